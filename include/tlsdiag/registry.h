@@ -1,0 +1,171 @@
+/* The TLS registries: cipher suites, versions, groups, signature schemes,
+ * extensions, alerts, handshake and content types.
+ *
+ * Every table is generated at build time from the data/ TSV files (the single source of
+ * truth, see scripts/gen_tables.py); this header is the only way to read them. */
+#ifndef TLSDIAG_REGISTRY_H
+#define TLSDIAG_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Security class, worst first, so that "a < b" means "a is worse". */
+enum tlsd_class {
+    TLSD_CLASS_UNKNOWN = 0,
+    TLSD_CLASS_INSECURE,
+    TLSD_CLASS_WEAK,
+    TLSD_CLASS_SECURE,
+    TLSD_CLASS_RECOMMENDED,
+};
+
+const char *tlsd_class_name(enum tlsd_class c);
+/* Parses "insecure", "weak", "secure", "recommended" (any case). */
+enum tlsd_class tlsd_class_from_name(const char *name);
+
+/* One cipher suite (a 16-bit TLS code) or SSLv2 cipher kind (a 24-bit code).
+ * String fields are never NULL except where marked "or NULL". Comma lists
+ * hold every further spelling of the same code. */
+struct tlsd_suite {
+    uint32_t code;
+    const char *iana_name;
+    const char *openssl_name;    /* or NULL */
+    const char *openssl_aliases; /* comma list, or NULL */
+    const char *gnutls_name;     /* or NULL */
+    const char *windows_names;   /* comma list, or NULL */
+    const char *windows_name;    /* the spelling to write for Windows, or NULL */
+    const char *kx;              /* RSA, DHE, ECDHE, PSK, ..., ANY (TLS 1.3) */
+    const char *auth;            /* RSA, ECDSA, DSS, anon, ..., ANY */
+    const char *cert;            /* key type the server certificate needs */
+    const char *cipher;          /* AES_128_GCM, 3DES_EDE_CBC, ... */
+    int bits;                    /* symmetric key bits */
+    const char *mac;             /* AEAD, SHA1, SHA256, ... */
+    uint16_t min_version;        /* lowest protocol version, e.g. 0x0303 */
+    enum tlsd_class cls;
+    const char *class_reason;
+    const char *status; /* iana, scsv, draft, vendor, sslv2 */
+    const char *reference;
+};
+
+size_t tlsd_suite_count(void);
+const struct tlsd_suite *tlsd_suite_at(size_t i);
+/* Exact code; NULL when the code is not in the registry (GREASE included). */
+const struct tlsd_suite *tlsd_suite_by_code(uint32_t code);
+/* Exact name in any naming scheme (IANA, OpenSSL and its old spellings,
+ * GnuTLS, Windows), case-insensitive. NULL when unknown. */
+const struct tlsd_suite *tlsd_suite_by_name(const char *name);
+/* True for SSLv2 cipher kinds (3-byte codes). */
+bool tlsd_suite_is_sslv2(const struct tlsd_suite *s);
+/* True when the suite can be negotiated at protocol version v. */
+bool tlsd_suite_usable_at(const struct tlsd_suite *s, uint16_t version);
+/* True when name is one entry of a comma list such as windows_names. */
+bool tlsd_name_in_list(const char *list, const char *name);
+
+/* RFC 8701 GREASE values: 0x0A0A, 0x1A1A, ... 0xFAFA (cipher suites,
+ * groups, extensions, versions and signature schemes all use these). */
+bool tlsd_is_grease(uint32_t code);
+
+struct tlsd_version {
+    uint16_t code;
+    const char *name; /* SSLv3, TLSv1.2, ... */
+    const char *iana_name;
+    const char *openssl_name; /* or NULL */
+    const char *gnutls_name;  /* or NULL */
+    const char *windows_name; /* SCHANNEL registry key name, or NULL */
+    const char *family;       /* ssl2, tls, dtls */
+    enum tlsd_class cls;
+    const char *reference;
+};
+
+struct tlsd_group {
+    uint16_t code;
+    const char *name;
+    const char *openssl_name; /* comma list, or NULL */
+    const char *gnutls_name;  /* or NULL */
+    const char *windows_name; /* or NULL */
+    const char *kind;         /* ec, ecx, ffdhe, pq, hybrid, ... */
+    int bits;
+    enum tlsd_class cls;
+    const char *reference;
+};
+
+struct tlsd_sigscheme {
+    uint16_t code;
+    const char *name;
+    const char *openssl_name; /* or NULL */
+    const char *gnutls_name;  /* or NULL */
+    const char *hash;
+    const char *signature;
+    bool tls13;
+    enum tlsd_class cls;
+    const char *reference;
+};
+
+struct tlsd_extension {
+    uint16_t code;
+    const char *name;
+    const char *reference;
+    const char *tls13_messages; /* or NULL */
+    const char *recommended;
+};
+
+struct tlsd_alert {
+    int code;
+    const char *name;
+    const char *level_rule;
+    const char *reference;
+    const char *description;
+};
+
+struct tlsd_handshake_type {
+    int code;
+    const char *name;
+    const char *reference;
+};
+
+struct tlsd_content_type {
+    int code;
+    const char *name;
+    const char *reference;
+};
+
+/* Lookups by code (NULL when unassigned) and by any name (case-insensitive). */
+const struct tlsd_version *tlsd_version_by_code(uint16_t code);
+const struct tlsd_version *tlsd_version_by_name(const char *name);
+const struct tlsd_group *tlsd_group_by_code(uint16_t code);
+const struct tlsd_group *tlsd_group_by_name(const char *name);
+const struct tlsd_sigscheme *tlsd_sigscheme_by_code(uint16_t code);
+const struct tlsd_sigscheme *tlsd_sigscheme_by_name(const char *name);
+const struct tlsd_extension *tlsd_extension_by_code(uint16_t code);
+const struct tlsd_extension *tlsd_extension_by_name(const char *name);
+const struct tlsd_alert *tlsd_alert_by_code(int code);
+const struct tlsd_alert *tlsd_alert_by_name(const char *name);
+const struct tlsd_handshake_type *tlsd_handshake_type_by_code(int code);
+const struct tlsd_content_type *tlsd_content_type_by_code(int code);
+
+/* Whole tables, for listing and tests. */
+size_t tlsd_version_count(void);
+const struct tlsd_version *tlsd_version_at(size_t i);
+size_t tlsd_group_count(void);
+const struct tlsd_group *tlsd_group_at(size_t i);
+size_t tlsd_sigscheme_count(void);
+const struct tlsd_sigscheme *tlsd_sigscheme_at(size_t i);
+size_t tlsd_extension_count(void);
+const struct tlsd_extension *tlsd_extension_at(size_t i);
+size_t tlsd_alert_count(void);
+const struct tlsd_alert *tlsd_alert_at(size_t i);
+size_t tlsd_handshake_type_count(void);
+const struct tlsd_handshake_type *tlsd_handshake_type_at(size_t i);
+
+/* Short display name of a version code: "TLSv1.2", "SSLv3", "GREASE",
+ * or "0x7A7A" style for unknown values. buf must hold 16 bytes. */
+const char *tlsd_version_str(uint16_t code, char buf[16]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,21 @@
+/* A growable text buffer for renderers (no I/O: callers print the result). */
+#ifndef TLSDIAG_STRBUF_H
+#define TLSDIAG_STRBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct tlsd_strbuf {
+    char *s;
+    size_t len, cap;
+    bool failed; /* an allocation failed; s holds what fitted */
+};
+
+void tlsd_sb_printf(struct tlsd_strbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void tlsd_sb_puts(struct tlsd_strbuf *b, const char *s);
+/* Returns the text (caller frees) or NULL when an allocation failed. */
+char *tlsd_sb_take(struct tlsd_strbuf *b);
+void tlsd_sb_free(struct tlsd_strbuf *b);
+
+#endif

@@ -1,0 +1,45 @@
+/* Writing cipher suite lists in every spelling. Renderers build text or
+ * JSON; the caller prints it. */
+#ifndef TLSDIAG_SUITE_RENDER_H
+#define TLSDIAG_SUITE_RENDER_H
+
+#include <jansson.h>
+
+#include "tlsdiag/suitelist.h"
+
+enum tlsd_suite_format {
+    TLSD_FMT_TABLE = 0,
+    TLSD_FMT_IANA,
+    TLSD_FMT_OPENSSL,
+    TLSD_FMT_GNUTLS,
+    TLSD_FMT_WINDOWS,
+    TLSD_FMT_HEX,
+    TLSD_FMT_GPO,
+    TLSD_FMT_POWERSHELL,
+    TLSD_FMT_JSON,
+};
+
+/* "iana", "openssl", ... ; returns -1 for an unknown name. */
+int tlsd_suite_format_from_name(const char *name, enum tlsd_suite_format *f);
+
+/* The Windows "SSL Cipher Suite Order" policy value is limited to 1023
+ * characters (Microsoft: "Prioritizing Schannel Cipher Suites"). */
+#define TLSD_GPO_MAX_CHARS 1023
+
+/* Renders list->items in one of the list formats (iana, openssl, gnutls,
+ * windows, hex, gpo, powershell). Items with no spelling in that scheme go
+ * to *problems (one message each) and are left out. Returns malloc'd text or
+ * NULL when out of memory. */
+char *tlsd_render_suite_list(const struct tlsd_suite_list *list, enum tlsd_suite_format fmt,
+                             struct tlsd_suite_list *problems);
+
+/* One suite as a JSON object with every registry field. */
+json_t *tlsd_suite_to_json(const struct tlsd_suite *s);
+/* The whole list, with its detected input form, errors and notes. */
+json_t *tlsd_suite_list_to_json(const struct tlsd_suite_list *list);
+
+/* Adds a message to list->errors (for renderers and callers). */
+int tlsd_suite_list_error(struct tlsd_suite_list *list, const char *token, const char *text);
+int tlsd_suite_list_note(struct tlsd_suite_list *list, const char *token, const char *text);
+
+#endif

@@ -1,0 +1,110 @@
+/* What the local libssl knows: suite names and cipher-string expansion. */
+#include <ctype.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlsdiag/suitelist.h"
+
+static SSL_CTX *new_ctx(void)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_method());
+    if (ctx)
+        SSL_CTX_set_security_level(ctx, 0);
+    return ctx;
+}
+
+/* Codes libssl can negotiate, filled once. */
+static unsigned char known[65536 / 8];
+static pthread_once_t known_once = PTHREAD_ONCE_INIT;
+
+static void fill_known(void)
+{
+    SSL_CTX *ctx = new_ctx();
+    if (!ctx)
+        return;
+    if (SSL_CTX_set_cipher_list(ctx, "ALL:COMPLEMENTOFALL:@SECLEVEL=0") == 1 &&
+        SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:"
+                                      "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_CCM_SHA256:"
+                                      "TLS_AES_128_CCM_8_SHA256") == 1) {
+        STACK_OF(SSL_CIPHER) *sk = SSL_CTX_get_ciphers(ctx);
+        for (int i = 0; i < sk_SSL_CIPHER_num(sk); i++) {
+            uint16_t id = SSL_CIPHER_get_protocol_id(sk_SSL_CIPHER_value(sk, i));
+            known[id >> 3] |= (unsigned char)(1u << (id & 7));
+        }
+    }
+    SSL_CTX_free(ctx);
+    ERR_clear_error();
+}
+
+bool tlsd_openssl_knows(uint32_t code)
+{
+    if (code > 0xFFFF)
+        return false; /* OpenSSL 1.1+ has no SSLv2 */
+    pthread_once(&known_once, fill_known);
+    return (known[code >> 3] >> (code & 7)) & 1;
+}
+
+static bool cipherstring_chars(const char *s)
+{
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && !strchr("-+_=.!@", *s))
+            return false;
+    return true;
+}
+
+bool tlsd_openssl_valid_token(const char *tok)
+{
+    if (!*tok || strlen(tok) > 100 || !cipherstring_chars(tok))
+        return false;
+    while (*tok == '!' || *tok == '-' || *tok == '+')
+        tok++;
+    if (!*tok)
+        return false;
+    if (strncmp(tok, "@STRENGTH", 9) == 0 || strncmp(tok, "@SECLEVEL=", 10) == 0)
+        return true;
+    SSL_CTX *ctx = new_ctx();
+    if (!ctx)
+        return false;
+    /* A keyword that selects nothing on this build (e.g. aGOST) still
+     * parses; libssl then reports "no cipher match", which we accept only
+     * for the plain-alphanumeric keyword shape. */
+    bool ok = SSL_CTX_set_cipher_list(ctx, tok) == 1;
+    SSL_CTX_free(ctx);
+    ERR_clear_error();
+    return ok;
+}
+
+int tlsd_openssl_expand(const char *cipherstr, uint32_t **codes, char *err, size_t errlen)
+{
+    *codes = NULL;
+    SSL_CTX *ctx = new_ctx();
+    if (!ctx) {
+        snprintf(err, errlen, "libssl: cannot create a context");
+        return -1;
+    }
+    /* TLS 1.3 suites are set apart in libssl (SSL_CTX_set_ciphersuites); a
+     * cipher string never selects them, so leave them out of the result. */
+    SSL_CTX_set_ciphersuites(ctx, "");
+    if (SSL_CTX_set_cipher_list(ctx, cipherstr) != 1) {
+        snprintf(err, errlen, "the local OpenSSL (%s) selects no cipher suite from this string",
+                 OpenSSL_version(OPENSSL_VERSION));
+        SSL_CTX_free(ctx);
+        ERR_clear_error();
+        return -1;
+    }
+    STACK_OF(SSL_CIPHER) *sk = SSL_CTX_get_ciphers(ctx);
+    int n = sk_SSL_CIPHER_num(sk);
+    *codes = calloc(n > 0 ? (size_t)n : 1, sizeof **codes);
+    if (!*codes) {
+        SSL_CTX_free(ctx);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < n; i++)
+        (*codes)[i] = SSL_CIPHER_get_protocol_id(sk_SSL_CIPHER_value(sk, i));
+    SSL_CTX_free(ctx);
+    return n;
+}

@@ -1,0 +1,229 @@
+/* Cipher suite lists written in each naming scheme, and as JSON. */
+#include "tlsdiag/suite_render.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "tlsdiag/strbuf.h"
+
+static const char *const format_names[] = {
+    [TLSD_FMT_TABLE] = "table",     [TLSD_FMT_IANA] = "iana",
+    [TLSD_FMT_OPENSSL] = "openssl", [TLSD_FMT_GNUTLS] = "gnutls",
+    [TLSD_FMT_WINDOWS] = "windows", [TLSD_FMT_HEX] = "hex",
+    [TLSD_FMT_GPO] = "gpo",         [TLSD_FMT_POWERSHELL] = "powershell",
+    [TLSD_FMT_JSON] = "json",
+};
+
+int tlsd_suite_format_from_name(const char *name, enum tlsd_suite_format *f)
+{
+    for (size_t i = 0; i < sizeof format_names / sizeof format_names[0]; i++)
+        if (strcasecmp(name, format_names[i]) == 0) {
+            *f = (enum tlsd_suite_format)i;
+            return 0;
+        }
+    return -1;
+}
+
+static void hex_code(char *buf, size_t len, uint32_t code)
+{
+    if (code > 0xFFFF)
+        snprintf(buf, len, "0x%06X", (unsigned)code);
+    else
+        snprintf(buf, len, "0x%04X", (unsigned)code);
+}
+
+/* The spelling of one item in fmt, or NULL when the scheme has none. */
+static const char *spelling(const struct tlsd_list_item *it, enum tlsd_suite_format fmt)
+{
+    const struct tlsd_suite *s = it->suite;
+    if (!s)
+        return NULL;
+    switch (fmt) {
+    case TLSD_FMT_IANA:
+        return s->iana_name;
+    case TLSD_FMT_OPENSSL:
+        return s->openssl_name;
+    case TLSD_FMT_GNUTLS:
+        return s->gnutls_name;
+    case TLSD_FMT_WINDOWS:
+    case TLSD_FMT_GPO:
+    case TLSD_FMT_POWERSHELL:
+        return s->windows_name;
+    default:
+        return NULL;
+    }
+}
+
+static const char *scheme_label(enum tlsd_suite_format fmt)
+{
+    switch (fmt) {
+    case TLSD_FMT_OPENSSL:
+        return "no OpenSSL name";
+    case TLSD_FMT_GNUTLS:
+        return "GnuTLS does not implement it";
+    case TLSD_FMT_WINDOWS:
+    case TLSD_FMT_GPO:
+    case TLSD_FMT_POWERSHELL:
+        return "no Windows version implements it";
+    default:
+        return "no name";
+    }
+}
+
+static void render_powershell(struct tlsd_strbuf *b, const char **names, size_t n)
+{
+    tlsd_sb_puts(
+        b, "# Run in an elevated PowerShell (Windows 10 / Server 2016 or later).\n"
+           "# A domain Group Policy \"SSL Cipher Suite Order\" overrides this list: check\n"
+           "#   HKLM:\\SOFTWARE\\Policies\\Microsoft\\Cryptography\\Configuration\\SSL\\00010002\n"
+           "# Restart the computer (or at least the TLS services) for running\n"
+           "# processes to use the new order.\n");
+    tlsd_sb_puts(b, "$keep = @(");
+    for (size_t i = 0; i < n; i++)
+        tlsd_sb_printf(b, "%s'%s'", i ? ", " : "", names[i]);
+    tlsd_sb_puts(b, ")\n");
+    tlsd_sb_puts(b, "Get-TlsCipherSuite | Where-Object { $keep -notcontains $_.Name } | "
+                    "ForEach-Object { Disable-TlsCipherSuite -Name $_.Name }\n");
+    /* Position 0 is the highest priority (Enable-TlsCipherSuite docs). */
+    for (size_t i = 0; i < n; i++)
+        tlsd_sb_printf(b, "Enable-TlsCipherSuite -Name '%s' -Position %zu\n", names[i], i);
+}
+
+char *tlsd_render_suite_list(const struct tlsd_suite_list *l, enum tlsd_suite_format fmt,
+                             struct tlsd_suite_list *problems)
+{
+    struct tlsd_strbuf b = {0};
+    const char **names = calloc(l->n_items + 1, sizeof *names);
+    if (!names)
+        return NULL;
+    size_t n = 0;
+    char code[16];
+    for (size_t i = 0; i < l->n_items; i++) {
+        const struct tlsd_list_item *it = &l->items[i];
+        if (fmt == TLSD_FMT_HEX) {
+            hex_code(code, sizeof code, it->code);
+            tlsd_sb_printf(&b, "%s\n", code);
+            continue;
+        }
+        const char *name = spelling(it, fmt);
+        if (!name) {
+            hex_code(code, sizeof code, it->code);
+            char msg[200];
+            if (it->suite)
+                snprintf(msg, sizeof msg, "%s: %s: left out", it->suite->iana_name,
+                         scheme_label(fmt));
+            else
+                snprintf(msg, sizeof msg, "%s: no name in any scheme: left out",
+                         tlsd_is_grease(it->code) ? "a GREASE value" : "not an assigned suite");
+            if (tlsd_suite_list_error(problems, code, msg) < 0)
+                b.failed = true;
+            continue;
+        }
+        names[n++] = name;
+    }
+    switch (fmt) {
+    case TLSD_FMT_GPO: {
+        size_t total = 0;
+        for (size_t i = 0; i < n; i++) {
+            tlsd_sb_printf(&b, "%s%s", i ? "," : "", names[i]);
+            total += strlen(names[i]) + (i ? 1 : 0);
+        }
+        tlsd_sb_puts(&b, "\n");
+        if (total > TLSD_GPO_MAX_CHARS) {
+            char msg[200];
+            snprintf(msg, sizeof msg,
+                     "the policy string is %zu characters; Windows reads at most %d and drops "
+                     "the suites past that",
+                     total, TLSD_GPO_MAX_CHARS);
+            if (tlsd_suite_list_error(problems, "gpo", msg) < 0)
+                b.failed = true;
+        }
+        break;
+    }
+    case TLSD_FMT_POWERSHELL:
+        render_powershell(&b, names, n);
+        break;
+    case TLSD_FMT_OPENSSL: {
+        /* One cipher string: TLS 1.2-and-older names joined by ':'; TLS 1.3
+         * suites go to a separate -ciphersuites value in OpenSSL. */
+        int k = 0;
+        for (size_t i = 0; i < n; i++)
+            tlsd_sb_printf(&b, "%s%s", k++ ? ":" : "", names[i]);
+        tlsd_sb_puts(&b, "\n");
+        break;
+    }
+    case TLSD_FMT_HEX:
+        break;
+    default:
+        for (size_t i = 0; i < n; i++)
+            tlsd_sb_printf(&b, "%s\n", names[i]);
+        break;
+    }
+    free(names);
+    return tlsd_sb_take(&b);
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+/* Comma list -> JSON array (empty when NULL). */
+static json_t *list_json(const char *list)
+{
+    json_t *a = json_array();
+    for (const char *p = list; p && *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        json_array_append_new(a, json_stringn(p, len));
+        p = comma ? comma + 1 : NULL;
+    }
+    return a;
+}
+
+json_t *tlsd_suite_to_json(const struct tlsd_suite *s)
+{
+    char code[16], ver[16];
+    hex_code(code, sizeof code, s->code);
+    return json_pack("{s:s, s:I, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:s, s:i, s:s, s:s, "
+                     "s:s, s:s, s:s, s:s, s:b}",
+                     "code", code, "value", (json_int_t)s->code, "iana", s->iana_name, "openssl",
+                     str_or_null(s->openssl_name), "openssl_aliases", list_json(s->openssl_aliases),
+                     "gnutls", str_or_null(s->gnutls_name), "windows", str_or_null(s->windows_name),
+                     "windows_spellings", list_json(s->windows_names), "kx", s->kx, "auth", s->auth,
+                     "cert", s->cert, "cipher", s->cipher, "bits", s->bits, "mac", s->mac,
+                     "min_version", tlsd_version_str(s->min_version, ver), "class",
+                     tlsd_class_name(s->cls), "class_reason", s->class_reason, "status", s->status,
+                     "reference", s->reference, "local_openssl", tlsd_openssl_knows(s->code));
+}
+
+static json_t *msgs_json(const struct tlsd_list_msg *m, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a,
+                              json_pack("{s:s, s:s}", "input", m[i].token, "message", m[i].text));
+    return a;
+}
+
+json_t *tlsd_suite_list_to_json(const struct tlsd_suite_list *l)
+{
+    json_t *items = json_array();
+    for (size_t i = 0; i < l->n_items; i++) {
+        const struct tlsd_list_item *it = &l->items[i];
+        if (it->suite) {
+            json_array_append_new(items, tlsd_suite_to_json(it->suite));
+        } else {
+            char code[16];
+            hex_code(code, sizeof code, it->code);
+            json_array_append_new(items, json_pack("{s:s, s:I, s:b}", "code", code, "value",
+                                                   (json_int_t)it->code, "grease",
+                                                   tlsd_is_grease(it->code)));
+        }
+    }
+    return json_pack("{s:s, s:o, s:o, s:o}", "input_form", tlsd_list_form_name(l->form), "suites",
+                     items, "errors", msgs_json(l->errors, l->n_errors), "notes",
+                     msgs_json(l->notes, l->n_notes));
+}

@@ -1,0 +1,48 @@
+/* tlsdiag: why a TLS handshake fails and what each side would accept.
+ * Git-style dispatch to one tool_<command>.c per subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/opensslv.h>
+
+#include "tool.h"
+
+static const struct tool_command commands[] = {
+    {"ciphers", "look up cipher suites and convert lists between naming schemes", tool_ciphers},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "Usage: tlsdiag <command> [options]\n"
+               "       tlsdiag --version | --help\n\n"
+               "Tells why a TLS handshake fails and what each side would accept.\n\n"
+               "Commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nRun 'tlsdiag <command> --help' for a command's options; 'man tlsdiag' for all.\n"
+               "Exit codes: 0 done, 1 done with bad input items or failed checks, 2 usage error,\n"
+               "3 could not run (I/O error, out of memory).\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return TOOL_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return TOOL_EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+        printf("tlsdiag %s (%s)\n", TLSD_VERSION, OPENSSL_VERSION_TEXT);
+        return TOOL_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(cmd, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "tlsdiag: unknown command '%s'\n\n", cmd);
+    usage(stderr);
+    return TOOL_EXIT_USAGE;
+}
