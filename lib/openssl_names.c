@@ -47,6 +47,15 @@ bool tlsd_openssl_knows(uint32_t code)
     return (known[code >> 3] >> (code & 7)) & 1;
 }
 
+static SSL_CTX *probe_ctx;
+static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t probe_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void make_probe(void)
+{
+    probe_ctx = new_ctx();
+}
+
 static bool cipherstring_chars(const char *s)
 {
     for (; *s; s++)
@@ -65,15 +74,15 @@ bool tlsd_openssl_valid_token(const char *tok)
         return false;
     if (strncmp(tok, "@STRENGTH", 9) == 0 || strncmp(tok, "@SECLEVEL=", 10) == 0)
         return true;
-    SSL_CTX *ctx = new_ctx();
-    if (!ctx)
+    /* One context serves every check: creating one per token would cost
+     * more than the rest of list parsing together. */
+    pthread_once(&probe_once, make_probe);
+    if (!probe_ctx)
         return false;
-    /* A keyword that selects nothing on this build (e.g. aGOST) still
-     * parses; libssl then reports "no cipher match", which we accept only
-     * for the plain-alphanumeric keyword shape. */
-    bool ok = SSL_CTX_set_cipher_list(ctx, tok) == 1;
-    SSL_CTX_free(ctx);
+    pthread_mutex_lock(&probe_lock);
+    bool ok = SSL_CTX_set_cipher_list(probe_ctx, tok) == 1;
     ERR_clear_error();
+    pthread_mutex_unlock(&probe_lock);
     return ok;
 }
 

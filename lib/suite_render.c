@@ -91,6 +91,31 @@ static void render_powershell(struct tlsd_strbuf *b, const char **names, size_t 
         tlsd_sb_printf(b, "Enable-TlsCipherSuite -Name '%s' -Position %zu\n", names[i], i);
 }
 
+/* OpenSSL takes TLS 1.3 suites apart from the cipher string (-ciphersuites,
+ * SSL_CTX_set_ciphersuites): the string for TLS 1.2 and older on the first
+ * line, the TLS 1.3 list on a second line when there is one. */
+static void render_openssl(struct tlsd_strbuf *b, const char **names, size_t n,
+                           struct tlsd_suite_list *problems)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        int k = 0;
+        for (size_t i = 0; i < n; i++) {
+            const struct tlsd_suite *s = tlsd_suite_by_name(names[i]);
+            bool tls13 = s && s->min_version == 0x0304;
+            if (tls13 == (pass == 1))
+                tlsd_sb_printf(b, "%s%s", k++ ? ":" : "", names[i]);
+        }
+        if (k > 0)
+            tlsd_sb_puts(b, "\n");
+        if (k > 0 && pass == 1 &&
+            tlsd_suite_list_note(problems, "TLSv1.3",
+                                 "OpenSSL sets TLS 1.3 suites apart (-ciphersuites, "
+                                 "SSL_CTX_set_ciphersuites, nginx ssl_conf_command "
+                                 "Ciphersuites): they are on the last line") < 0)
+            b->failed = true;
+    }
+}
+
 char *tlsd_render_suite_list(const struct tlsd_suite_list *l, enum tlsd_suite_format fmt,
                              struct tlsd_suite_list *problems)
 {
@@ -145,15 +170,9 @@ char *tlsd_render_suite_list(const struct tlsd_suite_list *l, enum tlsd_suite_fo
     case TLSD_FMT_POWERSHELL:
         render_powershell(&b, names, n);
         break;
-    case TLSD_FMT_OPENSSL: {
-        /* One cipher string: TLS 1.2-and-older names joined by ':'; TLS 1.3
-         * suites go to a separate -ciphersuites value in OpenSSL. */
-        int k = 0;
-        for (size_t i = 0; i < n; i++)
-            tlsd_sb_printf(&b, "%s%s", k++ ? ":" : "", names[i]);
-        tlsd_sb_puts(&b, "\n");
+    case TLSD_FMT_OPENSSL:
+        render_openssl(&b, names, n, problems);
         break;
-    }
     case TLSD_FMT_HEX:
         break;
     default:

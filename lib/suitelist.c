@@ -94,6 +94,8 @@ static int add_note(struct tlsd_suite_list *l, const char *tok, size_t len, cons
 
 static bool has_code(const struct tlsd_suite_list *l, uint32_t code)
 {
+    if (code <= 0xFFFF)
+        return l->seen_ && (l->seen_[code >> 3] >> (code & 7)) & 1;
     for (size_t i = 0; i < l->n_items; i++)
         if (l->items[i].code == code)
             return true;
@@ -104,6 +106,11 @@ int tlsd_suite_list_add(struct tlsd_suite_list *l, uint32_t code)
 {
     if (grow((void **)&l->items, &l->cap_items, l->n_items, sizeof *l->items) < 0)
         return -1;
+    if (code <= 0xFFFF) {
+        if (!l->seen_ && !(l->seen_ = calloc(65536 / 8, 1)))
+            return -1;
+        l->seen_[code >> 3] |= (unsigned char)(1u << (code & 7));
+    }
     l->items[l->n_items].code = code;
     l->items[l->n_items].suite = tlsd_suite_by_code(code);
     l->n_items++;
@@ -123,6 +130,7 @@ void tlsd_suite_list_free(struct tlsd_suite_list *l)
     free(l->errors);
     free(l->notes);
     free(l->items);
+    free(l->seen_);
     memset(l, 0, sizeof *l);
 }
 

@@ -85,6 +85,8 @@ static void print_card(const struct tlsd_suite *s, bool color)
         printf("  Protocols     SSLv2 only\n");
     else if (s->min_version == 0x0304)
         printf("  Protocols     TLSv1.3 only\n");
+    else if (s->min_version == 0x0303)
+        printf("  Protocols     TLSv1.2 only\n");
     else
         printf("  Protocols     %s to TLSv1.2\n", tlsd_version_str(s->min_version, v1));
     printf("  Class         %s%s%s: %s\n", tool_class_color(s->cls, color), tlsd_class_name(s->cls),

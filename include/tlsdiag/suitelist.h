@@ -59,6 +59,7 @@ struct tlsd_suite_list {
     size_t n_errors, cap_errors;
     struct tlsd_list_msg *notes; /* good items worth a remark */
     size_t n_notes, cap_notes;
+    unsigned char *seen_; /* private: 2-byte codes already listed (bitmap) */
 };
 
 /* Parses a whole list in any supported form. Returns 0, or -1 only when out

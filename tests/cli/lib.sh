@@ -1,0 +1,38 @@
+# Helpers for the shell tests (sourced). TLSDIAG is the binary under test.
+set -uo pipefail
+: "${TLSDIAG:?TLSDIAG must point at the tlsdiag binary}"
+# Sanitizer reports must not look like our own exit codes (1, 2, 3).
+export ASAN_OPTIONS="exitcode=86:detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export UBSAN_OPTIONS="halt_on_error=1:exitcode=87:print_stacktrace=1"
+export NO_COLOR=1
+FAILS=0
+PASSES=0
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+ok() { PASSES=$((PASSES + 1)); }
+bad() { FAILS=$((FAILS + 1)); echo "FAIL: $*" >&2; }
+
+# run CMD...: runs tlsdiag, capturing stdout in $OUT, stderr in $ERR, status in $RC.
+run() {
+  "$TLSDIAG" "$@" >"$WORK/out" 2>"$WORK/err" </dev/null
+  RC=$?
+  OUT=$(cat "$WORK/out"); ERR=$(cat "$WORK/err")
+  if [ "$RC" -ge 86 ]; then bad "sanitizer/crash (rc=$RC) in: tlsdiag $*"; sed -n 1,20p "$WORK/err" >&2; fi
+}
+# run_in FILE CMD...: the same with stdin from FILE.
+run_in() {
+  local input=$1; shift
+  "$TLSDIAG" "$@" >"$WORK/out" 2>"$WORK/err" <"$input"
+  RC=$?
+  OUT=$(cat "$WORK/out"); ERR=$(cat "$WORK/err")
+  if [ "$RC" -ge 86 ]; then bad "sanitizer/crash (rc=$RC) in: tlsdiag $*"; sed -n 1,20p "$WORK/err" >&2; fi
+}
+expect_rc() { if [ "$RC" -eq "$1" ]; then ok; else bad "$2: exit $RC, want $1 (stderr: ${ERR:0:300})"; fi; }
+expect_out() { if [ "$OUT" = "$1" ]; then ok; else bad "$2: got [$OUT] want [$1]"; fi; }
+expect_grep() { if grep -qE -- "$1" <<<"$2"; then ok; else bad "$3: no /$1/ in [${2:0:400}]"; fi; }
+
+finish() {
+  echo "$PASSES passed, $FAILS failed"
+  [ "$FAILS" -eq 0 ]
+}

@@ -1,0 +1,156 @@
+/* The generated registry: lookups, round trips, GREASE, classes. */
+#include "testutil.h"
+
+#include <ctype.h>
+#include <strings.h>
+
+#include "tlsdiag/registry.h"
+
+/* Every name in a comma list resolves back to the row it came from. */
+static int check_names(const struct tlsd_suite *s, const char *list)
+{
+    int bad = 0;
+    char buf[1024];
+    if (!list)
+        return 0;
+    snprintf(buf, sizeof buf, "%s", list);
+    for (char *save = NULL, *n = strtok_r(buf, ",", &save); n; n = strtok_r(NULL, ",", &save)) {
+        const struct tlsd_suite *r = tlsd_suite_by_name(n);
+        if (r != s) {
+            print_error("name %s of 0x%04X resolves to %s\n", n, s->code, r ? r->iana_name : "-");
+            bad++;
+        }
+    }
+    return bad;
+}
+
+static void every_name_round_trips(void **state)
+{
+    (void)state;
+    int bad = 0;
+    assert_true(tlsd_suite_count() > 300);
+    for (size_t i = 0; i < tlsd_suite_count(); i++) {
+        const struct tlsd_suite *s = tlsd_suite_at(i);
+        /* code -> row -> every name -> same code */
+        assert_ptr_equal(tlsd_suite_by_code(s->code), s);
+        bad += check_names(s, s->iana_name);
+        bad += check_names(s, s->openssl_name);
+        bad += check_names(s, s->openssl_aliases);
+        bad += check_names(s, s->gnutls_name);
+        bad += check_names(s, s->windows_names);
+        /* case does not matter */
+        char lower[128];
+        size_t k = 0;
+        for (; s->iana_name[k] && k + 1 < sizeof lower; k++)
+            lower[k] = (char)tolower((unsigned char)s->iana_name[k]);
+        lower[k] = '\0';
+        assert_ptr_equal(tlsd_suite_by_name(lower), s);
+        if (s->windows_names)
+            assert_true(tlsd_name_in_list(s->windows_names, s->windows_name));
+    }
+    assert_int_equal(bad, 0);
+}
+
+static void codes_sorted_and_fields_sane(void **state)
+{
+    (void)state;
+    uint32_t last = 0;
+    for (size_t i = 0; i < tlsd_suite_count(); i++) {
+        const struct tlsd_suite *s = tlsd_suite_at(i);
+        if (i > 0)
+            assert_true(s->code > last);
+        last = s->code;
+        assert_true(s->cls >= TLSD_CLASS_INSECURE && s->cls <= TLSD_CLASS_RECOMMENDED);
+        assert_non_null(tlsd_version_by_code(s->min_version));
+        assert_false(tlsd_is_grease(s->code));
+        assert_true(s->bits >= 0 && s->bits <= 256);
+    }
+    assert_null(tlsd_suite_at(tlsd_suite_count()));
+}
+
+static void known_facts(void **state)
+{
+    (void)state;
+    const struct tlsd_suite *s = tlsd_suite_by_code(0xC02F);
+    assert_non_null(s);
+    assert_string_equal(s->iana_name, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+    assert_string_equal(s->openssl_name, "ECDHE-RSA-AES128-GCM-SHA256");
+    assert_string_equal(s->cert, "rsa");
+    assert_int_equal(s->min_version, 0x0303);
+    assert_int_equal(s->cls, TLSD_CLASS_RECOMMENDED);
+    s = tlsd_suite_by_name("TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384_P384");
+    assert_non_null(s);
+    assert_int_equal(s->code, 0xC028);
+    s = tlsd_suite_by_code(0x0005);
+    assert_int_equal(s->cls, TLSD_CLASS_INSECURE); /* RC4 */
+    s = tlsd_suite_by_code(0x1301);
+    assert_string_equal(s->cert, "any");
+    assert_true(tlsd_suite_usable_at(s, 0x0304));
+    assert_false(tlsd_suite_usable_at(s, 0x0303));
+    s = tlsd_suite_by_code(0x00FF);
+    assert_string_equal(s->status, "scsv");
+    s = tlsd_suite_by_code(0x5600);
+    assert_string_equal(s->iana_name, "TLS_FALLBACK_SCSV");
+    s = tlsd_suite_by_code(0x0700C0);
+    assert_non_null(s);
+    assert_true(tlsd_suite_is_sslv2(s));
+    assert_true(tlsd_suite_usable_at(s, 0x0002));
+    assert_false(tlsd_suite_usable_at(s, 0x0301));
+    s = tlsd_suite_by_code(0xCC13);
+    assert_non_null(s);
+    assert_string_equal(s->status, "draft");
+    assert_null(tlsd_suite_by_code(0x0A0A));
+    assert_null(tlsd_suite_by_name("NOT-A-SUITE"));
+}
+
+static void grease(void **state)
+{
+    (void)state;
+    int n = 0;
+    for (uint32_t v = 0; v <= 0xFFFF; v++)
+        n += tlsd_is_grease(v);
+    assert_int_equal(n, 16); /* RFC 8701: 0x0A0A ... 0xFAFA */
+    assert_true(tlsd_is_grease(0x0A0A));
+    assert_true(tlsd_is_grease(0xFAFA));
+    assert_false(tlsd_is_grease(0x0A1A));
+    assert_false(tlsd_is_grease(0x0A0A0A));
+}
+
+static void other_registries(void **state)
+{
+    (void)state;
+    char buf[16];
+    assert_string_equal(tlsd_version_str(0x0303, buf), "TLSv1.2");
+    assert_string_equal(tlsd_version_str(0x0304, buf), "TLSv1.3");
+    assert_string_equal(tlsd_version_str(0x0300, buf), "SSLv3");
+    assert_string_equal(tlsd_version_str(0x2A2A, buf), "GREASE");
+    assert_string_equal(tlsd_version_str(0x1234, buf), "0x1234");
+    assert_int_equal(tlsd_version_by_name("TLS 1.2")->code, 0x0303);
+    assert_int_equal(tlsd_version_by_name("VERS-TLS1.3")->code, 0x0304);
+    assert_string_equal(tlsd_group_by_code(0x001D)->name, "x25519");
+    assert_int_equal(tlsd_group_by_name("secp256r1")->code, 0x0017);
+    assert_int_equal(tlsd_group_by_code(0x0100)->bits, 2048);
+    assert_string_equal(tlsd_sigscheme_by_code(0x0804)->name, "rsa_pss_rsae_sha256");
+    assert_string_equal(tlsd_extension_by_code(0x002B)->name, "supported_versions");
+    assert_string_equal(tlsd_extension_by_code(0xFF01)->name, "renegotiation_info");
+    assert_string_equal(tlsd_alert_by_code(40)->name, "handshake_failure");
+    assert_int_equal(tlsd_alert_by_name("protocol_version")->code, 70);
+    assert_string_equal(tlsd_handshake_type_by_code(1)->name, "client_hello");
+    assert_string_equal(tlsd_content_type_by_code(21)->name, "alert");
+    assert_null(tlsd_alert_by_code(255));
+    assert_string_equal(tlsd_class_name(TLSD_CLASS_WEAK), "weak");
+    assert_int_equal(tlsd_class_from_name("Recommended"), TLSD_CLASS_RECOMMENDED);
+    assert_int_equal(tlsd_class_from_name("bogus"), TLSD_CLASS_UNKNOWN);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_name_round_trips),
+        cmocka_unit_test(codes_sorted_and_fields_sane),
+        cmocka_unit_test(known_facts),
+        cmocka_unit_test(grease),
+        cmocka_unit_test(other_registries),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
