@@ -1,0 +1,183 @@
+/* Profiles: one side's TLS configuration (client or server) — versions, suites in
+ * order, groups, signature schemes, certificate key types, preference mode and the
+ * implementation's quirks. Built-in profiles come from data/profiles/ (generated
+ * into the binary); the rest are parsed from what an administrator has at hand.
+ * The file format is documented in docs/profile-format.md. */
+#ifndef TLSDIAG_PROFILE_H
+#define TLSDIAG_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TLSD_PROFILE_MAX_SUITES  512
+#define TLSD_PROFILE_MAX_GROUPS  64
+#define TLSD_PROFILE_MAX_SIGALGS 64
+#define TLSD_PROFILE_MAX_CERTS   4
+
+enum tlsd_side { TLSD_SIDE_ANY = 0, TLSD_SIDE_CLIENT, TLSD_SIDE_SERVER };
+
+enum tlsd_impl {
+    TLSD_IMPL_GENERIC = 0,
+    TLSD_IMPL_OPENSSL,
+    TLSD_IMPL_GNUTLS,
+    TLSD_IMPL_SCHANNEL,
+    TLSD_IMPL_JAVA,
+};
+
+/* Whose suite order a server follows. DEFAULT = the implementation's default
+ * (schannel, Java: server; OpenSSL, GnuTLS: client). */
+enum tlsd_pref { TLSD_PREF_DEFAULT = 0, TLSD_PREF_SERVER, TLSD_PREF_CLIENT };
+
+/* Behaviour flags. */
+enum tlsd_profile_flag {
+    /* Server: no common suite -> TCP reset, no alert (schannel, windows_notes.md 1). */
+    TLSD_PF_RESET_ON_NO_MATCH = 1u << 0,
+    /* Server with server preference: prefer ChaCha20 when the client lists it first
+     * (OpenSSL SSL_OP_PRIORITIZE_CHACHA; only when configured). */
+    TLSD_PF_PRIORITIZE_CHACHA = 1u << 1,
+    /* Server: a TLS 1.2 hello must carry the renegotiation SCSV or extension. */
+    TLSD_PF_REQUIRE_RENEG_INFO = 1u << 2,
+    /* Client: sends the renegotiation SCSV or extension (RFC 5746). */
+    TLSD_PF_SENDS_RENEG_INFO = 1u << 3,
+    /* Client: the hello has a supported_groups extension (else: none sent). */
+    TLSD_PF_SENDS_GROUPS = 1u << 4,
+    /* Client: the hello has a signature_algorithms extension. */
+    TLSD_PF_SENDS_SIGALGS = 1u << 5,
+};
+
+/* A server certificate key: type "rsa", "ecdsa", "dsa", "ed25519", "ed448";
+ * bits for RSA/DSA, group (curve) for ECDSA. */
+struct tlsd_cert_key {
+    char type[12];
+    int bits;
+    uint16_t curve;
+};
+
+/* Protocol versions as a bit set: SSLv2 .. TLSv1.3. */
+enum {
+    TLSD_V_SSL2 = 1u << 0,
+    TLSD_V_SSL3 = 1u << 1,
+    TLSD_V_TLS10 = 1u << 2,
+    TLSD_V_TLS11 = 1u << 3,
+    TLSD_V_TLS12 = 1u << 4,
+    TLSD_V_TLS13 = 1u << 5,
+};
+/* Bit of a version code (0x0002, 0x0300..0x0304), 0 for anything else. */
+unsigned tlsd_version_bit(uint16_t code);
+/* Code of a single version bit; 0 when the bit is not a version. */
+uint16_t tlsd_version_of_bit(unsigned bit);
+/* Highest / lowest version code in a set, 0 when empty. */
+uint16_t tlsd_versions_max(unsigned set);
+uint16_t tlsd_versions_min(unsigned set);
+
+/* A profile is a plain value: copy it to try a change (the fix search does). */
+struct tlsd_profile {
+    char name[96];
+    char description[200];
+    char source[200];
+    enum tlsd_side side;
+    enum tlsd_impl impl;
+    unsigned versions; /* TLSD_V_* bits */
+    /* Client hellos: the highest version in legacy_version and whether a
+     * supported_versions extension lists them (a TLS 1.3-capable hello). */
+    bool supported_versions_ext;
+    uint32_t suites[TLSD_PROFILE_MAX_SUITES]; /* preference order; TLS 1.3 suites too */
+    size_t n_suites;
+    uint16_t groups[TLSD_PROFILE_MAX_GROUPS]; /* preference order */
+    size_t n_groups;
+    uint16_t key_shares[TLSD_PROFILE_MAX_GROUPS]; /* client: groups with a key share */
+    size_t n_key_shares;
+    uint16_t sigalgs[TLSD_PROFILE_MAX_SIGALGS];
+    size_t n_sigalgs;
+    struct tlsd_cert_key certs[TLSD_PROFILE_MAX_CERTS]; /* server */
+    size_t n_certs;
+    enum tlsd_pref pref;
+    unsigned flags; /* enum tlsd_profile_flag */
+};
+
+const char *tlsd_side_name(enum tlsd_side s);
+const char *tlsd_impl_name(enum tlsd_impl i);
+int tlsd_impl_from_name(const char *name, enum tlsd_impl *out) __attribute__((warn_unused_result));
+/* The preference a server really follows (DEFAULT resolved by implementation). */
+enum tlsd_pref tlsd_profile_pref(const struct tlsd_profile *p);
+
+/* Fills the defaults every parser starts from: generic, TLS 1.0-1.3, the common
+ * groups (x25519, secp256r1, secp384r1), signature schemes and an RSA-2048
+ * certificate; no suites. */
+void tlsd_profile_init(struct tlsd_profile *p, enum tlsd_side side);
+
+/* Appends when absent; -1 when the list is full. */
+int tlsd_profile_add_suite(struct tlsd_profile *p, uint32_t code)
+    __attribute__((warn_unused_result));
+bool tlsd_profile_has_suite(const struct tlsd_profile *p, uint32_t code);
+bool tlsd_profile_has_group(const struct tlsd_profile *p, uint16_t group);
+bool tlsd_profile_has_sigalg(const struct tlsd_profile *p, uint16_t sigalg);
+/* Inserts at position pos (0 = top; past the end = append). */
+int tlsd_profile_insert_suite(struct tlsd_profile *p, size_t pos, uint32_t code)
+    __attribute__((warn_unused_result));
+
+/* Built-in profiles (data/profiles/). */
+struct tlsd_builtin_profile {
+    const char *name;
+    const char *aliases; /* comma list, or NULL */
+    const char *family;  /* windows, openssl, java, testssl */
+    const char *side;    /* client, server, any */
+    const char *text;    /* the profile in the file format */
+};
+size_t tlsd_builtin_profile_count(void);
+const struct tlsd_builtin_profile *tlsd_builtin_profile_at(size_t i);
+/* By name or alias, case-insensitive. */
+const struct tlsd_builtin_profile *tlsd_builtin_profile_find(const char *name);
+
+/* Parsing. Every parser fills *p (starting from tlsd_profile_init with side) and
+ * writes a reason to err on failure (-1). */
+struct tlsd_profile_err {
+    char msg[256];
+};
+
+/* The profile file format: "key = value" lines (docs/profile-format.md). */
+int tlsd_profile_parse_text(const char *text, size_t len, enum tlsd_side side,
+                            struct tlsd_profile *p, struct tlsd_profile_err *err)
+    __attribute__((warn_unused_result));
+/* A built-in by name. */
+int tlsd_profile_builtin(const char *name, enum tlsd_side side, struct tlsd_profile *p,
+                         struct tlsd_profile_err *err) __attribute__((warn_unused_result));
+
+/* Input forms other than the profile file format. */
+enum tlsd_profile_form {
+    TLSD_PROFILE_AUTO = 0,
+    TLSD_PROFILE_FILEFORMAT, /* key = value lines */
+    TLSD_PROFILE_HEX,        /* a ClientHello record as hex */
+    TLSD_PROFILE_OPENSSL,    /* an OpenSSL cipher string */
+    TLSD_PROFILE_WEBSERVER, /* nginx ssl_ciphers/ssl_protocols, Apache SSLCipherSuite/SSLProtocol */
+    TLSD_PROFILE_POWERSHELL, /* Get-TlsCipherSuite output */
+    TLSD_PROFILE_GPO,        /* a GPO "SSL Cipher Suite Order" string */
+    TLSD_PROFILE_LIST,       /* a plain list of suite names or codes */
+    TLSD_PROFILE_SCAN_JSON,  /* a saved `tlsdiag scan --json` (not yet supported) */
+    TLSD_PROFILE_CAPTURE,    /* a ClientHello from a capture (not yet supported) */
+};
+const char *tlsd_profile_form_name(enum tlsd_profile_form f);
+/* Guesses the form of a text (file contents or inline text). */
+enum tlsd_profile_form tlsd_profile_detect(const char *text, size_t len);
+int tlsd_profile_parse_form(enum tlsd_profile_form form, const char *text, size_t len,
+                            enum tlsd_side side, struct tlsd_profile *p,
+                            struct tlsd_profile_err *err) __attribute__((warn_unused_result));
+/* A ClientHello's bytes (whole records) as a client profile. */
+int tlsd_profile_from_hello(const uint8_t *rec, size_t len, struct tlsd_profile *p,
+                            struct tlsd_profile_err *err) __attribute__((warn_unused_result));
+
+/* One command-line PROFILE: a built-in name; "hex:", "openssl:", "gpo:", "list:",
+ * "nginx:", "apache:" followed by inline text; "ps:FILE", "file:FILE"; a file name
+ * (form detected from the contents); or inline text (form detected). */
+int tlsd_profile_load(const char *spec, enum tlsd_side side, struct tlsd_profile *p,
+                      struct tlsd_profile_err *err) __attribute__((warn_unused_result));
+
+#ifdef __cplusplus
+}
+#endif
+#endif

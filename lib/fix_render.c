@@ -1,0 +1,309 @@
+/* The exact commands and settings for a fix, per implementation: PowerShell, the
+ * SCHANNEL registry and the GPO string for Windows (windows_notes.md 4, 5); the
+ * OpenSSL, nginx and Apache lines; GnuTLS priority strings; Java security properties. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlsdiag/fixes.h"
+#include "tlsdiag/strbuf.h"
+#include "tlsdiag/suite_render.h"
+
+#define SCHANNEL_KEY "HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL"
+
+static int add_step(struct tlsd_fix_steps *s, const char *what, char *text)
+{
+    if (!text)
+        return -1;
+    struct tlsd_fix_step *v = realloc(s->v, (s->n + 1) * sizeof *v);
+    if (!v) {
+        free(text);
+        return -1;
+    }
+    s->v = v;
+    snprintf(v[s->n].what, sizeof v[s->n].what, "%s", what);
+    v[s->n++].text = text;
+    return 0;
+}
+
+static void note(struct tlsd_fix_steps *s, const char *text)
+{
+    if (s->n_notes < sizeof s->notes / sizeof s->notes[0])
+        snprintf(s->notes[s->n_notes++], sizeof s->notes[0], "%s", text);
+}
+
+/* The suites of p (TLS 1.3 ones or the others) rendered in one format. */
+static char *render_codes(const struct tlsd_profile *p, bool tls13, enum tlsd_suite_format fmt)
+{
+    struct tlsd_suite_list l;
+    memset(&l, 0, sizeof l);
+    for (size_t i = 0; i < p->n_suites; i++) {
+        const struct tlsd_suite *st = tlsd_suite_by_code(p->suites[i]);
+        if (st && (st->min_version == 0x0304) == tls13 && strcmp(st->status, "scsv") != 0 &&
+            tlsd_suite_list_add(&l, p->suites[i]) < 0) {
+            tlsd_suite_list_free(&l);
+            return NULL;
+        }
+    }
+    char *out = tlsd_render_suite_list(&l, fmt, &l);
+    tlsd_suite_list_free(&l);
+    if (out) {
+        size_t n = strlen(out);
+        while (n > 0 && out[n - 1] == '\n')
+            out[--n] = '\0';
+    }
+    return out;
+}
+
+static const char *win_version(unsigned bit)
+{
+    const struct tlsd_version *v = tlsd_version_by_code(tlsd_version_of_bit(bit));
+    return v && v->windows_name ? v->windows_name : "?";
+}
+
+static int schannel_steps(const struct tlsd_fix *f, const struct tlsd_profile *before,
+                          const struct tlsd_profile *after, struct tlsd_fix_steps *s)
+{
+    const char *role = f->side == TLSD_SIDE_SERVER ? "Server" : "Client";
+    for (unsigned b = TLSD_V_SSL3; b <= TLSD_V_TLS13; b <<= 1) {
+        if (!(f->add_versions & b))
+            continue;
+        struct tlsd_strbuf sb = {0};
+        tlsd_sb_printf(
+            &sb,
+            "reg add \"%s\\Protocols\\%s\\%s\" /v Enabled /t REG_DWORD /d 1 /f\n"
+            "reg add \"%s\\Protocols\\%s\\%s\" /v DisabledByDefault /t REG_DWORD /d 0 /f",
+            SCHANNEL_KEY, win_version(b), role, SCHANNEL_KEY, win_version(b), role);
+        if (add_step(s, "registry", tlsd_sb_take(&sb)) < 0)
+            return -1;
+    }
+    for (size_t i = 0; i < f->n_add_suites; i++) {
+        const struct tlsd_suite *st = tlsd_suite_by_code(f->add_suites[i]);
+        struct tlsd_strbuf sb = {0};
+        tlsd_sb_printf(&sb, "Enable-TlsCipherSuite -Name %s -Position %zu",
+                       st && st->windows_name ? st->windows_name : "?", before->n_suites + i);
+        if (add_step(s, "PowerShell", tlsd_sb_take(&sb)) < 0)
+            return -1;
+    }
+    if (f->n_add_suites > 0) {
+        char *gpo = render_codes(after, true, TLSD_FMT_GPO),
+             *gpo12 = render_codes(after, false, TLSD_FMT_GPO);
+        struct tlsd_strbuf sb = {0};
+        if (gpo && gpo12)
+            tlsd_sb_printf(&sb, "%s%s%s", gpo, gpo[0] && gpo12[0] ? "," : "", gpo12);
+        free(gpo);
+        free(gpo12);
+        if (sb.len > TLSD_GPO_MAX_CHARS)
+            note(s, "the GPO string exceeds the 1023-character limit: drop unused suites first");
+        if (add_step(s, "GPO SSL Cipher Suite Order", tlsd_sb_take(&sb)) < 0)
+            return -1;
+    }
+    if (f->add_group) {
+        const struct tlsd_group *g = tlsd_group_by_code(f->add_group);
+        struct tlsd_strbuf sb = {0};
+        tlsd_sb_printf(&sb, "Enable-TlsEccCurve -Name %s",
+                       g && g->windows_name ? g->windows_name
+                       : g                  ? g->name
+                                            : "?");
+        if (add_step(s, "PowerShell", tlsd_sb_take(&sb)) < 0)
+            return -1;
+    }
+    note(s, "a domain GPO \"SSL Cipher Suite Order\" overrides local settings (cmdlets, registry): "
+            "change the GPO where one is set (gpresult /h)");
+    note(s, "restart the computer for Schannel to use the change");
+    return 0;
+}
+
+static void openssl_versions(unsigned set, struct tlsd_strbuf *nginx, struct tlsd_strbuf *apache)
+{
+    static const char *const names[] = {"SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"};
+    tlsd_sb_puts(nginx, "ssl_protocols");
+    tlsd_sb_puts(apache, "SSLProtocol -all");
+    for (unsigned i = 1; i < 6; i++)
+        if (set & (1u << i)) {
+            tlsd_sb_printf(nginx, " %s", names[i]);
+            tlsd_sb_printf(apache, " +%s", names[i]);
+        }
+    tlsd_sb_puts(nginx, ";");
+}
+
+static const char *min_name(unsigned set)
+{
+    switch (tlsd_versions_min(set)) {
+    case 0x0300:
+        return "SSLv3";
+    case 0x0301:
+        return "TLSv1";
+    case 0x0302:
+        return "TLSv1.1";
+    case 0x0303:
+        return "TLSv1.2";
+    default:
+        return "TLSv1.3";
+    }
+}
+
+static int openssl_steps(const struct tlsd_fix *f, const struct tlsd_profile *after,
+                         struct tlsd_fix_steps *s)
+{
+    char *c12 = render_codes(after, false, TLSD_FMT_OPENSSL);
+    char *c13 = render_codes(after, true, TLSD_FMT_OPENSSL);
+    if (!c12 || !c13) {
+        free(c12);
+        free(c13);
+        return -1;
+    }
+    /* OpenSSL 3 security level 1 forbids the SHA-1 signatures of TLS < 1.2 and
+     * several legacy suites: a fix that brings them back needs level 0. */
+    bool lvl0 = tlsd_versions_min(after->versions) < 0x0303 || f->cls < TLSD_CLASS_SECURE;
+    struct tlsd_strbuf a = {0}, n = {0}, ap = {0}, nv = {0}, apv = {0};
+    tlsd_sb_printf(&a, "openssl s_server ... -cipher '%s%s' -ciphersuites '%s' -min_protocol %s",
+                   c12, lvl0 ? ":@SECLEVEL=0" : "", c13, min_name(after->versions));
+    tlsd_sb_printf(&n, "ssl_ciphers '%s%s';", c12, lvl0 ? ":@SECLEVEL=0" : "");
+    tlsd_sb_printf(&ap, "SSLCipherSuite %s%s", c12, lvl0 ? ":@SECLEVEL=0" : "");
+    openssl_versions(after->versions, &nv, &apv);
+    free(c12);
+    free(c13);
+    int rc = add_step(s, "OpenSSL", tlsd_sb_take(&a));
+    if (rc == 0 && f->add_versions)
+        rc = add_step(s, "nginx", tlsd_sb_take(&nv));
+    if (rc == 0)
+        rc = add_step(s, "nginx", tlsd_sb_take(&n));
+    if (rc == 0 && f->add_versions)
+        rc = add_step(s, "Apache", tlsd_sb_take(&apv));
+    if (rc == 0)
+        rc = add_step(s, "Apache", tlsd_sb_take(&ap));
+    tlsd_sb_free(&nv);
+    tlsd_sb_free(&apv);
+    if (lvl0)
+        note(s, "OpenSSL 3 needs @SECLEVEL=0 for TLS 1.0/1.1 and legacy suites");
+    note(s, "reload the server (nginx -s reload, apachectl graceful) after the change");
+    return rc;
+}
+
+static int gnutls_steps(const struct tlsd_fix *f, struct tlsd_fix_steps *s)
+{
+    struct tlsd_strbuf b = {0};
+    tlsd_sb_puts(&b, "NORMAL");
+    for (unsigned bit = TLSD_V_SSL3; bit <= TLSD_V_TLS13; bit <<= 1)
+        if (f->add_versions & bit) {
+            const struct tlsd_version *v = tlsd_version_by_code(tlsd_version_of_bit(bit));
+            tlsd_sb_printf(&b, ":+%s", v && v->gnutls_name ? v->gnutls_name : "?");
+        }
+    for (size_t i = 0; i < f->n_add_suites; i++) {
+        const struct tlsd_suite *st = tlsd_suite_by_code(f->add_suites[i]);
+        tlsd_sb_printf(&b, " (and the key exchange, cipher and MAC of %s)",
+                       st && st->gnutls_name ? st->gnutls_name
+                       : st                  ? st->iana_name
+                                             : "?");
+    }
+    return add_step(s, "GnuTLS priority", tlsd_sb_take(&b));
+}
+
+static int java_steps(const struct tlsd_fix *f, const struct tlsd_profile *after,
+                      struct tlsd_fix_steps *s)
+{
+    int rc = 0;
+    if (f->add_versions)
+        rc = add_step(s, "java.security",
+                      strdup("remove the version from jdk.tls.disabledAlgorithms"));
+    if (rc == 0 && f->n_add_suites) {
+        char *l = render_codes(after, false, TLSD_FMT_IANA);
+        struct tlsd_strbuf b = {0};
+        for (char *c = l; c && *c; c++)
+            if (*c == '\n')
+                *c = ',';
+        tlsd_sb_printf(&b, "-Djdk.tls.%s.cipherSuites=%s",
+                       f->side == TLSD_SIDE_SERVER ? "server" : "client", l ? l : "");
+        free(l);
+        rc = add_step(s, "Java system property", tlsd_sb_take(&b));
+    }
+    return rc;
+}
+
+/* A client we cannot configure by command (a printer, an embedded stack): name what to
+ * turn on in every spelling the device's menu may use. */
+static int device_steps(const struct tlsd_fix *f, struct tlsd_fix_steps *s)
+{
+    struct tlsd_strbuf b = {0};
+    for (unsigned bit = TLSD_V_SSL3; bit <= TLSD_V_TLS13; bit <<= 1)
+        if (f->add_versions & bit) {
+            const struct tlsd_version *v = tlsd_version_by_code(tlsd_version_of_bit(bit));
+            tlsd_sb_printf(&b, "turn on %s; ", v ? v->iana_name : "?");
+        }
+    for (size_t i = 0; i < f->n_add_suites; i++) {
+        const struct tlsd_suite *st = tlsd_suite_by_code(f->add_suites[i]);
+        if (st)
+            tlsd_sb_printf(&b, "turn on %s (OpenSSL %s); ", st->iana_name,
+                           st->openssl_name ? st->openssl_name : "-");
+    }
+    if (f->add_group) {
+        const struct tlsd_group *g = tlsd_group_by_code(f->add_group);
+        tlsd_sb_printf(&b, "turn on curve %s; ", g ? g->name : "?");
+    }
+    tlsd_sb_puts(&b, "or update the firmware/software to a version that has it");
+    note(s, "for OpenSSL-based clients: openssl s_client -cipher/-ciphersuites/-min_protocol");
+    return add_step(s, "device settings", tlsd_sb_take(&b));
+}
+
+int tlsd_fix_render(const struct tlsd_fix *f, const struct tlsd_profile *p,
+                    struct tlsd_fix_steps *out)
+{
+    memset(out, 0, sizeof *out);
+    struct tlsd_profile after = *p;
+    tlsd_fix_apply(f, &after);
+    if (f->add_cert.type[0]) {
+        char *t = malloc(160);
+        if (t)
+            snprintf(t, 160, "install a certificate with an %s key (%s) next to the current one",
+                     f->add_cert.type, f->add_cert.curve ? "P-256" : "2048 bits");
+        if (add_step(out, "certificate", t) < 0)
+            return -1;
+        return 0;
+    }
+    if (f->side == TLSD_SIDE_CLIENT && p->impl != TLSD_IMPL_SCHANNEL && p->impl != TLSD_IMPL_JAVA)
+        return device_steps(f, out);
+    switch (p->impl) {
+    case TLSD_IMPL_SCHANNEL:
+        return schannel_steps(f, p, &after, out);
+    case TLSD_IMPL_GNUTLS:
+        return gnutls_steps(f, out);
+    case TLSD_IMPL_JAVA:
+        return java_steps(f, &after, out);
+    default:
+        return openssl_steps(f, &after, out);
+    }
+}
+
+void tlsd_fix_steps_free(struct tlsd_fix_steps *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->v[i].text);
+    free(s->v);
+    s->v = NULL;
+    s->n = 0;
+}
+
+void tlsd_fix_summary(const struct tlsd_fix *f, char *buf, size_t len)
+{
+    struct tlsd_strbuf b = {0};
+    const char *sep = "";
+    for (unsigned bit = TLSD_V_SSL3; bit <= TLSD_V_TLS13; bit <<= 1)
+        if (f->add_versions & bit) {
+            const struct tlsd_version *v = tlsd_version_by_code(tlsd_version_of_bit(bit));
+            tlsd_sb_printf(&b, "%senable %s", sep, v ? v->name : "?");
+            sep = " + ";
+        }
+    for (size_t i = 0; i < f->n_add_suites; i++) {
+        const struct tlsd_suite *st = tlsd_suite_by_code(f->add_suites[i]);
+        tlsd_sb_printf(&b, "%senable %s", sep, st ? st->iana_name : "?");
+        sep = " + ";
+    }
+    if (f->add_group) {
+        const struct tlsd_group *g = tlsd_group_by_code(f->add_group);
+        tlsd_sb_printf(&b, "%senable group %s", sep, g ? g->name : "?");
+    }
+    if (f->add_cert.type[0])
+        tlsd_sb_printf(&b, "%sadd an %s certificate", sep, f->add_cert.type);
+    snprintf(buf, len, "%s", b.s ? b.s : "");
+    tlsd_sb_free(&b);
+}

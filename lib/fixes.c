@@ -1,0 +1,187 @@
+/* The fix search: try each single change to one side (a version, a suite, a group, a
+ * certificate), then version + suite pairs when no single change works; keep those
+ * whose predicted handshake succeeds; rank fewest changes first, then the security
+ * class of the resulting connection, then the client's own preference. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlsdiag/fixes.h"
+
+static enum tlsd_class outcome_class(const struct tlsd_outcome *o)
+{
+    const struct tlsd_version *v = tlsd_version_by_code(o->version);
+    const struct tlsd_suite *s = tlsd_suite_by_code(o->suite);
+    enum tlsd_class c = v ? v->cls : TLSD_CLASS_UNKNOWN;
+    if (!s || s->cls < c)
+        c = s ? s->cls : TLSD_CLASS_UNKNOWN;
+    return c;
+}
+
+void tlsd_fix_apply(const struct tlsd_fix *f, struct tlsd_profile *p)
+{
+    p->versions |= f->add_versions;
+    for (size_t i = 0; i < f->n_add_suites; i++)
+        if (tlsd_profile_add_suite(p, f->add_suites[i]) < 0)
+            break; /* a full list cannot grow; the fix is then not predicted to work */
+    if (f->add_group && !tlsd_profile_has_group(p, f->add_group) &&
+        p->n_groups < TLSD_PROFILE_MAX_GROUPS)
+        p->groups[p->n_groups++] = f->add_group;
+    if (f->add_cert.type[0] && p->n_certs < TLSD_PROFILE_MAX_CERTS)
+        p->certs[p->n_certs++] = f->add_cert;
+}
+
+struct search {
+    const struct tlsd_profile *client, *server;
+    enum tlsd_side side;
+    struct tlsd_fix *v;
+    size_t n, cap;
+    int oom;
+};
+
+static void try_fix(struct search *s, struct tlsd_fix *f)
+{
+    struct tlsd_profile changed = s->side == TLSD_SIDE_SERVER ? *s->server : *s->client;
+    tlsd_fix_apply(f, &changed);
+    const struct tlsd_profile *c = s->side == TLSD_SIDE_CLIENT ? &changed : s->client;
+    const struct tlsd_profile *sv = s->side == TLSD_SIDE_SERVER ? &changed : s->server;
+    tlsd_negotiate(c, sv, &f->after);
+    if (!f->after.ok)
+        return;
+    f->cls = outcome_class(&f->after);
+    f->side = s->side;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 32;
+        struct tlsd_fix *nv = realloc(s->v, cap * sizeof *nv);
+        if (!nv) {
+            s->oom = 1;
+            return;
+        }
+        s->v = nv;
+        s->cap = cap;
+    }
+    s->v[s->n++] = *f;
+}
+
+/* Candidate suites: what the other side has and this side lacks. */
+static bool candidate_suite(const struct tlsd_profile *self, uint32_t code)
+{
+    const struct tlsd_suite *st = tlsd_suite_by_code(code);
+    return st && strcmp(st->status, "scsv") != 0 && !tlsd_suite_is_sslv2(st) &&
+           !tlsd_profile_has_suite(self, code) &&
+           (self->impl != TLSD_IMPL_SCHANNEL || st->windows_name != NULL);
+}
+
+static void singles(struct search *s, const struct tlsd_profile *self,
+                    const struct tlsd_profile *other)
+{
+    for (unsigned b = TLSD_V_SSL3; b <= TLSD_V_TLS13; b <<= 1)
+        if ((other->versions & b) && !(self->versions & b)) {
+            struct tlsd_fix f = {.add_versions = b, .n_changes = 1};
+            try_fix(s, &f);
+        }
+    for (size_t i = 0; i < other->n_suites; i++)
+        if (candidate_suite(self, other->suites[i])) {
+            struct tlsd_fix f = {
+                .add_suites = {other->suites[i]}, .n_add_suites = 1, .n_changes = 1};
+            try_fix(s, &f);
+        }
+    for (size_t i = 0; i < other->n_groups; i++)
+        if (!tlsd_profile_has_group(self, other->groups[i])) {
+            struct tlsd_fix f = {.add_group = other->groups[i], .n_changes = 1};
+            try_fix(s, &f);
+        }
+    if (s->side == TLSD_SIDE_SERVER) {
+        static const struct tlsd_cert_key extra[] = {{"ecdsa", 0, 0x0017}, {"rsa", 2048, 0}};
+        for (size_t i = 0; i < 2; i++) {
+            bool have = false;
+            for (size_t k = 0; k < self->n_certs; k++)
+                have |= strcmp(self->certs[k].type, extra[i].type) == 0;
+            if (!have) {
+                struct tlsd_fix f = {.add_cert = extra[i], .n_changes = 1};
+                try_fix(s, &f);
+            }
+        }
+    }
+}
+
+static void pairs(struct search *s, const struct tlsd_profile *self,
+                  const struct tlsd_profile *other)
+{
+    for (unsigned b = TLSD_V_SSL3; b <= TLSD_V_TLS13; b <<= 1) {
+        if (!(other->versions & b) || (self->versions & b))
+            continue;
+        const struct tlsd_suite *st;
+        for (size_t i = 0; i < other->n_suites; i++)
+            if (candidate_suite(self, other->suites[i]) &&
+                (st = tlsd_suite_by_code(other->suites[i])) &&
+                tlsd_suite_usable_at(st, tlsd_version_of_bit(b))) {
+                struct tlsd_fix f = {.add_versions = b,
+                                     .add_suites = {other->suites[i]},
+                                     .n_add_suites = 1,
+                                     .n_changes = 2};
+                try_fix(s, &f);
+            }
+    }
+}
+
+static size_t client_pos(const struct tlsd_profile *c, uint32_t suite)
+{
+    for (size_t i = 0; i < c->n_suites; i++)
+        if (c->suites[i] == suite)
+            return i;
+    return c->n_suites;
+}
+
+static int cmp_fix(const void *pa, const void *pb, void *ctx)
+{
+    const struct tlsd_fix *a = pa, *b = pb;
+    const struct tlsd_profile *rank_client = ctx;
+    if (a->n_changes != b->n_changes)
+        return a->n_changes < b->n_changes ? -1 : 1;
+    if (a->cls != b->cls)
+        return a->cls > b->cls ? -1 : 1;
+    size_t pa_ = client_pos(rank_client, a->after.suite),
+           pb_ = client_pos(rank_client, b->after.suite);
+    if (pa_ != pb_)
+        return pa_ < pb_ ? -1 : 1;
+    return 0;
+}
+
+int tlsd_find_fixes(const struct tlsd_profile *client, const struct tlsd_profile *server,
+                    enum tlsd_side side, size_t max, struct tlsd_fix_list *out)
+{
+    struct search s = {.client = client, .server = server, .side = side};
+    const struct tlsd_profile *self = side == TLSD_SIDE_SERVER ? server : client;
+    const struct tlsd_profile *other = side == TLSD_SIDE_SERVER ? client : server;
+    memset(out, 0, sizeof *out);
+    singles(&s, self, other);
+    if (s.n == 0 && !s.oom)
+        pairs(&s, self, other);
+    if (s.oom) {
+        free(s.v);
+        return -1;
+    }
+    if (s.n > 1)
+        qsort_r(s.v, s.n, sizeof *s.v, cmp_fix, (void *)client);
+    /* Insecure fixes only when nothing better exists. */
+    bool any_secure = false, any_weak = false;
+    for (size_t i = 0; i < s.n; i++) {
+        any_secure |= s.v[i].cls >= TLSD_CLASS_SECURE;
+        any_weak |= s.v[i].cls >= TLSD_CLASS_WEAK;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < s.n && k < max; i++)
+        if (!any_weak || s.v[i].cls >= TLSD_CLASS_WEAK)
+            s.v[k++] = s.v[i];
+    out->fixes = s.v;
+    out->n = k;
+    out->only_insecure = k > 0 && !any_secure;
+    return 0;
+}
+
+void tlsd_fix_list_free(struct tlsd_fix_list *l)
+{
+    free(l->fixes);
+    l->fixes = NULL;
+    l->n = 0;
+}

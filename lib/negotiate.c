@@ -1,0 +1,421 @@
+/* Negotiation models (server side decides; the client accepts or refuses).
+ *
+ * Version: RFC 8446 4.2.1 (supported_versions, highest common) for TLS 1.3-capable
+ * pairs; otherwise RFC 5246 E.1: the server answers with the highest version it
+ * supports that is not above the client's legacy_version.
+ * Suite: the first suite in the preferred side's list that the other side offers and
+ * that is usable at the chosen version with a server certificate (RFC 5246 7.4.2),
+ * a common group (RFC 8422 5.1) and an acceptable signature scheme (RFC 5246
+ * 7.4.1.4.1, RFC 8446 4.2.3). Schannel follows its own order and resets the connection
+ * when nothing matches (windows_notes.md 1). */
+#include <stdio.h>
+#include <string.h>
+
+#include "tlsdiag/negotiate.h"
+#include "tlsdiag/registry.h"
+
+static const char *const fail_names[][2] = {
+    {"ok", "handshake succeeds"},
+    {"no-common-version", "no common protocol version"},
+    {"no-common-suite", "no common cipher suite"},
+    {"certificate-type", "no common suite fits the server certificate"},
+    {"no-common-group", "no common key exchange group"},
+    {"signature-scheme", "no signature scheme the client accepts for the server certificate"},
+    {"client-refuses", "the client refuses the server's choice"},
+    {"renegotiation-info", "the server requires secure renegotiation signalling (RFC 5746)"},
+};
+
+const char *tlsd_fail_class_name(enum tlsd_fail_class c)
+{
+    return (size_t)c < sizeof fail_names / sizeof fail_names[0] ? fail_names[c][0] : "?";
+}
+
+const char *tlsd_fail_class_text(enum tlsd_fail_class c)
+{
+    return (size_t)c < sizeof fail_names / sizeof fail_names[0] ? fail_names[c][1] : "?";
+}
+
+static bool has_u16(const uint16_t *v, size_t n, uint16_t x)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == x)
+            return true;
+    return false;
+}
+
+/* ---- versions ---------------------------------------------------------------- */
+
+static uint16_t server_choice_legacy(const struct tlsd_profile *c, const struct tlsd_profile *s)
+{
+    uint16_t cmax = tlsd_versions_max(c->versions & ~TLSD_V_TLS13);
+    for (uint16_t v = cmax; v >= 0x0300; v--)
+        if (s->versions & tlsd_version_bit(v))
+            return v;
+    if ((c->versions & TLSD_V_SSL2) && (s->versions & TLSD_V_SSL2))
+        return 0x0002;
+    return 0;
+}
+
+/* 0 when the server finds no version it can answer with. */
+static uint16_t choose_version(const struct tlsd_profile *c, const struct tlsd_profile *s)
+{
+    if (c->supported_versions_ext && (s->versions & TLSD_V_TLS13) && (c->versions & TLSD_V_TLS13))
+        return tlsd_versions_max(c->versions & s->versions);
+    if (c->supported_versions_ext && (s->versions & TLSD_V_TLS13))
+        return tlsd_versions_max(c->versions & s->versions);
+    return server_choice_legacy(c, s);
+}
+
+/* ---- certificates, groups, signature schemes --------------------------------- */
+
+static bool is_ec_group(uint16_t g)
+{
+    const struct tlsd_group *r = tlsd_group_by_code(g);
+    return r && (strcmp(r->kind, "ec") == 0 || strcmp(r->kind, "ecx") == 0);
+}
+
+/* RFC 8446 4.2.7: the groups TLS 1.3 allows (no binary or pre-1.3 brainpool curves). */
+static bool is_tls13_group(uint16_t g)
+{
+    const struct tlsd_group *r = tlsd_group_by_code(g);
+    if (!r)
+        return false;
+    if (strcmp(r->kind, "ec") == 0)
+        return (g >= 0x0017 && g <= 0x0019) || (g >= 0x001F && g <= 0x0021);
+    return true;
+}
+
+/* The ECDHE group for TLS <= 1.2: RFC 8422 5.1 — without a supported_groups
+ * extension the server may pick any curve (its first). */
+static uint16_t choose_ec_group(const struct tlsd_profile *c, const struct tlsd_profile *s,
+                                bool server_order)
+{
+    if (!(c->flags & TLSD_PF_SENDS_GROUPS)) {
+        for (size_t i = 0; i < s->n_groups; i++)
+            if (is_ec_group(s->groups[i]))
+                return s->groups[i];
+        return 0;
+    }
+    const struct tlsd_profile *a = server_order ? s : c, *b = server_order ? c : s;
+    for (size_t i = 0; i < a->n_groups; i++)
+        if (is_ec_group(a->groups[i]) && has_u16(b->groups, b->n_groups, a->groups[i]))
+            return a->groups[i];
+    return 0;
+}
+
+static bool sig_for_key_12(const struct tlsd_profile *c, const struct tlsd_cert_key *k)
+{
+    /* RFC 5246 7.4.1.4.1: no signature_algorithms = {sha1,rsa}/{sha1,ecdsa} assumed. */
+    if (!(c->flags & TLSD_PF_SENDS_SIGALGS) || c->n_sigalgs == 0)
+        return true;
+    for (size_t i = 0; i < c->n_sigalgs; i++) {
+        const struct tlsd_sigscheme *sc = tlsd_sigscheme_by_code(c->sigalgs[i]);
+        if (!sc)
+            continue;
+        if (strcmp(k->type, "rsa") == 0 && strncmp(sc->name, "rsa_p", 5) == 0 &&
+            strncmp(sc->name, "rsa_pss_pss", 11) != 0)
+            return true;
+        if (strcmp(k->type, "ecdsa") == 0 && strncmp(sc->name, "ecdsa_", 6) == 0)
+            return true;
+        if (strcmp(k->type, "dsa") == 0 && strncmp(sc->name, "dsa_", 4) == 0)
+            return true;
+        if (strcmp(k->type, sc->name) == 0) /* ed25519, ed448 */
+            return true;
+    }
+    return false;
+}
+
+/* RFC 8446 4.2.3: the scheme a TLS 1.3 server signs with for key k, 0 when none. */
+static uint16_t sig_for_key_13(const struct tlsd_profile *c, const struct tlsd_cert_key *k)
+{
+    for (size_t i = 0; i < c->n_sigalgs; i++) {
+        uint16_t a = c->sigalgs[i];
+        if (strcmp(k->type, "rsa") == 0 && a >= 0x0804 && a <= 0x0806)
+            return a;
+        if (strcmp(k->type, "ecdsa") == 0 &&
+            ((k->curve == 0x0017 && a == 0x0403) || (k->curve == 0x0018 && a == 0x0503) ||
+             (k->curve == 0x0019 && a == 0x0603)))
+            return a;
+        if ((strcmp(k->type, "ed25519") == 0 && a == 0x0807) ||
+            (strcmp(k->type, "ed448") == 0 && a == 0x0808))
+            return a;
+    }
+    return 0;
+}
+
+static bool cert_fits_suite(const struct tlsd_cert_key *k, const struct tlsd_suite *s)
+{
+    if (strcmp(s->cert, "rsa") == 0)
+        return strcmp(k->type, "rsa") == 0;
+    if (strcmp(s->cert, "ecdsa") == 0)
+        return strcmp(k->type, "ecdsa") == 0;
+    if (strcmp(s->cert, "dsa") == 0)
+        return strcmp(k->type, "dsa") == 0;
+    return false; /* anon, PSK, SRP, static DH/ECDH, GOST: not configured on our servers */
+}
+
+/* Why suite s cannot be used (TLSD_FAIL_NONE when it can); fills cert/group. */
+static enum tlsd_fail_class suite_check(const struct tlsd_profile *c, const struct tlsd_profile *s,
+                                        const struct tlsd_suite *st, uint16_t v, bool server_order,
+                                        int *cert, uint16_t *group)
+{
+    *cert = -1;
+    *group = 0;
+    if (!tlsd_suite_usable_at(st, v) || strcmp(st->status, "scsv") == 0)
+        return TLSD_FAIL_SUITE;
+    enum tlsd_fail_class why = TLSD_FAIL_CERT;
+    bool ecdhe = strcmp(st->kx, "ECDHE") == 0;
+    for (size_t i = 0; i < s->n_certs; i++) {
+        const struct tlsd_cert_key *k = &s->certs[i];
+        if (!cert_fits_suite(k, st))
+            continue;
+        bool signs = strcmp(st->kx, "RSA") != 0;
+        if (signs && v >= 0x0303 && !sig_for_key_12(c, k)) {
+            why = TLSD_FAIL_SIGSCHEME;
+            continue;
+        }
+        /* RFC 8422 5.1: an ECDSA certificate's curve must be one the client named. */
+        if (strcmp(k->type, "ecdsa") == 0 && (c->flags & TLSD_PF_SENDS_GROUPS) &&
+            !has_u16(c->groups, c->n_groups, k->curve)) {
+            why = TLSD_FAIL_GROUP;
+            continue;
+        }
+        if (ecdhe) {
+            *group = choose_ec_group(c, s, server_order);
+            if (!*group) {
+                why = TLSD_FAIL_GROUP;
+                continue;
+            }
+        }
+        *cert = (int)i;
+        return TLSD_FAIL_NONE;
+    }
+    return why;
+}
+
+bool tlsd_suite_usable_between(const struct tlsd_profile *client, const struct tlsd_profile *server,
+                               uint32_t suite, uint16_t version)
+{
+    const struct tlsd_suite *st = tlsd_suite_by_code(suite);
+    int cert;
+    uint16_t group;
+    if (!st)
+        return false;
+    if (version == 0x0304)
+        return st->min_version == 0x0304;
+    return suite_check(client, server, st, version, tlsd_profile_pref(server) == TLSD_PREF_SERVER,
+                       &cert, &group) == TLSD_FAIL_NONE;
+}
+
+/* ---- suite choice ------------------------------------------------------------- */
+
+static bool is_chacha(uint32_t code)
+{
+    const struct tlsd_suite *s = tlsd_suite_by_code(code);
+    return s && strstr(s->cipher, "CHACHA20") != NULL;
+}
+
+static uint32_t first_real_suite(const struct tlsd_profile *c)
+{
+    for (size_t i = 0; i < c->n_suites; i++) {
+        const struct tlsd_suite *s = tlsd_suite_by_code(c->suites[i]);
+        if (s && strcmp(s->status, "scsv") != 0)
+            return c->suites[i];
+    }
+    return 0;
+}
+
+struct pick {
+    uint32_t suite;
+    int cert;
+    uint16_t group;
+    enum tlsd_fail_class best_why; /* most specific reason a common suite failed */
+    bool overlap;                  /* some suite is on both lists */
+};
+
+static void consider(const struct tlsd_profile *c, const struct tlsd_profile *s, uint32_t code,
+                     uint16_t v, bool server_order, bool chacha_only, struct pick *pk)
+{
+    if (pk->suite || (chacha_only && !is_chacha(code)))
+        return;
+    const struct tlsd_suite *st = tlsd_suite_by_code(code);
+    if (!st)
+        return;
+    int cert;
+    uint16_t group;
+    enum tlsd_fail_class why = suite_check(c, s, st, v, server_order, &cert, &group);
+    if (why == TLSD_FAIL_NONE) {
+        pk->suite = code;
+        pk->cert = cert;
+        pk->group = group;
+        return;
+    }
+    if (why != TLSD_FAIL_SUITE) {
+        pk->overlap = true;
+        if (pk->best_why == TLSD_FAIL_NONE || why > pk->best_why)
+            pk->best_why = why;
+    }
+}
+
+static void pick_pass(const struct tlsd_profile *c, const struct tlsd_profile *s, uint16_t v,
+                      bool server_order, bool chacha_only, struct pick *pk)
+{
+    const struct tlsd_profile *a = server_order ? s : c, *b = server_order ? c : s;
+    for (size_t i = 0; i < a->n_suites && !pk->suite; i++)
+        if (tlsd_profile_has_suite(b, a->suites[i]))
+            consider(c, s, a->suites[i], v, server_order, chacha_only, pk);
+}
+
+/* TLS <= 1.2 suite choice. OpenSSL SSL_OP_PRIORITIZE_CHACHA: with server preference,
+ * ChaCha20 suites go first when the client lists one first (ssl/s3_lib.c ssl3_choose_cipher). */
+static struct pick pick_suite_12(const struct tlsd_profile *c, const struct tlsd_profile *s,
+                                 uint16_t v)
+{
+    struct pick pk = {0};
+    bool server_order = tlsd_profile_pref(s) == TLSD_PREF_SERVER;
+    if (server_order && (s->flags & TLSD_PF_PRIORITIZE_CHACHA) && is_chacha(first_real_suite(c)))
+        pick_pass(c, s, v, true, true, &pk);
+    pick_pass(c, s, v, server_order, false, &pk);
+    return pk;
+}
+
+/* ---- outcome ------------------------------------------------------------------ */
+
+static void add_event(struct tlsd_outcome *o, int id, int alert)
+{
+    if (o->n_events < TLSD_MAX_EVENTS) {
+        o->events[o->n_events] = id;
+        o->event_alert[o->n_events++] = alert;
+    }
+}
+
+static void set_fail(struct tlsd_outcome *o, const struct tlsd_profile *s, enum tlsd_fail_class why,
+                     int alert)
+{
+    o->ok = false;
+    o->fail = why;
+    o->alert = alert;
+    if (s->impl != TLSD_IMPL_SCHANNEL)
+        return;
+    /* windows_notes.md 1 and 7: no common suite -> no ServerHello, the connection is
+     * closed (client: WSAECONNRESET 10054); the server logs 36874 and often 36888/40. */
+    if (why == TLSD_FAIL_VERSION) {
+        add_event(o, 36888, 70);
+        return;
+    }
+    if (s->flags & TLSD_PF_RESET_ON_NO_MATCH) {
+        o->reset = true;
+        o->alert = -1;
+    }
+    add_event(o, 36874, -1);
+    add_event(o, 36888, 40);
+}
+
+static void negotiate_13(const struct tlsd_profile *c, const struct tlsd_profile *s,
+                         struct tlsd_outcome *o)
+{
+    bool server_order = tlsd_profile_pref(s) == TLSD_PREF_SERVER;
+    const struct tlsd_profile *a = server_order ? s : c, *b = server_order ? c : s;
+    for (size_t i = 0; i < a->n_suites && !o->suite; i++) {
+        const struct tlsd_suite *st = tlsd_suite_by_code(a->suites[i]);
+        if (st && st->min_version == 0x0304 && tlsd_profile_has_suite(b, a->suites[i]))
+            o->suite = a->suites[i];
+    }
+    if (!o->suite) {
+        snprintf(o->detail, sizeof o->detail, "no TLS 1.3 cipher suite in common");
+        {
+            set_fail(o, s, TLSD_FAIL_SUITE, 40);
+            return;
+        }
+    }
+    /* RFC 8446 4.2.8: a client key share the server supports is used directly (OpenSSL
+     * takes the first in the client's order); otherwise a HelloRetryRequest names a
+     * common group. */
+    for (size_t i = 0; i < c->n_key_shares && !o->group; i++)
+        if (is_tls13_group(c->key_shares[i]) && has_u16(s->groups, s->n_groups, c->key_shares[i]) &&
+            has_u16(c->groups, c->n_groups, c->key_shares[i]))
+            o->group = c->key_shares[i];
+    for (size_t i = 0; i < a->n_groups && !o->group; i++)
+        if (is_tls13_group(a->groups[i]) && has_u16(b->groups, b->n_groups, a->groups[i])) {
+            o->group = a->groups[i];
+            o->hrr = true;
+        }
+    if (!o->group) {
+        snprintf(o->detail, sizeof o->detail, "no key exchange group in common for TLS 1.3");
+        {
+            set_fail(o, s, TLSD_FAIL_GROUP, 40);
+            return;
+        }
+    }
+    for (size_t i = 0; i < s->n_certs && !o->sigscheme; i++) {
+        o->sigscheme = sig_for_key_13(c, &s->certs[i]);
+        o->cert_index = o->sigscheme ? (int)i : -1;
+    }
+    if (!o->sigscheme) {
+        snprintf(o->detail, sizeof o->detail,
+                 "the client lists no TLS 1.3 signature scheme for the server's key");
+        {
+            set_fail(o, s, TLSD_FAIL_SIGSCHEME, 40);
+            return;
+        }
+    }
+    o->ok = true;
+}
+
+static void negotiate_12(const struct tlsd_profile *c, const struct tlsd_profile *s,
+                         struct tlsd_outcome *o)
+{
+    if ((s->flags & TLSD_PF_REQUIRE_RENEG_INFO) && !(c->flags & TLSD_PF_SENDS_RENEG_INFO)) {
+        snprintf(o->detail, sizeof o->detail,
+                 "the client sends neither the renegotiation SCSV nor the extension");
+        {
+            set_fail(o, s, TLSD_FAIL_RENEGOTIATION, 40);
+            return;
+        }
+    }
+    struct pick pk = pick_suite_12(c, s, o->version);
+    if (!pk.suite) {
+        char vb[16];
+        enum tlsd_fail_class why = pk.overlap ? pk.best_why : TLSD_FAIL_SUITE;
+        snprintf(o->detail, sizeof o->detail, "%s at %s", tlsd_fail_class_text(why),
+                 tlsd_version_str(o->version, vb));
+        {
+            set_fail(o, s, why, 40);
+            return;
+        }
+    }
+    o->suite = pk.suite;
+    o->cert_index = pk.cert;
+    o->group = pk.group;
+    o->ok = true;
+}
+
+void tlsd_negotiate(const struct tlsd_profile *c, const struct tlsd_profile *s,
+                    struct tlsd_outcome *o)
+{
+    memset(o, 0, sizeof *o);
+    o->alert = -1;
+    o->cert_index = -1;
+    o->version = choose_version(c, s);
+    if (!o->version) {
+        snprintf(o->detail, sizeof o->detail, "the server accepts no version the client offers");
+        {
+            set_fail(o, s, TLSD_FAIL_VERSION, 70);
+            return;
+        }
+    }
+    if (o->version == 0x0304)
+        negotiate_13(c, s, o);
+    else
+        negotiate_12(c, s, o);
+    if (o->ok && !(c->versions & tlsd_version_bit(o->version))) {
+        char vb[16];
+        snprintf(o->detail, sizeof o->detail,
+                 "the server answers %s, which the client does not accept",
+                 tlsd_version_str(o->version, vb));
+        o->ok = false;
+        o->fail = TLSD_FAIL_CLIENT_REFUSES;
+        o->alert = 70;
+        o->alert_from_client = true;
+    }
+}

@@ -1,0 +1,198 @@
+/* Profiles: defaults, small list operations and the built-in table. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "profile_internal.h"
+#include "tlsdiag/registry.h"
+
+static const uint16_t version_codes[] = {0x0002, 0x0300, 0x0301, 0x0302, 0x0303, 0x0304};
+#define N_VERSIONS (sizeof version_codes / sizeof version_codes[0])
+
+unsigned tlsd_version_bit(uint16_t code)
+{
+    for (size_t i = 0; i < N_VERSIONS; i++)
+        if (version_codes[i] == code)
+            return 1u << i;
+    return 0;
+}
+
+uint16_t tlsd_version_of_bit(unsigned bit)
+{
+    for (size_t i = 0; i < N_VERSIONS; i++)
+        if (bit == 1u << i)
+            return version_codes[i];
+    return 0;
+}
+
+uint16_t tlsd_versions_max(unsigned set)
+{
+    for (size_t i = N_VERSIONS; i-- > 0;)
+        if (set & (1u << i))
+            return version_codes[i];
+    return 0;
+}
+
+uint16_t tlsd_versions_min(unsigned set)
+{
+    for (size_t i = 0; i < N_VERSIONS; i++)
+        if (set & (1u << i))
+            return version_codes[i];
+    return 0;
+}
+
+const char *tlsd_side_name(enum tlsd_side s)
+{
+    return s == TLSD_SIDE_CLIENT ? "client" : s == TLSD_SIDE_SERVER ? "server" : "any";
+}
+
+static const char *const impl_names[] = {"generic", "openssl", "gnutls", "schannel", "java"};
+
+const char *tlsd_impl_name(enum tlsd_impl i)
+{
+    return (size_t)i < sizeof impl_names / sizeof impl_names[0] ? impl_names[i] : "generic";
+}
+
+int tlsd_impl_from_name(const char *name, enum tlsd_impl *out)
+{
+    for (size_t i = 0; i < sizeof impl_names / sizeof impl_names[0]; i++)
+        if (strcasecmp(name, impl_names[i]) == 0) {
+            *out = (enum tlsd_impl)i;
+            return 0;
+        }
+    return -1;
+}
+
+enum tlsd_pref tlsd_profile_pref(const struct tlsd_profile *p)
+{
+    if (p->pref != TLSD_PREF_DEFAULT)
+        return p->pref;
+    /* Schannel and SunJSSE honour their own order by default
+     * (jdk.tls.server.cipherSuites / honorCipherSuiteOrder defaults to true since JDK 8). */
+    if (p->impl == TLSD_IMPL_SCHANNEL || p->impl == TLSD_IMPL_JAVA)
+        return TLSD_PREF_SERVER;
+    return TLSD_PREF_CLIENT;
+}
+
+/* Signature schemes a current stack offers (OpenSSL 3 default order, trimmed). */
+static const uint16_t default_sigalgs[] = {0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0804, 0x0805,
+                                           0x0806, 0x0401, 0x0501, 0x0601, 0x0203, 0x0201};
+static const uint16_t default_groups[] = {0x001D, 0x0017, 0x0018};
+
+void tlsd_profile_init(struct tlsd_profile *p, enum tlsd_side side)
+{
+    memset(p, 0, sizeof *p);
+    p->side = side;
+    p->versions = TLSD_V_TLS10 | TLSD_V_TLS11 | TLSD_V_TLS12 | TLSD_V_TLS13;
+    p->supported_versions_ext = true;
+    memcpy(p->groups, default_groups, sizeof default_groups);
+    p->n_groups = sizeof default_groups / sizeof default_groups[0];
+    p->key_shares[0] = 0x001D;
+    p->n_key_shares = 1;
+    memcpy(p->sigalgs, default_sigalgs, sizeof default_sigalgs);
+    p->n_sigalgs = sizeof default_sigalgs / sizeof default_sigalgs[0];
+    snprintf(p->certs[0].type, sizeof p->certs[0].type, "rsa");
+    p->certs[0].bits = 2048;
+    p->n_certs = 1;
+    p->flags = TLSD_PF_SENDS_RENEG_INFO | TLSD_PF_SENDS_GROUPS | TLSD_PF_SENDS_SIGALGS;
+}
+
+bool tlsd_profile_has_suite(const struct tlsd_profile *p, uint32_t code)
+{
+    for (size_t i = 0; i < p->n_suites; i++)
+        if (p->suites[i] == code)
+            return true;
+    return false;
+}
+
+bool tlsd_profile_has_group(const struct tlsd_profile *p, uint16_t group)
+{
+    for (size_t i = 0; i < p->n_groups; i++)
+        if (p->groups[i] == group)
+            return true;
+    return false;
+}
+
+bool tlsd_profile_has_sigalg(const struct tlsd_profile *p, uint16_t sigalg)
+{
+    for (size_t i = 0; i < p->n_sigalgs; i++)
+        if (p->sigalgs[i] == sigalg)
+            return true;
+    return false;
+}
+
+int tlsd_profile_insert_suite(struct tlsd_profile *p, size_t pos, uint32_t code)
+{
+    if (tlsd_profile_has_suite(p, code))
+        return 0;
+    if (p->n_suites >= TLSD_PROFILE_MAX_SUITES)
+        return -1;
+    if (pos > p->n_suites)
+        pos = p->n_suites;
+    memmove(p->suites + pos + 1, p->suites + pos, (p->n_suites - pos) * sizeof p->suites[0]);
+    p->suites[pos] = code;
+    p->n_suites++;
+    return 0;
+}
+
+int tlsd_profile_add_suite(struct tlsd_profile *p, uint32_t code)
+{
+    return tlsd_profile_insert_suite(p, p->n_suites, code);
+}
+
+void tlsd_profile_versions_from_suites(struct tlsd_profile *p)
+{
+    unsigned v = 0;
+    for (size_t i = 0; i < p->n_suites; i++) {
+        const struct tlsd_suite *s = tlsd_suite_by_code(p->suites[i]);
+        if (!s || tlsd_suite_is_sslv2(s))
+            continue;
+        for (uint16_t c = 0x0301; c <= 0x0304; c++)
+            if (tlsd_suite_usable_at(s, c))
+                v |= tlsd_version_bit(c);
+    }
+    if (v)
+        p->versions = v;
+}
+
+/* Windows 10 1607+/Server 2016+ default ECC curve order (windows_notes.md 1). */
+static const uint16_t schannel_curves[] = {0x001D, 0x0017, 0x0018};
+
+void tlsd_profile_impl_defaults(struct tlsd_profile *p)
+{
+    if (p->impl == TLSD_IMPL_SCHANNEL) {
+        p->flags |= TLSD_PF_RESET_ON_NO_MATCH;
+        memcpy(p->groups, schannel_curves, sizeof schannel_curves);
+        p->n_groups = sizeof schannel_curves / sizeof schannel_curves[0];
+    }
+}
+
+size_t tlsd_builtin_profile_count(void)
+{
+    return tlsd_builtin_profiles_n_;
+}
+
+const struct tlsd_builtin_profile *tlsd_builtin_profile_at(size_t i)
+{
+    return i < tlsd_builtin_profiles_n_ ? &tlsd_builtin_profiles_[i] : NULL;
+}
+
+const struct tlsd_builtin_profile *tlsd_builtin_profile_find(const char *name)
+{
+    for (size_t i = 0; i < tlsd_builtin_profiles_n_; i++) {
+        const struct tlsd_builtin_profile *b = &tlsd_builtin_profiles_[i];
+        if (strcasecmp(b->name, name) == 0 || (b->aliases && tlsd_name_in_list(b->aliases, name)))
+            return b;
+    }
+    return NULL;
+}
+
+int tlsd_profile_fail(struct tlsd_profile_err *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    return -1;
+}

@@ -1,0 +1,27 @@
+/* Shared between the profile modules and the generated table. */
+#ifndef TLSDIAG_PROFILE_INTERNAL_H
+#define TLSDIAG_PROFILE_INTERNAL_H
+
+#include "tlsdiag/profile.h"
+
+/* Generated from data/profiles/ by scripts/gen_profiles.py. */
+extern const struct tlsd_builtin_profile tlsd_builtin_profiles_[];
+extern const size_t tlsd_builtin_profiles_n_;
+
+/* Fills the fields that follow from a suite list alone (versions the suites can
+ * be used at), for inputs that give only suites. */
+void tlsd_profile_versions_from_suites(struct tlsd_profile *p);
+
+/* Implementation defaults set when a profile names its implementation
+ * (schannel: reset on no match, the Windows 10+ curve order). */
+void tlsd_profile_impl_defaults(struct tlsd_profile *p);
+
+/* A ClientHello as hex (whole records) -> client profile. */
+int tlsd_profile_hello_hex(const char *hex, size_t len, struct tlsd_profile *p,
+                           struct tlsd_profile_err *err) __attribute__((warn_unused_result));
+
+/* Writes a message to err and returns -1 (for "return tlsd_profile_fail(...)"). */
+int tlsd_profile_fail(struct tlsd_profile_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

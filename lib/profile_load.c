@@ -1,0 +1,88 @@
+/* One PROFILE argument -> a profile: a built-in name, "form:text" inline input, or a
+ * file (form detected from its contents), or inline text. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "profile_internal.h"
+
+#define MAX_PROFILE_FILE (4u * 1024 * 1024)
+
+static const struct {
+    const char *prefix;
+    enum tlsd_profile_form form;
+    bool file;
+} prefixes[] = {
+    {"hex:", TLSD_PROFILE_HEX, false},         {"openssl:", TLSD_PROFILE_OPENSSL, false},
+    {"gpo:", TLSD_PROFILE_GPO, false},         {"list:", TLSD_PROFILE_LIST, false},
+    {"nginx:", TLSD_PROFILE_WEBSERVER, false}, {"apache:", TLSD_PROFILE_WEBSERVER, false},
+    {"ps:", TLSD_PROFILE_POWERSHELL, true},    {"file:", TLSD_PROFILE_AUTO, true},
+    {"scan:", TLSD_PROFILE_SCAN_JSON, true},   {"capture:", TLSD_PROFILE_CAPTURE, true},
+};
+
+static char *read_file(const char *path, size_t *len, struct tlsd_profile_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err->msg, sizeof err->msg, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    char *buf = malloc(MAX_PROFILE_FILE + 1);
+    size_t n = buf ? fread(buf, 1, MAX_PROFILE_FILE + 1, f) : 0;
+    int bad = !buf || ferror(f) || n > MAX_PROFILE_FILE;
+    fclose(f);
+    if (bad) {
+        free(buf);
+        snprintf(err->msg, sizeof err->msg, "%s: unreadable or larger than 4 MiB", path);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+static int from_file(const char *path, enum tlsd_profile_form form, enum tlsd_side side,
+                     struct tlsd_profile *p, struct tlsd_profile_err *err)
+{
+    size_t len;
+    char *text = read_file(path, &len, err);
+    if (!text)
+        return -1;
+    int rc = tlsd_profile_parse_form(form, text, len, side, p, err);
+    free(text);
+    if (rc == 0 && p->name[0] == '(') {
+        const char *base = strrchr(path, '/');
+        snprintf(p->name, sizeof p->name, "%s", base ? base + 1 : path);
+    }
+    return rc;
+}
+
+int tlsd_profile_load(const char *spec, enum tlsd_side side, struct tlsd_profile *p,
+                      struct tlsd_profile_err *err)
+{
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        size_t pl = strlen(prefixes[i].prefix);
+        if (strncasecmp(spec, prefixes[i].prefix, pl) != 0)
+            continue;
+        if (prefixes[i].file)
+            return from_file(spec + pl, prefixes[i].form, side, p, err);
+        return tlsd_profile_parse_form(prefixes[i].form, spec + pl, strlen(spec + pl), side, p,
+                                       err);
+    }
+    if (tlsd_builtin_profile_find(spec))
+        return tlsd_profile_builtin(spec, side, p, err);
+    FILE *f = fopen(spec, "rb");
+    if (f) {
+        fclose(f);
+        return from_file(spec, TLSD_PROFILE_AUTO, side, p, err);
+    }
+    if (!strpbrk(spec, ":,_ ") && !strchr(spec, '=')) {
+        snprintf(err->msg, sizeof err->msg,
+                 "'%.120s' is neither a built-in profile (see 'tlsdiag profiles') nor a file",
+                 spec);
+        return -1;
+    }
+    return tlsd_profile_parse_form(TLSD_PROFILE_AUTO, spec, strlen(spec), side, p, err);
+}

@@ -1,0 +1,410 @@
+/* Profiles from text: the key = value file format (docs/profile-format.md) and the
+ * forms administrators paste (OpenSSL cipher strings, nginx/Apache lines,
+ * Get-TlsCipherSuite output, GPO strings, plain lists, ClientHello hex). */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "profile_internal.h"
+#include "tlsdiag/registry.h"
+#include "tlsdiag/suitelist.h"
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+/* Version spellings: registry names (TLSv1.2, TLS 1.2, VERS-TLS1.2, TLSv1) and the
+ * short forms people type (1.2, tls1.2, tls1_2, ssl3). */
+static uint16_t version_code(const char *tok)
+{
+    const struct tlsd_version *v = tlsd_version_by_name(tok);
+    if (v)
+        return v->code;
+    static const struct {
+        const char *name;
+        uint16_t code;
+    } shorts[] = {{"1.0", 0x0301},     {"1.1", 0x0302},    {"1.2", 0x0303},    {"1.3", 0x0304},
+                  {"tls1.0", 0x0301},  {"tls1", 0x0301},   {"tls1.1", 0x0302}, {"tls1.2", 0x0303},
+                  {"tls1.3", 0x0304},  {"tls1_1", 0x0302}, {"tls1_2", 0x0303}, {"tls1_3", 0x0304},
+                  {"ssl3", 0x0300},    {"sslv3", 0x0300},  {"ssl2", 0x0002},   {"sslv2", 0x0002},
+                  {"TLSv1.0", 0x0301}, {"TLS10", 0x0301},  {"TLS11", 0x0302},  {"TLS12", 0x0303},
+                  {"TLS13", 0x0304}};
+    for (size_t i = 0; i < sizeof shorts / sizeof shorts[0]; i++)
+        if (strcasecmp(tok, shorts[i].name) == 0)
+            return shorts[i].code;
+    return 0;
+}
+
+static bool is_sep(char c)
+{
+    return c == ',' || c == ':' || c == ' ' || c == '\t' || c == ';';
+}
+
+/* Calls fn on each token of a list separated by , : ; or blanks. */
+static int each_token(const char *val, int (*fn)(const char *tok, void *ctx), void *ctx)
+{
+    char tok[128];
+    const char *p = val;
+    while (*p) {
+        while (*p && is_sep(*p))
+            p++;
+        size_t n = 0;
+        while (p[n] && !is_sep(p[n]))
+            n++;
+        if (n == 0)
+            break;
+        if (n >= sizeof tok)
+            return -1;
+        memcpy(tok, p, n);
+        tok[n] = '\0';
+        if (fn(tok, ctx) < 0)
+            return -1;
+        p += n;
+    }
+    return 0;
+}
+
+struct tokctx {
+    struct tlsd_profile *p;
+    struct tlsd_profile_err *err;
+};
+
+static int add_version(const char *tok, void *vctx)
+{
+    struct tokctx *c = vctx;
+    uint16_t v = version_code(tok);
+    if (!tlsd_version_bit(v))
+        return tlsd_profile_fail(c->err, "unknown protocol version '%s'", tok);
+    c->p->versions |= tlsd_version_bit(v);
+    return 0;
+}
+
+static int parse_u16_name(const char *tok, uint16_t *out, bool group)
+{
+    if (group) {
+        const struct tlsd_group *g = tlsd_group_by_name(tok);
+        if (g) {
+            *out = g->code;
+            return 0;
+        }
+    } else {
+        const struct tlsd_sigscheme *s = tlsd_sigscheme_by_name(tok);
+        if (s) {
+            *out = s->code;
+            return 0;
+        }
+    }
+    char *end;
+    unsigned long v = strtoul(tok, &end, 16);
+    if ((strncasecmp(tok, "0x", 2) == 0) && *end == '\0' && v <= 0xFFFF) {
+        *out = (uint16_t)v;
+        return 0;
+    }
+    return -1;
+}
+
+static int add_u16(uint16_t *arr, size_t *n, size_t max, uint16_t v)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (arr[i] == v)
+            return 0;
+    if (*n >= max)
+        return -1;
+    arr[(*n)++] = v;
+    return 0;
+}
+
+static int add_group(const char *tok, void *vctx)
+{
+    struct tokctx *c = vctx;
+    uint16_t g;
+    if (parse_u16_name(tok, &g, true) < 0)
+        return tlsd_profile_fail(c->err, "unknown group '%s'", tok);
+    if (add_u16(c->p->groups, &c->p->n_groups, TLSD_PROFILE_MAX_GROUPS, g) < 0)
+        return tlsd_profile_fail(c->err, "too many groups");
+    return 0;
+}
+
+static int add_key_share(const char *tok, void *vctx)
+{
+    struct tokctx *c = vctx;
+    uint16_t g;
+    if (parse_u16_name(tok, &g, true) < 0)
+        return tlsd_profile_fail(c->err, "unknown group '%s'", tok);
+    if (add_u16(c->p->key_shares, &c->p->n_key_shares, TLSD_PROFILE_MAX_GROUPS, g) < 0)
+        return tlsd_profile_fail(c->err, "too many key shares");
+    return 0;
+}
+
+static int add_sigalg(const char *tok, void *vctx)
+{
+    struct tokctx *c = vctx;
+    uint16_t s;
+    if (parse_u16_name(tok, &s, false) < 0)
+        return tlsd_profile_fail(c->err, "unknown signature scheme '%s'", tok);
+    if (add_u16(c->p->sigalgs, &c->p->n_sigalgs, TLSD_PROFILE_MAX_SIGALGS, s) < 0)
+        return tlsd_profile_fail(c->err, "too many signature schemes");
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    unsigned flag;
+} flag_names[] = {
+    {"reset-on-no-match", TLSD_PF_RESET_ON_NO_MATCH},
+    {"prioritize-chacha", TLSD_PF_PRIORITIZE_CHACHA},
+    {"requires-renegotiation-info", TLSD_PF_REQUIRE_RENEG_INFO},
+    {"sends-renegotiation-info", TLSD_PF_SENDS_RENEG_INFO},
+    {"sends-groups", TLSD_PF_SENDS_GROUPS},
+    {"sends-sigalgs", TLSD_PF_SENDS_SIGALGS},
+};
+
+static int add_flag(const char *tok, void *vctx)
+{
+    struct tokctx *c = vctx;
+    bool off = tok[0] == '-' || tok[0] == '!';
+    for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
+        if (strcasecmp(tok + off, flag_names[i].name) == 0) {
+            if (off)
+                c->p->flags &= ~flag_names[i].flag;
+            else
+                c->p->flags |= flag_names[i].flag;
+            return 0;
+        }
+    return tlsd_profile_fail(c->err, "unknown flag '%s'", tok);
+}
+
+/* "rsa 2048, ecdsa P-256, ed25519" (commas separate certificates). */
+static int parse_certs(char *val, struct tlsd_profile *p, struct tlsd_profile_err *err)
+{
+    p->n_certs = 0;
+    for (char *save = NULL, *it = strtok_r(val, ",", &save); it; it = strtok_r(NULL, ",", &save)) {
+        char type[16] = "", arg[32] = "";
+        if (sscanf(it, " %15s %31s", type, arg) < 1)
+            continue;
+        if (p->n_certs >= TLSD_PROFILE_MAX_CERTS)
+            return tlsd_profile_fail(err, "too many certificates (at most %d)",
+                                     TLSD_PROFILE_MAX_CERTS);
+        struct tlsd_cert_key *k = &p->certs[p->n_certs];
+        memset(k, 0, sizeof *k);
+        for (size_t i = 0; type[i] && i < sizeof k->type - 1; i++)
+            k->type[i] = (char)tolower((unsigned char)type[i]);
+        if (strcmp(k->type, "ec") == 0)
+            snprintf(k->type, sizeof k->type, "ecdsa");
+        if (strcmp(k->type, "rsa") != 0 && strcmp(k->type, "ecdsa") != 0 &&
+            strcmp(k->type, "dsa") != 0 && strcmp(k->type, "ed25519") != 0 &&
+            strcmp(k->type, "ed448") != 0)
+            return tlsd_profile_fail(
+                err, "unknown certificate key type '%s' (rsa, ecdsa, dsa, ed25519, ed448)", type);
+        if (strcmp(k->type, "ecdsa") == 0) {
+            uint16_t g = 0x0017;
+            if (arg[0] && parse_u16_name(arg, &g, true) < 0)
+                return tlsd_profile_fail(err, "unknown curve '%s'", arg);
+            k->curve = g;
+        } else if (arg[0]) {
+            k->bits = atoi(arg);
+        } else if (strcmp(k->type, "rsa") == 0 || strcmp(k->type, "dsa") == 0) {
+            k->bits = 2048;
+        }
+        p->n_certs++;
+    }
+    return 0;
+}
+
+static int add_suites(const char *val, struct tlsd_profile *p, struct tlsd_profile_err *err)
+{
+    struct tlsd_suite_list l;
+    if (tlsd_suite_list_parse(val, strlen(val), &l) < 0)
+        return tlsd_profile_fail(err, "out of memory");
+    int rc = 0;
+    if (l.n_errors > 0)
+        rc = tlsd_profile_fail(err, "suite '%s': %s", l.errors[0].token, l.errors[0].text);
+    for (size_t i = 0; rc == 0 && i < l.n_items; i++)
+        if (tlsd_profile_add_suite(p, l.items[i].code) < 0)
+            rc = tlsd_profile_fail(err, "more than %d suites", TLSD_PROFILE_MAX_SUITES);
+    tlsd_suite_list_free(&l);
+    return rc;
+}
+
+static int hex_decode(const char *text, size_t len, uint8_t **out, size_t *outlen)
+{
+    uint8_t *buf = malloc(len / 2 + 1);
+    if (!buf)
+        return -1;
+    size_t n = 0;
+    int hi = -1;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (c == '0' && i + 1 < len && (text[i + 1] == 'x' || text[i + 1] == 'X') && hi < 0) {
+            i++;
+            continue;
+        }
+        if (isspace((unsigned char)c) || c == ':' || c == ',')
+            continue;
+        if (!isxdigit((unsigned char)c)) {
+            free(buf);
+            return -1;
+        }
+        int v = isdigit((unsigned char)c) ? c - '0' : tolower((unsigned char)c) - 'a' + 10;
+        if (hi < 0) {
+            hi = v;
+        } else {
+            buf[n++] = (uint8_t)(hi << 4 | v);
+            hi = -1;
+        }
+    }
+    if (hi >= 0 || n == 0) {
+        free(buf);
+        return -1;
+    }
+    *out = buf;
+    *outlen = n;
+    return 0;
+}
+
+int tlsd_profile_hello_hex(const char *val, size_t len, struct tlsd_profile *p,
+                           struct tlsd_profile_err *err)
+{
+    uint8_t *bytes;
+    size_t n;
+    if (hex_decode(val, len, &bytes, &n) < 0)
+        return tlsd_profile_fail(err, "ClientHello: not a hex string");
+    enum tlsd_side side = p->side;
+    int rc = tlsd_profile_from_hello(bytes, n, p, err);
+    p->side = side == TLSD_SIDE_ANY ? TLSD_SIDE_CLIENT : side;
+    free(bytes);
+    return rc;
+}
+
+/* One "key = value" line; the value is modifiable. */
+static int apply_key(const char *key, char *val, struct tlsd_profile *p,
+                     struct tlsd_profile_err *err, bool *versions_set)
+{
+    struct tokctx c = {p, err};
+    if (strcasecmp(key, "name") == 0)
+        snprintf(p->name, sizeof p->name, "%s", val);
+    else if (strcasecmp(key, "description") == 0)
+        snprintf(p->description, sizeof p->description, "%s", val);
+    else if (strcasecmp(key, "source") == 0)
+        snprintf(p->source, sizeof p->source, "%s", val);
+    else if (strcasecmp(key, "aliases") == 0)
+        return 0;
+    else if (strcasecmp(key, "side") == 0) {
+        if (strcasecmp(val, "client") == 0)
+            p->side = TLSD_SIDE_CLIENT;
+        else if (strcasecmp(val, "server") == 0)
+            p->side = TLSD_SIDE_SERVER;
+        else if (strcasecmp(val, "any") != 0)
+            return tlsd_profile_fail(err, "side must be client, server or any");
+    } else if (strcasecmp(key, "implementation") == 0) {
+        if (tlsd_impl_from_name(val, &p->impl) < 0)
+            return tlsd_profile_fail(
+                err, "unknown implementation '%s' (generic, openssl, gnutls, schannel, java)", val);
+        tlsd_profile_impl_defaults(p);
+    } else if (strcasecmp(key, "versions") == 0) {
+        p->versions = 0;
+        *versions_set = true;
+        return each_token(val, add_version, &c) < 0 ? -1 : 0;
+    } else if (strcasecmp(key, "suites") == 0) {
+        return add_suites(val, p, err);
+    } else if (strcasecmp(key, "groups") == 0) {
+        p->n_groups = 0;
+        return each_token(val, add_group, &c);
+    } else if (strcasecmp(key, "key_shares") == 0) {
+        p->n_key_shares = 0;
+        return each_token(val, add_key_share, &c);
+    } else if (strcasecmp(key, "sigalgs") == 0 || strcasecmp(key, "signature_schemes") == 0) {
+        p->n_sigalgs = 0;
+        return each_token(val, add_sigalg, &c);
+    } else if (strcasecmp(key, "certificates") == 0) {
+        return parse_certs(val, p, err);
+    } else if (strcasecmp(key, "preference") == 0) {
+        if (strcasecmp(val, "server") == 0)
+            p->pref = TLSD_PREF_SERVER;
+        else if (strcasecmp(val, "client") == 0)
+            p->pref = TLSD_PREF_CLIENT;
+        else if (strcasecmp(val, "default") == 0)
+            p->pref = TLSD_PREF_DEFAULT;
+        else
+            return tlsd_profile_fail(err, "preference must be server, client or default");
+    } else if (strcasecmp(key, "flags") == 0) {
+        return each_token(val, add_flag, &c);
+    } else if (strcasecmp(key, "supported_versions_ext") == 0) {
+        p->supported_versions_ext = strcasecmp(val, "yes") == 0 || strcmp(val, "1") == 0;
+    } else if (strcasecmp(key, "client_hello") == 0) {
+        *versions_set = true;
+        return tlsd_profile_hello_hex(val, strlen(val), p, err);
+    } else {
+        return tlsd_profile_fail(err, "unknown key '%s'", key);
+    }
+    return 0;
+}
+
+int tlsd_profile_parse_text(const char *text, size_t len, enum tlsd_side side,
+                            struct tlsd_profile *p, struct tlsd_profile_err *err)
+{
+    tlsd_profile_init(p, side);
+    char *buf = malloc(len + 1);
+    if (!buf)
+        return tlsd_profile_fail(err, "out of memory");
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    bool versions_set = false;
+    int rc = 0, lineno = 0;
+    for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line && rc == 0;
+         line = strtok_r(NULL, "\n", &save)) {
+        lineno++;
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        char *l = trim(line);
+        if (!*l || *l == '[')
+            continue;
+        char *eq = strchr(l, '=');
+        if (!eq) {
+            rc = tlsd_profile_fail(err, "line %d: expected 'key = value'", lineno);
+            break;
+        }
+        *eq = '\0';
+        char *key = trim(l), *val = trim(eq + 1);
+        rc = apply_key(key, val, p, err, &versions_set);
+        if (rc < 0) {
+            char msg[sizeof err->msg];
+            memcpy(msg, err->msg, sizeof msg);
+            snprintf(err->msg, sizeof err->msg, "line %d: %.32s: %.200s", lineno, key, msg);
+        }
+    }
+    free(buf);
+    if (rc == 0 && !versions_set && p->n_suites > 0 && p->impl != TLSD_IMPL_OPENSSL)
+        tlsd_profile_versions_from_suites(p);
+    if (rc == 0 && side != TLSD_SIDE_ANY && p->side != TLSD_SIDE_ANY && p->side != side)
+        rc = tlsd_profile_fail(err, "profile '%s' describes a %s, not a %s", p->name,
+                               tlsd_side_name(p->side), tlsd_side_name(side));
+    if (rc == 0 && side != TLSD_SIDE_ANY)
+        p->side = side;
+    return rc;
+}
+
+int tlsd_profile_builtin(const char *name, enum tlsd_side side, struct tlsd_profile *p,
+                         struct tlsd_profile_err *err)
+{
+    const struct tlsd_builtin_profile *b = tlsd_builtin_profile_find(name);
+    if (!b)
+        return tlsd_profile_fail(err, "no built-in profile '%s' (see 'tlsdiag profiles')", name);
+    /* Built-in profiles of either side may be used as either: a Windows default
+     * list describes the client and the server of that version. */
+    if (tlsd_profile_parse_text(b->text, strlen(b->text), TLSD_SIDE_ANY, p, err) < 0)
+        return -1;
+    if (side != TLSD_SIDE_ANY)
+        p->side = side;
+    return 0;
+}

@@ -1,0 +1,439 @@
+/* tlsdiag match: predict whether a client talks to a server, and the smallest safe
+ * change on either side that makes it work. Matrix mode: many clients x many servers. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "tlsdiag/fixes.h"
+#include "tlsdiag/negotiate.h"
+#include "tlsdiag/profile.h"
+#include "tool.h"
+
+#define MAX_SIDES 512
+
+static const char help_text[] =
+    "Usage: tlsdiag match --client PROFILE --server PROFILE [options]\n"
+    "       tlsdiag match (--client P ... | --clients-from FAMILY)\n"
+    "                     (--server P ... | --servers LIST) [options]\n"
+    "\n"
+    "Predicts the handshake between a client and a server without touching either:\n"
+    "the version, suite and group they agree on, or why it fails (no common version,\n"
+    "no common suite, certificate type, group, signature scheme, client refuses),\n"
+    "the alert or reset and the Schannel events the admin will see; then the fewest\n"
+    "changes on each side that make it work, secure ones first, with the exact\n"
+    "PowerShell, registry, GPO, OpenSSL, nginx or Apache settings.\n"
+    "\n"
+    "PROFILE is a built-in name ('tlsdiag profiles' lists them), a file (profile\n"
+    "format, nginx/Apache lines, Get-TlsCipherSuite output, ClientHello hex, suite\n"
+    "list), or inline text with a prefix: hex:..., openssl:..., gpo:..., list:...,\n"
+    "nginx:..., apache:..., ps:FILE, file:FILE.\n"
+    "\n"
+    "Options:\n"
+    "  -c, --client PROFILE   the client (repeat for a matrix)\n"
+    "  -s, --server PROFILE   the server (repeat for a matrix)\n"
+    "      --clients-from F   every built-in client of family F (testssl, windows,\n"
+    "                         openssl, java)\n"
+    "      --servers LIST     comma list of server profiles, e.g.\n"
+    "                         windows-2016,windows-2019,windows-2022,windows-2025\n"
+    "      --fixes N          fixes to show per side (default 3; 0 = none)\n"
+    "      --json             JSON output\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "Examples:\n"
+    "  tlsdiag match --client printer.profile --server windows-2022\n"
+    "  tlsdiag match --client 'list:TLS_RSA_WITH_3DES_EDE_CBC_SHA' --server windows-2025\n"
+    "  tlsdiag match --clients-from testssl --servers windows-2019,windows-2025\n"
+    "\n"
+    "Exit status: 0 every handshake succeeds; 1 some handshake fails (predicted);\n"
+    "2 usage error; 3 a profile could not be read.\n";
+
+struct opts {
+    const char *clients[MAX_SIDES], *servers[MAX_SIDES];
+    size_t n_clients, n_servers;
+    size_t n_fixes;
+    bool json;
+    bool matrix;
+};
+
+static const char *suite_name(uint32_t code)
+{
+    const struct tlsd_suite *s = tlsd_suite_by_code(code);
+    return s ? s->iana_name : "?";
+}
+
+static const char *group_name(uint16_t code)
+{
+    const struct tlsd_group *g = tlsd_group_by_code(code);
+    return g ? g->name : "-";
+}
+
+static const char *version_name(uint16_t code)
+{
+    const struct tlsd_version *v = tlsd_version_by_code(code);
+    return v ? v->name : "-";
+}
+
+static const char *alert_name(int code)
+{
+    const struct tlsd_alert *a = code >= 0 ? tlsd_alert_by_code(code) : NULL;
+    return a ? a->name : "?";
+}
+
+/* ---- text ------------------------------------------------------------------- */
+
+static void print_outcome(const struct tlsd_outcome *o)
+{
+    if (o->ok) {
+        printf("Result: handshake succeeds: %s, %s (0x%04X)", version_name(o->version),
+               suite_name(o->suite), (unsigned)o->suite);
+        if (o->group)
+            printf(", group %s%s", group_name(o->group), o->hrr ? " after HelloRetryRequest" : "");
+        printf("\n");
+        return;
+    }
+    printf("Result: handshake fails: %s\n  %s\n", tlsd_fail_class_text(o->fail), o->detail);
+    if (o->reset)
+        printf("  The server closes the connection without an alert (the client sees a reset, "
+               "WSAECONNRESET 10054).\n");
+    else if (o->alert >= 0)
+        printf("  The %s sends alert %d (%s).\n", o->alert_from_client ? "client" : "server",
+               o->alert, alert_name(o->alert));
+    for (size_t i = 0; i < o->n_events; i++) {
+        printf("  Schannel event %d on the server", o->events[i]);
+        if (o->event_alert[i] >= 0)
+            printf(" (alert %d, %s)", o->event_alert[i], alert_name(o->event_alert[i]));
+        printf("\n");
+    }
+}
+
+static int print_fixes(const struct tlsd_profile *c, const struct tlsd_profile *s,
+                       enum tlsd_side side, size_t max)
+{
+    struct tlsd_fix_list l;
+    if (tlsd_find_fixes(c, s, side, max, &l) < 0)
+        return -1;
+    printf("\nFixes on the %s (%s):\n", tlsd_side_name(side),
+           side == TLSD_SIDE_SERVER ? s->name : c->name);
+    if (l.n == 0)
+        printf("  none found by adding one or two versions, suites, groups or certificates\n");
+    if (l.only_insecure)
+        printf("  No secure fix exists: every change below gives a weak or insecure connection.\n");
+    for (size_t i = 0; i < l.n; i++) {
+        char sum[300];
+        struct tlsd_fix_steps st;
+        tlsd_fix_summary(&l.fixes[i], sum, sizeof sum);
+        printf("  %zu. %s -> %s %s, class %s\n", i + 1, sum, version_name(l.fixes[i].after.version),
+               suite_name(l.fixes[i].after.suite), tlsd_class_name(l.fixes[i].cls));
+        if (tlsd_fix_render(&l.fixes[i], side == TLSD_SIDE_SERVER ? s : c, &st) < 0) {
+            tlsd_fix_list_free(&l);
+            return -1;
+        }
+        for (size_t k = 0; k < st.n; k++)
+            printf("     %s: %s\n", st.v[k].what, st.v[k].text);
+        for (size_t k = 0; k < st.n_notes; k++)
+            printf("     note: %s\n", st.notes[k]);
+        tlsd_fix_steps_free(&st);
+    }
+    tlsd_fix_list_free(&l);
+    return 0;
+}
+
+static int report_pair(const struct tlsd_profile *c, const struct tlsd_profile *s,
+                       const struct opts *o)
+{
+    struct tlsd_outcome out;
+    tlsd_negotiate(c, s, &out);
+    printf("Client: %s (%s)\nServer: %s (%s, %s order)\n", c->name, tlsd_impl_name(c->impl),
+           s->name, tlsd_impl_name(s->impl),
+           tlsd_profile_pref(s) == TLSD_PREF_SERVER ? "server" : "client");
+    print_outcome(&out);
+    if (!out.ok && o->n_fixes > 0 &&
+        (print_fixes(c, s, TLSD_SIDE_SERVER, o->n_fixes) < 0 ||
+         print_fixes(c, s, TLSD_SIDE_CLIENT, o->n_fixes) < 0))
+        return -1;
+    return out.ok ? 0 : 1;
+}
+
+/* ---- JSON ------------------------------------------------------------------- */
+
+static json_t *outcome_json(const struct tlsd_outcome *o)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "ok", json_boolean(o->ok));
+    if (o->version)
+        json_object_set_new(j, "version", json_string(version_name(o->version)));
+    if (o->ok) {
+        char hex[12];
+        snprintf(hex, sizeof hex, "0x%04X", (unsigned)o->suite);
+        json_object_set_new(j, "suite", json_string(suite_name(o->suite)));
+        json_object_set_new(j, "suite_code", json_string(hex));
+        if (o->group)
+            json_object_set_new(j, "group", json_string(group_name(o->group)));
+        json_object_set_new(j, "hello_retry_request", json_boolean(o->hrr));
+        return j;
+    }
+    json_object_set_new(j, "failure", json_string(tlsd_fail_class_name(o->fail)));
+    json_object_set_new(j, "detail", json_string(o->detail));
+    json_object_set_new(j, "reset", json_boolean(o->reset));
+    if (o->alert >= 0)
+        json_object_set_new(j, "alert",
+                            json_pack("{s:i, s:s, s:s}", "code", o->alert, "name",
+                                      alert_name(o->alert), "sent_by",
+                                      o->alert_from_client ? "client" : "server"));
+    json_t *ev = json_array();
+    for (size_t i = 0; i < o->n_events; i++) {
+        json_t *e = json_pack("{s:i}", "id", o->events[i]);
+        if (o->event_alert[i] >= 0)
+            json_object_set_new(e, "alert", json_integer(o->event_alert[i]));
+        json_array_append_new(ev, e);
+    }
+    json_object_set_new(j, "schannel_events", ev);
+    return j;
+}
+
+static json_t *fixes_json(const struct tlsd_profile *c, const struct tlsd_profile *s,
+                          enum tlsd_side side, size_t max)
+{
+    struct tlsd_fix_list l;
+    if (tlsd_find_fixes(c, s, side, max, &l) < 0)
+        return NULL;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < l.n; i++) {
+        char sum[300];
+        struct tlsd_fix_steps st;
+        tlsd_fix_summary(&l.fixes[i], sum, sizeof sum);
+        json_t *f = json_pack("{s:s, s:i, s:s, s:o}", "change", sum, "changes",
+                              (int)l.fixes[i].n_changes, "class", tlsd_class_name(l.fixes[i].cls),
+                              "result", outcome_json(&l.fixes[i].after));
+        json_t *steps = json_array(), *notes = json_array();
+        if (tlsd_fix_render(&l.fixes[i], side == TLSD_SIDE_SERVER ? s : c, &st) == 0) {
+            for (size_t k = 0; k < st.n; k++)
+                json_array_append_new(
+                    steps, json_pack("{s:s, s:s}", "for", st.v[k].what, "text", st.v[k].text));
+            for (size_t k = 0; k < st.n_notes; k++)
+                json_array_append_new(notes, json_string(st.notes[k]));
+            tlsd_fix_steps_free(&st);
+        }
+        json_object_set_new(f, "steps", steps);
+        json_object_set_new(f, "notes", notes);
+        json_array_append_new(arr, f);
+    }
+    json_t *j = json_pack("{s:o, s:b}", "fixes", arr, "only_insecure", l.only_insecure);
+    tlsd_fix_list_free(&l);
+    return j;
+}
+
+static json_t *pair_json(const struct tlsd_profile *c, const struct tlsd_profile *s,
+                         const struct opts *o, bool *ok)
+{
+    struct tlsd_outcome out;
+    tlsd_negotiate(c, s, &out);
+    *ok = out.ok;
+    json_t *j = json_pack("{s:s, s:s, s:o}", "client", c->name, "server", s->name, "outcome",
+                          outcome_json(&out));
+    if (!out.ok && o->n_fixes > 0) {
+        json_object_set_new(j, "server_fixes", fixes_json(c, s, TLSD_SIDE_SERVER, o->n_fixes));
+        json_object_set_new(j, "client_fixes", fixes_json(c, s, TLSD_SIDE_CLIENT, o->n_fixes));
+    }
+    return j;
+}
+
+/* ---- matrix ----------------------------------------------------------------- */
+
+static void matrix_cell(const struct tlsd_outcome *o, char *buf, size_t len)
+{
+    if (o->ok) {
+        const struct tlsd_suite *s = tlsd_suite_by_code(o->suite);
+        snprintf(buf, len, "%s %s", version_name(o->version),
+                 s && s->openssl_name ? s->openssl_name : suite_name(o->suite));
+    } else {
+        snprintf(buf, len, "FAIL %s", tlsd_fail_class_name(o->fail));
+    }
+}
+
+static int run_matrix(struct tlsd_profile *cs, size_t nc, struct tlsd_profile *ss, size_t ns,
+                      const struct opts *o)
+{
+    int rc = 0;
+    json_t *results = o->json ? json_array() : NULL;
+    if (!o->json) {
+        printf("%-36s", "CLIENT \\ SERVER");
+        for (size_t k = 0; k < ns; k++)
+            printf(" %-40s", ss[k].name);
+        printf("\n");
+    }
+    size_t fails = 0;
+    for (size_t i = 0; i < nc; i++) {
+        if (!o->json)
+            printf("%-36s", cs[i].name);
+        for (size_t k = 0; k < ns; k++) {
+            if (o->json) {
+                bool ok;
+                json_array_append_new(results, pair_json(&cs[i], &ss[k], o, &ok));
+                fails += !ok;
+                continue;
+            }
+            struct tlsd_outcome out;
+            char cell[80];
+            tlsd_negotiate(&cs[i], &ss[k], &out);
+            matrix_cell(&out, cell, sizeof cell);
+            printf(" %-40s", cell);
+            fails += !out.ok;
+        }
+        if (!o->json)
+            printf("\n");
+    }
+    if (o->json) {
+        json_t *j = json_pack("{s:i, s:i, s:i, s:o}", "clients", (int)nc, "servers", (int)ns,
+                              "failures", (int)fails, "results", results);
+        json_dumpf(j, stdout, JSON_INDENT(2));
+        putchar('\n');
+        json_decref(j);
+    } else {
+        printf("\n%zu of %zu pairs fail.\n", fails, nc * ns);
+    }
+    if (fails)
+        rc = 1;
+    return rc;
+}
+
+/* ---- options and loading ------------------------------------------------------- */
+
+static int add_family(struct opts *o, const char *family)
+{
+    size_t before = o->n_clients;
+    for (size_t i = 0; i < tlsd_builtin_profile_count() && o->n_clients < MAX_SIDES; i++) {
+        const struct tlsd_builtin_profile *b = tlsd_builtin_profile_at(i);
+        if (strcmp(b->family, family) == 0)
+            o->clients[o->n_clients++] = b->name;
+    }
+    return o->n_clients > before ? 0 : -1;
+}
+
+static int add_servers(struct opts *o, char *list)
+{
+    for (char *save = NULL, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (o->n_servers >= MAX_SIDES)
+            return -1;
+        o->servers[o->n_servers++] = t;
+    }
+    return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+    static const struct option longopts[] = {{"client", required_argument, NULL, 'c'},
+                                             {"server", required_argument, NULL, 's'},
+                                             {"clients-from", required_argument, NULL, 'C'},
+                                             {"servers", required_argument, NULL, 'S'},
+                                             {"fixes", required_argument, NULL, 'n'},
+                                             {"json", no_argument, NULL, 'j'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+c:s:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            if (o->n_clients >= MAX_SIDES)
+                return -1;
+            o->clients[o->n_clients++] = optarg;
+            break;
+        case 's':
+            if (o->n_servers >= MAX_SIDES)
+                return -1;
+            o->servers[o->n_servers++] = optarg;
+            break;
+        case 'C':
+            if (add_family(o, optarg) < 0) {
+                tool_err("match", "no built-in profiles of family '%s'", optarg);
+                return -1;
+            }
+            o->matrix = true;
+            break;
+        case 'S':
+            if (add_servers(o, optarg) < 0)
+                return -1;
+            o->matrix = true;
+            break;
+        case 'n':
+            o->n_fixes = (size_t)strtoul(optarg, NULL, 10);
+            break;
+        case 'j':
+            o->json = true;
+            break;
+        case 'h':
+            fputs(help_text, stdout);
+            return 1;
+        default:
+            fprintf(stderr, "Try 'tlsdiag match --help'.\n");
+            return -1;
+        }
+    }
+    if (optind < argc || o->n_clients == 0 || o->n_servers == 0) {
+        tool_err("match", "need at least one --client and one --server");
+        return -1;
+    }
+    return 0;
+}
+
+static struct tlsd_profile *load_all(const char *const *specs, size_t n, enum tlsd_side side)
+{
+    struct tlsd_profile *v = calloc(n, sizeof *v);
+    if (!v) {
+        tool_err("match", "out of memory");
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct tlsd_profile_err err;
+        if (tlsd_profile_load(specs[i], side, &v[i], &err) < 0) {
+            tool_err("match", "%s '%s': %s", tlsd_side_name(side), specs[i], err.msg);
+            free(v);
+            return NULL;
+        }
+    }
+    return v;
+}
+
+int tool_match(int argc, char **argv)
+{
+    struct opts *o = calloc(1, sizeof *o);
+    if (!o)
+        return TOOL_EXIT_ERROR;
+    o->n_fixes = 3;
+    int rc = parse_opts(argc, argv, o);
+    if (rc != 0) {
+        free(o);
+        return rc > 0 ? TOOL_EXIT_OK : TOOL_EXIT_USAGE;
+    }
+    struct tlsd_profile *cs = load_all(o->clients, o->n_clients, TLSD_SIDE_CLIENT);
+    struct tlsd_profile *ss = cs ? load_all(o->servers, o->n_servers, TLSD_SIDE_SERVER) : NULL;
+    if (!cs || !ss) {
+        free(cs);
+        free(o);
+        return TOOL_EXIT_ERROR;
+    }
+    if (o->matrix || o->n_clients > 1 || o->n_servers > 1) {
+        rc = run_matrix(cs, o->n_clients, ss, o->n_servers, o);
+    } else if (o->json) {
+        bool ok;
+        json_t *j = pair_json(&cs[0], &ss[0], o, &ok);
+        json_dumpf(j, stdout, JSON_INDENT(2));
+        putchar('\n');
+        json_decref(j);
+        rc = ok ? 0 : 1;
+    } else {
+        rc = report_pair(&cs[0], &ss[0], o);
+    }
+    free(cs);
+    free(ss);
+    free(o);
+    if (rc < 0) {
+        tool_err("match", "out of memory");
+        return TOOL_EXIT_ERROR;
+    }
+    return fflush(stdout) == 0 ? rc : TOOL_EXIT_ERROR;
+}

@@ -1,0 +1,155 @@
+/* tlsdiag profiles: list the built-in profiles, or show one profile in full. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "tlsdiag/profile.h"
+#include "tlsdiag/registry.h"
+#include "tool.h"
+
+static const char help_text[] =
+    "Usage: tlsdiag profiles [options] [PROFILE]\n"
+    "\n"
+    "Lists the built-in profiles that 'tlsdiag match' accepts: the Windows defaults\n"
+    "from Vista/Server 2008 to Windows 11/Server 2025, OpenSSL 1.0.2/1.1.1/3.x and\n"
+    "Java 8/11/17 defaults, and the 162 clients of testssl.sh's client simulation.\n"
+    "With a PROFILE (a built-in name, a file or inline text, as for 'match'), shows\n"
+    "what tlsdiag reads from it.\n"
+    "\n"
+    "Options:\n"
+    "      --family NAME   only this family: windows, openssl, java, testssl\n"
+    "      --json          JSON output\n"
+    "  -h, --help          this help\n";
+
+static const char *vname(uint16_t v)
+{
+    const struct tlsd_version *r = tlsd_version_by_code(v);
+    return r ? r->name : "?";
+}
+
+static json_t *profile_json(const struct tlsd_profile *p)
+{
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", p->name, "description",
+                          p->description, "source", p->source, "side", tlsd_side_name(p->side),
+                          "implementation", tlsd_impl_name(p->impl), "preference",
+                          tlsd_profile_pref(p) == TLSD_PREF_SERVER ? "server" : "client");
+    json_t *v = json_array(), *s = json_array(), *g = json_array(), *c = json_array();
+    for (unsigned b = 1; b <= TLSD_V_TLS13; b <<= 1)
+        if (p->versions & b)
+            json_array_append_new(v, json_string(vname(tlsd_version_of_bit(b))));
+    for (size_t i = 0; i < p->n_suites; i++) {
+        const struct tlsd_suite *st = tlsd_suite_by_code(p->suites[i]);
+        char hex[12];
+        snprintf(hex, sizeof hex, "0x%04X", (unsigned)p->suites[i]);
+        json_array_append_new(s, json_string(st ? st->iana_name : hex));
+    }
+    for (size_t i = 0; i < p->n_groups; i++) {
+        const struct tlsd_group *gr = tlsd_group_by_code(p->groups[i]);
+        json_array_append_new(g, gr ? json_string(gr->name) : json_integer(p->groups[i]));
+    }
+    for (size_t i = 0; i < p->n_certs; i++)
+        json_array_append_new(
+            c, json_pack("{s:s, s:i}", "type", p->certs[i].type, "bits", p->certs[i].bits));
+    json_object_set_new(j, "versions", v);
+    json_object_set_new(j, "suites", s);
+    json_object_set_new(j, "groups", g);
+    json_object_set_new(j, "certificates", c);
+    return j;
+}
+
+static void print_profile(const struct tlsd_profile *p)
+{
+    printf("%s (%s, %s)\n", p->name, tlsd_side_name(p->side), tlsd_impl_name(p->impl));
+    if (p->description[0])
+        printf("  %s\n", p->description);
+    if (p->source[0])
+        printf("  source: %s\n", p->source);
+    printf("  versions:");
+    for (unsigned b = 1; b <= TLSD_V_TLS13; b <<= 1)
+        if (p->versions & b)
+            printf(" %s", vname(tlsd_version_of_bit(b)));
+    printf("\n  preference: %s order\n  groups:",
+           tlsd_profile_pref(p) == TLSD_PREF_SERVER ? "server" : "client");
+    for (size_t i = 0; i < p->n_groups; i++) {
+        const struct tlsd_group *g = tlsd_group_by_code(p->groups[i]);
+        printf(" %s", g ? g->name : "?");
+    }
+    printf("\n  certificates:");
+    for (size_t i = 0; i < p->n_certs; i++)
+        printf(" %s%s", p->certs[i].type, i + 1 < p->n_certs ? "," : "");
+    printf("\n  suites (%zu):\n", p->n_suites);
+    for (size_t i = 0; i < p->n_suites; i++) {
+        const struct tlsd_suite *s = tlsd_suite_by_code(p->suites[i]);
+        printf("    %3zu 0x%04X %s\n", i + 1, (unsigned)p->suites[i], s ? s->iana_name : "?");
+    }
+}
+
+static int list(const char *family, bool json)
+{
+    json_t *arr = json ? json_array() : NULL;
+    for (size_t i = 0; i < tlsd_builtin_profile_count(); i++) {
+        const struct tlsd_builtin_profile *b = tlsd_builtin_profile_at(i);
+        if (family && strcmp(family, b->family) != 0)
+            continue;
+        struct tlsd_profile p;
+        struct tlsd_profile_err err;
+        bool ok = tlsd_profile_builtin(b->name, TLSD_SIDE_ANY, &p, &err) == 0;
+        const char *desc = ok ? p.description : err.msg;
+        if (json)
+            json_array_append_new(arr, json_pack("{s:s, s:s?, s:s, s:s, s:s}", "name", b->name,
+                                                 "aliases", b->aliases, "family", b->family, "side",
+                                                 b->side, "description", desc));
+        else
+            printf("%-30s %-8s %-6s %s\n", b->name, b->family, b->side, desc);
+    }
+    if (json) {
+        json_dumpf(arr, stdout, JSON_INDENT(2));
+        putchar('\n');
+        json_decref(arr);
+    }
+    return TOOL_EXIT_OK;
+}
+
+int tool_profiles(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"family", required_argument, NULL, 'f'},
+                                             {"json", no_argument, NULL, 'j'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    const char *family = NULL;
+    bool json = false;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+        if (c == 'f')
+            family = optarg;
+        else if (c == 'j')
+            json = true;
+        else if (c == 'h') {
+            fputs(help_text, stdout);
+            return TOOL_EXIT_OK;
+        } else {
+            fprintf(stderr, "Try 'tlsdiag profiles --help'.\n");
+            return TOOL_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc)
+        return list(family, json);
+    struct tlsd_profile p;
+    struct tlsd_profile_err err;
+    if (tlsd_profile_load(argv[optind], TLSD_SIDE_ANY, &p, &err) < 0) {
+        tool_err("profiles", "%s", err.msg);
+        return TOOL_EXIT_PROBLEM;
+    }
+    if (json) {
+        json_t *j = profile_json(&p);
+        json_dumpf(j, stdout, JSON_INDENT(2));
+        putchar('\n');
+        json_decref(j);
+    } else {
+        print_profile(&p);
+    }
+    return TOOL_EXIT_OK;
+}
