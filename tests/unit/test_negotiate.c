@@ -1,0 +1,330 @@
+/* Negotiation model and fix search: hand-checked cases (each expectation follows
+ * from the rule quoted next to it, not from running the model). */
+#include "testutil.h"
+
+#include "tlsdiag/fixes.h"
+#include "tlsdiag/negotiate.h"
+#include "tlsdiag/profile.h"
+
+static struct tlsd_profile text(const char *t, enum tlsd_side side)
+{
+    struct tlsd_profile p;
+    struct tlsd_profile_err err;
+    if (tlsd_profile_parse_text(t, strlen(t), side, &p, &err) < 0)
+        fail_msg("profile: %s", err.msg);
+    return p;
+}
+
+static struct tlsd_profile builtin(const char *name, enum tlsd_side side)
+{
+    struct tlsd_profile p;
+    struct tlsd_profile_err err;
+    if (tlsd_profile_builtin(name, side, &p, &err) < 0)
+        fail_msg("%s: %s", name, err.msg);
+    return p;
+}
+
+static const char printer[] = "name = printer\nversions = TLSv1.0\n"
+                              "suites = TLS_RSA_WITH_3DES_EDE_CBC_SHA, TLS_RSA_WITH_RC4_128_SHA\n"
+                              "flags = -sends-groups, -sends-sigalgs\n";
+
+/* Server 2022's default list still holds TLS_RSA_WITH_3DES_EDE_CBC_SHA (row 23) and
+ * TLS 1.0 is enabled (protocols table): the printer connects with 3DES. */
+static void printer_vs_2022(void **state)
+{
+    (void)state;
+    struct tlsd_profile c = text(printer, TLSD_SIDE_CLIENT),
+                        s = builtin("windows-2022", TLSD_SIDE_SERVER);
+    struct tlsd_outcome o;
+    tlsd_negotiate(&c, &s, &o);
+    assert_true(o.ok);
+    assert_int_equal(o.version, 0x0301);
+    assert_int_equal(o.suite, 0x000A);
+}
+
+/* 23H2 dropped 3DES: nothing in common; schannel resets (no alert), 36874 + 36888/40;
+ * the best server fix is to enable 3DES, and it is not secure. */
+static void printer_vs_2022_23h2(void **state)
+{
+    (void)state;
+    struct tlsd_profile c = text(printer, TLSD_SIDE_CLIENT);
+    struct tlsd_profile s = builtin("windows-2022-23h2", TLSD_SIDE_SERVER);
+    struct tlsd_outcome o;
+    tlsd_negotiate(&c, &s, &o);
+    assert_false(o.ok);
+    assert_int_equal(o.fail, TLSD_FAIL_SUITE);
+    assert_true(o.reset);
+    assert_int_equal(o.alert, -1);
+    assert_int_equal(o.n_events, 2);
+    assert_int_equal(o.events[0], 36874);
+    assert_int_equal(o.events[1], 36888);
+    assert_int_equal(o.event_alert[1], 40);
+    struct tlsd_fix_list l;
+    assert_int_equal(tlsd_find_fixes(&c, &s, TLSD_SIDE_SERVER, 3, &l), 0);
+    assert_true(l.n >= 1);
+    assert_true(l.only_insecure);
+    assert_int_equal(l.fixes[0].n_add_suites, 1);
+    assert_int_equal(l.fixes[0].add_suites[0], 0x000A);
+    /* RC4 (insecure) is not offered while 3DES (weak) exists. */
+    for (size_t i = 0; i < l.n; i++)
+        assert_int_not_equal(l.fixes[i].add_suites[0], 0x0005);
+    struct tlsd_fix_steps st;
+    assert_int_equal(tlsd_fix_render(&l.fixes[0], &s, &st), 0);
+    bool ps = false, gpo = false, restart = false, policy = false;
+    for (size_t i = 0; i < st.n; i++) {
+        ps |= strstr(st.v[i].text, "Enable-TlsCipherSuite -Name TLS_RSA_WITH_3DES_EDE_CBC_SHA "
+                                   "-Position 20") != NULL;
+        gpo |=
+            strstr(st.v[i].what, "GPO") && strstr(st.v[i].text, ",TLS_RSA_WITH_3DES_EDE_CBC_SHA");
+    }
+    for (size_t i = 0; i < st.n_notes; i++) {
+        restart |= strstr(st.notes[i], "restart") != NULL;
+        policy |= strstr(st.notes[i], "domain GPO") != NULL;
+    }
+    assert_true(ps && gpo && restart && policy);
+    tlsd_fix_steps_free(&st);
+    tlsd_fix_list_free(&l);
+}
+
+/* A hardened 2022 (TLS 1.2/1.3 only): no common version, alert 70 and 36888/70; the
+ * smallest server fix enables TLS 1.0 (3DES is still in the list). */
+static void printer_vs_hardened(void **state)
+{
+    (void)state;
+    struct tlsd_profile c = text(printer, TLSD_SIDE_CLIENT),
+                        s = builtin("windows-2022", TLSD_SIDE_SERVER);
+    s.versions = TLSD_V_TLS12 | TLSD_V_TLS13;
+    struct tlsd_outcome o;
+    tlsd_negotiate(&c, &s, &o);
+    assert_false(o.ok);
+    assert_int_equal(o.fail, TLSD_FAIL_VERSION);
+    assert_int_equal(o.alert, 70);
+    assert_int_equal(o.events[0], 36888);
+    assert_int_equal(o.event_alert[0], 70);
+    struct tlsd_fix_list l;
+    assert_int_equal(tlsd_find_fixes(&c, &s, TLSD_SIDE_SERVER, 3, &l), 0);
+    assert_true(l.n >= 1);
+    assert_int_equal(l.fixes[0].add_versions, TLSD_V_TLS10);
+    assert_int_equal(l.fixes[0].after.suite, 0x000A);
+    struct tlsd_fix_steps st;
+    assert_int_equal(tlsd_fix_render(&l.fixes[0], &s, &st), 0);
+    assert_non_null(strstr(st.v[0].text, "SCHANNEL\\Protocols\\TLS 1.0\\Server\" /v Enabled "
+                                         "/t REG_DWORD /d 1"));
+    tlsd_fix_steps_free(&st);
+    tlsd_fix_list_free(&l);
+}
+
+/* RFC 8446: both offer 1.3; schannel takes its own first suite (TLS_AES_256_GCM_SHA384)
+ * and the client's x25519 key share (Windows curve order starts with curve25519). */
+static void tls13_server_order(void **state)
+{
+    (void)state;
+    struct tlsd_profile c = builtin("openssl-3", TLSD_SIDE_CLIENT),
+                        s = builtin("windows-2022", TLSD_SIDE_SERVER);
+    struct tlsd_outcome o;
+    tlsd_negotiate(&c, &s, &o);
+    assert_true(o.ok);
+    assert_int_equal(o.version, 0x0304);
+    assert_int_equal(o.suite, 0x1302);
+    assert_int_equal(o.group, 0x001D);
+    assert_false(o.hrr);
+}
+
+/* RFC 8446 4.1.4: a key share the server lacks -> HelloRetryRequest for a common group. */
+static void tls13_hrr(void **state)
+{
+    (void)state;
+    struct tlsd_profile c = text("suites = TLS_AES_128_GCM_SHA256\ngroups = x448, secp256r1\n"
+                                 "key_shares = x448\n",
+                                 TLSD_SIDE_CLIENT);
+    struct tlsd_profile s = text("implementation = openssl\nversions = TLSv1.3\n"
+                                 "suites = TLS_AES_128_GCM_SHA256\ngroups = x25519, secp256r1\n",
+                                 TLSD_SIDE_SERVER);
+    struct tlsd_outcome o;
+    tlsd_negotiate(&c, &s, &o);
+    assert_true(o.ok);
+    assert_true(o.hrr);
+    assert_int_equal(o.group, 0x0017);
+    s.n_groups = 1; /* x25519 only: nothing in common */
+    tlsd_negotiate(&c, &s, &o);
+    assert_false(o.ok);
+    assert_int_equal(o.fail, TLSD_FAIL_GROUP);
+    assert_int_equal(o.alert, 40);
+}
+
+/* Client order (OpenSSL default) vs server order. */
+static void preference(void **state)
+{
+    (void)state;
+    struct tlsd_profile c =
+        text("versions = TLSv1.2\nsuites = AES128-SHA, AES256-SHA\n", TLSD_SIDE_CLIENT);
+    struct tlsd_profile s = text("implementation = openssl\nversions = TLSv1.2\n"
+                                 "suites = AES256-SHA, AES128-SHA\n",
+                                 TLSD_SIDE_SERVER);
+    struct tlsd_outcome o;
+    tlsd_negotiate(&c, &s, &o);
+    assert_int_equal(o.suite, 0x002F);
+    s.pref = TLSD_PREF_SERVER;
+    tlsd_negotiate(&c, &s, &o);
+    assert_int_equal(o.suite, 0x0035);
+}
+
+/* SSL_OP_PRIORITIZE_CHACHA: only with server preference, only when configured, only
+ * when the client lists ChaCha20 first. */
+static void prioritize_chacha(void **state)
+{
+    (void)state;
+    struct tlsd_profile c = text("versions = TLSv1.2\nsuites = ECDHE-RSA-CHACHA20-POLY1305, "
+                                 "ECDHE-RSA-AES128-GCM-SHA256\n",
+                                 TLSD_SIDE_CLIENT);
+    struct tlsd_profile s =
+        text("implementation = openssl\nversions = TLSv1.2\npreference = server\n"
+             "suites = ECDHE-RSA-AES128-GCM-SHA256, ECDHE-RSA-CHACHA20-POLY1305\n",
+             TLSD_SIDE_SERVER);
+    struct tlsd_outcome o;
+    tlsd_negotiate(&c, &s, &o);
+    assert_int_equal(o.suite, 0xC02F);
+    s.flags |= TLSD_PF_PRIORITIZE_CHACHA;
+    tlsd_negotiate(&c, &s, &o);
+    assert_int_equal(o.suite, 0xCCA8);
+}
+
+/* RFC 5246 7.4.2: an ECDSA certificate leaves no suite for an RSA-only client; adding
+ * an RSA certificate is a one-change fix. */
+static void certificate_type(void **state)
+{
+    (void)state;
+    struct tlsd_profile c = text(
+        "versions = TLSv1.2\nsuites = ECDHE-RSA-AES128-GCM-SHA256, AES128-SHA\n", TLSD_SIDE_CLIENT);
+    struct tlsd_profile s =
+        text("implementation = openssl\nversions = TLSv1.2\ncertificates = ecdsa P-256\n"
+             "suites = ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-AES128-GCM-SHA256, AES128-SHA\n",
+             TLSD_SIDE_SERVER);
+    struct tlsd_outcome o;
+    tlsd_negotiate(&c, &s, &o);
+    assert_false(o.ok);
+    assert_int_equal(o.fail, TLSD_FAIL_CERT);
+    struct tlsd_fix_list l;
+    assert_int_equal(tlsd_find_fixes(&c, &s, TLSD_SIDE_SERVER, 3, &l), 0);
+    assert_true(l.n >= 1);
+    assert_string_equal(l.fixes[0].add_cert.type, "rsa");
+    tlsd_fix_list_free(&l);
+}
+
+/* windows_notes.md 2: 2012 R2 has no ECDHE_RSA + AES-GCM. */
+static void server_2012r2_gcm_trap(void **state)
+{
+    (void)state;
+    struct tlsd_profile c =
+        text("versions = TLSv1.2\nsuites = ECDHE-RSA-AES128-GCM-SHA256\n", TLSD_SIDE_CLIENT);
+    struct tlsd_profile s = builtin("windows-2012r2", TLSD_SIDE_SERVER);
+    struct tlsd_outcome o;
+    tlsd_negotiate(&c, &s, &o);
+    assert_false(o.ok);
+    assert_int_equal(o.fail, TLSD_FAIL_SUITE);
+    assert_true(o.reset);
+}
+
+/* windows_notes.md 1: a P-521-only client gets no ECDHE from a default 2016. */
+static void p521_only_client(void **state)
+{
+    (void)state;
+    struct tlsd_profile c =
+        text("versions = TLSv1.2\nsuites = ECDHE-RSA-AES128-GCM-SHA256\ngroups = secp521r1\n",
+             TLSD_SIDE_CLIENT);
+    struct tlsd_profile s = builtin("windows-2016", TLSD_SIDE_SERVER);
+    struct tlsd_outcome o;
+    tlsd_negotiate(&c, &s, &o);
+    assert_false(o.ok);
+    assert_int_equal(o.fail, TLSD_FAIL_GROUP);
+}
+
+/* Legacy hello (no supported_versions) to a 1.3 server: highest version <= 1.2. */
+static void legacy_version(void **state)
+{
+    (void)state;
+    struct tlsd_profile c = text("versions = TLSv1.0, TLSv1.1\nsupported_versions_ext = no\n"
+                                 "suites = AES128-SHA\n",
+                                 TLSD_SIDE_CLIENT);
+    struct tlsd_profile s = builtin("openssl-1.1.1", TLSD_SIDE_SERVER);
+    struct tlsd_outcome o;
+    tlsd_negotiate(&c, &s, &o);
+    assert_true(o.ok);
+    assert_int_equal(o.version, 0x0302);
+}
+
+static void parse_errors(void **state)
+{
+    (void)state;
+    const char *bad[] = {"frobnicate = 1\n",          "versions = TLSv9\n",
+                         "suites = NOT_A_SUITE\n",    "groups = bogus\n",
+                         "certificates = rsb 2048\n", "no equals sign\n",
+                         "preference = sideways\n",   "flags = nope\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct tlsd_profile p;
+        struct tlsd_profile_err err;
+        if (tlsd_profile_parse_text(bad[i], strlen(bad[i]), TLSD_SIDE_ANY, &p, &err) == 0)
+            fail_msg("accepted: %s", bad[i]);
+        assert_non_null(strstr(err.msg, "line 1"));
+    }
+    struct tlsd_profile p;
+    struct tlsd_profile_err err;
+    assert_int_equal(tlsd_profile_builtin("windows-3.11", TLSD_SIDE_SERVER, &p, &err), -1);
+    assert_int_equal(tlsd_profile_load("hex:16030100", TLSD_SIDE_CLIENT, &p, &err), -1);
+    assert_int_equal(tlsd_profile_load("scan:/dev/null", TLSD_SIDE_SERVER, &p, &err), -1);
+}
+
+/* The admin input forms give the expected profiles. */
+static void input_forms(void **state)
+{
+    (void)state;
+    struct tlsd_profile p;
+    struct tlsd_profile_err err;
+    assert_int_equal(tlsd_profile_load("nginx:ssl_protocols TLSv1.2; ssl_ciphers AES128-SHA; "
+                                       "ssl_prefer_server_ciphers on;",
+                                       TLSD_SIDE_SERVER, &p, &err),
+                     0);
+    assert_int_equal(p.versions, TLSD_V_TLS12);
+    assert_int_equal(p.pref, TLSD_PREF_SERVER);
+    assert_true(tlsd_profile_has_suite(&p, 0x002F));
+    assert_true(tlsd_profile_has_suite(&p, 0x1301)); /* OpenSSL's default TLS 1.3 suites */
+    assert_int_equal(
+        tlsd_profile_load("apache:SSLProtocol all -TLSv1 -TLSv1.1\nSSLCipherSuite AES256-SHA\n",
+                          TLSD_SIDE_SERVER, &p, &err),
+        0);
+    assert_int_equal(p.versions, TLSD_V_TLS12 | TLSD_V_TLS13);
+    assert_int_equal(
+        tlsd_profile_load("gpo:TLS_RSA_WITH_AES_128_CBC_SHA,TLS_RSA_WITH_AES_256_CBC_SHA",
+                          TLSD_SIDE_SERVER, &p, &err),
+        0);
+    assert_int_equal(p.impl, TLSD_IMPL_SCHANNEL);
+    assert_int_equal(p.n_suites, 2);
+    assert_true(p.flags & TLSD_PF_RESET_ON_NO_MATCH);
+    assert_int_equal(tlsd_profile_load("openssl:AES128-SHA:!AES256", TLSD_SIDE_SERVER, &p, &err),
+                     0);
+    assert_int_equal(p.impl, TLSD_IMPL_OPENSSL);
+    /* testssl client: its hello parsed by the codec. */
+    assert_int_equal(tlsd_profile_load("testssl-android-237", TLSD_SIDE_CLIENT, &p, &err), 0);
+    assert_int_equal(tlsd_versions_max(p.versions), 0x0301);
+    assert_int_equal(p.suites[0], 0x0004);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(printer_vs_2022),
+        cmocka_unit_test(printer_vs_2022_23h2),
+        cmocka_unit_test(printer_vs_hardened),
+        cmocka_unit_test(tls13_server_order),
+        cmocka_unit_test(tls13_hrr),
+        cmocka_unit_test(preference),
+        cmocka_unit_test(prioritize_chacha),
+        cmocka_unit_test(certificate_type),
+        cmocka_unit_test(server_2012r2_gcm_trap),
+        cmocka_unit_test(p521_only_client),
+        cmocka_unit_test(legacy_version),
+        cmocka_unit_test(parse_errors),
+        cmocka_unit_test(input_forms),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
