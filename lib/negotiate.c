@@ -23,6 +23,7 @@ static const char *const fail_names[][2] = {
     {"signature-scheme", "no signature scheme the client accepts for the server certificate"},
     {"client-refuses", "the client refuses the server's choice"},
     {"renegotiation-info", "the server requires secure renegotiation signalling (RFC 5746)"},
+    {"bad-hello", "the server rejects the ClientHello as malformed"},
 };
 
 const char *tlsd_fail_class_name(enum tlsd_fail_class c)
@@ -215,14 +216,22 @@ static bool is_chacha(uint32_t code)
     return s && strstr(s->cipher, "CHACHA20") != NULL;
 }
 
-static uint32_t first_real_suite(const struct tlsd_profile *c)
+/* The client's most preferred suite that is valid at version v (OpenSSL skips the
+ * others before looking for ChaCha20, ssl/s3_lib.c ssl3_choose_cipher). */
+static uint32_t first_suite_at(const struct tlsd_profile *c, uint16_t v)
 {
     for (size_t i = 0; i < c->n_suites; i++) {
         const struct tlsd_suite *s = tlsd_suite_by_code(c->suites[i]);
-        if (s && strcmp(s->status, "scsv") != 0)
+        if (s && strcmp(s->status, "scsv") != 0 && tlsd_suite_usable_at(s, v))
             return c->suites[i];
     }
     return 0;
+}
+
+static bool chacha_first(const struct tlsd_profile *c, const struct tlsd_profile *s, uint16_t v)
+{
+    return tlsd_profile_pref(s) == TLSD_PREF_SERVER && (s->flags & TLSD_PF_PRIORITIZE_CHACHA) &&
+           is_chacha(first_suite_at(c, v));
 }
 
 struct pick {
@@ -273,7 +282,7 @@ static struct pick pick_suite_12(const struct tlsd_profile *c, const struct tlsd
 {
     struct pick pk = {0};
     bool server_order = tlsd_profile_pref(s) == TLSD_PREF_SERVER;
-    if (server_order && (s->flags & TLSD_PF_PRIORITIZE_CHACHA) && is_chacha(first_real_suite(c)))
+    if (chacha_first(c, s, v))
         pick_pass(c, s, v, true, true, &pk);
     pick_pass(c, s, v, server_order, false, &pk);
     return pk;
@@ -316,11 +325,14 @@ static void negotiate_13(const struct tlsd_profile *c, const struct tlsd_profile
 {
     bool server_order = tlsd_profile_pref(s) == TLSD_PREF_SERVER;
     const struct tlsd_profile *a = server_order ? s : c, *b = server_order ? c : s;
-    for (size_t i = 0; i < a->n_suites && !o->suite; i++) {
-        const struct tlsd_suite *st = tlsd_suite_by_code(a->suites[i]);
-        if (st && st->min_version == 0x0304 && tlsd_profile_has_suite(b, a->suites[i]))
-            o->suite = a->suites[i];
-    }
+    bool chacha = chacha_first(c, s, 0x0304);
+    for (int pass = chacha ? 0 : 1; pass < 2 && !o->suite; pass++)
+        for (size_t i = 0; i < a->n_suites && !o->suite; i++) {
+            const struct tlsd_suite *st = tlsd_suite_by_code(a->suites[i]);
+            if (st && st->min_version == 0x0304 && tlsd_profile_has_suite(b, a->suites[i]) &&
+                (pass == 1 || is_chacha(a->suites[i])))
+                o->suite = a->suites[i];
+        }
     if (!o->suite) {
         snprintf(o->detail, sizeof o->detail, "no TLS 1.3 cipher suite in common");
         {
@@ -331,6 +343,14 @@ static void negotiate_13(const struct tlsd_profile *c, const struct tlsd_profile
     /* RFC 8446 4.2.8: a client key share the server supports is used directly (OpenSSL
      * takes the first in the client's order); otherwise a HelloRetryRequest names a
      * common group. */
+    /* GnuTLS with %SERVER_PRECEDENCE picks the group in its own order first and asks
+     * for it by HelloRetryRequest when the client sent no share for it (lib/ext/key_share.c). */
+    if (s->impl == TLSD_IMPL_GNUTLS && server_order)
+        for (size_t i = 0; i < s->n_groups && !o->group; i++)
+            if (is_tls13_group(s->groups[i]) && has_u16(c->groups, c->n_groups, s->groups[i])) {
+                o->group = s->groups[i];
+                o->hrr = !has_u16(c->key_shares, c->n_key_shares, o->group);
+            }
     for (size_t i = 0; i < c->n_key_shares && !o->group; i++)
         if (is_tls13_group(c->key_shares[i]) && has_u16(s->groups, s->n_groups, c->key_shares[i]) &&
             has_u16(c->groups, c->n_groups, c->key_shares[i]))
@@ -396,6 +416,14 @@ void tlsd_negotiate(const struct tlsd_profile *c, const struct tlsd_profile *s,
     memset(o, 0, sizeof *o);
     o->alert = -1;
     o->cert_index = -1;
+    /* GnuTLS checks the server_name host_name (RFC 6066 3: a DNS hostname) and answers a
+     * malformed one with illegal_parameter (lib/ext/server_name.c). */
+    if (s->impl == TLSD_IMPL_GNUTLS && (c->flags & TLSD_PF_SNI_INVALID)) {
+        snprintf(o->detail, sizeof o->detail,
+                 "the client's server_name is not a valid host name; GnuTLS rejects the hello");
+        set_fail(o, s, TLSD_FAIL_BAD_HELLO, 47);
+        return;
+    }
     o->version = choose_version(c, s);
     if (!o->version) {
         snprintf(o->detail, sizeof o->detail, "the server accepts no version the client offers");

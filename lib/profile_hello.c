@@ -1,5 +1,6 @@
 /* A client profile from a ClientHello's bytes, parsed by the codec (hello.h). Until
  * the codec is merged into this branch the function reports that it is missing. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,6 +16,18 @@ static void copy_u16(uint16_t *dst, size_t *n, size_t max, const uint16_t *src, 
     for (size_t i = 0; i < len && *n < max; i++)
         if (!tlsd_is_grease(src[i]))
             dst[(*n)++] = src[i];
+}
+
+/* RFC 6066 3 / RFC 1123: letters, digits, '-' and '.', no trailing dot. */
+static bool valid_host_name(const char *h)
+{
+    size_t n = strlen(h);
+    if (n == 0 || n > 253 || h[n - 1] == '.')
+        return false;
+    for (; *h; h++)
+        if (!isalnum((unsigned char)*h) && *h != '-' && *h != '.')
+            return false;
+    return true;
 }
 
 static void hello_versions(const struct tlsd_client_hello *ch, struct tlsd_profile *p)
@@ -58,6 +71,8 @@ static void hello_to_profile(const struct tlsd_client_hello *ch, struct tlsd_pro
         p->flags |= TLSD_PF_SENDS_GROUPS;
     if (ch->has_sigalgs)
         p->flags |= TLSD_PF_SENDS_SIGALGS;
+    if (ch->server_name && !valid_host_name(ch->server_name))
+        p->flags |= TLSD_PF_SNI_INVALID;
     p->side = TLSD_SIDE_CLIENT;
 }
 

@@ -166,6 +166,7 @@ static const struct {
     {"sends-renegotiation-info", TLSD_PF_SENDS_RENEG_INFO},
     {"sends-groups", TLSD_PF_SENDS_GROUPS},
     {"sends-sigalgs", TLSD_PF_SENDS_SIGALGS},
+    {"invalid-server-name", TLSD_PF_SNI_INVALID},
 };
 
 static int add_flag(const char *tok, void *vctx)

@@ -22,6 +22,7 @@ enum tlsd_fail_class {
     TLSD_FAIL_SIGSCHEME,      /* no signature scheme for the certificate */
     TLSD_FAIL_CLIENT_REFUSES, /* the server chose something the client does not accept */
     TLSD_FAIL_RENEGOTIATION,  /* the server requires RFC 5746 signalling the client lacks */
+    TLSD_FAIL_BAD_HELLO,      /* the server rejects the hello itself (e.g. a bad server_name) */
 };
 const char *tlsd_fail_class_name(enum tlsd_fail_class c); /* "no-common-version", ... */
 const char *tlsd_fail_class_text(enum tlsd_fail_class c); /* "no common protocol version" */

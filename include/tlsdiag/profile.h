@@ -48,6 +48,8 @@ enum tlsd_profile_flag {
     TLSD_PF_SENDS_GROUPS = 1u << 4,
     /* Client: the hello has a signature_algorithms extension. */
     TLSD_PF_SENDS_SIGALGS = 1u << 5,
+    /* Client: the server_name host_name is not a valid DNS name (e.g. "host:443"). */
+    TLSD_PF_SNI_INVALID = 1u << 6,
 };
 
 /* A server certificate key: type "rsa", "ecdsa", "dsa", "ed25519", "ed448";
