@@ -126,9 +126,9 @@ static void openssl_versions(unsigned set, struct tlsd_strbuf *nginx, struct tls
     tlsd_sb_puts(nginx, ";");
 }
 
-static const char *min_name(unsigned set)
+static const char *openssl_version_name(uint16_t v)
 {
-    switch (tlsd_versions_min(set)) {
+    switch (v) {
     case 0x0300:
         return "SSLv3";
     case 0x0301:
@@ -139,6 +139,20 @@ static const char *min_name(unsigned set)
         return "TLSv1.2";
     default:
         return "TLSv1.3";
+    }
+}
+
+/* "-groups X25519:P-256" from the profile's groups (OpenSSL's first spelling). */
+static void openssl_groups(const struct tlsd_profile *p, struct tlsd_strbuf *b)
+{
+    const char *sep = " -groups ";
+    for (size_t i = 0; i < p->n_groups; i++) {
+        const struct tlsd_group *g = tlsd_group_by_code(p->groups[i]);
+        if (!g || !g->openssl_name)
+            continue;
+        size_t n = strcspn(g->openssl_name, ",");
+        tlsd_sb_printf(b, "%s%.*s", sep, (int)n, g->openssl_name);
+        sep = ":";
     }
 }
 
@@ -156,8 +170,13 @@ static int openssl_steps(const struct tlsd_fix *f, const struct tlsd_profile *af
      * several legacy suites: a fix that brings them back needs level 0. */
     bool lvl0 = tlsd_versions_min(after->versions) < 0x0303 || f->cls < TLSD_CLASS_SECURE;
     struct tlsd_strbuf a = {0}, n = {0}, ap = {0}, nv = {0}, apv = {0};
-    tlsd_sb_printf(&a, "openssl s_server ... -cipher '%s%s' -ciphersuites '%s' -min_protocol %s",
-                   c12, lvl0 ? ":@SECLEVEL=0" : "", c13, min_name(after->versions));
+    tlsd_sb_printf(&a,
+                   "openssl s_server ... -cipher '%s%s' -ciphersuites '%s' -min_protocol %s "
+                   "-max_protocol %s",
+                   c12, lvl0 ? ":@SECLEVEL=0" : "", c13,
+                   openssl_version_name(tlsd_versions_min(after->versions)),
+                   openssl_version_name(tlsd_versions_max(after->versions)));
+    openssl_groups(after, &a);
     tlsd_sb_printf(&n, "ssl_ciphers '%s%s';", c12, lvl0 ? ":@SECLEVEL=0" : "");
     tlsd_sb_printf(&ap, "SSLCipherSuite %s%s", c12, lvl0 ? ":@SECLEVEL=0" : "");
     openssl_versions(after->versions, &nv, &apv);
@@ -258,7 +277,8 @@ int tlsd_fix_render(const struct tlsd_fix *f, const struct tlsd_profile *p,
                      f->add_cert.type, f->add_cert.curve ? "P-256" : "2048 bits");
         if (add_step(out, "certificate", t) < 0)
             return -1;
-        return 0;
+        if (!f->add_versions && !f->n_add_suites && !f->add_group)
+            return 0;
     }
     if (f->side == TLSD_SIDE_CLIENT && p->impl != TLSD_IMPL_SCHANNEL && p->impl != TLSD_IMPL_JAVA)
         return device_steps(f, out);

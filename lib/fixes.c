@@ -71,57 +71,74 @@ static bool candidate_suite(const struct tlsd_profile *self, uint32_t code)
            (self->impl != TLSD_IMPL_SCHANNEL || st->windows_name != NULL);
 }
 
-static void singles(struct search *s, const struct tlsd_profile *self,
-                    const struct tlsd_profile *other)
+/* Every single change worth trying on self: a version, suite or group the other side
+ * has, and (server side) a certificate of the other key type. */
+static size_t candidates(const struct tlsd_profile *self, const struct tlsd_profile *other,
+                         enum tlsd_side side, struct tlsd_fix *v, size_t max)
 {
-    for (unsigned b = TLSD_V_SSL3; b <= TLSD_V_TLS13; b <<= 1)
-        if ((other->versions & b) && !(self->versions & b)) {
-            struct tlsd_fix f = {.add_versions = b, .n_changes = 1};
-            try_fix(s, &f);
-        }
-    for (size_t i = 0; i < other->n_suites; i++)
-        if (candidate_suite(self, other->suites[i])) {
-            struct tlsd_fix f = {
+    size_t n = 0;
+    for (unsigned b = TLSD_V_SSL3; b <= TLSD_V_TLS13 && n < max; b <<= 1)
+        if ((other->versions & b) && !(self->versions & b))
+            v[n++] = (struct tlsd_fix){.add_versions = b, .n_changes = 1};
+    for (size_t i = 0; i < other->n_suites && n < max; i++)
+        if (candidate_suite(self, other->suites[i]))
+            v[n++] = (struct tlsd_fix){
                 .add_suites = {other->suites[i]}, .n_add_suites = 1, .n_changes = 1};
-            try_fix(s, &f);
-        }
-    for (size_t i = 0; i < other->n_groups; i++)
-        if (!tlsd_profile_has_group(self, other->groups[i])) {
-            struct tlsd_fix f = {.add_group = other->groups[i], .n_changes = 1};
-            try_fix(s, &f);
-        }
-    if (s->side == TLSD_SIDE_SERVER) {
-        static const struct tlsd_cert_key extra[] = {{"ecdsa", 0, 0x0017}, {"rsa", 2048, 0}};
-        for (size_t i = 0; i < 2; i++) {
-            bool have = false;
-            for (size_t k = 0; k < self->n_certs; k++)
-                have |= strcmp(self->certs[k].type, extra[i].type) == 0;
-            if (!have) {
-                struct tlsd_fix f = {.add_cert = extra[i], .n_changes = 1};
-                try_fix(s, &f);
-            }
-        }
+    for (size_t i = 0; i < other->n_groups && n < max; i++)
+        if (!tlsd_profile_has_group(self, other->groups[i]))
+            v[n++] = (struct tlsd_fix){.add_group = other->groups[i], .n_changes = 1};
+    static const struct tlsd_cert_key extra[] = {{"ecdsa", 0, 0x0017}, {"rsa", 2048, 0}};
+    for (size_t i = 0; side == TLSD_SIDE_SERVER && i < 2 && n < max; i++) {
+        bool have = false;
+        for (size_t k = 0; k < self->n_certs; k++)
+            have |= strcmp(self->certs[k].type, extra[i].type) == 0;
+        if (!have)
+            v[n++] = (struct tlsd_fix){.add_cert = extra[i], .n_changes = 1};
     }
+    return n;
 }
 
-static void pairs(struct search *s, const struct tlsd_profile *self,
-                  const struct tlsd_profile *other)
+/* Two single changes of different kinds as one fix; false when they cannot combine. */
+static bool combine(const struct tlsd_fix *a, const struct tlsd_fix *b, struct tlsd_fix *out)
 {
-    for (unsigned b = TLSD_V_SSL3; b <= TLSD_V_TLS13; b <<= 1) {
-        if (!(other->versions & b) || (self->versions & b))
-            continue;
-        const struct tlsd_suite *st;
-        for (size_t i = 0; i < other->n_suites; i++)
-            if (candidate_suite(self, other->suites[i]) &&
-                (st = tlsd_suite_by_code(other->suites[i])) &&
-                tlsd_suite_usable_at(st, tlsd_version_of_bit(b))) {
-                struct tlsd_fix f = {.add_versions = b,
-                                     .add_suites = {other->suites[i]},
-                                     .n_add_suites = 1,
-                                     .n_changes = 2};
-                try_fix(s, &f);
-            }
+    if ((a->add_versions && b->add_versions) || (a->n_add_suites && b->n_add_suites) ||
+        (a->add_group && b->add_group) || (a->add_cert.type[0] && b->add_cert.type[0]))
+        return false;
+    *out = *a;
+    out->add_versions |= b->add_versions;
+    if (b->n_add_suites) {
+        memcpy(out->add_suites, b->add_suites, sizeof out->add_suites);
+        out->n_add_suites = 1;
     }
+    if (b->add_group)
+        out->add_group = b->add_group;
+    if (b->add_cert.type[0])
+        out->add_cert = b->add_cert;
+    out->n_changes = 2;
+    return true;
+}
+
+static void search(struct search *s, const struct tlsd_profile *self,
+                   const struct tlsd_profile *other)
+{
+    enum { MAX_CAND = TLSD_PROFILE_MAX_SUITES + TLSD_PROFILE_MAX_GROUPS + 8 };
+    struct tlsd_fix *cand = malloc(MAX_CAND * sizeof *cand);
+    if (!cand) {
+        s->oom = 1;
+        return;
+    }
+    size_t n = candidates(self, other, s->side, cand, MAX_CAND);
+    for (size_t i = 0; i < n; i++) {
+        struct tlsd_fix f = cand[i];
+        try_fix(s, &f);
+    }
+    for (size_t i = 0; i < n && s->n == 0; i++)
+        for (size_t k = i + 1; k < n; k++) {
+            struct tlsd_fix f;
+            if (combine(&cand[i], &cand[k], &f))
+                try_fix(s, &f);
+        }
+    free(cand);
 }
 
 static size_t client_pos(const struct tlsd_profile *c, uint32_t suite)
@@ -154,9 +171,7 @@ int tlsd_find_fixes(const struct tlsd_profile *client, const struct tlsd_profile
     const struct tlsd_profile *self = side == TLSD_SIDE_SERVER ? server : client;
     const struct tlsd_profile *other = side == TLSD_SIDE_SERVER ? client : server;
     memset(out, 0, sizeof *out);
-    singles(&s, self, other);
-    if (s.n == 0 && !s.oom)
-        pairs(&s, self, other);
+    search(&s, self, other);
     if (s.oom) {
         free(s.v);
         return -1;
