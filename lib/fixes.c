@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tlsdiag/fixes.h"
+#include "tlsdiag/suitelist.h"
 
 static enum tlsd_class outcome_class(const struct tlsd_outcome *o)
 {
@@ -20,6 +21,14 @@ static enum tlsd_class outcome_class(const struct tlsd_outcome *o)
 void tlsd_fix_apply(const struct tlsd_fix *f, struct tlsd_profile *p)
 {
     p->versions |= f->add_versions;
+    /* OpenSSL, GnuTLS and Java configure a range (min..max protocol), so enabling one
+     * version enables those between it and the rest; Schannel switches each version
+     * separately (SCHANNEL\Protocols registry keys). */
+    if (f->add_versions && p->impl != TLSD_IMPL_SCHANNEL) {
+        uint16_t lo = tlsd_versions_min(p->versions), hi = tlsd_versions_max(p->versions);
+        for (uint16_t v = lo; v && v <= hi; v++)
+            p->versions |= tlsd_version_bit(v);
+    }
     for (size_t i = 0; i < f->n_add_suites; i++)
         if (tlsd_profile_add_suite(p, f->add_suites[i]) < 0)
             break; /* a full list cannot grow; the fix is then not predicted to work */
@@ -63,12 +72,37 @@ static void try_fix(struct search *s, struct tlsd_fix *f)
 }
 
 /* Candidate suites: what the other side has and this side lacks. */
+/* Windows can only enable suites it has a name for; OpenSSL only those libssl still
+ * builds (judged by the local libssl: no RC4, 3DES or SSLv3 in OpenSSL 3 defaults). */
 static bool candidate_suite(const struct tlsd_profile *self, uint32_t code)
 {
     const struct tlsd_suite *st = tlsd_suite_by_code(code);
     return st && strcmp(st->status, "scsv") != 0 && !tlsd_suite_is_sslv2(st) &&
            !tlsd_profile_has_suite(self, code) &&
-           (self->impl != TLSD_IMPL_SCHANNEL || st->windows_name != NULL);
+           (self->impl != TLSD_IMPL_SCHANNEL || st->windows_name != NULL) &&
+           (self->impl != TLSD_IMPL_OPENSSL || tlsd_openssl_knows(code));
+}
+
+static bool candidate_version(const struct tlsd_profile *self, unsigned bit)
+{
+    return !(self->impl == TLSD_IMPL_OPENSSL && bit <= TLSD_V_SSL3);
+}
+
+/* The worst class among the versions and suites a fix turns on. */
+static enum tlsd_class added_class(const struct tlsd_fix *f)
+{
+    enum tlsd_class c = TLSD_CLASS_RECOMMENDED;
+    for (unsigned b = TLSD_V_SSL3; b <= TLSD_V_TLS13; b <<= 1) {
+        const struct tlsd_version *v = tlsd_version_by_code(tlsd_version_of_bit(b));
+        if ((f->add_versions & b) && v && v->cls < c)
+            c = v->cls;
+    }
+    for (size_t i = 0; i < f->n_add_suites; i++) {
+        const struct tlsd_suite *s = tlsd_suite_by_code(f->add_suites[i]);
+        if (s && s->cls < c)
+            c = s->cls;
+    }
+    return c;
 }
 
 /* Every single change worth trying on self: a version, suite or group the other side
@@ -78,7 +112,7 @@ static size_t candidates(const struct tlsd_profile *self, const struct tlsd_prof
 {
     size_t n = 0;
     for (unsigned b = TLSD_V_SSL3; b <= TLSD_V_TLS13 && n < max; b <<= 1)
-        if ((other->versions & b) && !(self->versions & b))
+        if ((other->versions & b) && !(self->versions & b) && candidate_version(self, b))
             v[n++] = (struct tlsd_fix){.add_versions = b, .n_changes = 1};
     for (size_t i = 0; i < other->n_suites && n < max; i++)
         if (candidate_suite(self, other->suites[i]))
@@ -132,7 +166,8 @@ static void search(struct search *s, const struct tlsd_profile *self,
         struct tlsd_fix f = cand[i];
         try_fix(s, &f);
     }
-    for (size_t i = 0; i < n && s->n == 0; i++)
+    bool single_works = s->n > 0;
+    for (size_t i = 0; i < n && !single_works; i++)
         for (size_t k = i + 1; k < n; k++) {
             struct tlsd_fix f;
             if (combine(&cand[i], &cand[k], &f))
@@ -157,6 +192,9 @@ static int cmp_fix(const void *pa, const void *pb, void *ctx)
         return a->n_changes < b->n_changes ? -1 : 1;
     if (a->cls != b->cls)
         return a->cls > b->cls ? -1 : 1;
+    enum tlsd_class ca = added_class(a), cb = added_class(b);
+    if (ca != cb)
+        return ca > cb ? -1 : 1;
     size_t pa_ = client_pos(rank_client, a->after.suite),
            pb_ = client_pos(rank_client, b->after.suite);
     if (pa_ != pb_)

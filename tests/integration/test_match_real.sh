@@ -80,4 +80,73 @@ PY
 cat "$WORK/report"
 n=$(tail -1 "$WORK/report" | awk '{print $3}')
 [ "$n" = 0 ] && ok || bad "$n disagreements between prediction and real servers"
+
+# Advice that works: for every client an OpenSSL server refuses (as predicted), apply
+# the top-ranked server fix to the real server and send the same hello again: the
+# server must now answer with the version and suite the fix predicts. Clients sharing
+# the same fix are probed together, so each distinct fix restarts the server once.
+fixed=0; fixed_ok=0
+while read -r name port; do
+  [ -f "$WORK/$name.args" ] || continue
+  "$TLSDIAG" match --clients-from testssl --server "$WORK/$name.profile" --json --fixes 1 \
+    >"$WORK/$name.fix.json" 2>/dev/null
+  python3 - "$WORK" "$name" <<'PY'
+import json, os, shlex, sys
+work, name = sys.argv[1], sys.argv[2]
+real = {l.split()[0]: l.split()[1:] for l in open(f"{work}/{name}.real")}
+hellos = {l.split()[0]: l for l in open(f"{work}/hellos")}
+base = open(f"{work}/{name}.args").read().split("\n")[:-1]
+skip = {"-cipher", "-ciphersuites", "-min_protocol", "-max_protocol", "-groups"}
+groups = {}
+names = {"SSLv3": 0x300, "TLSv1.0": 0x301, "TLSv1.1": 0x302, "TLSv1.2": 0x303, "TLSv1.3": 0x304}
+for r in json.load(open(f"{work}/{name}.fix.json"))["results"]:
+    if r["outcome"]["ok"] or real.get(r["client"], ["?"])[0] == "OK":
+        continue
+    fixes = r.get("server_fixes", {}).get("fixes", [])
+    if not fixes:
+        open(f"{work}/{name}.nofix", "a").write(r["client"] + "\n")
+        continue
+    f = fixes[0]
+    steps = {st["for"]: st["text"] for st in f["steps"]}
+    args = []
+    i = 0
+    while i < len(base):
+        if "OpenSSL" in steps and base[i] in skip:
+            i += 2
+            continue
+        args.append(base[i])
+        i += 1
+    if "OpenSSL" in steps:
+        args += shlex.split(steps["OpenSSL"].replace("...", ""))[2:]
+    if "certificate" in steps:
+        other = "ec" if "ecdsa" in f["change"] else "rsa"
+        args += ["-dcert", f"{work}/{other}.pem", "-dkey", f"{work}/{other}.key"]
+    o = f["result"]
+    want = "OK 0x%04X %s%s" % (names[o["version"]], o["suite_code"],
+                               " HRR" if o.get("hello_retry_request") else "")
+    groups.setdefault("\n".join(args), []).append((r["client"], want, f["change"]))
+for k, (args, members) in enumerate(groups.items()):
+    open(f"{work}/{name}.fix{k}.args", "w").write(args + "\n")
+    with open(f"{work}/{name}.fix{k}.hellos", "w") as h, open(f"{work}/{name}.fix{k}.want", "w") as w:
+        for client, want, change in members:
+            h.write(hellos[client])
+            w.write(f"{client} {want} | {change}\n")
+PY
+  for argsf in "$WORK/$name".fix*.args; do
+    [ -f "$argsf" ] || continue
+    k=${argsf%.args}
+    mapfile -t newargs <"$argsf"
+    start_openssl "$name" "$port" "${newargs[@]}" || { bad "$name did not restart with $k"; continue; }
+    timeout 60 "$PROBE" "$port" <"$k.hellos" >"$k.real"
+    while read -r client want; do
+      fixed=$((fixed + 1))
+      got=$(awk -v c="$client" '$1 == c {$1 = ""; print substr($0, 2)}' "$k.real")
+      if [ "$got" = "${want%% |*}" ]; then fixed_ok=$((fixed_ok + 1)); ok
+      else bad "advice for $client x $name (${want#*| }) did not work: real [$got], predicted [${want%% |*}]"; fi
+    done <"$k.want"
+  done
+done <"$WORK/servers"
+nofix=$(cat "$WORK"/*.nofix 2>/dev/null | wc -l)
+echo "advice: $nofix refused (client, OpenSSL server) pairs have no server fix (the client needs what OpenSSL 3 no longer builds)"
+echo "advice: $fixed refused (client, OpenSSL server) pairs fixed by the top server fix: $fixed_ok worked"
 finish
