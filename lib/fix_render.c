@@ -199,10 +199,26 @@ static int openssl_steps(const struct tlsd_fix *f, const struct tlsd_profile *af
     return rc;
 }
 
+/* GnuTLS priority keywords for a suite: key exchange, cipher, MAC (gnutls_priority_init(3)). */
+static void gnutls_suite_items(const struct tlsd_suite *st, struct tlsd_strbuf *b)
+{
+    if (strcmp(st->kx, "RSA") == 0)
+        tlsd_sb_puts(b, ":+RSA");
+    else
+        tlsd_sb_printf(b, ":+%s-%s", st->kx, strcmp(st->auth, "DSS") == 0 ? "DSS" : st->auth);
+    char cipher[48];
+    snprintf(cipher, sizeof cipher, "%s",
+             strcmp(st->cipher, "3DES_EDE_CBC") == 0 ? "3DES_CBC" : st->cipher);
+    for (char *c = cipher; *c; c++)
+        if (*c == '_')
+            *c = '-';
+    tlsd_sb_printf(b, ":+%s:+%s", cipher, st->mac);
+}
+
+/* What to append to the server's GnuTLS priority string (e.g. NORMAL). */
 static int gnutls_steps(const struct tlsd_fix *f, struct tlsd_fix_steps *s)
 {
     struct tlsd_strbuf b = {0};
-    tlsd_sb_puts(&b, "NORMAL");
     for (unsigned bit = TLSD_V_SSL3; bit <= TLSD_V_TLS13; bit <<= 1)
         if (f->add_versions & bit) {
             const struct tlsd_version *v = tlsd_version_by_code(tlsd_version_of_bit(bit));
@@ -210,12 +226,15 @@ static int gnutls_steps(const struct tlsd_fix *f, struct tlsd_fix_steps *s)
         }
     for (size_t i = 0; i < f->n_add_suites; i++) {
         const struct tlsd_suite *st = tlsd_suite_by_code(f->add_suites[i]);
-        tlsd_sb_printf(&b, " (and the key exchange, cipher and MAC of %s)",
-                       st && st->gnutls_name ? st->gnutls_name
-                       : st                  ? st->iana_name
-                                             : "?");
+        if (st)
+            gnutls_suite_items(st, &b);
     }
-    return add_step(s, "GnuTLS priority", tlsd_sb_take(&b));
+    if (f->add_group) {
+        const struct tlsd_group *g = tlsd_group_by_code(f->add_group);
+        tlsd_sb_printf(&b, ":+%s", g && g->gnutls_name ? g->gnutls_name : "?");
+    }
+    note(s, "append to the server's priority string, e.g. gnutls-serv --priority 'NORMAL...'");
+    return add_step(s, "GnuTLS priority (append)", tlsd_sb_take(&b));
 }
 
 static int java_steps(const struct tlsd_fix *f, const struct tlsd_profile *after,

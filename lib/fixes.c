@@ -73,19 +73,23 @@ static void try_fix(struct search *s, struct tlsd_fix *f)
 
 /* Candidate suites: what the other side has and this side lacks. */
 /* Windows can only enable suites it has a name for; OpenSSL only those libssl still
- * builds (judged by the local libssl: no RC4, 3DES or SSLv3 in OpenSSL 3 defaults). */
+ * builds (judged by the local libssl: no RC4, 3DES or SSLv3 in OpenSSL 3 defaults);
+ * GnuTLS only those it names (the registry's GnuTLS column, from the local gnutls-cli). */
 static bool candidate_suite(const struct tlsd_profile *self, uint32_t code)
 {
     const struct tlsd_suite *st = tlsd_suite_by_code(code);
     return st && strcmp(st->status, "scsv") != 0 && !tlsd_suite_is_sslv2(st) &&
            !tlsd_profile_has_suite(self, code) &&
            (self->impl != TLSD_IMPL_SCHANNEL || st->windows_name != NULL) &&
-           (self->impl != TLSD_IMPL_OPENSSL || tlsd_openssl_knows(code));
+           (self->impl != TLSD_IMPL_OPENSSL || tlsd_openssl_knows(code)) &&
+           (self->impl != TLSD_IMPL_GNUTLS || st->gnutls_name != NULL);
 }
 
 static bool candidate_version(const struct tlsd_profile *self, unsigned bit)
 {
-    return !(self->impl == TLSD_IMPL_OPENSSL && bit <= TLSD_V_SSL3);
+    /* Neither OpenSSL 1.1+ nor GnuTLS 3.7 builds SSLv3 by default. */
+    return !((self->impl == TLSD_IMPL_OPENSSL || self->impl == TLSD_IMPL_GNUTLS) &&
+             bit <= TLSD_V_SSL3);
 }
 
 /* The worst class among the versions and suites a fix turns on. */

@@ -61,13 +61,26 @@ PY
   echo "$name $port" >>"$WORK/servers"
 }
 
+# start_gnutls NAME PORT PRIORITY [CERT2]: (re)starts gnutls-serv with NAME's
+# certificate (and a second one when given).
+start_gnutls() {
+  local name=$1 port=$2 prio=$3 cert; cert=$(cat "$WORK/$name.cert")
+  local certs=(--x509certfile "$WORK/$cert.pem" --x509keyfile "$WORK/$cert.key")
+  [ -n "${4:-}" ] && certs+=(--x509certfile "$WORK/$4.pem" --x509keyfile "$WORK/$4.key")
+  [ -f "$WORK/$name.pid" ] && kill "$(cat "$WORK/$name.pid")" 2>/dev/null && sleep 0.2
+  timeout 300 gnutls-serv --port "$port" "${certs[@]}" --priority "$prio" >"$WORK/$name.log" 2>&1 </dev/null &
+  PIDS+=($!)
+  echo $! >"$WORK/$name.pid"
+  wait_port "$port"
+}
+
 # gnutls_server NAME CERT PRIORITY
 gnutls_server() {
   local name=$1 cert=$2 prio=$3
   local port; port=$(free_port)
-  timeout 300 gnutls-serv --port "$port" --x509certfile "$WORK/$cert.pem" \
-    --x509keyfile "$WORK/$cert.key" --priority "$prio" >"$WORK/$name.log" 2>&1 </dev/null &
-  PIDS+=($!)
+  echo "$cert" >"$WORK/$name.cert"
+  echo "$prio" >"$WORK/$name.prio"
+  start_gnutls "$name" "$port" "$prio"
   local list; list=$(gnutls-cli --priority "$prio" -l 2>/dev/null)
   local suites; suites=$(awk '/^TLS_|^SSL_/ && $2 ~ /^0x/ {gsub(",","",$2); printf "%s%s%s", sep, $2, substr($3,3); sep=", "}' <<<"$list")
   local vers; vers=$(sed -n 's/^Protocols: //p' <<<"$list" | sed 's/VERS-//g; s/TLS1\.\([0-9]\)/TLSv1.\1/g; s/DTLS[^,]*,\? \?//g')

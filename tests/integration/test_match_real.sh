@@ -81,13 +81,12 @@ cat "$WORK/report"
 n=$(tail -1 "$WORK/report" | awk '{print $3}')
 [ "$n" = 0 ] && ok || bad "$n disagreements between prediction and real servers"
 
-# Advice that works: for every client an OpenSSL server refuses (as predicted), apply
+# Advice that works: for every client a server refuses (as predicted), apply
 # the top-ranked server fix to the real server and send the same hello again: the
 # server must now answer with the version and suite the fix predicts. Clients sharing
 # the same fix are probed together, so each distinct fix restarts the server once.
 fixed=0; fixed_ok=0
 while read -r name port; do
-  [ -f "$WORK/$name.args" ] || continue
   "$TLSDIAG" match --clients-from testssl --server "$WORK/$name.profile" --json --fixes 1 \
     >"$WORK/$name.fix.json" 2>/dev/null
   python3 - "$WORK" "$name" <<'PY'
@@ -95,7 +94,9 @@ import json, os, shlex, sys
 work, name = sys.argv[1], sys.argv[2]
 real = {l.split()[0]: l.split()[1:] for l in open(f"{work}/{name}.real")}
 hellos = {l.split()[0]: l for l in open(f"{work}/hellos")}
-base = open(f"{work}/{name}.args").read().split("\n")[:-1]
+gnutls = os.path.exists(f"{work}/{name}.prio")
+base = (open(f"{work}/{name}.prio").read().strip() if gnutls
+        else open(f"{work}/{name}.args").read().split("\n")[:-1])
 skip = {"-cipher", "-ciphersuites", "-min_protocol", "-max_protocol", "-groups"}
 groups = {}
 names = {"SSLv3": 0x300, "TLSv1.0": 0x301, "TLSv1.1": 0x302, "TLSv1.2": 0x303, "TLSv1.3": 0x304}
@@ -104,10 +105,19 @@ for r in json.load(open(f"{work}/{name}.fix.json"))["results"]:
         continue
     fixes = r.get("server_fixes", {}).get("fixes", [])
     if not fixes:
-        open(f"{work}/{name}.nofix", "a").write(r["client"] + "\n")
+        open(f"{work}/{name}.nofix", "a").write(f"{r['client']} x {name}: {r['outcome']['failure']}\n")
         continue
     f = fixes[0]
     steps = {st["for"]: st["text"] for st in f["steps"]}
+    if gnutls:
+        args = [base + steps.get("GnuTLS priority (append)", "")]
+        if "certificate" in steps:
+            args.append("ec" if "ecdsa" in f["change"] else "rsa")
+        o = f["result"]
+        want = "OK 0x%04X %s%s" % (names[o["version"]], o["suite_code"],
+                                   " HRR" if o.get("hello_retry_request") else "")
+        groups.setdefault("\n".join(args), []).append((r["client"], want, f["change"]))
+        continue
     args = []
     i = 0
     while i < len(base):
@@ -136,7 +146,11 @@ PY
     [ -f "$argsf" ] || continue
     k=${argsf%.args}
     mapfile -t newargs <"$argsf"
-    start_openssl "$name" "$port" "${newargs[@]}" || { bad "$name did not restart with $k"; continue; }
+    if [ -f "$WORK/$name.prio" ]; then
+      start_gnutls "$name" "$port" "${newargs[@]}" || { bad "$name did not restart with $k"; continue; }
+    else
+      start_openssl "$name" "$port" "${newargs[@]}" || { bad "$name did not restart with $k"; continue; }
+    fi
     timeout 60 "$PROBE" "$port" <"$k.hellos" >"$k.real"
     while read -r client want; do
       fixed=$((fixed + 1))
@@ -147,6 +161,7 @@ PY
   done
 done <"$WORK/servers"
 nofix=$(cat "$WORK"/*.nofix 2>/dev/null | wc -l)
-echo "advice: $nofix refused (client, OpenSSL server) pairs have no server fix (the client needs what OpenSSL 3 no longer builds)"
-echo "advice: $fixed refused (client, OpenSSL server) pairs fixed by the top server fix: $fixed_ok worked"
+cat "$WORK"/*.nofix 2>/dev/null | sed 's/^/no server fix: /' 
+echo "advice: $nofix refused (client, server) pairs have no server fix (see the report: SSLv3/RC4/3DES not built, or a malformed hello)"
+echo "advice: $fixed refused (client, server) pairs with a top server fix: it worked for $fixed_ok"
 finish
