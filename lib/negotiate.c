@@ -8,6 +8,7 @@
  * a common group (RFC 8422 5.1) and an acceptable signature scheme (RFC 5246
  * 7.4.1.4.1, RFC 8446 4.2.3). Schannel follows its own order and resets the connection
  * when nothing matches (windows_notes.md 1). */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -320,64 +321,83 @@ static void set_fail(struct tlsd_outcome *o, const struct tlsd_profile *s, enum 
     add_event(o, 36888, 40);
 }
 
-static void negotiate_13(const struct tlsd_profile *c, const struct tlsd_profile *s,
-                         struct tlsd_outcome *o)
+/* set_fail with a formatted detail. */
+static void fail_with(struct tlsd_outcome *o, const struct tlsd_profile *s,
+                      enum tlsd_fail_class why, int alert, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void fail_with(struct tlsd_outcome *o, const struct tlsd_profile *s,
+                      enum tlsd_fail_class why, int alert, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(o->detail, sizeof o->detail, fmt, ap);
+    va_end(ap);
+    set_fail(o, s, why, alert);
+}
+
+/* TLS 1.3 suite: preferred side's order; PRIORITIZE_CHACHA as in TLS 1.2. */
+static uint32_t pick_suite_13(const struct tlsd_profile *c, const struct tlsd_profile *s)
 {
     bool server_order = tlsd_profile_pref(s) == TLSD_PREF_SERVER;
     const struct tlsd_profile *a = server_order ? s : c, *b = server_order ? c : s;
-    bool chacha = chacha_first(c, s, 0x0304);
-    for (int pass = chacha ? 0 : 1; pass < 2 && !o->suite; pass++)
-        for (size_t i = 0; i < a->n_suites && !o->suite; i++) {
+    for (int pass = chacha_first(c, s, 0x0304) ? 0 : 1; pass < 2; pass++)
+        for (size_t i = 0; i < a->n_suites; i++) {
             const struct tlsd_suite *st = tlsd_suite_by_code(a->suites[i]);
             if (st && st->min_version == 0x0304 && tlsd_profile_has_suite(b, a->suites[i]) &&
                 (pass == 1 || is_chacha(a->suites[i])))
-                o->suite = a->suites[i];
+                return a->suites[i];
         }
-    if (!o->suite) {
-        snprintf(o->detail, sizeof o->detail, "no TLS 1.3 cipher suite in common");
-        {
-            set_fail(o, s, TLSD_FAIL_SUITE, 40);
-            return;
-        }
-    }
-    /* RFC 8446 4.2.8: a client key share the server supports is used directly (OpenSSL
-     * takes the first in the client's order); otherwise a HelloRetryRequest names a
-     * common group. */
-    /* GnuTLS with %SERVER_PRECEDENCE picks the group in its own order first and asks
-     * for it by HelloRetryRequest when the client sent no share for it (lib/ext/key_share.c). */
+    return 0;
+}
+
+/* TLS 1.3 group (RFC 8446 4.2.8, 4.1.4): OpenSSL uses the first client key share the
+ * server supports, else asks for a common group by HelloRetryRequest. GnuTLS with
+ * %SERVER_PRECEDENCE picks the group in its own order first and asks for it when the
+ * client sent no share for it (lib/ext/key_share.c). */
+static uint16_t pick_group_13(const struct tlsd_profile *c, const struct tlsd_profile *s, bool *hrr)
+{
+    bool server_order = tlsd_profile_pref(s) == TLSD_PREF_SERVER;
+    const struct tlsd_profile *a = server_order ? s : c, *b = server_order ? c : s;
+    *hrr = false;
     if (s->impl == TLSD_IMPL_GNUTLS && server_order)
-        for (size_t i = 0; i < s->n_groups && !o->group; i++)
+        for (size_t i = 0; i < s->n_groups; i++)
             if (is_tls13_group(s->groups[i]) && has_u16(c->groups, c->n_groups, s->groups[i])) {
-                o->group = s->groups[i];
-                o->hrr = !has_u16(c->key_shares, c->n_key_shares, o->group);
+                *hrr = !has_u16(c->key_shares, c->n_key_shares, s->groups[i]);
+                return s->groups[i];
             }
-    for (size_t i = 0; i < c->n_key_shares && !o->group; i++)
+    for (size_t i = 0; i < c->n_key_shares; i++)
         if (is_tls13_group(c->key_shares[i]) && has_u16(s->groups, s->n_groups, c->key_shares[i]) &&
             has_u16(c->groups, c->n_groups, c->key_shares[i]))
-            o->group = c->key_shares[i];
-    for (size_t i = 0; i < a->n_groups && !o->group; i++)
-        if (is_tls13_group(a->groups[i]) && has_u16(b->groups, b->n_groups, a->groups[i])) {
-            o->group = a->groups[i];
-            o->hrr = true;
-        }
+            return c->key_shares[i];
+    *hrr = true;
+    for (size_t i = 0; i < a->n_groups; i++)
+        if (is_tls13_group(a->groups[i]) && has_u16(b->groups, b->n_groups, a->groups[i]))
+            return a->groups[i];
+    *hrr = false;
+    return 0;
+}
+
+static void negotiate_13(const struct tlsd_profile *c, const struct tlsd_profile *s,
+                         struct tlsd_outcome *o)
+{
+    o->suite = pick_suite_13(c, s);
+    if (!o->suite) {
+        fail_with(o, s, TLSD_FAIL_SUITE, 40, "no TLS 1.3 cipher suite in common");
+        return;
+    }
+    o->group = pick_group_13(c, s, &o->hrr);
     if (!o->group) {
-        snprintf(o->detail, sizeof o->detail, "no key exchange group in common for TLS 1.3");
-        {
-            set_fail(o, s, TLSD_FAIL_GROUP, 40);
-            return;
-        }
+        fail_with(o, s, TLSD_FAIL_GROUP, 40, "no key exchange group in common for TLS 1.3");
+        return;
     }
     for (size_t i = 0; i < s->n_certs && !o->sigscheme; i++) {
         o->sigscheme = sig_for_key_13(c, &s->certs[i]);
         o->cert_index = o->sigscheme ? (int)i : -1;
     }
     if (!o->sigscheme) {
-        snprintf(o->detail, sizeof o->detail,
-                 "the client lists no TLS 1.3 signature scheme for the server's key");
-        {
-            set_fail(o, s, TLSD_FAIL_SIGSCHEME, 40);
-            return;
-        }
+        fail_with(o, s, TLSD_FAIL_SIGSCHEME, 40,
+                  "the client lists no TLS 1.3 signature scheme for the server's key");
+        return;
     }
     o->ok = true;
 }
@@ -386,23 +406,17 @@ static void negotiate_12(const struct tlsd_profile *c, const struct tlsd_profile
                          struct tlsd_outcome *o)
 {
     if ((s->flags & TLSD_PF_REQUIRE_RENEG_INFO) && !(c->flags & TLSD_PF_SENDS_RENEG_INFO)) {
-        snprintf(o->detail, sizeof o->detail,
-                 "the client sends neither the renegotiation SCSV nor the extension");
-        {
-            set_fail(o, s, TLSD_FAIL_RENEGOTIATION, 40);
-            return;
-        }
+        fail_with(o, s, TLSD_FAIL_RENEGOTIATION, 40,
+                  "the client sends neither the renegotiation SCSV nor the extension");
+        return;
     }
     struct pick pk = pick_suite_12(c, s, o->version);
     if (!pk.suite) {
         char vb[16];
         enum tlsd_fail_class why = pk.overlap ? pk.best_why : TLSD_FAIL_SUITE;
-        snprintf(o->detail, sizeof o->detail, "%s at %s", tlsd_fail_class_text(why),
-                 tlsd_version_str(o->version, vb));
-        {
-            set_fail(o, s, why, 40);
-            return;
-        }
+        fail_with(o, s, why, 40, "%s at %s", tlsd_fail_class_text(why),
+                  tlsd_version_str(o->version, vb));
+        return;
     }
     o->suite = pk.suite;
     o->cert_index = pk.cert;
@@ -419,18 +433,14 @@ void tlsd_negotiate(const struct tlsd_profile *c, const struct tlsd_profile *s,
     /* GnuTLS checks the server_name host_name (RFC 6066 3: a DNS hostname) and answers a
      * malformed one with illegal_parameter (lib/ext/server_name.c). */
     if (s->impl == TLSD_IMPL_GNUTLS && (c->flags & TLSD_PF_SNI_INVALID)) {
-        snprintf(o->detail, sizeof o->detail,
-                 "the client's server_name is not a valid host name; GnuTLS rejects the hello");
-        set_fail(o, s, TLSD_FAIL_BAD_HELLO, 47);
+        fail_with(o, s, TLSD_FAIL_BAD_HELLO, 47,
+                  "the client's server_name is not a valid host name; GnuTLS rejects the hello");
         return;
     }
     o->version = choose_version(c, s);
     if (!o->version) {
-        snprintf(o->detail, sizeof o->detail, "the server accepts no version the client offers");
-        {
-            set_fail(o, s, TLSD_FAIL_VERSION, 70);
-            return;
-        }
+        fail_with(o, s, TLSD_FAIL_VERSION, 70, "the server accepts no version the client offers");
+        return;
     }
     if (o->version == 0x0304)
         negotiate_13(c, s, o);

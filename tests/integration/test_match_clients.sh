@@ -3,10 +3,10 @@
 # suites) x real server configurations, as full handshakes: the result must equal what
 # `tlsdiag match` predicts (outcome, version, and for s_client the suite). Client
 # profiles come from each client's own ClientHello (captured on a loopback listener) plus
-# its configured version range. Then "advice that works": for every failing pair with an
-# OpenSSL server, the top-ranked server-side fix is applied to the real server (its
-# s_server line, or a second certificate) and the real handshake must then succeed with
-# the version and suite the fix predicts.
+# its configured version range. Then "advice that works": for every failing pair, the
+# top-ranked server-side fix is applied to the real server (apply_fix.py: the s_server
+# line or the GnuTLS priority additions, and a second certificate where the fix says so)
+# and the real handshake must then succeed with the version and suite the fix predicts.
 . "$(dirname "$0")/../cli/lib.sh"
 command -v openssl >/dev/null && command -v gnutls-serv >/dev/null || exit 77
 . "$(dirname "$0")/servers.sh"
@@ -87,7 +87,19 @@ for c in "${CLIENTS[@]}"; do
     >"$WORK/$name.profile"
 done
 
-total=0; agree=0; advice=0; advice_ok=0
+# restart NAME PORT [ARGS...]: the server with new arguments, or its own without.
+restart() {
+  local name=$1 port=$2; shift 2
+  if [ -f "$WORK/$name.prio" ]; then
+    [ $# -gt 0 ] || set -- "$(cat "$WORK/$name.prio")"
+    start_gnutls "$name" "$port" "$@"
+  else
+    if [ $# -eq 0 ]; then mapfile -t argv <"$WORK/$name.args"; set -- "${argv[@]}"; fi
+    start_openssl "$name" "$port" "$@"
+  fi
+}
+
+total=0; agree=0; advice=0; advice_ok=0; nofix=0
 while read -r sname port; do
   for c in "${CLIENTS[@]}"; do
     IFS='|' read -r cname kind vers args <<<"$c"
@@ -105,51 +117,23 @@ PY
     real_cmp=$(sed 's/TLSv1\.0/TLSv1/' <<<"$real")
     if [ "$pred" = "$real_cmp" ]; then agree=$((agree + 1)); ok
     else bad "$cname x $sname: predicted [$pred], real [$real]"; fi
-    # Advice that works: apply the top server fix to an OpenSSL server.
-    if [ "$pred" = FAIL ] && [ "$real" = FAIL ] && [ -f "$WORK/$sname.args" ]; then
-      fixargs=$(python3 - "$WORK/pred.json" "$WORK/$sname.args" "$WORK" <<'PY'
-import json, shlex, sys
-d = json.load(open(sys.argv[1]))
-fixes = d.get("server_fixes", {}).get("fixes", [])
-if not fixes: sys.exit(0)
-f = fixes[0]
-base = open(sys.argv[2]).read().split("\n")[:-1]
-out, skip = [], {"-cipher", "-ciphersuites", "-min_protocol", "-max_protocol", "-groups"}
-steps = {s["for"]: s["text"] for s in f["steps"]}
-cert = []
-if "certificate" in steps:
-    other = "ec" if "ecdsa" in f["change"] else "rsa"
-    cert = ["-dcert", f"{sys.argv[3]}/{other}.pem", "-dkey", f"{sys.argv[3]}/{other}.key"]
-if "OpenSSL" in steps:
-    toks = shlex.split(steps["OpenSSL"].replace("...", ""))[2:]
-    i = 0
-    while i < len(base):
-        if base[i] in skip: i += 2; continue
-        out.append(base[i]); i += 1
-    out += toks + cert
-elif cert:
-    out = base + cert
-else:
-    sys.exit(0)
-r = f["result"]
-print(r["version"].replace("TLSv1.0", "TLSv1"), r["suite_code"], "|", f["change"])
-print("\n".join(out))
-PY
-)
-      [ -n "$fixargs" ] || { bad "$cname x $sname: no applicable server fix"; continue; }
+    # Advice that works: apply the top server fix to the real server.
+    if [ "$pred" = FAIL ] && [ "$real" = FAIL ]; then
+      fixargs=$(python3 "$(dirname "$0")/apply_fix.py" "$WORK/pred.json" "$WORK" "$sname")
+      [ -n "$fixargs" ] || { nofix=$((nofix + 1)); echo "no server fix: $cname x $sname"; continue; }
       advice=$((advice + 1))
       want=$(head -1 <<<"$fixargs")
       mapfile -t newargs < <(tail -n +2 <<<"$fixargs")
-      start_openssl "$sname" "$port" "${newargs[@]}" || bad "$sname did not restart with the fix"
+      restart "$sname" "$port" "${newargs[@]}" || bad "$sname did not restart with the fix"
       after=$(run_client "$kind" "$args" "$port")
-      wantv=${want%% |*}
-      if [ "$after" = "OK ${wantv/ / }" ] || { [ "$kind" = gnutls ] && [ "${after% -}" = "OK ${wantv%% *}" ]; }; then
+      wantv=$(awk '{print $2, $3}' <<<"$want" | sed 's/^0x0301/TLSv1/; s/^0x0302/TLSv1.1/; s/^0x0303/TLSv1.2/; s/^0x0304/TLSv1.3/')
+      [ "$kind" = gnutls ] && wantv="${wantv%% *} -"
+      if [ "$(sed 's/TLSv1\.0/TLSv1/' <<<"$after")" = "OK $wantv" ]; then
         advice_ok=$((advice_ok + 1)); ok
       else bad "advice for $cname x $sname (${want#*| }) did not work: real [$after], fix predicted [$wantv]"; fi
-      mapfile -t baseargs <"$WORK/$sname.args"
-      start_openssl "$sname" "$port" "${baseargs[@]}"
+      restart "$sname" "$port"
     fi
   done
 done <"$WORK/servers"
-echo "$total pairs, $agree as predicted; $advice failing pairs with an OpenSSL server, advice worked for $advice_ok"
+echo "$total pairs, $agree as predicted; $advice failing pairs with a server fix, it worked for $advice_ok; $nofix without a server fix"
 finish

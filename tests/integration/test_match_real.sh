@@ -89,52 +89,23 @@ fixed=0; fixed_ok=0
 while read -r name port; do
   "$TLSDIAG" match --clients-from testssl --server "$WORK/$name.profile" --json --fixes 1 \
     >"$WORK/$name.fix.json" 2>/dev/null
-  python3 - "$WORK" "$name" <<'PY'
-import json, os, shlex, sys
+  python3 - "$WORK" "$name" "$(dirname "$0")" <<'PY'
+import json, sys
+sys.path.insert(0, sys.argv[3])
+from apply_fix import fix_args
 work, name = sys.argv[1], sys.argv[2]
 real = {l.split()[0]: l.split()[1:] for l in open(f"{work}/{name}.real")}
 hellos = {l.split()[0]: l for l in open(f"{work}/hellos")}
-gnutls = os.path.exists(f"{work}/{name}.prio")
-base = (open(f"{work}/{name}.prio").read().strip() if gnutls
-        else open(f"{work}/{name}.args").read().split("\n")[:-1])
-skip = {"-cipher", "-ciphersuites", "-min_protocol", "-max_protocol", "-groups"}
 groups = {}
-names = {"SSLv3": 0x300, "TLSv1.0": 0x301, "TLSv1.1": 0x302, "TLSv1.2": 0x303, "TLSv1.3": 0x304}
 for r in json.load(open(f"{work}/{name}.fix.json"))["results"]:
     if r["outcome"]["ok"] or real.get(r["client"], ["?"])[0] == "OK":
         continue
     fixes = r.get("server_fixes", {}).get("fixes", [])
-    if not fixes:
+    want, args = fix_args(fixes[0], work, name) if fixes else (None, None)
+    if not want:
         open(f"{work}/{name}.nofix", "a").write(f"{r['client']} x {name}: {r['outcome']['failure']}\n")
         continue
-    f = fixes[0]
-    steps = {st["for"]: st["text"] for st in f["steps"]}
-    if gnutls:
-        args = [base + steps.get("GnuTLS priority (append)", "")]
-        if "certificate" in steps:
-            args.append("ec" if "ecdsa" in f["change"] else "rsa")
-        o = f["result"]
-        want = "OK 0x%04X %s%s" % (names[o["version"]], o["suite_code"],
-                                   " HRR" if o.get("hello_retry_request") else "")
-        groups.setdefault("\n".join(args), []).append((r["client"], want, f["change"]))
-        continue
-    args = []
-    i = 0
-    while i < len(base):
-        if "OpenSSL" in steps and base[i] in skip:
-            i += 2
-            continue
-        args.append(base[i])
-        i += 1
-    if "OpenSSL" in steps:
-        args += shlex.split(steps["OpenSSL"].replace("...", ""))[2:]
-    if "certificate" in steps:
-        other = "ec" if "ecdsa" in f["change"] else "rsa"
-        args += ["-dcert", f"{work}/{other}.pem", "-dkey", f"{work}/{other}.key"]
-    o = f["result"]
-    want = "OK 0x%04X %s%s" % (names[o["version"]], o["suite_code"],
-                               " HRR" if o.get("hello_retry_request") else "")
-    groups.setdefault("\n".join(args), []).append((r["client"], want, f["change"]))
+    groups.setdefault("\n".join(args), []).append((r["client"], want, fixes[0]["change"]))
 for k, (args, members) in enumerate(groups.items()):
     open(f"{work}/{name}.fix{k}.args", "w").write(args + "\n")
     with open(f"{work}/{name}.fix{k}.hellos", "w") as h, open(f"{work}/{name}.fix{k}.want", "w") as w:
