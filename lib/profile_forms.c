@@ -39,6 +39,32 @@ static bool has_word(const char *text, size_t len, const char *word)
     return false;
 }
 
+/* Get-TlsCipherSuite output: a "Name  : TLS_..." property line (list form) or a table
+ * header line with both "Name" and "Exchange" (case as PowerShell prints them). */
+static bool looks_powershell(const char *text, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        size_t e = i;
+        while (e < len && text[e] != '\n')
+            e++;
+        const char *l = text + i;
+        size_t n = e - i, k = 0;
+        while (k < n && (l[k] == ' ' || l[k] == '\t'))
+            k++;
+        if (n - k > 4 && strncmp(l + k, "Name", 4) == 0) {
+            size_t j = k + 4;
+            while (j < n && l[j] == ' ')
+                j++;
+            if (j < n && l[j] == ':')
+                return true;
+            if (memmem(l, n, "Exchange", 8))
+                return true;
+        }
+        i = e + 1;
+    }
+    return false;
+}
+
 static bool all_hex(const char *text, size_t len)
 {
     size_t digits = 0;
@@ -65,8 +91,7 @@ enum tlsd_profile_form tlsd_profile_detect(const char *text, size_t len)
     if (has_word(text, len, "ssl_ciphers") || has_word(text, len, "ssl_protocols") ||
         has_word(text, len, "SSLCipherSuite") || has_word(text, len, "SSLProtocol"))
         return TLSD_PROFILE_WEBSERVER;
-    if (has_word(text, len, "BaseCipherSuite") || has_word(text, len, "CipherSuite :") ||
-        (has_word(text, len, "Name") && has_word(text, len, "Exchange")))
+    if (looks_powershell(text, len))
         return TLSD_PROFILE_POWERSHELL;
     /* "key = value" lines with a known key. */
     static const char *const keys[] = {"name",     "side",           "suites",

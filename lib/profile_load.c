@@ -71,8 +71,13 @@ int tlsd_profile_load(const char *spec, enum tlsd_side side, struct tlsd_profile
         return tlsd_profile_parse_form(prefixes[i].form, spec + pl, strlen(spec + pl), side, p,
                                        err);
     }
-    if (tlsd_builtin_profile_find(spec))
-        return tlsd_profile_builtin(spec, side, p, err);
+    if (tlsd_builtin_profile_find(spec)) {
+        if (tlsd_profile_builtin(spec, side, p, err) < 0)
+            return -1;
+        /* Called by an alias (windows-2016): show the name the user gave. */
+        snprintf(p->name, sizeof p->name, "%s", spec);
+        return 0;
+    }
     FILE *f = fopen(spec, "rb");
     if (f) {
         fclose(f);

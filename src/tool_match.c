@@ -254,50 +254,84 @@ static void matrix_cell(const struct tlsd_outcome *o, char *buf, size_t len)
     }
 }
 
+/* "What breaks if we upgrade": clients that succeed with the first server of the
+ * list and fail with a later one (the first such server is named). */
+static json_t *breaks(const struct tlsd_profile *cs, size_t nc, const struct tlsd_profile *ss,
+                      size_t ns, const struct tlsd_outcome *out, bool print)
+{
+    json_t *arr = print ? NULL : json_array();
+    size_t n = 0;
+    for (size_t i = 0; i < nc; i++) {
+        if (!out[i * ns].ok)
+            continue;
+        for (size_t k = 1; k < ns; k++) {
+            const struct tlsd_outcome *o = &out[i * ns + k];
+            if (o->ok)
+                continue;
+            if (print && n++ == 0)
+                printf("\nWorks with %s, fails with a later server:\n", ss[0].name);
+            if (print)
+                printf("  %-36s fails with %s: %s\n", cs[i].name, ss[k].name,
+                       tlsd_fail_class_text(o->fail));
+            else
+                json_array_append_new(arr,
+                                      json_pack("{s:s, s:s, s:s, s:s}", "client", cs[i].name,
+                                                "works_with", ss[0].name, "fails_with", ss[k].name,
+                                                "failure", tlsd_fail_class_name(o->fail)));
+            break;
+        }
+    }
+    return arr;
+}
+
+static void matrix_table(const struct tlsd_profile *cs, size_t nc, const struct tlsd_profile *ss,
+                         size_t ns, const struct tlsd_outcome *out)
+{
+    printf("%-36s", "CLIENT \\ SERVER");
+    for (size_t k = 0; k < ns; k++)
+        printf(" %-40s", ss[k].name);
+    printf("\n");
+    for (size_t i = 0; i < nc; i++) {
+        printf("%-36s", cs[i].name);
+        for (size_t k = 0; k < ns; k++) {
+            char cell[80];
+            matrix_cell(&out[i * ns + k], cell, sizeof cell);
+            printf(" %-40s", cell);
+        }
+        printf("\n");
+    }
+}
+
 static int run_matrix(struct tlsd_profile *cs, size_t nc, struct tlsd_profile *ss, size_t ns,
                       const struct opts *o)
 {
-    int rc = 0;
-    json_t *results = o->json ? json_array() : NULL;
-    if (!o->json) {
-        printf("%-36s", "CLIENT \\ SERVER");
-        for (size_t k = 0; k < ns; k++)
-            printf(" %-40s", ss[k].name);
-        printf("\n");
-    }
+    struct tlsd_outcome *out = calloc(nc * ns, sizeof *out);
+    if (!out)
+        return -1;
     size_t fails = 0;
-    for (size_t i = 0; i < nc; i++) {
-        if (!o->json)
-            printf("%-36s", cs[i].name);
-        for (size_t k = 0; k < ns; k++) {
-            if (o->json) {
-                bool ok;
-                json_array_append_new(results, pair_json(&cs[i], &ss[k], o, &ok));
-                fails += !ok;
-                continue;
-            }
-            struct tlsd_outcome out;
-            char cell[80];
-            tlsd_negotiate(&cs[i], &ss[k], &out);
-            matrix_cell(&out, cell, sizeof cell);
-            printf(" %-40s", cell);
-            fails += !out.ok;
-        }
-        if (!o->json)
-            printf("\n");
+    for (size_t i = 0; i < nc * ns; i++) {
+        tlsd_negotiate(&cs[i / ns], &ss[i % ns], &out[i]);
+        fails += !out[i].ok;
     }
     if (o->json) {
-        json_t *j = json_pack("{s:i, s:i, s:i, s:o}", "clients", (int)nc, "servers", (int)ns,
-                              "failures", (int)fails, "results", results);
+        json_t *results = json_array();
+        for (size_t i = 0; i < nc * ns; i++) {
+            bool ok;
+            json_array_append_new(results, pair_json(&cs[i / ns], &ss[i % ns], o, &ok));
+        }
+        json_t *j = json_pack("{s:i, s:i, s:i, s:o, s:o}", "clients", (int)nc, "servers", (int)ns,
+                              "failures", (int)fails, "results", results, "breaks",
+                              breaks(cs, nc, ss, ns, out, false));
         json_dumpf(j, stdout, JSON_INDENT(2));
         putchar('\n');
         json_decref(j);
     } else {
+        matrix_table(cs, nc, ss, ns, out);
         printf("\n%zu of %zu pairs fail.\n", fails, nc * ns);
+        breaks(cs, nc, ss, ns, out, true);
     }
-    if (fails)
-        rc = 1;
-    return rc;
+    free(out);
+    return fails ? 1 : 0;
 }
 
 /* ---- options and loading ------------------------------------------------------- */

@@ -40,8 +40,18 @@ expect_grep 'TLS_AES_256_GCM_SHA384|TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256' "$OUT
 run match --clients-from testssl --servers windows-2019,windows-2025
 expect_grep '^CLIENT' "$OUT" "matrix header"
 expect_grep 'pairs fail' "$OUT" "matrix summary"
+expect_grep 'Works with windows-2019, fails with a later server' "$OUT" "upgrade breaks section"
+expect_grep 'testssl-ie-8-xp +fails with windows-2025: no common cipher suite' "$OUT" "IE 8 on XP breaks on 2025"
 run match --clients-from testssl --servers windows-2016,windows-2022 --json --fixes 0
 python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d["results"]) == 324' <<<"$OUT" && ok || bad "matrix json 324 results"
+
+# Golden outputs: a behaviour change shows up as a diff (regenerate deliberately).
+g="$TLSD_SRCDIR/tests/golden"
+for fmt in txt json; do
+  (cd "$TLSD_SRCDIR" && "$TLSDIAG" match --client tests/golden/printer.profile --server windows-2025 \
+    $([ "$fmt" = json ] && echo --json) >"$WORK/golden.$fmt" 2>&1)
+  diff -u "$g/match_printer_windows-2025.$fmt" "$WORK/golden.$fmt" >&2 && ok || bad "golden $fmt differs"
+done
 
 run match --client nosuchprofile --server windows-2022; expect_rc 3 "unknown profile"
 run match --client windows-10; expect_rc 2 "no server"
