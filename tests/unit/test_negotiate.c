@@ -309,6 +309,31 @@ static void input_forms(void **state)
     assert_int_equal(p.suites[0], 0x0004);
 }
 
+/* Form detection: a profile whose comment mentions "name" and "exchange" is still a
+ * profile; PowerShell list and table output are recognised; hex is a hello. */
+static void form_detection(void **state)
+{
+    (void)state;
+    const char *profile =
+        "# Name: old printer, RSA key exchange only\nname = p\nsuites = AES128-SHA\n";
+    assert_int_equal(tlsd_profile_detect(profile, strlen(profile)), TLSD_PROFILE_FILEFORMAT);
+    const char *ps_list = "Name                  : TLS_RSA_WITH_AES_128_CBC_SHA\nExchange : RSA\n";
+    assert_int_equal(tlsd_profile_detect(ps_list, strlen(ps_list)), TLSD_PROFILE_POWERSHELL);
+    const char *ps_table = "Name                          Certificate Exchange\n----\n"
+                           "TLS_RSA_WITH_AES_128_CBC_SHA  RSA         RSA\n";
+    assert_int_equal(tlsd_profile_detect(ps_table, strlen(ps_table)), TLSD_PROFILE_POWERSHELL);
+    const char *web = "ssl_protocols TLSv1.2;\n";
+    assert_int_equal(tlsd_profile_detect(web, strlen(web)), TLSD_PROFILE_WEBSERVER);
+    const char *list = "TLS_RSA_WITH_AES_128_CBC_SHA, TLS_RSA_WITH_AES_256_CBC_SHA";
+    assert_int_equal(tlsd_profile_detect(list, strlen(list)), TLSD_PROFILE_LIST);
+    const char *json = "{\"scan\": 1}";
+    assert_int_equal(tlsd_profile_detect(json, strlen(json)), TLSD_PROFILE_SCAN_JSON);
+    char hex[200];
+    memset(hex, 'a', sizeof hex - 1);
+    hex[sizeof hex - 1] = '\0';
+    assert_int_equal(tlsd_profile_detect(hex, strlen(hex)), TLSD_PROFILE_HEX);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -325,6 +350,7 @@ int main(void)
         cmocka_unit_test(legacy_version),
         cmocka_unit_test(parse_errors),
         cmocka_unit_test(input_forms),
+        cmocka_unit_test(form_detection),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
