@@ -439,7 +439,12 @@ void tlsd_negotiate(const struct tlsd_profile *c, const struct tlsd_profile *s,
     }
     o->version = choose_version(c, s);
     if (!o->version) {
-        fail_with(o, s, TLSD_FAIL_VERSION, 70, "the server accepts no version the client offers");
+        /* RFC 5246 E.1: protocol_version. OpenSSL built without SSLv3 (1.1.0+ default)
+         * answers an SSLv3 hello with handshake_failure instead (seen with 3.0 in
+         * tests/integration/test_match_real.sh). */
+        bool ssl3_only = tlsd_versions_max(c->versions) < 0x0301;
+        fail_with(o, s, TLSD_FAIL_VERSION, s->impl == TLSD_IMPL_OPENSSL && ssl3_only ? 40 : 70,
+                  "the server accepts no version the client offers");
         return;
     }
     if (o->version == 0x0304)

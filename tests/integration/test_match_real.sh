@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Prediction against reality: each of the 162 testssl.sh ClientHellos is sent as raw
 # bytes (tests/integration/hello_probe.c, codec record reader) to real openssl s_server
-# and gnutls-serv configurations on loopback; the answer (ServerHello version + suite,
-# or alert / close) must equal what `tlsdiag match` predicts for that client profile
+# and gnutls-serv configurations on loopback; the answer (ServerHello version + suite +
+# HelloRetryRequest, or the alert number / close) must equal what `tlsdiag match` predicts for that client profile
 # against a server profile describing the configuration. Every disagreement is listed;
 # any fails the test.
 . "$(dirname "$0")/../cli/lib.sh"
@@ -43,8 +43,8 @@ wait "${PROBES[@]}"
 python3 - "$WORK" <<'PY' >"$WORK/report"
 import json, sys
 work = sys.argv[1]
-total = disagree = 0
-stats = {}
+total = disagree = alerts_total = 0
+stats, alerts_off = {}, {}
 for line in open(work + "/servers"):
     name, _ = line.split()
     try:
@@ -69,13 +69,24 @@ for line in open(work + "/servers"):
         k = stats.setdefault(name, {"ok": 0, "fail": 0, "hrr": 0})
         k["ok" if r[0] == "OK" else "fail"] += 1
         k["hrr"] += "HRR" in r
+        if not o["ok"] and r[0] in ("ALERT", "CLOSED"):
+            # The alert (or reset) must be the predicted one too.
+            pa = str(o.get("alert", {}).get("code", "none")) if not o.get("reset") else "reset"
+            ra = r[1] if r[0] == "ALERT" else "reset"
+            alerts_total += 1
+            if pa != ra:
+                alerts_off.setdefault((name, pa, ra), []).append(client)
         if want != got:
             disagree += 1
             print(f"DISAGREE {name} {client}: predicted {' '.join(want)} "
                   f"({o.get('failure', '')} {o.get('detail', '')}), real {' '.join(r)}")
 for name, k in stats.items():
     print(f"{name}: {k['ok']} handshakes, {k['fail']} refused, {k['hrr']} HelloRetryRequests")
-print(f"{total} predictions, {disagree} disagreements")
+for (name, pa, ra), cl in sorted(alerts_off.items()):
+    print(f"alert differs on {name}: predicted {pa}, real {ra} for {len(cl)} clients, e.g. {cl[0]}")
+off = sum(map(len, alerts_off.values()))
+print(f"alerts: {alerts_total - off} of {alerts_total} refusals with the predicted alert")
+print(f"{total} predictions, {disagree + off} disagreements")
 PY
 cat "$WORK/report"
 n=$(tail -1 "$WORK/report" | awk '{print $3}')
