@@ -1,5 +1,4 @@
-/* A client profile from a ClientHello's bytes, parsed by the codec (hello.h). Until
- * the codec is merged into this branch the function reports that it is missing. */
+/* A client profile from a ClientHello's bytes, parsed by the codec (hello.h). */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,7 +6,6 @@
 #include "profile_internal.h"
 #include "tlsdiag/registry.h"
 
-#if __has_include("tlsdiag/hello.h")
 #include "tlsdiag/hello.h"
 
 static void copy_u16(uint16_t *dst, size_t *n, size_t max, const uint16_t *src, size_t len)
@@ -94,19 +92,3 @@ int tlsd_profile_from_hello(const uint8_t *rec, size_t len, struct tlsd_profile 
     tlsd_client_hello_free(&ch);
     return 0;
 }
-
-#else
-
-int tlsd_profile_from_hello(const uint8_t *rec, size_t len, struct tlsd_profile *p,
-                            struct tlsd_profile_err *err)
-{
-    (void)rec;
-    (void)len;
-    (void)p;
-    snprintf(
-        err->msg, sizeof err->msg,
-        "ClientHello parsing needs the TLS codec (include/tlsdiag/hello.h), not in this build");
-    return -1;
-}
-
-#endif
