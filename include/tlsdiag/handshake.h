@@ -1,0 +1,211 @@
+/* Typed parsers for the messages a server sends (and Alert): ServerHello and
+ * HelloRetryRequest, Certificate (with each X.509 certificate summarised by libcrypto),
+ * ServerKeyExchange, CertificateRequest, ServerHelloDone, NewSessionTicket, Alert, the
+ * SSLv2 SERVER-HELLO, and one entry point that parses any handshake message by type. */
+#ifndef TLSDIAG_HANDSHAKE_H
+#define TLSDIAG_HANDSHAKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "tlsdiag/bytes.h"
+#include "tlsdiag/hello.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum tlsd_hs_type {
+    TLSD_HS_HELLO_REQUEST = 0,
+    TLSD_HS_CLIENT_HELLO = 1,
+    TLSD_HS_SERVER_HELLO = 2,
+    TLSD_HS_NEW_SESSION_TICKET = 4,
+    TLSD_HS_END_OF_EARLY_DATA = 5,
+    TLSD_HS_ENCRYPTED_EXTENSIONS = 8,
+    TLSD_HS_CERTIFICATE = 11,
+    TLSD_HS_SERVER_KEY_EXCHANGE = 12,
+    TLSD_HS_CERTIFICATE_REQUEST = 13,
+    TLSD_HS_SERVER_HELLO_DONE = 14,
+    TLSD_HS_CERTIFICATE_VERIFY = 15,
+    TLSD_HS_CLIENT_KEY_EXCHANGE = 16,
+    TLSD_HS_FINISHED = 20,
+    TLSD_HS_CERTIFICATE_STATUS = 22,
+};
+
+/* Context a parser needs from earlier messages. */
+struct tlsd_hs_ctx {
+    uint16_t version; /* negotiated version (0: unknown, treated as TLS 1.2) */
+    uint16_t suite;   /* negotiated suite (ServerKeyExchange needs its key exchange) */
+};
+
+struct tlsd_server_hello {
+    uint16_t legacy_version;
+    uint16_t version; /* selected: supported_versions when present, else legacy_version */
+    bool is_hrr;      /* random is the HelloRetryRequest value (RFC 8446 4.1.3) */
+    int downgrade;    /* RFC 8446 4.1.3 sentinel: 0 none, 11 ("DOWNGRD\1"), 10 ("\0") */
+    uint8_t random[32];
+    uint8_t session_id[32];
+    size_t session_id_len;
+    uint16_t suite;
+    uint8_t compression;
+    bool has_extensions;
+    struct tlsd_ext *exts; /* wire order, pointing into msg */
+    size_t n_exts;
+    bool has_supported_version;
+    uint16_t supported_version;
+    bool has_key_share;
+    uint16_t key_share_group; /* HRR: the group asked for */
+    const uint8_t *key_share; /* NULL in an HRR */
+    size_t key_share_len;
+    bool renegotiation_info, extended_master_secret, encrypt_then_mac, session_ticket,
+        status_request, server_name, has_ec_point_formats;
+    char alpn[256]; /* selected protocol, "" when none */
+    uint8_t *msg;   /* owned copy of the message */
+    size_t msg_len;
+};
+
+/* One X.509 certificate summarised by libcrypto (d2i_X509). */
+struct tlsd_cert_summary {
+    bool decoded; /* false: the DER did not decode (error says why); the rest is empty */
+    char subject[512], issuer[512];
+    char **sans; /* "DNS:example.com", "IP:192.0.2.1", ... */
+    size_t n_sans;
+    char key_type[32]; /* "RSA", "EC", "ED25519", "DSA", ... */
+    int key_bits;
+    char curve[64];   /* EC keys: the curve's name */
+    char sig_alg[64]; /* "sha256WithRSAEncryption", ... */
+    time_t not_before, not_after;
+    bool self_signed;   /* subject equals issuer */
+    const uint8_t *der; /* points into the message */
+    size_t der_len;
+};
+
+/* Summarises one DER certificate. Not decodable: OK with decoded false. */
+TLSD_WUR enum tlsd_cerr tlsd_cert_summarize(const uint8_t *der, size_t len,
+                                            struct tlsd_cert_summary *out);
+void tlsd_cert_summary_free(struct tlsd_cert_summary *c);
+
+struct tlsd_certificate_msg {
+    struct tlsd_cert_summary *certs; /* leaf first */
+    size_t n_certs;
+    uint8_t *msg;
+    size_t msg_len;
+};
+
+enum tlsd_kx_kind {
+    TLSD_KX_UNKNOWN = 0,
+    TLSD_KX_DHE,   /* ServerDHParams (RFC 5246 7.4.3) */
+    TLSD_KX_ECDHE, /* ServerECDHParams (RFC 8422 5.4) */
+    TLSD_KX_RSA,   /* export ServerRSAParams (RFC 2246 7.4.3) */
+};
+
+struct tlsd_server_key_exchange {
+    enum tlsd_kx_kind kind;
+    bool anonymous; /* no signature (anon suites) */
+    int dh_p_bits;  /* DHE: size of p */
+    int dh_g_bits;
+    size_t dh_ys_len;
+    uint8_t curve_type; /* ECDHE: 3 = named_curve */
+    uint16_t named_curve;
+    size_t point_len;
+    int rsa_modulus_bits; /* RSA export */
+    bool has_sig_scheme;  /* TLS 1.2 only (RFC 5246 7.4.1.4.1) */
+    uint16_t sig_scheme;
+    size_t sig_len;
+};
+
+struct tlsd_certificate_request {
+    uint8_t *cert_types;
+    size_t n_cert_types;
+    uint16_t *sigalgs; /* TLS 1.2 */
+    size_t n_sigalgs;
+    bool has_sigalgs;
+    size_t n_cas; /* number of distinguished names */
+};
+
+struct tlsd_new_session_ticket {
+    uint32_t lifetime;
+    uint32_t age_add; /* TLS 1.3 */
+    size_t nonce_len; /* TLS 1.3 */
+    size_t ticket_len;
+    size_t n_exts; /* TLS 1.3 */
+};
+
+struct tlsd_alert_msg {
+    uint8_t level; /* 1 warning, 2 fatal */
+    uint8_t description;
+};
+
+/* SSLv2 SERVER-HELLO (SSLv2 spec, message type 4). */
+struct tlsd_ssl2_server_hello {
+    bool session_id_hit;
+    uint8_t certificate_type;
+    uint16_t version;
+    uint32_t *kinds; /* cipher kinds, 24-bit */
+    size_t n_kinds;
+    struct tlsd_cert_summary cert; /* decoded when certificate_type is 1 (X.509) */
+    bool has_cert;
+    size_t connection_id_len;
+};
+
+/* Parsers of a whole handshake message (4-byte header included) of the given type.
+ * Results own their memory: free with the matching _free (also after an error). */
+TLSD_WUR enum tlsd_cerr tlsd_server_hello_parse(const uint8_t *msg, size_t len,
+                                                struct tlsd_server_hello *out,
+                                                struct tlsd_err *err);
+void tlsd_server_hello_free(struct tlsd_server_hello *sh);
+TLSD_WUR enum tlsd_cerr tlsd_certificate_parse(const uint8_t *msg, size_t len,
+                                               const struct tlsd_hs_ctx *ctx,
+                                               struct tlsd_certificate_msg *out,
+                                               struct tlsd_err *err);
+void tlsd_certificate_free(struct tlsd_certificate_msg *c);
+TLSD_WUR enum tlsd_cerr tlsd_server_key_exchange_parse(const uint8_t *msg, size_t len,
+                                                       const struct tlsd_hs_ctx *ctx,
+                                                       struct tlsd_server_key_exchange *out,
+                                                       struct tlsd_err *err);
+TLSD_WUR enum tlsd_cerr tlsd_certificate_request_parse(const uint8_t *msg, size_t len,
+                                                       const struct tlsd_hs_ctx *ctx,
+                                                       struct tlsd_certificate_request *out,
+                                                       struct tlsd_err *err);
+void tlsd_certificate_request_free(struct tlsd_certificate_request *cr);
+TLSD_WUR enum tlsd_cerr tlsd_server_hello_done_parse(const uint8_t *msg, size_t len,
+                                                     struct tlsd_err *err);
+TLSD_WUR enum tlsd_cerr tlsd_new_session_ticket_parse(const uint8_t *msg, size_t len,
+                                                      const struct tlsd_hs_ctx *ctx,
+                                                      struct tlsd_new_session_ticket *out,
+                                                      struct tlsd_err *err);
+/* An alert record fragment: exactly level + description. */
+TLSD_WUR enum tlsd_cerr tlsd_alert_parse(const uint8_t *frag, size_t len,
+                                         struct tlsd_alert_msg *out, struct tlsd_err *err);
+/* An SSLv2 message (record payload, first byte the message type 4). */
+TLSD_WUR enum tlsd_cerr tlsd_ssl2_server_hello_parse(const uint8_t *msg, size_t len,
+                                                     struct tlsd_ssl2_server_hello *out,
+                                                     struct tlsd_err *err);
+void tlsd_ssl2_server_hello_free(struct tlsd_ssl2_server_hello *sh);
+
+/* Any handshake message, by its type byte. Types without a typed parser here
+ * (Finished, CertificateVerify, ...) are checked for a consistent header only. */
+struct tlsd_hs_msg {
+    uint8_t type;
+    size_t body_len;
+    union {
+        struct tlsd_client_hello client_hello;
+        struct tlsd_server_hello server_hello;
+        struct tlsd_certificate_msg certificate;
+        struct tlsd_server_key_exchange ske;
+        struct tlsd_certificate_request cert_request;
+        struct tlsd_new_session_ticket ticket;
+    } u;
+};
+
+TLSD_WUR enum tlsd_cerr tlsd_hs_parse(const uint8_t *msg, size_t len, const struct tlsd_hs_ctx *ctx,
+                                      struct tlsd_hs_msg *out, struct tlsd_err *err);
+void tlsd_hs_msg_free(struct tlsd_hs_msg *m);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
