@@ -1,0 +1,1063 @@
+/* The scan strategy: per target, tasks that issue probes and react to their
+ * answers — suite elimination per version, server-order check, groups,
+ * signature schemes, features — all on one libuv loop, with limits on
+ * probes in flight (overall and per target), a connection rate and time
+ * limits. Results are typed records; rendering lives elsewhere. */
+#include "tlsdiag/scan.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scan_internal.h"
+#include "tlsdiag/fingerprint.h"
+#include "tlsdiag/hello.h"
+
+const uint16_t tlsd_scan_version_codes[TLSD_SCAN_NVERSIONS] = {0x0002, 0x0300, 0x0301,
+                                                               0x0302, 0x0303, 0x0304};
+
+void tlsd_scan_opts_default(struct tlsd_scan_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->max_inflight = 64;
+    o->max_per_target = 8;
+    o->timeout_ms = 5000;
+    o->retries = 1;
+    o->target_timeout_ms = 120000;
+}
+
+struct scan;
+struct tscan;
+
+/* A task issues probes one at a time and decides the next from each answer. */
+struct task {
+    struct tscan *t;
+    void (*on_result)(struct task *k, struct probe_res *res);
+    unsigned tries;
+    uint8_t *pending_hello; /* for a retry */
+    size_t pending_len;
+    /* state for the different task kinds */
+    int vi;              /* version index */
+    uint32_t *remaining; /* codes still offered */
+    size_t n_remaining;
+    int kind;                 /* feature probes: which one */
+    struct task *next_queued; /* scheduler queue */
+};
+
+struct tscan {
+    struct scan *s;
+    const struct tlsd_target *target;
+    struct tlsd_scan_result *r;
+    struct sockaddr_storage addr;
+    const char *sni;
+    unsigned inflight;
+    unsigned tasks_open;
+    bool resolved, failed, finished;
+    uint64_t started_ms;
+    uv_getaddrinfo_t gai;
+    /* what later tasks need from the version tasks */
+    int versions_left;
+    struct task *queue_head, *queue_tail; /* tasks waiting for a per-target slot */
+};
+
+struct scan {
+    uv_loop_t loop;
+    const struct tlsd_scan_opts *o;
+    struct tscan *targets;
+    size_t n_targets, targets_done;
+    unsigned inflight;
+    unsigned probes_done;
+    struct task *queue_head, *queue_tail; /* tasks waiting for a global slot */
+    uv_timer_t rate_timer;
+    unsigned rate_tokens;
+    tlsd_scan_done_cb done;
+    tlsd_scan_progress_cb progress;
+    void *ctx;
+};
+
+static uint64_t now_ms(struct scan *s)
+{
+    return uv_now(&s->loop);
+}
+
+/* ---- hellos -------------------------------------------------------------- */
+
+struct hello_opts {
+    uint16_t version; /* the version to ask for */
+    const uint32_t *suites;
+    size_t n_suites;
+    const uint16_t *groups; /* NULL: every group fit for the version */
+    size_t n_groups;
+    const uint16_t *sigalgs; /* NULL: every scheme */
+    size_t n_sigalgs;
+    bool no_key_shares; /* TLS 1.3: empty key_share (forces an HRR) */
+    bool no_reneg_scsv; /* leave out the renegotiation SCSV / extension */
+    bool fallback_scsv;
+    bool compression; /* offer DEFLATE */
+    bool no_sni;
+    const char *sni; /* override */
+    size_t pad_to;   /* pad the handshake message to this size */
+};
+
+static uint16_t *all_groups(uint16_t version, size_t *n)
+{
+    uint16_t *g = malloc(tlsd_group_count() * sizeof *g);
+    size_t k = 0;
+    for (size_t i = 0; g && i < tlsd_group_count(); i++) {
+        const struct tlsd_group *x = tlsd_group_at(i);
+        bool ok = strcmp(x->kind, "explicit") != 0;
+        if (version >= 0x0304) /* RFC 8446 4.2.7: no binary or small curves */
+            ok = ok && (strcmp(x->kind, "ec") != 0 || x->code >= 0x0017);
+        if (ok)
+            g[k++] = x->code;
+    }
+    *n = k;
+    return g;
+}
+
+static uint16_t *all_sigalgs(size_t *n)
+{
+    uint16_t *v = malloc(tlsd_sigscheme_count() * sizeof *v);
+    size_t k = 0;
+    for (size_t i = 0; v && i < tlsd_sigscheme_count(); i++)
+        v[k++] = tlsd_sigscheme_at(i)->code;
+    *n = k;
+    return v;
+}
+
+/* Builds the records of a ClientHello for a probe. */
+static int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **rec, size_t *len)
+{
+    static const uint16_t v13[] = {0x0304};
+    static const uint8_t pf[] = {0, 1, 2};
+    static const uint8_t psk_modes[] = {1};
+    static const uint8_t comp_deflate[] = {1, 0};
+    static const struct tlsd_key_share_spec shares[] = {{.group = 0x001D}, {.group = 0x0017}};
+    static const char *const alpn[] = {"h2", "http/1.1"};
+    struct tlsd_hello_spec sp = {0};
+    size_t ng = 0, ns = 0;
+    uint16_t *groups = NULL, *sig = NULL;
+    if (!h->groups)
+        groups = all_groups(h->version, &ng);
+    if (!h->sigalgs)
+        sig = all_sigalgs(&ns);
+    sp.random_mode = TLSD_RANDOM_AUTO;
+    sp.suites = h->suites;
+    sp.n_suites = h->n_suites;
+    if (h->compression) {
+        sp.compression.v = comp_deflate;
+        sp.compression.n = 2;
+        sp.compression.present = true;
+    }
+    if (h->version == 0x0002) {
+        sp.format = TLSD_HELLO_SSL2;
+        sp.legacy_version = 0x0002;
+    } else {
+        sp.format = TLSD_HELLO_TLS;
+        sp.legacy_version = h->version >= 0x0304 ? 0x0303 : h->version;
+        sp.record_version = h->version >= 0x0301 ? 0x0301 : h->version;
+        sp.session_id_len = h->version >= 0x0304 ? 32 : 0; /* middlebox compatibility */
+        for (size_t i = 0; i < sp.session_id_len; i++)
+            sp.session_id[i] = (uint8_t)(i * 7 + 1);
+        if (h->version >= 0x0301) {
+            const char *sni = h->no_sni ? NULL : h->sni ? h->sni : t->sni;
+            sp.server_name = sni;
+            sp.groups.v = h->groups ? h->groups : groups;
+            sp.groups.n = h->groups ? h->n_groups : ng;
+            sp.groups.present = true;
+            sp.ec_point_formats.v = pf;
+            sp.ec_point_formats.n = 3;
+            sp.ec_point_formats.present = true;
+            sp.renegotiation_info = false;
+            sp.scsv = !h->no_reneg_scsv && h->version < 0x0304;
+            sp.fallback_scsv = h->fallback_scsv;
+            sp.extended_master_secret = true;
+            sp.session_ticket = true;
+            sp.status_request = true;
+            sp.alpn = alpn;
+            sp.n_alpn = 2;
+        }
+        if (h->version >= 0x0303) {
+            sp.sigalgs.v = h->sigalgs ? h->sigalgs : sig;
+            sp.sigalgs.n = h->sigalgs ? h->n_sigalgs : ns;
+            sp.sigalgs.present = true;
+        }
+        if (h->version >= 0x0302 && h->version < 0x0304)
+            sp.encrypt_then_mac = true;
+        if (h->version >= 0x0304) {
+            sp.versions.v = v13;
+            sp.versions.n = 1;
+            sp.versions.present = true;
+            sp.key_shares = h->no_key_shares ? NULL : shares;
+            sp.n_key_shares = h->no_key_shares ? 0 : 2;
+            sp.key_share_present = true;
+            sp.psk_modes.v = psk_modes;
+            sp.psk_modes.n = 1;
+            sp.psk_modes.present = true;
+            sp.status_request = true;
+        }
+        if (h->pad_to) {
+            sp.padding = TLSD_PAD_TO_SIZE;
+            sp.pad_target = h->pad_to;
+        }
+    }
+    enum tlsd_cerr e = tlsd_hello_build(&sp, NULL, NULL, rec, len);
+    free(groups);
+    free(sig);
+    return e == TLSD_CERR_OK ? 0 : -1;
+}
+
+/* Suites of the registry that can be negotiated at version v (SCSVs aside). */
+static uint32_t *suites_for(uint16_t v, size_t *n)
+{
+    uint32_t *out = malloc(tlsd_suite_count() * sizeof *out);
+    size_t k = 0;
+    for (size_t i = 0; out && i < tlsd_suite_count(); i++) {
+        const struct tlsd_suite *s = tlsd_suite_at(i);
+        if (strcmp(s->status, "scsv") == 0 || !tlsd_suite_usable_at(s, v))
+            continue;
+        out[k++] = s->code;
+    }
+    *n = k;
+    return out;
+}
+
+/* ---- scheduling ---------------------------------------------------------- */
+
+static void probe_done(void *ctx, struct probe_res *res);
+static void maybe_finish_target(struct tscan *t);
+static void pump(struct scan *s);
+
+static void enqueue(struct scan *s, struct task *k)
+{
+    k->next_queued = NULL;
+    if (s->queue_tail)
+        s->queue_tail->next_queued = k;
+    else
+        s->queue_head = k;
+    s->queue_tail = k;
+}
+
+/* Queues a probe for task k with the given hello (taking ownership). */
+static void submit(struct task *k, uint8_t *hello, size_t len)
+{
+    free(k->pending_hello);
+    k->pending_hello = hello;
+    k->pending_len = len;
+    enqueue(k->t->s, k);
+    pump(k->t->s);
+}
+
+static void launch(struct task *k)
+{
+    struct tscan *t = k->t;
+    struct scan *s = t->s;
+    struct probe_req req = {0};
+    req.addr = t->addr;
+    req.starttls = t->target->starttls;
+    /* The probe frees the hello; keep a copy for a retry. */
+    req.hello = malloc(k->pending_len);
+    if (req.hello)
+        memcpy(req.hello, k->pending_hello, k->pending_len);
+    req.hello_len = req.hello ? k->pending_len : 0;
+    req.timeout_ms = s->o->timeout_ms;
+    req.cb = probe_done;
+    req.ctx = k;
+    t->inflight++;
+    s->inflight++;
+    t->r->connections++;
+    probe_start(&s->loop, &req);
+}
+
+static void pump(struct scan *s)
+{
+    struct task **pp = &s->queue_head, *prev = NULL;
+    while (*pp && s->inflight < s->o->max_inflight) {
+        struct task *k = *pp;
+        if (k->t->inflight >= s->o->max_per_target) {
+            prev = k;
+            pp = &k->next_queued;
+            continue;
+        }
+        if (s->o->rate) {
+            if (s->rate_tokens == 0)
+                break;
+            s->rate_tokens--;
+        }
+        *pp = k->next_queued;
+        if (s->queue_tail == k)
+            s->queue_tail = prev;
+        launch(k);
+    }
+}
+
+static void on_rate_tick(uv_timer_t *tm)
+{
+    struct scan *s = tm->data;
+    /* Tokens every 10 ms, up to one second's worth of burst. */
+    unsigned add = s->o->rate / 100 ? s->o->rate / 100 : 1;
+    s->rate_tokens = s->rate_tokens + add > s->o->rate ? s->o->rate : s->rate_tokens + add;
+    pump(s);
+    if (s->targets_done == s->n_targets)
+        uv_timer_stop(tm);
+}
+
+static struct task *new_task(struct tscan *t, void (*fn)(struct task *, struct probe_res *))
+{
+    struct task *k = calloc(1, sizeof *k);
+    if (!k)
+        return NULL;
+    k->t = t;
+    k->on_result = fn;
+    t->tasks_open++;
+    return k;
+}
+
+static void end_task(struct task *k)
+{
+    struct tscan *t = k->t;
+    free(k->pending_hello);
+    free(k->remaining);
+    free(k);
+    t->tasks_open--;
+    maybe_finish_target(t);
+}
+
+static bool transient(const struct probe_res *res)
+{
+    return res->outcome == PROBE_TIMEOUT ||
+           (res->outcome == PROBE_CONNECT_FAILED && res->uv_err != UV_ECONNREFUSED);
+}
+
+static void probe_done(void *ctx, struct probe_res *res)
+{
+    struct task *k = ctx;
+    struct tscan *t = k->t;
+    struct scan *s = t->s;
+    t->inflight--;
+    s->inflight--;
+    s->probes_done++;
+    if (res->have_sh || res->have_ssl2)
+        t->r->handshakes++;
+    if (transient(res) && k->tries < s->o->retries && !t->failed) {
+        k->tries++;
+        enqueue(s, k);
+        pump(s);
+        return;
+    }
+    k->tries = 0;
+    if (t->failed) {
+        end_task(k);
+    } else {
+        k->on_result(k, res);
+    }
+    pump(s);
+    if (s->progress && s->probes_done % 16 == 0)
+        s->progress(s->ctx, s->targets_done, s->n_targets, s->probes_done);
+}
+
+/* ---- result helpers ------------------------------------------------------ */
+
+static void remove_code(uint32_t *v, size_t *n, uint32_t code)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (v[i] == code) {
+            memmove(&v[i], &v[i + 1], (*n - i - 1) * sizeof *v);
+            (*n)--;
+            return;
+        }
+}
+
+static bool has_code32(const uint32_t *v, size_t n, uint32_t code)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == code)
+            return true;
+    return false;
+}
+
+static const char *outcome_text(const struct probe_res *res, char *buf, size_t len)
+{
+    if (res->outcome == PROBE_ALERT) {
+        const struct tlsd_alert *a = tlsd_alert_by_code(res->alert.description);
+        snprintf(buf, len, "alert %s (%d)", a ? a->name : "unknown", res->alert.description);
+    } else if (res->outcome == PROBE_SERVER_HELLO) {
+        char v[16];
+        snprintf(buf, len, "accepted (%s)", tlsd_version_str(res->sh.version, v));
+    } else {
+        snprintf(buf, len, "%s%s%s", probe_outcome_name(res->outcome), res->error[0] ? ": " : "",
+                 res->error);
+    }
+    return buf;
+}
+
+/* Keeps the leaf chain of a Certificate message, one per key type. */
+static void note_cert(struct tscan *t, const struct probe_res *res, uint32_t suite)
+{
+    struct tlsd_scan_result *r = t->r;
+    if (!res->have_cert || res->cert.n_certs == 0 || !res->cert.certs[0].decoded)
+        return;
+    const struct tlsd_cert_summary *leaf = &res->cert.certs[0];
+    for (size_t i = 0; i < r->n_certs; i++) {
+        struct tlsd_scan_cert *c = &r->certs[i];
+        if (c->chain[0].der_len == leaf->der_len &&
+            memcmp(c->chain[0].der, leaf->der, leaf->der_len) == 0) {
+            if (!has_code32(c->suites, c->n_suites, suite)) {
+                uint32_t *v = realloc(c->suites, (c->n_suites + 1) * sizeof *v);
+                if (v) {
+                    c->suites = v;
+                    c->suites[c->n_suites++] = suite;
+                }
+            }
+            return;
+        }
+    }
+    struct tlsd_scan_cert *nc = realloc(r->certs, (r->n_certs + 1) * sizeof *nc);
+    if (!nc)
+        return;
+    r->certs = nc;
+    struct tlsd_scan_cert *c = &nc[r->n_certs];
+    memset(c, 0, sizeof *c);
+    c->chain = calloc(res->cert.n_certs, sizeof *c->chain);
+    if (!c->chain)
+        return;
+    /* Re-summarise from a private copy of each DER: the message goes away. */
+    for (size_t i = 0; i < res->cert.n_certs; i++) {
+        const struct tlsd_cert_summary *src = &res->cert.certs[i];
+        uint8_t *der = malloc(src->der_len ? src->der_len : 1);
+        if (!der)
+            break;
+        memcpy(der, src->der, src->der_len);
+        if (tlsd_cert_summarize(der, src->der_len, &c->chain[c->n_chain]) != TLSD_CERR_OK) {
+            free(der);
+            break;
+        }
+        c->chain[c->n_chain].der = der;
+        c->n_chain++;
+    }
+    if (c->n_chain == 0) {
+        free(c->chain);
+        return;
+    }
+    const struct tlsd_cert_summary *l = &c->chain[0];
+    if (l->curve[0])
+        snprintf(c->label, sizeof c->label, "%.31s %d (%.40s)", l->key_type, l->key_bits, l->curve);
+    else
+        snprintf(c->label, sizeof c->label, "%.31s %d", l->key_type, l->key_bits);
+    c->suites = malloc(sizeof *c->suites);
+    if (c->suites) {
+        c->suites[0] = suite;
+        c->n_suites = 1;
+    }
+    r->n_certs++;
+}
+
+static void note_fingerprints(struct tscan *t, const struct probe_res *res)
+{
+    if (t->r->ja3s[0] || !res->have_sh || res->sh.is_hrr)
+        return;
+    struct tlsd_ja3 j;
+    if (tlsd_ja3s(&res->sh, &j) == 0) {
+        memcpy(t->r->ja3s, j.hash, sizeof t->r->ja3s);
+        tlsd_ja3_free(&j);
+    }
+    tlsd_ja4s(&res->sh, TLSD_JA_TCP, t->r->ja4s);
+}
+
+/* Features visible in any TLS <= 1.2 ServerHello to our full hello. */
+static void note_features(struct tscan *t, const struct probe_res *res)
+{
+    struct tlsd_scan_result *r = t->r;
+    if (!res->have_sh || res->sh.version >= 0x0304 || r->secure_renegotiation != TLSD_UNKNOWN)
+        return;
+    r->secure_renegotiation = res->sh.renegotiation_info ? TLSD_YES : TLSD_NO;
+    r->ems = res->sh.extended_master_secret ? TLSD_YES : TLSD_NO;
+    r->etm =
+        res->sh.version >= 0x0302 ? (res->sh.encrypt_then_mac ? TLSD_YES : TLSD_NO) : TLSD_UNKNOWN;
+    r->session_ticket = res->sh.session_ticket ? TLSD_YES : TLSD_NO;
+    r->ocsp_stapling = res->sh.status_request && res->cert_status ? TLSD_YES : TLSD_NO;
+    snprintf(r->alpn, sizeof r->alpn, "%.63s", res->sh.alpn);
+}
+
+/* ---- version tasks: elimination ------------------------------------------ */
+
+static void start_followups(struct tscan *t);
+
+static int version_probe(struct task *k)
+{
+    struct tscan *t = k->t;
+    uint16_t v = tlsd_scan_version_codes[k->vi];
+    struct hello_opts h = {.version = v, .suites = k->remaining, .n_suites = k->n_remaining};
+    uint8_t *rec;
+    size_t len;
+    if (build_hello(t, &h, &rec, &len) < 0)
+        return -1;
+    submit(k, rec, len);
+    return 0;
+}
+
+static void add_suite(struct tlsd_scan_version *sv, const struct probe_res *res)
+{
+    struct tlsd_scan_suite *n = realloc(sv->suites, (sv->n_suites + 1) * sizeof *n);
+    if (!n)
+        return;
+    sv->suites = n;
+    struct tlsd_scan_suite *x = &n[sv->n_suites++];
+    memset(x, 0, sizeof *x);
+    x->code = res->have_ssl2 ? 0 : res->sh.suite;
+    if (res->sh.is_hrr || (res->sh.version >= 0x0304 && res->sh.has_key_share))
+        x->group = res->sh.key_share_group;
+    if (res->have_ske) {
+        if (res->ske.kind == TLSD_KX_ECDHE)
+            x->group = res->ske.named_curve;
+        else if (res->ske.kind == TLSD_KX_DHE)
+            x->dh_bits = res->ske.dh_p_bits;
+    }
+    if (res->have_cert && res->cert.n_certs > 0)
+        x->rsa_kx_bits = res->cert.certs[0].key_bits;
+}
+
+static void order_check_done(struct task *k, struct probe_res *res);
+
+static void version_done(struct task *k)
+{
+    struct tscan *t = k->t;
+    struct tlsd_scan_version *sv = &t->r->versions[k->vi];
+    sv->accepted = sv->n_suites > 0;
+    if (sv->n_suites >= 2 && k->vi != TLSD_SCAN_SSL2) {
+        /* Offer the accepted suites in reverse: a server that keeps its own
+         * order still picks the first one it picked before. */
+        free(k->remaining);
+        k->remaining = malloc(sv->n_suites * sizeof *k->remaining);
+        if (k->remaining) {
+            k->n_remaining = sv->n_suites;
+            for (size_t i = 0; i < sv->n_suites; i++)
+                k->remaining[i] = sv->suites[sv->n_suites - 1 - i].code;
+            k->on_result = order_check_done;
+            if (version_probe(k) == 0)
+                return;
+        }
+    }
+    t->versions_left--;
+    if (t->versions_left == 0)
+        start_followups(t);
+    end_task(k);
+}
+
+static void order_check_done(struct task *k, struct probe_res *res)
+{
+    struct tscan *t = k->t;
+    struct tlsd_scan_version *sv = &t->r->versions[k->vi];
+    if (res->outcome == PROBE_SERVER_HELLO && res->sh.version == sv->version) {
+        sv->server_order = res->sh.suite == sv->suites[0].code ? TLSD_YES : TLSD_NO;
+        if (sv->server_order == TLSD_NO) {
+            /* Client order: list in the registry's (our offering) order. */
+            for (size_t i = 0; i + 1 < sv->n_suites; i++)
+                for (size_t j = i + 1; j < sv->n_suites; j++)
+                    if (sv->suites[j].code < sv->suites[i].code) {
+                        struct tlsd_scan_suite tmp = sv->suites[i];
+                        sv->suites[i] = sv->suites[j];
+                        sv->suites[j] = tmp;
+                    }
+        }
+    }
+    k->n_remaining = 0;
+    t->versions_left--;
+    if (t->versions_left == 0)
+        start_followups(t);
+    end_task(k);
+}
+
+static void version_result(struct task *k, struct probe_res *res)
+{
+    struct tscan *t = k->t;
+    struct tlsd_scan_version *sv = &t->r->versions[k->vi];
+    uint16_t v = sv->version;
+    char buf[160];
+    if (k->vi == TLSD_SCAN_SSL2) {
+        if (res->outcome == PROBE_SSL2_HELLO) {
+            sv->suites = calloc(res->ssl2.n_kinds ? res->ssl2.n_kinds : 1, sizeof *sv->suites);
+            for (size_t i = 0; sv->suites && i < res->ssl2.n_kinds; i++)
+                sv->suites[sv->n_suites++].code = res->ssl2.kinds[i];
+        } else {
+            snprintf(sv->note, sizeof sv->note, "%s", outcome_text(res, buf, sizeof buf));
+        }
+        version_done(k);
+        return;
+    }
+    bool ok = res->outcome == PROBE_SERVER_HELLO && res->have_sh && res->sh.version == v &&
+              has_code32(k->remaining, k->n_remaining, res->sh.suite);
+    if (!ok) {
+        if (res->outcome == PROBE_SERVER_HELLO && res->have_sh && res->sh.version != v &&
+            sv->n_suites == 0) {
+            char vb[16];
+            snprintf(sv->note, sizeof sv->note, "answered with %s",
+                     tlsd_version_str(res->sh.version, vb));
+            if (v == 0x0304 && res->sh.version == 0x0303)
+                t->r->tls13_hello_answered_12 = TLSD_YES;
+        } else if (res->outcome == PROBE_SERVER_HELLO && res->have_sh && res->sh.version == v) {
+            snprintf(sv->note, sizeof sv->note, "server chose 0x%04X, which was not offered",
+                     res->sh.suite);
+        } else if (sv->n_suites == 0) {
+            snprintf(sv->note, sizeof sv->note, "%s", outcome_text(res, buf, sizeof buf));
+        }
+        version_done(k);
+        return;
+    }
+    add_suite(sv, res);
+    note_cert(t, res, res->sh.suite);
+    note_fingerprints(t, res);
+    note_features(t, res);
+    remove_code(k->remaining, &k->n_remaining, res->sh.suite);
+    if (k->n_remaining == 0 || version_probe(k) < 0)
+        version_done(k);
+}
+
+/* ---- groups ---------------------------------------------------------------- */
+
+static bool is_ecdhe(uint32_t code)
+{
+    const struct tlsd_suite *s = tlsd_suite_by_code(code);
+    return s && strncmp(s->kx, "ECDHE", 5) == 0;
+}
+
+static bool signs_ske(uint32_t code)
+{
+    const struct tlsd_suite *s = tlsd_suite_by_code(code);
+    return s && (strcmp(s->kx, "ECDHE") == 0 || strcmp(s->kx, "DHE") == 0) &&
+           strcmp(s->auth, "anon") != 0;
+}
+
+static int groups_probe(struct task *k)
+{
+    struct tscan *t = k->t;
+    struct tlsd_scan_version *sv = &t->r->versions[k->vi];
+    uint16_t *g = malloc((k->n_remaining ? k->n_remaining : 1) * sizeof *g);
+    uint32_t *suites = malloc(sv->n_suites * sizeof *suites);
+    size_t ns = 0;
+    if (!g || !suites) {
+        free(g);
+        free(suites);
+        return -1;
+    }
+    for (size_t i = 0; i < k->n_remaining; i++)
+        g[i] = (uint16_t)k->remaining[i];
+    for (size_t i = 0; i < sv->n_suites; i++)
+        if (sv->version >= 0x0304 || is_ecdhe(sv->suites[i].code))
+            suites[ns++] = sv->suites[i].code;
+    struct hello_opts h = {.version = sv->version,
+                           .suites = suites,
+                           .n_suites = ns,
+                           .groups = g,
+                           .n_groups = k->n_remaining,
+                           .no_key_shares = true};
+    uint8_t *rec;
+    size_t len;
+    int rc = build_hello(t, &h, &rec, &len);
+    free(g);
+    free(suites);
+    if (rc < 0)
+        return -1;
+    submit(k, rec, len);
+    return 0;
+}
+
+static void groups_result(struct task *k, struct probe_res *res)
+{
+    struct tlsd_scan_result *r = k->t->r;
+    uint16_t chosen = 0;
+    if (res->outcome == PROBE_SERVER_HELLO && res->have_sh) {
+        if (res->sh.is_hrr && res->sh.has_key_share) {
+            chosen = res->sh.key_share_group;
+            r->hrr = TLSD_YES;
+        } else if (res->have_ske && res->ske.kind == TLSD_KX_ECDHE) {
+            chosen = res->ske.named_curve;
+        }
+    }
+    if (!chosen || !has_code32(k->remaining, k->n_remaining, chosen)) {
+        end_task(k);
+        return;
+    }
+    uint16_t *g = realloc(r->groups, (r->n_groups + 1) * sizeof *g);
+    if (g) {
+        r->groups = g;
+        g[r->n_groups++] = chosen;
+    }
+    remove_code(k->remaining, &k->n_remaining, chosen);
+    if (k->n_remaining == 0 || groups_probe(k) < 0)
+        end_task(k);
+}
+
+static void start_groups(struct tscan *t)
+{
+    int vi = t->r->versions[TLSD_SCAN_TLS13].accepted ? TLSD_SCAN_TLS13 : TLSD_SCAN_TLS12;
+    struct tlsd_scan_version *sv = &t->r->versions[vi];
+    bool any = false;
+    for (size_t i = 0; i < sv->n_suites; i++)
+        any = any || vi == TLSD_SCAN_TLS13 || is_ecdhe(sv->suites[i].code);
+    if (!sv->accepted || !any)
+        return;
+    struct task *k = new_task(t, groups_result);
+    if (!k)
+        return;
+    k->vi = vi;
+    size_t n;
+    uint16_t *g = all_groups(sv->version, &n);
+    k->remaining = malloc((n ? n : 1) * sizeof *k->remaining);
+    for (size_t i = 0; g && k->remaining && i < n; i++)
+        k->remaining[k->n_remaining++] = g[i];
+    free(g);
+    if (vi == TLSD_SCAN_TLS13)
+        t->r->hrr = TLSD_NO;
+    if (groups_probe(k) < 0)
+        end_task(k);
+}
+
+/* ---- signature schemes (TLS 1.2 ServerKeyExchange) -------------------------- */
+
+static int sig_probe(struct task *k)
+{
+    struct tscan *t = k->t;
+    struct tlsd_scan_version *sv = &t->r->versions[TLSD_SCAN_TLS12];
+    uint16_t *sig = malloc((k->n_remaining ? k->n_remaining : 1) * sizeof *sig);
+    uint32_t *suites = malloc(sv->n_suites * sizeof *suites);
+    size_t ns = 0;
+    if (!sig || !suites) {
+        free(sig);
+        free(suites);
+        return -1;
+    }
+    for (size_t i = 0; i < k->n_remaining; i++)
+        sig[i] = (uint16_t)k->remaining[i];
+    for (size_t i = 0; i < sv->n_suites; i++)
+        if (signs_ske(sv->suites[i].code))
+            suites[ns++] = sv->suites[i].code;
+    struct hello_opts h = {.version = 0x0303,
+                           .suites = suites,
+                           .n_suites = ns,
+                           .sigalgs = sig,
+                           .n_sigalgs = k->n_remaining};
+    uint8_t *rec;
+    size_t len;
+    int rc = ns ? build_hello(t, &h, &rec, &len) : -1;
+    free(sig);
+    free(suites);
+    if (rc < 0)
+        return -1;
+    submit(k, rec, len);
+    return 0;
+}
+
+static void sig_result(struct task *k, struct probe_res *res)
+{
+    struct tlsd_scan_result *r = k->t->r;
+    if (!(res->outcome == PROBE_SERVER_HELLO && res->have_ske && res->ske.has_sig_scheme &&
+          has_code32(k->remaining, k->n_remaining, res->ske.sig_scheme))) {
+        end_task(k);
+        return;
+    }
+    uint16_t *v = realloc(r->sigschemes, (r->n_sigschemes + 1) * sizeof *v);
+    if (v) {
+        r->sigschemes = v;
+        v[r->n_sigschemes++] = res->ske.sig_scheme;
+    }
+    note_cert(k->t, res, res->sh.suite);
+    remove_code(k->remaining, &k->n_remaining, res->ske.sig_scheme);
+    if (k->n_remaining == 0 || sig_probe(k) < 0)
+        end_task(k);
+}
+
+static void start_sigalgs(struct tscan *t)
+{
+    struct tlsd_scan_version *sv = &t->r->versions[TLSD_SCAN_TLS12];
+    bool any = false;
+    for (size_t i = 0; i < sv->n_suites; i++)
+        any = any || signs_ske(sv->suites[i].code);
+    if (!any)
+        return;
+    struct task *k = new_task(t, sig_result);
+    if (!k)
+        return;
+    size_t n;
+    uint16_t *v = all_sigalgs(&n);
+    k->remaining = malloc((n ? n : 1) * sizeof *k->remaining);
+    for (size_t i = 0; v && k->remaining && i < n; i++)
+        k->remaining[k->n_remaining++] = v[i];
+    free(v);
+    if (sig_probe(k) < 0)
+        end_task(k);
+}
+
+/* ---- features --------------------------------------------------------------- */
+
+enum feature {
+    F_FALLBACK,
+    F_COMPRESSION,
+    F_NO_SNI,
+    F_WRONG_SNI,
+    F_LARGE,
+    F_NO_RENEG_SIGNAL,
+};
+
+static int highest_accepted(const struct tlsd_scan_result *r, bool below13)
+{
+    for (int i = below13 ? TLSD_SCAN_TLS12 : TLSD_SCAN_TLS13; i >= TLSD_SCAN_SSL3; i--)
+        if (r->versions[i].accepted)
+            return i;
+    return -1;
+}
+
+static void feature_result(struct task *k, struct probe_res *res)
+{
+    struct tlsd_scan_result *r = k->t->r;
+    char buf[96];
+    bool accepted = res->outcome == PROBE_SERVER_HELLO && res->have_sh;
+    switch (k->kind) {
+    case F_FALLBACK:
+        /* RFC 7507: inappropriate_fallback (86) to a lower version with the SCSV. */
+        r->fallback_scsv = res->outcome == PROBE_ALERT && res->alert.description == 86 ? TLSD_YES
+                           : accepted                                                  ? TLSD_NO
+                                      : TLSD_UNKNOWN;
+        break;
+    case F_COMPRESSION:
+        r->compression = accepted ? (res->sh.compression != 0 ? TLSD_YES : TLSD_NO) : TLSD_UNKNOWN;
+        break;
+    case F_NO_SNI:
+        snprintf(r->no_sni_answer, sizeof r->no_sni_answer, "%s",
+                 outcome_text(res, buf, sizeof buf));
+        r->needs_sni = accepted ? TLSD_NO : TLSD_YES;
+        break;
+    case F_WRONG_SNI:
+        snprintf(r->wrong_sni_answer, sizeof r->wrong_sni_answer, "%s",
+                 outcome_text(res, buf, sizeof buf));
+        break;
+    case F_LARGE:
+        r->large_hello_intolerant = accepted ? TLSD_NO : TLSD_YES;
+        break;
+    case F_NO_RENEG_SIGNAL:
+        r->needs_reneg_signal = accepted ? TLSD_NO : TLSD_YES;
+        break;
+    }
+    end_task(k);
+}
+
+static void feature_probe(struct tscan *t, enum feature f, int vi)
+{
+    struct tlsd_scan_version *sv = &t->r->versions[vi];
+    uint32_t *suites = malloc(sv->n_suites * sizeof *suites);
+    if (!suites)
+        return;
+    for (size_t i = 0; i < sv->n_suites; i++)
+        suites[i] = sv->suites[i].code;
+    struct hello_opts h = {.version = sv->version, .suites = suites, .n_suites = sv->n_suites};
+    switch (f) {
+    case F_FALLBACK:
+        h.fallback_scsv = true;
+        break;
+    case F_COMPRESSION:
+        h.compression = true;
+        break;
+    case F_NO_SNI:
+        h.no_sni = true;
+        break;
+    case F_WRONG_SNI:
+        h.sni = "tlsdiag-wrong-name.invalid";
+        break;
+    case F_LARGE:
+        h.pad_to = 4000; /* well past the sizes old stacks choke on */
+        break;
+    case F_NO_RENEG_SIGNAL:
+        h.no_reneg_scsv = true;
+        break;
+    }
+    uint8_t *rec;
+    size_t len;
+    int rc = build_hello(t, &h, &rec, &len);
+    free(suites);
+    if (rc < 0)
+        return;
+    struct task *k = new_task(t, feature_result);
+    if (!k) {
+        free(rec);
+        return;
+    }
+    k->kind = f;
+    submit(k, rec, len);
+}
+
+static void start_features(struct tscan *t)
+{
+    struct tlsd_scan_result *r = t->r;
+    int top = highest_accepted(r, false), top12 = highest_accepted(r, true);
+    if (top < 0)
+        return;
+    /* A lower version than the best, with TLS_FALLBACK_SCSV. */
+    int lower = -1;
+    for (int i = top - 1; i >= TLSD_SCAN_SSL3 && lower < 0; i--)
+        if (r->versions[i].accepted)
+            lower = i;
+    if (lower >= 0)
+        feature_probe(t, F_FALLBACK, lower);
+    if (top12 >= 0) {
+        feature_probe(t, F_COMPRESSION, top12);
+        if (top12 == TLSD_SCAN_TLS12)
+            feature_probe(t, F_NO_RENEG_SIGNAL, top12);
+    }
+    if (t->sni) {
+        feature_probe(t, F_NO_SNI, top);
+        feature_probe(t, F_WRONG_SNI, top);
+    }
+    feature_probe(t, F_LARGE, top);
+}
+
+static void start_followups(struct tscan *t)
+{
+    const struct tlsd_scan_opts *o = t->s->o;
+    if (!o->skip_groups)
+        start_groups(t);
+    if (!o->skip_sigalgs)
+        start_sigalgs(t);
+    if (!o->skip_features)
+        start_features(t);
+}
+
+/* ---- targets ------------------------------------------------------------------ */
+
+static void start_versions(struct tscan *t)
+{
+    t->versions_left = TLSD_SCAN_NVERSIONS;
+    t->tasks_open++; /* held until every version task is queued */
+    for (int vi = 0; vi < TLSD_SCAN_NVERSIONS; vi++) {
+        struct tlsd_scan_version *sv = &t->r->versions[vi];
+        sv->version = tlsd_scan_version_codes[vi];
+        sv->server_order = TLSD_UNKNOWN;
+        struct task *k = new_task(t, version_result);
+        if (!k) {
+            t->versions_left--;
+            continue;
+        }
+        k->vi = vi;
+        if (vi == TLSD_SCAN_SSL2) {
+            size_t n = 0;
+            k->remaining = malloc(tlsd_suite_count() * sizeof *k->remaining);
+            for (size_t i = 0; k->remaining && i < tlsd_suite_count(); i++)
+                if (tlsd_suite_is_sslv2(tlsd_suite_at(i)))
+                    k->remaining[n++] = tlsd_suite_at(i)->code;
+            k->n_remaining = n;
+        } else {
+            k->remaining = suites_for(sv->version, &k->n_remaining);
+        }
+        if (!k->remaining || version_probe(k) < 0) {
+            t->versions_left--;
+            end_task(k);
+        }
+    }
+    t->tasks_open--;
+    if (t->versions_left == 0)
+        start_followups(t);
+    maybe_finish_target(t);
+}
+
+static void maybe_finish_target(struct tscan *t)
+{
+    if (t->finished || t->tasks_open > 0 || !t->resolved)
+        return;
+    t->finished = true;
+    struct scan *s = t->s;
+    t->r->seconds = (double)(now_ms(s) - t->started_ms) / 1000.0;
+    if (!t->failed) {
+        scan_verify_certs(t->r, s->o->cafile, t->sni ? t->sni : t->target->host);
+        scan_findings(t->r);
+    }
+    s->targets_done++;
+    if (s->done)
+        s->done(s->ctx, t->r);
+    if (s->progress)
+        s->progress(s->ctx, s->targets_done, s->n_targets, s->probes_done);
+}
+
+static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
+{
+    struct tscan *t = req->data;
+    t->resolved = true;
+    if (status < 0 || !res) {
+        snprintf(t->r->error, sizeof t->r->error, "cannot resolve %s: %s", t->target->host,
+                 uv_strerror(status));
+        t->failed = true;
+        if (res)
+            uv_freeaddrinfo(res);
+        maybe_finish_target(t);
+        return;
+    }
+    memcpy(&t->addr, res->ai_addr, res->ai_addrlen);
+    uv_freeaddrinfo(res);
+    if (t->addr.ss_family == AF_INET)
+        ((struct sockaddr_in *)&t->addr)->sin_port = htons(t->target->port);
+    else
+        ((struct sockaddr_in6 *)&t->addr)->sin6_port = htons(t->target->port);
+    char ip[INET6_ADDRSTRLEN] = "";
+    uv_ip_name((struct sockaddr *)&t->addr, ip, sizeof ip);
+    snprintf(t->r->address, sizeof t->r->address,
+             t->addr.ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip, t->target->port);
+    start_versions(t);
+}
+
+static void start_target(struct tscan *t)
+{
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC};
+    t->started_ms = now_ms(t->s);
+    t->gai.data = t;
+    int rc = uv_getaddrinfo(&t->s->loop, &t->gai, on_resolved, t->target->host, NULL, &hints);
+    if (rc < 0) {
+        t->resolved = true;
+        t->failed = true;
+        snprintf(t->r->error, sizeof t->r->error, "cannot resolve %s: %s", t->target->host,
+                 uv_strerror(rc));
+        maybe_finish_target(t);
+    }
+}
+
+int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan_opts *opts,
+                  struct tlsd_scan_result *results, tlsd_scan_done_cb done,
+                  tlsd_scan_progress_cb progress, void *ctx)
+{
+    struct scan s = {.o = opts, .done = done, .progress = progress, .ctx = ctx};
+    if (uv_loop_init(&s.loop) < 0)
+        return -1;
+    s.n_targets = targets->n;
+    s.targets = calloc(targets->n ? targets->n : 1, sizeof *s.targets);
+    if (!s.targets) {
+        uv_loop_close(&s.loop);
+        return -1;
+    }
+    if (opts->rate) {
+        uv_timer_init(&s.loop, &s.rate_timer);
+        s.rate_timer.data = &s;
+        s.rate_tokens = opts->rate / 100 ? opts->rate / 100 : 1;
+        uv_timer_start(&s.rate_timer, on_rate_tick, 10, 10);
+    }
+    for (size_t i = 0; i < targets->n; i++) {
+        struct tscan *t = &s.targets[i];
+        struct tlsd_scan_result *r = &results[i];
+        memset(r, 0, sizeof *r);
+        r->target = &targets->v[i];
+        r->hrr = r->secure_renegotiation = r->fallback_scsv = r->compression = r->ems = r->etm =
+            r->session_ticket = r->ocsp_stapling = r->needs_sni = r->large_hello_intolerant =
+                r->needs_reneg_signal = r->tls13_hello_answered_12 = TLSD_UNKNOWN;
+        t->s = &s;
+        t->target = &targets->v[i];
+        t->r = r;
+        t->sni = opts->no_sni ? NULL : opts->sni ? opts->sni : targets->v[i].sni;
+        start_target(t);
+    }
+    uv_run(&s.loop, UV_RUN_DEFAULT);
+    if (opts->rate)
+        uv_close((uv_handle_t *)&s.rate_timer, NULL);
+    uv_run(&s.loop, UV_RUN_DEFAULT);
+    uv_loop_close(&s.loop);
+    free(s.targets);
+    return 0;
+}
