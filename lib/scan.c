@@ -16,6 +16,8 @@
 #include "tlsdiag/fingerprint.h"
 #include "tlsdiag/hello.h"
 
+#include <openssl/ssl.h>
+
 const uint16_t tlsd_scan_version_codes[TLSD_SCAN_NVERSIONS] = {0x0002, 0x0300, 0x0301,
                                                                0x0302, 0x0303, 0x0304};
 
@@ -58,6 +60,8 @@ struct tscan {
     bool resolved, failed, finished;
     uint64_t started_ms;
     uv_getaddrinfo_t gai;
+    uv_timer_t deadline;
+    bool deadline_running;
     /* what later tasks need from the version tasks */
     int versions_left;
     struct task *queue_head, *queue_tail; /* tasks waiting for a per-target slot */
@@ -102,15 +106,22 @@ struct hello_opts {
     size_t pad_to;   /* pad the handshake message to this size */
 };
 
+/* Every group fit for the version, the common modern ones first (so that a
+ * server honouring the client's order uses what real clients get). */
 static uint16_t *all_groups(uint16_t version, size_t *n)
 {
+    static const uint16_t first[] = {0x001D, 0x0017, 0x001E, 0x0018, 0x0019};
     uint16_t *g = malloc(tlsd_group_count() * sizeof *g);
     size_t k = 0;
+    for (size_t i = 0; g && i < sizeof first / sizeof first[0]; i++)
+        g[k++] = first[i];
     for (size_t i = 0; g && i < tlsd_group_count(); i++) {
         const struct tlsd_group *x = tlsd_group_at(i);
         bool ok = strcmp(x->kind, "explicit") != 0;
         if (version >= 0x0304) /* RFC 8446 4.2.7: no binary or small curves */
             ok = ok && (strcmp(x->kind, "ec") != 0 || x->code >= 0x0017);
+        for (size_t j = 0; j < sizeof first / sizeof first[0]; j++)
+            ok = ok && x->code != first[j];
         if (ok)
             g[k++] = x->code;
     }
@@ -230,6 +241,7 @@ static uint32_t *suites_for(uint16_t v, size_t *n)
 static void probe_done(void *ctx, struct probe_res *res);
 static void maybe_finish_target(struct tscan *t);
 static void pump(struct scan *s);
+static void end_task(struct task *k);
 
 static void enqueue(struct scan *s, struct task *k)
 {
@@ -277,6 +289,13 @@ static void pump(struct scan *s)
     struct task **pp = &s->queue_head, *prev = NULL;
     while (*pp && s->inflight < s->o->max_inflight) {
         struct task *k = *pp;
+        if (k->t->failed) { /* its target hit its time limit: drop the task */
+            *pp = k->next_queued;
+            if (s->queue_tail == k)
+                s->queue_tail = prev;
+            end_task(k);
+            continue;
+        }
         if (k->t->inflight >= s->o->max_per_target) {
             prev = k;
             pp = &k->next_queued;
@@ -394,18 +413,18 @@ static const char *outcome_text(const struct probe_res *res, char *buf, size_t l
     return buf;
 }
 
-/* Keeps the leaf chain of a Certificate message, one per key type. */
-static void note_cert(struct tscan *t, const struct probe_res *res, uint32_t suite)
+/* Keeps a certificate chain (DER, leaf first), one entry per distinct leaf,
+ * with the suites it served. */
+static void add_chain(struct tscan *t, const uint8_t *const *der, const size_t *len, size_t n,
+                      uint32_t suite)
 {
     struct tlsd_scan_result *r = t->r;
-    if (!res->have_cert || res->cert.n_certs == 0 || !res->cert.certs[0].decoded)
+    if (n == 0)
         return;
-    const struct tlsd_cert_summary *leaf = &res->cert.certs[0];
     for (size_t i = 0; i < r->n_certs; i++) {
         struct tlsd_scan_cert *c = &r->certs[i];
-        if (c->chain[0].der_len == leaf->der_len &&
-            memcmp(c->chain[0].der, leaf->der, leaf->der_len) == 0) {
-            if (!has_code32(c->suites, c->n_suites, suite)) {
+        if (c->chain[0].der_len == len[0] && memcmp(c->chain[0].der, der[0], len[0]) == 0) {
+            if (suite && !has_code32(c->suites, c->n_suites, suite)) {
                 uint32_t *v = realloc(c->suites, (c->n_suites + 1) * sizeof *v);
                 if (v) {
                     c->suites = v;
@@ -421,21 +440,22 @@ static void note_cert(struct tscan *t, const struct probe_res *res, uint32_t sui
     r->certs = nc;
     struct tlsd_scan_cert *c = &nc[r->n_certs];
     memset(c, 0, sizeof *c);
-    c->chain = calloc(res->cert.n_certs, sizeof *c->chain);
+    c->chain = calloc(n, sizeof *c->chain);
     if (!c->chain)
         return;
-    /* Re-summarise from a private copy of each DER: the message goes away. */
-    for (size_t i = 0; i < res->cert.n_certs; i++) {
-        const struct tlsd_cert_summary *src = &res->cert.certs[i];
-        uint8_t *der = malloc(src->der_len ? src->der_len : 1);
-        if (!der)
+    /* Summarise private copies: the messages the DER came from go away. */
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *copy = malloc(len[i] ? len[i] : 1);
+        if (!copy)
             break;
-        memcpy(der, src->der, src->der_len);
-        if (tlsd_cert_summarize(der, src->der_len, &c->chain[c->n_chain]) != TLSD_CERR_OK) {
-            free(der);
+        memcpy(copy, der[i], len[i]);
+        if (tlsd_cert_summarize(copy, len[i], &c->chain[c->n_chain]) != TLSD_CERR_OK ||
+            !c->chain[c->n_chain].decoded) {
+            tlsd_cert_summary_free(&c->chain[c->n_chain]);
+            free(copy);
             break;
         }
-        c->chain[c->n_chain].der = der;
+        c->chain[c->n_chain].der = copy;
         c->n_chain++;
     }
     if (c->n_chain == 0) {
@@ -447,12 +467,32 @@ static void note_cert(struct tscan *t, const struct probe_res *res, uint32_t sui
         snprintf(c->label, sizeof c->label, "%.31s %d (%.40s)", l->key_type, l->key_bits, l->curve);
     else
         snprintf(c->label, sizeof c->label, "%.31s %d", l->key_type, l->key_bits);
-    c->suites = malloc(sizeof *c->suites);
-    if (c->suites) {
-        c->suites[0] = suite;
-        c->n_suites = 1;
+    if (suite) {
+        c->suites = malloc(sizeof *c->suites);
+        if (c->suites) {
+            c->suites[0] = suite;
+            c->n_suites = 1;
+        }
     }
     r->n_certs++;
+}
+
+static void note_cert(struct tscan *t, const struct probe_res *res, uint32_t suite)
+{
+    if (!res->have_cert || res->cert.n_certs == 0)
+        return;
+    size_t n = res->cert.n_certs;
+    const uint8_t **der = malloc(n * sizeof *der);
+    size_t *len = malloc(n * sizeof *len);
+    if (der && len) {
+        for (size_t i = 0; i < n; i++) {
+            der[i] = res->cert.certs[i].der;
+            len[i] = res->cert.certs[i].der_len;
+        }
+        add_chain(t, der, len, n, suite);
+    }
+    free(der);
+    free(len);
 }
 
 static void note_fingerprints(struct tscan *t, const struct probe_res *res)
@@ -668,6 +708,8 @@ static int groups_probe(struct task *k)
 static void groups_result(struct task *k, struct probe_res *res)
 {
     struct tlsd_scan_result *r = k->t->r;
+    uint16_t **list = k->vi == TLSD_SCAN_TLS13 ? &r->groups : &r->groups12;
+    size_t *count = k->vi == TLSD_SCAN_TLS13 ? &r->n_groups : &r->n_groups12;
     uint16_t chosen = 0;
     if (res->outcome == PROBE_SERVER_HELLO && res->have_sh) {
         if (res->sh.is_hrr && res->sh.has_key_share) {
@@ -681,19 +723,18 @@ static void groups_result(struct task *k, struct probe_res *res)
         end_task(k);
         return;
     }
-    uint16_t *g = realloc(r->groups, (r->n_groups + 1) * sizeof *g);
+    uint16_t *g = realloc(*list, (*count + 1) * sizeof *g);
     if (g) {
-        r->groups = g;
-        g[r->n_groups++] = chosen;
+        *list = g;
+        g[(*count)++] = chosen;
     }
     remove_code(k->remaining, &k->n_remaining, chosen);
     if (k->n_remaining == 0 || groups_probe(k) < 0)
         end_task(k);
 }
 
-static void start_groups(struct tscan *t)
+static void start_groups(struct tscan *t, int vi)
 {
-    int vi = t->r->versions[TLSD_SCAN_TLS13].accepted ? TLSD_SCAN_TLS13 : TLSD_SCAN_TLS12;
     struct tlsd_scan_version *sv = &t->r->versions[vi];
     bool any = false;
     for (size_t i = 0; i < sv->n_suites; i++)
@@ -913,11 +954,65 @@ static void start_features(struct tscan *t)
     feature_probe(t, F_LARGE, top);
 }
 
+static void fullhs_work(uv_work_t *w)
+{
+    scan_full_handshake(w->data);
+}
+
+static void fullhs_after(uv_work_t *w, int status)
+{
+    struct fullhs *h = w->data;
+    struct tscan *t = h->ctx;
+    (void)status;
+    t->r->connections++;
+    if (h->ok) {
+        t->r->handshakes++;
+        add_chain(t, (const uint8_t *const *)h->der, h->der_len, h->n_der, h->suite);
+        /* Every accepted TLS 1.3 suite is served by this certificate. */
+        struct tlsd_scan_version *sv = &t->r->versions[TLSD_SCAN_TLS13];
+        for (size_t i = 0; i < sv->n_suites; i++)
+            add_chain(t, (const uint8_t *const *)h->der, h->der_len, 1, sv->suites[i].code);
+    }
+    scan_fullhs_free(h);
+    free(h);
+    t->tasks_open--;
+    maybe_finish_target(t);
+}
+
+/* TLS 1.3 encrypts the certificate: fetch it with one full libssl handshake
+ * when no TLS <= 1.2 handshake showed one. */
+static void start_tls13_cert(struct tscan *t)
+{
+    if (!t->r->versions[TLSD_SCAN_TLS13].accepted || t->target->starttls != TLSD_STARTTLS_NONE)
+        return;
+    for (size_t i = 0; i < t->r->n_certs; i++)
+        if (!strcmp(t->r->certs[i].chain[0].key_type, "RSA") ||
+            !strcmp(t->r->certs[i].chain[0].key_type, "EC"))
+            return;
+    struct fullhs *h = calloc(1, sizeof *h);
+    if (!h)
+        return;
+    h->addr = t->addr;
+    snprintf(h->sni, sizeof h->sni, "%s", t->sni ? t->sni : "");
+    h->version = TLS1_3_VERSION;
+    h->timeout_ms = t->s->o->timeout_ms;
+    h->ctx = t;
+    h->work.data = h;
+    t->tasks_open++;
+    if (uv_queue_work(&t->s->loop, &h->work, fullhs_work, fullhs_after) < 0) {
+        t->tasks_open--;
+        free(h);
+    }
+}
+
 static void start_followups(struct tscan *t)
 {
     const struct tlsd_scan_opts *o = t->s->o;
-    if (!o->skip_groups)
-        start_groups(t);
+    start_tls13_cert(t);
+    if (!o->skip_groups) {
+        start_groups(t, TLSD_SCAN_TLS13);
+        start_groups(t, TLSD_SCAN_TLS12);
+    }
     if (!o->skip_sigalgs)
         start_sigalgs(t);
     if (!o->skip_features)
@@ -961,13 +1056,66 @@ static void start_versions(struct tscan *t)
     maybe_finish_target(t);
 }
 
+/* When no version answered, one clear error for the target from what every
+ * version probe met, if they all met the same thing. */
+static void summarize_failure(struct tlsd_scan_result *r)
+{
+    static const struct {
+        const char *prefix, *text;
+    } kinds[] = {
+        {"connect_failed", "cannot connect: "},
+        {"timeout", "no answer: the server accepts the connection but never answers a "
+                    "ClientHello in time"},
+        {"not_tls", "the server does not speak TLS: "},
+        {"starttls_failed", "STARTTLS failed: "},
+        {"reset", "the server resets every connection right after the ClientHello (no TLS "
+                  "here, or no version and suite in common; Windows schannel answers so)"},
+        {"closed", "the server closes every connection right after the ClientHello without an "
+                   "answer"},
+    };
+    for (int i = 0; i < TLSD_SCAN_NVERSIONS; i++)
+        if (r->versions[i].accepted)
+            return;
+    const char *first = r->versions[TLSD_SCAN_SSL3].note;
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        size_t pl = strlen(kinds[k].prefix);
+        bool all = true;
+        for (int i = TLSD_SCAN_SSL3; i < TLSD_SCAN_NVERSIONS && all; i++)
+            all = strncmp(r->versions[i].note, kinds[k].prefix, pl) == 0;
+        if (!all)
+            continue;
+        const char *detail = strchr(first, ':');
+        bool with_detail = kinds[k].text[strlen(kinds[k].text) - 1] == ' ';
+        snprintf(r->error, sizeof r->error, "%s%s", kinds[k].text,
+                 with_detail && detail ? detail + 2 : "");
+        return;
+    }
+    /* Mixed answers, none of them TLS (no alert): not a TLS server. */
+    bool alert = false;
+    const char *not_tls = NULL;
+    for (int i = TLSD_SCAN_SSL3; i < TLSD_SCAN_NVERSIONS; i++) {
+        alert = alert || strncmp(r->versions[i].note, "alert", 5) == 0 ||
+                strncmp(r->versions[i].note, "answered", 8) == 0;
+        if (!not_tls && strncmp(r->versions[i].note, "not_tls", 7) == 0)
+            not_tls = r->versions[i].note;
+    }
+    if (not_tls && !alert)
+        snprintf(r->error, sizeof r->error, "the server does not speak TLS: %s", not_tls + 9);
+}
+
 static void maybe_finish_target(struct tscan *t)
 {
     if (t->finished || t->tasks_open > 0 || !t->resolved)
         return;
     t->finished = true;
     struct scan *s = t->s;
+    if (t->deadline_running) {
+        t->deadline_running = false;
+        uv_close((uv_handle_t *)&t->deadline, NULL);
+    }
     t->r->seconds = (double)(now_ms(s) - t->started_ms) / 1000.0;
+    if (!t->failed)
+        summarize_failure(t->r);
     if (!t->failed) {
         scan_verify_certs(t->r, s->o->cafile, t->sni ? t->sni : t->target->host);
         scan_findings(t->r);
@@ -1005,10 +1153,29 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
     start_versions(t);
 }
 
+static void on_deadline(uv_timer_t *tm)
+{
+    struct tscan *t = tm->data;
+    if (t->finished)
+        return;
+    snprintf(t->r->error, sizeof t->r->error,
+             "time limit of %u s reached; the results so far are incomplete",
+             t->s->o->target_timeout_ms / 1000);
+    t->failed = true;
+    pump(t->s); /* drops this target's queued tasks */
+    maybe_finish_target(t);
+}
+
 static void start_target(struct tscan *t)
 {
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC};
     t->started_ms = now_ms(t->s);
+    if (t->s->o->target_timeout_ms) {
+        uv_timer_init(&t->s->loop, &t->deadline);
+        t->deadline.data = t;
+        uv_timer_start(&t->deadline, on_deadline, t->s->o->target_timeout_ms, 0);
+        t->deadline_running = true;
+    }
     t->gai.data = t;
     int rc = uv_getaddrinfo(&t->s->loop, &t->gai, on_resolved, t->target->host, NULL, &hints);
     if (rc < 0) {

@@ -58,6 +58,27 @@ void probe_start(uv_loop_t *loop, const struct probe_req *req);
 
 const char *probe_outcome_name(enum probe_outcome o);
 
+/* A full handshake with libssl (blocking; run it on the thread pool). */
+#define FULLHS_MAX_CHAIN 8
+struct fullhs {
+    uv_work_t work;
+    struct sockaddr_storage addr;
+    char sni[256];
+    uint16_t version;
+    unsigned timeout_ms;
+    void *ctx;
+    /* results */
+    bool ok;
+    char error[160];
+    unsigned char *der[FULLHS_MAX_CHAIN]; /* OPENSSL_malloc'd */
+    size_t der_len[FULLHS_MAX_CHAIN];
+    size_t n_der;
+    int sig_nid;
+    uint16_t suite;
+};
+int scan_full_handshake(struct fullhs *h);
+void scan_fullhs_free(struct fullhs *h);
+
 struct tlsd_scan_result;
 /* Verifies each certificate chain against the trust store (or cafile) and
  * the host name; fills trusted / verify_error / name_matches. */

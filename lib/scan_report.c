@@ -156,7 +156,8 @@ void scan_findings(struct tlsd_scan_result *r)
         finding(r, TLSD_CLASS_WEAK,
                 "a TLS 1.2 hello without the renegotiation signal is refused (a Windows "
                 "behaviour: old clients without RFC 5746 cannot connect)");
-    qsort(r->findings, r->n_findings, sizeof *r->findings, by_class);
+    if (r->n_findings > 1)
+        qsort(r->findings, r->n_findings, sizeof *r->findings, by_class);
 }
 
 void tlsd_scan_result_free(struct tlsd_scan_result *r)
@@ -176,6 +177,7 @@ void tlsd_scan_result_free(struct tlsd_scan_result *r)
         free(r->findings[i].text);
     free(r->findings);
     free(r->groups);
+    free(r->groups12);
     free(r->sigschemes);
     memset(r, 0, sizeof *r);
 }
@@ -258,9 +260,14 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
     json_object_set_new(o, "versions", vers);
     json_t *groups = json_array(), *sigs = json_array(), *certs = json_array(),
            *finds = json_array();
+    json_t *groups12 = json_array();
     for (size_t i = 0; i < r->n_groups; i++) {
         const struct tlsd_group *g = tlsd_group_by_code(r->groups[i]);
         json_array_append_new(groups, json_string(g ? g->name : "unknown"));
+    }
+    for (size_t i = 0; i < r->n_groups12; i++) {
+        const struct tlsd_group *g = tlsd_group_by_code(r->groups12[i]);
+        json_array_append_new(groups12, json_string(g ? g->name : "unknown"));
     }
     for (size_t i = 0; i < r->n_sigschemes; i++) {
         const struct tlsd_sigscheme *g = tlsd_sigscheme_by_code(r->sigschemes[i]);
@@ -273,6 +280,7 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
                               json_pack("{s:s, s:s}", "class", tlsd_class_name(r->findings[i].cls),
                                         "text", r->findings[i].text));
     json_object_set_new(o, "groups", groups);
+    json_object_set_new(o, "groups_tls12", groups12);
     json_object_set_new(o, "hello_retry_request", tri(r->hrr));
     json_object_set_new(o, "signature_schemes", sigs);
     json_object_set_new(o, "certificates", certs);

@@ -32,6 +32,7 @@ static const char help_text[] =
     "      --json              one JSON document with every target (docs/scan-json.md)\n"
     "      --jsonl             one JSON object per target, per line, as each finishes\n"
     "      --timeout MS        time limit per probe (default 5000)\n"
+    "      --target-timeout S  time limit per target, in seconds (default 120)\n"
     "      --concurrency N     probes in flight overall (default 64)\n"
     "      --per-target N      probes in flight per target (default 8)\n"
     "      --rate N            new connections per second at most (default: no limit)\n"
@@ -170,8 +171,8 @@ static void print_text(const struct tlsd_scan_result *r, bool color)
     }
     print_versions(r, color);
     print_suites(r, color);
-    print_list16(r->versions[TLSD_SCAN_TLS13].accepted ? "Groups (TLS 1.3)" : "Groups (TLS 1.2)",
-                 r->groups, r->n_groups, true);
+    print_list16("Groups (TLS 1.3)", r->groups, r->n_groups, true);
+    print_list16("Groups (TLS 1.2 ECDHE)", r->groups12, r->n_groups12, true);
     if (r->hrr != TLSD_UNKNOWN)
         printf("  HelloRetryRequest when no key share fits: %s\n", tri(r->hrr));
     print_list16("Signature schemes (TLS 1.2)", r->sigschemes, r->n_sigschemes, false);
@@ -283,29 +284,32 @@ int tool_scan(int argc, char **argv)
         O_NOFEAT,
         O_COLOR,
         O_NOCOLOR,
-        O_IL
+        O_IL,
+        O_TTIMEOUT
     };
-    static const struct option longopts[] = {{"input-list", required_argument, NULL, O_IL},
-                                             {"port", required_argument, NULL, 'p'},
-                                             {"sni", required_argument, NULL, O_SNI},
-                                             {"no-sni", no_argument, NULL, O_NOSNI},
-                                             {"starttls", required_argument, NULL, O_STARTTLS},
-                                             {"cafile", required_argument, NULL, O_CAFILE},
-                                             {"json", no_argument, NULL, O_JSON},
-                                             {"jsonl", no_argument, NULL, O_JSONL},
-                                             {"timeout", required_argument, NULL, O_TIMEOUT},
-                                             {"concurrency", required_argument, NULL, O_CONC},
-                                             {"per-target", required_argument, NULL, O_PERT},
-                                             {"rate", required_argument, NULL, O_RATE},
-                                             {"retries", required_argument, NULL, O_RETRIES},
-                                             {"no-groups", no_argument, NULL, O_NOGROUPS},
-                                             {"no-sigalgs", no_argument, NULL, O_NOSIG},
-                                             {"no-features", no_argument, NULL, O_NOFEAT},
-                                             {"quiet", no_argument, NULL, 'q'},
-                                             {"color", no_argument, NULL, O_COLOR},
-                                             {"no-color", no_argument, NULL, O_NOCOLOR},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"input-list", required_argument, NULL, O_IL},
+        {"port", required_argument, NULL, 'p'},
+        {"sni", required_argument, NULL, O_SNI},
+        {"no-sni", no_argument, NULL, O_NOSNI},
+        {"starttls", required_argument, NULL, O_STARTTLS},
+        {"cafile", required_argument, NULL, O_CAFILE},
+        {"json", no_argument, NULL, O_JSON},
+        {"jsonl", no_argument, NULL, O_JSONL},
+        {"timeout", required_argument, NULL, O_TIMEOUT},
+        {"concurrency", required_argument, NULL, O_CONC},
+        {"per-target", required_argument, NULL, O_PERT},
+        {"rate", required_argument, NULL, O_RATE},
+        {"retries", required_argument, NULL, O_RETRIES},
+        {"target-timeout", required_argument, NULL, O_TTIMEOUT},
+        {"no-groups", no_argument, NULL, O_NOGROUPS},
+        {"no-sigalgs", no_argument, NULL, O_NOSIG},
+        {"no-features", no_argument, NULL, O_NOFEAT},
+        {"quiet", no_argument, NULL, 'q'},
+        {"color", no_argument, NULL, O_COLOR},
+        {"no-color", no_argument, NULL, O_NOCOLOR},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     struct opts o = {.color = TOOL_COLOR_AUTO};
     tlsd_scan_opts_default(&o.scan);
     const char *lists[16];
@@ -351,6 +355,11 @@ int tool_scan(int argc, char **argv)
             break;
         case O_TIMEOUT:
             bad = parse_uint("--timeout", optarg, &o.scan.timeout_ms) || o.scan.timeout_ms == 0;
+            break;
+        case O_TTIMEOUT:
+            bad = parse_uint("--target-timeout", optarg, &o.scan.target_timeout_ms) ||
+                  o.scan.target_timeout_ms == 0 || o.scan.target_timeout_ms > 86400;
+            o.scan.target_timeout_ms *= 1000;
             break;
         case O_CONC:
             bad = parse_uint("--concurrency", optarg, &o.scan.max_inflight) ||

@@ -86,8 +86,10 @@ struct tlsd_scan_result {
     char address[64]; /* the address connected to */
     char error[256];  /* non-empty: the target could not be scanned */
     struct tlsd_scan_version versions[TLSD_SCAN_NVERSIONS];
-    uint16_t *groups; /* accepted, server preference order when it has one */
+    uint16_t *groups; /* TLS 1.3 groups, in the server's order when it has one */
     size_t n_groups;
+    uint16_t *groups12; /* TLS 1.2 ECDHE curves (ServerKeyExchange) */
+    size_t n_groups12;
     enum tlsd_tristate hrr; /* answers a hello without a usable key share by HRR */
     uint16_t *sigschemes;
     size_t n_sigschemes;
