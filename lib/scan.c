@@ -25,7 +25,7 @@ void tlsd_scan_opts_default(struct tlsd_scan_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->max_inflight = 64;
-    o->max_per_target = 8;
+    o->max_per_target = 16;
     o->timeout_ms = 5000;
     o->retries = 1;
     o->target_timeout_ms = 120000;
@@ -45,7 +45,9 @@ struct task {
     int vi;              /* version index */
     uint32_t *remaining; /* codes still offered */
     size_t n_remaining;
-    int kind;                 /* feature probes: which one */
+    int kind;       /* feature probes: which one; order probes: 0 or 1 */
+    struct elim *e; /* the enumeration this task belongs to */
+    unsigned gen;
     struct task *next_queued; /* scheduler queue */
 };
 
@@ -63,7 +65,7 @@ struct tscan {
     uv_timer_t deadline;
     bool deadline_running;
     /* what later tasks need from the version tasks */
-    int versions_left;
+    int roots_left;                       /* versions whose first probe has not answered */
     struct task *queue_head, *queue_tail; /* tasks waiting for a per-target slot */
 };
 
@@ -407,8 +409,8 @@ static const char *outcome_text(const struct probe_res *res, char *buf, size_t l
         char v[16];
         snprintf(buf, len, "accepted (%s)", tlsd_version_str(res->sh.version, v));
     } else {
-        snprintf(buf, len, "%s%s%s", probe_outcome_name(res->outcome), res->error[0] ? ": " : "",
-                 res->error);
+        snprintf(buf, len, "%s%s%.100s", probe_outcome_name(res->outcome),
+                 res->error[0] ? ": " : "", res->error);
     }
     return buf;
 }
@@ -522,33 +524,146 @@ static void note_features(struct tscan *t, const struct probe_res *res)
     snprintf(r->alpn, sizeof r->alpn, "%.63s", res->sh.alpn);
 }
 
-/* ---- version tasks: elimination ------------------------------------------ */
+/* ---- enumerations by elimination ------------------------------------------- */
 
-static void start_followups(struct tscan *t);
+/* An enumeration finds every element of a candidate list (suites of one
+ * version, groups, signature schemes) that the server accepts: a probe offers
+ * a set, the server picks one, the next probe offers the set without it, until
+ * the server refuses. The first probe offers everything (its pick is the
+ * server's preferred element). After it, the rest is split into CHUNKS
+ * interleaved parts eliminated in parallel, which cuts the round trips on a
+ * slow link at the cost of one refused probe per part. As soon as two
+ * elements are known, two probes offering them in both orders tell whether the
+ * server keeps its own order; if it does, the parts stop and one sequential
+ * elimination gives that whole order (RFC 5246 7.4.1.2 leaves the choice to
+ * the server). */
+#define CHUNKS 8
 
-static int version_probe(struct task *k)
+enum ekind { E_SUITES, E_GROUPS, E_SIGALGS };
+
+struct elim {
+    struct tscan *t;
+    enum ekind kind;
+    int vi;          /* version index (suites, groups) */
+    uint32_t *cands; /* the full candidate list, in offering order */
+    size_t n_cands;
+    uint32_t *found; /* accepted, in discovery (or server) order */
+    size_t n_found;
+    uint32_t first_pick; /* the answer to the whole list */
+    unsigned open;       /* live tasks of this enumeration */
+    unsigned gen;        /* tasks of an older generation are abandoned */
+    int order;           /* -1 unknown, 0 client order, 1 server order */
+    bool order_asked;
+    uint32_t order_picks[2];
+    int order_answers;
+    bool root_answered;
+    char root_note[160];
+    void (*on_root)(struct elim *e, bool accepted);
+    void (*on_done)(struct elim *e);
+};
+
+static bool is_ecdhe(uint32_t code)
 {
-    struct tscan *t = k->t;
-    uint16_t v = tlsd_scan_version_codes[k->vi];
-    struct hello_opts h = {.version = v, .suites = k->remaining, .n_suites = k->n_remaining};
+    const struct tlsd_suite *s = tlsd_suite_by_code(code);
+    return s && strncmp(s->kx, "ECDHE", 5) == 0 && strcmp(s->auth, "anon") != 0;
+}
+
+static bool signs_ske(uint32_t code)
+{
+    const struct tlsd_suite *s = tlsd_suite_by_code(code);
+    return s && (strcmp(s->kx, "ECDHE") == 0 || strcmp(s->kx, "DHE") == 0) &&
+           strcmp(s->auth, "anon") != 0;
+}
+
+/* Registry suites usable at v that pass keep (NULL: all). */
+static uint32_t *suites_where(uint16_t v, bool (*keep)(uint32_t), size_t *n)
+{
+    size_t k = 0;
+    uint32_t *all = suites_for(v, &k), *out = all;
+    size_t w = 0;
+    for (size_t i = 0; all && i < k; i++)
+        if (!keep || keep(all[i]))
+            out[w++] = all[i];
+    *n = w;
+    return out;
+}
+
+static int elim_probe(struct task *k, const uint32_t *set, size_t n)
+{
+    struct elim *e = k->e;
+    struct tscan *t = e->t;
+    uint16_t v = tlsd_scan_version_codes[e->vi];
+    struct hello_opts h = {.version = v};
+    uint16_t *list16 = NULL;
+    uint32_t *suites = NULL;
+    size_t ns = 0;
+    if (e->kind == E_SUITES) {
+        h.suites = set;
+        h.n_suites = n;
+    } else {
+        list16 = malloc((n ? n : 1) * sizeof *list16);
+        if (!list16)
+            return -1;
+        for (size_t i = 0; i < n; i++)
+            list16[i] = (uint16_t)set[i];
+        if (e->kind == E_GROUPS) {
+            suites = suites_where(v, v >= 0x0304 ? NULL : is_ecdhe, &ns);
+            h.groups = list16;
+            h.n_groups = n;
+            h.no_key_shares = true; /* TLS 1.3: the server names its group in an HRR */
+        } else {
+            suites = suites_where(v, signs_ske, &ns);
+            h.sigalgs = list16;
+            h.n_sigalgs = n;
+        }
+        h.suites = suites;
+        h.n_suites = ns;
+    }
     uint8_t *rec;
     size_t len;
-    if (build_hello(t, &h, &rec, &len) < 0)
+    int rc = build_hello(t, &h, &rec, &len);
+    free(list16);
+    free(suites);
+    if (rc < 0)
         return -1;
     submit(k, rec, len);
     return 0;
 }
 
+/* The element the server picked from what this task offered, or 0. */
+static uint32_t picked(const struct task *k, const struct probe_res *res)
+{
+    const struct elim *e = k->e;
+    uint16_t v = tlsd_scan_version_codes[e->vi];
+    if (e->kind == E_SUITES && e->vi == TLSD_SCAN_SSL2)
+        return 0;
+    if (res->outcome != PROBE_SERVER_HELLO || !res->have_sh || res->sh.version != v)
+        return 0;
+    uint32_t c = 0;
+    if (e->kind == E_SUITES)
+        c = res->sh.suite;
+    else if (e->kind == E_GROUPS && v >= 0x0304 && res->sh.has_key_share)
+        c = res->sh.key_share_group;
+    else if (e->kind == E_GROUPS && res->have_ske && res->ske.kind == TLSD_KX_ECDHE)
+        c = res->ske.named_curve;
+    else if (e->kind == E_SIGALGS && res->have_ske && res->ske.has_sig_scheme)
+        c = res->ske.sig_scheme;
+    return has_code32(k->remaining, k->n_remaining, c) ? c : 0;
+}
+
 static void add_suite(struct tlsd_scan_version *sv, const struct probe_res *res)
 {
+    for (size_t i = 0; i < sv->n_suites; i++)
+        if (sv->suites[i].code == res->sh.suite)
+            return;
     struct tlsd_scan_suite *n = realloc(sv->suites, (sv->n_suites + 1) * sizeof *n);
     if (!n)
         return;
     sv->suites = n;
     struct tlsd_scan_suite *x = &n[sv->n_suites++];
     memset(x, 0, sizeof *x);
-    x->code = res->have_ssl2 ? 0 : res->sh.suite;
-    if (res->sh.is_hrr || (res->sh.version >= 0x0304 && res->sh.has_key_share))
+    x->code = res->sh.suite;
+    if (res->sh.has_key_share)
         x->group = res->sh.key_share_group;
     if (res->have_ske) {
         if (res->ske.kind == TLSD_KX_ECDHE)
@@ -560,276 +675,321 @@ static void add_suite(struct tlsd_scan_version *sv, const struct probe_res *res)
         x->rsa_kx_bits = res->cert.certs[0].key_bits;
 }
 
-static void order_check_done(struct task *k, struct probe_res *res);
-
-static void version_done(struct task *k)
+/* Records an accepted element and what its probe showed. */
+static void record(struct elim *e, uint32_t c, const struct probe_res *res)
 {
-    struct tscan *t = k->t;
-    struct tlsd_scan_version *sv = &t->r->versions[k->vi];
-    sv->accepted = sv->n_suites > 0;
-    if (sv->n_suites >= 2 && k->vi != TLSD_SCAN_SSL2) {
-        /* Offer the accepted suites in reverse: a server that keeps its own
-         * order still picks the first one it picked before. */
-        free(k->remaining);
-        k->remaining = malloc(sv->n_suites * sizeof *k->remaining);
-        if (k->remaining) {
-            k->n_remaining = sv->n_suites;
-            for (size_t i = 0; i < sv->n_suites; i++)
-                k->remaining[i] = sv->suites[sv->n_suites - 1 - i].code;
-            k->on_result = order_check_done;
-            if (version_probe(k) == 0)
-                return;
-        }
+    struct tscan *t = e->t;
+    if (!has_code32(e->found, e->n_found, c)) {
+        uint32_t *f = realloc(e->found, (e->n_found + 1) * sizeof *f);
+        if (!f)
+            return;
+        e->found = f;
+        f[e->n_found++] = c;
     }
-    t->versions_left--;
-    if (t->versions_left == 0)
-        start_followups(t);
-    end_task(k);
-}
-
-static void order_check_done(struct task *k, struct probe_res *res)
-{
-    struct tscan *t = k->t;
-    struct tlsd_scan_version *sv = &t->r->versions[k->vi];
-    if (res->outcome == PROBE_SERVER_HELLO && res->sh.version == sv->version) {
-        sv->server_order = res->sh.suite == sv->suites[0].code ? TLSD_YES : TLSD_NO;
-        if (sv->server_order == TLSD_NO) {
-            /* Client order: list in the registry's (our offering) order. */
-            for (size_t i = 0; i + 1 < sv->n_suites; i++)
-                for (size_t j = i + 1; j < sv->n_suites; j++)
-                    if (sv->suites[j].code < sv->suites[i].code) {
-                        struct tlsd_scan_suite tmp = sv->suites[i];
-                        sv->suites[i] = sv->suites[j];
-                        sv->suites[j] = tmp;
-                    }
-        }
+    if (e->kind == E_SUITES) {
+        add_suite(&t->r->versions[e->vi], res);
+        note_fingerprints(t, res);
+        note_features(t, res);
     }
-    k->n_remaining = 0;
-    t->versions_left--;
-    if (t->versions_left == 0)
-        start_followups(t);
-    end_task(k);
-}
-
-static void version_result(struct task *k, struct probe_res *res)
-{
-    struct tscan *t = k->t;
-    struct tlsd_scan_version *sv = &t->r->versions[k->vi];
-    uint16_t v = sv->version;
-    char buf[160];
-    if (k->vi == TLSD_SCAN_SSL2) {
-        if (res->outcome == PROBE_SSL2_HELLO) {
-            sv->suites = calloc(res->ssl2.n_kinds ? res->ssl2.n_kinds : 1, sizeof *sv->suites);
-            for (size_t i = 0; sv->suites && i < res->ssl2.n_kinds; i++)
-                sv->suites[sv->n_suites++].code = res->ssl2.kinds[i];
-        } else {
-            snprintf(sv->note, sizeof sv->note, "%s", outcome_text(res, buf, sizeof buf));
-        }
-        version_done(k);
-        return;
-    }
-    bool ok = res->outcome == PROBE_SERVER_HELLO && res->have_sh && res->sh.version == v &&
-              has_code32(k->remaining, k->n_remaining, res->sh.suite);
-    if (!ok) {
-        if (res->outcome == PROBE_SERVER_HELLO && res->have_sh && res->sh.version != v &&
-            sv->n_suites == 0) {
-            char vb[16];
-            snprintf(sv->note, sizeof sv->note, "answered with %s",
-                     tlsd_version_str(res->sh.version, vb));
-            if (v == 0x0304 && res->sh.version == 0x0303)
-                t->r->tls13_hello_answered_12 = TLSD_YES;
-        } else if (res->outcome == PROBE_SERVER_HELLO && res->have_sh && res->sh.version == v) {
-            snprintf(sv->note, sizeof sv->note, "server chose 0x%04X, which was not offered",
-                     res->sh.suite);
-        } else if (sv->n_suites == 0) {
-            snprintf(sv->note, sizeof sv->note, "%s", outcome_text(res, buf, sizeof buf));
-        }
-        version_done(k);
-        return;
-    }
-    add_suite(sv, res);
+    if (res->sh.is_hrr)
+        t->r->hrr = TLSD_YES;
     note_cert(t, res, res->sh.suite);
-    note_fingerprints(t, res);
-    note_features(t, res);
-    remove_code(k->remaining, &k->n_remaining, res->sh.suite);
-    if (k->n_remaining == 0 || version_probe(k) < 0)
-        version_done(k);
 }
 
-/* ---- groups ---------------------------------------------------------------- */
+static void elim_result(struct task *k, struct probe_res *res);
 
-static bool is_ecdhe(uint32_t code)
+static struct task *elim_task(struct elim *e, const uint32_t *set, size_t n)
 {
-    const struct tlsd_suite *s = tlsd_suite_by_code(code);
-    return s && strncmp(s->kx, "ECDHE", 5) == 0;
-}
-
-static bool signs_ske(uint32_t code)
-{
-    const struct tlsd_suite *s = tlsd_suite_by_code(code);
-    return s && (strcmp(s->kx, "ECDHE") == 0 || strcmp(s->kx, "DHE") == 0) &&
-           strcmp(s->auth, "anon") != 0;
-}
-
-static int groups_probe(struct task *k)
-{
-    struct tscan *t = k->t;
-    struct tlsd_scan_version *sv = &t->r->versions[k->vi];
-    uint16_t *g = malloc((k->n_remaining ? k->n_remaining : 1) * sizeof *g);
-    uint32_t *suites = malloc(sv->n_suites * sizeof *suites);
-    size_t ns = 0;
-    if (!g || !suites) {
-        free(g);
-        free(suites);
-        return -1;
+    struct task *k = new_task(e->t, elim_result);
+    if (!k)
+        return NULL;
+    k->e = e;
+    k->gen = e->gen;
+    k->remaining = malloc((n ? n : 1) * sizeof *k->remaining);
+    if (!k->remaining) {
+        end_task(k);
+        return NULL;
     }
-    for (size_t i = 0; i < k->n_remaining; i++)
-        g[i] = (uint16_t)k->remaining[i];
-    for (size_t i = 0; i < sv->n_suites; i++)
-        if (sv->version >= 0x0304 || is_ecdhe(sv->suites[i].code))
-            suites[ns++] = sv->suites[i].code;
-    struct hello_opts h = {.version = sv->version,
-                           .suites = suites,
-                           .n_suites = ns,
-                           .groups = g,
-                           .n_groups = k->n_remaining,
-                           .no_key_shares = true};
-    uint8_t *rec;
-    size_t len;
-    int rc = build_hello(t, &h, &rec, &len);
-    free(g);
-    free(suites);
-    if (rc < 0)
-        return -1;
-    submit(k, rec, len);
-    return 0;
+    memcpy(k->remaining, set, n * sizeof *set);
+    k->n_remaining = n;
+    e->open++;
+    if (elim_probe(k, k->remaining, n) < 0) {
+        e->open--;
+        end_task(k);
+        return NULL;
+    }
+    return k;
 }
 
-static void groups_result(struct task *k, struct probe_res *res)
+static void elim_finish(struct elim *e);
+
+static void elim_task_end(struct task *k)
 {
-    struct tlsd_scan_result *r = k->t->r;
-    uint16_t **list = k->vi == TLSD_SCAN_TLS13 ? &r->groups : &r->groups12;
-    size_t *count = k->vi == TLSD_SCAN_TLS13 ? &r->n_groups : &r->n_groups12;
-    uint16_t chosen = 0;
-    if (res->outcome == PROBE_SERVER_HELLO && res->have_sh) {
-        if (res->sh.is_hrr && res->sh.has_key_share) {
-            chosen = res->sh.key_share_group;
-            r->hrr = TLSD_YES;
-        } else if (res->have_ske && res->ske.kind == TLSD_KX_ECDHE) {
-            chosen = res->ske.named_curve;
+    struct elim *e = k->e;
+    e->open--;
+    end_task(k);
+    if (e->open == 0)
+        elim_finish(e);
+}
+
+/* Splits what the root left into interleaved parts, one task each. */
+static void elim_fan_out(struct elim *e, const uint32_t *rest, size_t n)
+{
+    /* About eight candidates a part at least: a part costs one refused probe. */
+    size_t parts = n / 8 < CHUNKS ? n / 8 : CHUNKS;
+    if (parts < 1)
+        parts = 1;
+    for (size_t p = 0; p < parts; p++) {
+        uint32_t *set = malloc((n / parts + 1) * sizeof *set);
+        size_t m = 0;
+        for (size_t i = p; set && i < n; i += parts)
+            set[m++] = rest[i];
+        if (set && m)
+            elim_task(e, set, m);
+        free(set);
+    }
+}
+
+static void order_result(struct task *k, struct probe_res *res);
+
+/* Offers two known elements in both orders. */
+static void elim_ask_order(struct elim *e)
+{
+    if (e->order_asked || e->n_found < 2 || e->kind != E_SUITES)
+        return;
+    e->order_asked = true;
+    uint32_t pair[2][2] = {{e->found[0], e->found[1]}, {e->found[1], e->found[0]}};
+    for (int i = 0; i < 2; i++) {
+        struct task *k = new_task(e->t, order_result);
+        if (!k)
+            continue;
+        k->e = e;
+        k->kind = i;
+        k->remaining = malloc(2 * sizeof *k->remaining);
+        if (!k->remaining) {
+            end_task(k);
+            continue;
+        }
+        memcpy(k->remaining, pair[i], sizeof pair[i]);
+        k->n_remaining = 2;
+        e->open++;
+        if (elim_probe(k, k->remaining, 2) < 0) {
+            e->open--;
+            end_task(k);
         }
     }
-    if (!chosen || !has_code32(k->remaining, k->n_remaining, chosen)) {
-        end_task(k);
+}
+
+static void order_result(struct task *k, struct probe_res *res)
+{
+    struct elim *e = k->e;
+    uint32_t c = picked(k, res);
+    e->order_picks[k->kind] = c;
+    if (++e->order_answers == 2 && e->order_picks[0] && e->order_picks[1]) {
+        e->order = e->order_picks[0] == e->order_picks[1];
+        if (e->order == 1) {
+            /* Server order: abandon the parts, eliminate the whole list in
+             * sequence from the server's first choice on. */
+            struct tlsd_scan_version *sv = &e->t->r->versions[e->vi];
+            e->gen++;
+            e->n_found = 1;
+            e->found[0] = e->first_pick;
+            for (size_t i = 0; i < sv->n_suites; i++)
+                if (sv->suites[i].code == e->first_pick) {
+                    struct tlsd_scan_suite first = sv->suites[i];
+                    sv->suites[0] = first;
+                    sv->n_suites = 1;
+                    break;
+                }
+            uint32_t *rest = malloc(e->n_cands * sizeof *rest);
+            size_t m = 0;
+            for (size_t i = 0; rest && i < e->n_cands; i++)
+                if (e->cands[i] != e->first_pick)
+                    rest[m++] = e->cands[i];
+            if (rest && m)
+                elim_task(e, rest, m);
+            free(rest);
+        }
+    }
+    elim_task_end(k);
+}
+
+static void elim_result(struct task *k, struct probe_res *res)
+{
+    struct elim *e = k->e;
+    struct tscan *t = e->t;
+    bool root = !e->root_answered;
+    if (k->gen != e->gen) { /* abandoned when the server order was found */
+        elim_task_end(k);
         return;
     }
-    uint16_t *g = realloc(*list, (*count + 1) * sizeof *g);
-    if (g) {
-        *list = g;
-        g[(*count)++] = chosen;
+    uint32_t c = picked(k, res);
+    if (root) {
+        e->root_answered = true;
+        e->first_pick = c;
+        if (!c) {
+            char buf[160];
+            const char *txt = outcome_text(res, buf, sizeof buf);
+            if (res->outcome == PROBE_SERVER_HELLO && res->have_sh &&
+                res->sh.version != tlsd_scan_version_codes[e->vi]) {
+                char vb[16];
+                snprintf(buf, sizeof buf, "answered with %s",
+                         tlsd_version_str(res->sh.version, vb));
+                if (e->vi == TLSD_SCAN_TLS13 && res->sh.version == 0x0303)
+                    t->r->tls13_hello_answered_12 = TLSD_YES;
+            }
+            snprintf(e->root_note, sizeof e->root_note, "%s", txt);
+        }
     }
-    remove_code(k->remaining, &k->n_remaining, chosen);
-    if (k->n_remaining == 0 || groups_probe(k) < 0)
-        end_task(k);
+    if (c)
+        record(e, c, res);
+    if (root && e->on_root)
+        e->on_root(e, c != 0);
+    if (!c) {
+        elim_task_end(k);
+        return;
+    }
+    remove_code(k->remaining, &k->n_remaining, c);
+    if (root && e->order != 1 && k->n_remaining > CHUNKS) {
+        elim_fan_out(e, k->remaining, k->n_remaining);
+        elim_task_end(k);
+        return;
+    }
+    elim_ask_order(e);
+    if (k->n_remaining == 0 || elim_probe(k, k->remaining, k->n_remaining) < 0)
+        elim_task_end(k);
+}
+
+static struct elim *elim_start(struct tscan *t, enum ekind kind, int vi, uint32_t *cands, size_t n,
+                               void (*on_root)(struct elim *, bool), void (*on_done)(struct elim *))
+{
+    struct elim *e = calloc(1, sizeof *e);
+    if (!e || n == 0) {
+        free(e);
+        free(cands);
+        return NULL;
+    }
+    e->t = t;
+    e->kind = kind;
+    e->vi = vi;
+    e->cands = cands;
+    e->n_cands = n;
+    e->order = kind == E_SUITES ? -1 : 0;
+    e->on_root = on_root;
+    e->on_done = on_done;
+    t->tasks_open++; /* the enumeration itself, until elim_finish */
+    if (!elim_task(e, cands, n)) {
+        if (on_root)
+            on_root(e, false);
+        elim_finish(e);
+        return NULL;
+    }
+    return e;
+}
+
+static void elim_finish(struct elim *e)
+{
+    struct tscan *t = e->t;
+    if (e->on_done)
+        e->on_done(e);
+    free(e->cands);
+    free(e->found);
+    free(e);
+    t->tasks_open--;
+    maybe_finish_target(t);
+}
+
+/* ---- what the enumerations feed ------------------------------------------- */
+
+static int cmp_suite(const void *a, const void *b)
+{
+    const struct tlsd_scan_suite *x = a, *y = b;
+    return (x->code > y->code) - (x->code < y->code);
+}
+
+static void start_after_roots(struct tscan *t);
+
+static void suites_root(struct elim *e, bool accepted)
+{
+    struct tscan *t = e->t;
+    (void)accepted;
+    if (--t->roots_left == 0)
+        start_after_roots(t);
+}
+
+static void suites_done(struct elim *e)
+{
+    struct tlsd_scan_version *sv = &e->t->r->versions[e->vi];
+    sv->accepted = sv->n_suites > 0;
+    if (!sv->accepted)
+        snprintf(sv->note, sizeof sv->note, "%s", e->root_note);
+    sv->server_order = e->order == 1 ? TLSD_YES : e->order == 0 ? TLSD_NO : TLSD_UNKNOWN;
+    if (sv->server_order != TLSD_YES && sv->n_suites > 1)
+        qsort(sv->suites, sv->n_suites, sizeof *sv->suites, cmp_suite);
+}
+
+static void groups_done(struct elim *e)
+{
+    struct tlsd_scan_result *r = e->t->r;
+    uint16_t **list = e->vi == TLSD_SCAN_TLS13 ? &r->groups : &r->groups12;
+    size_t *count = e->vi == TLSD_SCAN_TLS13 ? &r->n_groups : &r->n_groups12;
+    if (e->vi == TLSD_SCAN_TLS13 && r->hrr == TLSD_UNKNOWN && e->root_answered)
+        r->hrr = e->n_found ? TLSD_YES : TLSD_NO;
+    *list = malloc((e->n_found ? e->n_found : 1) * sizeof **list);
+    for (size_t i = 0; *list && i < e->n_found; i++)
+        (*list)[(*count)++] = (uint16_t)e->found[i];
+}
+
+static void sigalgs_done(struct elim *e)
+{
+    struct tlsd_scan_result *r = e->t->r;
+    r->sigschemes = malloc((e->n_found ? e->n_found : 1) * sizeof *r->sigschemes);
+    for (size_t i = 0; r->sigschemes && i < e->n_found; i++)
+        r->sigschemes[r->n_sigschemes++] = (uint16_t)e->found[i];
 }
 
 static void start_groups(struct tscan *t, int vi)
 {
-    struct tlsd_scan_version *sv = &t->r->versions[vi];
-    bool any = false;
-    for (size_t i = 0; i < sv->n_suites; i++)
-        any = any || vi == TLSD_SCAN_TLS13 || is_ecdhe(sv->suites[i].code);
-    if (!sv->accepted || !any)
-        return;
-    struct task *k = new_task(t, groups_result);
-    if (!k)
-        return;
-    k->vi = vi;
     size_t n;
-    uint16_t *g = all_groups(sv->version, &n);
-    k->remaining = malloc((n ? n : 1) * sizeof *k->remaining);
-    for (size_t i = 0; g && k->remaining && i < n; i++)
-        k->remaining[k->n_remaining++] = g[i];
+    uint16_t *g = all_groups(tlsd_scan_version_codes[vi], &n);
+    uint32_t *c = malloc((n ? n : 1) * sizeof *c);
+    for (size_t i = 0; g && c && i < n; i++)
+        c[i] = g[i];
     free(g);
-    if (vi == TLSD_SCAN_TLS13)
-        t->r->hrr = TLSD_NO;
-    if (groups_probe(k) < 0)
-        end_task(k);
-}
-
-/* ---- signature schemes (TLS 1.2 ServerKeyExchange) -------------------------- */
-
-static int sig_probe(struct task *k)
-{
-    struct tscan *t = k->t;
-    struct tlsd_scan_version *sv = &t->r->versions[TLSD_SCAN_TLS12];
-    uint16_t *sig = malloc((k->n_remaining ? k->n_remaining : 1) * sizeof *sig);
-    uint32_t *suites = malloc(sv->n_suites * sizeof *suites);
-    size_t ns = 0;
-    if (!sig || !suites) {
-        free(sig);
-        free(suites);
-        return -1;
-    }
-    for (size_t i = 0; i < k->n_remaining; i++)
-        sig[i] = (uint16_t)k->remaining[i];
-    for (size_t i = 0; i < sv->n_suites; i++)
-        if (signs_ske(sv->suites[i].code))
-            suites[ns++] = sv->suites[i].code;
-    struct hello_opts h = {.version = 0x0303,
-                           .suites = suites,
-                           .n_suites = ns,
-                           .sigalgs = sig,
-                           .n_sigalgs = k->n_remaining};
-    uint8_t *rec;
-    size_t len;
-    int rc = ns ? build_hello(t, &h, &rec, &len) : -1;
-    free(sig);
-    free(suites);
-    if (rc < 0)
-        return -1;
-    submit(k, rec, len);
-    return 0;
-}
-
-static void sig_result(struct task *k, struct probe_res *res)
-{
-    struct tlsd_scan_result *r = k->t->r;
-    if (!(res->outcome == PROBE_SERVER_HELLO && res->have_ske && res->ske.has_sig_scheme &&
-          has_code32(k->remaining, k->n_remaining, res->ske.sig_scheme))) {
-        end_task(k);
-        return;
-    }
-    uint16_t *v = realloc(r->sigschemes, (r->n_sigschemes + 1) * sizeof *v);
-    if (v) {
-        r->sigschemes = v;
-        v[r->n_sigschemes++] = res->ske.sig_scheme;
-    }
-    note_cert(k->t, res, res->sh.suite);
-    remove_code(k->remaining, &k->n_remaining, res->ske.sig_scheme);
-    if (k->n_remaining == 0 || sig_probe(k) < 0)
-        end_task(k);
+    if (c)
+        elim_start(t, E_GROUPS, vi, c, n, NULL, groups_done);
 }
 
 static void start_sigalgs(struct tscan *t)
 {
-    struct tlsd_scan_version *sv = &t->r->versions[TLSD_SCAN_TLS12];
-    bool any = false;
-    for (size_t i = 0; i < sv->n_suites; i++)
-        any = any || signs_ske(sv->suites[i].code);
-    if (!any)
-        return;
-    struct task *k = new_task(t, sig_result);
-    if (!k)
-        return;
     size_t n;
     uint16_t *v = all_sigalgs(&n);
-    k->remaining = malloc((n ? n : 1) * sizeof *k->remaining);
-    for (size_t i = 0; v && k->remaining && i < n; i++)
-        k->remaining[k->n_remaining++] = v[i];
+    uint32_t *c = malloc((n ? n : 1) * sizeof *c);
+    for (size_t i = 0; v && c && i < n; i++)
+        c[i] = v[i];
     free(v);
-    if (sig_probe(k) < 0)
-        end_task(k);
+    if (c)
+        elim_start(t, E_SIGALGS, TLSD_SCAN_TLS12, c, n, NULL, sigalgs_done);
+}
+
+/* SSLv2: one CLIENT-HELLO with every kind; the SERVER-HELLO lists the
+ * server's kinds at once (SSLv2 spec, 2.6). */
+static void ssl2_result(struct task *k, struct probe_res *res)
+{
+    struct tscan *t = k->t;
+    struct tlsd_scan_version *sv = &t->r->versions[TLSD_SCAN_SSL2];
+    char buf[160];
+    if (res->outcome == PROBE_SSL2_HELLO && res->ssl2.n_kinds > 0) {
+        sv->suites = calloc(res->ssl2.n_kinds, sizeof *sv->suites);
+        for (size_t i = 0; sv->suites && i < res->ssl2.n_kinds; i++)
+            sv->suites[sv->n_suites++].code = res->ssl2.kinds[i];
+        sv->accepted = sv->n_suites > 0;
+    } else {
+        snprintf(sv->note, sizeof sv->note, "%s", outcome_text(res, buf, sizeof buf));
+    }
+    end_task(k);
+    if (--t->roots_left == 0)
+        start_after_roots(t);
 }
 
 /* ---- features --------------------------------------------------------------- */
@@ -846,7 +1006,7 @@ enum feature {
 static int highest_accepted(const struct tlsd_scan_result *r, bool below13)
 {
     for (int i = below13 ? TLSD_SCAN_TLS12 : TLSD_SCAN_TLS13; i >= TLSD_SCAN_SSL3; i--)
-        if (r->versions[i].accepted)
+        if (r->versions[i].n_suites > 0)
             return i;
     return -1;
 }
@@ -887,13 +1047,11 @@ static void feature_result(struct task *k, struct probe_res *res)
 
 static void feature_probe(struct tscan *t, enum feature f, int vi)
 {
-    struct tlsd_scan_version *sv = &t->r->versions[vi];
-    uint32_t *suites = malloc(sv->n_suites * sizeof *suites);
+    size_t n;
+    uint32_t *suites = suites_for(tlsd_scan_version_codes[vi], &n);
     if (!suites)
         return;
-    for (size_t i = 0; i < sv->n_suites; i++)
-        suites[i] = sv->suites[i].code;
-    struct hello_opts h = {.version = sv->version, .suites = suites, .n_suites = sv->n_suites};
+    struct hello_opts h = {.version = tlsd_scan_version_codes[vi], .suites = suites, .n_suites = n};
     switch (f) {
     case F_FALLBACK:
         h.fallback_scsv = true;
@@ -938,7 +1096,7 @@ static void start_features(struct tscan *t)
     /* A lower version than the best, with TLS_FALLBACK_SCSV. */
     int lower = -1;
     for (int i = top - 1; i >= TLSD_SCAN_SSL3 && lower < 0; i--)
-        if (r->versions[i].accepted)
+        if (r->versions[i].n_suites > 0)
             lower = i;
     if (lower >= 0)
         feature_probe(t, F_FALLBACK, lower);
@@ -968,10 +1126,6 @@ static void fullhs_after(uv_work_t *w, int status)
     if (h->ok) {
         t->r->handshakes++;
         add_chain(t, (const uint8_t *const *)h->der, h->der_len, h->n_der, h->suite);
-        /* Every accepted TLS 1.3 suite is served by this certificate. */
-        struct tlsd_scan_version *sv = &t->r->versions[TLSD_SCAN_TLS13];
-        for (size_t i = 0; i < sv->n_suites; i++)
-            add_chain(t, (const uint8_t *const *)h->der, h->der_len, 1, sv->suites[i].code);
     }
     scan_fullhs_free(h);
     free(h);
@@ -983,12 +1137,9 @@ static void fullhs_after(uv_work_t *w, int status)
  * when no TLS <= 1.2 handshake showed one. */
 static void start_tls13_cert(struct tscan *t)
 {
-    if (!t->r->versions[TLSD_SCAN_TLS13].accepted || t->target->starttls != TLSD_STARTTLS_NONE)
+    if (t->r->versions[TLSD_SCAN_TLS13].n_suites == 0 ||
+        t->target->starttls != TLSD_STARTTLS_NONE || t->r->n_certs > 0)
         return;
-    for (size_t i = 0; i < t->r->n_certs; i++)
-        if (!strcmp(t->r->certs[i].chain[0].key_type, "RSA") ||
-            !strcmp(t->r->certs[i].chain[0].key_type, "EC"))
-            return;
     struct fullhs *h = calloc(1, sizeof *h);
     if (!h)
         return;
@@ -1005,15 +1156,21 @@ static void start_tls13_cert(struct tscan *t)
     }
 }
 
-static void start_followups(struct tscan *t)
+/* Every version's first answer is in: start what depends on which versions
+ * the server speaks. */
+static void start_after_roots(struct tscan *t)
 {
     const struct tlsd_scan_opts *o = t->s->o;
+    const struct tlsd_scan_result *r = t->r;
     start_tls13_cert(t);
     if (!o->skip_groups) {
-        start_groups(t, TLSD_SCAN_TLS13);
-        start_groups(t, TLSD_SCAN_TLS12);
+        if (r->versions[TLSD_SCAN_TLS13].n_suites)
+            start_groups(t, TLSD_SCAN_TLS13);
+        int v12 = highest_accepted(r, true);
+        if (v12 >= TLSD_SCAN_TLS10)
+            start_groups(t, v12);
     }
-    if (!o->skip_sigalgs)
+    if (!o->skip_sigalgs && r->versions[TLSD_SCAN_TLS12].n_suites)
         start_sigalgs(t);
     if (!o->skip_features)
         start_features(t);
@@ -1023,36 +1180,42 @@ static void start_followups(struct tscan *t)
 
 static void start_versions(struct tscan *t)
 {
-    t->versions_left = TLSD_SCAN_NVERSIONS;
-    t->tasks_open++; /* held until every version task is queued */
+    t->roots_left = TLSD_SCAN_NVERSIONS;
+    t->tasks_open++; /* held until every enumeration is started */
     for (int vi = 0; vi < TLSD_SCAN_NVERSIONS; vi++) {
         struct tlsd_scan_version *sv = &t->r->versions[vi];
         sv->version = tlsd_scan_version_codes[vi];
         sv->server_order = TLSD_UNKNOWN;
-        struct task *k = new_task(t, version_result);
-        if (!k) {
-            t->versions_left--;
-            continue;
-        }
-        k->vi = vi;
         if (vi == TLSD_SCAN_SSL2) {
             size_t n = 0;
-            k->remaining = malloc(tlsd_suite_count() * sizeof *k->remaining);
-            for (size_t i = 0; k->remaining && i < tlsd_suite_count(); i++)
+            uint32_t *kinds = malloc(tlsd_suite_count() * sizeof *kinds);
+            for (size_t i = 0; kinds && i < tlsd_suite_count(); i++)
                 if (tlsd_suite_is_sslv2(tlsd_suite_at(i)))
-                    k->remaining[n++] = tlsd_suite_at(i)->code;
-            k->n_remaining = n;
-        } else {
-            k->remaining = suites_for(sv->version, &k->n_remaining);
+                    kinds[n++] = tlsd_suite_at(i)->code;
+            struct hello_opts h = {.version = 0x0002, .suites = kinds, .n_suites = n};
+            uint8_t *rec;
+            size_t len;
+            struct task *k =
+                kinds && build_hello(t, &h, &rec, &len) == 0 ? new_task(t, ssl2_result) : NULL;
+            free(kinds);
+            if (k)
+                submit(k, rec, len);
+            else
+                t->roots_left--;
+            continue;
         }
-        if (!k->remaining || version_probe(k) < 0) {
-            t->versions_left--;
-            end_task(k);
+        size_t n;
+        uint32_t *cands = suites_for(sv->version, &n);
+        if (!cands || n == 0) {
+            free(cands);
+            t->roots_left--;
+            continue;
         }
+        elim_start(t, E_SUITES, vi, cands, n, suites_root, suites_done);
     }
     t->tasks_open--;
-    if (t->versions_left == 0)
-        start_followups(t);
+    if (t->roots_left == 0)
+        start_after_roots(t);
     maybe_finish_target(t);
 }
 

@@ -34,7 +34,7 @@ static const char help_text[] =
     "      --timeout MS        time limit per probe (default 5000)\n"
     "      --target-timeout S  time limit per target, in seconds (default 120)\n"
     "      --concurrency N     probes in flight overall (default 64)\n"
-    "      --per-target N      probes in flight per target (default 8)\n"
+    "      --per-target N      probes in flight per target (default 16)\n"
     "      --rate N            new connections per second at most (default: no limit)\n"
     "      --retries N         retries of a probe that timed out (default 1)\n"
     "      --no-groups         skip the group enumeration\n"

@@ -22,7 +22,7 @@ extern "C" {
 
 struct tlsd_scan_opts {
     unsigned max_inflight;      /* probes in flight overall (default 64) */
-    unsigned max_per_target;    /* probes in flight per target (default 8) */
+    unsigned max_per_target;    /* probes in flight per target (default 16) */
     unsigned rate;              /* new connections per second, 0 = unlimited */
     unsigned timeout_ms;        /* per probe: connect to last answer byte (default 5000) */
     unsigned retries;           /* of a probe that timed out or failed to connect (default 1) */
