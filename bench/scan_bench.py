@@ -17,7 +17,6 @@ Only loopback addresses are used.
 import json
 import os
 import re
-import resource
 import shutil
 import socket
 import statistics
@@ -173,10 +172,15 @@ def scenario_fleet(out, n=500):
     nginx(ports, "ec", workers=1)
     lst = os.path.join(WORK, "targets.txt")
     open(lst, "w").write("".join(f"localhost:{p}\n" for p in ports))
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    t, r = timed([TLSDIAG, "scan", "-q", "--jsonl", "-iL", lst])
-    rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    # wait4 gives this one process's peak RSS (not the maximum over all children)
+    t0 = time.perf_counter()
+    with open(os.path.join(WORK, "fleet.jsonl"), "w") as outf:
+        p = subprocess.Popen([TLSDIAG, "scan", "-q", "--jsonl", "-iL", lst], stdout=outf,
+                             stderr=subprocess.DEVNULL, env=ENV)
+        _, _, usage = os.wait4(p.pid, 0)
+    t = time.perf_counter() - t0
+    rss_mb = usage.ru_maxrss / 1024
+    rows = [json.loads(line) for line in open(os.path.join(WORK, "fleet.jsonl"))]
     complete = sum(1 for d in rows if "error" not in d and
                    any(v["accepted"] for v in d["versions"]))
     hs = sum(d.get("stats", {}).get("handshakes", 0) for d in rows)
@@ -212,7 +216,7 @@ def main():
         start_mark, end_mark = "<!-- scan:begin -->", "<!-- scan:end -->"
         block = (f"{start_mark}\n## tlsdiag scan\n\nCommand: `{' '.join(['bench/scan_bench.py', 'build-release/tlsdiag', str(ROUNDS), '--write', WRITE])}` "
                  f"(run {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores; "
-                 f"{subprocess.run(['sslscan', '--version'], capture_output=True, text=True).stdout.split(chr(10))[0].strip() or 'sslscan'}, "
+                 f"sslscan {re.sub(r'\x1b\[[0-9;]*m', '', subprocess.run(['sslscan', '--version'], capture_output=True, text=True).stdout).split()[0]}, "
                  f"{subprocess.run(['nmap', '--version'], capture_output=True, text=True).stdout.split(chr(10))[0].strip()})\n\n"
                  f"{text}\n{end_mark}")
         if start_mark in doc:

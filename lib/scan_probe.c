@@ -238,6 +238,11 @@ static int ldap_answer(const uint8_t *b, size_t len)
     return rc == 0 ? 1 : -1;
 }
 
+/* RFC 6120 4.2: the initiating stream header. */
+static const char xmpp_open[] =
+    "<?xml version='1.0'?><stream:stream to='tlsdiag.invalid' xmlns='jabber:client' "
+    "xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>";
+
 static void starttls_begin(struct probe *p)
 {
     p->state = ST_STARTTLS;
@@ -246,11 +251,7 @@ static void starttls_begin(struct probe *p)
     else if (p->req.starttls == TLSD_STARTTLS_POSTGRES)
         send_bytes(p, pg_sslrequest, sizeof pg_sslrequest);
     else if (p->req.starttls == TLSD_STARTTLS_XMPP)
-        send_bytes(p,
-                   "<?xml version='1.0'?><stream:stream to='tlsdiag.invalid' "
-                   "xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
-                   "version='1.0'>",
-                   164);
+        send_bytes(p, xmpp_open, sizeof xmpp_open - 1);
 }
 
 static void starttls_input(struct probe *p, const char *data, size_t len)

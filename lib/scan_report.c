@@ -119,6 +119,31 @@ void scan_findings(struct tlsd_scan_result *r)
                         v->suites[k].dh_bits);
         }
     }
+    /* A version the server speaks elsewhere but refuses with handshake_failure
+     * for every suite: typically suites that do not fit the certificate (an
+     * RSA certificate while only ECDSA suites are enabled, or the reverse). */
+    for (int i = TLSD_SCAN_TLS12; i <= TLSD_SCAN_TLS12 && any; i++) {
+        const struct tlsd_scan_version *v = &r->versions[i];
+        if (!v->accepted && strstr(v->note, "handshake_failure"))
+            finding(r, TLSD_CLASS_WEAK,
+                    "%s is refused with handshake_failure for every suite although the server "
+                    "speaks TLS: its %s suites may not fit its certificate type (e.g. an RSA "
+                    "certificate while only ECDSA suites are enabled)",
+                    tlsd_version_str(v->version, vb), tlsd_version_str(v->version, vb));
+    }
+    for (size_t i = 0; i < r->n_certs; i++) {
+        const struct tlsd_scan_cert *c = &r->certs[i];
+        bool rsa = strcmp(c->chain[0].key_type, "RSA") == 0;
+        for (size_t k = 0; k < c->n_suites; k++) {
+            const struct tlsd_suite *s = tlsd_suite_by_code(c->suites[k]);
+            if (s &&
+                ((rsa && strcmp(s->cert, "ecdsa") == 0) || (!rsa && strcmp(s->cert, "rsa") == 0)))
+                finding(r, TLSD_CLASS_INSECURE,
+                        "%s was served with a %s certificate, which it cannot use (a broken "
+                        "server)",
+                        s->iana_name, c->label);
+        }
+    }
     if (!any && !r->error[0])
         finding(r, TLSD_CLASS_INSECURE,
                 "the server accepted no protocol version and no cipher suite that was offered");
