@@ -193,6 +193,11 @@ def scenario_fleet(out, n=500):
     return t, rss_mb, complete
 
 
+def sslscan_version():
+    out = subprocess.run(["sslscan", "--version"], capture_output=True, text=True).stdout
+    return re.sub("\x1b\\[[0-9;]*m", "", out).split()[0]
+
+
 def main():
     certs()
     out = []
@@ -216,7 +221,7 @@ def main():
         start_mark, end_mark = "<!-- scan:begin -->", "<!-- scan:end -->"
         block = (f"{start_mark}\n## tlsdiag scan\n\nCommand: `{' '.join(['bench/scan_bench.py', 'build-release/tlsdiag', str(ROUNDS), '--write', WRITE])}` "
                  f"(run {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores; "
-                 f"sslscan {re.sub(r'\x1b\[[0-9;]*m', '', subprocess.run(['sslscan', '--version'], capture_output=True, text=True).stdout).split()[0]}, "
+                 f"sslscan {sslscan_version()}, "
                  f"{subprocess.run(['nmap', '--version'], capture_output=True, text=True).stdout.split(chr(10))[0].strip()})\n\n"
                  f"{text}\n{end_mark}")
         if start_mark in doc:
