@@ -8,6 +8,7 @@
 #include "tool.h"
 
 static const struct tool_command commands[] = {
+    {"scan", "every version, suite, group and certificate a server accepts", tool_scan},
     {"ciphers", "look up cipher suites and convert lists between naming schemes", tool_ciphers},
     {"match", "will this client talk to that server, and the smallest safe fix", tool_match},
     {"profiles", "list the built-in client and server profiles", tool_profiles},

@@ -25,6 +25,7 @@ struct tool_command {
 int tool_ciphers(int argc, char **argv);
 int tool_profiles(int argc, char **argv);
 int tool_match(int argc, char **argv);
+int tool_scan(int argc, char **argv);
 
 /* Colour: on when stdout is a terminal and NO_COLOR is unset; --color and
  * --no-color override. */

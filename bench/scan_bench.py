@@ -1,0 +1,235 @@
+#!/usr/bin/env python3
+"""Scan speed, side by side with sslscan and nmap ssl-enum-ciphers.
+
+Usage: bench/scan_bench.py TLSDIAG [ROUNDS] [--write docs/benchmarks.md]
+
+1. loopback, openssl s_server with its TLS 1.2+1.3 defaults: tlsdiag, sslscan
+   and nmap in turn, ROUNDS times (default 5); medians, ratios, and the TCP
+   connections each tool opens (strace, counted once, outside the timing);
+2. through bench/delay_proxy.py adding 50 ms each way, in front of nginx with
+   its TLS 1.2+1.3 defaults (nginx serves connections in parallel; s_server
+   takes one at a time, which would bound every scanner by its accept loop):
+   tlsdiag and sslscan in turn;
+3. a fleet: one nginx listening on 500 loopback ports, scanned completely by
+   one tlsdiag run: wall time, peak RSS, handshakes per second.
+Only loopback addresses are used.
+"""
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TLSDIAG = os.path.abspath(sys.argv[1])
+ROUNDS = int(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2].isdigit() else 5
+WRITE = sys.argv[sys.argv.index("--write") + 1] if "--write" in sys.argv else None
+WORK = tempfile.mkdtemp(prefix="tlsd-bench-")
+ENV = dict(os.environ, OPENSSL_CONF=os.path.join(WORK, "openssl.cnf"))
+procs = []
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def wait_port(port, seconds=15):
+    end = time.time() + seconds
+    while time.time() < end:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(f"port {port} did not open")
+
+
+def start(args, **kw):
+    p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         stdin=subprocess.DEVNULL, env=ENV, **kw)
+    procs.append(p)
+    return p
+
+
+def timed(args):
+    t = time.perf_counter()
+    r = subprocess.run(args, capture_output=True, text=True, env=ENV)
+    return time.perf_counter() - t, r
+
+
+def count_connects(args, port):
+    r = subprocess.run(["strace", "-f", "-e", "trace=connect", "-o", f"{WORK}/strace"] + args,
+                       capture_output=True, text=True, env=ENV)
+    with open(f"{WORK}/strace") as f:
+        return sum(1 for line in f if f"sin_port=htons({port})" in line)
+
+
+def certs():
+    open(ENV["OPENSSL_CONF"], "w").write("# empty\n")
+    for name, alg in (("rsa", ["-newkey", "rsa:2048"]),
+                      ("ec", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"])):
+        subprocess.run(["openssl", "req", "-x509", *alg, "-nodes", "-days", "2", "-keyout",
+                        f"{WORK}/{name}.key", "-out", f"{WORK}/{name}.pem", "-subj", "/CN=localhost"],
+                       capture_output=True, check=True, env=ENV)
+
+
+def nginx(ports, cert, workers=2):
+    prefix = os.path.join(WORK, f"nginx-{ports[0]}")
+    os.makedirs(os.path.join(prefix, "logs"), exist_ok=True)
+    listens = "\n".join(f"listen 127.0.0.1:{p} ssl;" for p in ports)
+    conf = f"""daemon off; pid {prefix}/pid; error_log {prefix}/logs/error.log crit;
+worker_processes {workers}; worker_rlimit_nofile 65536;
+events {{ worker_connections 16384; }}
+http {{ access_log off; client_body_temp_path {prefix}; proxy_temp_path {prefix};
+ fastcgi_temp_path {prefix}; uwsgi_temp_path {prefix}; scgi_temp_path {prefix};
+ server {{ {listens} server_name localhost;
+   ssl_certificate {WORK}/{cert}.pem; ssl_certificate_key {WORK}/{cert}.key;
+   ssl_protocols TLSv1.2 TLSv1.3; }} }}
+"""
+    open(f"{prefix}/nginx.conf", "w").write(conf)
+    start(["nginx", "-p", prefix, "-c", f"{prefix}/nginx.conf"])
+    for p in ports[:5] + ports[-5:]:
+        wait_port(p)
+
+
+def med(xs):
+    return statistics.median(xs)
+
+
+def scenario_loopback(out):
+    port = free_port()
+    start(["openssl", "s_server", "-accept", str(port), "-cert", f"{WORK}/rsa.pem", "-key",
+           f"{WORK}/rsa.key", "-quiet", "-naccept", "1000000"])
+    wait_port(port)
+    target = f"localhost:{port}"
+    cmds = {"tlsdiag": [TLSDIAG, "scan", "-q", "--json", target],
+            "sslscan": ["sslscan", "--no-colour", target],
+            "nmap": ["nmap", "-Pn", "-n", "-p", str(port), "--script", "ssl-enum-ciphers",
+                     "127.0.0.1"]}
+    times = {k: [] for k in cmds}
+    for _ in range(ROUNDS):
+        for k, c in cmds.items():
+            t, r = timed(c)
+            times[k].append(t)
+            if k == "tlsdiag":
+                stats = json.loads(r.stdout)["targets"][0]["stats"]
+    conns = {k: count_connects(c, port) for k, c in cmds.items()}
+    m = {k: med(v) for k, v in times.items()}
+    out.append("### 1. Loopback, `openssl s_server` with its TLS 1.2+1.3 defaults\n")
+    out.append("| tool | median wall time (s) | runs (s) | TCP connections | vs tlsdiag |")
+    out.append("|---|---|---|---|---|")
+    for k in cmds:
+        out.append(f"| {k} | {m[k]:.3f} | {', '.join(f'{x:.3f}' for x in times[k])} | {conns[k]} "
+                   f"| {m[k] / m['tlsdiag']:.1f}x |")
+    out.append(f"\ntlsdiag's own count: {stats['connections']} connections, "
+               f"{stats['handshakes']} handshakes.\n")
+    return m, conns
+
+
+def scenario_latency(out):
+    port = free_port()
+    nginx([port], "rsa")
+    pf = os.path.join(WORK, "proxyport")
+    start([sys.executable, os.path.join(HERE, "delay_proxy.py"), "0", str(port), "50", pf])
+    while not os.path.exists(pf):
+        time.sleep(0.05)
+    pport = int(open(pf).read())
+    wait_port(pport)
+    target = f"localhost:{pport}"
+    cmds = {"tlsdiag": [TLSDIAG, "scan", "-q", "--json", target],
+            "sslscan": ["sslscan", "--no-colour", target]}
+    times = {k: [] for k in cmds}
+    for _ in range(ROUNDS):
+        for k, c in cmds.items():
+            t, r = timed(c)
+            times[k].append(t)
+    m = {k: med(v) for k, v in times.items()}
+    out.append("### 2. Through `bench/delay_proxy.py` (+50 ms each way), nginx TLS 1.2+1.3 defaults\n")
+    out.append("| tool | median wall time (s) | runs (s) | vs tlsdiag |")
+    out.append("|---|---|---|---|")
+    for k in cmds:
+        out.append(f"| {k} | {m[k]:.2f} | {', '.join(f'{x:.2f}' for x in times[k])} "
+                   f"| {m[k] / m['tlsdiag']:.1f}x |")
+    out.append("")
+    return m
+
+
+def scenario_fleet(out, n=500):
+    ports = []
+    while len(ports) < n:
+        p = free_port()
+        if p not in ports:
+            ports.append(p)
+    nginx(ports, "ec", workers=1)
+    lst = os.path.join(WORK, "targets.txt")
+    open(lst, "w").write("".join(f"localhost:{p}\n" for p in ports))
+    # wait4 gives this one process's peak RSS (not the maximum over all children)
+    t0 = time.perf_counter()
+    with open(os.path.join(WORK, "fleet.jsonl"), "w") as outf:
+        p = subprocess.Popen([TLSDIAG, "scan", "-q", "--jsonl", "-iL", lst], stdout=outf,
+                             stderr=subprocess.DEVNULL, env=ENV)
+        _, _, usage = os.wait4(p.pid, 0)
+    t = time.perf_counter() - t0
+    rss_mb = usage.ru_maxrss / 1024
+    rows = [json.loads(line) for line in open(os.path.join(WORK, "fleet.jsonl"))]
+    complete = sum(1 for d in rows if "error" not in d and
+                   any(v["accepted"] for v in d["versions"]))
+    hs = sum(d.get("stats", {}).get("handshakes", 0) for d in rows)
+    conns = sum(d.get("stats", {}).get("connections", 0) for d in rows)
+    out.append(f"### 3. Fleet: one nginx (1 worker, ECDSA P-256) on {n} loopback ports\n")
+    out.append("| targets | scanned completely | wall time (s) | peak RSS (MB) | connections "
+               "| handshakes | handshakes/s |")
+    out.append("|---|---|---|---|---|---|---|")
+    out.append(f"| {n} | {complete} | {t:.1f} | {rss_mb:.0f} | {conns} | {hs} | {hs / t:.0f} |\n")
+    return t, rss_mb, complete
+
+
+def sslscan_version():
+    out = subprocess.run(["sslscan", "--version"], capture_output=True, text=True).stdout
+    return re.sub("\x1b\\[[0-9;]*m", "", out).split()[0]
+
+
+def main():
+    certs()
+    out = []
+    try:
+        m1, c1 = scenario_loopback(out)
+        m2 = scenario_latency(out)
+        t3, rss, complete = scenario_fleet(out)
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        shutil.rmtree(WORK, ignore_errors=True)
+    text = "\n".join(out)
+    print(text)
+    if WRITE:
+        doc = open(WRITE).read() if os.path.exists(WRITE) else "# Benchmarks\n"
+        start_mark, end_mark = "<!-- scan:begin -->", "<!-- scan:end -->"
+        block = (f"{start_mark}\n## tlsdiag scan\n\nCommand: `{' '.join(['bench/scan_bench.py', 'build-release/tlsdiag', str(ROUNDS), '--write', WRITE])}` "
+                 f"(run {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores; "
+                 f"sslscan {sslscan_version()}, "
+                 f"{subprocess.run(['nmap', '--version'], capture_output=True, text=True).stdout.split(chr(10))[0].strip()})\n\n"
+                 f"{text}\n{end_mark}")
+        if start_mark in doc:
+            doc = re.sub(re.escape(start_mark) + ".*?" + re.escape(end_mark), block, doc, flags=re.S)
+        else:
+            doc = doc.rstrip() + "\n\n" + block + "\n"
+        open(WRITE, "w").write(doc)
+
+
+if __name__ == "__main__":
+    main()

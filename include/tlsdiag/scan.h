@@ -1,0 +1,132 @@
+/* tlsdiag scan: everything a server accepts — versions, every suite of the
+ * registry per version (by elimination), the server's order, key exchange
+ * details, groups, signature schemes, certificates, features — with
+ * hand-built hellos, so nothing depends on what the local OpenSSL can do.
+ * One libuv loop drives every probe of every target. */
+#ifndef TLSDIAG_SCAN_H
+#define TLSDIAG_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "tlsdiag/handshake.h"
+#include "tlsdiag/registry.h"
+#include "tlsdiag/target.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct tlsd_scan_opts {
+    unsigned max_inflight;      /* probes in flight overall (default 64) */
+    unsigned max_per_target;    /* probes in flight per target (default 16) */
+    unsigned rate;              /* new connections per second, 0 = unlimited */
+    unsigned timeout_ms;        /* per probe: connect to last answer byte (default 5000) */
+    unsigned retries;           /* of a probe that timed out or failed to connect (default 1) */
+    unsigned target_timeout_ms; /* whole target (default 120000) */
+    const char *sni;            /* server_name for every target (overrides the host name) */
+    bool no_sni;                /* never send server_name */
+    const char *cafile;         /* trust anchors instead of the system store */
+    bool skip_groups, skip_sigalgs, skip_features;
+};
+
+void tlsd_scan_opts_default(struct tlsd_scan_opts *o);
+
+/* Versions in the order a report lists them. */
+enum {
+    TLSD_SCAN_SSL2,
+    TLSD_SCAN_SSL3,
+    TLSD_SCAN_TLS10,
+    TLSD_SCAN_TLS11,
+    TLSD_SCAN_TLS12,
+    TLSD_SCAN_TLS13,
+    TLSD_SCAN_NVERSIONS
+};
+extern const uint16_t tlsd_scan_version_codes[TLSD_SCAN_NVERSIONS];
+
+struct tlsd_scan_suite {
+    uint32_t code;
+    uint16_t group;  /* ECDHE / TLS 1.3: the named group used (0: none) */
+    int dh_bits;     /* DHE: size of the prime */
+    int rsa_kx_bits; /* RSA key exchange: the certificate key size when known */
+};
+
+enum tlsd_tristate { TLSD_UNKNOWN = -1, TLSD_NO = 0, TLSD_YES = 1 };
+
+struct tlsd_scan_version {
+    uint16_t version;
+    bool accepted;
+    struct tlsd_scan_suite *suites; /* server order when server_order is YES */
+    size_t n_suites;
+    enum tlsd_tristate server_order;
+    char note[160]; /* e.g. "answered with TLSv1.2" */
+};
+
+struct tlsd_scan_cert {
+    char label[96];                  /* "RSA 2048", "EC 256 (prime256v1)" */
+    struct tlsd_cert_summary *chain; /* leaf first */
+    size_t n_chain;
+    bool trusted; /* chain verifies against the trust store */
+    char verify_error[160];
+    bool name_matches; /* the leaf covers the SNI / host name */
+    uint32_t *suites;  /* accepted suites this certificate serves */
+    size_t n_suites;
+};
+
+struct tlsd_scan_finding {
+    enum tlsd_class cls; /* worst first in the report */
+    char *text;
+};
+
+struct tlsd_scan_result {
+    const struct tlsd_target *target;
+    char address[64]; /* the address connected to */
+    char error[256];  /* non-empty: the target could not be scanned */
+    struct tlsd_scan_version versions[TLSD_SCAN_NVERSIONS];
+    uint16_t *groups; /* TLS 1.3 groups, in the server's order when it has one */
+    size_t n_groups;
+    uint16_t *groups12; /* TLS 1.2 ECDHE curves (ServerKeyExchange) */
+    size_t n_groups12;
+    enum tlsd_tristate hrr; /* answers a hello without a usable key share by HRR */
+    uint16_t *sigschemes;
+    size_t n_sigschemes;
+    struct tlsd_scan_cert *certs;
+    size_t n_certs;
+    /* Features (TLSD_UNKNOWN when not testable on this server). */
+    enum tlsd_tristate secure_renegotiation, fallback_scsv, compression, ems, etm, session_ticket,
+        ocsp_stapling, needs_sni, large_hello_intolerant, needs_reneg_signal,
+        tls13_hello_answered_12;
+    char alpn[64]; /* protocols the server selected from h2,http/1.1 ("" none) */
+    char no_sni_answer[96], wrong_sni_answer[96];
+    char ja3s[33], ja4s[32];
+    struct tlsd_scan_finding *findings;
+    size_t n_findings;
+    unsigned connections, handshakes;
+    double seconds;
+};
+
+/* Called on the loop thread as each target finishes (results stay owned by
+ * the scan). */
+typedef void (*tlsd_scan_done_cb)(void *ctx, const struct tlsd_scan_result *r);
+/* Called now and then with progress (probes done, targets done). */
+typedef void (*tlsd_scan_progress_cb)(void *ctx, size_t targets_done, size_t targets,
+                                      unsigned probes_done);
+
+/* Scans every target; fills results[i] for targets->v[i]. Returns 0, or -1
+ * when the scan could not run at all (loop setup). A target that fails gets
+ * its error in results[i].error and the others go on. */
+int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan_opts *opts,
+                  struct tlsd_scan_result *results, tlsd_scan_done_cb done,
+                  tlsd_scan_progress_cb progress, void *ctx) __attribute__((warn_unused_result));
+void tlsd_scan_result_free(struct tlsd_scan_result *r);
+
+/* The result as one JSON object (schema in docs/scan-json.md). */
+json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

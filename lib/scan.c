@@ -1,0 +1,1393 @@
+/* The scan strategy: per target, tasks that issue probes and react to their
+ * answers — suite elimination per version, server-order check, groups,
+ * signature schemes, features — all on one libuv loop, with limits on
+ * probes in flight (overall and per target), a connection rate and time
+ * limits. Results are typed records; rendering lives elsewhere. */
+#include "tlsdiag/scan.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scan_internal.h"
+#include "tlsdiag/fingerprint.h"
+#include "tlsdiag/hello.h"
+
+#include <openssl/ssl.h>
+
+const uint16_t tlsd_scan_version_codes[TLSD_SCAN_NVERSIONS] = {0x0002, 0x0300, 0x0301,
+                                                               0x0302, 0x0303, 0x0304};
+
+void tlsd_scan_opts_default(struct tlsd_scan_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->max_inflight = 64;
+    o->max_per_target = 16;
+    o->timeout_ms = 5000;
+    o->retries = 1;
+    o->target_timeout_ms = 120000;
+}
+
+struct scan;
+struct tscan;
+
+/* A task issues probes one at a time and decides the next from each answer. */
+struct task {
+    struct tscan *t;
+    void (*on_result)(struct task *k, struct probe_res *res);
+    unsigned tries;
+    uint8_t *pending_hello; /* for a retry */
+    size_t pending_len;
+    /* state for the different task kinds */
+    int vi;              /* version index */
+    uint32_t *remaining; /* codes still offered */
+    size_t n_remaining;
+    int kind;       /* feature probes: which one; order probes: 0 or 1 */
+    struct elim *e; /* the enumeration this task belongs to */
+    unsigned gen;
+    struct task *next_queued; /* scheduler queue */
+};
+
+struct tscan {
+    struct scan *s;
+    const struct tlsd_target *target;
+    struct tlsd_scan_result *r;
+    struct sockaddr_storage addr;
+    const char *sni;
+    unsigned inflight;
+    unsigned tasks_open;
+    bool resolved, failed, finished;
+    uint64_t started_ms;
+    uv_getaddrinfo_t gai;
+    uv_timer_t deadline;
+    bool deadline_running;
+    /* what later tasks need from the version tasks */
+    int roots_left;                       /* versions whose first probe has not answered */
+    struct task *queue_head, *queue_tail; /* tasks waiting for a per-target slot */
+};
+
+struct scan {
+    uv_loop_t loop;
+    const struct tlsd_scan_opts *o;
+    struct tscan *targets;
+    size_t n_targets, targets_done;
+    unsigned inflight;
+    unsigned probes_done;
+    struct task *queue_head, *queue_tail; /* tasks waiting for a global slot */
+    uv_timer_t rate_timer;
+    unsigned rate_tokens;
+    tlsd_scan_done_cb done;
+    tlsd_scan_progress_cb progress;
+    void *ctx;
+};
+
+static uint64_t now_ms(struct scan *s)
+{
+    return uv_now(&s->loop);
+}
+
+/* ---- hellos -------------------------------------------------------------- */
+
+struct hello_opts {
+    uint16_t version; /* the version to ask for */
+    const uint32_t *suites;
+    size_t n_suites;
+    const uint16_t *groups; /* NULL: every group fit for the version */
+    size_t n_groups;
+    const uint16_t *sigalgs; /* NULL: every scheme */
+    size_t n_sigalgs;
+    bool no_key_shares; /* TLS 1.3: empty key_share (forces an HRR) */
+    bool no_reneg_scsv; /* leave out the renegotiation SCSV / extension */
+    bool fallback_scsv;
+    bool compression; /* offer DEFLATE */
+    bool no_sni;
+    const char *sni; /* override */
+    size_t pad_to;   /* pad the handshake message to this size */
+};
+
+/* Every group fit for the version, the common modern ones first (so that a
+ * server honouring the client's order uses what real clients get). */
+static uint16_t *all_groups(uint16_t version, size_t *n)
+{
+    static const uint16_t first[] = {0x001D, 0x0017, 0x001E, 0x0018, 0x0019};
+    uint16_t *g = malloc(tlsd_group_count() * sizeof *g);
+    size_t k = 0;
+    for (size_t i = 0; g && i < sizeof first / sizeof first[0]; i++)
+        g[k++] = first[i];
+    for (size_t i = 0; g && i < tlsd_group_count(); i++) {
+        const struct tlsd_group *x = tlsd_group_at(i);
+        bool ok = strcmp(x->kind, "explicit") != 0;
+        if (version >= 0x0304) /* RFC 8446 4.2.7: no binary or small curves */
+            ok = ok && (strcmp(x->kind, "ec") != 0 || x->code >= 0x0017);
+        for (size_t j = 0; j < sizeof first / sizeof first[0]; j++)
+            ok = ok && x->code != first[j];
+        if (ok)
+            g[k++] = x->code;
+    }
+    *n = k;
+    return g;
+}
+
+static uint16_t *all_sigalgs(size_t *n)
+{
+    uint16_t *v = malloc(tlsd_sigscheme_count() * sizeof *v);
+    size_t k = 0;
+    for (size_t i = 0; v && i < tlsd_sigscheme_count(); i++)
+        v[k++] = tlsd_sigscheme_at(i)->code;
+    *n = k;
+    return v;
+}
+
+/* Builds the records of a ClientHello for a probe. */
+static int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **rec, size_t *len)
+{
+    static const uint16_t v13[] = {0x0304};
+    static const uint8_t pf[] = {0, 1, 2};
+    static const uint8_t psk_modes[] = {1};
+    static const uint8_t comp_deflate[] = {1, 0};
+    static const struct tlsd_key_share_spec shares[] = {{.group = 0x001D}, {.group = 0x0017}};
+    static const char *const alpn[] = {"h2", "http/1.1"};
+    struct tlsd_hello_spec sp = {0};
+    size_t ng = 0, ns = 0;
+    uint16_t *groups = NULL, *sig = NULL;
+    if (!h->groups)
+        groups = all_groups(h->version, &ng);
+    if (!h->sigalgs)
+        sig = all_sigalgs(&ns);
+    sp.random_mode = TLSD_RANDOM_AUTO;
+    sp.suites = h->suites;
+    sp.n_suites = h->n_suites;
+    if (h->compression) {
+        sp.compression.v = comp_deflate;
+        sp.compression.n = 2;
+        sp.compression.present = true;
+    }
+    if (h->version == 0x0002) {
+        sp.format = TLSD_HELLO_SSL2;
+        sp.legacy_version = 0x0002;
+    } else {
+        sp.format = TLSD_HELLO_TLS;
+        sp.legacy_version = h->version >= 0x0304 ? 0x0303 : h->version;
+        sp.record_version = h->version >= 0x0301 ? 0x0301 : h->version;
+        sp.session_id_len = h->version >= 0x0304 ? 32 : 0; /* middlebox compatibility */
+        for (size_t i = 0; i < sp.session_id_len; i++)
+            sp.session_id[i] = (uint8_t)(i * 7 + 1);
+        if (h->version >= 0x0301) {
+            const char *sni = h->no_sni ? NULL : h->sni ? h->sni : t->sni;
+            sp.server_name = sni;
+            sp.groups.v = h->groups ? h->groups : groups;
+            sp.groups.n = h->groups ? h->n_groups : ng;
+            sp.groups.present = true;
+            sp.ec_point_formats.v = pf;
+            sp.ec_point_formats.n = 3;
+            sp.ec_point_formats.present = true;
+            sp.renegotiation_info = false;
+            sp.scsv = !h->no_reneg_scsv && h->version < 0x0304;
+            sp.fallback_scsv = h->fallback_scsv;
+            sp.extended_master_secret = true;
+            sp.session_ticket = true;
+            sp.status_request = true;
+            sp.alpn = alpn;
+            sp.n_alpn = 2;
+        }
+        if (h->version >= 0x0303) {
+            sp.sigalgs.v = h->sigalgs ? h->sigalgs : sig;
+            sp.sigalgs.n = h->sigalgs ? h->n_sigalgs : ns;
+            sp.sigalgs.present = true;
+        }
+        if (h->version >= 0x0302 && h->version < 0x0304)
+            sp.encrypt_then_mac = true;
+        if (h->version >= 0x0304) {
+            sp.versions.v = v13;
+            sp.versions.n = 1;
+            sp.versions.present = true;
+            sp.key_shares = h->no_key_shares ? NULL : shares;
+            sp.n_key_shares = h->no_key_shares ? 0 : 2;
+            sp.key_share_present = true;
+            sp.psk_modes.v = psk_modes;
+            sp.psk_modes.n = 1;
+            sp.psk_modes.present = true;
+            sp.status_request = true;
+        }
+        if (h->pad_to) {
+            sp.padding = TLSD_PAD_TO_SIZE;
+            sp.pad_target = h->pad_to;
+        }
+    }
+    enum tlsd_cerr e = tlsd_hello_build(&sp, NULL, NULL, rec, len);
+    free(groups);
+    free(sig);
+    return e == TLSD_CERR_OK ? 0 : -1;
+}
+
+/* Suites of the registry that can be negotiated at version v (SCSVs aside). */
+static uint32_t *suites_for(uint16_t v, size_t *n)
+{
+    uint32_t *out = malloc(tlsd_suite_count() * sizeof *out);
+    size_t k = 0;
+    for (size_t i = 0; out && i < tlsd_suite_count(); i++) {
+        const struct tlsd_suite *s = tlsd_suite_at(i);
+        if (strcmp(s->status, "scsv") == 0 || !tlsd_suite_usable_at(s, v))
+            continue;
+        out[k++] = s->code;
+    }
+    *n = k;
+    return out;
+}
+
+/* ---- scheduling ---------------------------------------------------------- */
+
+static void probe_done(void *ctx, struct probe_res *res);
+static void maybe_finish_target(struct tscan *t);
+static void pump(struct scan *s);
+static void end_task(struct task *k);
+
+static void enqueue(struct scan *s, struct task *k)
+{
+    k->next_queued = NULL;
+    if (s->queue_tail)
+        s->queue_tail->next_queued = k;
+    else
+        s->queue_head = k;
+    s->queue_tail = k;
+}
+
+/* Queues a probe for task k with the given hello (taking ownership). */
+static void submit(struct task *k, uint8_t *hello, size_t len)
+{
+    free(k->pending_hello);
+    k->pending_hello = hello;
+    k->pending_len = len;
+    enqueue(k->t->s, k);
+    pump(k->t->s);
+}
+
+static void launch(struct task *k)
+{
+    struct tscan *t = k->t;
+    struct scan *s = t->s;
+    struct probe_req req = {0};
+    req.addr = t->addr;
+    req.starttls = t->target->starttls;
+    /* The probe frees the hello; keep a copy for a retry. */
+    req.hello = malloc(k->pending_len);
+    if (req.hello)
+        memcpy(req.hello, k->pending_hello, k->pending_len);
+    req.hello_len = req.hello ? k->pending_len : 0;
+    req.timeout_ms = s->o->timeout_ms;
+    req.cb = probe_done;
+    req.ctx = k;
+    t->inflight++;
+    s->inflight++;
+    t->r->connections++;
+    probe_start(&s->loop, &req);
+}
+
+static void pump(struct scan *s)
+{
+    struct task **pp = &s->queue_head, *prev = NULL;
+    while (*pp && s->inflight < s->o->max_inflight) {
+        struct task *k = *pp;
+        if (k->t->failed) { /* its target hit its time limit: drop the task */
+            *pp = k->next_queued;
+            if (s->queue_tail == k)
+                s->queue_tail = prev;
+            end_task(k);
+            continue;
+        }
+        if (k->t->inflight >= s->o->max_per_target) {
+            prev = k;
+            pp = &k->next_queued;
+            continue;
+        }
+        if (s->o->rate) {
+            if (s->rate_tokens == 0)
+                break;
+            s->rate_tokens--;
+        }
+        *pp = k->next_queued;
+        if (s->queue_tail == k)
+            s->queue_tail = prev;
+        launch(k);
+    }
+}
+
+static void on_rate_tick(uv_timer_t *tm)
+{
+    struct scan *s = tm->data;
+    /* Tokens every 10 ms, up to one second's worth of burst. */
+    unsigned add = s->o->rate / 100 ? s->o->rate / 100 : 1;
+    s->rate_tokens = s->rate_tokens + add > s->o->rate ? s->o->rate : s->rate_tokens + add;
+    pump(s);
+    if (s->targets_done == s->n_targets)
+        uv_timer_stop(tm);
+}
+
+static struct task *new_task(struct tscan *t, void (*fn)(struct task *, struct probe_res *))
+{
+    struct task *k = calloc(1, sizeof *k);
+    if (!k)
+        return NULL;
+    k->t = t;
+    k->on_result = fn;
+    t->tasks_open++;
+    return k;
+}
+
+static void end_task(struct task *k)
+{
+    struct tscan *t = k->t;
+    free(k->pending_hello);
+    free(k->remaining);
+    free(k);
+    t->tasks_open--;
+    maybe_finish_target(t);
+}
+
+static bool transient(const struct probe_res *res)
+{
+    return res->outcome == PROBE_TIMEOUT ||
+           (res->outcome == PROBE_CONNECT_FAILED && res->uv_err != UV_ECONNREFUSED);
+}
+
+static void probe_done(void *ctx, struct probe_res *res)
+{
+    struct task *k = ctx;
+    struct tscan *t = k->t;
+    struct scan *s = t->s;
+    t->inflight--;
+    s->inflight--;
+    s->probes_done++;
+    if (res->have_sh || res->have_ssl2)
+        t->r->handshakes++;
+    if (transient(res) && k->tries < s->o->retries && !t->failed) {
+        k->tries++;
+        enqueue(s, k);
+        pump(s);
+        return;
+    }
+    k->tries = 0;
+    if (t->failed) {
+        end_task(k);
+    } else {
+        k->on_result(k, res);
+    }
+    pump(s);
+    if (s->progress && s->probes_done % 16 == 0)
+        s->progress(s->ctx, s->targets_done, s->n_targets, s->probes_done);
+}
+
+/* ---- result helpers ------------------------------------------------------ */
+
+static void remove_code(uint32_t *v, size_t *n, uint32_t code)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (v[i] == code) {
+            memmove(&v[i], &v[i + 1], (*n - i - 1) * sizeof *v);
+            (*n)--;
+            return;
+        }
+}
+
+static bool has_code32(const uint32_t *v, size_t n, uint32_t code)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == code)
+            return true;
+    return false;
+}
+
+static const char *outcome_text(const struct probe_res *res, char *buf, size_t len)
+{
+    if (res->outcome == PROBE_ALERT) {
+        const struct tlsd_alert *a = tlsd_alert_by_code(res->alert.description);
+        snprintf(buf, len, "alert %s (%d)", a ? a->name : "unknown", res->alert.description);
+    } else if (res->outcome == PROBE_SERVER_HELLO) {
+        char v[16];
+        snprintf(buf, len, "accepted (%s)", tlsd_version_str(res->sh.version, v));
+    } else {
+        snprintf(buf, len, "%s%s%.100s", probe_outcome_name(res->outcome),
+                 res->error[0] ? ": " : "", res->error);
+    }
+    return buf;
+}
+
+/* Keeps a certificate chain (DER, leaf first), one entry per distinct leaf,
+ * with the suites it served. */
+static void add_chain(struct tscan *t, const uint8_t *const *der, const size_t *len, size_t n,
+                      uint32_t suite)
+{
+    struct tlsd_scan_result *r = t->r;
+    if (n == 0)
+        return;
+    for (size_t i = 0; i < r->n_certs; i++) {
+        struct tlsd_scan_cert *c = &r->certs[i];
+        if (c->chain[0].der_len == len[0] && memcmp(c->chain[0].der, der[0], len[0]) == 0) {
+            if (suite && !has_code32(c->suites, c->n_suites, suite)) {
+                uint32_t *v = realloc(c->suites, (c->n_suites + 1) * sizeof *v);
+                if (v) {
+                    c->suites = v;
+                    c->suites[c->n_suites++] = suite;
+                }
+            }
+            return;
+        }
+    }
+    struct tlsd_scan_cert *nc = realloc(r->certs, (r->n_certs + 1) * sizeof *nc);
+    if (!nc)
+        return;
+    r->certs = nc;
+    struct tlsd_scan_cert *c = &nc[r->n_certs];
+    memset(c, 0, sizeof *c);
+    c->chain = calloc(n, sizeof *c->chain);
+    if (!c->chain)
+        return;
+    /* Summarise private copies: the messages the DER came from go away. */
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *copy = malloc(len[i] ? len[i] : 1);
+        if (!copy)
+            break;
+        memcpy(copy, der[i], len[i]);
+        if (tlsd_cert_summarize(copy, len[i], &c->chain[c->n_chain]) != TLSD_CERR_OK ||
+            !c->chain[c->n_chain].decoded) {
+            tlsd_cert_summary_free(&c->chain[c->n_chain]);
+            free(copy);
+            break;
+        }
+        c->chain[c->n_chain].der = copy;
+        c->n_chain++;
+    }
+    if (c->n_chain == 0) {
+        free(c->chain);
+        return;
+    }
+    const struct tlsd_cert_summary *l = &c->chain[0];
+    if (l->curve[0])
+        snprintf(c->label, sizeof c->label, "%.31s %d (%.40s)", l->key_type, l->key_bits, l->curve);
+    else
+        snprintf(c->label, sizeof c->label, "%.31s %d", l->key_type, l->key_bits);
+    if (suite) {
+        c->suites = malloc(sizeof *c->suites);
+        if (c->suites) {
+            c->suites[0] = suite;
+            c->n_suites = 1;
+        }
+    }
+    r->n_certs++;
+}
+
+static void note_cert(struct tscan *t, const struct probe_res *res, uint32_t suite)
+{
+    if (!res->have_cert || res->cert.n_certs == 0)
+        return;
+    size_t n = res->cert.n_certs;
+    const uint8_t **der = malloc(n * sizeof *der);
+    size_t *len = malloc(n * sizeof *len);
+    if (der && len) {
+        for (size_t i = 0; i < n; i++) {
+            der[i] = res->cert.certs[i].der;
+            len[i] = res->cert.certs[i].der_len;
+        }
+        add_chain(t, der, len, n, suite);
+    }
+    free(der);
+    free(len);
+}
+
+static void note_fingerprints(struct tscan *t, const struct probe_res *res)
+{
+    if (t->r->ja3s[0] || !res->have_sh || res->sh.is_hrr)
+        return;
+    struct tlsd_ja3 j;
+    if (tlsd_ja3s(&res->sh, &j) == 0) {
+        memcpy(t->r->ja3s, j.hash, sizeof t->r->ja3s);
+        tlsd_ja3_free(&j);
+    }
+    tlsd_ja4s(&res->sh, TLSD_JA_TCP, t->r->ja4s);
+}
+
+/* Features visible in any TLS <= 1.2 ServerHello to our full hello. */
+static void note_features(struct tscan *t, const struct probe_res *res)
+{
+    struct tlsd_scan_result *r = t->r;
+    if (!res->have_sh || res->sh.version >= 0x0304 || r->secure_renegotiation != TLSD_UNKNOWN)
+        return;
+    r->secure_renegotiation = res->sh.renegotiation_info ? TLSD_YES : TLSD_NO;
+    r->ems = res->sh.extended_master_secret ? TLSD_YES : TLSD_NO;
+    r->etm =
+        res->sh.version >= 0x0302 ? (res->sh.encrypt_then_mac ? TLSD_YES : TLSD_NO) : TLSD_UNKNOWN;
+    r->session_ticket = res->sh.session_ticket ? TLSD_YES : TLSD_NO;
+    r->ocsp_stapling = res->sh.status_request && res->cert_status ? TLSD_YES : TLSD_NO;
+    snprintf(r->alpn, sizeof r->alpn, "%.63s", res->sh.alpn);
+}
+
+/* ---- enumerations by elimination ------------------------------------------- */
+
+/* An enumeration finds every element of a candidate list (suites of one
+ * version, groups, signature schemes) that the server accepts: a probe offers
+ * a set, the server picks one, the next probe offers the set without it, until
+ * the server refuses. The first probe offers everything (its pick is the
+ * server's preferred element). After it, the rest is split into CHUNKS
+ * interleaved parts eliminated in parallel, which cuts the round trips on a
+ * slow link at the cost of one refused probe per part. As soon as two
+ * elements are known, two probes offering them in both orders tell whether the
+ * server keeps its own order; if it does, the parts stop and one sequential
+ * elimination gives that whole order (RFC 5246 7.4.1.2 leaves the choice to
+ * the server). */
+#define CHUNKS 8
+
+enum ekind { E_SUITES, E_GROUPS, E_SIGALGS };
+
+struct elim {
+    struct tscan *t;
+    enum ekind kind;
+    int vi;          /* version index (suites, groups) */
+    uint32_t *cands; /* the full candidate list, in offering order */
+    size_t n_cands;
+    uint32_t *found; /* accepted, in discovery (or server) order */
+    size_t n_found;
+    uint32_t first_pick; /* the answer to the whole list */
+    unsigned open;       /* live tasks of this enumeration */
+    unsigned gen;        /* tasks of an older generation are abandoned */
+    int order;           /* -1 unknown, 0 client order, 1 server order */
+    bool order_asked;
+    uint32_t order_picks[2];
+    int order_answers;
+    bool root_answered;
+    char root_note[160];
+    void (*on_root)(struct elim *e, bool accepted);
+    void (*on_done)(struct elim *e);
+};
+
+static bool is_ecdhe(uint32_t code)
+{
+    const struct tlsd_suite *s = tlsd_suite_by_code(code);
+    return s && strncmp(s->kx, "ECDHE", 5) == 0 && strcmp(s->auth, "anon") != 0;
+}
+
+static bool signs_ske(uint32_t code)
+{
+    const struct tlsd_suite *s = tlsd_suite_by_code(code);
+    return s && (strcmp(s->kx, "ECDHE") == 0 || strcmp(s->kx, "DHE") == 0) &&
+           strcmp(s->auth, "anon") != 0;
+}
+
+/* Registry suites usable at v that pass keep (NULL: all). */
+static uint32_t *suites_where(uint16_t v, bool (*keep)(uint32_t), size_t *n)
+{
+    size_t k = 0;
+    uint32_t *all = suites_for(v, &k), *out = all;
+    size_t w = 0;
+    for (size_t i = 0; all && i < k; i++)
+        if (!keep || keep(all[i]))
+            out[w++] = all[i];
+    *n = w;
+    return out;
+}
+
+static int elim_probe(struct task *k, const uint32_t *set, size_t n)
+{
+    struct elim *e = k->e;
+    struct tscan *t = e->t;
+    uint16_t v = tlsd_scan_version_codes[e->vi];
+    struct hello_opts h = {.version = v};
+    uint16_t *list16 = NULL;
+    uint32_t *suites = NULL;
+    size_t ns = 0;
+    if (e->kind == E_SUITES) {
+        h.suites = set;
+        h.n_suites = n;
+    } else {
+        list16 = malloc((n ? n : 1) * sizeof *list16);
+        if (!list16)
+            return -1;
+        for (size_t i = 0; i < n; i++)
+            list16[i] = (uint16_t)set[i];
+        if (e->kind == E_GROUPS) {
+            suites = suites_where(v, v >= 0x0304 ? NULL : is_ecdhe, &ns);
+            h.groups = list16;
+            h.n_groups = n;
+            h.no_key_shares = true; /* TLS 1.3: the server names its group in an HRR */
+        } else {
+            suites = suites_where(v, signs_ske, &ns);
+            h.sigalgs = list16;
+            h.n_sigalgs = n;
+        }
+        h.suites = suites;
+        h.n_suites = ns;
+    }
+    uint8_t *rec;
+    size_t len;
+    int rc = build_hello(t, &h, &rec, &len);
+    free(list16);
+    free(suites);
+    if (rc < 0)
+        return -1;
+    submit(k, rec, len);
+    return 0;
+}
+
+/* The element the server picked from what this task offered, or 0. */
+static uint32_t picked(const struct task *k, const struct probe_res *res)
+{
+    const struct elim *e = k->e;
+    uint16_t v = tlsd_scan_version_codes[e->vi];
+    if (e->kind == E_SUITES && e->vi == TLSD_SCAN_SSL2)
+        return 0;
+    if (res->outcome != PROBE_SERVER_HELLO || !res->have_sh || res->sh.version != v)
+        return 0;
+    uint32_t c = 0;
+    if (e->kind == E_SUITES)
+        c = res->sh.suite;
+    else if (e->kind == E_GROUPS && v >= 0x0304 && res->sh.has_key_share)
+        c = res->sh.key_share_group;
+    else if (e->kind == E_GROUPS && res->have_ske && res->ske.kind == TLSD_KX_ECDHE)
+        c = res->ske.named_curve;
+    else if (e->kind == E_SIGALGS && res->have_ske && res->ske.has_sig_scheme)
+        c = res->ske.sig_scheme;
+    return has_code32(k->remaining, k->n_remaining, c) ? c : 0;
+}
+
+static void add_suite(struct tlsd_scan_version *sv, const struct probe_res *res)
+{
+    for (size_t i = 0; i < sv->n_suites; i++)
+        if (sv->suites[i].code == res->sh.suite)
+            return;
+    struct tlsd_scan_suite *n = realloc(sv->suites, (sv->n_suites + 1) * sizeof *n);
+    if (!n)
+        return;
+    sv->suites = n;
+    struct tlsd_scan_suite *x = &n[sv->n_suites++];
+    memset(x, 0, sizeof *x);
+    x->code = res->sh.suite;
+    if (res->sh.has_key_share)
+        x->group = res->sh.key_share_group;
+    if (res->have_ske) {
+        if (res->ske.kind == TLSD_KX_ECDHE)
+            x->group = res->ske.named_curve;
+        else if (res->ske.kind == TLSD_KX_DHE)
+            x->dh_bits = res->ske.dh_p_bits;
+    }
+    if (res->have_cert && res->cert.n_certs > 0)
+        x->rsa_kx_bits = res->cert.certs[0].key_bits;
+}
+
+/* Records an accepted element and what its probe showed. */
+static void record(struct elim *e, uint32_t c, const struct probe_res *res)
+{
+    struct tscan *t = e->t;
+    if (!has_code32(e->found, e->n_found, c)) {
+        uint32_t *f = realloc(e->found, (e->n_found + 1) * sizeof *f);
+        if (!f)
+            return;
+        e->found = f;
+        f[e->n_found++] = c;
+    }
+    if (e->kind == E_SUITES) {
+        add_suite(&t->r->versions[e->vi], res);
+        note_fingerprints(t, res);
+        note_features(t, res);
+    }
+    if (res->sh.is_hrr)
+        t->r->hrr = TLSD_YES;
+    note_cert(t, res, res->sh.suite);
+}
+
+static void elim_result(struct task *k, struct probe_res *res);
+
+static struct task *elim_task(struct elim *e, const uint32_t *set, size_t n)
+{
+    struct task *k = new_task(e->t, elim_result);
+    if (!k)
+        return NULL;
+    k->e = e;
+    k->gen = e->gen;
+    k->remaining = malloc((n ? n : 1) * sizeof *k->remaining);
+    if (!k->remaining) {
+        end_task(k);
+        return NULL;
+    }
+    memcpy(k->remaining, set, n * sizeof *set);
+    k->n_remaining = n;
+    e->open++;
+    if (elim_probe(k, k->remaining, n) < 0) {
+        e->open--;
+        end_task(k);
+        return NULL;
+    }
+    return k;
+}
+
+static void elim_finish(struct elim *e);
+
+static void elim_task_end(struct task *k)
+{
+    struct elim *e = k->e;
+    e->open--;
+    end_task(k);
+    if (e->open == 0)
+        elim_finish(e);
+}
+
+/* Splits what the root left into interleaved parts, one task each. */
+static void elim_fan_out(struct elim *e, const uint32_t *rest, size_t n)
+{
+    /* About eight candidates a part at least: a part costs one refused probe. */
+    size_t parts = n / 8 < CHUNKS ? n / 8 : CHUNKS;
+    if (parts < 1)
+        parts = 1;
+    for (size_t p = 0; p < parts; p++) {
+        uint32_t *set = malloc((n / parts + 1) * sizeof *set);
+        size_t m = 0;
+        for (size_t i = p; set && i < n; i += parts)
+            set[m++] = rest[i];
+        if (set && m)
+            elim_task(e, set, m);
+        free(set);
+    }
+}
+
+static void order_result(struct task *k, struct probe_res *res);
+
+/* Offers two known elements in both orders. */
+static void elim_ask_order(struct elim *e)
+{
+    if (e->order_asked || e->n_found < 2 || e->kind != E_SUITES)
+        return;
+    e->order_asked = true;
+    uint32_t pair[2][2] = {{e->found[0], e->found[1]}, {e->found[1], e->found[0]}};
+    for (int i = 0; i < 2; i++) {
+        struct task *k = new_task(e->t, order_result);
+        if (!k)
+            continue;
+        k->e = e;
+        k->kind = i;
+        k->remaining = malloc(2 * sizeof *k->remaining);
+        if (!k->remaining) {
+            end_task(k);
+            continue;
+        }
+        memcpy(k->remaining, pair[i], sizeof pair[i]);
+        k->n_remaining = 2;
+        e->open++;
+        if (elim_probe(k, k->remaining, 2) < 0) {
+            e->open--;
+            end_task(k);
+        }
+    }
+}
+
+static void order_result(struct task *k, struct probe_res *res)
+{
+    struct elim *e = k->e;
+    uint32_t c = picked(k, res);
+    e->order_picks[k->kind] = c;
+    if (++e->order_answers == 2 && e->order_picks[0] && e->order_picks[1]) {
+        e->order = e->order_picks[0] == e->order_picks[1];
+        if (e->order == 1) {
+            /* Server order: abandon the parts, eliminate the whole list in
+             * sequence from the server's first choice on. */
+            struct tlsd_scan_version *sv = &e->t->r->versions[e->vi];
+            e->gen++;
+            e->n_found = 1;
+            e->found[0] = e->first_pick;
+            for (size_t i = 0; i < sv->n_suites; i++)
+                if (sv->suites[i].code == e->first_pick) {
+                    struct tlsd_scan_suite first = sv->suites[i];
+                    sv->suites[0] = first;
+                    sv->n_suites = 1;
+                    break;
+                }
+            uint32_t *rest = malloc(e->n_cands * sizeof *rest);
+            size_t m = 0;
+            for (size_t i = 0; rest && i < e->n_cands; i++)
+                if (e->cands[i] != e->first_pick)
+                    rest[m++] = e->cands[i];
+            if (rest && m)
+                elim_task(e, rest, m);
+            free(rest);
+        }
+    }
+    elim_task_end(k);
+}
+
+static void elim_result(struct task *k, struct probe_res *res)
+{
+    struct elim *e = k->e;
+    struct tscan *t = e->t;
+    bool root = !e->root_answered;
+    if (k->gen != e->gen) { /* abandoned when the server order was found */
+        elim_task_end(k);
+        return;
+    }
+    uint32_t c = picked(k, res);
+    if (root) {
+        e->root_answered = true;
+        e->first_pick = c;
+        if (!c) {
+            char buf[160];
+            const char *txt = outcome_text(res, buf, sizeof buf);
+            if (res->outcome == PROBE_SERVER_HELLO && res->have_sh &&
+                res->sh.version != tlsd_scan_version_codes[e->vi]) {
+                char vb[16];
+                snprintf(buf, sizeof buf, "answered with %s",
+                         tlsd_version_str(res->sh.version, vb));
+                if (e->vi == TLSD_SCAN_TLS13 && res->sh.version == 0x0303)
+                    t->r->tls13_hello_answered_12 = TLSD_YES;
+            }
+            snprintf(e->root_note, sizeof e->root_note, "%s", txt);
+        }
+    }
+    if (c)
+        record(e, c, res);
+    if (root && e->on_root)
+        e->on_root(e, c != 0);
+    if (!c) {
+        elim_task_end(k);
+        return;
+    }
+    remove_code(k->remaining, &k->n_remaining, c);
+    if (root && e->order != 1 && k->n_remaining > CHUNKS) {
+        elim_fan_out(e, k->remaining, k->n_remaining);
+        elim_task_end(k);
+        return;
+    }
+    elim_ask_order(e);
+    if (k->n_remaining == 0 || elim_probe(k, k->remaining, k->n_remaining) < 0)
+        elim_task_end(k);
+}
+
+static struct elim *elim_start(struct tscan *t, enum ekind kind, int vi, uint32_t *cands, size_t n,
+                               void (*on_root)(struct elim *, bool), void (*on_done)(struct elim *))
+{
+    struct elim *e = calloc(1, sizeof *e);
+    if (!e || n == 0) {
+        free(e);
+        free(cands);
+        return NULL;
+    }
+    e->t = t;
+    e->kind = kind;
+    e->vi = vi;
+    e->cands = cands;
+    e->n_cands = n;
+    e->order = kind == E_SUITES ? -1 : 0;
+    e->on_root = on_root;
+    e->on_done = on_done;
+    t->tasks_open++; /* the enumeration itself, until elim_finish */
+    if (!elim_task(e, cands, n)) {
+        if (on_root)
+            on_root(e, false);
+        elim_finish(e);
+        return NULL;
+    }
+    return e;
+}
+
+static void elim_finish(struct elim *e)
+{
+    struct tscan *t = e->t;
+    if (e->on_done)
+        e->on_done(e);
+    free(e->cands);
+    free(e->found);
+    free(e);
+    t->tasks_open--;
+    maybe_finish_target(t);
+}
+
+/* ---- what the enumerations feed ------------------------------------------- */
+
+static int cmp_suite(const void *a, const void *b)
+{
+    const struct tlsd_scan_suite *x = a, *y = b;
+    return (x->code > y->code) - (x->code < y->code);
+}
+
+static void start_after_roots(struct tscan *t);
+
+static void suites_root(struct elim *e, bool accepted)
+{
+    struct tscan *t = e->t;
+    (void)accepted;
+    if (--t->roots_left == 0)
+        start_after_roots(t);
+}
+
+static void suites_done(struct elim *e)
+{
+    struct tlsd_scan_version *sv = &e->t->r->versions[e->vi];
+    sv->accepted = sv->n_suites > 0;
+    if (!sv->accepted)
+        snprintf(sv->note, sizeof sv->note, "%s", e->root_note);
+    sv->server_order = e->order == 1 ? TLSD_YES : e->order == 0 ? TLSD_NO : TLSD_UNKNOWN;
+    if (sv->server_order != TLSD_YES && sv->n_suites > 1)
+        qsort(sv->suites, sv->n_suites, sizeof *sv->suites, cmp_suite);
+}
+
+static void groups_done(struct elim *e)
+{
+    struct tlsd_scan_result *r = e->t->r;
+    uint16_t **list = e->vi == TLSD_SCAN_TLS13 ? &r->groups : &r->groups12;
+    size_t *count = e->vi == TLSD_SCAN_TLS13 ? &r->n_groups : &r->n_groups12;
+    if (e->vi == TLSD_SCAN_TLS13 && r->hrr == TLSD_UNKNOWN && e->root_answered)
+        r->hrr = e->n_found ? TLSD_YES : TLSD_NO;
+    *list = malloc((e->n_found ? e->n_found : 1) * sizeof **list);
+    for (size_t i = 0; *list && i < e->n_found; i++)
+        (*list)[(*count)++] = (uint16_t)e->found[i];
+}
+
+static void sigalgs_done(struct elim *e)
+{
+    struct tlsd_scan_result *r = e->t->r;
+    r->sigschemes = malloc((e->n_found ? e->n_found : 1) * sizeof *r->sigschemes);
+    for (size_t i = 0; r->sigschemes && i < e->n_found; i++)
+        r->sigschemes[r->n_sigschemes++] = (uint16_t)e->found[i];
+}
+
+static void start_groups(struct tscan *t, int vi)
+{
+    size_t n;
+    uint16_t *g = all_groups(tlsd_scan_version_codes[vi], &n);
+    uint32_t *c = malloc((n ? n : 1) * sizeof *c);
+    for (size_t i = 0; g && c && i < n; i++)
+        c[i] = g[i];
+    free(g);
+    if (c)
+        elim_start(t, E_GROUPS, vi, c, n, NULL, groups_done);
+}
+
+static void start_sigalgs(struct tscan *t)
+{
+    size_t n;
+    uint16_t *v = all_sigalgs(&n);
+    uint32_t *c = malloc((n ? n : 1) * sizeof *c);
+    for (size_t i = 0; v && c && i < n; i++)
+        c[i] = v[i];
+    free(v);
+    if (c)
+        elim_start(t, E_SIGALGS, TLSD_SCAN_TLS12, c, n, NULL, sigalgs_done);
+}
+
+/* SSLv2: one CLIENT-HELLO with every kind; the SERVER-HELLO lists the
+ * server's kinds at once (SSLv2 spec, 2.6). */
+static void ssl2_result(struct task *k, struct probe_res *res)
+{
+    struct tscan *t = k->t;
+    struct tlsd_scan_version *sv = &t->r->versions[TLSD_SCAN_SSL2];
+    char buf[160];
+    if (res->outcome == PROBE_SSL2_HELLO && res->ssl2.n_kinds > 0) {
+        sv->suites = calloc(res->ssl2.n_kinds, sizeof *sv->suites);
+        for (size_t i = 0; sv->suites && i < res->ssl2.n_kinds; i++)
+            sv->suites[sv->n_suites++].code = res->ssl2.kinds[i];
+        sv->accepted = sv->n_suites > 0;
+    } else {
+        snprintf(sv->note, sizeof sv->note, "%s", outcome_text(res, buf, sizeof buf));
+    }
+    end_task(k);
+    if (--t->roots_left == 0)
+        start_after_roots(t);
+}
+
+/* ---- features --------------------------------------------------------------- */
+
+enum feature {
+    F_FALLBACK,
+    F_COMPRESSION,
+    F_NO_SNI,
+    F_WRONG_SNI,
+    F_LARGE,
+    F_NO_RENEG_SIGNAL,
+};
+
+static int highest_accepted(const struct tlsd_scan_result *r, bool below13)
+{
+    for (int i = below13 ? TLSD_SCAN_TLS12 : TLSD_SCAN_TLS13; i >= TLSD_SCAN_SSL3; i--)
+        if (r->versions[i].n_suites > 0)
+            return i;
+    return -1;
+}
+
+static void feature_result(struct task *k, struct probe_res *res)
+{
+    struct tlsd_scan_result *r = k->t->r;
+    char buf[96];
+    bool accepted = res->outcome == PROBE_SERVER_HELLO && res->have_sh;
+    switch (k->kind) {
+    case F_FALLBACK:
+        /* RFC 7507: inappropriate_fallback (86) to a lower version with the SCSV. */
+        r->fallback_scsv = res->outcome == PROBE_ALERT && res->alert.description == 86 ? TLSD_YES
+                           : accepted                                                  ? TLSD_NO
+                                      : TLSD_UNKNOWN;
+        break;
+    case F_COMPRESSION:
+        r->compression = accepted ? (res->sh.compression != 0 ? TLSD_YES : TLSD_NO) : TLSD_UNKNOWN;
+        break;
+    case F_NO_SNI:
+        snprintf(r->no_sni_answer, sizeof r->no_sni_answer, "%s",
+                 outcome_text(res, buf, sizeof buf));
+        r->needs_sni = accepted ? TLSD_NO : TLSD_YES;
+        break;
+    case F_WRONG_SNI:
+        snprintf(r->wrong_sni_answer, sizeof r->wrong_sni_answer, "%s",
+                 outcome_text(res, buf, sizeof buf));
+        break;
+    case F_LARGE:
+        r->large_hello_intolerant = accepted ? TLSD_NO : TLSD_YES;
+        break;
+    case F_NO_RENEG_SIGNAL:
+        r->needs_reneg_signal = accepted ? TLSD_NO : TLSD_YES;
+        break;
+    }
+    end_task(k);
+}
+
+static void feature_probe(struct tscan *t, enum feature f, int vi)
+{
+    size_t n;
+    uint32_t *suites = suites_for(tlsd_scan_version_codes[vi], &n);
+    if (!suites)
+        return;
+    struct hello_opts h = {.version = tlsd_scan_version_codes[vi], .suites = suites, .n_suites = n};
+    switch (f) {
+    case F_FALLBACK:
+        h.fallback_scsv = true;
+        break;
+    case F_COMPRESSION:
+        h.compression = true;
+        break;
+    case F_NO_SNI:
+        h.no_sni = true;
+        break;
+    case F_WRONG_SNI:
+        h.sni = "tlsdiag-wrong-name.invalid";
+        break;
+    case F_LARGE:
+        h.pad_to = 4000; /* well past the sizes old stacks choke on */
+        break;
+    case F_NO_RENEG_SIGNAL:
+        h.no_reneg_scsv = true;
+        break;
+    }
+    uint8_t *rec;
+    size_t len;
+    int rc = build_hello(t, &h, &rec, &len);
+    free(suites);
+    if (rc < 0)
+        return;
+    struct task *k = new_task(t, feature_result);
+    if (!k) {
+        free(rec);
+        return;
+    }
+    k->kind = f;
+    submit(k, rec, len);
+}
+
+static void start_features(struct tscan *t)
+{
+    struct tlsd_scan_result *r = t->r;
+    int top = highest_accepted(r, false), top12 = highest_accepted(r, true);
+    if (top < 0)
+        return;
+    /* A lower version than the best, with TLS_FALLBACK_SCSV. */
+    int lower = -1;
+    for (int i = top - 1; i >= TLSD_SCAN_SSL3 && lower < 0; i--)
+        if (r->versions[i].n_suites > 0)
+            lower = i;
+    if (lower >= 0)
+        feature_probe(t, F_FALLBACK, lower);
+    if (top12 >= 0) {
+        feature_probe(t, F_COMPRESSION, top12);
+        if (top12 == TLSD_SCAN_TLS12)
+            feature_probe(t, F_NO_RENEG_SIGNAL, top12);
+    }
+    if (t->sni) {
+        feature_probe(t, F_NO_SNI, top);
+        feature_probe(t, F_WRONG_SNI, top);
+    }
+    feature_probe(t, F_LARGE, top);
+}
+
+static void fullhs_work(uv_work_t *w)
+{
+    scan_full_handshake(w->data);
+}
+
+static void fullhs_after(uv_work_t *w, int status)
+{
+    struct fullhs *h = w->data;
+    struct tscan *t = h->ctx;
+    (void)status;
+    t->r->connections++;
+    if (h->ok) {
+        t->r->handshakes++;
+        add_chain(t, (const uint8_t *const *)h->der, h->der_len, h->n_der, h->suite);
+    }
+    scan_fullhs_free(h);
+    free(h);
+    t->tasks_open--;
+    maybe_finish_target(t);
+}
+
+/* TLS 1.3 encrypts the certificate: fetch it with one full libssl handshake
+ * when no TLS <= 1.2 handshake showed one. */
+static void start_tls13_cert(struct tscan *t)
+{
+    if (t->r->versions[TLSD_SCAN_TLS13].n_suites == 0 ||
+        t->target->starttls != TLSD_STARTTLS_NONE || t->r->n_certs > 0)
+        return;
+    struct fullhs *h = calloc(1, sizeof *h);
+    if (!h)
+        return;
+    h->addr = t->addr;
+    snprintf(h->sni, sizeof h->sni, "%s", t->sni ? t->sni : "");
+    h->version = TLS1_3_VERSION;
+    h->timeout_ms = t->s->o->timeout_ms;
+    h->ctx = t;
+    h->work.data = h;
+    t->tasks_open++;
+    if (uv_queue_work(&t->s->loop, &h->work, fullhs_work, fullhs_after) < 0) {
+        t->tasks_open--;
+        free(h);
+    }
+}
+
+/* Every version's first answer is in: start what depends on which versions
+ * the server speaks. */
+static void start_after_roots(struct tscan *t)
+{
+    const struct tlsd_scan_opts *o = t->s->o;
+    const struct tlsd_scan_result *r = t->r;
+    start_tls13_cert(t);
+    if (!o->skip_groups) {
+        if (r->versions[TLSD_SCAN_TLS13].n_suites)
+            start_groups(t, TLSD_SCAN_TLS13);
+        int v12 = highest_accepted(r, true);
+        if (v12 >= TLSD_SCAN_TLS10)
+            start_groups(t, v12);
+    }
+    if (!o->skip_sigalgs && r->versions[TLSD_SCAN_TLS12].n_suites)
+        start_sigalgs(t);
+    if (!o->skip_features)
+        start_features(t);
+}
+
+/* ---- targets ------------------------------------------------------------------ */
+
+static void start_versions(struct tscan *t)
+{
+    t->roots_left = TLSD_SCAN_NVERSIONS;
+    t->tasks_open++; /* held until every enumeration is started */
+    for (int vi = 0; vi < TLSD_SCAN_NVERSIONS; vi++) {
+        struct tlsd_scan_version *sv = &t->r->versions[vi];
+        sv->version = tlsd_scan_version_codes[vi];
+        sv->server_order = TLSD_UNKNOWN;
+        if (vi == TLSD_SCAN_SSL2) {
+            size_t n = 0;
+            uint32_t *kinds = malloc(tlsd_suite_count() * sizeof *kinds);
+            for (size_t i = 0; kinds && i < tlsd_suite_count(); i++)
+                if (tlsd_suite_is_sslv2(tlsd_suite_at(i)))
+                    kinds[n++] = tlsd_suite_at(i)->code;
+            struct hello_opts h = {.version = 0x0002, .suites = kinds, .n_suites = n};
+            uint8_t *rec;
+            size_t len;
+            struct task *k =
+                kinds && build_hello(t, &h, &rec, &len) == 0 ? new_task(t, ssl2_result) : NULL;
+            free(kinds);
+            if (k)
+                submit(k, rec, len);
+            else
+                t->roots_left--;
+            continue;
+        }
+        size_t n;
+        uint32_t *cands = suites_for(sv->version, &n);
+        if (!cands || n == 0) {
+            free(cands);
+            t->roots_left--;
+            continue;
+        }
+        elim_start(t, E_SUITES, vi, cands, n, suites_root, suites_done);
+    }
+    t->tasks_open--;
+    if (t->roots_left == 0)
+        start_after_roots(t);
+    maybe_finish_target(t);
+}
+
+/* When no version answered, one clear error for the target from what every
+ * version probe met, if they all met the same thing. */
+static void summarize_failure(struct tlsd_scan_result *r)
+{
+    static const struct {
+        const char *prefix, *text;
+    } kinds[] = {
+        {"connect_failed", "cannot connect: "},
+        {"timeout", "no answer: the server accepts the connection but never answers a "
+                    "ClientHello in time"},
+        {"not_tls", "the server does not speak TLS: "},
+        {"starttls_failed", "STARTTLS failed: "},
+        {"reset", "the server resets every connection right after the ClientHello (no TLS "
+                  "here, or no version and suite in common; Windows schannel answers so)"},
+        {"closed", "the server closes every connection right after the ClientHello without an "
+                   "answer"},
+    };
+    for (int i = 0; i < TLSD_SCAN_NVERSIONS; i++)
+        if (r->versions[i].accepted)
+            return;
+    const char *first = r->versions[TLSD_SCAN_SSL3].note;
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        size_t pl = strlen(kinds[k].prefix);
+        bool all = true;
+        for (int i = TLSD_SCAN_SSL3; i < TLSD_SCAN_NVERSIONS && all; i++)
+            all = strncmp(r->versions[i].note, kinds[k].prefix, pl) == 0;
+        if (!all)
+            continue;
+        const char *detail = strchr(first, ':');
+        bool with_detail = kinds[k].text[strlen(kinds[k].text) - 1] == ' ';
+        snprintf(r->error, sizeof r->error, "%s%s", kinds[k].text,
+                 with_detail && detail ? detail + 2 : "");
+        return;
+    }
+    /* Mixed answers, none of them TLS (no alert): not a TLS server. */
+    bool alert = false;
+    const char *not_tls = NULL;
+    for (int i = TLSD_SCAN_SSL3; i < TLSD_SCAN_NVERSIONS; i++) {
+        alert = alert || strncmp(r->versions[i].note, "alert", 5) == 0 ||
+                strncmp(r->versions[i].note, "answered", 8) == 0;
+        if (!not_tls && strncmp(r->versions[i].note, "not_tls", 7) == 0)
+            not_tls = r->versions[i].note;
+    }
+    if (not_tls && !alert)
+        snprintf(r->error, sizeof r->error, "the server does not speak TLS: %s", not_tls + 9);
+}
+
+static void maybe_finish_target(struct tscan *t)
+{
+    if (t->finished || t->tasks_open > 0 || !t->resolved)
+        return;
+    t->finished = true;
+    struct scan *s = t->s;
+    if (t->deadline_running) {
+        t->deadline_running = false;
+        uv_close((uv_handle_t *)&t->deadline, NULL);
+    }
+    t->r->seconds = (double)(now_ms(s) - t->started_ms) / 1000.0;
+    if (!t->failed)
+        summarize_failure(t->r);
+    if (!t->failed) {
+        scan_verify_certs(t->r, s->o->cafile, t->sni ? t->sni : t->target->host);
+        scan_findings(t->r);
+    }
+    s->targets_done++;
+    if (s->done)
+        s->done(s->ctx, t->r);
+    if (s->progress)
+        s->progress(s->ctx, s->targets_done, s->n_targets, s->probes_done);
+}
+
+static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
+{
+    struct tscan *t = req->data;
+    t->resolved = true;
+    if (status < 0 || !res) {
+        snprintf(t->r->error, sizeof t->r->error, "cannot resolve %s: %s", t->target->host,
+                 uv_strerror(status));
+        t->failed = true;
+        if (res)
+            uv_freeaddrinfo(res);
+        maybe_finish_target(t);
+        return;
+    }
+    memcpy(&t->addr, res->ai_addr, res->ai_addrlen);
+    uv_freeaddrinfo(res);
+    if (t->addr.ss_family == AF_INET)
+        ((struct sockaddr_in *)&t->addr)->sin_port = htons(t->target->port);
+    else
+        ((struct sockaddr_in6 *)&t->addr)->sin6_port = htons(t->target->port);
+    char ip[INET6_ADDRSTRLEN] = "";
+    uv_ip_name((struct sockaddr *)&t->addr, ip, sizeof ip);
+    snprintf(t->r->address, sizeof t->r->address,
+             t->addr.ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip, t->target->port);
+    start_versions(t);
+}
+
+static void on_deadline(uv_timer_t *tm)
+{
+    struct tscan *t = tm->data;
+    if (t->finished)
+        return;
+    snprintf(t->r->error, sizeof t->r->error,
+             "time limit of %u s reached; the results so far are incomplete",
+             t->s->o->target_timeout_ms / 1000);
+    t->failed = true;
+    pump(t->s); /* drops this target's queued tasks */
+    maybe_finish_target(t);
+}
+
+static void start_target(struct tscan *t)
+{
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC};
+    t->started_ms = now_ms(t->s);
+    if (t->s->o->target_timeout_ms) {
+        uv_timer_init(&t->s->loop, &t->deadline);
+        t->deadline.data = t;
+        uv_timer_start(&t->deadline, on_deadline, t->s->o->target_timeout_ms, 0);
+        t->deadline_running = true;
+    }
+    t->gai.data = t;
+    int rc = uv_getaddrinfo(&t->s->loop, &t->gai, on_resolved, t->target->host, NULL, &hints);
+    if (rc < 0) {
+        t->resolved = true;
+        t->failed = true;
+        snprintf(t->r->error, sizeof t->r->error, "cannot resolve %s: %s", t->target->host,
+                 uv_strerror(rc));
+        maybe_finish_target(t);
+    }
+}
+
+int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan_opts *opts,
+                  struct tlsd_scan_result *results, tlsd_scan_done_cb done,
+                  tlsd_scan_progress_cb progress, void *ctx)
+{
+    struct scan s = {.o = opts, .done = done, .progress = progress, .ctx = ctx};
+    if (uv_loop_init(&s.loop) < 0)
+        return -1;
+    s.n_targets = targets->n;
+    s.targets = calloc(targets->n ? targets->n : 1, sizeof *s.targets);
+    if (!s.targets) {
+        uv_loop_close(&s.loop);
+        return -1;
+    }
+    if (opts->rate) {
+        uv_timer_init(&s.loop, &s.rate_timer);
+        s.rate_timer.data = &s;
+        s.rate_tokens = opts->rate / 100 ? opts->rate / 100 : 1;
+        uv_timer_start(&s.rate_timer, on_rate_tick, 10, 10);
+    }
+    for (size_t i = 0; i < targets->n; i++) {
+        struct tscan *t = &s.targets[i];
+        struct tlsd_scan_result *r = &results[i];
+        memset(r, 0, sizeof *r);
+        r->target = &targets->v[i];
+        r->hrr = r->secure_renegotiation = r->fallback_scsv = r->compression = r->ems = r->etm =
+            r->session_ticket = r->ocsp_stapling = r->needs_sni = r->large_hello_intolerant =
+                r->needs_reneg_signal = r->tls13_hello_answered_12 = TLSD_UNKNOWN;
+        t->s = &s;
+        t->target = &targets->v[i];
+        t->r = r;
+        t->sni = opts->no_sni ? NULL : opts->sni ? opts->sni : targets->v[i].sni;
+        start_target(t);
+    }
+    uv_run(&s.loop, UV_RUN_DEFAULT);
+    if (opts->rate)
+        uv_close((uv_handle_t *)&s.rate_timer, NULL);
+    uv_run(&s.loop, UV_RUN_DEFAULT);
+    uv_loop_close(&s.loop);
+    free(s.targets);
+    return 0;
+}

@@ -1,0 +1,89 @@
+/* Private to the scanner: one probe = one TCP connection that sends one
+ * ClientHello (after a STARTTLS exchange when asked) and reads the server's
+ * first flight through the codec. */
+#ifndef TLSDIAG_SCAN_INTERNAL_H
+#define TLSDIAG_SCAN_INTERNAL_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <uv.h>
+
+#include "tlsdiag/handshake.h"
+#include "tlsdiag/target.h"
+
+enum probe_outcome {
+    PROBE_SERVER_HELLO = 0, /* a ServerHello (or HRR) arrived; see res.sh */
+    PROBE_SSL2_HELLO,       /* an SSLv2 SERVER-HELLO */
+    PROBE_ALERT,            /* an alert before any ServerHello */
+    PROBE_CLOSED,           /* the server closed (FIN) before any ServerHello */
+    PROBE_RESET,            /* connection reset before any ServerHello */
+    PROBE_TIMEOUT,          /* no complete answer in time */
+    PROBE_CONNECT_FAILED,   /* refused, unreachable, ... (uv_err) */
+    PROBE_NOT_TLS,          /* the answer is not TLS (error says why) */
+    PROBE_STARTTLS_FAILED,  /* the plain-text protocol refused STARTTLS */
+};
+
+struct probe_res {
+    enum probe_outcome outcome;
+    int uv_err;
+    char error[200];
+    bool have_sh, have_cert, have_ske, have_done, have_ssl2, cert_status;
+    struct tlsd_server_hello sh;
+    struct tlsd_certificate_msg cert;
+    struct tlsd_server_key_exchange ske;
+    struct tlsd_ssl2_server_hello ssl2;
+    struct tlsd_alert_msg alert; /* first alert seen (PROBE_ALERT, or after SH) */
+    bool have_alert;
+    size_t bytes_in;
+};
+
+typedef void (*probe_cb)(void *ctx, struct probe_res *res);
+
+struct probe_req {
+    struct sockaddr_storage addr;
+    enum tlsd_starttls starttls;
+    uint8_t *hello; /* whole records to send; the probe frees it */
+    size_t hello_len;
+    unsigned timeout_ms;
+    probe_cb cb;
+    void *ctx;
+};
+
+/* Starts a probe on loop; req->cb is called exactly once (also on failure to
+ * start, from within this call). The result is valid during the callback. */
+void probe_start(uv_loop_t *loop, const struct probe_req *req);
+
+const char *probe_outcome_name(enum probe_outcome o);
+
+/* A full handshake with libssl (blocking; run it on the thread pool). */
+#define FULLHS_MAX_CHAIN 8
+struct fullhs {
+    uv_work_t work;
+    struct sockaddr_storage addr;
+    char sni[256];
+    uint16_t version;
+    unsigned timeout_ms;
+    void *ctx;
+    /* results */
+    bool ok;
+    char error[160];
+    unsigned char *der[FULLHS_MAX_CHAIN]; /* OPENSSL_malloc'd */
+    size_t der_len[FULLHS_MAX_CHAIN];
+    size_t n_der;
+    int sig_nid;
+    uint16_t suite;
+};
+int scan_full_handshake(struct fullhs *h);
+void scan_fullhs_free(struct fullhs *h);
+
+struct tlsd_scan_result;
+/* Verifies each certificate chain against the trust store (or cafile) and
+ * the host name; fills trusted / verify_error / name_matches. */
+void scan_verify_certs(struct tlsd_scan_result *r, const char *cafile, const char *host);
+/* Derives the findings (weak versions, suites, certificates, features). */
+void scan_findings(struct tlsd_scan_result *r);
+
+#endif

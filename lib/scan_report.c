@@ -1,0 +1,331 @@
+/* After the probes: certificate verification, findings, JSON, freeing. */
+#include <openssl/err.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "scan_internal.h"
+#include "tlsdiag/scan.h"
+#include "tlsdiag/target.h"
+
+static X509 *to_x509(const struct tlsd_cert_summary *c)
+{
+    const unsigned char *p = c->der;
+    return d2i_X509(NULL, &p, (long)c->der_len);
+}
+
+static void verify_one(struct tlsd_scan_cert *c, X509_STORE *store, const char *host)
+{
+    X509 *leaf = to_x509(&c->chain[0]);
+    STACK_OF(X509) *untrusted = sk_X509_new_null();
+    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+    if (!leaf || !untrusted || !ctx) {
+        snprintf(c->verify_error, sizeof c->verify_error, "cannot decode the certificate");
+        goto out;
+    }
+    for (size_t i = 1; i < c->n_chain; i++) {
+        X509 *x = to_x509(&c->chain[i]);
+        if (x && !sk_X509_push(untrusted, x))
+            X509_free(x);
+    }
+    if (X509_STORE_CTX_init(ctx, store, leaf, untrusted) == 1) {
+        c->trusted = X509_verify_cert(ctx) == 1;
+        if (!c->trusted)
+            snprintf(c->verify_error, sizeof c->verify_error, "%s",
+                     X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
+    }
+    if (host && *host)
+        c->name_matches = tlsd_host_is_ip(host) ? X509_check_ip_asc(leaf, host, 0) == 1
+                                                : X509_check_host(leaf, host, 0, 0, NULL) == 1;
+out:
+    X509_STORE_CTX_free(ctx);
+    sk_X509_pop_free(untrusted, X509_free);
+    X509_free(leaf);
+    ERR_clear_error();
+}
+
+void scan_verify_certs(struct tlsd_scan_result *r, const char *cafile, const char *host)
+{
+    if (r->n_certs == 0)
+        return;
+    X509_STORE *store = X509_STORE_new();
+    if (!store)
+        return;
+    if (cafile ? X509_STORE_load_file(store, cafile) != 1
+               : X509_STORE_set_default_paths(store) != 1) {
+        for (size_t i = 0; i < r->n_certs; i++)
+            snprintf(r->certs[i].verify_error, sizeof r->certs[i].verify_error,
+                     "cannot load the trust store%s%s", cafile ? " " : "", cafile ? cafile : "");
+    } else {
+        for (size_t i = 0; i < r->n_certs; i++)
+            verify_one(&r->certs[i], store, host);
+    }
+    X509_STORE_free(store);
+    ERR_clear_error();
+}
+
+static void finding(struct tlsd_scan_result *r, enum tlsd_class c, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void finding(struct tlsd_scan_result *r, enum tlsd_class c, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    struct tlsd_scan_finding *f = realloc(r->findings, (r->n_findings + 1) * sizeof *f);
+    if (!f)
+        return;
+    r->findings = f;
+    f[r->n_findings].cls = c;
+    f[r->n_findings].text = strdup(buf);
+    if (f[r->n_findings].text)
+        r->n_findings++;
+}
+
+static int by_class(const void *a, const void *b)
+{
+    const struct tlsd_scan_finding *x = a, *y = b;
+    return (int)x->cls - (int)y->cls;
+}
+
+void scan_findings(struct tlsd_scan_result *r)
+{
+    char vb[16];
+    bool any = false;
+    for (int i = 0; i < TLSD_SCAN_NVERSIONS; i++) {
+        const struct tlsd_scan_version *v = &r->versions[i];
+        if (!v->accepted)
+            continue;
+        any = true;
+        const struct tlsd_version *ver = tlsd_version_by_code(v->version);
+        if (ver && ver->cls <= TLSD_CLASS_WEAK)
+            finding(r, ver->cls, "%s is enabled (%s)", tlsd_version_str(v->version, vb),
+                    ver->cls == TLSD_CLASS_INSECURE ? "broken: RFC 6176 / RFC 7568"
+                                                    : "deprecated: RFC 8996");
+        for (size_t k = 0; k < v->n_suites; k++) {
+            const struct tlsd_suite *s = tlsd_suite_by_code(v->suites[k].code);
+            if (s && s->cls <= TLSD_CLASS_WEAK)
+                finding(r, s->cls, "%s %s: %s", tlsd_version_str(v->version, vb), s->iana_name,
+                        s->class_reason);
+            if (s && strcmp(s->kx, "DHE") == 0 && v->suites[k].dh_bits > 0 &&
+                v->suites[k].dh_bits < 2048)
+                finding(r, TLSD_CLASS_WEAK, "%s uses a %d-bit DH group (below 2048)", s->iana_name,
+                        v->suites[k].dh_bits);
+        }
+    }
+    /* A version the server speaks elsewhere but refuses with handshake_failure
+     * for every suite: typically suites that do not fit the certificate (an
+     * RSA certificate while only ECDSA suites are enabled, or the reverse). */
+    for (int i = TLSD_SCAN_TLS12; i <= TLSD_SCAN_TLS12 && any; i++) {
+        const struct tlsd_scan_version *v = &r->versions[i];
+        if (!v->accepted && strstr(v->note, "handshake_failure"))
+            finding(r, TLSD_CLASS_WEAK,
+                    "%s is refused with handshake_failure for every suite although the server "
+                    "speaks TLS: its %s suites may not fit its certificate type (e.g. an RSA "
+                    "certificate while only ECDSA suites are enabled)",
+                    tlsd_version_str(v->version, vb), tlsd_version_str(v->version, vb));
+    }
+    for (size_t i = 0; i < r->n_certs; i++) {
+        const struct tlsd_scan_cert *c = &r->certs[i];
+        bool rsa = strcmp(c->chain[0].key_type, "RSA") == 0;
+        for (size_t k = 0; k < c->n_suites; k++) {
+            const struct tlsd_suite *s = tlsd_suite_by_code(c->suites[k]);
+            if (s &&
+                ((rsa && strcmp(s->cert, "ecdsa") == 0) || (!rsa && strcmp(s->cert, "rsa") == 0)))
+                finding(r, TLSD_CLASS_INSECURE,
+                        "%s was served with a %s certificate, which it cannot use (a broken "
+                        "server)",
+                        s->iana_name, c->label);
+        }
+    }
+    if (!any && !r->error[0])
+        finding(r, TLSD_CLASS_INSECURE,
+                "the server accepted no protocol version and no cipher suite that was offered");
+    if (any && !r->versions[TLSD_SCAN_TLS13].accepted)
+        finding(r, TLSD_CLASS_SECURE, "TLS 1.3 is not enabled");
+    time_t now = time(NULL);
+    for (size_t i = 0; i < r->n_certs; i++) {
+        const struct tlsd_scan_cert *c = &r->certs[i];
+        const struct tlsd_cert_summary *l = &c->chain[0];
+        if (!c->trusted)
+            finding(r, TLSD_CLASS_INSECURE, "certificate %s (%s) does not verify: %s", l->subject,
+                    c->label, c->verify_error);
+        if (!c->name_matches)
+            finding(r, TLSD_CLASS_INSECURE, "certificate %s does not cover the host name",
+                    l->subject);
+        if (l->not_after < now)
+            finding(r, TLSD_CLASS_INSECURE, "certificate %s has expired", l->subject);
+        if (l->not_before > now)
+            finding(r, TLSD_CLASS_INSECURE, "certificate %s is not valid yet", l->subject);
+        if (strcmp(l->key_type, "RSA") == 0 && l->key_bits < 2048)
+            finding(r, TLSD_CLASS_INSECURE, "certificate key RSA %d bits is too short",
+                    l->key_bits);
+    }
+    if (r->secure_renegotiation == TLSD_NO)
+        finding(r, TLSD_CLASS_INSECURE, "no secure renegotiation (RFC 5746)");
+    if (r->compression == TLSD_YES)
+        finding(r, TLSD_CLASS_INSECURE, "TLS compression is enabled (CRIME)");
+    if (r->fallback_scsv == TLSD_NO)
+        finding(r, TLSD_CLASS_WEAK, "TLS_FALLBACK_SCSV is not honoured (RFC 7507)");
+    if (r->large_hello_intolerant == TLSD_YES)
+        finding(r, TLSD_CLASS_WEAK,
+                "a large ClientHello is refused (old clients with many "
+                "suites will fail)");
+    if (r->needs_reneg_signal == TLSD_YES)
+        finding(r, TLSD_CLASS_WEAK,
+                "a TLS 1.2 hello without the renegotiation signal is refused (a Windows "
+                "behaviour: old clients without RFC 5746 cannot connect)");
+    if (r->n_findings > 1)
+        qsort(r->findings, r->n_findings, sizeof *r->findings, by_class);
+}
+
+void tlsd_scan_result_free(struct tlsd_scan_result *r)
+{
+    for (int i = 0; i < TLSD_SCAN_NVERSIONS; i++)
+        free(r->versions[i].suites);
+    for (size_t i = 0; i < r->n_certs; i++) {
+        for (size_t k = 0; k < r->certs[i].n_chain; k++) {
+            free((void *)r->certs[i].chain[k].der);
+            tlsd_cert_summary_free(&r->certs[i].chain[k]);
+        }
+        free(r->certs[i].chain);
+        free(r->certs[i].suites);
+    }
+    free(r->certs);
+    for (size_t i = 0; i < r->n_findings; i++)
+        free(r->findings[i].text);
+    free(r->findings);
+    free(r->groups);
+    free(r->groups12);
+    free(r->sigschemes);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- JSON ------------------------------------------------------------------------ */
+
+static json_t *tri(enum tlsd_tristate t)
+{
+    return t == TLSD_UNKNOWN ? json_null() : json_boolean(t == TLSD_YES);
+}
+
+static json_t *code16(uint32_t c)
+{
+    char b[16];
+    snprintf(b, sizeof b, c > 0xFFFF ? "0x%06X" : "0x%04X", (unsigned)c);
+    return json_string(b);
+}
+
+static json_t *suite_json(const struct tlsd_scan_suite *x)
+{
+    const struct tlsd_suite *s = tlsd_suite_by_code(x->code);
+    const struct tlsd_group *g = x->group ? tlsd_group_by_code(x->group) : NULL;
+    json_t *o = json_pack("{s:o, s:s, s:o, s:s}", "code", code16(x->code), "name",
+                          s ? s->iana_name : "unknown", "openssl",
+                          s && s->openssl_name ? json_string(s->openssl_name) : json_null(),
+                          "class", s ? tlsd_class_name(s->cls) : "unknown");
+    if (x->group)
+        json_object_set_new(o, "group", json_string(g ? g->name : "unknown"));
+    if (x->dh_bits)
+        json_object_set_new(o, "dh_bits", json_integer(x->dh_bits));
+    return o;
+}
+
+static json_t *cert_json(const struct tlsd_scan_cert *c)
+{
+    json_t *chain = json_array(), *suites = json_array();
+    for (size_t i = 0; i < c->n_chain; i++) {
+        const struct tlsd_cert_summary *x = &c->chain[i];
+        json_t *sans = json_array();
+        for (size_t k = 0; k < x->n_sans; k++)
+            json_array_append_new(sans, json_string(x->sans[k]));
+        json_array_append_new(
+            chain, json_pack("{s:s, s:s, s:o, s:s, s:i, s:s, s:I, s:I}", "subject", x->subject,
+                             "issuer", x->issuer, "sans", sans, "key_type", x->key_type, "key_bits",
+                             x->key_bits, "signature", x->sig_alg, "not_before",
+                             (json_int_t)x->not_before, "not_after", (json_int_t)x->not_after));
+    }
+    for (size_t i = 0; i < c->n_suites; i++)
+        json_array_append_new(suites, code16(c->suites[i]));
+    return json_pack("{s:s, s:b, s:s, s:b, s:o, s:o}", "key", c->label, "trusted", c->trusted,
+                     "verify_error", c->verify_error, "name_matches", c->name_matches, "chain",
+                     chain, "suites", suites);
+}
+
+json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
+{
+    json_t *o = json_pack("{s:s, s:s, s:i}", "target", r->target->input, "host", r->target->host,
+                          "port", r->target->port);
+    json_object_set_new(o, "address", json_string(r->address));
+    if (r->target->sni)
+        json_object_set_new(o, "sni", json_string(r->target->sni));
+    if (r->error[0]) {
+        json_object_set_new(o, "error", json_string(r->error));
+        return o;
+    }
+    json_t *vers = json_array();
+    char vb[16];
+    for (int i = 0; i < TLSD_SCAN_NVERSIONS; i++) {
+        const struct tlsd_scan_version *v = &r->versions[i];
+        json_t *suites = json_array();
+        for (size_t k = 0; k < v->n_suites; k++)
+            json_array_append_new(suites, suite_json(&v->suites[k]));
+        json_t *vo = json_pack("{s:s, s:b, s:o, s:o}", "version", tlsd_version_str(v->version, vb),
+                               "accepted", v->accepted, "server_order", tri(v->server_order),
+                               "suites", suites);
+        if (v->note[0])
+            json_object_set_new(vo, "note", json_string(v->note));
+        json_array_append_new(vers, vo);
+    }
+    json_object_set_new(o, "versions", vers);
+    json_t *groups = json_array(), *sigs = json_array(), *certs = json_array(),
+           *finds = json_array();
+    json_t *groups12 = json_array();
+    for (size_t i = 0; i < r->n_groups; i++) {
+        const struct tlsd_group *g = tlsd_group_by_code(r->groups[i]);
+        json_array_append_new(groups, json_string(g ? g->name : "unknown"));
+    }
+    for (size_t i = 0; i < r->n_groups12; i++) {
+        const struct tlsd_group *g = tlsd_group_by_code(r->groups12[i]);
+        json_array_append_new(groups12, json_string(g ? g->name : "unknown"));
+    }
+    for (size_t i = 0; i < r->n_sigschemes; i++) {
+        const struct tlsd_sigscheme *g = tlsd_sigscheme_by_code(r->sigschemes[i]);
+        json_array_append_new(sigs, json_string(g ? g->name : "unknown"));
+    }
+    for (size_t i = 0; i < r->n_certs; i++)
+        json_array_append_new(certs, cert_json(&r->certs[i]));
+    for (size_t i = 0; i < r->n_findings; i++)
+        json_array_append_new(finds,
+                              json_pack("{s:s, s:s}", "class", tlsd_class_name(r->findings[i].cls),
+                                        "text", r->findings[i].text));
+    json_object_set_new(o, "groups", groups);
+    json_object_set_new(o, "groups_tls12", groups12);
+    json_object_set_new(o, "hello_retry_request", tri(r->hrr));
+    json_object_set_new(o, "signature_schemes", sigs);
+    json_object_set_new(o, "certificates", certs);
+    json_object_set_new(
+        o, "features",
+        json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:s, s:s, s:o, s:o, s:o}",
+                  "secure_renegotiation", tri(r->secure_renegotiation), "fallback_scsv",
+                  tri(r->fallback_scsv), "compression", tri(r->compression),
+                  "extended_master_secret", tri(r->ems), "encrypt_then_mac", tri(r->etm),
+                  "session_ticket", tri(r->session_ticket), "ocsp_stapling", tri(r->ocsp_stapling),
+                  "alpn", r->alpn, "needs_sni", tri(r->needs_sni), "no_sni_answer",
+                  r->no_sni_answer, "wrong_sni_answer", r->wrong_sni_answer,
+                  "large_hello_intolerant", tri(r->large_hello_intolerant),
+                  "refuses_tls12_without_renegotiation_signal", tri(r->needs_reneg_signal),
+                  "tls13_hello_answered_with_tls12", tri(r->tls13_hello_answered_12)));
+    json_object_set_new(o, "ja3s", json_string(r->ja3s));
+    json_object_set_new(o, "ja4s", json_string(r->ja4s));
+    json_object_set_new(o, "findings", finds);
+    json_object_set_new(o, "stats",
+                        json_pack("{s:i, s:i, s:f}", "connections", r->connections, "handshakes",
+                                  r->handshakes, "seconds", r->seconds));
+    return o;
+}

@@ -1,0 +1,455 @@
+/* tlsdiag scan: everything a server accepts, rendered as text or JSON. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tlsdiag/scan.h"
+#include "tool.h"
+
+static const char help_text[] =
+    "Usage: tlsdiag scan [options] TARGET...\n"
+    "\n"
+    "Find every protocol version, cipher suite (out of the whole IANA registry, not\n"
+    "just what the local OpenSSL knows), the server's order, groups, signature schemes,\n"
+    "certificates and TLS features a server accepts. Hellos are built by tlsdiag, so\n"
+    "versions and suites the local OpenSSL disabled are still found.\n"
+    "\n"
+    "TARGET: host, host:port, [v6addr]:port, an address range (192.0.2.0/28), or\n"
+    "scheme://host:port with scheme smtp, imap, pop3, ftp, ldap, postgres or xmpp for\n"
+    "STARTTLS. Port 443 unless given (or the STARTTLS protocol's port).\n"
+    "\n"
+    "Options:\n"
+    "  -iL, --input-list FILE  read targets from FILE, one per line ('-' for stdin)\n"
+    "  -p, --port N            default port for targets without one\n"
+    "      --sni NAME          send NAME as server_name (test a server by address\n"
+    "                          under its real name) and check the certificate for it\n"
+    "      --no-sni            send no server_name\n"
+    "      --starttls PROTO    STARTTLS first: smtp, imap, pop3, ftp, ldap, postgres, xmpp\n"
+    "      --cafile FILE       verify certificates against FILE, not the system store\n"
+    "      --json              one JSON document with every target (docs/scan-json.md)\n"
+    "      --jsonl             one JSON object per target, per line, as each finishes\n"
+    "      --timeout MS        time limit per probe (default 5000)\n"
+    "      --target-timeout S  time limit per target, in seconds (default 120)\n"
+    "      --concurrency N     probes in flight overall (default 64)\n"
+    "      --per-target N      probes in flight per target (default 16)\n"
+    "      --rate N            new connections per second at most (default: no limit)\n"
+    "      --retries N         retries of a probe that timed out (default 1)\n"
+    "      --no-groups         skip the group enumeration\n"
+    "      --no-sigalgs        skip the signature scheme enumeration\n"
+    "      --no-features       skip the feature probes\n"
+    "  -q, --quiet             no progress line\n"
+    "      --color, --no-color colour on or off (default: on a terminal, unless NO_COLOR)\n"
+    "  -h, --help              this help\n"
+    "\n"
+    "Exit status: 0 every target scanned; 1 some target could not be scanned (its\n"
+    "error is in the report); 2 usage error; 3 could not run.\n";
+
+struct opts {
+    struct tlsd_scan_opts scan;
+    bool json, jsonl, quiet;
+    enum tool_color_mode color;
+    uint16_t port;
+    enum tlsd_starttls starttls;
+};
+
+static const char *tri(enum tlsd_tristate t)
+{
+    return t == TLSD_YES ? "yes" : t == TLSD_NO ? "no" : "unknown";
+}
+
+static void print_versions(const struct tlsd_scan_result *r, bool color)
+{
+    char vb[16];
+    printf("  Protocols\n");
+    for (int i = 0; i < TLSD_SCAN_NVERSIONS; i++) {
+        const struct tlsd_scan_version *v = &r->versions[i];
+        const struct tlsd_version *ver = tlsd_version_by_code(v->version);
+        enum tlsd_class c = ver ? ver->cls : TLSD_CLASS_UNKNOWN;
+        printf("    %-8s %s%-3s%s", tlsd_version_str(v->version, vb),
+               v->accepted ? tool_class_color(c, color) : "", v->accepted ? "yes" : "no",
+               tool_reset(color && v->accepted));
+        if (v->accepted)
+            printf("  %zu suites, %s", v->n_suites,
+                   v->server_order == TLSD_YES  ? "server order"
+                   : v->server_order == TLSD_NO ? "client order"
+                                                : "order not tested");
+        if (v->note[0])
+            printf("  (%s)", v->note);
+        putchar('\n');
+    }
+}
+
+static void print_suites(const struct tlsd_scan_result *r, bool color)
+{
+    char vb[16];
+    for (int i = TLSD_SCAN_NVERSIONS - 1; i >= 0; i--) {
+        const struct tlsd_scan_version *v = &r->versions[i];
+        if (!v->accepted)
+            continue;
+        printf("  %s cipher suites%s\n", tlsd_version_str(v->version, vb),
+               v->server_order == TLSD_YES ? " (server order)" : "");
+        for (size_t k = 0; k < v->n_suites; k++) {
+            const struct tlsd_scan_suite *x = &v->suites[k];
+            const struct tlsd_suite *s = tlsd_suite_by_code(x->code);
+            char kx[48] = "";
+            if (x->group) {
+                const struct tlsd_group *g = tlsd_group_by_code(x->group);
+                snprintf(kx, sizeof kx, "%s", g ? g->name : "?");
+            } else if (x->dh_bits) {
+                snprintf(kx, sizeof kx, "DH %d", x->dh_bits);
+            }
+            char code[12];
+            snprintf(code, sizeof code, x->code > 0xFFFF ? "0x%06X" : "0x%04X", x->code);
+            printf("    %-8s %-46s %-30s %-12s %s%s%s\n", code, s ? s->iana_name : "?",
+                   s && s->openssl_name ? s->openssl_name : "-", kx,
+                   tool_class_color(s ? s->cls : TLSD_CLASS_UNKNOWN, color),
+                   s ? tlsd_class_name(s->cls) : "", tool_reset(color));
+        }
+    }
+}
+
+static void print_certs(const struct tlsd_scan_result *r)
+{
+    for (size_t i = 0; i < r->n_certs; i++) {
+        const struct tlsd_scan_cert *c = &r->certs[i];
+        const struct tlsd_cert_summary *l = &c->chain[0];
+        char until[32];
+        struct tm tm;
+        gmtime_r(&l->not_after, &tm);
+        strftime(until, sizeof until, "%Y-%m-%d", &tm);
+        printf("  Certificate %s, serves %zu accepted suite%s\n", c->label, c->n_suites,
+               c->n_suites == 1 ? "" : "s");
+        printf("    subject   %s\n    issuer    %s\n    signature %s, valid until %s\n", l->subject,
+               l->issuer, l->sig_alg, until);
+        printf("    names    ");
+        for (size_t k = 0; k < l->n_sans; k++)
+            printf(" %s", l->sans[k]);
+        printf("\n    trusted   %s%s%s; host name %s; chain of %zu\n", c->trusted ? "yes" : "no",
+               c->trusted ? "" : ": ", c->verify_error,
+               c->name_matches ? "matches" : "does NOT match", c->n_chain);
+    }
+}
+
+static void print_list16(const char *title, const uint16_t *v, size_t n, bool groups)
+{
+    if (n == 0)
+        return;
+    printf("  %s:", title);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = NULL;
+        if (groups) {
+            const struct tlsd_group *g = tlsd_group_by_code(v[i]);
+            name = g ? g->name : NULL;
+        } else {
+            const struct tlsd_sigscheme *g = tlsd_sigscheme_by_code(v[i]);
+            name = g ? g->name : NULL;
+        }
+        if (name)
+            printf("%s %s", i ? "," : "", name);
+        else
+            printf("%s 0x%04X", i ? "," : "", v[i]);
+    }
+    putchar('\n');
+}
+
+static void print_text(const struct tlsd_scan_result *r, bool color)
+{
+    printf("%s%s%s", color ? "\033[1m" : "", r->target->input, tool_reset(color));
+    if (r->address[0])
+        printf("  (%s)", r->address);
+    if (r->target->sni)
+        printf("  SNI %s", r->target->sni);
+    if (r->target->starttls)
+        printf("  STARTTLS %s", tlsd_starttls_name(r->target->starttls));
+    putchar('\n');
+    if (r->error[0]) {
+        printf("  error: %s\n\n", r->error);
+        return;
+    }
+    print_versions(r, color);
+    print_suites(r, color);
+    print_list16("Groups (TLS 1.3)", r->groups, r->n_groups, true);
+    print_list16("Groups (TLS 1.2 ECDHE)", r->groups12, r->n_groups12, true);
+    if (r->hrr != TLSD_UNKNOWN)
+        printf("  HelloRetryRequest when no key share fits: %s\n", tri(r->hrr));
+    print_list16("Signature schemes (TLS 1.2)", r->sigschemes, r->n_sigschemes, false);
+    print_certs(r);
+    printf("  Features\n");
+    printf("    secure renegotiation %s, TLS_FALLBACK_SCSV %s, compression %s\n",
+           tri(r->secure_renegotiation), tri(r->fallback_scsv), tri(r->compression));
+    printf("    extended master secret %s, encrypt-then-MAC %s, session tickets %s, OCSP "
+           "stapling %s\n",
+           tri(r->ems), tri(r->etm), tri(r->session_ticket), tri(r->ocsp_stapling));
+    printf("    ALPN from h2,http/1.1: %s\n", r->alpn[0] ? r->alpn : "none");
+    if (r->no_sni_answer[0])
+        printf("    without SNI: %s; wrong SNI: %s\n", r->no_sni_answer, r->wrong_sni_answer);
+    printf("    large hello refused %s; TLS 1.2 without renegotiation signal refused %s\n",
+           tri(r->large_hello_intolerant), tri(r->needs_reneg_signal));
+    if (r->ja3s[0])
+        printf("  JA3S %s  JA4S %s\n", r->ja3s, r->ja4s);
+    if (r->n_findings)
+        printf("  Findings\n");
+    for (size_t i = 0; i < r->n_findings; i++)
+        printf("    %s%-11s%s %s\n", tool_class_color(r->findings[i].cls, color),
+               tlsd_class_name(r->findings[i].cls), tool_reset(color), r->findings[i].text);
+    printf("  %u connections, %u handshakes, %.2f s\n\n", r->connections, r->handshakes,
+           r->seconds);
+}
+
+struct run {
+    struct opts *o;
+    bool progress;
+    size_t n;
+};
+
+static void on_done(void *ctx, const struct tlsd_scan_result *r)
+{
+    struct run *run = ctx;
+    if (run->o->jsonl) {
+        json_t *j = tlsd_scan_result_json(r);
+        json_dumpf(j, stdout, JSON_COMPACT);
+        putchar('\n');
+        fflush(stdout);
+        json_decref(j);
+    }
+}
+
+static void on_progress(void *ctx, size_t done, size_t total, unsigned probes)
+{
+    struct run *run = ctx;
+    if (!run->progress)
+        return;
+    fprintf(stderr, "\r\033[Kscan: %zu/%zu targets, %u probes", done, total, probes);
+    if (done == total)
+        fputs("\r\033[K", stderr);
+}
+
+static int read_list(const char *path, struct opts *o, struct tlsd_target_list *l)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    if (!f) {
+        tool_err("scan", "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    char line[1024], err[256];
+    int rc = 0;
+    while (fgets(line, sizeof line, f)) {
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        if (strspn(line, " \t\r\n") == strlen(line))
+            continue;
+        if (tlsd_target_parse(line, o->port, o->starttls, l, err, sizeof err) < 0) {
+            tool_err("scan", "%s: %s", path, err);
+            rc = -1;
+        }
+    }
+    if (f != stdin)
+        fclose(f);
+    return rc;
+}
+
+static int parse_uint(const char *name, const char *s, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (*s == '\0' || *end || errno || v > 10000000) {
+        tool_err("scan", "%s wants a number, not '%s'", name, s);
+        return -1;
+    }
+    *out = (unsigned)v;
+    return 0;
+}
+
+int tool_scan(int argc, char **argv)
+{
+    enum {
+        O_SNI = 256,
+        O_NOSNI,
+        O_STARTTLS,
+        O_CAFILE,
+        O_JSON,
+        O_JSONL,
+        O_TIMEOUT,
+        O_CONC,
+        O_PERT,
+        O_RATE,
+        O_RETRIES,
+        O_NOGROUPS,
+        O_NOSIG,
+        O_NOFEAT,
+        O_COLOR,
+        O_NOCOLOR,
+        O_IL,
+        O_TTIMEOUT
+    };
+    static const struct option longopts[] = {
+        {"input-list", required_argument, NULL, O_IL},
+        {"port", required_argument, NULL, 'p'},
+        {"sni", required_argument, NULL, O_SNI},
+        {"no-sni", no_argument, NULL, O_NOSNI},
+        {"starttls", required_argument, NULL, O_STARTTLS},
+        {"cafile", required_argument, NULL, O_CAFILE},
+        {"json", no_argument, NULL, O_JSON},
+        {"jsonl", no_argument, NULL, O_JSONL},
+        {"timeout", required_argument, NULL, O_TIMEOUT},
+        {"concurrency", required_argument, NULL, O_CONC},
+        {"per-target", required_argument, NULL, O_PERT},
+        {"rate", required_argument, NULL, O_RATE},
+        {"retries", required_argument, NULL, O_RETRIES},
+        {"target-timeout", required_argument, NULL, O_TTIMEOUT},
+        {"no-groups", no_argument, NULL, O_NOGROUPS},
+        {"no-sigalgs", no_argument, NULL, O_NOSIG},
+        {"no-features", no_argument, NULL, O_NOFEAT},
+        {"quiet", no_argument, NULL, 'q'},
+        {"color", no_argument, NULL, O_COLOR},
+        {"no-color", no_argument, NULL, O_NOCOLOR},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    struct opts o = {.color = TOOL_COLOR_AUTO};
+    tlsd_scan_opts_default(&o.scan);
+    const char *lists[16];
+    size_t n_lists = 0;
+    unsigned port = 0;
+    int c;
+    optind = 1;
+    /* nmap spells the list option -iL: accept it as a whole word too. */
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "-iL") == 0)
+            argv[i] = "--input-list";
+    while ((c = getopt_long(argc, argv, "+p:qh", longopts, NULL)) != -1) {
+        int bad = 0;
+        switch (c) {
+        case O_IL:
+            if (n_lists < 16)
+                lists[n_lists++] = optarg;
+            break;
+        case 'p':
+            bad = parse_uint("--port", optarg, &port) || port == 0 || port > 65535;
+            o.port = (uint16_t)port;
+            break;
+        case O_SNI:
+            o.scan.sni = optarg;
+            break;
+        case O_NOSNI:
+            o.scan.no_sni = true;
+            break;
+        case O_STARTTLS:
+            if (tlsd_starttls_from_name(optarg, &o.starttls) < 0) {
+                tool_err("scan", "unknown STARTTLS protocol '%s'", optarg);
+                bad = 1;
+            }
+            break;
+        case O_CAFILE:
+            o.scan.cafile = optarg;
+            break;
+        case O_JSON:
+            o.json = true;
+            break;
+        case O_JSONL:
+            o.jsonl = true;
+            break;
+        case O_TIMEOUT:
+            bad = parse_uint("--timeout", optarg, &o.scan.timeout_ms) || o.scan.timeout_ms == 0;
+            break;
+        case O_TTIMEOUT:
+            bad = parse_uint("--target-timeout", optarg, &o.scan.target_timeout_ms) ||
+                  o.scan.target_timeout_ms == 0 || o.scan.target_timeout_ms > 86400;
+            o.scan.target_timeout_ms *= 1000;
+            break;
+        case O_CONC:
+            bad = parse_uint("--concurrency", optarg, &o.scan.max_inflight) ||
+                  o.scan.max_inflight == 0;
+            break;
+        case O_PERT:
+            bad = parse_uint("--per-target", optarg, &o.scan.max_per_target) ||
+                  o.scan.max_per_target == 0;
+            break;
+        case O_RATE:
+            bad = parse_uint("--rate", optarg, &o.scan.rate);
+            break;
+        case O_RETRIES:
+            bad = parse_uint("--retries", optarg, &o.scan.retries);
+            break;
+        case O_NOGROUPS:
+            o.scan.skip_groups = true;
+            break;
+        case O_NOSIG:
+            o.scan.skip_sigalgs = true;
+            break;
+        case O_NOFEAT:
+            o.scan.skip_features = true;
+            break;
+        case 'q':
+            o.quiet = true;
+            break;
+        case O_COLOR:
+            o.color = TOOL_COLOR_ALWAYS;
+            break;
+        case O_NOCOLOR:
+            o.color = TOOL_COLOR_NEVER;
+            break;
+        case 'h':
+            fputs(help_text, stdout);
+            return TOOL_EXIT_OK;
+        default:
+            bad = 1;
+        }
+        if (bad) {
+            fprintf(stderr, "Try 'tlsdiag scan --help'.\n");
+            return TOOL_EXIT_USAGE;
+        }
+    }
+    struct tlsd_target_list targets = {0};
+    char err[256];
+    int rc = TOOL_EXIT_OK;
+    for (int i = optind; i < argc; i++)
+        if (tlsd_target_parse(argv[i], o.port, o.starttls, &targets, err, sizeof err) < 0) {
+            tool_err("scan", "%s", err);
+            rc = TOOL_EXIT_USAGE;
+        }
+    for (size_t i = 0; i < n_lists; i++)
+        if (read_list(lists[i], &o, &targets) < 0)
+            rc = TOOL_EXIT_USAGE;
+    if (rc == TOOL_EXIT_OK && targets.n == 0) {
+        tool_err("scan", "no target given");
+        fprintf(stderr, "Try 'tlsdiag scan --help'.\n");
+        rc = TOOL_EXIT_USAGE;
+    }
+    if (rc != TOOL_EXIT_OK) {
+        tlsd_target_list_free(&targets);
+        return rc;
+    }
+    struct tlsd_scan_result *results = calloc(targets.n, sizeof *results);
+    struct run run = {.o = &o, .progress = !o.quiet && isatty(STDERR_FILENO), .n = targets.n};
+    if (!results || tlsd_scan_run(&targets, &o.scan, results, on_done, on_progress, &run) < 0) {
+        tool_err("scan", "cannot start the scan");
+        free(results);
+        tlsd_target_list_free(&targets);
+        return TOOL_EXIT_ERROR;
+    }
+    bool color = tool_use_color(o.color, stdout);
+    json_t *all = o.json ? json_array() : NULL;
+    for (size_t i = 0; i < targets.n; i++) {
+        if (results[i].error[0])
+            rc = TOOL_EXIT_PROBLEM;
+        if (all)
+            json_array_append_new(all, tlsd_scan_result_json(&results[i]));
+        else if (!o.jsonl)
+            print_text(&results[i], color);
+        tlsd_scan_result_free(&results[i]);
+    }
+    if (all) {
+        json_t *doc = json_pack("{s:s, s:o}", "tlsdiag", TLSD_VERSION, "targets", all);
+        json_dumpf(doc, stdout, JSON_INDENT(2));
+        putchar('\n');
+        json_decref(doc);
+    }
+    free(results);
+    tlsd_target_list_free(&targets);
+    return fflush(stdout) == 0 ? rc : TOOL_EXIT_ERROR;
+}
