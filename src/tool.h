@@ -23,6 +23,7 @@ struct tool_command {
 };
 
 int tool_ciphers(int argc, char **argv);
+int tool_explain(int argc, char **argv);
 
 /* Colour: on when stdout is a terminal and NO_COLOR is unset; --color and
  * --no-color override. */
@@ -35,6 +36,9 @@ const char *tool_reset(bool on);
 /* Reads a whole stream (at most max bytes). Returns a malloc'd NUL-terminated
  * buffer and its length, or NULL with errno set (EFBIG when too large). */
 char *tool_read_all(FILE *f, size_t max, size_t *len);
+
+/* The arguments joined by single spaces (malloc'd; NULL when out of memory). */
+char *tool_join_args(int argc, char **argv, size_t *len);
 
 /* Prints "tlsdiag COMMAND: message" on stderr. */
 void tool_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
