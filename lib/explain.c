@@ -19,8 +19,10 @@
 #define MAX_TOKEN 64
 /* Inputs of at most this many tokens are typed queries: a bare small number is an alert. */
 #define QUERY_TOKENS 3
-/* How far back "alert" or "code" makes a small number an alert code. */
-#define CONTEXT_TOKENS 3
+/* How far back "alert" or "fatal" makes a small number an alert code: "SSL alert number 40",
+ * "Received alert [40]", "The TLS protocol defined fatal error code is 40". A bare "code" is not
+ * enough ("Verify return code: 0 (ok)"). */
+#define CONTEXT_TOKENS 4
 
 enum {
     SCORE_NAME = 95,       /* SEC_E_ILLEGAL_MESSAGE, 0x80090326, -2146893018 */
@@ -222,7 +224,7 @@ static bool parse_number(const char *s, long long *v, bool *hex)
 static bool alert_context(const struct token *t, size_t i)
 {
     for (size_t k = i > CONTEXT_TOKENS ? i - CONTEXT_TOKENS : 0; k < i; k++)
-        if (strcasestr(t[k].s, "alert") || strcasecmp(t[k].s, "code") == 0)
+        if (strcasestr(t[k].s, "alert") || strcasecmp(t[k].s, "fatal") == 0)
             return true;
     return false;
 }

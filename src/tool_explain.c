@@ -238,6 +238,13 @@ static int explain(const char *text, size_t len, const struct opts *o)
     return rc;
 }
 
+static int nothing_to_explain(void)
+{
+    tool_err("explain", "nothing to explain: give a code, a name or an error text");
+    fprintf(stderr, "Try 'tlsdiag explain --help'.\n");
+    return TOOL_EXIT_USAGE;
+}
+
 int tool_explain(int argc, char **argv)
 {
     struct opts o = {.max = 3, .color = TOOL_COLOR_AUTO};
@@ -246,16 +253,15 @@ int tool_explain(int argc, char **argv)
         return rc > 0 ? TOOL_EXIT_OK : TOOL_EXIT_USAGE;
     if (o.list)
         rc = list_entries(&o);
-    else if (!o.file && optind >= argc && isatty(STDIN_FILENO)) {
-        tool_err("explain", "nothing to explain: give a code, a name or an error text");
-        fprintf(stderr, "Try 'tlsdiag explain --help'.\n");
-        return TOOL_EXIT_USAGE;
-    } else {
+    else if (!o.file && optind >= argc && isatty(STDIN_FILENO))
+        return nothing_to_explain();
+    else {
         size_t len = 0;
         char *text = read_input(argc, argv, &o, &len);
         if (!text)
             return TOOL_EXIT_ERROR;
-        rc = explain(text, len, &o);
+        bool empty = strspn(text, " \t\r\n") == len;
+        rc = empty ? nothing_to_explain() : explain(text, len, &o);
         free(text);
     }
     return fflush(stdout) != 0 ? TOOL_EXIT_ERROR : rc;
