@@ -76,18 +76,33 @@ static const struct tlsd_explain_entry *find_code(enum tlsd_explain_kind kind, u
     return NULL;
 }
 
-/* Alert and status names, case-insensitive; an alert also without its _RESERVED suffix. */
+/* An alert name in any spelling: handshake_failure, HANDSHAKE_FAILURE, HandshakeFailure (.NET
+ * TlsAlertMessage), with or without the registry's _RESERVED suffix. */
+static bool same_alert_name(const char *name, const char *tok)
+{
+    const char *end = strstr(name, "_RESERVED");
+    if (!end)
+        end = name + strlen(name);
+    for (;;) {
+        while (name < end && *name == '_')
+            name++;
+        while (*tok == '_')
+            tok++;
+        if (name == end || !*tok)
+            return name == end && !*tok;
+        if (tolower((unsigned char)*name++) != tolower((unsigned char)*tok++))
+            return false;
+    }
+}
+
+/* Alert names (any spelling) and status names (case-insensitive). */
 static const struct tlsd_explain_entry *find_name(const char *tok)
 {
     for (size_t i = 0; i < tlsd_explain_entries_count; i++) {
         const struct tlsd_explain_entry *e = &tlsd_explain_entries[i];
-        if (e->kind != TLSD_EXPLAIN_ALERT && e->kind != TLSD_EXPLAIN_STATUS)
-            continue;
-        if (strcasecmp(e->name, tok) == 0)
-            return e;
-        const char *r = strstr(e->name, "_RESERVED");
-        if (r && strlen(tok) == (size_t)(r - e->name) &&
-            strncasecmp(e->name, tok, (size_t)(r - e->name)) == 0)
+        if (e->kind == TLSD_EXPLAIN_ALERT
+                ? same_alert_name(e->name, tok)
+                : e->kind == TLSD_EXPLAIN_STATUS && strcasecmp(e->name, tok) == 0)
             return e;
     }
     return NULL;

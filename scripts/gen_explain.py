@@ -6,6 +6,7 @@ data/explain/alerts.tsv   one row per TLS alert of data/alerts.tsv (name and mea
 data/explain/events.tsv   one row per Schannel event ID
 data/explain/status.tsv   one row per SSPI / CryptoAPI / Winsock status code
 data/explain/messages.tsv one row per error text (.NET, OpenSSL, Java, GnuTLS, curl, Python, Windows)
+data/explain/sources.tsv  the references of each kind of entry and of each program's texts
 
 The data is checked on the way: unknown or unused causes, duplicate keys, a registry alert
 without an entry, a check without a tlsdiag command, a Windows fix that changes the Schannel
@@ -26,23 +27,6 @@ COMMANDS = ("tlsdiag scan ", "tlsdiag analyze ", "tlsdiag match ", "tlsdiag conn
             "tlsdiag ciphers ")
 # A Windows fix touching these must say that a domain GPO wins and that a restart is needed.
 SCHANNEL_CONFIG = re.compile(r"SCHANNEL|Cipher Suite Order|TlsCipherSuite|TlsEccCurve|ECC Curve Order")
-SOURCES_REF = {
-    "dotnet": 'dotnet/runtime System.Net.Security Strings.resx; Microsoft "Transport Layer Security '
-              '(TLS) best practices with the .NET Framework"',
-    "windows": 'Microsoft "Windows Sockets Error Codes"',
-    "openssl": "OpenSSL 3.0 ssl/ssl_err.c reason strings; openssl-verify(1) error codes",
-    "java": "JDK JSSE (sun.security.ssl) exception texts; java.security jdk.tls.disabledAlgorithms",
-    "gnutls": "GnuTLS gnutls_strerror() texts; gnutls-cli(1)",
-    "curl": "libcurl-errors(3)",
-    "python": "Python ssl module documentation (SSLError, SSLCertVerificationError)",
-}
-KIND_REF = {
-    "alert": 'Microsoft "Schannel Error Codes for TLS and SSL Alerts"',
-    "event": 'Microsoft "Schannel Events"; KB3135244; KB4528489',
-    "status": 'Microsoft "COM Error Codes (Security and Setup)"; Microsoft "SSPI Status Codes"; winerror.h',
-}
-
-
 def normalise(text):
     """What the C matcher does to input: lower case, non-alphanumerics to one space."""
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
@@ -128,6 +112,13 @@ class Gen:
         self.keys = {}
         self.used = set()
 
+    def sources(self):
+        path = os.path.join(self.dir, "explain", "sources.tsv")
+        self.refs = {f[0]: f[1] for _, f in read_tsv(path, [("source", "str"), ("reference", "str")])}
+        for kind in ("alert", "event", "status"):
+            if kind not in self.refs:
+                raise DataError("%s: no reference for %s entries" % (path, kind))
+
     def causes(self):
         path = os.path.join(self.dir, "explain", "causes.rec")
         self.cause_list = read_causes(path)
@@ -194,7 +185,7 @@ class Gen:
                      code=code, source="tls", side=f[1], meaning=desc,
                      patterns=["~" + phrase] if len(phrase) >= 4 else [],
                      causes=self.cause_refs(path, lineno, f[3]), related=related,
-                     refs="%s; %s" % (ref.replace(", ", "; "), KIND_REF["alert"]))
+                     refs="%s; %s" % (ref.replace(", ", "; "), self.refs["alert"]))
         missing = sorted(set(reg) - seen)
         if missing:
             raise DataError("%s: no entry for registry alert(s) %s" % (path, missing))
@@ -209,7 +200,7 @@ class Gen:
                      name="Schannel %d" % int(f[0]), code=int(f[0]), source="schannel",
                      level=f[1], side=f[2], alert=f[3] == "yes", meaning=f[4],
                      patterns=patterns_of(path, lineno, f[5]),
-                     causes=self.cause_refs(path, lineno, f[6]), refs=KIND_REF["event"])
+                     causes=self.cause_refs(path, lineno, f[6]), refs=self.refs["event"])
 
     def status(self):
         path = os.path.join(self.dir, "explain", "status.tsv")
@@ -219,21 +210,22 @@ class Gen:
             fam = "winsock" if f[1].startswith("WSA") else f[1].split("_")[0].lower()
             self.add(path, lineno, kind="TLSD_EXPLAIN_STATUS", key="status:%s" % f[0], name=f[1],
                      code=int(f[0], 16), source=fam, side="the machine that reports it",
-                     meaning=f[2], causes=self.cause_refs(path, lineno, f[3]), refs=KIND_REF["status"])
+                     meaning=f[2], causes=self.cause_refs(path, lineno, f[3]), refs=self.refs["status"])
 
     def messages(self):
         path = os.path.join(self.dir, "explain", "messages.tsv")
         cols = ("id", "source", "patterns", "meaning", "causes", "related")
         for lineno, f in read_tsv(path, [(c, "str") for c in cols]):
-            if f[1] not in SOURCES_REF or not f[0].startswith(f[1] + "."):
-                raise DataError("%s:%d: id must start with a known source (%s)" % (path, lineno, sorted(SOURCES_REF)))
+            if f[1] not in self.refs or f[1] in ("alert", "event", "status") or \
+                    not f[0].startswith(f[1] + "."):
+                raise DataError("%s:%d: id must start with its source, one of sources.tsv" % (path, lineno))
             pats = patterns_of(path, lineno, f[2])
             if not pats:
                 raise DataError("%s:%d: a message needs a pattern" % (path, lineno))
             self.add(path, lineno, kind="TLSD_EXPLAIN_MESSAGE", key="message:%s" % f[0], name=f[0],
                      code=0, source=f[1], side="the program that printed it", meaning=f[3],
                      patterns=pats, causes=self.cause_refs(path, lineno, f[4]),
-                     related=split_list(f[5]), refs=SOURCES_REF[f[1]])
+                     related=split_list(f[5]), refs=self.refs[f[1]])
 
     def finish(self):
         # status entries learn which received alerts Windows turns into them
@@ -272,6 +264,7 @@ def main():
         return 2
     g = Gen(sys.argv[1])
     try:
+        g.sources()
         g.causes()
         g.alerts()
         g.events()

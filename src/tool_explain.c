@@ -191,7 +191,8 @@ static void print_match(size_t rank, const struct tlsd_explain_match *m, bool fu
     printf("%s%zu. ", color ? "\033[1;36m" : "", rank);
     print_title(m);
     printf("%s  [score %d, matched \"%s\"]\n", tool_reset(color), m->score, m->matched);
-    printf("  Meaning: %s\n  Raised by: %s\n", e->meaning, e->side);
+    printf("  Meaning: %s\n  %s: %s\n", e->meaning,
+           e->kind == TLSD_EXPLAIN_EVENT ? "Logged on" : "Raised by", e->side);
     if (m->alert >= 0) {
         const struct tlsd_alert *a = tlsd_alert_by_code(m->alert);
         if (a)

@@ -36,7 +36,7 @@ done
 
 # The full answer: meaning, side, causes with checks (tlsdiag commands) and fixes.
 run explain 36874; expect_rc 0 "36874"
-expect_grep 'Raised by: server' "$OUT" "side"
+expect_grep 'Logged on: server' "$OUT" "side"
 expect_grep '\$ tlsdiag scan HOST:PORT' "$OUT" "check command"
 expect_grep 'Fix \(Windows\): .*GPO overrides' "$OUT" "Windows fix says GPO overrides"
 expect_grep 'Fix \(elsewhere\): nginx' "$OUT" "nginx fix"

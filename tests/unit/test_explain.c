@@ -244,6 +244,11 @@ static void noisy_paste(void **state)
                "aborted: Could not create SSL/TLS\nsecure channel.\"",
                "message:dotnet.secure-channel", &bad);
     expect_top("HRESULT 0x80090331", "status:0x80090331", &bad);
+    /* .NET 5+ names the alert in TlsAlertMessage spelling. */
+    expect_top("Authentication failed because the remote party sent a TLS alert: 'UnknownCA'.",
+               "alert:48", &bad);
+    expect_top("decryption_failed", "alert:21", &bad);
+    expect_top("DECRYPTION_FAILED_RESERVED", "alert:21", &bad);
     assert_int_equal(bad, 0);
 }
 
