@@ -146,19 +146,57 @@ static int list_entries(const struct opts *o)
     return TOOL_EXIT_OK;
 }
 
+/* Prints label then text, wrapped at WRAP columns; continuation lines are indented to the end of
+ * the label so causes, checks and fixes stay readable in a terminal and in a pasted ticket. */
+#define WRAP 100
+
+/* Length of the next unbreakable piece: a word, or a registry path with spaces in it
+ * (...\Protocols\TLS 1.2\Client), which must stay on one line to be copied. */
+static size_t unit_len(const char *text)
+{
+    size_t n = strcspn(text, " ");
+    while (text[n] == ' ' && memchr(text, '\\', n) && strchr(text + n + 1, '\\') &&
+           strchr(text + n + 1, '\\') < text + n + 1 + strcspn(text + n + 1, " "))
+        n += 1 + strcspn(text + n + 1, " ");
+    return n;
+}
+
+static void print_wrapped(const char *label, const char *text)
+{
+    size_t indent = strlen(label), col = indent;
+    fputs(label, stdout);
+    while (*text) {
+        size_t word = unit_len(text);
+        if (col > indent && col + 1 + word > WRAP) {
+            printf("\n%*s", (int)indent, "");
+            col = indent;
+        } else if (col > indent) {
+            putchar(' ');
+            col++;
+        }
+        fwrite(text, 1, word, stdout);
+        col += word;
+        text += word;
+        text += strspn(text, " ");
+    }
+    putchar('\n');
+}
+
 static void print_cause(size_t rank, const struct tlsd_explain_cause *c, bool full, bool color)
 {
     printf("  %zu) %s%s%s: %s\n", rank, color ? "\033[1m" : "", c->id, tool_reset(color), c->title);
     if (!full)
         return;
-    printf("     Why: %s\n", c->why);
-    for (size_t i = 0; i < c->n_checks; i++)
-        printf("     Check: %s\n            $ %s\n", c->checks[i].what, c->checks[i].command);
+    print_wrapped("     Why: ", c->why);
+    for (size_t i = 0; i < c->n_checks; i++) {
+        print_wrapped("     Check: ", c->checks[i].what);
+        printf("            $ %s\n", c->checks[i].command);
+    }
     for (size_t i = 0; i < c->n_fix_windows; i++)
-        printf("     Fix (Windows): %s\n", c->fix_windows[i]);
+        print_wrapped("     Fix (Windows): ", c->fix_windows[i]);
     for (size_t i = 0; i < c->n_fix_other; i++)
-        printf("     Fix (elsewhere): %s\n", c->fix_other[i]);
-    printf("     See: %s\n", c->refs);
+        print_wrapped("     Fix (elsewhere): ", c->fix_other[i]);
+    print_wrapped("     See: ", c->refs);
 }
 
 static void print_title(const struct tlsd_explain_match *m)
@@ -185,30 +223,38 @@ static void print_title(const struct tlsd_explain_match *m)
     }
 }
 
+static void print_related(const struct tlsd_explain_entry *e)
+{
+    char buf[2048];
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < e->n_related && n < sizeof buf; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", i ? " " : "", e->related[i]);
+    if (e->n_related)
+        print_wrapped("  Related: ", buf);
+}
+
 static void print_match(size_t rank, const struct tlsd_explain_match *m, bool full, bool color)
 {
     const struct tlsd_explain_entry *e = m->entry;
     printf("%s%zu. ", color ? "\033[1;36m" : "", rank);
     print_title(m);
     printf("%s  [score %d, matched \"%s\"]\n", tool_reset(color), m->score, m->matched);
-    printf("  Meaning: %s\n  %s: %s\n", e->meaning,
-           e->kind == TLSD_EXPLAIN_EVENT ? "Logged on" : "Raised by", e->side);
+    print_wrapped("  Meaning: ", e->meaning);
+    printf("  %s: %s\n", e->kind == TLSD_EXPLAIN_EVENT ? "Logged on" : "Raised by", e->side);
     if (m->alert >= 0) {
         const struct tlsd_alert *a = tlsd_alert_by_code(m->alert);
+        char label[32];
+        snprintf(label, sizeof label, "  Alert %d: ", m->alert);
         if (a)
-            printf("  Alert %d: %s\n", m->alert, a->description);
+            print_wrapped(label, a->description);
     }
-    if (e->n_related) {
-        printf("  Related:");
-        for (size_t i = 0; i < e->n_related; i++)
-            printf(" %s", e->related[i]);
-        putchar('\n');
-    }
+    print_related(e);
     printf("  Likely causes, most likely first:\n");
     for (size_t i = 0; i < m->n_causes; i++)
         print_cause(i + 1, m->causes[i], full, color);
     if (full)
-        printf("  References: %s\n", e->refs);
+        print_wrapped("  References: ", e->refs);
 }
 
 static int explain(const char *text, size_t len, const struct opts *o)

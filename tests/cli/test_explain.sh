@@ -38,7 +38,7 @@ done
 run explain 36874; expect_rc 0 "36874"
 expect_grep 'Logged on: server' "$OUT" "side"
 expect_grep '\$ tlsdiag scan HOST:PORT' "$OUT" "check command"
-expect_grep 'Fix \(Windows\): .*GPO overrides' "$OUT" "Windows fix says GPO overrides"
+expect_grep 'Fix \(Windows\): ' "$OUT" "Windows fix"; expect_grep 'A domain GPO overrides' "$OUT" "Windows fix says GPO overrides"
 expect_grep 'Fix \(elsewhere\): nginx' "$OUT" "nginx fix"
 expect_grep 'References: .*Schannel Events' "$OUT" "references"
 
@@ -60,6 +60,18 @@ n=$(wc -l <<<"$OUT")
 run explain --list --json; expect_rc 0 "--list --json"
 kinds=$(python3 -c 'import json,sys; print(" ".join(sorted({e["kind"] for e in json.load(sys.stdin)})))' <<<"$OUT")
 OUT=$kinds; expect_out "alert event message status" "kinds in --list --json"
+
+# Golden outputs: tests/golden/explain/NAME.args (one argument a line) -> NAME.out.
+# TLSD_UPDATE_GOLDEN=1 rewrites the .out files after an intended change.
+for args in "$TLSD_SRCDIR"/tests/golden/explain/*.args; do
+  mapfile -t a <"$args"
+  run explain "${a[@]}"; expect_rc 0 "golden $(basename "$args")"
+  want="${args%.args}.out"
+  [ -n "${TLSD_UPDATE_GOLDEN:-}" ] && printf '%s\n' "$OUT" >"$want"
+  if diff -u "$want" <(printf '%s\n' "$OUT") >"$WORK/diff"; then ok; else
+    bad "golden $(basename "$want") differs:"; head -20 "$WORK/diff" >&2
+  fi
+done
 
 # Exit codes and messages.
 run explain "nothing to see here"; expect_rc 1 "no match"

@@ -2,6 +2,8 @@
 # Real error messages, made here: misconfigured servers on loopback (OpenSSL s_server and a plain
 # HTTP listener), and openssl s_client, gnutls-cli, curl and Python's ssl module failing against
 # them. Each tool's exact output goes to `tlsdiag explain`; the best candidate must name the cause.
+# The servers' own error logs are explained too (OpenSSL as server: no shared cipher, unsupported
+# protocol, and plain HTTP sent to its TLS port).
 #   no common suite     server AES128-SHA only (TLS 1.2)  vs client ECDHE-RSA-AES256-GCM-SHA384
 #   no common version   server TLS 1.3 only               vs client TLS 1.2 at most
 #   unknown CA          self-signed certificate           vs client trusting the system store
@@ -32,15 +34,19 @@ openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 
 [ -s self.pem ] && [ -s leaf.pem ] || { bad "could not make certificates"; finish; exit; }
 
 declare -A PORT
-serve_tls() { local name=$1; shift; PORT[$name]=$(free_port)
-  openssl s_server -accept "127.0.0.1:${PORT[$name]}" -www -quiet "$@" >/dev/null 2>&1 & PIDS+=($!); }
+serve_tls() { # NAME OPTIONS...: s_server on a free port, its messages in out.server.NAME
+  local name=$1; shift; PORT[$name]=$(free_port)
+  openssl s_server -accept "127.0.0.1:${PORT[$name]}" -www "$@" >"$WORK/out.server.$name" 2>&1 &
+  PIDS+=($!)
+}
 serve_tls cipher -cert self.pem -key self.key -cipher AES128-SHA -no_tls1_3
 serve_tls version -cert self.pem -key self.key -tls1_3
 serve_tls unknown -cert self.pem -key self.key
 serve_tls name -cert leaf.pem -key leaf.key
+serve_tls http -cert self.pem -key self.key
 PORT[plain]=$(free_port)
 python3 -m http.server "${PORT[plain]}" --bind 127.0.0.1 >/dev/null 2>&1 & PIDS+=($!)
-for s in cipher version unknown name plain; do wait_port "${PORT[$s]}" || { finish; exit; }; done
+for s in cipher version unknown name plain http; do wait_port "${PORT[$s]}" || { finish; exit; }; done
 
 # The client side of each case, per tool (extra options; the name case trusts our CA).
 declare -A OSSL=([cipher]="-cipher ECDHE-RSA-AES256-GCM-SHA384 -no_tls1_3" [version]="-tls1_2"
@@ -51,7 +57,7 @@ declare -A GNUTLS=([cipher]="--priority NORMAL:-CIPHER-ALL:+AES-256-GCM:-RSA"
 declare -A CURL=([cipher]="--ciphers ECDHE-RSA-AES256-GCM-SHA384 --tls-max 1.2" [version]="--tls-max 1.2"
   [unknown]="" [name]="--cacert ca.pem" [plain]="")
 declare -A CAUSE=([cipher]=no-common-cipher [version]=no-common-version [unknown]=untrusted-ca
-  [name]=name-mismatch [plain]=not-tls)
+  [name]=name-mismatch [plain]=not-tls [http]=not-tls)
 
 PY='
 import socket, ssl, sys
@@ -91,4 +97,8 @@ for c in cipher version unknown name plain; do
   timeout 10 python3 -c "$PY" "$c" "$p" >/dev/null 2>"$WORK/out.python.$c"
   for t in openssl gnutls curl python; do check "$t" "$c"; done
 done
+# Plain HTTP to a TLS port, seen from the server.
+timeout 10 curl -sS "http://127.0.0.1:${PORT[http]}/" -o /dev/null 2>/dev/null
+sleep 0.2 # let the servers write their logs
+for c in cipher version http; do check server "$c"; done
 finish
