@@ -224,6 +224,13 @@ static bool parse_number(const char *s, long long *v, bool *hex)
     char *end;
     errno = 0;
     *hex = (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'));
+    /* Logs often drop the 0x of an HRESULT: 80090326, 800B0109. */
+    if (!*hex && strlen(s) == 8 && strncasecmp(s, "800", 3) == 0 &&
+        strspn(s, "0123456789abcdefABCDEF") == 8) {
+        *hex = true;
+        *v = strtoll(s, &end, 16);
+        return true;
+    }
     if (*hex) {
         if (!isxdigit((unsigned char)s[2]))
             return false;

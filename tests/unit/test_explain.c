@@ -244,6 +244,8 @@ static void noisy_paste(void **state)
                "aborted: Could not create SSL/TLS\nsecure channel.\"",
                "message:dotnet.secure-channel", &bad);
     expect_top("HRESULT 0x80090331", "status:0x80090331", &bad);
+    expect_top("AcceptSecurityContext failed: 80090326", "status:0x80090326", &bad);
+    expect_top("800b0109", "status:0x800B0109", &bad);
     /* .NET 5+ names the alert in TlsAlertMessage spelling. */
     expect_top("Authentication failed because the remote party sent a TLS alert: 'UnknownCA'.",
                "alert:48", &bad);
