@@ -108,3 +108,21 @@ char *tool_join_args(int argc, char **argv, size_t *len)
     *len = n;
     return s;
 }
+
+int tool_common_option(int c, const char *cmd, const char *help, enum tool_color_mode *color)
+{
+    switch (c) {
+    case 'C':
+        *color = TOOL_COLOR_ALWAYS;
+        return 0;
+    case 'N':
+        *color = TOOL_COLOR_NEVER;
+        return 0;
+    case 'h':
+        fputs(help, stdout);
+        return 1;
+    default:
+        fprintf(stderr, "Try 'tlsdiag %s --help'.\n", cmd);
+        return -1;
+    }
+}

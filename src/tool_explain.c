@@ -86,18 +86,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case 'l':
             o->list = true;
             break;
-        case 'C':
-            o->color = TOOL_COLOR_ALWAYS;
-            break;
-        case 'N':
-            o->color = TOOL_COLOR_NEVER;
-            break;
-        case 'h':
-            fputs(help_text, stdout);
-            return 1;
-        default:
-            fprintf(stderr, "Try 'tlsdiag explain --help'.\n");
-            return -1;
+        default: {
+            int rc = tool_common_option(c, "explain", help_text, &o->color);
+            if (rc != 0)
+                return rc;
+        }
         }
     }
     return 0;
