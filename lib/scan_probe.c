@@ -369,13 +369,19 @@ static void tls_input(struct probe *p, const char *data, size_t len)
                 finish(p, p->res.have_sh ? PROBE_SERVER_HELLO : PROBE_ALERT);
             break;
         case TLSD_EV_SSL2: {
+            /* Only an SSLv2 hello (first byte with the high bit set) can get an
+             * SSLv2 answer: SERVER-HELLO (4) or ERROR (0); anything else is not
+             * TLS at all. */
             struct tlsd_err err = {0};
-            if (ev.len > 0 && ev.data[0] == 4 &&
+            bool sent_ssl2 = p->req.hello_len > 0 && (p->req.hello[0] & 0x80);
+            if (sent_ssl2 && ev.len > 0 && ev.data[0] == 4 &&
                 tlsd_ssl2_server_hello_parse(ev.data, ev.len, &p->res.ssl2, &err) == TLSD_CERR_OK) {
                 p->res.have_ssl2 = true;
                 finish(p, PROBE_SSL2_HELLO);
+            } else if (sent_ssl2 && ev.len > 0 && ev.data[0] == 0) {
+                finish(p, PROBE_ALERT);
             } else {
-                finish(p, PROBE_ALERT); /* SSLv2 ERROR message or garbage */
+                fail(p, PROBE_NOT_TLS, "%s", "an SSLv2 record that is no SSLv2 answer");
             }
             break;
         }
