@@ -20,6 +20,11 @@ void tlsd_profile_impl_defaults(struct tlsd_profile *p);
 int tlsd_profile_hello_hex(const char *hex, size_t len, struct tlsd_profile *p,
                            struct tlsd_profile_err *err) __attribute__((warn_unused_result));
 
+/* A saved `tlsdiag scan --json` document or --jsonl line -> server profile. */
+int tlsd_profile_from_scan_json(const char *text, size_t len, enum tlsd_side side,
+                                struct tlsd_profile *p, struct tlsd_profile_err *err)
+    __attribute__((warn_unused_result));
+
 /* Writes a message to err and returns -1 (for "return tlsd_profile_fail(...)"). */
 int tlsd_profile_fail(struct tlsd_profile_err *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
