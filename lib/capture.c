@@ -59,6 +59,7 @@ struct dec {
     struct tlsd_err err;
     struct tlsd_pkt *pkt;
     unsigned depth;
+    bool cut; /* the snaplen cut the frame: lengths beyond it are real */
 };
 
 #define NEED(expr)                                                                                 \
@@ -98,6 +99,13 @@ static enum tlsd_pkt_skip dec_pppoe(struct dec *d)
     NEED(tlsd_rd_u16(&d->r, &len, "PPPoE.length"));
     NEED(tlsd_rd_u16(&d->r, &proto, "PPP.protocol"));
     d->pkt->pppoe = true;
+    if (len < 2)
+        return TLSD_PKT_NOT_IP;
+    /* The PPPoE length (which counts the PPP protocol field) bounds the IP packet;
+     * what follows it is Ethernet padding. */
+    size_t ip_len = (size_t)len - 2;
+    if (tlsd_rd_left(&d->r) > ip_len)
+        d->r.end = d->r.p + ip_len;
     if (proto == PPP_IPV4)
         return dec_ip(d, 4);
     if (proto == PPP_IPV6)
@@ -204,6 +212,49 @@ static enum tlsd_pkt_skip dec_tcp(struct dec *d, size_t wire_len)
                : TLSD_PKT_TRUNCATED;
 }
 
+/* VXLAN (RFC 7348 5): flags (I bit set), VNI, then an Ethernet frame. */
+static enum tlsd_pkt_skip dec_vxlan(struct dec *d)
+{
+    uint8_t flags;
+    NEED(tlsd_rd_u8(&d->r, &flags, "VXLAN.flags"));
+    enum tlsd_pkt_skip s = dec_skip(d, 7, "VXLAN.vni");
+    if (s != TLSD_PKT_OK)
+        return s;
+    if (!(flags & 0x08))
+        return TLSD_PKT_NOT_IP;
+    return dec_ethernet(d);
+}
+
+/* Geneve (RFC 8926 3.4): options, then a frame of the given protocol type. */
+static enum tlsd_pkt_skip dec_geneve(struct dec *d)
+{
+    uint8_t ver_opt, flags;
+    uint16_t proto;
+    NEED(tlsd_rd_u8(&d->r, &ver_opt, "Geneve.version_optlen"));
+    NEED(tlsd_rd_u8(&d->r, &flags, "Geneve.flags"));
+    NEED(tlsd_rd_u16(&d->r, &proto, "Geneve.protocol"));
+    enum tlsd_pkt_skip s = dec_skip(d, 4 + (size_t)(ver_opt & 0x3f) * 4, "Geneve.vni_options");
+    if (s != TLSD_PKT_OK)
+        return s;
+    if (ver_opt >> 6 != 0)
+        return TLSD_PKT_NOT_IP;
+    return proto == 0x6558 ? dec_ethernet(d) : dec_ethertype(d, proto);
+}
+
+/* UDP tunnels on their IANA ports, as tshark decodes them: VXLAN 4789, Geneve 6081.
+ * The inner frame's headers replace the outer ones. */
+static enum tlsd_pkt_skip dec_udp_tunnel(struct dec *d)
+{
+    struct tlsd_pkt *p = d->pkt;
+    if (p->dport != 4789 && p->dport != 6081)
+        return TLSD_PKT_OK;
+    if (++d->depth > MAX_DEPTH)
+        return TLSD_PKT_TOO_DEEP;
+    p->tunnels++;
+    tlsd_rd_init(&d->r, p->payload, p->payload_len, &d->err);
+    return p->dport == 4789 ? dec_vxlan(d) : dec_geneve(d);
+}
+
 /* UDP header (RFC 768). */
 static enum tlsd_pkt_skip dec_udp(struct dec *d, size_t wire_len)
 {
@@ -220,19 +271,20 @@ static enum tlsd_pkt_skip dec_udp(struct dec *d, size_t wire_len)
     p->payload_len = tlsd_rd_left(&d->r);
     if (p->payload_len > p->payload_wire_len)
         p->payload_len = p->payload_wire_len;
-    return tlsd_rd_bytes(&d->r, &p->payload, p->payload_len, "UDP.payload") == TLSD_CERR_OK
-               ? TLSD_PKT_OK
-               : TLSD_PKT_TRUNCATED;
+    NEED(tlsd_rd_bytes(&d->r, &p->payload, p->payload_len, "UDP.payload"));
+    return dec_udp_tunnel(d);
 }
 
 /* Narrows the reader to the IP payload: wire_len bytes on the wire, of which the
  * captured ones (fewer when the snaplen cut the frame). Ethernet padding after the
  * IP packet is dropped here. LEN_UNKNOWN ("use what was captured") stands for a zero
- * IP length, which TSO offload leaves in captures taken on the sending host. */
+ * IP length, which TSO offload leaves in captures taken on the sending host. In a
+ * frame captured whole, an IP length beyond its end is bogus and clamped (as
+ * tshark does: "IPv4 total length exceeds packet length"). */
 static void dec_narrow(struct dec *d, size_t *wire_len)
 {
     size_t left = tlsd_rd_left(&d->r);
-    if (*wire_len == LEN_UNKNOWN)
+    if (*wire_len == LEN_UNKNOWN || (!d->cut && *wire_len > left))
         *wire_len = left;
     if (left > *wire_len)
         d->r.end = d->r.p + *wire_len;
@@ -399,7 +451,7 @@ static enum tlsd_pkt_skip dec_link(struct dec *d, int dlt)
     }
 }
 
-enum tlsd_pkt_skip tlsd_pkt_decode(int dlt, const uint8_t *frame, size_t caplen,
+enum tlsd_pkt_skip tlsd_pkt_decode(int dlt, const uint8_t *frame, size_t caplen, size_t wire_len,
                                    struct tlsd_pkt *pkt)
 {
     uint64_t frame_no = pkt->frame;
@@ -407,7 +459,7 @@ enum tlsd_pkt_skip tlsd_pkt_decode(int dlt, const uint8_t *frame, size_t caplen,
     memset(pkt, 0, sizeof *pkt);
     pkt->frame = frame_no;
     pkt->ts_usec = ts;
-    struct dec d = {.pkt = pkt};
+    struct dec d = {.pkt = pkt, .cut = caplen < wire_len};
     tlsd_rd_init(&d.r, frame, caplen, &d.err);
     return dec_link(&d, dlt);
 }

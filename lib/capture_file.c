@@ -157,7 +157,7 @@ enum tlsd_caperr tlsd_capture_next(struct tlsd_capture *c, struct tlsd_pkt *pkt,
         c->stats.bytes += h->caplen;
         pkt->frame = c->stats.frames;
         pkt->ts_usec = ts_usec(h);
-        enum tlsd_pkt_skip s = tlsd_pkt_decode(c->dlt, data, h->caplen, pkt);
+        enum tlsd_pkt_skip s = tlsd_pkt_decode(c->dlt, data, h->caplen, h->len, pkt);
         if (s != TLSD_PKT_OK) {
             c->stats.skipped[s]++;
             continue;

@@ -70,9 +70,10 @@ struct tlsd_pkt {
 };
 
 /* Decodes one frame of link type dlt (a DLT_* value as libpcap's pcap_datalink gives
- * it). TLSD_PKT_OK with *pkt filled (frame and ts_usec untouched), or the reason. */
+ * it): caplen bytes captured of wire_len on the wire. TLSD_PKT_OK with *pkt filled
+ * (frame and ts_usec untouched), or the reason. */
 TLSD_CAP_WUR enum tlsd_pkt_skip tlsd_pkt_decode(int dlt, const uint8_t *frame, size_t caplen,
-                                                struct tlsd_pkt *pkt);
+                                                size_t wire_len, struct tlsd_pkt *pkt);
 /* True for the link types tlsd_pkt_decode understands. */
 bool tlsd_pkt_linktype_ok(int dlt);
 
