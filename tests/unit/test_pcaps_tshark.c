@@ -95,13 +95,14 @@ static void add(struct frow *r, enum field f, const char *fmt, ...)
 
 /* ---- TLS events to fields ---- */
 
-static void on_client_hello(struct frow *r, const struct tlsd_event *ev, bool sslv2)
+/* Returns the ClientHello's legacy_version (0 when it did not parse). */
+static uint16_t on_client_hello(struct frow *r, const struct tlsd_event *ev, bool sslv2)
 {
     struct tlsd_client_hello ch;
     struct tlsd_err err = {0};
     if (tlsd_client_hello_parse(ev->data, ev->len, sslv2, &ch, &err) != TLSD_CERR_OK) {
         tlsd_client_hello_free(&ch);
-        return;
+        return 0;
     }
     add(r, F_VERS, "0x%04x", ch.legacy_version);
     for (size_t i = 0; i < ch.n_suites; i++)
@@ -110,7 +111,9 @@ static void on_client_hello(struct frow *r, const struct tlsd_event *ev, bool ss
         add(r, F_SV, "0x%04x", ch.versions[i]);
     if (ch.server_name)
         add(r, F_SNI, "%s", ch.server_name);
+    uint16_t v = ch.legacy_version;
     tlsd_client_hello_free(&ch);
+    return v;
 }
 
 static bool is_tls13(uint16_t v)
@@ -127,20 +130,28 @@ static void on_server_hello(struct frow *r, const struct tlsd_event *ev, struct 
         add(r, F_SUITES, "0x%04x", sh.suite);
         if (sh.has_supported_version)
             add(r, F_SV, "0x%04x", sh.supported_version);
-        /* RFC 8446 2: after a TLS 1.3 ServerHello (not a HelloRetryRequest) the
-         * client's records are encrypted too. */
-        if (is_tls13(sh.version) && !sh.is_hrr && client->state == D_TLS)
-            tlsd_reasm_set_encrypted(&client->rs, true);
+        /* RFC 8446 2: after a TLS 1.3 ServerHello the client's records are encrypted
+         * too. After a HelloRetryRequest they are not, but the client's CCS is then a
+         * compatibility no-op (RFC 8446 D.4), not the start of encryption. */
+        if (is_tls13(sh.version) && client->state == D_TLS) {
+            if (sh.is_hrr)
+                client->rs.tls13 = true;
+            else
+                tlsd_reasm_set_encrypted(&client->rs, true);
+        }
     }
     tlsd_server_hello_free(&sh);
 }
 
 /* SSLv2 messages (SSLv2 spec 2.5/2.6): CLIENT-HELLO, CLIENT-MASTER-KEY, SERVER-HELLO. */
-static void on_ssl2(struct frow *r, const struct tlsd_event *ev)
+static void on_ssl2(struct frow *r, const struct tlsd_event *ev, struct dir_tls *self)
 {
     add(r, F_TYPE, "%u", ev->hs_type);
     if (ev->hs_type == 1) {
-        on_client_hello(r, ev, true);
+        /* RFC 5246 E.2: after a version 2 compatible CLIENT-HELLO offering SSLv3 or
+         * later, the client's next records are SSLv3/TLS records. */
+        if (on_client_hello(r, ev, true) >= 0x0300)
+            self->rs.sslv2 = false;
     } else if (ev->hs_type == 4) {
         struct tlsd_ssl2_server_hello sh;
         struct tlsd_err err = {0};
@@ -161,7 +172,8 @@ static void on_ssl2(struct frow *r, const struct tlsd_event *ev)
     }
 }
 
-static void on_event(struct frow *r, const struct tlsd_event *ev, struct dir_tls *other)
+static void on_event(struct frow *r, const struct tlsd_event *ev, struct dir_tls *self,
+                     struct dir_tls *other)
 {
     switch (ev->kind) {
     case TLSD_EV_HANDSHAKE:
@@ -176,7 +188,7 @@ static void on_event(struct frow *r, const struct tlsd_event *ev, struct dir_tls
         add(r, F_LEVEL, "%u", ev->alert_level);
         break;
     case TLSD_EV_SSL2:
-        on_ssl2(r, ev);
+        on_ssl2(r, ev, self);
         break;
     default:
         break;
@@ -200,7 +212,7 @@ static void drain_tls(struct run *run, struct dir_tls *d, struct dir_tls *other,
             fprintf(stderr, "frame %llu event %d ct %u type %u len %zu\n",
                     (unsigned long long)frame, ev.kind, ev.content_type, ev.hs_type, ev.len);
         if (event_listed(&ev))
-            on_event(frow_at(&run->ours, frame), &ev, other);
+            on_event(frow_at(&run->ours, frame), &ev, d, other);
     }
     if (e != TLSD_CERR_NEED_MORE) {
         if (getenv("TLSD_TRACE"))
