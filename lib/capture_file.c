@@ -2,6 +2,7 @@
  * decompresses on the fly behind a stdio cookie, so memory stays bounded), from a
  * path or from memory. Frames are numbered from 1 as tshark numbers them. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,9 +136,17 @@ enum tlsd_caperr tlsd_capture_open_mem(const void *buf, size_t len, struct tlsd_
     return open_stream(f, out, err, errlen);
 }
 
+/* Microseconds; a damaged header's absurd seconds are clamped instead of overflowing. */
 static int64_t ts_usec(const struct pcap_pkthdr *h)
 {
-    return (int64_t)h->ts.tv_sec * 1000000 + (int64_t)h->ts.tv_usec;
+    const int64_t max_sec = INT64_MAX / 1000000 - 1;
+    int64_t sec = h->ts.tv_sec;
+    if (sec > max_sec)
+        sec = max_sec;
+    if (sec < -max_sec)
+        sec = -max_sec;
+    int64_t usec = h->ts.tv_usec % 1000000;
+    return sec * 1000000 + usec;
 }
 
 enum tlsd_caperr tlsd_capture_next(struct tlsd_capture *c, struct tlsd_pkt *pkt, char *err,

@@ -317,7 +317,9 @@ static enum tlsd_caperr segment(struct tlsd_tcp *t, struct flow *f, unsigned dir
     enum tlsd_caperr rc = TLSD_CAPERR_OK;
     if (syn) {
         note(&info->syn_frame, &info->syn_ts, p);
-        if (!s->have_base) { /* RFC 9293 3.4: data starts at ISN + 1 */
+        /* RFC 9293 3.4: data starts at ISN + 1. A later SYN with another ISN before
+         * any data (a new attempt on the same ports) moves the start. */
+        if (!s->have_base || (s->next_off == 0 && !s->pending)) {
             s->have_base = true;
             s->base_seq = p->seq + 1;
         }
