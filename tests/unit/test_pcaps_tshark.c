@@ -45,6 +45,7 @@ struct dir_tls {
     enum dstate state;
     uint8_t *probe;
     size_t probe_len;
+    bool resume_encrypted, resume_tls13; /* carried over a resync */
     struct tlsd_reasm rs;
 };
 
@@ -218,11 +219,16 @@ static void drain_tls(struct run *run, struct dir_tls *d, struct dir_tls *other,
         if (getenv("TLSD_TRACE"))
             fprintf(stderr, "frame %llu record layer error %s (%s)\n", (unsigned long long)frame,
                     tlsd_cerr_name(e), d->rs.err.what);
-        /* Like tshark, carry on after a malformed message: look for a record header
-         * again from the next segment on. */
+        /* Like tshark: after a malformed message inside intact records, carry on at
+         * the next segment (keeping the encryption state); after broken record
+         * framing, tshark loses the stream, and so do we. */
+        bool framing = e == TLSD_CERR_BAD_VERSION || e == TLSD_CERR_BAD_CONTENT_TYPE ||
+                       e == TLSD_CERR_RECORD_TOO_LARGE;
         run->reasm_errors++;
+        d->resume_encrypted = d->rs.encrypted;
+        d->resume_tls13 = d->rs.tls13;
         tlsd_reasm_free(&d->rs);
-        d->state = D_PROBE;
+        d->state = framing ? D_OFF : D_PROBE;
     }
 }
 
@@ -255,6 +261,8 @@ static void start_tls(struct dir_tls *d, const uint8_t *p, size_t len)
 {
     d->state = D_TLS;
     tlsd_reasm_init(&d->rs);
+    if (d->resume_encrypted)
+        tlsd_reasm_set_encrypted(&d->rs, d->resume_tls13);
     assert_int_equal(tlsd_reasm_feed(&d->rs, p, len), TLSD_CERR_OK);
 }
 
@@ -277,6 +285,7 @@ static void probe(struct dir_tls *d, const uint8_t *data, size_t len)
         d->state = D_OFF;
     free(d->probe);
     d->probe = NULL;
+    d->probe_len = 0;
 }
 
 static void dir_free(struct dir_tls *d)
