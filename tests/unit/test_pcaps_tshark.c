@@ -208,13 +208,20 @@ static void drain_tls(struct run *run, struct dir_tls *d, struct dir_tls *other,
 {
     struct tlsd_event ev;
     enum tlsd_cerr e;
+    size_t records_before = d->rs.stats.records, with_events = 0, last = SIZE_MAX;
     while ((e = tlsd_reasm_next(&d->rs, &ev)) == TLSD_CERR_OK) {
         if (getenv("TLSD_TRACE")) /* debugging aid: every record-layer event */
             fprintf(stderr, "frame %llu event %d ct %u type %u len %zu\n",
                     (unsigned long long)frame, ev.kind, ev.content_type, ev.hs_type, ev.len);
+        with_events += ev.record_index != last;
+        last = ev.record_index;
         if (event_listed(&ev))
             on_event(frow_at(&run->ours, frame), &ev, d, other);
     }
+    /* A record that completed no event holds a middle piece of a handshake message
+     * (every other record yields one): tshark lists its frame, with no type. */
+    if (d->rs.stats.records - records_before > with_events)
+        frow_at(&run->ours, frame);
     if (e != TLSD_CERR_NEED_MORE) {
         if (getenv("TLSD_TRACE"))
             fprintf(stderr, "frame %llu record layer error %s (%s)\n", (unsigned long long)frame,
