@@ -375,6 +375,40 @@ static void load_tshark(const char *path, struct frames *fr, size_t *udp)
 
 /* ---- comparison ---- */
 
+/* Differences where tshark, not the capture path or the codec, departs from the bytes.
+ * Each was checked with `tshark -V` on the frame. Neither is in pcaps/README.md's
+ * list of quirks; both are dissector limits tshark reports itself. */
+static const struct allowed {
+    const char *file;
+    uint64_t frame;
+    enum field field;
+    const char *ours, *tshark;
+    const char *reason;
+} allowed[] = {
+    {"zeek/tls-fragmented-handshake.pcap", 410, F_TYPE, "11", "",
+     "a 339,633-byte Certificate over some 21 records: tshark gives up reassembling it and "
+     "labels the last record 'Encrypted Handshake Message' (no type)"},
+    {"zeek/tls-fragmented-handshake.pcap.gz", 410, F_TYPE, "11", "", "the same capture, gzipped"},
+    {"FlowTest/tls_malformed_cert.pcap", 6, F_TYPE, "2,11,12,14", "2,11",
+     "tshark throws '[Malformed Packet: TLS]' inside the Certificate and drops the rest of "
+     "the frame (ServerKeyExchange, ServerHelloDone, which the codec reads as whole messages)"},
+};
+
+static bool is_allowed(const char *file, uint64_t frame, enum field f, const char *ours,
+                       const char *tshark)
+{
+    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++) {
+        const struct allowed *a = &allowed[i];
+        if (a->frame == frame && a->field == f && strcmp(a->file, file) == 0 &&
+            strcmp(a->ours, ours) == 0 && strcmp(a->tshark, tshark) == 0) {
+            printf("allowed %s frame %llu: %s: ours=%s tshark=%s (%s)\n", file,
+                   (unsigned long long)frame, field_name[f], ours, tshark, a->reason);
+            return true;
+        }
+    }
+    return false;
+}
+
 static const char *fv(const struct frow *r, enum field f)
 {
     return r->f[f].s ? r->f[f].s : "";
@@ -396,7 +430,7 @@ static size_t compare(const char *file, const struct frames *ours, const struct 
             continue;
         }
         for (int f = 0; f < NF; f++)
-            if (strcmp(fv(a, f), fv(b, f)) != 0) {
+            if (strcmp(fv(a, f), fv(b, f)) != 0 && !is_allowed(file, i, f, fv(a, f), fv(b, f))) {
                 printf("MISMATCH %s frame %zu: %s: ours=%s tshark=%s\n", file, i, field_name[f],
                        fv(a, f), fv(b, f));
                 mism++;
