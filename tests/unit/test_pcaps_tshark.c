@@ -96,12 +96,23 @@ static void add(struct frow *r, enum field f, const char *fmt, ...)
 
 /* ---- TLS events to fields ---- */
 
+static const char *cur_file; /* the capture being checked, for notes */
+
+/* The codec refused a message tshark may read: said, to explain the mismatch lines. */
+static void note_parse_error(const char *what, const struct tlsd_err *err)
+{
+    char buf[256];
+    tlsd_err_format(err, buf, sizeof buf);
+    printf("note %s: the codec rejects a %s: %s\n", cur_file, what, buf);
+}
+
 /* Returns the ClientHello's legacy_version (0 when it did not parse). */
 static uint16_t on_client_hello(struct frow *r, const struct tlsd_event *ev, bool sslv2)
 {
     struct tlsd_client_hello ch;
     struct tlsd_err err = {0};
     if (tlsd_client_hello_parse(ev->data, ev->len, sslv2, &ch, &err) != TLSD_CERR_OK) {
+        note_parse_error("ClientHello", &err);
         tlsd_client_hello_free(&ch);
         return 0;
     }
@@ -126,7 +137,9 @@ static void on_server_hello(struct frow *r, const struct tlsd_event *ev, struct 
 {
     struct tlsd_server_hello sh;
     struct tlsd_err err = {0};
-    if (tlsd_server_hello_parse(ev->data, ev->len, &sh, &err) == TLSD_CERR_OK) {
+    if (tlsd_server_hello_parse(ev->data, ev->len, &sh, &err) != TLSD_CERR_OK) {
+        note_parse_error("ServerHello", &err);
+    } else {
         add(r, F_VERS, "0x%04x", sh.legacy_version);
         add(r, F_SUITES, "0x%04x", sh.suite);
         if (sh.has_supported_version)
@@ -478,6 +491,7 @@ static size_t check_capture(const char *shared, const char *rel)
     struct run run = {0};
     struct frames ts = {0};
     size_t udp_rows = 0;
+    cur_file = rel;
     analyse(path, &run);
     load_tshark(tsv, &ts, &udp_rows);
     size_t mism = compare(rel, &run.ours, &ts);
