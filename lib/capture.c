@@ -241,17 +241,51 @@ static enum tlsd_pkt_skip dec_geneve(struct dec *d)
     return proto == 0x6558 ? dec_ethernet(d) : dec_ethertype(d, proto);
 }
 
-/* UDP tunnels on their IANA ports, as tshark decodes them: VXLAN 4789, Geneve 6081.
- * The inner frame's headers replace the outer ones. */
+/* GTPv1-U (3GPP TS 29.281 5.1): a G-PDU (type 255) carries an IP packet; the
+ * optional fields come when any of E, S, PN is set, then extension headers (5.2),
+ * each a length in 4-byte units and a next type. */
+static enum tlsd_pkt_skip dec_gtpu(struct dec *d)
+{
+    uint8_t flags, type, next = 0;
+    uint16_t len;
+    NEED(tlsd_rd_u8(&d->r, &flags, "GTP-U.flags"));
+    NEED(tlsd_rd_u8(&d->r, &type, "GTP-U.type"));
+    NEED(tlsd_rd_u16(&d->r, &len, "GTP-U.length"));
+    enum tlsd_pkt_skip s = dec_skip(d, 4, "GTP-U.teid");
+    if (s == TLSD_PKT_OK && (flags & 0x07)) {
+        s = dec_skip(d, 3, "GTP-U.sequence_npdu");
+        NEED(tlsd_rd_u8(&d->r, &next, "GTP-U.next_extension"));
+    }
+    while (s == TLSD_PKT_OK && next != 0) {
+        uint8_t units;
+        if (++d->depth > MAX_DEPTH)
+            return TLSD_PKT_TOO_DEEP;
+        NEED(tlsd_rd_u8(&d->r, &units, "GTP-U.extension_length"));
+        if (units == 0)
+            return TLSD_PKT_NOT_IP;
+        s = dec_skip(d, (size_t)units * 4 - 2, "GTP-U.extension");
+        NEED(tlsd_rd_u8(&d->r, &next, "GTP-U.next_extension"));
+    }
+    if (s != TLSD_PKT_OK)
+        return s;
+    if (flags >> 5 != 1 || type != 255) /* version 1, G-PDU */
+        return TLSD_PKT_NOT_IP;
+    return dec_ip_by_nibble(d);
+}
+
+/* UDP tunnels on their IANA ports, as tshark decodes them: VXLAN 4789, Geneve 6081,
+ * GTP-U 2152. The inner frame's headers replace the outer ones. */
 static enum tlsd_pkt_skip dec_udp_tunnel(struct dec *d)
 {
     struct tlsd_pkt *p = d->pkt;
-    if (p->dport != 4789 && p->dport != 6081)
+    if (p->dport != 4789 && p->dport != 6081 && p->dport != 2152)
         return TLSD_PKT_OK;
     if (++d->depth > MAX_DEPTH)
         return TLSD_PKT_TOO_DEEP;
     p->tunnels++;
     tlsd_rd_init(&d->r, p->payload, p->payload_len, &d->err);
+    if (p->dport == 2152)
+        return dec_gtpu(d);
     return p->dport == 4789 ? dec_vxlan(d) : dec_geneve(d);
 }
 

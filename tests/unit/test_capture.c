@@ -302,7 +302,7 @@ static void test_ipv4_options_fragments_tunnels(void **state)
     free(f.p);
 }
 
-static void test_udp_and_vxlan(void **state)
+static void test_udp_and_tunnels(void **state)
 {
     (void)state;
     struct frame f = payload("dtls");
@@ -325,6 +325,28 @@ static void test_udp_and_vxlan(void **state)
     assert_int_equal(decode(DLT_IPV4, &f, &p), TLSD_PKT_OK);
     assert_int_equal(p.proto, 6);
     assert_int_equal(p.tunnels, 1);
+    free(f.p);
+
+    f = tcp_v4(); /* GTP-U (TS 29.281): G-PDU with a sequence number and one extension */
+    w = (struct tlsd_wr){0};
+    tlsd_wr_u8(&w, 0x36); /* version 1, PT, E and S */
+    tlsd_wr_u8(&w, 255);
+    tlsd_wr_u16(&w, (uint16_t)(f.len + 8));
+    tlsd_wr_u32(&w, 0x11223344);
+    tlsd_wr_u16(&w, 1);   /* sequence */
+    tlsd_wr_u8(&w, 0);    /* N-PDU */
+    tlsd_wr_u8(&w, 0x85); /* next: PDU session container */
+    tlsd_wr_u8(&w, 1);    /* 4 bytes */
+    tlsd_wr_u16(&w, 0x0001);
+    tlsd_wr_u8(&w, 0); /* no more */
+    wrap(&f, &w);
+    udp(&f, 2152, 2152);
+    ipv4(&f, 17, 5, 0);
+    assert_int_equal(decode(DLT_IPV4, &f, &p), TLSD_PKT_OK);
+    assert_int_equal(p.proto, 6);
+    assert_memory_equal(p.payload, "hello", 5);
+    f.p[20 + 8 + 1] = 1; /* an echo request, not a G-PDU */
+    assert_int_equal(decode(DLT_IPV4, &f, &p), TLSD_PKT_NOT_IP);
     free(f.p);
 }
 
@@ -461,7 +483,7 @@ int main(void)
         cmocka_unit_test(test_raw_ipv6_extension_headers),
         cmocka_unit_test(test_loopback),
         cmocka_unit_test(test_ipv4_options_fragments_tunnels),
-        cmocka_unit_test(test_udp_and_vxlan),
+        cmocka_unit_test(test_udp_and_tunnels),
         cmocka_unit_test(test_negative),
         cmocka_unit_test(test_files),
     };
