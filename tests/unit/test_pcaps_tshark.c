@@ -56,6 +56,7 @@ struct flow_tls {
 struct run {
     struct frames ours;
     size_t reasm_errors, dtls_datagrams;
+    size_t encrypted; /* records counted, not parsed */
 };
 
 static struct frow *frow_at(struct frames *fr, uint64_t frame)
@@ -245,6 +246,7 @@ static void drain_tls(struct run *run, struct dir_tls *d, struct dir_tls *other,
         bool framing = e == TLSD_CERR_BAD_VERSION || e == TLSD_CERR_BAD_CONTENT_TYPE ||
                        e == TLSD_CERR_RECORD_TOO_LARGE;
         run->reasm_errors++;
+        run->encrypted += d->rs.stats.encrypted_records;
         d->resume_encrypted = d->rs.encrypted;
         d->resume_tls13 = d->rs.tls13;
         tlsd_reasm_free(&d->rs);
@@ -308,10 +310,12 @@ static void probe(struct dir_tls *d, const uint8_t *data, size_t len)
     d->probe_len = 0;
 }
 
-static void dir_free(struct dir_tls *d)
+static void dir_free(struct run *run, struct dir_tls *d)
 {
-    if (d->state == D_TLS)
+    if (d->state == D_TLS) {
+        run->encrypted += d->rs.stats.encrypted_records;
         tlsd_reasm_free(&d->rs);
+    }
     free(d->probe);
     *d = (struct dir_tls){.state = D_OFF};
 }
@@ -322,8 +326,8 @@ static void on_tcp(void *ctx, struct tlsd_tcp_flow *flow, const struct tlsd_tcp_
     struct flow_tls *ft = flow->user;
     if (ev->kind == TLSD_TCP_EV_CLOSE) {
         if (ft) {
-            dir_free(&ft->d[0]);
-            dir_free(&ft->d[1]);
+            dir_free(run, &ft->d[0]);
+            dir_free(run, &ft->d[1]);
             free(ft);
         }
         return;
@@ -334,7 +338,7 @@ static void on_tcp(void *ctx, struct tlsd_tcp_flow *flow, const struct tlsd_tcp_
     }
     struct dir_tls *d = &ft->d[ev->dir], *other = &ft->d[!ev->dir];
     if (ev->kind == TLSD_TCP_EV_GAP) { /* the stream is broken: look for TLS again */
-        dir_free(d);
+        dir_free(run, d);
         d->state = D_PROBE;
     } else if (d->state == D_PROBE) {
         probe(d, ev->data, ev->len);
@@ -495,7 +499,8 @@ static size_t check_capture(const char *shared, const char *rel)
     analyse(path, &run);
     load_tshark(tsv, &ts, &udp_rows);
     size_t mism = compare(rel, &run.ours, &ts);
-    printf("%-55s mismatches %zu%s", rel, mism, run.reasm_errors ? " (record errors " : "");
+    printf("%-55s mismatches %zu, encrypted records %zu%s", rel, mism, run.encrypted,
+           run.reasm_errors ? " (record errors " : "");
     if (run.reasm_errors)
         printf("%zu)", run.reasm_errors);
     if (udp_rows || run.dtls_datagrams)
