@@ -217,6 +217,11 @@ static enum tlsd_cerr ext_typed(struct tlsd_rd *ext, uint16_t type, struct tlsd_
         ch->session_ticket_len = tlsd_rd_left(ext);
         ext->p = ext->end;
         return TLSD_CERR_OK;
+    case TLSD_EXT_MAX_FRAGMENT_LENGTH: /* RFC 6066 4: one byte, 2^9 (1) .. 2^12 (4) */
+        TLSD_TRY(tlsd_rd_u8(ext, &ch->max_fragment_length, "max_fragment_length"));
+        if (ch->max_fragment_length < 1 || ch->max_fragment_length > 4)
+            return tlsd_rd_fail(ext, TLSD_CERR_BAD_VALUE, "max_fragment_length");
+        return TLSD_CERR_OK;
     case TLSD_EXT_EXTENDED_MASTER_SECRET: /* RFC 7627 5.1: empty */
         ch->extended_master_secret = true;
         return tlsd_rd_done(ext, "extended_master_secret");

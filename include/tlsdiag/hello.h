@@ -18,6 +18,7 @@ extern "C" {
 /* Extension code points used by the codec (IANA TLS ExtensionType Values). */
 enum tlsd_ext_code {
     TLSD_EXT_SERVER_NAME = 0,
+    TLSD_EXT_MAX_FRAGMENT_LENGTH = 1,
     TLSD_EXT_STATUS_REQUEST = 5,
     TLSD_EXT_SUPPORTED_GROUPS = 10,
     TLSD_EXT_EC_POINT_FORMATS = 11,
@@ -219,6 +220,7 @@ struct tlsd_client_hello {
     size_t n_alpn;
     bool has_padding;
     size_t padding_len;
+    uint8_t max_fragment_length; /* RFC 6066 4: 1..4, 0 when absent */
 
     uint8_t *msg; /* owned copy of the handshake message */
     size_t msg_len;
