@@ -99,6 +99,9 @@ static enum tlsd_cerr ext_alpn(struct tlsd_rd *ext, struct tlsd_client_hello *ch
             return tlsd_rd_fail(&list, TLSD_CERR_EMPTY, "ALPN protocol");
         ch->alpn[ch->n_alpn].p = name.p;
         ch->alpn[ch->n_alpn++].len = tlsd_rd_left(&name);
+        /* RFC 8701 3.1: GREASE protocol names are the two bytes of a GREASE value */
+        if (tlsd_rd_left(&name) == 2 && tlsd_is_grease((uint32_t)(name.p[0] << 8 | name.p[1])))
+            ch->grease |= TLSD_GREASE_ALPN;
     }
     return TLSD_CERR_OK;
 }

@@ -484,7 +484,10 @@ static void test_psk_cookie_early_data(void **state)
     static const uint8_t psk[] = {0,   15, 0, 1, 'a', 0, 0, 0, 1, 0, 2, 'b',
                                   'c', 0,  0, 0, 2,   0, 4, 1, 9, 1, 8};
     static const struct tlsd_raw_ext extra[] = {{44, cookie, 4}, {42, NULL, 0}, {41, psk, 23}};
+    static const char *const alpn[] = {"\x3a\x3a", "h2"};
     struct tlsd_hello_spec s = {.legacy_version = 0x0303, .suites = suites, .n_suites = 1};
+    s.alpn = alpn;
+    s.n_alpn = 2;
     s.extra = extra;
     s.n_extra = 3;
     uint8_t *m;
@@ -496,6 +499,7 @@ static void test_psk_cookie_early_data(void **state)
     assert_true(ch.early_data);
     assert_true(ch.has_pre_shared_key);
     assert_int_equal(ch.n_psk_identities, 2);
+    assert_int_equal(ch.grease, TLSD_GREASE_ALPN);
     tlsd_client_hello_free(&ch);
     free(m);
 }
