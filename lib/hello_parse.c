@@ -99,6 +99,9 @@ static enum tlsd_cerr ext_alpn(struct tlsd_rd *ext, struct tlsd_client_hello *ch
             return tlsd_rd_fail(&list, TLSD_CERR_EMPTY, "ALPN protocol");
         ch->alpn[ch->n_alpn].p = name.p;
         ch->alpn[ch->n_alpn++].len = tlsd_rd_left(&name);
+        /* RFC 8701 3.1: GREASE protocol names are the two bytes of a GREASE value */
+        if (tlsd_rd_left(&name) == 2 && tlsd_is_grease((uint32_t)(name.p[0] << 8 | name.p[1])))
+            ch->grease |= TLSD_GREASE_ALPN;
     }
     return TLSD_CERR_OK;
 }
@@ -152,6 +155,35 @@ static enum tlsd_cerr ext_renegotiation_info(struct tlsd_rd *ext, struct tlsd_cl
     ch->has_renegotiation_info = true;
     ch->renegotiation_info_len = tlsd_rd_left(&rc);
     return tlsd_rd_done(ext, "renegotiation_info");
+}
+
+/* RFC 8446 4.2.11: OfferedPsks, identities and binders, both non-empty. */
+static enum tlsd_cerr ext_pre_shared_key(struct tlsd_rd *ext, struct tlsd_client_hello *ch)
+{
+    struct tlsd_rd ids, binders, id, binder;
+    uint32_t age;
+    TLSD_TRY(tlsd_rd_vec16(ext, &ids, "pre_shared_key identities"));
+    TLSD_TRY(tlsd_rd_vec16(ext, &binders, "pre_shared_key binders"));
+    if (!tlsd_rd_left(&ids) || !tlsd_rd_left(&binders))
+        return tlsd_rd_fail(ext, TLSD_CERR_EMPTY, "pre_shared_key");
+    while (tlsd_rd_left(&ids)) {
+        TLSD_TRY(tlsd_rd_vec16(&ids, &id, "PskIdentity.identity"));
+        TLSD_TRY(tlsd_rd_u32(&ids, &age, "PskIdentity.obfuscated_ticket_age"));
+        ch->n_psk_identities++;
+    }
+    while (tlsd_rd_left(&binders))
+        TLSD_TRY(tlsd_rd_vec8(&binders, &binder, "PskBinderEntry"));
+    ch->has_pre_shared_key = true;
+    return TLSD_CERR_OK;
+}
+
+/* RFC 8446 4.2.2: opaque cookie<1..2^16-1>. */
+static enum tlsd_cerr ext_cookie(struct tlsd_rd *ext, size_t *len)
+{
+    struct tlsd_rd c;
+    TLSD_TRY(tlsd_rd_vec16(ext, &c, "cookie"));
+    *len = tlsd_rd_left(&c);
+    return *len ? TLSD_CERR_OK : tlsd_rd_fail(ext, TLSD_CERR_EMPTY, "cookie");
 }
 
 static void note_grease16(struct tlsd_client_hello *ch, const uint16_t *v, size_t n, unsigned bit)
@@ -222,6 +254,13 @@ static enum tlsd_cerr ext_typed(struct tlsd_rd *ext, uint16_t type, struct tlsd_
         if (ch->max_fragment_length < 1 || ch->max_fragment_length > 4)
             return tlsd_rd_fail(ext, TLSD_CERR_BAD_VALUE, "max_fragment_length");
         return TLSD_CERR_OK;
+    case TLSD_EXT_PRE_SHARED_KEY:
+        return ext_pre_shared_key(ext, ch);
+    case TLSD_EXT_COOKIE:
+        return ext_cookie(ext, &ch->cookie_len);
+    case TLSD_EXT_EARLY_DATA: /* RFC 8446 4.2.10: empty in a ClientHello */
+        ch->early_data = true;
+        return tlsd_rd_done(ext, "early_data");
     case TLSD_EXT_EXTENDED_MASTER_SECRET: /* RFC 7627 5.1: empty */
         ch->extended_master_secret = true;
         return tlsd_rd_done(ext, "extended_master_secret");

@@ -61,6 +61,33 @@ static enum tlsd_cerr sh_alpn(struct tlsd_rd *ext, struct tlsd_server_hello *sh)
     return TLSD_CERR_OK;
 }
 
+static enum tlsd_cerr sh_ext_more(struct tlsd_rd *ext, uint16_t type, struct tlsd_server_hello *sh)
+{
+    struct tlsd_rd v;
+    uint8_t mfl;
+    switch (type) {
+    case TLSD_EXT_COOKIE: /* RFC 8446 4.2.2: opaque cookie<1..2^16-1> */
+        TLSD_TRY(tlsd_rd_vec16(ext, &v, "cookie"));
+        sh->cookie_len = tlsd_rd_left(&v);
+        return sh->cookie_len ? TLSD_CERR_OK : tlsd_rd_fail(ext, TLSD_CERR_EMPTY, "cookie");
+    case TLSD_EXT_RECORD_SIZE_LIMIT: /* RFC 8449 4: uint16, at least 64 */
+        TLSD_TRY(tlsd_rd_u16(ext, &sh->record_size_limit, "record_size_limit"));
+        return sh->record_size_limit >= 64
+                   ? TLSD_CERR_OK
+                   : tlsd_rd_fail(ext, TLSD_CERR_BAD_VALUE, "record_size_limit");
+    case TLSD_EXT_PRE_SHARED_KEY: /* RFC 8446 4.2.11: selected_identity */
+        sh->has_pre_shared_key = true;
+        return tlsd_rd_u16(ext, &sh->selected_identity, "pre_shared_key");
+    case TLSD_EXT_MAX_FRAGMENT_LENGTH: /* RFC 6066 4: the client's value echoed */
+        TLSD_TRY(tlsd_rd_u8(ext, &mfl, "max_fragment_length"));
+        return mfl >= 1 && mfl <= 4 ? TLSD_CERR_OK
+                                    : tlsd_rd_fail(ext, TLSD_CERR_BAD_VALUE, "max_fragment_length");
+    default:
+        ext->p = ext->end; /* kept raw */
+        return TLSD_CERR_OK;
+    }
+}
+
 static enum tlsd_cerr sh_ext(struct tlsd_rd *ext, uint16_t type, struct tlsd_server_hello *sh)
 {
     struct tlsd_rd v;
@@ -96,8 +123,7 @@ static enum tlsd_cerr sh_ext(struct tlsd_rd *ext, uint16_t type, struct tlsd_ser
         sh->server_name = true;
         return TLSD_CERR_OK;
     default:
-        ext->p = ext->end;
-        return TLSD_CERR_OK;
+        return sh_ext_more(ext, type, sh);
     }
 }
 

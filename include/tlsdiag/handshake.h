@@ -61,8 +61,12 @@ struct tlsd_server_hello {
     size_t key_share_len;
     bool renegotiation_info, extended_master_secret, encrypt_then_mac, session_ticket,
         status_request, server_name, has_ec_point_formats;
-    char alpn[256]; /* selected protocol, "" when none */
-    uint8_t *msg;   /* owned copy of the message */
+    char alpn[256];             /* selected protocol, "" when none */
+    size_t cookie_len;          /* HRR cookie (RFC 8446 4.2.2) */
+    uint16_t record_size_limit; /* RFC 8449, 0 when absent */
+    bool has_pre_shared_key;
+    uint16_t selected_identity; /* RFC 8446 4.2.11 */
+    uint8_t *msg;               /* owned copy of the message */
     size_t msg_len;
 };
 

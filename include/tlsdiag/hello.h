@@ -26,8 +26,12 @@ enum tlsd_ext_code {
     TLSD_EXT_ALPN = 16,
     TLSD_EXT_PADDING = 21,
     TLSD_EXT_ENCRYPT_THEN_MAC = 22,
+    TLSD_EXT_RECORD_SIZE_LIMIT = 28,
     TLSD_EXT_EXTENDED_MASTER_SECRET = 23,
     TLSD_EXT_SESSION_TICKET = 35,
+    TLSD_EXT_PRE_SHARED_KEY = 41,
+    TLSD_EXT_EARLY_DATA = 42,
+    TLSD_EXT_COOKIE = 44,
     TLSD_EXT_SUPPORTED_VERSIONS = 43,
     TLSD_EXT_PSK_KEY_EXCHANGE_MODES = 45,
     TLSD_EXT_SIGNATURE_ALGORITHMS_CERT = 50,
@@ -221,6 +225,10 @@ struct tlsd_client_hello {
     bool has_padding;
     size_t padding_len;
     uint8_t max_fragment_length; /* RFC 6066 4: 1..4, 0 when absent */
+    bool has_pre_shared_key;     /* RFC 8446 4.2.11 */
+    size_t n_psk_identities;
+    bool early_data;   /* RFC 8446 4.2.10 */
+    size_t cookie_len; /* RFC 8446 4.2.2, 0 when absent */
 
     uint8_t *msg; /* owned copy of the handshake message */
     size_t msg_len;

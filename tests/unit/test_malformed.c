@@ -131,7 +131,16 @@ static void test_built_hellos(void **state)
     static const uint8_t pf[] = {0}, psk[] = {1};
     static const char *const alpn[] = {"h2", "http/1.1"};
     static const struct tlsd_key_share_spec ks[] = {{.group = 0x001d}};
-    static const struct tlsd_raw_ext extra[] = {{0x3000, (const uint8_t *)"ab", 2}};
+    /* RFC 8446 4.2.2 cookie, 4.2.11 OfferedPsks (one identity, one 32-byte binder) */
+    static const uint8_t cookie[] = {0, 3, 'c', 'k', 'e'};
+    static const uint8_t offered_psk[] = {
+        0,  8,  0,  2,  'i', 'd', 0,  0,  0,  7,  0,  33, 32, 1,  2,  3,  4,  5,  6,  7,  8,  9, 10,
+        11, 12, 13, 14, 15,  16,  17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
+    static const struct tlsd_raw_ext extra[] = {
+        {0x3000, (const uint8_t *)"ab", 2},
+        {44, cookie, sizeof cookie},
+        {41, offered_psk, sizeof offered_psk},
+    };
     int bad = 0;
     for (int v = 0; v < 8; v++) {
         struct tlsd_hello_spec s = {.legacy_version = 0x0303, .suites = suites, .n_suites = 3};
@@ -153,7 +162,7 @@ static void test_built_hellos(void **state)
             s.alpn = alpn;
             s.n_alpn = 2;
             s.extra = extra;
-            s.n_extra = 1;
+            s.n_extra = 3;
             s.renegotiation_info = s.extended_master_secret = s.status_request = true;
             s.encrypt_then_mac = s.session_ticket = true;
             s.grease = v & 2;

@@ -17,13 +17,17 @@ static void put_record(struct tlsd_wr *w, uint8_t type, uint16_t version, const 
     tlsd_wr_close_vec(w);
 }
 
-/* A ServerHello choosing version v (through supported_versions when v is 1.3). */
-static void put_server_hello(struct tlsd_wr *w, uint16_t v)
+/* A ServerHello choosing version v (through supported_versions when v is 1.3), or a
+ * HelloRetryRequest. */
+static void put_hello(struct tlsd_wr *w, uint16_t v, bool hrr)
 {
     tlsd_wr_u8(w, TLSD_HS_SERVER_HELLO);
     tlsd_wr_open_vec24(w);
     tlsd_wr_u16(w, v >= 0x0304 ? 0x0303 : v);
-    tlsd_wr_zeros(w, 32);
+    if (hrr)
+        tlsd_wr_bytes(w, tlsd_hrr_random, 32);
+    else
+        tlsd_wr_zeros(w, 32);
     tlsd_wr_u8(w, 0);
     tlsd_wr_u16(w, v >= 0x0304 ? 0x1301 : 0xc02f);
     tlsd_wr_u8(w, 0);
@@ -35,6 +39,11 @@ static void put_server_hello(struct tlsd_wr *w, uint16_t v)
         tlsd_wr_close_vec(w);
     }
     tlsd_wr_close_vec(w);
+}
+
+static void put_server_hello(struct tlsd_wr *w, uint16_t v)
+{
+    put_hello(w, v, false);
 }
 
 static void put_msg(struct tlsd_wr *w, uint8_t type, size_t body_len, uint8_t fill)
@@ -336,13 +345,51 @@ static void test_data_after_key_change(void **state)
     free(b);
 }
 
+/* HRR, compatibility CCS, then the real ServerHello: only the last starts encryption
+ * (RFC 8446 4.1.4, D.4). */
+static void test_hrr_then_server_hello(void **state)
+{
+    (void)state;
+    struct tlsd_wr w, m;
+    size_t len, hl;
+    tlsd_wr_init(&w);
+    static const uint8_t ccs[] = {1}, enc[30] = {0};
+    for (int hrr = 1; hrr >= 0; hrr--) {
+        tlsd_wr_init(&m);
+        put_hello(&m, 0x0304, hrr);
+        uint8_t *hs = take(&m, &hl);
+        put_record(&w, TLSD_CT_HANDSHAKE, 0x0303, hs, hl);
+        free(hs);
+        if (hrr)
+            put_record(&w, TLSD_CT_CHANGE_CIPHER_SPEC, 0x0303, ccs, 1);
+    }
+    put_record(&w, TLSD_CT_APPLICATION_DATA, 0x0303, enc, sizeof enc);
+    uint8_t *b = take(&w, &len);
+    struct seen s = {0};
+    struct tlsd_reasm r;
+    tlsd_reasm_init(&r);
+    assert_int_equal(tlsd_reasm_feed(&r, b, len), TLSD_CERR_OK);
+    assert_int_equal(drain(&r, &s), TLSD_CERR_NEED_MORE);
+    assert_int_equal(s.n, 4);
+    assert_int_equal(s.kinds[1], TLSD_EV_CCS);
+    assert_int_equal(s.kinds[2], TLSD_EV_HANDSHAKE);
+    assert_int_equal(s.kinds[3], TLSD_EV_ENCRYPTED);
+    assert_true(r.tls13 && r.encrypted);
+    tlsd_reasm_free(&r);
+    free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_flight_any_chunking),     cmocka_unit_test(test_many_per_record),
-        cmocka_unit_test(test_tls13_encryption_starts), cmocka_unit_test(test_record_errors),
-        cmocka_unit_test(test_record_parse_need_more),  cmocka_unit_test(test_sslv2_records),
+        cmocka_unit_test(test_flight_any_chunking),
+        cmocka_unit_test(test_many_per_record),
+        cmocka_unit_test(test_tls13_encryption_starts),
+        cmocka_unit_test(test_record_errors),
+        cmocka_unit_test(test_record_parse_need_more),
+        cmocka_unit_test(test_sslv2_records),
         cmocka_unit_test(test_data_after_key_change),
+        cmocka_unit_test(test_hrr_then_server_hello),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
