@@ -1,12 +1,38 @@
 /* Fuzz target: the server-message parsers. Input: one byte choosing the negotiated
  * version, two bytes of negotiated suite, then the message (any handshake type), which
- * is also tried as an alert and as an SSLv2 SERVER-HELLO. */
+ * is also tried as an alert and as an SSLv2 SERVER-HELLO. A ServerHello, whole or the
+ * partial result of a failed parse, is walked; its pointers must lie in its own copy
+ * of the message (abort otherwise). */
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "tlsdiag/handshake.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void in_msg(const struct tlsd_server_hello *sh, const uint8_t *p, size_t n)
+{
+    if (!p || !sh->msg || p < sh->msg || n > sh->msg_len || (size_t)(p - sh->msg) > sh->msg_len - n)
+        abort();
+}
+
+static unsigned walk_server_hello(enum tlsd_cerr e, const struct tlsd_server_hello *sh)
+{
+    unsigned sum = 0;
+    if (sh->partial && e == TLSD_CERR_OK)
+        abort();
+    if (e != TLSD_CERR_OK && !sh->partial)
+        return 0;
+    for (size_t i = 0; i < sh->n_exts; i++) {
+        in_msg(sh, sh->exts[i].data, sh->exts[i].len);
+        sum += sh->exts[i].len ? sh->exts[i].data[sh->exts[i].len - 1] : 0;
+    }
+    if (sh->key_share) {
+        in_msg(sh, sh->key_share, sh->key_share_len);
+        sum += sh->key_share[sh->key_share_len - 1];
+    }
+    return sum + sh->version + sh->suite;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -17,7 +43,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     data += 3;
     size -= 3;
     struct tlsd_hs_msg m;
+    volatile unsigned sink = 0;
     enum tlsd_cerr e = tlsd_hs_parse(data, size, &ctx, &m, NULL);
+    if (m.type == 2)
+        sink += walk_server_hello(e, &m.u.server_hello);
+    (void)sink;
     tlsd_hs_msg_free(&m);
     struct tlsd_alert_msg a;
     e = tlsd_alert_parse(data, size, &a, NULL);

@@ -174,7 +174,10 @@ struct tlsd_bytes {
     size_t len;
 };
 
+/* A parse that fails after the version field still fills every field read before the
+ * error (partial = true): see docs/codec.md, "Partial results". */
 struct tlsd_client_hello {
+    bool partial; /* the parse failed; the fields before the error are set */
     enum tlsd_hello_format format;
     uint16_t record_version; /* 0 when parsed from a bare handshake message */
     uint16_t legacy_version;

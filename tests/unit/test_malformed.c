@@ -1,7 +1,10 @@
 /* Malformed input: for valid messages (the testssl hellos, built hellos, and the
  * server messages a real openssl s_server sent, fixtures/server_msgs.txt), every
  * truncation and every length field set to 0, to its maximum and to its true value
- * +-1 yields an error, never a crash, leak or out-of-bounds read (ASan/UBSan). */
+ * +-1 yields an error, never a crash, leak or out-of-bounds read (ASan/UBSan).
+ * A hello that fails after its version field is a partial result: internally
+ * consistent (counts match arrays, every pointer inside the result's own copy of the
+ * message), and for a truncated body a prefix of the whole message's result. */
 #include "codec_testutil.h"
 
 #include "tlsdiag/handshake.h"
@@ -31,6 +34,48 @@ static void log_length(void *ctx, size_t off, unsigned width, size_t value)
         l->f[l->n++] = (struct lenfield){off, width, value};
 }
 
+static bool inside(const void *p, size_t n, const uint8_t *msg, size_t msg_len)
+{
+    const uint8_t *q = p;
+    return q && msg && q >= msg && n <= msg_len && (size_t)(q - msg) <= msg_len - n;
+}
+
+/* A result after an error: partial only after an error, arrays behind every count,
+ * every pointer inside the result's copy of the message. */
+static void check_ch_consistent(const struct tlsd_client_hello *ch, enum tlsd_cerr e)
+{
+    assert_true(!ch->partial || e != TLSD_CERR_OK);
+    if (e != TLSD_CERR_OK && !ch->partial)
+        return;
+    assert_true(!ch->n_suites || ch->suites);
+    assert_true(!ch->n_compression || ch->compression);
+    assert_true(!ch->n_groups || ch->groups);
+    assert_true(!ch->n_sigalgs || ch->sigalgs);
+    assert_true(!ch->n_versions || ch->versions);
+    assert_true(!ch->n_psk_modes || ch->psk_modes);
+    assert_true(!ch->n_ec_point_formats || ch->ec_point_formats);
+    assert_true(ch->session_id_len <= 32);
+    for (size_t i = 0; i < ch->n_exts; i++)
+        assert_true(inside(ch->exts[i].data, ch->exts[i].len, ch->msg, ch->msg_len));
+    for (size_t i = 0; i < ch->n_key_shares; i++)
+        assert_true(inside(ch->key_shares[i].key, ch->key_shares[i].len, ch->msg, ch->msg_len));
+    for (size_t i = 0; i < ch->n_alpn; i++)
+        assert_true(inside(ch->alpn[i].p, ch->alpn[i].len, ch->msg, ch->msg_len));
+}
+
+static void check_sh_consistent(const struct tlsd_server_hello *sh, enum tlsd_cerr e)
+{
+    assert_true(!sh->partial || e != TLSD_CERR_OK);
+    if (e != TLSD_CERR_OK && !sh->partial)
+        return;
+    assert_true(sh->session_id_len <= 32);
+    for (size_t i = 0; i < sh->n_exts; i++)
+        assert_true(inside(sh->exts[i].data, sh->exts[i].len, sh->msg, sh->msg_len));
+    assert_true(!sh->key_share || inside(sh->key_share, sh->key_share_len, sh->msg, sh->msg_len));
+    assert_int_equal(sh->version,
+                     sh->has_supported_version ? sh->supported_version : sh->legacy_version);
+}
+
 static enum tlsd_cerr parse(enum kind k, const uint8_t *b, size_t len,
                             const struct tlsd_hs_ctx *ctx, struct tlsd_err *err)
 {
@@ -38,10 +83,15 @@ static enum tlsd_cerr parse(enum kind k, const uint8_t *b, size_t len,
     if (k == K_HELLO_RECORDS) {
         struct tlsd_client_hello ch;
         e = tlsd_client_hello_parse_records(b, len, &ch, err);
+        check_ch_consistent(&ch, e);
         tlsd_client_hello_free(&ch);
     } else if (k == K_HS) {
         struct tlsd_hs_msg m;
         e = tlsd_hs_parse(b, len, ctx, &m, err);
+        if (m.type == TLSD_HS_CLIENT_HELLO)
+            check_ch_consistent(&m.u.client_hello, e);
+        else if (m.type == TLSD_HS_SERVER_HELLO)
+            check_sh_consistent(&m.u.server_hello, e);
         tlsd_hs_msg_free(&m);
     } else {
         struct tlsd_alert_msg a;
@@ -107,6 +157,87 @@ static int torture(const char *name, enum kind k, const uint8_t *b, size_t len,
     }
     free(m);
     return bad;
+}
+
+/* A copy of the first n bytes of a handshake message, its length field made to agree
+ * (SSLv2 messages have none): the body ends early, the framing is intact. */
+static uint8_t *cut_message(const uint8_t *msg, size_t n, bool sslv2)
+{
+    uint8_t *c = malloc(n ? n : 1);
+    memcpy(c, msg, n);
+    if (!sslv2)
+        put_len(c + 1, 3, n - 4);
+    return c;
+}
+
+static bool same_u16s(const uint16_t *a, size_t na, const uint16_t *b, size_t nb)
+{
+    return na == nb && (na == 0 || memcmp(a, b, na * sizeof *a) == 0);
+}
+
+/* Partial result of a cut ClientHello against the whole one: every field set is the
+ * whole message's value; lists read whole or not at all, except the suites (whole
+ * entries kept) and the extension list (whole extensions kept). */
+static void check_ch_prefix(const struct tlsd_client_hello *p, const struct tlsd_client_hello *f)
+{
+    assert_int_equal(p->legacy_version, f->legacy_version);
+    assert_true(p->n_suites <= f->n_suites);
+    for (size_t i = 0; i < p->n_suites; i++)
+        assert_int_equal(p->suites[i], f->suites[i]);
+    assert_true(p->n_exts <= f->n_exts);
+    for (size_t i = 0; i < p->n_exts; i++) {
+        assert_int_equal(p->exts[i].type, f->exts[i].type);
+        assert_int_equal(p->exts[i].len, f->exts[i].len);
+    }
+    assert_true(!p->server_name || strcmp(p->server_name, f->server_name) == 0);
+    assert_true(!p->n_versions ||
+                same_u16s(p->versions, p->n_versions, f->versions, f->n_versions));
+    assert_true(!p->n_groups || same_u16s(p->groups, p->n_groups, f->groups, f->n_groups));
+    assert_true(!p->n_sigalgs || same_u16s(p->sigalgs, p->n_sigalgs, f->sigalgs, f->n_sigalgs));
+    assert_true(p->n_key_shares <= f->n_key_shares);
+    assert_true(p->n_alpn <= f->n_alpn);
+}
+
+/* Every cut of the body of a valid ClientHello fails, but the one right before the
+ * (optional, RFC 5246 7.4.1.2) extensions block; what was read before is kept. */
+static size_t cut_client_hello(const struct tlsd_client_hello *full)
+{
+    bool v2 = full->format == TLSD_HELLO_SSL2;
+    size_t partials = 0;
+    for (size_t n = v2 ? 1 : 4; n < full->msg_len; n++) {
+        uint8_t *c = cut_message(full->msg, n, v2);
+        struct tlsd_client_hello p;
+        struct tlsd_err err = {0};
+        enum tlsd_cerr e = tlsd_client_hello_parse(c, n, v2, &p, &err);
+        assert_int_equal(e, err.code);
+        assert_true(e != TLSD_CERR_OK || (full->has_extensions && !p.has_extensions));
+        check_ch_consistent(&p, e);
+        if (p.partial || e == TLSD_CERR_OK) {
+            check_ch_prefix(&p, full);
+            partials++;
+        }
+        tlsd_client_hello_free(&p);
+        free(c);
+    }
+    return partials;
+}
+
+static void test_partial_client_hellos(void **state)
+{
+    (void)state;
+    struct tu_client *c;
+    size_t n = tu_load_testssl(&c), partials = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct tlsd_client_hello full;
+        assert_int_equal(tlsd_client_hello_parse_records(c[i].hello, c[i].hello_len, &full, NULL),
+                         TLSD_CERR_OK);
+        assert_false(full.partial);
+        partials += cut_client_hello(&full);
+        tlsd_client_hello_free(&full);
+    }
+    tu_free_testssl(c, n);
+    printf("%zu partial ClientHellos checked\n", partials);
+    assert_true(partials > 1000);
 }
 
 static void test_testssl_hellos(void **state)
@@ -229,6 +360,45 @@ static struct tlsd_hs_ctx scenario_ctx(const struct fixture *f, size_t n, const 
     return ctx;
 }
 
+/* Every cut of the body of a real ServerHello fails; fields read before are kept. */
+static void test_partial_server_hellos(void **state)
+{
+    (void)state;
+    struct fixture *f;
+    size_t n = load_fixtures(&f), partials = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct tlsd_server_hello full;
+        if (strcmp(f[i].label, "ServerHello") != 0)
+            continue;
+        assert_int_equal(tlsd_server_hello_parse(f[i].msg, f[i].len, &full, NULL), TLSD_CERR_OK);
+        for (size_t k = 4; k < f[i].len; k++) {
+            uint8_t *c = cut_message(f[i].msg, k, false);
+            struct tlsd_server_hello p;
+            struct tlsd_err err = {0};
+            enum tlsd_cerr e = tlsd_server_hello_parse(c, k, &p, &err);
+            /* only the cut before the optional extensions block is a whole message */
+            assert_true(e != TLSD_CERR_OK || (full.has_extensions && !p.has_extensions));
+            check_sh_consistent(&p, e);
+            if (p.partial || e == TLSD_CERR_OK) {
+                partials++;
+                assert_int_equal(p.legacy_version, full.legacy_version);
+                assert_true(p.suite == 0 || p.suite == full.suite);
+                assert_true(p.n_exts <= full.n_exts);
+                assert_true(!p.has_supported_version ||
+                            p.supported_version == full.supported_version);
+            }
+            tlsd_server_hello_free(&p);
+            free(c);
+        }
+        tlsd_server_hello_free(&full);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(f[i].msg);
+    free(f);
+    printf("%zu partial ServerHellos checked\n", partials);
+    assert_true(partials > 100);
+}
+
 static void test_server_messages(void **state)
 {
     (void)state;
@@ -253,9 +423,9 @@ static void test_server_messages(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_testssl_hellos),
-        cmocka_unit_test(test_built_hellos),
-        cmocka_unit_test(test_server_messages),
+        cmocka_unit_test(test_testssl_hellos),        cmocka_unit_test(test_built_hellos),
+        cmocka_unit_test(test_server_messages),       cmocka_unit_test(test_partial_client_hellos),
+        cmocka_unit_test(test_partial_server_hellos),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
