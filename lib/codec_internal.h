@@ -17,6 +17,14 @@
  * when a type repeats (RFC 8446 4.2, RFC 5246 7.4.1.4). */
 enum tlsd_cerr tlsd_read_extensions(struct tlsd_rd *block, struct tlsd_ext **exts, size_t *n);
 
+/* Reads an extensions block, then decodes each extension with decode (which must
+ * consume it exactly), in wire order. After an error in the framing of extension k,
+ * extensions 0..k-1 are whole and lie before it: they are decoded too (a partial
+ * result keeps them); the error returned stays the framing one. */
+typedef enum tlsd_cerr (*tlsd_ext_decoder)(struct tlsd_rd *ext, uint16_t type, void *ctx);
+enum tlsd_cerr tlsd_decode_extensions(struct tlsd_rd *block, struct tlsd_ext **exts, size_t *n,
+                                      tlsd_ext_decoder decode, void *ctx);
+
 /* Moves a pointer that pointed into [old, old+len) to the same place in copy. */
 static inline const uint8_t *tlsd_rebase(const uint8_t *p, const uint8_t *old, const uint8_t *copy)
 {

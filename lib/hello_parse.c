@@ -39,6 +39,23 @@ enum tlsd_cerr tlsd_read_extensions(struct tlsd_rd *block, struct tlsd_ext **ext
     return TLSD_CERR_OK;
 }
 
+enum tlsd_cerr tlsd_decode_extensions(struct tlsd_rd *block, struct tlsd_ext **exts, size_t *n,
+                                      tlsd_ext_decoder decode, void *ctx)
+{
+    enum tlsd_cerr framing = tlsd_read_extensions(block, exts, n);
+    for (size_t i = 0; i < *n; i++) {
+        struct tlsd_rd ext = *block;
+        ext.p = (*exts)[i].data;
+        ext.end = ext.p + (*exts)[i].len;
+        enum tlsd_cerr e = decode(&ext, (*exts)[i].type, ctx);
+        if (e == TLSD_CERR_OK)
+            e = tlsd_rd_done(&ext, "extension data");
+        if (e != TLSD_CERR_OK)
+            return framing != TLSD_CERR_OK ? framing : e;
+    }
+    return framing;
+}
+
 static enum tlsd_cerr u16_vec(struct tlsd_rd *ext, unsigned width, uint16_t **v, size_t *n,
                               const char *what)
 {
@@ -99,6 +116,9 @@ static enum tlsd_cerr ext_alpn(struct tlsd_rd *ext, struct tlsd_client_hello *ch
             return tlsd_rd_fail(&list, TLSD_CERR_EMPTY, "ALPN protocol");
         ch->alpn[ch->n_alpn].p = name.p;
         ch->alpn[ch->n_alpn++].len = tlsd_rd_left(&name);
+        /* RFC 8701 3.1: GREASE protocol names are the two bytes of a GREASE value */
+        if (tlsd_rd_left(&name) == 2 && tlsd_is_grease((uint32_t)(name.p[0] << 8 | name.p[1])))
+            ch->grease |= TLSD_GREASE_ALPN;
     }
     return TLSD_CERR_OK;
 }
@@ -152,6 +172,35 @@ static enum tlsd_cerr ext_renegotiation_info(struct tlsd_rd *ext, struct tlsd_cl
     ch->has_renegotiation_info = true;
     ch->renegotiation_info_len = tlsd_rd_left(&rc);
     return tlsd_rd_done(ext, "renegotiation_info");
+}
+
+/* RFC 8446 4.2.11: OfferedPsks, identities and binders, both non-empty. */
+static enum tlsd_cerr ext_pre_shared_key(struct tlsd_rd *ext, struct tlsd_client_hello *ch)
+{
+    struct tlsd_rd ids, binders, id, binder;
+    uint32_t age;
+    TLSD_TRY(tlsd_rd_vec16(ext, &ids, "pre_shared_key identities"));
+    TLSD_TRY(tlsd_rd_vec16(ext, &binders, "pre_shared_key binders"));
+    if (!tlsd_rd_left(&ids) || !tlsd_rd_left(&binders))
+        return tlsd_rd_fail(ext, TLSD_CERR_EMPTY, "pre_shared_key");
+    while (tlsd_rd_left(&ids)) {
+        TLSD_TRY(tlsd_rd_vec16(&ids, &id, "PskIdentity.identity"));
+        TLSD_TRY(tlsd_rd_u32(&ids, &age, "PskIdentity.obfuscated_ticket_age"));
+        ch->n_psk_identities++;
+    }
+    while (tlsd_rd_left(&binders))
+        TLSD_TRY(tlsd_rd_vec8(&binders, &binder, "PskBinderEntry"));
+    ch->has_pre_shared_key = true;
+    return TLSD_CERR_OK;
+}
+
+/* RFC 8446 4.2.2: opaque cookie<1..2^16-1>. */
+static enum tlsd_cerr ext_cookie(struct tlsd_rd *ext, size_t *len)
+{
+    struct tlsd_rd c;
+    TLSD_TRY(tlsd_rd_vec16(ext, &c, "cookie"));
+    *len = tlsd_rd_left(&c);
+    return *len ? TLSD_CERR_OK : tlsd_rd_fail(ext, TLSD_CERR_EMPTY, "cookie");
 }
 
 static void note_grease16(struct tlsd_client_hello *ch, const uint16_t *v, size_t n, unsigned bit)
@@ -217,6 +266,18 @@ static enum tlsd_cerr ext_typed(struct tlsd_rd *ext, uint16_t type, struct tlsd_
         ch->session_ticket_len = tlsd_rd_left(ext);
         ext->p = ext->end;
         return TLSD_CERR_OK;
+    case TLSD_EXT_MAX_FRAGMENT_LENGTH: /* RFC 6066 4: one byte, 2^9 (1) .. 2^12 (4) */
+        TLSD_TRY(tlsd_rd_u8(ext, &ch->max_fragment_length, "max_fragment_length"));
+        if (ch->max_fragment_length < 1 || ch->max_fragment_length > 4)
+            return tlsd_rd_fail(ext, TLSD_CERR_BAD_VALUE, "max_fragment_length");
+        return TLSD_CERR_OK;
+    case TLSD_EXT_PRE_SHARED_KEY:
+        return ext_pre_shared_key(ext, ch);
+    case TLSD_EXT_COOKIE:
+        return ext_cookie(ext, &ch->cookie_len);
+    case TLSD_EXT_EARLY_DATA: /* RFC 8446 4.2.10: empty in a ClientHello */
+        ch->early_data = true;
+        return tlsd_rd_done(ext, "early_data");
     case TLSD_EXT_EXTENDED_MASTER_SECRET: /* RFC 7627 5.1: empty */
         ch->extended_master_secret = true;
         return tlsd_rd_done(ext, "extended_master_secret");
@@ -228,31 +289,30 @@ static enum tlsd_cerr ext_typed(struct tlsd_rd *ext, uint16_t type, struct tlsd_
     }
 }
 
-static enum tlsd_cerr parse_extensions(struct tlsd_rd *block, struct tlsd_client_hello *ch)
+static enum tlsd_cerr ch_ext(struct tlsd_rd *ext, uint16_t type, void *ctx)
 {
-    TLSD_TRY(tlsd_read_extensions(block, &ch->exts, &ch->n_exts));
-    ch->has_extensions = true;
-    for (size_t i = 0; i < ch->n_exts; i++) {
-        struct tlsd_rd ext = *block;
-        ext.p = ch->exts[i].data;
-        ext.end = ext.p + ch->exts[i].len;
-        if (tlsd_is_grease(ch->exts[i].type))
-            ch->grease |= TLSD_GREASE_EXTENSION;
-        TLSD_TRY(ext_typed(&ext, ch->exts[i].type, ch));
-        TLSD_TRY(tlsd_rd_done(&ext, "extension data"));
-    }
-    return TLSD_CERR_OK;
+    struct tlsd_client_hello *ch = ctx;
+    if (tlsd_is_grease(type))
+        ch->grease |= TLSD_GREASE_EXTENSION;
+    return ext_typed(ext, type, ch);
 }
 
+static enum tlsd_cerr parse_extensions(struct tlsd_rd *block, struct tlsd_client_hello *ch)
+{
+    ch->has_extensions = true;
+    return tlsd_decode_extensions(block, &ch->exts, &ch->n_exts, ch_ext, ch);
+}
+
+/* A list whose length is not a multiple of the entry size is an error at the list's
+ * start, as ever; its whole entries, which come before the odd bytes, are kept. */
 static enum tlsd_cerr parse_suites(struct tlsd_rd *list, unsigned width,
                                    struct tlsd_client_hello *ch)
 {
     size_t left = tlsd_rd_left(list);
+    struct tlsd_rd start = *list;
     if (left == 0)
         return tlsd_rd_fail(list, TLSD_CERR_EMPTY, "cipher_suites");
-    if (left % width)
-        return tlsd_rd_fail(list, TLSD_CERR_LENGTH, "cipher_suites");
-    ch->suites = calloc(left / width, sizeof *ch->suites);
+    ch->suites = calloc(left / width + 1, sizeof *ch->suites);
     if (!ch->suites)
         return tlsd_rd_fail(list, TLSD_CERR_NOMEM, "cipher_suites");
     for (size_t i = 0; i < left / width; i++) {
@@ -270,7 +330,7 @@ static enum tlsd_cerr parse_suites(struct tlsd_rd *list, unsigned width,
         if (tlsd_is_grease(c))
             ch->grease |= TLSD_GREASE_SUITE;
     }
-    return TLSD_CERR_OK;
+    return left % width ? tlsd_rd_fail(&start, TLSD_CERR_LENGTH, "cipher_suites") : TLSD_CERR_OK;
 }
 
 /* RFC 5246 7.4.1.2, RFC 8446 4.1.2. */
@@ -278,6 +338,7 @@ static enum tlsd_cerr parse_tls_body(struct tlsd_rd *body, struct tlsd_client_he
 {
     struct tlsd_rd sid, suites, comp, exts;
     TLSD_TRY(tlsd_rd_u16(body, &ch->legacy_version, "ClientHello.legacy_version"));
+    ch->partial = true; /* until the end is reached */
     TLSD_TRY(tlsd_rd_copy(body, ch->random, 32, "ClientHello.random"));
     TLSD_TRY(tlsd_rd_vec8(body, &sid, "ClientHello.legacy_session_id"));
     if (tlsd_rd_left(&sid) > 32)
@@ -320,6 +381,7 @@ static enum tlsd_cerr parse_ssl2_msg(struct tlsd_rd *msg, struct tlsd_client_hel
         return tlsd_rd_fail(msg, TLSD_CERR_UNEXPECTED, "SSLv2 message type");
     ch->format = TLSD_HELLO_SSL2;
     TLSD_TRY(tlsd_rd_u16(msg, &ch->legacy_version, "CLIENT-HELLO.version"));
+    ch->partial = true; /* until the end is reached */
     TLSD_TRY(tlsd_rd_length(msg, 2, &cs_len, "CLIENT-HELLO.cipher_specs_length"));
     TLSD_TRY(tlsd_rd_length(msg, 2, &sid_len, "CLIENT-HELLO.session_id_length"));
     TLSD_TRY(tlsd_rd_length(msg, 2, &ch_len, "CLIENT-HELLO.challenge_length"));
@@ -339,12 +401,21 @@ static enum tlsd_cerr parse_ssl2_msg(struct tlsd_rd *msg, struct tlsd_client_hel
     return tlsd_rd_done(msg, "CLIENT-HELLO");
 }
 
-/* Points the result's pointers at its own copy of the message. */
+/* Points the result's pointers at its own copy of the message (also after an error).
+ * Without memory for the copy, what points into the caller's buffer is dropped. */
 static enum tlsd_cerr keep_message(struct tlsd_client_hello *ch, const uint8_t *msg, size_t len)
 {
     ch->msg = malloc(len ? len : 1);
-    if (!ch->msg)
+    if (!ch->msg) {
+        free(ch->exts);
+        free(ch->key_shares);
+        free(ch->alpn);
+        ch->exts = NULL;
+        ch->key_shares = NULL;
+        ch->alpn = NULL;
+        ch->n_exts = ch->n_key_shares = ch->n_alpn = 0;
         return TLSD_CERR_NOMEM;
+    }
     memcpy(ch->msg, msg, len);
     ch->msg_len = len;
     for (size_t i = 0; i < ch->n_exts; i++)
@@ -360,9 +431,11 @@ static enum tlsd_cerr parse_at(struct tlsd_rd *msg, bool sslv2, struct tlsd_clie
 {
     const uint8_t *start = msg->p;
     size_t len = tlsd_rd_left(msg);
-    TLSD_TRY(sslv2 ? parse_ssl2_msg(msg, ch) : parse_tls_msg(msg, ch));
-    enum tlsd_cerr e = keep_message(ch, start, len);
-    return e ? tlsd_rd_fail(msg, e, "ClientHello") : e;
+    enum tlsd_cerr e = sslv2 ? parse_ssl2_msg(msg, ch) : parse_tls_msg(msg, ch);
+    ch->partial = ch->partial && e != TLSD_CERR_OK;
+    if (keep_message(ch, start, len) != TLSD_CERR_OK && e == TLSD_CERR_OK)
+        return tlsd_rd_fail(msg, TLSD_CERR_NOMEM, "ClientHello");
+    return e;
 }
 
 enum tlsd_cerr tlsd_client_hello_parse(const uint8_t *msg, size_t len, bool sslv2,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tlsdiag/handshake.h"
+#include "tlsdiag/registry.h"
 
 bool tlsd_record_looks_sslv2(const uint8_t *buf, size_t len)
 {
@@ -163,6 +164,13 @@ void tlsd_reasm_set_encrypted(struct tlsd_reasm *r, bool tls13)
     r->tls13 = r->tls13 || tls13;
 }
 
+void tlsd_reasm_note_hrr(struct tlsd_reasm *r)
+{
+    /* RFC 8446 4.1.4: the client answers in the clear with a second ClientHello; a
+     * ChangeCipherSpec it sends is the compatibility no-op of RFC 8446 D.4. */
+    r->tls13 = true;
+}
+
 bool tlsd_reasm_idle(const struct tlsd_reasm *r)
 {
     return r->in_off == r->in_len && r->hs_len == 0 && !r->rec_active;
@@ -199,6 +207,13 @@ static enum tlsd_cerr next_record(struct tlsd_reasm *r)
         r->sslv2 = tlsd_record_looks_sslv2(p, left);
         r->started = true;
     }
+    if (r->sslv2 && r->ssl2_compat && !tlsd_record_looks_sslv2(p, left)) {
+        /* RFC 5246 E.2: after a version 2 compatible CLIENT-HELLO the client goes on
+         * in SSLv3/TLS records. A TLS header is a content type then major version 3. */
+        if (left < 3)
+            return TLSD_CERR_NEED_MORE;
+        r->sslv2 = !(content_type_known(p[0]) && p[1] == 3);
+    }
     size_t max = left >= 1 ? record_limit(r, p[0]) : TLSD_MAX_PLAINTEXT;
     struct tlsd_err err = {0};
     bool v2 = r->sslv2;
@@ -216,7 +231,6 @@ static enum tlsd_cerr next_record(struct tlsd_reasm *r)
     r->stats.records++;
     r->rec_frag = r->rec.frag;
     r->rec_len = r->rec.len;
-    r->rec_off = 0;
     r->rec_active = true;
     return TLSD_CERR_OK;
 }
@@ -243,7 +257,8 @@ static void check_server_hello(struct tlsd_reasm *r, const uint8_t *msg, size_t 
 {
     struct tlsd_server_hello sh;
     struct tlsd_err err = {0};
-    if (tlsd_server_hello_parse(msg, len, &sh, &err) == TLSD_CERR_OK && sh.version == 0x0304) {
+    if (tlsd_server_hello_parse(msg, len, &sh, &err) == TLSD_CERR_OK &&
+        tlsd_version_is_tls13(sh.version)) {
         r->tls13 = true;
         if (!sh.is_hrr && r->auto_encrypt)
             r->encrypted = true;
@@ -271,28 +286,69 @@ static enum tlsd_cerr take_message(struct tlsd_reasm *r, struct tlsd_event *ev)
     return TLSD_CERR_OK;
 }
 
-static enum tlsd_cerr on_handshake(struct tlsd_reasm *r)
+/* A protected record delivered whole, counted and not parsed. */
+static enum tlsd_cerr encrypted_record(struct tlsd_reasm *r, struct tlsd_event *ev)
 {
+    whole_record(r, ev, TLSD_EV_ENCRYPTED);
+    r->stats.encrypted_records++;
+    return TLSD_CERR_OK;
+}
+
+/* The shortest protected record: a 16-byte MAC (MD5, the shortest) for stream and
+ * block ciphers, an explicit nonce plus tag for AEAD ciphers in TLS 1.2 (8 + 8 for
+ * AES_CCM_8, RFC 6655), a 16-byte tag in TLS 1.3 (RFC 5246 6.2.3, RFC 8446 5.2). */
+#define TLSD_MIN_CIPHERTEXT 16u
+
+/* True when a TLS stream can carry a handshake message of this type in the clear
+ * (the registry's tls column: assigned, not DTLS-only, not the synthetic message_hash). */
+static bool tls_handshake_type(uint8_t type)
+{
+    const struct tlsd_handshake_type *t = tlsd_handshake_type_by_code(type);
+    return t && t->tls;
+}
+
+/* True when the buffered handshake bytes end exactly on or after a whole message. */
+static bool hs_message_complete(const struct tlsd_reasm *r)
+{
+    if (r->hs_len < 4)
+        return false;
+    size_t body = ((size_t)r->hs[1] << 16) | ((size_t)r->hs[2] << 8) | r->hs[3];
+    return r->hs_len >= 4 + body;
+}
+
+/* NEED_MORE after buffering the fragment; OK with *ev for an encrypted record. */
+static enum tlsd_cerr on_handshake(struct tlsd_reasm *r, struct tlsd_event *ev)
+{
+    /* A record that starts a message with a type no TLS peer sends in the clear, and
+     * is long enough to be a ciphertext, is protected: a Finished after a
+     * ChangeCipherSpec we did not see, or a record we cannot read. tshark labels it
+     * "Encrypted Handshake Message" by the same rule. */
+    if (r->hs_len == 0 && r->rec_len >= TLSD_MIN_CIPHERTEXT && !tls_handshake_type(r->rec_frag[0]))
+        return encrypted_record(r, ev);
     if (grow(&r->hs, &r->hs_cap, r->hs_len + r->rec_len))
         return reasm_fail(r, TLSD_CERR_NOMEM, "handshake buffer");
     memcpy(r->hs + r->hs_len, r->rec_frag, r->rec_len);
     r->hs_len += r->rec_len;
     r->rec_active = false;
-    return TLSD_CERR_OK;
+    if (!hs_message_complete(r)) /* the start or a middle piece of a message */
+        r->stats.hs_fragment_records++;
+    return TLSD_CERR_NEED_MORE;
 }
 
 static enum tlsd_cerr on_alert(struct tlsd_reasm *r, struct tlsd_event *ev)
 {
-    /* Alerts are two bytes; we do not accept alerts split over records. */
-    if (r->rec_len - r->rec_off < 2)
-        return reasm_fail(r, TLSD_CERR_TRUNCATED, "alert");
+    /* A plaintext alert is exactly level and description (RFC 5246 7.2, RFC 8446 6);
+     * RFC 8446 5.1 forbids coalescing or splitting them. Any other length is a
+     * protected alert (TLSCiphertext, RFC 8446 5.2; RFC 5246 6.2.3): counted, not
+     * read. tshark shows such a record as "Encrypted Alert". */
+    if (r->rec_len != 2)
+        return encrypted_record(r, ev);
     event_init(r, ev, TLSD_EV_ALERT);
-    ev->data = r->rec_frag + r->rec_off;
+    ev->data = r->rec_frag;
     ev->len = 2;
     ev->alert_level = ev->data[0];
     ev->alert_desc = ev->data[1];
-    r->rec_off += 2;
-    r->rec_active = r->rec_off < r->rec_len;
+    r->rec_active = false;
     r->stats.alerts++;
     return TLSD_CERR_OK;
 }
@@ -315,18 +371,28 @@ static enum tlsd_cerr on_ccs(struct tlsd_reasm *r, struct tlsd_event *ev)
 
 static enum tlsd_cerr on_ssl2(struct tlsd_reasm *r, struct tlsd_event *ev)
 {
-    if (r->encrypted) {
-        whole_record(r, ev, TLSD_EV_ENCRYPTED);
-        r->stats.encrypted_records++;
-        return TLSD_CERR_OK;
-    }
+    if (r->encrypted)
+        return encrypted_record(r, ev);
     whole_record(r, ev, TLSD_EV_SSL2);
     ev->hs_type = ev->data[0];
     r->stats.handshake_msgs++;
+    /* RFC 5246 E.2: a CLIENT-HELLO whose version is SSLv3 or later is version 2
+     * compatible; the client's next records may be SSLv3/TLS records. */
+    if (ev->hs_type == 1 && ev->len >= 3 && (ev->data[1] << 8 | ev->data[2]) >= 0x0300)
+        r->ssl2_compat = true;
     /* SSLv2: SERVER-HELLO (4) and CLIENT-MASTER-KEY (2) are the last clear messages. */
     if ((ev->hs_type == 4 || ev->hs_type == 2) && r->auto_encrypt)
         r->encrypted = true;
     return TLSD_CERR_OK;
+}
+
+/* A 2-byte alert record is level and description in the clear even in a protected
+ * direction: no TLSCiphertext is that short (a MAC or AEAD tag is added, RFC 5246
+ * 6.2.3, RFC 8446 5.2), and TLS 1.3 protected records all have the outer type 23
+ * (RFC 8446 5.2). A peer that fails before it has keys sends such alerts. */
+static bool plaintext_alert(const struct tlsd_reasm *r)
+{
+    return r->rec.content_type == TLSD_CT_ALERT && r->rec_len == 2;
 }
 
 /* Delivers the current record. NEED_MORE: it held no (further) event. */
@@ -335,16 +401,13 @@ static enum tlsd_cerr on_record(struct tlsd_reasm *r, struct tlsd_event *ev)
     unsigned type = r->rec.content_type;
     if (type == TLSD_SSL2_HEADER)
         return on_ssl2(r, ev);
-    if (r->encrypted && type != TLSD_CT_CHANGE_CIPHER_SPEC) {
-        whole_record(r, ev, TLSD_EV_ENCRYPTED);
-        r->stats.encrypted_records++;
-        return TLSD_CERR_OK;
-    }
+    if (r->encrypted && type != TLSD_CT_CHANGE_CIPHER_SPEC && !plaintext_alert(r))
+        return encrypted_record(r, ev);
     if (r->hs_len && type != TLSD_CT_HANDSHAKE) /* RFC 8446 5.1: no interleaving */
         return reasm_fail(r, TLSD_CERR_UNEXPECTED, "record inside a handshake message");
     switch (type) {
     case TLSD_CT_HANDSHAKE:
-        return on_handshake(r) ? r->err.code : TLSD_CERR_NEED_MORE;
+        return on_handshake(r, ev);
     case TLSD_CT_ALERT:
         return on_alert(r, ev);
     case TLSD_CT_CHANGE_CIPHER_SPEC:

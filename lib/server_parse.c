@@ -61,13 +61,43 @@ static enum tlsd_cerr sh_alpn(struct tlsd_rd *ext, struct tlsd_server_hello *sh)
     return TLSD_CERR_OK;
 }
 
-static enum tlsd_cerr sh_ext(struct tlsd_rd *ext, uint16_t type, struct tlsd_server_hello *sh)
+static enum tlsd_cerr sh_ext_more(struct tlsd_rd *ext, uint16_t type, struct tlsd_server_hello *sh)
 {
+    struct tlsd_rd v;
+    uint8_t mfl;
+    switch (type) {
+    case TLSD_EXT_COOKIE: /* RFC 8446 4.2.2: opaque cookie<1..2^16-1> */
+        TLSD_TRY(tlsd_rd_vec16(ext, &v, "cookie"));
+        sh->cookie_len = tlsd_rd_left(&v);
+        return sh->cookie_len ? TLSD_CERR_OK : tlsd_rd_fail(ext, TLSD_CERR_EMPTY, "cookie");
+    case TLSD_EXT_RECORD_SIZE_LIMIT: /* RFC 8449 4: uint16, at least 64 */
+        TLSD_TRY(tlsd_rd_u16(ext, &sh->record_size_limit, "record_size_limit"));
+        return sh->record_size_limit >= 64
+                   ? TLSD_CERR_OK
+                   : tlsd_rd_fail(ext, TLSD_CERR_BAD_VALUE, "record_size_limit");
+    case TLSD_EXT_PRE_SHARED_KEY: /* RFC 8446 4.2.11: selected_identity */
+        TLSD_TRY(tlsd_rd_u16(ext, &sh->selected_identity, "pre_shared_key"));
+        sh->has_pre_shared_key = true;
+        return TLSD_CERR_OK;
+    case TLSD_EXT_MAX_FRAGMENT_LENGTH: /* RFC 6066 4: the client's value echoed */
+        TLSD_TRY(tlsd_rd_u8(ext, &mfl, "max_fragment_length"));
+        return mfl >= 1 && mfl <= 4 ? TLSD_CERR_OK
+                                    : tlsd_rd_fail(ext, TLSD_CERR_BAD_VALUE, "max_fragment_length");
+    default:
+        ext->p = ext->end; /* kept raw */
+        return TLSD_CERR_OK;
+    }
+}
+
+static enum tlsd_cerr sh_ext(struct tlsd_rd *ext, uint16_t type, void *ctx)
+{
+    struct tlsd_server_hello *sh = ctx;
     struct tlsd_rd v;
     switch (type) {
     case TLSD_EXT_SUPPORTED_VERSIONS:
+        TLSD_TRY(tlsd_rd_u16(ext, &sh->supported_version, "supported_versions"));
         sh->has_supported_version = true;
-        return tlsd_rd_u16(ext, &sh->supported_version, "supported_versions");
+        return TLSD_CERR_OK;
     case TLSD_EXT_KEY_SHARE:
         return sh_key_share(ext, sh);
     case TLSD_EXT_ALPN:
@@ -96,23 +126,14 @@ static enum tlsd_cerr sh_ext(struct tlsd_rd *ext, uint16_t type, struct tlsd_ser
         sh->server_name = true;
         return TLSD_CERR_OK;
     default:
-        ext->p = ext->end;
-        return TLSD_CERR_OK;
+        return sh_ext_more(ext, type, sh);
     }
 }
 
 static enum tlsd_cerr sh_extensions(struct tlsd_rd *block, struct tlsd_server_hello *sh)
 {
-    TLSD_TRY(tlsd_read_extensions(block, &sh->exts, &sh->n_exts));
     sh->has_extensions = true;
-    for (size_t i = 0; i < sh->n_exts; i++) {
-        struct tlsd_rd ext = *block;
-        ext.p = sh->exts[i].data;
-        ext.end = ext.p + sh->exts[i].len;
-        TLSD_TRY(sh_ext(&ext, sh->exts[i].type, sh));
-        TLSD_TRY(tlsd_rd_done(&ext, "extension data"));
-    }
-    return TLSD_CERR_OK;
+    return tlsd_decode_extensions(block, &sh->exts, &sh->n_exts, sh_ext, sh);
 }
 
 /* RFC 8446 4.1.3: the last 8 bytes of a downgraded server's random. */
@@ -124,26 +145,70 @@ static int downgrade_sentinel(const uint8_t random[32])
     return random[31] == 1 ? 11 : random[31] == 0 ? 10 : 0;
 }
 
-static enum tlsd_cerr sh_body(struct tlsd_rd *body, struct tlsd_server_hello *sh)
+bool tlsd_version_is_tls13(uint16_t v)
 {
-    struct tlsd_rd sid, exts;
-    TLSD_TRY(tlsd_rd_u16(body, &sh->legacy_version, "ServerHello.legacy_version"));
-    TLSD_TRY(tlsd_rd_copy(body, sh->random, 32, "ServerHello.random"));
-    sh->is_hrr = memcmp(sh->random, tlsd_hrr_random, 32) == 0;
-    sh->downgrade = downgrade_sentinel(sh->random);
+    return v == 0x0304 || (v >> 8) == 0x7f; /* final, or draft-ietf-tls-tls13-NN (0x7fNN) */
+}
+
+/* Drafts of TLS 1.3 before -22 sent version, random, cipher_suite, extensions
+ * (draft-ietf-tls-tls13-18 4.1.3), the version field holding the selected draft.
+ * Draft -22 restored legacy_session_id_echo and legacy_compression_method for
+ * middleboxes and moved the version into supported_versions (RFC 8446 4.1.3). */
+static bool draft_layout(uint16_t version)
+{
+    return (version >> 8) == 0x7f && (version & 0xff) < 22;
+}
+
+static enum tlsd_cerr sh_session_id(struct tlsd_rd *body, struct tlsd_server_hello *sh)
+{
+    struct tlsd_rd sid;
     TLSD_TRY(tlsd_rd_vec8(body, &sid, "ServerHello.legacy_session_id"));
     if (tlsd_rd_left(&sid) > 32)
         return tlsd_rd_fail(body, TLSD_CERR_BAD_VALUE, "ServerHello.legacy_session_id");
     sh->session_id_len = tlsd_rd_left(&sid);
-    TLSD_TRY(tlsd_rd_copy(&sid, sh->session_id, sh->session_id_len, "session_id"));
+    return tlsd_rd_copy(&sid, sh->session_id, sh->session_id_len, "session_id");
+}
+
+/* The fields in wire order; each is set only once read whole. */
+static enum tlsd_cerr sh_fields(struct tlsd_rd *body, struct tlsd_server_hello *sh)
+{
+    struct tlsd_rd exts;
+    TLSD_TRY(tlsd_rd_u16(body, &sh->legacy_version, "ServerHello.legacy_version"));
+    sh->partial = true; /* until the end is reached */
+    TLSD_TRY(tlsd_rd_copy(body, sh->random, 32, "ServerHello.random"));
+    sh->is_hrr = memcmp(sh->random, tlsd_hrr_random, 32) == 0;
+    sh->downgrade = downgrade_sentinel(sh->random);
+    bool draft = draft_layout(sh->legacy_version);
+    if (!draft)
+        TLSD_TRY(sh_session_id(body, sh));
     TLSD_TRY(tlsd_rd_u16(body, &sh->suite, "ServerHello.cipher_suite"));
-    TLSD_TRY(tlsd_rd_u8(body, &sh->compression, "ServerHello.compression_method"));
+    if (!draft)
+        TLSD_TRY(tlsd_rd_u8(body, &sh->compression, "ServerHello.compression_method"));
     if (tlsd_rd_left(body)) {
         TLSD_TRY(tlsd_rd_vec16(body, &exts, "ServerHello.extensions"));
         TLSD_TRY(sh_extensions(&exts, sh));
     }
-    sh->version = sh->has_supported_version ? sh->supported_version : sh->legacy_version;
     return tlsd_rd_done(body, "ServerHello");
+}
+
+/* Points the result at its own copy of the message (also after an error). */
+static enum tlsd_cerr sh_keep(struct tlsd_server_hello *sh, const uint8_t *msg, size_t len)
+{
+    sh->msg = malloc(len);
+    if (!sh->msg) { /* no copy: drop what points into the caller's buffer */
+        free(sh->exts);
+        sh->exts = NULL;
+        sh->n_exts = 0;
+        sh->key_share = NULL;
+        sh->key_share_len = 0;
+        return TLSD_CERR_NOMEM;
+    }
+    memcpy(sh->msg, msg, len);
+    sh->msg_len = len;
+    for (size_t i = 0; i < sh->n_exts; i++)
+        sh->exts[i].data = tlsd_rebase(sh->exts[i].data, msg, sh->msg);
+    sh->key_share = tlsd_rebase(sh->key_share, msg, sh->msg);
+    return TLSD_CERR_OK;
 }
 
 enum tlsd_cerr tlsd_server_hello_parse(const uint8_t *msg, size_t len,
@@ -153,16 +218,12 @@ enum tlsd_cerr tlsd_server_hello_parse(const uint8_t *msg, size_t len,
     struct tlsd_rd r, body;
     memset(out, 0, sizeof *out);
     TLSD_TRY(open_msg(&r, msg, len, err_or(err, &local), TLSD_HS_SERVER_HELLO, &body));
-    TLSD_TRY(sh_body(&body, out));
-    out->msg = malloc(len);
-    if (!out->msg)
+    enum tlsd_cerr e = sh_fields(&body, out);
+    out->version = out->has_supported_version ? out->supported_version : out->legacy_version;
+    out->partial = out->partial && e != TLSD_CERR_OK;
+    if (sh_keep(out, msg, len) != TLSD_CERR_OK && e == TLSD_CERR_OK)
         return tlsd_rd_fail(&r, TLSD_CERR_NOMEM, "ServerHello");
-    memcpy(out->msg, msg, len);
-    out->msg_len = len;
-    for (size_t i = 0; i < out->n_exts; i++)
-        out->exts[i].data = tlsd_rebase(out->exts[i].data, msg, out->msg);
-    out->key_share = tlsd_rebase(out->key_share, msg, out->msg);
-    return TLSD_CERR_OK;
+    return e;
 }
 
 void tlsd_server_hello_free(struct tlsd_server_hello *sh)

@@ -55,7 +55,7 @@ TABLES = [
         ("reference", "str"), ("description", "str")],
      ["name"]),
     ("handshake_types", "handshake_types.tsv", "tlsd_handshake_type", [
-        ("code", "dec"), ("name", "str"), ("reference", "str")],
+        ("code", "dec"), ("name", "str"), ("tls", "yesno"), ("reference", "str")],
      ["name"]),
     ("content_types", "content_types.tsv", "tlsd_content_type", [
         ("code", "dec"), ("name", "str"), ("reference", "str")],

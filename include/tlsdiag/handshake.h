@@ -40,11 +40,14 @@ struct tlsd_hs_ctx {
     uint16_t suite;   /* negotiated suite (ServerKeyExchange needs its key exchange) */
 };
 
+/* A parse that fails after the version field still fills every field read before the
+ * error (partial = true): see docs/codec.md, "Partial results". */
 struct tlsd_server_hello {
-    uint16_t legacy_version;
-    uint16_t version; /* selected: supported_versions when present, else legacy_version */
-    bool is_hrr;      /* random is the HelloRetryRequest value (RFC 8446 4.1.3) */
-    int downgrade;    /* RFC 8446 4.1.3 sentinel: 0 none, 11 ("DOWNGRD\1"), 10 ("\0") */
+    bool partial;            /* the parse failed; the fields before the error are set */
+    uint16_t legacy_version; /* TLS 1.3 drafts before -22: the selected version 0x7fNN */
+    uint16_t version;        /* selected: supported_versions when present, else legacy_version */
+    bool is_hrr;             /* random is the HelloRetryRequest value (RFC 8446 4.1.3) */
+    int downgrade;           /* RFC 8446 4.1.3 sentinel: 0 none, 11 ("DOWNGRD\1"), 10 ("\0") */
     uint8_t random[32];
     uint8_t session_id[32];
     size_t session_id_len;
@@ -61,8 +64,12 @@ struct tlsd_server_hello {
     size_t key_share_len;
     bool renegotiation_info, extended_master_secret, encrypt_then_mac, session_ticket,
         status_request, server_name, has_ec_point_formats;
-    char alpn[256]; /* selected protocol, "" when none */
-    uint8_t *msg;   /* owned copy of the message */
+    char alpn[256];             /* selected protocol, "" when none */
+    size_t cookie_len;          /* HRR cookie (RFC 8446 4.2.2) */
+    uint16_t record_size_limit; /* RFC 8449, 0 when absent */
+    bool has_pre_shared_key;
+    uint16_t selected_identity; /* RFC 8446 4.2.11 */
+    uint8_t *msg;               /* owned copy of the message */
     size_t msg_len;
 };
 
@@ -149,6 +156,9 @@ struct tlsd_ssl2_server_hello {
     bool has_cert;
     size_t connection_id_len;
 };
+
+/* TLS 1.3: 0x0304, or a draft version 0x7fNN (draft-ietf-tls-tls13-NN). */
+bool tlsd_version_is_tls13(uint16_t v);
 
 /* Parsers of a whole handshake message (4-byte header included) of the given type.
  * Results own their memory: free with the matching _free (also after an error). */

@@ -18,6 +18,7 @@ extern "C" {
 /* Extension code points used by the codec (IANA TLS ExtensionType Values). */
 enum tlsd_ext_code {
     TLSD_EXT_SERVER_NAME = 0,
+    TLSD_EXT_MAX_FRAGMENT_LENGTH = 1,
     TLSD_EXT_STATUS_REQUEST = 5,
     TLSD_EXT_SUPPORTED_GROUPS = 10,
     TLSD_EXT_EC_POINT_FORMATS = 11,
@@ -25,8 +26,12 @@ enum tlsd_ext_code {
     TLSD_EXT_ALPN = 16,
     TLSD_EXT_PADDING = 21,
     TLSD_EXT_ENCRYPT_THEN_MAC = 22,
+    TLSD_EXT_RECORD_SIZE_LIMIT = 28,
     TLSD_EXT_EXTENDED_MASTER_SECRET = 23,
     TLSD_EXT_SESSION_TICKET = 35,
+    TLSD_EXT_PRE_SHARED_KEY = 41,
+    TLSD_EXT_EARLY_DATA = 42,
+    TLSD_EXT_COOKIE = 44,
     TLSD_EXT_SUPPORTED_VERSIONS = 43,
     TLSD_EXT_PSK_KEY_EXCHANGE_MODES = 45,
     TLSD_EXT_SIGNATURE_ALGORITHMS_CERT = 50,
@@ -169,7 +174,10 @@ struct tlsd_bytes {
     size_t len;
 };
 
+/* A parse that fails after the version field still fills every field read before the
+ * error (partial = true): see docs/codec.md, "Partial results". */
 struct tlsd_client_hello {
+    bool partial; /* the parse failed; the fields before the error are set */
     enum tlsd_hello_format format;
     uint16_t record_version; /* 0 when parsed from a bare handshake message */
     uint16_t legacy_version;
@@ -219,6 +227,11 @@ struct tlsd_client_hello {
     size_t n_alpn;
     bool has_padding;
     size_t padding_len;
+    uint8_t max_fragment_length; /* RFC 6066 4: 1..4, 0 when absent */
+    bool has_pre_shared_key;     /* RFC 8446 4.2.11 */
+    size_t n_psk_identities;
+    bool early_data;   /* RFC 8446 4.2.10 */
+    size_t cookie_len; /* RFC 8446 4.2.2, 0 when absent */
 
     uint8_t *msg; /* owned copy of the handshake message */
     size_t msg_len;

@@ -55,10 +55,13 @@ bool tlsd_record_version_ok(uint16_t v);
 
 enum tlsd_event_kind {
     TLSD_EV_HANDSHAKE = 1, /* a whole handshake message (4-byte header included) */
-    TLSD_EV_ALERT,         /* level, description */
+    TLSD_EV_ALERT,         /* level, description (a record of exactly 2 bytes) */
     TLSD_EV_CCS,           /* ChangeCipherSpec */
     TLSD_EV_APPDATA,       /* application data (or TLS 1.3 encrypted records) */
-    TLSD_EV_ENCRYPTED,     /* a record after encryption started */
+    TLSD_EV_ENCRYPTED,     /* a protected record, counted not parsed: any record after
+                            * encryption started; an alert record not 2 bytes long; a
+                            * handshake record starting with a type no TLS peer sends in
+                            * the clear (registry column tls) */
     TLSD_EV_HEARTBEAT,
     TLSD_EV_SSL2, /* an SSLv2 message (first byte: message type) */
 };
@@ -77,20 +80,27 @@ struct tlsd_event {
 
 struct tlsd_reasm_stats {
     size_t records, bytes, handshake_msgs, alerts, ccs, appdata_records, encrypted_records;
+    /* handshake records that completed no message (the start or a middle piece of a
+     * message that ends in a later record); every other record yields an event */
+    size_t hs_fragment_records;
 };
 
-/* One direction of one connection. Zero-initialise via tlsd_reasm_init. */
+/* One direction of one connection. Zero-initialise via tlsd_reasm_init.
+ * SSLv2 or TLS framing is decided from the first byte; after a version 2 compatible
+ * CLIENT-HELLO (RFC 5246 E.2) the framing switches to TLS by itself as soon as the
+ * next bytes are a TLS record header. */
 struct tlsd_reasm {
     uint8_t *in; /* unparsed input */
     size_t in_len, in_cap, in_off;
     uint8_t *hs; /* handshake bytes not yet a whole message */
     size_t hs_len, hs_cap;
     const uint8_t *rec_frag; /* current record's fragment, partly delivered */
-    size_t rec_len, rec_off;
+    size_t rec_len;
     struct tlsd_record rec;
     bool rec_active;
     bool hs_delivered; /* the message at the start of hs was handed out */
     bool started, sslv2, encrypted, tls13;
+    bool ssl2_compat;  /* a v2-compatible CLIENT-HELLO was read: TLS records may follow */
     bool auto_encrypt; /* detect the start of encryption (default true) */
     size_t record_index;
     struct tlsd_reasm_stats stats;
@@ -109,6 +119,10 @@ TLSD_WUR enum tlsd_cerr tlsd_reasm_next(struct tlsd_reasm *r, struct tlsd_event 
  * ServerHello, after SSLv2 SERVER-HELLO / CLIENT-MASTER-KEY. A capture analyser calls
  * it for the client direction once it saw the server choose TLS 1.3. */
 void tlsd_reasm_set_encrypted(struct tlsd_reasm *r, bool tls13);
+/* The client direction, once the server answered with a HelloRetryRequest: the client
+ * goes on in the clear, and its ChangeCipherSpec is the TLS 1.3 compatibility no-op
+ * (RFC 8446 4.1.4, D.4), not the start of encryption. */
+void tlsd_reasm_note_hrr(struct tlsd_reasm *r);
 /* True when the buffered bytes end on a record boundary (nothing partial pending). */
 bool tlsd_reasm_idle(const struct tlsd_reasm *r);
 

@@ -124,6 +124,7 @@ struct tlsd_alert {
 struct tlsd_handshake_type {
     int code;
     const char *name;
+    bool tls; /* sent in a TLS stream: false for DTLS-only types and message_hash */
     const char *reference;
 };
 

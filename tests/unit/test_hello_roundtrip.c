@@ -474,6 +474,36 @@ static void test_f5_padding_range(void **state)
     }
 }
 
+/* TLS 1.3 resumption extensions given raw are decoded: cookie, early_data, and the
+ * OfferedPsks of pre_shared_key (RFC 8446 4.2.2, 4.2.10, 4.2.11). */
+static void test_psk_cookie_early_data(void **state)
+{
+    (void)state;
+    static const uint32_t suites[] = {0x1301};
+    static const uint8_t cookie[] = {0, 2, 'c', 'k'};
+    static const uint8_t psk[] = {0,   15, 0, 1, 'a', 0, 0, 0, 1, 0, 2, 'b',
+                                  'c', 0,  0, 0, 2,   0, 4, 1, 9, 1, 8};
+    static const struct tlsd_raw_ext extra[] = {{44, cookie, 4}, {42, NULL, 0}, {41, psk, 23}};
+    static const char *const alpn[] = {"\x3a\x3a", "h2"};
+    struct tlsd_hello_spec s = {.legacy_version = 0x0303, .suites = suites, .n_suites = 1};
+    s.alpn = alpn;
+    s.n_alpn = 2;
+    s.extra = extra;
+    s.n_extra = 3;
+    uint8_t *m;
+    size_t len;
+    struct tlsd_client_hello ch;
+    assert_int_equal(tlsd_hello_build(&s, &m, &len, NULL, NULL), TLSD_CERR_OK);
+    assert_int_equal(tlsd_client_hello_parse(m, len, false, &ch, NULL), TLSD_CERR_OK);
+    assert_int_equal(ch.cookie_len, 2);
+    assert_true(ch.early_data);
+    assert_true(ch.has_pre_shared_key);
+    assert_int_equal(ch.n_psk_identities, 2);
+    assert_int_equal(ch.grease, TLSD_GREASE_ALPN);
+    tlsd_client_hello_free(&ch);
+    free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -481,6 +511,7 @@ int main(void)
         cmocka_unit_test(test_every_key_share_group),
         cmocka_unit_test(test_builder_refusals),
         cmocka_unit_test(test_f5_padding_range),
+        cmocka_unit_test(test_psk_cookie_early_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
 #include "codec_testutil.h"
 
 #include "tlsdiag/hello.h"
+#include "tlsdiag/record.h"
 #include "tlsdiag/registry.h"
 
 static bool in_list(const uint32_t *v, size_t n, uint32_t code)
@@ -132,10 +133,49 @@ static void test_all_clients(void **state)
     assert_int_equal(bad, 0);
 }
 
+/* One parser, two feeders: each hello fed to the reassembler 7 bytes at a time comes
+ * out as one message that parses to the same suite list. */
+static void test_through_reassembler(void **state)
+{
+    (void)state;
+    struct tu_client *clients;
+    size_t n = tu_load_testssl(&clients);
+    for (size_t i = 0; i < n; i++) {
+        struct tlsd_client_hello a, b;
+        struct tlsd_reasm r;
+        struct tlsd_event ev;
+        const struct tu_client *c = &clients[i];
+        assert_int_equal(tlsd_client_hello_parse_records(c->hello, c->hello_len, &a, NULL),
+                         TLSD_CERR_OK);
+        tlsd_reasm_init(&r);
+        size_t events = 0;
+        for (size_t off = 0; off < c->hello_len; off += 7) {
+            size_t k = c->hello_len - off < 7 ? c->hello_len - off : 7;
+            assert_int_equal(tlsd_reasm_feed(&r, c->hello + off, k), TLSD_CERR_OK);
+            while (tlsd_reasm_next(&r, &ev) == TLSD_CERR_OK) {
+                bool v2 = ev.kind == TLSD_EV_SSL2;
+                assert_true(v2 || ev.kind == TLSD_EV_HANDSHAKE);
+                assert_int_equal(tlsd_client_hello_parse(ev.data, ev.len, v2, &b, NULL),
+                                 TLSD_CERR_OK);
+                assert_int_equal(b.n_suites, a.n_suites);
+                assert_memory_equal(b.suites, a.suites, a.n_suites * sizeof *a.suites);
+                tlsd_client_hello_free(&b);
+                events++;
+            }
+        }
+        assert_int_equal(events, 1);
+        assert_int_equal(r.err.code, TLSD_CERR_OK);
+        tlsd_reasm_free(&r);
+        tlsd_client_hello_free(&a);
+    }
+    tu_free_testssl(clients, n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_all_clients),
+        cmocka_unit_test(test_through_reassembler),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,106 @@
+/* TCP reassembly for the capture analyser: per flow (both directions of a 5-tuple),
+ * each direction turned into an in-order byte stream handed to a callback in chunks.
+ *
+ * - Out-of-order segments wait until the gap before them fills; retransmissions are
+ *   dropped; overlapping bytes keep the first copy seen ("first data wins").
+ * - Each chunk carries the frame number of the segment that completed it, so a message
+ *   can be attributed to the frame holding its last byte, as tshark does.
+ * - Memory is capped per flow and in total: when a cap is hit, the oldest gap is given
+ *   up (a GAP event) and the data behind it delivered. Idle flows expire; the least
+ *   recently used flow is evicted when the flow count hits its cap.
+ * - SYN, FIN and RST are noted per direction with frame and timestamp. */
+#ifndef TLSDIAG_TCP_REASM_H
+#define TLSDIAG_TCP_REASM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tlsdiag/capture.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct tlsd_tcp_config {
+    size_t flow_cap;   /* out-of-order bytes buffered per direction (default 1 MiB) */
+    size_t total_cap;  /* out-of-order bytes buffered in all (default 64 MiB) */
+    size_t max_flows;  /* flows tracked at once (default 262144) */
+    int64_t idle_usec; /* a flow idle this long (capture time) expires (default 600 s) */
+};
+
+/* What one direction did. Frame 0 means "not seen". */
+struct tlsd_tcp_dir {
+    uint64_t syn_frame, fin_frame, rst_frame;
+    int64_t syn_ts, fin_ts, rst_ts;
+    uint64_t segments;        /* segments with payload */
+    uint64_t delivered;       /* bytes handed to the callback */
+    uint64_t gaps, gap_bytes; /* bytes given up (lost, or cut by the snaplen) */
+    uint64_t retrans_bytes;   /* bytes already delivered or buffered, seen again */
+    uint64_t ooo_segments;    /* segments that arrived ahead of a gap */
+};
+
+struct tlsd_tcp_flow {
+    uint64_t id;         /* 0-based, in order of creation (like tcp.stream) */
+    uint8_t ip_version;  /* 4 or 6 */
+    uint8_t addr[2][16]; /* [0]: the initiator (SYN sender, else first sender) */
+    uint16_t port[2];
+    struct tlsd_tcp_dir dir[2];
+    uint64_t first_frame;
+    int64_t first_ts, last_ts;
+    void *user; /* for the caller; freed by the caller at TLSD_TCP_EV_CLOSE */
+};
+
+enum tlsd_tcp_ev_kind {
+    TLSD_TCP_EV_DATA = 1, /* data/len: the next bytes of direction dir */
+    TLSD_TCP_EV_GAP,      /* len bytes of direction dir will never come */
+    TLSD_TCP_EV_CLOSE,    /* the flow is forgotten after this (reason in close) */
+};
+
+enum tlsd_tcp_close {
+    TLSD_TCP_CLOSE_END = 1, /* tlsd_tcp_finish: end of the capture */
+    TLSD_TCP_CLOSE_IDLE,    /* idle longer than idle_usec */
+    TLSD_TCP_CLOSE_EVICTED, /* flow cap hit, this was the least recently used */
+    TLSD_TCP_CLOSE_REUSED,  /* a new SYN on the same 5-tuple after FIN/RST */
+};
+
+struct tlsd_tcp_ev {
+    enum tlsd_tcp_ev_kind kind;
+    unsigned dir; /* 0: from addr[0], 1: from addr[1] */
+    const uint8_t *data;
+    size_t len;
+    uint64_t frame; /* the frame that completed these bytes (or closed the flow) */
+    int64_t ts_usec;
+    enum tlsd_tcp_close close;
+};
+
+typedef void (*tlsd_tcp_cb)(void *ctx, struct tlsd_tcp_flow *flow, const struct tlsd_tcp_ev *ev);
+
+struct tlsd_tcp_stats {
+    uint64_t segments, flows, flows_idle, flows_evicted, flows_reused;
+    uint64_t ooo_segments, retrans_segments, gaps, gap_bytes;
+    uint64_t flow_cap_hits, total_cap_hits;
+    size_t buffered, buffered_peak; /* out-of-order bytes held now / at most */
+    size_t active_flows;
+};
+
+struct tlsd_tcp;
+
+/* cfg NULL (or fields 0) for the defaults. Returns NULL when out of memory. */
+TLSD_CAP_WUR struct tlsd_tcp *tlsd_tcp_new(const struct tlsd_tcp_config *cfg, tlsd_tcp_cb cb,
+                                           void *ctx);
+/* Feeds one decoded TCP packet (others are ignored). Events for its flow, and for
+ * flows that expired by its timestamp, are delivered from inside this call.
+ * TLSD_CAPERR_NOMEM when a flow or segment could not be stored (counted as a gap). */
+TLSD_CAP_WUR enum tlsd_caperr tlsd_tcp_packet(struct tlsd_tcp *t, const struct tlsd_pkt *pkt);
+/* Ends every flow: pending data after gaps is delivered, then CLOSE (reason END). */
+void tlsd_tcp_finish(struct tlsd_tcp *t);
+const struct tlsd_tcp_stats *tlsd_tcp_get_stats(const struct tlsd_tcp *t);
+/* Frees everything; flows still open get no events (call tlsd_tcp_finish first). */
+void tlsd_tcp_free(struct tlsd_tcp *t);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,480 @@
+/* TCP reassembly: flows in a hash table with an LRU list (for expiry and eviction);
+ * per direction a sorted list of buffered out-of-order segments that never overlap
+ * each other nor the bytes already delivered (first data wins, RFC 9293 3.10.7.4
+ * leaves the choice to the receiver; tshark keeps the first copy too). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlsdiag/tcp_reasm.h"
+
+#define DEFAULT_FLOW_CAP  ((size_t)1 << 20)
+#define DEFAULT_TOTAL_CAP ((size_t)64 << 20)
+#define DEFAULT_MAX_FLOWS ((size_t)1 << 18)
+#define DEFAULT_IDLE_USEC ((int64_t)600 * 1000000)
+#define INITIAL_BUCKETS   1024
+
+/* A buffered piece of one direction's stream; data NULL-equivalent (hole) when the
+ * bytes are known to be missing (cut by the snaplen). */
+struct seg {
+    struct seg *next;
+    uint64_t off; /* stream offset of the first byte */
+    size_t len;
+    uint64_t frame;
+    bool hole;
+    uint8_t data[];
+};
+
+struct dstate {
+    bool have_base;
+    uint32_t base_seq; /* sequence number of stream offset 0 */
+    uint64_t next_off; /* first byte not yet delivered */
+    struct seg *pending;
+    size_t buffered;
+};
+
+struct flow {
+    struct tlsd_tcp_flow pub;
+    struct dstate d[2];
+    uint64_t hash;
+    struct flow *hnext;
+    struct flow *lru_prev, *lru_next;
+};
+
+struct tlsd_tcp {
+    struct tlsd_tcp_config cfg;
+    tlsd_tcp_cb cb;
+    void *ctx;
+    struct flow **buckets;
+    size_t nbuckets;
+    struct flow *lru_head, *lru_tail; /* head: least recently active */
+    struct tlsd_tcp_stats stats;
+    uint64_t next_id;
+    uint64_t cur_frame;
+    int64_t now;
+};
+
+/* ---- flow table ---- */
+
+static uint64_t endpoint_hash(const uint8_t *addr, uint16_t port)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (size_t i = 0; i < 16; i++)
+        h = (h ^ addr[i]) * 1099511628211ull;
+    h = (h ^ (port >> 8)) * 1099511628211ull;
+    return (h ^ (port & 0xff)) * 1099511628211ull;
+}
+
+/* Symmetric: both directions of a flow hash alike. */
+static uint64_t pkt_hash(const struct tlsd_pkt *p)
+{
+    uint64_t h = endpoint_hash(p->src, p->sport) + endpoint_hash(p->dst, p->dport) + p->ip_version;
+    h ^= h >> 33;
+    return h * 0xff51afd7ed558ccdull;
+}
+
+/* Which direction pkt travels in f: 0, 1, or -1 when it is not f's. */
+static int flow_dir(const struct flow *f, const struct tlsd_pkt *p)
+{
+    const struct tlsd_tcp_flow *pf = &f->pub;
+    if (pf->ip_version != p->ip_version)
+        return -1;
+    for (int d = 0; d < 2; d++)
+        if (pf->port[d] == p->sport && pf->port[!d] == p->dport &&
+            memcmp(pf->addr[d], p->src, 16) == 0 && memcmp(pf->addr[!d], p->dst, 16) == 0)
+            return d;
+    return -1;
+}
+
+static struct flow *flow_find(struct tlsd_tcp *t, const struct tlsd_pkt *p, uint64_t h, int *dir)
+{
+    for (struct flow *f = t->buckets[h & (t->nbuckets - 1)]; f; f = f->hnext)
+        if (f->hash == h && (*dir = flow_dir(f, p)) >= 0)
+            return f;
+    return NULL;
+}
+
+static void lru_unlink(struct tlsd_tcp *t, struct flow *f)
+{
+    *(f->lru_prev ? &f->lru_prev->lru_next : &t->lru_head) = f->lru_next;
+    *(f->lru_next ? &f->lru_next->lru_prev : &t->lru_tail) = f->lru_prev;
+    f->lru_prev = f->lru_next = NULL;
+}
+
+static void lru_append(struct tlsd_tcp *t, struct flow *f)
+{
+    f->lru_prev = t->lru_tail;
+    f->lru_next = NULL;
+    *(t->lru_tail ? &t->lru_tail->lru_next : &t->lru_head) = f;
+    t->lru_tail = f;
+}
+
+static void hash_unlink(struct tlsd_tcp *t, struct flow *f)
+{
+    struct flow **pp = &t->buckets[f->hash & (t->nbuckets - 1)];
+    while (*pp != f)
+        pp = &(*pp)->hnext;
+    *pp = f->hnext;
+}
+
+/* Doubles the bucket array when the table is full; on failure keeps the old one. */
+static void hash_grow(struct tlsd_tcp *t)
+{
+    if (t->stats.active_flows < t->nbuckets)
+        return;
+    size_t n = t->nbuckets * 2;
+    struct flow **b = calloc(n, sizeof *b);
+    if (!b)
+        return;
+    for (size_t i = 0; i < t->nbuckets; i++)
+        for (struct flow *f = t->buckets[i], *next; f; f = next) {
+            next = f->hnext;
+            f->hnext = b[f->hash & (n - 1)];
+            b[f->hash & (n - 1)] = f;
+        }
+    free(t->buckets);
+    t->buckets = b;
+    t->nbuckets = n;
+}
+
+/* ---- delivery ---- */
+
+static void emit(struct tlsd_tcp *t, struct flow *f, enum tlsd_tcp_ev_kind kind, unsigned dir,
+                 const uint8_t *data, size_t len)
+{
+    struct tlsd_tcp_ev ev = {.kind = kind,
+                             .dir = dir,
+                             .data = data,
+                             .len = len,
+                             .frame = t->cur_frame,
+                             .ts_usec = t->now};
+    struct tlsd_tcp_dir *info = &f->pub.dir[dir];
+    if (kind == TLSD_TCP_EV_DATA) {
+        info->delivered += len;
+    } else {
+        info->gaps++;
+        info->gap_bytes += len;
+        t->stats.gaps++;
+        t->stats.gap_bytes += len;
+    }
+    t->cb(t->ctx, &f->pub, &ev);
+}
+
+static size_t seg_cost(const struct seg *s)
+{
+    return sizeof *s + (s->hole ? 0 : s->len);
+}
+
+/* Hands out the buffered segments that now continue the stream. */
+static void drain(struct tlsd_tcp *t, struct flow *f, unsigned dir)
+{
+    struct dstate *s = &f->d[dir];
+    struct seg *cur;
+    while ((cur = s->pending) && cur->off <= s->next_off) {
+        s->pending = cur->next;
+        uint64_t end = cur->off + cur->len;
+        if (end > s->next_off) {
+            size_t skip = (size_t)(s->next_off - cur->off);
+            emit(t, f, cur->hole ? TLSD_TCP_EV_GAP : TLSD_TCP_EV_DATA, dir,
+                 cur->hole ? NULL : cur->data + skip, cur->len - skip);
+            s->next_off = end;
+        }
+        s->buffered -= seg_cost(cur);
+        t->stats.buffered -= seg_cost(cur);
+        free(cur);
+    }
+}
+
+/* Gives up the gap before the first buffered segment: it is reported, and the data
+ * behind it delivered. */
+static void skip_gap(struct tlsd_tcp *t, struct flow *f, unsigned dir)
+{
+    struct dstate *s = &f->d[dir];
+    if (!s->pending)
+        return;
+    if (s->pending->off > s->next_off) {
+        emit(t, f, TLSD_TCP_EV_GAP, dir, NULL, (size_t)(s->pending->off - s->next_off));
+        s->next_off = s->pending->off;
+    }
+    drain(t, f, dir);
+}
+
+static struct seg *seg_new(uint64_t off, const uint8_t *data, size_t len, uint64_t frame)
+{
+    struct seg *sg = malloc(sizeof *sg + (data ? len : 0));
+    if (!sg)
+        return NULL;
+    *sg = (struct seg){.off = off, .len = len, .frame = frame, .hole = data == NULL};
+    if (data)
+        memcpy(sg->data, data, len);
+    return sg;
+}
+
+/* Buffers [off, off+len) (data NULL: a hole) where no byte is buffered yet. */
+static enum tlsd_caperr insert(struct tlsd_tcp *t, struct flow *f, unsigned dir, uint64_t off,
+                               const uint8_t *data, size_t len)
+{
+    struct dstate *s = &f->d[dir];
+    struct seg **pp = &s->pending;
+    uint64_t end = off + len;
+    while (off < end) {
+        struct seg *cur = *pp;
+        if (cur && cur->off + cur->len <= off) {
+            pp = &cur->next;
+            continue;
+        }
+        size_t n;
+        if (cur && cur->off <= off) { /* already buffered: the first copy wins */
+            n = (size_t)((cur->off + cur->len < end ? cur->off + cur->len : end) - off);
+            f->pub.dir[dir].retrans_bytes += n;
+            pp = &cur->next;
+        } else {
+            n = (size_t)((cur && cur->off < end ? cur->off : end) - off);
+            struct seg *ns = seg_new(off, data, n, t->cur_frame);
+            if (!ns)
+                return TLSD_CAPERR_NOMEM;
+            ns->next = cur;
+            *pp = ns;
+            pp = &ns->next;
+            s->buffered += seg_cost(ns);
+            t->stats.buffered += seg_cost(ns);
+        }
+        off += n;
+        if (data)
+            data += n;
+    }
+    if (t->stats.buffered > t->stats.buffered_peak)
+        t->stats.buffered_peak = t->stats.buffered;
+    return TLSD_CAPERR_OK;
+}
+
+/* Keeps buffered bytes under the caps by giving up gaps: this direction's first,
+ * then the least recently active flows'. */
+static void enforce_caps(struct tlsd_tcp *t, struct flow *f, unsigned dir)
+{
+    while (f->d[dir].buffered > t->cfg.flow_cap && f->d[dir].pending) {
+        t->stats.flow_cap_hits++;
+        skip_gap(t, f, dir);
+    }
+    for (struct flow *o = t->lru_head; o && t->stats.buffered > t->cfg.total_cap;) {
+        if (!o->d[0].pending && !o->d[1].pending) {
+            o = o->lru_next;
+            continue;
+        }
+        t->stats.total_cap_hits++;
+        skip_gap(t, o, o->d[0].pending ? 0 : 1);
+    }
+}
+
+/* Payload of one segment: seq is the sequence number of its first data byte. */
+static enum tlsd_caperr add_data(struct tlsd_tcp *t, struct flow *f, unsigned dir, uint32_t seq,
+                                 const struct tlsd_pkt *p)
+{
+    struct dstate *s = &f->d[dir];
+    struct tlsd_tcp_dir *info = &f->pub.dir[dir];
+    size_t cap = p->payload_len, wire = p->payload_wire_len, trim = 0;
+    int32_t d = (int32_t)(seq - (uint32_t)(s->base_seq + s->next_off));
+    info->segments++;
+    if (d < 0) { /* starts before what was delivered: a retransmission, maybe partial */
+        trim = (size_t) - (int64_t)d;
+        if (trim >= wire) {
+            t->stats.retrans_segments++;
+            info->retrans_bytes += wire;
+            return TLSD_CAPERR_OK;
+        }
+        info->retrans_bytes += trim;
+        d = 0;
+    }
+    uint64_t off = s->next_off + (uint64_t)d;
+    if (d > 0) { /* ahead of a gap */
+        info->ooo_segments++;
+        t->stats.ooo_segments++;
+    }
+    enum tlsd_caperr rc = TLSD_CAPERR_OK;
+    if (trim < cap)
+        rc = insert(t, f, dir, off, p->payload + trim, cap - trim);
+    size_t hole_from = trim > cap ? trim : cap;
+    if (rc == TLSD_CAPERR_OK && hole_from < wire)
+        rc = insert(t, f, dir, off + (hole_from - trim), NULL, wire - hole_from);
+    drain(t, f, dir);
+    enforce_caps(t, f, dir);
+    return rc;
+}
+
+static void note(uint64_t *frame, int64_t *ts, const struct tlsd_pkt *p)
+{
+    if (*frame == 0) {
+        *frame = p->frame;
+        *ts = p->ts_usec;
+    }
+}
+
+static enum tlsd_caperr segment(struct tlsd_tcp *t, struct flow *f, unsigned dir,
+                                const struct tlsd_pkt *p)
+{
+    struct dstate *s = &f->d[dir];
+    struct tlsd_tcp_dir *info = &f->pub.dir[dir];
+    bool syn = p->tcp_flags & TLSD_TCP_SYN;
+    enum tlsd_caperr rc = TLSD_CAPERR_OK;
+    if (syn) {
+        note(&info->syn_frame, &info->syn_ts, p);
+        /* RFC 9293 3.4: data starts at ISN + 1. A later SYN with another ISN before
+         * any data (a new attempt on the same ports) moves the start. */
+        if (!s->have_base || (s->next_off == 0 && !s->pending)) {
+            s->have_base = true;
+            s->base_seq = p->seq + 1;
+        }
+    }
+    if (p->payload_wire_len > 0) {
+        if (!s->have_base) { /* joined mid-stream: the first data seen starts it */
+            s->have_base = true;
+            s->base_seq = p->seq;
+        }
+        rc = add_data(t, f, dir, p->seq + (syn ? 1 : 0), p);
+    }
+    if (p->tcp_flags & TLSD_TCP_FIN)
+        note(&info->fin_frame, &info->fin_ts, p);
+    if (p->tcp_flags & TLSD_TCP_RST)
+        note(&info->rst_frame, &info->rst_ts, p);
+    return rc;
+}
+
+/* ---- flow lifetime ---- */
+
+static void flow_close(struct tlsd_tcp *t, struct flow *f, enum tlsd_tcp_close why)
+{
+    for (unsigned d = 0; d < 2; d++)
+        while (f->d[d].pending)
+            skip_gap(t, f, d);
+    struct tlsd_tcp_ev ev = {
+        .kind = TLSD_TCP_EV_CLOSE, .frame = t->cur_frame, .ts_usec = t->now, .close = why};
+    t->cb(t->ctx, &f->pub, &ev);
+    hash_unlink(t, f);
+    lru_unlink(t, f);
+    t->stats.active_flows--;
+    free(f);
+}
+
+static struct flow *flow_new(struct tlsd_tcp *t, const struct tlsd_pkt *p, uint64_t h)
+{
+    if (t->stats.active_flows >= t->cfg.max_flows && t->lru_head) {
+        t->stats.flows_evicted++;
+        flow_close(t, t->lru_head, TLSD_TCP_CLOSE_EVICTED);
+    }
+    struct flow *f = calloc(1, sizeof *f);
+    if (!f)
+        return NULL;
+    /* The initiator sent the SYN; a lone SYN-ACK names it as its receiver. */
+    bool from_responder =
+        (p->tcp_flags & (TLSD_TCP_SYN | TLSD_TCP_ACK)) == (TLSD_TCP_SYN | TLSD_TCP_ACK);
+    f->pub.id = t->next_id++;
+    f->pub.ip_version = p->ip_version;
+    memcpy(f->pub.addr[from_responder], p->src, 16);
+    memcpy(f->pub.addr[!from_responder], p->dst, 16);
+    f->pub.port[from_responder] = p->sport;
+    f->pub.port[!from_responder] = p->dport;
+    f->pub.first_frame = p->frame;
+    f->pub.first_ts = p->ts_usec;
+    f->hash = h;
+    f->hnext = t->buckets[h & (t->nbuckets - 1)];
+    t->buckets[h & (t->nbuckets - 1)] = f;
+    lru_append(t, f);
+    t->stats.flows++;
+    t->stats.active_flows++;
+    hash_grow(t);
+    return f;
+}
+
+static void expire(struct tlsd_tcp *t)
+{
+    while (t->lru_head && t->now - t->lru_head->pub.last_ts > t->cfg.idle_usec) {
+        t->stats.flows_idle++;
+        flow_close(t, t->lru_head, TLSD_TCP_CLOSE_IDLE);
+    }
+}
+
+/* A new connection on a 5-tuple whose previous one ended (RFC 9293 3.6.1 TIME-WAIT
+ * reuse): a SYN without ACK after a FIN or RST. */
+static bool is_reuse(const struct flow *f, const struct tlsd_pkt *p)
+{
+    const struct tlsd_tcp_dir *d = f->pub.dir;
+    return (p->tcp_flags & (TLSD_TCP_SYN | TLSD_TCP_ACK)) == TLSD_TCP_SYN &&
+           (d[0].fin_frame || d[1].fin_frame || d[0].rst_frame || d[1].rst_frame);
+}
+
+enum tlsd_caperr tlsd_tcp_packet(struct tlsd_tcp *t, const struct tlsd_pkt *p)
+{
+    if (p->proto != 6)
+        return TLSD_CAPERR_OK;
+    t->cur_frame = p->frame;
+    if (p->ts_usec > t->now)
+        t->now = p->ts_usec;
+    t->stats.segments++;
+    expire(t);
+    uint64_t h = pkt_hash(p);
+    int dir = 0;
+    struct flow *f = flow_find(t, p, h, &dir);
+    if (f && is_reuse(f, p)) {
+        t->stats.flows_reused++;
+        flow_close(t, f, TLSD_TCP_CLOSE_REUSED);
+        f = NULL;
+    }
+    if (!f) {
+        if (!(f = flow_new(t, p, h)))
+            return TLSD_CAPERR_NOMEM;
+        dir = flow_dir(f, p);
+    }
+    f->pub.last_ts = t->now;
+    lru_unlink(t, f);
+    lru_append(t, f);
+    return segment(t, f, (unsigned)dir, p);
+}
+
+struct tlsd_tcp *tlsd_tcp_new(const struct tlsd_tcp_config *cfg, tlsd_tcp_cb cb, void *ctx)
+{
+    struct tlsd_tcp *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    if (cfg)
+        t->cfg = *cfg;
+    t->cfg.flow_cap = t->cfg.flow_cap ? t->cfg.flow_cap : DEFAULT_FLOW_CAP;
+    t->cfg.total_cap = t->cfg.total_cap ? t->cfg.total_cap : DEFAULT_TOTAL_CAP;
+    t->cfg.max_flows = t->cfg.max_flows ? t->cfg.max_flows : DEFAULT_MAX_FLOWS;
+    t->cfg.idle_usec = t->cfg.idle_usec ? t->cfg.idle_usec : DEFAULT_IDLE_USEC;
+    t->cb = cb;
+    t->ctx = ctx;
+    t->nbuckets = INITIAL_BUCKETS;
+    t->buckets = calloc(t->nbuckets, sizeof *t->buckets);
+    if (!t->buckets) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void tlsd_tcp_finish(struct tlsd_tcp *t)
+{
+    while (t->lru_head)
+        flow_close(t, t->lru_head, TLSD_TCP_CLOSE_END);
+}
+
+const struct tlsd_tcp_stats *tlsd_tcp_get_stats(const struct tlsd_tcp *t)
+{
+    return &t->stats;
+}
+
+void tlsd_tcp_free(struct tlsd_tcp *t)
+{
+    if (!t)
+        return;
+    for (struct flow *f = t->lru_head, *next; f; f = next) {
+        next = f->lru_next;
+        for (unsigned d = 0; d < 2; d++)
+            for (struct seg *s = f->d[d].pending, *sn; s; s = sn) {
+                sn = s->next;
+                free(s);
+            }
+        free(f);
+    }
+    free(t->buckets);
+    free(t);
+}

@@ -1,0 +1,491 @@
+/* Frame decoding and capture files (tlsdiag/capture.h): every link type and
+ * encapsulation with synthetic frames built by the codec's writer, every skip reason,
+ * every truncation of a valid frame, and broken files (wrong magic, empty, truncated,
+ * absent), plain and gzip-compressed. */
+#include <pcap/pcap.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "testutil.h"
+#include "tlsdiag/bytes.h"
+#include "tlsdiag/capture.h"
+
+/* A frame under construction: built inside out, each layer wrapping the last. */
+struct frame {
+    uint8_t *p;
+    size_t len;
+};
+
+static void wrap(struct frame *f, struct tlsd_wr *w)
+{
+    tlsd_wr_bytes(w, f->p, f->len);
+    free(f->p);
+    assert_int_equal(tlsd_wr_take(w, &f->p, &f->len), TLSD_CERR_OK);
+}
+
+static struct frame payload(const char *s)
+{
+    struct frame f = {.len = strlen(s)};
+    f.p = malloc(f.len + 1);
+    memcpy(f.p, s, f.len + 1);
+    return f;
+}
+
+static void tcp(struct frame *f, uint16_t sport, uint16_t dport, uint32_t seq, uint8_t flags)
+{
+    struct tlsd_wr w = {0};
+    tlsd_wr_u16(&w, sport);
+    tlsd_wr_u16(&w, dport);
+    tlsd_wr_u32(&w, seq);
+    tlsd_wr_u32(&w, 0);
+    tlsd_wr_u16(&w, (uint16_t)(6u << 12 | flags)); /* 24 bytes: one option word */
+    tlsd_wr_u16(&w, 65535);
+    tlsd_wr_u32(&w, 0);
+    tlsd_wr_u32(&w, 0x01010101); /* NOP options */
+    wrap(f, &w);
+}
+
+static void udp(struct frame *f, uint16_t sport, uint16_t dport)
+{
+    struct tlsd_wr w = {0};
+    tlsd_wr_u16(&w, sport);
+    tlsd_wr_u16(&w, dport);
+    tlsd_wr_u16(&w, (uint16_t)(8 + f->len));
+    tlsd_wr_u16(&w, 0);
+    wrap(f, &w);
+}
+
+/* IPv4 with ihl words of header (options of NOPs), fragment field frag. */
+static void ipv4(struct frame *f, uint8_t proto, unsigned ihl, uint16_t frag)
+{
+    struct tlsd_wr w = {0};
+    tlsd_wr_u8(&w, (uint8_t)(0x40 | ihl));
+    tlsd_wr_u8(&w, 0);
+    tlsd_wr_u16(&w, (uint16_t)(ihl * 4 + f->len));
+    tlsd_wr_u16(&w, 1);
+    tlsd_wr_u16(&w, frag);
+    tlsd_wr_u8(&w, 64);
+    tlsd_wr_u8(&w, proto);
+    tlsd_wr_u16(&w, 0);
+    tlsd_wr_u32(&w, 0x0a000001);
+    tlsd_wr_u32(&w, 0x0a000002);
+    for (unsigned i = 5; i < ihl; i++)
+        tlsd_wr_u32(&w, 0x01010101);
+    wrap(f, &w);
+}
+
+static void ipv6(struct frame *f, uint8_t next)
+{
+    struct tlsd_wr w = {0};
+    tlsd_wr_u32(&w, 0x60000000);
+    tlsd_wr_u16(&w, (uint16_t)f->len);
+    tlsd_wr_u8(&w, next);
+    tlsd_wr_u8(&w, 64);
+    tlsd_wr_zeros(&w, 15);
+    tlsd_wr_u8(&w, 1); /* ::1 */
+    tlsd_wr_zeros(&w, 15);
+    tlsd_wr_u8(&w, 2); /* ::2 */
+    wrap(f, &w);
+}
+
+/* An IPv6 extension header of 8 bytes (RFC 8200 4.2; fragment header 4.5). */
+static void ipv6_ext(struct frame *f, uint8_t next, uint16_t frag_off_m)
+{
+    struct tlsd_wr w = {0};
+    tlsd_wr_u8(&w, next);
+    tlsd_wr_u8(&w, 0);
+    tlsd_wr_u16(&w, frag_off_m);
+    tlsd_wr_u32(&w, 0x12345678);
+    wrap(f, &w);
+}
+
+static void ethertype(struct frame *f, uint16_t type)
+{
+    struct tlsd_wr w = {0};
+    tlsd_wr_zeros(&w, 12);
+    tlsd_wr_u16(&w, type);
+    wrap(f, &w);
+}
+
+/* An 802.1Q/802.1ad tag: TCI and the inner type; the tag's own TPID is the type
+ * field of the layer outside it. */
+static void vlan(struct frame *f, uint16_t id, uint16_t inner)
+{
+    struct tlsd_wr w = {0};
+    tlsd_wr_u16(&w, id);
+    tlsd_wr_u16(&w, inner);
+    wrap(f, &w);
+}
+
+static void pppoe(struct frame *f, uint16_t ppp_proto)
+{
+    struct tlsd_wr w = {0};
+    tlsd_wr_u8(&w, 0x11);
+    tlsd_wr_u8(&w, 0);
+    tlsd_wr_u16(&w, 7);
+    tlsd_wr_u16(&w, (uint16_t)(f->len + 2));
+    tlsd_wr_u16(&w, ppp_proto);
+    wrap(f, &w);
+}
+
+static void pad(struct frame *f, size_t n)
+{
+    struct tlsd_wr w = {0};
+    tlsd_wr_bytes(&w, f->p, f->len);
+    tlsd_wr_zeros(&w, n);
+    free(f->p);
+    assert_int_equal(tlsd_wr_take(&w, &f->p, &f->len), TLSD_CERR_OK);
+}
+
+static enum tlsd_pkt_skip decode(int dlt, const struct frame *f, struct tlsd_pkt *p)
+{
+    return tlsd_pkt_decode(dlt, f->p, f->len, f->len, p);
+}
+
+static struct frame tcp_v4(void)
+{
+    struct frame f = payload("hello");
+    tcp(&f, 1234, 443, 1000, TLSD_TCP_PSH | TLSD_TCP_ACK);
+    ipv4(&f, 6, 5, 0);
+    return f;
+}
+
+static void test_ethernet_ipv4_tcp(void **state)
+{
+    (void)state;
+    struct frame f = tcp_v4();
+    ethertype(&f, 0x0800);
+    pad(&f, 6); /* Ethernet padding after the IP packet is not payload */
+    struct tlsd_pkt p;
+    assert_int_equal(decode(DLT_EN10MB, &f, &p), TLSD_PKT_OK);
+    assert_int_equal(p.ip_version, 4);
+    assert_int_equal(p.proto, 6);
+    assert_int_equal(p.sport, 1234);
+    assert_int_equal(p.dport, 443);
+    assert_int_equal(p.seq, 1000);
+    assert_int_equal(p.tcp_flags, TLSD_TCP_PSH | TLSD_TCP_ACK);
+    assert_int_equal(p.payload_len, 5);
+    assert_int_equal(p.payload_wire_len, 5);
+    assert_memory_equal(p.payload, "hello", 5);
+    assert_int_equal(p.src[3], 1);
+    assert_int_equal(p.dst[3], 2);
+    free(f.p);
+}
+
+static void test_vlans_and_pppoe(void **state)
+{
+    (void)state;
+    struct frame f = tcp_v4();
+    pppoe(&f, 0x0021);
+    vlan(&f, 0x0123, 0x8864);
+    vlan(&f, 0x0456, 0x8100);
+    ethertype(&f, 0x88a8);
+    pad(&f, 4);
+    struct tlsd_pkt p;
+    assert_int_equal(decode(DLT_EN10MB, &f, &p), TLSD_PKT_OK);
+    assert_int_equal(p.n_vlan, 2);
+    assert_int_equal(p.vlan[0], 0x456);
+    assert_int_equal(p.vlan[1], 0x123);
+    assert_true(p.pppoe);
+    assert_int_equal(p.payload_len, 5);
+    free(f.p);
+
+    f = tcp_v4();
+    pppoe(&f, 0xc021); /* LCP: not IP */
+    ethertype(&f, 0x8864);
+    assert_int_equal(decode(DLT_EN10MB, &f, &p), TLSD_PKT_NOT_IP);
+    free(f.p);
+}
+
+static void test_linux_cooked(void **state)
+{
+    (void)state;
+    struct frame f = tcp_v4();
+    struct tlsd_wr w = {0};
+    tlsd_wr_zeros(&w, 14); /* SLL: packet type, ARPHRD, address length, address */
+    tlsd_wr_u16(&w, 0x0800);
+    wrap(&f, &w);
+    struct tlsd_pkt p;
+    assert_int_equal(decode(DLT_LINUX_SLL, &f, &p), TLSD_PKT_OK);
+    assert_int_equal(p.dport, 443);
+    free(f.p);
+
+    f = tcp_v4();
+    w = (struct tlsd_wr){0};
+    tlsd_wr_u16(&w, 0x0800); /* SLL2: protocol first */
+    tlsd_wr_zeros(&w, 18);
+    wrap(&f, &w);
+    assert_int_equal(decode(DLT_LINUX_SLL2, &f, &p), TLSD_PKT_OK);
+    assert_int_equal(p.sport, 1234);
+    free(f.p);
+}
+
+static void test_raw_ipv6_extension_headers(void **state)
+{
+    (void)state;
+    struct frame f = payload("x");
+    tcp(&f, 1, 2, 3, TLSD_TCP_SYN);
+    ipv6_ext(&f, 6, 0x0001); /* fragment header: offset 0, more fragments */
+    ipv6_ext(&f, 44, 0);     /* hop-by-hop options */
+    ipv6(&f, 0);
+    struct tlsd_pkt p;
+    assert_int_equal(decode(DLT_RAW, &f, &p), TLSD_PKT_OK);
+    assert_int_equal(p.ip_version, 6);
+    assert_true(p.first_fragment);
+    assert_int_equal(p.dst[15], 2);
+    assert_int_equal(decode(DLT_IPV6, &f, &p), TLSD_PKT_OK);
+    free(f.p);
+
+    f = payload("x");
+    tcp(&f, 1, 2, 3, 0);
+    ipv6_ext(&f, 6, 0x0008); /* offset 1: not the first fragment */
+    ipv6(&f, 44);
+    assert_int_equal(decode(DLT_RAW, &f, &p), TLSD_PKT_FRAGMENT);
+    free(f.p);
+}
+
+static void test_loopback(void **state)
+{
+    (void)state;
+    struct frame f = tcp_v4();
+    struct tlsd_wr w = {0};
+    tlsd_wr_u32(&w, 0x02000000); /* AF_INET in little-endian host order */
+    wrap(&f, &w);
+    struct tlsd_pkt p;
+    assert_int_equal(decode(DLT_NULL, &f, &p), TLSD_PKT_OK);
+    free(f.p);
+
+    f = payload("");
+    tcp(&f, 1, 2, 3, 0);
+    ipv6(&f, 6);
+    w = (struct tlsd_wr){0};
+    tlsd_wr_u32(&w, 30); /* macOS AF_INET6, network order */
+    wrap(&f, &w);
+    assert_int_equal(decode(DLT_LOOP, &f, &p), TLSD_PKT_OK);
+    assert_int_equal(p.ip_version, 6);
+    free(f.p);
+}
+
+static void test_ipv4_options_fragments_tunnels(void **state)
+{
+    (void)state;
+    struct frame f = payload("abc");
+    tcp(&f, 1, 2, 3, 0);
+    ipv4(&f, 6, 7, 0x2000); /* options; first fragment (MF) */
+    struct tlsd_pkt p;
+    assert_int_equal(decode(DLT_IPV4, &f, &p), TLSD_PKT_OK);
+    assert_true(p.first_fragment);
+    assert_int_equal(p.payload_len, 3);
+    free(f.p);
+
+    f = payload("abc");
+    ipv4(&f, 6, 5, 0x0010); /* offset 16 bytes */
+    assert_int_equal(decode(DLT_IPV4, &f, &p), TLSD_PKT_FRAGMENT);
+    free(f.p);
+
+    f = payload("abc"); /* 6in4 (RFC 4213): IPv6 inside IPv4 protocol 41 */
+    tcp(&f, 5, 6, 7, 0);
+    ipv6(&f, 6);
+    ipv4(&f, 41, 5, 0);
+    ethertype(&f, 0x0800);
+    assert_int_equal(decode(DLT_EN10MB, &f, &p), TLSD_PKT_OK);
+    assert_int_equal(p.tunnels, 1);
+    assert_int_equal(p.ip_version, 6);
+    assert_int_equal(p.dport, 6);
+    free(f.p);
+
+    f = payload("abc"); /* IP in IP, nested beyond the depth limit */
+    tcp(&f, 5, 6, 7, 0);
+    for (int i = 0; i < 8; i++)
+        ipv4(&f, i ? 4 : 6, 5, 0);
+    assert_int_equal(decode(DLT_IPV4, &f, &p), TLSD_PKT_TOO_DEEP);
+    free(f.p);
+}
+
+static void test_udp_and_tunnels(void **state)
+{
+    (void)state;
+    struct frame f = payload("dtls");
+    udp(&f, 4433, 5555);
+    ipv4(&f, 17, 5, 0);
+    struct tlsd_pkt p;
+    assert_int_equal(decode(DLT_IPV4, &f, &p), TLSD_PKT_OK);
+    assert_int_equal(p.proto, 17);
+    assert_memory_equal(p.payload, "dtls", 4);
+    free(f.p);
+
+    f = tcp_v4(); /* VXLAN (RFC 7348): an Ethernet frame in UDP port 4789 */
+    ethertype(&f, 0x0800);
+    struct tlsd_wr w = {0};
+    tlsd_wr_u32(&w, 0x08000000);
+    tlsd_wr_u32(&w, 0x00000100);
+    wrap(&f, &w);
+    udp(&f, 999, 4789);
+    ipv4(&f, 17, 5, 0);
+    assert_int_equal(decode(DLT_IPV4, &f, &p), TLSD_PKT_OK);
+    assert_int_equal(p.proto, 6);
+    assert_int_equal(p.tunnels, 1);
+    free(f.p);
+
+    f = tcp_v4(); /* GTP-U (TS 29.281): G-PDU with a sequence number and one extension */
+    w = (struct tlsd_wr){0};
+    tlsd_wr_u8(&w, 0x36); /* version 1, PT, E and S */
+    tlsd_wr_u8(&w, 255);
+    tlsd_wr_u16(&w, (uint16_t)(f.len + 8));
+    tlsd_wr_u32(&w, 0x11223344);
+    tlsd_wr_u16(&w, 1);   /* sequence */
+    tlsd_wr_u8(&w, 0);    /* N-PDU */
+    tlsd_wr_u8(&w, 0x85); /* next: PDU session container */
+    tlsd_wr_u8(&w, 1);    /* 4 bytes */
+    tlsd_wr_u16(&w, 0x0001);
+    tlsd_wr_u8(&w, 0); /* no more */
+    wrap(&f, &w);
+    udp(&f, 2152, 2152);
+    ipv4(&f, 17, 5, 0);
+    assert_int_equal(decode(DLT_IPV4, &f, &p), TLSD_PKT_OK);
+    assert_int_equal(p.proto, 6);
+    assert_memory_equal(p.payload, "hello", 5);
+    f.p[20 + 8 + 1] = 1; /* an echo request, not a G-PDU */
+    assert_int_equal(decode(DLT_IPV4, &f, &p), TLSD_PKT_NOT_IP);
+    free(f.p);
+}
+
+/* Every skip reason, and every truncation of a valid frame. */
+static void test_negative(void **state)
+{
+    (void)state;
+    struct tlsd_pkt p;
+    struct frame f = tcp_v4();
+    ethertype(&f, 0x0800);
+    for (size_t n = 0; n < f.len - 5; n++) { /* cut inside a header: never decoded */
+        assert_int_equal(tlsd_pkt_decode(DLT_EN10MB, f.p, n, f.len, &p), TLSD_PKT_TRUNCATED);
+        /* a short frame captured whole: its IP length lies, the reason may differ */
+        assert_int_not_equal(tlsd_pkt_decode(DLT_EN10MB, f.p, n, n, &p), TLSD_PKT_OK);
+    }
+    assert_int_equal(decode(12345, &f, &p), TLSD_PKT_LINKTYPE);
+    /* cut by the snaplen inside the payload: decoded, the wire length kept */
+    assert_int_equal(tlsd_pkt_decode(DLT_EN10MB, f.p, f.len - 2, f.len, &p), TLSD_PKT_OK);
+    assert_int_equal(p.payload_len, 3);
+    assert_int_equal(p.payload_wire_len, 5);
+    f.p[14] = 0x44; /* IHL 4 */
+    assert_int_equal(decode(DLT_EN10MB, &f, &p), TLSD_PKT_BAD_IP);
+    f.p[14] = 0x45;
+    f.p[14 + 20 + 12] = 0x40; /* TCP data offset 4 */
+    assert_int_equal(decode(DLT_EN10MB, &f, &p), TLSD_PKT_BAD_TCP);
+    f.p[14 + 9] = 1; /* ICMP */
+    assert_int_equal(decode(DLT_EN10MB, &f, &p), TLSD_PKT_NOT_TCP_UDP);
+    f.p[12] = 0x08;
+    f.p[13] = 0x06; /* ARP */
+    assert_int_equal(decode(DLT_EN10MB, &f, &p), TLSD_PKT_NOT_IP);
+    free(f.p);
+
+    f = payload("");
+    udp(&f, 1, 2);
+    f.p[5] = 4; /* UDP length 4 */
+    ipv4(&f, 17, 5, 0);
+    assert_int_equal(decode(DLT_IPV4, &f, &p), TLSD_PKT_BAD_UDP);
+    free(f.p);
+    assert_string_equal(tlsd_pkt_skip_name(TLSD_PKT_FRAGMENT), "FRAGMENT");
+    assert_string_equal(tlsd_pkt_skip_name(TLSD_PKT_SKIP_COUNT), "?");
+}
+
+/* ---- files ---- */
+
+static char *write_pcap(const char *name, int nframes)
+{
+    char *path = malloc(256);
+    snprintf(path, 256, "/tmp/tlsd_test_capture_%d_%s", (int)getpid(), name);
+    pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
+    pcap_dumper_t *d = pcap_dump_open(dead, path);
+    assert_non_null(d);
+    for (int i = 0; i < nframes; i++) {
+        struct frame f = tcp_v4();
+        ethertype(&f, i == 1 ? 0x0806 : 0x0800); /* frame 2 is ARP: skipped */
+        struct pcap_pkthdr h = {
+            .ts = {.tv_sec = i}, .caplen = (bpf_u_int32)f.len, .len = (bpf_u_int32)f.len};
+        pcap_dump((u_char *)d, &h, f.p);
+        free(f.p);
+    }
+    pcap_dump_close(d);
+    pcap_close(dead);
+    return path;
+}
+
+/* Reads every frame; returns how many decoded, checks the numbering and the end. */
+static int read_all(struct tlsd_capture *c, enum tlsd_caperr want_end)
+{
+    struct tlsd_pkt p;
+    char err[256];
+    enum tlsd_caperr e;
+    int n = 0;
+    while ((e = tlsd_capture_next(c, &p, err, sizeof err)) == TLSD_CAPERR_OK) {
+        n++;
+        assert_int_equal(p.frame, n == 1 ? 1 : (uint64_t)n + 1); /* frame 2 skipped */
+        assert_int_equal(p.ts_usec, (int64_t)(p.frame - 1) * 1000000);
+    }
+    assert_int_equal(e, want_end);
+    return n;
+}
+
+static void test_files(void **state)
+{
+    (void)state;
+    char err[256];
+    struct tlsd_capture *c;
+    char *path = write_pcap("plain.pcap", 3);
+    assert_int_equal(tlsd_capture_open_file(path, &c, err, sizeof err), TLSD_CAPERR_OK);
+    assert_int_equal(tlsd_capture_linktype(c), DLT_EN10MB);
+    assert_int_equal(read_all(c, TLSD_CAPERR_END), 2);
+    assert_int_equal(tlsd_capture_get_stats(c)->skipped[TLSD_PKT_NOT_IP], 1);
+    assert_int_equal(tlsd_capture_get_stats(c)->frames, 3);
+    tlsd_capture_close(c);
+
+    /* the same, gzip-compressed */
+    size_t len;
+    char *raw = tu_slurp(path, &len);
+    char gz[300];
+    snprintf(gz, sizeof gz, "%s.gz", path);
+    gzFile g = gzopen(gz, "wb");
+    assert_int_equal(gzwrite(g, raw, (unsigned)len), (int)len);
+    gzclose(g);
+    assert_int_equal(tlsd_capture_open_file(gz, &c, err, sizeof err), TLSD_CAPERR_OK);
+    assert_int_equal(read_all(c, TLSD_CAPERR_END), 2);
+    tlsd_capture_close(c);
+
+    /* from memory; then cut inside the last record: the frames before it, then READ */
+    assert_int_equal(tlsd_capture_open_mem(raw, len, &c, err, sizeof err), TLSD_CAPERR_OK);
+    assert_int_equal(read_all(c, TLSD_CAPERR_END), 2);
+    tlsd_capture_close(c);
+    assert_int_equal(tlsd_capture_open_mem(raw, len - 3, &c, err, sizeof err), TLSD_CAPERR_OK);
+    assert_int_equal(read_all(c, TLSD_CAPERR_READ), 1);
+    tlsd_capture_close(c);
+
+    /* wrong magic, empty, absent */
+    raw[0] ^= 0xff;
+    assert_int_equal(tlsd_capture_open_mem(raw, len, &c, err, sizeof err), TLSD_CAPERR_FORMAT);
+    assert_null(c);
+    assert_int_equal(tlsd_capture_open_mem(raw, 0, &c, err, sizeof err), TLSD_CAPERR_FORMAT);
+    assert_int_equal(tlsd_capture_open_file("/nonexistent/x.pcap", &c, err, sizeof err),
+                     TLSD_CAPERR_OPEN);
+    assert_non_null(strstr(err, "cannot open"));
+    unlink(gz);
+    unlink(path);
+    free(raw);
+    free(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ethernet_ipv4_tcp),
+        cmocka_unit_test(test_vlans_and_pppoe),
+        cmocka_unit_test(test_linux_cooked),
+        cmocka_unit_test(test_raw_ipv6_extension_headers),
+        cmocka_unit_test(test_loopback),
+        cmocka_unit_test(test_ipv4_options_fragments_tunnels),
+        cmocka_unit_test(test_udp_and_tunnels),
+        cmocka_unit_test(test_negative),
+        cmocka_unit_test(test_files),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,304 @@
+/* TCP reassembly (tlsdiag/tcp_reasm.h) with synthetic segments: in order, out of
+ * order, retransmitted, overlapping (first data wins), gaps, snaplen-cut payloads,
+ * sequence wrap-around, per-flow and total caps, idle expiry, eviction, port reuse,
+ * SYN/FIN/RST bookkeeping and the frame attributed to each delivered byte. */
+#include "testutil.h"
+#include "tlsdiag/tcp_reasm.h"
+
+/* What the callback saw: each direction's stream ('?' for a byte given up), the
+ * frame that completed each byte, and the flow closes. */
+struct rec {
+    char stream[2][256];
+    uint64_t byte_frame[2][256];
+    size_t len[2];
+    int closes[8];
+    size_t n_closes;
+    struct tlsd_tcp_dir last_dir[2];
+};
+
+static void on_ev(void *ctx, struct tlsd_tcp_flow *flow, const struct tlsd_tcp_ev *ev)
+{
+    struct rec *r = ctx;
+    if (ev->kind == TLSD_TCP_EV_CLOSE) {
+        assert_true(r->n_closes < 8);
+        r->closes[r->n_closes++] = ev->close;
+        r->last_dir[0] = flow->dir[0];
+        r->last_dir[1] = flow->dir[1];
+        return;
+    }
+    for (size_t i = 0; i < ev->len && r->len[ev->dir] < 255; i++) {
+        size_t at = r->len[ev->dir]++;
+        r->stream[ev->dir][at] = ev->kind == TLSD_TCP_EV_DATA ? (char)ev->data[i] : '?';
+        r->byte_frame[ev->dir][at] = ev->frame;
+    }
+}
+
+static uint64_t frame_no;
+
+/* A segment from client 10.0.0.1:1000 (dir 0) or server 10.0.0.2:443 (dir 1). */
+static struct tlsd_pkt seg(unsigned dir, uint32_t seq, uint8_t flags, const char *data, int64_t ts)
+{
+    struct tlsd_pkt p = {.frame = ++frame_no, .ts_usec = ts, .ip_version = 4, .proto = 6};
+    uint8_t a[4] = {10, 0, 0, 1}, b[4] = {10, 0, 0, 2};
+    memcpy(p.src, dir ? b : a, 4);
+    memcpy(p.dst, dir ? a : b, 4);
+    p.sport = dir ? 443 : 1000;
+    p.dport = dir ? 1000 : 443;
+    p.seq = seq;
+    p.tcp_flags = flags;
+    p.payload = (const uint8_t *)data;
+    p.payload_len = p.payload_wire_len = data ? strlen(data) : 0;
+    return p;
+}
+
+static void put(struct tlsd_tcp *t, struct tlsd_pkt p)
+{
+    assert_int_equal(tlsd_tcp_packet(t, &p), TLSD_CAPERR_OK);
+}
+
+static struct tlsd_tcp *setup(struct rec *r, const struct tlsd_tcp_config *cfg)
+{
+    memset(r, 0, sizeof *r);
+    frame_no = 0;
+    struct tlsd_tcp *t = tlsd_tcp_new(cfg, on_ev, r);
+    assert_non_null(t);
+    return t;
+}
+
+static void handshake(struct tlsd_tcp *t, uint32_t cisn, uint32_t sisn)
+{
+    put(t, seg(0, cisn, TLSD_TCP_SYN, NULL, 0));
+    put(t, seg(1, sisn, TLSD_TCP_SYN | TLSD_TCP_ACK, NULL, 0));
+    put(t, seg(0, cisn + 1, TLSD_TCP_ACK, NULL, 0));
+}
+
+static void test_in_order(void **state)
+{
+    (void)state;
+    struct rec r;
+    struct tlsd_tcp *t = setup(&r, NULL);
+    handshake(t, 100, 5000);
+    put(t, seg(0, 101, TLSD_TCP_ACK, "hello ", 0)); /* frame 4 */
+    put(t, seg(1, 5001, TLSD_TCP_ACK, "world", 0)); /* frame 5 */
+    put(t, seg(0, 107, TLSD_TCP_ACK, "again", 0));  /* frame 6 */
+    assert_string_equal(r.stream[0], "hello again");
+    assert_string_equal(r.stream[1], "world");
+    assert_int_equal(r.byte_frame[0][0], 4);
+    assert_int_equal(r.byte_frame[0][10], 6);
+    tlsd_tcp_finish(t);
+    assert_int_equal(r.n_closes, 1);
+    assert_int_equal(r.closes[0], TLSD_TCP_CLOSE_END);
+    assert_int_equal(r.last_dir[0].syn_frame, 1);
+    assert_int_equal(r.last_dir[1].syn_frame, 2);
+    tlsd_tcp_free(t);
+}
+
+/* The later segment first: nothing until the gap fills, then every byte is
+ * attributed to the frame that filled it (where tshark shows the message). */
+static void test_out_of_order(void **state)
+{
+    (void)state;
+    struct rec r;
+    struct tlsd_tcp *t = setup(&r, NULL);
+    handshake(t, 100, 5000);
+    put(t, seg(0, 106, TLSD_TCP_ACK, "again", 0)); /* frame 4 */
+    put(t, seg(0, 111, TLSD_TCP_ACK, "!", 0));     /* frame 5 */
+    assert_int_equal(r.len[0], 0);
+    put(t, seg(0, 101, TLSD_TCP_ACK, "hello", 0)); /* frame 6 */
+    assert_string_equal(r.stream[0], "helloagain!");
+    assert_int_equal(r.byte_frame[0][0], 6);
+    assert_int_equal(r.byte_frame[0][10], 6);
+    assert_int_equal(tlsd_tcp_get_stats(t)->ooo_segments, 2);
+    assert_int_equal(tlsd_tcp_get_stats(t)->buffered, 0);
+    tlsd_tcp_finish(t);
+    tlsd_tcp_free(t);
+}
+
+static void test_retransmission_and_overlap(void **state)
+{
+    (void)state;
+    struct rec r;
+    struct tlsd_tcp *t = setup(&r, NULL);
+    handshake(t, 100, 5000);
+    put(t, seg(0, 101, TLSD_TCP_ACK, "abcd", 0));
+    put(t, seg(0, 101, TLSD_TCP_ACK, "abcd", 0)); /* full retransmission */
+    put(t, seg(0, 103, TLSD_TCP_ACK, "XXef", 0)); /* overlaps delivered bytes */
+    put(t, seg(0, 109, TLSD_TCP_ACK, "ij", 0));   /* ahead */
+    put(t, seg(0, 108, TLSD_TCP_ACK, "YYYY", 0)); /* overlaps the buffered "ij" */
+    put(t, seg(0, 107, TLSD_TCP_ACK, "g", 0));
+    assert_string_equal(r.stream[0], "abcdefgYijY");
+    assert_int_equal(tlsd_tcp_get_stats(t)->retrans_segments, 1);
+    tlsd_tcp_finish(t);
+    assert_int_equal(r.last_dir[0].retrans_bytes, 4 + 2 + 2);
+    tlsd_tcp_free(t);
+}
+
+/* A hole that never fills is given up at the end: GAP, then the data behind it. */
+static void test_gap_at_end(void **state)
+{
+    (void)state;
+    struct rec r;
+    struct tlsd_tcp *t = setup(&r, NULL);
+    handshake(t, 100, 5000);
+    put(t, seg(0, 101, TLSD_TCP_ACK, "ab", 0));
+    put(t, seg(0, 106, TLSD_TCP_ACK | TLSD_TCP_FIN, "fg", 0)); /* frame 5 */
+    assert_string_equal(r.stream[0], "ab");
+    tlsd_tcp_finish(t);
+    assert_string_equal(r.stream[0], "ab???fg");
+    assert_int_equal(r.last_dir[0].gaps, 1);
+    assert_int_equal(r.last_dir[0].gap_bytes, 3);
+    assert_int_equal(r.last_dir[0].fin_frame, 5);
+    tlsd_tcp_free(t);
+}
+
+/* A payload cut by the snaplen: its missing tail is a gap, the next segment follows. */
+static void test_snaplen_cut(void **state)
+{
+    (void)state;
+    struct rec r;
+    struct tlsd_tcp *t = setup(&r, NULL);
+    handshake(t, 100, 5000);
+    struct tlsd_pkt p = seg(0, 101, TLSD_TCP_ACK, "abcdef", 0);
+    p.payload_len = 2;
+    put(t, p);
+    put(t, seg(0, 107, TLSD_TCP_ACK, "gh", 0));
+    assert_string_equal(r.stream[0], "ab????gh");
+    tlsd_tcp_finish(t);
+    tlsd_tcp_free(t);
+}
+
+/* Without a SYN the first data starts the stream; sequence numbers wrap. */
+static void test_midstream_and_wrap(void **state)
+{
+    (void)state;
+    struct rec r;
+    struct tlsd_tcp *t = setup(&r, NULL);
+    put(t, seg(0, 0xfffffffc, TLSD_TCP_ACK, "abcd", 0));
+    put(t, seg(0, 2, TLSD_TCP_ACK, "gh", 0));
+    put(t, seg(0, 0, TLSD_TCP_ACK, "ef", 0));
+    put(t, seg(0, 0xfffffffe, TLSD_TCP_ACK, "cd", 0)); /* old, across the wrap */
+    assert_string_equal(r.stream[0], "abcdefgh");
+    tlsd_tcp_finish(t);
+    tlsd_tcp_free(t);
+}
+
+/* The per-flow cap: buffered out-of-order bytes beyond it make the reassembler give
+ * up the gap before them instead of holding more. */
+static void test_flow_cap(void **state)
+{
+    (void)state;
+    struct rec r;
+    const struct tlsd_tcp_config cfg = {.flow_cap = 200};
+    struct tlsd_tcp *t = setup(&r, &cfg);
+    handshake(t, 100, 5000);
+    put(t, seg(0, 111, TLSD_TCP_ACK, "0123456789012345678901234567890123456789", 0));
+    put(t, seg(0, 151, TLSD_TCP_ACK, "0123456789012345678901234567890123456789", 0));
+    put(t, seg(0, 191, TLSD_TCP_ACK, "0123456789012345678901234567890123456789", 0));
+    put(t, seg(0, 231, TLSD_TCP_ACK, "0123456789012345678901234567890123456789", 0));
+    const struct tlsd_tcp_stats *st = tlsd_tcp_get_stats(t);
+    assert_true(st->flow_cap_hits > 0);
+    assert_int_equal(r.len[0], 10 + 160);
+    assert_memory_equal(r.stream[0], "??????????0123", 14);
+    assert_int_equal(st->buffered, 0);
+    tlsd_tcp_finish(t);
+    tlsd_tcp_free(t);
+}
+
+/* The total cap spans flows: the least recently active flow gives up its gap. */
+static void test_total_cap(void **state)
+{
+    (void)state;
+    struct rec r;
+    const struct tlsd_tcp_config cfg = {.flow_cap = 1 << 20, .total_cap = 300};
+    struct tlsd_tcp *t = setup(&r, &cfg);
+    handshake(t, 100, 5000);
+    put(t, seg(0, 111, TLSD_TCP_ACK, "0123456789012345678901234567890123456789", 0));
+    put(t, seg(1, 5011, TLSD_TCP_ACK, "0123456789012345678901234567890123456789", 0));
+    put(t, seg(0, 161, TLSD_TCP_ACK, "0123456789012345678901234567890123456789", 0));
+    put(t, seg(1, 5061, TLSD_TCP_ACK, "0123456789012345678901234567890123456789", 0));
+    const struct tlsd_tcp_stats *st = tlsd_tcp_get_stats(t);
+    assert_true(st->total_cap_hits > 0);
+    assert_true(st->buffered <= 300);
+    assert_true(st->buffered_peak > 300 - 100);
+    tlsd_tcp_finish(t);
+    tlsd_tcp_free(t);
+}
+
+static void test_idle_expiry_and_eviction(void **state)
+{
+    (void)state;
+    struct rec r;
+    const struct tlsd_tcp_config cfg = {.idle_usec = 1000000, .max_flows = 2};
+    struct tlsd_tcp *t = setup(&r, &cfg);
+    put(t, seg(0, 1, TLSD_TCP_ACK, "a", 0));
+    struct tlsd_pkt p = seg(0, 1, TLSD_TCP_ACK, "b", 500000);
+    p.sport = 1001;
+    put(t, p);
+    assert_int_equal(r.n_closes, 0);
+    p = seg(0, 1, TLSD_TCP_ACK, "c", 1200000); /* the first flow is idle > 1 s */
+    p.sport = 1002;
+    put(t, p);
+    assert_int_equal(r.n_closes, 1);
+    assert_int_equal(r.closes[0], TLSD_TCP_CLOSE_IDLE);
+    p = seg(0, 1, TLSD_TCP_ACK, "d", 1300000); /* a third live flow: evict the oldest */
+    p.sport = 1003;
+    put(t, p);
+    assert_int_equal(r.n_closes, 2);
+    assert_int_equal(r.closes[1], TLSD_TCP_CLOSE_EVICTED);
+    assert_int_equal(tlsd_tcp_get_stats(t)->active_flows, 2);
+    tlsd_tcp_finish(t);
+    assert_int_equal(r.n_closes, 4);
+    tlsd_tcp_free(t);
+}
+
+/* A new SYN on a 5-tuple after RST starts a new flow; a lone SYN-ACK names the
+ * initiator as its receiver. */
+static void test_reuse_and_direction(void **state)
+{
+    (void)state;
+    struct rec r;
+    struct tlsd_tcp *t = setup(&r, NULL);
+    put(t, seg(1, 5000, TLSD_TCP_SYN | TLSD_TCP_ACK, NULL, 0));
+    put(t, seg(0, 101, TLSD_TCP_ACK, "hi", 0));
+    assert_string_equal(r.stream[0], "hi"); /* dir 0 is the client */
+    put(t, seg(1, 5001, TLSD_TCP_RST, NULL, 0));
+    put(t, seg(0, 9000, TLSD_TCP_SYN, NULL, 0));
+    assert_int_equal(r.n_closes, 1);
+    assert_int_equal(r.closes[0], TLSD_TCP_CLOSE_REUSED);
+    assert_int_equal(r.last_dir[1].rst_frame, 3);
+    assert_int_equal(tlsd_tcp_get_stats(t)->flows, 2);
+    tlsd_tcp_finish(t);
+    tlsd_tcp_free(t);
+}
+
+/* Non-TCP packets are ignored. */
+static void test_not_tcp(void **state)
+{
+    (void)state;
+    struct rec r;
+    struct tlsd_tcp *t = setup(&r, NULL);
+    struct tlsd_pkt p = seg(0, 1, 0, "x", 0);
+    p.proto = 17;
+    put(t, p);
+    assert_int_equal(tlsd_tcp_get_stats(t)->flows, 0);
+    tlsd_tcp_finish(t);
+    tlsd_tcp_free(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_in_order),
+        cmocka_unit_test(test_out_of_order),
+        cmocka_unit_test(test_retransmission_and_overlap),
+        cmocka_unit_test(test_gap_at_end),
+        cmocka_unit_test(test_snaplen_cut),
+        cmocka_unit_test(test_midstream_and_wrap),
+        cmocka_unit_test(test_flow_cap),
+        cmocka_unit_test(test_total_cap),
+        cmocka_unit_test(test_idle_expiry_and_eviction),
+        cmocka_unit_test(test_reuse_and_direction),
+        cmocka_unit_test(test_not_tcp),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
