@@ -63,9 +63,10 @@ static void bad_scans(void **state)
     struct tlsd_profile_err err = {0};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(tlsd_profile_load(bad[i], TLSD_SIDE_SERVER, &p, &err), -1);
+    static const char one_refused[] = "{\"targets\": [{\"versions\": [{\"version\": "
+                                      "\"TLSv1.2\", \"accepted\": false, \"suites\": []}]}]}";
     const char *texts[] = {"{", "{\"targets\": []}", "{\"targets\": [{\"error\": \"x\"}]}",
-                           "{\"targets\": [{\"versions\": [{\"version\": \"TLSv1.2\", "
-                           "\"accepted\": false, \"suites\": []}]}]}"};
+                           one_refused};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         err.msg[0] = '\0';
         assert_int_equal(tlsd_profile_parse_form(TLSD_PROFILE_SCAN_JSON, texts[i], strlen(texts[i]),
