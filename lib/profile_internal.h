@@ -20,6 +20,11 @@ void tlsd_profile_impl_defaults(struct tlsd_profile *p);
 int tlsd_profile_hello_hex(const char *hex, size_t len, struct tlsd_profile *p,
                            struct tlsd_profile_err *err) __attribute__((warn_unused_result));
 
+/* Hex (blanks, ':' ',' and 0x prefixes allowed) -> malloc'd bytes; -1 when not hex. */
+int tlsd_profile_hex_decode(const char *text, size_t len, uint8_t **out, size_t *outlen)
+    __attribute__((warn_unused_result));
+/* A whole profile file (at most 4 MiB), NUL-terminated; NULL with err set. */
+char *tlsd_profile_read_file(const char *path, size_t *len, struct tlsd_profile_err *err);
 /* Writes a message to err and returns -1 (for "return tlsd_profile_fail(...)"). */
 int tlsd_profile_fail(struct tlsd_profile_err *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

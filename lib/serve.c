@@ -15,6 +15,7 @@
 
 #include "tlsdiag/registry.h"
 #include "tlsdiag/serve.h"
+#include "tlsdiag/suitelist.h"
 
 #define WRITE_QUEUE_MAX (256u * 1024u)
 
@@ -94,10 +95,25 @@ static void on_handle_closed(uv_handle_t *h)
     free(c);
 }
 
+/* The version and suite the server chose, when its ServerHello went out but the
+ * handshake did not finish (a client that only wanted the answer, or refused it). */
+static void note_choice(struct conn *c)
+{
+    SSL_SESSION *sess = c->ssl && c->rep.bytes_out > 0 ? SSL_get_session(c->ssl) : NULL;
+    const SSL_CIPHER *ci = sess ? SSL_SESSION_get0_cipher(sess) : NULL;
+    if (!ci || c->rep.suite)
+        return;
+    c->rep.version = (uint16_t)SSL_version(c->ssl);
+    c->rep.suite = SSL_CIPHER_get_protocol_id(ci);
+}
+
 static void report(struct conn *c, enum tlsd_serve_end end)
 {
     if (c->reported)
         return;
+    if (end == TLSD_SERVE_CLIENT_CLOSED || end == TLSD_SERVE_CLIENT_ALERT ||
+        end == TLSD_SERVE_TIMEOUT)
+        note_choice(c);
     c->reported = true;
     struct server *s = c->srv;
     c->rep.end = end;
@@ -105,6 +121,8 @@ static void report(struct conn *c, enum tlsd_serve_end end)
     c->rep.have_hello = c->have_hello;
     c->rep.hello = c->have_hello ? &c->hello : NULL;
     c->rep.client = c->have_hello ? &c->client : NULL;
+    c->rep.hello_raw = c->rec.raw;
+    c->rep.hello_raw_len = c->have_hello ? c->rec.fed : 0;
     if (s->cb)
         s->cb(s->cb_ctx, &c->rep);
     if (s->o->count && ++s->reports >= s->o->count)
@@ -210,21 +228,6 @@ static void set_ssl_error(struct conn *c)
     ERR_clear_error();
 }
 
-static uint16_t group_code(SSL *ssl)
-{
-    int nid = SSL_get_negotiated_group(ssl);
-    const char *name = nid > 0 ? OBJ_nid2sn(nid) : NULL;
-    if (!name)
-        return 0;
-    for (size_t i = 0; i < tlsd_group_count(); i++) {
-        const struct tlsd_group *g = tlsd_group_at(i);
-        if (g->openssl_name && tlsd_name_in_list(g->openssl_name, name))
-            return g->code;
-    }
-    const struct tlsd_group *g = tlsd_group_by_name(name);
-    return g ? g->code : 0;
-}
-
 static void handshake_done(struct conn *c)
 {
     c->handshake_done = true;
@@ -233,7 +236,7 @@ static void handshake_done(struct conn *c)
     /* TLS <= 1.2 with static RSA uses no group (SSL_get_negotiated_group is stale). */
     const struct tlsd_suite *st = tlsd_suite_by_code(c->rep.suite);
     if (c->rep.version == TLS1_3_VERSION || (st && strstr(st->kx, "ECDHE")))
-        c->rep.group = group_code(c->ssl);
+        c->rep.group = tlsd_openssl_negotiated_group(c->ssl);
     report(c, TLSD_SERVE_HANDSHAKE_OK);
 }
 

@@ -3,6 +3,7 @@
  * message is whole; that message must be a ClientHello (TLS, RFC 5246 7.4.1.2 /
  * RFC 8446 4.1.2, or SSLv2 CLIENT-HELLO, RFC 5246 E.2). The same bytes go to libssl
  * afterwards, unchanged. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "tlsdiag/handshake.h"
@@ -17,6 +18,8 @@ void tlsd_hello_rec_init(struct tlsd_hello_rec *h)
 void tlsd_hello_rec_free(struct tlsd_hello_rec *h)
 {
     tlsd_reasm_free(&h->r);
+    free(h->raw);
+    h->raw = NULL;
 }
 
 static enum tlsd_cerr fail(struct tlsd_err *err, enum tlsd_cerr code, const char *what)
@@ -53,6 +56,12 @@ enum tlsd_cerr tlsd_hello_rec_feed(struct tlsd_hello_rec *h, const uint8_t *data
     memset(out, 0, sizeof *out);
     if (len > TLSD_HELLO_REC_MAX - h->fed)
         return fail(err, TLSD_CERR_MSG_TOO_LARGE, "first flight larger than the recorder keeps");
+    uint8_t *raw = realloc(h->raw, h->fed + len + 1);
+    if (!raw)
+        return fail(err, TLSD_CERR_NOMEM, "buffering the first flight");
+    h->raw = raw;
+    if (len)
+        memcpy(h->raw + h->fed, data, len);
     h->fed += len;
     enum tlsd_cerr rc = tlsd_reasm_feed(&h->r, data, len);
     if (rc != TLSD_CERR_OK)

@@ -16,6 +16,8 @@ static const struct tool_command commands[] = {
      tool_explain},
     {"serve", "stand in for a server: negotiate as a profile, record and explain each client",
      tool_serve},
+    {"connect", "one real handshake with a server, or another client's hello, explained",
+     tool_connect},
 };
 
 static void usage(FILE *f)

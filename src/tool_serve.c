@@ -208,6 +208,9 @@ static void print_real(const struct tlsd_serve_client *c)
     default:
         printf("%s", tlsd_serve_end_name(c->end));
     }
+    if (c->end != TLSD_SERVE_HANDSHAKE_OK && c->suite)
+        printf(" after the server chose %s, %s", tool_version_name(c->version),
+               tool_suite_name(c->suite));
     printf("%s%s%s\n", c->ssl_error[0] ? " (OpenSSL: " : "", c->ssl_error,
            c->ssl_error[0] ? ")" : "");
 }
@@ -217,7 +220,7 @@ static void print_real(const struct tlsd_serve_client *c)
 static bool agrees(const struct tlsd_serve_client *c)
 {
     const struct tlsd_outcome *p = &c->predicted;
-    if (c->end == TLSD_SERVE_HANDSHAKE_OK)
+    if (c->end == TLSD_SERVE_HANDSHAKE_OK || (c->end == TLSD_SERVE_CLIENT_CLOSED && c->suite != 0))
         return p->ok && p->version == c->version && p->suite == c->suite;
     if (c->end == TLSD_SERVE_SENT_RESET)
         return !p->ok && p->reset;
@@ -278,6 +281,14 @@ static json_t *offer_json(const struct tlsd_serve_client *c)
         json_pack("{s:o, s:o, s:o, s:o}", "versions", vers, "suites", suites, "groups",
                   codes16(c->client->groups, c->client->n_groups, tool_group_name), "key_shares",
                   codes16(c->client->key_shares, c->client->n_key_shares, tool_group_name));
+    char *hex = malloc(c->hello_raw_len * 2 + 1);
+    for (size_t i = 0; hex && i < c->hello_raw_len; i++)
+        snprintf(hex + 2 * i, 3, "%02x", c->hello_raw[i]);
+    if (hex) {
+        hex[c->hello_raw_len * 2] = '\0';
+        json_object_set_new(j, "hello_hex", json_string(hex));
+        free(hex);
+    }
     json_object_set_new(j, "server_name",
                         c->hello->server_name ? json_string(c->hello->server_name) : json_null());
     return j;
@@ -287,7 +298,7 @@ static json_t *real_json(const struct tlsd_serve_client *c)
 {
     json_t *j = json_pack("{s:b, s:s}", "ok", c->end == TLSD_SERVE_HANDSHAKE_OK, "end",
                           tlsd_serve_end_name(c->end));
-    if (c->end == TLSD_SERVE_HANDSHAKE_OK) {
+    if (c->suite) {
         char hex[12];
         snprintf(hex, sizeof hex, "0x%04X", (unsigned)c->suite);
         json_object_set_new(j, "version", json_string(tool_version_name(c->version)));
@@ -345,7 +356,7 @@ static void on_client(void *ctx, const struct tlsd_serve_client *c)
         json_array_append_new(r->all, j);
         return;
     }
-    json_dumpf(j, stdout, JSON_COMPACT);
+    json_dumpf(j, stdout, JSON_COMPACT | JSON_REAL_PRECISION(4));
     putchar('\n');
     fflush(stdout);
     json_decref(j);
@@ -404,7 +415,7 @@ int tool_serve(int argc, char **argv)
         return TOOL_EXIT_ERROR;
     }
     if (o.json) {
-        json_dumpf(r.all, stdout, JSON_INDENT(2));
+        json_dumpf(r.all, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(4));
         putchar('\n');
         json_decref(r.all);
     }

@@ -27,6 +27,7 @@ extern "C" {
 
 struct tlsd_hello_rec {
     struct tlsd_reasm r;
+    uint8_t *raw; /* every byte fed, for the report (the hello as the client sent it) */
     size_t fed;
 };
 void tlsd_hello_rec_init(struct tlsd_hello_rec *h);
@@ -98,11 +99,15 @@ struct tlsd_serve_client {
     char peer[64]; /* address:port */
     bool have_hello;
     const struct tlsd_client_hello *hello; /* when have_hello */
-    char hello_error[200];                 /* when the first bytes were not a hello */
-    const struct tlsd_profile *client;     /* built from the hello */
-    struct tlsd_outcome predicted;         /* the model: client profile vs server profile */
+    const uint8_t *hello_raw;              /* the bytes up to the whole hello (records) */
+    size_t hello_raw_len;
+    char hello_error[200];             /* when the first bytes were not a hello */
+    const struct tlsd_profile *client; /* built from the hello */
+    struct tlsd_outcome predicted;     /* the model: client profile vs server profile */
     enum tlsd_serve_end end;
-    uint16_t version; /* HANDSHAKE_OK */
+    /* HANDSHAKE_OK; also CLIENT_CLOSED / CLIENT_ALERT / TIMEOUT after the server's
+     * ServerHello went out (suite != 0): what the server chose */
+    uint16_t version;
     uint32_t suite;
     uint16_t group;
     int alert;           /* SENT_ALERT / RECORDED / CLIENT_ALERT: the alert, else -1 */
