@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# `tlsdiag connect --as` against real servers: each of the 162 testssl.sh client hellos
+# (their captured bytes, from the built-in profiles) is sent by `connect --as` to an
+# openssl s_server (RSA, server order; ECDSA, client order) and a gnutls-serv (NORMAL);
+# the answer connect reports (ServerHello version + suite + HelloRetryRequest, or a
+# refusal) must equal what `tlsdiag match --clients-from testssl` predicts against a
+# profile of that server, and connect's own prediction (--server) must be match's.
+# Every disagreement is listed; any fails the test.
+. "$(dirname "$0")/../cli/lib.sh"
+command -v openssl >/dev/null && command -v gnutls-serv >/dev/null || exit 77
+. "$(dirname "$0")/servers.sh"
+
+awk '/^name = /{print $3}' "$TLSD_SRCDIR/data/profiles/testssl.profiles" >"$WORK/clients"
+[ "$(wc -l <"$WORK/clients")" -eq 162 ] && ok || bad "expected 162 testssl clients"
+
+openssl_server ossl-rsa-server rsa 'HIGH:MEDIUM:!aNULL:!PSK:!SRP:@SECLEVEL=0' "$T13" TLSv1 TLSv1.3 "$G" server
+openssl_server ossl-ecdsa-client ec 'DEFAULT:@SECLEVEL=0' "$T13" TLSv1 TLSv1.3 "$G" client
+gnutls_server gnutls-rsa-normal rsa NORMAL
+
+while read -r name port; do
+  wait_port "$port" || { bad "$name did not start: $(head -3 "$WORK/$name.log")"; continue; }
+  "$TLSDIAG" match --clients-from testssl --server "$WORK/$name.profile" --json --fixes 0 \
+    >"$WORK/$name.pred" 2>/dev/null
+  mkdir -p "$WORK/$name.d"
+  # s_server answers one connection at a time: one client after the other.
+  while read -r client; do
+    timeout 20 "$TLSDIAG" connect "127.0.0.1:$port" --as "$client" --server "$WORK/$name.profile" \
+      --json --timeout 4 >"$WORK/$name.d/$client" 2>"$WORK/$name.d/$client.err"
+    rc=$?
+    [ "$rc" -le 1 ] || bad "$name $client: connect exited $rc: $(head -3 "$WORK/$name.d/$client.err")"
+  done <"$WORK/clients"
+done <"$WORK/servers"
+
+python3 - "$WORK" <<'PY' >"$WORK/report"
+import json, os, sys
+work = sys.argv[1]
+total = disagree = 0
+for line in open(work + "/servers"):
+    name, _ = line.split()
+    pred = {r["client"]: r["outcome"] for r in json.load(open(f"{work}/{name}.pred"))["results"]}
+    counts = {"ok": 0, "refused": 0, "hrr": 0}
+    for client in open(work + "/clients").read().split():
+        total += 1
+        try:
+            r = json.load(open(f"{work}/{name}.d/{client}"))
+        except Exception as e:
+            print(f"DISAGREE {name} {client}: no connect result ({e})"); disagree += 1; continue
+        o = pred.get(client)
+        if o is None:
+            print(f"DISAGREE {name} {client}: match has no prediction"); disagree += 1; continue
+        if r["ok"]:
+            counts["ok"] += 1
+            counts["hrr"] += r["hello_retry_request"]
+            got = ["OK", r["version"], r["suite_code"], r["hello_retry_request"]]
+        else:
+            counts["refused"] += 1
+            got = ["FAIL" if r["status"] in ("alert", "closed", "reset") else r["status"]]
+        want = (["OK", o["version"], o["suite_code"], o["hello_retry_request"]] if o["ok"] else ["FAIL"])
+        problems = []
+        if got != want:
+            problems.append(f"server answered {got}, match predicts {want} {o.get('failure', '')}")
+        p = r.get("predicted", {})
+        if (p.get("ok"), p.get("version"), p.get("suite_code")) != (o.get("ok"), o.get("version"), o.get("suite_code")):
+            problems.append(f"connect's prediction {p} differs from match's {o}")
+        if r.get("agree") is not (got == want):
+            problems.append(f"connect says agree={r.get('agree')}")
+        if problems:
+            disagree += 1
+            print(f"DISAGREE {name} {client}: " + "; ".join(problems))
+    print(f"{name}: {counts['ok']} ServerHellos ({counts['hrr']} HelloRetryRequests), {counts['refused']} refused")
+print(f"{total} hellos sent, {disagree} disagreements")
+PY
+cat "$WORK/report"
+n=$(tail -1 "$WORK/report" | awk '{print $4}')
+[ "$(tail -1 "$WORK/report" | awk '{print $1}')" = $((162 * 3)) ] && ok || bad "not every hello was sent"
+[ "$n" = 0 ] && ok || bad "$n disagreements between connect --as and match"
+finish
