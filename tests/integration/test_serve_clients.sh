@@ -177,6 +177,6 @@ n=$(sed -n 's/^SUMMARY \([0-9]*\) .*/\1/p' "$WORK/report")
 grep -q '^DISAGREE' "$WORK/report" && bad "serve, the clients and the model disagree (listed above)" || ok
 # Each kind of outcome was exercised: successes, alerts and Windows resets.
 for want in '"end":"handshake-ok"' '"end":"sent-alert"' '"end":"sent-reset"'; do
-  cat "$WORK"/*.jsonl | grep -q "$want" && ok || bad "no client ended with $want"
+  grep -qh "$want" "$WORK"/*.jsonl && ok || bad "no client ended with $want"
 done
 finish
