@@ -53,13 +53,13 @@ async def silent(port, rnd):
 
 
 async def flood(port, rnd):
-    """A handshake record header that promises a huge message, then megabytes."""
+    """A ClientHello header promising a ~1 MB message, then 1 MB of handshake records."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    head = bytes([22, 3, 1, 0x40, 0x00, 1, 0x0F, 0xFF, 0xFF])
+    record = bytes([22, 3, 1, 0x40, 0x00])
     try:
-        writer.write(head)
+        writer.write(record + bytes([1, 0x0F, 0xFF, 0xF0]) + bytes(16380))
         for _ in range(64):
-            writer.write(bytes(32768))
+            writer.write(record + bytes(16384))
             await writer.drain()
     except (ConnectionError, OSError):
         return True, writer
