@@ -68,6 +68,10 @@ void tool_print_outcome(const struct tlsd_outcome *o);
 int tool_print_fixes(const struct tlsd_profile *c, const struct tlsd_profile *s,
                      enum tlsd_side side, size_t max);
 json_t *tool_outcome_json(const struct tlsd_outcome *o);
+/* Sets "version", "suite" + "suite_code", "group" on j (each only when non-zero). */
+void tool_json_choice(json_t *j, uint16_t version, uint32_t suite, uint16_t group);
+/* {"code", "name", "sent_by"} */
+json_t *tool_alert_json(int code, bool by_client);
 json_t *tool_fixes_json(const struct tlsd_profile *c, const struct tlsd_profile *s,
                         enum tlsd_side side, size_t max);
 

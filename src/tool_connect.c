@@ -254,14 +254,8 @@ static json_t *result_json(const struct tlsd_connect_result *r)
     json_t *j = json_pack("{s:s, s:s, s:b}", "address", r->address, "status",
                           tlsd_connect_status_name(r->status), "ok", r->status == TLSD_CONNECT_OK);
     if (r->status == TLSD_CONNECT_OK) {
-        char hex[12];
-        snprintf(hex, sizeof hex, "0x%04X", (unsigned)r->suite);
-        json_object_set_new(j, "version", json_string(tool_version_name(r->version)));
-        json_object_set_new(j, "suite", json_string(tool_suite_name(r->suite)));
-        json_object_set_new(j, "suite_code", json_string(hex));
+        tool_json_choice(j, r->version, r->suite, r->group);
         json_object_set_new(j, "hello_retry_request", json_boolean(r->hrr));
-        if (r->group)
-            json_object_set_new(j, "group", json_string(tool_group_name(r->group)));
         json_object_set_new(j, "alpn", json_string(r->alpn));
         json_object_set_new(j, "chain", chain_json(r));
     }
@@ -272,10 +266,8 @@ static json_t *result_json(const struct tlsd_connect_result *r)
         json_object_set_new(j, "checked_name", json_string(r->checked_name));
     }
     if (r->alert >= 0)
-        json_object_set_new(
-            j, "alert",
-            json_pack("{s:i, s:s, s:s}", "code", r->alert, "name", tool_alert_name(r->alert),
-                      "sent_by", r->status == TLSD_CONNECT_CLIENT_REFUSED ? "client" : "server"));
+        json_object_set_new(j, "alert",
+                            tool_alert_json(r->alert, r->status == TLSD_CONNECT_CLIENT_REFUSED));
     if (r->status != TLSD_CONNECT_OK) {
         json_object_set_new(j, "error", json_string(r->error));
         struct tlsd_explain_result er;

@@ -94,19 +94,32 @@ int tool_print_fixes(const struct tlsd_profile *c, const struct tlsd_profile *s,
     return 0;
 }
 
+void tool_json_choice(json_t *j, uint16_t version, uint32_t suite, uint16_t group)
+{
+    if (version)
+        json_object_set_new(j, "version", json_string(tool_version_name(version)));
+    if (suite) {
+        char hex[12];
+        snprintf(hex, sizeof hex, "0x%04X", (unsigned)suite);
+        json_object_set_new(j, "suite", json_string(tool_suite_name(suite)));
+        json_object_set_new(j, "suite_code", json_string(hex));
+    }
+    if (group)
+        json_object_set_new(j, "group", json_string(tool_group_name(group)));
+}
+
+json_t *tool_alert_json(int code, bool by_client)
+{
+    return json_pack("{s:i, s:s, s:s}", "code", code, "name", tool_alert_name(code), "sent_by",
+                     by_client ? "client" : "server");
+}
+
 json_t *tool_outcome_json(const struct tlsd_outcome *o)
 {
     json_t *j = json_object();
     json_object_set_new(j, "ok", json_boolean(o->ok));
-    if (o->version)
-        json_object_set_new(j, "version", json_string(tool_version_name(o->version)));
+    tool_json_choice(j, o->version, o->ok ? o->suite : 0, o->ok ? o->group : 0);
     if (o->ok) {
-        char hex[12];
-        snprintf(hex, sizeof hex, "0x%04X", (unsigned)o->suite);
-        json_object_set_new(j, "suite", json_string(tool_suite_name(o->suite)));
-        json_object_set_new(j, "suite_code", json_string(hex));
-        if (o->group)
-            json_object_set_new(j, "group", json_string(tool_group_name(o->group)));
         json_object_set_new(j, "hello_retry_request", json_boolean(o->hrr));
         return j;
     }
@@ -114,10 +127,7 @@ json_t *tool_outcome_json(const struct tlsd_outcome *o)
     json_object_set_new(j, "detail", json_string(o->detail));
     json_object_set_new(j, "reset", json_boolean(o->reset));
     if (o->alert >= 0)
-        json_object_set_new(j, "alert",
-                            json_pack("{s:i, s:s, s:s}", "code", o->alert, "name",
-                                      tool_alert_name(o->alert), "sent_by",
-                                      o->alert_from_client ? "client" : "server"));
+        json_object_set_new(j, "alert", tool_alert_json(o->alert, o->alert_from_client));
     json_t *ev = json_array();
     for (size_t i = 0; i < o->n_events; i++) {
         json_t *e = json_pack("{s:i}", "id", o->events[i]);

@@ -298,21 +298,12 @@ static json_t *real_json(const struct tlsd_serve_client *c)
 {
     json_t *j = json_pack("{s:b, s:s}", "ok", c->end == TLSD_SERVE_HANDSHAKE_OK, "end",
                           tlsd_serve_end_name(c->end));
-    if (c->suite) {
-        char hex[12];
-        snprintf(hex, sizeof hex, "0x%04X", (unsigned)c->suite);
-        json_object_set_new(j, "version", json_string(tool_version_name(c->version)));
-        json_object_set_new(j, "suite", json_string(tool_suite_name(c->suite)));
-        json_object_set_new(j, "suite_code", json_string(hex));
-        if (c->group)
-            json_object_set_new(j, "group", json_string(tool_group_name(c->group)));
-    }
+    if (c->suite)
+        tool_json_choice(j, c->version, c->suite, c->group);
     json_object_set_new(j, "reset", json_boolean(c->end == TLSD_SERVE_SENT_RESET));
     if (c->alert >= 0)
         json_object_set_new(j, "alert",
-                            json_pack("{s:i, s:s, s:s}", "code", c->alert, "name",
-                                      tool_alert_name(c->alert), "sent_by",
-                                      c->end == TLSD_SERVE_CLIENT_ALERT ? "client" : "server"));
+                            tool_alert_json(c->alert, c->end == TLSD_SERVE_CLIENT_ALERT));
     if (c->ssl_error[0])
         json_object_set_new(j, "openssl_error", json_string(c->ssl_error));
     return j;

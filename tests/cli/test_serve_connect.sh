@@ -92,4 +92,19 @@ assert [c["end"] for c in a] == ["sent-reset", "client-closed"], [c["end"] for c
 assert a[0]["real"]["reset"] and a[0]["agree"] and a[1]["agree"]
 assert a[1]["real"]["suite_code"] == a[1]["predicted"]["suite_code"]
 ' "$WORK/win.out" && ok || bad "serve --json --count 2: $(head -c 300 "$WORK/win.out")"
+
+# STARTTLS (SMTP and IMAP servers of the scan tests): the local OpenSSL's handshake and a
+# --as hello both go through the plain-text dialogue first.
+for proto in smtp imap; do
+  python3 "$TLSD_SRCDIR/tests/integration/starttls_server.py" "$proto" "$WORK/c.pem" "$WORK/k.pem" \
+    "$WORK/port.$proto" & SERVE_PIDS+=($!)
+  for _ in $(seq 100); do [ -s "$WORK/port.$proto" ] && break; sleep 0.05; done
+  sp=$(cat "$WORK/port.$proto")
+  run connect "127.0.0.1:$sp" --starttls "$proto" --sni print.example.test --cafile "$WORK/c.pem" --timeout 5
+  expect_rc 0 "connect --starttls $proto"
+  expect_grep 'Verification: trusted' "$OUT" "$proto: chain verified through STARTTLS"
+  run connect "127.0.0.1:$sp" --starttls "$proto" --as testssl-firefox-100-win10 --timeout 5
+  expect_rc 0 "connect --starttls $proto --as"
+  expect_grep 'Result: handshake succeeds: TLSv1.3' "$OUT" "$proto: ServerHello for the --as hello"
+done
 finish
