@@ -34,6 +34,7 @@ struct conn {
     SSL *ssl;
     BIO *rbio, *wbio;
     int alert_sent, alert_received;
+    int ssl_reason; /* libssl's reason code for a refusal */
     struct tlsd_serve_client rep;
     uint64_t started_ms;
     struct conn *prev, *next;
@@ -99,8 +100,12 @@ static void on_handle_closed(uv_handle_t *h)
  * handshake did not finish (a client that only wanted the answer, or refused it). */
 static void note_choice(struct conn *c)
 {
-    SSL_SESSION *sess = c->ssl && c->rep.bytes_out > 0 ? SSL_get_session(c->ssl) : NULL;
-    const SSL_CIPHER *ci = sess ? SSL_SESSION_get0_cipher(sess) : NULL;
+    /* The pending cipher is the one the ServerHello named (TLS <= 1.2 keeps it there
+     * until ChangeCipherSpec); TLS 1.3 has it in the session. */
+    const SSL_CIPHER *ci = c->ssl && c->rep.bytes_out > 0 ? SSL_get_pending_cipher(c->ssl) : NULL;
+    SSL_SESSION *sess = !ci && c->ssl && c->rep.bytes_out > 0 ? SSL_get_session(c->ssl) : NULL;
+    if (sess)
+        ci = SSL_SESSION_get0_cipher(sess);
     if (!ci || c->rep.suite)
         return;
     c->rep.version = (uint16_t)SSL_version(c->ssl);
@@ -223,6 +228,7 @@ static void on_ssl_info(const SSL *ssl, int where, int ret)
 static void set_ssl_error(struct conn *c)
 {
     unsigned long e = ERR_peek_last_error();
+    c->ssl_reason = e ? ERR_GET_REASON(e) : 0;
     const char *r = e ? ERR_reason_error_string(e) : NULL;
     snprintf(c->rep.ssl_error, sizeof c->rep.ssl_error, "%s", r ? r : "");
     ERR_clear_error();
@@ -240,6 +246,13 @@ static void handshake_done(struct conn *c)
     report(c, TLSD_SERVE_HANDSHAKE_OK);
 }
 
+static bool version_refusal(int reason)
+{
+    return reason == SSL_R_VERSION_TOO_LOW || reason == SSL_R_VERSION_TOO_HIGH ||
+           reason == SSL_R_UNSUPPORTED_PROTOCOL || reason == SSL_R_WRONG_VERSION_NUMBER ||
+           reason == SSL_R_UNKNOWN_PROTOCOL;
+}
+
 static void refused(struct conn *c)
 {
     set_ssl_error(c);
@@ -251,8 +264,9 @@ static void refused(struct conn *c)
         return;
     }
     /* Schannel (windows_notes.md 1): no common suite -> the connection is reset, no
-     * alert; a version mismatch still gets protocol_version. */
-    if (c->reset_on_refusal && c->alert_sent != 70 && c->rep.bytes_out == 0) {
+     * alert. A version mismatch is not reset (Schannel sends protocol_version, as the
+     * model says): libssl's alert goes out as it wrote it. */
+    if (c->reset_on_refusal && c->rep.bytes_out == 0 && !version_refusal(c->ssl_reason)) {
         report(c, TLSD_SERVE_SENT_RESET);
         close_conn(c, true);
         return;

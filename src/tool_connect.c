@@ -34,6 +34,7 @@ static const char help_text[] =
     "                         (default: HOST unless it is an address)\n"
     "      --as PROFILE       send this client's hello (built-in name, file, hex:...)\n"
     "      --server PROFILE   the server's profile, for the model's prediction (--as)\n"
+    "      --server-scan FILE a saved 'tlsdiag scan --json' of the server, as its profile\n"
     "      --cafile FILE      trust anchors (PEM) instead of the system store\n"
     "      --starttls PROTO   smtp, imap, pop3, ftp, ldap, postgres, xmpp first\n"
     "      --timeout S        connect-to-answer limit in seconds (default 8)\n"
@@ -53,6 +54,7 @@ static const char help_text[] =
 
 struct opts {
     const char *target, *sni, *as, *server, *cafile, *starttls;
+    char scan_spec[4096];
     unsigned timeout_s;
     size_t n_fixes;
     bool json;
@@ -61,13 +63,19 @@ struct opts {
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-    static const struct option longopts[] = {
-        {"sni", required_argument, NULL, 's'},      {"as", required_argument, NULL, 'a'},
-        {"server", required_argument, NULL, 'S'},   {"cafile", required_argument, NULL, 'c'},
-        {"starttls", required_argument, NULL, 't'}, {"timeout", required_argument, NULL, 'T'},
-        {"fixes", required_argument, NULL, 'f'},    {"json", no_argument, NULL, 'j'},
-        {"color", no_argument, NULL, 'C'},          {"no-color", no_argument, NULL, 'N'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"sni", required_argument, NULL, 's'},
+                                             {"as", required_argument, NULL, 'a'},
+                                             {"server", required_argument, NULL, 'S'},
+                                             {"server-scan", required_argument, NULL, 'F'},
+                                             {"cafile", required_argument, NULL, 'c'},
+                                             {"starttls", required_argument, NULL, 't'},
+                                             {"timeout", required_argument, NULL, 'T'},
+                                             {"fixes", required_argument, NULL, 'f'},
+                                             {"json", no_argument, NULL, 'j'},
+                                             {"color", no_argument, NULL, 'C'},
+                                             {"no-color", no_argument, NULL, 'N'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -80,6 +88,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             break;
         case 'S':
             o->server = optarg;
+            break;
+        case 'F':
+            snprintf(o->scan_spec, sizeof o->scan_spec, "scan:%s", optarg);
+            o->server = o->scan_spec;
             break;
         case 'c':
             o->cafile = optarg;

@@ -1,0 +1,143 @@
+/* A saved `tlsdiag scan --json` / `--jsonl` (docs/scan-json.md) as a server profile:
+ * what the server was seen to accept. Versions accepted; suites from the highest version
+ * down (each version's list is in the server's order when it has one); server or client
+ * preference; TLS 1.3 then TLS 1.2 groups; signature schemes; certificate key types; the
+ * Windows habit of refusing TLS 1.2 hellos without renegotiation signalling. */
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "profile_internal.h"
+#include "tlsdiag/registry.h"
+
+static const char *str(json_t *j)
+{
+    const char *s = json_string_value(j);
+    return s ? s : "";
+}
+
+/* The first target: {"targets": [T, ...]} (--json) or T itself (--jsonl, first line). */
+static json_t *first_target(json_t *root)
+{
+    json_t *t = json_object_get(root, "targets");
+    if (json_is_array(t))
+        return json_array_get(t, 0);
+    return json_object_get(root, "versions") ? root : NULL;
+}
+
+static void scan_versions(json_t *t, struct tlsd_profile *p)
+{
+    json_t *vs = json_object_get(t, "versions"), *v;
+    size_t i;
+    bool server_order = false, client_order = false;
+    p->versions = 0;
+    p->n_suites = 0;
+    /* Highest version first: its order is what a modern client meets. */
+    for (i = json_array_size(vs); i-- > 0;) {
+        v = json_array_get(vs, i);
+        const struct tlsd_version *ver = tlsd_version_by_name(str(json_object_get(v, "version")));
+        if (!ver || !json_is_true(json_object_get(v, "accepted")))
+            continue;
+        p->versions |= tlsd_version_bit(ver->code);
+        json_t *so = json_object_get(v, "server_order"), *s;
+        server_order |= json_is_true(so);
+        client_order |= json_is_false(so);
+        size_t k;
+        json_array_foreach(json_object_get(v, "suites"), k, s)
+        {
+            unsigned code;
+            const char *hex = json_string_value(json_object_get(s, "code"));
+            if (hex && sscanf(hex, "%x", &code) == 1 && tlsd_profile_add_suite(p, code) < 0)
+                return; /* full: the rest is lower versions' suites */
+        }
+    }
+    p->pref = server_order ? TLSD_PREF_SERVER : client_order ? TLSD_PREF_CLIENT : TLSD_PREF_DEFAULT;
+}
+
+static void scan_groups(json_t *t, struct tlsd_profile *p)
+{
+    static const char *const keys[] = {"groups", "groups_tls12"};
+    json_t *g;
+    size_t i;
+    p->n_groups = 0;
+    for (size_t k = 0; k < 2; k++)
+        json_array_foreach(json_object_get(t, keys[k]), i, g)
+        {
+            const struct tlsd_group *gr = tlsd_group_by_name(str(g));
+            if (gr && !tlsd_profile_has_group(p, gr->code) && p->n_groups < TLSD_PROFILE_MAX_GROUPS)
+                p->groups[p->n_groups++] = gr->code;
+        }
+    json_t *sigs = json_object_get(t, "signature_schemes");
+    if (json_array_size(sigs) == 0)
+        return;
+    p->n_sigalgs = 0;
+    json_array_foreach(sigs, i, g)
+    {
+        const struct tlsd_sigscheme *s = tlsd_sigscheme_by_name(str(g));
+        if (s && p->n_sigalgs < TLSD_PROFILE_MAX_SIGALGS)
+            p->sigalgs[p->n_sigalgs++] = s->code;
+    }
+}
+
+/* CERT "key": "RSA 2048", "EC 256 (prime256v1)", "ED25519 ...". */
+static void scan_certs(json_t *t, struct tlsd_profile *p)
+{
+    json_t *c;
+    size_t i;
+    size_t n = 0;
+    json_array_foreach(json_object_get(t, "certificates"), i, c)
+    {
+        const char *key = json_string_value(json_object_get(c, "key"));
+        struct tlsd_cert_key k = {0};
+        int bits = 0;
+        if (!key || n >= TLSD_PROFILE_MAX_CERTS)
+            continue;
+        sscanf(key, "%*s %d", &bits);
+        if (strncmp(key, "RSA", 3) == 0) {
+            snprintf(k.type, sizeof k.type, "rsa");
+            k.bits = bits;
+        } else if (strncmp(key, "EC ", 3) == 0) {
+            snprintf(k.type, sizeof k.type, "ecdsa");
+            k.curve = bits <= 256 ? 0x0017 : bits <= 384 ? 0x0018 : 0x0019;
+        } else if (strncmp(key, "ED25519", 7) == 0) {
+            snprintf(k.type, sizeof k.type, "ed25519");
+        } else {
+            continue;
+        }
+        p->certs[n++] = k;
+    }
+    if (n)
+        p->n_certs = n;
+}
+
+int tlsd_profile_from_scan_json(const char *text, size_t len, struct tlsd_profile *p,
+                                struct tlsd_profile_err *err)
+{
+    json_error_t je;
+    json_t *root = json_loadb(text, len, JSON_DISABLE_EOF_CHECK, &je);
+    json_t *t = root ? first_target(root) : NULL;
+    if (!t) {
+        json_decref(root);
+        return tlsd_profile_fail(err, "scan JSON: %s", root ? "no target in it" : je.text);
+    }
+    const char *e = json_string_value(json_object_get(t, "error"));
+    if (e) {
+        int rc = tlsd_profile_fail(err, "scan JSON: the target was not scanned: %s", e);
+        json_decref(root);
+        return rc;
+    }
+    snprintf(p->name, sizeof p->name, "scan of %s", str(json_object_get(t, "target")));
+    snprintf(p->source, sizeof p->source, "tlsdiag scan --json");
+    p->side = TLSD_SIDE_SERVER;
+    scan_versions(t, p);
+    scan_groups(t, p);
+    scan_certs(t, p);
+    json_t *f = json_object_get(t, "features");
+    if (json_is_true(json_object_get(f, "refuses_tls12_without_renegotiation_signal")))
+        p->flags |= TLSD_PF_REQUIRE_RENEG_INFO;
+    json_decref(root);
+    if (p->versions == 0)
+        return tlsd_profile_fail(err, "scan JSON: the server accepted no version");
+    return 0;
+}
