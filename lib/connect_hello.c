@@ -84,14 +84,20 @@ static int build_hello(const struct tlsd_profile *p, const char *sni, uint8_t **
             versions[nv++] = tlsd_version_of_bit(bit);
     uint16_t hi = tlsd_versions_max(p->versions);
     bool t13 = (p->versions & TLSD_V_TLS13) && p->supported_versions_ext;
+    /* SSLv2 cipher kinds (24-bit) have no place in a TLS hello. */
+    uint32_t suites[TLSD_PROFILE_MAX_SUITES];
+    size_t ns = 0;
+    for (size_t i = 0; i < p->n_suites; i++)
+        if (p->suites[i] <= 0xffff)
+            suites[ns++] = p->suites[i];
     struct tlsd_key_share_spec shares[TLSD_PROFILE_MAX_GROUPS];
     for (size_t i = 0; i < p->n_key_shares; i++)
         shares[i] = (struct tlsd_key_share_spec){.group = p->key_shares[i]};
     bool groups = (p->flags & TLSD_PF_SENDS_GROUPS) && (t13 || has_ecc_suite(p));
     struct tlsd_hello_spec s = {
         .legacy_version = hi > 0x0303 ? 0x0303 : hi,
-        .suites = p->suites,
-        .n_suites = p->n_suites,
+        .suites = suites,
+        .n_suites = ns,
         .compression = {null_comp, 1, true},
         .server_name = sni && !tlsd_host_is_ip(sni) ? sni : NULL,
         .groups = {p->groups, groups ? p->n_groups : 0, groups},
