@@ -4,7 +4,6 @@
  * blocks. Limits: simultaneous clients (more are reset at once), bytes read per client,
  * a handshake time limit, an idle limit after it, and a cap on unsent output. */
 #include <arpa/inet.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +69,7 @@ void tlsd_serve_opts_default(struct tlsd_serve_opts *o)
     o->max_clients = 256;
     o->handshake_timeout_ms = 10000;
     o->idle_timeout_ms = 30000;
-    o->max_bytes = 1024 * 1024;
+    o->max_bytes = 256 * 1024;
 }
 
 static void stop_all(struct server *s);
@@ -391,8 +390,8 @@ static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
 {
     struct conn *c = st->data;
     if (n > 0) {
-        if (c->handshake_done)
-            uv_timer_start(&c->timer, on_timer, c->srv->o->idle_timeout_ms, 0);
+        /* The post-handshake timer is not restarted by traffic: a client trickling a
+         * partial record byte by byte is still closed in time. */
         on_bytes(c, (const uint8_t *)buf->base, (size_t)n);
         return;
     }
@@ -547,7 +546,6 @@ int tlsd_serve_run(const struct tlsd_serve_opts *opts, tlsd_serve_ready_cb ready
         tlsd_serve_ctx_free(s.ctx);
         return snprintf(err, errlen, "cannot start the event loop"), -1;
     }
-    signal(SIGPIPE, SIG_IGN);
     uv_signal_init(&s.loop, &s.sigint);
     uv_signal_init(&s.loop, &s.sigterm);
     s.sigint.data = s.sigterm.data = &s;

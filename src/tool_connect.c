@@ -1,6 +1,7 @@
 /* tlsdiag connect: one real handshake with a server, by the local OpenSSL or with
  * another client's ClientHello (--as), explained. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -406,6 +407,7 @@ int tool_connect(int argc, char **argv)
                                    .hello = a.hello,
                                    .hello_len = a.hello_len};
     struct tlsd_connect_result r;
+    signal(SIGPIPE, SIG_IGN); /* a server that resets while libssl writes */
     rc = tlsd_connect_run(&co, &r);
     if (rc == 0 && o.json)
         report_json(&o, &a, &r);

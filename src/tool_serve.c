@@ -2,6 +2,7 @@
  * (local libssl), and prints per client what it offered, the model's prediction, what
  * really happened and, on a failure, the fixes on either side. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,9 +34,9 @@ static const char help_text[] =
     "      --record-only         record the hello, answer handshake_failure\n"
     "      --max-clients N       simultaneous clients; more are reset (default 256)\n"
     "      --handshake-timeout S time limit of a handshake (default 10)\n"
-    "      --idle-timeout S      close a connection idle this long after the handshake\n"
+    "      --idle-timeout S      close a connection this long after its handshake\n"
     "                            (default 30)\n"
-    "      --max-bytes N         bytes read from one client at most (default 1048576)\n"
+    "      --max-bytes N         bytes read from one client at most (default 262144)\n"
     "      --count N             stop after N clients (default: run until interrupted)\n"
     "      --fixes N             fixes to show per side on a failure (default 3)\n"
     "      --json                one JSON array of every client, written at the end\n"
@@ -400,6 +401,7 @@ int tool_serve(int argc, char **argv)
     if (o.json)
         r.all = json_array();
     char err[256];
+    signal(SIGPIPE, SIG_IGN);
     if (tlsd_serve_run(&o.s, on_ready, on_client, &r, err, sizeof err) < 0) {
         tool_err("serve", "%s", err);
         json_decref(r.all);

@@ -73,8 +73,8 @@ struct tlsd_serve_opts {
     bool record_only;              /* record the hello, answer handshake_failure */
     unsigned max_clients;          /* simultaneous; more are refused (reset). Default 256 */
     unsigned handshake_timeout_ms; /* from accept to the end of the handshake. Default 10000 */
-    unsigned idle_timeout_ms;      /* after the handshake, without traffic. Default 30000 */
-    size_t max_bytes;              /* read from one client, in total. Default 1 MiB */
+    unsigned idle_timeout_ms;      /* after the handshake, at most. Default 30000 */
+    size_t max_bytes;              /* read from one client, in total. Default 256 KiB */
     unsigned count; /* stop after this many client reports (0: run until signalled) */
 };
 void tlsd_serve_opts_default(struct tlsd_serve_opts *o);
@@ -122,7 +122,8 @@ typedef void (*tlsd_serve_client_cb)(void *ctx, const struct tlsd_serve_client *
 typedef void (*tlsd_serve_ready_cb)(void *ctx, const char *addr, uint16_t port,
                                     const struct tlsd_serve_setup *setup);
 
-/* Runs until SIGINT/SIGTERM or opts->count reports. Returns 0, or -1 with a
+/* Runs until SIGINT/SIGTERM or opts->count reports. The caller ignores SIGPIPE (a
+ * client that goes away while being written to must not end the process). Returns 0, or -1 with a
  * reason in err when it could not start. */
 int tlsd_serve_run(const struct tlsd_serve_opts *opts, tlsd_serve_ready_cb ready,
                    tlsd_serve_client_cb cb, void *ctx, char *err, size_t errlen)

@@ -5,7 +5,8 @@ Usage: serve_storm.py PORT HELLO_HEX [N]
 
 Opens N (default 200) connections at once: garbage senders, clients that stop in the
 middle of a ClientHello, clients that connect and send nothing, clients that flood
-megabytes, and real TLS clients (Python ssl). Every connection waits for the server to
+megabytes, real TLS clients (Python ssl), and TLS clients that hold the connection open
+after the handshake. Every connection waits for the server to
 close it (EOF or reset) within a limit, so a server that stalls shows up as "hung".
 Prints one JSON summary: per kind, how many connections the server closed, how many
 were still open at the limit, and how many TLS handshakes succeeded.
@@ -75,6 +76,16 @@ async def tls_client(port, rnd):
     return True, writer
 
 
+async def tls_idle(port, rnd):
+    """A TLS client that completes the handshake, then sends nothing and waits."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    reader, writer = await asyncio.wait_for(
+        asyncio.open_connection("127.0.0.1", port, ssl=ctx, server_hostname="localhost"), LIMIT)
+    return await wait_close(reader), writer
+
+
 async def one(kind, fn, *args):
     t0 = time.monotonic()
     try:
@@ -100,8 +111,10 @@ async def main():
             plan.append(("silent", silent, port, rnd))
         elif k < 8:
             plan.append(("flood", flood, port, rnd))
-        else:
+        elif k < 9:
             plan.append(("tls", tls_client, port, rnd))
+        else:
+            plan.append(("tls_idle", tls_idle, port, rnd))
     results = await asyncio.gather(*(one(*p) for p in plan))
     summary = {}
     for kind, outcome, secs in results:

@@ -64,7 +64,8 @@ hung = sum(k.get("hung", 0) for k in s.values())
 assert total == 200, total
 assert hung == 0, f"{hung} connections hung"
 assert s["tls"].get("closed", 0) == s["tls"]["n"], s["tls"]
-for kind in ("garbage", "mid_hello", "silent", "flood"):
+assert s["tls_idle"].get("closed", 0) == s["tls_idle"]["n"], s["tls_idle"]
+for kind in ("garbage", "mid_hello", "silent", "flood", "tls_idle"):
     assert s[kind].get("hung", 0) == 0, (kind, s[kind])
 PY
   # serve accounted for the hostile ones.
