@@ -94,6 +94,7 @@ static int build_hello(const struct tlsd_profile *p, const char *sni, uint8_t **
     for (size_t i = 0; i < p->n_key_shares; i++)
         shares[i] = (struct tlsd_key_share_spec){.group = p->key_shares[i]};
     bool groups = (p->flags & TLSD_PF_SENDS_GROUPS) && (t13 || has_ecc_suite(p));
+    bool sigalgs = (p->flags & TLSD_PF_SENDS_SIGALGS) && hi >= 0x0303; /* RFC 5246 7.4.1.4.1 */
     struct tlsd_hello_spec s = {
         .legacy_version = hi > 0x0303 ? 0x0303 : hi,
         .suites = suites,
@@ -102,7 +103,7 @@ static int build_hello(const struct tlsd_profile *p, const char *sni, uint8_t **
         .server_name = sni && !tlsd_host_is_ip(sni) ? sni : NULL,
         .groups = {p->groups, groups ? p->n_groups : 0, groups},
         .ec_point_formats = {uncompressed, 1, groups},
-        .sigalgs = {p->sigalgs, p->n_sigalgs, (p->flags & TLSD_PF_SENDS_SIGALGS) && hi >= 0x0303},
+        .sigalgs = {p->sigalgs, sigalgs ? p->n_sigalgs : 0, sigalgs},
         .versions = {versions, t13 ? nv : 0, t13},
         .key_shares = t13 ? shares : NULL,
         .n_key_shares = t13 ? p->n_key_shares : 0,

@@ -23,7 +23,7 @@ static json_t *first_target(json_t *root)
     json_t *t = json_object_get(root, "targets");
     if (json_is_array(t))
         return json_array_get(t, 0);
-    return json_object_get(root, "versions") ? root : NULL;
+    return json_object_get(root, "versions") || json_object_get(root, "target") ? root : NULL;
 }
 
 static void scan_versions(json_t *t, struct tlsd_profile *p)
