@@ -50,6 +50,7 @@ struct server {
     struct conn *conns;
     unsigned n_conns, next_id, reports;
     bool stopping;
+    char rbuf[65536];
 };
 
 static const char *const end_names[] = {
@@ -379,11 +380,12 @@ static void on_bytes(struct conn *c, const uint8_t *p, size_t n)
 
 /* ---- the loop --------------------------------------------------------------------- */
 
+/* One read buffer per server: the loop is one thread and each read is consumed at once. */
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
-    static char shared[65536]; /* one loop thread; each read is consumed at once */
-    (void)h, (void)suggested;
-    *buf = uv_buf_init(shared, sizeof shared);
+    struct server *s = h->loop->data;
+    (void)suggested;
+    *buf = uv_buf_init(s->rbuf, sizeof s->rbuf);
 }
 
 static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
@@ -546,6 +548,7 @@ int tlsd_serve_run(const struct tlsd_serve_opts *opts, tlsd_serve_ready_cb ready
         tlsd_serve_ctx_free(s.ctx);
         return snprintf(err, errlen, "cannot start the event loop"), -1;
     }
+    s.loop.data = &s;
     uv_signal_init(&s.loop, &s.sigint);
     uv_signal_init(&s.loop, &s.sigterm);
     s.sigint.data = s.sigterm.data = &s;

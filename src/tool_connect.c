@@ -341,7 +341,10 @@ static void report_text(const struct opts *o, const struct as_client *a,
     tlsd_negotiate(&a->client, &a->server, &p);
     printf("Model (%s): ", a->server.name);
     tool_print_outcome(&p);
-    printf("The model and the server's answer %s\n", agrees(&p, r) ? "agree" : "DISAGREE");
+    bool same = agrees(&p, r), on = tool_use_color(o->color, stdout);
+    printf("%sThe model and the server's answer %s%s\n",
+           tool_class_color(same ? TLSD_CLASS_RECOMMENDED : TLSD_CLASS_INSECURE, on),
+           same ? "agree" : "DISAGREE", tool_reset(on));
     if (!p.ok && o->n_fixes > 0 &&
         (tool_print_fixes(&a->client, &a->server, TLSD_SIDE_SERVER, o->n_fixes) < 0 ||
          tool_print_fixes(&a->client, &a->server, TLSD_SIDE_CLIENT, o->n_fixes) < 0))

@@ -245,9 +245,14 @@ static void print_client(const struct run *r, const struct tlsd_serve_client *c)
     fflush(stdout);
     tool_print_outcome(&c->predicted);
     print_real(c);
-    if (c->end != TLSD_SERVE_RECORDED)
-        printf("  %s\n", agrees(c) ? "the model and the real handshake agree"
-                                   : "the model and the real handshake DISAGREE");
+    if (c->end != TLSD_SERVE_RECORDED) {
+        bool a = agrees(c);
+        printf("  %s%s%s\n",
+               tool_class_color(a ? TLSD_CLASS_RECOMMENDED : TLSD_CLASS_INSECURE, r->color),
+               a ? "the model and the real handshake agree"
+                 : "the model and the real handshake DISAGREE",
+               tool_reset(r->color));
+    }
     if (!c->predicted.ok && r->o->n_fixes > 0 &&
         (tool_print_fixes(c->client, r->server, TLSD_SIDE_SERVER, r->o->n_fixes) < 0 ||
          tool_print_fixes(c->client, r->server, TLSD_SIDE_CLIENT, r->o->n_fixes) < 0))
