@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tlsdiag/registry.h"
 #include "tlsdiag/suitelist.h"
 
 static SSL_CTX *new_ctx(void)
@@ -116,4 +117,13 @@ int tlsd_openssl_expand(const char *cipherstr, uint32_t **codes, char *err, size
         (*codes)[i] = SSL_CIPHER_get_protocol_id(sk_SSL_CIPHER_value(sk, i));
     SSL_CTX_free(ctx);
     return n;
+}
+
+uint16_t tlsd_openssl_negotiated_group(void *ssl)
+{
+    int nid = SSL_get_negotiated_group(ssl);
+    /* SSL_group_to_name gives the TLS name (secp256r1), not the curve's (prime256v1). */
+    const char *name = nid > 0 ? SSL_group_to_name(ssl, nid) : NULL;
+    const struct tlsd_group *g = name ? tlsd_group_by_name(name) : NULL;
+    return g ? g->code : 0;
 }

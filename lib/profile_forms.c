@@ -324,7 +324,7 @@ int tlsd_profile_parse_form(enum tlsd_profile_form form, const char *text, size_
         rc = parse_suite_list(text, len, p, err);
         break;
     case TLSD_PROFILE_SCAN_JSON:
-        rc = tlsd_profile_from_scan_json(text, len, p->side, p, err);
+        rc = tlsd_profile_from_scan_json(text, len, p, err);
         break;
     case TLSD_PROFILE_CAPTURE:
     default:

@@ -92,3 +92,9 @@ int tlsd_profile_from_hello(const uint8_t *rec, size_t len, struct tlsd_profile 
     tlsd_client_hello_free(&ch);
     return 0;
 }
+
+void tlsd_profile_from_client_hello(const struct tlsd_client_hello *ch, struct tlsd_profile *p)
+{
+    tlsd_profile_init(p, TLSD_SIDE_CLIENT);
+    hello_to_profile(ch, p);
+}

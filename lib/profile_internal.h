@@ -20,11 +20,14 @@ void tlsd_profile_impl_defaults(struct tlsd_profile *p);
 int tlsd_profile_hello_hex(const char *hex, size_t len, struct tlsd_profile *p,
                            struct tlsd_profile_err *err) __attribute__((warn_unused_result));
 
-/* A saved `tlsdiag scan --json` document or --jsonl line -> server profile. */
-int tlsd_profile_from_scan_json(const char *text, size_t len, enum tlsd_side side,
-                                struct tlsd_profile *p, struct tlsd_profile_err *err)
+/* Hex (blanks, ':' ',' and 0x prefixes allowed) -> malloc'd bytes; -1 when not hex. */
+int tlsd_profile_hex_decode(const char *text, size_t len, uint8_t **out, size_t *outlen)
     __attribute__((warn_unused_result));
-
+/* A whole profile file (at most 4 MiB), NUL-terminated; NULL with err set. */
+char *tlsd_profile_read_file(const char *path, size_t *len, struct tlsd_profile_err *err);
+/* A saved `tlsdiag scan --json` (first target) as a server profile. */
+int tlsd_profile_from_scan_json(const char *text, size_t len, struct tlsd_profile *p,
+                                struct tlsd_profile_err *err) __attribute__((warn_unused_result));
 /* Writes a message to err and returns -1 (for "return tlsd_profile_fail(...)"). */
 int tlsd_profile_fail(struct tlsd_profile_err *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

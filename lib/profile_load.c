@@ -22,7 +22,7 @@ static const struct {
     {"scan:", TLSD_PROFILE_SCAN_JSON, true},   {"capture:", TLSD_PROFILE_CAPTURE, true},
 };
 
-static char *read_file(const char *path, size_t *len, struct tlsd_profile_err *err)
+char *tlsd_profile_read_file(const char *path, size_t *len, struct tlsd_profile_err *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -47,7 +47,7 @@ static int from_file(const char *path, enum tlsd_profile_form form, enum tlsd_si
                      struct tlsd_profile *p, struct tlsd_profile_err *err)
 {
     size_t len;
-    char *text = read_file(path, &len, err);
+    char *text = tlsd_profile_read_file(path, &len, err);
     if (!text)
         return -1;
     int rc = tlsd_profile_parse_form(form, text, len, side, p, err);

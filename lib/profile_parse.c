@@ -236,7 +236,7 @@ static int add_suites(const char *val, struct tlsd_profile *p, struct tlsd_profi
     return rc;
 }
 
-static int hex_decode(const char *text, size_t len, uint8_t **out, size_t *outlen)
+int tlsd_profile_hex_decode(const char *text, size_t len, uint8_t **out, size_t *outlen)
 {
     uint8_t *buf = malloc(len / 2 + 1);
     if (!buf)
@@ -277,7 +277,7 @@ int tlsd_profile_hello_hex(const char *val, size_t len, struct tlsd_profile *p,
 {
     uint8_t *bytes;
     size_t n;
-    if (hex_decode(val, len, &bytes, &n) < 0)
+    if (tlsd_profile_hex_decode(val, len, &bytes, &n) < 0)
         return tlsd_profile_fail(err, "ClientHello: not a hex string");
     enum tlsd_side side = p->side;
     int rc = tlsd_profile_from_hello(bytes, n, p, err);

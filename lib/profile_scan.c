@@ -1,171 +1,150 @@
-/* A saved `tlsdiag scan --json` (or one `--jsonl` line) -> the server's profile:
- * what the scan found accepted is what the server is configured with. */
-#include <jansson.h>
+/* A saved `tlsdiag scan --json` / `--jsonl` (docs/scan-json.md) as a server profile:
+ * what the server was seen to accept. Versions accepted; suites from the highest version
+ * down (each version's list is in the server's order when it has one); server or client
+ * preference; TLS 1.3 then TLS 1.2 groups; signature schemes; certificate key types; the
+ * Windows habit of refusing TLS 1.2 hellos without renegotiation signalling. */
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
+
+#include <jansson.h>
 
 #include "profile_internal.h"
 #include "tlsdiag/registry.h"
 
-/* The target object: a --jsonl line, or the first target without an error
- * of a --json document. */
-static json_t *pick_target(json_t *root)
+static const char *str(json_t *j)
 {
-    json_t *targets = json_object_get(root, "targets");
-    if (!json_is_array(targets))
-        return json_object_get(root, "versions") ? root : NULL;
+    const char *s = json_string_value(j);
+    return s ? s : "";
+}
+
+/* The first target that was scanned: {"targets": [T, ...]} (--json; targets with an
+ * "error" are skipped) or T itself (--jsonl, first line). */
+static json_t *first_target(json_t *root)
+{
+    json_t *t = json_object_get(root, "targets");
+    if (json_is_array(t)) {
+        size_t i;
+        json_t *x;
+        json_array_foreach(t, i, x) if (!json_object_get(x, "error")) return x;
+        return json_array_get(t, 0);
+    }
+    return json_object_get(root, "versions") || json_object_get(root, "target") ? root : NULL;
+}
+
+static void scan_versions(json_t *t, struct tlsd_profile *p)
+{
+    json_t *vs = json_object_get(t, "versions"), *v;
     size_t i;
-    json_t *t;
-    json_array_foreach(targets, i, t) if (!json_object_get(t, "error")) return t;
-    return NULL;
-}
-
-static uint32_t code_of(json_t *s)
-{
-    const char *c = json_string_value(json_object_get(s, "code"));
-    return c ? (uint32_t)strtoul(c, NULL, 16) : 0;
-}
-
-/* Suites: TLS 1.3 ones first, then each version from the highest down, each
- * in the order the scan found (the server's order when it keeps one). */
-static int add_suites(struct tlsd_profile *p, json_t *versions, bool *server_order,
-                      bool *client_order, struct tlsd_profile_err *err)
-{
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = json_array_size(versions); i-- > 0;) {
-            json_t *v = json_array_get(versions, i);
-            const char *name = json_string_value(json_object_get(v, "version"));
-            const struct tlsd_version *ver = name ? tlsd_version_by_name(name) : NULL;
-            if (!ver || !json_is_true(json_object_get(v, "accepted")))
-                continue;
-            if ((ver->code == 0x0304) != (pass == 0))
-                continue;
-            p->versions |= tlsd_version_bit(ver->code);
-            json_t *order = json_object_get(v, "server_order");
-            if (json_is_true(order))
-                *server_order = true;
-            else if (json_is_false(order))
-                *client_order = true;
-            size_t k;
-            json_t *s;
-            json_array_foreach(json_object_get(v, "suites"), k, s)
-            {
-                uint32_t c = code_of(s);
-                if (c && !tlsd_profile_has_suite(p, c) && tlsd_profile_add_suite(p, c) < 0)
-                    return tlsd_profile_fail(err,
-                                             "the scan lists more suites than a profile holds");
-            }
+    bool server_order = false, client_order = false;
+    p->versions = 0;
+    p->n_suites = 0;
+    /* Highest version first: its order is what a modern client meets. */
+    for (i = json_array_size(vs); i-- > 0;) {
+        v = json_array_get(vs, i);
+        const struct tlsd_version *ver = tlsd_version_by_name(str(json_object_get(v, "version")));
+        if (!ver || !json_is_true(json_object_get(v, "accepted")))
+            continue;
+        p->versions |= tlsd_version_bit(ver->code);
+        json_t *so = json_object_get(v, "server_order"), *s;
+        server_order |= json_is_true(so);
+        client_order |= json_is_false(so);
+        size_t k;
+        json_array_foreach(json_object_get(v, "suites"), k, s)
+        {
+            unsigned code;
+            const char *hex = json_string_value(json_object_get(s, "code"));
+            if (hex && sscanf(hex, "%x", &code) == 1 && tlsd_profile_add_suite(p, code) < 0)
+                return; /* full: the rest is lower versions' suites */
         }
     }
-    return 0;
+    p->pref = server_order ? TLSD_PREF_SERVER : client_order ? TLSD_PREF_CLIENT : TLSD_PREF_DEFAULT;
 }
 
-static void add_groups(struct tlsd_profile *p, json_t *root)
+static void scan_groups(json_t *t, struct tlsd_profile *p)
 {
     static const char *const keys[] = {"groups", "groups_tls12"};
+    json_t *g;
+    size_t i;
     p->n_groups = 0;
-    for (size_t g = 0; g < 2; g++) {
-        size_t i;
-        json_t *n;
-        json_array_foreach(json_object_get(root, keys[g]), i, n)
+    for (size_t k = 0; k < 2; k++)
+        json_array_foreach(json_object_get(t, keys[k]), i, g)
         {
-            const struct tlsd_group *gr =
-                json_string_value(n) ? tlsd_group_by_name(json_string_value(n)) : NULL;
+            const struct tlsd_group *gr = tlsd_group_by_name(str(g));
             if (gr && !tlsd_profile_has_group(p, gr->code) && p->n_groups < TLSD_PROFILE_MAX_GROUPS)
                 p->groups[p->n_groups++] = gr->code;
         }
-    }
-}
-
-static void add_sigalgs(struct tlsd_profile *p, json_t *list)
-{
-    if (json_array_size(list) == 0)
-        return; /* TLS 1.3 only, or not enumerated: keep the defaults */
+    json_t *sigs = json_object_get(t, "signature_schemes");
+    if (json_array_size(sigs) == 0)
+        return;
     p->n_sigalgs = 0;
-    size_t i;
-    json_t *n;
-    json_array_foreach(list, i, n)
+    json_array_foreach(sigs, i, g)
     {
-        const struct tlsd_sigscheme *s =
-            json_string_value(n) ? tlsd_sigscheme_by_name(json_string_value(n)) : NULL;
+        const struct tlsd_sigscheme *s = tlsd_sigscheme_by_name(str(g));
         if (s && p->n_sigalgs < TLSD_PROFILE_MAX_SIGALGS)
             p->sigalgs[p->n_sigalgs++] = s->code;
     }
 }
 
-/* "RSA 2048" / "EC 256 (prime256v1)" -> a certificate key. */
-static void add_certs(struct tlsd_profile *p, json_t *certs)
+/* CERT "key": "RSA 2048", "EC 256 (prime256v1)", "ED25519 ...". */
+static void scan_certs(json_t *t, struct tlsd_profile *p)
 {
-    if (json_array_size(certs) == 0)
-        return; /* keep the default RSA certificate */
-    p->n_certs = 0;
-    size_t i;
     json_t *c;
-    json_array_foreach(certs, i, c)
+    size_t i;
+    size_t n = 0;
+    json_array_foreach(json_object_get(t, "certificates"), i, c)
     {
         const char *key = json_string_value(json_object_get(c, "key"));
-        if (!key || p->n_certs >= TLSD_PROFILE_MAX_CERTS)
-            continue;
-        struct tlsd_cert_key *k = &p->certs[p->n_certs];
-        memset(k, 0, sizeof *k);
-        char type[16] = "";
+        struct tlsd_cert_key k = {0};
         int bits = 0;
-        if (sscanf(key, "%15s %d", type, &bits) < 1)
+        if (!key || n >= TLSD_PROFILE_MAX_CERTS)
             continue;
-        if (strcasecmp(type, "RSA") == 0) {
-            snprintf(k->type, sizeof k->type, "rsa");
-            k->bits = bits;
-        } else if (strcasecmp(type, "EC") == 0) {
-            snprintf(k->type, sizeof k->type, "ecdsa");
-            k->bits = bits;
-            k->curve = bits == 384 ? 0x0018 : bits == 521 ? 0x0019 : 0x0017;
-        } else if (strcasecmp(type, "ED25519") == 0 || strcasecmp(type, "ED448") == 0 ||
-                   strcasecmp(type, "DSA") == 0) {
-            for (size_t j = 0; type[j]; j++)
-                type[j] = (char)(type[j] | 0x20);
-            snprintf(k->type, sizeof k->type, "%.11s", type);
-            k->bits = bits;
+        sscanf(key, "%*s %d", &bits);
+        if (strncmp(key, "RSA", 3) == 0) {
+            snprintf(k.type, sizeof k.type, "rsa");
+            k.bits = bits;
+        } else if (strncmp(key, "EC ", 3) == 0) {
+            snprintf(k.type, sizeof k.type, "ecdsa");
+            k.curve = bits <= 256 ? 0x0017 : bits <= 384 ? 0x0018 : 0x0019;
+        } else if (strncmp(key, "ED25519", 7) == 0) {
+            snprintf(k.type, sizeof k.type, "ed25519");
         } else {
             continue;
         }
-        p->n_certs++;
+        p->certs[n++] = k;
     }
+    if (n)
+        p->n_certs = n;
 }
 
-int tlsd_profile_from_scan_json(const char *text, size_t len, enum tlsd_side side,
-                                struct tlsd_profile *p, struct tlsd_profile_err *err)
+int tlsd_profile_from_scan_json(const char *text, size_t len, struct tlsd_profile *p,
+                                struct tlsd_profile_err *err)
 {
-    if (side == TLSD_SIDE_CLIENT)
+    if (p->side == TLSD_SIDE_CLIENT)
         return tlsd_profile_fail(err, "a scan describes a server, not a client");
     json_error_t je;
-    json_t *root = json_loadb(text, len, 0, &je);
-    if (!root)
-        return tlsd_profile_fail(err, "scan JSON, line %d: %s", je.line, je.text);
-    json_t *t = pick_target(root);
-    int rc = 0;
+    json_t *root = json_loadb(text, len, JSON_DISABLE_EOF_CHECK, &je);
+    json_t *t = root ? first_target(root) : NULL;
     if (!t) {
-        rc = tlsd_profile_fail(err, "the scan JSON holds no target that was scanned");
-        goto out;
+        json_decref(root);
+        return tlsd_profile_fail(err, "scan JSON: %s", root ? "no target in it" : je.text);
     }
-    tlsd_profile_init(p, TLSD_SIDE_SERVER);
-    p->versions = 0;
-    const char *target = json_string_value(json_object_get(t, "target"));
-    snprintf(p->name, sizeof p->name, "scan of %s", target ? target : "a server");
+    const char *e = json_string_value(json_object_get(t, "error"));
+    if (e) {
+        int rc = tlsd_profile_fail(err, "scan JSON: the target was not scanned: %s", e);
+        json_decref(root);
+        return rc;
+    }
+    snprintf(p->name, sizeof p->name, "scan of %s", str(json_object_get(t, "target")));
     snprintf(p->source, sizeof p->source, "tlsdiag scan --json");
-    bool server_order = false, client_order = false;
-    rc = add_suites(p, json_object_get(t, "versions"), &server_order, &client_order, err);
-    if (rc < 0)
-        goto out;
-    if (p->n_suites == 0) {
-        rc = tlsd_profile_fail(err, "the scan found no accepted suite");
-        goto out;
-    }
-    p->pref = server_order ? TLSD_PREF_SERVER : client_order ? TLSD_PREF_CLIENT : TLSD_PREF_DEFAULT;
-    add_groups(p, t);
-    add_sigalgs(p, json_object_get(t, "signature_schemes"));
-    add_certs(p, json_object_get(t, "certificates"));
-out:
+    p->side = TLSD_SIDE_SERVER;
+    scan_versions(t, p);
+    scan_groups(t, p);
+    scan_certs(t, p);
+    json_t *f = json_object_get(t, "features");
+    if (json_is_true(json_object_get(f, "refuses_tls12_without_renegotiation_signal")))
+        p->flags |= TLSD_PF_REQUIRE_RENEG_INFO;
     json_decref(root);
-    return rc;
+    if (p->versions == 0)
+        return tlsd_profile_fail(err, "scan JSON: the server accepted no version");
+    return 0;
 }

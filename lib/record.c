@@ -199,10 +199,10 @@ static size_t record_limit(const struct tlsd_reasm *r, unsigned type)
 /* Reads the next record into r->rec. */
 static enum tlsd_cerr next_record(struct tlsd_reasm *r)
 {
-    const uint8_t *p = r->in + r->in_off;
     size_t left = r->in_len - r->in_off;
-    if (left == 0)
+    if (left == 0) /* also before any input: r->in is still NULL then */
         return TLSD_CERR_NEED_MORE;
+    const uint8_t *p = r->in + r->in_off;
     if (!r->started) {
         r->sslv2 = tlsd_record_looks_sslv2(p, left);
         r->started = true;

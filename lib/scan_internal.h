@@ -24,6 +24,7 @@ enum probe_outcome {
     PROBE_CONNECT_FAILED,   /* refused, unreachable, ... (uv_err) */
     PROBE_NOT_TLS,          /* the answer is not TLS (error says why) */
     PROBE_STARTTLS_FAILED,  /* the plain-text protocol refused STARTTLS */
+    PROBE_HANDOVER,         /* no hello given: connected (and STARTTLS done); res.fd */
 };
 
 struct probe_res {
@@ -38,6 +39,7 @@ struct probe_res {
     struct tlsd_alert_msg alert; /* first alert seen (PROBE_ALERT, or after SH) */
     bool have_alert;
     size_t bytes_in;
+    int fd; /* PROBE_HANDOVER: a dup of the socket, the callee closes it; else -1 */
 };
 
 typedef void (*probe_cb)(void *ctx, struct probe_res *res);
@@ -45,7 +47,8 @@ typedef void (*probe_cb)(void *ctx, struct probe_res *res);
 struct probe_req {
     struct sockaddr_storage addr;
     enum tlsd_starttls starttls;
-    uint8_t *hello; /* whole records to send; the probe frees it */
+    uint8_t *hello; /* whole records to send; the probe frees it. NULL: hand the
+                       connected socket over (PROBE_HANDOVER) instead */
     size_t hello_len;
     unsigned timeout_ms;
     probe_cb cb;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "scan_internal.h"
 #include "tlsdiag/record.h"
@@ -32,7 +33,7 @@ struct probe {
 
 static const char *const outcome_names[] = {
     "server_hello", "ssl2_server_hello", "alert",   "closed",          "reset",
-    "timeout",      "connect_failed",    "not_tls", "starttls_failed",
+    "timeout",      "connect_failed",    "not_tls", "starttls_failed", "handover",
 };
 
 const char *probe_outcome_name(enum probe_outcome o)
@@ -109,6 +110,15 @@ static void send_bytes(struct probe *p, const void *data, size_t len)
 
 static void send_hello(struct probe *p)
 {
+    if (!p->req.hello) {
+        uv_os_fd_t fd;
+        p->res.fd = uv_fileno((uv_handle_t *)&p->tcp, &fd) == 0 ? dup(fd) : -1;
+        if (p->res.fd < 0)
+            fail(p, PROBE_CONNECT_FAILED, "cannot hand the connection over");
+        else
+            finish(p, PROBE_HANDOVER);
+        return;
+    }
     p->state = ST_TLS;
     send_bytes(p, p->req.hello, p->req.hello_len);
 }
@@ -457,13 +467,14 @@ void probe_start(uv_loop_t *loop, const struct probe_req *req)
 {
     struct probe *p = calloc(1, sizeof *p);
     if (!p) {
-        struct probe_res res = {.outcome = PROBE_CONNECT_FAILED};
+        struct probe_res res = {.outcome = PROBE_CONNECT_FAILED, .fd = -1};
         snprintf(res.error, sizeof res.error, "out of memory");
         free(req->hello);
         req->cb(req->ctx, &res);
         return;
     }
     p->req = *req;
+    p->res.fd = -1;
     tlsd_reasm_init(&p->reasm);
     p->state = ST_CONNECTING;
     p->tcp.data = p->timer.data = p->conn.data = p;

@@ -14,6 +14,10 @@ static const struct tool_command commands[] = {
     {"profiles", "list the built-in client and server profiles", tool_profiles},
     {"explain", "what an alert, Schannel event, SSPI code or error message means, and the fix",
      tool_explain},
+    {"serve", "stand in for a server: negotiate as a profile, record and explain each client",
+     tool_serve},
+    {"connect", "one real handshake with a server, or another client's hello, explained",
+     tool_connect},
 };
 
 static void usage(FILE *f)

@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
+#include "tlsdiag/profile.h"
 #include "tlsdiag/registry.h"
 
 /* Exit codes (documented in docs/tlsdiag.1 and README.md). */
@@ -27,6 +30,8 @@ int tool_profiles(int argc, char **argv);
 int tool_match(int argc, char **argv);
 int tool_scan(int argc, char **argv);
 int tool_explain(int argc, char **argv);
+int tool_serve(int argc, char **argv);
+int tool_connect(int argc, char **argv);
 
 /* Colour: on when stdout is a terminal and NO_COLOR is unset; --color and
  * --no-color override. */
@@ -50,5 +55,24 @@ char *tool_join_args(int argc, char **argv, size_t *len);
 
 /* Prints "tlsdiag COMMAND: message" on stderr. */
 void tool_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Names for the renderers ("?" / "-" when unknown); tool_report.c. */
+const char *tool_suite_name(uint32_t code);
+const char *tool_group_name(uint16_t code);
+const char *tool_version_name(uint16_t code);
+const char *tool_alert_name(int code);
+/* The model's outcome and the fixes for one side, as text on stdout or as JSON. */
+struct tlsd_outcome;
+struct tlsd_profile;
+void tool_print_outcome(const struct tlsd_outcome *o);
+int tool_print_fixes(const struct tlsd_profile *c, const struct tlsd_profile *s,
+                     enum tlsd_side side, size_t max);
+json_t *tool_outcome_json(const struct tlsd_outcome *o);
+/* Sets "version", "suite" + "suite_code", "group" on j (each only when non-zero). */
+void tool_json_choice(json_t *j, uint16_t version, uint32_t suite, uint16_t group);
+/* {"code", "name", "sent_by"} */
+json_t *tool_alert_json(int code, bool by_client);
+json_t *tool_fixes_json(const struct tlsd_profile *c, const struct tlsd_profile *s,
+                        enum tlsd_side side, size_t max);
 
 #endif

@@ -173,6 +173,10 @@ int tlsd_profile_parse_form(enum tlsd_profile_form form, const char *text, size_
 int tlsd_profile_from_hello(const uint8_t *rec, size_t len, struct tlsd_profile *p,
                             struct tlsd_profile_err *err) __attribute__((warn_unused_result));
 
+/* A parsed ClientHello as a client profile (starting from tlsd_profile_init). */
+struct tlsd_client_hello;
+void tlsd_profile_from_client_hello(const struct tlsd_client_hello *ch, struct tlsd_profile *p);
+
 /* One command-line PROFILE: a built-in name; "hex:", "openssl:", "gpo:", "list:",
  * "nginx:", "apache:" followed by inline text; "ps:FILE", "file:FILE"; a file name
  * (form detected from the contents); or inline text (form detected). */

@@ -89,6 +89,10 @@ void tlsd_suite_list_filter(struct tlsd_suite_list *list, const struct tlsd_filt
  * in 'ALL:COMPLEMENTOFALL:@SECLEVEL=0' or among its TLS 1.3 suites. */
 bool tlsd_openssl_knows(uint32_t code);
 
+/* The registry code of the group a libssl connection (SSL *) negotiated, 0 when none
+ * or unknown. */
+uint16_t tlsd_openssl_negotiated_group(void *ssl);
+
 /* Expands an OpenSSL cipher string with the local libssl (security level 0
  * unless the string sets @SECLEVEL). Returns the number of codes written to
  * *codes (malloc'd), or -1 with a message in err. */

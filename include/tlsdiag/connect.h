@@ -1,0 +1,85 @@
+/* tlsdiag connect: one handshake with a server. Either the local libssl makes it
+ * (version, suite, group, the certificate chain with verification and host-name check,
+ * ALPN), or another client's ClientHello is sent as raw bytes (a built-in profile's
+ * captured hello, or one built from a profile with the codec) and the server's answer
+ * is read with the codec: ServerHello, alert, reset or silence. */
+#ifndef TLSDIAG_CONNECT_H
+#define TLSDIAG_CONNECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tlsdiag/handshake.h"
+#include "tlsdiag/profile.h"
+#include "tlsdiag/target.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct tlsd_connect_opts {
+    const char *host;
+    uint16_t port;
+    const char *sni;    /* server_name (default: host, unless it is an address) */
+    const char *cafile; /* trust anchors (default: the system store) */
+    enum tlsd_starttls starttls;
+    unsigned timeout_ms;  /* connect to answer (default 8000) */
+    const uint8_t *hello; /* NULL: libssl handshake; else whole ClientHello records to send */
+    size_t hello_len;
+};
+
+enum tlsd_connect_status {
+    TLSD_CONNECT_OK = 0,          /* handshake done (libssl), or a ServerHello came (hello) */
+    TLSD_CONNECT_ALERT,           /* the server sent a fatal alert */
+    TLSD_CONNECT_RESET,           /* the server reset the connection */
+    TLSD_CONNECT_CLOSED,          /* the server closed without an answer */
+    TLSD_CONNECT_TIMEOUT,         /* no answer in time */
+    TLSD_CONNECT_NO_CONNECTION,   /* name not resolved, connection refused/unreachable */
+    TLSD_CONNECT_NOT_TLS,         /* the answer is not TLS */
+    TLSD_CONNECT_STARTTLS_FAILED, /* the plain-text protocol refused STARTTLS */
+    TLSD_CONNECT_CLIENT_REFUSED,  /* local libssl refused the server's choice (alert sent) */
+};
+const char *tlsd_connect_status_name(enum tlsd_connect_status s); /* "ok", "alert", ... */
+
+#define TLSD_CONNECT_MAX_CHAIN 10
+
+struct tlsd_connect_result {
+    char address[80]; /* address:port connected to */
+    enum tlsd_connect_status status;
+    char error[256]; /* a sentence for anything but OK */
+    int alert;       /* ALERT: received; CLIENT_REFUSED: sent by us; else -1 */
+    uint16_t version;
+    uint32_t suite;
+    uint16_t group; /* 0: none / unknown */
+    bool hrr;       /* hello mode: the answer was a HelloRetryRequest */
+    char alpn[64];
+    struct tlsd_cert_summary chain[TLSD_CONNECT_MAX_CHAIN]; /* leaf first */
+    uint8_t *der[TLSD_CONNECT_MAX_CHAIN];
+    size_t n_chain;
+    bool chain_checked; /* libssl mode: verification was done */
+    bool trusted;       /* the chain verifies against the trust anchors */
+    char verify_error[200];
+    bool name_matches; /* the leaf covers the SNI / host name (or address) */
+    char checked_name[256];
+};
+
+/* Runs one connection. Returns 0 (the result says what happened), or -1 when it could
+ * not run at all (out of memory, loop setup). */
+int tlsd_connect_run(const struct tlsd_connect_opts *o, struct tlsd_connect_result *r)
+    __attribute__((warn_unused_result));
+void tlsd_connect_result_free(struct tlsd_connect_result *r);
+
+/* The ClientHello records a client PROFILE sends (for --as): the captured hello of a
+ * built-in or file profile that has one (client_hello = HEX, or hex: input), else one
+ * built with the codec from the profile's versions, suites, groups, signature schemes
+ * and key shares (real keys). *client receives the profile; sni goes into server_name
+ * of a built hello. Caller frees *rec. Returns 0 or -1 with err set. */
+int tlsd_connect_hello_for(const char *spec, const char *sni, uint8_t **rec, size_t *len,
+                           bool *captured, struct tlsd_profile *client,
+                           struct tlsd_profile_err *err) __attribute__((warn_unused_result));
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,135 @@
+/* tlsdiag serve: a listening TLS server that negotiates as a server profile would
+ * (local libssl restricted to the profile's versions, suites, order, groups and key
+ * types), records every ClientHello through the codec before libssl sees it, and
+ * reports per client what it offered, what the model predicts and what really
+ * happened. One libuv loop; libssl runs over memory BIOs, one SSL per connection. */
+#ifndef TLSDIAG_SERVE_H
+#define TLSDIAG_SERVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tlsdiag/bytes.h"
+#include "tlsdiag/hello.h"
+#include "tlsdiag/negotiate.h"
+#include "tlsdiag/profile.h"
+#include "tlsdiag/record.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- the hello recorder: the first flight of a client, through the codec ---- */
+
+/* Bytes buffered before the ClientHello is whole; a larger first flight is refused. */
+#define TLSD_HELLO_REC_MAX (64u * 1024u)
+
+struct tlsd_hello_rec {
+    struct tlsd_reasm r;
+    uint8_t *raw; /* every byte fed, for the report (the hello as the client sent it) */
+    size_t fed;
+};
+void tlsd_hello_rec_init(struct tlsd_hello_rec *h);
+void tlsd_hello_rec_free(struct tlsd_hello_rec *h);
+/* Feeds client bytes. OK: *out holds the ClientHello (free with
+ * tlsd_client_hello_free); NEED_MORE: not whole yet; anything else: the client's
+ * first bytes are not a ClientHello (err says where; MSG_TOO_LARGE past
+ * TLSD_HELLO_REC_MAX). */
+TLSD_WUR enum tlsd_cerr tlsd_hello_rec_feed(struct tlsd_hello_rec *h, const uint8_t *data,
+                                            size_t len, struct tlsd_client_hello *out,
+                                            struct tlsd_err *err);
+
+/* ---- the libssl server context of a profile ---- */
+
+#define TLSD_SERVE_MAX_NOTES 8
+struct tlsd_serve_setup {
+    uint32_t unservable[TLSD_PROFILE_MAX_SUITES]; /* profile suites the local libssl lacks */
+    size_t n_unservable;
+    unsigned unservable_versions; /* TLSD_V_* the local libssl cannot serve */
+    uint16_t unservable_groups[TLSD_PROFILE_MAX_GROUPS];
+    size_t n_unservable_groups;
+    char certs[TLSD_PROFILE_MAX_CERTS][64]; /* "RSA 2048 (generated)", ... */
+    size_t n_certs;
+    char notes[TLSD_SERVE_MAX_NOTES][200];
+    size_t n_notes;
+};
+
+/* A libssl SSL_CTX (returned as void * to keep OpenSSL out of this header) that
+ * serves as the profile would; cert_file/key_file NULL: a self-signed certificate
+ * of each of the profile's key types (RSA, ECDSA) is generated with libcrypto.
+ * NULL with a reason in err. */
+void *tlsd_serve_ctx_new(const struct tlsd_profile *p, const char *cert_file, const char *key_file,
+                         struct tlsd_serve_setup *setup, char *err, size_t errlen);
+void tlsd_serve_ctx_free(void *ctx);
+
+/* ---- the server ---- */
+
+struct tlsd_serve_opts {
+    const struct tlsd_profile *profile;
+    const char *bind; /* address to listen on (default "0.0.0.0") */
+    uint16_t port;    /* 0: any free port (reported to the ready callback) */
+    const char *cert_file, *key_file;
+    bool record_only;              /* record the hello, answer handshake_failure */
+    unsigned max_clients;          /* simultaneous; more are refused (reset). Default 256 */
+    unsigned handshake_timeout_ms; /* from accept to the end of the handshake. Default 10000 */
+    unsigned idle_timeout_ms;      /* after the handshake, at most. Default 30000 */
+    size_t max_bytes;              /* read from one client, in total. Default 256 KiB */
+    unsigned count; /* stop after this many client reports (0: run until signalled) */
+};
+void tlsd_serve_opts_default(struct tlsd_serve_opts *o);
+
+/* How a client's connection ended (or how far it got when reported). */
+enum tlsd_serve_end {
+    TLSD_SERVE_HANDSHAKE_OK = 0, /* the handshake completed */
+    TLSD_SERVE_SENT_ALERT,       /* the server refused with a fatal alert */
+    TLSD_SERVE_SENT_RESET,       /* the server refused with a TCP reset (schannel) */
+    TLSD_SERVE_RECORDED,         /* --record-only: hello recorded, handshake_failure sent */
+    TLSD_SERVE_CLIENT_ALERT,     /* the client sent a fatal alert */
+    TLSD_SERVE_CLIENT_CLOSED,    /* the client closed before the handshake ended */
+    TLSD_SERVE_NOT_TLS,          /* the first bytes are not a ClientHello */
+    TLSD_SERVE_TIMEOUT,          /* the handshake time limit passed */
+    TLSD_SERVE_TOO_LARGE,        /* the client sent more than the byte cap */
+    TLSD_SERVE_OVER_CAPACITY,    /* refused: max_clients already connected */
+};
+const char *tlsd_serve_end_name(enum tlsd_serve_end e); /* "handshake-ok", ... */
+
+struct tlsd_serve_client {
+    unsigned id;   /* 1, 2, ... in accept order */
+    char peer[64]; /* address:port */
+    bool have_hello;
+    const struct tlsd_client_hello *hello; /* when have_hello */
+    const uint8_t *hello_raw;              /* the bytes up to the whole hello (records) */
+    size_t hello_raw_len;
+    char hello_error[200];             /* when the first bytes were not a hello */
+    const struct tlsd_profile *client; /* built from the hello */
+    struct tlsd_outcome predicted;     /* the model: client profile vs server profile */
+    enum tlsd_serve_end end;
+    /* HANDSHAKE_OK; also CLIENT_CLOSED / CLIENT_ALERT / TIMEOUT after the server's
+     * ServerHello went out (suite != 0): what the server chose */
+    uint16_t version;
+    uint32_t suite;
+    uint16_t group;
+    int alert;           /* SENT_ALERT / RECORDED / CLIENT_ALERT: the alert, else -1 */
+    char ssl_error[200]; /* libssl's reason for a refusal */
+    size_t bytes_in, bytes_out;
+    double seconds;
+};
+
+/* Called once per client, on the loop thread, as soon as its outcome is known. */
+typedef void (*tlsd_serve_client_cb)(void *ctx, const struct tlsd_serve_client *c);
+/* Called once the socket listens. */
+typedef void (*tlsd_serve_ready_cb)(void *ctx, const char *addr, uint16_t port,
+                                    const struct tlsd_serve_setup *setup);
+
+/* Runs until SIGINT/SIGTERM or opts->count reports. The caller ignores SIGPIPE (a
+ * client that goes away while being written to must not end the process). Returns 0, or -1 with a
+ * reason in err when it could not start. */
+int tlsd_serve_run(const struct tlsd_serve_opts *opts, tlsd_serve_ready_cb ready,
+                   tlsd_serve_client_cb cb, void *ctx, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+#ifdef __cplusplus
+}
+#endif
+#endif

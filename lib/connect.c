@@ -1,0 +1,318 @@
+/* One connection to a server (tlsdiag connect). The TCP connection and any STARTTLS
+ * exchange are the scanner's probe (scan_probe.c) on a private libuv loop; then either
+ * the probe sends the given ClientHello and reads the answer with the codec, or it hands
+ * the socket over and the local libssl makes a full handshake on it (non-blocking, with
+ * poll and one deadline), verifying the chain and the host name afterwards so that both
+ * are reported rather than fatal. */
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "scan_internal.h"
+#include "tlsdiag/connect.h"
+#include "tlsdiag/registry.h"
+#include "tlsdiag/suitelist.h"
+
+static const char *const status_names[] = {
+    "ok",      "alert",           "reset",          "closed", "timeout", "no-connection",
+    "not-tls", "starttls-failed", "client-refused",
+};
+
+const char *tlsd_connect_status_name(enum tlsd_connect_status s)
+{
+    return (size_t)s < sizeof status_names / sizeof status_names[0] ? status_names[s] : "?";
+}
+
+void tlsd_connect_result_free(struct tlsd_connect_result *r)
+{
+    for (size_t i = 0; i < r->n_chain; i++) {
+        tlsd_cert_summary_free(&r->chain[i]);
+        free(r->der[i]);
+    }
+    r->n_chain = 0;
+}
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ---- the chain ------------------------------------------------------------------- */
+
+static void add_cert(struct tlsd_connect_result *r, const uint8_t *der, size_t len)
+{
+    if (r->n_chain >= TLSD_CONNECT_MAX_CHAIN)
+        return;
+    uint8_t *copy = malloc(len);
+    if (!copy)
+        return;
+    memcpy(copy, der, len);
+    if (tlsd_cert_summarize(copy, len, &r->chain[r->n_chain]) != TLSD_CERR_OK) {
+        free(copy);
+        return;
+    }
+    r->der[r->n_chain++] = copy;
+}
+
+static void name_check(struct tlsd_connect_result *r, X509 *leaf, const char *name)
+{
+    snprintf(r->checked_name, sizeof r->checked_name, "%s", name);
+    if (tlsd_host_is_ip(name))
+        r->name_matches = X509_check_ip_asc(leaf, name, 0) == 1;
+    else
+        r->name_matches = X509_check_host(leaf, name, 0, 0, NULL) == 1;
+}
+
+static void collect_chain(struct tlsd_connect_result *r, SSL *ssl, const char *name)
+{
+    STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
+    for (int i = 0; chain && i < sk_X509_num(chain); i++) {
+        unsigned char *der = NULL;
+        int n = i2d_X509(sk_X509_value(chain, i), &der);
+        if (n > 0)
+            add_cert(r, der, (size_t)n);
+        OPENSSL_free(der);
+    }
+    X509 *leaf = SSL_get0_peer_certificate(ssl);
+    if (!leaf)
+        return;
+    r->chain_checked = true;
+    long v = SSL_get_verify_result(ssl);
+    r->trusted = v == X509_V_OK;
+    snprintf(r->verify_error, sizeof r->verify_error, "%s",
+             r->trusted ? "" : X509_verify_cert_error_string(v));
+    name_check(r, leaf, name);
+}
+
+/* ---- the libssl handshake ------------------------------------------------------------ */
+
+struct alerts {
+    int sent, received;
+};
+
+static void on_info(const SSL *ssl, int where, int ret)
+{
+    struct alerts *a = SSL_get_app_data(ssl);
+    if (!(where & SSL_CB_ALERT) || SSL_alert_type_string(ret)[0] != 'F')
+        return;
+    if (where & SSL_CB_WRITE)
+        a->sent = ret & 0xff;
+    else
+        a->received = ret & 0xff;
+}
+
+static SSL_CTX *client_ctx(const struct tlsd_connect_opts *o)
+{
+    static const unsigned char alpn[] = "\x02h2\x08http/1.1";
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    if (!ctx)
+        return NULL;
+    if (o->cafile ? SSL_CTX_load_verify_locations(ctx, o->cafile, NULL) != 1
+                  : SSL_CTX_set_default_verify_paths(ctx) != 1)
+        ERR_clear_error(); /* reported as "unable to get local issuer" later */
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+    SSL_CTX_set_alpn_protos(ctx, alpn, sizeof alpn - 1);
+    return ctx;
+}
+
+/* Waits for the socket; false when the deadline passed. */
+static bool wait_fd(int fd, int ssl_err, uint64_t deadline)
+{
+    uint64_t now = now_ms();
+    if (now >= deadline)
+        return false;
+    struct pollfd p = {.fd = fd, .events = ssl_err == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN};
+    return poll(&p, 1, (int)(deadline - now)) > 0;
+}
+
+static void failed(struct tlsd_connect_result *r, const struct alerts *a, int ssl_err,
+                   int sys_errno)
+{
+    unsigned long e = ERR_peek_last_error();
+    const char *why = e ? ERR_reason_error_string(e) : NULL;
+    if (a->received >= 0) {
+        r->status = TLSD_CONNECT_ALERT;
+        r->alert = a->received;
+    } else if (a->sent >= 0) {
+        r->status = TLSD_CONNECT_CLIENT_REFUSED;
+        r->alert = a->sent;
+    } else if (ssl_err == SSL_ERROR_SYSCALL && sys_errno == ECONNRESET) {
+        r->status = TLSD_CONNECT_RESET;
+    } else if (ssl_err == SSL_ERROR_SYSCALL || ssl_err == SSL_ERROR_ZERO_RETURN) {
+        r->status = TLSD_CONNECT_CLOSED;
+    } else {
+        r->status = TLSD_CONNECT_NOT_TLS;
+    }
+    snprintf(r->error, sizeof r->error, "%s", why ? why : sys_errno ? strerror(sys_errno) : "");
+    ERR_clear_error();
+}
+
+static void handshake_on(int fd, const struct tlsd_connect_opts *o, const char *sni,
+                         struct tlsd_connect_result *r)
+{
+    SSL_CTX *ctx = client_ctx(o);
+    SSL *ssl = ctx ? SSL_new(ctx) : NULL;
+    struct alerts a = {-1, -1};
+    if (!ssl || SSL_set_fd(ssl, fd) != 1) {
+        r->status = TLSD_CONNECT_NOT_TLS;
+        snprintf(r->error, sizeof r->error, "libssl: cannot set up the connection");
+        goto out;
+    }
+    SSL_set_app_data(ssl, &a);
+    SSL_set_info_callback(ssl, on_info);
+    if (sni && !tlsd_host_is_ip(sni))
+        SSL_set_tlsext_host_name(ssl, sni);
+    uint64_t deadline = now_ms() + o->timeout_ms;
+    for (;;) {
+        errno = 0;
+        int rc = SSL_connect(ssl);
+        if (rc == 1)
+            break;
+        int e = SSL_get_error(ssl, rc), se = errno;
+        if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+            if (wait_fd(fd, e, deadline))
+                continue;
+            r->status = TLSD_CONNECT_TIMEOUT;
+            snprintf(r->error, sizeof r->error, "no answer within %u ms", o->timeout_ms);
+            goto out;
+        }
+        failed(r, &a, e, se);
+        goto out;
+    }
+    r->status = TLSD_CONNECT_OK;
+    r->version = (uint16_t)SSL_version(ssl);
+    r->suite = SSL_CIPHER_get_protocol_id(SSL_get_current_cipher(ssl));
+    r->group = tlsd_openssl_negotiated_group(ssl);
+    const unsigned char *proto;
+    unsigned plen;
+    SSL_get0_alpn_selected(ssl, &proto, &plen);
+    snprintf(r->alpn, sizeof r->alpn, "%.*s", (int)plen, proto ? (const char *)proto : "");
+    collect_chain(r, ssl, sni ? sni : o->host);
+    (void)SSL_shutdown(ssl);
+out:
+    ERR_clear_error();
+    SSL_free(ssl);
+    SSL_CTX_free(ctx);
+}
+
+/* ---- the probe ------------------------------------------------------------------------ */
+
+struct probe_ctx {
+    struct tlsd_connect_result *r;
+    const struct tlsd_connect_opts *o;
+    const char *sni;
+};
+
+static const enum tlsd_connect_status of_probe[] = {
+    [PROBE_SERVER_HELLO] = TLSD_CONNECT_OK,
+    [PROBE_SSL2_HELLO] = TLSD_CONNECT_OK,
+    [PROBE_ALERT] = TLSD_CONNECT_ALERT,
+    [PROBE_CLOSED] = TLSD_CONNECT_CLOSED,
+    [PROBE_RESET] = TLSD_CONNECT_RESET,
+    [PROBE_TIMEOUT] = TLSD_CONNECT_TIMEOUT,
+    [PROBE_CONNECT_FAILED] = TLSD_CONNECT_NO_CONNECTION,
+    [PROBE_NOT_TLS] = TLSD_CONNECT_NOT_TLS,
+    [PROBE_STARTTLS_FAILED] = TLSD_CONNECT_STARTTLS_FAILED,
+    [PROBE_HANDOVER] = TLSD_CONNECT_OK,
+};
+
+/* The answer to a sent hello, as the codec read it. */
+static void hello_answer(struct tlsd_connect_result *r, struct probe_res *res)
+{
+    if (res->outcome == PROBE_SSL2_HELLO) {
+        r->version = 0x0002;
+        return;
+    }
+    if (res->outcome == PROBE_ALERT && res->have_alert)
+        r->alert = res->alert.description;
+    if (!res->have_sh)
+        return;
+    r->version = res->sh.version;
+    r->suite = res->sh.suite;
+    r->hrr = res->sh.is_hrr;
+    r->group = res->sh.has_key_share ? res->sh.key_share_group : 0;
+    if (res->have_ske && res->ske.kind == TLSD_KX_ECDHE)
+        r->group = res->ske.named_curve;
+    snprintf(r->alpn, sizeof r->alpn, "%.63s", res->sh.alpn);
+    for (size_t i = 0; res->have_cert && i < res->cert.n_certs; i++)
+        if (res->cert.certs[i].decoded)
+            add_cert(r, res->cert.certs[i].der, res->cert.certs[i].der_len);
+}
+
+static void on_probe(void *ctx, struct probe_res *res)
+{
+    struct probe_ctx *pc = ctx;
+    struct tlsd_connect_result *r = pc->r;
+    r->status = of_probe[res->outcome];
+    snprintf(r->error, sizeof r->error, "%s", res->error);
+    if (res->outcome != PROBE_HANDOVER) {
+        hello_answer(r, res);
+        return;
+    }
+    handshake_on(res->fd, pc->o, pc->sni, r);
+    close(res->fd);
+}
+
+static int resolve(const struct tlsd_connect_opts *o, struct sockaddr_storage *ss,
+                   struct tlsd_connect_result *r)
+{
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
+    char port[8];
+    snprintf(port, sizeof port, "%u", (unsigned)o->port);
+    int rc = getaddrinfo(o->host, port, &hints, &ai);
+    if (rc != 0 || !ai) {
+        r->status = TLSD_CONNECT_NO_CONNECTION;
+        snprintf(r->error, sizeof r->error, "cannot resolve %s: %s", o->host, gai_strerror(rc));
+        return -1;
+    }
+    memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+    char host[NI_MAXHOST] = "?";
+    getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof host, NULL, 0, NI_NUMERICHOST);
+    snprintf(r->address, sizeof r->address, ai->ai_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host,
+             port);
+    freeaddrinfo(ai);
+    return 0;
+}
+
+int tlsd_connect_run(const struct tlsd_connect_opts *o, struct tlsd_connect_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->alert = -1;
+    struct sockaddr_storage ss;
+    if (resolve(o, &ss, r) < 0)
+        return 0;
+    uv_loop_t loop;
+    if (uv_loop_init(&loop) != 0)
+        return -1;
+    const char *sni = o->sni ? o->sni : tlsd_host_is_ip(o->host) ? NULL : o->host;
+    struct probe_ctx pc = {r, o, sni};
+    struct probe_req req = {.addr = ss,
+                            .starttls = o->starttls,
+                            .timeout_ms = o->timeout_ms ? o->timeout_ms : 8000,
+                            .cb = on_probe,
+                            .ctx = &pc};
+    if (o->hello) {
+        req.hello = malloc(o->hello_len);
+        if (!req.hello) {
+            uv_loop_close(&loop);
+            return -1;
+        }
+        memcpy(req.hello, o->hello, o->hello_len);
+        req.hello_len = o->hello_len;
+    }
+    probe_start(&loop, &req);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_loop_close(&loop);
+    return 0;
+}

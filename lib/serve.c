@@ -1,0 +1,569 @@
+/* The serve loop: one libuv loop accepts clients; each connection first feeds the hello
+ * recorder (serve_hello.c) and, once the ClientHello is whole, hands the same bytes to
+ * its own SSL over memory BIOs, so libssl never touches the socket and the loop never
+ * blocks. Limits: simultaneous clients (more are reset at once), bytes read per client,
+ * a handshake time limit, an idle limit after it, and a cap on unsent output. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "tlsdiag/registry.h"
+#include "tlsdiag/serve.h"
+#include "tlsdiag/suitelist.h"
+
+#define WRITE_QUEUE_MAX (256u * 1024u)
+
+struct server;
+
+struct conn {
+    uv_tcp_t tcp;
+    uv_timer_t timer;
+    struct server *srv;
+    int open_handles;
+    bool closing, reported, handshake_done, reset_on_refusal;
+    struct tlsd_hello_rec rec;
+    bool have_hello;
+    struct tlsd_client_hello hello;
+    struct tlsd_profile client;
+    SSL *ssl;
+    BIO *rbio, *wbio;
+    int alert_sent, alert_received;
+    int ssl_reason; /* libssl's reason code for a refusal */
+    struct tlsd_serve_client rep;
+    uint64_t started_ms;
+    struct conn *prev, *next;
+};
+
+struct server {
+    uv_loop_t loop;
+    uv_tcp_t listener;
+    uv_signal_t sigint, sigterm;
+    const struct tlsd_serve_opts *o;
+    SSL_CTX *ctx;
+    tlsd_serve_client_cb cb;
+    void *cb_ctx;
+    struct conn *conns;
+    unsigned n_conns, next_id, reports;
+    bool stopping;
+    char rbuf[65536];
+};
+
+static const char *const end_names[] = {
+    "handshake-ok",  "sent-alert", "sent-reset", "recorded",  "client-alert",
+    "client-closed", "not-tls",    "timeout",    "too-large", "over-capacity",
+};
+
+const char *tlsd_serve_end_name(enum tlsd_serve_end e)
+{
+    return (size_t)e < sizeof end_names / sizeof end_names[0] ? end_names[e] : "?";
+}
+
+void tlsd_serve_opts_default(struct tlsd_serve_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->bind = "0.0.0.0";
+    o->max_clients = 256;
+    o->handshake_timeout_ms = 10000;
+    o->idle_timeout_ms = 30000;
+    o->max_bytes = 256 * 1024;
+}
+
+static void stop_all(struct server *s);
+
+/* ---- closing and reporting ---------------------------------------------------- */
+
+static void on_handle_closed(uv_handle_t *h)
+{
+    struct conn *c = h->data;
+    if (--c->open_handles > 0)
+        return;
+    struct server *s = c->srv;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        s->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    s->n_conns--;
+    SSL_free(c->ssl); /* frees both BIOs */
+    tlsd_hello_rec_free(&c->rec);
+    tlsd_client_hello_free(&c->hello);
+    free(c);
+}
+
+/* The version and suite the server chose, when its ServerHello went out but the
+ * handshake did not finish (a client that only wanted the answer, or refused it). */
+static void note_choice(struct conn *c)
+{
+    /* The pending cipher is the one the ServerHello named (TLS <= 1.2 keeps it there
+     * until ChangeCipherSpec); TLS 1.3 has it in the session. */
+    const SSL_CIPHER *ci = c->ssl && c->rep.bytes_out > 0 ? SSL_get_pending_cipher(c->ssl) : NULL;
+    SSL_SESSION *sess = !ci && c->ssl && c->rep.bytes_out > 0 ? SSL_get_session(c->ssl) : NULL;
+    if (sess)
+        ci = SSL_SESSION_get0_cipher(sess);
+    if (!ci || c->rep.suite)
+        return;
+    c->rep.version = (uint16_t)SSL_version(c->ssl);
+    c->rep.suite = SSL_CIPHER_get_protocol_id(ci);
+}
+
+static void report(struct conn *c, enum tlsd_serve_end end)
+{
+    if (c->reported)
+        return;
+    if (end == TLSD_SERVE_CLIENT_CLOSED || end == TLSD_SERVE_CLIENT_ALERT ||
+        end == TLSD_SERVE_TIMEOUT)
+        note_choice(c);
+    c->reported = true;
+    struct server *s = c->srv;
+    c->rep.end = end;
+    c->rep.seconds = (double)(uv_now(&s->loop) - c->started_ms) / 1000.0;
+    c->rep.have_hello = c->have_hello;
+    c->rep.hello = c->have_hello ? &c->hello : NULL;
+    c->rep.client = c->have_hello ? &c->client : NULL;
+    c->rep.hello_raw = c->rec.raw;
+    c->rep.hello_raw_len = c->have_hello ? c->rec.fed : 0;
+    if (s->cb)
+        s->cb(s->cb_ctx, &c->rep);
+    if (s->o->count && ++s->reports >= s->o->count)
+        stop_all(s);
+}
+
+static void close_conn(struct conn *c, bool reset)
+{
+    if (c->closing)
+        return;
+    c->closing = true;
+    uv_timer_stop(&c->timer);
+    uv_close((uv_handle_t *)&c->timer, on_handle_closed);
+    if (reset && uv_tcp_close_reset(&c->tcp, on_handle_closed) == 0)
+        return;
+    uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+}
+
+static void on_shutdown(uv_shutdown_t *req, int status)
+{
+    (void)status;
+    struct conn *c = req->data;
+    free(req);
+    close_conn(c, false);
+}
+
+/* Closes after what was written is sent (FIN), so an alert reaches the client. */
+static void close_after_write(struct conn *c)
+{
+    if (c->closing)
+        return;
+    uv_shutdown_t *req = malloc(sizeof *req);
+    if (!req || uv_shutdown(req, (uv_stream_t *)&c->tcp, on_shutdown) != 0) {
+        free(req);
+        close_conn(c, false);
+        return;
+    }
+    req->data = c;
+    uv_read_stop((uv_stream_t *)&c->tcp);
+}
+
+/* ---- writing -------------------------------------------------------------------- */
+
+static void on_written(uv_write_t *req, int status)
+{
+    (void)status;
+    free(req->data);
+    free(req);
+}
+
+static void send_bytes(struct conn *c, const void *p, size_t n)
+{
+    if (c->closing || n == 0)
+        return;
+    if (c->tcp.write_queue_size > WRITE_QUEUE_MAX) { /* a client that never reads */
+        report(c, TLSD_SERVE_TIMEOUT);
+        close_conn(c, true);
+        return;
+    }
+    uv_write_t *req = malloc(sizeof *req);
+    void *copy = malloc(n);
+    if (!req || !copy) {
+        free(req), free(copy);
+        return;
+    }
+    memcpy(copy, p, n);
+    req->data = copy;
+    uv_buf_t b = uv_buf_init(copy, (unsigned)n);
+    if (uv_write(req, (uv_stream_t *)&c->tcp, &b, 1, on_written) != 0) {
+        free(copy), free(req);
+        return;
+    }
+    c->rep.bytes_out += n;
+}
+
+/* What libssl wrote into its memory BIO goes to the socket. */
+static void flush_ssl(struct conn *c)
+{
+    char buf[16384];
+    int n;
+    while ((n = BIO_read(c->wbio, buf, sizeof buf)) > 0)
+        send_bytes(c, buf, (size_t)n);
+}
+
+/* ---- the handshake ---------------------------------------------------------------- */
+
+static void on_ssl_info(const SSL *ssl, int where, int ret)
+{
+    struct conn *c = SSL_get_app_data(ssl);
+    if (!(where & SSL_CB_ALERT) || !c || SSL_alert_type_string(ret)[0] != 'F')
+        return;
+    if (where & SSL_CB_WRITE)
+        c->alert_sent = ret & 0xff;
+    else
+        c->alert_received = ret & 0xff;
+}
+
+static void set_ssl_error(struct conn *c)
+{
+    unsigned long e = ERR_peek_last_error();
+    c->ssl_reason = e ? ERR_GET_REASON(e) : 0;
+    const char *r = e ? ERR_reason_error_string(e) : NULL;
+    snprintf(c->rep.ssl_error, sizeof c->rep.ssl_error, "%s", r ? r : "");
+    ERR_clear_error();
+}
+
+static void handshake_done(struct conn *c)
+{
+    c->handshake_done = true;
+    c->rep.version = (uint16_t)SSL_version(c->ssl);
+    c->rep.suite = SSL_CIPHER_get_protocol_id(SSL_get_current_cipher(c->ssl));
+    /* TLS <= 1.2 with static RSA uses no group (SSL_get_negotiated_group is stale). */
+    const struct tlsd_suite *st = tlsd_suite_by_code(c->rep.suite);
+    if (c->rep.version == TLS1_3_VERSION || (st && strstr(st->kx, "ECDHE")))
+        c->rep.group = tlsd_openssl_negotiated_group(c->ssl);
+    report(c, TLSD_SERVE_HANDSHAKE_OK);
+}
+
+static bool version_refusal(int reason)
+{
+    return reason == SSL_R_VERSION_TOO_LOW || reason == SSL_R_VERSION_TOO_HIGH ||
+           reason == SSL_R_UNSUPPORTED_PROTOCOL || reason == SSL_R_WRONG_VERSION_NUMBER ||
+           reason == SSL_R_UNKNOWN_PROTOCOL;
+}
+
+static void refused(struct conn *c)
+{
+    set_ssl_error(c);
+    if (c->alert_received >= 0) {
+        c->rep.alert = c->alert_received;
+        flush_ssl(c);
+        report(c, TLSD_SERVE_CLIENT_ALERT);
+        close_after_write(c);
+        return;
+    }
+    /* Schannel (windows_notes.md 1): no common suite -> the connection is reset, no
+     * alert. A version mismatch is not reset (Schannel sends protocol_version, as the
+     * model says): libssl's alert goes out as it wrote it. */
+    if (c->reset_on_refusal && c->rep.bytes_out == 0 && !version_refusal(c->ssl_reason)) {
+        report(c, TLSD_SERVE_SENT_RESET);
+        close_conn(c, true);
+        return;
+    }
+    c->rep.alert = c->alert_sent;
+    flush_ssl(c);
+    report(c, TLSD_SERVE_SENT_ALERT);
+    close_after_write(c);
+}
+
+static void on_timer(uv_timer_t *t);
+
+/* After the handshake: any request is answered with one line, then close_notify. */
+static void after_handshake(struct conn *c)
+{
+    char buf[4096];
+    int n = SSL_read(c->ssl, buf, sizeof buf);
+    if (n > 0) {
+        char msg[256];
+        const char *body = "tlsdiag serve: handshake complete\n";
+        snprintf(msg, sizeof msg,
+                 "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\n"
+                 "Connection: close\r\n\r\n%s",
+                 strlen(body), body);
+        (void)SSL_write(c->ssl, msg, (int)strlen(msg));
+        (void)SSL_shutdown(c->ssl);
+        flush_ssl(c);
+        close_after_write(c);
+        return;
+    }
+    int e = SSL_get_error(c->ssl, n);
+    flush_ssl(c);
+    if (e != SSL_ERROR_WANT_READ) {
+        ERR_clear_error();
+        close_after_write(c);
+    }
+}
+
+static void drive_ssl(struct conn *c)
+{
+    if (c->handshake_done) {
+        after_handshake(c);
+        return;
+    }
+    int rc = SSL_do_handshake(c->ssl);
+    if (rc == 1) {
+        flush_ssl(c);
+        handshake_done(c);
+        if (!c->closing)
+            uv_timer_start(&c->timer, on_timer, c->srv->o->idle_timeout_ms, 0);
+        after_handshake(c);
+        return;
+    }
+    int e = SSL_get_error(c->ssl, rc);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+        flush_ssl(c);
+        return;
+    }
+    refused(c);
+}
+
+static const uint8_t handshake_failure_alert[] = {TLSD_CT_ALERT, 3, 1, 0, 2, 2, 40};
+
+/* The ClientHello is whole: predict, then answer (record-only) or hand it to libssl. */
+static void hello_recorded(struct conn *c)
+{
+    struct server *s = c->srv;
+    c->have_hello = true;
+    tlsd_profile_from_client_hello(&c->hello, &c->client);
+    snprintf(c->client.name, sizeof c->client.name, "client %u (%s)", c->rep.id, c->rep.peer);
+    tlsd_negotiate(&c->client, s->o->profile, &c->rep.predicted);
+    if (s->o->record_only) {
+        c->rep.alert = 40;
+        send_bytes(c, handshake_failure_alert, sizeof handshake_failure_alert);
+        report(c, TLSD_SERVE_RECORDED);
+        close_after_write(c);
+        return;
+    }
+    drive_ssl(c);
+}
+
+static void on_bytes(struct conn *c, const uint8_t *p, size_t n)
+{
+    c->rep.bytes_in += n;
+    if (c->rep.bytes_in > c->srv->o->max_bytes) {
+        report(c, TLSD_SERVE_TOO_LARGE);
+        close_conn(c, true);
+        return;
+    }
+    if (BIO_write(c->rbio, p, (int)n) != (int)n) {
+        close_conn(c, true);
+        return;
+    }
+    if (c->have_hello) {
+        drive_ssl(c);
+        return;
+    }
+    struct tlsd_err err = {0};
+    enum tlsd_cerr rc = tlsd_hello_rec_feed(&c->rec, p, n, &c->hello, &err);
+    if (rc == TLSD_CERR_OK) {
+        hello_recorded(c);
+        return;
+    }
+    tlsd_client_hello_free(&c->hello);
+    if (rc == TLSD_CERR_NEED_MORE)
+        return;
+    tlsd_err_format(&err, c->rep.hello_error, sizeof c->rep.hello_error);
+    report(c, rc == TLSD_CERR_MSG_TOO_LARGE ? TLSD_SERVE_TOO_LARGE : TLSD_SERVE_NOT_TLS);
+    close_conn(c, false);
+}
+
+/* ---- the loop --------------------------------------------------------------------- */
+
+/* One read buffer per server: the loop is one thread and each read is consumed at once. */
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    struct server *s = h->loop->data;
+    (void)suggested;
+    *buf = uv_buf_init(s->rbuf, sizeof s->rbuf);
+}
+
+static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
+{
+    struct conn *c = st->data;
+    if (n > 0) {
+        /* The post-handshake timer is not restarted by traffic: a client trickling a
+         * partial record byte by byte is still closed in time. */
+        on_bytes(c, (const uint8_t *)buf->base, (size_t)n);
+        return;
+    }
+    if (n == 0)
+        return;
+    if (!c->have_hello || !c->handshake_done)
+        report(c, TLSD_SERVE_CLIENT_CLOSED);
+    close_conn(c, false);
+}
+
+static void on_timer(uv_timer_t *t)
+{
+    struct conn *c = t->data;
+    if (!c->handshake_done)
+        report(c, TLSD_SERVE_TIMEOUT);
+    close_conn(c, !c->handshake_done);
+}
+
+static void peer_name(uv_tcp_t *tcp, char *out, size_t len)
+{
+    struct sockaddr_storage ss;
+    int n = sizeof ss;
+    char host[INET6_ADDRSTRLEN] = "?";
+    int port = 0;
+    snprintf(out, len, "?");
+    if (uv_tcp_getpeername(tcp, (struct sockaddr *)&ss, &n) != 0)
+        return;
+    if (ss.ss_family == AF_INET) {
+        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+        uv_ip4_name(a, host, sizeof host);
+        port = ntohs(a->sin_port);
+        snprintf(out, len, "%s:%d", host, port);
+    } else {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+        uv_ip6_name(a, host, sizeof host);
+        port = ntohs(a->sin6_port);
+        snprintf(out, len, "[%s]:%d", host, port);
+    }
+}
+
+static int conn_ssl(struct conn *c)
+{
+    c->ssl = SSL_new(c->srv->ctx);
+    c->rbio = BIO_new(BIO_s_mem());
+    c->wbio = BIO_new(BIO_s_mem());
+    if (!c->ssl || !c->rbio || !c->wbio) {
+        BIO_free(c->rbio), BIO_free(c->wbio);
+        return -1;
+    }
+    SSL_set_bio(c->ssl, c->rbio, c->wbio);
+    SSL_set_accept_state(c->ssl);
+    SSL_set_app_data(c->ssl, c);
+    SSL_set_info_callback(c->ssl, on_ssl_info);
+    return 0;
+}
+
+static void on_connection(uv_stream_t *l, int status)
+{
+    struct server *s = l->data;
+    if (status < 0 || s->stopping)
+        return;
+    struct conn *c = calloc(1, sizeof *c);
+    if (!c)
+        return;
+    c->srv = s;
+    c->alert_sent = c->alert_received = c->rep.alert = -1;
+    c->rep.id = ++s->next_id;
+    c->started_ms = uv_now(&s->loop);
+    c->reset_on_refusal = (s->o->profile->flags & TLSD_PF_RESET_ON_NO_MATCH) != 0;
+    tlsd_hello_rec_init(&c->rec);
+    uv_tcp_init(&s->loop, &c->tcp);
+    uv_timer_init(&s->loop, &c->timer);
+    c->tcp.data = c->timer.data = c;
+    c->open_handles = 2;
+    c->next = s->conns;
+    if (s->conns)
+        s->conns->prev = c;
+    s->conns = c;
+    s->n_conns++;
+    if (uv_accept(l, (uv_stream_t *)&c->tcp) != 0) {
+        c->reported = true;
+        close_conn(c, false);
+        return;
+    }
+    peer_name(&c->tcp, c->rep.peer, sizeof c->rep.peer);
+    if (s->n_conns > s->o->max_clients || conn_ssl(c) < 0) {
+        report(c, TLSD_SERVE_OVER_CAPACITY);
+        close_conn(c, true);
+        return;
+    }
+    uv_timer_start(&c->timer, on_timer, s->o->handshake_timeout_ms, 0);
+    uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+}
+
+static void stop_all(struct server *s)
+{
+    if (s->stopping)
+        return;
+    s->stopping = true;
+    uv_close((uv_handle_t *)&s->listener, NULL);
+    uv_close((uv_handle_t *)&s->sigint, NULL);
+    uv_close((uv_handle_t *)&s->sigterm, NULL);
+    for (struct conn *c = s->conns; c; c = c->next)
+        close_conn(c, false);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+    (void)signum;
+    stop_all(h->data);
+}
+
+static int listen_on(struct server *s,
+                     void (*ready)(void *, const char *, uint16_t, const struct tlsd_serve_setup *),
+                     void *ctx, const struct tlsd_serve_setup *setup, char *err, size_t errlen)
+{
+    struct sockaddr_storage ss;
+    const char *bind = s->o->bind ? s->o->bind : "0.0.0.0";
+    int rc = strchr(bind, ':') ? uv_ip6_addr(bind, s->o->port, (struct sockaddr_in6 *)&ss)
+                               : uv_ip4_addr(bind, s->o->port, (struct sockaddr_in *)&ss);
+    if (rc == 0)
+        rc = uv_tcp_init(&s->loop, &s->listener);
+    s->listener.data = s;
+    if (rc == 0)
+        rc = uv_tcp_bind(&s->listener, (struct sockaddr *)&ss, 0);
+    if (rc == 0)
+        rc = uv_listen((uv_stream_t *)&s->listener, 511, on_connection);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot listen on %s port %u: %s", bind, (unsigned)s->o->port,
+                 uv_strerror(rc));
+        return -1;
+    }
+    int n = sizeof ss;
+    uint16_t port = s->o->port;
+    if (uv_tcp_getsockname(&s->listener, (struct sockaddr *)&ss, &n) == 0)
+        port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+                                             : ((struct sockaddr_in6 *)&ss)->sin6_port);
+    if (ready)
+        ready(ctx, bind, port, setup);
+    return 0;
+}
+
+int tlsd_serve_run(const struct tlsd_serve_opts *opts, tlsd_serve_ready_cb ready,
+                   tlsd_serve_client_cb cb, void *ctx, char *err, size_t errlen)
+{
+    struct server s = {.o = opts, .cb = cb, .cb_ctx = ctx};
+    struct tlsd_serve_setup setup;
+    s.ctx = tlsd_serve_ctx_new(opts->profile, opts->cert_file, opts->key_file, &setup, err, errlen);
+    if (!s.ctx)
+        return -1;
+    if (uv_loop_init(&s.loop) != 0) {
+        tlsd_serve_ctx_free(s.ctx);
+        return snprintf(err, errlen, "cannot start the event loop"), -1;
+    }
+    s.loop.data = &s;
+    uv_signal_init(&s.loop, &s.sigint);
+    uv_signal_init(&s.loop, &s.sigterm);
+    s.sigint.data = s.sigterm.data = &s;
+    uv_signal_start(&s.sigint, on_signal, SIGINT);
+    uv_signal_start(&s.sigterm, on_signal, SIGTERM);
+    int rc = listen_on(&s, ready, ctx, &setup, err, errlen);
+    if (rc < 0) {
+        s.stopping = true;
+        uv_close((uv_handle_t *)&s.sigint, NULL);
+        uv_close((uv_handle_t *)&s.sigterm, NULL);
+        if (s.listener.type == UV_TCP)
+            uv_close((uv_handle_t *)&s.listener, NULL);
+    }
+    uv_run(&s.loop, UV_RUN_DEFAULT);
+    uv_loop_close(&s.loop);
+    tlsd_serve_ctx_free(s.ctx);
+    return rc;
+}

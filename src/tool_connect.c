@@ -1,0 +1,426 @@
+/* tlsdiag connect: one real handshake with a server, by the local OpenSSL or with
+ * another client's ClientHello (--as), explained. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <openssl/opensslv.h>
+
+#include "tlsdiag/connect.h"
+#include "tlsdiag/explain.h"
+#include "tlsdiag/negotiate.h"
+#include "tool.h"
+
+static const char help_text[] =
+    "Usage: tlsdiag connect HOST[:PORT] [options]\n"
+    "\n"
+    "One real handshake with a server, made by the local OpenSSL (like openssl\n"
+    "s_client, or Invoke-WebRequest to an address with the real host name): version,\n"
+    "suite, group, ALPN, the certificate chain with its verification and the host-name\n"
+    "check; on failure the cause (alert received, reset, no answer) explained.\n"
+    "\n"
+    "With --as PROFILE it sends another client's ClientHello instead: the captured\n"
+    "hello of a built-in client (the 162 testssl clients) or of a profile given as\n"
+    "hex, else one built from the profile (versions, suites, groups, signature schemes,\n"
+    "real key shares), and reports what the server answered: ServerHello version,\n"
+    "suite and group, or the alert or reset, and why. With --server PROFILE (what you\n"
+    "believe the server runs) it shows the model's prediction next to the answer.\n"
+    "\n"
+    "Options:\n"
+    "      --sni NAME         server_name to send and check the certificate against\n"
+    "                         (default: HOST unless it is an address)\n"
+    "      --as PROFILE       send this client's hello (built-in name, file, hex:...)\n"
+    "      --server PROFILE   the server's profile, for the model's prediction (--as)\n"
+    "      --server-scan FILE a saved 'tlsdiag scan --json' of the server, as its profile\n"
+    "      --cafile FILE      trust anchors (PEM) instead of the system store\n"
+    "      --starttls PROTO   smtp, imap, pop3, ftp, ldap, postgres, xmpp first\n"
+    "      --timeout S        connect-to-answer limit in seconds (default 8)\n"
+    "      --fixes N          fixes per side when the prediction fails (default 0)\n"
+    "      --json             JSON output (docs/serve-json.md)\n"
+    "      --color, --no-color  colour on / off (default: on a terminal)\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "Examples:\n"
+    "  tlsdiag connect printserver.example.com:5012\n"
+    "  tlsdiag connect 192.0.2.10:443 --sni print.example.com --cafile corp-ca.pem\n"
+    "  tlsdiag connect printserver:5012 --as legacy-printer --server windows-2025\n"
+    "  tlsdiag connect mail.example.com --starttls smtp\n"
+    "\n"
+    "Exit status: 0 the handshake succeeded (--as: the server answered with a\n"
+    "ServerHello); 1 it failed; 2 usage error; 3 could not run (profile, memory).\n";
+
+struct opts {
+    const char *target, *sni, *as, *server, *cafile, *starttls;
+    char scan_spec[4096];
+    unsigned timeout_s;
+    size_t n_fixes;
+    bool json;
+    enum tool_color_mode color;
+};
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+    static const struct option longopts[] = {{"sni", required_argument, NULL, 's'},
+                                             {"as", required_argument, NULL, 'a'},
+                                             {"server", required_argument, NULL, 'S'},
+                                             {"server-scan", required_argument, NULL, 'F'},
+                                             {"cafile", required_argument, NULL, 'c'},
+                                             {"starttls", required_argument, NULL, 't'},
+                                             {"timeout", required_argument, NULL, 'T'},
+                                             {"fixes", required_argument, NULL, 'f'},
+                                             {"json", no_argument, NULL, 'j'},
+                                             {"color", no_argument, NULL, 'C'},
+                                             {"no-color", no_argument, NULL, 'N'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            o->sni = optarg;
+            break;
+        case 'a':
+            o->as = optarg;
+            break;
+        case 'S':
+            o->server = optarg;
+            break;
+        case 'F':
+            snprintf(o->scan_spec, sizeof o->scan_spec, "scan:%s", optarg);
+            o->server = o->scan_spec;
+            break;
+        case 'c':
+            o->cafile = optarg;
+            break;
+        case 't':
+            o->starttls = optarg;
+            break;
+        case 'T':
+            o->timeout_s = (unsigned)strtoul(optarg, NULL, 10);
+            break;
+        case 'f':
+            o->n_fixes = strtoul(optarg, NULL, 10);
+            break;
+        case 'j':
+            o->json = true;
+            break;
+        default: {
+            int r = tool_common_option(c, "connect", help_text, &o->color);
+            if (r != 0)
+                return r;
+        }
+        }
+    }
+    if (optind + 1 != argc || o->timeout_s == 0 || (o->server && !o->as)) {
+        tool_err("connect", "%s",
+                 optind + 1 != argc ? "one HOST[:PORT] is needed"
+                 : o->server        ? "--server needs --as"
+                                    : "bad --timeout");
+        return -1;
+    }
+    o->target = argv[optind];
+    return 0;
+}
+
+/* ---- the explanation of a failure ---------------------------------------------------- */
+
+/* The explain query for a failure: the alert, or the reset as Windows reports it. */
+static const char *explain_query(const struct tlsd_connect_result *r, char *buf, size_t len)
+{
+    if (r->status == TLSD_CONNECT_ALERT || r->status == TLSD_CONNECT_CLIENT_REFUSED)
+        snprintf(buf, len, "alert %d", r->alert);
+    else if (r->status == TLSD_CONNECT_RESET)
+        snprintf(buf, len, "WSAECONNRESET");
+    else
+        return NULL;
+    return buf;
+}
+
+static const struct tlsd_explain_match *explain_top(const struct tlsd_connect_result *r,
+                                                    struct tlsd_explain_result *er)
+{
+    char q[64];
+    memset(er, 0, sizeof *er);
+    if (!explain_query(r, q, sizeof q) || tlsd_explain_query(q, strlen(q), er) < 0 || er->n == 0)
+        return NULL;
+    return &er->matches[0];
+}
+
+static const char *status_text(const struct tlsd_connect_result *r)
+{
+    switch (r->status) {
+    case TLSD_CONNECT_ALERT:
+        return "the server sent a fatal alert";
+    case TLSD_CONNECT_RESET:
+        return "the server reset the connection without an alert";
+    case TLSD_CONNECT_CLOSED:
+        return "the server closed the connection without an answer";
+    case TLSD_CONNECT_TIMEOUT:
+        return "no answer in time";
+    case TLSD_CONNECT_NO_CONNECTION:
+        return "no TCP connection";
+    case TLSD_CONNECT_NOT_TLS:
+        return "the answer is not TLS, or libssl rejected it";
+    case TLSD_CONNECT_STARTTLS_FAILED:
+        return "the server refused STARTTLS";
+    case TLSD_CONNECT_CLIENT_REFUSED:
+        return "the local OpenSSL refused the server's answer";
+    default:
+        return "ok";
+    }
+}
+
+/* ---- text ----------------------------------------------------------------------------- */
+
+static void print_time(const char *label, time_t t)
+{
+    char buf[32];
+    struct tm tm;
+    strftime(buf, sizeof buf, "%Y-%m-%d", gmtime_r(&t, &tm));
+    printf("%s%s", label, buf);
+}
+
+static void print_chain(const struct tlsd_connect_result *r)
+{
+    if (r->n_chain == 0)
+        return;
+    printf("Certificate chain (%zu):\n", r->n_chain);
+    for (size_t i = 0; i < r->n_chain; i++) {
+        const struct tlsd_cert_summary *c = &r->chain[i];
+        printf("  %zu %s\n    issuer %s\n    %s %d%s%s, %s", i, c->subject, c->issuer, c->key_type,
+               c->key_bits, c->curve[0] ? " " : "", c->curve, c->sig_alg);
+        print_time(", valid ", c->not_before);
+        print_time(" to ", c->not_after);
+        printf("\n");
+    }
+    if (!r->chain_checked)
+        return;
+    printf("Verification: %s%s\n", r->trusted ? "trusted" : "NOT trusted: ", r->verify_error);
+    printf("Host name: %s %s\n", r->checked_name,
+           r->name_matches ? "matches the certificate" : "does NOT match the certificate");
+}
+
+static void print_result(const struct tlsd_connect_result *r)
+{
+    if (r->status == TLSD_CONNECT_OK) {
+        printf("Result: %s: %s, %s (0x%04X)", r->hrr ? "HelloRetryRequest" : "handshake succeeds",
+               tool_version_name(r->version), tool_suite_name(r->suite), (unsigned)r->suite);
+        if (r->group)
+            printf(", group %s", tool_group_name(r->group));
+        if (r->alpn[0])
+            printf(", ALPN %s", r->alpn);
+        printf("\n");
+        print_chain(r);
+        return;
+    }
+    printf("Result: handshake fails: %s", status_text(r));
+    if (r->alert >= 0)
+        printf(": alert %d (%s)", r->alert, tool_alert_name(r->alert));
+    printf("%s%s\n", r->error[0] ? "\n  " : "", r->error);
+    struct tlsd_explain_result er;
+    const struct tlsd_explain_match *m = explain_top(r, &er);
+    if (m) {
+        printf("Meaning: %s\n", m->entry->meaning);
+        for (size_t i = 0; i < m->n_causes && i < 3; i++)
+            printf("  likely cause %zu: %s\n", i + 1, m->causes[i]->title);
+    }
+    tlsd_explain_result_free(&er);
+}
+
+/* The model's prediction agrees with the server's answer: both succeed with the same
+ * version and suite, or both fail. */
+static bool agrees(const struct tlsd_outcome *p, const struct tlsd_connect_result *r)
+{
+    if (r->status == TLSD_CONNECT_OK)
+        return p->ok && p->version == r->version && p->suite == r->suite && p->hrr == r->hrr;
+    return !p->ok && (r->status == TLSD_CONNECT_ALERT || r->status == TLSD_CONNECT_RESET ||
+                      r->status == TLSD_CONNECT_CLOSED);
+}
+
+/* ---- JSON (docs/serve-json.md) ---------------------------------------------------------- */
+
+static json_t *chain_json(const struct tlsd_connect_result *r)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->n_chain; i++) {
+        const struct tlsd_cert_summary *c = &r->chain[i];
+        json_t *sans = json_array();
+        for (size_t k = 0; k < c->n_sans; k++)
+            json_array_append_new(sans, json_string(c->sans[k]));
+        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:i, s:s, s:I, s:I, s:b, s:o}",
+                                           "subject", c->subject, "issuer", c->issuer, "key_type",
+                                           c->key_type, "key_bits", c->key_bits, "sig_alg",
+                                           c->sig_alg, "not_before", (json_int_t)c->not_before,
+                                           "not_after", (json_int_t)c->not_after, "self_signed",
+                                           c->self_signed, "sans", sans));
+    }
+    return a;
+}
+
+static json_t *result_json(const struct tlsd_connect_result *r)
+{
+    json_t *j = json_pack("{s:s, s:s, s:b}", "address", r->address, "status",
+                          tlsd_connect_status_name(r->status), "ok", r->status == TLSD_CONNECT_OK);
+    if (r->status == TLSD_CONNECT_OK) {
+        tool_json_choice(j, r->version, r->suite, r->group);
+        json_object_set_new(j, "hello_retry_request", json_boolean(r->hrr));
+        json_object_set_new(j, "alpn", json_string(r->alpn));
+        json_object_set_new(j, "chain", chain_json(r));
+    }
+    if (r->chain_checked) {
+        json_object_set_new(j, "trusted", json_boolean(r->trusted));
+        json_object_set_new(j, "verify_error", json_string(r->verify_error));
+        json_object_set_new(j, "name_matches", json_boolean(r->name_matches));
+        json_object_set_new(j, "checked_name", json_string(r->checked_name));
+    }
+    if (r->alert >= 0)
+        json_object_set_new(j, "alert",
+                            tool_alert_json(r->alert, r->status == TLSD_CONNECT_CLIENT_REFUSED));
+    if (r->status != TLSD_CONNECT_OK) {
+        json_object_set_new(j, "error", json_string(r->error));
+        struct tlsd_explain_result er;
+        const struct tlsd_explain_match *m = explain_top(r, &er);
+        if (m) {
+            json_t *causes = json_array();
+            for (size_t i = 0; i < m->n_causes && i < 3; i++)
+                json_array_append_new(causes, json_string(m->causes[i]->id));
+            json_object_set_new(j, "explain",
+                                json_pack("{s:s, s:s, s:o}", "key", m->entry->key, "meaning",
+                                          m->entry->meaning, "causes", causes));
+        }
+        tlsd_explain_result_free(&er);
+    }
+    return j;
+}
+
+/* ---- the command -------------------------------------------------------------------------- */
+
+struct as_client {
+    struct tlsd_profile client, server;
+    bool have_server, captured;
+    uint8_t *hello;
+    size_t hello_len;
+};
+
+static int load_as(const struct opts *o, const char *sni, struct as_client *a)
+{
+    struct tlsd_profile_err err;
+    if (tlsd_connect_hello_for(o->as, sni, &a->hello, &a->hello_len, &a->captured, &a->client,
+                               &err) < 0) {
+        tool_err("connect", "--as %s: %s", o->as, err.msg);
+        return -1;
+    }
+    if (o->server) {
+        if (tlsd_profile_load(o->server, TLSD_SIDE_SERVER, &a->server, &err) < 0) {
+            tool_err("connect", "--server %s: %s", o->server, err.msg);
+            return -1;
+        }
+        a->have_server = true;
+    }
+    return 0;
+}
+
+static void report_text(const struct opts *o, const struct as_client *a,
+                        const struct tlsd_connect_result *r)
+{
+    printf("Server: %s (%s)\n", o->target, r->address[0] ? r->address : "not resolved");
+    if (a->hello)
+        printf("Client: %s, %s ClientHello of %zu bytes\n", a->client.name,
+               a->captured ? "its captured" : "a built", a->hello_len);
+    else
+        printf("Client: the local %s\n", OPENSSL_VERSION_TEXT);
+    print_result(r);
+    if (!a->have_server)
+        return;
+    struct tlsd_outcome p;
+    tlsd_negotiate(&a->client, &a->server, &p);
+    printf("Model (%s): ", a->server.name);
+    tool_print_outcome(&p);
+    bool same = agrees(&p, r), on = tool_use_color(o->color, stdout);
+    printf("%sThe model and the server's answer %s%s\n",
+           tool_class_color(same ? TLSD_CLASS_RECOMMENDED : TLSD_CLASS_INSECURE, on),
+           same ? "agree" : "DISAGREE", tool_reset(on));
+    if (!p.ok && o->n_fixes > 0 &&
+        (tool_print_fixes(&a->client, &a->server, TLSD_SIDE_SERVER, o->n_fixes) < 0 ||
+         tool_print_fixes(&a->client, &a->server, TLSD_SIDE_CLIENT, o->n_fixes) < 0))
+        tool_err("connect", "out of memory");
+}
+
+static void report_json(const struct opts *o, const struct as_client *a,
+                        const struct tlsd_connect_result *r)
+{
+    json_t *j = result_json(r);
+    json_object_set_new(j, "target", json_string(o->target));
+    json_object_set_new(j, "client", json_string(a->hello ? a->client.name : "openssl"));
+    if (a->hello) {
+        json_object_set_new(j, "hello_captured", json_boolean(a->captured));
+        json_object_set_new(j, "hello_bytes", json_integer((json_int_t)a->hello_len));
+    }
+    if (a->have_server) {
+        struct tlsd_outcome p;
+        tlsd_negotiate(&a->client, &a->server, &p);
+        json_object_set_new(j, "predicted", tool_outcome_json(&p));
+        json_object_set_new(j, "agree", json_boolean(agrees(&p, r)));
+        if (!p.ok && o->n_fixes > 0) {
+            json_t *sf = tool_fixes_json(&a->client, &a->server, TLSD_SIDE_SERVER, o->n_fixes);
+            json_object_set_new(j, "server_fixes", sf ? sf : json_null());
+        }
+    }
+    json_dumpf(j, stdout, JSON_INDENT(2));
+    putchar('\n');
+    json_decref(j);
+}
+
+int tool_connect(int argc, char **argv)
+{
+    struct opts o = {.timeout_s = 8};
+    int rc = parse_opts(argc, argv, &o);
+    if (rc != 0)
+        return rc > 0 ? TOOL_EXIT_OK : TOOL_EXIT_USAGE;
+    enum tlsd_starttls st = TLSD_STARTTLS_NONE;
+    if (o.starttls && tlsd_starttls_from_name(o.starttls, &st) < 0) {
+        tool_err("connect", "unknown --starttls protocol '%s'", o.starttls);
+        return TOOL_EXIT_USAGE;
+    }
+    struct tlsd_target_list tl = {0};
+    char err[256];
+    if (tlsd_target_parse(o.target, 443, st, &tl, err, sizeof err) < 0 || tl.n != 1) {
+        tool_err("connect", "%s", tl.n > 1 ? "one host, not a range" : err);
+        tlsd_target_list_free(&tl);
+        return TOOL_EXIT_USAGE;
+    }
+    const char *sni = o.sni ? o.sni : tl.v[0].sni;
+    static struct as_client a;
+    if (o.as && load_as(&o, sni, &a) < 0) {
+        tlsd_target_list_free(&tl);
+        free(a.hello);
+        return TOOL_EXIT_ERROR;
+    }
+    struct tlsd_connect_opts co = {.host = tl.v[0].host,
+                                   .port = tl.v[0].port,
+                                   .sni = sni,
+                                   .cafile = o.cafile,
+                                   .starttls = tl.v[0].starttls,
+                                   .timeout_ms = o.timeout_s * 1000,
+                                   .hello = a.hello,
+                                   .hello_len = a.hello_len};
+    struct tlsd_connect_result r;
+    signal(SIGPIPE, SIG_IGN); /* a server that resets while libssl writes */
+    rc = tlsd_connect_run(&co, &r);
+    if (rc == 0 && o.json)
+        report_json(&o, &a, &r);
+    else if (rc == 0)
+        report_text(&o, &a, &r);
+    else
+        tool_err("connect", "could not run (out of memory)");
+    bool ok = rc == 0 && r.status == TLSD_CONNECT_OK;
+    tlsd_connect_result_free(&r);
+    tlsd_target_list_free(&tl);
+    free(a.hello);
+    return rc < 0 ? TOOL_EXIT_ERROR : ok ? TOOL_EXIT_OK : TOOL_EXIT_PROBLEM;
+}

@@ -1,0 +1,421 @@
+/* tlsdiag serve: stand in for a server. Listens, negotiates as the server profile would
+ * (local libssl), and prints per client what it offered, the model's prediction, what
+ * really happened and, on a failure, the fixes on either side. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "tlsdiag/fixes.h"
+#include "tlsdiag/serve.h"
+#include "tool.h"
+
+static const char help_text[] =
+    "Usage: tlsdiag serve --profile PROFILE [--port N] [options]\n"
+    "\n"
+    "A TLS server that negotiates as PROFILE would (versions, suites and their order,\n"
+    "server or client preference, groups, certificate key type), with the local\n"
+    "OpenSSL. Every ClientHello is recorded; for each client it prints what the client\n"
+    "offered, what the model predicts ('tlsdiag match'), what really happened and, on a\n"
+    "failure, the fixes on either side. Point a printer at it before changing the real\n"
+    "server. A profile that resets on no match (Windows) resets the TCP connection\n"
+    "instead of sending an alert, as Schannel does. Suites the local OpenSSL cannot\n"
+    "serve (3DES, RC4 in OpenSSL 3) are listed at start-up.\n"
+    "\n"
+    "Options:\n"
+    "  -p, --profile PROFILE     the server profile (built-in name, file, inline text)\n"
+    "      --port N              port to listen on (default 4433; 0 = any free port)\n"
+    "      --bind ADDR           address to listen on (default 0.0.0.0)\n"
+    "      --cert FILE           certificate chain (PEM) instead of a generated one\n"
+    "      --key FILE            its private key (PEM; default: in --cert)\n"
+    "      --record-only         record the hello, answer handshake_failure\n"
+    "      --max-clients N       simultaneous clients; more are reset (default 256)\n"
+    "      --handshake-timeout S time limit of a handshake (default 10)\n"
+    "      --idle-timeout S      close a connection this long after its handshake\n"
+    "                            (default 30)\n"
+    "      --max-bytes N         bytes read from one client at most (default 262144)\n"
+    "      --count N             stop after N clients (default: run until interrupted)\n"
+    "      --fixes N             fixes to show per side on a failure (default 3)\n"
+    "      --json                one JSON array of every client, written at the end\n"
+    "      --jsonl               one JSON object per client, as each one is known\n"
+    "      --color, --no-color   colour on / off (default: on a terminal)\n"
+    "  -h, --help                this help\n"
+    "\n"
+    "Examples:\n"
+    "  tlsdiag serve --profile windows-2025 --port 443\n"
+    "  tlsdiag serve --profile windows-2022-23h2 --port 5012 --record-only --jsonl\n"
+    "\n"
+    "The listening address and what cannot be served are written to stderr.\n"
+    "Exit status: 0 stopped by a signal or after --count clients; 2 usage error;\n"
+    "3 could not start (profile, certificate, port).\n";
+
+struct opts {
+    struct tlsd_serve_opts s;
+    const char *profile;
+    size_t n_fixes;
+    bool json, jsonl;
+    enum tool_color_mode color;
+};
+
+struct run {
+    const struct opts *o;
+    const struct tlsd_profile *server;
+    json_t *all; /* --json */
+    bool color;
+};
+
+static unsigned long num(const char *s, unsigned long max, bool *bad)
+{
+    char *end;
+    unsigned long v = strtoul(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || v > max)
+        *bad = true;
+    return v;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+    static const struct option longopts[] = {{"profile", required_argument, NULL, 'p'},
+                                             {"port", required_argument, NULL, 'P'},
+                                             {"bind", required_argument, NULL, 'b'},
+                                             {"cert", required_argument, NULL, 'c'},
+                                             {"key", required_argument, NULL, 'k'},
+                                             {"record-only", no_argument, NULL, 'r'},
+                                             {"max-clients", required_argument, NULL, 'm'},
+                                             {"handshake-timeout", required_argument, NULL, 't'},
+                                             {"idle-timeout", required_argument, NULL, 'i'},
+                                             {"max-bytes", required_argument, NULL, 'B'},
+                                             {"count", required_argument, NULL, 'n'},
+                                             {"fixes", required_argument, NULL, 'f'},
+                                             {"json", no_argument, NULL, 'j'},
+                                             {"jsonl", no_argument, NULL, 'l'},
+                                             {"color", no_argument, NULL, 'C'},
+                                             {"no-color", no_argument, NULL, 'N'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    int c;
+    bool bad = false;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+p:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'p':
+            o->profile = optarg;
+            break;
+        case 'P':
+            o->s.port = (uint16_t)num(optarg, 65535, &bad);
+            break;
+        case 'b':
+            o->s.bind = optarg;
+            break;
+        case 'c':
+            o->s.cert_file = optarg;
+            break;
+        case 'k':
+            o->s.key_file = optarg;
+            break;
+        case 'r':
+            o->s.record_only = true;
+            break;
+        case 'm':
+            o->s.max_clients = (unsigned)num(optarg, 100000, &bad);
+            break;
+        case 't':
+            o->s.handshake_timeout_ms = (unsigned)num(optarg, 3600, &bad) * 1000;
+            break;
+        case 'i':
+            o->s.idle_timeout_ms = (unsigned)num(optarg, 86400, &bad) * 1000;
+            break;
+        case 'B':
+            o->s.max_bytes = num(optarg, 1ul << 30, &bad);
+            break;
+        case 'n':
+            o->s.count = (unsigned)num(optarg, 1000000, &bad);
+            break;
+        case 'f':
+            o->n_fixes = num(optarg, 20, &bad);
+            break;
+        case 'j':
+            o->json = true;
+            break;
+        case 'l':
+            o->jsonl = true;
+            break;
+        default: {
+            int r = tool_common_option(c, "serve", help_text, &o->color);
+            if (r != 0)
+                return r;
+        }
+        }
+    }
+    if (bad || optind < argc || !o->profile || o->s.max_clients == 0 ||
+        o->s.handshake_timeout_ms == 0 || o->s.idle_timeout_ms == 0 || (o->json && o->jsonl)) {
+        tool_err("serve", "%s", !o->profile ? "--profile is required" : "bad arguments");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- what the client offered -------------------------------------------------------- */
+
+static void versions_text(const struct tlsd_profile *p, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (unsigned bit = 1; bit <= TLSD_V_TLS13; bit <<= 1)
+        if (p->versions & bit) {
+            size_t n = strlen(buf);
+            snprintf(buf + n, len - n, "%s%s", n ? " " : "",
+                     tool_version_name(tlsd_version_of_bit(bit)));
+        }
+}
+
+static void print_offer(const struct tlsd_serve_client *c)
+{
+    char v[96];
+    versions_text(c->client, v, sizeof v);
+    printf("  offered: %s; %zu suites:", v, c->client->n_suites);
+    for (size_t i = 0; i < c->client->n_suites && i < 8; i++)
+        printf(" %s", tool_suite_name(c->client->suites[i]));
+    printf("%s\n", c->client->n_suites > 8 ? " ..." : "");
+    printf("           groups:");
+    for (size_t i = 0; i < c->client->n_groups; i++)
+        printf(" %s", tool_group_name(c->client->groups[i]));
+    printf("%s; server name: %s\n", c->client->n_groups ? "" : " none",
+           c->hello->server_name ? c->hello->server_name : "none");
+}
+
+static void print_real(const struct tlsd_serve_client *c)
+{
+    printf("  real:    ");
+    switch (c->end) {
+    case TLSD_SERVE_HANDSHAKE_OK:
+        printf("handshake completed: %s, %s (0x%04X)", tool_version_name(c->version),
+               tool_suite_name(c->suite), (unsigned)c->suite);
+        if (c->group)
+            printf(", group %s", tool_group_name(c->group));
+        printf("\n");
+        return;
+    case TLSD_SERVE_SENT_ALERT:
+    case TLSD_SERVE_RECORDED:
+    case TLSD_SERVE_CLIENT_ALERT:
+        printf("%s alert %d (%s)", c->end == TLSD_SERVE_CLIENT_ALERT ? "the client sent" : "sent",
+               c->alert, tool_alert_name(c->alert));
+        break;
+    case TLSD_SERVE_SENT_RESET:
+        printf("refused: TCP reset without an alert, as Schannel does");
+        break;
+    default:
+        printf("%s", tlsd_serve_end_name(c->end));
+    }
+    if (c->end != TLSD_SERVE_HANDSHAKE_OK && c->suite)
+        printf(" after the server chose %s, %s", tool_version_name(c->version),
+               tool_suite_name(c->suite));
+    printf("%s%s%s\n", c->ssl_error[0] ? " (OpenSSL: " : "", c->ssl_error,
+           c->ssl_error[0] ? ")" : "");
+}
+
+/* The model and libssl agree: both succeed with the same version and suite, or both
+ * refuse (alert or reset alike, as the prediction says). */
+static bool agrees(const struct tlsd_serve_client *c)
+{
+    const struct tlsd_outcome *p = &c->predicted;
+    if (c->end == TLSD_SERVE_HANDSHAKE_OK || (c->end == TLSD_SERVE_CLIENT_CLOSED && c->suite != 0))
+        return p->ok && p->version == c->version && p->suite == c->suite;
+    if (c->end == TLSD_SERVE_SENT_RESET)
+        return !p->ok && p->reset;
+    if (c->end == TLSD_SERVE_SENT_ALERT || c->end == TLSD_SERVE_CLIENT_ALERT)
+        return !p->ok && !p->reset;
+    return c->end == TLSD_SERVE_RECORDED;
+}
+
+static void print_client(const struct run *r, const struct tlsd_serve_client *c)
+{
+    printf("client %u %s: %s\n", c->id, c->peer, tlsd_serve_end_name(c->end));
+    if (!c->have_hello) {
+        if (c->hello_error[0])
+            printf("  not a ClientHello: %s\n", c->hello_error);
+        printf("\n");
+        fflush(stdout);
+        return;
+    }
+    print_offer(c);
+    printf("  model:   ");
+    fflush(stdout);
+    tool_print_outcome(&c->predicted);
+    print_real(c);
+    if (c->end != TLSD_SERVE_RECORDED) {
+        bool a = agrees(c);
+        printf("  %s%s%s\n",
+               tool_class_color(a ? TLSD_CLASS_RECOMMENDED : TLSD_CLASS_INSECURE, r->color),
+               a ? "the model and the real handshake agree"
+                 : "the model and the real handshake DISAGREE",
+               tool_reset(r->color));
+    }
+    if (!c->predicted.ok && r->o->n_fixes > 0 &&
+        (tool_print_fixes(c->client, r->server, TLSD_SIDE_SERVER, r->o->n_fixes) < 0 ||
+         tool_print_fixes(c->client, r->server, TLSD_SIDE_CLIENT, r->o->n_fixes) < 0))
+        tool_err("serve", "out of memory");
+    printf("\n");
+    fflush(stdout);
+}
+
+/* ---- JSON (docs/serve-json.md) ------------------------------------------------------ */
+
+static json_t *codes16(const uint16_t *v, size_t n, const char *(*name)(uint16_t))
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_string(name(v[i])));
+    return a;
+}
+
+static json_t *offer_json(const struct tlsd_serve_client *c)
+{
+    json_t *suites = json_array(), *vers = json_array();
+    for (size_t i = 0; i < c->client->n_suites; i++) {
+        char hex[12];
+        snprintf(hex, sizeof hex, "0x%04X", (unsigned)c->client->suites[i]);
+        json_array_append_new(suites, json_pack("{s:s, s:s}", "code", hex, "name",
+                                                tool_suite_name(c->client->suites[i])));
+    }
+    for (unsigned bit = 1; bit <= TLSD_V_TLS13; bit <<= 1)
+        if (c->client->versions & bit)
+            json_array_append_new(vers, json_string(tool_version_name(tlsd_version_of_bit(bit))));
+    json_t *j =
+        json_pack("{s:o, s:o, s:o, s:o}", "versions", vers, "suites", suites, "groups",
+                  codes16(c->client->groups, c->client->n_groups, tool_group_name), "key_shares",
+                  codes16(c->client->key_shares, c->client->n_key_shares, tool_group_name));
+    char *hex = malloc(c->hello_raw_len * 2 + 1);
+    for (size_t i = 0; hex && i < c->hello_raw_len; i++)
+        snprintf(hex + 2 * i, 3, "%02x", c->hello_raw[i]);
+    if (hex) {
+        hex[c->hello_raw_len * 2] = '\0';
+        json_object_set_new(j, "hello_hex", json_string(hex));
+        free(hex);
+    }
+    json_object_set_new(j, "server_name",
+                        c->hello->server_name ? json_string(c->hello->server_name) : json_null());
+    return j;
+}
+
+static json_t *real_json(const struct tlsd_serve_client *c)
+{
+    json_t *j = json_pack("{s:b, s:s}", "ok", c->end == TLSD_SERVE_HANDSHAKE_OK, "end",
+                          tlsd_serve_end_name(c->end));
+    if (c->suite)
+        tool_json_choice(j, c->version, c->suite, c->group);
+    json_object_set_new(j, "reset", json_boolean(c->end == TLSD_SERVE_SENT_RESET));
+    if (c->alert >= 0)
+        json_object_set_new(j, "alert",
+                            tool_alert_json(c->alert, c->end == TLSD_SERVE_CLIENT_ALERT));
+    if (c->ssl_error[0])
+        json_object_set_new(j, "openssl_error", json_string(c->ssl_error));
+    return j;
+}
+
+static json_t *client_json(const struct run *r, const struct tlsd_serve_client *c)
+{
+    json_t *j = json_pack("{s:i, s:s, s:s, s:I, s:I, s:f}", "id", (int)c->id, "peer", c->peer,
+                          "end", tlsd_serve_end_name(c->end), "bytes_in", (json_int_t)c->bytes_in,
+                          "bytes_out", (json_int_t)c->bytes_out, "seconds", c->seconds);
+    if (!c->have_hello) {
+        if (c->hello_error[0])
+            json_object_set_new(j, "hello_error", json_string(c->hello_error));
+        return j;
+    }
+    json_object_set_new(j, "offered", offer_json(c));
+    json_object_set_new(j, "predicted", tool_outcome_json(&c->predicted));
+    json_object_set_new(j, "real", real_json(c));
+    if (c->end != TLSD_SERVE_RECORDED)
+        json_object_set_new(j, "agree", json_boolean(agrees(c)));
+    if (!c->predicted.ok && r->o->n_fixes > 0) {
+        json_t *sf = tool_fixes_json(c->client, r->server, TLSD_SIDE_SERVER, r->o->n_fixes);
+        json_t *cf = tool_fixes_json(c->client, r->server, TLSD_SIDE_CLIENT, r->o->n_fixes);
+        json_object_set_new(j, "server_fixes", sf ? sf : json_null());
+        json_object_set_new(j, "client_fixes", cf ? cf : json_null());
+    }
+    return j;
+}
+
+/* ---- callbacks ---------------------------------------------------------------------- */
+
+static void on_client(void *ctx, const struct tlsd_serve_client *c)
+{
+    struct run *r = ctx;
+    if (!r->o->json && !r->o->jsonl) {
+        print_client(r, c);
+        return;
+    }
+    json_t *j = client_json(r, c);
+    if (r->o->json) {
+        json_array_append_new(r->all, j);
+        return;
+    }
+    json_dumpf(j, stdout, JSON_COMPACT | JSON_REAL_PRECISION(4));
+    putchar('\n');
+    fflush(stdout);
+    json_decref(j);
+}
+
+static void on_ready(void *ctx, const char *addr, uint16_t port,
+                     const struct tlsd_serve_setup *setup)
+{
+    struct run *r = ctx;
+    fprintf(stderr, "tlsdiag serve: listening on %s port %u as %s%s\n", addr, (unsigned)port,
+            r->server->name, r->o->s.record_only ? " (record only)" : "");
+    for (size_t i = 0; i < setup->n_certs; i++)
+        fprintf(stderr, "  certificate: %s\n", setup->certs[i]);
+    if (setup->n_unservable) {
+        fprintf(stderr,
+                "  the local OpenSSL cannot serve %zu of the profile's suites "
+                "(clients needing only these are refused, unlike the real server):\n",
+                setup->n_unservable);
+        for (size_t i = 0; i < setup->n_unservable; i++)
+            fprintf(stderr, "    %s\n", tool_suite_name(setup->unservable[i]));
+    }
+    for (unsigned bit = 1; bit <= TLSD_V_TLS13; bit <<= 1)
+        if (setup->unservable_versions & bit)
+            fprintf(stderr, "  the local OpenSSL cannot serve %s\n",
+                    tool_version_name(tlsd_version_of_bit(bit)));
+    for (size_t i = 0; i < setup->n_unservable_groups; i++)
+        fprintf(stderr, "  the local OpenSSL does not know group %s\n",
+                tool_group_name(setup->unservable_groups[i]));
+    for (size_t i = 0; i < setup->n_notes; i++)
+        fprintf(stderr, "  note: %s\n", setup->notes[i]);
+    fflush(stderr);
+}
+
+int tool_serve(int argc, char **argv)
+{
+    struct opts o = {.n_fixes = 3};
+    tlsd_serve_opts_default(&o.s);
+    o.s.port = 4433;
+    int rc = parse_opts(argc, argv, &o);
+    if (rc != 0)
+        return rc > 0 ? TOOL_EXIT_OK : TOOL_EXIT_USAGE;
+    static struct tlsd_profile server;
+    struct tlsd_profile_err perr;
+    if (tlsd_profile_load(o.profile, TLSD_SIDE_SERVER, &server, &perr) < 0) {
+        tool_err("serve", "%s: %s", o.profile, perr.msg);
+        return TOOL_EXIT_ERROR;
+    }
+    o.s.profile = &server;
+    struct run r = {.o = &o, .server = &server, .color = tool_use_color(o.color, stdout)};
+    if (o.json)
+        r.all = json_array();
+    char err[256];
+    signal(SIGPIPE, SIG_IGN);
+    if (tlsd_serve_run(&o.s, on_ready, on_client, &r, err, sizeof err) < 0) {
+        tool_err("serve", "%s", err);
+        json_decref(r.all);
+        return TOOL_EXIT_ERROR;
+    }
+    if (o.json) {
+        json_dumpf(r.all, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(4));
+        putchar('\n');
+        json_decref(r.all);
+    }
+    return TOOL_EXIT_OK;
+}

@@ -1,0 +1,236 @@
+/* serve and connect building blocks: the hello recorder (every chunk size, the SSLv2
+ * form, refusals with reasons, the first-flight cap), the libssl context of a profile
+ * (what cannot be served is listed, ECDSA certificates, no servable version), the hellos
+ * of `connect --as` (captured bytes, hellos built from a profile read back by the codec),
+ * and a saved scan JSON as a server profile (and its refusals). */
+#include "testutil.h"
+
+#include "tlsdiag/connect.h"
+#include "tlsdiag/serve.h"
+
+static uint8_t *hello_of(const char *profile, size_t *len, bool *captured)
+{
+    struct tlsd_profile p;
+    struct tlsd_profile_err err;
+    uint8_t *rec;
+    if (tlsd_connect_hello_for(profile, "print.example.test", &rec, len, captured, &p, &err) < 0)
+        fail_msg("%s: %s", profile, err.msg);
+    return rec;
+}
+
+/* Feeds buf in chunks of n; returns the status of the last feed and how many bytes it took. */
+static enum tlsd_cerr feed_chunks(const uint8_t *buf, size_t len, size_t n, size_t *used,
+                                  struct tlsd_client_hello *ch, struct tlsd_err *err)
+{
+    struct tlsd_hello_rec h;
+    enum tlsd_cerr rc = TLSD_CERR_NEED_MORE;
+    tlsd_hello_rec_init(&h);
+    *used = 0;
+    while (rc == TLSD_CERR_NEED_MORE && *used < len) {
+        size_t k = len - *used < n ? len - *used : n;
+        tlsd_client_hello_free(ch);
+        rc = tlsd_hello_rec_feed(&h, buf + *used, k, ch, err);
+        *used += k;
+    }
+    tlsd_hello_rec_free(&h);
+    return rc;
+}
+
+static void recorder_any_chunking(void **state)
+{
+    (void)state;
+    size_t len, used;
+    bool captured;
+    uint8_t *rec = hello_of("testssl-chrome-101-win10", &len, &captured);
+    assert_true(captured);
+    for (size_t n = 1; n <= len; n += (n < 16 ? 1 : 37)) {
+        struct tlsd_client_hello ch = {0};
+        struct tlsd_err err = {0};
+        assert_int_equal(feed_chunks(rec, len, n, &used, &ch, &err), TLSD_CERR_OK);
+        assert_int_equal(used, len); /* whole only with its last byte */
+        assert_true(ch.n_suites > 10);
+        assert_true(ch.has_versions);
+        tlsd_client_hello_free(&ch);
+    }
+    free(rec);
+}
+
+static void recorder_refuses(void **state)
+{
+    (void)state;
+    static const uint8_t alert[] = {21, 3, 3, 0, 2, 2, 40};
+    static const uint8_t http[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    static const uint8_t server_hello[] = {22, 3, 3, 0, 4, 2, 0, 0, 0};
+    struct {
+        const uint8_t *p;
+        size_t n;
+        enum tlsd_cerr want;
+    } cases[] = {
+        {alert, sizeof alert, TLSD_CERR_UNEXPECTED},
+        {http, sizeof http - 1, TLSD_CERR_BAD_CONTENT_TYPE},
+        {server_hello, sizeof server_hello, TLSD_CERR_UNEXPECTED},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct tlsd_client_hello ch = {0};
+        struct tlsd_err err = {0};
+        size_t used;
+        enum tlsd_cerr rc = feed_chunks(cases[i].p, cases[i].n, 3, &used, &ch, &err);
+        tlsd_client_hello_free(&ch);
+        if (cases[i].want == TLSD_CERR_BAD_CONTENT_TYPE)
+            assert_true(rc != TLSD_CERR_OK && rc != TLSD_CERR_NEED_MORE);
+        else
+            assert_int_equal(rc, cases[i].want);
+        assert_int_not_equal(err.code, TLSD_CERR_OK);
+    }
+}
+
+static void recorder_cap(void **state)
+{
+    (void)state;
+    /* A ClientHello header promising ~1 MB, then handshake records of zeros. */
+    struct tlsd_hello_rec h;
+    struct tlsd_client_hello ch = {0};
+    struct tlsd_err err = {0};
+    uint8_t rec[5 + 16384] = {22, 3, 1, 0x40, 0x00, 1, 0x0f, 0xff, 0xf0};
+    enum tlsd_cerr rc = TLSD_CERR_NEED_MORE;
+    tlsd_hello_rec_init(&h);
+    for (int i = 0; i < 8 && rc == TLSD_CERR_NEED_MORE; i++) {
+        rc = tlsd_hello_rec_feed(&h, rec, sizeof rec, &ch, &err);
+        memset(rec + 5, 0, sizeof rec - 5);
+    }
+    assert_int_equal(rc, TLSD_CERR_MSG_TOO_LARGE);
+    assert_true(h.fed <= TLSD_HELLO_REC_MAX);
+    tlsd_client_hello_free(&ch);
+    tlsd_hello_rec_free(&h);
+}
+
+static void recorder_sslv2(void **state)
+{
+    (void)state;
+    size_t len, used;
+    bool captured;
+    uint8_t *rec = hello_of("testssl-ie-6-xp", &len, &captured);
+    struct tlsd_client_hello ch = {0};
+    struct tlsd_err err = {0};
+    assert_true(rec[0] & 0x80); /* an SSLv2-format hello */
+    assert_int_equal(feed_chunks(rec, len, 5, &used, &ch, &err), TLSD_CERR_OK);
+    assert_int_equal(ch.format, TLSD_HELLO_SSL2);
+    tlsd_client_hello_free(&ch);
+    free(rec);
+}
+
+static void *ctx_for(const char *spec, struct tlsd_serve_setup *setup, char *err, size_t n)
+{
+    struct tlsd_profile p;
+    struct tlsd_profile_err perr;
+    if (tlsd_profile_load(spec, TLSD_SIDE_SERVER, &p, &perr) < 0)
+        fail_msg("%s: %s", spec, perr.msg);
+    return tlsd_serve_ctx_new(&p, NULL, NULL, setup, err, n);
+}
+
+static void ctx_of_profiles(void **state)
+{
+    (void)state;
+    struct tlsd_serve_setup s;
+    char err[256];
+    void *ctx = ctx_for("windows-2025", &s, err, sizeof err);
+    assert_non_null(ctx);
+    assert_int_equal(s.n_unservable, 0);
+    assert_int_equal(s.n_certs, 1);
+    assert_string_equal(s.certs[0], "RSA 2048 (generated)");
+    tlsd_serve_ctx_free(ctx);
+
+    ctx = ctx_for("name = e\nside = server\nversions = TLSv1.2\ncertificates = ecdsa P-256\n"
+                  "suites = ECDHE-ECDSA-AES128-GCM-SHA256, TLS_RSA_WITH_RC4_128_SHA\n",
+                  &s, err, sizeof err);
+    assert_non_null(ctx);
+    assert_string_equal(s.certs[0], "ECDSA 256 (generated)");
+    assert_int_equal(s.n_unservable, 1); /* RC4: not in OpenSSL 3's default provider */
+    assert_int_equal(s.unservable[0], 0x0005);
+    tlsd_serve_ctx_free(ctx);
+
+    /* Negative: a profile with nothing libssl can serve. */
+    ctx = ctx_for("name = x\nside = server\nversions = SSLv3\nsuites = TLS_RSA_WITH_RC4_128_SHA\n",
+                  &s, err, sizeof err);
+    assert_null(ctx);
+    assert_non_null(strstr(err, "none of the profile's versions"));
+}
+
+static void built_hello_reads_back(void **state)
+{
+    (void)state;
+    size_t len;
+    bool captured;
+    uint8_t *rec = hello_of("legacy-printer", &len, &captured);
+    struct tlsd_client_hello ch = {0};
+    struct tlsd_err err = {0};
+    assert_false(captured);
+    assert_int_equal(tlsd_client_hello_parse_records(rec, len, &ch, &err), TLSD_CERR_OK);
+    assert_int_equal(ch.legacy_version, 0x0301);
+    assert_int_equal(ch.n_suites, 2);
+    assert_int_equal(ch.suites[0], 0x000A);
+    assert_int_equal(ch.suites[1], 0x0005);
+    assert_false(ch.has_groups);
+    assert_false(ch.has_sigalgs);
+    assert_false(ch.has_versions);
+    assert_string_equal(ch.server_name, "print.example.test");
+    tlsd_client_hello_free(&ch);
+    free(rec);
+
+    rec = hello_of("java-17", &len, &captured);
+    assert_int_equal(tlsd_client_hello_parse_records(rec, len, &ch, &err), TLSD_CERR_OK);
+    assert_true(ch.has_versions);
+    assert_int_equal(ch.versions[0], 0x0304);
+    assert_int_equal(ch.n_key_shares, 2); /* x25519 and secp256r1, real keys */
+    assert_int_equal(ch.key_shares[0].len, 32);
+    assert_int_equal(ch.key_shares[1].len, 65);
+    tlsd_client_hello_free(&ch);
+    free(rec);
+}
+
+static void scan_json_profile(void **state)
+{
+    (void)state;
+    static const char scan[] =
+        "{\"tlsdiag\":\"0.1.0\",\"targets\":[{\"target\":\"srv:443\",\"versions\":["
+        "{\"version\":\"TLSv1.0\",\"accepted\":false,\"suites\":[]},"
+        "{\"version\":\"TLSv1.2\",\"accepted\":true,\"server_order\":true,\"suites\":["
+        "{\"code\":\"0xC030\"},{\"code\":\"0x002F\"}]},"
+        "{\"version\":\"TLSv1.3\",\"accepted\":true,\"server_order\":null,\"suites\":["
+        "{\"code\":\"0x1302\"}]}],\"groups\":[\"x25519\"],\"groups_tls12\":[\"secp256r1\"],"
+        "\"certificates\":[{\"key\":\"EC 256 (prime256v1)\"}],"
+        "\"features\":{\"refuses_tls12_without_renegotiation_signal\":true}}]}";
+    struct tlsd_profile p;
+    struct tlsd_profile_err err;
+    assert_int_equal(
+        tlsd_profile_parse_form(TLSD_PROFILE_AUTO, scan, strlen(scan), TLSD_SIDE_SERVER, &p, &err),
+        0);
+    assert_int_equal(p.versions, TLSD_V_TLS12 | TLSD_V_TLS13);
+    assert_int_equal(p.n_suites, 3);
+    assert_int_equal(p.suites[0], 0x1302); /* highest version first */
+    assert_int_equal(p.suites[1], 0xC030);
+    assert_int_equal(tlsd_profile_pref(&p), TLSD_PREF_SERVER);
+    assert_int_equal(p.n_groups, 2);
+    assert_string_equal(p.certs[0].type, "ecdsa");
+    assert_true(p.flags & TLSD_PF_REQUIRE_RENEG_INFO);
+
+    static const char failed[] = "{\"target\":\"x:443\",\"error\":\"cannot resolve x\"}";
+    assert_int_equal(tlsd_profile_parse_form(TLSD_PROFILE_SCAN_JSON, failed, strlen(failed),
+                                             TLSD_SIDE_SERVER, &p, &err),
+                     -1);
+    assert_non_null(strstr(err.msg, "cannot resolve"));
+    assert_int_equal(tlsd_profile_parse_form(TLSD_PROFILE_SCAN_JSON, "{\"targets\":", 11,
+                                             TLSD_SIDE_SERVER, &p, &err),
+                     -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(recorder_any_chunking), cmocka_unit_test(recorder_refuses),
+        cmocka_unit_test(recorder_cap),          cmocka_unit_test(recorder_sslv2),
+        cmocka_unit_test(ctx_of_profiles),       cmocka_unit_test(built_hello_reads_back),
+        cmocka_unit_test(scan_json_profile),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
