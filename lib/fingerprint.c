@@ -1,0 +1,267 @@
+/* JA3/JA3S and JA4/JA4S from parsed hellos. */
+#include "tlsdiag/fingerprint.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlsdiag/registry.h"
+#include "tlsdiag/strbuf.h"
+
+/* ---- JA3 (https://github.com/salesforce/ja3, README) --------------------- */
+
+static void hex_digest(const EVP_MD *md, const char *s, size_t len, char *out, size_t hexlen)
+{
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int dl = 0;
+    if (EVP_Digest(s, len, d, &dl, md, NULL) != 1)
+        dl = 0;
+    size_t i = 0;
+    for (; i < dl && 2 * i + 1 < hexlen; i++)
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
+    out[2 * i < hexlen ? 2 * i : hexlen - 1] = '\0';
+}
+
+/* Appends the non-GREASE values joined by '-'. */
+static void ja3_list(struct tlsd_strbuf *b, const void *vals, size_t n, size_t width)
+{
+    int k = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v = width == 4   ? ((const uint32_t *)vals)[i]
+                     : width == 2 ? ((const uint16_t *)vals)[i]
+                                  : ((const uint8_t *)vals)[i];
+        if (width != 1 && tlsd_is_grease(v))
+            continue;
+        tlsd_sb_printf(b, "%s%u", k++ ? "-" : "", (unsigned)v);
+    }
+}
+
+static void ja3_exts(struct tlsd_strbuf *b, const struct tlsd_ext *exts, size_t n)
+{
+    int k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!tlsd_is_grease(exts[i].type))
+            tlsd_sb_printf(b, "%s%u", k++ ? "-" : "", exts[i].type);
+}
+
+static int ja3_finish(struct tlsd_strbuf *b, struct tlsd_ja3 *out)
+{
+    out->full = tlsd_sb_take(b);
+    if (!out->full)
+        return -1;
+    hex_digest(EVP_md5(), out->full, strlen(out->full), out->hash, sizeof out->hash);
+    return 0;
+}
+
+int tlsd_ja3(const struct tlsd_client_hello *ch, struct tlsd_ja3 *out)
+{
+    struct tlsd_strbuf b = {0};
+    memset(out, 0, sizeof *out);
+    tlsd_sb_printf(&b, "%u,", ch->legacy_version);
+    ja3_list(&b, ch->suites, ch->n_suites, sizeof ch->suites[0]);
+    tlsd_sb_puts(&b, ",");
+    ja3_exts(&b, ch->exts, ch->n_exts);
+    tlsd_sb_puts(&b, ",");
+    ja3_list(&b, ch->groups, ch->n_groups, sizeof ch->groups[0]);
+    tlsd_sb_puts(&b, ",");
+    ja3_list(&b, ch->ec_point_formats, ch->n_ec_point_formats, 1);
+    return ja3_finish(&b, out);
+}
+
+int tlsd_ja3s(const struct tlsd_server_hello *sh, struct tlsd_ja3 *out)
+{
+    struct tlsd_strbuf b = {0};
+    memset(out, 0, sizeof *out);
+    tlsd_sb_printf(&b, "%u,%u,", sh->legacy_version, sh->suite);
+    ja3_exts(&b, sh->exts, sh->n_exts);
+    return ja3_finish(&b, out);
+}
+
+void tlsd_ja3_free(struct tlsd_ja3 *j)
+{
+    free(j->full);
+    j->full = NULL;
+}
+
+/* ---- JA4 (FoxIO, technical_details/JA4.md, JA4S.md) ---------------------- */
+
+static const char *ja4_version(uint16_t v)
+{
+    switch (v) {
+    case 0x0304:
+        return "13";
+    case 0x0303:
+        return "12";
+    case 0x0302:
+        return "11";
+    case 0x0301:
+        return "10";
+    case 0x0300:
+        return "s3";
+    case 0x0002:
+        return "s2";
+    case 0xFEFF:
+        return "d1";
+    case 0xFEFD:
+        return "d2";
+    case 0xFEFC:
+        return "d3";
+    default:
+        return "00";
+    }
+}
+
+static int cmp_u16(const void *a, const void *b)
+{
+    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* SHA-256 of s, first 12 hex digits; "000000000000" for an empty list. */
+static void ja4_hash(const char *s, char out[13])
+{
+    if (!*s) {
+        memcpy(out, "000000000000", 13);
+        return;
+    }
+    char full[65];
+    hex_digest(EVP_sha256(), s, strlen(s), full, sizeof full);
+    memcpy(out, full, 12);
+    out[12] = '\0';
+}
+
+static bool alnum(uint8_t c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* First and last character of the first ALPN value; "00" when none; the
+ * first and last hex digits when either byte is not alphanumeric. */
+static void ja4_alpn(const uint8_t *p, size_t len, char out[3])
+{
+    if (!p || len == 0) {
+        memcpy(out, "00", 3);
+        return;
+    }
+    uint8_t first = p[0], last = p[len - 1];
+    if (alnum(first) && alnum(last)) {
+        out[0] = (char)first;
+        out[1] = (char)last;
+    } else {
+        static const char hex[] = "0123456789abcdef";
+        out[0] = hex[first >> 4];
+        out[1] = hex[last & 0xF];
+    }
+    out[2] = '\0';
+}
+
+/* Sorted non-GREASE values as 4-digit lower-case hex, comma-joined, leaving
+ * out the codes in skip[]. */
+static void sorted_hex(struct tlsd_strbuf *b, const uint16_t *v, size_t n, const uint16_t *skip,
+                       size_t nskip)
+{
+    uint16_t *c = malloc((n ? n : 1) * sizeof *c);
+    if (!c) {
+        b->failed = true;
+        return;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool drop = tlsd_is_grease(v[i]);
+        for (size_t j = 0; j < nskip; j++)
+            drop = drop || v[i] == skip[j];
+        if (!drop)
+            c[k++] = v[i];
+    }
+    qsort(c, k, sizeof *c, cmp_u16);
+    for (size_t i = 0; i < k; i++)
+        tlsd_sb_printf(b, "%s%04x", i ? "," : "", c[i]);
+    free(c);
+}
+
+static size_t count_not_grease16(const uint16_t *v, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += !tlsd_is_grease(v[i]);
+    return k;
+}
+
+static uint16_t ja4_client_version(const struct tlsd_client_hello *ch)
+{
+    uint16_t best = 0;
+    if (ch->has_versions) {
+        for (size_t i = 0; i < ch->n_versions; i++)
+            if (!tlsd_is_grease(ch->versions[i]) && ch->versions[i] > best)
+                best = ch->versions[i];
+        if (best)
+            return best;
+    }
+    return ch->format == TLSD_HELLO_SSL2 && ch->legacy_version == 0x0002 ? 0x0002
+                                                                         : ch->legacy_version;
+}
+
+void tlsd_ja4(const struct tlsd_client_hello *ch, enum tlsd_ja_transport t,
+              char out[TLSD_JA4_LEN + 1])
+{
+    /* Suites and extension types as 16-bit lists (SSLv2 kinds cannot be
+     * expressed in JA4; they are left out). */
+    uint16_t *suites = malloc((ch->n_suites + 1) * sizeof *suites);
+    uint16_t *exts = malloc((ch->n_exts + 1) * sizeof *exts);
+    size_t ns = 0;
+    if (!suites || !exts) {
+        free(suites);
+        free(exts);
+        snprintf(out, TLSD_JA4_LEN + 1, "%s", "out-of-memory");
+        return;
+    }
+    for (size_t i = 0; i < ch->n_suites; i++)
+        if (ch->suites[i] <= 0xFFFF)
+            suites[ns++] = (uint16_t)ch->suites[i];
+    for (size_t i = 0; i < ch->n_exts; i++)
+        exts[i] = ch->exts[i].type;
+    size_t n_s = count_not_grease16(suites, ns), n_e = count_not_grease16(exts, ch->n_exts);
+
+    char alpn[3];
+    ja4_alpn(ch->n_alpn ? ch->alpn[0].p : NULL, ch->n_alpn ? ch->alpn[0].len : 0, alpn);
+
+    struct tlsd_strbuf b = {0}, c = {0};
+    sorted_hex(&b, suites, ns, NULL, 0);
+    /* JA4_c: sorted extensions without SNI (0x0000) and ALPN (0x0010), then
+     * the signature algorithms in wire order after an underscore. */
+    static const uint16_t skip[] = {0x0000, 0x0010};
+    sorted_hex(&c, exts, ch->n_exts, skip, 2);
+    if (c.len > 0 && ch->has_sigalgs && ch->n_sigalgs > 0) {
+        tlsd_sb_puts(&c, "_");
+        int k = 0;
+        for (size_t i = 0; i < ch->n_sigalgs; i++)
+            if (!tlsd_is_grease(ch->sigalgs[i]))
+                tlsd_sb_printf(&c, "%s%04x", k++ ? "," : "", ch->sigalgs[i]);
+    }
+    char hb[13], hc[13];
+    ja4_hash(b.s ? b.s : "", hb);
+    ja4_hash(c.s ? c.s : "", hc);
+    snprintf(out, TLSD_JA4_LEN + 1, "%c%s%c%02zu%02zu%s_%s_%s", (char)t,
+             ja4_version(ja4_client_version(ch)), ch->server_name ? 'd' : 'i', n_s > 99 ? 99 : n_s,
+             n_e > 99 ? 99 : n_e, alpn, hb, hc);
+    tlsd_sb_free(&b);
+    tlsd_sb_free(&c);
+    free(suites);
+    free(exts);
+}
+
+void tlsd_ja4s(const struct tlsd_server_hello *sh, enum tlsd_ja_transport t,
+               char out[TLSD_JA4S_LEN + 1])
+{
+    struct tlsd_strbuf b = {0};
+    for (size_t i = 0; i < sh->n_exts; i++)
+        tlsd_sb_printf(&b, "%s%04x", i ? "," : "", sh->exts[i].type);
+    char h[13], alpn[3];
+    ja4_hash(b.s ? b.s : "", h);
+    ja4_alpn((const uint8_t *)sh->alpn, strlen(sh->alpn), alpn);
+    uint16_t v = sh->has_supported_version ? sh->supported_version : sh->legacy_version;
+    snprintf(out, TLSD_JA4S_LEN + 1, "%c%s%02zu%s_%04x_%s", (char)t, ja4_version(v),
+             sh->n_exts > 99 ? (size_t)99 : sh->n_exts, alpn, sh->suite, h);
+    tlsd_sb_free(&b);
+}
