@@ -9,6 +9,8 @@
 
 static const struct tool_command commands[] = {
     {"ciphers", "look up cipher suites and convert lists between naming schemes", tool_ciphers},
+    {"explain", "what an alert, Schannel event, SSPI code or error message means, and the fix",
+     tool_explain},
 };
 
 static void usage(FILE *f)

@@ -23,6 +23,7 @@ struct tool_command {
 };
 
 int tool_ciphers(int argc, char **argv);
+int tool_explain(int argc, char **argv);
 
 /* Colour: on when stdout is a terminal and NO_COLOR is unset; --color and
  * --no-color override. */
@@ -32,9 +33,17 @@ bool tool_use_color(enum tool_color_mode mode, FILE *f);
 const char *tool_class_color(enum tlsd_class c, bool on);
 const char *tool_reset(bool on);
 
+/* The options every command shares, for its getopt switch: 'C' (--color), 'N' (--no-color),
+ * 'h' (--help: prints help) and anything unknown (prints a hint). Returns 0 to go on, 1 after
+ * --help, -1 for a bad option. */
+int tool_common_option(int c, const char *cmd, const char *help, enum tool_color_mode *color);
+
 /* Reads a whole stream (at most max bytes). Returns a malloc'd NUL-terminated
  * buffer and its length, or NULL with errno set (EFBIG when too large). */
 char *tool_read_all(FILE *f, size_t max, size_t *len);
+
+/* The arguments joined by single spaces (malloc'd; NULL when out of memory). */
+char *tool_join_args(int argc, char **argv, size_t *len);
 
 /* Prints "tlsdiag COMMAND: message" on stderr. */
 void tool_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

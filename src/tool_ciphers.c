@@ -123,26 +123,6 @@ static void print_msgs(const char *kind, const struct tlsd_list_msg *m, size_t n
         fprintf(stderr, "tlsdiag ciphers: %s: '%s': %s\n", kind, m[i].token, m[i].text);
 }
 
-static char *join_args(int argc, char **argv, size_t *len)
-{
-    size_t total = 1;
-    for (int i = 0; i < argc; i++)
-        total += strlen(argv[i]) + 1;
-    char *s = malloc(total);
-    if (!s)
-        return NULL;
-    size_t n = 0;
-    for (int i = 0; i < argc; i++) {
-        size_t l = strlen(argv[i]);
-        memcpy(s + n, argv[i], l);
-        n += l;
-        s[n++] = ' ';
-    }
-    s[n] = '\0';
-    *len = n;
-    return s;
-}
-
 static int load_registry(struct tlsd_suite_list *l)
 {
     memset(l, 0, sizeof *l);
@@ -204,18 +184,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case 'a':
             o->all = true;
             break;
-        case 'C':
-            o->color = TOOL_COLOR_ALWAYS;
-            break;
-        case 'N':
-            o->color = TOOL_COLOR_NEVER;
-            break;
-        case 'h':
-            fputs(help_text, stdout);
-            return 1;
-        default:
-            fprintf(stderr, "Try 'tlsdiag ciphers --help'.\n");
-            return -1;
+        default: {
+            int rc = tool_common_option(c, "ciphers", help_text, &o->color);
+            if (rc != 0)
+                return rc;
+        }
         }
     }
     return 0;
@@ -244,7 +217,7 @@ static int gather(int argc, char **argv, const struct opts *o, struct tlsd_suite
             return TOOL_EXIT_ERROR;
         }
     } else if (optind < argc) {
-        text = join_args(argc - optind, argv + optind, &len);
+        text = tool_join_args(argc - optind, argv + optind, &len);
     } else if (!o->all && !isatty(STDIN_FILENO)) {
         text = tool_read_all(stdin, MAX_INPUT, &len);
         if (!text) {

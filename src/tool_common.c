@@ -88,3 +88,41 @@ void tool_err(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fputc('\n', stderr);
 }
+
+char *tool_join_args(int argc, char **argv, size_t *len)
+{
+    size_t total = 1;
+    for (int i = 0; i < argc; i++)
+        total += strlen(argv[i]) + 1;
+    char *s = malloc(total);
+    if (!s)
+        return NULL;
+    size_t n = 0;
+    for (int i = 0; i < argc; i++) {
+        size_t l = strlen(argv[i]);
+        memcpy(s + n, argv[i], l);
+        n += l;
+        s[n++] = ' ';
+    }
+    s[n] = '\0';
+    *len = n;
+    return s;
+}
+
+int tool_common_option(int c, const char *cmd, const char *help, enum tool_color_mode *color)
+{
+    switch (c) {
+    case 'C':
+        *color = TOOL_COLOR_ALWAYS;
+        return 0;
+    case 'N':
+        *color = TOOL_COLOR_NEVER;
+        return 0;
+    case 'h':
+        fputs(help, stdout);
+        return 1;
+    default:
+        fprintf(stderr, "Try 'tlsdiag %s --help'.\n", cmd);
+        return -1;
+    }
+}

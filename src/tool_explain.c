@@ -1,0 +1,308 @@
+/* tlsdiag explain: what an alert, a Schannel event, an SSPI code or a pasted error means, its
+ * likely causes, the checks that tell them apart and the fixes. */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tlsdiag/explain.h"
+#include "tool.h"
+
+#define MAX_INPUT (16u * 1024 * 1024)
+
+static const char help_text[] =
+    "Usage: tlsdiag explain [options] [CODE|NAME|TEXT ...]\n"
+    "\n"
+    "Explain a TLS failure from whatever you have in hand: what it means, which side\n"
+    "raised it, the likely causes (most likely first), the checks that tell them apart\n"
+    "(each with the tlsdiag command that performs it) and the fixes on Windows and\n"
+    "elsewhere. Input is the arguments, a file (-f), or standard input when no argument\n"
+    "is given and stdin is not a terminal.\n"
+    "\n"
+    "Accepted input:\n"
+    "  Schannel event IDs            36874; 36887 or 36888 with the alert: '36888 40', 36888/40\n"
+    "  TLS alerts                    40, handshake_failure\n"
+    "  SSPI/Win32/Winsock codes      0x80090326, -2146893018, 2148074278,\n"
+    "                                SEC_E_ILLEGAL_MESSAGE, WSAECONNRESET, 10054\n"
+    "  pasted error text             .NET/PowerShell, Java, OpenSSL, GnuTLS, curl, Python;\n"
+    "                                timestamps, addresses and line breaks around it are fine\n"
+    "\n"
+    "Options:\n"
+    "  -f, --file FILE      read the input from FILE ('-' for standard input)\n"
+    "  -n, --max N          show at most N candidates (default 3; 0 = all)\n"
+    "      --json           the candidates as JSON (every field, every cause)\n"
+    "  -l, --list           list every entry of the knowledge base (with --json: in full)\n"
+    "      --color          colour even when not on a terminal\n"
+    "      --no-color       no colour (also when NO_COLOR is set)\n"
+    "  -h, --help           this help\n"
+    "\n"
+    "Examples:\n"
+    "  tlsdiag explain 36888 40\n"
+    "  tlsdiag explain 0x80090331\n"
+    "  tlsdiag explain 'curl: (35) error:0A000410:SSL routines::sslv3 alert handshake failure'\n"
+    "  openssl s_client -connect printer:443 2>&1 | tlsdiag explain\n"
+    "\n"
+    "Exit status: 0 explained; 1 nothing in the input matched an entry; 2 usage\n"
+    "error; 3 could not read the input.\n";
+
+struct opts {
+    const char *file;
+    long max;
+    bool json, list;
+    enum tool_color_mode color;
+};
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+    static const struct option longopts[] = {
+        {"file", required_argument, NULL, 'f'}, {"max", required_argument, NULL, 'n'},
+        {"json", no_argument, NULL, 'j'},       {"list", no_argument, NULL, 'l'},
+        {"color", no_argument, NULL, 'C'},      {"colour", no_argument, NULL, 'C'},
+        {"no-color", no_argument, NULL, 'N'},   {"no-colour", no_argument, NULL, 'N'},
+        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
+    int c;
+    char *end;
+    optind = 1;
+    /* A negative decimal (-2146893018) is a code to explain, not an option. */
+    while (!(optind < argc && argv[optind][0] == '-' && isdigit((unsigned char)argv[optind][1])) &&
+           (c = getopt_long(argc, argv, "+f:n:lh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            o->file = optarg;
+            break;
+        case 'n':
+            errno = 0;
+            o->max = strtol(optarg, &end, 10);
+            if (errno || *end || o->max < 0) {
+                tool_err("explain", "--max: '%s' is not a count", optarg);
+                return -1;
+            }
+            break;
+        case 'j':
+            o->json = true;
+            break;
+        case 'l':
+            o->list = true;
+            break;
+        default: {
+            int rc = tool_common_option(c, "explain", help_text, &o->color);
+            if (rc != 0)
+                return rc;
+        }
+        }
+    }
+    return 0;
+}
+
+static char *read_input(int argc, char **argv, const struct opts *o, size_t *len)
+{
+    if (!o->file && optind < argc)
+        return tool_join_args(argc - optind, argv + optind, len);
+    const char *name = o->file ? o->file : "-";
+    FILE *f = strcmp(name, "-") == 0 ? stdin : fopen(name, "rb");
+    if (!f) {
+        tool_err("explain", "%s: %s", name, strerror(errno));
+        return NULL;
+    }
+    char *text = tool_read_all(f, MAX_INPUT, len);
+    int e = errno;
+    if (f != stdin)
+        fclose(f);
+    if (!text)
+        tool_err("explain", "%s: %s", name, e == EFBIG ? "input larger than 16 MiB" : strerror(e));
+    return text;
+}
+
+static void print_json(json_t *j)
+{
+    if (j)
+        json_dumpf(j, stdout, JSON_INDENT(2));
+    putchar('\n');
+    json_decref(j);
+}
+
+static int list_entries(const struct opts *o)
+{
+    if (o->json) {
+        json_t *a = json_array();
+        for (size_t i = 0; a && i < tlsd_explain_count(); i++)
+            json_array_append_new(a, tlsd_explain_entry_to_json(tlsd_explain_at(i)));
+        print_json(a);
+        return TOOL_EXIT_OK;
+    }
+    for (size_t i = 0; i < tlsd_explain_count(); i++) {
+        const struct tlsd_explain_entry *e = tlsd_explain_at(i);
+        printf("%-44s %-34s %s\n", e->key, e->name, e->causes[0]->id);
+    }
+    return TOOL_EXIT_OK;
+}
+
+/* Prints label then text, wrapped at WRAP columns; continuation lines are indented to the end of
+ * the label so causes, checks and fixes stay readable in a terminal and in a pasted ticket. */
+#define WRAP 100
+
+/* Length of the next unbreakable piece: a word, or a registry path with spaces in it
+ * (...\Protocols\TLS 1.2\Client), which must stay on one line to be copied. */
+static size_t unit_len(const char *text)
+{
+    size_t n = strcspn(text, " ");
+    while (text[n] == ' ' && memchr(text, '\\', n) && strchr(text + n + 1, '\\') &&
+           strchr(text + n + 1, '\\') < text + n + 1 + strcspn(text + n + 1, " "))
+        n += 1 + strcspn(text + n + 1, " ");
+    return n;
+}
+
+static void print_wrapped(const char *label, const char *text)
+{
+    size_t indent = strlen(label), col = indent;
+    fputs(label, stdout);
+    while (*text) {
+        size_t word = unit_len(text);
+        if (col > indent && col + 1 + word > WRAP) {
+            printf("\n%*s", (int)indent, "");
+            col = indent;
+        } else if (col > indent) {
+            putchar(' ');
+            col++;
+        }
+        fwrite(text, 1, word, stdout);
+        col += word;
+        text += word;
+        text += strspn(text, " ");
+    }
+    putchar('\n');
+}
+
+static void print_cause(size_t rank, const struct tlsd_explain_cause *c, bool full, bool color)
+{
+    printf("  %zu) %s%s%s: %s\n", rank, color ? "\033[1m" : "", c->id, tool_reset(color), c->title);
+    if (!full)
+        return;
+    print_wrapped("     Why: ", c->why);
+    for (size_t i = 0; i < c->n_checks; i++) {
+        print_wrapped("     Check: ", c->checks[i].what);
+        printf("            $ %s\n", c->checks[i].command);
+    }
+    for (size_t i = 0; i < c->n_fix_windows; i++)
+        print_wrapped("     Fix (Windows): ", c->fix_windows[i]);
+    for (size_t i = 0; i < c->n_fix_other; i++)
+        print_wrapped("     Fix (elsewhere): ", c->fix_other[i]);
+    print_wrapped("     See: ", c->refs);
+}
+
+static void print_title(const struct tlsd_explain_match *m)
+{
+    const struct tlsd_explain_entry *e = m->entry;
+    switch (e->kind) {
+    case TLSD_EXPLAIN_ALERT:
+        printf("TLS alert %u %s", (unsigned)e->code, e->name);
+        break;
+    case TLSD_EXPLAIN_EVENT:
+        printf("Schannel event %u (%s)", (unsigned)e->code, e->level);
+        if (m->alert >= 0) {
+            const struct tlsd_alert *a = tlsd_alert_by_code(m->alert);
+            printf(" with alert %d %s", m->alert, a ? a->name : "");
+        }
+        break;
+    case TLSD_EXPLAIN_STATUS:
+        printf("%s 0x%08X (%d, %u)", e->name, (unsigned)e->code, (int)(int32_t)e->code,
+               (unsigned)e->code);
+        break;
+    case TLSD_EXPLAIN_MESSAGE:
+        printf("%s message %s", e->source, e->name);
+        break;
+    }
+}
+
+static void print_related(const struct tlsd_explain_entry *e)
+{
+    char buf[2048];
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < e->n_related && n < sizeof buf; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", i ? " " : "", e->related[i]);
+    if (e->n_related)
+        print_wrapped("  Related: ", buf);
+}
+
+static void print_match(size_t rank, const struct tlsd_explain_match *m, bool full, bool color)
+{
+    const struct tlsd_explain_entry *e = m->entry;
+    printf("%s%zu. ", color ? "\033[1;36m" : "", rank);
+    print_title(m);
+    printf("%s  [score %d, matched \"%s\"]\n", tool_reset(color), m->score, m->matched);
+    print_wrapped("  Meaning: ", e->meaning);
+    printf("  %s: %s\n", e->kind == TLSD_EXPLAIN_EVENT ? "Logged on" : "Raised by", e->side);
+    if (m->alert >= 0) {
+        const struct tlsd_alert *a = tlsd_alert_by_code(m->alert);
+        char label[32];
+        snprintf(label, sizeof label, "  Alert %d: ", m->alert);
+        if (a)
+            print_wrapped(label, a->description);
+    }
+    print_related(e);
+    printf("  Likely causes, most likely first:\n");
+    for (size_t i = 0; i < m->n_causes; i++)
+        print_cause(i + 1, m->causes[i], full, color);
+    if (full)
+        print_wrapped("  References: ", e->refs);
+}
+
+static int explain(const char *text, size_t len, const struct opts *o)
+{
+    struct tlsd_explain_result r;
+    if (tlsd_explain_query(text, len, &r) < 0) {
+        tool_err("explain", "out of memory");
+        return TOOL_EXIT_ERROR;
+    }
+    size_t shown = o->max == 0 || (size_t)o->max > r.n ? r.n : (size_t)o->max;
+    struct tlsd_explain_result cut = {r.matches, shown};
+    if (o->json) {
+        print_json(tlsd_explain_result_to_json(&cut));
+    } else {
+        bool color = tool_use_color(o->color, stdout);
+        for (size_t i = 0; i < shown; i++) {
+            if (i)
+                putchar('\n');
+            print_match(i + 1, &r.matches[i], i == 0, color);
+        }
+        if (r.n > shown)
+            printf("\n(%zu more candidates; --max 0 shows all)\n", r.n - shown);
+    }
+    if (r.n == 0)
+        tool_err("explain", "no entry matches the input (tlsdiag explain --list shows them all)");
+    int rc = r.n ? TOOL_EXIT_OK : TOOL_EXIT_PROBLEM;
+    tlsd_explain_result_free(&r);
+    return rc;
+}
+
+static int nothing_to_explain(void)
+{
+    tool_err("explain", "nothing to explain: give a code, a name or an error text");
+    fprintf(stderr, "Try 'tlsdiag explain --help'.\n");
+    return TOOL_EXIT_USAGE;
+}
+
+int tool_explain(int argc, char **argv)
+{
+    struct opts o = {.max = 3, .color = TOOL_COLOR_AUTO};
+    int rc = parse_opts(argc, argv, &o);
+    if (rc != 0)
+        return rc > 0 ? TOOL_EXIT_OK : TOOL_EXIT_USAGE;
+    if (o.list)
+        rc = list_entries(&o);
+    else if (!o.file && optind >= argc && isatty(STDIN_FILENO))
+        return nothing_to_explain();
+    else {
+        size_t len = 0;
+        char *text = read_input(argc, argv, &o, &len);
+        if (!text)
+            return TOOL_EXIT_ERROR;
+        bool empty = strspn(text, " \t\r\n") == len;
+        rc = empty ? nothing_to_explain() : explain(text, len, &o);
+        free(text);
+    }
+    return fflush(stdout) != 0 ? TOOL_EXIT_ERROR : rc;
+}
