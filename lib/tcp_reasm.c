@@ -335,6 +335,16 @@ static enum tlsd_caperr segment(struct tlsd_tcp *t, struct flow *f, unsigned dir
         note(&info->fin_frame, &info->fin_ts, p);
     if (p->tcp_flags & TLSD_TCP_RST)
         note(&info->rst_frame, &info->rst_ts, p);
+    uint8_t fr = p->tcp_flags & (TLSD_TCP_FIN | TLSD_TCP_RST);
+    if (fr && t->cfg.flag_events) {
+        /* After the data this segment completed: "reset right after the hello". */
+        struct tlsd_tcp_ev ev = {.kind = TLSD_TCP_EV_FLAGS,
+                                 .dir = dir,
+                                 .frame = p->frame,
+                                 .ts_usec = p->ts_usec,
+                                 .flags = fr};
+        t->cb(t->ctx, &f->pub, &ev);
+    }
     return rc;
 }
 

@@ -9,6 +9,8 @@
 
 static const struct tool_command commands[] = {
     {"ciphers", "look up cipher suites and convert lists between naming schemes", tool_ciphers},
+    {"analyze", "explain every TLS handshake in capture files", tool_analyze},
+    {"watch", "explain TLS handshakes live on a network interface", tool_watch},
     {"explain", "what an alert, Schannel event, SSPI code or error message means, and the fix",
      tool_explain},
 };

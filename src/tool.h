@@ -24,6 +24,8 @@ struct tool_command {
 
 int tool_ciphers(int argc, char **argv);
 int tool_explain(int argc, char **argv);
+int tool_analyze(int argc, char **argv);
+int tool_watch(int argc, char **argv);
 
 /* Colour: on when stdout is a terminal and NO_COLOR is unset; --color and
  * --no-color override. */

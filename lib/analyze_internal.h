@@ -1,0 +1,32 @@
+/* Internals shared by the analyser's files (lib/analyze*.c). */
+#ifndef TLSDIAG_ANALYZE_INTERNAL_H
+#define TLSDIAG_ANALYZE_INTERNAL_H
+
+#include "tlsdiag/analyze.h"
+
+/* A bounded open-addressing table of summaries keyed by text. */
+struct tlsd_sumtab {
+    void *items; /* array of item_size entries, in order of first sight */
+    size_t n, cap, item_size;
+    uint32_t *slots; /* index + 1, 0 empty */
+    size_t nslots;
+};
+
+struct tlsd_analyzer {
+    struct tlsd_analyze_config cfg;
+    tlsd_conn_cb cb;
+    void *ctx;
+    char *source;
+    struct tlsd_tcp *tcp;
+    struct tlsd_analyze_stats stats;
+    struct tlsd_sumtab clients, servers;
+};
+
+int tlsd_summary_init(struct tlsd_analyzer *a);
+void tlsd_summary_free(struct tlsd_analyzer *a);
+/* The summary of c's server so far (NULL when none yet or the table is full). */
+struct tlsd_server_sum *tlsd_summary_server(struct tlsd_analyzer *a, const struct tlsd_conn *c);
+/* Counts a decided connection in the client and server summaries. */
+void tlsd_summary_add(struct tlsd_analyzer *a, const struct tlsd_conn *c);
+
+#endif
