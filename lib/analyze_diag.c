@@ -156,7 +156,9 @@ static void describe_offer(const struct tlsd_client_hello *ch, struct offer *o)
 static void versions_text(const struct tlsd_conn *c, char *buf, size_t len)
 {
     char a[24], b[24];
-    if (c->offered_low == c->offered_high)
+    /* Without supported_versions a hello names only its highest version (RFC 5246 E.1);
+     * SSL 3.0 below it is off everywhere, so the highest is what counts. */
+    if (c->offered_low == c->offered_high || !c->ch.has_versions)
         snprintf(buf, len, "%s", tlsd_version_label(c->offered_high, a));
     else
         snprintf(buf, len, "%s to %s", tlsd_version_label(c->offered_low, a),
@@ -214,12 +216,19 @@ static bool diag_version(const struct tlsd_conn *c, struct tlsd_diagnosis *d, st
                        tlsd_version_label(c->sh.version, v1), vt,
                        tlsd_version_label(c->offered_low, v2),
                        tlsd_version_label(c->sh.version, v1));
+    } else if (fa && fa->side == TLSD_SIDE_SERVER && fa->description == ALERT_PROTOCOL_VERSION &&
+               c->offered_low >= 0x0303) {
+        /* A current client and an old server. */
+        tlsd_sb_printf(b,
+                       "the client offers only %s; the server answered protocol_version (70): it "
+                       "accepts none of them (an old server): enable TLS 1.2 on the server or "
+                       "TLS 1.0 on the client (TLS 1.0 is deprecated: better update the server)",
+                       vt);
     } else if (fa && fa->side == TLSD_SIDE_SERVER && fa->description == ALERT_PROTOCOL_VERSION) {
-        uint16_t want = 0x0303; /* TLS 1.2: what every current server accepts */
         tlsd_sb_printf(b,
                        "the client offers only %s; the server answered protocol_version (70): "
-                       "enable %s on the client or %s on the server",
-                       vt, tlsd_version_label(want, v1), tlsd_version_label(c->offered_high, v2));
+                       "enable TLS 1.2 on the client or %s on the server",
+                       vt, tlsd_version_label(c->offered_high, v2));
     } else if (c->has_ch && !c->has_sh && c->offered_high < 0x0303) {
         tlsd_sb_printf(b,
                        "the client offers only %s and the server %s; servers with %s disabled "
@@ -251,6 +260,8 @@ static bool diag_cert_type(const struct tlsd_conn *c, const struct offer *o,
         have = "ECDSA";
     if (have && strcmp(have, need) == 0)
         return false; /* the certificate fits: something else */
+    if (!have && !only_ecdsa)
+        return false; /* RSA-only offers usually meet RSA certificates: suites, then */
     if (have)
         tlsd_sb_printf(b,
                        "the server's certificate is %s (seen in another connection) but the "
