@@ -99,8 +99,8 @@ static void show_progress(void *ctx, uint64_t bytes)
         fprintf(stderr, "\ranalyze: %s %llu MB", p->path, (unsigned long long)(bytes >> 20));
 }
 
-/* Reads one file; adds it to the JSON document's file list. Returns 0 read, 1 damaged or
- * unreadable. */
+/* Reads one file; adds it to the JSON document's file list. Returns 0 read, 1 damaged (the
+ * frames before the damage were analysed), 2 unreadable. */
 static int one_file(struct tlsd_analyzer *a, const char *path, json_t *files)
 {
     char err[512] = "";
@@ -118,8 +118,8 @@ static int one_file(struct tlsd_analyzer *a, const char *path, json_t *files)
     json_array_append_new(files, f);
     if (rc == TLSD_CAPERR_OK)
         return 0;
-    tool_err("analyze", "%s: %s%s%s", path, tlsd_caperr_message(rc), err[0] ? ": " : "", err);
-    return 1;
+    tool_err("analyze", "%s: %s", path, err[0] ? err : tlsd_caperr_message(rc));
+    return rc == TLSD_CAPERR_READ ? 1 : 2;
 }
 
 int tool_analyze(int argc, char **argv)
@@ -143,13 +143,17 @@ int tool_analyze(int argc, char **argv)
     }
     if (o.format == TOOL_OUT_JSON)
         printf("{\"tool\":\"tlsdiag analyze\",\"version\":\"%s\",\"connections\":[", TLSD_VERSION);
-    int bad = 0, n = argc - optind;
-    for (int i = optind; i < argc; i++)
-        bad += one_file(a, argv[i], files);
-    tool_conn_finish(&o, a, files, no_summary);
+    int bad = 0, unreadable = 0, n = argc - optind;
+    for (int i = optind; i < argc; i++) {
+        int r = one_file(a, argv[i], files);
+        bad += r != 0;
+        unreadable += r == 2;
+    }
+    if (o.format == TOOL_OUT_JSON || unreadable < n) /* nothing to sum up otherwise */
+        tool_conn_finish(&o, a, files, no_summary);
     tlsd_analyzer_free(a);
     json_decref(files);
-    if (bad == n)
+    if (unreadable == n)
         return TOOL_EXIT_ERROR;
     return bad ? TOOL_EXIT_PROBLEM : TOOL_EXIT_OK;
 }
