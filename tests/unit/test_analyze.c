@@ -47,8 +47,9 @@ static uint64_t frame_no;
 static void seg(struct tlsd_analyzer *a, unsigned k, unsigned dir, uint32_t seq, uint8_t flags,
                 const void *data, size_t len)
 {
+    frame_no++;
     struct tlsd_pkt p = {
-        .frame = ++frame_no, .ts_usec = 1000000 + (int64_t)frame_no, .ip_version = 4, .proto = 6};
+        .frame = frame_no, .ts_usec = 1000000 + (int64_t)frame_no, .ip_version = 4, .proto = 6};
     uint8_t c[4] = {10, 0, (uint8_t)(k / 250), (uint8_t)(k % 250 + 1)}, s[4] = {10, 9, 9, 9};
     memcpy(p.src, dir ? s : c, 4);
     memcpy(p.dst, dir ? c : s, 4);
