@@ -18,7 +18,8 @@ struct fstate {
     struct tlsd_conn *conn;
     int client_dir;         /* the direction the ClientHello came from, -1 unknown */
     bool pending_enc_alert; /* TLS 1.3: the client's first encrypted record looked like an alert */
-    size_t client_enc;      /* encrypted records from the client after the ServerHello */
+    enum tlsd_outcome last_outcome; /* of the reported connection */
+    size_t client_enc;              /* encrypted records from the client after the ServerHello */
 };
 
 static const char *const outcome_names[] = {
@@ -68,6 +69,22 @@ static void addr_str(uint8_t ipv, const uint8_t *addr, char out[46])
         snprintf(out, 46, "?");
 }
 
+static void cert_unref(struct tlsd_cert_ref *r)
+{
+    if (r && --r->refs == 0) {
+        tlsd_certificate_free(&r->m);
+        free(r);
+    }
+}
+
+static uint64_t hash_bytes(const uint8_t *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+
 static void conn_free(struct tlsd_conn *c)
 {
     if (!c)
@@ -76,8 +93,7 @@ static void conn_free(struct tlsd_conn *c)
     tlsd_ja3_free(&c->ja3);
     tlsd_server_hello_free(&c->sh);
     tlsd_ja3_free(&c->ja3s);
-    if (c->has_cert)
-        tlsd_certificate_free(&c->cert);
+    cert_unref(c->cert_ref);
     tlsd_diagnosis_free(&c->diag);
     free(c);
 }
@@ -184,6 +200,7 @@ static void report(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct f
     tlsd_summary_add(a, c);
     a->stats.connections++;
     a->stats.outcomes[c->outcome]++;
+    fs->last_outcome = c->outcome;
     a->cb(a->ctx, c);
     conn_free(c);
 }
@@ -287,19 +304,47 @@ static void on_server_hello(struct tlsd_analyzer *a, struct fstate *fs, unsigned
     tlsd_ja4s(&sh, TLSD_JA_TCP, c->ja4s);
 }
 
+/* The parsed chain, from the cache when the same bytes were seen before. */
+static struct tlsd_cert_ref *cert_lookup(struct tlsd_analyzer *a, const struct tlsd_event *ev,
+                                         uint16_t version, uint64_t h)
+{
+    struct tlsd_cert_ref *r = a->cert_cache[h % TLSD_CERT_CACHE];
+    if (r && r->hash == h && r->version == version && r->m.msg_len == ev->len &&
+        memcmp(r->m.msg, ev->data, ev->len) == 0) {
+        r->refs++;
+        return r;
+    }
+    return NULL;
+}
+
 static void on_certificate(struct tlsd_analyzer *a, struct tlsd_conn *c,
                            const struct tlsd_event *ev)
 {
     if (!c || c->has_cert || !c->has_sh)
         return;
-    struct tlsd_hs_ctx ctx = {.version = c->sh.version, .suite = c->sh.suite};
-    struct tlsd_err err = {0};
-    if (tlsd_certificate_parse(ev->data, ev->len, &ctx, &c->cert, &err) != TLSD_CERR_OK) {
-        note_error(a, c, "Certificate", &err);
-        tlsd_certificate_free(&c->cert);
-        memset(&c->cert, 0, sizeof c->cert);
-        return;
+    uint64_t h = hash_bytes(ev->data, ev->len);
+    struct tlsd_cert_ref *r = cert_lookup(a, ev, c->sh.version, h);
+    if (!r) {
+        struct tlsd_hs_ctx ctx = {.version = c->sh.version, .suite = c->sh.suite};
+        struct tlsd_err err = {0};
+        if (!(r = calloc(1, sizeof *r))) {
+            a->stats.nomem++;
+            return;
+        }
+        r->refs = 1;
+        if (tlsd_certificate_parse(ev->data, ev->len, &ctx, &r->m, &err) != TLSD_CERR_OK) {
+            note_error(a, c, "Certificate", &err);
+            cert_unref(r);
+            return;
+        }
+        r->hash = h;
+        r->version = c->sh.version;
+        cert_unref(a->cert_cache[h % TLSD_CERT_CACHE]);
+        a->cert_cache[h % TLSD_CERT_CACHE] = r;
+        r->refs++;
     }
+    c->cert_ref = r;
+    c->cert = &r->m;
     c->has_cert = true;
 }
 
@@ -399,6 +444,25 @@ static void on_event(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct
         report(a, flow, fs);
 }
 
+/* A reported connection whose TCP ended, or whose handshake completed (only encrypted data
+ * follows): its parsing state is freed now, not when the flow expires, so that memory
+ * stays bounded however many connections the capture holds. */
+static char retired; /* flow->user of a retired flow */
+
+static void fstate_free(struct fstate *fs);
+
+static bool retire(struct tlsd_tcp_flow *flow, struct fstate *fs)
+{
+    fstate_free(fs);
+    flow->user = &retired;
+    return true;
+}
+
+static bool fs_succeeded(const struct fstate *fs)
+{
+    return fs->last_outcome == TLSD_OUTCOME_SUCCESS;
+}
+
 static void drain(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct fstate *fs,
                   unsigned dir, uint64_t frame)
 {
@@ -410,7 +474,10 @@ static void drain(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct fs
             note_error(a, fs->conn, "record", &fs->d[dir].last_err);
             continue;
         }
+        bool reported = !fs->conn;
         on_event(a, flow, fs, dir, &ev, frame);
+        if (!reported && !fs->conn && fs_succeeded(fs) && retire(flow, fs))
+            return;
     }
 }
 
@@ -460,14 +527,20 @@ static void on_flags(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct
                      unsigned dir, uint8_t flags)
 {
     struct tlsd_conn *c = fs->conn;
-    if (!c || !(fs->d[0].ever_tls || fs->d[1].ever_tls))
-        return;
     bool rst = flags & TLSD_TCP_RST;
     bool both_fin = flow->dir[0].fin_frame && flow->dir[1].fin_frame;
+    if (!c && (rst || both_fin)) {
+        retire(flow, fs);
+        return;
+    }
+    if (!c || !(fs->d[0].ever_tls || fs->d[1].ever_tls))
+        return;
     /* The server ending the connection decides it; so does any reset, or both FINs. A
      * client's lone FIN (TLS 1.3 half-close) may still be followed by an answer. */
     if (rst || both_fin || side_of(fs, dir) == TLSD_SIDE_SERVER)
         report(a, flow, fs);
+    if (rst || both_fin)
+        retire(flow, fs);
 }
 
 static void on_tcp(void *ctx, struct tlsd_tcp_flow *flow, const struct tlsd_tcp_ev *ev)
@@ -483,6 +556,11 @@ static void on_tcp(void *ctx, struct tlsd_tcp_flow *flow, const struct tlsd_tcp_
     }
     if (!fs)
         return;
+    if (flow->user == &retired) {
+        if (ev->kind == TLSD_TCP_EV_CLOSE)
+            flow->user = NULL;
+        return;
+    }
     switch (ev->kind) {
     case TLSD_TCP_EV_DATA:
         if (tlsd_sdir_feed(&fs->d[ev->dir], ev->data, ev->len) != TLSD_CERR_OK)
@@ -611,6 +689,8 @@ void tlsd_analyzer_free(struct tlsd_analyzer *a)
         return;
     tlsd_analyzer_end(a);
     tlsd_summary_free(a);
+    for (size_t i = 0; i < TLSD_CERT_CACHE; i++)
+        cert_unref(a->cert_cache[i]);
     free(a->source);
     free(a);
 }

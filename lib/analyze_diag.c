@@ -330,11 +330,11 @@ static void diag_sni(const struct tlsd_conn *c, struct tlsd_diagnosis *d, struct
 
 static void cert_text(const struct tlsd_conn *c, struct tlsd_strbuf *b)
 {
-    if (!c->has_cert || !c->cert.n_certs || !c->cert.certs[0].decoded)
+    if (!c->has_cert || !c->cert->n_certs || !c->cert->certs[0].decoded)
         return;
-    const struct tlsd_cert_summary *leaf = &c->cert.certs[0];
+    const struct tlsd_cert_summary *leaf = &c->cert->certs[0];
     tlsd_sb_printf(b, "; the server sent %zu certificate%s, leaf '%s' issued by '%s'%s",
-                   c->cert.n_certs, c->cert.n_certs == 1 ? "" : "s", leaf->subject, leaf->issuer,
+                   c->cert->n_certs, c->cert->n_certs == 1 ? "" : "s", leaf->subject, leaf->issuer,
                    leaf->self_signed ? " (self-signed)" : "");
 }
 

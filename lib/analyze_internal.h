@@ -12,7 +12,19 @@ struct tlsd_sumtab {
     size_t nslots;
 };
 
+/* A parsed Certificate message shared by every connection that saw the same bytes: servers
+ * send the same chain to every client, and summarising X.509 is the costliest step. */
+struct tlsd_cert_ref {
+    unsigned refs;
+    uint64_t hash;
+    uint16_t version;
+    struct tlsd_certificate_msg m;
+};
+
+#define TLSD_CERT_CACHE 64
+
 struct tlsd_analyzer {
+    struct tlsd_cert_ref *cert_cache[TLSD_CERT_CACHE];
     struct tlsd_analyze_config cfg;
     tlsd_conn_cb cb;
     void *ctx;

@@ -3,270 +3,292 @@
 #include <string.h>
 
 #include "analyze_internal.h"
+#include "json_writer.h"
 #include "tlsdiag/registry.h"
 
-static json_t *hex16(uint32_t v)
+static void hex16(struct tlsd_jw *w, const char *key, uint32_t v)
 {
     char b[12];
     snprintf(b, sizeof b, v > 0xffff ? "0x%06x" : "0x%04x", v);
-    return json_string(b);
+    tlsd_jw_string(w, key, b);
 }
 
-static json_t *version_json(uint16_t v)
+static void version_json(struct tlsd_jw *w, const char *key, uint16_t v)
 {
     char b[24];
-    return json_string(tlsd_version_label(v, b));
+    tlsd_jw_string(w, key, tlsd_is_grease(v) ? "GREASE" : tlsd_version_label(v, b));
 }
 
-static json_t *suite_json(uint32_t code)
+static void suite_json(struct tlsd_jw *w, const char *key, uint32_t code)
 {
     const struct tlsd_suite *s = tlsd_suite_by_code(code);
-    json_t *o = json_object();
-    json_object_set_new(o, "code", hex16(code));
-    json_object_set_new(o, "name",
-                        json_string(s                      ? s->iana_name
-                                    : tlsd_is_grease(code) ? "GREASE"
-                                                           : "unknown"));
+    tlsd_jw_begin_object(w, key);
+    hex16(w, "code", code);
+    tlsd_jw_string(w, "name", s ? s->iana_name : tlsd_is_grease(code) ? "GREASE" : "unknown");
     if (s)
-        json_object_set_new(o, "class", json_string(tlsd_class_name(s->cls)));
-    return o;
+        tlsd_jw_string(w, "class", tlsd_class_name(s->cls));
+    tlsd_jw_end_object(w);
 }
 
-static json_t *group_name(uint16_t g)
+static void group_name(struct tlsd_jw *w, const char *key, uint16_t g)
 {
     const struct tlsd_group *x = tlsd_group_by_code(g);
-    if (x)
-        return json_string(x->name);
-    return tlsd_is_grease(g) ? json_string("GREASE") : hex16(g);
+    if (x || tlsd_is_grease(g))
+        tlsd_jw_string(w, key, x ? x->name : "GREASE");
+    else
+        hex16(w, key, g);
 }
 
-static json_t *u16_names(const uint16_t *v, size_t n, int kind)
+static void sigscheme_name(struct tlsd_jw *w, uint16_t v)
 {
-    json_t *a = json_array();
-    for (size_t i = 0; i < n; i++) {
-        const char *name = NULL;
-        if (kind == 0) {
-            json_array_append_new(a, group_name(v[i]));
-            continue;
-        }
-        if (kind == 1) {
-            const struct tlsd_sigscheme *s = tlsd_sigscheme_by_code(v[i]);
-            name = s ? s->name : NULL;
-        } else {
-            char b[24];
-            json_array_append_new(a, tlsd_is_grease(v[i]) ? json_string("GREASE")
-                                                          : version_json(v[i]));
-            (void)b;
-            continue;
-        }
-        json_array_append_new(a, name ? json_string(name) : hex16(v[i]));
-    }
-    return a;
+    const struct tlsd_sigscheme *s = tlsd_sigscheme_by_code(v);
+    if (s || tlsd_is_grease(v))
+        tlsd_jw_string(w, NULL, s ? s->name : "GREASE");
+    else
+        hex16(w, NULL, v);
 }
 
-static json_t *ext_names(const struct tlsd_ext *e, size_t n)
+static void ext_names(struct tlsd_jw *w, const char *key, const struct tlsd_ext *e, size_t n)
 {
-    json_t *a = json_array();
+    tlsd_jw_begin_array(w, key);
     for (size_t i = 0; i < n; i++) {
         const struct tlsd_extension *x = tlsd_extension_by_code(e[i].type);
-        json_array_append_new(a, x                           ? json_string(x->name)
-                                 : tlsd_is_grease(e[i].type) ? json_string("GREASE")
-                                                             : hex16(e[i].type));
+        if (x || tlsd_is_grease(e[i].type))
+            tlsd_jw_string(w, NULL, x ? x->name : "GREASE");
+        else
+            hex16(w, NULL, e[i].type);
     }
-    return a;
+    tlsd_jw_end_array(w);
 }
 
-static json_t *client_hello_json(const struct tlsd_conn *c)
+static void offered_versions(struct tlsd_jw *w, const struct tlsd_conn *c)
 {
     const struct tlsd_client_hello *ch = &c->ch;
-    json_t *o = json_object();
-    json_object_set_new(o, "frame", json_integer((json_int_t)c->ch_frame));
-    json_object_set_new(o, "sslv2_format", json_boolean(ch->format == TLSD_HELLO_SSL2));
-    json_object_set_new(o, "legacy_version", version_json(ch->legacy_version));
-    json_t *vers = json_array();
+    tlsd_jw_begin_array(w, "versions");
     if (ch->has_versions)
-        json_decref(vers), vers = u16_names(ch->versions, ch->n_versions, 2);
-    else
+        for (size_t i = 0; i < ch->n_versions; i++)
+            version_json(w, NULL, ch->versions[i]);
+    else /* RFC 5246 E.1: every version up to client_version */
         for (uint16_t v = c->offered_low; v && v <= c->offered_high; v = v == 2 ? 0x300 : v + 1)
-            json_array_append_new(vers, version_json(v));
-    json_object_set_new(o, "versions", vers);
-    json_t *suites = json_array();
-    for (size_t i = 0; i < ch->n_suites; i++)
-        json_array_append_new(suites, suite_json(ch->suites[i]));
-    json_object_set_new(o, "suites", suites);
-    json_object_set_new(o, "groups", u16_names(ch->groups, ch->n_groups, 0));
-    json_object_set_new(o, "signature_schemes", u16_names(ch->sigalgs, ch->n_sigalgs, 1));
-    json_object_set_new(o, "extensions", ext_names(ch->exts, ch->n_exts));
-    json_t *alpn = json_array();
-    for (size_t i = 0; i < ch->n_alpn; i++)
-        json_array_append_new(alpn, json_stringn((const char *)ch->alpn[i].p, ch->alpn[i].len));
-    json_object_set_new(o, "alpn", alpn);
-    json_object_set_new(o, "ja3", json_string(c->ja3.hash));
-    json_object_set_new(o, "ja3_string", json_string(c->ja3.full ? c->ja3.full : ""));
-    json_object_set_new(o, "ja4", json_string(c->ja4));
-    return o;
+            version_json(w, NULL, v);
+    tlsd_jw_end_array(w);
 }
 
-static json_t *server_hello_json(const struct tlsd_conn *c)
+static void client_hello_json(struct tlsd_jw *w, const struct tlsd_conn *c)
+{
+    const struct tlsd_client_hello *ch = &c->ch;
+    tlsd_jw_begin_object(w, "client_hello");
+    tlsd_jw_int(w, "frame", (int64_t)c->ch_frame);
+    tlsd_jw_bool(w, "sslv2_format", ch->format == TLSD_HELLO_SSL2);
+    version_json(w, "legacy_version", ch->legacy_version);
+    offered_versions(w, c);
+    tlsd_jw_begin_array(w, "suites");
+    for (size_t i = 0; i < ch->n_suites; i++)
+        suite_json(w, NULL, ch->suites[i]);
+    tlsd_jw_end_array(w);
+    tlsd_jw_begin_array(w, "groups");
+    for (size_t i = 0; i < ch->n_groups; i++)
+        group_name(w, NULL, ch->groups[i]);
+    tlsd_jw_end_array(w);
+    tlsd_jw_begin_array(w, "signature_schemes");
+    for (size_t i = 0; i < ch->n_sigalgs; i++)
+        sigscheme_name(w, ch->sigalgs[i]);
+    tlsd_jw_end_array(w);
+    ext_names(w, "extensions", ch->exts, ch->n_exts);
+    tlsd_jw_begin_array(w, "alpn");
+    for (size_t i = 0; i < ch->n_alpn; i++)
+        tlsd_jw_stringn(w, NULL, (const char *)ch->alpn[i].p, ch->alpn[i].len);
+    tlsd_jw_end_array(w);
+    tlsd_jw_string(w, "ja3", c->ja3.hash);
+    tlsd_jw_string(w, "ja3_string", c->ja3.full ? c->ja3.full : "");
+    tlsd_jw_string(w, "ja4", c->ja4);
+    tlsd_jw_end_object(w);
+}
+
+static void server_hello_json(struct tlsd_jw *w, const struct tlsd_conn *c)
 {
     const struct tlsd_server_hello *sh = &c->sh;
-    json_t *o = json_object();
-    json_object_set_new(o, "frame", json_integer((json_int_t)c->sh_frame));
-    json_object_set_new(o, "version", version_json(sh->version));
-    json_object_set_new(o, "suite", suite_json(sh->suite));
-    json_object_set_new(o, "group",
-                        sh->has_key_share ? group_name(sh->key_share_group) : json_null());
-    json_object_set_new(o, "extensions", ext_names(sh->exts, sh->n_exts));
-    json_object_set_new(o, "alpn", sh->alpn[0] ? json_string(sh->alpn) : json_null());
-    json_object_set_new(o, "ja3s", json_string(c->ja3s.hash));
-    json_object_set_new(o, "ja4s", json_string(c->ja4s));
-    return o;
+    tlsd_jw_begin_object(w, "server_hello");
+    tlsd_jw_int(w, "frame", (int64_t)c->sh_frame);
+    version_json(w, "version", sh->version);
+    suite_json(w, "suite", sh->suite);
+    if (sh->has_key_share)
+        group_name(w, "group", sh->key_share_group);
+    else
+        tlsd_jw_null(w, "group");
+    ext_names(w, "extensions", sh->exts, sh->n_exts);
+    tlsd_jw_string(w, "alpn", sh->alpn[0] ? sh->alpn : NULL);
+    tlsd_jw_string(w, "ja3s", c->ja3s.hash);
+    tlsd_jw_string(w, "ja4s", c->ja4s);
+    tlsd_jw_end_object(w);
 }
 
-static json_t *cert_json(const struct tlsd_cert_summary *s)
+static void cert_json(struct tlsd_jw *w, const struct tlsd_cert_summary *s)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "decoded", json_boolean(s->decoded));
-    if (!s->decoded)
-        return o;
-    json_object_set_new(o, "subject", json_string(s->subject));
-    json_object_set_new(o, "issuer", json_string(s->issuer));
-    json_object_set_new(o, "key_type", json_string(s->key_type));
-    json_object_set_new(o, "key_bits", json_integer(s->key_bits));
-    if (s->curve[0])
-        json_object_set_new(o, "curve", json_string(s->curve));
-    json_object_set_new(o, "signature", json_string(s->sig_alg));
-    json_object_set_new(o, "not_before", json_integer((json_int_t)s->not_before));
-    json_object_set_new(o, "not_after", json_integer((json_int_t)s->not_after));
-    json_object_set_new(o, "self_signed", json_boolean(s->self_signed));
-    json_t *sans = json_array();
-    for (size_t i = 0; i < s->n_sans; i++)
-        json_array_append_new(sans, json_string(s->sans[i]));
-    json_object_set_new(o, "sans", sans);
-    return o;
+    tlsd_jw_begin_object(w, NULL);
+    tlsd_jw_bool(w, "decoded", s->decoded);
+    if (s->decoded) {
+        tlsd_jw_string(w, "subject", s->subject);
+        tlsd_jw_string(w, "issuer", s->issuer);
+        tlsd_jw_string(w, "key_type", s->key_type);
+        tlsd_jw_int(w, "key_bits", s->key_bits);
+        tlsd_jw_string(w, "curve", s->curve[0] ? s->curve : NULL);
+        tlsd_jw_string(w, "signature", s->sig_alg);
+        tlsd_jw_int(w, "not_before", (int64_t)s->not_before);
+        tlsd_jw_int(w, "not_after", (int64_t)s->not_after);
+        tlsd_jw_bool(w, "self_signed", s->self_signed);
+        tlsd_jw_begin_array(w, "sans");
+        for (size_t i = 0; i < s->n_sans; i++)
+            tlsd_jw_string(w, NULL, s->sans[i]);
+        tlsd_jw_end_array(w);
+    }
+    tlsd_jw_end_object(w);
 }
 
-static json_t *alerts_json(const struct tlsd_conn *c)
+static void alerts_json(struct tlsd_jw *w, const struct tlsd_conn *c)
 {
-    json_t *a = json_array();
+    tlsd_jw_begin_array(w, "alerts");
     for (size_t i = 0; i < c->n_alerts; i++) {
         const struct tlsd_conn_alert *al = &c->alerts[i];
         const struct tlsd_alert *r =
             al->description >= 0 ? tlsd_alert_by_code(al->description) : NULL;
-        json_t *o = json_object();
-        json_object_set_new(o, "side", json_string(tlsd_side_name(al->side)));
-        json_object_set_new(o, "frame", json_integer((json_int_t)al->frame));
-        json_object_set_new(o, "encrypted", json_boolean(al->encrypted));
-        json_object_set_new(o, "level",
-                            al->level == 2   ? json_string("fatal")
-                            : al->level == 1 ? json_string("warning")
-                                             : json_null());
-        json_object_set_new(o, "code",
-                            al->description >= 0 ? json_integer(al->description) : json_null());
-        json_object_set_new(o, "name", r ? json_string(r->name) : json_null());
-        json_array_append_new(a, o);
+        tlsd_jw_begin_object(w, NULL);
+        tlsd_jw_string(w, "side", tlsd_side_name(al->side));
+        tlsd_jw_int(w, "frame", (int64_t)al->frame);
+        tlsd_jw_bool(w, "encrypted", al->encrypted);
+        tlsd_jw_string(w, "level", al->level == 2 ? "fatal" : al->level == 1 ? "warning" : NULL);
+        if (al->description >= 0)
+            tlsd_jw_int(w, "code", al->description);
+        else
+            tlsd_jw_null(w, "code");
+        tlsd_jw_string(w, "name", r ? r->name : NULL);
+        tlsd_jw_end_object(w);
     }
-    return a;
+    tlsd_jw_end_array(w);
 }
 
-static json_t *frame_or_null(uint64_t f)
+static void tcp_json(struct tlsd_jw *w, const struct tlsd_conn *c)
 {
-    return f ? json_integer((json_int_t)f) : json_null();
-}
-
-static json_t *tcp_json(const struct tlsd_conn *c)
-{
-    json_t *o = json_object();
+    tlsd_jw_begin_object(w, "tcp");
     for (int s = 0; s < 2; s++) {
-        json_t *side = json_object();
-        json_object_set_new(side, "fin_frame", frame_or_null(c->fin_frame[s]));
-        json_object_set_new(side, "rst_frame", frame_or_null(c->rst_frame[s]));
-        json_object_set_new(side, "bytes", json_integer((json_int_t)c->bytes[s]));
-        json_object_set_new(side, "not_tls", json_boolean(c->not_tls[s]));
-        json_object_set_new(o, tlsd_side_name((enum tlsd_side)s), side);
+        tlsd_jw_begin_object(w, tlsd_side_name((enum tlsd_side)s));
+        tlsd_jw_uint_or_null(w, "fin_frame", c->fin_frame[s]);
+        tlsd_jw_uint_or_null(w, "rst_frame", c->rst_frame[s]);
+        tlsd_jw_int(w, "bytes", (int64_t)c->bytes[s]);
+        tlsd_jw_bool(w, "not_tls", c->not_tls[s]);
+        tlsd_jw_end_object(w);
     }
-    json_object_set_new(o, "gap_bytes", json_integer((json_int_t)c->gaps));
-    return o;
+    tlsd_jw_int(w, "gap_bytes", (int64_t)c->gaps);
+    tlsd_jw_end_object(w);
 }
 
-static json_t *diag_json(const struct tlsd_diagnosis *d)
+static void diag_json(struct tlsd_jw *w, const struct tlsd_diagnosis *d)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "text", d->text ? json_string(d->text) : json_null());
-    json_t *causes = json_array();
+    tlsd_jw_begin_object(w, "diagnosis");
+    tlsd_jw_string(w, "text", d->text);
+    tlsd_jw_begin_array(w, "causes");
     for (size_t i = 0; i < d->n_causes; i++) {
-        json_t *x = json_object();
-        json_object_set_new(x, "id", json_string(d->causes[i]->id));
-        json_object_set_new(x, "title", json_string(d->causes[i]->title));
-        json_array_append_new(causes, x);
+        tlsd_jw_begin_object(w, NULL);
+        tlsd_jw_string(w, "id", d->causes[i]->id);
+        tlsd_jw_string(w, "title", d->causes[i]->title);
+        tlsd_jw_end_object(w);
     }
-    json_object_set_new(o, "causes", causes);
-    json_t *ev = json_array();
+    tlsd_jw_end_array(w);
+    tlsd_jw_begin_array(w, "schannel_events");
     for (size_t i = 0; i < d->n_events; i++) {
-        json_t *x = json_object();
-        json_object_set_new(x, "id", json_integer(d->events[i].id));
-        json_object_set_new(x, "logged_on", json_string(tlsd_side_name(d->events[i].logged_on)));
-        json_object_set_new(
-            x, "alert", d->events[i].alert >= 0 ? json_integer(d->events[i].alert) : json_null());
-        json_object_set_new(x, "meaning", json_string(d->events[i].meaning));
-        json_array_append_new(ev, x);
+        const struct tlsd_schannel_event *e = &d->events[i];
+        tlsd_jw_begin_object(w, NULL);
+        tlsd_jw_int(w, "id", e->id);
+        tlsd_jw_string(w, "logged_on", tlsd_side_name(e->logged_on));
+        if (e->alert >= 0)
+            tlsd_jw_int(w, "alert", e->alert);
+        else
+            tlsd_jw_null(w, "alert");
+        tlsd_jw_string(w, "meaning", e->meaning);
+        tlsd_jw_end_object(w);
     }
-    json_object_set_new(o, "schannel_events", ev);
-    json_t *br = json_array();
+    tlsd_jw_end_array(w);
+    tlsd_jw_begin_array(w, "bridging_suites");
     for (size_t i = 0; i < d->n_bridges; i++)
-        json_array_append_new(br, suite_json(d->bridges[i]));
-    json_object_set_new(o, "bridging_suites", br);
-    return o;
+        suite_json(w, NULL, d->bridges[i]);
+    tlsd_jw_end_array(w);
+    tlsd_jw_end_object(w);
 }
 
-static json_t *endpoint_json(const char *addr, uint16_t port)
+static void endpoint_json(struct tlsd_jw *w, const char *key, const char *addr, uint16_t port)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "address", json_string(addr));
-    json_object_set_new(o, "port", json_integer(port));
-    return o;
+    tlsd_jw_begin_object(w, key);
+    tlsd_jw_string(w, "address", addr);
+    tlsd_jw_int(w, "port", port);
+    tlsd_jw_end_object(w);
+}
+
+static void answer_json(struct tlsd_jw *w, const struct tlsd_conn *c)
+{
+    if (c->has_hrr) {
+        tlsd_jw_begin_object(w, "hello_retry_request");
+        group_name(w, "group", c->hrr_group);
+        tlsd_jw_end_object(w);
+    } else {
+        tlsd_jw_null(w, "hello_retry_request");
+    }
+    if (c->has_sh)
+        server_hello_json(w, c);
+    else
+        tlsd_jw_null(w, "server_hello");
+    tlsd_jw_bool(w, "sslv2_server_hello", c->ssl2_server_hello);
+    tlsd_jw_begin_array(w, "certificates");
+    for (size_t i = 0; c->has_cert && i < c->cert->n_certs; i++)
+        cert_json(w, &c->cert->certs[i]);
+    tlsd_jw_end_array(w);
+    alerts_json(w, c);
+}
+
+void tlsd_conn_render_json(struct tlsd_strbuf *b, const struct tlsd_conn *c)
+{
+    struct tlsd_jw w = {.b = b};
+    tlsd_jw_begin_object(&w, NULL);
+    tlsd_jw_string(&w, "source", c->source ? c->source : "");
+    tlsd_jw_int(&w, "stream", (int64_t)c->id);
+    tlsd_jw_int(&w, "first_frame", (int64_t)c->first_frame);
+    tlsd_jw_int(&w, "last_frame", (int64_t)c->last_frame);
+    tlsd_jw_real(&w, "start", (double)c->first_ts / 1e6);
+    endpoint_json(&w, "client", c->client, c->client_port);
+    endpoint_json(&w, "server", c->server, c->server_port);
+    tlsd_jw_string(&w, "sni", c->has_ch ? c->ch.server_name : NULL);
+    tlsd_jw_string(&w, "outcome", tlsd_outcome_name(c->outcome));
+    tlsd_jw_string(&w, "outcome_text", tlsd_outcome_text(c->outcome));
+    diag_json(&w, &c->diag);
+    if (c->has_ch)
+        client_hello_json(&w, c);
+    else
+        tlsd_jw_null(&w, "client_hello");
+    answer_json(&w, c);
+    tcp_json(&w, c);
+    tlsd_jw_begin_object(&w, "counts");
+    tlsd_jw_int(&w, "client_hellos", c->n_client_hellos);
+    tlsd_jw_int(&w, "server_hellos", c->n_server_hellos);
+    tlsd_jw_int(&w, "alerts", c->n_alerts_total);
+    tlsd_jw_end_object(&w);
+    tlsd_jw_string(&w, "parse_error", c->parse_error[0] ? c->parse_error : NULL);
+    tlsd_jw_end_object(&w);
 }
 
 json_t *tlsd_conn_to_json(const struct tlsd_conn *c)
 {
-    json_t *o = json_object();
-    if (!o)
-        return NULL;
-    json_object_set_new(o, "source", json_string(c->source ? c->source : ""));
-    json_object_set_new(o, "stream", json_integer((json_int_t)c->id));
-    json_object_set_new(o, "first_frame", json_integer((json_int_t)c->first_frame));
-    json_object_set_new(o, "last_frame", json_integer((json_int_t)c->last_frame));
-    json_object_set_new(o, "start", json_real((double)c->first_ts / 1e6));
-    json_object_set_new(o, "client", endpoint_json(c->client, c->client_port));
-    json_object_set_new(o, "server", endpoint_json(c->server, c->server_port));
-    json_object_set_new(
-        o, "sni", c->has_ch && c->ch.server_name ? json_string(c->ch.server_name) : json_null());
-    json_object_set_new(o, "outcome", json_string(tlsd_outcome_name(c->outcome)));
-    json_object_set_new(o, "outcome_text", json_string(tlsd_outcome_text(c->outcome)));
-    json_object_set_new(o, "diagnosis", diag_json(&c->diag));
-    json_object_set_new(o, "client_hello", c->has_ch ? client_hello_json(c) : json_null());
-    json_t *hrr = json_null();
-    if (c->has_hrr) {
-        hrr = json_object();
-        json_object_set_new(hrr, "group", group_name(c->hrr_group));
-    }
-    json_object_set_new(o, "hello_retry_request", hrr);
-    json_object_set_new(o, "server_hello", c->has_sh ? server_hello_json(c) : json_null());
-    json_object_set_new(o, "sslv2_server_hello", json_boolean(c->ssl2_server_hello));
-    json_t *certs = json_array();
-    for (size_t i = 0; c->has_cert && i < c->cert.n_certs; i++)
-        json_array_append_new(certs, cert_json(&c->cert.certs[i]));
-    json_object_set_new(o, "certificates", certs);
-    json_object_set_new(o, "alerts", alerts_json(c));
-    json_object_set_new(o, "tcp", tcp_json(c));
-    json_t *counts = json_object();
-    json_object_set_new(counts, "client_hellos", json_integer(c->n_client_hellos));
-    json_object_set_new(counts, "server_hellos", json_integer(c->n_server_hellos));
-    json_object_set_new(counts, "alerts", json_integer(c->n_alerts_total));
-    json_object_set_new(o, "counts", counts);
-    json_object_set_new(o, "parse_error",
-                        c->parse_error[0] ? json_string(c->parse_error) : json_null());
-    return o;
+    struct tlsd_strbuf b = {0};
+    tlsd_conn_render_json(&b, c);
+    json_t *j = b.failed || !b.s ? NULL : json_loadb(b.s, b.len, 0, NULL);
+    tlsd_sb_free(&b);
+    return j;
+}
+
+/* ---- summaries (once per run: jansson objects) ---- */
+
+static json_t *suite_name_json(uint32_t code)
+{
+    const struct tlsd_suite *s = tlsd_suite_by_code(code);
+    return json_string(s ? s->iana_name : "unknown");
 }
 
 static json_t *outcomes_json(const uint64_t *v)
@@ -319,7 +341,7 @@ static json_t *servers_json(const struct tlsd_analyzer *a)
                                             : json_null());
         json_t *suites = json_array();
         for (size_t j = 0; j < s->n_suites; j++)
-            json_array_append_new(suites, suite_json(s->suites[j]));
+            json_array_append_new(suites, suite_name_json(s->suites[j]));
         json_object_set_new(o, "suites_chosen", suites);
         json_object_set_new(o, "certificate_key",
                             s->cert_key_type[0] ? json_string(s->cert_key_type) : json_null());

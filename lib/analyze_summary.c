@@ -147,9 +147,9 @@ static void add_server(struct tlsd_server_sum *s, const struct tlsd_conn *c)
         have |= s->suites[i] == c->sh.suite;
     if (c->has_sh && !have && s->n_suites < sizeof s->suites / sizeof s->suites[0])
         s->suites[s->n_suites++] = c->sh.suite;
-    if (c->has_cert && c->cert.n_certs && c->cert.certs[0].decoded) {
-        snprintf(s->cert_key_type, sizeof s->cert_key_type, "%s", c->cert.certs[0].key_type);
-        s->cert_bits = c->cert.certs[0].key_bits;
+    if (c->has_cert && c->cert->n_certs && c->cert->certs[0].decoded) {
+        snprintf(s->cert_key_type, sizeof s->cert_key_type, "%s", c->cert->certs[0].key_type);
+        s->cert_bits = c->cert->certs[0].key_bits;
         s->cert_frame = c->last_frame;
     }
 }

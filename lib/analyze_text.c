@@ -64,11 +64,11 @@ static void answer_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)
         }
         tlsd_sb_printf(b, "  JA4S %s\n", c->ja4s);
     }
-    if (c->has_cert && c->cert.n_certs && c->cert.certs[0].decoded) {
-        const struct tlsd_cert_summary *l = &c->cert.certs[0];
+    if (c->has_cert && c->cert->n_certs && c->cert->certs[0].decoded) {
+        const struct tlsd_cert_summary *l = &c->cert->certs[0];
         tlsd_sb_printf(b, "  cert     %s (%s %d) issued by %s%s, chain of %zu\n", l->subject,
                        l->key_type, l->key_bits, l->issuer, l->self_signed ? " (self-signed)" : "",
-                       c->cert.n_certs);
+                       c->cert->n_certs);
     }
     for (size_t i = 0; i < c->n_alerts; i++) {
         const struct tlsd_conn_alert *a = &c->alerts[i];

@@ -11,16 +11,67 @@
 
 /* ---- JA3 (https://github.com/salesforce/ja3, README) --------------------- */
 
+static const char hexdig[] = "0123456789abcdef";
+
+/* Fingerprints are computed for every hello of a capture: the digests are fetched once
+ * (an implicit fetch per call takes the provider store's locks) and numbers are formatted
+ * by hand rather than through printf. */
+static const EVP_MD *digest(const char *name, const EVP_MD **cache)
+{
+    if (!*cache)
+        *cache = EVP_MD_fetch(NULL, name, NULL);
+    return *cache;
+}
+
+static const EVP_MD *md_md5(void)
+{
+    static const EVP_MD *md;
+    return digest("MD5", &md);
+}
+
+static const EVP_MD *md_sha256(void)
+{
+    static const EVP_MD *md;
+    return digest("SHA256", &md);
+}
+
 static void hex_digest(const EVP_MD *md, const char *s, size_t len, char *out, size_t hexlen)
 {
     unsigned char d[EVP_MAX_MD_SIZE];
     unsigned int dl = 0;
-    if (EVP_Digest(s, len, d, &dl, md, NULL) != 1)
+    if (!md || EVP_Digest(s, len, d, &dl, md, NULL) != 1)
         dl = 0;
     size_t i = 0;
-    for (; i < dl && 2 * i + 1 < hexlen; i++)
-        snprintf(out + 2 * i, 3, "%02x", d[i]);
+    for (; i < dl && 2 * i + 2 < hexlen + 1 && 2 * i + 1 < hexlen; i++) {
+        out[2 * i] = hexdig[d[i] >> 4];
+        out[2 * i + 1] = hexdig[d[i] & 15];
+    }
     out[2 * i < hexlen ? 2 * i : hexlen - 1] = '\0';
+}
+
+/* Appends sep (unless 0) and v in decimal. */
+static void put_dec(struct tlsd_strbuf *b, char sep, unsigned v)
+{
+    char tmp[16], *p = tmp + sizeof tmp;
+    *--p = '\0';
+    do
+        *--p = (char)('0' + v % 10);
+    while (v /= 10);
+    if (sep)
+        *--p = sep;
+    tlsd_sb_puts(b, p);
+}
+
+/* Appends sep (unless 0) and v as 4 lower-case hex digits. */
+static void put_hex4(struct tlsd_strbuf *b, char sep, unsigned v)
+{
+    char tmp[6], *p = tmp;
+    if (sep)
+        *p++ = sep;
+    for (int shift = 12; shift >= 0; shift -= 4)
+        *p++ = hexdig[(v >> shift) & 15];
+    *p = '\0';
+    tlsd_sb_puts(b, tmp);
 }
 
 /* Appends the non-GREASE values joined by '-'. */
@@ -33,7 +84,7 @@ static void ja3_list(struct tlsd_strbuf *b, const void *vals, size_t n, size_t w
                                   : ((const uint8_t *)vals)[i];
         if (width != 1 && tlsd_is_grease(v))
             continue;
-        tlsd_sb_printf(b, "%s%u", k++ ? "-" : "", (unsigned)v);
+        put_dec(b, k++ ? '-' : 0, (unsigned)v);
     }
 }
 
@@ -42,7 +93,7 @@ static void ja3_exts(struct tlsd_strbuf *b, const struct tlsd_ext *exts, size_t 
     int k = 0;
     for (size_t i = 0; i < n; i++)
         if (!tlsd_is_grease(exts[i].type))
-            tlsd_sb_printf(b, "%s%u", k++ ? "-" : "", exts[i].type);
+            put_dec(b, k++ ? '-' : 0, exts[i].type);
 }
 
 static int ja3_finish(struct tlsd_strbuf *b, struct tlsd_ja3 *out)
@@ -50,7 +101,7 @@ static int ja3_finish(struct tlsd_strbuf *b, struct tlsd_ja3 *out)
     out->full = tlsd_sb_take(b);
     if (!out->full)
         return -1;
-    hex_digest(EVP_md5(), out->full, strlen(out->full), out->hash, sizeof out->hash);
+    hex_digest(md_md5(), out->full, strlen(out->full), out->hash, sizeof out->hash);
     return 0;
 }
 
@@ -126,7 +177,7 @@ static void ja4_hash(const char *s, char out[13])
         return;
     }
     char full[65];
-    hex_digest(EVP_sha256(), s, strlen(s), full, sizeof full);
+    hex_digest(md_sha256(), s, strlen(s), full, sizeof full);
     memcpy(out, full, 12);
     out[12] = '\0';
 }
@@ -176,7 +227,7 @@ static void sorted_hex(struct tlsd_strbuf *b, const uint16_t *v, size_t n, const
     }
     qsort(c, k, sizeof *c, cmp_u16);
     for (size_t i = 0; i < k; i++)
-        tlsd_sb_printf(b, "%s%04x", i ? "," : "", c[i]);
+        put_hex4(b, i ? ',' : 0, c[i]);
     free(c);
 }
 
@@ -237,7 +288,7 @@ void tlsd_ja4(const struct tlsd_client_hello *ch, enum tlsd_ja_transport t,
         int k = 0;
         for (size_t i = 0; i < ch->n_sigalgs; i++)
             if (!tlsd_is_grease(ch->sigalgs[i]))
-                tlsd_sb_printf(&c, "%s%04x", k++ ? "," : "", ch->sigalgs[i]);
+                put_hex4(&c, k++ ? ',' : 0, ch->sigalgs[i]);
     }
     char hb[13], hc[13];
     ja4_hash(b.s ? b.s : "", hb);
@@ -256,7 +307,7 @@ void tlsd_ja4s(const struct tlsd_server_hello *sh, enum tlsd_ja_transport t,
 {
     struct tlsd_strbuf b = {0};
     for (size_t i = 0; i < sh->n_exts; i++)
-        tlsd_sb_printf(&b, "%s%04x", i ? "," : "", sh->exts[i].type);
+        put_hex4(&b, i ? ',' : 0, sh->exts[i].type);
     char h[13], alpn[3];
     ja4_hash(b.s ? b.s : "", h);
     ja4_alpn((const uint8_t *)sh->alpn, strlen(sh->alpn), alpn);

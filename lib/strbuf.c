@@ -24,6 +24,15 @@ static bool reserve(struct tlsd_strbuf *b, size_t extra)
     return true;
 }
 
+void tlsd_sb_putn(struct tlsd_strbuf *b, const char *p, size_t n)
+{
+    if (!reserve(b, n))
+        return;
+    memcpy(b->s + b->len, p, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
 void tlsd_sb_printf(struct tlsd_strbuf *b, const char *fmt, ...)
 {
     va_list ap;

@@ -135,6 +135,7 @@ int tool_analyze(int argc, char **argv)
         return TOOL_EXIT_USAGE;
     }
     o.color = tool_use_color(o.color_mode, stdout);
+    o.flush_each = isatty(STDOUT_FILENO);
     struct tlsd_analyzer *a = tlsd_analyzer_new(NULL, tool_conn_print, &o);
     json_t *files = json_array();
     if (!a || !files) {

@@ -20,7 +20,9 @@ struct tool_conn_opts {
     char server[64];    /* address filter, "" for none */
     int server_port;    /* -1: any */
     bool failed_only;
-    uint64_t printed; /* connections printed */
+    bool flush_each;        /* flush after every connection (live, or a terminal) */
+    struct tlsd_strbuf buf; /* JSON text of one connection, reused */
+    uint64_t printed;       /* connections printed */
 };
 
 /* Parses ADDR or ADDR:PORT ([v6]:PORT) into o. 0, or -1 when malformed. */

@@ -70,17 +70,19 @@ void tool_conn_print(void *ctx, const struct tlsd_conn *c)
             fputs(b.s, stdout);
         tlsd_sb_free(&b);
     } else {
-        json_t *j = tlsd_conn_to_json(c);
+        o->buf.len = 0;
         if (o->format == TOOL_OUT_JSON && o->printed)
-            fputc(',', stdout);
-        if (j)
-            json_dumpf(j, stdout, JSON_COMPACT);
+            tlsd_sb_putn(&o->buf, ",", 1);
+        tlsd_conn_render_json(&o->buf, c);
         if (o->format == TOOL_OUT_JSONL)
-            fputc('\n', stdout);
-        json_decref(j);
+            tlsd_sb_putn(&o->buf, "\n", 1);
+        if (!o->buf.failed && o->buf.s)
+            fwrite(o->buf.s, 1, o->buf.len, stdout);
+        o->buf.failed = false;
     }
     o->printed++;
-    fflush(stdout);
+    if (o->flush_each)
+        fflush(stdout);
 }
 
 void tool_conn_finish(struct tool_conn_opts *o, const struct tlsd_analyzer *a, json_t *files,
@@ -103,5 +105,6 @@ void tool_conn_finish(struct tool_conn_opts *o, const struct tlsd_analyzer *a, j
             fputs(b.s, stdout);
         tlsd_sb_free(&b);
     }
+    tlsd_sb_free(&o->buf);
     fflush(stdout);
 }

@@ -231,6 +231,7 @@ static int run(struct watch_opts *o, const char *filter)
         return TOOL_EXIT_ERROR;
     }
     o->out.color = tool_use_color(o->out.color_mode, stdout);
+    o->out.flush_each = true;
     struct loop l = {.o = o, .dlt = pcap_datalink(live)};
     l.a = tlsd_analyzer_new(NULL, tool_conn_print, &o->out);
     if (!l.a || tlsd_analyzer_begin(l.a, o->iface) != TLSD_CAPERR_OK) {

@@ -113,8 +113,9 @@ struct tlsd_conn {
     char ja4s[TLSD_JA4S_LEN + 1];
     bool ssl2_server_hello; /* an SSLv2 SERVER-HELLO answered */
 
-    bool has_cert; /* the server's Certificate, when sent in the clear */
-    struct tlsd_certificate_msg cert;
+    bool has_cert;                           /* the server's Certificate, when sent in the clear */
+    const struct tlsd_certificate_msg *cert; /* shared with other connections (cached) */
+    void *cert_ref;                          /* the analyser's reference to it */
 
     struct tlsd_conn_alert alerts[TLSD_CONN_MAX_ALERTS];
     size_t n_alerts;
@@ -223,7 +224,10 @@ void tlsd_diagnosis_free(struct tlsd_diagnosis *d);
 /* "TLS 1.2", "SSL 3.0", "TLS 1.3 (draft 23)" into buf[24]. */
 const char *tlsd_version_label(uint16_t v, char buf[24]);
 
-/* Renderers (analyze_json.c, analyze_text.c). JSON: NULL when out of memory. */
+/* Renderers (analyze_json.c, analyze_text.c). The connection as one compact JSON object
+ * appended to b (docs/analyze-json.md), written directly; the same as a jansson value
+ * (NULL when out of memory); the summaries as a jansson value. */
+void tlsd_conn_render_json(struct tlsd_strbuf *b, const struct tlsd_conn *c);
 json_t *tlsd_conn_to_json(const struct tlsd_conn *c);
 json_t *tlsd_analyze_summary_to_json(const struct tlsd_analyzer *a);
 /* Text: appended to b; color adds ANSI colours. */
