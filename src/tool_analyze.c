@@ -40,47 +40,14 @@ static const char help_text[] =
     "Exit status: 0 every file read; 1 some file could not be read or was damaged\n"
     "(the rest was analysed); 2 usage error; 3 no file could be read.\n";
 
-static int parse_opts(int argc, char **argv, struct tool_conn_opts *o, bool *no_summary)
+static int parse_opts(int argc, char **argv, struct tool_conn_opts *o)
 {
-    static const struct option longopts[] = {
-        {"json", no_argument, NULL, 'j'},         {"jsonl", no_argument, NULL, 'J'},
-        {"client", required_argument, NULL, 'c'}, {"server", required_argument, NULL, 's'},
-        {"failed", no_argument, NULL, 'F'},       {"no-summary", no_argument, NULL, 'S'},
-        {"color", no_argument, NULL, 'C'},        {"colour", no_argument, NULL, 'C'},
-        {"no-color", no_argument, NULL, 'N'},     {"no-colour", no_argument, NULL, 'N'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
-    int c;
+    static const struct option longopts[] = {TOOL_CONN_LONGOPTS, {NULL, 0, NULL, 0}};
+    int c, rc;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'j':
-            o->format = TOOL_OUT_JSON;
-            break;
-        case 'J':
-            o->format = TOOL_OUT_JSONL;
-            break;
-        case 'c':
-            o->client = optarg;
-            break;
-        case 's':
-            if (tool_conn_server_filter(o, optarg) != 0) {
-                tool_err("analyze", "--server: '%s' is not an address or ADDR:PORT", optarg);
-                return -1;
-            }
-            break;
-        case 'F':
-            o->failed_only = true;
-            break;
-        case 'S':
-            *no_summary = true;
-            break;
-        default: {
-            int rc = tool_common_option(c, "analyze", help_text, &o->color_mode);
-            if (rc != 0)
-                return rc;
-        }
-        }
-    }
+    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1)
+        if ((rc = tool_conn_option(c, "analyze", help_text, o)) != 0)
+            return rc;
     return 0;
 }
 
@@ -125,8 +92,7 @@ static int one_file(struct tlsd_analyzer *a, const char *path, json_t *files)
 int tool_analyze(int argc, char **argv)
 {
     struct tool_conn_opts o = {.format = TOOL_OUT_TEXT, .server_port = -1};
-    bool no_summary = false;
-    int rc = parse_opts(argc, argv, &o, &no_summary);
+    int rc = parse_opts(argc, argv, &o);
     if (rc != 0)
         return rc > 0 ? TOOL_EXIT_OK : TOOL_EXIT_USAGE;
     if (optind >= argc) {
@@ -151,7 +117,7 @@ int tool_analyze(int argc, char **argv)
         unreadable += r == 2;
     }
     if (o.format == TOOL_OUT_JSON || unreadable < n) /* nothing to sum up otherwise */
-        tool_conn_finish(&o, a, files, no_summary);
+        tool_conn_finish(&o, a, files);
     tlsd_analyzer_free(a);
     json_decref(files);
     if (unreadable == n)

@@ -1,5 +1,6 @@
 /* Connection filters and output shared by tlsdiag analyze and tlsdiag watch. */
 #include <arpa/inet.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,34 @@ int tool_conn_server_filter(struct tool_conn_opts *o, const char *arg)
     return 0;
 }
 
+int tool_conn_option(int c, const char *cmd, const char *help, struct tool_conn_opts *o)
+{
+    switch (c) {
+    case 'j':
+        o->format = TOOL_OUT_JSON;
+        return 0;
+    case 'J':
+        o->format = TOOL_OUT_JSONL;
+        return 0;
+    case 'A':
+        o->client = optarg;
+        return 0;
+    case 's':
+        if (tool_conn_server_filter(o, optarg) == 0)
+            return 0;
+        tool_err(cmd, "--server: '%s' is not an address or ADDR:PORT", optarg);
+        return -1;
+    case 'F':
+        o->failed_only = true;
+        return 0;
+    case 'S':
+        o->no_summary = true;
+        return 0;
+    default:
+        return tool_common_option(c, cmd, help, &o->color_mode);
+    }
+}
+
 static bool wanted(const struct tool_conn_opts *o, const struct tlsd_conn *c)
 {
     if (o->failed_only && !tlsd_outcome_failed(c->outcome))
@@ -85,8 +114,7 @@ void tool_conn_print(void *ctx, const struct tlsd_conn *c)
         fflush(stdout);
 }
 
-void tool_conn_finish(struct tool_conn_opts *o, const struct tlsd_analyzer *a, json_t *files,
-                      bool no_summary)
+void tool_conn_finish(struct tool_conn_opts *o, const struct tlsd_analyzer *a, json_t *files)
 {
     if (o->format == TOOL_OUT_JSON) {
         json_t *s = tlsd_analyze_summary_to_json(a);
@@ -96,7 +124,7 @@ void tool_conn_finish(struct tool_conn_opts *o, const struct tlsd_analyzer *a, j
         json_dumpf(s ? s : json_null(), stdout, JSON_COMPACT);
         fputs("}\n", stdout);
         json_decref(s);
-    } else if (o->format == TOOL_OUT_TEXT && !no_summary) {
+    } else if (o->format == TOOL_OUT_TEXT && !o->no_summary) {
         struct tlsd_strbuf b = {0};
         if (!o->printed)
             tlsd_sb_puts(&b, "No TLS connection matched.\n\n");

@@ -50,7 +50,6 @@ struct watch_opts {
     struct tool_conn_opts out;
     const char *iface, *user;
     unsigned long count;
-    bool no_summary;
 };
 
 static volatile sig_atomic_t stop_flag;
@@ -69,63 +68,25 @@ static int parse_opts(int argc, char **argv, struct watch_opts *o)
     static const struct option longopts[] = {{"interface", required_argument, NULL, 'i'},
                                              {"user", required_argument, NULL, 'u'},
                                              {"count", required_argument, NULL, 'c'},
-                                             {"json", no_argument, NULL, 'j'},
-                                             {"jsonl", no_argument, NULL, 'J'},
-                                             {"client", required_argument, NULL, 'A'},
-                                             {"server", required_argument, NULL, 's'},
-                                             {"failed", no_argument, NULL, 'F'},
-                                             {"no-summary", no_argument, NULL, 'S'},
-                                             {"color", no_argument, NULL, 'C'},
-                                             {"colour", no_argument, NULL, 'C'},
-                                             {"no-color", no_argument, NULL, 'N'},
-                                             {"no-colour", no_argument, NULL, 'N'},
-                                             {"help", no_argument, NULL, 'h'},
+                                             TOOL_CONN_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
-    int c;
+    int c, rc;
     char *end;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+i:u:c:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'i':
+        if (c == 'i') {
             o->iface = optarg;
-            break;
-        case 'u':
+        } else if (c == 'u') {
             o->user = optarg;
-            break;
-        case 'c':
+        } else if (c == 'c') {
             errno = 0;
             o->count = strtoul(optarg, &end, 10);
             if (errno || *end || !*optarg) {
                 tool_err("watch", "--count: '%s' is not a count", optarg);
                 return -1;
             }
-            break;
-        case 'j':
-            o->out.format = TOOL_OUT_JSON;
-            break;
-        case 'J':
-            o->out.format = TOOL_OUT_JSONL;
-            break;
-        case 'A':
-            o->out.client = optarg;
-            break;
-        case 's':
-            if (tool_conn_server_filter(&o->out, optarg) != 0) {
-                tool_err("watch", "--server: '%s' is not an address or ADDR:PORT", optarg);
-                return -1;
-            }
-            break;
-        case 'F':
-            o->out.failed_only = true;
-            break;
-        case 'S':
-            o->no_summary = true;
-            break;
-        default: {
-            int rc = tool_common_option(c, "watch", help_text, &o->out.color_mode);
-            if (rc != 0)
-                return rc;
-        }
+        } else if ((rc = tool_conn_option(c, "watch", help_text, &o->out)) != 0) {
+            return rc;
         }
     }
     if (!o->iface) {
@@ -256,7 +217,7 @@ static int run(struct watch_opts *o, const char *filter)
     }
     tlsd_analyzer_end(l.a);
     tlsd_analyzer_add_capture_stats(l.a, &l.cs);
-    tool_conn_finish(&o->out, l.a, NULL, o->no_summary);
+    tool_conn_finish(&o->out, l.a, NULL);
     tlsd_analyzer_free(l.a);
     pcap_close(live);
     live = NULL;

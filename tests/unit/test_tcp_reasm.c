@@ -14,11 +14,26 @@ struct rec {
     int closes[8];
     size_t n_closes;
     struct tlsd_tcp_dir last_dir[2];
+    struct {
+        unsigned dir;
+        uint8_t flags;
+        uint64_t frame;
+        size_t stream_len; /* bytes of that direction delivered before it */
+    } flag_evs[8];
+    size_t n_flag_evs;
 };
 
 static void on_ev(void *ctx, struct tlsd_tcp_flow *flow, const struct tlsd_tcp_ev *ev)
 {
     struct rec *r = ctx;
+    if (ev->kind == TLSD_TCP_EV_FLAGS) {
+        assert_true(r->n_flag_evs < 8);
+        r->flag_evs[r->n_flag_evs].dir = ev->dir;
+        r->flag_evs[r->n_flag_evs].flags = ev->flags;
+        r->flag_evs[r->n_flag_evs].frame = ev->frame;
+        r->flag_evs[r->n_flag_evs++].stream_len = r->len[ev->dir];
+        return;
+    }
     if (ev->kind == TLSD_TCP_EV_CLOSE) {
         assert_true(r->n_closes < 8);
         r->closes[r->n_closes++] = ev->close;
@@ -285,6 +300,35 @@ static void test_not_tcp(void **state)
     tlsd_tcp_free(t);
 }
 
+/* With flag_events, FIN and RST arrive as events when their segment does, after the data
+ * the segment completed; without it, never (existing callers see no new event kind). */
+static void test_flag_events(void **state)
+{
+    (void)state;
+    struct rec r;
+    const struct tlsd_tcp_config cfg = {.flag_events = true};
+    struct tlsd_tcp *t = setup(&r, &cfg);
+    handshake(t, 100, 5000);
+    put(t, seg(0, 101, TLSD_TCP_ACK, "hello", 0));               /* frame 4 */
+    put(t, seg(1, 5001, TLSD_TCP_ACK | TLSD_TCP_FIN, "bye", 0)); /* frame 5 */
+    put(t, seg(0, 106, TLSD_TCP_RST, NULL, 0));                  /* frame 6 */
+    assert_int_equal(r.n_flag_evs, 2);
+    assert_int_equal(r.flag_evs[0].dir, 1);
+    assert_int_equal(r.flag_evs[0].flags, TLSD_TCP_FIN);
+    assert_int_equal(r.flag_evs[0].frame, 5);
+    assert_int_equal(r.flag_evs[0].stream_len, 3); /* "bye" delivered first */
+    assert_int_equal(r.flag_evs[1].dir, 0);
+    assert_int_equal(r.flag_evs[1].flags, TLSD_TCP_RST);
+    tlsd_tcp_finish(t);
+    tlsd_tcp_free(t);
+    t = setup(&r, NULL);
+    handshake(t, 100, 5000);
+    put(t, seg(0, 101, TLSD_TCP_RST, NULL, 0));
+    assert_int_equal(r.n_flag_evs, 0);
+    tlsd_tcp_finish(t);
+    tlsd_tcp_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -299,6 +343,7 @@ int main(void)
         cmocka_unit_test(test_idle_expiry_and_eviction),
         cmocka_unit_test(test_reuse_and_direction),
         cmocka_unit_test(test_not_tcp),
+        cmocka_unit_test(test_flag_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
