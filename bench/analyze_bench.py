@@ -128,7 +128,11 @@ def record(workdir, per_kind):
     for i in range(per_kind):
         for name, (_, cargs) in kinds.items():
             client(ports[name], *cargs)
-    time.sleep(0.5)
+    # tcpdump may lag behind under load: stop it once the file has stopped growing.
+    last = -1
+    while os.path.getsize(pcap) != last:
+        last = os.path.getsize(pcap)
+        time.sleep(0.5)
     td.send_signal(2)
     td.wait()
     for s in socks:
@@ -227,8 +231,6 @@ def main():
     if not os.path.exists(big):
         rec = record(wd, a.per_kind)
         pkts = read_pcap(rec)
-        server_ports = {struct.unpack_from(">H", fr, 14 + (fr[14] & 15) * 4 + 2)[0]
-                        for _, fr, _ in pkts[:1]}
         # Server ports: the ones every SYN goes to.
         server_ports = set()
         for _, fr, _ in pkts:

@@ -399,6 +399,32 @@ static void printable_head(const struct tlsd_conn *c, char *out, size_t len)
     out[n] = '\0';
 }
 
+/* The side whose FIN or RST came first. */
+static enum tlsd_side first_to_end(const struct tlsd_conn *c)
+{
+    uint64_t end[2];
+    for (int s = 0; s < 2; s++) {
+        uint64_t f = c->fin_frame[s], r = c->rst_frame[s];
+        end[s] = f && r ? (f < r ? f : r) : f ? f : r;
+    }
+    if (!end[TLSD_SIDE_CLIENT])
+        return TLSD_SIDE_SERVER;
+    if (!end[TLSD_SIDE_SERVER])
+        return TLSD_SIDE_CLIENT;
+    return end[TLSD_SIDE_CLIENT] < end[TLSD_SIDE_SERVER] ? TLSD_SIDE_CLIENT : TLSD_SIDE_SERVER;
+}
+
+/* Ports where a plain-text service usually listens: a TLS hello sent there is a likely
+ * mistake of its own. */
+static bool plain_text_port(uint16_t port)
+{
+    static const uint16_t ports[] = {21, 23, 25, 80, 110, 143, 389, 3306, 5432, 8000, 8080};
+    for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++)
+        if (ports[i] == port)
+            return true;
+    return false;
+}
+
 static void diag_failure(const struct tlsd_conn *c, const struct tlsd_server_sum *known,
                          struct tlsd_diagnosis *d, struct tlsd_strbuf *b)
 {
@@ -424,6 +450,13 @@ static void diag_failure(const struct tlsd_conn *c, const struct tlsd_server_sum
                        "alert: Windows (Schannel) does this when nothing in the hello matches; ",
                        rst ? "reset" : "closed");
         diag_refused_hello(c, known, d, b, rst ? "reset the connection" : "closed the connection");
+        if (plain_text_port(c->server_port)) {
+            tlsd_sb_printf(b,
+                           "; or port %u is a plain-text service (TLS usually lives on "
+                           "another port): check the port the client uses",
+                           c->server_port);
+            add_cause(d, "not-tls");
+        }
         add_event(d, 36874, -1, TLSD_SIDE_SERVER);
         add_event(d, 36888, ALERT_HANDSHAKE_FAILURE, TLSD_SIDE_SERVER);
         add_cause(d, "connection-dropped");
@@ -447,14 +480,14 @@ static void diag_failure(const struct tlsd_conn *c, const struct tlsd_server_sum
         add_cause(d, "middlebox");
         add_cause(d, "handshake-cancelled");
         break;
-    case TLSD_OUTCOME_ABORTED:
+    case TLSD_OUTCOME_ABORTED: {
+        enum tlsd_side first = first_to_end(c);
         tlsd_sb_printf(b, "the %s %s the connection during the handshake without a TLS alert",
-                       c->rst_frame[TLSD_SIDE_SERVER] || c->fin_frame[TLSD_SIDE_SERVER] ? "server"
-                                                                                        : "client",
-                       c->rst_frame[0] || c->rst_frame[1] ? "reset" : "closed");
+                       tlsd_side_name(first), c->rst_frame[first] ? "reset" : "closed");
         add_cause(d, "connection-dropped");
         add_cause(d, "middlebox");
         break;
+    }
     default:
         tlsd_sb_puts(b, "the capture does not hold the whole handshake (it started late, lost "
                         "packets or ended early)");

@@ -80,7 +80,13 @@ timeout 5 gnutls-cli --port "${PORT[unknown13]}" localhost </dev/null >/dev/null
 sc "${PORT[sni]}" -servername nosuch.example
 timeout 5 curl -sk "https://127.0.0.1:${PORT[plain]}/" >/dev/null 2>&1
 timeout 5 curl -sk "https://127.0.0.1:${PORT[reset]}/" >/dev/null 2>&1
-sleep 0.5
+# Under load tcpdump may still hold packets in the kernel's buffer: wait until the last
+# case's reset is in the file (everything before it is then written), then stop it.
+for _ in $(seq 100); do
+  tcpdump -nn -r cap.pcap "tcp port ${PORT[reset]} and tcp[tcpflags] & tcp-rst != 0" 2>/dev/null | grep -q . && break
+  sleep 0.1
+done
+sleep 0.2
 kill -INT "$TCPDUMP"; wait "$TCPDUMP" 2>/dev/null
 
 run analyze --json cap.pcap
