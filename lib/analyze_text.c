@@ -178,8 +178,9 @@ void tlsd_analyze_summary_render_text(struct tlsd_strbuf *b, const struct tlsd_a
     tlsd_sb_puts(b, "  by server:\n");
     for (size_t i = 0; i < tlsd_analyzer_server_count(a); i++) {
         const struct tlsd_server_sum *s = tlsd_analyzer_server_at(a, i);
-        tlsd_sb_printf(b, "    %s:%-*u %llu handshakes, %llu failed; best %s; certificate %s\n",
-                       s->addr, (int)(40 - strlen(s->addr) > 0 ? 40 - strlen(s->addr) : 1), s->port,
+        char ep[64];
+        snprintf(ep, sizeof ep, "%s:%u", s->addr, s->port);
+        tlsd_sb_printf(b, "    %-40s %llu handshakes, %llu failed; best %s; certificate %s\n", ep,
                        (unsigned long long)s->handshakes, (unsigned long long)s->failures,
                        s->best_version ? tlsd_version_label(s->best_version, v1) : "-",
                        s->cert_key_type[0] ? s->cert_key_type : "not seen");

@@ -180,7 +180,7 @@ struct tlsd_analyze_stats {
 struct tlsd_analyzer;
 
 /* Called for each connection once decided (handshake done, fatal alert, TCP end, expiry,
- * end of input). Return nonzero to keep nothing else: the record is freed either way. */
+ * end of input). The record is freed when the callback returns. */
 typedef void (*tlsd_conn_cb)(void *ctx, const struct tlsd_conn *c);
 
 struct tlsd_analyze_config {
