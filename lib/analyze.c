@@ -20,6 +20,7 @@ struct fstate {
     bool pending_enc_alert; /* TLS 1.3: the client's first encrypted record looked like an alert */
     enum tlsd_outcome last_outcome; /* of the reported connection */
     size_t client_enc;              /* encrypted records from the client after the ServerHello */
+    uint64_t enc_alert_frame;       /* the frame of that record */
 };
 
 static const char *const outcome_names[] = {
@@ -189,8 +190,10 @@ static void report(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct f
         c->n_alerts < TLSD_CONN_MAX_ALERTS) {
         /* TLS 1.3: one 19-byte record (2-byte alert + type + 16-byte tag) and then the
          * end: the client refused the server's flight, most often its certificate. */
-        c->alerts[c->n_alerts] = (struct tlsd_conn_alert){
-            .side = TLSD_SIDE_CLIENT, .description = -1, .encrypted = true, .frame = c->last_frame};
+        c->alerts[c->n_alerts] = (struct tlsd_conn_alert){.side = TLSD_SIDE_CLIENT,
+                                                          .description = -1,
+                                                          .encrypted = true,
+                                                          .frame = fs->enc_alert_frame};
         c->fatal = (int)c->n_alerts++;
         c->handshake_done = false;
     }
@@ -384,7 +387,7 @@ static void on_ssl2(struct tlsd_analyzer *a, struct fstate *fs, unsigned dir,
 
 /* TLS 1.3: the client's first encrypted record tells its Finished (or Certificate) from
  * an alert by size; a second one means the handshake went on. */
-static void on_client_encrypted(struct fstate *fs, const struct tlsd_event *ev)
+static void on_client_encrypted(struct fstate *fs, const struct tlsd_event *ev, uint64_t frame)
 {
     struct tlsd_conn *c = fs->conn;
     if (!c || !c->has_sh || !is_tls13(c->sh.version) || c->fatal >= 0)
@@ -392,6 +395,7 @@ static void on_client_encrypted(struct fstate *fs, const struct tlsd_event *ev)
     fs->client_enc++;
     if (fs->client_enc == 1 && ev->len == 19) {
         fs->pending_enc_alert = true;
+        fs->enc_alert_frame = frame;
         return;
     }
     fs->pending_enc_alert = false;
@@ -435,7 +439,7 @@ static void on_event(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct
         if (c && ev->content_type == TLSD_CT_ALERT && !is_tls13(c->has_sh ? c->sh.version : 0))
             add_alert(c, side_of(fs, dir), 0, -1, true, frame);
         else if (side_of(fs, dir) == TLSD_SIDE_CLIENT)
-            on_client_encrypted(fs, ev);
+            on_client_encrypted(fs, ev, frame);
         break;
     default:
         break;
