@@ -1,5 +1,6 @@
 /* JSON rendering of analysed connections and of the summaries (docs/analyze-json.md). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analyze_internal.h"
@@ -8,17 +9,24 @@
 
 static void hex16(struct tlsd_jw *w, const char *key, uint32_t v)
 {
-    char b[12];
-    snprintf(b, sizeof b, v > 0xffff ? "0x%06x" : "0x%04x", v);
-    tlsd_jw_string(w, key, b);
+    tlsd_jw_hex(w, key, v);
 }
 
+/* Version labels of the common versions, made once: they are written for every hello. */
 static void version_json(struct tlsd_jw *w, const char *key, uint16_t v)
 {
     char b[24];
-    tlsd_jw_string(w, key, tlsd_is_grease(v) ? "GREASE" : tlsd_version_label(v, b));
+    if (tlsd_is_grease(v))
+        tlsd_jw_string(w, key, "GREASE");
+    else if (v >= 0x0300 && v <= 0x0304)
+        tlsd_jw_string(
+            w, key,
+            (const char *[]){"SSL 3.0", "TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3"}[v - 0x0300]);
+    else
+        tlsd_jw_string(w, key, tlsd_version_label(v, b));
 }
 
+/* A suite in full: code, registry name and class (the chosen one, bridging suites). */
 static void suite_json(struct tlsd_jw *w, const char *key, uint32_t code)
 {
     const struct tlsd_suite *s = tlsd_suite_by_code(code);
@@ -61,6 +69,113 @@ static void ext_names(struct tlsd_jw *w, const char *key, const struct tlsd_ext 
     tlsd_jw_end_array(w);
 }
 
+/* ---- lists of codes, rendered once per distinct list ---- */
+
+/* Clients repeat their hellos: the JSON array of a list (names looked up in the
+ * registry) is kept per thread for recent lists and copied when the same list comes
+ * again. */
+#define LIST_SLOTS 32
+#define LIST_MAX   64   /* longer lists are rendered every time */
+#define LIST_JSON  1536 /* as are those whose JSON is longer */
+
+enum list_kind { LIST_SUITES = 1, LIST_GROUPS, LIST_SIGALGS, LIST_EXTS };
+
+struct list_memo {
+    enum list_kind kind;
+    size_t n, json_len;
+    uint32_t v[LIST_MAX];
+    char json[LIST_JSON];
+};
+
+static void list_item(struct tlsd_jw *w, enum list_kind kind, uint32_t v)
+{
+    if (kind == LIST_SUITES) {
+        hex16(w, NULL, v);
+    } else if (kind == LIST_GROUPS) {
+        group_name(w, NULL, (uint16_t)v);
+    } else if (kind == LIST_SIGALGS) {
+        sigscheme_name(w, (uint16_t)v);
+    } else {
+        const struct tlsd_extension *x = tlsd_extension_by_code((uint16_t)v);
+        if (x || tlsd_is_grease((uint16_t)v))
+            tlsd_jw_string(w, NULL, x ? x->name : "GREASE");
+        else
+            hex16(w, NULL, v);
+    }
+}
+
+static void list_render(struct tlsd_jw *w, const char *key, enum list_kind kind, const uint32_t *v,
+                        size_t n)
+{
+    tlsd_jw_begin_array(w, key);
+    for (size_t i = 0; i < n; i++)
+        list_item(w, kind, v[i]);
+    tlsd_jw_end_array(w);
+}
+
+static void list_json(struct tlsd_jw *w, const char *key, enum list_kind kind, const uint32_t *v,
+                      size_t n)
+{
+    static _Thread_local struct list_memo memo[LIST_SLOTS];
+    if (n > LIST_MAX) {
+        list_render(w, key, kind, v, n);
+        return;
+    }
+    uint64_t h = kind * 0x9e3779b97f4a7c15ull + n;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ v[i]) * 0x100000001b3ull;
+    h ^= h >> 33; /* murmur3's finaliser: the slot depends on every bit */
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    struct list_memo *m = &memo[h % LIST_SLOTS];
+    if (m->kind == kind && m->n == n && memcmp(m->v, v, n * sizeof *v) == 0) {
+        tlsd_jw_raw(w, key, m->json, m->json_len);
+        return;
+    }
+    struct tlsd_strbuf tmp = {0};
+    struct tlsd_jw tw = {.b = &tmp};
+    list_render(&tw, NULL, kind, v, n);
+    if (tmp.failed || !tmp.s || tmp.len > LIST_JSON) {
+        list_render(w, key, kind, v, n);
+    } else {
+        m->kind = kind;
+        m->n = n;
+        memcpy(m->v, v, n * sizeof *v);
+        memcpy(m->json, tmp.s, tmp.len);
+        m->json_len = tmp.len;
+        tlsd_jw_raw(w, key, m->json, m->json_len);
+    }
+    tlsd_sb_free(&tmp);
+}
+
+static void list16_json(struct tlsd_jw *w, const char *key, enum list_kind kind, const uint16_t *v,
+                        size_t n)
+{
+    uint32_t wide[LIST_MAX];
+    if (n > LIST_MAX) {
+        tlsd_jw_begin_array(w, key);
+        for (size_t i = 0; i < n; i++)
+            list_item(w, kind, v[i]);
+        tlsd_jw_end_array(w);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        wide[i] = v[i];
+    list_json(w, key, kind, wide, n);
+}
+
+static void exts_json(struct tlsd_jw *w, const char *key, const struct tlsd_ext *e, size_t n)
+{
+    uint32_t types[LIST_MAX];
+    if (n > LIST_MAX) {
+        ext_names(w, key, e, n);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        types[i] = e[i].type;
+    list_json(w, key, LIST_EXTS, types, n);
+}
+
 static void offered_versions(struct tlsd_jw *w, const struct tlsd_conn *c)
 {
     const struct tlsd_client_hello *ch = &c->ch;
@@ -74,6 +189,8 @@ static void offered_versions(struct tlsd_jw *w, const struct tlsd_conn *c)
     tlsd_jw_end_array(w);
 }
 
+/* Offered suites are codes only (tlsdiag ciphers CODE names them): a hello offers dozens,
+ * and their names and classes made up most of the output of a big capture. */
 static void client_hello_json(struct tlsd_jw *w, const struct tlsd_conn *c)
 {
     const struct tlsd_client_hello *ch = &c->ch;
@@ -82,25 +199,15 @@ static void client_hello_json(struct tlsd_jw *w, const struct tlsd_conn *c)
     tlsd_jw_bool(w, "sslv2_format", ch->format == TLSD_HELLO_SSL2);
     version_json(w, "legacy_version", ch->legacy_version);
     offered_versions(w, c);
-    tlsd_jw_begin_array(w, "suites");
-    for (size_t i = 0; i < ch->n_suites; i++)
-        suite_json(w, NULL, ch->suites[i]);
-    tlsd_jw_end_array(w);
-    tlsd_jw_begin_array(w, "groups");
-    for (size_t i = 0; i < ch->n_groups; i++)
-        group_name(w, NULL, ch->groups[i]);
-    tlsd_jw_end_array(w);
-    tlsd_jw_begin_array(w, "signature_schemes");
-    for (size_t i = 0; i < ch->n_sigalgs; i++)
-        sigscheme_name(w, ch->sigalgs[i]);
-    tlsd_jw_end_array(w);
-    ext_names(w, "extensions", ch->exts, ch->n_exts);
+    list_json(w, "suites", LIST_SUITES, ch->suites, ch->n_suites);
+    list16_json(w, "groups", LIST_GROUPS, ch->groups, ch->n_groups);
+    list16_json(w, "signature_schemes", LIST_SIGALGS, ch->sigalgs, ch->n_sigalgs);
+    exts_json(w, "extensions", ch->exts, ch->n_exts);
     tlsd_jw_begin_array(w, "alpn");
     for (size_t i = 0; i < ch->n_alpn; i++)
         tlsd_jw_stringn(w, NULL, (const char *)ch->alpn[i].p, ch->alpn[i].len);
     tlsd_jw_end_array(w);
     tlsd_jw_string(w, "ja3", c->ja3.hash);
-    tlsd_jw_string(w, "ja3_string", c->ja3.full ? c->ja3.full : "");
     tlsd_jw_string(w, "ja4", c->ja4);
     tlsd_jw_end_object(w);
 }
@@ -116,7 +223,7 @@ static void server_hello_json(struct tlsd_jw *w, const struct tlsd_conn *c)
         group_name(w, "group", sh->key_share_group);
     else
         tlsd_jw_null(w, "group");
-    ext_names(w, "extensions", sh->exts, sh->n_exts);
+    exts_json(w, "extensions", sh->exts, sh->n_exts);
     tlsd_jw_string(w, "alpn", sh->alpn[0] ? sh->alpn : NULL);
     tlsd_jw_string(w, "ja3s", c->ja3s.hash);
     tlsd_jw_string(w, "ja4s", c->ja4s);
@@ -182,9 +289,9 @@ static void tcp_json(struct tlsd_jw *w, const struct tlsd_conn *c)
     tlsd_jw_end_object(w);
 }
 
-static void diag_json(struct tlsd_jw *w, const struct tlsd_diagnosis *d)
+static void diag_json(struct tlsd_jw *w, const char *key, const struct tlsd_diagnosis *d)
 {
-    tlsd_jw_begin_object(w, "diagnosis");
+    tlsd_jw_begin_object(w, key);
     tlsd_jw_string(w, "text", d->text);
     tlsd_jw_begin_array(w, "causes");
     for (size_t i = 0; i < d->n_causes; i++) {
@@ -213,6 +320,159 @@ static void diag_json(struct tlsd_jw *w, const struct tlsd_diagnosis *d)
         suite_json(w, NULL, d->bridges[i]);
     tlsd_jw_end_array(w);
     tlsd_jw_end_object(w);
+}
+
+/* ---- the table of distinct diagnoses (one per --json document) ---- */
+
+/* Most connections of a capture share a handful of diagnoses: a document holds each once
+ * and connections refer to it by index. The key is what the object is made of (text,
+ * cause and event identities, bridging suites), so equal keys render equal objects. */
+struct tlsd_diag_table {
+    struct tlsd_strbuf keys;    /* the keys, one after the other */
+    size_t *key_off;            /* where entry i's key starts (n + 1 offsets) */
+    struct tlsd_strbuf objects; /* the rendered objects, comma-separated */
+    size_t n, cap;
+    uint32_t *slots; /* index + 1, 0 empty */
+    size_t nslots;
+    struct tlsd_strbuf scratch;
+};
+
+struct tlsd_diag_table *tlsd_diag_table_new(void)
+{
+    struct tlsd_diag_table *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->nslots = 1024;
+    t->slots = calloc(t->nslots, sizeof *t->slots);
+    t->cap = 256;
+    t->key_off = malloc((t->cap + 1) * sizeof *t->key_off);
+    if (!t->slots || !t->key_off) {
+        tlsd_diag_table_free(t);
+        return NULL;
+    }
+    t->key_off[0] = 0;
+    return t;
+}
+
+void tlsd_diag_table_free(struct tlsd_diag_table *t)
+{
+    if (!t)
+        return;
+    tlsd_sb_free(&t->keys);
+    tlsd_sb_free(&t->objects);
+    tlsd_sb_free(&t->scratch);
+    free(t->key_off);
+    free(t->slots);
+    free(t);
+}
+
+size_t tlsd_diag_table_count(const struct tlsd_diag_table *t)
+{
+    return t ? t->n : 0;
+}
+
+/* 64-bit words at a time (the keys are a few hundred bytes). */
+static uint64_t key_hash(const char *p, size_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v;
+        memcpy(&v, p + i, 8);
+        h = (h ^ v) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    uint64_t v = 0;
+    memcpy(&v, p + i, n - i);
+    h = (h ^ v) * 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 29);
+}
+
+static void diag_key(struct tlsd_strbuf *k, const struct tlsd_diagnosis *d)
+{
+    k->len = 0;
+    if (d->text)
+        tlsd_sb_putn(k, d->text, strlen(d->text) + 1);
+    else
+        tlsd_sb_putn(k, "\x01", 1); /* null text: never equal to a string */
+    tlsd_sb_putn(k, (const char *)d->causes, d->n_causes * sizeof d->causes[0]);
+    for (size_t i = 0; i < d->n_events; i++) {
+        const struct tlsd_schannel_event *e = &d->events[i];
+        uint32_t ev[3] = {e->id, (uint32_t)e->alert, (uint32_t)e->logged_on};
+        tlsd_sb_putn(k, (const char *)ev, sizeof ev);
+        tlsd_sb_putn(k, (const char *)&e->meaning, sizeof e->meaning);
+    }
+    tlsd_sb_putn(k, (const char *)d->bridges, d->n_bridges * sizeof d->bridges[0]);
+    size_t counts[3] = {d->n_causes, d->n_events, d->n_bridges};
+    tlsd_sb_putn(k, (const char *)counts, sizeof counts);
+}
+
+static bool table_grow(struct tlsd_diag_table *t)
+{
+    if (t->n == t->cap) {
+        size_t *ko = realloc(t->key_off, (t->cap * 2 + 1) * sizeof *ko);
+        if (!ko)
+            return false;
+        t->key_off = ko;
+        t->cap *= 2;
+    }
+    if ((t->n + 1) * 2 <= t->nslots)
+        return true;
+    size_t ns = t->nslots * 2;
+    uint32_t *slots = calloc(ns, sizeof *slots);
+    if (!slots)
+        return false;
+    for (size_t i = 0; i < t->n; i++) {
+        size_t off = t->key_off[i], len = t->key_off[i + 1] - off;
+        size_t j = key_hash(t->keys.s + off, len) & (ns - 1);
+        while (slots[j])
+            j = (j + 1) & (ns - 1);
+        slots[j] = (uint32_t)i + 1;
+    }
+    free(t->slots);
+    t->slots = slots;
+    t->nslots = ns;
+    return true;
+}
+
+/* The index of d in t, added when new; -1 when the table is full or out of memory. */
+static long table_index(struct tlsd_diag_table *t, const struct tlsd_diagnosis *d)
+{
+    diag_key(&t->scratch, d);
+    if (t->scratch.failed) {
+        t->scratch.failed = false;
+        return -1;
+    }
+    const char *k = t->scratch.s;
+    size_t kl = t->scratch.len;
+    uint64_t h = key_hash(k, kl);
+    size_t j = h & (t->nslots - 1);
+    for (; t->slots[j]; j = (j + 1) & (t->nslots - 1)) {
+        size_t i = t->slots[j] - 1, off = t->key_off[i];
+        if (t->key_off[i + 1] - off == kl && memcmp(t->keys.s + off, k, kl) == 0)
+            return (long)i;
+    }
+    if (t->n >= TLSD_DIAG_TABLE_MAX || !table_grow(t))
+        return -1;
+    j = h & (t->nslots - 1); /* the slots may have been rebuilt */
+    while (t->slots[j])
+        j = (j + 1) & (t->nslots - 1);
+    tlsd_sb_putn(&t->keys, k, kl);
+    struct tlsd_jw w = {.b = &t->objects, .depth = 1, .first = {t->n == 0}};
+    diag_json(&w, NULL, d);
+    if (t->keys.failed || t->objects.failed)
+        return -1;
+    t->key_off[t->n + 1] = t->keys.len;
+    t->slots[j] = (uint32_t)++t->n;
+    return (long)t->n - 1;
+}
+
+void tlsd_diag_table_render_json(struct tlsd_strbuf *b, const struct tlsd_diag_table *t)
+{
+    tlsd_sb_putn(b, "[", 1);
+    if (t && t->objects.len)
+        tlsd_sb_putn(b, t->objects.s, t->objects.len);
+    tlsd_sb_putn(b, "]", 1);
 }
 
 static void endpoint_json(struct tlsd_jw *w, const char *key, const char *addr, uint16_t port)
@@ -244,7 +504,8 @@ static void answer_json(struct tlsd_jw *w, const struct tlsd_conn *c)
     alerts_json(w, c);
 }
 
-void tlsd_conn_render_json(struct tlsd_strbuf *b, const struct tlsd_conn *c)
+void tlsd_conn_render_json(struct tlsd_strbuf *b, const struct tlsd_conn *c,
+                           struct tlsd_diag_table *diags)
 {
     struct tlsd_jw w = {.b = b};
     tlsd_jw_begin_object(&w, NULL);
@@ -252,13 +513,16 @@ void tlsd_conn_render_json(struct tlsd_strbuf *b, const struct tlsd_conn *c)
     tlsd_jw_int(&w, "stream", (int64_t)c->id);
     tlsd_jw_int(&w, "first_frame", (int64_t)c->first_frame);
     tlsd_jw_int(&w, "last_frame", (int64_t)c->last_frame);
-    tlsd_jw_real(&w, "start", (double)c->first_ts / 1e6);
+    tlsd_jw_usec(&w, "start", c->first_ts);
     endpoint_json(&w, "client", c->client, c->client_port);
     endpoint_json(&w, "server", c->server, c->server_port);
     tlsd_jw_string(&w, "sni", c->has_ch ? c->ch.server_name : NULL);
     tlsd_jw_string(&w, "outcome", tlsd_outcome_name(c->outcome));
-    tlsd_jw_string(&w, "outcome_text", tlsd_outcome_text(c->outcome));
-    diag_json(&w, &c->diag);
+    long di = diags ? table_index(diags, &c->diag) : -1;
+    if (di >= 0)
+        tlsd_jw_int(&w, "diagnosis", di);
+    else
+        diag_json(&w, "diagnosis", &c->diag);
     if (c->has_ch)
         client_hello_json(&w, c);
     else
@@ -277,118 +541,118 @@ void tlsd_conn_render_json(struct tlsd_strbuf *b, const struct tlsd_conn *c)
 json_t *tlsd_conn_to_json(const struct tlsd_conn *c)
 {
     struct tlsd_strbuf b = {0};
-    tlsd_conn_render_json(&b, c);
+    tlsd_conn_render_json(&b, c, NULL);
     json_t *j = b.failed || !b.s ? NULL : json_loadb(b.s, b.len, 0, NULL);
     tlsd_sb_free(&b);
     return j;
 }
 
-/* ---- summaries (once per run: jansson objects) ---- */
+/* ---- summaries (once per run, but with up to 65,536 clients: streamed too) ---- */
 
-static json_t *suite_name_json(uint32_t code)
+static void outcomes_json(struct tlsd_jw *w, const char *key, const uint64_t *v)
 {
-    const struct tlsd_suite *s = tlsd_suite_by_code(code);
-    return json_string(s ? s->iana_name : "unknown");
-}
-
-static json_t *outcomes_json(const uint64_t *v)
-{
-    json_t *o = json_object();
+    tlsd_jw_begin_object(w, key);
     for (int i = 0; i < TLSD_OUTCOME_COUNT; i++)
         if (v[i])
-            json_object_set_new(o, tlsd_outcome_name((enum tlsd_outcome)i),
-                                json_integer((json_int_t)v[i]));
-    return o;
+            tlsd_jw_int(w, tlsd_outcome_name((enum tlsd_outcome)i), (int64_t)v[i]);
+    tlsd_jw_end_object(w);
 }
 
-static json_t *clients_json(const struct tlsd_analyzer *a)
+static void version_or_null(struct tlsd_jw *w, const char *key, uint16_t v)
 {
-    json_t *arr = json_array();
-    char b1[24], b2[24];
+    if (v)
+        version_json(w, key, v);
+    else
+        tlsd_jw_null(w, key);
+}
+
+static void clients_json(struct tlsd_jw *w, const struct tlsd_analyzer *a)
+{
+    tlsd_jw_begin_array(w, "by_client");
     for (size_t i = 0; i < tlsd_analyzer_client_count(a); i++) {
         const struct tlsd_client_sum *s = tlsd_analyzer_client_at(a, i);
-        json_t *o = json_object();
-        json_object_set_new(o, "address", json_string(s->addr));
-        json_object_set_new(o, "handshakes", json_integer((json_int_t)s->handshakes));
-        json_object_set_new(o, "failures", json_integer((json_int_t)s->failures));
-        json_object_set_new(o, "lowest_version",
-                            s->offered_low ? json_string(tlsd_version_label(s->offered_low, b1))
-                                           : json_null());
-        json_object_set_new(o, "highest_version",
-                            s->offered_high ? json_string(tlsd_version_label(s->offered_high, b2))
-                                            : json_null());
-        json_object_set_new(o, "suites_offered", json_integer((json_int_t)s->n_suites));
-        json_object_set_new(o, "ja4", json_string(s->ja4));
-        json_object_set_new(o, "outcomes", outcomes_json(s->outcomes));
-        json_array_append_new(arr, o);
+        tlsd_jw_begin_object(w, NULL);
+        tlsd_jw_string(w, "address", s->addr);
+        tlsd_jw_int(w, "handshakes", (int64_t)s->handshakes);
+        tlsd_jw_int(w, "failures", (int64_t)s->failures);
+        version_or_null(w, "lowest_version", s->offered_low);
+        version_or_null(w, "highest_version", s->offered_high);
+        tlsd_jw_int(w, "suites_offered", (int64_t)s->n_suites);
+        tlsd_jw_string(w, "ja4", s->ja4);
+        outcomes_json(w, "outcomes", s->outcomes);
+        tlsd_jw_end_object(w);
     }
-    return arr;
+    tlsd_jw_end_array(w);
 }
 
-static json_t *servers_json(const struct tlsd_analyzer *a)
+static void servers_json(struct tlsd_jw *w, const struct tlsd_analyzer *a)
 {
-    json_t *arr = json_array();
-    char b[24];
+    tlsd_jw_begin_array(w, "by_server");
     for (size_t i = 0; i < tlsd_analyzer_server_count(a); i++) {
         const struct tlsd_server_sum *s = tlsd_analyzer_server_at(a, i);
-        json_t *o = json_object();
-        json_object_set_new(o, "address", json_string(s->addr));
-        json_object_set_new(o, "port", json_integer(s->port));
-        json_object_set_new(o, "handshakes", json_integer((json_int_t)s->handshakes));
-        json_object_set_new(o, "failures", json_integer((json_int_t)s->failures));
-        json_object_set_new(o, "best_version",
-                            s->best_version ? json_string(tlsd_version_label(s->best_version, b))
-                                            : json_null());
-        json_t *suites = json_array();
-        for (size_t j = 0; j < s->n_suites; j++)
-            json_array_append_new(suites, suite_name_json(s->suites[j]));
-        json_object_set_new(o, "suites_chosen", suites);
-        json_object_set_new(o, "certificate_key",
-                            s->cert_key_type[0] ? json_string(s->cert_key_type) : json_null());
-        json_object_set_new(o, "outcomes", outcomes_json(s->outcomes));
-        json_array_append_new(arr, o);
+        tlsd_jw_begin_object(w, NULL);
+        tlsd_jw_string(w, "address", s->addr);
+        tlsd_jw_int(w, "port", s->port);
+        tlsd_jw_int(w, "handshakes", (int64_t)s->handshakes);
+        tlsd_jw_int(w, "failures", (int64_t)s->failures);
+        version_or_null(w, "best_version", s->best_version);
+        tlsd_jw_begin_array(w, "suites_chosen");
+        for (size_t j = 0; j < s->n_suites; j++) {
+            const struct tlsd_suite *x = tlsd_suite_by_code(s->suites[j]);
+            tlsd_jw_string(w, NULL, x ? x->iana_name : "unknown");
+        }
+        tlsd_jw_end_array(w);
+        tlsd_jw_string(w, "certificate_key", s->cert_key_type[0] ? s->cert_key_type : NULL);
+        outcomes_json(w, "outcomes", s->outcomes);
+        tlsd_jw_end_object(w);
     }
-    return arr;
+    tlsd_jw_end_array(w);
 }
 
-static json_t *stats_json(const struct tlsd_analyze_stats *st)
+static void stats_json(struct tlsd_jw *w, const struct tlsd_analyze_stats *st)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "files", json_integer((json_int_t)st->files));
-    json_object_set_new(o, "files_failed", json_integer((json_int_t)st->files_failed));
-    json_object_set_new(o, "frames", json_integer((json_int_t)st->frames));
-    json_object_set_new(o, "bytes", json_integer((json_int_t)st->bytes));
-    json_object_set_new(o, "tcp_segments", json_integer((json_int_t)st->tcp_segments));
-    json_object_set_new(o, "udp_datagrams", json_integer((json_int_t)st->udp_datagrams));
-    json_t *sk = json_object();
+    tlsd_jw_begin_object(w, "totals");
+    tlsd_jw_int(w, "files", (int64_t)st->files);
+    tlsd_jw_int(w, "files_failed", (int64_t)st->files_failed);
+    tlsd_jw_int(w, "frames", (int64_t)st->frames);
+    tlsd_jw_int(w, "bytes", (int64_t)st->bytes);
+    tlsd_jw_int(w, "tcp_segments", (int64_t)st->tcp_segments);
+    tlsd_jw_int(w, "udp_datagrams", (int64_t)st->udp_datagrams);
+    tlsd_jw_begin_object(w, "frames_skipped");
     for (int i = 1; i < TLSD_PKT_SKIP_COUNT; i++)
         if (st->skipped[i])
-            json_object_set_new(sk, tlsd_pkt_skip_name((enum tlsd_pkt_skip)i),
-                                json_integer((json_int_t)st->skipped[i]));
-    json_object_set_new(o, "frames_skipped", sk);
-    json_object_set_new(o, "read_errors", json_integer((json_int_t)st->read_errors));
-    json_object_set_new(o, "tcp_flows", json_integer((json_int_t)st->flows));
-    json_object_set_new(o, "flows_without_tls", json_integer((json_int_t)st->flows_not_tls));
-    json_object_set_new(o, "connections", json_integer((json_int_t)st->connections));
-    json_object_set_new(o, "client_hellos", json_integer((json_int_t)st->client_hellos));
-    json_object_set_new(o, "server_hellos", json_integer((json_int_t)st->server_hellos));
-    json_object_set_new(o, "alerts", json_integer((json_int_t)st->alerts));
-    json_object_set_new(o, "record_errors", json_integer((json_int_t)st->record_errors));
-    json_object_set_new(o, "parse_errors", json_integer((json_int_t)st->parse_errors));
-    json_object_set_new(o, "out_of_memory", json_integer((json_int_t)st->nomem));
-    json_object_set_new(o, "summary_entries_dropped",
-                        json_integer((json_int_t)st->summary_dropped));
-    return o;
+            tlsd_jw_int(w, tlsd_pkt_skip_name((enum tlsd_pkt_skip)i), (int64_t)st->skipped[i]);
+    tlsd_jw_end_object(w);
+    tlsd_jw_int(w, "read_errors", (int64_t)st->read_errors);
+    tlsd_jw_int(w, "tcp_flows", (int64_t)st->flows);
+    tlsd_jw_int(w, "flows_without_tls", (int64_t)st->flows_not_tls);
+    tlsd_jw_int(w, "connections", (int64_t)st->connections);
+    tlsd_jw_int(w, "client_hellos", (int64_t)st->client_hellos);
+    tlsd_jw_int(w, "server_hellos", (int64_t)st->server_hellos);
+    tlsd_jw_int(w, "alerts", (int64_t)st->alerts);
+    tlsd_jw_int(w, "record_errors", (int64_t)st->record_errors);
+    tlsd_jw_int(w, "parse_errors", (int64_t)st->parse_errors);
+    tlsd_jw_int(w, "out_of_memory", (int64_t)st->nomem);
+    tlsd_jw_int(w, "summary_entries_dropped", (int64_t)st->summary_dropped);
+    tlsd_jw_end_object(w);
+}
+
+void tlsd_analyze_summary_render_json(struct tlsd_strbuf *b, const struct tlsd_analyzer *a)
+{
+    struct tlsd_jw w = {.b = b};
+    tlsd_jw_begin_object(&w, NULL);
+    stats_json(&w, &a->stats);
+    outcomes_json(&w, "by_outcome", a->stats.outcomes);
+    clients_json(&w, a);
+    servers_json(&w, a);
+    tlsd_jw_end_object(&w);
 }
 
 json_t *tlsd_analyze_summary_to_json(const struct tlsd_analyzer *a)
 {
-    json_t *o = json_object();
-    if (!o)
-        return NULL;
-    json_object_set_new(o, "totals", stats_json(&a->stats));
-    json_object_set_new(o, "by_outcome", outcomes_json(a->stats.outcomes));
-    json_object_set_new(o, "by_client", clients_json(a));
-    json_object_set_new(o, "by_server", servers_json(a));
-    return o;
+    struct tlsd_strbuf b = {0};
+    tlsd_analyze_summary_render_json(&b, a);
+    json_t *j = b.failed || !b.s ? NULL : json_loadb(b.s, b.len, 0, NULL);
+    tlsd_sb_free(&b);
+    return j;
 }

@@ -7,39 +7,30 @@
 #include <stdio.h>
 #include <string.h>
 
-static void put(struct tlsd_jw *w, const char *p, size_t n)
+/* The common case, room in the buffer, without a call; the buffer stays terminated. */
+static inline void put(struct tlsd_jw *w, const char *p, size_t n)
 {
-    tlsd_sb_putn(w->b, p, n);
-}
-
-static bool plain(const char *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)v[i];
-        if (c < 0x20 || c == '"' || c == '\\')
-            return false;
+    struct tlsd_strbuf *b = w->b;
+    if (b->len + n < b->cap && !b->failed) {
+        memcpy(b->s + b->len, p, n);
+        b->len += n;
+        b->s[b->len] = '\0';
+        return;
     }
-    return true;
+    tlsd_sb_putn(b, p, n);
 }
 
 static void put_escaped(struct tlsd_jw *w, const char *v, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    char tmp[256];
-    if (n + 2 <= sizeof tmp && plain(v, n)) { /* the common case: one append */
-        tmp[0] = '"';
-        memcpy(tmp + 1, v, n);
-        tmp[n + 1] = '"';
-        put(w, tmp, n + 2);
-        return;
-    }
     put(w, "\"", 1);
+    size_t run = 0; /* start of the plain bytes not yet written */
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)v[i];
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            put(w, v + i, 1);
+        if (c >= 0x20 && c != '"' && c != '\\')
             continue;
-        }
+        put(w, v + run, i - run);
+        run = i + 1;
         char esc[6] = {'\\', (char)c, 0, 0, 0, 0};
         size_t len = 2;
         if (c == '\n')
@@ -56,33 +47,56 @@ static void put_escaped(struct tlsd_jw *w, const char *v, size_t n)
         }
         put(w, esc, len);
     }
+    put(w, v + run, n - run);
     put(w, "\"", 1);
 }
 
 /* The separator and the member name before a value. */
-static void prefix(struct tlsd_jw *w, const char *key)
+static void prefix_slow(struct tlsd_jw *w, const char *key, bool comma)
 {
-    char tmp[64];
-    size_t n = 0;
-    if (w->depth > 0) {
-        if (!w->first[w->depth - 1])
-            tmp[n++] = ',';
-        w->first[w->depth - 1] = false;
-    }
-    size_t kl = key ? strlen(key) : 0;
-    if (key && kl + 4 <= sizeof tmp && plain(key, kl)) { /* member names are plain */
-        tmp[n++] = '"';
-        memcpy(tmp + n, key, kl);
-        n += kl;
-        tmp[n++] = '"';
-        tmp[n++] = ':';
-        key = NULL;
-    }
-    put(w, tmp, n);
+    if (comma)
+        put(w, ",", 1);
     if (key) {
-        put_escaped(w, key, kl);
+        put_escaped(w, key, strlen(key));
         put(w, ":", 1);
     }
+}
+
+#define KEY_FAST 48 /* member names up to this long take the fast path */
+
+static void prefix(struct tlsd_jw *w, const char *key)
+{
+    bool comma = false;
+    if (w->depth > 0) {
+        comma = !w->first[w->depth - 1];
+        w->first[w->depth - 1] = false;
+    }
+    struct tlsd_strbuf *b = w->b;
+    if (b->failed || b->cap - b->len < KEY_FAST + 8) {
+        prefix_slow(w, key, comma);
+        return;
+    }
+    /* Straight into the buffer, checking the name as it is copied (names are plain). */
+    char *o = b->s + b->len;
+    *o = ',';
+    o += comma;
+    if (key) {
+        *o++ = '"';
+        size_t i = 0;
+        for (; key[i]; i++) {
+            unsigned char c = (unsigned char)key[i];
+            if (c < 0x20 || c == '"' || c == '\\' || i >= KEY_FAST) {
+                prefix_slow(w, key, comma);
+                return;
+            }
+            o[i] = (char)c;
+        }
+        o += i;
+        *o++ = '"';
+        *o++ = ':';
+    }
+    b->len = (size_t)(o - b->s);
+    b->s[b->len] = '\0';
 }
 
 static void open_level(struct tlsd_jw *w, const char *key, const char *bracket)
@@ -177,4 +191,42 @@ void tlsd_jw_null(struct tlsd_jw *w, const char *key)
 {
     prefix(w, key);
     put(w, "null", 4);
+}
+
+void tlsd_jw_hex(struct tlsd_jw *w, const char *key, uint32_t v)
+{
+    static const char hex[] = "0123456789abcdef";
+    char tmp[12];
+    size_t digits = v > 0xffff ? 6 : 4, n = 0;
+    tmp[n++] = '"';
+    tmp[n++] = '0';
+    tmp[n++] = 'x';
+    for (size_t i = digits; i-- > 0;)
+        tmp[n++] = hex[(v >> (4 * i)) & 15];
+    tmp[n++] = '"';
+    prefix(w, key);
+    put(w, tmp, n);
+}
+
+void tlsd_jw_usec(struct tlsd_jw *w, const char *key, int64_t usec)
+{
+    char tmp[32], *p = tmp + sizeof tmp;
+    uint64_t u = usec < 0 ? (uint64_t)0 - (uint64_t)usec : (uint64_t)usec;
+    uint64_t frac = u % 1000000, sec = u / 1000000;
+    for (int i = 0; i < 6; i++, frac /= 10)
+        *--p = (char)('0' + frac % 10);
+    *--p = '.';
+    do
+        *--p = (char)('0' + sec % 10);
+    while (sec /= 10);
+    if (usec < 0)
+        *--p = '-';
+    prefix(w, key);
+    put(w, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+void tlsd_jw_raw(struct tlsd_jw *w, const char *key, const char *json, size_t n)
+{
+    prefix(w, key);
+    put(w, json, n);
 }

@@ -31,5 +31,11 @@ void tlsd_jw_uint_or_null(struct tlsd_jw *w, const char *key, uint64_t v); /* 0:
 void tlsd_jw_real(struct tlsd_jw *w, const char *key, double v);
 void tlsd_jw_bool(struct tlsd_jw *w, const char *key, bool v);
 void tlsd_jw_null(struct tlsd_jw *w, const char *key);
+/* A registry code as a string, "0x%04x" (or "0x%06x" above 0xffff), formatted by hand. */
+void tlsd_jw_hex(struct tlsd_jw *w, const char *key, uint32_t v);
+/* Microseconds as seconds with six decimals ("%.6f" without the double). */
+void tlsd_jw_usec(struct tlsd_jw *w, const char *key, int64_t usec);
+/* A value already written as JSON text (n bytes), e.g. rendered once and reused. */
+void tlsd_jw_raw(struct tlsd_jw *w, const char *key, const char *json, size_t n);
 
 #endif

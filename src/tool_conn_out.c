@@ -87,6 +87,36 @@ static bool wanted(const struct tool_conn_opts *o, const struct tlsd_conn *c)
     return o->server_port < 0 || !o->server[0] || o->server_port == c->server_port;
 }
 
+/* Output goes out in big chunks: one write per OUT_CHUNK bytes of JSON, not per
+ * connection (unless every connection must show at once). */
+#define OUT_CHUNK ((size_t)1 << 20)
+
+static void out_flush(struct tool_conn_opts *o)
+{
+    if (!o->buf.failed && o->buf.len)
+        fwrite(o->buf.s, 1, o->buf.len, stdout);
+    o->buf.len = 0;
+    o->buf.failed = false;
+}
+
+static void print_json(struct tool_conn_opts *o, const struct tlsd_conn *c)
+{
+    if (o->format == TOOL_OUT_JSON && !o->diags)
+        o->diags = tlsd_diag_table_new(); /* NULL: diagnoses inline */
+    size_t mark = o->buf.len;
+    if (o->format == TOOL_OUT_JSON && o->printed)
+        tlsd_sb_putn(&o->buf, ",", 1);
+    tlsd_conn_render_json(&o->buf, c, o->format == TOOL_OUT_JSON ? o->diags : NULL);
+    if (o->format == TOOL_OUT_JSONL)
+        tlsd_sb_putn(&o->buf, "\n", 1);
+    if (o->buf.failed) { /* out of memory: what was there before still goes out */
+        o->buf.failed = false;
+        o->buf.len = mark;
+    }
+    if (o->flush_each || o->buf.len >= OUT_CHUNK)
+        out_flush(o);
+}
+
 void tool_conn_print(void *ctx, const struct tlsd_conn *c)
 {
     struct tool_conn_opts *o = ctx;
@@ -99,31 +129,38 @@ void tool_conn_print(void *ctx, const struct tlsd_conn *c)
             fputs(b.s, stdout);
         tlsd_sb_free(&b);
     } else {
-        o->buf.len = 0;
-        if (o->format == TOOL_OUT_JSON && o->printed)
-            tlsd_sb_putn(&o->buf, ",", 1);
-        tlsd_conn_render_json(&o->buf, c);
-        if (o->format == TOOL_OUT_JSONL)
-            tlsd_sb_putn(&o->buf, "\n", 1);
-        if (!o->buf.failed && o->buf.s)
-            fwrite(o->buf.s, 1, o->buf.len, stdout);
-        o->buf.failed = false;
+        print_json(o, c);
     }
     o->printed++;
     if (o->flush_each)
         fflush(stdout);
 }
 
+/* The rest of a --json document after the connections: the distinct diagnoses they refer
+ * to, the outcome classes in words, the files and the summaries. */
+static void finish_document(struct tool_conn_opts *o, const struct tlsd_analyzer *a, json_t *files)
+{
+    struct tlsd_strbuf *b = &o->buf;
+    tlsd_sb_puts(b, "],\"diagnoses\":");
+    tlsd_diag_table_render_json(b, o->diags);
+    tlsd_sb_puts(b, ",\"outcome_texts\":{");
+    for (int i = 0; i < TLSD_OUTCOME_COUNT; i++)
+        tlsd_sb_printf(b, "%s\"%s\":\"%s\"", i ? "," : "", tlsd_outcome_name((enum tlsd_outcome)i),
+                       tlsd_outcome_text((enum tlsd_outcome)i));
+    tlsd_sb_puts(b, "},\"files\":");
+    out_flush(o);
+    json_dumpf(files ? files : json_null(), stdout, JSON_COMPACT);
+    tlsd_sb_puts(b, ",\"summary\":");
+    tlsd_analyze_summary_render_json(b, a);
+    tlsd_sb_puts(b, "}\n");
+    out_flush(o);
+}
+
 void tool_conn_finish(struct tool_conn_opts *o, const struct tlsd_analyzer *a, json_t *files)
 {
+    out_flush(o);
     if (o->format == TOOL_OUT_JSON) {
-        json_t *s = tlsd_analyze_summary_to_json(a);
-        fputs("],\"files\":", stdout);
-        json_dumpf(files ? files : json_null(), stdout, JSON_COMPACT);
-        fputs(",\"summary\":", stdout);
-        json_dumpf(s ? s : json_null(), stdout, JSON_COMPACT);
-        fputs("}\n", stdout);
-        json_decref(s);
+        finish_document(o, a, files);
     } else if (o->format == TOOL_OUT_TEXT && !o->no_summary) {
         struct tlsd_strbuf b = {0};
         if (!o->printed)
@@ -134,5 +171,7 @@ void tool_conn_finish(struct tool_conn_opts *o, const struct tlsd_analyzer *a, j
         tlsd_sb_free(&b);
     }
     tlsd_sb_free(&o->buf);
+    tlsd_diag_table_free(o->diags);
+    o->diags = NULL;
     fflush(stdout);
 }

@@ -224,11 +224,27 @@ void tlsd_diagnosis_free(struct tlsd_diagnosis *d);
 /* "TLS 1.2", "SSL 3.0", "TLS 1.3 (draft 23)" into buf[24]. */
 const char *tlsd_version_label(uint16_t v, char buf[24]);
 
-/* Renderers (analyze_json.c, analyze_text.c). The connection as one compact JSON object
- * appended to b (docs/analyze-json.md), written directly; the same as a jansson value
- * (NULL when out of memory); the summaries as a jansson value. */
-void tlsd_conn_render_json(struct tlsd_strbuf *b, const struct tlsd_conn *c);
+/* Renderers (analyze_json.c, analyze_text.c); schema in docs/analyze-json.md.
+ *
+ * A --json document holds each distinct diagnosis once, in a table its connections refer
+ * to by index (at most TLSD_DIAG_TABLE_MAX entries; past that, or without a table, a
+ * connection carries its diagnosis object itself). */
+#define TLSD_DIAG_TABLE_MAX 65536
+struct tlsd_diag_table;
+struct tlsd_diag_table *tlsd_diag_table_new(void); /* NULL when out of memory */
+void tlsd_diag_table_free(struct tlsd_diag_table *t);
+size_t tlsd_diag_table_count(const struct tlsd_diag_table *t);
+/* The table's diagnoses as a JSON array, in index order, appended to b. */
+void tlsd_diag_table_render_json(struct tlsd_strbuf *b, const struct tlsd_diag_table *t);
+/* The connection as one compact JSON object appended to b, written directly; its
+ * diagnosis as an index into diags (added when new), or inline when diags is NULL. */
+void tlsd_conn_render_json(struct tlsd_strbuf *b, const struct tlsd_conn *c,
+                           struct tlsd_diag_table *diags);
+/* The same as a jansson value, diagnosis inline (NULL when out of memory). */
 json_t *tlsd_conn_to_json(const struct tlsd_conn *c);
+/* The summaries as one JSON object appended to b (streamed: up to 65,536 clients), and
+ * the same as a jansson value. */
+void tlsd_analyze_summary_render_json(struct tlsd_strbuf *b, const struct tlsd_analyzer *a);
 json_t *tlsd_analyze_summary_to_json(const struct tlsd_analyzer *a);
 /* Text: appended to b; color adds ANSI colours. */
 void tlsd_conn_render_text(struct tlsd_strbuf *b, const struct tlsd_conn *c, bool color);

@@ -94,7 +94,8 @@ expect_rc 0 "analyze the capture"
 echo "$OUT" >analysis.json
 jq -e . analysis.json >/dev/null || { bad "not JSON"; finish; exit; }
 # field NAME JQ: the value of JQ over the failing connections to the port of NAME
-field() { jq -r --argjson p "${PORT[$1]}" "[.connections[] | select(.server.port == \$p and .outcome != \"success\" and .client_hello != null)] | $2" analysis.json; }
+# (a --json document holds each distinct diagnosis once: .diagnosis is an index into .diagnoses)
+field() { jq -r --argjson p "${PORT[$1]}" ".diagnoses as \$d | [.connections[] | select(.server.port == \$p and .outcome != \"success\" and .client_hello != null) | .diagnosis |= (if type == \"number\" then \$d[.] else . end)] | $2" analysis.json; }
 check() { # NAME OUTCOME ALERT CAUSE TEXT-REGEX
   local name=$1
   [ "$(field "$name" 'length > 0')" = true ] && ok || { bad "$name: no failed connection"; return; }

@@ -1,7 +1,8 @@
 /* The capture analyser (tlsdiag/analyze.h) on synthetic TCP segments: each outcome class
  * from a ClientHello and the server's answer or TCP end, the diagnosis and Schannel events,
  * flows without TLS counted but not reported, summaries by client and server, both
- * renderers, and connections reported (and freed) as they complete, not at the end. */
+ * renderers (a --json document's diagnoses by reference), and connections reported (and
+ * freed) as they complete, not at the end. */
 #include "testutil.h"
 #include "tlsdiag/analyze.h"
 
@@ -14,6 +15,41 @@ struct seen {
     size_t before_end; /* reported before tlsd_analyzer_end */
     bool ended;
 };
+
+/* The distinct diagnoses of all connections the tests see, as a --json document has them. */
+static struct tlsd_diag_table *diags;
+
+/* Rendered with the table, the connection names its diagnosis by an index whose entry is
+ * the one it carries inline without the table; equal diagnoses share an entry. */
+static void check_diag_ref(const struct tlsd_conn *c, json_t *inline_obj)
+{
+    size_t before = tlsd_diag_table_count(diags);
+    struct tlsd_strbuf b = {0};
+    tlsd_conn_render_json(&b, c, diags);
+    json_t *j = json_loadb(b.s, b.len, 0, NULL);
+    assert_non_null(j);
+    json_t *idx = json_object_get(j, "diagnosis");
+    assert_true(json_is_integer(idx));
+    size_t i = (size_t)json_integer_value(idx);
+    assert_true(i < tlsd_diag_table_count(diags));
+    assert_true(tlsd_diag_table_count(diags) == before || i == before); /* new: appended */
+    b.len = 0;
+    tlsd_diag_table_render_json(&b, diags);
+    json_t *table = json_loadb(b.s, b.len, 0, NULL);
+    assert_non_null(table);
+    assert_true(json_equal(json_array_get(table, i), json_object_get(inline_obj, "diagnosis")));
+    /* The same again: the same index, nothing added. */
+    size_t n = tlsd_diag_table_count(diags);
+    b.len = 0;
+    tlsd_conn_render_json(&b, c, diags);
+    assert_int_equal(tlsd_diag_table_count(diags), n);
+    json_t *j2 = json_loadb(b.s, b.len, 0, NULL);
+    assert_int_equal(json_integer_value(json_object_get(j2, "diagnosis")), i);
+    json_decref(j2);
+    json_decref(table);
+    json_decref(j);
+    tlsd_sb_free(&b);
+}
 
 static void on_conn(void *ctx, const struct tlsd_conn *c)
 {
@@ -33,6 +69,7 @@ static void on_conn(void *ctx, const struct tlsd_conn *c)
     assert_non_null(j);
     assert_string_equal(json_string_value(json_object_get(j, "outcome")),
                         tlsd_outcome_name(c->outcome));
+    check_diag_ref(c, j);
     json_decref(j);
     struct tlsd_strbuf b = {0};
     tlsd_conn_render_text(&b, c, true);
@@ -220,5 +257,10 @@ int main(void)
         cmocka_unit_test(test_reported_as_they_complete),
         cmocka_unit_test(test_names),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    diags = tlsd_diag_table_new();
+    if (!diags)
+        return 1;
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    tlsd_diag_table_free(diags);
+    return rc;
 }
