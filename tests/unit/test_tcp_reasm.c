@@ -1,7 +1,8 @@
 /* TCP reassembly (tlsdiag/tcp_reasm.h) with synthetic segments: in order, out of
  * order, retransmitted, overlapping (first data wins), gaps, snaplen-cut payloads,
  * sequence wrap-around, per-flow and total caps, idle expiry, eviction, port reuse,
- * SYN/FIN/RST bookkeeping and the frame attributed to each delivered byte. */
+ * SYN/FIN/RST bookkeeping, thousands of flows at once and the frame attributed to each
+ * delivered byte. */
 #include "testutil.h"
 #include "tlsdiag/tcp_reasm.h"
 
@@ -286,6 +287,63 @@ static void test_reuse_and_direction(void **state)
     tlsd_tcp_free(t);
 }
 
+/* Many flows at once: the flow table grows, and flows evicted in their thousands leave
+ * holes in it (removal moves later entries back); every packet still finds its flow. */
+#define MANY 5000
+
+struct many {
+    char bytes[MANY][3];
+    size_t len[MANY];
+    size_t closes;
+};
+
+static void on_many(void *ctx, struct tlsd_tcp_flow *flow, const struct tlsd_tcp_ev *ev)
+{
+    struct many *m = ctx;
+    if (ev->kind == TLSD_TCP_EV_CLOSE) {
+        m->closes++;
+        return;
+    }
+    if (ev->kind != TLSD_TCP_EV_DATA)
+        return;
+    unsigned k = (unsigned)(flow->port[0] - 10000);
+    assert_true(k < MANY && m->len[k] + ev->len < sizeof m->bytes[0]);
+    memcpy(m->bytes[k] + m->len[k], ev->data, ev->len);
+    m->len[k] += ev->len;
+}
+
+static struct tlsd_pkt many_seg(unsigned k, uint32_t seq, const char *data, int64_t ts)
+{
+    struct tlsd_pkt p = seg(0, seq, TLSD_TCP_ACK, data, ts);
+    p.src[2] = (uint8_t)(k >> 8); /* 10.0.K.K:10000+k, each its own flow */
+    p.src[3] = (uint8_t)k;
+    p.sport = (uint16_t)(10000 + k);
+    return p;
+}
+
+static void test_many_flows(void **state)
+{
+    (void)state;
+    static struct many m;
+    memset(&m, 0, sizeof m);
+    const struct tlsd_tcp_config cfg = {.max_flows = 3000};
+    struct tlsd_tcp *t = tlsd_tcp_new(&cfg, on_many, &m);
+    assert_non_null(t);
+    for (unsigned k = 0; k < MANY; k++)
+        put(t, many_seg(k, 100, "x", k));
+    assert_int_equal(tlsd_tcp_get_stats(t)->flows_evicted, MANY - 3000);
+    for (unsigned k = MANY - 3000; k < MANY; k++) /* the flows still there continue */
+        put(t, many_seg(k, 101, "y", MANY + k));
+    assert_int_equal(tlsd_tcp_get_stats(t)->flows, MANY);
+    for (unsigned k = 0; k < MANY; k++) {
+        assert_int_equal(m.len[k], k < MANY - 3000 ? 1 : 2);
+        assert_memory_equal(m.bytes[k], k < MANY - 3000 ? "x" : "xy", m.len[k]);
+    }
+    tlsd_tcp_finish(t);
+    assert_int_equal(m.closes, MANY);
+    tlsd_tcp_free(t);
+}
+
 /* Non-TCP packets are ignored. */
 static void test_not_tcp(void **state)
 {
@@ -342,6 +400,7 @@ int main(void)
         cmocka_unit_test(test_total_cap),
         cmocka_unit_test(test_idle_expiry_and_eviction),
         cmocka_unit_test(test_reuse_and_direction),
+        cmocka_unit_test(test_many_flows),
         cmocka_unit_test(test_not_tcp),
         cmocka_unit_test(test_flag_events),
     };
