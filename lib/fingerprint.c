@@ -35,11 +35,73 @@ static const EVP_MD *md_sha256(void)
     return digest("SHA256", &md);
 }
 
+/* One digest context per thread, reused: EVP_Digest would allocate and free a context
+ * (and the provider's state behind it) for every fingerprint. */
+static bool digest_once(const EVP_MD *md, const char *s, size_t len, unsigned char *d,
+                        unsigned int *dl)
+{
+    static _Thread_local EVP_MD_CTX *ctx;
+    if (!ctx && !(ctx = EVP_MD_CTX_new()))
+        return EVP_Digest(s, len, d, dl, md, NULL) == 1;
+    return EVP_DigestInit_ex2(ctx, md, NULL) == 1 && EVP_DigestUpdate(ctx, s, len) == 1 &&
+           EVP_DigestFinal_ex(ctx, d, dl) == 1;
+}
+
+/* Recent digests by input, per thread: a capture holds thousands of hellos from a
+ * handful of client and server builds, so most fingerprint strings repeat. */
+#define MEMO_SLOTS 64
+#define MEMO_INPUT 512
+
+struct memo {
+    const EVP_MD *md;
+    size_t len;
+    unsigned int dl;
+    unsigned char d[EVP_MAX_MD_SIZE];
+    char in[MEMO_INPUT];
+};
+
+static uint64_t memo_hash(const char *s, size_t len)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ len;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t v;
+        memcpy(&v, s + i, 8);
+        h = (h ^ v) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    uint64_t v = 0;
+    memcpy(&v, s + i, len - i);
+    h = (h ^ v) * 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 29);
+}
+
+static bool digest_memo(const EVP_MD *md, const char *s, size_t len, unsigned char *d,
+                        unsigned int *dl)
+{
+    static _Thread_local struct memo memo[MEMO_SLOTS];
+    if (len > MEMO_INPUT)
+        return digest_once(md, s, len, d, dl);
+    struct memo *m = &memo[memo_hash(s, len) % MEMO_SLOTS];
+    if (m->md != md || m->len != len || memcmp(m->in, s, len) != 0) {
+        if (!digest_once(md, s, len, m->d, &m->dl)) {
+            m->md = NULL;
+            return false;
+        }
+        m->md = md;
+        m->len = len;
+        memcpy(m->in, s, len);
+    }
+    memcpy(d, m->d, m->dl);
+    *dl = m->dl;
+    return true;
+}
+
 static void hex_digest(const EVP_MD *md, const char *s, size_t len, char *out, size_t hexlen)
 {
     unsigned char d[EVP_MAX_MD_SIZE];
     unsigned int dl = 0;
-    if (!md || EVP_Digest(s, len, d, &dl, md, NULL) != 1)
+    if (!md || !digest_memo(md, s, len, d, &dl))
         dl = 0;
     size_t i = 0;
     for (; i < dl && 2 * i + 2 < hexlen + 1 && 2 * i + 1 < hexlen; i++) {
@@ -59,7 +121,7 @@ static void put_dec(struct tlsd_strbuf *b, char sep, unsigned v)
     while (v /= 10);
     if (sep)
         *--p = sep;
-    tlsd_sb_puts(b, p);
+    tlsd_sb_putn(b, p, (size_t)(tmp + sizeof tmp - 1 - p));
 }
 
 /* Appends sep (unless 0) and v as 4 lower-case hex digits. */
@@ -70,8 +132,7 @@ static void put_hex4(struct tlsd_strbuf *b, char sep, unsigned v)
         *p++ = sep;
     for (int shift = 12; shift >= 0; shift -= 4)
         *p++ = hexdig[(v >> shift) & 15];
-    *p = '\0';
-    tlsd_sb_puts(b, tmp);
+    tlsd_sb_putn(b, tmp, (size_t)(p - tmp));
 }
 
 /* Appends the non-GREASE values joined by '-'. */
@@ -98,10 +159,11 @@ static void ja3_exts(struct tlsd_strbuf *b, const struct tlsd_ext *exts, size_t 
 
 static int ja3_finish(struct tlsd_strbuf *b, struct tlsd_ja3 *out)
 {
+    size_t len = b->len;
     out->full = tlsd_sb_take(b);
     if (!out->full)
         return -1;
-    hex_digest(md_md5(), out->full, strlen(out->full), out->hash, sizeof out->hash);
+    hex_digest(md_md5(), out->full, len, out->hash, sizeof out->hash);
     return 0;
 }
 
@@ -109,13 +171,14 @@ int tlsd_ja3(const struct tlsd_client_hello *ch, struct tlsd_ja3 *out)
 {
     struct tlsd_strbuf b = {0};
     memset(out, 0, sizeof *out);
-    tlsd_sb_printf(&b, "%u,", ch->legacy_version);
+    put_dec(&b, 0, ch->legacy_version);
+    tlsd_sb_putn(&b, ",", 1);
     ja3_list(&b, ch->suites, ch->n_suites, sizeof ch->suites[0]);
-    tlsd_sb_puts(&b, ",");
+    tlsd_sb_putn(&b, ",", 1);
     ja3_exts(&b, ch->exts, ch->n_exts);
-    tlsd_sb_puts(&b, ",");
+    tlsd_sb_putn(&b, ",", 1);
     ja3_list(&b, ch->groups, ch->n_groups, sizeof ch->groups[0]);
-    tlsd_sb_puts(&b, ",");
+    tlsd_sb_putn(&b, ",", 1);
     ja3_list(&b, ch->ec_point_formats, ch->n_ec_point_formats, 1);
     return ja3_finish(&b, out);
 }
@@ -124,7 +187,9 @@ int tlsd_ja3s(const struct tlsd_server_hello *sh, struct tlsd_ja3 *out)
 {
     struct tlsd_strbuf b = {0};
     memset(out, 0, sizeof *out);
-    tlsd_sb_printf(&b, "%u,%u,", sh->legacy_version, sh->suite);
+    put_dec(&b, 0, sh->legacy_version);
+    put_dec(&b, ',', sh->suite);
+    tlsd_sb_putn(&b, ",", 1);
     ja3_exts(&b, sh->exts, sh->n_exts);
     return ja3_finish(&b, out);
 }
@@ -170,14 +235,14 @@ static int cmp_u16(const void *a, const void *b)
 }
 
 /* SHA-256 of s, first 12 hex digits; "000000000000" for an empty list. */
-static void ja4_hash(const char *s, char out[13])
+static void ja4_hash(const char *s, size_t len, char out[13])
 {
-    if (!*s) {
+    if (!len) {
         memcpy(out, "000000000000", 13);
         return;
     }
     char full[65];
-    hex_digest(md_sha256(), s, strlen(s), full, sizeof full);
+    hex_digest(md_sha256(), s, len, full, sizeof full);
     memcpy(out, full, 12);
     out[12] = '\0';
 }
@@ -225,7 +290,17 @@ static void sorted_hex(struct tlsd_strbuf *b, const uint16_t *v, size_t n, const
         if (!drop)
             c[k++] = v[i];
     }
-    qsort(c, k, sizeof *c, cmp_u16);
+    if (k > 64) {
+        qsort(c, k, sizeof *c, cmp_u16);
+    } else { /* hello lists are short: no merge sort with its temporary buffer */
+        for (size_t i = 1; i < k; i++) {
+            uint16_t x = c[i];
+            size_t j = i;
+            for (; j > 0 && c[j - 1] > x; j--)
+                c[j] = c[j - 1];
+            c[j] = x;
+        }
+    }
     for (size_t i = 0; i < k; i++)
         put_hex4(b, i ? ',' : 0, c[i]);
     free(c);
@@ -284,18 +359,36 @@ void tlsd_ja4(const struct tlsd_client_hello *ch, enum tlsd_ja_transport t,
     static const uint16_t skip[] = {0x0000, 0x0010};
     sorted_hex(&c, exts, ch->n_exts, skip, 2);
     if (c.len > 0 && ch->has_sigalgs && ch->n_sigalgs > 0) {
-        tlsd_sb_puts(&c, "_");
+        tlsd_sb_putn(&c, "_", 1);
         int k = 0;
         for (size_t i = 0; i < ch->n_sigalgs; i++)
             if (!tlsd_is_grease(ch->sigalgs[i]))
                 put_hex4(&c, k++ ? ',' : 0, ch->sigalgs[i]);
     }
     char hb[13], hc[13];
-    ja4_hash(b.s ? b.s : "", hb);
-    ja4_hash(c.s ? c.s : "", hc);
-    snprintf(out, TLSD_JA4_LEN + 1, "%c%s%c%02zu%02zu%s_%s_%s", (char)t,
-             ja4_version(ja4_client_version(ch)), ch->server_name ? 'd' : 'i', n_s > 99 ? 99 : n_s,
-             n_e > 99 ? 99 : n_e, alpn, hb, hc);
+    ja4_hash(b.s ? b.s : "", b.len, hb);
+    ja4_hash(c.s ? c.s : "", c.len, hc);
+    /* "%c%s%c%02zu%02zu%s_%s_%s", by hand: this runs for every ClientHello. */
+    const char *ver = ja4_version(ja4_client_version(ch));
+    n_s = n_s > 99 ? 99 : n_s;
+    n_e = n_e > 99 ? 99 : n_e;
+    char *o = out;
+    *o++ = (char)t;
+    *o++ = ver[0];
+    *o++ = ver[1];
+    *o++ = ch->server_name ? 'd' : 'i';
+    *o++ = (char)('0' + n_s / 10);
+    *o++ = (char)('0' + n_s % 10);
+    *o++ = (char)('0' + n_e / 10);
+    *o++ = (char)('0' + n_e % 10);
+    *o++ = alpn[0];
+    *o++ = alpn[1];
+    *o++ = '_';
+    memcpy(o, hb, 12);
+    o += 12;
+    *o++ = '_';
+    memcpy(o, hc, 12);
+    o[12] = '\0';
     tlsd_sb_free(&b);
     tlsd_sb_free(&c);
     free(suites);
@@ -309,7 +402,7 @@ void tlsd_ja4s(const struct tlsd_server_hello *sh, enum tlsd_ja_transport t,
     for (size_t i = 0; i < sh->n_exts; i++)
         put_hex4(&b, i ? ',' : 0, sh->exts[i].type);
     char h[13], alpn[3];
-    ja4_hash(b.s ? b.s : "", h);
+    ja4_hash(b.s ? b.s : "", b.len, h);
     ja4_alpn((const uint8_t *)sh->alpn, strlen(sh->alpn), alpn);
     uint16_t v = sh->has_supported_version ? sh->supported_version : sh->legacy_version;
     snprintf(out, TLSD_JA4S_LEN + 1, "%c%s%02zu%s_%04x_%s", (char)t, ja4_version(v),
