@@ -64,9 +64,25 @@ const char *tlsd_side_name(enum tlsd_side s)
 
 /* ---- connection records ---- */
 
+/* IPv4 by hand: glibc's inet_ntop formats it with sprintf, once per connection. */
 static void addr_str(uint8_t ipv, const uint8_t *addr, char out[46])
 {
-    if (!inet_ntop(ipv == 6 ? AF_INET6 : AF_INET, addr, out, 46))
+    if (ipv != 6) {
+        char *o = out;
+        for (int i = 0; i < 4; i++) {
+            unsigned v = addr[i];
+            if (i)
+                *o++ = '.';
+            if (v >= 100)
+                *o++ = (char)('0' + v / 100);
+            if (v >= 10)
+                *o++ = (char)('0' + v / 10 % 10);
+            *o++ = (char)('0' + v % 10);
+        }
+        *o = '\0';
+        return;
+    }
+    if (!inet_ntop(AF_INET6, addr, out, 46))
         snprintf(out, 46, "?");
 }
 

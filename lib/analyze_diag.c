@@ -1,6 +1,7 @@
 /* The diagnosis of one analysed connection: plain words computed from the two hellos,
  * the alert and how TCP ended; the likely causes and the Schannel events come from the
  * explain knowledge base (tlsdiag/explain.h), the suite properties from the registry. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,64 @@ void tlsd_diagnosis_free(struct tlsd_diagnosis *d)
 
 /* ---- causes and events from the knowledge base ---- */
 
+/* Knowledge-base look-ups are by name, over a few hundred entries; a capture asks for the
+ * same few thousands of times, so the answers are kept (per thread, by code or by the
+ * address of the literal naming a cause). */
+#define KB_CACHE 32
+
+struct kb_cache {
+    const char *cause_key[KB_CACHE];
+    const struct tlsd_explain_cause *cause[KB_CACHE];
+    bool alert_done[256];
+    const struct tlsd_explain_entry *alert[256];
+    uint32_t event_id[KB_CACHE];
+    const struct tlsd_explain_entry *event[KB_CACHE];
+};
+
+static _Thread_local struct kb_cache kb;
+
+static const struct tlsd_explain_cause *cause_by_id(const char *id)
+{
+    size_t slot = ((uintptr_t)id >> 3) % KB_CACHE;
+    if (kb.cause_key[slot] == id)
+        return kb.cause[slot];
+    for (size_t i = 0; i < tlsd_explain_cause_count(); i++)
+        if (strcmp(tlsd_explain_cause_at(i)->id, id) == 0) {
+            kb.cause_key[slot] = id;
+            kb.cause[slot] = tlsd_explain_cause_at(i);
+            return kb.cause[slot];
+        }
+    return NULL;
+}
+
+static const struct tlsd_explain_entry *alert_entry(int alert)
+{
+    if (alert < 0 || alert > 255) {
+        char key[32];
+        snprintf(key, sizeof key, "alert:%d", alert);
+        return tlsd_explain_by_key(key);
+    }
+    if (!kb.alert_done[alert]) {
+        char key[32];
+        snprintf(key, sizeof key, "alert:%d", alert);
+        kb.alert[alert] = tlsd_explain_by_key(key);
+        kb.alert_done[alert] = true;
+    }
+    return kb.alert[alert];
+}
+
+static const struct tlsd_explain_entry *event_entry(uint32_t id)
+{
+    size_t slot = id % KB_CACHE;
+    if (kb.event_id[slot] == id)
+        return kb.event[slot];
+    char key[32];
+    snprintf(key, sizeof key, "event:%u", id);
+    kb.event[slot] = tlsd_explain_by_key(key);
+    kb.event_id[slot] = id;
+    return kb.event[slot];
+}
+
 static void add_cause(struct tlsd_diagnosis *d, const char *id)
 {
     if (d->n_causes >= TLSD_DIAG_MAX_CAUSES)
@@ -46,19 +105,15 @@ static void add_cause(struct tlsd_diagnosis *d, const char *id)
     for (size_t i = 0; i < d->n_causes; i++)
         if (strcmp(d->causes[i]->id, id) == 0)
             return;
-    for (size_t i = 0; i < tlsd_explain_cause_count(); i++)
-        if (strcmp(tlsd_explain_cause_at(i)->id, id) == 0) {
-            d->causes[d->n_causes++] = tlsd_explain_cause_at(i);
-            return;
-        }
+    const struct tlsd_explain_cause *c = cause_by_id(id);
+    if (c)
+        d->causes[d->n_causes++] = c;
 }
 
 /* The causes the knowledge base ranks for an alert code. */
 static void add_alert_causes(struct tlsd_diagnosis *d, int alert)
 {
-    char key[32];
-    snprintf(key, sizeof key, "alert:%d", alert);
-    const struct tlsd_explain_entry *e = tlsd_explain_by_key(key);
+    const struct tlsd_explain_entry *e = alert_entry(alert);
     for (size_t i = 0; e && i < e->n_causes; i++)
         add_cause(d, e->causes[i]->id);
 }
@@ -67,9 +122,7 @@ static void add_event(struct tlsd_diagnosis *d, uint32_t id, int alert, enum tls
 {
     if (d->n_events >= TLSD_DIAG_MAX_EVENTS)
         return;
-    char key[32];
-    snprintf(key, sizeof key, "event:%u", id);
-    const struct tlsd_explain_entry *e = tlsd_explain_by_key(key);
+    const struct tlsd_explain_entry *e = event_entry(id);
     d->events[d->n_events++] = (struct tlsd_schannel_event){
         .id = id, .alert = alert, .logged_on = on, .meaning = e ? e->meaning : ""};
 }
@@ -128,7 +181,42 @@ struct offer {
     bool all_legacy; /* nothing better than weak */
 };
 
+static void describe_offer_now(const struct tlsd_client_hello *ch, struct offer *o);
+
+/* The description of recent suite lists, per thread: clients repeat their offers. */
+#define OFFER_SLOTS      16
+#define OFFER_MAX_SUITES 128
+
+struct offer_memo {
+    size_t n;
+    uint32_t suites[OFFER_MAX_SUITES];
+    struct offer o;
+};
+
 static void describe_offer(const struct tlsd_client_hello *ch, struct offer *o)
+{
+    static _Thread_local struct offer_memo memo[OFFER_SLOTS];
+    if (ch->n_suites == 0 || ch->n_suites > OFFER_MAX_SUITES) {
+        describe_offer_now(ch, o);
+        return;
+    }
+    uint64_t h = ch->n_suites;
+    for (size_t i = 0; i < ch->n_suites; i++)
+        h = (h ^ ch->suites[i]) * 0x100000001b3ull;
+    h ^= h >> 33; /* murmur3's finaliser: the slot depends on every bit */
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    struct offer_memo *m = &memo[h % OFFER_SLOTS];
+    size_t bytes = ch->n_suites * sizeof ch->suites[0];
+    if (m->n != ch->n_suites || memcmp(m->suites, ch->suites, bytes) != 0) {
+        describe_offer_now(ch, &m->o);
+        m->n = ch->n_suites;
+        memcpy(m->suites, ch->suites, bytes);
+    }
+    *o = m->o;
+}
+
+static void describe_offer_now(const struct tlsd_client_hello *ch, struct offer *o)
 {
     memset(o, 0, sizeof *o);
     o->all_legacy = true;

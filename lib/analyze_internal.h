@@ -8,7 +8,7 @@
 struct tlsd_sumtab {
     void *items; /* array of item_size entries, in order of first sight */
     size_t n, cap, item_size;
-    uint32_t *slots; /* index + 1, 0 empty */
+    uint64_t *slots; /* index + 1 (0 empty), 32 bits of the hash above */
     size_t nslots;
 };
 

@@ -11,7 +11,9 @@ static uint64_t hash_str(const char *s, uint16_t port)
     uint64_t h = 1469598103934665603ull ^ port; /* FNV-1a */
     for (; *s; s++)
         h = (h ^ (uint8_t)*s) * 1099511628211ull;
-    return h;
+    h ^= h >> 33; /* low bits pick the slot, high bits are kept in it: mix both */
+    h *= 0xff51afd7ed558ccdull;
+    return h ^ (h >> 33);
 }
 
 static int tab_init(struct tlsd_sumtab *t, size_t item_size)
@@ -45,19 +47,27 @@ static bool item_is(const struct tlsd_sumtab *t, size_t i, const char *addr, uin
     return !server || ((const struct tlsd_server_sum *)(const void *)a)->port == port;
 }
 
+/* A slot holds the entry's index + 1 (0: empty) and, above, 32 bits of its hash, so that
+ * a probe compares addresses only when the hashes agree. */
+static uint64_t slot_of(size_t i, uint64_t h)
+{
+    return (h & 0xffffffff00000000ull) | (uint32_t)(i + 1);
+}
+
 static int tab_grow(struct tlsd_sumtab *t, bool server)
 {
     size_t ns = t->nslots * 2;
-    uint32_t *slots = calloc(ns, sizeof *slots);
+    uint64_t *slots = calloc(ns, sizeof *slots);
     if (!slots)
         return -1;
     for (size_t i = 0; i < t->n; i++) {
         const char *a = item_at(t, i);
         uint16_t port = server ? ((const struct tlsd_server_sum *)(const void *)a)->port : 0;
-        size_t j = hash_str(a, port) & (ns - 1);
+        uint64_t h = hash_str(a, port);
+        size_t j = h & (ns - 1);
         while (slots[j])
             j = (j + 1) & (ns - 1);
-        slots[j] = (uint32_t)i + 1;
+        slots[j] = slot_of(i, h);
     }
     free(t->slots);
     t->slots = slots;
@@ -69,10 +79,13 @@ static int tab_grow(struct tlsd_sumtab *t, bool server)
 static void *tab_get(struct tlsd_sumtab *t, const char *addr, uint16_t port, bool server,
                      bool create, uint64_t *dropped)
 {
-    size_t j = hash_str(addr, port) & (t->nslots - 1);
-    for (; t->slots[j]; j = (j + 1) & (t->nslots - 1))
-        if (item_is(t, t->slots[j] - 1, addr, port, server))
-            return item_at(t, t->slots[j] - 1);
+    uint64_t h = hash_str(addr, port);
+    size_t j = h & (t->nslots - 1);
+    for (; t->slots[j]; j = (j + 1) & (t->nslots - 1)) {
+        size_t i = (uint32_t)t->slots[j] - 1;
+        if ((t->slots[j] ^ h) >> 32 == 0 && item_is(t, i, addr, port, server))
+            return item_at(t, i);
+    }
     if (!create)
         return NULL;
     if (t->n >= TLSD_SUMMARY_MAX) {
@@ -89,10 +102,12 @@ static void *tab_get(struct tlsd_sumtab *t, const char *addr, uint16_t port, boo
     }
     void *it = item_at(t, t->n);
     memset(it, 0, t->item_size);
-    snprintf(it, 46, "%s", addr);
+    size_t al = strnlen(addr, 45);
+    memcpy(it, addr, al);
+    ((char *)it)[al] = '\0';
     if (server)
         ((struct tlsd_server_sum *)it)->port = port;
-    t->slots[j] = (uint32_t)++t->n;
+    t->slots[j] = slot_of(t->n++, h);
     if (t->n * 2 > t->nslots && tab_grow(t, server) != 0)
         return NULL;
     return item_at(t, t->n - 1);
