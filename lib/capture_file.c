@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,6 +100,8 @@ static enum tlsd_caperr open_stream(FILE *f, struct tlsd_capture **out, char *er
     c->iobuf = malloc(READ_BUFFER);
     if (c->iobuf)
         (void)setvbuf(f, c->iobuf, _IOFBF, READ_BUFFER);
+    /* Only this reader uses the stream: no lock around each of libpcap's freads. */
+    (void)__fsetlocking(f, FSETLOCKING_BYCALLER);
     c->pcap = pcap_fopen_offline(f, perr);
     if (!c->pcap) {
         fclose(f);

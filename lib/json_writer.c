@@ -20,7 +20,37 @@ static inline void put(struct tlsd_jw *w, const char *p, size_t n)
     tlsd_sb_putn(b, p, n);
 }
 
+/* Bytes that need an escape (RFC 8259 7): control characters, quote, backslash. */
+static inline bool needs_escape(unsigned char c)
+{
+    return c < 0x20 || c == '"' || c == '\\';
+}
+
+static void put_escaped_slow(struct tlsd_jw *w, const char *v, size_t n);
+
+/* The common case, a plain string with room for it: checked while it is copied. */
 static void put_escaped(struct tlsd_jw *w, const char *v, size_t n)
+{
+    struct tlsd_strbuf *b = w->b;
+    if (!b->failed && b->cap - b->len > n + 2) {
+        char *o = b->s + b->len + 1;
+        size_t i = 0;
+        while (i < n && !needs_escape((unsigned char)v[i])) {
+            o[i] = v[i];
+            i++;
+        }
+        if (i == n) {
+            o[-1] = '"';
+            o[n] = '"';
+            b->len += n + 2;
+            b->s[b->len] = '\0';
+            return;
+        }
+    }
+    put_escaped_slow(w, v, n);
+}
+
+static void put_escaped_slow(struct tlsd_jw *w, const char *v, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     put(w, "\"", 1);
