@@ -21,10 +21,12 @@ struct tool_conn_opts {
     int server_port;    /* -1: any */
     bool failed_only;
     bool no_summary;
-    bool flush_each;               /* flush after every connection (live, or a terminal) */
-    struct tlsd_strbuf buf;        /* JSON text not yet written */
-    struct tlsd_diag_table *diags; /* --json: the document's distinct diagnoses */
-    uint64_t printed;              /* connections printed */
+    bool flush_each;                /* flush after every connection (live, or a terminal) */
+    struct tlsd_strbuf buf;         /* JSON text not yet written */
+    struct tlsd_diag_table *diags;  /* --json: the document's distinct diagnoses */
+    struct tool_out_writer *writer; /* writes full chunks while the next is rendered */
+    bool writer_failed;             /* no thread: chunks are written in place */
+    uint64_t printed;               /* connections printed */
 };
 
 /* The long options analyze and watch share, for their getopt_long tables. */

@@ -1,6 +1,7 @@
 /* Connection filters and output shared by tlsdiag analyze and tlsdiag watch. */
 #include <arpa/inet.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,15 +89,124 @@ static bool wanted(const struct tool_conn_opts *o, const struct tlsd_conn *c)
 }
 
 /* Output goes out in big chunks: one write per OUT_CHUNK bytes of JSON, not per
- * connection (unless every connection must show at once). */
+ * connection (unless every connection must show at once). A writer thread writes a full
+ * chunk while the next one is rendered: copying hundreds of MB into the page cache is a
+ * tenth of the run, and it need not wait for the analysis nor hold it up. */
 #define OUT_CHUNK ((size_t)1 << 20)
 
+struct tool_out_writer {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    char *chunk; /* being written; NULL when the writer is idle */
+    size_t len, cap;
+    char *spare; /* the last chunk written, for the renderer to reuse */
+    size_t spare_cap;
+    bool stop;
+};
+
+static void *writer_main(void *arg)
+{
+    struct tool_out_writer *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->chunk && !w->stop)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (!w->chunk)
+            break;
+        char *p = w->chunk;
+        size_t len = w->len;
+        pthread_mutex_unlock(&w->mu);
+        fwrite(p, 1, len, stdout);
+        pthread_mutex_lock(&w->mu);
+        w->spare = p;
+        w->spare_cap = w->cap;
+        w->chunk = NULL;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* Waits until the writer has written what it was given (stdout is then ours). */
+static void writer_wait(struct tool_out_writer *w)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->mu);
+    while (w->chunk)
+        pthread_cond_wait(&w->cv, &w->mu);
+    pthread_mutex_unlock(&w->mu);
+}
+
+static void writer_end(struct tool_conn_opts *o)
+{
+    struct tool_out_writer *w = o->writer;
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->stop = true;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->mu);
+    free(w->spare);
+    free(w);
+    o->writer = NULL;
+}
+
+static struct tool_out_writer *writer_start(void)
+{
+    struct tool_out_writer *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        pthread_cond_destroy(&w->cv);
+        pthread_mutex_destroy(&w->mu);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+/* Everything rendered so far goes out now, in order. */
 static void out_flush(struct tool_conn_opts *o)
 {
+    writer_wait(o->writer);
     if (!o->buf.failed && o->buf.len)
         fwrite(o->buf.s, 1, o->buf.len, stdout);
     o->buf.len = 0;
     o->buf.failed = false;
+}
+
+/* A full chunk goes to the writer thread (written here when there is none), and its
+ * previous chunk, written, becomes the buffer to render into. */
+static void out_hand_over(struct tool_conn_opts *o)
+{
+    if (!o->writer && !o->writer_failed && !(o->writer = writer_start()))
+        o->writer_failed = true;
+    struct tool_out_writer *w = o->writer;
+    if (!w || o->buf.failed) {
+        out_flush(o);
+        return;
+    }
+    pthread_mutex_lock(&w->mu);
+    while (w->chunk)
+        pthread_cond_wait(&w->cv, &w->mu);
+    w->chunk = o->buf.s;
+    w->len = o->buf.len;
+    w->cap = o->buf.cap;
+    o->buf.s = w->spare;
+    o->buf.cap = w->spare ? w->spare_cap : 0;
+    o->buf.len = 0;
+    if (o->buf.s)
+        o->buf.s[0] = '\0';
+    w->spare = NULL;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
 }
 
 static void print_json(struct tool_conn_opts *o, const struct tlsd_conn *c)
@@ -113,8 +223,10 @@ static void print_json(struct tool_conn_opts *o, const struct tlsd_conn *c)
         o->buf.failed = false;
         o->buf.len = mark;
     }
-    if (o->flush_each || o->buf.len >= OUT_CHUNK)
+    if (o->flush_each)
         out_flush(o);
+    else if (o->buf.len >= OUT_CHUNK)
+        out_hand_over(o);
 }
 
 void tool_conn_print(void *ctx, const struct tlsd_conn *c)
@@ -170,6 +282,7 @@ void tool_conn_finish(struct tool_conn_opts *o, const struct tlsd_analyzer *a, j
             fputs(b.s, stdout);
         tlsd_sb_free(&b);
     }
+    writer_end(o);
     tlsd_sb_free(&o->buf);
     tlsd_diag_table_free(o->diags);
     o->diags = NULL;

@@ -34,6 +34,16 @@ run analyze --json nDPI/alexa-app.pcapng
 jq -e '(.connections | length) == .summary.totals.connections and .summary.by_outcome.success > 0' <<<"$OUT" >/dev/null && ok || bad "--json document"
 run analyze --jsonl nDPI/alexa-app.pcapng
 [ "$(jq -s length <<<"$OUT")" -gt 50 ] && ok || bad "--jsonl objects"
+# Big outputs leave in 1 MB chunks through a writer thread: the same file given 12 times
+# (about 4.7 MB of JSON lines) prints exactly 12 copies of its own output, in order; the
+# document around them stays whole.
+run analyze --jsonl zeek/tls-fragmented-handshake.pcap
+one="$OUT"
+mapfile -t twelve < <(for i in $(seq 12); do echo zeek/tls-fragmented-handshake.pcap; done)
+run analyze --jsonl "${twelve[@]}"
+[ "$OUT" = "$(for i in $(seq 12); do printf '%s\n' "$one"; done)" ] && ok || bad "--jsonl in chunks: not 12 copies in order"
+run analyze --json "${twelve[@]}"
+jq -e '(.connections | length) == .summary.totals.connections and (.files | length) == 12 and ([.connections[].diagnosis | select(type == "number")] | max) < (.diagnoses | length)' <<<"$OUT" >/dev/null && ok || bad "--json in chunks"
 run analyze --color zeek/tls-1.2-handshake-failure.pcap
 expect_grep $'\033\\[' "$OUT" "--color"
 run analyze zeek/tls-1.2-handshake-failure.pcap
