@@ -73,6 +73,11 @@ static enum tlsd_cerr start_tls(struct tlsd_sdir *d, const uint8_t *p, size_t le
 
 static enum tlsd_cerr probe(struct tlsd_sdir *d, const uint8_t *data, size_t len)
 {
+    /* The usual case, a direction that starts with a record (or an SSLv2 hello): straight
+     * to the reassembler, without a copy into the probe buffer first. */
+    if (d->probe_len == 0 &&
+        (tlsd_sdir_ssl2_hello_at(data, len) || tlsd_sdir_tls_at(data, len, true)))
+        return start_tls(d, data, len);
     uint8_t *np = realloc(d->probe, d->probe_len + len);
     if (!np)
         return TLSD_CERR_NOMEM;
