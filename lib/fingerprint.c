@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "tlsdiag/registry.h"
-#include "tlsdiag/strbuf.h"
 
 /* ---- JA3 (https://github.com/salesforce/ja3, README) --------------------- */
 
@@ -111,32 +110,39 @@ static void hex_digest(const EVP_MD *md, const char *s, size_t len, char *out, s
     out[2 * i < hexlen ? 2 * i : hexlen - 1] = '\0';
 }
 
-/* Appends sep (unless 0) and v in decimal. */
-static void put_dec(struct tlsd_strbuf *b, char sep, unsigned v)
+/* Fingerprint strings are written into a buffer sized beforehand, through a local
+ * cursor: a hundred 2- to 6-byte pieces per hello, each appended through a growable
+ * buffer (a call, a bounds check and a memcpy each), cost more than the digests. */
+
+/* sep (unless 0) and v in decimal, at o; returns the end. */
+static char *put_dec(char *o, char sep, unsigned v)
 {
-    char tmp[16], *p = tmp + sizeof tmp;
-    *--p = '\0';
+    char tmp[10];
+    size_t n = 0;
+    if (sep)
+        *o++ = sep;
     do
-        *--p = (char)('0' + v % 10);
+        tmp[n++] = (char)('0' + v % 10);
     while (v /= 10);
-    if (sep)
-        *--p = sep;
-    tlsd_sb_putn(b, p, (size_t)(tmp + sizeof tmp - 1 - p));
+    while (n)
+        *o++ = tmp[--n];
+    return o;
 }
 
-/* Appends sep (unless 0) and v as 4 lower-case hex digits. */
-static void put_hex4(struct tlsd_strbuf *b, char sep, unsigned v)
+/* sep (unless 0) and v as 4 lower-case hex digits, at o; returns the end. */
+static char *put_hex4(char *o, char sep, unsigned v)
 {
-    char tmp[6], *p = tmp;
     if (sep)
-        *p++ = sep;
-    for (int shift = 12; shift >= 0; shift -= 4)
-        *p++ = hexdig[(v >> shift) & 15];
-    tlsd_sb_putn(b, tmp, (size_t)(p - tmp));
+        *o++ = sep;
+    o[0] = hexdig[(v >> 12) & 15];
+    o[1] = hexdig[(v >> 8) & 15];
+    o[2] = hexdig[(v >> 4) & 15];
+    o[3] = hexdig[v & 15];
+    return o + 4;
 }
 
-/* Appends the non-GREASE values joined by '-'. */
-static void ja3_list(struct tlsd_strbuf *b, const void *vals, size_t n, size_t width)
+/* The non-GREASE values joined by '-' (at most 9 bytes each). */
+static char *ja3_list(char *o, const void *vals, size_t n, size_t width)
 {
     int k = 0;
     for (size_t i = 0; i < n; i++) {
@@ -145,53 +151,59 @@ static void ja3_list(struct tlsd_strbuf *b, const void *vals, size_t n, size_t w
                                   : ((const uint8_t *)vals)[i];
         if (width != 1 && tlsd_is_grease(v))
             continue;
-        put_dec(b, k++ ? '-' : 0, (unsigned)v);
+        o = put_dec(o, k++ ? '-' : 0, (unsigned)v);
     }
+    return o;
 }
 
-static void ja3_exts(struct tlsd_strbuf *b, const struct tlsd_ext *exts, size_t n)
+static char *ja3_exts(char *o, const struct tlsd_ext *exts, size_t n)
 {
     int k = 0;
     for (size_t i = 0; i < n; i++)
         if (!tlsd_is_grease(exts[i].type))
-            put_dec(b, k++ ? '-' : 0, exts[i].type);
-}
-
-static int ja3_finish(struct tlsd_strbuf *b, struct tlsd_ja3 *out)
-{
-    size_t len = b->len;
-    out->full = tlsd_sb_take(b);
-    if (!out->full)
-        return -1;
-    hex_digest(md_md5(), out->full, len, out->hash, sizeof out->hash);
-    return 0;
+            o = put_dec(o, k++ ? '-' : 0, exts[i].type);
+    return o;
 }
 
 int tlsd_ja3(const struct tlsd_client_hello *ch, struct tlsd_ja3 *out)
 {
-    struct tlsd_strbuf b = {0};
     memset(out, 0, sizeof *out);
-    put_dec(&b, 0, ch->legacy_version);
-    tlsd_sb_putn(&b, ",", 1);
-    ja3_list(&b, ch->suites, ch->n_suites, sizeof ch->suites[0]);
-    tlsd_sb_putn(&b, ",", 1);
-    ja3_exts(&b, ch->exts, ch->n_exts);
-    tlsd_sb_putn(&b, ",", 1);
-    ja3_list(&b, ch->groups, ch->n_groups, sizeof ch->groups[0]);
-    tlsd_sb_putn(&b, ",", 1);
-    ja3_list(&b, ch->ec_point_formats, ch->n_ec_point_formats, 1);
-    return ja3_finish(&b, out);
+    /* 8 digits and a separator per suite (SSLv2 kinds are 24-bit), 5 + 1 per 16-bit
+     * value, 3 + 1 per point format, the version, four commas and the terminator. */
+    size_t bound =
+        16 + 9 * ch->n_suites + 6 * (ch->n_exts + ch->n_groups) + 4 * ch->n_ec_point_formats;
+    char *s = malloc(bound), *o = s;
+    if (!s)
+        return -1;
+    o = put_dec(o, 0, ch->legacy_version);
+    *o++ = ',';
+    o = ja3_list(o, ch->suites, ch->n_suites, sizeof ch->suites[0]);
+    *o++ = ',';
+    o = ja3_exts(o, ch->exts, ch->n_exts);
+    *o++ = ',';
+    o = ja3_list(o, ch->groups, ch->n_groups, sizeof ch->groups[0]);
+    *o++ = ',';
+    o = ja3_list(o, ch->ec_point_formats, ch->n_ec_point_formats, 1);
+    *o = '\0';
+    out->full = s;
+    hex_digest(md_md5(), s, (size_t)(o - s), out->hash, sizeof out->hash);
+    return 0;
 }
 
 int tlsd_ja3s(const struct tlsd_server_hello *sh, struct tlsd_ja3 *out)
 {
-    struct tlsd_strbuf b = {0};
     memset(out, 0, sizeof *out);
-    put_dec(&b, 0, sh->legacy_version);
-    put_dec(&b, ',', sh->suite);
-    tlsd_sb_putn(&b, ",", 1);
-    ja3_exts(&b, sh->exts, sh->n_exts);
-    return ja3_finish(&b, out);
+    char *s = malloc(24 + 6 * sh->n_exts), *o = s;
+    if (!s)
+        return -1;
+    o = put_dec(o, 0, sh->legacy_version);
+    o = put_dec(o, ',', sh->suite);
+    *o++ = ',';
+    o = ja3_exts(o, sh->exts, sh->n_exts);
+    *o = '\0';
+    out->full = s;
+    hex_digest(md_md5(), s, (size_t)(o - s), out->hash, sizeof out->hash);
+    return 0;
 }
 
 void tlsd_ja3_free(struct tlsd_ja3 *j)
@@ -272,16 +284,15 @@ static void ja4_alpn(const uint8_t *p, size_t len, char out[3])
     out[2] = '\0';
 }
 
-/* Sorted non-GREASE values as 4-digit lower-case hex, comma-joined, leaving
- * out the codes in skip[]. */
-static void sorted_hex(struct tlsd_strbuf *b, const uint16_t *v, size_t n, const uint16_t *skip,
-                       size_t nskip)
+/* Sorted non-GREASE values as 4-digit lower-case hex, comma-joined, leaving out the codes
+ * in skip[], at o (5 bytes per value at most); returns the end, or NULL when out of
+ * memory. */
+static char *sorted_hex(char *o, const uint16_t *v, size_t n, const uint16_t *skip, size_t nskip)
 {
-    uint16_t *c = malloc((n ? n : 1) * sizeof *c);
-    if (!c) {
-        b->failed = true;
-        return;
-    }
+    uint16_t small[64];
+    uint16_t *c = n <= 64 ? small : malloc(n * sizeof *c);
+    if (!c)
+        return NULL;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         bool drop = tlsd_is_grease(v[i]);
@@ -302,8 +313,10 @@ static void sorted_hex(struct tlsd_strbuf *b, const uint16_t *v, size_t n, const
         }
     }
     for (size_t i = 0; i < k; i++)
-        put_hex4(b, i ? ',' : 0, c[i]);
-    free(c);
+        o = put_hex4(o, i ? ',' : 0, c[i]);
+    if (c != small)
+        free(c);
+    return o;
 }
 
 static size_t count_not_grease16(const uint16_t *v, size_t n)
@@ -352,22 +365,28 @@ void tlsd_ja4(const struct tlsd_client_hello *ch, enum tlsd_ja_transport t,
     char alpn[3];
     ja4_alpn(ch->n_alpn ? ch->alpn[0].p : NULL, ch->n_alpn ? ch->alpn[0].len : 0, alpn);
 
-    struct tlsd_strbuf b = {0}, c = {0};
-    sorted_hex(&b, suites, ns, NULL, 0);
-    /* JA4_c: sorted extensions without SNI (0x0000) and ALPN (0x0010), then
-     * the signature algorithms in wire order after an underscore. */
+    /* JA4_b: the sorted suites; JA4_c: sorted extensions without SNI (0x0000) and ALPN
+     * (0x0010), then the signature algorithms in wire order after an underscore. */
+    char bs[1024], cs[1024];
+    size_t bmax = 5 * ns + 1, cmax = 5 * (ch->n_exts + ch->n_sigalgs) + 2;
+    char *b = bmax <= sizeof bs ? bs : malloc(bmax), *c = cmax <= sizeof cs ? cs : malloc(cmax);
+    char *be = b ? sorted_hex(b, suites, ns, NULL, 0) : NULL;
     static const uint16_t skip[] = {0x0000, 0x0010};
-    sorted_hex(&c, exts, ch->n_exts, skip, 2);
-    if (c.len > 0 && ch->has_sigalgs && ch->n_sigalgs > 0) {
-        tlsd_sb_putn(&c, "_", 1);
+    char *ce = c ? sorted_hex(c, exts, ch->n_exts, skip, 2) : NULL;
+    if (ce && ce > c && ch->has_sigalgs && ch->n_sigalgs > 0) {
+        *ce++ = '_';
         int k = 0;
         for (size_t i = 0; i < ch->n_sigalgs; i++)
             if (!tlsd_is_grease(ch->sigalgs[i]))
-                put_hex4(&c, k++ ? ',' : 0, ch->sigalgs[i]);
+                ce = put_hex4(ce, k++ ? ',' : 0, ch->sigalgs[i]);
     }
     char hb[13], hc[13];
-    ja4_hash(b.s ? b.s : "", b.len, hb);
-    ja4_hash(c.s ? c.s : "", c.len, hc);
+    ja4_hash(b ? b : "", be ? (size_t)(be - b) : 0, hb);
+    ja4_hash(c ? c : "", ce ? (size_t)(ce - c) : 0, hc);
+    if (b != bs)
+        free(b);
+    if (c != cs)
+        free(c);
     /* "%c%s%c%02zu%02zu%s_%s_%s", by hand: this runs for every ClientHello. */
     const char *ver = ja4_version(ja4_client_version(ch));
     n_s = n_s > 99 ? 99 : n_s;
@@ -389,8 +408,6 @@ void tlsd_ja4(const struct tlsd_client_hello *ch, enum tlsd_ja_transport t,
     *o++ = '_';
     memcpy(o, hc, 12);
     o[12] = '\0';
-    tlsd_sb_free(&b);
-    tlsd_sb_free(&c);
     free(suites);
     free(exts);
 }
@@ -398,14 +415,17 @@ void tlsd_ja4(const struct tlsd_client_hello *ch, enum tlsd_ja_transport t,
 void tlsd_ja4s(const struct tlsd_server_hello *sh, enum tlsd_ja_transport t,
                char out[TLSD_JA4S_LEN + 1])
 {
-    struct tlsd_strbuf b = {0};
-    for (size_t i = 0; i < sh->n_exts; i++)
-        put_hex4(&b, i ? ',' : 0, sh->exts[i].type);
+    char bs[1024];
+    size_t bmax = 5 * sh->n_exts + 1;
+    char *b = bmax <= sizeof bs ? bs : malloc(bmax), *be = b;
+    for (size_t i = 0; be && i < sh->n_exts; i++)
+        be = put_hex4(be, i ? ',' : 0, sh->exts[i].type);
     char h[13], alpn[3];
-    ja4_hash(b.s ? b.s : "", b.len, h);
+    ja4_hash(b ? b : "", b ? (size_t)(be - b) : 0, h);
+    if (b != bs)
+        free(b);
     ja4_alpn((const uint8_t *)sh->alpn, strlen(sh->alpn), alpn);
     uint16_t v = sh->has_supported_version ? sh->supported_version : sh->legacy_version;
     snprintf(out, TLSD_JA4S_LEN + 1, "%c%s%02zu%s_%04x_%s", (char)t, ja4_version(v),
              sh->n_exts > 99 ? (size_t)99 : sh->n_exts, alpn, sh->suite, h);
-    tlsd_sb_free(&b);
 }

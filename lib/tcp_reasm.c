@@ -51,7 +51,7 @@ struct tlsd_tcp {
     void *ctx;
     struct slot *slots; /* linear probing, at most half full */
     size_t nslots;
-    struct flow *recent[RECENT_FLOWS]; /* by hash: flows seen lately */
+    struct slot recent[RECENT_FLOWS]; /* by hash: flows seen lately */
     struct flow *lru_head, *lru_tail;  /* head: least recently active */
     struct tlsd_tcp_stats stats;
     uint64_t next_id;
@@ -101,13 +101,13 @@ static int flow_dir(const struct flow *f, const struct tlsd_pkt *p)
  * cache miss per segment. */
 static struct flow *flow_find(struct tlsd_tcp *t, const struct tlsd_pkt *p, uint64_t h, int *dir)
 {
-    struct flow *f = t->recent[h % RECENT_FLOWS];
-    if (f && f->hash == h && (*dir = flow_dir(f, p)) >= 0)
-        return f;
+    const struct slot *r = &t->recent[h % RECENT_FLOWS];
+    if (r->f && r->hash == h && (*dir = flow_dir(r->f, p)) >= 0)
+        return r->f;
     size_t mask = t->nslots - 1;
     for (size_t i = h & mask; t->slots[i].f; i = (i + 1) & mask)
         if (t->slots[i].hash == h && (*dir = flow_dir(t->slots[i].f, p)) >= 0) {
-            t->recent[h % RECENT_FLOWS] = t->slots[i].f;
+            t->recent[h % RECENT_FLOWS] = t->slots[i];
             return t->slots[i].f;
         }
     return NULL;
@@ -140,8 +140,8 @@ static void slot_put(struct slot *slots, size_t nslots, struct flow *f)
  * when their home slot allows it (Knuth 6.4, algorithm R). */
 static void hash_unlink(struct tlsd_tcp *t, struct flow *f)
 {
-    if (t->recent[f->hash % RECENT_FLOWS] == f)
-        t->recent[f->hash % RECENT_FLOWS] = NULL;
+    if (t->recent[f->hash % RECENT_FLOWS].f == f)
+        t->recent[f->hash % RECENT_FLOWS].f = NULL;
     size_t mask = t->nslots - 1, i = f->hash & mask;
     while (t->slots[i].f != f)
         i = (i + 1) & mask;
@@ -441,7 +441,7 @@ static struct flow *flow_new(struct tlsd_tcp *t, const struct tlsd_pkt *p, uint6
     f->pub.first_ts = p->ts_usec;
     f->hash = h;
     slot_put(t->slots, t->nslots, f);
-    t->recent[h % RECENT_FLOWS] = f;
+    t->recent[h % RECENT_FLOWS] = (struct slot){.hash = h, .f = f};
     lru_append(t, f);
     t->stats.flows++;
     t->stats.active_flows++;
