@@ -72,17 +72,20 @@ static void ext_names(struct tlsd_jw *w, const char *key, const struct tlsd_ext 
 /* ---- lists of codes, rendered once per distinct list ---- */
 
 /* Clients repeat their hellos: the JSON array of a list (names looked up in the
- * registry) is kept per thread for recent lists and copied when the same list comes
- * again. */
-#define LIST_SLOTS 32
-#define LIST_MAX   64   /* longer lists are rendered every time */
-#define LIST_JSON  1536 /* as are those whose JSON is longer */
+ * registry) is kept per thread for the most recently used lists and copied when the same
+ * list comes again. Fully associative (a scan of the hashes; a capture's working set is
+ * a few dozen lists, and hashing into sets made lists of one hello evict each other),
+ * least recently used entry replaced. */
+#define LIST_SLOTS 64
+#define LIST_MAX   48   /* longer lists are rendered every time */
+#define LIST_JSON  1024 /* as are those whose JSON is longer */
 
 enum list_kind { LIST_SUITES = 1, LIST_GROUPS, LIST_SIGALGS, LIST_EXTS };
 
 struct list_memo {
     enum list_kind kind;
     size_t n, json_len;
+    uint64_t used; /* when last used (a per-thread tick) */
     uint32_t v[LIST_MAX];
     char json[LIST_JSON];
 };
@@ -116,21 +119,29 @@ static void list_render(struct tlsd_jw *w, const char *key, enum list_kind kind,
 static void list_json(struct tlsd_jw *w, const char *key, enum list_kind kind, const uint32_t *v,
                       size_t n)
 {
+    static _Thread_local uint64_t hashes[LIST_SLOTS]; /* 0: empty */
     static _Thread_local struct list_memo memo[LIST_SLOTS];
+    static _Thread_local uint64_t tick;
     if (n > LIST_MAX) {
         list_render(w, key, kind, v, n);
         return;
     }
     uint64_t h = kind * 0x9e3779b97f4a7c15ull + n;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ v[i]) * 0x100000001b3ull;
-    h ^= h >> 33; /* murmur3's finaliser: the slot depends on every bit */
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    struct list_memo *m = &memo[h % LIST_SLOTS];
-    if (m->kind == kind && m->n == n && memcmp(m->v, v, n * sizeof *v) == 0) {
-        tlsd_jw_raw(w, key, m->json, m->json_len);
-        return;
+    for (size_t i = 0; i < n; i++) {
+        h = (h ^ v[i]) * 0xff51afd7ed558ccdull;
+        h ^= h >> 29;
+    }
+    h |= 1; /* never 0 */
+    size_t oldest = 0;
+    for (size_t i = 0; i < LIST_SLOTS; i++) {
+        struct list_memo *m = &memo[i];
+        if (hashes[i] == h && m->kind == kind && m->n == n && memcmp(m->v, v, n * sizeof *v) == 0) {
+            m->used = ++tick;
+            tlsd_jw_raw(w, key, m->json, m->json_len);
+            return;
+        }
+        if (m->used < memo[oldest].used)
+            oldest = i;
     }
     struct tlsd_strbuf tmp = {0};
     struct tlsd_jw tw = {.b = &tmp};
@@ -138,8 +149,11 @@ static void list_json(struct tlsd_jw *w, const char *key, enum list_kind kind, c
     if (tmp.failed || !tmp.s || tmp.len > LIST_JSON) {
         list_render(w, key, kind, v, n);
     } else {
+        struct list_memo *m = &memo[oldest];
+        hashes[oldest] = h;
         m->kind = kind;
         m->n = n;
+        m->used = ++tick;
         memcpy(m->v, v, n * sizeof *v);
         memcpy(m->json, tmp.s, tmp.len);
         m->json_len = tmp.len;
