@@ -52,7 +52,7 @@ struct tlsd_tcp {
     struct slot *slots; /* linear probing, at most half full */
     size_t nslots;
     struct slot recent[RECENT_FLOWS]; /* by hash: flows seen lately */
-    struct flow *lru_head, *lru_tail;  /* head: least recently active */
+    struct flow *lru_head, *lru_tail; /* head: least recently active */
     struct tlsd_tcp_stats stats;
     uint64_t next_id;
     uint64_t cur_frame;
