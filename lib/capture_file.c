@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@
 
 struct tlsd_capture {
     pcap_t *pcap;
+    char *iobuf; /* the FILE's buffer */
     int dlt;
     struct tlsd_capture_stats stats;
 };
@@ -81,6 +83,10 @@ static FILE *gz_fopen(const char *path)
     return f;
 }
 
+/* libpcap reads every record with two freads; with stdio's default buffer (the file
+ * system block, 4 KB) that is a read() per 4 KB. A big buffer makes it one per MB. */
+#define READ_BUFFER ((size_t)1 << 20)
+
 /* Takes ownership of f (libpcap closes it). */
 static enum tlsd_caperr open_stream(FILE *f, struct tlsd_capture **out, char *err, size_t errlen)
 {
@@ -90,9 +96,16 @@ static enum tlsd_caperr open_stream(FILE *f, struct tlsd_capture **out, char *er
         fclose(f);
         return TLSD_CAPERR_NOMEM;
     }
+    /* Freed after the FILE is closed: pcap_close closes it. */
+    c->iobuf = malloc(READ_BUFFER);
+    if (c->iobuf)
+        (void)setvbuf(f, c->iobuf, _IOFBF, READ_BUFFER);
+    /* Only this reader uses the stream: no lock around each of libpcap's freads. */
+    (void)__fsetlocking(f, FSETLOCKING_BYCALLER);
     c->pcap = pcap_fopen_offline(f, perr);
     if (!c->pcap) {
         fclose(f);
+        free(c->iobuf);
         free(c);
         set_err(err, errlen, tlsd_caperr_message(TLSD_CAPERR_FORMAT), perr);
         return TLSD_CAPERR_FORMAT;
@@ -196,5 +209,6 @@ void tlsd_capture_close(struct tlsd_capture *c)
     if (!c)
         return;
     pcap_close(c->pcap);
+    free(c->iobuf);
     free(c);
 }

@@ -7,24 +7,142 @@
 #include <string.h>
 
 #include "tlsdiag/registry.h"
-#include "tlsdiag/strbuf.h"
 
 /* ---- JA3 (https://github.com/salesforce/ja3, README) --------------------- */
+
+static const char hexdig[] = "0123456789abcdef";
+
+/* Fingerprints are computed for every hello of a capture: the digests are fetched once
+ * (an implicit fetch per call takes the provider store's locks) and numbers are formatted
+ * by hand rather than through printf. */
+static const EVP_MD *digest(const char *name, const EVP_MD **cache)
+{
+    if (!*cache)
+        *cache = EVP_MD_fetch(NULL, name, NULL);
+    return *cache;
+}
+
+static const EVP_MD *md_md5(void)
+{
+    static const EVP_MD *md;
+    return digest("MD5", &md);
+}
+
+static const EVP_MD *md_sha256(void)
+{
+    static const EVP_MD *md;
+    return digest("SHA256", &md);
+}
+
+/* One digest context per thread, reused: EVP_Digest would allocate and free a context
+ * (and the provider's state behind it) for every fingerprint. */
+static bool digest_once(const EVP_MD *md, const char *s, size_t len, unsigned char *d,
+                        unsigned int *dl)
+{
+    static _Thread_local EVP_MD_CTX *ctx;
+    if (!ctx && !(ctx = EVP_MD_CTX_new()))
+        return EVP_Digest(s, len, d, dl, md, NULL) == 1;
+    return EVP_DigestInit_ex2(ctx, md, NULL) == 1 && EVP_DigestUpdate(ctx, s, len) == 1 &&
+           EVP_DigestFinal_ex(ctx, d, dl) == 1;
+}
+
+/* Recent digests by input, per thread: a capture holds thousands of hellos from a
+ * handful of client and server builds, so most fingerprint strings repeat. */
+#define MEMO_SLOTS 64
+#define MEMO_INPUT 512
+
+struct memo {
+    const EVP_MD *md;
+    size_t len;
+    unsigned int dl;
+    unsigned char d[EVP_MAX_MD_SIZE];
+    char in[MEMO_INPUT];
+};
+
+static uint64_t memo_hash(const char *s, size_t len)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ len;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t v;
+        memcpy(&v, s + i, 8);
+        h = (h ^ v) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    uint64_t v = 0;
+    memcpy(&v, s + i, len - i);
+    h = (h ^ v) * 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 29);
+}
+
+static bool digest_memo(const EVP_MD *md, const char *s, size_t len, unsigned char *d,
+                        unsigned int *dl)
+{
+    static _Thread_local struct memo memo[MEMO_SLOTS];
+    if (len > MEMO_INPUT)
+        return digest_once(md, s, len, d, dl);
+    struct memo *m = &memo[memo_hash(s, len) % MEMO_SLOTS];
+    if (m->md != md || m->len != len || memcmp(m->in, s, len) != 0) {
+        if (!digest_once(md, s, len, m->d, &m->dl)) {
+            m->md = NULL;
+            return false;
+        }
+        m->md = md;
+        m->len = len;
+        memcpy(m->in, s, len);
+    }
+    memcpy(d, m->d, m->dl);
+    *dl = m->dl;
+    return true;
+}
 
 static void hex_digest(const EVP_MD *md, const char *s, size_t len, char *out, size_t hexlen)
 {
     unsigned char d[EVP_MAX_MD_SIZE];
     unsigned int dl = 0;
-    if (EVP_Digest(s, len, d, &dl, md, NULL) != 1)
+    if (!md || !digest_memo(md, s, len, d, &dl))
         dl = 0;
     size_t i = 0;
-    for (; i < dl && 2 * i + 1 < hexlen; i++)
-        snprintf(out + 2 * i, 3, "%02x", d[i]);
+    for (; i < dl && 2 * i + 2 < hexlen + 1 && 2 * i + 1 < hexlen; i++) {
+        out[2 * i] = hexdig[d[i] >> 4];
+        out[2 * i + 1] = hexdig[d[i] & 15];
+    }
     out[2 * i < hexlen ? 2 * i : hexlen - 1] = '\0';
 }
 
-/* Appends the non-GREASE values joined by '-'. */
-static void ja3_list(struct tlsd_strbuf *b, const void *vals, size_t n, size_t width)
+/* Fingerprint strings are written into a buffer sized beforehand, through a local
+ * cursor: a hundred 2- to 6-byte pieces per hello, each appended through a growable
+ * buffer (a call, a bounds check and a memcpy each), cost more than the digests. */
+
+/* sep (unless 0) and v in decimal, at o; returns the end. */
+static char *put_dec(char *o, char sep, unsigned v)
+{
+    char tmp[10];
+    size_t n = 0;
+    if (sep)
+        *o++ = sep;
+    do
+        tmp[n++] = (char)('0' + v % 10);
+    while (v /= 10);
+    while (n)
+        *o++ = tmp[--n];
+    return o;
+}
+
+/* sep (unless 0) and v as 4 lower-case hex digits, at o; returns the end. */
+static char *put_hex4(char *o, char sep, unsigned v)
+{
+    if (sep)
+        *o++ = sep;
+    o[0] = hexdig[(v >> 12) & 15];
+    o[1] = hexdig[(v >> 8) & 15];
+    o[2] = hexdig[(v >> 4) & 15];
+    o[3] = hexdig[v & 15];
+    return o + 4;
+}
+
+/* The non-GREASE values joined by '-' (at most 9 bytes each). */
+static char *ja3_list(char *o, const void *vals, size_t n, size_t width)
 {
     int k = 0;
     for (size_t i = 0; i < n; i++) {
@@ -33,49 +151,59 @@ static void ja3_list(struct tlsd_strbuf *b, const void *vals, size_t n, size_t w
                                   : ((const uint8_t *)vals)[i];
         if (width != 1 && tlsd_is_grease(v))
             continue;
-        tlsd_sb_printf(b, "%s%u", k++ ? "-" : "", (unsigned)v);
+        o = put_dec(o, k++ ? '-' : 0, (unsigned)v);
     }
+    return o;
 }
 
-static void ja3_exts(struct tlsd_strbuf *b, const struct tlsd_ext *exts, size_t n)
+static char *ja3_exts(char *o, const struct tlsd_ext *exts, size_t n)
 {
     int k = 0;
     for (size_t i = 0; i < n; i++)
         if (!tlsd_is_grease(exts[i].type))
-            tlsd_sb_printf(b, "%s%u", k++ ? "-" : "", exts[i].type);
-}
-
-static int ja3_finish(struct tlsd_strbuf *b, struct tlsd_ja3 *out)
-{
-    out->full = tlsd_sb_take(b);
-    if (!out->full)
-        return -1;
-    hex_digest(EVP_md5(), out->full, strlen(out->full), out->hash, sizeof out->hash);
-    return 0;
+            o = put_dec(o, k++ ? '-' : 0, exts[i].type);
+    return o;
 }
 
 int tlsd_ja3(const struct tlsd_client_hello *ch, struct tlsd_ja3 *out)
 {
-    struct tlsd_strbuf b = {0};
     memset(out, 0, sizeof *out);
-    tlsd_sb_printf(&b, "%u,", ch->legacy_version);
-    ja3_list(&b, ch->suites, ch->n_suites, sizeof ch->suites[0]);
-    tlsd_sb_puts(&b, ",");
-    ja3_exts(&b, ch->exts, ch->n_exts);
-    tlsd_sb_puts(&b, ",");
-    ja3_list(&b, ch->groups, ch->n_groups, sizeof ch->groups[0]);
-    tlsd_sb_puts(&b, ",");
-    ja3_list(&b, ch->ec_point_formats, ch->n_ec_point_formats, 1);
-    return ja3_finish(&b, out);
+    /* 8 digits and a separator per suite (SSLv2 kinds are 24-bit), 5 + 1 per 16-bit
+     * value, 3 + 1 per point format, the version, four commas and the terminator. */
+    size_t bound =
+        16 + 9 * ch->n_suites + 6 * (ch->n_exts + ch->n_groups) + 4 * ch->n_ec_point_formats;
+    char *s = malloc(bound), *o = s;
+    if (!s)
+        return -1;
+    o = put_dec(o, 0, ch->legacy_version);
+    *o++ = ',';
+    o = ja3_list(o, ch->suites, ch->n_suites, sizeof ch->suites[0]);
+    *o++ = ',';
+    o = ja3_exts(o, ch->exts, ch->n_exts);
+    *o++ = ',';
+    o = ja3_list(o, ch->groups, ch->n_groups, sizeof ch->groups[0]);
+    *o++ = ',';
+    o = ja3_list(o, ch->ec_point_formats, ch->n_ec_point_formats, 1);
+    *o = '\0';
+    out->full = s;
+    hex_digest(md_md5(), s, (size_t)(o - s), out->hash, sizeof out->hash);
+    return 0;
 }
 
 int tlsd_ja3s(const struct tlsd_server_hello *sh, struct tlsd_ja3 *out)
 {
-    struct tlsd_strbuf b = {0};
     memset(out, 0, sizeof *out);
-    tlsd_sb_printf(&b, "%u,%u,", sh->legacy_version, sh->suite);
-    ja3_exts(&b, sh->exts, sh->n_exts);
-    return ja3_finish(&b, out);
+    char *s = malloc(24 + 6 * sh->n_exts), *o = s;
+    if (!s)
+        return -1;
+    o = put_dec(o, 0, sh->legacy_version);
+    o = put_dec(o, ',', sh->suite);
+    *o++ = ',';
+    o = ja3_exts(o, sh->exts, sh->n_exts);
+    *o = '\0';
+    out->full = s;
+    hex_digest(md_md5(), s, (size_t)(o - s), out->hash, sizeof out->hash);
+    return 0;
 }
 
 void tlsd_ja3_free(struct tlsd_ja3 *j)
@@ -119,14 +247,14 @@ static int cmp_u16(const void *a, const void *b)
 }
 
 /* SHA-256 of s, first 12 hex digits; "000000000000" for an empty list. */
-static void ja4_hash(const char *s, char out[13])
+static void ja4_hash(const char *s, size_t len, char out[13])
 {
-    if (!*s) {
+    if (!len) {
         memcpy(out, "000000000000", 13);
         return;
     }
     char full[65];
-    hex_digest(EVP_sha256(), s, strlen(s), full, sizeof full);
+    hex_digest(md_sha256(), s, len, full, sizeof full);
     memcpy(out, full, 12);
     out[12] = '\0';
 }
@@ -156,16 +284,15 @@ static void ja4_alpn(const uint8_t *p, size_t len, char out[3])
     out[2] = '\0';
 }
 
-/* Sorted non-GREASE values as 4-digit lower-case hex, comma-joined, leaving
- * out the codes in skip[]. */
-static void sorted_hex(struct tlsd_strbuf *b, const uint16_t *v, size_t n, const uint16_t *skip,
-                       size_t nskip)
+/* Sorted non-GREASE values as 4-digit lower-case hex, comma-joined, leaving out the codes
+ * in skip[], at o (5 bytes per value at most); returns the end, or NULL when out of
+ * memory. */
+static char *sorted_hex(char *o, const uint16_t *v, size_t n, const uint16_t *skip, size_t nskip)
 {
-    uint16_t *c = malloc((n ? n : 1) * sizeof *c);
-    if (!c) {
-        b->failed = true;
-        return;
-    }
+    uint16_t small[64];
+    uint16_t *c = n <= 64 ? small : malloc(n * sizeof *c);
+    if (!c)
+        return NULL;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         bool drop = tlsd_is_grease(v[i]);
@@ -174,10 +301,22 @@ static void sorted_hex(struct tlsd_strbuf *b, const uint16_t *v, size_t n, const
         if (!drop)
             c[k++] = v[i];
     }
-    qsort(c, k, sizeof *c, cmp_u16);
+    if (k > 64) {
+        qsort(c, k, sizeof *c, cmp_u16);
+    } else { /* hello lists are short: no merge sort with its temporary buffer */
+        for (size_t i = 1; i < k; i++) {
+            uint16_t x = c[i];
+            size_t j = i;
+            for (; j > 0 && c[j - 1] > x; j--)
+                c[j] = c[j - 1];
+            c[j] = x;
+        }
+    }
     for (size_t i = 0; i < k; i++)
-        tlsd_sb_printf(b, "%s%04x", i ? "," : "", c[i]);
-    free(c);
+        o = put_hex4(o, i ? ',' : 0, c[i]);
+    if (c != small)
+        free(c);
+    return o;
 }
 
 static size_t count_not_grease16(const uint16_t *v, size_t n)
@@ -226,27 +365,49 @@ void tlsd_ja4(const struct tlsd_client_hello *ch, enum tlsd_ja_transport t,
     char alpn[3];
     ja4_alpn(ch->n_alpn ? ch->alpn[0].p : NULL, ch->n_alpn ? ch->alpn[0].len : 0, alpn);
 
-    struct tlsd_strbuf b = {0}, c = {0};
-    sorted_hex(&b, suites, ns, NULL, 0);
-    /* JA4_c: sorted extensions without SNI (0x0000) and ALPN (0x0010), then
-     * the signature algorithms in wire order after an underscore. */
+    /* JA4_b: the sorted suites; JA4_c: sorted extensions without SNI (0x0000) and ALPN
+     * (0x0010), then the signature algorithms in wire order after an underscore. */
+    char bs[1024], cs[1024];
+    size_t bmax = 5 * ns + 1, cmax = 5 * (ch->n_exts + ch->n_sigalgs) + 2;
+    char *b = bmax <= sizeof bs ? bs : malloc(bmax), *c = cmax <= sizeof cs ? cs : malloc(cmax);
+    char *be = b ? sorted_hex(b, suites, ns, NULL, 0) : NULL;
     static const uint16_t skip[] = {0x0000, 0x0010};
-    sorted_hex(&c, exts, ch->n_exts, skip, 2);
-    if (c.len > 0 && ch->has_sigalgs && ch->n_sigalgs > 0) {
-        tlsd_sb_puts(&c, "_");
+    char *ce = c ? sorted_hex(c, exts, ch->n_exts, skip, 2) : NULL;
+    if (ce && ce > c && ch->has_sigalgs && ch->n_sigalgs > 0) {
+        *ce++ = '_';
         int k = 0;
         for (size_t i = 0; i < ch->n_sigalgs; i++)
             if (!tlsd_is_grease(ch->sigalgs[i]))
-                tlsd_sb_printf(&c, "%s%04x", k++ ? "," : "", ch->sigalgs[i]);
+                ce = put_hex4(ce, k++ ? ',' : 0, ch->sigalgs[i]);
     }
     char hb[13], hc[13];
-    ja4_hash(b.s ? b.s : "", hb);
-    ja4_hash(c.s ? c.s : "", hc);
-    snprintf(out, TLSD_JA4_LEN + 1, "%c%s%c%02zu%02zu%s_%s_%s", (char)t,
-             ja4_version(ja4_client_version(ch)), ch->server_name ? 'd' : 'i', n_s > 99 ? 99 : n_s,
-             n_e > 99 ? 99 : n_e, alpn, hb, hc);
-    tlsd_sb_free(&b);
-    tlsd_sb_free(&c);
+    ja4_hash(b ? b : "", be ? (size_t)(be - b) : 0, hb);
+    ja4_hash(c ? c : "", ce ? (size_t)(ce - c) : 0, hc);
+    if (b != bs)
+        free(b);
+    if (c != cs)
+        free(c);
+    /* "%c%s%c%02zu%02zu%s_%s_%s", by hand: this runs for every ClientHello. */
+    const char *ver = ja4_version(ja4_client_version(ch));
+    n_s = n_s > 99 ? 99 : n_s;
+    n_e = n_e > 99 ? 99 : n_e;
+    char *o = out;
+    *o++ = (char)t;
+    *o++ = ver[0];
+    *o++ = ver[1];
+    *o++ = ch->server_name ? 'd' : 'i';
+    *o++ = (char)('0' + n_s / 10);
+    *o++ = (char)('0' + n_s % 10);
+    *o++ = (char)('0' + n_e / 10);
+    *o++ = (char)('0' + n_e % 10);
+    *o++ = alpn[0];
+    *o++ = alpn[1];
+    *o++ = '_';
+    memcpy(o, hb, 12);
+    o += 12;
+    *o++ = '_';
+    memcpy(o, hc, 12);
+    o[12] = '\0';
     free(suites);
     free(exts);
 }
@@ -254,14 +415,17 @@ void tlsd_ja4(const struct tlsd_client_hello *ch, enum tlsd_ja_transport t,
 void tlsd_ja4s(const struct tlsd_server_hello *sh, enum tlsd_ja_transport t,
                char out[TLSD_JA4S_LEN + 1])
 {
-    struct tlsd_strbuf b = {0};
-    for (size_t i = 0; i < sh->n_exts; i++)
-        tlsd_sb_printf(&b, "%s%04x", i ? "," : "", sh->exts[i].type);
+    char bs[1024];
+    size_t bmax = 5 * sh->n_exts + 1;
+    char *b = bmax <= sizeof bs ? bs : malloc(bmax), *be = b;
+    for (size_t i = 0; be && i < sh->n_exts; i++)
+        be = put_hex4(be, i ? ',' : 0, sh->exts[i].type);
     char h[13], alpn[3];
-    ja4_hash(b.s ? b.s : "", h);
+    ja4_hash(b ? b : "", b ? (size_t)(be - b) : 0, h);
+    if (b != bs)
+        free(b);
     ja4_alpn((const uint8_t *)sh->alpn, strlen(sh->alpn), alpn);
     uint16_t v = sh->has_supported_version ? sh->supported_version : sh->legacy_version;
     snprintf(out, TLSD_JA4S_LEN + 1, "%c%s%02zu%s_%04x_%s", (char)t, ja4_version(v),
              sh->n_exts > 99 ? (size_t)99 : sh->n_exts, alpn, sh->suite, h);
-    tlsd_sb_free(&b);
 }

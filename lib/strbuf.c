@@ -24,12 +24,30 @@ static bool reserve(struct tlsd_strbuf *b, size_t extra)
     return true;
 }
 
+void tlsd_sb_putn(struct tlsd_strbuf *b, const char *p, size_t n)
+{
+    if (!reserve(b, n))
+        return;
+    memcpy(b->s + b->len, p, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+/* One formatting pass when the text fits in the room left (the common case), two
+ * otherwise. */
 void tlsd_sb_printf(struct tlsd_strbuf *b, const char *fmt, ...)
 {
     va_list ap;
+    if (b->failed || !reserve(b, 64))
+        return;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
     va_end(ap);
+    if (n >= 0 && (size_t)n < b->cap - b->len) {
+        b->len += (size_t)n;
+        return;
+    }
+    b->s[b->len] = '\0';
     if (n < 0 || !reserve(b, (size_t)n))
         return;
     va_start(ap, fmt);

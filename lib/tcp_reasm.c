@@ -1,7 +1,7 @@
-/* TCP reassembly: flows in a hash table with an LRU list (for expiry and eviction);
- * per direction a sorted list of buffered out-of-order segments that never overlap
- * each other nor the bytes already delivered (first data wins, RFC 9293 3.10.7.4
- * leaves the choice to the receiver; tshark keeps the first copy too). */
+/* TCP reassembly: flows in an open-addressing hash table with an LRU list (for expiry and
+ * eviction); per direction a sorted list of buffered out-of-order segments that never overlap each
+ * other nor the bytes already delivered (first data wins, RFC 9293 3.10.7.4 leaves the choice to
+ * the receiver; tshark keeps the first copy too). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,7 +11,8 @@
 #define DEFAULT_TOTAL_CAP ((size_t)64 << 20)
 #define DEFAULT_MAX_FLOWS ((size_t)1 << 18)
 #define DEFAULT_IDLE_USEC ((int64_t)600 * 1000000)
-#define INITIAL_BUCKETS   1024
+#define INITIAL_SLOTS     1024
+#define RECENT_FLOWS      256
 
 /* A buffered piece of one direction's stream; data NULL-equivalent (hole) when the
  * bytes are known to be missing (cut by the snaplen). */
@@ -36,16 +37,21 @@ struct flow {
     struct tlsd_tcp_flow pub;
     struct dstate d[2];
     uint64_t hash;
-    struct flow *hnext;
     struct flow *lru_prev, *lru_next;
+};
+
+struct slot {
+    uint64_t hash;
+    struct flow *f; /* NULL: empty */
 };
 
 struct tlsd_tcp {
     struct tlsd_tcp_config cfg;
     tlsd_tcp_cb cb;
     void *ctx;
-    struct flow **buckets;
-    size_t nbuckets;
+    struct slot *slots; /* linear probing, at most half full */
+    size_t nslots;
+    struct slot recent[RECENT_FLOWS]; /* by hash: flows seen lately */
     struct flow *lru_head, *lru_tail; /* head: least recently active */
     struct tlsd_tcp_stats stats;
     uint64_t next_id;
@@ -55,21 +61,26 @@ struct tlsd_tcp {
 
 /* ---- flow table ---- */
 
+/* Whole words, not bytes: this runs for every segment of the capture. */
 static uint64_t endpoint_hash(const uint8_t *addr, uint16_t port)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (size_t i = 0; i < 16; i++)
-        h = (h ^ addr[i]) * 1099511628211ull;
-    h = (h ^ (port >> 8)) * 1099511628211ull;
-    return (h ^ (port & 0xff)) * 1099511628211ull;
+    uint64_t a, b;
+    memcpy(&a, addr, 8);
+    memcpy(&b, addr + 8, 8);
+    uint64_t h = (a ^ 0x9e3779b97f4a7c15ull) * 0xbf58476d1ce4e5b9ull;
+    h ^= (b + port) * 0x94d049bb133111ebull;
+    return h ^ (h >> 31);
 }
 
-/* Symmetric: both directions of a flow hash alike. */
+/* Symmetric: both directions of a flow hash alike (murmur3's 64-bit finaliser). */
 static uint64_t pkt_hash(const struct tlsd_pkt *p)
 {
     uint64_t h = endpoint_hash(p->src, p->sport) + endpoint_hash(p->dst, p->dport) + p->ip_version;
     h ^= h >> 33;
-    return h * 0xff51afd7ed558ccdull;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 33);
 }
 
 /* Which direction pkt travels in f: 0, 1, or -1 when it is not f's. */
@@ -85,11 +96,20 @@ static int flow_dir(const struct flow *f, const struct tlsd_pkt *p)
     return -1;
 }
 
+/* The few flows active at a time are found in a small direct-mapped cache first: with
+ * many thousands of flows (most done, waiting to expire), a probe of the big table is a
+ * cache miss per segment. */
 static struct flow *flow_find(struct tlsd_tcp *t, const struct tlsd_pkt *p, uint64_t h, int *dir)
 {
-    for (struct flow *f = t->buckets[h & (t->nbuckets - 1)]; f; f = f->hnext)
-        if (f->hash == h && (*dir = flow_dir(f, p)) >= 0)
-            return f;
+    const struct slot *r = &t->recent[h % RECENT_FLOWS];
+    if (r->f && r->hash == h && (*dir = flow_dir(r->f, p)) >= 0)
+        return r->f;
+    size_t mask = t->nslots - 1;
+    for (size_t i = h & mask; t->slots[i].f; i = (i + 1) & mask)
+        if (t->slots[i].hash == h && (*dir = flow_dir(t->slots[i].f, p)) >= 0) {
+            t->recent[h % RECENT_FLOWS] = t->slots[i];
+            return t->slots[i].f;
+        }
     return NULL;
 }
 
@@ -108,32 +128,52 @@ static void lru_append(struct tlsd_tcp *t, struct flow *f)
     t->lru_tail = f;
 }
 
-static void hash_unlink(struct tlsd_tcp *t, struct flow *f)
+static void slot_put(struct slot *slots, size_t nslots, struct flow *f)
 {
-    struct flow **pp = &t->buckets[f->hash & (t->nbuckets - 1)];
-    while (*pp != f)
-        pp = &(*pp)->hnext;
-    *pp = f->hnext;
+    size_t i = f->hash & (nslots - 1);
+    while (slots[i].f)
+        i = (i + 1) & (nslots - 1);
+    slots[i] = (struct slot){.hash = f->hash, .f = f};
 }
 
-/* Doubles the bucket array when the table is full; on failure keeps the old one. */
+/* Removal without tombstones: later entries of the probe run move back into the hole
+ * when their home slot allows it (Knuth 6.4, algorithm R). */
+static void hash_unlink(struct tlsd_tcp *t, struct flow *f)
+{
+    if (t->recent[f->hash % RECENT_FLOWS].f == f)
+        t->recent[f->hash % RECENT_FLOWS].f = NULL;
+    size_t mask = t->nslots - 1, i = f->hash & mask;
+    while (t->slots[i].f != f)
+        i = (i + 1) & mask;
+    for (size_t j = i;;) {
+        t->slots[i].f = NULL;
+        size_t home;
+        do {
+            j = (j + 1) & mask;
+            if (!t->slots[j].f)
+                return;
+            home = t->slots[j].hash & mask;
+        } while (i <= j ? (i < home && home <= j) : (i < home || home <= j));
+        t->slots[i] = t->slots[j];
+        i = j;
+    }
+}
+
+/* Doubles the slot array when it is half full; on failure keeps the old one. */
 static void hash_grow(struct tlsd_tcp *t)
 {
-    if (t->stats.active_flows < t->nbuckets)
+    if (t->stats.active_flows * 2 < t->nslots)
         return;
-    size_t n = t->nbuckets * 2;
-    struct flow **b = calloc(n, sizeof *b);
+    size_t n = t->nslots * 2;
+    struct slot *b = calloc(n, sizeof *b);
     if (!b)
         return;
-    for (size_t i = 0; i < t->nbuckets; i++)
-        for (struct flow *f = t->buckets[i], *next; f; f = next) {
-            next = f->hnext;
-            f->hnext = b[f->hash & (n - 1)];
-            b[f->hash & (n - 1)] = f;
-        }
-    free(t->buckets);
-    t->buckets = b;
-    t->nbuckets = n;
+    for (size_t i = 0; i < t->nslots; i++)
+        if (t->slots[i].f)
+            slot_put(b, n, t->slots[i].f);
+    free(t->slots);
+    t->slots = b;
+    t->nslots = n;
 }
 
 /* ---- delivery ---- */
@@ -284,6 +324,13 @@ static enum tlsd_caperr add_data(struct tlsd_tcp *t, struct flow *f, unsigned di
         info->retrans_bytes += trim;
         d = 0;
     }
+    if (d == 0 && !s->pending && cap == wire) {
+        /* In order with nothing buffered, the common case: handed out from the frame
+         * itself, no copy. */
+        s->next_off += cap - trim;
+        emit(t, f, TLSD_TCP_EV_DATA, dir, p->payload + trim, cap - trim);
+        return TLSD_CAPERR_OK;
+    }
     uint64_t off = s->next_off + (uint64_t)d;
     if (d > 0) { /* ahead of a gap */
         info->ooo_segments++;
@@ -335,12 +382,23 @@ static enum tlsd_caperr segment(struct tlsd_tcp *t, struct flow *f, unsigned dir
         note(&info->fin_frame, &info->fin_ts, p);
     if (p->tcp_flags & TLSD_TCP_RST)
         note(&info->rst_frame, &info->rst_ts, p);
+    uint8_t fr = p->tcp_flags & (TLSD_TCP_FIN | TLSD_TCP_RST);
+    if (fr && t->cfg.flag_events) {
+        /* After the data this segment completed: "reset right after the hello". */
+        struct tlsd_tcp_ev ev = {.kind = TLSD_TCP_EV_FLAGS,
+                                 .dir = dir,
+                                 .frame = p->frame,
+                                 .ts_usec = p->ts_usec,
+                                 .flags = fr};
+        t->cb(t->ctx, &f->pub, &ev);
+    }
     return rc;
 }
 
 /* ---- flow lifetime ---- */
 
-static void flow_close(struct tlsd_tcp *t, struct flow *f, enum tlsd_tcp_close why)
+/* What is left of the flow's data, then the CLOSE event. */
+static void flow_last_events(struct tlsd_tcp *t, struct flow *f, enum tlsd_tcp_close why)
 {
     for (unsigned d = 0; d < 2; d++)
         while (f->d[d].pending)
@@ -348,6 +406,11 @@ static void flow_close(struct tlsd_tcp *t, struct flow *f, enum tlsd_tcp_close w
     struct tlsd_tcp_ev ev = {
         .kind = TLSD_TCP_EV_CLOSE, .frame = t->cur_frame, .ts_usec = t->now, .close = why};
     t->cb(t->ctx, &f->pub, &ev);
+}
+
+static void flow_close(struct tlsd_tcp *t, struct flow *f, enum tlsd_tcp_close why)
+{
+    flow_last_events(t, f, why);
     hash_unlink(t, f);
     lru_unlink(t, f);
     t->stats.active_flows--;
@@ -360,6 +423,8 @@ static struct flow *flow_new(struct tlsd_tcp *t, const struct tlsd_pkt *p, uint6
         t->stats.flows_evicted++;
         flow_close(t, t->lru_head, TLSD_TCP_CLOSE_EVICTED);
     }
+    if (t->stats.active_flows + 1 >= t->nslots)
+        return NULL; /* the table could not grow: keep a free slot for the probes */
     struct flow *f = calloc(1, sizeof *f);
     if (!f)
         return NULL;
@@ -375,8 +440,8 @@ static struct flow *flow_new(struct tlsd_tcp *t, const struct tlsd_pkt *p, uint6
     f->pub.first_frame = p->frame;
     f->pub.first_ts = p->ts_usec;
     f->hash = h;
-    f->hnext = t->buckets[h & (t->nbuckets - 1)];
-    t->buckets[h & (t->nbuckets - 1)] = f;
+    slot_put(t->slots, t->nslots, f);
+    t->recent[h % RECENT_FLOWS] = (struct slot){.hash = h, .f = f};
     lru_append(t, f);
     t->stats.flows++;
     t->stats.active_flows++;
@@ -424,8 +489,10 @@ enum tlsd_caperr tlsd_tcp_packet(struct tlsd_tcp *t, const struct tlsd_pkt *p)
         dir = flow_dir(f, p);
     }
     f->pub.last_ts = t->now;
-    lru_unlink(t, f);
-    lru_append(t, f);
+    if (t->lru_tail != f) {
+        lru_unlink(t, f);
+        lru_append(t, f);
+    }
     return segment(t, f, (unsigned)dir, p);
 }
 
@@ -442,19 +509,28 @@ struct tlsd_tcp *tlsd_tcp_new(const struct tlsd_tcp_config *cfg, tlsd_tcp_cb cb,
     t->cfg.idle_usec = t->cfg.idle_usec ? t->cfg.idle_usec : DEFAULT_IDLE_USEC;
     t->cb = cb;
     t->ctx = ctx;
-    t->nbuckets = INITIAL_BUCKETS;
-    t->buckets = calloc(t->nbuckets, sizeof *t->buckets);
-    if (!t->buckets) {
+    t->nslots = INITIAL_SLOTS;
+    t->slots = calloc(t->nslots, sizeof *t->slots);
+    if (!t->slots) {
         free(t);
         return NULL;
     }
     return t;
 }
 
+/* Every flow ends, oldest first; the table is emptied at once at the end rather than
+ * entry by entry (a cache miss each, for hundreds of thousands of flows). */
 void tlsd_tcp_finish(struct tlsd_tcp *t)
 {
-    while (t->lru_head)
-        flow_close(t, t->lru_head, TLSD_TCP_CLOSE_END);
+    while (t->lru_head) {
+        struct flow *f = t->lru_head;
+        flow_last_events(t, f, TLSD_TCP_CLOSE_END);
+        lru_unlink(t, f);
+        t->stats.active_flows--;
+        free(f);
+    }
+    memset(t->slots, 0, t->nslots * sizeof *t->slots);
+    memset(t->recent, 0, sizeof t->recent);
 }
 
 const struct tlsd_tcp_stats *tlsd_tcp_get_stats(const struct tlsd_tcp *t)
@@ -475,6 +551,6 @@ void tlsd_tcp_free(struct tlsd_tcp *t)
             }
         free(f);
     }
-    free(t->buckets);
+    free(t->slots);
     free(t);
 }

@@ -12,6 +12,8 @@ static const struct tool_command commands[] = {
     {"ciphers", "look up cipher suites and convert lists between naming schemes", tool_ciphers},
     {"match", "will this client talk to that server, and the smallest safe fix", tool_match},
     {"profiles", "list the built-in client and server profiles", tool_profiles},
+    {"analyze", "explain every TLS handshake in capture files", tool_analyze},
+    {"watch", "explain TLS handshakes live on a network interface", tool_watch},
     {"explain", "what an alert, Schannel event, SSPI code or error message means, and the fix",
      tool_explain},
     {"serve", "stand in for a server: negotiate as a profile, record and explain each client",

@@ -14,6 +14,8 @@ struct tlsd_strbuf {
 void tlsd_sb_printf(struct tlsd_strbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void tlsd_sb_puts(struct tlsd_strbuf *b, const char *s);
+/* Appends n bytes (no format, no strlen). */
+void tlsd_sb_putn(struct tlsd_strbuf *b, const char *p, size_t n);
 /* Returns the text (caller frees) or NULL when an allocation failed. */
 char *tlsd_sb_take(struct tlsd_strbuf *b);
 void tlsd_sb_free(struct tlsd_strbuf *b);

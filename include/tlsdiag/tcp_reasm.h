@@ -27,6 +27,7 @@ struct tlsd_tcp_config {
     size_t total_cap;  /* out-of-order bytes buffered in all (default 64 MiB) */
     size_t max_flows;  /* flows tracked at once (default 262144) */
     int64_t idle_usec; /* a flow idle this long (capture time) expires (default 600 s) */
+    bool flag_events;  /* also deliver TLSD_TCP_EV_FLAGS (FIN/RST as they arrive) */
 };
 
 /* What one direction did. Frame 0 means "not seen". */
@@ -55,6 +56,7 @@ enum tlsd_tcp_ev_kind {
     TLSD_TCP_EV_DATA = 1, /* data/len: the next bytes of direction dir */
     TLSD_TCP_EV_GAP,      /* len bytes of direction dir will never come */
     TLSD_TCP_EV_CLOSE,    /* the flow is forgotten after this (reason in close) */
+    TLSD_TCP_EV_FLAGS,    /* direction dir sent FIN or RST (flags); only with flag_events */
 };
 
 enum tlsd_tcp_close {
@@ -72,6 +74,7 @@ struct tlsd_tcp_ev {
     uint64_t frame; /* the frame that completed these bytes (or closed the flow) */
     int64_t ts_usec;
     enum tlsd_tcp_close close;
+    uint8_t flags; /* TLSD_TCP_EV_FLAGS: TLSD_TCP_FIN and/or TLSD_TCP_RST */
 };
 
 typedef void (*tlsd_tcp_cb)(void *ctx, struct tlsd_tcp_flow *flow, const struct tlsd_tcp_ev *ev);

@@ -213,14 +213,14 @@ static void event_with_alert(void **state)
                            "error code is 40. The Windows SChannel error "
                            "state is 1205."};
     for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
-        struct tlsd_explain_match m;
+        struct tlsd_explain_match m = {0};
         const struct tlsd_explain_entry *e = top(forms[i], &m);
         assert_non_null(e);
         assert_string_equal(e->key, "event:36888");
         assert_int_equal(m.alert, 40);
         assert_string_equal(m.causes[0]->id, "no-common-cipher");
     }
-    struct tlsd_explain_match m;
+    struct tlsd_explain_match m = {0};
     assert_non_null(top("36887 70", &m));
     assert_int_equal(m.alert, 70);
     assert_string_equal(m.causes[0]->id, "no-common-version");

@@ -105,6 +105,37 @@ static void ja4_edge_cases(void **state)
     assert_string_not_equal(with + 24, without + 24);
 }
 
+/* Digests are remembered per input: alternating hellos, and a hello changed in place
+ * between calls, each get their own fingerprint every time. */
+static void repeated_hellos(void **state)
+{
+    (void)state;
+    struct tlsd_client_hello a = chrome(), b = chrome();
+    b.n_suites = 5;
+    b.n_sigalgs = 3;
+    char ja4a[TLSD_JA4_LEN + 1], ja4b[TLSD_JA4_LEN + 1], again[TLSD_JA4_LEN + 1];
+    tlsd_ja4(&a, TLSD_JA_TCP, ja4a);
+    tlsd_ja4(&b, TLSD_JA_TCP, ja4b);
+    assert_string_not_equal(ja4a, ja4b);
+    for (int i = 0; i < 3; i++) {
+        tlsd_ja4(&a, TLSD_JA_TCP, again);
+        assert_string_equal(again, "t13d1516h2_8daaf6152771_e5627efa2ab1");
+        tlsd_ja4(&b, TLSD_JA_TCP, again);
+        assert_string_equal(again, ja4b);
+    }
+    struct tlsd_ja3 j1, j2;
+    assert_int_equal(tlsd_ja3(&a, &j1), 0);
+    a.legacy_version = 0x0301; /* the same lists, another version: another digest */
+    assert_int_equal(tlsd_ja3(&a, &j2), 0);
+    assert_string_not_equal(j1.hash, j2.hash);
+    tlsd_ja3_free(&j1);
+    a.legacy_version = 0x0303;
+    assert_int_equal(tlsd_ja3(&a, &j1), 0);
+    assert_string_not_equal(j1.hash, j2.hash);
+    tlsd_ja3_free(&j1);
+    tlsd_ja3_free(&j2);
+}
+
 static void ja3_readme_example(void **state)
 {
     (void)state;
@@ -173,9 +204,8 @@ static void server_side(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(ja4_spec_example),
-        cmocka_unit_test(ja4_edge_cases),
-        cmocka_unit_test(ja3_readme_example),
+        cmocka_unit_test(ja4_spec_example),   cmocka_unit_test(ja4_edge_cases),
+        cmocka_unit_test(ja3_readme_example), cmocka_unit_test(repeated_hellos),
         cmocka_unit_test(server_side),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

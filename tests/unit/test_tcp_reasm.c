@@ -1,7 +1,8 @@
 /* TCP reassembly (tlsdiag/tcp_reasm.h) with synthetic segments: in order, out of
  * order, retransmitted, overlapping (first data wins), gaps, snaplen-cut payloads,
  * sequence wrap-around, per-flow and total caps, idle expiry, eviction, port reuse,
- * SYN/FIN/RST bookkeeping and the frame attributed to each delivered byte. */
+ * SYN/FIN/RST bookkeeping, thousands of flows at once and the frame attributed to each
+ * delivered byte. */
 #include "testutil.h"
 #include "tlsdiag/tcp_reasm.h"
 
@@ -14,11 +15,26 @@ struct rec {
     int closes[8];
     size_t n_closes;
     struct tlsd_tcp_dir last_dir[2];
+    struct {
+        unsigned dir;
+        uint8_t flags;
+        uint64_t frame;
+        size_t stream_len; /* bytes of that direction delivered before it */
+    } flag_evs[8];
+    size_t n_flag_evs;
 };
 
 static void on_ev(void *ctx, struct tlsd_tcp_flow *flow, const struct tlsd_tcp_ev *ev)
 {
     struct rec *r = ctx;
+    if (ev->kind == TLSD_TCP_EV_FLAGS) {
+        assert_true(r->n_flag_evs < 8);
+        r->flag_evs[r->n_flag_evs].dir = ev->dir;
+        r->flag_evs[r->n_flag_evs].flags = ev->flags;
+        r->flag_evs[r->n_flag_evs].frame = ev->frame;
+        r->flag_evs[r->n_flag_evs++].stream_len = r->len[ev->dir];
+        return;
+    }
     if (ev->kind == TLSD_TCP_EV_CLOSE) {
         assert_true(r->n_closes < 8);
         r->closes[r->n_closes++] = ev->close;
@@ -271,6 +287,63 @@ static void test_reuse_and_direction(void **state)
     tlsd_tcp_free(t);
 }
 
+/* Many flows at once: the flow table grows, and flows evicted in their thousands leave
+ * holes in it (removal moves later entries back); every packet still finds its flow. */
+#define MANY 5000
+
+struct many {
+    char bytes[MANY][3];
+    size_t len[MANY];
+    size_t closes;
+};
+
+static void on_many(void *ctx, struct tlsd_tcp_flow *flow, const struct tlsd_tcp_ev *ev)
+{
+    struct many *m = ctx;
+    if (ev->kind == TLSD_TCP_EV_CLOSE) {
+        m->closes++;
+        return;
+    }
+    if (ev->kind != TLSD_TCP_EV_DATA)
+        return;
+    unsigned k = (unsigned)(flow->port[0] - 10000);
+    assert_true(k < MANY && m->len[k] + ev->len < sizeof m->bytes[0]);
+    memcpy(m->bytes[k] + m->len[k], ev->data, ev->len);
+    m->len[k] += ev->len;
+}
+
+static struct tlsd_pkt many_seg(unsigned k, uint32_t seq, const char *data, int64_t ts)
+{
+    struct tlsd_pkt p = seg(0, seq, TLSD_TCP_ACK, data, ts);
+    p.src[2] = (uint8_t)(k >> 8); /* 10.0.K.K:10000+k, each its own flow */
+    p.src[3] = (uint8_t)k;
+    p.sport = (uint16_t)(10000 + k);
+    return p;
+}
+
+static void test_many_flows(void **state)
+{
+    (void)state;
+    static struct many m;
+    memset(&m, 0, sizeof m);
+    const struct tlsd_tcp_config cfg = {.max_flows = 3000};
+    struct tlsd_tcp *t = tlsd_tcp_new(&cfg, on_many, &m);
+    assert_non_null(t);
+    for (unsigned k = 0; k < MANY; k++)
+        put(t, many_seg(k, 100, "x", k));
+    assert_int_equal(tlsd_tcp_get_stats(t)->flows_evicted, MANY - 3000);
+    for (unsigned k = MANY - 3000; k < MANY; k++) /* the flows still there continue */
+        put(t, many_seg(k, 101, "y", MANY + k));
+    assert_int_equal(tlsd_tcp_get_stats(t)->flows, MANY);
+    for (unsigned k = 0; k < MANY; k++) {
+        assert_int_equal(m.len[k], k < MANY - 3000 ? 1 : 2);
+        assert_memory_equal(m.bytes[k], k < MANY - 3000 ? "x" : "xy", m.len[k]);
+    }
+    tlsd_tcp_finish(t);
+    assert_int_equal(m.closes, MANY);
+    tlsd_tcp_free(t);
+}
+
 /* Non-TCP packets are ignored. */
 static void test_not_tcp(void **state)
 {
@@ -281,6 +354,35 @@ static void test_not_tcp(void **state)
     p.proto = 17;
     put(t, p);
     assert_int_equal(tlsd_tcp_get_stats(t)->flows, 0);
+    tlsd_tcp_finish(t);
+    tlsd_tcp_free(t);
+}
+
+/* With flag_events, FIN and RST arrive as events when their segment does, after the data
+ * the segment completed; without it, never (existing callers see no new event kind). */
+static void test_flag_events(void **state)
+{
+    (void)state;
+    struct rec r;
+    const struct tlsd_tcp_config cfg = {.flag_events = true};
+    struct tlsd_tcp *t = setup(&r, &cfg);
+    handshake(t, 100, 5000);
+    put(t, seg(0, 101, TLSD_TCP_ACK, "hello", 0));               /* frame 4 */
+    put(t, seg(1, 5001, TLSD_TCP_ACK | TLSD_TCP_FIN, "bye", 0)); /* frame 5 */
+    put(t, seg(0, 106, TLSD_TCP_RST, NULL, 0));                  /* frame 6 */
+    assert_int_equal(r.n_flag_evs, 2);
+    assert_int_equal(r.flag_evs[0].dir, 1);
+    assert_int_equal(r.flag_evs[0].flags, TLSD_TCP_FIN);
+    assert_int_equal(r.flag_evs[0].frame, 5);
+    assert_int_equal(r.flag_evs[0].stream_len, 3); /* "bye" delivered first */
+    assert_int_equal(r.flag_evs[1].dir, 0);
+    assert_int_equal(r.flag_evs[1].flags, TLSD_TCP_RST);
+    tlsd_tcp_finish(t);
+    tlsd_tcp_free(t);
+    t = setup(&r, NULL);
+    handshake(t, 100, 5000);
+    put(t, seg(0, 101, TLSD_TCP_RST, NULL, 0));
+    assert_int_equal(r.n_flag_evs, 0);
     tlsd_tcp_finish(t);
     tlsd_tcp_free(t);
 }
@@ -298,7 +400,9 @@ int main(void)
         cmocka_unit_test(test_total_cap),
         cmocka_unit_test(test_idle_expiry_and_eviction),
         cmocka_unit_test(test_reuse_and_direction),
+        cmocka_unit_test(test_many_flows),
         cmocka_unit_test(test_not_tcp),
+        cmocka_unit_test(test_flag_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,258 @@
+/* The capture analyser: every TCP connection of a capture (file or live) turned into a
+ * typed record — who talked to whom, what the client offered, what the server answered
+ * or how TCP ended, an outcome class and a diagnosis in plain words with the Schannel
+ * events an administrator will find for it — plus summaries by client, server and
+ * outcome. Connections are handed to a callback as soon as they are decided and freed
+ * after it returns, so memory stays bounded (TCP caps from tlsdiag/tcp_reasm.h).
+ * Rendering is separate: analyze_json.c and analyze_text.c read these records. */
+#ifndef TLSDIAG_ANALYZE_H
+#define TLSDIAG_ANALYZE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "tlsdiag/capture.h"
+#include "tlsdiag/explain.h"
+#include "tlsdiag/fingerprint.h"
+#include "tlsdiag/handshake.h"
+#include "tlsdiag/hello.h"
+#include "tlsdiag/strbuf.h"
+#include "tlsdiag/tcp_reasm.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Outcome classes: name (JSON), short text. */
+#define TLSD_OUTCOME_LIST(X)                                                                       \
+    X(SUCCESS, "success", "handshake completed")                                                   \
+    X(SERVER_ALERT, "server_alert", "the server refused with a fatal alert")                       \
+    X(CLIENT_ALERT, "client_alert", "the client refused with a fatal alert")                       \
+    X(RESET_AFTER_HELLO, "reset_after_client_hello",                                               \
+      "the server reset the connection right after the ClientHello")                               \
+    X(CLOSE_AFTER_HELLO, "close_after_client_hello",                                               \
+      "the server closed the connection right after the ClientHello")                              \
+    X(ABORTED, "aborted", "the connection ended during the handshake without an alert")            \
+    X(NO_ANSWER, "no_answer", "the server never answered the ClientHello")                         \
+    X(NOT_TLS, "not_tls", "the server does not speak TLS")                                         \
+    X(TRUNCATED, "truncated", "the capture does not hold the whole handshake")
+
+enum tlsd_outcome {
+#define TLSD_OUTCOME_ENUM(name, json, text) TLSD_OUTCOME_##name,
+    TLSD_OUTCOME_LIST(TLSD_OUTCOME_ENUM)
+#undef TLSD_OUTCOME_ENUM
+        TLSD_OUTCOME_COUNT
+};
+
+const char *tlsd_outcome_name(enum tlsd_outcome o); /* "server_alert" */
+const char *tlsd_outcome_text(enum tlsd_outcome o);
+/* Parses a name as tlsd_outcome_name gives it; -1 when unknown. */
+int tlsd_outcome_from_name(const char *name);
+
+enum tlsd_side { TLSD_SIDE_CLIENT = 0, TLSD_SIDE_SERVER = 1 };
+const char *tlsd_side_name(enum tlsd_side s); /* "client", "server" */
+
+#define TLSD_CONN_MAX_ALERTS 8
+
+struct tlsd_conn_alert {
+    enum tlsd_side side;
+    uint8_t level;   /* 1 warning, 2 fatal; 0 when encrypted */
+    int description; /* -1 when encrypted (TLS 1.3, or after ChangeCipherSpec) */
+    bool encrypted;
+    uint64_t frame;
+};
+
+/* A Schannel event the administrator will find in the System log for this failure. */
+struct tlsd_schannel_event {
+    uint32_t id;              /* 36874, 36887, 36888 */
+    int alert;                /* the alert code in its data, -1 for none */
+    enum tlsd_side logged_on; /* which machine logs it (when it runs Windows) */
+    const char *meaning;      /* from the explain knowledge base */
+};
+
+#define TLSD_DIAG_MAX_CAUSES  3
+#define TLSD_DIAG_MAX_EVENTS  3
+#define TLSD_DIAG_MAX_BRIDGES 5
+
+struct tlsd_diagnosis {
+    char *text; /* plain words; NULL for a plain success */
+    const struct tlsd_explain_cause *causes[TLSD_DIAG_MAX_CAUSES]; /* most likely first */
+    size_t n_causes;
+    struct tlsd_schannel_event events[TLSD_DIAG_MAX_EVENTS];
+    size_t n_events;
+    uint32_t bridges[TLSD_DIAG_MAX_BRIDGES]; /* suites that would make both sides meet */
+    size_t n_bridges;
+};
+
+/* One TCP connection. Pointers stay valid during the callback only. */
+struct tlsd_conn {
+    uint64_t id;        /* TCP stream number within its input (like tcp.stream) */
+    const char *source; /* input name (file path, interface) */
+    uint8_t ip_version;
+    char client[46], server[46]; /* addresses as text */
+    uint16_t client_port, server_port;
+    uint64_t first_frame, last_frame;
+    int64_t first_ts, last_ts; /* microseconds since the epoch */
+
+    bool has_ch; /* the first ClientHello, parsed */
+    struct tlsd_client_hello ch;
+    uint64_t ch_frame;
+    uint16_t offered_low, offered_high; /* versions offered */
+    struct tlsd_ja3 ja3;
+    char ja4[TLSD_JA4_LEN + 1];
+
+    bool has_hrr;
+    uint16_t hrr_group;
+    bool has_sh; /* the ServerHello (not the HRR), parsed */
+    struct tlsd_server_hello sh;
+    uint64_t sh_frame;
+    struct tlsd_ja3 ja3s;
+    char ja4s[TLSD_JA4S_LEN + 1];
+    bool ssl2_server_hello; /* an SSLv2 SERVER-HELLO answered */
+
+    bool has_cert;                           /* the server's Certificate, when sent in the clear */
+    const struct tlsd_certificate_msg *cert; /* shared with other connections (cached) */
+    void *cert_ref;                          /* the analyser's reference to it */
+
+    struct tlsd_conn_alert alerts[TLSD_CONN_MAX_ALERTS];
+    size_t n_alerts;
+    int fatal; /* index in alerts of the alert that ended the handshake, -1 */
+
+    /* TCP: frames of FIN / RST per side, 0 when not seen. */
+    uint64_t fin_frame[2], rst_frame[2];
+    uint64_t bytes[2];   /* stream bytes delivered per side */
+    uint64_t gaps;       /* bytes lost (both sides) */
+    bool not_tls[2];     /* the side sent bytes that are not TLS */
+    uint8_t head[2][48]; /* its first bytes, for a report */
+    size_t head_len[2];
+    bool handshake_done; /* reached the server's ChangeCipherSpec / client Finished */
+    unsigned n_client_hellos, n_server_hellos, n_alerts_total; /* as tshark counts */
+    size_t parse_errors;
+    char parse_error[160];     /* the first parse error, "" when none */
+    enum tlsd_tcp_close close; /* 0 when decided before TCP closed */
+
+    enum tlsd_outcome outcome;
+    struct tlsd_diagnosis diag;
+};
+
+/* Summaries, bounded: at most TLSD_SUMMARY_MAX entries per table (then counted in
+ * dropped). */
+#define TLSD_SUMMARY_MAX 65536
+
+struct tlsd_client_sum {
+    char addr[46];
+    uint64_t handshakes, failures;
+    uint16_t offered_low, offered_high; /* widest range seen */
+    size_t n_suites;                    /* in the last ClientHello */
+    char ja4[TLSD_JA4_LEN + 1];         /* of the last ClientHello */
+    uint64_t outcomes[TLSD_OUTCOME_COUNT];
+};
+
+struct tlsd_server_sum {
+    char addr[46];
+    uint16_t port;
+    uint64_t handshakes, failures;
+    uint16_t best_version; /* highest version the server chose */
+    uint32_t suites[8];    /* suites it chose */
+    size_t n_suites;
+    char cert_key_type[32]; /* of the certificate it sent, "" when not seen */
+    int cert_bits;
+    uint64_t cert_frame;
+    uint64_t outcomes[TLSD_OUTCOME_COUNT];
+};
+
+struct tlsd_analyze_stats {
+    uint64_t files, files_failed;
+    uint64_t frames, bytes, tcp_segments, udp_datagrams;
+    uint64_t skipped[TLSD_PKT_SKIP_COUNT]; /* frames skipped, by reason */
+    uint64_t read_errors;                  /* damaged files (frames before were used) */
+    uint64_t flows, flows_not_tls;         /* TCP flows; those without any TLS */
+    uint64_t connections;                  /* reported */
+    uint64_t outcomes[TLSD_OUTCOME_COUNT];
+    uint64_t client_hellos, server_hellos, alerts; /* handshake counts, as tshark counts */
+    uint64_t record_errors, parse_errors, nomem;
+    uint64_t summary_dropped;
+};
+
+struct tlsd_analyzer;
+
+/* Called for each connection once decided (handshake done, fatal alert, TCP end, expiry,
+ * end of input). The record is freed when the callback returns. */
+typedef void (*tlsd_conn_cb)(void *ctx, const struct tlsd_conn *c);
+
+struct tlsd_analyze_config {
+    struct tlsd_tcp_config tcp; /* zero fields: the defaults */
+};
+
+/* NULL when out of memory. */
+__attribute__((warn_unused_result)) struct tlsd_analyzer *
+tlsd_analyzer_new(const struct tlsd_analyze_config *cfg, tlsd_conn_cb cb, void *ctx);
+/* Starts an input (file or interface); its name is copied. Connections of a previous
+ * input still open are decided first. NOMEM on failure. */
+__attribute__((warn_unused_result)) enum tlsd_caperr tlsd_analyzer_begin(struct tlsd_analyzer *a,
+                                                                         const char *source);
+/* One decoded packet of the current input (frame counters too). UDP is counted only. */
+__attribute__((warn_unused_result)) enum tlsd_caperr
+tlsd_analyzer_packet(struct tlsd_analyzer *a, const struct tlsd_pkt *pkt);
+/* Ends the current input: every connection still open is decided and reported. */
+void tlsd_analyzer_end(struct tlsd_analyzer *a);
+/* A whole capture file: begin, every packet, end. Returns OK, or the error that stopped
+ * the file (message in err; packets before it were analysed). progress (may be NULL) is
+ * called now and then with the bytes read so far. */
+__attribute__((warn_unused_result)) enum tlsd_caperr
+tlsd_analyze_file(struct tlsd_analyzer *a, const char *path, char *err, size_t errlen,
+                  void (*progress)(void *ctx, uint64_t bytes), void *pctx);
+/* Adds a capture reader's frame statistics (frames, skip reasons) to the analyzer's. */
+void tlsd_analyzer_add_capture_stats(struct tlsd_analyzer *a, const struct tlsd_capture_stats *cs);
+const struct tlsd_analyze_stats *tlsd_analyzer_stats(const struct tlsd_analyzer *a);
+size_t tlsd_analyzer_client_count(const struct tlsd_analyzer *a);
+const struct tlsd_client_sum *tlsd_analyzer_client_at(const struct tlsd_analyzer *a, size_t i);
+size_t tlsd_analyzer_server_count(const struct tlsd_analyzer *a);
+const struct tlsd_server_sum *tlsd_analyzer_server_at(const struct tlsd_analyzer *a, size_t i);
+void tlsd_analyzer_free(struct tlsd_analyzer *a);
+
+/* True when the outcome is a failure (everything but success). */
+bool tlsd_outcome_failed(enum tlsd_outcome o);
+
+/* Diagnosis of a decided connection (analyze_diag.c); known: what earlier connections
+ * showed of the same server, or NULL. Replaces c->diag. */
+void tlsd_diagnose(struct tlsd_conn *c, const struct tlsd_server_sum *known);
+void tlsd_diagnosis_free(struct tlsd_diagnosis *d);
+/* "TLS 1.2", "SSL 3.0", "TLS 1.3 (draft 23)" into buf[24]. */
+const char *tlsd_version_label(uint16_t v, char buf[24]);
+
+/* Renderers (analyze_json.c, analyze_text.c); schema in docs/analyze-json.md.
+ *
+ * A --json document holds each distinct diagnosis once, in a table its connections refer
+ * to by index (at most TLSD_DIAG_TABLE_MAX entries; past that, or without a table, a
+ * connection carries its diagnosis object itself). */
+#define TLSD_DIAG_TABLE_MAX 65536
+struct tlsd_diag_table;
+struct tlsd_diag_table *tlsd_diag_table_new(void); /* NULL when out of memory */
+void tlsd_diag_table_free(struct tlsd_diag_table *t);
+size_t tlsd_diag_table_count(const struct tlsd_diag_table *t);
+/* The table's diagnoses as a JSON array, in index order, appended to b. */
+void tlsd_diag_table_render_json(struct tlsd_strbuf *b, const struct tlsd_diag_table *t);
+/* The connection as one compact JSON object appended to b, written directly; its
+ * diagnosis as an index into diags (added when new), or inline when diags is NULL. */
+void tlsd_conn_render_json(struct tlsd_strbuf *b, const struct tlsd_conn *c,
+                           struct tlsd_diag_table *diags);
+/* The same as a jansson value, diagnosis inline (NULL when out of memory). */
+json_t *tlsd_conn_to_json(const struct tlsd_conn *c);
+/* The summaries as one JSON object appended to b (streamed: up to 65,536 clients), and
+ * the same as a jansson value. */
+void tlsd_analyze_summary_render_json(struct tlsd_strbuf *b, const struct tlsd_analyzer *a);
+json_t *tlsd_analyze_summary_to_json(const struct tlsd_analyzer *a);
+/* Text: appended to b; color adds ANSI colours. */
+void tlsd_conn_render_text(struct tlsd_strbuf *b, const struct tlsd_conn *c, bool color);
+void tlsd_analyze_summary_render_text(struct tlsd_strbuf *b, const struct tlsd_analyzer *a,
+                                      bool color);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,716 @@
+/* The capture analyser's engine (tlsdiag/analyze.h): TCP flows from tcp_reasm, each
+ * direction through stream_detect into the codec, every handshake message and alert into
+ * a per-connection record, decided as soon as the outcome is known and handed out. */
+#include "tlsdiag/analyze.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze_internal.h"
+#include "tlsdiag/stream_detect.h"
+
+/* What an analyser keeps per TCP flow. conn is NULL once the connection was reported;
+ * the directions keep running so that later hellos and alerts are still counted. */
+struct fstate {
+    struct tlsd_sdir d[2];
+    struct tlsd_conn *conn;
+    int client_dir;         /* the direction the ClientHello came from, -1 unknown */
+    bool pending_enc_alert; /* TLS 1.3: the client's first encrypted record looked like an alert */
+    enum tlsd_outcome last_outcome; /* of the reported connection */
+    size_t client_enc;              /* encrypted records from the client after the ServerHello */
+    uint64_t enc_alert_frame;       /* the frame of that record */
+};
+
+static const char *const outcome_names[] = {
+#define TLSD_OUTCOME_NAME(name, json, text) json,
+    TLSD_OUTCOME_LIST(TLSD_OUTCOME_NAME)
+#undef TLSD_OUTCOME_NAME
+};
+static const char *const outcome_texts[] = {
+#define TLSD_OUTCOME_TEXT(name, json, text) text,
+    TLSD_OUTCOME_LIST(TLSD_OUTCOME_TEXT)
+#undef TLSD_OUTCOME_TEXT
+};
+
+const char *tlsd_outcome_name(enum tlsd_outcome o)
+{
+    return (unsigned)o < TLSD_OUTCOME_COUNT ? outcome_names[o] : "?";
+}
+
+const char *tlsd_outcome_text(enum tlsd_outcome o)
+{
+    return (unsigned)o < TLSD_OUTCOME_COUNT ? outcome_texts[o] : "?";
+}
+
+int tlsd_outcome_from_name(const char *name)
+{
+    for (int i = 0; i < TLSD_OUTCOME_COUNT; i++)
+        if (strcmp(name, outcome_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+bool tlsd_outcome_failed(enum tlsd_outcome o)
+{
+    return o != TLSD_OUTCOME_SUCCESS;
+}
+
+const char *tlsd_side_name(enum tlsd_side s)
+{
+    return s == TLSD_SIDE_CLIENT ? "client" : "server";
+}
+
+/* ---- connection records ---- */
+
+/* IPv4 by hand: glibc's inet_ntop formats it with sprintf, once per connection. */
+static void addr_str(uint8_t ipv, const uint8_t *addr, char out[46])
+{
+    if (ipv != 6) {
+        char *o = out;
+        for (int i = 0; i < 4; i++) {
+            unsigned v = addr[i];
+            if (i)
+                *o++ = '.';
+            if (v >= 100)
+                *o++ = (char)('0' + v / 100);
+            if (v >= 10)
+                *o++ = (char)('0' + v / 10 % 10);
+            *o++ = (char)('0' + v % 10);
+        }
+        *o = '\0';
+        return;
+    }
+    if (!inet_ntop(AF_INET6, addr, out, 46))
+        snprintf(out, 46, "?");
+}
+
+static void cert_unref(struct tlsd_cert_ref *r)
+{
+    if (r && --r->refs == 0) {
+        tlsd_certificate_free(&r->m);
+        free(r);
+    }
+}
+
+static uint64_t hash_bytes(const uint8_t *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+
+static void conn_free(struct tlsd_conn *c)
+{
+    if (!c)
+        return;
+    tlsd_client_hello_free(&c->ch);
+    tlsd_ja3_free(&c->ja3);
+    tlsd_server_hello_free(&c->sh);
+    tlsd_ja3_free(&c->ja3s);
+    cert_unref(c->cert_ref);
+    tlsd_diagnosis_free(&c->diag);
+    free(c);
+}
+
+static struct tlsd_conn *conn_new(struct tlsd_analyzer *a, const struct tlsd_tcp_flow *flow)
+{
+    struct tlsd_conn *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->id = flow->id;
+    c->source = a->source;
+    c->fatal = -1;
+    c->first_frame = flow->first_frame;
+    c->first_ts = flow->first_ts;
+    c->ip_version = flow->ip_version;
+    return c;
+}
+
+/* Sides are known once a hello names them; until then the initiator is the client. */
+static enum tlsd_side side_of(const struct fstate *fs, unsigned dir)
+{
+    int cd = fs->client_dir < 0 ? 0 : fs->client_dir;
+    return (int)dir == cd ? TLSD_SIDE_CLIENT : TLSD_SIDE_SERVER;
+}
+
+static void fill_endpoints(struct tlsd_conn *c, const struct tlsd_tcp_flow *flow, int client_dir)
+{
+    unsigned cd = client_dir < 0 ? 0 : (unsigned)client_dir;
+    addr_str(flow->ip_version, flow->addr[cd], c->client);
+    addr_str(flow->ip_version, flow->addr[!cd], c->server);
+    c->client_port = flow->port[cd];
+    c->server_port = flow->port[!cd];
+    for (unsigned d = 0; d < 2; d++) {
+        enum tlsd_side s = d == cd ? TLSD_SIDE_CLIENT : TLSD_SIDE_SERVER;
+        c->fin_frame[s] = flow->dir[d].fin_frame;
+        c->rst_frame[s] = flow->dir[d].rst_frame;
+        c->bytes[s] = flow->dir[d].delivered;
+    }
+    c->last_ts = flow->last_ts;
+}
+
+/* ---- decision ---- */
+
+static bool any_tls_from(const struct fstate *fs, enum tlsd_side s)
+{
+    for (unsigned d = 0; d < 2; d++)
+        if (side_of(fs, d) == s && fs->d[d].ever_tls)
+            return true;
+    return false;
+}
+
+static enum tlsd_outcome no_answer_outcome(const struct tlsd_conn *c)
+{
+    if (c->rst_frame[TLSD_SIDE_SERVER])
+        return TLSD_OUTCOME_RESET_AFTER_HELLO;
+    if (c->fin_frame[TLSD_SIDE_SERVER])
+        return TLSD_OUTCOME_CLOSE_AFTER_HELLO;
+    return TLSD_OUTCOME_NO_ANSWER;
+}
+
+static enum tlsd_outcome decide_outcome(const struct fstate *fs, struct tlsd_conn *c)
+{
+    if (c->fatal >= 0)
+        return c->alerts[c->fatal].side == TLSD_SIDE_SERVER ? TLSD_OUTCOME_SERVER_ALERT
+                                                            : TLSD_OUTCOME_CLIENT_ALERT;
+    if (c->handshake_done)
+        return TLSD_OUTCOME_SUCCESS;
+    if (!c->has_ch)
+        return TLSD_OUTCOME_TRUNCATED; /* TLS seen, but not its start */
+    if (c->not_tls[TLSD_SIDE_SERVER] && !any_tls_from(fs, TLSD_SIDE_SERVER))
+        return TLSD_OUTCOME_NOT_TLS;
+    if (!c->has_sh && !c->has_hrr && !c->ssl2_server_hello && !any_tls_from(fs, TLSD_SIDE_SERVER))
+        return no_answer_outcome(c);
+    if (c->rst_frame[0] || c->rst_frame[1] || c->fin_frame[0] || c->fin_frame[1])
+        return TLSD_OUTCOME_ABORTED;
+    return TLSD_OUTCOME_TRUNCATED;
+}
+
+static void report(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct fstate *fs)
+{
+    struct tlsd_conn *c = fs->conn;
+    if (!c)
+        return;
+    fs->conn = NULL;
+    fill_endpoints(c, flow, fs->client_dir);
+    for (unsigned d = 0; d < 2; d++) {
+        enum tlsd_side s = side_of(fs, d);
+        c->not_tls[s] = fs->d[d].head_len > 0 && !fs->d[d].ever_tls;
+        c->head_len[s] = fs->d[d].head_len;
+        memcpy(c->head[s], fs->d[d].head, fs->d[d].head_len);
+    }
+    if (fs->pending_enc_alert && fs->client_enc == 1 && c->fatal < 0 &&
+        c->n_alerts < TLSD_CONN_MAX_ALERTS) {
+        /* TLS 1.3: one 19-byte record (2-byte alert + type + 16-byte tag) and then the
+         * end: the client refused the server's flight, most often its certificate. */
+        c->alerts[c->n_alerts] = (struct tlsd_conn_alert){.side = TLSD_SIDE_CLIENT,
+                                                          .description = -1,
+                                                          .encrypted = true,
+                                                          .frame = fs->enc_alert_frame};
+        c->fatal = (int)c->n_alerts++;
+        c->handshake_done = false;
+    }
+    c->outcome = decide_outcome(fs, c);
+    struct tlsd_server_sum *known = tlsd_summary_server(a, c);
+    tlsd_diagnose(c, known);
+    tlsd_summary_add(a, c);
+    a->stats.connections++;
+    a->stats.outcomes[c->outcome]++;
+    fs->last_outcome = c->outcome;
+    a->cb(a->ctx, c);
+    conn_free(c);
+}
+
+/* ---- handshake messages ---- */
+
+static void note_error(struct tlsd_analyzer *a, struct tlsd_conn *c, const char *what,
+                       const struct tlsd_err *err)
+{
+    a->stats.parse_errors++;
+    if (!c || c->parse_errors++)
+        return;
+    char buf[128];
+    tlsd_err_format(err, buf, sizeof buf);
+    snprintf(c->parse_error, sizeof c->parse_error, "%s: %s", what, buf);
+}
+
+static void on_client_hello(struct tlsd_analyzer *a, struct fstate *fs, unsigned dir,
+                            const struct tlsd_event *ev, bool sslv2, uint64_t frame)
+{
+    struct tlsd_conn *c = fs->conn;
+    a->stats.client_hellos++;
+    if (fs->client_dir < 0)
+        fs->client_dir = (int)dir;
+    if (!c)
+        return;
+    c->n_client_hellos++;
+    if (c->has_ch)
+        return; /* the second ClientHello after a HelloRetryRequest */
+    struct tlsd_err err = {0};
+    struct tlsd_client_hello ch;
+    if (tlsd_client_hello_parse(ev->data, ev->len, sslv2, &ch, &err) != TLSD_CERR_OK) {
+        note_error(a, c, "ClientHello", &err);
+        tlsd_client_hello_free(&ch);
+        return;
+    }
+    c->ch = ch;
+    c->has_ch = true;
+    c->ch_frame = frame;
+    tlsd_client_hello_versions(&ch, &c->offered_low, &c->offered_high);
+    if (tlsd_ja3(&ch, &c->ja3) != 0)
+        a->stats.nomem++;
+    tlsd_ja4(&ch, TLSD_JA_TCP, c->ja4);
+    /* RFC 5246 E.2: after a v2-compatible CLIENT-HELLO offering SSLv3 or later, the
+     * client's next records are SSLv3/TLS records. */
+    if (sslv2 && ch.legacy_version >= 0x0300 && fs->d[dir].state == TLSD_SDIR_TLS)
+        fs->d[dir].rs.sslv2 = false;
+}
+
+static bool is_tls13(uint16_t v)
+{
+    return v == 0x0304 || (v >> 8) == 0x7f; /* final, or a draft (0x7fNN) */
+}
+
+static void on_server_hello(struct tlsd_analyzer *a, struct fstate *fs, unsigned dir,
+                            const struct tlsd_event *ev, uint64_t frame)
+{
+    struct tlsd_conn *c = fs->conn;
+    struct tlsd_sdir *client = &fs->d[!dir];
+    a->stats.server_hellos++;
+    if (fs->client_dir < 0)
+        fs->client_dir = (int)!dir;
+    struct tlsd_server_hello sh;
+    struct tlsd_err err = {0};
+    if (tlsd_server_hello_parse(ev->data, ev->len, &sh, &err) != TLSD_CERR_OK) {
+        note_error(a, c, "ServerHello", &err);
+        tlsd_server_hello_free(&sh);
+        if (c)
+            c->n_server_hellos++;
+        return;
+    }
+    /* RFC 8446 2: after a TLS 1.3 ServerHello the client's records are encrypted too.
+     * After a HelloRetryRequest they are not, but the client's CCS is then a
+     * compatibility no-op (RFC 8446 D.4), not the start of encryption. */
+    if (is_tls13(sh.version) && client->state == TLSD_SDIR_TLS) {
+        if (sh.is_hrr)
+            client->rs.tls13 = true;
+        else
+            tlsd_reasm_set_encrypted(&client->rs, true);
+    }
+    if (!c) {
+        tlsd_server_hello_free(&sh);
+        return;
+    }
+    c->n_server_hellos++;
+    if (sh.is_hrr) {
+        c->has_hrr = true;
+        c->hrr_group = sh.has_key_share ? sh.key_share_group : 0;
+        tlsd_server_hello_free(&sh);
+        return;
+    }
+    if (c->has_sh) {
+        tlsd_server_hello_free(&sh);
+        return;
+    }
+    c->sh = sh;
+    c->has_sh = true;
+    c->sh_frame = frame;
+    if (tlsd_ja3s(&sh, &c->ja3s) != 0)
+        a->stats.nomem++;
+    tlsd_ja4s(&sh, TLSD_JA_TCP, c->ja4s);
+}
+
+/* The parsed chain, from the cache when the same bytes were seen before. */
+static struct tlsd_cert_ref *cert_lookup(struct tlsd_analyzer *a, const struct tlsd_event *ev,
+                                         uint16_t version, uint64_t h)
+{
+    struct tlsd_cert_ref *r = a->cert_cache[h % TLSD_CERT_CACHE];
+    if (r && r->hash == h && r->version == version && r->m.msg_len == ev->len &&
+        memcmp(r->m.msg, ev->data, ev->len) == 0) {
+        r->refs++;
+        return r;
+    }
+    return NULL;
+}
+
+static void on_certificate(struct tlsd_analyzer *a, struct tlsd_conn *c,
+                           const struct tlsd_event *ev)
+{
+    if (!c || c->has_cert || !c->has_sh)
+        return;
+    uint64_t h = hash_bytes(ev->data, ev->len);
+    struct tlsd_cert_ref *r = cert_lookup(a, ev, c->sh.version, h);
+    if (!r) {
+        struct tlsd_hs_ctx ctx = {.version = c->sh.version, .suite = c->sh.suite};
+        struct tlsd_err err = {0};
+        if (!(r = calloc(1, sizeof *r))) {
+            a->stats.nomem++;
+            return;
+        }
+        r->refs = 1;
+        if (tlsd_certificate_parse(ev->data, ev->len, &ctx, &r->m, &err) != TLSD_CERR_OK) {
+            note_error(a, c, "Certificate", &err);
+            cert_unref(r);
+            return;
+        }
+        r->hash = h;
+        r->version = c->sh.version;
+        cert_unref(a->cert_cache[h % TLSD_CERT_CACHE]);
+        a->cert_cache[h % TLSD_CERT_CACHE] = r;
+        r->refs++;
+    }
+    c->cert_ref = r;
+    c->cert = &r->m;
+    c->has_cert = true;
+}
+
+static void add_alert(struct tlsd_conn *c, enum tlsd_side side, int level, int desc, bool encrypted,
+                      uint64_t frame)
+{
+    if (c->n_alerts >= TLSD_CONN_MAX_ALERTS)
+        return;
+    c->alerts[c->n_alerts] = (struct tlsd_conn_alert){.side = side,
+                                                      .level = (uint8_t)level,
+                                                      .description = desc,
+                                                      .encrypted = encrypted,
+                                                      .frame = frame};
+    /* A fatal alert ends the handshake (RFC 8446 6.2); in TLS 1.3 every error alert
+     * is fatal whatever its level says, and a warning unrecognized_name may go on. */
+    if (c->fatal < 0 && !c->handshake_done && (level == 2 || (encrypted && level == 0)))
+        c->fatal = (int)c->n_alerts;
+    c->n_alerts++;
+}
+
+static void on_ssl2(struct tlsd_analyzer *a, struct fstate *fs, unsigned dir,
+                    const struct tlsd_event *ev, uint64_t frame)
+{
+    if (ev->hs_type == 1) {
+        on_client_hello(a, fs, dir, ev, true, frame);
+    } else if (ev->hs_type == 4) {
+        a->stats.server_hellos++;
+        if (fs->client_dir < 0)
+            fs->client_dir = (int)!dir;
+        if (fs->conn) {
+            fs->conn->n_server_hellos++;
+            fs->conn->ssl2_server_hello = true;
+            fs->conn->handshake_done = true;
+        }
+    }
+}
+
+/* TLS 1.3: the client's first encrypted record tells its Finished (or Certificate) from
+ * an alert by size; a second one means the handshake went on. */
+static void on_client_encrypted(struct fstate *fs, const struct tlsd_event *ev, uint64_t frame)
+{
+    struct tlsd_conn *c = fs->conn;
+    if (!c || !c->has_sh || !is_tls13(c->sh.version) || c->fatal >= 0)
+        return;
+    fs->client_enc++;
+    if (fs->client_enc == 1 && ev->len == 19) {
+        fs->pending_enc_alert = true;
+        fs->enc_alert_frame = frame;
+        return;
+    }
+    fs->pending_enc_alert = false;
+    c->handshake_done = true;
+}
+
+static void on_event(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct fstate *fs,
+                     unsigned dir, const struct tlsd_event *ev, uint64_t frame)
+{
+    struct tlsd_conn *c = fs->conn;
+    if (c)
+        c->last_frame = frame;
+    switch (ev->kind) {
+    case TLSD_EV_HANDSHAKE:
+        if (ev->hs_type == TLSD_HS_CLIENT_HELLO)
+            on_client_hello(a, fs, dir, ev, false, frame);
+        else if (ev->hs_type == TLSD_HS_SERVER_HELLO)
+            on_server_hello(a, fs, dir, ev, frame);
+        else if (ev->hs_type == TLSD_HS_CERTIFICATE && side_of(fs, dir) == TLSD_SIDE_SERVER)
+            on_certificate(a, c, ev);
+        break;
+    case TLSD_EV_ALERT:
+        a->stats.alerts++;
+        if (c) {
+            c->n_alerts_total++;
+            add_alert(c, side_of(fs, dir), ev->alert_level, ev->alert_desc, false, frame);
+        }
+        break;
+    case TLSD_EV_SSL2:
+        on_ssl2(a, fs, dir, ev, frame);
+        break;
+    case TLSD_EV_CCS:
+        /* TLS <= 1.2: the server's ChangeCipherSpec comes after it accepted everything
+         * the client sent (full handshake) or right after its hello (resumption). */
+        if (c && c->has_sh && !is_tls13(c->sh.version) && side_of(fs, dir) == TLSD_SIDE_SERVER &&
+            c->fatal < 0)
+            c->handshake_done = true;
+        break;
+    case TLSD_EV_ENCRYPTED:
+    case TLSD_EV_APPDATA:
+        if (c && ev->content_type == TLSD_CT_ALERT && !is_tls13(c->has_sh ? c->sh.version : 0))
+            add_alert(c, side_of(fs, dir), 0, -1, true, frame);
+        else if (side_of(fs, dir) == TLSD_SIDE_CLIENT)
+            on_client_encrypted(fs, ev, frame);
+        break;
+    default:
+        break;
+    }
+    if (fs->conn && (fs->conn->fatal >= 0 || fs->conn->handshake_done))
+        report(a, flow, fs);
+}
+
+/* A reported connection whose TCP ended, or whose handshake completed (only encrypted data
+ * follows): its parsing state is freed now, not when the flow expires, so that memory
+ * stays bounded however many connections the capture holds. */
+static char retired; /* flow->user of a retired flow */
+
+static void fstate_free(struct fstate *fs);
+
+static bool retire(struct tlsd_tcp_flow *flow, struct fstate *fs)
+{
+    fstate_free(fs);
+    flow->user = &retired;
+    return true;
+}
+
+static bool fs_succeeded(const struct fstate *fs)
+{
+    return fs->last_outcome == TLSD_OUTCOME_SUCCESS;
+}
+
+static void drain(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct fstate *fs,
+                  unsigned dir, uint64_t frame)
+{
+    struct tlsd_event ev;
+    enum tlsd_cerr e;
+    while ((e = tlsd_sdir_next(&fs->d[dir], &ev)) != TLSD_CERR_NEED_MORE) {
+        if (e != TLSD_CERR_OK) {
+            a->stats.record_errors++;
+            note_error(a, fs->conn, "record", &fs->d[dir].last_err);
+            continue;
+        }
+        bool reported = !fs->conn;
+        on_event(a, flow, fs, dir, &ev, frame);
+        if (!reported && !fs->conn && fs_succeeded(fs) && retire(flow, fs))
+            return;
+    }
+}
+
+/* ---- TCP events ---- */
+
+static struct fstate *fstate_new(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow)
+{
+    struct fstate *fs = calloc(1, sizeof *fs);
+    if (!fs)
+        return NULL;
+    tlsd_sdir_init(&fs->d[0]);
+    tlsd_sdir_init(&fs->d[1]);
+    fs->client_dir = -1;
+    fs->conn = conn_new(a, flow);
+    if (!fs->conn) {
+        free(fs);
+        return NULL;
+    }
+    return fs;
+}
+
+static void fstate_free(struct fstate *fs)
+{
+    tlsd_sdir_free(&fs->d[0]);
+    tlsd_sdir_free(&fs->d[1]);
+    conn_free(fs->conn);
+    free(fs);
+}
+
+/* A connection is reported when it carried TLS (or a ClientHello went unanswered); flows
+ * with no TLS at all are only counted. */
+static void on_close(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct fstate *fs,
+                     enum tlsd_tcp_close why)
+{
+    if (fs->conn && (fs->d[0].ever_tls || fs->d[1].ever_tls)) {
+        fs->conn->close = why;
+        report(a, flow, fs);
+    } else if (fs->conn) {
+        a->stats.flows_not_tls++;
+    }
+    fstate_free(fs);
+    flow->user = NULL;
+}
+
+/* FIN or RST: a connection whose client hello is out is decided by how TCP ended. */
+static void on_flags(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct fstate *fs,
+                     unsigned dir, uint8_t flags)
+{
+    struct tlsd_conn *c = fs->conn;
+    bool rst = flags & TLSD_TCP_RST;
+    bool both_fin = flow->dir[0].fin_frame && flow->dir[1].fin_frame;
+    if (!c && (rst || both_fin)) {
+        retire(flow, fs);
+        return;
+    }
+    if (!c || !(fs->d[0].ever_tls || fs->d[1].ever_tls))
+        return;
+    /* The server ending the connection decides it; so does any reset, or both FINs. A
+     * client's lone FIN (TLS 1.3 half-close) may still be followed by an answer. */
+    if (rst || both_fin || side_of(fs, dir) == TLSD_SIDE_SERVER)
+        report(a, flow, fs);
+    if (rst || both_fin)
+        retire(flow, fs);
+}
+
+static void on_tcp(void *ctx, struct tlsd_tcp_flow *flow, const struct tlsd_tcp_ev *ev)
+{
+    struct tlsd_analyzer *a = ctx;
+    struct fstate *fs = flow->user;
+    if (!fs && ev->kind != TLSD_TCP_EV_CLOSE) {
+        if (!(flow->user = fs = fstate_new(a, flow))) {
+            a->stats.nomem++;
+            return;
+        }
+        a->stats.flows++;
+    }
+    if (!fs)
+        return;
+    if (flow->user == &retired) {
+        if (ev->kind == TLSD_TCP_EV_CLOSE)
+            flow->user = NULL;
+        return;
+    }
+    switch (ev->kind) {
+    case TLSD_TCP_EV_DATA:
+        if (tlsd_sdir_feed(&fs->d[ev->dir], ev->data, ev->len) != TLSD_CERR_OK)
+            a->stats.nomem++;
+        drain(a, flow, fs, ev->dir, ev->frame);
+        break;
+    case TLSD_TCP_EV_GAP:
+        tlsd_sdir_gap(&fs->d[ev->dir]);
+        if (fs->conn)
+            fs->conn->gaps += ev->len;
+        break;
+    case TLSD_TCP_EV_FLAGS:
+        if (fs->conn)
+            fs->conn->last_frame = ev->frame;
+        on_flags(a, flow, fs, ev->dir, ev->flags);
+        break;
+    case TLSD_TCP_EV_CLOSE:
+        on_close(a, flow, fs, ev->close);
+        break;
+    }
+}
+
+/* ---- the analyser ---- */
+
+struct tlsd_analyzer *tlsd_analyzer_new(const struct tlsd_analyze_config *cfg, tlsd_conn_cb cb,
+                                        void *ctx)
+{
+    struct tlsd_analyzer *a = calloc(1, sizeof *a);
+    if (!a)
+        return NULL;
+    if (cfg)
+        a->cfg = *cfg;
+    a->cfg.tcp.flag_events = true;
+    a->cb = cb;
+    a->ctx = ctx;
+    if (tlsd_summary_init(a) != 0) {
+        free(a);
+        return NULL;
+    }
+    return a;
+}
+
+enum tlsd_caperr tlsd_analyzer_begin(struct tlsd_analyzer *a, const char *source)
+{
+    tlsd_analyzer_end(a);
+    free(a->source);
+    a->source = strdup(source ? source : "");
+    a->tcp = tlsd_tcp_new(&a->cfg.tcp, on_tcp, a);
+    if (!a->source || !a->tcp)
+        return TLSD_CAPERR_NOMEM;
+    a->stats.files++;
+    return TLSD_CAPERR_OK;
+}
+
+enum tlsd_caperr tlsd_analyzer_packet(struct tlsd_analyzer *a, const struct tlsd_pkt *pkt)
+{
+    if (!a->tcp)
+        return TLSD_CAPERR_NOMEM;
+    if (pkt->proto != 6) {
+        a->stats.udp_datagrams++;
+        return TLSD_CAPERR_OK;
+    }
+    a->stats.tcp_segments++;
+    enum tlsd_caperr e = tlsd_tcp_packet(a->tcp, pkt);
+    if (e == TLSD_CAPERR_NOMEM)
+        a->stats.nomem++;
+    return TLSD_CAPERR_OK;
+}
+
+void tlsd_analyzer_end(struct tlsd_analyzer *a)
+{
+    if (!a->tcp)
+        return;
+    tlsd_tcp_finish(a->tcp);
+    tlsd_tcp_free(a->tcp);
+    a->tcp = NULL;
+}
+
+void tlsd_analyzer_add_capture_stats(struct tlsd_analyzer *a, const struct tlsd_capture_stats *cs)
+{
+    a->stats.frames += cs->frames;
+    a->stats.bytes += cs->bytes;
+    for (int i = 0; i < TLSD_PKT_SKIP_COUNT; i++)
+        a->stats.skipped[i] += cs->skipped[i];
+}
+
+enum tlsd_caperr tlsd_analyze_file(struct tlsd_analyzer *a, const char *path, char *err,
+                                   size_t errlen, void (*progress)(void *ctx, uint64_t bytes),
+                                   void *pctx)
+{
+    struct tlsd_capture *cap;
+    enum tlsd_caperr rc = tlsd_capture_open_file(path, &cap, err, errlen);
+    if (rc != TLSD_CAPERR_OK) {
+        a->stats.files_failed++;
+        return rc;
+    }
+    if ((rc = tlsd_analyzer_begin(a, path)) != TLSD_CAPERR_OK) {
+        tlsd_capture_close(cap);
+        return rc;
+    }
+    struct tlsd_pkt pkt;
+    uint64_t n = 0;
+    while ((rc = tlsd_capture_next(cap, &pkt, err, errlen)) == TLSD_CAPERR_OK) {
+        if (tlsd_analyzer_packet(a, &pkt) != TLSD_CAPERR_OK)
+            break;
+        if (progress && (++n & 0xffff) == 0)
+            progress(pctx, tlsd_capture_get_stats(cap)->bytes);
+    }
+    tlsd_analyzer_end(a);
+    tlsd_analyzer_add_capture_stats(a, tlsd_capture_get_stats(cap));
+    tlsd_capture_close(cap);
+    if (rc == TLSD_CAPERR_END)
+        return TLSD_CAPERR_OK;
+    a->stats.read_errors++;
+    return rc;
+}
+
+const struct tlsd_analyze_stats *tlsd_analyzer_stats(const struct tlsd_analyzer *a)
+{
+    return &a->stats;
+}
+
+void tlsd_analyzer_free(struct tlsd_analyzer *a)
+{
+    if (!a)
+        return;
+    tlsd_analyzer_end(a);
+    tlsd_summary_free(a);
+    for (size_t i = 0; i < TLSD_CERT_CACHE; i++)
+        cert_unref(a->cert_cache[i]);
+    free(a->source);
+    free(a);
+}

@@ -1,0 +1,608 @@
+/* The diagnosis of one analysed connection: plain words computed from the two hellos,
+ * the alert and how TCP ended; the likely causes and the Schannel events come from the
+ * explain knowledge base (tlsdiag/explain.h), the suite properties from the registry. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze_internal.h"
+#include "tlsdiag/registry.h"
+
+#define ALERT_HANDSHAKE_FAILURE     40
+#define ALERT_PROTOCOL_VERSION      70
+#define ALERT_INSUFFICIENT_SECURITY 71
+#define ALERT_UNRECOGNIZED_NAME     112
+
+const char *tlsd_version_label(uint16_t v, char buf[24])
+{
+    if (v == 0x0002)
+        return "SSL 2.0";
+    if (v == 0x0300)
+        return "SSL 3.0";
+    if (v >= 0x0301 && v <= 0x0304) {
+        snprintf(buf, 24, "TLS 1.%u", (unsigned)(v - 0x0301));
+        return buf;
+    }
+    if ((v >> 8) == 0x7f) {
+        snprintf(buf, 24, "TLS 1.3 (draft %u)", v & 0xffu);
+        return buf;
+    }
+    snprintf(buf, 24, "0x%04x", v);
+    return buf;
+}
+
+void tlsd_diagnosis_free(struct tlsd_diagnosis *d)
+{
+    free(d->text);
+    memset(d, 0, sizeof *d);
+}
+
+/* ---- causes and events from the knowledge base ---- */
+
+/* Knowledge-base look-ups are by name, over a few hundred entries; a capture asks for the
+ * same few thousands of times, so the answers are kept (per thread, by code or by the
+ * address of the literal naming a cause). */
+#define KB_CACHE 32
+
+struct kb_cache {
+    const char *cause_key[KB_CACHE];
+    const struct tlsd_explain_cause *cause[KB_CACHE];
+    bool alert_done[256];
+    const struct tlsd_explain_entry *alert[256];
+    uint32_t event_id[KB_CACHE];
+    const struct tlsd_explain_entry *event[KB_CACHE];
+};
+
+static _Thread_local struct kb_cache kb;
+
+static const struct tlsd_explain_cause *cause_by_id(const char *id)
+{
+    size_t slot = ((uintptr_t)id >> 3) % KB_CACHE;
+    if (kb.cause_key[slot] == id)
+        return kb.cause[slot];
+    for (size_t i = 0; i < tlsd_explain_cause_count(); i++)
+        if (strcmp(tlsd_explain_cause_at(i)->id, id) == 0) {
+            kb.cause_key[slot] = id;
+            kb.cause[slot] = tlsd_explain_cause_at(i);
+            return kb.cause[slot];
+        }
+    return NULL;
+}
+
+static const struct tlsd_explain_entry *alert_entry(int alert)
+{
+    if (alert < 0 || alert > 255) {
+        char key[32];
+        snprintf(key, sizeof key, "alert:%d", alert);
+        return tlsd_explain_by_key(key);
+    }
+    if (!kb.alert_done[alert]) {
+        char key[32];
+        snprintf(key, sizeof key, "alert:%d", alert);
+        kb.alert[alert] = tlsd_explain_by_key(key);
+        kb.alert_done[alert] = true;
+    }
+    return kb.alert[alert];
+}
+
+static const struct tlsd_explain_entry *event_entry(uint32_t id)
+{
+    size_t slot = id % KB_CACHE;
+    if (kb.event_id[slot] == id)
+        return kb.event[slot];
+    char key[32];
+    snprintf(key, sizeof key, "event:%u", id);
+    kb.event[slot] = tlsd_explain_by_key(key);
+    kb.event_id[slot] = id;
+    return kb.event[slot];
+}
+
+static void add_cause(struct tlsd_diagnosis *d, const char *id)
+{
+    if (d->n_causes >= TLSD_DIAG_MAX_CAUSES)
+        return;
+    for (size_t i = 0; i < d->n_causes; i++)
+        if (strcmp(d->causes[i]->id, id) == 0)
+            return;
+    const struct tlsd_explain_cause *c = cause_by_id(id);
+    if (c)
+        d->causes[d->n_causes++] = c;
+}
+
+/* The causes the knowledge base ranks for an alert code. */
+static void add_alert_causes(struct tlsd_diagnosis *d, int alert)
+{
+    const struct tlsd_explain_entry *e = alert_entry(alert);
+    for (size_t i = 0; e && i < e->n_causes; i++)
+        add_cause(d, e->causes[i]->id);
+}
+
+static void add_event(struct tlsd_diagnosis *d, uint32_t id, int alert, enum tlsd_side on)
+{
+    if (d->n_events >= TLSD_DIAG_MAX_EVENTS)
+        return;
+    const struct tlsd_explain_entry *e = event_entry(id);
+    d->events[d->n_events++] = (struct tlsd_schannel_event){
+        .id = id, .alert = alert, .logged_on = on, .meaning = e ? e->meaning : ""};
+}
+
+/* A fatal alert: the sender logs 36888 (generated), the receiver 36887 (received). */
+static void alert_events(struct tlsd_diagnosis *d, enum tlsd_side sender, int alert)
+{
+    if (alert < 0)
+        return;
+    add_event(d, 36888, alert, sender);
+    add_event(d, 36887, alert, sender == TLSD_SIDE_SERVER ? TLSD_SIDE_CLIENT : TLSD_SIDE_SERVER);
+}
+
+/* ---- what the client offers ---- */
+
+static bool real_suite(uint32_t code)
+{
+    return !tlsd_is_grease(code) && code != TLSD_SUITE_EMPTY_RENEGOTIATION_INFO_SCSV &&
+           code != TLSD_SUITE_FALLBACK_SCSV;
+}
+
+static const char *cipher_family(const char *cipher)
+{
+    static const struct {
+        const char *prefix, *family;
+    } map[] = {{"AES_128_GCM", "AES-GCM"},
+               {"AES_256_GCM", "AES-GCM"},
+               {"AES_128_CCM", "AES-CCM"},
+               {"AES_256_CCM", "AES-CCM"},
+               {"AES_128_CBC", "AES-CBC"},
+               {"AES_256_CBC", "AES-CBC"},
+               {"3DES", "3DES"},
+               {"DES", "DES"},
+               {"RC4", "RC4"},
+               {"CHACHA20", "ChaCha20"},
+               {"CAMELLIA", "Camellia"},
+               {"NULL", "no encryption"}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strncmp(cipher, map[i].prefix, strlen(map[i].prefix)) == 0)
+            return map[i].family;
+    return cipher;
+}
+
+/* Appends s to a " or "-joined list in buf unless it is there already. */
+static void list_add(char *buf, size_t len, const char *s)
+{
+    if (strstr(buf, s))
+        return;
+    size_t n = strlen(buf);
+    snprintf(buf + n, len - n, "%s%s", n ? ", " : "", s);
+}
+
+struct offer {
+    char kx[96], ciphers[128], auth[64];
+    size_t n_suites, n_tls13, n_ecdsa_only, n_rsa_cert;
+    bool all_legacy; /* nothing better than weak */
+};
+
+static void describe_offer_now(const struct tlsd_client_hello *ch, struct offer *o);
+
+/* The description of recent suite lists, per thread: clients repeat their offers. */
+#define OFFER_SLOTS      16
+#define OFFER_MAX_SUITES 128
+
+struct offer_memo {
+    size_t n;
+    uint32_t suites[OFFER_MAX_SUITES];
+    struct offer o;
+};
+
+static void describe_offer(const struct tlsd_client_hello *ch, struct offer *o)
+{
+    static _Thread_local struct offer_memo memo[OFFER_SLOTS];
+    if (ch->n_suites == 0 || ch->n_suites > OFFER_MAX_SUITES) {
+        describe_offer_now(ch, o);
+        return;
+    }
+    uint64_t h = ch->n_suites;
+    for (size_t i = 0; i < ch->n_suites; i++)
+        h = (h ^ ch->suites[i]) * 0x100000001b3ull;
+    h ^= h >> 33; /* murmur3's finaliser: the slot depends on every bit */
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    struct offer_memo *m = &memo[h % OFFER_SLOTS];
+    size_t bytes = ch->n_suites * sizeof ch->suites[0];
+    if (m->n != ch->n_suites || memcmp(m->suites, ch->suites, bytes) != 0) {
+        describe_offer_now(ch, &m->o);
+        m->n = ch->n_suites;
+        memcpy(m->suites, ch->suites, bytes);
+    }
+    *o = m->o;
+}
+
+static void describe_offer_now(const struct tlsd_client_hello *ch, struct offer *o)
+{
+    memset(o, 0, sizeof *o);
+    o->all_legacy = true;
+    for (size_t i = 0; i < ch->n_suites; i++) {
+        if (!real_suite(ch->suites[i]))
+            continue;
+        const struct tlsd_suite *s = tlsd_suite_by_code(ch->suites[i]);
+        o->n_suites++;
+        if (!s)
+            continue;
+        if (strcmp(s->kx, "ANY") == 0) {
+            o->n_tls13++;
+        } else {
+            list_add(o->kx, sizeof o->kx, s->kx);
+            list_add(o->auth, sizeof o->auth, s->auth);
+        }
+        list_add(o->ciphers, sizeof o->ciphers, cipher_family(s->cipher));
+        o->n_ecdsa_only += strcmp(s->cert, "ecdsa") == 0;
+        o->n_rsa_cert += strcmp(s->cert, "rsa") == 0;
+        if (s->cls >= TLSD_CLASS_SECURE)
+            o->all_legacy = false;
+    }
+}
+
+static void versions_text(const struct tlsd_conn *c, char *buf, size_t len)
+{
+    char a[24], b[24];
+    /* Without supported_versions a hello names only its highest version (RFC 5246 E.1);
+     * SSL 3.0 below it is off everywhere, so the highest is what counts. */
+    if (c->offered_low == c->offered_high || !c->ch.has_versions)
+        snprintf(buf, len, "%s", tlsd_version_label(c->offered_high, a));
+    else
+        snprintf(buf, len, "%s to %s", tlsd_version_label(c->offered_low, a),
+                 tlsd_version_label(c->offered_high, b));
+}
+
+/* The best suites the client offers, best class first then in its order: enabling one
+ * of them on the server makes the two meet. */
+static void pick_bridges(const struct tlsd_client_hello *ch, struct tlsd_diagnosis *d,
+                         const char *need_cert)
+{
+    for (int cls = TLSD_CLASS_RECOMMENDED; cls >= TLSD_CLASS_INSECURE; cls--)
+        for (size_t i = 0; i < ch->n_suites && d->n_bridges < TLSD_DIAG_MAX_BRIDGES; i++) {
+            const struct tlsd_suite *s =
+                real_suite(ch->suites[i]) ? tlsd_suite_by_code(ch->suites[i]) : NULL;
+            if (s && (int)s->cls == cls && strcmp(s->kx, "ANY") != 0 &&
+                (!need_cert || strcmp(s->cert, need_cert) == 0))
+                d->bridges[d->n_bridges++] = s->code;
+        }
+}
+
+static void bridges_text(struct tlsd_strbuf *b, const struct tlsd_diagnosis *d)
+{
+    for (size_t i = 0; i < d->n_bridges; i++) {
+        const struct tlsd_suite *s = tlsd_suite_by_code(d->bridges[i]);
+        tlsd_sb_printf(b, "%s%s (%s)", i ? ", " : "", s->iana_name, tlsd_class_name(s->cls));
+    }
+}
+
+/* ---- the rules ---- */
+
+static const char *alert_name(int code)
+{
+    const struct tlsd_alert *a = tlsd_alert_by_code(code);
+    return a ? a->name : "unknown alert";
+}
+
+static const struct tlsd_conn_alert *fatal_alert(const struct tlsd_conn *c)
+{
+    return c->fatal >= 0 ? &c->alerts[c->fatal] : NULL;
+}
+
+/* No common protocol version, either direction; true when it applies. */
+static bool diag_version(const struct tlsd_conn *c, struct tlsd_diagnosis *d, struct tlsd_strbuf *b,
+                         const char *refusal)
+{
+    char vt[64], v1[24], v2[24];
+    const struct tlsd_conn_alert *fa = fatal_alert(c);
+    versions_text(c, vt, sizeof vt);
+    if (fa && fa->side == TLSD_SIDE_CLIENT && fa->description == ALERT_PROTOCOL_VERSION &&
+        c->has_sh) {
+        tlsd_sb_printf(b,
+                       "the server chose %s but the client accepts only %s and answered "
+                       "protocol_version (70): enable %s on the server or %s on the client",
+                       tlsd_version_label(c->sh.version, v1), vt,
+                       tlsd_version_label(c->offered_low, v2),
+                       tlsd_version_label(c->sh.version, v1));
+    } else if (fa && fa->side == TLSD_SIDE_SERVER && fa->description == ALERT_PROTOCOL_VERSION &&
+               c->offered_low >= 0x0303) {
+        /* A current client and an old server. */
+        tlsd_sb_printf(b,
+                       "the client offers only %s; the server answered protocol_version (70): it "
+                       "accepts none of them (an old server): enable TLS 1.2 on the server or "
+                       "TLS 1.0 on the client (TLS 1.0 is deprecated: better update the server)",
+                       vt);
+    } else if (fa && fa->side == TLSD_SIDE_SERVER && fa->description == ALERT_PROTOCOL_VERSION) {
+        tlsd_sb_printf(b,
+                       "the client offers only %s; the server answered protocol_version (70): "
+                       "enable TLS 1.2 on the client or %s on the server",
+                       vt, tlsd_version_label(c->offered_high, v2));
+    } else if (c->has_ch && !c->has_sh && c->offered_high < 0x0303) {
+        tlsd_sb_printf(b,
+                       "the client offers only %s and the server %s; servers with %s disabled "
+                       "refuse it this way: enable TLS 1.2 on the client or %s on the server",
+                       vt, refusal, tlsd_version_label(c->offered_high, v1),
+                       tlsd_version_label(c->offered_high, v2));
+    } else {
+        return false;
+    }
+    add_cause(d, "no-common-version");
+    add_cause(d, "old-client-defaults");
+    return true;
+}
+
+/* The certificate type: the server's key type (seen in another connection) or an offer
+ * that needs one key type only. */
+static bool diag_cert_type(const struct tlsd_conn *c, const struct offer *o,
+                           const struct tlsd_server_sum *known, struct tlsd_diagnosis *d,
+                           struct tlsd_strbuf *b)
+{
+    if (o->n_tls13 || !o->n_suites)
+        return false;
+    bool only_ecdsa = o->n_ecdsa_only == o->n_suites, only_rsa = o->n_rsa_cert == o->n_suites;
+    if (!only_ecdsa && !only_rsa)
+        return false;
+    const char *need = only_ecdsa ? "ECDSA" : "RSA", *other = only_ecdsa ? "RSA" : "ECDSA";
+    const char *have = known && known->cert_key_type[0] ? known->cert_key_type : NULL;
+    if (have && strcmp(have, "EC") == 0)
+        have = "ECDSA";
+    if (have && strcmp(have, need) == 0)
+        return false; /* the certificate fits: something else */
+    if (!have && !only_ecdsa)
+        return false; /* RSA-only offers usually meet RSA certificates: suites, then */
+    if (have)
+        tlsd_sb_printf(b,
+                       "the server's certificate is %s (seen in another connection) but the "
+                       "client offers only suites for %s certificates (%s): ",
+                       have, need, only_ecdsa ? "ECDHE_ECDSA" : o->kx);
+    else
+        tlsd_sb_printf(b,
+                       "the client offers only suites for %s certificates (%s); a server whose "
+                       "certificate is %s can use none of them: ",
+                       need, only_ecdsa ? "ECDHE_ECDSA" : o->kx, other);
+    tlsd_sb_printf(b,
+                   "give the server a%s %s certificate as well, or enable %s suites on the "
+                   "client",
+                   only_ecdsa ? "n" : "n", need, only_ecdsa ? "ECDHE_RSA" : "ECDHE_ECDSA");
+    (void)c;
+    add_cause(d, "cert-key-type");
+    add_cause(d, "no-common-cipher");
+    return true;
+}
+
+static void diag_suites(const struct tlsd_conn *c, const struct offer *o, struct tlsd_diagnosis *d,
+                        struct tlsd_strbuf *b, const char *refusal)
+{
+    tlsd_sb_printf(b,
+                   "no suite in common (the server %s): the client offers only %s key exchange "
+                   "with %s",
+                   refusal, o->kx[0] ? o->kx : "TLS 1.3", o->ciphers[0] ? o->ciphers : "nothing");
+    pick_bridges(&c->ch, d, NULL);
+    if (d->n_bridges) {
+        tlsd_sb_puts(b, "; these suites would bridge them, enabled on the server: ");
+        bridges_text(b, d);
+        if (o->all_legacy)
+            tlsd_sb_puts(b, " (better: update the client so that it offers ECDHE with AES-GCM)");
+    }
+    add_cause(d, "no-common-cipher");
+    add_cause(d, "cert-key-type");
+}
+
+/* The server refused the ClientHello itself (alert before its hello, reset, close). */
+static void diag_refused_hello(const struct tlsd_conn *c, const struct tlsd_server_sum *known,
+                               struct tlsd_diagnosis *d, struct tlsd_strbuf *b, const char *refusal)
+{
+    struct offer o;
+    describe_offer(&c->ch, &o);
+    if (diag_version(c, d, b, refusal))
+        return;
+    if (diag_cert_type(c, &o, known, d, b))
+        return;
+    diag_suites(c, &o, d, b, refusal);
+}
+
+static void diag_sni(const struct tlsd_conn *c, struct tlsd_diagnosis *d, struct tlsd_strbuf *b)
+{
+    if (c->has_ch && c->ch.server_name)
+        tlsd_sb_printf(b,
+                       "the server has no site for the name '%s' the client asked for (SNI) and "
+                       "refused with unrecognized_name (112): connect with a name the server is "
+                       "configured for, or add a site and certificate for '%s' on the server",
+                       c->ch.server_name, c->ch.server_name);
+    else
+        tlsd_sb_puts(b, "the client sent no server name (SNI) and the server refused with "
+                        "unrecognized_name (112): the server requires a name; configure the "
+                        "client with the host name, not an address");
+    add_cause(d, "sni-unknown");
+}
+
+static void cert_text(const struct tlsd_conn *c, struct tlsd_strbuf *b)
+{
+    if (!c->has_cert || !c->cert->n_certs || !c->cert->certs[0].decoded)
+        return;
+    const struct tlsd_cert_summary *leaf = &c->cert->certs[0];
+    tlsd_sb_printf(b, "; the server sent %zu certificate%s, leaf '%s' issued by '%s'%s",
+                   c->cert->n_certs, c->cert->n_certs == 1 ? "" : "s", leaf->subject, leaf->issuer,
+                   leaf->self_signed ? " (self-signed)" : "");
+}
+
+static void diag_client_alert(const struct tlsd_conn *c, const struct tlsd_conn_alert *fa,
+                              struct tlsd_diagnosis *d, struct tlsd_strbuf *b)
+{
+    if (fa->description < 0) {
+        tlsd_sb_puts(b, "the client ended the TLS 1.3 handshake with an encrypted alert right "
+                        "after the server's certificate: most often it does not trust the "
+                        "certificate (unknown CA, wrong name, expired)");
+        add_cause(d, "untrusted-ca");
+        add_cause(d, "name-mismatch");
+        add_cause(d, "cert-expired");
+        return;
+    }
+    int code = fa->description;
+    tlsd_sb_printf(b, "the client refused with %s (%d)", alert_name(code), code);
+    if (code >= 42 && code <= 49 && code != 47)
+        tlsd_sb_puts(b, ": it does not accept the server's certificate");
+    cert_text(c, b);
+    if (code == 48)
+        tlsd_sb_puts(b, ": install the issuing CA in the client's trust store, or give the "
+                        "server a certificate from a CA the client trusts (with its "
+                        "intermediates)");
+    add_alert_causes(d, code);
+}
+
+static void diag_server_alert(const struct tlsd_conn *c, const struct tlsd_conn_alert *fa,
+                              const struct tlsd_server_sum *known, struct tlsd_diagnosis *d,
+                              struct tlsd_strbuf *b)
+{
+    int code = fa->description;
+    char refusal[64];
+    snprintf(refusal, sizeof refusal, "answered %s (%d)", alert_name(code), code);
+    if (code == ALERT_UNRECOGNIZED_NAME) {
+        diag_sni(c, d, b);
+    } else if (c->has_ch && !c->has_sh &&
+               (code == ALERT_HANDSHAKE_FAILURE || code == ALERT_PROTOCOL_VERSION ||
+                code == ALERT_INSUFFICIENT_SECURITY)) {
+        diag_refused_hello(c, known, d, b, refusal);
+    } else if (code < 0) {
+        tlsd_sb_puts(b, "the server ended the handshake with an encrypted alert");
+        add_cause(d, "client-cert");
+    } else {
+        const struct tlsd_alert *a = tlsd_alert_by_code(code);
+        tlsd_sb_printf(b, "the server refused with %s (%d)%s%s", alert_name(code), code,
+                       a ? ": " : "", a ? a->description : "");
+        if (c->has_sh && code == ALERT_HANDSHAKE_FAILURE)
+            tlsd_sb_puts(b, " (after its own hello: often a client certificate it required "
+                            "and did not get)");
+    }
+    add_alert_causes(d, code);
+}
+
+static void printable_head(const struct tlsd_conn *c, char *out, size_t len)
+{
+    size_t n = 0;
+    const uint8_t *h = c->head[TLSD_SIDE_SERVER];
+    for (size_t i = 0;
+         i < c->head_len[TLSD_SIDE_SERVER] && n + 1 < len && h[i] != '\r' && h[i] != '\n'; i++)
+        out[n++] = h[i] >= 0x20 && h[i] < 0x7f ? (char)h[i] : '.';
+    out[n] = '\0';
+}
+
+/* The side whose FIN or RST came first. */
+static enum tlsd_side first_to_end(const struct tlsd_conn *c)
+{
+    uint64_t end[2];
+    for (int s = 0; s < 2; s++) {
+        uint64_t f = c->fin_frame[s], r = c->rst_frame[s];
+        end[s] = f && r ? (f < r ? f : r) : f ? f : r;
+    }
+    if (!end[TLSD_SIDE_CLIENT])
+        return TLSD_SIDE_SERVER;
+    if (!end[TLSD_SIDE_SERVER])
+        return TLSD_SIDE_CLIENT;
+    return end[TLSD_SIDE_CLIENT] < end[TLSD_SIDE_SERVER] ? TLSD_SIDE_CLIENT : TLSD_SIDE_SERVER;
+}
+
+/* Ports where a plain-text service usually listens: a TLS hello sent there is a likely
+ * mistake of its own. */
+static bool plain_text_port(uint16_t port)
+{
+    static const uint16_t ports[] = {21, 23, 25, 80, 110, 143, 389, 3306, 5432, 8000, 8080};
+    for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++)
+        if (ports[i] == port)
+            return true;
+    return false;
+}
+
+static void diag_failure(const struct tlsd_conn *c, const struct tlsd_server_sum *known,
+                         struct tlsd_diagnosis *d, struct tlsd_strbuf *b)
+{
+    const struct tlsd_conn_alert *fa = fatal_alert(c);
+    char head[64];
+    switch (c->outcome) {
+    case TLSD_OUTCOME_SERVER_ALERT:
+        diag_server_alert(c, fa, known, d, b);
+        alert_events(d, TLSD_SIDE_SERVER, fa->description);
+        break;
+    case TLSD_OUTCOME_CLIENT_ALERT:
+        if (fa->description == ALERT_PROTOCOL_VERSION && diag_version(c, d, b, ""))
+            ;
+        else
+            diag_client_alert(c, fa, d, b);
+        alert_events(d, TLSD_SIDE_CLIENT, fa->description);
+        break;
+    case TLSD_OUTCOME_RESET_AFTER_HELLO:
+    case TLSD_OUTCOME_CLOSE_AFTER_HELLO: {
+        bool rst = c->outcome == TLSD_OUTCOME_RESET_AFTER_HELLO;
+        tlsd_sb_printf(b,
+                       "the server %s the connection right after the ClientHello, without an "
+                       "alert: Windows (Schannel) does this when nothing in the hello matches; ",
+                       rst ? "reset" : "closed");
+        diag_refused_hello(c, known, d, b, rst ? "reset the connection" : "closed the connection");
+        if (plain_text_port(c->server_port)) {
+            tlsd_sb_printf(b,
+                           "; or port %u is a plain-text service (TLS usually lives on "
+                           "another port): check the port the client uses",
+                           c->server_port);
+            add_cause(d, "not-tls");
+        }
+        add_event(d, 36874, -1, TLSD_SIDE_SERVER);
+        add_event(d, 36888, ALERT_HANDSHAKE_FAILURE, TLSD_SIDE_SERVER);
+        add_cause(d, "connection-dropped");
+        break;
+    }
+    case TLSD_OUTCOME_NOT_TLS:
+        printable_head(c, head, sizeof head);
+        tlsd_sb_printf(b,
+                       "the server does not speak TLS on port %u: it answered in plain text "
+                       "('%s'): connect to the service's TLS port, or enable TLS on this one",
+                       c->server_port, head);
+        add_cause(d, "not-tls");
+        break;
+    case TLSD_OUTCOME_NO_ANSWER:
+        tlsd_sb_printf(b,
+                       "the server never answered the ClientHello (%s): a firewall or "
+                       "proxy dropping it, or a server that waits for something else",
+                       c->fin_frame[TLSD_SIDE_CLIENT] || c->rst_frame[TLSD_SIDE_CLIENT]
+                           ? "the client gave up"
+                           : "silence until the capture ends");
+        add_cause(d, "middlebox");
+        add_cause(d, "handshake-cancelled");
+        break;
+    case TLSD_OUTCOME_ABORTED: {
+        enum tlsd_side first = first_to_end(c);
+        tlsd_sb_printf(b, "the %s %s the connection during the handshake without a TLS alert",
+                       tlsd_side_name(first), c->rst_frame[first] ? "reset" : "closed");
+        add_cause(d, "connection-dropped");
+        add_cause(d, "middlebox");
+        break;
+    }
+    default:
+        tlsd_sb_puts(b, "the capture does not hold the whole handshake (it started late, lost "
+                        "packets or ended early)");
+        break;
+    }
+}
+
+static void diag_success(const struct tlsd_conn *c, struct tlsd_strbuf *b)
+{
+    char v[24];
+    if (!c->has_sh)
+        return;
+    const struct tlsd_suite *s = tlsd_suite_by_code(c->sh.suite);
+    tlsd_sb_printf(b, "negotiated %s with %s (%s)", tlsd_version_label(c->sh.version, v),
+                   s ? s->iana_name : "an unknown suite", s ? tlsd_class_name(s->cls) : "unknown");
+    if (s && s->cls < TLSD_CLASS_SECURE)
+        tlsd_sb_puts(b, ": it works, but the suite is weak; enable a better one on both sides");
+}
+
+void tlsd_diagnose(struct tlsd_conn *c, const struct tlsd_server_sum *known)
+{
+    struct tlsd_diagnosis *d = &c->diag;
+    tlsd_diagnosis_free(d);
+    struct tlsd_strbuf b = {0};
+    if (c->outcome == TLSD_OUTCOME_SUCCESS)
+        diag_success(c, &b);
+    else
+        diag_failure(c, known, d, &b);
+    d->text = tlsd_sb_take(&b);
+}

@@ -1,0 +1,44 @@
+/* Internals shared by the analyser's files (lib/analyze*.c). */
+#ifndef TLSDIAG_ANALYZE_INTERNAL_H
+#define TLSDIAG_ANALYZE_INTERNAL_H
+
+#include "tlsdiag/analyze.h"
+
+/* A bounded open-addressing table of summaries keyed by text. */
+struct tlsd_sumtab {
+    void *items; /* array of item_size entries, in order of first sight */
+    size_t n, cap, item_size;
+    uint64_t *slots; /* index + 1 (0 empty), 32 bits of the hash above */
+    size_t nslots;
+};
+
+/* A parsed Certificate message shared by every connection that saw the same bytes: servers
+ * send the same chain to every client, and summarising X.509 is the costliest step. */
+struct tlsd_cert_ref {
+    unsigned refs;
+    uint64_t hash;
+    uint16_t version;
+    struct tlsd_certificate_msg m;
+};
+
+#define TLSD_CERT_CACHE 64
+
+struct tlsd_analyzer {
+    struct tlsd_cert_ref *cert_cache[TLSD_CERT_CACHE];
+    struct tlsd_analyze_config cfg;
+    tlsd_conn_cb cb;
+    void *ctx;
+    char *source;
+    struct tlsd_tcp *tcp;
+    struct tlsd_analyze_stats stats;
+    struct tlsd_sumtab clients, servers;
+};
+
+int tlsd_summary_init(struct tlsd_analyzer *a);
+void tlsd_summary_free(struct tlsd_analyzer *a);
+/* The summary of c's server so far (NULL when none yet or the table is full). */
+struct tlsd_server_sum *tlsd_summary_server(struct tlsd_analyzer *a, const struct tlsd_conn *c);
+/* Counts a decided connection in the client and server summaries. */
+void tlsd_summary_add(struct tlsd_analyzer *a, const struct tlsd_conn *c);
+
+#endif

@@ -1,0 +1,202 @@
+/* Summaries of the analysed connections by client address and by server address and
+ * port: bounded tables (TLSD_SUMMARY_MAX entries each; later keys are counted as dropped). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze_internal.h"
+
+static uint64_t hash_str(const char *s, uint16_t port)
+{
+    uint64_t h = 1469598103934665603ull ^ port; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 1099511628211ull;
+    h ^= h >> 33; /* low bits pick the slot, high bits are kept in it: mix both */
+    h *= 0xff51afd7ed558ccdull;
+    return h ^ (h >> 33);
+}
+
+static int tab_init(struct tlsd_sumtab *t, size_t item_size)
+{
+    memset(t, 0, sizeof *t);
+    t->item_size = item_size;
+    t->nslots = 1024;
+    t->slots = calloc(t->nslots, sizeof *t->slots);
+    return t->slots ? 0 : -1;
+}
+
+static void tab_free(struct tlsd_sumtab *t)
+{
+    free(t->items);
+    free(t->slots);
+    memset(t, 0, sizeof *t);
+}
+
+static void *item_at(const struct tlsd_sumtab *t, size_t i)
+{
+    return (char *)t->items + i * t->item_size;
+}
+
+/* Both summary types start with char addr[46]; servers add a port right after. */
+static bool item_is(const struct tlsd_sumtab *t, size_t i, const char *addr, uint16_t port,
+                    bool server)
+{
+    const char *a = item_at(t, i);
+    if (strcmp(a, addr) != 0)
+        return false;
+    return !server || ((const struct tlsd_server_sum *)(const void *)a)->port == port;
+}
+
+/* A slot holds the entry's index + 1 (0: empty) and, above, 32 bits of its hash, so that
+ * a probe compares addresses only when the hashes agree. */
+static uint64_t slot_of(size_t i, uint64_t h)
+{
+    return (h & 0xffffffff00000000ull) | (uint32_t)(i + 1);
+}
+
+static int tab_grow(struct tlsd_sumtab *t, bool server)
+{
+    size_t ns = t->nslots * 2;
+    uint64_t *slots = calloc(ns, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t i = 0; i < t->n; i++) {
+        const char *a = item_at(t, i);
+        uint16_t port = server ? ((const struct tlsd_server_sum *)(const void *)a)->port : 0;
+        uint64_t h = hash_str(a, port);
+        size_t j = h & (ns - 1);
+        while (slots[j])
+            j = (j + 1) & (ns - 1);
+        slots[j] = slot_of(i, h);
+    }
+    free(t->slots);
+    t->slots = slots;
+    t->nslots = ns;
+    return 0;
+}
+
+/* Finds or (create) adds the entry for addr/port; NULL when absent and not created. */
+static void *tab_get(struct tlsd_sumtab *t, const char *addr, uint16_t port, bool server,
+                     bool create, uint64_t *dropped)
+{
+    uint64_t h = hash_str(addr, port);
+    size_t j = h & (t->nslots - 1);
+    for (; t->slots[j]; j = (j + 1) & (t->nslots - 1)) {
+        size_t i = (uint32_t)t->slots[j] - 1;
+        if ((t->slots[j] ^ h) >> 32 == 0 && item_is(t, i, addr, port, server))
+            return item_at(t, i);
+    }
+    if (!create)
+        return NULL;
+    if (t->n >= TLSD_SUMMARY_MAX) {
+        (*dropped)++;
+        return NULL;
+    }
+    if (t->n == t->cap) {
+        size_t nc = t->cap ? t->cap * 2 : 64;
+        void *ni = realloc(t->items, nc * t->item_size);
+        if (!ni)
+            return NULL;
+        t->items = ni;
+        t->cap = nc;
+    }
+    void *it = item_at(t, t->n);
+    memset(it, 0, t->item_size);
+    size_t al = strnlen(addr, 45);
+    memcpy(it, addr, al);
+    ((char *)it)[al] = '\0';
+    if (server)
+        ((struct tlsd_server_sum *)it)->port = port;
+    t->slots[j] = slot_of(t->n++, h);
+    if (t->n * 2 > t->nslots && tab_grow(t, server) != 0)
+        return NULL;
+    return item_at(t, t->n - 1);
+}
+
+int tlsd_summary_init(struct tlsd_analyzer *a)
+{
+    if (tab_init(&a->clients, sizeof(struct tlsd_client_sum)) != 0)
+        return -1;
+    if (tab_init(&a->servers, sizeof(struct tlsd_server_sum)) != 0) {
+        tab_free(&a->clients);
+        return -1;
+    }
+    return 0;
+}
+
+void tlsd_summary_free(struct tlsd_analyzer *a)
+{
+    tab_free(&a->clients);
+    tab_free(&a->servers);
+}
+
+struct tlsd_server_sum *tlsd_summary_server(struct tlsd_analyzer *a, const struct tlsd_conn *c)
+{
+    return tab_get(&a->servers, c->server, c->server_port, true, false, NULL);
+}
+
+static void add_client(struct tlsd_client_sum *s, const struct tlsd_conn *c)
+{
+    s->handshakes++;
+    s->failures += tlsd_outcome_failed(c->outcome);
+    s->outcomes[c->outcome]++;
+    if (!c->has_ch)
+        return;
+    if (!s->offered_low || c->offered_low < s->offered_low)
+        s->offered_low = c->offered_low;
+    if (c->offered_high > s->offered_high)
+        s->offered_high = c->offered_high;
+    s->n_suites = c->ch.n_suites;
+    memcpy(s->ja4, c->ja4, sizeof s->ja4);
+}
+
+static void add_server(struct tlsd_server_sum *s, const struct tlsd_conn *c)
+{
+    s->handshakes++;
+    s->failures += tlsd_outcome_failed(c->outcome);
+    s->outcomes[c->outcome]++;
+    if (c->has_sh && c->sh.version > s->best_version && c->sh.version < 0x7f00)
+        s->best_version = c->sh.version;
+    bool have = false;
+    for (size_t i = 0; c->has_sh && i < s->n_suites; i++)
+        have |= s->suites[i] == c->sh.suite;
+    if (c->has_sh && !have && s->n_suites < sizeof s->suites / sizeof s->suites[0])
+        s->suites[s->n_suites++] = c->sh.suite;
+    if (c->has_cert && c->cert->n_certs && c->cert->certs[0].decoded) {
+        snprintf(s->cert_key_type, sizeof s->cert_key_type, "%s", c->cert->certs[0].key_type);
+        s->cert_bits = c->cert->certs[0].key_bits;
+        s->cert_frame = c->last_frame;
+    }
+}
+
+void tlsd_summary_add(struct tlsd_analyzer *a, const struct tlsd_conn *c)
+{
+    struct tlsd_client_sum *cs =
+        tab_get(&a->clients, c->client, 0, false, true, &a->stats.summary_dropped);
+    if (cs)
+        add_client(cs, c);
+    struct tlsd_server_sum *ss =
+        tab_get(&a->servers, c->server, c->server_port, true, true, &a->stats.summary_dropped);
+    if (ss)
+        add_server(ss, c);
+}
+
+size_t tlsd_analyzer_client_count(const struct tlsd_analyzer *a)
+{
+    return a->clients.n;
+}
+
+const struct tlsd_client_sum *tlsd_analyzer_client_at(const struct tlsd_analyzer *a, size_t i)
+{
+    return i < a->clients.n ? item_at(&a->clients, i) : NULL;
+}
+
+size_t tlsd_analyzer_server_count(const struct tlsd_analyzer *a)
+{
+    return a->servers.n;
+}
+
+const struct tlsd_server_sum *tlsd_analyzer_server_at(const struct tlsd_analyzer *a, size_t i)
+{
+    return i < a->servers.n ? item_at(&a->servers, i) : NULL;
+}

@@ -1,0 +1,197 @@
+/* Text rendering of analysed connections and of the summaries, for a terminal or a file
+ * (colour only when asked for). */
+#include <stdio.h>
+#include <string.h>
+
+#include "analyze_internal.h"
+#include "tlsdiag/registry.h"
+
+#define C_RED   "\033[1;31m"
+#define C_GREEN "\033[32m"
+#define C_BOLD  "\033[1m"
+#define C_OFF   "\033[0m"
+
+static const char *col(bool on, const char *c)
+{
+    return on ? c : "";
+}
+
+static void offer_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)
+{
+    char v1[24], v2[24];
+    const struct tlsd_client_hello *ch = &c->ch;
+    tlsd_sb_printf(b, "  offered  %s", tlsd_version_label(c->offered_low, v1));
+    if (c->offered_high != c->offered_low)
+        tlsd_sb_printf(b, " to %s", tlsd_version_label(c->offered_high, v2));
+    tlsd_sb_printf(b, ", %zu suites:", ch->n_suites);
+    size_t shown = 0;
+    for (size_t i = 0; i < ch->n_suites && shown < 6; i++) {
+        const struct tlsd_suite *s = tlsd_suite_by_code(ch->suites[i]);
+        if (!s || tlsd_is_grease(ch->suites[i]))
+            continue;
+        tlsd_sb_printf(b, "%s %s", shown ? "," : "", s->iana_name);
+        shown++;
+    }
+    if (ch->n_suites > shown)
+        tlsd_sb_puts(b, ", ...");
+    tlsd_sb_puts(b, "\n");
+    if (ch->n_groups) {
+        tlsd_sb_puts(b, "           groups");
+        for (size_t i = 0; i < ch->n_groups && i < 8; i++) {
+            const struct tlsd_group *g = tlsd_group_by_code(ch->groups[i]);
+            if (g)
+                tlsd_sb_printf(b, " %s", g->name);
+        }
+        tlsd_sb_puts(b, "\n");
+    }
+    tlsd_sb_printf(b, "           JA3 %s  JA4 %s\n", c->ja3.hash, c->ja4);
+}
+
+static void answer_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)
+{
+    char v[24];
+    if (c->has_hrr) {
+        const struct tlsd_group *g = tlsd_group_by_code(c->hrr_group);
+        tlsd_sb_printf(b, "  retry    HelloRetryRequest for %s\n", g ? g->name : "?");
+    }
+    if (c->has_sh) {
+        const struct tlsd_suite *s = tlsd_suite_by_code(c->sh.suite);
+        tlsd_sb_printf(b, "  answer   %s, %s", tlsd_version_label(c->sh.version, v),
+                       s ? s->iana_name : "unknown suite");
+        if (c->sh.has_key_share) {
+            const struct tlsd_group *g = tlsd_group_by_code(c->sh.key_share_group);
+            tlsd_sb_printf(b, ", %s", g ? g->name : "?");
+        }
+        tlsd_sb_printf(b, "  JA4S %s\n", c->ja4s);
+    }
+    if (c->has_cert && c->cert->n_certs && c->cert->certs[0].decoded) {
+        const struct tlsd_cert_summary *l = &c->cert->certs[0];
+        tlsd_sb_printf(b, "  cert     %s (%s %d) issued by %s%s, chain of %zu\n", l->subject,
+                       l->key_type, l->key_bits, l->issuer, l->self_signed ? " (self-signed)" : "",
+                       c->cert->n_certs);
+    }
+    for (size_t i = 0; i < c->n_alerts; i++) {
+        const struct tlsd_conn_alert *a = &c->alerts[i];
+        if (a->encrypted) {
+            tlsd_sb_printf(b, "  alert    from the %s, encrypted (frame %llu)\n",
+                           tlsd_side_name(a->side), (unsigned long long)a->frame);
+            continue;
+        }
+        const struct tlsd_alert *r = tlsd_alert_by_code(a->description);
+        tlsd_sb_printf(b, "  alert    from the %s: %s %s (%d), frame %llu\n",
+                       tlsd_side_name(a->side), a->level == 2 ? "fatal" : "warning",
+                       r ? r->name : "?", a->description, (unsigned long long)a->frame);
+    }
+}
+
+static void tcp_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)
+{
+    const char *what[2] = {"RST", "FIN"};
+    for (int s = 0; s < 2; s++) {
+        uint64_t f[2] = {c->rst_frame[s], c->fin_frame[s]};
+        for (int k = 0; k < 2; k++)
+            if (f[k])
+                tlsd_sb_printf(b, "  tcp      %s from the %s, frame %llu\n", what[k],
+                               tlsd_side_name((enum tlsd_side)s), (unsigned long long)f[k]);
+    }
+}
+
+static void diag_lines(struct tlsd_strbuf *b, const struct tlsd_conn *c, bool color)
+{
+    const struct tlsd_diagnosis *d = &c->diag;
+    if (d->text)
+        tlsd_sb_printf(b, "  why      %s\n", d->text);
+    for (size_t i = 0; i < d->n_causes; i++)
+        tlsd_sb_printf(b, "  cause    %s [%s]\n", d->causes[i]->title, d->causes[i]->id);
+    for (size_t i = 0; i < d->n_events; i++) {
+        const struct tlsd_schannel_event *e = &d->events[i];
+        tlsd_sb_printf(b, "  windows  %sSchannel %u%s", col(color, C_BOLD), e->id,
+                       col(color, C_OFF));
+        if (e->alert >= 0)
+            tlsd_sb_printf(b, " with alert %d", e->alert);
+        tlsd_sb_printf(b, " in the System log of the %s, if it runs Windows\n",
+                       tlsd_side_name(e->logged_on));
+    }
+}
+
+void tlsd_conn_render_text(struct tlsd_strbuf *b, const struct tlsd_conn *c, bool color)
+{
+    bool failed = tlsd_outcome_failed(c->outcome);
+    bool v6 = c->ip_version == 6;
+    tlsd_sb_printf(b, "%s%s%s%s:%u -> %s%s%s:%u", col(color, C_BOLD), v6 ? "[" : "", c->client,
+                   v6 ? "]" : "", c->client_port, v6 ? "[" : "", c->server, v6 ? "]" : "",
+                   c->server_port);
+    if (c->has_ch && c->ch.server_name)
+        tlsd_sb_printf(b, " (%s)", c->ch.server_name);
+    tlsd_sb_printf(b, "%s  %s, frames %llu-%llu\n", col(color, C_OFF), c->source,
+                   (unsigned long long)c->first_frame, (unsigned long long)c->last_frame);
+    tlsd_sb_printf(b, "  outcome  %s%s%s: %s\n", col(color, failed ? C_RED : C_GREEN),
+                   failed ? "FAILED" : "OK", col(color, C_OFF), tlsd_outcome_text(c->outcome));
+    if (c->has_ch)
+        offer_line(b, c);
+    answer_line(b, c);
+    if (failed)
+        tcp_line(b, c);
+    diag_lines(b, c, color);
+    if (c->parse_error[0])
+        tlsd_sb_printf(b, "  note     %s\n", c->parse_error);
+    tlsd_sb_puts(b, "\n");
+}
+
+static void outcomes_text(struct tlsd_strbuf *b, const uint64_t *v)
+{
+    bool first = true;
+    for (int i = 0; i < TLSD_OUTCOME_COUNT; i++)
+        if (v[i]) {
+            tlsd_sb_printf(b, "%s%s %llu", first ? "" : ", ",
+                           tlsd_outcome_name((enum tlsd_outcome)i), (unsigned long long)v[i]);
+            first = false;
+        }
+}
+
+void tlsd_analyze_summary_render_text(struct tlsd_strbuf *b, const struct tlsd_analyzer *a,
+                                      bool color)
+{
+    const struct tlsd_analyze_stats *st = &a->stats;
+    char v1[24], v2[24];
+    tlsd_sb_printf(b,
+                   "%sSummary%s: %llu connections with TLS (%llu TCP flows without TLS), "
+                   "%llu frames in %llu file(s)\n",
+                   col(color, C_BOLD), col(color, C_OFF), (unsigned long long)st->connections,
+                   (unsigned long long)st->flows_not_tls, (unsigned long long)st->frames,
+                   (unsigned long long)st->files);
+    tlsd_sb_puts(b, "  by outcome: ");
+    outcomes_text(b, st->outcomes);
+    tlsd_sb_printf(b, "\n  handshake messages: %llu ClientHello, %llu ServerHello, %llu alerts\n",
+                   (unsigned long long)st->client_hellos, (unsigned long long)st->server_hellos,
+                   (unsigned long long)st->alerts);
+    tlsd_sb_puts(b, "  by client:\n");
+    for (size_t i = 0; i < tlsd_analyzer_client_count(a); i++) {
+        const struct tlsd_client_sum *s = tlsd_analyzer_client_at(a, i);
+        tlsd_sb_printf(b, "    %-40s %llu handshakes, %llu failed; offers %s", s->addr,
+                       (unsigned long long)s->handshakes, (unsigned long long)s->failures,
+                       s->offered_low ? tlsd_version_label(s->offered_low, v1) : "-");
+        if (s->offered_high != s->offered_low)
+            tlsd_sb_printf(b, " to %s", tlsd_version_label(s->offered_high, v2));
+        tlsd_sb_printf(b, ", %zu suites, JA4 %s\n", s->n_suites, s->ja4[0] ? s->ja4 : "-");
+    }
+    tlsd_sb_puts(b, "  by server:\n");
+    for (size_t i = 0; i < tlsd_analyzer_server_count(a); i++) {
+        const struct tlsd_server_sum *s = tlsd_analyzer_server_at(a, i);
+        char ep[64];
+        snprintf(ep, sizeof ep, "%s:%u", s->addr, s->port);
+        tlsd_sb_printf(b, "    %-40s %llu handshakes, %llu failed; best %s; certificate %s\n", ep,
+                       (unsigned long long)s->handshakes, (unsigned long long)s->failures,
+                       s->best_version ? tlsd_version_label(s->best_version, v1) : "-",
+                       s->cert_key_type[0] ? s->cert_key_type : "not seen");
+    }
+    uint64_t skipped = 0;
+    for (int i = 1; i < TLSD_PKT_SKIP_COUNT; i++)
+        skipped += st->skipped[i];
+    if (skipped || st->read_errors || st->record_errors || st->parse_errors)
+        tlsd_sb_printf(b,
+                       "  skipped: %llu frames not decoded, %llu damaged files, %llu record "
+                       "errors, %llu parse errors\n",
+                       (unsigned long long)skipped, (unsigned long long)st->read_errors,
+                       (unsigned long long)st->record_errors, (unsigned long long)st->parse_errors);
+}

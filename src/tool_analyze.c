@@ -1,0 +1,126 @@
+/* tlsdiag analyze: every TLS handshake in capture files, explained. The library does the
+ * work (tlsdiag/analyze.h); this file parses options, filters and prints. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tlsdiag/analyze.h"
+#include "tool.h"
+#include "tool_analyze.h"
+
+static const char help_text[] =
+    "Usage: tlsdiag analyze [options] FILE...\n"
+    "\n"
+    "Read capture files (pcap, pcapng, also gzip-compressed) and explain every TLS\n"
+    "connection in them: who talked to whom, what the client offered, what the server\n"
+    "answered or how TCP ended, whether it worked and, if not, why, what to change and\n"
+    "which Schannel events the Windows side logs for it. TLS is found by content on any\n"
+    "port, also after STARTTLS. Summaries by outcome, client and server follow.\n"
+    "\n"
+    "Options:\n"
+    "      --json           one JSON document: connections, files and summaries\n"
+    "      --jsonl          one JSON object per connection, printed as it completes\n"
+    "      --client ADDR    only connections from this client address\n"
+    "      --server ADDR    only connections to this server address (ADDR or ADDR:PORT)\n"
+    "      --failed         only failed handshakes\n"
+    "      --no-summary     no summaries after the connections\n"
+    "      --color          colour even when not on a terminal\n"
+    "      --no-color       no colour (also when NO_COLOR is set)\n"
+    "  -h, --help           this help\n"
+    "\n"
+    "Examples:\n"
+    "  tlsdiag analyze printer.pcapng\n"
+    "  tlsdiag analyze --failed --client 192.0.2.15 capture.pcap.gz\n"
+    "  tlsdiag analyze --jsonl big.pcap | jq 'select(.outcome != \"success\")'\n"
+    "\n"
+    "Exit status: 0 every file read; 1 some file could not be read or was damaged\n"
+    "(the rest was analysed); 2 usage error; 3 no file could be read.\n";
+
+static int parse_opts(int argc, char **argv, struct tool_conn_opts *o)
+{
+    static const struct option longopts[] = {TOOL_CONN_LONGOPTS, {NULL, 0, NULL, 0}};
+    int c, rc;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1)
+        if ((rc = tool_conn_option(c, "analyze", help_text, o)) != 0)
+            return rc;
+    return 0;
+}
+
+struct progress {
+    const char *path;
+    off_t size;
+};
+
+static void show_progress(void *ctx, uint64_t bytes)
+{
+    const struct progress *p = ctx;
+    if (p->size > 0)
+        fprintf(stderr, "\ranalyze: %s %3d%% (%llu MB)", p->path,
+                (int)(bytes * 100 / (uint64_t)p->size), (unsigned long long)(bytes >> 20));
+    else
+        fprintf(stderr, "\ranalyze: %s %llu MB", p->path, (unsigned long long)(bytes >> 20));
+}
+
+/* Reads one file; adds it to the JSON document's file list. Returns 0 read, 1 damaged (the
+ * frames before the damage were analysed), 2 unreadable. */
+static int one_file(struct tlsd_analyzer *a, const char *path, json_t *files)
+{
+    char err[512] = "";
+    struct stat st;
+    struct progress p = {.path = path, .size = stat(path, &st) == 0 ? st.st_size : 0};
+    bool show = isatty(STDERR_FILENO) && p.size > (16 << 20);
+    enum tlsd_caperr rc =
+        tlsd_analyze_file(a, path, err, sizeof err, show ? show_progress : NULL, &p);
+    if (show)
+        fprintf(stderr, "\r\033[K");
+    json_t *f = json_object();
+    json_object_set_new(f, "path", json_string(path));
+    json_object_set_new(f, "status", json_string(tlsd_caperr_name(rc)));
+    json_object_set_new(f, "error", rc == TLSD_CAPERR_OK ? json_null() : json_string(err));
+    json_array_append_new(files, f);
+    if (rc == TLSD_CAPERR_OK)
+        return 0;
+    tool_err("analyze", "%s: %s", path, err[0] ? err : tlsd_caperr_message(rc));
+    return rc == TLSD_CAPERR_READ ? 1 : 2;
+}
+
+int tool_analyze(int argc, char **argv)
+{
+    struct tool_conn_opts o = {.format = TOOL_OUT_TEXT, .server_port = -1};
+    int rc = parse_opts(argc, argv, &o);
+    if (rc != 0)
+        return rc > 0 ? TOOL_EXIT_OK : TOOL_EXIT_USAGE;
+    if (optind >= argc) {
+        tool_err("analyze", "no capture file given");
+        fprintf(stderr, "Try 'tlsdiag analyze --help'.\n");
+        return TOOL_EXIT_USAGE;
+    }
+    o.color = tool_use_color(o.color_mode, stdout);
+    o.flush_each = isatty(STDOUT_FILENO);
+    struct tlsd_analyzer *a = tlsd_analyzer_new(NULL, tool_conn_print, &o);
+    json_t *files = json_array();
+    if (!a || !files) {
+        tool_err("analyze", "out of memory");
+        return TOOL_EXIT_ERROR;
+    }
+    if (o.format == TOOL_OUT_JSON)
+        printf("{\"tool\":\"tlsdiag analyze\",\"version\":\"%s\",\"connections\":[", TLSD_VERSION);
+    int bad = 0, unreadable = 0, n = argc - optind;
+    for (int i = optind; i < argc; i++) {
+        int r = one_file(a, argv[i], files);
+        bad += r != 0;
+        unreadable += r == 2;
+    }
+    if (o.format == TOOL_OUT_JSON || unreadable < n) /* nothing to sum up otherwise */
+        tool_conn_finish(&o, a, files);
+    tlsd_analyzer_free(a);
+    json_decref(files);
+    if (unreadable == n)
+        return TOOL_EXIT_ERROR;
+    return bad ? TOOL_EXIT_PROBLEM : TOOL_EXIT_OK;
+}

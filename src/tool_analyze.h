@@ -1,0 +1,55 @@
+/* Shared by tlsdiag analyze and tlsdiag watch: connection filters and output. */
+#ifndef TLSDIAG_TOOL_ANALYZE_H
+#define TLSDIAG_TOOL_ANALYZE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "tlsdiag/analyze.h"
+#include "tool.h"
+
+enum tool_out_format { TOOL_OUT_TEXT, TOOL_OUT_JSON, TOOL_OUT_JSONL };
+
+struct tool_conn_opts {
+    enum tool_out_format format;
+    enum tool_color_mode color_mode;
+    bool color;
+    const char *client; /* address filter, or NULL */
+    char server[64];    /* address filter, "" for none */
+    int server_port;    /* -1: any */
+    bool failed_only;
+    bool no_summary;
+    bool flush_each;                /* flush after every connection (live, or a terminal) */
+    struct tlsd_strbuf buf;         /* JSON text not yet written */
+    struct tlsd_diag_table *diags;  /* --json: the document's distinct diagnoses */
+    struct tool_out_writer *writer; /* writes full chunks while the next is rendered */
+    bool writer_failed;             /* no thread: chunks are written in place */
+    uint64_t printed;               /* connections printed */
+};
+
+/* The long options analyze and watch share, for their getopt_long tables. */
+#define TOOL_CONN_LONGOPTS                                                                         \
+    {"json", no_argument, NULL, 'j'}, {"jsonl", no_argument, NULL, 'J'},                           \
+        {"client", required_argument, NULL, 'A'}, {"server", required_argument, NULL, 's'},        \
+        {"failed", no_argument, NULL, 'F'}, {"no-summary", no_argument, NULL, 'S'},                \
+        {"color", no_argument, NULL, 'C'}, {"colour", no_argument, NULL, 'C'},                     \
+        {"no-color", no_argument, NULL, 'N'}, {"no-colour", no_argument, NULL, 'N'},               \
+    {                                                                                              \
+        "help", no_argument, NULL, 'h'                                                             \
+    }
+
+/* Handles one of the shared options (and, through tool_common_option, colour, help and
+ * unknown options). Returns 0 to go on, 1 after --help, -1 for a bad option or value. */
+int tool_conn_option(int c, const char *cmd, const char *help, struct tool_conn_opts *o);
+
+/* Parses ADDR or ADDR:PORT ([v6]:PORT) into o. 0, or -1 when malformed. */
+int tool_conn_server_filter(struct tool_conn_opts *o, const char *arg);
+/* The analyzer's callback: filters, then prints in the chosen format (flushed). */
+void tool_conn_print(void *ctx, const struct tlsd_conn *c);
+/* Ends the output: closes the JSON document (with files, may be NULL) or prints the text
+ * summaries. */
+void tool_conn_finish(struct tool_conn_opts *o, const struct tlsd_analyzer *a, json_t *files);
+
+#endif

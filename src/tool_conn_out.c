@@ -1,0 +1,290 @@
+/* Connection filters and output shared by tlsdiag analyze and tlsdiag watch. */
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool_analyze.h"
+
+/* Addresses compare in their binary form, so 2001:db8::1 matches 2001:DB8:0::1. */
+static bool same_addr(const char *a, const char *b)
+{
+    uint8_t x[16], y[16];
+    int fam = strchr(a, ':') ? AF_INET6 : AF_INET;
+    if (inet_pton(fam, a, x) == 1 && inet_pton(fam, b, y) == 1)
+        return memcmp(x, y, fam == AF_INET6 ? 16 : 4) == 0;
+    return strcmp(a, b) == 0;
+}
+
+int tool_conn_server_filter(struct tool_conn_opts *o, const char *arg)
+{
+    uint8_t buf[16];
+    o->server_port = -1;
+    if (inet_pton(AF_INET, arg, buf) == 1 || inet_pton(AF_INET6, arg, buf) == 1) {
+        snprintf(o->server, sizeof o->server, "%s", arg);
+        return 0;
+    }
+    const char *colon = strrchr(arg, ':');
+    if (!colon)
+        return -1;
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port < 0 || port > 65535 || colon == arg)
+        return -1;
+    const char *start = arg;
+    size_t len = (size_t)(colon - arg);
+    if (arg[0] == '[' && colon[-1] == ']') {
+        start++;
+        len -= 2;
+    }
+    if (len >= sizeof o->server)
+        return -1;
+    memcpy(o->server, start, len);
+    o->server[len] = '\0';
+    if (inet_pton(AF_INET, o->server, buf) != 1 && inet_pton(AF_INET6, o->server, buf) != 1)
+        return -1;
+    o->server_port = (int)port;
+    return 0;
+}
+
+int tool_conn_option(int c, const char *cmd, const char *help, struct tool_conn_opts *o)
+{
+    switch (c) {
+    case 'j':
+        o->format = TOOL_OUT_JSON;
+        return 0;
+    case 'J':
+        o->format = TOOL_OUT_JSONL;
+        return 0;
+    case 'A':
+        o->client = optarg;
+        return 0;
+    case 's':
+        if (tool_conn_server_filter(o, optarg) == 0)
+            return 0;
+        tool_err(cmd, "--server: '%s' is not an address or ADDR:PORT", optarg);
+        return -1;
+    case 'F':
+        o->failed_only = true;
+        return 0;
+    case 'S':
+        o->no_summary = true;
+        return 0;
+    default:
+        return tool_common_option(c, cmd, help, &o->color_mode);
+    }
+}
+
+static bool wanted(const struct tool_conn_opts *o, const struct tlsd_conn *c)
+{
+    if (o->failed_only && !tlsd_outcome_failed(c->outcome))
+        return false;
+    if (o->client && !same_addr(o->client, c->client))
+        return false;
+    if (o->server[0] && !same_addr(o->server, c->server))
+        return false;
+    return o->server_port < 0 || !o->server[0] || o->server_port == c->server_port;
+}
+
+/* Output goes out in big chunks: one write per OUT_CHUNK bytes of JSON, not per
+ * connection (unless every connection must show at once). A writer thread writes a full
+ * chunk while the next one is rendered: copying hundreds of MB into the page cache is a
+ * tenth of the run, and it need not wait for the analysis nor hold it up. */
+#define OUT_CHUNK ((size_t)1 << 20)
+
+struct tool_out_writer {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    char *chunk; /* being written; NULL when the writer is idle */
+    size_t len, cap;
+    char *spare; /* the last chunk written, for the renderer to reuse */
+    size_t spare_cap;
+    bool stop;
+};
+
+static void *writer_main(void *arg)
+{
+    struct tool_out_writer *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->chunk && !w->stop)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (!w->chunk)
+            break;
+        char *p = w->chunk;
+        size_t len = w->len;
+        pthread_mutex_unlock(&w->mu);
+        fwrite(p, 1, len, stdout);
+        pthread_mutex_lock(&w->mu);
+        w->spare = p;
+        w->spare_cap = w->cap;
+        w->chunk = NULL;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* Waits until the writer has written what it was given (stdout is then ours). */
+static void writer_wait(struct tool_out_writer *w)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->mu);
+    while (w->chunk)
+        pthread_cond_wait(&w->cv, &w->mu);
+    pthread_mutex_unlock(&w->mu);
+}
+
+static void writer_end(struct tool_conn_opts *o)
+{
+    struct tool_out_writer *w = o->writer;
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->stop = true;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->mu);
+    free(w->spare);
+    free(w);
+    o->writer = NULL;
+}
+
+static struct tool_out_writer *writer_start(void)
+{
+    struct tool_out_writer *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        pthread_cond_destroy(&w->cv);
+        pthread_mutex_destroy(&w->mu);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+/* Everything rendered so far goes out now, in order. */
+static void out_flush(struct tool_conn_opts *o)
+{
+    writer_wait(o->writer);
+    if (!o->buf.failed && o->buf.len)
+        fwrite(o->buf.s, 1, o->buf.len, stdout);
+    o->buf.len = 0;
+    o->buf.failed = false;
+}
+
+/* A full chunk goes to the writer thread (written here when there is none), and its
+ * previous chunk, written, becomes the buffer to render into. */
+static void out_hand_over(struct tool_conn_opts *o)
+{
+    if (!o->writer && !o->writer_failed && !(o->writer = writer_start()))
+        o->writer_failed = true;
+    struct tool_out_writer *w = o->writer;
+    if (!w || o->buf.failed) {
+        out_flush(o);
+        return;
+    }
+    pthread_mutex_lock(&w->mu);
+    while (w->chunk)
+        pthread_cond_wait(&w->cv, &w->mu);
+    w->chunk = o->buf.s;
+    w->len = o->buf.len;
+    w->cap = o->buf.cap;
+    o->buf.s = w->spare;
+    o->buf.cap = w->spare ? w->spare_cap : 0;
+    o->buf.len = 0;
+    if (o->buf.s)
+        o->buf.s[0] = '\0';
+    w->spare = NULL;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+static void print_json(struct tool_conn_opts *o, const struct tlsd_conn *c)
+{
+    if (o->format == TOOL_OUT_JSON && !o->diags)
+        o->diags = tlsd_diag_table_new(); /* NULL: diagnoses inline */
+    size_t mark = o->buf.len;
+    if (o->format == TOOL_OUT_JSON && o->printed)
+        tlsd_sb_putn(&o->buf, ",", 1);
+    tlsd_conn_render_json(&o->buf, c, o->format == TOOL_OUT_JSON ? o->diags : NULL);
+    if (o->format == TOOL_OUT_JSONL)
+        tlsd_sb_putn(&o->buf, "\n", 1);
+    if (o->buf.failed) { /* out of memory: what was there before still goes out */
+        o->buf.failed = false;
+        o->buf.len = mark;
+    }
+    if (o->flush_each)
+        out_flush(o);
+    else if (o->buf.len >= OUT_CHUNK)
+        out_hand_over(o);
+}
+
+void tool_conn_print(void *ctx, const struct tlsd_conn *c)
+{
+    struct tool_conn_opts *o = ctx;
+    if (!wanted(o, c))
+        return;
+    if (o->format == TOOL_OUT_TEXT) {
+        struct tlsd_strbuf b = {0};
+        tlsd_conn_render_text(&b, c, o->color);
+        if (b.s)
+            fputs(b.s, stdout);
+        tlsd_sb_free(&b);
+    } else {
+        print_json(o, c);
+    }
+    o->printed++;
+    if (o->flush_each)
+        fflush(stdout);
+}
+
+/* The rest of a --json document after the connections: the distinct diagnoses they refer
+ * to, the outcome classes in words, the files and the summaries. */
+static void finish_document(struct tool_conn_opts *o, const struct tlsd_analyzer *a, json_t *files)
+{
+    struct tlsd_strbuf *b = &o->buf;
+    tlsd_sb_puts(b, "],\"diagnoses\":");
+    tlsd_diag_table_render_json(b, o->diags);
+    tlsd_sb_puts(b, ",\"outcome_texts\":{");
+    for (int i = 0; i < TLSD_OUTCOME_COUNT; i++)
+        tlsd_sb_printf(b, "%s\"%s\":\"%s\"", i ? "," : "", tlsd_outcome_name((enum tlsd_outcome)i),
+                       tlsd_outcome_text((enum tlsd_outcome)i));
+    tlsd_sb_puts(b, "},\"files\":");
+    out_flush(o);
+    json_dumpf(files ? files : json_null(), stdout, JSON_COMPACT);
+    tlsd_sb_puts(b, ",\"summary\":");
+    tlsd_analyze_summary_render_json(b, a);
+    tlsd_sb_puts(b, "}\n");
+    out_flush(o);
+}
+
+void tool_conn_finish(struct tool_conn_opts *o, const struct tlsd_analyzer *a, json_t *files)
+{
+    out_flush(o);
+    if (o->format == TOOL_OUT_JSON) {
+        finish_document(o, a, files);
+    } else if (o->format == TOOL_OUT_TEXT && !o->no_summary) {
+        struct tlsd_strbuf b = {0};
+        if (!o->printed)
+            tlsd_sb_puts(&b, "No TLS connection matched.\n\n");
+        tlsd_analyze_summary_render_text(&b, a, o->color);
+        if (b.s)
+            fputs(b.s, stdout);
+        tlsd_sb_free(&b);
+    }
+    writer_end(o);
+    tlsd_sb_free(&o->buf);
+    tlsd_diag_table_free(o->diags);
+    o->diags = NULL;
+    fflush(stdout);
+}

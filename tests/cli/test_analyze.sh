@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# `tlsdiag analyze` end to end on shared captures: golden outputs
+# (tests/golden/analyze/NAME.args, one argument a line, paths relative to ../shared/pcaps
+# -> NAME.out; TLSD_UPDATE_GOLDEN=1 rewrites them after an intended change), filters,
+# JSON shapes and exit codes.
+. "$(dirname "$0")/lib.sh"
+pcaps="$TLSD_SHARED/pcaps"
+[ -d "$pcaps" ] || { echo "SKIP: no shared captures"; exit 77; }
+cd "$pcaps" || exit 3
+for args in "$TLSD_SRCDIR"/tests/golden/analyze/*.args; do
+  mapfile -t a <"$args"
+  run analyze "${a[@]}"; expect_rc 0 "golden $(basename "$args")"
+  want="${args%.args}.out"
+  [ -n "${TLSD_UPDATE_GOLDEN:-}" ] && printf '%s\n' "$OUT" >"$want"
+  if diff -u "$want" <(printf '%s\n' "$OUT") >"$WORK/diff"; then ok; else
+    bad "golden $(basename "$want") differs:"; head -20 "$WORK/diff" >&2
+  fi
+done
+
+# Filters: by client, by server (with and without port), failed only.
+run analyze --jsonl --client 192.168.4.149 zeek/tls-1.2-handshake-failure.pcap zeek/tls-early-alert.pcap
+[ "$(wc -l <<<"$OUT")" = 1 ] && ok || bad "--client: $(wc -l <<<"$OUT") lines"
+run analyze --jsonl --server 67.207.128.99:64132 zeek/tls-1.2-handshake-failure.pcap zeek/tls-early-alert.pcap
+expect_grep '"outcome":"success"' "$OUT" "--server ADDR:PORT"
+run analyze --jsonl --server 67.207.128.99:443 zeek/tls-early-alert.pcap
+expect_out "" "--server with another port"
+run analyze --jsonl --failed zeek/tls-early-alert.pcap
+expect_out "" "--failed on a success"
+# IPv6 server filter, in brackets.
+run analyze --jsonl --server '[2001:470:1f05:17a:d9a4:9bb3:c97b:fcb7]:3000' zeek/certificate-request-failed.pcap
+[ "$RC" -eq 0 ] && ok || bad "IPv6 --server: rc $RC ${ERR:0:200}"
+# --json is one document; --jsonl one object a line; text has the summaries.
+run analyze --json nDPI/alexa-app.pcapng
+jq -e '(.connections | length) == .summary.totals.connections and .summary.by_outcome.success > 0' <<<"$OUT" >/dev/null && ok || bad "--json document"
+run analyze --jsonl nDPI/alexa-app.pcapng
+[ "$(jq -s length <<<"$OUT")" -gt 50 ] && ok || bad "--jsonl objects"
+# Big outputs leave in 1 MB chunks through a writer thread: the same file given 12 times
+# (about 4.7 MB of JSON lines) prints exactly 12 copies of its own output, in order; the
+# document around them stays whole.
+run analyze --jsonl zeek/tls-fragmented-handshake.pcap
+one="$OUT"
+mapfile -t twelve < <(for i in $(seq 12); do echo zeek/tls-fragmented-handshake.pcap; done)
+run analyze --jsonl "${twelve[@]}"
+[ "$OUT" = "$(for i in $(seq 12); do printf '%s\n' "$one"; done)" ] && ok || bad "--jsonl in chunks: not 12 copies in order"
+run analyze --json "${twelve[@]}"
+jq -e '(.connections | length) == .summary.totals.connections and (.files | length) == 12 and ([.connections[].diagnosis | select(type == "number")] | max) < (.diagnoses | length)' <<<"$OUT" >/dev/null && ok || bad "--json in chunks"
+run analyze --color zeek/tls-1.2-handshake-failure.pcap
+expect_grep $'\033\\[' "$OUT" "--color"
+run analyze zeek/tls-1.2-handshake-failure.pcap
+grep -q $'\033' <<<"$OUT" && bad "colour without a terminal" || ok
+finish
