@@ -18,9 +18,9 @@ struct fstate {
     struct tlsd_conn *conn;
     int client_dir;         /* the direction the ClientHello came from, -1 unknown */
     bool pending_enc_alert; /* TLS 1.3: the client's first encrypted record looked like an alert */
-    enum tlsd_outcome last_outcome; /* of the reported connection */
-    size_t client_enc;              /* encrypted records from the client after the ServerHello */
-    uint64_t enc_alert_frame;       /* the frame of that record */
+    enum tlsd_conn_outcome last_outcome; /* of the reported connection */
+    size_t client_enc;        /* encrypted records from the client after the ServerHello */
+    uint64_t enc_alert_frame; /* the frame of that record */
 };
 
 static const char *const outcome_names[] = {
@@ -34,17 +34,17 @@ static const char *const outcome_texts[] = {
 #undef TLSD_OUTCOME_TEXT
 };
 
-const char *tlsd_outcome_name(enum tlsd_outcome o)
+const char *tlsd_conn_outcome_name(enum tlsd_conn_outcome o)
 {
     return (unsigned)o < TLSD_OUTCOME_COUNT ? outcome_names[o] : "?";
 }
 
-const char *tlsd_outcome_text(enum tlsd_outcome o)
+const char *tlsd_conn_outcome_text(enum tlsd_conn_outcome o)
 {
     return (unsigned)o < TLSD_OUTCOME_COUNT ? outcome_texts[o] : "?";
 }
 
-int tlsd_outcome_from_name(const char *name)
+int tlsd_conn_outcome_from_name(const char *name)
 {
     for (int i = 0; i < TLSD_OUTCOME_COUNT; i++)
         if (strcmp(name, outcome_names[i]) == 0)
@@ -52,14 +52,14 @@ int tlsd_outcome_from_name(const char *name)
     return -1;
 }
 
-bool tlsd_outcome_failed(enum tlsd_outcome o)
+bool tlsd_conn_outcome_failed(enum tlsd_conn_outcome o)
 {
     return o != TLSD_OUTCOME_SUCCESS;
 }
 
-const char *tlsd_side_name(enum tlsd_side s)
+const char *tlsd_peer_name(enum tlsd_peer s)
 {
-    return s == TLSD_SIDE_CLIENT ? "client" : "server";
+    return s == TLSD_PEER_CLIENT ? "client" : "server";
 }
 
 /* ---- connection records ---- */
@@ -130,10 +130,10 @@ static struct tlsd_conn *conn_new(struct tlsd_analyzer *a, const struct tlsd_tcp
 }
 
 /* Sides are known once a hello names them; until then the initiator is the client. */
-static enum tlsd_side side_of(const struct fstate *fs, unsigned dir)
+static enum tlsd_peer side_of(const struct fstate *fs, unsigned dir)
 {
     int cd = fs->client_dir < 0 ? 0 : fs->client_dir;
-    return (int)dir == cd ? TLSD_SIDE_CLIENT : TLSD_SIDE_SERVER;
+    return (int)dir == cd ? TLSD_PEER_CLIENT : TLSD_PEER_SERVER;
 }
 
 static void fill_endpoints(struct tlsd_conn *c, const struct tlsd_tcp_flow *flow, int client_dir)
@@ -144,7 +144,7 @@ static void fill_endpoints(struct tlsd_conn *c, const struct tlsd_tcp_flow *flow
     c->client_port = flow->port[cd];
     c->server_port = flow->port[!cd];
     for (unsigned d = 0; d < 2; d++) {
-        enum tlsd_side s = d == cd ? TLSD_SIDE_CLIENT : TLSD_SIDE_SERVER;
+        enum tlsd_peer s = d == cd ? TLSD_PEER_CLIENT : TLSD_PEER_SERVER;
         c->fin_frame[s] = flow->dir[d].fin_frame;
         c->rst_frame[s] = flow->dir[d].rst_frame;
         c->bytes[s] = flow->dir[d].delivered;
@@ -154,7 +154,7 @@ static void fill_endpoints(struct tlsd_conn *c, const struct tlsd_tcp_flow *flow
 
 /* ---- decision ---- */
 
-static bool any_tls_from(const struct fstate *fs, enum tlsd_side s)
+static bool any_tls_from(const struct fstate *fs, enum tlsd_peer s)
 {
     for (unsigned d = 0; d < 2; d++)
         if (side_of(fs, d) == s && fs->d[d].ever_tls)
@@ -162,27 +162,27 @@ static bool any_tls_from(const struct fstate *fs, enum tlsd_side s)
     return false;
 }
 
-static enum tlsd_outcome no_answer_outcome(const struct tlsd_conn *c)
+static enum tlsd_conn_outcome no_answer_outcome(const struct tlsd_conn *c)
 {
-    if (c->rst_frame[TLSD_SIDE_SERVER])
+    if (c->rst_frame[TLSD_PEER_SERVER])
         return TLSD_OUTCOME_RESET_AFTER_HELLO;
-    if (c->fin_frame[TLSD_SIDE_SERVER])
+    if (c->fin_frame[TLSD_PEER_SERVER])
         return TLSD_OUTCOME_CLOSE_AFTER_HELLO;
     return TLSD_OUTCOME_NO_ANSWER;
 }
 
-static enum tlsd_outcome decide_outcome(const struct fstate *fs, struct tlsd_conn *c)
+static enum tlsd_conn_outcome decide_outcome(const struct fstate *fs, struct tlsd_conn *c)
 {
     if (c->fatal >= 0)
-        return c->alerts[c->fatal].side == TLSD_SIDE_SERVER ? TLSD_OUTCOME_SERVER_ALERT
+        return c->alerts[c->fatal].side == TLSD_PEER_SERVER ? TLSD_OUTCOME_SERVER_ALERT
                                                             : TLSD_OUTCOME_CLIENT_ALERT;
     if (c->handshake_done)
         return TLSD_OUTCOME_SUCCESS;
     if (!c->has_ch)
         return TLSD_OUTCOME_TRUNCATED; /* TLS seen, but not its start */
-    if (c->not_tls[TLSD_SIDE_SERVER] && !any_tls_from(fs, TLSD_SIDE_SERVER))
+    if (c->not_tls[TLSD_PEER_SERVER] && !any_tls_from(fs, TLSD_PEER_SERVER))
         return TLSD_OUTCOME_NOT_TLS;
-    if (!c->has_sh && !c->has_hrr && !c->ssl2_server_hello && !any_tls_from(fs, TLSD_SIDE_SERVER))
+    if (!c->has_sh && !c->has_hrr && !c->ssl2_server_hello && !any_tls_from(fs, TLSD_PEER_SERVER))
         return no_answer_outcome(c);
     if (c->rst_frame[0] || c->rst_frame[1] || c->fin_frame[0] || c->fin_frame[1])
         return TLSD_OUTCOME_ABORTED;
@@ -197,7 +197,7 @@ static void report(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct f
     fs->conn = NULL;
     fill_endpoints(c, flow, fs->client_dir);
     for (unsigned d = 0; d < 2; d++) {
-        enum tlsd_side s = side_of(fs, d);
+        enum tlsd_peer s = side_of(fs, d);
         c->not_tls[s] = fs->d[d].head_len > 0 && !fs->d[d].ever_tls;
         c->head_len[s] = fs->d[d].head_len;
         memcpy(c->head[s], fs->d[d].head, fs->d[d].head_len);
@@ -206,7 +206,7 @@ static void report(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct f
         c->n_alerts < TLSD_CONN_MAX_ALERTS) {
         /* TLS 1.3: one 19-byte record (2-byte alert + type + 16-byte tag) and then the
          * end: the client refused the server's flight, most often its certificate. */
-        c->alerts[c->n_alerts] = (struct tlsd_conn_alert){.side = TLSD_SIDE_CLIENT,
+        c->alerts[c->n_alerts] = (struct tlsd_conn_alert){.side = TLSD_PEER_CLIENT,
                                                           .description = -1,
                                                           .encrypted = true,
                                                           .frame = fs->enc_alert_frame};
@@ -367,7 +367,7 @@ static void on_certificate(struct tlsd_analyzer *a, struct tlsd_conn *c,
     c->has_cert = true;
 }
 
-static void add_alert(struct tlsd_conn *c, enum tlsd_side side, int level, int desc, bool encrypted,
+static void add_alert(struct tlsd_conn *c, enum tlsd_peer side, int level, int desc, bool encrypted,
                       uint64_t frame)
 {
     if (c->n_alerts >= TLSD_CONN_MAX_ALERTS)
@@ -430,7 +430,7 @@ static void on_event(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct
             on_client_hello(a, fs, dir, ev, false, frame);
         else if (ev->hs_type == TLSD_HS_SERVER_HELLO)
             on_server_hello(a, fs, dir, ev, frame);
-        else if (ev->hs_type == TLSD_HS_CERTIFICATE && side_of(fs, dir) == TLSD_SIDE_SERVER)
+        else if (ev->hs_type == TLSD_HS_CERTIFICATE && side_of(fs, dir) == TLSD_PEER_SERVER)
             on_certificate(a, c, ev);
         break;
     case TLSD_EV_ALERT:
@@ -446,7 +446,7 @@ static void on_event(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct
     case TLSD_EV_CCS:
         /* TLS <= 1.2: the server's ChangeCipherSpec comes after it accepted everything
          * the client sent (full handshake) or right after its hello (resumption). */
-        if (c && c->has_sh && !is_tls13(c->sh.version) && side_of(fs, dir) == TLSD_SIDE_SERVER &&
+        if (c && c->has_sh && !is_tls13(c->sh.version) && side_of(fs, dir) == TLSD_PEER_SERVER &&
             c->fatal < 0)
             c->handshake_done = true;
         break;
@@ -454,7 +454,7 @@ static void on_event(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct
     case TLSD_EV_APPDATA:
         if (c && ev->content_type == TLSD_CT_ALERT && !is_tls13(c->has_sh ? c->sh.version : 0))
             add_alert(c, side_of(fs, dir), 0, -1, true, frame);
-        else if (side_of(fs, dir) == TLSD_SIDE_CLIENT)
+        else if (side_of(fs, dir) == TLSD_PEER_CLIENT)
             on_client_encrypted(fs, ev, frame);
         break;
     default:
@@ -557,7 +557,7 @@ static void on_flags(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct
         return;
     /* The server ending the connection decides it; so does any reset, or both FINs. A
      * client's lone FIN (TLS 1.3 half-close) may still be followed by an answer. */
-    if (rst || both_fin || side_of(fs, dir) == TLSD_SIDE_SERVER)
+    if (rst || both_fin || side_of(fs, dir) == TLSD_PEER_SERVER)
         report(a, flow, fs);
     if (rst || both_fin)
         retire(flow, fs);

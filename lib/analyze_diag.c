@@ -118,7 +118,7 @@ static void add_alert_causes(struct tlsd_diagnosis *d, int alert)
         add_cause(d, e->causes[i]->id);
 }
 
-static void add_event(struct tlsd_diagnosis *d, uint32_t id, int alert, enum tlsd_side on)
+static void add_event(struct tlsd_diagnosis *d, uint32_t id, int alert, enum tlsd_peer on)
 {
     if (d->n_events >= TLSD_DIAG_MAX_EVENTS)
         return;
@@ -128,12 +128,12 @@ static void add_event(struct tlsd_diagnosis *d, uint32_t id, int alert, enum tls
 }
 
 /* A fatal alert: the sender logs 36888 (generated), the receiver 36887 (received). */
-static void alert_events(struct tlsd_diagnosis *d, enum tlsd_side sender, int alert)
+static void alert_events(struct tlsd_diagnosis *d, enum tlsd_peer sender, int alert)
 {
     if (alert < 0)
         return;
     add_event(d, 36888, alert, sender);
-    add_event(d, 36887, alert, sender == TLSD_SIDE_SERVER ? TLSD_SIDE_CLIENT : TLSD_SIDE_SERVER);
+    add_event(d, 36887, alert, sender == TLSD_PEER_SERVER ? TLSD_PEER_CLIENT : TLSD_PEER_SERVER);
 }
 
 /* ---- what the client offers ---- */
@@ -296,7 +296,7 @@ static bool diag_version(const struct tlsd_conn *c, struct tlsd_diagnosis *d, st
     char vt[64], v1[24], v2[24];
     const struct tlsd_conn_alert *fa = fatal_alert(c);
     versions_text(c, vt, sizeof vt);
-    if (fa && fa->side == TLSD_SIDE_CLIENT && fa->description == ALERT_PROTOCOL_VERSION &&
+    if (fa && fa->side == TLSD_PEER_CLIENT && fa->description == ALERT_PROTOCOL_VERSION &&
         c->has_sh) {
         tlsd_sb_printf(b,
                        "the server chose %s but the client accepts only %s and answered "
@@ -304,7 +304,7 @@ static bool diag_version(const struct tlsd_conn *c, struct tlsd_diagnosis *d, st
                        tlsd_version_label(c->sh.version, v1), vt,
                        tlsd_version_label(c->offered_low, v2),
                        tlsd_version_label(c->sh.version, v1));
-    } else if (fa && fa->side == TLSD_SIDE_SERVER && fa->description == ALERT_PROTOCOL_VERSION &&
+    } else if (fa && fa->side == TLSD_PEER_SERVER && fa->description == ALERT_PROTOCOL_VERSION &&
                c->offered_low >= 0x0303) {
         /* A current client and an old server. */
         tlsd_sb_printf(b,
@@ -312,7 +312,7 @@ static bool diag_version(const struct tlsd_conn *c, struct tlsd_diagnosis *d, st
                        "accepts none of them (an old server): enable TLS 1.2 on the server or "
                        "TLS 1.0 on the client (TLS 1.0 is deprecated: better update the server)",
                        vt);
-    } else if (fa && fa->side == TLSD_SIDE_SERVER && fa->description == ALERT_PROTOCOL_VERSION) {
+    } else if (fa && fa->side == TLSD_PEER_SERVER && fa->description == ALERT_PROTOCOL_VERSION) {
         tlsd_sb_printf(b,
                        "the client offers only %s; the server answered protocol_version (70): "
                        "enable TLS 1.2 on the client or %s on the server",
@@ -480,26 +480,26 @@ static void diag_server_alert(const struct tlsd_conn *c, const struct tlsd_conn_
 static void printable_head(const struct tlsd_conn *c, char *out, size_t len)
 {
     size_t n = 0;
-    const uint8_t *h = c->head[TLSD_SIDE_SERVER];
+    const uint8_t *h = c->head[TLSD_PEER_SERVER];
     for (size_t i = 0;
-         i < c->head_len[TLSD_SIDE_SERVER] && n + 1 < len && h[i] != '\r' && h[i] != '\n'; i++)
+         i < c->head_len[TLSD_PEER_SERVER] && n + 1 < len && h[i] != '\r' && h[i] != '\n'; i++)
         out[n++] = h[i] >= 0x20 && h[i] < 0x7f ? (char)h[i] : '.';
     out[n] = '\0';
 }
 
 /* The side whose FIN or RST came first. */
-static enum tlsd_side first_to_end(const struct tlsd_conn *c)
+static enum tlsd_peer first_to_end(const struct tlsd_conn *c)
 {
     uint64_t end[2];
     for (int s = 0; s < 2; s++) {
         uint64_t f = c->fin_frame[s], r = c->rst_frame[s];
         end[s] = f && r ? (f < r ? f : r) : f ? f : r;
     }
-    if (!end[TLSD_SIDE_CLIENT])
-        return TLSD_SIDE_SERVER;
-    if (!end[TLSD_SIDE_SERVER])
-        return TLSD_SIDE_CLIENT;
-    return end[TLSD_SIDE_CLIENT] < end[TLSD_SIDE_SERVER] ? TLSD_SIDE_CLIENT : TLSD_SIDE_SERVER;
+    if (!end[TLSD_PEER_CLIENT])
+        return TLSD_PEER_SERVER;
+    if (!end[TLSD_PEER_SERVER])
+        return TLSD_PEER_CLIENT;
+    return end[TLSD_PEER_CLIENT] < end[TLSD_PEER_SERVER] ? TLSD_PEER_CLIENT : TLSD_PEER_SERVER;
 }
 
 /* Ports where a plain-text service usually listens: a TLS hello sent there is a likely
@@ -521,14 +521,14 @@ static void diag_failure(const struct tlsd_conn *c, const struct tlsd_server_sum
     switch (c->outcome) {
     case TLSD_OUTCOME_SERVER_ALERT:
         diag_server_alert(c, fa, known, d, b);
-        alert_events(d, TLSD_SIDE_SERVER, fa->description);
+        alert_events(d, TLSD_PEER_SERVER, fa->description);
         break;
     case TLSD_OUTCOME_CLIENT_ALERT:
         if (fa->description == ALERT_PROTOCOL_VERSION && diag_version(c, d, b, ""))
             ;
         else
             diag_client_alert(c, fa, d, b);
-        alert_events(d, TLSD_SIDE_CLIENT, fa->description);
+        alert_events(d, TLSD_PEER_CLIENT, fa->description);
         break;
     case TLSD_OUTCOME_RESET_AFTER_HELLO:
     case TLSD_OUTCOME_CLOSE_AFTER_HELLO: {
@@ -545,8 +545,8 @@ static void diag_failure(const struct tlsd_conn *c, const struct tlsd_server_sum
                            c->server_port);
             add_cause(d, "not-tls");
         }
-        add_event(d, 36874, -1, TLSD_SIDE_SERVER);
-        add_event(d, 36888, ALERT_HANDSHAKE_FAILURE, TLSD_SIDE_SERVER);
+        add_event(d, 36874, -1, TLSD_PEER_SERVER);
+        add_event(d, 36888, ALERT_HANDSHAKE_FAILURE, TLSD_PEER_SERVER);
         add_cause(d, "connection-dropped");
         break;
     }
@@ -562,16 +562,16 @@ static void diag_failure(const struct tlsd_conn *c, const struct tlsd_server_sum
         tlsd_sb_printf(b,
                        "the server never answered the ClientHello (%s): a firewall or "
                        "proxy dropping it, or a server that waits for something else",
-                       c->fin_frame[TLSD_SIDE_CLIENT] || c->rst_frame[TLSD_SIDE_CLIENT]
+                       c->fin_frame[TLSD_PEER_CLIENT] || c->rst_frame[TLSD_PEER_CLIENT]
                            ? "the client gave up"
                            : "silence until the capture ends");
         add_cause(d, "middlebox");
         add_cause(d, "handshake-cancelled");
         break;
     case TLSD_OUTCOME_ABORTED: {
-        enum tlsd_side first = first_to_end(c);
+        enum tlsd_peer first = first_to_end(c);
         tlsd_sb_printf(b, "the %s %s the connection during the handshake without a TLS alert",
-                       tlsd_side_name(first), c->rst_frame[first] ? "reset" : "closed");
+                       tlsd_peer_name(first), c->rst_frame[first] ? "reset" : "closed");
         add_cause(d, "connection-dropped");
         add_cause(d, "middlebox");
         break;

@@ -274,7 +274,7 @@ static void alerts_json(struct tlsd_jw *w, const struct tlsd_conn *c)
         const struct tlsd_alert *r =
             al->description >= 0 ? tlsd_alert_by_code(al->description) : NULL;
         tlsd_jw_begin_object(w, NULL);
-        tlsd_jw_string(w, "side", tlsd_side_name(al->side));
+        tlsd_jw_string(w, "side", tlsd_peer_name(al->side));
         tlsd_jw_int(w, "frame", (int64_t)al->frame);
         tlsd_jw_bool(w, "encrypted", al->encrypted);
         tlsd_jw_string(w, "level", al->level == 2 ? "fatal" : al->level == 1 ? "warning" : NULL);
@@ -292,7 +292,7 @@ static void tcp_json(struct tlsd_jw *w, const struct tlsd_conn *c)
 {
     tlsd_jw_begin_object(w, "tcp");
     for (int s = 0; s < 2; s++) {
-        tlsd_jw_begin_object(w, tlsd_side_name((enum tlsd_side)s));
+        tlsd_jw_begin_object(w, tlsd_peer_name((enum tlsd_peer)s));
         tlsd_jw_uint_or_null(w, "fin_frame", c->fin_frame[s]);
         tlsd_jw_uint_or_null(w, "rst_frame", c->rst_frame[s]);
         tlsd_jw_int(w, "bytes", (int64_t)c->bytes[s]);
@@ -320,7 +320,7 @@ static void diag_json(struct tlsd_jw *w, const char *key, const struct tlsd_diag
         const struct tlsd_schannel_event *e = &d->events[i];
         tlsd_jw_begin_object(w, NULL);
         tlsd_jw_int(w, "id", e->id);
-        tlsd_jw_string(w, "logged_on", tlsd_side_name(e->logged_on));
+        tlsd_jw_string(w, "logged_on", tlsd_peer_name(e->logged_on));
         if (e->alert >= 0)
             tlsd_jw_int(w, "alert", e->alert);
         else
@@ -531,7 +531,7 @@ void tlsd_conn_render_json(struct tlsd_strbuf *b, const struct tlsd_conn *c,
     endpoint_json(&w, "client", c->client, c->client_port);
     endpoint_json(&w, "server", c->server, c->server_port);
     tlsd_jw_string(&w, "sni", c->has_ch ? c->ch.server_name : NULL);
-    tlsd_jw_string(&w, "outcome", tlsd_outcome_name(c->outcome));
+    tlsd_jw_string(&w, "outcome", tlsd_conn_outcome_name(c->outcome));
     long di = diags ? table_index(diags, &c->diag) : -1;
     if (di >= 0)
         tlsd_jw_int(&w, "diagnosis", di);
@@ -568,7 +568,7 @@ static void outcomes_json(struct tlsd_jw *w, const char *key, const uint64_t *v)
     tlsd_jw_begin_object(w, key);
     for (int i = 0; i < TLSD_OUTCOME_COUNT; i++)
         if (v[i])
-            tlsd_jw_int(w, tlsd_outcome_name((enum tlsd_outcome)i), (int64_t)v[i]);
+            tlsd_jw_int(w, tlsd_conn_outcome_name((enum tlsd_conn_outcome)i), (int64_t)v[i]);
     tlsd_jw_end_object(w);
 }
 

@@ -138,7 +138,7 @@ struct tlsd_server_sum *tlsd_summary_server(struct tlsd_analyzer *a, const struc
 static void add_client(struct tlsd_client_sum *s, const struct tlsd_conn *c)
 {
     s->handshakes++;
-    s->failures += tlsd_outcome_failed(c->outcome);
+    s->failures += tlsd_conn_outcome_failed(c->outcome);
     s->outcomes[c->outcome]++;
     if (!c->has_ch)
         return;
@@ -153,7 +153,7 @@ static void add_client(struct tlsd_client_sum *s, const struct tlsd_conn *c)
 static void add_server(struct tlsd_server_sum *s, const struct tlsd_conn *c)
 {
     s->handshakes++;
-    s->failures += tlsd_outcome_failed(c->outcome);
+    s->failures += tlsd_conn_outcome_failed(c->outcome);
     s->outcomes[c->outcome]++;
     if (c->has_sh && c->sh.version > s->best_version && c->sh.version < 0x7f00)
         s->best_version = c->sh.version;

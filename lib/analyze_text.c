@@ -74,12 +74,12 @@ static void answer_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)
         const struct tlsd_conn_alert *a = &c->alerts[i];
         if (a->encrypted) {
             tlsd_sb_printf(b, "  alert    from the %s, encrypted (frame %llu)\n",
-                           tlsd_side_name(a->side), (unsigned long long)a->frame);
+                           tlsd_peer_name(a->side), (unsigned long long)a->frame);
             continue;
         }
         const struct tlsd_alert *r = tlsd_alert_by_code(a->description);
         tlsd_sb_printf(b, "  alert    from the %s: %s %s (%d), frame %llu\n",
-                       tlsd_side_name(a->side), a->level == 2 ? "fatal" : "warning",
+                       tlsd_peer_name(a->side), a->level == 2 ? "fatal" : "warning",
                        r ? r->name : "?", a->description, (unsigned long long)a->frame);
     }
 }
@@ -92,7 +92,7 @@ static void tcp_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)
         for (int k = 0; k < 2; k++)
             if (f[k])
                 tlsd_sb_printf(b, "  tcp      %s from the %s, frame %llu\n", what[k],
-                               tlsd_side_name((enum tlsd_side)s), (unsigned long long)f[k]);
+                               tlsd_peer_name((enum tlsd_peer)s), (unsigned long long)f[k]);
     }
 }
 
@@ -110,13 +110,13 @@ static void diag_lines(struct tlsd_strbuf *b, const struct tlsd_conn *c, bool co
         if (e->alert >= 0)
             tlsd_sb_printf(b, " with alert %d", e->alert);
         tlsd_sb_printf(b, " in the System log of the %s, if it runs Windows\n",
-                       tlsd_side_name(e->logged_on));
+                       tlsd_peer_name(e->logged_on));
     }
 }
 
 void tlsd_conn_render_text(struct tlsd_strbuf *b, const struct tlsd_conn *c, bool color)
 {
-    bool failed = tlsd_outcome_failed(c->outcome);
+    bool failed = tlsd_conn_outcome_failed(c->outcome);
     bool v6 = c->ip_version == 6;
     tlsd_sb_printf(b, "%s%s%s%s:%u -> %s%s%s:%u", col(color, C_BOLD), v6 ? "[" : "", c->client,
                    v6 ? "]" : "", c->client_port, v6 ? "[" : "", c->server, v6 ? "]" : "",
@@ -126,7 +126,7 @@ void tlsd_conn_render_text(struct tlsd_strbuf *b, const struct tlsd_conn *c, boo
     tlsd_sb_printf(b, "%s  %s, frames %llu-%llu\n", col(color, C_OFF), c->source,
                    (unsigned long long)c->first_frame, (unsigned long long)c->last_frame);
     tlsd_sb_printf(b, "  outcome  %s%s%s: %s\n", col(color, failed ? C_RED : C_GREEN),
-                   failed ? "FAILED" : "OK", col(color, C_OFF), tlsd_outcome_text(c->outcome));
+                   failed ? "FAILED" : "OK", col(color, C_OFF), tlsd_conn_outcome_text(c->outcome));
     if (c->has_ch)
         offer_line(b, c);
     answer_line(b, c);
@@ -144,7 +144,8 @@ static void outcomes_text(struct tlsd_strbuf *b, const uint64_t *v)
     for (int i = 0; i < TLSD_OUTCOME_COUNT; i++)
         if (v[i]) {
             tlsd_sb_printf(b, "%s%s %llu", first ? "" : ", ",
-                           tlsd_outcome_name((enum tlsd_outcome)i), (unsigned long long)v[i]);
+                           tlsd_conn_outcome_name((enum tlsd_conn_outcome)i),
+                           (unsigned long long)v[i]);
             first = false;
         }
 }

@@ -21,7 +21,7 @@ struct tlsd_jw {
 
 /* key is the member name inside an object, NULL inside an array or at the top. It must
  * not change for the life of the program (a literal, or a static name such as
- * tlsd_outcome_name gives): its length is cached by address. */
+ * tlsd_conn_outcome_name gives): its length is cached by address. */
 void tlsd_jw_begin_object(struct tlsd_jw *w, const char *key);
 void tlsd_jw_end_object(struct tlsd_jw *w);
 void tlsd_jw_begin_array(struct tlsd_jw *w, const char *key);

@@ -79,7 +79,7 @@ int tool_conn_option(int c, const char *cmd, const char *help, struct tool_conn_
 
 static bool wanted(const struct tool_conn_opts *o, const struct tlsd_conn *c)
 {
-    if (o->failed_only && !tlsd_outcome_failed(c->outcome))
+    if (o->failed_only && !tlsd_conn_outcome_failed(c->outcome))
         return false;
     if (o->client && !same_addr(o->client, c->client))
         return false;
@@ -257,8 +257,9 @@ static void finish_document(struct tool_conn_opts *o, const struct tlsd_analyzer
     tlsd_diag_table_render_json(b, o->diags);
     tlsd_sb_puts(b, ",\"outcome_texts\":{");
     for (int i = 0; i < TLSD_OUTCOME_COUNT; i++)
-        tlsd_sb_printf(b, "%s\"%s\":\"%s\"", i ? "," : "", tlsd_outcome_name((enum tlsd_outcome)i),
-                       tlsd_outcome_text((enum tlsd_outcome)i));
+        tlsd_sb_printf(b, "%s\"%s\":\"%s\"", i ? "," : "",
+                       tlsd_conn_outcome_name((enum tlsd_conn_outcome)i),
+                       tlsd_conn_outcome_text((enum tlsd_conn_outcome)i));
     tlsd_sb_puts(b, "},\"files\":");
     out_flush(o);
     json_dumpf(files ? files : json_null(), stdout, JSON_COMPACT);

@@ -40,25 +40,25 @@ extern "C" {
     X(NOT_TLS, "not_tls", "the server does not speak TLS")                                         \
     X(TRUNCATED, "truncated", "the capture does not hold the whole handshake")
 
-enum tlsd_outcome {
+enum tlsd_conn_outcome {
 #define TLSD_OUTCOME_ENUM(name, json, text) TLSD_OUTCOME_##name,
     TLSD_OUTCOME_LIST(TLSD_OUTCOME_ENUM)
 #undef TLSD_OUTCOME_ENUM
         TLSD_OUTCOME_COUNT
 };
 
-const char *tlsd_outcome_name(enum tlsd_outcome o); /* "server_alert" */
-const char *tlsd_outcome_text(enum tlsd_outcome o);
-/* Parses a name as tlsd_outcome_name gives it; -1 when unknown. */
-int tlsd_outcome_from_name(const char *name);
+const char *tlsd_conn_outcome_name(enum tlsd_conn_outcome o); /* "server_alert" */
+const char *tlsd_conn_outcome_text(enum tlsd_conn_outcome o);
+/* Parses a name as tlsd_conn_outcome_name gives it; -1 when unknown. */
+int tlsd_conn_outcome_from_name(const char *name);
 
-enum tlsd_side { TLSD_SIDE_CLIENT = 0, TLSD_SIDE_SERVER = 1 };
-const char *tlsd_side_name(enum tlsd_side s); /* "client", "server" */
+enum tlsd_peer { TLSD_PEER_CLIENT = 0, TLSD_PEER_SERVER = 1 };
+const char *tlsd_peer_name(enum tlsd_peer s); /* "client", "server" */
 
 #define TLSD_CONN_MAX_ALERTS 8
 
 struct tlsd_conn_alert {
-    enum tlsd_side side;
+    enum tlsd_peer side;
     uint8_t level;   /* 1 warning, 2 fatal; 0 when encrypted */
     int description; /* -1 when encrypted (TLS 1.3, or after ChangeCipherSpec) */
     bool encrypted;
@@ -69,7 +69,7 @@ struct tlsd_conn_alert {
 struct tlsd_schannel_event {
     uint32_t id;              /* 36874, 36887, 36888 */
     int alert;                /* the alert code in its data, -1 for none */
-    enum tlsd_side logged_on; /* which machine logs it (when it runs Windows) */
+    enum tlsd_peer logged_on; /* which machine logs it (when it runs Windows) */
     const char *meaning;      /* from the explain knowledge base */
 };
 
@@ -134,7 +134,7 @@ struct tlsd_conn {
     char parse_error[160];     /* the first parse error, "" when none */
     enum tlsd_tcp_close close; /* 0 when decided before TCP closed */
 
-    enum tlsd_outcome outcome;
+    enum tlsd_conn_outcome outcome;
     struct tlsd_diagnosis diag;
 };
 
@@ -215,7 +215,7 @@ const struct tlsd_server_sum *tlsd_analyzer_server_at(const struct tlsd_analyzer
 void tlsd_analyzer_free(struct tlsd_analyzer *a);
 
 /* True when the outcome is a failure (everything but success). */
-bool tlsd_outcome_failed(enum tlsd_outcome o);
+bool tlsd_conn_outcome_failed(enum tlsd_conn_outcome o);
 
 /* Diagnosis of a decided connection (analyze_diag.c); known: what earlier connections
  * showed of the same server, or NULL. Replaces c->diag. */

@@ -10,14 +10,9 @@ pcaps="$TLSD_SHARED/pcaps"
 
 # Counts not compared (the run itself still must not crash), each for a known reason:
 # - the codec has no DTLS, and tshark counts the TLS inside QUIC Initial packets;
-# - tls_alert.pcap, tls_certificate_too_long.pcap: alert records that are not 2 bytes are
-#   read as alerts by the codec, where tshark calls them encrypted. Listed by
-#   tests/unit/test_pcaps_tshark.c as codec mismatches; the lenient-codec branch fixes them
-#   (then remove them here).
 declare -A SKIP=(
   [zeek/dtls1_2.pcap]=dtls [zeek/dtls13-wolfssl.pcap]=dtls [nDPI/dtls.pcap]=dtls
   [arkime/arkime_synthetic.pcap]="dtls+quic" [nDPI/sites.pcapng]=quic
-  [nDPI/tls_alert.pcap]=codec [nDPI/tls_certificate_too_long.pcap]=codec
 )
 
 files=0 compared=0

@@ -8,7 +8,7 @@
 
 struct seen {
     size_t n;
-    enum tlsd_outcome outcome[64];
+    enum tlsd_conn_outcome outcome[64];
     char text[64][512];
     uint32_t first_event[64];
     int fatal_alert[64];
@@ -68,7 +68,7 @@ static void on_conn(void *ctx, const struct tlsd_conn *c)
     json_t *j = tlsd_conn_to_json(c);
     assert_non_null(j);
     assert_string_equal(json_string_value(json_object_get(j, "outcome")),
-                        tlsd_outcome_name(c->outcome));
+                        tlsd_conn_outcome_name(c->outcome));
     check_diag_ref(c, j);
     json_decref(j);
     struct tlsd_strbuf b = {0};
@@ -240,9 +240,10 @@ static void test_names(void **state)
 {
     (void)state;
     for (int i = 0; i < TLSD_OUTCOME_COUNT; i++)
-        assert_int_equal(tlsd_outcome_from_name(tlsd_outcome_name((enum tlsd_outcome)i)), i);
-    assert_int_equal(tlsd_outcome_from_name("nonsense"), -1);
-    assert_string_equal(tlsd_outcome_name(TLSD_OUTCOME_COUNT), "?");
+        assert_int_equal(
+            tlsd_conn_outcome_from_name(tlsd_conn_outcome_name((enum tlsd_conn_outcome)i)), i);
+    assert_int_equal(tlsd_conn_outcome_from_name("nonsense"), -1);
+    assert_string_equal(tlsd_conn_outcome_name(TLSD_OUTCOME_COUNT), "?");
     char b[24];
     assert_string_equal(tlsd_version_label(0x0303, b), "TLS 1.2");
     assert_string_equal(tlsd_version_label(0x7f17, b), "TLS 1.3 (draft 23)");
