@@ -28,6 +28,10 @@ char *tlsd_profile_read_file(const char *path, size_t *len, struct tlsd_profile_
 /* A saved `tlsdiag scan --json` (first target) as a server profile. */
 int tlsd_profile_from_scan_json(const char *text, size_t len, struct tlsd_profile *p,
                                 struct tlsd_profile_err *err) __attribute__((warn_unused_result));
+/* "FILE[#STREAM|@CLIENT-ADDR]": a ClientHello from a capture -> client profile. */
+int tlsd_profile_from_capture(const char *spec, enum tlsd_side side, struct tlsd_profile *p,
+                              struct tlsd_profile_err *err) __attribute__((warn_unused_result));
+
 /* Writes a message to err and returns -1 (for "return tlsd_profile_fail(...)"). */
 int tlsd_profile_fail(struct tlsd_profile_err *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

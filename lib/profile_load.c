@@ -59,6 +59,34 @@ static int from_file(const char *path, enum tlsd_profile_form form, enum tlsd_si
     return rc;
 }
 
+/* pcap (either byte order, micro or nano seconds), pcapng, or gzip magic; a selector
+ * (#STREAM, @ADDR) after the name is allowed. */
+static bool is_capture_file(const char *spec)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s", spec);
+    char *sel = strpbrk(path, "#@");
+    FILE *f = fopen(path, "rb");
+    if (!f && sel) {
+        *sel = '\0';
+        f = fopen(path, "rb");
+    }
+    if (!f)
+        return false;
+    unsigned char m[4] = {0};
+    size_t n = fread(m, 1, 4, f);
+    fclose(f);
+    static const unsigned char magics[][4] = {{0xd4, 0xc3, 0xb2, 0xa1},
+                                              {0xa1, 0xb2, 0xc3, 0xd4},
+                                              {0x4d, 0x3c, 0xb2, 0xa1},
+                                              {0xa1, 0xb2, 0x3c, 0x4d},
+                                              {0x0a, 0x0d, 0x0d, 0x0a}};
+    for (size_t i = 0; n == 4 && i < sizeof magics / sizeof magics[0]; i++)
+        if (memcmp(m, magics[i], 4) == 0)
+            return true;
+    return n >= 2 && m[0] == 0x1f && m[1] == 0x8b;
+}
+
 int tlsd_profile_load(const char *spec, enum tlsd_side side, struct tlsd_profile *p,
                       struct tlsd_profile_err *err)
 {
@@ -66,11 +94,15 @@ int tlsd_profile_load(const char *spec, enum tlsd_side side, struct tlsd_profile
         size_t pl = strlen(prefixes[i].prefix);
         if (strncasecmp(spec, prefixes[i].prefix, pl) != 0)
             continue;
+        if (prefixes[i].form == TLSD_PROFILE_CAPTURE)
+            return tlsd_profile_from_capture(spec + pl, side, p, err);
         if (prefixes[i].file)
             return from_file(spec + pl, prefixes[i].form, side, p, err);
         return tlsd_profile_parse_form(prefixes[i].form, spec + pl, strlen(spec + pl), side, p,
                                        err);
     }
+    if (is_capture_file(spec))
+        return tlsd_profile_from_capture(spec, side, p, err);
     if (tlsd_builtin_profile_find(spec)) {
         if (tlsd_profile_builtin(spec, side, p, err) < 0)
             return -1;
