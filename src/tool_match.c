@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "tlsdiag/analyze.h"
 #include "tlsdiag/fixes.h"
 #include "tlsdiag/negotiate.h"
 #include "tlsdiag/profile.h"
@@ -38,7 +39,8 @@ static const char help_text[] =
     "  -c, --client PROFILE   the client (repeat for a matrix)\n"
     "  -s, --server PROFILE   the server (repeat for a matrix)\n"
     "      --clients-from F   every built-in client of family F (testssl, windows,\n"
-    "                         openssl, java)\n"
+    "                         openssl, java), or capture:FILE for every client address\n"
+    "                         that sent a ClientHello in a capture\n"
     "      --servers LIST     comma list of server profiles, e.g.\n"
     "                         windows-2016,windows-2019,windows-2022,windows-2025\n"
     "      --fixes N          fixes to show per side (default 3; 0 = none)\n"
@@ -59,7 +61,16 @@ struct opts {
     size_t n_fixes;
     bool json;
     bool matrix;
+    char *owned[MAX_SIDES]; /* client specs made for --clients-from capture:FILE */
+    size_t n_owned;
 };
+
+static void free_opts(struct opts *o)
+{
+    for (size_t i = 0; i < o->n_owned; i++)
+        free(o->owned[i]);
+    free(o);
+}
 
 /* ---- text ------------------------------------------------------------------- */
 
@@ -191,8 +202,50 @@ static int run_matrix(struct tlsd_profile *cs, size_t nc, struct tlsd_profile *s
 
 /* ---- options and loading ------------------------------------------------------- */
 
+struct seen {
+    struct opts *o;
+    const char *file;
+};
+
+/* One client per distinct address that sent a ClientHello in the capture. */
+static void on_capture_conn(void *ctx, const struct tlsd_conn *c)
+{
+    struct seen *sn = ctx;
+    struct opts *o = sn->o;
+    if (!c->has_ch || o->n_clients >= MAX_SIDES || o->n_owned >= MAX_SIDES)
+        return;
+    for (size_t i = 0; i < o->n_owned; i++) {
+        const char *at = strrchr(o->owned[i], '@');
+        if (at && strcmp(at + 1, c->client) == 0)
+            return;
+    }
+    char *spec = NULL;
+    if (asprintf(&spec, "capture:%s@%s", sn->file, c->client) < 0)
+        return;
+    o->owned[o->n_owned++] = spec;
+    o->clients[o->n_clients++] = spec;
+}
+
+static int add_capture_clients(struct opts *o, const char *file)
+{
+    size_t before = o->n_clients;
+    struct seen sn = {o, file};
+    struct tlsd_analyze_config cfg = {0};
+    struct tlsd_analyzer *a = tlsd_analyzer_new(&cfg, on_capture_conn, &sn);
+    if (!a)
+        return -1;
+    char err[256];
+    enum tlsd_caperr ce = tlsd_analyze_file(a, file, err, sizeof err, NULL, NULL);
+    tlsd_analyzer_free(a);
+    if (ce != TLSD_CAPERR_OK)
+        tool_err("match", "%s: %s", file, err);
+    return o->n_clients > before ? 0 : -1;
+}
+
 static int add_family(struct opts *o, const char *family)
 {
+    if (strncmp(family, "capture:", 8) == 0)
+        return add_capture_clients(o, family + 8);
     size_t before = o->n_clients;
     for (size_t i = 0; i < tlsd_builtin_profile_count() && o->n_clients < MAX_SIDES; i++) {
         const struct tlsd_builtin_profile *b = tlsd_builtin_profile_at(i);
@@ -295,14 +348,14 @@ int tool_match(int argc, char **argv)
     o->n_fixes = 3;
     int rc = parse_opts(argc, argv, o);
     if (rc != 0) {
-        free(o);
+        free_opts(o);
         return rc > 0 ? TOOL_EXIT_OK : TOOL_EXIT_USAGE;
     }
     struct tlsd_profile *cs = load_all(o->clients, o->n_clients, TLSD_SIDE_CLIENT);
     struct tlsd_profile *ss = cs ? load_all(o->servers, o->n_servers, TLSD_SIDE_SERVER) : NULL;
     if (!cs || !ss) {
         free(cs);
-        free(o);
+        free_opts(o);
         return TOOL_EXIT_ERROR;
     }
     if (o->matrix || o->n_clients > 1 || o->n_servers > 1) {
@@ -319,7 +372,7 @@ int tool_match(int argc, char **argv)
     }
     free(cs);
     free(ss);
-    free(o);
+    free_opts(o);
     if (rc < 0) {
         tool_err("match", "out of memory");
         return TOOL_EXIT_ERROR;

@@ -53,6 +53,14 @@ for fmt in txt json; do
   diff -u "$g/match_printer_windows-2025.$fmt" "$WORK/golden.$fmt" >&2 && ok || bad "golden $fmt differs"
 done
 
+# Every client seen in a capture against two servers (matrix from a capture).
+run match --json --clients-from "capture:$TLSD_SHARED/pcaps/arkime/openssl-tls1_2-tls1.pcap" \
+  --servers windows-2016,windows-2025
+expect_grep '"clients": 1' "$OUT" "capture clients in the matrix"
+expect_grep 'hello of 10\.0\.0\.1' "$OUT" "the client named by its address"
+run match --clients-from capture:/nonexistent.pcap --servers windows-2016
+expect_rc 2 "capture that cannot be read"
+
 run match --client nosuchprofile --server windows-2022; expect_rc 3 "unknown profile"
 run match --client windows-10; expect_rc 2 "no server"
 finish
