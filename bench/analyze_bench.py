@@ -245,21 +245,25 @@ def main():
               "fields"] + [x for f in TSHARK_FIELDS for x in ("-e", f)]
     ours = [a.tlsdiag, "analyze", "--json", big]
     res = {"ours": [], "tshark": [], "rss": []}
+    # Both tools write their output to a file (not /dev/null): writing is part of the work.
+    ours_out, tshark_out = os.path.join(wd, "analyze.json"), os.path.join(wd, "tshark.tsv")
+    load_before = os.getloadavg()
     for r in range(a.rounds):
-        with open(os.devnull, "w") as null:
-            t, rss, rc = timed(ours, null)
-            assert rc == 0, "tlsdiag exit %d" % rc
-            res["ours"].append(t)
-            res["rss"].append(rss)
-            t, _, rc = timed(tshark, null)
-            assert rc == 0, "tshark exit %d" % rc
-            res["tshark"].append(t)
+        with open(ours_out, "w") as f:
+            t, rss, rc = timed(ours, f)
+        assert rc == 0, "tlsdiag exit %d" % rc
+        res["ours"].append(t)
+        res["rss"].append(rss)
+        with open(tshark_out, "w") as f:
+            t, _, rc = timed(tshark, f)
+        assert rc == 0, "tshark exit %d" % rc
+        res["tshark"].append(t)
         print("round %d: analyze %.2f s, tshark %.2f s" % (r + 1, res["ours"][-1], res["tshark"][-1]),
               flush=True)
     # The handshakes analyze found (and that the capture is what we say it is).
-    out = subprocess.run(ours, capture_output=True, text=True).stdout
     import json
-    doc = json.loads(out)
+    with open(ours_out) as f:
+        doc = json.load(f)
     totals = doc["summary"]["totals"]
     mo, mt = statistics.median(res["ours"]), statistics.median(res["tshark"])
     conns = totals["connections"]
@@ -272,6 +276,9 @@ def main():
         "tshark_mb_s": mb / mt, "tshark_handshakes_s": conns / mt,
         "analyze_peak_rss_mb": max(res["rss"]) / 1024.0,
         "analyze_rounds_s": res["ours"], "tshark_rounds_s": res["tshark"],
+        "analyze_output_mb": os.path.getsize(ours_out) / 1e6,
+        "tshark_output_mb": os.path.getsize(tshark_out) / 1e6,
+        "load_before": load_before, "load_after": os.getloadavg(),
     }
     print(json.dumps(summary, indent=1))
     if not a.no_doc:
@@ -295,7 +302,8 @@ each of five kinds recorded with tcpdump (Python ssl on both sides: TLS 1.3 and 
 successes, no common suite, no common version, reset after the ClientHello), then copied with
 their own client address (127.x.y.z), port, sequence numbers and timestamps.
 
-Commands, {a.rounds} rounds each, alternating, output to /dev/null:
+Commands, {a.rounds} rounds each, alternating, each writing its output to a file in the work
+directory (analyze: {s['analyze_output_mb']:.0f} MB of JSON; tshark: {s['tshark_output_mb']:.0f} MB of fields):
 
     {' '.join(ours[:-1])} handshakes.pcap
     {' '.join(tshark[:3])} handshakes.pcap {' '.join(repr(x) if ' ' in x else x for x in tshark[4:])}
@@ -307,7 +315,8 @@ Commands, {a.rounds} rounds each, alternating, output to /dev/null:
 
 Ratio (tshark / analyze, medians): **{s['ratio']:.1f}x** (target >= 30x).
 Peak RSS of analyze: **{s['analyze_peak_rss_mb']:.1f} MB** (target < 256 MB; os.wait4 ru_maxrss).
-Machine: {cpu}, 2 cores shared with other work; Debian 12.
+Machine: {cpu}, 2 cores shared with other work (1-minute load average {s['load_before'][0]:.2f}
+before the rounds, {s['load_after'][0]:.2f} after them, this benchmark included); Debian 12.
 Reproduce: `make release && sudo bench/analyze_bench.py build-release/tlsdiag`.
 <!-- analyze:end -->"""
     b, e = "<!-- analyze:begin -->", "<!-- analyze:end -->"

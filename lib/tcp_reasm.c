@@ -4,6 +4,7 @@
  * the receiver; tshark keeps the first copy too). */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "tlsdiag/tcp_reasm.h"
 
@@ -159,13 +160,31 @@ static void hash_unlink(struct tlsd_tcp *t, struct flow *f)
     }
 }
 
+/* A slot array of n entries, zeroed. From 2 MB up it asks for transparent huge pages:
+ * probes land anywhere in it (a new flow's first segment misses the cache there), and
+ * with 4 KB pages each such probe missed the TLB as well. */
+static struct slot *slots_alloc(size_t n)
+{
+    const size_t huge = (size_t)2 << 20;
+    size_t bytes = n * sizeof(struct slot);
+    if (bytes >= huge && bytes % huge == 0) {
+        struct slot *p = aligned_alloc(huge, bytes);
+        if (p) {
+            (void)madvise(p, bytes, MADV_HUGEPAGE);
+            memset(p, 0, bytes);
+            return p;
+        }
+    }
+    return calloc(n, sizeof(struct slot));
+}
+
 /* Doubles the slot array when it is half full; on failure keeps the old one. */
 static void hash_grow(struct tlsd_tcp *t)
 {
     if (t->stats.active_flows * 2 < t->nslots)
         return;
     size_t n = t->nslots * 2;
-    struct slot *b = calloc(n, sizeof *b);
+    struct slot *b = slots_alloc(n);
     if (!b)
         return;
     for (size_t i = 0; i < t->nslots; i++)
@@ -510,7 +529,7 @@ struct tlsd_tcp *tlsd_tcp_new(const struct tlsd_tcp_config *cfg, tlsd_tcp_cb cb,
     t->cb = cb;
     t->ctx = ctx;
     t->nslots = INITIAL_SLOTS;
-    t->slots = calloc(t->nslots, sizeof *t->slots);
+    t->slots = slots_alloc(t->nslots);
     if (!t->slots) {
         free(t);
         return NULL;
