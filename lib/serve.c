@@ -496,8 +496,10 @@ static void stop_all(struct server *s)
     uv_close((uv_handle_t *)&s->listener, NULL);
     uv_close((uv_handle_t *)&s->sigint, NULL);
     uv_close((uv_handle_t *)&s->sigterm, NULL);
+    /* FIN after what is queued (the last client's alert); a client that never reads
+     * is still bounded by its timer. */
     for (struct conn *c = s->conns; c; c = c->next)
-        close_conn(c, false);
+        close_after_write(c);
 }
 
 static void on_signal(uv_signal_t *h, int signum)
