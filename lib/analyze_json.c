@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "analyze_internal.h"
+#include "hash_internal.h"
 #include "json_writer.h"
 #include "tlsdiag/registry.h"
 
@@ -385,21 +386,9 @@ size_t tlsd_diag_table_count(const struct tlsd_diag_table *t)
     return t ? t->n : 0;
 }
 
-/* 64-bit words at a time (the keys are a few hundred bytes). */
 static uint64_t key_hash(const char *p, size_t n)
 {
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t v;
-        memcpy(&v, p + i, 8);
-        h = (h ^ v) * 0xff51afd7ed558ccdull;
-        h ^= h >> 32;
-    }
-    uint64_t v = 0;
-    memcpy(&v, p + i, n - i);
-    h = (h ^ v) * 0xc4ceb9fe1a85ec53ull;
-    return h ^ (h >> 29);
+    return tlsd_hash_bytes(p, n);
 }
 
 static void diag_key(struct tlsd_strbuf *k, const struct tlsd_diagnosis *d)

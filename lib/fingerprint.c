@@ -1,5 +1,6 @@
 /* JA3/JA3S and JA4/JA4S from parsed hellos. */
 #include "tlsdiag/fingerprint.h"
+#include "hash_internal.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -59,20 +60,9 @@ struct memo {
     char in[MEMO_INPUT];
 };
 
-static uint64_t memo_hash(const char *s, size_t len)
+static uint64_t memo_hash(const char *p, size_t n)
 {
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ len;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t v;
-        memcpy(&v, s + i, 8);
-        h = (h ^ v) * 0xff51afd7ed558ccdull;
-        h ^= h >> 32;
-    }
-    uint64_t v = 0;
-    memcpy(&v, s + i, len - i);
-    h = (h ^ v) * 0xc4ceb9fe1a85ec53ull;
-    return h ^ (h >> 29);
+    return tlsd_hash_bytes(p, n);
 }
 
 static bool digest_memo(const EVP_MD *md, const char *s, size_t len, unsigned char *d,
