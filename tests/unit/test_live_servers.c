@@ -241,6 +241,22 @@ static size_t logged_server_hello(const char *log, uint8_t *out, size_t max)
     return n;
 }
 
+/* Starts the server, sends it one built hello, reads its answer, stops it (waiting up
+ * to stop_ms for it to end by itself). */
+static void serve_one(char *const argv[], const char *log, const char *port,
+                      const struct version_case *c, bool grease, int stop_ms, struct answer *a)
+{
+    start_server(argv, log);
+    int s = connect_retry(atoi(port));
+    assert_true(s >= 0);
+    size_t len;
+    uint8_t *hello = build_hello(c, grease, &len);
+    exchange(s, hello, len, a);
+    close(s);
+    free(hello);
+    stop_server(stop_ms);
+}
+
 static void run_openssl(const struct version_case *c, bool grease)
 {
     char port[16], cert[300], key[300], log[300];
@@ -265,16 +281,8 @@ static void run_openssl(const struct version_case *c, bool grease)
                     (char *)c->openssl_args[1],
                     (char *)c->openssl_args[2],
                     NULL};
-    start_server(argv, log);
-    int s = connect_retry(atoi(port));
-    assert_true(s >= 0);
-    size_t len;
-    uint8_t *hello = build_hello(c, grease, &len);
     struct answer a = {0};
-    exchange(s, hello, len, &a);
-    close(s);
-    free(hello);
-    stop_server(3000);
+    serve_one(argv, log, port, c, grease, 3000, &a);
     check_answer("openssl", c, &a);
     uint8_t logged[512];
     size_t n = logged_server_hello(log, logged, sizeof logged);
@@ -292,16 +300,8 @@ static void run_gnutls(const struct version_case *c, bool grease)
     snprintf(log, sizeof log, "%s/gnutls.log", dir);
     snprintf(prio, sizeof prio, "--priority=%s", c->gnutls_priority);
     char *argv[] = {"gnutls-serv", "-p", port, cert, key, prio, "--echo", NULL};
-    start_server(argv, log);
-    int s = connect_retry(atoi(port));
-    assert_true(s >= 0);
-    size_t len;
-    uint8_t *hello = build_hello(c, grease, &len);
     struct answer a = {0};
-    exchange(s, hello, len, &a);
-    close(s);
-    free(hello);
-    stop_server(0); /* gnutls-serv serves forever */
+    serve_one(argv, log, port, c, grease, 0, &a); /* gnutls-serv serves forever */
     check_answer("gnutls", c, &a);
     tlsd_server_hello_free(&a.sh);
 }
