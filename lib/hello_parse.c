@@ -18,7 +18,7 @@ enum tlsd_cerr tlsd_read_extensions(struct tlsd_rd *block, struct tlsd_ext **ext
 {
     /* Each extension takes at least 4 bytes, which bounds the array. */
     size_t cap = tlsd_rd_left(block) / 4 + 1;
-    struct tlsd_ext *e = calloc(cap, sizeof *e);
+    struct tlsd_ext *e = malloc(cap * sizeof *e); /* filled up to *n */
     *exts = e;
     *n = 0;
     if (!e)
@@ -106,7 +106,7 @@ static enum tlsd_cerr ext_alpn(struct tlsd_rd *ext, struct tlsd_client_hello *ch
     TLSD_TRY(tlsd_rd_done(ext, "ALPN"));
     if (!tlsd_rd_left(&list))
         return tlsd_rd_fail(&list, TLSD_CERR_EMPTY, "ALPN list");
-    ch->alpn = calloc(tlsd_rd_left(&list) / 2 + 1, sizeof *ch->alpn);
+    ch->alpn = malloc((tlsd_rd_left(&list) / 2 + 1) * sizeof *ch->alpn);
     if (!ch->alpn)
         return tlsd_rd_fail(&list, TLSD_CERR_NOMEM, "ALPN");
     while (tlsd_rd_left(&list)) {
@@ -129,7 +129,7 @@ static enum tlsd_cerr ext_key_share(struct tlsd_rd *ext, struct tlsd_client_hell
     struct tlsd_rd list;
     TLSD_TRY(tlsd_rd_vec16(ext, &list, "key_share client_shares"));
     TLSD_TRY(tlsd_rd_done(ext, "key_share"));
-    ch->key_shares = calloc(tlsd_rd_left(&list) / 4 + 1, sizeof *ch->key_shares);
+    ch->key_shares = malloc((tlsd_rd_left(&list) / 4 + 1) * sizeof *ch->key_shares);
     if (!ch->key_shares)
         return tlsd_rd_fail(&list, TLSD_CERR_NOMEM, "key_share");
     while (tlsd_rd_left(&list)) {
@@ -312,7 +312,7 @@ static enum tlsd_cerr parse_suites(struct tlsd_rd *list, unsigned width,
     struct tlsd_rd start = *list;
     if (left == 0)
         return tlsd_rd_fail(list, TLSD_CERR_EMPTY, "cipher_suites");
-    ch->suites = calloc(left / width + 1, sizeof *ch->suites);
+    ch->suites = malloc((left / width + 1) * sizeof *ch->suites);
     if (!ch->suites)
         return tlsd_rd_fail(list, TLSD_CERR_NOMEM, "cipher_suites");
     for (size_t i = 0; i < left / width; i++) {
@@ -427,13 +427,76 @@ static enum tlsd_cerr keep_message(struct tlsd_client_hello *ch, const uint8_t *
     return TLSD_CERR_OK;
 }
 
+/* The sizes of what a parsed hello owns, in the order pack_hello lays them out: the
+ * pointer-holding arrays first (8-byte alignment), then 4-, 2- and 1-byte lists. */
+#define PACK_FIELDS(X)                                                                             \
+    X(exts, n_exts)                                                                                \
+    X(key_shares, n_key_shares)                                                                    \
+    X(alpn, n_alpn)                                                                                \
+    X(suites, n_suites)                                                                            \
+    X(groups, n_groups)                                                                            \
+    X(sigalgs, n_sigalgs)                                                                          \
+    X(sigalgs_cert, n_sigalgs_cert)                                                                \
+    X(versions, n_versions)                                                                        \
+    X(compression, n_compression)                                                                  \
+    X(ec_point_formats, n_ec_point_formats)                                                        \
+    X(psk_modes, n_psk_modes)
+
+static size_t align8(size_t n)
+{
+    return (n + 7) & ~(size_t)7;
+}
+
+/* Moves everything the hello owns, with its own copy of the message, into one
+ * allocation: a hello kept for a while (a capture analyser's record) then costs one
+ * block instead of a dozen, and the lists just made are freed at once, while malloc's
+ * caches still hold them. False, with nothing changed, when there is no memory. */
+static bool pack_hello(struct tlsd_client_hello *ch, const uint8_t *msg, size_t len)
+{
+    size_t total = 0, name_len = ch->server_name ? strlen(ch->server_name) + 1 : 0;
+#define PACK_SIZE(f, n) total += align8(ch->n * sizeof *ch->f);
+    PACK_FIELDS(PACK_SIZE)
+#undef PACK_SIZE
+    total += align8(name_len) + (len ? len : 1);
+    uint8_t *block = malloc(total), *o = block;
+    if (!block)
+        return false;
+#define PACK_MOVE(f, n)                                                                            \
+    if (ch->f) {                                                                                   \
+        memcpy(o, ch->f, ch->n * sizeof *ch->f);                                                   \
+        free(ch->f);                                                                               \
+        ch->f = (void *)o;                                                                         \
+    }                                                                                              \
+    o += align8(ch->n * sizeof *ch->f);
+    PACK_FIELDS(PACK_MOVE)
+#undef PACK_MOVE
+    if (ch->server_name) {
+        memcpy(o, ch->server_name, name_len);
+        free(ch->server_name);
+        ch->server_name = (char *)o;
+        o += align8(name_len);
+    }
+    memcpy(o, msg, len);
+    ch->msg = o;
+    ch->msg_len = len;
+    ch->block = block;
+    for (size_t i = 0; i < ch->n_exts; i++)
+        ch->exts[i].data = tlsd_rebase(ch->exts[i].data, msg, ch->msg);
+    for (size_t i = 0; i < ch->n_key_shares; i++)
+        ch->key_shares[i].key = tlsd_rebase(ch->key_shares[i].key, msg, ch->msg);
+    for (size_t i = 0; i < ch->n_alpn; i++)
+        ch->alpn[i].p = tlsd_rebase(ch->alpn[i].p, msg, ch->msg);
+    return true;
+}
+
 static enum tlsd_cerr parse_at(struct tlsd_rd *msg, bool sslv2, struct tlsd_client_hello *ch)
 {
     const uint8_t *start = msg->p;
     size_t len = tlsd_rd_left(msg);
     enum tlsd_cerr e = sslv2 ? parse_ssl2_msg(msg, ch) : parse_tls_msg(msg, ch);
     ch->partial = ch->partial && e != TLSD_CERR_OK;
-    if (keep_message(ch, start, len) != TLSD_CERR_OK && e == TLSD_CERR_OK)
+    if (!pack_hello(ch, start, len) && keep_message(ch, start, len) != TLSD_CERR_OK &&
+        e == TLSD_CERR_OK)
         return tlsd_rd_fail(msg, TLSD_CERR_NOMEM, "ClientHello");
     return e;
 }
@@ -533,6 +596,11 @@ enum tlsd_cerr tlsd_client_hello_parse_records(const uint8_t *buf, size_t len,
 
 void tlsd_client_hello_free(struct tlsd_client_hello *ch)
 {
+    if (ch->block) {
+        free(ch->block);
+        memset(ch, 0, sizeof *ch);
+        return;
+    }
     free(ch->suites);
     free(ch->compression);
     free(ch->exts);

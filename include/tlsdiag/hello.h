@@ -235,6 +235,7 @@ struct tlsd_client_hello {
 
     uint8_t *msg; /* owned copy of the handshake message */
     size_t msg_len;
+    void *block; /* the lists and msg in one allocation (NULL: each allocated alone) */
 };
 
 /* Parses a handshake message: TLS (4-byte header, type client_hello) or an SSLv2
