@@ -2,23 +2,33 @@
  * decompresses on the fly behind a stdio cookie, so memory stays bounded), from a
  * path or from memory. Frames are numbered from 1 as tshark numbers them. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <pcap/pcap.h>
 #include <zlib.h>
 
 #include "tlsdiag/capture.h"
 
+struct ahead;
+
 struct tlsd_capture {
     pcap_t *pcap;
     char *iobuf; /* the FILE's buffer */
     int dlt;
-    struct tlsd_capture_stats stats;
+    struct tlsd_capture_stats stats;       /* the reader's: with read-ahead, its thread's own */
+    struct ahead *ahead;                   /* read-ahead thread, NULL: frames are read on demand */
+    struct tlsd_capture_stats ahead_stats; /* with read-ahead: what the caller was handed */
 };
+
+/* Files from this size on (compressed size for gzip) are read ahead on a thread. */
+#define AHEAD_MIN_FILE ((off_t)4 << 20)
+static void ahead_start(struct tlsd_capture *c);
 
 static const char *const caperr_names[] = {
 #define CAPERR_NAME(name, msg) #name,
@@ -130,7 +140,11 @@ enum tlsd_caperr tlsd_capture_open_file(const char *path, struct tlsd_capture **
         set_err(err, errlen, tlsd_caperr_message(TLSD_CAPERR_OPEN), strerror(errno));
         return TLSD_CAPERR_OPEN;
     }
-    return open_stream(f, out, err, errlen);
+    enum tlsd_caperr rc = open_stream(f, out, err, errlen);
+    struct stat st;
+    if (rc == TLSD_CAPERR_OK && stat(path, &st) == 0 && st.st_size >= AHEAD_MIN_FILE)
+        ahead_start(*out);
+    return rc;
 }
 
 enum tlsd_caperr tlsd_capture_open_mem(const void *buf, size_t len, struct tlsd_capture **out,
@@ -162,8 +176,9 @@ static int64_t ts_usec(const struct pcap_pkthdr *h)
     return sec * 1000000 + usec;
 }
 
-enum tlsd_caperr tlsd_capture_next(struct tlsd_capture *c, struct tlsd_pkt *pkt, char *err,
-                                   size_t errlen)
+/* The next frame that decodes, read through libpcap on the calling thread. */
+static enum tlsd_caperr read_one(struct tlsd_capture *c, struct tlsd_pkt *pkt, char *err,
+                                 size_t errlen)
 {
     for (;;) {
         struct pcap_pkthdr *h;
@@ -194,6 +209,210 @@ enum tlsd_caperr tlsd_capture_next(struct tlsd_capture *c, struct tlsd_pkt *pkt,
     }
 }
 
+/* ---- read-ahead ----
+ *
+ * A big file is read on a thread of its own: libpcap's reads, gzip decompression and the
+ * link, IP and TCP headers happen there, while the caller analyses the frames before.
+ * Decoded frames go over in batches (the tlsd_pkt and a copy of its payload), AHEAD_SLOTS
+ * of them at most, so memory stays bounded; the caller meets the thread once a batch. */
+#define AHEAD_SLOTS 4
+#define AHEAD_PKTS  4096
+#define AHEAD_DATA  ((size_t)1 << 20)
+#define AHEAD_ERR   256
+
+struct batch {
+    struct tlsd_pkt pkts[AHEAD_PKTS];
+    size_t n;
+    uint8_t *data; /* the payloads, pkts[i].payload pointing in */
+    size_t used, cap;
+    struct tlsd_capture_stats stats; /* the reader's, after the batch's last frame */
+    enum tlsd_caperr end;            /* OK: more batches follow; else the last one's end */
+    char err[AHEAD_ERR];
+};
+
+struct ahead {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct batch *slots[AHEAD_SLOTS];
+    size_t head, count; /* filled batches: slots[head], ... */
+    size_t filling;     /* the reader's next slot */
+    bool stop;          /* the caller closes: the reader ends at once */
+    struct batch *cur;  /* the caller's batch (taken out of the ring) */
+    size_t pos;
+    enum tlsd_caperr end; /* the end the caller met, OK before it */
+    char err[AHEAD_ERR];
+};
+
+/* Appends a decoded frame to b; false when it does not fit (b has frames already). */
+static bool batch_add(struct batch *b, const struct tlsd_pkt *pkt)
+{
+    if (b->n == AHEAD_PKTS)
+        return false;
+    if (b->used + pkt->payload_len > b->cap) {
+        if (b->n)
+            return false;
+        uint8_t *d = realloc(b->data, pkt->payload_len); /* one frame larger than a batch */
+        if (!d)
+            return false;
+        b->data = d;
+        b->cap = pkt->payload_len;
+    }
+    struct tlsd_pkt *p = &b->pkts[b->n++];
+    *p = *pkt;
+    if (pkt->payload_len)
+        memcpy(b->data + b->used, pkt->payload, pkt->payload_len);
+    p->payload = b->data + b->used;
+    b->used += pkt->payload_len;
+    return true;
+}
+
+/* Fills b from the file. A frame that did not fit waits in *held for the next batch. */
+static void batch_fill(struct tlsd_capture *c, struct batch *b, struct tlsd_pkt *held,
+                       bool *has_held)
+{
+    b->n = b->used = 0;
+    b->end = TLSD_CAPERR_OK;
+    b->err[0] = '\0';
+    if (*has_held) {
+        if (!batch_add(b, held)) { /* no memory even for one frame */
+            b->end = TLSD_CAPERR_NOMEM;
+            snprintf(b->err, sizeof b->err, "%s", tlsd_caperr_message(TLSD_CAPERR_NOMEM));
+            b->stats = c->stats;
+            return;
+        }
+        *has_held = false;
+    }
+    while (b->n < AHEAD_PKTS) {
+        enum tlsd_caperr e = read_one(c, held, b->err, sizeof b->err);
+        if (e != TLSD_CAPERR_OK) {
+            b->end = e;
+            break;
+        }
+        if (!batch_add(b, held)) {
+            *has_held = true;
+            break;
+        }
+    }
+    b->stats = c->stats;
+}
+
+static void *ahead_main(void *arg)
+{
+    struct tlsd_capture *c = arg;
+    struct ahead *a = c->ahead;
+    struct tlsd_pkt held;
+    bool has_held = false;
+    for (;;) {
+        pthread_mutex_lock(&a->mu);
+        while (a->count == AHEAD_SLOTS && !a->stop)
+            pthread_cond_wait(&a->cv, &a->mu);
+        bool stop = a->stop;
+        struct batch *b = a->slots[a->filling];
+        pthread_mutex_unlock(&a->mu);
+        if (stop)
+            break;
+        batch_fill(c, b, &held, &has_held);
+        pthread_mutex_lock(&a->mu);
+        a->filling = (a->filling + 1) % AHEAD_SLOTS;
+        a->count++;
+        pthread_cond_broadcast(&a->cv);
+        pthread_mutex_unlock(&a->mu);
+        if (b->end != TLSD_CAPERR_OK)
+            break;
+    }
+    return NULL;
+}
+
+static void ahead_free(struct ahead *a)
+{
+    for (size_t i = 0; i < AHEAD_SLOTS; i++) {
+        if (a->slots[i])
+            free(a->slots[i]->data);
+        free(a->slots[i]);
+    }
+    pthread_cond_destroy(&a->cv);
+    pthread_mutex_destroy(&a->mu);
+    free(a);
+}
+
+/* Starts the read-ahead thread; without memory or a thread, frames are read on demand. */
+static void ahead_start(struct tlsd_capture *c)
+{
+    struct ahead *a = calloc(1, sizeof *a);
+    if (!a)
+        return;
+    pthread_mutex_init(&a->mu, NULL);
+    pthread_cond_init(&a->cv, NULL);
+    for (size_t i = 0; i < AHEAD_SLOTS; i++) {
+        if (!(a->slots[i] = calloc(1, sizeof *a->slots[i])) ||
+            !(a->slots[i]->data = malloc(AHEAD_DATA))) {
+            ahead_free(a);
+            return;
+        }
+        a->slots[i]->cap = AHEAD_DATA;
+    }
+    c->ahead = a;
+    if (pthread_create(&a->thread, NULL, ahead_main, c) != 0) {
+        c->ahead = NULL;
+        ahead_free(a);
+    }
+}
+
+static void ahead_stop(struct tlsd_capture *c)
+{
+    struct ahead *a = c->ahead;
+    pthread_mutex_lock(&a->mu);
+    a->stop = true;
+    pthread_cond_broadcast(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+    pthread_join(a->thread, NULL);
+    ahead_free(a);
+    c->ahead = NULL;
+}
+
+/* The caller's side: the next frame of the current batch, the next batch when it is
+ * used up (handing the old one back to the reader). */
+static enum tlsd_caperr ahead_next(struct tlsd_capture *c, struct tlsd_pkt *pkt, char *err,
+                                   size_t errlen)
+{
+    struct ahead *a = c->ahead;
+    for (;;) {
+        if (a->cur && a->pos < a->cur->n) {
+            *pkt = a->cur->pkts[a->pos++];
+            return TLSD_CAPERR_OK;
+        }
+        if (a->end != TLSD_CAPERR_OK) {
+            if (err && errlen)
+                snprintf(err, errlen, "%s", a->err);
+            return a->end;
+        }
+        pthread_mutex_lock(&a->mu);
+        if (a->cur) { /* used up: its slot goes back to the reader */
+            a->head = (a->head + 1) % AHEAD_SLOTS;
+            a->count--;
+            a->cur = NULL;
+            pthread_cond_broadcast(&a->cv);
+        }
+        while (a->count == 0)
+            pthread_cond_wait(&a->cv, &a->mu);
+        a->cur = a->slots[a->head];
+        pthread_mutex_unlock(&a->mu);
+        a->pos = 0;
+        c->ahead_stats = a->cur->stats;
+        if (a->cur->end != TLSD_CAPERR_OK) {
+            a->end = a->cur->end;
+            memcpy(a->err, a->cur->err, sizeof a->err);
+        }
+    }
+}
+
+enum tlsd_caperr tlsd_capture_next(struct tlsd_capture *c, struct tlsd_pkt *pkt, char *err,
+                                   size_t errlen)
+{
+    return c->ahead ? ahead_next(c, pkt, err, errlen) : read_one(c, pkt, err, errlen);
+}
+
 int tlsd_capture_linktype(const struct tlsd_capture *c)
 {
     return c->dlt;
@@ -201,13 +420,17 @@ int tlsd_capture_linktype(const struct tlsd_capture *c)
 
 const struct tlsd_capture_stats *tlsd_capture_get_stats(const struct tlsd_capture *c)
 {
-    return &c->stats;
+    /* With read-ahead: the reader's counts after the batch being handed out, complete
+     * once tlsd_capture_next returned the end. */
+    return c->ahead ? &c->ahead_stats : &c->stats;
 }
 
 void tlsd_capture_close(struct tlsd_capture *c)
 {
     if (!c)
         return;
+    if (c->ahead)
+        ahead_stop(c);
     pcap_close(c->pcap);
     free(c->iobuf);
     free(c);

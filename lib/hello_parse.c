@@ -401,6 +401,17 @@ static enum tlsd_cerr parse_ssl2_msg(struct tlsd_rd *msg, struct tlsd_client_hel
     return tlsd_rd_done(msg, "CLIENT-HELLO");
 }
 
+/* Points what pointed into the caller's message at the hello's own copy, ch->msg. */
+static void rebase_into_copy(struct tlsd_client_hello *ch, const uint8_t *msg)
+{
+    for (size_t i = 0; i < ch->n_exts; i++)
+        ch->exts[i].data = tlsd_rebase(ch->exts[i].data, msg, ch->msg);
+    for (size_t i = 0; i < ch->n_key_shares; i++)
+        ch->key_shares[i].key = tlsd_rebase(ch->key_shares[i].key, msg, ch->msg);
+    for (size_t i = 0; i < ch->n_alpn; i++)
+        ch->alpn[i].p = tlsd_rebase(ch->alpn[i].p, msg, ch->msg);
+}
+
 /* Points the result's pointers at its own copy of the message (also after an error).
  * Without memory for the copy, what points into the caller's buffer is dropped. */
 static enum tlsd_cerr keep_message(struct tlsd_client_hello *ch, const uint8_t *msg, size_t len)
@@ -418,12 +429,7 @@ static enum tlsd_cerr keep_message(struct tlsd_client_hello *ch, const uint8_t *
     }
     memcpy(ch->msg, msg, len);
     ch->msg_len = len;
-    for (size_t i = 0; i < ch->n_exts; i++)
-        ch->exts[i].data = tlsd_rebase(ch->exts[i].data, msg, ch->msg);
-    for (size_t i = 0; i < ch->n_key_shares; i++)
-        ch->key_shares[i].key = tlsd_rebase(ch->key_shares[i].key, msg, ch->msg);
-    for (size_t i = 0; i < ch->n_alpn; i++)
-        ch->alpn[i].p = tlsd_rebase(ch->alpn[i].p, msg, ch->msg);
+    rebase_into_copy(ch, msg);
     return TLSD_CERR_OK;
 }
 
@@ -480,12 +486,7 @@ static bool pack_hello(struct tlsd_client_hello *ch, const uint8_t *msg, size_t 
     ch->msg = o;
     ch->msg_len = len;
     ch->block = block;
-    for (size_t i = 0; i < ch->n_exts; i++)
-        ch->exts[i].data = tlsd_rebase(ch->exts[i].data, msg, ch->msg);
-    for (size_t i = 0; i < ch->n_key_shares; i++)
-        ch->key_shares[i].key = tlsd_rebase(ch->key_shares[i].key, msg, ch->msg);
-    for (size_t i = 0; i < ch->n_alpn; i++)
-        ch->alpn[i].p = tlsd_rebase(ch->alpn[i].p, msg, ch->msg);
+    rebase_into_copy(ch, msg);
     return true;
 }
 

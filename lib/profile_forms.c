@@ -173,7 +173,10 @@ static void directive_value(const char *p, char *out, size_t outlen)
 static int web_protocols(const char *val, struct tlsd_profile *p, struct tlsd_profile_err *err)
 {
     char buf[256];
-    snprintf(buf, sizeof buf, "%s", val);
+    size_t len = strlen(val);
+    if (len >= sizeof buf)
+        return tlsd_profile_fail(err, "protocol line longer than %zu characters", sizeof buf - 1);
+    memcpy(buf, val, len + 1);
     unsigned set = 0;
     for (char *save = NULL, *t = strtok_r(buf, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
         char sign = (*t == '+' || *t == '-') ? *t++ : 0;

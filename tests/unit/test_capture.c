@@ -1,7 +1,8 @@
 /* Frame decoding and capture files (tlsdiag/capture.h): every link type and
  * encapsulation with synthetic frames built by the codec's writer, every skip reason,
  * every truncation of a valid frame, and broken files (wrong magic, empty, truncated,
- * absent), plain and gzip-compressed. */
+ * absent), plain and gzip-compressed; big files read ahead on a thread against the same
+ * bytes read without one. */
 #include <pcap/pcap.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -474,6 +475,123 @@ static void test_files(void **state)
     free(path);
 }
 
+/* A capture big enough to be read ahead on a thread (tlsd_capture_open_file from 4 MB
+ * on): frames of every payload length from 0 to 1,400 bytes of varied content, some not
+ * IP. Every frame, every payload byte and the final counts must equal what the reader
+ * without a thread (tlsd_capture_open_mem) gives; cut inside the last record, both end
+ * with the same READ error after the same frames; closing half-way ends the thread. */
+#define BIG_FRAMES 9000
+
+static char *write_big_pcap(void)
+{
+    char *path = malloc(256);
+    snprintf(path, 256, "/tmp/tlsd_test_capture_%d_big.pcap", (int)getpid());
+    pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
+    pcap_dumper_t *d = pcap_dump_open(dead, path);
+    assert_non_null(d);
+    uint32_t x = 12345;
+    for (int i = 0; i < BIG_FRAMES; i++) {
+        size_t n = (size_t)(i * 7919) % 1401;
+        char *text = malloc(n + 1);
+        for (size_t k = 0; k < n; k++) {
+            x = x * 1103515245u + 12345u;
+            text[k] = (char)('!' + (x >> 16) % 90);
+        }
+        text[n] = '\0';
+        struct frame f = payload(text);
+        free(text);
+        tcp(&f, (uint16_t)(1024 + i), 443, (uint32_t)i * 1000u, TLSD_TCP_ACK);
+        ipv4(&f, 6, 5, 0);
+        ethertype(&f, i % 97 == 3 ? 0x0806 : 0x0800);
+        struct pcap_pkthdr h = {.ts = {.tv_sec = i, .tv_usec = i % 1000000},
+                                .caplen = (bpf_u_int32)f.len,
+                                .len = (bpf_u_int32)f.len};
+        pcap_dump((u_char *)d, &h, f.p);
+        free(f.p);
+    }
+    pcap_dump_close(d);
+    pcap_close(dead);
+    return path;
+}
+
+/* Reads a and b side by side: the same frames, payloads, end, error text and counts. */
+static int same_frames(struct tlsd_capture *a, struct tlsd_capture *b, enum tlsd_caperr want_end)
+{
+    struct tlsd_pkt p, q;
+    char ea[256] = "", eb[256] = "";
+    enum tlsd_caperr ra, rb;
+    int n = 0;
+    for (;;) {
+        ra = tlsd_capture_next(a, &p, ea, sizeof ea);
+        rb = tlsd_capture_next(b, &q, eb, sizeof eb);
+        assert_int_equal(ra, rb);
+        if (ra != TLSD_CAPERR_OK)
+            break;
+        n++;
+        assert_int_equal(p.frame, q.frame);
+        assert_int_equal(p.ts_usec, q.ts_usec);
+        assert_int_equal(p.sport, q.sport);
+        assert_int_equal(p.seq, q.seq);
+        assert_int_equal(p.tcp_flags, q.tcp_flags);
+        assert_memory_equal(p.src, q.src, sizeof p.src);
+        assert_int_equal(p.payload_len, q.payload_len);
+        assert_int_equal(p.payload_wire_len, q.payload_wire_len);
+        if (p.payload_len)
+            assert_memory_equal(p.payload, q.payload, p.payload_len);
+    }
+    assert_int_equal(ra, want_end);
+    assert_string_equal(ea, eb);
+    const struct tlsd_capture_stats *sa = tlsd_capture_get_stats(a),
+                                    *sb = tlsd_capture_get_stats(b);
+    assert_int_equal(sa->frames, sb->frames);
+    assert_int_equal(sa->bytes, sb->bytes);
+    assert_int_equal(sa->tcp, sb->tcp);
+    assert_memory_equal(sa->skipped, sb->skipped, sizeof sa->skipped);
+    return n;
+}
+
+static void test_read_ahead(void **state)
+{
+    (void)state;
+    char err[256];
+    char *path = write_big_pcap();
+    size_t len;
+    char *raw = tu_slurp(path, &len);
+    assert_true(len >= ((size_t)4 << 20)); /* big enough for the thread */
+    struct tlsd_capture *a, *b;
+    assert_int_equal(tlsd_capture_open_file(path, &a, err, sizeof err), TLSD_CAPERR_OK);
+    assert_int_equal(tlsd_capture_open_mem(raw, len, &b, err, sizeof err), TLSD_CAPERR_OK);
+    int n = same_frames(a, b, TLSD_CAPERR_END);
+    int not_ip = 0;
+    for (int i = 0; i < BIG_FRAMES; i++)
+        not_ip += i % 97 == 3;
+    assert_int_equal(n, BIG_FRAMES - not_ip);
+    assert_int_equal(tlsd_capture_get_stats(a)->frames, BIG_FRAMES);
+    tlsd_capture_close(a);
+    tlsd_capture_close(b);
+
+    /* cut 3 bytes into the last record */
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(raw, 1, len - 3, f), len - 3);
+    fclose(f);
+    assert_int_equal(tlsd_capture_open_file(path, &a, err, sizeof err), TLSD_CAPERR_OK);
+    assert_int_equal(tlsd_capture_open_mem(raw, len - 3, &b, err, sizeof err), TLSD_CAPERR_OK);
+    assert_int_equal(same_frames(a, b, TLSD_CAPERR_READ), n - 1);
+    tlsd_capture_close(a);
+    tlsd_capture_close(b);
+
+    /* closed after a few frames, while the thread is ahead */
+    assert_int_equal(tlsd_capture_open_file(path, &a, err, sizeof err), TLSD_CAPERR_OK);
+    struct tlsd_pkt p;
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(tlsd_capture_next(a, &p, err, sizeof err), TLSD_CAPERR_OK);
+    tlsd_capture_close(a);
+    unlink(path);
+    free(raw);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -486,6 +604,7 @@ int main(void)
         cmocka_unit_test(test_udp_and_tunnels),
         cmocka_unit_test(test_negative),
         cmocka_unit_test(test_files),
+        cmocka_unit_test(test_read_ahead),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

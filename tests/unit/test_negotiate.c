@@ -293,6 +293,12 @@ static void input_forms(void **state)
                           TLSD_SIDE_SERVER, &p, &err),
         0);
     assert_int_equal(p.versions, TLSD_V_TLS12 | TLSD_V_TLS13);
+    /* a protocol line too long to hold is refused, not cut */
+    char longline[400] = "apache:SSLProtocol";
+    while (strlen(longline) < 320)
+        strcat(longline, " +TLSv1.2");
+    assert_int_not_equal(tlsd_profile_load(longline, TLSD_SIDE_SERVER, &p, &err), 0);
+    assert_non_null(strstr(err.msg, "longer than 255"));
     assert_int_equal(
         tlsd_profile_load("gpo:TLS_RSA_WITH_AES_128_CBC_SHA,TLS_RSA_WITH_AES_256_CBC_SHA",
                           TLSD_SIDE_SERVER, &p, &err),
