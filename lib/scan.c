@@ -66,6 +66,8 @@ struct tscan {
     bool deadline_running;
     /* what later tasks need from the version tasks */
     int roots_left;                       /* versions whose first probe has not answered */
+    size_t sig13_left;                    /* TLS 1.3 signature scheme probes not done */
+    bool *sig13_ok;                       /* per registry scheme: accepted in TLS 1.3 */
     struct task *queue_head, *queue_tail; /* tasks waiting for a per-target slot */
 };
 
@@ -99,8 +101,9 @@ struct hello_opts {
     size_t n_groups;
     const uint16_t *sigalgs; /* NULL: every scheme */
     size_t n_sigalgs;
-    bool no_key_shares; /* TLS 1.3: empty key_share (forces an HRR) */
-    bool no_reneg_scsv; /* leave out the renegotiation SCSV / extension */
+    bool no_key_shares;   /* TLS 1.3: empty key_share (forces an HRR) */
+    uint16_t share_group; /* TLS 1.3: the one key share to send (0: x25519 and P-256) */
+    bool no_reneg_scsv;   /* leave out the renegotiation SCSV / extension */
     bool fallback_scsv;
     bool compression; /* offer DEFLATE */
     bool no_sni;
@@ -204,8 +207,9 @@ static int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **re
             sp.versions.v = v13;
             sp.versions.n = 1;
             sp.versions.present = true;
-            sp.key_shares = h->no_key_shares ? NULL : shares;
-            sp.n_key_shares = h->no_key_shares ? 0 : 2;
+            struct tlsd_key_share_spec one = {.group = h->share_group};
+            sp.key_shares = h->no_key_shares ? NULL : h->share_group ? &one : shares;
+            sp.n_key_shares = h->no_key_shares ? 0 : h->share_group ? 1 : 2;
             sp.key_share_present = true;
             sp.psk_modes.v = psk_modes;
             sp.psk_modes.n = 1;
@@ -972,6 +976,89 @@ static void start_sigalgs(struct tscan *t)
         elim_start(t, E_SIGALGS, TLSD_SCAN_TLS12, c, n, NULL, sigalgs_done);
 }
 
+/* TLS 1.3 signature schemes: the server picks its scheme for CertificateVerify, which is
+ * encrypted, so a probe offers one scheme at a time. A server with no certificate it can
+ * sign for with that scheme refuses the hello (handshake_failure) instead of answering
+ * it (RFC 8446 4.2.3, 4.4.2.2). An HRR names a group: the probe is sent again with a key
+ * share for it. */
+static int sig13_hello(struct tscan *t, uint16_t scheme, uint16_t share, uint8_t **rec, size_t *len)
+{
+    size_t n;
+    uint32_t *suites = suites_for(0x0304, &n);
+    if (!suites)
+        return -1;
+    struct hello_opts h = {.version = 0x0304,
+                           .suites = suites,
+                           .n_suites = n,
+                           .sigalgs = &scheme,
+                           .n_sigalgs = 1,
+                           .share_group = share};
+    int rc = build_hello(t, &h, rec, len);
+    free(suites);
+    return rc;
+}
+
+static void sig13_finish(struct tscan *t)
+{
+    struct tlsd_scan_result *r = t->r;
+    size_t n = 0;
+    for (size_t i = 0; i < tlsd_sigscheme_count(); i++)
+        n += t->sig13_ok[i];
+    r->sigschemes13 = malloc((n ? n : 1) * sizeof *r->sigschemes13);
+    for (size_t i = 0; r->sigschemes13 && i < tlsd_sigscheme_count(); i++)
+        if (t->sig13_ok[i])
+            r->sigschemes13[r->n_sigschemes13++] = tlsd_sigscheme_at(i)->code;
+    free(t->sig13_ok);
+    t->sig13_ok = NULL;
+}
+
+static void sig13_result(struct task *k, struct probe_res *res)
+{
+    struct tscan *t = k->t;
+    size_t i = (size_t)k->kind;
+    uint16_t scheme = tlsd_sigscheme_at(i)->code;
+    bool answered = res->outcome == PROBE_SERVER_HELLO && res->have_sh;
+    if (answered && res->sh.is_hrr && !k->gen && res->sh.key_share_group) {
+        uint8_t *rec;
+        size_t len;
+        k->gen = 1; /* once */
+        if (sig13_hello(t, scheme, res->sh.key_share_group, &rec, &len) == 0) {
+            submit(k, rec, len);
+            return;
+        }
+    }
+    if (answered && !res->sh.is_hrr && tlsd_version_is_tls13(res->sh.version))
+        t->sig13_ok[i] = true;
+    if (--t->sig13_left == 0)
+        sig13_finish(t);
+    end_task(k);
+}
+
+static void start_sigalgs13(struct tscan *t)
+{
+    size_t n = tlsd_sigscheme_count();
+    if (!(t->sig13_ok = calloc(n, sizeof *t->sig13_ok)))
+        return;
+    t->sig13_left = 1; /* held while the probes are queued */
+    for (size_t i = 0; i < n; i++) {
+        const struct tlsd_sigscheme *x = tlsd_sigscheme_at(i);
+        uint8_t *rec;
+        size_t len;
+        if (!x->tls13 || sig13_hello(t, x->code, 0, &rec, &len) != 0)
+            continue;
+        struct task *k = new_task(t, sig13_result);
+        if (!k) {
+            free(rec);
+            continue;
+        }
+        k->kind = (int)i;
+        t->sig13_left++;
+        submit(k, rec, len);
+    }
+    if (--t->sig13_left == 0)
+        sig13_finish(t);
+}
+
 /* SSLv2: one CLIENT-HELLO with every kind; the SERVER-HELLO lists the
  * server's kinds at once (SSLv2 spec, 2.6). */
 static void ssl2_result(struct task *k, struct probe_res *res)
@@ -1172,6 +1259,8 @@ static void start_after_roots(struct tscan *t)
     }
     if (!o->skip_sigalgs && r->versions[TLSD_SCAN_TLS12].n_suites)
         start_sigalgs(t);
+    if (!o->skip_sigalgs && r->versions[TLSD_SCAN_TLS13].n_suites)
+        start_sigalgs13(t);
     if (!o->skip_features)
         start_features(t);
 }
@@ -1388,6 +1477,8 @@ int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan
         uv_close((uv_handle_t *)&s.rate_timer, NULL);
     uv_run(&s.loop, UV_RUN_DEFAULT);
     uv_loop_close(&s.loop);
+    for (size_t i = 0; i < s.n_targets; i++)
+        free(s.targets[i].sig13_ok); /* a target stopped before its probes ended */
     free(s.targets);
     return 0;
 }

@@ -204,6 +204,7 @@ void tlsd_scan_result_free(struct tlsd_scan_result *r)
     free(r->groups);
     free(r->groups12);
     free(r->sigschemes);
+    free(r->sigschemes13);
     memset(r, 0, sizeof *r);
 }
 
@@ -283,8 +284,8 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
         json_array_append_new(vers, vo);
     }
     json_object_set_new(o, "versions", vers);
-    json_t *groups = json_array(), *sigs = json_array(), *certs = json_array(),
-           *finds = json_array();
+    json_t *groups = json_array(), *sigs = json_array(), *sigs13 = json_array(),
+           *certs = json_array(), *finds = json_array();
     json_t *groups12 = json_array();
     for (size_t i = 0; i < r->n_groups; i++) {
         const struct tlsd_group *g = tlsd_group_by_code(r->groups[i]);
@@ -298,6 +299,10 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
         const struct tlsd_sigscheme *g = tlsd_sigscheme_by_code(r->sigschemes[i]);
         json_array_append_new(sigs, json_string(g ? g->name : "unknown"));
     }
+    for (size_t i = 0; i < r->n_sigschemes13; i++) {
+        const struct tlsd_sigscheme *g = tlsd_sigscheme_by_code(r->sigschemes13[i]);
+        json_array_append_new(sigs13, json_string(g ? g->name : "unknown"));
+    }
     for (size_t i = 0; i < r->n_certs; i++)
         json_array_append_new(certs, cert_json(&r->certs[i]));
     for (size_t i = 0; i < r->n_findings; i++)
@@ -308,6 +313,7 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
     json_object_set_new(o, "groups_tls12", groups12);
     json_object_set_new(o, "hello_retry_request", tri(r->hrr));
     json_object_set_new(o, "signature_schemes", sigs);
+    json_object_set_new(o, "signature_schemes_tls13", sigs13);
     json_object_set_new(o, "certificates", certs);
     json_object_set_new(
         o, "features",

@@ -176,6 +176,7 @@ static void print_text(const struct tlsd_scan_result *r, bool color)
     if (r->hrr != TLSD_UNKNOWN)
         printf("  HelloRetryRequest when no key share fits: %s\n", tri(r->hrr));
     print_list16("Signature schemes (TLS 1.2)", r->sigschemes, r->n_sigschemes, false);
+    print_list16("Signature schemes (TLS 1.3)", r->sigschemes13, r->n_sigschemes13, false);
     print_certs(r);
     printf("  Features\n");
     printf("    secure renegotiation %s, TLS_FALLBACK_SCSV %s, compression %s\n",

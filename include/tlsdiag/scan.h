@@ -91,8 +91,12 @@ struct tlsd_scan_result {
     uint16_t *groups12; /* TLS 1.2 ECDHE curves (ServerKeyExchange) */
     size_t n_groups12;
     enum tlsd_tristate hrr; /* answers a hello without a usable key share by HRR */
-    uint16_t *sigschemes;
+    uint16_t *sigschemes;   /* TLS 1.2: what the server signs ServerKeyExchange with */
     size_t n_sigschemes;
+    /* TLS 1.3: the schemes the server can sign CertificateVerify with, in registry order;
+     * each is offered alone, and a ServerHello (not an alert) accepts it. */
+    uint16_t *sigschemes13;
+    size_t n_sigschemes13;
     struct tlsd_scan_cert *certs;
     size_t n_certs;
     /* Features (TLSD_UNKNOWN when not testable on this server). */

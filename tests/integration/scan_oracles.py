@@ -13,13 +13,14 @@ disagreement and 'N passed, N failed'.
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from loopback import free_port, make_cert, report, server, wait_port  # noqa: E402
 
 TLSDIAG = os.environ["TLSDIAG"]
 VERSIONS = {"SSLv2": "ssl2", "SSLv3": "ssl3", "TLSv1.0": "tls1", "TLSv1.1": "tls1_1",
@@ -27,44 +28,17 @@ VERSIONS = {"SSLv2": "ssl2", "SSLv3": "ssl3", "TLSv1.0": "tls1", "TLSv1.1": "tls
 WORK = tempfile.mkdtemp(prefix="tlsd-oracles-")
 EMPTY_CNF = os.path.join(WORK, "openssl.cnf")
 ENV = dict(os.environ, OPENSSL_CONF=EMPTY_CNF)
-PASSES = 0
-FAILS = []
 
 
 def sh(*args, **kw):
     return subprocess.run(args, capture_output=True, text=True, env=ENV, **kw)
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait_port(port, proc, seconds=10):
-    end = time.time() + seconds
-    while time.time() < end:
-        if proc.poll() is not None:
-            return False
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return True
-        except OSError:
-            time.sleep(0.05)
-    return False
-
-
 def certs():
     with open(EMPTY_CNF, "w") as f:
         f.write("# empty: no distribution defaults in the tests\n")
-    for name, alg in (("rsa", ["-newkey", "rsa:2048"]),
-                      ("ec", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"])):
-        r = sh("openssl", "req", "-x509", *alg, "-nodes", "-days", "30",
-               "-keyout", f"{WORK}/{name}.key", "-out", f"{WORK}/{name}.pem",
-               "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost")
-        assert r.returncode == 0, r.stderr
+    make_cert(WORK, "rsa", ["-newkey", "rsa:2048"], ENV)
+    make_cert(WORK, "ec", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"], ENV)
     sh("openssl", "dhparam", "-out", f"{WORK}/dh.pem", "2048")
 
 
@@ -195,13 +169,10 @@ def settle(port, version, code):
 
 
 def check(name, cmd, order):
-    global PASSES
     port = free_port()
-    proc = subprocess.Popen(cmd(port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            stdin=subprocess.DEVNULL, env=ENV)
     lines = []
     ok = 0
-    try:
+    with server(cmd(port), ENV) as proc:
         if not wait_port(port, proc):
             return 0, [f"{name}: server did not start: {' '.join(cmd(port))}"]
         doc, ours = run_tlsdiag(port)
@@ -258,12 +229,6 @@ def check(name, cmd, order):
                 lines.append(f"{name}: certificates {keys}, want EC and RSA")
             else:
                 ok += 1
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
     return ok, lines
 
 
@@ -273,21 +238,13 @@ def order_codes(names):
 
 
 def main():
-    global PASSES
     certs()
     try:
         with ThreadPoolExecutor(max_workers=3) as ex:
-            results = list(ex.map(lambda c: (c[0], check(*c)), CONFIGS))
-        for name, (ok, lines) in results:
-            PASSES += ok
-            print(f"{name}: {ok} checks passed, {len(lines)} failed")
-            for l in lines:
-                print("  FAIL " + l)
-                FAILS.append(l)
+            results = list(ex.map(lambda c: (c[0], *check(*c)), CONFIGS))
     finally:
         shutil.rmtree(WORK, ignore_errors=True)
-    print(f"{PASSES} passed, {len(FAILS)} failed")
-    return 1 if FAILS else 0
+    return report(results)
 
 
 if __name__ == "__main__":
