@@ -154,6 +154,7 @@ static int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **re
     static const struct tlsd_key_share_spec shares[] = {{.group = 0x001D}, {.group = 0x0017}};
     static const char *const alpn[] = {"h2", "http/1.1"};
     struct tlsd_hello_spec sp = {0};
+    struct tlsd_key_share_spec one = {.group = h->share_group}; /* lives until the build */
     size_t ng = 0, ns = 0;
     uint16_t *groups = NULL, *sig = NULL;
     if (!h->groups)
@@ -207,7 +208,6 @@ static int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **re
             sp.versions.v = v13;
             sp.versions.n = 1;
             sp.versions.present = true;
-            struct tlsd_key_share_spec one = {.group = h->share_group};
             sp.key_shares = h->no_key_shares ? NULL : h->share_group ? &one : shares;
             sp.n_key_shares = h->no_key_shares ? 0 : h->share_group ? 1 : 2;
             sp.key_share_present = true;

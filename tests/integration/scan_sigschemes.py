@@ -75,6 +75,8 @@ CONFIGS = [
     ("gnutls-serv-ecdsa-p256", lambda p: gnutls_serv(p, "p256", "NORMAL"),
      {"ecdsa_secp256r1_sha256"}),
     ("gnutls-serv-rsa", lambda p: gnutls_serv(p, "rsa", "NORMAL"), RSAE),
+    # no key share tlsdiag sends fits: every probe meets an HRR first
+    ("s_server-rsa-secp384r1-only", lambda p: s_server(p, "rsa", "-groups", "secp384r1"), RSAE),
 ]
 
 
