@@ -49,6 +49,7 @@ struct task {
     struct elim *e; /* the enumeration this task belongs to */
     unsigned gen;
     struct task *next_queued; /* scheduler queue */
+    bool background;          /* waits behind every other queued probe */
 };
 
 struct tscan {
@@ -79,6 +80,7 @@ struct scan {
     unsigned inflight;
     unsigned probes_done;
     struct task *queue_head, *queue_tail; /* tasks waiting for a global slot */
+    struct task *queue_fg_tail;           /* the last one that is not background */
     uv_timer_t rate_timer;
     unsigned rate_tokens;
     tlsd_scan_done_cb done;
@@ -249,14 +251,31 @@ static void maybe_finish_target(struct tscan *t);
 static void pump(struct scan *s);
 static void end_task(struct task *k);
 
+/* Background probes (features, TLS 1.3 signature schemes) queue behind the others:
+ * the enumerations' next rounds, which each wait for a probe, go first. */
 static void enqueue(struct scan *s, struct task *k)
 {
-    k->next_queued = NULL;
-    if (s->queue_tail)
-        s->queue_tail->next_queued = k;
-    else
-        s->queue_head = k;
-    s->queue_tail = k;
+    struct task **at = &s->queue_head; /* background: at the end */
+    if (!k->background)
+        at = s->queue_fg_tail ? &s->queue_fg_tail->next_queued : &s->queue_head;
+    else if (s->queue_tail)
+        at = &s->queue_tail->next_queued;
+    k->next_queued = *at;
+    *at = k;
+    if (!k->next_queued)
+        s->queue_tail = k;
+    if (!k->background)
+        s->queue_fg_tail = k;
+}
+
+/* Takes k (preceded by prev, NULL at the head) out of the queue; *pp points at k. */
+static void unqueue(struct scan *s, struct task **pp, struct task *k, struct task *prev)
+{
+    *pp = k->next_queued;
+    if (s->queue_tail == k)
+        s->queue_tail = prev;
+    if (s->queue_fg_tail == k)
+        s->queue_fg_tail = prev; /* foreground tasks come first: prev is one or NULL */
 }
 
 /* Queues a probe for task k with the given hello (taking ownership). */
@@ -296,9 +315,7 @@ static void pump(struct scan *s)
     while (*pp && s->inflight < s->o->max_inflight) {
         struct task *k = *pp;
         if (k->t->failed) { /* its target hit its time limit: drop the task */
-            *pp = k->next_queued;
-            if (s->queue_tail == k)
-                s->queue_tail = prev;
+            unqueue(s, pp, k, prev);
             end_task(k);
             continue;
         }
@@ -312,9 +329,7 @@ static void pump(struct scan *s)
                 break;
             s->rate_tokens--;
         }
-        *pp = k->next_queued;
-        if (s->queue_tail == k)
-            s->queue_tail = prev;
+        unqueue(s, pp, k, prev);
         launch(k);
     }
 }
@@ -1052,6 +1067,7 @@ static void start_sigalgs13(struct tscan *t)
             continue;
         }
         k->kind = (int)i;
+        k->background = true;
         t->sig13_left++;
         submit(k, rec, len);
     }
@@ -1171,6 +1187,7 @@ static void feature_probe(struct tscan *t, enum feature f, int vi)
         return;
     }
     k->kind = f;
+    k->background = true;
     submit(k, rec, len);
 }
 
