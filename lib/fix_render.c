@@ -177,6 +177,21 @@ static int openssl_steps(const struct tlsd_fix *f, const struct tlsd_profile *af
                    openssl_version_name(tlsd_versions_min(after->versions)),
                    openssl_version_name(tlsd_versions_max(after->versions)));
     openssl_groups(after, &a);
+    struct tlsd_strbuf sn = {0}, sa = {0};
+    if (f->add_sigalg && after->n_sigalgs13) { /* the server's TLS 1.3 list, grown */
+        const char *sep = " -sigalgs ";
+        tlsd_sb_puts(&sn, "ssl_conf_command SignatureAlgorithms ");
+        tlsd_sb_puts(&sa, "SSLOpenSSLConfCmd SignatureAlgorithms ");
+        for (size_t i = 0; i < after->n_sigalgs13; i++) {
+            const struct tlsd_sigscheme *x = tlsd_sigscheme_by_code(after->sigalgs13[i]);
+            const char *name = x ? x->name : "?"; /* OpenSSL reads the TLS 1.3 names */
+            tlsd_sb_printf(&a, "%s%s", sep, name);
+            tlsd_sb_printf(&sn, "%s%s", i ? ":" : "", name);
+            tlsd_sb_printf(&sa, "%s%s", i ? ":" : "", name);
+            sep = ":";
+        }
+        tlsd_sb_puts(&sn, ";");
+    }
     tlsd_sb_printf(&n, "ssl_ciphers '%s%s';", c12, lvl0 ? ":@SECLEVEL=0" : "");
     tlsd_sb_printf(&ap, "SSLCipherSuite %s%s", c12, lvl0 ? ":@SECLEVEL=0" : "");
     openssl_versions(after->versions, &nv, &apv);
@@ -191,6 +206,12 @@ static int openssl_steps(const struct tlsd_fix *f, const struct tlsd_profile *af
         rc = add_step(s, "Apache", tlsd_sb_take(&apv));
     if (rc == 0)
         rc = add_step(s, "Apache", tlsd_sb_take(&ap));
+    if (rc == 0 && sn.len)
+        rc = add_step(s, "nginx", tlsd_sb_take(&sn));
+    if (rc == 0 && sa.len)
+        rc = add_step(s, "Apache", tlsd_sb_take(&sa));
+    tlsd_sb_free(&sn);
+    tlsd_sb_free(&sa);
     tlsd_sb_free(&nv);
     tlsd_sb_free(&apv);
     if (lvl0)
@@ -233,6 +254,10 @@ static int gnutls_steps(const struct tlsd_fix *f, struct tlsd_fix_steps *s)
         const struct tlsd_group *g = tlsd_group_by_code(f->add_group);
         tlsd_sb_printf(&b, ":+%s", g && g->gnutls_name ? g->gnutls_name : "?");
     }
+    if (f->add_sigalg) {
+        const struct tlsd_sigscheme *x = tlsd_sigscheme_by_code(f->add_sigalg);
+        tlsd_sb_printf(&b, ":+%s", x && x->gnutls_name ? x->gnutls_name : "?");
+    }
     note(s, "append to the server's priority string, e.g. gnutls-serv --priority 'NORMAL...'");
     return add_step(s, "GnuTLS priority (append)", tlsd_sb_take(&b));
 }
@@ -253,6 +278,15 @@ static int java_steps(const struct tlsd_fix *f, const struct tlsd_profile *after
         tlsd_sb_printf(&b, "-Djdk.tls.%s.cipherSuites=%s",
                        f->side == TLSD_SIDE_SERVER ? "server" : "client", l ? l : "");
         free(l);
+        rc = add_step(s, "Java system property", tlsd_sb_take(&b));
+    }
+    if (rc == 0 && f->add_sigalg) {
+        const struct tlsd_sigscheme *x = tlsd_sigscheme_by_code(f->add_sigalg);
+        struct tlsd_strbuf b = {0};
+        tlsd_sb_printf(&b,
+                       "add %s to -Djdk.tls.%s.SignatureSchemes (or remove it from "
+                       "jdk.tls.disabledAlgorithms)",
+                       x ? x->name : "?", f->side == TLSD_SIDE_SERVER ? "server" : "client");
         rc = add_step(s, "Java system property", tlsd_sb_take(&b));
     }
     return rc;
@@ -277,6 +311,10 @@ static int device_steps(const struct tlsd_fix *f, struct tlsd_fix_steps *s)
     if (f->add_group) {
         const struct tlsd_group *g = tlsd_group_by_code(f->add_group);
         tlsd_sb_printf(&b, "turn on curve %s; ", g ? g->name : "?");
+    }
+    if (f->add_sigalg) {
+        const struct tlsd_sigscheme *x = tlsd_sigscheme_by_code(f->add_sigalg);
+        tlsd_sb_printf(&b, "turn on signature scheme %s; ", x ? x->name : "?");
     }
     tlsd_sb_puts(&b, "or update the firmware/software to a version that has it");
     note(s, "for OpenSSL-based clients: openssl s_client -cipher/-ciphersuites/-min_protocol");
@@ -340,6 +378,11 @@ void tlsd_fix_summary(const struct tlsd_fix *f, char *buf, size_t len)
     if (f->add_group) {
         const struct tlsd_group *g = tlsd_group_by_code(f->add_group);
         tlsd_sb_printf(&b, "%senable group %s", sep, g ? g->name : "?");
+    }
+    if (f->add_sigalg) {
+        const struct tlsd_sigscheme *x = tlsd_sigscheme_by_code(f->add_sigalg);
+        tlsd_sb_printf(&b, "%sallow signature scheme %s", sep, x ? x->name : "?");
+        sep = " + ";
     }
     if (f->add_cert.type[0])
         tlsd_sb_printf(&b, "%sadd an %s certificate", sep, f->add_cert.type);

@@ -37,6 +37,14 @@ void tlsd_fix_apply(const struct tlsd_fix *f, struct tlsd_profile *p)
         p->groups[p->n_groups++] = f->add_group;
     if (f->add_cert.type[0] && p->n_certs < TLSD_PROFILE_MAX_CERTS)
         p->certs[p->n_certs++] = f->add_cert;
+    /* A client lists one more scheme; a server restricted to some TLS 1.3 schemes signs
+     * with one more. */
+    if (f->add_sigalg && f->side == TLSD_SIDE_CLIENT &&
+        !tlsd_profile_has_sigalg(p, f->add_sigalg) && p->n_sigalgs < TLSD_PROFILE_MAX_SIGALGS)
+        p->sigalgs[p->n_sigalgs++] = f->add_sigalg;
+    if (f->add_sigalg && f->side == TLSD_SIDE_SERVER && p->n_sigalgs13 &&
+        p->n_sigalgs13 < TLSD_PROFILE_MAX_SIGALGS)
+        p->sigalgs13[p->n_sigalgs13++] = f->add_sigalg;
 }
 
 struct search {
@@ -49,6 +57,7 @@ struct search {
 
 static void try_fix(struct search *s, struct tlsd_fix *f)
 {
+    f->side = s->side;
     struct tlsd_profile changed = s->side == TLSD_SIDE_SERVER ? *s->server : *s->client;
     tlsd_fix_apply(f, &changed);
     const struct tlsd_profile *c = s->side == TLSD_SIDE_CLIENT ? &changed : s->client;
@@ -57,7 +66,6 @@ static void try_fix(struct search *s, struct tlsd_fix *f)
     if (!f->after.ok)
         return;
     f->cls = outcome_class(&f->after);
-    f->side = s->side;
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 32;
         struct tlsd_fix *nv = realloc(s->v, cap * sizeof *nv);
@@ -125,6 +133,21 @@ static size_t candidates(const struct tlsd_profile *self, const struct tlsd_prof
     for (size_t i = 0; i < other->n_groups && n < max; i++)
         if (!tlsd_profile_has_group(self, other->groups[i]))
             v[n++] = (struct tlsd_fix){.add_group = other->groups[i], .n_changes = 1};
+    /* Signature schemes: a client may list one a restricted server signs with; such a
+     * server may sign with one the client lists (Schannel picks TLS 1.3 schemes itself). */
+    for (size_t i = 0; side == TLSD_SIDE_CLIENT && i < other->n_sigalgs13 && n < max; i++)
+        if (!tlsd_profile_has_sigalg(self, other->sigalgs13[i]))
+            v[n++] = (struct tlsd_fix){.add_sigalg = other->sigalgs13[i], .n_changes = 1};
+    for (size_t i = 0; side == TLSD_SIDE_SERVER && self->n_sigalgs13 &&
+                       self->impl != TLSD_IMPL_SCHANNEL && i < other->n_sigalgs && n < max;
+         i++) {
+        const struct tlsd_sigscheme *x = tlsd_sigscheme_by_code(other->sigalgs[i]);
+        bool have = false;
+        for (size_t k = 0; k < self->n_sigalgs13; k++)
+            have |= self->sigalgs13[k] == other->sigalgs[i];
+        if (x && x->tls13 && !have)
+            v[n++] = (struct tlsd_fix){.add_sigalg = x->code, .n_changes = 1};
+    }
     static const struct tlsd_cert_key extra[] = {{"ecdsa", 0, 0x0017}, {"rsa", 2048, 0}};
     for (size_t i = 0; side == TLSD_SIDE_SERVER && i < 2 && n < max; i++) {
         bool have = false;
@@ -140,7 +163,8 @@ static size_t candidates(const struct tlsd_profile *self, const struct tlsd_prof
 static bool combine(const struct tlsd_fix *a, const struct tlsd_fix *b, struct tlsd_fix *out)
 {
     if ((a->add_versions && b->add_versions) || (a->n_add_suites && b->n_add_suites) ||
-        (a->add_group && b->add_group) || (a->add_cert.type[0] && b->add_cert.type[0]))
+        (a->add_group && b->add_group) || (a->add_cert.type[0] && b->add_cert.type[0]) ||
+        (a->add_sigalg && b->add_sigalg))
         return false;
     *out = *a;
     out->add_versions |= b->add_versions;
@@ -152,6 +176,8 @@ static bool combine(const struct tlsd_fix *a, const struct tlsd_fix *b, struct t
         out->add_group = b->add_group;
     if (b->add_cert.type[0])
         out->add_cert = b->add_cert;
+    if (b->add_sigalg)
+        out->add_sigalg = b->add_sigalg;
     out->n_changes = 2;
     return true;
 }
@@ -159,7 +185,9 @@ static bool combine(const struct tlsd_fix *a, const struct tlsd_fix *b, struct t
 static void search(struct search *s, const struct tlsd_profile *self,
                    const struct tlsd_profile *other)
 {
-    enum { MAX_CAND = TLSD_PROFILE_MAX_SUITES + TLSD_PROFILE_MAX_GROUPS + 8 };
+    enum {
+        MAX_CAND = TLSD_PROFILE_MAX_SUITES + TLSD_PROFILE_MAX_GROUPS + TLSD_PROFILE_MAX_SIGALGS + 8
+    };
     struct tlsd_fix *cand = malloc(MAX_CAND * sizeof *cand);
     if (!cand) {
         s->oom = 1;

@@ -127,11 +127,15 @@ static bool sig_for_key_12(const struct tlsd_profile *c, const struct tlsd_cert_
     return false;
 }
 
-/* RFC 8446 4.2.3: the scheme a TLS 1.3 server signs with for key k, 0 when none. */
-static uint16_t sig_for_key_13(const struct tlsd_profile *c, const struct tlsd_cert_key *k)
+/* RFC 8446 4.2.3: the scheme a TLS 1.3 server s signs with for key k, 0 when none: the
+ * client's first that fits the key and that s signs with (when s's list is known). */
+static uint16_t sig_for_key_13(const struct tlsd_profile *c, const struct tlsd_profile *s,
+                               const struct tlsd_cert_key *k)
 {
     for (size_t i = 0; i < c->n_sigalgs; i++) {
         uint16_t a = c->sigalgs[i];
+        if (s->n_sigalgs13 && !has_u16(s->sigalgs13, s->n_sigalgs13, a))
+            continue;
         if (strcmp(k->type, "rsa") == 0 && a >= 0x0804 && a <= 0x0806)
             return a;
         if (strcmp(k->type, "ecdsa") == 0 &&
@@ -391,12 +395,14 @@ static void negotiate_13(const struct tlsd_profile *c, const struct tlsd_profile
         return;
     }
     for (size_t i = 0; i < s->n_certs && !o->sigscheme; i++) {
-        o->sigscheme = sig_for_key_13(c, &s->certs[i]);
+        o->sigscheme = sig_for_key_13(c, s, &s->certs[i]);
         o->cert_index = o->sigscheme ? (int)i : -1;
     }
     if (!o->sigscheme) {
         fail_with(o, s, TLSD_FAIL_SIGSCHEME, 40,
-                  "the client lists no TLS 1.3 signature scheme for the server's key");
+                  s->n_sigalgs13
+                      ? "the client lists no TLS 1.3 signature scheme the server signs with"
+                      : "the client lists no TLS 1.3 signature scheme for the server's key");
         return;
     }
     o->ok = true;

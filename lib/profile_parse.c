@@ -156,6 +156,18 @@ static int add_sigalg(const char *tok, void *vctx)
     return 0;
 }
 
+static int add_sigalg13(const char *tok, void *vctx)
+{
+    struct tokctx *c = vctx;
+    uint16_t s;
+    const struct tlsd_sigscheme *x;
+    if (parse_u16_name(tok, &s, false) < 0 || !(x = tlsd_sigscheme_by_code(s)) || !x->tls13)
+        return tlsd_profile_fail(c->err, "'%s' is not a TLS 1.3 signature scheme", tok);
+    if (add_u16(c->p->sigalgs13, &c->p->n_sigalgs13, TLSD_PROFILE_MAX_SIGALGS, s) < 0)
+        return tlsd_profile_fail(c->err, "too many signature schemes");
+    return 0;
+}
+
 static const struct {
     const char *name;
     unsigned flag;
@@ -326,6 +338,10 @@ static int apply_key(const char *key, char *val, struct tlsd_profile *p,
     } else if (strcasecmp(key, "sigalgs") == 0 || strcasecmp(key, "signature_schemes") == 0) {
         p->n_sigalgs = 0;
         return each_token(val, add_sigalg, &c);
+    } else if (strcasecmp(key, "sigalgs_tls13") == 0 ||
+               strcasecmp(key, "signature_schemes_tls13") == 0) {
+        p->n_sigalgs13 = 0;
+        return each_token(val, add_sigalg13, &c);
     } else if (strcasecmp(key, "certificates") == 0) {
         return parse_certs(val, p, err);
     } else if (strcasecmp(key, "preference") == 0) {

@@ -73,6 +73,13 @@ static void scan_groups(json_t *t, struct tlsd_profile *p)
             if (gr && !tlsd_profile_has_group(p, gr->code) && p->n_groups < TLSD_PROFILE_MAX_GROUPS)
                 p->groups[p->n_groups++] = gr->code;
         }
+    p->n_sigalgs13 = 0;
+    json_array_foreach(json_object_get(t, "signature_schemes_tls13"), i, g)
+    {
+        const struct tlsd_sigscheme *s = tlsd_sigscheme_by_name(str(g));
+        if (s && p->n_sigalgs13 < TLSD_PROFILE_MAX_SIGALGS)
+            p->sigalgs13[p->n_sigalgs13++] = s->code;
+    }
     json_t *sigs = json_object_get(t, "signature_schemes");
     if (json_array_size(sigs) == 0)
         return;

@@ -70,7 +70,8 @@ int tool_print_fixes(const struct tlsd_profile *c, const struct tlsd_profile *s,
     printf("\nFixes on the %s (%s):\n", tlsd_side_name(side),
            side == TLSD_SIDE_SERVER ? s->name : c->name);
     if (l.n == 0)
-        printf("  none found by adding one or two versions, suites, groups or certificates\n");
+        printf("  none found by adding one or two versions, suites, groups, signature schemes or "
+               "certificates\n");
     if (l.only_insecure)
         printf("  No secure fix exists: every change below gives a weak or insecure connection.\n");
     for (size_t i = 0; i < l.n; i++) {

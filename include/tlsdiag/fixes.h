@@ -24,6 +24,7 @@ struct tlsd_fix {
     uint32_t add_suites[TLSD_FIX_MAX_ITEMS];
     size_t n_add_suites;
     uint16_t add_group;            /* 0: none */
+    uint16_t add_sigalg;           /* a signature scheme (server: TLS 1.3 list), 0: none */
     struct tlsd_cert_key add_cert; /* type[0] == 0: none */
     size_t n_changes;
     enum tlsd_class cls; /* of the connection the fix produces (version and suite) */

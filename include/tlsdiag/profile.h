@@ -96,6 +96,10 @@ struct tlsd_profile {
     size_t n_key_shares;
     uint16_t sigalgs[TLSD_PROFILE_MAX_SIGALGS];
     size_t n_sigalgs;
+    /* server: the TLS 1.3 schemes it signs CertificateVerify with (a scan finds them);
+     * none: whatever its keys allow */
+    uint16_t sigalgs13[TLSD_PROFILE_MAX_SIGALGS];
+    size_t n_sigalgs13;
     struct tlsd_cert_key certs[TLSD_PROFILE_MAX_CERTS]; /* server */
     size_t n_certs;
     enum tlsd_pref pref;

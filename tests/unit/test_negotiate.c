@@ -189,6 +189,22 @@ static void prioritize_chacha(void **state)
     assert_int_equal(o.suite, 0xCCA8);
 }
 
+/* The pair fails for the reason want; the best fix on the server side (there is one). */
+static struct tlsd_fix first_server_fix(const struct tlsd_profile *c, const struct tlsd_profile *s,
+                                        enum tlsd_fail_class want)
+{
+    struct tlsd_outcome o;
+    tlsd_negotiate(c, s, &o);
+    assert_false(o.ok);
+    assert_int_equal(o.fail, want);
+    struct tlsd_fix_list l;
+    assert_int_equal(tlsd_find_fixes(c, s, TLSD_SIDE_SERVER, 3, &l), 0);
+    assert_true(l.n >= 1);
+    struct tlsd_fix f = l.fixes[0];
+    tlsd_fix_list_free(&l);
+    return f;
+}
+
 /* RFC 5246 7.4.2: an ECDSA certificate leaves no suite for an RSA-only client; adding
  * an RSA certificate is a one-change fix. */
 static void certificate_type(void **state)
@@ -200,15 +216,8 @@ static void certificate_type(void **state)
         text("implementation = openssl\nversions = TLSv1.2\ncertificates = ecdsa P-256\n"
              "suites = ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-AES128-GCM-SHA256, AES128-SHA\n",
              TLSD_SIDE_SERVER);
-    struct tlsd_outcome o;
-    tlsd_negotiate(&c, &s, &o);
-    assert_false(o.ok);
-    assert_int_equal(o.fail, TLSD_FAIL_CERT);
-    struct tlsd_fix_list l;
-    assert_int_equal(tlsd_find_fixes(&c, &s, TLSD_SIDE_SERVER, 3, &l), 0);
-    assert_true(l.n >= 1);
-    assert_string_equal(l.fixes[0].add_cert.type, "rsa");
-    tlsd_fix_list_free(&l);
+    struct tlsd_fix f = first_server_fix(&c, &s, TLSD_FAIL_CERT);
+    assert_string_equal(f.add_cert.type, "rsa");
 }
 
 /* windows_notes.md 2: 2012 R2 has no ECDHE_RSA + AES-GCM. */
@@ -237,6 +246,34 @@ static void p521_only_client(void **state)
     tlsd_negotiate(&c, &s, &o);
     assert_false(o.ok);
     assert_int_equal(o.fail, TLSD_FAIL_GROUP);
+}
+
+/* A server that signs TLS 1.3 CertificateVerify only with rsa_pss_rsae_sha512 (as a scan
+ * finds): a client listing only rsa_pss_rsae_sha256 fails at TLS 1.3, one listing sha512
+ * gets it; the server fix is to sign with the client's scheme too. */
+static void tls13_server_sigalgs(void **state)
+{
+    (void)state;
+    const char *srv = "side = server\nversions = TLSv1.3\nsuites = TLS_AES_128_GCM_SHA256\n"
+                      "sigalgs_tls13 = rsa_pss_rsae_sha512\ncertificates = rsa 2048\n";
+    struct tlsd_profile s = text(srv, TLSD_SIDE_SERVER);
+    struct tlsd_profile c = text("versions = TLSv1.3\nsuites = TLS_AES_128_GCM_SHA256\n"
+                                 "sigalgs = rsa_pss_rsae_sha256\n",
+                                 TLSD_SIDE_CLIENT);
+    assert_int_equal(first_server_fix(&c, &s, TLSD_FAIL_SIGSCHEME).add_sigalg, 0x0804);
+    struct tlsd_outcome o;
+    struct tlsd_profile c2 = text("versions = TLSv1.3\nsuites = TLS_AES_128_GCM_SHA256\n"
+                                  "sigalgs = rsa_pss_rsae_sha256, rsa_pss_rsae_sha512\n",
+                                  TLSD_SIDE_CLIENT);
+    tlsd_negotiate(&c2, &s, &o);
+    assert_true(o.ok);
+    assert_int_equal(o.sigscheme, 0x0806);
+    /* only TLS 1.3 schemes go in that list */
+    struct tlsd_profile p;
+    struct tlsd_profile_err err;
+    const char *bad = "sigalgs_tls13 = rsa_pkcs1_sha256\n";
+    assert_int_not_equal(tlsd_profile_parse_text(bad, strlen(bad), TLSD_SIDE_SERVER, &p, &err), 0);
+    assert_non_null(strstr(err.msg, "not a TLS 1.3 signature scheme"));
 }
 
 /* Legacy hello (no supported_versions) to a 1.3 server: highest version <= 1.2. */
@@ -354,6 +391,7 @@ int main(void)
         cmocka_unit_test(server_2012r2_gcm_trap),
         cmocka_unit_test(p521_only_client),
         cmocka_unit_test(legacy_version),
+        cmocka_unit_test(tls13_server_sigalgs),
         cmocka_unit_test(parse_errors),
         cmocka_unit_test(input_forms),
         cmocka_unit_test(form_detection),
