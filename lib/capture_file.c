@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 #include <zlib.h>
@@ -135,14 +136,24 @@ enum tlsd_caperr tlsd_capture_open_file(const char *path, struct tlsd_capture **
                                         size_t errlen)
 {
     *out = NULL;
-    FILE *f = file_is_gzip(path) ? gz_fopen(path) : fopen(path, "rb");
+    /* "-": standard input, uncompressed (zlib's gzread waits for a whole buffer, which
+     * a pipe from tcpdump -w - may take long to fill). */
+    bool in = strcmp(path, "-") == 0;
+    int fd = in ? dup(STDIN_FILENO) : -1;
+    FILE *f = in                   ? (fd >= 0 ? fdopen(fd, "rb") : NULL)
+              : file_is_gzip(path) ? gz_fopen(path)
+                                   : fopen(path, "rb");
+    if (in && !f && fd >= 0)
+        close(fd);
     if (!f) {
         set_err(err, errlen, tlsd_caperr_message(TLSD_CAPERR_OPEN), strerror(errno));
         return TLSD_CAPERR_OPEN;
     }
     enum tlsd_caperr rc = open_stream(f, out, err, errlen);
     struct stat st;
-    if (rc == TLSD_CAPERR_OK && stat(path, &st) == 0 && st.st_size >= AHEAD_MIN_FILE)
+    /* Not standard input: a pipe from tcpdump -w - must hand out each frame as it comes,
+     * not once a batch is full. */
+    if (rc == TLSD_CAPERR_OK && !in && stat(path, &st) == 0 && st.st_size >= AHEAD_MIN_FILE)
         ahead_start(*out);
     return rc;
 }

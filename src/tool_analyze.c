@@ -15,11 +15,12 @@
 static const char help_text[] =
     "Usage: tlsdiag analyze [options] FILE...\n"
     "\n"
-    "Read capture files (pcap, pcapng, also gzip-compressed) and explain every TLS\n"
-    "connection in them: who talked to whom, what the client offered, what the server\n"
-    "answered or how TCP ended, whether it worked and, if not, why, what to change and\n"
-    "which Schannel events the Windows side logs for it. TLS is found by content on any\n"
-    "port, also after STARTTLS. Summaries by outcome, client and server follow.\n"
+    "Read capture files (pcap, pcapng, also gzip-compressed; - for standard input,\n"
+    "uncompressed) and explain every TLS connection in them: who talked to whom, what\n"
+    "the client offered, what the server answered or how TCP ended, whether it worked\n"
+    "and, if not, why, what to change and which Schannel events the Windows side logs\n"
+    "for it. TLS is found by content on any port, also after STARTTLS. Summaries by\n"
+    "outcome, client and server follow.\n"
     "\n"
     "Options:\n"
     "      --json           one JSON document: connections, files and summaries\n"
@@ -36,6 +37,7 @@ static const char help_text[] =
     "  tlsdiag analyze printer.pcapng\n"
     "  tlsdiag analyze --failed --client 192.0.2.15 capture.pcap.gz\n"
     "  tlsdiag analyze --jsonl big.pcap | jq 'select(.outcome != \"success\")'\n"
+    "  tcpdump -i eth0 -w - port 5012 | tlsdiag analyze --jsonl -\n"
     "\n"
     "Exit status: 0 every file read; 1 some file could not be read or was damaged\n"
     "(the rest was analysed); 2 usage error; 3 no file could be read.\n";
@@ -101,7 +103,10 @@ int tool_analyze(int argc, char **argv)
         return TOOL_EXIT_USAGE;
     }
     o.color = tool_use_color(o.color_mode, stdout);
+    /* On a terminal, or reading a pipe (tcpdump -w -): each connection as it completes. */
     o.flush_each = isatty(STDOUT_FILENO);
+    for (int i = optind; i < argc; i++)
+        o.flush_each |= strcmp(argv[i], "-") == 0;
     struct tlsd_analyzer *a = tlsd_analyzer_new(NULL, tool_conn_print, &o);
     json_t *files = json_array();
     if (!a || !files) {

@@ -107,8 +107,9 @@ struct tlsd_capture_stats {
 
 struct tlsd_capture;
 
-/* Opens a pcap or pcapng file; a gzip-compressed one is decompressed on the fly
- * (zlib). err gets a human-readable reason on failure. */
+/* Opens a pcap or pcapng file ("-": standard input, not compressed; frames are handed
+ * out as they arrive); a gzip-compressed file is decompressed on the fly (zlib). err
+ * gets a human-readable reason on failure. */
 TLSD_CAP_WUR enum tlsd_caperr tlsd_capture_open_file(const char *path, struct tlsd_capture **out,
                                                      char *err, size_t errlen);
 /* Same, over a capture held in memory (not copied: buf must outlive the reader). */

@@ -48,4 +48,27 @@ run analyze --color zeek/tls-1.2-handshake-failure.pcap
 expect_grep $'\033\\[' "$OUT" "--color"
 run analyze zeek/tls-1.2-handshake-failure.pcap
 grep -q $'\033' <<<"$OUT" && bad "colour without a terminal" || ok
+
+# Standard input ("-"): the same analysis as from the file (but for the names), and each
+# connection comes out as soon as it is decided, before the input ends (tcpdump -w -).
+run_in <(cat zeek/tls-early-alert.pcap) analyze --json -
+one=$(jq -c 'del(.files) | .connections[].source = "x"' <<<"$OUT")
+run analyze --json zeek/tls-early-alert.pcap
+[ "$one" = "$(jq -c 'del(.files) | .connections[].source = "x"' <<<"$OUT")" ] && ok || bad "stdin: not the file's analysis"
+python3 - "$TLSDIAG" FlowTest/tls12.pcap <<'PY' && ok || bad "stdin: no connection printed before the input ended"
+import select, subprocess, sys
+p = subprocess.Popen([sys.argv[1], "analyze", "--jsonl", "-"], stdin=subprocess.PIPE,
+                     stdout=subprocess.PIPE)
+p.stdin.write(open(sys.argv[2], "rb").read())
+p.stdin.flush()  # the input stays open
+ready, _, _ = select.select([p.stdout], [], [], 30)
+line = p.stdout.readline() if ready else b""
+p.stdin.close()
+p.wait()
+sys.exit(0 if b'"stream":0' in line else 1)
+PY
+gzip -c zeek/tls-early-alert.pcap >"$WORK/in.pcap.gz"
+run_in "$WORK/in.pcap.gz" analyze -
+expect_rc 3 "compressed standard input"
+expect_grep "not a pcap or pcapng" "$ERR" "compressed standard input: the reason"
 finish
