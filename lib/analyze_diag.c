@@ -166,13 +166,42 @@ static const char *cipher_family(const char *cipher)
     return cipher;
 }
 
-/* Appends s to a " or "-joined list in buf unless it is there already. */
+/* True when s is one of the items of a list made by list_add ("A, B or C"): whole
+ * items, so that ECDHE does not hide ECDH, nor ECDHE DHE. */
+static bool list_has(const char *buf, const char *s)
+{
+    size_t n = strlen(s);
+    for (const char *p = buf; *p;) {
+        size_t item = strcspn(p, ",");
+        const char * or = strstr(p, " or ");
+        if (or &&(size_t)(or -p) < item)
+            item = (size_t)(or -p);
+        if (item == n && strncmp(p, s, n) == 0)
+            return true;
+        p += item;
+        p += *p == ',' ? 2 : *p ? 4 : 0; /* ", " or " or " */
+    }
+    return false;
+}
+
+/* Appends s to the list in buf, "A", "A or B", "A, B or C", unless it is there already. */
 static void list_add(char *buf, size_t len, const char *s)
 {
-    if (strstr(buf, s))
+    if (list_has(buf, s))
         return;
     size_t n = strlen(buf);
-    snprintf(buf + n, len - n, "%s%s", n ? ", " : "", s);
+    if (!n) {
+        snprintf(buf, len, "%s", s);
+        return;
+    }
+    char * or = strstr(buf, " or ");
+    if (or &&n + strlen(s) + 3 < len) { /* the former last item is no longer last */
+        memmove(or +2, or +4, strlen(or +4) + 1);
+        or [0] = ',';
+        or [1] = ' ';
+        n -= 2;
+    }
+    snprintf(buf + n, len - n, " or %s", s);
 }
 
 struct offer {

@@ -156,11 +156,13 @@ void tlsd_analyze_summary_render_text(struct tlsd_strbuf *b, const struct tlsd_a
     const struct tlsd_analyze_stats *st = &a->stats;
     char v1[24], v2[24];
     tlsd_sb_printf(b,
-                   "%sSummary%s: %llu connections with TLS (%llu TCP flows without TLS), "
-                   "%llu frames in %llu file(s)\n",
+                   "%sSummary%s: %llu connection%s with TLS (%llu TCP flow%s without TLS), "
+                   "%llu frame%s in %llu file%s\n",
                    col(color, C_BOLD), col(color, C_OFF), (unsigned long long)st->connections,
-                   (unsigned long long)st->flows_not_tls, (unsigned long long)st->frames,
-                   (unsigned long long)st->files);
+                   st->connections == 1 ? "" : "s", (unsigned long long)st->flows_not_tls,
+                   st->flows_not_tls == 1 ? "" : "s", (unsigned long long)st->frames,
+                   st->frames == 1 ? "" : "s", (unsigned long long)st->files,
+                   st->files == 1 ? "" : "s");
     tlsd_sb_puts(b, "  by outcome: ");
     outcomes_text(b, st->outcomes);
     tlsd_sb_printf(b, "\n  handshake messages: %llu ClientHello, %llu ServerHello, %llu alerts\n",
@@ -169,8 +171,9 @@ void tlsd_analyze_summary_render_text(struct tlsd_strbuf *b, const struct tlsd_a
     tlsd_sb_puts(b, "  by client:\n");
     for (size_t i = 0; i < tlsd_analyzer_client_count(a); i++) {
         const struct tlsd_client_sum *s = tlsd_analyzer_client_at(a, i);
-        tlsd_sb_printf(b, "    %-40s %llu handshakes, %llu failed; offers %s", s->addr,
-                       (unsigned long long)s->handshakes, (unsigned long long)s->failures,
+        tlsd_sb_printf(b, "    %-40s %llu handshake%s, %llu failed; offers %s", s->addr,
+                       (unsigned long long)s->handshakes, s->handshakes == 1 ? "" : "s",
+                       (unsigned long long)s->failures,
                        s->offered_low ? tlsd_version_label(s->offered_low, v1) : "-");
         if (s->offered_high != s->offered_low)
             tlsd_sb_printf(b, " to %s", tlsd_version_label(s->offered_high, v2));
@@ -181,8 +184,9 @@ void tlsd_analyze_summary_render_text(struct tlsd_strbuf *b, const struct tlsd_a
         const struct tlsd_server_sum *s = tlsd_analyzer_server_at(a, i);
         char ep[64];
         snprintf(ep, sizeof ep, "%s:%u", s->addr, s->port);
-        tlsd_sb_printf(b, "    %-40s %llu handshakes, %llu failed; best %s; certificate %s\n", ep,
-                       (unsigned long long)s->handshakes, (unsigned long long)s->failures,
+        tlsd_sb_printf(b, "    %-40s %llu handshake%s, %llu failed; best %s; certificate %s\n", ep,
+                       (unsigned long long)s->handshakes, s->handshakes == 1 ? "" : "s",
+                       (unsigned long long)s->failures,
                        s->best_version ? tlsd_version_label(s->best_version, v1) : "-",
                        s->cert_key_type[0] ? s->cert_key_type : "not seen");
     }

@@ -50,7 +50,7 @@ timeout 5 openssl s_client -connect "127.0.0.1:$port" -tls1_2 -cipher ECDHE-RSA-
 sleep 0.5
 kill -INT "$W2"; wait "$W2"
 grep -q 'outcome  FAILED: the server refused with a fatal alert' text.out && ok || bad "text: $(head -c 300 text.out)"
-grep -q '^Summary: 1 connections' text.out && ok || bad "text summary: $(tail -5 text.out)"
+grep -q '^Summary: 1 connection with TLS' text.out && ok || bad "text summary: $(tail -5 text.out)"
 run watch
 expect_rc 2 "watch without -i"
 run watch -i nosuch0 port 1
