@@ -335,17 +335,30 @@ static bool diag_version(const struct tlsd_conn *c, struct tlsd_diagnosis *d, st
                        tlsd_version_label(c->sh.version, v1));
     } else if (fa && fa->side == TLSD_PEER_SERVER && fa->description == ALERT_PROTOCOL_VERSION &&
                c->offered_low >= 0x0303) {
-        /* A current client and an old server. */
+        /* A current client and an old server: the server needs the client's lowest
+         * version, or the client the version below it. */
+        bool only13 = c->offered_low >= 0x0304 && c->offered_low < 0x7f00;
         tlsd_sb_printf(b,
                        "the client offers only %s; the server answered protocol_version (70): it "
-                       "accepts none of them (an old server): enable TLS 1.2 on the server or "
-                       "TLS 1.0 on the client (TLS 1.0 is deprecated: better update the server)",
-                       vt);
-    } else if (fa && fa->side == TLSD_PEER_SERVER && fa->description == ALERT_PROTOCOL_VERSION) {
+                       "accepts none of them (an old server): enable %s on the server or %s on "
+                       "the client%s",
+                       vt, tlsd_version_label(c->offered_low, v1), only13 ? "TLS 1.2" : "TLS 1.0",
+                       only13 ? "" : " (TLS 1.0 is deprecated: better update the server)");
+    } else if (fa && fa->side == TLSD_PEER_SERVER && fa->description == ALERT_PROTOCOL_VERSION &&
+               c->offered_high < 0x0303) {
         tlsd_sb_printf(b,
                        "the client offers only %s; the server answered protocol_version (70): "
                        "enable TLS 1.2 on the client or %s on the server",
                        vt, tlsd_version_label(c->offered_high, v2));
+    } else if (fa && fa->side == TLSD_PEER_SERVER && fa->description == ALERT_PROTOCOL_VERSION) {
+        /* The range reaches TLS 1.2 and the server takes none of it: it speaks only
+         * newer versions (a TLS 1.3-only server, or final TLS 1.3 to a draft client). */
+        tlsd_sb_printf(b,
+                       "the client offers %s%s; the server answered protocol_version (70): it "
+                       "accepts none of them, so it speaks only newer versions (or a middlebox "
+                       "answered for it): enable TLS 1.2 on the server or TLS 1.3 (RFC 8446) "
+                       "on the client",
+                       c->ch.has_versions ? "" : "up to ", vt);
     } else if (c->has_ch && !c->has_sh && c->offered_high < 0x0303) {
         tlsd_sb_printf(b,
                        "the client offers only %s and the server %s; servers with %s disabled "
@@ -614,14 +627,37 @@ static void diag_failure(const struct tlsd_conn *c, const struct tlsd_server_sum
 
 static void diag_success(const struct tlsd_conn *c, struct tlsd_strbuf *b)
 {
-    char v[24];
-    if (!c->has_sh)
+    char buf[24];
+    if (!c->has_sh) {
+        if (c->ssl2_server_hello) /* RFC 6176: SSL 2.0 must never be negotiated */
+            tlsd_sb_puts(b, "negotiated SSL 2.0 (insecure, prohibited by RFC 6176): it works, but "
+                            "turn SSL 2.0 off on both sides and use TLS 1.2 or later");
         return;
+    }
     const struct tlsd_suite *s = tlsd_suite_by_code(c->sh.suite);
-    tlsd_sb_printf(b, "negotiated %s with %s (%s)", tlsd_version_label(c->sh.version, v),
-                   s ? s->iana_name : "an unknown suite", s ? tlsd_class_name(s->cls) : "unknown");
-    if (s && s->cls < TLSD_CLASS_SECURE)
-        tlsd_sb_puts(b, ": it works, but the suite is weak; enable a better one on both sides");
+    const struct tlsd_version *ver = tlsd_version_by_code(c->sh.version);
+    const char *v = tlsd_version_label(c->sh.version, buf);
+    tlsd_sb_printf(b, "negotiated %s with %s (%s)", v, s ? s->iana_name : "an unknown suite",
+                   s ? tlsd_class_name(s->cls) : "unknown");
+    bool weak_suite = s && s->cls < TLSD_CLASS_SECURE;
+    bool draft = c->sh.version >= 0x7f00; /* a TLS 1.3 draft (0x7fNN) */
+    bool weak_version = !draft && ver && ver->cls < TLSD_CLASS_SECURE;
+    if (draft)
+        tlsd_sb_printf(b,
+                       ": it works, but %s is a pre-standard draft; update both sides to "
+                       "TLS 1.3 (RFC 8446)",
+                       v);
+    else if (weak_suite && weak_version)
+        tlsd_sb_printf(b,
+                       ": it works, but the suite is %s and %s is %s; enable TLS 1.2 and a "
+                       "better suite on both sides",
+                       tlsd_class_name(s->cls), v, tlsd_class_name(ver->cls));
+    else if (weak_suite)
+        tlsd_sb_printf(b, ": it works, but the suite is %s; enable a better one on both sides",
+                       tlsd_class_name(s->cls));
+    else if (weak_version)
+        tlsd_sb_printf(b, ": it works, but %s is %s; enable TLS 1.2 or later on both sides", v,
+                       tlsd_class_name(ver->cls));
 }
 
 void tlsd_diagnose(struct tlsd_conn *c, const struct tlsd_server_sum *known)
