@@ -1,6 +1,7 @@
 /* The diagnosis of one analysed connection: plain words computed from the two hellos,
  * the alert and how TCP ended; the likely causes and the Schannel events come from the
  * explain knowledge base (tlsdiag/explain.h), the suite properties from the registry. */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -509,9 +510,15 @@ static void diag_server_alert(const struct tlsd_conn *c, const struct tlsd_conn_
         tlsd_sb_puts(b, "the server ended the handshake with an encrypted alert");
         add_cause(d, "client-cert");
     } else {
+        /* The registry's description, a sentence of its own, follows in lower case
+         * without its final full stop. */
         const struct tlsd_alert *a = tlsd_alert_by_code(code);
-        tlsd_sb_printf(b, "the server refused with %s (%d)%s%s", alert_name(code), code,
-                       a ? ": " : "", a ? a->description : "");
+        const char *desc = a && a->description ? a->description : "";
+        size_t n = strlen(desc);
+        n -= n && desc[n - 1] == '.';
+        tlsd_sb_printf(b, "the server refused with %s (%d)", alert_name(code), code);
+        if (n)
+            tlsd_sb_printf(b, ": %c%.*s", tolower((unsigned char)desc[0]), (int)n - 1, desc + 1);
         if (c->has_sh && code == ALERT_HANDSHAKE_FAILURE)
             tlsd_sb_puts(b, " (after its own hello: often a client certificate it required "
                             "and did not get)");
