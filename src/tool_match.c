@@ -1,9 +1,12 @@
 /* tlsdiag match: predict whether a client talks to a server, and the smallest safe
  * change on either side that makes it work. Matrix mode: many clients x many servers. */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -11,6 +14,8 @@
 #include "tlsdiag/fixes.h"
 #include "tlsdiag/negotiate.h"
 #include "tlsdiag/profile.h"
+#include "tlsdiag/scan.h"
+#include "tlsdiag/target.h"
 #include "tool.h"
 
 #define MAX_SIDES 512
@@ -34,6 +39,7 @@ static const char help_text[] =
     "ps:FILE, scan:FILE, file:FILE, capture:FILE[#STREAM|@CLIENT] (a client's\n"
     "ClientHello from a pcap/pcapng capture: the first, TCP stream N, or the first\n"
     "from a client address; a capture file is also recognised without the prefix).\n"
+    "A server may also be HOST:PORT: it is scanned first (as 'tlsdiag scan' does).\n"
     "\n"
     "Options:\n"
     "  -c, --client PROFILE   the client (repeat for a matrix)\n"
@@ -50,6 +56,7 @@ static const char help_text[] =
     "Examples:\n"
     "  tlsdiag match --client printer.profile --server windows-2022\n"
     "  tlsdiag match --client 'list:TLS_RSA_WITH_3DES_EDE_CBC_SHA' --server windows-2025\n"
+    "  tlsdiag match --client printer.pcap --server printserver.example.com:5012\n"
     "  tlsdiag match --clients-from testssl --servers windows-2019,windows-2025\n"
     "\n"
     "Exit status: 0 every handshake succeeds; 1 some handshake fails (predicted);\n"
@@ -322,6 +329,61 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     return 0;
 }
 
+/* A server given as HOST:PORT ([v6]:PORT): not a file, and the part after the last
+ * colon a port number. A suite list or cipher string never ends that way. */
+static bool is_live_server(const char *spec)
+{
+    const char *colon = strrchr(spec, ':');
+    struct stat st;
+    if (!colon || colon == spec || !colon[1] || strlen(colon + 1) > 5 || stat(spec, &st) == 0)
+        return false;
+    for (const char *p = colon + 1; *p; p++)
+        if (!isdigit((unsigned char)*p))
+            return false;
+    long port = strtol(colon + 1, NULL, 10);
+    return port > 0 && port <= 65535 && !strpbrk(spec, " ,;=");
+}
+
+/* Scans the server now (tlsdiag scan with its defaults) and reads the result as a saved
+ * scan would be read. */
+static int load_live(const char *spec, struct tlsd_profile *p, struct tlsd_profile_err *err)
+{
+    struct tlsd_target_list t = {0};
+    char e[256];
+    if (tlsd_target_parse(spec, 443, TLSD_STARTTLS_NONE, &t, e, sizeof e) < 0 || t.n != 1) {
+        snprintf(err->msg, sizeof err->msg, "%s", t.n > 1 ? "one server, not a range" : e);
+        tlsd_target_list_free(&t);
+        return -1;
+    }
+    struct tlsd_scan_opts so;
+    tlsd_scan_opts_default(&so);
+    struct tlsd_scan_result r = {0};
+    if (isatty(STDERR_FILENO))
+        fprintf(stderr, "match: scanning %s ...", spec);
+    int rc = tlsd_scan_run(&t, &so, &r, NULL, NULL, NULL);
+    if (isatty(STDERR_FILENO))
+        fprintf(stderr, "\r\033[K");
+    char *text = NULL;
+    if (rc == 0 && r.error[0]) {
+        snprintf(err->msg, sizeof err->msg, "could not scan it: %.200s", r.error);
+        tlsd_scan_result_free(&r);
+        tlsd_target_list_free(&t);
+        return -1;
+    }
+    if (rc == 0) {
+        json_t *doc = json_pack("{s:[o]}", "targets", tlsd_scan_result_json(&r));
+        text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+        json_decref(doc);
+    }
+    rc = text ? tlsd_profile_parse_form(TLSD_PROFILE_SCAN_JSON, text, strlen(text),
+                                        TLSD_SIDE_SERVER, p, err)
+              : (snprintf(err->msg, sizeof err->msg, "the scan could not run"), -1);
+    free(text);
+    tlsd_scan_result_free(&r);
+    tlsd_target_list_free(&t);
+    return rc;
+}
+
 static struct tlsd_profile *load_all(const char *const *specs, size_t n, enum tlsd_side side)
 {
     struct tlsd_profile *v = calloc(n, sizeof *v);
@@ -331,7 +393,12 @@ static struct tlsd_profile *load_all(const char *const *specs, size_t n, enum tl
     }
     for (size_t i = 0; i < n; i++) {
         struct tlsd_profile_err err;
-        if (tlsd_profile_load(specs[i], side, &v[i], &err) < 0) {
+        struct tlsd_profile_err ignored;
+        bool builtin = tlsd_profile_builtin(specs[i], side, &v[i], &ignored) == 0;
+        int rc = !builtin && side == TLSD_SIDE_SERVER && is_live_server(specs[i])
+                     ? load_live(specs[i], &v[i], &err)
+                     : tlsd_profile_load(specs[i], side, &v[i], &err);
+        if (rc < 0) {
             tool_err("match", "%s '%s': %s", tlsd_side_name(side), specs[i], err.msg);
             free(v);
             return NULL;

@@ -127,6 +127,8 @@ static void print_certs(const struct tlsd_scan_result *r)
         printf("    names    ");
         for (size_t k = 0; k < l->n_sans; k++)
             printf(" %s", l->sans[k]);
+        if (!l->n_sans)
+            printf(" none (no subjectAltName)");
         printf("\n    trusted   %s%s%s; host name %s; chain of %zu\n", c->trusted ? "yes" : "no",
                c->trusted ? "" : ": ", c->verify_error,
                c->name_matches ? "matches" : "does NOT match", c->n_chain);

@@ -63,4 +63,9 @@ expect_rc 2 "capture that cannot be read"
 
 run match --client nosuchprofile --server windows-2022; expect_rc 3 "unknown profile"
 run match --client windows-10; expect_rc 2 "no server"
+# A server as HOST:PORT is scanned first: nothing listens on loopback port 1.
+run match --client java-17 --server 127.0.0.1:1; expect_rc 3 "unreachable HOST:PORT server"
+expect_grep "could not scan it" "$ERR" "unreachable HOST:PORT server: the reason"
+# An OpenSSL cipher string is not mistaken for one.
+run match --client 'openssl:AES128-SHA:@SECLEVEL=0' --server windows-2019; expect_rc 0 "cipher string with a colon"
 finish

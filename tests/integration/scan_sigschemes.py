@@ -104,6 +104,13 @@ def match_checks(name, port, scan_doc):
         r = subprocess.run([TLSDIAG, "match", "--json", "--client", prof, "--server",
                             "scan:" + scan_file], capture_output=True, text=True, timeout=60)
         doc = json.loads(r.stdout)
+        live = subprocess.run([TLSDIAG, "match", "--json", "--client", prof, "--server",
+                               f"localhost:{port}"], capture_output=True, text=True, timeout=120)
+        if json.loads(live.stdout)["outcome"] != doc["outcome"]:
+            fails.append(f"{name}: match against localhost:{port} (scanned now) differs from "
+                         f"match against the saved scan")
+        else:
+            passes += 1
         predicted, real = doc["outcome"]["ok"], handshake(port, scheme)
         if predicted != real:
             fails.append(f"{name}: match predicts ok={predicted} for a client with {scheme}, "
