@@ -19,7 +19,7 @@ done
 
 # Filters: by client, by server (with and without port), failed only.
 run analyze --jsonl --client 192.168.4.149 zeek/tls-1.2-handshake-failure.pcap zeek/tls-early-alert.pcap
-[ "$(wc -l <<<"$OUT")" = 1 ] && ok || bad "--client: $(wc -l <<<"$OUT") lines"
+[ "$(jq -s length <<<"$OUT")" = 1 ] && grep -q '"address":"192.168.4.149"' <<<"$OUT" && ok || bad "--client: $(jq -s length <<<"$OUT") objects"
 run analyze --jsonl --server 67.207.128.99:64132 zeek/tls-1.2-handshake-failure.pcap zeek/tls-early-alert.pcap
 expect_grep '"outcome":"success"' "$OUT" "--server ADDR:PORT"
 run analyze --jsonl --server 67.207.128.99:443 zeek/tls-early-alert.pcap
@@ -27,8 +27,10 @@ expect_out "" "--server with another port"
 run analyze --jsonl --failed zeek/tls-early-alert.pcap
 expect_out "" "--failed on a success"
 # IPv6 server filter, in brackets.
-run analyze --jsonl --server '[2001:470:1f05:17a:d9a4:9bb3:c97b:fcb7]:3000' zeek/certificate-request-failed.pcap
-[ "$RC" -eq 0 ] && ok || bad "IPv6 --server: rc $RC ${ERR:0:200}"
+run analyze --jsonl --server '[fd42:496a:d659:bb85:216:3eff:fe6a:a257]:3000' zeek/certificate-request-failed.pcap
+[ "$RC" -eq 0 ] && [ "$(jq -s length <<<"$OUT")" = 1 ] && ok || bad "IPv6 --server: rc $RC, [${OUT:0:200}]"
+run analyze --jsonl --server '[fd42:496a:d659:bb85:216:3eff:fe6a:a257]:3001' zeek/certificate-request-failed.pcap
+expect_out "" "IPv6 --server with another port"
 # --json is one document; --jsonl one object a line; text has the summaries.
 run analyze --json nDPI/alexa-app.pcapng
 jq -e '(.connections | length) == .summary.totals.connections and .summary.by_outcome.success > 0' <<<"$OUT" >/dev/null && ok || bad "--json document"

@@ -146,7 +146,7 @@ def run_nmap(port):
             for ct in vt.findall("table[@key='ciphers']/table"):
                 for e in ct.findall("elem[@key='name']"):
                     names.append(e.text.replace("TLS_AKE_WITH_", "TLS_"))
-            ver = vt.get("key").replace("TLSv1.0", "TLSv1.0")
+            ver = vt.get("key")
             out[ver] = registry_codes(names)
     return out
 
@@ -181,6 +181,7 @@ def check(name, cmd, order):
             lines.append(f"{name}: tlsdiag found no suite ({doc.get('error', '')})")
         for oname, theirs in oracles.items():
             for v in sorted(set(ours) | set(theirs)):
+                before = len(lines)
                 a, b = set(ours.get(v, [])), set(theirs.get(v, set()))
                 for code in sorted(a ^ b):
                     verdict = settle(port, v, code)
@@ -197,7 +198,7 @@ def check(name, cmd, order):
                                      f"{oname} {'lacks' if mine else 'has'} it; {how}")
                     else:
                         print(f"  note {name}: {v} 0x{code:04X}: {oname} {'misses' if mine else 'wrongly reports'} it; {how}")
-                ok += 1
+                ok += len(lines) == before  # agreed on this version (after settling)
         if order:
             want = [int(c, 16) for c in order_codes(order)]
             got = ours.get("TLSv1.2", [])

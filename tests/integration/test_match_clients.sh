@@ -119,7 +119,8 @@ PY
     else bad "$cname x $sname: predicted [$pred], real [$real]"; fi
     # Advice that works: apply the top server fix to the real server.
     if [ "$pred" = FAIL ] && [ "$real" = FAIL ]; then
-      fixargs=$(python3 "$(dirname "$0")/apply_fix.py" "$WORK/pred.json" "$WORK" "$sname")
+      fixargs=$(python3 "$(dirname "$0")/apply_fix.py" "$WORK/pred.json" "$WORK" "$sname") ||
+        { bad "apply_fix.py failed for $cname x $sname"; continue; }
       [ -n "$fixargs" ] || { nofix=$((nofix + 1)); echo "no server fix: $cname x $sname"; continue; }
       advice=$((advice + 1))
       want=$(head -1 <<<"$fixargs")
@@ -136,4 +137,5 @@ PY
   done
 done <"$WORK/servers"
 echo "$total pairs, $agree as predicted; $advice failing pairs with a server fix, it worked for $advice_ok; $nofix without a server fix"
+[ "$advice" -gt 0 ] && ok || bad "advice: no server fix was tried at all"
 finish

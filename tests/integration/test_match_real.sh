@@ -100,7 +100,7 @@ fixed=0; fixed_ok=0
 while read -r name port; do
   "$TLSDIAG" match --clients-from testssl --server "$WORK/$name.profile" --json --fixes 1 \
     >"$WORK/$name.fix.json" 2>/dev/null
-  python3 - "$WORK" "$name" "$(dirname "$0")" <<'PY'
+  python3 - "$WORK" "$name" "$(dirname "$0")" <<'PY' || bad "$name: the fixes could not be grouped (script failed)"
 import json, sys
 sys.path.insert(0, sys.argv[3])
 from apply_fix import fix_args
@@ -146,4 +146,5 @@ nofix=$(cat "$WORK"/*.nofix 2>/dev/null | wc -l)
 cat "$WORK"/*.nofix 2>/dev/null | sed 's/^/no server fix: /' 
 echo "advice: $nofix refused (client, server) pairs have no server fix (see the report: SSLv3/RC4/3DES not built, or a malformed hello)"
 echo "advice: $fixed refused (client, server) pairs with a top server fix: it worked for $fixed_ok"
+[ "$fixed" -gt 0 ] && ok || bad "advice: no server fix was tried at all"
 finish

@@ -65,8 +65,8 @@ assert total == 200, total
 assert hung == 0, f"{hung} connections hung"
 assert s["tls"].get("closed", 0) == s["tls"]["n"], s["tls"]
 assert s["tls_idle"].get("closed", 0) == s["tls_idle"]["n"], s["tls_idle"]
-for kind in ("garbage", "mid_hello", "silent", "flood", "tls_idle"):
-    assert s[kind].get("hung", 0) == 0, (kind, s[kind])
+for kind in ("tls", "garbage", "mid_hello", "silent", "flood", "tls_idle"):
+    assert s.get(kind, {}).get("n", 0) > 0, (kind, "not tried")
 PY
   # serve accounted for the hostile ones.
   for want in not-tls timeout too-large handshake-ok; do
