@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "analyze_internal.h"
+#include "hash_internal.h"
 #include "tlsdiag/stream_detect.h"
 
 /* What an analyser keeps per TCP flow. conn is NULL once the connection was reported;
@@ -92,14 +93,6 @@ static void cert_unref(struct tlsd_cert_ref *r)
         tlsd_certificate_free(&r->m);
         free(r);
     }
-}
-
-static uint64_t hash_bytes(const uint8_t *p, size_t n)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 1099511628211ull;
-    return h;
 }
 
 static void conn_free(struct tlsd_conn *c)
@@ -214,9 +207,9 @@ static void report(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct f
         c->handshake_done = false;
     }
     c->outcome = decide_outcome(fs, c);
-    struct tlsd_server_sum *known = tlsd_summary_server(a, c);
-    tlsd_diagnose(c, known);
-    tlsd_summary_add(a, c);
+    struct tlsd_server_sum *server = tlsd_summary_server(a, c);
+    tlsd_diagnose(c, server);
+    tlsd_summary_add(a, c, server);
     a->stats.connections++;
     a->stats.outcomes[c->outcome]++;
     fs->last_outcome = c->outcome;
@@ -269,11 +262,6 @@ static void on_client_hello(struct tlsd_analyzer *a, struct fstate *fs, unsigned
         fs->d[dir].rs.sslv2 = false;
 }
 
-static bool is_tls13(uint16_t v)
-{
-    return v == 0x0304 || (v >> 8) == 0x7f; /* final, or a draft (0x7fNN) */
-}
-
 static void on_server_hello(struct tlsd_analyzer *a, struct fstate *fs, unsigned dir,
                             const struct tlsd_event *ev, uint64_t frame)
 {
@@ -294,9 +282,9 @@ static void on_server_hello(struct tlsd_analyzer *a, struct fstate *fs, unsigned
     /* RFC 8446 2: after a TLS 1.3 ServerHello the client's records are encrypted too.
      * After a HelloRetryRequest they are not, but the client's CCS is then a
      * compatibility no-op (RFC 8446 D.4), not the start of encryption. */
-    if (is_tls13(sh.version) && client->state == TLSD_SDIR_TLS) {
+    if (tlsd_version_is_tls13(sh.version) && client->state == TLSD_SDIR_TLS) {
         if (sh.is_hrr)
-            client->rs.tls13 = true;
+            tlsd_reasm_note_hrr(&client->rs);
         else
             tlsd_reasm_set_encrypted(&client->rs, true);
     }
@@ -341,7 +329,7 @@ static void on_certificate(struct tlsd_analyzer *a, struct tlsd_conn *c,
 {
     if (!c || c->has_cert || !c->has_sh)
         return;
-    uint64_t h = hash_bytes(ev->data, ev->len);
+    uint64_t h = tlsd_hash_bytes(ev->data, ev->len);
     struct tlsd_cert_ref *r = cert_lookup(a, ev, c->sh.version, h);
     if (!r) {
         struct tlsd_hs_ctx ctx = {.version = c->sh.version, .suite = c->sh.suite};
@@ -406,7 +394,7 @@ static void on_ssl2(struct tlsd_analyzer *a, struct fstate *fs, unsigned dir,
 static void on_client_encrypted(struct fstate *fs, const struct tlsd_event *ev, uint64_t frame)
 {
     struct tlsd_conn *c = fs->conn;
-    if (!c || !c->has_sh || !is_tls13(c->sh.version) || c->fatal >= 0)
+    if (!c || !c->has_sh || !tlsd_version_is_tls13(c->sh.version) || c->fatal >= 0)
         return;
     fs->client_enc++;
     if (fs->client_enc == 1 && ev->len == 19) {
@@ -446,13 +434,14 @@ static void on_event(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct
     case TLSD_EV_CCS:
         /* TLS <= 1.2: the server's ChangeCipherSpec comes after it accepted everything
          * the client sent (full handshake) or right after its hello (resumption). */
-        if (c && c->has_sh && !is_tls13(c->sh.version) && side_of(fs, dir) == TLSD_PEER_SERVER &&
-            c->fatal < 0)
+        if (c && c->has_sh && !tlsd_version_is_tls13(c->sh.version) &&
+            side_of(fs, dir) == TLSD_PEER_SERVER && c->fatal < 0)
             c->handshake_done = true;
         break;
     case TLSD_EV_ENCRYPTED:
     case TLSD_EV_APPDATA:
-        if (c && ev->content_type == TLSD_CT_ALERT && !is_tls13(c->has_sh ? c->sh.version : 0))
+        if (c && ev->content_type == TLSD_CT_ALERT &&
+            !tlsd_version_is_tls13(c->has_sh ? c->sh.version : 0))
             add_alert(c, side_of(fs, dir), 0, -1, true, frame);
         else if (side_of(fs, dir) == TLSD_PEER_CLIENT)
             on_client_encrypted(fs, ev, frame);

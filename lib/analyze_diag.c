@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analyze_internal.h"
+#include "hash_internal.h"
 #include "tlsdiag/registry.h"
 
 #define ALERT_HANDSHAKE_FAILURE     40
@@ -73,11 +74,8 @@ static const struct tlsd_explain_cause *cause_by_id(const char *id)
 
 static const struct tlsd_explain_entry *alert_entry(int alert)
 {
-    if (alert < 0 || alert > 255) {
-        char key[32];
-        snprintf(key, sizeof key, "alert:%d", alert);
-        return tlsd_explain_by_key(key);
-    }
+    if (alert < 0 || alert > 255) /* encrypted (-1): the knowledge base has codes 0-255 */
+        return NULL;
     if (!kb.alert_done[alert]) {
         char key[32];
         snprintf(key, sizeof key, "alert:%d", alert);
@@ -206,7 +204,7 @@ static void list_add(char *buf, size_t len, const char *s)
 }
 
 struct offer {
-    char kx[96], ciphers[128], auth[64];
+    char kx[96], ciphers[128];
     size_t n_suites, n_tls13, n_ecdsa_only, n_rsa_cert;
     bool all_legacy; /* nothing better than weak */
 };
@@ -230,14 +228,8 @@ static void describe_offer(const struct tlsd_client_hello *ch, struct offer *o)
         describe_offer_now(ch, o);
         return;
     }
-    uint64_t h = ch->n_suites;
-    for (size_t i = 0; i < ch->n_suites; i++)
-        h = (h ^ ch->suites[i]) * 0x100000001b3ull;
-    h ^= h >> 33; /* murmur3's finaliser: the slot depends on every bit */
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    struct offer_memo *m = &memo[h % OFFER_SLOTS];
     size_t bytes = ch->n_suites * sizeof ch->suites[0];
+    struct offer_memo *m = &memo[tlsd_hash_bytes(ch->suites, bytes) % OFFER_SLOTS];
     if (m->n != ch->n_suites || memcmp(m->suites, ch->suites, bytes) != 0) {
         describe_offer_now(ch, &m->o);
         m->n = ch->n_suites;
@@ -261,7 +253,6 @@ static void describe_offer_now(const struct tlsd_client_hello *ch, struct offer 
             o->n_tls13++;
         } else {
             list_add(o->kx, sizeof o->kx, s->kx);
-            list_add(o->auth, sizeof o->auth, s->auth);
         }
         list_add(o->ciphers, sizeof o->ciphers, cipher_family(s->cipher));
         o->n_ecdsa_only += strcmp(s->cert, "ecdsa") == 0;

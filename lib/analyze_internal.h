@@ -36,9 +36,12 @@ struct tlsd_analyzer {
 
 int tlsd_summary_init(struct tlsd_analyzer *a);
 void tlsd_summary_free(struct tlsd_analyzer *a);
-/* The summary of c's server so far (NULL when none yet or the table is full). */
+/* The summary of c's server so far, made (empty) when new; NULL when the table is full
+ * (counted as dropped). */
 struct tlsd_server_sum *tlsd_summary_server(struct tlsd_analyzer *a, const struct tlsd_conn *c);
-/* Counts a decided connection in the client and server summaries. */
-void tlsd_summary_add(struct tlsd_analyzer *a, const struct tlsd_conn *c);
+/* Counts a decided connection in the client summary and in its server's (from
+ * tlsd_summary_server, may be NULL). */
+void tlsd_summary_add(struct tlsd_analyzer *a, const struct tlsd_conn *c,
+                      struct tlsd_server_sum *server);
 
 #endif

@@ -127,11 +127,7 @@ static void list_json(struct tlsd_jw *w, const char *key, enum list_kind kind, c
         list_render(w, key, kind, v, n);
         return;
     }
-    uint64_t h = kind * 0x9e3779b97f4a7c15ull + n;
-    for (size_t i = 0; i < n; i++) {
-        h = (h ^ v[i]) * 0xff51afd7ed558ccdull;
-        h ^= h >> 29;
-    }
+    uint64_t h = tlsd_hash_bytes(v, n * sizeof *v) ^ kind;
     h |= 1; /* never 0 */
     size_t oldest = 0;
     for (size_t i = 0; i < LIST_SLOTS; i++) {

@@ -5,15 +5,12 @@
 #include <string.h>
 
 #include "analyze_internal.h"
+#include "hash_internal.h"
 
 static uint64_t hash_str(const char *s, uint16_t port)
 {
-    uint64_t h = 1469598103934665603ull ^ port; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 1099511628211ull;
-    h ^= h >> 33; /* low bits pick the slot, high bits are kept in it: mix both */
-    h *= 0xff51afd7ed558ccdull;
-    return h ^ (h >> 33);
+    /* low bits pick the slot, high bits are kept in it: the hash mixes both */
+    return tlsd_hash_bytes(s, strlen(s)) ^ ((uint64_t)port * 0x9e3779b97f4a7c15ull);
 }
 
 static int tab_init(struct tlsd_sumtab *t, size_t item_size)
@@ -132,7 +129,7 @@ void tlsd_summary_free(struct tlsd_analyzer *a)
 
 struct tlsd_server_sum *tlsd_summary_server(struct tlsd_analyzer *a, const struct tlsd_conn *c)
 {
-    return tab_get(&a->servers, c->server, c->server_port, true, false, NULL);
+    return tab_get(&a->servers, c->server, c->server_port, true, true, &a->stats.summary_dropped);
 }
 
 static void add_client(struct tlsd_client_sum *s, const struct tlsd_conn *c)
@@ -169,16 +166,15 @@ static void add_server(struct tlsd_server_sum *s, const struct tlsd_conn *c)
     }
 }
 
-void tlsd_summary_add(struct tlsd_analyzer *a, const struct tlsd_conn *c)
+void tlsd_summary_add(struct tlsd_analyzer *a, const struct tlsd_conn *c,
+                      struct tlsd_server_sum *server)
 {
     struct tlsd_client_sum *cs =
         tab_get(&a->clients, c->client, 0, false, true, &a->stats.summary_dropped);
     if (cs)
         add_client(cs, c);
-    struct tlsd_server_sum *ss =
-        tab_get(&a->servers, c->server, c->server_port, true, true, &a->stats.summary_dropped);
-    if (ss)
-        add_server(ss, c);
+    if (server)
+        add_server(server, c);
 }
 
 size_t tlsd_analyzer_client_count(const struct tlsd_analyzer *a)

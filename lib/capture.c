@@ -37,20 +37,9 @@ static const char *const skip_names[] = {
     TLSD_PKT_SKIP_LIST(SKIP_NAME)
 #undef SKIP_NAME
 };
-static const char *const skip_msgs[] = {
-#define SKIP_MSG(name, msg) msg,
-    TLSD_PKT_SKIP_LIST(SKIP_MSG)
-#undef SKIP_MSG
-};
-
 const char *tlsd_pkt_skip_name(enum tlsd_pkt_skip s)
 {
     return (unsigned)s < TLSD_PKT_SKIP_COUNT ? skip_names[s] : "?";
-}
-
-const char *tlsd_pkt_skip_message(enum tlsd_pkt_skip s)
-{
-    return (unsigned)s < TLSD_PKT_SKIP_COUNT ? skip_msgs[s] : "?";
 }
 
 /* Decoding state of one frame: the reader over what is left, and the depth so far. */

@@ -249,10 +249,8 @@ struct ahead {
     size_t head, count; /* filled batches: slots[head], ... */
     size_t filling;     /* the reader's next slot */
     bool stop;          /* the caller closes: the reader ends at once */
-    struct batch *cur;  /* the caller's batch (taken out of the ring) */
+    struct batch *cur;  /* the caller's batch; the last one stays, with the end */
     size_t pos;
-    enum tlsd_caperr end; /* the end the caller met, OK before it */
-    char err[AHEAD_ERR];
 };
 
 /* Appends a decoded frame to b; false when it does not fit (b has frames already). */
@@ -389,20 +387,20 @@ static enum tlsd_caperr ahead_next(struct tlsd_capture *c, struct tlsd_pkt *pkt,
 {
     struct ahead *a = c->ahead;
     for (;;) {
-        if (a->cur && a->pos < a->cur->n) {
-            *pkt = a->cur->pkts[a->pos++];
+        struct batch *b = a->cur;
+        if (b && a->pos < b->n) {
+            *pkt = b->pkts[a->pos++];
             return TLSD_CAPERR_OK;
         }
-        if (a->end != TLSD_CAPERR_OK) {
+        if (b && b->end != TLSD_CAPERR_OK) { /* the last batch: the reader has ended */
             if (err && errlen)
-                snprintf(err, errlen, "%s", a->err);
-            return a->end;
+                snprintf(err, errlen, "%s", b->err);
+            return b->end;
         }
         pthread_mutex_lock(&a->mu);
-        if (a->cur) { /* used up: its slot goes back to the reader */
+        if (b) { /* used up: its slot goes back to the reader */
             a->head = (a->head + 1) % AHEAD_SLOTS;
             a->count--;
-            a->cur = NULL;
             pthread_cond_broadcast(&a->cv);
         }
         while (a->count == 0)
@@ -411,10 +409,6 @@ static enum tlsd_caperr ahead_next(struct tlsd_capture *c, struct tlsd_pkt *pkt,
         pthread_mutex_unlock(&a->mu);
         a->pos = 0;
         c->ahead_stats = a->cur->stats;
-        if (a->cur->end != TLSD_CAPERR_OK) {
-            a->end = a->cur->end;
-            memcpy(a->err, a->cur->err, sizeof a->err);
-        }
     }
 }
 

@@ -317,18 +317,12 @@ static size_t count_not_grease16(const uint16_t *v, size_t n)
     return k;
 }
 
+/* The highest version offered: supported_versions without GREASE, else legacy_version. */
 static uint16_t ja4_client_version(const struct tlsd_client_hello *ch)
 {
-    uint16_t best = 0;
-    if (ch->has_versions) {
-        for (size_t i = 0; i < ch->n_versions; i++)
-            if (!tlsd_is_grease(ch->versions[i]) && ch->versions[i] > best)
-                best = ch->versions[i];
-        if (best)
-            return best;
-    }
-    return ch->format == TLSD_HELLO_SSL2 && ch->legacy_version == 0x0002 ? 0x0002
-                                                                         : ch->legacy_version;
+    uint16_t lowest, highest;
+    tlsd_client_hello_versions(ch, &lowest, &highest);
+    return highest;
 }
 
 void tlsd_ja4(const struct tlsd_client_hello *ch, enum tlsd_ja_transport t,

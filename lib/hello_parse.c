@@ -390,10 +390,7 @@ static enum tlsd_cerr parse_ssl2_msg(struct tlsd_rd *msg, struct tlsd_client_hel
     if (ch_len < 16 || ch_len > 32)
         return tlsd_rd_fail(msg, TLSD_CERR_BAD_VALUE, "CLIENT-HELLO.challenge_length");
     TLSD_TRY(tlsd_rd_sub(msg, &suites, cs_len, "CLIENT-HELLO.cipher_specs"));
-    TLSD_TRY(parse_suites(&suites, 3, ch));
-    for (size_t i = 0; i < ch->n_suites; i++) /* 0x00XXYY: a TLS suite (RFC 5246 E.2) */
-        if (ch->suites[i] <= 0xffff)
-            ch->scsv |= ch->suites[i] == TLSD_SUITE_EMPTY_RENEGOTIATION_INFO_SCSV;
+    TLSD_TRY(parse_suites(&suites, 3, ch)); /* 0x0000FF is the SCSV too (RFC 5246 E.2) */
     ch->session_id_len = sid_len;
     TLSD_TRY(tlsd_rd_copy(msg, ch->session_id, sid_len, "CLIENT-HELLO.session_id"));
     ch->ssl2_challenge_len = ch_len;
@@ -602,18 +599,10 @@ void tlsd_client_hello_free(struct tlsd_client_hello *ch)
         memset(ch, 0, sizeof *ch);
         return;
     }
-    free(ch->suites);
-    free(ch->compression);
-    free(ch->exts);
+#define FREE_FIELD(f, n) free(ch->f);
+    PACK_FIELDS(FREE_FIELD)
+#undef FREE_FIELD
     free(ch->server_name);
-    free(ch->groups);
-    free(ch->ec_point_formats);
-    free(ch->sigalgs);
-    free(ch->sigalgs_cert);
-    free(ch->versions);
-    free(ch->key_shares);
-    free(ch->psk_modes);
-    free(ch->alpn);
     free(ch->msg);
     memset(ch, 0, sizeof *ch);
 }

@@ -254,14 +254,6 @@ void tlsd_jw_uint_or_null(struct tlsd_jw *w, const char *key, uint64_t v)
         tlsd_jw_int(w, key, (int64_t)v);
 }
 
-void tlsd_jw_real(struct tlsd_jw *w, const char *key, double v)
-{
-    char tmp[40];
-    int n = snprintf(tmp, sizeof tmp, "%.6f", v);
-    prefix(w, key);
-    put(w, tmp, n > 0 ? (size_t)n : 0);
-}
-
 void tlsd_jw_bool(struct tlsd_jw *w, const char *key, bool v)
 {
     prefix(w, key);

@@ -30,7 +30,6 @@ void tlsd_jw_string(struct tlsd_jw *w, const char *key, const char *v); /* NULL:
 void tlsd_jw_stringn(struct tlsd_jw *w, const char *key, const char *v, size_t n);
 void tlsd_jw_int(struct tlsd_jw *w, const char *key, int64_t v);
 void tlsd_jw_uint_or_null(struct tlsd_jw *w, const char *key, uint64_t v); /* 0: null */
-void tlsd_jw_real(struct tlsd_jw *w, const char *key, double v);
 void tlsd_jw_bool(struct tlsd_jw *w, const char *key, bool v);
 void tlsd_jw_null(struct tlsd_jw *w, const char *key);
 /* A registry code as a string, "0x%04x" (or "0x%06x" above 0xffff), formatted by hand. */

@@ -61,8 +61,6 @@ static uint16_t server_choice_legacy(const struct tlsd_profile *c, const struct 
 /* 0 when the server finds no version it can answer with. */
 static uint16_t choose_version(const struct tlsd_profile *c, const struct tlsd_profile *s)
 {
-    if (c->supported_versions_ext && (s->versions & TLSD_V_TLS13) && (c->versions & TLSD_V_TLS13))
-        return tlsd_versions_max(c->versions & s->versions);
     if (c->supported_versions_ext && (s->versions & TLSD_V_TLS13))
         return tlsd_versions_max(c->versions & s->versions);
     return server_choice_legacy(c, s);
@@ -197,20 +195,6 @@ static enum tlsd_fail_class suite_check(const struct tlsd_profile *c, const stru
         return TLSD_FAIL_NONE;
     }
     return why;
-}
-
-bool tlsd_suite_usable_between(const struct tlsd_profile *client, const struct tlsd_profile *server,
-                               uint32_t suite, uint16_t version)
-{
-    const struct tlsd_suite *st = tlsd_suite_by_code(suite);
-    int cert;
-    uint16_t group;
-    if (!st)
-        return false;
-    if (version == 0x0304)
-        return st->min_version == 0x0304;
-    return suite_check(client, server, st, version, tlsd_profile_pref(server) == TLSD_PREF_SERVER,
-                       &cert, &group) == TLSD_FAIL_NONE;
 }
 
 /* ---- suite choice ------------------------------------------------------------- */

@@ -42,7 +42,6 @@ struct task {
     uint8_t *pending_hello; /* for a retry */
     size_t pending_len;
     /* state for the different task kinds */
-    int vi;              /* version index */
     uint32_t *remaining; /* codes still offered */
     size_t n_remaining;
     int kind;       /* feature probes: which one; order probes: 0 or 1 */
@@ -66,10 +65,9 @@ struct tscan {
     uv_timer_t deadline;
     bool deadline_running;
     /* what later tasks need from the version tasks */
-    int roots_left;                       /* versions whose first probe has not answered */
-    size_t sig13_left;                    /* TLS 1.3 signature scheme probes not done */
-    bool *sig13_ok;                       /* per registry scheme: accepted in TLS 1.3 */
-    struct task *queue_head, *queue_tail; /* tasks waiting for a per-target slot */
+    int roots_left;    /* versions whose first probe has not answered */
+    size_t sig13_left; /* TLS 1.3 signature scheme probes not done */
+    bool *sig13_ok;    /* per registry scheme: accepted in TLS 1.3 */
 };
 
 struct scan {
@@ -86,6 +84,8 @@ struct scan {
     tlsd_scan_done_cb done;
     tlsd_scan_progress_cb progress;
     void *ctx;
+    uint32_t *suites[TLSD_SCAN_NVERSIONS]; /* suites_for's lists, made once per scan */
+    size_t n_suites[TLSD_SCAN_NVERSIONS];
 };
 
 static uint64_t now_ms(struct scan *s)
@@ -190,7 +190,6 @@ static int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **re
             sp.ec_point_formats.v = pf;
             sp.ec_point_formats.n = 3;
             sp.ec_point_formats.present = true;
-            sp.renegotiation_info = false;
             sp.scsv = !h->no_reneg_scsv && h->version < 0x0304;
             sp.fallback_scsv = h->fallback_scsv;
             sp.extended_master_secret = true;
@@ -216,7 +215,6 @@ static int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **re
             sp.psk_modes.v = psk_modes;
             sp.psk_modes.n = 1;
             sp.psk_modes.present = true;
-            sp.status_request = true;
         }
         if (h->pad_to) {
             sp.padding = TLSD_PAD_TO_SIZE;
@@ -229,18 +227,31 @@ static int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **re
     return e == TLSD_CERR_OK ? 0 : -1;
 }
 
-/* Suites of the registry that can be negotiated at version v (SCSVs aside). */
-static uint32_t *suites_for(uint16_t v, size_t *n)
+/* Suites of the registry that can be negotiated at version v (SCSVs aside), as a copy
+ * the caller frees; the list is made once per scan and version (probes ask for it). */
+static uint32_t *suites_for(struct scan *sc, uint16_t v, size_t *n)
 {
-    uint32_t *out = malloc(tlsd_suite_count() * sizeof *out);
-    size_t k = 0;
-    for (size_t i = 0; out && i < tlsd_suite_count(); i++) {
-        const struct tlsd_suite *s = tlsd_suite_at(i);
-        if (strcmp(s->status, "scsv") == 0 || !tlsd_suite_usable_at(s, v))
-            continue;
-        out[k++] = s->code;
+    int vi = 0;
+    while (vi < TLSD_SCAN_NVERSIONS - 1 && tlsd_scan_version_codes[vi] != v)
+        vi++;
+    if (!sc->suites[vi]) {
+        uint32_t *all = malloc(tlsd_suite_count() * sizeof *all);
+        size_t k = 0;
+        for (size_t i = 0; all && i < tlsd_suite_count(); i++) {
+            const struct tlsd_suite *s = tlsd_suite_at(i);
+            if (strcmp(s->status, "scsv") == 0 || !tlsd_suite_usable_at(s, v))
+                continue;
+            all[k++] = s->code;
+        }
+        sc->suites[vi] = all;
+        sc->n_suites[vi] = k;
     }
-    *n = k;
+    *n = 0;
+    uint32_t *out = sc->suites[vi] ? malloc((sc->n_suites[vi] + 1) * sizeof *out) : NULL;
+    if (out) {
+        memcpy(out, sc->suites[vi], sc->n_suites[vi] * sizeof *out);
+        *n = sc->n_suites[vi];
+    }
     return out;
 }
 
@@ -595,10 +606,10 @@ static bool signs_ske(uint32_t code)
 }
 
 /* Registry suites usable at v that pass keep (NULL: all). */
-static uint32_t *suites_where(uint16_t v, bool (*keep)(uint32_t), size_t *n)
+static uint32_t *suites_where(struct scan *sc, uint16_t v, bool (*keep)(uint32_t), size_t *n)
 {
     size_t k = 0;
-    uint32_t *all = suites_for(v, &k), *out = all;
+    uint32_t *all = suites_for(sc, v, &k), *out = all;
     size_t w = 0;
     for (size_t i = 0; all && i < k; i++)
         if (!keep || keep(all[i]))
@@ -626,12 +637,12 @@ static int elim_probe(struct task *k, const uint32_t *set, size_t n)
         for (size_t i = 0; i < n; i++)
             list16[i] = (uint16_t)set[i];
         if (e->kind == E_GROUPS) {
-            suites = suites_where(v, v >= 0x0304 ? NULL : is_ecdhe, &ns);
+            suites = suites_where(e->t->s, v, v >= 0x0304 ? NULL : is_ecdhe, &ns);
             h.groups = list16;
             h.n_groups = n;
             h.no_key_shares = true; /* TLS 1.3: the server names its group in an HRR */
         } else {
-            suites = suites_where(v, signs_ske, &ns);
+            suites = suites_where(e->t->s, v, signs_ske, &ns);
             h.sigalgs = list16;
             h.n_sigalgs = n;
         }
@@ -967,28 +978,30 @@ static void sigalgs_done(struct elim *e)
         r->sigschemes[r->n_sigschemes++] = (uint16_t)e->found[i];
 }
 
+/* An enumeration over 16-bit codes (taking v, freed here); the candidates are 32-bit. */
+static void start_elim16(struct tscan *t, enum ekind kind, int vi, uint16_t *v, size_t n,
+                         void (*done)(struct elim *))
+{
+    uint32_t *c = v ? malloc((n ? n : 1) * sizeof *c) : NULL;
+    for (size_t i = 0; c && i < n; i++)
+        c[i] = v[i];
+    free(v);
+    if (c)
+        elim_start(t, kind, vi, c, n, NULL, done);
+}
+
 static void start_groups(struct tscan *t, int vi)
 {
     size_t n;
     uint16_t *g = all_groups(tlsd_scan_version_codes[vi], &n);
-    uint32_t *c = malloc((n ? n : 1) * sizeof *c);
-    for (size_t i = 0; g && c && i < n; i++)
-        c[i] = g[i];
-    free(g);
-    if (c)
-        elim_start(t, E_GROUPS, vi, c, n, NULL, groups_done);
+    start_elim16(t, E_GROUPS, vi, g, n, groups_done);
 }
 
 static void start_sigalgs(struct tscan *t)
 {
     size_t n;
     uint16_t *v = all_sigalgs(&n);
-    uint32_t *c = malloc((n ? n : 1) * sizeof *c);
-    for (size_t i = 0; v && c && i < n; i++)
-        c[i] = v[i];
-    free(v);
-    if (c)
-        elim_start(t, E_SIGALGS, TLSD_SCAN_TLS12, c, n, NULL, sigalgs_done);
+    start_elim16(t, E_SIGALGS, TLSD_SCAN_TLS12, v, n, sigalgs_done);
 }
 
 /* TLS 1.3 signature schemes: the server picks its scheme for CertificateVerify, which is
@@ -999,7 +1012,7 @@ static void start_sigalgs(struct tscan *t)
 static int sig13_hello(struct tscan *t, uint16_t scheme, uint16_t share, uint8_t **rec, size_t *len)
 {
     size_t n;
-    uint32_t *suites = suites_for(0x0304, &n);
+    uint32_t *suites = suites_for(t->s, 0x0304, &n);
     if (!suites)
         return -1;
     struct hello_opts h = {.version = 0x0304,
@@ -1151,7 +1164,7 @@ static void feature_result(struct task *k, struct probe_res *res)
 static void feature_probe(struct tscan *t, enum feature f, int vi)
 {
     size_t n;
-    uint32_t *suites = suites_for(tlsd_scan_version_codes[vi], &n);
+    uint32_t *suites = suites_for(t->s, tlsd_scan_version_codes[vi], &n);
     if (!suites)
         return;
     struct hello_opts h = {.version = tlsd_scan_version_codes[vi], .suites = suites, .n_suites = n};
@@ -1311,7 +1324,7 @@ static void start_versions(struct tscan *t)
             continue;
         }
         size_t n;
-        uint32_t *cands = suites_for(sv->version, &n);
+        uint32_t *cands = suites_for(t->s, sv->version, &n);
         if (!cands || n == 0) {
             free(cands);
             t->roots_left--;
@@ -1497,5 +1510,7 @@ int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan
     for (size_t i = 0; i < s.n_targets; i++)
         free(s.targets[i].sig13_ok); /* a target stopped before its probes ended */
     free(s.targets);
+    for (int vi = 0; vi < TLSD_SCAN_NVERSIONS; vi++)
+        free(s.suites[vi]);
     return 0;
 }

@@ -1,6 +1,6 @@
 /* A full TLS 1.3 handshake through libssl, for what a TLS 1.3 server only
- * sends encrypted: the certificate chain and the signature scheme it signs
- * with. Runs on the libuv thread pool (blocking socket with time limits). */
+ * sends encrypted: the certificate chain. Runs on the libuv thread pool
+ * (blocking socket with time limits). */
 #include <errno.h>
 #include <netinet/tcp.h>
 #include <openssl/err.h>
@@ -71,9 +71,6 @@ int scan_full_handshake(struct fullhs *h)
         h->der_len[h->n_der] = (size_t)len;
         h->n_der++;
     }
-    int nid = 0;
-    if (SSL_get_peer_signature_type_nid(ssl, &nid) == 1)
-        h->sig_nid = nid;
     h->suite = SSL_CIPHER_get_protocol_id(SSL_get_current_cipher(ssl));
     h->ok = h->n_der > 0;
     SSL_shutdown(ssl);

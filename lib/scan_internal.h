@@ -31,14 +31,13 @@ struct probe_res {
     enum probe_outcome outcome;
     int uv_err;
     char error[200];
-    bool have_sh, have_cert, have_ske, have_done, have_ssl2, cert_status;
+    bool have_sh, have_cert, have_ske, have_ssl2, cert_status;
     struct tlsd_server_hello sh;
     struct tlsd_certificate_msg cert;
     struct tlsd_server_key_exchange ske;
     struct tlsd_ssl2_server_hello ssl2;
     struct tlsd_alert_msg alert; /* first alert seen (PROBE_ALERT, or after SH) */
     bool have_alert;
-    size_t bytes_in;
     int fd; /* PROBE_HANDOVER: a dup of the socket, the callee closes it; else -1 */
 };
 
@@ -76,7 +75,6 @@ struct fullhs {
     unsigned char *der[FULLHS_MAX_CHAIN]; /* OPENSSL_malloc'd */
     size_t der_len[FULLHS_MAX_CHAIN];
     size_t n_der;
-    int sig_nid;
     uint16_t suite;
 };
 int scan_full_handshake(struct fullhs *h);

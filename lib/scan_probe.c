@@ -347,7 +347,6 @@ static void handle_handshake(struct probe *p, const struct tlsd_event *ev)
         p->res.cert_status = true;
         return;
     case TLSD_HS_SERVER_HELLO_DONE:
-        p->res.have_done = true;
         finish(p, PROBE_SERVER_HELLO);
         return;
     default:
@@ -434,7 +433,6 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
             finish(p, reset ? PROBE_RESET : PROBE_CLOSED);
         return;
     }
-    p->res.bytes_in += (size_t)n;
     if (p->state == ST_STARTTLS)
         starttls_input(p, buf->base, (size_t)n);
     else if (p->state == ST_TLS)

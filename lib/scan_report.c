@@ -258,6 +258,19 @@ static json_t *cert_json(const struct tlsd_scan_cert *c)
                      chain, "suites", suites);
 }
 
+/* Group (groups true) or signature scheme codes as a JSON array of registry names. */
+static json_t *names_json(const uint16_t *v, size_t n, bool groups)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const struct tlsd_group *g = groups ? tlsd_group_by_code(v[i]) : NULL;
+        const struct tlsd_sigscheme *x = groups ? NULL : tlsd_sigscheme_by_code(v[i]);
+        const char *name = g ? g->name : x ? x->name : "unknown";
+        json_array_append_new(a, json_string(name));
+    }
+    return a;
+}
+
 json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
 {
     json_t *o = json_pack("{s:s, s:s, s:i}", "target", r->target->input, "host", r->target->host,
@@ -284,25 +297,11 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
         json_array_append_new(vers, vo);
     }
     json_object_set_new(o, "versions", vers);
-    json_t *groups = json_array(), *sigs = json_array(), *sigs13 = json_array(),
-           *certs = json_array(), *finds = json_array();
-    json_t *groups12 = json_array();
-    for (size_t i = 0; i < r->n_groups; i++) {
-        const struct tlsd_group *g = tlsd_group_by_code(r->groups[i]);
-        json_array_append_new(groups, json_string(g ? g->name : "unknown"));
-    }
-    for (size_t i = 0; i < r->n_groups12; i++) {
-        const struct tlsd_group *g = tlsd_group_by_code(r->groups12[i]);
-        json_array_append_new(groups12, json_string(g ? g->name : "unknown"));
-    }
-    for (size_t i = 0; i < r->n_sigschemes; i++) {
-        const struct tlsd_sigscheme *g = tlsd_sigscheme_by_code(r->sigschemes[i]);
-        json_array_append_new(sigs, json_string(g ? g->name : "unknown"));
-    }
-    for (size_t i = 0; i < r->n_sigschemes13; i++) {
-        const struct tlsd_sigscheme *g = tlsd_sigscheme_by_code(r->sigschemes13[i]);
-        json_array_append_new(sigs13, json_string(g ? g->name : "unknown"));
-    }
+    json_t *groups = names_json(r->groups, r->n_groups, true);
+    json_t *groups12 = names_json(r->groups12, r->n_groups12, true);
+    json_t *sigs = names_json(r->sigschemes, r->n_sigschemes, false);
+    json_t *sigs13 = names_json(r->sigschemes13, r->n_sigschemes13, false);
+    json_t *certs = json_array(), *finds = json_array();
     for (size_t i = 0; i < r->n_certs; i++)
         json_array_append_new(certs, cert_json(&r->certs[i]));
     for (size_t i = 0; i < r->n_findings; i++)

@@ -14,7 +14,6 @@ static void drop_reasm(struct tlsd_sdir *d)
 {
     if (d->state != TLSD_SDIR_TLS)
         return;
-    d->encrypted_done += d->rs.stats.encrypted_records;
     d->resume_encrypted = d->rs.encrypted;
     d->resume_tls13 = d->rs.tls13;
     tlsd_reasm_free(&d->rs);
@@ -32,11 +31,6 @@ void tlsd_sdir_free(struct tlsd_sdir *d)
     drop_reasm(d);
     drop_probe(d);
     d->state = TLSD_SDIR_OFF;
-}
-
-size_t tlsd_sdir_encrypted_records(const struct tlsd_sdir *d)
-{
-    return d->encrypted_done + (d->state == TLSD_SDIR_TLS ? d->rs.stats.encrypted_records : 0);
 }
 
 bool tlsd_sdir_tls_at(const uint8_t *p, size_t left, bool at_start)

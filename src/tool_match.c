@@ -99,15 +99,13 @@ static int report_pair(const struct tlsd_profile *c, const struct tlsd_profile *
 
 /* ---- JSON ------------------------------------------------------------------- */
 
+/* The pair's outcome (negotiated by the caller) with its fixes. */
 static json_t *pair_json(const struct tlsd_profile *c, const struct tlsd_profile *s,
-                         const struct opts *o, bool *ok)
+                         const struct opts *o, const struct tlsd_outcome *out)
 {
-    struct tlsd_outcome out;
-    tlsd_negotiate(c, s, &out);
-    *ok = out.ok;
     json_t *j = json_pack("{s:s, s:s, s:o}", "client", c->name, "server", s->name, "outcome",
-                          tool_outcome_json(&out));
-    if (!out.ok && o->n_fixes > 0) {
+                          tool_outcome_json(out));
+    if (!out->ok && o->n_fixes > 0) {
         json_object_set_new(j, "server_fixes", tool_fixes_json(c, s, TLSD_SIDE_SERVER, o->n_fixes));
         json_object_set_new(j, "client_fixes", tool_fixes_json(c, s, TLSD_SIDE_CLIENT, o->n_fixes));
     }
@@ -188,10 +186,8 @@ static int run_matrix(struct tlsd_profile *cs, size_t nc, struct tlsd_profile *s
     }
     if (o->json) {
         json_t *results = json_array();
-        for (size_t i = 0; i < nc * ns; i++) {
-            bool ok;
-            json_array_append_new(results, pair_json(&cs[i / ns], &ss[i % ns], o, &ok));
-        }
+        for (size_t i = 0; i < nc * ns; i++)
+            json_array_append_new(results, pair_json(&cs[i / ns], &ss[i % ns], o, &out[i]));
         json_t *j = json_pack("{s:i, s:i, s:i, s:o, s:o}", "clients", (int)nc, "servers", (int)ns,
                               "failures", (int)fails, "results", results, "breaks",
                               breaks(cs, nc, ss, ns, out, false));
@@ -393,8 +389,7 @@ static struct tlsd_profile *load_all(const char *const *specs, size_t n, enum tl
     }
     for (size_t i = 0; i < n; i++) {
         struct tlsd_profile_err err;
-        struct tlsd_profile_err ignored;
-        bool builtin = tlsd_profile_builtin(specs[i], side, &v[i], &ignored) == 0;
+        bool builtin = tlsd_builtin_profile_find(specs[i]) != NULL;
         int rc = !builtin && side == TLSD_SIDE_SERVER && is_live_server(specs[i])
                      ? load_live(specs[i], &v[i], &err)
                      : tlsd_profile_load(specs[i], side, &v[i], &err);
@@ -428,12 +423,13 @@ int tool_match(int argc, char **argv)
     if (o->matrix || o->n_clients > 1 || o->n_servers > 1) {
         rc = run_matrix(cs, o->n_clients, ss, o->n_servers, o);
     } else if (o->json) {
-        bool ok;
-        json_t *j = pair_json(&cs[0], &ss[0], o, &ok);
+        struct tlsd_outcome out;
+        tlsd_negotiate(&cs[0], &ss[0], &out);
+        json_t *j = pair_json(&cs[0], &ss[0], o, &out);
         json_dumpf(j, stdout, JSON_INDENT(2));
         putchar('\n');
         json_decref(j);
-        rc = ok ? 0 : 1;
+        rc = out.ok ? 0 : 1;
     } else {
         rc = report_pair(&cs[0], &ss[0], o);
     }

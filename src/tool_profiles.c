@@ -23,12 +23,6 @@ static const char help_text[] =
     "      --json          JSON output\n"
     "  -h, --help          this help\n";
 
-static const char *vname(uint16_t v)
-{
-    const struct tlsd_version *r = tlsd_version_by_code(v);
-    return r ? r->name : "?";
-}
-
 static json_t *profile_json(const struct tlsd_profile *p)
 {
     json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", p->name, "description",
@@ -38,7 +32,7 @@ static json_t *profile_json(const struct tlsd_profile *p)
     json_t *v = json_array(), *s = json_array(), *g = json_array(), *c = json_array();
     for (unsigned b = 1; b <= TLSD_V_TLS13; b <<= 1)
         if (p->versions & b)
-            json_array_append_new(v, json_string(vname(tlsd_version_of_bit(b))));
+            json_array_append_new(v, json_string(tool_version_name(tlsd_version_of_bit(b))));
     for (size_t i = 0; i < p->n_suites; i++) {
         const struct tlsd_suite *st = tlsd_suite_by_code(p->suites[i]);
         char hex[12];
@@ -69,7 +63,7 @@ static void print_profile(const struct tlsd_profile *p)
     printf("  versions:");
     for (unsigned b = 1; b <= TLSD_V_TLS13; b <<= 1)
         if (p->versions & b)
-            printf(" %s", vname(tlsd_version_of_bit(b)));
+            printf(" %s", tool_version_name(tlsd_version_of_bit(b)));
     printf("\n  preference: %s order\n  groups:",
            tlsd_profile_pref(p) == TLSD_PREF_SERVER ? "server" : "client");
     for (size_t i = 0; i < p->n_groups; i++) {

@@ -205,7 +205,6 @@ static void print_text(const struct tlsd_scan_result *r, bool color)
 struct run {
     struct opts *o;
     bool progress;
-    size_t n;
 };
 
 static void on_done(void *ctx, const struct tlsd_scan_result *r)
@@ -428,7 +427,7 @@ int tool_scan(int argc, char **argv)
         return rc;
     }
     struct tlsd_scan_result *results = calloc(targets.n, sizeof *results);
-    struct run run = {.o = &o, .progress = !o.quiet && isatty(STDERR_FILENO), .n = targets.n};
+    struct run run = {.o = &o, .progress = !o.quiet && isatty(STDERR_FILENO)};
     if (!results || tlsd_scan_run(&targets, &o.scan, results, on_done, on_progress, &run) < 0) {
         tool_err("scan", "cannot start the scan");
         free(results);

@@ -38,8 +38,7 @@ enum tlsd_pkt_skip {
         TLSD_PKT_SKIP_COUNT
 };
 
-const char *tlsd_pkt_skip_name(enum tlsd_pkt_skip s);    /* "FRAGMENT" */
-const char *tlsd_pkt_skip_message(enum tlsd_pkt_skip s); /* "IP fragment other than ..." */
+const char *tlsd_pkt_skip_name(enum tlsd_pkt_skip s); /* "FRAGMENT" */
 
 #define TLSD_TCP_FIN 0x01
 #define TLSD_TCP_SYN 0x02

@@ -51,11 +51,6 @@ struct tlsd_outcome {
 void tlsd_negotiate(const struct tlsd_profile *client, const struct tlsd_profile *server,
                     struct tlsd_outcome *out);
 
-/* True when the server could use suite s at version v with one of its certificates
- * for this client (certificate type, group, signature scheme). */
-bool tlsd_suite_usable_between(const struct tlsd_profile *client, const struct tlsd_profile *server,
-                               uint32_t suite, uint16_t version);
-
 #ifdef __cplusplus
 }
 #endif

@@ -37,8 +37,7 @@ struct tlsd_sdir {
     size_t head_len;
     size_t errors; /* record-layer errors (each followed by a resync or giving up) */
     struct tlsd_err last_err;
-    size_t encrypted_done; /* encrypted records of reassemblers already freed */
-    struct tlsd_reasm rs;  /* valid in state TLSD_SDIR_TLS */
+    struct tlsd_reasm rs; /* valid in state TLSD_SDIR_TLS */
 };
 
 void tlsd_sdir_init(struct tlsd_sdir *d);
@@ -50,8 +49,6 @@ void tlsd_sdir_gap(struct tlsd_sdir *d);
 /* The next record-layer event: OK, NEED_MORE, or the error that made the direction
  * resync or give up (also in last_err; returned once, then NEED_MORE). */
 TLSD_WUR enum tlsd_cerr tlsd_sdir_next(struct tlsd_sdir *d, struct tlsd_event *ev);
-/* The reassembler's statistic of encrypted records, whichever state the direction is in. */
-size_t tlsd_sdir_encrypted_records(const struct tlsd_sdir *d);
 
 /* Content tests, exposed for the tests: a TLS record header at p (any content type at
  * the start of a stream, a handshake record holding a hello further in); an SSLv2
