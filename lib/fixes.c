@@ -142,10 +142,7 @@ static size_t candidates(const struct tlsd_profile *self, const struct tlsd_prof
                        self->impl != TLSD_IMPL_SCHANNEL && i < other->n_sigalgs && n < max;
          i++) {
         const struct tlsd_sigscheme *x = tlsd_sigscheme_by_code(other->sigalgs[i]);
-        bool have = false;
-        for (size_t k = 0; k < self->n_sigalgs13; k++)
-            have |= self->sigalgs13[k] == other->sigalgs[i];
-        if (x && x->tls13 && !have)
+        if (x && x->tls13 && !tlsd_profile_signs13(self, x->code))
             v[n++] = (struct tlsd_fix){.add_sigalg = x->code, .n_changes = 1};
     }
     static const struct tlsd_cert_key extra[] = {{"ecdsa", 0, 0x0017}, {"rsa", 2048, 0}};

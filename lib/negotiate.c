@@ -132,7 +132,7 @@ static uint16_t sig_for_key_13(const struct tlsd_profile *c, const struct tlsd_p
 {
     for (size_t i = 0; i < c->n_sigalgs; i++) {
         uint16_t a = c->sigalgs[i];
-        if (s->n_sigalgs13 && !has_u16(s->sigalgs13, s->n_sigalgs13, a))
+        if (!tlsd_profile_signs13(s, a))
             continue;
         if (strcmp(k->type, "rsa") == 0 && a >= 0x0804 && a <= 0x0806)
             return a;

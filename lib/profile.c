@@ -122,6 +122,14 @@ bool tlsd_profile_has_sigalg(const struct tlsd_profile *p, uint16_t sigalg)
     return false;
 }
 
+bool tlsd_profile_signs13(const struct tlsd_profile *p, uint16_t sigalg)
+{
+    for (size_t i = 0; i < p->n_sigalgs13; i++)
+        if (p->sigalgs13[i] == sigalg)
+            return true;
+    return p->n_sigalgs13 == 0;
+}
+
 int tlsd_profile_insert_suite(struct tlsd_profile *p, size_t pos, uint32_t code)
 {
     if (tlsd_profile_has_suite(p, code))

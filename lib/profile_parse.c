@@ -145,27 +145,32 @@ static int add_key_share(const char *tok, void *vctx)
     return 0;
 }
 
+/* A signature scheme into v (sigalgs or, tls13_only, the server's TLS 1.3 list). */
+static int add_scheme(struct tokctx *c, const char *tok, bool tls13_only, uint16_t *v, size_t *n)
+{
+    uint16_t s;
+    const struct tlsd_sigscheme *x = NULL;
+    if (parse_u16_name(tok, &s, false) < 0 ||
+        (tls13_only && (!(x = tlsd_sigscheme_by_code(s)) || !x->tls13)))
+        return tlsd_profile_fail(c->err,
+                                 tls13_only ? "'%s' is not a TLS 1.3 signature scheme"
+                                            : "unknown signature scheme '%s'",
+                                 tok);
+    if (add_u16(v, n, TLSD_PROFILE_MAX_SIGALGS, s) < 0)
+        return tlsd_profile_fail(c->err, "too many signature schemes");
+    return 0;
+}
+
 static int add_sigalg(const char *tok, void *vctx)
 {
     struct tokctx *c = vctx;
-    uint16_t s;
-    if (parse_u16_name(tok, &s, false) < 0)
-        return tlsd_profile_fail(c->err, "unknown signature scheme '%s'", tok);
-    if (add_u16(c->p->sigalgs, &c->p->n_sigalgs, TLSD_PROFILE_MAX_SIGALGS, s) < 0)
-        return tlsd_profile_fail(c->err, "too many signature schemes");
-    return 0;
+    return add_scheme(c, tok, false, c->p->sigalgs, &c->p->n_sigalgs);
 }
 
 static int add_sigalg13(const char *tok, void *vctx)
 {
     struct tokctx *c = vctx;
-    uint16_t s;
-    const struct tlsd_sigscheme *x;
-    if (parse_u16_name(tok, &s, false) < 0 || !(x = tlsd_sigscheme_by_code(s)) || !x->tls13)
-        return tlsd_profile_fail(c->err, "'%s' is not a TLS 1.3 signature scheme", tok);
-    if (add_u16(c->p->sigalgs13, &c->p->n_sigalgs13, TLSD_PROFILE_MAX_SIGALGS, s) < 0)
-        return tlsd_profile_fail(c->err, "too many signature schemes");
-    return 0;
+    return add_scheme(c, tok, true, c->p->sigalgs13, &c->p->n_sigalgs13);
 }
 
 static const struct {

@@ -60,6 +60,21 @@ static void scan_versions(json_t *t, struct tlsd_profile *p)
     p->pref = server_order ? TLSD_PREF_SERVER : client_order ? TLSD_PREF_CLIENT : TLSD_PREF_DEFAULT;
 }
 
+/* The signature schemes of a JSON array of names into v (known ones, at most
+ * TLSD_PROFILE_MAX_SIGALGS); their count. */
+static size_t sigschemes_from(json_t *names, uint16_t *v)
+{
+    json_t *g;
+    size_t i, n = 0;
+    json_array_foreach(names, i, g)
+    {
+        const struct tlsd_sigscheme *s = tlsd_sigscheme_by_name(str(g));
+        if (s && n < TLSD_PROFILE_MAX_SIGALGS)
+            v[n++] = s->code;
+    }
+    return n;
+}
+
 static void scan_groups(json_t *t, struct tlsd_profile *p)
 {
     static const char *const keys[] = {"groups", "groups_tls12"};
@@ -73,23 +88,10 @@ static void scan_groups(json_t *t, struct tlsd_profile *p)
             if (gr && !tlsd_profile_has_group(p, gr->code) && p->n_groups < TLSD_PROFILE_MAX_GROUPS)
                 p->groups[p->n_groups++] = gr->code;
         }
-    p->n_sigalgs13 = 0;
-    json_array_foreach(json_object_get(t, "signature_schemes_tls13"), i, g)
-    {
-        const struct tlsd_sigscheme *s = tlsd_sigscheme_by_name(str(g));
-        if (s && p->n_sigalgs13 < TLSD_PROFILE_MAX_SIGALGS)
-            p->sigalgs13[p->n_sigalgs13++] = s->code;
-    }
+    p->n_sigalgs13 = sigschemes_from(json_object_get(t, "signature_schemes_tls13"), p->sigalgs13);
     json_t *sigs = json_object_get(t, "signature_schemes");
-    if (json_array_size(sigs) == 0)
-        return;
-    p->n_sigalgs = 0;
-    json_array_foreach(sigs, i, g)
-    {
-        const struct tlsd_sigscheme *s = tlsd_sigscheme_by_name(str(g));
-        if (s && p->n_sigalgs < TLSD_PROFILE_MAX_SIGALGS)
-            p->sigalgs[p->n_sigalgs++] = s->code;
-    }
+    if (json_array_size(sigs) > 0) /* none seen: the profile's defaults stay */
+        p->n_sigalgs = sigschemes_from(sigs, p->sigalgs);
 }
 
 /* CERT "key": "RSA 2048", "EC 256 (prime256v1)", "ED25519 ...". */

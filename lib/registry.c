@@ -165,6 +165,12 @@ DEFINE_BY_NAME(tlsd_extension_by_name, struct tlsd_extension, tlsd_extensions_ta
                tlsd_extensions_count, r->name)
 DEFINE_BY_NAME(tlsd_alert_by_name, struct tlsd_alert, tlsd_alerts_table, tlsd_alerts_count, r->name)
 
+const char *tlsd_suite_code_str(uint32_t code, char buf[12])
+{
+    snprintf(buf, 12, code > 0xFFFF ? "0x%06X" : "0x%04X", (unsigned)code);
+    return buf;
+}
+
 const char *tlsd_version_str(uint16_t code, char buf[16])
 {
     const struct tlsd_version *v = tlsd_version_by_code(code);

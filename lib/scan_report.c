@@ -217,9 +217,8 @@ static json_t *tri(enum tlsd_tristate t)
 
 static json_t *code16(uint32_t c)
 {
-    char b[16];
-    snprintf(b, sizeof b, c > 0xFFFF ? "0x%06X" : "0x%04X", (unsigned)c);
-    return json_string(b);
+    char b[12];
+    return json_string(tlsd_suite_code_str(c, b));
 }
 
 static json_t *suite_json(const struct tlsd_scan_suite *x)

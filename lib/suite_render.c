@@ -26,14 +26,6 @@ int tlsd_suite_format_from_name(const char *name, enum tlsd_suite_format *f)
     return -1;
 }
 
-static void hex_code(char *buf, size_t len, uint32_t code)
-{
-    if (code > 0xFFFF)
-        snprintf(buf, len, "0x%06X", (unsigned)code);
-    else
-        snprintf(buf, len, "0x%04X", (unsigned)code);
-}
-
 /* The spelling of one item in fmt, or NULL when the scheme has none. */
 static const char *spelling(const struct tlsd_list_item *it, enum tlsd_suite_format fmt)
 {
@@ -128,13 +120,13 @@ char *tlsd_render_suite_list(const struct tlsd_suite_list *l, enum tlsd_suite_fo
     for (size_t i = 0; i < l->n_items; i++) {
         const struct tlsd_list_item *it = &l->items[i];
         if (fmt == TLSD_FMT_HEX) {
-            hex_code(code, sizeof code, it->code);
+            tlsd_suite_code_str(it->code, code);
             tlsd_sb_printf(&b, "%s\n", code);
             continue;
         }
         const char *name = spelling(it, fmt);
         if (!name) {
-            hex_code(code, sizeof code, it->code);
+            tlsd_suite_code_str(it->code, code);
             char msg[200];
             if (it->suite)
                 snprintf(msg, sizeof msg, "%s: %s: left out", it->suite->iana_name,
@@ -205,7 +197,7 @@ static json_t *list_json(const char *list)
 json_t *tlsd_suite_to_json(const struct tlsd_suite *s)
 {
     char code[16], ver[16];
-    hex_code(code, sizeof code, s->code);
+    tlsd_suite_code_str(s->code, code);
     return json_pack("{s:s, s:I, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:s, s:i, s:s, s:s, "
                      "s:s, s:s, s:s, s:s, s:b}",
                      "code", code, "value", (json_int_t)s->code, "iana", s->iana_name, "openssl",
@@ -236,7 +228,7 @@ json_t *tlsd_suite_list_to_json(const struct tlsd_suite_list *l)
             json_array_append_new(items, tlsd_suite_to_json(it->suite));
         } else {
             char code[16];
-            hex_code(code, sizeof code, it->code);
+            tlsd_suite_code_str(it->code, code);
             json_array_append_new(items, json_pack("{s:s, s:I, s:b}", "code", code, "value",
                                                    (json_int_t)it->code, "grease",
                                                    tlsd_is_grease(it->code)));

@@ -109,7 +109,7 @@ static void print_table(const struct tlsd_suite_list *l, bool color)
             continue;
         }
         char code[12];
-        snprintf(code, sizeof code, s->code > 0xFFFF ? "0x%06X" : "0x%04X", (unsigned)s->code);
+        tlsd_suite_code_str(s->code, code);
         printf("%-8s  %-48s %-32s %-7s %-9s %-6s %-6s %-18s %4d %-6s %s%s%s\n", code, s->iana_name,
                s->openssl_name ? s->openssl_name : "-", tlsd_version_str(s->min_version, ver),
                s->kx, s->auth, s->cert, s->cipher, s->bits, s->mac, tool_class_color(s->cls, color),

@@ -102,7 +102,7 @@ static void print_suites(const struct tlsd_scan_result *r, bool color)
                 snprintf(kx, sizeof kx, "DH %d", x->dh_bits);
             }
             char code[12];
-            snprintf(code, sizeof code, x->code > 0xFFFF ? "0x%06X" : "0x%04X", x->code);
+            tlsd_suite_code_str(x->code, code);
             printf("    %-8s %-46s %-30s %-12s %s%s%s\n", code, s ? s->iana_name : "?",
                    s && s->openssl_name ? s->openssl_name : "-", kx,
                    tool_class_color(s ? s->cls : TLSD_CLASS_UNKNOWN, color),

@@ -123,6 +123,9 @@ int tlsd_profile_add_suite(struct tlsd_profile *p, uint32_t code)
 bool tlsd_profile_has_suite(const struct tlsd_profile *p, uint32_t code);
 bool tlsd_profile_has_group(const struct tlsd_profile *p, uint16_t group);
 bool tlsd_profile_has_sigalg(const struct tlsd_profile *p, uint16_t sigalg);
+/* A server signs TLS 1.3 CertificateVerify with sigalg: its sigalgs13 holds it, or is
+ * empty (not restricted: whatever its keys allow). */
+bool tlsd_profile_signs13(const struct tlsd_profile *p, uint16_t sigalg);
 /* Inserts at position pos (0 = top; past the end = append). */
 int tlsd_profile_insert_suite(struct tlsd_profile *p, size_t pos, uint32_t code)
     __attribute__((warn_unused_result));

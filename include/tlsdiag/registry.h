@@ -166,6 +166,10 @@ const struct tlsd_handshake_type *tlsd_handshake_type_at(size_t i);
  * or "0x7A7A" style for unknown values. buf must hold 16 bytes. */
 const char *tlsd_version_str(uint16_t code, char buf[16]);
 
+/* A suite code as written in reports: "0x002F", SSLv2 kinds (24 bits) "0x0700C0".
+ * buf must hold 12 bytes; returns buf. */
+const char *tlsd_suite_code_str(uint32_t code, char buf[12]);
+
 #ifdef __cplusplus
 }
 #endif
