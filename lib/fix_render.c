@@ -113,33 +113,30 @@ static int schannel_steps(const struct tlsd_fix *f, const struct tlsd_profile *b
     return 0;
 }
 
-static void openssl_versions(unsigned set, struct tlsd_strbuf *nginx, struct tlsd_strbuf *apache)
-{
-    static const char *const names[] = {"SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"};
-    tlsd_sb_puts(nginx, "ssl_protocols");
-    tlsd_sb_puts(apache, "SSLProtocol -all");
-    for (unsigned i = 1; i < 6; i++)
-        if (set & (1u << i)) {
-            tlsd_sb_printf(nginx, " %s", names[i]);
-            tlsd_sb_printf(apache, " +%s", names[i]);
-        }
-    tlsd_sb_puts(nginx, ";");
-}
-
+/* OpenSSL's name of a version (the registry's: "TLSv1", "TLSv1.2"). */
 static const char *openssl_version_name(uint16_t v)
 {
-    switch (v) {
-    case 0x0300:
-        return "SSLv3";
-    case 0x0301:
-        return "TLSv1";
-    case 0x0302:
-        return "TLSv1.1";
-    case 0x0303:
-        return "TLSv1.2";
-    default:
-        return "TLSv1.3";
-    }
+    const struct tlsd_version *r = tlsd_version_by_code(v);
+    return r && r->openssl_name ? r->openssl_name : "?";
+}
+
+/* The versions OpenSSL can still be set to: SSL 2.0 is gone from it. */
+static unsigned openssl_settable(unsigned set)
+{
+    return set & ~(unsigned)TLSD_V_SSL2;
+}
+
+static void openssl_versions(unsigned set, struct tlsd_strbuf *nginx, struct tlsd_strbuf *apache)
+{
+    tlsd_sb_puts(nginx, "ssl_protocols");
+    tlsd_sb_puts(apache, "SSLProtocol -all");
+    for (unsigned b = TLSD_V_SSL3; b <= TLSD_V_TLS13; b <<= 1)
+        if (set & b) {
+            const char *name = openssl_version_name(tlsd_version_of_bit(b));
+            tlsd_sb_printf(nginx, " %s", name);
+            tlsd_sb_printf(apache, " +%s", name);
+        }
+    tlsd_sb_puts(nginx, ";");
 }
 
 /* "-groups X25519:P-256" from the profile's groups (OpenSSL's first spelling). */
@@ -174,8 +171,8 @@ static int openssl_steps(const struct tlsd_fix *f, const struct tlsd_profile *af
                    "openssl s_server ... -cipher '%s%s' -ciphersuites '%s' -min_protocol %s "
                    "-max_protocol %s",
                    c12, lvl0 ? ":@SECLEVEL=0" : "", c13,
-                   openssl_version_name(tlsd_versions_min(after->versions)),
-                   openssl_version_name(tlsd_versions_max(after->versions)));
+                   openssl_version_name(tlsd_versions_min(openssl_settable(after->versions))),
+                   openssl_version_name(tlsd_versions_max(openssl_settable(after->versions))));
     openssl_groups(after, &a);
     struct tlsd_strbuf sn = {0}, sa = {0};
     if (f->add_sigalg && after->n_sigalgs13) { /* the server's TLS 1.3 list, grown */

@@ -276,6 +276,24 @@ static void tls13_server_sigalgs(void **state)
     assert_non_null(strstr(err.msg, "not a TLS 1.3 signature scheme"));
 }
 
+/* A server that still accepts SSL 2.0 (as a scan can find): the OpenSSL command of a
+ * fix sets the range OpenSSL can still be set to, TLS 1.2 here, not SSL 2.0's. */
+static void fix_steps_with_ssl2(void **state)
+{
+    (void)state;
+    struct tlsd_profile c =
+        text("versions = TLSv1.2\nsuites = ECDHE-RSA-AES128-GCM-SHA256\n", TLSD_SIDE_CLIENT);
+    struct tlsd_profile s = text("implementation = openssl\nversions = SSLv2, TLSv1.2\n"
+                                 "suites = AES128-SHA\ncertificates = rsa 2048\n",
+                                 TLSD_SIDE_SERVER);
+    struct tlsd_fix f = first_server_fix(&c, &s, TLSD_FAIL_SUITE);
+    struct tlsd_fix_steps st;
+    assert_int_equal(tlsd_fix_render(&f, &s, &st), 0);
+    assert_true(st.n >= 1);
+    assert_non_null(strstr(st.v[0].text, "-min_protocol TLSv1.2 -max_protocol TLSv1.2"));
+    tlsd_fix_steps_free(&st);
+}
+
 /* Legacy hello (no supported_versions) to a 1.3 server: highest version <= 1.2. */
 static void legacy_version(void **state)
 {
@@ -392,6 +410,7 @@ int main(void)
         cmocka_unit_test(p521_only_client),
         cmocka_unit_test(legacy_version),
         cmocka_unit_test(tls13_server_sigalgs),
+        cmocka_unit_test(fix_steps_with_ssl2),
         cmocka_unit_test(parse_errors),
         cmocka_unit_test(input_forms),
         cmocka_unit_test(form_detection),
