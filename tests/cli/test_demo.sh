@@ -7,6 +7,7 @@ command -v openssl >/dev/null || exit 77
 start=$(date +%s)
 timeout 60 "$TLSD_SRCDIR/scripts/demo" "$TLSDIAG" >"$WORK/demo" 2>&1
 RC=$?
+ERR=$(tail -5 "$WORK/demo") # what expect_rc shows when the demo fails
 expect_rc 0 "demo"
 secs=$(($(date +%s) - start))
 [ "$secs" -lt 20 ] && ok || bad "demo took ${secs} s"
