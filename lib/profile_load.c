@@ -65,7 +65,9 @@ static bool is_capture_file(const char *spec)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s", spec);
-    char *sel = strpbrk(path, "#@");
+    /* the selector is the last '#' or '@', as profile_capture.c reads it */
+    char *at = strrchr(path, '@'), *hash = strrchr(path, '#');
+    char *sel = hash && (!at || hash > at) ? hash : at;
     FILE *f = fopen(path, "rb");
     if (!f && sel) {
         *sel = '\0';

@@ -28,7 +28,7 @@ run_in() {
   OUT=$(cat "$WORK/out"); ERR=$(cat "$WORK/err")
   if [ "$RC" -ge 86 ]; then bad "sanitizer/crash (rc=$RC) in: tlsdiag $*"; sed -n 1,20p "$WORK/err" >&2; fi
 }
-expect_rc() { if [ "$RC" -eq "$1" ]; then ok; else bad "$2: exit $RC, want $1 (stderr: ${ERR:0:300})"; fi; }
+expect_rc() { local e=${ERR:-}; if [ "$RC" -eq "$1" ]; then ok; else bad "$2: exit $RC, want $1 (stderr: ${e:0:300})"; fi; }
 expect_out() { if [ "$OUT" = "$1" ]; then ok; else bad "$2: got [$OUT] want [$1]"; fi; }
 expect_grep() { if grep -qE -- "$1" <<<"$2"; then ok; else bad "$3: no /$1/ in [${2:0:400}]"; fi; }
 

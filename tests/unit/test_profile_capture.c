@@ -1,4 +1,7 @@
 /* A ClientHello from a capture as the client side of `match`. */
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "testutil.h"
 
 #include "tlsdiag/profile.h"
@@ -27,6 +30,26 @@ static void from_capture(void **state)
     snprintf(spec, sizeof spec, "%s#0", path);
     assert_int_equal(tlsd_profile_load(spec, TLSD_SIDE_CLIENT, &p, &err), 0);
     assert_int_equal(p.n_suites, n);
+    /* by client address, and a path with '@' in it: the selector is the last one */
+    snprintf(spec, sizeof spec, "capture:%s@10.100.50.48", path);
+    assert_int_equal(tlsd_profile_load(spec, TLSD_SIDE_CLIENT, &p, &err), 0);
+    assert_int_equal(p.n_suites, n);
+    char dir[64], copy[128];
+    snprintf(dir, sizeof dir, "/tmp/tlsd_test_pc_%d@x", (int)getpid());
+    snprintf(copy, sizeof copy, "%s/c.pcap", dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    size_t len;
+    char *raw = tu_slurp(path, &len);
+    FILE *f = fopen(copy, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(raw, 1, len, f), len);
+    fclose(f);
+    free(raw);
+    snprintf(spec, sizeof spec, "%s#0", copy);
+    assert_int_equal(tlsd_profile_load(spec, TLSD_SIDE_CLIENT, &p, &err), 0);
+    assert_int_equal(p.n_suites, n);
+    unlink(copy);
+    rmdir(dir);
     /* Errors: no such stream, no such client, a server side, no such file. */
     snprintf(spec, sizeof spec, "capture:%s#99", path);
     assert_int_equal(tlsd_profile_load(spec, TLSD_SIDE_CLIENT, &p, &err), -1);
