@@ -329,10 +329,9 @@ int tlsd_profile_parse_form(enum tlsd_profile_form form, const char *text, size_
     case TLSD_PROFILE_SCAN_JSON:
         rc = tlsd_profile_from_scan_json(text, len, p, err);
         break;
-    case TLSD_PROFILE_CAPTURE:
+    case TLSD_PROFILE_CAPTURE: /* a file, not text: tlsd_profile_load reads it */
     default:
-        rc = tlsd_profile_fail(err,
-                               "%s input is not supported yet (needs the scan/analyze commands)",
+        rc = tlsd_profile_fail(err, "%s input cannot be given as text",
                                tlsd_profile_form_name(form));
         break;
     }

@@ -168,7 +168,7 @@ enum tlsd_profile_form {
     TLSD_PROFILE_GPO,        /* a GPO "SSL Cipher Suite Order" string */
     TLSD_PROFILE_LIST,       /* a plain list of suite names or codes */
     TLSD_PROFILE_SCAN_JSON,  /* a saved `tlsdiag scan --json` */
-    TLSD_PROFILE_CAPTURE,    /* a ClientHello from a capture (not yet supported) */
+    TLSD_PROFILE_CAPTURE,    /* a ClientHello from a capture (tlsd_profile_load reads it) */
 };
 const char *tlsd_profile_form_name(enum tlsd_profile_form f);
 /* Guesses the form of a text (file contents or inline text). */
