@@ -7,6 +7,8 @@
 
 #include "tool.h"
 
+#include "tlsdiag/textin.h"
+
 bool tool_use_color(enum tool_color_mode mode, FILE *f)
 {
     if (mode != TOOL_COLOR_AUTO)
@@ -74,9 +76,11 @@ char *tool_read_all(FILE *f, size_t max, size_t *len)
             break;
         }
     }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
+    /* UTF-16 with a BOM (Windows PowerShell 5.1's `>`), a UTF-8 BOM and CRLF: decoded here so
+     * every command reads text the same way. */
+    char *text = tlsd_text_decode((const uint8_t *)buf, n, len, NULL);
+    free(buf);
+    return text;
 }
 
 void tool_err(const char *cmd, const char *fmt, ...)
