@@ -1,5 +1,7 @@
 /* Helpers shared by the subcommands: colour, input, error lines. */
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,4 +131,26 @@ int tool_common_option(int c, const char *cmd, const char *help, enum tool_color
         fprintf(stderr, "Try 'tlsdiag %s --help'.\n", cmd);
         return -1;
     }
+}
+
+/* Gives up root for good: supplementary groups, group, then user (in that order, while
+ * still allowed to), and checks that root cannot be regained. */
+int tool_drop_privileges(const char *cmd, const char *user)
+{
+    if (geteuid() != 0 && getuid() != 0)
+        return 0;
+    struct passwd *pw = getpwnam(user ? user : "nobody");
+    if (!pw) {
+        tool_err(cmd, "no such user '%s' to switch to", user ? user : "nobody");
+        return -1;
+    }
+    if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+        tool_err(cmd, "cannot switch to user '%s': %s", pw->pw_name, strerror(errno));
+        return -1;
+    }
+    if (pw->pw_uid != 0 && setuid(0) == 0) {
+        tool_err(cmd, "could regain root after dropping it; stopping");
+        return -1;
+    }
+    return 0;
 }
