@@ -170,6 +170,8 @@ static const char *status_text(const struct tlsd_connect_result *r)
         return "the server refused STARTTLS";
     case TLSD_CONNECT_CLIENT_REFUSED:
         return "the local OpenSSL refused the server's answer";
+    case TLSD_CONNECT_ILLEGAL:
+        return "the server answered illegally";
     default:
         return "ok";
     }
