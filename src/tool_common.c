@@ -154,3 +154,27 @@ int tool_drop_privileges(const char *cmd, const char *user)
     }
     return 0;
 }
+
+int tool_check_sni(const char *cmd, const char *sni)
+{
+    size_t n = strlen(sni);
+    if (n == 0 || n > TOOL_SNI_MAX) {
+        tool_err(cmd,
+                 "--sni: %zu bytes; a server_name holds 1 to %d (RFC 6066 section 3, as "
+                 "OpenSSL enforces)",
+                 n, TOOL_SNI_MAX);
+        return -1;
+    }
+    return 0;
+}
+
+int tool_check_readable(const char *cmd, const char *opt, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        tool_err(cmd, "%s %s: %s", opt, path, strerror(errno));
+        return -1;
+    }
+    fclose(f);
+    return 0;
+}
