@@ -48,6 +48,14 @@ const char *tool_reset(bool on);
  * --help, -1 for a bad option. */
 int tool_common_option(int c, const char *cmd, const char *help, enum tool_color_mode *color);
 
+/* Options anywhere on the line, as GNU tools take them ("scan HOST --json", "explain 36874
+ * --json"): reorders argv[1..argc) so that the option words (each with its argument) come
+ * first in their order, and returns how many words getopt_long should see (pass it as argc;
+ * the operands then start at optind). "--" ends the options; "-" and a negative number
+ * ("-2146893018") are operands. Resets optind. */
+struct option;
+int tool_permute(int argc, char **argv, const char *shortopts, const struct option *longopts);
+
 /* Reads a whole stream (at most max bytes). Returns a malloc'd NUL-terminated
  * buffer and its length, or NULL with errno set (EFBIG when too large). */
 char *tool_read_all(FILE *f, size_t max, size_t *len);

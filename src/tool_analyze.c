@@ -46,8 +46,8 @@ static int parse_opts(int argc, char **argv, struct tool_conn_opts *o)
 {
     static const struct option longopts[] = {TOOL_CONN_LONGOPTS, {NULL, 0, NULL, 0}};
     int c, rc;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1)
+    int nopt = tool_permute(argc, argv, "+h", longopts);
+    while ((c = getopt_long(nopt, argv, "+h", longopts, NULL)) != -1)
         if ((rc = tool_conn_option(c, "analyze", help_text, o)) != 0)
             return rc;
     return 0;

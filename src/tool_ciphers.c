@@ -156,8 +156,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
                                              {NULL, 0, NULL, 0}};
     char err[200];
     int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+f:o:F:ah", longopts, NULL)) != -1) {
+    int nopt = tool_permute(argc, argv, "+f:o:F:ah", longopts);
+    while ((c = getopt_long(nopt, argv, "+f:o:F:ah", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
             o->file = optarg;

@@ -1,5 +1,6 @@
 /* Helpers shared by the subcommands: colour, input, error lines. */
 #include <errno.h>
+#include <getopt.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -177,4 +178,78 @@ int tool_check_readable(const char *cmd, const char *opt, const char *path)
     }
     fclose(f);
     return 0;
+}
+
+/* The long option a word names ("--name" or "--name=value", or an unambiguous prefix, as
+ * getopt_long takes it); NULL when none or ambiguous (getopt then reports it). */
+static const struct option *long_named(const char *word, const struct option *longopts)
+{
+    const char *eq = strchr(word, '=');
+    size_t n = eq ? (size_t)(eq - word) : strlen(word);
+    const struct option *hit = NULL;
+    int hits = 0;
+    for (const struct option *o = longopts; o->name; o++) {
+        if (strncmp(o->name, word, n) != 0)
+            continue;
+        if (o->name[n] == '\0')
+            return o; /* exact */
+        hit = o;
+        hits++;
+    }
+    return hits == 1 ? hit : NULL;
+}
+
+/* How many argv words the option word at argv[i] takes: 1, or 2 when its argument is the
+ * next word. */
+static int option_words(char *const *argv, int i, int argc, const char *shortopts,
+                        const struct option *longopts)
+{
+    const char *w = argv[i];
+    if (w[1] == '-') {
+        const struct option *o = long_named(w + 2, longopts);
+        return o && o->has_arg == required_argument && !strchr(w, '=') && i + 1 < argc ? 2 : 1;
+    }
+    for (const char *c = w + 1; *c; c++) {
+        const char *d = strchr(shortopts, *c);
+        if (d && d[1] == ':') /* takes an argument: the rest of the word, or the next one */
+            return c[1] == '\0' && i + 1 < argc ? 2 : 1;
+    }
+    return 1;
+}
+
+static bool is_option_word(const char *w)
+{
+    /* "-" is standard input and "-12" a negative number: operands, as "--" ends options. */
+    return w[0] == '-' && w[1] != '\0' && !(w[1] >= '0' && w[1] <= '9');
+}
+
+int tool_permute(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+    optind = 1;
+    char **tmp = malloc((size_t)argc * sizeof *tmp);
+    if (!tmp)
+        return argc; /* getopt then sees the words in their order */
+    int nopt = 1, nrest = 0;
+    if (*shortopts == '+')
+        shortopts++;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            argv[nopt++] = argv[i]; /* getopt consumes it; everything after is an operand */
+            while (++i < argc)
+                tmp[nrest++] = argv[i];
+            break;
+        }
+        if (!is_option_word(argv[i])) {
+            tmp[nrest++] = argv[i];
+            continue;
+        }
+        int k = option_words(argv, i, argc, shortopts, longopts);
+        /* nopt <= i: option words move only toward the front. */
+        for (int j = 0; j < k; j++)
+            argv[nopt++] = argv[i + j];
+        i += k - 1;
+    }
+    memcpy(argv + nopt, tmp, (size_t)nrest * sizeof *tmp);
+    free(tmp);
+    return nopt;
 }

@@ -78,8 +78,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    int nopt = tool_permute(argc, argv, "+h", longopts);
+    while ((c = getopt_long(nopt, argv, "+h", longopts, NULL)) != -1) {
         switch (c) {
         case 's':
             o->sni = optarg;

@@ -64,10 +64,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
     int c;
     char *end;
-    optind = 1;
+    int nopt = tool_permute(argc, argv, "+f:n:lh", longopts);
     /* A negative decimal (-2146893018) is a code to explain, not an option. */
     while (!(optind < argc && argv[optind][0] == '-' && isdigit((unsigned char)argv[optind][1])) &&
-           (c = getopt_long(argc, argv, "+f:n:lh", longopts, NULL)) != -1) {
+           (c = getopt_long(nopt, argv, "+f:n:lh", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
             o->file = optarg;

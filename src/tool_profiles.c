@@ -115,8 +115,8 @@ int tool_profiles(int argc, char **argv)
     const char *family = NULL;
     bool json = false;
     int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+    int nopt = tool_permute(argc, argv, "+h", longopts);
+    while ((c = getopt_long(nopt, argv, "+h", longopts, NULL)) != -1) {
         if (c == 'f')
             family = optarg;
         else if (c == 'j')

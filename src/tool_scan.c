@@ -332,12 +332,12 @@ int tool_scan(int argc, char **argv)
     size_t n_lists = 0;
     unsigned port = 0;
     int c;
-    optind = 1;
     /* nmap spells the list option -iL: accept it as a whole word too. */
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "-iL") == 0)
             argv[i] = "--input-list";
-    while ((c = getopt_long(argc, argv, "+p:qh", longopts, NULL)) != -1) {
+    int nopt = tool_permute(argc, argv, "p:qh", longopts);
+    while ((c = getopt_long(nopt, argv, "+p:qh", longopts, NULL)) != -1) {
         int bad = 0;
         switch (c) {
         case O_IL:

@@ -109,8 +109,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
                                              {NULL, 0, NULL, 0}};
     int c;
     bool bad = false;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+p:h", longopts, NULL)) != -1) {
+    int nopt = tool_permute(argc, argv, "+p:h", longopts);
+    while ((c = getopt_long(nopt, argv, "+p:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'p':
             o->profile = optarg;

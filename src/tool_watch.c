@@ -72,8 +72,8 @@ static int parse_opts(int argc, char **argv, struct watch_opts *o)
                                              {NULL, 0, NULL, 0}};
     int c, rc;
     char *end;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+i:u:c:h", longopts, NULL)) != -1) {
+    int nopt = tool_permute(argc, argv, "+i:u:c:h", longopts);
+    while ((c = getopt_long(nopt, argv, "+i:u:c:h", longopts, NULL)) != -1) {
         if (c == 'i') {
             o->iface = optarg;
         } else if (c == 'u') {
