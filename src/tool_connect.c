@@ -37,6 +37,8 @@ static const char help_text[] =
     "      --server PROFILE   the server's profile, for the model's prediction (--as)\n"
     "      --server-scan FILE a saved 'tlsdiag scan --json' of the server, as its profile\n"
     "      --cafile FILE      trust anchors (PEM) instead of the system store\n"
+    "      --no-verify        a chain that does not verify or a name that does not\n"
+    "                         match is reported but does not make the exit status 1\n"
     "      --starttls PROTO   smtp, imap, pop3, ftp, ldap, postgres, xmpp first\n"
     "      --timeout S        connect-to-answer limit in seconds (default 8)\n"
     "      --fixes N          fixes per side when the prediction fails (default 0)\n"
@@ -51,32 +53,29 @@ static const char help_text[] =
     "  tlsdiag connect mail.example.com --starttls smtp\n"
     "\n"
     "Exit status: 0 the handshake succeeded (--as: the server answered with a\n"
-    "ServerHello); 1 it failed; 2 usage error; 3 could not run (profile, memory).\n";
+    "ServerHello) and the certificate verifies for the name; 1 it failed, or the\n"
+    "chain does not verify or does not cover the name (unless --no-verify); 2 usage\n"
+    "error; 3 could not run (profile, memory, an unreadable --cafile).\n";
 
 struct opts {
     const char *target, *sni, *as, *server, *cafile, *starttls;
     char scan_spec[4096];
     unsigned timeout_s;
     size_t n_fixes;
-    bool json;
+    bool json, no_verify;
     enum tool_color_mode color;
 };
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-    static const struct option longopts[] = {{"sni", required_argument, NULL, 's'},
-                                             {"as", required_argument, NULL, 'a'},
-                                             {"server", required_argument, NULL, 'S'},
-                                             {"server-scan", required_argument, NULL, 'F'},
-                                             {"cafile", required_argument, NULL, 'c'},
-                                             {"starttls", required_argument, NULL, 't'},
-                                             {"timeout", required_argument, NULL, 'T'},
-                                             {"fixes", required_argument, NULL, 'f'},
-                                             {"json", no_argument, NULL, 'j'},
-                                             {"color", no_argument, NULL, 'C'},
-                                             {"no-color", no_argument, NULL, 'N'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"sni", required_argument, NULL, 's'},     {"as", required_argument, NULL, 'a'},
+        {"server", required_argument, NULL, 'S'},  {"server-scan", required_argument, NULL, 'F'},
+        {"cafile", required_argument, NULL, 'c'},  {"starttls", required_argument, NULL, 't'},
+        {"timeout", required_argument, NULL, 'T'}, {"fixes", required_argument, NULL, 'f'},
+        {"json", no_argument, NULL, 'j'},          {"no-verify", no_argument, NULL, 'V'},
+        {"color", no_argument, NULL, 'C'},         {"no-color", no_argument, NULL, 'N'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     int c;
     int nopt = tool_permute(argc, argv, "+h", longopts);
     while ((c = getopt_long(nopt, argv, "+h", longopts, NULL)) != -1) {
@@ -108,6 +107,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             break;
         case 'j':
             o->json = true;
+            break;
+        case 'V':
+            o->no_verify = true;
             break;
         default: {
             int r = tool_common_option(c, "connect", help_text, &o->color);
@@ -424,7 +426,10 @@ int tool_connect(int argc, char **argv)
         report_text(&o, &a, &r);
     else
         tool_err("connect", "could not run (out of memory)");
-    bool ok = rc == 0 && r.status == TLSD_CONNECT_OK;
+    /* A handshake to a certificate that does not verify, or not for this name, is what a
+     * real client refuses: not success, unless --no-verify. */
+    bool ok = rc == 0 && r.status == TLSD_CONNECT_OK &&
+              (o.no_verify || !r.chain_checked || (r.trusted && r.name_matches));
     tlsd_connect_result_free(&r);
     tlsd_target_list_free(&tl);
     free(a.hello);

@@ -55,9 +55,14 @@ expect_grep '"trusted": true' "$OUT" "chain trusted with --cafile"
 expect_grep '"name_matches": true' "$OUT" "name matches"
 expect_grep '"key_type": "EC"' "$OUT" "ECDSA certificate reported"
 run connect "127.0.0.1:$PORT" --sni other.example.test
-expect_rc 0 "connect with the wrong name still completes"
+expect_rc 1 "a chain that does not verify for the name is a failure (exit 1)"
 expect_grep 'NOT trusted' "$OUT" "untrusted without --cafile"
 expect_grep 'does NOT match' "$OUT" "name mismatch reported"
+run connect "127.0.0.1:$PORT" --sni other.example.test --cafile "$WORK/c.pem"
+expect_rc 1 "trusted but for another name: exit 1"
+run connect "127.0.0.1:$PORT" --sni other.example.test --no-verify
+expect_rc 0 "--no-verify: the handshake completing is enough"
+expect_grep 'does NOT match' "$OUT" "--no-verify still reports the mismatch"
 
 # Suites the local OpenSSL cannot serve are listed, and a client needing them shows the
 # disagreement between the model (accepts) and reality (refused).
