@@ -65,9 +65,10 @@ struct tscan {
     uv_timer_t deadline;
     bool deadline_running;
     /* what later tasks need from the version tasks */
-    int roots_left;    /* versions whose first probe has not answered */
-    size_t sig13_left; /* TLS 1.3 signature scheme probes not done */
-    bool *sig13_ok;    /* per registry scheme: accepted in TLS 1.3 */
+    int roots_left;                        /* versions whose first probe has not answered */
+    size_t sig13_left;                     /* TLS 1.3 signature scheme probes not done */
+    bool *sig13_ok;                        /* per registry scheme: accepted in TLS 1.3 */
+    uint16_t fp_version, features_version; /* the answers JA3S and features come from */
 };
 
 struct scan {
@@ -203,7 +204,7 @@ static int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **re
             sp.sigalgs.n = h->sigalgs ? h->n_sigalgs : ns;
             sp.sigalgs.present = true;
         }
-        if (h->version >= 0x0302 && h->version < 0x0304)
+        if (h->version >= 0x0301 && h->version < 0x0304) /* RFC 7366: TLS 1.0 too */
             sp.encrypt_then_mac = true;
         if (h->version >= 0x0304) {
             sp.versions.v = v13;
@@ -527,9 +528,29 @@ static void note_cert(struct tscan *t, const struct probe_res *res, uint32_t sui
     free(len);
 }
 
+/* A block cipher in CBC mode: the suites RFC 7366 encrypt-then-MAC applies to (a
+ * server never sends it with an AEAD or stream cipher, RFC 7366 section 2). */
+static bool is_cbc(uint32_t code)
+{
+    const struct tlsd_suite *s = tlsd_suite_by_code(code);
+    return s && strstr(s->cipher, "CBC") != NULL;
+}
+
+/* JA3S/JA4S and the features below come from the answer at the highest version to
+ * tlsdiag's full hello; at one version, the first answer is the root probe's (every
+ * other probe of that version waits for it), so the same server always gives the
+ * same report. */
+static bool from_best_answer(uint16_t *best, uint16_t version)
+{
+    if (version <= *best)
+        return false;
+    *best = version;
+    return true;
+}
+
 static void note_fingerprints(struct tscan *t, const struct probe_res *res)
 {
-    if (t->r->ja3s[0] || !res->have_sh || res->sh.is_hrr)
+    if (!res->have_sh || res->sh.is_hrr || !from_best_answer(&t->fp_version, res->sh.version))
         return;
     struct tlsd_ja3 j;
     if (tlsd_ja3s(&res->sh, &j) == 0) {
@@ -539,16 +560,20 @@ static void note_fingerprints(struct tscan *t, const struct probe_res *res)
     tlsd_ja4s(&res->sh, TLSD_JA_TCP, t->r->ja4s);
 }
 
-/* Features visible in any TLS <= 1.2 ServerHello to our full hello. */
+/* Features of a TLS <= 1.2 ServerHello to our full hello. Encrypt-then-MAC is
+ * decided by the answers with a CBC suite only (TLS 1.0 included: RFC 7366 covers
+ * it): yes when any of them carries it. */
 static void note_features(struct tscan *t, const struct probe_res *res)
 {
     struct tlsd_scan_result *r = t->r;
-    if (!res->have_sh || res->sh.version >= 0x0304 || r->secure_renegotiation != TLSD_UNKNOWN)
+    if (!res->have_sh || res->sh.version >= 0x0304 || res->sh.version < 0x0301)
+        return;
+    if (is_cbc(res->sh.suite) && r->etm != TLSD_YES)
+        r->etm = res->sh.encrypt_then_mac ? TLSD_YES : TLSD_NO;
+    if (!from_best_answer(&t->features_version, res->sh.version))
         return;
     r->secure_renegotiation = res->sh.renegotiation_info ? TLSD_YES : TLSD_NO;
     r->ems = res->sh.extended_master_secret ? TLSD_YES : TLSD_NO;
-    r->etm =
-        res->sh.version >= 0x0302 ? (res->sh.encrypt_then_mac ? TLSD_YES : TLSD_NO) : TLSD_UNKNOWN;
     r->session_ticket = res->sh.session_ticket ? TLSD_YES : TLSD_NO;
     r->ocsp_stapling = res->sh.status_request && res->cert_status ? TLSD_YES : TLSD_NO;
     snprintf(r->alpn, sizeof r->alpn, "%.63s", res->sh.alpn);
@@ -588,6 +613,7 @@ struct elim {
     int order_answers;
     bool root_answered;
     char root_note[160];
+    uint32_t pinned; /* groups: kept in every offer (the ECDSA certificate's curve) */
     void (*on_root)(struct elim *e, bool accepted);
     void (*on_done)(struct elim *e);
 };
@@ -958,6 +984,28 @@ static void suites_done(struct elim *e)
         qsort(sv->suites, sv->n_suites, sizeof *sv->suites, cmp_suite);
 }
 
+/* What an enumeration found, as 16-bit codes in an order that does not depend on
+ * which parallel part answered first: the answer to the whole offer (the server's
+ * pick) first, then the offer's order. pinned (0: none) goes last: it stayed in
+ * every offer, so its rank among the others is unknown. */
+static uint16_t *found_in_offer_order(const struct elim *e, uint32_t pinned, size_t *n)
+{
+    uint16_t *v = malloc((e->n_found ? e->n_found : 1) * sizeof *v);
+    *n = 0;
+    if (!v)
+        return NULL;
+    if (e->first_pick && e->first_pick != pinned && has_code32(e->found, e->n_found, e->first_pick))
+        v[(*n)++] = (uint16_t)e->first_pick;
+    for (size_t i = 0; i < e->n_cands; i++) {
+        uint32_t c = e->cands[i];
+        if (c != e->first_pick && c != pinned && has_code32(e->found, e->n_found, c))
+            v[(*n)++] = (uint16_t)c;
+    }
+    if (pinned && has_code32(e->found, e->n_found, pinned))
+        v[(*n)++] = (uint16_t)pinned;
+    return v;
+}
+
 static void groups_done(struct elim *e)
 {
     struct tlsd_scan_result *r = e->t->r;
@@ -965,17 +1013,13 @@ static void groups_done(struct elim *e)
     size_t *count = e->vi == TLSD_SCAN_TLS13 ? &r->n_groups : &r->n_groups12;
     if (e->vi == TLSD_SCAN_TLS13 && r->hrr == TLSD_UNKNOWN && e->root_answered)
         r->hrr = e->n_found ? TLSD_YES : TLSD_NO;
-    *list = malloc((e->n_found ? e->n_found : 1) * sizeof **list);
-    for (size_t i = 0; *list && i < e->n_found; i++)
-        (*list)[(*count)++] = (uint16_t)e->found[i];
+    *list = found_in_offer_order(e, e->pinned, count);
 }
 
 static void sigalgs_done(struct elim *e)
 {
     struct tlsd_scan_result *r = e->t->r;
-    r->sigschemes = malloc((e->n_found ? e->n_found : 1) * sizeof *r->sigschemes);
-    for (size_t i = 0; r->sigschemes && i < e->n_found; i++)
-        r->sigschemes[r->n_sigschemes++] = (uint16_t)e->found[i];
+    r->sigschemes = found_in_offer_order(e, 0, &r->n_sigschemes);
 }
 
 /* An enumeration over 16-bit codes (taking v, freed here); the candidates are 32-bit. */
@@ -1385,6 +1429,34 @@ static void summarize_failure(struct tlsd_scan_result *r)
         snprintf(r->error, sizeof r->error, "the server does not speak TLS: %s", not_tls + 9);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_cert(const void *a, const void *b)
+{
+    const struct tlsd_scan_cert *x = a, *y = b;
+    int c = strcmp(x->label, y->label);
+    if (c)
+        return c;
+    if (x->chain[0].der_len != y->chain[0].der_len)
+        return x->chain[0].der_len < y->chain[0].der_len ? -1 : 1;
+    return memcmp(x->chain[0].der, y->chain[0].der, x->chain[0].der_len);
+}
+
+/* Certificates arrive in whichever order their probes answered: sort them (by key,
+ * then DER) and their suites (by code), so a server gives the same report each time. */
+static void sort_certs(struct tlsd_scan_result *r)
+{
+    if (r->n_certs > 1)
+        qsort(r->certs, r->n_certs, sizeof *r->certs, cmp_cert);
+    for (size_t i = 0; i < r->n_certs; i++)
+        if (r->certs[i].n_suites > 1)
+            qsort(r->certs[i].suites, r->certs[i].n_suites, sizeof *r->certs[i].suites, cmp_u32);
+}
+
 static void maybe_finish_target(struct tscan *t)
 {
     if (t->finished || t->tasks_open > 0 || !t->resolved)
@@ -1399,6 +1471,7 @@ static void maybe_finish_target(struct tscan *t)
     if (!t->failed)
         summarize_failure(t->r);
     if (!t->failed) {
+        sort_certs(t->r);
         scan_verify_certs(t->r, s->o->cafile, t->sni ? t->sni : t->target->host);
         scan_findings(t->r);
     }

@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""tlsdiag scan: facts that depend on which probe shows them, each checked against a
+real server on loopback and, in the same check, by hand with `openssl s_client` or
+`gnutls-cli` (the oracle), so that neither the scan nor the expectation can drift.
+
+Covers: encrypt-then-MAC decided from a CBC answer (TLS 1.0 included), the same report
+for the same server twice, every TLS 1.2 ECDHE group of an ECDSA server (its
+certificate's curve kept in the offer), TLS 1.2 signature schemes per certificate type,
+ALPN / OCSP / suites of a TLS 1.3-only server, both DHE group sizes, and the
+certificate of a chain that fails verification. Prints one line per failure and
+'N passed, N failed'. Run one check: scan_facts.py NAME.
+"""
+import asyncio
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from loopback import free_port, make_cert, report, server, wait_port  # noqa: E402
+
+TLSDIAG = os.environ["TLSDIAG"]
+WORK = tempfile.mkdtemp(prefix="tlsd-facts-")
+CNF = os.path.join(WORK, "openssl.cnf")
+ENV = dict(os.environ, OPENSSL_CONF=CNF)
+CHECKS = []
+
+
+def check(fn):
+    CHECKS.append(fn)
+    return fn
+
+
+def sh(*args, **kw):
+    return subprocess.run(args, capture_output=True, text=True, env=ENV, **kw)
+
+
+def s_server(port, cert="rsa", *extra):
+    return ["openssl", "s_server", "-accept", f"127.0.0.1:{port}", "-cert", f"{WORK}/{cert}.pem",
+            "-key", f"{WORK}/{cert}.key", "-quiet", "-naccept", "100000", *extra]
+
+
+def gnutls_serv(port, cert, priority, *extra):
+    return ["gnutls-serv", "-p", str(port), "--x509certfile", f"{WORK}/{cert}.pem",
+            "--x509keyfile", f"{WORK}/{cert}.key", "--priority", priority, "--http", "-q", *extra]
+
+
+def s_client(port, *args):
+    """openssl s_client's whole output (stdout and stderr) for one handshake."""
+    r = sh("openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-servername", "localhost",
+           *args, input="", timeout=20)
+    return r.stdout + r.stderr
+
+
+def scan(port, *extra, text=False):
+    """tlsdiag scan of localhost:port: the target's JSON object (or the text report)."""
+    args = [TLSDIAG, "scan", "-q", "--cafile", f"{WORK}/ca.pem", *extra,
+            *([] if text else ["--json"]), f"localhost:{port}"]
+    r = subprocess.run(args, capture_output=True, text=True, timeout=200)
+    return r.stdout if text else json.loads(r.stdout)["targets"][0]
+
+
+class Run:
+    """One server for one check; collects failure lines and passes."""
+
+    def __init__(self, name):
+        self.name, self.ok, self.lines = name, 0, []
+
+    def expect(self, cond, what):
+        if cond:
+            self.ok += 1
+        else:
+            self.lines.append(f"{self.name}: {what}")
+        return cond
+
+
+def with_server(name, cmd, body):
+    run = Run(name)
+    port = free_port()
+    with server(cmd(port), ENV) as proc:
+        if not wait_port(port, proc):
+            run.lines.append(f"{name}: server did not start: {' '.join(cmd(port))}")
+        else:
+            body(run, port)
+    return run
+
+
+def etm_oracle(port, version, cipher):
+    """s_client: does the server send encrypt_then_mac with this CBC suite?"""
+    out = s_client(port, "-" + version, "-cipher", cipher + ":@SECLEVEL=0", "-tlsextdebug")
+    if "Cipher is " + cipher not in out:
+        return None
+    return "encrypt-then-mac" in out
+
+
+@check
+def etm():
+    runs = []
+    # AEAD first in the server's order: the first answer never shows ETM.
+    order = "ECDHE-RSA-AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA:ECDHE-RSA-AES256-SHA"
+    cases = [("etm-server-order", ["-serverpref", "-no_tls1_3", "-cipher", order], "tls1_2",
+              "AES128-SHA", True),
+             ("etm-off", ["-serverpref", "-no_tls1_3", "-no_etm", "-cipher", order], "tls1_2",
+              "AES128-SHA", False),
+             ("etm-tls10-only", ["-tls1", "-cipher", "ALL:@SECLEVEL=0"], "tls1", "AES128-SHA",
+              True),
+             ("etm-aead-only", ["-no_tls1_3", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256"], None,
+              None, None)]
+    for name, args, ver, cipher, want in cases:
+        def body(run, port, ver=ver, cipher=cipher, want=want):
+            if ver:
+                oracle = etm_oracle(port, ver, cipher)
+                run.expect(oracle is want, f"s_client with {cipher}: ETM {oracle}, the "
+                           f"configuration says {want}")
+            got = scan(port)["features"]["encrypt_then_mac"]
+            run.expect(got is want, f"encrypt_then_mac {got}, want {want} "
+                       f"({'no CBC suite: cannot tell' if want is None else 's_client agrees'})")
+        runs.append(with_server(name, lambda p, a=args: s_server(p, "rsa", *a), body))
+    return runs
+
+
+class JitterProxy:
+    """A loopback TCP proxy in front of a server that holds each connection's answer
+    back by a random 0-40 ms, so probes finish in a different order on every run (the
+    order the scan must not depend on); it counts the connections it accepted."""
+
+    def __init__(self, target_port):
+        self.target, self.connections, self.port = target_port, 0, None
+        self.loop = asyncio.new_event_loop()
+        ready = threading.Event()
+        threading.Thread(target=self._run, args=(ready,), daemon=True).start()
+        ready.wait()
+
+    def _run(self, ready):
+        asyncio.set_event_loop(self.loop)
+        srv = self.loop.run_until_complete(asyncio.start_server(self._conn, "127.0.0.1", 0))
+        self.port = srv.sockets[0].getsockname()[1]
+        ready.set()
+        self.loop.run_forever()
+
+    async def _conn(self, cr, cw):
+        self.connections += 1
+        delay = random.uniform(0, 0.04)
+        try:
+            sr, sw = await asyncio.open_connection("127.0.0.1", self.target)
+        except OSError:
+            cw.close()
+            return
+
+        async def pipe(r, w, wait):
+            try:
+                while data := await r.read(65536):
+                    await asyncio.sleep(wait)
+                    w.write(data)
+                    await w.drain()
+                w.write_eof()
+            except (OSError, RuntimeError):
+                pass
+        await asyncio.gather(pipe(cr, sw, 0), pipe(sr, cw, delay))
+        for w in (sw, cw):
+            w.close()
+
+    def close(self):
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+
+def strip_timing(doc):
+    """The one field that measures time."""
+    doc["stats"].pop("seconds", None)
+    return json.dumps(doc, sort_keys=False)
+
+
+@check
+def determinism():
+    runs = []
+    cases = [("same-report-rsa-ecdsa", lambda p: s_server(
+        p, "rsa", "-dcert", f"{WORK}/ec.pem", "-dkey", f"{WORK}/ec.key")),
+             ("same-report-serverpref", lambda p: s_server(
+                 p, "ec", "-serverpref", "-cipher", "ALL:@SECLEVEL=0", "-dcert", f"{WORK}/rsa.pem",
+                 "-dkey", f"{WORK}/rsa.key"))]
+    for name, cmd in cases:
+        def body(run, port):
+            out = s_client(port, "-tls1_2")
+            run.expect("Cipher is" in out, "s_client cannot connect")
+            proxy = JitterProxy(port)
+            docs = []
+            for _ in range(3):
+                before = proxy.connections
+                doc = scan(proxy.port)
+                opened = proxy.connections - before
+                run.expect(doc["stats"]["connections"] == opened,
+                           f"stats.connections {doc['stats']['connections']}, the proxy saw "
+                           f"{opened}")
+                docs.append(strip_timing(doc))
+            proxy.close()
+            for i in (1, 2):
+                if not run.expect(docs[i] == docs[0], f"scan {i + 1} differs from scan 1"):
+                    a, b = json.loads(docs[0]), json.loads(docs[i])
+                    diff = [k for k in a if a[k] != b.get(k)]
+                    run.lines[-1] += f" in {diff}: {[a[k] for k in diff]} vs {[b[k] for k in diff]}"[:600]
+        runs.append(with_server(name, cmd, body))
+    return runs
+
+
+def make_certs():
+    with open(CNF, "w") as f:
+        f.write("# empty: no distribution defaults in the tests\n")
+    make_cert(WORK, "rsa", ["-newkey", "rsa:2048"], ENV)
+    make_cert(WORK, "ec", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"], ENV)
+    shutil.copy(f"{WORK}/rsa.pem", f"{WORK}/ca.pem")
+    with open(f"{WORK}/ca.pem", "a") as f, open(f"{WORK}/ec.pem") as e:
+        f.write(e.read())
+
+
+def main():
+    make_certs()
+    only = sys.argv[1:]
+    results = []
+    try:
+        for fn in CHECKS:
+            if only and fn.__name__ not in only:
+                continue
+            for run in fn():
+                results.append((run.name, run.ok, run.lines))
+    finally:
+        shutil.rmtree(WORK, ignore_errors=True)
+    return report(results)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
