@@ -16,6 +16,8 @@
 #include "tlsdiag/fingerprint.h"
 #include "tlsdiag/hello.h"
 
+#include <openssl/ec.h>
+#include <openssl/objects.h>
 #include <openssl/ssl.h>
 
 const uint16_t tlsd_scan_version_codes[TLSD_SCAN_NVERSIONS] = {0x0002, 0x0300, 0x0301,
@@ -657,11 +659,13 @@ static int elim_probe(struct task *k, const uint32_t *set, size_t n)
         h.suites = set;
         h.n_suites = n;
     } else {
-        list16 = malloc((n ? n : 1) * sizeof *list16);
+        list16 = malloc((n + 1) * sizeof *list16);
         if (!list16)
             return -1;
         for (size_t i = 0; i < n; i++)
             list16[i] = (uint16_t)set[i];
+        if (e->kind == E_GROUPS && e->pinned && !has_code32(set, n, e->pinned))
+            list16[n++] = (uint16_t)e->pinned; /* last: picked only when nothing else fits */
         if (e->kind == E_GROUPS) {
             suites = suites_where(e->t->s, v, v >= 0x0304 ? NULL : is_ecdhe, &ns);
             h.groups = list16;
@@ -917,7 +921,8 @@ static void elim_result(struct task *k, struct probe_res *res)
 }
 
 static struct elim *elim_start(struct tscan *t, enum ekind kind, int vi, uint32_t *cands, size_t n,
-                               void (*on_root)(struct elim *, bool), void (*on_done)(struct elim *))
+                               uint32_t pinned, void (*on_root)(struct elim *, bool),
+                               void (*on_done)(struct elim *))
 {
     struct elim *e = calloc(1, sizeof *e);
     if (!e || n == 0) {
@@ -931,6 +936,7 @@ static struct elim *elim_start(struct tscan *t, enum ekind kind, int vi, uint32_
     e->cands = cands;
     e->n_cands = n;
     e->order = kind == E_SUITES ? -1 : 0;
+    e->pinned = pinned;
     e->on_root = on_root;
     e->on_done = on_done;
     t->tasks_open++; /* the enumeration itself, until elim_finish */
@@ -1031,14 +1037,49 @@ static void start_elim16(struct tscan *t, enum ekind kind, int vi, uint16_t *v, 
         c[i] = v[i];
     free(v);
     if (c)
-        elim_start(t, kind, vi, c, n, NULL, done);
+        elim_start(t, kind, vi, c, n, 0, NULL, done);
+}
+
+/* The group of an EC certificate's curve ("prime256v1", "secp384r1", ...), or 0. */
+static uint16_t cert_curve_group(const struct tlsd_cert_summary *c)
+{
+    if (strcmp(c->key_type, "EC") != 0 || !c->curve[0])
+        return 0;
+    const struct tlsd_group *g = tlsd_group_by_name(c->curve);
+    const char *nist = g ? NULL : EC_curve_nid2nist(OBJ_sn2nid(c->curve));
+    if (nist)
+        g = tlsd_group_by_name(nist);
+    return g ? g->code : 0;
+}
+
+/* TLS <= 1.2 and a server seen only with an ECDSA certificate: its curve must stay in
+ * every offer, or the server cannot use that certificate and refuses the hello
+ * before the other curves are known (RFC 8422 5.1: supported_groups also limits the
+ * certificate's curve). 0 when any other certificate was seen. */
+static uint16_t group_to_pin(const struct tlsd_scan_result *r)
+{
+    uint16_t pin = 0;
+    for (size_t i = 0; i < r->n_certs; i++) {
+        uint16_t g = cert_curve_group(&r->certs[i].chain[0]);
+        if (!g)
+            return 0;
+        pin = pin ? pin : g;
+    }
+    return pin;
 }
 
 static void start_groups(struct tscan *t, int vi)
 {
     size_t n;
     uint16_t *g = all_groups(tlsd_scan_version_codes[vi], &n);
-    start_elim16(t, E_GROUPS, vi, g, n, groups_done);
+    uint32_t *c = g ? malloc((n ? n : 1) * sizeof *c) : NULL;
+    for (size_t i = 0; c && i < n; i++)
+        c[i] = g[i];
+    free(g);
+    if (!c)
+        return;
+    elim_start(t, E_GROUPS, vi, c, n, vi < TLSD_SCAN_TLS13 ? group_to_pin(t->r) : 0, NULL,
+               groups_done);
 }
 
 static void start_sigalgs(struct tscan *t)
@@ -1374,7 +1415,7 @@ static void start_versions(struct tscan *t)
             t->roots_left--;
             continue;
         }
-        elim_start(t, E_SUITES, vi, cands, n, suites_root, suites_done);
+        elim_start(t, E_SUITES, vi, cands, n, 0, suites_root, suites_done);
     }
     t->tasks_open--;
     if (t->roots_left == 0)

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from loopback import free_port, make_cert, report, server, wait_port  # noqa: E402
@@ -57,10 +58,11 @@ def s_client(port, *args):
     return r.stdout + r.stderr
 
 
-def scan(port, *extra, text=False):
-    """tlsdiag scan of localhost:port: the target's JSON object (or the text report)."""
+def scan(port, *extra, text=False, target=None):
+    """tlsdiag scan of localhost:port (or target): the target's JSON object (or the text
+    report)."""
     args = [TLSDIAG, "scan", "-q", "--cafile", f"{WORK}/ca.pem", *extra,
-            *([] if text else ["--json"]), f"localhost:{port}"]
+            *([] if text else ["--json"]), target or f"localhost:{port}"]
     r = subprocess.run(args, capture_output=True, text=True, timeout=200)
     return r.stdout if text else json.loads(r.stdout)["targets"][0]
 
@@ -204,6 +206,62 @@ def determinism():
                     diff = [k for k in a if a[k] != b.get(k)]
                     run.lines[-1] += f" in {diff}: {[a[k] for k in diff]} vs {[b[k] for k in diff]}"[:600]
         runs.append(with_server(name, cmd, body))
+    return runs
+
+
+def temp_key(port, *args):
+    """s_client's 'Server Temp Key' group for a TLS 1.2 handshake, or None."""
+    m = re.search(r"Server Temp Key: (?:ECDH, )?([\w-]+)", s_client(port, "-tls1_2", *args))
+    return m.group(1) if m else None
+
+
+GROUP_NAMES = {"P-256": "secp256r1", "P-384": "secp384r1", "P-521": "secp521r1",
+               "X448": "x448", "X25519": "x25519"}
+
+
+def ecdsa_groups_body(run, port, target=None, via=()):
+    """An ECDSA P-256 server: every other curve is refused alone and accepted beside
+    P-256 (s_client), and the scan (of target when given) lists each of them."""
+    want = []
+    for g in ("X448", "P-521", "P-384", "X25519"):
+        alone = temp_key(port, *via, "-groups", g)
+        beside = temp_key(port, *via, "-groups", f"{g}:P-256")
+        run.expect(beside in (g, GROUP_NAMES[g], "prime256v1"),
+                   f"s_client -groups {g}:P-256 got {beside}")
+        if beside in (g, GROUP_NAMES[g]):
+            want.append(GROUP_NAMES[g])
+        run.expect(alone is None, f"s_client -groups {g} alone got {alone}: the server does "
+                   f"not need its curve, no test")
+    doc = scan(port, target=target)
+    got = doc.get("groups_tls12", [])
+    for g in GROUP_NAMES.values():
+        if g in want or g == "secp256r1":
+            run.expect(g in got, f"groups_tls12 {got} lacks {g}")
+        else:  # the server prefers P-256 whenever it is offered: no client gets g
+            run.expect(g not in got, f"groups_tls12 {got} has {g}, which s_client never gets")
+    run.expect(got[-1:] == ["secp256r1"], f"groups_tls12 {got}: the certificate's curve "
+               f"(kept in every offer) is not last")
+
+
+@check
+def ecdsa_groups():
+    runs = [with_server("ecdsa-p256-groups-s_server", lambda p: s_server(
+        p, "ec", "-no_tls1_3", "-groups", "X25519:P-256:X448:P-521:P-384"), ecdsa_groups_body)]
+    # The same over SMTP STARTTLS (Python's ssl module, client order, OpenSSL's default
+    # groups), each curve checked with s_client -starttls smtp.
+    for order in ("client-order", "server-order"):
+        run = Run("ecdsa-p256-groups-smtp-" + order)
+        portfile = f"{WORK}/smtp.{order}"
+        here = os.path.dirname(os.path.abspath(__file__))
+        with server(["python3", f"{here}/starttls_server.py", "smtp", f"{WORK}/ec.pem",
+                     f"{WORK}/ec.key", portfile, order], ENV):
+            for _ in range(100):
+                if os.path.exists(portfile) and open(portfile).read().strip():
+                    break
+                time.sleep(0.1)
+            smtp = int(open(portfile).read().strip())
+            ecdsa_groups_body(run, smtp, f"smtp://localhost:{smtp}", ["-starttls", "smtp"])
+        runs.append(run)
     return runs
 
 
