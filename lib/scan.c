@@ -23,6 +23,8 @@
 const uint16_t tlsd_scan_version_codes[TLSD_SCAN_NVERSIONS] = {0x0002, 0x0300, 0x0301,
                                                                0x0302, 0x0303, 0x0304};
 
+const char *const tlsd_scan_key_auth[TLSD_SCAN_NKEYS] = {"RSA", "ECDSA", "DSS"};
+
 void tlsd_scan_opts_default(struct tlsd_scan_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -616,6 +618,7 @@ struct elim {
     bool root_answered;
     char root_note[160];
     uint32_t pinned; /* groups: kept in every offer (the ECDSA certificate's curve) */
+    int key;         /* signature schemes: TLSD_SCAN_KEY_*, the suites' certificate type */
     void (*on_root)(struct elim *e, bool accepted);
     void (*on_done)(struct elim *e);
 };
@@ -673,6 +676,11 @@ static int elim_probe(struct task *k, const uint32_t *set, size_t n)
             h.no_key_shares = true; /* TLS 1.3: the server names its group in an HRR */
         } else {
             suites = suites_where(e->t->s, v, signs_ske, &ns);
+            size_t w = 0; /* only suites that select this key type's certificate */
+            for (size_t i = 0; suites && i < ns; i++)
+                if (strcmp(tlsd_suite_by_code(suites[i])->auth, tlsd_scan_key_auth[e->key]) == 0)
+                    suites[w++] = suites[i];
+            ns = w;
             h.sigalgs = list16;
             h.n_sigalgs = n;
         }
@@ -921,7 +929,7 @@ static void elim_result(struct task *k, struct probe_res *res)
 }
 
 static struct elim *elim_start(struct tscan *t, enum ekind kind, int vi, uint32_t *cands, size_t n,
-                               uint32_t pinned, void (*on_root)(struct elim *, bool),
+                               uint32_t pinned, int key, void (*on_root)(struct elim *, bool),
                                void (*on_done)(struct elim *))
 {
     struct elim *e = calloc(1, sizeof *e);
@@ -937,6 +945,7 @@ static struct elim *elim_start(struct tscan *t, enum ekind kind, int vi, uint32_
     e->n_cands = n;
     e->order = kind == E_SUITES ? -1 : 0;
     e->pinned = pinned;
+    e->key = key;
     e->on_root = on_root;
     e->on_done = on_done;
     t->tasks_open++; /* the enumeration itself, until elim_finish */
@@ -1025,19 +1034,39 @@ static void groups_done(struct elim *e)
 static void sigalgs_done(struct elim *e)
 {
     struct tlsd_scan_result *r = e->t->r;
-    r->sigschemes = found_in_offer_order(e, 0, &r->n_sigschemes);
+    r->sigschemes_by_key[e->key] = found_in_offer_order(e, 0, &r->n_sigschemes_by_key[e->key]);
 }
 
-/* An enumeration over 16-bit codes (taking v, freed here); the candidates are 32-bit. */
+/* The TLS 1.2 schemes of every key type, RSA's first, each once. */
+static void merge_sigschemes(struct tlsd_scan_result *r)
+{
+    size_t n = 0;
+    for (int k = 0; k < TLSD_SCAN_NKEYS; k++)
+        n += r->n_sigschemes_by_key[k];
+    if (n == 0 || !(r->sigschemes = malloc(n * sizeof *r->sigschemes)))
+        return;
+    for (int k = 0; k < TLSD_SCAN_NKEYS; k++)
+        for (size_t i = 0; i < r->n_sigschemes_by_key[k]; i++) {
+            uint16_t c = r->sigschemes_by_key[k][i];
+            bool seen = false;
+            for (size_t j = 0; j < r->n_sigschemes && !seen; j++)
+                seen = r->sigschemes[j] == c;
+            if (!seen)
+                r->sigschemes[r->n_sigschemes++] = c;
+        }
+}
+
+/* An enumeration over 16-bit codes (taking v, freed here); the candidates are 32-bit.
+ * pinned and key: see struct elim. */
 static void start_elim16(struct tscan *t, enum ekind kind, int vi, uint16_t *v, size_t n,
-                         void (*done)(struct elim *))
+                         uint32_t pinned, int key, void (*done)(struct elim *))
 {
     uint32_t *c = v ? malloc((n ? n : 1) * sizeof *c) : NULL;
     for (size_t i = 0; c && i < n; i++)
         c[i] = v[i];
     free(v);
     if (c)
-        elim_start(t, kind, vi, c, n, 0, NULL, done);
+        elim_start(t, kind, vi, c, n, pinned, key, NULL, done);
 }
 
 /* The group of an EC certificate's curve ("prime256v1", "secp384r1", ...), or 0. */
@@ -1072,21 +1101,21 @@ static void start_groups(struct tscan *t, int vi)
 {
     size_t n;
     uint16_t *g = all_groups(tlsd_scan_version_codes[vi], &n);
-    uint32_t *c = g ? malloc((n ? n : 1) * sizeof *c) : NULL;
-    for (size_t i = 0; c && i < n; i++)
-        c[i] = g[i];
-    free(g);
-    if (!c)
-        return;
-    elim_start(t, E_GROUPS, vi, c, n, vi < TLSD_SCAN_TLS13 ? group_to_pin(t->r) : 0, NULL,
-               groups_done);
+    start_elim16(t, E_GROUPS, vi, g, n, vi < TLSD_SCAN_TLS13 ? group_to_pin(t->r) : 0, 0,
+                 groups_done);
 }
 
+/* One enumeration per certificate key type, each offering only the suites that select
+ * that type: a server with RSA and ECDSA certificates signs with the one its chosen
+ * suite needs, so one enumeration over every suite sees one key's schemes only. A key
+ * type the server has no certificate for costs one refused probe. */
 static void start_sigalgs(struct tscan *t)
 {
-    size_t n;
-    uint16_t *v = all_sigalgs(&n);
-    start_elim16(t, E_SIGALGS, TLSD_SCAN_TLS12, v, n, sigalgs_done);
+    for (int key = 0; key < TLSD_SCAN_NKEYS; key++) {
+        size_t n;
+        uint16_t *v = all_sigalgs(&n);
+        start_elim16(t, E_SIGALGS, TLSD_SCAN_TLS12, v, n, 0, key, sigalgs_done);
+    }
 }
 
 /* TLS 1.3 signature schemes: the server picks its scheme for CertificateVerify, which is
@@ -1415,7 +1444,7 @@ static void start_versions(struct tscan *t)
             t->roots_left--;
             continue;
         }
-        elim_start(t, E_SUITES, vi, cands, n, 0, suites_root, suites_done);
+        elim_start(t, E_SUITES, vi, cands, n, 0, 0, suites_root, suites_done);
     }
     t->tasks_open--;
     if (t->roots_left == 0)
@@ -1513,6 +1542,7 @@ static void maybe_finish_target(struct tscan *t)
         summarize_failure(t->r);
     if (!t->failed) {
         sort_certs(t->r);
+        merge_sigschemes(t->r);
         scan_verify_certs(t->r, s->o->cafile, t->sni ? t->sni : t->target->host);
         scan_findings(t->r);
     }

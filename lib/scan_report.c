@@ -204,6 +204,8 @@ void tlsd_scan_result_free(struct tlsd_scan_result *r)
     free(r->groups);
     free(r->groups12);
     free(r->sigschemes);
+    for (int k = 0; k < TLSD_SCAN_NKEYS; k++)
+        free(r->sigschemes_by_key[k]);
     free(r->sigschemes13);
     memset(r, 0, sizeof *r);
 }
@@ -311,6 +313,13 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
     json_object_set_new(o, "groups_tls12", groups12);
     json_object_set_new(o, "hello_retry_request", tri(r->hrr));
     json_object_set_new(o, "signature_schemes", sigs);
+    json_t *by_key = json_object();
+    for (int k = 0; k < TLSD_SCAN_NKEYS; k++)
+        if (r->n_sigschemes_by_key[k])
+            json_object_set_new(
+                by_key, tlsd_scan_key_auth[k],
+                names_json(r->sigschemes_by_key[k], r->n_sigschemes_by_key[k], false));
+    json_object_set_new(o, "signature_schemes_by_key", by_key);
     json_object_set_new(o, "signature_schemes_tls13", sigs13);
     json_object_set_new(o, "certificates", certs);
     json_object_set_new(

@@ -177,7 +177,12 @@ static void print_text(const struct tlsd_scan_result *r, bool color)
     print_list16("Groups (TLS 1.2 ECDHE)", r->groups12, r->n_groups12, true);
     if (r->hrr != TLSD_UNKNOWN)
         printf("  HelloRetryRequest when no key share fits: %s\n", tri(r->hrr));
-    print_list16("Signature schemes (TLS 1.2)", r->sigschemes, r->n_sigschemes, false);
+    for (int k = 0; k < TLSD_SCAN_NKEYS; k++) {
+        char title[64];
+        snprintf(title, sizeof title, "Signature schemes (TLS 1.2, %s certificate)",
+                 tlsd_scan_key_auth[k]);
+        print_list16(title, r->sigschemes_by_key[k], r->n_sigschemes_by_key[k], false);
+    }
     print_list16("Signature schemes (TLS 1.3)", r->sigschemes13, r->n_sigschemes13, false);
     print_certs(r);
     printf("  Features\n");

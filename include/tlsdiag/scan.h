@@ -47,6 +47,10 @@ enum {
 };
 extern const uint16_t tlsd_scan_version_codes[TLSD_SCAN_NVERSIONS];
 
+/* Certificate key types a TLS 1.2 suite can select (its "auth"). */
+enum { TLSD_SCAN_KEY_RSA, TLSD_SCAN_KEY_ECDSA, TLSD_SCAN_KEY_DSA, TLSD_SCAN_NKEYS };
+extern const char *const tlsd_scan_key_auth[TLSD_SCAN_NKEYS]; /* "RSA", "ECDSA", "DSS" */
+
 struct tlsd_scan_suite {
     uint32_t code;
     uint16_t group;  /* ECDHE / TLS 1.3: the named group used (0: none) */
@@ -91,8 +95,11 @@ struct tlsd_scan_result {
     uint16_t *groups12; /* TLS 1.2 ECDHE curves (ServerKeyExchange) */
     size_t n_groups12;
     enum tlsd_tristate hrr; /* answers a hello without a usable key share by HRR */
-    uint16_t *sigschemes;   /* TLS 1.2: what the server signs ServerKeyExchange with */
+    uint16_t *sigschemes;   /* TLS 1.2: what the server signs ServerKeyExchange with (all keys) */
     size_t n_sigschemes;
+    /* The same per certificate key type, each found with suites that select that type. */
+    uint16_t *sigschemes_by_key[TLSD_SCAN_NKEYS];
+    size_t n_sigschemes_by_key[TLSD_SCAN_NKEYS];
     /* TLS 1.3: the schemes the server can sign CertificateVerify with, in registry order;
      * each is offered alone, and a ServerHello (not an alert) accepts it. */
     uint16_t *sigschemes13;

@@ -265,6 +265,45 @@ def ecdsa_groups():
     return runs
 
 
+# TLS 1.2 signature schemes per key type: (registry name, OpenSSL name).
+SIG12 = {"ECDSA": [("ecdsa_sha1", "ECDSA+SHA1"), ("ecdsa_sha224", "ECDSA+SHA224"),
+                   ("ecdsa_secp256r1_sha256", "ECDSA+SHA256"),
+                   ("ecdsa_secp384r1_sha384", "ECDSA+SHA384"),
+                   ("ecdsa_secp521r1_sha512", "ECDSA+SHA512")],
+         "RSA": [("rsa_pkcs1_sha1", "RSA+SHA1"), ("rsa_sha224", "RSA+SHA224"),
+                 ("rsa_pkcs1_sha256", "RSA+SHA256"), ("rsa_pkcs1_sha384", "RSA+SHA384"),
+                 ("rsa_pkcs1_sha512", "RSA+SHA512"), ("rsa_pss_rsae_sha256", "RSA-PSS+SHA256"),
+                 ("rsa_pss_rsae_sha384", "RSA-PSS+SHA384"),
+                 ("rsa_pss_rsae_sha512", "RSA-PSS+SHA512")]}
+SIG12_SUITE = {"ECDSA": "ECDHE-ECDSA-AES128-GCM-SHA256", "RSA": "ECDHE-RSA-AES128-GCM-SHA256"}
+
+
+def sigschemes_body(run, port):
+    """Each key type's schemes: s_client with a suite that selects that certificate and one
+    scheme at a time, against the scan's list for that key type."""
+    doc = scan(port)
+    by_key = doc.get("signature_schemes_by_key", {})
+    for key, schemes in SIG12.items():
+        want = {name for name, ossl in schemes
+                if f"Cipher is {SIG12_SUITE[key]}" in s_client(
+                    port, "-tls1_2", "-cipher", SIG12_SUITE[key] + ":@SECLEVEL=0", "-sigalgs", ossl)}
+        run.expect(want, f"s_client: no {key} scheme accepted, no test")
+        got = set(by_key.get(key, [])) & {n for n, _ in schemes}
+        run.expect(got == want, f"{key}: scan {sorted(got)}, s_client {sorted(want)}")
+        run.expect(want <= set(doc.get("signature_schemes", [])),
+                   f"signature_schemes {doc.get('signature_schemes')} lacks some of {sorted(want)}")
+
+
+@check
+def sigschemes12():
+    return [with_server("sigschemes12-rsa-and-ecdsa-s_server", lambda p: s_server(
+        p, "rsa", "-no_tls1_3", "-dcert", f"{WORK}/ec.pem", "-dkey", f"{WORK}/ec.key"),
+        sigschemes_body),
+            with_server("sigschemes12-ecdsa-and-rsa-serverpref", lambda p: s_server(
+                p, "ec", "-no_tls1_3", "-serverpref", "-dcert", f"{WORK}/rsa.pem", "-dkey",
+                f"{WORK}/rsa.key"), sigschemes_body)]
+
+
 def make_certs():
     with open(CNF, "w") as f:
         f.write("# empty: no distribution defaults in the tests\n")
