@@ -451,13 +451,13 @@ static const char *outcome_text(const struct probe_res *res, char *buf, size_t l
 }
 
 /* Keeps a certificate chain (DER, leaf first), one entry per distinct leaf,
- * with the suites it served. */
-static void add_chain(struct tscan *t, const uint8_t *const *der, const size_t *len, size_t n,
-                      uint32_t suite)
+ * with the suites it served; the entry, or NULL. */
+static struct tlsd_scan_cert *add_chain(struct tscan *t, const uint8_t *const *der,
+                                        const size_t *len, size_t n, uint32_t suite)
 {
     struct tlsd_scan_result *r = t->r;
     if (n == 0)
-        return;
+        return NULL;
     for (size_t i = 0; i < r->n_certs; i++) {
         struct tlsd_scan_cert *c = &r->certs[i];
         if (c->chain[0].der_len == len[0] && memcmp(c->chain[0].der, der[0], len[0]) == 0) {
@@ -468,18 +468,18 @@ static void add_chain(struct tscan *t, const uint8_t *const *der, const size_t *
                     c->suites[c->n_suites++] = suite;
                 }
             }
-            return;
+            return c;
         }
     }
     struct tlsd_scan_cert *nc = realloc(r->certs, (r->n_certs + 1) * sizeof *nc);
     if (!nc)
-        return;
+        return NULL;
     r->certs = nc;
     struct tlsd_scan_cert *c = &nc[r->n_certs];
     memset(c, 0, sizeof *c);
     c->chain = calloc(n, sizeof *c->chain);
     if (!c->chain)
-        return;
+        return NULL;
     /* Summarise private copies: the messages the DER came from go away. */
     for (size_t i = 0; i < n; i++) {
         uint8_t *copy = malloc(len[i] ? len[i] : 1);
@@ -497,7 +497,7 @@ static void add_chain(struct tscan *t, const uint8_t *const *der, const size_t *
     }
     if (c->n_chain == 0) {
         free(c->chain);
-        return;
+        return NULL;
     }
     const struct tlsd_cert_summary *l = &c->chain[0];
     if (l->curve[0])
@@ -512,6 +512,7 @@ static void add_chain(struct tscan *t, const uint8_t *const *der, const size_t *
         }
     }
     r->n_certs++;
+    return c;
 }
 
 static void note_cert(struct tscan *t, const struct probe_res *res, uint32_t suite)
@@ -1353,10 +1354,20 @@ static void fullhs_after(uv_work_t *w, int status)
     struct fullhs *h = w->data;
     struct tscan *t = h->ctx;
     (void)status;
-    t->r->connections++;
+    struct tlsd_scan_result *r = t->r;
+    r->connections++;
     if (h->ok) {
-        t->r->handshakes++;
-        add_chain(t, (const uint8_t *const *)h->der, h->der_len, h->n_der, h->suite);
+        r->handshakes++;
+        struct tlsd_scan_cert *c =
+            add_chain(t, (const uint8_t *const *)h->der, h->der_len, h->n_der, h->suite);
+        if (c)
+            c->tls13 = true;
+        if (t->features_version == 0) { /* no TLS <= 1.2 answer showed them */
+            if (!r->alpn[0])
+                snprintf(r->alpn, sizeof r->alpn, "%s", h->alpn);
+            if (r->ocsp_stapling != TLSD_YES)
+                r->ocsp_stapling = h->stapled ? TLSD_YES : TLSD_NO;
+        }
     }
     scan_fullhs_free(h);
     free(h);
@@ -1364,26 +1375,54 @@ static void fullhs_after(uv_work_t *w, int status)
     maybe_finish_target(t);
 }
 
-/* TLS 1.3 encrypts the certificate: fetch it with one full libssl handshake
- * when no TLS <= 1.2 handshake showed one. */
+/* TLS 1.3 encrypts the certificate, the ALPN pick and the OCSP staple: fetch them
+ * with full libssl handshakes when no TLS <= 1.2 handshake showed a certificate, one
+ * offering RSA schemes and one offering ECDSA and EdDSA schemes, so a server with
+ * both kinds of certificate shows both (RFC 8446 4.4.2.2: signature_algorithms picks
+ * the certificate). */
 static void start_tls13_cert(struct tscan *t)
 {
+    static const char *const sigalgs[] = {
+        "rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512:rsa_pss_pss_sha256:"
+        "rsa_pss_pss_sha384:rsa_pss_pss_sha512",
+        "ecdsa_secp256r1_sha256:ecdsa_secp384r1_sha384:ecdsa_secp521r1_sha512:ed25519:ed448"};
     if (t->r->versions[TLSD_SCAN_TLS13].n_suites == 0 ||
         t->target->starttls != TLSD_STARTTLS_NONE || t->r->n_certs > 0)
         return;
-    struct fullhs *h = calloc(1, sizeof *h);
-    if (!h)
-        return;
-    h->addr = t->addr;
-    snprintf(h->sni, sizeof h->sni, "%s", t->sni ? t->sni : "");
-    h->version = TLS1_3_VERSION;
-    h->timeout_ms = t->s->o->timeout_ms;
-    h->ctx = t;
-    h->work.data = h;
-    t->tasks_open++;
-    if (uv_queue_work(&t->s->loop, &h->work, fullhs_work, fullhs_after) < 0) {
-        t->tasks_open--;
-        free(h);
+    for (size_t i = 0; i < sizeof sigalgs / sizeof sigalgs[0]; i++) {
+        struct fullhs *h = calloc(1, sizeof *h);
+        if (!h)
+            return;
+        h->addr = t->addr;
+        snprintf(h->sni, sizeof h->sni, "%s", t->sni ? t->sni : "");
+        h->version = TLS1_3_VERSION;
+        h->sigalgs = sigalgs[i];
+        h->timeout_ms = t->s->o->timeout_ms;
+        h->ctx = t;
+        h->work.data = h;
+        t->tasks_open++;
+        if (uv_queue_work(&t->s->loop, &h->work, fullhs_work, fullhs_after) < 0) {
+            t->tasks_open--;
+            free(h);
+        }
+    }
+}
+
+/* A certificate served in TLS 1.3 serves every accepted TLS 1.3 suite: there the
+ * suite does not depend on the certificate (RFC 8446 4.4.2.2). */
+static void add_tls13_suites(struct tlsd_scan_result *r)
+{
+    const struct tlsd_scan_version *v = &r->versions[TLSD_SCAN_TLS13];
+    for (size_t i = 0; i < r->n_certs; i++) {
+        struct tlsd_scan_cert *c = &r->certs[i];
+        uint32_t *s =
+            c->tls13 ? realloc(c->suites, (c->n_suites + v->n_suites + 1) * sizeof *s) : NULL;
+        if (!s)
+            continue;
+        c->suites = s;
+        for (size_t k = 0; k < v->n_suites; k++)
+            if (!has_code32(c->suites, c->n_suites, v->suites[k].code))
+                c->suites[c->n_suites++] = v->suites[k].code;
     }
 }
 
@@ -1541,6 +1580,7 @@ static void maybe_finish_target(struct tscan *t)
     if (!t->failed)
         summarize_failure(t->r);
     if (!t->failed) {
+        add_tls13_suites(t->r);
         sort_certs(t->r);
         merge_sigschemes(t->r);
         scan_verify_certs(t->r, s->o->cafile, t->sni ? t->sni : t->target->host);

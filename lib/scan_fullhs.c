@@ -1,5 +1,6 @@
 /* A full TLS 1.3 handshake through libssl, for what a TLS 1.3 server only
- * sends encrypted: the certificate chain. Runs on the libuv thread pool
+ * sends encrypted (RFC 8446 4.3.1): the certificate chain, the ALPN pick and the
+ * stapled OCSP response (both in EncryptedExtensions / Certificate). Runs on the libuv thread pool
  * (blocking socket with time limits). */
 #include <errno.h>
 #include <netinet/tcp.h>
@@ -52,8 +53,15 @@ int scan_full_handshake(struct fullhs *h)
     SSL_set_min_proto_version(ssl, h->version);
     SSL_set_max_proto_version(ssl, h->version);
     SSL_set_verify(ssl, SSL_VERIFY_NONE, NULL);
+    static const unsigned char alpn[] = "\x02h2\x08http/1.1";
     if (h->sni[0])
         SSL_set_tlsext_host_name(ssl, h->sni);
+    if (h->sigalgs && SSL_set1_sigalgs_list(ssl, h->sigalgs) != 1) {
+        snprintf(h->error, sizeof h->error, "libssl: cannot offer %s", h->sigalgs);
+        goto out;
+    }
+    SSL_set_alpn_protos(ssl, alpn, sizeof alpn - 1);
+    SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp);
     SSL_set_fd(ssl, fd);
     if (SSL_connect(ssl) != 1) {
         unsigned long e = ERR_get_error();
@@ -72,6 +80,11 @@ int scan_full_handshake(struct fullhs *h)
         h->n_der++;
     }
     h->suite = SSL_CIPHER_get_protocol_id(SSL_get_current_cipher(ssl));
+    const unsigned char *sel = NULL, *ocsp = NULL;
+    unsigned sel_len = 0;
+    SSL_get0_alpn_selected(ssl, &sel, &sel_len);
+    snprintf(h->alpn, sizeof h->alpn, "%.*s", (int)sel_len, sel ? (const char *)sel : "");
+    h->stapled = SSL_get_tlsext_status_ocsp_resp(ssl, &ocsp) > 0;
     h->ok = h->n_der > 0;
     SSL_shutdown(ssl);
 out:

@@ -68,6 +68,7 @@ struct fullhs {
     char sni[256];
     uint16_t version;
     unsigned timeout_ms;
+    const char *sigalgs; /* libssl's -sigalgs list to offer, NULL: its defaults */
     void *ctx;
     /* results */
     bool ok;
@@ -76,6 +77,8 @@ struct fullhs {
     size_t der_len[FULLHS_MAX_CHAIN];
     size_t n_der;
     uint16_t suite;
+    char alpn[64]; /* the server's pick from h2,http/1.1 ("" none) */
+    bool stapled;  /* a CertificateStatus (OCSP) answered status_request */
 };
 int scan_full_handshake(struct fullhs *h);
 void scan_fullhs_free(struct fullhs *h);

@@ -78,6 +78,7 @@ struct tlsd_scan_cert {
     bool name_matches; /* the leaf covers the SNI / host name */
     uint32_t *suites;  /* accepted suites this certificate serves */
     size_t n_suites;
+    bool tls13; /* served in a TLS 1.3 handshake: it serves every TLS 1.3 suite */
 };
 
 struct tlsd_scan_finding {

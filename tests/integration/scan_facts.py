@@ -304,6 +304,58 @@ def sigschemes12():
                 f"{WORK}/rsa.key"), sigschemes_body)]
 
 
+def ocsp_response(cert, key, out):
+    """A good OCSP response for a self-signed certificate, signed by itself."""
+    serial = sh("openssl", "x509", "-in", cert, "-noout", "-serial").stdout.strip().split("=")[1]
+    with open(f"{WORK}/index.txt", "w") as f:
+        f.write(f"V\t491231235959Z\t\t{serial}\tunknown\t/CN=localhost\n")
+    sh("openssl", "ocsp", "-index", f"{WORK}/index.txt", "-rsigner", cert, "-rkey", key, "-CA",
+       cert, "-issuer", cert, "-cert", cert, "-respout", out, "-ndays", "2")
+
+
+T13 = ["TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_GCM_SHA256"]
+
+
+def tls13_only_body(run, port, alpn, stapled):
+    out = s_client(port, "-alpn", "h2,http/1.1", "-status")
+    s_alpn = re.search(r"ALPN protocol: (\S+)", out)
+    s_alpn = s_alpn.group(1) if s_alpn else ""
+    s_staple = "OCSP Response Status: successful" in out
+    run.expect((s_alpn, s_staple) == (alpn, stapled),
+               f"s_client: ALPN {s_alpn!r} stapled {s_staple}, configured {alpn!r} {stapled}")
+    keys = {k: "Server public key is" in s_client(port, "-sigalgs", sig)
+            for k, sig in (("RSA", "rsa_pss_rsae_sha256"), ("EC", "ecdsa_secp256r1_sha256"))}
+    suites = [c for c in T13 if "Cipher is " + c in s_client(port, "-ciphersuites", c)]
+    run.expect(len(suites) == 3, f"s_client: TLS 1.3 suites {suites}")
+    doc = scan(port)
+    f = doc["features"]
+    run.expect(f["alpn"] == s_alpn, f"alpn {f['alpn']!r}, s_client {s_alpn!r}")
+    run.expect(f["ocsp_stapling"] is s_staple, f"ocsp_stapling {f['ocsp_stapling']}, "
+               f"s_client {s_staple}")
+    got = {c["key"].split()[0]: c for c in doc["certificates"]}
+    for k, present in keys.items():
+        run.expect((k in got) == present, f"certificate {k}: scan {k in got}, s_client {present}")
+        if k in got:
+            names = [subprocess.run([TLSDIAG, "ciphers", "-o", "iana", x], capture_output=True,
+                                    text=True).stdout.strip() for x in got[k]["suites"]]
+            run.expect(sorted(names) == sorted(suites), f"{k} certificate serves {names}, "
+                       f"s_client {suites}")
+    text = scan(port, text=True)
+    run.expect("serves 3 accepted suites" in text, "the text report does not say 'serves 3 "
+               "accepted suites'")
+
+
+@check
+def tls13_only():
+    ocsp_response(f"{WORK}/rsa.pem", f"{WORK}/rsa.key", f"{WORK}/rsa.ocsp")
+    return [with_server("tls13-only-alpn-ocsp-rsa-ecdsa", lambda p: s_server(
+        p, "rsa", "-tls1_3", "-alpn", "http/1.1", "-status_file", f"{WORK}/rsa.ocsp", "-dcert",
+        f"{WORK}/ec.pem", "-dkey", f"{WORK}/ec.key"),
+        lambda run, port: tls13_only_body(run, port, "http/1.1", True)),
+            with_server("tls13-only-plain", lambda p: s_server(p, "ec", "-tls1_3"),
+                        lambda run, port: tls13_only_body(run, port, "", False))]
+
+
 def make_certs():
     with open(CNF, "w") as f:
         f.write("# empty: no distribution defaults in the tests\n")
