@@ -1232,6 +1232,7 @@ enum feature {
     F_WRONG_SNI,
     F_LARGE,
     F_NO_RENEG_SIGNAL,
+    F_DHE_NO_FFDHE,
 };
 
 static int highest_accepted(const struct tlsd_scan_result *r, bool below13)
@@ -1272,14 +1273,42 @@ static void feature_result(struct task *k, struct probe_res *res)
     case F_NO_RENEG_SIGNAL:
         r->needs_reneg_signal = accepted ? TLSD_NO : TLSD_YES;
         break;
+    case F_DHE_NO_FFDHE:
+        if (accepted && res->have_ske && res->ske.kind == TLSD_KX_DHE)
+            r->dh_bits_no_ffdhe = res->ske.dh_p_bits;
+        break;
     }
     end_task(k);
 }
 
+static bool is_dhe(uint32_t code)
+{
+    const struct tlsd_suite *s = tlsd_suite_by_code(code);
+    return s && strcmp(s->kx, "DHE") == 0 && strcmp(s->auth, "anon") != 0;
+}
+
+/* Every group fit for v but the RFC 7919 ones (a client that leaves them out gets the
+ * server's own DH parameters, RFC 7919 4). */
+static uint16_t *groups_without_ffdhe(uint16_t v, size_t *n)
+{
+    uint16_t *g = all_groups(v, n);
+    size_t w = 0;
+    for (size_t i = 0; g && i < *n; i++) {
+        const struct tlsd_group *x = tlsd_group_by_code(g[i]);
+        if (!x || strcmp(x->kind, "ffdhe") != 0)
+            g[w++] = g[i];
+    }
+    *n = w;
+    return g;
+}
+
 static void feature_probe(struct tscan *t, enum feature f, int vi)
 {
-    size_t n;
-    uint32_t *suites = suites_for(t->s, tlsd_scan_version_codes[vi], &n);
+    size_t n, ng = 0;
+    uint16_t *groups = NULL;
+    uint32_t *suites = f == F_DHE_NO_FFDHE
+                           ? suites_where(t->s, tlsd_scan_version_codes[vi], is_dhe, &n)
+                           : suites_for(t->s, tlsd_scan_version_codes[vi], &n);
     if (!suites)
         return;
     struct hello_opts h = {.version = tlsd_scan_version_codes[vi], .suites = suites, .n_suites = n};
@@ -1302,11 +1331,16 @@ static void feature_probe(struct tscan *t, enum feature f, int vi)
     case F_NO_RENEG_SIGNAL:
         h.no_reneg_scsv = true;
         break;
+    case F_DHE_NO_FFDHE:
+        h.groups = groups = groups_without_ffdhe(h.version, &ng);
+        h.n_groups = ng;
+        break;
     }
     uint8_t *rec;
     size_t len;
-    int rc = build_hello(t, &h, &rec, &len);
+    int rc = n && (f != F_DHE_NO_FFDHE || groups) ? build_hello(t, &h, &rec, &len) : -1;
     free(suites);
+    free(groups);
     if (rc < 0)
         return;
     struct task *k = new_task(t, feature_result);
@@ -1334,6 +1368,8 @@ static void start_features(struct tscan *t)
         feature_probe(t, F_FALLBACK, lower);
     if (top12 >= 0) {
         feature_probe(t, F_COMPRESSION, top12);
+        if (top12 >= TLSD_SCAN_TLS10)
+            feature_probe(t, F_DHE_NO_FFDHE, top12);
         if (top12 == TLSD_SCAN_TLS12)
             feature_probe(t, F_NO_RENEG_SIGNAL, top12);
     }
@@ -1406,6 +1442,15 @@ static void start_tls13_cert(struct tscan *t)
             free(h);
         }
     }
+}
+
+/* The DHE prime a client offering every group (RFC 7919 ones included) got at the
+ * highest TLS <= 1.2 version that has a DHE suite. */
+static void note_dh_ffdhe(struct tlsd_scan_result *r)
+{
+    for (int i = TLSD_SCAN_TLS12; i >= TLSD_SCAN_SSL3 && !r->dh_bits_ffdhe; i--)
+        for (size_t k = 0; k < r->versions[i].n_suites && !r->dh_bits_ffdhe; k++)
+            r->dh_bits_ffdhe = r->versions[i].suites[k].dh_bits;
 }
 
 /* A certificate served in TLS 1.3 serves every accepted TLS 1.3 suite: there the
@@ -1581,6 +1626,7 @@ static void maybe_finish_target(struct tscan *t)
         summarize_failure(t->r);
     if (!t->failed) {
         add_tls13_suites(t->r);
+        note_dh_ffdhe(t->r);
         sort_certs(t->r);
         merge_sigschemes(t->r);
         scan_verify_certs(t->r, s->o->cafile, t->sni ? t->sni : t->target->host);

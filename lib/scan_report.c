@@ -69,6 +69,11 @@ void scan_verify_certs(struct tlsd_scan_result *r, const char *cafile, const cha
     ERR_clear_error();
 }
 
+/* DH primes: below 2048 bits is weak (NIST SP 800-57, RFC 7919 offers 2048 at least),
+ * below 1024 broken (Logjam). */
+#define TLSD_MIN_DH_BITS    2048
+#define TLSD_BROKEN_DH_BITS 1024
+
 static void finding(struct tlsd_scan_result *r, enum tlsd_class c, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void finding(struct tlsd_scan_result *r, enum tlsd_class c, const char *fmt, ...)
@@ -94,6 +99,27 @@ static int by_class(const void *a, const void *b)
     return (int)x->cls - (int)y->cls;
 }
 
+/* One DH finding per server, naming the group each kind of client gets: a server may
+ * answer the RFC 7919 groups with a 2048-bit prime and everyone else with its own
+ * (often 1024-bit) parameters. */
+static void dh_findings(struct tlsd_scan_result *r)
+{
+    int plain = r->dh_bits_no_ffdhe, ffdhe = r->dh_bits_ffdhe;
+    enum tlsd_class c = TLSD_CLASS_WEAK;
+    if (plain && plain < TLSD_MIN_DH_BITS) {
+        char also[96] = "";
+        if (ffdhe && ffdhe != plain)
+            snprintf(also, sizeof also, "; clients that offer them get %d bits", ffdhe);
+        finding(r, plain < TLSD_BROKEN_DH_BITS ? TLSD_CLASS_INSECURE : c,
+                "DHE: clients that do not offer the RFC 7919 groups (most TLS 1.2 clients, "
+                "printers) get a %d-bit DH group (below %d)%s",
+                plain, TLSD_MIN_DH_BITS, also);
+    } else if (ffdhe && ffdhe < TLSD_MIN_DH_BITS) {
+        finding(r, ffdhe < TLSD_BROKEN_DH_BITS ? TLSD_CLASS_INSECURE : c,
+                "DHE uses a %d-bit DH group (below %d)", ffdhe, TLSD_MIN_DH_BITS);
+    }
+}
+
 void scan_findings(struct tlsd_scan_result *r)
 {
     char vb[16];
@@ -113,12 +139,9 @@ void scan_findings(struct tlsd_scan_result *r)
             if (s && s->cls <= TLSD_CLASS_WEAK)
                 finding(r, s->cls, "%s %s: %s", tlsd_version_str(v->version, vb), s->iana_name,
                         s->class_reason);
-            if (s && strcmp(s->kx, "DHE") == 0 && v->suites[k].dh_bits > 0 &&
-                v->suites[k].dh_bits < 2048)
-                finding(r, TLSD_CLASS_WEAK, "%s uses a %d-bit DH group (below 2048)", s->iana_name,
-                        v->suites[k].dh_bits);
         }
     }
+    dh_findings(r);
     /* A version the server speaks elsewhere but refuses with handshake_failure
      * for every suite: typically suites that do not fit the certificate (an
      * RSA certificate while only ECDSA suites are enabled, or the reverse). */
@@ -334,6 +357,14 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
                   "large_hello_intolerant", tri(r->large_hello_intolerant),
                   "refuses_tls12_without_renegotiation_signal", tri(r->needs_reneg_signal),
                   "tls13_hello_answered_with_tls12", tri(r->tls13_hello_answered_12)));
+    json_object_set_new(
+        o, "dhe",
+        r->dh_bits_ffdhe || r->dh_bits_no_ffdhe
+            ? json_pack("{s:o, s:o}", "bits_rfc7919_offered",
+                        r->dh_bits_ffdhe ? json_integer(r->dh_bits_ffdhe) : json_null(),
+                        "bits_rfc7919_not_offered",
+                        r->dh_bits_no_ffdhe ? json_integer(r->dh_bits_no_ffdhe) : json_null())
+            : json_null());
     json_object_set_new(o, "ja3s", json_string(r->ja3s));
     json_object_set_new(o, "ja4s", json_string(r->ja4s));
     json_object_set_new(o, "findings", finds);

@@ -175,6 +175,15 @@ static void print_text(const struct tlsd_scan_result *r, bool color)
     print_suites(r, color);
     print_list16("Groups (TLS 1.3)", r->groups, r->n_groups, true);
     print_list16("Groups (TLS 1.2 ECDHE)", r->groups12, r->n_groups12, true);
+    if (r->dh_bits_ffdhe || r->dh_bits_no_ffdhe) {
+        printf("  DHE group: ");
+        if (r->dh_bits_ffdhe)
+            printf("%d bits for clients offering the RFC 7919 groups", r->dh_bits_ffdhe);
+        if (r->dh_bits_no_ffdhe)
+            printf("%s%d bits for clients that do not", r->dh_bits_ffdhe ? ", " : "",
+                   r->dh_bits_no_ffdhe);
+        putchar('\n');
+    }
     if (r->hrr != TLSD_UNKNOWN)
         printf("  HelloRetryRequest when no key share fits: %s\n", tri(r->hrr));
     for (int k = 0; k < TLSD_SCAN_NKEYS; k++) {

@@ -112,6 +112,10 @@ struct tlsd_scan_result {
         ocsp_stapling, needs_sni, large_hello_intolerant, needs_reneg_signal,
         tls13_hello_answered_12;
     char alpn[64]; /* protocols the server selected from h2,http/1.1 ("" none) */
+    /* DHE at the highest TLS <= 1.2 version (0: not measured, no DHE suite): the prime
+     * a client offering the RFC 7919 groups gets, and one offering none of them (most
+     * TLS 1.2 clients) gets — the server's own DH parameters. */
+    int dh_bits_ffdhe, dh_bits_no_ffdhe;
     char no_sni_answer[96], wrong_sni_answer[96];
     char ja3s[33], ja4s[32];
     struct tlsd_scan_finding *findings;

@@ -356,6 +356,55 @@ def tls13_only():
                         lambda run, port: tls13_only_body(run, port, "", False))]
 
 
+def gnutls_dh(port, priority):
+    """gnutls-cli's DHE group for a TLS 1.2 DHE-RSA handshake: 'FFDHE2048', 'CUSTOM1024'."""
+    r = sh("gnutls-cli", "--insecure", "-p", str(port), "--priority", priority, "localhost",
+           input="", timeout=20)
+    m = re.search(r"\(DHE-([A-Z]+)(\d+)\)", r.stdout)
+    return (m.group(1), int(m.group(2))) if m else None
+
+
+FFDHE_OFF = ":".join(f"-GROUP-FFDHE{n}" for n in (2048, 3072, 4096, 6144, 8192))
+
+
+def dhe_body(run, port):
+    base = "NORMAL:-VERS-TLS1.3:-KX-ALL:+DHE-RSA"
+    with_groups, without = gnutls_dh(port, base), gnutls_dh(port, base + ":" + FFDHE_OFF)
+    run.expect(with_groups == ("FFDHE", 2048) and without == ("CUSTOM", 1024),
+               f"gnutls-cli: {with_groups} with the RFC 7919 groups, {without} without")
+    doc = scan(port)
+    dhe = doc.get("dhe") or {}
+    run.expect(dhe.get("bits_rfc7919_offered") == 2048, f"dhe {dhe}: want 2048 with RFC 7919")
+    run.expect(dhe.get("bits_rfc7919_not_offered") == 1024, f"dhe {dhe}: want 1024 without")
+    dh = [f["text"] for f in doc["findings"] if "DH group" in f["text"]]
+    run.expect(len(dh) == 1 and "1024-bit" in dh[0], f"DH findings {dh}: want one naming 1024")
+
+
+@check
+def dhe_sizes():
+    sh("openssl", "dhparam", "-out", f"{WORK}/dh1024.pem", "1024")
+    return [with_server("dhe-gnutls-rfc7919-and-1024", lambda p: gnutls_serv(
+        p, "rsa", "NORMAL:+VERS-TLS1.0:-VERS-TLS1.3:+DHE-RSA", "--dhparams",
+        f"{WORK}/dh1024.pem"), dhe_body),
+            with_server("dhe-s_server-1024-tls10-to-12", lambda p: s_server(
+                p, "rsa", "-no_tls1_3", "-cipher", "kDHE:@SECLEVEL=0", "-dhparam",
+                f"{WORK}/dh1024.pem"), dhe_openssl_body)]
+
+
+def dhe_openssl_body(run, port):
+    """OpenSSL answers every DHE client with its -dhparam group (no RFC 7919 in TLS 1.2):
+    1024 bits both ways, at TLS 1.0 and 1.2, and one finding for it, not one per suite."""
+    for v in ("-tls1", "-tls1_2"):
+        out = s_client(port, v, "-cipher", "DHE-RSA-AES128-SHA:@SECLEVEL=0")
+        run.expect("Server Temp Key: DH, 1024 bits" in out, f"s_client {v}: no 1024-bit DH")
+    doc = scan(port)
+    dhe = doc.get("dhe") or {}
+    run.expect(dhe == {"bits_rfc7919_offered": 1024, "bits_rfc7919_not_offered": 1024},
+               f"dhe {dhe}: want 1024 both ways")
+    dh = [f["text"] for f in doc["findings"] if "DH group" in f["text"]]
+    run.expect(len(dh) == 1 and "1024-bit" in dh[0], f"DH findings {dh}: want one naming 1024")
+
+
 def make_certs():
     with open(CNF, "w") as f:
         f.write("# empty: no distribution defaults in the tests\n")
