@@ -19,6 +19,25 @@ static X509 *to_x509(const struct tlsd_cert_summary *c)
     return d2i_X509(NULL, &p, (long)c->der_len);
 }
 
+/* The subject of the certificate verification failed at: one the server sent, or
+ * one from the trust store (then summarised here). */
+static void name_failed_cert(struct tlsd_scan_cert *c, X509 *bad)
+{
+    if (c->verify_depth >= 0 && (size_t)c->verify_depth < c->n_chain) {
+        snprintf(c->verify_subject, sizeof c->verify_subject, "%s",
+                 c->chain[c->verify_depth].subject);
+        return;
+    }
+    unsigned char *der = NULL;
+    int len = bad ? i2d_X509(bad, &der) : -1;
+    struct tlsd_cert_summary sum;
+    if (len > 0 && tlsd_cert_summarize(der, (size_t)len, &sum) == TLSD_CERR_OK) {
+        snprintf(c->verify_subject, sizeof c->verify_subject, "%s", sum.subject);
+        tlsd_cert_summary_free(&sum);
+    }
+    OPENSSL_free(der);
+}
+
 static void verify_one(struct tlsd_scan_cert *c, X509_STORE *store, const char *host)
 {
     X509 *leaf = to_x509(&c->chain[0]);
@@ -35,9 +54,13 @@ static void verify_one(struct tlsd_scan_cert *c, X509_STORE *store, const char *
     }
     if (X509_STORE_CTX_init(ctx, store, leaf, untrusted) == 1) {
         c->trusted = X509_verify_cert(ctx) == 1;
-        if (!c->trusted)
+        if (!c->trusted) {
             snprintf(c->verify_error, sizeof c->verify_error, "%s",
                      X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
+            /* Name the certificate that failed: an expired intermediate is not the leaf. */
+            c->verify_depth = X509_STORE_CTX_get_error_depth(ctx);
+            name_failed_cert(c, X509_STORE_CTX_get_current_cert(ctx));
+        }
     }
     if (host && *host)
         c->name_matches = tlsd_host_is_ip(host) ? X509_check_ip_asc(leaf, host, 0) == 1
@@ -176,7 +199,12 @@ void scan_findings(struct tlsd_scan_result *r)
     for (size_t i = 0; i < r->n_certs; i++) {
         const struct tlsd_scan_cert *c = &r->certs[i];
         const struct tlsd_cert_summary *l = &c->chain[0];
-        if (!c->trusted)
+        if (!c->trusted && c->verify_depth > 0 && c->verify_subject[0])
+            finding(r, TLSD_CLASS_INSECURE,
+                    "certificate chain of %s (%s) does not verify: %s (chain position %d, "
+                    "not the leaf): %s",
+                    l->subject, c->label, c->verify_subject, c->verify_depth + 1, c->verify_error);
+        else if (!c->trusted)
             finding(r, TLSD_CLASS_INSECURE, "certificate %s (%s) does not verify: %s", l->subject,
                     c->label, c->verify_error);
         if (!c->name_matches)
@@ -277,9 +305,14 @@ static json_t *cert_json(const struct tlsd_scan_cert *c)
     }
     for (size_t i = 0; i < c->n_suites; i++)
         json_array_append_new(suites, code16(c->suites[i]));
-    return json_pack("{s:s, s:b, s:s, s:b, s:o, s:o}", "key", c->label, "trusted", c->trusted,
-                     "verify_error", c->verify_error, "name_matches", c->name_matches, "chain",
-                     chain, "suites", suites);
+    json_t *o = json_pack("{s:s, s:b, s:s, s:b, s:o, s:o}", "key", c->label, "trusted", c->trusted,
+                          "verify_error", c->verify_error, "name_matches", c->name_matches, "chain",
+                          chain, "suites", suites);
+    if (!c->trusted && c->verify_subject[0])
+        json_object_set_new(
+            o, "verify_failed_at",
+            json_pack("{s:s, s:i}", "subject", c->verify_subject, "depth", c->verify_depth));
+    return o;
 }
 
 /* Group (groups true) or signature scheme codes as a JSON array of registry names. */

@@ -111,27 +111,54 @@ static void print_suites(const struct tlsd_scan_result *r, bool color)
     }
 }
 
+static void print_date(const char *label, time_t t)
+{
+    char buf[32];
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    printf("%s%s", label, buf);
+}
+
+/* Every certificate the server sent, leaf first, so an expired or wrong intermediate
+ * shows where it is. */
+static void print_chain(const struct tlsd_scan_cert *c)
+{
+    time_t now = time(NULL);
+    for (size_t k = 0; k < c->n_chain; k++) {
+        const struct tlsd_cert_summary *x = &c->chain[k];
+        printf("    [%zu] %s\n        issuer %s\n        key %s %d%s%s%s, ", k + 1, x->subject,
+               x->issuer, x->key_type, x->key_bits, x->curve[0] ? " (" : "", x->curve,
+               x->curve[0] ? ")" : "");
+        print_date("not before ", x->not_before);
+        print_date(", not after ", x->not_after);
+        printf("%s\n", x->not_after < now    ? "  EXPIRED"
+                       : x->not_before > now ? "  NOT YET VALID"
+                                             : "");
+    }
+}
+
 static void print_certs(const struct tlsd_scan_result *r)
 {
     for (size_t i = 0; i < r->n_certs; i++) {
         const struct tlsd_scan_cert *c = &r->certs[i];
         const struct tlsd_cert_summary *l = &c->chain[0];
-        char until[32];
-        struct tm tm;
-        gmtime_r(&l->not_after, &tm);
-        strftime(until, sizeof until, "%Y-%m-%d", &tm);
         printf("  Certificate %s, serves %zu accepted suite%s\n", c->label, c->n_suites,
                c->n_suites == 1 ? "" : "s");
-        printf("    subject   %s\n    issuer    %s\n    signature %s, valid until %s\n", l->subject,
-               l->issuer, l->sig_alg, until);
+        printf("    subject   %s\n    issuer    %s\n    signature %s\n", l->subject, l->issuer,
+               l->sig_alg);
         printf("    names    ");
         for (size_t k = 0; k < l->n_sans; k++)
             printf(" %s", l->sans[k]);
         if (!l->n_sans)
             printf(" none (no subjectAltName)");
-        printf("\n    trusted   %s%s%s; host name %s; chain of %zu\n", c->trusted ? "yes" : "no",
-               c->trusted ? "" : ": ", c->verify_error,
-               c->name_matches ? "matches" : "does NOT match", c->n_chain);
+        printf("\n    trusted   %s%s%s", c->trusted ? "yes" : "no", c->trusted ? "" : ": ",
+               c->verify_error);
+        if (!c->trusted && c->verify_subject[0])
+            printf(" (at %s, chain position %d)", c->verify_subject, c->verify_depth + 1);
+        printf("; host name %s; chain of %zu\n", c->name_matches ? "matches" : "does NOT match",
+               c->n_chain);
+        print_chain(c);
     }
 }
 

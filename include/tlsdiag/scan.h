@@ -75,8 +75,10 @@ struct tlsd_scan_cert {
     size_t n_chain;
     bool trusted; /* chain verifies against the trust store */
     char verify_error[160];
-    bool name_matches; /* the leaf covers the SNI / host name */
-    uint32_t *suites;  /* accepted suites this certificate serves */
+    char verify_subject[512]; /* the certificate verification failed at (chain or store) */
+    int verify_depth;         /* its position: 0 the leaf, 1 the first intermediate, ... */
+    bool name_matches;        /* the leaf covers the SNI / host name */
+    uint32_t *suites;         /* accepted suites this certificate serves */
     size_t n_suites;
     bool tls13; /* served in a TLS 1.3 handshake: it serves every TLS 1.3 suite */
 };

@@ -405,6 +405,78 @@ def dhe_openssl_body(run, port):
     run.expect(len(dh) == 1 and "1024-bit" in dh[0], f"DH findings {dh}: want one naming 1024")
 
 
+def make_chain(name, int_days):
+    """WORK/NAME-root.pem (a valid root), NAME.pem and NAME.key (leaf), NAME-int.pem:
+    the intermediate valid over int_days (start, end) in days from now."""
+    from datetime import datetime, timedelta, timezone
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    now = datetime.now(timezone.utc)
+
+    def cert(cn, key, issuer_cn, issuer_key, start, end, ca, san=None):
+        b = (x509.CertificateBuilder()
+             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)]))
+             .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer_cn)]))
+             .public_key(key.public_key()).serial_number(x509.random_serial_number())
+             .not_valid_before(now + timedelta(days=start))
+             .not_valid_after(now + timedelta(days=end))
+             .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        if san:
+            b = b.add_extension(x509.SubjectAlternativeName([x509.DNSName(san)]), critical=False)
+        return b.sign(issuer_key, hashes.SHA256())
+
+    keys = [ec.generate_private_key(ec.SECP256R1()) for _ in range(3)]
+    root = cert(f"{name} Root", keys[0], f"{name} Root", keys[0], -3650, 3650, True)
+    inter = cert(f"{name} Intermediate", keys[1], f"{name} Root", keys[0], *int_days, True)
+    leaf = cert("localhost", keys[2], f"{name} Intermediate", keys[1], -1, 30, False, "localhost")
+    pem = serialization.Encoding.PEM
+    with open(f"{WORK}/{name}-root.pem", "wb") as f:
+        f.write(root.public_bytes(pem))
+    with open(f"{WORK}/{name}.pem", "wb") as f:
+        f.write(leaf.public_bytes(pem))
+    with open(f"{WORK}/{name}-int.pem", "wb") as f:
+        f.write(inter.public_bytes(pem))
+    with open(f"{WORK}/{name}.key", "wb") as f:
+        f.write(keys[2].private_bytes(pem, serialization.PrivateFormat.PKCS8,
+                                      serialization.NoEncryption()))
+
+
+def chain_body(name, expired):
+    def body(run, port):
+        out = s_client(port, "-CAfile", f"{WORK}/{name}-root.pem", "-verify_return_error")
+        s_expired = re.search(rf"depth=1 CN ?= ?{name} Intermediate\n.*certificate has expired",
+                              out) is not None
+        run.expect(s_expired is expired, f"s_client: intermediate expired {s_expired}, "
+                   f"configured {expired}")
+        doc = scan(port, "--cafile", f"{WORK}/{name}-root.pem")
+        c = doc["certificates"][0]
+        run.expect(c["trusted"] is not expired, f"trusted {c['trusted']}")
+        text = scan(port, "--cafile", f"{WORK}/{name}-root.pem", text=True)
+        run.expect(re.search(rf"\[2\] CN={name} Intermediate\n\s+issuer CN={name} Root\n"
+                             r"\s+key EC 256 \(prime256v1\), not before \S+ \S+, not after "
+                             rf"\S+ \S+{'  EXPIRED' if expired else ''}\n", text),
+                   "the text report does not show the intermediate with its key and dates")
+        if not expired:
+            return
+        fail = c.get("verify_failed_at", {})
+        run.expect(fail == {"subject": f"CN={name} Intermediate", "depth": 1},
+                   f"verify_failed_at {fail}: want the intermediate at depth 1")
+        finds = [f["text"] for f in doc["findings"] if "does not verify" in f["text"]]
+        run.expect(len(finds) == 1 and f"CN={name} Intermediate (chain position 2" in finds[0],
+                   f"findings {finds}: the intermediate is not named")
+    return body
+
+
+@check
+def chain():
+    make_chain("Expired", (-800, -400))
+    make_chain("Valid", (-10, 400))
+    return [with_server(f"chain-{n.lower()}-intermediate", lambda p, n=n: s_server(
+        p, n, "-no_tls1_3", "-cert_chain", f"{WORK}/{n}-int.pem"), chain_body(n, n == "Expired")) for n in ("Expired", "Valid")]
+
+
 def make_certs():
     with open(CNF, "w") as f:
         f.write("# empty: no distribution defaults in the tests\n")
