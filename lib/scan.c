@@ -1030,6 +1030,8 @@ static void groups_done(struct elim *e)
     if (e->vi == TLSD_SCAN_TLS13 && r->hrr == TLSD_UNKNOWN && e->root_answered)
         r->hrr = e->n_found ? TLSD_YES : TLSD_NO;
     *list = found_in_offer_order(e, e->pinned, count);
+    if (e->vi < TLSD_SCAN_TLS13)
+        r->groups12_version = tlsd_scan_version_codes[e->vi];
 }
 
 static void sigalgs_done(struct elim *e)

@@ -143,6 +143,39 @@ static void dh_findings(struct tlsd_scan_result *r)
     }
 }
 
+static bool is_cbc_suite(const struct tlsd_suite *s)
+{
+    return s && strstr(s->cipher, "CBC") != NULL;
+}
+
+/* What the versions mean together: no TLS 1.2 nor 1.3 (every current client needs one
+ * of them, RFC 8996), no TLS 1.3, and CBC suites at SSL 3.0 / TLS 1.0, whose records
+ * use the previous record's last block as IV (BEAST, CVE-2011-3389; TLS 1.1 fixed it,
+ * RFC 4346 1.1). */
+static void version_findings(struct tlsd_scan_result *r, bool any)
+{
+    const struct tlsd_scan_version *v = r->versions;
+    char vb[16];
+    if (!any)
+        return;
+    if (!v[TLSD_SCAN_TLS12].accepted && !v[TLSD_SCAN_TLS13].accepted)
+        finding(r, TLSD_CLASS_INSECURE,
+                "no TLS 1.2 and no TLS 1.3: clients that follow RFC 8996 (current browsers, "
+                "OpenSSL 3 at its default security level, Windows with TLS 1.0/1.1 disabled) "
+                "cannot connect");
+    else if (!v[TLSD_SCAN_TLS13].accepted)
+        finding(r, TLSD_CLASS_WEAK, "TLS 1.3 is not enabled");
+    for (int i = TLSD_SCAN_SSL3; i <= TLSD_SCAN_TLS10; i++) {
+        size_t cbc = 0;
+        for (size_t k = 0; k < v[i].n_suites; k++)
+            cbc += is_cbc_suite(tlsd_suite_by_code(v[i].suites[k].code));
+        if (cbc)
+            finding(r, TLSD_CLASS_WEAK,
+                    "%zu CBC suite%s at %s: predictable record IVs (BEAST, CVE-2011-3389)", cbc,
+                    cbc == 1 ? "" : "s", tlsd_version_str(v[i].version, vb));
+    }
+}
+
 void scan_findings(struct tlsd_scan_result *r)
 {
     char vb[16];
@@ -193,8 +226,7 @@ void scan_findings(struct tlsd_scan_result *r)
     if (!any && !r->error[0])
         finding(r, TLSD_CLASS_INSECURE,
                 "the server accepted no protocol version and no cipher suite that was offered");
-    if (any && !r->versions[TLSD_SCAN_TLS13].accepted)
-        finding(r, TLSD_CLASS_SECURE, "TLS 1.3 is not enabled");
+    version_findings(r, any);
     time_t now = time(NULL);
     for (size_t i = 0; i < r->n_certs; i++) {
         const struct tlsd_scan_cert *c = &r->certs[i];
@@ -367,6 +399,9 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
                                         "text", r->findings[i].text));
     json_object_set_new(o, "groups", groups);
     json_object_set_new(o, "groups_tls12", groups12);
+    if (r->groups12_version)
+        json_object_set_new(o, "groups_tls12_version",
+                            json_string(tlsd_version_str(r->groups12_version, vb)));
     json_object_set_new(o, "hello_retry_request", tri(r->hrr));
     json_object_set_new(o, "signature_schemes", sigs);
     json_t *by_key = json_object();

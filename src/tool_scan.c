@@ -184,6 +184,33 @@ static void print_list16(const char *title, const uint16_t *v, size_t n, bool gr
     putchar('\n');
 }
 
+/* Groups, the DHE sizes, HRR and signature schemes. */
+static void print_kx(const struct tlsd_scan_result *r)
+{
+    char title[64], vb[16];
+    print_list16("Groups (TLS 1.3)", r->groups, r->n_groups, true);
+    snprintf(title, sizeof title, "Groups (%s ECDHE)",
+             r->groups12_version ? tlsd_version_str(r->groups12_version, vb) : "TLS 1.2");
+    print_list16(title, r->groups12, r->n_groups12, true);
+    if (r->dh_bits_ffdhe || r->dh_bits_no_ffdhe) {
+        printf("  DHE group: ");
+        if (r->dh_bits_ffdhe)
+            printf("%d bits for clients offering the RFC 7919 groups", r->dh_bits_ffdhe);
+        if (r->dh_bits_no_ffdhe)
+            printf("%s%d bits for clients that do not", r->dh_bits_ffdhe ? ", " : "",
+                   r->dh_bits_no_ffdhe);
+        putchar('\n');
+    }
+    if (r->hrr != TLSD_UNKNOWN)
+        printf("  HelloRetryRequest when no key share fits: %s\n", tri(r->hrr));
+    for (int k = 0; k < TLSD_SCAN_NKEYS; k++) {
+        snprintf(title, sizeof title, "Signature schemes (TLS 1.2, %s certificate)",
+                 tlsd_scan_key_auth[k]);
+        print_list16(title, r->sigschemes_by_key[k], r->n_sigschemes_by_key[k], false);
+    }
+    print_list16("Signature schemes (TLS 1.3)", r->sigschemes13, r->n_sigschemes13, false);
+}
+
 static void print_text(const struct tlsd_scan_result *r, bool color)
 {
     printf("%s%s%s", color ? "\033[1m" : "", r->target->input, tool_reset(color));
@@ -200,26 +227,7 @@ static void print_text(const struct tlsd_scan_result *r, bool color)
     }
     print_versions(r, color);
     print_suites(r, color);
-    print_list16("Groups (TLS 1.3)", r->groups, r->n_groups, true);
-    print_list16("Groups (TLS 1.2 ECDHE)", r->groups12, r->n_groups12, true);
-    if (r->dh_bits_ffdhe || r->dh_bits_no_ffdhe) {
-        printf("  DHE group: ");
-        if (r->dh_bits_ffdhe)
-            printf("%d bits for clients offering the RFC 7919 groups", r->dh_bits_ffdhe);
-        if (r->dh_bits_no_ffdhe)
-            printf("%s%d bits for clients that do not", r->dh_bits_ffdhe ? ", " : "",
-                   r->dh_bits_no_ffdhe);
-        putchar('\n');
-    }
-    if (r->hrr != TLSD_UNKNOWN)
-        printf("  HelloRetryRequest when no key share fits: %s\n", tri(r->hrr));
-    for (int k = 0; k < TLSD_SCAN_NKEYS; k++) {
-        char title[64];
-        snprintf(title, sizeof title, "Signature schemes (TLS 1.2, %s certificate)",
-                 tlsd_scan_key_auth[k]);
-        print_list16(title, r->sigschemes_by_key[k], r->n_sigschemes_by_key[k], false);
-    }
-    print_list16("Signature schemes (TLS 1.3)", r->sigschemes13, r->n_sigschemes13, false);
+    print_kx(r);
     print_certs(r);
     printf("  Features\n");
     printf("    secure renegotiation %s, TLS_FALLBACK_SCSV %s, compression %s\n",

@@ -95,10 +95,11 @@ struct tlsd_scan_result {
     struct tlsd_scan_version versions[TLSD_SCAN_NVERSIONS];
     uint16_t *groups; /* TLS 1.3 groups, in the server's order when it has one */
     size_t n_groups;
-    uint16_t *groups12; /* TLS 1.2 ECDHE curves (ServerKeyExchange) */
+    uint16_t *groups12; /* TLS <= 1.2 ECDHE curves (ServerKeyExchange) */
     size_t n_groups12;
-    enum tlsd_tristate hrr; /* answers a hello without a usable key share by HRR */
-    uint16_t *sigschemes;   /* TLS 1.2: what the server signs ServerKeyExchange with (all keys) */
+    uint16_t groups12_version; /* the version they were found at (the highest <= TLS 1.2) */
+    enum tlsd_tristate hrr;    /* answers a hello without a usable key share by HRR */
+    uint16_t *sigschemes; /* TLS 1.2: what the server signs ServerKeyExchange with (all keys) */
     size_t n_sigschemes;
     /* The same per certificate key type, each found with suites that select that type. */
     uint16_t *sigschemes_by_key[TLSD_SCAN_NKEYS];

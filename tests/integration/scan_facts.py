@@ -477,6 +477,40 @@ def chain():
         p, n, "-no_tls1_3", "-cert_chain", f"{WORK}/{n}-int.pem"), chain_body(n, n == "Expired")) for n in ("Expired", "Valid")]
 
 
+def tls10_only_body(run, port):
+    no12 = "Cipher is (NONE)" in s_client(port, "-tls1_2") or "alert" in s_client(port, "-tls1_2")
+    cbc10 = "Cipher is AES128-SHA" in s_client(port, "-tls1", "-cipher", "AES128-SHA:@SECLEVEL=0")
+    run.expect(no12 and cbc10, f"s_client: TLS 1.2 refused {no12}, TLS 1.0 CBC {cbc10}")
+    doc = scan(port)
+    finds = {f["text"]: f["class"] for f in doc["findings"]}
+    run.expect(any(t.startswith("no TLS 1.2 and no TLS 1.3") and c == "insecure"
+                   for t, c in finds.items()), f"no 'no TLS 1.2' finding in {list(finds)}")
+    run.expect(any("BEAST" in t and "TLSv1.0" in t for t in finds), "no BEAST finding at TLS 1.0")
+    run.expect(doc.get("groups_tls12_version") == "TLSv1.0",
+               f"groups_tls12_version {doc.get('groups_tls12_version')}")
+    text = scan(port, text=True)
+    run.expect("Groups (TLSv1.0 ECDHE)" in text and "Groups (TLS 1.2" not in text,
+               "the text heading of the curves does not say TLSv1.0")
+
+
+def tls12_only_body(run, port):
+    out = s_client(port, "-tls1_3")
+    run.expect("Cipher is (NONE)" in out or "alert" in out, "s_client: TLS 1.3 accepted")
+    finds = {f["text"]: f["class"] for f in scan(port)["findings"]}
+    run.expect(finds.get("TLS 1.3 is not enabled") == "weak",
+               f"'TLS 1.3 is not enabled' is {finds.get('TLS 1.3 is not enabled')}, want weak")
+    run.expect(not any("BEAST" in t or "no TLS 1.2" in t for t in finds),
+               f"TLS 1.2-only server: {list(finds)}")
+
+
+@check
+def version_findings():
+    return [with_server("findings-tls10-only", lambda p: s_server(
+        p, "rsa", "-tls1", "-cipher", "ALL:@SECLEVEL=0"), tls10_only_body),
+            with_server("findings-tls12-only", lambda p: s_server(p, "rsa", "-tls1_2"),
+                        tls12_only_body)]
+
+
 def make_certs():
     with open(CNF, "w") as f:
         f.write("# empty: no distribution defaults in the tests\n")
