@@ -1387,6 +1387,23 @@ static void fullhs_work(uv_work_t *w)
     scan_full_handshake(w->data);
 }
 
+/* What a handshake without a client certificate met; a request seen by any wins. */
+static void note_client_auth(struct tlsd_scan_result *r, const struct fullhs *h)
+{
+    if (h->cert_requested && r->client_cert_requested != TLSD_YES) {
+        r->client_cert_requested = TLSD_YES;
+        r->client_cert_required = h->cert_required < 0 ? TLSD_UNKNOWN
+                                  : h->cert_required   ? TLSD_YES
+                                                       : TLSD_NO;
+        r->client_cert_alert = h->refusal_alert;
+        r->client_cert_version = h->got_version;
+        snprintf(r->client_cas, sizeof r->client_cas, "%s", h->ca_names);
+    } else if (!h->cert_requested && h->ok && r->client_cert_requested == TLSD_UNKNOWN) {
+        r->client_cert_requested = r->client_cert_required = TLSD_NO;
+        r->client_cert_version = h->got_version;
+    }
+}
+
 static void fullhs_after(uv_work_t *w, int status)
 {
     struct fullhs *h = w->data;
@@ -1400,50 +1417,67 @@ static void fullhs_after(uv_work_t *w, int status)
             add_chain(t, (const uint8_t *const *)h->der, h->der_len, h->n_der, h->suite);
         if (c)
             c->tls13 = true;
-        if (t->features_version == 0) { /* no TLS <= 1.2 answer showed them */
+        if (t->features_version == 0 && h->version >= TLS1_3_VERSION) {
+            /* no TLS <= 1.2 answer showed them */
             if (!r->alpn[0])
                 snprintf(r->alpn, sizeof r->alpn, "%s", h->alpn);
             if (r->ocsp_stapling != TLSD_YES)
                 r->ocsp_stapling = h->stapled ? TLSD_YES : TLSD_NO;
         }
     }
+    note_client_auth(r, h);
     scan_fullhs_free(h);
     free(h);
     t->tasks_open--;
     maybe_finish_target(t);
 }
 
-/* TLS 1.3 encrypts the certificate, the ALPN pick and the OCSP staple: fetch them
- * with full libssl handshakes when no TLS <= 1.2 handshake showed a certificate, one
- * offering RSA schemes and one offering ECDSA and EdDSA schemes, so a server with
- * both kinds of certificate shows both (RFC 8446 4.4.2.2: signature_algorithms picks
- * the certificate). */
-static void start_tls13_cert(struct tscan *t)
+/* One libssl handshake on the thread pool (blocking). */
+static void start_fullhs(struct tscan *t, uint16_t version, const char *sigalgs)
+{
+    struct fullhs *h = calloc(1, sizeof *h);
+    if (!h)
+        return;
+    h->addr = t->addr;
+    snprintf(h->sni, sizeof h->sni, "%s", t->sni ? t->sni : "");
+    h->version = version;
+    h->sigalgs = sigalgs;
+    h->timeout_ms = t->s->o->timeout_ms;
+    h->ctx = t;
+    h->work.data = h;
+    t->tasks_open++;
+    if (uv_queue_work(&t->s->loop, &h->work, fullhs_work, fullhs_after) < 0) {
+        t->tasks_open--;
+        free(h);
+    }
+}
+
+/* TLS 1.3 encrypts the certificate, the ALPN pick, the OCSP staple and a
+ * CertificateRequest: fetch them with full libssl handshakes when no TLS <= 1.2
+ * handshake showed a certificate, one offering RSA schemes and one offering ECDSA and
+ * EdDSA schemes, so a server with both kinds of certificate shows both (RFC 8446
+ * 4.4.2.2: signature_algorithms picks the certificate). Each sends no client
+ * certificate when asked, which shows client authentication. */
+static void start_full_handshakes(struct tscan *t)
 {
     static const char *const sigalgs[] = {
         "rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512:rsa_pss_pss_sha256:"
         "rsa_pss_pss_sha384:rsa_pss_pss_sha512",
         "ecdsa_secp256r1_sha256:ecdsa_secp384r1_sha384:ecdsa_secp521r1_sha512:ed25519:ed448"};
-    if (t->r->versions[TLSD_SCAN_TLS13].n_suites == 0 ||
-        t->target->starttls != TLSD_STARTTLS_NONE || t->r->n_certs > 0)
+    const struct tlsd_scan_result *r = t->r;
+    if (t->target->starttls != TLSD_STARTTLS_NONE)
         return;
-    for (size_t i = 0; i < sizeof sigalgs / sizeof sigalgs[0]; i++) {
-        struct fullhs *h = calloc(1, sizeof *h);
-        if (!h)
-            return;
-        h->addr = t->addr;
-        snprintf(h->sni, sizeof h->sni, "%s", t->sni ? t->sni : "");
-        h->version = TLS1_3_VERSION;
-        h->sigalgs = sigalgs[i];
-        h->timeout_ms = t->s->o->timeout_ms;
-        h->ctx = t;
-        h->work.data = h;
-        t->tasks_open++;
-        if (uv_queue_work(&t->s->loop, &h->work, fullhs_work, fullhs_after) < 0) {
-            t->tasks_open--;
-            free(h);
-        }
+    if (r->versions[TLSD_SCAN_TLS13].n_suites && r->n_certs == 0) {
+        for (size_t i = 0; i < sizeof sigalgs / sizeof sigalgs[0]; i++)
+            start_fullhs(t, TLS1_3_VERSION, sigalgs[i]);
+        return;
     }
+    /* Otherwise one, for client authentication, at the highest version libssl speaks. */
+    for (int vi = TLSD_SCAN_TLS13; vi >= TLSD_SCAN_TLS10; vi--)
+        if (r->versions[vi].n_suites) {
+            start_fullhs(t, tlsd_scan_version_codes[vi], NULL);
+            return;
+        }
 }
 
 /* The DHE prime a client offering every group (RFC 7919 ones included) got at the
@@ -1479,7 +1513,7 @@ static void start_after_roots(struct tscan *t)
 {
     const struct tlsd_scan_opts *o = t->s->o;
     const struct tlsd_scan_result *r = t->r;
-    start_tls13_cert(t);
+    start_full_handshakes(t);
     if (!o->skip_groups) {
         if (r->versions[TLSD_SCAN_TLS13].n_suites)
             start_groups(t, TLSD_SCAN_TLS13);
@@ -1727,7 +1761,9 @@ int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan
         r->target = &targets->v[i];
         r->hrr = r->secure_renegotiation = r->fallback_scsv = r->compression = r->ems = r->etm =
             r->session_ticket = r->ocsp_stapling = r->needs_sni = r->large_hello_intolerant =
-                r->needs_reneg_signal = r->tls13_hello_answered_12 = TLSD_UNKNOWN;
+                r->needs_reneg_signal = r->tls13_hello_answered_12 = r->client_cert_requested =
+                    r->client_cert_required = TLSD_UNKNOWN;
+        r->client_cert_alert = -1;
         t->s = &s;
         t->target = &targets->v[i];
         t->r = r;

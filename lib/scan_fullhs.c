@@ -37,9 +37,61 @@ static int connect_socket(const struct sockaddr_storage *addr, unsigned timeout_
     return fd;
 }
 
+/* A CertificateRequest: keep its CA names, send no certificate. */
+static int client_cert_cb(SSL *ssl, X509 **x509, EVP_PKEY **pkey)
+{
+    struct fullhs *h = SSL_get_app_data(ssl);
+    STACK_OF(X509_NAME) *cas = SSL_get_client_CA_list(ssl);
+    (void)x509;
+    (void)pkey;
+    h->cert_requested = true;
+    h->ca_names[0] = '\0';
+    for (int i = 0; cas && i < sk_X509_NAME_num(cas); i++) {
+        char name[256] = "";
+        BIO *b = BIO_new(BIO_s_mem());
+        if (b && X509_NAME_print_ex(b, sk_X509_NAME_value(cas, i), 0, XN_FLAG_RFC2253) >= 0) {
+            int n = BIO_read(b, name, (int)sizeof name - 1);
+            name[n > 0 ? n : 0] = '\0';
+        }
+        BIO_free(b);
+        size_t used = strlen(h->ca_names);
+        snprintf(h->ca_names + used, sizeof h->ca_names - used, "%s%s", used ? "; " : "", name);
+    }
+    return 0;
+}
+
+/* The alert in a libssl error (its reasons from SSL_AD_REASON_OFFSET on are alerts), or -1. */
+static int alert_of(unsigned long e)
+{
+    int reason = ERR_GET_REASON(e);
+    return reason > SSL_AD_REASON_OFFSET && reason < SSL_AD_REASON_OFFSET + 256
+               ? reason - SSL_AD_REASON_OFFSET
+               : -1;
+}
+
+/* TLS 1.3: the server judges the client's (empty) Certificate after the client's
+ * handshake is done (RFC 8446 4.4.2.4: certificate_required, 116). Its next record
+ * tells: an alert refuses, a NewSessionTicket or data accepts. */
+static void tls13_verdict(SSL *ssl, struct fullhs *h)
+{
+    char buf[256];
+    SSL_clear_mode(ssl, SSL_MODE_AUTO_RETRY); /* return after each post-handshake message */
+    int n = SSL_read(ssl, buf, sizeof buf);
+    int err = n > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl, n);
+    unsigned long e = ERR_peek_error();
+    if (n > 0 || err == SSL_ERROR_WANT_READ) {
+        h->cert_required = 0;
+    } else if (err == SSL_ERROR_SSL || err == SSL_ERROR_ZERO_RETURN) {
+        h->cert_required = 1;
+        h->refusal_alert = alert_of(e);
+    }
+}
+
 int scan_full_handshake(struct fullhs *h)
 {
     h->ok = false;
+    h->cert_required = -1;
+    h->refusal_alert = -1;
     int fd = connect_socket(&h->addr, h->timeout_ms, h->error, sizeof h->error);
     if (fd < 0)
         return -1;
@@ -62,13 +114,23 @@ int scan_full_handshake(struct fullhs *h)
     }
     SSL_set_alpn_protos(ssl, alpn, sizeof alpn - 1);
     SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp);
+    SSL_set_app_data(ssl, h);
+    SSL_CTX_set_client_cert_cb(ctx, client_cert_cb);
     SSL_set_fd(ssl, fd);
     if (SSL_connect(ssl) != 1) {
         unsigned long e = ERR_get_error();
         snprintf(h->error, sizeof h->error, "handshake: %s",
                  e ? ERR_reason_error_string(e) : "connection closed");
+        if (h->cert_requested) { /* TLS <= 1.2: refused in the handshake */
+            h->cert_required = 1;
+            h->refusal_alert = alert_of(e);
+        }
+        h->got_version = (uint16_t)SSL_version(ssl);
         goto out;
     }
+    h->got_version = (uint16_t)SSL_version(ssl);
+    if (h->cert_requested && h->got_version < TLS1_3_VERSION)
+        h->cert_required = 0;
     STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
     for (int i = 0; chain && i < sk_X509_num(chain) && h->n_der < FULLHS_MAX_CHAIN; i++) {
         unsigned char *der = NULL;
@@ -86,6 +148,8 @@ int scan_full_handshake(struct fullhs *h)
     snprintf(h->alpn, sizeof h->alpn, "%.*s", (int)sel_len, sel ? (const char *)sel : "");
     h->stapled = SSL_get_tlsext_status_ocsp_resp(ssl, &ocsp) > 0;
     h->ok = h->n_der > 0;
+    if (h->cert_requested && h->got_version >= TLS1_3_VERSION)
+        tls13_verdict(ssl, h);
     SSL_shutdown(ssl);
 out:
     SSL_free(ssl);

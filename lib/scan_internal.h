@@ -79,6 +79,12 @@ struct fullhs {
     uint16_t suite;
     char alpn[64]; /* the server's pick from h2,http/1.1 ("" none) */
     bool stapled;  /* a CertificateStatus (OCSP) answered status_request */
+    /* Client authentication: the handshake sends no certificate. */
+    bool cert_requested;  /* a CertificateRequest arrived */
+    int cert_required;    /* 1 refused without one, 0 went on, -1 cannot tell */
+    int refusal_alert;    /* the alert of that refusal, -1 none */
+    char ca_names[512];   /* certificate_authorities of the request, "; " between */
+    uint16_t got_version; /* the version negotiated (or tried) */
 };
 int scan_full_handshake(struct fullhs *h);
 void scan_fullhs_free(struct fullhs *h);

@@ -360,6 +360,31 @@ static json_t *names_json(const uint16_t *v, size_t n, bool groups)
     return a;
 }
 
+static json_t *client_cert_json(const struct tlsd_scan_result *r)
+{
+    char vb[16];
+    json_t *cas = json_array();
+    const char *p = r->client_cas;
+    while (*p) {
+        const char *end = strstr(p, "; ");
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        json_array_append_new(cas, json_stringn(p, n));
+        p += n + (end ? 2 : 0);
+    }
+    const struct tlsd_alert *a =
+        r->client_cert_alert >= 0 ? tlsd_alert_by_code((uint8_t)r->client_cert_alert) : NULL;
+    return json_pack(
+        "{s:o, s:o, s:o, s:o, s:o}", "requested", tri(r->client_cert_requested), "required",
+        tri(r->client_cert_required), "version",
+        r->client_cert_version ? json_string(tlsd_version_str(r->client_cert_version, vb))
+                               : json_null(),
+        "refusal_alert",
+        r->client_cert_alert >= 0
+            ? json_pack("{s:i, s:s}", "code", r->client_cert_alert, "name", a ? a->name : "unknown")
+            : json_null(),
+        "ca_names", cas);
+}
+
 json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
 {
     json_t *o = json_pack("{s:s, s:s, s:i}", "target", r->target->input, "host", r->target->host,
@@ -433,6 +458,7 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
                         "bits_rfc7919_not_offered",
                         r->dh_bits_no_ffdhe ? json_integer(r->dh_bits_no_ffdhe) : json_null())
             : json_null());
+    json_object_set_new(o, "client_certificate", client_cert_json(r));
     json_object_set_new(o, "ja3s", json_string(r->ja3s));
     json_object_set_new(o, "ja4s", json_string(r->ja4s));
     json_object_set_new(o, "findings", finds);

@@ -211,6 +211,30 @@ static void print_kx(const struct tlsd_scan_result *r)
     print_list16("Signature schemes (TLS 1.3)", r->sigschemes13, r->n_sigschemes13, false);
 }
 
+/* Client certificates: requested, required, how a handshake without one ends. */
+static void print_client_auth(const struct tlsd_scan_result *r)
+{
+    char vb[16];
+    printf("    client certificate %s", r->client_cert_requested == TLSD_NO        ? "not requested"
+                                        : r->client_cert_requested == TLSD_UNKNOWN ? "unknown"
+                                        : r->client_cert_required == TLSD_YES      ? "REQUIRED"
+                                        : r->client_cert_required == TLSD_NO
+                                            ? "requested (optional)"
+                                            : "requested");
+    if (r->client_cert_required == TLSD_YES) {
+        const struct tlsd_alert *a =
+            r->client_cert_alert >= 0 ? tlsd_alert_by_code((uint8_t)r->client_cert_alert) : NULL;
+        printf(": %s without one ends in ", tlsd_version_str(r->client_cert_version, vb));
+        if (r->client_cert_alert >= 0)
+            printf("alert %s (%d)", a ? a->name : "unknown", r->client_cert_alert);
+        else
+            printf("a closed connection");
+    }
+    if (r->client_cert_requested == TLSD_YES)
+        printf("; acceptable CAs: %s", r->client_cas[0] ? r->client_cas : "any (none listed)");
+    putchar('\n');
+}
+
 static void print_text(const struct tlsd_scan_result *r, bool color)
 {
     printf("%s%s%s", color ? "\033[1m" : "", r->target->input, tool_reset(color));
@@ -236,6 +260,7 @@ static void print_text(const struct tlsd_scan_result *r, bool color)
            "stapling %s\n",
            tri(r->ems), tri(r->etm), tri(r->session_ticket), tri(r->ocsp_stapling));
     printf("    ALPN from h2,http/1.1: %s\n", r->alpn[0] ? r->alpn : "none");
+    print_client_auth(r);
     if (r->no_sni_answer[0])
         printf("    without SNI: %s; wrong SNI: %s\n", r->no_sni_answer, r->wrong_sni_answer);
     printf("    large hello refused %s; TLS 1.2 without renegotiation signal refused %s\n",

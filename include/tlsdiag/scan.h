@@ -115,6 +115,13 @@ struct tlsd_scan_result {
         ocsp_stapling, needs_sni, large_hello_intolerant, needs_reneg_signal,
         tls13_hello_answered_12;
     char alpn[64]; /* protocols the server selected from h2,http/1.1 ("" none) */
+    /* Client authentication, from a libssl handshake that sends no certificate at the
+     * highest version (not over STARTTLS): a CertificateRequest came, the handshake was
+     * then refused (with client_cert_alert, -1 none), the CA names it listed. */
+    enum tlsd_tristate client_cert_requested, client_cert_required;
+    int client_cert_alert;
+    uint16_t client_cert_version;
+    char client_cas[512];
     /* DHE at the highest TLS <= 1.2 version (0: not measured, no DHE suite): the prime
      * a client offering the RFC 7919 groups gets, and one offering none of them (most
      * TLS 1.2 clients) gets — the server's own DH parameters. */

@@ -511,6 +511,51 @@ def version_findings():
                         tls12_only_body)]
 
 
+def client_auth_body(requested, required, version, alert):
+    def body(run, port):
+        ver = {"TLSv1.3": "-tls1_3", "TLSv1.2": "-tls1_2"}[version]
+        # TLS 1.3 refuses after the handshake: s_client waits for it (-ign_eof) when the
+        # configuration says it comes
+        out = s_client(port, ver, *(["-ign_eof"] if alert and version == "TLSv1.3" else []))
+        s_req = "Acceptable client certificate CA names\nCN = Printer Client CA" in out
+        s_alert = re.search(r"SSL alert number (\d+)", out)
+        s_alert = int(s_alert.group(1)) if s_alert else None
+        run.expect((s_req, s_alert) == (requested, alert),
+                   f"s_client {ver}: CA list {s_req}, alert {s_alert}; configured {requested}, "
+                   f"{alert}")
+        c = scan(port).get("client_certificate")
+        want = {"requested": requested, "required": required, "version": version,
+                "refusal_alert": None, "ca_names": ["CN=Printer Client CA"] if requested else []}
+        if alert:
+            want["refusal_alert"] = {"code": alert, "name": {116: "certificate_required",
+                                                             50: "decode_error"}[alert]}
+        run.expect(c == want, f"client_certificate {c}, want {want}")
+        if required:
+            text = scan(port, text=True)
+            run.expect(f"client certificate REQUIRED: {version} without one ends in alert" in text
+                       and "acceptable CAs: CN=Printer Client CA" in text,
+                       "the text report does not say the client certificate is required")
+    return body
+
+
+@check
+def client_auth():
+    sh("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+       "-nodes", "-days", "30", "-keyout", f"{WORK}/clientca.key", "-out",
+       f"{WORK}/clientca.pem", "-subj", "/CN=Printer Client CA")
+    ca = f"{WORK}/clientca.pem"
+    return [with_server("client-cert-required-tls13-s_server", lambda p: s_server(
+        p, "rsa", "-Verify", "1", "-CAfile", ca), client_auth_body(True, True, "TLSv1.3", 116)),
+            with_server("client-cert-requested-tls12-s_server", lambda p: s_server(
+                p, "rsa", "-verify", "1", "-CAfile", ca, "-no_tls1_3"),
+                client_auth_body(True, False, "TLSv1.2", None)),
+            with_server("client-cert-required-tls12-gnutls", lambda p: gnutls_serv(
+                p, "rsa", "NORMAL:-VERS-TLS1.3", "--require-client-cert", "--x509cafile", ca),
+                client_auth_body(True, True, "TLSv1.2", 50)),  # GnuTLS 3.7 sends decode_error
+            with_server("client-cert-none-s_server", lambda p: s_server(p, "rsa"),
+                        client_auth_body(False, False, "TLSv1.3", None))]
+
+
 def make_certs():
     with open(CNF, "w") as f:
         f.write("# empty: no distribution defaults in the tests\n")
