@@ -113,6 +113,7 @@ struct hello_opts {
     bool no_reneg_scsv;   /* leave out the renegotiation SCSV / extension */
     bool fallback_scsv;
     bool compression; /* offer DEFLATE */
+    bool heartbeat;   /* the heartbeat extension, peer_allowed_to_send (RFC 6520 2) */
     bool no_sni;
     const char *sni; /* override */
     size_t pad_to;   /* pad the handshake message to this size */
@@ -225,6 +226,12 @@ static int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **re
             sp.padding = TLSD_PAD_TO_SIZE;
             sp.pad_target = h->pad_to;
         }
+    }
+    static const uint8_t hb_allowed[] = {1};
+    static const struct tlsd_raw_ext hb = {TLSD_EXT_HEARTBEAT, hb_allowed, sizeof hb_allowed};
+    if (h->heartbeat && h->version >= 0x0301 && h->version < 0x0304) {
+        sp.extra = &hb;
+        sp.n_extra = 1;
     }
     enum tlsd_cerr e = tlsd_hello_build(&sp, NULL, NULL, rec, len);
     free(groups);
@@ -416,6 +423,11 @@ static void probe_done(void *ctx, struct probe_res *res)
 }
 
 /* ---- result helpers ------------------------------------------------------ */
+
+static enum tlsd_tristate tri_of(bool b)
+{
+    return b ? TLSD_YES : TLSD_NO;
+}
 
 static void remove_code(uint32_t *v, size_t *n, uint32_t code)
 {
@@ -1245,6 +1257,14 @@ static int highest_accepted(const struct tlsd_scan_result *r, bool below13)
     return -1;
 }
 
+static bool sh_has_ext(const struct tlsd_server_hello *sh, uint16_t type)
+{
+    for (size_t i = 0; i < sh->n_exts; i++)
+        if (sh->exts[i].type == type)
+            return true;
+    return false;
+}
+
 static void feature_result(struct task *k, struct probe_res *res)
 {
     struct tlsd_scan_result *r = k->t->r;
@@ -1257,8 +1277,9 @@ static void feature_result(struct task *k, struct probe_res *res)
                            : accepted                                                  ? TLSD_NO
                                       : TLSD_UNKNOWN;
         break;
-    case F_COMPRESSION:
+    case F_COMPRESSION: /* and heartbeat: one probe */
         r->compression = accepted ? (res->sh.compression != 0 ? TLSD_YES : TLSD_NO) : TLSD_UNKNOWN;
+        r->heartbeat = accepted ? tri_of(sh_has_ext(&res->sh, TLSD_EXT_HEARTBEAT)) : TLSD_UNKNOWN;
         break;
     case F_NO_SNI:
         snprintf(r->no_sni_answer, sizeof r->no_sni_answer, "%s",
@@ -1319,7 +1340,7 @@ static void feature_probe(struct tscan *t, enum feature f, int vi)
         h.fallback_scsv = true;
         break;
     case F_COMPRESSION:
-        h.compression = true;
+        h.compression = h.heartbeat = true;
         break;
     case F_NO_SNI:
         h.no_sni = true;
@@ -1387,6 +1408,45 @@ static void fullhs_work(uv_work_t *w)
     scan_full_handshake(w->data);
 }
 
+/* What a libssl handshake is for. */
+enum fullhs_role {
+    FH_CERTS13,   /* a TLS 1.3 certificate (and client authentication) */
+    FH_MAIN,      /* client authentication; its session is resumed (FH_RESUME) */
+    FH_ID12,      /* TLS <= 1.2 without tickets, renegotiates; resumed (FH_RESUME_ID) */
+    FH_TICKET12,  /* TLS <= 1.2 with tickets, when FH_MAIN is TLS 1.3; resumed (FH_RESUME) */
+    FH_RESUME,    /* resumes FH_MAIN's session: TLS 1.3 or TLS 1.2 ticket (or ID) */
+    FH_RESUME_ID, /* resumes FH_ID12's session: session ID */
+};
+
+static struct fullhs *new_fullhs(struct tscan *t, uint16_t version, const char *sigalgs, int role);
+static void queue_fullhs(struct tscan *t, struct fullhs *h);
+
+/* Resumption and renegotiation from what each handshake showed; the next handshake of
+ * the chain (the resumption of a session) is started here. */
+static void note_session(struct tscan *t, struct fullhs *h)
+{
+    struct tlsd_scan_result *r = t->r;
+    if (h->role == FH_ID12 && h->reneg >= 0)
+        r->client_reneg = h->reneg ? TLSD_YES : TLSD_NO;
+    if (h->role != FH_CERTS13 && h->role != FH_RESUME && h->role != FH_RESUME_ID && h->session) {
+        struct fullhs *n =
+            new_fullhs(t, h->got_version, NULL, h->role == FH_ID12 ? FH_RESUME_ID : FH_RESUME);
+        if (n) { /* the session moves to the resumption */
+            n->resume = h->session;
+            n->no_ticket = h->role == FH_ID12;
+            n->has_ticket = h->has_ticket;
+            h->session = NULL;
+            queue_fullhs(t, n);
+        }
+    }
+    if (h->role == FH_RESUME && h->got_version >= TLS1_3_VERSION)
+        r->resume_ticket13 = h->has_ticket ? tri_of(h->reused) : TLSD_NO;
+    else if (h->role == FH_RESUME && h->has_ticket)
+        r->resume_ticket12 = tri_of(h->reused);
+    else if (h->role == FH_RESUME_ID)
+        r->resume_session_id = tri_of(h->reused);
+}
+
 /* What a handshake without a client certificate met; a request seen by any wins. */
 static void note_client_auth(struct tlsd_scan_result *r, const struct fullhs *h)
 {
@@ -1411,8 +1471,8 @@ static void fullhs_after(uv_work_t *w, int status)
     (void)status;
     struct tlsd_scan_result *r = t->r;
     r->connections++;
+    r->handshakes += h->connected;
     if (h->ok) {
-        r->handshakes++;
         struct tlsd_scan_cert *c =
             add_chain(t, (const uint8_t *const *)h->der, h->der_len, h->n_der, h->suite);
         if (c)
@@ -1426,28 +1486,37 @@ static void fullhs_after(uv_work_t *w, int status)
         }
     }
     note_client_auth(r, h);
+    note_session(t, h);
     scan_fullhs_free(h);
     free(h);
     t->tasks_open--;
     maybe_finish_target(t);
 }
 
-/* One libssl handshake on the thread pool (blocking). */
-static void start_fullhs(struct tscan *t, uint16_t version, const char *sigalgs)
+/* A libssl handshake to run (queue_fullhs), or NULL. */
+static struct fullhs *new_fullhs(struct tscan *t, uint16_t version, const char *sigalgs, int role)
 {
     struct fullhs *h = calloc(1, sizeof *h);
     if (!h)
-        return;
+        return NULL;
     h->addr = t->addr;
     snprintf(h->sni, sizeof h->sni, "%s", t->sni ? t->sni : "");
     h->version = version;
     h->sigalgs = sigalgs;
+    h->role = role;
     h->timeout_ms = t->s->o->timeout_ms;
     h->ctx = t;
     h->work.data = h;
+    return h;
+}
+
+/* Runs h on the thread pool (blocking); fullhs_after takes the result. */
+static void queue_fullhs(struct tscan *t, struct fullhs *h)
+{
     t->tasks_open++;
     if (uv_queue_work(&t->s->loop, &h->work, fullhs_work, fullhs_after) < 0) {
         t->tasks_open--;
+        scan_fullhs_free(h);
         free(h);
     }
 }
@@ -1465,19 +1534,38 @@ static void start_full_handshakes(struct tscan *t)
         "rsa_pss_pss_sha384:rsa_pss_pss_sha512",
         "ecdsa_secp256r1_sha256:ecdsa_secp384r1_sha384:ecdsa_secp521r1_sha512:ed25519:ed448"};
     const struct tlsd_scan_result *r = t->r;
+    struct fullhs *h = NULL;
     if (t->target->starttls != TLSD_STARTTLS_NONE)
         return;
-    if (r->versions[TLSD_SCAN_TLS13].n_suites && r->n_certs == 0) {
-        for (size_t i = 0; i < sizeof sigalgs / sizeof sigalgs[0]; i++)
-            start_fullhs(t, TLS1_3_VERSION, sigalgs[i]);
-        return;
-    }
-    /* Otherwise one, for client authentication, at the highest version libssl speaks. */
+    int top = -1, top12 = -1; /* what libssl speaks: TLS 1.0 and up */
     for (int vi = TLSD_SCAN_TLS13; vi >= TLSD_SCAN_TLS10; vi--)
         if (r->versions[vi].n_suites) {
-            start_fullhs(t, tlsd_scan_version_codes[vi], NULL);
-            return;
+            top = top < 0 ? vi : top;
+            top12 = top12 < 0 && vi < TLSD_SCAN_TLS13 ? vi : top12;
         }
+    if (top < 0)
+        return;
+    if (top == TLSD_SCAN_TLS13 && r->n_certs == 0) {
+        for (size_t i = 0; i < sizeof sigalgs / sizeof sigalgs[0]; i++)
+            if ((h = new_fullhs(t, TLS1_3_VERSION, sigalgs[i], i ? FH_CERTS13 : FH_MAIN))) {
+                h->want_session = i == 0;
+                queue_fullhs(t, h);
+            }
+    } else if ((h = new_fullhs(t, tlsd_scan_version_codes[top], NULL, FH_MAIN))) {
+        h->want_session = true;
+        queue_fullhs(t, h);
+    }
+    /* TLS <= 1.2 tickets, when the server sends them and FH_MAIN is TLS 1.3. */
+    if (top12 >= 0 && top != top12 && r->session_ticket == TLSD_YES &&
+        (h = new_fullhs(t, tlsd_scan_version_codes[top12], NULL, FH_TICKET12))) {
+        h->want_session = true;
+        queue_fullhs(t, h);
+    }
+    /* TLS <= 1.2: resumption by session ID alone, and a renegotiation on the way. */
+    if (top12 >= 0 && (h = new_fullhs(t, tlsd_scan_version_codes[top12], NULL, FH_ID12))) {
+        h->want_session = h->no_ticket = h->try_reneg = true;
+        queue_fullhs(t, h);
+    }
 }
 
 /* The DHE prime a client offering every group (RFC 7919 ones included) got at the
@@ -1663,6 +1751,8 @@ static void maybe_finish_target(struct tscan *t)
     if (!t->failed) {
         add_tls13_suites(t->r);
         note_dh_ffdhe(t->r);
+        if (t->r->session_ticket == TLSD_NO) /* no ticket, nothing to resume with */
+            t->r->resume_ticket12 = TLSD_NO;
         sort_certs(t->r);
         merge_sigschemes(t->r);
         scan_verify_certs(t->r, s->o->cafile, t->sni ? t->sni : t->target->host);
@@ -1762,7 +1852,8 @@ int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan
         r->hrr = r->secure_renegotiation = r->fallback_scsv = r->compression = r->ems = r->etm =
             r->session_ticket = r->ocsp_stapling = r->needs_sni = r->large_hello_intolerant =
                 r->needs_reneg_signal = r->tls13_hello_answered_12 = r->client_cert_requested =
-                    r->client_cert_required = TLSD_UNKNOWN;
+                    r->client_cert_required = r->resume_session_id = r->resume_ticket12 =
+                        r->resume_ticket13 = r->client_reneg = r->heartbeat = TLSD_UNKNOWN;
         r->client_cert_alert = -1;
         t->s = &s;
         t->target = &targets->v[i];

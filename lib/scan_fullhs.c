@@ -69,6 +69,33 @@ static int alert_of(unsigned long e)
                : -1;
 }
 
+/* Client-initiated renegotiation (RFC 5746; refused by most servers today, a DoS
+ * lever otherwise): a new handshake on the same connection. */
+static void renegotiate(SSL *ssl, struct fullhs *h)
+{
+    if (SSL_renegotiate(ssl) != 1) {
+        h->reneg = -1;
+        return;
+    }
+    int rc = SSL_do_handshake(ssl);
+    int err = rc == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl, rc);
+    h->reneg = rc == 1 ? 1 : err == SSL_ERROR_SSL || err == SSL_ERROR_ZERO_RETURN ? 0 : -1;
+    ERR_clear_error();
+}
+
+/* TLS 1.3 tickets arrive after the handshake (RFC 8446 4.6.1): read until one has. */
+static void read_tickets(SSL *ssl)
+{
+    char buf[256];
+    SSL_clear_mode(ssl, SSL_MODE_AUTO_RETRY);
+    for (int i = 0; i < 2 && !SSL_SESSION_has_ticket(SSL_get0_session(ssl)); i++) {
+        int n = SSL_read(ssl, buf, sizeof buf);
+        if (n <= 0 && SSL_get_error(ssl, n) != SSL_ERROR_WANT_READ)
+            break;
+    }
+    ERR_clear_error();
+}
+
 /* TLS 1.3: the server judges the client's (empty) Certificate after the client's
  * handshake is done (RFC 8446 4.4.2.4: certificate_required, 116). Its next record
  * tells: an alert refuses, a NewSessionTicket or data accepts. */
@@ -90,6 +117,7 @@ static void tls13_verdict(SSL *ssl, struct fullhs *h)
 int scan_full_handshake(struct fullhs *h)
 {
     h->ok = false;
+    h->reneg = -1;
     h->cert_required = -1;
     h->refusal_alert = -1;
     int fd = connect_socket(&h->addr, h->timeout_ms, h->error, sizeof h->error);
@@ -116,6 +144,12 @@ int scan_full_handshake(struct fullhs *h)
     SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp);
     SSL_set_app_data(ssl, h);
     SSL_CTX_set_client_cert_cb(ctx, client_cert_cb);
+    if (h->no_ticket)
+        SSL_set_options(ssl, SSL_OP_NO_TICKET);
+    if (h->try_reneg) /* also from a server without RFC 5746: that is worth knowing */
+        SSL_set_options(ssl, SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION);
+    if (h->resume)
+        SSL_set_session(ssl, h->resume);
     SSL_set_fd(ssl, fd);
     if (SSL_connect(ssl) != 1) {
         unsigned long e = ERR_get_error();
@@ -129,6 +163,8 @@ int scan_full_handshake(struct fullhs *h)
         goto out;
     }
     h->got_version = (uint16_t)SSL_version(ssl);
+    h->connected = true;
+    h->reused = SSL_session_reused(ssl) == 1;
     if (h->cert_requested && h->got_version < TLS1_3_VERSION)
         h->cert_required = 0;
     STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
@@ -150,6 +186,14 @@ int scan_full_handshake(struct fullhs *h)
     h->ok = h->n_der > 0;
     if (h->cert_requested && h->got_version >= TLS1_3_VERSION)
         tls13_verdict(ssl, h);
+    else if (h->want_session && h->got_version >= TLS1_3_VERSION)
+        read_tickets(ssl);
+    if (h->try_reneg && h->got_version < TLS1_3_VERSION)
+        renegotiate(ssl, h);
+    if (h->want_session) {
+        h->session = SSL_get1_session(ssl);
+        h->has_ticket = h->session && SSL_SESSION_has_ticket(h->session);
+    }
     SSL_shutdown(ssl);
 out:
     SSL_free(ssl);
@@ -161,6 +205,9 @@ out:
 
 void scan_fullhs_free(struct fullhs *h)
 {
+    SSL_SESSION_free(h->resume);
+    SSL_SESSION_free(h->session);
+    h->resume = h->session = NULL;
     for (size_t i = 0; i < h->n_der; i++)
         OPENSSL_free(h->der[i]);
     h->n_der = 0;

@@ -252,6 +252,10 @@ void scan_findings(struct tlsd_scan_result *r)
     }
     if (r->secure_renegotiation == TLSD_NO)
         finding(r, TLSD_CLASS_INSECURE, "no secure renegotiation (RFC 5746)");
+    if (r->client_reneg == TLSD_YES)
+        finding(r, TLSD_CLASS_WEAK,
+                "client-initiated renegotiation is allowed (each renegotiation costs the server "
+                "a full handshake: a denial-of-service lever, CVE-2011-1473)");
     if (r->compression == TLSD_YES)
         finding(r, TLSD_CLASS_INSECURE, "TLS compression is enabled (CRIME)");
     if (r->fallback_scsv == TLSD_NO)
@@ -458,6 +462,12 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
                         "bits_rfc7919_not_offered",
                         r->dh_bits_no_ffdhe ? json_integer(r->dh_bits_no_ffdhe) : json_null())
             : json_null());
+    json_t *f = json_object_get(o, "features");
+    json_object_set_new(f, "resumption_session_id", tri(r->resume_session_id));
+    json_object_set_new(f, "resumption_ticket_tls12", tri(r->resume_ticket12));
+    json_object_set_new(f, "resumption_ticket_tls13", tri(r->resume_ticket13));
+    json_object_set_new(f, "client_renegotiation", tri(r->client_reneg));
+    json_object_set_new(f, "heartbeat", tri(r->heartbeat));
     json_object_set_new(o, "client_certificate", client_cert_json(r));
     json_object_set_new(o, "ja3s", json_string(r->ja3s));
     json_object_set_new(o, "ja4s", json_string(r->ja4s));

@@ -260,6 +260,13 @@ static void print_text(const struct tlsd_scan_result *r, bool color)
            "stapling %s\n",
            tri(r->ems), tri(r->etm), tri(r->session_ticket), tri(r->ocsp_stapling));
     printf("    ALPN from h2,http/1.1: %s\n", r->alpn[0] ? r->alpn : "none");
+    printf("    session resumption: by ID %s, TLS 1.2 tickets %s, TLS 1.3 tickets %s\n",
+           tri(r->resume_session_id), tri(r->resume_ticket12), tri(r->resume_ticket13));
+    printf("    client-initiated renegotiation %s; heartbeat %s\n",
+           r->client_reneg == TLSD_YES  ? "allowed"
+           : r->client_reneg == TLSD_NO ? "refused"
+                                        : "unknown",
+           tri(r->heartbeat));
     print_client_auth(r);
     if (r->no_sni_answer[0])
         printf("    without SNI: %s; wrong SNI: %s\n", r->no_sni_answer, r->wrong_sni_answer);

@@ -119,6 +119,10 @@ struct tlsd_scan_result {
      * highest version (not over STARTTLS): a CertificateRequest came, the handshake was
      * then refused (with client_cert_alert, -1 none), the CA names it listed. */
     enum tlsd_tristate client_cert_requested, client_cert_required;
+    /* Session resumption (a second libssl handshake offering the first one's session)
+     * by session ID (no ticket offered), by TLS 1.2 ticket, by TLS 1.3 ticket; a
+     * renegotiation the client starts; the heartbeat extension (RFC 6520). */
+    enum tlsd_tristate resume_session_id, resume_ticket12, resume_ticket13, client_reneg, heartbeat;
     int client_cert_alert;
     uint16_t client_cert_version;
     char client_cas[512];

@@ -556,6 +556,44 @@ def client_auth():
                         client_auth_body(False, False, "TLSv1.3", None))]
 
 
+def gnutls_cli(port, priority, *args):
+    r = sh("gnutls-cli", "--insecure", "-p", str(port), "--priority", priority, *args,
+           "localhost", input="", timeout=30)
+    return r.stdout + r.stderr
+
+
+TLS12 = "NORMAL:-VERS-TLS1.3"
+TLS13 = "NORMAL:-VERS-ALL:+VERS-TLS1.3"
+
+
+def sessions_body(run, port):
+    """Resumption, renegotiation and heartbeat, each against gnutls-cli."""
+    resumed = "This is a resumed session"
+    oracle = {
+        "resumption_session_id": resumed in gnutls_cli(port, TLS12, "--resume", "--noticket"),
+        # resumed, and the server sent the SessionTicket extension (not resumed by ID)
+        "resumption_ticket_tls12": resumed in gnutls_cli(port, TLS12, "--resume") and
+        "Parsing extension 'Session Ticket/35'" in gnutls_cli(port, TLS12, "-d", "4"),
+        "resumption_ticket_tls13": resumed in gnutls_cli(port, TLS13, "--resume"),
+        "client_renegotiation": "ReHandshake was completed" in gnutls_cli(
+            port, TLS12, "--rehandshake"),
+        "heartbeat": "Parsing extension 'Heartbeat/15'" in gnutls_cli(port, TLS12, "-d", "4",
+                                                                     "-b")}
+    f = scan(port)["features"]
+    for key, want in oracle.items():
+        run.expect(f.get(key) is want, f"{key} {f.get(key)}, gnutls-cli says {want}")
+
+
+@check
+def sessions():
+    return [with_server("sessions-s_server-defaults", lambda p: s_server(p, "rsa"),
+                        sessions_body),
+            with_server("sessions-s_server-no-ticket-client-reneg", lambda p: s_server(
+                p, "rsa", "-no_ticket", "-client_renegotiation"), sessions_body),
+            with_server("sessions-gnutls-heartbeat-no-ticket", lambda p: gnutls_serv(
+                p, "rsa", "NORMAL", "-b", "--noticket"), sessions_body)]
+
+
 def make_certs():
     with open(CNF, "w") as f:
         f.write("# empty: no distribution defaults in the tests\n")
