@@ -73,6 +73,8 @@ struct tscan {
     size_t sig13_left;                     /* TLS 1.3 signature scheme probes not done */
     bool *sig13_ok;                        /* per registry scheme: accepted in TLS 1.3 */
     uint16_t fp_version, features_version; /* the answers JA3S and features come from */
+    uint8_t *no_sni_leaf;                  /* the certificate a hello without SNI got (DER) */
+    size_t no_sni_len;
 };
 
 struct scan {
@@ -1257,6 +1259,36 @@ static int highest_accepted(const struct tlsd_scan_result *r, bool below13)
     return -1;
 }
 
+static void keep_no_sni_leaf(struct tscan *t, const uint8_t *der, size_t len)
+{
+    free(t->no_sni_leaf);
+    t->no_sni_leaf = malloc(len ? len : 1);
+    t->no_sni_len = t->no_sni_leaf ? len : 0;
+    if (t->no_sni_leaf)
+        memcpy(t->no_sni_leaf, der, len);
+}
+
+/* Whether the certificate a hello without SNI got is one the scan saw with SNI: if
+ * not, clients without SNI (old printers, Java 6, Windows XP) get another one. */
+static void judge_no_sni_cert(struct tscan *t)
+{
+    struct tlsd_scan_result *r = t->r;
+    if (!t->no_sni_leaf || r->n_certs == 0)
+        return;
+    r->sni_selects_cert = TLSD_YES;
+    for (size_t i = 0; i < r->n_certs; i++)
+        if (r->certs[i].chain[0].der_len == t->no_sni_len &&
+            memcmp(r->certs[i].chain[0].der, t->no_sni_leaf, t->no_sni_len) == 0)
+            r->sni_selects_cert = TLSD_NO;
+    struct tlsd_cert_summary sum;
+    if (r->sni_selects_cert == TLSD_YES &&
+        tlsd_cert_summarize(t->no_sni_leaf, t->no_sni_len, &sum) == TLSD_CERR_OK) {
+        snprintf(r->no_sni_cert, sizeof r->no_sni_cert, "%.100s (%.20s %d)", sum.subject,
+                 sum.key_type, sum.key_bits);
+        tlsd_cert_summary_free(&sum);
+    }
+}
+
 static bool sh_has_ext(const struct tlsd_server_hello *sh, uint16_t type)
 {
     for (size_t i = 0; i < sh->n_exts; i++)
@@ -1285,6 +1317,8 @@ static void feature_result(struct task *k, struct probe_res *res)
         snprintf(r->no_sni_answer, sizeof r->no_sni_answer, "%s",
                  outcome_text(res, buf, sizeof buf));
         r->needs_sni = accepted ? TLSD_NO : TLSD_YES;
+        if (accepted && res->have_cert && res->cert.n_certs > 0)
+            keep_no_sni_leaf(k->t, res->cert.certs[0].der, res->cert.certs[0].der_len);
         break;
     case F_WRONG_SNI:
         snprintf(r->wrong_sni_answer, sizeof r->wrong_sni_answer, "%s",
@@ -1416,6 +1450,7 @@ enum fullhs_role {
     FH_TICKET12,  /* TLS <= 1.2 with tickets, when FH_MAIN is TLS 1.3; resumed (FH_RESUME) */
     FH_RESUME,    /* resumes FH_MAIN's session: TLS 1.3 or TLS 1.2 ticket (or ID) */
     FH_RESUME_ID, /* resumes FH_ID12's session: session ID */
+    FH_NO_SNI,    /* TLS 1.3 without SNI: which certificate such a client gets */
 };
 
 static struct fullhs *new_fullhs(struct tscan *t, uint16_t version, const char *sigalgs, int role);
@@ -1472,7 +1507,10 @@ static void fullhs_after(uv_work_t *w, int status)
     struct tlsd_scan_result *r = t->r;
     r->connections++;
     r->handshakes += h->connected;
-    if (h->ok) {
+    if (h->role == FH_NO_SNI) {
+        if (h->ok)
+            keep_no_sni_leaf(t, h->der[0], h->der_len[0]);
+    } else if (h->ok) {
         struct tlsd_scan_cert *c =
             add_chain(t, (const uint8_t *const *)h->der, h->der_len, h->n_der, h->suite);
         if (c)
@@ -1553,6 +1591,13 @@ static void start_full_handshakes(struct tscan *t)
             }
     } else if ((h = new_fullhs(t, tlsd_scan_version_codes[top], NULL, FH_MAIN))) {
         h->want_session = true;
+        queue_fullhs(t, h);
+    }
+    /* The certificate a client without SNI gets: in TLS 1.3 only libssl can see it (the
+     * feature probe without SNI shows it at TLS <= 1.2). */
+    if (t->sni && top == TLSD_SCAN_TLS13 && !t->s->o->skip_features &&
+        (h = new_fullhs(t, TLS1_3_VERSION, NULL, FH_NO_SNI))) {
+        h->sni[0] = '\0';
         queue_fullhs(t, h);
     }
     /* TLS <= 1.2 tickets, when the server sends them and FH_MAIN is TLS 1.3. */
@@ -1751,6 +1796,7 @@ static void maybe_finish_target(struct tscan *t)
     if (!t->failed) {
         add_tls13_suites(t->r);
         note_dh_ffdhe(t->r);
+        judge_no_sni_cert(t);
         if (t->r->session_ticket == TLSD_NO) /* no ticket, nothing to resume with */
             t->r->resume_ticket12 = TLSD_NO;
         sort_certs(t->r);
@@ -1853,7 +1899,8 @@ int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan
             r->session_ticket = r->ocsp_stapling = r->needs_sni = r->large_hello_intolerant =
                 r->needs_reneg_signal = r->tls13_hello_answered_12 = r->client_cert_requested =
                     r->client_cert_required = r->resume_session_id = r->resume_ticket12 =
-                        r->resume_ticket13 = r->client_reneg = r->heartbeat = TLSD_UNKNOWN;
+                        r->resume_ticket13 = r->client_reneg = r->heartbeat = r->sni_selects_cert =
+                            TLSD_UNKNOWN;
         r->client_cert_alert = -1;
         t->s = &s;
         t->target = &targets->v[i];
@@ -1866,8 +1913,10 @@ int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan
         uv_close((uv_handle_t *)&s.rate_timer, NULL);
     uv_run(&s.loop, UV_RUN_DEFAULT);
     uv_loop_close(&s.loop);
-    for (size_t i = 0; i < s.n_targets; i++)
+    for (size_t i = 0; i < s.n_targets; i++) {
         free(s.targets[i].sig13_ok); /* a target stopped before its probes ended */
+        free(s.targets[i].no_sni_leaf);
+    }
     free(s.targets);
     for (int vi = 0; vi < TLSD_SCAN_NVERSIONS; vi++)
         free(s.suites[vi]);

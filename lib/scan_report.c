@@ -252,6 +252,11 @@ void scan_findings(struct tlsd_scan_result *r)
     }
     if (r->secure_renegotiation == TLSD_NO)
         finding(r, TLSD_CLASS_INSECURE, "no secure renegotiation (RFC 5746)");
+    if (r->sni_selects_cert == TLSD_YES)
+        finding(r, TLSD_CLASS_WEAK,
+                "SNI required to get this certificate: clients that send no server_name (old "
+                "printers, Java 6, Windows XP) get %s",
+                r->no_sni_cert);
     if (r->client_reneg == TLSD_YES)
         finding(r, TLSD_CLASS_WEAK,
                 "client-initiated renegotiation is allowed (each renegotiation costs the server "
@@ -468,6 +473,8 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
     json_object_set_new(f, "resumption_ticket_tls13", tri(r->resume_ticket13));
     json_object_set_new(f, "client_renegotiation", tri(r->client_reneg));
     json_object_set_new(f, "heartbeat", tri(r->heartbeat));
+    json_object_set_new(f, "sni_selects_certificate", tri(r->sni_selects_cert));
+    json_object_set_new(f, "no_sni_certificate", json_string(r->no_sni_cert));
     json_object_set_new(o, "client_certificate", client_cert_json(r));
     json_object_set_new(o, "ja3s", json_string(r->ja3s));
     json_object_set_new(o, "ja4s", json_string(r->ja4s));

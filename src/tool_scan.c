@@ -158,6 +158,8 @@ static void print_certs(const struct tlsd_scan_result *r)
             printf(" (at %s, chain position %d)", c->verify_subject, c->verify_depth + 1);
         printf("; host name %s; chain of %zu\n", c->name_matches ? "matches" : "does NOT match",
                c->n_chain);
+        if (r->sni_selects_cert == TLSD_YES)
+            printf("    SNI required to get this certificate (without SNI: %s)\n", r->no_sni_cert);
         print_chain(c);
     }
 }
@@ -269,7 +271,9 @@ static void print_text(const struct tlsd_scan_result *r, bool color)
            tri(r->heartbeat));
     print_client_auth(r);
     if (r->no_sni_answer[0])
-        printf("    without SNI: %s; wrong SNI: %s\n", r->no_sni_answer, r->wrong_sni_answer);
+        printf("    without SNI: %s%s%s; wrong SNI: %s\n", r->no_sni_answer,
+               r->sni_selects_cert == TLSD_YES ? ", certificate " : "", r->no_sni_cert,
+               r->wrong_sni_answer);
     printf("    large hello refused %s; TLS 1.2 without renegotiation signal refused %s\n",
            tri(r->large_hello_intolerant), tri(r->needs_reneg_signal));
     if (r->ja3s[0])

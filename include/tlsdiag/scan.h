@@ -131,6 +131,10 @@ struct tlsd_scan_result {
      * TLS 1.2 clients) gets — the server's own DH parameters. */
     int dh_bits_ffdhe, dh_bits_no_ffdhe;
     char no_sni_answer[96], wrong_sni_answer[96];
+    /* A hello without SNI gets another certificate than the scan's (YES: no_sni_cert
+     * names it, "CN=... (RSA 2048)"); UNKNOWN when no SNI was sent or none was seen. */
+    enum tlsd_tristate sni_selects_cert;
+    char no_sni_cert[160];
     char ja3s[33], ja4s[32];
     struct tlsd_scan_finding *findings;
     size_t n_findings;

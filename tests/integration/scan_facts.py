@@ -53,8 +53,9 @@ def gnutls_serv(port, cert, priority, *extra):
 
 def s_client(port, *args):
     """openssl s_client's whole output (stdout and stderr) for one handshake."""
-    r = sh("openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-servername", "localhost",
-           *args, input="", timeout=20)
+    name = [] if "-noservername" in args else ["-servername", "localhost"]
+    r = sh("openssl", "s_client", "-connect", f"127.0.0.1:{port}", *name, *args, input="",
+           timeout=20)
     return r.stdout + r.stderr
 
 
@@ -592,6 +593,58 @@ def sessions():
                 p, "rsa", "-no_ticket", "-client_renegotiation"), sessions_body),
             with_server("sessions-gnutls-heartbeat-no-ticket", lambda p: gnutls_serv(
                 p, "rsa", "NORMAL", "-b", "--noticket"), sessions_body)]
+
+
+def nginx(port, name, body):
+    prefix = os.path.join(WORK, "nginx-" + name)
+    os.makedirs(os.path.join(prefix, "logs"), exist_ok=True)
+    conf = os.path.join(prefix, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"""daemon off; pid {prefix}/nginx.pid; error_log {prefix}/logs/error.log;
+worker_processes 1; events {{ worker_connections 512; }}
+http {{ access_log off; client_body_temp_path {prefix}; proxy_temp_path {prefix};
+  fastcgi_temp_path {prefix}; uwsgi_temp_path {prefix}; scgi_temp_path {prefix};
+{body.replace("PORT", str(port)).replace("WORK", WORK)} }}
+""")
+    return ["nginx", "-p", prefix, "-c", conf]
+
+
+SNI_SITES = """ssl_protocols PROTOCOLS;
+server {{ listen 127.0.0.1:PORT ssl default_server; server_name _;
+  ssl_certificate WORK/default.pem; ssl_certificate_key WORK/default.key; }}
+server {{ listen 127.0.0.1:PORT ssl; server_name localhost;
+  ssl_certificate WORK/ec.pem; ssl_certificate_key WORK/ec.key; }}"""
+
+
+def sni_body(differs):
+    def body(run, port):
+        def subject(*args):
+            m = re.search(r"^subject=(.*)$", s_client(port, *args), re.M)
+            return m.group(1).replace(" ", "") if m else None
+        without, with_sni = subject("-noservername"), subject()
+        run.expect((without != with_sni) is differs and with_sni == "CN=localhost",
+                   f"s_client: without SNI {without}, with SNI {with_sni}")
+        args = ["--sni", "localhost"]
+        f = scan(port, *args, target=f"127.0.0.1:{port}")["features"]
+        run.expect(f.get("sni_selects_certificate") is differs,
+                   f"sni_selects_certificate {f.get('sni_selects_certificate')}, want {differs}")
+        if differs:
+            run.expect(f.get("no_sni_certificate") == "CN=default (RSA 2048)",
+                       f"no_sni_certificate {f.get('no_sni_certificate')!r}")
+            text = scan(port, *args, text=True, target=f"127.0.0.1:{port}")
+            run.expect("SNI required to get this certificate (without SNI: CN=default (RSA "
+                       "2048))" in text, "the text report does not say SNI is required")
+    return body
+
+
+@check
+def sni_certificate():
+    sh("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-keyout",
+       f"{WORK}/default.key", "-out", f"{WORK}/default.pem", "-subj", "/CN=default")
+    return [with_server(f"sni-selects-certificate-{v}", lambda p, v=v: nginx(
+        p, v, SNI_SITES.format().replace("PROTOCOLS", v.replace("-", " "))), sni_body(True))
+            for v in ("TLSv1.2", "TLSv1.2-TLSv1.3")] + [
+        with_server("sni-one-certificate", lambda p: s_server(p, "ec"), sni_body(False))]
 
 
 def make_certs():
