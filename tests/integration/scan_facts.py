@@ -23,7 +23,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from loopback import free_port, make_cert, report, server, wait_port  # noqa: E402
+from loopback import free_port, make_cert, nginx_server, report, server, wait_port  # noqa: E402
 
 TLSDIAG = os.environ["TLSDIAG"]
 WORK = tempfile.mkdtemp(prefix="tlsd-facts-")
@@ -596,17 +596,7 @@ def sessions():
 
 
 def nginx(port, name, body):
-    prefix = os.path.join(WORK, "nginx-" + name)
-    os.makedirs(os.path.join(prefix, "logs"), exist_ok=True)
-    conf = os.path.join(prefix, "nginx.conf")
-    with open(conf, "w") as f:
-        f.write(f"""daemon off; pid {prefix}/nginx.pid; error_log {prefix}/logs/error.log;
-worker_processes 1; events {{ worker_connections 512; }}
-http {{ access_log off; client_body_temp_path {prefix}; proxy_temp_path {prefix};
-  fastcgi_temp_path {prefix}; uwsgi_temp_path {prefix}; scgi_temp_path {prefix};
-{body.replace("PORT", str(port)).replace("WORK", WORK)} }}
-""")
-    return ["nginx", "-p", prefix, "-c", conf]
+    return nginx_server(WORK, port, name, body)
 
 
 SNI_SITES = """ssl_protocols PROTOCOLS;
