@@ -628,6 +628,7 @@ struct elim {
     unsigned gen;        /* tasks of an older generation are abandoned */
     int order;           /* -1 unknown, 0 client order, 1 server order */
     bool order_asked;
+    bool chacha_ambiguous; /* a pair with ChaCha20 looked like client order */
     uint32_t order_picks[2];
     int order_answers;
     bool root_answered;
@@ -642,6 +643,12 @@ static bool is_ecdhe(uint32_t code)
 {
     const struct tlsd_suite *s = tlsd_suite_by_code(code);
     return s && strncmp(s->kx, "ECDHE", 5) == 0 && strcmp(s->auth, "anon") != 0;
+}
+
+static bool is_chacha(uint32_t code)
+{
+    const struct tlsd_suite *s = tlsd_suite_by_code(code);
+    return s && strncmp(s->cipher, "CHACHA20", 8) == 0;
 }
 
 static bool signs_ske(uint32_t code)
@@ -840,8 +847,21 @@ static void elim_ask_order(struct elim *e)
 {
     if (e->order_asked || e->n_found < 2 || e->kind != E_SUITES)
         return;
+    /* Two suites other than ChaCha20 when there are: a server that puts ChaCha20 first
+     * for clients that prefer it answers a pair with it like a client-order server. */
+    size_t pick[2], m = 0;
+    for (size_t i = 0; i < e->n_found && m < 2; i++)
+        if (!is_chacha(e->found[i]))
+            pick[m++] = i;
+    if (m < 2) {
+        if (e->chacha_ambiguous)
+            return;
+        pick[0] = 0;
+        pick[1] = 1;
+    }
     e->order_asked = true;
-    uint32_t pair[2][2] = {{e->found[0], e->found[1]}, {e->found[1], e->found[0]}};
+    uint32_t a = e->found[pick[0]], b = e->found[pick[1]];
+    uint32_t pair[2][2] = {{a, b}, {b, a}};
     for (int i = 0; i < 2; i++) {
         struct task *k = new_task(e->t, order_result);
         if (!k)
@@ -868,7 +888,14 @@ static void order_result(struct task *k, struct probe_res *res)
     struct elim *e = k->e;
     uint32_t c = picked(k, res);
     e->order_picks[k->kind] = c;
-    if (++e->order_answers == 2 && e->order_picks[0] && e->order_picks[1]) {
+    if (++e->order_answers == 2 && e->order_picks[0] && e->order_picks[1] &&
+        e->order_picks[0] != e->order_picks[1] &&
+        (is_chacha(k->remaining[0]) || is_chacha(k->remaining[1]))) {
+        /* Client order, or ChaCha20 priority: ask again with two other suites. */
+        e->chacha_ambiguous = true;
+        e->order_asked = false;
+        e->order_answers = 0;
+    } else if (e->order_answers == 2 && e->order_picks[0] && e->order_picks[1]) {
         e->order = e->order_picks[0] == e->order_picks[1];
         if (e->order == 1) {
             /* Server order: abandon the parts, eliminate the whole list in
@@ -1003,6 +1030,42 @@ static void suites_root(struct elim *e, bool accepted)
         start_after_roots(t);
 }
 
+static void chacha_result(struct task *k, struct probe_res *res)
+{
+    struct tlsd_scan_version *sv = &k->t->r->versions[k->kind];
+    bool answered = res->outcome == PROBE_SERVER_HELLO && res->have_sh && !res->sh.is_hrr &&
+                    res->sh.version == sv->version;
+    sv->chacha_priority = answered ? tri_of(is_chacha(res->sh.suite)) : TLSD_UNKNOWN;
+    end_task(k);
+}
+
+/* A server keeping its own order that ranks another suite above an accepted ChaCha20
+ * suite: offer the ChaCha20 suites first and its first choice last. Its first choice
+ * wins unless it puts ChaCha20 first for clients that prefer it. */
+static void start_chacha_probe(struct tscan *t, int vi)
+{
+    struct tlsd_scan_version *sv = &t->r->versions[vi];
+    uint32_t offer[8];
+    size_t n = 0;
+    if (sv->server_order != TLSD_YES || sv->n_suites < 2 || is_chacha(sv->suites[0].code))
+        return;
+    for (size_t i = 0; i < sv->n_suites && n < sizeof offer / sizeof offer[0] - 1; i++)
+        if (is_chacha(sv->suites[i].code))
+            offer[n++] = sv->suites[i].code;
+    if (n == 0)
+        return;
+    offer[n++] = sv->suites[0].code;
+    struct hello_opts h = {.version = sv->version, .suites = offer, .n_suites = n};
+    uint8_t *rec;
+    size_t len;
+    struct task *k = build_hello(t, &h, &rec, &len) == 0 ? new_task(t, chacha_result) : NULL;
+    if (!k)
+        return;
+    k->kind = vi;
+    k->background = true;
+    submit(k, rec, len);
+}
+
 static void suites_done(struct elim *e)
 {
     struct tlsd_scan_version *sv = &e->t->r->versions[e->vi];
@@ -1012,6 +1075,8 @@ static void suites_done(struct elim *e)
     sv->server_order = e->order == 1 ? TLSD_YES : e->order == 0 ? TLSD_NO : TLSD_UNKNOWN;
     if (sv->server_order != TLSD_YES && sv->n_suites > 1)
         qsort(sv->suites, sv->n_suites, sizeof *sv->suites, cmp_suite);
+    if (!e->t->s->o->skip_features)
+        start_chacha_probe(e->t, e->vi);
 }
 
 /* What an enumeration found, as 16-bit codes in an order that does not depend on
@@ -1671,7 +1736,7 @@ static void start_versions(struct tscan *t)
     for (int vi = 0; vi < TLSD_SCAN_NVERSIONS; vi++) {
         struct tlsd_scan_version *sv = &t->r->versions[vi];
         sv->version = tlsd_scan_version_codes[vi];
-        sv->server_order = TLSD_UNKNOWN;
+        sv->server_order = sv->chacha_priority = TLSD_UNKNOWN;
         if (vi == TLSD_SCAN_SSL2) {
             size_t n = 0;
             uint32_t *kinds = malloc(tlsd_suite_count() * sizeof *kinds);

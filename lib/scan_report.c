@@ -415,6 +415,7 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
         json_t *vo = json_pack("{s:s, s:b, s:o, s:o}", "version", tlsd_version_str(v->version, vb),
                                "accepted", v->accepted, "server_order", tri(v->server_order),
                                "suites", suites);
+        json_object_set_new(vo, "chacha20_priority", tri(v->chacha_priority));
         if (v->note[0])
             json_object_set_new(vo, "note", json_string(v->note));
         json_array_append_new(vers, vo);

@@ -72,10 +72,12 @@ static void print_versions(const struct tlsd_scan_result *r, bool color)
                v->accepted ? tool_class_color(c, color) : "", v->accepted ? "yes" : "no",
                tool_reset(color && v->accepted));
         if (v->accepted)
-            printf("  %zu suites, %s", v->n_suites,
+            printf("  %zu suites, %s%s", v->n_suites,
                    v->server_order == TLSD_YES  ? "server order"
                    : v->server_order == TLSD_NO ? "client order"
-                                                : "order not tested");
+                                                : "order not tested",
+                   v->chacha_priority == TLSD_YES ? " (ChaCha20 first for clients that prefer it)"
+                                                  : "");
         if (v->note[0])
             printf("  (%s)", v->note);
         putchar('\n');
@@ -90,7 +92,10 @@ static void print_suites(const struct tlsd_scan_result *r, bool color)
         if (!v->accepted)
             continue;
         printf("  %s cipher suites%s\n", tlsd_version_str(v->version, vb),
-               v->server_order == TLSD_YES ? " (server order)" : "");
+               v->chacha_priority == TLSD_YES ? " (server order, ChaCha20 first for clients "
+                                                "that prefer it)"
+               : v->server_order == TLSD_YES  ? " (server order)"
+                                              : "");
         for (size_t k = 0; k < v->n_suites; k++) {
             const struct tlsd_scan_suite *x = &v->suites[k];
             const struct tlsd_suite *s = tlsd_suite_by_code(x->code);

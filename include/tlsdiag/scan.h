@@ -66,6 +66,10 @@ struct tlsd_scan_version {
     struct tlsd_scan_suite *suites; /* server order when server_order is YES */
     size_t n_suites;
     enum tlsd_tristate server_order;
+    /* Server order, but ChaCha20 first for a client that lists it first (OpenSSL
+     * SSL_OP_PRIORITIZE_CHACHA, nginx/Apache "PrioritizeChaCha"): tested when the
+     * server's order puts another suite before an accepted ChaCha20 suite. */
+    enum tlsd_tristate chacha_priority;
     char note[160]; /* e.g. "answered with TLSv1.2" */
 };
 

@@ -637,6 +637,55 @@ def sni_certificate():
         with_server("sni-one-certificate", lambda p: s_server(p, "ec"), sni_body(False))]
 
 
+def chacha_body(prioritized):
+    def body(run, port):
+        for ver, offer, want in (
+                ("-tls1_2", ["-cipher", "ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES256-GCM-SHA384"],
+                 "ECDHE-RSA-CHACHA20-POLY1305" if prioritized else "ECDHE-RSA-AES256-GCM-SHA384"),
+                ("-tls1_3", ["-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384"],
+                 "TLS_CHACHA20_POLY1305_SHA256" if prioritized else "TLS_AES_256_GCM_SHA384")):
+            out = s_client(port, ver, *offer)
+            run.expect("Cipher is " + want in out, f"s_client {ver} ChaCha20 first: not {want}")
+        doc = scan(port)
+        for v in doc["versions"]:
+            if v["version"] in ("TLSv1.2", "TLSv1.3"):
+                run.expect(v["server_order"] is True and v.get("chacha20_priority") is prioritized,
+                           f"{v['version']}: server_order {v['server_order']}, chacha20_priority "
+                           f"{v.get('chacha20_priority')}, want {prioritized}")
+        # The saved scan in match: TLS 1.3 clients with ChaCha20 first and second, each
+        # predicted as s_client really ends.
+        with open(f"{WORK}/chacha.json", "w") as f:
+            json.dump({"targets": [doc]}, f)
+        for order in (["TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_GCM_SHA256"],
+                      ["TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256",
+                       "TLS_AES_256_GCM_SHA384"]):
+            out = s_client(port, "-tls1_3", "-ciphersuites", ":".join(order))
+            real = re.search(r"Cipher is (\S+)", out)
+            with open(f"{WORK}/c13.profile", "w") as f:
+                f.write(f"name = c13\nside = client\nversions = TLSv1.3\n"
+                        f"suites = {', '.join(order)}\ngroups = x25519\n")
+            r = subprocess.run([TLSDIAG, "match", "--fixes", "0", "--client", f"{WORK}/c13.profile",
+                                "--server", f"scan:{WORK}/chacha.json"], capture_output=True,
+                               text=True)
+            run.expect(real and f"TLSv1.3, {real.group(1)} " in r.stdout,
+                       f"match with {order[0]} first: {r.stdout.splitlines()[2:3]}, s_client got "
+                       f"{real and real.group(1)}")
+    return body
+
+
+@check
+def chacha_priority():
+    # Two suites before ChaCha20: with one, ChaCha20 priority and client order answer every
+    # hello alike.
+    args = ["-serverpref", "-cipher", "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:"
+            "ECDHE-RSA-CHACHA20-POLY1305", "-ciphersuites",
+            "TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256"]
+    return [with_server("chacha-prioritized", lambda p: s_server(
+        p, "rsa", *args, "-prioritize_chacha"), chacha_body(True)),
+            with_server("chacha-plain-server-order", lambda p: s_server(p, "rsa", *args),
+                        chacha_body(False))]
+
+
 def make_certs():
     with open(CNF, "w") as f:
         f.write("# empty: no distribution defaults in the tests\n")
