@@ -845,7 +845,9 @@ static void order_result(struct task *k, struct probe_res *res);
 /* Offers two known elements in both orders. */
 static void elim_ask_order(struct elim *e)
 {
-    if (e->order_asked || e->n_found < 2 || e->kind != E_SUITES)
+    /* Suites, and groups (OpenSSL with server preference, GnuTLS in TLS 1.3 pick their
+     * own group order); not with a pinned curve, which is in every offer. */
+    if (e->order_asked || e->n_found < 2 || e->kind == E_SIGALGS || e->pinned)
         return;
     /* Two suites other than ChaCha20 when there are: a server that puts ChaCha20 first
      * for clients that prefer it answers a pair with it like a client-order server. */
@@ -904,7 +906,7 @@ static void order_result(struct task *k, struct probe_res *res)
             e->gen++;
             e->n_found = 1;
             e->found[0] = e->first_pick;
-            for (size_t i = 0; i < sv->n_suites; i++)
+            for (size_t i = 0; e->kind == E_SUITES && i < sv->n_suites; i++)
                 if (sv->suites[i].code == e->first_pick) {
                     struct tlsd_scan_suite first = sv->suites[i];
                     sv->suites[0] = first;
@@ -985,7 +987,7 @@ static struct elim *elim_start(struct tscan *t, enum ekind kind, int vi, uint32_
     e->vi = vi;
     e->cands = cands;
     e->n_cands = n;
-    e->order = kind == E_SUITES ? -1 : 0;
+    e->order = kind == E_SIGALGS || pinned ? 0 : -1;
     e->pinned = pinned;
     e->key = key;
     e->on_root = on_root;
@@ -1108,7 +1110,17 @@ static void groups_done(struct elim *e)
     size_t *count = e->vi == TLSD_SCAN_TLS13 ? &r->n_groups : &r->n_groups12;
     if (e->vi == TLSD_SCAN_TLS13 && r->hrr == TLSD_UNKNOWN && e->root_answered)
         r->hrr = e->n_found ? TLSD_YES : TLSD_NO;
-    *list = found_in_offer_order(e, e->pinned, count);
+    *(e->vi == TLSD_SCAN_TLS13 ? &r->groups_order : &r->groups12_order) = e->order == 1 ? TLSD_YES
+                                                                          : e->order == 0
+                                                                              ? TLSD_NO
+                                                                              : TLSD_UNKNOWN;
+    if (e->order == 1) { /* found in sequence: the server's order */
+        *list = malloc((e->n_found ? e->n_found : 1) * sizeof **list);
+        for (size_t i = 0; *list && i < e->n_found; i++)
+            (*list)[(*count)++] = (uint16_t)e->found[i];
+    } else {
+        *list = found_in_offer_order(e, e->pinned, count);
+    }
     if (e->vi < TLSD_SCAN_TLS13)
         r->groups12_version = tlsd_scan_version_codes[e->vi];
 }

@@ -433,7 +433,9 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
                               json_pack("{s:s, s:s}", "class", tlsd_class_name(r->findings[i].cls),
                                         "text", r->findings[i].text));
     json_object_set_new(o, "groups", groups);
+    json_object_set_new(o, "groups_server_order", tri(r->groups_order));
     json_object_set_new(o, "groups_tls12", groups12);
+    json_object_set_new(o, "groups_tls12_server_order", tri(r->groups12_order));
     if (r->groups12_version)
         json_object_set_new(o, "groups_tls12_version",
                             json_string(tlsd_version_str(r->groups12_version, vb)));

@@ -195,9 +195,12 @@ static void print_list16(const char *title, const uint16_t *v, size_t n, bool gr
 static void print_kx(const struct tlsd_scan_result *r)
 {
     char title[64], vb[16];
-    print_list16("Groups (TLS 1.3)", r->groups, r->n_groups, true);
-    snprintf(title, sizeof title, "Groups (%s ECDHE)",
-             r->groups12_version ? tlsd_version_str(r->groups12_version, vb) : "TLS 1.2");
+    print_list16(r->groups_order == TLSD_YES ? "Groups (TLS 1.3, server order)"
+                                             : "Groups (TLS 1.3)",
+                 r->groups, r->n_groups, true);
+    snprintf(title, sizeof title, "Groups (%s ECDHE%s)",
+             r->groups12_version ? tlsd_version_str(r->groups12_version, vb) : "TLS 1.2",
+             r->groups12_order == TLSD_YES ? ", server order" : "");
     print_list16(title, r->groups12, r->n_groups12, true);
     if (r->dh_bits_ffdhe || r->dh_bits_no_ffdhe) {
         printf("  DHE group: ");

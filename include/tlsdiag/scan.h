@@ -102,8 +102,10 @@ struct tlsd_scan_result {
     uint16_t *groups12; /* TLS <= 1.2 ECDHE curves (ServerKeyExchange) */
     size_t n_groups12;
     uint16_t groups12_version; /* the version they were found at (the highest <= TLS 1.2) */
-    enum tlsd_tristate hrr;    /* answers a hello without a usable key share by HRR */
-    uint16_t *sigschemes; /* TLS 1.2: what the server signs ServerKeyExchange with (all keys) */
+    /* The server picks groups by its own order (then the lists are in that order). */
+    enum tlsd_tristate groups_order, groups12_order;
+    enum tlsd_tristate hrr; /* answers a hello without a usable key share by HRR */
+    uint16_t *sigschemes;   /* TLS 1.2: what the server signs ServerKeyExchange with (all keys) */
     size_t n_sigschemes;
     /* The same per certificate key type, each found with suites that select that type. */
     uint16_t *sigschemes_by_key[TLSD_SCAN_NKEYS];

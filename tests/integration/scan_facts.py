@@ -686,6 +686,56 @@ def chacha_priority():
                         chacha_body(False))]
 
 
+def group_order_body(order, server_order):
+    """The scan's group lists against s_client: the server's pick from every pair, and a
+    client that lacks the server's first group, predicted by match from the saved scan."""
+    names = [GROUP_NAMES[g] for g in order]
+
+    def body(run, port):
+        def pick(ver, groups):
+            out = s_client(port, ver, "-groups", ":".join(groups))
+            m = re.search(r"(?:Server Temp Key|Negotiated TLS1.3 group): (?:ECDH, )?([\w-]+)", out)
+            n = m.group(1) if m else None
+            return {"prime256v1": "secp256r1"}.get(n, n and GROUP_NAMES.get(n, n.lower()))
+        doc = scan(port)
+        # TLS 1.2 only: a TLS 1.3 s_client sends a key share, which OpenSSL takes whatever
+        # its order (the scan's TLS 1.3 order is the one its HelloRetryRequest follows)
+        for ver, key in (("-tls1_2", "groups_tls12"),):
+            # s_client: the server's choice from the two first groups offered both ways
+            a, b = order[0], order[1]
+            real = (pick(ver, [a, b]), pick(ver, [b, a]))
+            run.expect(real == ((names[0], names[0]) if server_order else (names[0], names[1])),
+                       f"s_client {ver}: {real}")
+            run.expect(doc.get(key + "_server_order") is server_order,
+                       f"{key} server order {doc.get(key + '_server_order')}")
+            if server_order:
+                run.expect(doc[key] == names, f"{key} {doc[key]}, configured order {names}")
+        # match from the saved scan, a TLS 1.2 client without the server's first group,
+        # its other two in the reverse of the server's order
+        with open(f"{WORK}/groups.json", "w") as f:
+            json.dump({"targets": [doc]}, f)
+        offer = [order[2], order[1]]
+        real = pick("-tls1_2", offer)
+        with open(f"{WORK}/g13.profile", "w") as f:
+            f.write("name = g12\nside = client\nversions = TLSv1.2\nsuites = "
+                    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\ngroups = "
+                    + ", ".join(GROUP_NAMES[g] for g in offer) + "\n")
+        r = subprocess.run([TLSDIAG, "match", "--fixes", "0", "--client", f"{WORK}/g13.profile",
+                            "--server", f"scan:{WORK}/groups.json"], capture_output=True, text=True)
+        run.expect(f"group {real}" in r.stdout, f"match: {r.stdout.splitlines()[2:3]}, s_client "
+                   f"got {real}")
+    return body
+
+
+@check
+def group_order():
+    order = ["P-384", "P-256", "X25519"]
+    return [with_server("groups-server-order", lambda p: s_server(
+        p, "rsa", "-serverpref", "-groups", ":".join(order)), group_order_body(order, True)),
+            with_server("groups-client-order", lambda p: s_server(
+                p, "rsa", "-groups", ":".join(order)), group_order_body(order, False))]
+
+
 def make_certs():
     with open(CNF, "w") as f:
         f.write("# empty: no distribution defaults in the tests\n")
