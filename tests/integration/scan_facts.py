@@ -169,6 +169,11 @@ class JitterProxy:
             w.close()
 
     def close(self):
+        async def cancel_all():
+            for task in asyncio.all_tasks():
+                if task is not asyncio.current_task():
+                    task.cancel()
+        asyncio.run_coroutine_threadsafe(cancel_all(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
 
 
