@@ -1562,6 +1562,8 @@ static void note_session(struct tscan *t, struct fullhs *h)
 /* What a handshake without a client certificate met; a request seen by any wins. */
 static void note_client_auth(struct tlsd_scan_result *r, const struct fullhs *h)
 {
+    if (h->role != FH_MAIN && h->role != FH_CERTS13) /* at the highest version only */
+        return;
     if (h->cert_requested && r->client_cert_requested != TLSD_YES) {
         r->client_cert_requested = TLSD_YES;
         r->client_cert_required = h->cert_required < 0 ? TLSD_UNKNOWN
