@@ -1,8 +1,8 @@
 /* A saved `tlsdiag scan --json` / `--jsonl` (docs/scan-json.md) as a server profile:
  * what the server was seen to accept. Versions accepted; suites from the highest version
  * down (each version's list is in the server's order when it has one); server or client
- * preference; TLS 1.3 then TLS 1.2 groups; signature schemes; certificate key types; the
- * Windows habit of refusing TLS 1.2 hellos without renegotiation signalling. */
+ * preference (and ChaCha20 priority); TLS 1.3 then TLS 1.2 groups; signature schemes; certificate
+ * key types; the Windows habit of refusing TLS 1.2 hellos without renegotiation signalling. */
 #include <stdio.h>
 #include <string.h>
 
@@ -47,6 +47,8 @@ static void scan_versions(json_t *t, struct tlsd_profile *p)
         p->versions |= tlsd_version_bit(ver->code);
         json_t *so = json_object_get(v, "server_order"), *s;
         server_order |= json_is_true(so);
+        if (json_is_true(json_object_get(v, "chacha20_priority")))
+            p->flags |= TLSD_PF_PRIORITIZE_CHACHA;
         client_order |= json_is_false(so);
         size_t k;
         json_array_foreach(json_object_get(v, "suites"), k, s)

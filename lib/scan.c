@@ -16,10 +16,14 @@
 #include "tlsdiag/fingerprint.h"
 #include "tlsdiag/hello.h"
 
+#include <openssl/ec.h>
+#include <openssl/objects.h>
 #include <openssl/ssl.h>
 
 const uint16_t tlsd_scan_version_codes[TLSD_SCAN_NVERSIONS] = {0x0002, 0x0300, 0x0301,
                                                                0x0302, 0x0303, 0x0304};
+
+const char *const tlsd_scan_key_auth[TLSD_SCAN_NKEYS] = {"RSA", "ECDSA", "DSS"};
 
 void tlsd_scan_opts_default(struct tlsd_scan_opts *o)
 {
@@ -65,9 +69,12 @@ struct tscan {
     uv_timer_t deadline;
     bool deadline_running;
     /* what later tasks need from the version tasks */
-    int roots_left;    /* versions whose first probe has not answered */
-    size_t sig13_left; /* TLS 1.3 signature scheme probes not done */
-    bool *sig13_ok;    /* per registry scheme: accepted in TLS 1.3 */
+    int roots_left;                        /* versions whose first probe has not answered */
+    size_t sig13_left;                     /* TLS 1.3 signature scheme probes not done */
+    bool *sig13_ok;                        /* per registry scheme: accepted in TLS 1.3 */
+    uint16_t fp_version, features_version; /* the answers JA3S and features come from */
+    uint8_t *no_sni_leaf;                  /* the certificate a hello without SNI got (DER) */
+    size_t no_sni_len;
 };
 
 struct scan {
@@ -108,6 +115,7 @@ struct hello_opts {
     bool no_reneg_scsv;   /* leave out the renegotiation SCSV / extension */
     bool fallback_scsv;
     bool compression; /* offer DEFLATE */
+    bool heartbeat;   /* the heartbeat extension, peer_allowed_to_send (RFC 6520 2) */
     bool no_sni;
     const char *sni; /* override */
     size_t pad_to;   /* pad the handshake message to this size */
@@ -203,7 +211,7 @@ static int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **re
             sp.sigalgs.n = h->sigalgs ? h->n_sigalgs : ns;
             sp.sigalgs.present = true;
         }
-        if (h->version >= 0x0302 && h->version < 0x0304)
+        if (h->version >= 0x0301 && h->version < 0x0304) /* RFC 7366: TLS 1.0 too */
             sp.encrypt_then_mac = true;
         if (h->version >= 0x0304) {
             sp.versions.v = v13;
@@ -220,6 +228,12 @@ static int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **re
             sp.padding = TLSD_PAD_TO_SIZE;
             sp.pad_target = h->pad_to;
         }
+    }
+    static const uint8_t hb_allowed[] = {1};
+    static const struct tlsd_raw_ext hb = {TLSD_EXT_HEARTBEAT, hb_allowed, sizeof hb_allowed};
+    if (h->heartbeat && h->version >= 0x0301 && h->version < 0x0304) {
+        sp.extra = &hb;
+        sp.n_extra = 1;
     }
     enum tlsd_cerr e = tlsd_hello_build(&sp, NULL, NULL, rec, len);
     free(groups);
@@ -412,6 +426,11 @@ static void probe_done(void *ctx, struct probe_res *res)
 
 /* ---- result helpers ------------------------------------------------------ */
 
+static enum tlsd_tristate tri_of(bool b)
+{
+    return b ? TLSD_YES : TLSD_NO;
+}
+
 static void remove_code(uint32_t *v, size_t *n, uint32_t code)
 {
     for (size_t i = 0; i < *n; i++)
@@ -446,13 +465,13 @@ static const char *outcome_text(const struct probe_res *res, char *buf, size_t l
 }
 
 /* Keeps a certificate chain (DER, leaf first), one entry per distinct leaf,
- * with the suites it served. */
-static void add_chain(struct tscan *t, const uint8_t *const *der, const size_t *len, size_t n,
-                      uint32_t suite)
+ * with the suites it served; the entry, or NULL. */
+static struct tlsd_scan_cert *add_chain(struct tscan *t, const uint8_t *const *der,
+                                        const size_t *len, size_t n, uint32_t suite)
 {
     struct tlsd_scan_result *r = t->r;
     if (n == 0)
-        return;
+        return NULL;
     for (size_t i = 0; i < r->n_certs; i++) {
         struct tlsd_scan_cert *c = &r->certs[i];
         if (c->chain[0].der_len == len[0] && memcmp(c->chain[0].der, der[0], len[0]) == 0) {
@@ -463,18 +482,18 @@ static void add_chain(struct tscan *t, const uint8_t *const *der, const size_t *
                     c->suites[c->n_suites++] = suite;
                 }
             }
-            return;
+            return c;
         }
     }
     struct tlsd_scan_cert *nc = realloc(r->certs, (r->n_certs + 1) * sizeof *nc);
     if (!nc)
-        return;
+        return NULL;
     r->certs = nc;
     struct tlsd_scan_cert *c = &nc[r->n_certs];
     memset(c, 0, sizeof *c);
     c->chain = calloc(n, sizeof *c->chain);
     if (!c->chain)
-        return;
+        return NULL;
     /* Summarise private copies: the messages the DER came from go away. */
     for (size_t i = 0; i < n; i++) {
         uint8_t *copy = malloc(len[i] ? len[i] : 1);
@@ -492,7 +511,7 @@ static void add_chain(struct tscan *t, const uint8_t *const *der, const size_t *
     }
     if (c->n_chain == 0) {
         free(c->chain);
-        return;
+        return NULL;
     }
     const struct tlsd_cert_summary *l = &c->chain[0];
     if (l->curve[0])
@@ -507,6 +526,7 @@ static void add_chain(struct tscan *t, const uint8_t *const *der, const size_t *
         }
     }
     r->n_certs++;
+    return c;
 }
 
 static void note_cert(struct tscan *t, const struct probe_res *res, uint32_t suite)
@@ -527,9 +547,29 @@ static void note_cert(struct tscan *t, const struct probe_res *res, uint32_t sui
     free(len);
 }
 
+/* A block cipher in CBC mode: the suites RFC 7366 encrypt-then-MAC applies to (a
+ * server never sends it with an AEAD or stream cipher, RFC 7366 section 2). */
+static bool is_cbc(uint32_t code)
+{
+    const struct tlsd_suite *s = tlsd_suite_by_code(code);
+    return s && strstr(s->cipher, "CBC") != NULL;
+}
+
+/* JA3S/JA4S and the features below come from the answer at the highest version to
+ * tlsdiag's full hello; at one version, the first answer is the root probe's (every
+ * other probe of that version waits for it), so the same server always gives the
+ * same report. */
+static bool from_best_answer(uint16_t *best, uint16_t version)
+{
+    if (version <= *best)
+        return false;
+    *best = version;
+    return true;
+}
+
 static void note_fingerprints(struct tscan *t, const struct probe_res *res)
 {
-    if (t->r->ja3s[0] || !res->have_sh || res->sh.is_hrr)
+    if (!res->have_sh || res->sh.is_hrr || !from_best_answer(&t->fp_version, res->sh.version))
         return;
     struct tlsd_ja3 j;
     if (tlsd_ja3s(&res->sh, &j) == 0) {
@@ -539,16 +579,20 @@ static void note_fingerprints(struct tscan *t, const struct probe_res *res)
     tlsd_ja4s(&res->sh, TLSD_JA_TCP, t->r->ja4s);
 }
 
-/* Features visible in any TLS <= 1.2 ServerHello to our full hello. */
+/* Features of a TLS <= 1.2 ServerHello to our full hello. Encrypt-then-MAC is
+ * decided by the answers with a CBC suite only (TLS 1.0 included: RFC 7366 covers
+ * it): yes when any of them carries it. */
 static void note_features(struct tscan *t, const struct probe_res *res)
 {
     struct tlsd_scan_result *r = t->r;
-    if (!res->have_sh || res->sh.version >= 0x0304 || r->secure_renegotiation != TLSD_UNKNOWN)
+    if (!res->have_sh || res->sh.version >= 0x0304 || res->sh.version < 0x0301)
+        return;
+    if (is_cbc(res->sh.suite) && r->etm != TLSD_YES)
+        r->etm = res->sh.encrypt_then_mac ? TLSD_YES : TLSD_NO;
+    if (!from_best_answer(&t->features_version, res->sh.version))
         return;
     r->secure_renegotiation = res->sh.renegotiation_info ? TLSD_YES : TLSD_NO;
     r->ems = res->sh.extended_master_secret ? TLSD_YES : TLSD_NO;
-    r->etm =
-        res->sh.version >= 0x0302 ? (res->sh.encrypt_then_mac ? TLSD_YES : TLSD_NO) : TLSD_UNKNOWN;
     r->session_ticket = res->sh.session_ticket ? TLSD_YES : TLSD_NO;
     r->ocsp_stapling = res->sh.status_request && res->cert_status ? TLSD_YES : TLSD_NO;
     snprintf(r->alpn, sizeof r->alpn, "%.63s", res->sh.alpn);
@@ -584,10 +628,13 @@ struct elim {
     unsigned gen;        /* tasks of an older generation are abandoned */
     int order;           /* -1 unknown, 0 client order, 1 server order */
     bool order_asked;
+    bool chacha_ambiguous; /* a pair with ChaCha20 looked like client order */
     uint32_t order_picks[2];
     int order_answers;
     bool root_answered;
     char root_note[160];
+    uint32_t pinned; /* groups: kept in every offer (the ECDSA certificate's curve) */
+    int key;         /* signature schemes: TLSD_SCAN_KEY_*, the suites' certificate type */
     void (*on_root)(struct elim *e, bool accepted);
     void (*on_done)(struct elim *e);
 };
@@ -596,6 +643,12 @@ static bool is_ecdhe(uint32_t code)
 {
     const struct tlsd_suite *s = tlsd_suite_by_code(code);
     return s && strncmp(s->kx, "ECDHE", 5) == 0 && strcmp(s->auth, "anon") != 0;
+}
+
+static bool is_chacha(uint32_t code)
+{
+    const struct tlsd_suite *s = tlsd_suite_by_code(code);
+    return s && strncmp(s->cipher, "CHACHA20", 8) == 0;
 }
 
 static bool signs_ske(uint32_t code)
@@ -631,11 +684,13 @@ static int elim_probe(struct task *k, const uint32_t *set, size_t n)
         h.suites = set;
         h.n_suites = n;
     } else {
-        list16 = malloc((n ? n : 1) * sizeof *list16);
+        list16 = malloc((n + 1) * sizeof *list16);
         if (!list16)
             return -1;
         for (size_t i = 0; i < n; i++)
             list16[i] = (uint16_t)set[i];
+        if (e->kind == E_GROUPS && e->pinned && !has_code32(set, n, e->pinned))
+            list16[n++] = (uint16_t)e->pinned; /* last: picked only when nothing else fits */
         if (e->kind == E_GROUPS) {
             suites = suites_where(e->t->s, v, v >= 0x0304 ? NULL : is_ecdhe, &ns);
             h.groups = list16;
@@ -643,6 +698,11 @@ static int elim_probe(struct task *k, const uint32_t *set, size_t n)
             h.no_key_shares = true; /* TLS 1.3: the server names its group in an HRR */
         } else {
             suites = suites_where(e->t->s, v, signs_ske, &ns);
+            size_t w = 0; /* only suites that select this key type's certificate */
+            for (size_t i = 0; suites && i < ns; i++)
+                if (strcmp(tlsd_suite_by_code(suites[i])->auth, tlsd_scan_key_auth[e->key]) == 0)
+                    suites[w++] = suites[i];
+            ns = w;
             h.sigalgs = list16;
             h.n_sigalgs = n;
         }
@@ -785,10 +845,25 @@ static void order_result(struct task *k, struct probe_res *res);
 /* Offers two known elements in both orders. */
 static void elim_ask_order(struct elim *e)
 {
-    if (e->order_asked || e->n_found < 2 || e->kind != E_SUITES)
+    /* Suites, and groups (OpenSSL with server preference, GnuTLS in TLS 1.3 pick their
+     * own group order); not with a pinned curve, which is in every offer. */
+    if (e->order_asked || e->n_found < 2 || e->kind == E_SIGALGS || e->pinned)
         return;
+    /* Two suites other than ChaCha20 when there are: a server that puts ChaCha20 first
+     * for clients that prefer it answers a pair with it like a client-order server. */
+    size_t pick[2], m = 0;
+    for (size_t i = 0; i < e->n_found && m < 2; i++)
+        if (!is_chacha(e->found[i]))
+            pick[m++] = i;
+    if (m < 2) {
+        if (e->chacha_ambiguous)
+            return;
+        pick[0] = 0;
+        pick[1] = 1;
+    }
     e->order_asked = true;
-    uint32_t pair[2][2] = {{e->found[0], e->found[1]}, {e->found[1], e->found[0]}};
+    uint32_t a = e->found[pick[0]], b = e->found[pick[1]];
+    uint32_t pair[2][2] = {{a, b}, {b, a}};
     for (int i = 0; i < 2; i++) {
         struct task *k = new_task(e->t, order_result);
         if (!k)
@@ -815,7 +890,14 @@ static void order_result(struct task *k, struct probe_res *res)
     struct elim *e = k->e;
     uint32_t c = picked(k, res);
     e->order_picks[k->kind] = c;
-    if (++e->order_answers == 2 && e->order_picks[0] && e->order_picks[1]) {
+    if (++e->order_answers == 2 && e->order_picks[0] && e->order_picks[1] &&
+        e->order_picks[0] != e->order_picks[1] &&
+        (is_chacha(k->remaining[0]) || is_chacha(k->remaining[1]))) {
+        /* Client order, or ChaCha20 priority: ask again with two other suites. */
+        e->chacha_ambiguous = true;
+        e->order_asked = false;
+        e->order_answers = 0;
+    } else if (e->order_answers == 2 && e->order_picks[0] && e->order_picks[1]) {
         e->order = e->order_picks[0] == e->order_picks[1];
         if (e->order == 1) {
             /* Server order: abandon the parts, eliminate the whole list in
@@ -824,7 +906,7 @@ static void order_result(struct task *k, struct probe_res *res)
             e->gen++;
             e->n_found = 1;
             e->found[0] = e->first_pick;
-            for (size_t i = 0; i < sv->n_suites; i++)
+            for (size_t i = 0; e->kind == E_SUITES && i < sv->n_suites; i++)
                 if (sv->suites[i].code == e->first_pick) {
                     struct tlsd_scan_suite first = sv->suites[i];
                     sv->suites[0] = first;
@@ -891,7 +973,8 @@ static void elim_result(struct task *k, struct probe_res *res)
 }
 
 static struct elim *elim_start(struct tscan *t, enum ekind kind, int vi, uint32_t *cands, size_t n,
-                               void (*on_root)(struct elim *, bool), void (*on_done)(struct elim *))
+                               uint32_t pinned, int key, void (*on_root)(struct elim *, bool),
+                               void (*on_done)(struct elim *))
 {
     struct elim *e = calloc(1, sizeof *e);
     if (!e || n == 0) {
@@ -904,7 +987,9 @@ static struct elim *elim_start(struct tscan *t, enum ekind kind, int vi, uint32_
     e->vi = vi;
     e->cands = cands;
     e->n_cands = n;
-    e->order = kind == E_SUITES ? -1 : 0;
+    e->order = kind == E_SIGALGS || pinned ? 0 : -1;
+    e->pinned = pinned;
+    e->key = key;
     e->on_root = on_root;
     e->on_done = on_done;
     t->tasks_open++; /* the enumeration itself, until elim_finish */
@@ -947,6 +1032,42 @@ static void suites_root(struct elim *e, bool accepted)
         start_after_roots(t);
 }
 
+static void chacha_result(struct task *k, struct probe_res *res)
+{
+    struct tlsd_scan_version *sv = &k->t->r->versions[k->kind];
+    bool answered = res->outcome == PROBE_SERVER_HELLO && res->have_sh && !res->sh.is_hrr &&
+                    res->sh.version == sv->version;
+    sv->chacha_priority = answered ? tri_of(is_chacha(res->sh.suite)) : TLSD_UNKNOWN;
+    end_task(k);
+}
+
+/* A server keeping its own order that ranks another suite above an accepted ChaCha20
+ * suite: offer the ChaCha20 suites first and its first choice last. Its first choice
+ * wins unless it puts ChaCha20 first for clients that prefer it. */
+static void start_chacha_probe(struct tscan *t, int vi)
+{
+    struct tlsd_scan_version *sv = &t->r->versions[vi];
+    uint32_t offer[8];
+    size_t n = 0;
+    if (sv->server_order != TLSD_YES || sv->n_suites < 2 || is_chacha(sv->suites[0].code))
+        return;
+    for (size_t i = 0; i < sv->n_suites && n < sizeof offer / sizeof offer[0] - 1; i++)
+        if (is_chacha(sv->suites[i].code))
+            offer[n++] = sv->suites[i].code;
+    if (n == 0)
+        return;
+    offer[n++] = sv->suites[0].code;
+    struct hello_opts h = {.version = sv->version, .suites = offer, .n_suites = n};
+    uint8_t *rec;
+    size_t len;
+    struct task *k = build_hello(t, &h, &rec, &len) == 0 ? new_task(t, chacha_result) : NULL;
+    if (!k)
+        return;
+    k->kind = vi;
+    k->background = true;
+    submit(k, rec, len);
+}
+
 static void suites_done(struct elim *e)
 {
     struct tlsd_scan_version *sv = &e->t->r->versions[e->vi];
@@ -956,6 +1077,30 @@ static void suites_done(struct elim *e)
     sv->server_order = e->order == 1 ? TLSD_YES : e->order == 0 ? TLSD_NO : TLSD_UNKNOWN;
     if (sv->server_order != TLSD_YES && sv->n_suites > 1)
         qsort(sv->suites, sv->n_suites, sizeof *sv->suites, cmp_suite);
+    if (!e->t->s->o->skip_features)
+        start_chacha_probe(e->t, e->vi);
+}
+
+/* What an enumeration found, as 16-bit codes in an order that does not depend on
+ * which parallel part answered first: the answer to the whole offer (the server's
+ * pick) first, then the offer's order. pinned (0: none) goes last: it stayed in
+ * every offer, so its rank among the others is unknown. */
+static uint16_t *found_in_offer_order(const struct elim *e, uint32_t pinned, size_t *n)
+{
+    uint16_t *v = malloc((e->n_found ? e->n_found : 1) * sizeof *v);
+    *n = 0;
+    if (!v)
+        return NULL;
+    if (e->first_pick && e->first_pick != pinned && has_code32(e->found, e->n_found, e->first_pick))
+        v[(*n)++] = (uint16_t)e->first_pick;
+    for (size_t i = 0; i < e->n_cands; i++) {
+        uint32_t c = e->cands[i];
+        if (c != e->first_pick && c != pinned && has_code32(e->found, e->n_found, c))
+            v[(*n)++] = (uint16_t)c;
+    }
+    if (pinned && has_code32(e->found, e->n_found, pinned))
+        v[(*n)++] = (uint16_t)pinned;
+    return v;
 }
 
 static void groups_done(struct elim *e)
@@ -965,43 +1110,106 @@ static void groups_done(struct elim *e)
     size_t *count = e->vi == TLSD_SCAN_TLS13 ? &r->n_groups : &r->n_groups12;
     if (e->vi == TLSD_SCAN_TLS13 && r->hrr == TLSD_UNKNOWN && e->root_answered)
         r->hrr = e->n_found ? TLSD_YES : TLSD_NO;
-    *list = malloc((e->n_found ? e->n_found : 1) * sizeof **list);
-    for (size_t i = 0; *list && i < e->n_found; i++)
-        (*list)[(*count)++] = (uint16_t)e->found[i];
+    *(e->vi == TLSD_SCAN_TLS13 ? &r->groups_order : &r->groups12_order) = e->order == 1 ? TLSD_YES
+                                                                          : e->order == 0
+                                                                              ? TLSD_NO
+                                                                              : TLSD_UNKNOWN;
+    if (e->order == 1) { /* found in sequence: the server's order */
+        *list = malloc((e->n_found ? e->n_found : 1) * sizeof **list);
+        for (size_t i = 0; *list && i < e->n_found; i++)
+            (*list)[(*count)++] = (uint16_t)e->found[i];
+    } else {
+        *list = found_in_offer_order(e, e->pinned, count);
+    }
+    if (e->vi < TLSD_SCAN_TLS13)
+        r->groups12_version = tlsd_scan_version_codes[e->vi];
 }
 
 static void sigalgs_done(struct elim *e)
 {
     struct tlsd_scan_result *r = e->t->r;
-    r->sigschemes = malloc((e->n_found ? e->n_found : 1) * sizeof *r->sigschemes);
-    for (size_t i = 0; r->sigschemes && i < e->n_found; i++)
-        r->sigschemes[r->n_sigschemes++] = (uint16_t)e->found[i];
+    r->sigschemes_by_key[e->key] = found_in_offer_order(e, 0, &r->n_sigschemes_by_key[e->key]);
 }
 
-/* An enumeration over 16-bit codes (taking v, freed here); the candidates are 32-bit. */
+/* The TLS 1.2 schemes of every key type, RSA's first, each once. */
+static void merge_sigschemes(struct tlsd_scan_result *r)
+{
+    size_t n = 0;
+    for (int k = 0; k < TLSD_SCAN_NKEYS; k++)
+        n += r->n_sigschemes_by_key[k];
+    if (n == 0 || !(r->sigschemes = malloc(n * sizeof *r->sigschemes)))
+        return;
+    for (int k = 0; k < TLSD_SCAN_NKEYS; k++)
+        for (size_t i = 0; i < r->n_sigschemes_by_key[k]; i++) {
+            uint16_t c = r->sigschemes_by_key[k][i];
+            bool seen = false;
+            for (size_t j = 0; j < r->n_sigschemes && !seen; j++)
+                seen = r->sigschemes[j] == c;
+            if (!seen)
+                r->sigschemes[r->n_sigschemes++] = c;
+        }
+}
+
+/* An enumeration over 16-bit codes (taking v, freed here); the candidates are 32-bit.
+ * pinned and key: see struct elim. */
 static void start_elim16(struct tscan *t, enum ekind kind, int vi, uint16_t *v, size_t n,
-                         void (*done)(struct elim *))
+                         uint32_t pinned, int key, void (*done)(struct elim *))
 {
     uint32_t *c = v ? malloc((n ? n : 1) * sizeof *c) : NULL;
     for (size_t i = 0; c && i < n; i++)
         c[i] = v[i];
     free(v);
     if (c)
-        elim_start(t, kind, vi, c, n, NULL, done);
+        elim_start(t, kind, vi, c, n, pinned, key, NULL, done);
+}
+
+/* The group of an EC certificate's curve ("prime256v1", "secp384r1", ...), or 0. */
+static uint16_t cert_curve_group(const struct tlsd_cert_summary *c)
+{
+    if (strcmp(c->key_type, "EC") != 0 || !c->curve[0])
+        return 0;
+    const struct tlsd_group *g = tlsd_group_by_name(c->curve);
+    const char *nist = g ? NULL : EC_curve_nid2nist(OBJ_sn2nid(c->curve));
+    if (nist)
+        g = tlsd_group_by_name(nist);
+    return g ? g->code : 0;
+}
+
+/* TLS <= 1.2 and a server seen only with an ECDSA certificate: its curve must stay in
+ * every offer, or the server cannot use that certificate and refuses the hello
+ * before the other curves are known (RFC 8422 5.1: supported_groups also limits the
+ * certificate's curve). 0 when any other certificate was seen. */
+static uint16_t group_to_pin(const struct tlsd_scan_result *r)
+{
+    uint16_t pin = 0;
+    for (size_t i = 0; i < r->n_certs; i++) {
+        uint16_t g = cert_curve_group(&r->certs[i].chain[0]);
+        if (!g)
+            return 0;
+        pin = pin ? pin : g;
+    }
+    return pin;
 }
 
 static void start_groups(struct tscan *t, int vi)
 {
     size_t n;
     uint16_t *g = all_groups(tlsd_scan_version_codes[vi], &n);
-    start_elim16(t, E_GROUPS, vi, g, n, groups_done);
+    start_elim16(t, E_GROUPS, vi, g, n, vi < TLSD_SCAN_TLS13 ? group_to_pin(t->r) : 0, 0,
+                 groups_done);
 }
 
+/* One enumeration per certificate key type, each offering only the suites that select
+ * that type: a server with RSA and ECDSA certificates signs with the one its chosen
+ * suite needs, so one enumeration over every suite sees one key's schemes only. A key
+ * type the server has no certificate for costs one refused probe. */
 static void start_sigalgs(struct tscan *t)
 {
-    size_t n;
-    uint16_t *v = all_sigalgs(&n);
-    start_elim16(t, E_SIGALGS, TLSD_SCAN_TLS12, v, n, sigalgs_done);
+    for (int key = 0; key < TLSD_SCAN_NKEYS; key++) {
+        size_t n;
+        uint16_t *v = all_sigalgs(&n);
+        start_elim16(t, E_SIGALGS, TLSD_SCAN_TLS12, v, n, 0, key, sigalgs_done);
+    }
 }
 
 /* TLS 1.3 signature schemes: the server picks its scheme for CertificateVerify, which is
@@ -1117,6 +1325,7 @@ enum feature {
     F_WRONG_SNI,
     F_LARGE,
     F_NO_RENEG_SIGNAL,
+    F_DHE_NO_FFDHE,
 };
 
 static int highest_accepted(const struct tlsd_scan_result *r, bool below13)
@@ -1125,6 +1334,44 @@ static int highest_accepted(const struct tlsd_scan_result *r, bool below13)
         if (r->versions[i].n_suites > 0)
             return i;
     return -1;
+}
+
+static void keep_no_sni_leaf(struct tscan *t, const uint8_t *der, size_t len)
+{
+    free(t->no_sni_leaf);
+    t->no_sni_leaf = malloc(len ? len : 1);
+    t->no_sni_len = t->no_sni_leaf ? len : 0;
+    if (t->no_sni_leaf)
+        memcpy(t->no_sni_leaf, der, len);
+}
+
+/* Whether the certificate a hello without SNI got is one the scan saw with SNI: if
+ * not, clients without SNI (old printers, Java 6, Windows XP) get another one. */
+static void judge_no_sni_cert(struct tscan *t)
+{
+    struct tlsd_scan_result *r = t->r;
+    if (!t->no_sni_leaf || r->n_certs == 0)
+        return;
+    r->sni_selects_cert = TLSD_YES;
+    for (size_t i = 0; i < r->n_certs; i++)
+        if (r->certs[i].chain[0].der_len == t->no_sni_len &&
+            memcmp(r->certs[i].chain[0].der, t->no_sni_leaf, t->no_sni_len) == 0)
+            r->sni_selects_cert = TLSD_NO;
+    struct tlsd_cert_summary sum;
+    if (r->sni_selects_cert == TLSD_YES &&
+        tlsd_cert_summarize(t->no_sni_leaf, t->no_sni_len, &sum) == TLSD_CERR_OK) {
+        snprintf(r->no_sni_cert, sizeof r->no_sni_cert, "%.100s (%.20s %d)", sum.subject,
+                 sum.key_type, sum.key_bits);
+        tlsd_cert_summary_free(&sum);
+    }
+}
+
+static bool sh_has_ext(const struct tlsd_server_hello *sh, uint16_t type)
+{
+    for (size_t i = 0; i < sh->n_exts; i++)
+        if (sh->exts[i].type == type)
+            return true;
+    return false;
 }
 
 static void feature_result(struct task *k, struct probe_res *res)
@@ -1139,13 +1386,16 @@ static void feature_result(struct task *k, struct probe_res *res)
                            : accepted                                                  ? TLSD_NO
                                       : TLSD_UNKNOWN;
         break;
-    case F_COMPRESSION:
+    case F_COMPRESSION: /* and heartbeat: one probe */
         r->compression = accepted ? (res->sh.compression != 0 ? TLSD_YES : TLSD_NO) : TLSD_UNKNOWN;
+        r->heartbeat = accepted ? tri_of(sh_has_ext(&res->sh, TLSD_EXT_HEARTBEAT)) : TLSD_UNKNOWN;
         break;
     case F_NO_SNI:
         snprintf(r->no_sni_answer, sizeof r->no_sni_answer, "%s",
                  outcome_text(res, buf, sizeof buf));
         r->needs_sni = accepted ? TLSD_NO : TLSD_YES;
+        if (accepted && res->have_cert && res->cert.n_certs > 0)
+            keep_no_sni_leaf(k->t, res->cert.certs[0].der, res->cert.certs[0].der_len);
         break;
     case F_WRONG_SNI:
         snprintf(r->wrong_sni_answer, sizeof r->wrong_sni_answer, "%s",
@@ -1157,14 +1407,42 @@ static void feature_result(struct task *k, struct probe_res *res)
     case F_NO_RENEG_SIGNAL:
         r->needs_reneg_signal = accepted ? TLSD_NO : TLSD_YES;
         break;
+    case F_DHE_NO_FFDHE:
+        if (accepted && res->have_ske && res->ske.kind == TLSD_KX_DHE)
+            r->dh_bits_no_ffdhe = res->ske.dh_p_bits;
+        break;
     }
     end_task(k);
 }
 
+static bool is_dhe(uint32_t code)
+{
+    const struct tlsd_suite *s = tlsd_suite_by_code(code);
+    return s && strcmp(s->kx, "DHE") == 0 && strcmp(s->auth, "anon") != 0;
+}
+
+/* Every group fit for v but the RFC 7919 ones (a client that leaves them out gets the
+ * server's own DH parameters, RFC 7919 4). */
+static uint16_t *groups_without_ffdhe(uint16_t v, size_t *n)
+{
+    uint16_t *g = all_groups(v, n);
+    size_t w = 0;
+    for (size_t i = 0; g && i < *n; i++) {
+        const struct tlsd_group *x = tlsd_group_by_code(g[i]);
+        if (!x || strcmp(x->kind, "ffdhe") != 0)
+            g[w++] = g[i];
+    }
+    *n = w;
+    return g;
+}
+
 static void feature_probe(struct tscan *t, enum feature f, int vi)
 {
-    size_t n;
-    uint32_t *suites = suites_for(t->s, tlsd_scan_version_codes[vi], &n);
+    size_t n, ng = 0;
+    uint16_t *groups = NULL;
+    uint32_t *suites = f == F_DHE_NO_FFDHE
+                           ? suites_where(t->s, tlsd_scan_version_codes[vi], is_dhe, &n)
+                           : suites_for(t->s, tlsd_scan_version_codes[vi], &n);
     if (!suites)
         return;
     struct hello_opts h = {.version = tlsd_scan_version_codes[vi], .suites = suites, .n_suites = n};
@@ -1173,7 +1451,7 @@ static void feature_probe(struct tscan *t, enum feature f, int vi)
         h.fallback_scsv = true;
         break;
     case F_COMPRESSION:
-        h.compression = true;
+        h.compression = h.heartbeat = true;
         break;
     case F_NO_SNI:
         h.no_sni = true;
@@ -1187,11 +1465,16 @@ static void feature_probe(struct tscan *t, enum feature f, int vi)
     case F_NO_RENEG_SIGNAL:
         h.no_reneg_scsv = true;
         break;
+    case F_DHE_NO_FFDHE:
+        h.groups = groups = groups_without_ffdhe(h.version, &ng);
+        h.n_groups = ng;
+        break;
     }
     uint8_t *rec;
     size_t len;
-    int rc = build_hello(t, &h, &rec, &len);
+    int rc = n && (f != F_DHE_NO_FFDHE || groups) ? build_hello(t, &h, &rec, &len) : -1;
     free(suites);
+    free(groups);
     if (rc < 0)
         return;
     struct task *k = new_task(t, feature_result);
@@ -1219,6 +1502,8 @@ static void start_features(struct tscan *t)
         feature_probe(t, F_FALLBACK, lower);
     if (top12 >= 0) {
         feature_probe(t, F_COMPRESSION, top12);
+        if (top12 >= TLSD_SCAN_TLS10)
+            feature_probe(t, F_DHE_NO_FFDHE, top12);
         if (top12 == TLSD_SCAN_TLS12)
             feature_probe(t, F_NO_RENEG_SIGNAL, top12);
     }
@@ -1234,42 +1519,203 @@ static void fullhs_work(uv_work_t *w)
     scan_full_handshake(w->data);
 }
 
+/* What a libssl handshake is for. */
+enum fullhs_role {
+    FH_CERTS13,   /* a TLS 1.3 certificate (and client authentication) */
+    FH_MAIN,      /* client authentication; its session is resumed (FH_RESUME) */
+    FH_ID12,      /* TLS <= 1.2 without tickets, renegotiates; resumed (FH_RESUME_ID) */
+    FH_TICKET12,  /* TLS <= 1.2 with tickets, when FH_MAIN is TLS 1.3; resumed (FH_RESUME) */
+    FH_RESUME,    /* resumes FH_MAIN's session: TLS 1.3 or TLS 1.2 ticket (or ID) */
+    FH_RESUME_ID, /* resumes FH_ID12's session: session ID */
+    FH_NO_SNI,    /* TLS 1.3 without SNI: which certificate such a client gets */
+};
+
+static struct fullhs *new_fullhs(struct tscan *t, uint16_t version, const char *sigalgs, int role);
+static void queue_fullhs(struct tscan *t, struct fullhs *h);
+
+/* Resumption and renegotiation from what each handshake showed; the next handshake of
+ * the chain (the resumption of a session) is started here. */
+static void note_session(struct tscan *t, struct fullhs *h)
+{
+    struct tlsd_scan_result *r = t->r;
+    if (h->role == FH_ID12 && h->reneg >= 0)
+        r->client_reneg = h->reneg ? TLSD_YES : TLSD_NO;
+    if (h->role != FH_CERTS13 && h->role != FH_RESUME && h->role != FH_RESUME_ID && h->session) {
+        struct fullhs *n =
+            new_fullhs(t, h->got_version, NULL, h->role == FH_ID12 ? FH_RESUME_ID : FH_RESUME);
+        if (n) { /* the session moves to the resumption */
+            n->resume = h->session;
+            n->no_ticket = h->role == FH_ID12;
+            n->has_ticket = h->has_ticket;
+            h->session = NULL;
+            queue_fullhs(t, n);
+        }
+    }
+    if (h->role == FH_RESUME && h->got_version >= TLS1_3_VERSION)
+        r->resume_ticket13 = h->has_ticket ? tri_of(h->reused) : TLSD_NO;
+    else if (h->role == FH_RESUME && h->has_ticket)
+        r->resume_ticket12 = tri_of(h->reused);
+    else if (h->role == FH_RESUME_ID)
+        r->resume_session_id = tri_of(h->reused);
+}
+
+/* What a handshake without a client certificate met; a request seen by any wins. */
+static void note_client_auth(struct tlsd_scan_result *r, const struct fullhs *h)
+{
+    if (h->role != FH_MAIN && h->role != FH_CERTS13) /* at the highest version only */
+        return;
+    if (h->cert_requested && r->client_cert_requested != TLSD_YES) {
+        r->client_cert_requested = TLSD_YES;
+        r->client_cert_required = h->cert_required < 0 ? TLSD_UNKNOWN
+                                  : h->cert_required   ? TLSD_YES
+                                                       : TLSD_NO;
+        r->client_cert_alert = h->refusal_alert;
+        r->client_cert_version = h->got_version;
+        snprintf(r->client_cas, sizeof r->client_cas, "%s", h->ca_names);
+    } else if (!h->cert_requested && h->ok && r->client_cert_requested == TLSD_UNKNOWN) {
+        r->client_cert_requested = r->client_cert_required = TLSD_NO;
+        r->client_cert_version = h->got_version;
+    }
+}
+
 static void fullhs_after(uv_work_t *w, int status)
 {
     struct fullhs *h = w->data;
     struct tscan *t = h->ctx;
     (void)status;
-    t->r->connections++;
-    if (h->ok) {
-        t->r->handshakes++;
-        add_chain(t, (const uint8_t *const *)h->der, h->der_len, h->n_der, h->suite);
+    struct tlsd_scan_result *r = t->r;
+    r->connections++;
+    r->handshakes += h->connected;
+    if (h->role == FH_NO_SNI) {
+        if (h->ok)
+            keep_no_sni_leaf(t, h->der[0], h->der_len[0]);
+    } else if (h->ok) {
+        struct tlsd_scan_cert *c =
+            add_chain(t, (const uint8_t *const *)h->der, h->der_len, h->n_der, h->suite);
+        if (c)
+            c->tls13 = true;
+        if (t->features_version == 0 && h->version >= TLS1_3_VERSION) {
+            /* no TLS <= 1.2 answer showed them */
+            if (!r->alpn[0])
+                snprintf(r->alpn, sizeof r->alpn, "%s", h->alpn);
+            if (r->ocsp_stapling != TLSD_YES)
+                r->ocsp_stapling = h->stapled ? TLSD_YES : TLSD_NO;
+        }
     }
+    note_client_auth(r, h);
+    note_session(t, h);
     scan_fullhs_free(h);
     free(h);
     t->tasks_open--;
     maybe_finish_target(t);
 }
 
-/* TLS 1.3 encrypts the certificate: fetch it with one full libssl handshake
- * when no TLS <= 1.2 handshake showed one. */
-static void start_tls13_cert(struct tscan *t)
+/* A libssl handshake to run (queue_fullhs), or NULL. */
+static struct fullhs *new_fullhs(struct tscan *t, uint16_t version, const char *sigalgs, int role)
 {
-    if (t->r->versions[TLSD_SCAN_TLS13].n_suites == 0 ||
-        t->target->starttls != TLSD_STARTTLS_NONE || t->r->n_certs > 0)
-        return;
     struct fullhs *h = calloc(1, sizeof *h);
     if (!h)
-        return;
+        return NULL;
     h->addr = t->addr;
     snprintf(h->sni, sizeof h->sni, "%s", t->sni ? t->sni : "");
-    h->version = TLS1_3_VERSION;
+    h->version = version;
+    h->sigalgs = sigalgs;
+    h->role = role;
     h->timeout_ms = t->s->o->timeout_ms;
     h->ctx = t;
     h->work.data = h;
+    return h;
+}
+
+/* Runs h on the thread pool (blocking); fullhs_after takes the result. */
+static void queue_fullhs(struct tscan *t, struct fullhs *h)
+{
     t->tasks_open++;
     if (uv_queue_work(&t->s->loop, &h->work, fullhs_work, fullhs_after) < 0) {
         t->tasks_open--;
+        scan_fullhs_free(h);
         free(h);
+    }
+}
+
+/* TLS 1.3 encrypts the certificate, the ALPN pick, the OCSP staple and a
+ * CertificateRequest: fetch them with full libssl handshakes when no TLS <= 1.2
+ * handshake showed a certificate, one offering RSA schemes and one offering ECDSA and
+ * EdDSA schemes, so a server with both kinds of certificate shows both (RFC 8446
+ * 4.4.2.2: signature_algorithms picks the certificate). Each sends no client
+ * certificate when asked, which shows client authentication. */
+static void start_full_handshakes(struct tscan *t)
+{
+    static const char *const sigalgs[] = {
+        "rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512:rsa_pss_pss_sha256:"
+        "rsa_pss_pss_sha384:rsa_pss_pss_sha512",
+        "ecdsa_secp256r1_sha256:ecdsa_secp384r1_sha384:ecdsa_secp521r1_sha512:ed25519:ed448"};
+    const struct tlsd_scan_result *r = t->r;
+    struct fullhs *h = NULL;
+    if (t->target->starttls != TLSD_STARTTLS_NONE)
+        return;
+    int top = -1, top12 = -1; /* what libssl speaks: TLS 1.0 and up */
+    for (int vi = TLSD_SCAN_TLS13; vi >= TLSD_SCAN_TLS10; vi--)
+        if (r->versions[vi].n_suites) {
+            top = top < 0 ? vi : top;
+            top12 = top12 < 0 && vi < TLSD_SCAN_TLS13 ? vi : top12;
+        }
+    if (top < 0)
+        return;
+    if (top == TLSD_SCAN_TLS13 && r->n_certs == 0) {
+        for (size_t i = 0; i < sizeof sigalgs / sizeof sigalgs[0]; i++)
+            if ((h = new_fullhs(t, TLS1_3_VERSION, sigalgs[i], i ? FH_CERTS13 : FH_MAIN))) {
+                h->want_session = i == 0;
+                queue_fullhs(t, h);
+            }
+    } else if ((h = new_fullhs(t, tlsd_scan_version_codes[top], NULL, FH_MAIN))) {
+        h->want_session = true;
+        queue_fullhs(t, h);
+    }
+    /* The certificate a client without SNI gets: in TLS 1.3 only libssl can see it (the
+     * feature probe without SNI shows it at TLS <= 1.2). */
+    if (t->sni && top == TLSD_SCAN_TLS13 && !t->s->o->skip_features &&
+        (h = new_fullhs(t, TLS1_3_VERSION, NULL, FH_NO_SNI))) {
+        h->sni[0] = '\0';
+        queue_fullhs(t, h);
+    }
+    /* TLS <= 1.2 tickets, when the server sends them and FH_MAIN is TLS 1.3. */
+    if (top12 >= 0 && top != top12 && r->session_ticket == TLSD_YES &&
+        (h = new_fullhs(t, tlsd_scan_version_codes[top12], NULL, FH_TICKET12))) {
+        h->want_session = true;
+        queue_fullhs(t, h);
+    }
+    /* TLS <= 1.2: resumption by session ID alone, and a renegotiation on the way. */
+    if (top12 >= 0 && (h = new_fullhs(t, tlsd_scan_version_codes[top12], NULL, FH_ID12))) {
+        h->want_session = h->no_ticket = h->try_reneg = true;
+        queue_fullhs(t, h);
+    }
+}
+
+/* The DHE prime a client offering every group (RFC 7919 ones included) got at the
+ * highest TLS <= 1.2 version that has a DHE suite. */
+static void note_dh_ffdhe(struct tlsd_scan_result *r)
+{
+    for (int i = TLSD_SCAN_TLS12; i >= TLSD_SCAN_SSL3 && !r->dh_bits_ffdhe; i--)
+        for (size_t k = 0; k < r->versions[i].n_suites && !r->dh_bits_ffdhe; k++)
+            r->dh_bits_ffdhe = r->versions[i].suites[k].dh_bits;
+}
+
+/* A certificate served in TLS 1.3 serves every accepted TLS 1.3 suite: there the
+ * suite does not depend on the certificate (RFC 8446 4.4.2.2). */
+static void add_tls13_suites(struct tlsd_scan_result *r)
+{
+    const struct tlsd_scan_version *v = &r->versions[TLSD_SCAN_TLS13];
+    for (size_t i = 0; i < r->n_certs; i++) {
+        struct tlsd_scan_cert *c = &r->certs[i];
+        uint32_t *s =
+            c->tls13 ? realloc(c->suites, (c->n_suites + v->n_suites + 1) * sizeof *s) : NULL;
+        if (!s)
+            continue;
+        c->suites = s;
+        for (size_t k = 0; k < v->n_suites; k++)
+            if (!has_code32(c->suites, c->n_suites, v->suites[k].code))
+                c->suites[c->n_suites++] = v->suites[k].code;
     }
 }
 
@@ -1279,7 +1725,7 @@ static void start_after_roots(struct tscan *t)
 {
     const struct tlsd_scan_opts *o = t->s->o;
     const struct tlsd_scan_result *r = t->r;
-    start_tls13_cert(t);
+    start_full_handshakes(t);
     if (!o->skip_groups) {
         if (r->versions[TLSD_SCAN_TLS13].n_suites)
             start_groups(t, TLSD_SCAN_TLS13);
@@ -1304,7 +1750,7 @@ static void start_versions(struct tscan *t)
     for (int vi = 0; vi < TLSD_SCAN_NVERSIONS; vi++) {
         struct tlsd_scan_version *sv = &t->r->versions[vi];
         sv->version = tlsd_scan_version_codes[vi];
-        sv->server_order = TLSD_UNKNOWN;
+        sv->server_order = sv->chacha_priority = TLSD_UNKNOWN;
         if (vi == TLSD_SCAN_SSL2) {
             size_t n = 0;
             uint32_t *kinds = malloc(tlsd_suite_count() * sizeof *kinds);
@@ -1330,7 +1776,7 @@ static void start_versions(struct tscan *t)
             t->roots_left--;
             continue;
         }
-        elim_start(t, E_SUITES, vi, cands, n, suites_root, suites_done);
+        elim_start(t, E_SUITES, vi, cands, n, 0, 0, suites_root, suites_done);
     }
     t->tasks_open--;
     if (t->roots_left == 0)
@@ -1385,6 +1831,34 @@ static void summarize_failure(struct tlsd_scan_result *r)
         snprintf(r->error, sizeof r->error, "the server does not speak TLS: %s", not_tls + 9);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_cert(const void *a, const void *b)
+{
+    const struct tlsd_scan_cert *x = a, *y = b;
+    int c = strcmp(x->label, y->label);
+    if (c)
+        return c;
+    if (x->chain[0].der_len != y->chain[0].der_len)
+        return x->chain[0].der_len < y->chain[0].der_len ? -1 : 1;
+    return memcmp(x->chain[0].der, y->chain[0].der, x->chain[0].der_len);
+}
+
+/* Certificates arrive in whichever order their probes answered: sort them (by key,
+ * then DER) and their suites (by code), so a server gives the same report each time. */
+static void sort_certs(struct tlsd_scan_result *r)
+{
+    if (r->n_certs > 1)
+        qsort(r->certs, r->n_certs, sizeof *r->certs, cmp_cert);
+    for (size_t i = 0; i < r->n_certs; i++)
+        if (r->certs[i].n_suites > 1)
+            qsort(r->certs[i].suites, r->certs[i].n_suites, sizeof *r->certs[i].suites, cmp_u32);
+}
+
 static void maybe_finish_target(struct tscan *t)
 {
     if (t->finished || t->tasks_open > 0 || !t->resolved)
@@ -1399,6 +1873,13 @@ static void maybe_finish_target(struct tscan *t)
     if (!t->failed)
         summarize_failure(t->r);
     if (!t->failed) {
+        add_tls13_suites(t->r);
+        note_dh_ffdhe(t->r);
+        judge_no_sni_cert(t);
+        if (t->r->session_ticket == TLSD_NO) /* no ticket, nothing to resume with */
+            t->r->resume_ticket12 = TLSD_NO;
+        sort_certs(t->r);
+        merge_sigschemes(t->r);
         scan_verify_certs(t->r, s->o->cafile, t->sni ? t->sni : t->target->host);
         scan_findings(t->r);
     }
@@ -1495,7 +1976,11 @@ int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan
         r->target = &targets->v[i];
         r->hrr = r->secure_renegotiation = r->fallback_scsv = r->compression = r->ems = r->etm =
             r->session_ticket = r->ocsp_stapling = r->needs_sni = r->large_hello_intolerant =
-                r->needs_reneg_signal = r->tls13_hello_answered_12 = TLSD_UNKNOWN;
+                r->needs_reneg_signal = r->tls13_hello_answered_12 = r->client_cert_requested =
+                    r->client_cert_required = r->resume_session_id = r->resume_ticket12 =
+                        r->resume_ticket13 = r->client_reneg = r->heartbeat = r->sni_selects_cert =
+                            TLSD_UNKNOWN;
+        r->client_cert_alert = -1;
         t->s = &s;
         t->target = &targets->v[i];
         t->r = r;
@@ -1507,8 +1992,10 @@ int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan
         uv_close((uv_handle_t *)&s.rate_timer, NULL);
     uv_run(&s.loop, UV_RUN_DEFAULT);
     uv_loop_close(&s.loop);
-    for (size_t i = 0; i < s.n_targets; i++)
+    for (size_t i = 0; i < s.n_targets; i++) {
         free(s.targets[i].sig13_ok); /* a target stopped before its probes ended */
+        free(s.targets[i].no_sni_leaf);
+    }
     free(s.targets);
     for (int vi = 0; vi < TLSD_SCAN_NVERSIONS; vi++)
         free(s.suites[vi]);

@@ -68,6 +68,12 @@ struct fullhs {
     char sni[256];
     uint16_t version;
     unsigned timeout_ms;
+    const char *sigalgs; /* libssl's -sigalgs list to offer, NULL: its defaults */
+    int role;            /* what the scan does with the result (scan.c) */
+    bool no_ticket;      /* offer no session ticket (resumption by session ID only) */
+    bool want_session;   /* keep the session (TLS 1.3: read the tickets that follow) */
+    bool try_reneg;      /* TLS <= 1.2: renegotiate once the handshake is done */
+    void *resume;        /* an SSL_SESSION to resume (taken: freed with the handshake) */
     void *ctx;
     /* results */
     bool ok;
@@ -76,6 +82,19 @@ struct fullhs {
     size_t der_len[FULLHS_MAX_CHAIN];
     size_t n_der;
     uint16_t suite;
+    char alpn[64]; /* the server's pick from h2,http/1.1 ("" none) */
+    bool stapled;  /* a CertificateStatus (OCSP) answered status_request */
+    /* Client authentication: the handshake sends no certificate. */
+    bool cert_requested;  /* a CertificateRequest arrived */
+    int cert_required;    /* 1 refused without one, 0 went on, -1 cannot tell */
+    int refusal_alert;    /* the alert of that refusal, -1 none */
+    char ca_names[512];   /* certificate_authorities of the request, "; " between */
+    uint16_t got_version; /* the version negotiated (or tried) */
+    bool connected;       /* the handshake completed */
+    bool reused;          /* resume: the session was resumed */
+    bool has_ticket;      /* the session kept has a ticket */
+    int reneg;            /* try_reneg: 1 done, 0 refused, -1 cannot tell */
+    void *session;        /* want_session: the SSL_SESSION (caller frees) */
 };
 int scan_full_handshake(struct fullhs *h);
 void scan_fullhs_free(struct fullhs *h);

@@ -19,6 +19,25 @@ static X509 *to_x509(const struct tlsd_cert_summary *c)
     return d2i_X509(NULL, &p, (long)c->der_len);
 }
 
+/* The subject of the certificate verification failed at: one the server sent, or
+ * one from the trust store (then summarised here). */
+static void name_failed_cert(struct tlsd_scan_cert *c, X509 *bad)
+{
+    if (c->verify_depth >= 0 && (size_t)c->verify_depth < c->n_chain) {
+        snprintf(c->verify_subject, sizeof c->verify_subject, "%s",
+                 c->chain[c->verify_depth].subject);
+        return;
+    }
+    unsigned char *der = NULL;
+    int len = bad ? i2d_X509(bad, &der) : -1;
+    struct tlsd_cert_summary sum;
+    if (len > 0 && tlsd_cert_summarize(der, (size_t)len, &sum) == TLSD_CERR_OK) {
+        snprintf(c->verify_subject, sizeof c->verify_subject, "%s", sum.subject);
+        tlsd_cert_summary_free(&sum);
+    }
+    OPENSSL_free(der);
+}
+
 static void verify_one(struct tlsd_scan_cert *c, X509_STORE *store, const char *host)
 {
     X509 *leaf = to_x509(&c->chain[0]);
@@ -35,9 +54,13 @@ static void verify_one(struct tlsd_scan_cert *c, X509_STORE *store, const char *
     }
     if (X509_STORE_CTX_init(ctx, store, leaf, untrusted) == 1) {
         c->trusted = X509_verify_cert(ctx) == 1;
-        if (!c->trusted)
+        if (!c->trusted) {
             snprintf(c->verify_error, sizeof c->verify_error, "%s",
                      X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
+            /* Name the certificate that failed: an expired intermediate is not the leaf. */
+            c->verify_depth = X509_STORE_CTX_get_error_depth(ctx);
+            name_failed_cert(c, X509_STORE_CTX_get_current_cert(ctx));
+        }
     }
     if (host && *host)
         c->name_matches = tlsd_host_is_ip(host) ? X509_check_ip_asc(leaf, host, 0) == 1
@@ -69,6 +92,11 @@ void scan_verify_certs(struct tlsd_scan_result *r, const char *cafile, const cha
     ERR_clear_error();
 }
 
+/* DH primes: below 2048 bits is weak (NIST SP 800-57, RFC 7919 offers 2048 at least),
+ * below 1024 broken (Logjam). */
+#define TLSD_MIN_DH_BITS    2048
+#define TLSD_BROKEN_DH_BITS 1024
+
 static void finding(struct tlsd_scan_result *r, enum tlsd_class c, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void finding(struct tlsd_scan_result *r, enum tlsd_class c, const char *fmt, ...)
@@ -94,6 +122,60 @@ static int by_class(const void *a, const void *b)
     return (int)x->cls - (int)y->cls;
 }
 
+/* One DH finding per server, naming the group each kind of client gets: a server may
+ * answer the RFC 7919 groups with a 2048-bit prime and everyone else with its own
+ * (often 1024-bit) parameters. */
+static void dh_findings(struct tlsd_scan_result *r)
+{
+    int plain = r->dh_bits_no_ffdhe, ffdhe = r->dh_bits_ffdhe;
+    enum tlsd_class c = TLSD_CLASS_WEAK;
+    if (plain && plain < TLSD_MIN_DH_BITS) {
+        char also[96] = "";
+        if (ffdhe && ffdhe != plain)
+            snprintf(also, sizeof also, "; clients that offer them get %d bits", ffdhe);
+        finding(r, plain < TLSD_BROKEN_DH_BITS ? TLSD_CLASS_INSECURE : c,
+                "DHE: clients that do not offer the RFC 7919 groups (most TLS 1.2 clients, "
+                "printers) get a %d-bit DH group (below %d)%s",
+                plain, TLSD_MIN_DH_BITS, also);
+    } else if (ffdhe && ffdhe < TLSD_MIN_DH_BITS) {
+        finding(r, ffdhe < TLSD_BROKEN_DH_BITS ? TLSD_CLASS_INSECURE : c,
+                "DHE uses a %d-bit DH group (below %d)", ffdhe, TLSD_MIN_DH_BITS);
+    }
+}
+
+static bool is_cbc_suite(const struct tlsd_suite *s)
+{
+    return s && strstr(s->cipher, "CBC") != NULL;
+}
+
+/* What the versions mean together: no TLS 1.2 nor 1.3 (every current client needs one
+ * of them, RFC 8996), no TLS 1.3, and CBC suites at SSL 3.0 / TLS 1.0, whose records
+ * use the previous record's last block as IV (BEAST, CVE-2011-3389; TLS 1.1 fixed it,
+ * RFC 4346 1.1). */
+static void version_findings(struct tlsd_scan_result *r, bool any)
+{
+    const struct tlsd_scan_version *v = r->versions;
+    char vb[16];
+    if (!any)
+        return;
+    if (!v[TLSD_SCAN_TLS12].accepted && !v[TLSD_SCAN_TLS13].accepted)
+        finding(r, TLSD_CLASS_INSECURE,
+                "no TLS 1.2 and no TLS 1.3: clients that follow RFC 8996 (current browsers, "
+                "OpenSSL 3 at its default security level, Windows with TLS 1.0/1.1 disabled) "
+                "cannot connect");
+    else if (!v[TLSD_SCAN_TLS13].accepted)
+        finding(r, TLSD_CLASS_WEAK, "TLS 1.3 is not enabled");
+    for (int i = TLSD_SCAN_SSL3; i <= TLSD_SCAN_TLS10; i++) {
+        size_t cbc = 0;
+        for (size_t k = 0; k < v[i].n_suites; k++)
+            cbc += is_cbc_suite(tlsd_suite_by_code(v[i].suites[k].code));
+        if (cbc)
+            finding(r, TLSD_CLASS_WEAK,
+                    "%zu CBC suite%s at %s: predictable record IVs (BEAST, CVE-2011-3389)", cbc,
+                    cbc == 1 ? "" : "s", tlsd_version_str(v[i].version, vb));
+    }
+}
+
 void scan_findings(struct tlsd_scan_result *r)
 {
     char vb[16];
@@ -113,12 +195,9 @@ void scan_findings(struct tlsd_scan_result *r)
             if (s && s->cls <= TLSD_CLASS_WEAK)
                 finding(r, s->cls, "%s %s: %s", tlsd_version_str(v->version, vb), s->iana_name,
                         s->class_reason);
-            if (s && strcmp(s->kx, "DHE") == 0 && v->suites[k].dh_bits > 0 &&
-                v->suites[k].dh_bits < 2048)
-                finding(r, TLSD_CLASS_WEAK, "%s uses a %d-bit DH group (below 2048)", s->iana_name,
-                        v->suites[k].dh_bits);
         }
     }
+    dh_findings(r);
     /* A version the server speaks elsewhere but refuses with handshake_failure
      * for every suite: typically suites that do not fit the certificate (an
      * RSA certificate while only ECDSA suites are enabled, or the reverse). */
@@ -147,13 +226,17 @@ void scan_findings(struct tlsd_scan_result *r)
     if (!any && !r->error[0])
         finding(r, TLSD_CLASS_INSECURE,
                 "the server accepted no protocol version and no cipher suite that was offered");
-    if (any && !r->versions[TLSD_SCAN_TLS13].accepted)
-        finding(r, TLSD_CLASS_SECURE, "TLS 1.3 is not enabled");
+    version_findings(r, any);
     time_t now = time(NULL);
     for (size_t i = 0; i < r->n_certs; i++) {
         const struct tlsd_scan_cert *c = &r->certs[i];
         const struct tlsd_cert_summary *l = &c->chain[0];
-        if (!c->trusted)
+        if (!c->trusted && c->verify_depth > 0 && c->verify_subject[0])
+            finding(r, TLSD_CLASS_INSECURE,
+                    "certificate chain of %s (%s) does not verify: %s (chain position %d, "
+                    "not the leaf): %s",
+                    l->subject, c->label, c->verify_subject, c->verify_depth + 1, c->verify_error);
+        else if (!c->trusted)
             finding(r, TLSD_CLASS_INSECURE, "certificate %s (%s) does not verify: %s", l->subject,
                     c->label, c->verify_error);
         if (!c->name_matches)
@@ -169,6 +252,15 @@ void scan_findings(struct tlsd_scan_result *r)
     }
     if (r->secure_renegotiation == TLSD_NO)
         finding(r, TLSD_CLASS_INSECURE, "no secure renegotiation (RFC 5746)");
+    if (r->sni_selects_cert == TLSD_YES)
+        finding(r, TLSD_CLASS_WEAK,
+                "SNI required to get this certificate: clients that send no server_name (old "
+                "printers, Java 6, Windows XP) get %s",
+                r->no_sni_cert);
+    if (r->client_reneg == TLSD_YES)
+        finding(r, TLSD_CLASS_WEAK,
+                "client-initiated renegotiation is allowed (each renegotiation costs the server "
+                "a full handshake: a denial-of-service lever, CVE-2011-1473)");
     if (r->compression == TLSD_YES)
         finding(r, TLSD_CLASS_INSECURE, "TLS compression is enabled (CRIME)");
     if (r->fallback_scsv == TLSD_NO)
@@ -204,6 +296,8 @@ void tlsd_scan_result_free(struct tlsd_scan_result *r)
     free(r->groups);
     free(r->groups12);
     free(r->sigschemes);
+    for (int k = 0; k < TLSD_SCAN_NKEYS; k++)
+        free(r->sigschemes_by_key[k]);
     free(r->sigschemes13);
     memset(r, 0, sizeof *r);
 }
@@ -252,9 +346,14 @@ static json_t *cert_json(const struct tlsd_scan_cert *c)
     }
     for (size_t i = 0; i < c->n_suites; i++)
         json_array_append_new(suites, code16(c->suites[i]));
-    return json_pack("{s:s, s:b, s:s, s:b, s:o, s:o}", "key", c->label, "trusted", c->trusted,
-                     "verify_error", c->verify_error, "name_matches", c->name_matches, "chain",
-                     chain, "suites", suites);
+    json_t *o = json_pack("{s:s, s:b, s:s, s:b, s:o, s:o}", "key", c->label, "trusted", c->trusted,
+                          "verify_error", c->verify_error, "name_matches", c->name_matches, "chain",
+                          chain, "suites", suites);
+    if (!c->trusted && c->verify_subject[0])
+        json_object_set_new(
+            o, "verify_failed_at",
+            json_pack("{s:s, s:i}", "subject", c->verify_subject, "depth", c->verify_depth));
+    return o;
 }
 
 /* Group (groups true) or signature scheme codes as a JSON array of registry names. */
@@ -268,6 +367,31 @@ static json_t *names_json(const uint16_t *v, size_t n, bool groups)
         json_array_append_new(a, json_string(name));
     }
     return a;
+}
+
+static json_t *client_cert_json(const struct tlsd_scan_result *r)
+{
+    char vb[16];
+    json_t *cas = json_array();
+    const char *p = r->client_cas;
+    while (*p) {
+        const char *end = strstr(p, "; ");
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        json_array_append_new(cas, json_stringn(p, n));
+        p += n + (end ? 2 : 0);
+    }
+    const struct tlsd_alert *a =
+        r->client_cert_alert >= 0 ? tlsd_alert_by_code((uint8_t)r->client_cert_alert) : NULL;
+    return json_pack(
+        "{s:o, s:o, s:o, s:o, s:o}", "requested", tri(r->client_cert_requested), "required",
+        tri(r->client_cert_required), "version",
+        r->client_cert_version ? json_string(tlsd_version_str(r->client_cert_version, vb))
+                               : json_null(),
+        "refusal_alert",
+        r->client_cert_alert >= 0
+            ? json_pack("{s:i, s:s}", "code", r->client_cert_alert, "name", a ? a->name : "unknown")
+            : json_null(),
+        "ca_names", cas);
 }
 
 json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
@@ -291,6 +415,7 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
         json_t *vo = json_pack("{s:s, s:b, s:o, s:o}", "version", tlsd_version_str(v->version, vb),
                                "accepted", v->accepted, "server_order", tri(v->server_order),
                                "suites", suites);
+        json_object_set_new(vo, "chacha20_priority", tri(v->chacha_priority));
         if (v->note[0])
             json_object_set_new(vo, "note", json_string(v->note));
         json_array_append_new(vers, vo);
@@ -308,9 +433,21 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
                               json_pack("{s:s, s:s}", "class", tlsd_class_name(r->findings[i].cls),
                                         "text", r->findings[i].text));
     json_object_set_new(o, "groups", groups);
+    json_object_set_new(o, "groups_server_order", tri(r->groups_order));
     json_object_set_new(o, "groups_tls12", groups12);
+    json_object_set_new(o, "groups_tls12_server_order", tri(r->groups12_order));
+    if (r->groups12_version)
+        json_object_set_new(o, "groups_tls12_version",
+                            json_string(tlsd_version_str(r->groups12_version, vb)));
     json_object_set_new(o, "hello_retry_request", tri(r->hrr));
     json_object_set_new(o, "signature_schemes", sigs);
+    json_t *by_key = json_object();
+    for (int k = 0; k < TLSD_SCAN_NKEYS; k++)
+        if (r->n_sigschemes_by_key[k])
+            json_object_set_new(
+                by_key, tlsd_scan_key_auth[k],
+                names_json(r->sigschemes_by_key[k], r->n_sigschemes_by_key[k], false));
+    json_object_set_new(o, "signature_schemes_by_key", by_key);
     json_object_set_new(o, "signature_schemes_tls13", sigs13);
     json_object_set_new(o, "certificates", certs);
     json_object_set_new(
@@ -325,6 +462,23 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
                   "large_hello_intolerant", tri(r->large_hello_intolerant),
                   "refuses_tls12_without_renegotiation_signal", tri(r->needs_reneg_signal),
                   "tls13_hello_answered_with_tls12", tri(r->tls13_hello_answered_12)));
+    json_object_set_new(
+        o, "dhe",
+        r->dh_bits_ffdhe || r->dh_bits_no_ffdhe
+            ? json_pack("{s:o, s:o}", "bits_rfc7919_offered",
+                        r->dh_bits_ffdhe ? json_integer(r->dh_bits_ffdhe) : json_null(),
+                        "bits_rfc7919_not_offered",
+                        r->dh_bits_no_ffdhe ? json_integer(r->dh_bits_no_ffdhe) : json_null())
+            : json_null());
+    json_t *f = json_object_get(o, "features");
+    json_object_set_new(f, "resumption_session_id", tri(r->resume_session_id));
+    json_object_set_new(f, "resumption_ticket_tls12", tri(r->resume_ticket12));
+    json_object_set_new(f, "resumption_ticket_tls13", tri(r->resume_ticket13));
+    json_object_set_new(f, "client_renegotiation", tri(r->client_reneg));
+    json_object_set_new(f, "heartbeat", tri(r->heartbeat));
+    json_object_set_new(f, "sni_selects_certificate", tri(r->sni_selects_cert));
+    json_object_set_new(f, "no_sni_certificate", json_string(r->no_sni_cert));
+    json_object_set_new(o, "client_certificate", client_cert_json(r));
     json_object_set_new(o, "ja3s", json_string(r->ja3s));
     json_object_set_new(o, "ja4s", json_string(r->ja4s));
     json_object_set_new(o, "findings", finds);

@@ -75,10 +75,12 @@ static void print_versions(const struct tlsd_scan_result *r, bool color)
                v->accepted ? tool_class_color(c, color) : "", v->accepted ? "yes" : "no",
                tool_reset(color && v->accepted));
         if (v->accepted)
-            printf("  %zu suites, %s", v->n_suites,
+            printf("  %zu suites, %s%s", v->n_suites,
                    v->server_order == TLSD_YES  ? "server order"
                    : v->server_order == TLSD_NO ? "client order"
-                                                : "order not tested");
+                                                : "order not tested",
+                   v->chacha_priority == TLSD_YES ? " (ChaCha20 first for clients that prefer it)"
+                                                  : "");
         if (v->note[0])
             printf("  (%s)", v->note);
         putchar('\n');
@@ -93,7 +95,10 @@ static void print_suites(const struct tlsd_scan_result *r, bool color)
         if (!v->accepted)
             continue;
         printf("  %s cipher suites%s\n", tlsd_version_str(v->version, vb),
-               v->server_order == TLSD_YES ? " (server order)" : "");
+               v->chacha_priority == TLSD_YES ? " (server order, ChaCha20 first for clients "
+                                                "that prefer it)"
+               : v->server_order == TLSD_YES  ? " (server order)"
+                                              : "");
         for (size_t k = 0; k < v->n_suites; k++) {
             const struct tlsd_scan_suite *x = &v->suites[k];
             const struct tlsd_suite *s = tlsd_suite_by_code(x->code);
@@ -114,27 +119,56 @@ static void print_suites(const struct tlsd_scan_result *r, bool color)
     }
 }
 
+static void print_date(const char *label, time_t t)
+{
+    char buf[32];
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    printf("%s%s", label, buf);
+}
+
+/* Every certificate the server sent, leaf first, so an expired or wrong intermediate
+ * shows where it is. */
+static void print_chain(const struct tlsd_scan_cert *c)
+{
+    time_t now = time(NULL);
+    for (size_t k = 0; k < c->n_chain; k++) {
+        const struct tlsd_cert_summary *x = &c->chain[k];
+        printf("    [%zu] %s\n        issuer %s\n        key %s %d%s%s%s, ", k + 1, x->subject,
+               x->issuer, x->key_type, x->key_bits, x->curve[0] ? " (" : "", x->curve,
+               x->curve[0] ? ")" : "");
+        print_date("not before ", x->not_before);
+        print_date(", not after ", x->not_after);
+        printf("%s\n", x->not_after < now    ? "  EXPIRED"
+                       : x->not_before > now ? "  NOT YET VALID"
+                                             : "");
+    }
+}
+
 static void print_certs(const struct tlsd_scan_result *r)
 {
     for (size_t i = 0; i < r->n_certs; i++) {
         const struct tlsd_scan_cert *c = &r->certs[i];
         const struct tlsd_cert_summary *l = &c->chain[0];
-        char until[32];
-        struct tm tm;
-        gmtime_r(&l->not_after, &tm);
-        strftime(until, sizeof until, "%Y-%m-%d", &tm);
         printf("  Certificate %s, serves %zu accepted suite%s\n", c->label, c->n_suites,
                c->n_suites == 1 ? "" : "s");
-        printf("    subject   %s\n    issuer    %s\n    signature %s, valid until %s\n", l->subject,
-               l->issuer, l->sig_alg, until);
+        printf("    subject   %s\n    issuer    %s\n    signature %s\n", l->subject, l->issuer,
+               l->sig_alg);
         printf("    names    ");
         for (size_t k = 0; k < l->n_sans; k++)
             printf(" %s", l->sans[k]);
         if (!l->n_sans)
             printf(" none (no subjectAltName)");
-        printf("\n    trusted   %s%s%s; host name %s; chain of %zu\n", c->trusted ? "yes" : "no",
-               c->trusted ? "" : ": ", c->verify_error,
-               c->name_matches ? "matches" : "does NOT match", c->n_chain);
+        printf("\n    trusted   %s%s%s", c->trusted ? "yes" : "no", c->trusted ? "" : ": ",
+               c->verify_error);
+        if (!c->trusted && c->verify_subject[0])
+            printf(" (at %s, chain position %d)", c->verify_subject, c->verify_depth + 1);
+        printf("; host name %s; chain of %zu\n", c->name_matches ? "matches" : "does NOT match",
+               c->n_chain);
+        if (r->sni_selects_cert == TLSD_YES)
+            printf("    SNI required to get this certificate (without SNI: %s)\n", r->no_sni_cert);
+        print_chain(c);
     }
 }
 
@@ -160,6 +194,60 @@ static void print_list16(const char *title, const uint16_t *v, size_t n, bool gr
     putchar('\n');
 }
 
+/* Groups, the DHE sizes, HRR and signature schemes. */
+static void print_kx(const struct tlsd_scan_result *r)
+{
+    char title[64], vb[16];
+    print_list16(r->groups_order == TLSD_YES ? "Groups (TLS 1.3, server order)"
+                                             : "Groups (TLS 1.3)",
+                 r->groups, r->n_groups, true);
+    snprintf(title, sizeof title, "Groups (%s ECDHE%s)",
+             r->groups12_version ? tlsd_version_str(r->groups12_version, vb) : "TLS 1.2",
+             r->groups12_order == TLSD_YES ? ", server order" : "");
+    print_list16(title, r->groups12, r->n_groups12, true);
+    if (r->dh_bits_ffdhe || r->dh_bits_no_ffdhe) {
+        printf("  DHE group: ");
+        if (r->dh_bits_ffdhe)
+            printf("%d bits for clients offering the RFC 7919 groups", r->dh_bits_ffdhe);
+        if (r->dh_bits_no_ffdhe)
+            printf("%s%d bits for clients that do not", r->dh_bits_ffdhe ? ", " : "",
+                   r->dh_bits_no_ffdhe);
+        putchar('\n');
+    }
+    if (r->hrr != TLSD_UNKNOWN)
+        printf("  HelloRetryRequest when no key share fits: %s\n", tri(r->hrr));
+    for (int k = 0; k < TLSD_SCAN_NKEYS; k++) {
+        snprintf(title, sizeof title, "Signature schemes (TLS 1.2, %s certificate)",
+                 tlsd_scan_key_auth[k]);
+        print_list16(title, r->sigschemes_by_key[k], r->n_sigschemes_by_key[k], false);
+    }
+    print_list16("Signature schemes (TLS 1.3)", r->sigschemes13, r->n_sigschemes13, false);
+}
+
+/* Client certificates: requested, required, how a handshake without one ends. */
+static void print_client_auth(const struct tlsd_scan_result *r)
+{
+    char vb[16];
+    printf("    client certificate %s", r->client_cert_requested == TLSD_NO        ? "not requested"
+                                        : r->client_cert_requested == TLSD_UNKNOWN ? "unknown"
+                                        : r->client_cert_required == TLSD_YES      ? "REQUIRED"
+                                        : r->client_cert_required == TLSD_NO
+                                            ? "requested (optional)"
+                                            : "requested");
+    if (r->client_cert_required == TLSD_YES) {
+        const struct tlsd_alert *a =
+            r->client_cert_alert >= 0 ? tlsd_alert_by_code((uint8_t)r->client_cert_alert) : NULL;
+        printf(": %s without one ends in ", tlsd_version_str(r->client_cert_version, vb));
+        if (r->client_cert_alert >= 0)
+            printf("alert %s (%d)", a ? a->name : "unknown", r->client_cert_alert);
+        else
+            printf("a closed connection");
+    }
+    if (r->client_cert_requested == TLSD_YES)
+        printf("; acceptable CAs: %s", r->client_cas[0] ? r->client_cas : "any (none listed)");
+    putchar('\n');
+}
+
 static void print_text(const struct tlsd_scan_result *r, bool color)
 {
     printf("%s%s%s", color ? "\033[1m" : "", r->target->input, tool_reset(color));
@@ -176,12 +264,7 @@ static void print_text(const struct tlsd_scan_result *r, bool color)
     }
     print_versions(r, color);
     print_suites(r, color);
-    print_list16("Groups (TLS 1.3)", r->groups, r->n_groups, true);
-    print_list16("Groups (TLS 1.2 ECDHE)", r->groups12, r->n_groups12, true);
-    if (r->hrr != TLSD_UNKNOWN)
-        printf("  HelloRetryRequest when no key share fits: %s\n", tri(r->hrr));
-    print_list16("Signature schemes (TLS 1.2)", r->sigschemes, r->n_sigschemes, false);
-    print_list16("Signature schemes (TLS 1.3)", r->sigschemes13, r->n_sigschemes13, false);
+    print_kx(r);
     print_certs(r);
     printf("  Features\n");
     printf("    secure renegotiation %s, TLS_FALLBACK_SCSV %s, compression %s\n",
@@ -190,8 +273,18 @@ static void print_text(const struct tlsd_scan_result *r, bool color)
            "stapling %s\n",
            tri(r->ems), tri(r->etm), tri(r->session_ticket), tri(r->ocsp_stapling));
     printf("    ALPN from h2,http/1.1: %s\n", r->alpn[0] ? r->alpn : "none");
+    printf("    session resumption: by ID %s, TLS 1.2 tickets %s, TLS 1.3 tickets %s\n",
+           tri(r->resume_session_id), tri(r->resume_ticket12), tri(r->resume_ticket13));
+    printf("    client-initiated renegotiation %s; heartbeat %s\n",
+           r->client_reneg == TLSD_YES  ? "allowed"
+           : r->client_reneg == TLSD_NO ? "refused"
+                                        : "unknown",
+           tri(r->heartbeat));
+    print_client_auth(r);
     if (r->no_sni_answer[0])
-        printf("    without SNI: %s; wrong SNI: %s\n", r->no_sni_answer, r->wrong_sni_answer);
+        printf("    without SNI: %s%s%s; wrong SNI: %s\n", r->no_sni_answer,
+               r->sni_selects_cert == TLSD_YES ? ", certificate " : "", r->no_sni_cert,
+               r->wrong_sni_answer);
     printf("    large hello refused %s; TLS 1.2 without renegotiation signal refused %s\n",
            tri(r->large_hello_intolerant), tri(r->needs_reneg_signal));
     if (r->ja3s[0])

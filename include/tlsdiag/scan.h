@@ -47,6 +47,10 @@ enum {
 };
 extern const uint16_t tlsd_scan_version_codes[TLSD_SCAN_NVERSIONS];
 
+/* Certificate key types a TLS 1.2 suite can select (its "auth"). */
+enum { TLSD_SCAN_KEY_RSA, TLSD_SCAN_KEY_ECDSA, TLSD_SCAN_KEY_DSA, TLSD_SCAN_NKEYS };
+extern const char *const tlsd_scan_key_auth[TLSD_SCAN_NKEYS]; /* "RSA", "ECDSA", "DSS" */
+
 struct tlsd_scan_suite {
     uint32_t code;
     uint16_t group;  /* ECDHE / TLS 1.3: the named group used (0: none) */
@@ -62,6 +66,10 @@ struct tlsd_scan_version {
     struct tlsd_scan_suite *suites; /* server order when server_order is YES */
     size_t n_suites;
     enum tlsd_tristate server_order;
+    /* Server order, but ChaCha20 first for a client that lists it first (OpenSSL
+     * SSL_OP_PRIORITIZE_CHACHA, nginx/Apache "PrioritizeChaCha"): tested when the
+     * server's order puts another suite before an accepted ChaCha20 suite. */
+    enum tlsd_tristate chacha_priority;
     char note[160]; /* e.g. "answered with TLSv1.2" */
 };
 
@@ -71,9 +79,12 @@ struct tlsd_scan_cert {
     size_t n_chain;
     bool trusted; /* chain verifies against the trust store */
     char verify_error[160];
-    bool name_matches; /* the leaf covers the SNI / host name */
-    uint32_t *suites;  /* accepted suites this certificate serves */
+    char verify_subject[512]; /* the certificate verification failed at (chain or store) */
+    int verify_depth;         /* its position: 0 the leaf, 1 the first intermediate, ... */
+    bool name_matches;        /* the leaf covers the SNI / host name */
+    uint32_t *suites;         /* accepted suites this certificate serves */
     size_t n_suites;
+    bool tls13; /* served in a TLS 1.3 handshake: it serves every TLS 1.3 suite */
 };
 
 struct tlsd_scan_finding {
@@ -88,11 +99,17 @@ struct tlsd_scan_result {
     struct tlsd_scan_version versions[TLSD_SCAN_NVERSIONS];
     uint16_t *groups; /* TLS 1.3 groups, in the server's order when it has one */
     size_t n_groups;
-    uint16_t *groups12; /* TLS 1.2 ECDHE curves (ServerKeyExchange) */
+    uint16_t *groups12; /* TLS <= 1.2 ECDHE curves (ServerKeyExchange) */
     size_t n_groups12;
+    uint16_t groups12_version; /* the version they were found at (the highest <= TLS 1.2) */
+    /* The server picks groups by its own order (then the lists are in that order). */
+    enum tlsd_tristate groups_order, groups12_order;
     enum tlsd_tristate hrr; /* answers a hello without a usable key share by HRR */
-    uint16_t *sigschemes;   /* TLS 1.2: what the server signs ServerKeyExchange with */
+    uint16_t *sigschemes;   /* TLS 1.2: what the server signs ServerKeyExchange with (all keys) */
     size_t n_sigschemes;
+    /* The same per certificate key type, each found with suites that select that type. */
+    uint16_t *sigschemes_by_key[TLSD_SCAN_NKEYS];
+    size_t n_sigschemes_by_key[TLSD_SCAN_NKEYS];
     /* TLS 1.3: the schemes the server can sign CertificateVerify with, in registry order;
      * each is offered alone, and a ServerHello (not an alert) accepts it. */
     uint16_t *sigschemes13;
@@ -104,7 +121,26 @@ struct tlsd_scan_result {
         ocsp_stapling, needs_sni, large_hello_intolerant, needs_reneg_signal,
         tls13_hello_answered_12;
     char alpn[64]; /* protocols the server selected from h2,http/1.1 ("" none) */
+    /* Client authentication, from a libssl handshake that sends no certificate at the
+     * highest version (not over STARTTLS): a CertificateRequest came, the handshake was
+     * then refused (with client_cert_alert, -1 none), the CA names it listed. */
+    enum tlsd_tristate client_cert_requested, client_cert_required;
+    /* Session resumption (a second libssl handshake offering the first one's session)
+     * by session ID (no ticket offered), by TLS 1.2 ticket, by TLS 1.3 ticket; a
+     * renegotiation the client starts; the heartbeat extension (RFC 6520). */
+    enum tlsd_tristate resume_session_id, resume_ticket12, resume_ticket13, client_reneg, heartbeat;
+    int client_cert_alert;
+    uint16_t client_cert_version;
+    char client_cas[512];
+    /* DHE at the highest TLS <= 1.2 version (0: not measured, no DHE suite): the prime
+     * a client offering the RFC 7919 groups gets, and one offering none of them (most
+     * TLS 1.2 clients) gets — the server's own DH parameters. */
+    int dh_bits_ffdhe, dh_bits_no_ffdhe;
     char no_sni_answer[96], wrong_sni_answer[96];
+    /* A hello without SNI gets another certificate than the scan's (YES: no_sni_cert
+     * names it, "CN=... (RSA 2048)"); UNKNOWN when no SNI was sent or none was seen. */
+    enum tlsd_tristate sni_selects_cert;
+    char no_sni_cert[160];
     char ja3s[33], ja4s[32];
     struct tlsd_scan_finding *findings;
     size_t n_findings;

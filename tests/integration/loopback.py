@@ -1,6 +1,7 @@
 """Helpers the Python integration tests share: free loopback ports, waiting for a server
 to listen, self-signed certificates, and running a server for the length of a check."""
 import contextlib
+import os
 import socket
 import subprocess
 import time
@@ -35,6 +36,22 @@ def make_cert(work, name, keyopts, env):
                         "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"],
                        capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stderr
+
+
+def nginx_server(work, port, name, body):
+    """The command that runs nginx in the foreground under work/nginx-NAME with the http{}
+    body given (PORT and WORK in it replaced)."""
+    prefix = os.path.join(work, "nginx-" + name)
+    os.makedirs(os.path.join(prefix, "logs"), exist_ok=True)
+    conf = os.path.join(prefix, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"""daemon off; pid {prefix}/nginx.pid; error_log {prefix}/logs/error.log;
+worker_processes 1; events {{ worker_connections 512; }}
+http {{ access_log off; client_body_temp_path {prefix}; proxy_temp_path {prefix};
+  fastcgi_temp_path {prefix}; uwsgi_temp_path {prefix}; scgi_temp_path {prefix};
+{body.replace("PORT", str(port)).replace("WORK", work)} }}
+""")
+    return ["nginx", "-p", prefix, "-c", conf]
 
 
 @contextlib.contextmanager

@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from loopback import free_port, make_cert, report, server, wait_port  # noqa: E402
+from loopback import nginx_server as loopback_nginx  # noqa: E402
 
 TLSDIAG = os.environ["TLSDIAG"]
 VERSIONS = {"SSLv2": "ssl2", "SSLv3": "ssl3", "TLSv1.0": "tls1", "TLSv1.1": "tls1_1",
@@ -53,17 +54,7 @@ def gnutls_server(port, priority, cert="rsa"):
 
 
 def nginx_server(port, name, body):
-    prefix = os.path.join(WORK, "nginx-" + name)
-    os.makedirs(os.path.join(prefix, "logs"), exist_ok=True)
-    conf = os.path.join(prefix, "nginx.conf")
-    with open(conf, "w") as f:
-        f.write(f"""daemon off; pid {prefix}/nginx.pid; error_log {prefix}/logs/error.log;
-worker_processes 1; events {{ worker_connections 512; }}
-http {{ access_log off; client_body_temp_path {prefix}; proxy_temp_path {prefix};
-  fastcgi_temp_path {prefix}; uwsgi_temp_path {prefix}; scgi_temp_path {prefix};
-{body.replace("PORT", str(port)).replace("WORK", WORK)} }}
-""")
-    return ["nginx", "-p", prefix, "-c", conf]
+    return loopback_nginx(WORK, port, name, body)
 
 
 NGINX_SITE = """server {{ listen 127.0.0.1:PORT ssl; server_name localhost;

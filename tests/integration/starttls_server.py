@@ -2,7 +2,8 @@
 """Plain-text servers that upgrade to TLS (Python's ssl module) after the
 protocol's STARTTLS dialogue: smtp, imap, pop3, ftp, ldap, postgres, xmpp.
 
-Usage: starttls_server.py PROTO CERT KEY PORTFILE
+Usage: starttls_server.py PROTO CERT KEY PORTFILE [client-order]
+(client-order: the client's suite and group order decides, not Python's server order)
 """
 import os
 import socket
@@ -75,6 +76,8 @@ def main():
     proto, cert, key, portfile = sys.argv[1:5]
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
+    if sys.argv[5:6] == ["client-order"]:
+        ctx.options &= ~ssl.OP_CIPHER_SERVER_PREFERENCE
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("127.0.0.1", 0))
