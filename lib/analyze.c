@@ -10,6 +10,7 @@
 
 #include "analyze_internal.h"
 #include "hash_internal.h"
+#include "tlsdiag/registry.h"
 #include "tlsdiag/stream_detect.h"
 
 /* What an analyser keeps per TCP flow. conn is NULL once the connection was reported;
@@ -18,10 +19,18 @@ struct fstate {
     struct tlsd_sdir d[2];
     struct tlsd_conn *conn;
     int client_dir;         /* the direction the ClientHello came from, -1 unknown */
+    int guess_dir;          /* until then: the SYN's sender, or the side of the higher port */
     bool pending_enc_alert; /* TLS 1.3: the client's first encrypted record looked like an alert */
     enum tlsd_conn_outcome last_outcome; /* of the reported connection */
     size_t client_enc;        /* encrypted records from the client after the ServerHello */
     uint64_t enc_alert_frame; /* the frame of that record */
+    /* TLS 1.3: the client's flight (its Finished) is out; what the server sent after it
+     * tells whether it accepted: a lone alert-sized record, then the end, is a refusal. */
+    bool client_done;
+    size_t server_after;      /* server records after the client's flight */
+    bool pending_srv_alert;   /* the first of them looked like an alert */
+    uint64_t srv_alert_frame; /* its frame */
+    int64_t now;              /* capture time of the bytes being parsed */
 };
 
 static const char *const outcome_names[] = {
@@ -116,22 +125,32 @@ static struct tlsd_conn *conn_new(struct tlsd_analyzer *a, const struct tlsd_tcp
     c->id = flow->id;
     c->source = a->source;
     c->fatal = -1;
+    c->client_cert = -1;
     c->first_frame = flow->first_frame;
     c->first_ts = flow->first_ts;
     c->ip_version = flow->ip_version;
     return c;
 }
 
-/* Sides are known once a hello names them; until then the initiator is the client. */
+/* Sides are known once a hello names them; until then the SYN's sender is the client,
+ * and without a SYN (a capture started mid-connection) the side of the lower port is the
+ * server: services listen on fixed, low ports, clients use ephemeral ones. */
+static int guess_client_dir(const struct tlsd_tcp_flow *flow)
+{
+    if (flow->dir[0].syn_frame || flow->dir[1].syn_frame)
+        return 0;
+    return flow->port[0] < flow->port[1] ? 1 : 0;
+}
+
 static enum tlsd_peer side_of(const struct fstate *fs, unsigned dir)
 {
-    int cd = fs->client_dir < 0 ? 0 : fs->client_dir;
+    int cd = fs->client_dir < 0 ? fs->guess_dir : fs->client_dir;
     return (int)dir == cd ? TLSD_PEER_CLIENT : TLSD_PEER_SERVER;
 }
 
 static void fill_endpoints(struct tlsd_conn *c, const struct tlsd_tcp_flow *flow, int client_dir)
 {
-    unsigned cd = client_dir < 0 ? 0 : (unsigned)client_dir;
+    unsigned cd = (unsigned)client_dir;
     addr_str(flow->ip_version, flow->addr[cd], c->client);
     addr_str(flow->ip_version, flow->addr[!cd], c->server);
     c->client_port = flow->port[cd];
@@ -140,6 +159,11 @@ static void fill_endpoints(struct tlsd_conn *c, const struct tlsd_tcp_flow *flow
         enum tlsd_peer s = d == cd ? TLSD_PEER_CLIENT : TLSD_PEER_SERVER;
         c->fin_frame[s] = flow->dir[d].fin_frame;
         c->rst_frame[s] = flow->dir[d].rst_frame;
+        const struct tlsd_tcp_dir *td = &flow->dir[d];
+        c->end_ts[s] = td->fin_frame && (!td->rst_frame || td->fin_frame < td->rst_frame)
+                           ? td->fin_ts
+                       : td->rst_frame ? td->rst_ts
+                                       : 0;
         c->bytes[s] = flow->dir[d].delivered;
     }
     c->last_ts = flow->last_ts;
@@ -155,8 +179,12 @@ static bool any_tls_from(const struct fstate *fs, enum tlsd_peer s)
     return false;
 }
 
+/* Nothing came back: the side that ended the connection first gave up. A client that
+ * closes first waited in vain (no_answer), whatever the server did after. */
 static enum tlsd_conn_outcome no_answer_outcome(const struct tlsd_conn *c)
 {
+    if (tlsd_conn_ended_first(c) == TLSD_PEER_CLIENT)
+        return TLSD_OUTCOME_NO_ANSWER;
     if (c->rst_frame[TLSD_PEER_SERVER])
         return TLSD_OUTCOME_RESET_AFTER_HELLO;
     if (c->fin_frame[TLSD_PEER_SERVER])
@@ -166,6 +194,8 @@ static enum tlsd_conn_outcome no_answer_outcome(const struct tlsd_conn *c)
 
 static enum tlsd_conn_outcome decide_outcome(const struct fstate *fs, struct tlsd_conn *c)
 {
+    if (!c->n_client_hellos && !c->n_server_hellos)
+        return TLSD_OUTCOME_TRUNCATED; /* started after the hellos: an alert tells nothing */
     if (c->fatal >= 0)
         return c->alerts[c->fatal].side == TLSD_PEER_SERVER ? TLSD_OUTCOME_SERVER_ALERT
                                                             : TLSD_OUTCOME_CLIENT_ALERT;
@@ -182,29 +212,49 @@ static enum tlsd_conn_outcome decide_outcome(const struct fstate *fs, struct tls
     return TLSD_OUTCOME_TRUNCATED;
 }
 
+static void add_alert(struct tlsd_conn *c, enum tlsd_peer side, int level, int desc, bool encrypted,
+                      uint64_t frame)
+{
+    if (c->n_alerts >= TLSD_CONN_MAX_ALERTS)
+        return;
+    c->alerts[c->n_alerts] = (struct tlsd_conn_alert){.side = side,
+                                                      .level = (uint8_t)level,
+                                                      .description = desc,
+                                                      .encrypted = encrypted,
+                                                      .frame = frame};
+    /* A fatal alert ends the handshake (RFC 8446 6.2); in TLS 1.3 every error alert
+     * is fatal whatever its level says, and a warning unrecognized_name may go on. */
+    if (c->fatal < 0 && !c->handshake_done && (level == 2 || (encrypted && level == 0)))
+        c->fatal = (int)c->n_alerts;
+    c->n_alerts++;
+}
+
 static void report(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct fstate *fs)
 {
     struct tlsd_conn *c = fs->conn;
     if (!c)
         return;
     fs->conn = NULL;
-    fill_endpoints(c, flow, fs->client_dir);
+    fill_endpoints(c, flow, fs->client_dir < 0 ? fs->guess_dir : fs->client_dir);
     for (unsigned d = 0; d < 2; d++) {
         enum tlsd_peer s = side_of(fs, d);
         c->not_tls[s] = fs->d[d].head_len > 0 && !fs->d[d].ever_tls;
         c->head_len[s] = fs->d[d].head_len;
         memcpy(c->head[s], fs->d[d].head, fs->d[d].head_len);
     }
-    if (fs->pending_enc_alert && fs->client_enc == 1 && c->fatal < 0 &&
-        c->n_alerts < TLSD_CONN_MAX_ALERTS) {
-        /* TLS 1.3: one 19-byte record (2-byte alert + type + 16-byte tag) and then the
-         * end: the client refused the server's flight, most often its certificate. */
-        c->alerts[c->n_alerts] = (struct tlsd_conn_alert){.side = TLSD_PEER_CLIENT,
-                                                          .description = -1,
-                                                          .encrypted = true,
-                                                          .frame = fs->enc_alert_frame};
-        c->fatal = (int)c->n_alerts++;
+    if (fs->pending_enc_alert && fs->client_enc == 1 && c->fatal < 0) {
+        /* TLS 1.3: one alert-sized record and then the end: the client refused the
+         * server's flight, most often its certificate. */
         c->handshake_done = false;
+        add_alert(c, TLSD_PEER_CLIENT, 0, -1, true, fs->enc_alert_frame);
+    } else if (fs->pending_srv_alert && c->fatal < 0) {
+        /* TLS 1.3: the server answered the client's Finished with one alert-sized record
+         * and closed: a refusal (RFC 8446 4.4.2.4: certificate_required and the like). */
+        add_alert(c, TLSD_PEER_SERVER, 0, -1, true, fs->srv_alert_frame);
+        c->alert_after_finished = c->fatal >= 0;
+    } else if (fs->client_done && c->fatal < 0 && !c->handshake_done &&
+               tlsd_conn_ended_first(c) != TLSD_PEER_SERVER) {
+        c->handshake_done = true; /* nothing from the server, and it did not end it */
     }
     c->outcome = decide_outcome(fs, c);
     struct tlsd_server_sum *server = tlsd_summary_server(a, c);
@@ -252,6 +302,7 @@ static void on_client_hello(struct tlsd_analyzer *a, struct fstate *fs, unsigned
     c->ch = ch;
     c->has_ch = true;
     c->ch_frame = frame;
+    c->ch_ts = fs->now;
     tlsd_client_hello_versions(&ch, &c->offered_low, &c->offered_high);
     if (tlsd_ja3(&ch, &c->ja3) != 0)
         a->stats.nomem++;
@@ -355,23 +406,6 @@ static void on_certificate(struct tlsd_analyzer *a, struct tlsd_conn *c,
     c->has_cert = true;
 }
 
-static void add_alert(struct tlsd_conn *c, enum tlsd_peer side, int level, int desc, bool encrypted,
-                      uint64_t frame)
-{
-    if (c->n_alerts >= TLSD_CONN_MAX_ALERTS)
-        return;
-    c->alerts[c->n_alerts] = (struct tlsd_conn_alert){.side = side,
-                                                      .level = (uint8_t)level,
-                                                      .description = desc,
-                                                      .encrypted = encrypted,
-                                                      .frame = frame};
-    /* A fatal alert ends the handshake (RFC 8446 6.2); in TLS 1.3 every error alert
-     * is fatal whatever its level says, and a warning unrecognized_name may go on. */
-    if (c->fatal < 0 && !c->handshake_done && (level == 2 || (encrypted && level == 0)))
-        c->fatal = (int)c->n_alerts;
-    c->n_alerts++;
-}
-
 static void on_ssl2(struct tlsd_analyzer *a, struct fstate *fs, unsigned dir,
                     const struct tlsd_event *ev, uint64_t frame)
 {
@@ -389,20 +423,77 @@ static void on_ssl2(struct tlsd_analyzer *a, struct fstate *fs, unsigned dir,
     }
 }
 
-/* TLS 1.3: the client's first encrypted record tells its Finished (or Certificate) from
- * an alert by size; a second one means the handshake went on. */
+/* TLS 1.3 record sizes (RFC 8446 5.2): the content, its type byte and the AEAD tag. */
+#define TLS13_ALERT_BODY      2 /* level, description */
+#define TLS13_HS_HEADER       4 /* msg_type, length */
+#define TLS13_EMPTY_CERT_BODY 4 /* empty request context, empty certificate_list */
+#define AEAD_TAG_LEN          16
+#define AEAD_TAG_LEN_CCM8     8
+
+static size_t tls13_record_len(const struct tlsd_conn *c, size_t content)
+{
+    const struct tlsd_suite *s = tlsd_suite_by_code(c->sh.suite);
+    bool ccm8 = s && strstr(s->cipher, "CCM_8");
+    return content + 1 + (ccm8 ? AEAD_TAG_LEN_CCM8 : AEAD_TAG_LEN);
+}
+
+/* The client's first encrypted record: an empty Certificate (alone or with the Finished)
+ * means the server asked for a certificate and got none; a bigger one than Certificate
+ * and Finished with an empty certificate holds a certificate. */
+static int client_cert_from(const struct tlsd_conn *c, size_t len)
+{
+    const struct tlsd_suite *s = tlsd_suite_by_code(c->sh.suite);
+    size_t hash = s && strstr(s->iana_name, "SHA384") ? 48 : 32;
+    size_t empty = TLS13_HS_HEADER + TLS13_EMPTY_CERT_BODY, fin = TLS13_HS_HEADER + hash;
+    if (len == tls13_record_len(c, empty) || len == tls13_record_len(c, empty + fin))
+        return 0;
+    return len > tls13_record_len(c, empty + fin) ? 1 : -1;
+}
+
+static bool tls13_open(const struct tlsd_conn *c)
+{
+    return c && c->has_sh && tlsd_version_is_tls13(c->sh.version) && c->fatal < 0;
+}
+
+/* TLS 1.3: the client's first encrypted record tells its flight (Certificate, Finished)
+ * from an alert by size; a second one means its flight went out. */
 static void on_client_encrypted(struct fstate *fs, const struct tlsd_event *ev, uint64_t frame)
 {
     struct tlsd_conn *c = fs->conn;
-    if (!c || !c->has_sh || !tlsd_version_is_tls13(c->sh.version) || c->fatal >= 0)
+    if (!tls13_open(c) || fs->client_done)
         return;
-    fs->client_enc++;
-    if (fs->client_enc == 1 && ev->len == 19) {
-        fs->pending_enc_alert = true;
-        fs->enc_alert_frame = frame;
-        return;
+    if (++fs->client_enc == 1) {
+        c->client_cert = client_cert_from(c, ev->len);
+        if (ev->len == tls13_record_len(c, TLS13_ALERT_BODY)) {
+            fs->pending_enc_alert = true;
+            fs->enc_alert_frame = frame;
+            return;
+        }
     }
     fs->pending_enc_alert = false;
+    fs->client_done = true;
+}
+
+/* TLS 1.3: the server's records after the client's flight. Only they show that the
+ * server accepted the client's Finished (and certificate): a ticket or data does; a lone
+ * alert-sized record before its FIN or RST is a refusal, decided when TCP ends. */
+static void on_server_encrypted(struct fstate *fs, const struct tlsd_event *ev, uint64_t frame)
+{
+    struct tlsd_conn *c = fs->conn;
+    if (!tls13_open(c))
+        return;
+    if (fs->pending_enc_alert) { /* the server went on: the client's record was no alert */
+        fs->pending_enc_alert = false;
+        fs->client_done = true;
+    }
+    if (!fs->client_done)
+        return; /* the server's own flight */
+    if (++fs->server_after == 1 && ev->len == tls13_record_len(c, TLS13_ALERT_BODY)) {
+        fs->pending_srv_alert = true;
+        fs->srv_alert_frame = frame;
+        return;
+    }
+    fs->pending_srv_alert = false;
     c->handshake_done = true;
 }
 
@@ -445,6 +536,8 @@ static void on_event(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct
             add_alert(c, side_of(fs, dir), 0, -1, true, frame);
         else if (side_of(fs, dir) == TLSD_PEER_CLIENT)
             on_client_encrypted(fs, ev, frame);
+        else
+            on_server_encrypted(fs, ev, frame);
         break;
     default:
         break;
@@ -500,6 +593,7 @@ static struct fstate *fstate_new(struct tlsd_analyzer *a, struct tlsd_tcp_flow *
     tlsd_sdir_init(&fs->d[0]);
     tlsd_sdir_init(&fs->d[1]);
     fs->client_dir = -1;
+    fs->guess_dir = guess_client_dir(flow);
     fs->conn = conn_new(a, flow);
     if (!fs->conn) {
         free(fs);
@@ -572,6 +666,7 @@ static void on_tcp(void *ctx, struct tlsd_tcp_flow *flow, const struct tlsd_tcp_
     }
     switch (ev->kind) {
     case TLSD_TCP_EV_DATA:
+        fs->now = ev->ts_usec;
         if (tlsd_sdir_feed(&fs->d[ev->dir], ev->data, ev->len) != TLSD_CERR_OK)
             a->stats.nomem++;
         drain(a, flow, fs, ev->dir, ev->frame);

@@ -16,13 +16,26 @@ static const char *col(bool on, const char *c)
     return on ? c : "";
 }
 
-static void offer_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)
+/* "TLS 1.0 to TLS 1.3", "TLS 1.2", or "up to TLS 1.2" when the lowest is not stated
+ * (low 0); nothing when high is 0. */
+static void versions_range(struct tlsd_strbuf *b, uint16_t low, uint16_t high)
 {
     char v1[24], v2[24];
+    if (!high)
+        return;
+    if (!low)
+        tlsd_sb_printf(b, "up to %s", tlsd_version_label(high, v2));
+    else if (low == high)
+        tlsd_sb_puts(b, tlsd_version_label(low, v1));
+    else
+        tlsd_sb_printf(b, "%s to %s", tlsd_version_label(low, v1), tlsd_version_label(high, v2));
+}
+
+static void offer_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)
+{
     const struct tlsd_client_hello *ch = &c->ch;
-    tlsd_sb_printf(b, "  offered  %s", tlsd_version_label(c->offered_low, v1));
-    if (c->offered_high != c->offered_low)
-        tlsd_sb_printf(b, " to %s", tlsd_version_label(c->offered_high, v2));
+    tlsd_sb_puts(b, "  offered  ");
+    versions_range(b, tlsd_hello_states_lowest(ch) ? c->offered_low : 0, c->offered_high);
     tlsd_sb_printf(b, ", %zu suites:", ch->n_suites);
     size_t shown = 0;
     for (size_t i = 0; i < ch->n_suites && shown < 6; i++) {
@@ -154,7 +167,7 @@ void tlsd_analyze_summary_render_text(struct tlsd_strbuf *b, const struct tlsd_a
                                       bool color)
 {
     const struct tlsd_analyze_stats *st = &a->stats;
-    char v1[24], v2[24];
+    char v1[24];
     tlsd_sb_printf(b,
                    "%sSummary%s: %llu connection%s with TLS (%llu TCP flow%s without TLS), "
                    "%llu frame%s in %llu file%s\n",
@@ -173,10 +186,8 @@ void tlsd_analyze_summary_render_text(struct tlsd_strbuf *b, const struct tlsd_a
         const struct tlsd_client_sum *s = tlsd_analyzer_client_at(a, i);
         tlsd_sb_printf(b, "    %-40s %llu handshake%s, %llu failed; offers %s", s->addr,
                        (unsigned long long)s->handshakes, s->handshakes == 1 ? "" : "s",
-                       (unsigned long long)s->failures,
-                       s->offered_low ? tlsd_version_label(s->offered_low, v1) : "-");
-        if (s->offered_high != s->offered_low)
-            tlsd_sb_printf(b, " to %s", tlsd_version_label(s->offered_high, v2));
+                       (unsigned long long)s->failures, s->offered_high ? "" : "-");
+        versions_range(b, s->offered_low, s->offered_high);
         tlsd_sb_printf(b, ", %zu suites, JA4 %s\n", s->n_suites, s->ja4[0] ? s->ja4 : "-");
     }
     tlsd_sb_puts(b, "  by server:\n");
