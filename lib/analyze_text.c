@@ -5,6 +5,7 @@
 
 #include "analyze_internal.h"
 #include "tlsdiag/registry.h"
+#include "utf8_internal.h"
 
 #define C_RED   "\033[1;31m"
 #define C_GREEN "\033[32m"
@@ -29,6 +30,36 @@ static void versions_range(struct tlsd_strbuf *b, uint16_t low, uint16_t high)
         tlsd_sb_puts(b, tlsd_version_label(low, v1));
     else
         tlsd_sb_printf(b, "%s to %s", tlsd_version_label(low, v1), tlsd_version_label(high, v2));
+}
+
+/* Text from a peer (server name, certificate names, a diagnosis quoting them) for a
+ * terminal: control characters (ESC included, C1 too) and bytes that are not UTF-8 are
+ * written as \xNN, never raw. */
+static void put_text(struct tlsd_strbuf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s), run = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t seq = p[i] >= 0x80 ? tlsd_utf8_seq(p + i, n - i) : 0;
+        uint32_t cp = seq ? tlsd_utf8_decode(p + i, seq) : p[i];
+        bool control = cp < 0x20 || (cp >= 0x7f && cp < 0xa0);
+        if (seq && !control) {
+            i += seq - 1;
+            continue;
+        }
+        if (!seq && !control && p[i] < 0x80)
+            continue;
+        size_t len = seq ? seq : 1;
+        tlsd_sb_putn(b, s + run, i - run);
+        for (size_t k = 0; k < len; k++) {
+            char esc[4] = {'\\', 'x', hex[p[i + k] >> 4], hex[p[i + k] & 15]};
+            tlsd_sb_putn(b, esc, sizeof esc);
+        }
+        i += len - 1;
+        run = i + 1;
+    }
+    tlsd_sb_putn(b, s + run, n - run);
 }
 
 static void offer_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)
@@ -79,8 +110,11 @@ static void answer_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)
     }
     if (c->has_cert && c->cert->n_certs && c->cert->certs[0].decoded) {
         const struct tlsd_cert_summary *l = &c->cert->certs[0];
-        tlsd_sb_printf(b, "  cert     %s (%s %d) issued by %s%s, chain of %zu\n", l->subject,
-                       l->key_type, l->key_bits, l->issuer, l->self_signed ? " (self-signed)" : "",
+        tlsd_sb_puts(b, "  cert     ");
+        put_text(b, l->subject);
+        tlsd_sb_printf(b, " (%s %d) issued by ", l->key_type, l->key_bits);
+        put_text(b, l->issuer);
+        tlsd_sb_printf(b, "%s, chain of %zu\n", l->self_signed ? " (self-signed)" : "",
                        c->cert->n_certs);
     }
     for (size_t i = 0; i < c->n_alerts; i++) {
@@ -112,8 +146,11 @@ static void tcp_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)
 static void diag_lines(struct tlsd_strbuf *b, const struct tlsd_conn *c, bool color)
 {
     const struct tlsd_diagnosis *d = &c->diag;
-    if (d->text)
-        tlsd_sb_printf(b, "  why      %s\n", d->text);
+    if (d->text) {
+        tlsd_sb_puts(b, "  why      ");
+        put_text(b, d->text);
+        tlsd_sb_puts(b, "\n");
+    }
     for (size_t i = 0; i < d->n_causes; i++)
         tlsd_sb_printf(b, "  cause    %s [%s]\n", d->causes[i]->title, d->causes[i]->id);
     for (size_t i = 0; i < d->n_events; i++) {
@@ -134,8 +171,11 @@ void tlsd_conn_render_text(struct tlsd_strbuf *b, const struct tlsd_conn *c, boo
     tlsd_sb_printf(b, "%s%s%s%s:%u -> %s%s%s:%u", col(color, C_BOLD), v6 ? "[" : "", c->client,
                    v6 ? "]" : "", c->client_port, v6 ? "[" : "", c->server, v6 ? "]" : "",
                    c->server_port);
-    if (c->has_ch && c->ch.server_name)
-        tlsd_sb_printf(b, " (%s)", c->ch.server_name);
+    if (c->has_ch && c->ch.server_name) {
+        tlsd_sb_puts(b, " (");
+        put_text(b, c->ch.server_name);
+        tlsd_sb_puts(b, ")");
+    }
     tlsd_sb_printf(b, "%s  %s, frames %llu-%llu\n", col(color, C_OFF), c->source,
                    (unsigned long long)c->first_frame, (unsigned long long)c->last_frame);
     tlsd_sb_printf(b, "  outcome  %s%s%s: %s\n", col(color, failed ? C_RED : C_GREEN),
@@ -146,8 +186,11 @@ void tlsd_conn_render_text(struct tlsd_strbuf *b, const struct tlsd_conn *c, boo
     if (failed)
         tcp_line(b, c);
     diag_lines(b, c, color);
-    if (c->parse_error[0])
-        tlsd_sb_printf(b, "  note     %s\n", c->parse_error);
+    if (c->parse_error[0]) {
+        tlsd_sb_puts(b, "  note     ");
+        put_text(b, c->parse_error);
+        tlsd_sb_puts(b, "\n");
+    }
     tlsd_sb_puts(b, "\n");
 }
 

@@ -12,6 +12,8 @@
 #   keyshare    TLS 1.3 server on P-384 only, client x25519 only -> "no suitable key share"
 #   sigalg      TLS 1.3 RSA server, client offering ECDSA schemes only -> signature scheme
 #   hostname    TLS 1.2 certificate for other.example, client verifies "localhost" -> names
+#   names       SNI and ALPN bytes that are not UTF-8, with ESC sequences -> valid UTF-8
+#               JSON (\u00XX), no raw control character in the text report
 #   midconn     a capture cut to start at a lone encrypted alert from a low (service) port
 #               -> truncated, and the low port is the server
 . "$(dirname "$0")/../cli/lib.sh"
@@ -37,7 +39,7 @@ cert other other.example rsa:2048
 cert ca ca.example rsa:2048
 [ -s rsa.pem ] && [ -s other.pem ] && [ -s ca.pem ] || { bad "could not make certificates"; finish; exit; }
 
-for s in certreq untrusted silent version proven keyshare sigalg hostname; do PORT[$s]=$(free_port); done
+for s in certreq untrusted silent version proven keyshare sigalg hostname names; do PORT[$s]=$(free_port); done
 PORT[midconn]=$(free_low_port)
 srv certreq -cert rsa.pem -key rsa.key -tls1_3 -Verify 1
 srv untrusted -cert rsa.pem -key rsa.key -tls1_3 -Verify 1 -CAfile ca.pem -verify_return_error
@@ -46,6 +48,7 @@ srv proven -cert rsa.pem -key rsa.key -tls1 -cipher 'AES128-SHA:@SECLEVEL=0'
 srv keyshare -cert rsa.pem -key rsa.key -tls1_3 -groups P-384
 srv sigalg -cert rsa.pem -key rsa.key -tls1_3
 srv hostname -cert other.pem -key other.key -tls1_2
+srv names -cert rsa.pem -key rsa.key -tls1_2
 srv midconn -cert rsa.pem -key rsa.key -tls1_2
 python3 - "${PORT[silent]}" <<'PY' >/dev/null 2>&1 & PIDS+=($!)
 import socket, sys
@@ -73,6 +76,9 @@ sc "${PORT[sigalg]}" -groups X25519
 sleep 0.2
 sc "${PORT[sigalg]}" -groups X25519 -sigalgs ECDSA+SHA256:ECDSA+SHA384
 sc "${PORT[hostname]}" -servername localhost -verify_hostname localhost -CAfile other.pem -verify_return_error
+# Names that are not UTF-8 and hold terminal escapes; then a UTF-8 one.
+sc "${PORT[names]}" -servername $'b\xbad\x1b[31m.example' -alpn $'h\xff2,\x1b]0;x\x07'
+sc "${PORT[names]}" -servername $'caf\xc3\xa9.example'
 # A whole TLS 1.2 connection with data; the test later keeps only its end.
 (printf 'GET / HTTP/1.0\r\n\r\n'; sleep 1) |
   timeout 5 openssl s_client -connect "127.0.0.1:${PORT[midconn]}" -ign_eof >/dev/null 2>&1
@@ -132,6 +138,20 @@ run analyze --failed cap.pcap
 expect_grep 'The summary covers the whole capture, not only the [0-9]+ connections listed' "$OUT" "--failed summary scope"
 got=$(jq -r '"\(.connections_listed == (.connections | length)) \(.summary_scope)"' analysis.json)
 [ "$got" = "true capture" ] && ok || bad "JSON connections_listed / summary_scope: $got"
+
+# Bytes that are not UTF-8 are escaped as \u00XX; UTF-8 passes; the text has no raw ESC.
+python3 - "${PORT[names]}" <<'PY' && ok || bad "names: JSON is not valid UTF-8 or the names differ"
+import json, sys
+doc = json.loads(open("analysis.json", "rb").read().decode("utf-8", errors="strict"))
+c = [c for c in doc["connections"] if c["server"]["port"] == int(sys.argv[1])]
+assert [x["sni"] for x in c] == ["b\u00bad\u001b[31m.example", "caf\u00e9.example"], [x["sni"] for x in c]
+assert c[0]["client_hello"]["alpn"] == ["h\u00ff2", "\u001b]0;x\u0007"], c[0]["client_hello"]["alpn"]
+PY
+run analyze --server "127.0.0.1:${PORT[names]}" cap.pcap
+grep -qa $'\x1b' <<<"$OUT" && bad "names: the text report writes ESC raw" || ok
+grep -qa $'\x07' <<<"$OUT" && bad "names: the text report writes BEL raw" || ok
+expect_grep '\(b\\xbad\\x1b\[31m\.example\)' "$OUT" "names: escaped server name in the text"
+expect_grep $'\\(caf\xc3\xa9\\.example\\)' "$OUT" "names: UTF-8 server name kept"
 
 # Mid-connection: keep only the frames from the server's last encrypted alert on.
 first=$(tshark -n -r cap.pcap -d "tcp.port==${PORT[midconn]},tls" -Y "tcp.srcport == ${PORT[midconn]} && tls.record.content_type == 21" \
