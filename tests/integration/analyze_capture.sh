@@ -25,13 +25,16 @@ sc() { # PORT OPTIONS...: openssl s_client, no input
   local port=$1; shift
   timeout 5 openssl s_client -connect "127.0.0.1:$port" "$@" </dev/null >"client.$port" 2>&1
 }
-# capture_start: waits for every server in PORT, then records them all into cap.pcap
-# (the port probes stay out of it).
+# capture_start [FILTER]: waits for every server in PORT, then records them all into
+# cap.pcap (the port probes stay out of it); with FILTER, records that instead, at once.
 capture_start() {
-  local s filter
-  for s in "${!PORT[@]}"; do wait_port "${PORT[$s]}" || return 1; done
-  filter=$(for s in "${PORT[@]}"; do printf 'port %s or ' "$s"; done)
-  tcpdump -i lo -U -w cap.pcap "tcp and (${filter% or })" 2>tcpdump.err & TCPDUMP=$!; PIDS+=($TCPDUMP)
+  local s filter=${1:-}
+  if [ -z "$filter" ]; then
+    for s in "${!PORT[@]}"; do wait_port "${PORT[$s]}" || return 1; done
+    filter=$(for s in "${PORT[@]}"; do printf 'port %s or ' "$s"; done)
+    filter="tcp and (${filter% or })"
+  fi
+  tcpdump -i lo -U -w cap.pcap "$filter" 2>tcpdump.err & TCPDUMP=$!; PIDS+=($TCPDUMP)
   for _ in $(seq 50); do grep -q listening tcpdump.err 2>/dev/null && break; sleep 0.1; done
 }
 # capture_stop FILTER N: under load tcpdump may still hold packets in the kernel's buffer:
