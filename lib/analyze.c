@@ -423,6 +423,32 @@ static void on_ssl2(struct tlsd_analyzer *a, struct fstate *fs, unsigned dir,
     }
 }
 
+/* RFC 8446 4.1.2: after a HelloRetryRequest the client sends its ClientHello again, with
+ * the same random and a key share for the group asked for. When the HelloRetryRequest is
+ * not in the capture, the client's compatibility ChangeCipherSpec (D.4) makes its second
+ * hello look encrypted; a record that parses as a ClientHello with the first one's random
+ * is that hello, and the HelloRetryRequest is inferred from it. */
+static bool infer_hrr(struct tlsd_analyzer *a, struct tlsd_conn *c, const struct tlsd_event *ev)
+{
+    if (!c || !c->has_ch || c->has_sh || c->has_hrr || ev->content_type != TLSD_CT_HANDSHAKE ||
+        !ev->len || ev->data[0] != TLSD_HS_CLIENT_HELLO)
+        return false;
+    struct tlsd_client_hello ch;
+    struct tlsd_err err = {0};
+    bool same = tlsd_client_hello_parse(ev->data, ev->len, false, &ch, &err) == TLSD_CERR_OK &&
+                memcmp(ch.random, c->ch.random, sizeof ch.random) == 0;
+    if (same) {
+        c->has_hrr = c->hrr_inferred = true;
+        for (size_t i = 0; i < ch.n_key_shares && !c->hrr_group; i++)
+            if (!tlsd_is_grease(ch.key_shares[i].group))
+                c->hrr_group = ch.key_shares[i].group;
+        c->n_client_hellos++;
+        a->stats.client_hellos++;
+    }
+    tlsd_client_hello_free(&ch);
+    return same;
+}
+
 /* TLS 1.3 record sizes (RFC 8446 5.2): the content, its type byte and the AEAD tag. */
 #define TLS13_ALERT_BODY      2 /* level, description */
 #define TLS13_HS_HEADER       4 /* msg_type, length */
@@ -534,10 +560,10 @@ static void on_event(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct
         if (c && ev->content_type == TLSD_CT_ALERT &&
             !tlsd_version_is_tls13(c->has_sh ? c->sh.version : 0))
             add_alert(c, side_of(fs, dir), 0, -1, true, frame);
-        else if (side_of(fs, dir) == TLSD_PEER_CLIENT)
-            on_client_encrypted(fs, ev, frame);
-        else
+        else if (side_of(fs, dir) == TLSD_PEER_SERVER)
             on_server_encrypted(fs, ev, frame);
+        else if (!infer_hrr(a, c, ev))
+            on_client_encrypted(fs, ev, frame);
         break;
     default:
         break;

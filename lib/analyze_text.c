@@ -96,7 +96,10 @@ static void answer_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)
     char v[24];
     if (c->has_hrr) {
         const struct tlsd_group *g = tlsd_group_by_code(c->hrr_group);
-        tlsd_sb_printf(b, "  retry    HelloRetryRequest for %s\n", g ? g->name : "?");
+        tlsd_sb_printf(b, "  retry    HelloRetryRequest for %s%s\n", g ? g->name : "?",
+                       c->hrr_inferred ? " (inferred: not in the capture, but the client sent "
+                                         "its ClientHello again with the same random)"
+                                       : "");
     }
     if (c->has_sh) {
         const struct tlsd_suite *s = tlsd_suite_by_code(c->sh.suite);

@@ -105,6 +105,7 @@ struct tlsd_conn {
     char ja4[TLSD_JA4_LEN + 1];
 
     bool has_hrr;
+    bool hrr_inferred; /* not in the capture: a second ClientHello repeated the first's random */
     uint16_t hrr_group;
     bool has_sh; /* the ServerHello (not the HRR), parsed */
     struct tlsd_server_hello sh;
