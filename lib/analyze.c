@@ -653,7 +653,7 @@ static void on_close(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct
 
 /* FIN or RST: a connection whose client hello is out is decided by how TCP ended. */
 static void on_flags(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct fstate *fs,
-                     unsigned dir, uint8_t flags)
+                     uint8_t flags)
 {
     struct tlsd_conn *c = fs->conn;
     bool rst = flags & TLSD_TCP_RST;
@@ -664,12 +664,14 @@ static void on_flags(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct
     }
     if (!c || !(fs->d[0].ever_tls || fs->d[1].ever_tls))
         return;
-    /* The server ending the connection decides it; so does any reset, or both FINs. A
-     * client's lone FIN (TLS 1.3 half-close) may still be followed by an answer. */
-    if (rst || both_fin || side_of(fs, dir) == TLSD_PEER_SERVER)
+    /* A reset or both FINs decide it. A lone FIN does not: after the client's (TLS 1.3
+     * half-close) an answer may still come, and after the server's the client may still
+     * say why it gives up (an alert after the peer's FIN belongs in the record as much as
+     * in the summary's alert count). */
+    if (rst || both_fin) {
         report(a, flow, fs);
-    if (rst || both_fin)
         retire(flow, fs);
+    }
 }
 
 static void on_tcp(void *ctx, struct tlsd_tcp_flow *flow, const struct tlsd_tcp_ev *ev)
@@ -705,7 +707,7 @@ static void on_tcp(void *ctx, struct tlsd_tcp_flow *flow, const struct tlsd_tcp_
     case TLSD_TCP_EV_FLAGS:
         if (fs->conn)
             fs->conn->last_frame = ev->frame;
-        on_flags(a, flow, fs, ev->dir, ev->flags);
+        on_flags(a, flow, fs, ev->flags);
         break;
     case TLSD_TCP_EV_CLOSE:
         on_close(a, flow, fs, ev->close);

@@ -14,6 +14,8 @@
 #   hostname    TLS 1.2 certificate for other.example, client verifies "localhost" -> names
 #   names       SNI and ALPN bytes that are not UTF-8, with ESC sequences -> valid UTF-8
 #               JSON (\u00XX), no raw control character in the text report
+#   late        the server closes (FIN) right after its flight; the client's unknown_ca
+#               comes after the FIN -> in the record as in the summary
 #   midconn     a capture cut to start at a lone encrypted alert from a low (service) port
 #               -> truncated, and the low port is the server
 . "$(dirname "$0")/../cli/lib.sh"
@@ -39,7 +41,7 @@ cert other other.example rsa:2048
 cert ca ca.example rsa:2048
 [ -s rsa.pem ] && [ -s other.pem ] && [ -s ca.pem ] || { bad "could not make certificates"; finish; exit; }
 
-for s in certreq untrusted silent version proven keyshare sigalg hostname names; do PORT[$s]=$(free_port); done
+for s in certreq untrusted silent version proven keyshare sigalg hostname names late lateback; do PORT[$s]=$(free_port); done
 PORT[midconn]=$(free_low_port)
 srv certreq -cert rsa.pem -key rsa.key -tls1_3 -Verify 1
 srv untrusted -cert rsa.pem -key rsa.key -tls1_3 -Verify 1 -CAfile ca.pem -verify_return_error
@@ -49,6 +51,34 @@ srv keyshare -cert rsa.pem -key rsa.key -tls1_3 -groups P-384
 srv sigalg -cert rsa.pem -key rsa.key -tls1_3
 srv hostname -cert other.pem -key other.key -tls1_2
 srv names -cert rsa.pem -key rsa.key -tls1_2
+srv lateback -cert rsa.pem -key rsa.key -tls1_2
+# A server that sends its TLS 1.2 flight and closes at once (FIN): a proxy in front of
+# s_server that forwards the hello and the answer up to ServerHelloDone, then shuts its
+# side; the client, which distrusts the certificate, answers with its alert after the FIN.
+python3 - "${PORT[late]}" "${PORT[lateback]}" <<'PY' >/dev/null 2>&1 & PIDS+=($!)
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
+while True:
+    c, _ = s.accept()
+    hello = c.recv(65536)
+    if not hello:  # a port probe
+        c.close()
+        continue
+    b = socket.create_connection(("127.0.0.1", int(sys.argv[2])))
+    b.sendall(hello)
+    flight = b""
+    while not flight.endswith(b"\x0e\x00\x00\x00"):  # ServerHelloDone
+        chunk = b.recv(65536)
+        if not chunk:
+            break
+        flight += chunk
+    c.sendall(flight)
+    c.shutdown(socket.SHUT_WR)
+    while c.recv(65536):
+        pass
+    c.close(); b.close()
+PY
 srv midconn -cert rsa.pem -key rsa.key -tls1_2
 python3 - "${PORT[silent]}" <<'PY' >/dev/null 2>&1 & PIDS+=($!)
 import socket, sys
@@ -76,6 +106,7 @@ sc "${PORT[sigalg]}" -groups X25519
 sleep 0.2
 sc "${PORT[sigalg]}" -groups X25519 -sigalgs ECDSA+SHA256:ECDSA+SHA384
 sc "${PORT[hostname]}" -servername localhost -verify_hostname localhost -CAfile other.pem -verify_return_error
+sc "${PORT[late]}" -tls1_2 -verify_return_error -CAfile ca.pem
 # Names that are not UTF-8 and hold terminal escapes; then a UTF-8 one.
 sc "${PORT[names]}" -servername $'b\xbad\x1b[31m.example' -alpn $'h\xff2,\x1b]0;x\x07'
 sc "${PORT[names]}" -servername $'caf\xc3\xa9.example'
@@ -138,6 +169,12 @@ run analyze --failed cap.pcap
 expect_grep 'The summary covers the whole capture, not only the [0-9]+ connections listed' "$OUT" "--failed summary scope"
 got=$(jq -r '"\(.connections_listed == (.connections | length)) \(.summary_scope)"' analysis.json)
 [ "$got" = "true capture" ] && ok || bad "JSON connections_listed / summary_scope: $got"
+
+# An alert after the peer's FIN: in the connection's record, and counted alike.
+expect late '[.[].outcome] | join(",")' client_alert "outcome"
+expect late '[.[0].alerts[] | "\(.side) \(.code)"] | join(",")' "client 48" "the late alert in the record"
+got=$(jq '[.connections[].counts.alerts] | add' analysis.json)
+[ "$got" = "$(jq '.summary.totals.alerts' analysis.json)" ] && ok || bad "alerts in the records ($got) and in the summary ($(jq '.summary.totals.alerts' analysis.json)) differ"
 
 # Bytes that are not UTF-8 are escaped as \u00XX; UTF-8 passes; the text has no raw ESC.
 python3 - "${PORT[names]}" <<'PY' && ok || bad "names: JSON is not valid UTF-8 or the names differ"
