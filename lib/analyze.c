@@ -31,7 +31,23 @@ struct fstate {
     bool pending_srv_alert;   /* the first of them looked like an alert */
     uint64_t srv_alert_frame; /* its frame */
     int64_t now;              /* capture time of the bytes being parsed */
+    struct keystate *ks;      /* with a key log that has this connection's secrets */
 };
+
+/* TLS 1.3 with a key log: per direction (flow direction index) the traffic keys and the
+ * handshake bytes not yet a whole message. */
+#define KS_RECORD_MAX (16384 + 256) /* RFC 8446 5.2: TLSCiphertext.length */
+#define KS_HS_MAX     65536         /* a handshake message longer than this is not read */
+
+struct keystate {
+    struct tlsd_tls13_dec dec[2];
+    bool app[2]; /* application keys now (after that side's Finished) */
+    uint8_t hs[2][KS_HS_MAX];
+    size_t hs_len[2];
+    uint8_t plain[KS_RECORD_MAX];
+};
+
+static void ks_start(struct tlsd_analyzer *a, struct fstate *fs, unsigned server_dir);
 
 static const char *const outcome_names[] = {
 #define TLSD_OUTCOME_NAME(name, json, text) json,
@@ -357,6 +373,8 @@ static void on_server_hello(struct tlsd_analyzer *a, struct fstate *fs, unsigned
     c->sh = sh;
     c->has_sh = true;
     c->sh_frame = frame;
+    if (tlsd_version_is_tls13(sh.version))
+        ks_start(a, fs, dir);
     if (tlsd_ja3s(&sh, &c->ja3s) != 0)
         a->stats.nomem++;
     tlsd_ja4s(&sh, TLSD_JA_TCP, c->ja4s);
@@ -523,6 +541,133 @@ static void on_server_encrypted(struct fstate *fs, const struct tlsd_event *ev, 
     c->handshake_done = true;
 }
 
+/* ---- TLS 1.3 with a key log ---- */
+
+#define HS_CERTIFICATE_REQUEST 13
+#define HS_FINISHED            20
+#define HS_NEW_SESSION_TICKET  4
+#define CT_ALERT               21
+#define CT_HANDSHAKE           22
+#define CT_APPLICATION_DATA    23
+
+static bool ks_keys(struct tlsd_analyzer *a, struct fstate *fs, unsigned dir,
+                    enum tlsd_keylog_label label)
+{
+    uint8_t secret[TLSD_KEYLOG_MAX_SECRET];
+    size_t n = tlsd_keylog_secret(a->cfg.keylog, fs->conn->ch.random, label, secret);
+    return n && tlsd_tls13_dec_init(&fs->ks->dec[dir], fs->conn->sh.suite, secret, n);
+}
+
+/* After a TLS 1.3 ServerHello: both sides' handshake keys, when the log has them. */
+static void ks_start(struct tlsd_analyzer *a, struct fstate *fs, unsigned server_dir)
+{
+    if (!a->cfg.keylog || fs->ks || !fs->conn || !fs->conn->has_ch)
+        return;
+    if (!(fs->ks = calloc(1, sizeof *fs->ks))) {
+        a->stats.nomem++;
+        return;
+    }
+    bool ok = ks_keys(a, fs, server_dir, TLSD_KEYLOG_SERVER_HS) &&
+              ks_keys(a, fs, !server_dir, TLSD_KEYLOG_CLIENT_HS);
+    if (!ok) {
+        free(fs->ks);
+        fs->ks = NULL;
+    }
+}
+
+/* A client Certificate (RFC 8446 4.4.2): empty when its certificate_list is. */
+static int client_cert_in(const uint8_t *m, size_t len)
+{
+    struct tlsd_err err = {0};
+    struct tlsd_rd r, ctx;
+    uint32_t body, list;
+    tlsd_rd_init(&r, m, len, &err);
+    uint8_t t;
+    if (tlsd_rd_u8(&r, &t, "type") != TLSD_CERR_OK ||
+        tlsd_rd_u24(&r, &body, "length") != TLSD_CERR_OK ||
+        tlsd_rd_vec8(&r, &ctx, "certificate_request_context") != TLSD_CERR_OK ||
+        tlsd_rd_u24(&r, &list, "certificate_list") != TLSD_CERR_OK)
+        return -1;
+    return list > 0;
+}
+
+/* One whole decrypted handshake message of direction dir. */
+static void ks_message(struct tlsd_analyzer *a, struct fstate *fs, unsigned dir, const uint8_t *m,
+                       size_t len)
+{
+    struct tlsd_conn *c = fs->conn;
+    bool server = side_of(fs, dir) == TLSD_PEER_SERVER;
+    struct tlsd_event ev = {.kind = TLSD_EV_HANDSHAKE, .hs_type = m[0], .data = m, .len = len};
+    if (server && m[0] == HS_CERTIFICATE_REQUEST)
+        c->cert_requested = true;
+    else if (server && m[0] == TLSD_HS_CERTIFICATE)
+        on_certificate(a, c, &ev);
+    else if (!server && m[0] == TLSD_HS_CERTIFICATE)
+        c->client_cert = client_cert_in(m, len);
+    else if (server && m[0] == HS_NEW_SESSION_TICKET && fs->client_done)
+        c->handshake_done = true; /* it accepted the client's Finished */
+    if (m[0] == HS_FINISHED) {
+        fs->ks->app[dir] = true;
+        if (!ks_keys(a, fs, dir, server ? TLSD_KEYLOG_SERVER_AP : TLSD_KEYLOG_CLIENT_AP))
+            fs->ks->dec[dir].ready = false;
+        if (!server)
+            fs->client_done = true;
+    }
+}
+
+/* Handshake bytes of direction dir: each whole message handled, the rest kept. */
+static void ks_handshake(struct tlsd_analyzer *a, struct fstate *fs, unsigned dir, const uint8_t *p,
+                         size_t n)
+{
+    struct keystate *ks = fs->ks;
+    if (n > KS_HS_MAX - ks->hs_len[dir]) {
+        ks->hs_len[dir] = 0; /* too long to read: left out */
+        return;
+    }
+    memcpy(ks->hs[dir] + ks->hs_len[dir], p, n);
+    ks->hs_len[dir] += n;
+    size_t off = 0;
+    while (fs->conn && ks->hs_len[dir] - off >= TLS13_HS_HEADER) {
+        const uint8_t *m = ks->hs[dir] + off;
+        size_t len = TLS13_HS_HEADER + ((size_t)m[1] << 16 | (size_t)m[2] << 8 | m[3]);
+        if (len > ks->hs_len[dir] - off)
+            break;
+        ks_message(a, fs, dir, m, len);
+        off += len;
+    }
+    memmove(ks->hs[dir], ks->hs[dir] + off, ks->hs_len[dir] - off);
+    ks->hs_len[dir] -= off;
+}
+
+/* An encrypted TLS 1.3 record, decrypted with the key log's secrets: true when it was
+ * (then the sizes need not be guessed from). */
+static bool ks_record(struct tlsd_analyzer *a, struct fstate *fs, unsigned dir,
+                      const struct tlsd_event *ev, uint64_t frame)
+{
+    struct keystate *ks = fs->ks;
+    struct tlsd_conn *c = fs->conn;
+    uint8_t type;
+    size_t n;
+    if (!ks || !c || !ks->dec[dir].ready || ev->len > KS_RECORD_MAX ||
+        !tlsd_tls13_decrypt(&ks->dec[dir], (uint8_t)ev->content_type, ev->version, ev->data,
+                            ev->len, ks->plain, &n, &type))
+        return false;
+    c->decrypted = true;
+    bool server = side_of(fs, dir) == TLSD_PEER_SERVER;
+    if (type == CT_ALERT && n == 2) {
+        a->stats.alerts++;
+        c->n_alerts_total++;
+        add_alert(c, side_of(fs, dir), ks->plain[0], ks->plain[1], true, frame);
+        if (c->fatal >= 0 && server && fs->client_done)
+            c->alert_after_finished = true;
+    } else if (type == CT_HANDSHAKE) {
+        ks_handshake(a, fs, dir, ks->plain, n);
+    } else if (type == CT_APPLICATION_DATA && server && fs->client_done) {
+        c->handshake_done = true;
+    }
+    return true;
+}
+
 static void on_event(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct fstate *fs,
                      unsigned dir, const struct tlsd_event *ev, uint64_t frame)
 {
@@ -557,6 +702,8 @@ static void on_event(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct
         break;
     case TLSD_EV_ENCRYPTED:
     case TLSD_EV_APPDATA:
+        if (ks_record(a, fs, dir, ev, frame))
+            break;
         if (c && ev->content_type == TLSD_CT_ALERT &&
             !tlsd_version_is_tls13(c->has_sh ? c->sh.version : 0))
             add_alert(c, side_of(fs, dir), 0, -1, true, frame);
@@ -630,6 +777,7 @@ static struct fstate *fstate_new(struct tlsd_analyzer *a, struct tlsd_tcp_flow *
 
 static void fstate_free(struct fstate *fs)
 {
+    free(fs->ks);
     tlsd_sdir_free(&fs->d[0]);
     tlsd_sdir_free(&fs->d[1]);
     conn_free(fs->conn);

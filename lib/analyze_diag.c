@@ -754,6 +754,13 @@ static void diag_server_alert(const struct tlsd_conn *c, const struct tlsd_conn_
         if (c->has_sh && code == ALERT_HANDSHAKE_FAILURE)
             tlsd_sb_puts(b, " (after its own hello: often a client certificate it required "
                             "and did not get)");
+        if (c->cert_requested)
+            tlsd_sb_printf(b, "; it had sent a CertificateRequest and the client answered %s",
+                           c->client_cert == 1   ? "with a certificate"
+                           : c->client_cert == 0 ? "without one"
+                                                 : "(not seen)");
+        if (c->decrypted)
+            tlsd_sb_puts(b, " (read with the key log)");
     }
     add_alert_causes(d, code);
 }

@@ -122,15 +122,17 @@ static void answer_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)
     }
     for (size_t i = 0; i < c->n_alerts; i++) {
         const struct tlsd_conn_alert *a = &c->alerts[i];
-        if (a->encrypted) {
+        if (a->encrypted && a->description < 0) {
             tlsd_sb_printf(b, "  alert    from the %s, encrypted (frame %llu)\n",
                            tlsd_peer_name(a->side), (unsigned long long)a->frame);
             continue;
         }
         const struct tlsd_alert *r = tlsd_alert_by_code(a->description);
-        tlsd_sb_printf(b, "  alert    from the %s: %s %s (%d), frame %llu\n",
+        tlsd_sb_printf(b, "  alert    from the %s: %s %s (%d)%s, frame %llu\n",
                        tlsd_peer_name(a->side), a->level == 2 ? "fatal" : "warning",
-                       r ? r->name : "?", a->description, (unsigned long long)a->frame);
+                       r ? r->name : "?", a->description,
+                       a->encrypted ? ", encrypted (read with the key log)" : "",
+                       (unsigned long long)a->frame);
     }
 }
 

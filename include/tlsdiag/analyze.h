@@ -19,6 +19,7 @@
 #include "tlsdiag/fingerprint.h"
 #include "tlsdiag/handshake.h"
 #include "tlsdiag/hello.h"
+#include "tlsdiag/keylog.h"
 #include "tlsdiag/strbuf.h"
 #include "tlsdiag/tcp_reasm.h"
 
@@ -136,6 +137,8 @@ struct tlsd_conn {
      * Certificate message, empty when it has none). */
     int client_cert;           /* -1 unknown, 0 empty Certificate, 1 a certificate sent */
     bool alert_after_finished; /* the fatal encrypted alert answered the client's Finished */
+    bool cert_requested;       /* TLS 1.3: a CertificateRequest was read (key log) */
+    bool decrypted;            /* TLS 1.3: the handshake was read with a key log's secrets */
     int64_t ch_ts;             /* when the ClientHello was complete */
     int64_t end_ts[2];         /* the first FIN or RST per side, 0 when none */
     unsigned n_client_hellos, n_server_hellos, n_alerts_total; /* as tshark counts */
@@ -198,7 +201,8 @@ struct tlsd_analyzer;
 typedef void (*tlsd_conn_cb)(void *ctx, const struct tlsd_conn *c);
 
 struct tlsd_analyze_config {
-    struct tlsd_tcp_config tcp; /* zero fields: the defaults */
+    struct tlsd_tcp_config tcp;       /* zero fields: the defaults */
+    const struct tlsd_keylog *keylog; /* TLS 1.3 secrets: the encrypted handshake is read */
 };
 
 /* NULL when out of memory. */

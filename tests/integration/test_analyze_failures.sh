@@ -16,6 +16,8 @@
 #               JSON (\u00XX), no raw control character in the text report
 #   late        the server closes (FIN) right after its flight; the client's unknown_ca
 #               comes after the FIN -> in the record as in the summary
+#               (certreq and untrusted again with s_client's key log: --keylog reads the
+#               real alert, the CertificateRequest and the server's certificate)
 #   midconn     a capture cut to start at a lone encrypted alert from a low (service) port
 #               -> truncated, and the low port is the server
 . "$(dirname "$0")/../cli/lib.sh"
@@ -91,8 +93,8 @@ while True:  # reads the hello, answers nothing; closes only after the client di
     c.close()
 PY
 capture_start || { finish; exit; }
-sc "${PORT[certreq]}"
-sc "${PORT[untrusted]}" -cert other.pem -key other.key
+sc "${PORT[certreq]}" -keylogfile keylog.txt
+sc "${PORT[untrusted]}" -cert other.pem -key other.key -keylogfile keylog.txt
 # The client waits 1 s for an answer, then gives up (timeout ends it; the kernel sends FIN).
 timeout 1 openssl s_client -connect "127.0.0.1:${PORT[silent]}" < <(sleep 3) >/dev/null 2>&1
 sc "${PORT[version]}" -tls1_2
@@ -137,6 +139,22 @@ why_has certreq 0 "refused the client's Finished.*certificate_required \(116\).*
 expect certreq '[.[0].diagnosis.causes[].id] | index("client-cert") != null' true "cause client-cert"
 expect untrusted '[.[].outcome] | join(",")' server_alert "outcome"
 why_has untrusted 0 "refused the client's Finished.*unknown_ca \(48\).*the client sent a certificate"
+# With the client's key log, the real alert, the CertificateRequest and the certificate.
+run analyze --json --keylog keylog.txt cap.pcap
+expect_rc 0 "analyze --keylog"
+echo "$OUT" >keylog.json
+kl() { jq -r --argjson p "${PORT[$1]}" ".diagnoses as \$d | [.connections[] | select(.server.port == \$p) | .diagnosis |= (if type == \"number\" then \$d[.] else . end)] | $2" keylog.json; }
+for c in "certreq 116 without one" "untrusted 48 with a certificate"; do
+  read -r name code answer <<<"$c"
+  got=$(kl "$name" '[.[0].alerts[] | select(.side == "server") | .code] | join(",")')
+  [ "$got" = "$code" ] && ok || bad "$name --keylog: server alert [$got], want $code"
+  got=$(kl "$name" '.[0].diagnosis.text')
+  grep -q "CertificateRequest and the client answered $answer" <<<"$got" && ok || bad "$name --keylog: diagnosis [$got]"
+  got=$(kl "$name" '.[0].certificates[0].subject')
+  [ "$got" = "CN=localhost" ] && ok || bad "$name --keylog: server certificate [$got]"
+done
+run analyze --keylog nosuch.txt cap.pcap
+expect_rc 2 "--keylog with a missing file"
 # Who gave up: the client closed first.
 expect silent '[.[].outcome] | join(",")' no_answer "outcome"
 why_has silent 0 'the client gave up after [0-9.]+ s'
