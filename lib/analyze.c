@@ -10,6 +10,7 @@
 
 #include "analyze_internal.h"
 #include "hash_internal.h"
+#include "tlsdiag/registry.h"
 #include "tlsdiag/stream_detect.h"
 
 /* What an analyser keeps per TCP flow. conn is NULL once the connection was reported;
@@ -18,11 +19,35 @@ struct fstate {
     struct tlsd_sdir d[2];
     struct tlsd_conn *conn;
     int client_dir;         /* the direction the ClientHello came from, -1 unknown */
+    int guess_dir;          /* until then: the SYN's sender, or the side of the higher port */
     bool pending_enc_alert; /* TLS 1.3: the client's first encrypted record looked like an alert */
     enum tlsd_conn_outcome last_outcome; /* of the reported connection */
     size_t client_enc;        /* encrypted records from the client after the ServerHello */
     uint64_t enc_alert_frame; /* the frame of that record */
+    /* TLS 1.3: the client's flight (its Finished) is out; what the server sent after it
+     * tells whether it accepted: a lone alert-sized record, then the end, is a refusal. */
+    bool client_done;
+    size_t server_after;      /* server records after the client's flight */
+    bool pending_srv_alert;   /* the first of them looked like an alert */
+    uint64_t srv_alert_frame; /* its frame */
+    int64_t now;              /* capture time of the bytes being parsed */
+    struct keystate *ks;      /* with a key log that has this connection's secrets */
 };
+
+/* TLS 1.3 with a key log: per direction (flow direction index) the traffic keys and the
+ * handshake bytes not yet a whole message. */
+#define KS_RECORD_MAX (16384 + 256) /* RFC 8446 5.2: TLSCiphertext.length */
+#define KS_HS_MAX     65536         /* a handshake message longer than this is not read */
+
+struct keystate {
+    struct tlsd_tls13_dec dec[2];
+    bool app[2]; /* application keys now (after that side's Finished) */
+    uint8_t hs[2][KS_HS_MAX];
+    size_t hs_len[2];
+    uint8_t plain[KS_RECORD_MAX];
+};
+
+static void ks_start(struct tlsd_analyzer *a, struct fstate *fs, unsigned server_dir);
 
 static const char *const outcome_names[] = {
 #define TLSD_OUTCOME_NAME(name, json, text) json,
@@ -116,22 +141,32 @@ static struct tlsd_conn *conn_new(struct tlsd_analyzer *a, const struct tlsd_tcp
     c->id = flow->id;
     c->source = a->source;
     c->fatal = -1;
+    c->client_cert = -1;
     c->first_frame = flow->first_frame;
     c->first_ts = flow->first_ts;
     c->ip_version = flow->ip_version;
     return c;
 }
 
-/* Sides are known once a hello names them; until then the initiator is the client. */
+/* Sides are known once a hello names them; until then the SYN's sender is the client,
+ * and without a SYN (a capture started mid-connection) the side of the lower port is the
+ * server: services listen on fixed, low ports, clients use ephemeral ones. */
+static int guess_client_dir(const struct tlsd_tcp_flow *flow)
+{
+    if (flow->dir[0].syn_frame || flow->dir[1].syn_frame)
+        return 0;
+    return flow->port[0] < flow->port[1] ? 1 : 0;
+}
+
 static enum tlsd_peer side_of(const struct fstate *fs, unsigned dir)
 {
-    int cd = fs->client_dir < 0 ? 0 : fs->client_dir;
+    int cd = fs->client_dir < 0 ? fs->guess_dir : fs->client_dir;
     return (int)dir == cd ? TLSD_PEER_CLIENT : TLSD_PEER_SERVER;
 }
 
 static void fill_endpoints(struct tlsd_conn *c, const struct tlsd_tcp_flow *flow, int client_dir)
 {
-    unsigned cd = client_dir < 0 ? 0 : (unsigned)client_dir;
+    unsigned cd = (unsigned)client_dir;
     addr_str(flow->ip_version, flow->addr[cd], c->client);
     addr_str(flow->ip_version, flow->addr[!cd], c->server);
     c->client_port = flow->port[cd];
@@ -140,6 +175,11 @@ static void fill_endpoints(struct tlsd_conn *c, const struct tlsd_tcp_flow *flow
         enum tlsd_peer s = d == cd ? TLSD_PEER_CLIENT : TLSD_PEER_SERVER;
         c->fin_frame[s] = flow->dir[d].fin_frame;
         c->rst_frame[s] = flow->dir[d].rst_frame;
+        const struct tlsd_tcp_dir *td = &flow->dir[d];
+        c->end_ts[s] = td->fin_frame && (!td->rst_frame || td->fin_frame < td->rst_frame)
+                           ? td->fin_ts
+                       : td->rst_frame ? td->rst_ts
+                                       : 0;
         c->bytes[s] = flow->dir[d].delivered;
     }
     c->last_ts = flow->last_ts;
@@ -155,8 +195,12 @@ static bool any_tls_from(const struct fstate *fs, enum tlsd_peer s)
     return false;
 }
 
+/* Nothing came back: the side that ended the connection first gave up. A client that
+ * closes first waited in vain (no_answer), whatever the server did after. */
 static enum tlsd_conn_outcome no_answer_outcome(const struct tlsd_conn *c)
 {
+    if (tlsd_conn_ended_first(c) == TLSD_PEER_CLIENT)
+        return TLSD_OUTCOME_NO_ANSWER;
     if (c->rst_frame[TLSD_PEER_SERVER])
         return TLSD_OUTCOME_RESET_AFTER_HELLO;
     if (c->fin_frame[TLSD_PEER_SERVER])
@@ -166,6 +210,8 @@ static enum tlsd_conn_outcome no_answer_outcome(const struct tlsd_conn *c)
 
 static enum tlsd_conn_outcome decide_outcome(const struct fstate *fs, struct tlsd_conn *c)
 {
+    if (!c->n_client_hellos && !c->n_server_hellos)
+        return TLSD_OUTCOME_TRUNCATED; /* started after the hellos: an alert tells nothing */
     if (c->fatal >= 0)
         return c->alerts[c->fatal].side == TLSD_PEER_SERVER ? TLSD_OUTCOME_SERVER_ALERT
                                                             : TLSD_OUTCOME_CLIENT_ALERT;
@@ -182,29 +228,49 @@ static enum tlsd_conn_outcome decide_outcome(const struct fstate *fs, struct tls
     return TLSD_OUTCOME_TRUNCATED;
 }
 
+static void add_alert(struct tlsd_conn *c, enum tlsd_peer side, int level, int desc, bool encrypted,
+                      uint64_t frame)
+{
+    if (c->n_alerts >= TLSD_CONN_MAX_ALERTS)
+        return;
+    c->alerts[c->n_alerts] = (struct tlsd_conn_alert){.side = side,
+                                                      .level = (uint8_t)level,
+                                                      .description = desc,
+                                                      .encrypted = encrypted,
+                                                      .frame = frame};
+    /* A fatal alert ends the handshake (RFC 8446 6.2); in TLS 1.3 every error alert
+     * is fatal whatever its level says, and a warning unrecognized_name may go on. */
+    if (c->fatal < 0 && !c->handshake_done && (level == 2 || (encrypted && level == 0)))
+        c->fatal = (int)c->n_alerts;
+    c->n_alerts++;
+}
+
 static void report(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct fstate *fs)
 {
     struct tlsd_conn *c = fs->conn;
     if (!c)
         return;
     fs->conn = NULL;
-    fill_endpoints(c, flow, fs->client_dir);
+    fill_endpoints(c, flow, fs->client_dir < 0 ? fs->guess_dir : fs->client_dir);
     for (unsigned d = 0; d < 2; d++) {
         enum tlsd_peer s = side_of(fs, d);
         c->not_tls[s] = fs->d[d].head_len > 0 && !fs->d[d].ever_tls;
         c->head_len[s] = fs->d[d].head_len;
         memcpy(c->head[s], fs->d[d].head, fs->d[d].head_len);
     }
-    if (fs->pending_enc_alert && fs->client_enc == 1 && c->fatal < 0 &&
-        c->n_alerts < TLSD_CONN_MAX_ALERTS) {
-        /* TLS 1.3: one 19-byte record (2-byte alert + type + 16-byte tag) and then the
-         * end: the client refused the server's flight, most often its certificate. */
-        c->alerts[c->n_alerts] = (struct tlsd_conn_alert){.side = TLSD_PEER_CLIENT,
-                                                          .description = -1,
-                                                          .encrypted = true,
-                                                          .frame = fs->enc_alert_frame};
-        c->fatal = (int)c->n_alerts++;
+    if (fs->pending_enc_alert && fs->client_enc == 1 && c->fatal < 0) {
+        /* TLS 1.3: one alert-sized record and then the end: the client refused the
+         * server's flight, most often its certificate. */
         c->handshake_done = false;
+        add_alert(c, TLSD_PEER_CLIENT, 0, -1, true, fs->enc_alert_frame);
+    } else if (fs->pending_srv_alert && c->fatal < 0) {
+        /* TLS 1.3: the server answered the client's Finished with one alert-sized record
+         * and closed: a refusal (RFC 8446 4.4.2.4: certificate_required and the like). */
+        add_alert(c, TLSD_PEER_SERVER, 0, -1, true, fs->srv_alert_frame);
+        c->alert_after_finished = c->fatal >= 0;
+    } else if (fs->client_done && c->fatal < 0 && !c->handshake_done &&
+               tlsd_conn_ended_first(c) != TLSD_PEER_SERVER) {
+        c->handshake_done = true; /* nothing from the server, and it did not end it */
     }
     c->outcome = decide_outcome(fs, c);
     struct tlsd_server_sum *server = tlsd_summary_server(a, c);
@@ -252,6 +318,7 @@ static void on_client_hello(struct tlsd_analyzer *a, struct fstate *fs, unsigned
     c->ch = ch;
     c->has_ch = true;
     c->ch_frame = frame;
+    c->ch_ts = fs->now;
     tlsd_client_hello_versions(&ch, &c->offered_low, &c->offered_high);
     if (tlsd_ja3(&ch, &c->ja3) != 0)
         a->stats.nomem++;
@@ -306,6 +373,8 @@ static void on_server_hello(struct tlsd_analyzer *a, struct fstate *fs, unsigned
     c->sh = sh;
     c->has_sh = true;
     c->sh_frame = frame;
+    if (tlsd_version_is_tls13(sh.version))
+        ks_start(a, fs, dir);
     if (tlsd_ja3s(&sh, &c->ja3s) != 0)
         a->stats.nomem++;
     tlsd_ja4s(&sh, TLSD_JA_TCP, c->ja4s);
@@ -355,23 +424,6 @@ static void on_certificate(struct tlsd_analyzer *a, struct tlsd_conn *c,
     c->has_cert = true;
 }
 
-static void add_alert(struct tlsd_conn *c, enum tlsd_peer side, int level, int desc, bool encrypted,
-                      uint64_t frame)
-{
-    if (c->n_alerts >= TLSD_CONN_MAX_ALERTS)
-        return;
-    c->alerts[c->n_alerts] = (struct tlsd_conn_alert){.side = side,
-                                                      .level = (uint8_t)level,
-                                                      .description = desc,
-                                                      .encrypted = encrypted,
-                                                      .frame = frame};
-    /* A fatal alert ends the handshake (RFC 8446 6.2); in TLS 1.3 every error alert
-     * is fatal whatever its level says, and a warning unrecognized_name may go on. */
-    if (c->fatal < 0 && !c->handshake_done && (level == 2 || (encrypted && level == 0)))
-        c->fatal = (int)c->n_alerts;
-    c->n_alerts++;
-}
-
 static void on_ssl2(struct tlsd_analyzer *a, struct fstate *fs, unsigned dir,
                     const struct tlsd_event *ev, uint64_t frame)
 {
@@ -389,21 +441,231 @@ static void on_ssl2(struct tlsd_analyzer *a, struct fstate *fs, unsigned dir,
     }
 }
 
-/* TLS 1.3: the client's first encrypted record tells its Finished (or Certificate) from
- * an alert by size; a second one means the handshake went on. */
+/* RFC 8446 4.1.2: after a HelloRetryRequest the client sends its ClientHello again, with
+ * the same random and a key share for the group asked for. When the HelloRetryRequest is
+ * not in the capture, the client's compatibility ChangeCipherSpec (D.4) makes its second
+ * hello look encrypted; a record that parses as a ClientHello with the first one's random
+ * is that hello, and the HelloRetryRequest is inferred from it. */
+static bool infer_hrr(struct tlsd_analyzer *a, struct tlsd_conn *c, const struct tlsd_event *ev)
+{
+    if (!c || !c->has_ch || c->has_sh || c->has_hrr || ev->content_type != TLSD_CT_HANDSHAKE ||
+        !ev->len || ev->data[0] != TLSD_HS_CLIENT_HELLO)
+        return false;
+    struct tlsd_client_hello ch;
+    struct tlsd_err err = {0};
+    bool same = tlsd_client_hello_parse(ev->data, ev->len, false, &ch, &err) == TLSD_CERR_OK &&
+                memcmp(ch.random, c->ch.random, sizeof ch.random) == 0;
+    if (same) {
+        c->has_hrr = c->hrr_inferred = true;
+        for (size_t i = 0; i < ch.n_key_shares && !c->hrr_group; i++)
+            if (!tlsd_is_grease(ch.key_shares[i].group))
+                c->hrr_group = ch.key_shares[i].group;
+        c->n_client_hellos++;
+        a->stats.client_hellos++;
+    }
+    tlsd_client_hello_free(&ch);
+    return same;
+}
+
+/* TLS 1.3 record sizes (RFC 8446 5.2): the content, its type byte and the AEAD tag. */
+#define TLS13_ALERT_BODY      2 /* level, description */
+#define TLS13_HS_HEADER       4 /* msg_type, length */
+#define TLS13_EMPTY_CERT_BODY 4 /* empty request context, empty certificate_list */
+#define AEAD_TAG_LEN          16
+#define AEAD_TAG_LEN_CCM8     8
+
+static size_t tls13_record_len(const struct tlsd_conn *c, size_t content)
+{
+    const struct tlsd_suite *s = tlsd_suite_by_code(c->sh.suite);
+    bool ccm8 = s && strstr(s->cipher, "CCM_8");
+    return content + 1 + (ccm8 ? AEAD_TAG_LEN_CCM8 : AEAD_TAG_LEN);
+}
+
+/* The client's first encrypted record: an empty Certificate (alone or with the Finished)
+ * means the server asked for a certificate and got none; a bigger one than Certificate
+ * and Finished with an empty certificate holds a certificate. */
+static int client_cert_from(const struct tlsd_conn *c, size_t len)
+{
+    const struct tlsd_suite *s = tlsd_suite_by_code(c->sh.suite);
+    size_t hash = s && strstr(s->iana_name, "SHA384") ? 48 : 32;
+    size_t empty = TLS13_HS_HEADER + TLS13_EMPTY_CERT_BODY, fin = TLS13_HS_HEADER + hash;
+    if (len == tls13_record_len(c, empty) || len == tls13_record_len(c, empty + fin))
+        return 0;
+    return len > tls13_record_len(c, empty + fin) ? 1 : -1;
+}
+
+static bool tls13_open(const struct tlsd_conn *c)
+{
+    return c && c->has_sh && tlsd_version_is_tls13(c->sh.version) && c->fatal < 0;
+}
+
+/* TLS 1.3: the client's first encrypted record tells its flight (Certificate, Finished)
+ * from an alert by size; a second one means its flight went out. */
 static void on_client_encrypted(struct fstate *fs, const struct tlsd_event *ev, uint64_t frame)
 {
     struct tlsd_conn *c = fs->conn;
-    if (!c || !c->has_sh || !tlsd_version_is_tls13(c->sh.version) || c->fatal >= 0)
+    if (!tls13_open(c) || fs->client_done)
         return;
-    fs->client_enc++;
-    if (fs->client_enc == 1 && ev->len == 19) {
-        fs->pending_enc_alert = true;
-        fs->enc_alert_frame = frame;
-        return;
+    if (++fs->client_enc == 1) {
+        c->client_cert = client_cert_from(c, ev->len);
+        if (ev->len == tls13_record_len(c, TLS13_ALERT_BODY)) {
+            fs->pending_enc_alert = true;
+            fs->enc_alert_frame = frame;
+            return;
+        }
     }
     fs->pending_enc_alert = false;
+    fs->client_done = true;
+}
+
+/* TLS 1.3: the server's records after the client's flight. Only they show that the
+ * server accepted the client's Finished (and certificate): a ticket or data does; a lone
+ * alert-sized record before its FIN or RST is a refusal, decided when TCP ends. */
+static void on_server_encrypted(struct fstate *fs, const struct tlsd_event *ev, uint64_t frame)
+{
+    struct tlsd_conn *c = fs->conn;
+    if (!tls13_open(c))
+        return;
+    if (fs->pending_enc_alert) { /* the server went on: the client's record was no alert */
+        fs->pending_enc_alert = false;
+        fs->client_done = true;
+    }
+    if (!fs->client_done)
+        return; /* the server's own flight */
+    if (++fs->server_after == 1 && ev->len == tls13_record_len(c, TLS13_ALERT_BODY)) {
+        fs->pending_srv_alert = true;
+        fs->srv_alert_frame = frame;
+        return;
+    }
+    fs->pending_srv_alert = false;
     c->handshake_done = true;
+}
+
+/* ---- TLS 1.3 with a key log ---- */
+
+#define HS_CERTIFICATE_REQUEST 13
+#define HS_FINISHED            20
+#define HS_NEW_SESSION_TICKET  4
+#define CT_ALERT               21
+#define CT_HANDSHAKE           22
+#define CT_APPLICATION_DATA    23
+
+static bool ks_keys(struct tlsd_analyzer *a, struct fstate *fs, unsigned dir,
+                    enum tlsd_keylog_label label)
+{
+    uint8_t secret[TLSD_KEYLOG_MAX_SECRET];
+    size_t n = tlsd_keylog_secret(a->cfg.keylog, fs->conn->ch.random, label, secret);
+    return n && tlsd_tls13_dec_init(&fs->ks->dec[dir], fs->conn->sh.suite, secret, n);
+}
+
+/* After a TLS 1.3 ServerHello: both sides' handshake keys, when the log has them. */
+static void ks_start(struct tlsd_analyzer *a, struct fstate *fs, unsigned server_dir)
+{
+    if (!a->cfg.keylog || fs->ks || !fs->conn || !fs->conn->has_ch)
+        return;
+    if (!(fs->ks = calloc(1, sizeof *fs->ks))) {
+        a->stats.nomem++;
+        return;
+    }
+    bool ok = ks_keys(a, fs, server_dir, TLSD_KEYLOG_SERVER_HS) &&
+              ks_keys(a, fs, !server_dir, TLSD_KEYLOG_CLIENT_HS);
+    if (!ok) {
+        free(fs->ks);
+        fs->ks = NULL;
+    }
+}
+
+/* A client Certificate (RFC 8446 4.4.2): empty when its certificate_list is. */
+static int client_cert_in(const uint8_t *m, size_t len)
+{
+    struct tlsd_err err = {0};
+    struct tlsd_rd r, ctx;
+    uint32_t body, list;
+    tlsd_rd_init(&r, m, len, &err);
+    uint8_t t;
+    if (tlsd_rd_u8(&r, &t, "type") != TLSD_CERR_OK ||
+        tlsd_rd_u24(&r, &body, "length") != TLSD_CERR_OK ||
+        tlsd_rd_vec8(&r, &ctx, "certificate_request_context") != TLSD_CERR_OK ||
+        tlsd_rd_u24(&r, &list, "certificate_list") != TLSD_CERR_OK)
+        return -1;
+    return list > 0;
+}
+
+/* One whole decrypted handshake message of direction dir. */
+static void ks_message(struct tlsd_analyzer *a, struct fstate *fs, unsigned dir, const uint8_t *m,
+                       size_t len)
+{
+    struct tlsd_conn *c = fs->conn;
+    bool server = side_of(fs, dir) == TLSD_PEER_SERVER;
+    struct tlsd_event ev = {.kind = TLSD_EV_HANDSHAKE, .hs_type = m[0], .data = m, .len = len};
+    if (server && m[0] == HS_CERTIFICATE_REQUEST)
+        c->cert_requested = true;
+    else if (server && m[0] == TLSD_HS_CERTIFICATE)
+        on_certificate(a, c, &ev);
+    else if (!server && m[0] == TLSD_HS_CERTIFICATE)
+        c->client_cert = client_cert_in(m, len);
+    else if (server && m[0] == HS_NEW_SESSION_TICKET && fs->client_done)
+        c->handshake_done = true; /* it accepted the client's Finished */
+    if (m[0] == HS_FINISHED) {
+        fs->ks->app[dir] = true;
+        if (!ks_keys(a, fs, dir, server ? TLSD_KEYLOG_SERVER_AP : TLSD_KEYLOG_CLIENT_AP))
+            fs->ks->dec[dir].ready = false;
+        if (!server)
+            fs->client_done = true;
+    }
+}
+
+/* Handshake bytes of direction dir: each whole message handled, the rest kept. */
+static void ks_handshake(struct tlsd_analyzer *a, struct fstate *fs, unsigned dir, const uint8_t *p,
+                         size_t n)
+{
+    struct keystate *ks = fs->ks;
+    if (n > KS_HS_MAX - ks->hs_len[dir]) {
+        ks->hs_len[dir] = 0; /* too long to read: left out */
+        return;
+    }
+    memcpy(ks->hs[dir] + ks->hs_len[dir], p, n);
+    ks->hs_len[dir] += n;
+    size_t off = 0;
+    while (fs->conn && ks->hs_len[dir] - off >= TLS13_HS_HEADER) {
+        const uint8_t *m = ks->hs[dir] + off;
+        size_t len = TLS13_HS_HEADER + ((size_t)m[1] << 16 | (size_t)m[2] << 8 | m[3]);
+        if (len > ks->hs_len[dir] - off)
+            break;
+        ks_message(a, fs, dir, m, len);
+        off += len;
+    }
+    memmove(ks->hs[dir], ks->hs[dir] + off, ks->hs_len[dir] - off);
+    ks->hs_len[dir] -= off;
+}
+
+/* An encrypted TLS 1.3 record, decrypted with the key log's secrets: true when it was
+ * (then the sizes need not be guessed from). */
+static bool ks_record(struct tlsd_analyzer *a, struct fstate *fs, unsigned dir,
+                      const struct tlsd_event *ev, uint64_t frame)
+{
+    struct keystate *ks = fs->ks;
+    struct tlsd_conn *c = fs->conn;
+    uint8_t type;
+    size_t n;
+    if (!ks || !c || !ks->dec[dir].ready || ev->len > KS_RECORD_MAX ||
+        !tlsd_tls13_decrypt(&ks->dec[dir], (uint8_t)ev->content_type, ev->version, ev->data,
+                            ev->len, ks->plain, &n, &type))
+        return false;
+    c->decrypted = true;
+    bool server = side_of(fs, dir) == TLSD_PEER_SERVER;
+    if (type == CT_ALERT && n == 2) {
+        a->stats.alerts++;
+        c->n_alerts_total++;
+        add_alert(c, side_of(fs, dir), ks->plain[0], ks->plain[1], true, frame);
+        if (c->fatal >= 0 && server && fs->client_done)
+            c->alert_after_finished = true;
+    } else if (type == CT_HANDSHAKE) {
+        ks_handshake(a, fs, dir, ks->plain, n);
+    } else if (type == CT_APPLICATION_DATA && server && fs->client_done) {
+        c->handshake_done = true;
+    }
+    return true;
 }
 
 static void on_event(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct fstate *fs,
@@ -440,10 +702,14 @@ static void on_event(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct
         break;
     case TLSD_EV_ENCRYPTED:
     case TLSD_EV_APPDATA:
+        if (ks_record(a, fs, dir, ev, frame))
+            break;
         if (c && ev->content_type == TLSD_CT_ALERT &&
             !tlsd_version_is_tls13(c->has_sh ? c->sh.version : 0))
             add_alert(c, side_of(fs, dir), 0, -1, true, frame);
-        else if (side_of(fs, dir) == TLSD_PEER_CLIENT)
+        else if (side_of(fs, dir) == TLSD_PEER_SERVER)
+            on_server_encrypted(fs, ev, frame);
+        else if (!infer_hrr(a, c, ev))
             on_client_encrypted(fs, ev, frame);
         break;
     default:
@@ -500,6 +766,7 @@ static struct fstate *fstate_new(struct tlsd_analyzer *a, struct tlsd_tcp_flow *
     tlsd_sdir_init(&fs->d[0]);
     tlsd_sdir_init(&fs->d[1]);
     fs->client_dir = -1;
+    fs->guess_dir = guess_client_dir(flow);
     fs->conn = conn_new(a, flow);
     if (!fs->conn) {
         free(fs);
@@ -510,6 +777,7 @@ static struct fstate *fstate_new(struct tlsd_analyzer *a, struct tlsd_tcp_flow *
 
 static void fstate_free(struct fstate *fs)
 {
+    free(fs->ks);
     tlsd_sdir_free(&fs->d[0]);
     tlsd_sdir_free(&fs->d[1]);
     conn_free(fs->conn);
@@ -533,7 +801,7 @@ static void on_close(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct
 
 /* FIN or RST: a connection whose client hello is out is decided by how TCP ended. */
 static void on_flags(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct fstate *fs,
-                     unsigned dir, uint8_t flags)
+                     uint8_t flags)
 {
     struct tlsd_conn *c = fs->conn;
     bool rst = flags & TLSD_TCP_RST;
@@ -544,12 +812,14 @@ static void on_flags(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct
     }
     if (!c || !(fs->d[0].ever_tls || fs->d[1].ever_tls))
         return;
-    /* The server ending the connection decides it; so does any reset, or both FINs. A
-     * client's lone FIN (TLS 1.3 half-close) may still be followed by an answer. */
-    if (rst || both_fin || side_of(fs, dir) == TLSD_PEER_SERVER)
+    /* A reset or both FINs decide it. A lone FIN does not: after the client's (TLS 1.3
+     * half-close) an answer may still come, and after the server's the client may still
+     * say why it gives up (an alert after the peer's FIN belongs in the record as much as
+     * in the summary's alert count). */
+    if (rst || both_fin) {
         report(a, flow, fs);
-    if (rst || both_fin)
         retire(flow, fs);
+    }
 }
 
 static void on_tcp(void *ctx, struct tlsd_tcp_flow *flow, const struct tlsd_tcp_ev *ev)
@@ -572,6 +842,7 @@ static void on_tcp(void *ctx, struct tlsd_tcp_flow *flow, const struct tlsd_tcp_
     }
     switch (ev->kind) {
     case TLSD_TCP_EV_DATA:
+        fs->now = ev->ts_usec;
         if (tlsd_sdir_feed(&fs->d[ev->dir], ev->data, ev->len) != TLSD_CERR_OK)
             a->stats.nomem++;
         drain(a, flow, fs, ev->dir, ev->frame);
@@ -584,7 +855,7 @@ static void on_tcp(void *ctx, struct tlsd_tcp_flow *flow, const struct tlsd_tcp_
     case TLSD_TCP_EV_FLAGS:
         if (fs->conn)
             fs->conn->last_frame = ev->frame;
-        on_flags(a, flow, fs, ev->dir, ev->flags);
+        on_flags(a, flow, fs, ev->flags);
         break;
     case TLSD_TCP_EV_CLOSE:
         on_close(a, flow, fs, ev->close);

@@ -6,15 +6,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "analyze_internal.h"
 #include "hash_internal.h"
 #include "tlsdiag/registry.h"
 
 #define ALERT_HANDSHAKE_FAILURE     40
+#define ALERT_BAD_CERTIFICATE       42
+#define ALERT_CERTIFICATE_EXPIRED   45
+#define ALERT_ILLEGAL_PARAMETER     47
+#define ALERT_UNKNOWN_CA            48
+#define ALERT_ACCESS_DENIED         49
 #define ALERT_PROTOCOL_VERSION      70
 #define ALERT_INSUFFICIENT_SECURITY 71
 #define ALERT_UNRECOGNIZED_NAME     112
+#define ALERT_CERTIFICATE_REQUIRED  116
+#define USEC_PER_SEC                1e6
 
 const char *tlsd_version_label(uint16_t v, char buf[24])
 {
@@ -267,7 +275,7 @@ static void versions_text(const struct tlsd_conn *c, char *buf, size_t len)
     char a[24], b[24];
     /* Without supported_versions a hello names only its highest version (RFC 5246 E.1);
      * SSL 3.0 below it is off everywhere, so the highest is what counts. */
-    if (c->offered_low == c->offered_high || !c->ch.has_versions)
+    if (c->offered_low == c->offered_high || !tlsd_hello_states_lowest(&c->ch))
         snprintf(buf, len, "%s", tlsd_version_label(c->offered_high, a));
     else
         snprintf(buf, len, "%s to %s", tlsd_version_label(c->offered_low, a),
@@ -310,20 +318,50 @@ static const struct tlsd_conn_alert *fatal_alert(const struct tlsd_conn *c)
     return c->fatal >= 0 ? &c->alerts[c->fatal] : NULL;
 }
 
+/* The lowest version the client offers above v (its highest without a list). */
+static uint16_t lowest_above(const struct tlsd_conn *c, uint16_t v)
+{
+    uint16_t best = c->offered_high;
+    for (size_t i = 0; c->ch.has_versions && i < c->ch.n_versions; i++) {
+        uint16_t x = c->ch.versions[i];
+        if (!tlsd_is_grease(x) && x > v && x < best)
+            best = x;
+    }
+    return best;
+}
+
+/* The highest version this hello offers at which the server completed handshakes with
+ * other clients of the same capture (0 when none): then the version is not why it
+ * refused. */
+static uint16_t proven_version(const struct tlsd_conn *c, const struct tlsd_server_sum *known)
+{
+    uint16_t found = 0;
+    for (unsigned v = TLSD_SUM_VERSION_BASE; known && v <= c->offered_high; v++) {
+        unsigned bit = v - TLSD_SUM_VERSION_BASE;
+        bool offered = !tlsd_hello_states_lowest(&c->ch) || v >= c->offered_low;
+        if (offered && bit < TLSD_SUM_VERSION_BITS && (known->versions_done >> bit & 1))
+            found = (uint16_t)v;
+    }
+    return found;
+}
+
 /* No common protocol version, either direction; true when it applies. */
 static bool diag_version(const struct tlsd_conn *c, struct tlsd_diagnosis *d, struct tlsd_strbuf *b,
-                         const char *refusal)
+                         const char *refusal, uint16_t proven)
 {
     char vt[64], v1[24], v2[24];
     const struct tlsd_conn_alert *fa = fatal_alert(c);
     versions_text(c, vt, sizeof vt);
     if (fa && fa->side == TLSD_PEER_CLIENT && fa->description == ALERT_PROTOCOL_VERSION &&
         c->has_sh) {
+        /* The server needs a version the client offers above the one it chose: the
+         * lowest of them when the hello lists its versions, else its highest (all the
+         * hello says about itself). */
         tlsd_sb_printf(b,
                        "the server chose %s but the client accepts only %s and answered "
                        "protocol_version (70): enable %s on the server or %s on the client",
                        tlsd_version_label(c->sh.version, v1), vt,
-                       tlsd_version_label(c->offered_low, v2),
+                       tlsd_version_label(lowest_above(c, c->sh.version), v2),
                        tlsd_version_label(c->sh.version, v1));
     } else if (fa && fa->side == TLSD_PEER_SERVER && fa->description == ALERT_PROTOCOL_VERSION &&
                c->offered_low >= 0x0303) {
@@ -351,7 +389,7 @@ static bool diag_version(const struct tlsd_conn *c, struct tlsd_diagnosis *d, st
                        "answered for it): enable TLS 1.2 on the server or TLS 1.3 (RFC 8446) "
                        "on the client",
                        c->ch.has_versions ? "" : "up to ", vt);
-    } else if (c->has_ch && !c->has_sh && c->offered_high < 0x0303) {
+    } else if (c->has_ch && !c->has_sh && c->offered_high < 0x0303 && !proven) {
         tlsd_sb_printf(b,
                        "the client offers only %s and the server %s; servers with %s disabled "
                        "refuse it this way: enable TLS 1.2 on the client or %s on the server",
@@ -422,13 +460,108 @@ static void diag_suites(const struct tlsd_conn *c, const struct offer *o, struct
     add_cause(d, "cert-key-type");
 }
 
+static bool has_u16(const uint16_t *list, size_t n, uint16_t v)
+{
+    for (size_t i = 0; i < n; i++)
+        if (list[i] == v)
+            return true;
+    return false;
+}
+
+/* A TLS 1.3 suite the client offers that the server chose with other clients. */
+static const struct tlsd_suite *shared_tls13_suite(const struct tlsd_conn *c,
+                                                   const struct tlsd_server_sum *known)
+{
+    for (size_t i = 0; known && i < known->n_suites; i++) {
+        const struct tlsd_suite *s = tlsd_suite_by_code(known->suites[i]);
+        for (size_t j = 0; s && strcmp(s->kx, "ANY") == 0 && j < c->ch.n_suites; j++)
+            if (c->ch.suites[j] == s->code)
+                return s;
+    }
+    return NULL;
+}
+
+static void names16(struct tlsd_strbuf *b, const uint16_t *list, size_t n, bool groups)
+{
+    size_t shown = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (tlsd_is_grease(list[i]))
+            continue;
+        const char *name = NULL;
+        if (groups) {
+            const struct tlsd_group *g = tlsd_group_by_code(list[i]);
+            name = g ? g->name : NULL;
+        } else {
+            const struct tlsd_sigscheme *sg = tlsd_sigscheme_by_code(list[i]);
+            name = sg ? sg->name : NULL;
+        }
+        if (name)
+            tlsd_sb_printf(b, "%s%s", shown++ ? ", " : "", name);
+        else
+            tlsd_sb_printf(b, "%s0x%04x", shown++ ? ", " : "", list[i]);
+    }
+    if (!shown)
+        tlsd_sb_puts(b, "none");
+}
+
+/* TLS 1.3 (RFC 8446 4.1.1): with a suite in common the server still needs a group of the
+ * client's supported_groups ("no suitable key share") and a signature scheme for its
+ * certificate among the client's signature_algorithms. Told apart by what the server
+ * chose with other clients of the capture. */
+static bool diag_tls13_params(const struct tlsd_conn *c, const struct tlsd_server_sum *known,
+                              struct tlsd_diagnosis *d, struct tlsd_strbuf *b, const char *refusal)
+{
+    const struct tlsd_suite *s = shared_tls13_suite(c, known);
+    if (!s || !known->n_groups)
+        return false;
+    uint16_t shared_group = 0;
+    for (size_t i = 0; i < known->n_groups && !shared_group; i++)
+        if (has_u16(c->ch.groups, c->ch.n_groups, known->groups[i]))
+            shared_group = known->groups[i];
+    tlsd_sb_printf(b,
+                   "the suites are not the problem: the client offers %s, which the server "
+                   "chose with other clients in this capture; ",
+                   s->iana_name);
+    if (!shared_group) {
+        tlsd_sb_printf(b, "but no suitable key share: the server (which %s) uses ", refusal);
+        names16(b, known->groups, known->n_groups, true);
+        tlsd_sb_puts(b, " and the client offers only ");
+        names16(b, c->ch.groups, c->ch.n_groups, true);
+        tlsd_sb_puts(b, " in supported_groups: enable one of the server's groups on the client, "
+                        "or one of the client's on the server");
+    } else {
+        const struct tlsd_group *g = tlsd_group_by_code(shared_group);
+        tlsd_sb_printf(b,
+                       "nor the group: it offers %s, which the server chose too; so the server "
+                       "(which %s) most likely has no signature scheme for its certificate "
+                       "among the client's signature_algorithms: ",
+                       g ? g->name : "a group", refusal);
+        names16(b, c->ch.sigalgs, c->ch.n_sigalgs, false);
+        tlsd_sb_puts(b, ": enable the schemes of the server's certificate type on the client "
+                        "(rsa_pss_rsae_* for RSA, ecdsa_* for ECDSA), or give the server a "
+                        "certificate of a type the client can verify");
+    }
+    add_cause(d, "no-common-group-sigalg");
+    return true;
+}
+
 /* The server refused the ClientHello itself (alert before its hello, reset, close). */
 static void diag_refused_hello(const struct tlsd_conn *c, const struct tlsd_server_sum *known,
                                struct tlsd_diagnosis *d, struct tlsd_strbuf *b, const char *refusal)
 {
     struct offer o;
     describe_offer(&c->ch, &o);
-    if (diag_version(c, d, b, refusal))
+    uint16_t proven = proven_version(c, known);
+    if (diag_version(c, d, b, refusal, proven))
+        return;
+    if (proven) {
+        char v[24];
+        tlsd_sb_printf(b,
+                       "the server completed %s handshakes with other clients in this capture, "
+                       "so the version is not why it refused: ",
+                       tlsd_version_label(proven, v));
+    }
+    if (diag_tls13_params(c, known, d, b, refusal))
         return;
     if (diag_cert_type(c, &o, known, d, b))
         return;
@@ -460,6 +593,65 @@ static void cert_text(const struct tlsd_conn *c, struct tlsd_strbuf *b)
                    leaf->self_signed ? " (self-signed)" : "");
 }
 
+/* RFC 6125 6.4: a DNS name against a certificate's name, a wildcard standing for the
+ * whole left-most label only. */
+static bool name_matches(const char *name, const char *pattern)
+{
+    if (pattern[0] == '*' && pattern[1] == '.') {
+        const char *dot = strchr(name, '.');
+        return dot && dot != name && strcasecmp(dot + 1, pattern + 2) == 0;
+    }
+    return strcasecmp(name, pattern) == 0;
+}
+
+/* True when the leaf names host: a DNS subjectAltName, or without any, the CN. */
+static bool cert_names(const struct tlsd_cert_summary *leaf, const char *host)
+{
+    static const char dns[] = "DNS:";
+    bool any_dns = false;
+    for (size_t i = 0; i < leaf->n_sans; i++)
+        if (strncmp(leaf->sans[i], dns, sizeof dns - 1) == 0) {
+            any_dns = true;
+            if (name_matches(host, leaf->sans[i] + sizeof dns - 1))
+                return true;
+        }
+    const char *cn = strstr(leaf->subject, "CN=");
+    if (any_dns || !cn)
+        return false;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%.*s", (int)strcspn(cn + 3, ",/+"), cn + 3);
+    return name_matches(host, buf);
+}
+
+/* A certificate alert from a client that asked for a name (SNI) the certificate does not
+ * hold: the names on both sides. True when it applies. */
+static bool diag_name_mismatch(const struct tlsd_conn *c, struct tlsd_diagnosis *d,
+                               struct tlsd_strbuf *b)
+{
+    const char *host = c->has_ch ? c->ch.server_name : NULL;
+    if (!host || !c->has_cert || !c->cert->n_certs || !c->cert->certs[0].decoded)
+        return false;
+    const struct tlsd_cert_summary *leaf = &c->cert->certs[0];
+    if (cert_names(leaf, host))
+        return false;
+    tlsd_sb_printf(b,
+                   ": host name mismatch: the client asked for '%s' (SNI) but the server's "
+                   "certificate '%s' names ",
+                   host, leaf->subject);
+    size_t shown = 0;
+    for (size_t i = 0; i < leaf->n_sans; i++)
+        tlsd_sb_printf(b, "%s%s", shown++ ? ", " : "", leaf->sans[i]);
+    if (!shown)
+        tlsd_sb_puts(b, "no subjectAltName");
+    tlsd_sb_printf(b,
+                   ": give the server a certificate for '%s' (or configure the site for that "
+                   "name), or connect with a name the certificate holds",
+                   host);
+    add_cause(d, "name-mismatch");
+    add_cause(d, "sni-unknown");
+    return true;
+}
+
 static void diag_client_alert(const struct tlsd_conn *c, const struct tlsd_conn_alert *fa,
                               struct tlsd_diagnosis *d, struct tlsd_strbuf *b)
 {
@@ -474,7 +666,11 @@ static void diag_client_alert(const struct tlsd_conn *c, const struct tlsd_conn_
     }
     int code = fa->description;
     tlsd_sb_printf(b, "the client refused with %s (%d)", alert_name(code), code);
-    if (code >= 42 && code <= 49 && code != 47)
+    bool cert_alert = code >= ALERT_BAD_CERTIFICATE && code <= ALERT_ACCESS_DENIED &&
+                      code != ALERT_ILLEGAL_PARAMETER;
+    if (cert_alert && diag_name_mismatch(c, d, b))
+        return;
+    if (cert_alert)
         tlsd_sb_puts(b, ": it does not accept the server's certificate");
     cert_text(c, b);
     if (code == 48)
@@ -482,6 +678,49 @@ static void diag_client_alert(const struct tlsd_conn *c, const struct tlsd_conn_
                         "server a certificate from a CA the client trusts (with its "
                         "intermediates)");
     add_alert_causes(d, code);
+}
+
+/* "a (1), b (2) or c (3)" from the registry's names. */
+static void alerts_text(struct tlsd_strbuf *b, const int *codes, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        tlsd_sb_printf(b, "%s%s (%d)",
+                       i == 0       ? ""
+                       : i + 1 == n ? " or "
+                                    : ", ",
+                       alert_name(codes[i]), codes[i]);
+}
+
+/* TLS 1.3: the server answered the client's Finished with one alert-sized encrypted
+ * record and closed. Its code is encrypted; the client's flight (RFC 8446 4.4.2: an
+ * empty Certificate answers a CertificateRequest when the client has none) tells which
+ * refusal it most likely is. */
+static void diag_refused_finished(const struct tlsd_conn *c, struct tlsd_diagnosis *d,
+                                  struct tlsd_strbuf *b)
+{
+    static const int none[] = {ALERT_CERTIFICATE_REQUIRED};
+    static const int sent[] = {ALERT_UNKNOWN_CA, ALERT_BAD_CERTIFICATE, ALERT_CERTIFICATE_EXPIRED};
+    static const int any[] = {ALERT_CERTIFICATE_REQUIRED, ALERT_BAD_CERTIFICATE, ALERT_UNKNOWN_CA};
+    tlsd_sb_puts(b, "the server refused the client's Finished: it answered with one short "
+                    "encrypted record, the size of an alert, and closed, without a session "
+                    "ticket or data; most likely ");
+    if (c->client_cert == 0) {
+        alerts_text(b, none, sizeof none / sizeof none[0]);
+        tlsd_sb_puts(b, ": the server sent a CertificateRequest (the client's empty Certificate "
+                        "answers one) and the client had no certificate: configure the client "
+                        "with a certificate the server accepts, or stop requiring one");
+    } else if (c->client_cert == 1) {
+        alerts_text(b, sent, sizeof sent / sizeof sent[0]);
+        tlsd_sb_puts(b, ": the server sent a CertificateRequest, the client sent a certificate "
+                        "and the server did not accept it: make the server trust the issuer of "
+                        "the client's certificate, or give the client one from a CA it trusts");
+        add_cause(d, "untrusted-ca");
+    } else {
+        alerts_text(b, any, sizeof any / sizeof any[0]);
+        tlsd_sb_puts(b, ": a client certificate the server requires and did not get, or does "
+                        "not trust");
+    }
+    add_cause(d, "client-cert");
 }
 
 static void diag_server_alert(const struct tlsd_conn *c, const struct tlsd_conn_alert *fa,
@@ -497,6 +736,8 @@ static void diag_server_alert(const struct tlsd_conn *c, const struct tlsd_conn_
                (code == ALERT_HANDSHAKE_FAILURE || code == ALERT_PROTOCOL_VERSION ||
                 code == ALERT_INSUFFICIENT_SECURITY)) {
         diag_refused_hello(c, known, d, b, refusal);
+    } else if (code < 0 && c->alert_after_finished) {
+        diag_refused_finished(c, d, b);
     } else if (code < 0) {
         tlsd_sb_puts(b, "the server ended the handshake with an encrypted alert");
         add_cause(d, "client-cert");
@@ -513,6 +754,13 @@ static void diag_server_alert(const struct tlsd_conn *c, const struct tlsd_conn_
         if (c->has_sh && code == ALERT_HANDSHAKE_FAILURE)
             tlsd_sb_puts(b, " (after its own hello: often a client certificate it required "
                             "and did not get)");
+        if (c->cert_requested)
+            tlsd_sb_printf(b, "; it had sent a CertificateRequest and the client answered %s",
+                           c->client_cert == 1   ? "with a certificate"
+                           : c->client_cert == 0 ? "without one"
+                                                 : "(not seen)");
+        if (c->decrypted)
+            tlsd_sb_puts(b, " (read with the key log)");
     }
     add_alert_causes(d, code);
 }
@@ -527,14 +775,15 @@ static void printable_head(const struct tlsd_conn *c, char *out, size_t len)
     out[n] = '\0';
 }
 
-/* The side whose FIN or RST came first. */
-static enum tlsd_peer first_to_end(const struct tlsd_conn *c)
+int tlsd_conn_ended_first(const struct tlsd_conn *c)
 {
     uint64_t end[2];
     for (int s = 0; s < 2; s++) {
         uint64_t f = c->fin_frame[s], r = c->rst_frame[s];
         end[s] = f && r ? (f < r ? f : r) : f ? f : r;
     }
+    if (!end[TLSD_PEER_CLIENT] && !end[TLSD_PEER_SERVER])
+        return -1;
     if (!end[TLSD_PEER_CLIENT])
         return TLSD_PEER_SERVER;
     if (!end[TLSD_PEER_SERVER])
@@ -564,7 +813,7 @@ static void diag_failure(const struct tlsd_conn *c, const struct tlsd_server_sum
         alert_events(d, TLSD_PEER_SERVER, fa->description);
         break;
     case TLSD_OUTCOME_CLIENT_ALERT:
-        if (fa->description == ALERT_PROTOCOL_VERSION && diag_version(c, d, b, ""))
+        if (fa->description == ALERT_PROTOCOL_VERSION && diag_version(c, d, b, "", 0))
             ;
         else
             diag_client_alert(c, fa, d, b);
@@ -599,17 +848,22 @@ static void diag_failure(const struct tlsd_conn *c, const struct tlsd_server_sum
         add_cause(d, "not-tls");
         break;
     case TLSD_OUTCOME_NO_ANSWER:
-        tlsd_sb_printf(b,
-                       "the server never answered the ClientHello (%s): a firewall or "
-                       "proxy dropping it, or a server that waits for something else",
-                       c->fin_frame[TLSD_PEER_CLIENT] || c->rst_frame[TLSD_PEER_CLIENT]
-                           ? "the client gave up"
-                           : "silence until the capture ends");
+        tlsd_sb_puts(b, "the server never answered the ClientHello (");
+        if (c->end_ts[TLSD_PEER_CLIENT] && c->ch_ts && c->end_ts[TLSD_PEER_CLIENT] >= c->ch_ts)
+            tlsd_sb_printf(b, "the client gave up after %.1f s",
+                           (double)(c->end_ts[TLSD_PEER_CLIENT] - c->ch_ts) / USEC_PER_SEC);
+        else
+            tlsd_sb_puts(b, c->fin_frame[TLSD_PEER_CLIENT] || c->rst_frame[TLSD_PEER_CLIENT]
+                                ? "the client gave up"
+                                : "silence until the capture ends");
+        tlsd_sb_puts(b, "): a firewall or proxy dropping it, or a server that waits for "
+                        "something else");
         add_cause(d, "middlebox");
         add_cause(d, "handshake-cancelled");
         break;
     case TLSD_OUTCOME_ABORTED: {
-        enum tlsd_peer first = first_to_end(c);
+        int ended = tlsd_conn_ended_first(c);
+        enum tlsd_peer first = ended < 0 ? TLSD_PEER_SERVER : (enum tlsd_peer)ended;
         tlsd_sb_printf(b, "the %s %s the connection during the handshake without a TLS alert",
                        tlsd_peer_name(first), c->rst_frame[first] ? "reset" : "closed");
         add_cause(d, "connection-dropped");

@@ -34,6 +34,17 @@ struct tlsd_analyzer {
     struct tlsd_sumtab clients, servers;
 };
 
+/* True when a hello states its lowest version: supported_versions, or the SSLv2 format
+ * (which speaks SSL 2.0). Otherwise it names only its highest (RFC 5246 E.1), and
+ * nothing says it speaks SSL 3.0. */
+static inline bool tlsd_hello_states_lowest(const struct tlsd_client_hello *ch)
+{
+    return ch->has_versions || ch->format == TLSD_HELLO_SSL2;
+}
+
+/* The side (enum tlsd_peer) whose FIN or RST came first; -1 when neither ended. */
+int tlsd_conn_ended_first(const struct tlsd_conn *c);
+
 int tlsd_summary_init(struct tlsd_analyzer *a);
 void tlsd_summary_free(struct tlsd_analyzer *a);
 /* The summary of c's server so far, made (empty) when new; NULL when the table is full

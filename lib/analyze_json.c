@@ -487,6 +487,7 @@ static void answer_json(struct tlsd_jw *w, const struct tlsd_conn *c)
     if (c->has_hrr) {
         tlsd_jw_begin_object(w, "hello_retry_request");
         group_name(w, "group", c->hrr_group);
+        tlsd_jw_bool(w, "inferred", c->hrr_inferred);
         tlsd_jw_end_object(w);
     } else {
         tlsd_jw_null(w, "hello_retry_request");

@@ -139,7 +139,7 @@ static void add_client(struct tlsd_client_sum *s, const struct tlsd_conn *c)
     s->outcomes[c->outcome]++;
     if (!c->has_ch)
         return;
-    if (!s->offered_low || c->offered_low < s->offered_low)
+    if (tlsd_hello_states_lowest(&c->ch) && (!s->offered_low || c->offered_low < s->offered_low))
         s->offered_low = c->offered_low;
     if (c->offered_high > s->offered_high)
         s->offered_high = c->offered_high;
@@ -154,11 +154,23 @@ static void add_server(struct tlsd_server_sum *s, const struct tlsd_conn *c)
     s->outcomes[c->outcome]++;
     if (c->has_sh && c->sh.version > s->best_version && c->sh.version < 0x7f00)
         s->best_version = c->sh.version;
+    unsigned bit = c->has_sh ? c->sh.version - TLSD_SUM_VERSION_BASE : TLSD_SUM_VERSION_BITS;
+    if (c->outcome == TLSD_OUTCOME_SUCCESS && c->sh.version >= TLSD_SUM_VERSION_BASE &&
+        bit < TLSD_SUM_VERSION_BITS)
+        s->versions_done |= 1u << bit;
     bool have = false;
     for (size_t i = 0; c->has_sh && i < s->n_suites; i++)
         have |= s->suites[i] == c->sh.suite;
     if (c->has_sh && !have && s->n_suites < sizeof s->suites / sizeof s->suites[0])
         s->suites[s->n_suites++] = c->sh.suite;
+    uint16_t g = c->has_hrr                         ? c->hrr_group
+                 : c->has_sh && c->sh.has_key_share ? c->sh.key_share_group
+                                                    : 0;
+    bool have_g = !g;
+    for (size_t i = 0; i < s->n_groups; i++)
+        have_g |= s->groups[i] == g;
+    if (!have_g && s->n_groups < sizeof s->groups / sizeof s->groups[0])
+        s->groups[s->n_groups++] = g;
     if (c->has_cert && c->cert->n_certs && c->cert->certs[0].decoded) {
         snprintf(s->cert_key_type, sizeof s->cert_key_type, "%s", c->cert->certs[0].key_type);
         s->cert_bits = c->cert->certs[0].key_bits;

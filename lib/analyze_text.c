@@ -5,6 +5,7 @@
 
 #include "analyze_internal.h"
 #include "tlsdiag/registry.h"
+#include "utf8_internal.h"
 
 #define C_RED   "\033[1;31m"
 #define C_GREEN "\033[32m"
@@ -16,13 +17,56 @@ static const char *col(bool on, const char *c)
     return on ? c : "";
 }
 
-static void offer_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)
+/* "TLS 1.0 to TLS 1.3", "TLS 1.2", or "up to TLS 1.2" when the lowest is not stated
+ * (low 0); nothing when high is 0. */
+static void versions_range(struct tlsd_strbuf *b, uint16_t low, uint16_t high)
 {
     char v1[24], v2[24];
+    if (!high)
+        return;
+    if (!low)
+        tlsd_sb_printf(b, "up to %s", tlsd_version_label(high, v2));
+    else if (low == high)
+        tlsd_sb_puts(b, tlsd_version_label(low, v1));
+    else
+        tlsd_sb_printf(b, "%s to %s", tlsd_version_label(low, v1), tlsd_version_label(high, v2));
+}
+
+/* Text from a peer (server name, certificate names, a diagnosis quoting them) for a
+ * terminal: control characters (ESC included, C1 too) and bytes that are not UTF-8 are
+ * written as \xNN, never raw. */
+static void put_text(struct tlsd_strbuf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s), run = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t seq = p[i] >= 0x80 ? tlsd_utf8_seq(p + i, n - i) : 0;
+        uint32_t cp = seq ? tlsd_utf8_decode(p + i, seq) : p[i];
+        bool control = cp < 0x20 || (cp >= 0x7f && cp < 0xa0);
+        if (seq && !control) {
+            i += seq - 1;
+            continue;
+        }
+        if (!seq && !control && p[i] < 0x80)
+            continue;
+        size_t len = seq ? seq : 1;
+        tlsd_sb_putn(b, s + run, i - run);
+        for (size_t k = 0; k < len; k++) {
+            char esc[4] = {'\\', 'x', hex[p[i + k] >> 4], hex[p[i + k] & 15]};
+            tlsd_sb_putn(b, esc, sizeof esc);
+        }
+        i += len - 1;
+        run = i + 1;
+    }
+    tlsd_sb_putn(b, s + run, n - run);
+}
+
+static void offer_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)
+{
     const struct tlsd_client_hello *ch = &c->ch;
-    tlsd_sb_printf(b, "  offered  %s", tlsd_version_label(c->offered_low, v1));
-    if (c->offered_high != c->offered_low)
-        tlsd_sb_printf(b, " to %s", tlsd_version_label(c->offered_high, v2));
+    tlsd_sb_puts(b, "  offered  ");
+    versions_range(b, tlsd_hello_states_lowest(ch) ? c->offered_low : 0, c->offered_high);
     tlsd_sb_printf(b, ", %zu suites:", ch->n_suites);
     size_t shown = 0;
     for (size_t i = 0; i < ch->n_suites && shown < 6; i++) {
@@ -52,7 +96,10 @@ static void answer_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)
     char v[24];
     if (c->has_hrr) {
         const struct tlsd_group *g = tlsd_group_by_code(c->hrr_group);
-        tlsd_sb_printf(b, "  retry    HelloRetryRequest for %s\n", g ? g->name : "?");
+        tlsd_sb_printf(b, "  retry    HelloRetryRequest for %s%s\n", g ? g->name : "?",
+                       c->hrr_inferred ? " (inferred: not in the capture, but the client sent "
+                                         "its ClientHello again with the same random)"
+                                       : "");
     }
     if (c->has_sh) {
         const struct tlsd_suite *s = tlsd_suite_by_code(c->sh.suite);
@@ -66,21 +113,26 @@ static void answer_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)
     }
     if (c->has_cert && c->cert->n_certs && c->cert->certs[0].decoded) {
         const struct tlsd_cert_summary *l = &c->cert->certs[0];
-        tlsd_sb_printf(b, "  cert     %s (%s %d) issued by %s%s, chain of %zu\n", l->subject,
-                       l->key_type, l->key_bits, l->issuer, l->self_signed ? " (self-signed)" : "",
+        tlsd_sb_puts(b, "  cert     ");
+        put_text(b, l->subject);
+        tlsd_sb_printf(b, " (%s %d) issued by ", l->key_type, l->key_bits);
+        put_text(b, l->issuer);
+        tlsd_sb_printf(b, "%s, chain of %zu\n", l->self_signed ? " (self-signed)" : "",
                        c->cert->n_certs);
     }
     for (size_t i = 0; i < c->n_alerts; i++) {
         const struct tlsd_conn_alert *a = &c->alerts[i];
-        if (a->encrypted) {
+        if (a->encrypted && a->description < 0) {
             tlsd_sb_printf(b, "  alert    from the %s, encrypted (frame %llu)\n",
                            tlsd_peer_name(a->side), (unsigned long long)a->frame);
             continue;
         }
         const struct tlsd_alert *r = tlsd_alert_by_code(a->description);
-        tlsd_sb_printf(b, "  alert    from the %s: %s %s (%d), frame %llu\n",
+        tlsd_sb_printf(b, "  alert    from the %s: %s %s (%d)%s, frame %llu\n",
                        tlsd_peer_name(a->side), a->level == 2 ? "fatal" : "warning",
-                       r ? r->name : "?", a->description, (unsigned long long)a->frame);
+                       r ? r->name : "?", a->description,
+                       a->encrypted ? ", encrypted (read with the key log)" : "",
+                       (unsigned long long)a->frame);
     }
 }
 
@@ -99,8 +151,11 @@ static void tcp_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)
 static void diag_lines(struct tlsd_strbuf *b, const struct tlsd_conn *c, bool color)
 {
     const struct tlsd_diagnosis *d = &c->diag;
-    if (d->text)
-        tlsd_sb_printf(b, "  why      %s\n", d->text);
+    if (d->text) {
+        tlsd_sb_puts(b, "  why      ");
+        put_text(b, d->text);
+        tlsd_sb_puts(b, "\n");
+    }
     for (size_t i = 0; i < d->n_causes; i++)
         tlsd_sb_printf(b, "  cause    %s [%s]\n", d->causes[i]->title, d->causes[i]->id);
     for (size_t i = 0; i < d->n_events; i++) {
@@ -121,8 +176,11 @@ void tlsd_conn_render_text(struct tlsd_strbuf *b, const struct tlsd_conn *c, boo
     tlsd_sb_printf(b, "%s%s%s%s:%u -> %s%s%s:%u", col(color, C_BOLD), v6 ? "[" : "", c->client,
                    v6 ? "]" : "", c->client_port, v6 ? "[" : "", c->server, v6 ? "]" : "",
                    c->server_port);
-    if (c->has_ch && c->ch.server_name)
-        tlsd_sb_printf(b, " (%s)", c->ch.server_name);
+    if (c->has_ch && c->ch.server_name) {
+        tlsd_sb_puts(b, " (");
+        put_text(b, c->ch.server_name);
+        tlsd_sb_puts(b, ")");
+    }
     tlsd_sb_printf(b, "%s  %s, frames %llu-%llu\n", col(color, C_OFF), c->source,
                    (unsigned long long)c->first_frame, (unsigned long long)c->last_frame);
     tlsd_sb_printf(b, "  outcome  %s%s%s: %s\n", col(color, failed ? C_RED : C_GREEN),
@@ -133,8 +191,11 @@ void tlsd_conn_render_text(struct tlsd_strbuf *b, const struct tlsd_conn *c, boo
     if (failed)
         tcp_line(b, c);
     diag_lines(b, c, color);
-    if (c->parse_error[0])
-        tlsd_sb_printf(b, "  note     %s\n", c->parse_error);
+    if (c->parse_error[0]) {
+        tlsd_sb_puts(b, "  note     ");
+        put_text(b, c->parse_error);
+        tlsd_sb_puts(b, "\n");
+    }
     tlsd_sb_puts(b, "\n");
 }
 
@@ -154,7 +215,7 @@ void tlsd_analyze_summary_render_text(struct tlsd_strbuf *b, const struct tlsd_a
                                       bool color)
 {
     const struct tlsd_analyze_stats *st = &a->stats;
-    char v1[24], v2[24];
+    char v1[24];
     tlsd_sb_printf(b,
                    "%sSummary%s: %llu connection%s with TLS (%llu TCP flow%s without TLS), "
                    "%llu frame%s in %llu file%s\n",
@@ -173,10 +234,8 @@ void tlsd_analyze_summary_render_text(struct tlsd_strbuf *b, const struct tlsd_a
         const struct tlsd_client_sum *s = tlsd_analyzer_client_at(a, i);
         tlsd_sb_printf(b, "    %-40s %llu handshake%s, %llu failed; offers %s", s->addr,
                        (unsigned long long)s->handshakes, s->handshakes == 1 ? "" : "s",
-                       (unsigned long long)s->failures,
-                       s->offered_low ? tlsd_version_label(s->offered_low, v1) : "-");
-        if (s->offered_high != s->offered_low)
-            tlsd_sb_printf(b, " to %s", tlsd_version_label(s->offered_high, v2));
+                       (unsigned long long)s->failures, s->offered_high ? "" : "-");
+        versions_range(b, s->offered_low, s->offered_high);
         tlsd_sb_printf(b, ", %zu suites, JA4 %s\n", s->n_suites, s->ja4[0] ? s->ja4 : "-");
     }
     tlsd_sb_puts(b, "  by server:\n");

@@ -1,4 +1,5 @@
-/* Capture files through libpcap: pcap and pcapng, plain or gzip-compressed (zlib
+/* Capture files: pcap through libpcap, pcapng through capture_pcapng.c (each packet with
+ * its own interface's link type, which libpcap cannot do), plain or gzip-compressed (zlib
  * decompresses on the fly behind a stdio cookie, so memory stays bounded), from a
  * path or from memory. Frames are numbered from 1 as tshark numbers them. */
 #include <errno.h>
@@ -14,13 +15,14 @@
 #include <pcap/pcap.h>
 #include <zlib.h>
 
-#include "tlsdiag/capture.h"
+#include "capture_internal.h"
 
 struct ahead;
 
 struct tlsd_capture {
     pcap_t *pcap;
-    char *iobuf; /* the FILE's buffer */
+    struct tlsd_ng *ng; /* pcapng: read here instead of through pcap */
+    char *iobuf;        /* the FILE's buffer */
     int dlt;
     struct tlsd_capture_stats stats;       /* the reader's: with read-ahead, its thread's own */
     struct ahead *ahead;                   /* read-ahead thread, NULL: frames are read on demand */
@@ -98,7 +100,20 @@ static FILE *gz_fopen(const char *path)
  * system block, 4 KB) that is a read() per 4 KB. A big buffer makes it one per MB. */
 #define READ_BUFFER ((size_t)1 << 20)
 
-/* Takes ownership of f (libpcap closes it). */
+/* True when f starts with a pcapng Section Header; the bytes looked at are put back
+ * (they are in the stream's buffer, where glibc's ungetc steps back over them). */
+static bool is_pcapng(FILE *f)
+{
+    static const unsigned char shb[4] = {0x0A, 0x0D, 0x0D, 0x0A};
+    unsigned char m[4];
+    size_t n = fread(m, 1, sizeof m, f);
+    bool ok = true;
+    for (size_t i = n; i > 0; i--)
+        ok &= ungetc(m[i - 1], f) != EOF;
+    return ok && n == sizeof m && memcmp(m, shb, sizeof shb) == 0;
+}
+
+/* Takes ownership of f (libpcap or the pcapng reader closes it). */
 static enum tlsd_caperr open_stream(FILE *f, struct tlsd_capture **out, char *err, size_t errlen)
 {
     char perr[PCAP_ERRBUF_SIZE] = "";
@@ -113,6 +128,17 @@ static enum tlsd_caperr open_stream(FILE *f, struct tlsd_capture **out, char *er
         (void)setvbuf(f, c->iobuf, _IOFBF, READ_BUFFER);
     /* Only this reader uses the stream: no lock around each of libpcap's freads. */
     (void)__fsetlocking(f, FSETLOCKING_BYCALLER);
+    if (is_pcapng(f)) {
+        if (!(c->ng = tlsd_ng_open(f))) {
+            fclose(f);
+            free(c->iobuf);
+            free(c);
+            return TLSD_CAPERR_NOMEM;
+        }
+        c->dlt = -1; /* per packet */
+        *out = c;
+        return TLSD_CAPERR_OK;
+    }
     c->pcap = pcap_fopen_offline(f, perr);
     if (!c->pcap) {
         fclose(f);
@@ -187,25 +213,45 @@ static int64_t ts_usec(const struct pcap_pkthdr *h)
     return sec * 1000000 + usec;
 }
 
-/* The next frame that decodes, read through libpcap on the calling thread. */
+/* The next frame, raw: from libpcap or the pcapng reader. */
+static enum tlsd_caperr next_frame(struct tlsd_capture *c, struct tlsd_ng_pkt *f, char *err,
+                                   size_t errlen)
+{
+    if (c->ng) {
+        const char *why = "";
+        enum tlsd_caperr rc = tlsd_ng_next(c->ng, f, &why);
+        if (rc != TLSD_CAPERR_OK && rc != TLSD_CAPERR_END)
+            set_err(err, errlen, tlsd_caperr_message(rc), why);
+        return rc;
+    }
+    struct pcap_pkthdr *h;
+    const u_char *data;
+    int rc = pcap_next_ex(c->pcap, &h, &data);
+    if (rc == PCAP_ERROR_BREAK)
+        return TLSD_CAPERR_END;
+    if (rc != 1) {
+        set_err(err, errlen, tlsd_caperr_message(TLSD_CAPERR_READ), pcap_geterr(c->pcap));
+        return TLSD_CAPERR_READ;
+    }
+    *f = (struct tlsd_ng_pkt){
+        .data = data, .caplen = h->caplen, .len = h->len, .dlt = c->dlt, .ts_usec = ts_usec(h)};
+    return TLSD_CAPERR_OK;
+}
+
+/* The next frame that decodes, read on the calling thread. */
 static enum tlsd_caperr read_one(struct tlsd_capture *c, struct tlsd_pkt *pkt, char *err,
                                  size_t errlen)
 {
     for (;;) {
-        struct pcap_pkthdr *h;
-        const u_char *data;
-        int rc = pcap_next_ex(c->pcap, &h, &data);
-        if (rc == PCAP_ERROR_BREAK)
-            return TLSD_CAPERR_END;
-        if (rc != 1) {
-            set_err(err, errlen, tlsd_caperr_message(TLSD_CAPERR_READ), pcap_geterr(c->pcap));
-            return TLSD_CAPERR_READ;
-        }
+        struct tlsd_ng_pkt f;
+        enum tlsd_caperr rc = next_frame(c, &f, err, errlen);
+        if (rc != TLSD_CAPERR_OK)
+            return rc;
         c->stats.frames++;
-        c->stats.bytes += h->caplen;
+        c->stats.bytes += f.caplen;
         pkt->frame = c->stats.frames;
-        pkt->ts_usec = ts_usec(h);
-        enum tlsd_pkt_skip s = tlsd_pkt_decode(c->dlt, data, h->caplen, h->len, pkt);
+        pkt->ts_usec = f.ts_usec;
+        enum tlsd_pkt_skip s = tlsd_pkt_decode(f.dlt, f.data, f.caplen, f.len, pkt);
         if (s != TLSD_PKT_OK) {
             c->stats.skipped[s]++;
             continue;
@@ -436,7 +482,9 @@ void tlsd_capture_close(struct tlsd_capture *c)
         return;
     if (c->ahead)
         ahead_stop(c);
-    pcap_close(c->pcap);
+    if (c->pcap)
+        pcap_close(c->pcap);
+    tlsd_ng_close(c->ng);
     free(c->iobuf);
     free(c);
 }

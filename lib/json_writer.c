@@ -1,12 +1,16 @@
 /* Streaming JSON text writer (json_writer.h). Strings are escaped as RFC 8259 section 7
- * requires: quote, backslash and control characters; bytes >= 0x80 pass through (the
- * texts written are UTF-8 or ASCII; names from certificates are escaped by libcrypto). */
+ * requires: quote, backslash and control characters. Well-formed UTF-8 passes through;
+ * a byte that is not part of it (a peer's server name or ALPN may hold any bytes) is
+ * written as \u00XX, the byte's value as a code point (as Latin-1 reads it), so that the
+ * output is always valid UTF-8 (RFC 8259 8.1). */
 #include "json_writer.h"
 
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "utf8_internal.h"
 
 /* The common case, room in the buffer, without a call; the buffer stays terminated. */
 static inline void put(struct tlsd_jw *w, const char *p, size_t n)
@@ -21,10 +25,11 @@ static inline void put(struct tlsd_jw *w, const char *p, size_t n)
     tlsd_sb_putn(b, p, n);
 }
 
-/* Bytes that need an escape (RFC 8259 7): control characters, quote, backslash. */
+/* Bytes that need an escape (RFC 8259 7): control characters, quote, backslash; and a
+ * look at bytes >= 0x80 (UTF-8, or a byte to escape). */
 static inline bool needs_escape(unsigned char c)
 {
-    return c < 0x20 || c == '"' || c == '\\';
+    return c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
 }
 
 static void put_escaped_slow(struct tlsd_jw *w, const char *v, size_t n);
@@ -58,7 +63,12 @@ static void put_escaped_slow(struct tlsd_jw *w, const char *v, size_t n)
     size_t run = 0; /* start of the plain bytes not yet written */
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)v[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
+        size_t seq = c >= 0x80 ? tlsd_utf8_seq((const unsigned char *)v + i, n - i) : 0;
+        if (seq) {
+            i += seq - 1;
+            continue;
+        }
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\')
             continue;
         put(w, v + run, i - run);
         run = i + 1;
@@ -70,7 +80,7 @@ static void put_escaped_slow(struct tlsd_jw *w, const char *v, size_t n)
             esc[1] = 't';
         else if (c == '\r')
             esc[1] = 'r';
-        else if (c < 0x20) {
+        else if (c < 0x20 || c >= 0x80) {
             memcpy(esc, "\\u00", 4);
             esc[4] = hex[c >> 4];
             esc[5] = hex[c & 15];

@@ -99,6 +99,7 @@ static enum tlsd_cerr sh_ext(struct tlsd_rd *ext, uint16_t type, void *ctx)
         sh->has_supported_version = true;
         return TLSD_CERR_OK;
     case TLSD_EXT_KEY_SHARE:
+    case TLSD_EXT_KEY_SHARE_DRAFT: /* the same KeyShareEntry (draft-ietf-tls-tls13-22 4.2.8) */
         return sh_key_share(ext, sh);
     case TLSD_EXT_ALPN:
         return sh_alpn(ext, sh);

@@ -476,13 +476,18 @@ static void expire(struct tlsd_tcp *t)
     }
 }
 
-/* A new connection on a 5-tuple whose previous one ended (RFC 9293 3.6.1 TIME-WAIT
- * reuse): a SYN without ACK after a FIN or RST. */
-static bool is_reuse(const struct flow *f, const struct tlsd_pkt *p)
+/* A new connection on the flow's 5-tuple (RFC 9293 3.6.1 TIME-WAIT reuse), as tshark
+ * numbers streams: a SYN without ACK after a FIN or RST, or one whose sequence number is
+ * not the ISN its side started with (a new attempt, the earlier one never closed). */
+static bool is_reuse(const struct flow *f, int dir, const struct tlsd_pkt *p)
 {
     const struct tlsd_tcp_dir *d = f->pub.dir;
-    return (p->tcp_flags & (TLSD_TCP_SYN | TLSD_TCP_ACK)) == TLSD_TCP_SYN &&
-           (d[0].fin_frame || d[1].fin_frame || d[0].rst_frame || d[1].rst_frame);
+    if ((p->tcp_flags & (TLSD_TCP_SYN | TLSD_TCP_ACK)) != TLSD_TCP_SYN)
+        return false;
+    if (d[0].fin_frame || d[1].fin_frame || d[0].rst_frame || d[1].rst_frame)
+        return true;
+    const struct dstate *s = &f->d[dir];
+    return s->have_base && p->seq + 1 != s->base_seq; /* base_seq: ISN + 1 */
 }
 
 enum tlsd_caperr tlsd_tcp_packet(struct tlsd_tcp *t, const struct tlsd_pkt *p)
@@ -497,7 +502,7 @@ enum tlsd_caperr tlsd_tcp_packet(struct tlsd_tcp *t, const struct tlsd_pkt *p)
     uint64_t h = pkt_hash(p);
     int dir = 0;
     struct flow *f = flow_find(t, p, h, &dir);
-    if (f && is_reuse(f, p)) {
+    if (f && is_reuse(f, dir, p)) {
         t->stats.flows_reused++;
         flow_close(t, f, TLSD_TCP_CLOSE_REUSED);
         f = NULL;

@@ -29,6 +29,8 @@ static const char help_text[] =
     "      --server ADDR    only connections to this server address (ADDR or ADDR:PORT)\n"
     "      --failed         only failed handshakes\n"
     "      --no-summary     no summaries after the connections\n"
+    "      --keylog FILE    TLS 1.3 secrets (SSLKEYLOGFILE format): read the encrypted\n"
+    "                       handshake (CertificateRequest, certificates, the real alert)\n"
     "      --color          colour even when not on a terminal\n"
     "      --no-color       no colour (also when NO_COLOR is set)\n"
     "  -h, --help           this help\n"
@@ -42,14 +44,18 @@ static const char help_text[] =
     "Exit status: 0 every file read; 1 some file could not be read or was damaged\n"
     "(the rest was analysed); 2 usage error; 3 no file could be read.\n";
 
-static int parse_opts(int argc, char **argv, struct tool_conn_opts *o)
+static int parse_opts(int argc, char **argv, struct tool_conn_opts *o, const char **keylog)
 {
-    static const struct option longopts[] = {TOOL_CONN_LONGOPTS, {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        TOOL_CONN_LONGOPTS, {"keylog", required_argument, NULL, 'K'}, {NULL, 0, NULL, 0}};
     int c, rc;
     int nopt = tool_permute(argc, argv, "+h", longopts);
-    while ((c = getopt_long(nopt, argv, "+h", longopts, NULL)) != -1)
-        if ((rc = tool_conn_option(c, "analyze", help_text, o)) != 0)
+    while ((c = getopt_long(nopt, argv, "+h", longopts, NULL)) != -1) {
+        if (c == 'K')
+            *keylog = optarg;
+        else if ((rc = tool_conn_option(c, "analyze", help_text, o)) != 0)
             return rc;
+    }
     return 0;
 }
 
@@ -94,7 +100,8 @@ static int one_file(struct tlsd_analyzer *a, const char *path, json_t *files)
 int tool_analyze(int argc, char **argv)
 {
     struct tool_conn_opts o = {.format = TOOL_OUT_TEXT, .server_port = -1};
-    int rc = parse_opts(argc, argv, &o);
+    const char *keylog_path = NULL;
+    int rc = parse_opts(argc, argv, &o, &keylog_path);
     if (rc != 0)
         return rc > 0 ? TOOL_EXIT_OK : TOOL_EXIT_USAGE;
     if (optind >= argc) {
@@ -107,10 +114,17 @@ int tool_analyze(int argc, char **argv)
     o.flush_each = isatty(STDOUT_FILENO);
     for (int i = optind; i < argc; i++)
         o.flush_each |= strcmp(argv[i], "-") == 0;
-    struct tlsd_analyzer *a = tlsd_analyzer_new(NULL, tool_conn_print, &o);
+    struct tlsd_analyze_config cfg = {0};
+    char err[512];
+    if (keylog_path && !(cfg.keylog = tlsd_keylog_load(keylog_path, err, sizeof err))) {
+        tool_err("analyze", "--keylog: %s", err);
+        return TOOL_EXIT_USAGE;
+    }
+    struct tlsd_analyzer *a = tlsd_analyzer_new(&cfg, tool_conn_print, &o);
     json_t *files = json_array();
     if (!a || !files) {
         tool_err("analyze", "out of memory");
+        tlsd_keylog_free((struct tlsd_keylog *)cfg.keylog);
         return TOOL_EXIT_ERROR;
     }
     if (o.format == TOOL_OUT_JSON)
@@ -124,6 +138,7 @@ int tool_analyze(int argc, char **argv)
     if (o.format == TOOL_OUT_JSON || unreadable < n) /* nothing to sum up otherwise */
         tool_conn_finish(&o, a, files);
     tlsd_analyzer_free(a);
+    tlsd_keylog_free((struct tlsd_keylog *)cfg.keylog);
     json_decref(files);
     if (unreadable == n)
         return TOOL_EXIT_ERROR;

@@ -77,6 +77,11 @@ int tool_conn_option(int c, const char *cmd, const char *help, struct tool_conn_
     }
 }
 
+static bool filtered(const struct tool_conn_opts *o)
+{
+    return o->failed_only || o->client || o->server[0];
+}
+
 static bool wanted(const struct tool_conn_opts *o, const struct tlsd_conn *c)
 {
     if (o->failed_only && !tlsd_conn_outcome_failed(c->outcome))
@@ -260,7 +265,9 @@ static void finish_document(struct tool_conn_opts *o, const struct tlsd_analyzer
         tlsd_sb_printf(b, "%s\"%s\":\"%s\"", i ? "," : "",
                        tlsd_conn_outcome_name((enum tlsd_conn_outcome)i),
                        tlsd_conn_outcome_text((enum tlsd_conn_outcome)i));
-    tlsd_sb_puts(b, "},\"files\":");
+    tlsd_sb_printf(b, "},\"connections_listed\":%llu,\"summary_scope\":\"capture\"",
+                   (unsigned long long)o->printed);
+    tlsd_sb_puts(b, ",\"files\":");
     out_flush(o);
     json_dumpf(files ? files : json_null(), stdout, JSON_COMPACT);
     tlsd_sb_puts(b, ",\"summary\":");
@@ -278,6 +285,12 @@ void tool_conn_finish(struct tool_conn_opts *o, const struct tlsd_analyzer *a, j
         struct tlsd_strbuf b = {0};
         if (!o->printed)
             tlsd_sb_puts(&b, "No TLS connection matched.\n\n");
+        if (filtered(o))
+            tlsd_sb_printf(&b,
+                           "The summary covers the whole capture, not only the %llu "
+                           "connection%s listed (--failed, --client and --server choose what "
+                           "is listed).\n",
+                           (unsigned long long)o->printed, o->printed == 1 ? "" : "s");
         tlsd_analyze_summary_render_text(&b, a, o->color);
         if (b.s)
             fputs(b.s, stdout);

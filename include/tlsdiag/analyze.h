@@ -19,6 +19,7 @@
 #include "tlsdiag/fingerprint.h"
 #include "tlsdiag/handshake.h"
 #include "tlsdiag/hello.h"
+#include "tlsdiag/keylog.h"
 #include "tlsdiag/strbuf.h"
 #include "tlsdiag/tcp_reasm.h"
 
@@ -105,6 +106,7 @@ struct tlsd_conn {
     char ja4[TLSD_JA4_LEN + 1];
 
     bool has_hrr;
+    bool hrr_inferred; /* not in the capture: a second ClientHello repeated the first's random */
     uint16_t hrr_group;
     bool has_sh; /* the ServerHello (not the HRR), parsed */
     struct tlsd_server_hello sh;
@@ -128,7 +130,17 @@ struct tlsd_conn {
     bool not_tls[2];     /* the side sent bytes that are not TLS */
     uint8_t head[2][48]; /* its first bytes, for a report */
     size_t head_len[2];
-    bool handshake_done; /* reached the server's ChangeCipherSpec / client Finished */
+    bool handshake_done; /* TLS <= 1.2: the server's ChangeCipherSpec; TLS 1.3: the server's
+                          * first record after the client's Finished that is no alert */
+    /* TLS 1.3, told from the sizes of encrypted records: the client's flight shows whether
+     * the server sent a CertificateRequest (RFC 8446 4.4.2: the client answers it with a
+     * Certificate message, empty when it has none). */
+    int client_cert;           /* -1 unknown, 0 empty Certificate, 1 a certificate sent */
+    bool alert_after_finished; /* the fatal encrypted alert answered the client's Finished */
+    bool cert_requested;       /* TLS 1.3: a CertificateRequest was read (key log) */
+    bool decrypted;            /* TLS 1.3: the handshake was read with a key log's secrets */
+    int64_t ch_ts;             /* when the ClientHello was complete */
+    int64_t end_ts[2];         /* the first FIN or RST per side, 0 when none */
     unsigned n_client_hellos, n_server_hellos, n_alerts_total; /* as tshark counts */
     size_t parse_errors;
     char parse_error[160];     /* the first parse error, "" when none */
@@ -140,7 +152,9 @@ struct tlsd_conn {
 
 /* Summaries, bounded: at most TLSD_SUMMARY_MAX entries per table (then counted in
  * dropped). */
-#define TLSD_SUMMARY_MAX 65536
+#define TLSD_SUMMARY_MAX      65536
+#define TLSD_SUM_VERSION_BASE 0x0300 /* SSL 3.0 */
+#define TLSD_SUM_VERSION_BITS 32
 
 struct tlsd_client_sum {
     char addr[46];
@@ -155,9 +169,12 @@ struct tlsd_server_sum {
     char addr[46];
     uint16_t port;
     uint64_t handshakes, failures;
-    uint16_t best_version; /* highest version the server chose */
-    uint32_t suites[8];    /* suites it chose */
+    uint16_t best_version;  /* highest version the server chose */
+    uint32_t versions_done; /* bit v - TLSD_SUM_VERSION_BASE: completed a handshake at v */
+    uint32_t suites[8];     /* suites it chose */
     size_t n_suites;
+    uint16_t groups[8]; /* key share groups it chose (ServerHello or HelloRetryRequest) */
+    size_t n_groups;
     char cert_key_type[32]; /* of the certificate it sent, "" when not seen */
     int cert_bits;
     uint64_t cert_frame;
@@ -184,7 +201,8 @@ struct tlsd_analyzer;
 typedef void (*tlsd_conn_cb)(void *ctx, const struct tlsd_conn *c);
 
 struct tlsd_analyze_config {
-    struct tlsd_tcp_config tcp; /* zero fields: the defaults */
+    struct tlsd_tcp_config tcp;       /* zero fields: the defaults */
+    const struct tlsd_keylog *keylog; /* TLS 1.3 secrets: the encrypted handshake is read */
 };
 
 /* NULL when out of memory. */

@@ -36,6 +36,7 @@ enum tlsd_ext_code {
     TLSD_EXT_SUPPORTED_VERSIONS = 43,
     TLSD_EXT_PSK_KEY_EXCHANGE_MODES = 45,
     TLSD_EXT_SIGNATURE_ALGORITHMS_CERT = 50,
+    TLSD_EXT_KEY_SHARE_DRAFT = 40, /* key_share in draft-ietf-tls-tls13 up to -22 */
     TLSD_EXT_KEY_SHARE = 51,
     TLSD_EXT_RENEGOTIATION_INFO = 0xff01,
 };

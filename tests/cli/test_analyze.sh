@@ -69,6 +69,20 @@ p.stdin.close()
 p.wait()
 sys.exit(0 if b'"stream":0' in line else 1)
 PY
+# A HelloRetryRequest that is not in the capture (its frame cut out) is inferred from the
+# client's second ClientHello with the same random, and said to be inferred.
+if command -v editcap >/dev/null; then
+  editcap zeek/hrr.pcap "$WORK/nohrr.pcap" 6 2>/dev/null
+  for f in zeek/hrr.pcap "$WORK/nohrr.pcap"; do
+    run analyze --json "$f"
+    expect_rc 0 "$f"
+    want=$([ "$f" = zeek/hrr.pcap ] && echo false || echo true)
+    got=$(jq -c '.connections[0] | [.hello_retry_request.group, .hello_retry_request.inferred, .counts.client_hellos]' <<<"$OUT")
+    [ "$got" = "[\"secp256r1\",$want,2]" ] && ok || bad "$f: HelloRetryRequest $got, want secp256r1 inferred $want"
+  done
+  run analyze --no-summary "$WORK/nohrr.pcap"
+  expect_grep 'retry    HelloRetryRequest for secp256r1 \(inferred' "$OUT" "inferred HRR in the text"
+fi
 gzip -c zeek/tls-early-alert.pcap >"$WORK/in.pcap.gz"
 run_in "$WORK/in.pcap.gz" analyze -
 expect_rc 3 "compressed standard input"

@@ -17,33 +17,12 @@ for tool in openssl gnutls-cli curl python3 timeout tcpdump jq; do
   command -v "$tool" >/dev/null || { echo "SKIP: $tool not installed"; exit 77; }
 done
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: tcpdump on lo needs root"; exit 77; }
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; [ -n "${TLSD_KEEP:-}" ] && cp -r "$WORK" /tmp/keep; rm -rf "$WORK"; }
-trap cleanup EXIT
-cd "$WORK" || exit 3
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_port() { # PORT: until something listens (at most ~5 s)
-  for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
-  bad "nothing listens on port $1"; return 1
-}
-cert() { # NAME CN [KEYOPTS...]: a self-signed certificate NAME.pem / NAME.key
-  local name=$1 cn=$2; shift 2
-  openssl req -x509 -newkey "$@" -nodes -days 2 -subj "/CN=$cn" -addext "subjectAltName=DNS:$cn" \
-    -keyout "$name.key" -out "$name.pem" 2>/dev/null
-}
+. "$(dirname "$0")/analyze_capture.sh"
 cert rsa localhost rsa:2048
 cert other other.example rsa:2048
 [ -s rsa.pem ] && [ -s other.pem ] || { bad "could not make certificates"; finish; exit; }
 
-declare -A PORT
 for s in oldclient oldserver cipher certtype unknown unknown13 sni plain reset; do PORT[$s]=$(free_port); done
-filter=$(for p in "${PORT[@]}"; do printf 'port %s or ' "$p"; done); filter="tcp and (${filter% or })"
-
-srv() { # NAME OPTIONS...: s_server on the port of NAME
-  local name=$1; shift
-  openssl s_server -accept "127.0.0.1:${PORT[$name]}" -www "$@" >"server.$name" 2>&1 </dev/null & PIDS+=($!)
-}
 srv oldclient -cert rsa.pem -key rsa.key -tls1_2
 srv oldserver -cert rsa.pem -key rsa.key -tls1 -cipher 'DEFAULT:@SECLEVEL=0'
 srv cipher -cert rsa.pem -key rsa.key -cipher AES128-SHA -no_tls1_3
@@ -60,15 +39,7 @@ while True:  # what Schannel does when nothing matches: read the hello, reset
     c, _ = s.accept(); c.recv(65536)
     c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)); c.close()
 PY
-for s in "${!PORT[@]}"; do wait_port "${PORT[$s]}" || { finish; exit; }; done
-# Capture from here on (the port probes above stay out of it).
-tcpdump -i lo -U -w cap.pcap "$filter" 2>tcpdump.err & TCPDUMP=$!; PIDS+=($TCPDUMP)
-for _ in $(seq 50); do grep -q listening tcpdump.err 2>/dev/null && break; sleep 0.1; done
-
-sc() { # PORT OPTIONS...: openssl s_client, no input
-  local port=$1; shift
-  timeout 5 openssl s_client -connect "127.0.0.1:$port" "$@" </dev/null >/dev/null 2>&1
-}
+capture_start || { finish; exit; }
 sc "${PORT[oldclient]}" -tls1 -cipher 'DEFAULT:@SECLEVEL=0'
 timeout 5 gnutls-cli --insecure --port "${PORT[oldserver]}" --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2' 127.0.0.1 </dev/null >/dev/null 2>&1
 timeout 5 curl -sk --tls-max 1.2 --ciphers ECDHE-RSA-AES256-GCM-SHA384 "https://127.0.0.1:${PORT[cipher]}/" >/dev/null 2>&1
@@ -80,19 +51,8 @@ timeout 5 gnutls-cli --port "${PORT[unknown13]}" localhost </dev/null >/dev/null
 sc "${PORT[sni]}" -servername nosuch.example
 timeout 5 curl -sk "https://127.0.0.1:${PORT[plain]}/" >/dev/null 2>&1
 timeout 5 curl -sk "https://127.0.0.1:${PORT[reset]}/" >/dev/null 2>&1
-# Under load tcpdump may still hold packets in the kernel's buffer: wait until the last
-# case's reset is in the file (everything before it is then written), then stop it.
-for _ in $(seq 100); do
-  tcpdump -nn -r cap.pcap "tcp port ${PORT[reset]} and tcp[tcpflags] & tcp-rst != 0" 2>/dev/null | grep -q . && break
-  sleep 0.1
-done
-sleep 0.2
-kill -INT "$TCPDUMP"; wait "$TCPDUMP" 2>/dev/null
-
-run analyze --json cap.pcap
-expect_rc 0 "analyze the capture"
-echo "$OUT" >analysis.json
-jq -e . analysis.json >/dev/null || { bad "not JSON"; finish; exit; }
+capture_stop "tcp port ${PORT[reset]} and tcp[tcpflags] & tcp-rst != 0" 1
+analyze_json || { finish; exit; }
 # field NAME JQ: the value of JQ over the failing connections to the port of NAME
 # (a --json document holds each distinct diagnosis once: .diagnosis is an index into .diagnoses)
 field() { jq -r --argjson p "${PORT[$1]}" ".diagnoses as \$d | [.connections[] | select(.server.port == \$p and .outcome != \"success\" and .client_hello != null) | .diagnosis |= (if type == \"number\" then \$d[.] else . end)] | $2" analysis.json; }

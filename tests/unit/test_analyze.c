@@ -157,8 +157,10 @@ static void test_outcomes(void **state)
     seg(a, 3, 0, 100, TLSD_TCP_SYN, NULL, 0); /* no TLS at all: counted, not reported */
     seg(a, 3, 0, 101, TLSD_TCP_ACK, "GET / HTTP/1.0\r\n\r\n", 18);
     seg(a, 3, 1, 501, TLSD_TCP_ACK, http, strlen(http));
-    hello(a, 4, false);       /* silence until the end */
-    assert_int_equal(s.n, 3); /* the first three were decided as their answers came */
+    hello(a, 4, false); /* silence until the end */
+    /* the first two were decided as their answers came; the third waits for the client's
+     * end after the server's FIN (the client may still send an alert) */
+    assert_int_equal(s.n, 2);
     stop(a, &s);
     assert_int_equal(s.n, 4);
     assert_int_equal(s.outcome[0], TLSD_OUTCOME_SERVER_ALERT);

@@ -2,7 +2,8 @@
  * encapsulation with synthetic frames built by the codec's writer, every skip reason,
  * every truncation of a valid frame, and broken files (wrong magic, empty, truncated,
  * absent), plain and gzip-compressed; big files read ahead on a thread against the same
- * bytes read without one. */
+ * bytes read without one; pcapng with interfaces of different link types, both byte
+ * orders, damaged blocks. */
 #include <pcap/pcap.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -428,6 +429,124 @@ static int read_all(struct tlsd_capture *c, enum tlsd_caperr want_end)
     return n;
 }
 
+/* ---- pcapng with interfaces of different link types (capture_pcapng.c) ---- */
+
+static void ng_u32(struct tlsd_wr *w, uint32_t v, bool le)
+{
+    uint8_t b[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
+    if (le)
+        for (int i = 0; i < 2; i++) {
+            uint8_t t = b[i];
+            b[i] = b[3 - i];
+            b[3 - i] = t;
+        }
+    tlsd_wr_bytes(w, b, 4);
+}
+
+/* One block: type, length, body padded to 32 bits, length again. */
+static void ng_block(struct tlsd_wr *w, uint32_t type, const uint8_t *body, size_t n, bool le)
+{
+    size_t padded = (n + 3) / 4 * 4;
+    static const uint8_t zero[4];
+    ng_u32(w, type, le);
+    ng_u32(w, (uint32_t)(padded + 12), le);
+    tlsd_wr_bytes(w, body, n);
+    tlsd_wr_bytes(w, zero, padded - n);
+    ng_u32(w, (uint32_t)(padded + 12), le);
+}
+
+static void ng_body(struct tlsd_wr *b, uint8_t **out, size_t *n)
+{
+    assert_int_equal(tlsd_wr_take(b, out, n), TLSD_CERR_OK);
+}
+
+/* A section in either byte order: Ethernet (timestamps in ns), raw IP (LINKTYPE 101, in
+ * microseconds), a packet on each, then one on an interface that does not exist. */
+static uint8_t *ng_file(bool le, size_t *len)
+{
+    struct tlsd_wr w = {0}, b = {0};
+    uint8_t *body;
+    size_t n;
+    ng_u32(&b, 0x1A2B3C4D, le);
+    ng_u32(&b, 0x00010000u, le); /* major 1, minor 0 (swapped as one word) */
+    ng_u32(&b, 0xffffffffu, le);
+    ng_u32(&b, 0xffffffffu, le);
+    ng_body(&b, &body, &n);
+    if (le) { /* major and minor are two 16-bit fields */
+        body[4] = 1, body[5] = 0, body[6] = 0, body[7] = 0;
+    }
+    ng_block(&w, 0x0A0D0D0A, body, n, le);
+    free(body);
+    for (int i = 0; i < 2; i++) {
+        struct tlsd_wr d = {0};
+        ng_u32(&d, i == 0 ? (le ? 0x00000001u : 0x00010000u) : (le ? 101u : 101u << 16), le);
+        ng_u32(&d, 65535, le);
+        if (i == 0) { /* if_tsresol 9: nanoseconds; code and length as 16-bit fields */
+            ng_u32(&d, le ? (1u << 16 | 9u) : (9u << 16 | 1u), le);
+            tlsd_wr_u32(&d, 0x09000000u);
+            ng_u32(&d, 0, le);
+        }
+        ng_body(&d, &body, &n);
+        ng_block(&w, 1, body, n, le);
+        free(body);
+    }
+    for (uint32_t ifid = 0; ifid < 3; ifid++) {
+        struct frame f = tcp_v4();
+        if (ifid == 0)
+            ethertype(&f, 0x0800);
+        uint64_t ts = ifid == 0 ? 2000000000ull : 3000000ull; /* 2 s in ns, 3 s in us */
+        struct tlsd_wr d = {0};
+        ng_u32(&d, ifid == 2 ? 7 : ifid, le);
+        ng_u32(&d, (uint32_t)(ts >> 32), le);
+        ng_u32(&d, (uint32_t)ts, le);
+        ng_u32(&d, (uint32_t)f.len, le);
+        ng_u32(&d, (uint32_t)f.len, le);
+        tlsd_wr_bytes(&d, f.p, f.len);
+        free(f.p);
+        ng_body(&d, &body, &n);
+        ng_block(&w, 6, body, n, le);
+        free(body);
+    }
+    uint8_t *out;
+    assert_int_equal(tlsd_wr_take(&w, &out, len), TLSD_CERR_OK);
+    return out;
+}
+
+static void test_pcapng_link_types(void **state)
+{
+    (void)state;
+    for (int le = 0; le < 2; le++) {
+        size_t len;
+        uint8_t *raw = ng_file(le, &len);
+        char err[256] = "";
+        struct tlsd_capture *c;
+        struct tlsd_pkt p;
+        assert_int_equal(tlsd_capture_open_mem(raw, len, &c, err, sizeof err), TLSD_CAPERR_OK);
+        for (int i = 0; i < 2; i++) {
+            assert_int_equal(tlsd_capture_next(c, &p, err, sizeof err), TLSD_CAPERR_OK);
+            assert_int_equal(p.frame, i + 1);
+            assert_int_equal(p.ts_usec, i == 0 ? 2000000 : 3000000);
+            assert_int_equal(p.dport, 443);
+            assert_memory_equal(p.payload, "hello", 5);
+        }
+        /* the third packet names interface 7: damaged, not decoded as interface 0 */
+        assert_int_equal(tlsd_capture_next(c, &p, err, sizeof err), TLSD_CAPERR_READ);
+        tlsd_capture_close(c);
+        /* cut inside the last block: the two packets, then READ */
+        assert_int_equal(tlsd_capture_open_mem(raw, len - 3, &c, err, sizeof err), TLSD_CAPERR_OK);
+        assert_int_equal(tlsd_capture_next(c, &p, err, sizeof err), TLSD_CAPERR_OK);
+        assert_int_equal(tlsd_capture_next(c, &p, err, sizeof err), TLSD_CAPERR_OK);
+        assert_int_equal(tlsd_capture_next(c, &p, err, sizeof err), TLSD_CAPERR_READ);
+        tlsd_capture_close(c);
+        /* a section header with a wrong byte-order magic */
+        raw[9] ^= 0xff;
+        assert_int_equal(tlsd_capture_open_mem(raw, len, &c, err, sizeof err), TLSD_CAPERR_OK);
+        assert_int_not_equal(tlsd_capture_next(c, &p, err, sizeof err), TLSD_CAPERR_OK);
+        tlsd_capture_close(c);
+        free(raw);
+    }
+}
+
 static void test_files(void **state)
 {
     (void)state;
@@ -604,6 +723,7 @@ int main(void)
         cmocka_unit_test(test_udp_and_tunnels),
         cmocka_unit_test(test_negative),
         cmocka_unit_test(test_files),
+        cmocka_unit_test(test_pcapng_link_types),
         cmocka_unit_test(test_read_ahead),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
