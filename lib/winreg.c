@@ -13,12 +13,13 @@
 #include "tlsdiag/bytes.h"
 #include "tlsdiag/textin.h"
 #include "tlsdiag/winreg.h"
+#include "winreg_internal.h"
 
-#define REG_HEADER_V5 "Windows Registry Editor Version 5.00"
-#define REG_HEADER_V4 "REGEDIT4"
-#define REG_MAX_FILE (64u * 1024 * 1024)
-#define REG_DWORD_LEN 4
-#define REG_HEX_PREFIX "hex"
+#define REG_HEADER_V5    "Windows Registry Editor Version 5.00"
+#define REG_HEADER_V4    "REGEDIT4"
+#define REG_MAX_FILE     (64u * 1024 * 1024)
+#define REG_DWORD_LEN    4
+#define REG_HEX_PREFIX   "hex"
 #define REG_DWORD_PREFIX "dword:"
 
 struct line_ctx {
@@ -416,24 +417,30 @@ int tlsd_reg_apply_text(struct tlsd_reg *reg, const char *text, size_t len, cons
     return rc;
 }
 
-int tlsd_reg_apply_file(struct tlsd_reg *reg, const char *path, struct tlsd_reg_err *err)
+char *tlsd_win_read_text(const char *path, size_t max, size_t *len, char *err, size_t err_len)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        snprintf(err->msg, sizeof err->msg, "%s: cannot open", path);
-        return -1;
+        snprintf(err, err_len, "%s: cannot open", path);
+        return NULL;
     }
-    uint8_t *buf = malloc(REG_MAX_FILE + 1);
-    size_t n = buf ? fread(buf, 1, REG_MAX_FILE + 1, f) : 0;
-    bool bad = !buf || ferror(f) || n > REG_MAX_FILE;
+    uint8_t *buf = malloc(max + 1);
+    size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
+    bool bad = !buf || ferror(f) || n > max;
     fclose(f);
-    size_t tl = 0;
-    char *text = bad ? NULL : tlsd_text_decode(buf, n, &tl, NULL);
+    char *text = bad ? NULL : tlsd_text_decode(buf, n, len, NULL);
     free(buf);
-    if (!text) {
-        snprintf(err->msg, sizeof err->msg, "%s: unreadable or larger than 64 MiB", path);
+    if (!text)
+        snprintf(err, err_len, "%s: unreadable or larger than %zu MiB", path, max >> 20);
+    return text;
+}
+
+int tlsd_reg_apply_file(struct tlsd_reg *reg, const char *path, struct tlsd_reg_err *err)
+{
+    size_t tl = 0;
+    char *text = tlsd_win_read_text(path, REG_MAX_FILE, &tl, err->msg, sizeof err->msg);
+    if (!text)
         return -1;
-    }
     int rc = tlsd_reg_apply_text(reg, text, tl, path, err);
     free(text);
     return rc;

@@ -16,6 +16,9 @@ enum tlsd_setting_kind {
     TLSD_SET_LOGGING,
 };
 
+/* A whole text file (at most max bytes) decoded by tlsd_text_decode; NULL with err set. */
+char *tlsd_win_read_text(const char *path, size_t max, size_t *len, char *err, size_t err_len);
+
 /* One row of data/schannel_registry.tsv. */
 struct tlsd_schannel_setting {
     enum tlsd_setting_kind kind;
@@ -37,5 +40,14 @@ struct tlsd_windows_support {
 };
 extern const struct tlsd_windows_support tlsd_windows_support_[];
 extern const size_t tlsd_windows_support_n_;
+
+/* One row of data/schannel_event_fields.tsv (comma lists of the same length). */
+struct tlsd_schannel_event_fields {
+    unsigned id;
+    const char *fields;
+    const char *decode;
+};
+extern const struct tlsd_schannel_event_fields tlsd_schannel_event_fields_[];
+extern const size_t tlsd_schannel_event_fields_n_;
 
 #endif

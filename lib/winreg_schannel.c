@@ -16,11 +16,11 @@
 #include "tlsdiag/winreg.h"
 #include "winreg_internal.h"
 
-#define DEFAULT_BASE "windows-2022"
-#define KEY_MAX 320
-#define ORIGIN_LOCAL "local"
+#define DEFAULT_BASE  "windows-2022"
+#define KEY_MAX       320
+#define ORIGIN_LOCAL  "local"
 #define ORIGIN_POLICY "policy"
-#define PRODUCT_KEY "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"
+#define PRODUCT_KEY   "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"
 
 const char *tlsd_win_origin_name(enum tlsd_win_origin o)
 {
@@ -97,17 +97,17 @@ static const struct {
     unsigned build;
     const char *server, *client;
 } builds[] = {
-    {6002, "windows-2008", "windows-vista"},     {7601, "windows-2008r2", "windows-7"},
-    {9200, "windows-2012", "windows-8"},         {9600, "windows-2012r2", "windows-8.1"},
-    {10240, NULL, "windows-10-1507"},            {10586, NULL, "windows-10-1511"},
-    {14393, "windows-2016", "windows-10-1607"},  {15063, NULL, "windows-10-1703"},
-    {16299, NULL, "windows-10-1709"},            {17134, NULL, "windows-10-1803"},
-    {17763, "windows-2019", "windows-10-1809"},  {18362, NULL, "windows-10-1903"},
-    {18363, NULL, "windows-10-1909"},            {19042, NULL, "windows-10-20h2"},
-    {19043, NULL, "windows-10-21h1"},            {19044, NULL, "windows-10-21h2"},
-    {19045, NULL, "windows-10-22h2"},            {20348, "windows-2022", NULL},
-    {22000, NULL, "windows-11-21h2"},            {22621, NULL, "windows-11-22h2"},
-    {22631, NULL, "windows-11-23h2"},            {25398, "windows-2022-23h2", NULL},
+    {6002, "windows-2008", "windows-vista"},    {7601, "windows-2008r2", "windows-7"},
+    {9200, "windows-2012", "windows-8"},        {9600, "windows-2012r2", "windows-8.1"},
+    {10240, NULL, "windows-10-1507"},           {10586, NULL, "windows-10-1511"},
+    {14393, "windows-2016", "windows-10-1607"}, {15063, NULL, "windows-10-1703"},
+    {16299, NULL, "windows-10-1709"},           {17134, NULL, "windows-10-1803"},
+    {17763, "windows-2019", "windows-10-1809"}, {18362, NULL, "windows-10-1903"},
+    {18363, NULL, "windows-10-1909"},           {19042, NULL, "windows-10-20h2"},
+    {19043, NULL, "windows-10-21h1"},           {19044, NULL, "windows-10-21h2"},
+    {19045, NULL, "windows-10-22h2"},           {20348, "windows-2022", NULL},
+    {22000, NULL, "windows-11-21h2"},           {22621, NULL, "windows-11-22h2"},
+    {22631, NULL, "windows-11-23h2"},           {25398, "windows-2022-23h2", NULL},
     {26100, "windows-2025", "windows-11-24h2"},
 };
 
@@ -175,9 +175,8 @@ static void one_protocol(struct tlsd_win_state *st, const struct tlsd_reg *reg,
                side);
     const struct tlsd_reg_value *en = tlsd_reg_find(reg, key, "Enabled"),
                                 *dbd = tlsd_reg_find(reg, key, "DisabledByDefault");
-    bool supported = in_comma_list(client ? ws->versions_supported_client
-                                          : ws->versions_supported_server,
-                                   ver->name);
+    bool supported = in_comma_list(
+        client ? ws->versions_supported_client : ws->versions_supported_server, ver->name);
     bool on = in_comma_list(client ? ws->versions_default_client : ws->versions_default_server,
                             ver->name);
     uint32_t v;
@@ -190,9 +189,8 @@ static void one_protocol(struct tlsd_win_state *st, const struct tlsd_reg *reg,
         on = false; /* still disabled by default: DisabledByDefault=0 is needed too */
     snprintf(label, sizeof label, "%s (%s)", ver->windows_name, side);
     const struct tlsd_reg_value *from = en ? en : dbd;
-    struct tlsd_win_line *l =
-        add_line(st, label, from ? TLSD_WIN_LOCAL : TLSD_WIN_DEFAULT, from, "%s",
-                 on && supported ? "enabled" : "disabled");
+    struct tlsd_win_line *l = add_line(st, label, from ? TLSD_WIN_LOCAL : TLSD_WIN_DEFAULT, from,
+                                       "%s", on && supported ? "enabled" : "disabled");
     if (on && !supported)
         snprintf(l->note, sizeof l->note, "the registry enables it but %s does not support it",
                  st->base);
@@ -201,8 +199,8 @@ static void one_protocol(struct tlsd_win_state *st, const struct tlsd_reg *reg,
                  "Enabled is set but the version is off by default: DisabledByDefault=0 is "
                  "needed too");
     unsigned bit = tlsd_version_bit(ver->code);
-    st->profile.versions = on && supported ? st->profile.versions | bit
-                                           : st->profile.versions & ~bit;
+    st->profile.versions =
+        on && supported ? st->profile.versions | bit : st->profile.versions & ~bit;
 }
 
 static void protocols(struct tlsd_win_state *st, const struct tlsd_reg *reg,
@@ -342,8 +340,8 @@ static void curves(struct tlsd_win_state *st, const struct tlsd_reg *reg)
     char *text = tlsd_reg_string(use, ',');
     if (!text)
         return;
-    struct tlsd_win_line *l = add_line(st, "ECC curve order", pol ? TLSD_WIN_POLICY : TLSD_WIN_LOCAL,
-                                       use, "%.150s", text);
+    struct tlsd_win_line *l = add_line(st, "ECC curve order",
+                                       pol ? TLSD_WIN_POLICY : TLSD_WIN_LOCAL, use, "%.150s", text);
     if (pol && loc)
         snprintf(l->note, sizeof l->note, "overrides the local curve order at %s:%u", loc->file,
                  loc->line);
@@ -377,8 +375,7 @@ static void plain_values(struct tlsd_win_state *st, const struct tlsd_reg *reg)
 {
     for (size_t i = 0; i < tlsd_schannel_settings_n_; i++) {
         const struct tlsd_schannel_setting *s = &tlsd_schannel_settings_[i];
-        if (s->kind != TLSD_SET_LIMIT && s->kind != TLSD_SET_DOTNET &&
-            s->kind != TLSD_SET_LOGGING)
+        if (s->kind != TLSD_SET_LIMIT && s->kind != TLSD_SET_DOTNET && s->kind != TLSD_SET_LOGGING)
             continue;
         const struct tlsd_reg_value *v = tlsd_reg_find(reg, s->key, s->value);
         uint32_t x;
@@ -454,8 +451,8 @@ int tlsd_win_state_from_regs(const char *const *files, size_t n, const char *bas
     if (rc == 0) {
         snprintf(st->profile.name, sizeof st->profile.name, "reg:%s%s%s", files[0],
                  n > 1 ? ",..." : "", "");
-        snprintf(st->profile.source, sizeof st->profile.source,
-                 "registry export over %s (%s)", st->base, st->base_reason);
+        snprintf(st->profile.source, sizeof st->profile.source, "registry export over %s (%s)",
+                 st->base, st->base_reason);
         snprintf(st->profile.description, sizeof st->profile.description,
                  "effective Schannel configuration from %zu registry export%s", n,
                  n == 1 ? "" : "s");
@@ -508,21 +505,21 @@ static const char *folder_base(const char *folder, char *why, size_t why_len)
     size_t tl = 0;
     char *text = tlsd_text_decode((const uint8_t *)line, n, &tl, NULL);
     const char *base = NULL;
-    const char *nt = text ? strstr(text, "10.0.") : NULL;
-    const char *six = text ? strstr(text, "6.") : NULL;
-    const char *ver = nt ? nt : six;
-    if (ver) {
-        const char *dot = strchr(ver + 2, '.');
-        unsigned build = dot ? (unsigned)strtoul(dot + 1, NULL, 10) : 0;
-        base = tlsd_win_profile_of_build(build, strcasestr(text, "Server") != NULL);
-        snprintf(why, why_len, "named by %s (build %u)", TLSD_WIN_STATE_OSVERSION, build);
+    /* "10.0.17763.0" (or "6.3.9600.0"): major.minor.build */
+    for (const char *p = text; p && *p && !base; p++) {
+        unsigned major, minor, build;
+        if (isdigit((unsigned char)*p) && (p == text || !isdigit((unsigned char)p[-1])) &&
+            sscanf(p, "%u.%u.%u", &major, &minor, &build) == 3 && build > 0) {
+            base = tlsd_win_profile_of_build(build, strcasestr(text, "Server") != NULL);
+            snprintf(why, why_len, "named by %s (build %u)", TLSD_WIN_STATE_OSVERSION, build);
+        }
     }
     free(text);
     return base;
 }
 
-int tlsd_win_state_from_folder(const char *folder, enum tlsd_side side,
-                               struct tlsd_win_state *st, struct tlsd_reg_err *err)
+int tlsd_win_state_from_folder(const char *folder, enum tlsd_side side, struct tlsd_win_state *st,
+                               struct tlsd_reg_err *err)
 {
     DIR *d = opendir(folder);
     if (!d) {
@@ -540,12 +537,19 @@ int tlsd_win_state_from_folder(const char *folder, enum tlsd_side side,
     }
     closedir(d);
     qsort(files, n, sizeof files[0], by_name);
+    /* The exports' own CurrentVersion (ProductName tells server from client) first,
+     * then the OS version line. */
+    int rc =
+        n ? tlsd_win_state_from_regs((const char *const *)files, n, NULL, NULL, side, st, err)
+          : (snprintf(err->msg, sizeof err->msg, "%s: no .reg export in the folder", folder), -1);
     char why[120] = "";
-    const char *base = folder_base(folder, why, sizeof why);
-    int rc = n ? tlsd_win_state_from_regs((const char *const *)files, n, base, base ? why : NULL,
-                                          side, st, err)
-               : (snprintf(err->msg, sizeof err->msg, "%s: no .reg export in the folder", folder),
-                  -1);
+    const char *base = rc == 0 && strncmp(st->base_reason, "assumed", 7) == 0
+                           ? folder_base(folder, why, sizeof why)
+                           : NULL;
+    if (base)
+        rc = tlsd_win_state_from_regs((const char *const *)files, n, base, why, side, st, err);
+    if (rc == 0)
+        tlsd_win_gpresult(st, folder);
     if (rc == 0)
         snprintf(st->profile.name, sizeof st->profile.name, "windows-state:%.80s", folder);
     for (size_t i = 0; i < n; i++)
@@ -553,7 +557,7 @@ int tlsd_win_state_from_folder(const char *folder, enum tlsd_side side,
     return rc;
 }
 
-#define SPEC_REG "reg:"
+#define SPEC_REG    "reg:"
 #define SPEC_FOLDER "windows-state:"
 
 bool tlsd_win_spec(const char *spec)

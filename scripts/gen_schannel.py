@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Generate the Schannel registry tables from data/schannel_registry.tsv (what each
-registry setting means) and data/windows_support.tsv (what each Windows version
-supports).  Refuses rows with an unknown kind, a missing source, a cipher/hash/kx row
+"""Generate the Schannel tables from data/schannel_registry.tsv (what each registry
+setting means), data/windows_support.tsv (what each Windows version supports) and
+data/schannel_event_fields.tsv (the event data names of each Schannel event).  Refuses rows with an unknown kind, a missing source, a cipher/hash/kx row
 without a FIELD=VALUE match, or a support row naming no built-in Windows profile.
 
 Usage: gen_schannel.py DATA_DIR OUTPUT.c
@@ -62,7 +62,19 @@ def main():
             "profile", "versions_supported_server", "versions_supported_client",
             "versions_default_server", "versions_default_client", "suites_supported")))
         m += 1
-    out += ["};", "const size_t tlsd_windows_support_n_ = %d;" % m]
+    out += ["};", "const size_t tlsd_windows_support_n_ = %d;" % m, "",
+            "const struct tlsd_schannel_event_fields tlsd_schannel_event_fields_[] = {"]
+    k = 0
+    for r in tsv(os.path.join(data, "schannel_event_fields.tsv")):
+        fields, decode = r["fields"].split(","), r["decode"].split(",")
+        if len(fields) != len(decode) or not r["id"].isdigit():
+            raise SystemExit("schannel_event_fields.tsv: row %s: fields and decode differ"
+                             % r["id"])
+        if any(d not in ("-", "alert", "suite", "protocol", "status") for d in decode):
+            raise SystemExit("schannel_event_fields.tsv: row %s: unknown decode" % r["id"])
+        out.append("    {%s, %s, %s}," % (r["id"], cstr(r["fields"]), cstr(r["decode"])))
+        k += 1
+    out += ["};", "const size_t tlsd_schannel_event_fields_n_ = %d;" % k]
     with open(output + ".tmp", "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")
     os.replace(output + ".tmp", output)

@@ -94,11 +94,11 @@ struct tlsd_win_line {
  * the limits and provenance the profile has no field for. */
 struct tlsd_win_state {
     struct tlsd_profile profile;
-    char base[48];          /* the built-in profile the registry changes */
-    char base_reason[120];  /* "given", "named by the export", "assumed (none named)" */
+    char base[48];         /* the built-in profile the registry changes */
+    char base_reason[120]; /* "given", "named by the export", "assumed (none named)" */
     uint32_t dh_server_min_bits, dh_client_min_bits; /* 0: not set */
     uint32_t rsa_client_min_bits, rsa_client_max_bits;
-    char gpo_name[128];     /* the GPO that sets the suite order (gpresult), "" unknown */
+    char gpo_name[128]; /* the GPO that sets the suite order (gpresult), "" unknown */
     struct tlsd_win_line lines[TLSD_WIN_MAX_LINES];
     size_t n_lines;
 };
@@ -123,14 +123,21 @@ const char *tlsd_win_profile_of_build(unsigned build, bool server);
 /* File names in a windows-state folder (scripts/windows/Collect-TlsState.ps1 writes them;
  * tests/cli/test_windows_collect.sh checks the script against these). */
 #define TLSD_WIN_STATE_OSVERSION "os-version.txt"
-#define TLSD_WIN_STATE_GPRESULT "gpresult.xml"
-#define TLSD_WIN_STATE_EVENTS "schannel-events.evtx"
+#define TLSD_WIN_STATE_GPRESULT  "gpresult.xml"
+#define TLSD_WIN_STATE_EVENTS    "schannel-events.evtx"
 
 /* A folder written by scripts/windows/Collect-TlsState.ps1 (its *.reg exports, its
  * OS version, gpresult.xml). */
-int tlsd_win_state_from_folder(const char *folder, enum tlsd_side side,
-                               struct tlsd_win_state *st, struct tlsd_reg_err *err)
-    __attribute__((warn_unused_result));
+int tlsd_win_state_from_folder(const char *folder, enum tlsd_side side, struct tlsd_win_state *st,
+                               struct tlsd_reg_err *err) __attribute__((warn_unused_result));
+
+/* Reads FOLDER/gpresult.xml (gpresult /x) when present: the GPO that sets "SSL Cipher
+ * Suite Order" (and "ECC Curve Order") is named in st->gpo_name and on the policy lines. */
+void tlsd_win_gpresult(struct tlsd_win_state *st, const char *folder);
+/* The GPO names in a gpresult /x document (decoded text): out_suites / out_curves get
+ * the name of the GPO setting each policy, "" when none does. */
+void tlsd_gpresult_policy_gpos(const char *xml, size_t len, char *out_suites, char *out_curves,
+                               size_t out_len);
 
 /* "reg:..." or "windows-state:..." (case-insensitive prefix). */
 bool tlsd_win_spec(const char *spec);
