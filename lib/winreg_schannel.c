@@ -248,6 +248,8 @@ static int suite_order(struct tlsd_win_state *st, const struct tlsd_reg *reg,
     if (pol && loc)
         snprintf(l->note, sizeof l->note, "overrides the local order at %s:%u", loc->file,
                  loc->line);
+    if (pol)
+        st->profile.flags |= TLSD_PF_POLICY_SUITE_ORDER;
     st->profile.n_suites = 0;
     size_t unsupported = 0, unknown = 0;
     for (char *tok = strtok(text, ", \t"); tok; tok = strtok(NULL, ", \t")) {

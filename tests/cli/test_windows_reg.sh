@@ -118,6 +118,21 @@ expect_rc 1 "missing file"
 run profiles "reg:$ODD/lf8bit.reg@windows-99"
 expect_grep "not a built-in Windows profile" "$ERR" "bad base"
 
+# match starts the Windows fixes from the configured state: with a policy order the change
+# goes into the GPO (no Enable-TlsCipherSuite, which has no effect then); a suite already in
+# the policy list is not enabled again (only the disabled protocol is)
+printf 'Windows Registry Editor Version 5.00\n\n[%s]\n"Functions"="TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"\n' \
+  "$POLICY" >"$ODD/pol.reg"
+run match --client legacy-printer --server "reg:$ODD/pol.reg@windows-2019"
+expect_grep 'put the new list into that GPO' "$OUT" "policy: the fix goes into the GPO"
+if grep -q 'Enable-TlsCipherSuite -Name' <<<"$OUT"; then bad "policy: Enable-TlsCipherSuite offered"; else ok; fi
+run match --client legacy-printer --server "reg:$ODD/wrapped.reg@windows-2019"
+expect_grep 'Enable-TlsCipherSuite -Name TLS_RSA_WITH_3DES_EDE_CBC_SHA' "$OUT" "local order: the cmdlet"
+printf '[%s\\Protocols\\TLS 1.2\\Server]\n"Enabled"=dword:0\n' "$SCH" | cat "$ODD/pol.reg" - >"$ODD/pol12.reg"
+run match --client list:TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 --server "reg:$ODD/pol12.reg@windows-2019"
+expect_grep 'TLS 1.2\\Server" /v Enabled /t REG_DWORD /d 1' "$OUT" "policy lists the suite: TLS 1.2 enabled"
+if grep -q 'enable TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256' <<<"$OUT"; then bad "a suite in the policy list enabled again"; else ok; fi
+
 # ---- real exports written by Wine's reg.exe ---------------------------------------------
 if ! command -v wine >/dev/null || ! command -v wineboot >/dev/null; then
   echo "wine is not installed (scripts/setup installs it): Wine exports skipped"
