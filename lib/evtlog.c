@@ -546,3 +546,18 @@ size_t tlsd_events_summarize(const struct tlsd_event_log *log, bool by_alert,
     *out = g;
     return g ? n : 0;
 }
+
+size_t tlsd_events_near(const struct tlsd_event_log *log, int64_t from_us, int64_t to_us,
+                        int64_t offset_us, int64_t slack_us, size_t *idx, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < log->n && n < max; i++) {
+        int64_t t = log->ev[i].time_us;
+        if (t == TLSD_EVENT_NO_TIME)
+            continue;
+        t -= offset_us; /* on the capture's clock */
+        if (t >= from_us - slack_us && t <= to_us + slack_us)
+            idx[n++] = i;
+    }
+    return n;
+}

@@ -11,6 +11,7 @@
 #include "tlsdiag/analyze.h"
 #include "tool.h"
 #include "tool_analyze.h"
+#include "tool_analyze_events.h"
 
 static const char help_text[] =
     "Usage: tlsdiag analyze [options] FILE...\n"
@@ -29,6 +30,10 @@ static const char help_text[] =
     "      --server ADDR    only connections to this server address (ADDR or ADDR:PORT)\n"
     "      --failed         only failed handshakes\n"
     "      --no-summary     no summaries after the connections\n"
+    "      --events FILE    pair each failed connection with the Schannel events of FILE\n"
+    "                       (.evtx, Event XML, Get-WinEvent CSV/JSON) in the same second\n"
+    "                       or two; text output\n"
+    "      --clock-offset S the event log's clock minus the capture's, in seconds\n"
     "      --color          colour even when not on a terminal\n"
     "      --no-color       no colour (also when NO_COLOR is set)\n"
     "  -h, --help           this help\n"
@@ -42,14 +47,38 @@ static const char help_text[] =
     "Exit status: 0 every file read; 1 some file could not be read or was damaged\n"
     "(the rest was analysed); 2 usage error; 3 no file could be read.\n";
 
-static int parse_opts(int argc, char **argv, struct tool_conn_opts *o)
+/* analyze's own options: the Schannel event log to pair with (tool_analyze_events.c). */
+struct events_opts {
+    const char *file;
+    double offset_s;
+};
+
+static int parse_opts(int argc, char **argv, struct tool_conn_opts *o, struct events_opts *ev)
 {
-    static const struct option longopts[] = {TOOL_CONN_LONGOPTS, {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"events", required_argument, NULL, 'E'},
+                                             {"clock-offset", required_argument, NULL, 'O'},
+                                             TOOL_CONN_LONGOPTS,
+                                             {NULL, 0, NULL, 0}};
     int c, rc;
+    char *end;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1)
-        if ((rc = tool_conn_option(c, "analyze", help_text, o)) != 0)
+    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+        if (c == 'E') {
+            ev->file = optarg;
+        } else if (c == 'O') {
+            ev->offset_s = strtod(optarg, &end);
+            if (end == optarg || *end) {
+                tool_err("analyze", "--clock-offset: '%s' is not a number of seconds", optarg);
+                return -1;
+            }
+        } else if ((rc = tool_conn_option(c, "analyze", help_text, o)) != 0) {
             return rc;
+        }
+    }
+    if (ev->file && o->format != TOOL_OUT_TEXT) {
+        tool_err("analyze", "--events pairs connections in the text output (no --json/--jsonl)");
+        return -1;
+    }
     return 0;
 }
 
@@ -94,7 +123,9 @@ static int one_file(struct tlsd_analyzer *a, const char *path, json_t *files)
 int tool_analyze(int argc, char **argv)
 {
     struct tool_conn_opts o = {.format = TOOL_OUT_TEXT, .server_port = -1};
-    int rc = parse_opts(argc, argv, &o);
+    struct events_opts ev = {0};
+    struct tool_events_pairing pairing = {0};
+    int rc = parse_opts(argc, argv, &o, &ev);
     if (rc != 0)
         return rc > 0 ? TOOL_EXIT_OK : TOOL_EXIT_USAGE;
     if (optind >= argc) {
@@ -107,7 +138,10 @@ int tool_analyze(int argc, char **argv)
     o.flush_each = isatty(STDOUT_FILENO);
     for (int i = optind; i < argc; i++)
         o.flush_each |= strcmp(argv[i], "-") == 0;
-    struct tlsd_analyzer *a = tlsd_analyzer_new(NULL, tool_conn_print, &o);
+    if (ev.file && tool_events_pairing_open(&pairing, &o, ev.file, ev.offset_s) < 0)
+        return TOOL_EXIT_ERROR;
+    struct tlsd_analyzer *a = ev.file ? tlsd_analyzer_new(NULL, tool_events_pairing_conn, &pairing)
+                                      : tlsd_analyzer_new(NULL, tool_conn_print, &o);
     json_t *files = json_array();
     if (!a || !files) {
         tool_err("analyze", "out of memory");
@@ -123,6 +157,9 @@ int tool_analyze(int argc, char **argv)
     }
     if (o.format == TOOL_OUT_JSON || unreadable < n) /* nothing to sum up otherwise */
         tool_conn_finish(&o, a, files);
+    if (ev.file)
+        tool_events_pairing_print(&pairing, ev.file);
+    tool_events_pairing_free(&pairing);
     tlsd_analyzer_free(a);
     json_decref(files);
     if (unreadable == n)

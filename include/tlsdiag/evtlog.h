@@ -89,6 +89,12 @@ struct tlsd_event_group {
 size_t tlsd_events_summarize(const struct tlsd_event_log *log, bool by_alert,
                              struct tlsd_event_group **out);
 
+/* The events (indexes into log, at most max) whose time, moved onto another clock by
+ * subtracting offset_us (the log's clock minus that clock), falls within slack_us of
+ * [from_us, to_us]: a capture's connection and the server's own words about it. */
+size_t tlsd_events_near(const struct tlsd_event_log *log, int64_t from_us, int64_t to_us,
+                        int64_t offset_us, int64_t slack_us, size_t *idx, size_t max);
+
 #ifdef __cplusplus
 }
 #endif

@@ -151,9 +151,33 @@ expect_events "ConvertTo-Json" "$WORK/schannel.json" \
   'j["events"][0]["time"] == "2024-05-01T10:00:01.123Z"' \
   'j["events"][1]["alert"]["name"] == "bad_certificate"'
 
+# ---- analyze --events: a failed connection next to the server's events -----------------------
+# tls_cipher_error.pcap: one handshake at 2022-06-07T22:58:06.55Z that the server refused with
+# handshake_failure (40). The server's log (clock one hour ahead) has 36874 and 36888/40 then,
+# and an unrelated 36887 ten minutes later.
+PCAP=${TLSD_SHARED:-$(cd "$(dirname "$0")/../../.." && pwd)/shared}/pcaps/FlowTest/tls_cipher_error.pcap
+{
+  ev 36874 2 401 2022-06-07T23:58:06.6000000Z 'Protocol=TLS 1.2'
+  ev 36888 2 402 2022-06-07T23:58:06.6010000Z AlertDesc=40 ErrorState=1205
+  ev 36887 2 403 2022-06-08T00:08:00.0000000Z AlertDesc=48
+} >"$WORK/server.xml"
+run analyze --events "$WORK/server.xml" --clock-offset 3600 "$PCAP"
+expect_rc 0 "analyze --events"
+expect_grep 'stream 0 +192\.168\.1\.29:44328 -> 192\.168\.1\.25:8443' "$OUT" "the failed connection listed"
+expect_grep 'Schannel 36888 alert 40 handshake_failure \(error state 1205\)' "$OUT" "36888 paired"
+expect_grep 'Schannel 36874 TLS 1\.2' "$OUT" "36874 paired"
+if grep -qE '^    2022-06-08T00:08:00.* Schannel 36887' <<<"$OUT"; then bad "an event ten minutes away paired"; else ok; fi
+expect_grep '1 of 1 failed connection paired with events; 3 Schannel events' "$OUT" "pairing summary"
+run analyze --events "$WORK/server.xml" "$PCAP"
+expect_grep 'no Schannel event within the window' "$OUT" "without the clock offset: nothing paired"
+run analyze --events "$WORK/server.xml" --clock-offset 1h "$PCAP"
+expect_rc 2 "--clock-offset not a number"
+run analyze --events "$WORK/cut.xml.missing" "$PCAP"
+expect_rc 3 "--events file unreadable"
+
 # ---- damaged input: one clear error per file, the other files still read ---------------
 head -c 70000 "$EVTX/system.evtx" >"$WORK/cut.evtx"
-{ printf 'ElfFile\0'; head -c 5000 /dev/urandom; } >"$WORK/garbage.evtx"
+{ printf 'ElfFile\0'; head -c 5000 /dev/zero | tr '\0' '\377'; } >"$WORK/garbage.evtx" # a damaged header
 head -c 900 "$WORK/schannel.xml" >"$WORK/cut.xml"
 printf '<html><body>not an event</body></html>\n' >"$WORK/other.xml"
 printf '{"Id": "x"}\n' >"$WORK/bad.json"
