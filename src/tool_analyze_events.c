@@ -10,7 +10,7 @@
 #include "tool_analyze_events.h"
 
 #define PAIR_SLACK_US 2000000LL /* "the same second or two" */
-#define US_PER_S 1e6
+#define US_PER_S      1e6
 
 int tool_events_pairing_open(struct tool_events_pairing *p, struct tool_conn_opts *o,
                              const char *file, double offset_s)
@@ -45,11 +45,11 @@ void tool_events_pairing_conn(void *ctx, const struct tlsd_conn *c)
     struct tool_event_pair *pr = &p->pairs[p->n++];
     memset(pr, 0, sizeof *pr);
     pr->id = c->id;
-    snprintf(pr->what, sizeof pr->what, "%s:%u -> %s:%u, %s", c->client, c->client_port,
-             c->server, c->server_port, tlsd_conn_outcome_text(c->outcome));
+    snprintf(pr->what, sizeof pr->what, "%s:%u -> %s:%u, %s", c->client, c->client_port, c->server,
+             c->server_port, tlsd_conn_outcome_text(c->outcome));
     pr->first_us = c->first_ts;
-    pr->n = tlsd_events_near(&p->log, c->first_ts, c->last_ts, p->offset_us, PAIR_SLACK_US,
-                             pr->idx, TOOL_PAIR_MAX_EVENTS);
+    pr->n = tlsd_events_near(&p->log, c->first_ts, c->last_ts, p->offset_us, PAIR_SLACK_US, pr->idx,
+                             TOOL_PAIR_MAX_EVENTS);
 }
 
 static void print_event_line(const struct tlsd_event *e)
