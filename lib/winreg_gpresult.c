@@ -77,10 +77,9 @@ void tlsd_gpresult_policy_gpos(const char *xml, size_t len, char *out_suites, ch
     one_policy(xml, len, POLICY_CURVES, out_curves, out_len);
 }
 
-void tlsd_win_gpresult(struct tlsd_win_state *st, const char *folder)
+void tlsd_win_gpresult_file(struct tlsd_win_state *st, const char *path)
 {
-    char path[4096], suites[128], curves[128];
-    snprintf(path, sizeof path, "%s/%s", folder, TLSD_WIN_STATE_GPRESULT);
+    char suites[128], curves[128];
     size_t len = 0;
     char ignored[256];
     char *xml = tlsd_win_read_text(path, GPRESULT_MAX, &len, ignored, sizeof ignored);
@@ -99,4 +98,11 @@ void tlsd_win_gpresult(struct tlsd_win_state *st, const char *folder)
             snprintf(l->note + used, sizeof l->note - used, "%sset by the GPO \"%.100s\" (%s)",
                      used ? "; " : "", gpo, TLSD_WIN_STATE_GPRESULT);
     }
+}
+
+void tlsd_win_gpresult(struct tlsd_win_state *st, const char *folder)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", folder, TLSD_WIN_STATE_GPRESULT);
+    tlsd_win_gpresult_file(st, path);
 }

@@ -477,13 +477,20 @@ int tlsd_win_state_from_reg(const char *spec, enum tlsd_side side, struct tlsd_w
         *at = '\0';
         base = at + 1;
     }
-    const char *files[64];
+    const char *files[64], *gpresult = NULL;
     size_t n = 0;
     for (char *tok = strtok(copy, ","); tok && n < sizeof files / sizeof files[0];
-         tok = strtok(NULL, ","))
-        files[n++] = tok;
+         tok = strtok(NULL, ",")) {
+        size_t tl = strlen(tok);
+        if (tl > 4 && strcasecmp(tok + tl - 4, ".xml") == 0)
+            gpresult = tok; /* gpresult /x output, not a registry export */
+        else
+            files[n++] = tok;
+    }
     int rc = n ? tlsd_win_state_from_regs(files, n, base, NULL, side, st, err)
-               : (snprintf(err->msg, sizeof err->msg, "reg: needs a file"), -1);
+               : (snprintf(err->msg, sizeof err->msg, "reg: needs a .reg file"), -1);
+    if (rc == 0 && gpresult)
+        tlsd_win_gpresult_file(st, gpresult);
     free(copy);
     return rc;
 }

@@ -90,6 +90,24 @@ static void check_command(const struct tlsd_event *e, int alert, char *out, size
         snprintf(out, len, "tlsdiag explain %u", (unsigned)e->id);
 }
 
+/* The causes explain gives for the event (with its alert: "36888 40" ranks the alert's
+ * causes); the entry's own list when the query finds nothing better. */
+static const struct tlsd_explain_cause *const *causes_of(const struct tlsd_event *e, int alert,
+                                                         const struct tlsd_explain_entry *x,
+                                                         struct tlsd_explain_result *r, size_t *n)
+{
+    char q[32];
+    check_command(e, alert, q, sizeof q);
+    const char *args = q + strlen("tlsdiag explain ");
+    *n = x->n_causes;
+    if (tlsd_explain_query(args, strlen(args), r) == 0 && r->n > 0 && r->matches[0].entry == x &&
+        r->matches[0].n_causes > 0) {
+        *n = r->matches[0].n_causes;
+        return r->matches[0].causes;
+    }
+    return x->causes;
+}
+
 static void print_event(const struct tlsd_event *e)
 {
     printf("%s  %s %u  %s", e->time[0] ? e->time : "(no time)", e->provider, (unsigned)e->id,
@@ -115,8 +133,16 @@ static void print_event(const struct tlsd_event *e)
         if (a)
             printf("    alert %d: %s\n", alert, a->meaning);
     }
-    for (size_t i = 0; i < x->n_causes && i < MAX_CAUSES_SHOWN; i++)
-        printf("    cause %zu: %s\n", i + 1, x->causes[i]->title);
+    struct tlsd_explain_result r = {0};
+    size_t n;
+    const struct tlsd_explain_cause *const *causes = causes_of(e, alert, x, &r, &n);
+    for (size_t i = 0; i < n && i < MAX_CAUSES_SHOWN; i++) {
+        const struct tlsd_explain_cause *c = causes[i];
+        printf("    cause %zu: %s\n", i + 1, c->title);
+        if (c->n_checks > 0 && c->checks[0].command)
+            printf("      check: %s  (%s)\n", c->checks[0].command, c->checks[0].what);
+    }
+    tlsd_explain_result_free(&r);
     char cmd[64];
     check_command(e, alert, cmd, sizeof cmd);
     printf("    check: %s\n", cmd);
@@ -140,8 +166,12 @@ static json_t *event_json(const struct tlsd_event *e, bool explain)
     }
     if (x) {
         json_t *causes = json_array();
-        for (size_t i = 0; i < x->n_causes; i++)
-            json_array_append_new(causes, json_string(x->causes[i]->id));
+        struct tlsd_explain_result r = {0};
+        size_t n;
+        const struct tlsd_explain_cause *const *cs = causes_of(e, alert, x, &r, &n);
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(causes, json_string(cs[i]->id));
+        tlsd_explain_result_free(&r);
         char cmd[64];
         check_command(e, alert, cmd, sizeof cmd);
         json_object_set_new(j, "meaning", json_string(x->meaning));

@@ -104,8 +104,8 @@ struct tlsd_win_state {
 };
 
 /* "FILE[,FILE...][@BASE]": the registry exports applied in order over BASE (else the
- * version the exports name, else windows-2022). side selects the Client or Server
- * protocol keys. */
+ * version the exports name, else windows-2022); a FILE ending in .xml is gpresult /x
+ * output naming the GPOs. side selects the Client or Server protocol keys. */
 int tlsd_win_state_from_reg(const char *spec, enum tlsd_side side, struct tlsd_win_state *st,
                             struct tlsd_reg_err *err) __attribute__((warn_unused_result));
 /* The effective configuration of registry values already read (base as below). */
@@ -134,6 +134,8 @@ int tlsd_win_state_from_folder(const char *folder, enum tlsd_side side, struct t
 /* Reads FOLDER/gpresult.xml (gpresult /x) when present: the GPO that sets "SSL Cipher
  * Suite Order" (and "ECC Curve Order") is named in st->gpo_name and on the policy lines. */
 void tlsd_win_gpresult(struct tlsd_win_state *st, const char *folder);
+/* The same for a gpresult /x file given by path (reg:...,gpresult.xml). */
+void tlsd_win_gpresult_file(struct tlsd_win_state *st, const char *path);
 /* The GPO names in a gpresult /x document (decoded text): out_suites / out_curves get
  * the name of the GPO setting each policy, "" when none does. */
 void tlsd_gpresult_policy_gpos(const char *xml, size_t len, char *out_suites, char *out_curves,

@@ -98,7 +98,8 @@ expect_events "Event XML" "$WORK/schannel.xml" \
   'j["events"][0]["alert"] == {"code": 40, "name": "handshake_failure"}' \
   'j["events"][0]["data"]["ErrorState"] == "1205" and j["events"][0]["check"] == "tlsdiag explain 36888 40"' \
   'j["events"][0]["time"] == "2024-05-01T10:00:01.1234567Z" and j["events"][0]["record_id"] == 101' \
-  'j["events"][1]["data"]["Protocol"] == "TLS 1.2" and "no-common-cipher" in " ".join(j["events"][1]["causes"]) or j["events"][1]["causes"]' \
+  'j["events"][1]["data"]["Protocol"] == "TLS 1.2" and j["events"][1]["causes"][0] == "no-common-cipher"' \
+  'j["events"][0]["causes"][0] == "no-common-cipher" and j["events"][2]["causes"][0] == "untrusted-ca"' \
   'j["events"][2]["alert"]["name"] == "unknown_ca"' \
   'j["events"][3]["data"]["CipherSuite"] == "0xC030" and j["events"][3]["data"]["TargetName"] == "printer&co"' \
   '[g["count"] for g in j["summary"]["by_event"]] == [2, 1, 1, 1]' \
@@ -109,6 +110,7 @@ expect_grep 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384' "$OUT" "text: the 36880 suit
 expect_grep 'AlertDesc +40 handshake_failure' "$OUT" "text: the alert by name"
 expect_grep 'alert 40 handshake_failure +x2 +first 2024-05-01T10:00:01' "$OUT" "text: summary by alert"
 expect_grep 'check: tlsdiag explain 36888 40' "$OUT" "text: the check command"
+expect_grep 'cause 1: No cipher suite that both sides accept' "$OUT" "text: the alert's first cause"
 # the same log written by Windows PowerShell as UTF-16LE (Out-File's default)
 { printf '\xff\xfe'; iconv -f utf-8 -t utf-16le <"$WORK/schannel.xml"; } >"$WORK/schannel16.xml"
 expect_events "Event XML in UTF-16LE" "$WORK/schannel16.xml" 'len(j["events"]) == 5'

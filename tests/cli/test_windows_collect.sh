@@ -118,6 +118,9 @@ PY
 run profiles "windows-state:$D"
 expect_grep 'cipher suite order +policy' "$OUT" "text: the policy line"
 expect_grep 'set by the GPO "TLS Hardening \(servers\)"' "$OUT" "text: the GPO named"
+# reg: with gpresult /x output among the files: the GPO named too
+run profiles "reg:$D/$(name_of "$POL"),$D/$(ps_var GpresultFile)@windows-2019"
+expect_grep 'set by the GPO "TLS Hardening \(servers\)"' "$OUT" "reg: with gpresult.xml: the GPO named"
 # the CurrentVersion export (ProductName) wins over the OS version line: a server build
 printf 'Windows Registry Editor Version 5.00\n\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion]\n"CurrentBuild"="20348"\n"ProductName"="Windows Server 2022 Standard"\n' |
   utf16 "$D/$(name_of 'HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion')"

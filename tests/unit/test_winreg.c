@@ -54,7 +54,7 @@ static void test_value_types(void **state)
     assert_string_equal(s, "%A");
     free(s);
     assert_false(tlsd_reg_dword(tlsd_reg_find(&r, "T", "B"), &d)); /* not a DWORD */
-    assert_null(tlsd_reg_find(&r, "OTHER\\T", "S"));                /* a different key */
+    assert_null(tlsd_reg_find(&r, "OTHER\\T", "S"));               /* a different key */
     assert_null(tlsd_reg_find(&r, "T", "missing"));
     tlsd_reg_free(&r);
 }
@@ -92,7 +92,8 @@ static void test_controlset_and_case(void **state)
     struct tlsd_reg r = {0};
     struct tlsd_reg_err e;
     assert_int_equal(
-        apply(&r, HDR "[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Control\\X]\n\"v\"=dword:2\n", &e),
+        apply(&r, HDR "[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Control\\X]\n\"v\"=dword:2\n",
+              &e),
         0);
     assert_string_equal(r.v[0].key, "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\X");
     assert_non_null(tlsd_reg_find(&r, "system\\currentcontrolset\\control\\x", "V"));
@@ -154,7 +155,8 @@ static void test_state_from_values(void **state)
     bool unknown = false, unsupported = false;
     for (size_t i = 0; i < st->n_lines; i++) {
         unknown |= strstr(st->lines[i].value, "NOPE: left out") != NULL;
-        unsupported |= strstr(st->lines[i].value, "TLS_AES_128_GCM_SHA256: windows-10-1809") != NULL;
+        unsupported |=
+            strstr(st->lines[i].value, "TLS_AES_128_GCM_SHA256: windows-10-1809") != NULL;
     }
     assert_true(unknown);
     assert_true(unsupported);
@@ -172,7 +174,7 @@ static void test_state_from_values(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_value_types),       cmocka_unit_test(test_deletions_and_order),
+        cmocka_unit_test(test_value_types),         cmocka_unit_test(test_deletions_and_order),
         cmocka_unit_test(test_controlset_and_case), cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_state_from_values),
     };
