@@ -84,6 +84,26 @@ static void csv_clear(struct csv *c)
     c->n = 0;
 }
 
+/* An upper bound of the next cell's length: up to its end (the closing quote and the comma
+ * or newline after it). */
+static size_t cell_size(const char *p, const char *end)
+{
+    const char *q = p;
+    bool quoted = q < end && *q == '"';
+    for (q += quoted; q < end; q++) {
+        if (quoted && *q == '"') {
+            if (q + 1 < end && q[1] == '"') {
+                q++;
+                continue;
+            }
+            quoted = false;
+        } else if (!quoted && (*q == ',' || *q == '\n')) {
+            break;
+        }
+    }
+    return (size_t)(q - p);
+}
+
 /* One record (RFC 4180: quoted cells may hold commas, quotes doubled and newlines). */
 static int csv_record(struct csv *c)
 {
@@ -91,7 +111,7 @@ static int csv_record(struct csv *c)
     if (c->p >= c->end)
         return 0;
     for (;;) {
-        size_t cap = (size_t)(c->end - c->p) + 1, n = 0;
+        size_t cap = cell_size(c->p, c->end) + 1, n = 0;
         char *cell = malloc(cap);
         if (!cell)
             return -1;

@@ -157,11 +157,21 @@ oom:
     return fail(c, "out of memory");
 }
 
+/* The length of a quoted string's body (escapes included), -1 when unterminated. */
+static long quoted_len(const struct tlsd_rd *r)
+{
+    const uint8_t *p = r->p;
+    while (p < r->end && *p != '"')
+        p += *p == '\\' && p + 1 < r->end ? 2 : 1;
+    return p < r->end ? (long)(p - r->p) : -1;
+}
+
 /* A quoted string with \\ and \" escapes; the reader is past the opening quote. */
 static char *quoted(struct tlsd_rd *r)
 {
-    size_t cap = tlsd_rd_left(r) + 1, n = 0;
-    char *s = malloc(cap);
+    long body = quoted_len(r);
+    char *s = body >= 0 ? malloc((size_t)body + 1) : NULL;
+    size_t n = 0;
     uint8_t ch;
     while (s && tlsd_rd_u8(r, &ch, "string") == TLSD_CERR_OK) {
         if (ch == '"')

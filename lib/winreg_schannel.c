@@ -37,9 +37,8 @@ static struct tlsd_win_line *add_line(struct tlsd_win_state *st, const char *set
                                       enum tlsd_win_origin origin,
                                       const struct tlsd_reg_value *from, const char *fmt, ...)
 {
-    static struct tlsd_win_line overflow;
-    if (st->n_lines == TLSD_WIN_MAX_LINES)
-        return &overflow;
+    if (st->n_lines == TLSD_WIN_MAX_LINES) /* full: the last line says so and is reused */
+        st->n_lines--;
     struct tlsd_win_line *l = &st->lines[st->n_lines++];
     memset(l, 0, sizeof *l);
     snprintf(l->setting, sizeof l->setting, "%s", setting);
