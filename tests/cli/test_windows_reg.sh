@@ -149,24 +149,30 @@ EXPORT_KEYS=("$SCH" "$HKLM\\SYSTEM\\CurrentControlSet\\Control\\Cryptography\\Co
 RESET_KEYS=("${EXPORT_KEYS[@]}" "$NET4" "$NET4W" "$CURVER")
 # through_wine NAME [KEY...]: imports $WORK/in-NAME.txt (hand-written; written as UTF-16LE
 # the way regedit does, after [-KEY] lines that clear the previous configuration), then
-# exports each key above that exists, and the extra KEYs, into $WORK/NAME-N.reg; sets
-# EXPORTS to the comma list.
+# exports the KEYs the configuration sets (default: the three above) into $WORK/NAME-N.reg;
+# sets EXPORTS to the comma list. (Each reg.exe run costs a second or more.)
+winpath() { printf 'Z:%s' "${1//\//\\}"; } # Wine maps / to Z:
 through_wine() {
-  local name=$1 i=0 f k
+  local name=$1 i=0 k
   shift
+  [ $# -gt 0 ] || set -- "${EXPORT_KEYS[@]}"
   {
     printf 'Windows Registry Editor Version 5.00\n\n'
     for k in "${RESET_KEYS[@]}"; do printf '[-%s]\n' "$k"; done
     sed 1d "$WORK/in-$name.txt"
   } | utf16 "$WORK/in-$name.reg"
-  if ! wine reg import "$WORK/in-$name.reg" >/dev/null 2>&1; then bad "$name: reg import failed"; fi
+  # one Wine process per configuration: reg import, then one reg export per key
+  {
+    printf 'reg import %s\r\n' "$(winpath "$WORK/in-$name.reg")"
+    for k in "$@"; do
+      printf 'reg export "%s" %s /y\r\n' "$k" "$(winpath "$WORK/$name-$i.reg")"
+      i=$((i + 1))
+    done
+  } >"$WORK/run-$name.bat"
+  wine cmd /c "$(winpath "$WORK/run-$name.bat")" >/dev/null 2>&1
   EXPORTS=""
-  for k in "${EXPORT_KEYS[@]}" "$@"; do
-    f=$WORK/$name-$i.reg
-    if wine reg export "$k" "$f" /y >/dev/null 2>&1 && [ -s "$f" ]; then
-      EXPORTS=${EXPORTS:+$EXPORTS,}$f
-    fi
-    i=$((i + 1))
+  for ((k = 0; k < i; k++)); do
+    [ -s "$WORK/$name-$k.reg" ] && EXPORTS=${EXPORTS:+$EXPORTS,}$WORK/$name-$k.reg
   done
   if [ -z "$EXPORTS" ]; then bad "$name: nothing exported"; EXPORTS=$WORK/none.reg; fi
   # the input is really what reg.exe wrote: UTF-16LE with BOM
@@ -176,30 +182,30 @@ hdr() { printf 'Windows Registry Editor Version 5.00\n\n'; }
 
 # 1. protocols off
 { hdr; printf '[%s\\Protocols\\TLS 1.0\\Server]\n"Enabled"=dword:00000000\n"DisabledByDefault"=dword:00000001\n\n[%s\\Protocols\\TLS 1.1\\Server]\n"Enabled"=dword:00000000\n' "$SCH" "$SCH"; } >"$WORK/in-proto-off.txt"
-through_wine proto-off
+through_wine proto-off "$SCH"
 expect "TLS 1.0/1.1 off" "reg:$EXPORTS@windows-2019" versions=TLSv1.2 'line=TLS 1.1 \(Server\)\|disabled\|local'
 
 # 2. a protocol off by default turned on (SSL 3.0 on Server 2016), 0xffffffff as on
 { hdr; printf '[%s\\Protocols\\SSL 3.0\\Server]\n"Enabled"=dword:ffffffff\n"DisabledByDefault"=dword:00000000\n' "$SCH"; } >"$WORK/in-ssl3-on.txt"
-through_wine ssl3-on
+through_wine ssl3-on "$SCH"
 expect "SSL 3.0 on" "reg:$EXPORTS@windows-2016" versions=SSLv3,TLSv1.0,TLSv1.1,TLSv1.2
 
 # 3. TLS 1.3 enabled on a version without it: stays out, said so
 { hdr; printf '[%s\\Protocols\\TLS 1.3\\Server]\n"Enabled"=dword:1\n"DisabledByDefault"=dword:0\n' "$SCH"; } >"$WORK/in-tls13-2019.txt"
-through_wine tls13-2019
+through_wine tls13-2019 "$SCH"
 expect "TLS 1.3 on Server 2019" "reg:$EXPORTS@windows-2019" versions=TLSv1.0,TLSv1.1,TLSv1.2 \
   'line=TLS 1.3 \(Server\)\|disabled\|local\|.*does not support'
 
 # 4. 3DES off via Ciphers removes every 3DES suite and nothing else
 { hdr; printf '[%s\\Ciphers\\Triple DES 168]\n"Enabled"=dword:00000000\n' "$SCH"; } >"$WORK/in-3des.txt"
-through_wine 3des
+through_wine 3des "$SCH"
 expect "3DES off" "reg:$EXPORTS@windows-2016" "suites=$(without "$(base_suites windows-2016)" 3DES)"
 
 # 5. local order as hex(7) (REG_MULTI_SZ), the way Enable-TlsCipherSuite leaves it
 printf 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\0TLS_RSA_WITH_AES_256_CBC_SHA\0TLS_RSA_WITH_3DES_EDE_CBC_SHA\0\0' |
   iconv -f utf-8 -t utf-16le | od -An -tx1 -v | tr -s ' \n' ',' | sed 's/^,//; s/,$//' >"$WORK/multi.hex"
 { hdr; printf '[%s]\n"Functions"=hex(7):%s\n' "$LOCAL" "$(cat "$WORK/multi.hex")"; } >"$WORK/in-local.txt"
-through_wine local
+through_wine local "${EXPORT_KEYS[1]}"
 expect "local hex(7) order" "reg:$EXPORTS@windows-2022" \
   suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_RSA_WITH_AES_256_CBC_SHA,TLS_RSA_WITH_3DES_EDE_CBC_SHA \
   'line=cipher suite order\|local order'
@@ -213,7 +219,7 @@ expect "policy overrides local" "reg:$EXPORTS@windows-2022" \
 
 # 7. a policy listing suites the base does not support: they stay out
 { hdr; printf '[%s]\n"Functions"="TLS_CHACHA20_POLY1305_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256_P256,TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA_P384"\n' "$POLICY"; } >"$WORK/in-unsupported.txt"
-through_wine unsupported
+through_wine unsupported "${EXPORT_KEYS[2]}"
 expect "unsupported suites stay out (Server 2012 R2)" "reg:$EXPORTS@windows-2012r2" \
   suites=TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA 'line=unsupported suite\|TLS_CHACHA20.*does not have it' \
   'line=unknown suite\|TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256_P256: left out'
@@ -222,10 +228,10 @@ expect "unsupported suites stay out (Server 2012 R2)" "reg:$EXPORTS@windows-2012
 printf 'NistP384\0NistP256\0\0' | iconv -f utf-8 -t utf-16le | od -An -tx1 -v | tr -s ' \n' ',' | sed 's/^,//; s/,$//' >"$WORK/curves.hex"
 printf 'curve25519\0NistP521\0\0' | iconv -f utf-8 -t utf-16le | od -An -tx1 -v | tr -s ' \n' ',' | sed 's/^,//; s/,$//' >"$WORK/curves2.hex"
 { hdr; printf '[%s]\n"EccCurves"=hex(7):%s\n' "$LOCAL" "$(cat "$WORK/curves.hex")"; } >"$WORK/in-curves.txt"
-through_wine curves
+through_wine curves "${EXPORT_KEYS[1]}"
 expect "local curve order" "reg:$EXPORTS@windows-2019" groups=secp384r1,secp256r1
 { hdr; printf '[%s]\n"EccCurves"=hex(7):%s\n\n[%s]\n"EccCurves"=hex(7):%s\n' "$LOCAL" "$(cat "$WORK/curves.hex")" "$POLICY" "$(cat "$WORK/curves2.hex")"; } >"$WORK/in-curves2.txt"
-through_wine curves2
+through_wine curves2 "${EXPORT_KEYS[1]}" "${EXPORT_KEYS[2]}"
 expect "policy curve order" "reg:$EXPORTS@windows-2019" groups=x25519,secp521r1 \
   'line=ECC curve order\|.*\|policy\|overrides the local curve order'
 
@@ -239,29 +245,29 @@ expect ".NET values" "reg:$EXPORTS@windows-2022" \
 
 # 10. key exchange: PKCS off, DH minimum; Hashes SHA off keeps AEAD suites
 { hdr; printf '[%s\\KeyExchangeAlgorithms\\PKCS]\n"Enabled"=dword:0\n\n[%s\\KeyExchangeAlgorithms\\Diffie-Hellman]\n"ServerMinKeyBitLength"=dword:00000c00\n' "$SCH" "$SCH"; } >"$WORK/in-kx.txt"
-through_wine kx
+through_wine kx "$SCH"
 expect "PKCS off" "reg:$EXPORTS@windows-2022" nosuite=TLS_RSA_WITH hassuite=TLS_ECDHE_RSA \
   'line=Diffie-Hellman ServerMinKeyBitLength\|3072\|local'
 { hdr; printf '[%s\\Hashes\\SHA]\n"Enabled"=dword:0\n\n[%s\\Ciphers\\RC4 128/128]\n"Enabled"=dword:ffffffff\n' "$SCH" "$SCH"; } >"$WORK/in-sha.txt"
-through_wine sha
+through_wine sha "$SCH"
 expect "SHA off, RC4 on adds nothing" "reg:$EXPORTS@windows-2022" \
   "suites=$(tr , '\n' <<<"$(base_suites windows-2022)" | grep -v '_SHA$' | paste -sd, -)" \
   'line=RC4 128/128\|enabled.*\|local\|adds no suite'
 
 # 11. several files, later ones win; a deletion file after a real export
 { hdr; printf '[%s\\Protocols\\TLS 1.0\\Server]\n"Enabled"=dword:00000000\n' "$SCH"; } >"$WORK/in-multi.txt"
-through_wine multi
+through_wine multi "$SCH"
 first=$EXPORTS
 printf 'Windows Registry Editor Version 5.00\r\n\r\n[%s\\Protocols\\TLS 1.0\\Server]\r\n"Enabled"=-\r\n' "$SCH" >"$WORK/undo.reg"
 expect "a deletion after the export" "reg:$first,$WORK/undo.reg@windows-2019" versions=TLSv1.0,TLSv1.1,TLSv1.2
 { hdr; printf '[%s\\Protocols\\TLS 1.0\\Server]\n"Enabled"=dword:00000001\n"DisabledByDefault"=dword:0\n\n[%s\\Protocols\\TLS 1.1\\Server]\n"Enabled"=dword:0\n' "$SCH" "$SCH"; } >"$WORK/in-multi2.txt"
-through_wine multi2
+through_wine multi2 "$SCH"
 expect "two exports, the later wins" "reg:$first,$EXPORTS@windows-2019" versions=TLSv1.0,TLSv1.2
 expect "two exports, the other order" "reg:$EXPORTS,$first@windows-2019" versions=TLSv1.2
 
 # 12. the base named by the export (CurrentVersion), and assumed when it names none
 { hdr; printf '[%s]\n"CurrentBuild"="17763"\n"ProductName"="Windows Server 2019 Datacenter"\n\n[%s\\Protocols\\TLS 1.0\\Server]\n"Enabled"=dword:0\n' "$CURVER" "$SCH"; } >"$WORK/in-named.txt"
-through_wine named "$CURVER"
+through_wine named "$SCH" "$CURVER"
 expect "base named by the export" "reg:$EXPORTS" base=windows-10-1809 versions=TLSv1.1,TLSv1.2 \
   'line=^base\|.*named by the export'
 expect "base assumed" "reg:$first" base=windows-2022 'line=^base\|.*assumed'
