@@ -76,7 +76,8 @@ static int schannel_steps(const struct tlsd_fix *f, const struct tlsd_profile *b
         if (add_step(s, "registry", tlsd_sb_take(&sb)) < 0)
             return -1;
     }
-    for (size_t i = 0; i < f->n_add_suites; i++) {
+    bool by_policy = before->flags & TLSD_PF_POLICY_SUITE_ORDER;
+    for (size_t i = 0; !by_policy && i < f->n_add_suites; i++) {
         const struct tlsd_suite *st = tlsd_suite_by_code(f->add_suites[i]);
         struct tlsd_strbuf sb = {0};
         tlsd_sb_printf(&sb, "Enable-TlsCipherSuite -Name %s -Position %zu",
@@ -107,8 +108,13 @@ static int schannel_steps(const struct tlsd_fix *f, const struct tlsd_profile *b
         if (add_step(s, "PowerShell", tlsd_sb_take(&sb)) < 0)
             return -1;
     }
-    note(s, "a domain GPO \"SSL Cipher Suite Order\" overrides local settings (cmdlets, registry): "
-            "change the GPO where one is set (gpresult /h)");
+    if (by_policy && f->n_add_suites > 0)
+        note(s, "the registry export shows a Group Policy \"SSL Cipher Suite Order\": put the new "
+                "list into that GPO (gpresult /h names it); Enable-TlsCipherSuite has no effect "
+                "while it is set");
+    else
+        note(s, "a domain GPO \"SSL Cipher Suite Order\" overrides local settings (cmdlets, "
+                "registry): change the GPO where one is set (gpresult /h)");
     note(s, "restart the computer for Schannel to use the change");
     return 0;
 }

@@ -8,6 +8,7 @@
 
 #include "profile_internal.h"
 #include "tlsdiag/textin.h"
+#include "tlsdiag/winreg.h"
 
 #define MAX_PROFILE_FILE (4u * 1024 * 1024)
 
@@ -95,6 +96,9 @@ static bool is_capture_file(const char *spec)
 int tlsd_profile_load(const char *spec, enum tlsd_side side, struct tlsd_profile *p,
                       struct tlsd_profile_err *err)
 {
+    /* Registry exports and collected folders (winreg_schannel.c). */
+    if (tlsd_win_spec(spec))
+        return tlsd_profile_from_windows(spec, side, p, err->msg, sizeof err->msg);
     for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
         size_t pl = strlen(prefixes[i].prefix);
         if (strncasecmp(spec, prefixes[i].prefix, pl) != 0)

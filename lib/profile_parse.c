@@ -184,6 +184,7 @@ static const struct {
     {"sends-groups", TLSD_PF_SENDS_GROUPS},
     {"sends-sigalgs", TLSD_PF_SENDS_SIGALGS},
     {"invalid-server-name", TLSD_PF_SNI_INVALID},
+    {"suite-order-by-policy", TLSD_PF_POLICY_SUITE_ORDER},
 };
 
 static int add_flag(const char *tok, void *vctx)

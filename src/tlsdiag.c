@@ -17,6 +17,8 @@ static const struct tool_command commands[] = {
     {"watch", "explain TLS handshakes live on a network interface", tool_watch},
     {"explain", "what an alert, Schannel event, SSPI code or error message means, and the fix",
      tool_explain},
+    {"events", "the Schannel events of a Windows System log (.evtx, XML, CSV, JSON), explained",
+     tool_events},
     {"serve", "stand in for a server: negotiate as a profile, record and explain each client",
      tool_serve},
     {"connect", "one real handshake with a server, or another client's hello, explained",

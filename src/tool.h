@@ -34,6 +34,7 @@ int tool_serve(int argc, char **argv);
 int tool_connect(int argc, char **argv);
 int tool_analyze(int argc, char **argv);
 int tool_watch(int argc, char **argv);
+int tool_events(int argc, char **argv);
 
 /* Colour: on when stdout is a terminal and NO_COLOR is unset; --color and
  * --no-color override. */

@@ -11,6 +11,7 @@
 #include "tlsdiag/analyze.h"
 #include "tool.h"
 #include "tool_analyze.h"
+#include "tool_analyze_events.h"
 
 static const char help_text[] =
     "Usage: tlsdiag analyze [options] FILE...\n"
@@ -31,6 +32,10 @@ static const char help_text[] =
     "      --no-summary     no summaries after the connections\n"
     "      --keylog FILE    TLS 1.3 secrets (SSLKEYLOGFILE format): read the encrypted\n"
     "                       handshake (CertificateRequest, certificates, the real alert)\n"
+    "      --events FILE    pair each failed connection with the Schannel events of FILE\n"
+    "                       (.evtx, Event XML, Get-WinEvent CSV/JSON) in the same second\n"
+    "                       or two; text output\n"
+    "      --clock-offset S the event log's clock minus the capture's, in seconds\n"
     "      --color          colour even when not on a terminal\n"
     "      --no-color       no colour (also when NO_COLOR is set)\n"
     "  -h, --help           this help\n"
@@ -44,17 +49,42 @@ static const char help_text[] =
     "Exit status: 0 every file read; 1 some file could not be read or was damaged\n"
     "(the rest was analysed); 2 usage error; 3 no file could be read.\n";
 
-static int parse_opts(int argc, char **argv, struct tool_conn_opts *o, const char **keylog)
+/* analyze's own options: the Schannel event log to pair with (tool_analyze_events.c) and
+ * the TLS key log. */
+struct events_opts {
+    const char *file;
+    double offset_s;
+};
+
+static int parse_opts(int argc, char **argv, struct tool_conn_opts *o, struct events_opts *ev,
+                      const char **keylog)
 {
-    static const struct option longopts[] = {
-        TOOL_CONN_LONGOPTS, {"keylog", required_argument, NULL, 'K'}, {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"events", required_argument, NULL, 'E'},
+                                             {"clock-offset", required_argument, NULL, 'O'},
+                                             {"keylog", required_argument, NULL, 'K'},
+                                             TOOL_CONN_LONGOPTS,
+                                             {NULL, 0, NULL, 0}};
     int c, rc;
+    char *end;
     int nopt = tool_permute(argc, argv, "+h", longopts);
     while ((c = getopt_long(nopt, argv, "+h", longopts, NULL)) != -1) {
-        if (c == 'K')
+        if (c == 'K') {
             *keylog = optarg;
-        else if ((rc = tool_conn_option(c, "analyze", help_text, o)) != 0)
+        } else if (c == 'E') {
+            ev->file = optarg;
+        } else if (c == 'O') {
+            ev->offset_s = strtod(optarg, &end);
+            if (end == optarg || *end) {
+                tool_err("analyze", "--clock-offset: '%s' is not a number of seconds", optarg);
+                return -1;
+            }
+        } else if ((rc = tool_conn_option(c, "analyze", help_text, o)) != 0) {
             return rc;
+        }
+    }
+    if (ev->file && o->format != TOOL_OUT_TEXT) {
+        tool_err("analyze", "--events pairs connections in the text output (no --json/--jsonl)");
+        return -1;
     }
     return 0;
 }
@@ -101,7 +131,9 @@ int tool_analyze(int argc, char **argv)
 {
     struct tool_conn_opts o = {.format = TOOL_OUT_TEXT, .server_port = -1};
     const char *keylog_path = NULL;
-    int rc = parse_opts(argc, argv, &o, &keylog_path);
+    struct events_opts ev = {0};
+    struct tool_events_pairing pairing = {0};
+    int rc = parse_opts(argc, argv, &o, &ev, &keylog_path);
     if (rc != 0)
         return rc > 0 ? TOOL_EXIT_OK : TOOL_EXIT_USAGE;
     if (optind >= argc) {
@@ -120,7 +152,12 @@ int tool_analyze(int argc, char **argv)
         tool_err("analyze", "--keylog: %s", err);
         return TOOL_EXIT_USAGE;
     }
-    struct tlsd_analyzer *a = tlsd_analyzer_new(&cfg, tool_conn_print, &o);
+    if (ev.file && tool_events_pairing_open(&pairing, &o, ev.file, ev.offset_s) < 0) {
+        tlsd_keylog_free((struct tlsd_keylog *)cfg.keylog);
+        return TOOL_EXIT_ERROR;
+    }
+    struct tlsd_analyzer *a = ev.file ? tlsd_analyzer_new(&cfg, tool_events_pairing_conn, &pairing)
+                                      : tlsd_analyzer_new(&cfg, tool_conn_print, &o);
     json_t *files = json_array();
     if (!a || !files) {
         tool_err("analyze", "out of memory");
@@ -137,6 +174,9 @@ int tool_analyze(int argc, char **argv)
     }
     if (o.format == TOOL_OUT_JSON || unreadable < n) /* nothing to sum up otherwise */
         tool_conn_finish(&o, a, files);
+    if (ev.file)
+        tool_events_pairing_print(&pairing, ev.file);
+    tool_events_pairing_free(&pairing);
     tlsd_analyzer_free(a);
     tlsd_keylog_free((struct tlsd_keylog *)cfg.keylog);
     json_decref(files);

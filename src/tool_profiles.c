@@ -1,12 +1,14 @@
 /* tlsdiag profiles: list the built-in profiles, or show one profile in full. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include "tlsdiag/profile.h"
 #include "tlsdiag/registry.h"
+#include "tlsdiag/winreg.h"
 #include "tool.h"
 
 static const char help_text[] =
@@ -16,7 +18,9 @@ static const char help_text[] =
     "from Vista/Server 2008 to Windows 11/Server 2025, OpenSSL 1.0.2/1.1.1/3.x and\n"
     "Java 8/11/17 defaults, and the 162 clients of testssl.sh's client simulation.\n"
     "With a PROFILE (a built-in name, a file or inline text, as for 'match'), shows\n"
-    "what tlsdiag reads from it.\n"
+    "what tlsdiag reads from it. For reg:FILE[,FILE...][@BASE] and\n"
+    "windows-state:FOLDER (a Windows server's registry exports), also where each\n"
+    "setting came from: the base version's default, a local key or a Group Policy key.\n"
     "\n"
     "Options:\n"
     "      --family NAME   only this family: windows, openssl, java, testssl\n"
@@ -80,6 +84,54 @@ static void print_profile(const struct tlsd_profile *p)
     }
 }
 
+static json_t *windows_json(const struct tlsd_win_state *st)
+{
+    json_t *lines = json_array();
+    for (size_t i = 0; i < st->n_lines; i++) {
+        const struct tlsd_win_line *l = &st->lines[i];
+        json_array_append_new(
+            lines, json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "setting", l->setting, "value",
+                             l->value, "origin", tlsd_win_origin_name(l->origin), "where",
+                             l->where[0] ? l->where : NULL, "note", l->note[0] ? l->note : NULL));
+    }
+    return json_pack("{s:s, s:s, s:{s:i, s:i, s:i, s:i}, s:o}", "base", st->base, "base_reason",
+                     st->base_reason, "limits", "dh_server_min_bits", st->dh_server_min_bits,
+                     "dh_client_min_bits", st->dh_client_min_bits, "rsa_client_min_bits",
+                     st->rsa_client_min_bits, "rsa_client_max_bits", st->rsa_client_max_bits,
+                     "settings", lines);
+}
+
+/* A Windows server's exports: the effective profile, then each setting's origin. */
+static int show_windows(const char *spec, bool json)
+{
+    struct tlsd_win_state *st = malloc(sizeof *st);
+    struct tlsd_reg_err err = {{0}};
+    if (!st || tlsd_win_state_load(spec, TLSD_SIDE_ANY, st, &err) < 0) {
+        tool_err("profiles", "%s", st ? err.msg : "out of memory");
+        free(st);
+        return TOOL_EXIT_PROBLEM;
+    }
+    if (json) {
+        json_t *j = profile_json(&st->profile);
+        json_object_set_new(j, "windows", windows_json(st));
+        json_dumpf(j, stdout, JSON_INDENT(2));
+        putchar('\n');
+        json_decref(j);
+    } else {
+        print_profile(&st->profile);
+        printf("  configuration (where each setting came from):\n");
+        for (size_t i = 0; i < st->n_lines; i++) {
+            const struct tlsd_win_line *l = &st->lines[i];
+            printf("    %-32s %-8s %s", l->setting, tlsd_win_origin_name(l->origin), l->value);
+            printf(l->where[0] ? "  [%s]\n" : "%s\n", l->where);
+            if (l->note[0])
+                printf("    %-32s          (%s)\n", "", l->note);
+        }
+    }
+    free(st);
+    return TOOL_EXIT_OK;
+}
+
 static int list(const char *family, bool json)
 {
     json_t *arr = json ? json_array() : NULL;
@@ -131,6 +183,8 @@ int tool_profiles(int argc, char **argv)
     }
     if (optind >= argc)
         return list(family, json);
+    if (tlsd_win_spec(argv[optind]))
+        return show_windows(argv[optind], json);
     struct tlsd_profile p;
     struct tlsd_profile_err err;
     if (tlsd_profile_load(argv[optind], TLSD_SIDE_ANY, &p, &err) < 0) {

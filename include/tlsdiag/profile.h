@@ -50,6 +50,9 @@ enum tlsd_profile_flag {
     TLSD_PF_SENDS_SIGALGS = 1u << 5,
     /* Client: the server_name host_name is not a valid DNS name (e.g. "host:443"). */
     TLSD_PF_SNI_INVALID = 1u << 6,
+    /* Windows: the suite order comes from a Group Policy (a reg: export showed it), so a
+     * change must go into that GPO; Enable-TlsCipherSuite has no effect while it is set. */
+    TLSD_PF_POLICY_SUITE_ORDER = 1u << 7,
 };
 
 /* A server certificate key: type "rsa", "ecdsa", "dsa", "ed25519", "ed448";

@@ -17,7 +17,7 @@ full() {
 
 full --help
 full --version
-for cmd in ciphers scan match profiles analyze watch explain serve connect; do full "$cmd" --help; done
+for cmd in ciphers scan match profiles analyze watch explain serve connect events; do full "$cmd" --help; done
 for fmt in table iana openssl gnutls windows hex gpo powershell json; do full ciphers -o "$fmt" 'ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA'; done
 full explain 36888 40
 full explain --json 36888 40

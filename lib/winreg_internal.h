@@ -1,0 +1,53 @@
+/* The generated Schannel tables (scripts/gen_schannel.py). */
+#ifndef TLSDIAG_WINREG_INTERNAL_H
+#define TLSDIAG_WINREG_INTERNAL_H
+
+#include <stddef.h>
+
+enum tlsd_setting_kind {
+    TLSD_SET_PROTOCOL,
+    TLSD_SET_CIPHER,
+    TLSD_SET_HASH,
+    TLSD_SET_KX,
+    TLSD_SET_LIMIT,
+    TLSD_SET_ORDER,
+    TLSD_SET_CURVES,
+    TLSD_SET_DOTNET,
+    TLSD_SET_LOGGING,
+};
+
+/* A whole text file (at most max bytes) decoded by tlsd_text_decode; NULL with err set. */
+char *tlsd_win_read_text(const char *path, size_t max, size_t *len, char *err, size_t err_len);
+
+/* One row of data/schannel_registry.tsv. */
+struct tlsd_schannel_setting {
+    enum tlsd_setting_kind kind;
+    const char *key; /* below HKEY_LOCAL_MACHINE; {VERSION} and {SIDE} placeholders */
+    const char *value;
+    const char *match; /* FIELD=V|V* for cipher/hash/kx; local|policy; limit field; "-" */
+    const char *meaning;
+    const char *source;
+};
+extern const struct tlsd_schannel_setting tlsd_schannel_settings_[];
+extern const size_t tlsd_schannel_settings_n_;
+
+/* One row of data/windows_support.tsv (comma lists). */
+struct tlsd_windows_support {
+    const char *profile;
+    const char *versions_supported_server, *versions_supported_client;
+    const char *versions_default_server, *versions_default_client;
+    const char *suites_supported;
+};
+extern const struct tlsd_windows_support tlsd_windows_support_[];
+extern const size_t tlsd_windows_support_n_;
+
+/* One row of data/schannel_event_fields.tsv (comma lists of the same length). */
+struct tlsd_schannel_event_fields {
+    unsigned id;
+    const char *fields;
+    const char *decode;
+};
+extern const struct tlsd_schannel_event_fields tlsd_schannel_event_fields_[];
+extern const size_t tlsd_schannel_event_fields_n_;
+
+#endif
