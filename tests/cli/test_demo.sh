@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make demo` (scripts/demo) tells the whole story on loopback: serve starts, the legacy
 # printer is reset, the recorded hello gives the diagnosis and the fix, the upgrade matrix
-# shows where it broke; it finishes in seconds and leaves no process behind.
+# shows where it broke; it leaves no process behind. (Its time is printed, not asserted: the
+# project's tests carry no timing thresholds.)
 . "$(dirname "$0")/lib.sh"
 command -v openssl >/dev/null || exit 77
 start=$(date +%s)
@@ -10,7 +11,7 @@ RC=$?
 ERR=$(tail -5 "$WORK/demo") # what expect_rc shows when the demo fails
 expect_rc 0 "demo"
 secs=$(($(date +%s) - start))
-[ "$secs" -lt 20 ] && ok || bad "demo took ${secs} s"
+echo "demo took ${secs} s"
 OUT=$(cat "$WORK/demo")
 expect_grep 'listening on 127\.0\.0\.1 port [0-9]+ as windows-2025' "$OUT" "serve started"
 expect_grep 'the server reset the connection without an alert' "$OUT" "printer reset"
