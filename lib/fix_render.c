@@ -54,14 +54,26 @@ static char *render_codes(const struct tlsd_profile *p, bool tls13, enum tlsd_su
     return out;
 }
 
+/* "ecdsa P-256", "rsa 2048-bit". */
+static void cert_name(const struct tlsd_cert_key *k, struct tlsd_strbuf *b)
+{
+    const struct tlsd_group *g = k->curve ? tlsd_group_by_code(k->curve) : NULL;
+    if (g && g->openssl_name)
+        tlsd_sb_printf(b, "%s %.*s", k->type, (int)strcspn(g->openssl_name, ","), g->openssl_name);
+    else if (k->bits)
+        tlsd_sb_printf(b, "%s %d-bit", k->type, k->bits);
+    else
+        tlsd_sb_puts(b, k->type);
+}
+
 static const char *win_version(unsigned bit)
 {
     const struct tlsd_version *v = tlsd_version_by_code(tlsd_version_of_bit(bit));
     return v && v->windows_name ? v->windows_name : "?";
 }
 
-static int schannel_steps(const struct tlsd_fix *f, const struct tlsd_profile *before,
-                          const struct tlsd_profile *after, struct tlsd_fix_steps *s)
+static int schannel_steps(const struct tlsd_fix *f, const struct tlsd_profile *after,
+                          struct tlsd_fix_steps *s)
 {
     const char *role = f->side == TLSD_SIDE_SERVER ? "Server" : "Client";
     for (unsigned b = TLSD_V_SSL3; b <= TLSD_V_TLS13; b <<= 1) {
@@ -79,8 +91,11 @@ static int schannel_steps(const struct tlsd_fix *f, const struct tlsd_profile *b
     for (size_t i = 0; i < f->n_add_suites; i++) {
         const struct tlsd_suite *st = tlsd_suite_by_code(f->add_suites[i]);
         struct tlsd_strbuf sb = {0};
+        size_t pos = 0;
+        while (pos < after->n_suites && after->suites[pos] != f->add_suites[i])
+            pos++;
         tlsd_sb_printf(&sb, "Enable-TlsCipherSuite -Name %s -Position %zu",
-                       st && st->windows_name ? st->windows_name : "?", before->n_suites + i);
+                       st && st->windows_name ? st->windows_name : "?", pos);
         if (add_step(s, "PowerShell", tlsd_sb_take(&sb)) < 0)
             return -1;
     }
@@ -325,11 +340,16 @@ int tlsd_fix_render(const struct tlsd_fix *f, const struct tlsd_profile *p,
     struct tlsd_profile after = *p;
     tlsd_fix_apply(f, &after);
     if (f->add_cert.type[0]) {
-        char *t = malloc(160);
-        if (t)
-            snprintf(t, 160, "install a certificate with an %s key (%s) next to the current one",
-                     f->add_cert.type, f->add_cert.curve ? "P-256" : "2048 bits");
-        if (add_step(out, "certificate", t) < 0)
+        bool replaces = false;
+        for (size_t i = 0; i < p->n_certs; i++)
+            replaces |= strcmp(p->certs[i].type, f->add_cert.type) == 0;
+        struct tlsd_strbuf t = {0};
+        tlsd_sb_puts(&t, "install a certificate with an ");
+        cert_name(&f->add_cert, &t);
+        tlsd_sb_puts(&t, replaces ? " key in place of the current one of that type (one "
+                                    "certificate per key type)"
+                                  : " key next to the current one");
+        if (add_step(out, "certificate", tlsd_sb_take(&t)) < 0)
             return -1;
         if (!f->add_versions && !f->n_add_suites && !f->add_group)
             return 0;
@@ -338,7 +358,7 @@ int tlsd_fix_render(const struct tlsd_fix *f, const struct tlsd_profile *p,
         return device_steps(f, out);
     switch (p->impl) {
     case TLSD_IMPL_SCHANNEL:
-        return schannel_steps(f, p, &after, out);
+        return schannel_steps(f, &after, out);
     case TLSD_IMPL_GNUTLS:
         return gnutls_steps(f, out);
     case TLSD_IMPL_JAVA:
@@ -357,16 +377,29 @@ void tlsd_fix_steps_free(struct tlsd_fix_steps *s)
     s->n = 0;
 }
 
+/* The side's versions after a fix that enables several at once (a range). */
+static bool enables_range(const struct tlsd_fix *f)
+{
+    return f->versions_added && f->versions_added != f->add_versions;
+}
+
 void tlsd_fix_summary(const struct tlsd_fix *f, char *buf, size_t len)
 {
     struct tlsd_strbuf b = {0};
     const char *sep = "";
-    for (unsigned bit = TLSD_V_SSL3; bit <= TLSD_V_TLS13; bit <<= 1)
-        if (f->add_versions & bit) {
-            const struct tlsd_version *v = tlsd_version_by_code(tlsd_version_of_bit(bit));
-            tlsd_sb_printf(&b, "%senable %s", sep, v ? v->name : "?");
-            sep = " + ";
-        }
+    if (enables_range(f)) {
+        const struct tlsd_version *lo = tlsd_version_by_code(tlsd_versions_min(f->versions_after)),
+                                  *hi = tlsd_version_by_code(tlsd_versions_max(f->versions_after));
+        tlsd_sb_printf(&b, "set versions %s to %s", lo ? lo->name : "?", hi ? hi->name : "?");
+        sep = " + ";
+    } else {
+        for (unsigned bit = TLSD_V_SSL3; bit <= TLSD_V_TLS13; bit <<= 1)
+            if (f->add_versions & bit) {
+                const struct tlsd_version *v = tlsd_version_by_code(tlsd_version_of_bit(bit));
+                tlsd_sb_printf(&b, "%senable %s", sep, v ? v->name : "?");
+                sep = " + ";
+            }
+    }
     for (size_t i = 0; i < f->n_add_suites; i++) {
         const struct tlsd_suite *st = tlsd_suite_by_code(f->add_suites[i]);
         tlsd_sb_printf(&b, "%senable %s", sep, st ? st->iana_name : "?");
@@ -375,14 +408,33 @@ void tlsd_fix_summary(const struct tlsd_fix *f, char *buf, size_t len)
     if (f->add_group) {
         const struct tlsd_group *g = tlsd_group_by_code(f->add_group);
         tlsd_sb_printf(&b, "%senable group %s", sep, g ? g->name : "?");
+        sep = " + ";
     }
     if (f->add_sigalg) {
         const struct tlsd_sigscheme *x = tlsd_sigscheme_by_code(f->add_sigalg);
         tlsd_sb_printf(&b, "%sallow signature scheme %s", sep, x ? x->name : "?");
         sep = " + ";
     }
-    if (f->add_cert.type[0])
-        tlsd_sb_printf(&b, "%sadd an %s certificate", sep, f->add_cert.type);
+    if (f->add_cert.type[0]) {
+        tlsd_sb_printf(&b, "%sadd an ", sep);
+        cert_name(&f->add_cert, &b);
+        tlsd_sb_puts(&b, " certificate");
+    }
+    snprintf(buf, len, "%s", b.s ? b.s : "");
+    tlsd_sb_free(&b);
+}
+
+void tlsd_fix_risk(const struct tlsd_fix *f, char *buf, size_t len)
+{
+    struct tlsd_strbuf b = {0};
+    const struct tlsd_version *v = tlsd_version_by_code(f->after.version);
+    const struct tlsd_suite *st = tlsd_suite_by_code(f->after.suite);
+    if (f->stopgap && v && v->cls < TLSD_CLASS_SECURE) {
+        const char *why = strchr(v->reference, ';');
+        tlsd_sb_printf(&b, "%s%s", v->iana_name, why ? why + 1 : " is not secure");
+    }
+    if (f->stopgap && st && st->cls < TLSD_CLASS_SECURE)
+        tlsd_sb_printf(&b, "%s%s", b.len ? "; " : "", st->class_reason);
     snprintf(buf, len, "%s", b.s ? b.s : "");
     tlsd_sb_free(&b);
 }
