@@ -19,22 +19,83 @@ static enum tlsd_class outcome_class(const struct tlsd_outcome *o)
     return c;
 }
 
+/* RFC 8446 4.2.7: a group a TLS 1.3 key share can use (the NIST curves, X25519, X448,
+ * the FFDHE groups). */
+static bool tls13_group(uint16_t g)
+{
+    return (g >= 0x0017 && g <= 0x0019) || g == 0x001D || g == 0x001E ||
+           (g >= 0x0100 && g <= 0x0104);
+}
+
+/* A client that starts sending supported_groups: its own groups, or the default
+ * client's when it names none. */
+static void client_sends_groups(struct tlsd_profile *p, const struct tlsd_profile *defaults)
+{
+    p->flags |= TLSD_PF_SENDS_GROUPS;
+    if (!p->n_groups) {
+        memcpy(p->groups, defaults->groups, sizeof p->groups);
+        p->n_groups = defaults->n_groups;
+    }
+}
+
+/* A client that gains TLS 1.2 sends signature_algorithms (RFC 5246 7.4.1.4.1: without
+ * it the server assumes SHA-1, which OpenSSL 3 refuses at its default security level);
+ * one that gains TLS 1.3 sends supported_versions, supported_groups and a key share
+ * (RFC 8446 4.2.1, 9.2). */
+static void client_gains(struct tlsd_profile *p, unsigned before)
+{
+    unsigned gained = p->versions & ~before;
+    struct tlsd_profile d;
+    tlsd_profile_init(&d, TLSD_SIDE_CLIENT);
+    if ((gained & (TLSD_V_TLS12 | TLSD_V_TLS13)) && !(p->flags & TLSD_PF_SENDS_SIGALGS)) {
+        p->flags |= TLSD_PF_SENDS_SIGALGS;
+        if (!p->n_sigalgs) {
+            memcpy(p->sigalgs, d.sigalgs, sizeof p->sigalgs);
+            p->n_sigalgs = d.n_sigalgs;
+        }
+    }
+    if (!(gained & TLSD_V_TLS13))
+        return;
+    p->supported_versions_ext = true;
+    client_sends_groups(p, &d);
+    if (!p->n_key_shares) {
+        size_t i = 0;
+        while (i < p->n_groups && !tls13_group(p->groups[i]))
+            i++;
+        if (i == p->n_groups && p->n_groups < TLSD_PROFILE_MAX_GROUPS)
+            p->groups[p->n_groups++] = d.groups[0];
+        p->key_shares[p->n_key_shares++] = p->groups[i];
+    }
+}
+
 void tlsd_fix_apply(const struct tlsd_fix *f, struct tlsd_profile *p)
 {
+    unsigned before = p->versions;
     p->versions |= f->add_versions;
     /* OpenSSL, GnuTLS and Java configure a range (min..max protocol), so enabling one
      * version enables those between it and the rest; Schannel switches each version
      * separately (SCHANNEL\Protocols registry keys). */
     if (f->add_versions && p->impl != TLSD_IMPL_SCHANNEL) {
-        uint16_t lo = tlsd_versions_min(p->versions), hi = tlsd_versions_max(p->versions);
+        unsigned ranged = p->versions & ~(unsigned)TLSD_V_SSL2; /* no range reaches SSL 2.0 */
+        uint16_t lo = tlsd_versions_min(ranged), hi = tlsd_versions_max(ranged);
         for (uint16_t v = lo; v && v <= hi; v++)
             p->versions |= tlsd_version_bit(v);
     }
     /* A secure suite goes to the top (the updated side prefers it); a weak one to the
      * bottom (used only when nothing better is common). */
+    if (f->side == TLSD_SIDE_CLIENT)
+        client_gains(p, before);
     for (size_t i = 0; i < f->n_add_suites; i++) {
         const struct tlsd_suite *st = tlsd_suite_by_code(f->add_suites[i]);
         bool top = st && st->cls >= TLSD_CLASS_SECURE && !tlsd_profile_has_suite(p, st->code);
+        /* a client offering ECDHE sends supported_groups (RFC 8422 5.1; OpenSSL 3
+         * refuses ECDHE without them) */
+        if (f->side == TLSD_SIDE_CLIENT && st && strcmp(st->kx, "ECDHE") == 0 &&
+            !(p->flags & TLSD_PF_SENDS_GROUPS)) {
+            struct tlsd_profile d;
+            tlsd_profile_init(&d, TLSD_SIDE_CLIENT);
+            client_sends_groups(p, &d);
+        }
         if ((top ? tlsd_profile_insert_suite(p, 0, f->add_suites[i])
                  : tlsd_profile_add_suite(p, f->add_suites[i])) < 0)
             break; /* a full list cannot grow; the fix is then not predicted to work */
@@ -112,14 +173,43 @@ static bool speaks_openssl(const struct tlsd_profile *self, enum tlsd_side side)
  * Windows can only enable suites it has a name for; OpenSSL only those the local libssl
  * builds with its default provider (no RC4, 3DES or SSLv3 in OpenSSL 3); GnuTLS only
  * those it names (the registry's GnuTLS column, from the local gnutls-cli). */
+static bool in_list(const char *s, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(s, *list) == 0)
+            return true;
+    return false;
+}
+
+/* A suite a certificate configuration serves: no PSK, SRP, Kerberos or anonymous key
+ * exchange (each needs credentials or gives up authentication), no static DH or
+ * export. */
+static bool certificate_suite(const struct tlsd_suite *st)
+{
+    static const char *const kx[] = {"RSA", "DHE", "ECDHE", "ANY", NULL};
+    static const char *const auth[] = {"RSA", "ECDSA", "DSS", "ANY", NULL};
+    return in_list(st->kx, kx) && in_list(st->auth, auth);
+}
+
 static bool candidate_suite(const struct tlsd_profile *self, enum tlsd_side side, uint32_t code)
 {
     const struct tlsd_suite *st = tlsd_suite_by_code(code);
     return st && strcmp(st->status, "iana") == 0 && !tlsd_suite_is_sslv2(st) &&
-           !tlsd_profile_has_suite(self, code) &&
+           certificate_suite(st) && !tlsd_profile_has_suite(self, code) &&
            (self->impl != TLSD_IMPL_SCHANNEL || st->windows_name != NULL) &&
            (!speaks_openssl(self, side) || tlsd_openssl_knows(code)) &&
            (self->impl != TLSD_IMPL_GNUTLS || st->gnutls_name != NULL);
+}
+
+/* A group worth enabling: not weak (no binary or sub-256-bit curve; OpenSSL 3 refuses
+ * them at its default security level), and one the side's implementation names. */
+static bool candidate_group(const struct tlsd_profile *self, enum tlsd_side side, uint16_t code)
+{
+    const struct tlsd_group *g = tlsd_group_by_code(code);
+    return g && g->cls >= TLSD_CLASS_SECURE && !tlsd_profile_has_group(self, code) &&
+           (!speaks_openssl(self, side) || g->openssl_name != NULL) &&
+           (self->impl != TLSD_IMPL_GNUTLS || g->gnutls_name != NULL) &&
+           (self->impl != TLSD_IMPL_SCHANNEL || g->windows_name != NULL);
 }
 
 /* SSL 2.0 and 3.0 are never advice (RFC 6176, RFC 7568); neither OpenSSL 1.1+ nor
@@ -159,6 +249,20 @@ static bool has_cert(const struct tlsd_profile *p, const struct tlsd_cert_key *k
     return false;
 }
 
+/* The TLS 1.3 signature scheme a certificate key signs with; 0 for none. */
+static uint16_t tls13_scheme_for(const struct tlsd_cert_key *k)
+{
+    static const struct {
+        const char *type;
+        uint16_t curve, scheme;
+    } schemes[] = {{"rsa", 0, 0x0804},        {"ecdsa", 0x0017, 0x0403}, {"ecdsa", 0x0018, 0x0503},
+                   {"ecdsa", 0x0019, 0x0603}, {"ed25519", 0, 0x0807},    {"ed448", 0, 0x0808}};
+    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+        if (strcmp(k->type, schemes[i].type) == 0 && k->curve == schemes[i].curve)
+            return schemes[i].scheme;
+    return 0;
+}
+
 /* Every single change worth trying on self: a version, suite or group the other side
  * has, and (server side) a certificate of another key type or curve. */
 static size_t candidates(const struct tlsd_profile *self, const struct tlsd_profile *other,
@@ -173,13 +277,23 @@ static size_t candidates(const struct tlsd_profile *self, const struct tlsd_prof
             v[n++] = (struct tlsd_fix){
                 .add_suites = {other->suites[i]}, .n_add_suites = 1, .n_changes = 1};
     for (size_t i = 0; i < other->n_groups && n < max; i++)
-        if (!tlsd_profile_has_group(self, other->groups[i]))
+        if (candidate_group(self, side, other->groups[i]))
             v[n++] = (struct tlsd_fix){.add_group = other->groups[i], .n_changes = 1};
     /* Signature schemes: a client may list one a restricted server signs with; such a
      * server may sign with one the client lists (Schannel picks TLS 1.3 schemes itself). */
     for (size_t i = 0; side == TLSD_SIDE_CLIENT && i < other->n_sigalgs13 && n < max; i++)
         if (!tlsd_profile_has_sigalg(self, other->sigalgs13[i]))
             v[n++] = (struct tlsd_fix){.add_sigalg = other->sigalgs13[i], .n_changes = 1};
+    /* A client may list the TLS 1.3 scheme of a server key it lacks (RFC 8446 4.2.3:
+     * rsa_pss_rsae_sha256 for RSA, the curve's ECDSA scheme, ed25519, ed448). */
+    for (size_t i = 0; side == TLSD_SIDE_CLIENT && i < other->n_certs && n < max; i++) {
+        uint16_t x = tls13_scheme_for(&other->certs[i]);
+        bool dup = false;
+        for (size_t k = 0; k < n; k++)
+            dup |= v[k].add_sigalg == x;
+        if (x && !dup && !tlsd_profile_has_sigalg(self, x) && tlsd_profile_signs13(other, x))
+            v[n++] = (struct tlsd_fix){.add_sigalg = x, .n_changes = 1};
+    }
     for (size_t i = 0; side == TLSD_SIDE_SERVER && self->n_sigalgs13 &&
                        self->impl != TLSD_IMPL_SCHANNEL && i < other->n_sigalgs && n < max;
          i++) {

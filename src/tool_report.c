@@ -112,8 +112,12 @@ void tool_json_choice(json_t *j, uint16_t version, uint32_t suite, uint16_t grou
         json_object_set_new(j, "suite", json_string(tool_suite_name(suite)));
         json_object_set_new(j, "suite_code", json_string(hex));
     }
-    if (group)
+    if (group) {
+        char hex[8];
+        snprintf(hex, sizeof hex, "0x%04X", (unsigned)group);
         json_object_set_new(j, "group", json_string(tool_group_name(group)));
+        json_object_set_new(j, "group_code", json_string(hex));
+    }
 }
 
 json_t *tool_alert_json(int code, bool by_client)
@@ -165,6 +169,14 @@ json_t *tool_fixes_json(const struct tlsd_profile *c, const struct tlsd_profile 
                               tool_outcome_json(&l.fixes[i].after));
         if (risk[0])
             json_object_set_new(f, "risk", json_string(risk));
+        /* The side with the fix, in the profile format: 'tlsdiag connect --as' or
+         * 'tlsdiag serve --profile' can try it. */
+        struct tlsd_profile after = side == TLSD_SIDE_SERVER ? *s : *c;
+        tlsd_fix_apply(&l.fixes[i], &after);
+        char *text = tlsd_profile_format(&after);
+        if (text)
+            json_object_set_new(f, "profile_after", json_string(text));
+        free(text);
         json_t *steps = json_array(), *notes = json_array();
         if (tlsd_fix_render(&l.fixes[i], side == TLSD_SIDE_SERVER ? s : c, &st) == 0) {
             for (size_t k = 0; k < st.n; k++)

@@ -291,7 +291,15 @@ static void fix_steps_with_ssl2(void **state)
     struct tlsd_fix_steps st;
     assert_int_equal(tlsd_fix_render(&f, &s, &st), 0);
     assert_true(st.n >= 1);
-    assert_non_null(strstr(st.v[0].text, "-min_protocol TLSv1.2 -max_protocol TLSv1.2"));
+    /* a suite fix leaves the versions as they are */
+    assert_null(strstr(st.v[0].text, "-min_protocol"));
+    tlsd_fix_steps_free(&st);
+    /* a TLS 1.1 client: the range grows from TLS 1.1 to 1.2, SSL 2.0 is no part of it */
+    c = text("versions = TLSv1.1\nsuites = AES128-SHA\n", TLSD_SIDE_CLIENT);
+    f = first_server_fix(&c, &s, TLSD_FAIL_VERSION);
+    assert_int_equal(f.versions_added, TLSD_V_TLS11);
+    assert_int_equal(tlsd_fix_render(&f, &s, &st), 0);
+    assert_non_null(strstr(st.v[0].text, "-min_protocol TLSv1.1 -max_protocol TLSv1.2"));
     tlsd_fix_steps_free(&st);
 }
 
@@ -566,6 +574,84 @@ static void only_runnable_fixes(void **state)
     tlsd_fix_list_free(&l);
 }
 
+/* OpenSSL reads supported_versions even when it stops at TLS 1.1: a client listing only
+ * TLS 1.3 and 1.2 there gets protocol_version from the server, with no ServerHello
+ * (seen with s_server -max_protocol TLSv1.1 in test_match_real.sh, ossl-tls11-only). */
+static void old_openssl_server_alert70(void **state)
+{
+    (void)state;
+    struct tlsd_profile c = text("versions = TLSv1.2, TLSv1.3\nsuites = TLS_AES_128_GCM_SHA256, "
+                                 "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA\n",
+                                 TLSD_SIDE_CLIENT),
+                        s = text("implementation = openssl\nversions = TLSv1.0, TLSv1.1\n"
+                                 "suites = TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA\n",
+                                 TLSD_SIDE_SERVER);
+    struct tlsd_outcome o;
+    tlsd_negotiate(&c, &s, &o);
+    assert_false(o.ok);
+    assert_int_equal(o.fail, TLSD_FAIL_VERSION);
+    assert_int_equal(o.alert, 70);
+    assert_false(o.alert_from_client);
+}
+
+/* An ECDHE suite without supported_groups: OpenSSL finds no shared curve and skips it
+ * (handshake_failure when nothing else is common); Schannel takes its first curve. */
+static void ecdhe_without_groups(void **state)
+{
+    (void)state;
+    struct tlsd_profile c = text(
+                            "versions = TLSv1.2\nsuites = TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\n"
+                            "flags = -sends-groups\n",
+                            TLSD_SIDE_CLIENT),
+                        s = text("implementation = openssl\nversions = TLSv1.2\n"
+                                 "suites = TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\n",
+                                 TLSD_SIDE_SERVER);
+    struct tlsd_outcome o;
+    tlsd_negotiate(&c, &s, &o);
+    assert_false(o.ok);
+    assert_int_equal(o.alert, 40);
+    assert_false(o.alert_from_client);
+    s.impl = TLSD_IMPL_SCHANNEL;
+    tlsd_negotiate(&c, &s, &o);
+    assert_true(o.ok);
+    /* The client's fix: the ECDHE suite it has needs supported_groups, which a client
+     * gaining TLS 1.2 or an ECDHE suite sends. */
+    s.impl = TLSD_IMPL_OPENSSL;
+    struct tlsd_fix f = {.side = TLSD_SIDE_CLIENT, .add_suites = {0xC02B}, .n_add_suites = 1};
+    struct tlsd_profile after = c;
+    tlsd_fix_apply(&f, &after);
+    assert_true(after.flags & TLSD_PF_SENDS_GROUPS);
+}
+
+/* The profile format written back reads as the same profile. */
+static void profile_format_round_trip(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"testssl-android-404", "windows-2025", "openssl-3",
+                                        "legacy-printer", "testssl-chrome-49-win7"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        struct tlsd_profile p = builtin(names[i], TLSD_SIDE_ANY), q;
+        char *t = tlsd_profile_format(&p);
+        assert_non_null(t);
+        struct tlsd_profile_err err;
+        assert_int_equal(tlsd_profile_parse_text(t, strlen(t), TLSD_SIDE_ANY, &q, &err), 0);
+        free(t);
+        assert_int_equal(p.versions, q.versions);
+        assert_int_equal(p.n_suites, q.n_suites);
+        assert_memory_equal(p.suites, q.suites, p.n_suites * sizeof p.suites[0]);
+        assert_int_equal(p.n_groups, q.n_groups);
+        assert_memory_equal(p.groups, q.groups, p.n_groups * sizeof p.groups[0]);
+        assert_int_equal(p.n_key_shares, q.n_key_shares);
+        assert_int_equal(p.n_sigalgs, q.n_sigalgs);
+        assert_int_equal(p.n_certs, q.n_certs);
+        assert_int_equal(p.flags, q.flags);
+        assert_int_equal(p.pref, q.pref);
+        assert_int_equal(p.impl, q.impl);
+        assert_int_equal(p.supported_versions_ext, q.supported_versions_ext);
+        assert_string_equal(p.cipher_string, q.cipher_string);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -588,6 +674,9 @@ int main(void)
         cmocka_unit_test(p384_cert_server),
         cmocka_unit_test(version_fix_named_by_range),
         cmocka_unit_test(only_runnable_fixes),
+        cmocka_unit_test(old_openssl_server_alert70),
+        cmocka_unit_test(ecdhe_without_groups),
+        cmocka_unit_test(profile_format_round_trip),
         cmocka_unit_test(parse_errors),
         cmocka_unit_test(input_forms),
         cmocka_unit_test(form_detection),
