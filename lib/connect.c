@@ -19,12 +19,13 @@
 
 #include "scan_internal.h"
 #include "tlsdiag/connect.h"
+#include "tlsdiag/hello_check.h"
 #include "tlsdiag/registry.h"
 #include "tlsdiag/suitelist.h"
 
 static const char *const status_names[] = {
-    "ok",      "alert",           "reset",          "closed", "timeout", "no-connection",
-    "not-tls", "starttls-failed", "client-refused",
+    "ok",      "alert",           "reset",          "closed",         "timeout", "no-connection",
+    "not-tls", "starttls-failed", "client-refused", "illegal-answer",
 };
 
 const char *tlsd_connect_status_name(enum tlsd_connect_status s)
@@ -250,6 +251,25 @@ static void hello_answer(struct tlsd_connect_result *r, struct probe_res *res)
             add_cert(r, res->cert.certs[i].der, res->cert.certs[i].der_len);
 }
 
+/* A ServerHello that chose what the sent hello did not offer is no success: a real client
+ * would abort with illegal_parameter (hello_check.h). */
+static void check_legal(struct tlsd_connect_result *r, const struct tlsd_connect_opts *o,
+                        const struct probe_res *res)
+{
+    if (!res->have_sh || !o->hello)
+        return;
+    struct tlsd_client_hello ch;
+    struct tlsd_err err = {0};
+    char why[200];
+    if (tlsd_client_hello_parse_records(o->hello, o->hello_len, &ch, &err) == TLSD_CERR_OK &&
+        !tlsd_server_hello_legal(&ch, &res->sh, why, sizeof why)) {
+        r->status = TLSD_CONNECT_ILLEGAL;
+        snprintf(r->error, sizeof r->error,
+                 "the server %s; a real client aborts with illegal_parameter", why);
+    }
+    tlsd_client_hello_free(&ch);
+}
+
 static void on_probe(void *ctx, struct probe_res *res)
 {
     struct probe_ctx *pc = ctx;
@@ -258,6 +278,7 @@ static void on_probe(void *ctx, struct probe_res *res)
     snprintf(r->error, sizeof r->error, "%s", res->error);
     if (res->outcome != PROBE_HANDOVER) {
         hello_answer(r, res);
+        check_legal(r, pc->o, res);
         return;
     }
     handshake_on(res->fd, pc->o, pc->sni, r);

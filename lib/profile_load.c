@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "profile_internal.h"
+#include "tlsdiag/textin.h"
 
 #define MAX_PROFILE_FILE (4u * 1024 * 1024)
 
@@ -38,9 +39,11 @@ char *tlsd_profile_read_file(const char *path, size_t *len, struct tlsd_profile_
         snprintf(err->msg, sizeof err->msg, "%s: unreadable or larger than 4 MiB", path);
         return NULL;
     }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
+    char *text = tlsd_text_decode((const uint8_t *)buf, n, len, NULL);
+    free(buf);
+    if (!text)
+        snprintf(err->msg, sizeof err->msg, "%s: out of memory", path);
+    return text;
 }
 
 static int from_file(const char *path, enum tlsd_profile_form form, enum tlsd_side side,

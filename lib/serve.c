@@ -1,8 +1,11 @@
 /* The serve loop: one libuv loop accepts clients; each connection first feeds the hello
  * recorder (serve_hello.c) and, once the ClientHello is whole, hands the same bytes to
  * its own SSL over memory BIOs, so libssl never touches the socket and the loop never
- * blocks. Limits: simultaneous clients (more are reset at once), bytes read per client,
- * a handshake time limit, an idle limit after it, and a cap on unsent output. */
+ * blocks. Limits: simultaneous clients in all and per address (past them the client that has
+ * waited longest without sending a whole ClientHello is evicted; with none such the new one
+ * is reset), bytes read per client, a short time limit to the ClientHello, a handshake time
+ * limit, an idle limit after it, and a cap on unsent output. A storm of silent or dripping
+ * connections therefore cannot keep a real client out: they go first. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +39,7 @@ struct conn {
     int ssl_reason; /* libssl's reason code for a refusal */
     struct tlsd_serve_client rep;
     uint64_t started_ms;
+    char addr[INET6_ADDRSTRLEN]; /* the peer's address without its port */
     struct conn *prev, *next;
 };
 
@@ -54,8 +58,8 @@ struct server {
 };
 
 static const char *const end_names[] = {
-    "handshake-ok",  "sent-alert", "sent-reset", "recorded",  "client-alert",
-    "client-closed", "not-tls",    "timeout",    "too-large", "over-capacity",
+    "handshake-ok", "sent-alert", "sent-reset", "recorded",      "client-alert", "client-closed",
+    "not-tls",      "timeout",    "too-large",  "over-capacity", "evicted",
 };
 
 const char *tlsd_serve_end_name(enum tlsd_serve_end e)
@@ -68,6 +72,8 @@ void tlsd_serve_opts_default(struct tlsd_serve_opts *o)
     memset(o, 0, sizeof *o);
     o->bind = "0.0.0.0";
     o->max_clients = 256;
+    o->max_per_address = 32;
+    o->hello_timeout_ms = 5000;
     o->handshake_timeout_ms = 10000;
     o->idle_timeout_ms = 30000;
     o->max_bytes = 256 * 1024;
@@ -331,10 +337,13 @@ static void drive_ssl(struct conn *c)
 static const uint8_t handshake_failure_alert[] = {TLSD_CT_ALERT, 3, 1, 0, 2, 2, 40};
 
 /* The ClientHello is whole: predict, then answer (record-only) or hand it to libssl. */
+static void start_handshake_timer(struct conn *c);
+
 static void hello_recorded(struct conn *c)
 {
     struct server *s = c->srv;
     c->have_hello = true;
+    start_handshake_timer(c);
     tlsd_profile_from_client_hello(&c->hello, &c->client);
     snprintf(c->client.name, sizeof c->client.name, "client %u (%s)", c->rep.id, c->rep.peer);
     tlsd_negotiate(&c->client, s->o->profile, &c->rep.predicted);
@@ -407,28 +416,42 @@ static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
 static void on_timer(uv_timer_t *t)
 {
     struct conn *c = t->data;
+    if (!c->have_hello)
+        snprintf(c->rep.hello_error, sizeof c->rep.hello_error,
+                 "no whole ClientHello within %.1f s (%zu bytes received)",
+                 (double)(uv_now(&c->srv->loop) - c->started_ms) / 1000.0, c->rep.bytes_in);
     if (!c->handshake_done)
         report(c, TLSD_SERVE_TIMEOUT);
     close_conn(c, !c->handshake_done);
 }
 
-static void peer_name(uv_tcp_t *tcp, char *out, size_t len)
+/* The ClientHello is due soon after accept; once it is whole, the rest of the handshake
+ * time limit (counted from accept) applies. */
+static void start_handshake_timer(struct conn *c)
+{
+    const struct tlsd_serve_opts *o = c->srv->o;
+    uint64_t spent = uv_now(&c->srv->loop) - c->started_ms;
+    uint64_t left = o->handshake_timeout_ms > spent ? o->handshake_timeout_ms - spent : 1;
+    uv_timer_start(&c->timer, on_timer, left, 0);
+}
+
+static void peer_name(uv_tcp_t *tcp, char *out, size_t len, char host[INET6_ADDRSTRLEN])
 {
     struct sockaddr_storage ss;
     int n = sizeof ss;
-    char host[INET6_ADDRSTRLEN] = "?";
     int port = 0;
+    snprintf(host, INET6_ADDRSTRLEN, "?");
     snprintf(out, len, "?");
     if (uv_tcp_getpeername(tcp, (struct sockaddr *)&ss, &n) != 0)
         return;
     if (ss.ss_family == AF_INET) {
         struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-        uv_ip4_name(a, host, sizeof host);
+        uv_ip4_name(a, host, INET6_ADDRSTRLEN);
         port = ntohs(a->sin_port);
         snprintf(out, len, "%s:%d", host, port);
     } else {
         struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-        uv_ip6_name(a, host, sizeof host);
+        uv_ip6_name(a, host, INET6_ADDRSTRLEN);
         port = ntohs(a->sin6_port);
         snprintf(out, len, "[%s]:%d", host, port);
     }
@@ -448,6 +471,47 @@ static int conn_ssl(struct conn *c)
     SSL_set_app_data(c->ssl, c);
     SSL_set_info_callback(c->ssl, on_ssl_info);
     return 0;
+}
+
+/* Makes room for a new client: past a limit, the client that has waited longest without
+ * a whole ClientHello (a silent, dripping or stalled connection) is evicted. `addr` NULL:
+ * the limit in all; else the limit for that address. False when nobody can be evicted. */
+static bool make_room(struct server *s, const struct conn *newc, const char *addr)
+{
+    struct conn *victim = NULL;
+    for (struct conn *c = s->conns; c; c = c->next) {
+        if (c == newc || c->closing || c->have_hello || (addr && strcmp(c->addr, addr) != 0))
+            continue;
+        if (!victim || c->started_ms <= victim->started_ms)
+            victim = c; /* the list is newest first: ties go to the older */
+    }
+    if (!victim)
+        return false;
+    snprintf(victim->rep.hello_error, sizeof victim->rep.hello_error,
+             "evicted for a new client after %.1f s without a whole ClientHello (%zu bytes)",
+             (double)(uv_now(&s->loop) - victim->started_ms) / 1000.0, victim->rep.bytes_in);
+    report(victim, TLSD_SERVE_EVICTED);
+    close_conn(victim, true);
+    return true;
+}
+
+static unsigned open_from(const struct server *s, const char *addr)
+{
+    unsigned n = 0;
+    for (const struct conn *c = s->conns; c; c = c->next)
+        n += !c->closing && strcmp(c->addr, addr) == 0;
+    return n;
+}
+
+/* True when the new client may stay (room was there or was made). */
+static bool admit(struct server *s, const struct conn *c)
+{
+    if (open_from(s, c->addr) > s->o->max_per_address && !make_room(s, c, c->addr))
+        return false;
+    unsigned open = 0;
+    for (const struct conn *o = s->conns; o; o = o->next)
+        open += !o->closing;
+    return open <= s->o->max_clients || make_room(s, c, NULL);
 }
 
 static void on_connection(uv_stream_t *l, int status)
@@ -478,13 +542,16 @@ static void on_connection(uv_stream_t *l, int status)
         close_conn(c, false);
         return;
     }
-    peer_name(&c->tcp, c->rep.peer, sizeof c->rep.peer);
-    if (s->n_conns > s->o->max_clients || conn_ssl(c) < 0) {
+    peer_name(&c->tcp, c->rep.peer, sizeof c->rep.peer, c->addr);
+    if (!admit(s, c) || conn_ssl(c) < 0) {
         report(c, TLSD_SERVE_OVER_CAPACITY);
         close_conn(c, true);
         return;
     }
-    uv_timer_start(&c->timer, on_timer, s->o->handshake_timeout_ms, 0);
+    unsigned first = s->o->hello_timeout_ms < s->o->handshake_timeout_ms
+                         ? s->o->hello_timeout_ms
+                         : s->o->handshake_timeout_ms;
+    uv_timer_start(&c->timer, on_timer, first, 0);
     uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
 }
 

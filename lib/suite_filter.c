@@ -55,6 +55,52 @@ static bool alt_match(enum fkey key, const char *v, const struct tlsd_suite *s)
     return false;
 }
 
+/* The registry column a text key filters on; NULL for class and version. */
+static const char *column(enum fkey key, const struct tlsd_suite *s)
+{
+    switch (key) {
+    case F_KX:
+        return s->kx;
+    case F_AUTH:
+        return s->auth;
+    case F_CERT:
+        return s->cert;
+    case F_MAC:
+        return s->mac;
+    case F_STATUS:
+        return s->status;
+    case F_CIPHER:
+        return s->cipher;
+    default:
+        return NULL;
+    }
+}
+
+/* A value no suite of the registry has is a typo, not an empty result: say so, with the
+ * values the registry does have for that key. */
+static bool known_value(enum fkey key, const char *v, const char *keyname, char *err, size_t errlen)
+{
+    if (key == F_CLASS || key == F_VERSION)
+        return true;
+    for (size_t i = 0; i < tlsd_suite_count(); i++)
+        if (alt_match(key, v, tlsd_suite_at(i)))
+            return true;
+    int n = snprintf(err, errlen, "unknown %s '%s' (known:", keyname, v);
+    for (size_t i = 0; i < tlsd_suite_count() && n > 0 && (size_t)n < errlen; i++) {
+        const char *c = column(key, tlsd_suite_at(i));
+        bool seen = !c || !*c;
+        for (size_t k = 0; !seen && k < i; k++) {
+            const char *o = column(key, tlsd_suite_at(k));
+            seen = o && strcasecmp(o, c) == 0;
+        }
+        if (!seen)
+            n += snprintf(err + n, errlen - (size_t)n, " %s", c);
+    }
+    if (n > 0 && (size_t)n < errlen)
+        snprintf(err + n, errlen - (size_t)n, ")");
+    return false;
+}
+
 static bool valid_value(enum fkey key, const char *v, char *err, size_t errlen)
 {
     if (!*v) {
@@ -116,7 +162,8 @@ int tlsd_filter_add(struct tlsd_filter *f, const char *spec, char *err, size_t e
         bool ok = check != NULL;
         for (char *v = check ? strtok_r(check, "|", &vs) : NULL; ok && v;
              v = strtok_r(NULL, "|", &vs))
-            ok = valid_value(keys[found].key, v, err, errlen);
+            ok = valid_value(keys[found].key, v, err, errlen) &&
+                 known_value(keys[found].key, v, keys[found].name, err, errlen);
         free(check);
         struct cond *nc = ok ? realloc(f->conds, (f->n + 1) * sizeof *nc) : NULL;
         if (!nc) {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tlsdiag/handshake.h"
+#include "tlsdiag/textout.h"
 
 static void name_text(const X509_NAME *name, char *out, size_t len)
 {
@@ -60,8 +61,12 @@ static void san_text(const GENERAL_NAME *gn, char *buf, size_t len)
         snprintf(buf, len, "other:%d", gn->type);
         return;
     }
-    snprintf(buf, len, "%s:%.*s", prefix, ASN1_STRING_length(s),
-             (const char *)ASN1_STRING_get0_data(s));
+    /* The name is the peer's bytes: escaped once here (control characters, ESC, bytes that
+     * are not UTF-8, an embedded NUL), so every report, text or JSON, gets safe text. */
+    int n = snprintf(buf, len, "%s:", prefix);
+    if (n > 0 && (size_t)n < len)
+        tlsd_text_escape((const char *)ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s),
+                         buf + n, len - (size_t)n);
 }
 
 static enum tlsd_cerr add_sans(X509 *x, struct tlsd_cert_summary *out)

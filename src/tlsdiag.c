@@ -1,5 +1,6 @@
 /* tlsdiag: why a TLS handshake fails and what each side would accept.
  * Git-style dispatch to one tool_<command>.c per subcommand. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,7 +36,21 @@ static void usage(FILE *f)
                "3 could not run (I/O error, out of memory).\n");
 }
 
-int main(int argc, char **argv)
+/* Every command's standard output is checked once, here, when it is done: a full disk or an
+ * I/O error is an error (exit 3) whatever the command and format, --help and --version
+ * included. A reader that went away (EPIPE, e.g. `| head`) ends the run quietly, as other
+ * tools do. Output written before a failure is never reported as complete. */
+static int finish(int rc)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout) && fclose(stdout) == 0)
+        return rc;
+    if (errno != EPIPE)
+        fprintf(stderr, "tlsdiag: error writing the output: %s\n",
+                errno ? strerror(errno) : "I/O error");
+    return TOOL_EXIT_ERROR;
+}
+
+static int run(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -56,4 +71,9 @@ int main(int argc, char **argv)
     fprintf(stderr, "tlsdiag: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return TOOL_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    return finish(run(argc, argv));
 }

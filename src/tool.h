@@ -55,6 +55,19 @@ char *tool_read_all(FILE *f, size_t max, size_t *len);
 /* The arguments joined by single spaces (malloc'd; NULL when out of memory). */
 char *tool_join_args(int argc, char **argv, size_t *len);
 
+/* When running as root: gives up root for good (supplementary groups, group, user; default
+ * user "nobody") and checks that it cannot be regained. 0 when done or not root; -1 with a
+ * message on stderr. Called once the sockets and keys a command needs are open. */
+int tool_drop_privileges(const char *cmd, const char *user);
+
+/* The longest server_name OpenSSL sends (TLSEXT_MAXLEN_host_name); a DNS name is at most
+ * 253 bytes. */
+#define TOOL_SNI_MAX 255
+/* A usage check of --sni: -1 (with a message) when it is empty or longer than TOOL_SNI_MAX. */
+int tool_check_sni(const char *cmd, const char *sni);
+/* -1 (with "OPT PATH: reason" on stderr) when PATH cannot be opened for reading. */
+int tool_check_readable(const char *cmd, const char *opt, const char *path);
+
 /* Prints "tlsdiag COMMAND: message" on stderr. */
 void tool_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

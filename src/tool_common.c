@@ -1,11 +1,15 @@
 /* Helpers shared by the subcommands: colour, input, error lines. */
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "tool.h"
+
+#include "tlsdiag/textin.h"
 
 bool tool_use_color(enum tool_color_mode mode, FILE *f)
 {
@@ -74,9 +78,11 @@ char *tool_read_all(FILE *f, size_t max, size_t *len)
             break;
         }
     }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
+    /* UTF-16 with a BOM (Windows PowerShell 5.1's `>`), a UTF-8 BOM and CRLF: decoded here so
+     * every command reads text the same way. */
+    char *text = tlsd_text_decode((const uint8_t *)buf, n, len, NULL);
+    free(buf);
+    return text;
 }
 
 void tool_err(const char *cmd, const char *fmt, ...)
@@ -125,4 +131,50 @@ int tool_common_option(int c, const char *cmd, const char *help, enum tool_color
         fprintf(stderr, "Try 'tlsdiag %s --help'.\n", cmd);
         return -1;
     }
+}
+
+/* Gives up root for good: supplementary groups, group, then user (in that order, while
+ * still allowed to), and checks that root cannot be regained. */
+int tool_drop_privileges(const char *cmd, const char *user)
+{
+    if (geteuid() != 0 && getuid() != 0)
+        return 0;
+    struct passwd *pw = getpwnam(user ? user : "nobody");
+    if (!pw) {
+        tool_err(cmd, "no such user '%s' to switch to", user ? user : "nobody");
+        return -1;
+    }
+    if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+        tool_err(cmd, "cannot switch to user '%s': %s", pw->pw_name, strerror(errno));
+        return -1;
+    }
+    if (pw->pw_uid != 0 && setuid(0) == 0) {
+        tool_err(cmd, "could regain root after dropping it; stopping");
+        return -1;
+    }
+    return 0;
+}
+
+int tool_check_sni(const char *cmd, const char *sni)
+{
+    size_t n = strlen(sni);
+    if (n == 0 || n > TOOL_SNI_MAX) {
+        tool_err(cmd,
+                 "--sni: %zu bytes; a server_name holds 1 to %d (RFC 6066 section 3, as "
+                 "OpenSSL enforces)",
+                 n, TOOL_SNI_MAX);
+        return -1;
+    }
+    return 0;
+}
+
+int tool_check_readable(const char *cmd, const char *opt, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        tool_err(cmd, "%s %s: %s", opt, path, strerror(errno));
+        return -1;
+    }
+    fclose(f);
+    return 0;
 }

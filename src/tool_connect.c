@@ -170,6 +170,8 @@ static const char *status_text(const struct tlsd_connect_result *r)
         return "the server refused STARTTLS";
     case TLSD_CONNECT_CLIENT_REFUSED:
         return "the local OpenSSL refused the server's answer";
+    case TLSD_CONNECT_ILLEGAL:
+        return "the server answered illegally";
     default:
         return "ok";
     }
@@ -387,6 +389,10 @@ int tool_connect(int argc, char **argv)
         tool_err("connect", "unknown --starttls protocol '%s'", o.starttls);
         return TOOL_EXIT_USAGE;
     }
+    if (o.sni && tool_check_sni("connect", o.sni) < 0)
+        return TOOL_EXIT_USAGE;
+    if (o.cafile && tool_check_readable("connect", "--cafile", o.cafile) < 0)
+        return TOOL_EXIT_ERROR;
     struct tlsd_target_list tl = {0};
     char err[256];
     if (tlsd_target_parse(o.target, 443, st, &tl, err, sizeof err) < 0 || tl.n != 1) {

@@ -9,6 +9,9 @@
 #include "tlsdiag/scan.h"
 #include "tool.h"
 
+/* A target list larger than this is refused rather than read in part. */
+#define MAX_TARGET_LIST (64u * 1024 * 1024)
+
 static const char help_text[] =
     "Usage: tlsdiag scan [options] TARGET...\n"
     "\n"
@@ -231,26 +234,37 @@ static void on_progress(void *ctx, size_t done, size_t total, unsigned probes)
 
 static int read_list(const char *path, struct opts *o, struct tlsd_target_list *l)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f) {
         tool_err("scan", "%s: %s", path, strerror(errno));
         return -1;
     }
-    char line[1024], err[256];
+    /* Read whole and decoded: a list saved on Windows is UTF-16 or CRLF text. */
+    size_t len;
+    char *text = tool_read_all(f, MAX_TARGET_LIST, &len);
+    if (f != stdin)
+        fclose(f);
+    if (!text) {
+        tool_err("scan", "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    char err[256];
     int rc = 0;
-    while (fgets(line, sizeof line, f)) {
+    for (char *line = text, *next; line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
         char *hash = strchr(line, '#');
         if (hash)
             *hash = '\0';
-        if (strspn(line, " \t\r\n") == strlen(line))
+        if (strspn(line, " \t") == strlen(line))
             continue;
         if (tlsd_target_parse(line, o->port, o->starttls, l, err, sizeof err) < 0) {
             tool_err("scan", "%s: %s", path, err);
             rc = -1;
         }
     }
-    if (f != stdin)
-        fclose(f);
+    free(text);
     return rc;
 }
 

@@ -11,6 +11,7 @@
 
 #include "tlsdiag/fixes.h"
 #include "tlsdiag/serve.h"
+#include "tlsdiag/textout.h"
 #include "tool.h"
 
 static const char help_text[] =
@@ -32,14 +33,21 @@ static const char help_text[] =
     "      --cert FILE           certificate chain (PEM) instead of a generated one\n"
     "      --key FILE            its private key (PEM; default: in --cert)\n"
     "      --record-only         record the hello, answer handshake_failure\n"
-    "      --max-clients N       simultaneous clients; more are reset (default 256)\n"
+    "      --max-clients N       simultaneous clients (default 256); past it the client\n"
+    "                            waiting longest without a whole ClientHello is\n"
+    "                            evicted, or with none such the new one is reset\n"
+    "      --max-per-address N   the same per client IP address (default 32)\n"
+    "      --hello-timeout S     time limit until the ClientHello is whole (default 5)\n"
     "      --handshake-timeout S time limit of a handshake (default 10)\n"
     "      --idle-timeout S      close a connection this long after its handshake\n"
     "                            (default 30)\n"
     "      --max-bytes N         bytes read from one client at most (default 262144)\n"
     "      --count N             stop after N clients (default: run until interrupted)\n"
     "      --fixes N             fixes to show per side on a failure (default 3)\n"
-    "      --json                one JSON array of every client, written at the end\n"
+    "      --user USER           when started as root: the user to switch to once the\n"
+    "                            port is open and the key loaded (default nobody)\n"
+    "      --json                one JSON array of every client, each written as it\n"
+    "                            is known (the array is closed when serve stops)\n"
     "      --jsonl               one JSON object per client, as each one is known\n"
     "      --color, --no-color   colour on / off (default: on a terminal)\n"
     "  -h, --help                this help\n"
@@ -54,7 +62,7 @@ static const char help_text[] =
 
 struct opts {
     struct tlsd_serve_opts s;
-    const char *profile;
+    const char *profile, *user;
     size_t n_fixes;
     bool json, jsonl;
     enum tool_color_mode color;
@@ -63,8 +71,8 @@ struct opts {
 struct run {
     const struct opts *o;
     const struct tlsd_profile *server;
-    json_t *all; /* --json */
-    bool color;
+    size_t n_json; /* --json: clients written so far (the array is streamed) */
+    bool color, failed;
 };
 
 static unsigned long num(const char *s, unsigned long max, bool *bad)
@@ -85,6 +93,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
                                              {"key", required_argument, NULL, 'k'},
                                              {"record-only", no_argument, NULL, 'r'},
                                              {"max-clients", required_argument, NULL, 'm'},
+                                             {"max-per-address", required_argument, NULL, 'A'},
+                                             {"hello-timeout", required_argument, NULL, 'H'},
+                                             {"user", required_argument, NULL, 'u'},
                                              {"handshake-timeout", required_argument, NULL, 't'},
                                              {"idle-timeout", required_argument, NULL, 'i'},
                                              {"max-bytes", required_argument, NULL, 'B'},
@@ -122,6 +133,15 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case 'm':
             o->s.max_clients = (unsigned)num(optarg, 100000, &bad);
             break;
+        case 'A':
+            o->s.max_per_address = (unsigned)num(optarg, 100000, &bad);
+            break;
+        case 'H':
+            o->s.hello_timeout_ms = (unsigned)num(optarg, 3600, &bad) * 1000;
+            break;
+        case 'u':
+            o->user = optarg;
+            break;
         case 't':
             o->s.handshake_timeout_ms = (unsigned)num(optarg, 3600, &bad) * 1000;
             break;
@@ -150,8 +170,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         }
         }
     }
-    if (bad || optind < argc || !o->profile || o->s.max_clients == 0 ||
-        o->s.handshake_timeout_ms == 0 || o->s.idle_timeout_ms == 0 || (o->json && o->jsonl)) {
+    if (bad || optind < argc || !o->profile || o->s.max_clients == 0 || o->s.max_per_address == 0 ||
+        o->s.hello_timeout_ms == 0 || o->s.handshake_timeout_ms == 0 || o->s.idle_timeout_ms == 0 ||
+        (o->json && o->jsonl)) {
         tool_err("serve", "%s", !o->profile ? "--profile is required" : "bad arguments");
         return -1;
     }
@@ -182,8 +203,10 @@ static void print_offer(const struct tlsd_serve_client *c)
     printf("           groups:");
     for (size_t i = 0; i < c->client->n_groups; i++)
         printf(" %s", tool_group_name(c->client->groups[i]));
+    char sni[4 * 256];
+    const char *name = c->hello->server_name;
     printf("%s; server name: %s\n", c->client->n_groups ? "" : " none",
-           c->hello->server_name ? c->hello->server_name : "none");
+           name ? tlsd_text_escape(name, strlen(name), sni, sizeof sni) : "none");
 }
 
 static void print_real(const struct tlsd_serve_client *c)
@@ -235,7 +258,8 @@ static void print_client(const struct run *r, const struct tlsd_serve_client *c)
     printf("client %u %s: %s\n", c->id, c->peer, tlsd_serve_end_name(c->end));
     if (!c->have_hello) {
         if (c->hello_error[0])
-            printf("  not a ClientHello: %s\n", c->hello_error);
+            printf("  %s: %s\n", c->end == TLSD_SERVE_NOT_TLS ? "not a ClientHello" : "no hello",
+                   c->hello_error);
         printf("\n");
         fflush(stdout);
         return;
@@ -295,8 +319,12 @@ static json_t *offer_json(const struct tlsd_serve_client *c)
         json_object_set_new(j, "hello_hex", json_string(hex));
         free(hex);
     }
-    json_object_set_new(j, "server_name",
-                        c->hello->server_name ? json_string(c->hello->server_name) : json_null());
+    /* The name as the client sent it, made valid UTF-8 (docs/serve-json.md). */
+    char *sni = c->hello->server_name
+                    ? tlsd_text_utf8(c->hello->server_name, strlen(c->hello->server_name))
+                    : NULL;
+    json_object_set_new(j, "server_name", sni ? json_string(sni) : json_null());
+    free(sni);
     return j;
 }
 
@@ -341,6 +369,26 @@ static json_t *client_json(const struct run *r, const struct tlsd_serve_client *
 
 /* ---- callbacks ---------------------------------------------------------------------- */
 
+/* --json: the array is written as clients are known, so serve keeps no record of a client
+ * once it is out (a long run's memory stays flat); the same text jansson would write for the
+ * whole array. */
+static void json_array_item(struct run *r, json_t *j)
+{
+    char *text = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(4));
+    if (!text) {
+        r->failed = true;
+        return;
+    }
+    fputs(r->n_json++ ? ",\n  " : "[\n  ", stdout);
+    for (const char *p = text; *p; p++) {
+        putchar(*p);
+        if (*p == '\n')
+            fputs("  ", stdout);
+    }
+    fflush(stdout);
+    free(text);
+}
+
 static void on_client(void *ctx, const struct tlsd_serve_client *c)
 {
     struct run *r = ctx;
@@ -349,13 +397,13 @@ static void on_client(void *ctx, const struct tlsd_serve_client *c)
         return;
     }
     json_t *j = client_json(r, c);
-    if (r->o->json) {
-        json_array_append_new(r->all, j);
-        return;
+    if (r->o->json)
+        json_array_item(r, j);
+    else {
+        json_dumpf(j, stdout, JSON_COMPACT | JSON_REAL_PRECISION(4));
+        putchar('\n');
+        fflush(stdout);
     }
-    json_dumpf(j, stdout, JSON_COMPACT | JSON_REAL_PRECISION(4));
-    putchar('\n');
-    fflush(stdout);
     json_decref(j);
 }
 
@@ -385,6 +433,11 @@ static void on_ready(void *ctx, const char *addr, uint16_t port,
     for (size_t i = 0; i < setup->n_notes; i++)
         fprintf(stderr, "  note: %s\n", setup->notes[i]);
     fflush(stderr);
+    /* The port is open and the key loaded: root is no longer needed (as watch does). */
+    if (tool_drop_privileges("serve", r->o->user) != 0) {
+        r->failed = true;
+        raise(SIGTERM); /* the loop stops as on a signal; tool_serve reports the failure */
+    }
 }
 
 int tool_serve(int argc, char **argv)
@@ -403,19 +456,13 @@ int tool_serve(int argc, char **argv)
     }
     o.s.profile = &server;
     struct run r = {.o = &o, .server = &server, .color = tool_use_color(o.color, stdout)};
-    if (o.json)
-        r.all = json_array();
     char err[256];
     signal(SIGPIPE, SIG_IGN);
     if (tlsd_serve_run(&o.s, on_ready, on_client, &r, err, sizeof err) < 0) {
         tool_err("serve", "%s", err);
-        json_decref(r.all);
         return TOOL_EXIT_ERROR;
     }
-    if (o.json) {
-        json_dumpf(r.all, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(4));
-        putchar('\n');
-        json_decref(r.all);
-    }
-    return TOOL_EXIT_OK;
+    if (o.json)
+        fputs(r.n_json ? "\n]\n" : "[]\n", stdout);
+    return r.failed ? TOOL_EXIT_ERROR : TOOL_EXIT_OK;
 }

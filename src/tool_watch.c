@@ -97,28 +97,6 @@ static int parse_opts(int argc, char **argv, struct watch_opts *o)
     return 0;
 }
 
-/* Gives up root for good: supplementary groups, group, then user (in that order, while
- * still allowed to), and checks that root cannot be regained. */
-static int drop_privileges(const char *user)
-{
-    if (geteuid() != 0 && getuid() != 0)
-        return 0;
-    struct passwd *pw = getpwnam(user ? user : "nobody");
-    if (!pw) {
-        tool_err("watch", "no such user '%s' to switch to", user ? user : "nobody");
-        return -1;
-    }
-    if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
-        tool_err("watch", "cannot switch to user '%s': %s", pw->pw_name, strerror(errno));
-        return -1;
-    }
-    if (pw->pw_uid != 0 && setuid(0) == 0) {
-        tool_err("watch", "could regain root after dropping it; stopping");
-        return -1;
-    }
-    return 0;
-}
-
 static pcap_t *open_live(const char *iface, const char *filter)
 {
     char err[PCAP_ERRBUF_SIZE] = "";
@@ -187,7 +165,7 @@ static int run(struct watch_opts *o, const char *filter)
 {
     if (!(live = open_live(o->iface, filter)))
         return TOOL_EXIT_ERROR;
-    if (drop_privileges(o->user) != 0) {
+    if (tool_drop_privileges("watch", o->user) != 0) {
         pcap_close(live);
         return TOOL_EXIT_ERROR;
     }

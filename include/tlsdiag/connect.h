@@ -39,6 +39,8 @@ enum tlsd_connect_status {
     TLSD_CONNECT_NOT_TLS,         /* the answer is not TLS */
     TLSD_CONNECT_STARTTLS_FAILED, /* the plain-text protocol refused STARTTLS */
     TLSD_CONNECT_CLIENT_REFUSED,  /* local libssl refused the server's choice (alert sent) */
+    TLSD_CONNECT_ILLEGAL,         /* hello mode: the ServerHello chose what the hello did not
+                                     offer; a real client aborts with illegal_parameter */
 };
 const char *tlsd_connect_status_name(enum tlsd_connect_status s); /* "ok", "alert", ... */
 

@@ -71,7 +71,11 @@ struct tlsd_serve_opts {
     uint16_t port;    /* 0: any free port (reported to the ready callback) */
     const char *cert_file, *key_file;
     bool record_only;              /* record the hello, answer handshake_failure */
-    unsigned max_clients;          /* simultaneous; more are refused (reset). Default 256 */
+    unsigned max_clients;          /* simultaneous. Default 256. A new client past it evicts
+                                      the longest-waiting client that has not yet sent a whole
+                                      ClientHello; with none such it is refused (reset) */
+    unsigned max_per_address;      /* simultaneous from one IP address, the same way. Default 32 */
+    unsigned hello_timeout_ms;     /* from accept to a whole ClientHello. Default 5000 */
     unsigned handshake_timeout_ms; /* from accept to the end of the handshake. Default 10000 */
     unsigned idle_timeout_ms;      /* after the handshake, at most. Default 30000 */
     size_t max_bytes;              /* read from one client, in total. Default 256 KiB */
@@ -90,7 +94,9 @@ enum tlsd_serve_end {
     TLSD_SERVE_NOT_TLS,          /* the first bytes are not a ClientHello */
     TLSD_SERVE_TIMEOUT,          /* the handshake time limit passed */
     TLSD_SERVE_TOO_LARGE,        /* the client sent more than the byte cap */
-    TLSD_SERVE_OVER_CAPACITY,    /* refused: max_clients already connected */
+    TLSD_SERVE_OVER_CAPACITY,    /* refused: max_clients (or max_per_address) already
+                                    connected and none of them stalled before its hello */
+    TLSD_SERVE_EVICTED,          /* closed before its hello was whole, to make room */
 };
 const char *tlsd_serve_end_name(enum tlsd_serve_end e); /* "handshake-ok", ... */
 

@@ -1,0 +1,28 @@
+/* Text from the network or a file, made safe for a terminal and for JSON.
+ *
+ * A server name, ALPN protocol, certificate name or error text comes from the peer: it may
+ * hold ESC sequences, newlines, other control characters or bytes that are not UTF-8.
+ * Nothing of it reaches a terminal raw (tlsd_text_escape) and every JSON string is valid
+ * UTF-8 (tlsd_text_utf8). */
+#ifndef TLSDIAG_TEXTOUT_H
+#define TLSDIAG_TEXTOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Writes s[0..n) to out (always NUL-terminated, cut with "..." when outlen is too small):
+ * printable ASCII and well-formed UTF-8 of printable characters as they are; a backslash
+ * as "\\"; every control character (C0, DEL, C1), and every byte that is not part of
+ * well-formed UTF-8, as "\xHH". Returns out. */
+char *tlsd_text_escape(const char *s, size_t n, char *out, size_t outlen);
+
+/* True when s[0..n) needs no escaping for a terminal (tlsd_text_escape would copy it). */
+bool tlsd_text_is_plain(const char *s, size_t n);
+
+/* A copy of s[0..n) that is valid UTF-8 with no U+0000 (caller frees; NULL when memory
+ * runs out): well-formed UTF-8 is kept, every other byte 0xHH becomes the character U+00HH
+ * (the byte read as Latin-1, as "\u00HH" in JSON escapes), and a NUL byte becomes U+FFFD.
+ * Control characters stay: JSON escapes them. */
+char *tlsd_text_utf8(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Bad values are told, never silently turned into an empty or different answer: a filter
+# value no suite has (a typo) is an error naming the known values; a --sni longer than a
+# server_name can carry is a usage error (OpenSSL would silently send none); a --cafile that
+# cannot be read is an error, not "the system store".
+. "$(dirname "$0")/lib.sh"
+
+for f in kx=BOGUS auth=RSAA cert=rsa2 mac=SHA999 cipher=AES512 status=ietf 'kx=ECDHE|ECDHEE'; do
+  run ciphers --filter "$f"
+  expect_rc 2 "ciphers --filter $f"
+  expect_grep "unknown ${f%%=*} '" "$ERR" "ciphers --filter $f names the bad value"
+  expect_grep 'known:' "$ERR" "ciphers --filter $f lists the known values"
+done
+# Real values still filter (case-insensitive, alternatives, substrings for the cipher).
+run ciphers -o hex --filter 'kx=ecdhe|DHE,cipher=chacha'
+expect_rc 0 "good filter"; expect_grep '^0xCCA8$' "$OUT" "good filter finds CCA8"
+
+long=$(printf 'a%.0s' $(seq 256))
+run connect --sni "$long" 127.0.0.1:1
+expect_rc 2 "connect --sni of 256 bytes"; expect_grep 'server_name holds 1 to 255' "$ERR" "says the limit"
+run connect --sni "" 127.0.0.1:1
+expect_rc 2 "connect --sni empty"
+run connect --cafile "$WORK/none.pem" 127.0.0.1:1
+expect_rc 3 "connect --cafile unreadable"; expect_grep 'none.pem: No such file' "$ERR" "names the file"
+finish

@@ -1,0 +1,53 @@
+/* Peer text made safe: control characters, ESC, C1 controls, bad UTF-8 and NUL bytes. */
+#include "testutil.h"
+
+#include "tlsdiag/textout.h"
+
+static void test_escape(void **state)
+{
+    (void)state;
+    char out[128];
+    static const char evil[] = "a\x1b[31mb\nc\\d\x7f\xc2\x9b" /* CSI as a C1 control */
+                               "\xc3\xa9\xe9\xed\xa0\x80\xf0\x9f\x98\x80";
+    tlsd_text_escape(evil, sizeof evil - 1, out, sizeof out);
+    assert_string_equal(out, "a\\x1B[31mb\\x0Ac\\\\d\\x7F\\xC2\\x9B\xc3\xa9\\xE9\\xED\\xA0\\x80"
+                             "\xf0\x9f\x98\x80");
+    assert_false(tlsd_text_is_plain(evil, sizeof evil - 1));
+    assert_true(tlsd_text_is_plain("printer.example \xc3\xa9", 18));
+    /* Overlong and past-U+10FFFF forms are not UTF-8. */
+    tlsd_text_escape("\xc0\xaf\xf4\x90\x80\x80", 6, out, sizeof out);
+    assert_string_equal(out, "\\xC0\\xAF\\xF4\\x90\\x80\\x80");
+}
+
+static void test_escape_cut(void **state)
+{
+    (void)state;
+    char out[10];
+    tlsd_text_escape("abcdefghijklmnop", 16, out, sizeof out);
+    assert_string_equal(out, "abcdef...");
+    tlsd_text_escape("ab\x01\x02\x03", 5, out, sizeof out);
+    assert_string_equal(out, "ab\\x01...");
+    char tiny[3] = "zz";
+    tlsd_text_escape("abc", 3, tiny, sizeof tiny);
+    assert_string_equal(tiny, "");
+}
+
+static void test_utf8(void **state)
+{
+    (void)state;
+    static const char in[] = "caf\xe9 \xc3\xa9\x00x\x1b";
+    char *s = tlsd_text_utf8(in, sizeof in - 1);
+    assert_non_null(s);
+    assert_string_equal(s, "caf\xc3\xa9 \xc3\xa9\xef\xbf\xbdx\x1b");
+    free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_escape),
+        cmocka_unit_test(test_escape_cut),
+        cmocka_unit_test(test_utf8),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
