@@ -418,14 +418,42 @@ int tlsd_profile_parse_text(const char *text, size_t len, enum tlsd_side side,
         }
     }
     free(buf);
-    if (rc == 0 && !versions_set && p->n_suites > 0 && p->impl != TLSD_IMPL_OPENSSL)
+    if (rc == 0 && !versions_set && p->n_suites > 0 && p->impl != TLSD_IMPL_OPENSSL) {
         tlsd_profile_versions_from_suites(p);
+        p->versions_assumed = true;
+    }
     if (rc == 0 && side != TLSD_SIDE_ANY && p->side != TLSD_SIDE_ANY && p->side != side)
         rc = tlsd_profile_fail(err, "profile '%s' describes a %s, not a %s", p->name,
                                tlsd_side_name(p->side), tlsd_side_name(side));
     if (rc == 0 && side != TLSD_SIDE_ANY)
         p->side = side;
     return rc;
+}
+
+int tlsd_profile_set_versions(struct tlsd_profile *p, const char *spec,
+                              struct tlsd_profile_err *err)
+{
+    const struct tlsd_builtin_profile *b = tlsd_builtin_profile_find(spec);
+    if (b) {
+        struct tlsd_profile from;
+        if (tlsd_profile_builtin(spec, TLSD_SIDE_ANY, &from, err) < 0)
+            return -1;
+        p->versions = from.versions;
+        p->versions_assumed = false;
+        return 0;
+    }
+    struct tlsd_profile tmp = *p;
+    struct tokctx c = {&tmp, err};
+    tmp.versions = 0;
+    if (each_token(spec, add_version, &c) < 0 || !tmp.versions)
+        return tmp.versions ? -1
+                            : tlsd_profile_fail(err,
+                                                "'%s' names no version (TLSv1.2, TLSv1.3, ...) "
+                                                "and no built-in profile (windows-2019, ...)",
+                                                spec);
+    p->versions = tmp.versions;
+    p->versions_assumed = false;
+    return 0;
 }
 
 static void format_codes16(struct tlsd_strbuf *b, const char *key, const uint16_t *v, size_t n)

@@ -108,6 +108,10 @@ struct tlsd_profile {
     /* An OpenSSL-configured side: the administrator's cipher string for TLS <= 1.2 as
      * written ("HIGH:!aNULL"); fixes add to it instead of rewriting it. "" unknown. */
     char cipher_string[TLSD_PROFILE_MAX_CIPHER_STRING];
+    /* The input named no versions (Get-TlsCipherSuite output, a GPO string, a suite
+     * list): versions holds what its suites allow, an assumption the report must name
+     * unless tlsd_profile_set_versions replaces it. */
+    bool versions_assumed;
 };
 
 const char *tlsd_side_name(enum tlsd_side s);
@@ -188,6 +192,11 @@ int tlsd_profile_from_hello(const uint8_t *rec, size_t len, struct tlsd_profile 
 struct tlsd_client_hello;
 void tlsd_profile_from_client_hello(const struct tlsd_client_hello *ch, struct tlsd_profile *p);
 
+/* Sets p's versions from spec: a list ("TLSv1.2, TLSv1.3", "1.2 1.3") or a built-in
+ * profile whose versions to take (a Windows version's defaults: "windows-2019");
+ * clears versions_assumed. Returns 0, or -1 with err set. */
+int tlsd_profile_set_versions(struct tlsd_profile *p, const char *spec,
+                              struct tlsd_profile_err *err) __attribute__((warn_unused_result));
 /* The profile in the file format (every key it has, codes in hex), malloc'd; NULL when
  * out of memory. Parsing it back gives the same profile. */
 char *tlsd_profile_format(const struct tlsd_profile *p);
