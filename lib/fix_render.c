@@ -462,9 +462,26 @@ void tlsd_fix_summary(const struct tlsd_fix *f, char *buf, size_t len)
     struct tlsd_strbuf b = {0};
     const char *sep = "";
     if (enables_range(f)) {
-        const struct tlsd_version *lo = tlsd_version_by_code(tlsd_versions_min(f->versions_after)),
-                                  *hi = tlsd_version_by_code(tlsd_versions_max(f->versions_after));
-        tlsd_sb_printf(&b, "set versions %s to %s", lo ? lo->name : "?", hi ? hi->name : "?");
+        /* A range-configured side: the end of the range that moves, and what comes on
+         * with it (not the other end, which a hello may only imply). */
+        unsigned before = f->versions_after & ~f->versions_added;
+        uint16_t lo = tlsd_versions_min(f->versions_added),
+                 hi = tlsd_versions_max(f->versions_added);
+        const struct tlsd_version *top = tlsd_version_by_code(hi),
+                                  *bottom = tlsd_version_by_code(lo);
+        if (before && lo > tlsd_versions_max(before))
+            tlsd_sb_printf(&b, "raise the maximum version to %s (adds", top ? top->name : "?");
+        else if (before && hi < tlsd_versions_min(before))
+            tlsd_sb_printf(&b, "lower the minimum version to %s (adds",
+                           bottom ? bottom->name : "?");
+        else
+            tlsd_sb_puts(&b, "enable versions (adds");
+        for (unsigned bit = TLSD_V_SSL3; bit <= TLSD_V_TLS13; bit <<= 1)
+            if (f->versions_added & bit) {
+                const struct tlsd_version *v = tlsd_version_by_code(tlsd_version_of_bit(bit));
+                tlsd_sb_printf(&b, " %s", v ? v->name : "?");
+            }
+        tlsd_sb_puts(&b, ")");
         sep = " + ";
     } else {
         for (unsigned bit = TLSD_V_SSL3; bit <= TLSD_V_TLS13; bit <<= 1)

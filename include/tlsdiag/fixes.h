@@ -74,7 +74,9 @@ int tlsd_fix_render(const struct tlsd_fix *f, const struct tlsd_profile *p,
                     struct tlsd_fix_steps *out) __attribute__((warn_unused_result));
 void tlsd_fix_steps_free(struct tlsd_fix_steps *s);
 /* Short summary: "enable TLS_RSA_WITH_AES_128_CBC_SHA" / "enable TLSv1.0 + ...";
- * a version that brings others with it names the range: "versions TLSv1.0 to TLSv1.2". */
+ * a version that brings others with it on a range-configured side names the range's
+ * new end and what comes on: "raise the maximum version to TLSv1.2 (adds TLSv1.1
+ * TLSv1.2)". */
 void tlsd_fix_summary(const struct tlsd_fix *f, char *buf, size_t len);
 /* A stopgap's risk: what makes the connection it gives weak or insecure ("3DES 64-bit
  * block (Sweet32); ..."); "" for a secure fix. */

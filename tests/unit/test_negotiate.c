@@ -539,14 +539,15 @@ static void version_fix_named_by_range(void **state)
     tlsd_fix_summary(&f, sum, sizeof sum);
     assert_string_equal(sum, "enable TLSv1.1");
     tlsd_fix_list_free(&l);
-    /* The client (a device: a range too) given TLS 1.3 would end with 1.0 to 1.3. */
+    /* The client (a device: a range too) given TLS 1.3 would end with 1.0 to 1.3: the
+     * summary names the new maximum and what comes on with it. */
     struct tlsd_fix up = {.side = TLSD_SIDE_CLIENT, .add_versions = TLSD_V_TLS13, .n_changes = 1};
     struct tlsd_profile cc = c;
     tlsd_fix_apply(&up, &cc);
     up.versions_added = cc.versions & ~c.versions;
     up.versions_after = cc.versions;
     tlsd_fix_summary(&up, sum, sizeof sum);
-    assert_string_equal(sum, "set versions TLSv1.0 to TLSv1.3");
+    assert_string_equal(sum, "raise the maximum version to TLSv1.3 (adds TLSv1.2 TLSv1.3)");
 }
 
 /* No SSL 3.0 as advice (RFC 7568), and an OpenSSL side gets no suite the local libssl
