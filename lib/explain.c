@@ -258,10 +258,20 @@ struct scan {
     bool after_event; /* the previous token was an event that carries an alert */
 };
 
+/* "errno=104", "[Errno 104]": the number is a system error, not an alert or a code. */
+static bool errno_context(const struct token *t, size_t i)
+{
+    return i > 0 && strcasecmp(t[i - 1].s, "errno") == 0;
+}
+
 static void match_number(struct scan *sc, size_t i, long long v, bool hex)
 {
     const struct tlsd_explain_entry *e = NULL;
     const char *tok = sc->t[i].s;
+    if (errno_context(sc->t, i)) {
+        sc->after_event = false;
+        return;
+    }
     if (!hex && v >= 36864 && v <= 36927 && (e = find_code(TLSD_EXPLAIN_EVENT, (uint32_t)v))) {
         credit(sc->a, e, SCORE_EVENT, tok);
         sc->after_event = e->carries_alert;

@@ -54,6 +54,18 @@ static char *render_codes(const struct tlsd_profile *p, bool tls13, enum tlsd_su
     return out;
 }
 
+/* "ecdsa P-256", "rsa 2048-bit". */
+static void cert_name(const struct tlsd_cert_key *k, struct tlsd_strbuf *b)
+{
+    const struct tlsd_group *g = k->curve ? tlsd_group_by_code(k->curve) : NULL;
+    if (g && g->openssl_name)
+        tlsd_sb_printf(b, "%s %.*s", k->type, (int)strcspn(g->openssl_name, ","), g->openssl_name);
+    else if (k->bits)
+        tlsd_sb_printf(b, "%s %d-bit", k->type, k->bits);
+    else
+        tlsd_sb_puts(b, k->type);
+}
+
 static const char *win_version(unsigned bit)
 {
     const struct tlsd_version *v = tlsd_version_by_code(tlsd_version_of_bit(bit));
@@ -80,8 +92,11 @@ static int schannel_steps(const struct tlsd_fix *f, const struct tlsd_profile *b
     for (size_t i = 0; !by_policy && i < f->n_add_suites; i++) {
         const struct tlsd_suite *st = tlsd_suite_by_code(f->add_suites[i]);
         struct tlsd_strbuf sb = {0};
+        size_t pos = 0;
+        while (pos < after->n_suites && after->suites[pos] != f->add_suites[i])
+            pos++;
         tlsd_sb_printf(&sb, "Enable-TlsCipherSuite -Name %s -Position %zu",
-                       st && st->windows_name ? st->windows_name : "?", before->n_suites + i);
+                       st && st->windows_name ? st->windows_name : "?", pos);
         if (add_step(s, "PowerShell", tlsd_sb_take(&sb)) < 0)
             return -1;
     }
@@ -159,28 +174,86 @@ static void openssl_groups(const struct tlsd_profile *p, struct tlsd_strbuf *b)
     }
 }
 
-static int openssl_steps(const struct tlsd_fix *f, const struct tlsd_profile *after,
-                         struct tlsd_fix_steps *s)
+/* The TLS <= 1.2 cipher string after the fix: the administrator's own string with the
+ * added suites in front (secure: preferred) or behind (weak), or, when the profile does
+ * not carry one, the whole list; ":@SECLEVEL=0" when the connection needs it. */
+static char *openssl_cipher_string(const struct tlsd_fix *f, const struct tlsd_profile *before,
+                                   const struct tlsd_profile *after, bool lvl0)
 {
-    char *c12 = render_codes(after, false, TLSD_FMT_OPENSSL);
-    char *c13 = render_codes(after, true, TLSD_FMT_OPENSSL);
-    if (!c12 || !c13) {
+    struct tlsd_strbuf b = {0};
+    if (before->cipher_string[0]) {
+        struct tlsd_strbuf top = {0}, bottom = {0};
+        for (size_t i = 0; i < f->n_add_suites; i++) {
+            const struct tlsd_suite *st = tlsd_suite_by_code(f->add_suites[i]);
+            if (!st || st->min_version == 0x0304 || !st->openssl_name)
+                continue;
+            struct tlsd_strbuf *to = st->cls >= TLSD_CLASS_SECURE ? &top : &bottom;
+            tlsd_sb_printf(to, to == &top ? "%s:" : ":%s", st->openssl_name);
+        }
+        tlsd_sb_printf(&b, "%s%s%s", top.s ? top.s : "", before->cipher_string,
+                       bottom.s ? bottom.s : "");
+        tlsd_sb_free(&top);
+        tlsd_sb_free(&bottom);
+    } else {
+        char *c12 = render_codes(after, false, TLSD_FMT_OPENSSL);
+        if (!c12)
+            return NULL;
+        tlsd_sb_puts(&b, c12);
+        free(c12);
+    }
+    if (lvl0 && !strstr(b.s ? b.s : "", "@SECLEVEL"))
+        tlsd_sb_puts(&b, ":@SECLEVEL=0");
+    return tlsd_sb_take(&b);
+}
+
+/* One nginx and one Apache step (both texts taken). */
+static int web_steps(struct tlsd_fix_steps *s, struct tlsd_strbuf *nginx,
+                     struct tlsd_strbuf *apache)
+{
+    int rc = add_step(s, "nginx", tlsd_sb_take(nginx));
+    if (rc == 0)
+        rc = add_step(s, "Apache", tlsd_sb_take(apache));
+    else
+        tlsd_sb_free(apache);
+    return rc;
+}
+
+/* What the fix changes, as s_server options and nginx and Apache directives; what it
+ * leaves alone is not written (the administrator's configuration stays as it is). */
+static int openssl_steps(const struct tlsd_fix *f, const struct tlsd_profile *before,
+                         const struct tlsd_profile *after, struct tlsd_fix_steps *s)
+{
+    bool add12 = false, add13 = false;
+    for (size_t i = 0; i < f->n_add_suites; i++) {
+        const struct tlsd_suite *st = tlsd_suite_by_code(f->add_suites[i]);
+        if (st && st->min_version == 0x0304)
+            add13 = true;
+        else if (st)
+            add12 = true;
+    }
+    /* OpenSSL 3 security level 1 forbids the SHA-1 signatures of TLS < 1.2 and
+     * several legacy suites: a fix whose connection needs them needs level 0. */
+    bool lvl0 = f->after.version < 0x0303 || f->cls < TLSD_CLASS_SECURE;
+    bool ciphers = add12 || (lvl0 && !strstr(before->cipher_string, "@SECLEVEL"));
+    char *c12 = ciphers ? openssl_cipher_string(f, before, after, lvl0) : NULL;
+    char *c13 = add13 ? render_codes(after, true, TLSD_FMT_OPENSSL) : NULL;
+    if ((ciphers && !c12) || (add13 && !c13)) {
         free(c12);
         free(c13);
         return -1;
     }
-    /* OpenSSL 3 security level 1 forbids the SHA-1 signatures of TLS < 1.2 and
-     * several legacy suites: a fix that brings them back needs level 0. */
-    bool lvl0 = tlsd_versions_min(after->versions) < 0x0303 || f->cls < TLSD_CLASS_SECURE;
-    struct tlsd_strbuf a = {0}, n = {0}, ap = {0}, nv = {0}, apv = {0};
-    tlsd_sb_printf(&a,
-                   "openssl s_server ... -cipher '%s%s' -ciphersuites '%s' -min_protocol %s "
-                   "-max_protocol %s",
-                   c12, lvl0 ? ":@SECLEVEL=0" : "", c13,
-                   openssl_version_name(tlsd_versions_min(openssl_settable(after->versions))),
-                   openssl_version_name(tlsd_versions_max(openssl_settable(after->versions))));
-    openssl_groups(after, &a);
-    struct tlsd_strbuf sn = {0}, sa = {0};
+    struct tlsd_strbuf a = {0}, sn = {0}, sa = {0};
+    tlsd_sb_puts(&a, "openssl s_server ...");
+    if (c12)
+        tlsd_sb_printf(&a, " -cipher '%s'", c12);
+    if (c13)
+        tlsd_sb_printf(&a, " -ciphersuites '%s'", c13);
+    if (f->add_versions)
+        tlsd_sb_printf(&a, " -min_protocol %s -max_protocol %s",
+                       openssl_version_name(tlsd_versions_min(openssl_settable(after->versions))),
+                       openssl_version_name(tlsd_versions_max(openssl_settable(after->versions))));
+    if (f->add_group)
+        openssl_groups(after, &a);
     if (f->add_sigalg && after->n_sigalgs13) { /* the server's TLS 1.3 list, grown */
         const char *sep = " -sigalgs ";
         tlsd_sb_puts(&sn, "ssl_conf_command SignatureAlgorithms ");
@@ -195,28 +268,41 @@ static int openssl_steps(const struct tlsd_fix *f, const struct tlsd_profile *af
         }
         tlsd_sb_puts(&sn, ";");
     }
-    tlsd_sb_printf(&n, "ssl_ciphers '%s%s';", c12, lvl0 ? ":@SECLEVEL=0" : "");
-    tlsd_sb_printf(&ap, "SSLCipherSuite %s%s", c12, lvl0 ? ":@SECLEVEL=0" : "");
-    openssl_versions(after->versions, &nv, &apv);
-    free(c12);
-    free(c13);
     int rc = add_step(s, "OpenSSL", tlsd_sb_take(&a));
-    if (rc == 0 && f->add_versions)
-        rc = add_step(s, "nginx", tlsd_sb_take(&nv));
-    if (rc == 0)
-        rc = add_step(s, "nginx", tlsd_sb_take(&n));
-    if (rc == 0 && f->add_versions)
-        rc = add_step(s, "Apache", tlsd_sb_take(&apv));
-    if (rc == 0)
-        rc = add_step(s, "Apache", tlsd_sb_take(&ap));
+    if (rc == 0 && f->add_versions) {
+        struct tlsd_strbuf nv = {0}, apv = {0};
+        openssl_versions(after->versions, &nv, &apv);
+        rc = web_steps(s, &nv, &apv);
+    }
+    if (rc == 0 && c12) {
+        struct tlsd_strbuf n = {0}, ap = {0};
+        tlsd_sb_printf(&n, "ssl_ciphers '%s';", c12);
+        tlsd_sb_printf(&ap, "SSLCipherSuite %s", c12);
+        rc = web_steps(s, &n, &ap);
+    }
+    if (rc == 0 && c13) {
+        struct tlsd_strbuf n = {0}, ap = {0};
+        tlsd_sb_printf(&n, "ssl_conf_command Ciphersuites %s;", c13);
+        tlsd_sb_printf(&ap, "SSLCipherSuite TLSv1.3 %s", c13);
+        rc = web_steps(s, &n, &ap);
+    }
+    if (rc == 0 && f->add_group) {
+        struct tlsd_strbuf g = {0}, n = {0}, ap = {0};
+        openssl_groups(after, &g);
+        const char *list = g.s ? g.s + strlen(" -groups ") : "";
+        tlsd_sb_printf(&n, "ssl_ecdh_curve %s;", list);
+        tlsd_sb_printf(&ap, "SSLOpenSSLConfCmd Curves %s", list);
+        tlsd_sb_free(&g);
+        rc = web_steps(s, &n, &ap);
+    }
     if (rc == 0 && sn.len)
         rc = add_step(s, "nginx", tlsd_sb_take(&sn));
     if (rc == 0 && sa.len)
         rc = add_step(s, "Apache", tlsd_sb_take(&sa));
     tlsd_sb_free(&sn);
     tlsd_sb_free(&sa);
-    tlsd_sb_free(&nv);
-    tlsd_sb_free(&apv);
+    free(c12);
+    free(c13);
     if (lvl0)
         note(s, "OpenSSL 3 needs @SECLEVEL=0 for TLS 1.0/1.1 and legacy suites");
     note(s, "reload the server (nginx -s reload, apachectl graceful) after the change");
@@ -303,7 +389,10 @@ static int device_steps(const struct tlsd_fix *f, struct tlsd_fix_steps *s)
     for (unsigned bit = TLSD_V_SSL3; bit <= TLSD_V_TLS13; bit <<= 1)
         if (f->add_versions & bit) {
             const struct tlsd_version *v = tlsd_version_by_code(tlsd_version_of_bit(bit));
-            tlsd_sb_printf(&b, "turn on %s; ", v ? v->iana_name : "?");
+            tlsd_sb_printf(&b, "turn on %s%s; ", v ? v->iana_name : "?",
+                           bit == TLSD_V_TLS12   ? " (with the signature_algorithms extension)"
+                           : bit == TLSD_V_TLS13 ? " (with supported_groups and a key share)"
+                                                 : "");
         }
     for (size_t i = 0; i < f->n_add_suites; i++) {
         const struct tlsd_suite *st = tlsd_suite_by_code(f->add_suites[i]);
@@ -331,11 +420,16 @@ int tlsd_fix_render(const struct tlsd_fix *f, const struct tlsd_profile *p,
     struct tlsd_profile after = *p;
     tlsd_fix_apply(f, &after);
     if (f->add_cert.type[0]) {
-        char *t = malloc(160);
-        if (t)
-            snprintf(t, 160, "install a certificate with an %s key (%s) next to the current one",
-                     f->add_cert.type, f->add_cert.curve ? "P-256" : "2048 bits");
-        if (add_step(out, "certificate", t) < 0)
+        bool replaces = false;
+        for (size_t i = 0; i < p->n_certs; i++)
+            replaces |= strcmp(p->certs[i].type, f->add_cert.type) == 0;
+        struct tlsd_strbuf t = {0};
+        tlsd_sb_puts(&t, "install a certificate with an ");
+        cert_name(&f->add_cert, &t);
+        tlsd_sb_puts(&t, replaces ? " key in place of the current one of that type (one "
+                                    "certificate per key type)"
+                                  : " key next to the current one");
+        if (add_step(out, "certificate", tlsd_sb_take(&t)) < 0)
             return -1;
         if (!f->add_versions && !f->n_add_suites && !f->add_group)
             return 0;
@@ -350,7 +444,7 @@ int tlsd_fix_render(const struct tlsd_fix *f, const struct tlsd_profile *p,
     case TLSD_IMPL_JAVA:
         return java_steps(f, &after, out);
     default:
-        return openssl_steps(f, &after, out);
+        return openssl_steps(f, p, &after, out);
     }
 }
 
@@ -363,16 +457,46 @@ void tlsd_fix_steps_free(struct tlsd_fix_steps *s)
     s->n = 0;
 }
 
+/* The side's versions after a fix that enables several at once (a range). */
+static bool enables_range(const struct tlsd_fix *f)
+{
+    return f->versions_added && f->versions_added != f->add_versions;
+}
+
 void tlsd_fix_summary(const struct tlsd_fix *f, char *buf, size_t len)
 {
     struct tlsd_strbuf b = {0};
     const char *sep = "";
-    for (unsigned bit = TLSD_V_SSL3; bit <= TLSD_V_TLS13; bit <<= 1)
-        if (f->add_versions & bit) {
-            const struct tlsd_version *v = tlsd_version_by_code(tlsd_version_of_bit(bit));
-            tlsd_sb_printf(&b, "%senable %s", sep, v ? v->name : "?");
-            sep = " + ";
-        }
+    if (enables_range(f)) {
+        /* A range-configured side: the end of the range that moves, and what comes on
+         * with it (not the other end, which a hello may only imply). */
+        unsigned before = f->versions_after & ~f->versions_added;
+        uint16_t lo = tlsd_versions_min(f->versions_added),
+                 hi = tlsd_versions_max(f->versions_added);
+        const struct tlsd_version *top = tlsd_version_by_code(hi),
+                                  *bottom = tlsd_version_by_code(lo);
+        if (before && lo > tlsd_versions_max(before))
+            tlsd_sb_printf(&b, "raise the maximum version to %s (adds", top ? top->name : "?");
+        else if (before && hi < tlsd_versions_min(before))
+            tlsd_sb_printf(&b, "lower the minimum version to %s (adds",
+                           bottom ? bottom->name : "?");
+        else
+            tlsd_sb_puts(&b, "enable versions (adds");
+        for (unsigned bit = TLSD_V_SSL3; bit <= TLSD_V_TLS13; bit <<= 1)
+            if (f->versions_added & bit) {
+                const struct tlsd_version *v = tlsd_version_by_code(tlsd_version_of_bit(bit));
+                tlsd_sb_printf(&b, " %s", v ? v->name : "?");
+            }
+        tlsd_sb_puts(&b, ")");
+        sep = " + ";
+    } else {
+        for (unsigned bit = TLSD_V_SSL3; bit <= TLSD_V_TLS13; bit <<= 1)
+            if (f->add_versions & bit) {
+                const struct tlsd_version *v = tlsd_version_by_code(tlsd_version_of_bit(bit));
+                tlsd_sb_printf(&b, "%senable %s", sep, v ? v->name : "?");
+                sep = " + ";
+            }
+    }
     for (size_t i = 0; i < f->n_add_suites; i++) {
         const struct tlsd_suite *st = tlsd_suite_by_code(f->add_suites[i]);
         tlsd_sb_printf(&b, "%senable %s", sep, st ? st->iana_name : "?");
@@ -381,14 +505,33 @@ void tlsd_fix_summary(const struct tlsd_fix *f, char *buf, size_t len)
     if (f->add_group) {
         const struct tlsd_group *g = tlsd_group_by_code(f->add_group);
         tlsd_sb_printf(&b, "%senable group %s", sep, g ? g->name : "?");
+        sep = " + ";
     }
     if (f->add_sigalg) {
         const struct tlsd_sigscheme *x = tlsd_sigscheme_by_code(f->add_sigalg);
         tlsd_sb_printf(&b, "%sallow signature scheme %s", sep, x ? x->name : "?");
         sep = " + ";
     }
-    if (f->add_cert.type[0])
-        tlsd_sb_printf(&b, "%sadd an %s certificate", sep, f->add_cert.type);
+    if (f->add_cert.type[0]) {
+        tlsd_sb_printf(&b, "%sadd an ", sep);
+        cert_name(&f->add_cert, &b);
+        tlsd_sb_puts(&b, " certificate");
+    }
+    snprintf(buf, len, "%s", b.s ? b.s : "");
+    tlsd_sb_free(&b);
+}
+
+void tlsd_fix_risk(const struct tlsd_fix *f, char *buf, size_t len)
+{
+    struct tlsd_strbuf b = {0};
+    const struct tlsd_version *v = tlsd_version_by_code(f->after.version);
+    const struct tlsd_suite *st = tlsd_suite_by_code(f->after.suite);
+    if (f->stopgap && v && v->cls < TLSD_CLASS_SECURE) {
+        const char *why = strchr(v->reference, ';');
+        tlsd_sb_printf(&b, "%s%s", v->iana_name, why ? why + 1 : " is not secure");
+    }
+    if (f->stopgap && st && st->cls < TLSD_CLASS_SECURE)
+        tlsd_sb_printf(&b, "%s%s", b.len ? "; " : "", st->class_reason);
     snprintf(buf, len, "%s", b.s ? b.s : "");
     tlsd_sb_free(&b);
 }

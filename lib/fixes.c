@@ -1,7 +1,8 @@
-/* The fix search: try each single change to one side (a version, a suite, a group, a
- * certificate), then version + suite pairs when no single change works; keep those
- * whose predicted handshake succeeds; rank fewest changes first, then the security
- * class of the resulting connection, then the client's own preference. */
+/* The fix search: every change to one side (a version, a suite, a group, a signature
+ * scheme, a certificate) alone, then in combinations of up to TLSD_FIX_MAX_CHANGES
+ * until a secure one is found; keep those whose predicted handshake succeeds. The
+ * smallest secure fixes come first; a smaller change that gives a weaker connection
+ * follows as a stopgap (its risk named by tlsd_fix_risk). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,25 +19,101 @@ static enum tlsd_class outcome_class(const struct tlsd_outcome *o)
     return c;
 }
 
+/* RFC 8446 4.2.7: a group a TLS 1.3 key share can use (the NIST curves, X25519, X448,
+ * the FFDHE groups). */
+static bool tls13_group(uint16_t g)
+{
+    return (g >= 0x0017 && g <= 0x0019) || g == 0x001D || g == 0x001E ||
+           (g >= 0x0100 && g <= 0x0104);
+}
+
+/* A client that starts sending supported_groups: its own groups, or the default
+ * client's when it names none. */
+static void client_sends_groups(struct tlsd_profile *p, const struct tlsd_profile *defaults)
+{
+    p->flags |= TLSD_PF_SENDS_GROUPS;
+    if (!p->n_groups) {
+        memcpy(p->groups, defaults->groups, sizeof p->groups);
+        p->n_groups = defaults->n_groups;
+    }
+}
+
+/* A client that gains TLS 1.2 sends signature_algorithms (RFC 5246 7.4.1.4.1: without
+ * it the server assumes SHA-1, which OpenSSL 3 refuses at its default security level);
+ * one that gains TLS 1.3 sends supported_versions, supported_groups and a key share
+ * (RFC 8446 4.2.1, 9.2). */
+static void client_gains(struct tlsd_profile *p, unsigned before)
+{
+    unsigned gained = p->versions & ~before;
+    struct tlsd_profile d;
+    tlsd_profile_init(&d, TLSD_SIDE_CLIENT);
+    if ((gained & (TLSD_V_TLS12 | TLSD_V_TLS13)) && !(p->flags & TLSD_PF_SENDS_SIGALGS)) {
+        p->flags |= TLSD_PF_SENDS_SIGALGS;
+        if (!p->n_sigalgs) {
+            memcpy(p->sigalgs, d.sigalgs, sizeof p->sigalgs);
+            p->n_sigalgs = d.n_sigalgs;
+        }
+    }
+    if (!(gained & TLSD_V_TLS13))
+        return;
+    p->supported_versions_ext = true;
+    client_sends_groups(p, &d);
+    if (!p->n_key_shares) {
+        size_t i = 0;
+        while (i < p->n_groups && !tls13_group(p->groups[i]))
+            i++;
+        if (i == p->n_groups && p->n_groups < TLSD_PROFILE_MAX_GROUPS)
+            p->groups[p->n_groups++] = d.groups[0];
+        p->key_shares[p->n_key_shares++] = p->groups[i];
+    }
+}
+
 void tlsd_fix_apply(const struct tlsd_fix *f, struct tlsd_profile *p)
 {
+    unsigned before = p->versions;
     p->versions |= f->add_versions;
     /* OpenSSL, GnuTLS and Java configure a range (min..max protocol), so enabling one
      * version enables those between it and the rest; Schannel switches each version
      * separately (SCHANNEL\Protocols registry keys). */
     if (f->add_versions && p->impl != TLSD_IMPL_SCHANNEL) {
-        uint16_t lo = tlsd_versions_min(p->versions), hi = tlsd_versions_max(p->versions);
+        unsigned ranged = p->versions & ~(unsigned)TLSD_V_SSL2; /* no range reaches SSL 2.0 */
+        uint16_t lo = tlsd_versions_min(ranged), hi = tlsd_versions_max(ranged);
         for (uint16_t v = lo; v && v <= hi; v++)
             p->versions |= tlsd_version_bit(v);
     }
-    for (size_t i = 0; i < f->n_add_suites; i++)
-        if (tlsd_profile_add_suite(p, f->add_suites[i]) < 0)
+    /* A secure suite goes to the top (the updated side prefers it); a weak one to the
+     * bottom (used only when nothing better is common). */
+    if (f->side == TLSD_SIDE_CLIENT)
+        client_gains(p, before);
+    for (size_t i = 0; i < f->n_add_suites; i++) {
+        const struct tlsd_suite *st = tlsd_suite_by_code(f->add_suites[i]);
+        bool top = st && st->cls >= TLSD_CLASS_SECURE && !tlsd_profile_has_suite(p, st->code);
+        /* a client offering ECDHE sends supported_groups (RFC 8422 5.1; OpenSSL 3
+         * refuses ECDHE without them) */
+        if (f->side == TLSD_SIDE_CLIENT && st && strcmp(st->kx, "ECDHE") == 0 &&
+            !(p->flags & TLSD_PF_SENDS_GROUPS)) {
+            struct tlsd_profile d;
+            tlsd_profile_init(&d, TLSD_SIDE_CLIENT);
+            client_sends_groups(p, &d);
+        }
+        if ((top ? tlsd_profile_insert_suite(p, 0, f->add_suites[i])
+                 : tlsd_profile_add_suite(p, f->add_suites[i])) < 0)
             break; /* a full list cannot grow; the fix is then not predicted to work */
+    }
     if (f->add_group && !tlsd_profile_has_group(p, f->add_group) &&
         p->n_groups < TLSD_PROFILE_MAX_GROUPS)
         p->groups[p->n_groups++] = f->add_group;
-    if (f->add_cert.type[0] && p->n_certs < TLSD_PROFILE_MAX_CERTS)
-        p->certs[p->n_certs++] = f->add_cert;
+    /* A certificate of a key type the side has replaces that one (OpenSSL holds one
+     * certificate per key type); another type is added next to it. */
+    if (f->add_cert.type[0]) {
+        size_t i = 0;
+        while (i < p->n_certs && strcmp(p->certs[i].type, f->add_cert.type) != 0)
+            i++;
+        if (i < p->n_certs)
+            p->certs[i] = f->add_cert;
+        else if (p->n_certs < TLSD_PROFILE_MAX_CERTS)
+            p->certs[p->n_certs++] = f->add_cert;
+    }
     /* A client lists one more scheme; a server restricted to some TLS 1.3 schemes signs
      * with one more. */
     if (f->add_sigalg && f->side == TLSD_SIDE_CLIENT &&
@@ -59,13 +136,17 @@ static void try_fix(struct search *s, struct tlsd_fix *f)
 {
     f->side = s->side;
     struct tlsd_profile changed = s->side == TLSD_SIDE_SERVER ? *s->server : *s->client;
+    unsigned before = changed.versions;
     tlsd_fix_apply(f, &changed);
+    f->versions_added = changed.versions & ~before;
+    f->versions_after = changed.versions;
     const struct tlsd_profile *c = s->side == TLSD_SIDE_CLIENT ? &changed : s->client;
     const struct tlsd_profile *sv = s->side == TLSD_SIDE_SERVER ? &changed : s->server;
     tlsd_negotiate(c, sv, &f->after);
     if (!f->after.ok)
         return;
     f->cls = outcome_class(&f->after);
+    f->stopgap = f->cls < TLSD_CLASS_SECURE;
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 32;
         struct tlsd_fix *nv = realloc(s->v, cap * sizeof *nv);
@@ -79,25 +160,63 @@ static void try_fix(struct search *s, struct tlsd_fix *f)
     s->v[s->n++] = *f;
 }
 
-/* Candidate suites: what the other side has and this side lacks. */
-/* Windows can only enable suites it has a name for; OpenSSL only those libssl still
- * builds (judged by the local libssl: no RC4, 3DES or SSLv3 in OpenSSL 3 defaults);
- * GnuTLS only those it names (the registry's GnuTLS column, from the local gnutls-cli). */
-static bool candidate_suite(const struct tlsd_profile *self, uint32_t code)
+/* The side renders its fix as OpenSSL configuration (s_server, nginx, Apache): an
+ * OpenSSL server or one of unknown make. */
+static bool speaks_openssl(const struct tlsd_profile *self, enum tlsd_side side)
+{
+    return self->impl == TLSD_IMPL_OPENSSL ||
+           (self->impl == TLSD_IMPL_GENERIC && side == TLSD_SIDE_SERVER);
+}
+
+/* Candidate suites: what the other side has and this side lacks, and can run.
+ * Only registered (IANA) suites: nobody should turn on a draft or vendor code point.
+ * Windows can only enable suites it has a name for; OpenSSL only those the local libssl
+ * builds with its default provider (no RC4, 3DES or SSLv3 in OpenSSL 3); GnuTLS only
+ * those it names (the registry's GnuTLS column, from the local gnutls-cli). */
+static bool in_list(const char *s, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(s, *list) == 0)
+            return true;
+    return false;
+}
+
+/* A suite a certificate configuration serves: no PSK, SRP, Kerberos or anonymous key
+ * exchange (each needs credentials or gives up authentication), no static DH or
+ * export. */
+static bool certificate_suite(const struct tlsd_suite *st)
+{
+    static const char *const kx[] = {"RSA", "DHE", "ECDHE", "ANY", NULL};
+    static const char *const auth[] = {"RSA", "ECDSA", "DSS", "ANY", NULL};
+    return in_list(st->kx, kx) && in_list(st->auth, auth);
+}
+
+static bool candidate_suite(const struct tlsd_profile *self, enum tlsd_side side, uint32_t code)
 {
     const struct tlsd_suite *st = tlsd_suite_by_code(code);
-    return st && strcmp(st->status, "scsv") != 0 && !tlsd_suite_is_sslv2(st) &&
-           !tlsd_profile_has_suite(self, code) &&
+    return st && strcmp(st->status, "iana") == 0 && !tlsd_suite_is_sslv2(st) &&
+           certificate_suite(st) && !tlsd_profile_has_suite(self, code) &&
            (self->impl != TLSD_IMPL_SCHANNEL || st->windows_name != NULL) &&
-           (self->impl != TLSD_IMPL_OPENSSL || tlsd_openssl_knows(code)) &&
+           (!speaks_openssl(self, side) || tlsd_openssl_knows(code)) &&
            (self->impl != TLSD_IMPL_GNUTLS || st->gnutls_name != NULL);
 }
 
-static bool candidate_version(const struct tlsd_profile *self, unsigned bit)
+/* A group worth enabling: not weak (no binary or sub-256-bit curve; OpenSSL 3 refuses
+ * them at its default security level), and one the side's implementation names. */
+static bool candidate_group(const struct tlsd_profile *self, enum tlsd_side side, uint16_t code)
 {
-    /* Neither OpenSSL 1.1+ nor GnuTLS 3.7 builds SSLv3 by default. */
-    return !((self->impl == TLSD_IMPL_OPENSSL || self->impl == TLSD_IMPL_GNUTLS) &&
-             bit <= TLSD_V_SSL3);
+    const struct tlsd_group *g = tlsd_group_by_code(code);
+    return g && g->cls >= TLSD_CLASS_SECURE && !tlsd_profile_has_group(self, code) &&
+           (!speaks_openssl(self, side) || g->openssl_name != NULL) &&
+           (self->impl != TLSD_IMPL_GNUTLS || g->gnutls_name != NULL) &&
+           (self->impl != TLSD_IMPL_SCHANNEL || g->windows_name != NULL);
+}
+
+/* SSL 2.0 and 3.0 are never advice (RFC 6176, RFC 7568); neither OpenSSL 1.1+ nor
+ * GnuTLS 3.7 builds SSLv3 anyway. */
+static bool candidate_version(unsigned bit)
+{
+    return bit > TLSD_V_SSL3;
 }
 
 /* The worst class among the versions and suites a fix turns on. */
@@ -106,7 +225,7 @@ static enum tlsd_class added_class(const struct tlsd_fix *f)
     enum tlsd_class c = TLSD_CLASS_RECOMMENDED;
     for (unsigned b = TLSD_V_SSL3; b <= TLSD_V_TLS13; b <<= 1) {
         const struct tlsd_version *v = tlsd_version_by_code(tlsd_version_of_bit(b));
-        if ((f->add_versions & b) && v && v->cls < c)
+        if (((f->add_versions | f->versions_added) & b) && v && v->cls < c)
             c = v->cls;
     }
     for (size_t i = 0; i < f->n_add_suites; i++) {
@@ -117,27 +236,64 @@ static enum tlsd_class added_class(const struct tlsd_fix *f)
     return c;
 }
 
+/* Certificates a server may add: an ECDSA key on each curve TLS clients commonly
+ * accept, an RSA key; one it already has (same type and curve) is no change. */
+static const struct tlsd_cert_key extra_certs[] = {
+    {"ecdsa", 0, 0x0017}, {"ecdsa", 0, 0x0018}, {"rsa", 2048, 0}};
+
+static bool has_cert(const struct tlsd_profile *p, const struct tlsd_cert_key *k)
+{
+    for (size_t i = 0; i < p->n_certs; i++)
+        if (strcmp(p->certs[i].type, k->type) == 0 && (!k->curve || p->certs[i].curve == k->curve))
+            return true;
+    return false;
+}
+
+/* The TLS 1.3 signature scheme a certificate key signs with; 0 for none. */
+static uint16_t tls13_scheme_for(const struct tlsd_cert_key *k)
+{
+    static const struct {
+        const char *type;
+        uint16_t curve, scheme;
+    } schemes[] = {{"rsa", 0, 0x0804},        {"ecdsa", 0x0017, 0x0403}, {"ecdsa", 0x0018, 0x0503},
+                   {"ecdsa", 0x0019, 0x0603}, {"ed25519", 0, 0x0807},    {"ed448", 0, 0x0808}};
+    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+        if (strcmp(k->type, schemes[i].type) == 0 && k->curve == schemes[i].curve)
+            return schemes[i].scheme;
+    return 0;
+}
+
 /* Every single change worth trying on self: a version, suite or group the other side
- * has, and (server side) a certificate of the other key type. */
+ * has, and (server side) a certificate of another key type or curve. */
 static size_t candidates(const struct tlsd_profile *self, const struct tlsd_profile *other,
                          enum tlsd_side side, struct tlsd_fix *v, size_t max)
 {
     size_t n = 0;
     for (unsigned b = TLSD_V_SSL3; b <= TLSD_V_TLS13 && n < max; b <<= 1)
-        if ((other->versions & b) && !(self->versions & b) && candidate_version(self, b))
+        if ((other->versions & b) && !(self->versions & b) && candidate_version(b))
             v[n++] = (struct tlsd_fix){.add_versions = b, .n_changes = 1};
     for (size_t i = 0; i < other->n_suites && n < max; i++)
-        if (candidate_suite(self, other->suites[i]))
+        if (candidate_suite(self, side, other->suites[i]))
             v[n++] = (struct tlsd_fix){
                 .add_suites = {other->suites[i]}, .n_add_suites = 1, .n_changes = 1};
     for (size_t i = 0; i < other->n_groups && n < max; i++)
-        if (!tlsd_profile_has_group(self, other->groups[i]))
+        if (candidate_group(self, side, other->groups[i]))
             v[n++] = (struct tlsd_fix){.add_group = other->groups[i], .n_changes = 1};
     /* Signature schemes: a client may list one a restricted server signs with; such a
      * server may sign with one the client lists (Schannel picks TLS 1.3 schemes itself). */
     for (size_t i = 0; side == TLSD_SIDE_CLIENT && i < other->n_sigalgs13 && n < max; i++)
         if (!tlsd_profile_has_sigalg(self, other->sigalgs13[i]))
             v[n++] = (struct tlsd_fix){.add_sigalg = other->sigalgs13[i], .n_changes = 1};
+    /* A client may list the TLS 1.3 scheme of a server key it lacks (RFC 8446 4.2.3:
+     * rsa_pss_rsae_sha256 for RSA, the curve's ECDSA scheme, ed25519, ed448). */
+    for (size_t i = 0; side == TLSD_SIDE_CLIENT && i < other->n_certs && n < max; i++) {
+        uint16_t x = tls13_scheme_for(&other->certs[i]);
+        bool dup = false;
+        for (size_t k = 0; k < n; k++)
+            dup |= v[k].add_sigalg == x;
+        if (x && !dup && !tlsd_profile_has_sigalg(self, x) && tlsd_profile_signs13(other, x))
+            v[n++] = (struct tlsd_fix){.add_sigalg = x, .n_changes = 1};
+    }
     for (size_t i = 0; side == TLSD_SIDE_SERVER && self->n_sigalgs13 &&
                        self->impl != TLSD_IMPL_SCHANNEL && i < other->n_sigalgs && n < max;
          i++) {
@@ -145,18 +301,15 @@ static size_t candidates(const struct tlsd_profile *self, const struct tlsd_prof
         if (x && x->tls13 && !tlsd_profile_signs13(self, x->code))
             v[n++] = (struct tlsd_fix){.add_sigalg = x->code, .n_changes = 1};
     }
-    static const struct tlsd_cert_key extra[] = {{"ecdsa", 0, 0x0017}, {"rsa", 2048, 0}};
-    for (size_t i = 0; side == TLSD_SIDE_SERVER && i < 2 && n < max; i++) {
-        bool have = false;
-        for (size_t k = 0; k < self->n_certs; k++)
-            have |= strcmp(self->certs[k].type, extra[i].type) == 0;
-        if (!have)
-            v[n++] = (struct tlsd_fix){.add_cert = extra[i], .n_changes = 1};
-    }
+    for (size_t i = 0;
+         side == TLSD_SIDE_SERVER && i < sizeof extra_certs / sizeof extra_certs[0] && n < max; i++)
+        if (!has_cert(self, &extra_certs[i]))
+            v[n++] = (struct tlsd_fix){.add_cert = extra_certs[i], .n_changes = 1};
     return n;
 }
 
-/* Two single changes of different kinds as one fix; false when they cannot combine. */
+/* Adds single change b to fix a (a kind a does not change yet); false when a already
+ * changes that kind. */
 static bool combine(const struct tlsd_fix *a, const struct tlsd_fix *b, struct tlsd_fix *out)
 {
     if ((a->add_versions && b->add_versions) || (a->n_add_suites && b->n_add_suites) ||
@@ -175,15 +328,33 @@ static bool combine(const struct tlsd_fix *a, const struct tlsd_fix *b, struct t
         out->add_cert = b->add_cert;
     if (b->add_sigalg)
         out->add_sigalg = b->add_sigalg;
-    out->n_changes = 2;
+    out->n_changes = a->n_changes + 1;
     return true;
 }
 
+static bool any_fix(const struct search *s, bool secure_only)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (!secure_only || !s->v[i].stopgap)
+            return true;
+    return false;
+}
+
+/* A change that can be part of a secure fix: it turns on nothing weak. */
+static bool secure_part(const struct tlsd_fix *f)
+{
+    return added_class(f) >= TLSD_CLASS_SECURE;
+}
+
+/* Every combination of changes of different kinds, up to TLSD_FIX_MAX_CHANGES: single
+ * changes first; two when no single change works at all (the smallest stopgap); then,
+ * until a secure fix is found, two and three changes that each turn on nothing weak. */
 static void search(struct search *s, const struct tlsd_profile *self,
                    const struct tlsd_profile *other)
 {
     enum {
-        MAX_CAND = TLSD_PROFILE_MAX_SUITES + TLSD_PROFILE_MAX_GROUPS + TLSD_PROFILE_MAX_SIGALGS + 8
+        MAX_CAND =
+            TLSD_PROFILE_MAX_SUITES + TLSD_PROFILE_MAX_GROUPS + 2 * TLSD_PROFILE_MAX_SIGALGS + 16
     };
     struct tlsd_fix *cand = malloc(MAX_CAND * sizeof *cand);
     if (!cand) {
@@ -195,12 +366,38 @@ static void search(struct search *s, const struct tlsd_profile *self,
         struct tlsd_fix f = cand[i];
         try_fix(s, &f);
     }
-    bool single_works = s->n > 0;
-    for (size_t i = 0; i < n && !single_works; i++)
-        for (size_t k = i + 1; k < n; k++) {
-            struct tlsd_fix f;
-            if (combine(&cand[i], &cand[k], &f))
-                try_fix(s, &f);
+    bool pairs_done = false;
+    if (!any_fix(s, false)) {
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = i + 1; k < n; k++) {
+                struct tlsd_fix f;
+                if (combine(&cand[i], &cand[k], &f))
+                    try_fix(s, &f);
+            }
+        pairs_done = true;
+    }
+    /* Only changes that add nothing weak can build a secure fix. */
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (secure_part(&cand[i]))
+            cand[m++] = cand[i];
+    if (!any_fix(s, true) && !pairs_done)
+        for (size_t i = 0; i < m; i++)
+            for (size_t k = i + 1; k < m; k++) {
+                struct tlsd_fix f;
+                if (combine(&cand[i], &cand[k], &f))
+                    try_fix(s, &f);
+            }
+    for (size_t i = 0; i < m && !any_fix(s, true) && !s->oom; i++)
+        for (size_t k = i + 1; k < m; k++) {
+            struct tlsd_fix ab;
+            if (!combine(&cand[i], &cand[k], &ab))
+                continue;
+            for (size_t j = k + 1; j < m; j++) {
+                struct tlsd_fix f;
+                if (combine(&ab, &cand[j], &f) && f.n_changes <= TLSD_FIX_MAX_CHANGES)
+                    try_fix(s, &f);
+            }
         }
     free(cand);
 }
@@ -213,12 +410,36 @@ static size_t client_pos(const struct tlsd_profile *c, uint32_t suite)
     return c->n_suites;
 }
 
+static int bit_count(unsigned v)
+{
+    return __builtin_popcount(v);
+}
+
+/* The weaknesses the registry names for a weak suite ("no forward secrecy; CBC mode"). */
+static int weaknesses(const struct tlsd_suite *st)
+{
+    if (st->cls >= TLSD_CLASS_SECURE)
+        return 0;
+    int n = 1;
+    for (const char *c = st->class_reason; *c; c++)
+        n += *c == ';';
+    return n;
+}
+
+/* Secure fixes before stopgaps; then fewest changes, the fewest versions turned on (a
+ * range-configured side enables what lies between), the better connection, nothing
+ * weaker turned on, the client's own preference. */
 static int cmp_fix(const void *pa, const void *pb, void *ctx)
 {
     const struct tlsd_fix *a = pa, *b = pb;
     const struct tlsd_profile *rank_client = ctx;
+    if (a->stopgap != b->stopgap)
+        return a->stopgap ? 1 : -1;
     if (a->n_changes != b->n_changes)
         return a->n_changes < b->n_changes ? -1 : 1;
+    int va = bit_count(a->versions_added), vb = bit_count(b->versions_added);
+    if (va != vb)
+        return va < vb ? -1 : 1;
     if (a->cls != b->cls)
         return a->cls > b->cls ? -1 : 1;
     enum tlsd_class ca = added_class(a), cb = added_class(b);
@@ -228,7 +449,41 @@ static int cmp_fix(const void *pa, const void *pb, void *ctx)
            pb_ = client_pos(rank_client, b->after.suite);
     if (pa_ != pb_)
         return pa_ < pb_ ? -1 : 1;
+    /* Ties: fewer weaknesses named by the registry (forward secrecy before RSA key
+     * exchange), then the suite most widely implemented (the smaller key: AES-128-GCM is the one
+     * every TLS 1.2 stack has, RFC 9325 4.2), then by code, so the order is stable. */
+    const struct tlsd_suite *sa = tlsd_suite_by_code(a->after.suite),
+                            *sb = tlsd_suite_by_code(b->after.suite);
+    if (sa && sb && sa->cls != sb->cls)
+        return sa->cls > sb->cls ? -1 : 1;
+    /* ECDHE before DHE: a DHE group's size is the server's choice (RFC 9325 4.1). */
+    bool ea = sa && strcmp(sa->kx, "ECDHE") == 0, eb = sb && strcmp(sb->kx, "ECDHE") == 0;
+    if (ea != eb)
+        return ea ? -1 : 1;
+    int wa = sa ? weaknesses(sa) : 0, wb = sb ? weaknesses(sb) : 0;
+    if (wa != wb)
+        return wa < wb ? -1 : 1;
+    if (sa && sb && sa->bits != sb->bits)
+        return sa->bits < sb->bits ? -1 : 1;
+    if (a->after.suite != b->after.suite)
+        return a->after.suite < b->after.suite ? -1 : 1;
+    if (a->after.group != b->after.group)
+        return a->after.group < b->after.group ? -1 : 1;
     return 0;
+}
+
+/* b does what a does with more: the same other changes and outcome, and its versions
+ * include a's. */
+static bool dominated(const struct tlsd_fix *a, const struct tlsd_fix *b)
+{
+    return a->n_add_suites == b->n_add_suites &&
+           (!a->n_add_suites || a->add_suites[0] == b->add_suites[0]) &&
+           a->add_group == b->add_group && a->add_sigalg == b->add_sigalg &&
+           strcmp(a->add_cert.type, b->add_cert.type) == 0 &&
+           a->add_cert.curve == b->add_cert.curve && a->after.version == b->after.version &&
+           a->after.suite == b->after.suite && a->after.group == b->after.group &&
+           (a->versions_added & b->versions_added) == a->versions_added &&
+           a->versions_added != b->versions_added;
 }
 
 int tlsd_find_fixes(const struct tlsd_profile *client, const struct tlsd_profile *server,
@@ -245,19 +500,45 @@ int tlsd_find_fixes(const struct tlsd_profile *client, const struct tlsd_profile
     }
     if (s.n > 1)
         qsort_r(s.v, s.n, sizeof *s.v, cmp_fix, (void *)client);
-    /* Insecure fixes only when nothing better exists. */
-    bool any_secure = false, any_weak = false;
+    /* The secure fixes (the smallest: every one found has the fewest changes that give a
+     * secure connection); then, when a smaller change works but is weaker, the smallest
+     * of those as stopgaps (weak before insecure: insecure only when nothing weak works). */
+    size_t n_secure = 0, min_secure = 0;
+    bool any_weak = false;
     for (size_t i = 0; i < s.n; i++) {
-        any_secure |= s.v[i].cls >= TLSD_CLASS_SECURE;
+        if (!s.v[i].stopgap && (!n_secure++ || s.v[i].n_changes < min_secure))
+            min_secure = s.v[i].n_changes;
         any_weak |= s.v[i].cls >= TLSD_CLASS_WEAK;
     }
-    size_t k = 0;
-    for (size_t i = 0; i < s.n && k < max; i++)
-        if (!any_weak || s.v[i].cls >= TLSD_CLASS_WEAK)
-            s.v[k++] = s.v[i];
+    size_t min_any = TLSD_FIX_MAX_CHANGES + 1;
+    for (size_t i = 0; i < s.n; i++)
+        if (s.v[i].stopgap && (!any_weak || s.v[i].cls >= TLSD_CLASS_WEAK) &&
+            s.v[i].n_changes < min_any)
+            min_any = s.v[i].n_changes;
+    size_t shown_secure = n_secure < max ? n_secure : max;
+    bool stopgap = min_any <= TLSD_FIX_MAX_CHANGES && (!n_secure || min_any < min_secure);
+    if (stopgap && shown_secure == max && max > 1)
+        shown_secure--; /* room for the stopgap */
+    size_t max_stopgap = stopgap ? (max > shown_secure ? max - shown_secure : 0) : 0;
+    size_t k = 0, k_stop = 0;
+    for (size_t i = 0; i < s.n; i++) {
+        struct tlsd_fix *f = &s.v[i];
+        bool keep = f->stopgap ? k_stop < max_stopgap && f->n_changes == min_any &&
+                                     (!any_weak || f->cls >= TLSD_CLASS_WEAK)
+                               : k < shown_secure;
+        for (size_t j = 0; keep && j < k + k_stop; j++)
+            keep = !dominated(&s.v[j], f);
+        if (!keep)
+            continue;
+        if (f->stopgap)
+            k_stop++;
+        else
+            k++;
+        s.v[k + k_stop - 1] = *f;
+    }
     out->fixes = s.v;
-    out->n = k;
-    out->only_insecure = k > 0 && !any_secure;
+    out->n = k + k_stop;
+    out->only_insecure = n_secure == 0 && out->n > 0;
     return 0;
 }
 

@@ -58,10 +58,19 @@ static uint16_t server_choice_legacy(const struct tlsd_profile *c, const struct 
     return 0;
 }
 
+/* OpenSSL 1.1.1 and 3 read a client's supported_versions whatever versions the server
+ * has enabled (ssl/statem/statem_lib.c ssl_choose_server_version): a server that stops
+ * at TLS 1.1 still answers from that list, and when nothing on it is enabled it sends
+ * protocol_version itself, before any ServerHello. */
+static bool reads_supported_versions(const struct tlsd_profile *s)
+{
+    return (s->versions & TLSD_V_TLS13) || s->impl == TLSD_IMPL_OPENSSL;
+}
+
 /* 0 when the server finds no version it can answer with. */
 static uint16_t choose_version(const struct tlsd_profile *c, const struct tlsd_profile *s)
 {
-    if (c->supported_versions_ext && (s->versions & TLSD_V_TLS13))
+    if (c->supported_versions_ext && reads_supported_versions(s))
         return tlsd_versions_max(c->versions & s->versions);
     return server_choice_legacy(c, s);
 }
@@ -87,9 +96,19 @@ static bool is_tls13_group(uint16_t g)
 
 /* The ECDHE group for TLS <= 1.2: RFC 8422 5.1 — without a supported_groups
  * extension the server may pick any curve (its first). */
+/* OpenSSL 1.1.0 and later find no shared curve when the client sent no supported_groups
+ * (ssl/t1_lib.c tls1_shared_group reads only the client's list), so they skip every
+ * ECDHE suite for such a hello; RFC 8422 5.1 would let them pick any curve. */
+static bool needs_client_groups(const struct tlsd_profile *s)
+{
+    return s->impl == TLSD_IMPL_OPENSSL;
+}
+
 static uint16_t choose_ec_group(const struct tlsd_profile *c, const struct tlsd_profile *s,
                                 bool server_order)
 {
+    if (!(c->flags & TLSD_PF_SENDS_GROUPS) && needs_client_groups(s))
+        return 0;
     if (!(c->flags & TLSD_PF_SENDS_GROUPS)) {
         for (size_t i = 0; i < s->n_groups; i++)
             if (is_ec_group(s->groups[i]))

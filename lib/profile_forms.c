@@ -144,6 +144,8 @@ static int openssl_suites(struct tlsd_profile *p, const char *cipherstr, const c
     int n = tlsd_openssl_expand(cipherstr, &codes, msg, sizeof msg);
     if (n < 0)
         return tlsd_profile_fail(err, "OpenSSL cipher string '%s': %s", cipherstr, msg);
+    if (strlen(cipherstr) < sizeof p->cipher_string) /* kept for the fixes to add to */
+        snprintf(p->cipher_string, sizeof p->cipher_string, "%s", cipherstr);
     int rc = add_code_list(p, codes, (size_t)n, err);
     free(codes);
     return rc;
@@ -269,8 +271,63 @@ static int parse_webserver(const char *text, size_t len, struct tlsd_profile *p,
     return openssl_suites(p, cipherstr, tls13[0] ? tls13 : NULL, err);
 }
 
+static int parse_suites_only(const char *text, size_t len, struct tlsd_profile *p,
+                             struct tlsd_profile_err *err);
+
+/* A "versions = ..." line in a suite list or Get-TlsCipherSuite output: its value
+ * (copied to out) and the text without it; false when there is none. */
+static bool versions_line(const char *text, size_t len, char *out, size_t outlen, char **rest)
+{
+    for (size_t i = 0; i < len;) {
+        size_t e = i;
+        while (e < len && text[e] != '\n')
+            e++;
+        size_t k = i;
+        while (k < e && (text[k] == ' ' || text[k] == '\t'))
+            k++;
+        if (e - k > 8 && strncasecmp(text + k, "versions", 8) == 0) {
+            size_t v = k + 8;
+            while (v < e && (text[v] == ' ' || text[v] == '\t'))
+                v++;
+            if (v < e && text[v] == '=') {
+                snprintf(out, outlen, "%.*s", (int)(e - v - 1), text + v + 1);
+                *rest = malloc(len + 1);
+                if (*rest) {
+                    memcpy(*rest, text, i);
+                    memcpy(*rest + i, text + e, len - e);
+                    (*rest)[i + len - e] = '\0';
+                }
+                return true;
+            }
+        }
+        i = e + 1;
+    }
+    return false;
+}
+
 static int parse_suite_list(const char *text, size_t len, struct tlsd_profile *p,
                             struct tlsd_profile_err *err)
+{
+    char versions[256];
+    char *rest = NULL;
+    bool have_versions = versions_line(text, len, versions, sizeof versions, &rest);
+    if (have_versions && !rest)
+        return tlsd_profile_fail(err, "out of memory");
+    if (rest) {
+        text = rest;
+        len = strlen(rest);
+    }
+    int rc = parse_suites_only(text, len, p, err);
+    free(rest);
+    if (rc < 0)
+        return rc;
+    tlsd_profile_versions_from_suites(p);
+    p->versions_assumed = true;
+    return have_versions ? tlsd_profile_set_versions(p, versions, err) : 0;
+}
+
+static int parse_suites_only(const char *text, size_t len, struct tlsd_profile *p,
+                             struct tlsd_profile_err *err)
 {
     struct tlsd_suite_list l;
     if (tlsd_suite_list_parse(text, len, &l) < 0)
@@ -283,8 +340,6 @@ static int parse_suite_list(const char *text, size_t len, struct tlsd_profile *p
     for (size_t i = 0; rc == 0 && i < l.n_items; i++)
         rc = add_code_list(p, &l.items[i].code, 1, err);
     tlsd_suite_list_free(&l);
-    if (rc == 0)
-        tlsd_profile_versions_from_suites(p);
     return rc;
 }
 

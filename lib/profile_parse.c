@@ -10,6 +10,7 @@
 
 #include "profile_internal.h"
 #include "tlsdiag/registry.h"
+#include "tlsdiag/strbuf.h"
 #include "tlsdiag/suitelist.h"
 
 static char *trim(char *s)
@@ -335,6 +336,17 @@ static int apply_key(const char *key, char *val, struct tlsd_profile *p,
         return each_token(val, add_version, &c) < 0 ? -1 : 0;
     } else if (strcasecmp(key, "suites") == 0) {
         return add_suites(val, p, err);
+    } else if (strcasecmp(key, "cipher_string") == 0) {
+        if (strlen(val) >= sizeof p->cipher_string)
+            return tlsd_profile_fail(err, "cipher_string longer than %zu characters",
+                                     sizeof p->cipher_string - 1);
+        uint32_t *codes = NULL;
+        char msg[200];
+        int n = tlsd_openssl_expand(val, &codes, msg, sizeof msg);
+        free(codes);
+        if (n < 0)
+            return tlsd_profile_fail(err, "cipher_string '%s': %s", val, msg);
+        snprintf(p->cipher_string, sizeof p->cipher_string, "%s", val);
     } else if (strcasecmp(key, "groups") == 0) {
         p->n_groups = 0;
         return each_token(val, add_group, &c);
@@ -407,14 +419,101 @@ int tlsd_profile_parse_text(const char *text, size_t len, enum tlsd_side side,
         }
     }
     free(buf);
-    if (rc == 0 && !versions_set && p->n_suites > 0 && p->impl != TLSD_IMPL_OPENSSL)
+    if (rc == 0 && !versions_set && p->n_suites > 0 && p->impl != TLSD_IMPL_OPENSSL) {
         tlsd_profile_versions_from_suites(p);
+        p->versions_assumed = true;
+    }
     if (rc == 0 && side != TLSD_SIDE_ANY && p->side != TLSD_SIDE_ANY && p->side != side)
         rc = tlsd_profile_fail(err, "profile '%s' describes a %s, not a %s", p->name,
                                tlsd_side_name(p->side), tlsd_side_name(side));
     if (rc == 0 && side != TLSD_SIDE_ANY)
         p->side = side;
     return rc;
+}
+
+int tlsd_profile_set_versions(struct tlsd_profile *p, const char *spec,
+                              struct tlsd_profile_err *err)
+{
+    const struct tlsd_builtin_profile *b = tlsd_builtin_profile_find(spec);
+    if (b) {
+        struct tlsd_profile from;
+        if (tlsd_profile_builtin(spec, TLSD_SIDE_ANY, &from, err) < 0)
+            return -1;
+        p->versions = from.versions;
+        p->versions_assumed = false;
+        return 0;
+    }
+    struct tlsd_profile tmp = *p;
+    struct tokctx c = {&tmp, err};
+    tmp.versions = 0;
+    if (each_token(spec, add_version, &c) < 0 || !tmp.versions)
+        return tmp.versions ? -1
+                            : tlsd_profile_fail(err,
+                                                "'%s' names no version (TLSv1.2, TLSv1.3, ...) "
+                                                "and no built-in profile (windows-2019, ...)",
+                                                spec);
+    p->versions = tmp.versions;
+    p->versions_assumed = false;
+    return 0;
+}
+
+static void format_codes16(struct tlsd_strbuf *b, const char *key, const uint16_t *v, size_t n)
+{
+    tlsd_sb_printf(b, "%s =", key); /* an empty list says "none" (not the default) */
+    for (size_t i = 0; i < n; i++)
+        tlsd_sb_printf(b, "%s 0x%04X", i ? "," : "", (unsigned)v[i]);
+    tlsd_sb_puts(b, "\n");
+}
+
+char *tlsd_profile_format(const struct tlsd_profile *p)
+{
+    struct tlsd_strbuf b = {0};
+    tlsd_sb_printf(&b, "name = %s\nside = %s\nimplementation = %s\n", p->name,
+                   tlsd_side_name(p->side), tlsd_impl_name(p->impl));
+    tlsd_sb_printf(&b, "preference = %s\n",
+                   p->pref == TLSD_PREF_SERVER   ? "server"
+                   : p->pref == TLSD_PREF_CLIENT ? "client"
+                                                 : "default");
+    tlsd_sb_puts(&b, "versions =");
+    const char *sep = " ";
+    for (unsigned bit = TLSD_V_SSL2; bit <= TLSD_V_TLS13; bit <<= 1)
+        if (p->versions & bit) {
+            const struct tlsd_version *v = tlsd_version_by_code(tlsd_version_of_bit(bit));
+            tlsd_sb_printf(&b, "%s%s", sep, v ? v->name : "?");
+            sep = ", ";
+        }
+    tlsd_sb_printf(&b, "\nsupported_versions_ext = %s\n", p->supported_versions_ext ? "yes" : "no");
+    if (p->n_suites) {
+        tlsd_sb_puts(&b, "suites =");
+        char code[12];
+        for (size_t i = 0; i < p->n_suites; i++)
+            tlsd_sb_printf(&b, "%s %s", i ? "," : "", tlsd_suite_code_str(p->suites[i], code));
+        tlsd_sb_puts(&b, "\n");
+    }
+    if (p->cipher_string[0])
+        tlsd_sb_printf(&b, "cipher_string = %s\n", p->cipher_string);
+    format_codes16(&b, "groups", p->groups, p->n_groups);
+    format_codes16(&b, "key_shares", p->key_shares, p->n_key_shares);
+    format_codes16(&b, "sigalgs", p->sigalgs, p->n_sigalgs);
+    format_codes16(&b, "sigalgs_tls13", p->sigalgs13, p->n_sigalgs13);
+    if (p->n_certs) {
+        tlsd_sb_puts(&b, "certificates =");
+        for (size_t i = 0; i < p->n_certs; i++) {
+            const struct tlsd_cert_key *k = &p->certs[i];
+            tlsd_sb_printf(&b, "%s %s", i ? "," : "", k->type);
+            if (k->curve)
+                tlsd_sb_printf(&b, " 0x%04X", (unsigned)k->curve);
+            else if (k->bits)
+                tlsd_sb_printf(&b, " %d", k->bits);
+        }
+        tlsd_sb_puts(&b, "\n");
+    }
+    tlsd_sb_puts(&b, "flags =");
+    for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
+        tlsd_sb_printf(&b, "%s %s%s", i ? "," : "", p->flags & flag_names[i].flag ? "" : "-",
+                       flag_names[i].name);
+    tlsd_sb_puts(&b, "\n");
+    return tlsd_sb_take(&b);
 }
 
 int tlsd_profile_builtin(const char *name, enum tlsd_side side, struct tlsd_profile *p,

@@ -238,3 +238,38 @@ void tlsd_suite_list_filter(struct tlsd_suite_list *l, const struct tlsd_filter 
             l->items[w++] = l->items[i];
     l->n_items = w;
 }
+
+/* Security order: the registry class (recommended first), then TLS 1.3 suites, forward
+ * secrecy (ECDHE before DHE before the rest), AEAD before MAC-then-encrypt, the longer
+ * key, the code. */
+static int kx_rank(const struct tlsd_suite *s)
+{
+    return strcmp(s->kx, "ANY") == 0     ? 0
+           : strcmp(s->kx, "ECDHE") == 0 ? 1
+           : strcmp(s->kx, "DHE") == 0   ? 2
+                                         : 3;
+}
+
+static int by_security(const void *pa, const void *pb)
+{
+    const struct tlsd_list_item *a = pa, *b = pb;
+    if (!a->suite || !b->suite)
+        return a->suite ? -1 : b->suite ? 1 : (a->code > b->code) - (a->code < b->code);
+    const struct tlsd_suite *x = a->suite, *y = b->suite;
+    if (x->cls != y->cls)
+        return x->cls > y->cls ? -1 : 1;
+    if (kx_rank(x) != kx_rank(y))
+        return kx_rank(x) < kx_rank(y) ? -1 : 1;
+    bool ax = strcmp(x->mac, "AEAD") == 0, ay = strcmp(y->mac, "AEAD") == 0;
+    if (ax != ay)
+        return ax ? -1 : 1;
+    if (x->bits != y->bits)
+        return x->bits > y->bits ? -1 : 1;
+    return (x->code > y->code) - (x->code < y->code);
+}
+
+void tlsd_suite_list_sort_secure(struct tlsd_suite_list *l)
+{
+    if (l->n_items > 1)
+        qsort(l->items, l->n_items, sizeof *l->items, by_security);
+}

@@ -64,8 +64,44 @@ static const char *scheme_label(enum tlsd_suite_format fmt)
     }
 }
 
-static void render_powershell(struct tlsd_strbuf *b, const char **names, size_t n)
+static bool in_names(const char *const *names, size_t n, const char *name)
 {
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* Disable-TlsCipherSuite for every suite not kept: said at the top of the script and in a
+ * note (the caller prints it on stderr). The TLS 1.3 suites stay unless the list is to
+ * replace them too: without them TLS 1.3 cannot be negotiated at all. */
+static void render_powershell(struct tlsd_strbuf *b, const char **names, size_t n, bool keep_tls13,
+                              struct tlsd_suite_list *problems)
+{
+    const char *extra[8];
+    size_t n_extra = 0;
+    for (size_t i = 0; keep_tls13 && i < tlsd_suite_count() && n_extra < 8; i++) {
+        const struct tlsd_suite *s = tlsd_suite_at(i);
+        if (s->min_version == 0x0304 && s->windows_name && strcmp(s->status, "iana") == 0 &&
+            !in_names(names, n, s->windows_name))
+            extra[n_extra++] = s->windows_name;
+    }
+    char warn[300];
+    snprintf(warn, sizeof warn,
+             "the PowerShell script disables every cipher suite not in the list (%zu kept%s)",
+             n + n_extra,
+             n_extra      ? ", the TLS 1.3 suites among them"
+             : keep_tls13 ? ""
+                          : "; TLS 1.3 suites not in the list are disabled too");
+    if (tlsd_suite_list_note(problems, "powershell", warn) < 0)
+        b->failed = true;
+    tlsd_sb_printf(
+        b,
+        "# WARNING: this script DISABLES every cipher suite that is not listed in $keep\n"
+        "# (%zu suites kept). A client or server that needs another suite will fail.\n",
+        n + n_extra);
+    if (n_extra)
+        tlsd_sb_puts(b, "# The TLS 1.3 suites are kept although the list does not name them.\n");
     tlsd_sb_puts(
         b, "# Run in an elevated PowerShell (Windows 10 / Server 2016 or later).\n"
            "# A domain Group Policy \"SSL Cipher Suite Order\" overrides this list: check\n"
@@ -73,14 +109,16 @@ static void render_powershell(struct tlsd_strbuf *b, const char **names, size_t 
            "# Restart the computer (or at least the TLS services) for running\n"
            "# processes to use the new order.\n");
     tlsd_sb_puts(b, "$keep = @(");
-    for (size_t i = 0; i < n; i++)
-        tlsd_sb_printf(b, "%s'%s'", i ? ", " : "", names[i]);
+    for (size_t i = 0; i < n + n_extra; i++)
+        tlsd_sb_printf(b, "%s'%s'", i ? ", " : "", i < n ? names[i] : extra[i - n]);
     tlsd_sb_puts(b, ")\n");
     tlsd_sb_puts(b, "Get-TlsCipherSuite | Where-Object { $keep -notcontains $_.Name } | "
                     "ForEach-Object { Disable-TlsCipherSuite -Name $_.Name }\n");
-    /* Position 0 is the highest priority (Enable-TlsCipherSuite docs). */
-    for (size_t i = 0; i < n; i++)
-        tlsd_sb_printf(b, "Enable-TlsCipherSuite -Name '%s' -Position %zu\n", names[i], i);
+    /* Position 0 is the highest priority (Enable-TlsCipherSuite docs); the TLS 1.3
+     * suites kept go after the list. */
+    for (size_t i = 0; i < n + n_extra; i++)
+        tlsd_sb_printf(b, "Enable-TlsCipherSuite -Name '%s' -Position %zu\n",
+                       i < n ? names[i] : extra[i - n], i);
 }
 
 /* OpenSSL takes TLS 1.3 suites apart from the cipher string (-ciphersuites,
@@ -108,8 +146,8 @@ static void render_openssl(struct tlsd_strbuf *b, const char **names, size_t n,
     }
 }
 
-char *tlsd_render_suite_list(const struct tlsd_suite_list *l, enum tlsd_suite_format fmt,
-                             struct tlsd_suite_list *problems)
+static char *render_list(const struct tlsd_suite_list *l, enum tlsd_suite_format fmt,
+                         bool keep_tls13, struct tlsd_suite_list *problems)
 {
     struct tlsd_strbuf b = {0};
     const char **names = calloc(l->n_items + 1, sizeof *names);
@@ -160,7 +198,7 @@ char *tlsd_render_suite_list(const struct tlsd_suite_list *l, enum tlsd_suite_fo
         break;
     }
     case TLSD_FMT_POWERSHELL:
-        render_powershell(&b, names, n);
+        render_powershell(&b, names, n, keep_tls13, problems);
         break;
     case TLSD_FMT_OPENSSL:
         render_openssl(&b, names, n, problems);
@@ -237,4 +275,16 @@ json_t *tlsd_suite_list_to_json(const struct tlsd_suite_list *l)
     return json_pack("{s:s, s:o, s:o, s:o}", "input_form", tlsd_list_form_name(l->form), "suites",
                      items, "errors", msgs_json(l->errors, l->n_errors), "notes",
                      msgs_json(l->notes, l->n_notes));
+}
+
+char *tlsd_render_suite_list(const struct tlsd_suite_list *l, enum tlsd_suite_format fmt,
+                             struct tlsd_suite_list *problems)
+{
+    return render_list(l, fmt, true, problems);
+}
+
+char *tlsd_render_powershell(const struct tlsd_suite_list *l, bool keep_tls13,
+                             struct tlsd_suite_list *problems)
+{
+    return render_list(l, TLSD_FMT_POWERSHELL, keep_tls13, problems);
 }

@@ -17,7 +17,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gen_tables import cstr  # noqa: E402
 
-KEYS = {"name", "aliases", "description", "source", "side", "implementation", "versions",
+KEYS = {"name", "aliases", "description", "source", "side", "implementation", "versions", "cipher_string",
         "suites", "groups", "key_shares", "sigalgs", "signature_schemes", "certificates",
         "preference", "flags", "supported_versions_ext", "client_hello"}
 

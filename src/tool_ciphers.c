@@ -34,7 +34,10 @@ static const char help_text[] =
     "  -F, --filter EXPR    keep suites matching EXPR: key=value[|value] joined by\n"
     "                       commas; keys kx, auth, cert, cipher, mac, class, version,\n"
     "                       status; class also takes >=secure or <=weak\n"
-    "  -a, --all            list the whole registry (then --filter it)\n"
+    "  -a, --all            list the whole registry (then --filter it); in gpo and\n"
+    "                       powershell output most secure first\n"
+    "      --replace-tls13  powershell: also disable the TLS 1.3 suites the list does\n"
+    "                       not name (kept by default)\n"
     "      --color          colour even when not on a terminal\n"
     "      --no-color       no colour (also when NO_COLOR is set)\n"
     "  -h, --help           this help\n"
@@ -45,6 +48,9 @@ static const char help_text[] =
     "  tlsdiag ciphers --format gpo 'HIGH:!aNULL:!MD5'\n"
     "  Get-TlsCipherSuite output saved to a file: tlsdiag ciphers -f suites.txt -o openssl\n"
     "  tlsdiag ciphers --filter kx=ECDHE,auth=RSA,class=recommended\n"
+    "\n"
+    "The powershell script disables every suite it does not keep; it says so in its\n"
+    "first comment and on standard error.\n"
     "\n"
     "Exit status: 0 all converted; 1 some items were bad or had no spelling in the\n"
     "chosen format (each reported on stderr, the rest still converted); 2 usage\n"
@@ -138,22 +144,19 @@ struct opts {
     struct tlsd_filter *filter;
     bool all;
     bool filtered;
+    bool replace_tls13;
     enum tool_color_mode color;
 };
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-    static const struct option longopts[] = {{"file", required_argument, NULL, 'f'},
-                                             {"format", required_argument, NULL, 'o'},
-                                             {"json", no_argument, NULL, 'j'},
-                                             {"filter", required_argument, NULL, 'F'},
-                                             {"all", no_argument, NULL, 'a'},
-                                             {"color", no_argument, NULL, 'C'},
-                                             {"colour", no_argument, NULL, 'C'},
-                                             {"no-color", no_argument, NULL, 'N'},
-                                             {"no-colour", no_argument, NULL, 'N'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"file", required_argument, NULL, 'f'}, {"format", required_argument, NULL, 'o'},
+        {"json", no_argument, NULL, 'j'},       {"filter", required_argument, NULL, 'F'},
+        {"all", no_argument, NULL, 'a'},        {"replace-tls13", no_argument, NULL, 'R'},
+        {"color", no_argument, NULL, 'C'},      {"colour", no_argument, NULL, 'C'},
+        {"no-color", no_argument, NULL, 'N'},   {"no-colour", no_argument, NULL, 'N'},
+        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
     char err[200];
     int c;
     int nopt = tool_permute(argc, argv, "+f:o:F:ah", longopts);
@@ -183,6 +186,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             break;
         case 'a':
             o->all = true;
+            break;
+        case 'R':
+            o->replace_tls13 = true;
             break;
         default: {
             int rc = tool_common_option(c, "ciphers", help_text, &o->color);
@@ -264,7 +270,12 @@ static int emit(const struct opts *o, struct tlsd_suite_list *l, bool from_regis
             print_table(l, color);
         return 0;
     }
-    char *out = tlsd_render_suite_list(l, o->fmt, l);
+    /* A list from the registry has only code order: where the order becomes a
+     * preference (GPO, PowerShell positions) it is the security order. */
+    if (from_registry && (o->fmt == TLSD_FMT_GPO || o->fmt == TLSD_FMT_POWERSHELL))
+        tlsd_suite_list_sort_secure(l);
+    char *out = o->fmt == TLSD_FMT_POWERSHELL ? tlsd_render_powershell(l, !o->replace_tls13, l)
+                                              : tlsd_render_suite_list(l, o->fmt, l);
     if (!out)
         return -1;
     fputs(out, stdout);

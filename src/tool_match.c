@@ -50,6 +50,11 @@ static const char help_text[] =
     "      --servers LIST     comma list of server profiles, e.g.\n"
     "                         windows-2016,windows-2019,windows-2022,windows-2025\n"
     "      --fixes N          fixes to show per side (default 3; 0 = none)\n"
+    "      --versions V       the versions of a profile whose input names none\n"
+    "                         (Get-TlsCipherSuite output, gpo:, list:): a list such\n"
+    "                         as TLSv1.2,TLSv1.3, or a built-in profile whose versions\n"
+    "                         to take, e.g. windows-2019; without it (or a 'versions ='\n"
+    "                         line in the input) the report names the versions assumed\n"
     "      --json             JSON output\n"
     "  -h, --help             this help\n"
     "\n"
@@ -66,6 +71,7 @@ struct opts {
     const char *clients[MAX_SIDES], *servers[MAX_SIDES];
     size_t n_clients, n_servers;
     size_t n_fixes;
+    const char *versions; /* --versions: for profiles whose input names none */
     bool json;
     bool matrix;
     char *owned[MAX_SIDES]; /* client specs made for --clients-from capture:FILE */
@@ -81,6 +87,48 @@ static void free_opts(struct opts *o)
 
 /* ---- text ------------------------------------------------------------------- */
 
+/* "TLSv1.0 to TLSv1.3" / "TLSv1.0, TLSv1.2" for a set of versions. */
+static void versions_text(unsigned set, char *buf, size_t len)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    unsigned lo = tlsd_version_bit(tlsd_versions_min(set)),
+             hi = tlsd_version_bit(tlsd_versions_max(set));
+    bool range = lo && hi > lo;
+    for (unsigned b = lo; range && b <= hi; b <<= 1)
+        range = (set & b) != 0;
+    if (range) {
+        snprintf(buf, len, "%s to %s", tool_version_name(tlsd_versions_min(set)),
+                 tool_version_name(tlsd_versions_max(set)));
+        return;
+    }
+    for (unsigned b = TLSD_V_SSL2; b <= TLSD_V_TLS13 && n < len; b <<= 1)
+        if (set & b)
+            n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "",
+                                  tool_version_name(tlsd_version_of_bit(b)));
+}
+
+/* The versions a profile's input did not state, said where the report starts. */
+static void print_assumed(const struct tlsd_profile *p)
+{
+    if (!p->versions_assumed)
+        return;
+    char v[96];
+    versions_text(p->versions, v, sizeof v);
+    printf("  %s versions assumed: %s (the input names none; set them with --versions or a "
+           "'versions =' line)\n",
+           p->name, v);
+}
+
+static json_t *assumed_json(const struct tlsd_profile *p)
+{
+    json_t *a = json_array();
+    for (unsigned b = TLSD_V_SSL2; b <= TLSD_V_TLS13; b <<= 1)
+        if (p->versions & b)
+            json_array_append_new(a, json_string(tool_version_name(tlsd_version_of_bit(b))));
+    return a;
+}
+
 static int report_pair(const struct tlsd_profile *c, const struct tlsd_profile *s,
                        const struct opts *o)
 {
@@ -89,6 +137,8 @@ static int report_pair(const struct tlsd_profile *c, const struct tlsd_profile *
     printf("Client: %s (%s)\nServer: %s (%s, %s order)\n", c->name, tlsd_impl_name(c->impl),
            s->name, tlsd_impl_name(s->impl),
            tlsd_profile_pref(s) == TLSD_PREF_SERVER ? "server" : "client");
+    print_assumed(c);
+    print_assumed(s);
     tool_print_outcome(&out);
     if (!out.ok && o->n_fixes > 0 &&
         (tool_print_fixes(c, s, TLSD_SIDE_SERVER, o->n_fixes) < 0 ||
@@ -105,6 +155,10 @@ static json_t *pair_json(const struct tlsd_profile *c, const struct tlsd_profile
 {
     json_t *j = json_pack("{s:s, s:s, s:o}", "client", c->name, "server", s->name, "outcome",
                           tool_outcome_json(out));
+    if (c->versions_assumed)
+        json_object_set_new(j, "client_versions_assumed", assumed_json(c));
+    if (s->versions_assumed)
+        json_object_set_new(j, "server_versions_assumed", assumed_json(s));
     if (!out->ok && o->n_fixes > 0) {
         json_object_set_new(j, "server_fixes", tool_fixes_json(c, s, TLSD_SIDE_SERVER, o->n_fixes));
         json_object_set_new(j, "client_fixes", tool_fixes_json(c, s, TLSD_SIDE_CLIENT, o->n_fixes));
@@ -195,6 +249,10 @@ static int run_matrix(struct tlsd_profile *cs, size_t nc, struct tlsd_profile *s
         putchar('\n');
         json_decref(j);
     } else {
+        for (size_t i = 0; i < nc; i++)
+            print_assumed(&cs[i]);
+        for (size_t i = 0; i < ns; i++)
+            print_assumed(&ss[i]);
         matrix_table(cs, nc, ss, ns, out);
         printf("\n%zu of %zu pairs fail.\n", fails, nc * ns);
         breaks(cs, nc, ss, ns, out, true);
@@ -276,6 +334,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
                                              {"servers", required_argument, NULL, 'S'},
                                              {"fixes", required_argument, NULL, 'n'},
                                              {"json", no_argument, NULL, 'j'},
+                                             {"versions", required_argument, NULL, 'V'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     int c;
@@ -309,6 +368,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             break;
         case 'j':
             o->json = true;
+            break;
+        case 'V':
+            o->versions = optarg;
             break;
         case 'h':
             fputs(help_text, stdout);
@@ -380,7 +442,8 @@ static int load_live(const char *spec, struct tlsd_profile *p, struct tlsd_profi
     return rc;
 }
 
-static struct tlsd_profile *load_all(const char *const *specs, size_t n, enum tlsd_side side)
+static struct tlsd_profile *load_all(const char *const *specs, size_t n, enum tlsd_side side,
+                                     const char *versions)
 {
     struct tlsd_profile *v = calloc(n, sizeof *v);
     if (!v) {
@@ -393,6 +456,8 @@ static struct tlsd_profile *load_all(const char *const *specs, size_t n, enum tl
         int rc = !builtin && side == TLSD_SIDE_SERVER && is_live_server(specs[i])
                      ? load_live(specs[i], &v[i], &err)
                      : tlsd_profile_load(specs[i], side, &v[i], &err);
+        if (rc == 0 && versions && v[i].versions_assumed)
+            rc = tlsd_profile_set_versions(&v[i], versions, &err);
         if (rc < 0) {
             tool_err("match", "%s '%s': %s", tlsd_side_name(side), specs[i], err.msg);
             free(v);
@@ -413,8 +478,9 @@ int tool_match(int argc, char **argv)
         free_opts(o);
         return rc > 0 ? TOOL_EXIT_OK : TOOL_EXIT_USAGE;
     }
-    struct tlsd_profile *cs = load_all(o->clients, o->n_clients, TLSD_SIDE_CLIENT);
-    struct tlsd_profile *ss = cs ? load_all(o->servers, o->n_servers, TLSD_SIDE_SERVER) : NULL;
+    struct tlsd_profile *cs = load_all(o->clients, o->n_clients, TLSD_SIDE_CLIENT, o->versions);
+    struct tlsd_profile *ss =
+        cs ? load_all(o->servers, o->n_servers, TLSD_SIDE_SERVER, o->versions) : NULL;
     if (!cs || !ss) {
         free(cs);
         free_opts(o);

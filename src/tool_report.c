@@ -70,17 +70,24 @@ int tool_print_fixes(const struct tlsd_profile *c, const struct tlsd_profile *s,
     printf("\nFixes on the %s (%s):\n", tlsd_side_name(side),
            side == TLSD_SIDE_SERVER ? s->name : c->name);
     if (l.n == 0)
-        printf("  none found by adding one or two versions, suites, groups, signature schemes or "
-               "certificates\n");
+        printf("  none found by adding up to %d versions, suites, groups, signature schemes or "
+               "certificates\n",
+               TLSD_FIX_MAX_CHANGES);
     if (l.only_insecure)
-        printf("  No secure fix exists: every change below gives a weak or insecure connection.\n");
+        printf("  No secure fix exists (none within %d changes): every change below gives a weak "
+               "or insecure connection.\n",
+               TLSD_FIX_MAX_CHANGES);
     for (size_t i = 0; i < l.n; i++) {
-        char sum[300];
+        char sum[300], risk[300];
         struct tlsd_fix_steps st;
         tlsd_fix_summary(&l.fixes[i], sum, sizeof sum);
-        printf("  %zu. %s -> %s %s, class %s\n", i + 1, sum,
+        tlsd_fix_risk(&l.fixes[i], risk, sizeof risk);
+        printf("  %zu. %s%s -> %s %s, class %s\n", i + 1,
+               l.fixes[i].stopgap ? "stopgap (weaker): " : "", sum,
                tool_version_name(l.fixes[i].after.version), tool_suite_name(l.fixes[i].after.suite),
                tlsd_class_name(l.fixes[i].cls));
+        if (risk[0])
+            printf("     risk: %s\n", risk);
         if (tlsd_fix_render(&l.fixes[i], side == TLSD_SIDE_SERVER ? s : c, &st) < 0) {
             tlsd_fix_list_free(&l);
             return -1;
@@ -105,8 +112,12 @@ void tool_json_choice(json_t *j, uint16_t version, uint32_t suite, uint16_t grou
         json_object_set_new(j, "suite", json_string(tool_suite_name(suite)));
         json_object_set_new(j, "suite_code", json_string(hex));
     }
-    if (group)
+    if (group) {
+        char hex[8];
+        snprintf(hex, sizeof hex, "0x%04X", (unsigned)group);
         json_object_set_new(j, "group", json_string(tool_group_name(group)));
+        json_object_set_new(j, "group_code", json_string(hex));
+    }
 }
 
 json_t *tool_alert_json(int code, bool by_client)
@@ -148,12 +159,24 @@ json_t *tool_fixes_json(const struct tlsd_profile *c, const struct tlsd_profile 
         return NULL;
     json_t *arr = json_array();
     for (size_t i = 0; i < l.n; i++) {
-        char sum[300];
+        char sum[300], risk[300];
         struct tlsd_fix_steps st;
         tlsd_fix_summary(&l.fixes[i], sum, sizeof sum);
-        json_t *f = json_pack("{s:s, s:i, s:s, s:o}", "change", sum, "changes",
+        tlsd_fix_risk(&l.fixes[i], risk, sizeof risk);
+        json_t *f = json_pack("{s:s, s:i, s:s, s:b, s:o}", "change", sum, "changes",
                               (int)l.fixes[i].n_changes, "class", tlsd_class_name(l.fixes[i].cls),
-                              "result", tool_outcome_json(&l.fixes[i].after));
+                              "stopgap", l.fixes[i].stopgap, "result",
+                              tool_outcome_json(&l.fixes[i].after));
+        if (risk[0])
+            json_object_set_new(f, "risk", json_string(risk));
+        /* The side with the fix, in the profile format: 'tlsdiag connect --as' or
+         * 'tlsdiag serve --profile' can try it. */
+        struct tlsd_profile after = side == TLSD_SIDE_SERVER ? *s : *c;
+        tlsd_fix_apply(&l.fixes[i], &after);
+        char *text = tlsd_profile_format(&after);
+        if (text)
+            json_object_set_new(f, "profile_after", json_string(text));
+        free(text);
         json_t *steps = json_array(), *notes = json_array();
         if (tlsd_fix_render(&l.fixes[i], side == TLSD_SIDE_SERVER ? s : c, &st) == 0) {
             for (size_t k = 0; k < st.n; k++)

@@ -33,6 +33,7 @@ tls13="TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256, TLS_AES_128_GCM_SHA
     echo "description = OpenSSL $v defaults (cipher string $str)"
     echo "source = SSL_DEFAULT_CIPHER_LIST of OpenSSL $v, expanded by the local libssl"
     echo "side = any"
+    echo "cipher_string = $str"
     echo "implementation = openssl"
     echo "preference = client"
     echo "versions = $vers"

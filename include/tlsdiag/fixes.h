@@ -1,6 +1,6 @@
 /* Fixes: the smallest changes to one side that make a failing pair succeed, ranked
- * (fewest changes first, then the security class of the resulting connection), each
- * with the exact commands and settings for that side's implementation. */
+ * (the smallest secure fixes first, then a smaller but weaker stopgap with its risk),
+ * each with the exact commands and settings for that side's implementation. */
 #ifndef TLSDIAG_FIXES_H
 #define TLSDIAG_FIXES_H
 
@@ -17,6 +17,9 @@ extern "C" {
 #endif
 
 #define TLSD_FIX_MAX_ITEMS 2
+/* The search tries up to this many changes on one side before saying that no secure
+ * fix exists. */
+#define TLSD_FIX_MAX_CHANGES 3
 
 struct tlsd_fix {
     enum tlsd_side side;   /* the side to change */
@@ -27,19 +30,25 @@ struct tlsd_fix {
     uint16_t add_sigalg;           /* a signature scheme (server: TLS 1.3 list), 0: none */
     struct tlsd_cert_key add_cert; /* type[0] == 0: none */
     size_t n_changes;
-    enum tlsd_class cls; /* of the connection the fix produces (version and suite) */
+    unsigned versions_added; /* TLSD_V_* bits the change really turns on (a range-configured
+                                side enables the versions between) */
+    unsigned versions_after; /* the side's versions with the fix */
+    enum tlsd_class cls;     /* of the connection the fix produces (version and suite) */
+    bool stopgap;            /* works, but the connection is weak or insecure */
     struct tlsd_outcome after;
 };
 
 struct tlsd_fix_list {
     struct tlsd_fix *fixes;
     size_t n;
-    /* Every fix found is weak or insecure: nothing secure exists; the caller must say so. */
+    /* No secure fix exists (none within TLSD_FIX_MAX_CHANGES changes) and the fixes
+     * listed are stopgaps: the caller must say so. */
     bool only_insecure;
 };
 
-/* Finds fixes for one side (client or server), best first, at most max. Returns 0, or
- * -1 when out of memory. */
+/* Finds fixes for one side (client or server), at most max: the smallest secure fixes
+ * first, then the smallest stopgaps when a stopgap needs fewer changes (or nothing
+ * secure exists). Returns 0, or -1 when out of memory. */
 int tlsd_find_fixes(const struct tlsd_profile *client, const struct tlsd_profile *server,
                     enum tlsd_side side, size_t max, struct tlsd_fix_list *out)
     __attribute__((warn_unused_result));
@@ -64,8 +73,14 @@ struct tlsd_fix_steps {
 int tlsd_fix_render(const struct tlsd_fix *f, const struct tlsd_profile *p,
                     struct tlsd_fix_steps *out) __attribute__((warn_unused_result));
 void tlsd_fix_steps_free(struct tlsd_fix_steps *s);
-/* Short summary: "enable TLS_RSA_WITH_AES_128_CBC_SHA" / "enable TLSv1.0 + ...". */
+/* Short summary: "enable TLS_RSA_WITH_AES_128_CBC_SHA" / "enable TLSv1.0 + ...";
+ * a version that brings others with it on a range-configured side names the range's
+ * new end and what comes on: "raise the maximum version to TLSv1.2 (adds TLSv1.1
+ * TLSv1.2)". */
 void tlsd_fix_summary(const struct tlsd_fix *f, char *buf, size_t len);
+/* A stopgap's risk: what makes the connection it gives weak or insecure ("3DES 64-bit
+ * block (Sweet32); ..."); "" for a secure fix. */
+void tlsd_fix_risk(const struct tlsd_fix *f, char *buf, size_t len);
 
 #ifdef __cplusplus
 }

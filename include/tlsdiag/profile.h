@@ -14,10 +14,11 @@
 extern "C" {
 #endif
 
-#define TLSD_PROFILE_MAX_SUITES  512
-#define TLSD_PROFILE_MAX_GROUPS  64
-#define TLSD_PROFILE_MAX_SIGALGS 64
-#define TLSD_PROFILE_MAX_CERTS   4
+#define TLSD_PROFILE_MAX_SUITES        512
+#define TLSD_PROFILE_MAX_GROUPS        64
+#define TLSD_PROFILE_MAX_SIGALGS       64
+#define TLSD_PROFILE_MAX_CERTS         4
+#define TLSD_PROFILE_MAX_CIPHER_STRING 512
 
 enum tlsd_side { TLSD_SIDE_ANY = 0, TLSD_SIDE_CLIENT, TLSD_SIDE_SERVER };
 
@@ -107,6 +108,13 @@ struct tlsd_profile {
     size_t n_certs;
     enum tlsd_pref pref;
     unsigned flags; /* enum tlsd_profile_flag */
+    /* An OpenSSL-configured side: the administrator's cipher string for TLS <= 1.2 as
+     * written ("HIGH:!aNULL"); fixes add to it instead of rewriting it. "" unknown. */
+    char cipher_string[TLSD_PROFILE_MAX_CIPHER_STRING];
+    /* The input named no versions (Get-TlsCipherSuite output, a GPO string, a suite
+     * list): versions holds what its suites allow, an assumption the report must name
+     * unless tlsd_profile_set_versions replaces it. */
+    bool versions_assumed;
 };
 
 const char *tlsd_side_name(enum tlsd_side s);
@@ -187,6 +195,14 @@ int tlsd_profile_from_hello(const uint8_t *rec, size_t len, struct tlsd_profile 
 struct tlsd_client_hello;
 void tlsd_profile_from_client_hello(const struct tlsd_client_hello *ch, struct tlsd_profile *p);
 
+/* Sets p's versions from spec: a list ("TLSv1.2, TLSv1.3", "1.2 1.3") or a built-in
+ * profile whose versions to take (a Windows version's defaults: "windows-2019");
+ * clears versions_assumed. Returns 0, or -1 with err set. */
+int tlsd_profile_set_versions(struct tlsd_profile *p, const char *spec,
+                              struct tlsd_profile_err *err) __attribute__((warn_unused_result));
+/* The profile in the file format (every key it has, codes in hex), malloc'd; NULL when
+ * out of memory. Parsing it back gives the same profile. */
+char *tlsd_profile_format(const struct tlsd_profile *p);
 /* One command-line PROFILE: a built-in name; "hex:", "openssl:", "gpo:", "list:",
  * "nginx:", "apache:" followed by inline text; "ps:FILE", "file:FILE"; a file name
  * (form detected from the contents); or inline text (form detected). */

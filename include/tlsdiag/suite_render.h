@@ -33,6 +33,13 @@ int tlsd_suite_format_from_name(const char *name, enum tlsd_suite_format *f);
 char *tlsd_render_suite_list(const struct tlsd_suite_list *list, enum tlsd_suite_format fmt,
                              struct tlsd_suite_list *problems);
 
+/* The PowerShell script (as tlsd_render_suite_list with TLSD_FMT_POWERSHELL, which keeps
+ * the TLS 1.3 suites): it disables every suite it does not keep, which its first comment
+ * line and a note in *problems say; keep_tls13 false lets it disable TLS 1.3 suites the
+ * list does not name. */
+char *tlsd_render_powershell(const struct tlsd_suite_list *list, bool keep_tls13,
+                             struct tlsd_suite_list *problems);
+
 /* One suite as a JSON object with every registry field. */
 json_t *tlsd_suite_to_json(const struct tlsd_suite *s);
 /* The whole list, with its detected input form, errors and notes. */

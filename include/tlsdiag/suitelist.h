@@ -84,6 +84,10 @@ bool tlsd_filter_match(const struct tlsd_filter *f, const struct tlsd_suite *s);
 void tlsd_filter_free(struct tlsd_filter *f);
 /* Keeps only items matching f (items without a registry row are dropped). */
 void tlsd_suite_list_filter(struct tlsd_suite_list *list, const struct tlsd_filter *f);
+/* Sorts the items most secure first (registry class, then TLS 1.3, forward secrecy,
+ * AEAD, key length): the order a list taken from the registry (not from the
+ * administrator) should have where its order becomes a preference. */
+void tlsd_suite_list_sort_secure(struct tlsd_suite_list *list);
 
 /* What the local OpenSSL (libssl) can negotiate: true when it names the code
  * in 'ALL:COMPLEMENTOFALL:@SECLEVEL=0' or among its TLS 1.3 suites. */

@@ -32,6 +32,24 @@ run ciphers -o powershell 0xC02F 0x1301
 expect_grep "Enable-TlsCipherSuite -Name 'TLS_AES_128_GCM_SHA256' -Position 1" "$OUT" powershell
 expect_grep "Group Policy" "$OUT" "powershell: GPO warning"
 expect_grep "Restart" "$OUT" "powershell: restart"
+# The script disables every suite it does not keep: said first and on stderr; the TLS 1.3
+# suites stay unless --replace-tls13.
+run ciphers -o powershell 'ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA'; expect_rc 0 "powershell"
+expect_grep "^# WARNING: this script DISABLES every cipher suite" "$(head -1 <<<"$OUT")" "powershell: warning first"
+expect_grep "disables every cipher suite not in the list" "$ERR" "powershell: warning on stderr"
+expect_grep "^\\\$keep = .*'TLS_AES_256_GCM_SHA384'.*'TLS_CHACHA20_POLY1305_SHA256'" "$OUT" "powershell: TLS 1.3 suites kept"
+run ciphers -o powershell --replace-tls13 'ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA'; expect_rc 0 "--replace-tls13"
+if grep -q "TLS_AES_256_GCM_SHA384" <<<"$OUT"; then bad "--replace-tls13 still keeps TLS 1.3"; else ok; fi
+expect_grep "TLS 1.3 suites not in the list are disabled too" "$ERR" "--replace-tls13: said on stderr"
+# A list from the registry becomes a preference in security order, not code order.
+run ciphers --all --filter 'class>=secure' -o gpo
+first=$(tr ',' '\n' <<<"$OUT" | head -1)
+[ "$first" = TLS_AES_256_GCM_SHA384 ] && ok || bad "gpo from the registry starts with [$first]"
+gcm=$(tr ',' '\n' <<<"$OUT" | grep -n '^TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256$' | cut -d: -f1)
+cbc=$(tr ',' '\n' <<<"$OUT" | grep -n '^TLS_DHE_RSA_WITH_AES_128_GCM_SHA256$' | cut -d: -f1)
+[ -n "$gcm" ] && [ -n "$cbc" ] && [ "$gcm" -lt "$cbc" ] && ok || bad "gpo from the registry: ECDHE at [$gcm], DHE (lower code) at [$cbc]"
+run ciphers --all --filter 'class>=secure' -o powershell
+expect_grep "^Enable-TlsCipherSuite -Name 'TLS_AES_256_GCM_SHA384' -Position 0$" "$OUT" "powershell positions in security order"
 run ciphers --json 0xC02F
 expect_grep '"iana": "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"' "$OUT" json
 python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["suites"][0]["cert"]=="rsa"' <<<"$OUT" && ok || bad "json parses"

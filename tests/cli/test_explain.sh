@@ -27,6 +27,21 @@ top status:0x80090326 no-common-cipher SEC_E_ILLEGAL_MESSAGE
 top status:0x00002746 connection-dropped 10054
 top status:0x800B010F name-mismatch CERT_E_CN_NO_MATCH
 top message:dotnet.common-algorithm no-common-cipher "The client and server cannot communicate, because they do not possess a common algorithm"
+# Resets and unclean closes as Linux tools print them; errno=0 is no alert 0 (close_notify).
+top message:openssl.errno-reset connection-dropped "write:errno=104"
+top message:openssl.errno-reset connection-dropped "read:errno=104"
+top message:openssl.errno-eof connection-dropped "read:errno=0"
+top message:openssl.ssl-error-syscall connection-dropped "curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to 127.0.0.1:4433"
+top message:curl.connect-reset connection-dropped "curl: (35) OpenSSL SSL_connect: Connection reset by peer in connection to print.example:443"
+top message:gnutls.pull-function connection-dropped "*** Fatal error: Error in the pull function."
+top message:python.connection-reset connection-dropped "ConnectionResetError: [Errno 104] Connection reset by peer"
+# Schannel's internal error states: 1205 (with alert 40, KB3135244) decoded; others said to
+# be undocumented, next to the event and alert.
+top message:windows.error-state-1205 no-common-cipher "The Windows SChannel error state is 1205."
+run explain "A fatal alert was generated and sent to the remote endpoint. The TLS protocol defined fatal error code is 40. The Windows SChannel error state is 1205."
+expect_grep "windows.error-state-1205" "$OUT" "36888 text: the error state decoded next to the event"
+run explain --max 0 "The TLS protocol defined fatal error code is 40. The Windows SChannel error state is 105."
+expect_grep "windows message windows.error-state " "$OUT" "an undocumented error state is named as such"
 
 # Every event ID of the reference table through the CLI (31 of them).
 [ "$(grep -v '^#' "$ref/schannel_events.tsv" 2>/dev/null | tail -n +2 | wc -l)" -eq 31 ] && ok || bad "reference schannel_events.tsv missing or not 31 events"

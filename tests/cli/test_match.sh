@@ -68,4 +68,38 @@ run match --client java-17 --server 127.0.0.1:1; expect_rc 3 "unreachable HOST:P
 expect_grep "could not scan it" "$ERR" "unreachable HOST:PORT server: the reason"
 # An OpenSSL cipher string is not mistaken for one.
 run match --client 'openssl:AES128-SHA:@SECLEVEL=0' --server windows-2019; expect_rc 0 "cipher string with a colon"
+
+# Inputs that name no versions: the report says which it assumed; --versions, a
+# 'versions =' line or a Windows version's defaults set them.
+run match --client 'list:TLS_RSA_WITH_AES_128_CBC_SHA' --server windows-2025 --fixes 0
+expect_grep "versions assumed: TLSv1.0 to TLSv1.2" "$OUT" "list: versions assumed, said"
+run match --client 'list:TLS_RSA_WITH_AES_128_CBC_SHA' --server windows-2025 --fixes 0 --json
+expect_grep '"client_versions_assumed": \[' "$OUT" "list: versions assumed in JSON"
+run match --client 'list:TLS_RSA_WITH_AES_128_CBC_SHA' --server windows-2025 --fixes 0 --versions TLSv1.0
+if grep -q "assumed" <<<"$OUT"; then bad "--versions still says assumed"; else ok; fi
+expect_grep "handshake succeeds: TLSv1.0," "$OUT" "--versions TLSv1.0 used"
+run match --client testssl-android-404 --server 'gpo:TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256' --fixes 0
+expect_grep "\(GPO cipher suite order\) versions assumed" "$OUT" "gpo: versions assumed, said"
+run match --client testssl-android-404 --server 'gpo:TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_RSA_WITH_AES_128_CBC_SHA' --fixes 0 --versions windows-2025
+expect_grep "handshake succeeds: TLSv1.0, TLS_RSA_WITH_AES_128_CBC_SHA" "$OUT" "--versions from a Windows version"
+run match --client testssl-android-404 --server 'gpo:TLS_RSA_WITH_AES_128_CBC_SHA' --versions bogus; expect_rc 3 "--versions nonsense"
+expect_grep "names no version" "$ERR" "--versions nonsense: the reason"
+# Get-TlsCipherSuite saved by Windows PowerShell 5.1 (UTF-16LE with a BOM, CRLF) with a
+# 'versions =' line: read as text, the line sets the versions.
+cat >"$WORK/ps.txt" <<'T'
+versions = TLSv1.2
+
+Name                  : TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+Exchange              : ECDH
+Protocols             : {771}
+
+Name                  : TLS_RSA_WITH_AES_128_CBC_SHA
+Exchange              : RSA
+Protocols             : {769, 770, 771}
+T
+{ printf '\xff\xfe'; sed 's/$/\r/' "$WORK/ps.txt" | iconv -f UTF-8 -t UTF-16LE; } >"$WORK/ps16.txt"
+run match --client testssl-android-404 --server "ps:$WORK/ps16.txt" --fixes 0; expect_rc 1 "UTF-16 Get-TlsCipherSuite with versions = TLSv1.2"
+expect_grep "no common protocol version" "$OUT" "UTF-16 Get-TlsCipherSuite: its versions line is read"
+if grep -q "assumed" <<<"$OUT"; then bad "a versions line still says assumed"; else ok; fi
+run match --client testssl-android-404 --server "$WORK/ps16.txt" --fixes 0; expect_rc 1 "UTF-16 Get-TlsCipherSuite detected"
 finish

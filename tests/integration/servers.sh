@@ -12,6 +12,8 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/rsa.key" -out "$WORK/rs
   -days 2 -subj /CN=localhost 2>/dev/null
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/ec.key" \
   -out "$WORK/ec.pem" -days 2 -subj /CN=localhost 2>/dev/null
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout "$WORK/ec384.key" \
+  -out "$WORK/ec384.pem" -days 2 -subj /CN=localhost 2>/dev/null
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() {
@@ -24,14 +26,14 @@ iana() { openssl ciphers -stdname "$1" | awk '$1 !~ /^TLS_(AES_|CHACHA20_POLY130
 # profile_head NAME IMPL PREF VERSIONS CERT GROUPS: the server profile's first lines.
 profile_head() {
   printf 'name = %s\nside = server\nimplementation = %s\npreference = %s\nversions = %s\n' "$1" "$2" "$3" "$4" >"$WORK/$1.profile"
-  printf 'certificates = %s\ngroups = %s\n' "$([ "$5" = ec ] && echo "ecdsa P-256" || echo "rsa 2048")" "$6" >>"$WORK/$1.profile"
+  printf 'certificates = %s\ngroups = %s\n' "$(case $5 in ec) echo "ecdsa P-256";; ec384) echo "ecdsa P-384";; *) echo "rsa 2048";; esac)" "$6" >>"$WORK/$1.profile"
 }
 
 # start_openssl NAME PORT ARGS...: (re)starts s_server; its pid in $WORK/NAME.pid.
 start_openssl() {
   local name=$1 port=$2; shift 2
   [ -f "$WORK/$name.pid" ] && kill "$(cat "$WORK/$name.pid")" 2>/dev/null && sleep 0.2
-  timeout 300 openssl s_server "$@" </dev/null >"$WORK/$name.log" 2>&1 &
+  timeout 1200 openssl s_server "$@" </dev/null >"$WORK/$name.log" 2>&1 &
   PIDS+=($!)
   echo $! >"$WORK/$name.pid"
   wait_port "$port"
@@ -57,7 +59,7 @@ PY
   local flags=""
   for a in "$@"; do [ "$a" = -prioritize_chacha ] && flags="flags = prioritize-chacha"; done
   profile_head "$name" openssl "$pref" "$vers" "$cert" "${groups//:/, }"
-  printf '%s\nsuites = %s\nsuites = %s\n' "$flags" "${t13//:/, }" "$(iana "$ciphers")" >>"$WORK/$name.profile"
+  printf '%s\nsuites = %s\nsuites = %s\ncipher_string = %s\n' "$flags" "${t13//:/, }" "$(iana "$ciphers")" "$ciphers" >>"$WORK/$name.profile"
   echo "$name $port" >>"$WORK/servers"
 }
 
@@ -68,7 +70,7 @@ start_gnutls() {
   local certs=(--x509certfile "$WORK/$cert.pem" --x509keyfile "$WORK/$cert.key")
   [ -n "${4:-}" ] && certs+=(--x509certfile "$WORK/$4.pem" --x509keyfile "$WORK/$4.key")
   [ -f "$WORK/$name.pid" ] && kill "$(cat "$WORK/$name.pid")" 2>/dev/null && sleep 0.2
-  timeout 300 gnutls-serv --port "$port" "${certs[@]}" --priority "$prio" >"$WORK/$name.log" 2>&1 </dev/null &
+  timeout 1200 gnutls-serv --port "$port" "${certs[@]}" --priority "$prio" >"$WORK/$name.log" 2>&1 </dev/null &
   PIDS+=($!)
   echo $! >"$WORK/$name.pid"
   wait_port "$port"

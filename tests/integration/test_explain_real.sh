@@ -9,6 +9,9 @@
 #   unknown CA          self-signed certificate           vs client trusting the system store
 #   host-name mismatch  certificate for other.example     vs client checking the name it used
 #   plain-text port     an HTTP server                    vs a TLS client
+#   reset               a listener that resets the connection after the ClientHello (as
+#                       Schannel does when nothing is in common)
+#   unclean close       a listener that closes (FIN, no alert) after the ClientHello
 . "$(dirname "$0")/../cli/lib.sh"
 for tool in openssl gnutls-cli curl python3 timeout; do
   command -v "$tool" >/dev/null || { echo "SKIP: $tool not installed"; exit 77; }
@@ -46,18 +49,41 @@ serve_tls name -cert leaf.pem -key leaf.key
 serve_tls http -cert self.pem -key self.key
 PORT[plain]=$(free_port)
 python3 -m http.server "${PORT[plain]}" --bind 127.0.0.1 >/dev/null 2>&1 & PIDS+=($!)
-for s in cipher version unknown name plain http; do wait_port "${PORT[$s]}" || { finish; exit; }; done
+# drop MODE PORT: reads the ClientHello, then resets (SO_LINGER 0) or closes the connection.
+drop() {
+  python3 - "$@" <<'PY' &
+import socket, struct, sys
+mode, port = sys.argv[1], int(sys.argv[2])
+s = socket.socket()
+s.bind(("127.0.0.1", port)); s.listen(8)
+while True:
+    c, _ = s.accept()
+    c.settimeout(3)
+    try:
+        c.recv(65536)
+    except OSError:
+        pass
+    if mode == "reset":
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    c.close()
+PY
+  PIDS+=($!)
+}
+PORT[reset]=$(free_port); drop reset "${PORT[reset]}"
+PORT[eof]=$(free_port); drop eof "${PORT[eof]}"
+for s in cipher version unknown name plain http reset eof; do wait_port "${PORT[$s]}" || { finish; exit; }; done
 
 # The client side of each case, per tool (extra options; the name case trusts our CA).
-declare -A OSSL=([cipher]="-cipher ECDHE-RSA-AES256-GCM-SHA384 -no_tls1_3" [version]="-tls1_2"
+declare -A OSSL=([cipher]="-cipher ECDHE-RSA-AES256-GCM-SHA384 -no_tls1_3" [version]="-tls1_2" [reset]="" [eof]=""
   [unknown]="-verify_return_error -verify_hostname localhost"
   [name]="-verify_return_error -verify_hostname localhost -CAfile ca.pem" [plain]="")
 declare -A GNUTLS=([cipher]="--priority NORMAL:-CIPHER-ALL:+AES-256-GCM:-RSA"
-  [version]="--priority NORMAL:-VERS-ALL:+VERS-TLS1.2" [unknown]="" [name]="--x509cafile ca.pem" [plain]="")
+  [version]="--priority NORMAL:-VERS-ALL:+VERS-TLS1.2" [unknown]="" [name]="--x509cafile ca.pem" [plain]=""
+  [reset]="" [eof]="")
 declare -A CURL=([cipher]="--ciphers ECDHE-RSA-AES256-GCM-SHA384 --tls-max 1.2" [version]="--tls-max 1.2"
-  [unknown]="" [name]="--cacert ca.pem" [plain]="")
+  [unknown]="" [name]="--cacert ca.pem" [plain]="" [reset]="" [eof]="")
 declare -A CAUSE=([cipher]=no-common-cipher [version]=no-common-version [unknown]=untrusted-ca
-  [name]=name-mismatch [plain]=not-tls [http]=not-tls)
+  [name]=name-mismatch [plain]=not-tls [http]=not-tls [reset]=connection-dropped [eof]=connection-dropped)
 
 PY='
 import socket, ssl, sys
@@ -85,7 +111,7 @@ check() {
   [ -n "${VERBOSE:-}" ] && echo "$1 $2 -> $got"
 }
 
-for c in cipher version unknown name plain; do
+for c in cipher version unknown name plain reset eof; do
   p=${PORT[$c]}
   # shellcheck disable=SC2086
   timeout 10 openssl s_client -connect "127.0.0.1:$p" -servername localhost ${OSSL[$c]} </dev/null >"$WORK/out.openssl.$c" 2>&1

@@ -25,6 +25,12 @@ openssl_server ossl-rsa-legacy rsa 'AES128-SHA:DES-CBC3-SHA:@SECLEVEL=0' "$T13" 
 openssl_server ossl-tls12-p384 rsa 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384' "$T13" TLSv1.2 TLSv1.2 P-384 server
 openssl_server ossl-tls13-p384 rsa 'DEFAULT' TLS_AES_128_GCM_SHA256 TLSv1.3 TLSv1.3 P-384 client
 openssl_server ossl-chacha rsa 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:@SECLEVEL=0' "$T13" TLSv1.2 TLSv1.3 "$G" server -prioritize_chacha
+# A TLS 1.0/1.1-only server (OpenSSL reads supported_versions anyway: protocol_version
+# from the server to clients that list only newer versions), a DHE-only TLS 1.2 server
+# with finite-field groups, an ECDSA P-384 TLS 1.2 server.
+openssl_server ossl-tls11-only rsa 'ECDHE-RSA-AES128-SHA:AES128-SHA:@SECLEVEL=0' "$T13" TLSv1 TLSv1.1 "$G" server
+openssl_server ossl-dhe-only rsa 'DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384' "$T13" TLSv1.2 TLSv1.2 ffdhe2048 server
+openssl_server ossl-ecdsa-p384 ec384 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384' "$T13" TLSv1.2 TLSv1.2 P-256:P-384 server
 gnutls_server gnutls-rsa-normal rsa NORMAL
 gnutls_server gnutls-ecdsa-server ec 'NORMAL:%SERVER_PRECEDENCE'
 
@@ -43,54 +49,116 @@ wait "${PROBES[@]}"
 python3 - "$WORK" <<'PY' >"$WORK/report"
 import json, sys
 work = sys.argv[1]
-total = disagree = alerts_total = 0
-stats, alerts_off = {}, {}
+names = {"SSLv3": 0x300, "TLSv1.0": 0x301, "TLSv1.1": 0x302, "TLSv1.2": 0x303, "TLSv1.3": 0x304}
+total = 0
+off = {}  # (server, aspect) -> clients that disagree
+table = []
 for line in open(work + "/servers"):
     name, _ = line.split()
     try:
         pred = {r["client"]: r["outcome"] for r in json.load(open(f"{work}/{name}.pred"))["results"]}
     except Exception as e:
-        print(f"DISAGREE {name}: no prediction ({e})"); disagree += 1; continue
+        print(f"DISAGREE {name}: no prediction ({e})")
+        off[(name, "prediction")] = ["all"]
+        continue
     real = {}
     for l in open(f"{work}/{name}.real"):
         parts = l.split()
         real[parts[0]] = parts[1:]
-    names = {"SSLv3": 0x300, "TLSv1.0": 0x301, "TLSv1.1": 0x302, "TLSv1.2": 0x303, "TLSv1.3": 0x304}
+    agree = {"outcome": 0, "version": 0, "suite": 0, "group": 0, "alert": 0}
+    k = {"ok": 0, "fail": 0, "hrr": 0}
     for client, o in pred.items():
         total += 1
         r = real.get(client, ["MISSING"])
-        if o["ok"]:
-            want = ["OK", "0x%04X" % names.get(o.get("version"), 0), o["suite_code"]]
-            if o.get("hello_retry_request"):
-                want.append("HRR")
-            got = r[:4]
-        else:
-            want, got = ["FAIL"], ["FAIL" if r[0] in ("ALERT", "CLOSED") else " ".join(r)]
-        k = stats.setdefault(name, {"ok": 0, "fail": 0, "hrr": 0})
         k["ok" if r[0] == "OK" else "fail"] += 1
         k["hrr"] += "HRR" in r
-        if not o["ok"] and r[0] in ("ALERT", "CLOSED"):
-            # The alert (or reset) must be the predicted one too.
-            pa = str(o.get("alert", {}).get("code", "none")) if not o.get("reset") else "reset"
-            ra = r[1] if r[0] == "ALERT" else "reset"
-            alerts_total += 1
-            if pa != ra:
-                alerts_off.setdefault((name, pa, ra), []).append(client)
-        if want != got:
-            disagree += 1
-            print(f"DISAGREE {name} {client}: predicted {' '.join(want)} "
-                  f"({o.get('failure', '')} {o.get('detail', '')}), real {' '.join(r)}")
-for name, k in stats.items():
-    print(f"{name}: {k['ok']} handshakes, {k['fail']} refused, {k['hrr']} HelloRetryRequests")
-for (name, pa, ra), cl in sorted(alerts_off.items()):
-    print(f"alert differs on {name}: predicted {pa}, real {ra} for {len(cl)} clients, e.g. {cl[0]}")
-off = sum(map(len, alerts_off.values()))
-print(f"alerts: {alerts_total - off} of {alerts_total} refusals with the predicted alert")
-print(f"{total} predictions, {disagree + off} disagreements")
+        alert = o.get("alert") or {}
+        # A client that refuses the server's choice: the server did answer (the probe
+        # sends no alert), with the version the prediction names.
+        by_client = not o["ok"] and alert.get("sent_by") == "client"
+        got = {}
+        if r[0] == "OK":
+            got = {"version": r[1], "suite": r[2], "hrr": "HRR" in r,
+                   "group": next((x[2:] for x in r if x.startswith("G=")), "?")}
+        checks = {"outcome": (o["ok"] or by_client) == (r[0] == "OK")}
+        if o["ok"] and r[0] == "OK":
+            checks["version"] = "0x%04X" % names.get(o.get("version"), 0) == got["version"]
+            checks["suite"] = o["suite_code"] == got["suite"] and bool(o.get("hello_retry_request")) == got["hrr"]
+            checks["group"] = o.get("group_code", "-") == got["group"]
+        elif by_client and r[0] == "OK":
+            checks["version"] = "0x%04X" % names.get(o.get("version"), 0) == got["version"]
+        if not o["ok"] and not by_client and r[0] in ("ALERT", "CLOSED"):
+            pa = "reset" if o.get("reset") else str(alert.get("code", "none"))
+            checks["alert"] = pa == (r[1] if r[0] == "ALERT" else "reset")
+        for aspect in agree:
+            if checks.get(aspect, checks["outcome"]):
+                agree[aspect] += 1
+            else:
+                off.setdefault((name, aspect), []).append(client)
+                print(f"DISAGREE {name} {client} ({aspect}): predicted "
+                      f"{json.dumps(o, sort_keys=True)}, real {' '.join(r)}")
+    n = len(pred)
+    table.append(f"{name}: outcome {agree['outcome']}/{n}, version {agree['version']}/{n}, "
+                 f"suite {agree['suite']}/{n}, group {agree['group']}/{n}, alert and its side "
+                 f"{agree['alert']}/{n}; {k['ok']} handshakes, {k['fail']} refused, "
+                 f"{k['hrr']} HelloRetryRequests")
+print("\n".join(table))
+clients_off = set((s, c) for (s, _), cl in off.items() for c in cl)
+print(f"{total} predictions, {len(clients_off)} disagreements")
 PY
 cat "$WORK/report"
 n=$(tail -1 "$WORK/report" | awk '{print $3}')
 [ "$n" = 0 ] && ok || bad "$n disagreements between prediction and real servers"
+
+# check_fixes WHAT SERVER WANT REAL: each "CLIENT ANSWER | CHANGE" line of WANT against
+# the probe's line for CLIENT in REAL; sets tried and worked.
+check_fixes() {
+  tried=0; worked=0
+  while read -r client want; do
+    tried=$((tried + 1))
+    got=$(awk -v c="$client" '$1 == c {$1 = ""; print substr($0, 2)}' "$4")
+    if [ "$got" = "${want%% |*}" ]; then worked=$((worked + 1)); ok
+    else bad "$1 for $client x $2 (${want#*| }) did not work: real [$got], predicted [${want%% |*}]"; fi
+  done <"$3"
+}
+
+# Advice on the client side: for every refused pair, the top client fix becomes the
+# client profile it describes (the fix's profile_after); the hello 'tlsdiag connect --as'
+# builds for that profile (hello_probe @FILE) goes to the server in its own
+# configuration, which must answer with the version, suite and group the fix predicts.
+cfixed=0; cfixed_ok=0
+while read -r name port; do
+  "$TLSDIAG" match --clients-from testssl --server "$WORK/$name.profile" --json --fixes 1 \
+    >"$WORK/$name.fix.json" 2>/dev/null
+  mkdir -p "$WORK/$name.cfix"
+  python3 - "$WORK" "$name" <<'PY' || bad "$name: the client fixes could not be read (script failed)"
+import json, sys
+work, name = sys.argv[1], sys.argv[2]
+names = {"TLSv1.0": 0x301, "TLSv1.1": 0x302, "TLSv1.2": 0x303, "TLSv1.3": 0x304}
+real = {l.split()[0]: l.split()[1:] for l in open(f"{work}/{name}.real")}
+with open(f"{work}/{name}.cfix.want", "w") as want, open(f"{work}/{name}.cfix.hellos", "w") as hellos:
+    for r in json.load(open(f"{work}/{name}.fix.json"))["results"]:
+        if r["outcome"]["ok"] or real.get(r["client"], ["?"])[0] == "OK":
+            continue
+        fixes = r.get("client_fixes", {}).get("fixes", [])
+        if not fixes:
+            open(f"{work}/{name}.nocfix", "a").write(f"{r['client']} x {name}: {r['outcome']['failure']}\n")
+            continue
+        f, o = fixes[0], fixes[0]["result"]
+        path = f"{work}/{name}.cfix/{r['client']}.profile"
+        open(path, "w").write(f["profile_after"])
+        hellos.write(f"{r['client']} @{path}\n")
+        want.write("%s OK 0x%04X %s%s G=%s | %s\n" % (
+            r["client"], names[o["version"]], o["suite_code"],
+            " HRR" if o.get("hello_retry_request") else "", o.get("group_code", "-"), f["change"]))
+PY
+  timeout 120 "$PROBE" "$port" <"$WORK/$name.cfix.hellos" >"$WORK/$name.cfix.real"
+  check_fixes "client advice" "$name" "$WORK/$name.cfix.want" "$WORK/$name.cfix.real"
+  cfixed=$((cfixed + tried)); cfixed_ok=$((cfixed_ok + worked))
+done <"$WORK/servers"
+cat "$WORK"/*.nocfix 2>/dev/null | sed 's/^/no client fix: /'
+echo "client advice: $cfixed refused (client, server) pairs with a top client fix: it worked for $cfixed_ok"
+[ "$cfixed" -gt 0 ] && ok || bad "client advice: no client fix was tried at all"
 
 # Advice that works: for every client a server refuses (as predicted), apply
 # the top-ranked server fix to the real server and send the same hello again: the
@@ -98,8 +166,6 @@ n=$(tail -1 "$WORK/report" | awk '{print $3}')
 # the same fix are probed together, so each distinct fix restarts the server once.
 fixed=0; fixed_ok=0
 while read -r name port; do
-  "$TLSDIAG" match --clients-from testssl --server "$WORK/$name.profile" --json --fixes 1 \
-    >"$WORK/$name.fix.json" 2>/dev/null
   python3 - "$WORK" "$name" "$(dirname "$0")" <<'PY' || bad "$name: the fixes could not be grouped (script failed)"
 import json, sys
 sys.path.insert(0, sys.argv[3])
@@ -134,17 +200,14 @@ PY
       start_openssl "$name" "$port" "${newargs[@]}" || { bad "$name did not restart with $k"; continue; }
     fi
     timeout 60 "$PROBE" "$port" <"$k.hellos" >"$k.real"
-    while read -r client want; do
-      fixed=$((fixed + 1))
-      got=$(awk -v c="$client" '$1 == c {$1 = ""; print substr($0, 2)}' "$k.real")
-      if [ "$got" = "${want%% |*}" ]; then fixed_ok=$((fixed_ok + 1)); ok
-      else bad "advice for $client x $name (${want#*| }) did not work: real [$got], predicted [${want%% |*}]"; fi
-    done <"$k.want"
+    check_fixes "server advice" "$name" "$k.want" "$k.real"
+    fixed=$((fixed + tried)); fixed_ok=$((fixed_ok + worked))
   done
 done <"$WORK/servers"
 nofix=$(cat "$WORK"/*.nofix 2>/dev/null | wc -l)
 cat "$WORK"/*.nofix 2>/dev/null | sed 's/^/no server fix: /' 
 echo "advice: $nofix refused (client, server) pairs have no server fix (see the report: SSLv3/RC4/3DES not built, or a malformed hello)"
 echo "advice: $fixed refused (client, server) pairs with a top server fix: it worked for $fixed_ok"
+echo "fixes applied for real: $((fixed + cfixed)) ($fixed server, $cfixed client), worked: $((fixed_ok + cfixed_ok))"
 [ "$fixed" -gt 0 ] && ok || bad "advice: no server fix was tried at all"
 finish

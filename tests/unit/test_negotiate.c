@@ -5,6 +5,7 @@
 #include "tlsdiag/fixes.h"
 #include "tlsdiag/negotiate.h"
 #include "tlsdiag/profile.h"
+#include "tlsdiag/suitelist.h"
 
 static struct tlsd_profile text(const char *t, enum tlsd_side side)
 {
@@ -290,7 +291,15 @@ static void fix_steps_with_ssl2(void **state)
     struct tlsd_fix_steps st;
     assert_int_equal(tlsd_fix_render(&f, &s, &st), 0);
     assert_true(st.n >= 1);
-    assert_non_null(strstr(st.v[0].text, "-min_protocol TLSv1.2 -max_protocol TLSv1.2"));
+    /* a suite fix leaves the versions as they are */
+    assert_null(strstr(st.v[0].text, "-min_protocol"));
+    tlsd_fix_steps_free(&st);
+    /* a TLS 1.1 client: the range grows from TLS 1.1 to 1.2, SSL 2.0 is no part of it */
+    c = text("versions = TLSv1.1\nsuites = AES128-SHA\n", TLSD_SIDE_CLIENT);
+    f = first_server_fix(&c, &s, TLSD_FAIL_VERSION);
+    assert_int_equal(f.versions_added, TLSD_V_TLS11);
+    assert_int_equal(tlsd_fix_render(&f, &s, &st), 0);
+    assert_non_null(strstr(st.v[0].text, "-min_protocol TLSv1.1 -max_protocol TLSv1.2"));
     tlsd_fix_steps_free(&st);
 }
 
@@ -395,6 +404,255 @@ static void form_detection(void **state)
     assert_int_equal(tlsd_profile_detect(hex, strlen(hex)), TLSD_PROFILE_HEX);
 }
 
+/* The first fix of a side: a secure fix found with more changes ranks above a smaller
+ * weak one (the stopgap), which follows with its risk. */
+static struct tlsd_fix first_fix(const struct tlsd_profile *c, const struct tlsd_profile *s,
+                                 enum tlsd_side side, struct tlsd_fix_list *l)
+{
+    assert_int_equal(tlsd_find_fixes(c, s, side, 3, l), 0);
+    assert_true(l->n > 0);
+    return l->fixes[0];
+}
+
+/* The printer against Server 2025: TLS 1.2 + ECDHE-RSA-AES128-GCM on the printer
+ * (the firmware fix: the server lists that suite and speaks TLS 1.2) is secure with two
+ * changes; 3DES on the server is the only server change and a stopgap (Sweet32). */
+static void secure_fix_beyond_stopgap(void **state)
+{
+    (void)state;
+    struct tlsd_profile c = text(printer, TLSD_SIDE_CLIENT),
+                        s = builtin("windows-2025", TLSD_SIDE_SERVER);
+    struct tlsd_fix_list l;
+    struct tlsd_fix f = first_fix(&c, &s, TLSD_SIDE_CLIENT, &l);
+    assert_false(f.stopgap);
+    assert_int_equal(f.n_changes, 2);
+    assert_int_equal(f.add_suites[0], 0xC02F);
+    assert_int_equal(f.after.version, 0x0303);
+    assert_int_equal(f.after.suite, 0xC02F);
+    assert_false(l.only_insecure);
+    /* The smaller weak change follows, labelled with its risk. */
+    assert_true(l.fixes[l.n - 1].stopgap);
+    assert_int_equal(l.fixes[l.n - 1].n_changes, 1);
+    char risk[300];
+    tlsd_fix_risk(&l.fixes[l.n - 1], risk, sizeof risk);
+    assert_non_null(strstr(risk, "RFC8996"));
+    tlsd_fix_risk(&f, risk, sizeof risk);
+    assert_string_equal(risk, "");
+    tlsd_fix_list_free(&l);
+
+    f = first_fix(&c, &s, TLSD_SIDE_SERVER, &l);
+    assert_true(l.only_insecure);
+    assert_true(f.stopgap);
+    assert_int_equal(f.add_suites[0], 0x000A);
+    tlsd_fix_risk(&f, risk, sizeof risk);
+    assert_non_null(strstr(risk, "Sweet32"));
+    tlsd_fix_list_free(&l);
+}
+
+/* Android 4.0.4 (TLS 1.0, CBC suites first) against a TLS 1.2+ OpenSSL server that
+ * follows the client's order: TLS 1.2 alone gives CBC-SHA (weak); TLS 1.2 with an
+ * AES-GCM suite the updated client prefers is secure. */
+static void android_needs_two_changes(void **state)
+{
+    (void)state;
+    struct tlsd_profile c = builtin("testssl-android-404", TLSD_SIDE_CLIENT),
+                        s = builtin("openssl-3", TLSD_SIDE_SERVER);
+    struct tlsd_fix_list l;
+    struct tlsd_fix f = first_fix(&c, &s, TLSD_SIDE_CLIENT, &l);
+    assert_false(f.stopgap);
+    assert_int_equal(f.after.version, 0x0303);
+    const struct tlsd_suite *st = tlsd_suite_by_code(f.after.suite);
+    assert_non_null(st);
+    assert_non_null(strstr(st->cipher, "GCM"));
+    tlsd_fix_list_free(&l);
+}
+
+/* A TLS 1.2 server with only DHE suites and finite-field groups, a client without
+ * DHE suites: one ECDHE suite and X25519 on the server (two changes, secure). */
+static void dhe_only_server(void **state)
+{
+    (void)state;
+    struct tlsd_profile c = text(
+                            "versions = TLSv1.2\nsuites = TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,"
+                            " TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384\ngroups = x25519\n",
+                            TLSD_SIDE_CLIENT),
+                        s = text(
+                            "implementation = openssl\nversions = TLSv1.2\n"
+                            "suites = TLS_DHE_RSA_WITH_AES_128_GCM_SHA256\ngroups = ffdhe2048\n",
+                            TLSD_SIDE_SERVER);
+    struct tlsd_fix_list l;
+    struct tlsd_fix f = first_fix(&c, &s, TLSD_SIDE_SERVER, &l);
+    assert_false(f.stopgap);
+    assert_int_equal(f.n_changes, 2);
+    assert_int_equal(f.add_group, 0x001D);
+    assert_int_equal(f.after.suite, f.add_suites[0]);
+    assert_int_equal(f.after.group, 0x001D);
+    tlsd_fix_list_free(&l);
+}
+
+/* A P-384 ECDSA server and a client without secp384r1 (TLS 1.2, ECDSA suites only):
+ * a P-256 certificate (it replaces the P-384 one: one certificate per key type). */
+static void p384_cert_server(void **state)
+{
+    (void)state;
+    struct tlsd_profile
+        c = text("versions = TLSv1.2\nsuites = TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256\n"
+                 "groups = secp256r1\nsigalgs = ecdsa_secp256r1_sha256\n",
+                 TLSD_SIDE_CLIENT),
+        s = text("implementation = openssl\nversions = TLSv1.2\ncertificates = ecdsa P-384\n"
+                 "suites = TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256\n"
+                 "groups = secp256r1, secp384r1\n",
+                 TLSD_SIDE_SERVER);
+    struct tlsd_outcome o;
+    tlsd_negotiate(&c, &s, &o);
+    assert_false(o.ok);
+    struct tlsd_fix_list l;
+    struct tlsd_fix f = first_fix(&c, &s, TLSD_SIDE_SERVER, &l);
+    assert_false(f.stopgap);
+    assert_string_equal(f.add_cert.type, "ecdsa");
+    assert_int_equal(f.add_cert.curve, 0x0017);
+    struct tlsd_profile after = s;
+    tlsd_fix_apply(&f, &after);
+    assert_int_equal(after.n_certs, 1);
+    tlsd_fix_list_free(&l);
+}
+
+/* A range-configured server (OpenSSL, TLS 1.2-1.3) and a TLS 1.0-1.1 client: enabling
+ * TLS 1.1 gives TLS 1.1 and turns on one version; enabling TLS 1.0 would also turn on
+ * 1.1 for the same result and is not listed. A version fix is named by its range. */
+static void version_fix_named_by_range(void **state)
+{
+    (void)state;
+    struct tlsd_profile
+        c = text("versions = TLSv1.0, TLSv1.1\nsuites = TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA\n",
+                 TLSD_SIDE_CLIENT),
+        s = text("implementation = openssl\nversions = TLSv1.2, TLSv1.3\n"
+                 "suites = TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA\n",
+                 TLSD_SIDE_SERVER);
+    struct tlsd_fix_list l;
+    struct tlsd_fix f = first_fix(&c, &s, TLSD_SIDE_SERVER, &l);
+    assert_true(f.stopgap);
+    assert_int_equal(f.versions_added, TLSD_V_TLS11);
+    for (size_t i = 0; i < l.n; i++)
+        assert_false(l.fixes[i].versions_added & TLSD_V_TLS10);
+    char sum[200];
+    tlsd_fix_summary(&f, sum, sizeof sum);
+    assert_string_equal(sum, "enable TLSv1.1");
+    tlsd_fix_list_free(&l);
+    /* The client (a device: a range too) given TLS 1.3 would end with 1.0 to 1.3: the
+     * summary names the new maximum and what comes on with it. */
+    struct tlsd_fix up = {.side = TLSD_SIDE_CLIENT, .add_versions = TLSD_V_TLS13, .n_changes = 1};
+    struct tlsd_profile cc = c;
+    tlsd_fix_apply(&up, &cc);
+    up.versions_added = cc.versions & ~c.versions;
+    up.versions_after = cc.versions;
+    tlsd_fix_summary(&up, sum, sizeof sum);
+    assert_string_equal(sum, "raise the maximum version to TLSv1.3 (adds TLSv1.2 TLSv1.3)");
+}
+
+/* No SSL 3.0 as advice (RFC 7568), and an OpenSSL side gets no suite the local libssl
+ * cannot build (3DES) nor a draft code point (ECDHE-RSA-CHACHA20-POLY1305-OLD). */
+static void only_runnable_fixes(void **state)
+{
+    (void)state;
+    struct tlsd_profile c = text(
+                            "versions = SSLv3, TLSv1.0\nsuites = TLS_RSA_WITH_3DES_EDE_CBC_SHA, "
+                            "0xCC13, TLS_RSA_WITH_AES_128_CBC_SHA\n",
+                            TLSD_SIDE_CLIENT),
+                        s = text("implementation = openssl\nversions = TLSv1.0, TLSv1.1, TLSv1.2\n"
+                                 "suites = TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\n",
+                                 TLSD_SIDE_SERVER);
+    struct tlsd_fix_list l;
+    assert_int_equal(tlsd_find_fixes(&c, &s, TLSD_SIDE_SERVER, 50, &l), 0);
+    assert_true(l.n > 0);
+    for (size_t i = 0; i < l.n; i++) {
+        assert_false(l.fixes[i].versions_added & TLSD_V_SSL3);
+        for (size_t k = 0; k < l.fixes[i].n_add_suites; k++) {
+            assert_int_not_equal(l.fixes[i].add_suites[k], 0xCC13);
+            assert_true(tlsd_openssl_knows(l.fixes[i].add_suites[k]));
+        }
+    }
+    tlsd_fix_list_free(&l);
+}
+
+/* OpenSSL reads supported_versions even when it stops at TLS 1.1: a client listing only
+ * TLS 1.3 and 1.2 there gets protocol_version from the server, with no ServerHello
+ * (seen with s_server -max_protocol TLSv1.1 in test_match_real.sh, ossl-tls11-only). */
+static void old_openssl_server_alert70(void **state)
+{
+    (void)state;
+    struct tlsd_profile c = text("versions = TLSv1.2, TLSv1.3\nsuites = TLS_AES_128_GCM_SHA256, "
+                                 "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA\n",
+                                 TLSD_SIDE_CLIENT),
+                        s = text("implementation = openssl\nversions = TLSv1.0, TLSv1.1\n"
+                                 "suites = TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA\n",
+                                 TLSD_SIDE_SERVER);
+    struct tlsd_outcome o;
+    tlsd_negotiate(&c, &s, &o);
+    assert_false(o.ok);
+    assert_int_equal(o.fail, TLSD_FAIL_VERSION);
+    assert_int_equal(o.alert, 70);
+    assert_false(o.alert_from_client);
+}
+
+/* An ECDHE suite without supported_groups: OpenSSL finds no shared curve and skips it
+ * (handshake_failure when nothing else is common); Schannel takes its first curve. */
+static void ecdhe_without_groups(void **state)
+{
+    (void)state;
+    struct tlsd_profile c = text(
+                            "versions = TLSv1.2\nsuites = TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\n"
+                            "flags = -sends-groups\n",
+                            TLSD_SIDE_CLIENT),
+                        s = text("implementation = openssl\nversions = TLSv1.2\n"
+                                 "suites = TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\n",
+                                 TLSD_SIDE_SERVER);
+    struct tlsd_outcome o;
+    tlsd_negotiate(&c, &s, &o);
+    assert_false(o.ok);
+    assert_int_equal(o.alert, 40);
+    assert_false(o.alert_from_client);
+    s.impl = TLSD_IMPL_SCHANNEL;
+    tlsd_negotiate(&c, &s, &o);
+    assert_true(o.ok);
+    /* The client's fix: the ECDHE suite it has needs supported_groups, which a client
+     * gaining TLS 1.2 or an ECDHE suite sends. */
+    s.impl = TLSD_IMPL_OPENSSL;
+    struct tlsd_fix f = {.side = TLSD_SIDE_CLIENT, .add_suites = {0xC02B}, .n_add_suites = 1};
+    struct tlsd_profile after = c;
+    tlsd_fix_apply(&f, &after);
+    assert_true(after.flags & TLSD_PF_SENDS_GROUPS);
+}
+
+/* The profile format written back reads as the same profile. */
+static void profile_format_round_trip(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"testssl-android-404", "windows-2025", "openssl-3",
+                                        "legacy-printer", "testssl-chrome-49-win7"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        struct tlsd_profile p = builtin(names[i], TLSD_SIDE_ANY), q;
+        char *t = tlsd_profile_format(&p);
+        assert_non_null(t);
+        struct tlsd_profile_err err;
+        assert_int_equal(tlsd_profile_parse_text(t, strlen(t), TLSD_SIDE_ANY, &q, &err), 0);
+        free(t);
+        assert_int_equal(p.versions, q.versions);
+        assert_int_equal(p.n_suites, q.n_suites);
+        assert_memory_equal(p.suites, q.suites, p.n_suites * sizeof p.suites[0]);
+        assert_int_equal(p.n_groups, q.n_groups);
+        assert_memory_equal(p.groups, q.groups, p.n_groups * sizeof p.groups[0]);
+        assert_int_equal(p.n_key_shares, q.n_key_shares);
+        assert_int_equal(p.n_sigalgs, q.n_sigalgs);
+        assert_int_equal(p.n_certs, q.n_certs);
+        assert_int_equal(p.flags, q.flags);
+        assert_int_equal(p.pref, q.pref);
+        assert_int_equal(p.impl, q.impl);
+        assert_int_equal(p.supported_versions_ext, q.supported_versions_ext);
+        assert_string_equal(p.cipher_string, q.cipher_string);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -411,6 +669,15 @@ int main(void)
         cmocka_unit_test(legacy_version),
         cmocka_unit_test(tls13_server_sigalgs),
         cmocka_unit_test(fix_steps_with_ssl2),
+        cmocka_unit_test(secure_fix_beyond_stopgap),
+        cmocka_unit_test(android_needs_two_changes),
+        cmocka_unit_test(dhe_only_server),
+        cmocka_unit_test(p384_cert_server),
+        cmocka_unit_test(version_fix_named_by_range),
+        cmocka_unit_test(only_runnable_fixes),
+        cmocka_unit_test(old_openssl_server_alert70),
+        cmocka_unit_test(ecdhe_without_groups),
+        cmocka_unit_test(profile_format_round_trip),
         cmocka_unit_test(parse_errors),
         cmocka_unit_test(input_forms),
         cmocka_unit_test(form_detection),
