@@ -5,14 +5,14 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <pcap/pcap.h>
 #include <zlib.h>
+
+#include "platform.h"
 
 #include "tlsdiag/capture.h"
 
@@ -74,7 +74,7 @@ static int gz_cookie_close(void *cookie)
 static bool file_is_gzip(const char *path)
 {
     unsigned char magic[2] = {0};
-    FILE *f = fopen(path, "rb");
+    FILE *f = tlsd_fopen(path, "rb");
     if (!f)
         return false;
     size_t n = fread(magic, 1, 2, f);
@@ -87,8 +87,7 @@ static FILE *gz_fopen(const char *path)
     gzFile gz = gzopen(path, "rb");
     if (!gz)
         return NULL;
-    cookie_io_functions_t io = {.read = gz_cookie_read, .close = gz_cookie_close};
-    FILE *f = fopencookie(gz, "rb", io);
+    FILE *f = tlsd_fopen_reader(gz, gz_cookie_read, gz_cookie_close);
     if (!f)
         (void)gzclose(gz);
     return f;
@@ -112,7 +111,7 @@ static enum tlsd_caperr open_stream(FILE *f, struct tlsd_capture **out, char *er
     if (c->iobuf)
         (void)setvbuf(f, c->iobuf, _IOFBF, READ_BUFFER);
     /* Only this reader uses the stream: no lock around each of libpcap's freads. */
-    (void)__fsetlocking(f, FSETLOCKING_BYCALLER);
+    tlsd_stream_unlocked(f);
     c->pcap = pcap_fopen_offline(f, perr);
     if (!c->pcap) {
         fclose(f);
@@ -142,7 +141,7 @@ enum tlsd_caperr tlsd_capture_open_file(const char *path, struct tlsd_capture **
     int fd = in ? dup(STDIN_FILENO) : -1;
     FILE *f = in                   ? (fd >= 0 ? fdopen(fd, "rb") : NULL)
               : file_is_gzip(path) ? gz_fopen(path)
-                                   : fopen(path, "rb");
+                                   : tlsd_fopen(path, "rb");
     if (in && !f && fd >= 0)
         close(fd);
     if (!f) {
@@ -150,10 +149,11 @@ enum tlsd_caperr tlsd_capture_open_file(const char *path, struct tlsd_capture **
         return TLSD_CAPERR_OPEN;
     }
     enum tlsd_caperr rc = open_stream(f, out, err, errlen);
-    struct stat st;
+    uint64_t size;
     /* Not standard input: a pipe from tcpdump -w - must hand out each frame as it comes,
      * not once a batch is full. */
-    if (rc == TLSD_CAPERR_OK && !in && stat(path, &st) == 0 && st.st_size >= AHEAD_MIN_FILE)
+    if (rc == TLSD_CAPERR_OK && !in && tlsd_file_size(path, &size) &&
+        size >= (uint64_t)AHEAD_MIN_FILE)
         ahead_start(*out);
     return rc;
 }
@@ -166,7 +166,7 @@ enum tlsd_caperr tlsd_capture_open_mem(const void *buf, size_t len, struct tlsd_
         set_err(err, errlen, tlsd_caperr_message(TLSD_CAPERR_FORMAT), "empty input");
         return TLSD_CAPERR_FORMAT;
     }
-    FILE *f = fmemopen((void *)buf, len, "rb");
+    FILE *f = tlsd_fmemopen(buf, len);
     if (!f) {
         set_err(err, errlen, tlsd_caperr_message(TLSD_CAPERR_OPEN), strerror(errno));
         return TLSD_CAPERR_OPEN;

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "platform.h"
+
 #include "tlsdiag/fixes.h"
 #include "tlsdiag/suitelist.h"
 
@@ -244,7 +246,7 @@ int tlsd_find_fixes(const struct tlsd_profile *client, const struct tlsd_profile
         return -1;
     }
     if (s.n > 1)
-        qsort_r(s.v, s.n, sizeof *s.v, cmp_fix, (void *)client);
+        tlsd_qsort_r(s.v, s.n, sizeof *s.v, cmp_fix, (void *)client);
     /* Insecure fixes only when nothing better exists. */
     bool any_secure = false, any_weak = false;
     for (size_t i = 0; i < s.n; i++) {

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "platform.h"
+
 #include "tool.h"
 
 bool tool_use_color(enum tool_color_mode mode, FILE *f)
@@ -17,7 +19,7 @@ bool tool_use_color(enum tool_color_mode mode, FILE *f)
     const char *term = getenv("TERM");
     if (term && strcmp(term, "dumb") == 0)
         return false;
-    return isatty(fileno(f));
+    return tlsd_terminal_colour(f);
 }
 
 const char *tool_class_color(enum tlsd_class c, bool on)

@@ -6,6 +6,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "platform.h"
+
 #include "tlsdiag/scan.h"
 #include "tool.h"
 
@@ -118,7 +120,7 @@ static void print_certs(const struct tlsd_scan_result *r)
         const struct tlsd_cert_summary *l = &c->chain[0];
         char until[32];
         struct tm tm;
-        gmtime_r(&l->not_after, &tm);
+        tlsd_gmtime(&l->not_after, &tm);
         strftime(until, sizeof until, "%Y-%m-%d", &tm);
         printf("  Certificate %s, serves %zu accepted suite%s\n", c->label, c->n_suites,
                c->n_suites == 1 ? "" : "s");
@@ -231,7 +233,7 @@ static void on_progress(void *ctx, size_t done, size_t total, unsigned probes)
 
 static int read_list(const char *path, struct opts *o, struct tlsd_target_list *l)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    FILE *f = strcmp(path, "-") == 0 ? stdin : tlsd_fopen(path, "r");
     if (!f) {
         tool_err("scan", "%s: %s", path, strerror(errno));
         return -1;

@@ -2,12 +2,13 @@
  * (local libssl), and prints per client what it offered, the model's prediction, what
  * really happened and, on a failure, the fixes on either side. */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
+
+#include "platform.h"
 
 #include "tlsdiag/fixes.h"
 #include "tlsdiag/serve.h"
@@ -406,7 +407,7 @@ int tool_serve(int argc, char **argv)
     if (o.json)
         r.all = json_array();
     char err[256];
-    signal(SIGPIPE, SIG_IGN);
+    tlsd_ignore_sigpipe();
     if (tlsd_serve_run(&o.s, on_ready, on_client, &r, err, sizeof err) < 0) {
         tool_err("serve", "%s", err);
         json_decref(r.all);
