@@ -18,6 +18,8 @@
 
 #include <openssl/ssl.h>
 
+#include "platform.h"
+
 const uint16_t tlsd_scan_version_codes[TLSD_SCAN_NVERSIONS] = {0x0002, 0x0300, 0x0301,
                                                                0x0302, 0x0303, 0x0304};
 
@@ -955,7 +957,7 @@ static void suites_done(struct elim *e)
         snprintf(sv->note, sizeof sv->note, "%s", e->root_note);
     sv->server_order = e->order == 1 ? TLSD_YES : e->order == 0 ? TLSD_NO : TLSD_UNKNOWN;
     if (sv->server_order != TLSD_YES && sv->n_suites > 1)
-        qsort(sv->suites, sv->n_suites, sizeof *sv->suites, cmp_suite);
+        tlsd_qsort(sv->suites, sv->n_suites, sizeof *sv->suites, cmp_suite);
 }
 
 static void groups_done(struct elim *e)
