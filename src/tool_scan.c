@@ -513,6 +513,10 @@ int tool_scan(int argc, char **argv)
             return TOOL_EXIT_USAGE;
         }
     }
+    if (o.scan.sni && tool_check_sni("scan", o.scan.sni) < 0)
+        return TOOL_EXIT_USAGE;
+    if (o.scan.cafile && tool_check_readable("scan", "--cafile", o.scan.cafile) < 0)
+        return TOOL_EXIT_ERROR;
     struct tlsd_target_list targets = {0};
     char err[256];
     int rc = TOOL_EXIT_OK;

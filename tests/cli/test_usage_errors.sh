@@ -22,4 +22,8 @@ run connect --sni "" 127.0.0.1:1
 expect_rc 2 "connect --sni empty"
 run connect --cafile "$WORK/none.pem" 127.0.0.1:1
 expect_rc 3 "connect --cafile unreadable"; expect_grep 'none.pem: No such file' "$ERR" "names the file"
+run scan --sni "$long" 127.0.0.1:1
+expect_rc 2 "scan --sni of 256 bytes"; expect_grep 'server_name holds 1 to 255' "$ERR" "scan says the limit"
+run scan --cafile "$WORK/none.pem" 127.0.0.1:1
+expect_rc 3 "scan --cafile unreadable"; expect_grep 'none.pem: No such file' "$ERR" "scan names the file"
 finish
