@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "analyze_internal.h"
+#include "codes_internal.h"
 #include "hash_internal.h"
 #include "tlsdiag/registry.h"
 
@@ -460,14 +461,6 @@ static void diag_suites(const struct tlsd_conn *c, const struct offer *o, struct
     add_cause(d, "cert-key-type");
 }
 
-static bool has_u16(const uint16_t *list, size_t n, uint16_t v)
-{
-    for (size_t i = 0; i < n; i++)
-        if (list[i] == v)
-            return true;
-    return false;
-}
-
 /* A TLS 1.3 suite the client offers that the server chose with other clients. */
 static const struct tlsd_suite *shared_tls13_suite(const struct tlsd_conn *c,
                                                    const struct tlsd_server_sum *known)
@@ -516,7 +509,7 @@ static bool diag_tls13_params(const struct tlsd_conn *c, const struct tlsd_serve
         return false;
     uint16_t shared_group = 0;
     for (size_t i = 0; i < known->n_groups && !shared_group; i++)
-        if (has_u16(c->ch.groups, c->ch.n_groups, known->groups[i]))
+        if (tlsd_has_u16(c->ch.groups, c->ch.n_groups, known->groups[i]))
             shared_group = known->groups[i];
     tlsd_sb_printf(b,
                    "the suites are not the problem: the client offers %s, which the server "

@@ -6,35 +6,20 @@
 
 #include <openssl/prov_ssl.h>
 
+#include "codes_internal.h"
 #include "tlsdiag/registry.h"
-
-static bool has16(const uint16_t *v, size_t n, uint16_t x)
-{
-    for (size_t i = 0; i < n; i++)
-        if (v[i] == x)
-            return true;
-    return false;
-}
 
 /* RFC 8446 4.2.1: with supported_versions the choice must be one of the list; without
  * it (and for a TLS <= 1.2 answer to such a hello) it must lie in the offered range. */
 static bool version_offered(const struct tlsd_client_hello *ch, const struct tlsd_server_hello *sh)
 {
     if (sh->has_supported_version)
-        return ch->has_versions && has16(ch->versions, ch->n_versions, sh->version);
+        return ch->has_versions && tlsd_has_u16(ch->versions, ch->n_versions, sh->version);
     if (ch->has_versions && sh->version >= TLS1_2_VERSION)
-        return has16(ch->versions, ch->n_versions, sh->version);
+        return tlsd_has_u16(ch->versions, ch->n_versions, sh->version);
     uint16_t lo, hi;
     tlsd_client_hello_versions(ch, &lo, &hi);
     return sh->version >= lo && sh->version <= hi;
-}
-
-static bool suite_offered(const struct tlsd_client_hello *ch, uint16_t suite)
-{
-    for (size_t i = 0; i < ch->n_suites; i++)
-        if (ch->suites[i] == suite)
-            return true;
-    return false;
 }
 
 static bool share_sent(const struct tlsd_client_hello *ch, uint16_t group)
@@ -53,7 +38,7 @@ static bool key_share_legal(const struct tlsd_client_hello *ch, const struct tls
     const struct tlsd_group *g = tlsd_group_by_code(sh->key_share_group);
     const char *name = g ? g->name : "an unknown group";
     if (sh->is_hrr) { /* RFC 8446 4.2.8: a group the client supports but sent no share for */
-        if (!has16(ch->groups, ch->n_groups, sh->key_share_group))
+        if (!tlsd_has_u16(ch->groups, ch->n_groups, sh->key_share_group))
             return snprintf(why, whylen,
                             "asked for a key share of %s, which the hello's "
                             "supported_groups do not list",
@@ -84,7 +69,7 @@ bool tlsd_server_hello_legal(const struct tlsd_client_hello *ch, const struct tl
         return snprintf(why, whylen, "chose %s, which the hello did not offer",
                         tlsd_version_str(sh->version, v)),
                false;
-    if (!suite_offered(ch, sh->suite)) {
+    if (!tlsd_has_u32(ch->suites, ch->n_suites, sh->suite)) {
         char code[12];
         const struct tlsd_suite *s = tlsd_suite_by_code(sh->suite);
         return snprintf(why, whylen, "chose the suite %s (%s), which the hello did not offer",

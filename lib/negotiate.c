@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "codes_internal.h"
 #include "tlsdiag/negotiate.h"
 #include "tlsdiag/registry.h"
 
@@ -35,14 +36,6 @@ const char *tlsd_fail_class_name(enum tlsd_fail_class c)
 const char *tlsd_fail_class_text(enum tlsd_fail_class c)
 {
     return (size_t)c < sizeof fail_names / sizeof fail_names[0] ? fail_names[c][1] : "?";
-}
-
-static bool has_u16(const uint16_t *v, size_t n, uint16_t x)
-{
-    for (size_t i = 0; i < n; i++)
-        if (v[i] == x)
-            return true;
-    return false;
 }
 
 /* ---- versions ---------------------------------------------------------------- */
@@ -117,7 +110,7 @@ static uint16_t choose_ec_group(const struct tlsd_profile *c, const struct tlsd_
     }
     const struct tlsd_profile *a = server_order ? s : c, *b = server_order ? c : s;
     for (size_t i = 0; i < a->n_groups; i++)
-        if (is_ec_group(a->groups[i]) && has_u16(b->groups, b->n_groups, a->groups[i]))
+        if (is_ec_group(a->groups[i]) && tlsd_has_u16(b->groups, b->n_groups, a->groups[i]))
             return a->groups[i];
     return 0;
 }
@@ -199,7 +192,7 @@ static enum tlsd_fail_class suite_check(const struct tlsd_profile *c, const stru
         }
         /* RFC 8422 5.1: an ECDSA certificate's curve must be one the client named. */
         if (strcmp(k->type, "ecdsa") == 0 && (c->flags & TLSD_PF_SENDS_GROUPS) &&
-            !has_u16(c->groups, c->n_groups, k->curve)) {
+            !tlsd_has_u16(c->groups, c->n_groups, k->curve)) {
             why = TLSD_FAIL_GROUP;
             continue;
         }
@@ -368,17 +361,19 @@ static uint16_t pick_group_13(const struct tlsd_profile *c, const struct tlsd_pr
     *hrr = false;
     if (s->impl == TLSD_IMPL_GNUTLS && server_order)
         for (size_t i = 0; i < s->n_groups; i++)
-            if (is_tls13_group(s->groups[i]) && has_u16(c->groups, c->n_groups, s->groups[i])) {
-                *hrr = !has_u16(c->key_shares, c->n_key_shares, s->groups[i]);
+            if (is_tls13_group(s->groups[i]) &&
+                tlsd_has_u16(c->groups, c->n_groups, s->groups[i])) {
+                *hrr = !tlsd_has_u16(c->key_shares, c->n_key_shares, s->groups[i]);
                 return s->groups[i];
             }
     for (size_t i = 0; i < c->n_key_shares; i++)
-        if (is_tls13_group(c->key_shares[i]) && has_u16(s->groups, s->n_groups, c->key_shares[i]) &&
-            has_u16(c->groups, c->n_groups, c->key_shares[i]))
+        if (is_tls13_group(c->key_shares[i]) &&
+            tlsd_has_u16(s->groups, s->n_groups, c->key_shares[i]) &&
+            tlsd_has_u16(c->groups, c->n_groups, c->key_shares[i]))
             return c->key_shares[i];
     *hrr = true;
     for (size_t i = 0; i < a->n_groups; i++)
-        if (is_tls13_group(a->groups[i]) && has_u16(b->groups, b->n_groups, a->groups[i]))
+        if (is_tls13_group(a->groups[i]) && tlsd_has_u16(b->groups, b->n_groups, a->groups[i]))
             return a->groups[i];
     *hrr = false;
     return 0;
