@@ -43,7 +43,7 @@ static void put_text(struct tlsd_strbuf *b, const char *s)
     for (size_t i = 0; i < n; i++) {
         size_t seq = p[i] >= 0x80 ? tlsd_utf8_seq(p + i, n - i) : 0;
         uint32_t cp = seq ? tlsd_utf8_decode(p + i, seq) : p[i];
-        bool control = cp < 0x20 || (cp >= 0x7f && cp < 0xa0);
+        bool control = tlsd_cp_is_control(cp);
         if (seq && !control) {
             i += seq - 1;
             continue;

@@ -6,51 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The length of the well-formed UTF-8 sequence at s (RFC 3629 section 4: no overlong
- * forms, no surrogates, nothing past U+10FFFF), 0 when s does not start one. *cp gets the
- * code point. */
-static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
+#include "utf8_internal.h"
+
+/* The length of the well-formed UTF-8 sequence (or ASCII byte) at s, 0 when s does not start
+ * one; *cp gets the code point. */
+static size_t seq_at(const unsigned char *s, size_t n, uint32_t *cp)
 {
-    unsigned char c = s[0];
-    if (c < 0x80) {
-        *cp = c;
+    if (s[0] < 0x80) {
+        *cp = s[0];
         return 1;
     }
-    size_t len = c >= 0xC2 && c <= 0xDF   ? 2
-                 : c >= 0xE0 && c <= 0xEF ? 3
-                 : c >= 0xF0 && c <= 0xF4 ? 4
-                                          : 0;
-    if (len == 0 || len > n)
-        return 0;
-    uint32_t v = c & (0x7F >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        v = v << 6 | (s[i] & 0x3F);
-    }
-    static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (v < min[len] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
-    *cp = v;
-    return len;
-}
-
-static bool is_control(uint32_t cp)
-{
-    return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
-}
-
-bool tlsd_text_is_plain(const char *s, size_t n)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        size_t k = utf8_seq(u + i, n - i, &cp);
-        if (k == 0 || is_control(cp) || cp == '\\')
-            return false;
-        i += k;
-    }
-    return true;
+    size_t k = tlsd_utf8_seq(s, n);
+    if (k)
+        *cp = tlsd_utf8_decode(s, k);
+    return k;
 }
 
 char *tlsd_text_escape(const char *s, size_t n, char *out, size_t outlen)
@@ -64,11 +33,11 @@ char *tlsd_text_escape(const char *s, size_t n, char *out, size_t outlen)
     size_t o = 0;
     for (size_t i = 0; i < n;) {
         uint32_t cp;
-        size_t k = utf8_seq(u + i, n - i, &cp);
+        size_t k = seq_at(u + i, n - i, &cp);
         char esc[12];
         const char *piece = s + i;
         size_t plen = k;
-        if (k == 0 || is_control(cp)) {
+        if (k == 0 || tlsd_cp_is_control(cp)) {
             k = k ? k : 1;
             /* A C1 control in UTF-8 is two bytes: each shown. */
             plen = 0;
@@ -102,7 +71,7 @@ char *tlsd_text_utf8(const char *s, size_t n)
     size_t o = 0;
     for (size_t i = 0; i < n;) {
         uint32_t cp;
-        size_t k = utf8_seq(u + i, n - i, &cp);
+        size_t k = seq_at(u + i, n - i, &cp);
         if (k > 0 && cp != 0) {
             memcpy(out + o, s + i, k);
             o += k;

@@ -3,6 +3,7 @@
 #ifndef TLSDIAG_UTF8_INTERNAL_H
 #define TLSDIAG_UTF8_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,12 @@ static inline uint32_t tlsd_utf8_decode(const unsigned char *p, size_t len)
     for (size_t i = 1; i < len; i++)
         cp = cp << 6 | (p[i] & 0x3f);
     return cp;
+}
+
+/* A control character a terminal acts on: C0, DEL and C1 (ESC and CSI among them). */
+static inline bool tlsd_cp_is_control(uint32_t cp)
+{
+    return cp < 0x20 || (cp >= 0x7f && cp < 0xa0);
 }
 
 #endif

@@ -16,9 +16,6 @@
  * well-formed UTF-8, as "\xHH". Returns out. */
 char *tlsd_text_escape(const char *s, size_t n, char *out, size_t outlen);
 
-/* True when s[0..n) needs no escaping for a terminal (tlsd_text_escape would copy it). */
-bool tlsd_text_is_plain(const char *s, size_t n);
-
 /* A copy of s[0..n) that is valid UTF-8 with no U+0000 (caller frees; NULL when memory
  * runs out): well-formed UTF-8 is kept, every other byte 0xHH becomes the character U+00HH
  * (the byte read as Latin-1, as "\u00HH" in JSON escapes), and a NUL byte becomes U+FFFD.
