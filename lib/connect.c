@@ -245,7 +245,7 @@ static void hello_answer(struct tlsd_connect_result *r, struct probe_res *res)
     r->group = res->sh.has_key_share ? res->sh.key_share_group : 0;
     if (res->have_ske && res->ske.kind == TLSD_KX_ECDHE)
         r->group = res->ske.named_curve;
-    snprintf(r->alpn, sizeof r->alpn, "%.63s", res->sh.alpn);
+    probe_alpn(res, r->alpn, sizeof r->alpn);
     for (size_t i = 0; res->have_cert && i < res->cert.n_certs; i++)
         if (res->cert.certs[i].decoded)
             add_cert(r, res->cert.certs[i].der, res->cert.certs[i].der_len);

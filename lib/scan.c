@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codes_internal.h"
 #include "scan_internal.h"
 #include "tlsdiag/fingerprint.h"
 #include "tlsdiag/hello.h"
@@ -441,14 +442,6 @@ static void remove_code(uint32_t *v, size_t *n, uint32_t code)
         }
 }
 
-static bool has_code32(const uint32_t *v, size_t n, uint32_t code)
-{
-    for (size_t i = 0; i < n; i++)
-        if (v[i] == code)
-            return true;
-    return false;
-}
-
 static const char *outcome_text(const struct probe_res *res, char *buf, size_t len)
 {
     if (res->outcome == PROBE_ALERT) {
@@ -475,7 +468,7 @@ static struct tlsd_scan_cert *add_chain(struct tscan *t, const uint8_t *const *d
     for (size_t i = 0; i < r->n_certs; i++) {
         struct tlsd_scan_cert *c = &r->certs[i];
         if (c->chain[0].der_len == len[0] && memcmp(c->chain[0].der, der[0], len[0]) == 0) {
-            if (suite && !has_code32(c->suites, c->n_suites, suite)) {
+            if (suite && !tlsd_has_u32(c->suites, c->n_suites, suite)) {
                 uint32_t *v = realloc(c->suites, (c->n_suites + 1) * sizeof *v);
                 if (v) {
                     c->suites = v;
@@ -595,7 +588,7 @@ static void note_features(struct tscan *t, const struct probe_res *res)
     r->ems = res->sh.extended_master_secret ? TLSD_YES : TLSD_NO;
     r->session_ticket = res->sh.session_ticket ? TLSD_YES : TLSD_NO;
     r->ocsp_stapling = res->sh.status_request && res->cert_status ? TLSD_YES : TLSD_NO;
-    snprintf(r->alpn, sizeof r->alpn, "%.63s", res->sh.alpn);
+    probe_alpn(res, r->alpn, sizeof r->alpn);
 }
 
 /* ---- enumerations by elimination ------------------------------------------- */
@@ -689,7 +682,7 @@ static int elim_probe(struct task *k, const uint32_t *set, size_t n)
             return -1;
         for (size_t i = 0; i < n; i++)
             list16[i] = (uint16_t)set[i];
-        if (e->kind == E_GROUPS && e->pinned && !has_code32(set, n, e->pinned))
+        if (e->kind == E_GROUPS && e->pinned && !tlsd_has_u32(set, n, e->pinned))
             list16[n++] = (uint16_t)e->pinned; /* last: picked only when nothing else fits */
         if (e->kind == E_GROUPS) {
             suites = suites_where(e->t->s, v, v >= 0x0304 ? NULL : is_ecdhe, &ns);
@@ -738,7 +731,7 @@ static uint32_t picked(const struct task *k, const struct probe_res *res)
         c = res->ske.named_curve;
     else if (e->kind == E_SIGALGS && res->have_ske && res->ske.has_sig_scheme)
         c = res->ske.sig_scheme;
-    return has_code32(k->remaining, k->n_remaining, c) ? c : 0;
+    return tlsd_has_u32(k->remaining, k->n_remaining, c) ? c : 0;
 }
 
 static void add_suite(struct tlsd_scan_version *sv, const struct probe_res *res)
@@ -769,7 +762,7 @@ static void add_suite(struct tlsd_scan_version *sv, const struct probe_res *res)
 static void record(struct elim *e, uint32_t c, const struct probe_res *res)
 {
     struct tscan *t = e->t;
-    if (!has_code32(e->found, e->n_found, c)) {
+    if (!tlsd_has_u32(e->found, e->n_found, c)) {
         uint32_t *f = realloc(e->found, (e->n_found + 1) * sizeof *f);
         if (!f)
             return;
@@ -1091,14 +1084,15 @@ static uint16_t *found_in_offer_order(const struct elim *e, uint32_t pinned, siz
     *n = 0;
     if (!v)
         return NULL;
-    if (e->first_pick && e->first_pick != pinned && has_code32(e->found, e->n_found, e->first_pick))
+    if (e->first_pick && e->first_pick != pinned &&
+        tlsd_has_u32(e->found, e->n_found, e->first_pick))
         v[(*n)++] = (uint16_t)e->first_pick;
     for (size_t i = 0; i < e->n_cands; i++) {
         uint32_t c = e->cands[i];
-        if (c != e->first_pick && c != pinned && has_code32(e->found, e->n_found, c))
+        if (c != e->first_pick && c != pinned && tlsd_has_u32(e->found, e->n_found, c))
             v[(*n)++] = (uint16_t)c;
     }
-    if (pinned && has_code32(e->found, e->n_found, pinned))
+    if (pinned && tlsd_has_u32(e->found, e->n_found, pinned))
         v[(*n)++] = (uint16_t)pinned;
     return v;
 }
@@ -1714,7 +1708,7 @@ static void add_tls13_suites(struct tlsd_scan_result *r)
             continue;
         c->suites = s;
         for (size_t k = 0; k < v->n_suites; k++)
-            if (!has_code32(c->suites, c->n_suites, v->suites[k].code))
+            if (!tlsd_has_u32(c->suites, c->n_suites, v->suites[k].code))
                 c->suites[c->n_suites++] = v->suites[k].code;
     }
 }

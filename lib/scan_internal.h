@@ -60,6 +60,10 @@ void probe_start(uv_loop_t *loop, const struct probe_req *req);
 
 const char *probe_outcome_name(enum probe_outcome o);
 
+/* The protocol the ServerHello's ALPN extension selected, as safe text: the peer's bytes
+ * with control characters and bytes that are not UTF-8 escaped (textout.h), cut to outlen. */
+void probe_alpn(const struct probe_res *res, char *out, size_t outlen);
+
 /* A full handshake with libssl (blocking; run it on the thread pool). */
 #define FULLHS_MAX_CHAIN 8
 struct fullhs {

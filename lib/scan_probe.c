@@ -9,6 +9,7 @@
 
 #include "scan_internal.h"
 #include "tlsdiag/record.h"
+#include "tlsdiag/textout.h"
 
 #define MAX_PLAIN 16384 /* STARTTLS dialogue bytes kept */
 
@@ -39,6 +40,11 @@ static const char *const outcome_names[] = {
 const char *probe_outcome_name(enum probe_outcome o)
 {
     return outcome_names[o];
+}
+
+void probe_alpn(const struct probe_res *res, char *out, size_t outlen)
+{
+    tlsd_text_escape(res->sh.alpn, strlen(res->sh.alpn), out, outlen);
 }
 
 static void on_closed(uv_handle_t *h)

@@ -5,7 +5,8 @@ not, for the tests of `tlsdiag connect --as` (a real client aborts on an illegal
 Usage: illegal_server.py MODE PORTFILE
 Modes: legal (TLS 1.0, TLS_RSA_WITH_3DES_EDE_CBC_SHA), suite (TLS 1.0 with
 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256), version (TLS 1.2 with 3DES), keyshare (TLS 1.3 with a
-secp521r1 key share), hrr_sent (a HelloRetryRequest for x25519). Writes the port to PORTFILE
+secp521r1 key share), hrr_sent (a HelloRetryRequest for x25519), alpn (legal, with an ALPN
+protocol holding an ESC sequence and a byte that is not UTF-8). Writes the port to PORTFILE
 and serves until killed.
 """
 import hashlib
@@ -34,6 +35,8 @@ ANSWERS = {
     "version": server_hello(0x0303, 0x000A),
     "keyshare": server_hello(0x0303, 0x1301, ext(0x2B, b"\x03\x04") +
                              ext(0x33, struct.pack(">HH", 0x0019, 133) + b"\x04" * 133)),
+    # A legal answer whose ALPN protocol carries an ESC sequence and a byte that is not UTF-8.
+    "alpn": server_hello(0x0301, 0x000A, ext(0x10, struct.pack(">HB", 8, 7) + b"\x1b[2Jh\xff2")),
     "hrr_sent": server_hello(0x0303, 0x1301, ext(0x2B, b"\x03\x04") +
                              ext(0x33, struct.pack(">H", 0x001D)), HRR_RANDOM),
 }

@@ -40,6 +40,21 @@ expect_grep 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 \(0xC02F\), which the hello d
 run connect "127.0.0.1:$(cat "$WORK/version.port")" --as legacy-printer --timeout 4
 expect_grep 'chose TLSv1.2, which the hello did not offer' "$OUT" "the version is named"
 
+# An ALPN protocol from the network (the ServerHello read by tlsdiag's own parser) reaches
+# neither the text nor the JSON raw.
+start alpn
+for fmt in "" --json; do
+  # shellcheck disable=SC2086
+  run connect $fmt --as legacy-printer --timeout 4 "127.0.0.1:$PORT"
+  expect_rc 0 "connect --as $fmt: a legal answer with a hostile ALPN"
+  if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$WORK/out"; then
+    bad "connect --as $fmt: a control character from the ALPN reached the output"
+  else ok; fi
+  expect_grep '\\?\\x1B\[2Jh\\?\\xFF2' "$OUT" "connect --as $fmt shows the ALPN escaped"
+done
+python3 -c 'import sys,json; json.loads(open(sys.argv[1],"rb").read().decode("utf-8"))' "$WORK/out" \
+  && ok || bad "connect --as --json with a hostile ALPN: not valid UTF-8 JSON"
+
 # Certificate names from the network, through connect and scan.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/e.key" \
   -out "$WORK/e.pem" -days 2 -subj "/CN=evil" \
