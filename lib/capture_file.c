@@ -27,6 +27,7 @@ struct tlsd_capture {
     struct tlsd_capture_stats stats;       /* the reader's: with read-ahead, its thread's own */
     struct ahead *ahead;                   /* read-ahead thread, NULL: frames are read on demand */
     struct tlsd_capture_stats ahead_stats; /* with read-ahead: what the caller was handed */
+    struct tlsd_gz *gz;                    /* a gzip file's decompressor state, else NULL */
 };
 
 /* Files from this size on (compressed size for gzip) are read ahead on a thread. */
@@ -60,17 +61,24 @@ static void set_err(char *err, size_t errlen, const char *what, const char *deta
         snprintf(err, errlen, "%s%s%s", what, detail ? ": " : "", detail ? detail : "");
 }
 
-/* stdio cookie functions over a zlib gzFile (gzread passes plain data through). */
-static ssize_t gz_cookie_read(void *cookie, char *buf, size_t size)
+/* A gzip file's damage, in words, in err; false when there is none. */
+static bool gz_damage(const struct tlsd_gz *gz, char *err, size_t errlen)
 {
-    unsigned chunk = size > (1u << 30) ? (1u << 30) : (unsigned)size;
-    int n = gzread((gzFile)cookie, buf, chunk);
-    return n < 0 ? -1 : n;
-}
-
-static int gz_cookie_close(void *cookie)
-{
-    return gzclose((gzFile)cookie) == Z_OK ? 0 : EOF;
+    const char *why;
+    switch (tlsd_gz_state(gz, &why)) {
+    case TLSD_GZ_OK:
+        return false;
+    case TLSD_GZ_TRUNCATED:
+        set_err(err, errlen, "gzip file is truncated", why);
+        return true;
+    case TLSD_GZ_CORRUPT:
+        set_err(err, errlen, "gzip data is corrupt", why);
+        return true;
+    case TLSD_GZ_IOERR:
+        set_err(err, errlen, "gzip file could not be read", why);
+        return true;
+    }
+    return false;
 }
 
 static bool file_is_gzip(const char *path)
@@ -82,18 +90,6 @@ static bool file_is_gzip(const char *path)
     size_t n = fread(magic, 1, 2, f);
     fclose(f);
     return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b; /* RFC 1952 2.3.1 */
-}
-
-static FILE *gz_fopen(const char *path)
-{
-    gzFile gz = gzopen(path, "rb");
-    if (!gz)
-        return NULL;
-    cookie_io_functions_t io = {.read = gz_cookie_read, .close = gz_cookie_close};
-    FILE *f = fopencookie(gz, "rb", io);
-    if (!f)
-        (void)gzclose(gz);
-    return f;
 }
 
 /* libpcap reads every record with two freads; with stdio's default buffer (the file
@@ -166,8 +162,9 @@ enum tlsd_caperr tlsd_capture_open_file(const char *path, struct tlsd_capture **
      * a pipe from tcpdump -w - may take long to fill). */
     bool in = strcmp(path, "-") == 0;
     int fd = in ? dup(STDIN_FILENO) : -1;
+    struct tlsd_gz *gz = NULL;
     FILE *f = in                   ? (fd >= 0 ? fdopen(fd, "rb") : NULL)
-              : file_is_gzip(path) ? gz_fopen(path)
+              : file_is_gzip(path) ? tlsd_gz_open(path, &gz)
                                    : fopen(path, "rb");
     if (in && !f && fd >= 0)
         close(fd);
@@ -176,10 +173,16 @@ enum tlsd_caperr tlsd_capture_open_file(const char *path, struct tlsd_capture **
         return TLSD_CAPERR_OPEN;
     }
     enum tlsd_caperr rc = open_stream(f, out, err, errlen);
+    if (rc != TLSD_CAPERR_OK) {
+        gz_damage(gz, err, errlen); /* damaged before the capture's header: say so */
+        tlsd_gz_free(gz);
+        return rc;
+    }
+    (*out)->gz = gz;
     struct stat st;
     /* Not standard input: a pipe from tcpdump -w - must hand out each frame as it comes,
      * not once a batch is full. */
-    if (rc == TLSD_CAPERR_OK && !in && stat(path, &st) == 0 && st.st_size >= AHEAD_MIN_FILE)
+    if (!in && stat(path, &st) == 0 && st.st_size >= AHEAD_MIN_FILE)
         ahead_start(*out);
     return rc;
 }
@@ -214,8 +217,8 @@ static int64_t ts_usec(const struct pcap_pkthdr *h)
 }
 
 /* The next frame, raw: from libpcap or the pcapng reader. */
-static enum tlsd_caperr next_frame(struct tlsd_capture *c, struct tlsd_ng_pkt *f, char *err,
-                                   size_t errlen)
+static enum tlsd_caperr next_frame_raw(struct tlsd_capture *c, struct tlsd_ng_pkt *f, char *err,
+                                       size_t errlen)
 {
     if (c->ng) {
         const char *why = "";
@@ -236,6 +239,16 @@ static enum tlsd_caperr next_frame(struct tlsd_capture *c, struct tlsd_ng_pkt *f
     *f = (struct tlsd_ng_pkt){
         .data = data, .caplen = h->caplen, .len = h->len, .dlt = c->dlt, .ts_usec = ts_usec(h)};
     return TLSD_CAPERR_OK;
+}
+
+/* The next frame; the end of a damaged gzip file is a damaged capture, named as such. */
+static enum tlsd_caperr next_frame(struct tlsd_capture *c, struct tlsd_ng_pkt *f, char *err,
+                                   size_t errlen)
+{
+    enum tlsd_caperr rc = next_frame_raw(c, f, err, errlen);
+    if ((rc == TLSD_CAPERR_END || rc == TLSD_CAPERR_READ) && gz_damage(c->gz, err, errlen))
+        return TLSD_CAPERR_READ;
+    return rc;
 }
 
 /* The next frame that decodes, read on the calling thread. */
@@ -485,6 +498,7 @@ void tlsd_capture_close(struct tlsd_capture *c)
     if (c->pcap)
         pcap_close(c->pcap);
     tlsd_ng_close(c->ng);
+    tlsd_gz_free(c->gz); /* after the stream that used it is closed */
     free(c->iobuf);
     free(c);
 }

@@ -25,4 +25,20 @@ void tlsd_ng_close(struct tlsd_ng *g);
 /* libpcap's DLT_ value for a LINKTYPE_ value (they differ for a few). */
 int tlsd_dlt_from_linktype(unsigned linktype);
 
+/* gzip read by capture_gzip.c: a stdio stream of the decompressed bytes, every byte
+ * before damage handed out first; the damage kept in the state. */
+enum tlsd_gz_state {
+    TLSD_GZ_OK,
+    TLSD_GZ_TRUNCATED, /* the file ends inside the compressed stream */
+    TLSD_GZ_CORRUPT,   /* invalid data or a failed CRC-32 / length check */
+    TLSD_GZ_IOERR,     /* the file could not be read */
+};
+struct tlsd_gz;
+/* The stream (closed with fclose) and its state (freed with tlsd_gz_free after the
+ * stream is closed); NULL with errno set when the file cannot be opened. */
+FILE *tlsd_gz_open(const char *path, struct tlsd_gz **state);
+/* The state, and why in words (zlib's message) when it is not OK. */
+enum tlsd_gz_state tlsd_gz_state(const struct tlsd_gz *g, const char **why);
+void tlsd_gz_free(struct tlsd_gz *g);
+
 #endif

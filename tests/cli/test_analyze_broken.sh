@@ -34,6 +34,33 @@ expect_rc 1 "truncated file"
 expect_grep 'damaged or truncated' "$ERR" "truncated message"
 jq -e '(.connections | length) == 1' <<<"$OUT" >/dev/null && ok || bad "truncated: the connection before the cut"
 
+# gzip: cut short, a failed CRC-32, damaged deflate data, two members. The frames before
+# the damage are analysed and the damage is named as gzip's, not as an I/O error.
+big="$pcaps/arkime/arkime_synthetic.pcap"
+run analyze --json "$big"
+ref_conns=$(jq '.connections | length' <<<"$OUT")
+gzip -c "$big" >whole.pcap.gz
+gz_size=$(stat -c %s whole.pcap.gz)
+head -c $((gz_size / 2)) whole.pcap.gz >cut.pcap.gz
+run analyze --json cut.pcap.gz
+expect_rc 1 "gzip cut short"
+expect_grep 'gzip file is truncated' "$ERR" "gzip cut short named"
+jq -e --argjson r "$ref_conns" '(.connections | length) >= 1 and (.connections | length) < $r and .files[0].status == "READ"' <<<"$OUT" >/dev/null && ok || bad "gzip cut short: the connections before the cut [${ERR:0:200}]"
+python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[-6] ^= 0xFF; open(sys.argv[2], "wb").write(b)' whole.pcap.gz crc.pcap.gz
+run analyze --json crc.pcap.gz
+expect_rc 1 "gzip bad CRC"
+expect_grep 'gzip data is corrupt' "$ERR" "gzip bad CRC named"
+grep -q ioctl <<<"$ERR" && bad "gzip bad CRC told as an ioctl error" || ok
+jq -e --argjson r "$ref_conns" '(.connections | length) == $r' <<<"$OUT" >/dev/null && ok || bad "gzip bad CRC: every frame before the check analysed"
+python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[30:60] = b"\xff" * 30; open(sys.argv[2], "wb").write(b)' whole.pcap.gz deflate.pcap.gz
+run analyze deflate.pcap.gz
+[ "$RC" = 1 ] || [ "$RC" = 3 ] && ok || bad "gzip damaged deflate: rc $RC"
+expect_grep 'gzip data is corrupt' "$ERR" "gzip damaged deflate named"
+{ head -c 50000 "$big" | gzip; tail -c +50001 "$big" | gzip; } >members.pcap.gz
+run analyze --json members.pcap.gz
+expect_rc 0 "gzip of two members"
+jq -e --argjson r "$ref_conns" '(.connections | length) == $r' <<<"$OUT" >/dev/null && ok || bad "gzip of two members: every connection"
+
 # Synthetic frames: zero-length, bogus IP header lengths, a huge snaplen in the header.
 python3 - <<'PY'
 import struct
