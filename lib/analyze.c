@@ -845,6 +845,10 @@ static void on_tcp(void *ctx, struct tlsd_tcp_flow *flow, const struct tlsd_tcp_
         fs->now = ev->ts_usec;
         if (tlsd_sdir_feed(&fs->d[ev->dir], ev->data, ev->len) != TLSD_CERR_OK)
             a->stats.nomem++;
+        /* A segment that completes no record is still part of the connection (drain may
+         * free fs, so this comes first). */
+        if (fs->conn)
+            fs->conn->last_frame = ev->frame;
         drain(a, flow, fs, ev->dir, ev->frame);
         break;
     case TLSD_TCP_EV_GAP:
