@@ -466,18 +466,24 @@ static bool answered(const struct probe_res *res)
     return (res->outcome == PROBE_SERVER_HELLO && res->have_sh) || res->outcome == PROBE_SSL2_HELLO;
 }
 
+/* Appends a formatted line to a list of lines. */
+static void add_line(char ***lines, size_t *n, const char *fmt, va_list ap)
+{
+    char **v = realloc(*lines, (*n + 1) * sizeof *v);
+    if (!v)
+        return;
+    *lines = v;
+    if (vasprintf(&v[*n], fmt, ap) >= 0)
+        (*n)++;
+}
+
 static void add_undecided(struct tlsd_scan_result *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void add_undecided(struct tlsd_scan_result *r, const char *fmt, ...)
 {
-    char **v = realloc(r->undecided, (r->n_undecided + 1) * sizeof *v);
-    if (!v)
-        return;
-    r->undecided = v;
     va_list ap;
     va_start(ap, fmt);
-    if (vasprintf(&v[r->n_undecided], fmt, ap) >= 0)
-        r->n_undecided++;
+    add_line(&r->undecided, &r->n_undecided, fmt, ap);
     va_end(ap);
 }
 
@@ -488,14 +494,9 @@ static void add_doubt(struct tscan *t, int vi, const char *fmt, ...)
 {
     if (vi >= 0)
         t->doubt_versions |= 1u << vi;
-    char **v = realloc(t->doubts, (t->n_doubts + 1) * sizeof *v);
-    if (!v)
-        return;
-    t->doubts = v;
     va_list ap;
     va_start(ap, fmt);
-    if (vasprintf(&v[t->n_doubts], fmt, ap) >= 0)
-        t->n_doubts++;
+    add_line(&t->doubts, &t->n_doubts, fmt, ap);
     va_end(ap);
 }
 
