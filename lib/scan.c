@@ -104,6 +104,9 @@ struct tscan {
     char **doubts;
     size_t n_doubts;
     unsigned doubt_versions;
+    unsigned flight_noted; /* TLSD_SCAN_* bits: an unfinished first flight was reported */
+    bool flight_stalls;    /* a first flight ran into the time limit: later probes end at
+                              the ServerHello instead of waiting for it each time */
 };
 
 struct scan {
@@ -365,6 +368,7 @@ static void launch(struct task *k)
     req.cb = probe_done;
     req.ctx = k;
     req.set = &s->probes;
+    req.hello_enough = t->flight_stalls;
     t->inflight++;
     s->inflight++;
     t->r->connections++;
@@ -679,6 +683,24 @@ static void control_done(struct task *k, const struct probe_res *res)
     deliver_undecided(k, why);
 }
 
+/* A ServerHello whose flight never ended (an endless or cut Certificate message): the
+ * suite is accepted, but what the rest would have shown is not known from it. */
+static void note_flight_incomplete(struct tscan *t, const struct probe_res *res)
+{
+    char vb[16];
+    if (res->timed_out)
+        t->flight_stalls = true;
+    for (int vi = 0; vi < TLSD_SCAN_NVERSIONS; vi++) {
+        if (tlsd_scan_version_codes[vi] != res->sh.version || (t->flight_noted & (1u << vi)))
+            continue;
+        t->flight_noted |= 1u << vi;
+        add_undecided(t->r,
+                      "%s: the server's flight after its ServerHello did not end (%s): the "
+                      "certificate and key exchange of such answers are not known",
+                      tlsd_version_str(res->sh.version, vb), res->error);
+    }
+}
+
 static void probe_done(void *ctx, struct probe_res *res)
 {
     struct task *k = ctx;
@@ -698,6 +720,8 @@ static void probe_done(void *ctx, struct probe_res *res)
     }
     if (answered(res))
         keep_good_hello(t, k);
+    if (res->flight_incomplete)
+        note_flight_incomplete(t, res);
     unsigned tries_max = s->o->retries + (t->flaky ? FLAKY_EXTRA_TRIES : 0);
     char why[200];
     if (out_of_fds(res)) {

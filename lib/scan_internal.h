@@ -40,6 +40,11 @@ struct probe_res {
     struct tlsd_ssl2_server_hello ssl2;
     struct tlsd_alert_msg alert; /* first alert seen (PROBE_ALERT, or after SH) */
     bool have_alert;
+    /* TLS <= 1.2: the ServerHello came but the rest of the first flight (Certificate,
+     * ServerKeyExchange, ServerHelloDone) did not end: time limit, close, or a message
+     * that cannot be read (error says which). */
+    bool flight_incomplete;
+    bool timed_out; /* the probe's time limit ended it */
     /* scan.c: a reset (or close) taken as the server's refusal because a hello it had
      * accepted was answered right after; in doubt if the server later resets at random. */
     bool confirmed_reset;
@@ -64,6 +69,7 @@ struct probe_req {
     probe_cb cb;
     void *ctx;
     struct probe_set *set; /* the probe is listed there while in flight (may be NULL) */
+    bool hello_enough;     /* end at the ServerHello: the rest of the flight is not awaited */
 };
 
 /* Starts a probe on loop; req->cb is called exactly once (also on failure to

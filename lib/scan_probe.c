@@ -23,6 +23,7 @@ struct probe {
     struct probe_req req;
     struct probe_res res;
     struct probe *next, *prev; /* in req.set */
+    bool flight_done;          /* ServerHelloDone (or another end of the first flight) */
     enum pstate state;
     int starttls_step;
     char plain[MAX_PLAIN + 1];
@@ -69,6 +70,12 @@ static void finish(struct probe *p, enum probe_outcome o)
     if (p->state == ST_DONE)
         return;
     p->state = ST_DONE;
+    p->res.flight_incomplete = o == PROBE_SERVER_HELLO && p->res.have_sh && !p->res.sh.is_hrr &&
+                               p->res.sh.version < 0x0304 && !p->flight_done && !p->res.have_alert;
+    if (p->res.flight_incomplete && !p->res.error[0])
+        snprintf(p->res.error, sizeof p->res.error, "%s",
+                 p->res.uv_err == UV_ECONNRESET ? "reset before ServerHelloDone"
+                                                : "closed before ServerHelloDone");
     if (p->req.set) { /* out of the set before the callback, which may stop them all */
         if (p->prev)
             p->prev->next = p->next;
@@ -104,8 +111,10 @@ void probe_stop_all(struct probe_set *set, const char *why)
 static void on_timeout(uv_timer_t *t)
 {
     struct probe *p = t->data;
+    p->res.timed_out = true;
     fail(p, p->res.have_sh ? PROBE_SERVER_HELLO : PROBE_TIMEOUT, "%s",
-         p->res.have_sh ? "" : "no complete answer before the time limit");
+         p->res.have_sh ? "no ServerHelloDone before the time limit"
+                        : "no complete answer before the time limit");
 }
 
 static void on_write(uv_write_t *w, int status)
@@ -352,6 +361,11 @@ static void handle_handshake(struct probe *p, const struct tlsd_event *ev)
         }
         p->res.have_sh = true;
         p->version = p->res.sh.version;
+        if (p->req.hello_enough) {
+            p->flight_done = true; /* not awaited: not missing */
+            finish(p, PROBE_SERVER_HELLO);
+            return;
+        }
         /* TLS 1.3 and HRR: everything after is encrypted or a new round. */
         if (p->res.sh.is_hrr || p->res.sh.version >= 0x0304)
             finish(p, PROBE_SERVER_HELLO);
@@ -370,6 +384,7 @@ static void handle_handshake(struct probe *p, const struct tlsd_event *ev)
         p->res.cert_status = true;
         return;
     case TLSD_HS_SERVER_HELLO_DONE:
+        p->flight_done = true;
         finish(p, PROBE_SERVER_HELLO);
         return;
     default:
@@ -418,6 +433,7 @@ static void tls_input(struct probe *p, const char *data, size_t len)
             break;
         }
         default:
+            p->flight_done = true; /* ChangeCipherSpec: an abbreviated handshake */
             if (!p->res.have_sh)
                 fail(p, PROBE_NOT_TLS, "%s", "unexpected record before ServerHello");
             else
