@@ -17,6 +17,8 @@
  *    ...DontEnableSystemDefaultTlsVersions = false do the same per application; they are
  *    "relevant if your app targets, or runs on, .NET Framework 4.6 or later versions".
  *  - .NET 5 and later leave the versions to the OS (SslProtocols.None).
+ * Strong cryptography also applies under SystemDefault (4.6+ targets default to it), so
+ * SSL 3.0 is blocked there too; .NET 3.5 honours it only with an explicit TLS value.
  * Versions an application names explicitly are used when Schannel supports them even if
  * they are off by default (DisabledByDefault = 1: "used only when an application asks for
  * it explicitly", data/schannel_registry.tsv); SystemDefault gets the OS defaults.
@@ -171,6 +173,8 @@ bool tlsd_dotnet_system_default(const struct tlsd_dotnet *d)
 
 bool tlsd_dotnet_strong_crypto(const struct tlsd_dotnet *d)
 {
+    /* .NET 5+ passes SCH_USE_STRONG_CRYPTO whenever it requires encryption (dotnet/runtime
+     * SslStreamPal.Windows) */
     return d->target >= TLSD_DOTNET_FX46 ||
            (d->target == TLSD_DOTNET_FX40 && (settings_of(d) & TLSD_DOTNET_SCH_USE_STRONG_CRYPTO));
 }
@@ -179,8 +183,10 @@ unsigned tlsd_dotnet_versions(const struct tlsd_dotnet *d)
 {
     if (d->target == TLSD_DOTNET_NONE)
         return 0;
+    /* strong cryptography "blocks protocols that are not secure": SSL 3.0 */
+    unsigned blocked = tlsd_dotnet_strong_crypto(d) ? (unsigned)TLSD_V_SSL3 : 0;
     if (tlsd_dotnet_system_default(d))
-        return d->os_default;
+        return d->os_default & ~blocked;
     return (tlsd_dotnet_strong_crypto(d) ? EXPLICIT_STRONG : EXPLICIT_DEFAULT) & d->os_supported;
 }
 

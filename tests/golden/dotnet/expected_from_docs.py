@@ -15,7 +15,9 @@ with the .NET Framework", https://learn.microsoft.com/dotnet/framework/network-p
   * SystemDefaultTlsVersions = 1: "causes your app to allow the operating system to choose
     the protocol"; "If your app targets .NET Framework 4.7 or later versions, this key
     defaults to a value of 1"; v2.0.50727 for 3.5 (KB3154518/3154519/3154520);
-  * .NET 5+: the OS chooses (SslProtocols.None).
+  * strong cryptography "blocks protocols that are not secure" (SSL 3.0) also when the OS
+    chooses: every "os" application below but 3.5 (no explicit TLS value);
+  * .NET 5+: the OS chooses (SslProtocols.None), with SCH_USE_STRONG_CRYPTO.
 What the OS gives -- Microsoft, "Protocols in TLS/SSL (Schannel SSP)",
 https://learn.microsoft.com/windows/win32/secauthn/protocols-in-tls-ssl--schannel-ssp-
 (../shared/reference/windows_default_protocols.tsv): "Enabled" = used by default,
@@ -49,16 +51,16 @@ SERVERS = [  # server profile -> row (or the versions of a hardened server)
 ]
 DEFAULT = ["SSLv3", "TLSv1.0"]              # SslProtocols.Default
 STRONG = ["TLSv1.0", "TLSv1.1", "TLSv1.2"]  # SchUseStrongCrypto
-APPS = [  # profile prefix -> ("explicit", list) or ("os", None)
+APPS = [  # profile prefix -> ("explicit", list) or ("os", strong cryptography)
     ("dotnet-3.5", ("explicit", DEFAULT)),
-    ("dotnet-3.5-keys", ("os", None)),
+    ("dotnet-3.5-keys", ("os", False)),
     ("dotnet-4.5", ("explicit", DEFAULT)),
     ("dotnet-4.5-strongcrypto", ("explicit", STRONG)),
-    ("dotnet-4.5-keys", ("os", None)),
+    ("dotnet-4.5-keys", ("os", True)),
     ("dotnet-4.6", ("explicit", STRONG)),
-    ("dotnet-4.6-keys", ("os", None)),
-    ("dotnet-4.8", ("os", None)),
-    ("dotnet-core", ("os", None)),
+    ("dotnet-4.6-keys", ("os", True)),
+    ("dotnet-4.8", ("os", True)),
+    ("dotnet-core", ("os", True)),
 ]
 
 
@@ -75,7 +77,8 @@ def main():
     for app, (kind, explicit) in APPS:
         for suffix, row in WINDOWS.items():
             if kind == "os":
-                offered = versions(table, row, "Client", ("Enabled",))
+                offered = [v for v in versions(table, row, "Client", ("Enabled",))
+                           if not (explicit and v == "SSLv3")]
             else:
                 supported = versions(table, row, "Client", ("Enabled", "Disabled"))
                 offered = [v for v in explicit if v in supported]
