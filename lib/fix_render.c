@@ -415,6 +415,12 @@ static int device_steps(const struct tlsd_fix *f, struct tlsd_fix_steps *s)
     return add_step(s, "device settings", tlsd_sb_take(&b));
 }
 
+const char *tlsd_dotnet_fix_name(enum tlsd_dotnet_fix k)
+{
+    static const char *const names[] = {"", "registry", "appcontext", "retarget"};
+    return (size_t)k < sizeof names / sizeof names[0] ? names[k] : "";
+}
+
 /* The settings' values of the framework's registry folder, the 64-bit view and the 32-bit
  * (WOW6432Node) one, as data/schannel_registry.tsv names them. */
 static char *dotnet_reg_lines(unsigned settings, enum tlsd_dotnet_target t)

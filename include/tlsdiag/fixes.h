@@ -31,6 +31,9 @@ enum tlsd_dotnet_fix {
     TLSD_DOTNET_FIX_RETARGET,   /* rebuild the application for .NET Framework 4.8 */
 };
 
+/* "registry", "appcontext", "retarget"; "" for NONE. */
+const char *tlsd_dotnet_fix_name(enum tlsd_dotnet_fix k);
+
 struct tlsd_fix {
     enum tlsd_side side; /* the side to change */
     enum tlsd_dotnet_fix dotnet;

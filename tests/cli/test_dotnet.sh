@@ -93,7 +93,9 @@ if grep -q '\.NET registry\|retarget' <<<"$fixes"; then bad "4.8: no .NET change
 run match --client dotnet-4.5-win2019 --server "$H22" --json
 python3 - "$WORK/out" >"$WORK/after.profile" <<'PY' || bad "no profile_after in the JSON"
 import json, sys
-print(json.load(open(sys.argv[1]))["client_fixes"]["fixes"][0]["profile_after"])
+fixes = json.load(open(sys.argv[1]))["client_fixes"]["fixes"]
+assert [f.get("dotnet_fix") for f in fixes] == ["registry", "appcontext", "retarget"], fixes
+print(fixes[0]["profile_after"])
 PY
 run profiles --json "$WORK/after.profile"
 expect_grep '"TLSv1\.2"' "$OUT" "profile after the fix offers TLS 1.2"
