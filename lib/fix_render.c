@@ -465,8 +465,9 @@ static int dotnet_steps(const struct tlsd_fix *f, const struct tlsd_profile *p,
     if (f->dotnet == TLSD_DOTNET_FIX_REGISTRY) {
         rc = add_step(s, "registry (.NET)", dotnet_reg_lines(f->dotnet_settings, t));
         if (t == TLSD_DOTNET_FX35)
-            note(s, ".NET 3.5 needs KB3154518 (7/2008 R2), KB3154519 (2012) or KB3154520 (8.1/2012 "
-                    "R2) for SystemDefaultTlsVersions; Windows 10 has it");
+            note(s,
+                 ".NET 3.5 needs KB3154518 (7/2008 R2), KB3154519 (2012) or KB3154520 (8.1/2012 "
+                 "R2) for SystemDefaultTlsVersions (Windows 10: the May 2016 cumulative update)");
         note(s, "the values apply to every .NET application on the computer; one that sets "
                 "ServicePointManager.SecurityProtocol or SslProtocols in code ignores them");
     } else if (f->dotnet == TLSD_DOTNET_FIX_APPCONTEXT) {

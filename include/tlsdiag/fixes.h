@@ -80,7 +80,7 @@ struct tlsd_fix_step {
 struct tlsd_fix_steps {
     struct tlsd_fix_step *v;
     size_t n;
-    char notes[3][200]; /* caveats: domain GPO overrides, restart needed, ... */
+    char notes[5][200]; /* caveats: domain GPO overrides, restart needed, ... */
     size_t n_notes;
 };
 /* Renders the commands for the fix on profile p (the side being changed, before the

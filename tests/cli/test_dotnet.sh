@@ -77,6 +77,14 @@ expect_grep 'KB3154518' "$fixes" "3.5 names its update"
 if grep -q 'AppContext' <<<"$fixes"; then bad "3.5 must not get AppContext switches"; else ok; fi
 expect_grep '^  2\. retarget' "$fixes" "3.5: retarget second"
 
+# .NET 3.5 on Windows 7 needs two changes: the .NET values and the Schannel TLS 1.2 Client
+# key; both restarts are named (the computer's for Schannel, the application's for .NET)
+run match --client dotnet-3.5-win7 --server "$G/hardened-2019.profile" --fixes 1
+fixes=$(sed -n '/^Fixes on the client/,$p' <<<"$OUT")
+expect_grep '^  1\. enable TLSv1\.2 \+ set SchUseStrongCrypto=1 and SystemDefaultTlsVersions=1 \(\.NET registry\)' "$fixes" "3.5 on 7: two changes"
+expect_grep 'note: restart the computer for Schannel' "$fixes" "3.5 on 7: computer restart"
+expect_grep 'note: restart the application' "$fixes" "3.5 on 7: application restart"
+
 # Windows 7: SystemDefault gives TLS 1.0 there, so only SchUseStrongCrypto helps a 4.5 app ...
 run match --client dotnet-4.5-win7 --server "$H22" --fixes 3
 fixes=$(sed -n '/^Fixes on the client/,$p' <<<"$OUT")
