@@ -12,6 +12,17 @@
 . "$(dirname "$0")/lib.sh"
 G="$TLSD_SRCDIR/tests/golden/dotnet"
 
+# 0. data/profiles/dotnet.profiles is what its builder writes (no hand edits)
+python3 "$TLSD_SRCDIR/data/tools/build_dotnet_profiles.py" "$WORK/dotnet.profiles" &&
+  cmp -s "$WORK/dotnet.profiles" "$TLSD_SRCDIR/data/profiles/dotnet.profiles" && ok ||
+  bad "data/profiles/dotnet.profiles differs from data/tools/build_dotnet_profiles.py's output"
+# ... and the expected table is what expected_from_docs.py writes from the protocols table
+if [ -r "$TLSD_SRCDIR/../shared/reference/windows_default_protocols.tsv" ]; then
+  python3 "$G/expected_from_docs.py" "$TLSD_SRCDIR/../shared/reference/windows_default_protocols.tsv" \
+    >"$WORK/matrix.tsv" && cmp -s "$WORK/matrix.tsv" "$G/matrix.tsv" && ok ||
+    bad "tests/golden/dotnet/matrix.tsv differs from expected_from_docs.py's output"
+fi
+
 # 1. the matrix
 clients=$(awk -F'\t' '!/^#/{print $1}' "$G/matrix.tsv" | sort -u)
 [ "$(wc -l <<<"$clients")" -eq 45 ] && ok || bad "expected 45 .NET clients in matrix.tsv"
