@@ -142,6 +142,9 @@ void tlsd_fix_apply(const struct tlsd_fix *f, struct tlsd_profile *p)
     if (f->add_sigalg && f->side == TLSD_SIDE_SERVER && p->n_sigalgs13 &&
         p->n_sigalgs13 < TLSD_PROFILE_MAX_SIGALGS)
         p->sigalgs13[p->n_sigalgs13++] = f->add_sigalg;
+    /* a suite added to a .NET client that passes SCH_USE_STRONG_CRYPTO is filtered too */
+    if (p->dotnet.target != TLSD_DOTNET_NONE)
+        tlsd_dotnet_apply(p);
 }
 
 struct search {

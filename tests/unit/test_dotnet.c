@@ -158,6 +158,14 @@ static void fixes(void **state)
     tlsd_fix_apply(&l.fixes[0], &after);
     assert_int_equal(after.versions, V_STRONG);
     tlsd_fix_list_free(&l);
+    /* SCH_USE_STRONG_CRYPTO: a 4.6 application cannot be told to turn RC4 on */
+    parse("name = rc4\nside = server\nversions = TLSv1.2\nsuites = TLS_RSA_WITH_RC4_128_SHA\n", &s,
+          0);
+    assert_int_equal(tlsd_profile_builtin("dotnet-4.6-win7", TLSD_SIDE_CLIENT, &c, &err), 0);
+    assert_int_equal(tlsd_find_fixes(&c, &s, TLSD_SIDE_CLIENT, 3, &l), 0);
+    assert_int_equal(l.n, 0);
+    tlsd_fix_list_free(&l);
+    assert_int_equal(tlsd_profile_builtin("dotnet-4.5-win2019", TLSD_SIDE_CLIENT, &c, &err), 0);
     /* a server that accepts TLS 1.0: no failure, nothing to fix */
     assert_int_equal(tlsd_profile_builtin("windows-2019", TLSD_SIDE_SERVER, &s, &err), 0);
     assert_int_equal(tlsd_find_fixes(&c, &s, TLSD_SIDE_CLIENT, 3, &l), 0);
