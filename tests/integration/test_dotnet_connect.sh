@@ -2,7 +2,8 @@
 # The .NET fixes checked for real: an openssl s_server on loopback that allows only TLS 1.2
 # and 1.3 (MinProtocol TLSv1.2) refuses the ClientHello `tlsdiag connect --as` builds from a
 # .NET profile without the registry values, and accepts the hello of the same profile after
-# the fix `tlsdiag match` ranks first (its "profile_after" in the JSON) and of the built-in
+# each client fix `tlsdiag match` proposes (its "profile_after" in the JSON: registry values,
+# AppContext switches, retarget, the Schannel TLS 1.2 Client key) and of the built-in
 # profile "with keys"; the answer is the version and suite match predicted for that fix.
 . "$(dirname "$0")/../cli/lib.sh"
 command -v openssl >/dev/null || exit 77
@@ -26,27 +27,37 @@ for client in dotnet-4.5-win2019 dotnet-3.5-win2016 dotnet-4.5-win7 dotnet-4.8-w
   connect_as "$client.before" "$client"
   [ "$(field "$WORK/$client.before.json" ok)" = False ] && ok ||
     bad "$client: the TLS 1.2-only server accepted it: $(head -c 300 "$WORK/$client.before.json")"
-  # the first client fix match proposes, applied, is accepted with the predicted answer
+  # every client fix match proposes (registry, AppContext, retarget, Schannel key), applied,
+  # is accepted with the answer match predicted for it
   "$TLSDIAG" match --client "$client" --server "$WORK/tls12only.profile" --json \
     >"$WORK/$client.match" 2>"$WORK/$client.match.err"
   python3 - "$WORK/$client.match" "$WORK/$client.after" <<'PY' || bad "$client: no client fix in match's JSON"
 import json, sys
 m = json.load(open(sys.argv[1]))
 assert not m["outcome"]["ok"], "match predicts success"
-f = m["client_fixes"]["fixes"][0]
-open(sys.argv[2] + ".profile", "w").write(f["profile_after"])
-open(sys.argv[2] + ".want", "w").write("%s %s\n%s\n" % (f["result"]["version"], f["result"]["suite_code"], f["change"]))
+fixes = m["client_fixes"]["fixes"]
+assert fixes
+for i, f in enumerate(fixes):
+    open("%s.%d.profile" % (sys.argv[2], i), "w").write(f["profile_after"])
+    open("%s.%d.want" % (sys.argv[2], i), "w").write(
+        "%s %s\n%s\n" % (f["result"]["version"], f["result"]["suite_code"], f["change"]))
 PY
-  connect_as "$client.after" "$WORK/$client.after.profile"
-  got=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["version"], r["suite_code"]) if r["ok"] else print("refused", r.get("status"))' "$WORK/$client.after.json" 2>&1)
-  want=$(head -1 "$WORK/$client.after.want")
-  [ "$got" = "$want" ] && ok || bad "$client after '$(sed -n 2p "$WORK/$client.after.want")': server answered [$got], match predicted [$want]"
-  echo "$client: $(sed -n 2p "$WORK/$client.after.want") -> $got"
+  for prof in "$WORK/$client".after.*.profile; do
+    [ -e "$prof" ] || continue
+    i=${prof%.profile}; i=${i##*.}
+    connect_as "$client.after.$i" "$prof"
+    got=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["version"], r["suite_code"]) if r["ok"] else print("refused", r.get("status"))' "$WORK/$client.after.$i.json" 2>&1)
+    want=$(head -1 "$WORK/$client.after.$i.want")
+    [ "$got" = "$want" ] && ok || bad "$client after '$(sed -n 2p "$WORK/$client.after.$i.want")': server answered [$got], match predicted [$want]"
+    echo "$client fix $i: $(sed -n 2p "$WORK/$client.after.$i.want") -> $got"
+  done
 done
 # the kind of fix each needs
-grep -q 'SchUseStrongCrypto=1 and SystemDefaultTlsVersions=1 (.NET registry)' "$WORK/dotnet-4.5-win2019.after.want" && ok || bad "4.5 on 2019: registry fix not first"
-grep -q 'SchUseStrongCrypto=1 (.NET registry)' "$WORK/dotnet-4.5-win7.after.want" && ok || bad "4.5 on 7: SchUseStrongCrypto fix not first"
-grep -q '^enable TLSv1.2' "$WORK/dotnet-4.8-win7.after.want" && ok || bad "4.8 on 7: Schannel TLS 1.2 client key not first"
+grep -q 'SchUseStrongCrypto=1 and SystemDefaultTlsVersions=1 (.NET registry)' "$WORK/dotnet-4.5-win2019.after.0.want" && ok || bad "4.5 on 2019: registry fix not first"
+grep -q 'SchUseStrongCrypto=1 (.NET registry)' "$WORK/dotnet-4.5-win7.after.0.want" && ok || bad "4.5 on 7: SchUseStrongCrypto fix not first"
+grep -q '^enable TLSv1.2' "$WORK/dotnet-4.8-win7.after.0.want" && ok || bad "4.8 on 7: Schannel TLS 1.2 client key not first"
+grep -q 'AppContext' "$WORK/dotnet-4.5-win2019.after.1.want" && ok || bad "4.5 on 2019: AppContext fix not second"
+grep -q '^retarget' "$WORK/dotnet-4.5-win2019.after.2.want" && ok || bad "4.5 on 2019: retarget not third"
 
 # the built-in profile "with keys" is accepted too
 connect_as keys dotnet-4.5-keys-win2019
