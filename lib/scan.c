@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "scan_internal.h"
 #include "tlsdiag/fingerprint.h"
 #include "tlsdiag/hello.h"
+#include "tlsdiag/signals.h"
 
 #include <openssl/ec.h>
 #include <openssl/objects.h>
@@ -131,6 +133,8 @@ struct scan {
     struct probe_set probes; /* in flight */
     uv_signal_t sigint, sigterm;
     bool interrupted;
+    uint64_t signal_at;      /* uv_now of the first signal */
+    atomic_bool stop_fullhs; /* set on a signal: libssl handshakes on the thread pool end */
 };
 
 static uint64_t now_ms(struct scan *s)
@@ -487,6 +491,8 @@ static bool answered(const struct probe_res *res)
 }
 
 /* Appends a formatted line to a list of lines. */
+static void add_line(char ***lines, size_t *n, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 static void add_line(char ***lines, size_t *n, const char *fmt, va_list ap)
 {
     char **v = realloc(*lines, (*n + 1) * sizeof *v);
@@ -2086,6 +2092,14 @@ static struct fullhs *new_fullhs(struct tscan *t, uint16_t version, const char *
     h->sigalgs = sigalgs;
     h->role = role;
     h->timeout_ms = t->s->o->timeout_ms;
+    uint64_t budget = (uint64_t)h->timeout_ms * FULLHS_TIMEOUTS;
+    if (t->s->o->target_timeout_ms) { /* and never past the target's time limit */
+        uint64_t used = now_ms(t->s) - t->started_ms;
+        uint64_t left = used < t->s->o->target_timeout_ms ? t->s->o->target_timeout_ms - used : 0;
+        budget = left < budget ? left : budget;
+    }
+    h->deadline_ms = uv_hrtime() / 1000000 + (budget ? budget : 1);
+    h->stop = &t->s->stop_fullhs;
     h->ctx = t;
     h->work.data = h;
     return h;
@@ -2432,10 +2446,18 @@ static void on_deadline(uv_timer_t *tm)
 static void on_scan_signal(uv_signal_t *h, int signum)
 {
     struct scan *s = h->data;
-    (void)signum;
+    uint64_t now = uv_now(&s->loop);
+    if (s->interrupted) {
+        if (now - s->signal_at >= TLSD_SIGNAL_REPEAT_MS) { /* a second request ends the process */
+            uv_signal_stop(&s->sigint);
+            uv_signal_stop(&s->sigterm);
+            raise(signum);
+        }
+        return;
+    }
     s->interrupted = true;
-    uv_signal_stop(&s->sigint); /* a second signal ends the process */
-    uv_signal_stop(&s->sigterm);
+    s->signal_at = now;
+    atomic_store(&s->stop_fullhs, true);
     for (size_t i = 0; i < s->n_targets; i++)
         stop_target(&s->targets[i], "interrupted before the scan of this target was finished");
     probe_stop_all(&s->probes, "interrupted");

@@ -4,6 +4,7 @@
  * (blocking socket with time limits). */
 #include <errno.h>
 #include <netinet/tcp.h>
+#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -35,6 +36,29 @@ static int connect_socket(const struct sockaddr_storage *addr, unsigned timeout_
         return -1;
     }
     return fd;
+}
+
+/* Before each read and write on the socket: the time left of the whole exchange
+ * (fullhs.deadline_ms) bounds the time limit of that one call, and none left ends it. */
+static long deadline_cb(BIO *b, int oper, const char *argp, size_t len, int argi, long argl,
+                        int ret, size_t *processed)
+{
+    (void)argp, (void)len, (void)argi, (void)argl, (void)processed;
+    struct fullhs *h = (struct fullhs *)BIO_get_callback_arg(b);
+    if ((oper != BIO_CB_READ && oper != BIO_CB_WRITE) || !h)
+        return ret;
+    uint64_t now = uv_hrtime() / 1000000;
+    if ((h->stop && atomic_load(h->stop)) || (h->deadline_ms && now >= h->deadline_ms)) {
+        h->timed_out = true;
+        return -1; /* the call is not made */
+    }
+    uint64_t ms = h->timeout_ms;
+    if (h->deadline_ms && h->deadline_ms - now < ms)
+        ms = h->deadline_ms - now;
+    struct timeval tv = {.tv_sec = (time_t)(ms / 1000), .tv_usec = (suseconds_t)(ms % 1000) * 1000};
+    int fd = (int)BIO_get_fd(b, NULL);
+    setsockopt(fd, SOL_SOCKET, oper == BIO_CB_READ ? SO_RCVTIMEO : SO_SNDTIMEO, &tv, sizeof tv);
+    return ret;
 }
 
 /* A CertificateRequest: keep its CA names, send no certificate. */
@@ -151,10 +175,19 @@ int scan_full_handshake(struct fullhs *h)
     if (h->resume)
         SSL_set_session(ssl, h->resume);
     SSL_set_fd(ssl, fd);
+    BIO *bio = SSL_get_rbio(ssl);
+    if (bio) {
+        BIO_set_callback_arg(bio, (char *)h);
+        BIO_set_callback_ex(bio, deadline_cb);
+    }
     if (SSL_connect(ssl) != 1) {
         unsigned long e = ERR_get_error();
-        snprintf(h->error, sizeof h->error, "handshake: %s",
-                 e ? ERR_reason_error_string(e) : "connection closed");
+        if (h->timed_out)
+            snprintf(h->error, sizeof h->error, "handshake: not finished within %u s",
+                     (h->timeout_ms * FULLHS_TIMEOUTS + 999) / 1000);
+        else
+            snprintf(h->error, sizeof h->error, "handshake: %s",
+                     e ? ERR_reason_error_string(e) : "connection closed");
         if (h->cert_requested) { /* TLS <= 1.2: refused in the handshake */
             h->cert_required = 1;
             h->refusal_alert = alert_of(e);

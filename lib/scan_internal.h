@@ -5,6 +5,7 @@
 #define TLSDIAG_SCAN_INTERNAL_H
 
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -87,18 +88,25 @@ void probe_alpn(const struct probe_res *res, char *out, size_t outlen);
 
 /* A full handshake with libssl (blocking; run it on the thread pool). */
 #define FULLHS_MAX_CHAIN 8
+/* A full handshake and what follows it (tickets, a renegotiation) gets this many probe
+ * time limits in all: a server that drips its flight a byte at a time, each byte within
+ * the time limit of one read, still ends it. */
+#define FULLHS_TIMEOUTS 4
 struct fullhs {
     uv_work_t work;
     struct sockaddr_storage addr;
     char sni[256];
     uint16_t version;
-    unsigned timeout_ms;
-    const char *sigalgs; /* libssl's -sigalgs list to offer, NULL: its defaults */
-    int role;            /* what the scan does with the result (scan.c) */
-    bool no_ticket;      /* offer no session ticket (resumption by session ID only) */
-    bool want_session;   /* keep the session (TLS 1.3: read the tickets that follow) */
-    bool try_reneg;      /* TLS <= 1.2: renegotiate once the handshake is done */
-    void *resume;        /* an SSL_SESSION to resume (taken: freed with the handshake) */
+    unsigned timeout_ms;     /* each read or write */
+    uint64_t deadline_ms;    /* the whole exchange ends by then (uv_hrtime() / 1e6), 0: none */
+    const atomic_bool *stop; /* set: end now (the scan was interrupted), NULL: never */
+    bool timed_out;          /* it ran into deadline_ms (or stop) */
+    const char *sigalgs;     /* libssl's -sigalgs list to offer, NULL: its defaults */
+    int role;                /* what the scan does with the result (scan.c) */
+    bool no_ticket;          /* offer no session ticket (resumption by session ID only) */
+    bool want_session;       /* keep the session (TLS 1.3: read the tickets that follow) */
+    bool try_reneg;          /* TLS <= 1.2: renegotiate once the handshake is done */
+    void *resume;            /* an SSL_SESSION to resume (taken: freed with the handshake) */
     void *ctx;
     /* results */
     bool ok;

@@ -7,6 +7,7 @@
  * limit, an idle limit after it, and a cap on unsent output. A storm of silent or dripping
  * connections therefore cannot keep a real client out: they go first. */
 #include <arpa/inet.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 
 #include "tlsdiag/registry.h"
 #include "tlsdiag/serve.h"
+#include "tlsdiag/signals.h"
 #include "tlsdiag/suitelist.h"
 
 #define WRITE_QUEUE_MAX (256u * 1024u)
@@ -54,6 +56,8 @@ struct server {
     struct conn *conns;
     unsigned n_conns, next_id, reports;
     bool stopping;
+    bool signalled;     /* a SIGINT or SIGTERM came */
+    uint64_t signal_at; /* uv_now of the first one */
     char rbuf[65536];
 };
 
@@ -561,8 +565,10 @@ static void stop_all(struct server *s)
         return;
     s->stopping = true;
     uv_close((uv_handle_t *)&s->listener, NULL);
-    uv_close((uv_handle_t *)&s->sigint, NULL);
-    uv_close((uv_handle_t *)&s->sigterm, NULL);
+    /* Still watched, so that the same signal delivered twice does not end the process
+     * (TLSD_SIGNAL_REPEAT_MS), but no longer keeping the loop alive. */
+    uv_unref((uv_handle_t *)&s->sigint);
+    uv_unref((uv_handle_t *)&s->sigterm);
     /* FIN after what is queued (the last client's alert); a client that never reads
      * is still bounded by its timer. */
     for (struct conn *c = s->conns; c; c = c->next)
@@ -571,8 +577,19 @@ static void stop_all(struct server *s)
 
 static void on_signal(uv_signal_t *h, int signum)
 {
-    (void)signum;
-    stop_all(h->data);
+    struct server *s = h->data;
+    uint64_t now = uv_now(&s->loop);
+    if (s->signalled) {
+        if (now - s->signal_at >= TLSD_SIGNAL_REPEAT_MS) { /* a second request ends the process */
+            uv_signal_stop(&s->sigint);
+            uv_signal_stop(&s->sigterm);
+            raise(signum);
+        }
+        return;
+    }
+    s->signalled = true;
+    s->signal_at = now;
+    stop_all(s);
 }
 
 static int listen_on(struct server *s,
@@ -626,11 +643,13 @@ int tlsd_serve_run(const struct tlsd_serve_opts *opts, tlsd_serve_ready_cb ready
     int rc = listen_on(&s, ready, ctx, &setup, err, errlen);
     if (rc < 0) {
         s.stopping = true;
-        uv_close((uv_handle_t *)&s.sigint, NULL);
-        uv_close((uv_handle_t *)&s.sigterm, NULL);
         if (s.listener.type == UV_TCP)
             uv_close((uv_handle_t *)&s.listener, NULL);
     }
+    if (rc == 0)
+        uv_run(&s.loop, UV_RUN_DEFAULT);
+    uv_close((uv_handle_t *)&s.sigint, NULL);
+    uv_close((uv_handle_t *)&s.sigterm, NULL);
     uv_run(&s.loop, UV_RUN_DEFAULT);
     uv_loop_close(&s.loop);
     tlsd_serve_ctx_free(s.ctx);

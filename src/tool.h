@@ -21,7 +21,8 @@ enum {
 };
 
 /* SIGINT and SIGTERM set tool_stop_signal (to the signal's number) instead of ending the
- * process, once: a second one ends it as usual. For commands that write what they
+ * process, once: a second one (TLSD_SIGNAL_REPEAT_MS after the first, not the same one
+ * delivered twice) ends it as usual. For commands that write what they
  * finished before they stop (scan, analyze). */
 #include <signal.h>
 extern volatile sig_atomic_t tool_stop_signal;

@@ -6,10 +6,12 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tool.h"
 
+#include "tlsdiag/signals.h"
 #include "tlsdiag/textin.h"
 
 bool tool_use_color(enum tool_color_mode mode, FILE *f)
@@ -255,15 +257,29 @@ int tool_permute(int argc, char **argv, const char *shortopts, const struct opti
 }
 
 volatile sig_atomic_t tool_stop_signal;
+static struct timespec first_stop; /* when tool_stop_signal was set */
 
+/* Only async-signal-safe calls: clock_gettime, signal, raise. */
 static void on_stop_signal(int sig)
 {
-    tool_stop_signal = sig;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (!tool_stop_signal) {
+        first_stop = now;
+        tool_stop_signal = sig;
+        return;
+    }
+    long long ms = (long long)(now.tv_sec - first_stop.tv_sec) * 1000 +
+                   (now.tv_nsec - first_stop.tv_nsec) / 1000000;
+    if (ms >= TLSD_SIGNAL_REPEAT_MS) { /* a second request ends the process */
+        signal(sig, SIG_DFL);
+        raise(sig);
+    }
 }
 
 void tool_catch_stop_signals(void)
 {
-    struct sigaction sa = {.sa_handler = on_stop_signal, .sa_flags = SA_RESETHAND};
+    struct sigaction sa = {.sa_handler = on_stop_signal};
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);

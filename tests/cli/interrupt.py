@@ -8,6 +8,7 @@ socket that accepts and never answers (a scan that cannot finish before its time
 """
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -148,6 +149,62 @@ def analyze_cases(tlsdiag, capture, work):
     check(b"Interrupted:" in out, "analyze text: no 'Interrupted:' line")
 
 
+def twice(p, sig):
+    """The same signal delivered twice at once, as timeout(1) sends it to the process and
+    to its process group."""
+    os.kill(p.pid, sig)
+    os.kill(p.pid, sig)
+
+
+def repeat_cases(tlsdiag, capture, good, silent):
+    """A signal delivered twice at once is one request: the output is still finished. A
+    second request a while later ends the process at once (the job that will not stop)."""
+    targets = ["127.0.0.1:%d" % good, "127.0.0.1:%d" % silent]
+    for round_ in range(3):  # the race is in the loop's timing: more than one chance
+        p = subprocess.Popen([tlsdiag, "scan", "-q", "--json", "--target-timeout", "120"] +
+                             targets, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(1.0 + round_)
+        twice(p, signal.SIGTERM)
+        out, err = p.communicate(timeout=60)
+        stopped(p, "scan --json, SIGTERM delivered twice", err)
+        document("scan --json, SIGTERM delivered twice", out)
+    data = open(capture, "rb").read()
+    p = subprocess.Popen([tlsdiag, "analyze", "--json", "-"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdin.write(data)
+    p.stdin.flush()
+    time.sleep(1.0)
+    twice(p, signal.SIGINT)
+    time.sleep(0.5)
+    out, err = p.communicate(timeout=60)
+    stopped(p, "analyze --json, SIGINT delivered twice", err)
+    document("analyze --json, SIGINT delivered twice", out)
+    # serve, with a client connected that has not sent its whole hello: the same signal
+    # twice still ends it with exit 0 and the JSON array closed.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        p = subprocess.Popen([tlsdiag, "serve", "--profile", "openssl-3", "--port", "0",
+                              "--bind", "127.0.0.1", "--json", "--fixes", "0"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        m = re.search(rb"port (\d+)", p.stderr.readline())
+        check(m is not None, "serve: no listening port on stderr")
+        if m is None:
+            p.kill()
+            p.communicate()
+            continue
+        c = socket.create_connection(("127.0.0.1", int(m.group(1))))
+        c.send(b"\x16\x03\x01")
+        time.sleep(0.5)
+        twice(p, sig)
+        out, err = p.communicate(timeout=60)
+        name = "serve --json, %s delivered twice" % signal.Signals(sig).name
+        check(p.returncode == 0, "%s: exit %d, want 0" % (name, p.returncode))
+        try:
+            check(isinstance(json.loads(out), list), name + ": not a JSON array")
+        except ValueError as e:
+            check(False, "%s: not JSON: %s" % (name, e))
+        c.close()
+
+
 def main():
     tlsdiag, capture, work = sys.argv[1], sys.argv[2], sys.argv[3]
     make_cert(work, "c", ["-newkey", "rsa:2048"], os.environ)
@@ -160,6 +217,7 @@ def main():
         check(wait_port(good, srv), "s_server did not start")
         scan_cases(tlsdiag, work, good, silent_server())
         analyze_cases(tlsdiag, capture, work)
+        repeat_cases(tlsdiag, capture, good, silent_server())
     finally:
         srv.kill()
     print("%d failed" % len(FAILS))

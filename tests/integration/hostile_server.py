@@ -6,7 +6,7 @@ Modes: silent (accept, never answer), garbage (answer random bytes),
 midrecord (half a record, then close), huge (announce a 16 MB handshake
 message), reset (reset right after the ClientHello), slowloris (a byte a
 second), cert_drip (a real ServerHello, then a Certificate message of 100 KB
-sent a byte a second), cert_huge (a real ServerHello, then a Certificate
+sent a byte every 0.3 s, faster than any one read times out), cert_huge (a real ServerHello, then a Certificate
 message announcing 16 MB, 1 KB of it, and silence), cert_cut (a real
 ServerHello, then half a Certificate message and a close). Writes the chosen
 port to PORTFILE and serves until killed.
@@ -39,14 +39,14 @@ def cert_flight(conn, hello, mode):
     conn.sendall(bytes([0x16]) + struct.pack(">HH", version, len(sh)) + sh)
     announce = {"cert_drip": 100000, "cert_huge": 0xFFFFFF, "cert_cut": 3000}[mode]
     head = bytes([11]) + struct.pack(">I", announce)[1:]
-    # A record with the start of the Certificate message (the drip: a byte a second of it).
+    # A record with the start of the Certificate message (the drip: a byte every 0.3 s of it).
     first = 1024
     conn.sendall(bytes([0x16]) + struct.pack(">HH", version, len(head) + first) + head +
                  b"\x00" * (first if mode != "cert_drip" else 0))
     if mode == "cert_drip":
         for _ in range(first):
             conn.sendall(b"\x00")
-            time.sleep(1)
+            time.sleep(0.3)
     elif mode == "cert_huge":
         time.sleep(30)
 

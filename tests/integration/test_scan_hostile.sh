@@ -30,7 +30,7 @@ for m in silent garbage midrecord huge reset cert_drip cert_huge cert_cut; do ta
 targets+=("localhost:$good")
 
 start=$(date +%s)
-timeout 120 "$TLSDIAG" scan --jsonl -q --timeout 1000 --retries 0 --target-timeout 30 \
+timeout -k 10 120 "$TLSDIAG" scan --jsonl -q --timeout 1000 --retries 0 --target-timeout 30 \
   "${targets[@]}" >"$WORK/out" 2>"$WORK/err"
 RC=$?; ERR=$(cat "$WORK/err")
 elapsed=$(( $(date +%s) - start ))
