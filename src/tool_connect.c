@@ -418,6 +418,8 @@ int tool_connect(int argc, char **argv)
                                    .hello = a.hello,
                                    .hello_len = a.hello_len};
     struct tlsd_connect_result r;
+    if (!o.json)
+        tool_fit_stdout();
     signal(SIGPIPE, SIG_IGN); /* a server that resets while libssl writes */
     rc = tlsd_connect_run(&co, &r);
     if (rc == 0 && o.json)

@@ -209,22 +209,55 @@ static json_t *breaks(const struct tlsd_profile *cs, size_t nc, const struct tls
     return arr;
 }
 
-static void matrix_table(const struct tlsd_profile *cs, size_t nc, const struct tlsd_profile *ss,
-                         size_t ns, const struct tlsd_outcome *out)
+/* One block of the matrix: the servers [k0, k1), each column as wide as its widest cell. */
+static void matrix_block(const struct tlsd_profile *cs, size_t nc, const struct tlsd_profile *ss,
+                         size_t k0, size_t k1, size_t ns, const struct tlsd_outcome *out, size_t cw,
+                         const size_t *w)
 {
-    printf("%-36s", "CLIENT \\ SERVER");
-    for (size_t k = 0; k < ns; k++)
-        printf(" %-40s", ss[k].name);
+    printf("%-*s", (int)cw, "CLIENT \\ SERVER");
+    for (size_t k = k0; k < k1; k++)
+        printf("  %-*s", k + 1 < k1 ? (int)w[k] : 0, ss[k].name);
     printf("\n");
     for (size_t i = 0; i < nc; i++) {
-        printf("%-36s", cs[i].name);
-        for (size_t k = 0; k < ns; k++) {
+        printf("%-*s", (int)cw, cs[i].name);
+        for (size_t k = k0; k < k1; k++) {
             char cell[80];
             matrix_cell(&out[i * ns + k], cell, sizeof cell);
-            printf(" %-40s", cell);
+            printf("  %-*s", k + 1 < k1 ? (int)w[k] : 0, cell);
         }
         printf("\n");
     }
+}
+
+/* The matrix, in blocks of as many server columns as fit the width (each block repeats the
+ * client column), as R and PostgreSQL print a table wider than the screen. */
+static void matrix_table(const struct tlsd_profile *cs, size_t nc, const struct tlsd_profile *ss,
+                         size_t ns, const struct tlsd_outcome *out)
+{
+    size_t cw = strlen("CLIENT \\ SERVER");
+    for (size_t i = 0; i < nc; i++)
+        cw = strlen(cs[i].name) > cw ? strlen(cs[i].name) : cw;
+    size_t *w = calloc(ns, sizeof *w);
+    if (!w)
+        return;
+    for (size_t k = 0; k < ns; k++) {
+        w[k] = strlen(ss[k].name);
+        for (size_t i = 0; i < nc; i++) {
+            char cell[80];
+            matrix_cell(&out[i * ns + k], cell, sizeof cell);
+            w[k] = strlen(cell) > w[k] ? strlen(cell) : w[k];
+        }
+    }
+    size_t width = tool_term_width();
+    for (size_t k0 = 0, k1; k0 < ns; k0 = k1) {
+        size_t used = cw + 2 + w[k0];
+        for (k1 = k0 + 1; k1 < ns && used + 2 + w[k1] <= width; k1++)
+            used += 2 + w[k1];
+        if (k0 > 0)
+            printf("\n");
+        matrix_block(cs, nc, ss, k0, k1, ns, out, cw, w);
+    }
+    free(w);
 }
 
 static int run_matrix(struct tlsd_profile *cs, size_t nc, struct tlsd_profile *ss, size_t ns,
@@ -373,6 +406,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->versions = optarg;
             break;
         case 'h':
+            tool_fit_stdout();
             fputs(help_text, stdout);
             return 1;
         default:
@@ -478,6 +512,8 @@ int tool_match(int argc, char **argv)
         free_opts(o);
         return rc > 0 ? TOOL_EXIT_OK : TOOL_EXIT_USAGE;
     }
+    if (!o->json)
+        tool_fit_stdout();
     struct tlsd_profile *cs = load_all(o->clients, o->n_clients, TLSD_SIDE_CLIENT, o->versions);
     struct tlsd_profile *ss =
         cs ? load_all(o->servers, o->n_servers, TLSD_SIDE_SERVER, o->versions) : NULL;

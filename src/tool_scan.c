@@ -99,23 +99,29 @@ static void print_suites(const struct tlsd_scan_result *r, bool color)
                                                 "that prefer it)"
                : v->server_order == TLSD_YES  ? " (server order)"
                                               : "");
+        /* Fitted to the width: the IANA name kept, then the OpenSSL name (issue 17). */
+        enum { C_CODE, C_IANA, C_OPENSSL, C_KX, C_CLASS, N_C };
+        static const size_t keep[N_C] = {C_IANA, C_OPENSSL, C_CLASS, C_KX, C_CODE};
+        struct tool_table t = {.n_cols = N_C, .keep = keep, .indent = 4};
         for (size_t k = 0; k < v->n_suites; k++) {
             const struct tlsd_scan_suite *x = &v->suites[k];
             const struct tlsd_suite *s = tlsd_suite_by_code(x->code);
-            char kx[48] = "";
+            char kx[48] = "", code[12], cls[64];
             if (x->group) {
                 const struct tlsd_group *g = tlsd_group_by_code(x->group);
                 snprintf(kx, sizeof kx, "%s", g ? g->name : "?");
             } else if (x->dh_bits) {
                 snprintf(kx, sizeof kx, "DH %d", x->dh_bits);
             }
-            char code[12];
             tlsd_suite_code_str(x->code, code);
-            printf("    %-8s %-46s %-30s %-12s %s%s%s\n", code, s ? s->iana_name : "?",
-                   s && s->openssl_name ? s->openssl_name : "-", kx,
-                   tool_class_color(s ? s->cls : TLSD_CLASS_UNKNOWN, color),
-                   s ? tlsd_class_name(s->cls) : "", tool_reset(color));
+            snprintf(cls, sizeof cls, "%s%s%s",
+                     tool_class_color(s ? s->cls : TLSD_CLASS_UNKNOWN, color),
+                     s ? tlsd_class_name(s->cls) : "", tool_reset(color));
+            const char *row[N_C] = {code, s ? s->iana_name : "?",
+                                    s && s->openssl_name ? s->openssl_name : "-", kx, cls};
+            tool_table_row(&t, row);
         }
+        tool_table_print(&t);
     }
 }
 
@@ -503,6 +509,7 @@ int tool_scan(int argc, char **argv)
             o.color = TOOL_COLOR_NEVER;
             break;
         case 'h':
+            tool_fit_stdout();
             fputs(help_text, stdout);
             return TOOL_EXIT_OK;
         default:
@@ -537,6 +544,8 @@ int tool_scan(int argc, char **argv)
         tlsd_target_list_free(&targets);
         return rc;
     }
+    if (!o.json && !o.jsonl)
+        tool_fit_stdout();
     struct tlsd_scan_result *results = calloc(targets.n, sizeof *results);
     struct run run = {.o = &o, .progress = !o.quiet && isatty(STDERR_FILENO)};
     if (!results || tlsd_scan_run(&targets, &o.scan, results, on_done, on_progress, &run) < 0) {

@@ -455,6 +455,8 @@ int tool_serve(int argc, char **argv)
         return TOOL_EXIT_ERROR;
     }
     o.s.profile = &server;
+    if (!o.json && !o.jsonl)
+        tool_fit_stdout();
     struct run r = {.o = &o, .server = &server, .color = tool_use_color(o.color, stdout)};
     char err[256];
     signal(SIGPIPE, SIG_IGN);
