@@ -26,4 +26,11 @@ run scan --sni "$long" 127.0.0.1:1
 expect_rc 2 "scan --sni of 256 bytes"; expect_grep 'server_name holds 1 to 255' "$ERR" "scan says the limit"
 run scan --cafile "$WORK/none.pem" 127.0.0.1:1
 expect_rc 3 "scan --cafile unreadable"; expect_grep 'none.pem: No such file' "$ERR" "scan names the file"
+# A mistyped profile name: the nearest built-in one is suggested.
+run profiles win2022; expect_rc 1 "profiles win2022"
+expect_grep "did you mean 'windows-2022'" "$ERR" "win2022 suggests windows-2022"
+run match --client legacy-printr --server windows-2025
+expect_grep "did you mean 'legacy-printer'" "$ERR" "legacy-printr suggests legacy-printer"
+run profiles xyzzy; expect_rc 1 "profiles xyzzy"
+if grep -q 'did you mean' <<<"$ERR"; then bad "xyzzy got a suggestion: $ERR"; else ok; fi
 finish
