@@ -179,8 +179,8 @@ static void matrix_cell(const struct tlsd_outcome *o, char *buf, size_t len)
     }
 }
 
-/* "What breaks if we upgrade": clients that succeed with the first server of the
- * list and fail with a later one (the first such server is named). */
+/* "What breaks if we upgrade": each client that succeeds with the first server of the
+ * list, with every later server it fails with. */
 static json_t *breaks(const struct tlsd_profile *cs, size_t nc, const struct tlsd_profile *ss,
                       size_t ns, const struct tlsd_outcome *out, bool print)
 {
@@ -189,22 +189,25 @@ static json_t *breaks(const struct tlsd_profile *cs, size_t nc, const struct tls
     for (size_t i = 0; i < nc; i++) {
         if (!out[i * ns].ok)
             continue;
+        size_t nk = 0; /* later servers this client fails with */
         for (size_t k = 1; k < ns; k++) {
             const struct tlsd_outcome *o = &out[i * ns + k];
             if (o->ok)
                 continue;
             if (print && n++ == 0)
                 printf("\nWorks with %s, fails with a later server:\n", ss[0].name);
+            if (print && nk++ == 0)
+                printf("  %s  fails with ", cs[i].name);
             if (print)
-                printf("  %-36s fails with %s: %s\n", cs[i].name, ss[k].name,
-                       tlsd_fail_class_text(o->fail));
+                printf("%s%s (%s)", nk > 1 ? ", " : "", ss[k].name, tlsd_fail_class_text(o->fail));
             else
                 json_array_append_new(arr,
                                       json_pack("{s:s, s:s, s:s, s:s}", "client", cs[i].name,
                                                 "works_with", ss[0].name, "fails_with", ss[k].name,
                                                 "failure", tlsd_fail_class_name(o->fail)));
-            break;
         }
+        if (print && nk)
+            printf("\n");
     }
     return arr;
 }
@@ -476,6 +479,17 @@ static int load_live(const char *spec, struct tlsd_profile *p, struct tlsd_profi
     return rc;
 }
 
+/* A saved scan is named by its file (before.json, after.json), not "scan of ADDRESS": two
+ * scans of one server stay apart in the matrix and the report. */
+static void name_by_file(struct tlsd_profile *p, const char *spec)
+{
+    struct stat st;
+    if (strncmp(p->name, "scan of ", 8) != 0 || stat(spec, &st) != 0 || !S_ISREG(st.st_mode))
+        return;
+    const char *base = strrchr(spec, '/');
+    snprintf(p->name, sizeof p->name, "%s", base ? base + 1 : spec);
+}
+
 static struct tlsd_profile *load_all(const char *const *specs, size_t n, enum tlsd_side side,
                                      const char *versions)
 {
@@ -497,6 +511,7 @@ static struct tlsd_profile *load_all(const char *const *specs, size_t n, enum tl
             free(v);
             return NULL;
         }
+        name_by_file(&v[i], specs[i]);
     }
     return v;
 }
