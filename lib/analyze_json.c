@@ -7,6 +7,7 @@
 #include "hash_internal.h"
 #include "json_writer.h"
 #include "tlsdiag/registry.h"
+#include "tlsdiag/textout.h"
 
 static void hex16(struct tlsd_jw *w, const char *key, uint32_t v)
 {
@@ -254,6 +255,11 @@ static void cert_json(struct tlsd_jw *w, const struct tlsd_cert_summary *s)
         tlsd_jw_string(w, "signature", s->sig_alg);
         tlsd_jw_int(w, "not_before", (int64_t)s->not_before);
         tlsd_jw_int(w, "not_after", (int64_t)s->not_after);
+        char t[TLSD_TIME_LEN];
+        tlsd_jw_string(w, "not_before_time",
+                       tlsd_time_utc((int64_t)s->not_before * 1000000, false, t, sizeof t));
+        tlsd_jw_string(w, "not_after_time",
+                       tlsd_time_utc((int64_t)s->not_after * 1000000, false, t, sizeof t));
         tlsd_jw_bool(w, "self_signed", s->self_signed);
         tlsd_jw_begin_array(w, "sans");
         for (size_t i = 0; i < s->n_sans; i++)
@@ -514,6 +520,8 @@ void tlsd_conn_render_json(struct tlsd_strbuf *b, const struct tlsd_conn *c,
     tlsd_jw_int(&w, "first_frame", (int64_t)c->first_frame);
     tlsd_jw_int(&w, "last_frame", (int64_t)c->last_frame);
     tlsd_jw_usec(&w, "start", c->first_ts);
+    char when[TLSD_TIME_LEN];
+    tlsd_jw_string(&w, "start_time", tlsd_time_utc(c->first_ts, true, when, sizeof when));
     endpoint_json(&w, "client", c->client, c->client_port);
     endpoint_json(&w, "server", c->server, c->server_port);
     tlsd_jw_string(&w, "sni", c->has_ch ? c->ch.server_name : NULL);

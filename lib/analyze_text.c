@@ -5,6 +5,7 @@
 
 #include "analyze_internal.h"
 #include "tlsdiag/registry.h"
+#include "tlsdiag/textout.h"
 #include "utf8_internal.h"
 
 #define C_RED   "\033[1;31m"
@@ -181,8 +182,11 @@ void tlsd_conn_render_text(struct tlsd_strbuf *b, const struct tlsd_conn *c, boo
         put_text(b, c->ch.server_name);
         tlsd_sb_puts(b, ")");
     }
-    tlsd_sb_printf(b, "%s  %s, frames %llu-%llu\n", col(color, C_OFF), c->source,
-                   (unsigned long long)c->first_frame, (unsigned long long)c->last_frame);
+    char when[TLSD_TIME_LEN];
+    tlsd_sb_printf(b, "%s  %s  %s, frames %llu-%llu\n", col(color, C_OFF),
+                   tlsd_time_local(c->first_ts, when, sizeof when) ? when : "time unknown",
+                   c->source, (unsigned long long)c->first_frame,
+                   (unsigned long long)c->last_frame);
     tlsd_sb_printf(b, "  outcome  %s%s%s: %s\n", col(color, failed ? C_RED : C_GREEN),
                    failed ? "FAILED" : "OK", col(color, C_OFF), tlsd_conn_outcome_text(c->outcome));
     if (c->has_ch)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tlsdiag/strbuf.h"
 
@@ -267,4 +268,49 @@ void tlsd_text_wrap(const char *s, size_t n, size_t width, size_t indent, struct
         tlsd_sb_putn(out, "\n", 1);
         pos = next;
     }
+}
+
+/* Splits usec into whole seconds (floor) and the microseconds past them; false when the
+ * broken-down time is outside the years 0000-9999. */
+static bool split_time(int64_t usec, bool local, struct tm *tm, long *micros)
+{
+    int64_t sec = usec / 1000000, rest = usec % 1000000;
+    if (rest < 0) {
+        sec--;
+        rest += 1000000;
+    }
+    time_t t = (time_t)sec;
+    *micros = (long)rest;
+    if (!(local ? localtime_r(&t, tm) : gmtime_r(&t, tm)))
+        return false;
+    return tm->tm_year >= -1900 && tm->tm_year <= 9999 - 1900;
+}
+
+char *tlsd_time_utc(int64_t usec, bool frac, char *out, size_t len)
+{
+    struct tm tm;
+    long micros;
+    if (len)
+        out[0] = '\0';
+    if (!split_time(usec, false, &tm, &micros) || len < TLSD_TIME_LEN)
+        return NULL;
+    size_t n = strftime(out, len, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + n, len - n, frac ? ".%06ldZ" : "Z", micros);
+    return out;
+}
+
+char *tlsd_time_local(int64_t usec, char *out, size_t len)
+{
+    struct tm tm;
+    long micros;
+    if (len)
+        out[0] = '\0';
+    if (!split_time(usec, true, &tm, &micros) || len < TLSD_TIME_LEN)
+        return NULL;
+    size_t n = strftime(out, len, "%Y-%m-%d %H:%M:%S", &tm);
+    long off = tm.tm_gmtoff / 60; /* minutes east of UTC */
+    char sign = off < 0 ? '-' : '+';
+    off = off < 0 ? -off : off;
+    snprintf(out + n, len - n, ".%03ld %c%02ld:%02ld", micros / 1000, sign, off / 60, off % 60);
+    return out;
 }

@@ -165,6 +165,10 @@ void tlsd_scan_result_free(struct tlsd_scan_result *r);
 
 /* The result as one JSON object (schema in docs/scan-json.md). */
 json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r);
+/* Sets "not_before_time" and "not_after_time" on a certificate's JSON object: the dates
+ * as RFC 3339 UTC ("2026-12-05T08:00:00Z"), beside the "not_before"/"not_after" Unix
+ * times (null when a date cannot be shown). */
+void tlsd_cert_dates_json(json_t *obj, const struct tlsd_cert_summary *x);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct tlsd_strbuf;
 
@@ -46,5 +47,15 @@ size_t tlsd_text_columns(const char *s, size_t n);
  * the width, else the line's own indent plus two. */
 void tlsd_text_wrap(const char *line, size_t n, size_t width, size_t indent,
                     struct tlsd_strbuf *out);
+
+/* Times, as a reader matches them with an event log (issue 17). Room for either form. */
+#define TLSD_TIME_LEN 40
+/* usec microseconds since the epoch as RFC 3339 UTC: "2022-06-07T22:50:43.123456Z", or
+ * "2022-06-07T22:50:43Z" without frac (certificate dates). NULL (out = "") when the time
+ * cannot be shown (outside the years 0000-9999). */
+char *tlsd_time_utc(int64_t usec, bool frac, char *out, size_t len);
+/* The same as local time with its UTC offset and milliseconds, for text:
+ * "2022-06-08 00:50:43.123 +02:00". */
+char *tlsd_time_local(int64_t usec, char *out, size_t len);
 
 #endif

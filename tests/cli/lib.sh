@@ -8,6 +8,8 @@ export NO_COLOR=1
 # Text reports fit the terminal (80 columns when not one): the tests that read whole lines
 # and the golden outputs use a wide one; test_width.sh checks 80 and 132 columns.
 export COLUMNS=1000
+# analyze and watch show each connection's local time: the golden outputs are in UTC.
+export TZ=UTC
 FAILS=0
 PASSES=0
 WORK=$(mktemp -d)

@@ -87,4 +87,17 @@ gzip -c zeek/tls-early-alert.pcap >"$WORK/in.pcap.gz"
 run_in "$WORK/in.pcap.gz" analyze -
 expect_rc 3 "compressed standard input"
 expect_grep "not a pcap or pcapng" "$ERR" "compressed standard input: the reason"
+# Each connection's time: local time with its offset in the text (here Berlin, summer
+# time), RFC 3339 UTC in JSON; certificate dates in JSON as RFC 3339 beside the Unix times.
+TZ=Europe/Berlin run analyze FlowTest/tls12.pcap
+expect_grep '^10\.100\.50\.48:46588 -> 10\.100\.50\.139:7001  2023-04-21 09:06:48\.588 \+02:00  ' "$OUT" \
+  "text: local time with offset"
+TZ=America/New_York run analyze FlowTest/tls12.pcap
+expect_grep '  2023-04-21 03:06:48\.588 -04:00  ' "$OUT" "text: a negative offset"
+run analyze --json FlowTest/tls12.pcap
+got=$(jq -c '.connections[0] | [.start_time, .certificates[0].not_before_time, .certificates[0].not_after_time, .certificates[0].not_before]' <<<"$OUT")
+[ "$got" = '["2023-04-21T07:06:48.588381Z","2023-03-24T08:50:30Z","2023-04-23T08:50:30Z",1679647830]' ] \
+  && ok || bad "JSON times: $got"
+run analyze --jsonl FlowTest/tls12.pcap
+expect_grep '"start_time":"2023-04-21T07:06:48.588381Z"' "$OUT" "JSON lines: start_time"
 finish

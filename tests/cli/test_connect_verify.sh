@@ -15,6 +15,12 @@ for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
 run connect "127.0.0.1:$port"; expect_rc 1 "self-signed certificate"
 expect_grep 'not trusted|NOT|untrusted|self' "$OUT" "says the certificate does not verify"
 run connect --json "127.0.0.1:$port"; expect_rc 1 "self-signed certificate, JSON"
+# Certificate dates in JSON: Unix times and the same as RFC 3339 UTC.
+want=$(date -u -d "$(openssl x509 -in "$WORK/c.pem" -noout -enddate | cut -d= -f2)" +%Y-%m-%dT%H:%M:%SZ)
+got=$(jq -r '.chain[0] | "\(.not_after_time) \(.not_after | todate)"' <<<"$OUT")
+[ "$got" = "$want $want" ] && ok || bad "connect JSON not_after_time: [$got], want $want"
+"$TLSDIAG" scan --json "127.0.0.1:$port" 2>/dev/null | grep -q "\"not_after_time\": \"$want\"" && ok ||
+  bad "scan JSON not_after_time"
 run connect --no-verify "127.0.0.1:$port"; expect_rc 0 "--no-verify"
 run connect --cafile "$WORK/c.pem" "localhost:$port"; expect_rc 0 "trusted and the name matches"
 run connect --cafile "$WORK/c.pem" "127.0.0.1:$port"; expect_rc 1 "trusted, name does not match"

@@ -1,8 +1,10 @@
 /* Peer text made safe: control characters, ESC, C1 controls, bad UTF-8 and NUL bytes. */
 #include "testutil.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tlsdiag/strbuf.h"
 #include "tlsdiag/textout.h"
@@ -120,12 +122,39 @@ static void test_wrap_tokens(void **state)
     expect_wrap("aa bb cc", 1, TLSD_WRAP_AUTO, "aa\nbb\ncc\n");
 }
 
+static void test_times(void **state)
+{
+    (void)state;
+    char buf[TLSD_TIME_LEN];
+    assert_non_null(tlsd_time_utc(1682060808588381, true, buf, sizeof buf));
+    assert_string_equal(buf, "2023-04-21T07:06:48.588381Z");
+    assert_non_null(tlsd_time_utc(1679647830LL * 1000000, false, buf, sizeof buf));
+    assert_string_equal(buf, "2023-03-24T08:50:30Z");
+    /* Before the epoch: the fraction counts forward from the whole second below. */
+    assert_non_null(tlsd_time_utc(-1500000, true, buf, sizeof buf));
+    assert_string_equal(buf, "1969-12-31T23:59:58.500000Z");
+    setenv("TZ", "Europe/Berlin", 1);
+    tzset();
+    assert_non_null(tlsd_time_local(1682060808588381, buf, sizeof buf));
+    assert_string_equal(buf, "2023-04-21 09:06:48.588 +02:00");
+    setenv("TZ", "Asia/Kolkata", 1);
+    tzset();
+    assert_non_null(tlsd_time_local(0, buf, sizeof buf));
+    assert_string_equal(buf, "1970-01-01 05:30:00.000 +05:30");
+    /* Out of range, and no room: no time. */
+    assert_null(tlsd_time_utc(INT64_MAX, true, buf, sizeof buf));
+    assert_string_equal(buf, "");
+    char small[8];
+    assert_null(tlsd_time_utc(0, true, small, sizeof small));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_escape),     cmocka_unit_test(test_escape_cut),
-        cmocka_unit_test(test_utf8),       cmocka_unit_test(test_columns),
-        cmocka_unit_test(test_wrap_items), cmocka_unit_test(test_wrap_tokens),
+        cmocka_unit_test(test_escape),      cmocka_unit_test(test_escape_cut),
+        cmocka_unit_test(test_utf8),        cmocka_unit_test(test_columns),
+        cmocka_unit_test(test_times),       cmocka_unit_test(test_wrap_items),
+        cmocka_unit_test(test_wrap_tokens),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
