@@ -586,11 +586,38 @@ static void clients_json(struct tlsd_jw *w, const struct tlsd_analyzer *a)
         version_or_null(w, "lowest_version", s->offered_low);
         version_or_null(w, "highest_version", s->offered_high);
         tlsd_jw_int(w, "suites_offered", (int64_t)s->n_suites);
+        tlsd_jw_begin_array(w, "groups_offered");
+        for (size_t k = 0; k < s->n_groups; k++) {
+            const struct tlsd_group *g = tlsd_group_by_code(s->groups[k]);
+            tlsd_jw_string(w, NULL, g ? g->name : "unknown");
+        }
+        tlsd_jw_end_array(w);
         tlsd_jw_string(w, "ja4", s->ja4);
         outcomes_json(w, "outcomes", s->outcomes);
         tlsd_jw_end_object(w);
     }
     tlsd_jw_end_array(w);
+}
+
+static void diags_json(struct tlsd_jw *w, const struct tlsd_analyzer *a)
+{
+    uint64_t other;
+    size_t n = tlsd_analyzer_diag_count(a, &other);
+    tlsd_jw_begin_array(w, "by_diagnosis");
+    for (size_t i = 0; i < n; i++) {
+        const struct tlsd_diag_sum *d = tlsd_analyzer_diag_at(a, i);
+        tlsd_jw_begin_object(w, NULL);
+        tlsd_jw_string(w, "text", d->text);
+        tlsd_jw_int(w, "connections", (int64_t)d->connections);
+        tlsd_jw_begin_array(w, "clients");
+        for (size_t k = 0; k < d->n_clients; k++)
+            tlsd_jw_string(w, NULL, d->clients[k]);
+        tlsd_jw_end_array(w);
+        tlsd_jw_bool(w, "more_clients", d->more_clients);
+        tlsd_jw_end_object(w);
+    }
+    tlsd_jw_end_array(w);
+    tlsd_jw_int(w, "other_diagnoses", (int64_t)other);
 }
 
 static void servers_json(struct tlsd_jw *w, const struct tlsd_analyzer *a)
@@ -653,6 +680,7 @@ void tlsd_analyze_summary_render_json(struct tlsd_strbuf *b, const struct tlsd_a
     outcomes_json(&w, "by_outcome", a->stats.outcomes);
     clients_json(&w, a);
     servers_json(&w, a);
+    diags_json(&w, a);
     tlsd_jw_end_object(&w);
 }
 

@@ -100,4 +100,21 @@ got=$(jq -c '.connections[0] | [.start_time, .certificates[0].not_before_time, .
   && ok || bad "JSON times: $got"
 run analyze --jsonl FlowTest/tls12.pcap
 expect_grep '"start_time":"2023-04-21T07:06:48.588381Z"' "$OUT" "JSON lines: start_time"
+# The summary's "by diagnosis": each distinct diagnosis once, with its count and clients;
+# and per client what it offered (versions, suites, groups).
+run analyze FlowTest/tls_version_error.pcap FlowTest/tls_cipher_error.pcap FlowTest/tls12.pcap
+expect_rc 0 "analyze of captures with failures (exit 0: the captures were read)"
+expect_grep '^  by diagnosis:$' "$OUT" "text: by diagnosis section"
+expect_grep '^    1 connection: no suite in common \(the server answered handshake_failure \(40\)\)' "$OUT" \
+  "text: a diagnosis with its count"
+expect_grep '^      client 192\.168\.1\.29$' "$OUT" "text: the diagnosis names its client"
+expect_grep '^    10\.100\.50\.48 .*offers up to TLS 1\.2, 86 suites, groups secp256r1,secp521r1,secp384r1,secp256k1, JA4 ' \
+  "$OUT" "text: per-client inventory with groups"
+run analyze --json FlowTest/tls_version_error.pcap FlowTest/tls_cipher_error.pcap FlowTest/tls12.pcap
+got=$(jq -c '[.summary.by_diagnosis | length, (.[] | .connections), (.[0].clients)], .summary.other_diagnoses, (.summary.by_client[] | select(.address == "10.100.50.48") | .groups_offered)' <<<"$OUT" | paste -sd' ')
+[ "$got" = '[2,1,1,["192.168.1.29"]] 0 ["secp256r1","secp521r1","secp384r1","secp256k1"]' ] && ok ||
+  bad "JSON by_diagnosis / groups_offered: $got"
+# Many connections, one diagnosis: counted once, not listed per connection.
+n=$(run analyze FlowTest/tls_cipher_error.pcap FlowTest/tls_cipher_error.pcap FlowTest/tls_cipher_error.pcap; grep -c '^    3 connections: no suite in common' <<<"$OUT")
+[ "$n" = 1 ] && ok || bad "three identical failures: one diagnosis line with 3 ($n)"
 finish
