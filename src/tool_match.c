@@ -15,6 +15,7 @@
 #include "tlsdiag/negotiate.h"
 #include "tlsdiag/profile.h"
 #include "tlsdiag/scan.h"
+#include "tlsdiag/strbuf.h"
 #include "tlsdiag/target.h"
 #include "tool.h"
 
@@ -516,6 +517,25 @@ static struct tlsd_profile *load_all(const char *const *specs, size_t n, enum tl
     return v;
 }
 
+/* Two saved scans of one server given one after the other (--server before.json --server
+ * after.json): what changed between them, as scan --diff shows it. */
+static void print_scan_changes(const char *a, const char *b)
+{
+    json_t *da = json_load_file(a, 0, NULL), *db = da ? json_load_file(b, 0, NULL) : NULL;
+    const json_t *ta = json_array_get(json_object_get(da, "targets"), 0);
+    const json_t *tb = json_array_get(json_object_get(db, "targets"), 0);
+    const char *na = json_string_value(json_object_get(ta, "target"));
+    const char *nb = json_string_value(json_object_get(tb, "target"));
+    if (na && nb && strcmp(na, nb) == 0) {
+        struct tlsd_strbuf s = {0};
+        tlsd_scan_diff_text(ta, tb, &s);
+        printf("\nWhat changed on %s between %s and %s:\n%s", na, a, b, s.s ? s.s : "");
+        tlsd_sb_free(&s);
+    }
+    json_decref(da);
+    json_decref(db);
+}
+
 int tool_match(int argc, char **argv)
 {
     struct opts *o = calloc(1, sizeof *o);
@@ -550,6 +570,9 @@ int tool_match(int argc, char **argv)
     } else {
         rc = report_pair(&cs[0], &ss[0], o);
     }
+    if (!o->json && rc >= 0)
+        for (size_t k = 0; k + 1 < o->n_servers; k++)
+            print_scan_changes(o->servers[k], o->servers[k + 1]);
     free(cs);
     free(ss);
     free_opts(o);
