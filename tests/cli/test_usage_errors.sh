@@ -33,4 +33,10 @@ run match --client legacy-printr --server windows-2025
 expect_grep "did you mean 'legacy-printer'" "$ERR" "legacy-printr suggests legacy-printer"
 run profiles xyzzy; expect_rc 1 "profiles xyzzy"
 if grep -q 'did you mean' <<<"$ERR"; then bad "xyzzy got a suggestion: $ERR"; else ok; fi
+# scan -iL: a list saved on Windows (CRLF) gives the same targets, no CR in a name.
+printf '127.0.0.1:1\r\n\r\n127.0.0.1:2\r\n' >"$WORK/crlf.txt"
+run scan -iL "$WORK/crlf.txt" --timeout 1000
+expect_grep '^127\.0\.0\.1:1  \(127\.0\.0\.1:1\)$' "$OUT" "scan -iL: CR stripped"
+expect_grep '^127\.0\.0\.1:2  \(127\.0\.0\.1:2\)$' "$OUT" "scan -iL: second target"
+if grep -q $'\r' <<<"$OUT$ERR"; then bad "scan -iL kept a CR"; else ok; fi
 finish
