@@ -90,6 +90,11 @@ int tool_common_option(int c, const char *cmd, const char *help, enum tool_color
 struct option;
 int tool_permute(int argc, char **argv, const char *shortopts, const struct option *longopts);
 
+/* --fixes N: a number from 0 to TOOL_FIXES_MAX; -1 with a message otherwise ("abc" was
+ * taken as 0 before, silently showing no fixes). */
+#define TOOL_FIXES_MAX 20
+int tool_parse_fixes(const char *cmd, const char *s, size_t *out);
+
 /* Reads a whole stream (at most max bytes). Returns a malloc'd NUL-terminated
  * buffer and its length, or NULL with errno set (EFBIG when too large). */
 char *tool_read_all(FILE *f, size_t max, size_t *len);

@@ -166,6 +166,19 @@ int tool_drop_privileges(const char *cmd, const char *user)
     return 0;
 }
 
+int tool_parse_fixes(const char *cmd, const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || v > TOOL_FIXES_MAX) {
+        tool_err(cmd, "--fixes '%s': a number from 0 to %d", s, TOOL_FIXES_MAX);
+        return -1;
+    }
+    *out = (size_t)v;
+    return 0;
+}
+
 int tool_check_sni(const char *cmd, const char *sni)
 {
     size_t n = strlen(sni);

@@ -105,7 +105,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->timeout_s = (unsigned)strtoul(optarg, NULL, 10);
             break;
         case 'f':
-            o->n_fixes = strtoul(optarg, NULL, 10);
+            if (tool_parse_fixes("connect", optarg, &o->n_fixes) < 0)
+                return -1;
             break;
         case 'j':
             o->json = true;

@@ -401,7 +401,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->matrix = true;
             break;
         case 'n':
-            o->n_fixes = (size_t)strtoul(optarg, NULL, 10);
+            if (tool_parse_fixes("match", optarg, &o->n_fixes) < 0)
+                return -1;
             break;
         case 'j':
             o->json = true;

@@ -39,4 +39,12 @@ run scan -iL "$WORK/crlf.txt" --timeout 1000
 expect_grep '^127\.0\.0\.1:1  \(127\.0\.0\.1:1\)$' "$OUT" "scan -iL: CR stripped"
 expect_grep '^127\.0\.0\.1:2  \(127\.0\.0\.1:2\)$' "$OUT" "scan -iL: second target"
 if grep -q $'\r' <<<"$OUT$ERR"; then bad "scan -iL kept a CR"; else ok; fi
+# --fixes N: a number, not silently 0.
+run match --client legacy-printer --server windows-2025 --fixes abc
+expect_rc 2 "match --fixes abc"; expect_grep "a number from 0 to" "$ERR" "match --fixes says why"
+run connect 127.0.0.1:1 --fixes -1
+expect_rc 2 "connect --fixes -1"
+run match --client legacy-printer --server windows-2025 --fixes 2
+expect_rc 1 "match --fixes 2"
+[ "$(grep -cE '^  [0-9]+\. ' <<<"$OUT")" = 3 ] && ok || bad "--fixes 2: 2 client fixes + the 1 server fix"
 finish
