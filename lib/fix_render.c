@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tlsdiag/dotnet.h"
 #include "tlsdiag/fixes.h"
 #include "tlsdiag/strbuf.h"
 #include "tlsdiag/suite_render.h"
+#include "winreg_internal.h"
 
 #define SCHANNEL_KEY "HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL"
 
@@ -413,6 +415,78 @@ static int device_steps(const struct tlsd_fix *f, struct tlsd_fix_steps *s)
     return add_step(s, "device settings", tlsd_sb_take(&b));
 }
 
+const char *tlsd_dotnet_fix_name(enum tlsd_dotnet_fix k)
+{
+    static const char *const names[] = {"", "registry", "appcontext", "retarget"};
+    return (size_t)k < sizeof names / sizeof names[0] ? names[k] : "";
+}
+
+/* The settings' values of the framework's registry folder, the 64-bit view and the 32-bit
+ * (WOW6432Node) one, as data/schannel_registry.tsv names them. */
+static char *dotnet_reg_lines(unsigned settings, enum tlsd_dotnet_target t)
+{
+    struct tlsd_strbuf b = {0};
+    char folder[16];
+    snprintf(folder, sizeof folder, "\\%s", tlsd_dotnet_registry_version(t));
+    for (size_t i = 0; i < tlsd_schannel_settings_n_; i++) {
+        const struct tlsd_schannel_setting *r = &tlsd_schannel_settings_[i];
+        size_t kl = strlen(r->key), fl = strlen(folder);
+        if (r->kind != TLSD_SET_DOTNET || kl < fl || strcmp(r->key + kl - fl, folder) != 0 ||
+            !(settings & tlsd_dotnet_setting_from_name(r->value)))
+            continue;
+        tlsd_sb_printf(&b, "%sreg add \"HKLM\\%s\" /v %s /t REG_DWORD /d 1 /f", b.len ? "\n" : "",
+                       r->key, r->value);
+    }
+    return tlsd_sb_take(&b);
+}
+
+static char *dotnet_appcontext_lines(unsigned settings)
+{
+    struct tlsd_strbuf b = {0};
+    tlsd_sb_puts(&b, "<configuration>\n  <runtime>\n    <AppContextSwitchOverrides value=\"");
+    const char *sep = "";
+    for (unsigned bit = TLSD_DOTNET_SCH_USE_STRONG_CRYPTO; bit <= TLSD_DOTNET_SYSTEM_DEFAULT_TLS;
+         bit <<= 1)
+        if (settings & bit) {
+            tlsd_sb_printf(&b, "%s%s=false", sep, tlsd_dotnet_switch_name(bit));
+            sep = ";";
+        }
+    tlsd_sb_puts(&b, "\" />\n  </runtime>\n</configuration>");
+    return tlsd_sb_take(&b);
+}
+
+/* What a .NET application needs changed: registry values, its .config, or a rebuild;
+ * each takes effect when the application starts again. */
+static int dotnet_steps(const struct tlsd_fix *f, const struct tlsd_profile *p,
+                        struct tlsd_fix_steps *s)
+{
+    enum tlsd_dotnet_target t = p->dotnet.target;
+    int rc = 0;
+    if (f->dotnet == TLSD_DOTNET_FIX_REGISTRY) {
+        rc = add_step(s, "registry (.NET)", dotnet_reg_lines(f->dotnet_settings, t));
+        if (t == TLSD_DOTNET_FX35)
+            note(s,
+                 ".NET 3.5 needs KB3154518 (7/2008 R2), KB3154519 (2012) or KB3154520 (8.1/2012 "
+                 "R2) for SystemDefaultTlsVersions (Windows 10: the May 2016 cumulative update)");
+        note(s, "the values apply to every .NET application on the computer; one that sets "
+                "ServicePointManager.SecurityProtocol or SslProtocols in code ignores them");
+    } else if (f->dotnet == TLSD_DOTNET_FIX_APPCONTEXT) {
+        rc = add_step(s, "app.config (APP.exe.config, web.config)",
+                      dotnet_appcontext_lines(f->dotnet_settings));
+        note(s, "AppContext switches need the .NET Framework 4.6 or later runtime; merge the "
+                "value into an existing AppContextSwitchOverrides");
+    } else if (f->dotnet == TLSD_DOTNET_FIX_RETARGET) {
+        rc = add_step(s, "retarget",
+                      strdup("rebuild for .NET Framework 4.8: <TargetFrameworkVersion>v4.8"
+                             "</TargetFrameworkVersion> in the project (ASP.NET: <httpRuntime "
+                             "targetFramework=\"4.8\" /> in web.config), and remove any "
+                             "ServicePointManager.SecurityProtocol assignment"));
+    }
+    note(s, "restart the application: its service (Restart-Service NAME), IIS application pool "
+            "(Restart-WebAppPool NAME) or process; .NET reads these settings at start-up");
+    return rc;
+}
+
 int tlsd_fix_render(const struct tlsd_fix *f, const struct tlsd_profile *p,
                     struct tlsd_fix_steps *out)
 {
@@ -430,6 +504,12 @@ int tlsd_fix_render(const struct tlsd_fix *f, const struct tlsd_profile *p,
                                     "certificate per key type)"
                                   : " key next to the current one");
         if (add_step(out, "certificate", tlsd_sb_take(&t)) < 0)
+            return -1;
+        if (!f->add_versions && !f->n_add_suites && !f->add_group)
+            return 0;
+    }
+    if (f->dotnet) {
+        if (dotnet_steps(f, p, out) < 0)
             return -1;
         if (!f->add_versions && !f->n_add_suites && !f->add_group)
             return 0;
@@ -467,7 +547,7 @@ void tlsd_fix_summary(const struct tlsd_fix *f, char *buf, size_t len)
 {
     struct tlsd_strbuf b = {0};
     const char *sep = "";
-    if (enables_range(f)) {
+    if (enables_range(f) && !f->dotnet) {
         /* A range-configured side: the end of the range that moves, and what comes on
          * with it (not the other end, which a hello may only imply). */
         unsigned before = f->versions_after & ~f->versions_added;
@@ -511,6 +591,33 @@ void tlsd_fix_summary(const struct tlsd_fix *f, char *buf, size_t len)
         const struct tlsd_sigscheme *x = tlsd_sigscheme_by_code(f->add_sigalg);
         tlsd_sb_printf(&b, "%sallow signature scheme %s", sep, x ? x->name : "?");
         sep = " + ";
+    }
+    if (f->dotnet == TLSD_DOTNET_FIX_RETARGET) {
+        tlsd_sb_printf(&b, "%sretarget the application to .NET Framework 4.8", sep);
+        sep = " + ";
+    } else if (f->dotnet) {
+        tlsd_sb_printf(&b, "%sset", sep);
+        const char *and = " ";
+        for (unsigned bit = TLSD_DOTNET_SCH_USE_STRONG_CRYPTO;
+             bit <= TLSD_DOTNET_SYSTEM_DEFAULT_TLS; bit <<= 1)
+            if (f->dotnet_settings & bit) {
+                if (f->dotnet == TLSD_DOTNET_FIX_REGISTRY)
+                    tlsd_sb_printf(&b, "%s%s=1", and, tlsd_dotnet_setting_name(bit));
+                else
+                    tlsd_sb_printf(&b, "%s%s=false", and, tlsd_dotnet_switch_name(bit));
+                and = " and ";
+            }
+        tlsd_sb_puts(&b, f->dotnet == TLSD_DOTNET_FIX_REGISTRY ? " (.NET registry)"
+                                                               : " (AppContext, app.config)");
+        sep = " + ";
+    }
+    if (f->dotnet) {
+        tlsd_sb_puts(&b, "; the application offers");
+        for (unsigned bit = TLSD_V_SSL3; bit <= TLSD_V_TLS13; bit <<= 1)
+            if (f->versions_after & bit) {
+                const struct tlsd_version *v = tlsd_version_by_code(tlsd_version_of_bit(bit));
+                tlsd_sb_printf(&b, " %s", v ? v->name : "?");
+            }
     }
     if (f->add_cert.type[0]) {
         tlsd_sb_printf(&b, "%sadd an ", sep);

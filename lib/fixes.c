@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tlsdiag/dotnet.h"
 #include "tlsdiag/fixes.h"
 #include "tlsdiag/suitelist.h"
 
@@ -68,10 +69,29 @@ static void client_gains(struct tlsd_profile *p, unsigned before)
     }
 }
 
+/* A .NET application: the Protocols keys change what Schannel's client offers by default
+ * and may be asked for; the .NET change its own settings; the versions follow. */
+static void dotnet_fix_apply(const struct tlsd_fix *f, struct tlsd_profile *p)
+{
+    struct tlsd_dotnet *d = &p->dotnet;
+    d->os_default |= f->add_versions;
+    d->os_supported |= f->add_versions;
+    if (f->dotnet == TLSD_DOTNET_FIX_REGISTRY)
+        d->registry |= f->dotnet_settings;
+    else if (f->dotnet == TLSD_DOTNET_FIX_APPCONTEXT)
+        d->appcontext |= f->dotnet_settings;
+    else if (f->dotnet == TLSD_DOTNET_FIX_RETARGET)
+        d->target = TLSD_DOTNET_FX47;
+    tlsd_dotnet_apply(p);
+}
+
 void tlsd_fix_apply(const struct tlsd_fix *f, struct tlsd_profile *p)
 {
     unsigned before = p->versions;
-    p->versions |= f->add_versions;
+    if (p->dotnet.target != TLSD_DOTNET_NONE)
+        dotnet_fix_apply(f, p);
+    else
+        p->versions |= f->add_versions;
     /* OpenSSL, GnuTLS and Java configure a range (min..max protocol), so enabling one
      * version enables those between it and the rest; Schannel switches each version
      * separately (SCHANNEL\Protocols registry keys). */
@@ -122,6 +142,9 @@ void tlsd_fix_apply(const struct tlsd_fix *f, struct tlsd_profile *p)
     if (f->add_sigalg && f->side == TLSD_SIDE_SERVER && p->n_sigalgs13 &&
         p->n_sigalgs13 < TLSD_PROFILE_MAX_SIGALGS)
         p->sigalgs13[p->n_sigalgs13++] = f->add_sigalg;
+    /* a suite added to a .NET client that passes SCH_USE_STRONG_CRYPTO is filtered too */
+    if (p->dotnet.target != TLSD_DOTNET_NONE)
+        tlsd_dotnet_apply(p);
 }
 
 struct search {
@@ -263,14 +286,43 @@ static uint16_t tls13_scheme_for(const struct tlsd_cert_key *k)
     return 0;
 }
 
+/* The .NET changes worth trying on a .NET client: each setting (and both, as Microsoft's
+ * .reg sets them) in the registry and, on the 4.x runtime, as AppContext switches; a
+ * retarget to 4.8 for an application that targets an older framework. */
+static size_t dotnet_candidates(const struct tlsd_profile *self, struct tlsd_fix *v, size_t max)
+{
+    static const unsigned sets[] = {
+        TLSD_DOTNET_SCH_USE_STRONG_CRYPTO | TLSD_DOTNET_SYSTEM_DEFAULT_TLS,
+        TLSD_DOTNET_SCH_USE_STRONG_CRYPTO, TLSD_DOTNET_SYSTEM_DEFAULT_TLS};
+    const struct tlsd_dotnet *d = &self->dotnet;
+    size_t n = 0;
+    if (d->target == TLSD_DOTNET_NONE || d->target >= TLSD_DOTNET_FX47)
+        return 0;
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0] && n + 2 <= max; i++) {
+        if ((d->registry & sets[i]) != sets[i])
+            v[n++] = (struct tlsd_fix){
+                .dotnet = TLSD_DOTNET_FIX_REGISTRY, .dotnet_settings = sets[i], .n_changes = 1};
+        if (tlsd_dotnet_has_appcontext(d) && (d->appcontext & sets[i]) != sets[i])
+            v[n++] = (struct tlsd_fix){
+                .dotnet = TLSD_DOTNET_FIX_APPCONTEXT, .dotnet_settings = sets[i], .n_changes = 1};
+    }
+    if (n < max)
+        v[n++] = (struct tlsd_fix){.dotnet = TLSD_DOTNET_FIX_RETARGET, .n_changes = 1};
+    return n;
+}
+
 /* Every single change worth trying on self: a version, suite or group the other side
  * has, and (server side) a certificate of another key type or curve. */
 static size_t candidates(const struct tlsd_profile *self, const struct tlsd_profile *other,
                          enum tlsd_side side, struct tlsd_fix *v, size_t max)
 {
-    size_t n = 0;
+    size_t n = side == TLSD_SIDE_CLIENT ? dotnet_candidates(self, v, max) : 0;
+    /* a .NET client's Protocols keys count even for a version it offers now: they are what
+     * SystemDefault gives after a .NET change */
+    unsigned have =
+        self->dotnet.target != TLSD_DOTNET_NONE ? self->dotnet.os_default : self->versions;
     for (unsigned b = TLSD_V_SSL3; b <= TLSD_V_TLS13 && n < max; b <<= 1)
-        if ((other->versions & b) && !(self->versions & b) && candidate_version(b))
+        if ((other->versions & b) && !(have & b) && candidate_version(b))
             v[n++] = (struct tlsd_fix){.add_versions = b, .n_changes = 1};
     for (size_t i = 0; i < other->n_suites && n < max; i++)
         if (candidate_suite(self, side, other->suites[i]))
@@ -314,9 +366,13 @@ static bool combine(const struct tlsd_fix *a, const struct tlsd_fix *b, struct t
 {
     if ((a->add_versions && b->add_versions) || (a->n_add_suites && b->n_add_suites) ||
         (a->add_group && b->add_group) || (a->add_cert.type[0] && b->add_cert.type[0]) ||
-        (a->add_sigalg && b->add_sigalg))
+        (a->add_sigalg && b->add_sigalg) || (a->dotnet && b->dotnet))
         return false;
     *out = *a;
+    if (b->dotnet) {
+        out->dotnet = b->dotnet;
+        out->dotnet_settings = b->dotnet_settings;
+    }
     out->add_versions |= b->add_versions;
     if (b->n_add_suites) {
         memcpy(out->add_suites, b->add_suites, sizeof out->add_suites);
@@ -354,7 +410,7 @@ static void search(struct search *s, const struct tlsd_profile *self,
 {
     enum {
         MAX_CAND =
-            TLSD_PROFILE_MAX_SUITES + TLSD_PROFILE_MAX_GROUPS + 2 * TLSD_PROFILE_MAX_SIGALGS + 16
+            TLSD_PROFILE_MAX_SUITES + TLSD_PROFILE_MAX_GROUPS + 2 * TLSD_PROFILE_MAX_SIGALGS + 24
     };
     struct tlsd_fix *cand = malloc(MAX_CAND * sizeof *cand);
     if (!cand) {
@@ -426,9 +482,31 @@ static int weaknesses(const struct tlsd_suite *st)
     return n;
 }
 
-/* Secure fixes before stopgaps; then fewest changes, the fewest versions turned on (a
- * range-configured side enables what lies between), the better connection, nothing
- * weaker turned on, the client's own preference. */
+/* A .NET application's fixes as an expert orders them: the registry values (both, as
+ * Microsoft's .reg sets them, then each alone), an OS Protocols key, the AppContext
+ * switches, a retarget. */
+static int dotnet_rank(const struct tlsd_fix *f)
+{
+    int settings =
+        f->dotnet_settings == (TLSD_DOTNET_SCH_USE_STRONG_CRYPTO | TLSD_DOTNET_SYSTEM_DEFAULT_TLS)
+            ? 0
+        : f->dotnet_settings == TLSD_DOTNET_SCH_USE_STRONG_CRYPTO ? 1
+                                                                  : 2;
+    switch (f->dotnet) {
+    case TLSD_DOTNET_FIX_REGISTRY:
+        return settings;
+    case TLSD_DOTNET_FIX_NONE:
+        return 3;
+    case TLSD_DOTNET_FIX_APPCONTEXT:
+        return 4 + settings;
+    default:
+        return 7;
+    }
+}
+
+/* Secure fixes before stopgaps; then fewest changes, a .NET application's own order, the fewest
+ * versions turned on (a range-configured side enables what lies between), the better connection,
+ * nothing weaker turned on, the client's own preference. */
 static int cmp_fix(const void *pa, const void *pb, void *ctx)
 {
     const struct tlsd_fix *a = pa, *b = pb;
@@ -437,6 +515,9 @@ static int cmp_fix(const void *pa, const void *pb, void *ctx)
         return a->stopgap ? 1 : -1;
     if (a->n_changes != b->n_changes)
         return a->n_changes < b->n_changes ? -1 : 1;
+    int da = dotnet_rank(a), db = dotnet_rank(b);
+    if (da != db)
+        return da < db ? -1 : 1;
     int va = bit_count(a->versions_added), vb = bit_count(b->versions_added);
     if (va != vb)
         return va < vb ? -1 : 1;
@@ -476,7 +557,8 @@ static int cmp_fix(const void *pa, const void *pb, void *ctx)
  * include a's. */
 static bool dominated(const struct tlsd_fix *a, const struct tlsd_fix *b)
 {
-    return a->n_add_suites == b->n_add_suites &&
+    return a->dotnet == b->dotnet && a->dotnet_settings == b->dotnet_settings &&
+           a->n_add_suites == b->n_add_suites &&
            (!a->n_add_suites || a->add_suites[0] == b->add_suites[0]) &&
            a->add_group == b->add_group && a->add_sigalg == b->add_sigalg &&
            strcmp(a->add_cert.type, b->add_cert.type) == 0 &&
@@ -484,6 +566,14 @@ static bool dominated(const struct tlsd_fix *a, const struct tlsd_fix *b)
            a->after.suite == b->after.suite && a->after.group == b->after.group &&
            (a->versions_added & b->versions_added) == a->versions_added &&
            a->versions_added != b->versions_added;
+}
+
+/* A second registry (or AppContext) variant that also works adds nothing for the reader:
+ * the first, best ranked one stands for its kind. */
+static bool same_dotnet_kind(const struct tlsd_fix *a, const struct tlsd_fix *b)
+{
+    return a->dotnet && a->dotnet == b->dotnet && a->n_changes == b->n_changes &&
+           a->add_versions == b->add_versions;
 }
 
 int tlsd_find_fixes(const struct tlsd_profile *client, const struct tlsd_profile *server,
@@ -527,7 +617,7 @@ int tlsd_find_fixes(const struct tlsd_profile *client, const struct tlsd_profile
                                      (!any_weak || f->cls >= TLSD_CLASS_WEAK)
                                : k < shown_secure;
         for (size_t j = 0; keep && j < k + k_stop; j++)
-            keep = !dominated(&s.v[j], f);
+            keep = !dominated(&s.v[j], f) && !same_dotnet_kind(&s.v[j], f);
         if (!keep)
             continue;
         if (f->stopgap)

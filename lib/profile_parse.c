@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "profile_internal.h"
+#include "tlsdiag/dotnet.h"
 #include "tlsdiag/registry.h"
 #include "tlsdiag/strbuf.h"
 #include "tlsdiag/suitelist.h"
@@ -77,6 +78,7 @@ static int each_token(const char *val, int (*fn)(const char *tok, void *ctx), vo
 struct tokctx {
     struct tlsd_profile *p;
     struct tlsd_profile_err *err;
+    unsigned *bits; /* the set a list of named bits goes into */
 };
 
 static int add_version(const char *tok, void *vctx)
@@ -305,11 +307,53 @@ int tlsd_profile_hello_hex(const char *val, size_t len, struct tlsd_profile *p,
     return rc;
 }
 
+static int add_dotnet_setting(const char *tok, void *vctx)
+{
+    struct tokctx *c = vctx;
+    unsigned bit = tlsd_dotnet_setting_from_name(tok);
+    if (!bit && strcasecmp(tok, "none") != 0)
+        return tlsd_profile_fail(c->err,
+                                 "unknown .NET setting '%s' (SchUseStrongCrypto, "
+                                 "SystemDefaultTlsVersions, none)",
+                                 tok);
+    *c->bits |= bit;
+    return 0;
+}
+
+/* The dotnet_* keys (docs/profile-format.md); 1 when key is none of them. */
+static int apply_dotnet_key(const char *key, const char *val, struct tlsd_profile *p,
+                            struct tlsd_profile_err *err)
+{
+    struct tokctx c = {p, err, NULL};
+    if (strcasecmp(key, "dotnet") == 0) {
+        if (tlsd_dotnet_target_from_name(val, &p->dotnet.target) < 0)
+            return tlsd_profile_fail(
+                err, "unknown .NET version '%s' (3.5, 4.0 .. 4.8.1, 5 .. 9, core)", val);
+    } else if (strcasecmp(key, "dotnet_registry") == 0) {
+        p->dotnet.registry = 0;
+        c.bits = &p->dotnet.registry;
+        return each_token(val, add_dotnet_setting, &c);
+    } else if (strcasecmp(key, "dotnet_appcontext") == 0) {
+        p->dotnet.appcontext = 0;
+        c.bits = &p->dotnet.appcontext;
+        return each_token(val, add_dotnet_setting, &c);
+    } else if (strcasecmp(key, "dotnet_windows") == 0) {
+        if (tlsd_dotnet_set_windows(&p->dotnet, val) < 0)
+            return tlsd_profile_fail(err, "'%s' is not a built-in Windows profile", val);
+    } else {
+        return 1;
+    }
+    return 0;
+}
+
 /* One "key = value" line; the value is modifiable. */
 static int apply_key(const char *key, char *val, struct tlsd_profile *p,
                      struct tlsd_profile_err *err, bool *versions_set)
 {
-    struct tokctx c = {p, err};
+    struct tokctx c = {p, err, NULL};
+    int dn = apply_dotnet_key(key, val, p, err);
+    if (dn <= 0)
+        return dn;
     if (strcasecmp(key, "name") == 0)
         snprintf(p->name, sizeof p->name, "%s", val);
     else if (strcasecmp(key, "description") == 0)
@@ -384,8 +428,67 @@ static int apply_key(const char *key, char *val, struct tlsd_profile *p,
     return 0;
 }
 
+/* Keys that describe a profile without changing what it negotiates. */
+static bool is_meta_key(const char *key)
+{
+    static const char *const meta[] = {"name", "aliases", "description", "source", "side"};
+    for (size_t i = 0; i < sizeof meta / sizeof meta[0]; i++)
+        if (strcasecmp(key, meta[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Built-in profiles a base chain may pass through (each starts from the next). */
+#define MAX_BASE_DEPTH 4
+
+static int parse_text(const char *text, size_t len, enum tlsd_side side, struct tlsd_profile *p,
+                      struct tlsd_profile_err *err, int depth);
+
+/* "base = BUILTIN": the profile starts as that built-in (its suites, groups and versions);
+ * a Windows one is also the system a .NET application runs on. */
+static int apply_base(const char *val, struct tlsd_profile *p, struct tlsd_profile_err *err,
+                      int depth)
+{
+    const struct tlsd_builtin_profile *b = tlsd_builtin_profile_find(val);
+    if (!b)
+        return tlsd_profile_fail(err, "no built-in profile '%s' to start from", val);
+    if (depth >= MAX_BASE_DEPTH)
+        return tlsd_profile_fail(err, "more than %d bases in a row", MAX_BASE_DEPTH);
+    struct tlsd_profile own = *p; /* name, description, source, side set before base */
+    if (parse_text(b->text, strlen(b->text), TLSD_SIDE_ANY, p, err, depth + 1) < 0)
+        return -1;
+    memcpy(p->name, own.name, sizeof p->name);
+    memcpy(p->description, own.description, sizeof p->description);
+    memcpy(p->source, own.source, sizeof p->source);
+    p->side = own.side;
+    if (tlsd_dotnet_set_windows(&p->dotnet, b->name) < 0)
+        memset(p->dotnet.windows, 0, sizeof p->dotnet.windows);
+    return 0;
+}
+
+/* A .NET profile's versions and suites follow from its settings (lib/dotnet.c). */
+static int finish_dotnet(struct tlsd_profile *p, bool versions_given, struct tlsd_profile_err *err)
+{
+    if (p->dotnet.target == TLSD_DOTNET_NONE)
+        return 0;
+    if (!p->dotnet.windows[0])
+        return tlsd_profile_fail(err, "a .NET profile needs the Windows it runs on "
+                                      "(base = windows-2019 or dotnet_windows = ...)");
+    if (versions_given)
+        return tlsd_profile_fail(err, "a .NET profile's versions follow from dotnet, "
+                                      "dotnet_registry and the Windows version; do not set them");
+    tlsd_dotnet_apply(p);
+    return 0;
+}
+
 int tlsd_profile_parse_text(const char *text, size_t len, enum tlsd_side side,
                             struct tlsd_profile *p, struct tlsd_profile_err *err)
+{
+    return parse_text(text, len, side, p, err, 0);
+}
+
+static int parse_text(const char *text, size_t len, enum tlsd_side side, struct tlsd_profile *p,
+                      struct tlsd_profile_err *err, int depth)
 {
     tlsd_profile_init(p, side);
     char *buf = malloc(len + 1);
@@ -393,8 +496,8 @@ int tlsd_profile_parse_text(const char *text, size_t len, enum tlsd_side side,
         return tlsd_profile_fail(err, "out of memory");
     memcpy(buf, text, len);
     buf[len] = '\0';
-    bool versions_set = false;
-    int rc = 0, lineno = 0;
+    bool versions_set = false, versions_given = false;
+    int rc = 0, lineno = 0, n_keys = 0;
     for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line && rc == 0;
          line = strtok_r(NULL, "\n", &save)) {
         lineno++;
@@ -411,7 +514,16 @@ int tlsd_profile_parse_text(const char *text, size_t len, enum tlsd_side side,
         }
         *eq = '\0';
         char *key = trim(l), *val = trim(eq + 1);
-        rc = apply_key(key, val, p, err, &versions_set);
+        bool is_base = strcasecmp(key, "base") == 0;
+        if (is_base && n_keys > 0)
+            rc = tlsd_profile_fail(err, "base must come before every key but name, aliases, "
+                                        "description, source and side");
+        else if (is_base)
+            versions_set = true, rc = apply_base(val, p, err, depth);
+        else
+            rc = apply_key(key, val, p, err, &versions_set);
+        versions_given |= !is_base && strcasecmp(key, "versions") == 0;
+        n_keys += !is_meta_key(key);
         if (rc < 0) {
             char msg[sizeof err->msg];
             memcpy(msg, err->msg, sizeof msg);
@@ -419,6 +531,8 @@ int tlsd_profile_parse_text(const char *text, size_t len, enum tlsd_side side,
         }
     }
     free(buf);
+    if (rc == 0 && depth == 0)
+        rc = finish_dotnet(p, versions_given, err);
     if (rc == 0 && !versions_set && p->n_suites > 0 && p->impl != TLSD_IMPL_OPENSSL) {
         tlsd_profile_versions_from_suites(p);
         p->versions_assumed = true;
@@ -444,7 +558,7 @@ int tlsd_profile_set_versions(struct tlsd_profile *p, const char *spec,
         return 0;
     }
     struct tlsd_profile tmp = *p;
-    struct tokctx c = {&tmp, err};
+    struct tokctx c = {&tmp, err, NULL};
     tmp.versions = 0;
     if (each_token(spec, add_version, &c) < 0 || !tmp.versions)
         return tmp.versions ? -1
@@ -465,6 +579,27 @@ static void format_codes16(struct tlsd_strbuf *b, const char *key, const uint16_
     tlsd_sb_puts(b, "\n");
 }
 
+static void format_settings(struct tlsd_strbuf *b, const char *key, unsigned bits)
+{
+    tlsd_sb_printf(b, "%s =", key);
+    const char *sep = " ";
+    for (unsigned bit = TLSD_DOTNET_SCH_USE_STRONG_CRYPTO; bit <= TLSD_DOTNET_SYSTEM_DEFAULT_TLS;
+         bit <<= 1)
+        if (bits & bit) {
+            tlsd_sb_printf(b, "%s%s", sep, tlsd_dotnet_setting_name(bit));
+            sep = ", ";
+        }
+    tlsd_sb_puts(b, bits ? "\n" : " none\n");
+}
+
+static void format_dotnet(struct tlsd_strbuf *b, const struct tlsd_dotnet *d)
+{
+    tlsd_sb_printf(b, "dotnet = %s\ndotnet_windows = %s\n", tlsd_dotnet_target_name(d->target),
+                   d->windows);
+    format_settings(b, "dotnet_registry", d->registry);
+    format_settings(b, "dotnet_appcontext", d->appcontext);
+}
+
 char *tlsd_profile_format(const struct tlsd_profile *p)
 {
     struct tlsd_strbuf b = {0};
@@ -474,7 +609,10 @@ char *tlsd_profile_format(const struct tlsd_profile *p)
                    p->pref == TLSD_PREF_SERVER   ? "server"
                    : p->pref == TLSD_PREF_CLIENT ? "client"
                                                  : "default");
-    tlsd_sb_puts(&b, "versions =");
+    if (p->dotnet.target != TLSD_DOTNET_NONE)
+        format_dotnet(&b, &p->dotnet);
+    /* a .NET profile's versions follow from the keys above: a comment */
+    tlsd_sb_puts(&b, p->dotnet.target != TLSD_DOTNET_NONE ? "# versions =" : "versions =");
     const char *sep = " ";
     for (unsigned bit = TLSD_V_SSL2; bit <= TLSD_V_TLS13; bit <<= 1)
         if (p->versions & bit) {

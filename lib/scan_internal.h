@@ -25,6 +25,8 @@ enum probe_outcome {
     PROBE_NOT_TLS,          /* the answer is not TLS (error says why) */
     PROBE_STARTTLS_FAILED,  /* the plain-text protocol refused STARTTLS */
     PROBE_HANDOVER,         /* no hello given: connected (and STARTTLS done); res.fd */
+    PROBE_UNDECIDED,        /* scan.c: reset/refused after retries and not confirmed as a
+                               refusal; error says what happened */
 };
 
 struct probe_res {
@@ -38,10 +40,24 @@ struct probe_res {
     struct tlsd_ssl2_server_hello ssl2;
     struct tlsd_alert_msg alert; /* first alert seen (PROBE_ALERT, or after SH) */
     bool have_alert;
+    /* TLS <= 1.2: the ServerHello came but the rest of the first flight (Certificate,
+     * ServerKeyExchange, ServerHelloDone) did not end: time limit, close, or a message
+     * that cannot be read (error says which). */
+    bool flight_incomplete;
+    bool timed_out; /* the probe's time limit ended it */
+    /* scan.c: a reset (or close) taken as the server's refusal because a hello it had
+     * accepted was answered right after; in doubt if the server later resets at random. */
+    bool confirmed_reset;
     int fd; /* PROBE_HANDOVER: a dup of the socket, the callee closes it; else -1 */
 };
 
 typedef void (*probe_cb)(void *ctx, struct probe_res *res);
+
+/* The probes in flight, so that they can be stopped together (probe_stop_all). */
+struct probe;
+struct probe_set {
+    struct probe *head;
+};
 
 struct probe_req {
     struct sockaddr_storage addr;
@@ -52,6 +68,8 @@ struct probe_req {
     unsigned timeout_ms;
     probe_cb cb;
     void *ctx;
+    struct probe_set *set; /* the probe is listed there while in flight (may be NULL) */
+    bool hello_enough;     /* end at the ServerHello: the rest of the flight is not awaited */
 };
 
 /* Starts a probe on loop; req->cb is called exactly once (also on failure to
@@ -59,6 +77,9 @@ struct probe_req {
 void probe_start(uv_loop_t *loop, const struct probe_req *req);
 
 const char *probe_outcome_name(enum probe_outcome o);
+
+/* Ends every probe of set now: each reports PROBE_TIMEOUT with error why. */
+void probe_stop_all(struct probe_set *set, const char *why);
 
 /* The protocol the ServerHello's ALPN extension selected, as safe text: the peer's bytes
  * with control characters and bytes that are not UTF-8 escaped (textout.h), cut to outlen. */

@@ -22,6 +22,8 @@ struct probe {
     uv_write_t wr;
     struct probe_req req;
     struct probe_res res;
+    struct probe *next, *prev; /* in req.set */
+    bool flight_done;          /* ServerHelloDone (or another end of the first flight) */
     enum pstate state;
     int starttls_step;
     char plain[MAX_PLAIN + 1];
@@ -33,9 +35,11 @@ struct probe {
 };
 
 static const char *const outcome_names[] = {
-    "server_hello", "ssl2_server_hello", "alert",   "closed",          "reset",
-    "timeout",      "connect_failed",    "not_tls", "starttls_failed", "handover",
+    "server_hello",   "ssl2_server_hello", "alert",           "closed",   "reset",   "timeout",
+    "connect_failed", "not_tls",           "starttls_failed", "handover", "unknown",
 };
+_Static_assert(sizeof outcome_names / sizeof outcome_names[0] == PROBE_UNDECIDED + 1,
+               "a name for every probe outcome");
 
 const char *probe_outcome_name(enum probe_outcome o)
 {
@@ -66,6 +70,20 @@ static void finish(struct probe *p, enum probe_outcome o)
     if (p->state == ST_DONE)
         return;
     p->state = ST_DONE;
+    p->res.flight_incomplete = o == PROBE_SERVER_HELLO && p->res.have_sh && !p->res.sh.is_hrr &&
+                               p->res.sh.version < 0x0304 && !p->flight_done && !p->res.have_alert;
+    if (p->res.flight_incomplete && !p->res.error[0])
+        snprintf(p->res.error, sizeof p->res.error, "%s",
+                 p->res.uv_err == UV_ECONNRESET ? "reset before ServerHelloDone"
+                                                : "closed before ServerHelloDone");
+    if (p->req.set) { /* out of the set before the callback, which may stop them all */
+        if (p->prev)
+            p->prev->next = p->next;
+        else
+            p->req.set->head = p->next;
+        if (p->next)
+            p->next->prev = p->prev;
+    }
     p->res.outcome = o;
     p->req.cb(p->req.ctx, &p->res);
     uv_timer_stop(&p->timer);
@@ -84,11 +102,19 @@ __attribute__((format(printf, 3, 4))) static void fail(struct probe *p, enum pro
     finish(p, o);
 }
 
+void probe_stop_all(struct probe_set *set, const char *why)
+{
+    while (set->head)
+        fail(set->head, PROBE_TIMEOUT, "%s", why);
+}
+
 static void on_timeout(uv_timer_t *t)
 {
     struct probe *p = t->data;
+    p->res.timed_out = true;
     fail(p, p->res.have_sh ? PROBE_SERVER_HELLO : PROBE_TIMEOUT, "%s",
-         p->res.have_sh ? "" : "no complete answer before the time limit");
+         p->res.have_sh ? "no ServerHelloDone before the time limit"
+                        : "no complete answer before the time limit");
 }
 
 static void on_write(uv_write_t *w, int status)
@@ -335,6 +361,11 @@ static void handle_handshake(struct probe *p, const struct tlsd_event *ev)
         }
         p->res.have_sh = true;
         p->version = p->res.sh.version;
+        if (p->req.hello_enough) {
+            p->flight_done = true; /* not awaited: not missing */
+            finish(p, PROBE_SERVER_HELLO);
+            return;
+        }
         /* TLS 1.3 and HRR: everything after is encrypted or a new round. */
         if (p->res.sh.is_hrr || p->res.sh.version >= 0x0304)
             finish(p, PROBE_SERVER_HELLO);
@@ -353,6 +384,7 @@ static void handle_handshake(struct probe *p, const struct tlsd_event *ev)
         p->res.cert_status = true;
         return;
     case TLSD_HS_SERVER_HELLO_DONE:
+        p->flight_done = true;
         finish(p, PROBE_SERVER_HELLO);
         return;
     default:
@@ -401,6 +433,7 @@ static void tls_input(struct probe *p, const char *data, size_t len)
             break;
         }
         default:
+            p->flight_done = true; /* ChangeCipherSpec: an abbreviated handshake */
             if (!p->res.have_sh)
                 fail(p, PROBE_NOT_TLS, "%s", "unexpected record before ServerHello");
             else
@@ -479,6 +512,12 @@ void probe_start(uv_loop_t *loop, const struct probe_req *req)
     }
     p->req = *req;
     p->res.fd = -1;
+    if (req->set) {
+        p->next = req->set->head;
+        if (p->next)
+            p->next->prev = p;
+        req->set->head = p;
+    }
     tlsd_reasm_init(&p->reasm);
     p->state = ST_CONNECTING;
     p->tcp.data = p->timer.data = p->conn.data = p;

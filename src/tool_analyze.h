@@ -27,6 +27,7 @@ struct tool_conn_opts {
     struct tool_out_writer *writer; /* writes full chunks while the next is rendered */
     bool writer_failed;             /* no thread: chunks are written in place */
     uint64_t printed;               /* connections printed */
+    bool interrupted;               /* a signal stopped the reading (said in the output) */
 };
 
 /* The long options analyze and watch share, for their getopt_long tables. */

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "tlsdiag/dotnet.h"
 #include "tlsdiag/profile.h"
 #include "tlsdiag/registry.h"
 #include "tlsdiag/winreg.h"
@@ -16,16 +17,59 @@ static const char help_text[] =
     "\n"
     "Lists the built-in profiles that 'tlsdiag match' accepts: the Windows defaults\n"
     "from Vista/Server 2008 to Windows 11/Server 2025, OpenSSL 1.0.2/1.1.1/3.x and\n"
-    "Java 8/11/17 defaults, and the 162 clients of testssl.sh's client simulation.\n"
+    "Java 8/11/17 defaults, .NET Framework 3.5 to .NET 5+ applications on Windows 7 to\n"
+    "Server 2022 (with and without the .NET registry values), and the 162 clients of\n"
+    "testssl.sh's client simulation.\n"
     "With a PROFILE (a built-in name, a file or inline text, as for 'match'), shows\n"
     "what tlsdiag reads from it. For reg:FILE[,FILE...][@BASE] and\n"
     "windows-state:FOLDER (a Windows server's registry exports), also where each\n"
     "setting came from: the base version's default, a local key or a Group Policy key.\n"
     "\n"
     "Options:\n"
-    "      --family NAME   only this family: windows, openssl, java, testssl\n"
+    "      --family NAME   only this family: windows, dotnet, openssl, java, testssl\n"
     "      --json          JSON output\n"
     "  -h, --help          this help\n";
+
+static json_t *settings_json(unsigned bits)
+{
+    json_t *a = json_array();
+    for (unsigned b = TLSD_DOTNET_SCH_USE_STRONG_CRYPTO; b <= TLSD_DOTNET_SYSTEM_DEFAULT_TLS;
+         b <<= 1)
+        if (bits & b)
+            json_array_append_new(a, json_string(tlsd_dotnet_setting_name(b)));
+    return a;
+}
+
+/* A .NET application: what decides its versions (include/tlsdiag/dotnet.h). */
+static json_t *dotnet_json(const struct tlsd_dotnet *d)
+{
+    return json_pack("{s:s, s:s, s:o, s:o, s:b, s:b}", "framework",
+                     tlsd_dotnet_target_name(d->target), "windows", d->windows, "registry",
+                     settings_json(d->registry), "appcontext", settings_json(d->appcontext),
+                     "system_default", tlsd_dotnet_system_default(d), "strong_crypto",
+                     tlsd_dotnet_strong_crypto(d));
+}
+
+static void print_settings(const char *what, unsigned bits)
+{
+    printf("; %s:", what);
+    for (unsigned b = TLSD_DOTNET_SCH_USE_STRONG_CRYPTO; b <= TLSD_DOTNET_SYSTEM_DEFAULT_TLS;
+         b <<= 1)
+        if (bits & b)
+            printf(" %s", tlsd_dotnet_setting_name(b));
+    if (!bits)
+        printf(" none");
+}
+
+static void print_dotnet(const struct tlsd_dotnet *d)
+{
+    printf("  .NET: targets %s, on %s", tlsd_dotnet_target_name(d->target), d->windows);
+    print_settings("registry", d->registry);
+    print_settings("AppContext", d->appcontext);
+    printf("\n        versions chosen by %s%s\n",
+           tlsd_dotnet_system_default(d) ? "Windows (SystemDefault)" : "the framework",
+           tlsd_dotnet_strong_crypto(d) ? "; SCH_USE_STRONG_CRYPTO (weak suites filtered)" : "");
+}
 
 static json_t *profile_json(const struct tlsd_profile *p)
 {
@@ -54,6 +98,8 @@ static json_t *profile_json(const struct tlsd_profile *p)
     json_object_set_new(j, "suites", s);
     json_object_set_new(j, "groups", g);
     json_object_set_new(j, "certificates", c);
+    if (p->dotnet.target != TLSD_DOTNET_NONE)
+        json_object_set_new(j, "dotnet", dotnet_json(&p->dotnet));
     return j;
 }
 
@@ -64,6 +110,8 @@ static void print_profile(const struct tlsd_profile *p)
         printf("  %s\n", p->description);
     if (p->source[0])
         printf("  source: %s\n", p->source);
+    if (p->dotnet.target != TLSD_DOTNET_NONE)
+        print_dotnet(&p->dotnet);
     printf("  versions:");
     for (unsigned b = 1; b <= TLSD_V_TLS13; b <<= 1)
         if (p->versions & b)

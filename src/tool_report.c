@@ -169,6 +169,9 @@ json_t *tool_fixes_json(const struct tlsd_profile *c, const struct tlsd_profile 
                               tool_outcome_json(&l.fixes[i].after));
         if (risk[0])
             json_object_set_new(f, "risk", json_string(risk));
+        if (l.fixes[i].dotnet)
+            json_object_set_new(f, "dotnet_fix",
+                                json_string(tlsd_dotnet_fix_name(l.fixes[i].dotnet)));
         /* The side with the fix, in the profile format: 'tlsdiag connect --as' or
          * 'tlsdiag serve --profile' can try it. */
         struct tlsd_profile after = side == TLSD_SIDE_SERVER ? *s : *c;

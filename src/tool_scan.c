@@ -41,7 +41,9 @@ static const char help_text[] =
     "      --concurrency N     probes in flight overall (default 64)\n"
     "      --per-target N      probes in flight per target (default 16)\n"
     "      --rate N            new connections per second at most (default: no limit)\n"
-    "      --retries N         retries of a probe that timed out (default 1)\n"
+    "      --retries N         retries of a probe that timed out, failed to connect or\n"
+    "                          was reset (default 1; a persisting reset is a refusal\n"
+    "                          only when a known-good hello is answered right after)\n"
     "      --no-groups         skip the group enumeration\n"
     "      --no-sigalgs        skip the signature scheme enumeration\n"
     "      --no-features       skip the feature probes\n"
@@ -75,7 +77,10 @@ static void print_versions(const struct tlsd_scan_result *r, bool color)
         const struct tlsd_version *ver = tlsd_version_by_code(v->version);
         enum tlsd_class c = ver ? ver->cls : TLSD_CLASS_UNKNOWN;
         printf("    %-8s %s%-3s%s", tlsd_version_str(v->version, vb),
-               v->accepted ? tool_class_color(c, color) : "", v->accepted ? "yes" : "no",
+               v->accepted ? tool_class_color(c, color) : "",
+               v->accepted    ? "yes"
+               : v->undecided ? "unknown"
+                              : "no",
                tool_reset(color && v->accepted));
         if (v->accepted)
             printf("  %zu suites, %s%s", v->n_suites,
@@ -257,6 +262,8 @@ static void print_client_auth(const struct tlsd_scan_result *r)
     putchar('\n');
 }
 
+#define UNDECIDED_TEXT_MAX 160 /* characters of one "not decided" line in the text report */
+
 static void print_text(const struct tlsd_scan_result *r, bool color)
 {
     printf("%s%s%s", color ? "\033[1m" : "", r->target->input, tool_reset(color));
@@ -267,8 +274,24 @@ static void print_text(const struct tlsd_scan_result *r, bool color)
     if (r->target->starttls)
         printf("  STARTTLS %s", tlsd_starttls_name(r->target->starttls));
     putchar('\n');
+    if (r->error[0])
+        printf("  error: %s\n", r->error);
+    if (r->n_undecided) {
+        printf("  Incomplete: not decided (resets or refusals that did not prove to be the "
+               "server's answer)\n");
+        for (size_t i = 0; i < r->n_undecided; i++) {
+            /* A long list of names is cut at a name; --json has every one. */
+            const char *u = r->undecided[i];
+            size_t n = strlen(u), cut = n;
+            while (cut > UNDECIDED_TEXT_MAX) {
+                const char *sep = memrchr(u, ',', cut - 1);
+                cut = sep ? (size_t)(sep - u) : UNDECIDED_TEXT_MAX;
+            }
+            printf("    %.*s%s\n", (int)cut, u, cut < n ? ", ... (--json lists them all)" : "");
+        }
+    }
     if (r->error[0]) {
-        printf("  error: %s\n\n", r->error);
+        putchar('\n');
         return;
     }
     print_versions(r, color);
@@ -303,8 +326,11 @@ static void print_text(const struct tlsd_scan_result *r, bool color)
     for (size_t i = 0; i < r->n_findings; i++)
         printf("    %s%-11s%s %s\n", tool_class_color(r->findings[i].cls, color),
                tlsd_class_name(r->findings[i].cls), tool_reset(color), r->findings[i].text);
-    printf("  %u connections, %u handshakes, %.2f s\n\n", r->connections, r->handshakes,
-           r->seconds);
+    printf("  %u connections, %u handshakes, %.2f s", r->connections, r->handshakes, r->seconds);
+    if (r->probes_retried || r->resets_confirmed)
+        printf("; %u probes retried, %u resets confirmed as refusals", r->probes_retried,
+               r->resets_confirmed);
+    printf("\n\n");
 }
 
 struct run {
@@ -588,7 +614,9 @@ int tool_scan(int argc, char **argv)
         tool_fit_stdout();
     struct tlsd_scan_result *results = calloc(targets.n, sizeof *results);
     struct run run = {.o = &o, .progress = !o.quiet && isatty(STDERR_FILENO)};
-    if (!results || tlsd_scan_run(&targets, &o.scan, results, on_done, on_progress, &run) < 0) {
+    o.scan.stop_on_signal = true; /* what is finished is still written */
+    int ran = results ? tlsd_scan_run(&targets, &o.scan, results, on_done, on_progress, &run) : -1;
+    if (ran < 0) {
         tool_err("scan", "cannot start the scan");
         free(results);
         tlsd_target_list_free(&targets);
@@ -597,7 +625,7 @@ int tool_scan(int argc, char **argv)
     bool color = tool_use_color(o.color, stdout);
     json_t *all = o.json ? json_array() : NULL;
     for (size_t i = 0; i < targets.n; i++) {
-        if (results[i].error[0])
+        if (results[i].error[0] || results[i].n_undecided)
             rc = TOOL_EXIT_PROBLEM;
         if (all)
             json_array_append_new(all, tlsd_scan_result_json(&results[i]));
@@ -607,8 +635,16 @@ int tool_scan(int argc, char **argv)
             print_diff(old, o.diff, &results[i]);
         tlsd_scan_result_free(&results[i]);
     }
+    bool interrupted = ran == TLSD_SCAN_INTERRUPTED;
+    if (interrupted && run.progress)
+        fputs("\r\033[K", stderr);
+    if (interrupted && !all && !o.jsonl)
+        printf("Interrupted: the targets above marked 'interrupted' were not finished.\n");
+    if (interrupted)
+        rc = TOOL_EXIT_INTERRUPTED;
     if (all) {
-        json_t *doc = json_pack("{s:s, s:o}", "tlsdiag", TLSD_VERSION, "targets", all);
+        json_t *doc = json_pack("{s:s, s:b, s:o}", "tlsdiag", TLSD_VERSION, "interrupted",
+                                interrupted, "targets", all);
         json_dumpf(doc, stdout, JSON_INDENT(2));
         putchar('\n');
         json_decref(doc);

@@ -21,9 +21,24 @@ extern "C" {
  * fix exists. */
 #define TLSD_FIX_MAX_CHANGES 3
 
+/* A change to a .NET application's own TLS settings (include/tlsdiag/dotnet.h), in the
+ * order an expert tries them: machine-wide registry values first (no code change), then
+ * the application's AppContext switches, then a rebuild for a newer framework. */
+enum tlsd_dotnet_fix {
+    TLSD_DOTNET_FIX_NONE = 0,
+    TLSD_DOTNET_FIX_REGISTRY,   /* set dotnet_settings to 1 under .NETFramework (both views) */
+    TLSD_DOTNET_FIX_APPCONTEXT, /* the AppContext switches of dotnet_settings = false */
+    TLSD_DOTNET_FIX_RETARGET,   /* rebuild the application for .NET Framework 4.8 */
+};
+
+/* "registry", "appcontext", "retarget"; "" for NONE. */
+const char *tlsd_dotnet_fix_name(enum tlsd_dotnet_fix k);
+
 struct tlsd_fix {
-    enum tlsd_side side;   /* the side to change */
-    unsigned add_versions; /* TLSD_V_* bits to enable */
+    enum tlsd_side side; /* the side to change */
+    enum tlsd_dotnet_fix dotnet;
+    unsigned dotnet_settings; /* enum tlsd_dotnet_setting bits (registry, appcontext) */
+    unsigned add_versions;    /* TLSD_V_* bits to enable */
     uint32_t add_suites[TLSD_FIX_MAX_ITEMS];
     size_t n_add_suites;
     uint16_t add_group;            /* 0: none */
@@ -65,7 +80,7 @@ struct tlsd_fix_step {
 struct tlsd_fix_steps {
     struct tlsd_fix_step *v;
     size_t n;
-    char notes[3][200]; /* caveats: domain GPO overrides, restart needed, ... */
+    char notes[5][200]; /* caveats: domain GPO overrides, restart needed, ... */
     size_t n_notes;
 };
 /* Renders the commands for the fix on profile p (the side being changed, before the

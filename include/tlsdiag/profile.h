@@ -81,6 +81,32 @@ uint16_t tlsd_version_of_bit(unsigned bit);
 uint16_t tlsd_versions_max(unsigned set);
 uint16_t tlsd_versions_min(unsigned set);
 
+/* A .NET application on Windows: the framework it targets picks the TLS versions it asks
+ * Schannel for, unless registry values or AppContext switches let the OS choose
+ * (include/tlsdiag/dotnet.h has the rules and their sources). */
+enum tlsd_dotnet_target {
+    TLSD_DOTNET_NONE = 0, /* not a .NET application */
+    TLSD_DOTNET_FX35,     /* .NET Framework 3.5 (CLR 2.0, key v2.0.50727) */
+    TLSD_DOTNET_FX40,     /* targets .NET Framework 4.0 - 4.5.2 */
+    TLSD_DOTNET_FX46,     /* targets 4.6 - 4.6.2 */
+    TLSD_DOTNET_FX47,     /* targets 4.7 or later (4.7.x, 4.8, 4.8.1) */
+    TLSD_DOTNET_CORE,     /* .NET (Core) 5 or later */
+};
+/* The two .NET Framework settings (registry DWORD = 1, or the AppContext switch
+ * DontEnable... = false). */
+enum tlsd_dotnet_setting {
+    TLSD_DOTNET_SCH_USE_STRONG_CRYPTO = 1u << 0,
+    TLSD_DOTNET_SYSTEM_DEFAULT_TLS = 1u << 1,
+};
+struct tlsd_dotnet {
+    enum tlsd_dotnet_target target;
+    unsigned registry;     /* enum tlsd_dotnet_setting bits set to 1 in the registry */
+    unsigned appcontext;   /* the same bits set by the application's AppContext switches */
+    char windows[32];      /* the built-in Windows profile the application runs on */
+    unsigned os_default;   /* TLSD_V_* Schannel's client uses by default on that Windows */
+    unsigned os_supported; /* TLSD_V_* an application may ask Schannel's client for */
+};
+
 /* A profile is a plain value: copy it to try a change (the fix search does). */
 struct tlsd_profile {
     char name[96];
@@ -115,6 +141,8 @@ struct tlsd_profile {
      * list): versions holds what its suites allow, an assumption the report must name
      * unless tlsd_profile_set_versions replaces it. */
     bool versions_assumed;
+    /* A .NET application (target TLSD_DOTNET_NONE: not one): versions are derived. */
+    struct tlsd_dotnet dotnet;
 };
 
 const char *tlsd_side_name(enum tlsd_side s);

@@ -31,6 +31,9 @@ struct tlsd_scan_opts {
     bool no_sni;                /* never send server_name */
     const char *cafile;         /* trust anchors instead of the system store */
     bool skip_groups, skip_sigalgs, skip_features;
+    /* SIGINT or SIGTERM end the scan: targets not finished get the error "interrupted"
+     * and tlsd_scan_run returns TLSD_SCAN_INTERRUPTED (a second signal acts as usual). */
+    bool stop_on_signal;
 };
 
 void tlsd_scan_opts_default(struct tlsd_scan_opts *o);
@@ -71,6 +74,9 @@ struct tlsd_scan_version {
      * server's order puts another suite before an accepted ChaCha20 suite. */
     enum tlsd_tristate chacha_priority;
     char note[160]; /* e.g. "answered with TLSv1.2" */
+    /* Whether the version is accepted could not be decided (accepted is false): its
+     * probes were reset or dropped although the server answered others (note says how). */
+    bool undecided;
 };
 
 struct tlsd_scan_cert {
@@ -144,6 +150,14 @@ struct tlsd_scan_result {
     char ja3s[33], ja4s[32];
     struct tlsd_scan_finding *findings;
     size_t n_findings;
+    /* What the scan could not decide (a probe reset, dropped or refused after its
+     * retries, and a hello the server had accepted failing the same way): one line per
+     * question, e.g. "TLSv1.2 cipher suites not decided: ...". Non-empty: incomplete. */
+    char **undecided;
+    size_t n_undecided;
+    /* Resets taken as refusals (each confirmed by a known-good hello answered right
+     * after), and probes retried because the server reset or refused them. */
+    unsigned resets_confirmed, probes_retried;
     unsigned connections, handshakes;
     double seconds;
 };
@@ -155,9 +169,10 @@ typedef void (*tlsd_scan_done_cb)(void *ctx, const struct tlsd_scan_result *r);
 typedef void (*tlsd_scan_progress_cb)(void *ctx, size_t targets_done, size_t targets,
                                       unsigned probes_done);
 
-/* Scans every target; fills results[i] for targets->v[i]. Returns 0, or -1
- * when the scan could not run at all (loop setup). A target that fails gets
- * its error in results[i].error and the others go on. */
+/* Scans every target; fills results[i] for targets->v[i]. Returns 0, TLSD_SCAN_INTERRUPTED,
+ * or -1 when the scan could not run at all (loop setup). A target that fails gets its
+ * error in results[i].error and the others go on. */
+#define TLSD_SCAN_INTERRUPTED 1 /* tlsd_scan_run: stopped by a signal (stop_on_signal) */
 int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan_opts *opts,
                   struct tlsd_scan_result *results, tlsd_scan_done_cb done,
                   tlsd_scan_progress_cb progress, void *ctx) __attribute__((warn_unused_result));
