@@ -19,8 +19,13 @@ run connect --json "127.0.0.1:$port"; expect_rc 1 "self-signed certificate, JSON
 want=$(date -u -d "$(openssl x509 -in "$WORK/c.pem" -noout -enddate | cut -d= -f2)" +%Y-%m-%dT%H:%M:%SZ)
 got=$(jq -r '.chain[0] | "\(.not_after_time) \(.not_after | todate)"' <<<"$OUT")
 [ "$got" = "$want $want" ] && ok || bad "connect JSON not_after_time: [$got], want $want"
-"$TLSDIAG" scan --json "127.0.0.1:$port" 2>/dev/null | grep -q "\"not_after_time\": \"$want\"" && ok ||
-  bad "scan JSON not_after_time"
+# (a loaded machine can make a probe of the single-threaded s_server time out: up to 3 tries)
+found=no
+for _ in 1 2 3; do
+  "$TLSDIAG" scan --json "127.0.0.1:$port" 2>/dev/null >"$WORK/scan.json"
+  grep -q "\"not_after_time\": \"$want\"" "$WORK/scan.json" && { found=yes; break; }
+done
+[ "$found" = yes ] && ok || bad "scan JSON not_after_time: $(grep -o '"not_after[^,]*' "$WORK/scan.json" | head -2)"
 run connect --no-verify "127.0.0.1:$port"; expect_rc 0 "--no-verify"
 run connect --cafile "$WORK/c.pem" "localhost:$port"; expect_rc 0 "trusted and the name matches"
 run connect --cafile "$WORK/c.pem" "127.0.0.1:$port"; expect_rc 1 "trusted, name does not match"
