@@ -32,7 +32,10 @@ struct tlsd_analyzer {
     struct tlsd_tcp *tcp;
     struct tlsd_analyze_stats stats;
     struct tlsd_sumtab clients, servers;
-    bool discard; /* interrupted: connections still open are counted, not reported */
+    struct tlsd_diag_sum diags[TLSD_DIAG_SUM_MAX];
+    size_t n_diags;
+    uint64_t diags_other; /* failed connections whose diagnosis found no room */
+    bool discard;         /* interrupted: connections still open are counted, not reported */
 };
 
 /* True when a hello states its lowest version: supported_versions, or the SSLv2 format

@@ -7,6 +7,7 @@
 #include "hash_internal.h"
 #include "json_writer.h"
 #include "tlsdiag/registry.h"
+#include "tlsdiag/textout.h"
 
 static void hex16(struct tlsd_jw *w, const char *key, uint32_t v)
 {
@@ -254,6 +255,11 @@ static void cert_json(struct tlsd_jw *w, const struct tlsd_cert_summary *s)
         tlsd_jw_string(w, "signature", s->sig_alg);
         tlsd_jw_int(w, "not_before", (int64_t)s->not_before);
         tlsd_jw_int(w, "not_after", (int64_t)s->not_after);
+        char t[TLSD_TIME_LEN];
+        tlsd_jw_string(w, "not_before_time",
+                       tlsd_time_utc((int64_t)s->not_before * 1000000, false, t, sizeof t));
+        tlsd_jw_string(w, "not_after_time",
+                       tlsd_time_utc((int64_t)s->not_after * 1000000, false, t, sizeof t));
         tlsd_jw_bool(w, "self_signed", s->self_signed);
         tlsd_jw_begin_array(w, "sans");
         for (size_t i = 0; i < s->n_sans; i++)
@@ -514,6 +520,8 @@ void tlsd_conn_render_json(struct tlsd_strbuf *b, const struct tlsd_conn *c,
     tlsd_jw_int(&w, "first_frame", (int64_t)c->first_frame);
     tlsd_jw_int(&w, "last_frame", (int64_t)c->last_frame);
     tlsd_jw_usec(&w, "start", c->first_ts);
+    char when[TLSD_TIME_LEN];
+    tlsd_jw_string(&w, "start_time", tlsd_time_utc(c->first_ts, true, when, sizeof when));
     endpoint_json(&w, "client", c->client, c->client_port);
     endpoint_json(&w, "server", c->server, c->server_port);
     tlsd_jw_string(&w, "sni", c->has_ch ? c->ch.server_name : NULL);
@@ -578,11 +586,38 @@ static void clients_json(struct tlsd_jw *w, const struct tlsd_analyzer *a)
         version_or_null(w, "lowest_version", s->offered_low);
         version_or_null(w, "highest_version", s->offered_high);
         tlsd_jw_int(w, "suites_offered", (int64_t)s->n_suites);
+        tlsd_jw_begin_array(w, "groups_offered");
+        for (size_t k = 0; k < s->n_groups; k++) {
+            const struct tlsd_group *g = tlsd_group_by_code(s->groups[k]);
+            tlsd_jw_string(w, NULL, g ? g->name : "unknown");
+        }
+        tlsd_jw_end_array(w);
         tlsd_jw_string(w, "ja4", s->ja4);
         outcomes_json(w, "outcomes", s->outcomes);
         tlsd_jw_end_object(w);
     }
     tlsd_jw_end_array(w);
+}
+
+static void diags_json(struct tlsd_jw *w, const struct tlsd_analyzer *a)
+{
+    uint64_t other;
+    size_t n = tlsd_analyzer_diag_count(a, &other);
+    tlsd_jw_begin_array(w, "by_diagnosis");
+    for (size_t i = 0; i < n; i++) {
+        const struct tlsd_diag_sum *d = tlsd_analyzer_diag_at(a, i);
+        tlsd_jw_begin_object(w, NULL);
+        tlsd_jw_string(w, "text", d->text);
+        tlsd_jw_int(w, "connections", (int64_t)d->connections);
+        tlsd_jw_begin_array(w, "clients");
+        for (size_t k = 0; k < d->n_clients; k++)
+            tlsd_jw_string(w, NULL, d->clients[k]);
+        tlsd_jw_end_array(w);
+        tlsd_jw_bool(w, "more_clients", d->more_clients);
+        tlsd_jw_end_object(w);
+    }
+    tlsd_jw_end_array(w);
+    tlsd_jw_int(w, "other_diagnoses", (int64_t)other);
 }
 
 static void servers_json(struct tlsd_jw *w, const struct tlsd_analyzer *a)
@@ -646,6 +681,7 @@ void tlsd_analyze_summary_render_json(struct tlsd_strbuf *b, const struct tlsd_a
     outcomes_json(&w, "by_outcome", a->stats.outcomes);
     clients_json(&w, a);
     servers_json(&w, a);
+    diags_json(&w, a);
     tlsd_jw_end_object(&w);
 }
 

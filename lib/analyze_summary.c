@@ -6,6 +6,7 @@
 
 #include "analyze_internal.h"
 #include "hash_internal.h"
+#include "tlsdiag/registry.h"
 
 static uint64_t hash_str(const char *s, uint16_t port)
 {
@@ -125,6 +126,9 @@ void tlsd_summary_free(struct tlsd_analyzer *a)
 {
     tab_free(&a->clients);
     tab_free(&a->servers);
+    for (size_t i = 0; i < a->n_diags; i++)
+        free(a->diags[i].text);
+    a->n_diags = 0;
 }
 
 struct tlsd_server_sum *tlsd_summary_server(struct tlsd_analyzer *a, const struct tlsd_conn *c)
@@ -145,6 +149,59 @@ static void add_client(struct tlsd_client_sum *s, const struct tlsd_conn *c)
         s->offered_high = c->offered_high;
     s->n_suites = c->ch.n_suites;
     memcpy(s->ja4, c->ja4, sizeof s->ja4);
+    s->n_groups = 0;
+    for (size_t i = 0; i < c->ch.n_groups && s->n_groups < sizeof s->groups / sizeof s->groups[0];
+         i++)
+        if (!tlsd_is_grease(c->ch.groups[i]))
+            s->groups[s->n_groups++] = c->ch.groups[i];
+}
+
+/* Counts a failed connection under its diagnosis, naming its client. */
+static void add_diag(struct tlsd_analyzer *a, const struct tlsd_conn *c)
+{
+    if (!c->diag.text || !tlsd_conn_outcome_failed(c->outcome))
+        return;
+    struct tlsd_diag_sum *d = NULL;
+    for (size_t i = 0; i < a->n_diags && !d; i++)
+        if (strcmp(a->diags[i].text, c->diag.text) == 0)
+            d = &a->diags[i];
+    if (!d && a->n_diags < TLSD_DIAG_SUM_MAX) {
+        char *t = strdup(c->diag.text);
+        if (t) {
+            d = &a->diags[a->n_diags++];
+            *d = (struct tlsd_diag_sum){.text = t};
+        }
+    }
+    if (!d) {
+        a->diags_other++;
+        return;
+    }
+    d->connections++;
+    bool seen = false;
+    for (size_t i = 0; i < d->n_clients && !seen; i++)
+        seen = strcmp(d->clients[i], c->client) == 0;
+    if (!seen && d->n_clients < TLSD_DIAG_SUM_CLIENTS)
+        snprintf(d->clients[d->n_clients++], sizeof d->clients[0], "%s", c->client);
+    else if (!seen)
+        d->more_clients = true;
+    /* Kept most frequent first: moved up past those it now outnumbers. */
+    for (; d > a->diags && d[-1].connections < d->connections; d--) {
+        struct tlsd_diag_sum t = d[-1];
+        d[-1] = *d;
+        *d = t;
+    }
+}
+
+size_t tlsd_analyzer_diag_count(const struct tlsd_analyzer *a, uint64_t *other)
+{
+    if (other)
+        *other = a->diags_other;
+    return a->n_diags;
+}
+
+const struct tlsd_diag_sum *tlsd_analyzer_diag_at(const struct tlsd_analyzer *a, size_t i)
+{
+    return i < a->n_diags ? &a->diags[i] : NULL;
 }
 
 static void add_server(struct tlsd_server_sum *s, const struct tlsd_conn *c)
@@ -185,6 +242,7 @@ void tlsd_summary_add(struct tlsd_analyzer *a, const struct tlsd_conn *c,
         tab_get(&a->clients, c->client, 0, false, true, &a->stats.summary_dropped);
     if (cs)
         add_client(cs, c);
+    add_diag(a, c);
     if (server)
         add_server(server, c);
 }

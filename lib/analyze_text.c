@@ -5,6 +5,7 @@
 
 #include "analyze_internal.h"
 #include "tlsdiag/registry.h"
+#include "tlsdiag/textout.h"
 #include "utf8_internal.h"
 
 #define C_RED   "\033[1;31m"
@@ -181,8 +182,11 @@ void tlsd_conn_render_text(struct tlsd_strbuf *b, const struct tlsd_conn *c, boo
         put_text(b, c->ch.server_name);
         tlsd_sb_puts(b, ")");
     }
-    tlsd_sb_printf(b, "%s  %s, frames %llu-%llu\n", col(color, C_OFF), c->source,
-                   (unsigned long long)c->first_frame, (unsigned long long)c->last_frame);
+    char when[TLSD_TIME_LEN];
+    tlsd_sb_printf(b, "%s  %s  %s, frames %llu-%llu\n", col(color, C_OFF),
+                   tlsd_time_local(c->first_ts, when, sizeof when) ? when : "time unknown",
+                   c->source, (unsigned long long)c->first_frame,
+                   (unsigned long long)c->last_frame);
     tlsd_sb_printf(b, "  outcome  %s%s%s: %s\n", col(color, failed ? C_RED : C_GREEN),
                    failed ? "FAILED" : "OK", col(color, C_OFF), tlsd_conn_outcome_text(c->outcome));
     if (c->has_ch)
@@ -211,6 +215,30 @@ static void outcomes_text(struct tlsd_strbuf *b, const uint64_t *v)
         }
 }
 
+/* Each distinct diagnosis of the failures, most frequent first, with its clients: a
+ * capture of thousands of handshakes reads in one screen. */
+static void diags_text(struct tlsd_strbuf *b, const struct tlsd_analyzer *a)
+{
+    uint64_t other;
+    size_t n = tlsd_analyzer_diag_count(a, &other);
+    if (!n && !other)
+        return;
+    tlsd_sb_puts(b, "  by diagnosis:\n");
+    for (size_t i = 0; i < n; i++) {
+        const struct tlsd_diag_sum *d = tlsd_analyzer_diag_at(a, i);
+        tlsd_sb_printf(b, "    %llu connection%s: ", (unsigned long long)d->connections,
+                       d->connections == 1 ? "" : "s");
+        put_text(b, d->text);
+        tlsd_sb_printf(b, "\n      client%s", d->n_clients == 1 && !d->more_clients ? "" : "s");
+        for (size_t k = 0; k < d->n_clients; k++)
+            tlsd_sb_printf(b, "%s%s", k ? ", " : " ", d->clients[k]);
+        tlsd_sb_puts(b, d->more_clients ? " and others\n" : "\n");
+    }
+    if (other)
+        tlsd_sb_printf(b, "    %llu more failed connection%s with other diagnoses\n",
+                       (unsigned long long)other, other == 1 ? "" : "s");
+}
+
 void tlsd_analyze_summary_render_text(struct tlsd_strbuf *b, const struct tlsd_analyzer *a,
                                       bool color)
 {
@@ -229,6 +257,7 @@ void tlsd_analyze_summary_render_text(struct tlsd_strbuf *b, const struct tlsd_a
     tlsd_sb_printf(b, "\n  handshake messages: %llu ClientHello, %llu ServerHello, %llu alerts\n",
                    (unsigned long long)st->client_hellos, (unsigned long long)st->server_hellos,
                    (unsigned long long)st->alerts);
+    diags_text(b, a);
     tlsd_sb_puts(b, "  by client:\n");
     for (size_t i = 0; i < tlsd_analyzer_client_count(a); i++) {
         const struct tlsd_client_sum *s = tlsd_analyzer_client_at(a, i);
@@ -236,7 +265,12 @@ void tlsd_analyze_summary_render_text(struct tlsd_strbuf *b, const struct tlsd_a
                        (unsigned long long)s->handshakes, s->handshakes == 1 ? "" : "s",
                        (unsigned long long)s->failures, s->offered_high ? "" : "-");
         versions_range(b, s->offered_low, s->offered_high);
-        tlsd_sb_printf(b, ", %zu suites, JA4 %s\n", s->n_suites, s->ja4[0] ? s->ja4 : "-");
+        tlsd_sb_printf(b, ", %zu suites, groups", s->n_suites);
+        for (size_t k = 0; k < s->n_groups; k++) {
+            const struct tlsd_group *g = tlsd_group_by_code(s->groups[k]);
+            tlsd_sb_printf(b, "%s%s", k ? "," : " ", g ? g->name : "?");
+        }
+        tlsd_sb_printf(b, "%s, JA4 %s\n", s->n_groups ? "" : " none", s->ja4[0] ? s->ja4 : "-");
     }
     tlsd_sb_puts(b, "  by server:\n");
     for (size_t i = 0; i < tlsd_analyzer_server_count(a); i++) {

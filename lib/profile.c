@@ -1,5 +1,7 @@
 /* Profiles: defaults, small list operations and the built-in table. */
+#include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -194,6 +196,83 @@ const struct tlsd_builtin_profile *tlsd_builtin_profile_find(const char *name)
             return b;
     }
     return NULL;
+}
+
+/* The letters and digits of s, lower-cased ("Windows-2022" -> "windows2022"). */
+static size_t fold(const char *s, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (; *s && n + 1 < cap; s++)
+        if (isalnum((unsigned char)*s))
+            out[n++] = (char)tolower((unsigned char)*s);
+    out[n] = '\0';
+    return n;
+}
+
+/* Levenshtein distance of a[0..na) and b[0..nb) (both shorter than NEAREST_MAX). */
+#define NEAREST_MAX 64
+static size_t edit_distance(const char *a, size_t na, const char *b, size_t nb)
+{
+    size_t row[NEAREST_MAX + 1];
+    for (size_t j = 0; j <= nb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= na; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= nb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            best = up + 1 < best ? up + 1 : best;
+            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[nb];
+}
+
+/* How far name is from what the user typed (folded): 0 when the typed letters appear in
+ * order in the name with the same digits ("win2022" in "windows2022"), else the edit
+ * distance plus one; SIZE_MAX when not close at all. */
+static size_t name_distance(const char *typed, size_t nt, const char *name)
+{
+    char f[NEAREST_MAX];
+    size_t nf = fold(name, f, sizeof f);
+    size_t i = 0;
+    for (size_t j = 0; j < nf && i < nt; j++)
+        i += f[j] == typed[i];
+    char d1[NEAREST_MAX] = "", d2[NEAREST_MAX] = "";
+    size_t k1 = 0, k2 = 0;
+    for (size_t j = 0; j < nt; j++)
+        if (isdigit((unsigned char)typed[j]))
+            d1[k1++] = typed[j];
+    for (size_t j = 0; j < nf; j++)
+        if (isdigit((unsigned char)f[j]))
+            d2[k2++] = f[j];
+    d1[k1] = d2[k2] = '\0';
+    if (i == nt && nt >= 3 && strcmp(d1, d2) == 0)
+        return 0;
+    size_t d = edit_distance(typed, nt, f, nf);
+    return d <= nt / 3 + 1 ? d + 1 : SIZE_MAX;
+}
+
+const char *tlsd_builtin_profile_nearest(const char *typed)
+{
+    char t[NEAREST_MAX];
+    if (strlen(typed) >= NEAREST_MAX)
+        return NULL;
+    size_t nt = fold(typed, t, sizeof t), best = SIZE_MAX;
+    const char *hit = NULL;
+    for (size_t i = 0; nt > 0 && i < tlsd_builtin_profiles_n_; i++) {
+        const char *name = tlsd_builtin_profiles_[i].name;
+        size_t d = name_distance(t, nt, name);
+        /* Ties: the shorter name (windows-2022 before windows-2022-23h2). */
+        if (d < best || (d == best && hit && d != SIZE_MAX && strlen(name) < strlen(hit))) {
+            best = d;
+            hit = name;
+        }
+    }
+    return best == SIZE_MAX ? NULL : hit;
 }
 
 int tlsd_profile_fail(struct tlsd_profile_err *err, const char *fmt, ...)

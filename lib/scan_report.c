@@ -12,6 +12,7 @@
 #include "scan_internal.h"
 #include "tlsdiag/scan.h"
 #include "tlsdiag/target.h"
+#include "tlsdiag/textout.h"
 
 static X509 *to_x509(const struct tlsd_cert_summary *c)
 {
@@ -345,11 +346,12 @@ static json_t *cert_json(const struct tlsd_scan_cert *c)
         json_t *sans = json_array();
         for (size_t k = 0; k < x->n_sans; k++)
             json_array_append_new(sans, json_string(x->sans[k]));
-        json_array_append_new(
-            chain, json_pack("{s:s, s:s, s:o, s:s, s:i, s:s, s:I, s:I}", "subject", x->subject,
-                             "issuer", x->issuer, "sans", sans, "key_type", x->key_type, "key_bits",
-                             x->key_bits, "signature", x->sig_alg, "not_before",
-                             (json_int_t)x->not_before, "not_after", (json_int_t)x->not_after));
+        json_t *cert = json_pack("{s:s, s:s, s:o, s:s, s:i, s:s, s:I, s:I}", "subject", x->subject,
+                                 "issuer", x->issuer, "sans", sans, "key_type", x->key_type,
+                                 "key_bits", x->key_bits, "signature", x->sig_alg, "not_before",
+                                 (json_int_t)x->not_before, "not_after", (json_int_t)x->not_after);
+        tlsd_cert_dates_json(cert, x);
+        json_array_append_new(chain, cert);
     }
     for (size_t i = 0; i < c->n_suites; i++)
         json_array_append_new(suites, code16(c->suites[i]));
@@ -500,4 +502,19 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
                         json_pack("{s:i, s:i, s:f}", "connections", r->connections, "handshakes",
                                   r->handshakes, "seconds", r->seconds));
     return o;
+}
+
+static json_t *date_json(time_t t)
+{
+    char buf[TLSD_TIME_LEN];
+    return tlsd_time_utc((int64_t)t * 1000000, false, buf, sizeof buf) ? json_string(buf)
+                                                                       : json_null();
+}
+
+void tlsd_cert_dates_json(json_t *obj, const struct tlsd_cert_summary *x)
+{
+    if (!obj)
+        return;
+    json_object_set_new(obj, "not_before_time", date_json(x->not_before));
+    json_object_set_new(obj, "not_after_time", date_json(x->not_after));
 }

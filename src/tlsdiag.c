@@ -1,6 +1,7 @@
 /* tlsdiag: why a TLS handshake fails and what each side would accept.
  * Git-style dispatch to one tool_<command>.c per subcommand. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,8 +45,17 @@ static void usage(FILE *f)
  * tools do. Output written before a failure is never reported as complete. */
 static int finish(int rc)
 {
-    if (fflush(stdout) == 0 && !ferror(stdout) && fclose(stdout) == 0)
+    bool bad = fflush(stdout) != 0 || ferror(stdout);
+    int err = errno;
+    /* Closed even after an error: the filter that fits text to the terminal frees itself
+     * then (tool_fit_stdout). */
+    if (fclose(stdout) != 0 && !bad) {
+        bad = true;
+        err = errno;
+    }
+    if (!bad)
         return rc;
+    errno = err;
     if (errno != EPIPE)
         fprintf(stderr, "tlsdiag: error writing the output: %s\n",
                 errno ? strerror(errno) : "I/O error");
@@ -60,6 +70,7 @@ static int run(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        tool_fit_stdout();
         usage(stdout);
         return TOOL_EXIT_OK;
     }

@@ -53,6 +53,39 @@ bool tool_use_color(enum tool_color_mode mode, FILE *f);
 const char *tool_class_color(enum tlsd_class c, bool on);
 const char *tool_reset(bool on);
 
+/* Text fitted to the terminal (issue 17): every text report keeps to the width of the
+ * terminal it is printed on. The width is COLUMNS when set to a number, else the size of
+ * the terminal on stdout, else TOOL_WIDTH_DEFAULT (not a terminal: a file, a pipe). */
+#define TOOL_WIDTH_DEFAULT 80
+#define TOOL_WIDTH_MIN     40
+#define TOOL_WIDTH_MAX     10000
+size_t tool_term_width(void);
+/* From here on every line written to stdout that is wider than tool_term_width() is
+ * wrapped at item boundaries with a hanging indent (tlsd_text_wrap). For text reports
+ * only: JSON, CSV and lists meant for other programs must stay as they are. 0, or -1 when
+ * the filter could not be set up (stdout is then as it was). */
+int tool_fit_stdout(void);
+/* printf of one line (no newline in fmt), wrapped to the width with continuation lines at
+ * indent columns (or TLSD_WRAP_AUTO): for a table whose last column is free text. */
+void tool_wrapf(size_t indent, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A table fitted to the width: columns as wide as their widest cell, two spaces apart;
+ * when not all fit, the columns are kept in the order of keep[] (the most important first;
+ * a column that does not fit is skipped for the next) and printed in their own order. The
+ * first kept column is printed whatever the width. */
+struct tool_table {
+    size_t n_cols, n_rows, cap;
+    const char *const *heads; /* n_cols titles, or NULL for no header row */
+    const size_t *keep;       /* n_cols column indexes, most important first */
+    size_t indent;            /* spaces before each row */
+    char **cells;             /* n_rows * n_cols copies (colour sequences allowed) */
+    bool failed;              /* out of memory: rows were lost */
+};
+/* Adds a row of t->n_cols cells (copied). */
+void tool_table_row(struct tool_table *t, const char *const *cells);
+/* Prints the table to stdout (fitted to tool_term_width()) and frees its rows. */
+void tool_table_print(struct tool_table *t);
+
 /* The options every command shares, for its getopt switch: 'C' (--color), 'N' (--no-color),
  * 'h' (--help: prints help) and anything unknown (prints a hint). Returns 0 to go on, 1 after
  * --help, -1 for a bad option. */
@@ -65,6 +98,11 @@ int tool_common_option(int c, const char *cmd, const char *help, enum tool_color
  * ("-2146893018") are operands. Resets optind. */
 struct option;
 int tool_permute(int argc, char **argv, const char *shortopts, const struct option *longopts);
+
+/* --fixes N: a number from 0 to TOOL_FIXES_MAX; -1 with a message otherwise ("abc" was
+ * taken as 0 before, silently showing no fixes). */
+#define TOOL_FIXES_MAX 20
+int tool_parse_fixes(const char *cmd, const char *s, size_t *out);
 
 /* Reads a whole stream (at most max bytes). Returns a malloc'd NUL-terminated
  * buffer and its length, or NULL with errno set (EFBIG when too large). */

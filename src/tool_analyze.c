@@ -141,6 +141,8 @@ int tool_analyze(int argc, char **argv)
         fprintf(stderr, "Try 'tlsdiag analyze --help'.\n");
         return TOOL_EXIT_USAGE;
     }
+    if (o.format == TOOL_OUT_TEXT)
+        tool_fit_stdout();
     o.color = tool_use_color(o.color_mode, stdout);
     /* On a terminal, or reading a pipe (tcpdump -w -): each connection as it completes. */
     o.flush_each = isatty(STDOUT_FILENO);

@@ -102,25 +102,59 @@ static void print_card(const struct tlsd_suite *s, bool color)
            tlsd_openssl_knows(s->code) ? "can negotiate it" : "cannot negotiate it");
 }
 
+/* The table's columns, and the order they are kept in on a narrow terminal: the IANA name
+ * first, the OpenSSL name second (issue 17). */
+enum {
+    COL_CODE,
+    COL_IANA,
+    COL_OPENSSL,
+    COL_MIN,
+    COL_KX,
+    COL_AUTH,
+    COL_CERT,
+    COL_CIPHER,
+    COL_BITS,
+    COL_MAC,
+    COL_CLASS,
+    N_COLS
+};
+
 static void print_table(const struct tlsd_suite_list *l, bool color)
 {
-    printf("%-8s  %-48s %-32s %-7s %-9s %-6s %-6s %-18s %4s %-6s %s\n", "CODE", "IANA NAME",
-           "OPENSSL NAME", "MIN", "KX", "AUTH", "CERT", "CIPHER", "BITS", "MAC", "CLASS");
-    char ver[16];
+    static const char *const heads[N_COLS] = {"CODE", "IANA NAME", "OPENSSL NAME", "MIN",
+                                              "KX",   "AUTH",      "CERT",         "CIPHER",
+                                              "BITS", "MAC",       "CLASS"};
+    static const size_t keep[N_COLS] = {COL_IANA, COL_OPENSSL, COL_CLASS, COL_CODE,
+                                        COL_MIN,  COL_BITS,    COL_KX,    COL_CIPHER,
+                                        COL_AUTH, COL_MAC,     COL_CERT};
+    struct tool_table t = {.n_cols = N_COLS, .heads = heads, .keep = keep};
     for (size_t i = 0; i < l->n_items; i++) {
         const struct tlsd_suite *s = l->items[i].suite;
+        char code[12], ver[16], bits[12], cls[64];
+        const char *row[N_COLS] = {code};
         if (!s) {
-            printf("0x%04X    %s\n", (unsigned)l->items[i].code,
-                   tlsd_is_grease(l->items[i].code) ? "(GREASE)" : "(unassigned)");
+            snprintf(code, sizeof code, "0x%04X", (unsigned)l->items[i].code);
+            row[COL_IANA] = tlsd_is_grease(l->items[i].code) ? "(GREASE)" : "(unassigned)";
+            tool_table_row(&t, row);
             continue;
         }
-        char code[12];
         tlsd_suite_code_str(s->code, code);
-        printf("%-8s  %-48s %-32s %-7s %-9s %-6s %-6s %-18s %4d %-6s %s%s%s\n", code, s->iana_name,
-               s->openssl_name ? s->openssl_name : "-", tlsd_version_str(s->min_version, ver),
-               s->kx, s->auth, s->cert, s->cipher, s->bits, s->mac, tool_class_color(s->cls, color),
-               tlsd_class_name(s->cls), tool_reset(color));
+        snprintf(bits, sizeof bits, "%d", s->bits);
+        snprintf(cls, sizeof cls, "%s%s%s", tool_class_color(s->cls, color),
+                 tlsd_class_name(s->cls), tool_reset(color));
+        row[COL_IANA] = s->iana_name;
+        row[COL_OPENSSL] = s->openssl_name ? s->openssl_name : "-";
+        row[COL_MIN] = tlsd_version_str(s->min_version, ver);
+        row[COL_KX] = s->kx;
+        row[COL_AUTH] = s->auth;
+        row[COL_CERT] = s->cert;
+        row[COL_CIPHER] = s->cipher;
+        row[COL_BITS] = bits;
+        row[COL_MAC] = s->mac;
+        row[COL_CLASS] = cls;
+        tool_table_row(&t, row);
     }
+    tool_table_print(&t);
 }
 
 static void print_msgs(const char *kind, const struct tlsd_list_msg *m, size_t n)
@@ -264,6 +298,7 @@ static int emit(const struct opts *o, struct tlsd_suite_list *l, bool from_regis
         return 0;
     }
     if (o->fmt == TLSD_FMT_TABLE) {
+        tool_fit_stdout(); /* the other formats are lists for programs: never wrapped */
         if (l->n_items == 1 && l->items[0].suite && !from_registry)
             print_card(l->items[0].suite, color);
         else if (l->n_items > 0)

@@ -4,18 +4,27 @@
 #include <grp.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "tool.h"
 
 #include "tlsdiag/signals.h"
+#include "tlsdiag/strbuf.h"
 #include "tlsdiag/textin.h"
+#include "tlsdiag/textout.h"
+
+/* The real standard output once tool_fit_stdout has put its filter in front of it. */
+static FILE *real_stdout;
 
 bool tool_use_color(enum tool_color_mode mode, FILE *f)
 {
+    if (f == stdout && real_stdout)
+        f = real_stdout;
     if (mode != TOOL_COLOR_AUTO)
         return mode == TOOL_COLOR_ALWAYS;
     const char *no = getenv("NO_COLOR"); /* https://no-color.org: any non-empty value */
@@ -128,6 +137,7 @@ int tool_common_option(int c, const char *cmd, const char *help, enum tool_color
         *color = TOOL_COLOR_NEVER;
         return 0;
     case 'h':
+        tool_fit_stdout();
         fputs(help, stdout);
         return 1;
     default:
@@ -155,6 +165,19 @@ int tool_drop_privileges(const char *cmd, const char *user)
         tool_err(cmd, "could regain root after dropping it; stopping");
         return -1;
     }
+    return 0;
+}
+
+int tool_parse_fixes(const char *cmd, const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || v > TOOL_FIXES_MAX) {
+        tool_err(cmd, "--fixes '%s': a number from 0 to %d", s, TOOL_FIXES_MAX);
+        return -1;
+    }
+    *out = (size_t)v;
     return 0;
 }
 
@@ -254,6 +277,207 @@ int tool_permute(int argc, char **argv, const char *shortopts, const struct opti
     memcpy(argv + nopt, tmp, (size_t)nrest * sizeof *tmp);
     free(tmp);
     return nopt;
+}
+
+/* ---- Fitting text to the terminal ----------------------------------------------------- */
+
+size_t tool_term_width(void)
+{
+    const char *env = getenv("COLUMNS");
+    if (env && *env) {
+        char *end;
+        errno = 0;
+        unsigned long v = strtoul(env, &end, 10);
+        if (errno == 0 && *end == '\0' && *env != '-' && v > 0 && v <= TOOL_WIDTH_MAX)
+            return v < TOOL_WIDTH_MIN ? TOOL_WIDTH_MIN : (size_t)v;
+    }
+    struct winsize ws;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col < TOOL_WIDTH_MIN ? TOOL_WIDTH_MIN : ws.ws_col;
+    return TOOL_WIDTH_DEFAULT;
+}
+
+/* The filter in front of stdout: whole lines, each wrapped to the width. */
+struct fit {
+    FILE *real;
+    size_t width;
+    struct tlsd_strbuf line; /* the line not yet ended */
+};
+
+/* Writes the pending line (wrapped), with its newline when it had one. */
+static int fit_emit(struct fit *f, bool newline)
+{
+    struct tlsd_strbuf w = {0};
+    tlsd_text_wrap(f->line.len ? f->line.s : "", f->line.len, f->width, TLSD_WRAP_AUTO, &w);
+    f->line.len = 0;
+    if (w.failed) {
+        tlsd_sb_free(&w);
+        errno = ENOMEM;
+        return -1;
+    }
+    size_t n = newline ? w.len : w.len - 1;
+    int r = fwrite(w.s, 1, n, f->real) == n ? 0 : -1;
+    tlsd_sb_free(&w);
+    return r;
+}
+
+static ssize_t fit_write(void *cookie, const char *buf, size_t size)
+{
+    struct fit *f = cookie;
+    for (size_t i = 0; i < size;) {
+        const char *nl = memchr(buf + i, '\n', size - i);
+        size_t k = nl ? (size_t)(nl - (buf + i)) : size - i;
+        tlsd_sb_putn(&f->line, buf + i, k);
+        if (f->line.failed) {
+            errno = ENOMEM;
+            return -1;
+        }
+        i += k;
+        if (!nl)
+            break;
+        i++;
+        if (fit_emit(f, true) != 0)
+            return -1;
+    }
+    /* The caller flushed (a line of a live report) or its buffer was full: either way the
+     * lines go on now. */
+    return fflush(f->real) == 0 ? (ssize_t)size : -1;
+}
+
+static int fit_close(void *cookie)
+{
+    struct fit *f = cookie;
+    int r = f->line.len ? fit_emit(f, false) : 0;
+    int e = errno;
+    if (fclose(f->real) != 0)
+        r = -1;
+    else if (r != 0)
+        errno = e;
+    tlsd_sb_free(&f->line);
+    free(f);
+    real_stdout = NULL;
+    return r;
+}
+
+int tool_fit_stdout(void)
+{
+    if (real_stdout)
+        return 0;
+    struct fit *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    f->real = stdout;
+    f->width = tool_term_width();
+    cookie_io_functions_t io = {.write = fit_write, .close = fit_close};
+    FILE *s = fopencookie(f, "w", io);
+    if (!s) {
+        free(f);
+        return -1;
+    }
+    if (isatty(fileno(f->real)))
+        setvbuf(s, NULL, _IOLBF, 0);
+    real_stdout = f->real;
+    stdout = s;
+    return 0;
+}
+
+void tool_wrapf(size_t indent, const char *fmt, ...)
+{
+    struct tlsd_strbuf out = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    int n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return; /* out of memory: the line is lost, as printf would lose it */
+    tlsd_text_wrap(s, (size_t)n, tool_term_width(), indent, &out);
+    if (out.len)
+        fwrite(out.s, 1, out.len, stdout); /* errors: checked once at exit (tlsdiag.c) */
+    free(s);
+    tlsd_sb_free(&out);
+}
+
+void tool_table_row(struct tool_table *t, const char *const *cells)
+{
+    if (t->n_rows == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 64;
+        char **c = realloc(t->cells, cap * t->n_cols * sizeof *c);
+        if (!c) {
+            t->failed = true;
+            return;
+        }
+        t->cells = c;
+        t->cap = cap;
+    }
+    char **row = t->cells + t->n_rows * t->n_cols;
+    for (size_t i = 0; i < t->n_cols; i++)
+        if (!(row[i] = strdup(cells[i] ? cells[i] : ""))) {
+            while (i > 0)
+                free(row[--i]);
+            t->failed = true;
+            return;
+        }
+    t->n_rows++;
+}
+
+/* Which columns fit in width (shown[i]), given each column's width. */
+static void table_fit(const struct tool_table *t, const size_t *w, size_t width, bool *shown)
+{
+    size_t used = t->indent;
+    for (size_t k = 0; k < t->n_cols; k++) {
+        size_t c = t->keep[k], need = w[c] + (k ? 2 : 0);
+        shown[c] = k == 0 || used + need <= width;
+        if (shown[c])
+            used += need;
+    }
+}
+
+static void table_line(const struct tool_table *t, const char *const *cells, const size_t *w,
+                       const bool *shown)
+{
+    size_t last = 0; /* no padding after the last cell with text */
+    for (size_t i = 0; i < t->n_cols; i++)
+        if (shown[i] && cells[i][0])
+            last = i;
+    printf("%*s", (int)t->indent, "");
+    bool first = true;
+    for (size_t i = 0; i <= last; i++) {
+        if (!shown[i])
+            continue;
+        size_t pad = i == last ? 0 : w[i] - tlsd_text_columns(cells[i], strlen(cells[i]));
+        printf("%s%s%*s", first ? "" : "  ", cells[i], (int)pad, "");
+        first = false;
+    }
+    putchar('\n');
+}
+
+void tool_table_print(struct tool_table *t)
+{
+    size_t *w = calloc(t->n_cols, sizeof *w);
+    bool *shown = calloc(t->n_cols, sizeof *shown);
+    for (size_t i = 0; w && shown && i < t->n_cols; i++) {
+        w[i] = t->heads ? strlen(t->heads[i]) : 0;
+        for (size_t r = 0; r < t->n_rows; r++) {
+            const char *c = t->cells[r * t->n_cols + i];
+            size_t cw = tlsd_text_columns(c, strlen(c));
+            w[i] = cw > w[i] ? cw : w[i];
+        }
+    }
+    if (w && shown) {
+        table_fit(t, w, tool_term_width(), shown);
+        if (t->heads)
+            table_line(t, t->heads, w, shown);
+        for (size_t r = 0; r < t->n_rows; r++)
+            table_line(t, (const char *const *)t->cells + r * t->n_cols, w, shown);
+    }
+    for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
+        free(t->cells[i]);
+    free(t->cells);
+    t->cells = NULL;
+    t->n_rows = t->cap = 0;
+    free(w);
+    free(shown);
 }
 
 volatile sig_atomic_t tool_stop_signal;

@@ -13,6 +13,8 @@
 #include "tlsdiag/connect.h"
 #include "tlsdiag/explain.h"
 #include "tlsdiag/negotiate.h"
+#include "tlsdiag/scan.h"
+#include "tlsdiag/textout.h"
 #include "tool.h"
 
 static const char help_text[] =
@@ -103,7 +105,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->timeout_s = (unsigned)strtoul(optarg, NULL, 10);
             break;
         case 'f':
-            o->n_fixes = strtoul(optarg, NULL, 10);
+            if (tool_parse_fixes("connect", optarg, &o->n_fixes) < 0)
+                return -1;
             break;
         case 'j':
             o->json = true;
@@ -256,12 +259,13 @@ static json_t *chain_json(const struct tlsd_connect_result *r)
         json_t *sans = json_array();
         for (size_t k = 0; k < c->n_sans; k++)
             json_array_append_new(sans, json_string(c->sans[k]));
-        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:i, s:s, s:I, s:I, s:b, s:o}",
-                                           "subject", c->subject, "issuer", c->issuer, "key_type",
-                                           c->key_type, "key_bits", c->key_bits, "sig_alg",
-                                           c->sig_alg, "not_before", (json_int_t)c->not_before,
-                                           "not_after", (json_int_t)c->not_after, "self_signed",
-                                           c->self_signed, "sans", sans));
+        json_t *cert =
+            json_pack("{s:s, s:s, s:s, s:i, s:s, s:I, s:I, s:b, s:o}", "subject", c->subject,
+                      "issuer", c->issuer, "key_type", c->key_type, "key_bits", c->key_bits,
+                      "sig_alg", c->sig_alg, "not_before", (json_int_t)c->not_before, "not_after",
+                      (json_int_t)c->not_after, "self_signed", c->self_signed, "sans", sans);
+        tlsd_cert_dates_json(cert, c);
+        json_array_append_new(a, cert);
     }
     return a;
 }
@@ -418,6 +422,8 @@ int tool_connect(int argc, char **argv)
                                    .hello = a.hello,
                                    .hello_len = a.hello_len};
     struct tlsd_connect_result r;
+    if (!o.json)
+        tool_fit_stdout();
     signal(SIGPIPE, SIG_IGN); /* a server that resets while libssl writes */
     rc = tlsd_connect_run(&co, &r);
     if (rc == 0 && o.json)

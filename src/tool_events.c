@@ -301,6 +301,8 @@ int tool_events(int argc, char **argv)
         files[i].records = log.n_records - before_r;
         files[i].kept = log.n - before_n;
     }
+    if (!json)
+        tool_fit_stdout();
     if (files)
         output(&log, files, nf, all, json);
     tlsd_event_log_free(&log);

@@ -139,40 +139,11 @@ static int list_entries(const struct opts *o)
     return TOOL_EXIT_OK;
 }
 
-/* Prints label then text, wrapped at WRAP columns; continuation lines are indented to the end of
- * the label so causes, checks and fixes stay readable in a terminal and in a pasted ticket. */
-#define WRAP 100
-
-/* Length of the next unbreakable piece: a word, or a registry path with spaces in it
- * (...\Protocols\TLS 1.2\Client), which must stay on one line to be copied. */
-static size_t unit_len(const char *text)
-{
-    size_t n = strcspn(text, " ");
-    while (text[n] == ' ' && memchr(text, '\\', n) && strchr(text + n + 1, '\\') &&
-           strchr(text + n + 1, '\\') < text + n + 1 + strcspn(text + n + 1, " "))
-        n += 1 + strcspn(text + n + 1, " ");
-    return n;
-}
-
+/* Prints label then text, fitted to the terminal; continuation lines are indented to the end
+ * of the label. A registry path with spaces in it stays on one line (tlsd_text_wrap). */
 static void print_wrapped(const char *label, const char *text)
 {
-    size_t indent = strlen(label), col = indent;
-    fputs(label, stdout);
-    while (*text) {
-        size_t word = unit_len(text);
-        if (col > indent && col + 1 + word > WRAP) {
-            printf("\n%*s", (int)indent, "");
-            col = indent;
-        } else if (col > indent) {
-            putchar(' ');
-            col++;
-        }
-        fwrite(text, 1, word, stdout);
-        col += word;
-        text += word;
-        text += strspn(text, " ");
-    }
-    putchar('\n');
+    tool_wrapf(strlen(label), "%s%s", label, text);
 }
 
 static void print_cause(size_t rank, const struct tlsd_explain_cause *c, bool full, bool color)
@@ -291,6 +262,8 @@ int tool_explain(int argc, char **argv)
     int rc = parse_opts(argc, argv, &o);
     if (rc != 0)
         return rc > 0 ? TOOL_EXIT_OK : TOOL_EXIT_USAGE;
+    if (!o.json)
+        tool_fit_stdout();
     if (o.list)
         rc = list_entries(&o);
     else if (!o.file && optind >= argc && isatty(STDIN_FILENO))

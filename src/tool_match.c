@@ -15,6 +15,7 @@
 #include "tlsdiag/negotiate.h"
 #include "tlsdiag/profile.h"
 #include "tlsdiag/scan.h"
+#include "tlsdiag/strbuf.h"
 #include "tlsdiag/target.h"
 #include "tool.h"
 
@@ -179,8 +180,8 @@ static void matrix_cell(const struct tlsd_outcome *o, char *buf, size_t len)
     }
 }
 
-/* "What breaks if we upgrade": clients that succeed with the first server of the
- * list and fail with a later one (the first such server is named). */
+/* "What breaks if we upgrade": each client that succeeds with the first server of the
+ * list, with every later server it fails with. */
 static json_t *breaks(const struct tlsd_profile *cs, size_t nc, const struct tlsd_profile *ss,
                       size_t ns, const struct tlsd_outcome *out, bool print)
 {
@@ -189,42 +190,78 @@ static json_t *breaks(const struct tlsd_profile *cs, size_t nc, const struct tls
     for (size_t i = 0; i < nc; i++) {
         if (!out[i * ns].ok)
             continue;
+        size_t nk = 0; /* later servers this client fails with */
         for (size_t k = 1; k < ns; k++) {
             const struct tlsd_outcome *o = &out[i * ns + k];
             if (o->ok)
                 continue;
             if (print && n++ == 0)
                 printf("\nWorks with %s, fails with a later server:\n", ss[0].name);
+            if (print && nk++ == 0)
+                printf("  %s  fails with ", cs[i].name);
             if (print)
-                printf("  %-36s fails with %s: %s\n", cs[i].name, ss[k].name,
-                       tlsd_fail_class_text(o->fail));
+                printf("%s%s (%s)", nk > 1 ? ", " : "", ss[k].name, tlsd_fail_class_text(o->fail));
             else
                 json_array_append_new(arr,
                                       json_pack("{s:s, s:s, s:s, s:s}", "client", cs[i].name,
                                                 "works_with", ss[0].name, "fails_with", ss[k].name,
                                                 "failure", tlsd_fail_class_name(o->fail)));
-            break;
         }
+        if (print && nk)
+            printf("\n");
     }
     return arr;
 }
 
-static void matrix_table(const struct tlsd_profile *cs, size_t nc, const struct tlsd_profile *ss,
-                         size_t ns, const struct tlsd_outcome *out)
+/* One block of the matrix: the servers [k0, k1), each column as wide as its widest cell. */
+static void matrix_block(const struct tlsd_profile *cs, size_t nc, const struct tlsd_profile *ss,
+                         size_t k0, size_t k1, size_t ns, const struct tlsd_outcome *out, size_t cw,
+                         const size_t *w)
 {
-    printf("%-36s", "CLIENT \\ SERVER");
-    for (size_t k = 0; k < ns; k++)
-        printf(" %-40s", ss[k].name);
+    printf("%-*s", (int)cw, "CLIENT \\ SERVER");
+    for (size_t k = k0; k < k1; k++)
+        printf("  %-*s", k + 1 < k1 ? (int)w[k] : 0, ss[k].name);
     printf("\n");
     for (size_t i = 0; i < nc; i++) {
-        printf("%-36s", cs[i].name);
-        for (size_t k = 0; k < ns; k++) {
+        printf("%-*s", (int)cw, cs[i].name);
+        for (size_t k = k0; k < k1; k++) {
             char cell[80];
             matrix_cell(&out[i * ns + k], cell, sizeof cell);
-            printf(" %-40s", cell);
+            printf("  %-*s", k + 1 < k1 ? (int)w[k] : 0, cell);
         }
         printf("\n");
     }
+}
+
+/* The matrix, in blocks of as many server columns as fit the width (each block repeats the
+ * client column), as R and PostgreSQL print a table wider than the screen. */
+static void matrix_table(const struct tlsd_profile *cs, size_t nc, const struct tlsd_profile *ss,
+                         size_t ns, const struct tlsd_outcome *out)
+{
+    size_t cw = strlen("CLIENT \\ SERVER");
+    for (size_t i = 0; i < nc; i++)
+        cw = strlen(cs[i].name) > cw ? strlen(cs[i].name) : cw;
+    size_t *w = calloc(ns, sizeof *w);
+    if (!w)
+        return;
+    for (size_t k = 0; k < ns; k++) {
+        w[k] = strlen(ss[k].name);
+        for (size_t i = 0; i < nc; i++) {
+            char cell[80];
+            matrix_cell(&out[i * ns + k], cell, sizeof cell);
+            w[k] = strlen(cell) > w[k] ? strlen(cell) : w[k];
+        }
+    }
+    size_t width = tool_term_width();
+    for (size_t k0 = 0, k1; k0 < ns; k0 = k1) {
+        size_t used = cw + 2 + w[k0];
+        for (k1 = k0 + 1; k1 < ns && used + 2 + w[k1] <= width; k1++)
+            used += 2 + w[k1];
+        if (k0 > 0)
+            printf("\n");
+        matrix_block(cs, nc, ss, k0, k1, ns, out, cw, w);
+    }
+    free(w);
 }
 
 static int run_matrix(struct tlsd_profile *cs, size_t nc, struct tlsd_profile *ss, size_t ns,
@@ -364,7 +401,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->matrix = true;
             break;
         case 'n':
-            o->n_fixes = (size_t)strtoul(optarg, NULL, 10);
+            if (tool_parse_fixes("match", optarg, &o->n_fixes) < 0)
+                return -1;
             break;
         case 'j':
             o->json = true;
@@ -373,6 +411,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->versions = optarg;
             break;
         case 'h':
+            tool_fit_stdout();
             fputs(help_text, stdout);
             return 1;
         default:
@@ -442,6 +481,17 @@ static int load_live(const char *spec, struct tlsd_profile *p, struct tlsd_profi
     return rc;
 }
 
+/* A saved scan is named by its file (before.json, after.json), not "scan of ADDRESS": two
+ * scans of one server stay apart in the matrix and the report. */
+static void name_by_file(struct tlsd_profile *p, const char *spec)
+{
+    struct stat st;
+    if (strncmp(p->name, "scan of ", 8) != 0 || stat(spec, &st) != 0 || !S_ISREG(st.st_mode))
+        return;
+    const char *base = strrchr(spec, '/');
+    snprintf(p->name, sizeof p->name, "%s", base ? base + 1 : spec);
+}
+
 static struct tlsd_profile *load_all(const char *const *specs, size_t n, enum tlsd_side side,
                                      const char *versions)
 {
@@ -463,8 +513,28 @@ static struct tlsd_profile *load_all(const char *const *specs, size_t n, enum tl
             free(v);
             return NULL;
         }
+        name_by_file(&v[i], specs[i]);
     }
     return v;
+}
+
+/* Two saved scans of one server given one after the other (--server before.json --server
+ * after.json): what changed between them, as scan --diff shows it. */
+static void print_scan_changes(const char *a, const char *b)
+{
+    json_t *da = json_load_file(a, 0, NULL), *db = da ? json_load_file(b, 0, NULL) : NULL;
+    const json_t *ta = json_array_get(json_object_get(da, "targets"), 0);
+    const json_t *tb = json_array_get(json_object_get(db, "targets"), 0);
+    const char *na = json_string_value(json_object_get(ta, "target"));
+    const char *nb = json_string_value(json_object_get(tb, "target"));
+    if (na && nb && strcmp(na, nb) == 0) {
+        struct tlsd_strbuf s = {0};
+        tlsd_scan_diff_text(ta, tb, &s);
+        printf("\nWhat changed on %s between %s and %s:\n%s", na, a, b, s.s ? s.s : "");
+        tlsd_sb_free(&s);
+    }
+    json_decref(da);
+    json_decref(db);
 }
 
 int tool_match(int argc, char **argv)
@@ -478,6 +548,8 @@ int tool_match(int argc, char **argv)
         free_opts(o);
         return rc > 0 ? TOOL_EXIT_OK : TOOL_EXIT_USAGE;
     }
+    if (!o->json)
+        tool_fit_stdout();
     struct tlsd_profile *cs = load_all(o->clients, o->n_clients, TLSD_SIDE_CLIENT, o->versions);
     struct tlsd_profile *ss =
         cs ? load_all(o->servers, o->n_servers, TLSD_SIDE_SERVER, o->versions) : NULL;
@@ -499,6 +571,9 @@ int tool_match(int argc, char **argv)
     } else {
         rc = report_pair(&cs[0], &ss[0], o);
     }
+    if (!o->json && rc >= 0)
+        for (size_t k = 0; k + 1 < o->n_servers; k++)
+            print_scan_changes(o->servers[k], o->servers[k + 1]);
     free(cs);
     free(ss);
     free_opts(o);

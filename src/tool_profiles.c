@@ -180,6 +180,9 @@ static int show_windows(const char *spec, bool json)
     return TOOL_EXIT_OK;
 }
 
+/* Where the description starts in the list; longer descriptions continue under it. */
+#define PROFILE_DESC_COL 47
+
 static int list(const char *family, bool json)
 {
     json_t *arr = json ? json_array() : NULL;
@@ -196,7 +199,7 @@ static int list(const char *family, bool json)
                                                  "aliases", b->aliases, "family", b->family, "side",
                                                  b->side, "description", desc));
         else
-            printf("%-30s %-8s %-6s %s\n", b->name, b->family, b->side, desc);
+            tool_wrapf(PROFILE_DESC_COL, "%-30s %-8s %-6s %s", b->name, b->family, b->side, desc);
     }
     if (json) {
         json_dumpf(arr, stdout, JSON_INDENT(2));
@@ -222,6 +225,7 @@ int tool_profiles(int argc, char **argv)
         else if (c == 'j')
             json = true;
         else if (c == 'h') {
+            tool_fit_stdout();
             fputs(help_text, stdout);
             return TOOL_EXIT_OK;
         } else {
@@ -229,6 +233,8 @@ int tool_profiles(int argc, char **argv)
             return TOOL_EXIT_USAGE;
         }
     }
+    if (!json)
+        tool_fit_stdout();
     if (optind >= argc)
         return list(family, json);
     if (tlsd_win_spec(argv[optind]))

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "tlsdiag/scan.h"
+#include "tlsdiag/strbuf.h"
 #include "tool.h"
 
 /* A target list larger than this is refused rather than read in part. */
@@ -34,6 +35,7 @@ static const char help_text[] =
     "      --cafile FILE       verify certificates against FILE, not the system store\n"
     "      --json              one JSON document with every target (docs/scan-json.md)\n"
     "      --jsonl             one JSON object per target, per line, as each finishes\n"
+    "      --diff OLD.json     after each target, what changed since that saved scan\n"
     "      --timeout MS        time limit per probe (default 5000)\n"
     "      --target-timeout S  time limit per target, in seconds (default 120)\n"
     "      --concurrency N     probes in flight overall (default 64)\n"
@@ -55,6 +57,7 @@ static const char help_text[] =
 struct opts {
     struct tlsd_scan_opts scan;
     bool json, jsonl, quiet;
+    const char *diff; /* --diff: a saved scan to compare with */
     enum tool_color_mode color;
     uint16_t port;
     enum tlsd_starttls starttls;
@@ -104,23 +107,29 @@ static void print_suites(const struct tlsd_scan_result *r, bool color)
                                                 "that prefer it)"
                : v->server_order == TLSD_YES  ? " (server order)"
                                               : "");
+        /* Fitted to the width: the IANA name kept, then the OpenSSL name (issue 17). */
+        enum { C_CODE, C_IANA, C_OPENSSL, C_KX, C_CLASS, N_C };
+        static const size_t keep[N_C] = {C_IANA, C_OPENSSL, C_CLASS, C_KX, C_CODE};
+        struct tool_table t = {.n_cols = N_C, .keep = keep, .indent = 4};
         for (size_t k = 0; k < v->n_suites; k++) {
             const struct tlsd_scan_suite *x = &v->suites[k];
             const struct tlsd_suite *s = tlsd_suite_by_code(x->code);
-            char kx[48] = "";
+            char kx[48] = "", code[12], cls[64];
             if (x->group) {
                 const struct tlsd_group *g = tlsd_group_by_code(x->group);
                 snprintf(kx, sizeof kx, "%s", g ? g->name : "?");
             } else if (x->dh_bits) {
                 snprintf(kx, sizeof kx, "DH %d", x->dh_bits);
             }
-            char code[12];
             tlsd_suite_code_str(x->code, code);
-            printf("    %-8s %-46s %-30s %-12s %s%s%s\n", code, s ? s->iana_name : "?",
-                   s && s->openssl_name ? s->openssl_name : "-", kx,
-                   tool_class_color(s ? s->cls : TLSD_CLASS_UNKNOWN, color),
-                   s ? tlsd_class_name(s->cls) : "", tool_reset(color));
+            snprintf(cls, sizeof cls, "%s%s%s",
+                     tool_class_color(s ? s->cls : TLSD_CLASS_UNKNOWN, color),
+                     s ? tlsd_class_name(s->cls) : "", tool_reset(color));
+            const char *row[N_C] = {code, s ? s->iana_name : "?",
+                                    s && s->openssl_name ? s->openssl_name : "-", kx, cls};
+            tool_table_row(&t, row);
         }
+        tool_table_print(&t);
     }
 }
 
@@ -400,6 +409,22 @@ static int parse_uint(const char *name, const char *s, unsigned *out)
     return 0;
 }
 
+/* --diff: what changed since the saved scan of the same target. */
+static void print_diff(const json_t *old, const char *file, const struct tlsd_scan_result *r)
+{
+    const json_t *ot = tlsd_scan_doc_target(old, r->target->input);
+    if (!ot) {
+        printf("  Changes since %s: %s is not in it\n\n", file, r->target->input);
+        return;
+    }
+    json_t *nt = tlsd_scan_result_json(r);
+    struct tlsd_strbuf b = {0};
+    tlsd_scan_diff_text(ot, nt, &b);
+    printf("  Changes since %s:\n%s\n", file, b.s ? b.s : "");
+    tlsd_sb_free(&b);
+    json_decref(nt);
+}
+
 int tool_scan(int argc, char **argv)
 {
     enum {
@@ -420,10 +445,12 @@ int tool_scan(int argc, char **argv)
         O_COLOR,
         O_NOCOLOR,
         O_IL,
-        O_TTIMEOUT
+        O_TTIMEOUT,
+        O_DIFF
     };
     static const struct option longopts[] = {
         {"input-list", required_argument, NULL, O_IL},
+        {"diff", required_argument, NULL, O_DIFF},
         {"port", required_argument, NULL, 'p'},
         {"sni", required_argument, NULL, O_SNI},
         {"no-sni", no_argument, NULL, O_NOSNI},
@@ -488,6 +515,9 @@ int tool_scan(int argc, char **argv)
         case O_JSONL:
             o.jsonl = true;
             break;
+        case O_DIFF:
+            o.diff = optarg;
+            break;
         case O_TIMEOUT:
             bad = parse_uint("--timeout", optarg, &o.scan.timeout_ms) || o.scan.timeout_ms == 0;
             break;
@@ -529,6 +559,7 @@ int tool_scan(int argc, char **argv)
             o.color = TOOL_COLOR_NEVER;
             break;
         case 'h':
+            tool_fit_stdout();
             fputs(help_text, stdout);
             return TOOL_EXIT_OK;
         default:
@@ -563,6 +594,24 @@ int tool_scan(int argc, char **argv)
         tlsd_target_list_free(&targets);
         return rc;
     }
+    json_t *old = NULL;
+    if (o.diff) {
+        json_error_t jerr;
+        if (o.json || o.jsonl) {
+            tool_err("scan", "--diff compares in the text output (no --json/--jsonl)");
+            tlsd_target_list_free(&targets);
+            return TOOL_EXIT_USAGE;
+        }
+        if (!(old = json_load_file(o.diff, 0, &jerr)) || !json_is_object(old)) {
+            tool_err("scan", "--diff %s: %s", o.diff,
+                     old ? "not a 'tlsdiag scan --json' document" : jerr.text);
+            json_decref(old);
+            tlsd_target_list_free(&targets);
+            return TOOL_EXIT_ERROR;
+        }
+    }
+    if (!o.json && !o.jsonl)
+        tool_fit_stdout();
     struct tlsd_scan_result *results = calloc(targets.n, sizeof *results);
     struct run run = {.o = &o, .progress = !o.quiet && isatty(STDERR_FILENO)};
     o.scan.stop_on_signal = true; /* what is finished is still written */
@@ -582,6 +631,8 @@ int tool_scan(int argc, char **argv)
             json_array_append_new(all, tlsd_scan_result_json(&results[i]));
         else if (!o.jsonl)
             print_text(&results[i], color);
+        if (old && !results[i].error[0])
+            print_diff(old, o.diff, &results[i]);
         tlsd_scan_result_free(&results[i]);
     }
     bool interrupted = ran == TLSD_SCAN_INTERRUPTED;
@@ -598,6 +649,7 @@ int tool_scan(int argc, char **argv)
         putchar('\n');
         json_decref(doc);
     }
+    json_decref(old);
     free(results);
     tlsd_target_list_free(&targets);
     return fflush(stdout) == 0 ? rc : TOOL_EXIT_ERROR;

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "tlsdiag/fingerprint.h"
 #include "tlsdiag/fixes.h"
 #include "tlsdiag/serve.h"
 #include "tlsdiag/textout.h"
@@ -68,11 +69,27 @@ struct opts {
     enum tool_color_mode color;
 };
 
+/* Distinct ClientHellos (by JA4) the summary names. */
+#define SERVE_SUM_HELLOS 16
+
+/* What the summary says when serve stops (text output). */
+struct serve_sum {
+    unsigned clients, agree, disagree;
+    unsigned ends[TLSD_SERVE_EVICTED + 1];
+    char hellos[SERVE_SUM_HELLOS][TLSD_JA4_LEN + 1];
+    char hello_peer[SERVE_SUM_HELLOS][64]; /* the first client that sent it */
+    unsigned hello_count[SERVE_SUM_HELLOS];
+    size_t n_hellos;
+    unsigned other_hellos; /* clients whose hello was not among the first ones */
+};
+
 struct run {
     const struct opts *o;
     const struct tlsd_profile *server;
     size_t n_json; /* --json: clients written so far (the array is streamed) */
     bool color, failed;
+    struct tlsd_serve_setup setup; /* what the local OpenSSL cannot serve */
+    struct serve_sum sum;
 };
 
 static unsigned long num(const char *s, unsigned long max, bool *bad)
@@ -253,6 +270,58 @@ static bool agrees(const struct tlsd_serve_client *c)
     return c->end == TLSD_SERVE_RECORDED;
 }
 
+static bool has_suite(const uint32_t *v, size_t n, uint32_t x)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == x)
+            return true;
+    return false;
+}
+
+static bool has_group(const uint16_t *v, size_t n, uint16_t x)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == x)
+            return true;
+    return false;
+}
+
+/* Why the real handshake (the local OpenSSL standing in for the server) and the model
+ * disagree, as far as the setup tells. */
+static void disagree_reason(const struct run *r, const struct tlsd_serve_client *c, char *buf,
+                            size_t len)
+{
+    const struct tlsd_outcome *p = &c->predicted;
+    const struct tlsd_serve_setup *s = &r->setup;
+    bool real_ok = c->end == TLSD_SERVE_HANDSHAKE_OK || c->suite != 0;
+    if (p->ok && has_suite(s->unservable, s->n_unservable, p->suite))
+        snprintf(buf, len, "the local OpenSSL cannot serve %s, which the real server would choose",
+                 tool_suite_name(p->suite));
+    else if (p->ok && (s->unservable_versions & tlsd_version_bit(p->version)))
+        snprintf(buf, len, "the local OpenSSL cannot serve %s, which the real server would use",
+                 tool_version_name(p->version));
+    else if (p->ok && p->group && has_group(s->unservable_groups, s->n_unservable_groups, p->group))
+        snprintf(buf, len,
+                 "the local OpenSSL does not know group %s, which the real server "
+                 "would use",
+                 tool_group_name(p->group));
+    else if (p->ok && !real_ok)
+        snprintf(buf, len, "the local OpenSSL refused what the model accepts%s%s",
+                 c->ssl_error[0] ? ": " : "", c->ssl_error);
+    else if (p->ok)
+        snprintf(buf, len,
+                 "the local OpenSSL chose %s %s where the model chose %s %s (its "
+                 "order or limits differ from the real server's)",
+                 tool_version_name(c->version), tool_suite_name(c->suite),
+                 tool_version_name(p->version), tool_suite_name(p->suite));
+    else if (real_ok)
+        snprintf(buf, len, "the local OpenSSL accepted what the real server refuses (%s)",
+                 tlsd_fail_class_text(p->fail));
+    else
+        snprintf(buf, len, "both refuse, but the model expects %s",
+                 p->reset ? "a TCP reset (as Schannel does)" : "an alert");
+}
+
 static void print_client(const struct run *r, const struct tlsd_serve_client *c)
 {
     printf("client %u %s: %s\n", c->id, c->peer, tlsd_serve_end_name(c->end));
@@ -271,11 +340,14 @@ static void print_client(const struct run *r, const struct tlsd_serve_client *c)
     print_real(c);
     if (c->end != TLSD_SERVE_RECORDED) {
         bool a = agrees(c);
-        printf("  %s%s%s\n",
+        char why[400] = "";
+        if (!a)
+            disagree_reason(r, c, why, sizeof why);
+        printf("  %s%s%s%s%s\n",
                tool_class_color(a ? TLSD_CLASS_RECOMMENDED : TLSD_CLASS_INSECURE, r->color),
                a ? "the model and the real handshake agree"
                  : "the model and the real handshake DISAGREE",
-               tool_reset(r->color));
+               tool_reset(r->color), why[0] ? ": " : "", why);
     }
     if (!c->predicted.ok && r->o->n_fixes > 0 &&
         (tool_print_fixes(c->client, r->server, TLSD_SIDE_SERVER, r->o->n_fixes) < 0 ||
@@ -389,9 +461,62 @@ static void json_array_item(struct run *r, json_t *j)
     free(text);
 }
 
+/* Counts a client for the summary. */
+static void sum_add(struct serve_sum *s, const struct tlsd_serve_client *c)
+{
+    s->clients++;
+    if ((size_t)c->end < sizeof s->ends / sizeof s->ends[0])
+        s->ends[c->end]++;
+    if (!c->have_hello)
+        return;
+    if (c->end != TLSD_SERVE_RECORDED) {
+        bool a = agrees(c);
+        s->agree += a;
+        s->disagree += !a;
+    }
+    char ja4[TLSD_JA4_LEN + 1];
+    tlsd_ja4(c->hello, TLSD_JA_TCP, ja4);
+    for (size_t i = 0; i < s->n_hellos; i++)
+        if (strcmp(s->hellos[i], ja4) == 0) {
+            s->hello_count[i]++;
+            return;
+        }
+    if (s->n_hellos == SERVE_SUM_HELLOS) {
+        s->other_hellos++;
+        return;
+    }
+    memcpy(s->hellos[s->n_hellos], ja4, sizeof ja4);
+    snprintf(s->hello_peer[s->n_hellos], sizeof s->hello_peer[0], "%s", c->peer);
+    s->hello_count[s->n_hellos++] = 1;
+}
+
+static void print_summary(const struct serve_sum *s)
+{
+    printf("Summary: %u client%s\n", s->clients, s->clients == 1 ? "" : "s");
+    if (!s->clients)
+        return;
+    printf("  outcomes:");
+    bool first = true;
+    for (size_t i = 0; i < sizeof s->ends / sizeof s->ends[0]; i++)
+        if (s->ends[i]) {
+            printf("%s %s %u", first ? "" : ",", tlsd_serve_end_name((enum tlsd_serve_end)i),
+                   s->ends[i]);
+            first = false;
+        }
+    printf("\n  the model and the real handshake: %u agree, %u disagree\n", s->agree, s->disagree);
+    printf("  distinct hellos: %zu%s\n", s->n_hellos, s->other_hellos ? " and more" : "");
+    for (size_t i = 0; i < s->n_hellos; i++)
+        printf("    JA4 %s  %u client%s, first %s\n", s->hellos[i], s->hello_count[i],
+               s->hello_count[i] == 1 ? "" : "s", s->hello_peer[i]);
+    if (s->other_hellos)
+        printf("    %u more client%s with other hellos\n", s->other_hellos,
+               s->other_hellos == 1 ? "" : "s");
+}
+
 static void on_client(void *ctx, const struct tlsd_serve_client *c)
 {
     struct run *r = ctx;
+    sum_add(&r->sum, c);
     if (!r->o->json && !r->o->jsonl) {
         print_client(r, c);
         return;
@@ -411,6 +536,7 @@ static void on_ready(void *ctx, const char *addr, uint16_t port,
                      const struct tlsd_serve_setup *setup)
 {
     struct run *r = ctx;
+    r->setup = *setup;
     fprintf(stderr, "tlsdiag serve: listening on %s port %u as %s%s\n", addr, (unsigned)port,
             r->server->name, r->o->s.record_only ? " (record only)" : "");
     for (size_t i = 0; i < setup->n_certs; i++)
@@ -455,6 +581,8 @@ int tool_serve(int argc, char **argv)
         return TOOL_EXIT_ERROR;
     }
     o.s.profile = &server;
+    if (!o.json && !o.jsonl)
+        tool_fit_stdout();
     struct run r = {.o = &o, .server = &server, .color = tool_use_color(o.color, stdout)};
     char err[256];
     signal(SIGPIPE, SIG_IGN);
@@ -464,5 +592,7 @@ int tool_serve(int argc, char **argv)
     }
     if (o.json)
         fputs(r.n_json ? "\n]\n" : "[]\n", stdout);
+    else if (!o.jsonl)
+        print_summary(&r.sum);
     return r.failed ? TOOL_EXIT_ERROR : TOOL_EXIT_OK;
 }

@@ -208,6 +208,8 @@ int tool_watch(int argc, char **argv)
     int rc = parse_opts(argc, argv, &o);
     if (rc != 0)
         return rc > 0 ? TOOL_EXIT_OK : TOOL_EXIT_USAGE;
+    if (o.out.format == TOOL_OUT_TEXT)
+        tool_fit_stdout();
     size_t len;
     char *filter = optind < argc ? tool_join_args(argc - optind, argv + optind, &len) : NULL;
     rc = run(&o, filter);

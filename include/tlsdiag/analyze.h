@@ -163,7 +163,20 @@ struct tlsd_client_sum {
     uint16_t offered_low, offered_high; /* widest range seen */
     size_t n_suites;                    /* in the last ClientHello */
     char ja4[TLSD_JA4_LEN + 1];         /* of the last ClientHello */
+    uint16_t groups[8];                 /* groups of the last ClientHello (no GREASE) */
+    size_t n_groups;
     uint64_t outcomes[TLSD_OUTCOME_COUNT];
+};
+
+/* One distinct diagnosis of the failed connections: how often, and which clients. */
+#define TLSD_DIAG_SUM_MAX     64 /* distinct diagnoses kept; the rest are counted apart */
+#define TLSD_DIAG_SUM_CLIENTS 8  /* client addresses named per diagnosis */
+struct tlsd_diag_sum {
+    char *text;
+    uint64_t connections;
+    char clients[TLSD_DIAG_SUM_CLIENTS][46];
+    size_t n_clients;
+    bool more_clients; /* other clients had it too */
 };
 
 struct tlsd_server_sum {
@@ -233,6 +246,10 @@ void tlsd_analyzer_add_capture_stats(struct tlsd_analyzer *a, const struct tlsd_
 const struct tlsd_analyze_stats *tlsd_analyzer_stats(const struct tlsd_analyzer *a);
 size_t tlsd_analyzer_client_count(const struct tlsd_analyzer *a);
 const struct tlsd_client_sum *tlsd_analyzer_client_at(const struct tlsd_analyzer *a, size_t i);
+/* The distinct diagnoses of the failed connections, most frequent first; *other gets the
+ * connections whose diagnosis did not fit in the table. */
+size_t tlsd_analyzer_diag_count(const struct tlsd_analyzer *a, uint64_t *other);
+const struct tlsd_diag_sum *tlsd_analyzer_diag_at(const struct tlsd_analyzer *a, size_t i);
 size_t tlsd_analyzer_server_count(const struct tlsd_analyzer *a);
 const struct tlsd_server_sum *tlsd_analyzer_server_at(const struct tlsd_analyzer *a, size_t i);
 void tlsd_analyzer_free(struct tlsd_analyzer *a);

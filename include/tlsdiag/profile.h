@@ -181,6 +181,10 @@ size_t tlsd_builtin_profile_count(void);
 const struct tlsd_builtin_profile *tlsd_builtin_profile_at(size_t i);
 /* By name or alias, case-insensitive. */
 const struct tlsd_builtin_profile *tlsd_builtin_profile_find(const char *name);
+/* The built-in profile whose name is nearest to a mistyped one ("win2022" ->
+ * "windows-2022": the typed letters in order with the same digits, else a small edit
+ * distance), or NULL when none is close. */
+const char *tlsd_builtin_profile_nearest(const char *typed);
 
 /* Parsing. Every parser fills *p (starting from tlsd_profile_init with side) and
  * writes a reason to err on failure (-1). */

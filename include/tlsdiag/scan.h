@@ -180,6 +180,21 @@ void tlsd_scan_result_free(struct tlsd_scan_result *r);
 
 /* The result as one JSON object (schema in docs/scan-json.md). */
 json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r);
+/* What changed between two scans of one server: old and new are target objects of
+ * `tlsdiag scan --json` (docs/scan-json.md). Appends a line per change to b -- a version
+ * now (no longer) accepted, suites added (+) or removed (-) or reordered per version,
+ * groups, signature schemes, certificates, findings -- or one line saying nothing changed.
+ * Returns the number of changes. */
+struct tlsd_strbuf;
+size_t tlsd_scan_diff_text(const json_t *old_target, const json_t *new_target,
+                           struct tlsd_strbuf *b);
+/* The target object named target ("host:port" as given) in a scan document, or NULL. */
+const json_t *tlsd_scan_doc_target(const json_t *doc, const char *target);
+
+/* Sets "not_before_time" and "not_after_time" on a certificate's JSON object: the dates
+ * as RFC 3339 UTC ("2026-12-05T08:00:00Z"), beside the "not_before"/"not_after" Unix
+ * times (null when a date cannot be shown). */
+void tlsd_cert_dates_json(json_t *obj, const struct tlsd_cert_summary *x);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+struct tlsd_strbuf;
 
 /* Writes s[0..n) to out (always NUL-terminated, cut with "..." when outlen is too small):
  * printable ASCII and well-formed UTF-8 of printable characters as they are; a backslash
@@ -21,5 +24,38 @@ char *tlsd_text_escape(const char *s, size_t n, char *out, size_t outlen);
  * (the byte read as Latin-1, as "\u00HH" in JSON escapes), and a NUL byte becomes U+FFFD.
  * Control characters stay: JSON escapes them. */
 char *tlsd_text_utf8(const char *s, size_t n);
+
+/* Text for a terminal of a given width.
+ *
+ * The display columns of s[0..n): one per character (a well-formed UTF-8 sequence or a
+ * lone byte), none for the ANSI colour sequences (ESC '[' ... 'm') the renderers add. */
+size_t tlsd_text_columns(const char *s, size_t n);
+
+/* Lets tlsd_text_wrap choose the hanging indent. */
+#define TLSD_WRAP_AUTO ((size_t)-1)
+/* The fewest columns a wrapped line keeps for its text, whatever the indent. */
+#define TLSD_WRAP_MIN_ROOM 20
+
+/* Appends line[0..n) (one line, no newline) to out as lines of at most width columns, each
+ * ending in '\n'. A line is broken only between items: at a space (the spaces at the break
+ * are dropped) or after a ',', ';', '|' or ':' that joins two items without a space
+ * ("A,B", "A:B"; not "10:05" nor "https://"), never inside a Windows registry path
+ * ("...\\Protocols\\TLS 1.2\\Client", to be copied whole). A word longer than the room stays whole
+ * on a line of its own (URLs, long names). Continuation lines start at the hanging indent: indent,
+ * or with TLSD_WRAP_AUTO under the text after the line's label ("  offered  up to
+ * ...", "Cipher Suite Order: A,B", "- item", "1. item") when that is in the first half of
+ * the width, else the line's own indent plus two. */
+void tlsd_text_wrap(const char *line, size_t n, size_t width, size_t indent,
+                    struct tlsd_strbuf *out);
+
+/* Times, as a reader matches them with an event log (issue 17). Room for either form. */
+#define TLSD_TIME_LEN 40
+/* usec microseconds since the epoch as RFC 3339 UTC: "2022-06-07T22:50:43.123456Z", or
+ * "2022-06-07T22:50:43Z" without frac (certificate dates). NULL (out = "") when the time
+ * cannot be shown (outside the years 0000-9999). */
+char *tlsd_time_utc(int64_t usec, bool frac, char *out, size_t len);
+/* The same as local time with its UTC offset and milliseconds, for text:
+ * "2022-06-08 00:50:43.123 +02:00". */
+char *tlsd_time_local(int64_t usec, char *out, size_t len);
 
 #endif

@@ -5,6 +5,11 @@ set -uo pipefail
 export ASAN_OPTIONS="exitcode=86:detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="halt_on_error=1:exitcode=87:print_stacktrace=1"
 export NO_COLOR=1
+# Text reports fit the terminal (80 columns when not one): the tests that read whole lines
+# and the golden outputs use a wide one; test_width.sh checks 80 and 132 columns.
+export COLUMNS=1000
+# analyze and watch show each connection's local time: the golden outputs are in UTC.
+export TZ=UTC
 FAILS=0
 PASSES=0
 WORK=$(mktemp -d)

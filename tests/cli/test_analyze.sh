@@ -87,4 +87,34 @@ gzip -c zeek/tls-early-alert.pcap >"$WORK/in.pcap.gz"
 run_in "$WORK/in.pcap.gz" analyze -
 expect_rc 3 "compressed standard input"
 expect_grep "not a pcap or pcapng" "$ERR" "compressed standard input: the reason"
+# Each connection's time: local time with its offset in the text (here Berlin, summer
+# time), RFC 3339 UTC in JSON; certificate dates in JSON as RFC 3339 beside the Unix times.
+TZ=Europe/Berlin run analyze FlowTest/tls12.pcap
+expect_grep '^10\.100\.50\.48:46588 -> 10\.100\.50\.139:7001  2023-04-21 09:06:48\.588 \+02:00  ' "$OUT" \
+  "text: local time with offset"
+TZ=America/New_York run analyze FlowTest/tls12.pcap
+expect_grep '  2023-04-21 03:06:48\.588 -04:00  ' "$OUT" "text: a negative offset"
+run analyze --json FlowTest/tls12.pcap
+got=$(jq -c '.connections[0] | [.start_time, .certificates[0].not_before_time, .certificates[0].not_after_time, .certificates[0].not_before]' <<<"$OUT")
+[ "$got" = '["2023-04-21T07:06:48.588381Z","2023-03-24T08:50:30Z","2023-04-23T08:50:30Z",1679647830]' ] \
+  && ok || bad "JSON times: $got"
+run analyze --jsonl FlowTest/tls12.pcap
+expect_grep '"start_time":"2023-04-21T07:06:48.588381Z"' "$OUT" "JSON lines: start_time"
+# The summary's "by diagnosis": each distinct diagnosis once, with its count and clients;
+# and per client what it offered (versions, suites, groups).
+run analyze FlowTest/tls_version_error.pcap FlowTest/tls_cipher_error.pcap FlowTest/tls12.pcap
+expect_rc 0 "analyze of captures with failures (exit 0: the captures were read)"
+expect_grep '^  by diagnosis:$' "$OUT" "text: by diagnosis section"
+expect_grep '^    1 connection: no suite in common \(the server answered handshake_failure \(40\)\)' "$OUT" \
+  "text: a diagnosis with its count"
+expect_grep '^      client 192\.168\.1\.29$' "$OUT" "text: the diagnosis names its client"
+expect_grep '^    10\.100\.50\.48 .*offers up to TLS 1\.2, 86 suites, groups secp256r1,secp521r1,secp384r1,secp256k1, JA4 ' \
+  "$OUT" "text: per-client inventory with groups"
+run analyze --json FlowTest/tls_version_error.pcap FlowTest/tls_cipher_error.pcap FlowTest/tls12.pcap
+got=$(jq -c '[.summary.by_diagnosis | length, (.[] | .connections), (.[0].clients)], .summary.other_diagnoses, (.summary.by_client[] | select(.address == "10.100.50.48") | .groups_offered)' <<<"$OUT" | paste -sd' ')
+[ "$got" = '[2,1,1,["192.168.1.29"]] 0 ["secp256r1","secp521r1","secp384r1","secp256k1"]' ] && ok ||
+  bad "JSON by_diagnosis / groups_offered: $got"
+# Many connections, one diagnosis: counted once, not listed per connection.
+n=$(run analyze FlowTest/tls_cipher_error.pcap FlowTest/tls_cipher_error.pcap FlowTest/tls_cipher_error.pcap; grep -c '^    3 connections: no suite in common' <<<"$OUT")
+[ "$n" = 1 ] && ok || bad "three identical failures: one diagnosis line with 3 ($n)"
 finish

@@ -78,10 +78,11 @@ kinds=$(python3 -c 'import json,sys; print(" ".join(sorted({e["kind"] for e in j
 OUT=$kinds; expect_out "alert event message status" "kinds in --list --json"
 
 # Golden outputs: tests/golden/explain/NAME.args (one argument a line) -> NAME.out.
-# TLSD_UPDATE_GOLDEN=1 rewrites the .out files after an intended change.
+# TLSD_UPDATE_GOLDEN=1 rewrites the .out files after an intended change. At 80 columns: the
+# text is wrapped to the terminal, not at a fixed column.
 for args in "$TLSD_SRCDIR"/tests/golden/explain/*.args; do
   mapfile -t a <"$args"
-  run explain "${a[@]}"; expect_rc 0 "golden $(basename "$args")"
+  COLUMNS=80 run explain "${a[@]}"; expect_rc 0 "golden $(basename "$args")"
   want="${args%.args}.out"
   [ -n "${TLSD_UPDATE_GOLDEN:-}" ] && printf '%s\n' "$OUT" >"$want"
   if diff -u "$want" <(printf '%s\n' "$OUT") >"$WORK/diff"; then ok; else

@@ -41,7 +41,29 @@ run match --clients-from testssl --servers windows-2019,windows-2025
 expect_grep '^CLIENT' "$OUT" "matrix header"
 expect_grep 'pairs fail' "$OUT" "matrix summary"
 expect_grep 'Works with windows-2019, fails with a later server' "$OUT" "upgrade breaks section"
-expect_grep 'testssl-ie-8-xp +fails with windows-2025: no common cipher suite' "$OUT" "IE 8 on XP breaks on 2025"
+expect_grep 'testssl-ie-8-xp +fails with windows-2025 \(no common cipher suite\)' "$OUT" "IE 8 on XP breaks on 2025"
+# Every later server a client fails with is listed, not only the first one.
+run match --client legacy-printer --client java-8 --server windows-8.1 --server windows-2025 \
+  --server java-17
+expect_grep '^  legacy-printer  fails with windows-2025 \(no common cipher suite\), java-17 \(no common protocol version\)$' \
+  "$OUT" "breaks lists both later servers"
+run match --json --client legacy-printer --server windows-8.1 --server windows-2025 --server java-17
+python3 -c 'import json,sys; d=json.load(sys.stdin); assert sorted(b["fails_with"] for b in d["breaks"]) == ["java-17", "windows-2025"]' <<<"$OUT" \
+  && ok || bad "JSON breaks lists both later servers"
+# A saved scan is a column named by its file, so two scans of one server stay apart.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/k.pem" -out "$WORK/c.pem" -days 2 \
+  -subj /CN=localhost 2>/dev/null
+timeout 120 openssl s_server -accept "127.0.0.1:$port" -cert "$WORK/c.pem" -key "$WORK/k.pem" \
+  -quiet </dev/null >/dev/null 2>&1 &
+spid=$!
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+"$TLSDIAG" scan --json "127.0.0.1:$port" >"$WORK/before.json" 2>/dev/null
+cp "$WORK/before.json" "$WORK/after.json"
+kill "$spid" 2>/dev/null
+run match --client java-8 --client legacy-printer --server "$WORK/before.json" --server "$WORK/after.json"
+expect_grep '^CLIENT \\ SERVER +before\.json +after\.json$' "$OUT" "matrix columns named by the files"
+if grep -q 'scan of' <<<"$OUT"; then bad "a column is still 'scan of ADDRESS'"; else ok; fi
 run match --clients-from testssl --servers windows-2016,windows-2022 --json --fixes 0
 python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d["results"]) == 324' <<<"$OUT" && ok || bad "matrix json 324 results"
 

@@ -36,6 +36,15 @@ run scan "127.0.0.1:$port" --jsno
 expect_rc 2 "scan with a misspelt option"
 if grep -q 'resolve\|jsno:' <<<"$OUT$ERR" && ! grep -q "unrecognized\|unknown" <<<"$ERR"; then
   bad "scan sent --jsno somewhere: $ERR"; else ok; fi
+check "connect --json" "connect --json --timeout 2 127.0.0.1:$port" "connect 127.0.0.1:$port --json --timeout 2"
+evtx="$TLSD_SHARED/evtx/system.evtx"
+[ -f "$evtx" ] && check "events --json" "events --json $evtx" "events $evtx --json"
+for cmd in "connect 127.0.0.1:$port" "events $evtx" "watch -i lo" "serve --profile windows-2025 --port 0"; do
+  # shellcheck disable=SC2086
+  run $cmd --jsno
+  expect_rc 2 "$cmd with a misspelt option"
+  if grep -q 'resolve\|No such file' <<<"$OUT$ERR"; then bad "$cmd used --jsno as an operand"; else ok; fi
+done
 run analyze "$pcap" --faild
 expect_rc 2 "analyze with a misspelt option"
 if grep -q 'No such file' <<<"$ERR"; then bad "analyze opened --faild as a file"; else ok; fi

@@ -112,4 +112,21 @@ for proto in smtp imap; do
   expect_rc 0 "connect --starttls $proto --as"
   expect_grep 'Result: handshake succeeds: TLSv1.3' "$OUT" "$proto: ServerHello for the --as hello"
 done
+# Text output: a disagreement says why on that client's lines, and serve prints a summary
+# when it stops (clients, outcomes, agreement, the distinct hellos).
+start_serve summary --profile windows-8.1 --count 3
+if [ -n "$PORT" ]; then
+  run connect --as legacy-printer --no-verify "127.0.0.1:$PORT"
+  run connect --no-verify "127.0.0.1:$PORT"
+  run connect --no-verify "127.0.0.1:$PORT"
+  for _ in $(seq 100); do grep -q '^Summary' "$WORK/summary.out" && break; sleep 0.05; done
+  sum=$(cat "$WORK/summary.out")
+  expect_grep 'DISAGREE: the local OpenSSL cannot serve TLS_RSA_WITH_3DES_EDE_CBC_SHA, which the real server would choose' \
+    "$(tr '\n' ' ' <<<"$sum" | sed 's/  */ /g')" "the disagreement says why"
+  expect_grep '^Summary: 3 clients$' "$sum" "summary: clients seen"
+  expect_grep '^  outcomes: handshake-ok 2, sent-reset 1$' "$sum" "summary: outcomes"
+  expect_grep '^  the model and the real handshake: 2 agree, 1 disagree$' "$sum" "summary: agreement"
+  expect_grep '^  distinct hellos: 2$' "$sum" "summary: distinct hellos"
+  expect_grep '^    JA4 t13[^ ]*  2 clients, first 127\.0\.0\.1:' "$sum" "summary: a hello sent twice"
+fi
 finish

@@ -26,4 +26,25 @@ run scan --sni "$long" 127.0.0.1:1
 expect_rc 2 "scan --sni of 256 bytes"; expect_grep 'server_name holds 1 to 255' "$ERR" "scan says the limit"
 run scan --cafile "$WORK/none.pem" 127.0.0.1:1
 expect_rc 3 "scan --cafile unreadable"; expect_grep 'none.pem: No such file' "$ERR" "scan names the file"
+# A mistyped profile name: the nearest built-in one is suggested.
+run profiles win2022; expect_rc 1 "profiles win2022"
+expect_grep "did you mean 'windows-2022'" "$ERR" "win2022 suggests windows-2022"
+run match --client legacy-printr --server windows-2025
+expect_grep "did you mean 'legacy-printer'" "$ERR" "legacy-printr suggests legacy-printer"
+run profiles xyzzy; expect_rc 1 "profiles xyzzy"
+if grep -q 'did you mean' <<<"$ERR"; then bad "xyzzy got a suggestion: $ERR"; else ok; fi
+# scan -iL: a list saved on Windows (CRLF) gives the same targets, no CR in a name.
+printf '127.0.0.1:1\r\n\r\n127.0.0.1:2\r\n' >"$WORK/crlf.txt"
+run scan -iL "$WORK/crlf.txt" --timeout 1000
+expect_grep '^127\.0\.0\.1:1  \(127\.0\.0\.1:1\)$' "$OUT" "scan -iL: CR stripped"
+expect_grep '^127\.0\.0\.1:2  \(127\.0\.0\.1:2\)$' "$OUT" "scan -iL: second target"
+if grep -q $'\r' <<<"$OUT$ERR"; then bad "scan -iL kept a CR"; else ok; fi
+# --fixes N: a number, not silently 0.
+run match --client legacy-printer --server windows-2025 --fixes abc
+expect_rc 2 "match --fixes abc"; expect_grep "a number from 0 to" "$ERR" "match --fixes says why"
+run connect 127.0.0.1:1 --fixes -1
+expect_rc 2 "connect --fixes -1"
+run match --client legacy-printer --server windows-2025 --fixes 2
+expect_rc 1 "match --fixes 2"
+[ "$(grep -cE '^  [0-9]+\. ' <<<"$OUT")" = 3 ] && ok || bad "--fixes 2: 2 client fixes + the 1 server fix"
 finish

@@ -1,6 +1,12 @@
 /* Peer text made safe: control characters, ESC, C1 controls, bad UTF-8 and NUL bytes. */
 #include "testutil.h"
 
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tlsdiag/strbuf.h"
 #include "tlsdiag/textout.h"
 
 static void test_escape(void **state)
@@ -43,12 +49,112 @@ static void test_utf8(void **state)
     free(s);
 }
 
+/* tlsd_text_wrap of s at width with indent, as one string. */
+static char *wrap(const char *s, size_t width, size_t indent)
+{
+    struct tlsd_strbuf b = {0};
+    tlsd_text_wrap(s, strlen(s), width, indent, &b);
+    return tlsd_sb_take(&b);
+}
+
+static void expect_wrap(const char *s, size_t width, size_t indent, const char *want)
+{
+    char *got = wrap(s, width, indent);
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void test_columns(void **state)
+{
+    (void)state;
+    assert_int_equal(tlsd_text_columns("abc", 3), 3);
+    /* Colour sequences take no room; a UTF-8 character takes one column. */
+    assert_int_equal(tlsd_text_columns("\033[1;31mab\033[0m", 13), 2);
+    assert_int_equal(tlsd_text_columns("\xe2\x86\x92x", 4), 2);
+    assert_int_equal(tlsd_text_columns("\xff", 1), 1);
+}
+
+/* TLSD_WRAP_MIN_ROOM is 20: the widths below leave that room after the indent. */
+static void test_wrap_items(void **state)
+{
+    (void)state;
+    /* Short enough: unchanged. */
+    expect_wrap("  a, b", 30, TLSD_WRAP_AUTO, "  a, b\n");
+    /* A comma list without spaces breaks after a comma, continued under the list. */
+    expect_wrap("  Order: AAAA,BBBB,CCCC,DDDD,EEEE,FFFF", 32, TLSD_WRAP_AUTO,
+                "  Order: AAAA,BBBB,CCCC,DDDD,\n         EEEE,FFFF\n");
+    /* Words: at a space, the spaces dropped; under the text after "label  ". */
+    expect_wrap("  why  one two three four five six seven eight", 30, TLSD_WRAP_AUTO,
+                "  why  one two three four five\n       six seven eight\n");
+    /* No label: the line's indent plus two. */
+    expect_wrap("one two three four five six seven eight nine ten", 26, TLSD_WRAP_AUTO,
+                "one two three four five\n  six seven eight nine ten\n");
+    /* A label past half the width is not used. */
+    expect_wrap("a long label of words: x y z w v u t", 30, TLSD_WRAP_AUTO,
+                "a long label of words: x y z w\n  v u t\n");
+    /* An explicit indent. */
+    expect_wrap("name  desc words go on and on and on here", 30, 6,
+                "name  desc words go on and on\n      and on here\n");
+    /* Too little room after the indent: the indent gives way. */
+    expect_wrap("aaaa bbbb cccc dddd eeee ffff gggg", 30, 25,
+                "aaaa bbbb cccc dddd eeee ffff\n          gggg\n");
+}
+
+static void test_wrap_tokens(void **state)
+{
+    (void)state;
+    /* A word longer than the room stays whole on its own line. */
+    expect_wrap("see: https://example.invalid/a/very/long/path/x next", 30, TLSD_WRAP_AUTO,
+                "see:\n     https://example.invalid/a/very/long/path/x\n     next\n");
+    /* Not broken inside a time, an address or a URL scheme. */
+    expect_wrap("at 10:05:03 from 10.0.0.1:443 via https://h/ ok", 30, 2,
+                "at 10:05:03 from 10.0.0.1:443\n  via https://h/ ok\n");
+    expect_wrap("xxxxxxxxxxxxxxxxxxxxxxxxxx 10:05:03", 30, 2,
+                "xxxxxxxxxxxxxxxxxxxxxxxxxx\n  10:05:03\n");
+    /* A registry path with a space stays on one line. */
+    expect_wrap("Check HKLM\\SCHANNEL\\Protocols\\TLS 1.2\\Client now", 30, 2,
+                "Check\n  HKLM\\SCHANNEL\\Protocols\\TLS 1.2\\Client\n  now\n");
+    /* Colour takes no room: the coloured line still fits. */
+    expect_wrap("\033[1;31minsecure\033[0m 1234567", 16, 2, "\033[1;31minsecure\033[0m 1234567\n");
+    expect_wrap("", 20, TLSD_WRAP_AUTO, "\n");
+    /* A tiny width still makes progress and keeps every word. */
+    expect_wrap("aa bb cc", 1, TLSD_WRAP_AUTO, "aa\nbb\ncc\n");
+}
+
+static void test_times(void **state)
+{
+    (void)state;
+    char buf[TLSD_TIME_LEN];
+    assert_non_null(tlsd_time_utc(1682060808588381, true, buf, sizeof buf));
+    assert_string_equal(buf, "2023-04-21T07:06:48.588381Z");
+    assert_non_null(tlsd_time_utc(1679647830LL * 1000000, false, buf, sizeof buf));
+    assert_string_equal(buf, "2023-03-24T08:50:30Z");
+    /* Before the epoch: the fraction counts forward from the whole second below. */
+    assert_non_null(tlsd_time_utc(-1500000, true, buf, sizeof buf));
+    assert_string_equal(buf, "1969-12-31T23:59:58.500000Z");
+    setenv("TZ", "Europe/Berlin", 1);
+    tzset();
+    assert_non_null(tlsd_time_local(1682060808588381, buf, sizeof buf));
+    assert_string_equal(buf, "2023-04-21 09:06:48.588 +02:00");
+    setenv("TZ", "Asia/Kolkata", 1);
+    tzset();
+    assert_non_null(tlsd_time_local(0, buf, sizeof buf));
+    assert_string_equal(buf, "1970-01-01 05:30:00.000 +05:30");
+    /* Out of range, and no room: no time. */
+    assert_null(tlsd_time_utc(INT64_MAX, true, buf, sizeof buf));
+    assert_string_equal(buf, "");
+    char small[8];
+    assert_null(tlsd_time_utc(0, true, small, sizeof small));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_escape),
-        cmocka_unit_test(test_escape_cut),
-        cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_escape),      cmocka_unit_test(test_escape_cut),
+        cmocka_unit_test(test_utf8),        cmocka_unit_test(test_columns),
+        cmocka_unit_test(test_times),       cmocka_unit_test(test_wrap_items),
+        cmocka_unit_test(test_wrap_tokens),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,152 @@
+/* What changed between two scans of one server ("did my GPO change do anything?"), read
+ * from their JSON (docs/scan-json.md), so a saved scan compares with a new one. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlsdiag/scan.h"
+#include "tlsdiag/strbuf.h"
+
+/* The string key of each element of arr (an array of strings when key is NULL). */
+static const char *item_key(const json_t *v, const char *key)
+{
+    return json_string_value(key ? json_object_get(v, key) : v);
+}
+
+static bool in_array(const json_t *arr, const char *key, const char *s)
+{
+    size_t i;
+    const json_t *v;
+    json_array_foreach(arr, i, v)
+    {
+        const char *k = item_key(v, key);
+        if (k && strcmp(k, s) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Appends "what: +a +b -c" when the two lists differ as sets, "what: same, order changed"
+ * when only the order did. Returns the changes counted. */
+static size_t list_diff(struct tlsd_strbuf *b, const char *what, const json_t *old_a,
+                        const json_t *new_a, const char *key, bool lines)
+{
+    const char *sep = lines ? "\n    " : ", ";
+    size_t n = 0, i;
+    const json_t *v;
+    struct tlsd_strbuf line = {0};
+    json_array_foreach(new_a, i, v)
+    {
+        const char *k = item_key(v, key);
+        if (k && !in_array(old_a, key, k)) {
+            tlsd_sb_printf(&line, "%s+%s", n++ || lines ? sep : "", k);
+        }
+    }
+    json_array_foreach(old_a, i, v)
+    {
+        const char *k = item_key(v, key);
+        if (k && !in_array(new_a, key, k))
+            tlsd_sb_printf(&line, "%s-%s", n++ || lines ? sep : "", k);
+    }
+    if (n)
+        tlsd_sb_printf(b, "  %s:%s%s\n", what, lines ? "" : " ", line.s);
+    else if (!json_equal((json_t *)old_a, (json_t *)new_a) && json_array_size(old_a) > 1) {
+        tlsd_sb_printf(b, "  %s: the same, in another order\n", what);
+        n = 1;
+    }
+    tlsd_sb_free(&line);
+    return n;
+}
+
+static const json_t *version_entry(const json_t *t, const char *name)
+{
+    size_t i;
+    const json_t *v;
+    json_array_foreach(json_object_get(t, "versions"), i, v)
+    {
+        const char *k = item_key(v, "version");
+        if (k && strcmp(k, name) == 0)
+            return v;
+    }
+    return NULL;
+}
+
+static size_t versions_diff(struct tlsd_strbuf *b, const json_t *o, const json_t *n)
+{
+    size_t changes = 0, i;
+    const json_t *nv;
+    json_array_foreach(json_object_get(n, "versions"), i, nv)
+    {
+        const char *name = item_key(nv, "version");
+        const json_t *ov = name ? version_entry(o, name) : NULL;
+        if (!ov)
+            continue;
+        bool was = json_is_true(json_object_get(ov, "accepted"));
+        bool is = json_is_true(json_object_get(nv, "accepted"));
+        if (was != is) {
+            tlsd_sb_printf(b, "  %s: %s\n", name, is ? "now accepted" : "no longer accepted");
+            changes++;
+        } else if (is) {
+            char what[64];
+            snprintf(what, sizeof what, "%s cipher suites", name);
+            changes += list_diff(b, what, json_object_get(ov, "suites"),
+                                 json_object_get(nv, "suites"), "name", false);
+        }
+    }
+    return changes;
+}
+
+/* The certificates as "KEY SUBJECT until NOT_AFTER" strings. */
+static json_t *cert_names(const json_t *t)
+{
+    json_t *out = json_array();
+    size_t i;
+    const json_t *c;
+    json_array_foreach(json_object_get(t, "certificates"), i, c)
+    {
+        const json_t *leaf = json_array_get(json_object_get(c, "chain"), 0);
+        const char *until = json_string_value(json_object_get(leaf, "not_after_time"));
+        char *s = NULL;
+        if (asprintf(&s, "%s %s (until %s)", item_key(c, "key") ? item_key(c, "key") : "?",
+                     item_key(leaf, "subject") ? item_key(leaf, "subject") : "?",
+                     until ? until : "?") >= 0) {
+            json_array_append_new(out, json_string(s));
+            free(s);
+        }
+    }
+    return out;
+}
+
+size_t tlsd_scan_diff_text(const json_t *o, const json_t *n, struct tlsd_strbuf *b)
+{
+    size_t changes = versions_diff(b, o, n);
+    changes += list_diff(b, "groups", json_object_get(o, "groups"), json_object_get(n, "groups"),
+                         NULL, false);
+    changes += list_diff(b, "signature schemes", json_object_get(o, "signature_schemes"),
+                         json_object_get(n, "signature_schemes"), NULL, false);
+    json_t *oc = cert_names(o), *nc = cert_names(n);
+    changes += list_diff(b, "certificates", oc, nc, NULL, true);
+    json_decref(oc);
+    json_decref(nc);
+    changes += list_diff(b, "findings", json_object_get(o, "findings"),
+                         json_object_get(n, "findings"), "text", true);
+    if (!changes)
+        tlsd_sb_puts(b, "  nothing changed (versions, suites and their order, groups, signature "
+                        "schemes, certificates, findings)\n");
+    return changes;
+}
+
+const json_t *tlsd_scan_doc_target(const json_t *doc, const char *target)
+{
+    size_t i;
+    const json_t *t;
+    const json_t *arr = json_is_array(doc) ? doc : json_object_get(doc, "targets");
+    json_array_foreach(arr, i, t)
+    {
+        const char *k = item_key(t, "target");
+        if (k && strcmp(k, target) == 0)
+            return t;
+    }
+    return NULL;
+}
