@@ -10,6 +10,7 @@
 
 #include "tool.h"
 
+#include "tlsdiag/strbuf.h"
 #include "tlsdiag/textin.h"
 
 bool tool_use_color(enum tool_color_mode mode, FILE *f)
@@ -178,6 +179,25 @@ int tool_check_readable(const char *cmd, const char *opt, const char *path)
     }
     fclose(f);
     return 0;
+}
+
+int tool_write_html(const char *cmd, const char *path, struct tlsd_strbuf *b)
+{
+    if (b->failed || !b->s) {
+        tool_err(cmd, "--html %s: out of memory", path);
+        tlsd_sb_free(b);
+        return -1;
+    }
+    FILE *f = fopen(path, "wb");
+    int err = f ? 0 : errno;
+    if (f && fwrite(b->s, 1, b->len, f) != b->len)
+        err = errno ? errno : EIO;
+    if (f && fclose(f) != 0 && !err)
+        err = errno;
+    tlsd_sb_free(b);
+    if (err)
+        tool_err(cmd, "--html %s: %s", path, strerror(err));
+    return err ? -1 : 0;
 }
 
 /* The long option a word names ("--name" or "--name=value", or an unambiguous prefix, as

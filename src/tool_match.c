@@ -14,6 +14,7 @@
 #include "tlsdiag/fixes.h"
 #include "tlsdiag/negotiate.h"
 #include "tlsdiag/profile.h"
+#include "tlsdiag/report_html.h"
 #include "tlsdiag/scan.h"
 #include "tlsdiag/target.h"
 #include "tool.h"
@@ -56,6 +57,8 @@ static const char help_text[] =
     "                         to take, e.g. windows-2019; without it (or a 'versions ='\n"
     "                         line in the input) the report names the versions assumed\n"
     "      --json             JSON output\n"
+    "      --html FILE        also write the matrix as one self-contained HTML page:\n"
+    "                         a heat map whose cells open to the reason and first fix\n"
     "  -h, --help             this help\n"
     "\n"
     "Examples:\n"
@@ -72,6 +75,7 @@ struct opts {
     size_t n_clients, n_servers;
     size_t n_fixes;
     const char *versions; /* --versions: for profiles whose input names none */
+    const char *html;     /* --html FILE */
     bool json;
     bool matrix;
     char *owned[MAX_SIDES]; /* client specs made for --clients-from capture:FILE */
@@ -238,6 +242,14 @@ static int run_matrix(struct tlsd_profile *cs, size_t nc, struct tlsd_profile *s
         tlsd_negotiate(&cs[i / ns], &ss[i % ns], &out[i]);
         fails += !out[i].ok;
     }
+    int rc = fails ? 1 : 0;
+    if (o->html) {
+        struct tlsd_strbuf b = {0};
+        if (tlsd_html_match(&b, cs, nc, ss, ns, out) < 0)
+            b.failed = true;
+        if (tool_write_html("match", o->html, &b) < 0)
+            rc = -2;
+    }
     if (o->json) {
         json_t *results = json_array();
         for (size_t i = 0; i < nc * ns; i++)
@@ -258,7 +270,7 @@ static int run_matrix(struct tlsd_profile *cs, size_t nc, struct tlsd_profile *s
         breaks(cs, nc, ss, ns, out, true);
     }
     free(out);
-    return fails ? 1 : 0;
+    return rc;
 }
 
 /* ---- options and loading ------------------------------------------------------- */
@@ -335,6 +347,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
                                              {"fixes", required_argument, NULL, 'n'},
                                              {"json", no_argument, NULL, 'j'},
                                              {"versions", required_argument, NULL, 'V'},
+                                             {"html", required_argument, NULL, 'H'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     int c;
@@ -371,6 +384,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             break;
         case 'V':
             o->versions = optarg;
+            break;
+        case 'H':
+            o->html = optarg;
             break;
         case 'h':
             fputs(help_text, stdout);
@@ -499,9 +515,20 @@ int tool_match(int argc, char **argv)
     } else {
         rc = report_pair(&cs[0], &ss[0], o);
     }
+    if (rc >= 0 && o->html && !(o->matrix || o->n_clients > 1 || o->n_servers > 1)) {
+        struct tlsd_outcome out;
+        struct tlsd_strbuf b = {0};
+        tlsd_negotiate(&cs[0], &ss[0], &out);
+        if (tlsd_html_match(&b, cs, 1, ss, 1, &out) < 0)
+            b.failed = true;
+        if (tool_write_html("match", o->html, &b) < 0)
+            rc = -2;
+    }
     free(cs);
     free(ss);
     free_opts(o);
+    if (rc == -2) /* the HTML file could not be written (said) */
+        return TOOL_EXIT_ERROR;
     if (rc < 0) {
         tool_err("match", "out of memory");
         return TOOL_EXIT_ERROR;

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "tlsdiag/strbuf.h"
+
 /* Writes s[0..n) to out (always NUL-terminated, cut with "..." when outlen is too small):
  * printable ASCII and well-formed UTF-8 of printable characters as they are; a backslash
  * as "\\"; every control character (C0, DEL, C1), and every byte that is not part of
@@ -21,5 +23,16 @@ char *tlsd_text_escape(const char *s, size_t n, char *out, size_t outlen);
  * (the byte read as Latin-1, as "\u00HH" in JSON escapes), and a NUL byte becomes U+FFFD.
  * Control characters stay: JSON escapes them. */
 char *tlsd_text_utf8(const char *s, size_t n);
+
+/* Where tlsd_text_put writes to. */
+enum tlsd_text_dest {
+    TLSD_TEXT_TERMINAL, /* a terminal or text file */
+    TLSD_TEXT_HTML,     /* HTML element content or a quoted attribute value */
+};
+
+/* Appends s[0..n) to b, whole: well-formed UTF-8 of printable characters as it is, every
+ * control character (C0, DEL, C1) and every byte that is not well-formed UTF-8 as "\xhh";
+ * for HTML also & < > " ' as entities. */
+void tlsd_text_put(struct tlsd_strbuf *b, const char *s, size_t n, enum tlsd_text_dest dest);
 
 #endif

@@ -1,0 +1,63 @@
+/* Self-contained HTML reports: a scan's server cards, a capture's handshake timeline and
+ * the match matrix, each one page with inline CSS and a little inline script (no
+ * external assets: it reads offline and can be attached to a ticket). Rendered from the
+ * same records as the text and JSON into a tlsd_strbuf; the caller writes it out.
+ *
+ * Every text that came from the network or a file is HTML-escaped and made valid UTF-8
+ * (control characters and stray bytes shown as \xHH). Colour never carries meaning alone:
+ * every coloured cell also says its class or outcome in words. The static parts read
+ * without script; the script only filters and opens rows. A page stays under
+ * TLSD_HTML_MAX_BYTES: past TLSD_HTML_BUDGET of detail, the rest is aggregated and the
+ * page says so. */
+#ifndef TLSDIAG_REPORT_HTML_H
+#define TLSDIAG_REPORT_HTML_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tlsdiag/analyze.h"
+#include "tlsdiag/negotiate.h"
+#include "tlsdiag/profile.h"
+#include "tlsdiag/scan.h"
+#include "tlsdiag/strbuf.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The size a page aims to stay under, and the bytes of per-item detail (cards, rows,
+ * cell details) written before the rest is aggregated. */
+#define TLSD_HTML_MAX_BYTES ((size_t)2 << 20)
+#define TLSD_HTML_BUDGET    ((size_t)1400 << 10)
+
+/* The match matrix: clients x servers, out[i * ns + k] the outcome of clients[i] with
+ * servers[k]. Each failing cell opens to the reason and the first fix on each side.
+ * Returns 0, or -1 when memory ran out (b->failed, or the fix search). */
+int tlsd_html_match(struct tlsd_strbuf *b, const struct tlsd_profile *clients, size_t nc,
+                    const struct tlsd_profile *servers, size_t ns, const struct tlsd_outcome *out)
+    __attribute__((warn_unused_result));
+
+/* A scan: an overview of every target, then a card per server (versions, suites by
+ * certificate in the server's order with their class, groups, chains, features,
+ * findings). Returns 0, or -1 when memory ran out. */
+int tlsd_html_scan(struct tlsd_strbuf *b, const struct tlsd_scan_result *results, size_t n)
+    __attribute__((warn_unused_result));
+
+/* A capture: collects connections as the analyser decides them (the first ones in
+ * detail, every one in the timeline's counts), then renders the page. */
+struct tlsd_html_capture;
+struct tlsd_html_capture *tlsd_html_capture_new(void); /* NULL when out of memory */
+/* The analyser's callback (ctx is the collector); the record is copied as needed. */
+void tlsd_html_capture_add(void *ctx, const struct tlsd_conn *c);
+/* Names an input file for the page's heading (copied). */
+void tlsd_html_capture_file(struct tlsd_html_capture *h, const char *path, const char *error);
+/* The page: the timeline, each listed connection with its ladder and diagnosis, and the
+ * summaries of the analyser a. Returns 0, or -1 when memory ran out. */
+int tlsd_html_capture_render(struct tlsd_strbuf *b, const struct tlsd_html_capture *h,
+                             const struct tlsd_analyzer *a) __attribute__((warn_unused_result));
+void tlsd_html_capture_free(struct tlsd_html_capture *h);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
