@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "report_html_internal.h"
+#include "tlsdiag/analyze.h"
 #include "tlsdiag/textout.h"
 
 /* Colours by security class (k0 unknown .. k4 recommended) and by outcome (o-NAME, the
@@ -26,10 +27,7 @@ static const char style[] =
     "font-size:.85em;margin:1px 2px}\n"
     ".k0{background:#e4e4e4}.k1{background:#f3a6a6}.k2{background:#ffd38a}"
     ".k3{background:#cbe8cd}.k4{background:#8ed49b}\n"
-    ".ok,.o-success{background:#8ed49b}.fail,.o-server_alert,.o-client_alert{background:#f3a6a6}\n"
-    ".o-reset_after_client_hello,.o-close_after_client_hello{background:#f7b98a}\n"
-    ".o-aborted,.o-no_answer{background:#ffd38a}.o-not_tls{background:#d7c4ef}"
-    ".o-truncated{background:#e4e4e4}\n"
+    ".ok{background:#8ed49b}.fail{background:#f3a6a6}\n"
     ".chips{display:flex;flex-wrap:wrap;gap:2px;margin:.2em 0}\n"
     ".chip{border:1px solid #777;border-radius:3px;padding:0 4px;font-size:.88em}\n"
     ".chip i{font-style:normal;font-size:.85em;color:#333}\n"
@@ -49,7 +47,7 @@ static const char style[] =
     "summary .lbl{width:14em;text-align:center}\n"
     ".track{display:inline-block;position:relative;width:12em;height:.8em;"
     "background:#f2f2f2;border:1px solid #bbb;vertical-align:middle}\n"
-    ".track b{position:absolute;top:0;bottom:0;width:3px;background:#000}\n"
+    ".track b{position:absolute;top:-.45em;margin-left:-.3em;font-size:.9em;line-height:1.6}\n"
     "svg text{font:12px system-ui,sans-serif}\n"
     "#filters{margin:.5em 0;padding:.4em;border:1px solid #999}\n"
     "@media print{#filters,.noprint{display:none}body{margin:0}"
@@ -85,6 +83,26 @@ static const char script_match[] =
     "cells.forEach(function(e){e.open=false})})})();\n"
     "</script>\n";
 
+/* The colour of each capture outcome (CSS class o-NAME): background for labels and
+ * rows, fill for the timeline's bars. */
+static const char *const outcome_colour[TLSD_OUTCOME_COUNT] = {
+    [TLSD_OUTCOME_SUCCESS] = "#8ed49b",           [TLSD_OUTCOME_SERVER_ALERT] = "#f3a6a6",
+    [TLSD_OUTCOME_CLIENT_ALERT] = "#f08fb0",      [TLSD_OUTCOME_RESET_AFTER_HELLO] = "#f7b98a",
+    [TLSD_OUTCOME_CLOSE_AFTER_HELLO] = "#f5c9a0", [TLSD_OUTCOME_ABORTED] = "#ffd38a",
+    [TLSD_OUTCOME_NO_ANSWER] = "#fff09a",         [TLSD_OUTCOME_NOT_TLS] = "#d7c4ef",
+    [TLSD_OUTCOME_TRUNCATED] = "#e4e4e4",
+};
+
+static void outcome_style(struct tlsd_strbuf *b)
+{
+    tlsd_sb_puts(b, "<style>\n");
+    for (int o = 0; o < TLSD_OUTCOME_COUNT; o++)
+        tlsd_sb_printf(b, ".o-%s{background:%s;fill:%s}\n",
+                       tlsd_conn_outcome_name((enum tlsd_conn_outcome)o), outcome_colour[o],
+                       outcome_colour[o]);
+    tlsd_sb_puts(b, "</style>\n");
+}
+
 static const char *const page_kind[] = {
     [TLSD_HTML_PAGE_MATCH] = "match",
     [TLSD_HTML_PAGE_SCAN] = "scan",
@@ -99,9 +117,11 @@ void tlsd_html_begin(struct tlsd_strbuf *b, enum tlsd_html_page page, const char
     tlsd_html_text(b, title);
     tlsd_sb_puts(b, "</title>\n");
     tlsd_sb_puts(b, style);
+    if (page == TLSD_HTML_PAGE_CAPTURE)
+        outcome_style(b);
     tlsd_sb_printf(b, "</head>\n<body class=\"%s\">\n<h1>", page_kind[page]);
     tlsd_html_text(b, title);
-    tlsd_sb_puts(b, "</h1>\n<p class=\"mono\">tlsdiag " TLSD_VERSION " " );
+    tlsd_sb_puts(b, "</h1>\n<p class=\"mono\">tlsdiag " TLSD_VERSION " ");
     tlsd_sb_puts(b, page_kind[page]);
     tlsd_sb_puts(b, "</p>\n");
 }

@@ -96,7 +96,9 @@ static int cell(struct tlsd_strbuf *b, const struct tlsd_profile *c, const struc
                        "<span class=\"mono\">%s</span> <i>%s</i></summary><div>"
                        "<p>The handshake succeeds: %s, %s (0x%04X)",
                        tlsd_html_class_css(cls), tlsd_version_label(o->version, v),
-                       su && su->openssl_name ? su->openssl_name : su ? su->iana_name : "?",
+                       su && su->openssl_name ? su->openssl_name
+                       : su                   ? su->iana_name
+                                              : "?",
                        tlsd_class_name(cls), tlsd_version_label(o->version, v),
                        su ? su->iana_name : "?", (unsigned)o->suite);
         if (g)
@@ -137,8 +139,7 @@ static void legend(struct tlsd_strbuf *b)
 
 /* The failing pairs in one list (static, printed), each linked to its cell. */
 static void fail_list(struct tlsd_strbuf *b, const struct tlsd_profile *clients, size_t nc,
-                      const struct tlsd_profile *servers, size_t ns,
-                      const struct tlsd_outcome *out)
+                      const struct tlsd_profile *servers, size_t ns, const struct tlsd_outcome *out)
 {
     bool any = false;
     for (size_t i = 0; i < nc * ns; i++) {
@@ -163,8 +164,9 @@ int tlsd_html_match(struct tlsd_strbuf *b, const struct tlsd_profile *clients, s
     for (size_t i = 0; i < nc * ns; i++)
         fails += !out[i].ok;
     tlsd_html_begin(b, TLSD_HTML_PAGE_MATCH, "TLS compatibility: clients x servers");
-    tlsd_sb_printf(b, "<p id=\"verdict\"><b>%zu of %zu pairs fail</b> (%zu client%s, %zu "
-                      "server%s; predicted by the tlsdiag model).</p>\n",
+    tlsd_sb_printf(b,
+                   "<p id=\"verdict\"><b>%zu of %zu pairs fail</b> (%zu client%s, %zu "
+                   "server%s; predicted by the tlsdiag model).</p>\n",
                    fails, nc * ns, nc, nc == 1 ? "" : "s", ns, ns == 1 ? "" : "s");
     legend(b);
     fail_list(b, clients, nc, servers, ns, out);

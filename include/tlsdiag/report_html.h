@@ -43,16 +43,21 @@ int tlsd_html_match(struct tlsd_strbuf *b, const struct tlsd_profile *clients, s
 int tlsd_html_scan(struct tlsd_strbuf *b, const struct tlsd_scan_result *results, size_t n)
     __attribute__((warn_unused_result));
 
-/* A capture: collects connections as the analyser decides them (the first ones in
- * detail, every one in the timeline's counts), then renders the page. */
+/* A capture: collects connections as the analyser decides them (the first listed ones
+ * in detail, every one in the timeline's counts), then renders the page. At most
+ * TLSD_HTML_MAX_ROWS connections (fewer when their details pass TLSD_HTML_BUDGET) are
+ * listed one by one. */
+#define TLSD_HTML_MAX_ROWS 1000
 struct tlsd_html_capture;
 struct tlsd_html_capture *tlsd_html_capture_new(void); /* NULL when out of memory */
-/* The analyser's callback (ctx is the collector); the record is copied as needed. */
-void tlsd_html_capture_add(void *ctx, const struct tlsd_conn *c);
-/* Names an input file for the page's heading (copied). */
+/* One decided connection (copied as needed: the record may go after the call); listed:
+ * it is one the user asked to see (the others count in the timeline only). */
+void tlsd_html_capture_add(struct tlsd_html_capture *h, const struct tlsd_conn *c, bool listed);
+/* An input file for the page's heading (copied); error "" or NULL when it was read. */
 void tlsd_html_capture_file(struct tlsd_html_capture *h, const char *path, const char *error);
 /* The page: the timeline, each listed connection with its ladder and diagnosis, and the
- * summaries of the analyser a. Returns 0, or -1 when memory ran out. */
+ * summaries of the analyser a. Returns 0, or -1 when memory ran out (here or while
+ * collecting). */
 int tlsd_html_capture_render(struct tlsd_strbuf *b, const struct tlsd_html_capture *h,
                              const struct tlsd_analyzer *a) __attribute__((warn_unused_result));
 void tlsd_html_capture_free(struct tlsd_html_capture *h);
