@@ -115,16 +115,23 @@ static const char *outcome_word(enum tlsd_conn_outcome o)
     return tlsd_conn_outcome_failed(o) ? "FAIL" : "OK";
 }
 
+/* "TLS 1.0 to TLS 1.3", or "up to TLS 1.2" when the hello does not state its lowest. */
+static const char *offered_versions(const struct tlsd_conn *c, char *buf, size_t len)
+{
+    char v1[24], v2[24];
+    if (tlsd_hello_states_lowest(&c->ch))
+        snprintf(buf, len, "%s to %s", tlsd_version_label(c->offered_low, v1),
+                 tlsd_version_label(c->offered_high, v2));
+    else
+        snprintf(buf, len, "up to %s", tlsd_version_label(c->offered_high, v2));
+    return buf;
+}
+
 static void offered(struct tlsd_strbuf *b, const struct tlsd_conn *c)
 {
     const struct tlsd_client_hello *ch = &c->ch;
-    char v1[24], v2[24];
-    tlsd_sb_puts(b, "<tr><th>offered</th><td>");
-    if (tlsd_hello_states_lowest(ch))
-        tlsd_sb_printf(b, "%s to %s", tlsd_version_label(c->offered_low, v1),
-                       tlsd_version_label(c->offered_high, v2));
-    else
-        tlsd_sb_printf(b, "up to %s", tlsd_version_label(c->offered_high, v2));
+    char vs[64];
+    tlsd_sb_printf(b, "<tr><th>offered</th><td>%s", offered_versions(c, vs, sizeof vs));
     if (ch->server_name) {
         tlsd_sb_puts(b, ", SNI <b>");
         tlsd_html_text(b, ch->server_name);
@@ -254,12 +261,11 @@ static struct event *ladder_add(struct ladder *l, uint64_t frame, int64_t ts, en
 
 static void add_hellos(struct ladder *l, const struct tlsd_conn *c)
 {
-    char v1[24], v2[24];
+    char v1[24], vs[64];
     struct event *e;
     if (c->has_ch && (e = ladder_add(l, c->ch_frame, c->ch_ts, TO_SERVER, false)))
-        snprintf(e->label, sizeof e->label, "ClientHello (%s to %s, %zu suites)",
-                 tlsd_version_label(c->offered_low, v1), tlsd_version_label(c->offered_high, v2),
-                 c->ch.n_suites);
+        snprintf(e->label, sizeof e->label, "ClientHello (%s, %zu suites)",
+                 offered_versions(c, vs, sizeof vs), c->ch.n_suites);
     if (c->has_hrr && (e = ladder_add(l, 0, 0, TO_CLIENT, false))) {
         const struct tlsd_group *g = tlsd_group_by_code(c->hrr_group);
         snprintf(e->label, sizeof e->label, "HelloRetryRequest (%s)", g ? g->name : "?");
@@ -279,12 +285,12 @@ static void add_alerts(struct ladder *l, const struct tlsd_conn *c)
 {
     for (size_t i = 0; i < c->n_alerts; i++) {
         const struct tlsd_conn_alert *a = &c->alerts[i];
-        struct event *e = ladder_add(l, a->frame, 0,
-                                     a->side == TLSD_PEER_CLIENT ? TO_SERVER : TO_CLIENT, true);
+        struct event *e =
+            ladder_add(l, a->frame, 0, a->side == TLSD_PEER_CLIENT ? TO_SERVER : TO_CLIENT, true);
         if (!e)
             return;
-        const struct tlsd_alert *r = a->description >= 0 ? tlsd_alert_by_code(a->description)
-                                                         : NULL;
+        const struct tlsd_alert *r =
+            a->description >= 0 ? tlsd_alert_by_code(a->description) : NULL;
         if (a->description < 0)
             snprintf(e->label, sizeof e->label, "Alert (encrypted)");
         else
@@ -349,8 +355,8 @@ static void ladder_event(struct tlsd_strbuf *b, const struct event *e, int y, in
                        "stroke-width=\"%d\"/><polygon points=\"%d,%d %d,%d %d,%d\" fill=\"%s\"/>",
                        from, y, to, y, colour, e->bad ? 2 : 1, to, y, to + back, y - 4, to + back,
                        y + 4, colour);
-        tlsd_sb_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"%s\">", mid,
-                       y - 5, colour);
+        tlsd_sb_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"%s\">", mid, y - 5,
+                       colour);
     }
     tlsd_html_text(b, e->label);
     tlsd_sb_puts(b, "</text>");
@@ -399,8 +405,8 @@ static void row_head(struct tlsd_strbuf *b, const struct tlsd_conn *c)
         tlsd_html_text(b, c->ch.server_name);
         tlsd_sb_puts(b, ")");
     }
-    tlsd_sb_printf(b, "</span> <span class=\"lbl o-%s\">%s %s</span> ", o,
-                   outcome_word(c->outcome), o);
+    tlsd_sb_printf(b, "</span> <span class=\"lbl o-%s\">%s %s</span> ", o, outcome_word(c->outcome),
+                   o);
 }
 
 static void row_body(struct tlsd_strbuf *b, const struct tlsd_conn *c)
@@ -580,10 +586,11 @@ static void rows(struct tlsd_strbuf *b, const struct tlsd_html_capture *h)
     uint64_t not_listed = 0;
     for (int o = 0; o < TLSD_OUTCOME_COUNT; o++)
         not_listed += h->not_listed[o];
-    tlsd_sb_printf(b, "<h2>Connections</h2>\n<p id=\"listed\">%zu connection%s listed, in time "
-                      "order; each opens to what was offered and answered, the diagnosis and a "
-                      "ladder diagram. The mark in the bar is when it started within the "
-                      "capture.</p>\n",
+    tlsd_sb_printf(b,
+                   "<h2>Connections</h2>\n<p id=\"listed\">%zu connection%s listed, in time "
+                   "order; each opens to what was offered and answered, the diagnosis and a "
+                   "ladder diagram. The mark in the bar is when it started within the "
+                   "capture.</p>\n",
                    h->n_rows, h->n_rows == 1 ? "" : "s");
     if (not_listed) {
         tlsd_sb_printf(b,
@@ -613,8 +620,9 @@ static void rows(struct tlsd_strbuf *b, const struct tlsd_html_capture *h)
         const struct row *r = &sorted[i];
         double pos = span > 0 ? (double)(r->ts - lo) * 100.0 / span : 0;
         tlsd_sb_putn(b, h->text.s + r->off, r->split - r->off);
-        tlsd_sb_printf(b, "<span class=\"track\" aria-hidden=\"true\"><b style=\"left:%.1f%%\">"
-                          "&#9679;</b></span>",
+        tlsd_sb_printf(b,
+                       "<span class=\"track\" aria-hidden=\"true\"><b style=\"left:%.1f%%\">"
+                       "&#9679;</b></span>",
                        pos > 99 ? 99 : pos);
         tlsd_sb_putn(b, h->text.s + r->split, r->end - r->split);
     }
@@ -626,8 +634,9 @@ static void table_end(struct tlsd_strbuf *b, size_t n, const char *what)
 {
     tlsd_sb_puts(b, "</tbody></table>\n");
     if (n > SUMMARY_ROWS)
-        tlsd_sb_printf(b, "<p class=\"note\">%zu more %s are not listed (size limit); the JSON "
-                          "output has them all.</p>\n",
+        tlsd_sb_printf(b,
+                       "<p class=\"note\">%zu more %s are not listed (size limit); the JSON "
+                       "output has them all.</p>\n",
                        n - SUMMARY_ROWS, what);
 }
 
@@ -671,9 +680,10 @@ static void server_table(struct tlsd_strbuf *b, const struct tlsd_analyzer *a)
 static void summaries(struct tlsd_strbuf *b, const struct tlsd_analyzer *a)
 {
     const struct tlsd_analyze_stats *st = tlsd_analyzer_stats(a);
-    tlsd_sb_printf(b, "<h2>Summary</h2>\n<p>%llu connections with TLS, %llu TCP flows without, "
-                      "%llu frames.</p>\n<h3>By outcome</h3>\n<table id=\"outcomes\"><thead><tr>"
-                      "<th>outcome</th><th>meaning</th><th>connections</th></tr></thead><tbody>\n",
+    tlsd_sb_printf(b,
+                   "<h2>Summary</h2>\n<p>%llu connections with TLS, %llu TCP flows without, "
+                   "%llu frames.</p>\n<h3>By outcome</h3>\n<table id=\"outcomes\"><thead><tr>"
+                   "<th>outcome</th><th>meaning</th><th>connections</th></tr></thead><tbody>\n",
                    (unsigned long long)st->connections, (unsigned long long)st->flows_not_tls,
                    (unsigned long long)st->frames);
     for (int o = 0; o < TLSD_OUTCOME_COUNT; o++) {
@@ -703,8 +713,9 @@ int tlsd_html_capture_render(struct tlsd_strbuf *b, const struct tlsd_html_captu
     }
     timeline(b, h);
     if (h->points_dropped)
-        tlsd_sb_printf(b, "<p class=\"note\">%llu connections past the first %zu are not in the "
-                          "timeline (they are in the summaries).</p>\n",
+        tlsd_sb_printf(b,
+                       "<p class=\"note\">%llu connections past the first %zu are not in the "
+                       "timeline (they are in the summaries).</p>\n",
                        (unsigned long long)h->points_dropped, POINTS_MAX);
     rows(b, h);
     summaries(b, a);

@@ -117,8 +117,9 @@ static void suite_row(struct tlsd_strbuf *b, const struct tlsd_scan_suite *x, si
     const struct tlsd_suite *s = tlsd_suite_by_code(x->code);
     enum tlsd_class cls = s ? s->cls : TLSD_CLASS_UNKNOWN;
     char code[12];
-    tlsd_sb_printf(b, "<tr class=\"%s\"><td>%zu</td><td class=\"mono\">%s</td><td>%s</td>"
-                      "<td class=\"mono\">%s</td><td>",
+    tlsd_sb_printf(b,
+                   "<tr class=\"%s\"><td>%zu</td><td class=\"mono\">%s</td><td>%s</td>"
+                   "<td class=\"mono\">%s</td><td>",
                    tlsd_html_class_css(cls), pos, tlsd_suite_code_str(x->code, code),
                    s ? s->iana_name : "unknown", s && s->openssl_name ? s->openssl_name : "-");
     if (x->group) {
@@ -363,8 +364,8 @@ static void card(struct tlsd_strbuf *b, const struct tlsd_scan_result *r, size_t
     certificates(b, r);
     key_exchange(b, r);
     features(b, r);
-    tlsd_sb_printf(b, "<p>%u connections, %u handshakes, %.2f s</p>\n</section>\n",
-                   r->connections, r->handshakes, r->seconds);
+    tlsd_sb_printf(b, "<p>%u connections, %u handshakes, %.2f s</p>\n</section>\n", r->connections,
+                   r->handshakes, r->seconds);
 }
 
 int tlsd_html_scan(struct tlsd_strbuf *b, const struct tlsd_scan_result *results, size_t n)
@@ -373,8 +374,9 @@ int tlsd_html_scan(struct tlsd_strbuf *b, const struct tlsd_scan_result *results
     snprintf(title, sizeof title, "TLS scan of %s%s", n ? results[0].target->input : "nothing",
              n > 1 ? " and more" : "");
     tlsd_html_begin(b, TLSD_HTML_PAGE_SCAN, title);
-    tlsd_sb_printf(b, "<p>%zu target%s. Suites, versions and findings are coloured and "
-                      "labelled by security class: ",
+    tlsd_sb_printf(b,
+                   "<p>%zu target%s. Suites, versions and findings are coloured and "
+                   "labelled by security class: ",
                    n, n == 1 ? "" : "s");
     for (int c = TLSD_CLASS_RECOMMENDED; c >= TLSD_CLASS_UNKNOWN; c--)
         tlsd_html_class_label(b, (enum tlsd_class)c);
