@@ -88,7 +88,7 @@ static const char script_match[] =
 static const char *const outcome_colour[TLSD_OUTCOME_COUNT] = {
     [TLSD_OUTCOME_SUCCESS] = "#8ed49b",           [TLSD_OUTCOME_SERVER_ALERT] = "#f3a6a6",
     [TLSD_OUTCOME_CLIENT_ALERT] = "#f08fb0",      [TLSD_OUTCOME_RESET_AFTER_HELLO] = "#f7b98a",
-    [TLSD_OUTCOME_CLOSE_AFTER_HELLO] = "#f5c9a0", [TLSD_OUTCOME_ABORTED] = "#ffd38a",
+    [TLSD_OUTCOME_CLOSE_AFTER_HELLO] = "#a9cdf0", [TLSD_OUTCOME_ABORTED] = "#ffd38a",
     [TLSD_OUTCOME_NO_ANSWER] = "#fff09a",         [TLSD_OUTCOME_NOT_TLS] = "#d7c4ef",
     [TLSD_OUTCOME_TRUNCATED] = "#e4e4e4",
 };
@@ -143,6 +143,14 @@ void tlsd_html_textn(struct tlsd_strbuf *b, const char *s, size_t n)
 void tlsd_html_text(struct tlsd_strbuf *b, const char *s)
 {
     tlsd_html_textn(b, s ? s : "", s ? strlen(s) : 0);
+}
+
+void tlsd_html_cut(struct tlsd_strbuf *b, size_t len)
+{
+    if (b->s && len < b->len) {
+        b->len = len;
+        b->s[len] = '\0';
+    }
 }
 
 const char *tlsd_html_class_css(enum tlsd_class c)

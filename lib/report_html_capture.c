@@ -456,7 +456,7 @@ void tlsd_html_capture_add(struct tlsd_html_capture *h, const struct tlsd_conn *
     if (h->text.failed) {
         h->nomem = true;
         h->text.failed = false;
-        h->text.len = r->off;
+        tlsd_html_cut(&h->text, r->off);
         h->not_listed[c->outcome]++;
         return;
     }

@@ -22,6 +22,9 @@ void tlsd_html_end(struct tlsd_strbuf *b, enum tlsd_html_page page);
 void tlsd_html_text(struct tlsd_strbuf *b, const char *s);
 void tlsd_html_textn(struct tlsd_strbuf *b, const char *s, size_t n);
 
+/* Takes back what was written after len (a heading with nothing under it). */
+void tlsd_html_cut(struct tlsd_strbuf *b, size_t len);
+
 /* The CSS class of a security class ("k0".."k4") and a labelled chip for it:
  * <span class="lbl kN">weak</span>. */
 const char *tlsd_html_class_css(enum tlsd_class c);

@@ -238,7 +238,7 @@ static void certificates(struct tlsd_strbuf *b, const struct tlsd_scan_result *r
     size_t mark = b->len;
     suites_of(b, r, -1);
     if (b->len == mark) /* none: take the heading back */
-        b->len = before;
+        tlsd_html_cut(b, before);
 }
 
 /* A group's or signature scheme's name, 0xHHHH when the registry lacks it. */
@@ -268,7 +268,9 @@ static void list16(struct tlsd_strbuf *b, const char *title, const uint16_t *v, 
 static void key_exchange(struct tlsd_strbuf *b, const struct tlsd_scan_result *r)
 {
     char title[80], vb[16];
+    size_t before = b->len;
     tlsd_sb_puts(b, "<h3>Key exchange and signatures</h3>\n<ul>\n");
+    size_t mark = b->len;
     list16(b, r->groups_order == TLSD_YES ? "Groups (TLS 1.3, server order)" : "Groups (TLS 1.3)",
            r->groups, r->n_groups, true);
     snprintf(title, sizeof title, "Groups (%s ECDHE%s)",
@@ -284,7 +286,10 @@ static void key_exchange(struct tlsd_strbuf *b, const struct tlsd_scan_result *r
         list16(b, title, r->sigschemes_by_key[k], r->n_sigschemes_by_key[k], false);
     }
     list16(b, "Signature schemes (TLS 1.3)", r->sigschemes13, r->n_sigschemes13, false);
-    tlsd_sb_puts(b, "</ul>\n");
+    if (b->len == mark) /* nothing measured (--no-groups --no-sigalgs): no empty list */
+        tlsd_html_cut(b, before);
+    else
+        tlsd_sb_puts(b, "</ul>\n");
 }
 
 static void features(struct tlsd_strbuf *b, const struct tlsd_scan_result *r)
