@@ -54,6 +54,20 @@ struct task {
     unsigned gen;
     struct task *next_queued; /* scheduler queue */
     bool background;          /* waits behind every other queued probe */
+    /* Faults (see probe_done): a reset or refused probe is retried after a back-off, and a
+     * reset that persists is confirmed as a refusal by a hello the server accepted before
+     * (the control) or, failing that, answered as undecided. */
+    struct task *next_delayed; /* waiting for its back-off */
+    uint64_t due_ms;
+    struct task *next_parked; /* waiting for a known-good hello to confirm with */
+    bool control;             /* the probe in flight is the control */
+    unsigned local_tries;     /* requeued because this process ran out of descriptors */
+    struct {
+        bool set;
+        enum probe_outcome outcome;
+        int uv_err;
+        char error[200];
+    } held; /* the last ambiguous answer (reset, closed) */
 };
 
 struct tscan {
@@ -76,6 +90,20 @@ struct tscan {
     uint16_t fp_version, features_version; /* the answers JA3S and features come from */
     uint8_t *no_sni_leaf;                  /* the certificate a hello without SNI got (DER) */
     size_t no_sni_len;
+    /* faults */
+    unsigned limit;      /* probes in flight for this target (lowered when it limits) */
+    unsigned live_tasks; /* tasks not ended */
+    bool ever_connected; /* a probe got through connect() */
+    bool flaky;          /* a reset or refused hello was answered when tried again */
+    uint8_t *good_hello; /* a hello the server answered with a ServerHello (a copy) */
+    size_t good_len;
+    struct task *parked; /* tasks waiting for good_hello */
+    unsigned n_parked;
+    /* What was decided from confirmed resets: undecided after all if the server turns
+     * out to reset at random (doubt_versions: TLSD_SCAN_* bits whose acceptance). */
+    char **doubts;
+    size_t n_doubts;
+    unsigned doubt_versions;
 };
 
 struct scan {
@@ -94,6 +122,9 @@ struct scan {
     void *ctx;
     uint32_t *suites[TLSD_SCAN_NVERSIONS]; /* suites_for's lists, made once per scan */
     size_t n_suites[TLSD_SCAN_NVERSIONS];
+    unsigned max_now;     /* probes in flight overall: max_inflight, lowered on EMFILE */
+    struct task *delayed; /* retries waiting for their back-off, earliest first */
+    uv_timer_t retry_timer;
 };
 
 static uint64_t now_ms(struct scan *s)
@@ -338,14 +369,14 @@ static void launch(struct task *k)
 static void pump(struct scan *s)
 {
     struct task **pp = &s->queue_head, *prev = NULL;
-    while (*pp && s->inflight < s->o->max_inflight) {
+    while (*pp && s->inflight < s->max_now) {
         struct task *k = *pp;
         if (k->t->failed) { /* its target hit its time limit: drop the task */
             unqueue(s, pp, k, prev);
             end_task(k);
             continue;
         }
-        if (k->t->inflight >= s->o->max_per_target) {
+        if (k->t->inflight >= k->t->limit) {
             prev = k;
             pp = &k->next_queued;
             continue;
@@ -379,6 +410,7 @@ static struct task *new_task(struct tscan *t, void (*fn)(struct task *, struct p
     k->t = t;
     k->on_result = fn;
     t->tasks_open++;
+    t->live_tasks++;
     return k;
 }
 
@@ -388,14 +420,247 @@ static void end_task(struct task *k)
     free(k->pending_hello);
     free(k->remaining);
     free(k);
+    t->live_tasks--;
     t->tasks_open--;
     maybe_finish_target(t);
 }
 
-static bool transient(const struct probe_res *res)
+/* ---- faults: retries, back-off, confirmation ------------------------------------
+ *
+ * A reset (or a close without an alert) right after the ClientHello is how some servers
+ * refuse (Windows schannel, many devices), but it is also what a fault looks like: a
+ * server or middlebox that resets at random, one that starts resetting after N
+ * connections, one that stops listening. Such an answer is never taken as "not accepted"
+ * on its own: the probe is tried again after a back-off, and a reset that persists is
+ * taken as a refusal only when a hello the server answered before is answered again right
+ * after it (the control). Otherwise the question is undecided: the report says so, the
+ * target's result is incomplete, and nothing is inferred from it. */
+
+#define BACKOFF_MS        50u   /* first retry; doubled each time */
+#define BACKOFF_MAX_MS    2000u /* at most */
+#define FLAKY_EXTRA_TRIES 2u    /* more tries once the server is seen to reset at random */
+#define LOCAL_TRIES_MAX   1000u /* requeues after EMFILE before giving up */
+
+static bool ambiguous(const struct probe_res *res)
 {
-    return res->outcome == PROBE_TIMEOUT ||
-           (res->outcome == PROBE_CONNECT_FAILED && res->uv_err != UV_ECONNREFUSED);
+    return res->outcome == PROBE_RESET || res->outcome == PROBE_CLOSED;
+}
+
+static bool out_of_fds(const struct probe_res *res)
+{
+    return res->outcome == PROBE_CONNECT_FAILED &&
+           (res->uv_err == UV_EMFILE || res->uv_err == UV_ENFILE);
+}
+
+/* Worth trying again: a timeout, a connect that failed other than by refusal, or a
+ * refusal from a server that accepted connections before (it stopped listening, or
+ * its queue is full). */
+static bool transient(const struct tscan *t, const struct probe_res *res)
+{
+    return res->outcome == PROBE_TIMEOUT || (res->outcome == PROBE_CONNECT_FAILED &&
+                                             (res->uv_err != UV_ECONNREFUSED || t->ever_connected));
+}
+
+static bool answered(const struct probe_res *res)
+{
+    return (res->outcome == PROBE_SERVER_HELLO && res->have_sh) || res->outcome == PROBE_SSL2_HELLO;
+}
+
+/* Appends a formatted line to a list of lines. */
+static void add_line(char ***lines, size_t *n, const char *fmt, va_list ap)
+{
+    char **v = realloc(*lines, (*n + 1) * sizeof *v);
+    if (!v)
+        return;
+    *lines = v;
+    if (vasprintf(&v[*n], fmt, ap) >= 0)
+        (*n)++;
+}
+
+static void add_undecided(struct tlsd_scan_result *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void add_undecided(struct tlsd_scan_result *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_line(&r->undecided, &r->n_undecided, fmt, ap);
+    va_end(ap);
+}
+
+/* A decision taken from a confirmed reset (vi >= 0: whether that version is accepted). */
+static void add_doubt(struct tscan *t, int vi, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void add_doubt(struct tscan *t, int vi, const char *fmt, ...)
+{
+    if (vi >= 0)
+        t->doubt_versions |= 1u << vi;
+    va_list ap;
+    va_start(ap, fmt);
+    add_line(&t->doubts, &t->n_doubts, fmt, ap);
+    va_end(ap);
+}
+
+/* The server resets at random: what confirmed resets decided is undecided after all. */
+static void doubts_to_undecided(struct tscan *t)
+{
+    struct tlsd_scan_result *r = t->r;
+    for (size_t i = 0; i < t->n_doubts; i++)
+        add_undecided(r,
+                      "%s (a reset taken as a refusal before the server was seen to reset "
+                      "at random)",
+                      t->doubts[i]);
+    for (int vi = 0; vi < TLSD_SCAN_NVERSIONS; vi++)
+        if (t->doubt_versions & (1u << vi))
+            r->versions[vi].undecided = true;
+}
+
+static void free_doubts(struct tscan *t)
+{
+    for (size_t i = 0; i < t->n_doubts; i++)
+        free(t->doubts[i]);
+    free(t->doubts);
+    t->doubts = NULL;
+    t->n_doubts = 0;
+}
+
+static void on_retry_timer(uv_timer_t *tm);
+
+static void arm_retry_timer(struct scan *s)
+{
+    if (!s->delayed) {
+        uv_timer_stop(&s->retry_timer);
+        return;
+    }
+    uint64_t now = now_ms(s);
+    uv_timer_start(&s->retry_timer, on_retry_timer,
+                   s->delayed->due_ms > now ? s->delayed->due_ms - now : 0, 0);
+}
+
+static void schedule_retry(struct task *k)
+{
+    struct scan *s = k->t->s;
+    unsigned shift = k->tries < 6 ? k->tries : 6;
+    unsigned delay = BACKOFF_MS << shift;
+    k->due_ms = now_ms(s) + (delay < BACKOFF_MAX_MS ? delay : BACKOFF_MAX_MS);
+    k->tries++;
+    k->t->r->probes_retried++;
+    struct task **pp = &s->delayed;
+    while (*pp && (*pp)->due_ms <= k->due_ms)
+        pp = &(*pp)->next_delayed;
+    k->next_delayed = *pp;
+    *pp = k;
+    arm_retry_timer(s);
+}
+
+static void on_retry_timer(uv_timer_t *tm)
+{
+    struct scan *s = tm->data;
+    uint64_t now = now_ms(s);
+    while (s->delayed && s->delayed->due_ms <= now) {
+        struct task *k = s->delayed;
+        s->delayed = k->next_delayed;
+        k->next_delayed = NULL;
+        enqueue(s, k);
+    }
+    arm_retry_timer(s);
+    pump(s);
+}
+
+/* Answers the task "undecided" with why. */
+static void deliver_undecided(struct task *k, const char *why)
+{
+    struct probe_res res;
+    memset(&res, 0, sizeof res);
+    res.outcome = PROBE_UNDECIDED;
+    res.fd = -1;
+    snprintf(res.error, sizeof res.error, "%s", why);
+    k->tries = 0;
+    k->held.set = false;
+    k->on_result(k, &res);
+}
+
+static void undecided_why(const struct task *k, char *buf, size_t len)
+{
+    const char *what = k->held.set ? probe_outcome_name(k->held.outcome) : "no answer";
+    snprintf(buf, len, "%s %u times%s%.60s", what, k->tries + 1, k->held.error[0] ? ": " : "",
+             k->held.error);
+}
+
+/* Sends the known-good hello in place of k's own; its answer decides k's. */
+static void start_control(struct task *k)
+{
+    struct tscan *t = k->t;
+    uint8_t *copy = malloc(t->good_len);
+    if (!copy) {
+        deliver_undecided(k, "out of memory");
+        return;
+    }
+    memcpy(copy, t->good_hello, t->good_len);
+    k->control = true;
+    submit(k, copy, t->good_len);
+}
+
+static void keep_good_hello(struct tscan *t, const struct task *k)
+{
+    if (t->good_hello || !k->pending_hello)
+        return;
+    if (!(t->good_hello = malloc(k->pending_len)))
+        return;
+    memcpy(t->good_hello, k->pending_hello, k->pending_len);
+    t->good_len = k->pending_len;
+    while (t->parked) { /* their controls can run now */
+        struct task *p = t->parked;
+        t->parked = p->next_parked;
+        t->n_parked--;
+        start_control(p);
+    }
+}
+
+/* Nothing else of the target can bring a good hello: the parked questions stay open. */
+static void release_parked(struct tscan *t, bool stopped)
+{
+    if (!t->parked || (!stopped && t->live_tasks != t->n_parked))
+        return;
+    while (t->parked) {
+        struct task *p = t->parked;
+        t->parked = p->next_parked;
+        t->n_parked--;
+        if (stopped) {
+            end_task(p);
+            continue;
+        }
+        char why[200], buf[120];
+        undecided_why(p, buf, sizeof buf);
+        snprintf(why, sizeof why, "%s, and the server answered no hello to confirm it with", buf);
+        deliver_undecided(p, why);
+    }
+}
+
+/* The control's answer: a ServerHello means the server is up and answering, so the
+ * reset it gave k's own hello was its answer to that hello. */
+static void control_done(struct task *k, const struct probe_res *res)
+{
+    struct tscan *t = k->t;
+    k->control = false;
+    if (answered(res) && !t->flaky) {
+        struct probe_res held;
+        memset(&held, 0, sizeof held);
+        held.outcome = k->held.outcome;
+        held.uv_err = k->held.uv_err;
+        held.fd = -1;
+        held.confirmed_reset = true;
+        snprintf(held.error, sizeof held.error, "%s", k->held.error);
+        t->r->resets_confirmed++;
+        k->tries = 0;
+        k->held.set = false;
+        k->on_result(k, &held);
+        return;
+    }
+    char why[200], buf[120];
+    undecided_why(k, buf, sizeof buf);
+    snprintf(why, sizeof why, "%s, and a hello it accepted before then got %s", buf,
+             probe_outcome_name(res->outcome));
+    deliver_undecided(k, why);
 }
 
 static void probe_done(void *ctx, struct probe_res *res)
@@ -408,19 +673,77 @@ static void probe_done(void *ctx, struct probe_res *res)
     s->probes_done++;
     if (res->have_sh || res->have_ssl2)
         t->r->handshakes++;
-    if (transient(res) && k->tries < s->o->retries && !t->failed) {
-        k->tries++;
-        enqueue(s, k);
+    if (res->outcome != PROBE_CONNECT_FAILED)
+        t->ever_connected = true;
+    if (t->failed) {
+        end_task(k);
         pump(s);
         return;
     }
-    k->tries = 0;
-    if (t->failed) {
-        end_task(k);
+    if (answered(res))
+        keep_good_hello(t, k);
+    unsigned tries_max = s->o->retries + (t->flaky ? FLAKY_EXTRA_TRIES : 0);
+    char why[200];
+    if (out_of_fds(res)) {
+        /* This process's limit, not the server's answer: fewer probes at once. */
+        if (s->inflight > 0 && k->local_tries++ < LOCAL_TRIES_MAX) {
+            s->max_now = s->inflight;
+            enqueue(s, k);
+        } else {
+            snprintf(why, sizeof why,
+                     "out of file descriptors (%s): raise the limit (ulimit -n) or lower "
+                     "--concurrency",
+                     uv_err_name(res->uv_err));
+            deliver_undecided(k, why);
+        }
+    } else if (k->control) {
+        control_done(k, res);
+    } else if (transient(t, res) || ambiguous(res)) {
+        if (res->outcome == PROBE_CONNECT_FAILED && res->uv_err == UV_ECONNREFUSED && t->limit > 1)
+            t->limit /= 2; /* a full listen queue: fewer at once */
+        if (ambiguous(res)) {
+            k->held.set = true;
+            k->held.outcome = res->outcome;
+            k->held.uv_err = res->uv_err;
+            snprintf(k->held.error, sizeof k->held.error, "%s", res->error);
+        }
+        if (k->tries < tries_max) {
+            schedule_retry(k);
+        } else if (!ambiguous(res) && res->outcome != PROBE_CONNECT_FAILED) {
+            k->tries = 0; /* a timeout: the answer as it is (as before) */
+            k->held.set = false;
+            k->on_result(k, res);
+        } else if (!ambiguous(res)) {
+            snprintf(why, sizeof why, "%s after %u tries: %.150s", probe_outcome_name(res->outcome),
+                     k->tries + 1, res->error);
+            deliver_undecided(k, why);
+        } else if (t->flaky) {
+            undecided_why(k, why, sizeof why);
+            strncat(why, " (the server resets at random)", sizeof why - strlen(why) - 1);
+            deliver_undecided(k, why);
+        } else if (t->good_hello) {
+            start_control(k);
+        } else {
+            k->next_parked = t->parked;
+            t->parked = k;
+            t->n_parked++;
+        }
     } else {
+        if (k->held.set && !t->flaky) {
+            /* The same hello was reset before and is answered now: resets here are
+             * faults. Refusals taken from resets before this are in doubt. */
+            t->flaky = true;
+            if (t->limit > 1)
+                t->limit /= 2;
+            doubts_to_undecided(t);
+            free_doubts(t);
+        }
+        k->tries = 0;
+        k->held.set = false;
         k->on_result(k, res);
     }
     pump(s);
+    release_parked(t, false);
     if (s->progress && s->probes_done % 16 == 0)
         s->progress(s->ctx, s->targets_done, s->n_targets, s->probes_done);
 }
@@ -625,6 +948,7 @@ struct elim {
     uint32_t order_picks[2];
     int order_answers;
     bool root_answered;
+    bool root_undecided; /* the first probe's answer could not be decided */
     char root_note[160];
     uint32_t pinned; /* groups: kept in every offer (the ECDSA certificate's curve) */
     int key;         /* signature schemes: TLSD_SCAN_KEY_*, the suites' certificate type */
@@ -919,6 +1243,68 @@ static void order_result(struct task *k, struct probe_res *res)
     elim_task_end(k);
 }
 
+static const char *const ekind_what[] = {
+    [E_SUITES] = "cipher suites",
+    [E_GROUPS] = "groups",
+    [E_SIGALGS] = "signature schemes",
+};
+
+static const char *element_name(enum ekind kind, uint32_t c, char *buf, size_t len)
+{
+    const char *n = NULL;
+    if (kind == E_SUITES) {
+        const struct tlsd_suite *x = tlsd_suite_by_code(c);
+        n = x ? x->iana_name : NULL;
+    } else if (kind == E_GROUPS) {
+        const struct tlsd_group *x = tlsd_group_by_code((uint16_t)c);
+        n = x ? x->name : NULL;
+    } else {
+        const struct tlsd_sigscheme *x = tlsd_sigscheme_by_code((uint16_t)c);
+        n = x ? x->name : NULL;
+    }
+    if (n)
+        return n;
+    snprintf(buf, len, "0x%04X", (unsigned)c);
+    return buf;
+}
+
+/* What the task still offered stays open: neither accepted nor refused (UNDECIDED), or
+ * was refused by a confirmed reset (a doubt, should the server turn out to reset at
+ * random). */
+static void elim_undecided(struct elim *e, const struct task *k, const struct probe_res *res,
+                           bool root)
+{
+    char vb[16], nb[16];
+    const char *v = tlsd_version_str(tlsd_scan_version_codes[e->vi], vb);
+    if (res->confirmed_reset) {
+        if (root && e->kind == E_SUITES) {
+            add_doubt(e->t, e->vi, "%s: whether it is accepted", v);
+            return;
+        }
+    } else if (root) {
+        e->root_undecided = true;
+        snprintf(e->root_note, sizeof e->root_note, "unknown: %.140s", res->error);
+        if (e->kind == E_SUITES)
+            return; /* suites_done marks the version */
+    }
+    size_t len = 0;
+    for (size_t i = 0; i < k->n_remaining; i++)
+        len += strlen(element_name(e->kind, k->remaining[i], nb, sizeof nb)) + 2;
+    char *names = malloc(len + 1);
+    if (!names)
+        return;
+    names[0] = '\0';
+    for (size_t i = 0, at = 0; i < k->n_remaining; i++)
+        at += (size_t)sprintf(names + at, "%s%s", i ? ", " : "",
+                              element_name(e->kind, k->remaining[i], nb, sizeof nb));
+    if (res->confirmed_reset)
+        add_doubt(e->t, -1, "%s %s not decided: %s", v, ekind_what[e->kind], names);
+    else
+        add_undecided(e->t->r, "%s %s not decided (%s): %s", v, ekind_what[e->kind], res->error,
+                      names);
+    free(names);
+}
+
 static void elim_result(struct task *k, struct probe_res *res)
 {
     struct elim *e = k->e;
@@ -928,7 +1314,18 @@ static void elim_result(struct task *k, struct probe_res *res)
         elim_task_end(k);
         return;
     }
+    if (res->outcome == PROBE_UNDECIDED) {
+        elim_undecided(e, k, res, root);
+        if (root)
+            e->root_answered = true;
+        if (root && e->on_root)
+            e->on_root(e, false);
+        elim_task_end(k);
+        return;
+    }
     uint32_t c = picked(k, res);
+    if (res->confirmed_reset)
+        elim_undecided(e, k, res, root);
     if (root) {
         e->root_answered = true;
         e->first_pick = c;
@@ -1067,6 +1464,12 @@ static void suites_done(struct elim *e)
     sv->accepted = sv->n_suites > 0;
     if (!sv->accepted)
         snprintf(sv->note, sizeof sv->note, "%s", e->root_note);
+    if (!sv->accepted && e->root_undecided) {
+        char vb[16];
+        sv->undecided = true;
+        add_undecided(e->t->r, "%s: whether it is accepted (%s)", tlsd_version_str(sv->version, vb),
+                      e->root_note + strlen("unknown: "));
+    }
     sv->server_order = e->order == 1 ? TLSD_YES : e->order == 0 ? TLSD_NO : TLSD_UNKNOWN;
     if (sv->server_order != TLSD_YES && sv->n_suites > 1)
         qsort(sv->suites, sv->n_suites, sizeof *sv->suites, cmp_suite);
@@ -1259,6 +1662,11 @@ static void sig13_result(struct task *k, struct probe_res *res)
     }
     if (answered && !res->sh.is_hrr && tlsd_version_is_tls13(res->sh.version))
         t->sig13_ok[i] = true;
+    if (res->outcome == PROBE_UNDECIDED)
+        add_undecided(t->r, "TLSv1.3 signature scheme %s not decided (%s)",
+                      tlsd_sigscheme_at(i)->name, res->error);
+    else if (res->confirmed_reset)
+        add_doubt(t, -1, "TLSv1.3 signature scheme %s not decided", tlsd_sigscheme_at(i)->name);
     if (--t->sig13_left == 0)
         sig13_finish(t);
     end_task(k);
@@ -1304,6 +1712,12 @@ static void ssl2_result(struct task *k, struct probe_res *res)
         sv->accepted = sv->n_suites > 0;
     } else {
         snprintf(sv->note, sizeof sv->note, "%s", outcome_text(res, buf, sizeof buf));
+        if (res->outcome == PROBE_UNDECIDED) {
+            sv->undecided = true;
+            add_undecided(t->r, "SSLv2: whether it is accepted (%s)", res->error);
+        } else if (res->confirmed_reset) {
+            add_doubt(t, TLSD_SCAN_SSL2, "SSLv2: whether it is accepted");
+        }
     }
     end_task(k);
     if (--t->roots_left == 0)
@@ -1373,6 +1787,22 @@ static void feature_result(struct task *k, struct probe_res *res)
     struct tlsd_scan_result *r = k->t->r;
     char buf[96];
     bool accepted = res->outcome == PROBE_SERVER_HELLO && res->have_sh;
+    static const char *const what[] = {
+        [F_FALLBACK] = "TLS_FALLBACK_SCSV",
+        [F_COMPRESSION] = "compression and heartbeat",
+        [F_NO_SNI] = "a hello without server_name",
+        [F_WRONG_SNI] = "a hello with another server_name",
+        [F_LARGE] = "a large hello",
+        [F_NO_RENEG_SIGNAL] = "a hello without the renegotiation signal",
+        [F_DHE_NO_FFDHE] = "DHE without the RFC 7919 groups",
+    };
+    if (res->outcome == PROBE_UNDECIDED) { /* the feature stays unknown */
+        add_undecided(r, "%s: not decided (%s)", what[k->kind], res->error);
+        end_task(k);
+        return;
+    }
+    if (res->confirmed_reset)
+        add_doubt(k->t, -1, "%s: not decided", what[k->kind]);
     switch (k->kind) {
     case F_FALLBACK:
         /* RFC 7507: inappropriate_fallback (86) to a lower version with the SCSV. */
@@ -1798,12 +2228,20 @@ static void summarize_failure(struct tlsd_scan_result *r)
     for (int i = 0; i < TLSD_SCAN_NVERSIONS; i++)
         if (r->versions[i].accepted)
             return;
+    /* An undecided version's note is "unknown: " and what its probes met. */
+    static const char unknown[] = "unknown: ";
     const char *first = r->versions[TLSD_SCAN_SSL3].note;
+    if (strncmp(first, unknown, strlen(unknown)) == 0)
+        first += strlen(unknown);
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         size_t pl = strlen(kinds[k].prefix);
         bool all = true;
-        for (int i = TLSD_SCAN_SSL3; i < TLSD_SCAN_NVERSIONS && all; i++)
-            all = strncmp(r->versions[i].note, kinds[k].prefix, pl) == 0;
+        for (int i = TLSD_SCAN_SSL3; i < TLSD_SCAN_NVERSIONS && all; i++) {
+            const char *n = r->versions[i].note;
+            if (r->versions[i].undecided && strncmp(n, unknown, strlen(unknown)) == 0)
+                n += strlen(unknown);
+            all = strncmp(n, kinds[k].prefix, pl) == 0;
+        }
         if (!all)
             continue;
         const char *detail = strchr(first, ':');
@@ -1919,7 +2357,20 @@ static void on_deadline(uv_timer_t *tm)
              "time limit of %u s reached; the results so far are incomplete",
              t->s->o->target_timeout_ms / 1000);
     t->failed = true;
-    pump(t->s); /* drops this target's queued tasks */
+    /* Drops this target's retries waiting for their back-off, its parked tasks, and (pump)
+     * its queued ones. */
+    for (struct task **pp = &t->s->delayed; *pp;) {
+        struct task *k = *pp;
+        if (k->t != t) {
+            pp = &k->next_delayed;
+            continue;
+        }
+        *pp = k->next_delayed;
+        end_task(k);
+    }
+    arm_retry_timer(t->s);
+    release_parked(t, true);
+    pump(t->s);
     maybe_finish_target(t);
 }
 
@@ -1949,8 +2400,11 @@ int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan
                   tlsd_scan_progress_cb progress, void *ctx)
 {
     struct scan s = {.o = opts, .done = done, .progress = progress, .ctx = ctx};
+    s.max_now = opts->max_inflight ? opts->max_inflight : 1;
     if (uv_loop_init(&s.loop) < 0)
         return -1;
+    uv_timer_init(&s.loop, &s.retry_timer);
+    s.retry_timer.data = &s;
     s.n_targets = targets->n;
     s.targets = calloc(targets->n ? targets->n : 1, sizeof *s.targets);
     if (!s.targets) {
@@ -1978,17 +2432,21 @@ int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan
         t->s = &s;
         t->target = &targets->v[i];
         t->r = r;
+        t->limit = opts->max_per_target ? opts->max_per_target : 1;
         t->sni = opts->no_sni ? NULL : opts->sni ? opts->sni : targets->v[i].sni;
         start_target(t);
     }
     uv_run(&s.loop, UV_RUN_DEFAULT);
     if (opts->rate)
         uv_close((uv_handle_t *)&s.rate_timer, NULL);
+    uv_close((uv_handle_t *)&s.retry_timer, NULL);
     uv_run(&s.loop, UV_RUN_DEFAULT);
     uv_loop_close(&s.loop);
     for (size_t i = 0; i < s.n_targets; i++) {
         free(s.targets[i].sig13_ok); /* a target stopped before its probes ended */
         free(s.targets[i].no_sni_leaf);
+        free(s.targets[i].good_hello);
+        free_doubts(&s.targets[i]);
     }
     free(s.targets);
     for (int vi = 0; vi < TLSD_SCAN_NVERSIONS; vi++)

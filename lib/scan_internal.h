@@ -25,6 +25,8 @@ enum probe_outcome {
     PROBE_NOT_TLS,          /* the answer is not TLS (error says why) */
     PROBE_STARTTLS_FAILED,  /* the plain-text protocol refused STARTTLS */
     PROBE_HANDOVER,         /* no hello given: connected (and STARTTLS done); res.fd */
+    PROBE_UNDECIDED,        /* scan.c: reset/refused after retries and not confirmed as a
+                               refusal; error says what happened */
 };
 
 struct probe_res {
@@ -38,6 +40,9 @@ struct probe_res {
     struct tlsd_ssl2_server_hello ssl2;
     struct tlsd_alert_msg alert; /* first alert seen (PROBE_ALERT, or after SH) */
     bool have_alert;
+    /* scan.c: a reset (or close) taken as the server's refusal because a hello it had
+     * accepted was answered right after; in doubt if the server later resets at random. */
+    bool confirmed_reset;
     int fd; /* PROBE_HANDOVER: a dup of the socket, the callee closes it; else -1 */
 };
 

@@ -33,9 +33,11 @@ struct probe {
 };
 
 static const char *const outcome_names[] = {
-    "server_hello", "ssl2_server_hello", "alert",   "closed",          "reset",
-    "timeout",      "connect_failed",    "not_tls", "starttls_failed", "handover",
+    "server_hello",   "ssl2_server_hello", "alert",           "closed",   "reset",   "timeout",
+    "connect_failed", "not_tls",           "starttls_failed", "handover", "unknown",
 };
+_Static_assert(sizeof outcome_names / sizeof outcome_names[0] == PROBE_UNDECIDED + 1,
+               "a name for every probe outcome");
 
 const char *probe_outcome_name(enum probe_outcome o)
 {

@@ -158,7 +158,10 @@ static void version_findings(struct tlsd_scan_result *r, bool any)
     char vb[16];
     if (!any)
         return;
-    if (!v[TLSD_SCAN_TLS12].accepted && !v[TLSD_SCAN_TLS13].accepted)
+    if (v[TLSD_SCAN_TLS13].undecided ||
+        (!v[TLSD_SCAN_TLS13].accepted && v[TLSD_SCAN_TLS12].undecided))
+        ; /* not known: nothing to say about what is missing */
+    else if (!v[TLSD_SCAN_TLS12].accepted && !v[TLSD_SCAN_TLS13].accepted)
         finding(r, TLSD_CLASS_INSECURE,
                 "no TLS 1.2 and no TLS 1.3: clients that follow RFC 8996 (current browsers, "
                 "OpenSSL 3 at its default security level, Windows with TLS 1.0/1.1 disabled) "
@@ -169,10 +172,11 @@ static void version_findings(struct tlsd_scan_result *r, bool any)
         size_t cbc = 0;
         for (size_t k = 0; k < v[i].n_suites; k++)
             cbc += is_cbc_suite(tlsd_suite_by_code(v[i].suites[k].code));
-        if (cbc)
+        if (cbc) /* a count from an incomplete scan is a lower bound */
             finding(r, TLSD_CLASS_WEAK,
-                    "%zu CBC suite%s at %s: predictable record IVs (BEAST, CVE-2011-3389)", cbc,
-                    cbc == 1 ? "" : "s", tlsd_version_str(v[i].version, vb));
+                    "%s%zu CBC suite%s at %s: predictable record IVs (BEAST, CVE-2011-3389)",
+                    r->n_undecided ? "at least " : "", cbc, cbc == 1 ? "" : "s",
+                    tlsd_version_str(v[i].version, vb));
     }
 }
 
@@ -299,6 +303,9 @@ void tlsd_scan_result_free(struct tlsd_scan_result *r)
     for (int k = 0; k < TLSD_SCAN_NKEYS; k++)
         free(r->sigschemes_by_key[k]);
     free(r->sigschemes13);
+    for (size_t i = 0; i < r->n_undecided; i++)
+        free(r->undecided[i]);
+    free(r->undecided);
     memset(r, 0, sizeof *r);
 }
 
@@ -401,6 +408,13 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
     json_object_set_new(o, "address", json_string(r->address));
     if (r->target->sni)
         json_object_set_new(o, "sni", json_string(r->target->sni));
+    json_t *und = json_array();
+    for (size_t i = 0; i < r->n_undecided; i++)
+        json_array_append_new(und, json_string(r->undecided[i]));
+    json_object_set_new(o, "incomplete", json_boolean(r->n_undecided > 0));
+    json_object_set_new(o, "undecided", und);
+    json_object_set_new(o, "resets_confirmed", json_integer(r->resets_confirmed));
+    json_object_set_new(o, "probes_retried", json_integer(r->probes_retried));
     if (r->error[0]) {
         json_object_set_new(o, "error", json_string(r->error));
         return o;
@@ -412,9 +426,9 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
         json_t *suites = json_array();
         for (size_t k = 0; k < v->n_suites; k++)
             json_array_append_new(suites, suite_json(&v->suites[k]));
-        json_t *vo = json_pack("{s:s, s:b, s:o, s:o}", "version", tlsd_version_str(v->version, vb),
-                               "accepted", v->accepted, "server_order", tri(v->server_order),
-                               "suites", suites);
+        json_t *vo = json_pack("{s:s, s:o, s:o, s:o}", "version", tlsd_version_str(v->version, vb),
+                               "accepted", v->undecided ? json_null() : json_boolean(v->accepted),
+                               "server_order", tri(v->server_order), "suites", suites);
         json_object_set_new(vo, "chacha20_priority", tri(v->chacha_priority));
         if (v->note[0])
             json_object_set_new(vo, "note", json_string(v->note));

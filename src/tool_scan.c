@@ -41,7 +41,9 @@ static const char help_text[] =
     "      --concurrency N     probes in flight overall (default 64)\n"
     "      --per-target N      probes in flight per target (default 16)\n"
     "      --rate N            new connections per second at most (default: no limit)\n"
-    "      --retries N         retries of a probe that timed out (default 1)\n"
+    "      --retries N         retries of a probe that timed out, failed to connect or\n"
+    "                          was reset (default 1; a persisting reset is a refusal\n"
+    "                          only when a known-good hello is answered right after)\n"
     "      --no-groups         skip the group enumeration\n"
     "      --no-sigalgs        skip the signature scheme enumeration\n"
     "      --no-features       skip the feature probes\n"
@@ -75,7 +77,10 @@ static void print_versions(const struct tlsd_scan_result *r, bool color)
         const struct tlsd_version *ver = tlsd_version_by_code(v->version);
         enum tlsd_class c = ver ? ver->cls : TLSD_CLASS_UNKNOWN;
         printf("    %-8s %s%-3s%s", tlsd_version_str(v->version, vb),
-               v->accepted ? tool_class_color(c, color) : "", v->accepted ? "yes" : "no",
+               v->accepted ? tool_class_color(c, color) : "",
+               v->accepted    ? "yes"
+               : v->undecided ? "unknown"
+                              : "no",
                tool_reset(color && v->accepted));
         if (v->accepted)
             printf("  %zu suites, %s%s", v->n_suites,
@@ -251,6 +256,8 @@ static void print_client_auth(const struct tlsd_scan_result *r)
     putchar('\n');
 }
 
+#define UNDECIDED_TEXT_MAX 160 /* characters of one "not decided" line in the text report */
+
 static void print_text(const struct tlsd_scan_result *r, bool color)
 {
     printf("%s%s%s", color ? "\033[1m" : "", r->target->input, tool_reset(color));
@@ -261,8 +268,24 @@ static void print_text(const struct tlsd_scan_result *r, bool color)
     if (r->target->starttls)
         printf("  STARTTLS %s", tlsd_starttls_name(r->target->starttls));
     putchar('\n');
+    if (r->error[0])
+        printf("  error: %s\n", r->error);
+    if (r->n_undecided) {
+        printf("  Incomplete: not decided (resets or refusals that did not prove to be the "
+               "server's answer)\n");
+        for (size_t i = 0; i < r->n_undecided; i++) {
+            /* A long list of names is cut at a name; --json has every one. */
+            const char *u = r->undecided[i];
+            size_t n = strlen(u), cut = n;
+            while (cut > UNDECIDED_TEXT_MAX) {
+                const char *sep = memrchr(u, ',', cut - 1);
+                cut = sep ? (size_t)(sep - u) : UNDECIDED_TEXT_MAX;
+            }
+            printf("    %.*s%s\n", (int)cut, u, cut < n ? ", ... (--json lists them all)" : "");
+        }
+    }
     if (r->error[0]) {
-        printf("  error: %s\n\n", r->error);
+        putchar('\n');
         return;
     }
     print_versions(r, color);
@@ -297,8 +320,11 @@ static void print_text(const struct tlsd_scan_result *r, bool color)
     for (size_t i = 0; i < r->n_findings; i++)
         printf("    %s%-11s%s %s\n", tool_class_color(r->findings[i].cls, color),
                tlsd_class_name(r->findings[i].cls), tool_reset(color), r->findings[i].text);
-    printf("  %u connections, %u handshakes, %.2f s\n\n", r->connections, r->handshakes,
-           r->seconds);
+    printf("  %u connections, %u handshakes, %.2f s", r->connections, r->handshakes, r->seconds);
+    if (r->probes_retried || r->resets_confirmed)
+        printf("; %u probes retried, %u resets confirmed as refusals", r->probes_retried,
+               r->resets_confirmed);
+    printf("\n\n");
 }
 
 struct run {
@@ -563,7 +589,7 @@ int tool_scan(int argc, char **argv)
     }
     json_t *all = o.json ? json_array() : NULL;
     for (size_t i = 0; i < targets.n; i++) {
-        if (results[i].error[0] && rc == TOOL_EXIT_OK)
+        if ((results[i].error[0] || results[i].n_undecided) && rc == TOOL_EXIT_OK)
             rc = TOOL_EXIT_PROBLEM;
         if (all)
             json_array_append_new(all, tlsd_scan_result_json(&results[i]));

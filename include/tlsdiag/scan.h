@@ -71,6 +71,9 @@ struct tlsd_scan_version {
      * server's order puts another suite before an accepted ChaCha20 suite. */
     enum tlsd_tristate chacha_priority;
     char note[160]; /* e.g. "answered with TLSv1.2" */
+    /* Whether the version is accepted could not be decided (accepted is false): its
+     * probes were reset or dropped although the server answered others (note says how). */
+    bool undecided;
 };
 
 struct tlsd_scan_cert {
@@ -144,6 +147,14 @@ struct tlsd_scan_result {
     char ja3s[33], ja4s[32];
     struct tlsd_scan_finding *findings;
     size_t n_findings;
+    /* What the scan could not decide (a probe reset, dropped or refused after its
+     * retries, and a hello the server had accepted failing the same way): one line per
+     * question, e.g. "TLSv1.2 cipher suites not decided: ...". Non-empty: incomplete. */
+    char **undecided;
+    size_t n_undecided;
+    /* Resets taken as refusals (each confirmed by a known-good hello answered right
+     * after), and probes retried because the server reset or refused them. */
+    unsigned resets_confirmed, probes_retried;
     unsigned connections, handshakes;
     double seconds;
 };

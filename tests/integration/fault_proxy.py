@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""A TCP proxy on loopback that puts faults between a scanner and a real TLS server.
+
+Usage: fault_proxy.py MODE BACKEND_PORT PORTFILE
+Modes:
+  pass            forward everything (a control)
+  random:P:SEED   reset a connection right after its ClientHello with probability P
+                  (a seeded generator: the same sequence each run)
+  after:N         forward N connections, then reset every later one after its ClientHello
+  stop:N          forward N connections, then stop listening (later connects are refused)
+  schannel        forward, but where the server refuses a hello with an alert (or closes
+                  without an answer), reset the client's connection instead, as Windows
+                  schannel does; no randomness: every reset here is a real refusal
+Writes the chosen port to PORTFILE and serves until killed.
+"""
+import random
+import socket
+import struct
+import sys
+import threading
+
+
+def reset(conn):
+    try:
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    except OSError:
+        pass
+    conn.close()
+
+
+def pipe(src, dst):
+    try:
+        while True:
+            b = src.recv(65536)
+            if not b:
+                break
+            dst.sendall(b)
+    except OSError:
+        pass
+    finally:
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+def forward(conn, backend, schannel):
+    try:
+        up = socket.create_connection(("127.0.0.1", backend), timeout=10)
+    except OSError:
+        reset(conn)
+        return
+    conn.settimeout(30)
+    up.settimeout(30)
+    if schannel:
+        try:
+            hello = conn.recv(65536)
+            if not hello:
+                conn.close()
+                up.close()
+                return
+            up.sendall(hello)
+            first = up.recv(65536)
+        except OSError:
+            first = b""
+        if not first or first[0] == 0x15:
+            up.close()
+            reset(conn)
+            return
+        try:
+            conn.sendall(first)
+        except OSError:
+            up.close()
+            conn.close()
+            return
+    t = threading.Thread(target=pipe, args=(up, conn), daemon=True)
+    t.start()
+    pipe(conn, up)
+    t.join(30)
+    conn.close()
+    up.close()
+
+
+def reset_after_hello(conn):
+    try:
+        conn.settimeout(10)
+        conn.recv(65536)
+    except OSError:
+        pass
+    reset(conn)
+
+
+def main():
+    mode, backend, portfile = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    lsock = socket.socket()
+    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(512)
+    with open(portfile + ".tmp", "w") as f:
+        f.write(str(lsock.getsockname()[1]))
+    import os
+    os.rename(portfile + ".tmp", portfile)
+    kind, _, arg = mode.partition(":")
+    rng = None
+    if kind == "random":
+        p, _, seed = arg.partition(":")
+        rng, prob = random.Random(int(seed or 1)), float(p)
+    n = 0
+    while True:
+        conn, _ = lsock.accept()
+        n += 1
+        if kind == "random" and rng.random() < prob:
+            threading.Thread(target=reset_after_hello, args=(conn,), daemon=True).start()
+            continue
+        if kind == "after" and n > int(arg):
+            threading.Thread(target=reset_after_hello, args=(conn,), daemon=True).start()
+            continue
+        threading.Thread(target=forward, args=(conn, backend, kind == "schannel"),
+                         daemon=True).start()
+        if kind == "stop" and n >= int(arg):
+            lsock.close()
+            threading.Event().wait()  # keep serving the open connections
+
+
+if __name__ == "__main__":
+    main()

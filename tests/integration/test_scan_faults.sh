@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Faults between scan and a real server (tests/integration/fault_proxy.py in front of
+# openssl s_server): a reset is the server's refusal only when that is shown, never
+# because a probe was lost. Through every proxy, each version and suite the direct scan
+# accepts is reported accepted or listed as undecided (never "not accepted"), nothing is
+# invented, no finding appears that the direct scan does not make, and a scan that could
+# not decide everything says so (incomplete, exit 1). A proxy that turns the server's
+# alerts into resets (as Windows schannel refuses) gives the direct scan's answers exactly,
+# each reset confirmed. Running out of file descriptors (ulimit -n) is never "not
+# accepted" either.
+. "$(dirname "$0")/../cli/lib.sh"
+here=$(dirname "$0")
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/k.pem" -out "$WORK/c.pem" -days 2 \
+  -subj /CN=localhost >/dev/null 2>&1
+srv=$(free_port)
+openssl s_server -accept "127.0.0.1:$srv" -www -cert "$WORK/c.pem" -key "$WORK/k.pem" \
+  -cipher 'DEFAULT:@SECLEVEL=0' -min_protocol TLSv1 </dev/null >/dev/null 2>&1 & pids+=($!)
+wait_port "$srv" || { bad "s_server did not start"; finish; exit; }
+
+proxy() { # MODE NAME: starts a proxy, sets PORT
+  rm -f "$WORK/port.$2"
+  python3 "$here/fault_proxy.py" "$1" "$srv" "$WORK/port.$2" & pids+=($!)
+  for _ in $(seq 100); do [ -s "$WORK/port.$2" ] && break; sleep 0.1; done
+  PORT=$(cat "$WORK/port.$2")
+}
+scan() { # NAME TARGET...: scan --json into $WORK/NAME.json, RC
+  timeout 300 "$TLSDIAG" scan --json -q --target-timeout 240 "${@:2}" >"$WORK/$1.json" 2>"$WORK/$1.err"
+  RC=$?
+  [ "$RC" -lt 86 ] || { bad "$1: crash or sanitizer report (rc=$RC)"; sed -n 1,20p "$WORK/$1.err" >&2; }
+}
+# compare DIRECT.json FAULTY.json EXACT(0/1): the rules above; prints the problems.
+compare() {
+  python3 - "$@" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))["targets"][0]
+x = json.load(open(sys.argv[2]))["targets"][0]
+exact = sys.argv[3] == "1"
+probs = []
+und = " ".join(x.get("undecided", []))
+if "versions" not in x:
+    probs.append("no versions: %s" % x.get("error"))
+    x["versions"] = [{"version": v["version"], "accepted": None, "suites": []} for v in d["versions"]]
+for vd, vx in zip(d["versions"], x["versions"]):
+    if vd["accepted"] and vx["accepted"] is False:
+        probs.append("%s reported not accepted" % vd["version"])
+    sd = [s["name"] for s in vd["suites"]]
+    sx = [s["name"] for s in vx["suites"]]
+    if set(sx) - set(sd):
+        probs.append("%s suites invented: %s" % (vd["version"], set(sx) - set(sd)))
+    for n in set(sd) - set(sx):
+        if vx["accepted"] is not None and n not in und:
+            probs.append("%s %s neither found nor undecided" % (vd["version"], n))
+    if exact and (vd["accepted"] != vx["accepted"] or sd != sx):
+        probs.append("%s differs: %s %s vs %s %s" % (vd["version"], vd["accepted"], sd, vx["accepted"], sx))
+for k in ("groups", "groups_tls12", "signature_schemes", "signature_schemes_tls13"):
+    for n in set(d.get(k, [])) - set(x.get(k, [])):
+        if n not in und or exact:
+            probs.append("%s: %s missing" % (k, n))
+    if set(x.get(k, [])) - set(d.get(k, [])):
+        probs.append("%s invented: %s" % (k, set(x[k]) - set(d[k])))
+fd = {f["text"] for f in d.get("findings", [])}
+for f in x.get("findings", []):
+    t = f["text"]
+    if t not in fd and not (t.startswith("at least ") and not exact):
+        probs.append("finding not in the direct scan: " + t)
+complete = all(v["accepted"] is not None for v in x["versions"]) and not x.get("undecided")
+if x.get("incomplete") != (not complete) or x.get("incomplete") != bool(x.get("undecided")):
+    probs.append("incomplete=%s but undecided=%d" % (x.get("incomplete"), len(x.get("undecided", []))))
+for p in probs[:12]:
+    print(p)
+sys.exit(1 if probs else 0)
+PY
+}
+incomplete() { python3 -c 'import json,sys;sys.exit(0 if json.load(open(sys.argv[1]))["targets"][0]["incomplete"] else 1)' "$1"; }
+
+scan direct "127.0.0.1:$srv"
+expect_rc 0 "direct scan"
+
+proxy pass pass
+scan pass "127.0.0.1:$PORT"
+expect_rc 0 "through a proxy that forwards everything"
+compare "$WORK/direct.json" "$WORK/pass.json" 1 && ok || bad "pass-through proxy changed the answers"
+
+proxy schannel schannel
+scan schannel "127.0.0.1:$PORT"
+expect_rc 0 "a server that refuses by reset (schannel style)"
+compare "$WORK/direct.json" "$WORK/schannel.json" 1 && ok || bad "refusals by reset: not the direct scan's answers"
+python3 -c 'import json,sys;sys.exit(0 if json.load(open(sys.argv[1]))["targets"][0]["resets_confirmed"] > 0 else 1)' \
+  "$WORK/schannel.json" && ok || bad "schannel proxy: no reset was confirmed as a refusal"
+
+for mode in random:0.3:7 random:0.5:11 after:30 stop:30; do
+  name=${mode//:/_}
+  proxy "$mode" "$name"
+  scan "$name" "127.0.0.1:$PORT"
+  compare "$WORK/direct.json" "$WORK/$name.json" 0 && ok || bad "$mode: a lost probe became an answer"
+  if incomplete "$WORK/$name.json"; then
+    expect_rc 1 "$mode: an incomplete scan exits 1"
+  else
+    compare "$WORK/direct.json" "$WORK/$name.json" 1 && ok || bad "$mode: complete but not the direct answers"
+  fi
+done
+# after:N and stop:N lose most probes: the scan must say it is incomplete.
+incomplete "$WORK/after_30.json" && ok || bad "after:30 not marked incomplete"
+incomplete "$WORK/stop_30.json" && ok || bad "stop:30 not marked incomplete"
+
+# The text report says what was not decided and never "no" for an undecided version.
+"$TLSDIAG" scan -q --target-timeout 240 "127.0.0.1:$(cat "$WORK/port.after_30")" >"$WORK/text" 2>&1
+grep -q "Incomplete: not decided" "$WORK/text" && ok || bad "text: no 'Incomplete' section"
+python3 - "$WORK/direct.json" "$WORK/text" <<'PY' && ok || bad "text: an accepted version shown as 'no'"
+import json, re, sys
+d = json.load(open(sys.argv[1]))["targets"][0]
+text = open(sys.argv[2]).read()
+for v in d["versions"]:
+    if v["accepted"] and re.search(r"^\s+%s\s+no\b" % re.escape(v["version"]), text, re.M):
+        sys.exit(1)
+PY
+
+# Out of file descriptors: four targets at 64 probes in flight under ulimit -n 40.
+(ulimit -n 40; scan emfile "127.0.0.1:$srv" "localhost:$srv" "127.0.0.1:$(cat "$WORK/port.pass")" \
+  "localhost:$(cat "$WORK/port.pass")"; exit $RC)
+RC=$?
+python3 - "$WORK/direct.json" "$WORK/emfile.json" <<'PY' && ok || bad "EMFILE turned into answers"
+import json, sys
+d = json.load(open(sys.argv[1]))["targets"][0]
+for x in json.load(open(sys.argv[2]))["targets"]:
+    for vd, vx in zip(d["versions"], x.get("versions", [])):
+        if vd["accepted"] and vx["accepted"] is False:
+            print(x["target"], vd["version"], "not accepted")
+            sys.exit(1)
+        if vx["accepted"] and [s["name"] for s in vd["suites"]] != [s["name"] for s in vx["suites"]] \
+                and not x["incomplete"]:
+            print(x["target"], vd["version"], "suites differ")
+            sys.exit(1)
+    if "versions" not in x and "descriptor" not in (x.get("error", "") + " ".join(x["undecided"])):
+        print(x["target"], x.get("error"))
+        sys.exit(1)
+PY
+finish
