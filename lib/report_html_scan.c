@@ -48,6 +48,9 @@ static void versions_chips(struct tlsd_strbuf *b, const struct tlsd_scan_result 
                            tlsd_html_class_css(version_class(v->version)),
                            tlsd_version_label(v->version, vb),
                            tlsd_class_name(version_class(v->version)));
+        else if (v->undecided)
+            tlsd_sb_printf(b, "<span class=\"chip k0\">%s <i>unknown (not decided)</i></span>",
+                           tlsd_version_label(v->version, vb));
         else
             tlsd_sb_printf(b, "<span class=\"chip\">%s <i>no</i></span>",
                            tlsd_version_label(v->version, vb));
@@ -85,6 +88,8 @@ static void overview(struct tlsd_strbuf *b, const struct tlsd_scan_result *r, si
                                tlsd_html_class_css(version_class(v->version)),
                                tlsd_version_label(v->version, vb));
         }
+        if (r[i].n_undecided)
+            tlsd_sb_puts(b, " <span class=\"lbl k0\">incomplete</span>");
         tlsd_sb_printf(b, "</td><td>%zu</td><td>", suites);
         enum tlsd_class w = worst_finding(&r[i]);
         if (r[i].n_findings)
@@ -340,6 +345,23 @@ static void findings(struct tlsd_strbuf *b, const struct tlsd_scan_result *r)
     tlsd_sb_puts(b, "</ul>\n");
 }
 
+/* What the scan could not decide: the report is incomplete (a version or suites unknown,
+ * not refused). */
+static void undecided(struct tlsd_strbuf *b, const struct tlsd_scan_result *r)
+{
+    if (!r->n_undecided)
+        return;
+    tlsd_sb_puts(b, "<h3>Incomplete</h3>\n<p class=\"note\"><span class=\"lbl k0\">incomplete"
+                    "</span> The server reset or dropped these probes although it answered "
+                    "others; what they would show is unknown, not refused.</p>\n<ul>\n");
+    for (size_t i = 0; i < r->n_undecided; i++) {
+        tlsd_sb_puts(b, "<li>");
+        tlsd_html_text(b, r->undecided[i]);
+        tlsd_sb_puts(b, "</li>\n");
+    }
+    tlsd_sb_puts(b, "</ul>\n");
+}
+
 static void card(struct tlsd_strbuf *b, const struct tlsd_scan_result *r, size_t i)
 {
     tlsd_sb_printf(b, "<section class=\"card\" id=\"t%zu\">\n<h2>", i);
@@ -359,11 +381,14 @@ static void card(struct tlsd_strbuf *b, const struct tlsd_scan_result *r, size_t
     if (r->error[0]) {
         tlsd_sb_puts(b, "<p><span class=\"lbl k1\">not scanned</span> ");
         tlsd_html_text(b, r->error);
-        tlsd_sb_puts(b, "</p>\n</section>\n");
+        tlsd_sb_puts(b, "</p>\n");
+        undecided(b, r);
+        tlsd_sb_puts(b, "</section>\n");
         return;
     }
     tlsd_sb_puts(b, "<h3>Versions</h3>\n");
     versions_chips(b, r);
+    undecided(b, r);
     findings(b, r);
     tlsd_sb_puts(b, "<h3>Suites by certificate</h3>\n");
     certificates(b, r);

@@ -13,8 +13,10 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
 import synth_pcap  # noqa: E402
 import webdriver  # noqa: E402
 from loopback import free_port, report, server, wait_port  # noqa: E402
@@ -96,20 +98,34 @@ def scan_page(b):
     cmd = ["openssl", "s_server", "-accept", f"127.0.0.1:{port}", "-cert", f"{work}/hostile.pem",
            "-key", f"{work}/hostile.key", "-quiet", "-naccept", "100000", "-www"]
     page = f"{OUT}/scan.html"
+    portfile = f"{OUT}/proxy.port"
     with server(cmd, ENV) as proc:
         assert wait_port(port, proc), "s_server did not start"
-        r = run(["scan", "-q", "--json", "--html", page, f"127.0.0.1:{port}",
-                 f"127.0.0.1:{closed}"])
+        # The third target: the same server behind a proxy that resets half the
+        # connections after their ClientHello, so that some answers stay undecided.
+        proxy = subprocess.Popen([sys.executable, os.path.join(HERE, "fault_proxy.py"),
+                                  "random:0.5:7", str(port), portfile])
+        try:
+            for _ in range(100):
+                if os.path.exists(portfile) and open(portfile).read().strip():
+                    break
+                time.sleep(0.1)
+            faulty = open(portfile).read().strip()
+            r = run(["scan", "-q", "--json", "--target-timeout", "240", "--html", page,
+                     f"127.0.0.1:{port}", f"127.0.0.1:{closed}", f"127.0.0.1:{faulty}"])
+        finally:
+            proxy.terminate()
+            proxy.wait(10)
     doc = json.loads(r.stdout)
     text = static_checks(c, page)
     c.check("window.pwned=1" in text and HOSTILE not in text,
             "the certificate's <script> name is not in the page escaped")
     load(c, b, page, 0)
-    c.check(b.js("return document.querySelectorAll('#overview tbody tr').length") == 2,
+    c.check(b.js("return document.querySelectorAll('#overview tbody tr').length") == 3,
             "overview: not one row per target")
-    c.check(b.js("return document.querySelectorAll('section.card').length") == 2,
+    c.check(b.js("return document.querySelectorAll('section.card').length") == 3,
             "not one card per target")
-    t0, t1 = doc["targets"]
+    t0, t1, t2 = doc["targets"]
     want = sum(len(v.get("suites", [])) for v in t0["versions"] if v.get("accepted"))
     got = b.js("return document.querySelectorAll('#t0 table.suites tbody tr').length")
     c.check(got == want, f"card 1 lists {got} suites, the JSON {want}")
@@ -134,6 +150,16 @@ def scan_page(b):
     c.check(t1.get("error") and "not scanned" in b.js("return document.querySelector('#t1')"
                                                      ".innerText"),
             "the closed port's card does not say it was not scanned")
+    # The faulty target: what could not be decided is listed, and the overview says so.
+    und = t2.get("undecided", [])
+    shown = b.js("return Array.from(document.querySelectorAll('#t2 li'))"
+                 ".map(l => l.textContent)")
+    c.check(und, "the faulty target left nothing undecided (the proxy did not interfere)")
+    c.check(all(u in shown for u in und), f"undecided lines missing from card 3: {und[:2]}")
+    row = b.js("return document.querySelectorAll('#overview tbody tr')[2].textContent")
+    c.check(("incomplete" in row) == bool(und), f"overview row of the faulty target: {row!r}")
+    c.check(("Incomplete" in b.js("return document.querySelector('#t0').innerText")) ==
+            bool(t0.get("undecided")), "card 1 says Incomplete against its JSON")
     b.screenshot(f"{OUT}/scan.png")
     return c.result()
 
