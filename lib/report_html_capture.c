@@ -97,6 +97,8 @@ static bool grow(void **v, size_t *cap, size_t n, size_t size)
 
 static void time_utc(struct tlsd_strbuf *b, int64_t us, bool date)
 {
+    if (us < 0) /* before 1970: a broken clock; shown as the epoch */
+        us = 0;
     time_t t = (time_t)(us / 1000000);
     struct tm tm;
     char buf[40];
