@@ -290,6 +290,37 @@ def match_page(b):
     return c.result()
 
 
+def without_scripts():
+    """The pages with their scripts off (JavaScript disabled, a mail client's preview):
+    every connection row and cell shows, the filter controls stay hidden, and a failing
+    cell still opens to its reason (<details> needs no script)."""
+    c = Checks("without scripts")
+    b = webdriver.Browser(scripts=False)
+    try:
+        b.open(f"{OUT}/analyze.html")
+        got = b.js("var rows = Array.from(document.querySelectorAll('details.conn'));"
+                   "return [document.getElementById('filters').hidden,"
+                   " document.getElementById('fn').textContent, rows.length,"
+                   " rows.filter(d => d.checkVisibility()).length]")
+        c.check(got[0] and got[1] == "", f"analyze: the script ran or the filters show: {got}")
+        c.check(got[2] > 0 and got[3] == got[2], f"analyze: {got[3]} of {got[2]} rows visible")
+        b.open(f"{OUT}/match.html")
+        el = b.find("table.matrix td.fail summary")
+        if c.check(el is not None, "match: no failing cell"):
+            b.click(el)
+            shown = b.js("var r = document.querySelector('table.matrix td.fail .reason');"
+                         "return [r.checkVisibility(), r.innerText]")
+            c.check(shown[0] and "Why:" in shown[1], f"match: the cell did not open: {shown}")
+            b.screenshot(f"{OUT}/match-noscript.png")
+        b.open(f"{OUT}/scan.html")
+        n = b.js("return Array.from(document.querySelectorAll('section.card'))"
+                 ".filter(s => s.checkVisibility()).length")
+        c.check(n == 3, f"scan: {n} cards visible")
+    finally:
+        b.close()
+    return c.result()
+
+
 def main():
     why = webdriver.available()
     if why:
@@ -302,6 +333,7 @@ def main():
         results = [match_page(b), scan_page(b), analyze_page(b)]
     finally:
         b.close()
+    results.append(without_scripts())
     print(f"pages and screenshots in {OUT}:")
     for f in sorted(os.listdir(OUT)):
         print(f"  {f} {os.path.getsize(os.path.join(OUT, f))} bytes")

@@ -25,7 +25,9 @@ def available():
 
 
 class Browser:
-    def __init__(self, width=1280, height=1000):
+    def __init__(self, width=1280, height=1000, scripts=True):
+        """scripts=False: the page's own scripts do not run (as in a mail client or a
+        browser with JavaScript off); WebDriver's still do."""
         self.port = free_port()
         self.driver = subprocess.Popen(["chromedriver", f"--port={self.port}",
                                         "--allowed-ips=127.0.0.1"],
@@ -42,7 +44,8 @@ class Browser:
             "goog:loggingPrefs": {"browser": "ALL"},
             "goog:chromeOptions": {"binary": shutil.which("chromium"), "args": [
                 "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                f"--window-size={width},{height}"]}}}}
+                f"--window-size={width},{height}",
+                *([] if scripts else ["--blink-settings=scriptEnabled=false"])]}}}}
         self.sid = self._call("POST", "/session", caps)["sessionId"]
 
     def _call(self, method, path, body=None):
