@@ -598,10 +598,10 @@ static void rows(struct tlsd_strbuf *b, const struct tlsd_html_capture *h)
         tlsd_sb_printf(b,
                        "<p class=\"note\" id=\"limit\">Only the first %zu of %llu connections "
                        "(in the order they ended) are listed one by one, to keep the page "
-                       "under %zu KB; the other %llu are counted in the timeline and the "
+                       "under %zu MB; the other %llu are counted in the timeline and the "
                        "summaries below: ",
-                       h->n_rows, (unsigned long long)h->listed_total, TLSD_HTML_MAX_BYTES >> 10,
-                       (unsigned long long)not_listed);
+                       h->n_rows, (unsigned long long)h->listed_total,
+                       TLSD_HTML_MAX_BYTES / 1000000, (unsigned long long)not_listed);
         outcome_counts(b, h->not_listed);
         tlsd_sb_puts(b, ". Use <code>--client</code>, <code>--server</code> or "
                         "<code>--failed</code> to list others.</p>\n");

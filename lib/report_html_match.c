@@ -83,40 +83,63 @@ static int first_fix(struct tlsd_strbuf *b, const struct tlsd_profile *c,
     return rc;
 }
 
-static int cell(struct tlsd_strbuf *b, const struct tlsd_profile *c, const struct tlsd_profile *s,
-                const struct tlsd_outcome *o, size_t id, bool with_fixes)
+/* How much a cell holds: all (the reason and the first fixes), the reason only (past
+ * TLSD_HTML_BUDGET), or its outcome only (past BARE_AFTER: a huge matrix). */
+enum cell_detail { CELL_FULL, CELL_REASON, CELL_BARE };
+#define BARE_AFTER (TLSD_HTML_MAX_BYTES - TLSD_HTML_MAX_BYTES / 4)
+/* The most a bare cell takes, and room kept for the end of the page: a row is written
+ * only when all of it fits. */
+#define BARE_CELL_MAX 200
+#define PAGE_TAIL     ((size_t)8 << 10)
+/* Failing pairs listed above the matrix (the matrix shows the others). */
+#define FAIL_LIST_MAX 300
+
+static void ok_cell(struct tlsd_strbuf *b, const struct tlsd_outcome *o, enum cell_detail d)
 {
     char v[24];
+    const struct tlsd_suite *su = tlsd_suite_by_code(o->suite);
+    const struct tlsd_group *g = o->group ? tlsd_group_by_code(o->group) : NULL;
+    enum tlsd_class cls = outcome_class(o);
+    const char *name = su && su->openssl_name ? su->openssl_name : su ? su->iana_name : "?";
+    tlsd_sb_printf(b,
+                   "<td class=\"%s\" data-outcome=\"ok\">%s%sOK %s<br><span class=\"mono\">"
+                   "%s</span> <i>%s</i>",
+                   tlsd_html_class_css(cls), d == CELL_BARE ? "" : "<details>",
+                   d == CELL_BARE ? "" : "<summary>", tlsd_version_label(o->version, v), name,
+                   tlsd_class_name(cls));
+    if (d == CELL_BARE) {
+        tlsd_sb_puts(b, "</td>");
+        return;
+    }
+    tlsd_sb_printf(b, "</summary><div><p>The handshake succeeds: %s, %s (0x%04X)",
+                   tlsd_version_label(o->version, v), su ? su->iana_name : "?", (unsigned)o->suite);
+    if (g)
+        tlsd_sb_printf(b, ", group %s%s", g->name, o->hrr ? " after HelloRetryRequest" : "");
+    tlsd_sb_puts(b, ".</p></div></details></td>");
+}
+
+static int cell(struct tlsd_strbuf *b, const struct tlsd_profile *c, const struct tlsd_profile *s,
+                const struct tlsd_outcome *o, size_t id, enum cell_detail d)
+{
     if (o->ok) {
-        const struct tlsd_suite *su = tlsd_suite_by_code(o->suite);
-        const struct tlsd_group *g = o->group ? tlsd_group_by_code(o->group) : NULL;
-        enum tlsd_class cls = outcome_class(o);
-        tlsd_sb_printf(b,
-                       "<td class=\"%s\" data-outcome=\"ok\"><details><summary>OK %s<br>"
-                       "<span class=\"mono\">%s</span> <i>%s</i></summary><div>"
-                       "<p>The handshake succeeds: %s, %s (0x%04X)",
-                       tlsd_html_class_css(cls), tlsd_version_label(o->version, v),
-                       su && su->openssl_name ? su->openssl_name
-                       : su                   ? su->iana_name
-                                              : "?",
-                       tlsd_class_name(cls), tlsd_version_label(o->version, v),
-                       su ? su->iana_name : "?", (unsigned)o->suite);
-        if (g)
-            tlsd_sb_printf(b, ", group %s%s", g->name, o->hrr ? " after HelloRetryRequest" : "");
-        tlsd_sb_puts(b, ".</p></div></details></td>");
+        ok_cell(b, o, d);
+        return 0;
+    }
+    tlsd_sb_printf(b, "<td class=\"fail\" id=\"p%zu\" data-outcome=\"fail\" data-failure=\"%s\">",
+                   id, tlsd_fail_class_name(o->fail));
+    if (d == CELL_BARE) {
+        tlsd_sb_printf(b, "FAIL<br>%s</td>", tlsd_fail_class_text(o->fail));
         return 0;
     }
     tlsd_sb_printf(b,
-                   "<td class=\"fail\" id=\"p%zu\" data-outcome=\"fail\" data-failure=\"%s\">"
                    "<details><summary>FAIL<br>%s</summary><div class=\"reason\"><p><b>Why:</b> "
                    "%s: ",
-                   id, tlsd_fail_class_name(o->fail), tlsd_fail_class_text(o->fail),
-                   tlsd_fail_class_text(o->fail));
+                   tlsd_fail_class_text(o->fail), tlsd_fail_class_text(o->fail));
     tlsd_html_text(b, o->detail);
     tlsd_sb_puts(b, "</p>");
     alert_text(b, o);
     int rc = 0;
-    if (with_fixes)
+    if (d == CELL_FULL)
         rc = first_fix(b, c, s, TLSD_SIDE_SERVER) < 0 || first_fix(b, c, s, TLSD_SIDE_CLIENT) < 0
                  ? -1
                  : 0;
@@ -142,9 +165,11 @@ static void fail_list(struct tlsd_strbuf *b, const struct tlsd_profile *clients,
                       const struct tlsd_profile *servers, size_t ns, const struct tlsd_outcome *out)
 {
     bool any = false;
+    size_t listed = 0, fails = 0;
     for (size_t i = 0; i < nc * ns; i++) {
-        if (out[i].ok)
+        if (out[i].ok || fails++ >= FAIL_LIST_MAX)
             continue;
+        listed++;
         tlsd_sb_puts(b, any ? "" : "<h2>Failing pairs</h2>\n<ul id=\"failures\">\n");
         any = true;
         tlsd_sb_printf(b, "<li><a href=\"#p%zu\">", i);
@@ -154,13 +179,15 @@ static void fail_list(struct tlsd_strbuf *b, const struct tlsd_profile *clients,
         tlsd_sb_printf(b, "</a>: <span class=\"lbl fail\">FAIL</span> %s</li>\n",
                        tlsd_fail_class_text(out[i].fail));
     }
+    if (fails > listed)
+        tlsd_sb_printf(b, "<li>and %zu more: see the matrix</li>\n", fails - listed);
     tlsd_sb_puts(b, any ? "</ul>\n<h2>Matrix</h2>\n" : "");
 }
 
 int tlsd_html_match(struct tlsd_strbuf *b, const struct tlsd_profile *clients, size_t nc,
                     const struct tlsd_profile *servers, size_t ns, const struct tlsd_outcome *out)
 {
-    size_t fails = 0, no_fixes = 0;
+    size_t fails = 0, no_fixes = 0, bare = 0;
     for (size_t i = 0; i < nc * ns; i++)
         fails += !out[i].ok;
     tlsd_html_begin(b, TLSD_HTML_PAGE_MATCH, "TLS compatibility: clients x servers");
@@ -177,25 +204,32 @@ int tlsd_html_match(struct tlsd_strbuf *b, const struct tlsd_profile *clients, s
         tlsd_sb_puts(b, "</th>");
     }
     tlsd_sb_puts(b, "</tr></thead>\n<tbody>\n");
-    for (size_t i = 0; i < nc; i++) {
+    size_t rows = 0;
+    for (size_t i = 0; i < nc && b->len + ns * BARE_CELL_MAX + PAGE_TAIL < TLSD_HTML_MAX_BYTES;
+         i++, rows++) {
         tlsd_sb_puts(b, "<tr><th scope=\"row\">");
         tlsd_html_text(b, clients[i].name);
         tlsd_sb_puts(b, "</th>");
         for (size_t k = 0; k < ns; k++) {
             const struct tlsd_outcome *o = &out[i * ns + k];
-            bool with_fixes = b->len < TLSD_HTML_BUDGET;
-            no_fixes += !o->ok && !with_fixes;
-            if (cell(b, &clients[i], &servers[k], o, i * ns + k, with_fixes) < 0)
+            enum cell_detail d = b->len < TLSD_HTML_BUDGET ? CELL_FULL
+                                 : b->len < BARE_AFTER     ? CELL_REASON
+                                                           : CELL_BARE;
+            no_fixes += !o->ok && d != CELL_FULL;
+            bare += d == CELL_BARE;
+            if (cell(b, &clients[i], &servers[k], o, i * ns + k, d) < 0)
                 return -1;
         }
         tlsd_sb_puts(b, "</tr>\n");
     }
     tlsd_sb_puts(b, "</tbody></table>\n");
-    if (no_fixes)
+    if (no_fixes || bare || rows < nc)
         tlsd_sb_printf(b,
-                       "<p class=\"note\">%zu failing cells carry their reason but no fixes: "
-                       "the page would pass %zu KB otherwise.</p>\n",
-                       no_fixes, TLSD_HTML_BUDGET >> 10);
+                       "<p class=\"note\" id=\"limit\">To keep the page under %zu MB, %zu "
+                       "failing cells carry no fixes, %zu cells only their outcome, and the "
+                       "last %zu of %zu clients are left out; run <code>tlsdiag match</code> on "
+                       "a pair (or <code>--json</code>) for the rest.</p>\n",
+                       TLSD_HTML_MAX_BYTES / 1000000, no_fixes, bare, nc - rows, nc);
     tlsd_html_end(b, TLSD_HTML_PAGE_MATCH);
     return b->failed ? -1 : 0;
 }

@@ -27,7 +27,7 @@ extern "C" {
 
 /* The size a page aims to stay under, and the bytes of per-item detail (cards, rows,
  * cell details) written before the rest is aggregated. */
-#define TLSD_HTML_MAX_BYTES ((size_t)2 << 20)
+#define TLSD_HTML_MAX_BYTES ((size_t)2000000) /* 2 MB (decimal: the stricter reading) */
 #define TLSD_HTML_BUDGET    ((size_t)1400 << 10)
 
 /* The match matrix: clients x servers, out[i * ns + k] the outcome of clients[i] with

@@ -25,7 +25,7 @@ TLSDIAG = os.environ["TLSDIAG"]
 SHARED = os.environ.get("TLSD_SHARED", "../shared")
 OUT = os.path.join(os.environ.get("TLSD_BUILD", "."), "test-output", "html_report")
 HOSTILE = "<script>window.pwned=1</script>"
-MAX_BYTES = 2 << 20
+MAX_BYTES = 2_000_000
 ENV = dict(os.environ, OPENSSL_CONF="/dev/null")
 
 

@@ -18,7 +18,7 @@ from loopback import free_port, make_cert, nginx_server, report, server, wait_po
 
 TLSDIAG = os.environ["TLSDIAG"]
 OUT = os.path.join(os.environ.get("TLSD_BUILD", "."), "test-output", "html_size")
-MAX_BYTES = 2 << 20
+MAX_BYTES = 2_000_000
 CONNECTIONS = 100_000
 TARGETS = 500
 ENV = dict(os.environ, OPENSSL_CONF="/dev/null")
