@@ -789,7 +789,9 @@ static void fstate_free(struct fstate *fs)
 static void on_close(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct fstate *fs,
                      enum tlsd_tcp_close why)
 {
-    if (fs->conn && (fs->d[0].ever_tls || fs->d[1].ever_tls)) {
+    if (fs->conn && a->discard) {
+        a->stats.unfinished++;
+    } else if (fs->conn && (fs->d[0].ever_tls || fs->d[1].ever_tls)) {
         fs->conn->close = why;
         report(a, flow, fs);
     } else if (fs->conn) {
@@ -948,16 +950,29 @@ enum tlsd_caperr tlsd_analyze_file(struct tlsd_analyzer *a, const char *path, ch
     struct tlsd_pkt pkt;
     uint64_t n = 0;
     while ((rc = tlsd_capture_next(cap, &pkt, err, errlen)) == TLSD_CAPERR_OK) {
+        if (a->cfg.stop && *a->cfg.stop)
+            break;
         if (tlsd_analyzer_packet(a, &pkt) != TLSD_CAPERR_OK)
             break;
         if (progress && (++n & 0xffff) == 0)
             progress(pctx, tlsd_capture_get_stats(cap)->bytes);
     }
+    if (a->cfg.stop && *a->cfg.stop) {
+        /* Also when the signal came while a read waited (a pipe) and the read then
+         * ended: what was read is all there is. */
+        rc = TLSD_CAPERR_INTERRUPTED;
+        snprintf(err, errlen, "interrupted after %llu frames",
+                 (unsigned long long)tlsd_capture_get_stats(cap)->frames);
+    }
+    a->discard = rc == TLSD_CAPERR_INTERRUPTED;
     tlsd_analyzer_end(a);
+    a->discard = false;
     tlsd_analyzer_add_capture_stats(a, tlsd_capture_get_stats(cap));
     tlsd_capture_close(cap);
     if (rc == TLSD_CAPERR_END)
         return TLSD_CAPERR_OK;
+    if (rc == TLSD_CAPERR_INTERRUPTED)
+        return rc;
     a->stats.read_errors++;
     return rc;
 }

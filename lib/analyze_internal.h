@@ -32,6 +32,7 @@ struct tlsd_analyzer {
     struct tlsd_tcp *tcp;
     struct tlsd_analyze_stats stats;
     struct tlsd_sumtab clients, servers;
+    bool discard; /* interrupted: connections still open are counted, not reported */
 };
 
 /* True when a hello states its lowest version: supported_versions, or the SSLv2 format

@@ -634,6 +634,7 @@ static void stats_json(struct tlsd_jw *w, const struct tlsd_analyze_stats *st)
     tlsd_jw_int(w, "parse_errors", (int64_t)st->parse_errors);
     tlsd_jw_int(w, "out_of_memory", (int64_t)st->nomem);
     tlsd_jw_int(w, "summary_entries_dropped", (int64_t)st->summary_dropped);
+    tlsd_jw_int(w, "connections_unfinished", (int64_t)st->unfinished);
     tlsd_jw_end_object(w);
 }
 

@@ -125,6 +125,9 @@ struct scan {
     unsigned max_now;     /* probes in flight overall: max_inflight, lowered on EMFILE */
     struct task *delayed; /* retries waiting for their back-off, earliest first */
     uv_timer_t retry_timer;
+    struct probe_set probes; /* in flight */
+    uv_signal_t sigint, sigterm;
+    bool interrupted;
 };
 
 static uint64_t now_ms(struct scan *s)
@@ -307,6 +310,7 @@ static void probe_done(void *ctx, struct probe_res *res);
 static void maybe_finish_target(struct tscan *t);
 static void pump(struct scan *s);
 static void end_task(struct task *k);
+static void drop_task(struct task *k);
 
 /* Background probes (features, TLS 1.3 signature schemes) queue behind the others:
  * the enumerations' next rounds, which each wait for a probe, go first. */
@@ -360,6 +364,7 @@ static void launch(struct task *k)
     req.timeout_ms = s->o->timeout_ms;
     req.cb = probe_done;
     req.ctx = k;
+    req.set = &s->probes;
     t->inflight++;
     s->inflight++;
     t->r->connections++;
@@ -371,9 +376,9 @@ static void pump(struct scan *s)
     struct task **pp = &s->queue_head, *prev = NULL;
     while (*pp && s->inflight < s->max_now) {
         struct task *k = *pp;
-        if (k->t->failed) { /* its target hit its time limit: drop the task */
+        if (k->t->failed) { /* its target was stopped: drop the task */
             unqueue(s, pp, k, prev);
-            end_task(k);
+            drop_task(k);
             continue;
         }
         if (k->t->inflight >= k->t->limit) {
@@ -423,6 +428,17 @@ static void end_task(struct task *k)
     t->live_tasks--;
     t->tasks_open--;
     maybe_finish_target(t);
+}
+
+static void elim_task_end(struct task *k);
+
+/* Ends a task of a stopped target, and its enumeration with its last task. */
+static void drop_task(struct task *k)
+{
+    if (k->e)
+        elim_task_end(k);
+    else
+        end_task(k);
 }
 
 /* ---- faults: retries, back-off, confirmation ------------------------------------
@@ -626,7 +642,7 @@ static void release_parked(struct tscan *t, bool stopped)
         t->parked = p->next_parked;
         t->n_parked--;
         if (stopped) {
-            end_task(p);
+            drop_task(p);
             continue;
         }
         char why[200], buf[120];
@@ -676,7 +692,7 @@ static void probe_done(void *ctx, struct probe_res *res)
     if (res->outcome != PROBE_CONNECT_FAILED)
         t->ever_connected = true;
     if (t->failed) {
-        end_task(k);
+        drop_task(k);
         pump(s);
         return;
     }
@@ -2326,6 +2342,12 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 {
     struct tscan *t = req->data;
     t->resolved = true;
+    if (t->failed) { /* stopped (signal, time limit) while the name was being resolved */
+        if (res)
+            uv_freeaddrinfo(res);
+        maybe_finish_target(t);
+        return;
+    }
     if (status < 0 || !res) {
         snprintf(t->r->error, sizeof t->r->error, "cannot resolve %s: %s", t->target->host,
                  uv_strerror(status));
@@ -2348,14 +2370,12 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
     start_versions(t);
 }
 
-static void on_deadline(uv_timer_t *tm)
+/* Ends a target early (time limit, signal) with why as its error. */
+static void stop_target(struct tscan *t, const char *why)
 {
-    struct tscan *t = tm->data;
-    if (t->finished)
+    if (t->finished || t->failed)
         return;
-    snprintf(t->r->error, sizeof t->r->error,
-             "time limit of %u s reached; the results so far are incomplete",
-             t->s->o->target_timeout_ms / 1000);
+    snprintf(t->r->error, sizeof t->r->error, "%s", why);
     t->failed = true;
     /* Drops this target's retries waiting for their back-off, its parked tasks, and (pump)
      * its queued ones. */
@@ -2366,12 +2386,35 @@ static void on_deadline(uv_timer_t *tm)
             continue;
         }
         *pp = k->next_delayed;
-        end_task(k);
+        drop_task(k);
     }
     arm_retry_timer(t->s);
     release_parked(t, true);
     pump(t->s);
     maybe_finish_target(t);
+}
+
+static void on_deadline(uv_timer_t *tm)
+{
+    struct tscan *t = tm->data;
+    char why[96];
+    snprintf(why, sizeof why, "time limit of %u s reached; the results so far are incomplete",
+             t->s->o->target_timeout_ms / 1000);
+    stop_target(t, why);
+}
+
+/* SIGINT/SIGTERM: every target not finished ends now; the probes in flight are stopped
+ * (libssl handshakes on the thread pool end within their time limit). */
+static void on_scan_signal(uv_signal_t *h, int signum)
+{
+    struct scan *s = h->data;
+    (void)signum;
+    s->interrupted = true;
+    uv_signal_stop(&s->sigint); /* a second signal ends the process */
+    uv_signal_stop(&s->sigterm);
+    for (size_t i = 0; i < s->n_targets; i++)
+        stop_target(&s->targets[i], "interrupted before the scan of this target was finished");
+    probe_stop_all(&s->probes, "interrupted");
 }
 
 static void start_target(struct tscan *t)
@@ -2405,6 +2448,15 @@ int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan
         return -1;
     uv_timer_init(&s.loop, &s.retry_timer);
     s.retry_timer.data = &s;
+    uv_signal_init(&s.loop, &s.sigint);
+    uv_signal_init(&s.loop, &s.sigterm);
+    s.sigint.data = s.sigterm.data = &s;
+    if (opts->stop_on_signal) {
+        uv_signal_start(&s.sigint, on_scan_signal, SIGINT);
+        uv_signal_start(&s.sigterm, on_scan_signal, SIGTERM);
+        uv_unref((uv_handle_t *)&s.sigint); /* the scan ends when its targets do */
+        uv_unref((uv_handle_t *)&s.sigterm);
+    }
     s.n_targets = targets->n;
     s.targets = calloc(targets->n ? targets->n : 1, sizeof *s.targets);
     if (!s.targets) {
@@ -2440,6 +2492,8 @@ int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan
     if (opts->rate)
         uv_close((uv_handle_t *)&s.rate_timer, NULL);
     uv_close((uv_handle_t *)&s.retry_timer, NULL);
+    uv_close((uv_handle_t *)&s.sigint, NULL);
+    uv_close((uv_handle_t *)&s.sigterm, NULL);
     uv_run(&s.loop, UV_RUN_DEFAULT);
     uv_loop_close(&s.loop);
     for (size_t i = 0; i < s.n_targets; i++) {
@@ -2451,5 +2505,5 @@ int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan
     free(s.targets);
     for (int vi = 0; vi < TLSD_SCAN_NVERSIONS; vi++)
         free(s.suites[vi]);
-    return 0;
+    return s.interrupted ? TLSD_SCAN_INTERRUPTED : 0;
 }

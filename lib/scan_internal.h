@@ -48,6 +48,12 @@ struct probe_res {
 
 typedef void (*probe_cb)(void *ctx, struct probe_res *res);
 
+/* The probes in flight, so that they can be stopped together (probe_stop_all). */
+struct probe;
+struct probe_set {
+    struct probe *head;
+};
+
 struct probe_req {
     struct sockaddr_storage addr;
     enum tlsd_starttls starttls;
@@ -57,6 +63,7 @@ struct probe_req {
     unsigned timeout_ms;
     probe_cb cb;
     void *ctx;
+    struct probe_set *set; /* the probe is listed there while in flight (may be NULL) */
 };
 
 /* Starts a probe on loop; req->cb is called exactly once (also on failure to
@@ -64,6 +71,9 @@ struct probe_req {
 void probe_start(uv_loop_t *loop, const struct probe_req *req);
 
 const char *probe_outcome_name(enum probe_outcome o);
+
+/* Ends every probe of set now: each reports PROBE_TIMEOUT with error why. */
+void probe_stop_all(struct probe_set *set, const char *why);
 
 /* The protocol the ServerHello's ALPN extension selected, as safe text: the peer's bytes
  * with control characters and bytes that are not UTF-8 escaped (textout.h), cut to outlen. */

@@ -22,6 +22,7 @@ struct probe {
     uv_write_t wr;
     struct probe_req req;
     struct probe_res res;
+    struct probe *next, *prev; /* in req.set */
     enum pstate state;
     int starttls_step;
     char plain[MAX_PLAIN + 1];
@@ -68,6 +69,14 @@ static void finish(struct probe *p, enum probe_outcome o)
     if (p->state == ST_DONE)
         return;
     p->state = ST_DONE;
+    if (p->req.set) { /* out of the set before the callback, which may stop them all */
+        if (p->prev)
+            p->prev->next = p->next;
+        else
+            p->req.set->head = p->next;
+        if (p->next)
+            p->next->prev = p->prev;
+    }
     p->res.outcome = o;
     p->req.cb(p->req.ctx, &p->res);
     uv_timer_stop(&p->timer);
@@ -84,6 +93,12 @@ __attribute__((format(printf, 3, 4))) static void fail(struct probe *p, enum pro
     vsnprintf(p->res.error, sizeof p->res.error, fmt, ap);
     va_end(ap);
     finish(p, o);
+}
+
+void probe_stop_all(struct probe_set *set, const char *why)
+{
+    while (set->head)
+        fail(set->head, PROBE_TIMEOUT, "%s", why);
 }
 
 static void on_timeout(uv_timer_t *t)
@@ -481,6 +496,12 @@ void probe_start(uv_loop_t *loop, const struct probe_req *req)
     }
     p->req = *req;
     p->res.fd = -1;
+    if (req->set) {
+        p->next = req->set->head;
+        if (p->next)
+            p->next->prev = p;
+        req->set->head = p;
+    }
     tlsd_reasm_init(&p->reasm);
     p->state = ST_CONNECTING;
     p->tcp.data = p->timer.data = p->conn.data = p;

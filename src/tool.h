@@ -13,11 +13,19 @@
 
 /* Exit codes (documented in docs/tlsdiag.1 and README.md). */
 enum {
-    TOOL_EXIT_OK = 0,      /* everything asked for was done */
-    TOOL_EXIT_PROBLEM = 1, /* done, but some input items were bad or a check failed */
-    TOOL_EXIT_USAGE = 2,   /* bad command line */
-    TOOL_EXIT_ERROR = 3,   /* could not run: I/O error, out of memory, ... */
+    TOOL_EXIT_OK = 0,            /* everything asked for was done */
+    TOOL_EXIT_PROBLEM = 1,       /* done, but some input items were bad or a check failed */
+    TOOL_EXIT_USAGE = 2,         /* bad command line */
+    TOOL_EXIT_ERROR = 3,         /* could not run: I/O error, out of memory, ... */
+    TOOL_EXIT_INTERRUPTED = 130, /* SIGINT or SIGTERM: what was finished was written */
 };
+
+/* SIGINT and SIGTERM set tool_stop_signal (to the signal's number) instead of ending the
+ * process, once: a second one ends it as usual. For commands that write what they
+ * finished before they stop (scan, analyze). */
+#include <signal.h>
+extern volatile sig_atomic_t tool_stop_signal;
+void tool_catch_stop_signals(void);
 
 struct tool_command {
     const char *name;

@@ -111,8 +111,8 @@ static void show_progress(void *ctx, uint64_t bytes)
         fprintf(stderr, "\ranalyze: %s %llu MB", p->path, (unsigned long long)(bytes >> 20));
 }
 
-/* Reads one file; adds it to the JSON document's file list. Returns 0 read, 1 damaged (the
- * frames before the damage were analysed), 2 unreadable. */
+/* Reads one file; adds it to the JSON document's file list (and the HTML page's). Returns
+ * 0 read, 1 damaged or interrupted (the frames before were analysed), 2 unreadable. */
 static int one_file(struct tlsd_analyzer *a, const char *path, json_t *files,
                     struct tlsd_html_capture *html)
 {
@@ -134,7 +134,7 @@ static int one_file(struct tlsd_analyzer *a, const char *path, json_t *files,
     if (rc == TLSD_CAPERR_OK)
         return 0;
     tool_err("analyze", "%s: %s", path, err[0] ? err : tlsd_caperr_message(rc));
-    return rc == TLSD_CAPERR_READ ? 1 : 2;
+    return rc == TLSD_CAPERR_READ || rc == TLSD_CAPERR_INTERRUPTED ? 1 : 2;
 }
 
 int tool_analyze(int argc, char **argv)
@@ -156,7 +156,7 @@ int tool_analyze(int argc, char **argv)
     o.flush_each = isatty(STDOUT_FILENO);
     for (int i = optind; i < argc; i++)
         o.flush_each |= strcmp(argv[i], "-") == 0;
-    struct tlsd_analyze_config cfg = {0};
+    struct tlsd_analyze_config cfg = {.stop = &tool_stop_signal};
     char err[512];
     if (keylog_path && !(cfg.keylog = tlsd_keylog_load(keylog_path, err, sizeof err))) {
         tool_err("analyze", "--keylog: %s", err);
@@ -179,11 +179,13 @@ int tool_analyze(int argc, char **argv)
     if (o.format == TOOL_OUT_JSON)
         printf("{\"tool\":\"tlsdiag analyze\",\"version\":\"%s\",\"connections\":[", TLSD_VERSION);
     int bad = 0, unreadable = 0, n = argc - optind;
-    for (int i = optind; i < argc; i++) {
+    tool_catch_stop_signals();
+    for (int i = optind; i < argc && !tool_stop_signal; i++) {
         int r = one_file(a, argv[i], files, o.html);
         bad += r != 0;
         unreadable += r == 2;
     }
+    o.interrupted = tool_stop_signal != 0;
     if (o.format == TOOL_OUT_JSON || unreadable < n) /* nothing to sum up otherwise */
         tool_conn_finish(&o, a, files);
     if (ev.file)
@@ -200,7 +202,11 @@ int tool_analyze(int argc, char **argv)
     tlsd_analyzer_free(a);
     tlsd_keylog_free((struct tlsd_keylog *)cfg.keylog);
     json_decref(files);
-    if (unreadable == n || html_failed)
+    if (html_failed)
+        return TOOL_EXIT_ERROR;
+    if (o.interrupted)
+        return TOOL_EXIT_INTERRUPTED;
+    if (unreadable == n)
         return TOOL_EXIT_ERROR;
     return bad ? TOOL_EXIT_PROBLEM : TOOL_EXIT_OK;
 }

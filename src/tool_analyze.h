@@ -29,6 +29,7 @@ struct tool_conn_opts {
     bool writer_failed;             /* no thread: chunks are written in place */
     uint64_t printed;               /* connections printed */
     struct tlsd_html_capture *html; /* --html: every connection goes here too */
+    bool interrupted;               /* a signal stopped the reading (said in the output) */
 };
 
 /* The long options analyze and watch share, for their getopt_long tables. */

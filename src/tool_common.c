@@ -273,3 +273,18 @@ int tool_permute(int argc, char **argv, const char *shortopts, const struct opti
     free(tmp);
     return nopt;
 }
+
+volatile sig_atomic_t tool_stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    tool_stop_signal = sig;
+}
+
+void tool_catch_stop_signals(void)
+{
+    struct sigaction sa = {.sa_handler = on_stop_signal, .sa_flags = SA_RESETHAND};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}

@@ -270,6 +270,7 @@ static void finish_document(struct tool_conn_opts *o, const struct tlsd_analyzer
                        tlsd_conn_outcome_text((enum tlsd_conn_outcome)i));
     tlsd_sb_printf(b, "},\"connections_listed\":%llu,\"summary_scope\":\"capture\"",
                    (unsigned long long)o->printed);
+    tlsd_sb_printf(b, ",\"interrupted\":%s", o->interrupted ? "true" : "false");
     tlsd_sb_puts(b, ",\"files\":");
     out_flush(o);
     json_dumpf(files ? files : json_null(), stdout, JSON_COMPACT);
@@ -294,6 +295,14 @@ void tool_conn_finish(struct tool_conn_opts *o, const struct tlsd_analyzer *a, j
                            "connection%s listed (--failed, --client and --server choose what "
                            "is listed).\n",
                            (unsigned long long)o->printed, o->printed == 1 ? "" : "s");
+        if (o->interrupted)
+            tlsd_sb_printf(&b,
+                           "Interrupted: the connections above and the summary cover the "
+                           "frames read before the signal; %llu connection%s still open "
+                           "then %s left out.\n\n",
+                           (unsigned long long)tlsd_analyzer_stats(a)->unfinished,
+                           tlsd_analyzer_stats(a)->unfinished == 1 ? "" : "s",
+                           tlsd_analyzer_stats(a)->unfinished == 1 ? "is" : "are");
         tlsd_analyze_summary_render_text(&b, a, o->color);
         if (b.s)
             fputs(b.s, stdout);

@@ -573,7 +573,9 @@ int tool_scan(int argc, char **argv)
     }
     struct tlsd_scan_result *results = calloc(targets.n, sizeof *results);
     struct run run = {.o = &o, .progress = !o.quiet && isatty(STDERR_FILENO)};
-    if (!results || tlsd_scan_run(&targets, &o.scan, results, on_done, on_progress, &run) < 0) {
+    o.scan.stop_on_signal = true; /* what is finished is still written */
+    int ran = results ? tlsd_scan_run(&targets, &o.scan, results, on_done, on_progress, &run) : -1;
+    if (ran < 0) {
         tool_err("scan", "cannot start the scan");
         free(results);
         tlsd_target_list_free(&targets);
@@ -597,8 +599,16 @@ int tool_scan(int argc, char **argv)
             print_text(&results[i], color);
         tlsd_scan_result_free(&results[i]);
     }
+    bool interrupted = ran == TLSD_SCAN_INTERRUPTED;
+    if (interrupted && run.progress)
+        fputs("\r\033[K", stderr);
+    if (interrupted && !all && !o.jsonl)
+        printf("Interrupted: the targets above marked 'interrupted' were not finished.\n");
+    if (interrupted)
+        rc = TOOL_EXIT_INTERRUPTED;
     if (all) {
-        json_t *doc = json_pack("{s:s, s:o}", "tlsdiag", TLSD_VERSION, "targets", all);
+        json_t *doc = json_pack("{s:s, s:b, s:o}", "tlsdiag", TLSD_VERSION, "interrupted",
+                                interrupted, "targets", all);
         json_dumpf(doc, stdout, JSON_INDENT(2));
         putchar('\n');
         json_decref(doc);

@@ -8,6 +8,7 @@
 #ifndef TLSDIAG_ANALYZE_H
 #define TLSDIAG_ANALYZE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -192,6 +193,7 @@ struct tlsd_analyze_stats {
     uint64_t client_hellos, server_hellos, alerts; /* handshake counts, as tshark counts */
     uint64_t record_errors, parse_errors, nomem;
     uint64_t summary_dropped;
+    uint64_t unfinished; /* connections still open when a signal stopped the reading */
 };
 
 struct tlsd_analyzer;
@@ -203,6 +205,9 @@ typedef void (*tlsd_conn_cb)(void *ctx, const struct tlsd_conn *c);
 struct tlsd_analyze_config {
     struct tlsd_tcp_config tcp;       /* zero fields: the defaults */
     const struct tlsd_keylog *keylog; /* TLS 1.3 secrets: the encrypted handshake is read */
+    /* Set (by a signal handler) to stop tlsd_analyze_file between two frames: the file
+     * ends INTERRUPTED and the connections still open are counted, not reported. */
+    const volatile sig_atomic_t *stop;
 };
 
 /* NULL when out of memory. */

@@ -84,7 +84,8 @@ bool tlsd_pkt_linktype_ok(int dlt);
     X(FORMAT, "not a pcap or pcapng capture")                                                      \
     X(LINKTYPE, "link type not supported")                                                         \
     X(READ, "capture file damaged or truncated")                                                   \
-    X(NOMEM, "out of memory")
+    X(NOMEM, "out of memory")                                                                      \
+    X(INTERRUPTED, "interrupted by a signal")
 
 enum tlsd_caperr {
 #define TLSD_CAPERR_ENUM(name, msg) TLSD_CAPERR_##name,

@@ -31,6 +31,9 @@ struct tlsd_scan_opts {
     bool no_sni;                /* never send server_name */
     const char *cafile;         /* trust anchors instead of the system store */
     bool skip_groups, skip_sigalgs, skip_features;
+    /* SIGINT or SIGTERM end the scan: targets not finished get the error "interrupted"
+     * and tlsd_scan_run returns TLSD_SCAN_INTERRUPTED (a second signal acts as usual). */
+    bool stop_on_signal;
 };
 
 void tlsd_scan_opts_default(struct tlsd_scan_opts *o);
@@ -166,9 +169,10 @@ typedef void (*tlsd_scan_done_cb)(void *ctx, const struct tlsd_scan_result *r);
 typedef void (*tlsd_scan_progress_cb)(void *ctx, size_t targets_done, size_t targets,
                                       unsigned probes_done);
 
-/* Scans every target; fills results[i] for targets->v[i]. Returns 0, or -1
- * when the scan could not run at all (loop setup). A target that fails gets
- * its error in results[i].error and the others go on. */
+/* Scans every target; fills results[i] for targets->v[i]. Returns 0, TLSD_SCAN_INTERRUPTED,
+ * or -1 when the scan could not run at all (loop setup). A target that fails gets its
+ * error in results[i].error and the others go on. */
+#define TLSD_SCAN_INTERRUPTED 1 /* tlsd_scan_run: stopped by a signal (stop_on_signal) */
 int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan_opts *opts,
                   struct tlsd_scan_result *results, tlsd_scan_done_cb done,
                   tlsd_scan_progress_cb progress, void *ctx) __attribute__((warn_unused_result));

@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""SIGINT/SIGTERM during scan and analyze: what was finished is written, well formed
+(a complete JSON document with "interrupted": true), and the exit code is 130.
+
+Usage: interrupt.py TLSDIAG CAPTURE WORKDIR
+Starts its own servers on loopback: openssl s_server (TLS 1.3 only: a quick scan) and a
+socket that accepts and never answers (a scan that cannot finish before its time limit).
+"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+from loopback import free_port, make_cert, wait_port  # noqa: E402
+
+FAILS = []
+
+
+def check(cond, what):
+    if not cond:
+        FAILS.append(what)
+        print("FAIL: " + what)
+
+
+def stopped(p, name, err):
+    """Checks the exit code of a run stopped by a signal."""
+    check(p.returncode == 130, "%s: exit %d, want 130 (%s)" % (name, p.returncode, err[-300:]))
+
+
+def document(name, out):
+    """The JSON document out, checked to be marked interrupted; None when it is no JSON."""
+    try:
+        doc = json.loads(out)
+    except ValueError as e:
+        check(False, "%s: not JSON: %s" % (name, e))
+        return None
+    check(doc.get("interrupted") is True, name + ": not marked interrupted")
+    return doc
+
+
+def silent_server():
+    """Accepts and never answers; returns its port."""
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(256)
+    held = []
+
+    def serve():
+        while True:
+            c, _ = ls.accept()
+            held.append(c)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return ls.getsockname()[1]
+
+
+def scan_cases(tlsdiag, work, good, silent):
+    targets = ["127.0.0.1:%d" % good, "127.0.0.1:%d" % silent]
+    base = [tlsdiag, "scan", "-q", "--timeout", "60000", "--target-timeout", "120"]
+    # --jsonl: the good target's line comes when it is done; the signal follows it.
+    p = subprocess.Popen(base + ["--jsonl"] + targets, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    t0 = time.time()
+    first = p.stdout.readline()
+    took = time.time() - t0
+    p.send_signal(signal.SIGINT)
+    rest, err = p.communicate(timeout=60)
+    lines = [json.loads(x) for x in (first + rest).splitlines() if x.strip()]
+    check(p.returncode == 130, "scan --jsonl: exit %d after SIGINT, want 130 (%s)" %
+          (p.returncode, err[-300:]))
+    check(len(lines) == 2, "scan --jsonl: %d lines, want 2" % len(lines))
+    good_line = [x for x in lines if x["target"] == targets[0]]
+    check(good_line and "error" not in good_line[0], "scan --jsonl: the finished target lost")
+    cut = [x for x in lines if x["target"] == targets[1]]
+    check(cut and "interrupted" in cut[0].get("error", ""),
+          "scan --jsonl: the unfinished target not marked interrupted")
+    # --json and text, SIGINT and SIGTERM: the signal once the good target is surely done.
+    wait = 2 * took + 2
+    for fmt, sig in (("--json", signal.SIGINT), ("--json", signal.SIGTERM),
+                     ("--text", signal.SIGINT)):
+        args = base + ([fmt] if fmt != "--text" else []) + targets
+        p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(wait)
+        p.send_signal(sig)
+        t1 = time.time()
+        out, err = p.communicate(timeout=60)
+        name = "scan %s %s" % (fmt, signal.Signals(sig).name)
+        check(time.time() - t1 < 20, "%s: took %.0f s to stop" % (name, time.time() - t1))
+        stopped(p, name, err)
+        if fmt == "--json":
+            doc = document(name, out)
+            if doc is None:
+                continue
+            by = {t["target"]: t for t in doc.get("targets", [])}
+            g = by.get(targets[0], {})
+            check("error" not in g and any(v["accepted"] for v in g.get("versions", [])),
+                  name + ": the finished target is not complete")
+            check("interrupted" in by.get(targets[1], {}).get("error", ""),
+                  name + ": the unfinished target not marked interrupted")
+        else:
+            text = out.decode()
+            check("Interrupted" in text, name + ": no 'Interrupted' line")
+            check("TLSv1.3  yes" in text, name + ": the finished target's report is missing")
+
+
+def analyze_cases(tlsdiag, capture, work):
+    full = subprocess.run([tlsdiag, "analyze", "--json", capture], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE)
+    ref = {(c["stream"], c["first_frame"]): c["outcome"]
+           for c in json.loads(full.stdout)["connections"]}
+    data = open(capture, "rb").read()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        # Reading a pipe that stays open: the signal, then the end of the input.
+        p = subprocess.Popen([tlsdiag, "analyze", "--json", "-"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        p.stdin.write(data)
+        p.stdin.flush()
+        time.sleep(1.5)
+        p.send_signal(sig)
+        time.sleep(0.5)
+        out, err = p.communicate(timeout=60)  # closes the input
+        name = "analyze --json %s" % signal.Signals(sig).name
+        stopped(p, name, err)
+        doc = document(name, out)
+        if doc is None:
+            continue
+        got = {(c["stream"], c["first_frame"]): c["outcome"] for c in doc["connections"]}
+        check(got and all(ref.get(k) == v for k, v in got.items()),
+              name + ": connections differ from a whole run")
+        tot = doc["summary"]["totals"]
+        check(tot["connections"] + tot["connections_unfinished"] >= len(got),
+              name + ": totals do not cover the connections")
+    # A text run says so too.
+    p = subprocess.Popen([tlsdiag, "analyze", "-"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdin.write(data)
+    p.stdin.flush()
+    time.sleep(1.5)
+    p.send_signal(signal.SIGINT)
+    time.sleep(0.5)
+    out, err = p.communicate(timeout=60)  # closes the input
+    check(p.returncode == 130, "analyze text: exit %d, want 130" % p.returncode)
+    check(b"Interrupted:" in out, "analyze text: no 'Interrupted:' line")
+
+
+def main():
+    tlsdiag, capture, work = sys.argv[1], sys.argv[2], sys.argv[3]
+    make_cert(work, "c", ["-newkey", "rsa:2048"], os.environ)
+    key, cert = os.path.join(work, "c.key"), os.path.join(work, "c.pem")
+    good = free_port()
+    srv = subprocess.Popen(["openssl", "s_server", "-accept", "127.0.0.1:%d" % good, "-www",
+                            "-cert", cert, "-key", key, "-tls1_3"], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        check(wait_port(good, srv), "s_server did not start")
+        scan_cases(tlsdiag, work, good, silent_server())
+        analyze_cases(tlsdiag, capture, work)
+    finally:
+        srv.kill()
+    print("%d failed" % len(FAILS))
+    return 1 if FAILS else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
