@@ -66,11 +66,12 @@ static void test_scan_results(void **state)
             r[i].versions[v].version = tlsd_scan_version_codes[v];
     }
     snprintf(r[0].error, sizeof r[0].error, "connection refused");
-    static struct tlsd_scan_suite suites[] = {{.code = 0xC02F, .group = 0x001D},
-                                              {.code = 0x000A}};
-    r[1].versions[TLSD_SCAN_TLS12] = (struct tlsd_scan_version){
-        .version = 0x0303, .accepted = true, .suites = suites, .n_suites = 2,
-        .server_order = TLSD_YES};
+    static struct tlsd_scan_suite suites[] = {{.code = 0xC02F, .group = 0x001D}, {.code = 0x000A}};
+    r[1].versions[TLSD_SCAN_TLS12] = (struct tlsd_scan_version){.version = 0x0303,
+                                                                .accepted = true,
+                                                                .suites = suites,
+                                                                .n_suites = 2,
+                                                                .server_order = TLSD_YES};
     r[2].versions[TLSD_SCAN_TLS11].undecided = true;
     r[2].undecided = und;
     r[2].n_undecided = 1;
