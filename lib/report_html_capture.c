@@ -74,7 +74,7 @@ void tlsd_html_capture_file(struct tlsd_html_capture *h, const char *path, const
     tlsd_html_text(&h->files, path);
     tlsd_sb_puts(&h->files, "</code>");
     if (error && error[0]) {
-        tlsd_sb_puts(&h->files, ": <span class=\"lbl k1\">damaged or unreadable</span> ");
+        tlsd_sb_puts(&h->files, ": <span class=\"lbl k1\">not read to the end</span> ");
         tlsd_html_text(&h->files, error);
     }
     tlsd_sb_puts(&h->files, "</li>\n");
