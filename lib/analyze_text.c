@@ -38,29 +38,7 @@ static void versions_range(struct tlsd_strbuf *b, uint16_t low, uint16_t high)
  * written as \xNN, never raw. */
 static void put_text(struct tlsd_strbuf *b, const char *s)
 {
-    static const char hex[] = "0123456789abcdef";
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = strlen(s), run = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t seq = p[i] >= 0x80 ? tlsd_utf8_seq(p + i, n - i) : 0;
-        uint32_t cp = seq ? tlsd_utf8_decode(p + i, seq) : p[i];
-        bool control = tlsd_cp_is_control(cp);
-        if (seq && !control) {
-            i += seq - 1;
-            continue;
-        }
-        if (!seq && !control && p[i] < 0x80)
-            continue;
-        size_t len = seq ? seq : 1;
-        tlsd_sb_putn(b, s + run, i - run);
-        for (size_t k = 0; k < len; k++) {
-            char esc[4] = {'\\', 'x', hex[p[i + k] >> 4], hex[p[i + k] & 15]};
-            tlsd_sb_putn(b, esc, sizeof esc);
-        }
-        i += len - 1;
-        run = i + 1;
-    }
-    tlsd_sb_putn(b, s + run, n - run);
+    tlsd_text_put(b, s, strlen(s), TLSD_TEXT_TERMINAL);
 }
 
 static void offer_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)

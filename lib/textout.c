@@ -314,3 +314,48 @@ char *tlsd_time_local(int64_t usec, char *out, size_t len)
     snprintf(out + n, len - n, ".%03ld %c%02ld:%02ld", micros / 1000, sign, off / 60, off % 60);
     return out;
 }
+
+static const char *html_entity(unsigned char c)
+{
+    switch (c) {
+    case '&':
+        return "&amp;";
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    case '"':
+        return "&quot;";
+    case '\'':
+        return "&#39;";
+    default:
+        return NULL;
+    }
+}
+
+void tlsd_text_put(struct tlsd_strbuf *b, const char *s, size_t n, enum tlsd_text_dest dest)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t cp;
+        size_t seq = seq_at(p + i, n - i, &cp);
+        const char *ent = dest == TLSD_TEXT_HTML && seq == 1 ? html_entity(p[i]) : NULL;
+        if (seq && !ent && !tlsd_cp_is_control(cp)) {
+            i += seq - 1;
+            continue;
+        }
+        tlsd_sb_putn(b, s + run, i - run);
+        size_t len = seq ? seq : 1;
+        if (ent)
+            tlsd_sb_puts(b, ent);
+        for (size_t k = 0; !ent && k < len; k++) {
+            char esc[4] = {'\\', 'x', hex[p[i + k] >> 4], hex[p[i + k] & 15]};
+            tlsd_sb_putn(b, esc, sizeof esc);
+        }
+        i += len - 1;
+        run = i + 1;
+    }
+    tlsd_sb_putn(b, s + run, n - run);
+}

@@ -124,6 +124,11 @@ int tool_check_sni(const char *cmd, const char *sni);
 /* -1 (with "OPT PATH: reason" on stderr) when PATH cannot be opened for reading. */
 int tool_check_readable(const char *cmd, const char *opt, const char *path);
 
+/* Writes an HTML report (--html FILE) and frees b: every write checked, a failure (or a
+ * report that ran out of memory) said on stderr. 0, or -1. */
+struct tlsd_strbuf;
+int tool_write_html(const char *cmd, const char *path, struct tlsd_strbuf *b);
+
 /* Prints "tlsdiag COMMAND: message" on stderr. */
 void tool_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -30,6 +30,9 @@ static const char help_text[] =
     "      --server ADDR    only connections to this server address (ADDR or ADDR:PORT)\n"
     "      --failed         only failed handshakes\n"
     "      --no-summary     no summaries after the connections\n"
+    "      --html FILE      also write one self-contained HTML page: a timeline by\n"
+    "                       outcome, each connection with its ladder diagram, the\n"
+    "                       summaries (the first 1000 connections listed)\n"
     "      --keylog FILE    TLS 1.3 secrets (SSLKEYLOGFILE format): read the encrypted\n"
     "                       handshake (CertificateRequest, certificates, the real alert)\n"
     "      --events FILE    pair each failed connection with the Schannel events of FILE\n"
@@ -54,6 +57,7 @@ static const char help_text[] =
 struct events_opts {
     const char *file;
     double offset_s;
+    const char *html; /* --html FILE */
 };
 
 static int parse_opts(int argc, char **argv, struct tool_conn_opts *o, struct events_opts *ev,
@@ -62,6 +66,7 @@ static int parse_opts(int argc, char **argv, struct tool_conn_opts *o, struct ev
     static const struct option longopts[] = {{"events", required_argument, NULL, 'E'},
                                              {"clock-offset", required_argument, NULL, 'O'},
                                              {"keylog", required_argument, NULL, 'K'},
+                                             {"html", required_argument, NULL, 'H'},
                                              TOOL_CONN_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
     int c, rc;
@@ -70,6 +75,8 @@ static int parse_opts(int argc, char **argv, struct tool_conn_opts *o, struct ev
     while ((c = getopt_long(nopt, argv, "+h", longopts, NULL)) != -1) {
         if (c == 'K') {
             *keylog = optarg;
+        } else if (c == 'H') {
+            ev->html = optarg;
         } else if (c == 'E') {
             ev->file = optarg;
         } else if (c == 'O') {
@@ -104,9 +111,10 @@ static void show_progress(void *ctx, uint64_t bytes)
         fprintf(stderr, "\ranalyze: %s %llu MB", p->path, (unsigned long long)(bytes >> 20));
 }
 
-/* Reads one file; adds it to the JSON document's file list. Returns 0 read, 1 damaged or
- * interrupted (the frames before were analysed), 2 unreadable. */
-static int one_file(struct tlsd_analyzer *a, const char *path, json_t *files)
+/* Reads one file; adds it to the JSON document's file list (and the HTML page's). Returns
+ * 0 read, 1 damaged or interrupted (the frames before were analysed), 2 unreadable. */
+static int one_file(struct tlsd_analyzer *a, const char *path, json_t *files,
+                    struct tlsd_html_capture *html)
 {
     char err[512] = "";
     struct stat st;
@@ -121,6 +129,8 @@ static int one_file(struct tlsd_analyzer *a, const char *path, json_t *files)
     json_object_set_new(f, "status", json_string(tlsd_caperr_name(rc)));
     json_object_set_new(f, "error", rc == TLSD_CAPERR_OK ? json_null() : json_string(err));
     json_array_append_new(files, f);
+    if (html)
+        tlsd_html_capture_file(html, path, rc == TLSD_CAPERR_OK ? NULL : err);
     if (rc == TLSD_CAPERR_OK)
         return 0;
     tool_err("analyze", "%s: %s", path, err[0] ? err : tlsd_caperr_message(rc));
@@ -161,7 +171,9 @@ int tool_analyze(int argc, char **argv)
     struct tlsd_analyzer *a = ev.file ? tlsd_analyzer_new(&cfg, tool_events_pairing_conn, &pairing)
                                       : tlsd_analyzer_new(&cfg, tool_conn_print, &o);
     json_t *files = json_array();
-    if (!a || !files) {
+    if (ev.html)
+        o.html = tlsd_html_capture_new();
+    if (!a || !files || (ev.html && !o.html)) {
         tool_err("analyze", "out of memory");
         tlsd_keylog_free((struct tlsd_keylog *)cfg.keylog);
         return TOOL_EXIT_ERROR;
@@ -171,7 +183,7 @@ int tool_analyze(int argc, char **argv)
     int bad = 0, unreadable = 0, n = argc - optind;
     tool_catch_stop_signals();
     for (int i = optind; i < argc && !tool_stop_signal; i++) {
-        int r = one_file(a, argv[i], files);
+        int r = one_file(a, argv[i], files, o.html);
         bad += r != 0;
         unreadable += r == 2;
     }
@@ -180,10 +192,20 @@ int tool_analyze(int argc, char **argv)
         tool_conn_finish(&o, a, files);
     if (ev.file)
         tool_events_pairing_print(&pairing, ev.file);
+    bool html_failed = false;
+    if (o.html) {
+        struct tlsd_strbuf b = {0};
+        if (tlsd_html_capture_render(&b, o.html, a) < 0)
+            b.failed = true;
+        html_failed = tool_write_html("analyze", ev.html, &b) < 0;
+        tlsd_html_capture_free(o.html);
+    }
     tool_events_pairing_free(&pairing);
     tlsd_analyzer_free(a);
     tlsd_keylog_free((struct tlsd_keylog *)cfg.keylog);
     json_decref(files);
+    if (html_failed)
+        return TOOL_EXIT_ERROR;
     if (o.interrupted)
         return TOOL_EXIT_INTERRUPTED;
     if (unreadable == n)

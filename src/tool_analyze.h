@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "tlsdiag/analyze.h"
+#include "tlsdiag/report_html.h"
 #include "tool.h"
 
 enum tool_out_format { TOOL_OUT_TEXT, TOOL_OUT_JSON, TOOL_OUT_JSONL };
@@ -27,6 +28,7 @@ struct tool_conn_opts {
     struct tool_out_writer *writer; /* writes full chunks while the next is rendered */
     bool writer_failed;             /* no thread: chunks are written in place */
     uint64_t printed;               /* connections printed */
+    struct tlsd_html_capture *html; /* --html: every connection goes here too */
     bool interrupted;               /* a signal stopped the reading (said in the output) */
 };
 

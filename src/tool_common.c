@@ -205,6 +205,25 @@ int tool_check_readable(const char *cmd, const char *opt, const char *path)
     return 0;
 }
 
+int tool_write_html(const char *cmd, const char *path, struct tlsd_strbuf *b)
+{
+    if (b->failed || !b->s) {
+        tool_err(cmd, "--html %s: out of memory", path);
+        tlsd_sb_free(b);
+        return -1;
+    }
+    FILE *f = fopen(path, "wb");
+    int err = f ? 0 : errno;
+    if (f && fwrite(b->s, 1, b->len, f) != b->len)
+        err = errno ? errno : EIO;
+    if (f && fclose(f) != 0 && !err)
+        err = errno;
+    tlsd_sb_free(b);
+    if (err)
+        tool_err(cmd, "--html %s: %s", path, strerror(err));
+    return err ? -1 : 0;
+}
+
 /* The long option a word names ("--name" or "--name=value", or an unambiguous prefix, as
  * getopt_long takes it); NULL when none or ambiguous (getopt then reports it). */
 static const struct option *long_named(const char *word, const struct option *longopts)

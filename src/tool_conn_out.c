@@ -237,7 +237,10 @@ static void print_json(struct tool_conn_opts *o, const struct tlsd_conn *c)
 void tool_conn_print(void *ctx, const struct tlsd_conn *c)
 {
     struct tool_conn_opts *o = ctx;
-    if (!wanted(o, c))
+    bool want = wanted(o, c);
+    if (o->html)
+        tlsd_html_capture_add(o->html, c, want);
+    if (!want)
         return;
     if (o->format == TOOL_OUT_TEXT) {
         struct tlsd_strbuf b = {0};

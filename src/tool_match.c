@@ -14,6 +14,7 @@
 #include "tlsdiag/fixes.h"
 #include "tlsdiag/negotiate.h"
 #include "tlsdiag/profile.h"
+#include "tlsdiag/report_html.h"
 #include "tlsdiag/scan.h"
 #include "tlsdiag/strbuf.h"
 #include "tlsdiag/target.h"
@@ -57,6 +58,8 @@ static const char help_text[] =
     "                         to take, e.g. windows-2019; without it (or a 'versions ='\n"
     "                         line in the input) the report names the versions assumed\n"
     "      --json             JSON output\n"
+    "      --html FILE        also write the matrix as one self-contained HTML page:\n"
+    "                         a heat map whose cells open to the reason and first fix\n"
     "  -h, --help             this help\n"
     "\n"
     "Examples:\n"
@@ -73,6 +76,7 @@ struct opts {
     size_t n_clients, n_servers;
     size_t n_fixes;
     const char *versions; /* --versions: for profiles whose input names none */
+    const char *html;     /* --html FILE */
     bool json;
     bool matrix;
     char *owned[MAX_SIDES]; /* client specs made for --clients-from capture:FILE */
@@ -275,6 +279,14 @@ static int run_matrix(struct tlsd_profile *cs, size_t nc, struct tlsd_profile *s
         tlsd_negotiate(&cs[i / ns], &ss[i % ns], &out[i]);
         fails += !out[i].ok;
     }
+    int rc = fails ? 1 : 0;
+    if (o->html) {
+        struct tlsd_strbuf b = {0};
+        if (tlsd_html_match(&b, cs, nc, ss, ns, out) < 0)
+            b.failed = true;
+        if (tool_write_html("match", o->html, &b) < 0)
+            rc = -2;
+    }
     if (o->json) {
         json_t *results = json_array();
         for (size_t i = 0; i < nc * ns; i++)
@@ -295,7 +307,7 @@ static int run_matrix(struct tlsd_profile *cs, size_t nc, struct tlsd_profile *s
         breaks(cs, nc, ss, ns, out, true);
     }
     free(out);
-    return fails ? 1 : 0;
+    return rc;
 }
 
 /* ---- options and loading ------------------------------------------------------- */
@@ -372,6 +384,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
                                              {"fixes", required_argument, NULL, 'n'},
                                              {"json", no_argument, NULL, 'j'},
                                              {"versions", required_argument, NULL, 'V'},
+                                             {"html", required_argument, NULL, 'H'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     int c;
@@ -409,6 +422,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             break;
         case 'V':
             o->versions = optarg;
+            break;
+        case 'H':
+            o->html = optarg;
             break;
         case 'h':
             tool_fit_stdout();
@@ -574,9 +590,20 @@ int tool_match(int argc, char **argv)
     if (!o->json && rc >= 0)
         for (size_t k = 0; k + 1 < o->n_servers; k++)
             print_scan_changes(o->servers[k], o->servers[k + 1]);
+    if (rc >= 0 && o->html && !(o->matrix || o->n_clients > 1 || o->n_servers > 1)) {
+        struct tlsd_outcome out;
+        struct tlsd_strbuf b = {0};
+        tlsd_negotiate(&cs[0], &ss[0], &out);
+        if (tlsd_html_match(&b, cs, 1, ss, 1, &out) < 0)
+            b.failed = true;
+        if (tool_write_html("match", o->html, &b) < 0)
+            rc = -2;
+    }
     free(cs);
     free(ss);
     free_opts(o);
+    if (rc == -2) /* the HTML file could not be written (said) */
+        return TOOL_EXIT_ERROR;
     if (rc < 0) {
         tool_err("match", "out of memory");
         return TOOL_EXIT_ERROR;

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tlsdiag/report_html.h"
 #include "tlsdiag/scan.h"
 #include "tlsdiag/strbuf.h"
 #include "tool.h"
@@ -36,6 +37,7 @@ static const char help_text[] =
     "      --json              one JSON document with every target (docs/scan-json.md)\n"
     "      --jsonl             one JSON object per target, per line, as each finishes\n"
     "      --diff OLD.json     after each target, what changed since that saved scan\n"
+    "      --html FILE         also write the report as one self-contained HTML page\n"
     "      --timeout MS        time limit per probe (default 5000)\n"
     "      --target-timeout S  time limit per target, in seconds (default 120)\n"
     "      --concurrency N     probes in flight overall (default 64)\n"
@@ -58,6 +60,7 @@ struct opts {
     struct tlsd_scan_opts scan;
     bool json, jsonl, quiet;
     const char *diff; /* --diff: a saved scan to compare with */
+    const char *html; /* --html FILE */
     enum tool_color_mode color;
     uint16_t port;
     enum tlsd_starttls starttls;
@@ -446,7 +449,8 @@ int tool_scan(int argc, char **argv)
         O_NOCOLOR,
         O_IL,
         O_TTIMEOUT,
-        O_DIFF
+        O_DIFF,
+        O_HTML
     };
     static const struct option longopts[] = {
         {"input-list", required_argument, NULL, O_IL},
@@ -458,6 +462,7 @@ int tool_scan(int argc, char **argv)
         {"cafile", required_argument, NULL, O_CAFILE},
         {"json", no_argument, NULL, O_JSON},
         {"jsonl", no_argument, NULL, O_JSONL},
+        {"html", required_argument, NULL, O_HTML},
         {"timeout", required_argument, NULL, O_TIMEOUT},
         {"concurrency", required_argument, NULL, O_CONC},
         {"per-target", required_argument, NULL, O_PERT},
@@ -517,6 +522,9 @@ int tool_scan(int argc, char **argv)
             break;
         case O_DIFF:
             o.diff = optarg;
+            break;
+        case O_HTML:
+            o.html = optarg;
             break;
         case O_TIMEOUT:
             bad = parse_uint("--timeout", optarg, &o.scan.timeout_ms) || o.scan.timeout_ms == 0;
@@ -623,9 +631,16 @@ int tool_scan(int argc, char **argv)
         return TOOL_EXIT_ERROR;
     }
     bool color = tool_use_color(o.color, stdout);
+    if (o.html) {
+        struct tlsd_strbuf b = {0};
+        if (tlsd_html_scan(&b, results, targets.n) < 0)
+            b.failed = true;
+        if (tool_write_html("scan", o.html, &b) < 0)
+            rc = TOOL_EXIT_ERROR;
+    }
     json_t *all = o.json ? json_array() : NULL;
     for (size_t i = 0; i < targets.n; i++) {
-        if (results[i].error[0] || results[i].n_undecided)
+        if ((results[i].error[0] || results[i].n_undecided) && rc == TOOL_EXIT_OK)
             rc = TOOL_EXIT_PROBLEM;
         if (all)
             json_array_append_new(all, tlsd_scan_result_json(&results[i]));

@@ -13,6 +13,8 @@
 
 struct tlsd_strbuf;
 
+#include "tlsdiag/strbuf.h"
+
 /* Writes s[0..n) to out (always NUL-terminated, cut with "..." when outlen is too small):
  * printable ASCII and well-formed UTF-8 of printable characters as they are; a backslash
  * as "\\"; every control character (C0, DEL, C1), and every byte that is not part of
@@ -57,5 +59,15 @@ char *tlsd_time_utc(int64_t usec, bool frac, char *out, size_t len);
 /* The same as local time with its UTC offset and milliseconds, for text:
  * "2022-06-08 00:50:43.123 +02:00". */
 char *tlsd_time_local(int64_t usec, char *out, size_t len);
+/* Where tlsd_text_put writes to. */
+enum tlsd_text_dest {
+    TLSD_TEXT_TERMINAL, /* a terminal or text file */
+    TLSD_TEXT_HTML,     /* HTML element content or a quoted attribute value */
+};
+
+/* Appends s[0..n) to b, whole: well-formed UTF-8 of printable characters as it is, every
+ * control character (C0, DEL, C1) and every byte that is not well-formed UTF-8 as "\xhh";
+ * for HTML also & < > " ' as entities. */
+void tlsd_text_put(struct tlsd_strbuf *b, const char *s, size_t n, enum tlsd_text_dest dest);
 
 #endif

@@ -34,6 +34,24 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 full scan --timeout 2 "127.0.0.1:$port"
 full scan --json --timeout 2 "127.0.0.1:$port"
 
+# --html FILE: a full disk or a path that cannot be opened is an error (exit 3, said with
+# the option), while stdout is fine.
+html_err() {
+  local file=$1 msg=$2; shift 2
+  "$TLSDIAG" "$@" --html "$file" >/dev/null 2>"$WORK/err" </dev/null
+  RC=$?; ERR=$(cat "$WORK/err")
+  if [ "$RC" -ge 86 ]; then bad "sanitizer/crash (rc=$RC) in: tlsdiag $* --html $file"; return; fi
+  [ "$RC" -eq 3 ] && ok || bad "tlsdiag $* --html $file: exit $RC, want 3"
+  expect_grep "--html $file: $msg" "$ERR" "tlsdiag $* --html $file names the error"
+}
+for f in /dev/full "$WORK/no/such/dir.html"; do
+  msg='No space left on device'; [ "$f" = /dev/full ] || msg='No such file or directory'
+  html_err "$f" "$msg" match --client legacy-printer --server windows-2025
+  html_err "$f" "$msg" match --client legacy-printer --client java-17 --servers windows-2019,windows-2025
+  html_err "$f" "$msg" analyze "$pcap"
+  html_err "$f" "$msg" scan --timeout 2 "127.0.0.1:$port"
+done
+
 # EPIPE: the reader closes after one byte. Quiet: no message, no sanitizer report.
 "$TLSDIAG" analyze --jsonl "$pcap" 2>"$WORK/err" | head -c 1 >/dev/null
 rcs=("${PIPESTATUS[@]}")

@@ -148,13 +148,33 @@ static void test_times(void **state)
     assert_null(tlsd_time_utc(0, true, small, sizeof small));
 }
 
+/* tlsd_text_put: the same escapes as a whole string; for HTML also the markup characters,
+ * so a server name like <script> is text on the page. */
+static void test_put(void **state)
+{
+    (void)state;
+    static const char evil[] = "<script>alert('x')</script>&\"\x1b[2J\xc3\xa9\xe9\xc2\x9b";
+    struct tlsd_strbuf b = {0};
+    tlsd_text_put(&b, evil, sizeof evil - 1, TLSD_TEXT_HTML);
+    assert_false(b.failed);
+    assert_string_equal(b.s, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;\\x1b[2J"
+                             "\xc3\xa9\\xe9\\xc2\\x9b");
+    b.len = 0;
+    tlsd_text_put(&b, evil, sizeof evil - 1, TLSD_TEXT_TERMINAL);
+    assert_string_equal(b.s, "<script>alert('x')</script>&\"\\x1b[2J\xc3\xa9\\xe9\\xc2\\x9b");
+    b.len = 0;
+    tlsd_text_put(&b, "", 0, TLSD_TEXT_HTML);
+    assert_non_null(b.s);
+    tlsd_sb_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_escape),      cmocka_unit_test(test_escape_cut),
         cmocka_unit_test(test_utf8),        cmocka_unit_test(test_columns),
         cmocka_unit_test(test_times),       cmocka_unit_test(test_wrap_items),
-        cmocka_unit_test(test_wrap_tokens),
+        cmocka_unit_test(test_wrap_tokens), cmocka_unit_test(test_put),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
