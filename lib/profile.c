@@ -96,6 +96,7 @@ void tlsd_profile_init(struct tlsd_profile *p, enum tlsd_side side)
     p->certs[0].bits = 2048;
     p->n_certs = 1;
     p->flags = TLSD_PF_SENDS_RENEG_INFO | TLSD_PF_SENDS_GROUPS | TLSD_PF_SENDS_SIGALGS;
+    p->ssl3_alert = TLSD_ALERT_UNKNOWN;
 }
 
 bool tlsd_profile_has_suite(const struct tlsd_profile *p, uint32_t code)

@@ -19,7 +19,8 @@ from gen_tables import cstr  # noqa: E402
 
 KEYS = {"name", "aliases", "description", "source", "side", "implementation", "versions", "cipher_string",
         "suites", "groups", "key_shares", "sigalgs", "signature_schemes", "certificates",
-        "preference", "flags", "supported_versions_ext", "client_hello"}
+        "preference", "flags", "supported_versions_ext", "client_hello",
+        "dh_bits", "dh_bits_min", "dh_bits_max", "ssl3_alert"}
 
 
 def cstr_lines(text):

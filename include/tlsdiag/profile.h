@@ -19,6 +19,7 @@ extern "C" {
 #define TLSD_PROFILE_MAX_SIGALGS       64
 #define TLSD_PROFILE_MAX_CERTS         4
 #define TLSD_PROFILE_MAX_CIPHER_STRING 512
+#define TLSD_PROFILE_MAX_DH_BITS       16384 /* ffdhe8192 is the largest in use */
 
 enum tlsd_side { TLSD_SIDE_ANY = 0, TLSD_SIDE_CLIENT, TLSD_SIDE_SERVER };
 
@@ -115,7 +116,17 @@ struct tlsd_profile {
      * list): versions holds what its suites allow, an assumption the report must name
      * unless tlsd_profile_set_versions replaces it. */
     bool versions_assumed;
+    /* Server: the DHE prime size in bits it uses at TLS <= 1.2 with a client that offers
+     * no RFC 7919 group (its own parameters; a saved scan measures it). 0: unknown. */
+    int dh_bits;
+    /* Client: the DHE prime sizes it accepts; a server prime outside them ends the
+     * handshake at the client (Java 6 and 7: at most 1024 bits). 0: no limit known. */
+    int dh_bits_min, dh_bits_max;
+    /* Server: the alert it answers a hello offering only SSLv3 with (a saved scan saw
+     * it); TLSD_ALERT_UNKNOWN: what its implementation usually sends. */
+    int ssl3_alert;
 };
+#define TLSD_ALERT_UNKNOWN (-1)
 
 const char *tlsd_side_name(enum tlsd_side s);
 const char *tlsd_impl_name(enum tlsd_impl i);
