@@ -451,22 +451,22 @@ static bool client_refuses(const struct tlsd_profile *c, const struct tlsd_profi
         snprintf(o->detail, sizeof o->detail,
                  "the server answers %s, which the client does not accept",
                  tlsd_version_str(o->version, vb));
-        o->alert = 70;
+        o->alert = TLSD_ALERT_PROTOCOL_VERSION;
     } else if (dhe && s->dh_bits && c->dh_bits_max && s->dh_bits > c->dh_bits_max) {
         snprintf(o->detail, sizeof o->detail,
                  "the server's DHE prime has %d bits; the client takes at most %d", s->dh_bits,
                  c->dh_bits_max);
-        o->alert = 80;
+        o->alert = TLSD_ALERT_INTERNAL_ERROR;
     } else if (dhe && s->dh_bits && c->dh_bits_min && s->dh_bits < c->dh_bits_min) {
         snprintf(o->detail, sizeof o->detail,
                  "the server's DHE prime has %d bits; the client wants at least %d", s->dh_bits,
                  c->dh_bits_min);
-        o->alert = 71;
+        o->alert = TLSD_ALERT_INSUFFICIENT_SECURITY;
     } else if (o->version < 0x0304 && o->cert_index >= 0 &&
                !cert_curve_named(c, &s->certs[o->cert_index])) {
         snprintf(o->detail, sizeof o->detail,
                  "the server's ECDSA certificate is on a curve the client does not list");
-        o->alert = 47;
+        o->alert = TLSD_ALERT_ILLEGAL_PARAMETER;
     } else {
         return false;
     }

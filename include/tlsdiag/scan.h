@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "tlsdiag/handshake.h"
+#include "tlsdiag/profile.h"
 #include "tlsdiag/registry.h"
 #include "tlsdiag/target.h"
 
@@ -70,7 +71,8 @@ struct tlsd_scan_version {
      * SSL_OP_PRIORITIZE_CHACHA, nginx/Apache "PrioritizeChaCha"): tested when the
      * server's order puts another suite before an accepted ChaCha20 suite. */
     enum tlsd_tristate chacha_priority;
-    char note[160]; /* e.g. "answered with TLSv1.2" */
+    char note[160];    /* e.g. "answered with TLSv1.2" */
+    int refusal_alert; /* not accepted: the alert the first hello got, -1 none */
 };
 
 struct tlsd_scan_cert {
@@ -141,6 +143,16 @@ struct tlsd_scan_result {
      * names it, "CN=... (RSA 2048)"); UNKNOWN when no SNI was sent or none was seen. */
     enum tlsd_tristate sni_selects_cert;
     char no_sni_cert[160];
+    /* Where implementations differ (TLSD_UNKNOWN: not testable on this server): a
+     * server_name that is no host name refused (with sni_not_host_alert, -1 none); an
+     * ECDHE hello without supported_groups refused; an ECDSA certificate used only when
+     * the client lists its curve; a TLS 1.3 key share for a group the server accepts
+     * answered by a HelloRetryRequest for another group (its own first). */
+    enum tlsd_tristate refuses_sni_not_host, ecdhe_needs_groups, needs_cert_curve,
+        hrr_despite_share;
+    int sni_not_host_alert;
+    /* The implementation these tell (scan_impl.c); TLSD_IMPL_GENERIC: not told. */
+    enum tlsd_impl implementation;
     char ja3s[33], ja4s[32];
     struct tlsd_scan_finding *findings;
     size_t n_findings;

@@ -93,3 +93,22 @@ gnutls_server() {
   echo "$name $port" >>"$WORK/servers"
 }
 
+
+# probe_and_predict NAME PORT SERVER: the 162 hellos of $WORK/hellos sent to the server
+# by hello_probe in the background (its pid added to PROBES; answers in NAME.real) and
+# match's prediction for them against the server profile SERVER (NAME.pred).
+probe_and_predict() {
+  (timeout 120 "$PROBE" "$2" <"$WORK/hellos" >"$WORK/$1.real") &
+  PROBES+=($!)
+  "$TLSDIAG" match --clients-from testssl --server "$3" --json --fixes 0 \
+    >"$WORK/$1.pred" 2>"$WORK/$1.prederr"
+  [ $? -le 1 ] || bad "$1: match failed: $(head -3 "$WORK/$1.prederr")"
+}
+
+# agreement WHAT: match_agree.py's report on every server; any disagreement fails.
+agreement() {
+  python3 "$(dirname "${BASH_SOURCE[0]}")/match_agree.py" "$WORK" >"$WORK/report"
+  cat "$WORK/report"
+  local n; n=$(tail -1 "$WORK/report" | awk '{print $3}')
+  [ "$n" = 0 ] && ok || bad "$n disagreements between $1 and the real servers"
+}
