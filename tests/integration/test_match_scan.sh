@@ -16,8 +16,9 @@ openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdhe2048 -out "$WORK/dh2
 # Server order with DHE first: every client offering a DHE suite gets the 2048-bit prime.
 openssl_server ossl-dhe2048 rsa 'DHE-RSA-AES128-SHA:DHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA:@SECLEVEL=0' \
   "$T13" TLSv1 TLSv1.3 "$G" server -dhparam "$WORK/dh2048.pem"
-# TLS 1.2 server order over groups, P-521 first (the model's one group list must be it).
-openssl_server ossl-ecdsa-p521first ec 'ECDHE:!aNULL:@SECLEVEL=0' "$T13" TLSv1 TLSv1.2 P-521:P-256:X25519:P-384 server
+# TLS 1.2 server order over groups, P-521 first; TLS 1.3 takes the client's key share
+# (OpenSSL 3.0): the model's one group list must be the TLS 1.2 order.
+openssl_server ossl-ecdsa-p521first ec 'ECDHE:!aNULL:@SECLEVEL=0' "$T13" TLSv1 TLSv1.3 P-521:P-256:X25519:P-384 server
 gnutls_server gnutls-rsa-normal rsa NORMAL
 gnutls_server gnutls-ecdsa-server ec 'NORMAL:%SERVER_PRECEDENCE'
 declare -A IMPL=([ossl-dhe2048]=openssl [ossl-ecdsa-p521first]=openssl
