@@ -430,6 +430,18 @@ static void negotiate_12(const struct tlsd_profile *c, const struct tlsd_profile
                   tlsd_version_str(o->version, vb));
         return;
     }
+    /* OpenSSL 3 signs TLS 1.0/1.1 handshakes with MD5-SHA1, which security level 1 and up
+     * forbid: having chosen a suite with a certificate it finds no signature algorithm
+     * (ssl/t1_lib.c tls_choose_sigalg, "no suitable signature algorithm") and sends
+     * internal_error before any ServerHello. */
+    if (o->version < 0x0303 && s->impl == TLSD_IMPL_OPENSSL && s->security_level >= 1 &&
+        pk.cert >= 0) {
+        fail_with(o, s, TLSD_FAIL_VERSION, TLSD_ALERT_INTERNAL_ERROR,
+                  "OpenSSL 3 at security level %d signs no TLS 1.0/1.1 handshake (MD5-SHA1); "
+                  "TLS 1.2 is needed, or @SECLEVEL=0 on the server",
+                  s->security_level);
+        return;
+    }
     o->suite = pk.suite;
     o->cert_index = pk.cert;
     o->group = pk.group;

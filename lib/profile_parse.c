@@ -374,7 +374,7 @@ static int apply_key(const char *key, char *val, struct tlsd_profile *p,
         free(codes);
         if (n < 0)
             return tlsd_profile_fail(err, "cipher_string '%s': %s", val, msg);
-        snprintf(p->cipher_string, sizeof p->cipher_string, "%s", val);
+        tlsd_profile_set_cipher_string(p, val);
     } else if (strcasecmp(key, "groups") == 0) {
         p->n_groups = 0;
         return each_token(val, add_group, &c);
@@ -409,6 +409,8 @@ static int apply_key(const char *key, char *val, struct tlsd_profile *p,
         return parse_int_in(key, val, 0, TLSD_PROFILE_MAX_DH_BITS, &p->dh_bits_min, err);
     } else if (strcasecmp(key, "dh_bits_max") == 0) {
         return parse_int_in(key, val, 0, TLSD_PROFILE_MAX_DH_BITS, &p->dh_bits_max, err);
+    } else if (strcasecmp(key, "security_level") == 0) {
+        return parse_int_in(key, val, 0, TLSD_SECLEVEL_MAX, &p->security_level, err);
     } else if (strcasecmp(key, "ssl3_alert") == 0) {
         return parse_alert(val, &p->ssl3_alert, err);
     } else if (strcasecmp(key, "client_hello") == 0) {
@@ -552,6 +554,8 @@ char *tlsd_profile_format(const struct tlsd_profile *p)
         tlsd_sb_printf(&b, "dh_bits_max = %d\n", p->dh_bits_max);
     if (p->ssl3_alert != TLSD_ALERT_UNKNOWN)
         tlsd_sb_printf(&b, "ssl3_alert = %d\n", p->ssl3_alert);
+    if (p->security_level != TLSD_SECLEVEL_UNKNOWN)
+        tlsd_sb_printf(&b, "security_level = %d\n", p->security_level);
     tlsd_sb_puts(&b, "flags =");
     for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
         tlsd_sb_printf(&b, "%s %s%s", i ? "," : "", p->flags & flag_names[i].flag ? "" : "-",

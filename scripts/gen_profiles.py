@@ -20,7 +20,7 @@ from gen_tables import cstr  # noqa: E402
 KEYS = {"name", "aliases", "description", "source", "side", "implementation", "versions", "cipher_string",
         "suites", "groups", "key_shares", "sigalgs", "signature_schemes", "certificates",
         "preference", "flags", "supported_versions_ext", "client_hello",
-        "dh_bits", "dh_bits_min", "dh_bits_max", "ssl3_alert"}
+        "dh_bits", "dh_bits_min", "dh_bits_max", "ssl3_alert", "security_level"}
 
 
 def cstr_lines(text):

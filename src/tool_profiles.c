@@ -62,6 +62,8 @@ static json_t *profile_json(const struct tlsd_profile *p)
         json_object_set_new(j, "dh_bits_max", json_integer(p->dh_bits_max));
     if (p->ssl3_alert != TLSD_ALERT_UNKNOWN)
         json_object_set_new(j, "ssl3_alert", json_integer(p->ssl3_alert));
+    if (p->security_level != TLSD_SECLEVEL_UNKNOWN)
+        json_object_set_new(j, "security_level", json_integer(p->security_level));
     return j;
 }
 
@@ -92,6 +94,8 @@ static void print_profile(const struct tlsd_profile *p)
                p->dh_bits_max ? p->dh_bits_max : TLSD_PROFILE_MAX_DH_BITS);
     if (p->ssl3_alert != TLSD_ALERT_UNKNOWN)
         printf("\n  answers an SSLv3 hello with alert %d", p->ssl3_alert);
+    if (p->security_level != TLSD_SECLEVEL_UNKNOWN)
+        printf("\n  OpenSSL security level %d", p->security_level);
     printf("\n  suites (%zu):\n", p->n_suites);
     for (size_t i = 0; i < p->n_suites; i++) {
         const struct tlsd_suite *s = tlsd_suite_by_code(p->suites[i]);

@@ -125,8 +125,14 @@ struct tlsd_profile {
     /* Server: the alert it answers a hello offering only SSLv3 with (a saved scan saw
      * it); TLSD_ALERT_UNKNOWN: what its implementation usually sends. */
     int ssl3_alert;
+    /* Server, OpenSSL 3: its security level (0-5; `@SECLEVEL=N` in cipher_string sets it);
+     * from 1 up it signs no TLS 1.0/1.1 handshake (MD5-SHA1 is below level 1).
+     * TLSD_SECLEVEL_UNKNOWN: not known, no such rule applied. */
+    int security_level;
 };
-#define TLSD_ALERT_UNKNOWN (-1)
+#define TLSD_SECLEVEL_UNKNOWN (-1)
+#define TLSD_SECLEVEL_MAX     5
+#define TLSD_ALERT_UNKNOWN    (-1)
 
 const char *tlsd_side_name(enum tlsd_side s);
 const char *tlsd_impl_name(enum tlsd_impl i);
@@ -138,6 +144,9 @@ enum tlsd_pref tlsd_profile_pref(const struct tlsd_profile *p);
  * groups (x25519, secp256r1, secp384r1), signature schemes and an RSA-2048
  * certificate; no suites. */
 void tlsd_profile_init(struct tlsd_profile *p, enum tlsd_side side);
+
+/* Sets cipher_string (cut at its size) and, when it names one, security_level. */
+void tlsd_profile_set_cipher_string(struct tlsd_profile *p, const char *s);
 
 /* Appends when absent; -1 when the list is full. */
 int tlsd_profile_add_suite(struct tlsd_profile *p, uint32_t code)

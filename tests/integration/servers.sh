@@ -40,11 +40,14 @@ start_openssl() {
 }
 
 # openssl_server NAME CERT CIPHERS TLS13SUITES MINV MAXV GROUPS PREF [EXTRA...]
+# CIPHERS "-": no -cipher (OpenSSL's DEFAULT at its default security level, 1).
 openssl_server() {
   local name=$1 cert=$2 ciphers=$3 t13=$4 minv=$5 maxv=$6 groups=$7 pref=$8; shift 8
   local port; port=$(free_port)
+  local cipher_args=(-cipher "$ciphers")
+  [ "$ciphers" = - ] && cipher_args=() && ciphers=DEFAULT
   local args=(-accept "127.0.0.1:$port" -cert "$WORK/$cert.pem" -key "$WORK/$cert.key"
-    -cipher "$ciphers" -ciphersuites "$t13" -min_protocol "$minv" -max_protocol "$maxv"
+    "${cipher_args[@]}" -ciphersuites "$t13" -min_protocol "$minv" -max_protocol "$maxv"
     -groups "$groups" -quiet "$@")
   [ "$pref" = server ] && args+=(-serverpref)
   start_openssl "$name" "$port" "${args[@]}"
@@ -60,6 +63,7 @@ PY
   for a in "$@"; do [ "$a" = -prioritize_chacha ] && flags="flags = prioritize-chacha"; done
   profile_head "$name" openssl "$pref" "$vers" "$cert" "${groups//:/, }"
   printf '%s\nsuites = %s\nsuites = %s\ncipher_string = %s\n' "$flags" "${t13//:/, }" "$(iana "$ciphers")" "$ciphers" >>"$WORK/$name.profile"
+  [[ "$ciphers" == *@SECLEVEL=* ]] || echo "security_level = 1" >>"$WORK/$name.profile"
   echo "$name $port" >>"$WORK/servers"
 }
 

@@ -22,6 +22,9 @@ openssl_server ossl-chacha rsa 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-P
 openssl_server ossl-tls11-only rsa 'ECDHE-RSA-AES128-SHA:AES128-SHA:@SECLEVEL=0' "$T13" TLSv1 TLSv1.1 "$G" server
 openssl_server ossl-dhe-only rsa 'DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384' "$T13" TLSv1.2 TLSv1.2 ffdhe2048 server
 openssl_server ossl-ecdsa-p384 ec384 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384' "$T13" TLSv1.2 TLSv1.2 P-256:P-384 server
+# OpenSSL 3 as it comes: no -cipher, default security level 1 (TLS 1.0/1.1 hellos get
+# internal_error: it cannot sign them).
+openssl_server ossl-default rsa - "$T13" TLSv1 TLSv1.3 "$G" client
 gnutls_server gnutls-rsa-normal rsa NORMAL
 gnutls_server gnutls-ecdsa-server ec 'NORMAL:%SERVER_PRECEDENCE'
 

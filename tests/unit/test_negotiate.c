@@ -430,6 +430,42 @@ static void ssl3_alert_and_gnutls_curve(void **state)
     assert_int_equal(o.alert, 40);
 }
 
+/* OpenSSL 3 at its default security level (1) cannot sign a TLS 1.0/1.1 handshake
+ * (MD5-SHA1): it chooses the suite, then sends internal_error (seen with s_server and no
+ * -cipher in tests/integration/test_match_real.sh, ossl-default); @SECLEVEL=0 in the
+ * cipher string lets it; no common suite is still handshake_failure. */
+static void openssl_security_level(void **state)
+{
+    (void)state;
+    struct tlsd_profile c = text("versions = TLSv1.0\nsupported_versions_ext = no\n"
+                                 "suites = AES128-SHA\n",
+                                 TLSD_SIDE_CLIENT),
+                        s = text("implementation = openssl\nversions = TLSv1.0, TLSv1.2\n"
+                                 "cipher_string = DEFAULT\nsuites = AES128-SHA\n"
+                                 "security_level = 1\n",
+                                 TLSD_SIDE_SERVER);
+    struct tlsd_outcome o;
+    tlsd_negotiate(&c, &s, &o);
+    assert_false(o.ok);
+    assert_int_equal(o.alert, 80);
+    assert_false(o.alert_from_client);
+    assert_int_equal(o.fail, TLSD_FAIL_VERSION);
+    /* the client's fix: TLS 1.2 */
+    struct tlsd_profile c12 = c;
+    c12.versions = TLSD_V_TLS12;
+    tlsd_negotiate(&c12, &s, &o);
+    assert_true(o.ok);
+    struct tlsd_profile s0 = text("implementation = openssl\nversions = TLSv1.0, TLSv1.2\n"
+                                  "cipher_string = DEFAULT:@SECLEVEL=0\nsuites = AES128-SHA\n",
+                                  TLSD_SIDE_SERVER);
+    assert_int_equal(s0.security_level, 0);
+    tlsd_negotiate(&c, &s0, &o);
+    assert_true(o.ok);
+    c.suites[0] = 0x000A; /* 3DES: no common suite, before any signature */
+    tlsd_negotiate(&c, &s, &o);
+    assert_int_equal(o.alert, 40);
+}
+
 static void parse_errors(void **state)
 {
     (void)state;
@@ -785,6 +821,7 @@ int main(void)
         cmocka_unit_test(legacy_hello_floor),
         cmocka_unit_test(dhe_sizes),
         cmocka_unit_test(ssl3_alert_and_gnutls_curve),
+        cmocka_unit_test(openssl_security_level),
         cmocka_unit_test(tls13_server_sigalgs),
         cmocka_unit_test(fix_steps_with_ssl2),
         cmocka_unit_test(secure_fix_beyond_stopgap),
