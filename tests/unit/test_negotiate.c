@@ -461,6 +461,18 @@ static void openssl_security_level(void **state)
     assert_int_equal(s0.security_level, 0);
     tlsd_negotiate(&c, &s0, &o);
     assert_true(o.ok);
+    /* The server's fix: level 0, a labelled stopgap rendered as @SECLEVEL=0. */
+    struct tlsd_fix_list l;
+    assert_int_equal(tlsd_find_fixes(&c, &s, TLSD_SIDE_SERVER, 3, &l), 0);
+    assert_true(l.n >= 1);
+    assert_true(l.fixes[0].seclevel0);
+    assert_true(l.fixes[0].stopgap);
+    assert_int_equal(l.fixes[0].after.version, 0x0301);
+    struct tlsd_fix_steps st;
+    assert_int_equal(tlsd_fix_render(&l.fixes[0], &s, &st), 0);
+    assert_non_null(strstr(st.v[0].text, "-cipher 'DEFAULT:@SECLEVEL=0'"));
+    tlsd_fix_steps_free(&st);
+    tlsd_fix_list_free(&l);
     c.suites[0] = 0x000A; /* 3DES: no common suite, before any signature */
     tlsd_negotiate(&c, &s, &o);
     assert_int_equal(o.alert, 40);
