@@ -134,6 +134,22 @@ struct search {
     int oom;
 };
 
+static enum tlsd_class added_class(const struct tlsd_fix *f);
+
+/* A server fix that turns on a TLS 1.0/1.1 or a weak suite on an OpenSSL 3 server at its
+ * default level is written with @SECLEVEL=0 (fix_render.c): it brings level 0 along
+ * without counting as a change of its own (changed then at level 0). */
+static bool implies_seclevel0(const struct search *s, const struct tlsd_fix *f,
+                              struct tlsd_profile *changed)
+{
+    if (s->side != TLSD_SIDE_SERVER || f->seclevel0 || changed->impl != TLSD_IMPL_OPENSSL ||
+        changed->security_level < 1 || strstr(changed->cipher_string, "@SECLEVEL") ||
+        added_class(f) >= TLSD_CLASS_SECURE)
+        return false;
+    changed->security_level = 0;
+    return true;
+}
+
 static void try_fix(struct search *s, struct tlsd_fix *f)
 {
     f->side = s->side;
@@ -145,6 +161,10 @@ static void try_fix(struct search *s, struct tlsd_fix *f)
     const struct tlsd_profile *c = s->side == TLSD_SIDE_CLIENT ? &changed : s->client;
     const struct tlsd_profile *sv = s->side == TLSD_SIDE_SERVER ? &changed : s->server;
     tlsd_negotiate(c, sv, &f->after);
+    if (!f->after.ok && implies_seclevel0(s, f, &changed)) {
+        f->seclevel0 = true;
+        tlsd_negotiate(c, &changed, &f->after);
+    }
     if (!f->after.ok)
         return;
     f->cls = outcome_class(&f->after);
