@@ -245,6 +245,8 @@ static void hello_answer(struct tlsd_connect_result *r, struct probe_res *res)
     r->group = res->sh.has_key_share ? res->sh.key_share_group : 0;
     if (res->have_ske && res->ske.kind == TLSD_KX_ECDHE)
         r->group = res->ske.named_curve;
+    if (res->have_ske && res->ske.kind == TLSD_KX_DHE)
+        r->dh_bits = res->ske.dh_p_bits;
     probe_alpn(res, r->alpn, sizeof r->alpn);
     for (size_t i = 0; res->have_cert && i < res->cert.n_certs; i++)
         if (res->cert.certs[i].decoded)
@@ -270,6 +272,23 @@ static void check_legal(struct tlsd_connect_result *r, const struct tlsd_connect
     tlsd_client_hello_free(&ch);
 }
 
+/* The client whose hello was sent takes no DHE prime outside its limits: Java 6 and 7
+ * (at most 1024 bits) end with internal_error, NSS with insufficient_security below its
+ * minimum (the alerts the model predicts, negotiate.c client_refuses). */
+static void check_dh(struct tlsd_connect_result *r, const struct tlsd_connect_opts *o)
+{
+    bool over = o->client_dh_bits_max && r->dh_bits > o->client_dh_bits_max;
+    bool under = o->client_dh_bits_min && r->dh_bits && r->dh_bits < o->client_dh_bits_min;
+    if (r->status != TLSD_CONNECT_OK || !r->dh_bits || !(over || under))
+        return;
+    r->status = TLSD_CONNECT_CLIENT_REFUSED;
+    r->alert = over ? TLSD_ALERT_INTERNAL_ERROR : TLSD_ALERT_INSUFFICIENT_SECURITY;
+    snprintf(r->error, sizeof r->error,
+             "the server's DHE prime has %d bits; the client takes %s %d: it ends the handshake",
+             r->dh_bits, over ? "at most" : "at least",
+             over ? o->client_dh_bits_max : o->client_dh_bits_min);
+}
+
 static void on_probe(void *ctx, struct probe_res *res)
 {
     struct probe_ctx *pc = ctx;
@@ -279,6 +298,7 @@ static void on_probe(void *ctx, struct probe_res *res)
     if (res->outcome != PROBE_HANDOVER) {
         hello_answer(r, res);
         check_legal(r, pc->o, res);
+        check_dh(r, pc->o);
         return;
     }
     handshake_on(res->fd, pc->o, pc->sni, r);

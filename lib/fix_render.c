@@ -235,7 +235,7 @@ static int openssl_steps(const struct tlsd_fix *f, const struct tlsd_profile *be
     }
     /* OpenSSL 3 security level 1 forbids the SHA-1 signatures of TLS < 1.2 and
      * several legacy suites: a fix whose connection needs them needs level 0. */
-    bool lvl0 = f->after.version < 0x0303 || f->cls < TLSD_CLASS_SECURE;
+    bool lvl0 = f->seclevel0 || f->after.version < 0x0303 || f->cls < TLSD_CLASS_SECURE;
     bool ciphers = add12 || (lvl0 && !strstr(before->cipher_string, "@SECLEVEL"));
     char *c12 = ciphers ? openssl_cipher_string(f, before, after, lvl0) : NULL;
     char *c13 = add13 ? render_codes(after, true, TLSD_FMT_OPENSSL) : NULL;
@@ -505,7 +505,7 @@ int tlsd_fix_render(const struct tlsd_fix *f, const struct tlsd_profile *p,
                                   : " key next to the current one");
         if (add_step(out, "certificate", tlsd_sb_take(&t)) < 0)
             return -1;
-        if (!f->add_versions && !f->n_add_suites && !f->add_group)
+        if (!f->add_versions && !f->n_add_suites && !f->add_group && !f->seclevel0)
             return 0;
     }
     if (f->dotnet) {
@@ -623,7 +623,10 @@ void tlsd_fix_summary(const struct tlsd_fix *f, char *buf, size_t len)
         tlsd_sb_printf(&b, "%sadd an ", sep);
         cert_name(&f->add_cert, &b);
         tlsd_sb_puts(&b, " certificate");
+        sep = " + ";
     }
+    if (f->seclevel0)
+        tlsd_sb_printf(&b, "%slower the OpenSSL security level to 0 (@SECLEVEL=0)", sep);
     snprintf(buf, len, "%s", b.s ? b.s : "");
     tlsd_sb_free(&b);
 }
@@ -639,6 +642,11 @@ void tlsd_fix_risk(const struct tlsd_fix *f, char *buf, size_t len)
     }
     if (f->stopgap && st && st->cls < TLSD_CLASS_SECURE)
         tlsd_sb_printf(&b, "%s%s", b.len ? "; " : "", st->class_reason);
+    if (f->seclevel0)
+        tlsd_sb_printf(&b,
+                       "%ssecurity level 0 also accepts MD5-SHA1 and SHA-1 signatures and "
+                       "keys under 80 bits of strength",
+                       b.len ? "; " : "");
     snprintf(buf, len, "%s", b.s ? b.s : "");
     tlsd_sb_free(&b);
 }

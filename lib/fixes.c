@@ -120,6 +120,8 @@ void tlsd_fix_apply(const struct tlsd_fix *f, struct tlsd_profile *p)
                  : tlsd_profile_add_suite(p, f->add_suites[i])) < 0)
             break; /* a full list cannot grow; the fix is then not predicted to work */
     }
+    if (f->seclevel0)
+        p->security_level = 0;
     if (f->add_group && !tlsd_profile_has_group(p, f->add_group) &&
         p->n_groups < TLSD_PROFILE_MAX_GROUPS)
         p->groups[p->n_groups++] = f->add_group;
@@ -155,6 +157,22 @@ struct search {
     int oom;
 };
 
+static enum tlsd_class added_class(const struct tlsd_fix *f);
+
+/* A server fix that turns on a TLS 1.0/1.1 or a weak suite on an OpenSSL 3 server at its
+ * default level is written with @SECLEVEL=0 (fix_render.c): it brings level 0 along
+ * without counting as a change of its own (changed then at level 0). */
+static bool implies_seclevel0(const struct search *s, const struct tlsd_fix *f,
+                              struct tlsd_profile *changed)
+{
+    if (s->side != TLSD_SIDE_SERVER || f->seclevel0 || changed->impl != TLSD_IMPL_OPENSSL ||
+        changed->security_level < 1 || strstr(changed->cipher_string, "@SECLEVEL") ||
+        added_class(f) >= TLSD_CLASS_SECURE)
+        return false;
+    changed->security_level = 0;
+    return true;
+}
+
 static void try_fix(struct search *s, struct tlsd_fix *f)
 {
     f->side = s->side;
@@ -166,6 +184,10 @@ static void try_fix(struct search *s, struct tlsd_fix *f)
     const struct tlsd_profile *c = s->side == TLSD_SIDE_CLIENT ? &changed : s->client;
     const struct tlsd_profile *sv = s->side == TLSD_SIDE_SERVER ? &changed : s->server;
     tlsd_negotiate(c, sv, &f->after);
+    if (!f->after.ok && implies_seclevel0(s, f, &changed)) {
+        f->seclevel0 = true;
+        tlsd_negotiate(c, &changed, &f->after);
+    }
     if (!f->after.ok)
         return;
     f->cls = outcome_class(&f->after);
@@ -256,7 +278,7 @@ static enum tlsd_class added_class(const struct tlsd_fix *f)
         if (s && s->cls < c)
             c = s->cls;
     }
-    return c;
+    return f->seclevel0 && c > TLSD_CLASS_WEAK ? TLSD_CLASS_WEAK : c;
 }
 
 /* Certificates a server may add: an ECDSA key on each curve TLS clients commonly
@@ -353,6 +375,11 @@ static size_t candidates(const struct tlsd_profile *self, const struct tlsd_prof
         if (x && x->tls13 && !tlsd_profile_signs13(self, x->code))
             v[n++] = (struct tlsd_fix){.add_sigalg = x->code, .n_changes = 1};
     }
+    /* OpenSSL 3 at its default security level: level 0 (the cipher string names none, so
+     * the fix can append @SECLEVEL=0 to it). */
+    if (side == TLSD_SIDE_SERVER && self->impl == TLSD_IMPL_OPENSSL && self->security_level >= 1 &&
+        !strstr(self->cipher_string, "@SECLEVEL") && n < max)
+        v[n++] = (struct tlsd_fix){.seclevel0 = true, .n_changes = 1};
     for (size_t i = 0;
          side == TLSD_SIDE_SERVER && i < sizeof extra_certs / sizeof extra_certs[0] && n < max; i++)
         if (!has_cert(self, &extra_certs[i]))
@@ -366,7 +393,8 @@ static bool combine(const struct tlsd_fix *a, const struct tlsd_fix *b, struct t
 {
     if ((a->add_versions && b->add_versions) || (a->n_add_suites && b->n_add_suites) ||
         (a->add_group && b->add_group) || (a->add_cert.type[0] && b->add_cert.type[0]) ||
-        (a->add_sigalg && b->add_sigalg) || (a->dotnet && b->dotnet))
+        (a->add_sigalg && b->add_sigalg) || (a->dotnet && b->dotnet) ||
+        (a->seclevel0 && b->seclevel0))
         return false;
     *out = *a;
     if (b->dotnet) {
@@ -384,6 +412,7 @@ static bool combine(const struct tlsd_fix *a, const struct tlsd_fix *b, struct t
         out->add_cert = b->add_cert;
     if (b->add_sigalg)
         out->add_sigalg = b->add_sigalg;
+    out->seclevel0 |= b->seclevel0;
     out->n_changes = a->n_changes + 1;
     return true;
 }

@@ -159,6 +159,14 @@ static uint16_t sig_for_key_13(const struct tlsd_profile *c, const struct tlsd_p
     return 0;
 }
 
+/* The client can use the ECDSA certificate k's curve (RFC 8422 5.1: one its
+ * supported_groups names; no extension: any). True for other keys. */
+static bool cert_curve_named(const struct tlsd_profile *c, const struct tlsd_cert_key *k)
+{
+    return strcmp(k->type, "ecdsa") != 0 || !(c->flags & TLSD_PF_SENDS_GROUPS) ||
+           tlsd_has_u16(c->groups, c->n_groups, k->curve);
+}
+
 static bool cert_fits_suite(const struct tlsd_cert_key *k, const struct tlsd_suite *s)
 {
     if (strcmp(s->cert, "rsa") == 0)
@@ -190,9 +198,9 @@ static enum tlsd_fail_class suite_check(const struct tlsd_profile *c, const stru
             why = TLSD_FAIL_SIGSCHEME;
             continue;
         }
-        /* RFC 8422 5.1: an ECDSA certificate's curve must be one the client named. */
-        if (strcmp(k->type, "ecdsa") == 0 && (c->flags & TLSD_PF_SENDS_GROUPS) &&
-            !tlsd_has_u16(c->groups, c->n_groups, k->curve)) {
+        /* RFC 8422 5.1: an ECDSA certificate's curve must be one the client named
+         * (GnuTLS does not check: the client is left to refuse, client_refuses). */
+        if (!cert_curve_named(c, k) && s->impl != TLSD_IMPL_GNUTLS) {
             why = TLSD_FAIL_GROUP;
             continue;
         }
@@ -422,10 +430,62 @@ static void negotiate_12(const struct tlsd_profile *c, const struct tlsd_profile
                   tlsd_version_str(o->version, vb));
         return;
     }
+    /* OpenSSL 3 signs TLS 1.0/1.1 handshakes with MD5-SHA1, which security level 1 and up
+     * forbid: having chosen a suite with a certificate it finds no signature algorithm
+     * (ssl/t1_lib.c tls_choose_sigalg, "no suitable signature algorithm") and sends
+     * internal_error before any ServerHello. */
+    if (o->version < 0x0303 && s->impl == TLSD_IMPL_OPENSSL && s->security_level >= 1 &&
+        pk.cert >= 0) {
+        fail_with(o, s, TLSD_FAIL_VERSION, TLSD_ALERT_INTERNAL_ERROR,
+                  "OpenSSL 3 at security level %d signs no TLS 1.0/1.1 handshake (MD5-SHA1); "
+                  "TLS 1.2 is needed, or @SECLEVEL=0 on the server",
+                  s->security_level);
+        return;
+    }
     o->suite = pk.suite;
     o->cert_index = pk.cert;
     o->group = pk.group;
     o->ok = true;
+}
+
+/* The server has answered: whether the client refuses what it got (fills o's detail and
+ * alert): a version it does not accept; a DHE prime outside the sizes it takes (Java 6
+ * and 7 fail on more than 1024 bits with internal_error; NSS and old Chrome refuse a
+ * small one with insufficient_security); an ECDSA certificate on a curve it did not
+ * name (OpenSSL: "wrong curve", illegal_parameter). */
+static bool client_refuses(const struct tlsd_profile *c, const struct tlsd_profile *s,
+                           struct tlsd_outcome *o)
+{
+    char vb[16];
+    const struct tlsd_suite *st = tlsd_suite_by_code(o->suite);
+    bool dhe = o->version < 0x0304 && st && strcmp(st->kx, "DHE") == 0;
+    if (!(c->versions & tlsd_version_bit(o->version))) {
+        snprintf(o->detail, sizeof o->detail,
+                 "the server answers %s, which the client does not accept",
+                 tlsd_version_str(o->version, vb));
+        o->alert = TLSD_ALERT_PROTOCOL_VERSION;
+    } else if (dhe && s->dh_bits && c->dh_bits_max && s->dh_bits > c->dh_bits_max) {
+        snprintf(o->detail, sizeof o->detail,
+                 "the server's DHE prime has %d bits; the client takes at most %d", s->dh_bits,
+                 c->dh_bits_max);
+        o->alert = TLSD_ALERT_INTERNAL_ERROR;
+    } else if (dhe && s->dh_bits && c->dh_bits_min && s->dh_bits < c->dh_bits_min) {
+        snprintf(o->detail, sizeof o->detail,
+                 "the server's DHE prime has %d bits; the client wants at least %d", s->dh_bits,
+                 c->dh_bits_min);
+        o->alert = TLSD_ALERT_INSUFFICIENT_SECURITY;
+    } else if (o->version < 0x0304 && o->cert_index >= 0 &&
+               !cert_curve_named(c, &s->certs[o->cert_index])) {
+        snprintf(o->detail, sizeof o->detail,
+                 "the server's ECDSA certificate is on a curve the client does not list");
+        o->alert = TLSD_ALERT_ILLEGAL_PARAMETER;
+    } else {
+        return false;
+    }
+    o->ok = false;
+    o->fail = TLSD_FAIL_CLIENT_REFUSES;
+    o->alert_from_client = true;
+    return true;
 }
 
 void tlsd_negotiate(const struct tlsd_profile *c, const struct tlsd_profile *s,
@@ -447,7 +507,10 @@ void tlsd_negotiate(const struct tlsd_profile *c, const struct tlsd_profile *s,
          * answers an SSLv3 hello with handshake_failure instead (seen with 3.0 in
          * tests/integration/test_match_real.sh). */
         bool ssl3_only = tlsd_versions_max(c->versions) < 0x0301;
-        fail_with(o, s, TLSD_FAIL_VERSION, s->impl == TLSD_IMPL_OPENSSL && ssl3_only ? 40 : 70,
+        int alert = s->impl == TLSD_IMPL_OPENSSL && ssl3_only ? 40 : 70;
+        if (tlsd_versions_max(c->versions) == 0x0300 && s->ssl3_alert != TLSD_ALERT_UNKNOWN)
+            alert = s->ssl3_alert; /* what a scan saw it send */
+        fail_with(o, s, TLSD_FAIL_VERSION, alert,
                   "the server accepts no version the client offers");
         return;
     }
@@ -455,14 +518,6 @@ void tlsd_negotiate(const struct tlsd_profile *c, const struct tlsd_profile *s,
         negotiate_13(c, s, o);
     else
         negotiate_12(c, s, o);
-    if (o->ok && !(c->versions & tlsd_version_bit(o->version))) {
-        char vb[16];
-        snprintf(o->detail, sizeof o->detail,
-                 "the server answers %s, which the client does not accept",
-                 tlsd_version_str(o->version, vb));
-        o->ok = false;
-        o->fail = TLSD_FAIL_CLIENT_REFUSES;
-        o->alert = 70;
-        o->alert_from_client = true;
-    }
+    if (o->ok)
+        client_refuses(c, s, o);
 }

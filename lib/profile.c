@@ -98,6 +98,16 @@ void tlsd_profile_init(struct tlsd_profile *p, enum tlsd_side side)
     p->certs[0].bits = 2048;
     p->n_certs = 1;
     p->flags = TLSD_PF_SENDS_RENEG_INFO | TLSD_PF_SENDS_GROUPS | TLSD_PF_SENDS_SIGALGS;
+    p->ssl3_alert = TLSD_ALERT_UNKNOWN;
+    p->security_level = TLSD_SECLEVEL_UNKNOWN;
+}
+
+void tlsd_profile_set_cipher_string(struct tlsd_profile *p, const char *s)
+{
+    snprintf(p->cipher_string, sizeof p->cipher_string, "%s", s);
+    const char *lv = strstr(s, "@SECLEVEL=");
+    if (lv && lv[10] >= '0' && lv[10] <= '0' + TLSD_SECLEVEL_MAX)
+        p->security_level = lv[10] - '0';
 }
 
 bool tlsd_profile_has_suite(const struct tlsd_profile *p, uint32_t code)

@@ -145,7 +145,7 @@ static int openssl_suites(struct tlsd_profile *p, const char *cipherstr, const c
     if (n < 0)
         return tlsd_profile_fail(err, "OpenSSL cipher string '%s': %s", cipherstr, msg);
     if (strlen(cipherstr) < sizeof p->cipher_string) /* kept for the fixes to add to */
-        snprintf(p->cipher_string, sizeof p->cipher_string, "%s", cipherstr);
+        tlsd_profile_set_cipher_string(p, cipherstr);
     int rc = add_code_list(p, codes, (size_t)n, err);
     free(codes);
     return rc;

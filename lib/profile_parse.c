@@ -2,6 +2,7 @@
  * forms administrators paste (OpenSSL cipher strings, nginx/Apache lines,
  * Get-TlsCipherSuite output, GPO strings, plain lists, ClientHello hex). */
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -346,6 +347,33 @@ static int apply_dotnet_key(const char *key, const char *val, struct tlsd_profil
     return 0;
 }
 
+/* A whole decimal number from lo to hi (a key's value) into *out. */
+static int parse_int_in(const char *key, const char *val, int lo, int hi, int *out,
+                        struct tlsd_profile_err *err)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(val, &end, 10);
+    if (errno || end == val || *end || v < lo || v > hi)
+        return tlsd_profile_fail(err, "%s must be a number from %d to %d, not '%s'", key, lo, hi,
+                                 val);
+    *out = (int)v;
+    return 0;
+}
+
+/* "ssl3_alert = 40" or "= handshake_failure". */
+static int parse_alert(const char *val, int *out, struct tlsd_profile_err *err)
+{
+    const struct tlsd_alert *a = tlsd_alert_by_name(val);
+    if (a) {
+        *out = a->code;
+        return 0;
+    }
+    if (parse_int_in("ssl3_alert", val, 0, 255, out, err) < 0 || !tlsd_alert_by_code(*out))
+        return tlsd_profile_fail(err, "ssl3_alert: '%s' is no alert (a code or a name)", val);
+    return 0;
+}
+
 /* One "key = value" line; the value is modifiable. */
 static int apply_key(const char *key, char *val, struct tlsd_profile *p,
                      struct tlsd_profile_err *err, bool *versions_set)
@@ -390,7 +418,7 @@ static int apply_key(const char *key, char *val, struct tlsd_profile *p,
         free(codes);
         if (n < 0)
             return tlsd_profile_fail(err, "cipher_string '%s': %s", val, msg);
-        snprintf(p->cipher_string, sizeof p->cipher_string, "%s", val);
+        tlsd_profile_set_cipher_string(p, val);
     } else if (strcasecmp(key, "groups") == 0) {
         p->n_groups = 0;
         return each_token(val, add_group, &c);
@@ -419,6 +447,16 @@ static int apply_key(const char *key, char *val, struct tlsd_profile *p,
         return each_token(val, add_flag, &c);
     } else if (strcasecmp(key, "supported_versions_ext") == 0) {
         p->supported_versions_ext = strcasecmp(val, "yes") == 0 || strcmp(val, "1") == 0;
+    } else if (strcasecmp(key, "dh_bits") == 0) {
+        return parse_int_in(key, val, 0, TLSD_PROFILE_MAX_DH_BITS, &p->dh_bits, err);
+    } else if (strcasecmp(key, "dh_bits_min") == 0) {
+        return parse_int_in(key, val, 0, TLSD_PROFILE_MAX_DH_BITS, &p->dh_bits_min, err);
+    } else if (strcasecmp(key, "dh_bits_max") == 0) {
+        return parse_int_in(key, val, 0, TLSD_PROFILE_MAX_DH_BITS, &p->dh_bits_max, err);
+    } else if (strcasecmp(key, "security_level") == 0) {
+        return parse_int_in(key, val, 0, TLSD_SECLEVEL_MAX, &p->security_level, err);
+    } else if (strcasecmp(key, "ssl3_alert") == 0) {
+        return parse_alert(val, &p->ssl3_alert, err);
     } else if (strcasecmp(key, "client_hello") == 0) {
         *versions_set = true;
         return tlsd_profile_hello_hex(val, strlen(val), p, err);
@@ -646,6 +684,16 @@ char *tlsd_profile_format(const struct tlsd_profile *p)
         }
         tlsd_sb_puts(&b, "\n");
     }
+    if (p->dh_bits)
+        tlsd_sb_printf(&b, "dh_bits = %d\n", p->dh_bits);
+    if (p->dh_bits_min)
+        tlsd_sb_printf(&b, "dh_bits_min = %d\n", p->dh_bits_min);
+    if (p->dh_bits_max)
+        tlsd_sb_printf(&b, "dh_bits_max = %d\n", p->dh_bits_max);
+    if (p->ssl3_alert != TLSD_ALERT_UNKNOWN)
+        tlsd_sb_printf(&b, "ssl3_alert = %d\n", p->ssl3_alert);
+    if (p->security_level != TLSD_SECLEVEL_UNKNOWN)
+        tlsd_sb_printf(&b, "security_level = %d\n", p->security_level);
     tlsd_sb_puts(&b, "flags =");
     for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
         tlsd_sb_printf(&b, "%s %s%s", i ? "," : "", p->flags & flag_names[i].flag ? "" : "-",

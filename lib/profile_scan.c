@@ -1,8 +1,10 @@
 /* A saved `tlsdiag scan --json` / `--jsonl` (docs/scan-json.md) as a server profile:
  * what the server was seen to accept. Versions accepted; suites from the highest version
  * down (each version's list is in the server's order when it has one); server or client
- * preference (and ChaCha20 priority); TLS 1.3 then TLS 1.2 groups; signature schemes; certificate
- * key types; the Windows habit of refusing TLS 1.2 hellos without renegotiation signalling. */
+ * preference (and ChaCha20 priority); the groups, in the server's order where it has one;
+ * signature schemes; certificate key types; the implementation when the scan told it; the
+ * DHE prime; the alert an SSLv3 hello got; the Windows habit of refusing TLS 1.2 hellos
+ * without renegotiation signalling. */
 #include <stdio.h>
 #include <string.h>
 
@@ -77,10 +79,20 @@ static size_t sigschemes_from(json_t *names, uint16_t *v)
     return n;
 }
 
+/* The groups in one list (the model has one order): the list the server orders first
+ * (TLS 1.2's when only it is in server order, or when it is the longer of two: the
+ * TLS 1.2 enumeration of a server seen only with an ECDSA certificate finds fewer),
+ * then the other's groups not yet on it. */
 static void scan_groups(json_t *t, struct tlsd_profile *p)
 {
-    static const char *const keys[] = {"groups", "groups_tls12"};
-    json_t *g;
+    const char *keys[] = {"groups", "groups_tls12"};
+    json_t *g13 = json_object_get(t, keys[0]), *g12 = json_object_get(t, keys[1]), *g;
+    bool o13 = json_is_true(json_object_get(t, "groups_server_order")),
+         o12 = json_is_true(json_object_get(t, "groups_tls12_server_order"));
+    if (o12 && (!o13 || json_array_size(g12) > json_array_size(g13))) {
+        keys[0] = "groups_tls12";
+        keys[1] = "groups";
+    }
     size_t i;
     p->n_groups = 0;
     for (size_t k = 0; k < 2; k++)
@@ -127,6 +139,29 @@ static void scan_certs(json_t *t, struct tlsd_profile *p)
         p->n_certs = n;
 }
 
+/* What the scan told beyond the lists: the implementation (its rules then apply), the
+ * DHE prime a client offering no RFC 7919 group gets, the alert an SSLv3 hello got. */
+static void scan_behaviour(json_t *t, struct tlsd_profile *p)
+{
+    enum tlsd_impl impl;
+    const char *name = json_string_value(json_object_get(t, "implementation"));
+    if (name && tlsd_impl_from_name(name, &impl) == 0)
+        p->impl = impl; /* its rules; the groups and suites stay as measured */
+    json_t *dh = json_object_get(json_object_get(t, "dhe"), "bits_rfc7919_not_offered");
+    if (json_is_integer(dh) && json_integer_value(dh) > 0 &&
+        json_integer_value(dh) <= TLSD_PROFILE_MAX_DH_BITS)
+        p->dh_bits = (int)json_integer_value(dh);
+    json_t *v;
+    size_t i;
+    json_array_foreach(json_object_get(t, "versions"), i, v)
+    {
+        json_t *code = json_object_get(json_object_get(v, "alert"), "code");
+        if (strcmp(str(json_object_get(v, "version")), "SSLv3") == 0 && json_is_integer(code) &&
+            tlsd_alert_by_code((int)json_integer_value(code)))
+            p->ssl3_alert = (int)json_integer_value(code);
+    }
+}
+
 int tlsd_profile_from_scan_json(const char *text, size_t len, struct tlsd_profile *p,
                                 struct tlsd_profile_err *err)
 {
@@ -151,6 +186,7 @@ int tlsd_profile_from_scan_json(const char *text, size_t len, struct tlsd_profil
     scan_versions(t, p);
     scan_groups(t, p);
     scan_certs(t, p);
+    scan_behaviour(t, p);
     json_t *f = json_object_get(t, "features");
     if (json_is_true(json_object_get(f, "refuses_tls12_without_renegotiation_signal")))
         p->flags |= TLSD_PF_REQUIRE_RENEG_INFO;

@@ -109,6 +109,14 @@ struct tscan {
     unsigned flight_noted; /* TLSD_SCAN_* bits: an unfinished first flight was reported */
     bool flight_stalls;    /* a first flight ran into the time limit: later probes end at
                               the ServerHello instead of waiting for it each time */
+    /* Probes where implementations differ: -1 not sent, 0 refused, 1 answered. */
+    int no_groups_answer, curve_answer;
+    uint16_t no_groups_version, curve_version;
+    struct share_answer {
+        int answered;          /* -1 not sent, 0 refused, 1 answered */
+        bool hrr;              /* by a HelloRetryRequest */
+        uint16_t share, group; /* the key share sent, the group answered */
+    } shares[2];
 };
 
 struct scan {
@@ -159,6 +167,7 @@ struct hello_opts {
     bool compression; /* offer DEFLATE */
     bool heartbeat;   /* the heartbeat extension, peer_allowed_to_send (RFC 6520 2) */
     bool no_sni;
+    bool no_groups;  /* no supported_groups extension */
     const char *sni; /* override */
     size_t pad_to;   /* pad the handshake message to this size */
 };
@@ -234,9 +243,11 @@ static int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **re
         if (h->version >= 0x0301) {
             const char *sni = h->no_sni ? NULL : h->sni ? h->sni : t->sni;
             sp.server_name = sni;
-            sp.groups.v = h->groups ? h->groups : groups;
-            sp.groups.n = h->groups ? h->n_groups : ng;
-            sp.groups.present = true;
+            if (!h->no_groups) {
+                sp.groups.v = h->groups ? h->groups : groups;
+                sp.groups.n = h->groups ? h->n_groups : ng;
+                sp.groups.present = true;
+            }
             sp.ec_point_formats.v = pf;
             sp.ec_point_formats.n = 3;
             sp.ec_point_formats.present = true;
@@ -996,6 +1007,7 @@ struct elim {
     bool root_answered;
     bool root_undecided; /* the first probe's answer could not be decided */
     char root_note[160];
+    int root_alert;  /* the alert the first hello got, -1 none */
     uint32_t pinned; /* groups: kept in every offer (the ECDSA certificate's curve) */
     int key;         /* signature schemes: TLSD_SCAN_KEY_*, the suites' certificate type */
     void (*on_root)(struct elim *e, bool accepted);
@@ -1387,6 +1399,7 @@ static void elim_result(struct task *k, struct probe_res *res)
                     t->r->tls13_hello_answered_12 = TLSD_YES;
             }
             snprintf(e->root_note, sizeof e->root_note, "%s", txt);
+            e->root_alert = res->outcome == PROBE_ALERT ? res->alert.description : -1;
         }
     }
     if (c)
@@ -1508,8 +1521,10 @@ static void suites_done(struct elim *e)
 {
     struct tlsd_scan_version *sv = &e->t->r->versions[e->vi];
     sv->accepted = sv->n_suites > 0;
-    if (!sv->accepted)
+    if (!sv->accepted) {
         snprintf(sv->note, sizeof sv->note, "%s", e->root_note);
+        sv->refusal_alert = e->root_answered ? e->root_alert : -1;
+    }
     if (!sv->accepted && e->root_undecided) {
         char vb[16];
         sv->undecided = true;
@@ -1780,7 +1795,17 @@ enum feature {
     F_LARGE,
     F_NO_RENEG_SIGNAL,
     F_DHE_NO_FFDHE,
+    /* Where implementations differ (scan_impl.c tells which one from them). */
+    F_SNI_NOT_HOST, /* server_name "tlsdiag_not_a_host": GnuTLS refuses it (illegal_parameter) */
+    F_NO_GROUPS,    /* ECDHE suites, no supported_groups: OpenSSL finds no shared curve */
+    F_CERT_CURVE,   /* ECDHE_ECDSA suites with only x25519/x448: OpenSSL needs the cert's curve */
+    F_SHARE_X25519, /* TLS 1.3, every group, one key share: GnuTLS (server precedence) */
+    F_SHARE_P256,   /* asks for its own first group by HRR; OpenSSL takes the share */
 };
+
+/* The names F_SNI_NOT_HOST sends and F_CERT_CURVE offers. */
+#define SNI_NOT_HOST "tlsdiag_not_a_host"
+static const uint16_t non_nist_curves[] = {0x001D, 0x001E}; /* x25519, x448 */
 
 static int highest_accepted(const struct tlsd_scan_result *r, bool below13)
 {
@@ -1881,6 +1906,26 @@ static void feature_result(struct task *k, struct probe_res *res)
         if (accepted && res->have_ske && res->ske.kind == TLSD_KX_DHE)
             r->dh_bits_no_ffdhe = res->ske.dh_p_bits;
         break;
+    case F_SNI_NOT_HOST:
+        if (accepted || res->outcome == PROBE_ALERT) {
+            r->refuses_sni_not_host = tri_of(!accepted);
+            r->sni_not_host_alert = accepted ? -1 : res->alert.description;
+        }
+        break;
+    case F_NO_GROUPS:
+        k->t->no_groups_answer = accepted;
+        break;
+    case F_CERT_CURVE:
+        k->t->curve_answer = accepted;
+        break;
+    case F_SHARE_X25519:
+    case F_SHARE_P256: {
+        struct share_answer *a = &k->t->shares[k->kind - F_SHARE_X25519];
+        a->answered = accepted;
+        a->hrr = accepted && res->sh.is_hrr;
+        a->group = accepted ? res->sh.key_share_group : 0;
+        break;
+    }
     }
     end_task(k);
 }
@@ -1906,13 +1951,26 @@ static uint16_t *groups_without_ffdhe(uint16_t v, size_t *n)
     return g;
 }
 
+static bool is_ecdhe_ecdsa(uint32_t code)
+{
+    const struct tlsd_suite *s = tlsd_suite_by_code(code);
+    return is_ecdhe(code) && s && strcmp(s->auth, "ECDSA") == 0;
+}
+
+/* The suites a feature probe offers: those it is about, else all. */
+static bool (*feature_suites(enum feature f))(uint32_t)
+{
+    return f == F_DHE_NO_FFDHE ? is_dhe
+           : f == F_NO_GROUPS  ? is_ecdhe
+           : f == F_CERT_CURVE ? is_ecdhe_ecdsa
+                               : NULL;
+}
+
 static void feature_probe(struct tscan *t, enum feature f, int vi)
 {
     size_t n, ng = 0;
     uint16_t *groups = NULL;
-    uint32_t *suites = f == F_DHE_NO_FFDHE
-                           ? suites_where(t->s, tlsd_scan_version_codes[vi], is_dhe, &n)
-                           : suites_for(t->s, tlsd_scan_version_codes[vi], &n);
+    uint32_t *suites = suites_where(t->s, tlsd_scan_version_codes[vi], feature_suites(f), &n);
     if (!suites)
         return;
     struct hello_opts h = {.version = tlsd_scan_version_codes[vi], .suites = suites, .n_suites = n};
@@ -1938,6 +1996,23 @@ static void feature_probe(struct tscan *t, enum feature f, int vi)
     case F_DHE_NO_FFDHE:
         h.groups = groups = groups_without_ffdhe(h.version, &ng);
         h.n_groups = ng;
+        break;
+    case F_SNI_NOT_HOST:
+        h.sni = SNI_NOT_HOST;
+        break;
+    case F_NO_GROUPS:
+        h.no_groups = true;
+        t->no_groups_version = h.version;
+        break;
+    case F_CERT_CURVE:
+        h.groups = non_nist_curves;
+        h.n_groups = sizeof non_nist_curves / sizeof non_nist_curves[0];
+        t->curve_version = h.version;
+        break;
+    case F_SHARE_X25519:
+    case F_SHARE_P256:
+        h.share_group = f == F_SHARE_X25519 ? 0x001D : 0x0017;
+        t->shares[f - F_SHARE_X25519].share = h.share_group;
         break;
     }
     uint8_t *rec;
@@ -1976,6 +2051,16 @@ static void start_features(struct tscan *t)
             feature_probe(t, F_DHE_NO_FFDHE, top12);
         if (top12 == TLSD_SCAN_TLS12)
             feature_probe(t, F_NO_RENEG_SIGNAL, top12);
+        if (top12 >= TLSD_SCAN_TLS10) {
+            feature_probe(t, F_NO_GROUPS, top12);
+            feature_probe(t, F_CERT_CURVE, top12);
+        }
+    }
+    if (top >= TLSD_SCAN_TLS10)
+        feature_probe(t, F_SNI_NOT_HOST, top);
+    if (top == TLSD_SCAN_TLS13) {
+        feature_probe(t, F_SHARE_X25519, top);
+        feature_probe(t, F_SHARE_P256, top);
     }
     if (t->sni) {
         feature_probe(t, F_NO_SNI, top);
@@ -2179,6 +2264,46 @@ static void note_dh_ffdhe(struct tlsd_scan_result *r)
             r->dh_bits_ffdhe = r->versions[i].suites[k].dh_bits;
 }
 
+/* An accepted suite at version v that keep holds for. */
+static bool accepts_where(const struct tlsd_scan_result *r, uint16_t v, bool (*keep)(uint32_t))
+{
+    for (int i = 0; i < TLSD_SCAN_NVERSIONS; i++)
+        for (size_t k = 0; r->versions[i].version == v && k < r->versions[i].n_suites; k++)
+            if (keep(r->versions[i].suites[k].code))
+                return true;
+    return false;
+}
+
+/* The probes where implementations differ, read against what the enumeration found: a
+ * refusal tells only when the server accepts the same suites otherwise (ECDHE at that
+ * version; ECDHE_ECDSA with x25519 or x448 beside its certificate's curve); a key
+ * share answered by an HRR only when the share's group is one the server accepts. */
+static void judge_differences(struct tscan *t)
+{
+    struct tlsd_scan_result *r = t->r;
+    if (t->no_groups_answer == 1)
+        r->ecdhe_needs_groups = TLSD_NO;
+    else if (t->no_groups_answer == 0 && accepts_where(r, t->no_groups_version, is_ecdhe))
+        r->ecdhe_needs_groups = TLSD_YES;
+    bool other_curve = false;
+    for (size_t i = 0; i < sizeof non_nist_curves / sizeof non_nist_curves[0]; i++)
+        other_curve |= tlsd_has_u16(r->groups12, r->n_groups12, non_nist_curves[i]);
+    if (t->curve_answer == 1)
+        r->needs_cert_curve = TLSD_NO;
+    else if (t->curve_answer == 0 && other_curve &&
+             accepts_where(r, t->curve_version, is_ecdhe_ecdsa))
+        r->needs_cert_curve = TLSD_YES;
+    for (size_t i = 0; i < 2; i++) {
+        const struct share_answer *a = &t->shares[i];
+        if (a->answered == 1 && a->hrr && a->group != a->share &&
+            tlsd_has_u16(r->groups, r->n_groups, a->share))
+            r->hrr_despite_share = TLSD_YES;
+        else if (a->answered == 1 && !a->hrr && a->group == a->share &&
+                 r->hrr_despite_share == TLSD_UNKNOWN)
+            r->hrr_despite_share = TLSD_NO;
+    }
+}
+
 /* A certificate served in TLS 1.3 serves every accepted TLS 1.3 suite: there the
  * suite does not depend on the certificate (RFC 8446 4.4.2.2). */
 static void add_tls13_suites(struct tlsd_scan_result *r)
@@ -2229,6 +2354,7 @@ static void start_versions(struct tscan *t)
         struct tlsd_scan_version *sv = &t->r->versions[vi];
         sv->version = tlsd_scan_version_codes[vi];
         sv->server_order = sv->chacha_priority = TLSD_UNKNOWN;
+        sv->refusal_alert = -1;
         if (vi == TLSD_SCAN_SSL2) {
             size_t n = 0;
             uint32_t *kinds = malloc(tlsd_suite_count() * sizeof *kinds);
@@ -2362,6 +2488,8 @@ static void maybe_finish_target(struct tscan *t)
         add_tls13_suites(t->r);
         note_dh_ffdhe(t->r);
         judge_no_sni_cert(t);
+        judge_differences(t);
+        scan_judge_implementation(t->r);
         if (t->r->session_ticket == TLSD_NO) /* no ticket, nothing to resume with */
             t->r->resume_ticket12 = TLSD_NO;
         sort_certs(t->r);
@@ -2525,12 +2653,14 @@ int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan
                 r->needs_reneg_signal = r->tls13_hello_answered_12 = r->client_cert_requested =
                     r->client_cert_required = r->resume_session_id = r->resume_ticket12 =
                         r->resume_ticket13 = r->client_reneg = r->heartbeat = r->sni_selects_cert =
-                            TLSD_UNKNOWN;
-        r->client_cert_alert = -1;
+                            r->refuses_sni_not_host = r->ecdhe_needs_groups = r->needs_cert_curve =
+                                r->hrr_despite_share = TLSD_UNKNOWN;
+        r->client_cert_alert = r->sni_not_host_alert = -1;
         t->s = &s;
         t->target = &targets->v[i];
         t->r = r;
         t->limit = opts->max_per_target ? opts->max_per_target : 1;
+        t->no_groups_answer = t->curve_answer = t->shares[0].answered = t->shares[1].answered = -1;
         t->sni = opts->no_sni ? NULL : opts->sni ? opts->sni : targets->v[i].sni;
         start_target(t);
     }

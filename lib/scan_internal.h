@@ -136,6 +136,8 @@ struct tlsd_scan_result;
 /* Verifies each certificate chain against the trust store (or cafile) and
  * the host name; fills trusted / verify_error / name_matches. */
 void scan_verify_certs(struct tlsd_scan_result *r, const char *cafile, const char *host);
+/* The implementation the behaviours where implementations differ tell. */
+void scan_judge_implementation(struct tlsd_scan_result *r);
 /* Derives the findings (weak versions, suites, certificates, features). */
 void scan_findings(struct tlsd_scan_result *r);
 

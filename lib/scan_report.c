@@ -378,6 +378,14 @@ static json_t *names_json(const uint16_t *v, size_t n, bool groups)
     return a;
 }
 
+/* {"code", "name"} of an alert, null for -1 (none). */
+static json_t *alert_json(int code)
+{
+    const struct tlsd_alert *a = code >= 0 ? tlsd_alert_by_code(code) : NULL;
+    return code >= 0 ? json_pack("{s:i, s:s}", "code", code, "name", a ? a->name : "unknown")
+                     : json_null();
+}
+
 static json_t *client_cert_json(const struct tlsd_scan_result *r)
 {
     char vb[16];
@@ -389,18 +397,12 @@ static json_t *client_cert_json(const struct tlsd_scan_result *r)
         json_array_append_new(cas, json_stringn(p, n));
         p += n + (end ? 2 : 0);
     }
-    const struct tlsd_alert *a =
-        r->client_cert_alert >= 0 ? tlsd_alert_by_code((uint8_t)r->client_cert_alert) : NULL;
-    return json_pack(
-        "{s:o, s:o, s:o, s:o, s:o}", "requested", tri(r->client_cert_requested), "required",
-        tri(r->client_cert_required), "version",
-        r->client_cert_version ? json_string(tlsd_version_str(r->client_cert_version, vb))
-                               : json_null(),
-        "refusal_alert",
-        r->client_cert_alert >= 0
-            ? json_pack("{s:i, s:s}", "code", r->client_cert_alert, "name", a ? a->name : "unknown")
-            : json_null(),
-        "ca_names", cas);
+    return json_pack("{s:o, s:o, s:o, s:o, s:o}", "requested", tri(r->client_cert_requested),
+                     "required", tri(r->client_cert_required), "version",
+                     r->client_cert_version
+                         ? json_string(tlsd_version_str(r->client_cert_version, vb))
+                         : json_null(),
+                     "refusal_alert", alert_json(r->client_cert_alert), "ca_names", cas);
 }
 
 json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
@@ -434,6 +436,8 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
         json_object_set_new(vo, "chacha20_priority", tri(v->chacha_priority));
         if (v->note[0])
             json_object_set_new(vo, "note", json_string(v->note));
+        if (!v->accepted)
+            json_object_set_new(vo, "alert", alert_json(v->refusal_alert));
         json_array_append_new(vers, vo);
     }
     json_object_set_new(o, "versions", vers);
@@ -494,6 +498,15 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
     json_object_set_new(f, "heartbeat", tri(r->heartbeat));
     json_object_set_new(f, "sni_selects_certificate", tri(r->sni_selects_cert));
     json_object_set_new(f, "no_sni_certificate", json_string(r->no_sni_cert));
+    json_object_set_new(f, "refuses_server_name_not_host_name", tri(r->refuses_sni_not_host));
+    json_object_set_new(f, "server_name_not_host_name_alert", alert_json(r->sni_not_host_alert));
+    json_object_set_new(f, "ecdhe_needs_supported_groups", tri(r->ecdhe_needs_groups));
+    json_object_set_new(f, "requires_certificate_curve", tri(r->needs_cert_curve));
+    json_object_set_new(f, "tls13_hrr_despite_key_share", tri(r->hrr_despite_share));
+    json_object_set_new(o, "implementation",
+                        r->implementation == TLSD_IMPL_GENERIC
+                            ? json_null()
+                            : json_string(tlsd_impl_name(r->implementation)));
     json_object_set_new(o, "client_certificate", client_cert_json(r));
     json_object_set_new(o, "ja3s", json_string(r->ja3s));
     json_object_set_new(o, "ja4s", json_string(r->ja4s));

@@ -20,7 +20,8 @@ from gen_tables import cstr  # noqa: E402
 KEYS = {"name", "aliases", "description", "source", "side", "implementation", "versions", "cipher_string",
         "suites", "groups", "key_shares", "sigalgs", "signature_schemes", "certificates",
         "preference", "flags", "supported_versions_ext", "client_hello", "sigalgs_tls13",
-        "base", "dotnet", "dotnet_registry", "dotnet_appcontext", "dotnet_windows"}
+        "base", "dotnet", "dotnet_registry", "dotnet_appcontext", "dotnet_windows",
+        "dh_bits", "dh_bits_min", "dh_bits_max", "ssl3_alert", "security_level"}
 
 
 def cstr_lines(text):

@@ -174,7 +174,7 @@ static const char *status_text(const struct tlsd_connect_result *r)
     case TLSD_CONNECT_STARTTLS_FAILED:
         return "the server refused STARTTLS";
     case TLSD_CONNECT_CLIENT_REFUSED:
-        return "the local OpenSSL refused the server's answer";
+        return "the client refuses the server's answer";
     case TLSD_CONNECT_ILLEGAL:
         return "the server answered illegally";
     default:
@@ -219,6 +219,8 @@ static void print_result(const struct tlsd_connect_result *r)
                tool_version_name(r->version), tool_suite_name(r->suite), (unsigned)r->suite);
         if (r->group)
             printf(", group %s", tool_group_name(r->group));
+        if (r->dh_bits)
+            printf(", DHE prime %d bits", r->dh_bits);
         if (r->alpn[0])
             printf(", ALPN %s", r->alpn);
         printf("\n");
@@ -245,8 +247,11 @@ static bool agrees(const struct tlsd_outcome *p, const struct tlsd_connect_resul
 {
     if (r->status == TLSD_CONNECT_OK)
         return p->ok && p->version == r->version && p->suite == r->suite && p->hrr == r->hrr;
-    return !p->ok && (r->status == TLSD_CONNECT_ALERT || r->status == TLSD_CONNECT_RESET ||
-                      r->status == TLSD_CONNECT_CLOSED);
+    if (r->status == TLSD_CONNECT_CLIENT_REFUSED) /* the server answered; the client ends it */
+        return !p->ok && p->alert_from_client && p->version == r->version && p->suite == r->suite;
+    return !p->ok && !p->alert_from_client &&
+           (r->status == TLSD_CONNECT_ALERT || r->status == TLSD_CONNECT_RESET ||
+            r->status == TLSD_CONNECT_CLOSED);
 }
 
 /* ---- JSON (docs/serve-json.md) ---------------------------------------------------------- */
@@ -274,6 +279,10 @@ static json_t *result_json(const struct tlsd_connect_result *r)
 {
     json_t *j = json_pack("{s:s, s:s, s:b}", "address", r->address, "status",
                           tlsd_connect_status_name(r->status), "ok", r->status == TLSD_CONNECT_OK);
+    if (r->status == TLSD_CONNECT_CLIENT_REFUSED && r->version) /* what the server chose */
+        tool_json_choice(j, r->version, r->suite, r->group);
+    if (r->dh_bits)
+        json_object_set_new(j, "dh_bits", json_integer(r->dh_bits));
     if (r->status == TLSD_CONNECT_OK) {
         tool_json_choice(j, r->version, r->suite, r->group);
         json_object_set_new(j, "hello_retry_request", json_boolean(r->hrr));
@@ -420,7 +429,9 @@ int tool_connect(int argc, char **argv)
                                    .starttls = tl.v[0].starttls,
                                    .timeout_ms = o.timeout_s * 1000,
                                    .hello = a.hello,
-                                   .hello_len = a.hello_len};
+                                   .hello_len = a.hello_len,
+                                   .client_dh_bits_min = a.hello ? a.client.dh_bits_min : 0,
+                                   .client_dh_bits_max = a.hello ? a.client.dh_bits_max : 0};
     struct tlsd_connect_result r;
     if (!o.json)
         tool_fit_stdout();

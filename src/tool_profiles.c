@@ -100,6 +100,16 @@ static json_t *profile_json(const struct tlsd_profile *p)
     json_object_set_new(j, "certificates", c);
     if (p->dotnet.target != TLSD_DOTNET_NONE)
         json_object_set_new(j, "dotnet", dotnet_json(&p->dotnet));
+    if (p->dh_bits)
+        json_object_set_new(j, "dh_bits", json_integer(p->dh_bits));
+    if (p->dh_bits_min)
+        json_object_set_new(j, "dh_bits_min", json_integer(p->dh_bits_min));
+    if (p->dh_bits_max)
+        json_object_set_new(j, "dh_bits_max", json_integer(p->dh_bits_max));
+    if (p->ssl3_alert != TLSD_ALERT_UNKNOWN)
+        json_object_set_new(j, "ssl3_alert", json_integer(p->ssl3_alert));
+    if (p->security_level != TLSD_SECLEVEL_UNKNOWN)
+        json_object_set_new(j, "security_level", json_integer(p->security_level));
     return j;
 }
 
@@ -125,6 +135,15 @@ static void print_profile(const struct tlsd_profile *p)
     printf("\n  certificates:");
     for (size_t i = 0; i < p->n_certs; i++)
         printf(" %s%s", p->certs[i].type, i + 1 < p->n_certs ? "," : "");
+    if (p->dh_bits)
+        printf("\n  DHE prime (TLS <= 1.2): %d bits", p->dh_bits);
+    if (p->dh_bits_min || p->dh_bits_max)
+        printf("\n  DHE primes accepted: %d to %d bits", p->dh_bits_min,
+               p->dh_bits_max ? p->dh_bits_max : TLSD_PROFILE_MAX_DH_BITS);
+    if (p->ssl3_alert != TLSD_ALERT_UNKNOWN)
+        printf("\n  answers an SSLv3 hello with alert %d", p->ssl3_alert);
+    if (p->security_level != TLSD_SECLEVEL_UNKNOWN)
+        printf("\n  OpenSSL security level %d", p->security_level);
     printf("\n  suites (%zu):\n", p->n_suites);
     for (size_t i = 0; i < p->n_suites; i++) {
         const struct tlsd_suite *s = tlsd_suite_by_code(p->suites[i]);

@@ -130,7 +130,9 @@ json_t *tool_outcome_json(const struct tlsd_outcome *o)
 {
     json_t *j = json_object();
     json_object_set_new(j, "ok", json_boolean(o->ok));
-    tool_json_choice(j, o->version, o->ok ? o->suite : 0, o->ok ? o->group : 0);
+    /* A client that refuses the server's choice refuses what the server chose. */
+    bool chose = o->ok || o->fail == TLSD_FAIL_CLIENT_REFUSES;
+    tool_json_choice(j, o->version, chose ? o->suite : 0, chose ? o->group : 0);
     if (o->ok) {
         json_object_set_new(j, "hello_retry_request", json_boolean(o->hrr));
         return j;

@@ -322,6 +322,13 @@ static void print_text(const struct tlsd_scan_result *r, bool color)
                r->wrong_sni_answer);
     printf("    large hello refused %s; TLS 1.2 without renegotiation signal refused %s\n",
            tri(r->large_hello_intolerant), tri(r->needs_reneg_signal));
+    printf("    server_name not a host name refused %s; ECDHE without supported_groups refused "
+           "%s;\n    ECDSA certificate only with its curve listed %s; TLS 1.3 HRR despite a "
+           "usable key share %s\n",
+           tri(r->refuses_sni_not_host), tri(r->ecdhe_needs_groups), tri(r->needs_cert_curve),
+           tri(r->hrr_despite_share));
+    printf("  Implementation: %s\n",
+           r->implementation == TLSD_IMPL_GENERIC ? "not told" : tlsd_impl_name(r->implementation));
     if (r->ja3s[0])
         printf("  JA3S %s  JA4S %s\n", r->ja3s, r->ja4s);
     if (r->n_findings)

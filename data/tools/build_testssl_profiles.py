@@ -4,6 +4,10 @@
 Each client becomes one client profile: name = its `short` id (with '_' -> '-'),
 description = its `names` entry, client_hello = its `handshakebytes` (the raw
 ClientHello record, parsed at run time by the codec, include/tlsdiag/hello.h).
+What the hello cannot say comes from testssl's data too: `versions` when the client
+also speaks SSL 3.0 or SSL 2.0 (lowest_protocol; a TLS hello names only its highest
+version, and tlsdiag assumes nothing below TLS 1.0), and the DHE prime sizes it
+accepts (minDhBits, maxDhBits; -1 = no limit) as dh_bits_min / dh_bits_max.
 
 Usage: build_testssl_profiles.py /etc/testssl/client-simulation.txt OUTPUT
 """
@@ -20,10 +24,28 @@ def arrays(path):
     return out
 
 
+VERSION_NAMES = {0x0200: "SSLv2", 0x0300: "SSLv3", 0x0301: "TLSv1.0", 0x0302: "TLSv1.1",
+                 0x0303: "TLSv1.2", 0x0304: "TLSv1.3"}
+
+
+def extra_keys(a, i):
+    """The keys testssl's data adds to the hello of client i."""
+    out = ""
+    lo, hi = int(a["lowest_protocol"][i], 16), int(a["highest_protocol"][i], 16)
+    if lo < 0x0301:
+        out += "versions = %s\n" % ", ".join(n for v, n in sorted(VERSION_NAMES.items())
+                                              if lo <= v <= hi)
+    for key, field in (("dh_bits_min", "minDhBits"), ("dh_bits_max", "maxDhBits")):
+        if int(a[field][i]) > 0:
+            out += "%s = %d\n" % (key, int(a[field][i]))
+    return out
+
+
 def main():
     a = arrays(sys.argv[1])
     n = len(a["names"])
-    for key in ("short", "handshakebytes"):
+    for key in ("short", "handshakebytes", "lowest_protocol", "highest_protocol", "minDhBits",
+                "maxDhBits"):
         if len(a[key]) != n:
             raise SystemExit("%s: %d entries, names has %d" % (key, len(a[key]), n))
     with open(sys.argv[2], "w") as out:
@@ -34,8 +56,8 @@ def main():
             name = "testssl-" + a["short"][i].replace("_", "-").lower()
             out.write("[%s]\nname = %s\ndescription = %s (testssl.sh client simulation)\n"
                       "source = /etc/testssl/client-simulation.txt\nside = client\n"
-                      "client_hello = %s\n\n" % (name, name, a["names"][i].replace("#", ""),
-                                                 a["handshakebytes"][i]))
+                      "client_hello = %s\n%s\n" % (name, name, a["names"][i].replace("#", ""),
+                                                   a["handshakebytes"][i], extra_keys(a, i)))
 
 
 if __name__ == "__main__":

@@ -27,6 +27,10 @@ struct tlsd_connect_opts {
     unsigned timeout_ms;  /* connect to answer (default 8000) */
     const uint8_t *hello; /* NULL: libssl handshake; else whole ClientHello records to send */
     size_t hello_len;
+    /* hello mode: the DHE prime sizes the client whose hello it is accepts (its profile's
+     * dh_bits_min/max, 0: no limit); a prime outside them ends the handshake there, as
+     * that client ends it (TLSD_CONNECT_CLIENT_REFUSED). */
+    int client_dh_bits_min, client_dh_bits_max;
 };
 
 enum tlsd_connect_status {
@@ -38,7 +42,9 @@ enum tlsd_connect_status {
     TLSD_CONNECT_NO_CONNECTION,   /* name not resolved, connection refused/unreachable */
     TLSD_CONNECT_NOT_TLS,         /* the answer is not TLS */
     TLSD_CONNECT_STARTTLS_FAILED, /* the plain-text protocol refused STARTTLS */
-    TLSD_CONNECT_CLIENT_REFUSED,  /* local libssl refused the server's choice (alert sent) */
+    TLSD_CONNECT_CLIENT_REFUSED,  /* the client refused the server's choice: local libssl
+                                     (alert sent), or in hello mode what the client whose
+                                     hello it is does (a DHE prime outside its limits) */
     TLSD_CONNECT_ILLEGAL,         /* hello mode: the ServerHello chose what the hello did not
                                      offer; a real client aborts with illegal_parameter */
 };
@@ -54,6 +60,7 @@ struct tlsd_connect_result {
     uint16_t version;
     uint32_t suite;
     uint16_t group; /* 0: none / unknown */
+    int dh_bits;    /* DHE: the prime's size in the ServerKeyExchange; 0: none */
     bool hrr;       /* hello mode: the answer was a HelloRetryRequest */
     char alpn[64];
     struct tlsd_cert_summary chain[TLSD_CONNECT_MAX_CHAIN]; /* leaf first */

@@ -44,6 +44,9 @@ struct tlsd_fix {
     uint16_t add_group;            /* 0: none */
     uint16_t add_sigalg;           /* a signature scheme (server: TLS 1.3 list), 0: none */
     struct tlsd_cert_key add_cert; /* type[0] == 0: none */
+    /* An OpenSSL 3 server at its default security level goes to level 0 (@SECLEVEL=0):
+     * TLS 1.0/1.1 signatures (MD5-SHA1) and legacy suites work again. Always weak. */
+    bool seclevel0;
     size_t n_changes;
     unsigned versions_added; /* TLSD_V_* bits the change really turns on (a range-configured
                                 side enables the versions between) */

@@ -19,6 +19,7 @@ extern "C" {
 #define TLSD_PROFILE_MAX_SIGALGS       64
 #define TLSD_PROFILE_MAX_CERTS         4
 #define TLSD_PROFILE_MAX_CIPHER_STRING 512
+#define TLSD_PROFILE_MAX_DH_BITS       16384 /* ffdhe8192 is the largest in use */
 
 enum tlsd_side { TLSD_SIDE_ANY = 0, TLSD_SIDE_CLIENT, TLSD_SIDE_SERVER };
 
@@ -143,7 +144,23 @@ struct tlsd_profile {
     bool versions_assumed;
     /* A .NET application (target TLSD_DOTNET_NONE: not one): versions are derived. */
     struct tlsd_dotnet dotnet;
+    /* Server: the DHE prime size in bits it uses at TLS <= 1.2 with a client that offers
+     * no RFC 7919 group (its own parameters; a saved scan measures it). 0: unknown. */
+    int dh_bits;
+    /* Client: the DHE prime sizes it accepts; a server prime outside them ends the
+     * handshake at the client (Java 6 and 7: at most 1024 bits). 0: no limit known. */
+    int dh_bits_min, dh_bits_max;
+    /* Server: the alert it answers a hello offering only SSLv3 with (a saved scan saw
+     * it); TLSD_ALERT_UNKNOWN: what its implementation usually sends. */
+    int ssl3_alert;
+    /* Server, OpenSSL 3: its security level (0-5; `@SECLEVEL=N` in cipher_string sets it);
+     * from 1 up it signs no TLS 1.0/1.1 handshake (MD5-SHA1 is below level 1).
+     * TLSD_SECLEVEL_UNKNOWN: not known, no such rule applied. */
+    int security_level;
 };
+#define TLSD_SECLEVEL_UNKNOWN (-1)
+#define TLSD_SECLEVEL_MAX     5
+#define TLSD_ALERT_UNKNOWN    (-1)
 
 const char *tlsd_side_name(enum tlsd_side s);
 const char *tlsd_impl_name(enum tlsd_impl i);
@@ -155,6 +172,9 @@ enum tlsd_pref tlsd_profile_pref(const struct tlsd_profile *p);
  * groups (x25519, secp256r1, secp384r1), signature schemes and an RSA-2048
  * certificate; no suites. */
 void tlsd_profile_init(struct tlsd_profile *p, enum tlsd_side side);
+
+/* Sets cipher_string (cut at its size) and, when it names one, security_level. */
+void tlsd_profile_set_cipher_string(struct tlsd_profile *p, const char *s);
 
 /* Appends when absent; -1 when the list is full. */
 int tlsd_profile_add_suite(struct tlsd_profile *p, uint32_t code)

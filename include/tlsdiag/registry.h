@@ -121,6 +121,15 @@ struct tlsd_alert {
     const char *description;
 };
 
+/* The alerts the negotiation model and the probes name (RFC 8446 6, data/alerts.tsv). */
+enum {
+    TLSD_ALERT_HANDSHAKE_FAILURE = 40,
+    TLSD_ALERT_ILLEGAL_PARAMETER = 47,
+    TLSD_ALERT_PROTOCOL_VERSION = 70,
+    TLSD_ALERT_INSUFFICIENT_SECURITY = 71,
+    TLSD_ALERT_INTERNAL_ERROR = 80,
+};
+
 struct tlsd_handshake_type {
     int code;
     const char *name;

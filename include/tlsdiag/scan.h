@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "tlsdiag/handshake.h"
+#include "tlsdiag/profile.h"
 #include "tlsdiag/registry.h"
 #include "tlsdiag/target.h"
 
@@ -77,6 +78,7 @@ struct tlsd_scan_version {
     /* Whether the version is accepted could not be decided (accepted is false): its
      * probes were reset or dropped although the server answered others (note says how). */
     bool undecided;
+    int refusal_alert; /* not accepted: the alert the first hello got, -1 none */
 };
 
 struct tlsd_scan_cert {
@@ -147,6 +149,16 @@ struct tlsd_scan_result {
      * names it, "CN=... (RSA 2048)"); UNKNOWN when no SNI was sent or none was seen. */
     enum tlsd_tristate sni_selects_cert;
     char no_sni_cert[160];
+    /* Where implementations differ (TLSD_UNKNOWN: not testable on this server): a
+     * server_name that is no host name refused (with sni_not_host_alert, -1 none); an
+     * ECDHE hello without supported_groups refused; an ECDSA certificate used only when
+     * the client lists its curve; a TLS 1.3 key share for a group the server accepts
+     * answered by a HelloRetryRequest for another group (its own first). */
+    enum tlsd_tristate refuses_sni_not_host, ecdhe_needs_groups, needs_cert_curve,
+        hrr_despite_share;
+    int sni_not_host_alert;
+    /* The implementation these tell (scan_impl.c); TLSD_IMPL_GENERIC: not told. */
+    enum tlsd_impl implementation;
     char ja3s[33], ja4s[32];
     struct tlsd_scan_finding *findings;
     size_t n_findings;

@@ -40,11 +40,14 @@ start_openssl() {
 }
 
 # openssl_server NAME CERT CIPHERS TLS13SUITES MINV MAXV GROUPS PREF [EXTRA...]
+# CIPHERS "-": no -cipher (OpenSSL's DEFAULT at its default security level, 1).
 openssl_server() {
   local name=$1 cert=$2 ciphers=$3 t13=$4 minv=$5 maxv=$6 groups=$7 pref=$8; shift 8
   local port; port=$(free_port)
+  local cipher_args=(-cipher "$ciphers")
+  [ "$ciphers" = - ] && cipher_args=() && ciphers=DEFAULT
   local args=(-accept "127.0.0.1:$port" -cert "$WORK/$cert.pem" -key "$WORK/$cert.key"
-    -cipher "$ciphers" -ciphersuites "$t13" -min_protocol "$minv" -max_protocol "$maxv"
+    "${cipher_args[@]}" -ciphersuites "$t13" -min_protocol "$minv" -max_protocol "$maxv"
     -groups "$groups" -quiet "$@")
   [ "$pref" = server ] && args+=(-serverpref)
   start_openssl "$name" "$port" "${args[@]}"
@@ -60,6 +63,7 @@ PY
   for a in "$@"; do [ "$a" = -prioritize_chacha ] && flags="flags = prioritize-chacha"; done
   profile_head "$name" openssl "$pref" "$vers" "$cert" "${groups//:/, }"
   printf '%s\nsuites = %s\nsuites = %s\ncipher_string = %s\n' "$flags" "${t13//:/, }" "$(iana "$ciphers")" "$ciphers" >>"$WORK/$name.profile"
+  [[ "$ciphers" == *@SECLEVEL=* ]] || echo "security_level = 1" >>"$WORK/$name.profile"
   echo "$name $port" >>"$WORK/servers"
 }
 
@@ -93,3 +97,22 @@ gnutls_server() {
   echo "$name $port" >>"$WORK/servers"
 }
 
+
+# probe_and_predict NAME PORT SERVER: the 162 hellos of $WORK/hellos sent to the server
+# by hello_probe in the background (its pid added to PROBES; answers in NAME.real) and
+# match's prediction for them against the server profile SERVER (NAME.pred).
+probe_and_predict() {
+  (timeout 120 "$PROBE" "$2" <"$WORK/hellos" >"$WORK/$1.real") &
+  PROBES+=($!)
+  "$TLSDIAG" match --clients-from testssl --server "$3" --json --fixes 0 \
+    >"$WORK/$1.pred" 2>"$WORK/$1.prederr"
+  [ $? -le 1 ] || bad "$1: match failed: $(head -3 "$WORK/$1.prederr")"
+}
+
+# agreement WHAT: match_agree.py's report on every server; any disagreement fails.
+agreement() {
+  python3 "$(dirname "${BASH_SOURCE[0]}")/match_agree.py" "$WORK" >"$WORK/report"
+  cat "$WORK/report"
+  local n; n=$(tail -1 "$WORK/report" | awk '{print $3}')
+  [ "$n" = 0 ] && ok || bad "$n disagreements between $1 and the real servers"
+}

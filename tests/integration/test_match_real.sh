@@ -6,16 +6,7 @@
 # against a server profile describing the configuration. Every disagreement is listed;
 # any fails the test.
 . "$(dirname "$0")/../cli/lib.sh"
-PROBE="${TLSD_BUILD:?}/tests/hello_probe"
-[ -x "$PROBE" ] || { echo "no $PROBE"; exit 77; }
-command -v openssl >/dev/null && command -v gnutls-serv >/dev/null || exit 77
-
-. "$(dirname "$0")/servers.sh"
-
-# The 162 hellos: "name hex" from the built-in profile data.
-awk '/^name = /{n=$3} /^client_hello = /{print n, $3}' \
-  "$TLSD_SRCDIR/data/profiles/testssl.profiles" >"$WORK/hellos"
-[ "$(wc -l <"$WORK/hellos")" -eq 162 ] && ok || bad "expected 162 hellos"
+. "$(dirname "$0")/probe_setup.sh"
 
 openssl_server ossl-rsa-client rsa 'DEFAULT:@SECLEVEL=0' "$T13" TLSv1 TLSv1.3 "$G" client
 openssl_server ossl-rsa-server rsa 'HIGH:MEDIUM:!aNULL:!PSK:!SRP:@SECLEVEL=0' "$T13" TLSv1 TLSv1.3 "$G" server
@@ -31,6 +22,9 @@ openssl_server ossl-chacha rsa 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-P
 openssl_server ossl-tls11-only rsa 'ECDHE-RSA-AES128-SHA:AES128-SHA:@SECLEVEL=0' "$T13" TLSv1 TLSv1.1 "$G" server
 openssl_server ossl-dhe-only rsa 'DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384' "$T13" TLSv1.2 TLSv1.2 ffdhe2048 server
 openssl_server ossl-ecdsa-p384 ec384 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384' "$T13" TLSv1.2 TLSv1.2 P-256:P-384 server
+# OpenSSL 3 as it comes: no -cipher, default security level 1 (TLS 1.0/1.1 hellos get
+# internal_error: it cannot sign them).
+openssl_server ossl-default rsa - "$T13" TLSv1 TLSv1.3 "$G" client
 gnutls_server gnutls-rsa-normal rsa NORMAL
 gnutls_server gnutls-ecdsa-server ec 'NORMAL:%SERVER_PRECEDENCE'
 
@@ -38,77 +32,10 @@ gnutls_server gnutls-ecdsa-server ec 'NORMAL:%SERVER_PRECEDENCE'
 PROBES=()
 while read -r name port; do
   wait_port "$port" || { bad "$name did not start: $(head -3 "$WORK/$name.log")"; continue; }
-  (timeout 120 "$PROBE" "$port" <"$WORK/hellos" >"$WORK/$name.real") &
-  PROBES+=($!)
-  "$TLSDIAG" match --clients-from testssl --server "$WORK/$name.profile" --json --fixes 0 \
-    >"$WORK/$name.pred" 2>"$WORK/$name.prederr"
-  [ $? -le 1 ] || bad "$name: match failed: $(head -3 "$WORK/$name.prederr")"
+  probe_and_predict "$name" "$port" "$WORK/$name.profile"
 done <"$WORK/servers"
 wait "${PROBES[@]}"
-
-python3 - "$WORK" <<'PY' >"$WORK/report"
-import json, sys
-work = sys.argv[1]
-names = {"SSLv3": 0x300, "TLSv1.0": 0x301, "TLSv1.1": 0x302, "TLSv1.2": 0x303, "TLSv1.3": 0x304}
-total = 0
-off = {}  # (server, aspect) -> clients that disagree
-table = []
-for line in open(work + "/servers"):
-    name, _ = line.split()
-    try:
-        pred = {r["client"]: r["outcome"] for r in json.load(open(f"{work}/{name}.pred"))["results"]}
-    except Exception as e:
-        print(f"DISAGREE {name}: no prediction ({e})")
-        off[(name, "prediction")] = ["all"]
-        continue
-    real = {}
-    for l in open(f"{work}/{name}.real"):
-        parts = l.split()
-        real[parts[0]] = parts[1:]
-    agree = {"outcome": 0, "version": 0, "suite": 0, "group": 0, "alert": 0}
-    k = {"ok": 0, "fail": 0, "hrr": 0}
-    for client, o in pred.items():
-        total += 1
-        r = real.get(client, ["MISSING"])
-        k["ok" if r[0] == "OK" else "fail"] += 1
-        k["hrr"] += "HRR" in r
-        alert = o.get("alert") or {}
-        # A client that refuses the server's choice: the server did answer (the probe
-        # sends no alert), with the version the prediction names.
-        by_client = not o["ok"] and alert.get("sent_by") == "client"
-        got = {}
-        if r[0] == "OK":
-            got = {"version": r[1], "suite": r[2], "hrr": "HRR" in r,
-                   "group": next((x[2:] for x in r if x.startswith("G=")), "?")}
-        checks = {"outcome": (o["ok"] or by_client) == (r[0] == "OK")}
-        if o["ok"] and r[0] == "OK":
-            checks["version"] = "0x%04X" % names.get(o.get("version"), 0) == got["version"]
-            checks["suite"] = o["suite_code"] == got["suite"] and bool(o.get("hello_retry_request")) == got["hrr"]
-            checks["group"] = o.get("group_code", "-") == got["group"]
-        elif by_client and r[0] == "OK":
-            checks["version"] = "0x%04X" % names.get(o.get("version"), 0) == got["version"]
-        if not o["ok"] and not by_client and r[0] in ("ALERT", "CLOSED"):
-            pa = "reset" if o.get("reset") else str(alert.get("code", "none"))
-            checks["alert"] = pa == (r[1] if r[0] == "ALERT" else "reset")
-        for aspect in agree:
-            if checks.get(aspect, checks["outcome"]):
-                agree[aspect] += 1
-            else:
-                off.setdefault((name, aspect), []).append(client)
-                print(f"DISAGREE {name} {client} ({aspect}): predicted "
-                      f"{json.dumps(o, sort_keys=True)}, real {' '.join(r)}")
-    n = len(pred)
-    table.append(f"{name}: outcome {agree['outcome']}/{n}, version {agree['version']}/{n}, "
-                 f"suite {agree['suite']}/{n}, group {agree['group']}/{n}, alert and its side "
-                 f"{agree['alert']}/{n}; {k['ok']} handshakes, {k['fail']} refused, "
-                 f"{k['hrr']} HelloRetryRequests")
-print("\n".join(table))
-clients_off = set((s, c) for (s, _), cl in off.items() for c in cl)
-print(f"{total} predictions, {len(clients_off)} disagreements")
-PY
-cat "$WORK/report"
-n=$(tail -1 "$WORK/report" | awk '{print $3}')
-[ "$n" = 0 ] && ok || bad "$n disagreements between prediction and real servers"
+agreement "the predictions"
 
 # check_fixes WHAT SERVER WANT REAL: each "CLIENT ANSWER | CHANGE" line of WANT against
 # the probe's line for CLIENT in REAL; sets tried and worked.

@@ -317,13 +317,176 @@ static void legacy_version(void **state)
     assert_int_equal(o.version, 0x0302);
 }
 
+/* A TLS 1.0 hello without supported_versions says nothing of SSL 3.0 (issue 12): its
+ * profile offers TLS 1.0 alone; an SSL 3.0 hello offers SSL 3.0; testssl's data says
+ * which of its clients speak SSL 3.0 too (Android 2.3.7 does, Opera 12.15 does not). */
+static void legacy_hello_floor(void **state)
+{
+    (void)state;
+    struct tlsd_profile p;
+    struct tlsd_profile_err err;
+    /* Opera 12.15's hello: legacy_version 0x0301, no supported_versions. */
+    struct tlsd_profile opera = builtin("testssl-opera-1215-win7", TLSD_SIDE_CLIENT);
+    assert_int_equal(opera.versions, TLSD_V_TLS10);
+    assert_false(opera.supported_versions_ext);
+    assert_int_equal(builtin("testssl-android-237", TLSD_SIDE_CLIENT).versions,
+                     TLSD_V_SSL3 | TLSD_V_TLS10);
+    assert_int_equal(builtin("testssl-java-6u45", TLSD_SIDE_CLIENT).versions,
+                     TLSD_V_SSL2 | TLSD_V_SSL3 | TLSD_V_TLS10);
+    /* The same hello as hex: TLS 1.0 only; with legacy_version 0x0300: SSL 3.0 only. */
+    static const char tls10[] = "hex:160301002f0100002b0301"
+                                "0000000000000000000000000000000000000000000000000000000000000000"
+                                "000004002f00ff0100";
+    assert_int_equal(tlsd_profile_load(tls10, TLSD_SIDE_CLIENT, &p, &err), 0);
+    assert_int_equal(p.versions, TLSD_V_TLS10);
+    char ssl3[sizeof tls10];
+    memcpy(ssl3, tls10, sizeof tls10);
+    memcpy(ssl3 + strlen("hex:160301002f0100002b03"), "00", 2);
+    assert_int_equal(tlsd_profile_load(ssl3, TLSD_SIDE_CLIENT, &p, &err), 0);
+    assert_int_equal(p.versions, TLSD_V_SSL3);
+    /* So a TLS 1.2-only server is no "SSL 3.0 to TLS 1.0" mismatch, and an SSL 3.0-only
+     * server's answer is refused by Opera. */
+    struct tlsd_profile s = text("versions = SSLv3\nsuites = AES128-SHA\n", TLSD_SIDE_SERVER);
+    struct tlsd_outcome o;
+    tlsd_negotiate(&opera, &s, &o);
+    assert_false(o.ok);
+    assert_int_equal(o.fail, TLSD_FAIL_CLIENT_REFUSES);
+}
+
+/* DHE prime sizes: Java 6u45 takes at most 1024 bits (testssl's maxDhBits), so a server
+ * whose prime has 2048 bits chooses DHE and Java ends the handshake (internal_error);
+ * Firefox 49 wants at least 1023 bits. Unknown sizes change nothing. */
+static void dhe_sizes(void **state)
+{
+    (void)state;
+    struct tlsd_profile java6 = builtin("testssl-java-6u45", TLSD_SIDE_CLIENT);
+    struct tlsd_profile ff = builtin("testssl-firefox-49-win7", TLSD_SIDE_CLIENT);
+    assert_int_equal(java6.dh_bits_max, 1024);
+    assert_int_equal(ff.dh_bits_min, 1023);
+    struct tlsd_profile s = text("implementation = openssl\nversions = TLSv1.0, TLSv1.2\n"
+                                 "suites = DHE-RSA-AES128-SHA\n",
+                                 TLSD_SIDE_SERVER);
+    struct tlsd_outcome o;
+    tlsd_negotiate(&java6, &s, &o);
+    assert_true(o.ok); /* size unknown */
+    s.dh_bits = 2048;
+    tlsd_negotiate(&java6, &s, &o);
+    assert_false(o.ok);
+    assert_int_equal(o.fail, TLSD_FAIL_CLIENT_REFUSES);
+    assert_true(o.alert_from_client);
+    assert_int_equal(o.suite, 0x0033);
+    assert_non_null(strstr(o.detail, "2048"));
+    s.dh_bits = 1024;
+    tlsd_negotiate(&java6, &s, &o);
+    assert_true(o.ok);
+    s.dh_bits = 768;
+    tlsd_negotiate(&ff, &s, &o);
+    assert_false(o.ok);
+    assert_int_equal(o.alert, 71);
+    /* Written and read back. */
+    s.dh_bits = 2048;
+    s.ssl3_alert = 40;
+    char *t = tlsd_profile_format(&s);
+    struct tlsd_profile q;
+    struct tlsd_profile_err err;
+    assert_int_equal(tlsd_profile_parse_text(t, strlen(t), TLSD_SIDE_ANY, &q, &err), 0);
+    free(t);
+    assert_int_equal(q.dh_bits, 2048);
+    assert_int_equal(q.ssl3_alert, 40);
+}
+
+/* What a scan saw a server answer SSLv3 hellos with wins over the implementation's
+ * habit; GnuTLS takes an ECDSA certificate on a curve the client does not list, and the
+ * client refuses it (OpenSSL s_client: "wrong curve", illegal_parameter). */
+static void ssl3_alert_and_gnutls_curve(void **state)
+{
+    (void)state;
+    struct tlsd_profile c = text("versions = SSLv3\nsupported_versions_ext = no\n"
+                                 "suites = AES128-SHA\n",
+                                 TLSD_SIDE_CLIENT),
+                        s = text("versions = TLSv1.2\nsuites = AES128-SHA\n", TLSD_SIDE_SERVER);
+    struct tlsd_outcome o;
+    tlsd_negotiate(&c, &s, &o);
+    assert_int_equal(o.alert, 70);
+    s.ssl3_alert = 40;
+    tlsd_negotiate(&c, &s, &o);
+    assert_int_equal(o.alert, 40);
+    struct tlsd_profile c2 = text("versions = TLSv1.2\nsupported_versions_ext = no\n"
+                                  "suites = ECDHE-ECDSA-AES128-GCM-SHA256\ngroups = secp521r1\n",
+                                  TLSD_SIDE_CLIENT),
+                        g = text("implementation = gnutls\nversions = TLSv1.2\n"
+                                 "suites = ECDHE-ECDSA-AES128-GCM-SHA256\n"
+                                 "certificates = ecdsa P-256\ngroups = secp256r1, secp521r1\n",
+                                 TLSD_SIDE_SERVER);
+    tlsd_negotiate(&c2, &g, &o);
+    assert_false(o.ok);
+    assert_true(o.alert_from_client);
+    assert_int_equal(o.alert, 47);
+    assert_int_equal(o.group, 0x0019);
+    g.impl = TLSD_IMPL_OPENSSL;
+    tlsd_negotiate(&c2, &g, &o);
+    assert_false(o.ok);
+    assert_false(o.alert_from_client);
+    assert_int_equal(o.alert, 40);
+}
+
+/* OpenSSL 3 at its default security level (1) cannot sign a TLS 1.0/1.1 handshake
+ * (MD5-SHA1): it chooses the suite, then sends internal_error (seen with s_server and no
+ * -cipher in tests/integration/test_match_real.sh, ossl-default); @SECLEVEL=0 in the
+ * cipher string lets it; no common suite is still handshake_failure. */
+static void openssl_security_level(void **state)
+{
+    (void)state;
+    struct tlsd_profile c = text("versions = TLSv1.0\nsupported_versions_ext = no\n"
+                                 "suites = AES128-SHA\n",
+                                 TLSD_SIDE_CLIENT),
+                        s = text("implementation = openssl\nversions = TLSv1.0, TLSv1.2\n"
+                                 "cipher_string = DEFAULT\nsuites = AES128-SHA\n"
+                                 "security_level = 1\n",
+                                 TLSD_SIDE_SERVER);
+    struct tlsd_outcome o;
+    tlsd_negotiate(&c, &s, &o);
+    assert_false(o.ok);
+    assert_int_equal(o.alert, 80);
+    assert_false(o.alert_from_client);
+    assert_int_equal(o.fail, TLSD_FAIL_VERSION);
+    /* the client's fix: TLS 1.2 */
+    struct tlsd_profile c12 = c;
+    c12.versions = TLSD_V_TLS12;
+    tlsd_negotiate(&c12, &s, &o);
+    assert_true(o.ok);
+    struct tlsd_profile s0 = text("implementation = openssl\nversions = TLSv1.0, TLSv1.2\n"
+                                  "cipher_string = DEFAULT:@SECLEVEL=0\nsuites = AES128-SHA\n",
+                                  TLSD_SIDE_SERVER);
+    assert_int_equal(s0.security_level, 0);
+    tlsd_negotiate(&c, &s0, &o);
+    assert_true(o.ok);
+    /* The server's fix: level 0, a labelled stopgap rendered as @SECLEVEL=0. */
+    struct tlsd_fix_list l;
+    assert_int_equal(tlsd_find_fixes(&c, &s, TLSD_SIDE_SERVER, 3, &l), 0);
+    assert_true(l.n >= 1);
+    assert_true(l.fixes[0].seclevel0);
+    assert_true(l.fixes[0].stopgap);
+    assert_int_equal(l.fixes[0].after.version, 0x0301);
+    struct tlsd_fix_steps st;
+    assert_int_equal(tlsd_fix_render(&l.fixes[0], &s, &st), 0);
+    assert_non_null(strstr(st.v[0].text, "-cipher 'DEFAULT:@SECLEVEL=0'"));
+    tlsd_fix_steps_free(&st);
+    tlsd_fix_list_free(&l);
+    c.suites[0] = 0x000A; /* 3DES: no common suite, before any signature */
+    tlsd_negotiate(&c, &s, &o);
+    assert_int_equal(o.alert, 40);
+}
+
 static void parse_errors(void **state)
 {
     (void)state;
     const char *bad[] = {"frobnicate = 1\n",          "versions = TLSv9\n",
                          "suites = NOT_A_SUITE\n",    "groups = bogus\n",
                          "certificates = rsb 2048\n", "no equals sign\n",
-                         "preference = sideways\n",   "flags = nope\n"};
+                         "preference = sideways\n",   "flags = nope\n",
+                         "dh_bits = 2048x\n",         "dh_bits_max = -1\n",
+                         "ssl3_alert = 999\n",        "ssl3_alert = nonsense\n"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct tlsd_profile p;
         struct tlsd_profile_err err;
@@ -667,6 +830,10 @@ int main(void)
         cmocka_unit_test(server_2012r2_gcm_trap),
         cmocka_unit_test(p521_only_client),
         cmocka_unit_test(legacy_version),
+        cmocka_unit_test(legacy_hello_floor),
+        cmocka_unit_test(dhe_sizes),
+        cmocka_unit_test(ssl3_alert_and_gnutls_curve),
+        cmocka_unit_test(openssl_security_level),
         cmocka_unit_test(tls13_server_sigalgs),
         cmocka_unit_test(fix_steps_with_ssl2),
         cmocka_unit_test(secure_fix_beyond_stopgap),

@@ -55,6 +55,58 @@ static void scan_as_server(void **state)
     unlink(path);
 }
 
+/* The behaviours a scan tells (issue 12, "a saved scan carries the whole server"): the
+ * implementation, the server's full group order (TLS 1.2's when only it is in server
+ * order), the DHE prime and the alert SSLv3 hellos got; the model then predicts with
+ * them: Java 6 (at most 1024-bit DHE) fails on the 2048-bit prime at the client. */
+static const char gnutls_doc[] =
+    "{\"target\": \"127.0.0.1:4433\", \"implementation\": \"gnutls\",\n"
+    " \"versions\": [\n"
+    "  {\"version\": \"SSLv3\", \"accepted\": false, \"suites\": [],\n"
+    "   \"alert\": {\"code\": 40, \"name\": \"handshake_failure\"}},\n"
+    "  {\"version\": \"TLSv1.0\", \"accepted\": true, \"server_order\": true, \"suites\": [\n"
+    "    {\"code\": \"0x0033\"}, {\"code\": \"0x002F\"}]}],\n"
+    " \"groups\": [], \"groups_server_order\": null,\n"
+    " \"groups_tls12\": [\"secp521r1\", \"x25519\", \"secp256r1\"],\n"
+    " \"groups_tls12_server_order\": true,\n"
+    " \"dhe\": {\"bits_rfc7919_offered\": 2048, \"bits_rfc7919_not_offered\": 2048},\n"
+    " \"certificates\": [{\"key\": \"RSA 2048\"}]}\n";
+
+static void scan_behaviour(void **state)
+{
+    (void)state;
+    struct tlsd_profile p, c;
+    struct tlsd_profile_err err = {0};
+    assert_int_equal(tlsd_profile_parse_form(TLSD_PROFILE_SCAN_JSON, gnutls_doc,
+                                             sizeof gnutls_doc - 1, TLSD_SIDE_SERVER, &p, &err),
+                     0);
+    assert_int_equal(p.impl, TLSD_IMPL_GNUTLS);
+    assert_int_equal(p.dh_bits, 2048);
+    assert_int_equal(p.ssl3_alert, 40);
+    assert_int_equal(p.n_groups, 3);
+    assert_int_equal(p.groups[0], 0x0019);
+    assert_int_equal(p.groups[2], 0x0017);
+    assert_int_equal(tlsd_profile_builtin("testssl-java-6u45", TLSD_SIDE_CLIENT, &c, &err), 0);
+    struct tlsd_outcome o;
+    tlsd_negotiate(&c, &p, &o);
+    assert_false(o.ok);
+    assert_int_equal(o.suite, 0x0033);
+    assert_true(o.alert_from_client);
+    /* An SSLv3-only client gets the alert the scan saw. */
+    c.versions = TLSD_V_SSL3;
+    tlsd_negotiate(&c, &p, &o);
+    assert_int_equal(o.alert, 40);
+    /* Without those keys: the rules alone. */
+    static const char plain[] = "{\"target\": \"x\", \"versions\": [{\"version\": \"TLSv1.2\", "
+                                "\"accepted\": true, \"suites\": [{\"code\": \"0x0033\"}]}]}";
+    assert_int_equal(tlsd_profile_parse_form(TLSD_PROFILE_SCAN_JSON, plain, sizeof plain - 1,
+                                             TLSD_SIDE_SERVER, &p, &err),
+                     0);
+    assert_int_equal(p.impl, TLSD_IMPL_GENERIC);
+    assert_int_equal(p.dh_bits, 0);
+    assert_int_equal(p.ssl3_alert, TLSD_ALERT_UNKNOWN);
+}
+
 static void bad_scans(void **state)
 {
     (void)state;
@@ -79,6 +131,7 @@ static void bad_scans(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(scan_as_server),
+                                       cmocka_unit_test(scan_behaviour),
                                        cmocka_unit_test(bad_scans)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
