@@ -1802,6 +1802,7 @@ enum feature {
     F_SHARE_X25519, /* TLS 1.3, every group, one key share: GnuTLS (server precedence) */
     F_SHARE_P256,   /* asks for its own first group by HRR; OpenSSL takes the share */
 };
+#define F_COUNT (F_SHARE_P256 + 1)
 
 /* The names F_SNI_NOT_HOST sends and F_CERT_CURVE offers. */
 #define SNI_NOT_HOST "tlsdiag_not_a_host"
@@ -1858,7 +1859,7 @@ static void feature_result(struct task *k, struct probe_res *res)
     struct tlsd_scan_result *r = k->t->r;
     char buf[96];
     bool accepted = res->outcome == PROBE_SERVER_HELLO && res->have_sh;
-    static const char *const what[] = {
+    static const char *const what[F_COUNT] = {
         [F_FALLBACK] = "TLS_FALLBACK_SCSV",
         [F_COMPRESSION] = "compression and heartbeat",
         [F_NO_SNI] = "a hello without server_name",
@@ -1866,6 +1867,11 @@ static void feature_result(struct task *k, struct probe_res *res)
         [F_LARGE] = "a large hello",
         [F_NO_RENEG_SIGNAL] = "a hello without the renegotiation signal",
         [F_DHE_NO_FFDHE] = "DHE without the RFC 7919 groups",
+        [F_SNI_NOT_HOST] = "server_name not a host name",
+        [F_NO_GROUPS] = "ECDHE without supported_groups",
+        [F_CERT_CURVE] = "ECDSA certificate without its curve listed",
+        [F_SHARE_X25519] = "TLS 1.3 with an x25519 key share",
+        [F_SHARE_P256] = "TLS 1.3 with a secp256r1 key share",
     };
     if (res->outcome == PROBE_UNDECIDED) { /* the feature stays unknown */
         add_undecided(r, "%s: not decided (%s)", what[k->kind], res->error);
