@@ -8,6 +8,7 @@
 #include "tlsdiag/fixes.h"
 #include "tlsdiag/strbuf.h"
 #include "tlsdiag/suite_render.h"
+#include "tlsdiag/suitelist.h"
 #include "winreg_internal.h"
 
 #define SCHANNEL_KEY "HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL"
@@ -176,9 +177,35 @@ static void openssl_groups(const struct tlsd_profile *p, struct tlsd_strbuf *b)
     }
 }
 
+/* Whether the local libssl, given string c, enables every TLS <= 1.2 suite the fix adds.
+ * An administrator's string can delete suites for good ("!" in it, or in DEFAULT itself:
+ * "DEFAULT:DHE-RSA-CAMELLIA256-SHA" selects no Camellia suite), so an added name is checked,
+ * not assumed. */
+static bool enables_added(const struct tlsd_fix *f, const char *c)
+{
+    uint32_t *codes = NULL;
+    char err[160];
+    int n = tlsd_openssl_expand(c, &codes, err, sizeof err);
+    bool all = n >= 0;
+    for (size_t i = 0; all && i < f->n_add_suites; i++) {
+        const struct tlsd_suite *st = tlsd_suite_by_code(f->add_suites[i]);
+        if (!st || st->min_version == 0x0304 || !st->openssl_name || !tlsd_openssl_knows(st->code))
+            continue; /* not a cipher-string suite, or one this libssl cannot check */
+        bool found = false;
+        for (int k = 0; k < n && !found; k++)
+            found = codes[k] == st->code;
+        all = found;
+    }
+    free(codes);
+    return all;
+}
+
 /* The TLS <= 1.2 cipher string after the fix: the administrator's own string with the
- * added suites in front (secure: preferred) or behind (weak), or, when the profile does
- * not carry one, the whole list; ":@SECLEVEL=0" when the connection needs it. */
+ * added suites in front (secure: preferred) or behind (weak), when libssl confirms that
+ * string enables them (a server in client order may have the weak ones in front, where a
+ * deletion later in the string cannot reach them); else (or when the profile does not carry
+ * a string) the whole list;
+ * ":@SECLEVEL=0" when the connection needs it. */
 static char *openssl_cipher_string(const struct tlsd_fix *f, const struct tlsd_profile *before,
                                    const struct tlsd_profile *after, bool lvl0)
 {
@@ -194,9 +221,20 @@ static char *openssl_cipher_string(const struct tlsd_fix *f, const struct tlsd_p
         }
         tlsd_sb_printf(&b, "%s%s%s", top.s ? top.s : "", before->cipher_string,
                        bottom.s ? bottom.s : "");
+        if (b.s && !enables_added(f, b.s))
+            tlsd_sb_free(&b);
+        /* A server that follows the client's order picks the same suite wherever the weak
+         * ones stand: in front, they come before the string's deletions. */
+        if (!b.s && bottom.s && tlsd_profile_pref(before) == TLSD_PREF_CLIENT) {
+            tlsd_sb_printf(&b, "%s%s%s", top.s ? top.s : "", bottom.s + 1, ":");
+            tlsd_sb_puts(&b, before->cipher_string);
+            if (b.s && !enables_added(f, b.s))
+                tlsd_sb_free(&b);
+        }
         tlsd_sb_free(&top);
         tlsd_sb_free(&bottom);
-    } else {
+    }
+    if (!b.s) {
         char *c12 = render_codes(after, false, TLSD_FMT_OPENSSL);
         if (!c12)
             return NULL;

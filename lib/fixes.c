@@ -511,6 +511,39 @@ static int weaknesses(const struct tlsd_suite *st)
     return n;
 }
 
+/* The settings a fix touches, counted as an administrator edits them: a security level the
+ * fix brings along (implies_seclevel0) is one more line in the configuration even though the
+ * search does not count it as a change. */
+static size_t parts(const struct tlsd_fix *f)
+{
+    return (f->add_versions != 0) + (f->n_add_suites != 0) + (f->add_group != 0) +
+           (f->add_sigalg != 0) + (f->add_cert.type[0] != 0) + (f->dotnet != 0) +
+           (f->seclevel0 ? 1 : 0);
+}
+
+/* a's settings are a strict part of b's: b changes all a changes, and more. */
+static bool strict_part(const struct tlsd_fix *a, const struct tlsd_fix *b)
+{
+    if (parts(a) >= parts(b) ||
+        (a->dotnet && (a->dotnet != b->dotnet || a->dotnet_settings != b->dotnet_settings)))
+        return false;
+    if ((a->add_versions & b->add_versions) != a->add_versions ||
+        (a->add_group && a->add_group != b->add_group) ||
+        (a->add_sigalg && a->add_sigalg != b->add_sigalg) || (a->seclevel0 && !b->seclevel0) ||
+        (a->add_cert.type[0] &&
+         (strcmp(a->add_cert.type, b->add_cert.type) != 0 || a->add_cert.bits != b->add_cert.bits ||
+          a->add_cert.curve != b->add_cert.curve)))
+        return false;
+    for (size_t i = 0; i < a->n_add_suites; i++) {
+        bool found = false;
+        for (size_t k = 0; k < b->n_add_suites && !found; k++)
+            found = a->add_suites[i] == b->add_suites[k];
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
 /* A .NET application's fixes as an expert orders them: the registry values (both, as
  * Microsoft's .reg sets them, then each alone), an OS Protocols key, the AppContext
  * switches, a retarget. */
@@ -533,9 +566,9 @@ static int dotnet_rank(const struct tlsd_fix *f)
     }
 }
 
-/* Secure fixes before stopgaps; then fewest changes, a .NET application's own order, the fewest
- * versions turned on (a range-configured side enables what lies between), the better connection,
- * nothing weaker turned on, the client's own preference. */
+/* Secure fixes before stopgaps; then fewest changes (then fewest settings touched), a .NET
+ * application's own order, the fewest versions turned on (a range-configured side enables what lies
+ * between), the better connection, nothing weaker turned on, the client's own preference. */
 static int cmp_fix(const void *pa, const void *pb, void *ctx)
 {
     const struct tlsd_fix *a = pa, *b = pb;
@@ -544,6 +577,9 @@ static int cmp_fix(const void *pa, const void *pb, void *ctx)
         return a->stopgap ? 1 : -1;
     if (a->n_changes != b->n_changes)
         return a->n_changes < b->n_changes ? -1 : 1;
+    size_t ra = parts(a), rb = parts(b);
+    if (ra != rb)
+        return ra < rb ? -1 : 1;
     int da = dotnet_rank(a), db = dotnet_rank(b);
     if (da != db)
         return da < db ? -1 : 1;
@@ -645,8 +681,11 @@ int tlsd_find_fixes(const struct tlsd_profile *client, const struct tlsd_profile
         bool keep = f->stopgap ? k_stop < max_stopgap && f->n_changes == min_any &&
                                      (!any_weak || f->cls >= TLSD_CLASS_WEAK)
                                : k < shown_secure;
+        /* A fix that is a shown one plus more settings, for no better connection, adds
+         * nothing but risk ("enable X + @SECLEVEL=0" after "@SECLEVEL=0" alone). */
         for (size_t j = 0; keep && j < k + k_stop; j++)
-            keep = !dominated(&s.v[j], f) && !same_dotnet_kind(&s.v[j], f);
+            keep = !dominated(&s.v[j], f) && !same_dotnet_kind(&s.v[j], f) &&
+                   !(strict_part(&s.v[j], f) && s.v[j].cls >= f->cls);
         if (!keep)
             continue;
         if (f->stopgap)

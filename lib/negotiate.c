@@ -453,25 +453,70 @@ static void negotiate_12(const struct tlsd_profile *c, const struct tlsd_profile
  * and 7 fail on more than 1024 bits with internal_error; NSS and old Chrome refuse a
  * small one with insufficient_security); an ECDSA certificate on a curve it did not
  * name (OpenSSL: "wrong curve", illegal_parameter). */
+/* The security bits OpenSSL 3 gives a certificate key (EVP_PKEY_get_security_bits: the NIST
+ * SP 800-57 estimate for RSA and DSA, half the order for elliptic curves). */
+static int key_security_bits(const struct tlsd_cert_key *k)
+{
+    if (strcmp(k->type, "rsa") == 0 || strcmp(k->type, "dsa") == 0)
+        return k->bits >= 15360  ? 256
+               : k->bits >= 7680 ? 192
+               : k->bits >= 4096 ? 152
+               : k->bits >= 3072 ? 128
+               : k->bits >= 2048 ? 112
+               : k->bits >= 1024 ? 80
+                                 : 0;
+    const struct tlsd_group *g = tlsd_group_by_code(k->curve);
+    return strcmp(k->type, "ed25519") == 0 ? 128
+           : strcmp(k->type, "ed448") == 0 ? 224
+           : g                             ? g->bits / 2
+                                           : 0;
+}
+
+/* The DHE prime the server sends at TLS <= 1.2: what a scan measured (dh_bits); else, for
+ * OpenSSL, whose servers (s_server, nginx and Apache without their own parameters) leave it
+ * on automatic, the size OpenSSL 3 derives from the certificate key (ssl_get_auto_dh: 192
+ * security bits and up 8192, 152 4096, 128 3072, 112 2048, else 1024; checked against
+ * s_server with RSA 1024 to 4096 keys). 0: unknown. *derived says which. */
+static int server_dh_bits(const struct tlsd_profile *s, int cert_index, bool *derived)
+{
+    *derived = false;
+    if (s->dh_bits || s->impl != TLSD_IMPL_OPENSSL || cert_index < 0 ||
+        (size_t)cert_index >= s->n_certs)
+        return s->dh_bits;
+    int sec = key_security_bits(&s->certs[cert_index]);
+    if (!sec)
+        return 0;
+    static const int level_bits[] = {0, 80, 112, 128, 192, 256}; /* security levels 0-5 */
+    if (s->security_level > 0 && s->security_level <= TLSD_SECLEVEL_MAX &&
+        sec < level_bits[s->security_level])
+        sec = level_bits[s->security_level];
+    *derived = true;
+    return sec >= 192 ? 8192 : sec >= 152 ? 4096 : sec >= 128 ? 3072 : sec >= 112 ? 2048 : 1024;
+}
+
 static bool client_refuses(const struct tlsd_profile *c, const struct tlsd_profile *s,
                            struct tlsd_outcome *o)
 {
     char vb[16];
     const struct tlsd_suite *st = tlsd_suite_by_code(o->suite);
     bool dhe = o->version < 0x0304 && st && strcmp(st->kx, "DHE") == 0;
+    bool derived = false;
+    int dh_bits =
+        dhe && (c->dh_bits_max || c->dh_bits_min) ? server_dh_bits(s, o->cert_index, &derived) : 0;
+    const char *how = derived ? " (OpenSSL's automatic size for its certificate key)" : "";
     if (!(c->versions & tlsd_version_bit(o->version))) {
         snprintf(o->detail, sizeof o->detail,
                  "the server answers %s, which the client does not accept",
                  tlsd_version_str(o->version, vb));
         o->alert = TLSD_ALERT_PROTOCOL_VERSION;
-    } else if (dhe && s->dh_bits && c->dh_bits_max && s->dh_bits > c->dh_bits_max) {
+    } else if (dh_bits && c->dh_bits_max && dh_bits > c->dh_bits_max) {
         snprintf(o->detail, sizeof o->detail,
-                 "the server's DHE prime has %d bits; the client takes at most %d", s->dh_bits,
+                 "the server's DHE prime has %d bits%s; the client takes at most %d", dh_bits, how,
                  c->dh_bits_max);
         o->alert = TLSD_ALERT_INTERNAL_ERROR;
-    } else if (dhe && s->dh_bits && c->dh_bits_min && s->dh_bits < c->dh_bits_min) {
+    } else if (dh_bits && c->dh_bits_min && dh_bits < c->dh_bits_min) {
         snprintf(o->detail, sizeof o->detail,
-                 "the server's DHE prime has %d bits; the client wants at least %d", s->dh_bits,
+                 "the server's DHE prime has %d bits%s; the client wants at least %d", dh_bits, how,
                  c->dh_bits_min);
         o->alert = TLSD_ALERT_INSUFFICIENT_SECURITY;
     } else if (o->version < 0x0304 && o->cert_index >= 0 &&

@@ -13,7 +13,8 @@ export TZ=UTC
 FAILS=0
 PASSES=0
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+# TLSD_KEEP_WORK=1 keeps the work directory for a look after a failure.
+trap 'if [ -n "${TLSD_KEEP_WORK:-}" ]; then echo "work directory kept: $WORK" >&2; else rm -rf "$WORK"; fi' EXIT
 
 ok() { PASSES=$((PASSES + 1)); }
 bad() { FAILS=$((FAILS + 1)); echo "FAIL: $*" >&2; }

@@ -1,7 +1,10 @@
 # Real servers on loopback for the integration tests (sourced after cli/lib.sh).
 # Every server runs under `timeout`, on a free port, and is killed on exit.
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$WORK"; }
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  if [ -n "${TLSD_KEEP_WORK:-}" ]; then echo "work directory kept: $WORK" >&2; else rm -rf "$WORK"; fi
+}
 trap cleanup EXIT
 T13=TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256
 G=X25519:P-256:X448:P-521:P-384

@@ -355,7 +355,8 @@ static void legacy_hello_floor(void **state)
 
 /* DHE prime sizes: Java 6u45 takes at most 1024 bits (testssl's maxDhBits), so a server
  * whose prime has 2048 bits chooses DHE and Java ends the handshake (internal_error);
- * Firefox 49 wants at least 1023 bits. Unknown sizes change nothing. */
+ * Firefox 49 wants at least 1023 bits. An OpenSSL server's size not measured is its automatic
+ * one (from the certificate key); other unknown sizes change nothing. */
 static void dhe_sizes(void **state)
 {
     (void)state;
@@ -367,8 +368,23 @@ static void dhe_sizes(void **state)
                                  "suites = DHE-RSA-AES128-SHA\n",
                                  TLSD_SIDE_SERVER);
     struct tlsd_outcome o;
+    /* Not measured: OpenSSL's automatic size for the RSA 2048 key is 2048 bits (so
+     * s_server answers Java 6 with it); for another implementation it stays unknown. */
+    tlsd_negotiate(&java6, &s, &o);
+    assert_false(o.ok);
+    assert_non_null(strstr(o.detail, "2048 bits (OpenSSL's automatic size"));
+    s.certs[0].bits = 1024;
+    tlsd_negotiate(&java6, &s, &o);
+    assert_true(o.ok);
+    s.certs[0].bits = 4096; /* 152 security bits: a 4096-bit prime */
+    s.dh_bits_min = 0;
+    tlsd_negotiate(&java6, &s, &o);
+    assert_non_null(strstr(o.detail, "4096 bits"));
+    s.certs[0].bits = 2048;
+    s.impl = TLSD_IMPL_GNUTLS;
     tlsd_negotiate(&java6, &s, &o);
     assert_true(o.ok); /* size unknown */
+    s.impl = TLSD_IMPL_OPENSSL;
     s.dh_bits = 2048;
     tlsd_negotiate(&java6, &s, &o);
     assert_false(o.ok);
@@ -476,6 +492,60 @@ static void openssl_security_level(void **state)
     c.suites[0] = 0x000A; /* 3DES: no common suite, before any signature */
     tlsd_negotiate(&c, &s, &o);
     assert_int_equal(o.alert, 40);
+}
+
+/* A fix is never a shown one plus more settings for no better connection, and a cipher
+ * string it writes enables what it says: at DEFAULT's level 1, Firefox 21 (TLS 1.0, DHE and
+ * Camellia first) needs @SECLEVEL=0 and nothing more (real s_server picks DHE-RSA-AES256-SHA
+ * then); a client with only a Camellia suite gets a string libssl confirms (appending it
+ * after DEFAULT selects nothing: DEFAULT deletes Camellia for good). */
+static void smallest_settings_and_real_strings(void **state)
+{
+    (void)state;
+    struct tlsd_profile c = text("versions = TLSv1.0\nsupported_versions_ext = no\n"
+                                 "suites = DHE-RSA-CAMELLIA256-SHA, DHE-RSA-AES256-SHA\n",
+                                 TLSD_SIDE_CLIENT),
+                        s = text("implementation = openssl\npreference = client\n"
+                                 "versions = TLSv1.0, TLSv1.2\ncipher_string = DEFAULT\n"
+                                 "suites = DHE-RSA-AES256-SHA, AES128-SHA\nsecurity_level = 1\n",
+                                 TLSD_SIDE_SERVER);
+    struct tlsd_fix_list l;
+    assert_int_equal(tlsd_find_fixes(&c, &s, TLSD_SIDE_SERVER, 5, &l), 0);
+    assert_true(l.n >= 1);
+    assert_true(l.fixes[0].seclevel0);
+    assert_int_equal(l.fixes[0].n_add_suites, 0);
+    assert_int_equal(l.fixes[0].after.suite, 0x0039);
+    for (size_t i = 1; i < l.n; i++) /* nothing "enable X + @SECLEVEL=0" after it */
+        assert_false(l.fixes[i].seclevel0 && l.fixes[i].cls <= l.fixes[0].cls);
+    tlsd_fix_list_free(&l);
+
+    struct tlsd_profile cam =
+        text("versions = TLSv1.2\nsuites = DHE-RSA-CAMELLIA256-SHA\n", TLSD_SIDE_CLIENT);
+    for (int order = 0; order < 2; order++) {
+        s.pref = order ? TLSD_PREF_SERVER : TLSD_PREF_CLIENT;
+        assert_int_equal(tlsd_find_fixes(&cam, &s, TLSD_SIDE_SERVER, 1, &l), 0);
+        assert_int_equal(l.n, 1);
+        assert_int_equal(l.fixes[0].add_suites[0], 0x0088);
+        struct tlsd_fix_steps st;
+        assert_int_equal(tlsd_fix_render(&l.fixes[0], &s, &st), 0);
+        const char *q = strstr(st.v[0].text, "-cipher '");
+        assert_non_null(q);
+        char str[4096];
+        snprintf(str, sizeof str, "%s", q + 9);
+        *strchr(str, '\'') = '\0';
+        uint32_t *codes;
+        char err[200];
+        int n = tlsd_openssl_expand(str, &codes, err, sizeof err);
+        bool found = false;
+        for (int i = 0; i < n; i++)
+            found |= codes[i] == 0x0088;
+        assert_true(found);
+        if (order == 0) /* client order: the administrator's string stays, Camellia in front */
+            assert_non_null(strstr(str, "DHE-RSA-CAMELLIA256-SHA:DEFAULT"));
+        free(codes);
+        tlsd_fix_steps_free(&st);
+        tlsd_fix_list_free(&l);
+    }
 }
 
 static void parse_errors(void **state)
@@ -834,6 +904,7 @@ int main(void)
         cmocka_unit_test(dhe_sizes),
         cmocka_unit_test(ssl3_alert_and_gnutls_curve),
         cmocka_unit_test(openssl_security_level),
+        cmocka_unit_test(smallest_settings_and_real_strings),
         cmocka_unit_test(tls13_server_sigalgs),
         cmocka_unit_test(fix_steps_with_ssl2),
         cmocka_unit_test(secure_fix_beyond_stopgap),
