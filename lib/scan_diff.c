@@ -27,36 +27,35 @@ static bool in_array(const json_t *arr, const char *key, const char *s)
     return false;
 }
 
-/* Appends "what: +a +b -c" when the two lists differ as sets, "what: same, order changed"
- * when only the order did. Returns the changes counted. */
-static size_t list_diff(struct tlsd_strbuf *b, const char *what, const json_t *old_a,
-                        const json_t *new_a, const char *key, bool lines)
+/* Adds {"what", "added", "removed"} to changes when the two lists differ as sets, {"what",
+ * "reordered": true} when only the order did. */
+static void list_diff(json_t *changes, const char *what, const json_t *old_a, const json_t *new_a,
+                      const char *key)
 {
-    const char *sep = lines ? "\n    " : ", ";
-    size_t n = 0, i;
+    json_t *added = json_array(), *removed = json_array();
+    size_t i;
     const json_t *v;
-    struct tlsd_strbuf line = {0};
     json_array_foreach(new_a, i, v)
     {
         const char *k = item_key(v, key);
-        if (k && !in_array(old_a, key, k)) {
-            tlsd_sb_printf(&line, "%s+%s", n++ || lines ? sep : "", k);
-        }
+        if (k && !in_array(old_a, key, k))
+            json_array_append_new(added, json_string(k));
     }
     json_array_foreach(old_a, i, v)
     {
         const char *k = item_key(v, key);
         if (k && !in_array(new_a, key, k))
-            tlsd_sb_printf(&line, "%s-%s", n++ || lines ? sep : "", k);
+            json_array_append_new(removed, json_string(k));
     }
-    if (n)
-        tlsd_sb_printf(b, "  %s:%s%s\n", what, lines ? "" : " ", line.s);
-    else if (!json_equal((json_t *)old_a, (json_t *)new_a) && json_array_size(old_a) > 1) {
-        tlsd_sb_printf(b, "  %s: the same, in another order\n", what);
-        n = 1;
+    if (json_array_size(added) || json_array_size(removed))
+        json_array_append_new(changes, json_pack("{s:s, s:o, s:o}", "what", what, "added", added,
+                                                 "removed", removed));
+    else {
+        if (!json_equal((json_t *)old_a, (json_t *)new_a) && json_array_size(old_a) > 1)
+            json_array_append_new(changes, json_pack("{s:s, s:b}", "what", what, "reordered", 1));
+        json_decref(added);
+        json_decref(removed);
     }
-    tlsd_sb_free(&line);
-    return n;
 }
 
 static const json_t *version_entry(const json_t *t, const char *name)
@@ -72,9 +71,9 @@ static const json_t *version_entry(const json_t *t, const char *name)
     return NULL;
 }
 
-static size_t versions_diff(struct tlsd_strbuf *b, const json_t *o, const json_t *n)
+static void versions_diff(json_t *changes, const json_t *o, const json_t *n)
 {
-    size_t changes = 0, i;
+    size_t i;
     const json_t *nv;
     json_array_foreach(json_object_get(n, "versions"), i, nv)
     {
@@ -85,16 +84,15 @@ static size_t versions_diff(struct tlsd_strbuf *b, const json_t *o, const json_t
         bool was = json_is_true(json_object_get(ov, "accepted"));
         bool is = json_is_true(json_object_get(nv, "accepted"));
         if (was != is) {
-            tlsd_sb_printf(b, "  %s: %s\n", name, is ? "now accepted" : "no longer accepted");
-            changes++;
+            json_array_append_new(changes, json_pack("{s:s, s:s, s:b}", "what", "version",
+                                                     "version", name, "accepted", is));
         } else if (is) {
             char what[64];
             snprintf(what, sizeof what, "%s cipher suites", name);
-            changes += list_diff(b, what, json_object_get(ov, "suites"),
-                                 json_object_get(nv, "suites"), "name", false);
+            list_diff(changes, what, json_object_get(ov, "suites"), json_object_get(nv, "suites"),
+                      "name");
         }
     }
-    return changes;
 }
 
 /* The certificates as "KEY SUBJECT until NOT_AFTER" strings. */
@@ -118,23 +116,61 @@ static json_t *cert_names(const json_t *t)
     return out;
 }
 
-size_t tlsd_scan_diff_text(const json_t *o, const json_t *n, struct tlsd_strbuf *b)
+json_t *tlsd_scan_diff(const json_t *o, const json_t *n)
 {
-    size_t changes = versions_diff(b, o, n);
-    changes += list_diff(b, "groups", json_object_get(o, "groups"), json_object_get(n, "groups"),
-                         NULL, false);
-    changes += list_diff(b, "signature schemes", json_object_get(o, "signature_schemes"),
-                         json_object_get(n, "signature_schemes"), NULL, false);
+    json_t *changes = json_array();
+    versions_diff(changes, o, n);
+    list_diff(changes, "groups", json_object_get(o, "groups"), json_object_get(n, "groups"), NULL);
+    list_diff(changes, "signature schemes", json_object_get(o, "signature_schemes"),
+              json_object_get(n, "signature_schemes"), NULL);
     json_t *oc = cert_names(o), *nc = cert_names(n);
-    changes += list_diff(b, "certificates", oc, nc, NULL, true);
+    list_diff(changes, "certificates", oc, nc, NULL);
     json_decref(oc);
     json_decref(nc);
-    changes += list_diff(b, "findings", json_object_get(o, "findings"),
-                         json_object_get(n, "findings"), "text", true);
-    if (!changes)
+    list_diff(changes, "findings", json_object_get(o, "findings"), json_object_get(n, "findings"),
+              "text");
+    return changes;
+}
+
+/* "+a, +b, -c" on the line, or each on a line of its own (long items: certificates,
+ * findings). */
+static void items_text(struct tlsd_strbuf *b, const json_t *ch, bool lines)
+{
+    const char *sep = lines ? "\n    " : ", ";
+    size_t n = 0, i;
+    const json_t *v;
+    static const char *const keys[] = {"added", "removed"};
+    for (size_t k = 0; k < 2; k++)
+        json_array_foreach(json_object_get(ch, keys[k]), i, v) tlsd_sb_printf(
+            b, "%s%c%s", n++ || lines ? sep : "", k ? '-' : '+', json_string_value(v));
+}
+
+size_t tlsd_scan_diff_text(const json_t *changes, struct tlsd_strbuf *b)
+{
+    size_t i;
+    const json_t *ch;
+    json_array_foreach(changes, i, ch)
+    {
+        const char *what = item_key(ch, "what");
+        if (!what)
+            continue;
+        if (strcmp(what, "version") == 0) {
+            tlsd_sb_printf(b, "  %s: %s\n", item_key(ch, "version"),
+                           json_is_true(json_object_get(ch, "accepted")) ? "now accepted"
+                                                                         : "no longer accepted");
+        } else if (json_is_true(json_object_get(ch, "reordered"))) {
+            tlsd_sb_printf(b, "  %s: the same, in another order\n", what);
+        } else {
+            bool lines = strcmp(what, "certificates") == 0 || strcmp(what, "findings") == 0;
+            tlsd_sb_printf(b, "  %s:%s", what, lines ? "" : " ");
+            items_text(b, ch, lines);
+            tlsd_sb_puts(b, "\n");
+        }
+    }
+    if (!json_array_size(changes))
         tlsd_sb_puts(b, "  nothing changed (versions, suites and their order, groups, signature "
                         "schemes, certificates, findings)\n");
-    return changes;
+    return json_array_size(changes);
 }
 
 const json_t *tlsd_scan_doc_target(const json_t *doc, const char *target)

@@ -545,7 +545,9 @@ static void print_scan_changes(const char *a, const char *b)
     const char *nb = json_string_value(json_object_get(tb, "target"));
     if (na && nb && strcmp(na, nb) == 0) {
         struct tlsd_strbuf s = {0};
-        tlsd_scan_diff_text(ta, tb, &s);
+        json_t *changes = tlsd_scan_diff(ta, tb);
+        tlsd_scan_diff_text(changes, &s);
+        json_decref(changes);
         printf("\nWhat changed on %s between %s and %s:\n%s", na, a, b, s.s ? s.s : "");
         tlsd_sb_free(&s);
     }

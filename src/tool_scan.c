@@ -346,13 +346,16 @@ static void print_text(const struct tlsd_scan_result *r, bool color)
 struct run {
     struct opts *o;
     bool progress;
+    const json_t *old; /* --diff: the saved scan */
 };
+
+static json_t *target_json(const struct run *run, const struct tlsd_scan_result *r);
 
 static void on_done(void *ctx, const struct tlsd_scan_result *r)
 {
     struct run *run = ctx;
     if (run->o->jsonl) {
-        json_t *j = tlsd_scan_result_json(r);
+        json_t *j = target_json(run, r);
         json_dumpf(j, stdout, JSON_COMPACT);
         putchar('\n');
         fflush(stdout);
@@ -419,20 +422,42 @@ static int parse_uint(const char *name, const char *s, unsigned *out)
     return 0;
 }
 
-/* --diff: what changed since the saved scan of the same target. */
-static void print_diff(const json_t *old, const char *file, const struct tlsd_scan_result *r)
+/* --diff: what changed since the saved scan of the same target, as the JSON record
+ * {"file", "in_file": false} or {"file", "in_file": true, "changes": [...]}
+ * (tlsd_scan_diff); NULL for a target that ended in an error. */
+static json_t *diff_json(const json_t *old, const char *file, const struct tlsd_scan_result *r,
+                         const json_t *now)
 {
+    if (r->error[0])
+        return NULL;
     const json_t *ot = tlsd_scan_doc_target(old, r->target->input);
-    if (!ot) {
+    json_t *d = json_pack("{s:s, s:b}", "file", file, "in_file", ot != NULL);
+    if (d && ot)
+        json_object_set_new(d, "changes", tlsd_scan_diff(ot, now));
+    return d;
+}
+
+/* The target's JSON object, with "changes_since" under --diff. */
+static json_t *target_json(const struct run *run, const struct tlsd_scan_result *r)
+{
+    json_t *j = tlsd_scan_result_json(r);
+    json_t *d = run->old && j ? diff_json(run->old, run->o->diff, r, j) : NULL;
+    if (d)
+        json_object_set_new(j, "changes_since", d);
+    return j;
+}
+
+static void print_diff(const json_t *d, const struct tlsd_scan_result *r)
+{
+    const char *file = json_string_value(json_object_get(d, "file"));
+    if (!json_is_true(json_object_get(d, "in_file"))) {
         printf("  Changes since %s: %s is not in it\n\n", file, r->target->input);
         return;
     }
-    json_t *nt = tlsd_scan_result_json(r);
     struct tlsd_strbuf b = {0};
-    tlsd_scan_diff_text(ot, nt, &b);
+    tlsd_scan_diff_text(json_object_get(d, "changes"), &b);
     printf("  Changes since %s:\n%s\n", file, b.s ? b.s : "");
     tlsd_sb_free(&b);
-    json_decref(nt);
 }
 
 int tool_scan(int argc, char **argv)
@@ -612,11 +637,6 @@ int tool_scan(int argc, char **argv)
     json_t *old = NULL;
     if (o.diff) {
         json_error_t jerr;
-        if (o.json || o.jsonl) {
-            tool_err("scan", "--diff compares in the text output (no --json/--jsonl)");
-            tlsd_target_list_free(&targets);
-            return TOOL_EXIT_USAGE;
-        }
         if (!(old = json_load_file(o.diff, 0, &jerr)) || !json_is_object(old)) {
             tool_err("scan", "--diff %s: %s", o.diff,
                      old ? "not a 'tlsdiag scan --json' document" : jerr.text);
@@ -628,7 +648,7 @@ int tool_scan(int argc, char **argv)
     if (!o.json && !o.jsonl)
         tool_fit_stdout();
     struct tlsd_scan_result *results = calloc(targets.n, sizeof *results);
-    struct run run = {.o = &o, .progress = !o.quiet && isatty(STDERR_FILENO)};
+    struct run run = {.o = &o, .progress = !o.quiet && isatty(STDERR_FILENO), .old = old};
     o.scan.stop_on_signal = true; /* what is finished is still written */
     int ran = results ? tlsd_scan_run(&targets, &o.scan, results, on_done, on_progress, &run) : -1;
     if (ran < 0) {
@@ -650,11 +670,17 @@ int tool_scan(int argc, char **argv)
         if ((results[i].error[0] || results[i].n_undecided) && rc == TOOL_EXIT_OK)
             rc = TOOL_EXIT_PROBLEM;
         if (all)
-            json_array_append_new(all, tlsd_scan_result_json(&results[i]));
+            json_array_append_new(all, target_json(&run, &results[i]));
         else if (!o.jsonl)
             print_text(&results[i], color);
-        if (old && !results[i].error[0])
-            print_diff(old, o.diff, &results[i]);
+        if (old && !all && !o.jsonl) {
+            json_t *now = tlsd_scan_result_json(&results[i]);
+            json_t *d = now ? diff_json(old, o.diff, &results[i], now) : NULL;
+            if (d)
+                print_diff(d, &results[i]);
+            json_decref(d);
+            json_decref(now);
+        }
         tlsd_scan_result_free(&results[i]);
     }
     bool interrupted = ran == TLSD_SCAN_INTERRUPTED;

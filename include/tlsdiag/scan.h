@@ -193,13 +193,15 @@ void tlsd_scan_result_free(struct tlsd_scan_result *r);
 /* The result as one JSON object (schema in docs/scan-json.md). */
 json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r);
 /* What changed between two scans of one server: old and new are target objects of
- * `tlsdiag scan --json` (docs/scan-json.md). Appends a line per change to b -- a version
- * now (no longer) accepted, suites added (+) or removed (-) or reordered per version,
- * groups, signature schemes, certificates, findings -- or one line saying nothing changed.
- * Returns the number of changes. */
+ * `tlsdiag scan --json` (docs/scan-json.md). Returns the changes as a JSON array (caller
+ * owns it): {"what": "version", "version", "accepted"} for a version now (no longer)
+ * accepted; {"what": LIST, "added": [...], "removed": [...]} or {"what": LIST,
+ * "reordered": true} for LIST "TLSv1.2 cipher suites" (one per version), "groups",
+ * "signature schemes", "certificates", "findings". Empty: nothing changed. */
+json_t *tlsd_scan_diff(const json_t *old_target, const json_t *new_target);
+/* The changes as text, a line each (or one line saying nothing changed). Returns how many. */
 struct tlsd_strbuf;
-size_t tlsd_scan_diff_text(const json_t *old_target, const json_t *new_target,
-                           struct tlsd_strbuf *b);
+size_t tlsd_scan_diff_text(const json_t *changes, struct tlsd_strbuf *b);
 /* The target object named target ("host:port" as given) in a scan document, or NULL. */
 const json_t *tlsd_scan_doc_target(const json_t *doc, const char *target);
 

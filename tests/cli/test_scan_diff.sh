@@ -46,7 +46,28 @@ expect_grep '^CLIENT \\ SERVER +before\.json +after\.json$' "$OUT" "match: colum
 # A target not in the old scan; JSON output; a file that is not there.
 run scan --diff "$WORK/before.json" "localhost:$port"
 expect_grep "^  Changes since $WORK/before.json: localhost:$port is not in it\$" "$OUT" "a target not in the old scan"
-run scan --diff "$WORK/before.json" --json "$t"; expect_rc 2 "--diff with --json"
+# JSON and JSON lines carry the same changes as records (changes_since).
+run scan --diff "$WORK/before.json" --json "$t" "localhost:$port"
+expect_rc 0 "--diff with --json"
+python3 - "$WORK/out" "$WORK/before.json" "$t" <<'PY' && ok || bad "--diff --json: changes_since"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+a, b = doc["targets"]
+d = a["changes_since"]
+assert d["file"] == sys.argv[2] and d["in_file"] is True, d
+ch = {c["what"]: c for c in d["changes"]}
+assert ch["version"] == {"what": "version", "version": "TLSv1.3", "accepted": False}, ch
+s12 = ch["TLSv1.2 cipher suites"]
+assert s12["added"] == [] and s12["removed"] == ["TLS_RSA_WITH_AES_128_CBC_SHA"], s12
+assert "TLS 1.3 is not enabled" in ch["findings"]["added"], ch["findings"]
+assert b["changes_since"] == {"file": sys.argv[2], "in_file": False}, b["changes_since"]
+PY
+run scan --diff "$WORK/order1.json" --jsonl "$t"
+python3 -c '
+import json, sys
+d = json.loads(open(sys.argv[1]).readline())["changes_since"]
+assert d["changes"] == [{"what": "TLSv1.2 cipher suites", "reordered": True}], d
+' "$WORK/out" && ok || bad "--diff --jsonl: only the order changed"
 run scan --diff "$WORK/none.json" "$t"; expect_rc 3 "--diff of a missing file"
 expect_grep 'none.json' "$ERR" "names the file"
 finish
