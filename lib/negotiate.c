@@ -448,11 +448,6 @@ static void negotiate_12(const struct tlsd_profile *c, const struct tlsd_profile
     o->ok = true;
 }
 
-/* The server has answered: whether the client refuses what it got (fills o's detail and
- * alert): a version it does not accept; a DHE prime outside the sizes it takes (Java 6
- * and 7 fail on more than 1024 bits with internal_error; NSS and old Chrome refuse a
- * small one with insufficient_security); an ECDSA certificate on a curve it did not
- * name (OpenSSL: "wrong curve", illegal_parameter). */
 /* The security bits OpenSSL 3 gives a certificate key (EVP_PKEY_get_security_bits: the NIST
  * SP 800-57 estimate for RSA and DSA, half the order for elliptic curves). */
 static int key_security_bits(const struct tlsd_cert_key *k)
@@ -494,6 +489,11 @@ static int server_dh_bits(const struct tlsd_profile *s, int cert_index, bool *de
     return sec >= 192 ? 8192 : sec >= 152 ? 4096 : sec >= 128 ? 3072 : sec >= 112 ? 2048 : 1024;
 }
 
+/* The server has answered: whether the client refuses what it got (fills o's detail and
+ * alert): a version it does not accept; a DHE prime outside the sizes it takes (Java 6
+ * and 7 fail on more than 1024 bits with internal_error; NSS and old Chrome refuse a
+ * small one with insufficient_security); an ECDSA certificate on a curve it did not
+ * name (OpenSSL: "wrong curve", illegal_parameter). */
 static bool client_refuses(const struct tlsd_profile *c, const struct tlsd_profile *s,
                            struct tlsd_outcome *o)
 {

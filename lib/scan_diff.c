@@ -140,9 +140,13 @@ static void items_text(struct tlsd_strbuf *b, const json_t *ch, bool lines)
     size_t n = 0, i;
     const json_t *v;
     static const char *const keys[] = {"added", "removed"};
-    for (size_t k = 0; k < 2; k++)
-        json_array_foreach(json_object_get(ch, keys[k]), i, v) tlsd_sb_printf(
-            b, "%s%c%s", n++ || lines ? sep : "", k ? '-' : '+', json_string_value(v));
+    for (size_t k = 0; k < 2; k++) {
+        json_array_foreach(json_object_get(ch, keys[k]), i, v)
+        {
+            tlsd_sb_printf(b, "%s%c%s", n++ || lines ? sep : "", k ? '-' : '+',
+                           json_string_value(v));
+        }
+    }
 }
 
 size_t tlsd_scan_diff_text(const json_t *changes, struct tlsd_strbuf *b)
