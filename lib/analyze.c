@@ -306,8 +306,13 @@ static void on_client_hello(struct tlsd_analyzer *a, struct fstate *fs, unsigned
     if (!c)
         return;
     c->n_client_hellos++;
-    if (c->has_ch)
-        return; /* the second ClientHello after a HelloRetryRequest */
+    if (c->has_ch) {
+        /* The second ClientHello after a HelloRetryRequest, or a repeated one after the
+         * server's hello, which no version allows during the handshake. */
+        if (c->has_sh && !c->dup_hello_frame && !c->handshake_done)
+            c->dup_hello_frame = frame;
+        return;
+    }
     struct tlsd_err err = {0};
     struct tlsd_client_hello ch;
     if (tlsd_client_hello_parse(ev->data, ev->len, sslv2, &ch, &err) != TLSD_CERR_OK) {
@@ -518,6 +523,31 @@ static void on_client_encrypted(struct fstate *fs, const struct tlsd_event *ev, 
     fs->client_done = true;
 }
 
+/* RFC 8446 5: after a TLS 1.3 ServerHello the client's encrypted records carry the
+ * outer type application_data; a handshake record that parses as a ClientHello is the
+ * client's hello sent again, which only a HelloRetryRequest allows (4.1.2). The server
+ * answers it with an alert (unexpected_message), encrypted under its handshake keys, so
+ * the client's flight is taken as sent for the server's next record to be read as that. */
+static bool dup_hello(struct tlsd_analyzer *a, struct fstate *fs, const struct tlsd_event *ev,
+                      uint64_t frame)
+{
+    struct tlsd_conn *c = fs->conn;
+    if (!tls13_open(c) || fs->client_done || ev->content_type != TLSD_CT_HANDSHAKE || !ev->len ||
+        ev->data[0] != TLSD_HS_CLIENT_HELLO)
+        return false;
+    struct tlsd_client_hello ch;
+    struct tlsd_err err = {0};
+    bool hello = tlsd_client_hello_parse(ev->data, ev->len, false, &ch, &err) == TLSD_CERR_OK;
+    tlsd_client_hello_free(&ch);
+    if (!hello)
+        return false;
+    c->dup_hello_frame = frame;
+    c->n_client_hellos++;
+    a->stats.client_hellos++;
+    fs->client_done = true;
+    return true;
+}
+
 /* TLS 1.3: the server's records after the client's flight. Only they show that the
  * server accepted the client's Finished (and certificate): a ticket or data does; a lone
  * alert-sized record before its FIN or RST is a refusal, decided when TCP ends. */
@@ -709,7 +739,7 @@ static void on_event(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct
             add_alert(c, side_of(fs, dir), 0, -1, true, frame);
         else if (side_of(fs, dir) == TLSD_PEER_SERVER)
             on_server_encrypted(fs, ev, frame);
-        else if (!infer_hrr(a, c, ev))
+        else if (!infer_hrr(a, c, ev) && !dup_hello(a, fs, ev, frame))
             on_client_encrypted(fs, ev, frame);
         break;
     default:

@@ -2,6 +2,7 @@
  * the alert and how TCP ended; the likely causes and the Schannel events come from the
  * explain knowledge base (tlsdiag/explain.h), the suite properties from the registry. */
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "hash_internal.h"
 #include "tlsdiag/registry.h"
 
+#define ALERT_UNEXPECTED_MESSAGE    10
 #define ALERT_HANDSHAKE_FAILURE     40
 #define ALERT_BAD_CERTIFICATE       42
 #define ALERT_CERTIFICATE_EXPIRED   45
@@ -716,6 +718,36 @@ static void diag_refused_finished(const struct tlsd_conn *c, struct tlsd_diagnos
     add_cause(d, "client-cert");
 }
 
+/* The client sent its ClientHello again after the server's hello (RFC 8446 4.1.2 allows a
+ * second one only after a HelloRetryRequest); the server refused it, in TLS 1.3 with an
+ * alert encrypted under its handshake keys. */
+static void diag_dup_hello(const struct tlsd_conn *c, int code, struct tlsd_diagnosis *d,
+                           struct tlsd_strbuf *b)
+{
+    static const int likely[] = {ALERT_UNEXPECTED_MESSAGE};
+    tlsd_sb_printf(b,
+                   "the client sent its ClientHello again (frame %" PRIu64 ") after the "
+                   "server's hello, where it should have gone on with the handshake; the "
+                   "server refused it ",
+                   c->dup_hello_frame);
+    if (code < 0) {
+        tlsd_sb_puts(b, "with one short encrypted record, the size of an alert, and closed; most "
+                        "likely ");
+        alerts_text(b, likely, sizeof likely / sizeof likely[0]);
+    } else {
+        tlsd_sb_printf(b, "with %s (%d)", alert_name(code), code);
+        if (c->decrypted)
+            tlsd_sb_puts(b, " (read with the key log)");
+    }
+    if (c->has_sh && tlsd_version_is_tls13(c->sh.version))
+        tlsd_sb_puts(b, ": the client's TLS 1.3 is faulty, or something between the two "
+                        "replayed its hello; update the client, or have it offer TLS 1.2 at most");
+    else
+        tlsd_sb_puts(b, ": the client's TLS stack is faulty, or something between the two "
+                        "replayed its hello; update the client");
+    add_cause(d, "implementation-bug");
+}
+
 static void diag_server_alert(const struct tlsd_conn *c, const struct tlsd_conn_alert *fa,
                               const struct tlsd_server_sum *known, struct tlsd_diagnosis *d,
                               struct tlsd_strbuf *b)
@@ -729,6 +761,9 @@ static void diag_server_alert(const struct tlsd_conn *c, const struct tlsd_conn_
                (code == ALERT_HANDSHAKE_FAILURE || code == ALERT_PROTOCOL_VERSION ||
                 code == ALERT_INSUFFICIENT_SECURITY)) {
         diag_refused_hello(c, known, d, b, refusal);
+    } else if (c->dup_hello_frame && (code < 0 || code == ALERT_UNEXPECTED_MESSAGE)) {
+        diag_dup_hello(c, code, d, b);
+        return;
     } else if (code < 0 && c->alert_after_finished) {
         diag_refused_finished(c, d, b);
     } else if (code < 0) {

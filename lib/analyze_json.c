@@ -503,6 +503,10 @@ static void answer_json(struct tlsd_jw *w, const struct tlsd_conn *c)
     else
         tlsd_jw_null(w, "server_hello");
     tlsd_jw_bool(w, "sslv2_server_hello", c->ssl2_server_hello);
+    if (c->dup_hello_frame)
+        tlsd_jw_int(w, "duplicate_hello_frame", (int64_t)c->dup_hello_frame);
+    else
+        tlsd_jw_null(w, "duplicate_hello_frame");
     tlsd_jw_begin_array(w, "certificates");
     for (size_t i = 0; c->has_cert && i < c->cert->n_certs; i++)
         cert_json(w, &c->cert->certs[i]);

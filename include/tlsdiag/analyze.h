@@ -109,7 +109,9 @@ struct tlsd_conn {
     bool has_hrr;
     bool hrr_inferred; /* not in the capture: a second ClientHello repeated the first's random */
     uint16_t hrr_group;
-    bool has_sh; /* the ServerHello (not the HRR), parsed */
+    uint64_t dup_hello_frame; /* the client sent its ClientHello again after the server's
+                               * hello (not after an HRR; RFC 8446 4.1.2), 0 when not */
+    bool has_sh;              /* the ServerHello (not the HRR), parsed */
     struct tlsd_server_hello sh;
     uint64_t sh_frame;
     struct tlsd_ja3 ja3s;

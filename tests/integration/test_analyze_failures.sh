@@ -18,6 +18,9 @@
 #               comes after the FIN -> in the record as in the summary
 #               (certreq and untrusted again with s_client's key log: --keylog reads the
 #               real alert, the CertificateRequest and the server's certificate)
+#   duphello    a client that sends its TLS 1.3 ClientHello again after the server's flight;
+#               the server answers with an encrypted alert -> server_alert, the repeated
+#               hello named, unexpected_message likely (with a key log: the real code, 10)
 #   midconn     a capture cut to start at a lone encrypted alert from a low (service) port
 #               -> truncated, and the low port is the server
 . "$(dirname "$0")/../cli/lib.sh"
@@ -43,7 +46,7 @@ cert other other.example rsa:2048
 cert ca ca.example rsa:2048
 [ -s rsa.pem ] && [ -s other.pem ] && [ -s ca.pem ] || { bad "could not make certificates"; finish; exit; }
 
-for s in certreq untrusted silent version proven keyshare sigalg hostname names late lateback; do PORT[$s]=$(free_port); done
+for s in certreq untrusted silent version proven keyshare sigalg hostname names late lateback duphello; do PORT[$s]=$(free_port); done
 PORT[midconn]=$(free_low_port)
 srv certreq -cert rsa.pem -key rsa.key -tls1_3 -Verify 1
 srv untrusted -cert rsa.pem -key rsa.key -tls1_3 -Verify 1 -CAfile ca.pem -verify_return_error
@@ -54,6 +57,7 @@ srv sigalg -cert rsa.pem -key rsa.key -tls1_3
 srv hostname -cert other.pem -key other.key -tls1_2
 srv names -cert rsa.pem -key rsa.key -tls1_2
 srv lateback -cert rsa.pem -key rsa.key -tls1_2
+srv duphello -cert rsa.pem -key rsa.key -tls1_3 -keylogfile duphello.keys
 # A server that sends its TLS 1.2 flight and closes at once (FIN): a proxy in front of
 # s_server that forwards the hello and the answer up to ServerHelloDone, then shuts its
 # side; the client, which distrusts the certificate, answers with its alert after the FIN.
@@ -93,6 +97,27 @@ while True:  # reads the hello, answers nothing; closes only after the client di
     c.close()
 PY
 capture_start || { finish; exit; }
+# A TLS 1.3 ClientHello built field by field (RFC 8446 4.1.2: supported_versions, groups,
+# an x25519 key share, signature_algorithms), sent again after the server's flight.
+python3 - "${PORT[duphello]}" <<'PY' 2>/dev/null
+import os, socket, struct, sys, time
+def vec(n, b): return len(b).to_bytes(n, "big") + b
+def ext(t, b): return struct.pack("!H", t) + vec(2, b)
+exts = (ext(43, vec(1, b"\x03\x04")) + ext(10, vec(2, b"\x00\x1d"))
+        + ext(51, vec(2, b"\x00\x1d" + vec(2, os.urandom(32))))
+        + ext(13, vec(2, struct.pack("!4H", 0x0804, 0x0403, 0x0401, 0x0805))))
+body = (b"\x03\x03" + os.urandom(32) + vec(1, os.urandom(32))
+        + vec(2, struct.pack("!3H", 0x1301, 0x1302, 0x1303)) + vec(1, b"\x00") + vec(2, exts))
+hello = b"\x16\x03\x01" + vec(2, b"\x01" + vec(3, body))
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(hello)
+time.sleep(0.3)
+s.recv(65536)
+s.sendall(hello)
+s.settimeout(3)
+while s.recv(65536):
+    pass
+PY
 sc "${PORT[certreq]}" -keylogfile keylog.txt
 sc "${PORT[untrusted]}" -cert other.pem -key other.key -keylogfile keylog.txt
 # The client waits 1 s for an answer, then gives up (timeout ends it; the kernel sends FIN).
@@ -155,6 +180,15 @@ for c in "certreq 116 without one" "untrusted 48 with a certificate"; do
 done
 run analyze --keylog nosuch.txt cap.pcap
 expect_rc 2 "--keylog with a missing file"
+# A ClientHello sent again after the server's TLS 1.3 hello: refused, not a Finished refused.
+expect duphello '[.[].outcome] | join(",")' server_alert "outcome"
+expect duphello '.[0].duplicate_hello_frame != null and .[0].counts.client_hellos == 2' true "the repeated hello recorded"
+why_has duphello 0 "sent its ClientHello again \(frame [0-9]+\).*unexpected_message \(10\)"
+why_lacks duphello 0 "Finished"
+# The server's key log (s_server -keylogfile) reads the real alert.
+run analyze --json --keylog duphello.keys cap.pcap
+got=$(jq -r --argjson p "${PORT[duphello]}" '[.connections[] | select(.server.port == $p) | .alerts[] | select(.side == "server") | .code] | join(",")' <<<"$OUT")
+[ "$got" = 10 ] && ok || bad "duphello --keylog: server alert [$got], want 10"
 # Who gave up: the client closed first.
 expect silent '[.[].outcome] | join(",")' no_answer "outcome"
 why_has silent 0 'the client gave up after [0-9.]+ s'

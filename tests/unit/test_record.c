@@ -551,56 +551,95 @@ static void test_note_hrr(void **state)
     free(b);
 }
 
-/* A TLS 1.3 draft ServerHello (draft-ietf-tls-tls13-18 layout: no session id, no
- * compression) starts encryption like a final one. */
-static void test_draft_server_hello(void **state)
+/* TLS 1.3 draft ServerHellos start encryption like a final one and give their group.
+ * Drafts before -22 send version, random, cipher_suite, extensions (draft-ietf-tls-tls13-14
+ * and -18 4.1.3) with key_share under code 40; draft -22 restored the TLS 1.2 shape (legacy
+ * version 0x0303, session id echo, compression) with supported_versions holding the draft,
+ * key_share still 40; draft -23 moved key_share to 51 (draft-ietf-tls-tls13-23 4.2). */
+struct draft_case {
+    uint16_t draft;     /* 0x7fNN */
+    bool legacy_shape;  /* draft 22 and later */
+    uint16_t key_share; /* extension code */
+    uint16_t group;
+};
+
+static uint8_t *draft_server_hello(const struct draft_case *c, size_t *hl)
 {
-    (void)state;
-    struct tlsd_wr w, m;
-    size_t len, hl;
-    tlsd_wr_init(&w);
+    struct tlsd_wr m;
     tlsd_wr_init(&m);
     tlsd_wr_u8(&m, TLSD_HS_SERVER_HELLO);
     tlsd_wr_open_vec24(&m);
-    tlsd_wr_u16(&m, 0x7f12);
+    tlsd_wr_u16(&m, c->legacy_shape ? 0x0303 : c->draft);
     tlsd_wr_zeros(&m, 32);
+    if (c->legacy_shape) {
+        tlsd_wr_u8(&m, 32); /* legacy_session_id_echo */
+        tlsd_wr_zeros(&m, 32);
+    }
     tlsd_wr_u16(&m, 0x1301);
+    if (c->legacy_shape)
+        tlsd_wr_u8(&m, 0); /* legacy_compression_method */
     tlsd_wr_open_vec16(&m);
-    tlsd_wr_u16(&m, TLSD_EXT_KEY_SHARE);
+    if (c->legacy_shape) {
+        tlsd_wr_u16(&m, TLSD_EXT_SUPPORTED_VERSIONS);
+        tlsd_wr_open_vec16(&m);
+        tlsd_wr_u16(&m, c->draft);
+        tlsd_wr_close_vec(&m);
+    }
+    tlsd_wr_u16(&m, c->key_share);
     tlsd_wr_open_vec16(&m);
-    tlsd_wr_u16(&m, 29);
+    tlsd_wr_u16(&m, c->group);
     tlsd_wr_open_vec16(&m);
     tlsd_wr_zeros(&m, 32);
     tlsd_wr_close_vec(&m);
     tlsd_wr_close_vec(&m);
     tlsd_wr_close_vec(&m);
     tlsd_wr_close_vec(&m);
-    uint8_t *hs = take(&m, &hl);
-    static const uint8_t enc[30] = {0};
-    put_record(&w, TLSD_CT_HANDSHAKE, 0x0301, hs, hl);
-    put_record(&w, TLSD_CT_APPLICATION_DATA, 0x0301, enc, sizeof enc);
-    uint8_t *b = take(&w, &len);
-    struct tlsd_reasm r;
-    struct seen s = events_of(b, len, &r);
-    assert_int_equal(s.n, 2);
-    assert_true(r.encrypted && r.tls13);
-    tlsd_reasm_free(&r);
+    return take(&m, hl);
+}
 
-    struct tlsd_server_hello sh;
-    struct tlsd_err err = {0};
-    assert_int_equal(tlsd_server_hello_parse(hs, hl, &sh, &err), TLSD_CERR_OK);
-    assert_int_equal(sh.version, 0x7f12);
-    assert_int_equal(sh.suite, 0x1301);
-    assert_int_equal(sh.session_id_len, 0);
-    assert_true(sh.has_key_share);
-    assert_int_equal(sh.key_share_group, 29);
-    assert_int_equal(sh.key_share_len, 32);
-    assert_false(sh.partial);
-    tlsd_server_hello_free(&sh);
-    assert_true(tlsd_version_is_tls13(0x7f12) && tlsd_version_is_tls13(0x0304));
+static void test_draft_server_hello(void **state)
+{
+    (void)state;
+    static const struct draft_case cases[] = {
+        {0x7f0e, false, TLSD_EXT_KEY_SHARE_DRAFT, 23}, /* draft 14, secp256r1 */
+        {0x7f12, false, TLSD_EXT_KEY_SHARE_DRAFT, 29}, /* draft 18, x25519 */
+        {0x7f13, false, TLSD_EXT_KEY_SHARE_DRAFT, 24}, /* draft 19, secp384r1 */
+        {0x7f16, true, TLSD_EXT_KEY_SHARE_DRAFT, 29},  /* draft 22 */
+        {0x7f17, true, TLSD_EXT_KEY_SHARE, 25},        /* draft 23, secp521r1 */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const struct draft_case *c = &cases[i];
+        struct tlsd_wr w;
+        size_t len, hl;
+        tlsd_wr_init(&w);
+        uint8_t *hs = draft_server_hello(c, &hl);
+        static const uint8_t enc[30] = {0};
+        put_record(&w, TLSD_CT_HANDSHAKE, 0x0301, hs, hl);
+        put_record(&w, TLSD_CT_APPLICATION_DATA, 0x0301, enc, sizeof enc);
+        uint8_t *b = take(&w, &len);
+        struct tlsd_reasm r;
+        struct seen s = events_of(b, len, &r);
+        assert_int_equal(s.n, 2);
+        assert_true(r.encrypted && r.tls13);
+        tlsd_reasm_free(&r);
+
+        struct tlsd_server_hello sh;
+        struct tlsd_err err = {0};
+        assert_int_equal(tlsd_server_hello_parse(hs, hl, &sh, &err), TLSD_CERR_OK);
+        assert_int_equal(sh.version, c->draft);
+        assert_int_equal(sh.suite, 0x1301);
+        assert_int_equal(sh.session_id_len, c->legacy_shape ? 32 : 0);
+        assert_true(sh.has_key_share);
+        assert_int_equal(sh.key_share_group, c->group);
+        assert_int_equal(sh.key_share_len, 32);
+        assert_false(sh.partial);
+        tlsd_server_hello_free(&sh);
+        assert_true(tlsd_version_is_tls13(c->draft));
+        free(hs);
+        free(b);
+    }
+    assert_true(tlsd_version_is_tls13(0x0304));
     assert_false(tlsd_version_is_tls13(0x0303));
-    free(hs);
-    free(b);
 }
 
 int main(void)
