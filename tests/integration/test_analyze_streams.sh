@@ -59,8 +59,10 @@ compare() {
 }
 compare cap.pcap
 # The same without the resets: new SYNs with other ISNs on a connection never closed.
+# At least the two SO_LINGER closes; the kernel may add a reset when the server's last
+# bytes reach a closed socket (in the clean close too). All of them are cut.
 rsts=$(tshark -n -r cap.pcap -Y "tcp.flags.reset == 1 && tcp.dstport == ${PORT[tls]}" -T fields -e frame.number 2>/dev/null | paste -sd' ')
-[ "$(wc -w <<<"$rsts")" = 2 ] && ok || bad "want 2 client resets, got [$rsts]"
+[ "$(wc -w <<<"$rsts")" -ge 2 ] && ok || bad "want 2 client resets or more, got [$rsts]"
 # shellcheck disable=SC2086 # one frame number a word
 editcap cap.pcap noreset.pcap $rsts 2>/dev/null
 compare noreset.pcap
