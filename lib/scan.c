@@ -15,9 +15,9 @@
 
 #include "codes_internal.h"
 #include "scan_internal.h"
+#include "stop_internal.h"
 #include "tlsdiag/fingerprint.h"
 #include "tlsdiag/hello.h"
-#include "tlsdiag/signals.h"
 
 #include <openssl/ec.h>
 #include <openssl/objects.h>
@@ -141,8 +141,8 @@ struct scan {
     struct probe_set probes; /* in flight */
     uv_signal_t sigint, sigterm;
     bool interrupted;
-    uint64_t signal_at;      /* uv_now of the first signal */
-    atomic_bool stop_fullhs; /* set on a signal: libssl handshakes on the thread pool end */
+    struct tlsd_stop_request stop; /* SIGINT/SIGTERM */
+    atomic_bool stop_fullhs;       /* set on a signal: libssl handshakes on the thread pool end */
 };
 
 static uint64_t now_ms(struct scan *s)
@@ -2580,21 +2580,23 @@ static void on_deadline(uv_timer_t *tm)
 static void on_scan_signal(uv_signal_t *h, int signum)
 {
     struct scan *s = h->data;
-    uint64_t now = uv_now(&s->loop);
-    if (s->interrupted) {
-        if (now - s->signal_at >= TLSD_SIGNAL_REPEAT_MS) { /* a second request ends the process */
-            uv_signal_stop(&s->sigint);
-            uv_signal_stop(&s->sigterm);
-            raise(signum);
-        }
+    switch (tlsd_stop_classify(&s->stop)) {
+    case TLSD_STOP_SECOND: /* a second request ends the process */
+        uv_signal_stop(&s->sigint);
+        uv_signal_stop(&s->sigterm);
+        raise(signum);
         return;
+    case TLSD_STOP_REPEAT:
+        return;
+    case TLSD_STOP_FIRST:
+        break;
     }
     s->interrupted = true;
-    s->signal_at = now;
     atomic_store(&s->stop_fullhs, true);
     for (size_t i = 0; i < s->n_targets; i++)
         stop_target(&s->targets[i], "interrupted before the scan of this target was finished");
     probe_stop_all(&s->probes, "interrupted");
+    tlsd_stop_done(&s->stop);
 }
 
 static void start_target(struct tscan *t)

@@ -16,9 +16,9 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "stop_internal.h"
 #include "tlsdiag/registry.h"
 #include "tlsdiag/serve.h"
-#include "tlsdiag/signals.h"
 #include "tlsdiag/suitelist.h"
 
 #define WRITE_QUEUE_MAX (256u * 1024u)
@@ -56,8 +56,7 @@ struct server {
     struct conn *conns;
     unsigned n_conns, next_id, reports;
     bool stopping;
-    bool signalled;     /* a SIGINT or SIGTERM came */
-    uint64_t signal_at; /* uv_now of the first one */
+    struct tlsd_stop_request stop; /* a SIGINT or SIGTERM came */
     char rbuf[65536];
 };
 
@@ -578,18 +577,19 @@ static void stop_all(struct server *s)
 static void on_signal(uv_signal_t *h, int signum)
 {
     struct server *s = h->data;
-    uint64_t now = uv_now(&s->loop);
-    if (s->signalled) {
-        if (now - s->signal_at >= TLSD_SIGNAL_REPEAT_MS) { /* a second request ends the process */
-            uv_signal_stop(&s->sigint);
-            uv_signal_stop(&s->sigterm);
-            raise(signum);
-        }
+    switch (tlsd_stop_classify(&s->stop)) {
+    case TLSD_STOP_SECOND: /* a second request ends the process */
+        uv_signal_stop(&s->sigint);
+        uv_signal_stop(&s->sigterm);
+        raise(signum);
         return;
+    case TLSD_STOP_REPEAT:
+        return;
+    case TLSD_STOP_FIRST:
+        break;
     }
-    s->signalled = true;
-    s->signal_at = now;
     stop_all(s);
+    tlsd_stop_done(&s->stop);
 }
 
 static int listen_on(struct server *s,
