@@ -2580,17 +2580,8 @@ static void on_deadline(uv_timer_t *tm)
 static void on_scan_signal(uv_signal_t *h, int signum)
 {
     struct scan *s = h->data;
-    switch (tlsd_stop_classify(&s->stop)) {
-    case TLSD_STOP_SECOND: /* a second request ends the process */
-        uv_signal_stop(&s->sigint);
-        uv_signal_stop(&s->sigterm);
-        raise(signum);
+    if (!tlsd_stop_first(&s->stop, &s->sigint, &s->sigterm, signum))
         return;
-    case TLSD_STOP_REPEAT:
-        return;
-    case TLSD_STOP_FIRST:
-        break;
-    }
     s->interrupted = true;
     atomic_store(&s->stop_fullhs, true);
     for (size_t i = 0; i < s->n_targets; i++)

@@ -577,17 +577,8 @@ static void stop_all(struct server *s)
 static void on_signal(uv_signal_t *h, int signum)
 {
     struct server *s = h->data;
-    switch (tlsd_stop_classify(&s->stop)) {
-    case TLSD_STOP_SECOND: /* a second request ends the process */
-        uv_signal_stop(&s->sigint);
-        uv_signal_stop(&s->sigterm);
-        raise(signum);
+    if (!tlsd_stop_first(&s->stop, &s->sigint, &s->sigterm, signum))
         return;
-    case TLSD_STOP_REPEAT:
-        return;
-    case TLSD_STOP_FIRST:
-        break;
-    }
     stop_all(s);
     tlsd_stop_done(&s->stop);
 }

@@ -7,24 +7,32 @@
  * and the first one's time is taken after its stop work is done, so a loop slowed down
  * by that work or by a loaded machine does not turn a repeat into a second request. */
 
+#include "tlsdiag/signals.h"
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
-#include "tlsdiag/signals.h"
 
 struct tlsd_stop_request {
     bool requested;
     uint64_t done_ns; /* uv_hrtime when the first request's stop work was done */
 };
 
-enum tlsd_stop_kind { TLSD_STOP_FIRST, TLSD_STOP_REPEAT, TLSD_STOP_SECOND };
-
-static inline enum tlsd_stop_kind tlsd_stop_classify(const struct tlsd_stop_request *r)
+/* Called from the job's uv_signal callback for SIGINT (sigint) or SIGTERM (sigterm): true
+ * for the first request, which the caller then carries out and ends with tlsd_stop_done;
+ * a repeat is ignored; a second request ends the process with the signal's default
+ * action. */
+static inline bool tlsd_stop_first(const struct tlsd_stop_request *r, uv_signal_t *sigint,
+                                   uv_signal_t *sigterm, int signum)
 {
     if (!r->requested)
-        return TLSD_STOP_FIRST;
-    uint64_t ms = (uv_hrtime() - r->done_ns) / 1000000u;
-    return ms < TLSD_SIGNAL_REPEAT_MS ? TLSD_STOP_REPEAT : TLSD_STOP_SECOND;
+        return true;
+    if ((uv_hrtime() - r->done_ns) / 1000000u >= TLSD_SIGNAL_REPEAT_MS) {
+        uv_signal_stop(sigint);
+        uv_signal_stop(sigterm);
+        raise(signum);
+    }
+    return false;
 }
 
 /* After the first request's stop work. */
