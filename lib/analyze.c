@@ -31,7 +31,11 @@ struct fstate {
     bool pending_srv_alert;   /* the first of them looked like an alert */
     uint64_t srv_alert_frame; /* its frame */
     int64_t now;              /* capture time of the bytes being parsed */
-    struct keystate *ks;      /* with a key log that has this connection's secrets */
+    /* The connection failed before any TLS (TCP refused or unanswered, no ClientHello,
+     * a server that spoke first): its outcome, decided from TCP alone. */
+    bool before_tls;
+    enum tlsd_conn_outcome tcp_outcome;
+    struct keystate *ks; /* with a key log that has this connection's secrets */
 };
 
 /* TLS 1.3 with a key log: per direction (flow direction index) the traffic keys and the
@@ -48,40 +52,6 @@ struct keystate {
 };
 
 static void ks_start(struct tlsd_analyzer *a, struct fstate *fs, unsigned server_dir);
-
-static const char *const outcome_names[] = {
-#define TLSD_OUTCOME_NAME(name, json, text) json,
-    TLSD_OUTCOME_LIST(TLSD_OUTCOME_NAME)
-#undef TLSD_OUTCOME_NAME
-};
-static const char *const outcome_texts[] = {
-#define TLSD_OUTCOME_TEXT(name, json, text) text,
-    TLSD_OUTCOME_LIST(TLSD_OUTCOME_TEXT)
-#undef TLSD_OUTCOME_TEXT
-};
-
-const char *tlsd_conn_outcome_name(enum tlsd_conn_outcome o)
-{
-    return (unsigned)o < TLSD_OUTCOME_COUNT ? outcome_names[o] : "?";
-}
-
-const char *tlsd_conn_outcome_text(enum tlsd_conn_outcome o)
-{
-    return (unsigned)o < TLSD_OUTCOME_COUNT ? outcome_texts[o] : "?";
-}
-
-int tlsd_conn_outcome_from_name(const char *name)
-{
-    for (int i = 0; i < TLSD_OUTCOME_COUNT; i++)
-        if (strcmp(name, outcome_names[i]) == 0)
-            return i;
-    return -1;
-}
-
-bool tlsd_conn_outcome_failed(enum tlsd_conn_outcome o)
-{
-    return o != TLSD_OUTCOME_SUCCESS;
-}
 
 const char *tlsd_peer_name(enum tlsd_peer s)
 {
@@ -183,6 +153,17 @@ static void fill_endpoints(struct tlsd_conn *c, const struct tlsd_tcp_flow *flow
         c->bytes[s] = flow->dir[d].delivered;
     }
     c->last_ts = flow->last_ts;
+    /* The client's SYNs (the SYN's sender is direction 0) and the server's answer. */
+    const struct tlsd_tcp_dir *cl = &flow->dir[cd], *sv = &flow->dir[!cd];
+    if (cd == 0 && cl->syn_frame) {
+        c->syns = cl->syns;
+        c->syn_ts = cl->syn_ts;
+        c->last_syn_ts = cl->last_syn_ts;
+        c->syn_acked = sv->syn_frame != 0;
+        c->answer_ts = sv->syn_frame                     ? sv->syn_ts
+                       : sv->rst_frame && !sv->delivered ? sv->rst_ts
+                                                         : 0;
+    }
 }
 
 /* ---- decision ---- */
@@ -210,6 +191,8 @@ static enum tlsd_conn_outcome no_answer_outcome(const struct tlsd_conn *c)
 
 static enum tlsd_conn_outcome decide_outcome(const struct fstate *fs, struct tlsd_conn *c)
 {
+    if (fs->before_tls)
+        return fs->tcp_outcome;
     if (!c->n_client_hellos && !c->n_server_hellos)
         return TLSD_OUTCOME_TRUNCATED; /* started after the hellos: an alert tells nothing */
     if (c->fatal >= 0)
@@ -251,6 +234,17 @@ static void report(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct f
     if (!c)
         return;
     fs->conn = NULL;
+    /* TLS from the side that answered the SYN, and not one byte from the SYN's sender
+     * with the start in the capture: the client sent no hello (the server's alert is its
+     * answer to a client that closed), not a capture that started late. */
+    const struct tlsd_tcp_dir *syn_side = &flow->dir[0];
+    if (!fs->before_tls && !c->n_client_hellos && !c->n_server_hellos && syn_side->syn_frame &&
+        flow->dir[1].syn_frame && !syn_side->segments && !syn_side->gap_bytes &&
+        !fs->d[0].ever_tls) {
+        fs->before_tls = true;
+        fs->tcp_outcome = TLSD_OUTCOME_NO_CLIENT_HELLO;
+        fs->client_dir = 0;
+    }
     fill_endpoints(c, flow, fs->client_dir < 0 ? fs->guess_dir : fs->client_dir);
     for (unsigned d = 0; d < 2; d++) {
         enum tlsd_peer s = side_of(fs, d);
@@ -273,6 +267,9 @@ static void report(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct f
         c->handshake_done = true; /* nothing from the server, and it did not end it */
     }
     c->outcome = decide_outcome(fs, c);
+    if (c->has_ch)
+        a->tls_ports[c->server_port / 8] |= (uint8_t)(1u << (c->server_port % 8));
+    a->stats.connections_before_tls += fs->before_tls;
     struct tlsd_server_sum *server = tlsd_summary_server(a, c);
     tlsd_diagnose(c, server);
     tlsd_summary_add(a, c, server);
@@ -814,8 +811,93 @@ static void fstate_free(struct fstate *fs)
     free(fs);
 }
 
-/* A connection is reported when it carried TLS (or a ClientHello went unanswered); flows
- * with no TLS at all are only counted. */
+/* Ports where TLS is spoken from the first byte (IANA service names registry: https 443,
+ * submissions 465, nntps 563, ldaps 636, domain-s 853, ftps-data 989, ftps 990, telnets
+ * 992, imaps 993, pop3s 995, msft-gc-ssl 3269, sips 5061, pcsync-https 8443), beside the
+ * ports where this capture showed a ClientHello so far. */
+static bool tls_port(const struct tlsd_analyzer *a, uint16_t port)
+{
+    static const uint16_t implicit_tls[] = {443, 465, 563, 636,  853,  989, 990,
+                                            992, 993, 995, 3269, 5061, 8443};
+    if (a->tls_ports[port / 8] & (1u << (port % 8)))
+        return true;
+    for (size_t i = 0; i < sizeof implicit_tls / sizeof implicit_tls[0]; i++)
+        if (implicit_tls[i] == port)
+            return true;
+    return false;
+}
+
+/* Ports of services that do not start with TLS (IANA service names registry): beside the
+ * plain-text ports the diagnosis names, ssh 22, domain 53, kerberos 88, sunrpc 111,
+ * epmap 135, netbios 137-139, microsoft-ds 445, kpasswd 464, ms-sql-s 1433, ncube-lm
+ * (Oracle) 1521, msft-gc 3268, ms-wbt-server (RDP: X.224 first) 3389, wsman 5985. A
+ * refused or unanswered SYN to them is not a TLS client's failure. */
+static bool other_service_port(uint16_t port)
+{
+    static const uint16_t ports[] = {22,  53,  88,   111,  135,  137,  138, 139,
+                                     445, 464, 1433, 1521, 3268, 3389, 5985};
+    if (tlsd_plain_text_port(port))
+        return true;
+    for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++)
+        if (ports[i] == port)
+            return true;
+    return false;
+}
+
+/* A flow without any TLS that is still a failed TLS connection, told from TCP alone (the
+ * SYN's sender, direction 0, is the client): a SYN answered by a reset, a SYN never
+ * answered, a connection over which the client sent nothing, or on a TLS port one where
+ * the server spoke first or the client spoke something else. Anything else (plain
+ * protocols on their own ports, flows whose start is not in the capture) is no TLS
+ * connection: -1, as is any flow to another service's port. */
+static int tcp_outcome(const struct tlsd_analyzer *a, const struct tlsd_tcp_flow *flow,
+                       const struct fstate *fs)
+{
+    const struct tlsd_tcp_dir *cl = &flow->dir[0], *sv = &flow->dir[1];
+    if (!cl->syn_frame || other_service_port(flow->port[1]))
+        return -1;
+    if (!sv->syn_frame) {
+        if (cl->delivered || sv->delivered)
+            return -1;
+        return sv->rst_frame ? TLSD_OUTCOME_TCP_REFUSED : TLSD_OUTCOME_TCP_NO_ANSWER;
+    }
+    if (!cl->delivered && !sv->delivered && !cl->segments && !sv->segments)
+        return TLSD_OUTCOME_NO_CLIENT_HELLO;
+    /* Bytes were sent: only when they were all seen, and the first side to speak was
+     * judged not TLS (lost or unread bytes may hide a ClientHello). */
+    if (!tls_port(a, flow->port[1]) || cl->gap_bytes || sv->gap_bytes || cl->ooo_segments ||
+        sv->ooo_segments)
+        return -1;
+    bool server_first =
+        sv->delivered && (!cl->first_data_frame || sv->first_data_frame < cl->first_data_frame);
+    /* A first byte that may start a TLS record (RFC 8446 5.1: content types 20-23; or an
+     * SSLv2 header, RFC 6101 E.1: high bit set) is a hello cut short, not another protocol. */
+    const struct tlsd_sdir *first = &fs->d[server_first ? 1 : 0];
+    if (!first->head_len ||
+        (first->head[0] >= TLSD_CT_CHANGE_CIPHER_SPEC &&
+         first->head[0] <= TLSD_CT_APPLICATION_DATA) ||
+        (first->head[0] & 0x80))
+        return -1;
+    return server_first ? TLSD_OUTCOME_SERVER_SPOKE_FIRST : TLSD_OUTCOME_NO_CLIENT_HELLO;
+}
+
+/* Reports a flow without TLS when TCP tells a failed connection; false when it is none. */
+static bool report_before_tls(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow,
+                              struct fstate *fs)
+{
+    int o = tcp_outcome(a, flow, fs);
+    if (o < 0)
+        return false;
+    fs->before_tls = true;
+    fs->tcp_outcome = (enum tlsd_conn_outcome)o;
+    fs->client_dir = 0;
+    fs->conn->last_frame = flow->last_frame;
+    report(a, flow, fs);
+    return true;
+}
+
+/* A connection is reported when it carried TLS (or a ClientHello went unanswered, or TCP
+ * shows a connection that failed before TLS); other flows are only counted. */
 static void on_close(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct fstate *fs,
                      enum tlsd_tcp_close why)
 {
@@ -824,7 +906,7 @@ static void on_close(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct
     } else if (fs->conn && (fs->d[0].ever_tls || fs->d[1].ever_tls)) {
         fs->conn->close = why;
         report(a, flow, fs);
-    } else if (fs->conn) {
+    } else if (fs->conn && !report_before_tls(a, flow, fs)) {
         a->stats.flows_not_tls++;
     }
     fstate_free(fs);
@@ -842,8 +924,13 @@ static void on_flags(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct
         retire(flow, fs);
         return;
     }
-    if (!c || !(fs->d[0].ever_tls || fs->d[1].ever_tls))
+    if (!c)
         return;
+    if (!(fs->d[0].ever_tls || fs->d[1].ever_tls)) {
+        if ((rst || both_fin) && !a->discard && report_before_tls(a, flow, fs))
+            retire(flow, fs);
+        return;
+    }
     /* A reset or both FINs decide it. A lone FIN does not: after the client's (TLS 1.3
      * half-close) an answer may still come, and after the server's the client may still
      * say why it gives up (an alert after the peer's FIN belongs in the record as much as
@@ -858,15 +945,15 @@ static void on_tcp(void *ctx, struct tlsd_tcp_flow *flow, const struct tlsd_tcp_
 {
     struct tlsd_analyzer *a = ctx;
     struct fstate *fs = flow->user;
-    if (!fs && ev->kind != TLSD_TCP_EV_CLOSE) {
+    /* A flow that never carried data, a FIN or a RST (a SYN never answered) is first
+     * seen when it closes. */
+    if (!fs) {
         if (!(flow->user = fs = fstate_new(a, flow))) {
             a->stats.nomem++;
             return;
         }
         a->stats.flows++;
     }
-    if (!fs)
-        return;
     if (flow->user == &retired) {
         if (ev->kind == TLSD_TCP_EV_CLOSE)
             flow->user = NULL;

@@ -793,13 +793,25 @@ static void diag_server_alert(const struct tlsd_conn *c, const struct tlsd_conn_
     add_alert_causes(d, code);
 }
 
-static void printable_head(const struct tlsd_conn *c, char *out, size_t len)
+/* The side's first line, printable ASCII only ('.' for other bytes); line ends before any
+ * other byte are shown as \r and \n. */
+static void printable_head(const struct tlsd_conn *c, enum tlsd_peer side, char *out, size_t len)
 {
     size_t n = 0;
-    const uint8_t *h = c->head[TLSD_PEER_SERVER];
-    for (size_t i = 0;
-         i < c->head_len[TLSD_PEER_SERVER] && n + 1 < len && h[i] != '\r' && h[i] != '\n'; i++)
+    const uint8_t *h = c->head[side];
+    bool text = false;
+    for (size_t i = 0; i < c->head_len[side] && n + 3 < len; i++) {
+        bool eol = h[i] == '\r' || h[i] == '\n';
+        if (eol && text)
+            break;
+        if (eol) {
+            out[n++] = '\\';
+            out[n++] = h[i] == '\r' ? 'r' : 'n';
+            continue;
+        }
+        text = true;
         out[n++] = h[i] >= 0x20 && h[i] < 0x7f ? (char)h[i] : '.';
+    }
     out[n] = '\0';
 }
 
@@ -819,15 +831,94 @@ int tlsd_conn_ended_first(const struct tlsd_conn *c)
     return end[TLSD_PEER_CLIENT] < end[TLSD_PEER_SERVER] ? TLSD_PEER_CLIENT : TLSD_PEER_SERVER;
 }
 
-/* Ports where a plain-text service usually listens: a TLS hello sent there is a likely
- * mistake of its own. */
-static bool plain_text_port(uint16_t port)
+bool tlsd_plain_text_port(uint16_t port)
 {
     static const uint16_t ports[] = {21, 23, 25, 80, 110, 143, 389, 3306, 5432, 8000, 8080};
     for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++)
         if (ports[i] == port)
             return true;
     return false;
+}
+
+/* ---- failures before TLS, told from TCP ---- */
+
+/* The diagnosis texts name no count or time of their own connection (the tcp line and
+ * JSON give them), so that the same failure groups under one diagnosis in the summary. */
+
+static void diag_tcp_refused(const struct tlsd_conn *c, struct tlsd_diagnosis *d,
+                             struct tlsd_strbuf *b)
+{
+    tlsd_sb_printf(b, "the server %s reset the TCP connection to port %u in answer to the SYN",
+                   c->server, c->server_port);
+    tlsd_sb_printf(b,
+                   ": nothing listens on that port, or a firewall rejects the connection; on "
+                   "the server check what listens (Windows: netstat -ano | findstr :%u; Linux: "
+                   "ss -ltnp) and its firewall rules",
+                   c->server_port);
+    add_cause(d, "port-closed");
+}
+
+static void diag_tcp_no_answer(const struct tlsd_conn *c, struct tlsd_diagnosis *d,
+                               struct tlsd_strbuf *b)
+{
+    if (c->syns > 1)
+        tlsd_sb_printf(b, "the client's SYN to %s port %u and its retransmissions went unanswered",
+                       c->server, c->server_port);
+    else
+        tlsd_sb_printf(b,
+                       "the client's SYN to %s port %u was not answered, nor retransmitted in "
+                       "the capture (the client gave up at once, or the capture ends too soon "
+                       "to tell)",
+                       c->server, c->server_port);
+    tlsd_sb_printf(b,
+                   ": the connection is filtered (a firewall drops it), the address is wrong, or "
+                   "the server is down; from the client check: Test-NetConnection %s -Port %u "
+                   "(Windows) or tlsdiag connect %s:%u, then the firewalls between the two hosts",
+                   c->server, c->server_port, c->server, c->server_port);
+    add_cause(d, "port-closed");
+    add_cause(d, "middlebox");
+}
+
+static void diag_no_client_hello(const struct tlsd_conn *c, struct tlsd_diagnosis *d,
+                                 struct tlsd_strbuf *b)
+{
+    char head[64];
+    if (c->head_len[TLSD_PEER_CLIENT]) {
+        printable_head(c, TLSD_PEER_CLIENT, head, sizeof head);
+        tlsd_sb_printf(b,
+                       "the client spoke another protocol on port %u, not TLS ('%s'): it is set "
+                       "up for plain text (or STARTTLS) on a TLS port; enable TLS (SSL) in the "
+                       "client, or point it at the plain-text port",
+                       c->server_port, head);
+        add_cause(d, "not-tls");
+        return;
+    }
+    int ended = tlsd_conn_ended_first(c);
+    tlsd_sb_puts(b, "the TCP connection was made");
+    if (ended >= 0 && c->end_ts[ended] && c->answer_ts && c->end_ts[ended] >= c->answer_ts)
+        tlsd_sb_printf(b, " but the client sent nothing: the %s %s the connection",
+                       tlsd_peer_name(ended), c->rst_frame[ended] ? "reset" : "closed");
+    else
+        tlsd_sb_puts(b, " but the client sent nothing in the capture");
+    tlsd_sb_puts(b, "; the client never sent a ClientHello: a TCP health check or port probe, "
+                    "a browser's unused preconnection, a client waiting for the server to speak "
+                    "first, or one set up for STARTTLS or plain text; check the client's TLS "
+                    "(SSL) setting and port");
+    add_cause(d, "client-silent");
+}
+
+static void diag_server_spoke_first(const struct tlsd_conn *c, struct tlsd_diagnosis *d,
+                                    struct tlsd_strbuf *b)
+{
+    char head[64];
+    printable_head(c, TLSD_PEER_SERVER, head, sizeof head);
+    tlsd_sb_printf(b,
+                   "the server spoke first on port %u ('%s') before any ClientHello: a "
+                   "plain-text service (SMTP, FTP, POP3, IMAP and the like: STARTTLS first) or "
+                   "not the service the client wants; point the client at the TLS port, or use "
+                   "STARTTLS (tlsdiag connect %s:%u --starttls PROTO)",
+                   c->server_port, head, c->server, c->server_port);
+    add_cause(d, "not-tls");
 }
 
 static void diag_failure(const struct tlsd_conn *c, const struct tlsd_server_sum *known,
@@ -855,7 +946,7 @@ static void diag_failure(const struct tlsd_conn *c, const struct tlsd_server_sum
                        "alert: Windows (Schannel) does this when nothing in the hello matches; ",
                        rst ? "reset" : "closed");
         diag_refused_hello(c, known, d, b, rst ? "reset the connection" : "closed the connection");
-        if (plain_text_port(c->server_port)) {
+        if (tlsd_plain_text_port(c->server_port)) {
             tlsd_sb_printf(b,
                            "; or port %u is a plain-text service (TLS usually lives on "
                            "another port): check the port the client uses",
@@ -868,7 +959,7 @@ static void diag_failure(const struct tlsd_conn *c, const struct tlsd_server_sum
         break;
     }
     case TLSD_OUTCOME_NOT_TLS:
-        printable_head(c, head, sizeof head);
+        printable_head(c, TLSD_PEER_SERVER, head, sizeof head);
         tlsd_sb_printf(b,
                        "the server does not speak TLS on port %u: it answered in plain text "
                        "('%s'): connect to the service's TLS port, or enable TLS on this one",
@@ -888,6 +979,18 @@ static void diag_failure(const struct tlsd_conn *c, const struct tlsd_server_sum
                         "something else");
         add_cause(d, "middlebox");
         add_cause(d, "handshake-cancelled");
+        break;
+    case TLSD_OUTCOME_TCP_REFUSED:
+        diag_tcp_refused(c, d, b);
+        break;
+    case TLSD_OUTCOME_TCP_NO_ANSWER:
+        diag_tcp_no_answer(c, d, b);
+        break;
+    case TLSD_OUTCOME_NO_CLIENT_HELLO:
+        diag_no_client_hello(c, d, b);
+        break;
+    case TLSD_OUTCOME_SERVER_SPOKE_FIRST:
+        diag_server_spoke_first(c, d, b);
         break;
     case TLSD_OUTCOME_ABORTED: {
         int ended = tlsd_conn_ended_first(c);

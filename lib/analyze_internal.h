@@ -36,6 +36,7 @@ struct tlsd_analyzer {
     size_t n_diags;
     uint64_t diags_other; /* failed connections whose diagnosis found no room */
     bool discard;         /* interrupted: connections still open are counted, not reported */
+    uint8_t tls_ports[65536 / 8]; /* server ports where a ClientHello was seen */
 };
 
 /* True when a hello states its lowest version: supported_versions, or the SSLv2 format
@@ -45,6 +46,10 @@ static inline bool tlsd_hello_states_lowest(const struct tlsd_client_hello *ch)
 {
     return ch->has_versions || ch->format == TLSD_HELLO_SSL2;
 }
+
+/* Ports where a plain-text service usually listens: a TLS hello sent there is a likely
+ * mistake of its own, and a TCP failure there is no failed TLS connection. */
+bool tlsd_plain_text_port(uint16_t port);
 
 /* The side (enum tlsd_peer) whose FIN or RST came first; -1 when neither ended. */
 int tlsd_conn_ended_first(const struct tlsd_conn *c);

@@ -303,6 +303,20 @@ static void tcp_json(struct tlsd_jw *w, const struct tlsd_conn *c)
         tlsd_jw_end_object(w);
     }
     tlsd_jw_int(w, "gap_bytes", (int64_t)c->gaps);
+    /* Before TLS: the client's SYNs and the server's answer (null when the SYN is not in
+     * the capture). */
+    tlsd_jw_uint_or_null(w, "syns", c->syns);
+    if (c->syns) {
+        tlsd_jw_int(w, "last_syn_usec", c->last_syn_ts - c->syn_ts);
+        tlsd_jw_string(w, "syn_answer", c->syn_acked ? "syn_ack" : c->answer_ts ? "rst" : NULL);
+    } else {
+        tlsd_jw_null(w, "last_syn_usec");
+        tlsd_jw_null(w, "syn_answer");
+    }
+    if (c->syns && c->answer_ts)
+        tlsd_jw_int(w, "syn_answer_usec", c->answer_ts - c->syn_ts);
+    else
+        tlsd_jw_null(w, "syn_answer_usec");
     tlsd_jw_end_object(w);
 }
 
@@ -666,6 +680,7 @@ static void stats_json(struct tlsd_jw *w, const struct tlsd_analyze_stats *st)
     tlsd_jw_int(w, "tcp_flows", (int64_t)st->flows);
     tlsd_jw_int(w, "flows_without_tls", (int64_t)st->flows_not_tls);
     tlsd_jw_int(w, "connections", (int64_t)st->connections);
+    tlsd_jw_int(w, "connections_before_tls", (int64_t)st->connections_before_tls);
     tlsd_jw_int(w, "client_hellos", (int64_t)st->client_hellos);
     tlsd_jw_int(w, "server_hellos", (int64_t)st->server_hellos);
     tlsd_jw_int(w, "alerts", (int64_t)st->alerts);
@@ -677,6 +692,25 @@ static void stats_json(struct tlsd_jw *w, const struct tlsd_analyze_stats *st)
     tlsd_jw_end_object(w);
 }
 
+/* The connections that failed before TLS, by server port (every port). */
+static void before_tls_json(struct tlsd_jw *w, const struct tlsd_analyzer *a)
+{
+    size_t max = tlsd_analyzer_server_count(a);
+    struct tlsd_port_sum *ports = max ? calloc(max, sizeof *ports) : NULL;
+    size_t n = ports ? tlsd_analyzer_before_tls_ports(a, ports, max) : 0;
+    if (max && !ports)
+        w->b->failed = true;
+    tlsd_jw_begin_array(w, "before_tls_by_port");
+    for (size_t i = 0; i < n && i < max; i++) {
+        tlsd_jw_begin_object(w, NULL);
+        tlsd_jw_int(w, "port", ports[i].port);
+        outcomes_json(w, "outcomes", ports[i].outcomes);
+        tlsd_jw_end_object(w);
+    }
+    tlsd_jw_end_array(w);
+    free(ports);
+}
+
 void tlsd_analyze_summary_render_json(struct tlsd_strbuf *b, const struct tlsd_analyzer *a)
 {
     struct tlsd_jw w = {.b = b};
@@ -685,6 +719,7 @@ void tlsd_analyze_summary_render_json(struct tlsd_strbuf *b, const struct tlsd_a
     outcomes_json(&w, "by_outcome", a->stats.outcomes);
     clients_json(&w, a);
     servers_json(&w, a);
+    before_tls_json(&w, a);
     diags_json(&w, a);
     tlsd_jw_end_object(&w);
 }

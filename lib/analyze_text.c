@@ -118,10 +118,26 @@ static void answer_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)
 static void tcp_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)
 {
     const char *what[2] = {"RST", "FIN"};
+    if (c->syns) {
+        tlsd_sb_printf(b, "  tcp      %u SYN%s", c->syns, c->syns == 1 ? "" : "s");
+        if (c->syns > 1)
+            tlsd_sb_printf(b, " over %.1f s", (double)(c->last_syn_ts - c->syn_ts) / 1e6);
+        if (c->answer_ts)
+            tlsd_sb_printf(b, ", %s after %.1f ms\n", c->syn_acked ? "SYN-ACK" : "RST",
+                           (double)(c->answer_ts - c->syn_ts) / 1e3);
+        else
+            tlsd_sb_puts(b, ", no answer\n");
+    }
     for (int s = 0; s < 2; s++) {
         uint64_t f[2] = {c->rst_frame[s], c->fin_frame[s]};
         for (int k = 0; k < 2; k++)
-            if (f[k])
+            if (f[k] && tlsd_conn_outcome_before_tls(c->outcome) && c->answer_ts &&
+                c->end_ts[s] >= c->answer_ts)
+                tlsd_sb_printf(b,
+                               "  tcp      %s from the %s, frame %llu, %.1f s after connecting\n",
+                               what[k], tlsd_peer_name((enum tlsd_peer)s), (unsigned long long)f[k],
+                               (double)(c->end_ts[s] - c->answer_ts) / 1e6);
+            else if (f[k])
                 tlsd_sb_printf(b, "  tcp      %s from the %s, frame %llu\n", what[k],
                                tlsd_peer_name((enum tlsd_peer)s), (unsigned long long)f[k]);
     }
@@ -193,6 +209,26 @@ static void outcomes_text(struct tlsd_strbuf *b, const uint64_t *v)
         }
 }
 
+/* The connections that failed before TLS, by server port. */
+#define PORTS_SHOWN 16
+static void before_tls_text(struct tlsd_strbuf *b, const struct tlsd_analyzer *a)
+{
+    const struct tlsd_analyze_stats *st = &a->stats;
+    if (!st->connections_before_tls)
+        return;
+    struct tlsd_port_sum ports[PORTS_SHOWN];
+    size_t all = tlsd_analyzer_before_tls_ports(a, ports, PORTS_SHOWN);
+    tlsd_sb_printf(b, "\n  before TLS: %llu connection%s failed, by server port:",
+                   (unsigned long long)st->connections_before_tls,
+                   st->connections_before_tls == 1 ? "" : "s");
+    for (size_t i = 0; i < all && i < PORTS_SHOWN; i++) {
+        tlsd_sb_printf(b, "\n    %-6u ", ports[i].port);
+        outcomes_text(b, ports[i].outcomes);
+    }
+    if (all > PORTS_SHOWN)
+        tlsd_sb_printf(b, "\n    and %zu more ports", all - PORTS_SHOWN);
+}
+
 /* Each distinct diagnosis of the failures, most frequent first, with its clients: a
  * capture of thousands of handshakes reads in one screen. */
 static void diags_text(struct tlsd_strbuf *b, const struct tlsd_analyzer *a)
@@ -221,17 +257,19 @@ void tlsd_analyze_summary_render_text(struct tlsd_strbuf *b, const struct tlsd_a
                                       bool color)
 {
     const struct tlsd_analyze_stats *st = &a->stats;
+    uint64_t tls_conns = st->connections - st->connections_before_tls;
     char v1[24];
     tlsd_sb_printf(b,
                    "%sSummary%s: %llu connection%s with TLS (%llu TCP flow%s without TLS), "
                    "%llu frame%s in %llu file%s\n",
-                   col(color, C_BOLD), col(color, C_OFF), (unsigned long long)st->connections,
-                   st->connections == 1 ? "" : "s", (unsigned long long)st->flows_not_tls,
+                   col(color, C_BOLD), col(color, C_OFF), (unsigned long long)tls_conns,
+                   tls_conns == 1 ? "" : "s", (unsigned long long)st->flows_not_tls,
                    st->flows_not_tls == 1 ? "" : "s", (unsigned long long)st->frames,
                    st->frames == 1 ? "" : "s", (unsigned long long)st->files,
                    st->files == 1 ? "" : "s");
     tlsd_sb_puts(b, "  by outcome: ");
     outcomes_text(b, st->outcomes);
+    before_tls_text(b, a);
     tlsd_sb_printf(b, "\n  handshake messages: %llu ClientHello, %llu ServerHello, %llu alerts\n",
                    (unsigned long long)st->client_hellos, (unsigned long long)st->server_hellos,
                    (unsigned long long)st->alerts);

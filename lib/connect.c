@@ -20,6 +20,7 @@
 #include "scan_internal.h"
 #include "tlsdiag/connect.h"
 #include "tlsdiag/hello_check.h"
+#include "tlsdiag/record.h"
 #include "tlsdiag/registry.h"
 #include "tlsdiag/suitelist.h"
 
@@ -100,7 +101,19 @@ static void collect_chain(struct tlsd_connect_result *r, SSL *ssl, const char *n
 
 struct alerts {
     int sent, received;
+    bool server_hello; /* the ServerHello (or HelloRetryRequest) was read */
 };
+
+static void on_msg(int write_p, int version, int content_type, const void *buf, size_t len,
+                   SSL *ssl, void *arg)
+{
+    (void)version;
+    (void)arg;
+    struct alerts *a = SSL_get_app_data(ssl);
+    if (!write_p && content_type == TLSD_CT_HANDSHAKE && len &&
+        ((const uint8_t *)buf)[0] == TLSD_HS_SERVER_HELLO)
+        a->server_hello = true;
+}
 
 static void on_info(const SSL *ssl, int where, int ret)
 {
@@ -142,18 +155,24 @@ static void failed(struct tlsd_connect_result *r, const struct alerts *a, int ss
 {
     unsigned long e = ERR_peek_last_error();
     const char *why = e ? ERR_reason_error_string(e) : NULL;
+    r->ending_known = true;
     if (a->received >= 0) {
         r->status = TLSD_CONNECT_ALERT;
+        r->ending = TLSD_OUTCOME_SERVER_ALERT;
         r->alert = a->received;
     } else if (a->sent >= 0) {
         r->status = TLSD_CONNECT_CLIENT_REFUSED;
+        r->ending = TLSD_OUTCOME_CLIENT_ALERT;
         r->alert = a->sent;
     } else if (ssl_err == SSL_ERROR_SYSCALL && sys_errno == ECONNRESET) {
         r->status = TLSD_CONNECT_RESET;
+        r->ending = a->server_hello ? TLSD_OUTCOME_ABORTED : TLSD_OUTCOME_RESET_AFTER_HELLO;
     } else if (ssl_err == SSL_ERROR_SYSCALL || ssl_err == SSL_ERROR_ZERO_RETURN) {
         r->status = TLSD_CONNECT_CLOSED;
+        r->ending = a->server_hello ? TLSD_OUTCOME_ABORTED : TLSD_OUTCOME_CLOSE_AFTER_HELLO;
     } else {
         r->status = TLSD_CONNECT_NOT_TLS;
+        r->ending = TLSD_OUTCOME_NOT_TLS;
     }
     snprintf(r->error, sizeof r->error, "%s", why ? why : sys_errno ? strerror(sys_errno) : "");
     ERR_clear_error();
@@ -164,14 +183,16 @@ static void handshake_on(int fd, const struct tlsd_connect_opts *o, const char *
 {
     SSL_CTX *ctx = client_ctx(o);
     SSL *ssl = ctx ? SSL_new(ctx) : NULL;
-    struct alerts a = {-1, -1};
+    struct alerts a = {-1, -1, false};
     if (!ssl || SSL_set_fd(ssl, fd) != 1) {
         r->status = TLSD_CONNECT_NOT_TLS;
+        r->ending_known = false; /* a local failure */
         snprintf(r->error, sizeof r->error, "libssl: cannot set up the connection");
         goto out;
     }
     SSL_set_app_data(ssl, &a);
     SSL_set_info_callback(ssl, on_info);
+    SSL_set_msg_callback(ssl, on_msg);
     if (sni && !tlsd_host_is_ip(sni))
         SSL_set_tlsext_host_name(ssl, sni);
     uint64_t deadline = now_ms() + o->timeout_ms;
@@ -185,6 +206,8 @@ static void handshake_on(int fd, const struct tlsd_connect_opts *o, const char *
             if (wait_fd(fd, e, deadline))
                 continue;
             r->status = TLSD_CONNECT_TIMEOUT;
+            r->ending = TLSD_OUTCOME_NO_ANSWER; /* connected: no answer to the hello */
+            r->ending_known = true;
             snprintf(r->error, sizeof r->error, "no answer within %u ms", o->timeout_ms);
             goto out;
         }
@@ -192,6 +215,8 @@ static void handshake_on(int fd, const struct tlsd_connect_opts *o, const char *
         goto out;
     }
     r->status = TLSD_CONNECT_OK;
+    r->ending = TLSD_OUTCOME_SUCCESS;
+    r->ending_known = true;
     r->version = (uint16_t)SSL_version(ssl);
     r->suite = SSL_CIPHER_get_protocol_id(SSL_get_current_cipher(ssl));
     r->group = tlsd_openssl_negotiated_group(ssl);
@@ -266,6 +291,7 @@ static void check_legal(struct tlsd_connect_result *r, const struct tlsd_connect
     if (tlsd_client_hello_parse_records(o->hello, o->hello_len, &ch, &err) == TLSD_CERR_OK &&
         !tlsd_server_hello_legal(&ch, &res->sh, why, sizeof why)) {
         r->status = TLSD_CONNECT_ILLEGAL;
+        r->ending = TLSD_OUTCOME_CLIENT_ALERT;
         snprintf(r->error, sizeof r->error,
                  "the server %s; a real client aborts with illegal_parameter", why);
     }
@@ -282,6 +308,7 @@ static void check_dh(struct tlsd_connect_result *r, const struct tlsd_connect_op
     if (r->status != TLSD_CONNECT_OK || !r->dh_bits || !(over || under))
         return;
     r->status = TLSD_CONNECT_CLIENT_REFUSED;
+    r->ending = TLSD_OUTCOME_CLIENT_ALERT;
     r->alert = over ? TLSD_ALERT_INTERNAL_ERROR : TLSD_ALERT_INSUFFICIENT_SECURITY;
     snprintf(r->error, sizeof r->error,
              "the server's DHE prime has %d bits; the client takes %s %d: it ends the handshake",
@@ -294,6 +321,7 @@ static void on_probe(void *ctx, struct probe_res *res)
     struct probe_ctx *pc = ctx;
     struct tlsd_connect_result *r = pc->r;
     r->status = of_probe[res->outcome];
+    r->ending_known = probe_ending(res, &r->ending);
     snprintf(r->error, sizeof r->error, "%s", res->error);
     if (res->outcome != PROBE_HANDOVER) {
         hello_answer(r, res);

@@ -90,6 +90,8 @@ static const char *const outcome_colour[TLSD_OUTCOME_COUNT] = {
     [TLSD_OUTCOME_CLIENT_ALERT] = "#f08fb0",      [TLSD_OUTCOME_RESET_AFTER_HELLO] = "#f7b98a",
     [TLSD_OUTCOME_CLOSE_AFTER_HELLO] = "#a9cdf0", [TLSD_OUTCOME_ABORTED] = "#ffd38a",
     [TLSD_OUTCOME_NO_ANSWER] = "#fff09a",         [TLSD_OUTCOME_NOT_TLS] = "#d7c4ef",
+    [TLSD_OUTCOME_TCP_REFUSED] = "#c9a27e",       [TLSD_OUTCOME_TCP_NO_ANSWER] = "#b8b07a",
+    [TLSD_OUTCOME_NO_CLIENT_HELLO] = "#9fd6d2",   [TLSD_OUTCOME_SERVER_SPOKE_FIRST] = "#c7b8e0",
     [TLSD_OUTCOME_TRUNCATED] = "#e4e4e4",
 };
 

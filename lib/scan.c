@@ -96,6 +96,10 @@ struct tscan {
     unsigned limit;      /* probes in flight for this target (lowered when it limits) */
     unsigned live_tasks; /* tasks not ended */
     bool ever_connected; /* a probe got through connect() */
+    /* How its probes ended (bits of enum tlsd_conn_outcome, probe_ending), and whether
+     * one ended in a way that cannot be told: the target's ending when it failed. */
+    uint32_t endings;
+    bool ending_unknown;
     bool flaky;          /* a reset or refused hello was answered when tried again */
     uint8_t *good_hello; /* a hello the server answered with a ServerHello (a copy) */
     size_t good_len;
@@ -476,6 +480,8 @@ static void drop_task(struct task *k)
 #define FLAKY_EXTRA_TRIES 2u    /* more tries once the server is seen to reset at random */
 #define LOCAL_TRIES_MAX   1000u /* requeues after EMFILE before giving up */
 
+_Static_assert(TLSD_OUTCOME_COUNT <= 32, "struct tscan.endings has a bit for every ending");
+
 static bool ambiguous(const struct probe_res *res)
 {
     return res->outcome == PROBE_RESET || res->outcome == PROBE_CLOSED;
@@ -730,6 +736,11 @@ static void probe_done(void *ctx, struct probe_res *res)
         t->r->handshakes++;
     if (res->outcome != PROBE_CONNECT_FAILED)
         t->ever_connected = true;
+    enum tlsd_conn_outcome ending;
+    if (probe_ending(res, &ending))
+        t->endings |= 1u << ending;
+    else
+        t->ending_unknown = true;
     if (t->failed) {
         drop_task(k);
         pump(s);
@@ -2402,6 +2413,9 @@ static void summarize_failure(struct tlsd_scan_result *r)
         const char *prefix, *text;
     } kinds[] = {
         {"connect_failed", "cannot connect: "},
+        {"timeout: no answer to the SYN",
+         "cannot connect: no answer to the SYN (a firewall drops it, a wrong address, the "
+         "server is down, or its listen queue is full)"},
         {"timeout", "no answer: the server accepts the connection but never answers a "
                     "ClientHello in time"},
         {"not_tls", "the server does not speak TLS: "},
@@ -2490,6 +2504,12 @@ static void maybe_finish_target(struct tscan *t)
     t->r->seconds = (double)(now_ms(s) - t->started_ms) / 1000.0;
     if (!t->failed)
         summarize_failure(t->r);
+    /* One way every connection ended (a power of two): the failed target's ending. */
+    if (t->r->error[0] && !t->failed && !t->ending_unknown && t->endings &&
+        !(t->endings & (t->endings - 1))) {
+        t->r->ending_known = true;
+        t->r->ending = (enum tlsd_conn_outcome)__builtin_ctz(t->endings);
+    }
     if (!t->failed) {
         add_tls13_suites(t->r);
         note_dh_ffdhe(t->r);

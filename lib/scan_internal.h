@@ -13,6 +13,7 @@
 #include <uv.h>
 
 #include "tlsdiag/handshake.h"
+#include "tlsdiag/outcome.h"
 #include "tlsdiag/target.h"
 
 enum probe_outcome {
@@ -46,6 +47,7 @@ struct probe_res {
      * that cannot be read (error says which). */
     bool flight_incomplete;
     bool timed_out; /* the probe's time limit ended it */
+    bool connected; /* the TCP handshake completed (a time limit before it: no SYN answer) */
     /* scan.c: a reset (or close) taken as the server's refusal because a hello it had
      * accepted was answered right after; in doubt if the server later resets at random. */
     bool confirmed_reset;
@@ -78,6 +80,12 @@ struct probe_req {
 void probe_start(uv_loop_t *loop, const struct probe_req *req);
 
 const char *probe_outcome_name(enum probe_outcome o);
+
+/* How the probe's connection ended, named as analyze names it (tlsdiag/outcome.h): a
+ * refused SYN, no answer to it, no answer to the hello, a reset or close before or after
+ * the ServerHello...; false when that is not known (a local error, a stop by signal).
+ * PROBE_HANDOVER and a ServerHello give success: the hello was answered. */
+bool probe_ending(const struct probe_res *res, enum tlsd_conn_outcome *out);
 
 /* Ends every probe of set now: each reports PROBE_TIMEOUT with error why. */
 void probe_stop_all(struct probe_set *set, const char *why);

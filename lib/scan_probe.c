@@ -108,10 +108,51 @@ void probe_stop_all(struct probe_set *set, const char *why)
         fail(set->head, PROBE_TIMEOUT, "%s", why);
 }
 
+bool probe_ending(const struct probe_res *res, enum tlsd_conn_outcome *out)
+{
+    switch (res->outcome) {
+    case PROBE_SERVER_HELLO:
+    case PROBE_SSL2_HELLO:
+    case PROBE_HANDOVER:
+        *out = TLSD_OUTCOME_SUCCESS;
+        return true;
+    case PROBE_ALERT:
+        *out = TLSD_OUTCOME_SERVER_ALERT;
+        return true;
+    case PROBE_RESET:
+        *out = res->have_sh ? TLSD_OUTCOME_ABORTED : TLSD_OUTCOME_RESET_AFTER_HELLO;
+        return true;
+    case PROBE_CLOSED:
+        *out = res->have_sh ? TLSD_OUTCOME_ABORTED : TLSD_OUTCOME_CLOSE_AFTER_HELLO;
+        return true;
+    case PROBE_TIMEOUT:
+        *out = res->connected ? TLSD_OUTCOME_NO_ANSWER : TLSD_OUTCOME_TCP_NO_ANSWER;
+        return res->timed_out;
+    case PROBE_CONNECT_FAILED:
+        /* The SYN answered by a reset; or no answer (the kernel's SYN retries ran out, or
+         * an ICMP unreachable: a capture shows the SYN unanswered). */
+        *out =
+            res->uv_err == UV_ECONNREFUSED ? TLSD_OUTCOME_TCP_REFUSED : TLSD_OUTCOME_TCP_NO_ANSWER;
+        return !res->connected && (res->uv_err == UV_ECONNREFUSED || res->uv_err == UV_ETIMEDOUT ||
+                                   res->uv_err == UV_EHOSTUNREACH || res->uv_err == UV_ENETUNREACH);
+    case PROBE_NOT_TLS:
+    case PROBE_STARTTLS_FAILED:
+        *out = TLSD_OUTCOME_NOT_TLS;
+        return true;
+    case PROBE_UNDECIDED:
+        break;
+    }
+    return false;
+}
+
 static void on_timeout(uv_timer_t *t)
 {
     struct probe *p = t->data;
     p->res.timed_out = true;
+    if (p->state == ST_CONNECTING) {
+        fail(p, PROBE_TIMEOUT, "no answer to the SYN (TCP connect) before the time limit");
+        return;
+    }
     fail(p, p->res.have_sh ? PROBE_SERVER_HELLO : PROBE_TIMEOUT, "%s",
          p->res.have_sh ? "no ServerHelloDone before the time limit"
                         : "no complete answer before the time limit");
@@ -488,6 +529,7 @@ static void on_connect(uv_connect_t *c, int status)
         fail(p, PROBE_CONNECT_FAILED, "connect: %s", uv_strerror(status));
         return;
     }
+    p->res.connected = true;
     int rc = uv_read_start((uv_stream_t *)&p->tcp, on_alloc, on_read);
     if (rc < 0) {
         fail(p, PROBE_CONNECT_FAILED, "read: %s", uv_strerror(rc));

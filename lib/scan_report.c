@@ -421,6 +421,9 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
     json_object_set_new(o, "probes_retried", json_integer(r->probes_retried));
     if (r->error[0]) {
         json_object_set_new(o, "error", json_string(r->error));
+        json_object_set_new(o, "ending",
+                            r->ending_known ? json_string(tlsd_conn_outcome_name(r->ending))
+                                            : json_null());
         return o;
     }
     json_t *vers = json_array();

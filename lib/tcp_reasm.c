@@ -383,6 +383,8 @@ static enum tlsd_caperr segment(struct tlsd_tcp *t, struct flow *f, unsigned dir
     enum tlsd_caperr rc = TLSD_CAPERR_OK;
     if (syn) {
         note(&info->syn_frame, &info->syn_ts, p);
+        info->syns++;
+        info->last_syn_ts = p->ts_usec;
         /* RFC 9293 3.4: data starts at ISN + 1. A later SYN with another ISN before
          * any data (a new attempt on the same ports) moves the start. */
         if (!s->have_base || (s->next_off == 0 && !s->pending)) {
@@ -391,6 +393,8 @@ static enum tlsd_caperr segment(struct tlsd_tcp *t, struct flow *f, unsigned dir
         }
     }
     if (p->payload_wire_len > 0) {
+        if (!info->first_data_frame)
+            info->first_data_frame = p->frame;
         if (!s->have_base) { /* joined mid-stream: the first data seen starts it */
             s->have_base = true;
             s->base_seq = p->seq;
@@ -513,6 +517,7 @@ enum tlsd_caperr tlsd_tcp_packet(struct tlsd_tcp *t, const struct tlsd_pkt *p)
         dir = flow_dir(f, p);
     }
     f->pub.last_ts = t->now;
+    f->pub.last_frame = p->frame;
     if (t->lru_tail != f) {
         lru_unlink(t, f);
         lru_append(t, f);

@@ -141,6 +141,8 @@ static const char *explain_query(const struct tlsd_connect_result *r, char *buf,
         snprintf(buf, len, "alert %d", r->alert);
     else if (r->status == TLSD_CONNECT_RESET)
         snprintf(buf, len, "WSAECONNRESET");
+    else if (r->ending_known && r->ending == TLSD_OUTCOME_TCP_REFUSED)
+        snprintf(buf, len, "WSAECONNREFUSED");
     else
         return NULL;
     return buf;
@@ -156,8 +158,37 @@ static const struct tlsd_explain_match *explain_top(const struct tlsd_connect_re
     return &er->matches[0];
 }
 
+/* How the connection ended, told from the socket as analyze tells it from a capture. */
+static const char *ending_text(const struct tlsd_connect_result *r)
+{
+    if (!r->ending_known)
+        return NULL;
+    switch (r->ending) {
+    case TLSD_OUTCOME_TCP_REFUSED:
+        return "the TCP connection was refused (a reset answered the SYN): nothing listens on "
+               "that port, or a firewall rejects it";
+    case TLSD_OUTCOME_TCP_NO_ANSWER:
+        return "the SYN was never answered (TCP connect timed out): a firewall drops it, a "
+               "wrong address, the server is down, or its listen queue is full";
+    case TLSD_OUTCOME_NO_ANSWER:
+        return "connected, but the server never answered the ClientHello in time";
+    case TLSD_OUTCOME_RESET_AFTER_HELLO:
+        return "the server reset the connection right after the ClientHello, without an alert";
+    case TLSD_OUTCOME_CLOSE_AFTER_HELLO:
+        return "the server closed the connection right after the ClientHello, without an "
+               "answer";
+    case TLSD_OUTCOME_ABORTED:
+        return "the connection ended after the ServerHello without an alert";
+    default:
+        return NULL;
+    }
+}
+
 static const char *status_text(const struct tlsd_connect_result *r)
 {
+    const char *e = ending_text(r);
+    if (e)
+        return e;
     switch (r->status) {
     case TLSD_CONNECT_ALERT:
         return "the server sent a fatal alert";
@@ -230,7 +261,15 @@ static void print_result(const struct tlsd_connect_result *r)
     printf("Result: handshake fails: %s", status_text(r));
     if (r->alert >= 0)
         printf(": alert %d (%s)", r->alert, tool_alert_name(r->alert));
+    if (r->ending_known)
+        printf(" [%s]", tlsd_conn_outcome_name(r->ending));
     printf("%s%s\n", r->error[0] ? "\n  " : "", r->error);
+    const char *port = strrchr(r->address, ':');
+    if (r->ending_known && tlsd_conn_outcome_before_tls(r->ending) && port)
+        printf("Check: on the server, netstat -ano | findstr %s (Windows) or ss -ltnp "
+               "'sport = %s' (Linux) shows what listens; then the firewalls between the two "
+               "hosts\n",
+               port, port);
     struct tlsd_explain_result er;
     const struct tlsd_explain_match *m = explain_top(r, &er);
     if (m) {
@@ -277,8 +316,10 @@ static json_t *chain_json(const struct tlsd_connect_result *r)
 
 static json_t *result_json(const struct tlsd_connect_result *r)
 {
-    json_t *j = json_pack("{s:s, s:s, s:b}", "address", r->address, "status",
-                          tlsd_connect_status_name(r->status), "ok", r->status == TLSD_CONNECT_OK);
+    json_t *j =
+        json_pack("{s:s, s:s, s:b, s:o}", "address", r->address, "status",
+                  tlsd_connect_status_name(r->status), "ok", r->status == TLSD_CONNECT_OK, "ending",
+                  r->ending_known ? json_string(tlsd_conn_outcome_name(r->ending)) : json_null());
     if (r->status == TLSD_CONNECT_CLIENT_REFUSED && r->version) /* what the server chose */
         tool_json_choice(j, r->version, r->suite, r->group);
     if (r->dh_bits)

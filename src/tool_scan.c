@@ -277,7 +277,9 @@ static void print_text(const struct tlsd_scan_result *r, bool color)
     if (r->target->starttls)
         printf("  STARTTLS %s", tlsd_starttls_name(r->target->starttls));
     putchar('\n');
-    if (r->error[0])
+    if (r->error[0] && r->ending_known)
+        printf("  error: %s [%s]\n", r->error, tlsd_conn_outcome_name(r->ending));
+    else if (r->error[0])
         printf("  error: %s\n", r->error);
     if (r->n_undecided) {
         printf("  Incomplete: not decided (resets or refusals that did not prove to be the "

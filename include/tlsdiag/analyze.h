@@ -21,38 +21,13 @@
 #include "tlsdiag/handshake.h"
 #include "tlsdiag/hello.h"
 #include "tlsdiag/keylog.h"
+#include "tlsdiag/outcome.h"
 #include "tlsdiag/strbuf.h"
 #include "tlsdiag/tcp_reasm.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* Outcome classes: name (JSON), short text. */
-#define TLSD_OUTCOME_LIST(X)                                                                       \
-    X(SUCCESS, "success", "handshake completed")                                                   \
-    X(SERVER_ALERT, "server_alert", "the server refused with a fatal alert")                       \
-    X(CLIENT_ALERT, "client_alert", "the client refused with a fatal alert")                       \
-    X(RESET_AFTER_HELLO, "reset_after_client_hello",                                               \
-      "the server reset the connection right after the ClientHello")                               \
-    X(CLOSE_AFTER_HELLO, "close_after_client_hello",                                               \
-      "the server closed the connection right after the ClientHello")                              \
-    X(ABORTED, "aborted", "the connection ended during the handshake without an alert")            \
-    X(NO_ANSWER, "no_answer", "the server never answered the ClientHello")                         \
-    X(NOT_TLS, "not_tls", "the server does not speak TLS")                                         \
-    X(TRUNCATED, "truncated", "the capture does not hold the whole handshake")
-
-enum tlsd_conn_outcome {
-#define TLSD_OUTCOME_ENUM(name, json, text) TLSD_OUTCOME_##name,
-    TLSD_OUTCOME_LIST(TLSD_OUTCOME_ENUM)
-#undef TLSD_OUTCOME_ENUM
-        TLSD_OUTCOME_COUNT
-};
-
-const char *tlsd_conn_outcome_name(enum tlsd_conn_outcome o); /* "server_alert" */
-const char *tlsd_conn_outcome_text(enum tlsd_conn_outcome o);
-/* Parses a name as tlsd_conn_outcome_name gives it; -1 when unknown. */
-int tlsd_conn_outcome_from_name(const char *name);
 
 enum tlsd_peer { TLSD_PEER_CLIENT = 0, TLSD_PEER_SERVER = 1 };
 const char *tlsd_peer_name(enum tlsd_peer s); /* "client", "server" */
@@ -128,6 +103,12 @@ struct tlsd_conn {
 
     /* TCP: frames of FIN / RST per side, 0 when not seen. */
     uint64_t fin_frame[2], rst_frame[2];
+    /* TCP before TLS: the client's SYNs and the server's first answer to them. */
+    uint32_t syns;       /* SYN segments from the client (1 + retransmissions); 0: not seen */
+    int64_t syn_ts;      /* the first of them */
+    int64_t last_syn_ts; /* the last of them */
+    int64_t answer_ts;   /* the server's SYN-ACK, or its RST to the SYN; 0 when none */
+    bool syn_acked;      /* the server accepted the connection (SYN-ACK) */
     uint64_t bytes[2];   /* stream bytes delivered per side */
     uint64_t gaps;       /* bytes lost (both sides) */
     bool not_tls[2];     /* the side sent bytes that are not TLS */
@@ -204,6 +185,7 @@ struct tlsd_analyze_stats {
     uint64_t read_errors;                  /* damaged files (frames before were used) */
     uint64_t flows, flows_not_tls;         /* TCP flows; those without any TLS */
     uint64_t connections;                  /* reported */
+    uint64_t connections_before_tls;       /* of them, failed before TLS (TCP outcomes) */
     uint64_t outcomes[TLSD_OUTCOME_COUNT];
     uint64_t client_hellos, server_hellos, alerts; /* handshake counts, as tshark counts */
     uint64_t record_errors, parse_errors, nomem;
@@ -256,8 +238,15 @@ size_t tlsd_analyzer_server_count(const struct tlsd_analyzer *a);
 const struct tlsd_server_sum *tlsd_analyzer_server_at(const struct tlsd_analyzer *a, size_t i);
 void tlsd_analyzer_free(struct tlsd_analyzer *a);
 
-/* True when the outcome is a failure (everything but success). */
-bool tlsd_conn_outcome_failed(enum tlsd_conn_outcome o);
+/* The connections that failed before TLS, counted by server port (over every server
+ * address), by outcome; ports in increasing order. */
+struct tlsd_port_sum {
+    uint16_t port;
+    uint64_t outcomes[TLSD_OUTCOME_COUNT];
+};
+/* Fills at most max ports; returns how many ports there are in all. */
+size_t tlsd_analyzer_before_tls_ports(const struct tlsd_analyzer *a, struct tlsd_port_sum *out,
+                                      size_t max);
 
 /* Diagnosis of a decided connection (analyze_diag.c); known: what earlier connections
  * showed of the same server, or NULL. Replaces c->diag. */

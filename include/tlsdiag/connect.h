@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "tlsdiag/handshake.h"
+#include "tlsdiag/outcome.h"
 #include "tlsdiag/profile.h"
 #include "tlsdiag/target.h"
 
@@ -55,6 +56,12 @@ const char *tlsd_connect_status_name(enum tlsd_connect_status s); /* "ok", "aler
 struct tlsd_connect_result {
     char address[80]; /* address:port connected to */
     enum tlsd_connect_status status;
+    /* How the connection ended, in analyze's words (outcome.h): tcp_refused, tcp_no_answer
+     * (no answer to the SYN), no_answer (none to the hello), reset_after_client_hello,
+     * aborted (after the ServerHello), server_alert, client_alert, not_tls, success;
+     * ending_known false when it cannot be told (the name did not resolve, a local error). */
+    enum tlsd_conn_outcome ending;
+    bool ending_known;
     char error[256]; /* a sentence for anything but OK */
     int alert;       /* ALERT: received; CLIENT_REFUSED: sent by us; else -1 */
     uint16_t version;

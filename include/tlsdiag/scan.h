@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "tlsdiag/handshake.h"
+#include "tlsdiag/outcome.h"
 #include "tlsdiag/profile.h"
 #include "tlsdiag/registry.h"
 #include "tlsdiag/target.h"
@@ -170,6 +171,12 @@ struct tlsd_scan_result {
     /* Resets taken as refusals (each confirmed by a known-good hello answered right
      * after), and probes retried because the server reset or refused them. */
     unsigned resets_confirmed, probes_retried;
+    /* With error: how every connection to the target ended, in analyze's words
+     * (outcome.h: tcp_refused, tcp_no_answer, no_answer, reset_after_client_hello,
+     * not_tls...); ending_known false when they ended in different ways or it is not
+     * known (a time limit, a signal, a name that did not resolve). */
+    enum tlsd_conn_outcome ending;
+    bool ending_known;
     unsigned connections, handshakes;
     double seconds;
 };

@@ -34,11 +34,14 @@ struct tlsd_tcp_config {
 struct tlsd_tcp_dir {
     uint64_t syn_frame, fin_frame, rst_frame;
     int64_t syn_ts, fin_ts, rst_ts;
-    uint64_t segments;        /* segments with payload */
-    uint64_t delivered;       /* bytes handed to the callback */
-    uint64_t gaps, gap_bytes; /* bytes given up (lost, or cut by the snaplen) */
-    uint64_t retrans_bytes;   /* bytes already delivered or buffered, seen again */
-    uint64_t ooo_segments;    /* segments that arrived ahead of a gap */
+    uint32_t syns;             /* SYN segments (the first and its retransmissions) */
+    int64_t last_syn_ts;       /* the last of them */
+    uint64_t first_data_frame; /* the first segment with payload, 0 when none */
+    uint64_t segments;         /* segments with payload */
+    uint64_t delivered;        /* bytes handed to the callback */
+    uint64_t gaps, gap_bytes;  /* bytes given up (lost, or cut by the snaplen) */
+    uint64_t retrans_bytes;    /* bytes already delivered or buffered, seen again */
+    uint64_t ooo_segments;     /* segments that arrived ahead of a gap */
 };
 
 struct tlsd_tcp_flow {
@@ -47,7 +50,7 @@ struct tlsd_tcp_flow {
     uint8_t addr[2][16]; /* [0]: the initiator (SYN sender, else first sender) */
     uint16_t port[2];
     struct tlsd_tcp_dir dir[2];
-    uint64_t first_frame;
+    uint64_t first_frame, last_frame;
     int64_t first_ts, last_ts;
     void *user; /* for the caller; freed by the caller at TLSD_TCP_EV_CLOSE */
 };

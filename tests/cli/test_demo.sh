@@ -11,7 +11,7 @@ ERR=$(tail -5 "$WORK/demo") # what expect_rc shows when the demo fails
 expect_rc 0 "demo"
 OUT=$(cat "$WORK/demo")
 expect_grep 'listening on 127\.0\.0\.1 port [0-9]+ as windows-2025' "$OUT" "serve started"
-expect_grep 'the server reset the connection without an alert' "$OUT" "printer reset"
+expect_grep 'the server reset the connection right after the ClientHello, without an alert' "$OUT" "printer reset"
 expect_grep 'TCP reset, no alert' "$OUT" "serve recorded the refusal"
 expect_grep 'TLSv1\.2 +yes' "$OUT" "scan of the stand-in server"
 expect_grep 'Result: handshake fails: no common cipher suite' "$OUT" "diagnosis"

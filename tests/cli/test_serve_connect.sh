@@ -29,7 +29,7 @@ run connect; expect_rc 2 "connect without a host"
 run connect 127.0.0.1 --server windows-2025; expect_rc 2 "connect --server without --as"
 run connect 127.0.0.1:443 --as nosuchprofile; expect_rc 3 "connect --as unknown"
 run connect 127.0.0.1:1 --timeout 2; expect_rc 1 "connect to a closed port"
-expect_grep 'no TCP connection' "$OUT" "closed port explained"
+expect_grep 'the TCP connection was refused \(a reset answered the SYN\).*\[tcp_refused\]' "$(tr -s ' \n' ' ' <<<"$OUT")" "closed port explained"
 
 # --record-only: the client gets handshake_failure, the hello is kept and match reads it.
 start_serve rec --profile windows-2022 --record-only --jsonl --count 1
