@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "platform.h"
+
 #include "scan_internal.h"
 #include "tlsdiag/record.h"
 #include "tlsdiag/textout.h"
@@ -144,7 +146,7 @@ static void send_hello(struct probe *p)
 {
     if (!p->req.hello) {
         uv_os_fd_t fd;
-        p->res.fd = uv_fileno((uv_handle_t *)&p->tcp, &fd) == 0 ? dup(fd) : -1;
+        p->res.fd = uv_fileno((uv_handle_t *)&p->tcp, &fd) == 0 ? tlsd_sock_dup((intptr_t)fd) : -1;
         if (p->res.fd < 0)
             fail(p, PROBE_CONNECT_FAILED, "cannot hand the connection over");
         else

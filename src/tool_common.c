@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "platform.h"
+
 #include "tool.h"
 
 #include "tlsdiag/signals.h"
@@ -33,7 +35,7 @@ bool tool_use_color(enum tool_color_mode mode, FILE *f)
     const char *term = getenv("TERM");
     if (term && strcmp(term, "dumb") == 0)
         return false;
-    return isatty(fileno(f));
+    return tlsd_terminal_colour(f);
 }
 
 const char *tool_class_color(enum tlsd_class c, bool on)

@@ -6,6 +6,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "platform.h"
+
 #include "tlsdiag/report_html.h"
 #include "tlsdiag/scan.h"
 #include "tlsdiag/strbuf.h"
@@ -375,7 +377,7 @@ static void on_progress(void *ctx, size_t done, size_t total, unsigned probes)
 
 static int read_list(const char *path, struct opts *o, struct tlsd_target_list *l)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    FILE *f = strcmp(path, "-") == 0 ? stdin : tlsd_fopen(path, "rb");
     if (!f) {
         tool_err("scan", "%s: %s", path, strerror(errno));
         return -1;

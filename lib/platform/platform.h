@@ -1,0 +1,87 @@
+/* The portability layer: everything that differs between POSIX systems and Windows, one
+ * function per concern, implemented by platform_posix.c and platform_win32.c (CMake builds
+ * the one for the target). The rest of the tree calls these functions and has no #ifdef.
+ * On Windows, win32/ holds the few POSIX headers mingw-w64 lacks (sys/socket.h, netdb.h,
+ * arpa/inet.h, netinet/in.h, netinet/tcp.h, poll.h, sys/mman.h); each only includes this file. */
+#ifndef TLSD_PLATFORM_H
+#define TLSD_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <time.h>
+
+#ifdef _WIN32
+#include <winsock2.h>
+#include <ws2tcpip.h>
+/* POSIX flags Windows sockets do not have: handles are not inherited by default. */
+#define SOCK_CLOEXEC 0
+/* madvise is only a hint (huge pages for the reassembly table); Windows has none. */
+#define MADV_HUGEPAGE 0
+static inline int madvise(void *addr, size_t len, int advice)
+{
+    (void)addr, (void)len, (void)advice;
+    return 0;
+}
+#else
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#endif
+
+/* Files. Paths are UTF-8 everywhere (Windows: converted to UTF-16 for the wide API). */
+FILE *tlsd_fopen(const char *path, const char *mode);
+/* The size of a regular file or directory entry at path; false when there is none. */
+bool tlsd_file_size(const char *path, uint64_t *size);
+/* A read-only stream whose bytes come from read(cookie, buf, n) (< 0 error, 0 end) and that
+ * calls close(cookie) when done (glibc: fopencookie; Windows, which has no such stream:
+ * everything read at once into a temporary file deleted on close). */
+typedef ssize_t tlsd_read_fn(void *cookie, char *buf, size_t n);
+typedef int tlsd_close_fn(void *cookie);
+FILE *tlsd_fopen_reader(void *cookie, tlsd_read_fn *read, tlsd_close_fn *close);
+/* Only one thread reads this stream: its per-call lock can go (where the C library can). */
+void tlsd_stream_unlocked(FILE *f);
+
+/* Sockets, as the int file descriptors the rest of the code and SSL_set_fd use. */
+int tlsd_sock_close(int fd);
+/* A second descriptor for the socket (handed from libuv to libssl); -1 on failure.
+ * sock is what uv_fileno gave (an fd on POSIX, a SOCKET in a HANDLE on Windows). */
+int tlsd_sock_dup(intptr_t sock);
+/* Send and receive time limits on a blocking socket. */
+void tlsd_sock_timeouts(int fd, unsigned timeout_ms);
+/* The last socket error as an errno value (ECONNRESET...), and resetting it. */
+int tlsd_sock_errno(void);
+void tlsd_sock_errno_clear(void);
+/* Waits until fd is readable (or writable); > 0 ready, 0 time out, < 0 error. */
+int tlsd_sock_wait(int fd, bool write, int timeout_ms);
+/* A peer that closes while we write must be an error, not a signal that ends the process. */
+void tlsd_ignore_sigpipe(void);
+
+/* Time. */
+time_t tlsd_timegm(struct tm *tm);
+struct tm *tlsd_gmtime(const time_t *t, struct tm *out);
+/* Milliseconds of a monotonic clock. */
+uint64_t tlsd_now_ms(void);
+
+/* Memory: aligned memory that free() releases, or NULL (then the caller uses calloc).
+ * Windows has none: its aligned blocks need _aligned_free. */
+void *tlsd_aligned_alloc(size_t alignment, size_t size);
+/* A read-only stream over len bytes of buf (len > 0). */
+FILE *tlsd_fmemopen(const void *buf, size_t len);
+/* qsort with a context argument passed to cmp (glibc's qsort_r order). */
+void tlsd_qsort_r(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *, void *),
+                  void *ctx);
+
+/* Strings (GNU extensions). */
+char *tlsd_strndup(const char *s, size_t n);
+char *tlsd_strcasestr(const char *haystack, const char *needle);
+void *tlsd_memmem(const void *haystack, size_t hlen, const void *needle, size_t nlen);
+
+/* The terminal: true when stream is an interactive terminal that shows ANSI colour
+ * (Windows: a console, switched to virtual-terminal mode). */
+bool tlsd_terminal_colour(FILE *stream);
+
+#endif

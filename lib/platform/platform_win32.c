@@ -1,0 +1,293 @@
+/* The portability layer on Windows (see platform.h), built by make windows with mingw-w64.
+ * Also the program's entry point: wmain takes the UTF-16 command line, converts it to
+ * UTF-8 (the encoding every string in tlsdiag is in), prepares sockets and the console, and
+ * calls the portable main. */
+#include "platform.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <io.h>
+#include <pcap/pcap.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <windows.h>
+
+/* UTF-8 to a new UTF-16 string; NULL on failure (invalid UTF-8 or no memory). */
+static wchar_t *wide(const char *s)
+{
+    int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
+    wchar_t *w = n > 0 ? malloc((size_t)n * sizeof *w) : NULL;
+    if (w && MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, w, n) != n) {
+        free(w);
+        w = NULL;
+    }
+    return w;
+}
+
+static char *narrow(const wchar_t *w)
+{
+    int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
+    char *s = n > 0 ? malloc((size_t)n) : NULL;
+    if (s && WideCharToMultiByte(CP_UTF8, 0, w, -1, s, n, NULL, NULL) != n) {
+        free(s);
+        s = NULL;
+    }
+    return s;
+}
+
+FILE *tlsd_fopen(const char *path, const char *mode)
+{
+    wchar_t *wp = wide(path), *wm = wide(mode);
+    FILE *f = wp && wm ? _wfopen(wp, wm) : NULL;
+    if (!wp || !wm)
+        errno = EINVAL;
+    free(wp);
+    free(wm);
+    return f;
+}
+
+bool tlsd_file_size(const char *path, uint64_t *size)
+{
+    wchar_t *wp = wide(path);
+    struct _stat64 st;
+    bool ok = wp && _wstat64(wp, &st) == 0;
+    free(wp);
+    if (ok)
+        *size = st.st_size > 0 ? (uint64_t)st.st_size : 0;
+    return ok;
+}
+
+/* A temporary file that Windows deletes when the last handle to it closes. */
+static FILE *temp_stream(void)
+{
+    wchar_t dir[MAX_PATH + 1], name[MAX_PATH + 1];
+    if (!GetTempPathW(MAX_PATH + 1, dir) || !GetTempFileNameW(dir, L"tld", 0, name))
+        return NULL;
+    HANDLE h = CreateFileW(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_ALWAYS,
+                           FILE_ATTRIBUTE_TEMPORARY | FILE_FLAG_DELETE_ON_CLOSE, NULL);
+    if (h == INVALID_HANDLE_VALUE)
+        return NULL;
+    int fd = _open_osfhandle((intptr_t)h, _O_RDWR | _O_BINARY);
+    if (fd < 0) {
+        CloseHandle(h);
+        return NULL;
+    }
+    FILE *f = _fdopen(fd, "w+b");
+    if (!f)
+        _close(fd);
+    return f;
+}
+
+FILE *tlsd_fopen_reader(void *cookie, tlsd_read_fn *read, tlsd_close_fn *close)
+{
+    FILE *f = temp_stream();
+    char buf[1 << 16];
+    ssize_t n = 0;
+    while (f && (n = read(cookie, buf, sizeof buf)) > 0)
+        if (fwrite(buf, 1, (size_t)n, f) != (size_t)n)
+            n = -1;
+    if (close(cookie) != 0)
+        n = -1;
+    if (f && (n < 0 || fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0)) {
+        fclose(f);
+        f = NULL;
+        errno = EIO;
+    }
+    return f;
+}
+
+void tlsd_stream_unlocked(FILE *f)
+{
+    (void)f; /* the C runtime has no unlocked mode for a whole stream */
+}
+
+int tlsd_sock_close(int fd)
+{
+    return closesocket((SOCKET)fd);
+}
+
+int tlsd_sock_dup(intptr_t sock)
+{
+    WSAPROTOCOL_INFOW info;
+    if (WSADuplicateSocketW((SOCKET)sock, GetCurrentProcessId(), &info) != 0)
+        return -1;
+    SOCKET s = WSASocketW(FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, &info, 0,
+                          WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+    if (s == INVALID_SOCKET)
+        return -1;
+    u_long nonblocking = 1; /* as the libuv socket it copies */
+    ioctlsocket(s, FIONBIO, &nonblocking);
+    return (int)s;
+}
+
+void tlsd_sock_timeouts(int fd, unsigned timeout_ms)
+{
+    DWORD ms = timeout_ms; /* Windows takes milliseconds, not a struct timeval */
+    setsockopt((SOCKET)fd, SOL_SOCKET, SO_RCVTIMEO, (const char *)&ms, sizeof ms);
+    setsockopt((SOCKET)fd, SOL_SOCKET, SO_SNDTIMEO, (const char *)&ms, sizeof ms);
+}
+
+/* Winsock's errors have their own numbers; the code compares and prints errno values. */
+int tlsd_sock_errno(void)
+{
+    switch (WSAGetLastError()) {
+    case 0:
+        return errno;
+    case WSAECONNRESET:
+        return ECONNRESET;
+    case WSAECONNREFUSED:
+        return ECONNREFUSED;
+    case WSAETIMEDOUT:
+        return ETIMEDOUT;
+    case WSAEWOULDBLOCK:
+        return EWOULDBLOCK;
+    case WSAECONNABORTED:
+        return ECONNABORTED;
+    case WSAENETUNREACH:
+        return ENETUNREACH;
+    case WSAEHOSTUNREACH:
+        return EHOSTUNREACH;
+    case WSAEADDRNOTAVAIL:
+        return EADDRNOTAVAIL;
+    default:
+        return EIO;
+    }
+}
+
+void tlsd_sock_errno_clear(void)
+{
+    WSASetLastError(0);
+    errno = 0;
+}
+
+int tlsd_sock_wait(int fd, bool write, int timeout_ms)
+{
+    WSAPOLLFD p = {.fd = (SOCKET)fd, .events = write ? POLLOUT : POLLIN};
+    return WSAPoll(&p, 1, timeout_ms);
+}
+
+void tlsd_ignore_sigpipe(void)
+{
+    /* Windows sockets report a closed peer as an error (WSAECONNRESET), never a signal. */
+}
+
+time_t tlsd_timegm(struct tm *tm)
+{
+    return _mkgmtime(tm);
+}
+
+struct tm *tlsd_gmtime(const time_t *t, struct tm *out)
+{
+    return gmtime_s(out, t) == 0 ? out : NULL;
+}
+
+uint64_t tlsd_now_ms(void)
+{
+    return GetTickCount64();
+}
+
+void *tlsd_aligned_alloc(size_t alignment, size_t size)
+{
+    (void)alignment, (void)size;
+    return NULL;
+}
+
+FILE *tlsd_fmemopen(const void *buf, size_t len)
+{
+    FILE *f = temp_stream();
+    if (f && (fwrite(buf, 1, len, f) != len || fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0)) {
+        fclose(f);
+        f = NULL;
+        errno = EIO;
+    }
+    return f;
+}
+
+/* The C runtime's qsort_s hands the context to cmp first; glibc's qsort_r last. */
+struct sort_ctx {
+    int (*cmp)(const void *, const void *, void *);
+    void *ctx;
+};
+
+static int sort_cmp(void *c, const void *a, const void *b)
+{
+    const struct sort_ctx *s = c;
+    return s->cmp(a, b, s->ctx);
+}
+
+void tlsd_qsort_r(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *, void *),
+                  void *ctx)
+{
+    struct sort_ctx s = {cmp, ctx};
+    qsort_s(base, n, size, sort_cmp, &s);
+}
+
+char *tlsd_strcasestr(const char *haystack, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (const char *p = haystack; *p; p++)
+        if (_strnicmp(p, needle, n) == 0)
+            return (char *)p;
+    return n == 0 ? (char *)haystack : NULL;
+}
+
+void *tlsd_memmem(const void *haystack, size_t hlen, const void *needle, size_t nlen)
+{
+    const char *h = haystack;
+    if (nlen == 0)
+        return (void *)h;
+    for (size_t i = 0; nlen <= hlen && i <= hlen - nlen; i++)
+        if (memcmp(h + i, needle, nlen) == 0)
+            return (void *)(h + i);
+    return NULL;
+}
+
+char *tlsd_strndup(const char *s, size_t n)
+{
+    size_t len = strnlen(s, n);
+    char *d = malloc(len + 1);
+    if (d) {
+        memcpy(d, s, len);
+        d[len] = '\0';
+    }
+    return d;
+}
+
+bool tlsd_terminal_colour(FILE *stream)
+{
+    HANDLE h = (HANDLE)_get_osfhandle(_fileno(stream));
+    DWORD mode;
+    if (h == INVALID_HANDLE_VALUE || !GetConsoleMode(h, &mode))
+        return false; /* a file or a pipe (isatty would also say yes for NUL) */
+    return (mode & ENABLE_VIRTUAL_TERMINAL_PROCESSING) ||
+           SetConsoleMode(h, mode | ENABLE_VIRTUAL_TERMINAL_PROCESSING);
+}
+
+int main(int argc, char **argv);
+
+/* The entry point (linked with -municode). */
+int wmain(int argc, wchar_t **wargv)
+{
+    char **argv = calloc((size_t)argc + 1, sizeof *argv);
+    for (int i = 0; argv && i < argc; i++)
+        if (!(argv[i] = narrow(wargv[i]))) {
+            fputs("tlsdiag: cannot convert the command line to UTF-8\n", stderr);
+            return 3;
+        }
+    if (!argv)
+        return 3;
+    WSADATA wsa;
+    if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0) {
+        fputs("tlsdiag: cannot start Windows sockets\n", stderr);
+        return 3;
+    }
+    /* Text written is UTF-8: the console shows it as such. */
+    SetConsoleOutputCP(CP_UTF8);
+    /* Paths handed to libpcap are UTF-8 too. */
+    char err[PCAP_ERRBUF_SIZE];
+    (void)pcap_init(PCAP_CHAR_ENC_UTF_8, err);
+    int rc = main(argc, argv);
+    WSACleanup();
+    return rc;
+}
