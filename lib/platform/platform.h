@@ -71,7 +71,8 @@ uint64_t tlsd_now_ms(void);
 void *tlsd_aligned_alloc(size_t alignment, size_t size);
 /* A read-only stream over len bytes of buf (len > 0). */
 FILE *tlsd_fmemopen(const void *buf, size_t len);
-/* qsort with a context argument passed to cmp (glibc's qsort_r order). */
+/* qsort with a context argument passed last to cmp, stable as glibc's qsort_r (a merge
+ * sort) is: equal elements keep their order on every system. */
 void tlsd_qsort_r(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *, void *),
                   void *ctx);
 

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tool.h"
+#include "../tool.h"
 
 static const char pktmon_text[] =
     "Live capture is not available in the Windows build of tlsdiag (no Npcap driver).\n"
