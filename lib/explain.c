@@ -353,7 +353,7 @@ static int collect(const struct acc *a, struct tlsd_explain_result *r)
         }
     }
     if (r->n > 1)
-        qsort(r->matches, r->n, sizeof *r->matches, by_score);
+        tlsd_qsort(r->matches, r->n, sizeof *r->matches, by_score);
     return 0;
 }
 

@@ -23,6 +23,8 @@
 #include <openssl/objects.h>
 #include <openssl/ssl.h>
 
+#include "platform.h"
+
 const uint16_t tlsd_scan_version_codes[TLSD_SCAN_NVERSIONS] = {0x0002, 0x0300, 0x0301,
                                                                0x0302, 0x0303, 0x0304};
 
@@ -1533,7 +1535,7 @@ static void suites_done(struct elim *e)
     }
     sv->server_order = e->order == 1 ? TLSD_YES : e->order == 0 ? TLSD_NO : TLSD_UNKNOWN;
     if (sv->server_order != TLSD_YES && sv->n_suites > 1)
-        qsort(sv->suites, sv->n_suites, sizeof *sv->suites, cmp_suite);
+        tlsd_qsort(sv->suites, sv->n_suites, sizeof *sv->suites, cmp_suite);
     if (!e->t->s->o->skip_features)
         start_chacha_probe(e->t, e->vi);
 }
@@ -2471,10 +2473,10 @@ static int cmp_cert(const void *a, const void *b)
 static void sort_certs(struct tlsd_scan_result *r)
 {
     if (r->n_certs > 1)
-        qsort(r->certs, r->n_certs, sizeof *r->certs, cmp_cert);
+        tlsd_qsort(r->certs, r->n_certs, sizeof *r->certs, cmp_cert);
     for (size_t i = 0; i < r->n_certs; i++)
         if (r->certs[i].n_suites > 1)
-            qsort(r->certs[i].suites, r->certs[i].n_suites, sizeof *r->certs[i].suites, cmp_u32);
+            tlsd_qsort(r->certs[i].suites, r->certs[i].n_suites, sizeof *r->certs[i].suites, cmp_u32);
 }
 
 static void maybe_finish_target(struct tscan *t)

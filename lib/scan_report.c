@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "platform.h"
+
 #include "scan_internal.h"
 #include "tlsdiag/scan.h"
 #include "tlsdiag/target.h"
@@ -279,7 +281,7 @@ void scan_findings(struct tlsd_scan_result *r)
                 "a TLS 1.2 hello without the renegotiation signal is refused (a Windows "
                 "behaviour: old clients without RFC 5746 cannot connect)");
     if (r->n_findings > 1)
-        qsort(r->findings, r->n_findings, sizeof *r->findings, by_class);
+        tlsd_qsort(r->findings, r->n_findings, sizeof *r->findings, by_class);
 }
 
 void tlsd_scan_result_free(struct tlsd_scan_result *r)

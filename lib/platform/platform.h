@@ -71,8 +71,9 @@ uint64_t tlsd_now_ms(void);
 void *tlsd_aligned_alloc(size_t alignment, size_t size);
 /* A read-only stream over len bytes of buf (len > 0). */
 FILE *tlsd_fmemopen(const void *buf, size_t len);
-/* qsort with a context argument passed last to cmp, stable as glibc's qsort_r (a merge
- * sort) is: equal elements keep their order on every system. */
+/* Stable sorts (sort.c): elements that compare equal keep their order, on every system;
+ * tlsd_qsort_r passes ctx last to cmp, as glibc's qsort_r does. */
+void tlsd_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 void tlsd_qsort_r(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *, void *),
                   void *ctx);
 

@@ -102,12 +102,6 @@ FILE *tlsd_fmemopen(const void *buf, size_t len)
     return fmemopen((void *)buf, len, "rb");
 }
 
-void tlsd_qsort_r(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *, void *),
-                  void *ctx)
-{
-    qsort_r(base, n, size, cmp, ctx);
-}
-
 char *tlsd_strndup(const char *s, size_t n)
 {
     return strndup(s, n);

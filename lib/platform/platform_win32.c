@@ -204,52 +204,6 @@ FILE *tlsd_fmemopen(const void *buf, size_t len)
     return f;
 }
 
-/* A stable merge sort: glibc's qsort_r is one (below a quarter of the memory), and ties
- * in the callers' orders (ranked fixes) must come out as on Linux; the C runtime's
- * qsort_s is a quicksort. Without memory for the merge buffer: insertion sort (stable). */
-static void merge_sort(char *a, char *tmp, size_t n, size_t size,
-                       int (*cmp)(const void *, const void *, void *), void *ctx)
-{
-    if (n < 2)
-        return;
-    size_t half = n / 2;
-    merge_sort(a, tmp, half, size, cmp, ctx);
-    merge_sort(a + half * size, tmp, n - half, size, cmp, ctx);
-    size_t i = 0, j = half, k = 0;
-    while (i < half && j < n) {
-        /* Equal elements: the left one first (stability). */
-        size_t from = cmp(a + j * size, a + i * size, ctx) < 0 ? j++ : i++;
-        memcpy(tmp + k++ * size, a + from * size, size);
-    }
-    memcpy(tmp + k * size, a + i * size, (half - i) * size);
-    k += half - i;
-    memcpy(tmp + k * size, a + j * size, (n - j) * size);
-    memcpy(a, tmp, n * size);
-}
-
-static void insertion_sort(char *a, size_t n, size_t size,
-                           int (*cmp)(const void *, const void *, void *), void *ctx)
-{
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && cmp(a + (j - 1) * size, a + j * size, ctx) > 0; j--)
-            for (size_t b = 0; b < size; b++) {
-                char t = a[(j - 1) * size + b];
-                a[(j - 1) * size + b] = a[j * size + b];
-                a[j * size + b] = t;
-            }
-}
-
-void tlsd_qsort_r(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *, void *),
-                  void *ctx)
-{
-    char *tmp = n > 1 && n <= SIZE_MAX / size ? malloc(n * size) : NULL;
-    if (tmp)
-        merge_sort(base, tmp, n, size, cmp, ctx);
-    else
-        insertion_sort(base, n, size, cmp, ctx);
-    free(tmp);
-}
-
 char *tlsd_strcasestr(const char *haystack, const char *needle)
 {
     size_t n = strlen(needle);
