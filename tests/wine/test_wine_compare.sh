@@ -2,8 +2,9 @@
 # tlsdiag.exe under Wine says exactly what the Linux build says (stdout, stderr and exit
 # status; line endings normalised): ciphers in every output format, explain for every row
 # of every reference table and the whole knowledge base, profiles, the match matrix of the
-# built-ins, analyze (JSON and text) on every shared capture.
-. "$(dirname "$0")/lib.sh"
+# built-ins, analyze (JSON and text) on every shared capture and on one in pktmon's layout.
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 ref="$TLSD_SHARED/reference"
 
 # ciphers: the whole registry and lists in every format, filters, detail cards, errors.
@@ -60,4 +61,10 @@ mapfile -t caps < <(tail -n +2 MANIFEST.tsv | cut -f1)
 [ "${#caps[@]}" -ge 100 ] && ok || bad "only ${#caps[@]} shared captures listed"
 same analyze --json "${caps[@]}"
 same analyze "${caps[@]}"
+
+# analyze on a capture in the layout Windows' packet monitor writes (what watch points to).
+. "$here/../cli/pktmon_layout.sh"
+pktmon_layout zeek/certificate-request-failed.pcap "$WORK/pktmon.pcapng" && ok || bad "no pktmon layout"
+cd "$WORK" || exit 1
+same analyze --json pktmon.pcapng
 finish
