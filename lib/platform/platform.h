@@ -86,4 +86,21 @@ void *tlsd_memmem(const void *haystack, size_t hlen, const void *needle, size_t 
  * (Windows: a console, switched to virtual-terminal mode). */
 bool tlsd_terminal_colour(FILE *stream);
 
+/* The live Windows registry, read through the registry API (HKEY_LOCAL_MACHINE, the 64-bit
+ * view). On other systems every call answers TLSD_REG_UNAVAILABLE: there is no registry to
+ * read, which is not the same as an empty one. key: e.g.
+ * "SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols". */
+enum tlsd_reg_status { TLSD_REG_OK, TLSD_REG_NO_KEY, TLSD_REG_UNAVAILABLE, TLSD_REG_ERROR };
+enum tlsd_reg_type { TLSD_REG_DWORD, TLSD_REG_TEXT, TLSD_REG_TEXT_LIST, TLSD_REG_OTHER };
+/* One value: name (UTF-8), its type, the number (TLSD_REG_DWORD) or the text (TEXT; for
+ * TEXT_LIST the strings joined with newlines). Returning non-zero stops the walk. */
+typedef int tlsd_reg_value_fn(void *ctx, const char *name, enum tlsd_reg_type type, uint32_t number,
+                              const char *text);
+typedef int tlsd_reg_key_fn(void *ctx, const char *subkey);
+enum tlsd_reg_status tlsd_reg_values(const char *key, tlsd_reg_value_fn *fn, void *ctx);
+enum tlsd_reg_status tlsd_reg_subkeys(const char *key, tlsd_reg_key_fn *fn, void *ctx);
+/* The running system's version as RtlGetVersion reports it (GetVersionEx lies to programs
+ * without a compatibility manifest); false where there is none (not Windows). */
+bool tlsd_os_version(unsigned *major, unsigned *minor, unsigned *build);
+
 #endif

@@ -121,3 +121,21 @@ bool tlsd_terminal_colour(FILE *stream)
 {
     return isatty(fileno(stream));
 }
+
+enum tlsd_reg_status tlsd_reg_values(const char *key, tlsd_reg_value_fn *fn, void *ctx)
+{
+    (void)key, (void)fn, (void)ctx;
+    return TLSD_REG_UNAVAILABLE;
+}
+
+enum tlsd_reg_status tlsd_reg_subkeys(const char *key, tlsd_reg_key_fn *fn, void *ctx)
+{
+    (void)key, (void)fn, (void)ctx;
+    return TLSD_REG_UNAVAILABLE;
+}
+
+bool tlsd_os_version(unsigned *major, unsigned *minor, unsigned *build)
+{
+    (void)major, (void)minor, (void)build;
+    return false;
+}

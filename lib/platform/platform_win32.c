@@ -245,6 +245,130 @@ bool tlsd_terminal_colour(FILE *stream)
            SetConsoleMode(h, mode | ENABLE_VIRTUAL_TERMINAL_PROCESSING);
 }
 
+/* ---- the registry ------------------------------------------------------------------ */
+
+static enum tlsd_reg_status open_key(const char *key, HKEY *h)
+{
+    wchar_t *wk = wide(key);
+    if (!wk)
+        return TLSD_REG_ERROR;
+    LONG rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, wk, 0, KEY_READ | KEY_WOW64_64KEY, h);
+    free(wk);
+    return rc == ERROR_SUCCESS          ? TLSD_REG_OK
+           : rc == ERROR_FILE_NOT_FOUND ? TLSD_REG_NO_KEY
+                                        : TLSD_REG_ERROR;
+}
+
+/* REG_MULTI_SZ: strings each ended by NUL, the list by another; joined with newlines. */
+static void join_multi(wchar_t *w, size_t chars)
+{
+    for (size_t i = 0; i + 1 < chars && !(w[i] == 0 && w[i + 1] == 0); i++)
+        if (w[i] == 0)
+            w[i] = L'\n';
+}
+
+/* Names are at most 16,383 characters; data is read with a buffer that grows. */
+#define REG_NAME_MAX 16384
+
+enum tlsd_reg_status tlsd_reg_values(const char *key, tlsd_reg_value_fn *fn, void *ctx)
+{
+    HKEY h;
+    enum tlsd_reg_status st = open_key(key, &h);
+    if (st != TLSD_REG_OK)
+        return st;
+    wchar_t *name = malloc(REG_NAME_MAX * sizeof *name);
+    DWORD cap = 4096;
+    BYTE *data = malloc(cap + 2 * sizeof(wchar_t));
+    bool stop = false;
+    DWORD i = 0;
+    while (name && data && st == TLSD_REG_OK && !stop) {
+        DWORD nlen = REG_NAME_MAX, dlen = cap, type;
+        LONG rc = RegEnumValueW(h, i, name, &nlen, NULL, &type, data, &dlen);
+        if (rc == ERROR_NO_MORE_ITEMS)
+            break;
+        if (rc == ERROR_MORE_DATA) { /* the same value again, with room for it */
+            BYTE *bigger = realloc(data, (size_t)dlen + 2 * sizeof(wchar_t));
+            if (!bigger)
+                st = TLSD_REG_ERROR;
+            else
+                data = bigger, cap = dlen;
+            continue;
+        }
+        if (rc != ERROR_SUCCESS) {
+            st = TLSD_REG_ERROR;
+            break;
+        }
+        memset(data + dlen, 0, 2 * sizeof(wchar_t)); /* strings need not end with NUL */
+        char *n8 = narrow(name), *t8 = NULL;
+        enum tlsd_reg_type t = TLSD_REG_OTHER;
+        uint32_t number = 0;
+        if (type == REG_DWORD && dlen == sizeof(DWORD)) {
+            t = TLSD_REG_DWORD;
+            memcpy(&number, data, sizeof number);
+        } else if (type == REG_SZ || type == REG_EXPAND_SZ || type == REG_MULTI_SZ) {
+            t = type == REG_MULTI_SZ ? TLSD_REG_TEXT_LIST : TLSD_REG_TEXT;
+            if (t == TLSD_REG_TEXT_LIST)
+                join_multi((wchar_t *)data, dlen / sizeof(wchar_t));
+            t8 = narrow((wchar_t *)data);
+        }
+        if (!n8 || ((t == TLSD_REG_TEXT || t == TLSD_REG_TEXT_LIST) && !t8))
+            st = TLSD_REG_ERROR;
+        else
+            stop = fn(ctx, n8, t, number, t8) != 0;
+        free(n8);
+        free(t8);
+        i++;
+    }
+    if (!name || !data)
+        st = TLSD_REG_ERROR;
+    free(name);
+    free(data);
+    RegCloseKey(h);
+    return st;
+}
+
+enum tlsd_reg_status tlsd_reg_subkeys(const char *key, tlsd_reg_key_fn *fn, void *ctx)
+{
+    HKEY h;
+    enum tlsd_reg_status st = open_key(key, &h);
+    if (st != TLSD_REG_OK)
+        return st;
+    wchar_t name[256]; /* key names are at most 255 characters */
+    for (DWORD i = 0;; i++) {
+        DWORD len = sizeof name / sizeof name[0];
+        LONG rc = RegEnumKeyExW(h, i, name, &len, NULL, NULL, NULL, NULL);
+        if (rc == ERROR_NO_MORE_ITEMS)
+            break;
+        char *n8 = rc == ERROR_SUCCESS ? narrow(name) : NULL;
+        int stop = n8 ? fn(ctx, n8) : 0;
+        free(n8);
+        if (!n8) {
+            st = TLSD_REG_ERROR;
+            break;
+        }
+        if (stop)
+            break;
+    }
+    RegCloseKey(h);
+    return st;
+}
+
+bool tlsd_os_version(unsigned *major, unsigned *minor, unsigned *build)
+{
+    typedef LONG(WINAPI * rtl_get_version)(OSVERSIONINFOW *);
+    HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+    rtl_get_version get = NULL;
+    FARPROC p = ntdll ? GetProcAddress(ntdll, "RtlGetVersion") : NULL;
+    memcpy(&get, &p, sizeof get); /* FARPROC to the real signature */
+    OSVERSIONINFOW v = {.dwOSVersionInfoSize = sizeof v};
+    if (!get || get(&v) != 0)
+        return false;
+    *major = v.dwMajorVersion;
+    *minor = v.dwMinorVersion;
+    *build = v.dwBuildNumber;
+    return true;
+}
+
 int main(int argc, char **argv);
 
 /* The entry point (linked with -municode). */
