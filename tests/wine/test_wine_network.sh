@@ -79,4 +79,11 @@ expect_grep '"end": "handshake-ok"' "$wine" "serve under Wine: handshake ok"
 expect_grep '"agree": true' "$wine" "serve under Wine: prediction agrees"
 [ -n "$linux" ] && [ "$linux" = "$wine" ] && ok ||
   { bad "serve records differ"; diff <(echo "$linux") <(echo "$wine") | head -20 >&2; }
+
+# watch on Windows: no live capture; it says so and how to capture with pktmon instead.
+wrun watch -i eth0 port 443
+[ "$WRC" -eq 3 ] && ok || bad "watch under Wine: exit $WRC, want 3"
+expect_grep 'pktmon etl2pcap' "$WERR" "watch under Wine points to pktmon"
+wrun watch --help
+[ "$WRC" -eq 0 ] && ok || bad "watch --help under Wine: exit $WRC"
 finish
