@@ -273,5 +273,5 @@ static int by_security(const void *pa, const void *pb)
 void tlsd_suite_list_sort_secure(struct tlsd_suite_list *l)
 {
     if (l->n_items > 1)
-        qsort(l->items, l->n_items, sizeof *l->items, by_security);
+        tlsd_qsort(l->items, l->n_items, sizeof *l->items, by_security);
 }

@@ -1,4 +1,6 @@
 /* Peer-supplied text made safe for a terminal and for JSON (textout.h). */
+#include "platform.h"
+
 #include "tlsdiag/textout.h"
 
 #include <ctype.h>
@@ -281,7 +283,7 @@ static bool split_time(int64_t usec, bool local, struct tm *tm, long *micros)
     }
     time_t t = (time_t)sec;
     *micros = (long)rest;
-    if (!(local ? localtime_r(&t, tm) : gmtime_r(&t, tm)))
+    if (!(local ? tlsd_localtime(&t, tm) : tlsd_gmtime(&t, tm)))
         return false;
     return tm->tm_year >= -1900 && tm->tm_year <= 9999 - 1900;
 }

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "platform.h"
+
 #include "tlsdiag/registry.h"
 #include "tlsdiag/suitelist.h"
 #include "tlsdiag/textin.h"
@@ -128,7 +130,7 @@ static const char *named_base(const struct tlsd_reg *reg, char *why, size_t why_
     char *product = tlsd_reg_string(tlsd_reg_find(reg, PRODUCT_KEY, "ProductName"), ' ');
     const char *base = NULL;
     if (build) {
-        bool server = product && strcasestr(product, "Server");
+        bool server = product && tlsd_strcasestr(product, "Server");
         base = tlsd_win_profile_of_build((unsigned)strtoul(build, NULL, 10), server);
         snprintf(why, why_len, "named by the export (%s, build %s)",
                  product ? product : "no ProductName", build);
@@ -505,7 +507,7 @@ static const char *folder_base(const char *folder, char *why, size_t why_len)
 {
     char path[4096], line[256] = "";
     snprintf(path, sizeof path, "%s/%s", folder, TLSD_WIN_STATE_OSVERSION);
-    FILE *f = fopen(path, "rb");
+    FILE *f = tlsd_fopen(path, "rb");
     if (!f)
         return NULL;
     size_t n = fread(line, 1, sizeof line - 1, f);
@@ -518,7 +520,7 @@ static const char *folder_base(const char *folder, char *why, size_t why_len)
         unsigned major, minor, build;
         if (isdigit((unsigned char)*p) && (p == text || !isdigit((unsigned char)p[-1])) &&
             sscanf(p, "%u.%u.%u", &major, &minor, &build) == 3 && build > 0) {
-            base = tlsd_win_profile_of_build(build, strcasestr(text, "Server") != NULL);
+            base = tlsd_win_profile_of_build(build, tlsd_strcasestr(text, "Server") != NULL);
             snprintf(why, why_len, "named by %s (build %u)", TLSD_WIN_STATE_OSVERSION, build);
         }
     }
@@ -544,7 +546,7 @@ int tlsd_win_state_from_folder(const char *folder, enum tlsd_side side, struct t
             n++;
     }
     closedir(d);
-    qsort(files, n, sizeof files[0], by_name);
+    tlsd_qsort(files, n, sizeof files[0], by_name);
     /* The exports' own CurrentVersion (ProductName tells server from client) first,
      * then the OS version line. */
     int rc =

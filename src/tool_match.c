@@ -503,8 +503,7 @@ static int load_live(const char *spec, struct tlsd_profile *p, struct tlsd_profi
  * scans of one server stay apart in the matrix and the report. */
 static void name_by_file(struct tlsd_profile *p, const char *spec)
 {
-    struct stat st;
-    if (strncmp(p->name, "scan of ", 8) != 0 || stat(spec, &st) != 0 || !S_ISREG(st.st_mode))
+    if (strncmp(p->name, "scan of ", 8) != 0 || !tlsd_is_regular_file(spec))
         return;
     const char *base = strrchr(spec, '/');
     snprintf(p->name, sizeof p->name, "%s", base ? base + 1 : spec);

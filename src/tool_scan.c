@@ -142,7 +142,7 @@ static void print_date(const char *label, time_t t)
 {
     char buf[32];
     struct tm tm;
-    gmtime_r(&t, &tm);
+    tlsd_gmtime(&t, &tm);
     strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
     printf("%s%s", label, buf);
 }

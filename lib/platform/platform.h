@@ -36,12 +36,17 @@ static inline int madvise(void *addr, size_t len, int advice)
 FILE *tlsd_fopen(const char *path, const char *mode);
 /* The size of a regular file or directory entry at path; false when there is none. */
 bool tlsd_file_size(const char *path, uint64_t *size);
+/* True when path names a regular file (not a directory, device or pipe). */
+bool tlsd_is_regular_file(const char *path);
 /* A read-only stream whose bytes come from read(cookie, buf, n) (< 0 error, 0 end) and that
  * calls close(cookie) when done (glibc: fopencookie; Windows, which has no such stream:
  * everything read at once into a temporary file deleted on close). */
 typedef ssize_t tlsd_read_fn(void *cookie, char *buf, size_t n);
 typedef int tlsd_close_fn(void *cookie);
 FILE *tlsd_fopen_reader(void *cookie, tlsd_read_fn *read, tlsd_close_fn *close);
+/* Reads one line (with its newline) into *line, grown as needed; the length, or -1 at the
+ * end or on error (glibc's getline). */
+ssize_t tlsd_getline(char **line, size_t *cap, FILE *f);
 /* Only one thread reads this stream: its per-call lock can go (where the C library can). */
 void tlsd_stream_unlocked(FILE *f);
 
@@ -63,6 +68,7 @@ void tlsd_ignore_sigpipe(void);
 /* Time. */
 time_t tlsd_timegm(struct tm *tm);
 struct tm *tlsd_gmtime(const time_t *t, struct tm *out);
+struct tm *tlsd_localtime(const time_t *t, struct tm *out);
 /* Milliseconds of a monotonic clock. */
 uint64_t tlsd_now_ms(void);
 
@@ -85,16 +91,34 @@ void *tlsd_memmem(const void *haystack, size_t hlen, const void *needle, size_t 
 /* The terminal: true when stream is an interactive terminal that shows ANSI colour
  * (Windows: a console, switched to virtual-terminal mode). */
 bool tlsd_terminal_colour(FILE *stream);
+/* The columns of the terminal stream is, or 0 when it is none (a file, a pipe). */
+unsigned tlsd_terminal_width(FILE *stream);
+/* Puts a filter in front of stdout: from now on what the program writes to stdout goes to
+ * write(cookie, buf, n) (< 0 error), which writes on to *real, the original standard
+ * output, and close(cookie) when stdout is closed (Windows: at exit). Line-buffered on a
+ * terminal. glibc: a cookie stream becomes stdout; Windows
+ * (whose stdout cannot be replaced): fd 1 becomes a pipe that a thread reads, drained
+ * when the program exits. */
+typedef ssize_t tlsd_write_fn(void *cookie, const char *buf, size_t n);
+int tlsd_filter_stdout(void *cookie, tlsd_write_fn *write, tlsd_close_fn *close, FILE **real);
+
+/* Processes and users. */
+/* Gives up root for good (POSIX: supplementary groups, group, then user, and a check that
+ * root cannot be regained); 0 when done or nothing to drop (not root; Windows, where a
+ * process has no root to give up), -1 with the reason in err. */
+int tlsd_drop_privileges(const char *user, char *err, size_t errlen);
+/* handler(signal) on SIGINT and SIGTERM (Windows: Ctrl+C and the CRT's SIGTERM). */
+void tlsd_on_stop_signals(void (*handler)(int));
 
 /* The live Windows registry, read through the registry API (HKEY_LOCAL_MACHINE, the 64-bit
  * view). On other systems every call answers TLSD_REG_UNAVAILABLE: there is no registry to
  * read, which is not the same as an empty one. key: e.g.
  * "SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols". */
 enum tlsd_reg_status { TLSD_REG_OK, TLSD_REG_NO_KEY, TLSD_REG_UNAVAILABLE, TLSD_REG_ERROR };
-enum tlsd_reg_type { TLSD_REG_DWORD, TLSD_REG_TEXT, TLSD_REG_TEXT_LIST, TLSD_REG_OTHER };
-/* One value: name (UTF-8), its type, the number (TLSD_REG_DWORD) or the text (TEXT; for
+enum tlsd_live_type { TLSD_LIVE_DWORD, TLSD_LIVE_TEXT, TLSD_LIVE_TEXT_LIST, TLSD_LIVE_OTHER };
+/* One value: name (UTF-8), its type, the number (TLSD_LIVE_DWORD) or the text (TEXT; for
  * TEXT_LIST the strings joined with newlines). Returning non-zero stops the walk. */
-typedef int tlsd_reg_value_fn(void *ctx, const char *name, enum tlsd_reg_type type, uint32_t number,
+typedef int tlsd_reg_value_fn(void *ctx, const char *name, enum tlsd_live_type type, uint32_t number,
                               const char *text);
 typedef int tlsd_reg_key_fn(void *ctx, const char *subkey);
 enum tlsd_reg_status tlsd_reg_values(const char *key, tlsd_reg_value_fn *fn, void *ctx);

@@ -3,6 +3,9 @@
 #include "platform.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/ioctl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio_ext.h>
@@ -23,9 +26,20 @@ FILE *tlsd_fopen_reader(void *cookie, tlsd_read_fn *read, tlsd_close_fn *close)
     return fopencookie(cookie, "rb", io);
 }
 
+ssize_t tlsd_getline(char **line, size_t *cap, FILE *f)
+{
+    return getline(line, cap, f);
+}
+
 void tlsd_stream_unlocked(FILE *f)
 {
     (void)__fsetlocking(f, FSETLOCKING_BYCALLER);
+}
+
+bool tlsd_is_regular_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 bool tlsd_file_size(const char *path, uint64_t *size)
@@ -85,6 +99,11 @@ struct tm *tlsd_gmtime(const time_t *t, struct tm *out)
     return gmtime_r(t, out);
 }
 
+struct tm *tlsd_localtime(const time_t *t, struct tm *out)
+{
+    return localtime_r(t, out);
+}
+
 uint64_t tlsd_now_ms(void)
 {
     struct timespec ts;
@@ -120,6 +139,54 @@ void *tlsd_memmem(const void *haystack, size_t hlen, const void *needle, size_t 
 bool tlsd_terminal_colour(FILE *stream)
 {
     return isatty(fileno(stream));
+}
+
+unsigned tlsd_terminal_width(FILE *stream)
+{
+    struct winsize ws;
+    int fd = fileno(stream);
+    return isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 ? ws.ws_col : 0;
+}
+
+int tlsd_filter_stdout(void *cookie, tlsd_write_fn *write, tlsd_close_fn *close, FILE **real)
+{
+    cookie_io_functions_t io = {.write = write, .close = close};
+    FILE *s = fopencookie(cookie, "w", io);
+    if (!s)
+        return -1;
+    if (isatty(fileno(stdout)))
+        setvbuf(s, NULL, _IOLBF, 0);
+    *real = stdout;
+    stdout = s;
+    return 0;
+}
+
+int tlsd_drop_privileges(const char *user, char *err, size_t errlen)
+{
+    if (geteuid() != 0 && getuid() != 0)
+        return 0;
+    struct passwd *pw = getpwnam(user ? user : "nobody");
+    if (!pw) {
+        snprintf(err, errlen, "no such user '%s' to switch to", user ? user : "nobody");
+        return -1;
+    }
+    if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+        snprintf(err, errlen, "cannot switch to user '%s': %s", pw->pw_name, strerror(errno));
+        return -1;
+    }
+    if (pw->pw_uid != 0 && setuid(0) == 0) {
+        snprintf(err, errlen, "could regain root after dropping it; stopping");
+        return -1;
+    }
+    return 0;
+}
+
+void tlsd_on_stop_signals(void (*handler)(int))
+{
+    struct sigaction sa = {.sa_handler = handler};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }
 
 enum tlsd_reg_status tlsd_reg_values(const char *key, tlsd_reg_value_fn *fn, void *ctx)

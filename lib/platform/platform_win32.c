@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <io.h>
 #include <pcap/pcap.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -47,6 +48,15 @@ FILE *tlsd_fopen(const char *path, const char *mode)
     return f;
 }
 
+bool tlsd_is_regular_file(const char *path)
+{
+    wchar_t *wp = wide(path);
+    struct _stat64 st;
+    bool ok = wp && _wstat64(wp, &st) == 0 && (st.st_mode & _S_IFMT) == _S_IFREG;
+    free(wp);
+    return ok;
+}
+
 bool tlsd_file_size(const char *path, uint64_t *size)
 {
     wchar_t *wp = wide(path);
@@ -84,17 +94,45 @@ FILE *tlsd_fopen_reader(void *cookie, tlsd_read_fn *read, tlsd_close_fn *close)
     FILE *f = temp_stream();
     char buf[1 << 16];
     ssize_t n = 0;
-    while (f && (n = read(cookie, buf, sizeof buf)) > 0)
-        if (fwrite(buf, 1, (size_t)n, f) != (size_t)n)
-            n = -1;
+    bool failed = false;
+    /* A read error ends the stream where it happened: the bytes before it are handed out,
+     * as a cookie stream hands them out before its read fails (the reader's own state
+     * names the damage, e.g. a corrupt gzip member). */
+    while (f && !failed && (n = read(cookie, buf, sizeof buf)) > 0)
+        failed = fwrite(buf, 1, (size_t)n, f) != (size_t)n;
     if (close(cookie) != 0)
-        n = -1;
-    if (f && (n < 0 || fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0)) {
+        failed = true;
+    if (f && (failed || fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0)) {
         fclose(f);
         f = NULL;
         errno = EIO;
     }
     return f;
+}
+
+ssize_t tlsd_getline(char **line, size_t *cap, FILE *f)
+{
+    size_t n = 0;
+    int c;
+    while ((c = getc(f)) != EOF) {
+        if (n + 2 > *cap) {
+            size_t want = *cap ? *cap * 2 : 128;
+            char *p = realloc(*line, want);
+            if (!p) {
+                errno = ENOMEM;
+                return -1;
+            }
+            *line = p;
+            *cap = want;
+        }
+        (*line)[n++] = (char)c;
+        if (c == '\n')
+            break;
+    }
+    if (n == 0)
+        return -1;
+    (*line)[n] = '\0';
+    return (ssize_t)n;
 }
 
 void tlsd_stream_unlocked(FILE *f)
@@ -182,6 +220,11 @@ struct tm *tlsd_gmtime(const time_t *t, struct tm *out)
     return gmtime_s(out, t) == 0 ? out : NULL;
 }
 
+struct tm *tlsd_localtime(const time_t *t, struct tm *out)
+{
+    return localtime_s(out, t) == 0 ? out : NULL;
+}
+
 uint64_t tlsd_now_ms(void)
 {
     return GetTickCount64();
@@ -245,6 +288,93 @@ bool tlsd_terminal_colour(FILE *stream)
            SetConsoleMode(h, mode | ENABLE_VIRTUAL_TERMINAL_PROCESSING);
 }
 
+unsigned tlsd_terminal_width(FILE *stream)
+{
+    HANDLE h = (HANDLE)_get_osfhandle(_fileno(stream));
+    CONSOLE_SCREEN_BUFFER_INFO info;
+    if (h == INVALID_HANDLE_VALUE || !GetConsoleScreenBufferInfo(h, &info))
+        return 0;
+    return (unsigned)(info.srWindow.Right - info.srWindow.Left + 1);
+}
+
+/* stdout's filter: fd 1 is the write end of a pipe whose read end this thread reads. */
+static struct stdout_filter {
+    HANDLE thread;
+    int rd;
+    void *cookie;
+    tlsd_write_fn *write;
+    tlsd_close_fn *close;
+} filter;
+
+static DWORD WINAPI filter_pump(void *arg)
+{
+    (void)arg;
+    char buf[1 << 14];
+    int n;
+    bool ok = true;
+    while ((n = _read(filter.rd, buf, sizeof buf)) > 0)
+        if (ok && filter.write(filter.cookie, buf, (size_t)n) < 0)
+            ok = false; /* read on, so the writer never blocks on a full pipe */
+    _close(filter.rd);
+    filter.close(filter.cookie);
+    return 0;
+}
+
+/* At exit: the program's last output reaches the filter, whose end is waited for. */
+static void filter_drain(void)
+{
+    fflush(stdout);
+    int null = _open("NUL", _O_WRONLY);
+    if (null >= 0) { /* fd 1 off the pipe: the pump reads to its end */
+        _dup2(null, 1);
+        _close(null);
+    } else {
+        _close(1);
+    }
+    WaitForSingleObject(filter.thread, INFINITE);
+}
+
+int tlsd_filter_stdout(void *cookie, tlsd_write_fn *write, tlsd_close_fn *close, FILE **real)
+{
+    int fds[2], out = _dup(1);
+    FILE *r = out >= 0 ? _fdopen(out, "w") : NULL;
+    if (!r || _pipe(fds, 1 << 16, _O_BINARY | _O_NOINHERIT) != 0) {
+        if (r)
+            fclose(r);
+        return -1;
+    }
+    bool console = tlsd_terminal_width(r) > 0;
+    filter = (struct stdout_filter){.rd = fds[0], .cookie = cookie, .write = write, .close = close};
+    fflush(stdout);
+    if (_dup2(fds[1], 1) != 0 ||
+        !(filter.thread = CreateThread(NULL, 0, filter_pump, NULL, 0, NULL))) {
+        _close(fds[0]);
+        _close(fds[1]);
+        fclose(r);
+        return -1;
+    }
+    _close(fds[1]);
+    /* The program's newlines reach the filter as written; r turns them into CRLF. */
+    _setmode(1, _O_BINARY);
+    if (console)
+        setvbuf(stdout, NULL, _IOLBF, 1 << 12);
+    atexit(filter_drain);
+    *real = r;
+    return 0;
+}
+
+int tlsd_drop_privileges(const char *user, char *err, size_t errlen)
+{
+    (void)user, (void)err, (void)errlen;
+    return 0; /* no root to give up: serve runs as the user who started it */
+}
+
+void tlsd_on_stop_signals(void (*handler)(int))
+{
+    signal(SIGINT, handler); /* Ctrl+C, from the console's control handler */
+    signal(SIGTERM, handler);
+}
+
 /* ---- the registry ------------------------------------------------------------------ */
 
 static enum tlsd_reg_status open_key(const char *key, HKEY *h)
@@ -300,18 +430,18 @@ enum tlsd_reg_status tlsd_reg_values(const char *key, tlsd_reg_value_fn *fn, voi
         }
         memset(data + dlen, 0, 2 * sizeof(wchar_t)); /* strings need not end with NUL */
         char *n8 = narrow(name), *t8 = NULL;
-        enum tlsd_reg_type t = TLSD_REG_OTHER;
+        enum tlsd_live_type t = TLSD_LIVE_OTHER;
         uint32_t number = 0;
         if (type == REG_DWORD && dlen == sizeof(DWORD)) {
-            t = TLSD_REG_DWORD;
+            t = TLSD_LIVE_DWORD;
             memcpy(&number, data, sizeof number);
         } else if (type == REG_SZ || type == REG_EXPAND_SZ || type == REG_MULTI_SZ) {
-            t = type == REG_MULTI_SZ ? TLSD_REG_TEXT_LIST : TLSD_REG_TEXT;
-            if (t == TLSD_REG_TEXT_LIST)
+            t = type == REG_MULTI_SZ ? TLSD_LIVE_TEXT_LIST : TLSD_LIVE_TEXT;
+            if (t == TLSD_LIVE_TEXT_LIST)
                 join_multi((wchar_t *)data, dlen / sizeof(wchar_t));
             t8 = narrow((wchar_t *)data);
         }
-        if (!n8 || ((t == TLSD_REG_TEXT || t == TLSD_REG_TEXT_LIST) && !t8))
+        if (!n8 || ((t == TLSD_LIVE_TEXT || t == TLSD_LIVE_TEXT_LIST) && !t8))
             st = TLSD_REG_ERROR;
         else
             stop = fn(ctx, n8, t, number, t8) != 0;

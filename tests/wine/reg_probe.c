@@ -12,21 +12,21 @@ static int print_key(void *ctx, const char *subkey)
     return 0;
 }
 
-static int print_value(void *ctx, const char *name, enum tlsd_reg_type type, uint32_t number,
+static int print_value(void *ctx, const char *name, enum tlsd_live_type type, uint32_t number,
                        const char *text)
 {
     (void)ctx;
     switch (type) {
-    case TLSD_REG_DWORD:
+    case TLSD_LIVE_DWORD:
         printf("value %s dword %lu\n", name, (unsigned long)number);
         break;
-    case TLSD_REG_TEXT:
+    case TLSD_LIVE_TEXT:
         printf("value %s text %s\n", name, text);
         break;
-    case TLSD_REG_TEXT_LIST:
+    case TLSD_LIVE_TEXT_LIST:
         printf("value %s list %s\n", name, text);
         break;
-    case TLSD_REG_OTHER:
+    case TLSD_LIVE_OTHER:
         printf("value %s other\n", name);
         break;
     }
