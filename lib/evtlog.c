@@ -92,7 +92,7 @@ int64_t tlsd_event_parse_time(const char *s)
     struct tm tm = {0};
     int frac_digits = 0;
     long long frac = 0;
-    const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+    const char *p = tlsd_strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
     if (!p)
         return TLSD_EVENT_NO_TIME;
     if (*p == '.')

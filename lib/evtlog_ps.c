@@ -64,9 +64,9 @@ static void set_time(struct tlsd_event *e, const char *t)
     e->time_us = tlsd_event_parse_time(t);
     struct tm tm = {0};
     const char *end =
-        e->time_us == TLSD_EVENT_NO_TIME ? strptime(t, "%m/%d/%Y %I:%M:%S %p", &tm) : NULL;
+        e->time_us == TLSD_EVENT_NO_TIME ? tlsd_strptime(t, "%m/%d/%Y %I:%M:%S %p", &tm) : NULL;
     if (!end && e->time_us == TLSD_EVENT_NO_TIME)
-        end = strptime(t, "%m/%d/%Y %H:%M:%S", &tm);
+        end = tlsd_strptime(t, "%m/%d/%Y %H:%M:%S", &tm);
     if (end)
         e->time_us = (int64_t)tlsd_timegm(&tm) * MS_PER_S * US_PER_MS;
 }

@@ -127,11 +127,11 @@ int tlsd_profile_load(const char *spec, enum tlsd_side side, struct tlsd_profile
         return from_file(spec, TLSD_PROFILE_AUTO, side, p, err);
     }
     if (!strpbrk(spec, ":,_ ") && !strchr(spec, '=')) {
-        const char *near = tlsd_builtin_profile_nearest(spec);
-        if (near)
+        const char *nearest = tlsd_builtin_profile_nearest(spec);
+        if (nearest)
             snprintf(err->msg, sizeof err->msg,
                      "'%.80s' is neither a built-in profile nor a file; did you mean '%s'?", spec,
-                     near);
+                     nearest);
         else
             snprintf(err->msg, sizeof err->msg,
                      "'%.120s' is neither a built-in profile (see 'tlsdiag profiles') nor a file",

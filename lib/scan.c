@@ -3,6 +3,7 @@
  * signature schemes, features — all on one libuv loop, with limits on
  * probes in flight (overall and per target), a connection rate and time
  * limits. Results are typed records; rendering lives elsewhere. */
+#include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
 #include "tlsdiag/scan.h"
 
 #include <arpa/inet.h>
@@ -505,7 +506,7 @@ static bool answered(const struct probe_res *res)
 
 /* Appends a formatted line to a list of lines. */
 static void add_line(char ***lines, size_t *n, const char *fmt, va_list ap)
-    __attribute__((format(printf, 3, 0)));
+    __attribute__((format(TLSD_PRINTF_FORMAT, 3, 0)));
 static void add_line(char ***lines, size_t *n, const char *fmt, va_list ap)
 {
     char **v = realloc(*lines, (*n + 1) * sizeof *v);
@@ -517,7 +518,7 @@ static void add_line(char ***lines, size_t *n, const char *fmt, va_list ap)
 }
 
 static void add_undecided(struct tlsd_scan_result *r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+    __attribute__((format(TLSD_PRINTF_FORMAT, 2, 3)));
 static void add_undecided(struct tlsd_scan_result *r, const char *fmt, ...)
 {
     va_list ap;
@@ -528,7 +529,7 @@ static void add_undecided(struct tlsd_scan_result *r, const char *fmt, ...)
 
 /* A decision taken from a confirmed reset (vi >= 0: whether that version is accepted). */
 static void add_doubt(struct tscan *t, int vi, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    __attribute__((format(TLSD_PRINTF_FORMAT, 3, 4)));
 static void add_doubt(struct tscan *t, int vi, const char *fmt, ...)
 {
     if (vi >= 0)

@@ -55,9 +55,8 @@ static long deadline_cb(BIO *b, int oper, const char *argp, size_t len, int argi
     uint64_t ms = h->timeout_ms;
     if (h->deadline_ms && h->deadline_ms - now < ms)
         ms = h->deadline_ms - now;
-    struct timeval tv = {.tv_sec = (time_t)(ms / 1000), .tv_usec = (suseconds_t)(ms % 1000) * 1000};
-    int fd = (int)BIO_get_fd(b, NULL);
-    setsockopt(fd, SOL_SOCKET, oper == BIO_CB_READ ? SO_RCVTIMEO : SO_SNDTIMEO, &tv, sizeof tv);
+    (void)oper; /* both directions: the next call, either way, has what is left */
+    tlsd_sock_timeouts((int)BIO_get_fd(b, NULL), (unsigned)ms);
     return ret;
 }
 

@@ -10,6 +10,7 @@
 #include "platform.h"
 
 #include "scan_internal.h"
+#include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
 #include "tlsdiag/record.h"
 #include "tlsdiag/textout.h"
 
@@ -94,7 +95,7 @@ static void finish(struct probe *p, enum probe_outcome o)
     uv_close((uv_handle_t *)&p->tcp, on_closed);
 }
 
-__attribute__((format(printf, 3, 4))) static void fail(struct probe *p, enum probe_outcome o,
+__attribute__((format(TLSD_PRINTF_FORMAT, 3, 4))) static void fail(struct probe *p, enum probe_outcome o,
                                                        const char *fmt, ...)
 {
     va_list ap;

@@ -12,6 +12,7 @@
 #include "platform.h"
 
 #include "scan_internal.h"
+#include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
 #include "tlsdiag/scan.h"
 #include "tlsdiag/target.h"
 #include "tlsdiag/textout.h"
@@ -101,7 +102,7 @@ void scan_verify_certs(struct tlsd_scan_result *r, const char *cafile, const cha
 #define TLSD_BROKEN_DH_BITS 1024
 
 static void finding(struct tlsd_scan_result *r, enum tlsd_class c, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    __attribute__((format(TLSD_PRINTF_FORMAT, 3, 4)));
 static void finding(struct tlsd_scan_result *r, enum tlsd_class c, const char *fmt, ...)
 {
     char buf[512];

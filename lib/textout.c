@@ -310,7 +310,7 @@ char *tlsd_time_local(int64_t usec, char *out, size_t len)
     if (!split_time(usec, true, &tm, &micros) || len < TLSD_TIME_LEN)
         return NULL;
     size_t n = strftime(out, len, "%Y-%m-%d %H:%M:%S", &tm);
-    long off = tm.tm_gmtoff / 60; /* minutes east of UTC */
+    long off = tlsd_utc_offset_min(&tm); /* minutes east of UTC */
     char sign = off < 0 ? '-' : '+';
     off = off < 0 ? -off : off;
     snprintf(out + n, len - n, ".%03ld %c%02ld:%02ld", micros / 1000, sign, off / 60, off % 60);

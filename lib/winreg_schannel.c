@@ -12,6 +12,7 @@
 
 #include "platform.h"
 
+#include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
 #include "tlsdiag/registry.h"
 #include "tlsdiag/suitelist.h"
 #include "tlsdiag/textin.h"
@@ -33,7 +34,7 @@ const char *tlsd_win_origin_name(enum tlsd_win_origin o)
 static struct tlsd_win_line *add_line(struct tlsd_win_state *st, const char *setting,
                                       enum tlsd_win_origin origin,
                                       const struct tlsd_reg_value *from, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+    __attribute__((format(TLSD_PRINTF_FORMAT, 5, 6)));
 
 static struct tlsd_win_line *add_line(struct tlsd_win_state *st, const char *setting,
                                       enum tlsd_win_origin origin,

@@ -289,7 +289,7 @@ static void print_text(const struct tlsd_scan_result *r, bool color)
             const char *u = r->undecided[i];
             size_t n = strlen(u), cut = n;
             while (cut > UNDECIDED_TEXT_MAX) {
-                const char *sep = memrchr(u, ',', cut - 1);
+                const char *sep = tlsd_memrchr(u, ',', cut - 1);
                 cut = sep ? (size_t)(sep - u) : UNDECIDED_TEXT_MAX;
             }
             printf("    %.*s%s\n", (int)cut, u, cut < n ? ", ... (--json lists them all)" : "");

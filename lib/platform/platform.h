@@ -69,6 +69,10 @@ void tlsd_ignore_sigpipe(void);
 time_t tlsd_timegm(struct tm *tm);
 struct tm *tlsd_gmtime(const time_t *t, struct tm *out);
 struct tm *tlsd_localtime(const time_t *t, struct tm *out);
+/* Minutes east of UTC of a time tlsd_localtime gave. */
+long tlsd_utc_offset_min(const struct tm *local);
+/* strptime for the numeric fields %Y %m %d %H %I %M %S and %p (Windows has none). */
+const char *tlsd_strptime(const char *s, const char *fmt, struct tm *tm);
 /* Milliseconds of a monotonic clock. */
 uint64_t tlsd_now_ms(void);
 
@@ -86,6 +90,7 @@ void tlsd_qsort_r(void *base, size_t n, size_t size, int (*cmp)(const void *, co
 /* Strings (GNU extensions). */
 char *tlsd_strndup(const char *s, size_t n);
 char *tlsd_strcasestr(const char *haystack, const char *needle);
+void *tlsd_memrchr(const void *s, int c, size_t n);
 void *tlsd_memmem(const void *haystack, size_t hlen, const void *needle, size_t nlen);
 
 /* The terminal: true when stream is an interactive terminal that shows ANSI colour

@@ -104,6 +104,16 @@ struct tm *tlsd_localtime(const time_t *t, struct tm *out)
     return localtime_r(t, out);
 }
 
+long tlsd_utc_offset_min(const struct tm *local)
+{
+    return local->tm_gmtoff / 60;
+}
+
+const char *tlsd_strptime(const char *s, const char *fmt, struct tm *tm)
+{
+    return strptime(s, fmt, tm);
+}
+
 uint64_t tlsd_now_ms(void)
 {
     struct timespec ts;
@@ -129,6 +139,11 @@ char *tlsd_strndup(const char *s, size_t n)
 char *tlsd_strcasestr(const char *haystack, const char *needle)
 {
     return strcasestr(haystack, needle);
+}
+
+void *tlsd_memrchr(const void *s, int c, size_t n)
+{
+    return memrchr(s, c, n);
 }
 
 void *tlsd_memmem(const void *haystack, size_t hlen, const void *needle, size_t nlen)

@@ -225,6 +225,58 @@ struct tm *tlsd_localtime(const time_t *t, struct tm *out)
     return localtime_s(out, t) == 0 ? out : NULL;
 }
 
+long tlsd_utc_offset_min(const struct tm *local)
+{
+    struct tm l = *local, u = *local;
+    time_t t = mktime(&l);       /* the instant */
+    time_t as_utc = _mkgmtime(&u); /* the same wall-clock reading taken as UTC */
+    return t == (time_t)-1 || as_utc == (time_t)-1 ? 0 : (long)((as_utc - t) / 60);
+}
+
+/* One number of at most width digits into *out. */
+static const char *strp_num(const char *s, int width, int *out)
+{
+    int v = 0, k = 0;
+    while (k < width && s[k] >= '0' && s[k] <= '9')
+        v = v * 10 + (s[k++] - '0');
+    *out = v;
+    return k ? s + k : NULL;
+}
+
+const char *tlsd_strptime(const char *s, const char *fmt, struct tm *tm)
+{
+    int v, pm = -1;
+    for (; s && *fmt; fmt++) {
+        if (*fmt != '%') {
+            if (*fmt == ' ')
+                while (*s == ' ')
+                    s++;
+            else if (*s++ != *fmt)
+                return NULL;
+            continue;
+        }
+        switch (*++fmt) {
+        case 'Y': s = strp_num(s, 4, &v), tm->tm_year = v - 1900; break;
+        case 'm': s = strp_num(s, 2, &v), tm->tm_mon = v - 1; break;
+        case 'd': s = strp_num(s, 2, &v), tm->tm_mday = v; break;
+        case 'H':
+        case 'I': s = strp_num(s, 2, &v), tm->tm_hour = v; break;
+        case 'M': s = strp_num(s, 2, &v), tm->tm_min = v; break;
+        case 'S': s = strp_num(s, 2, &v), tm->tm_sec = v; break;
+        case 'p':
+            if (_strnicmp(s, "AM", 2) && _strnicmp(s, "PM", 2))
+                return NULL;
+            pm = (s[0] | 0x20) == 'p';
+            s += 2;
+            break;
+        default: return NULL;
+        }
+    }
+    if (s && pm >= 0) /* 12 AM is 0 h, 12 PM 12 h */
+        tm->tm_hour = tm->tm_hour % 12 + (pm ? 12 : 0);
+    return s;
+}
+
 uint64_t tlsd_now_ms(void)
 {
     return GetTickCount64();
@@ -254,6 +306,15 @@ char *tlsd_strcasestr(const char *haystack, const char *needle)
         if (_strnicmp(p, needle, n) == 0)
             return (char *)p;
     return n == 0 ? (char *)haystack : NULL;
+}
+
+void *tlsd_memrchr(const void *s, int c, size_t n)
+{
+    const unsigned char *p = s;
+    while (n--)
+        if (p[n] == (unsigned char)c)
+            return (void *)(p + n);
+    return NULL;
 }
 
 void *tlsd_memmem(const void *haystack, size_t hlen, const void *needle, size_t nlen)
