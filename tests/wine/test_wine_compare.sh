@@ -2,7 +2,8 @@
 # tlsdiag.exe under Wine says exactly what the Linux build says (stdout, stderr and exit
 # status; line endings normalised): ciphers in every output format, explain for every row
 # of every reference table and the whole knowledge base, profiles, the match matrix of the
-# built-ins, analyze (JSON and text) on every shared capture and on one in pktmon's layout.
+# built-ins, analyze (JSON and text) on every shared capture and on one in pktmon's layout,
+# events on every shared .evtx.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 ref="$TLSD_SHARED/reference"
@@ -67,4 +68,11 @@ same analyze "${caps[@]}"
 pktmon_layout zeek/certificate-request-failed.pcap "$WORK/pktmon.pcapng" && ok || bad "no pktmon layout"
 cd "$WORK" || exit 1
 same analyze --json pktmon.pcapng
+
+# events: every shared .evtx (libevtx built for Windows from Debian's source), text and JSON.
+cd "$TLSD_SHARED/evtx" || exit 1
+for f in *.evtx; do
+  same events "$f"
+  same events --json "$f"
+done
 finish
