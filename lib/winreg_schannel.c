@@ -448,7 +448,8 @@ int tlsd_win_state_from_regs(const char *const *files, size_t n, const char *bas
     memset(st, 0, sizeof *st);
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = tlsd_reg_apply_file(&reg, files[i], err);
+        rc = strcasecmp(files[i], "HKLM") == 0 ? tlsd_reg_apply_live(&reg, err)
+                                                : tlsd_reg_apply_file(&reg, files[i], err);
     if (rc == 0)
         rc = tlsd_win_state_build(st, &reg, base, base_why, side, err);
     tlsd_reg_free(&reg);

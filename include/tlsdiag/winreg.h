@@ -58,6 +58,11 @@ int tlsd_reg_apply_text(struct tlsd_reg *reg, const char *text, size_t len, cons
 /* Reads the file (any encoding reg.exe or regedit writes) and applies it. */
 int tlsd_reg_apply_file(struct tlsd_reg *reg, const char *path, struct tlsd_reg_err *err)
     __attribute__((warn_unused_result));
+/* Applies the running Windows' own registry (HKLM, the 64-bit view) under the keys that
+ * scripts/windows/Collect-TlsState.ps1 exports: reg:HKLM. -1 with a reason elsewhere
+ * (no registry) or when a key cannot be read. */
+int tlsd_reg_apply_live(struct tlsd_reg *reg, struct tlsd_reg_err *err)
+    __attribute__((warn_unused_result));
 void tlsd_reg_free(struct tlsd_reg *reg);
 
 /* The value whose key path ends with key_tail (backslash-separated, matched at a

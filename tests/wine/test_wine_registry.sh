@@ -59,4 +59,32 @@ probe "$schannel\\$tag"; out=$POUT
 expect_grep "^os [0-9]+\.[0-9]+\.$build\$" "$out" "RtlGetVersion build $build"
 
 "$WINE" reg delete "HKLM\\$schannel\\$tag" /f >/dev/null 2>&1
+# reg:HKLM: the live Schannel keys (the real ones this time, removed again at the end) give
+# the effective configuration a Linux build reads from the same settings as a .reg export;
+# only the provenance differs (HKLM and the line of the generated export vs file:line).
+local_ssl='SYSTEM\CurrentControlSet\Control\Cryptography\Configuration\Local\SSL'
+printf '%s\r\n' 'Windows Registry Editor Version 5.00' '' \
+  "[HKEY_LOCAL_MACHINE\\$schannel\\Protocols\\TLS 1.0\\Server]" \
+  '"Enabled"=dword:00000000' '"DisabledByDefault"=dword:00000001' '' \
+  "[HKEY_LOCAL_MACHINE\\$schannel\\Protocols\\TLS 1.1\\Server]" '"Enabled"=dword:00000000' '' \
+  "[HKEY_LOCAL_MACHINE\\$local_ssl\\00010002]" \
+  '"Functions"=hex(7):54,00,4c,00,53,00,5f,00,45,00,43,00,44,00,48,00,45,00,5f,00,52,00,53,00,41,00,5f,00,57,00,49,00,54,00,48,00,5f,00,41,00,45,00,53,00,5f,00,32,00,35,00,36,00,5f,00,47,00,43,00,4d,00,5f,00,53,00,48,00,41,00,33,00,38,00,34,00,00,00,00,00' \
+  >"$WORK/live.reg"
+iconv -f UTF-8 -t UTF-16 "$WORK/live.reg" >"$WORK/live16.reg"
+"$WINE" reg import "$(winepath -w "$WORK/live16.reg" 2>/dev/null)" >/dev/null 2>&1
+provenance() { tr -d '\r' | sed -E 's/^reg:[^ ]+/reg:SOURCE/; s/\[(HKLM|live\.reg):[0-9]+\]/[at]/'; }
+(cd "$WORK" && "$TLSDIAG" profiles 'reg:live.reg@windows-2022') | provenance >"$WORK/lin.txt"
+"$WINE" "$TLSD_WINEXE" profiles 'reg:HKLM@windows-2022' </dev/null 2>"$WORK/werr" | provenance >"$WORK/win.txt"
+if cmp -s "$WORK/lin.txt" "$WORK/win.txt" && grep -q 'TLS 1.0 (Server) *local *disabled' "$WORK/win.txt"; then
+  ok
+else
+  bad "profiles reg:HKLM under Wine differs from the same settings as a .reg file"
+  diff "$WORK/lin.txt" "$WORK/win.txt" | head -20 >&2
+fi
+for k in "$schannel\\Protocols\\TLS 1.0" "$schannel\\Protocols\\TLS 1.1" "$local_ssl\\00010002"; do
+  "$WINE" reg delete "HKLM\\$k" /f >/dev/null 2>&1
+done
+# On Linux there is no registry: said so, not read as an empty one.
+run profiles reg:HKLM
+[ "$RC" -ne 0 ] && grep -q 'only Windows has' <<<"$ERR" && ok || bad "reg:HKLM on Linux: exit $RC: $ERR"
 finish
