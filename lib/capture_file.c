@@ -182,8 +182,7 @@ enum tlsd_caperr tlsd_capture_open_file(const char *path, struct tlsd_capture **
     uint64_t size;
     /* Not standard input: a pipe from tcpdump -w - must hand out each frame as it comes,
      * not once a batch is full. */
-    if (!in && tlsd_file_size(path, &size) &&
-        size >= (uint64_t)AHEAD_MIN_FILE)
+    if (!in && tlsd_file_size(path, &size) && size >= (uint64_t)AHEAD_MIN_FILE)
         ahead_start(*out);
     return rc;
 }

@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include "codes_internal.h"
-#include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
 #include "tlsdiag/negotiate.h"
 #include "tlsdiag/registry.h"
+#include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
 
 static const char *const fail_names[][2] = {
     {"ok", "handshake succeeds"},

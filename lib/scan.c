@@ -3,8 +3,8 @@
  * signature schemes, features — all on one libuv loop, with limits on
  * probes in flight (overall and per target), a connection rate and time
  * limits. Results are typed records; rendering lives elsewhere. */
-#include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
 #include "tlsdiag/scan.h"
+#include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -2477,7 +2477,8 @@ static void sort_certs(struct tlsd_scan_result *r)
         tlsd_qsort(r->certs, r->n_certs, sizeof *r->certs, cmp_cert);
     for (size_t i = 0; i < r->n_certs; i++)
         if (r->certs[i].n_suites > 1)
-            tlsd_qsort(r->certs[i].suites, r->certs[i].n_suites, sizeof *r->certs[i].suites, cmp_u32);
+            tlsd_qsort(r->certs[i].suites, r->certs[i].n_suites, sizeof *r->certs[i].suites,
+                       cmp_u32);
 }
 
 static void maybe_finish_target(struct tscan *t)

@@ -10,8 +10,8 @@
 #include "platform.h"
 
 #include "scan_internal.h"
-#include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
 #include "tlsdiag/record.h"
+#include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
 #include "tlsdiag/textout.h"
 
 #define MAX_PLAIN 16384 /* STARTTLS dialogue bytes kept */
@@ -95,8 +95,8 @@ static void finish(struct probe *p, enum probe_outcome o)
     uv_close((uv_handle_t *)&p->tcp, on_closed);
 }
 
-__attribute__((format(TLSD_PRINTF_FORMAT, 3, 4))) static void fail(struct probe *p, enum probe_outcome o,
-                                                       const char *fmt, ...)
+__attribute__((format(TLSD_PRINTF_FORMAT, 3, 4))) static void
+fail(struct probe *p, enum probe_outcome o, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);

@@ -12,8 +12,8 @@
 #include "platform.h"
 
 #include "scan_internal.h"
-#include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
 #include "tlsdiag/scan.h"
+#include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
 #include "tlsdiag/target.h"
 #include "tlsdiag/textout.h"
 

@@ -50,7 +50,8 @@ static void gpo_name(const char *xml, size_t len, const char *id, char *out, siz
             return;
         const char *hit = tlsd_memmem(p, (size_t)(close - p), id, strlen(id));
         const char *name = tlsd_memmem(p, (size_t)(close - p), "<Name>", 6);
-        const char *name_end = name ? tlsd_memmem(name, (size_t)(close - name), "</Name>", 7) : NULL;
+        const char *name_end =
+            name ? tlsd_memmem(name, (size_t)(close - name), "</Name>", 7) : NULL;
         if (hit && name_end) {
             snprintf(out, out_len, "%.*s", (int)(name_end - name - 6), name + 6);
             return;

@@ -12,8 +12,8 @@
 
 #include "platform.h"
 
-#include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
 #include "tlsdiag/registry.h"
+#include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
 #include "tlsdiag/suitelist.h"
 #include "tlsdiag/textin.h"
 #include "tlsdiag/winreg.h"
@@ -449,7 +449,7 @@ int tlsd_win_state_from_regs(const char *const *files, size_t n, const char *bas
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++)
         rc = strcasecmp(files[i], "HKLM") == 0 ? tlsd_reg_apply_live(&reg, err)
-                                                : tlsd_reg_apply_file(&reg, files[i], err);
+                                               : tlsd_reg_apply_file(&reg, files[i], err);
     if (rc == 0)
         rc = tlsd_win_state_build(st, &reg, base, base_why, side, err);
     tlsd_reg_free(&reg);

@@ -123,8 +123,8 @@ enum tlsd_reg_status { TLSD_REG_OK, TLSD_REG_NO_KEY, TLSD_REG_UNAVAILABLE, TLSD_
 enum tlsd_live_type { TLSD_LIVE_DWORD, TLSD_LIVE_TEXT, TLSD_LIVE_TEXT_LIST, TLSD_LIVE_OTHER };
 /* One value: name (UTF-8), its type, the number (TLSD_LIVE_DWORD) or the text (TEXT; for
  * TEXT_LIST the strings joined with newlines). Returning non-zero stops the walk. */
-typedef int tlsd_reg_value_fn(void *ctx, const char *name, enum tlsd_live_type type, uint32_t number,
-                              const char *text);
+typedef int tlsd_reg_value_fn(void *ctx, const char *name, enum tlsd_live_type type,
+                              uint32_t number, const char *text);
 typedef int tlsd_reg_key_fn(void *ctx, const char *subkey);
 enum tlsd_reg_status tlsd_reg_values(const char *key, tlsd_reg_value_fn *fn, void *ctx);
 enum tlsd_reg_status tlsd_reg_subkeys(const char *key, tlsd_reg_key_fn *fn, void *ctx);

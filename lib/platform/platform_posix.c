@@ -4,13 +4,13 @@
 
 #include <errno.h>
 #include <grp.h>
-#include <pwd.h>
-#include <sys/ioctl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>

@@ -228,7 +228,7 @@ struct tm *tlsd_localtime(const time_t *t, struct tm *out)
 long tlsd_utc_offset_min(const struct tm *local)
 {
     struct tm l = *local, u = *local;
-    time_t t = mktime(&l);       /* the instant */
+    time_t t = mktime(&l);         /* the instant */
     time_t as_utc = _mkgmtime(&u); /* the same wall-clock reading taken as UTC */
     return t == (time_t)-1 || as_utc == (time_t)-1 ? 0 : (long)((as_utc - t) / 60);
 }
@@ -256,20 +256,33 @@ const char *tlsd_strptime(const char *s, const char *fmt, struct tm *tm)
             continue;
         }
         switch (*++fmt) {
-        case 'Y': s = strp_num(s, 4, &v), tm->tm_year = v - 1900; break;
-        case 'm': s = strp_num(s, 2, &v), tm->tm_mon = v - 1; break;
-        case 'd': s = strp_num(s, 2, &v), tm->tm_mday = v; break;
+        case 'Y':
+            s = strp_num(s, 4, &v), tm->tm_year = v - 1900;
+            break;
+        case 'm':
+            s = strp_num(s, 2, &v), tm->tm_mon = v - 1;
+            break;
+        case 'd':
+            s = strp_num(s, 2, &v), tm->tm_mday = v;
+            break;
         case 'H':
-        case 'I': s = strp_num(s, 2, &v), tm->tm_hour = v; break;
-        case 'M': s = strp_num(s, 2, &v), tm->tm_min = v; break;
-        case 'S': s = strp_num(s, 2, &v), tm->tm_sec = v; break;
+        case 'I':
+            s = strp_num(s, 2, &v), tm->tm_hour = v;
+            break;
+        case 'M':
+            s = strp_num(s, 2, &v), tm->tm_min = v;
+            break;
+        case 'S':
+            s = strp_num(s, 2, &v), tm->tm_sec = v;
+            break;
         case 'p':
             if (_strnicmp(s, "AM", 2) && _strnicmp(s, "PM", 2))
                 return NULL;
             pm = (s[0] | 0x20) == 'p';
             s += 2;
             break;
-        default: return NULL;
+        default:
+            return NULL;
         }
     }
     if (s && pm >= 0) /* 12 AM is 0 h, 12 PM 12 h */
