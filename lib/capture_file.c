@@ -102,10 +102,15 @@ static bool is_pcapng(FILE *f)
 {
     static const unsigned char shb[4] = {0x0A, 0x0D, 0x0D, 0x0A};
     unsigned char m[4];
+    long at = ftell(f);
     size_t n = fread(m, 1, sizeof m, f);
     bool ok = true;
-    for (size_t i = n; i > 0; i--)
-        ok &= ungetc(m[i - 1], f) != EOF;
+    /* A file goes back by seeking: libpcap on Windows reads the OS handle under the stream
+     * (pcap_fopen_offline is pcap_hopen_offline there), so the bytes must not stay in
+     * stdio's buffer; and its C runtime guarantees one ungetc only. A pipe: pushed back. */
+    if (at < 0 || fseek(f, at, SEEK_SET) != 0)
+        for (size_t i = n; i > 0; i--)
+            ok &= ungetc(m[i - 1], f) != EOF;
     return ok && n == sizeof m && memcmp(m, shb, sizeof shb) == 0;
 }
 
