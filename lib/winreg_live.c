@@ -136,7 +136,8 @@ int tlsd_reg_apply_live(struct tlsd_reg *reg, struct tlsd_reg_err *err)
     unsigned major, minor, build;
     if (!tlsd_os_version(&major, &minor, &build)) {
         snprintf(err->msg, sizeof err->msg,
-                 "reg:HKLM reads the live registry, which only Windows has (use reg export files)");
+                 "reg:HKLM reads this machine's live registry, which only Windows has; "
+                 "elsewhere use reg:FILE[,FILE...] with the server's 'reg export' files");
         return -1;
     }
     struct tlsd_strbuf text = {0};

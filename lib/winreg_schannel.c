@@ -571,11 +571,36 @@ int tlsd_win_state_from_folder(const char *folder, enum tlsd_side side, struct t
 
 #define SPEC_REG    "reg:"
 #define SPEC_FOLDER "windows-state:"
+#define SPEC_LOCAL  "local" /* this machine's live registry: reg:HKLM */
+
+/* "local" or "local@BASE". */
+static bool is_local(const char *spec)
+{
+    size_t n = strlen(SPEC_LOCAL);
+    return strncasecmp(spec, SPEC_LOCAL, n) == 0 && (spec[n] == '\0' || spec[n] == '@');
+}
 
 bool tlsd_win_spec(const char *spec)
 {
     return strncasecmp(spec, SPEC_REG, strlen(SPEC_REG)) == 0 ||
-           strncasecmp(spec, SPEC_FOLDER, strlen(SPEC_FOLDER)) == 0;
+           strncasecmp(spec, SPEC_FOLDER, strlen(SPEC_FOLDER)) == 0 || is_local(spec);
+}
+
+/* local[@BASE] is reg:HKLM[@BASE]; elsewhere than Windows the error names what to use. */
+static int win_state_local(const char *spec, enum tlsd_side side, struct tlsd_win_state *st,
+                           struct tlsd_reg_err *err)
+{
+    char reg[256];
+    snprintf(reg, sizeof reg, "HKLM%.200s", spec + strlen(SPEC_LOCAL));
+    unsigned major, minor, build;
+    if (!tlsd_os_version(&major, &minor, &build)) {
+        snprintf(err->msg, sizeof err->msg,
+                 "'local' reads this machine's live registry, which only Windows has; "
+                 "elsewhere use reg:FILE[,FILE...] with the server's 'reg export' files, or "
+                 "windows-state:FOLDER");
+        return -1;
+    }
+    return tlsd_win_state_from_reg(reg, side, st, err);
 }
 
 int tlsd_win_state_load(const char *spec, enum tlsd_side side, struct tlsd_win_state *st,
@@ -585,7 +610,9 @@ int tlsd_win_state_load(const char *spec, enum tlsd_side side, struct tlsd_win_s
         return tlsd_win_state_from_reg(spec + strlen(SPEC_REG), side, st, err);
     if (strncasecmp(spec, SPEC_FOLDER, strlen(SPEC_FOLDER)) == 0)
         return tlsd_win_state_from_folder(spec + strlen(SPEC_FOLDER), side, st, err);
-    snprintf(err->msg, sizeof err->msg, "'%.100s' is not reg: or windows-state:", spec);
+    if (is_local(spec))
+        return win_state_local(spec, side, st, err);
+    snprintf(err->msg, sizeof err->msg, "'%.100s' is not reg:, windows-state: or local", spec);
     return -1;
 }
 

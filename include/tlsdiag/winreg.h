@@ -146,7 +146,8 @@ void tlsd_win_gpresult_file(struct tlsd_win_state *st, const char *path);
 void tlsd_gpresult_policy_gpos(const char *xml, size_t len, char *out_suites, char *out_curves,
                                size_t out_len);
 
-/* "reg:..." or "windows-state:..." (case-insensitive prefix). */
+/* "reg:...", "windows-state:..." (case-insensitive prefix) or "local[@BASE]" (this
+ * machine's live registry, as reg:HKLM[@BASE]; an error elsewhere than on Windows). */
 bool tlsd_win_spec(const char *spec);
 /* Either form as a state (st) or only its profile (p, err_msg of err_len bytes). */
 int tlsd_win_state_load(const char *spec, enum tlsd_side side, struct tlsd_win_state *st,

@@ -81,10 +81,24 @@ else
   bad "profiles reg:HKLM under Wine differs from the same settings as a .reg file"
   diff "$WORK/lin.txt" "$WORK/win.txt" | head -20 >&2
 fi
+# 'local' is reg:HKLM, in profiles and in match (a server profile: the TLS 1.0-only
+# printer fails against it as against the export).
+wrun profiles 'local@windows-2022'
+[ "$WRC" -eq 0 ] && [ "$(provenance <<<"$WOUT")" = "$(cat "$WORK/win.txt")" ] && ok ||
+  bad "profiles local under Wine: exit $WRC, not what reg:HKLM gives (${WERR:0:300})"
+(cd "$WORK" && "$TLSDIAG" match --client legacy-printer --server 'reg:live.reg@windows-2022') |
+  provenance >"$WORK/lin.txt"
+wrun match --client legacy-printer --server 'local@windows-2022'
+[ "$(provenance <<<"$WOUT" | sed 's/reg:HKLM/reg:SOURCE/g')" = "$(sed 's/reg:live\.reg/reg:SOURCE/g' "$WORK/lin.txt")" ] && ok ||
+  { bad "match --server local under Wine differs from the .reg file's"; diff "$WORK/lin.txt" <(echo "$WOUT") | head -10 >&2; }
 for k in "$schannel\\Protocols\\TLS 1.0" "$schannel\\Protocols\\TLS 1.1" "$local_ssl\\00010002"; do
   "$WINE" reg delete "HKLM\\$k" /f >/dev/null 2>&1
 done
-# On Linux there is no registry: said so, not read as an empty one.
-run profiles reg:HKLM
-[ "$RC" -ne 0 ] && grep -q 'only Windows has' <<<"$ERR" && ok || bad "reg:HKLM on Linux: exit $RC: $ERR"
+# On Linux there is no registry: said so, not read as an empty one, with what to use instead.
+for spec in reg:HKLM local local@windows-2019; do
+  run profiles "$spec"
+  [ "$RC" -eq 1 ] && grep -q 'only Windows has.*reg:FILE' <<<"$ERR" && ok || bad "$spec on Linux: exit $RC: $ERR"
+done
+run match --client legacy-printer --server local
+[ "$RC" -ne 0 ] && grep -q 'only Windows has.*reg:FILE' <<<"$ERR" && ok || bad "match --server local on Linux: exit $RC: $ERR"
 finish
