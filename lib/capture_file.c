@@ -166,13 +166,10 @@ enum tlsd_caperr tlsd_capture_open_file(const char *path, struct tlsd_capture **
     /* "-": standard input, uncompressed (zlib's gzread waits for a whole buffer, which
      * a pipe from tcpdump -w - may take long to fill). */
     bool in = strcmp(path, "-") == 0;
-    int fd = in ? dup(STDIN_FILENO) : -1;
     struct tlsd_gz *gz = NULL;
-    FILE *f = in                   ? (fd >= 0 ? fdopen(fd, "rb") : NULL)
+    FILE *f = in                   ? tlsd_stdin_binary()
               : file_is_gzip(path) ? tlsd_gz_open(path, &gz)
                                    : tlsd_fopen(path, "rb");
-    if (in && !f && fd >= 0)
-        close(fd);
     if (!f) {
         set_err(err, errlen, tlsd_caperr_message(TLSD_CAPERR_OPEN), strerror(errno));
         return TLSD_CAPERR_OPEN;

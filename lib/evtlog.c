@@ -423,7 +423,7 @@ static int read_evtx(const char *path, bool all, struct tlsd_event_log *log, cha
         return -1;
     }
     int rc = 0, n = 0;
-    if (libevtx_file_open(f, path, libevtx_get_access_flags_read(), &e) != 1) {
+    if (tlsd_evtx_open(f, path, &e) != 1) { /* a UTF-8 path on every system */
         evtx_error(e, "not a readable .evtx file", err, err_len);
         libevtx_file_free(&f, NULL);
         return -1;

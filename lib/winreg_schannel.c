@@ -3,7 +3,6 @@
  * data/schannel_registry.tsv and what the base version supports from
  * data/windows_support.tsv. Each decision is written down as a provenance line. */
 #include <ctype.h>
-#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -530,24 +529,33 @@ static const char *folder_base(const char *folder, char *why, size_t why_len)
     return base;
 }
 
+/* The folder's *.reg files (at most 64), as paths. */
+struct reg_files {
+    const char *folder;
+    char *files[64];
+    size_t n;
+};
+
+static int add_reg_file(void *ctx, const char *name)
+{
+    struct reg_files *rf = ctx;
+    size_t l = strlen(name);
+    if (l > 4 && strcasecmp(name + l - 4, ".reg") == 0 &&
+        asprintf(&rf->files[rf->n], "%s/%s", rf->folder, name) >= 0)
+        rf->n++;
+    return rf->n == sizeof rf->files / sizeof rf->files[0];
+}
+
 int tlsd_win_state_from_folder(const char *folder, enum tlsd_side side, struct tlsd_win_state *st,
                                struct tlsd_reg_err *err)
 {
-    DIR *d = opendir(folder);
-    if (!d) {
+    struct reg_files rf = {.folder = folder};
+    if (tlsd_dir_names(folder, add_reg_file, &rf) != 0) {
         snprintf(err->msg, sizeof err->msg, "%s: not a folder that can be read", folder);
         return -1;
     }
-    char *files[64];
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) && n < sizeof files / sizeof files[0]) {
-        size_t l = strlen(e->d_name);
-        if (l > 4 && strcasecmp(e->d_name + l - 4, ".reg") == 0 &&
-            asprintf(&files[n], "%s/%s", folder, e->d_name) >= 0)
-            n++;
-    }
-    closedir(d);
+    char **files = rf.files;
+    size_t n = rf.n;
     tlsd_qsort(files, n, sizeof files[0], by_name);
     /* The exports' own CurrentVersion (ProductName tells server from client) first,
      * then the OS version line. */

@@ -34,6 +34,25 @@ static inline int madvise(void *addr, size_t len, int advice)
 
 /* Files. Paths are UTF-8 everywhere (Windows: converted to UTF-16 for the wide API). */
 FILE *tlsd_fopen(const char *path, const char *mode);
+/* Standard input as a binary stream of its own (on a duplicate descriptor), which a
+ * library may also read through the OS handle under it. Windows: libpcap reads that handle
+ * (pcap_fopen_offline is pcap_hopen_offline), so bytes peeked through the stream are gone
+ * unless it can seek back; a pipe is therefore read whole into a temporary file first. */
+FILE *tlsd_stdin_binary(void);
+/* Calls fn(ctx, name) with the UTF-8 name of each entry of folder (with "." and "..")
+ * until it returns non-zero; -1 when the folder cannot be read. */
+typedef int tlsd_dir_fn(void *ctx, const char *name);
+int tlsd_dir_names(const char *folder, tlsd_dir_fn *fn, void *ctx);
+/* libevtx_file_open by a UTF-8 path (Windows: libevtx_file_open_wide, as the narrow call
+ * reads the name in the ANSI code page). file and error are libevtx_file_t * and
+ * libevtx_error_t ** (both libyal handle types are intptr_t). */
+int tlsd_evtx_open(intptr_t *file, const char *path, intptr_t **error);
+/* Closes stdout, with the error of the last write when it failed (errno set, -1): also
+ * of what the stdout filter (tlsd_filter_stdout) wrote on; Windows waits for it here. */
+int tlsd_close_stdout(void);
+/* errno of the write that just failed; a reader that went away is EPIPE everywhere (the
+ * Windows C runtime says EINVAL for a pipe closed at the other end). */
+int tlsd_write_errno(void);
 /* The size of a regular file or directory entry at path; false when there is none. */
 bool tlsd_file_size(const char *path, uint64_t *size);
 /* True when path names a regular file (not a directory, device or pipe). */

@@ -2,6 +2,7 @@
  * the code made directly before there was a Windows build. */
 #include "platform.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <grp.h>
 #include <poll.h>
@@ -14,6 +15,8 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
+
+#include <libevtx.h>
 
 FILE *tlsd_fopen(const char *path, const char *mode)
 {
@@ -34,6 +37,42 @@ ssize_t tlsd_getline(char **line, size_t *cap, FILE *f)
 void tlsd_stream_unlocked(FILE *f)
 {
     (void)__fsetlocking(f, FSETLOCKING_BYCALLER);
+}
+
+FILE *tlsd_stdin_binary(void)
+{
+    int fd = dup(STDIN_FILENO);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (!f && fd >= 0)
+        close(fd);
+    return f;
+}
+
+int tlsd_dir_names(const char *folder, tlsd_dir_fn *fn, void *ctx)
+{
+    DIR *d = opendir(folder);
+    if (!d)
+        return -1;
+    struct dirent *e;
+    while ((e = readdir(d)) && fn(ctx, e->d_name) == 0)
+        ;
+    closedir(d);
+    return 0;
+}
+
+int tlsd_evtx_open(intptr_t *file, const char *path, intptr_t **error)
+{
+    return libevtx_file_open(file, path, libevtx_get_access_flags_read(), error);
+}
+
+int tlsd_close_stdout(void)
+{
+    return fclose(stdout);
+}
+
+int tlsd_write_errno(void)
+{
+    return errno;
 }
 
 bool tlsd_is_regular_file(const char *path)

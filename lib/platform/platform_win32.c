@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <io.h>
+#include <libevtx.h>
+#include <limits.h>
 #include <pcap/pcap.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -46,6 +48,72 @@ FILE *tlsd_fopen(const char *path, const char *mode)
     free(wp);
     free(wm);
     return f;
+}
+
+/* A pipe on standard input, read whole by tlsd_fopen_reader. */
+static ssize_t fd_read(void *cookie, char *buf, size_t n)
+{
+    return _read(*(int *)cookie, buf, n > INT_MAX ? INT_MAX : (unsigned)n);
+}
+
+static int fd_close(void *cookie)
+{
+    int rc = _close(*(int *)cookie);
+    free(cookie);
+    return rc;
+}
+
+FILE *tlsd_stdin_binary(void)
+{
+    int fd = _dup(0), *cookie = NULL;
+    if (fd < 0)
+        return NULL;
+    _setmode(fd, _O_BINARY);
+    if (GetFileType((HANDLE)_get_osfhandle(fd)) == FILE_TYPE_DISK) { /* seeks back */
+        FILE *f = _fdopen(fd, "rb");
+        if (!f)
+            _close(fd);
+        return f;
+    }
+    if (!(cookie = malloc(sizeof *cookie))) {
+        _close(fd);
+        return NULL;
+    }
+    *cookie = fd;
+    return tlsd_fopen_reader(cookie, fd_read, fd_close);
+}
+
+int tlsd_dir_names(const char *folder, tlsd_dir_fn *fn, void *ctx)
+{
+    size_t n = strlen(folder);
+    char *pattern = malloc(n + 3);
+    if (!pattern)
+        return -1;
+    bool sep = n && (folder[n - 1] == '/' || folder[n - 1] == '\\');
+    snprintf(pattern, n + 3, "%s%s*", folder, sep ? "" : "\\");
+    wchar_t *wp = wide(pattern);
+    free(pattern);
+    WIN32_FIND_DATAW d;
+    HANDLE h = wp ? FindFirstFileW(wp, &d) : INVALID_HANDLE_VALUE;
+    free(wp);
+    if (h == INVALID_HANDLE_VALUE)
+        return -1;
+    int stop = 0;
+    do {
+        char *name = narrow(d.cFileName);
+        stop = name ? fn(ctx, name) : 0;
+        free(name);
+    } while (!stop && FindNextFileW(h, &d));
+    FindClose(h);
+    return 0;
+}
+
+int tlsd_evtx_open(intptr_t *file, const char *path, intptr_t **error)
+{
+    wchar_t *wp = wide(path);
+    int rc = wp ? libevtx_file_open_wide(file, wp, libevtx_get_access_flags_read(), error) : -1;
+    free(wp);
+    return rc;
 }
 
 bool tlsd_is_regular_file(const char *path)
@@ -378,25 +446,62 @@ static struct stdout_filter {
     void *cookie;
     tlsd_write_fn *write;
     tlsd_close_fn *close;
+    int err; /* errno of the first write (or the close) that failed */
 } filter;
+
+int tlsd_write_errno(void)
+{
+    DWORD e = GetLastError();
+    return e == ERROR_NO_DATA || e == ERROR_BROKEN_PIPE ? EPIPE : errno;
+}
 
 static DWORD WINAPI filter_pump(void *arg)
 {
     (void)arg;
     char buf[1 << 14];
     int n;
-    bool ok = true;
     while ((n = _read(filter.rd, buf, sizeof buf)) > 0)
-        if (ok && filter.write(filter.cookie, buf, (size_t)n) < 0)
-            ok = false; /* read on, so the writer never blocks on a full pipe */
+        if (!filter.err && filter.write(filter.cookie, buf, (size_t)n) < 0)
+            filter.err = tlsd_write_errno() ? tlsd_write_errno() : EIO; /* read on */
     _close(filter.rd);
-    filter.close(filter.cookie);
+    if (filter.close(filter.cookie) != 0 && !filter.err)
+        filter.err = tlsd_write_errno() ? tlsd_write_errno() : EIO;
     return 0;
 }
 
-/* At exit: the program's last output reaches the filter, whose end is waited for. */
+/* The filter has written everything: its end is waited for. */
+static void filter_join(void)
+{
+    WaitForSingleObject(filter.thread, INFINITE);
+    CloseHandle(filter.thread);
+    filter.thread = NULL;
+}
+
+int tlsd_close_stdout(void)
+{
+    if (!filter.thread) {
+        int rc = fclose(stdout);
+        if (rc != 0)
+            errno = tlsd_write_errno();
+        return rc;
+    }
+    int rc = fclose(stdout); /* fd 1, the pipe's only write end: the pump reads to its end */
+    int err = errno;
+    filter_join();
+    if (filter.err) {
+        errno = filter.err;
+        return -1;
+    }
+    errno = err;
+    return rc;
+}
+
+/* At exit, unless tlsd_close_stdout did it: the program's last output reaches the filter,
+ * whose end is waited for. */
 static void filter_drain(void)
 {
+    if (!filter.thread)
+        return;
     fflush(stdout);
     int null = _open("NUL", _O_WRONLY);
     if (null >= 0) { /* fd 1 off the pipe: the pump reads to its end */
@@ -405,7 +510,7 @@ static void filter_drain(void)
     } else {
         _close(1);
     }
-    WaitForSingleObject(filter.thread, INFINITE);
+    filter_join();
 }
 
 int tlsd_filter_stdout(void *cookie, tlsd_write_fn *write, tlsd_close_fn *close, FILE **real)
@@ -591,6 +696,9 @@ int wmain(int argc, wchar_t **wargv)
         fputs("tlsdiag: cannot start Windows sockets\n", stderr);
         return 3;
     }
+    /* Input is read as bytes: text is decoded (UTF-16, CRLF) by tlsd_text_decode, and a
+     * capture on stdin is binary. */
+    _setmode(_fileno(stdin), _O_BINARY);
     /* Text written is UTF-8: the console shows it as such. */
     SetConsoleOutputCP(CP_UTF8);
     /* Paths handed to libpcap are UTF-8 too. */

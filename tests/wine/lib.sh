@@ -28,17 +28,35 @@ unset DISPLAY WAYLAND_DISPLAY
 # Keep one wineserver for the test's many short runs (it exits 30 s after the last one).
 wineserver -p30 >/dev/null 2>&1 || true
 
+# Wine turns the command line into UTF-16 (and Windows file names into Unix ones) in the
+# Unix locale's character set: UTF-8, as the Linux build takes its arguments.
+export LC_ALL=C.UTF-8
+
 # wrun CMD...: the Windows build under Wine; stdout in $WOUT, stderr in $WERR, status in
-# $WRC, with CRLF turned into LF.
+# $WRC, with CRLF turned into LF. Standard input is $WIN (default /dev/null); with
+# WPIPE=1, $WIN reaches it through a pipe (cat), not as a file.
 wrun() {
-  "$WINE" "$TLSD_WINEXE" "$@" >"$WORK/wout" 2>"$WORK/werr" </dev/null
-  WRC=$?
+  if [ -n "${WPIPE:-}" ]; then
+    cat "${WIN:-/dev/null}" | "$WINE" "$TLSD_WINEXE" "$@" >"$WORK/wout" 2>"$WORK/werr"
+    WRC=${PIPESTATUS[1]}
+  else
+    "$WINE" "$TLSD_WINEXE" "$@" >"$WORK/wout" 2>"$WORK/werr" <"${WIN:-/dev/null}"
+    WRC=$?
+  fi
   WOUT=$(tr -d '\r' <"$WORK/wout"); WERR=$(tr -d '\r' <"$WORK/werr")
 }
 
-# same CMD...: Linux and Windows builds give the same exit status, stdout and stderr.
+# same CMD...: Linux and Windows builds give the same exit status, stdout and stderr (both
+# with $WIN on stdin, through a pipe with WPIPE=1).
 same() {
-  run "$@"
+  if [ -n "${WPIPE:-}" ]; then
+    cat "${WIN:-/dev/null}" | "$TLSDIAG" "$@" >"$WORK/out" 2>"$WORK/err"
+    RC=${PIPESTATUS[1]}
+    OUT=$(cat "$WORK/out"); ERR=$(cat "$WORK/err")
+    [ "$RC" -lt 86 ] || bad "sanitizer/crash (rc=$RC) in: tlsdiag $*"
+  else
+    run_in "${WIN:-/dev/null}" "$@"
+  fi
   wrun "$@"
   local what="tlsdiag $*"
   what=${what:0:120}
@@ -54,4 +72,35 @@ same() {
     return
   fi
   ok
+}
+
+# Comparisons run side by side: each Wine start waits on the wineserver more than on a
+# core. par CMD...: runs CMD (e.g. same ...) in the background, at most $PAR at once,
+# with a work directory of its own; par_wait waits for all and counts their results.
+PAR=${TLSD_WINE_JOBS:-$(($(nproc 2>/dev/null || echo 2) * 2))}
+PAR_N=0
+par() {
+  while [ "$(jobs -rp | wc -l)" -ge "$PAR" ]; do wait -n; done
+  PAR_N=$((PAR_N + 1))
+  local dir="$WORK/par/$PAR_N"
+  mkdir -p "$dir"
+  (
+    WORK=$dir PASSES=0 FAILS=0
+    "$@" 2>"$dir/log"
+    echo "$PASSES $FAILS" >"$dir/result"
+  ) &
+}
+par_wait() {
+  wait
+  local d p f
+  for d in "$WORK"/par/*/; do
+    [ -d "$d" ] || continue
+    if read -r p f <"$d/result" 2>/dev/null; then
+      PASSES=$((PASSES + p)); FAILS=$((FAILS + f))
+    else
+      bad "a parallel comparison ended without a result"
+    fi
+    cat "$d/log" >&2
+  done
+  rm -rf "$WORK/par"
 }
