@@ -6,14 +6,14 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <pcap/pcap.h>
 #include <zlib.h>
+
+#include "platform.h"
 
 #include "capture_internal.h"
 
@@ -84,7 +84,7 @@ static bool gz_damage(const struct tlsd_gz *gz, char *err, size_t errlen)
 static bool file_is_gzip(const char *path)
 {
     unsigned char magic[2] = {0};
-    FILE *f = fopen(path, "rb");
+    FILE *f = tlsd_fopen(path, "rb");
     if (!f)
         return false;
     size_t n = fread(magic, 1, 2, f);
@@ -102,10 +102,15 @@ static bool is_pcapng(FILE *f)
 {
     static const unsigned char shb[4] = {0x0A, 0x0D, 0x0D, 0x0A};
     unsigned char m[4];
+    long at = ftell(f);
     size_t n = fread(m, 1, sizeof m, f);
     bool ok = true;
-    for (size_t i = n; i > 0; i--)
-        ok &= ungetc(m[i - 1], f) != EOF;
+    /* A file goes back by seeking: libpcap on Windows reads the OS handle under the stream
+     * (pcap_fopen_offline is pcap_hopen_offline there), so the bytes must not stay in
+     * stdio's buffer; and its C runtime guarantees one ungetc only. A pipe: pushed back. */
+    if (at < 0 || fseek(f, at, SEEK_SET) != 0)
+        for (size_t i = n; i > 0; i--)
+            ok &= ungetc(m[i - 1], f) != EOF;
     return ok && n == sizeof m && memcmp(m, shb, sizeof shb) == 0;
 }
 
@@ -123,7 +128,7 @@ static enum tlsd_caperr open_stream(FILE *f, struct tlsd_capture **out, char *er
     if (c->iobuf)
         (void)setvbuf(f, c->iobuf, _IOFBF, READ_BUFFER);
     /* Only this reader uses the stream: no lock around each of libpcap's freads. */
-    (void)__fsetlocking(f, FSETLOCKING_BYCALLER);
+    tlsd_stream_unlocked(f);
     if (is_pcapng(f)) {
         if (!(c->ng = tlsd_ng_open(f))) {
             fclose(f);
@@ -161,13 +166,10 @@ enum tlsd_caperr tlsd_capture_open_file(const char *path, struct tlsd_capture **
     /* "-": standard input, uncompressed (zlib's gzread waits for a whole buffer, which
      * a pipe from tcpdump -w - may take long to fill). */
     bool in = strcmp(path, "-") == 0;
-    int fd = in ? dup(STDIN_FILENO) : -1;
     struct tlsd_gz *gz = NULL;
-    FILE *f = in                   ? (fd >= 0 ? fdopen(fd, "rb") : NULL)
+    FILE *f = in                   ? tlsd_stdin_binary()
               : file_is_gzip(path) ? tlsd_gz_open(path, &gz)
-                                   : fopen(path, "rb");
-    if (in && !f && fd >= 0)
-        close(fd);
+                                   : tlsd_fopen(path, "rb");
     if (!f) {
         set_err(err, errlen, tlsd_caperr_message(TLSD_CAPERR_OPEN), strerror(errno));
         return TLSD_CAPERR_OPEN;
@@ -179,10 +181,10 @@ enum tlsd_caperr tlsd_capture_open_file(const char *path, struct tlsd_capture **
         return rc;
     }
     (*out)->gz = gz;
-    struct stat st;
+    uint64_t size;
     /* Not standard input: a pipe from tcpdump -w - must hand out each frame as it comes,
      * not once a batch is full. */
-    if (!in && stat(path, &st) == 0 && st.st_size >= AHEAD_MIN_FILE)
+    if (!in && tlsd_file_size(path, &size) && size >= (uint64_t)AHEAD_MIN_FILE)
         ahead_start(*out);
     return rc;
 }
@@ -195,7 +197,7 @@ enum tlsd_caperr tlsd_capture_open_mem(const void *buf, size_t len, struct tlsd_
         set_err(err, errlen, tlsd_caperr_message(TLSD_CAPERR_FORMAT), "empty input");
         return TLSD_CAPERR_FORMAT;
     }
-    FILE *f = fmemopen((void *)buf, len, "rb");
+    FILE *f = tlsd_fmemopen(buf, len);
     if (!f) {
         set_err(err, errlen, tlsd_caperr_message(TLSD_CAPERR_OPEN), strerror(errno));
         return TLSD_CAPERR_OPEN;

@@ -13,6 +13,8 @@
 
 #include <zlib.h>
 
+#include "platform.h"
+
 #include "capture_internal.h"
 
 #define GZ_INPUT_CHUNK ((size_t)1 << 16)
@@ -136,7 +138,7 @@ FILE *tlsd_gz_open(const char *path, struct tlsd_gz **state)
     struct tlsd_gz *g = calloc(1, sizeof *g);
     if (!g)
         return NULL;
-    if (!(g->raw = fopen(path, "rb"))) {
+    if (!(g->raw = tlsd_fopen(path, "rb"))) {
         int e = errno;
         free(g);
         errno = e;
@@ -149,8 +151,7 @@ FILE *tlsd_gz_open(const char *path, struct tlsd_gz **state)
         return NULL;
     }
     g->z_ready = true;
-    cookie_io_functions_t io = {.read = gz_read, .close = gz_close};
-    FILE *f = fopencookie(g, "rb", io);
+    FILE *f = tlsd_fopen_reader(g, gz_read, gz_close);
     if (!f) {
         (void)gz_close(g);
         free(g);

@@ -6,7 +6,6 @@
  * are reported rather than fatal. */
 #include <errno.h>
 #include <netdb.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+
+#include "platform.h"
 
 #include "scan_internal.h"
 #include "tlsdiag/connect.h"
@@ -45,9 +46,7 @@ void tlsd_connect_result_free(struct tlsd_connect_result *r)
 
 static uint64_t now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+    return tlsd_now_ms();
 }
 
 /* ---- the chain ------------------------------------------------------------------- */
@@ -146,8 +145,7 @@ static bool wait_fd(int fd, int ssl_err, uint64_t deadline)
     uint64_t now = now_ms();
     if (now >= deadline)
         return false;
-    struct pollfd p = {.fd = fd, .events = ssl_err == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN};
-    return poll(&p, 1, (int)(deadline - now)) > 0;
+    return tlsd_sock_wait(fd, ssl_err == SSL_ERROR_WANT_WRITE, (int)(deadline - now)) > 0;
 }
 
 static void failed(struct tlsd_connect_result *r, const struct alerts *a, int ssl_err,
@@ -197,11 +195,11 @@ static void handshake_on(int fd, const struct tlsd_connect_opts *o, const char *
         SSL_set_tlsext_host_name(ssl, sni);
     uint64_t deadline = now_ms() + o->timeout_ms;
     for (;;) {
-        errno = 0;
+        tlsd_sock_errno_clear();
         int rc = SSL_connect(ssl);
         if (rc == 1)
             break;
-        int e = SSL_get_error(ssl, rc), se = errno;
+        int e = SSL_get_error(ssl, rc), se = tlsd_sock_errno();
         if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
             if (wait_fd(fd, e, deadline))
                 continue;
@@ -330,7 +328,7 @@ static void on_probe(void *ctx, struct probe_res *res)
         return;
     }
     handshake_on(res->fd, pc->o, pc->sni, r);
-    close(res->fd);
+    tlsd_sock_close(res->fd);
 }
 
 static int resolve(const struct tlsd_connect_opts *o, struct sockaddr_storage *ss,

@@ -12,6 +12,8 @@
 
 #include <libevtx.h>
 
+#include "platform.h"
+
 #include "evtlog_internal.h"
 #include "tlsdiag/textin.h"
 #include "winreg_internal.h"
@@ -90,7 +92,7 @@ int64_t tlsd_event_parse_time(const char *s)
     struct tm tm = {0};
     int frac_digits = 0;
     long long frac = 0;
-    const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+    const char *p = tlsd_strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
     if (!p)
         return TLSD_EVENT_NO_TIME;
     if (*p == '.')
@@ -103,7 +105,7 @@ int64_t tlsd_event_parse_time(const char *s)
         frac *= 10;
         frac_digits++;
     }
-    return (int64_t)timegm(&tm) * US_PER_S + frac;
+    return (int64_t)tlsd_timegm(&tm) * US_PER_S + frac;
 }
 
 int tlsd_event_log_push(struct tlsd_event_log *log, const struct tlsd_event *e, bool all)
@@ -141,7 +143,7 @@ static long find_tag(struct span s, const char *tag)
 {
     size_t tl = strlen(tag);
     for (const char *p = s.p; p < s.p + s.n;) {
-        const char *hit = memmem(p, (size_t)(s.p + s.n - p), tag, tl);
+        const char *hit = tlsd_memmem(p, (size_t)(s.p + s.n - p), tag, tl);
         if (!hit)
             return -1;
         const char *after = hit + tl;
@@ -194,7 +196,7 @@ static bool attr(struct span s, long at, const char *name, char *out, size_t len
         return false;
     char pat[64];
     snprintf(pat, sizeof pat, " %s=\"", name);
-    const char *v = memmem(tag, (size_t)(end - tag), pat, strlen(pat));
+    const char *v = tlsd_memmem(tag, (size_t)(end - tag), pat, strlen(pat));
     if (!v)
         return false;
     v += strlen(pat);
@@ -217,7 +219,7 @@ static bool element_text(struct span s, long at, const char *name, struct span *
         return true;
     char close[64];
     snprintf(close, sizeof close, "</%s>", name);
-    const char *c = memmem(end + 1, (size_t)(s.p + s.n - end - 1), close, strlen(close));
+    const char *c = tlsd_memmem(end + 1, (size_t)(s.p + s.n - end - 1), close, strlen(close));
     if (!c)
         return false;
     text->n = (size_t)(c - text->p);
@@ -398,7 +400,7 @@ static int evtx_record(libevtx_record_t *rec, bool all, struct tlsd_event_log *l
         time_t sec = (time_t)(e.time_us / US_PER_S);
         struct tm tm;
         char day[24];
-        gmtime_r(&sec, &tm);
+        tlsd_gmtime(&sec, &tm);
         strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
         snprintf(e.time, sizeof e.time, "%.19s.%07uZ", day,
                  (unsigned)(((int64_t)filetime - FILETIME_UNIX_EPOCH_100NS) % 10000000));
@@ -421,7 +423,7 @@ static int read_evtx(const char *path, bool all, struct tlsd_event_log *log, cha
         return -1;
     }
     int rc = 0, n = 0;
-    if (libevtx_file_open(f, path, libevtx_get_access_flags_read(), &e) != 1) {
+    if (tlsd_evtx_open(f, path, &e) != 1) { /* a UTF-8 path on every system */
         evtx_error(e, "not a readable .evtx file", err, err_len);
         libevtx_file_free(&f, NULL);
         return -1;
@@ -471,7 +473,7 @@ int tlsd_events_read_file(const char *path, bool all, struct tlsd_event_log *log
                           enum tlsd_event_format *fmt, char *err, size_t err_len)
 {
     char why[200] = "";
-    FILE *f = fopen(path, "rb");
+    FILE *f = tlsd_fopen(path, "rb");
     if (!f) {
         snprintf(err, err_len, "%s: cannot open", path);
         return -1;

@@ -10,6 +10,8 @@
 
 #include <jansson.h>
 
+#include "platform.h"
+
 #include "evtlog_internal.h"
 
 #define CSV_MAX_COLS     64
@@ -62,11 +64,11 @@ static void set_time(struct tlsd_event *e, const char *t)
     e->time_us = tlsd_event_parse_time(t);
     struct tm tm = {0};
     const char *end =
-        e->time_us == TLSD_EVENT_NO_TIME ? strptime(t, "%m/%d/%Y %I:%M:%S %p", &tm) : NULL;
+        e->time_us == TLSD_EVENT_NO_TIME ? tlsd_strptime(t, "%m/%d/%Y %I:%M:%S %p", &tm) : NULL;
     if (!end && e->time_us == TLSD_EVENT_NO_TIME)
-        end = strptime(t, "%m/%d/%Y %H:%M:%S", &tm);
+        end = tlsd_strptime(t, "%m/%d/%Y %H:%M:%S", &tm);
     if (end)
-        e->time_us = (int64_t)timegm(&tm) * MS_PER_S * US_PER_MS;
+        e->time_us = (int64_t)tlsd_timegm(&tm) * MS_PER_S * US_PER_MS;
 }
 
 /* ---- CSV ------------------------------------------------------------------------- */
@@ -246,7 +248,7 @@ static void json_time(struct tlsd_event *e, json_t *t)
     time_t sec = (time_t)(ms / MS_PER_S);
     struct tm tm;
     char day[24];
-    gmtime_r(&sec, &tm);
+    tlsd_gmtime(&sec, &tm);
     strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf(e->time, sizeof e->time, "%.19s.%03dZ", day, (int)(ms % MS_PER_S));
 }

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "platform.h"
+
 #include "explain_internal.h"
 
 /* Only the first part of a huge paste is read: error lines are short, logs are not. */
@@ -246,7 +248,7 @@ static bool parse_number(const char *s, long long *v, bool *hex)
 static bool alert_context(const struct token *t, size_t i)
 {
     for (size_t k = i > CONTEXT_TOKENS ? i - CONTEXT_TOKENS : 0; k < i; k++)
-        if (strcasestr(t[k].s, "alert") || strcasecmp(t[k].s, "fatal") == 0)
+        if (tlsd_strcasestr(t[k].s, "alert") || strcasecmp(t[k].s, "fatal") == 0)
             return true;
     return false;
 }
@@ -351,7 +353,7 @@ static int collect(const struct acc *a, struct tlsd_explain_result *r)
         }
     }
     if (r->n > 1)
-        qsort(r->matches, r->n, sizeof *r->matches, by_score);
+        tlsd_qsort(r->matches, r->n, sizeof *r->matches, by_score);
     return 0;
 }
 

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "platform.h"
+
 #include "tlsdiag/registry.h"
 
 /* ---- JA3 (https://github.com/salesforce/ja3, README) --------------------- */
@@ -292,7 +294,7 @@ static char *sorted_hex(char *o, const uint16_t *v, size_t n, const uint16_t *sk
             c[k++] = v[i];
     }
     if (k > 64) {
-        qsort(c, k, sizeof *c, cmp_u16);
+        tlsd_qsort(c, k, sizeof *c, cmp_u16);
     } else { /* hello lists are short: no merge sort with its temporary buffer */
         for (size_t i = 1; i < k; i++) {
             uint16_t x = c[i];

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "platform.h"
+
 #include "tlsdiag/dotnet.h"
 #include "tlsdiag/fixes.h"
 #include "tlsdiag/suitelist.h"
@@ -654,7 +656,7 @@ int tlsd_find_fixes(const struct tlsd_profile *client, const struct tlsd_profile
         return -1;
     }
     if (s.n > 1)
-        qsort_r(s.v, s.n, sizeof *s.v, cmp_fix, (void *)client);
+        tlsd_qsort_r(s.v, s.n, sizeof *s.v, cmp_fix, (void *)client);
     /* The secure fixes (the smallest: every one found has the fewest changes that give a
      * secure connection); then, when a smaller change works but is weaker, the smallest
      * of those as stopgaps (weak before insecure: insecure only when nothing weak works). */

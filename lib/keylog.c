@@ -1,6 +1,8 @@
 /* Key logs and TLS 1.3 record decryption (tlsdiag/keylog.h). The NSS key log format: one
  * "LABEL <client_random hex> <secret hex>" a line, '#' comments. HKDF-Expand-Label (RFC
  * 8446 7.1) through libcrypto's HKDF in expand-only mode, the AEADs through EVP. */
+#include "platform.h"
+
 #include "tlsdiag/keylog.h"
 
 #include <stdio.h>
@@ -95,7 +97,7 @@ static bool parse_line(struct tlsd_keylog *k, char *line)
 
 struct tlsd_keylog *tlsd_keylog_load(const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f = tlsd_fopen(path, "r");
     if (!f) {
         snprintf(err, errlen, "cannot open %s", path);
         return NULL;
@@ -104,7 +106,7 @@ struct tlsd_keylog *tlsd_keylog_load(const char *path, char *err, size_t errlen)
     char *line = NULL;
     size_t cap = 0;
     bool ok = k != NULL;
-    while (ok && getline(&line, &cap, f) != -1)
+    while (ok && tlsd_getline(&line, &cap, f) != -1)
         ok = parse_line(k, line);
     free(line);
     fclose(f);
@@ -114,7 +116,7 @@ struct tlsd_keylog *tlsd_keylog_load(const char *path, char *err, size_t errlen)
         tlsd_keylog_free(k);
         return NULL;
     }
-    qsort(k->e, k->n, sizeof *k->e, cmp_entry);
+    tlsd_qsort(k->e, k->n, sizeof *k->e, cmp_entry);
     for (size_t i = 0; i < k->n; i++)
         k->randoms += i == 0 || memcmp(k->e[i].random, k->e[i - 1].random, RANDOM_LEN) != 0;
     return k;

@@ -15,6 +15,7 @@
 #include "codes_internal.h"
 #include "tlsdiag/negotiate.h"
 #include "tlsdiag/registry.h"
+#include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
 
 static const char *const fail_names[][2] = {
     {"ok", "handshake succeeds"},
@@ -332,7 +333,7 @@ static void set_fail(struct tlsd_outcome *o, const struct tlsd_profile *s, enum 
 /* set_fail with a formatted detail. */
 static void fail_with(struct tlsd_outcome *o, const struct tlsd_profile *s,
                       enum tlsd_fail_class why, int alert, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+    __attribute__((format(TLSD_PRINTF_FORMAT, 5, 6)));
 static void fail_with(struct tlsd_outcome *o, const struct tlsd_profile *s,
                       enum tlsd_fail_class why, int alert, const char *fmt, ...)
 {

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "platform.h"
+
 #include "profile_internal.h"
 #include "tlsdiag/suitelist.h"
 
@@ -57,7 +59,7 @@ static bool looks_powershell(const char *text, size_t len)
                 j++;
             if (j < n && l[j] == ':')
                 return true;
-            if (memmem(l, n, "Exchange", 8))
+            if (tlsd_memmem(l, n, "Exchange", 8))
                 return true;
         }
         i = e + 1;
@@ -214,7 +216,7 @@ static int parse_webserver(const char *text, size_t len, struct tlsd_profile *p,
     set_openssl(p);
     char cipherstr[4096] = "HIGH:!aNULL:!MD5"; /* nginx's default ssl_ciphers */
     char tls13[4096] = "", val[4096];
-    char *copy = strndup(text, len);
+    char *copy = tlsd_strndup(text, len);
     if (!copy)
         return tlsd_profile_fail(err, "out of memory");
     int rc = 0;
@@ -367,7 +369,7 @@ int tlsd_profile_parse_form(enum tlsd_profile_form form, const char *text, size_
         break;
     case TLSD_PROFILE_OPENSSL:
         set_openssl(p);
-        s = strndup(text, len);
+        s = tlsd_strndup(text, len);
         rc = s ? openssl_suites(p, s, NULL, err) : tlsd_profile_fail(err, "out of memory");
         break;
     case TLSD_PROFILE_WEBSERVER:

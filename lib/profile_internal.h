@@ -3,6 +3,7 @@
 #define TLSDIAG_PROFILE_INTERNAL_H
 
 #include "tlsdiag/profile.h"
+#include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
 
 /* Generated from data/profiles/ by scripts/gen_profiles.py. */
 extern const struct tlsd_builtin_profile tlsd_builtin_profiles_[];
@@ -34,6 +35,6 @@ int tlsd_profile_from_capture(const char *spec, enum tlsd_side side, struct tlsd
 
 /* Writes a message to err and returns -1 (for "return tlsd_profile_fail(...)"). */
 int tlsd_profile_fail(struct tlsd_profile_err *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+    __attribute__((format(TLSD_PRINTF_FORMAT, 2, 3)));
 
 #endif

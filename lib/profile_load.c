@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "platform.h"
+
 #include "profile_internal.h"
 #include "tlsdiag/textin.h"
 #include "tlsdiag/winreg.h"
@@ -26,7 +28,7 @@ static const struct {
 
 char *tlsd_profile_read_file(const char *path, size_t *len, struct tlsd_profile_err *err)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = tlsd_fopen(path, "rb");
     if (!f) {
         snprintf(err->msg, sizeof err->msg, "%s: %s", path, strerror(errno));
         return NULL;
@@ -72,10 +74,10 @@ static bool is_capture_file(const char *spec)
     /* the selector is the last '#' or '@', as profile_capture.c reads it */
     char *at = strrchr(path, '@'), *hash = strrchr(path, '#');
     char *sel = hash && (!at || hash > at) ? hash : at;
-    FILE *f = fopen(path, "rb");
+    FILE *f = tlsd_fopen(path, "rb");
     if (!f && sel) {
         *sel = '\0';
-        f = fopen(path, "rb");
+        f = tlsd_fopen(path, "rb");
     }
     if (!f)
         return false;
@@ -119,17 +121,17 @@ int tlsd_profile_load(const char *spec, enum tlsd_side side, struct tlsd_profile
         snprintf(p->name, sizeof p->name, "%s", spec);
         return 0;
     }
-    FILE *f = fopen(spec, "rb");
+    FILE *f = tlsd_fopen(spec, "rb");
     if (f) {
         fclose(f);
         return from_file(spec, TLSD_PROFILE_AUTO, side, p, err);
     }
     if (!strpbrk(spec, ":,_ ") && !strchr(spec, '=')) {
-        const char *near = tlsd_builtin_profile_nearest(spec);
-        if (near)
+        const char *nearest = tlsd_builtin_profile_nearest(spec);
+        if (nearest)
             snprintf(err->msg, sizeof err->msg,
                      "'%.80s' is neither a built-in profile nor a file; did you mean '%s'?", spec,
-                     near);
+                     nearest);
         else
             snprintf(err->msg, sizeof err->msg,
                      "'%.120s' is neither a built-in profile (see 'tlsdiag profiles') nor a file",

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "platform.h"
+
 #include "analyze_internal.h"
 #include "report_html_internal.h"
 #include "tlsdiag/report_html.h"
@@ -102,7 +104,7 @@ static void time_utc(struct tlsd_strbuf *b, int64_t us, bool date)
     time_t t = (time_t)(us / 1000000);
     struct tm tm;
     char buf[40];
-    gmtime_r(&t, &tm);
+    tlsd_gmtime(&t, &tm);
     strftime(buf, sizeof buf, date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm);
     tlsd_sb_printf(b, "%s.%03d", buf, (int)(us % 1000000 / 1000));
 }
@@ -616,7 +618,7 @@ static void rows(struct tlsd_strbuf *b, const struct tlsd_html_capture *h)
         return;
     }
     memcpy(sorted, h->rows, h->n_rows * sizeof *sorted);
-    qsort(sorted, h->n_rows, sizeof *sorted, cmp_row);
+    tlsd_qsort(sorted, h->n_rows, sizeof *sorted, cmp_row);
     double span = (double)(hi - lo);
     for (size_t i = 0; i < h->n_rows; i++) {
         const struct row *r = &sorted[i];

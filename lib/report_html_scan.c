@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "platform.h"
+
 #include "report_html_internal.h"
 #include "tlsdiag/analyze.h"
 #include "tlsdiag/report_html.h"
@@ -170,7 +172,7 @@ static void date_text(struct tlsd_strbuf *b, time_t t)
 {
     char buf[32];
     struct tm tm;
-    gmtime_r(&t, &tm);
+    tlsd_gmtime(&t, &tm);
     strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
     tlsd_sb_puts(b, buf);
 }

@@ -4,6 +4,7 @@
  * probes in flight (overall and per target), a connection rate and time
  * limits. Results are typed records; rendering lives elsewhere. */
 #include "tlsdiag/scan.h"
+#include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -22,6 +23,8 @@
 #include <openssl/ec.h>
 #include <openssl/objects.h>
 #include <openssl/ssl.h>
+
+#include "platform.h"
 
 const uint16_t tlsd_scan_version_codes[TLSD_SCAN_NVERSIONS] = {0x0002, 0x0300, 0x0301,
                                                                0x0302, 0x0303, 0x0304};
@@ -509,7 +512,7 @@ static bool answered(const struct probe_res *res)
 
 /* Appends a formatted line to a list of lines. */
 static void add_line(char ***lines, size_t *n, const char *fmt, va_list ap)
-    __attribute__((format(printf, 3, 0)));
+    __attribute__((format(TLSD_PRINTF_FORMAT, 3, 0)));
 static void add_line(char ***lines, size_t *n, const char *fmt, va_list ap)
 {
     char **v = realloc(*lines, (*n + 1) * sizeof *v);
@@ -521,7 +524,7 @@ static void add_line(char ***lines, size_t *n, const char *fmt, va_list ap)
 }
 
 static void add_undecided(struct tlsd_scan_result *r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+    __attribute__((format(TLSD_PRINTF_FORMAT, 2, 3)));
 static void add_undecided(struct tlsd_scan_result *r, const char *fmt, ...)
 {
     va_list ap;
@@ -532,7 +535,7 @@ static void add_undecided(struct tlsd_scan_result *r, const char *fmt, ...)
 
 /* A decision taken from a confirmed reset (vi >= 0: whether that version is accepted). */
 static void add_doubt(struct tscan *t, int vi, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    __attribute__((format(TLSD_PRINTF_FORMAT, 3, 4)));
 static void add_doubt(struct tscan *t, int vi, const char *fmt, ...)
 {
     if (vi >= 0)
@@ -1544,7 +1547,7 @@ static void suites_done(struct elim *e)
     }
     sv->server_order = e->order == 1 ? TLSD_YES : e->order == 0 ? TLSD_NO : TLSD_UNKNOWN;
     if (sv->server_order != TLSD_YES && sv->n_suites > 1)
-        qsort(sv->suites, sv->n_suites, sizeof *sv->suites, cmp_suite);
+        tlsd_qsort(sv->suites, sv->n_suites, sizeof *sv->suites, cmp_suite);
     if (!e->t->s->o->skip_features)
         start_chacha_probe(e->t, e->vi);
 }
@@ -2485,10 +2488,11 @@ static int cmp_cert(const void *a, const void *b)
 static void sort_certs(struct tlsd_scan_result *r)
 {
     if (r->n_certs > 1)
-        qsort(r->certs, r->n_certs, sizeof *r->certs, cmp_cert);
+        tlsd_qsort(r->certs, r->n_certs, sizeof *r->certs, cmp_cert);
     for (size_t i = 0; i < r->n_certs; i++)
         if (r->certs[i].n_suites > 1)
-            qsort(r->certs[i].suites, r->certs[i].n_suites, sizeof *r->certs[i].suites, cmp_u32);
+            tlsd_qsort(r->certs[i].suites, r->certs[i].n_suites, sizeof *r->certs[i].suites,
+                       cmp_u32);
 }
 
 static void maybe_finish_target(struct tscan *t)

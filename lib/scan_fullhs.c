@@ -15,6 +15,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "platform.h"
+
 #include "scan_internal.h"
 
 static int connect_socket(const struct sockaddr_storage *addr, unsigned timeout_ms, char *err,
@@ -22,17 +24,15 @@ static int connect_socket(const struct sockaddr_storage *addr, unsigned timeout_
 {
     int fd = socket(addr->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-        snprintf(err, errlen, "socket: %s", strerror(errno));
+        snprintf(err, errlen, "socket: %s", strerror(tlsd_sock_errno()));
         return -1;
     }
-    struct timeval tv = {.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    tlsd_sock_timeouts(fd, timeout_ms);
     socklen_t len =
         addr->ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
     if (connect(fd, (const struct sockaddr *)addr, len) < 0) {
-        snprintf(err, errlen, "connect: %s", strerror(errno));
-        close(fd);
+        snprintf(err, errlen, "connect: %s", strerror(tlsd_sock_errno()));
+        tlsd_sock_close(fd);
         return -1;
     }
     return fd;
@@ -55,9 +55,8 @@ static long deadline_cb(BIO *b, int oper, const char *argp, size_t len, int argi
     uint64_t ms = h->timeout_ms;
     if (h->deadline_ms && h->deadline_ms - now < ms)
         ms = h->deadline_ms - now;
-    struct timeval tv = {.tv_sec = (time_t)(ms / 1000), .tv_usec = (suseconds_t)(ms % 1000) * 1000};
-    int fd = (int)BIO_get_fd(b, NULL);
-    setsockopt(fd, SOL_SOCKET, oper == BIO_CB_READ ? SO_RCVTIMEO : SO_SNDTIMEO, &tv, sizeof tv);
+    (void)oper; /* both directions: the next call, either way, has what is left */
+    tlsd_sock_timeouts((int)BIO_get_fd(b, NULL), (unsigned)ms);
     return ret;
 }
 
@@ -232,7 +231,7 @@ out:
     SSL_free(ssl);
     SSL_CTX_free(ctx);
     ERR_clear_error();
-    close(fd);
+    tlsd_sock_close(fd);
     return h->ok ? 0 : -1;
 }
 

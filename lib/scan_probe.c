@@ -7,8 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "platform.h"
+
 #include "scan_internal.h"
 #include "tlsdiag/record.h"
+#include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
 #include "tlsdiag/textout.h"
 
 #define MAX_PLAIN 16384 /* STARTTLS dialogue bytes kept */
@@ -92,8 +95,8 @@ static void finish(struct probe *p, enum probe_outcome o)
     uv_close((uv_handle_t *)&p->tcp, on_closed);
 }
 
-__attribute__((format(printf, 3, 4))) static void fail(struct probe *p, enum probe_outcome o,
-                                                       const char *fmt, ...)
+__attribute__((format(TLSD_PRINTF_FORMAT, 3, 4))) static void
+fail(struct probe *p, enum probe_outcome o, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -185,7 +188,7 @@ static void send_hello(struct probe *p)
 {
     if (!p->req.hello) {
         uv_os_fd_t fd;
-        p->res.fd = uv_fileno((uv_handle_t *)&p->tcp, &fd) == 0 ? dup(fd) : -1;
+        p->res.fd = uv_fileno((uv_handle_t *)&p->tcp, &fd) == 0 ? tlsd_sock_dup((intptr_t)fd) : -1;
         if (p->res.fd < 0)
             fail(p, PROBE_CONNECT_FAILED, "cannot hand the connection over");
         else

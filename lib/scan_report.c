@@ -9,8 +9,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "platform.h"
+
 #include "scan_internal.h"
 #include "tlsdiag/scan.h"
+#include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
 #include "tlsdiag/target.h"
 #include "tlsdiag/textout.h"
 
@@ -99,7 +102,7 @@ void scan_verify_certs(struct tlsd_scan_result *r, const char *cafile, const cha
 #define TLSD_BROKEN_DH_BITS 1024
 
 static void finding(struct tlsd_scan_result *r, enum tlsd_class c, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    __attribute__((format(TLSD_PRINTF_FORMAT, 3, 4)));
 static void finding(struct tlsd_scan_result *r, enum tlsd_class c, const char *fmt, ...)
 {
     char buf[512];
@@ -279,7 +282,7 @@ void scan_findings(struct tlsd_scan_result *r)
                 "a TLS 1.2 hello without the renegotiation signal is refused (a Windows "
                 "behaviour: old clients without RFC 5746 cannot connect)");
     if (r->n_findings > 1)
-        qsort(r->findings, r->n_findings, sizeof *r->findings, by_class);
+        tlsd_qsort(r->findings, r->n_findings, sizeof *r->findings, by_class);
 }
 
 void tlsd_scan_result_free(struct tlsd_scan_result *r)

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "platform.h"
+
 #include "tlsdiag/suitelist.h"
 
 enum fkey { F_KX, F_AUTH, F_CERT, F_CIPHER, F_MAC, F_CLASS, F_VERSION, F_STATUS };
@@ -40,7 +42,7 @@ static bool alt_match(enum fkey key, const char *v, const struct tlsd_suite *s)
     case F_STATUS:
         return strcasecmp(v, s->status) == 0;
     case F_CIPHER:
-        return strcasestr(s->cipher, v) != NULL;
+        return tlsd_strcasestr(s->cipher, v) != NULL;
     case F_CLASS:
         if (v[0] == '>' && v[1] == '=')
             return s->cls >= tlsd_class_from_name(v + 2);
@@ -271,5 +273,5 @@ static int by_security(const void *pa, const void *pb)
 void tlsd_suite_list_sort_secure(struct tlsd_suite_list *l)
 {
     if (l->n_items > 1)
-        qsort(l->items, l->n_items, sizeof *l->items, by_security);
+        tlsd_qsort(l->items, l->n_items, sizeof *l->items, by_security);
 }

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "platform.h"
+
 #include "tlsdiag/tcp_reasm.h"
 
 #define DEFAULT_FLOW_CAP  ((size_t)1 << 20)
@@ -168,7 +170,7 @@ static struct slot *slots_alloc(size_t n)
     const size_t huge = (size_t)2 << 20;
     size_t bytes = n * sizeof(struct slot);
     if (bytes >= huge && bytes % huge == 0) {
-        struct slot *p = aligned_alloc(huge, bytes);
+        struct slot *p = tlsd_aligned_alloc(huge, bytes);
         if (p) {
             (void)madvise(p, bytes, MADV_HUGEPAGE);
             memset(p, 0, bytes);

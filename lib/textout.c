@@ -1,4 +1,6 @@
 /* Peer-supplied text made safe for a terminal and for JSON (textout.h). */
+#include "platform.h"
+
 #include "tlsdiag/textout.h"
 
 #include <ctype.h>
@@ -281,7 +283,7 @@ static bool split_time(int64_t usec, bool local, struct tm *tm, long *micros)
     }
     time_t t = (time_t)sec;
     *micros = (long)rest;
-    if (!(local ? localtime_r(&t, tm) : gmtime_r(&t, tm)))
+    if (!(local ? tlsd_localtime(&t, tm) : tlsd_gmtime(&t, tm)))
         return false;
     return tm->tm_year >= -1900 && tm->tm_year <= 9999 - 1900;
 }
@@ -308,7 +310,7 @@ char *tlsd_time_local(int64_t usec, char *out, size_t len)
     if (!split_time(usec, true, &tm, &micros) || len < TLSD_TIME_LEN)
         return NULL;
     size_t n = strftime(out, len, "%Y-%m-%d %H:%M:%S", &tm);
-    long off = tm.tm_gmtoff / 60; /* minutes east of UTC */
+    long off = tlsd_utc_offset_min(&tm); /* minutes east of UTC */
     char sign = off < 0 ? '-' : '+';
     off = off < 0 ? -off : off;
     snprintf(out + n, len - n, ".%03ld %c%02ld:%02ld", micros / 1000, sign, off / 60, off % 60);

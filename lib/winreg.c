@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "platform.h"
+
 #include "tlsdiag/bytes.h"
 #include "tlsdiag/textin.h"
 #include "tlsdiag/winreg.h"
@@ -63,7 +65,7 @@ static char *canonical_key(const uint8_t *p, size_t n)
     static const struct {
         const char *from, *to;
     } roots[] = {{"HKLM\\", "HKEY_LOCAL_MACHINE\\"}, {"HKCU\\", "HKEY_CURRENT_USER\\"}};
-    char *k = strndup((const char *)p, n);
+    char *k = tlsd_strndup((const char *)p, n);
     if (!k)
         return NULL;
     for (size_t i = 0; i < sizeof roots / sizeof roots[0]; i++) {
@@ -78,7 +80,7 @@ static char *canonical_key(const uint8_t *p, size_t n)
         }
     }
     /* "\ControlSet001\" is what CurrentControlSet points at on a running system. */
-    char *cs = k ? strcasestr(k, "\\ControlSet00") : NULL;
+    char *cs = k ? tlsd_strcasestr(k, "\\ControlSet00") : NULL;
     if (cs && isdigit((unsigned char)cs[13]) && (cs[14] == '\\' || cs[14] == '\0')) {
         char *full = NULL;
         if (asprintf(&full, "%.*s\\CurrentControlSet%s", (int)(cs - k), k, cs + 14) < 0)
@@ -429,7 +431,7 @@ int tlsd_reg_apply_text(struct tlsd_reg *reg, const char *text, size_t len, cons
 
 char *tlsd_win_read_text(const char *path, size_t max, size_t *len, char *err, size_t err_len)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = tlsd_fopen(path, "rb");
     if (!f) {
         snprintf(err, err_len, "%s: cannot open", path);
         return NULL;

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "platform.h"
+
 #include "tlsdiag/winreg.h"
 #include "winreg_internal.h"
 
@@ -17,7 +19,7 @@
 /* The text of the first <...Identifier ...>TEXT</ element in [p, end). */
 static bool identifier_in(const char *p, const char *end, char *out, size_t len)
 {
-    const char *id = p ? memmem(p, (size_t)(end - p), "Identifier", 10) : NULL;
+    const char *id = p ? tlsd_memmem(p, (size_t)(end - p), "Identifier", 10) : NULL;
     const char *gt = id ? memchr(id, '>', (size_t)(end - id)) : NULL;
     const char *lt = gt ? memchr(gt, '<', (size_t)(end - gt)) : NULL;
     if (!lt)
@@ -42,13 +44,14 @@ static const char *policy_start(const char *doc, const char *pos)
 static void gpo_name(const char *xml, size_t len, const char *id, char *out, size_t out_len)
 {
     const char *end = xml + len;
-    for (const char *p = xml; (p = memmem(p, (size_t)(end - p), "<GPO>", 5)); p += 5) {
-        const char *close = memmem(p, (size_t)(end - p), "</GPO>", 6);
+    for (const char *p = xml; (p = tlsd_memmem(p, (size_t)(end - p), "<GPO>", 5)); p += 5) {
+        const char *close = tlsd_memmem(p, (size_t)(end - p), "</GPO>", 6);
         if (!close)
             return;
-        const char *hit = memmem(p, (size_t)(close - p), id, strlen(id));
-        const char *name = memmem(p, (size_t)(close - p), "<Name>", 6);
-        const char *name_end = name ? memmem(name, (size_t)(close - name), "</Name>", 7) : NULL;
+        const char *hit = tlsd_memmem(p, (size_t)(close - p), id, strlen(id));
+        const char *name = tlsd_memmem(p, (size_t)(close - p), "<Name>", 6);
+        const char *name_end =
+            name ? tlsd_memmem(name, (size_t)(close - name), "</Name>", 7) : NULL;
         if (hit && name_end) {
             snprintf(out, out_len, "%.*s", (int)(name_end - name - 6), name + 6);
             return;
@@ -61,7 +64,7 @@ static void one_policy(const char *xml, size_t len, const char *policy, char *ou
     char pat[64], id[96];
     snprintf(pat, sizeof pat, ">%s<", policy);
     out[0] = '\0';
-    const char *hit = memmem(xml, len, pat, strlen(pat));
+    const char *hit = tlsd_memmem(xml, len, pat, strlen(pat));
     const char *start = hit ? policy_start(xml, hit) : NULL;
     if (start && identifier_in(start, hit, id, sizeof id)) {
         gpo_name(xml, len, id, out, out_len);

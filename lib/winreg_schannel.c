@@ -3,14 +3,16 @@
  * data/schannel_registry.tsv and what the base version supports from
  * data/windows_support.tsv. Each decision is written down as a provenance line. */
 #include <ctype.h>
-#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "platform.h"
+
 #include "tlsdiag/registry.h"
+#include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
 #include "tlsdiag/suitelist.h"
 #include "tlsdiag/textin.h"
 #include "tlsdiag/winreg.h"
@@ -31,7 +33,7 @@ const char *tlsd_win_origin_name(enum tlsd_win_origin o)
 static struct tlsd_win_line *add_line(struct tlsd_win_state *st, const char *setting,
                                       enum tlsd_win_origin origin,
                                       const struct tlsd_reg_value *from, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+    __attribute__((format(TLSD_PRINTF_FORMAT, 5, 6)));
 
 static struct tlsd_win_line *add_line(struct tlsd_win_state *st, const char *setting,
                                       enum tlsd_win_origin origin,
@@ -128,7 +130,7 @@ static const char *named_base(const struct tlsd_reg *reg, char *why, size_t why_
     char *product = tlsd_reg_string(tlsd_reg_find(reg, PRODUCT_KEY, "ProductName"), ' ');
     const char *base = NULL;
     if (build) {
-        bool server = product && strcasestr(product, "Server");
+        bool server = product && tlsd_strcasestr(product, "Server");
         base = tlsd_win_profile_of_build((unsigned)strtoul(build, NULL, 10), server);
         snprintf(why, why_len, "named by the export (%s, build %s)",
                  product ? product : "no ProductName", build);
@@ -445,7 +447,8 @@ int tlsd_win_state_from_regs(const char *const *files, size_t n, const char *bas
     memset(st, 0, sizeof *st);
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = tlsd_reg_apply_file(&reg, files[i], err);
+        rc = strcasecmp(files[i], "HKLM") == 0 ? tlsd_reg_apply_live(&reg, err)
+                                               : tlsd_reg_apply_file(&reg, files[i], err);
     if (rc == 0)
         rc = tlsd_win_state_build(st, &reg, base, base_why, side, err);
     tlsd_reg_free(&reg);
@@ -505,7 +508,7 @@ static const char *folder_base(const char *folder, char *why, size_t why_len)
 {
     char path[4096], line[256] = "";
     snprintf(path, sizeof path, "%s/%s", folder, TLSD_WIN_STATE_OSVERSION);
-    FILE *f = fopen(path, "rb");
+    FILE *f = tlsd_fopen(path, "rb");
     if (!f)
         return NULL;
     size_t n = fread(line, 1, sizeof line - 1, f);
@@ -518,7 +521,7 @@ static const char *folder_base(const char *folder, char *why, size_t why_len)
         unsigned major, minor, build;
         if (isdigit((unsigned char)*p) && (p == text || !isdigit((unsigned char)p[-1])) &&
             sscanf(p, "%u.%u.%u", &major, &minor, &build) == 3 && build > 0) {
-            base = tlsd_win_profile_of_build(build, strcasestr(text, "Server") != NULL);
+            base = tlsd_win_profile_of_build(build, tlsd_strcasestr(text, "Server") != NULL);
             snprintf(why, why_len, "named by %s (build %u)", TLSD_WIN_STATE_OSVERSION, build);
         }
     }
@@ -526,25 +529,34 @@ static const char *folder_base(const char *folder, char *why, size_t why_len)
     return base;
 }
 
+/* The folder's *.reg files (at most 64), as paths. */
+struct reg_files {
+    const char *folder;
+    char *files[64];
+    size_t n;
+};
+
+static int add_reg_file(void *ctx, const char *name)
+{
+    struct reg_files *rf = ctx;
+    size_t l = strlen(name);
+    if (l > 4 && strcasecmp(name + l - 4, ".reg") == 0 &&
+        asprintf(&rf->files[rf->n], "%s/%s", rf->folder, name) >= 0)
+        rf->n++;
+    return rf->n == sizeof rf->files / sizeof rf->files[0];
+}
+
 int tlsd_win_state_from_folder(const char *folder, enum tlsd_side side, struct tlsd_win_state *st,
                                struct tlsd_reg_err *err)
 {
-    DIR *d = opendir(folder);
-    if (!d) {
+    struct reg_files rf = {.folder = folder};
+    if (tlsd_dir_names(folder, add_reg_file, &rf) != 0) {
         snprintf(err->msg, sizeof err->msg, "%s: not a folder that can be read", folder);
         return -1;
     }
-    char *files[64];
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) && n < sizeof files / sizeof files[0]) {
-        size_t l = strlen(e->d_name);
-        if (l > 4 && strcasecmp(e->d_name + l - 4, ".reg") == 0 &&
-            asprintf(&files[n], "%s/%s", folder, e->d_name) >= 0)
-            n++;
-    }
-    closedir(d);
-    qsort(files, n, sizeof files[0], by_name);
+    char **files = rf.files;
+    size_t n = rf.n;
+    tlsd_qsort(files, n, sizeof files[0], by_name);
     /* The exports' own CurrentVersion (ProductName tells server from client) first,
      * then the OS version line. */
     int rc =
@@ -567,11 +579,36 @@ int tlsd_win_state_from_folder(const char *folder, enum tlsd_side side, struct t
 
 #define SPEC_REG    "reg:"
 #define SPEC_FOLDER "windows-state:"
+#define SPEC_LOCAL  "local" /* this machine's live registry: reg:HKLM */
+
+/* "local" or "local@BASE". */
+static bool is_local(const char *spec)
+{
+    size_t n = strlen(SPEC_LOCAL);
+    return strncasecmp(spec, SPEC_LOCAL, n) == 0 && (spec[n] == '\0' || spec[n] == '@');
+}
 
 bool tlsd_win_spec(const char *spec)
 {
     return strncasecmp(spec, SPEC_REG, strlen(SPEC_REG)) == 0 ||
-           strncasecmp(spec, SPEC_FOLDER, strlen(SPEC_FOLDER)) == 0;
+           strncasecmp(spec, SPEC_FOLDER, strlen(SPEC_FOLDER)) == 0 || is_local(spec);
+}
+
+/* local[@BASE] is reg:HKLM[@BASE]; elsewhere than Windows the error names what to use. */
+static int win_state_local(const char *spec, enum tlsd_side side, struct tlsd_win_state *st,
+                           struct tlsd_reg_err *err)
+{
+    char reg[256];
+    snprintf(reg, sizeof reg, "HKLM%.200s", spec + strlen(SPEC_LOCAL));
+    unsigned major, minor, build;
+    if (!tlsd_os_version(&major, &minor, &build)) {
+        snprintf(err->msg, sizeof err->msg,
+                 "'local' reads this machine's live registry, which only Windows has; "
+                 "elsewhere use reg:FILE[,FILE...] with the server's 'reg export' files, or "
+                 "windows-state:FOLDER");
+        return -1;
+    }
+    return tlsd_win_state_from_reg(reg, side, st, err);
 }
 
 int tlsd_win_state_load(const char *spec, enum tlsd_side side, struct tlsd_win_state *st,
@@ -581,7 +618,9 @@ int tlsd_win_state_load(const char *spec, enum tlsd_side side, struct tlsd_win_s
         return tlsd_win_state_from_reg(spec + strlen(SPEC_REG), side, st, err);
     if (strncasecmp(spec, SPEC_FOLDER, strlen(SPEC_FOLDER)) == 0)
         return tlsd_win_state_from_folder(spec + strlen(SPEC_FOLDER), side, st, err);
-    snprintf(err->msg, sizeof err->msg, "'%.100s' is not reg: or windows-state:", spec);
+    if (is_local(spec))
+        return win_state_local(spec, side, st, err);
+    snprintf(err->msg, sizeof err->msg, "'%.100s' is not reg:, windows-state: or local", spec);
     return -1;
 }
 

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "platform.h"
+
 #include "tlsdiag/handshake.h"
 #include "tlsdiag/textout.h"
 
@@ -30,7 +32,7 @@ static time_t asn1_time(const ASN1_TIME *t)
     struct tm tm;
     if (!t || ASN1_TIME_to_tm(t, &tm) != 1)
         return 0;
-    return timegm(&tm);
+    return tlsd_timegm(&tm);
 }
 
 static void san_text(const GENERAL_NAME *gn, char *buf, size_t len)

@@ -7,6 +7,7 @@
 
 #include <openssl/opensslv.h>
 
+#include "platform.h"
 #include "tool.h"
 
 static const struct tool_command commands[] = {
@@ -46,10 +47,10 @@ static void usage(FILE *f)
 static int finish(int rc)
 {
     bool bad = fflush(stdout) != 0 || ferror(stdout);
-    int err = errno;
+    int err = tlsd_write_errno();
     /* Closed even after an error: the filter that fits text to the terminal frees itself
      * then (tool_fit_stdout). */
-    if (fclose(stdout) != 0 && !bad) {
+    if (tlsd_close_stdout() != 0 && !bad) {
         bad = true;
         err = errno;
     }

@@ -10,6 +10,7 @@
 
 #include "tlsdiag/profile.h"
 #include "tlsdiag/registry.h"
+#include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
 
 /* Exit codes (documented in docs/tlsdiag.1 and README.md). */
 enum {
@@ -67,7 +68,8 @@ size_t tool_term_width(void);
 int tool_fit_stdout(void);
 /* printf of one line (no newline in fmt), wrapped to the width with continuation lines at
  * indent columns (or TLSD_WRAP_AUTO): for a table whose last column is free text. */
-void tool_wrapf(size_t indent, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tool_wrapf(size_t indent, const char *fmt, ...)
+    __attribute__((format(TLSD_PRINTF_FORMAT, 2, 3)));
 
 /* A table fitted to the width: columns as wide as their widest cell, two spaces apart;
  * when not all fit, the columns are kept in the order of keep[] (the most important first;
@@ -130,7 +132,8 @@ struct tlsd_strbuf;
 int tool_write_html(const char *cmd, const char *path, struct tlsd_strbuf *b);
 
 /* Prints "tlsdiag COMMAND: message" on stderr. */
-void tool_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tool_err(const char *cmd, const char *fmt, ...)
+    __attribute__((format(TLSD_PRINTF_FORMAT, 2, 3)));
 
 /* Names for the renderers ("?" / "-" when unknown); tool_report.c. */
 const char *tool_suite_name(uint32_t code);

@@ -5,8 +5,9 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
+
+#include "platform.h"
 
 #include "tlsdiag/analyze.h"
 #include "tool.h"
@@ -117,8 +118,8 @@ static int one_file(struct tlsd_analyzer *a, const char *path, json_t *files,
                     struct tlsd_html_capture *html)
 {
     char err[512] = "";
-    struct stat st;
-    struct progress p = {.path = path, .size = stat(path, &st) == 0 ? st.st_size : 0};
+    uint64_t size;
+    struct progress p = {.path = path, .size = tlsd_file_size(path, &size) ? size : 0};
     bool show = isatty(STDERR_FILENO) && p.size > (16 << 20);
     enum tlsd_caperr rc =
         tlsd_analyze_file(a, path, err, sizeof err, show ? show_progress : NULL, &p);

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "platform.h"
+
 #include "tlsdiag/suite_render.h"
 #include "tlsdiag/suitelist.h"
 #include "tool.h"
@@ -242,7 +244,7 @@ static int gather(int argc, char **argv, const struct opts *o, struct tlsd_suite
     char *text = NULL;
     *from_registry = false;
     if (o->file) {
-        FILE *f = strcmp(o->file, "-") == 0 ? stdin : fopen(o->file, "rb");
+        FILE *f = strcmp(o->file, "-") == 0 ? stdin : tlsd_fopen(o->file, "rb");
         if (!f) {
             tool_err("ciphers", "%s: %s", o->file, strerror(errno));
             return TOOL_EXIT_ERROR;

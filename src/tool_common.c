@@ -1,15 +1,14 @@
 /* Helpers shared by the subcommands: colour, input, error lines. */
 #include <errno.h>
 #include <getopt.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "platform.h"
 
 #include "tool.h"
 
@@ -33,7 +32,7 @@ bool tool_use_color(enum tool_color_mode mode, FILE *f)
     const char *term = getenv("TERM");
     if (term && strcmp(term, "dumb") == 0)
         return false;
-    return isatty(fileno(f));
+    return tlsd_terminal_colour(f);
 }
 
 const char *tool_class_color(enum tlsd_class c, bool on)
@@ -146,23 +145,12 @@ int tool_common_option(int c, const char *cmd, const char *help, enum tool_color
     }
 }
 
-/* Gives up root for good: supplementary groups, group, then user (in that order, while
- * still allowed to), and checks that root cannot be regained. */
+/* Gives up root for good (POSIX; on Windows there is none to give up). */
 int tool_drop_privileges(const char *cmd, const char *user)
 {
-    if (geteuid() != 0 && getuid() != 0)
-        return 0;
-    struct passwd *pw = getpwnam(user ? user : "nobody");
-    if (!pw) {
-        tool_err(cmd, "no such user '%s' to switch to", user ? user : "nobody");
-        return -1;
-    }
-    if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
-        tool_err(cmd, "cannot switch to user '%s': %s", pw->pw_name, strerror(errno));
-        return -1;
-    }
-    if (pw->pw_uid != 0 && setuid(0) == 0) {
-        tool_err(cmd, "could regain root after dropping it; stopping");
+    char err[256];
+    if (tlsd_drop_privileges(user, err, sizeof err) != 0) {
+        tool_err(cmd, "%s", err);
         return -1;
     }
     return 0;
@@ -196,7 +184,7 @@ int tool_check_sni(const char *cmd, const char *sni)
 
 int tool_check_readable(const char *cmd, const char *opt, const char *path)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = tlsd_fopen(path, "rb");
     if (!f) {
         tool_err(cmd, "%s %s: %s", opt, path, strerror(errno));
         return -1;
@@ -212,7 +200,7 @@ int tool_write_html(const char *cmd, const char *path, struct tlsd_strbuf *b)
         tlsd_sb_free(b);
         return -1;
     }
-    FILE *f = fopen(path, "wb");
+    FILE *f = tlsd_fopen(path, "wb");
     int err = f ? 0 : errno;
     if (f && fwrite(b->s, 1, b->len, f) != b->len)
         err = errno ? errno : EIO;
@@ -310,9 +298,9 @@ size_t tool_term_width(void)
         if (errno == 0 && *end == '\0' && *env != '-' && v > 0 && v <= TOOL_WIDTH_MAX)
             return v < TOOL_WIDTH_MIN ? TOOL_WIDTH_MIN : (size_t)v;
     }
-    struct winsize ws;
-    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-        return ws.ws_col < TOOL_WIDTH_MIN ? TOOL_WIDTH_MIN : ws.ws_col;
+    unsigned cols = tlsd_terminal_width(real_stdout ? real_stdout : stdout);
+    if (cols > 0)
+        return cols < TOOL_WIDTH_MIN ? TOOL_WIDTH_MIN : cols;
     return TOOL_WIDTH_DEFAULT;
 }
 
@@ -385,18 +373,12 @@ int tool_fit_stdout(void)
     struct fit *f = calloc(1, sizeof *f);
     if (!f)
         return -1;
-    f->real = stdout;
     f->width = tool_term_width();
-    cookie_io_functions_t io = {.write = fit_write, .close = fit_close};
-    FILE *s = fopencookie(f, "w", io);
-    if (!s) {
+    if (tlsd_filter_stdout(f, fit_write, fit_close, &f->real) != 0) {
         free(f);
         return -1;
     }
-    if (isatty(fileno(f->real)))
-        setvbuf(s, NULL, _IOLBF, 0);
     real_stdout = f->real;
-    stdout = s;
     return 0;
 }
 
@@ -522,8 +504,5 @@ static void on_stop_signal(int sig)
 
 void tool_catch_stop_signals(void)
 {
-    struct sigaction sa = {.sa_handler = on_stop_signal};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    tlsd_on_stop_signals(on_stop_signal);
 }

@@ -1,7 +1,6 @@
 /* tlsdiag connect: one real handshake with a server, by the local OpenSSL or with
  * another client's ClientHello (--as), explained. */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,8 @@
 
 #include <jansson.h>
 #include <openssl/opensslv.h>
+
+#include "platform.h"
 
 #include "tlsdiag/connect.h"
 #include "tlsdiag/explain.h"
@@ -219,7 +220,7 @@ static void print_time(const char *label, time_t t)
 {
     char buf[32];
     struct tm tm;
-    strftime(buf, sizeof buf, "%Y-%m-%d", gmtime_r(&t, &tm));
+    strftime(buf, sizeof buf, "%Y-%m-%d", tlsd_gmtime(&t, &tm));
     printf("%s%s", label, buf);
 }
 
@@ -476,7 +477,7 @@ int tool_connect(int argc, char **argv)
     struct tlsd_connect_result r;
     if (!o.json)
         tool_fit_stdout();
-    signal(SIGPIPE, SIG_IGN); /* a server that resets while libssl writes */
+    tlsd_ignore_sigpipe(); /* a server that resets while libssl writes */
     rc = tlsd_connect_run(&co, &r);
     if (rc == 0 && o.json)
         report_json(&o, &a, &r);

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "platform.h"
+
 #include "tlsdiag/explain.h"
 #include "tool.h"
 
@@ -101,7 +103,7 @@ static char *read_input(int argc, char **argv, const struct opts *o, size_t *len
     if (!o->file && optind < argc)
         return tool_join_args(argc - optind, argv + optind, len);
     const char *name = o->file ? o->file : "-";
-    FILE *f = strcmp(name, "-") == 0 ? stdin : fopen(name, "rb");
+    FILE *f = strcmp(name, "-") == 0 ? stdin : tlsd_fopen(name, "rb");
     if (!f) {
         tool_err("explain", "%s: %s", name, strerror(errno));
         return NULL;

@@ -5,10 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
+
+#include "platform.h"
 
 #include "tlsdiag/analyze.h"
 #include "tlsdiag/fixes.h"
@@ -447,8 +448,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 static bool is_live_server(const char *spec)
 {
     const char *colon = strrchr(spec, ':');
-    struct stat st;
-    if (!colon || colon == spec || !colon[1] || strlen(colon + 1) > 5 || stat(spec, &st) == 0)
+    uint64_t size;
+    if (!colon || colon == spec || !colon[1] || strlen(colon + 1) > 5 ||
+        tlsd_file_size(spec, &size))
         return false;
     for (const char *p = colon + 1; *p; p++)
         if (!isdigit((unsigned char)*p))
@@ -501,8 +503,7 @@ static int load_live(const char *spec, struct tlsd_profile *p, struct tlsd_profi
  * scans of one server stay apart in the matrix and the report. */
 static void name_by_file(struct tlsd_profile *p, const char *spec)
 {
-    struct stat st;
-    if (strncmp(p->name, "scan of ", 8) != 0 || stat(spec, &st) != 0 || !S_ISREG(st.st_mode))
+    if (strncmp(p->name, "scan of ", 8) != 0 || !tlsd_is_regular_file(spec))
         return;
     const char *base = strrchr(spec, '/');
     snprintf(p->name, sizeof p->name, "%s", base ? base + 1 : spec);

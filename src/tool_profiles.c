@@ -24,6 +24,8 @@ static const char help_text[] =
     "what tlsdiag reads from it. For reg:FILE[,FILE...][@BASE] and\n"
     "windows-state:FOLDER (a Windows server's registry exports), also where each\n"
     "setting came from: the base version's default, a local key or a Group Policy key.\n"
+    "On Windows, 'local' (or reg:HKLM; local@BASE for another base) reads this\n"
+    "machine's live registry instead of exports; elsewhere it is an error.\n"
     "\n"
     "Options:\n"
     "      --family NAME   only this family: windows, dotnet, openssl, java, testssl\n"

@@ -6,6 +6,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "platform.h"
+
 #include "tlsdiag/report_html.h"
 #include "tlsdiag/scan.h"
 #include "tlsdiag/strbuf.h"
@@ -140,7 +142,7 @@ static void print_date(const char *label, time_t t)
 {
     char buf[32];
     struct tm tm;
-    gmtime_r(&t, &tm);
+    tlsd_gmtime(&t, &tm);
     strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
     printf("%s%s", label, buf);
 }
@@ -289,7 +291,7 @@ static void print_text(const struct tlsd_scan_result *r, bool color)
             const char *u = r->undecided[i];
             size_t n = strlen(u), cut = n;
             while (cut > UNDECIDED_TEXT_MAX) {
-                const char *sep = memrchr(u, ',', cut - 1);
+                const char *sep = tlsd_memrchr(u, ',', cut - 1);
                 cut = sep ? (size_t)(sep - u) : UNDECIDED_TEXT_MAX;
             }
             printf("    %.*s%s\n", (int)cut, u, cut < n ? ", ... (--json lists them all)" : "");
@@ -377,7 +379,7 @@ static void on_progress(void *ctx, size_t done, size_t total, unsigned probes)
 
 static int read_list(const char *path, struct opts *o, struct tlsd_target_list *l)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    FILE *f = strcmp(path, "-") == 0 ? stdin : tlsd_fopen(path, "rb");
     if (!f) {
         tool_err("scan", "%s: %s", path, strerror(errno));
         return -1;

@@ -2,12 +2,13 @@
  * (local libssl), and prints per client what it offered, the model's prediction, what
  * really happened and, on a failure, the fixes on either side. */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
+
+#include "platform.h"
 
 #include "tlsdiag/fingerprint.h"
 #include "tlsdiag/fixes.h"
@@ -585,7 +586,7 @@ int tool_serve(int argc, char **argv)
         tool_fit_stdout();
     struct run r = {.o = &o, .server = &server, .color = tool_use_color(o.color, stdout)};
     char err[256];
-    signal(SIGPIPE, SIG_IGN);
+    tlsd_ignore_sigpipe();
     if (tlsd_serve_run(&o.s, on_ready, on_client, &r, err, sizeof err) < 0) {
         tool_err("serve", "%s", err);
         return TOOL_EXIT_ERROR;

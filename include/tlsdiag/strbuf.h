@@ -5,6 +5,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The printf dialect checked in formats: the C library's own; the Windows build
+ * (cmake/windows-deps.cmake) says gnu_printf, as mingw-w64's C99 printf is used there. */
+#ifndef TLSD_PRINTF_FORMAT
+#define TLSD_PRINTF_FORMAT printf
+#endif
+
 struct tlsd_strbuf {
     char *s;
     size_t len, cap;
@@ -12,7 +18,7 @@ struct tlsd_strbuf {
 };
 
 void tlsd_sb_printf(struct tlsd_strbuf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+    __attribute__((format(TLSD_PRINTF_FORMAT, 2, 3)));
 void tlsd_sb_puts(struct tlsd_strbuf *b, const char *s);
 /* Appends n bytes (no format, no strlen). */
 void tlsd_sb_putn(struct tlsd_strbuf *b, const char *p, size_t n);

@@ -58,6 +58,11 @@ int tlsd_reg_apply_text(struct tlsd_reg *reg, const char *text, size_t len, cons
 /* Reads the file (any encoding reg.exe or regedit writes) and applies it. */
 int tlsd_reg_apply_file(struct tlsd_reg *reg, const char *path, struct tlsd_reg_err *err)
     __attribute__((warn_unused_result));
+/* Applies the running Windows' own registry (HKLM, the 64-bit view) under the keys that
+ * scripts/windows/Collect-TlsState.ps1 exports: reg:HKLM. -1 with a reason elsewhere
+ * (no registry) or when a key cannot be read. */
+int tlsd_reg_apply_live(struct tlsd_reg *reg, struct tlsd_reg_err *err)
+    __attribute__((warn_unused_result));
 void tlsd_reg_free(struct tlsd_reg *reg);
 
 /* The value whose key path ends with key_tail (backslash-separated, matched at a
@@ -141,7 +146,8 @@ void tlsd_win_gpresult_file(struct tlsd_win_state *st, const char *path);
 void tlsd_gpresult_policy_gpos(const char *xml, size_t len, char *out_suites, char *out_curves,
                                size_t out_len);
 
-/* "reg:..." or "windows-state:..." (case-insensitive prefix). */
+/* "reg:...", "windows-state:..." (case-insensitive prefix) or "local[@BASE]" (this
+ * machine's live registry, as reg:HKLM[@BASE]; an error elsewhere than on Windows). */
 bool tlsd_win_spec(const char *spec);
 /* Either form as a state (st) or only its profile (p, err_msg of err_len bytes). */
 int tlsd_win_state_load(const char *spec, enum tlsd_side side, struct tlsd_win_state *st,

@@ -277,4 +277,11 @@ run match --client "list:TLS_RSA_WITH_3DES_EDE_CBC_SHA" --server "reg:$(ls "$WOR
 expect_rc 1 "match against the configured server (3DES off): no common suite"
 run match --client "list:TLS_RSA_WITH_3DES_EDE_CBC_SHA" --server windows-2016
 expect_rc 0 "match against the default server: 3DES works"
+
+# local (reg:HKLM): the live registry only Windows has; here an error that says what to use
+for spec in local local@windows-2019 reg:HKLM; do
+  run profiles "$spec"
+  expect_rc 1 "profiles $spec on Linux"
+  expect_grep "only Windows has; elsewhere use reg:FILE" "$ERR" "profiles $spec on Linux names reg:FILE"
+done
 finish
