@@ -376,6 +376,8 @@ static void note(uint64_t *frame, int64_t *ts, const struct tlsd_pkt *p)
     }
 }
 
+#define SYN_SAME_USEC 50000 /* 50 ms */
+
 static enum tlsd_caperr segment(struct tlsd_tcp *t, struct flow *f, unsigned dir,
                                 const struct tlsd_pkt *p)
 {
@@ -384,8 +386,13 @@ static enum tlsd_caperr segment(struct tlsd_tcp *t, struct flow *f, unsigned dir
     bool syn = p->tcp_flags & TLSD_TCP_SYN;
     enum tlsd_caperr rc = TLSD_CAPERR_OK;
     if (syn) {
+        /* A SYN again within SYN_SAME_USEC of the last is the same one seen twice (a
+         * capture taken at two points of the stack, as pktmon's), not a retransmission:
+         * RFC 6298 2.1 and 5.7 set the first retransmission timeout at 1 s (3 s before),
+         * and no stack resends a SYN in under 200 ms. */
+        if (!info->syns || p->ts_usec - info->last_syn_ts >= SYN_SAME_USEC)
+            info->syns++;
         note(&info->syn_frame, &info->syn_ts, p);
-        info->syns++;
         info->last_syn_ts = p->ts_usec;
         /* RFC 9293 3.4: data starts at ISN + 1. A later SYN with another ISN before
          * any data (a new attempt on the same ports) moves the start. */

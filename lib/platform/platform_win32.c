@@ -108,10 +108,34 @@ int tlsd_dir_names(const char *folder, tlsd_dir_fn *fn, void *ctx)
     return 0;
 }
 
+/* libevtx as built narrows a UTF-16 name to the ANSI code page, which loses characters
+ * outside it: a name that is not ASCII is opened by its short (8.3) name, which is, when
+ * the volume keeps short names; else by the wide call. Its file layer also takes no '/'
+ * separator, which the rest of Windows accepts. */
 int tlsd_evtx_open(intptr_t *file, const char *path, intptr_t **error)
 {
     wchar_t *wp = wide(path);
-    int rc = wp ? libevtx_file_open_wide(file, wp, libevtx_get_access_flags_read(), error) : -1;
+    if (!wp)
+        return -1;
+    for (wchar_t *c = wp; *c; c++) /* libevtx's file layer takes no '/' separator */
+        if (*c == L'/')
+            *c = L'\\';
+    bool ascii = true;
+    for (const unsigned char *c = (const unsigned char *)path; *c; c++)
+        ascii = ascii && *c < 0x80;
+    int rc = -2;
+    DWORD n = ascii ? 0 : GetShortPathNameW(wp, NULL, 0);
+    wchar_t *sp = n ? malloc(n * sizeof *sp) : NULL;
+    char *shortp = sp && GetShortPathNameW(wp, sp, n) > 0 ? narrow(sp) : NULL;
+    bool short_ascii = shortp != NULL;
+    for (const unsigned char *c = (const unsigned char *)(shortp ? shortp : ""); *c; c++)
+        short_ascii = short_ascii && *c < 0x80;
+    if (short_ascii) /* the wide call, whose narrowing keeps an ASCII name */
+        rc = libevtx_file_open_wide(file, sp, libevtx_get_access_flags_read(), error);
+    if (rc == -2)
+        rc = libevtx_file_open_wide(file, wp, libevtx_get_access_flags_read(), error);
+    free(shortp);
+    free(sp);
     free(wp);
     return rc;
 }

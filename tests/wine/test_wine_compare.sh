@@ -86,7 +86,8 @@ par_wait
 # Files whose names are not ASCII, in a folder named so too (Windows hands the command line
 # over as UTF-16): every kind the tool reads (captures plain, gzip and pcapng, .evtx,
 # registry exports and a collected folder, profiles, key logs) and --html, which it writes.
-# Not .evtx yet: libevtx as built narrows the UTF-16 name to the ANSI code page.
+# (libevtx as built narrows a UTF-16 name to the ANSI code page: tlsdiag opens a .evtx
+# whose name is not ASCII by its short 8.3 name.)
 cd "$WORK" || exit 1
 nd="Prüfung-日本"
 mkdir -p "$nd/Zustand-ü"
@@ -107,6 +108,9 @@ par same profiles "reg:$nd/Export-ü.reg@windows-2022"
 par same profiles "windows-state:$nd/Zustand-ü"
 par same match --client "$nd/Drucker-ü.profile" --server "reg:$nd/Export-ü.reg@windows-2022"
 par same analyze "$nd/fehlt-ü.pcap"
+evtx_one=$(ls "$TLSD_SHARED"/evtx/*.evtx | head -1)
+cp "$evtx_one" "$nd/Ereignisse-日本.evtx"
+par same events "$nd/Ereignisse-日本.evtx"
 # --html: the same page written under a name that is not ASCII.
 html_same() {
   run analyze --html "$nd/Bericht-ü.linux.html" "$nd/Mitschnitt-ü.pcap"
