@@ -13,6 +13,7 @@
 #include "codes_internal.h"
 #include "hash_internal.h"
 #include "tlsdiag/registry.h"
+#include "tlsdiag/target.h"
 
 #define ALERT_UNEXPECTED_MESSAGE    10
 #define ALERT_HANDSHAKE_FAILURE     40
@@ -907,17 +908,40 @@ static void diag_no_client_hello(const struct tlsd_conn *c, struct tlsd_diagnosi
     add_cause(d, "client-silent");
 }
 
+/* The STARTTLS protocol a server's greeting names, or NULL: SMTP and FTP greet with 220
+ * (RFC 5321 4.2, RFC 959 5.4) and say which in the text by custom, POP3 with "+OK" (RFC
+ * 1939 4), IMAP with "* OK" (RFC 9051 7.1). */
+static const char *greeting_protocol(const uint8_t *head, size_t len)
+{
+    char text[49];
+    size_t n = len < sizeof text - 1 ? len : sizeof text - 1;
+    memcpy(text, head, n);
+    text[n] = '\0';
+    if (strncmp(text, "+OK", 3) == 0)
+        return tlsd_starttls_name(TLSD_STARTTLS_POP3);
+    if (strncmp(text, "* OK", 4) == 0)
+        return tlsd_starttls_name(TLSD_STARTTLS_IMAP);
+    if (strncmp(text, "220", 3) != 0)
+        return NULL;
+    if (strstr(text, "SMTP") || strstr(text, "smtp"))
+        return tlsd_starttls_name(TLSD_STARTTLS_SMTP);
+    if (strstr(text, "FTP") || strstr(text, "ftp"))
+        return tlsd_starttls_name(TLSD_STARTTLS_FTP);
+    return NULL;
+}
+
 static void diag_server_spoke_first(const struct tlsd_conn *c, struct tlsd_diagnosis *d,
                                     struct tlsd_strbuf *b)
 {
     char head[64];
     printable_head(c, TLSD_PEER_SERVER, head, sizeof head);
+    const char *proto = greeting_protocol(c->head[TLSD_PEER_SERVER], c->head_len[TLSD_PEER_SERVER]);
     tlsd_sb_printf(b,
                    "the server spoke first on port %u ('%s') before any ClientHello: a "
                    "plain-text service (SMTP, FTP, POP3, IMAP and the like: STARTTLS first) or "
                    "not the service the client wants; point the client at the TLS port, or use "
-                   "STARTTLS (tlsdiag connect %s:%u --starttls PROTO)",
-                   c->server_port, head, c->server, c->server_port);
+                   "STARTTLS (tlsdiag connect %s:%u --starttls %s)",
+                   c->server_port, head, c->server, c->server_port, proto ? proto : "PROTO");
     add_cause(d, "not-tls");
 }
 

@@ -189,7 +189,7 @@ got=$(conns tls '[.[1,2].tcp.syn_answer] | join(",")')
 got=$(conns banner '[.[].outcome] | join(",")')
 [ "$got" = "not_tls,server_spoke_first" ] && ok || bad "banner: outcomes [$got]"
 got=$(conns banner '.[1].diagnosis.text')
-expect_grep "spoke first .*'220 mail.example ESMTP ready.*--starttls" "$got" "banner: the greeting and STARTTLS"
+expect_grep "spoke first .*'220 mail.example ESMTP ready.*--starttls smtp" "$got" "banner: the greeting and STARTTLS for SMTP"
 # echo: not a TLS connection at all.
 got=$(conns echo 'length')
 [ "$got" = 0 ] && ok || bad "echo: $got connections reported, want none"
