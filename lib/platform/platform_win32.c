@@ -470,13 +470,25 @@ static struct stdout_filter {
     void *cookie;
     tlsd_write_fn *write;
     tlsd_close_fn *close;
-    int err; /* errno of the first write (or the close) that failed */
+    int err;      /* errno of the first write (or the close) that failed */
+    HANDLE out_h; /* where the filter writes: the real standard output */
 } filter;
 
+static bool output_is_pipe(void)
+{
+    HANDLE h = filter.thread ? filter.out_h : (HANDLE)_get_osfhandle(1);
+    return h != INVALID_HANDLE_VALUE && GetFileType(h) == FILE_TYPE_PIPE;
+}
+
+/* A closed pipe is EPIPE: Windows says ERROR_NO_DATA or ERROR_BROKEN_PIPE, and the C
+ * runtime's write may have set EINVAL for it (Wine's msvcrt does, with the last error
+ * gone by then): a write to a pipe that fails with EINVAL is taken as one. */
 int tlsd_write_errno(void)
 {
     DWORD e = GetLastError();
-    return e == ERROR_NO_DATA || e == ERROR_BROKEN_PIPE ? EPIPE : errno;
+    if (e == ERROR_NO_DATA || e == ERROR_BROKEN_PIPE)
+        return EPIPE;
+    return errno == EINVAL && output_is_pipe() ? EPIPE : errno;
 }
 
 static DWORD WINAPI filter_pump(void *arg)
@@ -547,7 +559,11 @@ int tlsd_filter_stdout(void *cookie, tlsd_write_fn *write, tlsd_close_fn *close,
         return -1;
     }
     bool console = tlsd_terminal_width(r) > 0;
-    filter = (struct stdout_filter){.rd = fds[0], .cookie = cookie, .write = write, .close = close};
+    filter = (struct stdout_filter){.rd = fds[0],
+                                    .cookie = cookie,
+                                    .write = write,
+                                    .close = close,
+                                    .out_h = (HANDLE)_get_osfhandle(out)};
     fflush(stdout);
     if (_dup2(fds[1], 1) != 0 ||
         !(filter.thread = CreateThread(NULL, 0, filter_pump, NULL, 0, NULL))) {
