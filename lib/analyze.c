@@ -239,8 +239,7 @@ static void report(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct f
      * answer to a client that closed), not a capture that started late. */
     const struct tlsd_tcp_dir *syn_side = &flow->dir[0];
     if (!fs->before_tls && !c->n_client_hellos && !c->n_server_hellos && syn_side->syn_frame &&
-        flow->dir[1].syn_frame && !syn_side->segments && !syn_side->gap_bytes &&
-        !fs->d[0].ever_tls) {
+        flow->dir[1].syn_frame && !syn_side->segments && !syn_side->gap_bytes) {
         fs->before_tls = true;
         fs->tcp_outcome = TLSD_OUTCOME_NO_CLIENT_HELLO;
         fs->client_dir = 0;
@@ -854,19 +853,19 @@ static int tcp_outcome(const struct tlsd_analyzer *a, const struct tlsd_tcp_flow
                        const struct fstate *fs)
 {
     const struct tlsd_tcp_dir *cl = &flow->dir[0], *sv = &flow->dir[1];
-    if (!cl->syn_frame || other_service_port(flow->port[1]))
+    /* Lost or unread bytes may hide a ClientHello: only flows seen whole are told. */
+    if (!cl->syn_frame || other_service_port(flow->port[1]) || cl->gap_bytes || sv->gap_bytes ||
+        cl->ooo_segments || sv->ooo_segments)
         return -1;
     if (!sv->syn_frame) {
-        if (cl->delivered || sv->delivered)
+        if (cl->segments || sv->segments)
             return -1;
         return sv->rst_frame ? TLSD_OUTCOME_TCP_REFUSED : TLSD_OUTCOME_TCP_NO_ANSWER;
     }
-    if (!cl->delivered && !sv->delivered && !cl->segments && !sv->segments)
+    if (!cl->segments && !sv->segments)
         return TLSD_OUTCOME_NO_CLIENT_HELLO;
-    /* Bytes were sent: only when they were all seen, and the first side to speak was
-     * judged not TLS (lost or unread bytes may hide a ClientHello). */
-    if (!tls_port(a, flow->port[1]) || cl->gap_bytes || sv->gap_bytes || cl->ooo_segments ||
-        sv->ooo_segments)
+    /* Bytes were sent: on a TLS port, when the first side to speak was judged not TLS. */
+    if (!tls_port(a, flow->port[1]))
         return -1;
     bool server_first =
         sv->delivered && (!cl->first_data_frame || sv->first_data_frame < cl->first_data_frame);

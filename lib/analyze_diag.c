@@ -849,13 +849,12 @@ bool tlsd_plain_text_port(uint16_t port)
 static void diag_tcp_refused(const struct tlsd_conn *c, struct tlsd_diagnosis *d,
                              struct tlsd_strbuf *b)
 {
-    tlsd_sb_printf(b, "the server %s reset the TCP connection to port %u in answer to the SYN",
-                   c->server, c->server_port);
     tlsd_sb_printf(b,
-                   ": nothing listens on that port, or a firewall rejects the connection; on "
-                   "the server check what listens (Windows: netstat -ano | findstr :%u; Linux: "
-                   "ss -ltnp) and its firewall rules",
-                   c->server_port);
+                   "the server %s reset the TCP connection to port %u in answer to the SYN: "
+                   "nothing listens on that port, or a firewall rejects the connection; on the "
+                   "server check what listens (Windows: netstat -ano | findstr :%u; Linux: ss "
+                   "-ltnp) and its firewall rules",
+                   c->server, c->server_port, c->server_port);
     add_cause(d, "port-closed");
 }
 

@@ -274,34 +274,32 @@ size_t tlsd_analyzer_before_tls_ports(const struct tlsd_analyzer *a, struct tlsd
     uint8_t seen[65536 / 8] = {0};
     for (size_t i = 0; i < a->servers.n; i++) {
         const struct tlsd_server_sum *sv = item_at(&a->servers, i);
+        struct tlsd_port_sum p = {.port = sv->port};
         uint64_t before = 0;
         for (int o = 0; o < TLSD_OUTCOME_COUNT; o++)
-            before += tlsd_conn_outcome_before_tls((enum tlsd_conn_outcome)o) ? sv->outcomes[o] : 0;
+            if (tlsd_conn_outcome_before_tls((enum tlsd_conn_outcome)o))
+                before += p.outcomes[o] = sv->outcomes[o];
         if (!before)
             continue;
-        size_t k = 0; /* the port's place among those kept, in increasing order */
-        while (k < n && out[k].port < sv->port)
-            k++;
-        if (k < n && out[k].port == sv->port) {
-            for (int o = 0; o < TLSD_OUTCOME_COUNT; o++)
-                out[k].outcomes[o] +=
-                    tlsd_conn_outcome_before_tls((enum tlsd_conn_outcome)o) ? sv->outcomes[o] : 0;
-            continue;
-        }
-        if (!(seen[sv->port / 8] & (1u << (sv->port % 8)))) {
-            seen[sv->port / 8] |= (uint8_t)(1u << (sv->port % 8));
+        if (!(seen[p.port / 8] & (1u << (p.port % 8)))) {
+            seen[p.port / 8] |= (uint8_t)(1u << (p.port % 8));
             all++;
+        }
+        size_t k = 0; /* the port's place among those kept, in increasing order */
+        while (k < n && out[k].port < p.port)
+            k++;
+        if (k < n && out[k].port == p.port) { /* another address, the same port */
+            for (int o = 0; o < TLSD_OUTCOME_COUNT; o++)
+                out[k].outcomes[o] += p.outcomes[o];
+            continue;
         }
         if (k >= max)
             continue;
         if (n == max)
             n--; /* the highest port kept makes room */
         memmove(&out[k + 1], &out[k], (n - k) * sizeof *out);
+        out[k] = p;
         n++;
-        out[k] = (struct tlsd_port_sum){.port = sv->port};
-        for (int o = 0; o < TLSD_OUTCOME_COUNT; o++)
-            if (tlsd_conn_outcome_before_tls((enum tlsd_conn_outcome)o))
-                out[k].outcomes[o] = sv->outcomes[o];
     }
     return all;
 }

@@ -112,29 +112,32 @@ int tlsd_dir_names(const char *folder, tlsd_dir_fn *fn, void *ctx)
  * outside it: a name that is not ASCII is opened by its short (8.3) name, which is, when
  * the volume keeps short names; else by the wide call. Its file layer also takes no '/'
  * separator, which the rest of Windows accepts. */
+static bool ascii_w(const wchar_t *w)
+{
+    for (; *w; w++)
+        if (*w >= 0x80)
+            return false;
+    return true;
+}
+
 int tlsd_evtx_open(intptr_t *file, const char *path, intptr_t **error)
 {
     wchar_t *wp = wide(path);
     if (!wp)
         return -1;
-    for (wchar_t *c = wp; *c; c++) /* libevtx's file layer takes no '/' separator */
+    for (wchar_t *c = wp; *c; c++)
         if (*c == L'/')
             *c = L'\\';
-    bool ascii = true;
-    for (const unsigned char *c = (const unsigned char *)path; *c; c++)
-        ascii = ascii && *c < 0x80;
-    int rc = -2;
-    DWORD n = ascii ? 0 : GetShortPathNameW(wp, NULL, 0);
-    wchar_t *sp = n ? malloc(n * sizeof *sp) : NULL;
-    char *shortp = sp && GetShortPathNameW(wp, sp, n) > 0 ? narrow(sp) : NULL;
-    bool short_ascii = shortp != NULL;
-    for (const unsigned char *c = (const unsigned char *)(shortp ? shortp : ""); *c; c++)
-        short_ascii = short_ascii && *c < 0x80;
-    if (short_ascii) /* the wide call, whose narrowing keeps an ASCII name */
-        rc = libevtx_file_open_wide(file, sp, libevtx_get_access_flags_read(), error);
-    if (rc == -2)
-        rc = libevtx_file_open_wide(file, wp, libevtx_get_access_flags_read(), error);
-    free(shortp);
+    wchar_t *sp = NULL;
+    if (!ascii_w(wp)) {
+        DWORD n = GetShortPathNameW(wp, NULL, 0);
+        sp = n ? malloc(n * sizeof *sp) : NULL;
+        if (sp && (GetShortPathNameW(wp, sp, n) == 0 || !ascii_w(sp))) {
+            free(sp);
+            sp = NULL;
+        }
+    }
+    int rc = libevtx_file_open_wide(file, sp ? sp : wp, libevtx_get_access_flags_read(), error);
     free(sp);
     free(wp);
     return rc;

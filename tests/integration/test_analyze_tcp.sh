@@ -207,6 +207,16 @@ got=$(jq -r --argjson p "${PORT[banner]}" '.summary.before_tls_by_port[] | selec
 got=$(jq '.summary.totals.tcp_flows' analysis.json)
 want=$(tshark -r cap.pcap -T fields -e tcp.stream 2>/dev/null | sort -u | grep -c .)
 [ "$got" = "$want" ] && ok || bad "tcp_flows $got, tshark $want streams"
+# The plain client's request lost from the capture (editcap): its FIN's sequence number
+# shows bytes were sent, so it is no silent client; it is not told at all.
+lost=$(tshark -r cap.pcap -Y "tcp.dstport == ${PORT[tls]} && http.request" -T fields -e frame.number 2>/dev/null | head -1)
+if [ -n "$lost" ] && editcap cap.pcap lost.pcap "$lost" 2>/dev/null; then
+  run analyze --json lost.pcap
+  got=$(jq -r --argjson p "${PORT[tls]}" '[.connections[] | select(.server.port == $p) | .outcome] | join(",")' <<<"$OUT")
+  [ "$got" = "success,no_client_hello" ] && ok || bad "lost request: outcomes on the TLS port [$got], want success,no_client_hello (the plain client not told)"
+else
+  bad "lost request: no HTTP request frame to cut [$lost]"
+fi
 # The text report: the TCP line and the summary by port.
 run analyze cap.pcap
 expect_rc 0 "analyze text"
