@@ -114,8 +114,10 @@ static bool is_pcapng(FILE *f)
     return ok && n == sizeof m && memcmp(m, shb, sizeof shb) == 0;
 }
 
-/* Takes ownership of f (libpcap or the pcapng reader closes it). */
-static enum tlsd_caperr open_stream(FILE *f, struct tlsd_capture **out, char *err, size_t errlen)
+/* Takes ownership of f (libpcap or the pcapng reader closes it). bufsize: the stdio buffer
+ * to give f, 0 to keep its own (a memory stream needs none). */
+static enum tlsd_caperr open_stream(FILE *f, size_t bufsize, struct tlsd_capture **out, char *err,
+                                    size_t errlen)
 {
     char perr[PCAP_ERRBUF_SIZE] = "";
     struct tlsd_capture *c = calloc(1, sizeof *c);
@@ -124,9 +126,9 @@ static enum tlsd_caperr open_stream(FILE *f, struct tlsd_capture **out, char *er
         return TLSD_CAPERR_NOMEM;
     }
     /* Freed after the FILE is closed: pcap_close closes it. */
-    c->iobuf = malloc(READ_BUFFER);
+    c->iobuf = bufsize ? malloc(bufsize) : NULL;
     if (c->iobuf)
-        (void)setvbuf(f, c->iobuf, _IOFBF, READ_BUFFER);
+        (void)setvbuf(f, c->iobuf, _IOFBF, bufsize);
     /* Only this reader uses the stream: no lock around each of libpcap's freads. */
     tlsd_stream_unlocked(f);
     if (is_pcapng(f)) {
@@ -174,7 +176,7 @@ enum tlsd_caperr tlsd_capture_open_file(const char *path, struct tlsd_capture **
         set_err(err, errlen, tlsd_caperr_message(TLSD_CAPERR_OPEN), strerror(errno));
         return TLSD_CAPERR_OPEN;
     }
-    enum tlsd_caperr rc = open_stream(f, out, err, errlen);
+    enum tlsd_caperr rc = open_stream(f, READ_BUFFER, out, err, errlen);
     if (rc != TLSD_CAPERR_OK) {
         gz_damage(gz, err, errlen); /* damaged before the capture's header: say so */
         tlsd_gz_free(gz);
@@ -202,7 +204,7 @@ enum tlsd_caperr tlsd_capture_open_mem(const void *buf, size_t len, struct tlsd_
         set_err(err, errlen, tlsd_caperr_message(TLSD_CAPERR_OPEN), strerror(errno));
         return TLSD_CAPERR_OPEN;
     }
-    return open_stream(f, out, err, errlen);
+    return open_stream(f, 0, out, err, errlen);
 }
 
 /* Microseconds; a damaged header's absurd seconds are clamped instead of overflowing. */
