@@ -34,6 +34,9 @@ static const struct {
  * but none of the cipher suites ..." */
 #define NO_CIPHER_SUFFIX " connection request was received"
 
+/* 9999-12-31T23:59:59.999Z: the last time a /Date(ms)/ of Windows can name. */
+#define JSON_DATE_MAX_MS 253402300799999LL
+
 static void from_message(struct tlsd_event *e, const char *msg)
 {
     for (size_t i = 0; i < sizeof message_fields / sizeof message_fields[0]; i++) {
@@ -244,6 +247,8 @@ static void json_time(struct tlsd_event *e, json_t *t)
         return;
     }
     long long ms = strtoll(d + strlen(JSON_DATE_PREFIX), NULL, 10);
+    if (ms < 0 || ms > JSON_DATE_MAX_MS) /* before 1970 or after 9999: no time, not a wrong one */
+        return;
     e->time_us = ms * US_PER_MS;
     time_t sec = (time_t)(ms / MS_PER_S);
     struct tm tm;
