@@ -189,8 +189,17 @@ void tlsd_conn_render_text(struct tlsd_strbuf *b, const struct tlsd_conn *c, boo
                    tlsd_time_local(c->first_ts, when, sizeof when) ? when : "time unknown",
                    c->source, (unsigned long long)c->first_frame,
                    (unsigned long long)c->last_frame);
-    tlsd_sb_printf(b, "  outcome  %s%s%s: %s\n", col(color, failed ? C_RED : C_GREEN),
-                   failed ? "FAILED" : "OK", col(color, C_OFF), tlsd_conn_outcome_text(c->outcome));
+    if (c->limit != TLSD_TCP_LIMIT_NONE && c->outcome == TLSD_OUTCOME_TRUNCATED) {
+        /* Not a failure of the peers: the analyser gave it up. */
+        tlsd_sb_printf(b, "  outcome  %sCUT SHORT%s: not analysed to the end (", col(color, C_BOLD),
+                       col(color, C_OFF));
+        option_name(b, c->limit);
+        tlsd_sb_puts(b, ")\n");
+    } else {
+        tlsd_sb_printf(b, "  outcome  %s%s%s: %s\n", col(color, failed ? C_RED : C_GREEN),
+                       failed ? "FAILED" : "OK", col(color, C_OFF),
+                       tlsd_conn_outcome_text(c->outcome));
+    }
     if (c->has_ch)
         offer_line(b, c);
     answer_line(b, c);

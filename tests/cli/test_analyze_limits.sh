@@ -77,6 +77,8 @@ jq -e '.diagnoses[[.connections[] | select(.limit)][0].diagnosis].text
 run analyze --max-buffer 256K --max-flows 400 mixed.pcap
 expect_grep 'cut short: [0-9]+ connections and 0 flows without TLS yet at --max-buffer 262144' \
   "$OUT" "text summary counts the flood cut short"
+expect_grep '^  outcome  CUT SHORT: not analysed to the end \(--max-buffer\)$' "$OUT" \
+  "text: a connection cut short says so, not FAILED"
 
 # A SYN flood past --max-flows: the evicted connections are cut short, not "no answer".
 run analyze --json --max-flows 500 syn.pcap
