@@ -36,6 +36,7 @@ struct fstate {
     bool before_tls;
     enum tlsd_conn_outcome tcp_outcome;
     struct keystate *ks; /* with a key log that has this connection's secrets */
+    size_t conn_bytes;   /* what conn owns beside itself (parsed hellos, certificates) */
 };
 
 /* TLS 1.3 with a key log: per direction (flow direction index) the traffic keys and the
@@ -116,6 +117,46 @@ static struct tlsd_conn *conn_new(struct tlsd_analyzer *a, const struct tlsd_tcp
     c->first_ts = flow->first_ts;
     c->ip_version = flow->ip_version;
     return c;
+}
+
+/* What c owns beside itself: the parsed hellos, JA3 strings and the certificates it
+ * refers to (counted in full, though a cached chain is shared). */
+static size_t conn_owned_bytes(const struct tlsd_conn *c)
+{
+    size_t n = tlsd_client_hello_bytes(&c->ch) + c->sh.msg_len + c->sh.n_exts * sizeof *c->sh.exts;
+    for (const struct tlsd_ja3 *j = &c->ja3; j; j = j == &c->ja3 ? &c->ja3s : NULL)
+        n += j->full ? strlen(j->full) + 1 : 0;
+    if (c->cert)
+        n += c->cert->msg_len + c->cert->n_certs * sizeof *c->cert->certs;
+    return n;
+}
+
+/* Every byte kept for the flow until it is retired: counted against the total cap
+ * (tlsd_tcp_hold), so that connections not yet decided cannot take memory without bound. */
+static size_t fs_bytes(const struct fstate *fs)
+{
+    size_t n = sizeof *fs + tlsd_sdir_bytes(&fs->d[0]) + tlsd_sdir_bytes(&fs->d[1]);
+    if (fs->ks)
+        n += sizeof *fs->ks;
+    if (fs->conn)
+        n += sizeof *fs->conn + fs->conn_bytes;
+    return n;
+}
+
+/* The first cap that cut the connection short is the one it names. */
+static void note_limit(struct tlsd_conn *c, enum tlsd_tcp_limit l)
+{
+    if (c && l != TLSD_TCP_LIMIT_NONE && c->limit == TLSD_TCP_LIMIT_NONE)
+        c->limit = l;
+}
+
+/* Outcomes that what was seen decided (a completed handshake, an alert): they stand when
+ * a cap cut the rest short. Every other one is told from what did not come, which a cap
+ * makes unknown. */
+static bool seen_outcome(enum tlsd_conn_outcome o)
+{
+    return o == TLSD_OUTCOME_SUCCESS || o == TLSD_OUTCOME_SERVER_ALERT ||
+           o == TLSD_OUTCOME_CLIENT_ALERT;
 }
 
 /* Sides are known once a hello names them; until then the SYN's sender is the client,
@@ -266,6 +307,13 @@ static void report(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct f
         c->handshake_done = true; /* nothing from the server, and it did not end it */
     }
     c->outcome = decide_outcome(fs, c);
+    if (c->limit != TLSD_TCP_LIMIT_NONE) {
+        a->stats.limit_connections[c->limit]++;
+        if (!seen_outcome(c->outcome)) {
+            c->outcome = TLSD_OUTCOME_TRUNCATED;
+            fs->before_tls = false;
+        }
+    }
     if (c->has_ch)
         a->tls_ports[c->server_port / 8] |= (uint8_t)(1u << (c->server_port % 8));
     a->stats.connections_before_tls += fs->before_tls;
@@ -741,6 +789,8 @@ static void on_event(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct
     default:
         break;
     }
+    if (fs->conn)
+        fs->conn_bytes = conn_owned_bytes(fs->conn);
     if (fs->conn && (fs->conn->fatal >= 0 || fs->conn->handshake_done))
         report(a, flow, fs);
 }
@@ -896,20 +946,40 @@ static bool report_before_tls(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flo
 }
 
 /* A connection is reported when it carried TLS (or a ClientHello went unanswered, or TCP
- * shows a connection that failed before TLS); other flows are only counted. */
+ * shows a connection that failed before TLS); other flows are only counted, apart when a
+ * cap cut them short (TLS might have come later). An evicted flow (max_flows) is cut short
+ * too: how it would have ended is not known. */
 static void on_close(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct fstate *fs,
-                     enum tlsd_tcp_close why)
+                     const struct tlsd_tcp_ev *ev)
 {
+    note_limit(fs->conn, ev->limit);
     if (fs->conn && a->discard) {
         a->stats.unfinished++;
     } else if (fs->conn && (fs->d[0].ever_tls || fs->d[1].ever_tls)) {
-        fs->conn->close = why;
+        fs->conn->close = ev->close;
         report(a, flow, fs);
     } else if (fs->conn && !report_before_tls(a, flow, fs)) {
-        a->stats.flows_not_tls++;
+        if (fs->conn->limit != TLSD_TCP_LIMIT_NONE)
+            a->stats.limit_flows[fs->conn->limit]++;
+        else
+            a->stats.flows_not_tls++;
     }
     fstate_free(fs);
     flow->user = NULL;
+}
+
+/* The total cap: this flow is the least recently active of those holding bytes, and lets
+ * go of them. A connection that showed TLS is reported now, cut short; one that did not is
+ * counted. The rest of the flow is ignored. */
+static void on_shed(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct fstate *fs)
+{
+    struct tlsd_conn *c = fs->conn;
+    note_limit(c, TLSD_TCP_LIMIT_BUFFER);
+    if (c && (fs->d[0].ever_tls || fs->d[1].ever_tls))
+        report(a, flow, fs);
+    else if (c)
+        a->stats.limit_flows[TLSD_TCP_LIMIT_BUFFER]++;
+    retire(flow, fs);
 }
 
 /* FIN or RST: a connection whose client hello is out is decided by how TCP ended. */
@@ -940,9 +1010,9 @@ static void on_flags(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow, struct
     }
 }
 
-static void on_tcp(void *ctx, struct tlsd_tcp_flow *flow, const struct tlsd_tcp_ev *ev)
+static void on_tcp_event(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow,
+                         const struct tlsd_tcp_ev *ev)
 {
-    struct tlsd_analyzer *a = ctx;
     struct fstate *fs = flow->user;
     /* A flow that never carried data, a FIN or a RST (a SYN never answered) is first
      * seen when it closes. */
@@ -973,6 +1043,7 @@ static void on_tcp(void *ctx, struct tlsd_tcp_flow *flow, const struct tlsd_tcp_
         tlsd_sdir_gap(&fs->d[ev->dir]);
         if (fs->conn)
             fs->conn->gaps += ev->len;
+        note_limit(fs->conn, ev->limit);
         break;
     case TLSD_TCP_EV_FLAGS:
         if (fs->conn)
@@ -980,9 +1051,20 @@ static void on_tcp(void *ctx, struct tlsd_tcp_flow *flow, const struct tlsd_tcp_
         on_flags(a, flow, fs, ev->flags);
         break;
     case TLSD_TCP_EV_CLOSE:
-        on_close(a, flow, fs, ev->close);
+        on_close(a, flow, fs, ev);
+        break;
+    case TLSD_TCP_EV_SHED:
+        on_shed(a, flow, fs);
         break;
     }
+}
+
+static void on_tcp(void *ctx, struct tlsd_tcp_flow *flow, const struct tlsd_tcp_ev *ev)
+{
+    struct tlsd_analyzer *a = ctx;
+    on_tcp_event(a, flow, ev);
+    bool live = flow->user && flow->user != &retired;
+    tlsd_tcp_hold(a->tcp, flow, live ? fs_bytes(flow->user) : 0);
 }
 
 /* ---- the analyser ---- */
@@ -995,7 +1077,12 @@ struct tlsd_analyzer *tlsd_analyzer_new(const struct tlsd_analyze_config *cfg, t
         return NULL;
     if (cfg)
         a->cfg = *cfg;
-    a->cfg.tcp.flag_events = true;
+    struct tlsd_tcp_config *tc = &a->cfg.tcp;
+    tc->flag_events = true;
+    tc->flow_cap = tc->flow_cap ? tc->flow_cap : TLSD_TCP_DEFAULT_FLOW_CAP;
+    tc->total_cap = tc->total_cap ? tc->total_cap : TLSD_TCP_DEFAULT_TOTAL_CAP;
+    tc->max_flows = tc->max_flows ? tc->max_flows : TLSD_TCP_DEFAULT_MAX_FLOWS;
+    tc->idle_usec = tc->idle_usec ? tc->idle_usec : TLSD_TCP_DEFAULT_IDLE_USEC;
     a->cb = cb;
     a->ctx = ctx;
     if (tlsd_summary_init(a) != 0) {
@@ -1096,6 +1183,11 @@ enum tlsd_caperr tlsd_analyze_file(struct tlsd_analyzer *a, const char *path, ch
 const struct tlsd_analyze_stats *tlsd_analyzer_stats(const struct tlsd_analyzer *a)
 {
     return &a->stats;
+}
+
+const struct tlsd_tcp_config *tlsd_analyzer_caps(const struct tlsd_analyzer *a)
+{
+    return &a->cfg.tcp;
 }
 
 void tlsd_analyzer_free(struct tlsd_analyzer *a)

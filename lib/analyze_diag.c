@@ -944,6 +944,30 @@ static void diag_server_spoke_first(const struct tlsd_conn *c, struct tlsd_diagn
     add_cause(d, "not-tls");
 }
 
+/* A connection one of the analyser's caps cut short (docs/limits.md): what is missing was
+ * given up to bound memory, not lost on the wire, so nothing is said about the peers. */
+static void diag_limit(const struct tlsd_conn *c, struct tlsd_strbuf *b)
+{
+    tlsd_sb_puts(b, "not analysed to the end: ");
+    switch (c->limit) {
+    case TLSD_TCP_LIMIT_FLOWS:
+        tlsd_sb_puts(b, "more TCP connections were open at once than tlsdiag tracks, and this "
+                        "one, the least recently active, was given up; raise --max-flows to see "
+                        "how it ended");
+        break;
+    case TLSD_TCP_LIMIT_BUFFER:
+        tlsd_sb_puts(b, "the memory kept for connections not yet decided reached its cap, and "
+                        "this one, the least recently active of them, was given up; raise "
+                        "--max-buffer to see how it ended");
+        break;
+    default:
+        tlsd_sb_puts(b, "more bytes came out of order in one direction than tlsdiag keeps while "
+                        "it waits for the missing ones, and those were given up; raise "
+                        "--max-flow-buffer to see how it ended");
+        break;
+    }
+}
+
 static void diag_failure(const struct tlsd_conn *c, const struct tlsd_server_sum *known,
                          struct tlsd_diagnosis *d, struct tlsd_strbuf *b)
 {
@@ -1025,8 +1049,11 @@ static void diag_failure(const struct tlsd_conn *c, const struct tlsd_server_sum
         break;
     }
     default:
-        tlsd_sb_puts(b, "the capture does not hold the whole handshake (it started late, lost "
-                        "packets or ended early)");
+        if (c->limit != TLSD_TCP_LIMIT_NONE)
+            diag_limit(c, b);
+        else
+            tlsd_sb_puts(b, "the capture does not hold the whole handshake (it started late, "
+                            "lost packets or ended early)");
         break;
     }
 }

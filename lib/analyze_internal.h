@@ -54,6 +54,15 @@ bool tlsd_plain_text_port(uint16_t port);
 /* The side (enum tlsd_peer) whose FIN or RST came first; -1 when neither ended. */
 int tlsd_conn_ended_first(const struct tlsd_conn *c);
 
+/* The value of a cap in force (bytes, or flows for max_flows). */
+static inline uint64_t tlsd_limit_value(const struct tlsd_analyzer *a, enum tlsd_tcp_limit l)
+{
+    const struct tlsd_tcp_config *c = &a->cfg.tcp;
+    return l == TLSD_TCP_LIMIT_FLOW_BUFFER ? c->flow_cap
+           : l == TLSD_TCP_LIMIT_BUFFER    ? c->total_cap
+                                           : c->max_flows;
+}
+
 int tlsd_summary_init(struct tlsd_analyzer *a);
 void tlsd_summary_free(struct tlsd_analyzer *a);
 /* The summary of c's server so far, made (empty) when new; NULL when the table is full

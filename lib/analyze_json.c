@@ -561,6 +561,10 @@ void tlsd_conn_render_json(struct tlsd_strbuf *b, const struct tlsd_conn *c,
     tlsd_jw_int(&w, "alerts", c->n_alerts_total);
     tlsd_jw_end_object(&w);
     tlsd_jw_string(&w, "parse_error", c->parse_error[0] ? c->parse_error : NULL);
+    /* Only on a connection a cap cut short: documents of captures within the caps are the
+     * same as before the key existed. */
+    if (c->limit != TLSD_TCP_LIMIT_NONE)
+        tlsd_jw_string(&w, "limit", tlsd_tcp_limit_name(c->limit));
     tlsd_jw_end_object(&w);
 }
 
@@ -692,6 +696,28 @@ static void stats_json(struct tlsd_jw *w, const struct tlsd_analyze_stats *st)
     tlsd_jw_end_object(w);
 }
 
+/* The caps that cut something short, each with its value and what it cut: only present
+ * when one did. */
+static void limits_json(struct tlsd_jw *w, const struct tlsd_analyzer *a)
+{
+    const struct tlsd_analyze_stats *st = &a->stats;
+    bool any = false;
+    for (int l = 1; l < TLSD_TCP_LIMIT_COUNT; l++) {
+        if (!st->limit_connections[l] && !st->limit_flows[l])
+            continue;
+        if (!any)
+            tlsd_jw_begin_object(w, "limits");
+        any = true;
+        tlsd_jw_begin_object(w, tlsd_tcp_limit_name((enum tlsd_tcp_limit)l));
+        tlsd_jw_int(w, "value", (int64_t)tlsd_limit_value(a, (enum tlsd_tcp_limit)l));
+        tlsd_jw_int(w, "connections", (int64_t)st->limit_connections[l]);
+        tlsd_jw_int(w, "flows_without_tls", (int64_t)st->limit_flows[l]);
+        tlsd_jw_end_object(w);
+    }
+    if (any)
+        tlsd_jw_end_object(w);
+}
+
 /* The connections that failed before TLS, by server port (every port). */
 static void before_tls_json(struct tlsd_jw *w, const struct tlsd_analyzer *a)
 {
@@ -716,6 +742,7 @@ void tlsd_analyze_summary_render_json(struct tlsd_strbuf *b, const struct tlsd_a
     struct tlsd_jw w = {.b = b};
     tlsd_jw_begin_object(&w, NULL);
     stats_json(&w, &a->stats);
+    limits_json(&w, a);
     outcomes_json(&w, "by_outcome", a->stats.outcomes);
     clients_json(&w, a);
     servers_json(&w, a);

@@ -164,6 +164,14 @@ static void diag_lines(struct tlsd_strbuf *b, const struct tlsd_conn *c, bool co
     }
 }
 
+/* A cap as the option that sets it: "--max-flow-buffer". */
+static void option_name(struct tlsd_strbuf *b, enum tlsd_tcp_limit l)
+{
+    tlsd_sb_puts(b, "--");
+    for (const char *p = tlsd_tcp_limit_name(l); *p; p++)
+        tlsd_sb_printf(b, "%c", *p == '_' ? '-' : *p);
+}
+
 void tlsd_conn_render_text(struct tlsd_strbuf *b, const struct tlsd_conn *c, bool color)
 {
     bool failed = tlsd_conn_outcome_failed(c->outcome);
@@ -181,8 +189,17 @@ void tlsd_conn_render_text(struct tlsd_strbuf *b, const struct tlsd_conn *c, boo
                    tlsd_time_local(c->first_ts, when, sizeof when) ? when : "time unknown",
                    c->source, (unsigned long long)c->first_frame,
                    (unsigned long long)c->last_frame);
-    tlsd_sb_printf(b, "  outcome  %s%s%s: %s\n", col(color, failed ? C_RED : C_GREEN),
-                   failed ? "FAILED" : "OK", col(color, C_OFF), tlsd_conn_outcome_text(c->outcome));
+    if (c->limit != TLSD_TCP_LIMIT_NONE && c->outcome == TLSD_OUTCOME_TRUNCATED) {
+        /* Not a failure of the peers: the analyser gave it up. */
+        tlsd_sb_printf(b, "  outcome  %sCUT SHORT%s: not analysed to the end (", col(color, C_BOLD),
+                       col(color, C_OFF));
+        option_name(b, c->limit);
+        tlsd_sb_puts(b, ")\n");
+    } else {
+        tlsd_sb_printf(b, "  outcome  %s%s%s: %s\n", col(color, failed ? C_RED : C_GREEN),
+                       failed ? "FAILED" : "OK", col(color, C_OFF),
+                       tlsd_conn_outcome_text(c->outcome));
+    }
     if (c->has_ch)
         offer_line(b, c);
     answer_line(b, c);
@@ -193,6 +210,11 @@ void tlsd_conn_render_text(struct tlsd_strbuf *b, const struct tlsd_conn *c, boo
         tlsd_sb_puts(b, "  note     ");
         put_text(b, c->parse_error);
         tlsd_sb_puts(b, "\n");
+    }
+    if (c->limit != TLSD_TCP_LIMIT_NONE && c->outcome != TLSD_OUTCOME_TRUNCATED) {
+        tlsd_sb_puts(b, "  limit    cut short at ");
+        option_name(b, c->limit);
+        tlsd_sb_puts(b, "; the outcome is what was seen before\n");
     }
     tlsd_sb_puts(b, "\n");
 }
@@ -253,6 +275,23 @@ static void diags_text(struct tlsd_strbuf *b, const struct tlsd_analyzer *a)
                        (unsigned long long)other, other == 1 ? "" : "s");
 }
 
+/* The caps that cut something short (only when one did). */
+static void limits_text(struct tlsd_strbuf *b, const struct tlsd_analyzer *a)
+{
+    const struct tlsd_analyze_stats *st = &a->stats;
+    for (int l = 1; l < TLSD_TCP_LIMIT_COUNT; l++) {
+        uint64_t n = st->limit_connections[l], f = st->limit_flows[l];
+        if (!n && !f)
+            continue;
+        tlsd_sb_printf(b, "  cut short: %llu connection%s and %llu flow%s without TLS yet at ",
+                       (unsigned long long)n, n == 1 ? "" : "s", (unsigned long long)f,
+                       f == 1 ? "" : "s");
+        option_name(b, (enum tlsd_tcp_limit)l);
+        tlsd_sb_printf(b, " %llu (raise it to analyse them)\n",
+                       (unsigned long long)tlsd_limit_value(a, (enum tlsd_tcp_limit)l));
+    }
+}
+
 void tlsd_analyze_summary_render_text(struct tlsd_strbuf *b, const struct tlsd_analyzer *a,
                                       bool color)
 {
@@ -274,6 +313,7 @@ void tlsd_analyze_summary_render_text(struct tlsd_strbuf *b, const struct tlsd_a
                    (unsigned long long)st->client_hellos, (unsigned long long)st->server_hellos,
                    (unsigned long long)st->alerts);
     diags_text(b, a);
+    limits_text(b, a);
     tlsd_sb_puts(b, "  by client:\n");
     for (size_t i = 0; i < tlsd_analyzer_client_count(a); i++) {
         const struct tlsd_client_sum *s = tlsd_analyzer_client_at(a, i);

@@ -607,6 +607,15 @@ void tlsd_client_hello_free(struct tlsd_client_hello *ch)
     memset(ch, 0, sizeof *ch);
 }
 
+size_t tlsd_client_hello_bytes(const struct tlsd_client_hello *ch)
+{
+    size_t total = ch->server_name ? align8(strlen(ch->server_name) + 1) : 0;
+#define BYTES_FIELD(f, n) total += align8(ch->n * sizeof *ch->f);
+    PACK_FIELDS(BYTES_FIELD)
+#undef BYTES_FIELD
+    return total + ch->msg_len;
+}
+
 void tlsd_client_hello_versions(const struct tlsd_client_hello *ch, uint16_t *lowest,
                                 uint16_t *highest)
 {

@@ -124,11 +124,20 @@ void tlsd_reasm_free(struct tlsd_reasm *r)
     tlsd_reasm_init(r);
 }
 
+size_t tlsd_reasm_bytes(const struct tlsd_reasm *r)
+{
+    return r->in_cap + r->hs_cap;
+}
+
+/* Buffers start small: a capture analyser keeps one per direction of every connection not
+ * yet decided, and a flood of half-open ones holds a few hundred bytes each. */
+#define BUF_MIN 512
+
 static enum tlsd_cerr grow(uint8_t **buf, size_t *cap, size_t need)
 {
     if (need <= *cap)
         return TLSD_CERR_OK;
-    size_t c = *cap ? *cap : 4096;
+    size_t c = *cap ? *cap : BUF_MIN;
     while (c < need)
         c *= 2;
     uint8_t *b = realloc(*buf, c);

@@ -33,6 +33,11 @@ void tlsd_sdir_free(struct tlsd_sdir *d)
     d->state = TLSD_SDIR_OFF;
 }
 
+size_t tlsd_sdir_bytes(const struct tlsd_sdir *d)
+{
+    return d->probe_len + tlsd_reasm_bytes(&d->rs);
+}
+
 bool tlsd_sdir_tls_at(const uint8_t *p, size_t left, bool at_start)
 {
     if (left < 6 || p[1] != 3 || p[2] > 4)

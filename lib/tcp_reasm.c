@@ -1,7 +1,9 @@
 /* TCP reassembly: flows in an open-addressing hash table with an LRU list (for expiry and
- * eviction); per direction a sorted list of buffered out-of-order segments that never overlap each
- * other nor the bytes already delivered (first data wins, RFC 9293 3.10.7.4 leaves the choice to
- * the receiver; tshark keeps the first copy too). */
+ * eviction) and a second one of the flows that hold bytes (for the total cap); per direction a
+ * sorted list of buffered out-of-order segments that never overlap each other nor the bytes
+ * already delivered (first data wins, RFC 9293 3.10.7.4 leaves the choice to the receiver;
+ * tshark keeps the first copy too). */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -10,12 +12,8 @@
 
 #include "tlsdiag/tcp_reasm.h"
 
-#define DEFAULT_FLOW_CAP  ((size_t)1 << 20)
-#define DEFAULT_TOTAL_CAP ((size_t)64 << 20)
-#define DEFAULT_MAX_FLOWS ((size_t)1 << 18)
-#define DEFAULT_IDLE_USEC ((int64_t)600 * 1000000)
-#define INITIAL_SLOTS     1024
-#define RECENT_FLOWS      256
+#define INITIAL_SLOTS 1024
+#define RECENT_FLOWS  256
 
 /* A buffered piece of one direction's stream; data NULL-equivalent (hole) when the
  * bytes are known to be missing (cut by the snaplen). */
@@ -33,15 +31,29 @@ struct dstate {
     uint32_t base_seq; /* sequence number of stream offset 0 */
     uint64_t next_off; /* first byte not yet delivered */
     struct seg *pending;
+    struct seg *last; /* the last of them: a segment that continues them is appended at once */
     size_t buffered;
 };
 
+/* Doubly linked lists threaded through the flows, least recently active first. */
+struct node {
+    struct node *prev, *next;
+};
+struct list {
+    struct node *head, *tail;
+};
+
 struct flow {
-    struct tlsd_tcp_flow pub;
+    struct tlsd_tcp_flow pub; /* first: tlsd_tcp_hold gets the flow from it */
     struct dstate d[2];
     uint64_t hash;
-    struct flow *lru_prev, *lru_next;
+    size_t held;      /* bytes the caller holds for the flow (tlsd_tcp_hold) */
+    struct node lru;  /* every flow */
+    struct node hold; /* flows holding bytes: buffered segments or held > 0 */
+    bool holding;     /* in that list */
 };
+
+#define FLOW_OF(n, member) ((struct flow *)(void *)((char *)(n)-offsetof(struct flow, member)))
 
 struct slot {
     uint64_t hash;
@@ -55,7 +67,9 @@ struct tlsd_tcp {
     struct slot *slots; /* linear probing, at most half full */
     size_t nslots;
     struct slot recent[RECENT_FLOWS]; /* by hash: flows seen lately */
-    struct flow *lru_head, *lru_tail; /* head: least recently active */
+    struct list lru;                  /* every flow */
+    struct list holders;              /* the flows that hold bytes */
+    struct flow *cur;                 /* the flow of the segment being handled, or NULL */
     struct tlsd_tcp_stats stats;
     uint64_t next_id;
     uint64_t cur_frame;
@@ -116,19 +130,85 @@ static struct flow *flow_find(struct tlsd_tcp *t, const struct tlsd_pkt *p, uint
     return NULL;
 }
 
-static void lru_unlink(struct tlsd_tcp *t, struct flow *f)
+static void list_unlink(struct list *l, struct node *n)
 {
-    *(f->lru_prev ? &f->lru_prev->lru_next : &t->lru_head) = f->lru_next;
-    *(f->lru_next ? &f->lru_next->lru_prev : &t->lru_tail) = f->lru_prev;
-    f->lru_prev = f->lru_next = NULL;
+    *(n->prev ? &n->prev->next : &l->head) = n->next;
+    *(n->next ? &n->next->prev : &l->tail) = n->prev;
+    n->prev = n->next = NULL;
 }
 
-static void lru_append(struct tlsd_tcp *t, struct flow *f)
+static void list_append(struct list *l, struct node *n)
 {
-    f->lru_prev = t->lru_tail;
-    f->lru_next = NULL;
-    *(t->lru_tail ? &t->lru_tail->lru_next : &t->lru_head) = f;
-    t->lru_tail = f;
+    n->prev = l->tail;
+    n->next = NULL;
+    *(l->tail ? &l->tail->next : &l->head) = n;
+    l->tail = n;
+}
+
+static void list_prepend(struct list *l, struct node *n)
+{
+    n->prev = NULL;
+    n->next = l->head;
+    *(l->head ? &l->head->prev : &l->tail) = n;
+    l->head = n;
+}
+
+/* The flow is the most recently active of the list. */
+static void list_touch(struct list *l, struct node *n)
+{
+    if (l->tail != n) {
+        list_unlink(l, n);
+        list_append(l, n);
+    }
+}
+
+static struct flow *lru_first(const struct tlsd_tcp *t)
+{
+    return t->lru.head ? FLOW_OF(t->lru.head, lru) : NULL;
+}
+
+/* ---- bytes held ---- */
+
+static size_t flow_bytes(const struct flow *f)
+{
+    return f->d[0].buffered + f->d[1].buffered + f->held;
+}
+
+/* Puts f in the list of flows holding bytes, or takes it out, as its bytes say. A flow
+ * that starts holding while its own segment is handled is the most recently active; one
+ * that does while another's is (its gap given up for the total cap) stays first in line. */
+static void hold_update(struct tlsd_tcp *t, struct flow *f)
+{
+    bool holds = flow_bytes(f) > 0;
+    if (holds == f->holding)
+        return;
+    f->holding = holds;
+    if (!holds)
+        list_unlink(&t->holders, &f->hold);
+    else if (f == t->cur)
+        list_append(&t->holders, &f->hold);
+    else
+        list_prepend(&t->holders, &f->hold);
+}
+
+void tlsd_tcp_hold(struct tlsd_tcp *t, struct tlsd_tcp_flow *flow, size_t bytes)
+{
+    struct flow *f = (struct flow *)(void *)flow;
+    t->stats.held = t->stats.held - f->held + bytes;
+    f->held = bytes;
+    if (t->stats.held > t->stats.held_peak)
+        t->stats.held_peak = t->stats.held;
+    hold_update(t, f);
+}
+
+const char *tlsd_tcp_limit_name(enum tlsd_tcp_limit l)
+{
+    static const char *const names[TLSD_TCP_LIMIT_COUNT] = {
+        [TLSD_TCP_LIMIT_FLOW_BUFFER] = "max_flow_buffer",
+        [TLSD_TCP_LIMIT_BUFFER] = "max_buffer",
+        [TLSD_TCP_LIMIT_FLOWS] = "max_flows",
+    };
+    return (unsigned)l < TLSD_TCP_LIMIT_COUNT && names[l] ? names[l] : "";
 }
 
 static void slot_put(struct slot *slots, size_t nslots, struct flow *f)
@@ -200,14 +280,15 @@ static void hash_grow(struct tlsd_tcp *t)
 /* ---- delivery ---- */
 
 static void emit(struct tlsd_tcp *t, struct flow *f, enum tlsd_tcp_ev_kind kind, unsigned dir,
-                 const uint8_t *data, size_t len)
+                 const uint8_t *data, size_t len, enum tlsd_tcp_limit limit)
 {
     struct tlsd_tcp_ev ev = {.kind = kind,
                              .dir = dir,
                              .data = data,
                              .len = len,
                              .frame = t->cur_frame,
-                             .ts_usec = t->now};
+                             .ts_usec = t->now,
+                             .limit = limit};
     struct tlsd_tcp_dir *info = &f->pub.dir[dir];
     if (kind == TLSD_TCP_EV_DATA) {
         info->delivered += len;
@@ -236,24 +317,27 @@ static void drain(struct tlsd_tcp *t, struct flow *f, unsigned dir)
         if (end > s->next_off) {
             size_t skip = (size_t)(s->next_off - cur->off);
             emit(t, f, cur->hole ? TLSD_TCP_EV_GAP : TLSD_TCP_EV_DATA, dir,
-                 cur->hole ? NULL : cur->data + skip, cur->len - skip);
+                 cur->hole ? NULL : cur->data + skip, cur->len - skip, TLSD_TCP_LIMIT_NONE);
             s->next_off = end;
         }
         s->buffered -= seg_cost(cur);
         t->stats.buffered -= seg_cost(cur);
         free(cur);
     }
+    if (!s->pending)
+        s->last = NULL;
+    hold_update(t, f);
 }
 
-/* Gives up the gap before the first buffered segment: it is reported, and the data
- * behind it delivered. */
-static void skip_gap(struct tlsd_tcp *t, struct flow *f, unsigned dir)
+/* Gives up the gap before the first buffered segment: it is reported (with the cap that
+ * made it be given up, NONE at the end of a flow), and the data behind it delivered. */
+static void skip_gap(struct tlsd_tcp *t, struct flow *f, unsigned dir, enum tlsd_tcp_limit why)
 {
     struct dstate *s = &f->d[dir];
     if (!s->pending)
         return;
     if (s->pending->off > s->next_off) {
-        emit(t, f, TLSD_TCP_EV_GAP, dir, NULL, (size_t)(s->pending->off - s->next_off));
+        emit(t, f, TLSD_TCP_EV_GAP, dir, NULL, (size_t)(s->pending->off - s->next_off), why);
         s->next_off = s->pending->off;
     }
     drain(t, f, dir);
@@ -277,6 +361,10 @@ static enum tlsd_caperr insert(struct tlsd_tcp *t, struct flow *f, unsigned dir,
     struct dstate *s = &f->d[dir];
     struct seg **pp = &s->pending;
     uint64_t end = off + len;
+    /* Segments after a loss mostly arrive in order: appended without a walk of the list,
+     * which would make a window of n segments cost n * n / 2 steps. */
+    if (s->last && s->last->off + s->last->len <= off)
+        pp = &s->last->next;
     while (off < end) {
         struct seg *cur = *pp;
         if (cur && cur->off + cur->len <= off) {
@@ -296,6 +384,8 @@ static enum tlsd_caperr insert(struct tlsd_tcp *t, struct flow *f, unsigned dir,
             ns->next = cur;
             *pp = ns;
             pp = &ns->next;
+            if (!cur)
+                s->last = ns;
             s->buffered += seg_cost(ns);
             t->stats.buffered += seg_cost(ns);
         }
@@ -308,21 +398,40 @@ static enum tlsd_caperr insert(struct tlsd_tcp *t, struct flow *f, unsigned dir,
     return TLSD_CAPERR_OK;
 }
 
-/* Keeps buffered bytes under the caps by giving up gaps: this direction's first,
- * then the least recently active flows'. */
-static void enforce_caps(struct tlsd_tcp *t, struct flow *f, unsigned dir)
+/* Keeps this direction's buffered bytes under flow_cap by giving up its gaps. */
+static void enforce_flow_cap(struct tlsd_tcp *t, struct flow *f, unsigned dir)
 {
     while (f->d[dir].buffered > t->cfg.flow_cap && f->d[dir].pending) {
         t->stats.flow_cap_hits++;
-        skip_gap(t, f, dir);
+        skip_gap(t, f, dir, TLSD_TCP_LIMIT_FLOW_BUFFER);
     }
-    for (struct flow *o = t->lru_head; o && t->stats.buffered > t->cfg.total_cap;) {
-        if (!o->d[0].pending && !o->d[1].pending) {
-            o = o->lru_next;
-            continue;
-        }
+}
+
+/* The caller lets go of what it holds for f (and holds nothing for it after). */
+static void shed(struct tlsd_tcp *t, struct flow *f)
+{
+    struct tlsd_tcp_ev ev = {.kind = TLSD_TCP_EV_SHED,
+                             .frame = t->cur_frame,
+                             .ts_usec = t->now,
+                             .limit = TLSD_TCP_LIMIT_BUFFER};
+    t->stats.flows_shed++;
+    t->cb(t->ctx, &f->pub, &ev);
+    tlsd_tcp_hold(t, &f->pub, 0);
+}
+
+/* Keeps every byte held under total_cap: the least recently active flow that holds bytes
+ * gives up its gaps (the data behind them delivered), then lets go of its state; then the
+ * next. Each step is O(1): that flow heads the holders list (scanning every flow for one
+ * with bytes made a capture of many flows past the cap quadratic). */
+static void enforce_total_cap(struct tlsd_tcp *t)
+{
+    while (t->stats.buffered + t->stats.held > t->cfg.total_cap && t->holders.head) {
+        struct flow *o = FLOW_OF(t->holders.head, hold);
         t->stats.total_cap_hits++;
-        skip_gap(t, o, o->d[0].pending ? 0 : 1);
+        if (o->d[0].pending || o->d[1].pending)
+            skip_gap(t, o, o->d[0].pending ? 0 : 1, TLSD_TCP_LIMIT_BUFFER);
+        else
+            shed(t, o);
     }
 }
 
@@ -349,7 +458,7 @@ static enum tlsd_caperr add_data(struct tlsd_tcp *t, struct flow *f, unsigned di
         /* In order with nothing buffered, the common case: handed out from the frame
          * itself, no copy. */
         s->next_off += cap - trim;
-        emit(t, f, TLSD_TCP_EV_DATA, dir, p->payload + trim, cap - trim);
+        emit(t, f, TLSD_TCP_EV_DATA, dir, p->payload + trim, cap - trim, TLSD_TCP_LIMIT_NONE);
         return TLSD_CAPERR_OK;
     }
     uint64_t off = s->next_off + (uint64_t)d;
@@ -364,7 +473,7 @@ static enum tlsd_caperr add_data(struct tlsd_tcp *t, struct flow *f, unsigned di
     if (rc == TLSD_CAPERR_OK && hole_from < wire)
         rc = insert(t, f, dir, off + (hole_from - trim), NULL, wire - hole_from);
     drain(t, f, dir);
-    enforce_caps(t, f, dir);
+    enforce_flow_cap(t, f, dir);
     return rc;
 }
 
@@ -390,7 +499,7 @@ static void fin_gap(struct tlsd_tcp *t, struct flow *f, unsigned dir, const stru
     uint32_t lost = end - s->base_seq - (uint32_t)s->next_off;
     if (lost == 0 || lost >= 1u << 30) /* at the end, or behind it (a retransmission) */
         return;
-    emit(t, f, TLSD_TCP_EV_GAP, dir, NULL, lost);
+    emit(t, f, TLSD_TCP_EV_GAP, dir, NULL, lost, TLSD_TCP_LIMIT_NONE);
     s->next_off += lost;
 }
 
@@ -447,31 +556,37 @@ static enum tlsd_caperr segment(struct tlsd_tcp *t, struct flow *f, unsigned dir
 
 /* ---- flow lifetime ---- */
 
-/* What is left of the flow's data, then the CLOSE event. */
+/* What is left of the flow's data, then the CLOSE event; then it holds nothing. The
+ * bytes still missing at the end are lost ones, not given up for a cap. */
 static void flow_last_events(struct tlsd_tcp *t, struct flow *f, enum tlsd_tcp_close why)
 {
     for (unsigned d = 0; d < 2; d++)
         while (f->d[d].pending)
-            skip_gap(t, f, d);
-    struct tlsd_tcp_ev ev = {
-        .kind = TLSD_TCP_EV_CLOSE, .frame = t->cur_frame, .ts_usec = t->now, .close = why};
+            skip_gap(t, f, d, TLSD_TCP_LIMIT_NONE);
+    struct tlsd_tcp_ev ev = {.kind = TLSD_TCP_EV_CLOSE,
+                             .frame = t->cur_frame,
+                             .ts_usec = t->now,
+                             .close = why,
+                             .limit = why == TLSD_TCP_CLOSE_EVICTED ? TLSD_TCP_LIMIT_FLOWS
+                                                                    : TLSD_TCP_LIMIT_NONE};
     t->cb(t->ctx, &f->pub, &ev);
+    tlsd_tcp_hold(t, &f->pub, 0);
+    list_unlink(&t->lru, &f->lru);
+    t->stats.active_flows--;
 }
 
 static void flow_close(struct tlsd_tcp *t, struct flow *f, enum tlsd_tcp_close why)
 {
     flow_last_events(t, f, why);
     hash_unlink(t, f);
-    lru_unlink(t, f);
-    t->stats.active_flows--;
     free(f);
 }
 
 static struct flow *flow_new(struct tlsd_tcp *t, const struct tlsd_pkt *p, uint64_t h)
 {
-    if (t->stats.active_flows >= t->cfg.max_flows && t->lru_head) {
+    if (t->stats.active_flows >= t->cfg.max_flows && t->lru.head) {
         t->stats.flows_evicted++;
-        flow_close(t, t->lru_head, TLSD_TCP_CLOSE_EVICTED);
+        flow_close(t, lru_first(t), TLSD_TCP_CLOSE_EVICTED);
     }
     if (t->stats.active_flows + 1 >= t->nslots)
         return NULL; /* the table could not grow: keep a free slot for the probes */
@@ -492,7 +607,7 @@ static struct flow *flow_new(struct tlsd_tcp *t, const struct tlsd_pkt *p, uint6
     f->hash = h;
     slot_put(t->slots, t->nslots, f);
     t->recent[h % RECENT_FLOWS] = (struct slot){.hash = h, .f = f};
-    lru_append(t, f);
+    list_append(&t->lru, &f->lru);
     t->stats.flows++;
     t->stats.active_flows++;
     hash_grow(t);
@@ -501,9 +616,10 @@ static struct flow *flow_new(struct tlsd_tcp *t, const struct tlsd_pkt *p, uint6
 
 static void expire(struct tlsd_tcp *t)
 {
-    while (t->lru_head && t->now - t->lru_head->pub.last_ts > t->cfg.idle_usec) {
+    struct flow *f;
+    while ((f = lru_first(t)) && t->now - f->pub.last_ts > t->cfg.idle_usec) {
         t->stats.flows_idle++;
-        flow_close(t, t->lru_head, TLSD_TCP_CLOSE_IDLE);
+        flow_close(t, f, TLSD_TCP_CLOSE_IDLE);
     }
 }
 
@@ -545,11 +661,14 @@ enum tlsd_caperr tlsd_tcp_packet(struct tlsd_tcp *t, const struct tlsd_pkt *p)
     }
     f->pub.last_ts = t->now;
     f->pub.last_frame = p->frame;
-    if (t->lru_tail != f) {
-        lru_unlink(t, f);
-        lru_append(t, f);
-    }
-    return segment(t, f, (unsigned)dir, p);
+    list_touch(&t->lru, &f->lru);
+    if (f->holding)
+        list_touch(&t->holders, &f->hold);
+    t->cur = f;
+    enum tlsd_caperr rc = segment(t, f, (unsigned)dir, p);
+    t->cur = NULL;
+    enforce_total_cap(t);
+    return rc;
 }
 
 struct tlsd_tcp *tlsd_tcp_new(const struct tlsd_tcp_config *cfg, tlsd_tcp_cb cb, void *ctx)
@@ -559,10 +678,10 @@ struct tlsd_tcp *tlsd_tcp_new(const struct tlsd_tcp_config *cfg, tlsd_tcp_cb cb,
         return NULL;
     if (cfg)
         t->cfg = *cfg;
-    t->cfg.flow_cap = t->cfg.flow_cap ? t->cfg.flow_cap : DEFAULT_FLOW_CAP;
-    t->cfg.total_cap = t->cfg.total_cap ? t->cfg.total_cap : DEFAULT_TOTAL_CAP;
-    t->cfg.max_flows = t->cfg.max_flows ? t->cfg.max_flows : DEFAULT_MAX_FLOWS;
-    t->cfg.idle_usec = t->cfg.idle_usec ? t->cfg.idle_usec : DEFAULT_IDLE_USEC;
+    t->cfg.flow_cap = t->cfg.flow_cap ? t->cfg.flow_cap : TLSD_TCP_DEFAULT_FLOW_CAP;
+    t->cfg.total_cap = t->cfg.total_cap ? t->cfg.total_cap : TLSD_TCP_DEFAULT_TOTAL_CAP;
+    t->cfg.max_flows = t->cfg.max_flows ? t->cfg.max_flows : TLSD_TCP_DEFAULT_MAX_FLOWS;
+    t->cfg.idle_usec = t->cfg.idle_usec ? t->cfg.idle_usec : TLSD_TCP_DEFAULT_IDLE_USEC;
     t->cb = cb;
     t->ctx = ctx;
     t->nslots = INITIAL_SLOTS;
@@ -578,11 +697,9 @@ struct tlsd_tcp *tlsd_tcp_new(const struct tlsd_tcp_config *cfg, tlsd_tcp_cb cb,
  * entry by entry (a cache miss each, for hundreds of thousands of flows). */
 void tlsd_tcp_finish(struct tlsd_tcp *t)
 {
-    while (t->lru_head) {
-        struct flow *f = t->lru_head;
+    struct flow *f;
+    while ((f = lru_first(t))) {
         flow_last_events(t, f, TLSD_TCP_CLOSE_END);
-        lru_unlink(t, f);
-        t->stats.active_flows--;
         free(f);
     }
     memset(t->slots, 0, t->nslots * sizeof *t->slots);
@@ -598,8 +715,8 @@ void tlsd_tcp_free(struct tlsd_tcp *t)
 {
     if (!t)
         return;
-    for (struct flow *f = t->lru_head, *next; f; f = next) {
-        next = f->lru_next;
+    for (struct flow *f = lru_first(t), *next; f; f = next) {
+        next = f->lru.next ? FLOW_OF(f->lru.next, lru) : NULL;
         for (unsigned d = 0; d < 2; d++)
             for (struct seg *s = f->d[d].pending, *sn; s; s = sn) {
                 sn = s->next;

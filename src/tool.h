@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -100,6 +101,15 @@ int tool_common_option(int c, const char *cmd, const char *help, enum tool_color
  * ("-2146893018") are operands. Resets optind. */
 struct option;
 int tool_permute(int argc, char **argv, const char *shortopts, const struct option *longopts);
+
+/* The number parser of option values: decimal digits only, from min to max. -1 with
+ * "OPT 'S': a number from MIN to MAX" on stderr otherwise (nothing taken as 0). */
+int tool_parse_number(const char *cmd, const char *opt, const char *s, uint64_t min, uint64_t max,
+                      uint64_t *out);
+/* A size: a number of bytes, or one with the suffix K, M or G (KiB, MiB, GiB; either case),
+ * from min to max bytes. -1 with a message naming opt otherwise. */
+int tool_parse_size(const char *cmd, const char *opt, const char *s, uint64_t min, uint64_t max,
+                    uint64_t *out);
 
 /* --fixes N: a number from 0 to TOOL_FIXES_MAX; -1 with a message otherwise ("abc" was
  * taken as 0 before, silently showing no fixes). */

@@ -43,7 +43,7 @@ static const char help_text[] =
     "      --color          colour even when not on a terminal\n"
     "      --no-color       no colour (also when NO_COLOR is set)\n"
     "  -h, --help           this help\n"
-    "\n"
+    "\n" TOOL_CONN_LIMITS_HELP "\n"
     "Examples:\n"
     "  tlsdiag analyze printer.pcapng\n"
     "  tlsdiag analyze --failed --client 192.0.2.15 capture.pcap.gz\n"
@@ -159,7 +159,7 @@ int tool_analyze(int argc, char **argv)
     o.flush_each = isatty(STDOUT_FILENO);
     for (int i = optind; i < argc; i++)
         o.flush_each |= strcmp(argv[i], "-") == 0;
-    struct tlsd_analyze_config cfg = {.stop = &tool_stop_signal};
+    struct tlsd_analyze_config cfg = {.tcp = o.caps, .stop = &tool_stop_signal};
     char err[512];
     if (keylog_path && !(cfg.keylog = tlsd_keylog_load(keylog_path, err, sizeof err))) {
         tool_err("analyze", "--keylog: %s", err);

@@ -30,7 +30,21 @@ struct tool_conn_opts {
     uint64_t printed;               /* connections printed */
     struct tlsd_html_capture *html; /* --html: every connection goes here too */
     bool interrupted;               /* a signal stopped the reading (said in the output) */
+    struct tlsd_tcp_config caps;    /* --max-flows, --max-buffer, ...; 0: the defaults */
 };
+
+/* getopt codes of the limit options (no short forms). */
+enum {
+    TOOL_OPT_MAX_FLOWS = 0x100,
+    TOOL_OPT_MAX_BUFFER,
+    TOOL_OPT_MAX_FLOW_BUFFER,
+    TOOL_OPT_IDLE_TIMEOUT,
+};
+
+/* The largest values the limit options take. */
+#define TOOL_MAX_FLOWS_MAX    100000000u
+#define TOOL_MAX_BUFFER_MAX   ((uint64_t)1 << 40)
+#define TOOL_IDLE_TIMEOUT_MAX (365u * 86400)
 
 /* The long options analyze and watch share, for their getopt_long tables. */
 #define TOOL_CONN_LONGOPTS                                                                         \
@@ -39,9 +53,27 @@ struct tool_conn_opts {
         {"failed", no_argument, NULL, 'F'}, {"no-summary", no_argument, NULL, 'S'},                \
         {"color", no_argument, NULL, 'C'}, {"colour", no_argument, NULL, 'C'},                     \
         {"no-color", no_argument, NULL, 'N'}, {"no-colour", no_argument, NULL, 'N'},               \
+        {"max-flows", required_argument, NULL, TOOL_OPT_MAX_FLOWS},                                \
+        {"max-buffer", required_argument, NULL, TOOL_OPT_MAX_BUFFER},                              \
+        {"max-flow-buffer", required_argument, NULL, TOOL_OPT_MAX_FLOW_BUFFER},                    \
+        {"idle-timeout", required_argument, NULL, TOOL_OPT_IDLE_TIMEOUT},                          \
     {                                                                                              \
         "help", no_argument, NULL, 'h'                                                             \
     }
+
+/* The limit options in both commands' --help (docs/limits.md has the same defaults). */
+#define TOOL_CONN_LIMITS_HELP                                                                      \
+    "Limits (docs/limits.md; what a limit cuts short is reported so, and counted):\n"              \
+    "      --max-flows N    TCP connections tracked at once (default 262144)\n"                    \
+    "      --max-buffer SIZE\n"                                                                    \
+    "                       memory kept for connections not yet decided: TCP segments\n"           \
+    "                       out of order, TLS bytes not yet a whole message, parsing\n"            \
+    "                       state and hellos (default 256M)\n"                                     \
+    "      --max-flow-buffer SIZE\n"                                                               \
+    "                       TCP bytes out of order kept per direction (default 1M)\n"              \
+    "      --idle-timeout S a connection idle this long (capture time) is ended\n"                 \
+    "                       (default 600)\n"                                                       \
+    "  SIZE: bytes, or with K, M or G (KiB, MiB, GiB).\n"
 
 /* Handles one of the shared options (and, through tool_common_option, colour, help and
  * unknown options). Returns 0 to go on, 1 after --help, -1 for a bad option or value. */

@@ -1,4 +1,5 @@
 /* Helpers shared by the subcommands: colour, input, error lines. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -156,15 +157,72 @@ int tool_drop_privileges(const char *cmd, const char *user)
     return 0;
 }
 
-int tool_parse_fixes(const char *cmd, const char *s, size_t *out)
+/* Decimal digits from s; *end after them. False for no digits or an overflow. */
+static bool digits(const char *s, uint64_t *v, const char **end)
 {
-    char *end;
+    char *e;
     errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || v > TOOL_FIXES_MAX) {
-        tool_err(cmd, "--fixes '%s': a number from 0 to %d", s, TOOL_FIXES_MAX);
+    unsigned long long n = strtoull(s, &e, 10);
+    *v = n;
+    *end = e;
+    return *s >= '0' && *s <= '9' && errno == 0;
+}
+
+int tool_parse_number(const char *cmd, const char *opt, const char *s, uint64_t min, uint64_t max,
+                      uint64_t *out)
+{
+    uint64_t v;
+    const char *end;
+    if (!digits(s, &v, &end) || *end != '\0' || v < min || v > max) {
+        tool_err(cmd, "%s '%s': a number from %llu to %llu", opt, s, (unsigned long long)min,
+                 (unsigned long long)max);
         return -1;
     }
+    *out = v;
+    return 0;
+}
+
+/* "64K", "1G", or the bytes when no suffix divides them. */
+static const char *size_text(uint64_t v, char buf[32])
+{
+    static const char units[] = "GMK";
+    for (int i = 0; i < 3; i++) {
+        unsigned shift = 10u * (unsigned)(3 - i);
+        if (v && v % ((uint64_t)1 << shift) == 0) {
+            snprintf(buf, 32, "%llu%c", (unsigned long long)(v >> shift), units[i]);
+            return buf;
+        }
+    }
+    snprintf(buf, 32, "%llu", (unsigned long long)v);
+    return buf;
+}
+
+int tool_parse_size(const char *cmd, const char *opt, const char *s, uint64_t min, uint64_t max,
+                    uint64_t *out)
+{
+    static const char units[] = "KMG";
+    uint64_t v;
+    const char *end, *u = NULL;
+    bool ok = digits(s, &v, &end);
+    if (ok && *end)
+        u = strchr(units, toupper((unsigned char)*end));
+    unsigned shift = u ? 10u * (unsigned)(u - units + 1) : 0;
+    ok = ok && (u ? end[1] == '\0' : *end == '\0') && v <= (max >> shift) && v << shift >= min;
+    if (!ok) {
+        char lo[32], hi[32];
+        tool_err(cmd, "%s '%s': a size from %s to %s bytes (K, M, G: KiB, MiB, GiB)", opt, s,
+                 size_text(min, lo), size_text(max, hi));
+        return -1;
+    }
+    *out = v << shift;
+    return 0;
+}
+
+int tool_parse_fixes(const char *cmd, const char *s, size_t *out)
+{
+    uint64_t v;
+    if (tool_parse_number(cmd, "--fixes", s, 0, TOOL_FIXES_MAX, &v) < 0)
+        return -1;
     *out = (size_t)v;
     return 0;
 }

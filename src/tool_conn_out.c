@@ -49,8 +49,53 @@ int tool_conn_server_filter(struct tool_conn_opts *o, const char *arg)
     return 0;
 }
 
+/* Stores a limit option's value (already in range) into caps. */
+static void set_limit(struct tlsd_tcp_config *caps, int c, uint64_t v)
+{
+    if (c == TOOL_OPT_MAX_FLOWS)
+        caps->max_flows = (size_t)v;
+    else if (c == TOOL_OPT_MAX_BUFFER)
+        caps->total_cap = (size_t)v;
+    else if (c == TOOL_OPT_MAX_FLOW_BUFFER)
+        caps->flow_cap = (size_t)v;
+    else
+        caps->idle_usec = (int64_t)v * 1000000;
+}
+
+/* --max-flows, --max-buffer, --max-flow-buffer, --idle-timeout: 0 taken, 1 not one of
+ * them, -1 a bad value (said on stderr, naming the option). */
+static int limit_option(int c, const char *cmd, struct tlsd_tcp_config *caps)
+{
+    static const struct {
+        int code;
+        const char *name;
+        bool size; /* SIZE (K, M, G) rather than a plain number */
+        uint64_t max;
+    } opts[] = {
+        {TOOL_OPT_MAX_FLOWS, "--max-flows", false, TOOL_MAX_FLOWS_MAX},
+        {TOOL_OPT_MAX_BUFFER, "--max-buffer", true, TOOL_MAX_BUFFER_MAX},
+        {TOOL_OPT_MAX_FLOW_BUFFER, "--max-flow-buffer", true, TOOL_MAX_BUFFER_MAX},
+        {TOOL_OPT_IDLE_TIMEOUT, "--idle-timeout", false, TOOL_IDLE_TIMEOUT_MAX},
+    };
+    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
+        if (opts[i].code != c)
+            continue;
+        uint64_t v;
+        int rc = opts[i].size ? tool_parse_size(cmd, opts[i].name, optarg, 1, opts[i].max, &v)
+                              : tool_parse_number(cmd, opts[i].name, optarg, 1, opts[i].max, &v);
+        if (rc < 0)
+            return -1;
+        set_limit(caps, c, v);
+        return 0;
+    }
+    return 1;
+}
+
 int tool_conn_option(int c, const char *cmd, const char *help, struct tool_conn_opts *o)
 {
+    int rc = limit_option(c, cmd, &o->caps);
+    if (rc <= 0)
+        return rc;
     switch (c) {
     case 'j':
         o->format = TOOL_OUT_JSON;

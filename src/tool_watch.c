@@ -38,7 +38,7 @@ static const char help_text[] =
     "      --color            colour even when not on a terminal\n"
     "      --no-color         no colour (also when NO_COLOR is set)\n"
     "  -h, --help             this help\n"
-    "\n"
+    "\n" TOOL_CONN_LIMITS_HELP "\n"
     "Examples:\n"
     "  tlsdiag watch -i eth0 port 443\n"
     "  tlsdiag watch -i eth0 --failed host 192.0.2.15\n"
@@ -172,7 +172,8 @@ static int run(struct watch_opts *o, const char *filter)
     o->out.color = tool_use_color(o->out.color_mode, stdout);
     o->out.flush_each = true;
     struct loop l = {.o = o, .dlt = pcap_datalink(live)};
-    l.a = tlsd_analyzer_new(NULL, tool_conn_print, &o->out);
+    struct tlsd_analyze_config cfg = {.tcp = o->out.caps};
+    l.a = tlsd_analyzer_new(&cfg, tool_conn_print, &o->out);
     if (!l.a || tlsd_analyzer_begin(l.a, o->iface) != TLSD_CAPERR_OK) {
         tool_err("watch", "out of memory");
         tlsd_analyzer_free(l.a);

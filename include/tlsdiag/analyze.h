@@ -3,7 +3,9 @@
  * or how TCP ended, an outcome class and a diagnosis in plain words with the Schannel
  * events an administrator will find for it — plus summaries by client, server and
  * outcome. Connections are handed to a callback as soon as they are decided and freed
- * after it returns, so memory stays bounded (TCP caps from tlsdiag/tcp_reasm.h).
+ * after it returns, so memory stays bounded: every byte kept for a connection not yet
+ * decided counts against the caps of tlsdiag/tcp_reasm.h (docs/limits.md), and a
+ * connection a cap cut short says so (limit) instead of being judged on what was left.
  * Rendering is separate: analyze_json.c and analyze_text.c read these records. */
 #ifndef TLSDIAG_ANALYZE_H
 #define TLSDIAG_ANALYZE_H
@@ -129,6 +131,10 @@ struct tlsd_conn {
     size_t parse_errors;
     char parse_error[160];     /* the first parse error, "" when none */
     enum tlsd_tcp_close close; /* 0 when decided before TCP closed */
+    /* A cap of the analyser cut it short (bytes given up, or the connection itself), NONE
+     * when none did. Its outcome is then TRUNCATED unless what was seen decided it
+     * (success, an alert). */
+    enum tlsd_tcp_limit limit;
 
     enum tlsd_conn_outcome outcome;
     struct tlsd_diagnosis diag;
@@ -191,6 +197,9 @@ struct tlsd_analyze_stats {
     uint64_t record_errors, parse_errors, nomem;
     uint64_t summary_dropped;
     uint64_t unfinished; /* connections still open when a signal stopped the reading */
+    /* By cap (enum tlsd_tcp_limit): connections reported that it cut short, and flows
+     * given up at it before they showed any TLS (not reported). */
+    uint64_t limit_connections[TLSD_TCP_LIMIT_COUNT], limit_flows[TLSD_TCP_LIMIT_COUNT];
 };
 
 struct tlsd_analyzer;
@@ -200,7 +209,10 @@ struct tlsd_analyzer;
 typedef void (*tlsd_conn_cb)(void *ctx, const struct tlsd_conn *c);
 
 struct tlsd_analyze_config {
-    struct tlsd_tcp_config tcp;       /* zero fields: the defaults */
+    struct tlsd_tcp_config tcp;       /* zero fields: the defaults. total_cap counts, beside the
+                                       * TCP segments, all the analyser keeps for a connection
+                                       * until it is decided (parsing state, TLS bytes not yet a
+                                       * whole record or message, the parsed hellos) */
     const struct tlsd_keylog *keylog; /* TLS 1.3 secrets: the encrypted handshake is read */
     /* Set (by a signal handler) to stop tlsd_analyze_file between two frames: the file
      * ends INTERRUPTED and the connections still open are counted, not reported. */
@@ -228,6 +240,8 @@ tlsd_analyze_file(struct tlsd_analyzer *a, const char *path, char *err, size_t e
 /* Adds a capture reader's frame statistics (frames, skip reasons) to the analyzer's. */
 void tlsd_analyzer_add_capture_stats(struct tlsd_analyzer *a, const struct tlsd_capture_stats *cs);
 const struct tlsd_analyze_stats *tlsd_analyzer_stats(const struct tlsd_analyzer *a);
+/* The caps in force (the defaults filled in). */
+const struct tlsd_tcp_config *tlsd_analyzer_caps(const struct tlsd_analyzer *a);
 size_t tlsd_analyzer_client_count(const struct tlsd_analyzer *a);
 const struct tlsd_client_sum *tlsd_analyzer_client_at(const struct tlsd_analyzer *a, size_t i);
 /* The distinct diagnoses of the failed connections, most frequent first; *other gets the

@@ -252,6 +252,8 @@ TLSD_WUR enum tlsd_cerr tlsd_client_hello_parse_records(const uint8_t *buf, size
                                                         struct tlsd_client_hello *out,
                                                         struct tlsd_err *err);
 void tlsd_client_hello_free(struct tlsd_client_hello *ch);
+/* The bytes a parsed hello owns (its lists and copy of the message), for a memory cap. */
+size_t tlsd_client_hello_bytes(const struct tlsd_client_hello *ch);
 
 /* The protocol versions a hello offers: supported_versions without GREASE when present
  * (RFC 8446 4.2.1), else SSLv3 (or SSLv2 for the SSLv2 format) .. legacy_version. */

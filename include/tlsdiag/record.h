@@ -109,6 +109,8 @@ struct tlsd_reasm {
 
 void tlsd_reasm_init(struct tlsd_reasm *r);
 void tlsd_reasm_free(struct tlsd_reasm *r);
+/* The bytes it has allocated (its buffers), for a memory cap. */
+size_t tlsd_reasm_bytes(const struct tlsd_reasm *r);
 /* Appends bytes (any chunking). NOMEM only. */
 TLSD_WUR enum tlsd_cerr tlsd_reasm_feed(struct tlsd_reasm *r, const void *data, size_t len);
 /* Next event: OK with *ev set, NEED_MORE when the buffered bytes hold no further

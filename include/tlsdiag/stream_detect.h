@@ -42,6 +42,8 @@ struct tlsd_sdir {
 
 void tlsd_sdir_init(struct tlsd_sdir *d);
 void tlsd_sdir_free(struct tlsd_sdir *d);
+/* The bytes it has allocated (probe and record buffers), for a memory cap. */
+size_t tlsd_sdir_bytes(const struct tlsd_sdir *d);
 /* Appends the next bytes of the direction. NOMEM only (the direction is then OFF). */
 TLSD_WUR enum tlsd_cerr tlsd_sdir_feed(struct tlsd_sdir *d, const uint8_t *data, size_t len);
 /* Bytes that will never come (a TCP gap): the direction probes for TLS again. */

@@ -5,9 +5,16 @@
  *   dropped; overlapping bytes keep the first copy seen ("first data wins").
  * - Each chunk carries the frame number of the segment that completed it, so a message
  *   can be attributed to the frame holding its last byte, as tshark does.
- * - Memory is capped per flow and in total: when a cap is hit, the oldest gap is given
- *   up (a GAP event) and the data behind it delivered. Idle flows expire; the least
- *   recently used flow is evicted when the flow count hits its cap.
+ * - Memory is capped per direction and in total (docs/limits.md): out-of-order bytes of one
+ *   direction past flow_cap give up that direction's oldest gap (a GAP event) and the data
+ *   behind it is delivered. The total covers the buffered segments and what the caller
+ *   says it holds for each flow (tlsd_tcp_hold: its parsing state); past total_cap the
+ *   least recently active flow that holds bytes gives up its gaps, then is told to let go
+ *   of its state (a SHED event). Idle flows expire; the least recently active flow is
+ *   evicted when the flow count hits max_flows. Each of these is O(1) per flow given up:
+ *   the flows holding bytes are kept in their own list, least recently active first.
+ * - Every event caused by a cap names it (limit), so that the caller can say which
+ *   connections a cap cut short.
  * - SYN, FIN and RST are noted per direction with frame and timestamp. */
 #ifndef TLSDIAG_TCP_REASM_H
 #define TLSDIAG_TCP_REASM_H
@@ -22,13 +29,32 @@
 extern "C" {
 #endif
 
+/* The defaults of struct tlsd_tcp_config (a field left 0 takes them). */
+#define TLSD_TCP_DEFAULT_FLOW_CAP  ((size_t)1 << 20)
+#define TLSD_TCP_DEFAULT_TOTAL_CAP ((size_t)256 << 20)
+#define TLSD_TCP_DEFAULT_MAX_FLOWS ((size_t)1 << 18)
+#define TLSD_TCP_DEFAULT_IDLE_USEC ((int64_t)600 * 1000000)
+
 struct tlsd_tcp_config {
     size_t flow_cap;   /* out-of-order bytes buffered per direction (default 1 MiB) */
-    size_t total_cap;  /* out-of-order bytes buffered in all (default 64 MiB) */
+    size_t total_cap;  /* bytes held in all: out-of-order segments and what the caller holds
+                        * for its flows (tlsd_tcp_hold) (default 256 MiB) */
     size_t max_flows;  /* flows tracked at once (default 262144) */
     int64_t idle_usec; /* a flow idle this long (capture time) expires (default 600 s) */
     bool flag_events;  /* also deliver TLSD_TCP_EV_FLAGS (FIN/RST as they arrive) */
 };
+
+/* The cap that caused an event: bytes or a flow given up to stay within it. */
+enum tlsd_tcp_limit {
+    TLSD_TCP_LIMIT_NONE = 0,
+    TLSD_TCP_LIMIT_FLOW_BUFFER, /* flow_cap */
+    TLSD_TCP_LIMIT_BUFFER,      /* total_cap */
+    TLSD_TCP_LIMIT_FLOWS,       /* max_flows */
+    TLSD_TCP_LIMIT_COUNT
+};
+/* "max_flow_buffer", "max_buffer", "max_flows" (the options' names in JSON spelling);
+ * "" for NONE. */
+const char *tlsd_tcp_limit_name(enum tlsd_tcp_limit l);
 
 /* What one direction did. Frame 0 means "not seen". */
 struct tlsd_tcp_dir {
@@ -57,9 +83,12 @@ struct tlsd_tcp_flow {
 
 enum tlsd_tcp_ev_kind {
     TLSD_TCP_EV_DATA = 1, /* data/len: the next bytes of direction dir */
-    TLSD_TCP_EV_GAP,      /* len bytes of direction dir will never come */
+    TLSD_TCP_EV_GAP,      /* len bytes of direction dir will never come (limit: given up at a
+                           * cap, NONE: missing from the capture) */
     TLSD_TCP_EV_CLOSE,    /* the flow is forgotten after this (reason in close) */
     TLSD_TCP_EV_FLAGS,    /* direction dir sent FIN or RST (flags); only with flag_events */
+    TLSD_TCP_EV_SHED,     /* total_cap: let go of what is held for this flow; the flow's
+                           * tlsd_tcp_hold count is 0 after the callback */
 };
 
 enum tlsd_tcp_close {
@@ -77,7 +106,8 @@ struct tlsd_tcp_ev {
     uint64_t frame; /* the frame that completed these bytes (or closed the flow) */
     int64_t ts_usec;
     enum tlsd_tcp_close close;
-    uint8_t flags; /* TLSD_TCP_EV_FLAGS: TLSD_TCP_FIN and/or TLSD_TCP_RST */
+    uint8_t flags;             /* TLSD_TCP_EV_FLAGS: TLSD_TCP_FIN and/or TLSD_TCP_RST */
+    enum tlsd_tcp_limit limit; /* GAP, SHED, CLOSE (EVICTED): the cap that caused it */
 };
 
 typedef void (*tlsd_tcp_cb)(void *ctx, struct tlsd_tcp_flow *flow, const struct tlsd_tcp_ev *ev);
@@ -85,8 +115,9 @@ typedef void (*tlsd_tcp_cb)(void *ctx, struct tlsd_tcp_flow *flow, const struct 
 struct tlsd_tcp_stats {
     uint64_t segments, flows, flows_idle, flows_evicted, flows_reused;
     uint64_t ooo_segments, retrans_segments, gaps, gap_bytes;
-    uint64_t flow_cap_hits, total_cap_hits;
+    uint64_t flow_cap_hits, total_cap_hits, flows_shed;
     size_t buffered, buffered_peak; /* out-of-order bytes held now / at most */
+    size_t held, held_peak;         /* bytes the caller holds (tlsd_tcp_hold) now / at most */
     size_t active_flows;
 };
 
@@ -101,6 +132,10 @@ TLSD_CAP_WUR struct tlsd_tcp *tlsd_tcp_new(const struct tlsd_tcp_config *cfg, tl
 TLSD_CAP_WUR enum tlsd_caperr tlsd_tcp_packet(struct tlsd_tcp *t, const struct tlsd_pkt *pkt);
 /* Ends every flow: pending data after gaps is delivered, then CLOSE (reason END). */
 void tlsd_tcp_finish(struct tlsd_tcp *t);
+/* The bytes the caller holds for flow now (its parsing state for the flow), counted with
+ * the buffered segments against total_cap. Called from the event callback too; the cap is
+ * enforced at the end of tlsd_tcp_packet, never inside a callback. */
+void tlsd_tcp_hold(struct tlsd_tcp *t, struct tlsd_tcp_flow *flow, size_t bytes);
 const struct tlsd_tcp_stats *tlsd_tcp_get_stats(const struct tlsd_tcp *t);
 /* Frees everything; flows still open get no events (call tlsd_tcp_finish first). */
 void tlsd_tcp_free(struct tlsd_tcp *t);

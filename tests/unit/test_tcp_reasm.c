@@ -1,6 +1,7 @@
 /* TCP reassembly (tlsdiag/tcp_reasm.h) with synthetic segments: in order, out of
  * order, retransmitted, overlapping (first data wins), gaps, snaplen-cut payloads,
- * sequence wrap-around, per-flow and total caps, idle expiry, eviction, port reuse,
+ * sequence wrap-around, per-flow and total caps (with the bytes the caller holds, the
+ * cap named on each event it causes), idle expiry, eviction, port reuse,
  * SYN/FIN/RST bookkeeping, thousands of flows at once and the frame attributed to each
  * delivered byte. */
 #include "testutil.h"
@@ -344,6 +345,103 @@ static void test_many_flows(void **state)
     tlsd_tcp_free(t);
 }
 
+/* A caller that holds each delivered byte (tlsd_tcp_hold) until it is told to let go. */
+#define HOLDERS 400
+
+struct holder {
+    struct tlsd_tcp *t;
+    size_t held[HOLDERS];
+    int shed_order[HOLDERS]; /* flows in the order they were shed */
+    size_t n_shed;
+    size_t gaps[TLSD_TCP_LIMIT_COUNT]; /* GAP events by the limit they name */
+    size_t evicted;                    /* CLOSE events naming max_flows */
+};
+
+static void on_hold(void *ctx, struct tlsd_tcp_flow *flow, const struct tlsd_tcp_ev *ev)
+{
+    struct holder *h = ctx;
+    unsigned k = (unsigned)(flow->port[0] - 10000);
+    assert_true(k < HOLDERS);
+    switch (ev->kind) {
+    case TLSD_TCP_EV_DATA:
+        h->held[k] += ev->len;
+        tlsd_tcp_hold(h->t, flow, h->held[k]);
+        break;
+    case TLSD_TCP_EV_GAP:
+        h->gaps[ev->limit]++;
+        break;
+    case TLSD_TCP_EV_SHED:
+        assert_int_equal(ev->limit, TLSD_TCP_LIMIT_BUFFER);
+        h->shed_order[h->n_shed++] = (int)k;
+        h->held[k] = 0;
+        break;
+    case TLSD_TCP_EV_CLOSE:
+        h->evicted += ev->limit == TLSD_TCP_LIMIT_FLOWS;
+        h->held[k] = 0;
+        tlsd_tcp_hold(h->t, flow, 0);
+        break;
+    default:
+        break;
+    }
+}
+
+/* The total cap counts what the caller holds: past it, the least recently active flows
+ * that hold bytes give up their gaps (GAP naming max_buffer), then are told to let go
+ * (SHED), oldest first; the flows active since stay whole. The held bytes never stay above
+ * the cap after a packet. */
+static void test_total_cap_holds(void **state)
+{
+    (void)state;
+    static struct holder h;
+    memset(&h, 0, sizeof h);
+    const struct tlsd_tcp_config cfg = {.total_cap = 100 * 10, .max_flows = 1000};
+    h.t = tlsd_tcp_new(&cfg, on_hold, &h);
+    assert_non_null(h.t);
+    /* Each flow: "0123456789" held by the caller, then 10 bytes after a gap buffered. */
+    for (unsigned k = 0; k < HOLDERS; k++) {
+        put(h.t, many_seg(k, 100, "0123456789", k));
+        put(h.t, many_seg(k, 120, "abcdefghij", k));
+        const struct tlsd_tcp_stats *st = tlsd_tcp_get_stats(h.t);
+        assert_true(st->buffered + st->held <= cfg.total_cap);
+    }
+    const struct tlsd_tcp_stats *st = tlsd_tcp_get_stats(h.t);
+    assert_int_equal(st->flows_shed, h.n_shed);
+    assert_true(h.n_shed > HOLDERS / 2);
+    /* Each shed flow gave up its gap first; the last gap given up may have been enough. */
+    size_t given_up = h.gaps[TLSD_TCP_LIMIT_BUFFER];
+    assert_true(given_up == h.n_shed || given_up == h.n_shed + 1);
+    for (size_t i = 0; i < h.n_shed; i++)
+        assert_int_equal(h.shed_order[i], (int)i); /* oldest first */
+    for (unsigned k = (unsigned)h.n_shed + 1; k < HOLDERS; k++)
+        assert_int_equal(h.held[k], 10); /* the rest waits for its gap, untouched */
+    tlsd_tcp_finish(h.t);
+    assert_int_equal(tlsd_tcp_get_stats(h.t)->held, 0);
+    assert_int_equal(h.gaps[TLSD_TCP_LIMIT_NONE], HOLDERS - given_up);
+    tlsd_tcp_free(h.t);
+}
+
+/* The per-direction cap and the flow cap name themselves on their events. */
+static void test_limit_names(void **state)
+{
+    (void)state;
+    static struct holder h;
+    memset(&h, 0, sizeof h);
+    const struct tlsd_tcp_config cfg = {.flow_cap = 50, .max_flows = 2};
+    h.t = tlsd_tcp_new(&cfg, on_hold, &h);
+    assert_non_null(h.t);
+    put(h.t, many_seg(0, 200, "0123456789012345678901234567890123456789", 0));
+    put(h.t, many_seg(0, 300, "0123456789012345678901234567890123456789", 0));
+    assert_int_equal(h.gaps[TLSD_TCP_LIMIT_FLOW_BUFFER], 1);
+    put(h.t, many_seg(1, 1, "x", 1));
+    put(h.t, many_seg(2, 1, "y", 2)); /* a third flow: the first is evicted */
+    assert_int_equal(h.evicted, 1);
+    assert_string_equal(tlsd_tcp_limit_name(TLSD_TCP_LIMIT_FLOWS), "max_flows");
+    assert_string_equal(tlsd_tcp_limit_name(TLSD_TCP_LIMIT_BUFFER), "max_buffer");
+    assert_string_equal(tlsd_tcp_limit_name(TLSD_TCP_LIMIT_FLOW_BUFFER), "max_flow_buffer");
+    tlsd_tcp_finish(h.t);
+    tlsd_tcp_free(h.t);
+}
+
 /* Non-TCP packets are ignored. */
 static void test_not_tcp(void **state)
 {
@@ -398,6 +496,8 @@ int main(void)
         cmocka_unit_test(test_midstream_and_wrap),
         cmocka_unit_test(test_flow_cap),
         cmocka_unit_test(test_total_cap),
+        cmocka_unit_test(test_total_cap_holds),
+        cmocka_unit_test(test_limit_names),
         cmocka_unit_test(test_idle_expiry_and_eviction),
         cmocka_unit_test(test_reuse_and_direction),
         cmocka_unit_test(test_many_flows),
