@@ -98,9 +98,20 @@ static void collect_chain(struct tlsd_connect_result *r, SSL *ssl, const char *n
 
 /* ---- the libssl handshake ------------------------------------------------------------ */
 
+#define FIRST_BYTES 64 /* of the answer, kept to tell what it was when libssl refused it */
+
 struct alerts {
     int sent, received;
     bool server_hello; /* the ServerHello (or HelloRetryRequest) was read */
+    /* What the socket and libssl's message callback saw, for the note. */
+    int rcv_level, rcv_desc; /* the first alert received, any level; -1 none */
+    unsigned hrrs;           /* HelloRetryRequests */
+    size_t ignored;          /* HelloRequests before the ServerHello (a client ignores them) */
+    size_t bytes_in;
+    uint8_t first[FIRST_BYTES];
+    uint64_t deadline;
+    unsigned timeout_ms;
+    bool timed_out; /* a read was refused at the deadline */
 };
 
 static void on_msg(int write_p, int version, int content_type, const void *buf, size_t len,
@@ -109,9 +120,125 @@ static void on_msg(int write_p, int version, int content_type, const void *buf, 
     (void)version;
     (void)arg;
     struct alerts *a = SSL_get_app_data(ssl);
-    if (!write_p && content_type == TLSD_CT_HANDSHAKE && len &&
-        ((const uint8_t *)buf)[0] == TLSD_HS_SERVER_HELLO)
+    const uint8_t *m = buf;
+    if (write_p || len == 0)
+        return;
+    if (content_type == TLSD_CT_HANDSHAKE && m[0] == TLSD_HS_SERVER_HELLO)
         a->server_hello = true;
+    if (content_type == TLSD_CT_HANDSHAKE && m[0] == TLSD_HS_HELLO_REQUEST && !a->server_hello)
+        a->ignored++;
+    a->hrrs += tlsd_msg_is_hrr(content_type, buf, len);
+    if (content_type == TLSD_CT_ALERT && len == 2 && a->rcv_level < 0) {
+        a->rcv_level = m[0];
+        a->rcv_desc = m[1];
+    }
+}
+
+/* Counts and keeps the first bytes read; past the deadline a read is not made (a server that
+ * floods HelloRequests keeps SSL_connect reading without ever returning). */
+static long on_bio(BIO *b, int oper, const char *argp, size_t len, int argi, long argl, int ret,
+                   size_t *processed)
+{
+    (void)len, (void)argi, (void)argl;
+    struct alerts *a = (struct alerts *)BIO_get_callback_arg(b);
+    if (oper == BIO_CB_READ && now_ms() >= a->deadline) {
+        a->timed_out = true;
+        return -1;
+    }
+    if (oper == (BIO_CB_READ | BIO_CB_RETURN) && ret > 0 && processed) {
+        for (size_t i = 0; i < *processed && a->bytes_in + i < FIRST_BYTES; i++)
+            a->first[a->bytes_in + i] = (uint8_t)argp[i];
+        a->bytes_in += *processed;
+    }
+    return ret;
+}
+
+/* The first record's header and the start of its handshake message, from the kept bytes
+ * (RFC 5246 6.2.1, 7.4); false when they are not all there. */
+struct first_msg {
+    uint8_t content_type, hs_type;
+    uint16_t version, record_len;
+    uint32_t hs_len;
+    bool has_hs;
+};
+
+static bool first_record(const struct alerts *a, struct first_msg *m)
+{
+    struct tlsd_err err = {0};
+    struct tlsd_rd r;
+    tlsd_rd_init(&r, a->first, a->bytes_in < FIRST_BYTES ? a->bytes_in : FIRST_BYTES, &err);
+    if (tlsd_rd_u8(&r, &m->content_type, "type") || tlsd_rd_u16(&r, &m->version, "version") ||
+        tlsd_rd_u16(&r, &m->record_len, "length"))
+        return false;
+    m->has_hs = m->content_type == TLSD_CT_HANDSHAKE &&
+                tlsd_rd_u8(&r, &m->hs_type, "msg_type") == TLSD_CERR_OK &&
+                tlsd_rd_u24(&r, &m->hs_len, "length") == TLSD_CERR_OK;
+    return true;
+}
+
+/* What the bytes of an answer that came to no ServerHello were (probe_bytes_text). */
+static void bytes_note(const struct alerts *a, char *out, size_t len)
+{
+    struct first_msg m;
+    size_t have = 0, want = 0;
+    if (!a->ignored && !first_record(a, &m))
+        have = a->bytes_in; /* of the 5 bytes of the header */
+    else if (!a->ignored && a->bytes_in < 5u + m.record_len) {
+        have = a->bytes_in;
+        want = 5u + m.record_len;
+    }
+    probe_bytes_text(a->bytes_in, a->ignored, TLSD_HS_HELLO_REQUEST, have, want, out, len);
+}
+
+/* The codec's reading of the first bytes of an answer libssl found no TLS in. */
+static void not_tls_note(struct tlsd_connect_result *r, const struct alerts *a)
+{
+    struct tlsd_reasm rs;
+    struct tlsd_event ev;
+    char why[160];
+    tlsd_reasm_init(&rs);
+    enum tlsd_cerr e =
+        tlsd_reasm_feed(&rs, a->first, a->bytes_in < FIRST_BYTES ? a->bytes_in : FIRST_BYTES);
+    while (e == TLSD_CERR_OK)
+        e = tlsd_reasm_next(&rs, &ev);
+    if (e != TLSD_CERR_NEED_MORE) {
+        tlsd_err_format(&rs.err, why, sizeof why);
+        snprintf(r->note, sizeof r->note, "the answer is not TLS: %s", why);
+    }
+    tlsd_reasm_free(&rs);
+}
+
+/* The note for a handshake libssl ended, from what the answer showed. */
+static void failure_note(struct tlsd_connect_result *r, const struct alerts *a, int reason)
+{
+    char what[160];
+    const uint8_t *f = a->first;
+    struct first_msg m;
+    if (a->hrrs >= 2) {
+        snprintf(r->note, sizeof r->note,
+                 "the server answered the retried ClientHello with a second HelloRetryRequest "
+                 "(RFC 8446 4.1.4: the client aborts with unexpected_message)");
+    } else if (a->rcv_level >= 0 && (a->rcv_level != 2 || !tlsd_alert_by_code(a->rcv_desc))) {
+        tlsd_alert_describe(a->rcv_level, a->rcv_desc, what, sizeof what);
+        snprintf(r->note, sizeof r->note, "the server sent an alert %s", what);
+    } else if (a->bytes_in >= 3 && (f[0] & 0x80) && f[2] == 4) {
+        /* an SSLv2 record: a 2-byte header, then the message type (4: SERVER-HELLO) */
+        snprintf(r->note, sizeof r->note,
+                 "the server answered with an SSLv2 SERVER-HELLO: it speaks SSLv2 only, which "
+                 "the local OpenSSL (as every current client) does not");
+    } else if (reason == SSL_R_EXCESSIVE_MESSAGE_SIZE && first_record(a, &m) && m.has_hs) {
+        const struct tlsd_handshake_type *ht = tlsd_handshake_type_by_code(m.hs_type);
+        snprintf(r->note, sizeof r->note,
+                 "the server's first handshake message (%s) claims %u bytes: libssl takes no "
+                 "message that long",
+                 ht ? ht->name : "of an unknown type", (unsigned)m.hs_len);
+    } else if (r->status == TLSD_CONNECT_NOT_TLS && a->bytes_in > 0) {
+        not_tls_note(r, a);
+    } else if (!a->server_hello && a->bytes_in > 0 && r->status != TLSD_CONNECT_NOT_TLS) {
+        bytes_note(a, what, sizeof what);
+        snprintf(r->note, sizeof r->note, "the server %s the connection after %s",
+                 r->status == TLSD_CONNECT_RESET ? "reset" : "closed", what);
+    }
 }
 
 static void on_info(const SSL *ssl, int where, int ret)
@@ -148,13 +275,41 @@ static bool wait_fd(int fd, int ssl_err, uint64_t deadline)
     return tlsd_sock_wait(fd, ssl_err == SSL_ERROR_WANT_WRITE, (int)(deadline - now)) > 0;
 }
 
+static void timed_out(struct tlsd_connect_result *r, const struct alerts *a)
+{
+    char what[160];
+    r->status = TLSD_CONNECT_TIMEOUT;
+    r->ending = TLSD_OUTCOME_NO_ANSWER; /* connected: no answer to the hello */
+    r->ending_known = a->bytes_in == 0; /* bytes came: an answer none of the outcomes names */
+    snprintf(r->error, sizeof r->error, "no answer within %u ms", a->timeout_ms);
+    if (a->bytes_in == 0 || a->server_hello)
+        return;
+    bytes_note(a, what, sizeof what);
+    snprintf(r->error, sizeof r->error, "no ServerHello within %u ms, after %s", a->timeout_ms,
+             what);
+    snprintf(r->note, sizeof r->note, "the server sent bytes but no ServerHello in time");
+}
+
 static void failed(struct tlsd_connect_result *r, const struct alerts *a, int ssl_err,
                    int sys_errno)
 {
     unsigned long e = ERR_peek_last_error();
     const char *why = e ? ERR_reason_error_string(e) : NULL;
     r->ending_known = true;
-    if (a->received >= 0) {
+    if (a->timed_out) { /* a read refused at the deadline */
+        timed_out(r, a);
+        ERR_clear_error();
+        return;
+    }
+    if (e && ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING && a->received < 0) {
+        /* libssl names the alert it would send (decode_error): the server closed */
+        r->status = TLSD_CONNECT_CLOSED;
+        r->ending = a->server_hello ? TLSD_OUTCOME_ABORTED : TLSD_OUTCOME_CLOSE_AFTER_HELLO;
+        if (a->server_hello)
+            snprintf(r->note, sizeof r->note,
+                     "the server closed the connection after its ServerHello, before the "
+                     "handshake ended");
+    } else if (a->received >= 0) {
         r->status = TLSD_CONNECT_ALERT;
         r->ending = TLSD_OUTCOME_SERVER_ALERT;
         r->alert = a->received;
@@ -173,6 +328,8 @@ static void failed(struct tlsd_connect_result *r, const struct alerts *a, int ss
         r->ending = TLSD_OUTCOME_NOT_TLS;
     }
     snprintf(r->error, sizeof r->error, "%s", why ? why : sys_errno ? strerror(sys_errno) : "");
+    if (!r->note[0])
+        failure_note(r, a, e ? ERR_GET_REASON(e) : 0);
     ERR_clear_error();
 }
 
@@ -181,7 +338,7 @@ static void handshake_on(int fd, const struct tlsd_connect_opts *o, const char *
 {
     SSL_CTX *ctx = client_ctx(o);
     SSL *ssl = ctx ? SSL_new(ctx) : NULL;
-    struct alerts a = {-1, -1, false};
+    struct alerts a = {.sent = -1, .received = -1, .rcv_level = -1, .rcv_desc = -1};
     if (!ssl || SSL_set_fd(ssl, fd) != 1) {
         r->status = TLSD_CONNECT_NOT_TLS;
         r->ending_known = false; /* a local failure */
@@ -194,6 +351,13 @@ static void handshake_on(int fd, const struct tlsd_connect_opts *o, const char *
     if (sni && !tlsd_host_is_ip(sni))
         SSL_set_tlsext_host_name(ssl, sni);
     uint64_t deadline = now_ms() + o->timeout_ms;
+    a.deadline = deadline;
+    a.timeout_ms = o->timeout_ms;
+    BIO *bio = SSL_get_rbio(ssl);
+    if (bio) {
+        BIO_set_callback_arg(bio, (char *)&a);
+        BIO_set_callback_ex(bio, on_bio);
+    }
     for (;;) {
         tlsd_sock_errno_clear();
         int rc = SSL_connect(ssl);
@@ -203,10 +367,7 @@ static void handshake_on(int fd, const struct tlsd_connect_opts *o, const char *
         if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
             if (wait_fd(fd, e, deadline))
                 continue;
-            r->status = TLSD_CONNECT_TIMEOUT;
-            r->ending = TLSD_OUTCOME_NO_ANSWER; /* connected: no answer to the hello */
-            r->ending_known = true;
-            snprintf(r->error, sizeof r->error, "no answer within %u ms", o->timeout_ms);
+            timed_out(r, &a);
             goto out;
         }
         failed(r, &a, e, se);
@@ -314,6 +475,35 @@ static void check_dh(struct tlsd_connect_result *r, const struct tlsd_connect_op
              over ? o->client_dh_bits_max : o->client_dh_bits_min);
 }
 
+/* The note of a sent hello's answer (tlsd_connect_result.note). A ServerHello whose flight
+ * was cut (closed, reset, time limit before ServerHelloDone) is no answer a client can go on
+ * from: it fails. */
+static void probe_note(struct tlsd_connect_result *r, const struct probe_res *res)
+{
+    char what[120], vb[16];
+    if (res->outcome == PROBE_ALERT && res->have_alert &&
+        (res->alert.level != 2 || !tlsd_alert_by_code(res->alert.description))) {
+        tlsd_alert_describe(res->alert.level, res->alert.description, what, sizeof what);
+        snprintf(r->note, sizeof r->note, "the server sent an alert %s", what);
+    } else if (res->flight_incomplete && r->status == TLSD_CONNECT_OK) {
+        r->status = res->timed_out                 ? TLSD_CONNECT_TIMEOUT
+                    : res->uv_err == UV_ECONNRESET ? TLSD_CONNECT_RESET
+                                                   : TLSD_CONNECT_CLOSED;
+        r->ending = TLSD_OUTCOME_ABORTED;
+        r->ending_known = true;
+        snprintf(r->note, sizeof r->note, "the server's ServerHello (%s) came, then: %s",
+                 tlsd_version_str(res->sh.version, vb), res->error);
+    } else if (!res->have_sh && res->bytes_in > 0 &&
+               (res->outcome == PROBE_TIMEOUT || res->outcome == PROBE_CLOSED ||
+                res->outcome == PROBE_RESET || res->outcome == PROBE_NOT_TLS)) {
+        snprintf(r->note, sizeof r->note, "%s%s",
+                 res->outcome == PROBE_NOT_TLS && !strstr(res->error, "SSLv2")
+                     ? "the answer is not TLS: "
+                     : "",
+                 res->error);
+    }
+}
+
 static void on_probe(void *ctx, struct probe_res *res)
 {
     struct probe_ctx *pc = ctx;
@@ -325,6 +515,7 @@ static void on_probe(void *ctx, struct probe_res *res)
         hello_answer(r, res);
         check_legal(r, pc->o, res);
         check_dh(r, pc->o);
+        probe_note(r, res);
         return;
     }
     handshake_on(res->fd, pc->o, pc->sni, r);

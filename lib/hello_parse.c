@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "codec_internal.h"
+#include "tlsdiag/handshake.h"
 #include "tlsdiag/hello.h"
 #include "tlsdiag/record.h"
 #include "tlsdiag/registry.h"
@@ -13,6 +14,25 @@ const uint8_t tlsd_hrr_random[32] = {
     0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
     0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
 };
+
+bool tlsd_msg_is_hrr(int content_type, const void *msg, size_t len)
+{
+    /* RFC 8446 4.1.3: msg_type, length, legacy_version, then the random */
+    struct tlsd_err err = {0};
+    struct tlsd_rd r;
+    uint8_t type;
+    uint32_t body_len;
+    uint16_t version;
+    const uint8_t *random;
+    if (content_type != TLSD_CT_HANDSHAKE)
+        return false;
+    tlsd_rd_init(&r, msg, len, &err);
+    return tlsd_rd_u8(&r, &type, "msg_type") == TLSD_CERR_OK && type == TLSD_HS_SERVER_HELLO &&
+           tlsd_rd_u24(&r, &body_len, "length") == TLSD_CERR_OK &&
+           tlsd_rd_u16(&r, &version, "legacy_version") == TLSD_CERR_OK &&
+           tlsd_rd_bytes(&r, &random, 32, "random") == TLSD_CERR_OK &&
+           memcmp(random, tlsd_hrr_random, 32) == 0;
+}
 
 enum tlsd_cerr tlsd_read_extensions(struct tlsd_rd *block, struct tlsd_ext **exts, size_t *n)
 {

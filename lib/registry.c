@@ -61,6 +61,22 @@ DEFINE_BY_CODE(tlsd_handshake_type_by_code, struct tlsd_handshake_type, tlsd_han
 DEFINE_BY_CODE(tlsd_content_type_by_code, struct tlsd_content_type, tlsd_content_types_table,
                tlsd_content_types_count, int)
 
+void tlsd_alert_describe(int level, int desc, char *out, size_t len)
+{
+    const struct tlsd_alert *a = tlsd_alert_by_code(desc);
+    char name[64];
+    if (a)
+        snprintf(name, sizeof name, "%s (%d)", a->name, desc);
+    else
+        snprintf(name, sizeof name, "%d (no alert TLS defines)", desc);
+    if (level < 0 || level == 2)
+        snprintf(out, len, "%s", name);
+    else if (level == 1)
+        snprintf(out, len, "%s of level 1 (warning)", name);
+    else
+        snprintf(out, len, "%s of level %d (neither warning 1 nor fatal 2)", name, level);
+}
+
 #define DEFINE_AT(count_fn, at_fn, type, table, count)                                             \
     size_t count_fn(void)                                                                          \
     {                                                                                              \

@@ -116,6 +116,8 @@ struct tscan {
     unsigned flight_noted; /* TLSD_SCAN_* bits: an unfinished first flight was reported */
     bool flight_stalls;    /* a first flight ran into the time limit: later probes end at
                               the ServerHello instead of waiting for it each time */
+    bool tls13_answered;   /* a TLS 1.3 ServerHello that is no HelloRetryRequest came */
+    bool hrr_loop;         /* a libssl handshake met a second HelloRetryRequest */
     /* Probes where implementations differ: -1 not sent, 0 refused, 1 answered. */
     int no_groups_answer, curve_answer;
     uint16_t no_groups_version, curve_version;
@@ -628,7 +630,7 @@ static void deliver_undecided(struct task *k, const char *why)
 static void undecided_why(const struct task *k, char *buf, size_t len)
 {
     const char *what = k->held.set ? probe_outcome_name(k->held.outcome) : "no answer";
-    snprintf(buf, len, "%s %u times%s%.60s", what, k->tries + 1, k->held.error[0] ? ": " : "",
+    snprintf(buf, len, "%s %u times%s%.100s", what, k->tries + 1, k->held.error[0] ? ": " : "",
              k->held.error);
 }
 
@@ -675,7 +677,7 @@ static void release_parked(struct tscan *t, bool stopped)
             drop_task(p);
             continue;
         }
-        char why[200], buf[120];
+        char why[240], buf[160];
         undecided_why(p, buf, sizeof buf);
         snprintf(why, sizeof why, "%s, and the server answered no hello to confirm it with", buf);
         deliver_undecided(p, why);
@@ -702,7 +704,7 @@ static void control_done(struct task *k, const struct probe_res *res)
         k->on_result(k, &held);
         return;
     }
-    char why[200], buf[120];
+    char why[240], buf[160];
     undecided_why(k, buf, sizeof buf);
     snprintf(why, sizeof why, "%s, and a hello it accepted before then got %s", buf,
              probe_outcome_name(res->outcome));
@@ -737,6 +739,8 @@ static void probe_done(void *ctx, struct probe_res *res)
     s->probes_done++;
     if (res->have_sh || res->have_ssl2)
         t->r->handshakes++;
+    if (res->have_sh && !res->sh.is_hrr && tlsd_version_is_tls13(res->sh.version))
+        t->tls13_answered = true;
     if (res->outcome != PROBE_CONNECT_FAILED)
         t->ever_connected = true;
     enum tlsd_conn_outcome ending;
@@ -838,14 +842,15 @@ static void remove_code(uint32_t *v, size_t *n, uint32_t code)
 
 static const char *outcome_text(const struct probe_res *res, char *buf, size_t len)
 {
-    if (res->outcome == PROBE_ALERT) {
-        const struct tlsd_alert *a = tlsd_alert_by_code(res->alert.description);
-        snprintf(buf, len, "alert %s (%d)", a ? a->name : "unknown", res->alert.description);
+    if (res->outcome == PROBE_ALERT && res->have_alert) {
+        char a[120];
+        tlsd_alert_describe(res->alert.level, res->alert.description, a, sizeof a);
+        snprintf(buf, len, "alert %s", a);
     } else if (res->outcome == PROBE_SERVER_HELLO) {
         char v[16];
         snprintf(buf, len, "accepted (%s)", tlsd_version_str(res->sh.version, v));
     } else {
-        snprintf(buf, len, "%s%s%.100s", probe_outcome_name(res->outcome),
+        snprintf(buf, len, "%s%s%.140s", probe_outcome_name(res->outcome),
                  res->error[0] ? ": " : "", res->error);
     }
     return buf;
@@ -1407,7 +1412,8 @@ static void elim_result(struct task *k, struct probe_res *res)
             if (res->outcome == PROBE_SERVER_HELLO && res->have_sh &&
                 res->sh.version != tlsd_scan_version_codes[e->vi]) {
                 char vb[16];
-                snprintf(buf, sizeof buf, "answered with %s",
+                snprintf(buf, sizeof buf, "answered with %s%s",
+                         res->sh.is_hrr ? "a HelloRetryRequest for " : "",
                          tlsd_version_str(res->sh.version, vb));
                 if (e->vi == TLSD_SCAN_TLS13 && res->sh.version == 0x0303)
                     t->r->tls13_hello_answered_12 = TLSD_YES;
@@ -1785,6 +1791,11 @@ static void ssl2_result(struct task *k, struct probe_res *res)
         for (size_t i = 0; sv->suites && i < res->ssl2.n_kinds; i++)
             sv->suites[sv->n_suites++].code = res->ssl2.kinds[i];
         sv->accepted = sv->n_suites > 0;
+    } else if (res->outcome == PROBE_SERVER_HELLO && res->have_sh) {
+        char vb[16]; /* a TLS answer to the SSLv2 hello: no SSLv2 here */
+        snprintf(sv->note, sizeof sv->note, "answered with a TLS %s (%s)",
+                 res->sh.is_hrr ? "HelloRetryRequest" : "ServerHello",
+                 tlsd_version_str(res->sh.version, vb));
     } else {
         snprintf(sv->note, sizeof sv->note, "%s", outcome_text(res, buf, sizeof buf));
         if (res->outcome == PROBE_UNDECIDED) {
@@ -1794,9 +1805,10 @@ static void ssl2_result(struct task *k, struct probe_res *res)
             add_doubt(t, TLSD_SCAN_SSL2, "SSLv2: whether it is accepted");
         }
     }
-    end_task(k);
+    /* The work after the roots first: ending this task may otherwise end the target. */
     if (--t->roots_left == 0)
         start_after_roots(t);
+    end_task(k);
 }
 
 /* ---- features --------------------------------------------------------------- */
@@ -2161,6 +2173,8 @@ static void fullhs_after(uv_work_t *w, int status)
     struct tlsd_scan_result *r = t->r;
     r->connections++;
     r->handshakes += h->connected;
+    if (!h->connected && h->hrrs >= 2)
+        t->hrr_loop = true;
     if (h->role == FH_NO_SNI) {
         if (h->ok)
             keep_no_sni_leaf(t, h->der[0], h->der_len[0]);
@@ -2412,21 +2426,36 @@ static void start_versions(struct tscan *t)
  * version probe met, if they all met the same thing. */
 static void summarize_failure(struct tlsd_scan_result *r)
 {
+    /* contains: the probes' own words that tell this kind from the plain one after it, when
+     * any version's probe met it (bytes came: "never answers" would not be true); the
+     * error then quotes them from there on (to ", and", where the retries' story starts). */
     static const struct {
-        const char *prefix, *text;
+        const char *prefix, *text, *contains;
     } kinds[] = {
-        {"connect_failed", "cannot connect: "},
+        {"connect_failed", "cannot connect: ", NULL},
+        {"timeout",
+         "the server answers every ClientHello, but never with a whole ServerHello in time: ",
+         "no ServerHello within"},
+        {"reset", "the server cuts every answer short: ", "reset after "},
+        {"closed", "the server cuts every answer short: ", "closed after "},
         {"timeout: no answer to the SYN",
          "cannot connect: no answer to the SYN (a firewall drops it, a wrong address, the "
-         "server is down, or its listen queue is full)"},
-        {"timeout", "no answer: the server accepts the connection but never answers a "
-                    "ClientHello in time"},
-        {"not_tls", "the server does not speak TLS: "},
-        {"starttls_failed", "STARTTLS failed: "},
-        {"reset", "the server resets every connection right after the ClientHello (no TLS "
-                  "here, or no version and suite in common; Windows schannel answers so)"},
-        {"closed", "the server closes every connection right after the ClientHello without an "
-                   "answer"},
+         "server is down, or its listen queue is full)",
+         NULL},
+        {"timeout",
+         "no answer: the server accepts the connection but never answers a "
+         "ClientHello in time",
+         NULL},
+        {"not_tls", "the server does not speak TLS: ", NULL},
+        {"starttls_failed", "STARTTLS failed: ", NULL},
+        {"reset",
+         "the server resets every connection right after the ClientHello (no TLS "
+         "here, or no version and suite in common; Windows schannel answers so)",
+         NULL},
+        {"closed",
+         "the server closes every connection right after the ClientHello without an "
+         "answer",
+         NULL},
     };
     for (int i = 0; i < TLSD_SCAN_NVERSIONS; i++)
         if (r->versions[i].accepted)
@@ -2439,14 +2468,23 @@ static void summarize_failure(struct tlsd_scan_result *r)
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         size_t pl = strlen(kinds[k].prefix);
         bool all = true;
+        const char *from = NULL;
         for (int i = TLSD_SCAN_SSL3; i < TLSD_SCAN_NVERSIONS && all; i++) {
             const char *n = r->versions[i].note;
             if (r->versions[i].undecided && strncmp(n, unknown, strlen(unknown)) == 0)
                 n += strlen(unknown);
             all = strncmp(n, kinds[k].prefix, pl) == 0;
+            if (all && kinds[k].contains && !from)
+                from = strstr(n, kinds[k].contains);
         }
-        if (!all)
+        if (!all || (kinds[k].contains && !from))
             continue;
+        if (from) {
+            const char *to = strstr(from, ", and ");
+            snprintf(r->error, sizeof r->error, "%s%.*s", kinds[k].text,
+                     (int)(to ? (size_t)(to - from) : strlen(from)), from);
+            return;
+        }
         const char *detail = strchr(first, ':');
         bool with_detail = kinds[k].text[strlen(kinds[k].text) - 1] == ' ';
         snprintf(r->error, sizeof r->error, "%s%s", kinds[k].text,
@@ -2464,6 +2502,27 @@ static void summarize_failure(struct tlsd_scan_result *r)
     }
     if (not_tls && !alert)
         snprintf(r->error, sizeof r->error, "the server does not speak TLS: %s", not_tls + 9);
+}
+
+/* TLS 1.3 counted as accepted from HelloRetryRequests alone (each names the suite the
+ * server would pick), while a real handshake met a second one (RFC 8446 4.1.4: the client
+ * aborts): whether a TLS 1.3 handshake can ever complete is not known. */
+static void judge_hrr_loop(struct tscan *t)
+{
+    struct tlsd_scan_version *sv = &t->r->versions[TLSD_SCAN_TLS13];
+    if (!t->hrr_loop || t->tls13_answered || !sv->accepted)
+        return;
+    sv->accepted = false;
+    sv->undecided = true;
+    free(sv->suites);
+    sv->suites = NULL;
+    sv->n_suites = 0;
+    snprintf(sv->note, sizeof sv->note,
+             "unknown: the server answers every ClientHello with a HelloRetryRequest, the "
+             "retried one too");
+    add_undecided(t->r,
+                  "TLSv1.3: whether it is accepted (only HelloRetryRequests came, and a client's "
+                  "retried ClientHello got a second one: RFC 8446 4.1.4, the client aborts)");
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -2506,6 +2565,8 @@ static void maybe_finish_target(struct tscan *t)
         uv_close((uv_handle_t *)&t->deadline, NULL);
     }
     t->r->seconds = (double)(now_ms(s) - t->started_ms) / 1000.0;
+    if (!t->failed)
+        judge_hrr_loop(t);
     if (!t->failed)
         summarize_failure(t->r);
     /* One way every connection ended (a power of two): the failed target's ending. */

@@ -18,6 +18,7 @@
 #include "platform.h"
 
 #include "scan_internal.h"
+#include "tlsdiag/hello.h"
 
 static int connect_socket(const struct sockaddr_storage *addr, unsigned timeout_ms, char *err,
                           size_t errlen)
@@ -81,6 +82,16 @@ static int client_cert_cb(SSL *ssl, X509 **x509, EVP_PKEY **pkey)
         snprintf(h->ca_names + used, sizeof h->ca_names - used, "%s%s", used ? "; " : "", name);
     }
     return 0;
+}
+
+/* RFC 8446 4.1.4: a client that gets a second HelloRetryRequest aborts; counted to say so. */
+static void on_msg(int write_p, int version, int content_type, const void *buf, size_t len,
+                   SSL *ssl, void *arg)
+{
+    (void)version, (void)arg;
+    struct fullhs *h = SSL_get_app_data(ssl);
+    if (!write_p && h && tlsd_msg_is_hrr(content_type, buf, len))
+        h->hrrs++;
 }
 
 /* The alert in a libssl error (its reasons from SSL_AD_REASON_OFFSET on are alerts), or -1. */
@@ -166,6 +177,7 @@ int scan_full_handshake(struct fullhs *h)
     SSL_set_alpn_protos(ssl, alpn, sizeof alpn - 1);
     SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp);
     SSL_set_app_data(ssl, h);
+    SSL_set_msg_callback(ssl, on_msg);
     SSL_CTX_set_client_cert_cb(ctx, client_cert_cb);
     if (h->no_ticket)
         SSL_set_options(ssl, SSL_OP_NO_TICKET);

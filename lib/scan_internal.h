@@ -46,8 +46,9 @@ struct probe_res {
      * ServerKeyExchange, ServerHelloDone) did not end: time limit, close, or a message
      * that cannot be read (error says which). */
     bool flight_incomplete;
-    bool timed_out; /* the probe's time limit ended it */
-    bool connected; /* the TCP handshake completed (a time limit before it: no SYN answer) */
+    bool timed_out;  /* the probe's time limit ended it */
+    bool connected;  /* the TCP handshake completed (a time limit before it: no SYN answer) */
+    size_t bytes_in; /* of the TLS answer (after any STARTTLS dialogue) */
     /* scan.c: a reset (or close) taken as the server's refusal because a hello it had
      * accepted was answered right after; in doubt if the server later resets at random. */
     bool confirmed_reset;
@@ -80,6 +81,11 @@ struct probe_req {
 void probe_start(uv_loop_t *loop, const struct probe_req *req);
 
 const char *probe_outcome_name(enum probe_outcome o);
+/* The bytes of an answer that did not come to a ServerHello, in words: "8 bytes: a
+ * record of 69 bytes begun, 8 of them came". ignored: handshake messages a client
+ * ignores (HelloRequest) read before it, of type ignored_type. */
+void probe_bytes_text(size_t bytes, size_t ignored, int ignored_type, size_t have, size_t want,
+                      char *out, size_t len);
 
 /* How the probe's connection ended, named as analyze names it (tlsdiag/outcome.h): a
  * refused SYN, no answer to it, no answer to the hello, a reset or close before or after
@@ -135,6 +141,7 @@ struct fullhs {
     bool reused;          /* resume: the session was resumed */
     bool has_ticket;      /* the session kept has a ticket */
     int reneg;            /* try_reneg: 1 done, 0 refused, -1 cannot tell */
+    unsigned hrrs;        /* HelloRetryRequests read (a second one ends the handshake) */
     void *session;        /* want_session: the SSL_SESSION (caller frees) */
 };
 int scan_full_handshake(struct fullhs *h);

@@ -11,10 +11,15 @@
 
 #include "scan_internal.h"
 #include "tlsdiag/record.h"
+#include "tlsdiag/registry.h"
 #include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
 #include "tlsdiag/textout.h"
 
 #define MAX_PLAIN 16384 /* STARTTLS dialogue bytes kept */
+/* A ServerHello is the first message of an answer (RFC 8446 4, RFC 5246 7.3): more than
+ * this before it is a flood, not an answer, and reading it on would starve the other
+ * probes of the loop. */
+#define MAX_BEFORE_SERVER_HELLO 65536
 
 enum pstate { ST_CONNECTING, ST_STARTTLS, ST_TLS, ST_DONE };
 
@@ -33,6 +38,8 @@ struct probe {
     size_t plain_len;
     struct tlsd_reasm reasm;
     uint16_t version; /* from the ServerHello, for later messages */
+    size_t ignored;   /* handshake messages before the ServerHello that a client ignores */
+    int ignored_type;
     int open_handles;
     char rbuf[65536];
 };
@@ -47,6 +54,33 @@ _Static_assert(sizeof outcome_names / sizeof outcome_names[0] == PROBE_UNDECIDED
 const char *probe_outcome_name(enum probe_outcome o)
 {
     return outcome_names[o];
+}
+
+void probe_bytes_text(size_t bytes, size_t ignored, int ignored_type, size_t have, size_t want,
+                      char *out, size_t len)
+{
+    const struct tlsd_handshake_type *ht = tlsd_handshake_type_by_code(ignored_type);
+    if (ignored) /* RFC 5246 7.4.1.1: a client ignores a HelloRequest during a handshake */
+        snprintf(out, len, "%zu bytes: %zu %s messages, which a client ignores, and no ServerHello",
+                 bytes, ignored, ht ? ht->name : "handshake");
+    else if (want)
+        snprintf(out, len, "%zu bytes: a record of %zu bytes begun, %zu of them came", bytes, want,
+                 have);
+    else if (have)
+        snprintf(out, len, "%zu bytes: %zu of the 5 bytes of a record header", bytes, have);
+    else
+        snprintf(out, len, "%zu bytes and no whole ServerHello", bytes);
+}
+
+/* What the answer so far is, when it is not a ServerHello (probe_bytes_text). */
+static void answer_so_far(const struct probe *p, char *out, size_t len)
+{
+    const struct tlsd_reasm *r = &p->reasm;
+    size_t have = r->in_len - r->in_off, want = 0;
+    const uint8_t *at = r->in ? r->in + r->in_off : NULL;
+    if (have >= 5 && !r->sslv2)
+        want = 5 + ((size_t)at[3] << 8 | at[4]);
+    probe_bytes_text(p->res.bytes_in, p->ignored, p->ignored_type, have, want, out, len);
 }
 
 void probe_alpn(const struct probe_res *res, char *out, size_t outlen)
@@ -129,8 +163,9 @@ bool probe_ending(const struct probe_res *res, enum tlsd_conn_outcome *out)
         *out = res->have_sh ? TLSD_OUTCOME_ABORTED : TLSD_OUTCOME_CLOSE_AFTER_HELLO;
         return true;
     case PROBE_TIMEOUT:
+        /* Bytes that came to no ServerHello are an answer, though none the outcomes name. */
         *out = res->connected ? TLSD_OUTCOME_NO_ANSWER : TLSD_OUTCOME_TCP_NO_ANSWER;
-        return res->timed_out;
+        return res->timed_out && res->bytes_in == 0;
     case PROBE_CONNECT_FAILED:
         /* The SYN answered by a reset; or no answer (the kernel's SYN retries ran out, or
          * an ICMP unreachable: a capture shows the SYN unanswered). */
@@ -154,6 +189,12 @@ static void on_timeout(uv_timer_t *t)
     p->res.timed_out = true;
     if (p->state == ST_CONNECTING) {
         fail(p, PROBE_TIMEOUT, "no answer to the SYN (TCP connect) before the time limit");
+        return;
+    }
+    if (!p->res.have_sh && p->res.bytes_in > 0 && p->state == ST_TLS) {
+        char so_far[160];
+        answer_so_far(p, so_far, sizeof so_far);
+        fail(p, PROBE_TIMEOUT, "no ServerHello within %u ms, after %s", p->req.timeout_ms, so_far);
         return;
     }
     fail(p, p->res.have_sh ? PROBE_SERVER_HELLO : PROBE_TIMEOUT, "%s",
@@ -432,6 +473,10 @@ static void handle_handshake(struct probe *p, const struct tlsd_event *ev)
         finish(p, PROBE_SERVER_HELLO);
         return;
     default:
+        if (!p->res.have_sh) {
+            p->ignored++;
+            p->ignored_type = ev->hs_type;
+        }
         return;
     }
 }
@@ -465,8 +510,13 @@ static void tls_input(struct probe *p, const char *data, size_t len)
              * TLS at all. */
             struct tlsd_err err = {0};
             bool sent_ssl2 = p->req.hello_len > 0 && (p->req.hello[0] & 0x80);
-            if (sent_ssl2 && ev.len > 0 && ev.data[0] == 4 &&
-                tlsd_ssl2_server_hello_parse(ev.data, ev.len, &p->res.ssl2, &err) == TLSD_CERR_OK) {
+            if (!sent_ssl2 && ev.len > 0 && ev.data[0] == 4)
+                fail(p, PROBE_NOT_TLS, "%s",
+                     "an SSLv2 SERVER-HELLO in answer to a TLS ClientHello: the server "
+                     "speaks SSLv2 only");
+            else if (sent_ssl2 && ev.len > 0 && ev.data[0] == 4 &&
+                     tlsd_ssl2_server_hello_parse(ev.data, ev.len, &p->res.ssl2, &err) ==
+                         TLSD_CERR_OK) {
                 p->res.have_ssl2 = true;
                 finish(p, PROBE_SSL2_HELLO);
             } else if (sent_ssl2 && ev.len > 0 && ev.data[0] == 0) {
@@ -484,6 +534,13 @@ static void tls_input(struct probe *p, const char *data, size_t len)
                 finish(p, PROBE_SERVER_HELLO);
             break;
         }
+    }
+    if (p->state != ST_DONE && !p->res.have_sh && p->res.bytes_in > MAX_BEFORE_SERVER_HELLO) {
+        char so_far[160];
+        answer_so_far(p, so_far, sizeof so_far);
+        fail(p, PROBE_NOT_TLS, "more than %d bytes and no ServerHello: %s", MAX_BEFORE_SERVER_HELLO,
+             so_far);
+        return;
     }
     if (p->state != ST_DONE && e != TLSD_CERR_NEED_MORE) {
         char msg[160];
@@ -512,14 +569,21 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
         else if (p->state == ST_STARTTLS)
             fail(p, PROBE_STARTTLS_FAILED, "connection closed during STARTTLS (%s)",
                  uv_strerror((int)n));
-        else
+        else if (p->res.bytes_in > 0) {
+            char so_far[160];
+            answer_so_far(p, so_far, sizeof so_far);
+            fail(p, reset ? PROBE_RESET : PROBE_CLOSED, "%s after %s", reset ? "reset" : "closed",
+                 so_far);
+        } else
             finish(p, reset ? PROBE_RESET : PROBE_CLOSED);
         return;
     }
     if (p->state == ST_STARTTLS)
         starttls_input(p, buf->base, (size_t)n);
-    else if (p->state == ST_TLS)
+    else if (p->state == ST_TLS) {
+        p->res.bytes_in += (size_t)n;
         tls_input(p, buf->base, (size_t)n);
+    }
 }
 
 static void on_connect(uv_connect_t *c, int status)

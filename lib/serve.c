@@ -17,6 +17,9 @@
 #include <openssl/ssl.h>
 
 #include "stop_internal.h"
+#include "tlsdiag/handshake.h"
+#include "tlsdiag/hello.h"
+#include "tlsdiag/record.h"
 #include "tlsdiag/registry.h"
 #include "tlsdiag/serve.h"
 #include "tlsdiag/suitelist.h"
@@ -38,7 +41,10 @@ struct conn {
     SSL *ssl;
     BIO *rbio, *wbio;
     int alert_sent, alert_received;
-    int ssl_reason; /* libssl's reason code for a refusal */
+    int rcv_level, rcv_desc; /* the first alert received, any level (-1 none) */
+    unsigned hellos, hrrs;   /* ClientHellos read by libssl, HelloRetryRequests sent */
+    bool peer_reset;         /* the client ended with a TCP reset */
+    int ssl_reason;          /* libssl's reason code for a refusal */
     struct tlsd_serve_client rep;
     uint64_t started_ms;
     char addr[INET6_ADDRSTRLEN]; /* the peer's address without its port */
@@ -121,10 +127,81 @@ static void note_choice(struct conn *c)
     c->rep.suite = SSL_CIPHER_get_protocol_id(ci);
 }
 
+/* How the connection ended, in words (tlsd_serve_client.note). */
+static void end_note(struct conn *c, enum tlsd_serve_end end)
+{
+    struct tlsd_serve_client *r = &c->rep;
+    char a[120];
+    const char *how = c->peer_reset ? "reset" : "closed";
+    switch (end) {
+    case TLSD_SERVE_CLIENT_ALERT:
+        tlsd_alert_describe(c->rcv_level, r->alert, a, sizeof a);
+        snprintf(r->note, sizeof r->note, "the client sent an alert %s", a);
+        break;
+    case TLSD_SERVE_CLIENT_CLOSED:
+        if (!c->have_hello)
+            snprintf(r->note, sizeof r->note, "the client %s the connection after %zu bytes, %s",
+                     how, r->bytes_in,
+                     r->bytes_in ? "in the middle of its ClientHello" : "before any byte");
+        else
+            snprintf(r->note, sizeof r->note,
+                     "the client %s the connection after its ClientHello, %s", how,
+                     r->bytes_out ? "once the server had answered" : "before the server answered");
+        break;
+    case TLSD_SERVE_SENT_ALERT:
+    case TLSD_SERVE_SENT_RESET:
+        tlsd_alert_describe(-1, r->alert, a, sizeof a);
+        if (c->hrrs && c->hellos > 1)
+            snprintf(r->note, sizeof r->note,
+                     "after the server's HelloRetryRequest the client's ClientHello number %u "
+                     "was refused (%.100s)",
+                     c->hellos, r->ssl_error);
+        else if (c->have_hello && c->hello.legacy_version == 0x0002)
+            snprintf(r->note, sizeof r->note,
+                     "the client offered SSLv2 only (an SSLv2 CLIENT-HELLO): refused (%.100s)",
+                     r->ssl_error);
+        else
+            snprintf(r->note, sizeof r->note, "the server refused %.100s (%.100s)",
+                     end == TLSD_SERVE_SENT_RESET ? "with a TCP reset" : a, r->ssl_error);
+        break;
+    case TLSD_SERVE_TOO_LARGE:
+        if (r->hello_error[0])
+            snprintf(r->note, sizeof r->note, "the ClientHello cannot be read: %.200s",
+                     r->hello_error);
+        else
+            snprintf(r->note, sizeof r->note,
+                     "the client sent more than %zu bytes (the --max-bytes cap)%s",
+                     c->srv->o->max_bytes,
+                     c->have_hello ? "" : " before its ClientHello was whole");
+        break;
+    case TLSD_SERVE_NOT_TLS:
+        snprintf(r->note, sizeof r->note, "the first bytes are no ClientHello: %.200s",
+                 r->hello_error);
+        break;
+    case TLSD_SERVE_TIMEOUT:
+    case TLSD_SERVE_EVICTED:
+        if (r->hello_error[0])
+            snprintf(r->note, sizeof r->note, "%s", r->hello_error);
+        else
+            snprintf(r->note, sizeof r->note,
+                     "the handshake did not end within %.1f s (%zu bytes from the client)",
+                     (double)c->srv->o->handshake_timeout_ms / 1000.0, r->bytes_in);
+        break;
+    case TLSD_SERVE_OVER_CAPACITY:
+        snprintf(r->note, sizeof r->note,
+                 "refused with a TCP reset: --max-clients or --max-per-address connections open, "
+                 "none of them stalled before its ClientHello");
+        break;
+    default:
+        break;
+    }
+}
+
 static void report(struct conn *c, enum tlsd_serve_end end)
 {
     if (c->reported)
         return;
+    end_note(c, end);
     if (end == TLSD_SERVE_CLIENT_CLOSED || end == TLSD_SERVE_CLIENT_ALERT ||
         end == TLSD_SERVE_TIMEOUT)
         note_choice(c);
@@ -234,6 +311,28 @@ static void on_ssl_info(const SSL *ssl, int where, int ret)
         c->alert_received = ret & 0xff;
 }
 
+/* Alerts of any level (the info callback names only warning and fatal ones), the ClientHellos
+ * and HelloRetryRequests of the handshake. */
+static void on_ssl_msg(int write_p, int version, int content_type, const void *buf, size_t len,
+                       SSL *ssl, void *arg)
+{
+    (void)version, (void)arg;
+    struct conn *c = SSL_get_app_data(ssl);
+    const uint8_t *m = buf;
+    if (!c || len == 0)
+        return;
+    if (write_p) {
+        c->hrrs += tlsd_msg_is_hrr(content_type, buf, len);
+        return;
+    }
+    if (content_type == TLSD_CT_HANDSHAKE && m[0] == TLSD_HS_CLIENT_HELLO)
+        c->hellos++;
+    if (content_type == TLSD_CT_ALERT && len == 2 && c->rcv_level < 0) {
+        c->rcv_level = m[0];
+        c->rcv_desc = m[1];
+    }
+}
+
 static void set_ssl_error(struct conn *c)
 {
     unsigned long e = ERR_peek_last_error();
@@ -265,6 +364,8 @@ static bool version_refusal(int reason)
 static void refused(struct conn *c)
 {
     set_ssl_error(c);
+    if (c->alert_received < 0 && c->rcv_level >= 0) /* an alert of no level libssl names */
+        c->alert_received = c->rcv_desc;
     if (c->alert_received >= 0) {
         c->rep.alert = c->alert_received;
         flush_ssl(c);
@@ -411,6 +512,7 @@ static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
     }
     if (n == 0)
         return;
+    c->peer_reset = n == UV_ECONNRESET;
     if (!c->have_hello || !c->handshake_done)
         report(c, TLSD_SERVE_CLIENT_CLOSED);
     close_conn(c, false);
@@ -473,6 +575,7 @@ static int conn_ssl(struct conn *c)
     SSL_set_accept_state(c->ssl);
     SSL_set_app_data(c->ssl, c);
     SSL_set_info_callback(c->ssl, on_ssl_info);
+    SSL_set_msg_callback(c->ssl, on_ssl_msg);
     return 0;
 }
 
@@ -526,7 +629,7 @@ static void on_connection(uv_stream_t *l, int status)
     if (!c)
         return;
     c->srv = s;
-    c->alert_sent = c->alert_received = c->rep.alert = -1;
+    c->alert_sent = c->alert_received = c->rep.alert = c->rcv_level = c->rcv_desc = -1;
     c->rep.id = ++s->next_id;
     c->started_ms = uv_now(&s->loop);
     c->reset_on_refusal = (s->o->profile->flags & TLSD_PF_RESET_ON_NO_MATCH) != 0;

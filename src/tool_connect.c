@@ -259,12 +259,13 @@ static void print_result(const struct tlsd_connect_result *r)
         print_chain(r);
         return;
     }
-    printf("Result: handshake fails: %s", status_text(r));
-    if (r->alert >= 0)
+    printf("Result: handshake fails: %s", r->note[0] ? r->note : status_text(r));
+    if (r->alert >= 0 && !r->note[0])
         printf(": alert %d (%s)", r->alert, tool_alert_name(r->alert));
     if (r->ending_known)
         printf(" [%s]", tlsd_conn_outcome_name(r->ending));
-    printf("%s%s\n", r->error[0] ? "\n  " : "", r->error);
+    bool again = strcmp(r->note, r->error) == 0; /* the note says it already */
+    printf("%s%s\n", r->error[0] && !again ? "\n  " : "", again ? "" : r->error);
     const char *port = strrchr(r->address, ':');
     if (r->ending_known && tlsd_conn_outcome_before_tls(r->ending) && port)
         printf("Check: on the server, netstat -ano | findstr %s (Windows) or ss -ltnp "
@@ -340,6 +341,8 @@ static json_t *result_json(const struct tlsd_connect_result *r)
     if (r->alert >= 0)
         json_object_set_new(j, "alert",
                             tool_alert_json(r->alert, r->status == TLSD_CONNECT_CLIENT_REFUSED));
+    if (r->note[0])
+        json_object_set_new(j, "note", json_string(r->note));
     if (r->status != TLSD_CONNECT_OK) {
         json_object_set_new(j, "error", json_string(r->error));
         struct tlsd_explain_result er;

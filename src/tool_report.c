@@ -32,7 +32,7 @@ const char *tool_version_name(uint16_t code)
 const char *tool_alert_name(int code)
 {
     const struct tlsd_alert *a = code >= 0 ? tlsd_alert_by_code(code) : NULL;
-    return a ? a->name : "?";
+    return a ? a->name : "undefined";
 }
 
 void tool_print_outcome(const struct tlsd_outcome *o)

@@ -326,6 +326,8 @@ static void disagree_reason(const struct run *r, const struct tlsd_serve_client 
 static void print_client(const struct run *r, const struct tlsd_serve_client *c)
 {
     printf("client %u %s: %s\n", c->id, c->peer, tlsd_serve_end_name(c->end));
+    if (c->note[0])
+        printf("  %s\n", c->note);
     if (!c->have_hello) {
         if (c->hello_error[0])
             printf("  %s: %s\n", c->end == TLSD_SERVE_NOT_TLS ? "not a ClientHello" : "no hello",
@@ -421,6 +423,8 @@ static json_t *client_json(const struct run *r, const struct tlsd_serve_client *
     json_t *j = json_pack("{s:i, s:s, s:s, s:I, s:I, s:f}", "id", (int)c->id, "peer", c->peer,
                           "end", tlsd_serve_end_name(c->end), "bytes_in", (json_int_t)c->bytes_in,
                           "bytes_out", (json_int_t)c->bytes_out, "seconds", c->seconds);
+    if (c->note[0])
+        json_object_set_new(j, "note", json_string(c->note));
     if (!c->have_hello) {
         if (c->hello_error[0])
             json_object_set_new(j, "hello_error", json_string(c->hello_error));

@@ -63,7 +63,12 @@ struct tlsd_connect_result {
     enum tlsd_conn_outcome ending;
     bool ending_known;
     char error[256]; /* a sentence for anything but OK */
-    int alert;       /* ALERT: received; CLIENT_REFUSED: sent by us; else -1 */
+    /* What happened, in words, where the status's general sentence would not be true or
+     * not all of it: bytes that came to no ServerHello, a second HelloRetryRequest, an
+     * alert of an undefined level or code, an answer in SSLv2, a flight cut after the
+     * ServerHello. "" otherwise. */
+    char note[256];
+    int alert; /* ALERT: received; CLIENT_REFUSED: sent by us; else -1 */
     uint16_t version;
     uint32_t suite;
     uint16_t group; /* 0: none / unknown */

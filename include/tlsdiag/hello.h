@@ -262,6 +262,9 @@ void tlsd_client_hello_versions(const struct tlsd_client_hello *ch, uint16_t *lo
 
 /* HelloRetryRequest random (RFC 8446 4.1.3): SHA-256("HelloRetryRequest"). */
 extern const uint8_t tlsd_hrr_random[32];
+/* A message as libssl's message callback hands it over (content type, then the handshake
+ * message with its header) is a HelloRetryRequest: a ServerHello with that random. */
+bool tlsd_msg_is_hrr(int content_type, const void *msg, size_t len);
 
 #ifdef __cplusplus
 }

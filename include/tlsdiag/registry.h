@@ -157,6 +157,11 @@ const struct tlsd_alert *tlsd_alert_by_name(const char *name);
 const struct tlsd_handshake_type *tlsd_handshake_type_by_code(int code);
 const struct tlsd_content_type *tlsd_content_type_by_code(int code);
 
+/* An alert as received, in words: "handshake_failure (40)", "255 (no alert TLS defines)",
+ * and a level other than fatal (2) named: "handshake_failure (40) of level 7 (neither
+ * warning 1 nor fatal 2)". level < 0: not known (not named). */
+void tlsd_alert_describe(int level, int desc, char *out, size_t len);
+
 /* Whole tables, for listing and tests. */
 size_t tlsd_version_count(void);
 const struct tlsd_version *tlsd_version_at(size_t i);

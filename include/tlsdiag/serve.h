@@ -118,6 +118,8 @@ struct tlsd_serve_client {
     uint16_t group;
     int alert;           /* SENT_ALERT / RECORDED / CLIENT_ALERT: the alert, else -1 */
     char ssl_error[200]; /* libssl's reason for a refusal */
+    char note[256];      /* how the connection ended, in words ("" for a handshake that
+                            completed) */
     size_t bytes_in, bytes_out;
     double seconds;
 };

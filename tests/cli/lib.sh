@@ -38,6 +38,18 @@ expect_rc() { local e=${ERR:-}; if [ "$RC" -eq "$1" ]; then ok; else bad "$2: ex
 expect_out() { if [ "$OUT" = "$1" ]; then ok; else bad "$2: got [$OUT] want [$1]"; fi; }
 expect_grep() { if grep -qE -- "$1" <<<"$2"; then ok; else bad "$3: no /$1/ in [${2:0:400}]"; fi; }
 
+# serve_port ERRFILE: the port `tlsdiag serve --port 0` names in its stderr once listening
+# ("" when it has not within 5 s).
+serve_port() {
+  local p=""
+  for _ in $(seq 100); do
+    p=$(sed -n 's/.* port \([0-9]*\) as .*/\1/p' "$1")
+    [ -n "$p" ] && break
+    sleep 0.05
+  done
+  echo "$p"
+}
+
 finish() {
   echo "$PASSES passed, $FAILS failed"
   [ "$FAILS" -eq 0 ]
