@@ -478,7 +478,7 @@ static bool infer_hrr(struct tlsd_analyzer *a, struct tlsd_conn *c, const struct
 static size_t tls13_record_len(const struct tlsd_conn *c, size_t content)
 {
     const struct tlsd_suite *s = tlsd_suite_by_code(c->sh.suite);
-    bool ccm8 = s && strstr(s->cipher, "CCM_8");
+    bool ccm8 = s && (s->cipher_flags & TLSD_CIPHERF_CCM_8);
     return content + 1 + (ccm8 ? AEAD_TAG_LEN_CCM8 : AEAD_TAG_LEN);
 }
 

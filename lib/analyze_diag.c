@@ -155,26 +155,43 @@ static bool real_suite(uint32_t code)
            code != TLSD_SUITE_FALLBACK_SCSV;
 }
 
-static const char *cipher_family(const char *cipher)
+static const char *cipher_family(enum tlsd_cipher c)
 {
-    static const struct {
-        const char *prefix, *family;
-    } map[] = {{"AES_128_GCM", "AES-GCM"},
-               {"AES_256_GCM", "AES-GCM"},
-               {"AES_128_CCM", "AES-CCM"},
-               {"AES_256_CCM", "AES-CCM"},
-               {"AES_128_CBC", "AES-CBC"},
-               {"AES_256_CBC", "AES-CBC"},
-               {"3DES", "3DES"},
-               {"DES", "DES"},
-               {"RC4", "RC4"},
-               {"CHACHA20", "ChaCha20"},
-               {"CAMELLIA", "Camellia"},
-               {"NULL", "no encryption"}};
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strncmp(cipher, map[i].prefix, strlen(map[i].prefix)) == 0)
-            return map[i].family;
-    return cipher;
+    switch (c) {
+    case TLSD_CIPHER_AES_128_GCM:
+    case TLSD_CIPHER_AES_256_GCM:
+        return "AES-GCM";
+    case TLSD_CIPHER_AES_128_CCM:
+    case TLSD_CIPHER_AES_256_CCM:
+    case TLSD_CIPHER_AES_128_CCM_8:
+    case TLSD_CIPHER_AES_256_CCM_8:
+        return "AES-CCM";
+    case TLSD_CIPHER_AES_128_CBC:
+    case TLSD_CIPHER_AES_256_CBC:
+        return "AES-CBC";
+    case TLSD_CIPHER_3DES_EDE_CBC:
+        return "3DES";
+    case TLSD_CIPHER_DES_CBC:
+    case TLSD_CIPHER_DES40_CBC:
+    case TLSD_CIPHER_DES_CFB64:
+        return "DES";
+    case TLSD_CIPHER_RC4_40:
+    case TLSD_CIPHER_RC4_56:
+    case TLSD_CIPHER_RC4_64:
+    case TLSD_CIPHER_RC4_128:
+        return "RC4";
+    case TLSD_CIPHER_CHACHA20_POLY1305:
+        return "ChaCha20";
+    case TLSD_CIPHER_CAMELLIA_128_CBC:
+    case TLSD_CIPHER_CAMELLIA_256_CBC:
+    case TLSD_CIPHER_CAMELLIA_128_GCM:
+    case TLSD_CIPHER_CAMELLIA_256_GCM:
+        return "Camellia";
+    case TLSD_CIPHER_NULL:
+        return "no encryption";
+    default:
+        return tlsd_cipher_name(c);
+    }
 }
 
 /* True when s is one of the items of a list made by list_add ("A, B or C"): whole
@@ -261,14 +278,14 @@ static void describe_offer_now(const struct tlsd_client_hello *ch, struct offer 
         o->n_suites++;
         if (!s)
             continue;
-        if (strcmp(s->kx, "ANY") == 0) {
+        if (s->kx == TLSD_KX_ANY) {
             o->n_tls13++;
         } else {
-            list_add(o->kx, sizeof o->kx, s->kx);
+            list_add(o->kx, sizeof o->kx, tlsd_kx_name(s->kx));
         }
         list_add(o->ciphers, sizeof o->ciphers, cipher_family(s->cipher));
-        o->n_ecdsa_only += strcmp(s->cert, "ecdsa") == 0;
-        o->n_rsa_cert += strcmp(s->cert, "rsa") == 0;
+        o->n_ecdsa_only += s->cert == TLSD_CERT_ECDSA;
+        o->n_rsa_cert += s->cert == TLSD_CERT_RSA;
         if (s->cls >= TLSD_CLASS_SECURE)
             o->all_legacy = false;
     }
@@ -288,15 +305,13 @@ static void versions_text(const struct tlsd_conn *c, char *buf, size_t len)
 
 /* The best suites the client offers, best class first then in its order: enabling one
  * of them on the server makes the two meet. */
-static void pick_bridges(const struct tlsd_client_hello *ch, struct tlsd_diagnosis *d,
-                         const char *need_cert)
+static void pick_bridges(const struct tlsd_client_hello *ch, struct tlsd_diagnosis *d)
 {
     for (int cls = TLSD_CLASS_RECOMMENDED; cls >= TLSD_CLASS_INSECURE; cls--)
         for (size_t i = 0; i < ch->n_suites && d->n_bridges < TLSD_DIAG_MAX_BRIDGES; i++) {
             const struct tlsd_suite *s =
                 real_suite(ch->suites[i]) ? tlsd_suite_by_code(ch->suites[i]) : NULL;
-            if (s && (int)s->cls == cls && strcmp(s->kx, "ANY") != 0 &&
-                (!need_cert || strcmp(s->cert, need_cert) == 0))
+            if (s && (int)s->cls == cls && s->kx != TLSD_KX_ANY)
                 d->bridges[d->n_bridges++] = s->code;
         }
 }
@@ -453,7 +468,7 @@ static void diag_suites(const struct tlsd_conn *c, const struct offer *o, struct
                    "no suite in common (the server %s): the client offers only %s key exchange "
                    "with %s",
                    refusal, o->kx[0] ? o->kx : "TLS 1.3", o->ciphers[0] ? o->ciphers : "nothing");
-    pick_bridges(&c->ch, d, NULL);
+    pick_bridges(&c->ch, d);
     if (d->n_bridges) {
         tlsd_sb_puts(b, "; these suites would bridge them, enabled on the server: ");
         bridges_text(b, d);
@@ -470,7 +485,7 @@ static const struct tlsd_suite *shared_tls13_suite(const struct tlsd_conn *c,
 {
     for (size_t i = 0; known && i < known->n_suites; i++) {
         const struct tlsd_suite *s = tlsd_suite_by_code(known->suites[i]);
-        for (size_t j = 0; s && strcmp(s->kx, "ANY") == 0 && j < c->ch.n_suites; j++)
+        for (size_t j = 0; s && s->kx == TLSD_KX_ANY && j < c->ch.n_suites; j++)
             if (c->ch.suites[j] == s->code)
                 return s;
     }

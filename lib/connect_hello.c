@@ -65,7 +65,7 @@ static bool has_ecc_suite(const struct tlsd_profile *p)
 {
     for (size_t i = 0; i < p->n_suites; i++) {
         const struct tlsd_suite *s = tlsd_suite_by_code(p->suites[i]);
-        if (s && (strstr(s->kx, "ECDH") || strcmp(s->kx, "ANY") == 0))
+        if (s && ((s->kx_flags & TLSD_KXF_EC) || s->kx == TLSD_KX_ANY))
             return true;
     }
     return false;

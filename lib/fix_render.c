@@ -41,8 +41,8 @@ static char *render_codes(const struct tlsd_profile *p, bool tls13, enum tlsd_su
     memset(&l, 0, sizeof l);
     for (size_t i = 0; i < p->n_suites; i++) {
         const struct tlsd_suite *st = tlsd_suite_by_code(p->suites[i]);
-        if (st && (st->min_version == 0x0304) == tls13 && strcmp(st->status, "scsv") != 0 &&
-            tlsd_suite_list_add(&l, p->suites[i]) < 0) {
+        if (st && (st->min_version == TLSD_VERSION_TLS1_3) == tls13 &&
+            st->status != TLSD_STATUS_SCSV && tlsd_suite_list_add(&l, p->suites[i]) < 0) {
             tlsd_suite_list_free(&l);
             return NULL;
         }
@@ -352,17 +352,17 @@ static int openssl_steps(const struct tlsd_fix *f, const struct tlsd_profile *be
 /* GnuTLS priority keywords for a suite: key exchange, cipher, MAC (gnutls_priority_init(3)). */
 static void gnutls_suite_items(const struct tlsd_suite *st, struct tlsd_strbuf *b)
 {
-    if (strcmp(st->kx, "RSA") == 0)
+    if (st->kx == TLSD_KX_RSA)
         tlsd_sb_puts(b, ":+RSA");
     else
-        tlsd_sb_printf(b, ":+%s-%s", st->kx, strcmp(st->auth, "DSS") == 0 ? "DSS" : st->auth);
+        tlsd_sb_printf(b, ":+%s-%s", tlsd_kx_name(st->kx), tlsd_auth_name(st->auth));
     char cipher[48];
     snprintf(cipher, sizeof cipher, "%s",
-             strcmp(st->cipher, "3DES_EDE_CBC") == 0 ? "3DES_CBC" : st->cipher);
+             st->cipher == TLSD_CIPHER_3DES_EDE_CBC ? "3DES_CBC" : tlsd_cipher_name(st->cipher));
     for (char *c = cipher; *c; c++)
         if (*c == '_')
             *c = '-';
-    tlsd_sb_printf(b, ":+%s:+%s", cipher, st->mac);
+    tlsd_sb_printf(b, ":+%s:+%s", cipher, tlsd_mac_name(st->mac));
 }
 
 /* What to append to the server's GnuTLS priority string (e.g. NORMAL). */

@@ -160,7 +160,7 @@ static void ext_alpn(struct tlsd_wr *w, const struct tlsd_hello_spec *s)
 {
     if (!s->n_alpn)
         return;
-    tlsd_wr_u16(w, TLSD_EXT_ALPN);
+    tlsd_wr_u16(w, TLSD_EXT_APPLICATION_LAYER_PROTOCOL_NEGOTIATION);
     tlsd_wr_open_vec16(w);
     tlsd_wr_open_vec16(w);
     for (size_t i = 0; i < s->n_alpn; i++) {

@@ -248,7 +248,7 @@ static enum tlsd_cerr ext_typed(struct tlsd_rd *ext, uint16_t type, struct tlsd_
     switch (type) {
     case TLSD_EXT_SERVER_NAME:
         return ext_server_name(ext, ch);
-    case TLSD_EXT_ALPN:
+    case TLSD_EXT_APPLICATION_LAYER_PROTOCOL_NEGOTIATION:
         return ext_alpn(ext, ch);
     case TLSD_EXT_KEY_SHARE:
         return ext_key_share(ext, ch);

@@ -74,18 +74,14 @@ static uint16_t choose_version(const struct tlsd_profile *c, const struct tlsd_p
 static bool is_ec_group(uint16_t g)
 {
     const struct tlsd_group *r = tlsd_group_by_code(g);
-    return r && (strcmp(r->kind, "ec") == 0 || strcmp(r->kind, "ecx") == 0);
+    return r && (r->kind == TLSD_GROUP_KIND_EC || r->kind == TLSD_GROUP_KIND_ECX);
 }
 
-/* RFC 8446 4.2.7: the groups TLS 1.3 allows (no binary or pre-1.3 brainpool curves). */
+/* RFC 8446 4.2.7: the groups TLS 1.3 allows (the registry's tls13 column). */
 static bool is_tls13_group(uint16_t g)
 {
     const struct tlsd_group *r = tlsd_group_by_code(g);
-    if (!r)
-        return false;
-    if (strcmp(r->kind, "ec") == 0)
-        return (g >= 0x0017 && g <= 0x0019) || (g >= 0x001F && g <= 0x0021);
-    return true;
+    return r && r->tls13;
 }
 
 /* The ECDHE group for TLS <= 1.2: RFC 8422 5.1 — without a supported_groups
@@ -116,6 +112,27 @@ static uint16_t choose_ec_group(const struct tlsd_profile *c, const struct tlsd_
     return 0;
 }
 
+/* A certificate key of this type signs with the scheme's algorithm (RSASSA-PSS keys,
+ * rsa_pss_pss_*, are not configured on our servers). */
+static bool key_signs_with(const struct tlsd_cert_key *k, const struct tlsd_sigscheme *sc)
+{
+    switch (sc->signature) {
+    case TLSD_SIG_ALG_RSA_PKCS1:
+    case TLSD_SIG_ALG_RSA_PSS_RSAE:
+        return strcmp(k->type, "rsa") == 0;
+    case TLSD_SIG_ALG_ECDSA:
+        return strcmp(k->type, "ecdsa") == 0;
+    case TLSD_SIG_ALG_DSA:
+        return strcmp(k->type, "dsa") == 0;
+    case TLSD_SIG_ALG_ED25519:
+        return strcmp(k->type, "ed25519") == 0;
+    case TLSD_SIG_ALG_ED448:
+        return strcmp(k->type, "ed448") == 0;
+    default:
+        return false;
+    }
+}
+
 static bool sig_for_key_12(const struct tlsd_profile *c, const struct tlsd_cert_key *k)
 {
     /* RFC 5246 7.4.1.4.1: no signature_algorithms = {sha1,rsa}/{sha1,ecdsa} assumed. */
@@ -123,16 +140,7 @@ static bool sig_for_key_12(const struct tlsd_profile *c, const struct tlsd_cert_
         return true;
     for (size_t i = 0; i < c->n_sigalgs; i++) {
         const struct tlsd_sigscheme *sc = tlsd_sigscheme_by_code(c->sigalgs[i]);
-        if (!sc)
-            continue;
-        if (strcmp(k->type, "rsa") == 0 && strncmp(sc->name, "rsa_p", 5) == 0 &&
-            strncmp(sc->name, "rsa_pss_pss", 11) != 0)
-            return true;
-        if (strcmp(k->type, "ecdsa") == 0 && strncmp(sc->name, "ecdsa_", 6) == 0)
-            return true;
-        if (strcmp(k->type, "dsa") == 0 && strncmp(sc->name, "dsa_", 4) == 0)
-            return true;
-        if (strcmp(k->type, sc->name) == 0) /* ed25519, ed448 */
+        if (sc && key_signs_with(k, sc))
             return true;
     }
     return false;
@@ -145,16 +153,15 @@ static uint16_t sig_for_key_13(const struct tlsd_profile *c, const struct tlsd_p
 {
     for (size_t i = 0; i < c->n_sigalgs; i++) {
         uint16_t a = c->sigalgs[i];
-        if (!tlsd_profile_signs13(s, a))
+        const struct tlsd_sigscheme *sc = tlsd_sigscheme_by_code(a);
+        if (!sc || !sc->tls13 || !tlsd_profile_signs13(s, a) || !key_signs_with(k, sc) ||
+            sc->signature == TLSD_SIG_ALG_RSA_PKCS1) /* RFC 8446 4.2.3: PKCS#1 not in 1.3 */
             continue;
-        if (strcmp(k->type, "rsa") == 0 && a >= 0x0804 && a <= 0x0806)
-            return a;
-        if (strcmp(k->type, "ecdsa") == 0 &&
-            ((k->curve == 0x0017 && a == 0x0403) || (k->curve == 0x0018 && a == 0x0503) ||
-             (k->curve == 0x0019 && a == 0x0603)))
-            return a;
-        if ((strcmp(k->type, "ed25519") == 0 && a == 0x0807) ||
-            (strcmp(k->type, "ed448") == 0 && a == 0x0808))
+        /* an ECDSA scheme names the curve its key is on (RFC 8446 4.2.3) */
+        if (sc->signature != TLSD_SIG_ALG_ECDSA ||
+            (k->curve == TLSD_GROUP_SECP256R1 && a == TLSD_SIGSCHEME_ECDSA_SECP256R1_SHA256) ||
+            (k->curve == TLSD_GROUP_SECP384R1 && a == TLSD_SIGSCHEME_ECDSA_SECP384R1_SHA384) ||
+            (k->curve == TLSD_GROUP_SECP521R1 && a == TLSD_SIGSCHEME_ECDSA_SECP521R1_SHA512))
             return a;
     }
     return 0;
@@ -170,13 +177,14 @@ static bool cert_curve_named(const struct tlsd_profile *c, const struct tlsd_cer
 
 static bool cert_fits_suite(const struct tlsd_cert_key *k, const struct tlsd_suite *s)
 {
-    if (strcmp(s->cert, "rsa") == 0)
-        return strcmp(k->type, "rsa") == 0;
-    if (strcmp(s->cert, "ecdsa") == 0)
-        return strcmp(k->type, "ecdsa") == 0;
-    if (strcmp(s->cert, "dsa") == 0)
-        return strcmp(k->type, "dsa") == 0;
-    return false; /* anon, PSK, SRP, static DH/ECDH, GOST: not configured on our servers */
+    switch (s->cert) {
+    case TLSD_CERT_RSA:
+    case TLSD_CERT_ECDSA:
+    case TLSD_CERT_DSA: /* a profile's key type is spelt as the registry's certificate kind */
+        return strcmp(k->type, tlsd_cert_kind_name(s->cert)) == 0;
+    default:
+        return false; /* anon, PSK, SRP, static DH/ECDH, GOST: not configured on our servers */
+    }
 }
 
 /* Why suite s cannot be used (TLSD_FAIL_NONE when it can); fills cert/group. */
@@ -186,15 +194,15 @@ static enum tlsd_fail_class suite_check(const struct tlsd_profile *c, const stru
 {
     *cert = -1;
     *group = 0;
-    if (!tlsd_suite_usable_at(st, v) || strcmp(st->status, "scsv") == 0)
+    if (!tlsd_suite_usable_at(st, v) || st->status == TLSD_STATUS_SCSV)
         return TLSD_FAIL_SUITE;
     enum tlsd_fail_class why = TLSD_FAIL_CERT;
-    bool ecdhe = strcmp(st->kx, "ECDHE") == 0;
+    bool ecdhe = st->kx == TLSD_KX_ECDHE;
     for (size_t i = 0; i < s->n_certs; i++) {
         const struct tlsd_cert_key *k = &s->certs[i];
         if (!cert_fits_suite(k, st))
             continue;
-        bool signs = strcmp(st->kx, "RSA") != 0;
+        bool signs = st->kx != TLSD_KX_RSA;
         if (signs && v >= 0x0303 && !sig_for_key_12(c, k)) {
             why = TLSD_FAIL_SIGSCHEME;
             continue;
@@ -223,7 +231,7 @@ static enum tlsd_fail_class suite_check(const struct tlsd_profile *c, const stru
 static bool is_chacha(uint32_t code)
 {
     const struct tlsd_suite *s = tlsd_suite_by_code(code);
-    return s && strstr(s->cipher, "CHACHA20") != NULL;
+    return s && (s->cipher_flags & TLSD_CIPHERF_CHACHA20);
 }
 
 /* The client's most preferred suite that is valid at version v (OpenSSL skips the
@@ -232,7 +240,7 @@ static uint32_t first_suite_at(const struct tlsd_profile *c, uint16_t v)
 {
     for (size_t i = 0; i < c->n_suites; i++) {
         const struct tlsd_suite *s = tlsd_suite_by_code(c->suites[i]);
-        if (s && strcmp(s->status, "scsv") != 0 && tlsd_suite_usable_at(s, v))
+        if (s && s->status != TLSD_STATUS_SCSV && tlsd_suite_usable_at(s, v))
             return c->suites[i];
     }
     return 0;
@@ -500,7 +508,7 @@ static bool client_refuses(const struct tlsd_profile *c, const struct tlsd_profi
 {
     char vb[16];
     const struct tlsd_suite *st = tlsd_suite_by_code(o->suite);
-    bool dhe = o->version < 0x0304 && st && strcmp(st->kx, "DHE") == 0;
+    bool dhe = o->version < TLSD_VERSION_TLS1_3 && st && st->kx == TLSD_KX_DHE;
     bool derived = false;
     int dh_bits =
         dhe && (c->dh_bits_max || c->dh_bits_min) ? server_dh_bits(s, o->cert_index, &derived) : 0;

@@ -29,7 +29,8 @@
 const uint16_t tlsd_scan_version_codes[TLSD_SCAN_NVERSIONS] = {0x0002, 0x0300, 0x0301,
                                                                0x0302, 0x0303, 0x0304};
 
-const char *const tlsd_scan_key_auth[TLSD_SCAN_NKEYS] = {"RSA", "ECDSA", "DSS"};
+const enum tlsd_auth tlsd_scan_key_auth[TLSD_SCAN_NKEYS] = {TLSD_AUTH_RSA, TLSD_AUTH_ECDSA,
+                                                            TLSD_AUTH_DSS};
 
 void tlsd_scan_opts_default(struct tlsd_scan_opts *o)
 {
@@ -190,9 +191,9 @@ static uint16_t *all_groups(uint16_t version, size_t *n)
         g[k++] = first[i];
     for (size_t i = 0; g && i < tlsd_group_count(); i++) {
         const struct tlsd_group *x = tlsd_group_at(i);
-        bool ok = strcmp(x->kind, "explicit") != 0;
-        if (version >= 0x0304) /* RFC 8446 4.2.7: no binary or small curves */
-            ok = ok && (strcmp(x->kind, "ec") != 0 || x->code >= 0x0017);
+        bool ok = x->kind != TLSD_GROUP_KIND_EXPLICIT;
+        if (version >= TLSD_VERSION_TLS1_3) /* RFC 8446 4.2.7 (the registry's tls13 column) */
+            ok = ok && x->tls13;
         for (size_t j = 0; j < sizeof first / sizeof first[0]; j++)
             ok = ok && x->code != first[j];
         if (ok)
@@ -313,7 +314,7 @@ static uint32_t *suites_for(struct scan *sc, uint16_t v, size_t *n)
         size_t k = 0;
         for (size_t i = 0; all && i < tlsd_suite_count(); i++) {
             const struct tlsd_suite *s = tlsd_suite_at(i);
-            if (strcmp(s->status, "scsv") == 0 || !tlsd_suite_usable_at(s, v))
+            if (s->status == TLSD_STATUS_SCSV || !tlsd_suite_usable_at(s, v))
                 continue;
             all[k++] = s->code;
         }
@@ -939,7 +940,7 @@ static void note_cert(struct tscan *t, const struct probe_res *res, uint32_t sui
 static bool is_cbc(uint32_t code)
 {
     const struct tlsd_suite *s = tlsd_suite_by_code(code);
-    return s && strstr(s->cipher, "CBC") != NULL;
+    return s && (s->cipher_flags & TLSD_CIPHERF_CBC);
 }
 
 /* JA3S/JA4S and the features below come from the answer at the highest version to
@@ -1031,20 +1032,19 @@ struct elim {
 static bool is_ecdhe(uint32_t code)
 {
     const struct tlsd_suite *s = tlsd_suite_by_code(code);
-    return s && strncmp(s->kx, "ECDHE", 5) == 0 && strcmp(s->auth, "anon") != 0;
+    return s && s->kx == TLSD_KX_ECDHE && s->auth != TLSD_AUTH_ANON;
 }
 
 static bool is_chacha(uint32_t code)
 {
     const struct tlsd_suite *s = tlsd_suite_by_code(code);
-    return s && strncmp(s->cipher, "CHACHA20", 8) == 0;
+    return s && (s->cipher_flags & TLSD_CIPHERF_CHACHA20);
 }
 
 static bool signs_ske(uint32_t code)
 {
     const struct tlsd_suite *s = tlsd_suite_by_code(code);
-    return s && (strcmp(s->kx, "ECDHE") == 0 || strcmp(s->kx, "DHE") == 0) &&
-           strcmp(s->auth, "anon") != 0;
+    return s && (s->kx == TLSD_KX_ECDHE || s->kx == TLSD_KX_DHE) && s->auth != TLSD_AUTH_ANON;
 }
 
 /* Registry suites usable at v that pass keep (NULL: all). */
@@ -1089,7 +1089,7 @@ static int elim_probe(struct task *k, const uint32_t *set, size_t n)
             suites = suites_where(e->t->s, v, signs_ske, &ns);
             size_t w = 0; /* only suites that select this key type's certificate */
             for (size_t i = 0; suites && i < ns; i++)
-                if (strcmp(tlsd_suite_by_code(suites[i])->auth, tlsd_scan_key_auth[e->key]) == 0)
+                if (tlsd_suite_by_code(suites[i])->auth == tlsd_scan_key_auth[e->key])
                     suites[w++] = suites[i];
             ns = w;
             h.sigalgs = list16;
@@ -1123,7 +1123,7 @@ static uint32_t picked(const struct task *k, const struct probe_res *res)
         c = res->sh.suite;
     else if (e->kind == E_GROUPS && v >= 0x0304 && res->sh.has_key_share)
         c = res->sh.key_share_group;
-    else if (e->kind == E_GROUPS && res->have_ske && res->ske.kind == TLSD_KX_ECDHE)
+    else if (e->kind == E_GROUPS && res->have_ske && res->ske.kind == TLSD_SKE_ECDH)
         c = res->ske.named_curve;
     else if (e->kind == E_SIGALGS && res->have_ske && res->ske.has_sig_scheme)
         c = res->ske.sig_scheme;
@@ -1145,9 +1145,9 @@ static void add_suite(struct tlsd_scan_version *sv, const struct probe_res *res)
     if (res->sh.has_key_share)
         x->group = res->sh.key_share_group;
     if (res->have_ske) {
-        if (res->ske.kind == TLSD_KX_ECDHE)
+        if (res->ske.kind == TLSD_SKE_ECDH)
             x->group = res->ske.named_curve;
-        else if (res->ske.kind == TLSD_KX_DHE)
+        else if (res->ske.kind == TLSD_SKE_DH)
             x->dh_bits = res->ske.dh_p_bits;
     }
     if (res->have_cert && res->cert.n_certs > 0)
@@ -1923,7 +1923,7 @@ static void feature_result(struct task *k, struct probe_res *res)
         r->needs_reneg_signal = accepted ? TLSD_NO : TLSD_YES;
         break;
     case F_DHE_NO_FFDHE:
-        if (accepted && res->have_ske && res->ske.kind == TLSD_KX_DHE)
+        if (accepted && res->have_ske && res->ske.kind == TLSD_SKE_DH)
             r->dh_bits_no_ffdhe = res->ske.dh_p_bits;
         break;
     case F_SNI_NOT_HOST:
@@ -1953,7 +1953,7 @@ static void feature_result(struct task *k, struct probe_res *res)
 static bool is_dhe(uint32_t code)
 {
     const struct tlsd_suite *s = tlsd_suite_by_code(code);
-    return s && strcmp(s->kx, "DHE") == 0 && strcmp(s->auth, "anon") != 0;
+    return s && s->kx == TLSD_KX_DHE && s->auth != TLSD_AUTH_ANON;
 }
 
 /* Every group fit for v but the RFC 7919 ones (a client that leaves them out gets the
@@ -1964,7 +1964,7 @@ static uint16_t *groups_without_ffdhe(uint16_t v, size_t *n)
     size_t w = 0;
     for (size_t i = 0; g && i < *n; i++) {
         const struct tlsd_group *x = tlsd_group_by_code(g[i]);
-        if (!x || strcmp(x->kind, "ffdhe") != 0)
+        if (!x || x->kind != TLSD_GROUP_KIND_FFDHE)
             g[w++] = g[i];
     }
     *n = w;
@@ -1974,7 +1974,7 @@ static uint16_t *groups_without_ffdhe(uint16_t v, size_t *n)
 static bool is_ecdhe_ecdsa(uint32_t code)
 {
     const struct tlsd_suite *s = tlsd_suite_by_code(code);
-    return is_ecdhe(code) && s && strcmp(s->auth, "ECDSA") == 0;
+    return is_ecdhe(code) && s && s->auth == TLSD_AUTH_ECDSA;
 }
 
 /* The suites a feature probe offers: those it is about, else all. */

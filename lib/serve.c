@@ -250,7 +250,8 @@ static void handshake_done(struct conn *c)
     c->rep.suite = SSL_CIPHER_get_protocol_id(SSL_get_current_cipher(c->ssl));
     /* TLS <= 1.2 with static RSA uses no group (SSL_get_negotiated_group is stale). */
     const struct tlsd_suite *st = tlsd_suite_by_code(c->rep.suite);
-    if (c->rep.version == TLS1_3_VERSION || (st && strstr(st->kx, "ECDHE")))
+    if (c->rep.version == TLS1_3_VERSION ||
+        (st && st->kx_flags & TLSD_KXF_EC && st->kx_flags & TLSD_KXF_EPHEMERAL))
         c->rep.group = tlsd_openssl_negotiated_group(c->ssl);
     report(c, TLSD_SERVE_HANDSHAKE_OK);
 }

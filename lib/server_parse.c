@@ -101,7 +101,7 @@ static enum tlsd_cerr sh_ext(struct tlsd_rd *ext, uint16_t type, void *ctx)
     case TLSD_EXT_KEY_SHARE:
     case TLSD_EXT_KEY_SHARE_DRAFT: /* the same KeyShareEntry (draft-ietf-tls-tls13-22 4.2.8) */
         return sh_key_share(ext, sh);
-    case TLSD_EXT_ALPN:
+    case TLSD_EXT_APPLICATION_LAYER_PROTOCOL_NEGOTIATION:
         return sh_alpn(ext, sh);
     case TLSD_EXT_RENEGOTIATION_INFO:
         sh->renegotiation_info = true;
@@ -336,21 +336,21 @@ static enum tlsd_cerr ske_rsa(struct tlsd_rd *b, struct tlsd_server_key_exchange
 }
 
 /* The key exchange of a suite, from the registry's kx and auth columns. */
-static enum tlsd_cerr kx_of(uint16_t suite, enum tlsd_kx_kind *kind, bool *psk, bool *anon)
+static enum tlsd_cerr kx_of(uint16_t suite, enum tlsd_ske_params *kind, bool *psk, bool *anon)
 {
     const struct tlsd_suite *s = tlsd_suite_by_code(suite);
-    if (!s || !s->kx)
+    if (!s)
         return TLSD_CERR_UNSUPPORTED;
-    *psk = strstr(s->kx, "PSK") != NULL;
-    *anon = *psk || (s->auth && (strcmp(s->auth, "anon") == 0 || strcmp(s->auth, "NULL") == 0));
-    if (strstr(s->kx, "ECDH"))
-        *kind = TLSD_KX_ECDHE;
-    else if (strstr(s->kx, "DH"))
-        *kind = TLSD_KX_DHE;
-    else if (strstr(s->kx, "RSA") && !*psk)
-        *kind = TLSD_KX_RSA;
+    *psk = (s->kx_flags & TLSD_KXF_PSK) != 0;
+    *anon = *psk || s->auth == TLSD_AUTH_ANON;
+    if (s->kx_flags & TLSD_KXF_EC)
+        *kind = TLSD_SKE_ECDH;
+    else if (s->kx_flags & TLSD_KXF_DH)
+        *kind = TLSD_SKE_DH;
+    else if (s->kx_flags & TLSD_KXF_RSA && !*psk)
+        *kind = TLSD_SKE_RSA;
     else if (*psk)
-        *kind = TLSD_KX_UNKNOWN; /* PSK alone: the identity hint only */
+        *kind = TLSD_SKE_NONE; /* PSK alone: the identity hint only */
     else
         return TLSD_CERR_UNSUPPORTED;
     return TLSD_CERR_OK;
@@ -383,11 +383,11 @@ enum tlsd_cerr tlsd_server_key_exchange_parse(const uint8_t *msg, size_t len,
         return tlsd_rd_fail(&body, TLSD_CERR_UNSUPPORTED, "ServerKeyExchange: unknown suite");
     if (psk) /* RFC 4279 2, RFC 5489 2 */
         TLSD_TRY(tlsd_rd_vec16(&body, &hint, "ServerKeyExchange.psk_identity_hint"));
-    if (out->kind == TLSD_KX_DHE)
+    if (out->kind == TLSD_SKE_DH)
         TLSD_TRY(ske_dh(&body, out));
-    else if (out->kind == TLSD_KX_ECDHE)
+    else if (out->kind == TLSD_SKE_ECDH)
         TLSD_TRY(ske_ec(&body, out));
-    else if (out->kind == TLSD_KX_RSA)
+    else if (out->kind == TLSD_SKE_RSA)
         TLSD_TRY(ske_rsa(&body, out));
     if (!out->anonymous)
         TLSD_TRY(ske_signature(&body, ctx, out));

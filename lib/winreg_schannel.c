@@ -279,9 +279,10 @@ static bool field_matches(const char *spec, const struct tlsd_suite *s)
     if (!eq)
         return false;
     size_t fl = (size_t)(eq - spec);
-    const char *field = strncmp(spec, "cipher", fl) == 0 ? s->cipher
-                        : strncmp(spec, "mac", fl) == 0  ? s->mac
-                        : strncmp(spec, "kx", fl) == 0   ? s->kx
+    /* the data's spec names the registry's spelling of a column */
+    const char *field = strncmp(spec, "cipher", fl) == 0 ? tlsd_cipher_name(s->cipher)
+                        : strncmp(spec, "mac", fl) == 0  ? tlsd_mac_name(s->mac)
+                        : strncmp(spec, "kx", fl) == 0   ? tlsd_kx_name(s->kx)
                                                          : NULL;
     if (!field)
         return false;
