@@ -326,7 +326,7 @@ static void on_client_hello(struct tlsd_analyzer *a, struct fstate *fs, unsigned
     tlsd_ja4(&ch, TLSD_JA_TCP, c->ja4);
     /* RFC 5246 E.2: after a v2-compatible CLIENT-HELLO offering SSLv3 or later, the
      * client's next records are SSLv3/TLS records. */
-    if (sslv2 && ch.legacy_version >= 0x0300 && fs->d[dir].state == TLSD_SDIR_TLS)
+    if (sslv2 && ch.legacy_version >= TLSD_VERSION_SSL3 && fs->d[dir].state == TLSD_SDIR_TLS)
         fs->d[dir].rs.sslv2 = false;
 }
 

@@ -12,30 +12,20 @@
 #include "analyze_internal.h"
 #include "codes_internal.h"
 #include "hash_internal.h"
+#include "tlsdiag/explain_codes.h"
 #include "tlsdiag/registry.h"
 #include "tlsdiag/target.h"
 
-#define ALERT_UNEXPECTED_MESSAGE    10
-#define ALERT_HANDSHAKE_FAILURE     40
-#define ALERT_BAD_CERTIFICATE       42
-#define ALERT_CERTIFICATE_EXPIRED   45
-#define ALERT_ILLEGAL_PARAMETER     47
-#define ALERT_UNKNOWN_CA            48
-#define ALERT_ACCESS_DENIED         49
-#define ALERT_PROTOCOL_VERSION      70
-#define ALERT_INSUFFICIENT_SECURITY 71
-#define ALERT_UNRECOGNIZED_NAME     112
-#define ALERT_CERTIFICATE_REQUIRED  116
-#define USEC_PER_SEC                1e6
+#define USEC_PER_SEC 1e6
 
 const char *tlsd_version_label(uint16_t v, char buf[24])
 {
     if (v == 0x0002)
         return "SSL 2.0";
-    if (v == 0x0300)
+    if (v == TLSD_VERSION_SSL3)
         return "SSL 3.0";
-    if (v >= 0x0301 && v <= 0x0304) {
-        snprintf(buf, 24, "TLS 1.%u", (unsigned)(v - 0x0301));
+    if (v >= TLSD_VERSION_TLS1_0 && v <= TLSD_VERSION_TLS1_3) {
+        snprintf(buf, 24, "TLS 1.%u", (unsigned)(v - TLSD_VERSION_TLS1_0));
         return buf;
     }
     if ((v >> 8) == 0x7f) {
@@ -143,8 +133,9 @@ static void alert_events(struct tlsd_diagnosis *d, enum tlsd_peer sender, int al
 {
     if (alert < 0)
         return;
-    add_event(d, 36888, alert, sender);
-    add_event(d, 36887, alert, sender == TLSD_PEER_SERVER ? TLSD_PEER_CLIENT : TLSD_PEER_SERVER);
+    add_event(d, TLSD_EVENT_FATAL_ALERT_GENERATED, alert, sender);
+    add_event(d, TLSD_EVENT_FATAL_ALERT_RECEIVED, alert,
+              sender == TLSD_PEER_SERVER ? TLSD_PEER_CLIENT : TLSD_PEER_SERVER);
 }
 
 /* ---- what the client offers ---- */
@@ -371,7 +362,7 @@ static bool diag_version(const struct tlsd_conn *c, struct tlsd_diagnosis *d, st
     char vt[64], v1[24], v2[24];
     const struct tlsd_conn_alert *fa = fatal_alert(c);
     versions_text(c, vt, sizeof vt);
-    if (fa && fa->side == TLSD_PEER_CLIENT && fa->description == ALERT_PROTOCOL_VERSION &&
+    if (fa && fa->side == TLSD_PEER_CLIENT && fa->description == TLSD_ALERT_PROTOCOL_VERSION &&
         c->has_sh) {
         /* The server needs a version the client offers above the one it chose: the
          * lowest of them when the hello lists its versions, else its highest (all the
@@ -382,24 +373,27 @@ static bool diag_version(const struct tlsd_conn *c, struct tlsd_diagnosis *d, st
                        tlsd_version_label(c->sh.version, v1), vt,
                        tlsd_version_label(lowest_above(c, c->sh.version), v2),
                        tlsd_version_label(c->sh.version, v1));
-    } else if (fa && fa->side == TLSD_PEER_SERVER && fa->description == ALERT_PROTOCOL_VERSION &&
-               c->offered_low >= 0x0303) {
+    } else if (fa && fa->side == TLSD_PEER_SERVER &&
+               fa->description == TLSD_ALERT_PROTOCOL_VERSION &&
+               c->offered_low >= TLSD_VERSION_TLS1_2) {
         /* A current client and an old server: the server needs the client's lowest
          * version, or the client the version below it. */
-        bool only13 = c->offered_low >= 0x0304 && c->offered_low < 0x7f00;
+        bool only13 = c->offered_low >= TLSD_VERSION_TLS1_3 && c->offered_low < 0x7f00;
         tlsd_sb_printf(b,
                        "the client offers only %s; the server answered protocol_version (70): it "
                        "accepts none of them (an old server): enable %s on the server or %s on "
                        "the client%s",
                        vt, tlsd_version_label(c->offered_low, v1), only13 ? "TLS 1.2" : "TLS 1.0",
                        only13 ? "" : " (TLS 1.0 is deprecated: better update the server)");
-    } else if (fa && fa->side == TLSD_PEER_SERVER && fa->description == ALERT_PROTOCOL_VERSION &&
-               c->offered_high < 0x0303) {
+    } else if (fa && fa->side == TLSD_PEER_SERVER &&
+               fa->description == TLSD_ALERT_PROTOCOL_VERSION &&
+               c->offered_high < TLSD_VERSION_TLS1_2) {
         tlsd_sb_printf(b,
                        "the client offers only %s; the server answered protocol_version (70): "
                        "enable TLS 1.2 on the client or %s on the server",
                        vt, tlsd_version_label(c->offered_high, v2));
-    } else if (fa && fa->side == TLSD_PEER_SERVER && fa->description == ALERT_PROTOCOL_VERSION) {
+    } else if (fa && fa->side == TLSD_PEER_SERVER &&
+               fa->description == TLSD_ALERT_PROTOCOL_VERSION) {
         /* The range reaches TLS 1.2 and the server takes none of it: it speaks only
          * newer versions (a TLS 1.3-only server, or final TLS 1.3 to a draft client). */
         tlsd_sb_printf(b,
@@ -408,7 +402,7 @@ static bool diag_version(const struct tlsd_conn *c, struct tlsd_diagnosis *d, st
                        "answered for it): enable TLS 1.2 on the server or TLS 1.3 (RFC 8446) "
                        "on the client",
                        c->ch.has_versions ? "" : "up to ", vt);
-    } else if (c->has_ch && !c->has_sh && c->offered_high < 0x0303 && !proven) {
+    } else if (c->has_ch && !c->has_sh && c->offered_high < TLSD_VERSION_TLS1_2 && !proven) {
         tlsd_sb_printf(b,
                        "the client offers only %s and the server %s; servers with %s disabled "
                        "refuse it this way: enable TLS 1.2 on the client or %s on the server",
@@ -677,14 +671,14 @@ static void diag_client_alert(const struct tlsd_conn *c, const struct tlsd_conn_
     }
     int code = fa->description;
     tlsd_sb_printf(b, "the client refused with %s (%d)", alert_name(code), code);
-    bool cert_alert = code >= ALERT_BAD_CERTIFICATE && code <= ALERT_ACCESS_DENIED &&
-                      code != ALERT_ILLEGAL_PARAMETER;
+    bool cert_alert = code >= TLSD_ALERT_BAD_CERTIFICATE && code <= TLSD_ALERT_ACCESS_DENIED &&
+                      code != TLSD_ALERT_ILLEGAL_PARAMETER;
     if (cert_alert && diag_name_mismatch(c, d, b))
         return;
     if (cert_alert)
         tlsd_sb_puts(b, ": it does not accept the server's certificate");
     cert_text(c, b);
-    if (code == 48)
+    if (code == TLSD_ALERT_UNKNOWN_CA)
         tlsd_sb_puts(b, ": install the issuing CA in the client's trust store, or give the "
                         "server a certificate from a CA the client trusts (with its "
                         "intermediates)");
@@ -709,9 +703,11 @@ static void alerts_text(struct tlsd_strbuf *b, const int *codes, size_t n)
 static void diag_refused_finished(const struct tlsd_conn *c, struct tlsd_diagnosis *d,
                                   struct tlsd_strbuf *b)
 {
-    static const int none[] = {ALERT_CERTIFICATE_REQUIRED};
-    static const int sent[] = {ALERT_UNKNOWN_CA, ALERT_BAD_CERTIFICATE, ALERT_CERTIFICATE_EXPIRED};
-    static const int any[] = {ALERT_CERTIFICATE_REQUIRED, ALERT_BAD_CERTIFICATE, ALERT_UNKNOWN_CA};
+    static const int none[] = {TLSD_ALERT_CERTIFICATE_REQUIRED};
+    static const int sent[] = {TLSD_ALERT_UNKNOWN_CA, TLSD_ALERT_BAD_CERTIFICATE,
+                               TLSD_ALERT_CERTIFICATE_EXPIRED};
+    static const int any[] = {TLSD_ALERT_CERTIFICATE_REQUIRED, TLSD_ALERT_BAD_CERTIFICATE,
+                              TLSD_ALERT_UNKNOWN_CA};
     tlsd_sb_puts(b, "the server refused the client's Finished: it answered with one short "
                     "encrypted record, the size of an alert, and closed, without a session "
                     "ticket or data; most likely ");
@@ -740,7 +736,7 @@ static void diag_refused_finished(const struct tlsd_conn *c, struct tlsd_diagnos
 static void diag_dup_hello(const struct tlsd_conn *c, int code, struct tlsd_diagnosis *d,
                            struct tlsd_strbuf *b)
 {
-    static const int likely[] = {ALERT_UNEXPECTED_MESSAGE};
+    static const int likely[] = {TLSD_ALERT_UNEXPECTED_MESSAGE};
     tlsd_sb_printf(b,
                    "the client sent its ClientHello again (frame %" PRIu64 ") after the "
                    "server's hello, where it should have gone on with the handshake; the "
@@ -771,13 +767,13 @@ static void diag_server_alert(const struct tlsd_conn *c, const struct tlsd_conn_
     int code = fa->description;
     char refusal[64];
     snprintf(refusal, sizeof refusal, "answered %s (%d)", alert_name(code), code);
-    if (code == ALERT_UNRECOGNIZED_NAME) {
+    if (code == TLSD_ALERT_UNRECOGNIZED_NAME) {
         diag_sni(c, d, b);
     } else if (c->has_ch && !c->has_sh &&
-               (code == ALERT_HANDSHAKE_FAILURE || code == ALERT_PROTOCOL_VERSION ||
-                code == ALERT_INSUFFICIENT_SECURITY)) {
+               (code == TLSD_ALERT_HANDSHAKE_FAILURE || code == TLSD_ALERT_PROTOCOL_VERSION ||
+                code == TLSD_ALERT_INSUFFICIENT_SECURITY)) {
         diag_refused_hello(c, known, d, b, refusal);
-    } else if (c->dup_hello_frame && (code < 0 || code == ALERT_UNEXPECTED_MESSAGE)) {
+    } else if (c->dup_hello_frame && (code < 0 || code == TLSD_ALERT_UNEXPECTED_MESSAGE)) {
         diag_dup_hello(c, code, d, b);
         return;
     } else if (code < 0 && c->alert_after_finished) {
@@ -795,7 +791,7 @@ static void diag_server_alert(const struct tlsd_conn *c, const struct tlsd_conn_
         tlsd_sb_printf(b, "the server refused with %s (%d)", alert_name(code), code);
         if (n)
             tlsd_sb_printf(b, ": %c%.*s", tolower((unsigned char)desc[0]), (int)n - 1, desc + 1);
-        if (c->has_sh && code == ALERT_HANDSHAKE_FAILURE)
+        if (c->has_sh && code == TLSD_ALERT_HANDSHAKE_FAILURE)
             tlsd_sb_puts(b, " (after its own hello: often a client certificate it required "
                             "and did not get)");
         if (c->cert_requested)
@@ -970,7 +966,7 @@ static void diag_failure(const struct tlsd_conn *c, const struct tlsd_server_sum
         alert_events(d, TLSD_PEER_SERVER, fa->description);
         break;
     case TLSD_OUTCOME_CLIENT_ALERT:
-        if (fa->description == ALERT_PROTOCOL_VERSION && diag_version(c, d, b, "", 0))
+        if (fa->description == TLSD_ALERT_PROTOCOL_VERSION && diag_version(c, d, b, "", 0))
             ;
         else
             diag_client_alert(c, fa, d, b);
@@ -991,8 +987,9 @@ static void diag_failure(const struct tlsd_conn *c, const struct tlsd_server_sum
                            c->server_port);
             add_cause(d, "not-tls");
         }
-        add_event(d, 36874, -1, TLSD_PEER_SERVER);
-        add_event(d, 36888, ALERT_HANDSHAKE_FAILURE, TLSD_PEER_SERVER);
+        add_event(d, TLSD_EVENT_NO_COMMON_CIPHER, -1, TLSD_PEER_SERVER);
+        add_event(d, TLSD_EVENT_FATAL_ALERT_GENERATED, TLSD_ALERT_HANDSHAKE_FAILURE,
+                  TLSD_PEER_SERVER);
         add_cause(d, "connection-dropped");
         break;
     }

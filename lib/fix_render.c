@@ -189,7 +189,8 @@ static bool enables_added(const struct tlsd_fix *f, const char *c)
     bool all = n >= 0;
     for (size_t i = 0; all && i < f->n_add_suites; i++) {
         const struct tlsd_suite *st = tlsd_suite_by_code(f->add_suites[i]);
-        if (!st || st->min_version == 0x0304 || !st->openssl_name || !tlsd_openssl_knows(st->code))
+        if (!st || st->min_version == TLSD_VERSION_TLS1_3 || !st->openssl_name ||
+            !tlsd_openssl_knows(st->code))
             continue; /* not a cipher-string suite, or one this libssl cannot check */
         bool found = false;
         for (int k = 0; k < n && !found; k++)
@@ -214,7 +215,7 @@ static char *openssl_cipher_string(const struct tlsd_fix *f, const struct tlsd_p
         struct tlsd_strbuf top = {0}, bottom = {0};
         for (size_t i = 0; i < f->n_add_suites; i++) {
             const struct tlsd_suite *st = tlsd_suite_by_code(f->add_suites[i]);
-            if (!st || st->min_version == 0x0304 || !st->openssl_name)
+            if (!st || st->min_version == TLSD_VERSION_TLS1_3 || !st->openssl_name)
                 continue;
             struct tlsd_strbuf *to = st->cls >= TLSD_CLASS_SECURE ? &top : &bottom;
             tlsd_sb_printf(to, to == &top ? "%s:" : ":%s", st->openssl_name);
@@ -266,14 +267,15 @@ static int openssl_steps(const struct tlsd_fix *f, const struct tlsd_profile *be
     bool add12 = false, add13 = false;
     for (size_t i = 0; i < f->n_add_suites; i++) {
         const struct tlsd_suite *st = tlsd_suite_by_code(f->add_suites[i]);
-        if (st && st->min_version == 0x0304)
+        if (st && st->min_version == TLSD_VERSION_TLS1_3)
             add13 = true;
         else if (st)
             add12 = true;
     }
     /* OpenSSL 3 security level 1 forbids the SHA-1 signatures of TLS < 1.2 and
      * several legacy suites: a fix whose connection needs them needs level 0. */
-    bool lvl0 = f->seclevel0 || f->after.version < 0x0303 || f->cls < TLSD_CLASS_SECURE;
+    bool lvl0 =
+        f->seclevel0 || f->after.version < TLSD_VERSION_TLS1_2 || f->cls < TLSD_CLASS_SECURE;
     bool ciphers = add12 || (lvl0 && !strstr(before->cipher_string, "@SECLEVEL"));
     char *c12 = ciphers ? openssl_cipher_string(f, before, after, lvl0) : NULL;
     char *c13 = add13 ? render_codes(after, true, TLSD_FMT_OPENSSL) : NULL;

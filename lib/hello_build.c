@@ -364,7 +364,7 @@ static uint16_t record_version(const struct tlsd_hello_spec *s)
 {
     if (s->record_version)
         return s->record_version;
-    return s->legacy_version < 0x0301 ? s->legacy_version : 0x0301;
+    return s->legacy_version < TLSD_VERSION_TLS1_0 ? s->legacy_version : TLSD_VERSION_TLS1_0;
 }
 
 static enum tlsd_cerr build_records(const struct tlsd_hello_spec *s, const uint8_t *msg, size_t len,

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "codes_internal.h"
+#include "tlsdiag/explain_codes.h"
 #include "tlsdiag/negotiate.h"
 #include "tlsdiag/registry.h"
 #include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
@@ -44,7 +45,7 @@ const char *tlsd_fail_class_text(enum tlsd_fail_class c)
 static uint16_t server_choice_legacy(const struct tlsd_profile *c, const struct tlsd_profile *s)
 {
     uint16_t cmax = tlsd_versions_max(c->versions & ~TLSD_V_TLS13);
-    for (uint16_t v = cmax; v >= 0x0300; v--)
+    for (uint16_t v = cmax; v >= TLSD_VERSION_SSL3; v--)
         if (s->versions & tlsd_version_bit(v))
             return v;
     if ((c->versions & TLSD_V_SSL2) && (s->versions & TLSD_V_SSL2))
@@ -203,7 +204,7 @@ static enum tlsd_fail_class suite_check(const struct tlsd_profile *c, const stru
         if (!cert_fits_suite(k, st))
             continue;
         bool signs = st->kx != TLSD_KX_RSA;
-        if (signs && v >= 0x0303 && !sig_for_key_12(c, k)) {
+        if (signs && v >= TLSD_VERSION_TLS1_2 && !sig_for_key_12(c, k)) {
             why = TLSD_FAIL_SIGSCHEME;
             continue;
         }
@@ -327,15 +328,15 @@ static void set_fail(struct tlsd_outcome *o, const struct tlsd_profile *s, enum 
     /* windows_notes.md 1 and 7: no common suite -> no ServerHello, the connection is
      * closed (client: WSAECONNRESET 10054); the server logs 36874 and often 36888/40. */
     if (why == TLSD_FAIL_VERSION) {
-        add_event(o, 36888, 70);
+        add_event(o, TLSD_EVENT_FATAL_ALERT_GENERATED, TLSD_ALERT_PROTOCOL_VERSION);
         return;
     }
     if (s->flags & TLSD_PF_RESET_ON_NO_MATCH) {
         o->reset = true;
         o->alert = -1;
     }
-    add_event(o, 36874, -1);
-    add_event(o, 36888, 40);
+    add_event(o, TLSD_EVENT_NO_COMMON_CIPHER, -1);
+    add_event(o, TLSD_EVENT_FATAL_ALERT_GENERATED, TLSD_ALERT_HANDSHAKE_FAILURE);
 }
 
 /* set_fail with a formatted detail. */
@@ -357,11 +358,11 @@ static uint32_t pick_suite_13(const struct tlsd_profile *c, const struct tlsd_pr
 {
     bool server_order = tlsd_profile_pref(s) == TLSD_PREF_SERVER;
     const struct tlsd_profile *a = server_order ? s : c, *b = server_order ? c : s;
-    for (int pass = chacha_first(c, s, 0x0304) ? 0 : 1; pass < 2; pass++)
+    for (int pass = chacha_first(c, s, TLSD_VERSION_TLS1_3) ? 0 : 1; pass < 2; pass++)
         for (size_t i = 0; i < a->n_suites; i++) {
             const struct tlsd_suite *st = tlsd_suite_by_code(a->suites[i]);
-            if (st && st->min_version == 0x0304 && tlsd_profile_has_suite(b, a->suites[i]) &&
-                (pass == 1 || is_chacha(a->suites[i])))
+            if (st && st->min_version == TLSD_VERSION_TLS1_3 &&
+                tlsd_profile_has_suite(b, a->suites[i]) && (pass == 1 || is_chacha(a->suites[i])))
                 return a->suites[i];
         }
     return 0;
@@ -401,12 +402,14 @@ static void negotiate_13(const struct tlsd_profile *c, const struct tlsd_profile
 {
     o->suite = pick_suite_13(c, s);
     if (!o->suite) {
-        fail_with(o, s, TLSD_FAIL_SUITE, 40, "no TLS 1.3 cipher suite in common");
+        fail_with(o, s, TLSD_FAIL_SUITE, TLSD_ALERT_HANDSHAKE_FAILURE,
+                  "no TLS 1.3 cipher suite in common");
         return;
     }
     o->group = pick_group_13(c, s, &o->hrr);
     if (!o->group) {
-        fail_with(o, s, TLSD_FAIL_GROUP, 40, "no key exchange group in common for TLS 1.3");
+        fail_with(o, s, TLSD_FAIL_GROUP, TLSD_ALERT_HANDSHAKE_FAILURE,
+                  "no key exchange group in common for TLS 1.3");
         return;
     }
     for (size_t i = 0; i < s->n_certs && !o->sigscheme; i++) {
@@ -414,7 +417,7 @@ static void negotiate_13(const struct tlsd_profile *c, const struct tlsd_profile
         o->cert_index = o->sigscheme ? (int)i : -1;
     }
     if (!o->sigscheme) {
-        fail_with(o, s, TLSD_FAIL_SIGSCHEME, 40,
+        fail_with(o, s, TLSD_FAIL_SIGSCHEME, TLSD_ALERT_HANDSHAKE_FAILURE,
                   s->n_sigalgs13
                       ? "the client lists no TLS 1.3 signature scheme the server signs with"
                       : "the client lists no TLS 1.3 signature scheme for the server's key");
@@ -427,7 +430,7 @@ static void negotiate_12(const struct tlsd_profile *c, const struct tlsd_profile
                          struct tlsd_outcome *o)
 {
     if ((s->flags & TLSD_PF_REQUIRE_RENEG_INFO) && !(c->flags & TLSD_PF_SENDS_RENEG_INFO)) {
-        fail_with(o, s, TLSD_FAIL_RENEGOTIATION, 40,
+        fail_with(o, s, TLSD_FAIL_RENEGOTIATION, TLSD_ALERT_HANDSHAKE_FAILURE,
                   "the client sends neither the renegotiation SCSV nor the extension");
         return;
     }
@@ -435,7 +438,7 @@ static void negotiate_12(const struct tlsd_profile *c, const struct tlsd_profile
     if (!pk.suite) {
         char vb[16];
         enum tlsd_fail_class why = pk.overlap ? pk.best_why : TLSD_FAIL_SUITE;
-        fail_with(o, s, why, 40, "%s at %s", tlsd_fail_class_text(why),
+        fail_with(o, s, why, TLSD_ALERT_HANDSHAKE_FAILURE, "%s at %s", tlsd_fail_class_text(why),
                   tlsd_version_str(o->version, vb));
         return;
     }
@@ -443,8 +446,8 @@ static void negotiate_12(const struct tlsd_profile *c, const struct tlsd_profile
      * forbid: having chosen a suite with a certificate it finds no signature algorithm
      * (ssl/t1_lib.c tls_choose_sigalg, "no suitable signature algorithm") and sends
      * internal_error before any ServerHello. */
-    if (o->version < 0x0303 && s->impl == TLSD_IMPL_OPENSSL && s->security_level >= 1 &&
-        pk.cert >= 0) {
+    if (o->version < TLSD_VERSION_TLS1_2 && s->impl == TLSD_IMPL_OPENSSL &&
+        s->security_level >= 1 && pk.cert >= 0) {
         fail_with(o, s, TLSD_FAIL_VERSION, TLSD_ALERT_INTERNAL_ERROR,
                   "OpenSSL 3 at security level %d signs no TLS 1.0/1.1 handshake (MD5-SHA1); "
                   "TLS 1.2 is needed, or @SECLEVEL=0 on the server",
@@ -528,7 +531,7 @@ static bool client_refuses(const struct tlsd_profile *c, const struct tlsd_profi
                  "the server's DHE prime has %d bits%s; the client wants at least %d", dh_bits, how,
                  c->dh_bits_min);
         o->alert = TLSD_ALERT_INSUFFICIENT_SECURITY;
-    } else if (o->version < 0x0304 && o->cert_index >= 0 &&
+    } else if (o->version < TLSD_VERSION_TLS1_3 && o->cert_index >= 0 &&
                !cert_curve_named(c, &s->certs[o->cert_index])) {
         snprintf(o->detail, sizeof o->detail,
                  "the server's ECDSA certificate is on a curve the client does not list");
@@ -551,7 +554,7 @@ void tlsd_negotiate(const struct tlsd_profile *c, const struct tlsd_profile *s,
     /* GnuTLS checks the server_name host_name (RFC 6066 3: a DNS hostname) and answers a
      * malformed one with illegal_parameter (lib/ext/server_name.c). */
     if (s->impl == TLSD_IMPL_GNUTLS && (c->flags & TLSD_PF_SNI_INVALID)) {
-        fail_with(o, s, TLSD_FAIL_BAD_HELLO, 47,
+        fail_with(o, s, TLSD_FAIL_BAD_HELLO, TLSD_ALERT_ILLEGAL_PARAMETER,
                   "the client's server_name is not a valid host name; GnuTLS rejects the hello");
         return;
     }
@@ -560,15 +563,17 @@ void tlsd_negotiate(const struct tlsd_profile *c, const struct tlsd_profile *s,
         /* RFC 5246 E.1: protocol_version. OpenSSL built without SSLv3 (1.1.0+ default)
          * answers an SSLv3 hello with handshake_failure instead (seen with 3.0 in
          * tests/integration/test_match_real.sh). */
-        bool ssl3_only = tlsd_versions_max(c->versions) < 0x0301;
-        int alert = s->impl == TLSD_IMPL_OPENSSL && ssl3_only ? 40 : 70;
-        if (tlsd_versions_max(c->versions) == 0x0300 && s->ssl3_alert != TLSD_ALERT_UNKNOWN)
+        bool ssl3_only = tlsd_versions_max(c->versions) < TLSD_VERSION_TLS1_0;
+        int alert = s->impl == TLSD_IMPL_OPENSSL && ssl3_only ? TLSD_ALERT_HANDSHAKE_FAILURE
+                                                              : TLSD_ALERT_PROTOCOL_VERSION;
+        if (tlsd_versions_max(c->versions) == TLSD_VERSION_SSL3 &&
+            s->ssl3_alert != TLSD_ALERT_UNKNOWN)
             alert = s->ssl3_alert; /* what a scan saw it send */
         fail_with(o, s, TLSD_FAIL_VERSION, alert,
                   "the server accepts no version the client offers");
         return;
     }
-    if (o->version == 0x0304)
+    if (o->version == TLSD_VERSION_TLS1_3)
         negotiate_13(c, s, o);
     else
         negotiate_12(c, s, o);

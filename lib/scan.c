@@ -26,8 +26,9 @@
 
 #include "platform.h"
 
-const uint16_t tlsd_scan_version_codes[TLSD_SCAN_NVERSIONS] = {0x0002, 0x0300, 0x0301,
-                                                               0x0302, 0x0303, 0x0304};
+const uint16_t tlsd_scan_version_codes[TLSD_SCAN_NVERSIONS] = {
+    TLSD_VERSION_SSL2,   TLSD_VERSION_SSL3,   TLSD_VERSION_TLS1_0,
+    TLSD_VERSION_TLS1_1, TLSD_VERSION_TLS1_2, TLSD_VERSION_TLS1_3};
 
 const enum tlsd_auth tlsd_scan_key_auth[TLSD_SCAN_NKEYS] = {TLSD_AUTH_RSA, TLSD_AUTH_ECDSA,
                                                             TLSD_AUTH_DSS};
@@ -216,7 +217,7 @@ static uint16_t *all_sigalgs(size_t *n)
 /* Builds the records of a ClientHello for a probe. */
 static int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **rec, size_t *len)
 {
-    static const uint16_t v13[] = {0x0304};
+    static const uint16_t v13[] = {TLSD_VERSION_TLS1_3};
     static const uint8_t pf[] = {0, 1, 2};
     static const uint8_t psk_modes[] = {1};
     static const uint8_t comp_deflate[] = {1, 0};
@@ -238,17 +239,18 @@ static int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **re
         sp.compression.n = 2;
         sp.compression.present = true;
     }
-    if (h->version == 0x0002) {
+    if (h->version == TLSD_VERSION_SSL2) {
         sp.format = TLSD_HELLO_SSL2;
-        sp.legacy_version = 0x0002;
+        sp.legacy_version = TLSD_VERSION_SSL2;
     } else {
         sp.format = TLSD_HELLO_TLS;
-        sp.legacy_version = h->version >= 0x0304 ? 0x0303 : h->version;
-        sp.record_version = h->version >= 0x0301 ? 0x0301 : h->version;
-        sp.session_id_len = h->version >= 0x0304 ? 32 : 0; /* middlebox compatibility */
+        sp.legacy_version = h->version >= TLSD_VERSION_TLS1_3 ? TLSD_VERSION_TLS1_2 : h->version;
+        sp.record_version = h->version >= TLSD_VERSION_TLS1_0 ? TLSD_VERSION_TLS1_0 : h->version;
+        sp.session_id_len =
+            h->version >= TLSD_VERSION_TLS1_3 ? 32 : 0; /* middlebox compatibility */
         for (size_t i = 0; i < sp.session_id_len; i++)
             sp.session_id[i] = (uint8_t)(i * 7 + 1);
-        if (h->version >= 0x0301) {
+        if (h->version >= TLSD_VERSION_TLS1_0) {
             const char *sni = h->no_sni ? NULL : h->sni ? h->sni : t->sni;
             sp.server_name = sni;
             if (!h->no_groups) {
@@ -259,7 +261,7 @@ static int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **re
             sp.ec_point_formats.v = pf;
             sp.ec_point_formats.n = 3;
             sp.ec_point_formats.present = true;
-            sp.scsv = !h->no_reneg_scsv && h->version < 0x0304;
+            sp.scsv = !h->no_reneg_scsv && h->version < TLSD_VERSION_TLS1_3;
             sp.fallback_scsv = h->fallback_scsv;
             sp.extended_master_secret = true;
             sp.session_ticket = true;
@@ -267,14 +269,15 @@ static int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **re
             sp.alpn = alpn;
             sp.n_alpn = 2;
         }
-        if (h->version >= 0x0303) {
+        if (h->version >= TLSD_VERSION_TLS1_2) {
             sp.sigalgs.v = h->sigalgs ? h->sigalgs : sig;
             sp.sigalgs.n = h->sigalgs ? h->n_sigalgs : ns;
             sp.sigalgs.present = true;
         }
-        if (h->version >= 0x0301 && h->version < 0x0304) /* RFC 7366: TLS 1.0 too */
+        if (h->version >= TLSD_VERSION_TLS1_0 &&
+            h->version < TLSD_VERSION_TLS1_3) /* RFC 7366: TLS 1.0 too */
             sp.encrypt_then_mac = true;
-        if (h->version >= 0x0304) {
+        if (h->version >= TLSD_VERSION_TLS1_3) {
             sp.versions.v = v13;
             sp.versions.n = 1;
             sp.versions.present = true;
@@ -292,7 +295,7 @@ static int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **re
     }
     static const uint8_t hb_allowed[] = {1};
     static const struct tlsd_raw_ext hb = {TLSD_EXT_HEARTBEAT, hb_allowed, sizeof hb_allowed};
-    if (h->heartbeat && h->version >= 0x0301 && h->version < 0x0304) {
+    if (h->heartbeat && h->version >= TLSD_VERSION_TLS1_0 && h->version < TLSD_VERSION_TLS1_3) {
         sp.extra = &hb;
         sp.n_extra = 1;
     }
@@ -973,7 +976,8 @@ static void note_fingerprints(struct tscan *t, const struct probe_res *res)
 static void note_features(struct tscan *t, const struct probe_res *res)
 {
     struct tlsd_scan_result *r = t->r;
-    if (!res->have_sh || res->sh.version >= 0x0304 || res->sh.version < 0x0301)
+    if (!res->have_sh || res->sh.version >= TLSD_VERSION_TLS1_3 ||
+        res->sh.version < TLSD_VERSION_TLS1_0)
         return;
     if (is_cbc(res->sh.suite) && r->etm != TLSD_YES)
         r->etm = res->sh.encrypt_then_mac ? TLSD_YES : TLSD_NO;
@@ -1081,7 +1085,7 @@ static int elim_probe(struct task *k, const uint32_t *set, size_t n)
         if (e->kind == E_GROUPS && e->pinned && !tlsd_has_u32(set, n, e->pinned))
             list16[n++] = (uint16_t)e->pinned; /* last: picked only when nothing else fits */
         if (e->kind == E_GROUPS) {
-            suites = suites_where(e->t->s, v, v >= 0x0304 ? NULL : is_ecdhe, &ns);
+            suites = suites_where(e->t->s, v, v >= TLSD_VERSION_TLS1_3 ? NULL : is_ecdhe, &ns);
             h.groups = list16;
             h.n_groups = n;
             h.no_key_shares = true; /* TLS 1.3: the server names its group in an HRR */
@@ -1121,7 +1125,7 @@ static uint32_t picked(const struct task *k, const struct probe_res *res)
     uint32_t c = 0;
     if (e->kind == E_SUITES)
         c = res->sh.suite;
-    else if (e->kind == E_GROUPS && v >= 0x0304 && res->sh.has_key_share)
+    else if (e->kind == E_GROUPS && v >= TLSD_VERSION_TLS1_3 && res->sh.has_key_share)
         c = res->sh.key_share_group;
     else if (e->kind == E_GROUPS && res->have_ske && res->ske.kind == TLSD_SKE_ECDH)
         c = res->ske.named_curve;
@@ -1409,7 +1413,7 @@ static void elim_result(struct task *k, struct probe_res *res)
                 char vb[16];
                 snprintf(buf, sizeof buf, "answered with %s",
                          tlsd_version_str(res->sh.version, vb));
-                if (e->vi == TLSD_SCAN_TLS13 && res->sh.version == 0x0303)
+                if (e->vi == TLSD_SCAN_TLS13 && res->sh.version == TLSD_VERSION_TLS1_2)
                     t->r->tls13_hello_answered_12 = TLSD_YES;
             }
             snprintf(e->root_note, sizeof e->root_note, "%s", txt);
@@ -1692,10 +1696,10 @@ static void start_sigalgs(struct tscan *t)
 static int sig13_hello(struct tscan *t, uint16_t scheme, uint16_t share, uint8_t **rec, size_t *len)
 {
     size_t n;
-    uint32_t *suites = suites_for(t->s, 0x0304, &n);
+    uint32_t *suites = suites_for(t->s, TLSD_VERSION_TLS1_3, &n);
     if (!suites)
         return -1;
-    struct hello_opts h = {.version = 0x0304,
+    struct hello_opts h = {.version = TLSD_VERSION_TLS1_3,
                            .suites = suites,
                            .n_suites = n,
                            .sigalgs = &scheme,
@@ -1897,8 +1901,10 @@ static void feature_result(struct task *k, struct probe_res *res)
     switch (k->kind) {
     case F_FALLBACK:
         /* RFC 7507: inappropriate_fallback (86) to a lower version with the SCSV. */
-        r->fallback_scsv = res->outcome == PROBE_ALERT && res->alert.description == 86 ? TLSD_YES
-                           : accepted                                                  ? TLSD_NO
+        r->fallback_scsv = res->outcome == PROBE_ALERT &&
+                                   res->alert.description == TLSD_ALERT_INAPPROPRIATE_FALLBACK
+                               ? TLSD_YES
+                           : accepted ? TLSD_NO
                                       : TLSD_UNKNOWN;
         break;
     case F_COMPRESSION: /* and heartbeat: one probe */
@@ -2381,7 +2387,7 @@ static void start_versions(struct tscan *t)
             for (size_t i = 0; kinds && i < tlsd_suite_count(); i++)
                 if (tlsd_suite_is_sslv2(tlsd_suite_at(i)))
                     kinds[n++] = tlsd_suite_at(i)->code;
-            struct hello_opts h = {.version = 0x0002, .suites = kinds, .n_suites = n};
+            struct hello_opts h = {.version = TLSD_VERSION_SSL2, .suites = kinds, .n_suites = n};
             uint8_t *rec;
             size_t len;
             struct task *k =

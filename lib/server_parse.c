@@ -27,7 +27,7 @@ static struct tlsd_err *err_or(struct tlsd_err *err, struct tlsd_err *local)
 
 static bool is_tls13(const struct tlsd_hs_ctx *ctx)
 {
-    return ctx && ctx->version >= 0x0304 && ctx->version != 0xffff;
+    return ctx && ctx->version >= TLSD_VERSION_TLS1_3 && ctx->version != 0xffff;
 }
 
 /* ServerHello extensions (RFC 8446 4.2, RFC 5246 7.4.1.4). */
@@ -148,7 +148,8 @@ static int downgrade_sentinel(const uint8_t random[32])
 
 bool tlsd_version_is_tls13(uint16_t v)
 {
-    return v == 0x0304 || (v >> 8) == 0x7f; /* final, or draft-ietf-tls-tls13-NN (0x7fNN) */
+    return v == TLSD_VERSION_TLS1_3 ||
+           (v >> 8) == 0x7f; /* final, or draft-ietf-tls-tls13-NN (0x7fNN) */
 }
 
 /* Drafts of TLS 1.3 before -22 sent version, random, cipher_suite, extensions
@@ -360,7 +361,7 @@ static enum tlsd_cerr ske_signature(struct tlsd_rd *b, const struct tlsd_hs_ctx 
                                     struct tlsd_server_key_exchange *ske)
 {
     struct tlsd_rd sig;
-    if (ctx->version == 0 || ctx->version >= 0x0303) { /* RFC 5246 7.4.1.4.1 */
+    if (ctx->version == 0 || ctx->version >= TLSD_VERSION_TLS1_2) { /* RFC 5246 7.4.1.4.1 */
         ske->has_sig_scheme = true;
         TLSD_TRY(tlsd_rd_u16(b, &ske->sig_scheme, "DigitallySigned.algorithm"));
     }
@@ -403,7 +404,7 @@ static enum tlsd_cerr cr_tls12(struct tlsd_rd *b, const struct tlsd_hs_ctx *ctx,
     if (!tlsd_rd_left(&types))
         return tlsd_rd_fail(b, TLSD_CERR_EMPTY, "CertificateRequest.certificate_types");
     TLSD_TRY(tlsd_rd_u8_list(&types, &cr->cert_types, &cr->n_cert_types, "certificate_types"));
-    if (!ctx || ctx->version == 0 || ctx->version >= 0x0303) {
+    if (!ctx || ctx->version == 0 || ctx->version >= TLSD_VERSION_TLS1_2) {
         TLSD_TRY(tlsd_rd_vec16(b, &algs, "CertificateRequest.supported_signature_algorithms"));
         if (!tlsd_rd_left(&algs))
             return tlsd_rd_fail(b, TLSD_CERR_EMPTY, "CertificateRequest.sigalgs");

@@ -131,7 +131,7 @@ static void render_openssl(struct tlsd_strbuf *b, const char **names, size_t n,
         int k = 0;
         for (size_t i = 0; i < n; i++) {
             const struct tlsd_suite *s = tlsd_suite_by_name(names[i]);
-            bool tls13 = s && s->min_version == 0x0304;
+            bool tls13 = s && s->min_version == TLSD_VERSION_TLS1_3;
             if (tls13 == (pass == 1))
                 tlsd_sb_printf(b, "%s%s", k++ ? ":" : "", names[i]);
         }
