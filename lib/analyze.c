@@ -374,7 +374,7 @@ static void on_client_hello(struct tlsd_analyzer *a, struct fstate *fs, unsigned
     tlsd_ja4(&ch, TLSD_JA_TCP, c->ja4);
     /* RFC 5246 E.2: after a v2-compatible CLIENT-HELLO offering SSLv3 or later, the
      * client's next records are SSLv3/TLS records. */
-    if (sslv2 && ch.legacy_version >= 0x0300 && fs->d[dir].state == TLSD_SDIR_TLS)
+    if (sslv2 && ch.legacy_version >= TLSD_VERSION_SSL3 && fs->d[dir].state == TLSD_SDIR_TLS)
         fs->d[dir].rs.sslv2 = false;
 }
 
@@ -526,7 +526,7 @@ static bool infer_hrr(struct tlsd_analyzer *a, struct tlsd_conn *c, const struct
 static size_t tls13_record_len(const struct tlsd_conn *c, size_t content)
 {
     const struct tlsd_suite *s = tlsd_suite_by_code(c->sh.suite);
-    bool ccm8 = s && strstr(s->cipher, "CCM_8");
+    bool ccm8 = s && (s->cipher_flags & TLSD_CIPHERF_CCM_8);
     return content + 1 + (ccm8 ? AEAD_TAG_LEN_CCM8 : AEAD_TAG_LEN);
 }
 

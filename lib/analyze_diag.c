@@ -12,30 +12,20 @@
 #include "analyze_internal.h"
 #include "codes_internal.h"
 #include "hash_internal.h"
+#include "tlsdiag/explain_codes.h"
 #include "tlsdiag/registry.h"
 #include "tlsdiag/target.h"
 
-#define ALERT_UNEXPECTED_MESSAGE    10
-#define ALERT_HANDSHAKE_FAILURE     40
-#define ALERT_BAD_CERTIFICATE       42
-#define ALERT_CERTIFICATE_EXPIRED   45
-#define ALERT_ILLEGAL_PARAMETER     47
-#define ALERT_UNKNOWN_CA            48
-#define ALERT_ACCESS_DENIED         49
-#define ALERT_PROTOCOL_VERSION      70
-#define ALERT_INSUFFICIENT_SECURITY 71
-#define ALERT_UNRECOGNIZED_NAME     112
-#define ALERT_CERTIFICATE_REQUIRED  116
-#define USEC_PER_SEC                1e6
+#define USEC_PER_SEC 1e6
 
 const char *tlsd_version_label(uint16_t v, char buf[24])
 {
     if (v == 0x0002)
         return "SSL 2.0";
-    if (v == 0x0300)
+    if (v == TLSD_VERSION_SSL3)
         return "SSL 3.0";
-    if (v >= 0x0301 && v <= 0x0304) {
-        snprintf(buf, 24, "TLS 1.%u", (unsigned)(v - 0x0301));
+    if (v >= TLSD_VERSION_TLS1_0 && v <= TLSD_VERSION_TLS1_3) {
+        snprintf(buf, 24, "TLS 1.%u", (unsigned)(v - TLSD_VERSION_TLS1_0));
         return buf;
     }
     if ((v >> 8) == 0x7f) {
@@ -143,8 +133,9 @@ static void alert_events(struct tlsd_diagnosis *d, enum tlsd_peer sender, int al
 {
     if (alert < 0)
         return;
-    add_event(d, 36888, alert, sender);
-    add_event(d, 36887, alert, sender == TLSD_PEER_SERVER ? TLSD_PEER_CLIENT : TLSD_PEER_SERVER);
+    add_event(d, TLSD_EVENT_FATAL_ALERT_GENERATED, alert, sender);
+    add_event(d, TLSD_EVENT_FATAL_ALERT_RECEIVED, alert,
+              sender == TLSD_PEER_SERVER ? TLSD_PEER_CLIENT : TLSD_PEER_SERVER);
 }
 
 /* ---- what the client offers ---- */
@@ -155,26 +146,43 @@ static bool real_suite(uint32_t code)
            code != TLSD_SUITE_FALLBACK_SCSV;
 }
 
-static const char *cipher_family(const char *cipher)
+static const char *cipher_family(enum tlsd_cipher c)
 {
-    static const struct {
-        const char *prefix, *family;
-    } map[] = {{"AES_128_GCM", "AES-GCM"},
-               {"AES_256_GCM", "AES-GCM"},
-               {"AES_128_CCM", "AES-CCM"},
-               {"AES_256_CCM", "AES-CCM"},
-               {"AES_128_CBC", "AES-CBC"},
-               {"AES_256_CBC", "AES-CBC"},
-               {"3DES", "3DES"},
-               {"DES", "DES"},
-               {"RC4", "RC4"},
-               {"CHACHA20", "ChaCha20"},
-               {"CAMELLIA", "Camellia"},
-               {"NULL", "no encryption"}};
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strncmp(cipher, map[i].prefix, strlen(map[i].prefix)) == 0)
-            return map[i].family;
-    return cipher;
+    switch (c) {
+    case TLSD_CIPHER_AES_128_GCM:
+    case TLSD_CIPHER_AES_256_GCM:
+        return "AES-GCM";
+    case TLSD_CIPHER_AES_128_CCM:
+    case TLSD_CIPHER_AES_256_CCM:
+    case TLSD_CIPHER_AES_128_CCM_8:
+    case TLSD_CIPHER_AES_256_CCM_8:
+        return "AES-CCM";
+    case TLSD_CIPHER_AES_128_CBC:
+    case TLSD_CIPHER_AES_256_CBC:
+        return "AES-CBC";
+    case TLSD_CIPHER_3DES_EDE_CBC:
+        return "3DES";
+    case TLSD_CIPHER_DES_CBC:
+    case TLSD_CIPHER_DES40_CBC:
+    case TLSD_CIPHER_DES_CFB64:
+        return "DES";
+    case TLSD_CIPHER_RC4_40:
+    case TLSD_CIPHER_RC4_56:
+    case TLSD_CIPHER_RC4_64:
+    case TLSD_CIPHER_RC4_128:
+        return "RC4";
+    case TLSD_CIPHER_CHACHA20_POLY1305:
+        return "ChaCha20";
+    case TLSD_CIPHER_CAMELLIA_128_CBC:
+    case TLSD_CIPHER_CAMELLIA_256_CBC:
+    case TLSD_CIPHER_CAMELLIA_128_GCM:
+    case TLSD_CIPHER_CAMELLIA_256_GCM:
+        return "Camellia";
+    case TLSD_CIPHER_NULL:
+        return "no encryption";
+    default:
+        return tlsd_cipher_name(c);
+    }
 }
 
 /* True when s is one of the items of a list made by list_add ("A, B or C"): whole
@@ -261,14 +269,14 @@ static void describe_offer_now(const struct tlsd_client_hello *ch, struct offer 
         o->n_suites++;
         if (!s)
             continue;
-        if (strcmp(s->kx, "ANY") == 0) {
+        if (s->kx == TLSD_KX_ANY) {
             o->n_tls13++;
         } else {
-            list_add(o->kx, sizeof o->kx, s->kx);
+            list_add(o->kx, sizeof o->kx, tlsd_kx_name(s->kx));
         }
         list_add(o->ciphers, sizeof o->ciphers, cipher_family(s->cipher));
-        o->n_ecdsa_only += strcmp(s->cert, "ecdsa") == 0;
-        o->n_rsa_cert += strcmp(s->cert, "rsa") == 0;
+        o->n_ecdsa_only += s->cert == TLSD_CERT_ECDSA;
+        o->n_rsa_cert += s->cert == TLSD_CERT_RSA;
         if (s->cls >= TLSD_CLASS_SECURE)
             o->all_legacy = false;
     }
@@ -288,15 +296,13 @@ static void versions_text(const struct tlsd_conn *c, char *buf, size_t len)
 
 /* The best suites the client offers, best class first then in its order: enabling one
  * of them on the server makes the two meet. */
-static void pick_bridges(const struct tlsd_client_hello *ch, struct tlsd_diagnosis *d,
-                         const char *need_cert)
+static void pick_bridges(const struct tlsd_client_hello *ch, struct tlsd_diagnosis *d)
 {
     for (int cls = TLSD_CLASS_RECOMMENDED; cls >= TLSD_CLASS_INSECURE; cls--)
         for (size_t i = 0; i < ch->n_suites && d->n_bridges < TLSD_DIAG_MAX_BRIDGES; i++) {
             const struct tlsd_suite *s =
                 real_suite(ch->suites[i]) ? tlsd_suite_by_code(ch->suites[i]) : NULL;
-            if (s && (int)s->cls == cls && strcmp(s->kx, "ANY") != 0 &&
-                (!need_cert || strcmp(s->cert, need_cert) == 0))
+            if (s && (int)s->cls == cls && s->kx != TLSD_KX_ANY)
                 d->bridges[d->n_bridges++] = s->code;
         }
 }
@@ -356,7 +362,7 @@ static bool diag_version(const struct tlsd_conn *c, struct tlsd_diagnosis *d, st
     char vt[64], v1[24], v2[24];
     const struct tlsd_conn_alert *fa = fatal_alert(c);
     versions_text(c, vt, sizeof vt);
-    if (fa && fa->side == TLSD_PEER_CLIENT && fa->description == ALERT_PROTOCOL_VERSION &&
+    if (fa && fa->side == TLSD_PEER_CLIENT && fa->description == TLSD_ALERT_PROTOCOL_VERSION &&
         c->has_sh) {
         /* The server needs a version the client offers above the one it chose: the
          * lowest of them when the hello lists its versions, else its highest (all the
@@ -367,24 +373,27 @@ static bool diag_version(const struct tlsd_conn *c, struct tlsd_diagnosis *d, st
                        tlsd_version_label(c->sh.version, v1), vt,
                        tlsd_version_label(lowest_above(c, c->sh.version), v2),
                        tlsd_version_label(c->sh.version, v1));
-    } else if (fa && fa->side == TLSD_PEER_SERVER && fa->description == ALERT_PROTOCOL_VERSION &&
-               c->offered_low >= 0x0303) {
+    } else if (fa && fa->side == TLSD_PEER_SERVER &&
+               fa->description == TLSD_ALERT_PROTOCOL_VERSION &&
+               c->offered_low >= TLSD_VERSION_TLS1_2) {
         /* A current client and an old server: the server needs the client's lowest
          * version, or the client the version below it. */
-        bool only13 = c->offered_low >= 0x0304 && c->offered_low < 0x7f00;
+        bool only13 = c->offered_low >= TLSD_VERSION_TLS1_3 && c->offered_low < 0x7f00;
         tlsd_sb_printf(b,
                        "the client offers only %s; the server answered protocol_version (70): it "
                        "accepts none of them (an old server): enable %s on the server or %s on "
                        "the client%s",
                        vt, tlsd_version_label(c->offered_low, v1), only13 ? "TLS 1.2" : "TLS 1.0",
                        only13 ? "" : " (TLS 1.0 is deprecated: better update the server)");
-    } else if (fa && fa->side == TLSD_PEER_SERVER && fa->description == ALERT_PROTOCOL_VERSION &&
-               c->offered_high < 0x0303) {
+    } else if (fa && fa->side == TLSD_PEER_SERVER &&
+               fa->description == TLSD_ALERT_PROTOCOL_VERSION &&
+               c->offered_high < TLSD_VERSION_TLS1_2) {
         tlsd_sb_printf(b,
                        "the client offers only %s; the server answered protocol_version (70): "
                        "enable TLS 1.2 on the client or %s on the server",
                        vt, tlsd_version_label(c->offered_high, v2));
-    } else if (fa && fa->side == TLSD_PEER_SERVER && fa->description == ALERT_PROTOCOL_VERSION) {
+    } else if (fa && fa->side == TLSD_PEER_SERVER &&
+               fa->description == TLSD_ALERT_PROTOCOL_VERSION) {
         /* The range reaches TLS 1.2 and the server takes none of it: it speaks only
          * newer versions (a TLS 1.3-only server, or final TLS 1.3 to a draft client). */
         tlsd_sb_printf(b,
@@ -393,7 +402,7 @@ static bool diag_version(const struct tlsd_conn *c, struct tlsd_diagnosis *d, st
                        "answered for it): enable TLS 1.2 on the server or TLS 1.3 (RFC 8446) "
                        "on the client",
                        c->ch.has_versions ? "" : "up to ", vt);
-    } else if (c->has_ch && !c->has_sh && c->offered_high < 0x0303 && !proven) {
+    } else if (c->has_ch && !c->has_sh && c->offered_high < TLSD_VERSION_TLS1_2 && !proven) {
         tlsd_sb_printf(b,
                        "the client offers only %s and the server %s; servers with %s disabled "
                        "refuse it this way: enable TLS 1.2 on the client or %s on the server",
@@ -453,7 +462,7 @@ static void diag_suites(const struct tlsd_conn *c, const struct offer *o, struct
                    "no suite in common (the server %s): the client offers only %s key exchange "
                    "with %s",
                    refusal, o->kx[0] ? o->kx : "TLS 1.3", o->ciphers[0] ? o->ciphers : "nothing");
-    pick_bridges(&c->ch, d, NULL);
+    pick_bridges(&c->ch, d);
     if (d->n_bridges) {
         tlsd_sb_puts(b, "; these suites would bridge them, enabled on the server: ");
         bridges_text(b, d);
@@ -470,7 +479,7 @@ static const struct tlsd_suite *shared_tls13_suite(const struct tlsd_conn *c,
 {
     for (size_t i = 0; known && i < known->n_suites; i++) {
         const struct tlsd_suite *s = tlsd_suite_by_code(known->suites[i]);
-        for (size_t j = 0; s && strcmp(s->kx, "ANY") == 0 && j < c->ch.n_suites; j++)
+        for (size_t j = 0; s && s->kx == TLSD_KX_ANY && j < c->ch.n_suites; j++)
             if (c->ch.suites[j] == s->code)
                 return s;
     }
@@ -662,14 +671,14 @@ static void diag_client_alert(const struct tlsd_conn *c, const struct tlsd_conn_
     }
     int code = fa->description;
     tlsd_sb_printf(b, "the client refused with %s (%d)", alert_name(code), code);
-    bool cert_alert = code >= ALERT_BAD_CERTIFICATE && code <= ALERT_ACCESS_DENIED &&
-                      code != ALERT_ILLEGAL_PARAMETER;
+    bool cert_alert = code >= TLSD_ALERT_BAD_CERTIFICATE && code <= TLSD_ALERT_ACCESS_DENIED &&
+                      code != TLSD_ALERT_ILLEGAL_PARAMETER;
     if (cert_alert && diag_name_mismatch(c, d, b))
         return;
     if (cert_alert)
         tlsd_sb_puts(b, ": it does not accept the server's certificate");
     cert_text(c, b);
-    if (code == 48)
+    if (code == TLSD_ALERT_UNKNOWN_CA)
         tlsd_sb_puts(b, ": install the issuing CA in the client's trust store, or give the "
                         "server a certificate from a CA the client trusts (with its "
                         "intermediates)");
@@ -694,9 +703,11 @@ static void alerts_text(struct tlsd_strbuf *b, const int *codes, size_t n)
 static void diag_refused_finished(const struct tlsd_conn *c, struct tlsd_diagnosis *d,
                                   struct tlsd_strbuf *b)
 {
-    static const int none[] = {ALERT_CERTIFICATE_REQUIRED};
-    static const int sent[] = {ALERT_UNKNOWN_CA, ALERT_BAD_CERTIFICATE, ALERT_CERTIFICATE_EXPIRED};
-    static const int any[] = {ALERT_CERTIFICATE_REQUIRED, ALERT_BAD_CERTIFICATE, ALERT_UNKNOWN_CA};
+    static const int none[] = {TLSD_ALERT_CERTIFICATE_REQUIRED};
+    static const int sent[] = {TLSD_ALERT_UNKNOWN_CA, TLSD_ALERT_BAD_CERTIFICATE,
+                               TLSD_ALERT_CERTIFICATE_EXPIRED};
+    static const int any[] = {TLSD_ALERT_CERTIFICATE_REQUIRED, TLSD_ALERT_BAD_CERTIFICATE,
+                              TLSD_ALERT_UNKNOWN_CA};
     tlsd_sb_puts(b, "the server refused the client's Finished: it answered with one short "
                     "encrypted record, the size of an alert, and closed, without a session "
                     "ticket or data; most likely ");
@@ -725,7 +736,7 @@ static void diag_refused_finished(const struct tlsd_conn *c, struct tlsd_diagnos
 static void diag_dup_hello(const struct tlsd_conn *c, int code, struct tlsd_diagnosis *d,
                            struct tlsd_strbuf *b)
 {
-    static const int likely[] = {ALERT_UNEXPECTED_MESSAGE};
+    static const int likely[] = {TLSD_ALERT_UNEXPECTED_MESSAGE};
     tlsd_sb_printf(b,
                    "the client sent its ClientHello again (frame %" PRIu64 ") after the "
                    "server's hello, where it should have gone on with the handshake; the "
@@ -756,13 +767,13 @@ static void diag_server_alert(const struct tlsd_conn *c, const struct tlsd_conn_
     int code = fa->description;
     char refusal[64];
     snprintf(refusal, sizeof refusal, "answered %s (%d)", alert_name(code), code);
-    if (code == ALERT_UNRECOGNIZED_NAME) {
+    if (code == TLSD_ALERT_UNRECOGNIZED_NAME) {
         diag_sni(c, d, b);
     } else if (c->has_ch && !c->has_sh &&
-               (code == ALERT_HANDSHAKE_FAILURE || code == ALERT_PROTOCOL_VERSION ||
-                code == ALERT_INSUFFICIENT_SECURITY)) {
+               (code == TLSD_ALERT_HANDSHAKE_FAILURE || code == TLSD_ALERT_PROTOCOL_VERSION ||
+                code == TLSD_ALERT_INSUFFICIENT_SECURITY)) {
         diag_refused_hello(c, known, d, b, refusal);
-    } else if (c->dup_hello_frame && (code < 0 || code == ALERT_UNEXPECTED_MESSAGE)) {
+    } else if (c->dup_hello_frame && (code < 0 || code == TLSD_ALERT_UNEXPECTED_MESSAGE)) {
         diag_dup_hello(c, code, d, b);
         return;
     } else if (code < 0 && c->alert_after_finished) {
@@ -780,7 +791,7 @@ static void diag_server_alert(const struct tlsd_conn *c, const struct tlsd_conn_
         tlsd_sb_printf(b, "the server refused with %s (%d)", alert_name(code), code);
         if (n)
             tlsd_sb_printf(b, ": %c%.*s", tolower((unsigned char)desc[0]), (int)n - 1, desc + 1);
-        if (c->has_sh && code == ALERT_HANDSHAKE_FAILURE)
+        if (c->has_sh && code == TLSD_ALERT_HANDSHAKE_FAILURE)
             tlsd_sb_puts(b, " (after its own hello: often a client certificate it required "
                             "and did not get)");
         if (c->cert_requested)
@@ -979,7 +990,7 @@ static void diag_failure(const struct tlsd_conn *c, const struct tlsd_server_sum
         alert_events(d, TLSD_PEER_SERVER, fa->description);
         break;
     case TLSD_OUTCOME_CLIENT_ALERT:
-        if (fa->description == ALERT_PROTOCOL_VERSION && diag_version(c, d, b, "", 0))
+        if (fa->description == TLSD_ALERT_PROTOCOL_VERSION && diag_version(c, d, b, "", 0))
             ;
         else
             diag_client_alert(c, fa, d, b);
@@ -1000,8 +1011,9 @@ static void diag_failure(const struct tlsd_conn *c, const struct tlsd_server_sum
                            c->server_port);
             add_cause(d, "not-tls");
         }
-        add_event(d, 36874, -1, TLSD_PEER_SERVER);
-        add_event(d, 36888, ALERT_HANDSHAKE_FAILURE, TLSD_PEER_SERVER);
+        add_event(d, TLSD_EVENT_NO_COMMON_CIPHER, -1, TLSD_PEER_SERVER);
+        add_event(d, TLSD_EVENT_FATAL_ALERT_GENERATED, TLSD_ALERT_HANDSHAKE_FAILURE,
+                  TLSD_PEER_SERVER);
         add_cause(d, "connection-dropped");
         break;
     }

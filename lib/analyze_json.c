@@ -20,10 +20,10 @@ static void version_json(struct tlsd_jw *w, const char *key, uint16_t v)
     char b[24];
     if (tlsd_is_grease(v))
         tlsd_jw_string(w, key, "GREASE");
-    else if (v >= 0x0300 && v <= 0x0304)
-        tlsd_jw_string(
-            w, key,
-            (const char *[]){"SSL 3.0", "TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3"}[v - 0x0300]);
+    else if (v >= TLSD_VERSION_SSL3 && v <= TLSD_VERSION_TLS1_3)
+        tlsd_jw_string(w, key,
+                       (const char *[]){"SSL 3.0", "TLS 1.0", "TLS 1.1", "TLS 1.2",
+                                        "TLS 1.3"}[v - TLSD_VERSION_SSL3]);
     else
         tlsd_jw_string(w, key, tlsd_version_label(v, b));
 }

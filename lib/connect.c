@@ -427,9 +427,9 @@ static void hello_answer(struct tlsd_connect_result *r, struct probe_res *res)
     r->suite = res->sh.suite;
     r->hrr = res->sh.is_hrr;
     r->group = res->sh.has_key_share ? res->sh.key_share_group : 0;
-    if (res->have_ske && res->ske.kind == TLSD_KX_ECDHE)
+    if (res->have_ske && res->ske.kind == TLSD_SKE_ECDH)
         r->group = res->ske.named_curve;
-    if (res->have_ske && res->ske.kind == TLSD_KX_DHE)
+    if (res->have_ske && res->ske.kind == TLSD_SKE_DH)
         r->dh_bits = res->ske.dh_p_bits;
     probe_alpn(res, r->alpn, sizeof r->alpn);
     for (size_t i = 0; res->have_cert && i < res->cert.n_certs; i++)

@@ -65,7 +65,7 @@ static bool has_ecc_suite(const struct tlsd_profile *p)
 {
     for (size_t i = 0; i < p->n_suites; i++) {
         const struct tlsd_suite *s = tlsd_suite_by_code(p->suites[i]);
-        if (s && (strstr(s->kx, "ECDH") || strcmp(s->kx, "ANY") == 0))
+        if (s && ((s->kx_flags & TLSD_KXF_EC) || s->kx == TLSD_KX_ANY))
             return true;
     }
     return false;
@@ -94,9 +94,10 @@ static int build_hello(const struct tlsd_profile *p, const char *sni, uint8_t **
     for (size_t i = 0; i < p->n_key_shares; i++)
         shares[i] = (struct tlsd_key_share_spec){.group = p->key_shares[i]};
     bool groups = (p->flags & TLSD_PF_SENDS_GROUPS) && (t13 || has_ecc_suite(p));
-    bool sigalgs = (p->flags & TLSD_PF_SENDS_SIGALGS) && hi >= 0x0303; /* RFC 5246 7.4.1.4.1 */
+    bool sigalgs =
+        (p->flags & TLSD_PF_SENDS_SIGALGS) && hi >= TLSD_VERSION_TLS1_2; /* RFC 5246 7.4.1.4.1 */
     struct tlsd_hello_spec s = {
-        .legacy_version = hi > 0x0303 ? 0x0303 : hi,
+        .legacy_version = hi > TLSD_VERSION_TLS1_2 ? TLSD_VERSION_TLS1_2 : hi,
         .suites = suites,
         .n_suites = ns,
         .compression = {null_comp, 1, true},
@@ -111,7 +112,7 @@ static int build_hello(const struct tlsd_profile *p, const char *sni, uint8_t **
         .psk_modes = {psk_dhe, 1, t13},
         .renegotiation_info = (p->flags & TLSD_PF_SENDS_RENEG_INFO) &&
                               !tlsd_profile_has_suite(p, TLSD_SUITE_EMPTY_RENEGOTIATION_INFO_SCSV),
-        .extended_master_secret = hi >= 0x0303,
+        .extended_master_secret = hi >= TLSD_VERSION_TLS1_2,
     };
     enum tlsd_cerr rc = tlsd_hello_build(&s, NULL, NULL, rec, len);
     if (rc != TLSD_CERR_OK)

@@ -193,11 +193,16 @@ unsigned tlsd_dotnet_versions(const struct tlsd_dotnet *d)
 /* A suite SCH_USE_STRONG_CRYPTO filters out: RC4, DES, export and NULL ciphers. */
 static bool weak_filtered(const struct tlsd_suite *st)
 {
-    static const char *const ciphers[] = {"NULL", "RC4_128", "RC4_40", "DES_CBC", "DES40_CBC"};
-    for (size_t i = 0; i < sizeof ciphers / sizeof ciphers[0]; i++)
-        if (strcmp(st->cipher, ciphers[i]) == 0)
-            return true;
-    return strstr(st->iana_name, "EXPORT") != NULL;
+    switch (st->cipher) {
+    case TLSD_CIPHER_NULL:
+    case TLSD_CIPHER_RC4_128:
+    case TLSD_CIPHER_RC4_40:
+    case TLSD_CIPHER_DES_CBC:
+    case TLSD_CIPHER_DES40_CBC:
+        return true;
+    default:
+        return (st->kx_flags & TLSD_KXF_EXPORT) != 0;
+    }
 }
 
 void tlsd_dotnet_apply(struct tlsd_profile *p)

@@ -209,15 +209,15 @@ void tlsd_ja3_free(struct tlsd_ja3 *j)
 static const char *ja4_version(uint16_t v)
 {
     switch (v) {
-    case 0x0304:
+    case TLSD_VERSION_TLS1_3:
         return "13";
-    case 0x0303:
+    case TLSD_VERSION_TLS1_2:
         return "12";
-    case 0x0302:
+    case TLSD_VERSION_TLS1_1:
         return "11";
-    case 0x0301:
+    case TLSD_VERSION_TLS1_0:
         return "10";
-    case 0x0300:
+    case TLSD_VERSION_SSL3:
         return "s3";
     case 0x0002:
         return "s2";

@@ -41,8 +41,8 @@ static char *render_codes(const struct tlsd_profile *p, bool tls13, enum tlsd_su
     memset(&l, 0, sizeof l);
     for (size_t i = 0; i < p->n_suites; i++) {
         const struct tlsd_suite *st = tlsd_suite_by_code(p->suites[i]);
-        if (st && (st->min_version == 0x0304) == tls13 && strcmp(st->status, "scsv") != 0 &&
-            tlsd_suite_list_add(&l, p->suites[i]) < 0) {
+        if (st && (st->min_version == TLSD_VERSION_TLS1_3) == tls13 &&
+            st->status != TLSD_STATUS_SCSV && tlsd_suite_list_add(&l, p->suites[i]) < 0) {
             tlsd_suite_list_free(&l);
             return NULL;
         }
@@ -189,7 +189,8 @@ static bool enables_added(const struct tlsd_fix *f, const char *c)
     bool all = n >= 0;
     for (size_t i = 0; all && i < f->n_add_suites; i++) {
         const struct tlsd_suite *st = tlsd_suite_by_code(f->add_suites[i]);
-        if (!st || st->min_version == 0x0304 || !st->openssl_name || !tlsd_openssl_knows(st->code))
+        if (!st || st->min_version == TLSD_VERSION_TLS1_3 || !st->openssl_name ||
+            !tlsd_openssl_knows(st->code))
             continue; /* not a cipher-string suite, or one this libssl cannot check */
         bool found = false;
         for (int k = 0; k < n && !found; k++)
@@ -214,7 +215,7 @@ static char *openssl_cipher_string(const struct tlsd_fix *f, const struct tlsd_p
         struct tlsd_strbuf top = {0}, bottom = {0};
         for (size_t i = 0; i < f->n_add_suites; i++) {
             const struct tlsd_suite *st = tlsd_suite_by_code(f->add_suites[i]);
-            if (!st || st->min_version == 0x0304 || !st->openssl_name)
+            if (!st || st->min_version == TLSD_VERSION_TLS1_3 || !st->openssl_name)
                 continue;
             struct tlsd_strbuf *to = st->cls >= TLSD_CLASS_SECURE ? &top : &bottom;
             tlsd_sb_printf(to, to == &top ? "%s:" : ":%s", st->openssl_name);
@@ -266,14 +267,15 @@ static int openssl_steps(const struct tlsd_fix *f, const struct tlsd_profile *be
     bool add12 = false, add13 = false;
     for (size_t i = 0; i < f->n_add_suites; i++) {
         const struct tlsd_suite *st = tlsd_suite_by_code(f->add_suites[i]);
-        if (st && st->min_version == 0x0304)
+        if (st && st->min_version == TLSD_VERSION_TLS1_3)
             add13 = true;
         else if (st)
             add12 = true;
     }
     /* OpenSSL 3 security level 1 forbids the SHA-1 signatures of TLS < 1.2 and
      * several legacy suites: a fix whose connection needs them needs level 0. */
-    bool lvl0 = f->seclevel0 || f->after.version < 0x0303 || f->cls < TLSD_CLASS_SECURE;
+    bool lvl0 =
+        f->seclevel0 || f->after.version < TLSD_VERSION_TLS1_2 || f->cls < TLSD_CLASS_SECURE;
     bool ciphers = add12 || (lvl0 && !strstr(before->cipher_string, "@SECLEVEL"));
     char *c12 = ciphers ? openssl_cipher_string(f, before, after, lvl0) : NULL;
     char *c13 = add13 ? render_codes(after, true, TLSD_FMT_OPENSSL) : NULL;
@@ -352,17 +354,17 @@ static int openssl_steps(const struct tlsd_fix *f, const struct tlsd_profile *be
 /* GnuTLS priority keywords for a suite: key exchange, cipher, MAC (gnutls_priority_init(3)). */
 static void gnutls_suite_items(const struct tlsd_suite *st, struct tlsd_strbuf *b)
 {
-    if (strcmp(st->kx, "RSA") == 0)
+    if (st->kx == TLSD_KX_RSA)
         tlsd_sb_puts(b, ":+RSA");
     else
-        tlsd_sb_printf(b, ":+%s-%s", st->kx, strcmp(st->auth, "DSS") == 0 ? "DSS" : st->auth);
+        tlsd_sb_printf(b, ":+%s-%s", tlsd_kx_name(st->kx), tlsd_auth_name(st->auth));
     char cipher[48];
     snprintf(cipher, sizeof cipher, "%s",
-             strcmp(st->cipher, "3DES_EDE_CBC") == 0 ? "3DES_CBC" : st->cipher);
+             st->cipher == TLSD_CIPHER_3DES_EDE_CBC ? "3DES_CBC" : tlsd_cipher_name(st->cipher));
     for (char *c = cipher; *c; c++)
         if (*c == '_')
             *c = '-';
-    tlsd_sb_printf(b, ":+%s:+%s", cipher, st->mac);
+    tlsd_sb_printf(b, ":+%s:+%s", cipher, tlsd_mac_name(st->mac));
 }
 
 /* What to append to the server's GnuTLS priority string (e.g. NORMAL). */

@@ -112,7 +112,7 @@ void tlsd_fix_apply(const struct tlsd_fix *f, struct tlsd_profile *p)
         bool top = st && st->cls >= TLSD_CLASS_SECURE && !tlsd_profile_has_suite(p, st->code);
         /* a client offering ECDHE sends supported_groups (RFC 8422 5.1; OpenSSL 3
          * refuses ECDHE without them) */
-        if (f->side == TLSD_SIDE_CLIENT && st && strcmp(st->kx, "ECDHE") == 0 &&
+        if (f->side == TLSD_SIDE_CLIENT && st && st->kx == TLSD_KX_ECDHE &&
             !(p->flags & TLSD_PF_SENDS_GROUPS)) {
             struct tlsd_profile d;
             tlsd_profile_init(&d, TLSD_SIDE_CLIENT);
@@ -220,28 +220,22 @@ static bool speaks_openssl(const struct tlsd_profile *self, enum tlsd_side side)
  * Windows can only enable suites it has a name for; OpenSSL only those the local libssl
  * builds with its default provider (no RC4, 3DES or SSLv3 in OpenSSL 3); GnuTLS only
  * those it names (the registry's GnuTLS column, from the local gnutls-cli). */
-static bool in_list(const char *s, const char *const *list)
-{
-    for (; *list; list++)
-        if (strcmp(s, *list) == 0)
-            return true;
-    return false;
-}
-
 /* A suite a certificate configuration serves: no PSK, SRP, Kerberos or anonymous key
  * exchange (each needs credentials or gives up authentication), no static DH or
  * export. */
 static bool certificate_suite(const struct tlsd_suite *st)
 {
-    static const char *const kx[] = {"RSA", "DHE", "ECDHE", "ANY", NULL};
-    static const char *const auth[] = {"RSA", "ECDSA", "DSS", "ANY", NULL};
-    return in_list(st->kx, kx) && in_list(st->auth, auth);
+    bool kx = st->kx == TLSD_KX_RSA || st->kx == TLSD_KX_DHE || st->kx == TLSD_KX_ECDHE ||
+              st->kx == TLSD_KX_ANY;
+    bool auth = st->auth == TLSD_AUTH_RSA || st->auth == TLSD_AUTH_ECDSA ||
+                st->auth == TLSD_AUTH_DSS || st->auth == TLSD_AUTH_ANY;
+    return kx && auth;
 }
 
 static bool candidate_suite(const struct tlsd_profile *self, enum tlsd_side side, uint32_t code)
 {
     const struct tlsd_suite *st = tlsd_suite_by_code(code);
-    return st && strcmp(st->status, "iana") == 0 && !tlsd_suite_is_sslv2(st) &&
+    return st && st->status == TLSD_STATUS_IANA && !tlsd_suite_is_sslv2(st) &&
            certificate_suite(st) && !tlsd_profile_has_suite(self, code) &&
            (self->impl != TLSD_IMPL_SCHANNEL || st->windows_name != NULL) &&
            (!speaks_openssl(self, side) || tlsd_openssl_knows(code)) &&
@@ -605,7 +599,7 @@ static int cmp_fix(const void *pa, const void *pb, void *ctx)
     if (sa && sb && sa->cls != sb->cls)
         return sa->cls > sb->cls ? -1 : 1;
     /* ECDHE before DHE: a DHE group's size is the server's choice (RFC 9325 4.1). */
-    bool ea = sa && strcmp(sa->kx, "ECDHE") == 0, eb = sb && strcmp(sb->kx, "ECDHE") == 0;
+    bool ea = sa && sa->kx == TLSD_KX_ECDHE, eb = sb && sb->kx == TLSD_KX_ECDHE;
     if (ea != eb)
         return ea ? -1 : 1;
     int wa = sa ? weaknesses(sa) : 0, wb = sb ? weaknesses(sb) : 0;

@@ -160,7 +160,7 @@ static void ext_alpn(struct tlsd_wr *w, const struct tlsd_hello_spec *s)
 {
     if (!s->n_alpn)
         return;
-    tlsd_wr_u16(w, TLSD_EXT_ALPN);
+    tlsd_wr_u16(w, TLSD_EXT_APPLICATION_LAYER_PROTOCOL_NEGOTIATION);
     tlsd_wr_open_vec16(w);
     tlsd_wr_open_vec16(w);
     for (size_t i = 0; i < s->n_alpn; i++) {
@@ -364,7 +364,7 @@ static uint16_t record_version(const struct tlsd_hello_spec *s)
 {
     if (s->record_version)
         return s->record_version;
-    return s->legacy_version < 0x0301 ? s->legacy_version : 0x0301;
+    return s->legacy_version < TLSD_VERSION_TLS1_0 ? s->legacy_version : TLSD_VERSION_TLS1_0;
 }
 
 static enum tlsd_cerr build_records(const struct tlsd_hello_spec *s, const uint8_t *msg, size_t len,

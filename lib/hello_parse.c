@@ -268,7 +268,7 @@ static enum tlsd_cerr ext_typed(struct tlsd_rd *ext, uint16_t type, struct tlsd_
     switch (type) {
     case TLSD_EXT_SERVER_NAME:
         return ext_server_name(ext, ch);
-    case TLSD_EXT_ALPN:
+    case TLSD_EXT_APPLICATION_LAYER_PROTOCOL_NEGOTIATION:
         return ext_alpn(ext, ch);
     case TLSD_EXT_KEY_SHARE:
         return ext_key_share(ext, ch);
@@ -544,7 +544,7 @@ static enum tlsd_cerr parse_ssl2_record(struct tlsd_rd *r, struct tlsd_client_he
     struct tlsd_rd msg;
     TLSD_TRY(tlsd_rd_sub(r, &msg, 2, "SSLv2 record header"));
     TLSD_TRY(tlsd_rd_sub(r, &msg, rec.len, "SSLv2 record"));
-    ch->record_version = 0x0002;
+    ch->record_version = TLSD_VERSION_SSL2;
     return parse_at(&msg, true, ch);
 }
 
@@ -649,7 +649,7 @@ void tlsd_client_hello_versions(const struct tlsd_client_hello *ch, uint16_t *lo
     }
     if (hi == 0) { /* no supported_versions: up to legacy_version */
         hi = ch->legacy_version;
-        lo = ch->format == TLSD_HELLO_SSL2 ? 0x0002 : 0x0300;
+        lo = ch->format == TLSD_HELLO_SSL2 ? TLSD_VERSION_SSL2 : TLSD_VERSION_SSL3;
         lo = lo < hi ? lo : hi;
     }
     *lowest = lo;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "codes_internal.h"
+#include "tlsdiag/explain_codes.h"
 #include "tlsdiag/negotiate.h"
 #include "tlsdiag/registry.h"
 #include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
@@ -44,7 +45,7 @@ const char *tlsd_fail_class_text(enum tlsd_fail_class c)
 static uint16_t server_choice_legacy(const struct tlsd_profile *c, const struct tlsd_profile *s)
 {
     uint16_t cmax = tlsd_versions_max(c->versions & ~TLSD_V_TLS13);
-    for (uint16_t v = cmax; v >= 0x0300; v--)
+    for (uint16_t v = cmax; v >= TLSD_VERSION_SSL3; v--)
         if (s->versions & tlsd_version_bit(v))
             return v;
     if ((c->versions & TLSD_V_SSL2) && (s->versions & TLSD_V_SSL2))
@@ -74,18 +75,14 @@ static uint16_t choose_version(const struct tlsd_profile *c, const struct tlsd_p
 static bool is_ec_group(uint16_t g)
 {
     const struct tlsd_group *r = tlsd_group_by_code(g);
-    return r && (strcmp(r->kind, "ec") == 0 || strcmp(r->kind, "ecx") == 0);
+    return r && (r->kind == TLSD_GROUP_KIND_EC || r->kind == TLSD_GROUP_KIND_ECX);
 }
 
-/* RFC 8446 4.2.7: the groups TLS 1.3 allows (no binary or pre-1.3 brainpool curves). */
+/* RFC 8446 4.2.7: the groups TLS 1.3 allows (the registry's tls13 column). */
 static bool is_tls13_group(uint16_t g)
 {
     const struct tlsd_group *r = tlsd_group_by_code(g);
-    if (!r)
-        return false;
-    if (strcmp(r->kind, "ec") == 0)
-        return (g >= 0x0017 && g <= 0x0019) || (g >= 0x001F && g <= 0x0021);
-    return true;
+    return r && r->tls13;
 }
 
 /* The ECDHE group for TLS <= 1.2: RFC 8422 5.1 — without a supported_groups
@@ -116,6 +113,27 @@ static uint16_t choose_ec_group(const struct tlsd_profile *c, const struct tlsd_
     return 0;
 }
 
+/* A certificate key of this type signs with the scheme's algorithm (RSASSA-PSS keys,
+ * rsa_pss_pss_*, are not configured on our servers). */
+static bool key_signs_with(const struct tlsd_cert_key *k, const struct tlsd_sigscheme *sc)
+{
+    switch (sc->signature) {
+    case TLSD_SIG_ALG_RSA_PKCS1:
+    case TLSD_SIG_ALG_RSA_PSS_RSAE:
+        return strcmp(k->type, "rsa") == 0;
+    case TLSD_SIG_ALG_ECDSA:
+        return strcmp(k->type, "ecdsa") == 0;
+    case TLSD_SIG_ALG_DSA:
+        return strcmp(k->type, "dsa") == 0;
+    case TLSD_SIG_ALG_ED25519:
+        return strcmp(k->type, "ed25519") == 0;
+    case TLSD_SIG_ALG_ED448:
+        return strcmp(k->type, "ed448") == 0;
+    default:
+        return false;
+    }
+}
+
 static bool sig_for_key_12(const struct tlsd_profile *c, const struct tlsd_cert_key *k)
 {
     /* RFC 5246 7.4.1.4.1: no signature_algorithms = {sha1,rsa}/{sha1,ecdsa} assumed. */
@@ -123,16 +141,7 @@ static bool sig_for_key_12(const struct tlsd_profile *c, const struct tlsd_cert_
         return true;
     for (size_t i = 0; i < c->n_sigalgs; i++) {
         const struct tlsd_sigscheme *sc = tlsd_sigscheme_by_code(c->sigalgs[i]);
-        if (!sc)
-            continue;
-        if (strcmp(k->type, "rsa") == 0 && strncmp(sc->name, "rsa_p", 5) == 0 &&
-            strncmp(sc->name, "rsa_pss_pss", 11) != 0)
-            return true;
-        if (strcmp(k->type, "ecdsa") == 0 && strncmp(sc->name, "ecdsa_", 6) == 0)
-            return true;
-        if (strcmp(k->type, "dsa") == 0 && strncmp(sc->name, "dsa_", 4) == 0)
-            return true;
-        if (strcmp(k->type, sc->name) == 0) /* ed25519, ed448 */
+        if (sc && key_signs_with(k, sc))
             return true;
     }
     return false;
@@ -145,16 +154,15 @@ static uint16_t sig_for_key_13(const struct tlsd_profile *c, const struct tlsd_p
 {
     for (size_t i = 0; i < c->n_sigalgs; i++) {
         uint16_t a = c->sigalgs[i];
-        if (!tlsd_profile_signs13(s, a))
+        const struct tlsd_sigscheme *sc = tlsd_sigscheme_by_code(a);
+        if (!sc || !sc->tls13 || !tlsd_profile_signs13(s, a) || !key_signs_with(k, sc) ||
+            sc->signature == TLSD_SIG_ALG_RSA_PKCS1) /* RFC 8446 4.2.3: PKCS#1 not in 1.3 */
             continue;
-        if (strcmp(k->type, "rsa") == 0 && a >= 0x0804 && a <= 0x0806)
-            return a;
-        if (strcmp(k->type, "ecdsa") == 0 &&
-            ((k->curve == 0x0017 && a == 0x0403) || (k->curve == 0x0018 && a == 0x0503) ||
-             (k->curve == 0x0019 && a == 0x0603)))
-            return a;
-        if ((strcmp(k->type, "ed25519") == 0 && a == 0x0807) ||
-            (strcmp(k->type, "ed448") == 0 && a == 0x0808))
+        /* an ECDSA scheme names the curve its key is on (RFC 8446 4.2.3) */
+        if (sc->signature != TLSD_SIG_ALG_ECDSA ||
+            (k->curve == TLSD_GROUP_SECP256R1 && a == TLSD_SIGSCHEME_ECDSA_SECP256R1_SHA256) ||
+            (k->curve == TLSD_GROUP_SECP384R1 && a == TLSD_SIGSCHEME_ECDSA_SECP384R1_SHA384) ||
+            (k->curve == TLSD_GROUP_SECP521R1 && a == TLSD_SIGSCHEME_ECDSA_SECP521R1_SHA512))
             return a;
     }
     return 0;
@@ -170,13 +178,14 @@ static bool cert_curve_named(const struct tlsd_profile *c, const struct tlsd_cer
 
 static bool cert_fits_suite(const struct tlsd_cert_key *k, const struct tlsd_suite *s)
 {
-    if (strcmp(s->cert, "rsa") == 0)
-        return strcmp(k->type, "rsa") == 0;
-    if (strcmp(s->cert, "ecdsa") == 0)
-        return strcmp(k->type, "ecdsa") == 0;
-    if (strcmp(s->cert, "dsa") == 0)
-        return strcmp(k->type, "dsa") == 0;
-    return false; /* anon, PSK, SRP, static DH/ECDH, GOST: not configured on our servers */
+    switch (s->cert) {
+    case TLSD_CERT_RSA:
+    case TLSD_CERT_ECDSA:
+    case TLSD_CERT_DSA: /* a profile's key type is spelt as the registry's certificate kind */
+        return strcmp(k->type, tlsd_cert_kind_name(s->cert)) == 0;
+    default:
+        return false; /* anon, PSK, SRP, static DH/ECDH, GOST: not configured on our servers */
+    }
 }
 
 /* Why suite s cannot be used (TLSD_FAIL_NONE when it can); fills cert/group. */
@@ -186,16 +195,16 @@ static enum tlsd_fail_class suite_check(const struct tlsd_profile *c, const stru
 {
     *cert = -1;
     *group = 0;
-    if (!tlsd_suite_usable_at(st, v) || strcmp(st->status, "scsv") == 0)
+    if (!tlsd_suite_usable_at(st, v) || st->status == TLSD_STATUS_SCSV)
         return TLSD_FAIL_SUITE;
     enum tlsd_fail_class why = TLSD_FAIL_CERT;
-    bool ecdhe = strcmp(st->kx, "ECDHE") == 0;
+    bool ecdhe = st->kx == TLSD_KX_ECDHE;
     for (size_t i = 0; i < s->n_certs; i++) {
         const struct tlsd_cert_key *k = &s->certs[i];
         if (!cert_fits_suite(k, st))
             continue;
-        bool signs = strcmp(st->kx, "RSA") != 0;
-        if (signs && v >= 0x0303 && !sig_for_key_12(c, k)) {
+        bool signs = st->kx != TLSD_KX_RSA;
+        if (signs && v >= TLSD_VERSION_TLS1_2 && !sig_for_key_12(c, k)) {
             why = TLSD_FAIL_SIGSCHEME;
             continue;
         }
@@ -223,7 +232,7 @@ static enum tlsd_fail_class suite_check(const struct tlsd_profile *c, const stru
 static bool is_chacha(uint32_t code)
 {
     const struct tlsd_suite *s = tlsd_suite_by_code(code);
-    return s && strstr(s->cipher, "CHACHA20") != NULL;
+    return s && (s->cipher_flags & TLSD_CIPHERF_CHACHA20);
 }
 
 /* The client's most preferred suite that is valid at version v (OpenSSL skips the
@@ -232,7 +241,7 @@ static uint32_t first_suite_at(const struct tlsd_profile *c, uint16_t v)
 {
     for (size_t i = 0; i < c->n_suites; i++) {
         const struct tlsd_suite *s = tlsd_suite_by_code(c->suites[i]);
-        if (s && strcmp(s->status, "scsv") != 0 && tlsd_suite_usable_at(s, v))
+        if (s && s->status != TLSD_STATUS_SCSV && tlsd_suite_usable_at(s, v))
             return c->suites[i];
     }
     return 0;
@@ -319,15 +328,15 @@ static void set_fail(struct tlsd_outcome *o, const struct tlsd_profile *s, enum 
     /* windows_notes.md 1 and 7: no common suite -> no ServerHello, the connection is
      * closed (client: WSAECONNRESET 10054); the server logs 36874 and often 36888/40. */
     if (why == TLSD_FAIL_VERSION) {
-        add_event(o, 36888, 70);
+        add_event(o, TLSD_EVENT_FATAL_ALERT_GENERATED, TLSD_ALERT_PROTOCOL_VERSION);
         return;
     }
     if (s->flags & TLSD_PF_RESET_ON_NO_MATCH) {
         o->reset = true;
         o->alert = -1;
     }
-    add_event(o, 36874, -1);
-    add_event(o, 36888, 40);
+    add_event(o, TLSD_EVENT_NO_COMMON_CIPHER, -1);
+    add_event(o, TLSD_EVENT_FATAL_ALERT_GENERATED, TLSD_ALERT_HANDSHAKE_FAILURE);
 }
 
 /* set_fail with a formatted detail. */
@@ -349,11 +358,11 @@ static uint32_t pick_suite_13(const struct tlsd_profile *c, const struct tlsd_pr
 {
     bool server_order = tlsd_profile_pref(s) == TLSD_PREF_SERVER;
     const struct tlsd_profile *a = server_order ? s : c, *b = server_order ? c : s;
-    for (int pass = chacha_first(c, s, 0x0304) ? 0 : 1; pass < 2; pass++)
+    for (int pass = chacha_first(c, s, TLSD_VERSION_TLS1_3) ? 0 : 1; pass < 2; pass++)
         for (size_t i = 0; i < a->n_suites; i++) {
             const struct tlsd_suite *st = tlsd_suite_by_code(a->suites[i]);
-            if (st && st->min_version == 0x0304 && tlsd_profile_has_suite(b, a->suites[i]) &&
-                (pass == 1 || is_chacha(a->suites[i])))
+            if (st && st->min_version == TLSD_VERSION_TLS1_3 &&
+                tlsd_profile_has_suite(b, a->suites[i]) && (pass == 1 || is_chacha(a->suites[i])))
                 return a->suites[i];
         }
     return 0;
@@ -393,12 +402,14 @@ static void negotiate_13(const struct tlsd_profile *c, const struct tlsd_profile
 {
     o->suite = pick_suite_13(c, s);
     if (!o->suite) {
-        fail_with(o, s, TLSD_FAIL_SUITE, 40, "no TLS 1.3 cipher suite in common");
+        fail_with(o, s, TLSD_FAIL_SUITE, TLSD_ALERT_HANDSHAKE_FAILURE,
+                  "no TLS 1.3 cipher suite in common");
         return;
     }
     o->group = pick_group_13(c, s, &o->hrr);
     if (!o->group) {
-        fail_with(o, s, TLSD_FAIL_GROUP, 40, "no key exchange group in common for TLS 1.3");
+        fail_with(o, s, TLSD_FAIL_GROUP, TLSD_ALERT_HANDSHAKE_FAILURE,
+                  "no key exchange group in common for TLS 1.3");
         return;
     }
     for (size_t i = 0; i < s->n_certs && !o->sigscheme; i++) {
@@ -406,7 +417,7 @@ static void negotiate_13(const struct tlsd_profile *c, const struct tlsd_profile
         o->cert_index = o->sigscheme ? (int)i : -1;
     }
     if (!o->sigscheme) {
-        fail_with(o, s, TLSD_FAIL_SIGSCHEME, 40,
+        fail_with(o, s, TLSD_FAIL_SIGSCHEME, TLSD_ALERT_HANDSHAKE_FAILURE,
                   s->n_sigalgs13
                       ? "the client lists no TLS 1.3 signature scheme the server signs with"
                       : "the client lists no TLS 1.3 signature scheme for the server's key");
@@ -419,7 +430,7 @@ static void negotiate_12(const struct tlsd_profile *c, const struct tlsd_profile
                          struct tlsd_outcome *o)
 {
     if ((s->flags & TLSD_PF_REQUIRE_RENEG_INFO) && !(c->flags & TLSD_PF_SENDS_RENEG_INFO)) {
-        fail_with(o, s, TLSD_FAIL_RENEGOTIATION, 40,
+        fail_with(o, s, TLSD_FAIL_RENEGOTIATION, TLSD_ALERT_HANDSHAKE_FAILURE,
                   "the client sends neither the renegotiation SCSV nor the extension");
         return;
     }
@@ -427,7 +438,7 @@ static void negotiate_12(const struct tlsd_profile *c, const struct tlsd_profile
     if (!pk.suite) {
         char vb[16];
         enum tlsd_fail_class why = pk.overlap ? pk.best_why : TLSD_FAIL_SUITE;
-        fail_with(o, s, why, 40, "%s at %s", tlsd_fail_class_text(why),
+        fail_with(o, s, why, TLSD_ALERT_HANDSHAKE_FAILURE, "%s at %s", tlsd_fail_class_text(why),
                   tlsd_version_str(o->version, vb));
         return;
     }
@@ -435,8 +446,8 @@ static void negotiate_12(const struct tlsd_profile *c, const struct tlsd_profile
      * forbid: having chosen a suite with a certificate it finds no signature algorithm
      * (ssl/t1_lib.c tls_choose_sigalg, "no suitable signature algorithm") and sends
      * internal_error before any ServerHello. */
-    if (o->version < 0x0303 && s->impl == TLSD_IMPL_OPENSSL && s->security_level >= 1 &&
-        pk.cert >= 0) {
+    if (o->version < TLSD_VERSION_TLS1_2 && s->impl == TLSD_IMPL_OPENSSL &&
+        s->security_level >= 1 && pk.cert >= 0) {
         fail_with(o, s, TLSD_FAIL_VERSION, TLSD_ALERT_INTERNAL_ERROR,
                   "OpenSSL 3 at security level %d signs no TLS 1.0/1.1 handshake (MD5-SHA1); "
                   "TLS 1.2 is needed, or @SECLEVEL=0 on the server",
@@ -500,7 +511,7 @@ static bool client_refuses(const struct tlsd_profile *c, const struct tlsd_profi
 {
     char vb[16];
     const struct tlsd_suite *st = tlsd_suite_by_code(o->suite);
-    bool dhe = o->version < 0x0304 && st && strcmp(st->kx, "DHE") == 0;
+    bool dhe = o->version < TLSD_VERSION_TLS1_3 && st && st->kx == TLSD_KX_DHE;
     bool derived = false;
     int dh_bits =
         dhe && (c->dh_bits_max || c->dh_bits_min) ? server_dh_bits(s, o->cert_index, &derived) : 0;
@@ -520,7 +531,7 @@ static bool client_refuses(const struct tlsd_profile *c, const struct tlsd_profi
                  "the server's DHE prime has %d bits%s; the client wants at least %d", dh_bits, how,
                  c->dh_bits_min);
         o->alert = TLSD_ALERT_INSUFFICIENT_SECURITY;
-    } else if (o->version < 0x0304 && o->cert_index >= 0 &&
+    } else if (o->version < TLSD_VERSION_TLS1_3 && o->cert_index >= 0 &&
                !cert_curve_named(c, &s->certs[o->cert_index])) {
         snprintf(o->detail, sizeof o->detail,
                  "the server's ECDSA certificate is on a curve the client does not list");
@@ -543,7 +554,7 @@ void tlsd_negotiate(const struct tlsd_profile *c, const struct tlsd_profile *s,
     /* GnuTLS checks the server_name host_name (RFC 6066 3: a DNS hostname) and answers a
      * malformed one with illegal_parameter (lib/ext/server_name.c). */
     if (s->impl == TLSD_IMPL_GNUTLS && (c->flags & TLSD_PF_SNI_INVALID)) {
-        fail_with(o, s, TLSD_FAIL_BAD_HELLO, 47,
+        fail_with(o, s, TLSD_FAIL_BAD_HELLO, TLSD_ALERT_ILLEGAL_PARAMETER,
                   "the client's server_name is not a valid host name; GnuTLS rejects the hello");
         return;
     }
@@ -552,15 +563,17 @@ void tlsd_negotiate(const struct tlsd_profile *c, const struct tlsd_profile *s,
         /* RFC 5246 E.1: protocol_version. OpenSSL built without SSLv3 (1.1.0+ default)
          * answers an SSLv3 hello with handshake_failure instead (seen with 3.0 in
          * tests/integration/test_match_real.sh). */
-        bool ssl3_only = tlsd_versions_max(c->versions) < 0x0301;
-        int alert = s->impl == TLSD_IMPL_OPENSSL && ssl3_only ? 40 : 70;
-        if (tlsd_versions_max(c->versions) == 0x0300 && s->ssl3_alert != TLSD_ALERT_UNKNOWN)
+        bool ssl3_only = tlsd_versions_max(c->versions) < TLSD_VERSION_TLS1_0;
+        int alert = s->impl == TLSD_IMPL_OPENSSL && ssl3_only ? TLSD_ALERT_HANDSHAKE_FAILURE
+                                                              : TLSD_ALERT_PROTOCOL_VERSION;
+        if (tlsd_versions_max(c->versions) == TLSD_VERSION_SSL3 &&
+            s->ssl3_alert != TLSD_ALERT_UNKNOWN)
             alert = s->ssl3_alert; /* what a scan saw it send */
         fail_with(o, s, TLSD_FAIL_VERSION, alert,
                   "the server accepts no version the client offers");
         return;
     }
-    if (o->version == 0x0304)
+    if (o->version == TLSD_VERSION_TLS1_3)
         negotiate_13(c, s, o);
     else
         negotiate_12(c, s, o);

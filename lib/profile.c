@@ -9,7 +9,9 @@
 #include "profile_internal.h"
 #include "tlsdiag/registry.h"
 
-static const uint16_t version_codes[] = {0x0002, 0x0300, 0x0301, 0x0302, 0x0303, 0x0304};
+static const uint16_t version_codes[] = {TLSD_VERSION_SSL2,   TLSD_VERSION_SSL3,
+                                         TLSD_VERSION_TLS1_0, TLSD_VERSION_TLS1_1,
+                                         TLSD_VERSION_TLS1_2, TLSD_VERSION_TLS1_3};
 #define N_VERSIONS (sizeof version_codes / sizeof version_codes[0])
 
 unsigned tlsd_version_bit(uint16_t code)
@@ -168,7 +170,7 @@ void tlsd_profile_versions_from_suites(struct tlsd_profile *p)
         const struct tlsd_suite *s = tlsd_suite_by_code(p->suites[i]);
         if (!s || tlsd_suite_is_sslv2(s))
             continue;
-        for (uint16_t c = 0x0301; c <= 0x0304; c++)
+        for (uint16_t c = TLSD_VERSION_TLS1_0; c <= TLSD_VERSION_TLS1_3; c++)
             if (tlsd_suite_usable_at(s, c))
                 v |= tlsd_version_bit(c);
     }

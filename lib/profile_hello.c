@@ -44,9 +44,9 @@ static void hello_versions(const struct tlsd_client_hello *ch, struct tlsd_profi
      * the wire. Nothing in a TLS hello says the client speaks SSL 3.0 (RFC 7568 forbids
      * it): the floor is TLS 1.0, or SSL 3.0 for an SSL 3.0 hello. A profile's versions
      * line says more where it is known (the testssl profiles carry testssl's data). */
-    if (hi >= 0x0301 && lo < 0x0301)
-        lo = 0x0301;
-    for (uint16_t v = 0x0300; v <= 0x0304; v++)
+    if (hi >= TLSD_VERSION_TLS1_0 && lo < TLSD_VERSION_TLS1_0)
+        lo = TLSD_VERSION_TLS1_0;
+    for (uint16_t v = TLSD_VERSION_SSL3; v <= TLSD_VERSION_TLS1_3; v++)
         if (v >= lo && v <= hi)
             p->versions |= tlsd_version_bit(v);
     if (ch->format == TLSD_HELLO_SSL2)

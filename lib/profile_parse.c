@@ -35,12 +35,17 @@ static uint16_t version_code(const char *tok)
     static const struct {
         const char *name;
         uint16_t code;
-    } shorts[] = {{"1.0", 0x0301},     {"1.1", 0x0302},    {"1.2", 0x0303},    {"1.3", 0x0304},
-                  {"tls1.0", 0x0301},  {"tls1", 0x0301},   {"tls1.1", 0x0302}, {"tls1.2", 0x0303},
-                  {"tls1.3", 0x0304},  {"tls1_1", 0x0302}, {"tls1_2", 0x0303}, {"tls1_3", 0x0304},
-                  {"ssl3", 0x0300},    {"sslv3", 0x0300},  {"ssl2", 0x0002},   {"sslv2", 0x0002},
-                  {"TLSv1.0", 0x0301}, {"TLS10", 0x0301},  {"TLS11", 0x0302},  {"TLS12", 0x0303},
-                  {"TLS13", 0x0304}};
+    } shorts[] = {{"1.0", TLSD_VERSION_TLS1_0},     {"1.1", TLSD_VERSION_TLS1_1},
+                  {"1.2", TLSD_VERSION_TLS1_2},     {"1.3", TLSD_VERSION_TLS1_3},
+                  {"tls1.0", TLSD_VERSION_TLS1_0},  {"tls1", TLSD_VERSION_TLS1_0},
+                  {"tls1.1", TLSD_VERSION_TLS1_1},  {"tls1.2", TLSD_VERSION_TLS1_2},
+                  {"tls1.3", TLSD_VERSION_TLS1_3},  {"tls1_1", TLSD_VERSION_TLS1_1},
+                  {"tls1_2", TLSD_VERSION_TLS1_2},  {"tls1_3", TLSD_VERSION_TLS1_3},
+                  {"ssl3", TLSD_VERSION_SSL3},      {"sslv3", TLSD_VERSION_SSL3},
+                  {"ssl2", TLSD_VERSION_SSL2},      {"sslv2", TLSD_VERSION_SSL2},
+                  {"TLSv1.0", TLSD_VERSION_TLS1_0}, {"TLS10", TLSD_VERSION_TLS1_0},
+                  {"TLS11", TLSD_VERSION_TLS1_1},   {"TLS12", TLSD_VERSION_TLS1_2},
+                  {"TLS13", TLSD_VERSION_TLS1_3}};
     for (size_t i = 0; i < sizeof shorts / sizeof shorts[0]; i++)
         if (strcasecmp(tok, shorts[i].name) == 0)
             return shorts[i].code;

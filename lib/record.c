@@ -16,7 +16,7 @@ bool tlsd_record_looks_sslv2(const uint8_t *buf, size_t len)
 bool tlsd_record_version_ok(uint16_t v)
 {
     /* SSLv3 .. TLS 1.3 record versions (RFC 8446 5.1 freezes it at 0x0303). */
-    return v >= 0x0300 && v <= 0x0304;
+    return v >= TLSD_VERSION_SSL3 && v <= TLSD_VERSION_TLS1_3;
 }
 
 static bool content_type_known(unsigned t)
@@ -387,7 +387,7 @@ static enum tlsd_cerr on_ssl2(struct tlsd_reasm *r, struct tlsd_event *ev)
     r->stats.handshake_msgs++;
     /* RFC 5246 E.2: a CLIENT-HELLO whose version is SSLv3 or later is version 2
      * compatible; the client's next records may be SSLv3/TLS records. */
-    if (ev->hs_type == 1 && ev->len >= 3 && (ev->data[1] << 8 | ev->data[2]) >= 0x0300)
+    if (ev->hs_type == 1 && ev->len >= 3 && (ev->data[1] << 8 | ev->data[2]) >= TLSD_VERSION_SSL3)
         r->ssl2_compat = true;
     /* SSLv2: SERVER-HELLO (4) and CLIENT-MASTER-KEY (2) are the last clear messages. */
     if ((ev->hs_type == 4 || ev->hs_type == 2) && r->auto_encrypt)

@@ -140,16 +140,16 @@ bool tlsd_suite_is_sslv2(const struct tlsd_suite *s)
 bool tlsd_suite_usable_at(const struct tlsd_suite *s, uint16_t version)
 {
     if (tlsd_suite_is_sslv2(s))
-        return version == 0x0002;
-    if (version == 0x0002)
+        return version == TLSD_VERSION_SSL2;
+    if (version == TLSD_VERSION_SSL2)
         return false;
     /* RFC 8446 s4.1.2: TLS 1.3 suites are only for 1.3, and 1.3 takes only
      * them; the SCSVs are signals valid in any ClientHello. */
-    if (strcmp(s->status, "scsv") == 0)
+    if (s->status == TLSD_STATUS_SCSV)
         return true;
-    if (s->min_version == 0x0304)
-        return version == 0x0304;
-    return version < 0x0304 && version >= s->min_version;
+    if (s->min_version == TLSD_VERSION_TLS1_3)
+        return version == TLSD_VERSION_TLS1_3;
+    return version < TLSD_VERSION_TLS1_3 && version >= s->min_version;
 }
 
 bool tlsd_is_grease(uint32_t code)

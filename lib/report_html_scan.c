@@ -289,7 +289,7 @@ static void key_exchange(struct tlsd_strbuf *b, const struct tlsd_scan_result *r
                        r->dh_bits_ffdhe, r->dh_bits_no_ffdhe);
     for (int k = 0; k < TLSD_SCAN_NKEYS; k++) {
         snprintf(title, sizeof title, "Signature schemes (TLS 1.2, %s certificate)",
-                 tlsd_scan_key_auth[k]);
+                 tlsd_auth_name(tlsd_scan_key_auth[k]));
         list16(b, title, r->sigschemes_by_key[k], r->n_sigschemes_by_key[k], false);
     }
     list16(b, "Signature schemes (TLS 1.3)", r->sigschemes13, r->n_sigschemes13, false);

@@ -26,10 +26,12 @@
 
 #include "platform.h"
 
-const uint16_t tlsd_scan_version_codes[TLSD_SCAN_NVERSIONS] = {0x0002, 0x0300, 0x0301,
-                                                               0x0302, 0x0303, 0x0304};
+const uint16_t tlsd_scan_version_codes[TLSD_SCAN_NVERSIONS] = {
+    TLSD_VERSION_SSL2,   TLSD_VERSION_SSL3,   TLSD_VERSION_TLS1_0,
+    TLSD_VERSION_TLS1_1, TLSD_VERSION_TLS1_2, TLSD_VERSION_TLS1_3};
 
-const char *const tlsd_scan_key_auth[TLSD_SCAN_NKEYS] = {"RSA", "ECDSA", "DSS"};
+const enum tlsd_auth tlsd_scan_key_auth[TLSD_SCAN_NKEYS] = {TLSD_AUTH_RSA, TLSD_AUTH_ECDSA,
+                                                            TLSD_AUTH_DSS};
 
 void tlsd_scan_opts_default(struct tlsd_scan_opts *o)
 {
@@ -192,9 +194,9 @@ static uint16_t *all_groups(uint16_t version, size_t *n)
         g[k++] = first[i];
     for (size_t i = 0; g && i < tlsd_group_count(); i++) {
         const struct tlsd_group *x = tlsd_group_at(i);
-        bool ok = strcmp(x->kind, "explicit") != 0;
-        if (version >= 0x0304) /* RFC 8446 4.2.7: no binary or small curves */
-            ok = ok && (strcmp(x->kind, "ec") != 0 || x->code >= 0x0017);
+        bool ok = x->kind != TLSD_GROUP_KIND_EXPLICIT;
+        if (version >= TLSD_VERSION_TLS1_3) /* RFC 8446 4.2.7 (the registry's tls13 column) */
+            ok = ok && x->tls13;
         for (size_t j = 0; j < sizeof first / sizeof first[0]; j++)
             ok = ok && x->code != first[j];
         if (ok)
@@ -217,7 +219,7 @@ static uint16_t *all_sigalgs(size_t *n)
 /* Builds the records of a ClientHello for a probe. */
 static int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **rec, size_t *len)
 {
-    static const uint16_t v13[] = {0x0304};
+    static const uint16_t v13[] = {TLSD_VERSION_TLS1_3};
     static const uint8_t pf[] = {0, 1, 2};
     static const uint8_t psk_modes[] = {1};
     static const uint8_t comp_deflate[] = {1, 0};
@@ -239,17 +241,18 @@ static int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **re
         sp.compression.n = 2;
         sp.compression.present = true;
     }
-    if (h->version == 0x0002) {
+    if (h->version == TLSD_VERSION_SSL2) {
         sp.format = TLSD_HELLO_SSL2;
-        sp.legacy_version = 0x0002;
+        sp.legacy_version = TLSD_VERSION_SSL2;
     } else {
         sp.format = TLSD_HELLO_TLS;
-        sp.legacy_version = h->version >= 0x0304 ? 0x0303 : h->version;
-        sp.record_version = h->version >= 0x0301 ? 0x0301 : h->version;
-        sp.session_id_len = h->version >= 0x0304 ? 32 : 0; /* middlebox compatibility */
+        sp.legacy_version = h->version >= TLSD_VERSION_TLS1_3 ? TLSD_VERSION_TLS1_2 : h->version;
+        sp.record_version = h->version >= TLSD_VERSION_TLS1_0 ? TLSD_VERSION_TLS1_0 : h->version;
+        sp.session_id_len =
+            h->version >= TLSD_VERSION_TLS1_3 ? 32 : 0; /* middlebox compatibility */
         for (size_t i = 0; i < sp.session_id_len; i++)
             sp.session_id[i] = (uint8_t)(i * 7 + 1);
-        if (h->version >= 0x0301) {
+        if (h->version >= TLSD_VERSION_TLS1_0) {
             const char *sni = h->no_sni ? NULL : h->sni ? h->sni : t->sni;
             sp.server_name = sni;
             if (!h->no_groups) {
@@ -260,7 +263,7 @@ static int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **re
             sp.ec_point_formats.v = pf;
             sp.ec_point_formats.n = 3;
             sp.ec_point_formats.present = true;
-            sp.scsv = !h->no_reneg_scsv && h->version < 0x0304;
+            sp.scsv = !h->no_reneg_scsv && h->version < TLSD_VERSION_TLS1_3;
             sp.fallback_scsv = h->fallback_scsv;
             sp.extended_master_secret = true;
             sp.session_ticket = true;
@@ -268,14 +271,15 @@ static int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **re
             sp.alpn = alpn;
             sp.n_alpn = 2;
         }
-        if (h->version >= 0x0303) {
+        if (h->version >= TLSD_VERSION_TLS1_2) {
             sp.sigalgs.v = h->sigalgs ? h->sigalgs : sig;
             sp.sigalgs.n = h->sigalgs ? h->n_sigalgs : ns;
             sp.sigalgs.present = true;
         }
-        if (h->version >= 0x0301 && h->version < 0x0304) /* RFC 7366: TLS 1.0 too */
+        if (h->version >= TLSD_VERSION_TLS1_0 &&
+            h->version < TLSD_VERSION_TLS1_3) /* RFC 7366: TLS 1.0 too */
             sp.encrypt_then_mac = true;
-        if (h->version >= 0x0304) {
+        if (h->version >= TLSD_VERSION_TLS1_3) {
             sp.versions.v = v13;
             sp.versions.n = 1;
             sp.versions.present = true;
@@ -293,7 +297,7 @@ static int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **re
     }
     static const uint8_t hb_allowed[] = {1};
     static const struct tlsd_raw_ext hb = {TLSD_EXT_HEARTBEAT, hb_allowed, sizeof hb_allowed};
-    if (h->heartbeat && h->version >= 0x0301 && h->version < 0x0304) {
+    if (h->heartbeat && h->version >= TLSD_VERSION_TLS1_0 && h->version < TLSD_VERSION_TLS1_3) {
         sp.extra = &hb;
         sp.n_extra = 1;
     }
@@ -315,7 +319,7 @@ static uint32_t *suites_for(struct scan *sc, uint16_t v, size_t *n)
         size_t k = 0;
         for (size_t i = 0; all && i < tlsd_suite_count(); i++) {
             const struct tlsd_suite *s = tlsd_suite_at(i);
-            if (strcmp(s->status, "scsv") == 0 || !tlsd_suite_usable_at(s, v))
+            if (s->status == TLSD_STATUS_SCSV || !tlsd_suite_usable_at(s, v))
                 continue;
             all[k++] = s->code;
         }
@@ -944,7 +948,7 @@ static void note_cert(struct tscan *t, const struct probe_res *res, uint32_t sui
 static bool is_cbc(uint32_t code)
 {
     const struct tlsd_suite *s = tlsd_suite_by_code(code);
-    return s && strstr(s->cipher, "CBC") != NULL;
+    return s && (s->cipher_flags & TLSD_CIPHERF_CBC);
 }
 
 /* JA3S/JA4S and the features below come from the answer at the highest version to
@@ -977,7 +981,8 @@ static void note_fingerprints(struct tscan *t, const struct probe_res *res)
 static void note_features(struct tscan *t, const struct probe_res *res)
 {
     struct tlsd_scan_result *r = t->r;
-    if (!res->have_sh || res->sh.version >= 0x0304 || res->sh.version < 0x0301)
+    if (!res->have_sh || res->sh.version >= TLSD_VERSION_TLS1_3 ||
+        res->sh.version < TLSD_VERSION_TLS1_0)
         return;
     if (is_cbc(res->sh.suite) && r->etm != TLSD_YES)
         r->etm = res->sh.encrypt_then_mac ? TLSD_YES : TLSD_NO;
@@ -1036,20 +1041,19 @@ struct elim {
 static bool is_ecdhe(uint32_t code)
 {
     const struct tlsd_suite *s = tlsd_suite_by_code(code);
-    return s && strncmp(s->kx, "ECDHE", 5) == 0 && strcmp(s->auth, "anon") != 0;
+    return s && s->kx == TLSD_KX_ECDHE && s->auth != TLSD_AUTH_ANON;
 }
 
 static bool is_chacha(uint32_t code)
 {
     const struct tlsd_suite *s = tlsd_suite_by_code(code);
-    return s && strncmp(s->cipher, "CHACHA20", 8) == 0;
+    return s && (s->cipher_flags & TLSD_CIPHERF_CHACHA20);
 }
 
 static bool signs_ske(uint32_t code)
 {
     const struct tlsd_suite *s = tlsd_suite_by_code(code);
-    return s && (strcmp(s->kx, "ECDHE") == 0 || strcmp(s->kx, "DHE") == 0) &&
-           strcmp(s->auth, "anon") != 0;
+    return s && (s->kx == TLSD_KX_ECDHE || s->kx == TLSD_KX_DHE) && s->auth != TLSD_AUTH_ANON;
 }
 
 /* Registry suites usable at v that pass keep (NULL: all). */
@@ -1086,7 +1090,7 @@ static int elim_probe(struct task *k, const uint32_t *set, size_t n)
         if (e->kind == E_GROUPS && e->pinned && !tlsd_has_u32(set, n, e->pinned))
             list16[n++] = (uint16_t)e->pinned; /* last: picked only when nothing else fits */
         if (e->kind == E_GROUPS) {
-            suites = suites_where(e->t->s, v, v >= 0x0304 ? NULL : is_ecdhe, &ns);
+            suites = suites_where(e->t->s, v, v >= TLSD_VERSION_TLS1_3 ? NULL : is_ecdhe, &ns);
             h.groups = list16;
             h.n_groups = n;
             h.no_key_shares = true; /* TLS 1.3: the server names its group in an HRR */
@@ -1094,7 +1098,7 @@ static int elim_probe(struct task *k, const uint32_t *set, size_t n)
             suites = suites_where(e->t->s, v, signs_ske, &ns);
             size_t w = 0; /* only suites that select this key type's certificate */
             for (size_t i = 0; suites && i < ns; i++)
-                if (strcmp(tlsd_suite_by_code(suites[i])->auth, tlsd_scan_key_auth[e->key]) == 0)
+                if (tlsd_suite_by_code(suites[i])->auth == tlsd_scan_key_auth[e->key])
                     suites[w++] = suites[i];
             ns = w;
             h.sigalgs = list16;
@@ -1126,9 +1130,9 @@ static uint32_t picked(const struct task *k, const struct probe_res *res)
     uint32_t c = 0;
     if (e->kind == E_SUITES)
         c = res->sh.suite;
-    else if (e->kind == E_GROUPS && v >= 0x0304 && res->sh.has_key_share)
+    else if (e->kind == E_GROUPS && v >= TLSD_VERSION_TLS1_3 && res->sh.has_key_share)
         c = res->sh.key_share_group;
-    else if (e->kind == E_GROUPS && res->have_ske && res->ske.kind == TLSD_KX_ECDHE)
+    else if (e->kind == E_GROUPS && res->have_ske && res->ske.kind == TLSD_SKE_ECDH)
         c = res->ske.named_curve;
     else if (e->kind == E_SIGALGS && res->have_ske && res->ske.has_sig_scheme)
         c = res->ske.sig_scheme;
@@ -1150,9 +1154,9 @@ static void add_suite(struct tlsd_scan_version *sv, const struct probe_res *res)
     if (res->sh.has_key_share)
         x->group = res->sh.key_share_group;
     if (res->have_ske) {
-        if (res->ske.kind == TLSD_KX_ECDHE)
+        if (res->ske.kind == TLSD_SKE_ECDH)
             x->group = res->ske.named_curve;
-        else if (res->ske.kind == TLSD_KX_DHE)
+        else if (res->ske.kind == TLSD_SKE_DH)
             x->dh_bits = res->ske.dh_p_bits;
     }
     if (res->have_cert && res->cert.n_certs > 0)
@@ -1415,7 +1419,7 @@ static void elim_result(struct task *k, struct probe_res *res)
                 snprintf(buf, sizeof buf, "answered with %s%s",
                          res->sh.is_hrr ? "a HelloRetryRequest for " : "",
                          tlsd_version_str(res->sh.version, vb));
-                if (e->vi == TLSD_SCAN_TLS13 && res->sh.version == 0x0303)
+                if (e->vi == TLSD_SCAN_TLS13 && res->sh.version == TLSD_VERSION_TLS1_2)
                     t->r->tls13_hello_answered_12 = TLSD_YES;
             }
             snprintf(e->root_note, sizeof e->root_note, "%s", txt);
@@ -1698,10 +1702,10 @@ static void start_sigalgs(struct tscan *t)
 static int sig13_hello(struct tscan *t, uint16_t scheme, uint16_t share, uint8_t **rec, size_t *len)
 {
     size_t n;
-    uint32_t *suites = suites_for(t->s, 0x0304, &n);
+    uint32_t *suites = suites_for(t->s, TLSD_VERSION_TLS1_3, &n);
     if (!suites)
         return -1;
-    struct hello_opts h = {.version = 0x0304,
+    struct hello_opts h = {.version = TLSD_VERSION_TLS1_3,
                            .suites = suites,
                            .n_suites = n,
                            .sigalgs = &scheme,
@@ -1909,8 +1913,10 @@ static void feature_result(struct task *k, struct probe_res *res)
     switch (k->kind) {
     case F_FALLBACK:
         /* RFC 7507: inappropriate_fallback (86) to a lower version with the SCSV. */
-        r->fallback_scsv = res->outcome == PROBE_ALERT && res->alert.description == 86 ? TLSD_YES
-                           : accepted                                                  ? TLSD_NO
+        r->fallback_scsv = res->outcome == PROBE_ALERT &&
+                                   res->alert.description == TLSD_ALERT_INAPPROPRIATE_FALLBACK
+                               ? TLSD_YES
+                           : accepted ? TLSD_NO
                                       : TLSD_UNKNOWN;
         break;
     case F_COMPRESSION: /* and heartbeat: one probe */
@@ -1935,7 +1941,7 @@ static void feature_result(struct task *k, struct probe_res *res)
         r->needs_reneg_signal = accepted ? TLSD_NO : TLSD_YES;
         break;
     case F_DHE_NO_FFDHE:
-        if (accepted && res->have_ske && res->ske.kind == TLSD_KX_DHE)
+        if (accepted && res->have_ske && res->ske.kind == TLSD_SKE_DH)
             r->dh_bits_no_ffdhe = res->ske.dh_p_bits;
         break;
     case F_SNI_NOT_HOST:
@@ -1965,7 +1971,7 @@ static void feature_result(struct task *k, struct probe_res *res)
 static bool is_dhe(uint32_t code)
 {
     const struct tlsd_suite *s = tlsd_suite_by_code(code);
-    return s && strcmp(s->kx, "DHE") == 0 && strcmp(s->auth, "anon") != 0;
+    return s && s->kx == TLSD_KX_DHE && s->auth != TLSD_AUTH_ANON;
 }
 
 /* Every group fit for v but the RFC 7919 ones (a client that leaves them out gets the
@@ -1976,7 +1982,7 @@ static uint16_t *groups_without_ffdhe(uint16_t v, size_t *n)
     size_t w = 0;
     for (size_t i = 0; g && i < *n; i++) {
         const struct tlsd_group *x = tlsd_group_by_code(g[i]);
-        if (!x || strcmp(x->kind, "ffdhe") != 0)
+        if (!x || x->kind != TLSD_GROUP_KIND_FFDHE)
             g[w++] = g[i];
     }
     *n = w;
@@ -1986,7 +1992,7 @@ static uint16_t *groups_without_ffdhe(uint16_t v, size_t *n)
 static bool is_ecdhe_ecdsa(uint32_t code)
 {
     const struct tlsd_suite *s = tlsd_suite_by_code(code);
-    return is_ecdhe(code) && s && strcmp(s->auth, "ECDSA") == 0;
+    return is_ecdhe(code) && s && s->auth == TLSD_AUTH_ECDSA;
 }
 
 /* The suites a feature probe offers: those it is about, else all. */
@@ -2395,7 +2401,7 @@ static void start_versions(struct tscan *t)
             for (size_t i = 0; kinds && i < tlsd_suite_count(); i++)
                 if (tlsd_suite_is_sslv2(tlsd_suite_at(i)))
                     kinds[n++] = tlsd_suite_at(i)->code;
-            struct hello_opts h = {.version = 0x0002, .suites = kinds, .n_suites = n};
+            struct hello_opts h = {.version = TLSD_VERSION_SSL2, .suites = kinds, .n_suites = n};
             uint8_t *rec;
             size_t len;
             struct task *k =

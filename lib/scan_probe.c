@@ -108,7 +108,8 @@ static void finish(struct probe *p, enum probe_outcome o)
         return;
     p->state = ST_DONE;
     p->res.flight_incomplete = o == PROBE_SERVER_HELLO && p->res.have_sh && !p->res.sh.is_hrr &&
-                               p->res.sh.version < 0x0304 && !p->flight_done && !p->res.have_alert;
+                               p->res.sh.version < TLSD_VERSION_TLS1_3 && !p->flight_done &&
+                               !p->res.have_alert;
     if (p->res.flight_incomplete && !p->res.error[0])
         snprintf(p->res.error, sizeof p->res.error, "%s",
                  p->res.uv_err == UV_ECONNRESET ? "reset before ServerHelloDone"
@@ -452,7 +453,7 @@ static void handle_handshake(struct probe *p, const struct tlsd_event *ev)
             return;
         }
         /* TLS 1.3 and HRR: everything after is encrypted or a new round. */
-        if (p->res.sh.is_hrr || p->res.sh.version >= 0x0304)
+        if (p->res.sh.is_hrr || p->res.sh.version >= TLSD_VERSION_TLS1_3)
             finish(p, PROBE_SERVER_HELLO);
         return;
     case TLSD_HS_CERTIFICATE:

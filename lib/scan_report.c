@@ -149,7 +149,7 @@ static void dh_findings(struct tlsd_scan_result *r)
 
 static bool is_cbc_suite(const struct tlsd_suite *s)
 {
-    return s && strstr(s->cipher, "CBC") != NULL;
+    return s && (s->cipher_flags & TLSD_CIPHERF_CBC);
 }
 
 /* What the versions mean together: no TLS 1.2 nor 1.3 (every current client needs one
@@ -223,8 +223,7 @@ void scan_findings(struct tlsd_scan_result *r)
         bool rsa = strcmp(c->chain[0].key_type, "RSA") == 0;
         for (size_t k = 0; k < c->n_suites; k++) {
             const struct tlsd_suite *s = tlsd_suite_by_code(c->suites[k]);
-            if (s &&
-                ((rsa && strcmp(s->cert, "ecdsa") == 0) || (!rsa && strcmp(s->cert, "rsa") == 0)))
+            if (s && ((rsa && s->cert == TLSD_CERT_ECDSA) || (!rsa && s->cert == TLSD_CERT_RSA)))
                 finding(r, TLSD_CLASS_INSECURE,
                         "%s was served with a %s certificate, which it cannot use (a broken "
                         "server)",
@@ -471,7 +470,7 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
     for (int k = 0; k < TLSD_SCAN_NKEYS; k++)
         if (r->n_sigschemes_by_key[k])
             json_object_set_new(
-                by_key, tlsd_scan_key_auth[k],
+                by_key, tlsd_auth_name(tlsd_scan_key_auth[k]),
                 names_json(r->sigschemes_by_key[k], r->n_sigschemes_by_key[k], false));
     json_object_set_new(o, "signature_schemes_by_key", by_key);
     json_object_set_new(o, "signature_schemes_tls13", sigs13);

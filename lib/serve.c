@@ -349,7 +349,8 @@ static void handshake_done(struct conn *c)
     c->rep.suite = SSL_CIPHER_get_protocol_id(SSL_get_current_cipher(c->ssl));
     /* TLS <= 1.2 with static RSA uses no group (SSL_get_negotiated_group is stale). */
     const struct tlsd_suite *st = tlsd_suite_by_code(c->rep.suite);
-    if (c->rep.version == TLS1_3_VERSION || (st && strstr(st->kx, "ECDHE")))
+    if (c->rep.version == TLS1_3_VERSION ||
+        (st && st->kx_flags & TLSD_KXF_EC && st->kx_flags & TLSD_KXF_EPHEMERAL))
         c->rep.group = tlsd_openssl_negotiated_group(c->ssl);
     report(c, TLSD_SERVE_HANDSHAKE_OK);
 }
@@ -438,7 +439,14 @@ static void drive_ssl(struct conn *c)
     refused(c);
 }
 
-static const uint8_t handshake_failure_alert[] = {TLSD_CT_ALERT, 3, 1, 0, 2, 2, 40};
+/* A fatal (2) handshake_failure alert in a TLS 1.0 record. */
+static const uint8_t handshake_failure_alert[] = {TLSD_CT_ALERT,
+                                                  TLSD_VERSION_TLS1_0 >> 8,
+                                                  TLSD_VERSION_TLS1_0 & 0xff,
+                                                  0,
+                                                  2,
+                                                  2,
+                                                  TLSD_ALERT_HANDSHAKE_FAILURE};
 
 /* The ClientHello is whole: predict, then answer (record-only) or hand it to libssl. */
 static void start_handshake_timer(struct conn *c);
@@ -452,7 +460,7 @@ static void hello_recorded(struct conn *c)
     snprintf(c->client.name, sizeof c->client.name, "client %u (%s)", c->rep.id, c->rep.peer);
     tlsd_negotiate(&c->client, s->o->profile, &c->rep.predicted);
     if (s->o->record_only) {
-        c->rep.alert = 40;
+        c->rep.alert = TLSD_ALERT_HANDSHAKE_FAILURE;
         send_bytes(c, handshake_failure_alert, sizeof handshake_failure_alert);
         report(c, TLSD_SERVE_RECORDED);
         close_after_write(c);

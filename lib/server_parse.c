@@ -27,7 +27,7 @@ static struct tlsd_err *err_or(struct tlsd_err *err, struct tlsd_err *local)
 
 static bool is_tls13(const struct tlsd_hs_ctx *ctx)
 {
-    return ctx && ctx->version >= 0x0304 && ctx->version != 0xffff;
+    return ctx && ctx->version >= TLSD_VERSION_TLS1_3 && ctx->version != 0xffff;
 }
 
 /* ServerHello extensions (RFC 8446 4.2, RFC 5246 7.4.1.4). */
@@ -101,7 +101,7 @@ static enum tlsd_cerr sh_ext(struct tlsd_rd *ext, uint16_t type, void *ctx)
     case TLSD_EXT_KEY_SHARE:
     case TLSD_EXT_KEY_SHARE_DRAFT: /* the same KeyShareEntry (draft-ietf-tls-tls13-22 4.2.8) */
         return sh_key_share(ext, sh);
-    case TLSD_EXT_ALPN:
+    case TLSD_EXT_APPLICATION_LAYER_PROTOCOL_NEGOTIATION:
         return sh_alpn(ext, sh);
     case TLSD_EXT_RENEGOTIATION_INFO:
         sh->renegotiation_info = true;
@@ -148,7 +148,8 @@ static int downgrade_sentinel(const uint8_t random[32])
 
 bool tlsd_version_is_tls13(uint16_t v)
 {
-    return v == 0x0304 || (v >> 8) == 0x7f; /* final, or draft-ietf-tls-tls13-NN (0x7fNN) */
+    return v == TLSD_VERSION_TLS1_3 ||
+           (v >> 8) == 0x7f; /* final, or draft-ietf-tls-tls13-NN (0x7fNN) */
 }
 
 /* Drafts of TLS 1.3 before -22 sent version, random, cipher_suite, extensions
@@ -336,21 +337,21 @@ static enum tlsd_cerr ske_rsa(struct tlsd_rd *b, struct tlsd_server_key_exchange
 }
 
 /* The key exchange of a suite, from the registry's kx and auth columns. */
-static enum tlsd_cerr kx_of(uint16_t suite, enum tlsd_kx_kind *kind, bool *psk, bool *anon)
+static enum tlsd_cerr kx_of(uint16_t suite, enum tlsd_ske_params *kind, bool *psk, bool *anon)
 {
     const struct tlsd_suite *s = tlsd_suite_by_code(suite);
-    if (!s || !s->kx)
+    if (!s)
         return TLSD_CERR_UNSUPPORTED;
-    *psk = strstr(s->kx, "PSK") != NULL;
-    *anon = *psk || (s->auth && (strcmp(s->auth, "anon") == 0 || strcmp(s->auth, "NULL") == 0));
-    if (strstr(s->kx, "ECDH"))
-        *kind = TLSD_KX_ECDHE;
-    else if (strstr(s->kx, "DH"))
-        *kind = TLSD_KX_DHE;
-    else if (strstr(s->kx, "RSA") && !*psk)
-        *kind = TLSD_KX_RSA;
+    *psk = (s->kx_flags & TLSD_KXF_PSK) != 0;
+    *anon = *psk || s->auth == TLSD_AUTH_ANON;
+    if (s->kx_flags & TLSD_KXF_EC)
+        *kind = TLSD_SKE_ECDH;
+    else if (s->kx_flags & TLSD_KXF_DH)
+        *kind = TLSD_SKE_DH;
+    else if (s->kx_flags & TLSD_KXF_RSA && !*psk)
+        *kind = TLSD_SKE_RSA;
     else if (*psk)
-        *kind = TLSD_KX_UNKNOWN; /* PSK alone: the identity hint only */
+        *kind = TLSD_SKE_NONE; /* PSK alone: the identity hint only */
     else
         return TLSD_CERR_UNSUPPORTED;
     return TLSD_CERR_OK;
@@ -360,7 +361,7 @@ static enum tlsd_cerr ske_signature(struct tlsd_rd *b, const struct tlsd_hs_ctx 
                                     struct tlsd_server_key_exchange *ske)
 {
     struct tlsd_rd sig;
-    if (ctx->version == 0 || ctx->version >= 0x0303) { /* RFC 5246 7.4.1.4.1 */
+    if (ctx->version == 0 || ctx->version >= TLSD_VERSION_TLS1_2) { /* RFC 5246 7.4.1.4.1 */
         ske->has_sig_scheme = true;
         TLSD_TRY(tlsd_rd_u16(b, &ske->sig_scheme, "DigitallySigned.algorithm"));
     }
@@ -383,11 +384,11 @@ enum tlsd_cerr tlsd_server_key_exchange_parse(const uint8_t *msg, size_t len,
         return tlsd_rd_fail(&body, TLSD_CERR_UNSUPPORTED, "ServerKeyExchange: unknown suite");
     if (psk) /* RFC 4279 2, RFC 5489 2 */
         TLSD_TRY(tlsd_rd_vec16(&body, &hint, "ServerKeyExchange.psk_identity_hint"));
-    if (out->kind == TLSD_KX_DHE)
+    if (out->kind == TLSD_SKE_DH)
         TLSD_TRY(ske_dh(&body, out));
-    else if (out->kind == TLSD_KX_ECDHE)
+    else if (out->kind == TLSD_SKE_ECDH)
         TLSD_TRY(ske_ec(&body, out));
-    else if (out->kind == TLSD_KX_RSA)
+    else if (out->kind == TLSD_SKE_RSA)
         TLSD_TRY(ske_rsa(&body, out));
     if (!out->anonymous)
         TLSD_TRY(ske_signature(&body, ctx, out));
@@ -403,7 +404,7 @@ static enum tlsd_cerr cr_tls12(struct tlsd_rd *b, const struct tlsd_hs_ctx *ctx,
     if (!tlsd_rd_left(&types))
         return tlsd_rd_fail(b, TLSD_CERR_EMPTY, "CertificateRequest.certificate_types");
     TLSD_TRY(tlsd_rd_u8_list(&types, &cr->cert_types, &cr->n_cert_types, "certificate_types"));
-    if (!ctx || ctx->version == 0 || ctx->version >= 0x0303) {
+    if (!ctx || ctx->version == 0 || ctx->version >= TLSD_VERSION_TLS1_2) {
         TLSD_TRY(tlsd_rd_vec16(b, &algs, "CertificateRequest.supported_signature_algorithms"));
         if (!tlsd_rd_left(&algs))
             return tlsd_rd_fail(b, TLSD_CERR_EMPTY, "CertificateRequest.sigalgs");

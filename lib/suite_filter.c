@@ -27,22 +27,40 @@ struct tlsd_filter {
     size_t n;
 };
 
+/* The registry's spelling of the column a text key filters on (a user's word is compared
+ * with it); NULL for class and version. */
+static const char *column(enum fkey key, const struct tlsd_suite *s)
+{
+    switch (key) {
+    case F_KX:
+        return tlsd_kx_name(s->kx);
+    case F_AUTH:
+        return tlsd_auth_name(s->auth);
+    case F_CERT:
+        return tlsd_cert_kind_name(s->cert);
+    case F_MAC:
+        return tlsd_mac_name(s->mac);
+    case F_STATUS:
+        return tlsd_suite_status_name(s->status);
+    case F_CIPHER:
+        return tlsd_cipher_name(s->cipher);
+    default:
+        return NULL;
+    }
+}
+
 /* One alternative of a condition against a suite. */
 static bool alt_match(enum fkey key, const char *v, const struct tlsd_suite *s)
 {
     switch (key) {
     case F_KX:
-        return strcasecmp(v, s->kx) == 0;
     case F_AUTH:
-        return strcasecmp(v, s->auth) == 0;
     case F_CERT:
-        return strcasecmp(v, s->cert) == 0;
     case F_MAC:
-        return strcasecmp(v, s->mac) == 0;
     case F_STATUS:
-        return strcasecmp(v, s->status) == 0;
+        return strcasecmp(v, column(key, s)) == 0;
     case F_CIPHER:
-        return tlsd_strcasestr(s->cipher, v) != NULL;
+        return tlsd_strcasestr(column(key, s), v) != NULL;
     case F_CLASS:
         if (v[0] == '>' && v[1] == '=')
             return s->cls >= tlsd_class_from_name(v + 2);
@@ -55,27 +73,6 @@ static bool alt_match(enum fkey key, const char *v, const struct tlsd_suite *s)
     }
     }
     return false;
-}
-
-/* The registry column a text key filters on; NULL for class and version. */
-static const char *column(enum fkey key, const struct tlsd_suite *s)
-{
-    switch (key) {
-    case F_KX:
-        return s->kx;
-    case F_AUTH:
-        return s->auth;
-    case F_CERT:
-        return s->cert;
-    case F_MAC:
-        return s->mac;
-    case F_STATUS:
-        return s->status;
-    case F_CIPHER:
-        return s->cipher;
-    default:
-        return NULL;
-    }
 }
 
 /* A value no suite of the registry has is a typo, not an empty result: say so, with the
@@ -246,10 +243,7 @@ void tlsd_suite_list_filter(struct tlsd_suite_list *l, const struct tlsd_filter 
  * key, the code. */
 static int kx_rank(const struct tlsd_suite *s)
 {
-    return strcmp(s->kx, "ANY") == 0     ? 0
-           : strcmp(s->kx, "ECDHE") == 0 ? 1
-           : strcmp(s->kx, "DHE") == 0   ? 2
-                                         : 3;
+    return s->kx == TLSD_KX_ANY ? 0 : s->kx == TLSD_KX_ECDHE ? 1 : s->kx == TLSD_KX_DHE ? 2 : 3;
 }
 
 static int by_security(const void *pa, const void *pb)
@@ -262,7 +256,7 @@ static int by_security(const void *pa, const void *pb)
         return x->cls > y->cls ? -1 : 1;
     if (kx_rank(x) != kx_rank(y))
         return kx_rank(x) < kx_rank(y) ? -1 : 1;
-    bool ax = strcmp(x->mac, "AEAD") == 0, ay = strcmp(y->mac, "AEAD") == 0;
+    bool ax = x->mac == TLSD_MAC_AEAD, ay = y->mac == TLSD_MAC_AEAD;
     if (ax != ay)
         return ax ? -1 : 1;
     if (x->bits != y->bits)

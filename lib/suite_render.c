@@ -82,8 +82,8 @@ static void render_powershell(struct tlsd_strbuf *b, const char **names, size_t 
     size_t n_extra = 0;
     for (size_t i = 0; keep_tls13 && i < tlsd_suite_count() && n_extra < 8; i++) {
         const struct tlsd_suite *s = tlsd_suite_at(i);
-        if (s->min_version == 0x0304 && s->windows_name && strcmp(s->status, "iana") == 0 &&
-            !in_names(names, n, s->windows_name))
+        if (s->min_version == TLSD_VERSION_TLS1_3 && s->windows_name &&
+            s->status == TLSD_STATUS_IANA && !in_names(names, n, s->windows_name))
             extra[n_extra++] = s->windows_name;
     }
     char warn[300];
@@ -131,7 +131,7 @@ static void render_openssl(struct tlsd_strbuf *b, const char **names, size_t n,
         int k = 0;
         for (size_t i = 0; i < n; i++) {
             const struct tlsd_suite *s = tlsd_suite_by_name(names[i]);
-            bool tls13 = s && s->min_version == 0x0304;
+            bool tls13 = s && s->min_version == TLSD_VERSION_TLS1_3;
             if (tls13 == (pass == 1))
                 tlsd_sb_printf(b, "%s%s", k++ ? ":" : "", names[i]);
         }
@@ -241,11 +241,13 @@ json_t *tlsd_suite_to_json(const struct tlsd_suite *s)
                      "code", code, "value", (json_int_t)s->code, "iana", s->iana_name, "openssl",
                      str_or_null(s->openssl_name), "openssl_aliases", list_json(s->openssl_aliases),
                      "gnutls", str_or_null(s->gnutls_name), "windows", str_or_null(s->windows_name),
-                     "windows_spellings", list_json(s->windows_names), "kx", s->kx, "auth", s->auth,
-                     "cert", s->cert, "cipher", s->cipher, "bits", s->bits, "mac", s->mac,
-                     "min_version", tlsd_version_str(s->min_version, ver), "class",
-                     tlsd_class_name(s->cls), "class_reason", s->class_reason, "status", s->status,
-                     "reference", s->reference, "local_openssl", tlsd_openssl_knows(s->code));
+                     "windows_spellings", list_json(s->windows_names), "kx", tlsd_kx_name(s->kx),
+                     "auth", tlsd_auth_name(s->auth), "cert", tlsd_cert_kind_name(s->cert),
+                     "cipher", tlsd_cipher_name(s->cipher), "bits", s->bits, "mac",
+                     tlsd_mac_name(s->mac), "min_version", tlsd_version_str(s->min_version, ver),
+                     "class", tlsd_class_name(s->cls), "class_reason", s->class_reason, "status",
+                     tlsd_suite_status_name(s->status), "reference", s->reference, "local_openssl",
+                     tlsd_openssl_knows(s->code));
 }
 
 static json_t *msgs_json(const struct tlsd_list_msg *m, size_t n)

@@ -207,7 +207,8 @@ static void one_protocol(struct tlsd_win_state *st, const struct tlsd_reg *reg,
 static void protocols(struct tlsd_win_state *st, const struct tlsd_reg *reg,
                       const struct tlsd_windows_support *ws, bool client)
 {
-    static const uint16_t codes[] = {0x0002, 0x0300, 0x0301, 0x0302, 0x0303, 0x0304};
+    static const uint16_t codes[] = {TLSD_VERSION_SSL2,   TLSD_VERSION_SSL3,   TLSD_VERSION_TLS1_0,
+                                     TLSD_VERSION_TLS1_1, TLSD_VERSION_TLS1_2, TLSD_VERSION_TLS1_3};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         const struct tlsd_version *ver = tlsd_version_by_code(codes[i]);
         if (ver && ver->windows_name)
@@ -279,9 +280,10 @@ static bool field_matches(const char *spec, const struct tlsd_suite *s)
     if (!eq)
         return false;
     size_t fl = (size_t)(eq - spec);
-    const char *field = strncmp(spec, "cipher", fl) == 0 ? s->cipher
-                        : strncmp(spec, "mac", fl) == 0  ? s->mac
-                        : strncmp(spec, "kx", fl) == 0   ? s->kx
+    /* the data's spec names the registry's spelling of a column */
+    const char *field = strncmp(spec, "cipher", fl) == 0 ? tlsd_cipher_name(s->cipher)
+                        : strncmp(spec, "mac", fl) == 0  ? tlsd_mac_name(s->mac)
+                        : strncmp(spec, "kx", fl) == 0   ? tlsd_kx_name(s->kx)
                                                          : NULL;
     if (!field)
         return false;

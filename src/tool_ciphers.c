@@ -58,23 +58,26 @@ static const char help_text[] =
     "chosen format (each reported on stderr, the rest still converted); 2 usage\n"
     "error; 3 could not read the input.\n";
 
-static const char *cert_phrase(const char *cert)
+static const char *cert_phrase(enum tlsd_cert_kind cert)
 {
-    if (strcmp(cert, "rsa") == 0)
+    switch (cert) {
+    case TLSD_CERT_RSA:
         return "an RSA certificate";
-    if (strcmp(cert, "ecdsa") == 0)
+    case TLSD_CERT_ECDSA:
         return "an ECDSA certificate";
-    if (strcmp(cert, "dsa") == 0)
+    case TLSD_CERT_DSA:
         return "a DSA certificate";
-    if (strcmp(cert, "dh") == 0)
+    case TLSD_CERT_DH:
         return "a static DH certificate";
-    if (strcmp(cert, "ecdh") == 0)
+    case TLSD_CERT_ECDH:
         return "a static ECDH certificate";
-    if (strcmp(cert, "gost") == 0)
+    case TLSD_CERT_GOST:
         return "a GOST certificate";
-    if (strcmp(cert, "any") == 0)
+    case TLSD_CERT_ANY:
         return "any certificate type (TLS 1.3 signs with the signature scheme)";
-    return "no certificate";
+    default:
+        return "no certificate";
+    }
 }
 
 static void print_card(const struct tlsd_suite *s, bool color)
@@ -86,20 +89,21 @@ static void print_card(const struct tlsd_suite *s, bool color)
            s->openssl_aliases ? ")" : "");
     printf("  GnuTLS        %s\n", s->gnutls_name ? s->gnutls_name : "-");
     printf("  Windows       %s\n", s->windows_names ? s->windows_names : "- (no Windows version)");
-    printf("  Key exchange  %s, authentication %s: needs %s\n", s->kx, s->auth,
-           cert_phrase(s->cert));
-    printf("  Cipher        %s (%d bits), MAC %s\n", s->cipher, s->bits, s->mac);
+    printf("  Key exchange  %s, authentication %s: needs %s\n", tlsd_kx_name(s->kx),
+           tlsd_auth_name(s->auth), cert_phrase(s->cert));
+    printf("  Cipher        %s (%d bits), MAC %s\n", tlsd_cipher_name(s->cipher), s->bits,
+           tlsd_mac_name(s->mac));
     if (tlsd_suite_is_sslv2(s))
         printf("  Protocols     SSLv2 only\n");
-    else if (s->min_version == 0x0304)
+    else if (s->min_version == TLSD_VERSION_TLS1_3)
         printf("  Protocols     TLSv1.3 only\n");
-    else if (s->min_version == 0x0303)
+    else if (s->min_version == TLSD_VERSION_TLS1_2)
         printf("  Protocols     TLSv1.2 only\n");
     else
         printf("  Protocols     %s to TLSv1.2\n", tlsd_version_str(s->min_version, v1));
     printf("  Class         %s%s%s: %s\n", tool_class_color(s->cls, color), tlsd_class_name(s->cls),
            tool_reset(color), s->class_reason);
-    printf("  Defined in    %s (%s)\n", s->reference, s->status);
+    printf("  Defined in    %s (%s)\n", s->reference, tlsd_suite_status_name(s->status));
     printf("  Local OpenSSL %s\n",
            tlsd_openssl_knows(s->code) ? "can negotiate it" : "cannot negotiate it");
 }
@@ -147,12 +151,12 @@ static void print_table(const struct tlsd_suite_list *l, bool color)
         row[COL_IANA] = s->iana_name;
         row[COL_OPENSSL] = s->openssl_name ? s->openssl_name : "-";
         row[COL_MIN] = tlsd_version_str(s->min_version, ver);
-        row[COL_KX] = s->kx;
-        row[COL_AUTH] = s->auth;
-        row[COL_CERT] = s->cert;
-        row[COL_CIPHER] = s->cipher;
+        row[COL_KX] = tlsd_kx_name(s->kx);
+        row[COL_AUTH] = tlsd_auth_name(s->auth);
+        row[COL_CERT] = tlsd_cert_kind_name(s->cert);
+        row[COL_CIPHER] = tlsd_cipher_name(s->cipher);
         row[COL_BITS] = bits;
-        row[COL_MAC] = s->mac;
+        row[COL_MAC] = tlsd_mac_name(s->mac);
         row[COL_CLASS] = cls;
         tool_table_row(&t, row);
     }

@@ -237,7 +237,7 @@ static void print_kx(const struct tlsd_scan_result *r)
         printf("  HelloRetryRequest when no key share fits: %s\n", tri(r->hrr));
     for (int k = 0; k < TLSD_SCAN_NKEYS; k++) {
         snprintf(title, sizeof title, "Signature schemes (TLS 1.2, %s certificate)",
-                 tlsd_scan_key_auth[k]);
+                 tlsd_auth_name(tlsd_scan_key_auth[k]));
         print_list16(title, r->sigschemes_by_key[k], r->n_sigschemes_by_key[k], false);
     }
     print_list16("Signature schemes (TLS 1.3)", r->sigschemes13, r->n_sigschemes13, false);

@@ -17,22 +17,7 @@
 extern "C" {
 #endif
 
-enum tlsd_hs_type {
-    TLSD_HS_HELLO_REQUEST = 0,
-    TLSD_HS_CLIENT_HELLO = 1,
-    TLSD_HS_SERVER_HELLO = 2,
-    TLSD_HS_NEW_SESSION_TICKET = 4,
-    TLSD_HS_END_OF_EARLY_DATA = 5,
-    TLSD_HS_ENCRYPTED_EXTENSIONS = 8,
-    TLSD_HS_CERTIFICATE = 11,
-    TLSD_HS_SERVER_KEY_EXCHANGE = 12,
-    TLSD_HS_CERTIFICATE_REQUEST = 13,
-    TLSD_HS_SERVER_HELLO_DONE = 14,
-    TLSD_HS_CERTIFICATE_VERIFY = 15,
-    TLSD_HS_CLIENT_KEY_EXCHANGE = 16,
-    TLSD_HS_FINISHED = 20,
-    TLSD_HS_CERTIFICATE_STATUS = 22,
-};
+/* Handshake types: enum tlsd_hs_type (TLSD_HS_*), tlsdiag/registry_codes.h. */
 
 /* Context a parser needs from earlier messages. */
 struct tlsd_hs_ctx {
@@ -101,15 +86,15 @@ struct tlsd_certificate_msg {
     size_t msg_len;
 };
 
-enum tlsd_kx_kind {
-    TLSD_KX_UNKNOWN = 0,
-    TLSD_KX_DHE,   /* ServerDHParams (RFC 5246 7.4.3) */
-    TLSD_KX_ECDHE, /* ServerECDHParams (RFC 8422 5.4) */
-    TLSD_KX_RSA,   /* export ServerRSAParams (RFC 2246 7.4.3) */
+enum tlsd_ske_params {
+    TLSD_SKE_NONE = 0,
+    TLSD_SKE_DH,   /* ServerDHParams (RFC 5246 7.4.3) */
+    TLSD_SKE_ECDH, /* ServerECDHParams (RFC 8422 5.4) */
+    TLSD_SKE_RSA,  /* export ServerRSAParams (RFC 2246 7.4.3) */
 };
 
 struct tlsd_server_key_exchange {
-    enum tlsd_kx_kind kind;
+    enum tlsd_ske_params kind;
     bool anonymous; /* no signature (anon suites) */
     int dh_p_bits;  /* DHE: size of p */
     int dh_g_bits;

@@ -11,35 +11,15 @@
 
 #include "tlsdiag/bytes.h"
 
+#include "tlsdiag/registry.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Extension code points used by the codec (IANA TLS ExtensionType Values). */
-enum tlsd_ext_code {
-    TLSD_EXT_SERVER_NAME = 0,
-    TLSD_EXT_MAX_FRAGMENT_LENGTH = 1,
-    TLSD_EXT_STATUS_REQUEST = 5,
-    TLSD_EXT_SUPPORTED_GROUPS = 10,
-    TLSD_EXT_EC_POINT_FORMATS = 11,
-    TLSD_EXT_SIGNATURE_ALGORITHMS = 13,
-    TLSD_EXT_HEARTBEAT = 15,
-    TLSD_EXT_ALPN = 16,
-    TLSD_EXT_PADDING = 21,
-    TLSD_EXT_ENCRYPT_THEN_MAC = 22,
-    TLSD_EXT_RECORD_SIZE_LIMIT = 28,
-    TLSD_EXT_EXTENDED_MASTER_SECRET = 23,
-    TLSD_EXT_SESSION_TICKET = 35,
-    TLSD_EXT_PRE_SHARED_KEY = 41,
-    TLSD_EXT_EARLY_DATA = 42,
-    TLSD_EXT_COOKIE = 44,
-    TLSD_EXT_SUPPORTED_VERSIONS = 43,
-    TLSD_EXT_PSK_KEY_EXCHANGE_MODES = 45,
-    TLSD_EXT_SIGNATURE_ALGORITHMS_CERT = 50,
-    TLSD_EXT_KEY_SHARE_DRAFT = 40, /* key_share in draft-ietf-tls-tls13 up to -22 */
-    TLSD_EXT_KEY_SHARE = 51,
-    TLSD_EXT_RENEGOTIATION_INFO = 0xff01,
-};
+/* Extension codes: enum tlsd_ext_code (TLSD_EXT_*), tlsdiag/registry_codes.h. The key_share
+ * code of draft-ietf-tls-tls13 up to -22, registered as reserved_40: */
+#define TLSD_EXT_KEY_SHARE_DRAFT TLSD_EXT_RESERVED_40
 
 #define TLSD_SUITE_EMPTY_RENEGOTIATION_INFO_SCSV 0x00ff
 #define TLSD_SUITE_FALLBACK_SCSV                 0x5600

@@ -11,17 +11,13 @@
 
 #include "tlsdiag/bytes.h"
 
+#include "tlsdiag/registry.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-enum tlsd_content_type_code {
-    TLSD_CT_CHANGE_CIPHER_SPEC = 20,
-    TLSD_CT_ALERT = 21,
-    TLSD_CT_HANDSHAKE = 22,
-    TLSD_CT_APPLICATION_DATA = 23,
-    TLSD_CT_HEARTBEAT = 24,
-};
+/* Content types: enum tlsd_content_type_code (TLSD_CT_*), tlsdiag/registry_codes.h. */
 
 /* RFC 5246 6.2.1 / 6.2.3, RFC 8446 5.1 / 5.2. */
 #define TLSD_MAX_PLAINTEXT      16384u

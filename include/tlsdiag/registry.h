@@ -10,6 +10,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Generated from data/ (scripts/gen_tables.py): enum tlsd_kx and its TLSD_KXF_* flags,
+ * tlsd_auth, tlsd_cert_kind, tlsd_cipher (TLSD_CIPHERF_*), tlsd_mac, tlsd_suite_status,
+ * tlsd_group_kind, tlsd_sig_hash, tlsd_sig_alg, tlsd_version_family, each with a
+ * tlsd_<enum>_name(); and the named codes TLSD_VERSION_*, TLSD_ALERT_*, TLSD_GROUP_*,
+ * TLSD_SIGSCHEME_*, TLSD_EXT_*, TLSD_HS_*, TLSD_CT_*. */
+#include "tlsdiag/registry_codes.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -38,16 +45,18 @@ struct tlsd_suite {
     const char *gnutls_name;     /* or NULL */
     const char *windows_names;   /* comma list, or NULL */
     const char *windows_name;    /* the spelling to write for Windows, or NULL */
-    const char *kx;              /* RSA, DHE, ECDHE, PSK, ..., ANY (TLS 1.3) */
-    const char *auth;            /* RSA, ECDSA, DSS, anon, ..., ANY */
-    const char *cert;            /* key type the server certificate needs */
-    const char *cipher;          /* AES_128_GCM, 3DES_EDE_CBC, ... */
+    enum tlsd_kx kx;             /* RSA, DHE, ECDHE, PSK, ..., ANY (TLS 1.3) */
+    unsigned kx_flags;           /* TLSD_KXF_*: ephemeral, EC, DH, PSK, export, RSA */
+    enum tlsd_auth auth;         /* RSA, ECDSA, DSS, anon, ..., ANY */
+    enum tlsd_cert_kind cert;    /* key type the server certificate needs */
+    enum tlsd_cipher cipher;     /* AES_128_GCM, 3DES_EDE_CBC, ... */
+    unsigned cipher_flags;       /* TLSD_CIPHERF_*: CBC, AEAD, stream, ChaCha20, CCM_8 */
     int bits;                    /* symmetric key bits */
-    const char *mac;             /* AEAD, SHA1, SHA256, ... */
+    enum tlsd_mac mac;           /* AEAD, SHA1, SHA256, ... */
     uint16_t min_version;        /* lowest protocol version, e.g. 0x0303 */
     enum tlsd_class cls;
     const char *class_reason;
-    const char *status; /* iana, scsv, draft, vendor, sslv2 */
+    enum tlsd_suite_status status; /* iana, scsv, draft, vendor, sslv2 */
     const char *reference;
 };
 
@@ -73,10 +82,10 @@ struct tlsd_version {
     uint16_t code;
     const char *name; /* SSLv3, TLSv1.2, ... */
     const char *iana_name;
-    const char *openssl_name; /* or NULL */
-    const char *gnutls_name;  /* or NULL */
-    const char *windows_name; /* SCHANNEL registry key name, or NULL */
-    const char *family;       /* ssl2, tls, dtls */
+    const char *openssl_name;        /* or NULL */
+    const char *gnutls_name;         /* or NULL */
+    const char *windows_name;        /* SCHANNEL registry key name, or NULL */
+    enum tlsd_version_family family; /* ssl2, tls, dtls */
     enum tlsd_class cls;
     const char *reference;
 };
@@ -84,11 +93,12 @@ struct tlsd_version {
 struct tlsd_group {
     uint16_t code;
     const char *name;
-    const char *openssl_name; /* comma list, or NULL */
-    const char *gnutls_name;  /* or NULL */
-    const char *windows_name; /* or NULL */
-    const char *kind;         /* ec, ecx, ffdhe, pq, hybrid, ... */
+    const char *openssl_name;  /* comma list, or NULL */
+    const char *gnutls_name;   /* or NULL */
+    const char *windows_name;  /* or NULL */
+    enum tlsd_group_kind kind; /* ec, ecx, ffdhe, pq, hybrid, ... */
     int bits;
+    bool tls13; /* allowed in TLS 1.3 */
     enum tlsd_class cls;
     const char *reference;
 };
@@ -98,8 +108,8 @@ struct tlsd_sigscheme {
     const char *name;
     const char *openssl_name; /* or NULL */
     const char *gnutls_name;  /* or NULL */
-    const char *hash;
-    const char *signature;
+    enum tlsd_sig_hash hash;
+    enum tlsd_sig_alg signature;
     bool tls13;
     enum tlsd_class cls;
     const char *reference;
@@ -119,15 +129,6 @@ struct tlsd_alert {
     const char *level_rule;
     const char *reference;
     const char *description;
-};
-
-/* The alerts the negotiation model and the probes name (RFC 8446 6, data/alerts.tsv). */
-enum {
-    TLSD_ALERT_HANDSHAKE_FAILURE = 40,
-    TLSD_ALERT_ILLEGAL_PARAMETER = 47,
-    TLSD_ALERT_PROTOCOL_VERSION = 70,
-    TLSD_ALERT_INSUFFICIENT_SECURITY = 71,
-    TLSD_ALERT_INTERNAL_ERROR = 80,
 };
 
 struct tlsd_handshake_type {

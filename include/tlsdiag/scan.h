@@ -54,7 +54,8 @@ extern const uint16_t tlsd_scan_version_codes[TLSD_SCAN_NVERSIONS];
 
 /* Certificate key types a TLS 1.2 suite can select (its "auth"). */
 enum { TLSD_SCAN_KEY_RSA, TLSD_SCAN_KEY_ECDSA, TLSD_SCAN_KEY_DSA, TLSD_SCAN_NKEYS };
-extern const char *const tlsd_scan_key_auth[TLSD_SCAN_NKEYS]; /* "RSA", "ECDSA", "DSS" */
+/* The certificate key types scan measures signature schemes for: RSA, ECDSA, DSS. */
+extern const enum tlsd_auth tlsd_scan_key_auth[TLSD_SCAN_NKEYS];
 
 struct tlsd_scan_suite {
     uint32_t code;

@@ -100,7 +100,7 @@ static void verdict(int fd, char *out, size_t len)
                 memset(&ske, 0, sizeof ske);
                 if (tlsd_server_key_exchange_parse(ev.data, ev.len, &ctx, &ske, &err) ==
                         TLSD_CERR_OK &&
-                    ske.kind == TLSD_KX_ECDHE)
+                    ske.kind == TLSD_SKE_ECDH)
                     snprintf(group, sizeof group, "G=0x%04X", ske.named_curve);
                 break;
             }

@@ -162,14 +162,14 @@ static void test_server_key_exchange(void **state)
 {
     (void)state;
     struct tlsd_server_key_exchange k = ske("tls12_ecdhe_rsa", 0x0303, 0xc02f);
-    assert_int_equal(k.kind, TLSD_KX_ECDHE);
+    assert_int_equal(k.kind, TLSD_SKE_ECDH);
     assert_int_equal(k.curve_type, 3);
     assert_int_equal(k.named_curve, 0x001d);
     assert_int_equal(k.point_len, 32);
     assert_true(k.has_sig_scheme);
     assert_int_equal(k.sig_len, 256);
     k = ske("tls12_dhe_rsa", 0x0303, 0x009f);
-    assert_int_equal(k.kind, TLSD_KX_DHE);
+    assert_int_equal(k.kind, TLSD_SKE_DH);
     assert_int_equal(k.dh_p_bits, 2048);
     assert_int_equal(k.dh_g_bits, 2);
     k = ske("tls10_ecdhe_rsa", 0x0301, 0xc013);

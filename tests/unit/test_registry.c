@@ -75,7 +75,7 @@ static void known_facts(void **state)
     assert_non_null(s);
     assert_string_equal(s->iana_name, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
     assert_string_equal(s->openssl_name, "ECDHE-RSA-AES128-GCM-SHA256");
-    assert_string_equal(s->cert, "rsa");
+    assert_int_equal(s->cert, TLSD_CERT_RSA);
     assert_int_equal(s->min_version, 0x0303);
     assert_int_equal(s->cls, TLSD_CLASS_RECOMMENDED);
     s = tlsd_suite_by_name("TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384_P384");
@@ -84,11 +84,11 @@ static void known_facts(void **state)
     s = tlsd_suite_by_code(0x0005);
     assert_int_equal(s->cls, TLSD_CLASS_INSECURE); /* RC4 */
     s = tlsd_suite_by_code(0x1301);
-    assert_string_equal(s->cert, "any");
+    assert_int_equal(s->cert, TLSD_CERT_ANY);
     assert_true(tlsd_suite_usable_at(s, 0x0304));
     assert_false(tlsd_suite_usable_at(s, 0x0303));
     s = tlsd_suite_by_code(0x00FF);
-    assert_string_equal(s->status, "scsv");
+    assert_int_equal(s->status, TLSD_STATUS_SCSV);
     s = tlsd_suite_by_code(0x5600);
     assert_string_equal(s->iana_name, "TLS_FALLBACK_SCSV");
     s = tlsd_suite_by_code(0x0700C0);
@@ -98,9 +98,51 @@ static void known_facts(void **state)
     assert_false(tlsd_suite_usable_at(s, 0x0301));
     s = tlsd_suite_by_code(0xCC13);
     assert_non_null(s);
-    assert_string_equal(s->status, "draft");
+    assert_int_equal(s->status, TLSD_STATUS_DRAFT);
     assert_null(tlsd_suite_by_code(0x0A0A));
     assert_null(tlsd_suite_by_name("NOT-A-SUITE"));
+}
+
+/* The typed properties: ECDHE_PSK is ECDHE-like and PSK, not plain ECDHE (a prefix
+ * compare of "ECDHE" took it for one); TLS 1.3 groups from the registry's column. */
+static void typed_properties(void **state)
+{
+    (void)state;
+    const struct tlsd_suite *s = tlsd_suite_by_code(0xC035); /* ECDHE_PSK_WITH_AES_128_CBC_SHA */
+    assert_non_null(s);
+    assert_int_equal(s->kx, TLSD_KX_ECDHE_PSK);
+    assert_int_equal(s->kx_flags, TLSD_KXF_EC | TLSD_KXF_EPHEMERAL | TLSD_KXF_PSK);
+    assert_int_equal(s->auth, TLSD_AUTH_PSK);
+    assert_true(s->cipher_flags & TLSD_CIPHERF_CBC);
+    assert_string_equal(tlsd_kx_name(s->kx), "ECDHE_PSK");
+    s = tlsd_suite_by_code(0x0003); /* RSA_EXPORT_WITH_RC4_40_MD5 */
+    assert_int_equal(s->kx_flags, TLSD_KXF_RSA | TLSD_KXF_EXPORT);
+    assert_true(s->cipher_flags & TLSD_CIPHERF_STREAM);
+    s = tlsd_suite_by_code(0xCCA8); /* ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 */
+    assert_int_equal(s->cipher_flags, TLSD_CIPHERF_AEAD | TLSD_CIPHERF_CHACHA20);
+    assert_int_equal(s->mac, TLSD_MAC_AEAD);
+    s = tlsd_suite_by_code(0xC0AC); /* ECDHE_ECDSA_WITH_AES_128_CCM */
+    assert_false(s->cipher_flags & TLSD_CIPHERF_CCM_8);
+    s = tlsd_suite_by_code(0xC0AE); /* ECDHE_ECDSA_WITH_AES_128_CCM_8 */
+    assert_true(s->cipher_flags & TLSD_CIPHERF_CCM_8);
+    assert_true(tlsd_group_by_code(TLSD_GROUP_X25519)->tls13);
+    assert_true(tlsd_group_by_code(TLSD_GROUP_SECP256R1)->tls13);
+    assert_true(tlsd_group_by_code(TLSD_GROUP_BRAINPOOLP256R1TLS13)->tls13);
+    assert_false(tlsd_group_by_code(TLSD_GROUP_BRAINPOOLP256R1)->tls13);
+    assert_false(tlsd_group_by_code(TLSD_GROUP_SECP256K1)->tls13);
+    assert_false(tlsd_group_by_code(TLSD_GROUP_ARBITRARY_EXPLICIT_PRIME_CURVES)->tls13);
+    assert_int_equal(tlsd_group_by_code(TLSD_GROUP_FFDHE2048)->kind, TLSD_GROUP_KIND_FFDHE);
+    const struct tlsd_sigscheme *sc = tlsd_sigscheme_by_code(TLSD_SIGSCHEME_RSA_PSS_RSAE_SHA256);
+    assert_int_equal(sc->signature, TLSD_SIG_ALG_RSA_PSS_RSAE);
+    assert_int_equal(sc->hash, TLSD_SIG_HASH_SHA256);
+    assert_int_equal(tlsd_version_by_code(TLSD_VERSION_TLS1_2)->family, TLSD_FAMILY_TLS);
+    assert_string_equal(tlsd_alert_by_code(TLSD_ALERT_HANDSHAKE_FAILURE)->name,
+                        "handshake_failure");
+    assert_string_equal(tlsd_cipher_name(TLSD_CIPHER_COUNT), "?");
+    /* every value of every column has its name, and names differ */
+    for (int i = 0; i < TLSD_KX_COUNT; i++)
+        for (int j = i + 1; j < TLSD_KX_COUNT; j++)
+            assert_string_not_equal(tlsd_kx_name((enum tlsd_kx)i), tlsd_kx_name((enum tlsd_kx)j));
 }
 
 static void grease(void **state)
@@ -149,6 +191,7 @@ int main(void)
         cmocka_unit_test(every_name_round_trips),
         cmocka_unit_test(codes_sorted_and_fields_sane),
         cmocka_unit_test(known_facts),
+        cmocka_unit_test(typed_properties),
         cmocka_unit_test(grease),
         cmocka_unit_test(other_registries),
     };
