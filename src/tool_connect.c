@@ -56,7 +56,8 @@ static const char help_text[] =
     "  tlsdiag connect mail.example.com --starttls smtp\n"
     "\n"
     "Exit status: 0 the handshake succeeded (--as: the server answered with a\n"
-    "ServerHello) and the certificate verifies for the name; 1 it failed, or the\n"
+    "ServerHello and, in TLS <= 1.2, its flight up to ServerHelloDone) and the\n"
+    "certificate verifies for the name; 1 it failed, or the\n"
     "chain does not verify or does not cover the name (unless --no-verify); 2 usage\n"
     "error; 3 could not run (profile, memory, an unreadable --cafile).\n";
 

@@ -29,14 +29,19 @@ def server_hello(version, suite, exts=b"", random=b"\x11" * 32):
     return bytes([0x16, 3, 1 if version == 0x0301 else 3]) + struct.pack(">H", len(msg)) + msg
 
 
+# The rest of a legal TLS 1.0 flight as far as the answer goes: ServerHelloDone (a
+# ServerHello alone, cut there, is no answer a client can go on with).
+HELLO_DONE = bytes([0x16, 3, 1, 0, 4, 14, 0, 0, 0])
+
 ANSWERS = {
-    "legal": server_hello(0x0301, 0x000A),
+    "legal": server_hello(0x0301, 0x000A) + HELLO_DONE,
     "suite": server_hello(0x0301, 0xC02F),
     "version": server_hello(0x0303, 0x000A),
     "keyshare": server_hello(0x0303, 0x1301, ext(0x2B, b"\x03\x04") +
                              ext(0x33, struct.pack(">HH", 0x0019, 133) + b"\x04" * 133)),
     # A legal answer whose ALPN protocol carries an ESC sequence and a byte that is not UTF-8.
-    "alpn": server_hello(0x0301, 0x000A, ext(0x10, struct.pack(">HB", 8, 7) + b"\x1b[2Jh\xff2")),
+    "alpn": server_hello(0x0301, 0x000A, ext(0x10, struct.pack(">HB", 8, 7) + b"\x1b[2Jh\xff2"))
+    + HELLO_DONE,
     "hrr_sent": server_hello(0x0303, 0x1301, ext(0x2B, b"\x03\x04") +
                              ext(0x33, struct.pack(">H", 0x001D)), HRR_RANDOM),
 }
