@@ -2760,6 +2760,7 @@ int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan
     uv_close((uv_handle_t *)&s.retry_timer, NULL);
     uv_close((uv_handle_t *)&s.sigint, NULL);
     uv_close((uv_handle_t *)&s.sigterm, NULL);
+    tlsd_stop_after_loop(&s.stop);
     uv_run(&s.loop, UV_RUN_DEFAULT);
     uv_loop_close(&s.loop);
     for (size_t i = 0; i < s.n_targets; i++) {

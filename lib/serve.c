@@ -752,6 +752,7 @@ int tlsd_serve_run(const struct tlsd_serve_opts *opts, tlsd_serve_ready_cb ready
         uv_run(&s.loop, UV_RUN_DEFAULT);
     uv_close((uv_handle_t *)&s.sigint, NULL);
     uv_close((uv_handle_t *)&s.sigterm, NULL);
+    tlsd_stop_after_loop(&s.stop);
     uv_run(&s.loop, UV_RUN_DEFAULT);
     uv_loop_close(&s.loop);
     tlsd_serve_ctx_free(s.ctx);

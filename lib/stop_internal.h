@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 #include <uv.h>
 
 struct tlsd_stop_request {
@@ -40,6 +41,46 @@ static inline void tlsd_stop_done(struct tlsd_stop_request *r)
 {
     r->requested = true;
     r->done_ns = uv_hrtime();
+}
+
+/* After the loop's signal watchers are closed (libuv then puts back SIG_DFL): when a stop was
+ * requested, a repeat of it that comes late (its sender was descheduled between the two
+ * kill()s, or the loop ended faster than the repeat arrived) must still not end the process
+ * while it writes what it finished; a second request (TLSD_SIGNAL_REPEAT_MS after the
+ * first) still does. Call right after uv_close of the watchers. */
+#ifndef _WIN32
+static struct timespec tlsd_stop_guard_since;
+
+static void tlsd_stop_guard(int sig) /* async-signal-safe: clock_gettime, signal, raise */
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long ms = (long long)(now.tv_sec - tlsd_stop_guard_since.tv_sec) * 1000 +
+                   (now.tv_nsec - tlsd_stop_guard_since.tv_nsec) / 1000000;
+    if (ms >= TLSD_SIGNAL_REPEAT_MS) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+    }
+}
+#endif
+
+static inline void tlsd_stop_after_loop(const struct tlsd_stop_request *r)
+{
+#ifndef _WIN32
+    if (!r->requested)
+        return;
+    /* the first request's time, on the guard's clock */
+    uint64_t ago_ns = uv_hrtime() - r->done_ns;
+    clock_gettime(CLOCK_MONOTONIC, &tlsd_stop_guard_since);
+    long long since_ns = (long long)tlsd_stop_guard_since.tv_sec * 1000000000LL +
+                         tlsd_stop_guard_since.tv_nsec - (long long)ago_ns;
+    tlsd_stop_guard_since.tv_sec = (time_t)(since_ns / 1000000000LL);
+    tlsd_stop_guard_since.tv_nsec = (long)(since_ns % 1000000000LL);
+    signal(SIGINT, tlsd_stop_guard);
+    signal(SIGTERM, tlsd_stop_guard);
+#else
+    (void)r;
+#endif
 }
 
 #endif
