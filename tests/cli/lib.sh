@@ -13,8 +13,10 @@ export TZ=UTC
 FAILS=0
 PASSES=0
 WORK=$(mktemp -d)
+SERVE_PIDS=()
 # TLSD_KEEP_WORK=1 keeps the work directory for a look after a failure.
-trap 'if [ -n "${TLSD_KEEP_WORK:-}" ]; then echo "work directory kept: $WORK" >&2; else rm -rf "$WORK"; fi' EXIT
+trap 'for p in "${SERVE_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+if [ -n "${TLSD_KEEP_WORK:-}" ]; then echo "work directory kept: $WORK" >&2; else rm -rf "$WORK"; fi' EXIT
 
 ok() { PASSES=$((PASSES + 1)); }
 bad() { FAILS=$((FAILS + 1)); echo "FAIL: $*" >&2; }
@@ -37,6 +39,20 @@ run_in() {
 expect_rc() { local e=${ERR:-}; if [ "$RC" -eq "$1" ]; then ok; else bad "$2: exit $RC, want $1 (stderr: ${e:0:300})"; fi; }
 expect_out() { if [ "$OUT" = "$1" ]; then ok; else bad "$2: got [$OUT] want [$1]"; fi; }
 expect_grep() { if grep -qE -- "$1" <<<"$2"; then ok; else bad "$3: no /$1/ in [${2:0:400}]"; fi; }
+
+# start_serve NAME ARGS...: tlsdiag serve ARGS on a free loopback port in the background
+# (stopped at exit, or after 60 s); its output in $WORK/NAME.out and .err, its port in $PORT.
+start_serve() {
+  local name=$1; shift
+  timeout 60 "$TLSDIAG" serve --port 0 --bind 127.0.0.1 "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+  SERVE_PIDS+=($!)
+  PORT=""
+  for _ in $(seq 200); do
+    PORT=$(sed -n 's/.* port \([0-9]*\) as .*/\1/p' "$WORK/$name.err")
+    [ -n "$PORT" ] && break; sleep 0.05
+  done
+  [ -n "$PORT" ] && ok || bad "$name: serve did not start: $(cat "$WORK/$name.err")"
+}
 
 finish() {
   echo "$PASSES passed, $FAILS failed"
