@@ -13,7 +13,7 @@ export TZ=UTC
 FAILS=0
 PASSES=0
 WORK=$(mktemp -d)
-SERVE_PIDS=()
+SERVE_PIDS=() # servers the test started (start_serve, nginx, ...): stopped at exit
 # TLSD_KEEP_WORK=1 keeps the work directory for a look after a failure.
 trap 'for p in "${SERVE_PIDS[@]}"; do kill "$p" 2>/dev/null; done
 if [ -n "${TLSD_KEEP_WORK:-}" ]; then echo "work directory kept: $WORK" >&2; else rm -rf "$WORK"; fi' EXIT
