@@ -34,7 +34,8 @@ static const char *hello_line(const char *text, size_t *len)
 static int captured_hello(const char *spec, uint8_t **rec, size_t *len,
                           struct tlsd_profile_err *err)
 {
-    const struct tlsd_builtin_profile *b = tlsd_builtin_profile_find(spec);
+    /* the same built-in tlsd_profile_load took (builtin:NAME, or NAME before a file) */
+    const struct tlsd_builtin_profile *b = tlsd_profile_spec_builtin(spec);
     char *owned = NULL;
     const char *text = NULL, *hex;
     size_t tlen = 0, hlen = 0;

@@ -95,12 +95,57 @@ static bool is_capture_file(const char *spec)
     return n >= 2 && m[0] == 0x1f && m[1] == 0x8b;
 }
 
-int tlsd_profile_load(const char *spec, enum tlsd_side side, struct tlsd_profile *p,
-                      struct tlsd_profile_err *err)
+#define SPEC_BUILTIN "builtin:"
+
+/* "local[@BASE]": this machine's registry (winreg_schannel.c), a built-in name too. */
+static bool is_local(const char *name)
 {
-    /* Registry exports and collected folders (winreg_schannel.c). */
-    if (tlsd_win_spec(spec))
-        return tlsd_profile_from_windows(spec, side, p, err->msg, sizeof err->msg);
+    return tlsd_win_spec(name) && strncasecmp(name, "local", 5) == 0;
+}
+
+const struct tlsd_builtin_profile *tlsd_profile_spec_builtin(const char *spec)
+{
+    if (strncasecmp(spec, SPEC_BUILTIN, strlen(SPEC_BUILTIN)) == 0)
+        spec += strlen(SPEC_BUILTIN);
+    return tlsd_builtin_profile_find(spec);
+}
+
+bool tlsd_profile_shadow_note(const char *spec, char *note, size_t len)
+{
+    if (!(tlsd_builtin_profile_find(spec) || is_local(spec)) || !tlsd_is_regular_file(spec))
+        return false;
+    snprintf(note, len,
+             "'%.80s' is both a built-in profile and a file in the working directory: the "
+             "built-in was taken; say ./%.80s for the file (builtin:%.80s takes the built-in "
+             "without this note)",
+             spec, spec, spec);
+    return true;
+}
+
+/* "builtin:NAME": the built-in profile NAME (or "local"), never a file. */
+static int from_builtin(const char *name, enum tlsd_side side, struct tlsd_profile *p,
+                        struct tlsd_profile_err *err)
+{
+    if (is_local(name))
+        return tlsd_profile_from_windows(name, side, p, err->msg, sizeof err->msg);
+    if (!tlsd_builtin_profile_find(name)) {
+        const char *nearest = tlsd_builtin_profile_nearest(name);
+        snprintf(err->msg, sizeof err->msg, "'%.80s' is not a built-in profile%s%s%s", name,
+                 nearest ? "; did you mean '" : " (see 'tlsdiag profiles')", nearest ? nearest : "",
+                 nearest ? "'?" : "");
+        return -1;
+    }
+    if (tlsd_profile_builtin(name, side, p, err) < 0)
+        return -1;
+    /* Called by an alias (windows-2016): show the name the user gave. */
+    snprintf(p->name, sizeof p->name, "%s", name);
+    return 0;
+}
+
+/* A spec with a prefix naming its form (hex:, scan:FILE, ...); 1 when it has none. */
+static int from_prefix(const char *spec, enum tlsd_side side, struct tlsd_profile *p,
+                       struct tlsd_profile_err *err)
+{
     for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
         size_t pl = strlen(prefixes[i].prefix);
         if (strncasecmp(spec, prefixes[i].prefix, pl) != 0)
@@ -112,19 +157,17 @@ int tlsd_profile_load(const char *spec, enum tlsd_side side, struct tlsd_profile
         return tlsd_profile_parse_form(prefixes[i].form, spec + pl, strlen(spec + pl), side, p,
                                        err);
     }
-    if (is_capture_file(spec))
-        return tlsd_profile_from_capture(spec, side, p, err);
-    if (tlsd_builtin_profile_find(spec)) {
-        if (tlsd_profile_builtin(spec, side, p, err) < 0)
-            return -1;
-        /* Called by an alias (windows-2016): show the name the user gave. */
-        snprintf(p->name, sizeof p->name, "%s", spec);
-        return 0;
-    }
-    FILE *f = tlsd_fopen(spec, "rb");
-    if (f) {
-        fclose(f);
-        return from_file(spec, TLSD_PROFILE_AUTO, side, p, err);
+    return 1;
+}
+
+/* Neither a built-in nor a file: a path (it has a '/') that is not there, a mistyped
+ * name, or inline text. */
+static int from_rest(const char *spec, enum tlsd_side side, struct tlsd_profile *p,
+                     struct tlsd_profile_err *err)
+{
+    if (strchr(spec, '/') && !strpbrk(spec, " \t\r\n=,")) {
+        snprintf(err->msg, sizeof err->msg, "%.200s: %s", spec, strerror(ENOENT));
+        return -1;
     }
     if (!strpbrk(spec, ":,_ ") && !strchr(spec, '=')) {
         const char *nearest = tlsd_builtin_profile_nearest(spec);
@@ -139,4 +182,33 @@ int tlsd_profile_load(const char *spec, enum tlsd_side side, struct tlsd_profile
         return -1;
     }
     return tlsd_profile_parse_form(TLSD_PROFILE_AUTO, spec, strlen(spec), side, p, err);
+}
+
+/* A bare NAME that is both a built-in and a file here is the built-in, with a note (issue
+ * 19): a file that happens to be called windows-2022 never silently replaces the built-in,
+ * and never silently loses to it either. ./NAME (any path with a '/') is always the file,
+ * builtin:NAME always the built-in. */
+int tlsd_profile_load(const char *spec, enum tlsd_side side, struct tlsd_profile *p,
+                      struct tlsd_profile_err *err)
+{
+    err->note[0] = '\0';
+    if (strncasecmp(spec, SPEC_BUILTIN, strlen(SPEC_BUILTIN)) == 0)
+        return from_builtin(spec + strlen(SPEC_BUILTIN), side, p, err);
+    (void)tlsd_profile_shadow_note(spec, err->note, sizeof err->note);
+    /* Registry exports and collected folders (winreg_schannel.c). */
+    if (tlsd_win_spec(spec))
+        return tlsd_profile_from_windows(spec, side, p, err->msg, sizeof err->msg);
+    int rc = from_prefix(spec, side, p, err);
+    if (rc <= 0)
+        return rc;
+    if (tlsd_builtin_profile_find(spec))
+        return from_builtin(spec, side, p, err);
+    if (is_capture_file(spec))
+        return tlsd_profile_from_capture(spec, side, p, err);
+    FILE *f = tlsd_fopen(spec, "rb");
+    if (f) {
+        fclose(f);
+        return from_file(spec, TLSD_PROFILE_AUTO, side, p, err);
+    }
+    return from_rest(spec, side, p, err);
 }

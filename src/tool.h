@@ -120,6 +120,10 @@ int tool_parse_fixes(const char *cmd, const char *s, size_t *out);
  * buffer and its length, or NULL with errno set (EFBIG when too large). */
 char *tool_read_all(FILE *f, size_t max, size_t *len);
 
+/* "tlsdiag CMD: note: NOTE" on stderr; nothing when note is "" (e.g. a struct
+ * tlsd_profile_err's note: a bare name that was both a built-in profile and a file). */
+void tool_note(const char *cmd, const char *note);
+
 /* The arguments joined by single spaces (malloc'd; NULL when out of memory). */
 char *tool_join_args(int argc, char **argv, size_t *len);
 

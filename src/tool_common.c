@@ -107,6 +107,12 @@ void tool_err(const char *cmd, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+void tool_note(const char *cmd, const char *note)
+{
+    if (note[0])
+        fprintf(stderr, "tlsdiag %s: note: %s\n", cmd, note);
+}
+
 char *tool_join_args(int argc, char **argv, size_t *len)
 {
     size_t total = 1;

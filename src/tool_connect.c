@@ -36,7 +36,8 @@ static const char help_text[] =
     "Options:\n"
     "      --sni NAME         server_name to send and check the certificate against\n"
     "                         (default: HOST unless it is an address)\n"
-    "      --as PROFILE       send this client's hello (built-in name, file, hex:...)\n"
+    "      --as PROFILE       send this client's hello (built-in name, file, hex:...;\n"
+    "                         builtin:NAME or ./NAME when a file has a built-in's name)\n"
     "      --server PROFILE   the server's profile, for the model's prediction (--as)\n"
     "      --server-scan FILE a saved 'tlsdiag scan --json' of the server, as its profile\n"
     "      --cafile FILE      trust anchors (PEM) instead of the system store\n"
@@ -378,11 +379,13 @@ static int load_as(const struct opts *o, const char *sni, struct as_client *a)
         tool_err("connect", "--as %s: %s", o->as, err.msg);
         return -1;
     }
+    tool_note("connect", err.note);
     if (o->server) {
         if (tlsd_profile_load(o->server, TLSD_SIDE_SERVER, &a->server, &err) < 0) {
             tool_err("connect", "--server %s: %s", o->server, err.msg);
             return -1;
         }
+        tool_note("connect", err.note);
         a->have_server = true;
     }
     return 0;

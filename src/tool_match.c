@@ -43,6 +43,8 @@ static const char help_text[] =
     "ClientHello from a pcap/pcapng capture: the first, TCP stream N, or the first\n"
     "from a client address; a capture file is also recognised without the prefix).\n"
     "A server may also be HOST:PORT: it is scanned first (as 'tlsdiag scan' does).\n"
+    "builtin:NAME is always the built-in and ./NAME (any path with a '/') always the\n"
+    "file; a bare NAME that is both is the built-in, with a note on stderr.\n"
     "\n"
     "Options:\n"
     "  -c, --client PROFILE   the client (repeat for a matrix)\n"
@@ -518,8 +520,8 @@ static struct tlsd_profile *load_all(const char *const *specs, size_t n, enum tl
         return NULL;
     }
     for (size_t i = 0; i < n; i++) {
-        struct tlsd_profile_err err;
-        bool builtin = tlsd_builtin_profile_find(specs[i]) != NULL;
+        struct tlsd_profile_err err = {.note = ""};
+        bool builtin = tlsd_profile_spec_builtin(specs[i]) != NULL;
         int rc = !builtin && side == TLSD_SIDE_SERVER && is_live_server(specs[i])
                      ? load_live(specs[i], &v[i], &err)
                      : tlsd_profile_load(specs[i], side, &v[i], &err);
@@ -530,6 +532,7 @@ static struct tlsd_profile *load_all(const char *const *specs, size_t n, enum tl
             free(v);
             return NULL;
         }
+        tool_note("match", err.note);
         name_by_file(&v[i], specs[i]);
     }
     return v;

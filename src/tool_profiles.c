@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -26,6 +27,8 @@ static const char help_text[] =
     "setting came from: the base version's default, a local key or a Group Policy key.\n"
     "On Windows, 'local' (or reg:HKLM; local@BASE for another base) reads this\n"
     "machine's live registry instead of exports; elsewhere it is an error.\n"
+    "builtin:NAME is always the built-in (or 'local'), ./NAME always the file; a bare\n"
+    "NAME that is both is the built-in, and a note on stderr says so.\n"
     "\n"
     "Options:\n"
     "      --family NAME   only this family: windows, dotnet, openssl, java, testssl\n"
@@ -258,14 +261,21 @@ int tool_profiles(int argc, char **argv)
         tool_fit_stdout();
     if (optind >= argc)
         return list(family, json);
-    if (tlsd_win_spec(argv[optind]))
-        return show_windows(argv[optind], json);
+    struct tlsd_profile_err err = {.note = ""};
+    const char *spec = argv[optind];
+    if (tlsd_profile_shadow_note(spec, err.note, sizeof err.note) && tlsd_win_spec(spec))
+        tool_note("profiles", err.note); /* tlsd_profile_load says it for the others */
+    /* builtin:local is local, never a file: its settings with where each came from */
+    if (strncasecmp(spec, "builtin:local", 13) == 0 && tlsd_win_spec(spec + 8))
+        spec += 8;
+    if (tlsd_win_spec(spec))
+        return show_windows(spec, json);
     struct tlsd_profile p;
-    struct tlsd_profile_err err;
     if (tlsd_profile_load(argv[optind], TLSD_SIDE_ANY, &p, &err) < 0) {
         tool_err("profiles", "%s", err.msg);
         return TOOL_EXIT_PROBLEM;
     }
+    tool_note("profiles", err.note);
     if (json) {
         json_t *j = profile_json(&p);
         json_dumpf(j, stdout, JSON_INDENT(2));

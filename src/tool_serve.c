@@ -29,7 +29,9 @@ static const char help_text[] =
     "serve (3DES, RC4 in OpenSSL 3) are listed at start-up.\n"
     "\n"
     "Options:\n"
-    "  -p, --profile PROFILE     the server profile (built-in name, file, inline text)\n"
+    "  -p, --profile PROFILE     the server profile (built-in name, file, inline text;\n"
+    "                            builtin:NAME or ./NAME when a file has a built-in's\n"
+    "                            name)\n"
     "      --port N              port to listen on (default 4433; 0 = any free port)\n"
     "      --bind ADDR           address to listen on (default 0.0.0.0)\n"
     "      --cert FILE           certificate chain (PEM) instead of a generated one\n"
@@ -585,6 +587,7 @@ int tool_serve(int argc, char **argv)
         tool_err("serve", "%s: %s", o.profile, perr.msg);
         return TOOL_EXIT_ERROR;
     }
+    tool_note("serve", perr.note);
     o.s.profile = &server;
     if (!o.json && !o.jsonl)
         tool_fit_stdout();

@@ -210,6 +210,9 @@ const char *tlsd_builtin_profile_nearest(const char *typed);
  * writes a reason to err on failure (-1). */
 struct tlsd_profile_err {
     char msg[256];
+    /* Set by tlsd_profile_load on success when a bare name was both a built-in profile and a
+     * file in the working directory (tlsd_profile_shadow_note); "" otherwise. */
+    char note[512];
 };
 
 /* The profile file format: "key = value" lines (docs/profile-format.md). */
@@ -255,11 +258,20 @@ int tlsd_profile_set_versions(struct tlsd_profile *p, const char *spec,
 /* The profile in the file format (every key it has, codes in hex), malloc'd; NULL when
  * out of memory. Parsing it back gives the same profile. */
 char *tlsd_profile_format(const struct tlsd_profile *p);
-/* One command-line PROFILE: a built-in name; "hex:", "openssl:", "gpo:", "list:",
+/* One command-line PROFILE: a built-in name ("builtin:NAME" never reads a file; a bare NAME
+ * that is also a file in the working directory is the built-in, and err->note says so);
+ * "hex:", "openssl:", "gpo:", "list:",
  * "nginx:", "apache:" followed by inline text; "ps:FILE", "file:FILE"; a file name
- * (form detected from the contents); or inline text (form detected). */
+ * (form detected from the contents; "./NAME", any path with a '/', is always a file); or
+ * inline text (form detected). */
 int tlsd_profile_load(const char *spec, enum tlsd_side side, struct tlsd_profile *p,
                       struct tlsd_profile_err *err) __attribute__((warn_unused_result));
+/* The built-in profile a PROFILE spec names ("NAME" or "builtin:NAME"), or NULL. */
+const struct tlsd_builtin_profile *tlsd_profile_spec_builtin(const char *spec);
+/* When spec is a bare built-in name (or "local") and also a regular file in the working
+ * directory: writes to note which one tlsd_profile_load takes (the built-in) and how to
+ * name the other, and returns true. */
+bool tlsd_profile_shadow_note(const char *spec, char *note, size_t len);
 
 #ifdef __cplusplus
 }

@@ -13,8 +13,10 @@ export TZ=UTC
 FAILS=0
 PASSES=0
 WORK=$(mktemp -d)
+SERVE_PIDS=() # servers the test started (start_serve, nginx, ...): stopped at exit
 # TLSD_KEEP_WORK=1 keeps the work directory for a look after a failure.
-trap 'if [ -n "${TLSD_KEEP_WORK:-}" ]; then echo "work directory kept: $WORK" >&2; else rm -rf "$WORK"; fi' EXIT
+trap 'for p in "${SERVE_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+if [ -n "${TLSD_KEEP_WORK:-}" ]; then echo "work directory kept: $WORK" >&2; else rm -rf "$WORK"; fi' EXIT
 
 ok() { PASSES=$((PASSES + 1)); }
 bad() { FAILS=$((FAILS + 1)); echo "FAIL: $*" >&2; }
@@ -39,15 +41,25 @@ expect_out() { if [ "$OUT" = "$1" ]; then ok; else bad "$2: got [$OUT] want [$1]
 expect_grep() { if grep -qE -- "$1" <<<"$2"; then ok; else bad "$3: no /$1/ in [${2:0:400}]"; fi; }
 
 # serve_port ERRFILE: the port `tlsdiag serve --port 0` names in its stderr once listening
-# ("" when it has not within 5 s).
+# ("" when it has not within 10 s).
 serve_port() {
   local p=""
-  for _ in $(seq 100); do
+  for _ in $(seq 200); do
     p=$(sed -n 's/.* port \([0-9]*\) as .*/\1/p' "$1")
     [ -n "$p" ] && break
     sleep 0.05
   done
   echo "$p"
+}
+
+# start_serve NAME ARGS...: tlsdiag serve ARGS on a free loopback port in the background
+# (stopped at exit, or after 60 s); its output in $WORK/NAME.out and .err, its port in $PORT.
+start_serve() {
+  local name=$1; shift
+  timeout 60 "$TLSDIAG" serve --port 0 --bind 127.0.0.1 "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+  SERVE_PIDS+=($!)
+  PORT=$(serve_port "$WORK/$name.err")
+  [ -n "$PORT" ] && ok || bad "$name: serve did not start: $(cat "$WORK/$name.err")"
 }
 
 finish() {

@@ -5,21 +5,6 @@
 # refused by a Windows profile with a reset, connect to a closed port, --json shapes.
 . "$(dirname "$0")/lib.sh"
 command -v openssl >/dev/null || exit 77
-SERVE_PIDS=()
-cleanup() { for p in "${SERVE_PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$WORK"; }
-trap cleanup EXIT
-
-start_serve() {
-  local name=$1; shift
-  timeout 60 "$TLSDIAG" serve --port 0 --bind 127.0.0.1 "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
-  SERVE_PIDS+=($!)
-  PORT=""
-  for _ in $(seq 100); do
-    PORT=$(sed -n 's/.* port \([0-9]*\) as .*/\1/p' "$WORK/$name.err")
-    [ -n "$PORT" ] && break; sleep 0.05
-  done
-  [ -n "$PORT" ] && ok || bad "$name: serve did not start: $(cat "$WORK/$name.err")"
-}
 wait_lines() { for _ in $(seq 100); do [ "$(wc -l <"$1")" -ge "$2" ] && return; sleep 0.05; done; }
 
 run serve; expect_rc 2 "serve without --profile"

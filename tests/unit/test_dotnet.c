@@ -84,7 +84,7 @@ static void versions(void **state)
 
 static void parse(const char *text, struct tlsd_profile *p, int want)
 {
-    struct tlsd_profile_err err = {{0}};
+    struct tlsd_profile_err err = {0};
     int rc = tlsd_profile_parse_text(text, strlen(text), TLSD_SIDE_ANY, p, &err);
     if (rc != want)
         fail_msg("'%s': rc %d (%s)", text, rc, err.msg);
@@ -127,7 +127,7 @@ static void fixes(void **state)
 {
     (void)state;
     struct tlsd_profile c, s;
-    struct tlsd_profile_err err = {{0}};
+    struct tlsd_profile_err err = {0};
     assert_int_equal(tlsd_profile_builtin("dotnet-4.5-win2019", TLSD_SIDE_CLIENT, &c, &err), 0);
     parse("name = s\nside = server\nbase = windows-2022\nversions = TLSv1.2, TLSv1.3\n", &s, 0);
     struct tlsd_fix_list l;
