@@ -11,12 +11,11 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <time.h>
 #include <uv.h>
 
 struct tlsd_stop_request {
     bool requested;
-    uint64_t done_ns; /* uv_hrtime when the first request's stop work was done */
+    struct timespec done; /* CLOCK_MONOTONIC when the first request's stop work was done */
 };
 
 /* Called from the job's uv_signal callback for SIGINT (sigint) or SIGTERM (sigterm): true
@@ -28,7 +27,7 @@ static inline bool tlsd_stop_first(const struct tlsd_stop_request *r, uv_signal_
 {
     if (!r->requested)
         return true;
-    if ((uv_hrtime() - r->done_ns) / 1000000u >= TLSD_SIGNAL_REPEAT_MS) {
+    if (tlsd_signal_second_request(&r->done)) {
         uv_signal_stop(sigint);
         uv_signal_stop(sigterm);
         raise(signum);
@@ -40,7 +39,7 @@ static inline bool tlsd_stop_first(const struct tlsd_stop_request *r, uv_signal_
 static inline void tlsd_stop_done(struct tlsd_stop_request *r)
 {
     r->requested = true;
-    r->done_ns = uv_hrtime();
+    clock_gettime(CLOCK_MONOTONIC, &r->done);
 }
 
 /* After the loop's signal watchers are closed (libuv then puts back SIG_DFL): when a stop was
@@ -53,11 +52,7 @@ static struct timespec tlsd_stop_guard_since;
 
 static void tlsd_stop_guard(int sig) /* async-signal-safe: clock_gettime, signal, raise */
 {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    long long ms = (long long)(now.tv_sec - tlsd_stop_guard_since.tv_sec) * 1000 +
-                   (now.tv_nsec - tlsd_stop_guard_since.tv_nsec) / 1000000;
-    if (ms >= TLSD_SIGNAL_REPEAT_MS) {
+    if (tlsd_signal_second_request(&tlsd_stop_guard_since)) {
         signal(sig, SIG_DFL);
         raise(sig);
     }
@@ -69,13 +64,7 @@ static inline void tlsd_stop_after_loop(const struct tlsd_stop_request *r)
 #ifndef _WIN32
     if (!r->requested)
         return;
-    /* the first request's time, on the guard's clock */
-    uint64_t ago_ns = uv_hrtime() - r->done_ns;
-    clock_gettime(CLOCK_MONOTONIC, &tlsd_stop_guard_since);
-    long long since_ns = (long long)tlsd_stop_guard_since.tv_sec * 1000000000LL +
-                         tlsd_stop_guard_since.tv_nsec - (long long)ago_ns;
-    tlsd_stop_guard_since.tv_sec = (time_t)(since_ns / 1000000000LL);
-    tlsd_stop_guard_since.tv_nsec = (long)(since_ns % 1000000000LL);
+    tlsd_stop_guard_since = r->done;
     signal(SIGINT, tlsd_stop_guard);
     signal(SIGTERM, tlsd_stop_guard);
 #else

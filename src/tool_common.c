@@ -551,16 +551,12 @@ static struct timespec first_stop; /* when tool_stop_signal was set */
 /* Only async-signal-safe calls: clock_gettime, signal, raise. */
 static void on_stop_signal(int sig)
 {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
     if (!tool_stop_signal) {
-        first_stop = now;
+        clock_gettime(CLOCK_MONOTONIC, &first_stop);
         tool_stop_signal = sig;
         return;
     }
-    long long ms = (long long)(now.tv_sec - first_stop.tv_sec) * 1000 +
-                   (now.tv_nsec - first_stop.tv_nsec) / 1000000;
-    if (ms >= TLSD_SIGNAL_REPEAT_MS) { /* a second request ends the process */
+    if (tlsd_signal_second_request(&first_stop)) { /* a second request ends the process */
         signal(sig, SIG_DFL);
         raise(sig);
     }

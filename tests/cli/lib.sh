@@ -62,6 +62,16 @@ start_serve() {
   [ -n "$PORT" ] && ok || bad "$name: serve did not start: $(cat "$WORK/$name.err")"
 }
 
+# gen_refuses GEN NAME SED-EXPR FILE WANT: the generator GEN (scripts/gen_*.py DATA OUT.c
+# OUT.h), run on a fresh copy of data/ with SED-EXPR applied to FILE, fails naming WANT.
+gen_refuses() {
+  rm -rf "$WORK/data"; cp -r "$TLSD_SRCDIR/data" "$WORK/data"
+  sed -i "$3" "$WORK/data/$4"
+  local err
+  err=$(python3 "$1" "$WORK/data" "$WORK/out.c" "$WORK/out.h" 2>&1); local rc=$?
+  if [ "$rc" -ne 0 ] && grep -q -- "$5" <<<"$err"; then ok; else bad "$2: rc=$rc, stderr [$err]"; fi
+}
+
 finish() {
   echo "$PASSES passed, $FAILS failed"
   [ "$FAILS" -eq 0 ]
