@@ -79,9 +79,19 @@ static int run(int argc, char **argv)
         printf("tlsdiag %s (%s)\n", TLSD_VERSION, OPENSSL_VERSION_TEXT);
         return TOOL_EXIT_OK;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(cmd, commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(cmd, commands[i].name) != 0)
+            continue;
+        /* getopt names the program by argv[0]: "tlsdiag scan: unrecognized option". */
+        char prog[32];
+        snprintf(prog, sizeof prog, "tlsdiag %s", commands[i].name);
+        argv[1] = prog;
+        int rc = commands[i].run(argc - 1, argv + 1);
+        /* Every command's usage error, after the command said what was wrong. */
+        if (rc == TOOL_EXIT_USAGE)
+            fprintf(stderr, "Try 'tlsdiag %s --help'.\n", cmd);
+        return rc;
+    }
     fprintf(stderr, "tlsdiag: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return TOOL_EXIT_USAGE;

@@ -89,10 +89,22 @@ void tool_table_row(struct tool_table *t, const char *const *cells);
 /* Prints the table to stdout (fitted to tool_term_width()) and frees its rows. */
 void tool_table_print(struct tool_table *t);
 
-/* The options every command shares, for its getopt switch: 'C' (--color), 'N' (--no-color),
- * 'h' (--help: prints help) and anything unknown (prints a hint). Returns 0 to go on, 1 after
+/* getopt codes of the options every command shares (beyond -h). */
+enum { TOOL_OPT_COLOR = 0x180, TOOL_OPT_NO_COLOR };
+/* Their long options, last in every command's table (then its {NULL, 0, NULL, 0}). */
+#define TOOL_COMMON_LONGOPTS                                                                       \
+    {"color", no_argument, NULL, TOOL_OPT_COLOR}, {"colour", no_argument, NULL, TOOL_OPT_COLOR},   \
+        {"no-color", no_argument, NULL, TOOL_OPT_NO_COLOR},                                        \
+        {"no-colour", no_argument, NULL, TOOL_OPT_NO_COLOR},                                       \
+    {                                                                                              \
+        "help", no_argument, NULL, 'h'                                                             \
+    }
+
+/* The options every command shares, for its getopt switch: TOOL_OPT_COLOR, TOOL_OPT_NO_COLOR,
+ * 'h' (--help: prints help) and anything unknown (getopt said what;
+ * main points to --help). Returns 0 to go on, 1 after
  * --help, -1 for a bad option. */
-int tool_common_option(int c, const char *cmd, const char *help, enum tool_color_mode *color);
+int tool_common_option(int c, const char *help, enum tool_color_mode *color);
 
 /* Options anywhere on the line, as GNU tools take them ("scan HOST --json", "explain 36874
  * --json"): reorders argv[1..argc) so that the option words (each with its argument) come
@@ -110,6 +122,14 @@ int tool_parse_number(const char *cmd, const char *opt, const char *s, uint64_t 
  * from min to max bytes. -1 with a message naming opt otherwise. */
 int tool_parse_size(const char *cmd, const char *opt, const char *s, uint64_t min, uint64_t max,
                     uint64_t *out);
+
+/* A duration: a number with the suffix ms, s, m or h, or a bare number in the option's
+ * documented unit `bare`, from min_ms to max_ms milliseconds; *ms in milliseconds. -1 with
+ * "OPT 'S': a duration from MIN to MAX (...)" on stderr otherwise. Every time option takes
+ * it, so "--timeout 5s" means the same to scan (bare: milliseconds) and connect (seconds). */
+enum tool_time_unit { TOOL_UNIT_MS, TOOL_UNIT_S };
+int tool_parse_duration(const char *cmd, const char *opt, const char *s, enum tool_time_unit bare,
+                        uint64_t min_ms, uint64_t max_ms, uint64_t *ms);
 
 /* --fixes N: a number from 0 to TOOL_FIXES_MAX; -1 with a message otherwise ("abc" was
  * taken as 0 before, silently showing no fixes). */

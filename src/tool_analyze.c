@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -82,7 +83,7 @@ static int parse_opts(int argc, char **argv, struct tool_conn_opts *o, struct ev
             ev->file = optarg;
         } else if (c == 'O') {
             ev->offset_s = strtod(optarg, &end);
-            if (end == optarg || *end) {
+            if (end == optarg || *end || !isfinite(ev->offset_s)) {
                 tool_err("analyze", "--clock-offset: '%s' is not a number of seconds", optarg);
                 return -1;
             }
@@ -149,7 +150,6 @@ int tool_analyze(int argc, char **argv)
         return rc > 0 ? TOOL_EXIT_OK : TOOL_EXIT_USAGE;
     if (optind >= argc) {
         tool_err("analyze", "no capture file given");
-        fprintf(stderr, "Try 'tlsdiag analyze --help'.\n");
         return TOOL_EXIT_USAGE;
     }
     if (o.format == TOOL_OUT_TEXT)

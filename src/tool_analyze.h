@@ -42,24 +42,19 @@ enum {
 };
 
 /* The largest values the limit options take. */
-#define TOOL_MAX_FLOWS_MAX    100000000u
-#define TOOL_MAX_BUFFER_MAX   ((uint64_t)1 << 40)
-#define TOOL_IDLE_TIMEOUT_MAX (365u * 86400)
+#define TOOL_MAX_FLOWS_MAX       100000000u
+#define TOOL_MAX_BUFFER_MAX      ((uint64_t)1 << 40)
+#define TOOL_IDLE_TIMEOUT_MAX_MS (365ull * 86400 * 1000)
 
 /* The long options analyze and watch share, for their getopt_long tables. */
 #define TOOL_CONN_LONGOPTS                                                                         \
     {"json", no_argument, NULL, 'j'}, {"jsonl", no_argument, NULL, 'J'},                           \
         {"client", required_argument, NULL, 'A'}, {"server", required_argument, NULL, 's'},        \
         {"failed", no_argument, NULL, 'F'}, {"no-summary", no_argument, NULL, 'S'},                \
-        {"color", no_argument, NULL, 'C'}, {"colour", no_argument, NULL, 'C'},                     \
-        {"no-color", no_argument, NULL, 'N'}, {"no-colour", no_argument, NULL, 'N'},               \
         {"max-flows", required_argument, NULL, TOOL_OPT_MAX_FLOWS},                                \
         {"max-buffer", required_argument, NULL, TOOL_OPT_MAX_BUFFER},                              \
         {"max-flow-buffer", required_argument, NULL, TOOL_OPT_MAX_FLOW_BUFFER},                    \
-        {"idle-timeout", required_argument, NULL, TOOL_OPT_IDLE_TIMEOUT},                          \
-    {                                                                                              \
-        "help", no_argument, NULL, 'h'                                                             \
-    }
+        {"idle-timeout", required_argument, NULL, TOOL_OPT_IDLE_TIMEOUT}, TOOL_COMMON_LONGOPTS
 
 /* The limit options in both commands' --help (docs/limits.md has the same defaults). */
 #define TOOL_CONN_LIMITS_HELP                                                                      \
@@ -71,9 +66,10 @@ enum {
     "                       state and hellos (default 256M)\n"                                     \
     "      --max-flow-buffer SIZE\n"                                                               \
     "                       TCP bytes out of order kept per direction (default 1M)\n"              \
-    "      --idle-timeout S a connection idle this long (capture time) is ended\n"                 \
-    "                       (default 600)\n"                                                       \
-    "  SIZE: bytes, or with K, M or G (KiB, MiB, GiB).\n"
+    "      --idle-timeout T a connection idle this long (capture time) is ended\n"                 \
+    "                       (default 10m)\n"                                                       \
+    "  SIZE: bytes, or with K, M or G (KiB, MiB, GiB). T: 500ms, 30s, 10m, 1h; a\n"                \
+    "  bare number is seconds.\n"
 
 /* Handles one of the shared options (and, through tool_common_option, colour, help and
  * unknown options). Returns 0 to go on, 1 after --help, -1 for a bad option or value. */

@@ -190,13 +190,14 @@ struct opts {
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-    static const struct option longopts[] = {
-        {"file", required_argument, NULL, 'f'}, {"format", required_argument, NULL, 'o'},
-        {"json", no_argument, NULL, 'j'},       {"filter", required_argument, NULL, 'F'},
-        {"all", no_argument, NULL, 'a'},        {"replace-tls13", no_argument, NULL, 'R'},
-        {"color", no_argument, NULL, 'C'},      {"colour", no_argument, NULL, 'C'},
-        {"no-color", no_argument, NULL, 'N'},   {"no-colour", no_argument, NULL, 'N'},
-        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"file", required_argument, NULL, 'f'},
+                                             {"format", required_argument, NULL, 'o'},
+                                             {"json", no_argument, NULL, 'j'},
+                                             {"filter", required_argument, NULL, 'F'},
+                                             {"all", no_argument, NULL, 'a'},
+                                             {"replace-tls13", no_argument, NULL, 'R'},
+                                             TOOL_COMMON_LONGOPTS,
+                                             {NULL, 0, NULL, 0}};
     char err[200];
     int c;
     int nopt = tool_permute(argc, argv, "+f:o:F:ah", longopts);
@@ -231,7 +232,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->replace_tls13 = true;
             break;
         default: {
-            int rc = tool_common_option(c, "ciphers", help_text, &o->color);
+            int rc = tool_common_option(c, help_text, &o->color);
             if (rc != 0)
                 return rc;
         }

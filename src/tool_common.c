@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -133,21 +134,20 @@ char *tool_join_args(int argc, char **argv, size_t *len)
     return s;
 }
 
-int tool_common_option(int c, const char *cmd, const char *help, enum tool_color_mode *color)
+int tool_common_option(int c, const char *help, enum tool_color_mode *color)
 {
     switch (c) {
-    case 'C':
+    case TOOL_OPT_COLOR:
         *color = TOOL_COLOR_ALWAYS;
         return 0;
-    case 'N':
+    case TOOL_OPT_NO_COLOR:
         *color = TOOL_COLOR_NEVER;
         return 0;
     case 'h':
         tool_fit_stdout();
         fputs(help, stdout);
         return 1;
-    default:
-        fprintf(stderr, "Try 'tlsdiag %s --help'.\n", cmd);
+    default: /* getopt said what was wrong; main adds the pointer to --help */
         return -1;
     }
 }
@@ -221,6 +221,48 @@ int tool_parse_size(const char *cmd, const char *opt, const char *s, uint64_t mi
         return -1;
     }
     *out = v << shift;
+    return 0;
+}
+
+/* The time units of a duration, largest first, in milliseconds. */
+static const struct {
+    const char *suffix;
+    uint64_t ms;
+} time_units[] = {{"h", 3600000}, {"m", 60000}, {"s", 1000}, {"ms", 1}};
+
+/* "2h", "90s", "500ms": the largest unit that divides ms. */
+static const char *duration_text(uint64_t ms, char buf[32])
+{
+    size_t i = 0;
+    while (ms && ms % time_units[i].ms)
+        i++;
+    if (!ms)
+        i = sizeof time_units / sizeof time_units[0] - 1;
+    snprintf(buf, 32, "%llu%s", (unsigned long long)(ms / time_units[i].ms), time_units[i].suffix);
+    return buf;
+}
+
+int tool_parse_duration(const char *cmd, const char *opt, const char *s, enum tool_time_unit bare,
+                        uint64_t min_ms, uint64_t max_ms, uint64_t *ms)
+{
+    uint64_t v, unit = bare == TOOL_UNIT_S ? 1000 : 1;
+    const char *end;
+    bool ok = digits(s, &v, &end);
+    if (ok && *end) {
+        unit = 0;
+        for (size_t i = 0; i < sizeof time_units / sizeof time_units[0]; i++)
+            if (strcasecmp(end, time_units[i].suffix) == 0)
+                unit = time_units[i].ms;
+    }
+    ok = ok && unit && v <= max_ms / unit && v * unit >= min_ms;
+    if (!ok) {
+        char lo[32], hi[32];
+        tool_err(cmd, "%s '%s': a duration from %s to %s (ms, s, m, h; a bare number is %s)", opt,
+                 s, duration_text(min_ms, lo), duration_text(max_ms, hi),
+                 bare == TOOL_UNIT_S ? "seconds" : "milliseconds");
+        return -1;
+    }
+    *ms = v * unit;
     return 0;
 }
 

@@ -59,7 +59,7 @@ static void set_limit(struct tlsd_tcp_config *caps, int c, uint64_t v)
     else if (c == TOOL_OPT_MAX_FLOW_BUFFER)
         caps->flow_cap = (size_t)v;
     else
-        caps->idle_usec = (int64_t)v * 1000000;
+        caps->idle_usec = (int64_t)v * 1000; /* milliseconds */
 }
 
 /* --max-flows, --max-buffer, --max-flow-buffer, --idle-timeout: 0 taken, 1 not one of
@@ -69,20 +69,23 @@ static int limit_option(int c, const char *cmd, struct tlsd_tcp_config *caps)
     static const struct {
         int code;
         const char *name;
-        bool size; /* SIZE (K, M, G) rather than a plain number */
-        uint64_t max;
+        enum { COUNT, SIZE, DURATION } kind; /* SIZE: K, M, G; DURATION: ms, s, m, h */
+        uint64_t max;                        /* bytes, or milliseconds */
     } opts[] = {
-        {TOOL_OPT_MAX_FLOWS, "--max-flows", false, TOOL_MAX_FLOWS_MAX},
-        {TOOL_OPT_MAX_BUFFER, "--max-buffer", true, TOOL_MAX_BUFFER_MAX},
-        {TOOL_OPT_MAX_FLOW_BUFFER, "--max-flow-buffer", true, TOOL_MAX_BUFFER_MAX},
-        {TOOL_OPT_IDLE_TIMEOUT, "--idle-timeout", false, TOOL_IDLE_TIMEOUT_MAX},
+        {TOOL_OPT_MAX_FLOWS, "--max-flows", COUNT, TOOL_MAX_FLOWS_MAX},
+        {TOOL_OPT_MAX_BUFFER, "--max-buffer", SIZE, TOOL_MAX_BUFFER_MAX},
+        {TOOL_OPT_MAX_FLOW_BUFFER, "--max-flow-buffer", SIZE, TOOL_MAX_BUFFER_MAX},
+        {TOOL_OPT_IDLE_TIMEOUT, "--idle-timeout", DURATION, TOOL_IDLE_TIMEOUT_MAX_MS},
     };
     for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
         if (opts[i].code != c)
             continue;
         uint64_t v;
-        int rc = opts[i].size ? tool_parse_size(cmd, opts[i].name, optarg, 1, opts[i].max, &v)
-                              : tool_parse_number(cmd, opts[i].name, optarg, 1, opts[i].max, &v);
+        const char *name = opts[i].name;
+        int rc = opts[i].kind == SIZE ? tool_parse_size(cmd, name, optarg, 1, opts[i].max, &v)
+                 : opts[i].kind == DURATION
+                     ? tool_parse_duration(cmd, name, optarg, TOOL_UNIT_S, 1, opts[i].max, &v)
+                     : tool_parse_number(cmd, name, optarg, 1, opts[i].max, &v);
         if (rc < 0)
             return -1;
         set_limit(caps, c, v);
@@ -118,7 +121,7 @@ int tool_conn_option(int c, const char *cmd, const char *help, struct tool_conn_
         o->no_summary = true;
         return 0;
     default:
-        return tool_common_option(c, cmd, help, &o->color_mode);
+        return tool_common_option(c, help, &o->color_mode);
     }
 }
 

@@ -18,6 +18,9 @@
 #include "tlsdiag/textout.h"
 #include "tool.h"
 
+#define CONNECT_TIMEOUT_DEFAULT_MS 8000u          /* --timeout */
+#define CONNECT_TIMEOUT_MAX_MS     (3600u * 1000) /* an hour */
+
 static const char help_text[] =
     "Usage: tlsdiag connect HOST[:PORT] [options]\n"
     "\n"
@@ -44,7 +47,8 @@ static const char help_text[] =
     "      --no-verify        a chain that does not verify or a name that does not\n"
     "                         match is reported but does not make the exit status 1\n"
     "      --starttls PROTO   smtp, imap, pop3, ftp, ldap, postgres, xmpp first\n"
-    "      --timeout S        connect-to-answer limit in seconds (default 8)\n"
+    "      --timeout T        connect-to-answer limit (default 8s; 500ms, 8s, 1m; a\n"
+    "                         bare number is seconds)\n"
     "      --fixes N          fixes per side when the prediction fails (default 0)\n"
     "      --json             JSON output (docs/serve-json.md)\n"
     "      --color, --no-color  colour on / off (default: on a terminal)\n"
@@ -65,7 +69,7 @@ static const char help_text[] =
 struct opts {
     const char *target, *sni, *as, *server, *cafile, *starttls;
     char scan_spec[4096];
-    unsigned timeout_s;
+    unsigned timeout_ms;
     size_t n_fixes;
     bool json, no_verify;
     enum tool_color_mode color;
@@ -73,14 +77,18 @@ struct opts {
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-    static const struct option longopts[] = {
-        {"sni", required_argument, NULL, 's'},     {"as", required_argument, NULL, 'a'},
-        {"server", required_argument, NULL, 'S'},  {"server-scan", required_argument, NULL, 'F'},
-        {"cafile", required_argument, NULL, 'c'},  {"starttls", required_argument, NULL, 't'},
-        {"timeout", required_argument, NULL, 'T'}, {"fixes", required_argument, NULL, 'f'},
-        {"json", no_argument, NULL, 'j'},          {"no-verify", no_argument, NULL, 'V'},
-        {"color", no_argument, NULL, 'C'},         {"no-color", no_argument, NULL, 'N'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"sni", required_argument, NULL, 's'},
+                                             {"as", required_argument, NULL, 'a'},
+                                             {"server", required_argument, NULL, 'S'},
+                                             {"server-scan", required_argument, NULL, 'F'},
+                                             {"cafile", required_argument, NULL, 'c'},
+                                             {"starttls", required_argument, NULL, 't'},
+                                             {"timeout", required_argument, NULL, 'T'},
+                                             {"fixes", required_argument, NULL, 'f'},
+                                             {"json", no_argument, NULL, 'j'},
+                                             {"no-verify", no_argument, NULL, 'V'},
+                                             TOOL_COMMON_LONGOPTS,
+                                             {NULL, 0, NULL, 0}};
     int c;
     int nopt = tool_permute(argc, argv, "+h", longopts);
     while ((c = getopt_long(nopt, argv, "+h", longopts, NULL)) != -1) {
@@ -104,9 +112,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case 't':
             o->starttls = optarg;
             break;
-        case 'T':
-            o->timeout_s = (unsigned)strtoul(optarg, NULL, 10);
+        case 'T': {
+            uint64_t ms;
+            if (tool_parse_duration("connect", "--timeout", optarg, TOOL_UNIT_S, 1,
+                                    CONNECT_TIMEOUT_MAX_MS, &ms) < 0)
+                return -1;
+            o->timeout_ms = (unsigned)ms;
             break;
+        }
         case 'f':
             if (tool_parse_fixes("connect", optarg, &o->n_fixes) < 0)
                 return -1;
@@ -118,17 +131,15 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->no_verify = true;
             break;
         default: {
-            int r = tool_common_option(c, "connect", help_text, &o->color);
+            int r = tool_common_option(c, help_text, &o->color);
             if (r != 0)
                 return r;
         }
         }
     }
-    if (optind + 1 != argc || o->timeout_s == 0 || (o->server && !o->as)) {
+    if (optind + 1 != argc || (o->server && !o->as)) {
         tool_err("connect", "%s",
-                 optind + 1 != argc ? "one HOST[:PORT] is needed"
-                 : o->server        ? "--server needs --as"
-                                    : "bad --timeout");
+                 optind + 1 != argc ? "one HOST[:PORT] is needed" : "--server needs --as");
         return -1;
     }
     o->target = argv[optind];
@@ -444,7 +455,7 @@ static void report_json(const struct opts *o, const struct as_client *a,
 
 int tool_connect(int argc, char **argv)
 {
-    struct opts o = {.timeout_s = 8};
+    struct opts o = {.timeout_ms = CONNECT_TIMEOUT_DEFAULT_MS};
     int rc = parse_opts(argc, argv, &o);
     if (rc != 0)
         return rc > 0 ? TOOL_EXIT_OK : TOOL_EXIT_USAGE;
@@ -476,7 +487,7 @@ int tool_connect(int argc, char **argv)
                                    .sni = sni,
                                    .cafile = o.cafile,
                                    .starttls = tl.v[0].starttls,
-                                   .timeout_ms = o.timeout_s * 1000,
+                                   .timeout_ms = o.timeout_ms,
                                    .hello = a.hello,
                                    .hello_len = a.hello_len,
                                    .client_dh_bits_min = a.hello ? a.client.dh_bits_min : 0,

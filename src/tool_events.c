@@ -1,6 +1,8 @@
 /* tlsdiag events: the Schannel events of a Windows System log (.evtx, Event XML,
  * Get-WinEvent CSV or JSON), each decoded and explained, and a summary by kind and alert. */
+#include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +62,13 @@ static void decoded(const struct tlsd_event *e, const struct tlsd_event_data *d,
 {
     const char *how = tlsd_event_field_decode(e->id, d->name);
     if (strcmp(how, "alert") == 0) {
-        const struct tlsd_alert *a = tlsd_alert_by_code(atoi(d->value));
+        char *end;
+        errno = 0;
+        long code = strtol(d->value, &end, 10);
+        const struct tlsd_alert *a =
+            end != d->value && !*end && !errno && code >= 0 && code <= UINT8_MAX
+                ? tlsd_alert_by_code((int)code)
+                : NULL;
         snprintf(out, len, "%s %s", d->value, a ? a->name : "(not a TLS alert code)");
     } else if (strcmp(how, "suite") == 0) {
         uint32_t code;
@@ -220,10 +228,10 @@ static void print_groups(const struct tlsd_event_log *log, bool by_alert)
 
 static int parse_opts(int argc, char **argv, bool *all, bool *json)
 {
-    static const struct option longopts[] = {
-        {"all", no_argument, NULL, 'a'},   {"json", no_argument, NULL, 'j'},
-        {"color", no_argument, NULL, 'C'}, {"no-color", no_argument, NULL, 'N'},
-        {"help", no_argument, NULL, 'h'},  {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"all", no_argument, NULL, 'a'},
+                                             {"json", no_argument, NULL, 'j'},
+                                             TOOL_COMMON_LONGOPTS,
+                                             {NULL, 0, NULL, 0}};
     enum tool_color_mode color = TOOL_COLOR_AUTO;
     int c;
     int nopt = tool_permute(argc, argv, "+h", longopts);
@@ -233,13 +241,13 @@ static int parse_opts(int argc, char **argv, bool *all, bool *json)
         else if (c == 'j')
             *json = true;
         else {
-            int r = tool_common_option(c, "events", help_text, &color);
+            int r = tool_common_option(c, help_text, &color);
             if (r != 0)
                 return r;
         }
     }
     if (optind >= argc) {
-        fprintf(stderr, "tlsdiag events: no FILE given\nTry 'tlsdiag events --help'.\n");
+        tool_err("events", "no FILE given");
         return -1;
     }
     return 0;

@@ -12,7 +12,8 @@
 #include "tlsdiag/explain.h"
 #include "tool.h"
 
-#define MAX_INPUT (16u * 1024 * 1024)
+#define MAX_INPUT       (16u * 1024 * 1024)
+#define EXPLAIN_MAX_MAX 1000000u /* --max: more than the knowledge base holds */
 
 static const char help_text[] =
     "Usage: tlsdiag explain [options] [CODE|NAME|TEXT ...]\n"
@@ -51,21 +52,20 @@ static const char help_text[] =
 
 struct opts {
     const char *file;
-    long max;
+    uint64_t max; /* --max: causes shown, 0 for all */
     bool json, list;
     enum tool_color_mode color;
 };
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-    static const struct option longopts[] = {
-        {"file", required_argument, NULL, 'f'}, {"max", required_argument, NULL, 'n'},
-        {"json", no_argument, NULL, 'j'},       {"list", no_argument, NULL, 'l'},
-        {"color", no_argument, NULL, 'C'},      {"colour", no_argument, NULL, 'C'},
-        {"no-color", no_argument, NULL, 'N'},   {"no-colour", no_argument, NULL, 'N'},
-        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"file", required_argument, NULL, 'f'},
+                                             {"max", required_argument, NULL, 'n'},
+                                             {"json", no_argument, NULL, 'j'},
+                                             {"list", no_argument, NULL, 'l'},
+                                             TOOL_COMMON_LONGOPTS,
+                                             {NULL, 0, NULL, 0}};
     int c;
-    char *end;
     int nopt = tool_permute(argc, argv, "+f:n:lh", longopts);
     /* A negative decimal (-2146893018) is a code to explain, not an option. */
     while (!(optind < argc && argv[optind][0] == '-' && isdigit((unsigned char)argv[optind][1])) &&
@@ -75,12 +75,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->file = optarg;
             break;
         case 'n':
-            errno = 0;
-            o->max = strtol(optarg, &end, 10);
-            if (errno || *end || o->max < 0) {
-                tool_err("explain", "--max: '%s' is not a count", optarg);
+            if (tool_parse_number("explain", "--max", optarg, 0, EXPLAIN_MAX_MAX, &o->max) < 0)
                 return -1;
-            }
             break;
         case 'j':
             o->json = true;
@@ -89,7 +85,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->list = true;
             break;
         default: {
-            int rc = tool_common_option(c, "explain", help_text, &o->color);
+            int rc = tool_common_option(c, help_text, &o->color);
             if (rc != 0)
                 return rc;
         }
@@ -230,7 +226,7 @@ static int explain(const char *text, size_t len, const struct opts *o)
         tool_err("explain", "out of memory");
         return TOOL_EXIT_ERROR;
     }
-    size_t shown = o->max == 0 || (size_t)o->max > r.n ? r.n : (size_t)o->max;
+    size_t shown = o->max == 0 || o->max > r.n ? r.n : (size_t)o->max;
     struct tlsd_explain_result cut = {r.matches, shown};
     if (o->json) {
         print_json(tlsd_explain_result_to_json(&cut));
@@ -254,7 +250,6 @@ static int explain(const char *text, size_t len, const struct opts *o)
 static int nothing_to_explain(void)
 {
     tool_err("explain", "nothing to explain: give a code, a name or an error text");
-    fprintf(stderr, "Try 'tlsdiag explain --help'.\n");
     return TOOL_EXIT_USAGE;
 }
 

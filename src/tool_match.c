@@ -63,6 +63,7 @@ static const char help_text[] =
     "      --json             JSON output\n"
     "      --html FILE        also write the matrix as one self-contained HTML page:\n"
     "                         a heat map whose cells open to the reason and first fix\n"
+    "      --color, --no-color accepted by every command; match has no colour\n"
     "  -h, --help             this help\n"
     "\n"
     "Examples:\n"
@@ -388,7 +389,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
                                              {"json", no_argument, NULL, 'j'},
                                              {"versions", required_argument, NULL, 'V'},
                                              {"html", required_argument, NULL, 'H'},
-                                             {"help", no_argument, NULL, 'h'},
+                                             TOOL_COMMON_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
     int c;
     int nopt = tool_permute(argc, argv, "+c:s:h", longopts);
@@ -429,13 +430,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case 'H':
             o->html = optarg;
             break;
-        case 'h':
-            tool_fit_stdout();
-            fputs(help_text, stdout);
-            return 1;
-        default:
-            fprintf(stderr, "Try 'tlsdiag match --help'.\n");
-            return -1;
+        default: {
+            enum tool_color_mode color; /* accepted; the verdicts have no colour */
+            int r = tool_common_option(c, help_text, &color);
+            if (r != 0)
+                return r;
+        }
         }
     }
     if (optind < argc || o->n_clients == 0 || o->n_servers == 0) {

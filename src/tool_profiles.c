@@ -33,6 +33,7 @@ static const char help_text[] =
     "Options:\n"
     "      --family NAME   only this family: windows, dotnet, openssl, java, testssl\n"
     "      --json          JSON output\n"
+    "      --color, --no-color accepted by every command; profiles has no colour\n"
     "  -h, --help          this help\n";
 
 static json_t *settings_json(unsigned bits)
@@ -237,25 +238,20 @@ int tool_profiles(int argc, char **argv)
 {
     static const struct option longopts[] = {{"family", required_argument, NULL, 'f'},
                                              {"json", no_argument, NULL, 'j'},
-                                             {"help", no_argument, NULL, 'h'},
+                                             TOOL_COMMON_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
     const char *family = NULL;
     bool json = false;
-    int c;
+    enum tool_color_mode color = TOOL_COLOR_AUTO; /* accepted; the listing has no colour */
+    int c, rc;
     int nopt = tool_permute(argc, argv, "+h", longopts);
     while ((c = getopt_long(nopt, argv, "+h", longopts, NULL)) != -1) {
         if (c == 'f')
             family = optarg;
         else if (c == 'j')
             json = true;
-        else if (c == 'h') {
-            tool_fit_stdout();
-            fputs(help_text, stdout);
-            return TOOL_EXIT_OK;
-        } else {
-            fprintf(stderr, "Try 'tlsdiag profiles --help'.\n");
-            return TOOL_EXIT_USAGE;
-        }
+        else if ((rc = tool_common_option(c, help_text, &color)) != 0)
+            return rc > 0 ? TOOL_EXIT_OK : TOOL_EXIT_USAGE;
     }
     if (!json)
         tool_fit_stdout();

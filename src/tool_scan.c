@@ -14,7 +14,11 @@
 #include "tool.h"
 
 /* A target list larger than this is refused rather than read in part. */
-#define MAX_TARGET_LIST (64u * 1024 * 1024)
+#define MAX_TARGET_LIST            (64u * 1024 * 1024)
+#define SCAN_TIMEOUT_MAX_MS        3600000u  /* --timeout: an hour per probe */
+#define SCAN_TARGET_TIMEOUT_MAX_MS 86400000u /* --target-timeout: a day per target */
+#define SCAN_COUNT_MAX             10000000u /* --concurrency, --per-target, --rate */
+#define SCAN_RETRIES_MAX           100u
 
 static const char help_text[] =
     "Usage: tlsdiag scan [options] TARGET...\n"
@@ -40,8 +44,10 @@ static const char help_text[] =
     "      --jsonl             one JSON object per target, per line, as each finishes\n"
     "      --diff OLD.json     after each target, what changed since that saved scan\n"
     "      --html FILE         also write the report as one self-contained HTML page\n"
-    "      --timeout MS        time limit per probe (default 5000)\n"
-    "      --target-timeout S  time limit per target, in seconds (default 120)\n"
+    "      --timeout T         time limit per probe (default 5s; 500ms, 5s, 1m; a bare\n"
+    "                          number is milliseconds)\n"
+    "      --target-timeout T  time limit per target (default 2m; a bare number is\n"
+    "                          seconds)\n"
     "      --concurrency N     probes in flight overall (default 64)\n"
     "      --per-target N      probes in flight per target (default 16)\n"
     "      --rate N            new connections per second at most (default: no limit)\n"
@@ -413,15 +419,23 @@ static int read_list(const char *path, struct opts *o, struct tlsd_target_list *
     return rc;
 }
 
-static int parse_uint(const char *name, const char *s, unsigned *out)
+/* A count option from min to max (tool_parse_number's message otherwise). */
+static int parse_count(const char *name, const char *s, uint64_t min, uint64_t max, unsigned *out)
 {
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (*s == '\0' || *end || errno || v > 10000000) {
-        tool_err("scan", "%s wants a number, not '%s'", name, s);
+    uint64_t v;
+    if (tool_parse_number("scan", name, s, min, max, &v) < 0)
         return -1;
-    }
+    *out = (unsigned)v;
+    return 0;
+}
+
+/* A duration option in milliseconds (bare numbers in the option's documented unit). */
+static int parse_ms(const char *name, const char *s, enum tool_time_unit bare, uint64_t max_ms,
+                    unsigned *out)
+{
+    uint64_t v;
+    if (tool_parse_duration("scan", name, s, bare, 1, max_ms, &v) < 0)
+        return -1;
     *out = (unsigned)v;
     return 0;
 }
@@ -481,8 +495,6 @@ int tool_scan(int argc, char **argv)
         O_NOGROUPS,
         O_NOSIG,
         O_NOFEAT,
-        O_COLOR,
-        O_NOCOLOR,
         O_IL,
         O_TTIMEOUT,
         O_DIFF,
@@ -509,9 +521,7 @@ int tool_scan(int argc, char **argv)
         {"no-sigalgs", no_argument, NULL, O_NOSIG},
         {"no-features", no_argument, NULL, O_NOFEAT},
         {"quiet", no_argument, NULL, 'q'},
-        {"color", no_argument, NULL, O_COLOR},
-        {"no-color", no_argument, NULL, O_NOCOLOR},
-        {"help", no_argument, NULL, 'h'},
+        TOOL_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0}};
     struct opts o = {.color = TOOL_COLOR_AUTO};
     tlsd_scan_opts_default(&o.scan);
@@ -532,7 +542,7 @@ int tool_scan(int argc, char **argv)
                 lists[n_lists++] = optarg;
             break;
         case 'p':
-            bad = parse_uint("--port", optarg, &port) || port == 0 || port > 65535;
+            bad = parse_count("--port", optarg, 1, 65535, &port);
             o.port = (uint16_t)port;
             break;
         case O_SNI:
@@ -563,26 +573,24 @@ int tool_scan(int argc, char **argv)
             o.html = optarg;
             break;
         case O_TIMEOUT:
-            bad = parse_uint("--timeout", optarg, &o.scan.timeout_ms) || o.scan.timeout_ms == 0;
+            bad = parse_ms("--timeout", optarg, TOOL_UNIT_MS, SCAN_TIMEOUT_MAX_MS,
+                           &o.scan.timeout_ms);
             break;
         case O_TTIMEOUT:
-            bad = parse_uint("--target-timeout", optarg, &o.scan.target_timeout_ms) ||
-                  o.scan.target_timeout_ms == 0 || o.scan.target_timeout_ms > 86400;
-            o.scan.target_timeout_ms *= 1000;
+            bad = parse_ms("--target-timeout", optarg, TOOL_UNIT_S, SCAN_TARGET_TIMEOUT_MAX_MS,
+                           &o.scan.target_timeout_ms);
             break;
         case O_CONC:
-            bad = parse_uint("--concurrency", optarg, &o.scan.max_inflight) ||
-                  o.scan.max_inflight == 0;
+            bad = parse_count("--concurrency", optarg, 1, SCAN_COUNT_MAX, &o.scan.max_inflight);
             break;
         case O_PERT:
-            bad = parse_uint("--per-target", optarg, &o.scan.max_per_target) ||
-                  o.scan.max_per_target == 0;
+            bad = parse_count("--per-target", optarg, 1, SCAN_COUNT_MAX, &o.scan.max_per_target);
             break;
         case O_RATE:
-            bad = parse_uint("--rate", optarg, &o.scan.rate);
+            bad = parse_count("--rate", optarg, 0, SCAN_COUNT_MAX, &o.scan.rate);
             break;
         case O_RETRIES:
-            bad = parse_uint("--retries", optarg, &o.scan.retries);
+            bad = parse_count("--retries", optarg, 0, SCAN_RETRIES_MAX, &o.scan.retries);
             break;
         case O_NOGROUPS:
             o.scan.skip_groups = true;
@@ -596,21 +604,14 @@ int tool_scan(int argc, char **argv)
         case 'q':
             o.quiet = true;
             break;
-        case O_COLOR:
-            o.color = TOOL_COLOR_ALWAYS;
-            break;
-        case O_NOCOLOR:
-            o.color = TOOL_COLOR_NEVER;
-            break;
-        case 'h':
-            tool_fit_stdout();
-            fputs(help_text, stdout);
-            return TOOL_EXIT_OK;
-        default:
-            bad = 1;
+        default: {
+            int r = tool_common_option(c, help_text, &o.color);
+            if (r > 0)
+                return TOOL_EXIT_OK;
+            bad = r < 0;
+        }
         }
         if (bad) {
-            fprintf(stderr, "Try 'tlsdiag scan --help'.\n");
             return TOOL_EXIT_USAGE;
         }
     }
@@ -631,7 +632,6 @@ int tool_scan(int argc, char **argv)
             rc = TOOL_EXIT_USAGE;
     if (rc == TOOL_EXIT_OK && targets.n == 0) {
         tool_err("scan", "no target given");
-        fprintf(stderr, "Try 'tlsdiag scan --help'.\n");
         rc = TOOL_EXIT_USAGE;
     }
     if (rc != TOOL_EXIT_OK) {

@@ -41,11 +41,11 @@ static const char help_text[] =
     "                            waiting longest without a whole ClientHello is\n"
     "                            evicted, or with none such the new one is reset\n"
     "      --max-per-address N   the same per client IP address (default 32)\n"
-    "      --hello-timeout S     time limit until the ClientHello is whole (default 5)\n"
-    "      --handshake-timeout S time limit of a handshake (default 10)\n"
-    "      --idle-timeout S      close a connection this long after its handshake\n"
-    "                            (default 30)\n"
-    "      --max-bytes N         bytes read from one client at most (default 262144)\n"
+    "      --hello-timeout T     time limit until the ClientHello is whole (default 5s)\n"
+    "      --handshake-timeout T time limit of a handshake (default 10s)\n"
+    "      --idle-timeout T      close a connection this long after its handshake\n"
+    "                            (default 30s)\n"
+    "      --max-bytes SIZE      bytes read from one client at most (default 256K)\n"
     "      --count N             stop after N clients (default: run until interrupted)\n"
     "      --fixes N             fixes to show per side on a failure (default 3)\n"
     "      --user USER           when started as root: the user to switch to once the\n"
@@ -55,6 +55,7 @@ static const char help_text[] =
     "      --jsonl               one JSON object per client, as each one is known\n"
     "      --color, --no-color   colour on / off (default: on a terminal)\n"
     "  -h, --help                this help\n"
+    "  T: 500ms, 5s, 1m; a bare number is seconds. SIZE: bytes, or with K, M, G.\n"
     "\n"
     "Examples:\n"
     "  tlsdiag serve --profile windows-2025 --port 443\n"
@@ -73,7 +74,12 @@ struct opts {
 };
 
 /* Distinct ClientHellos (by JA4) the summary names. */
-#define SERVE_SUM_HELLOS 16
+#define SERVE_SUM_HELLOS            16
+#define SERVE_CLIENTS_MAX           100000u             /* --max-clients, --max-per-address */
+#define SERVE_HANDSHAKE_TIME_MAX_MS (3600u * 1000)      /* --hello-, --handshake-timeout */
+#define SERVE_IDLE_TIME_MAX_MS      (86400u * 1000)     /* --idle-timeout */
+#define SERVE_BYTES_MAX             ((uint64_t)1 << 30) /* --max-bytes */
+#define SERVE_COUNT_MAX             1000000u            /* --count */
 
 /* What the summary says when serve stops (text output). */
 struct serve_sum {
@@ -95,13 +101,24 @@ struct run {
     struct serve_sum sum;
 };
 
-static unsigned long num(const char *s, unsigned long max, bool *bad)
+/* A count option from min to max into *out; false (said on stderr) otherwise. */
+static bool count_opt(const char *opt, uint64_t min, uint64_t max, unsigned *out)
 {
-    char *end;
-    unsigned long v = strtoul(s, &end, 10);
-    if (*s == '\0' || *end != '\0' || v > max)
-        *bad = true;
-    return v;
+    uint64_t v;
+    if (tool_parse_number("serve", opt, optarg, min, max, &v) < 0)
+        return false;
+    *out = (unsigned)v;
+    return true;
+}
+
+/* A duration option (a bare number is seconds) up to max_ms, in milliseconds. */
+static bool ms_opt(const char *opt, uint64_t max_ms, unsigned *out)
+{
+    uint64_t v;
+    if (tool_parse_duration("serve", opt, optarg, TOOL_UNIT_S, 1, max_ms, &v) < 0)
+        return false;
+    *out = (unsigned)v;
+    return true;
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -123,12 +140,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
                                              {"fixes", required_argument, NULL, 'f'},
                                              {"json", no_argument, NULL, 'j'},
                                              {"jsonl", no_argument, NULL, 'l'},
-                                             {"color", no_argument, NULL, 'C'},
-                                             {"no-color", no_argument, NULL, 'N'},
-                                             {"help", no_argument, NULL, 'h'},
+                                             TOOL_COMMON_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
     int c;
     bool bad = false;
+    unsigned n = 0;
+    uint64_t v = 0;
     int nopt = tool_permute(argc, argv, "+p:h", longopts);
     while ((c = getopt_long(nopt, argv, "+p:h", longopts, NULL)) != -1) {
         switch (c) {
@@ -136,7 +153,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->profile = optarg;
             break;
         case 'P':
-            o->s.port = (uint16_t)num(optarg, 65535, &bad);
+            bad |= !count_opt("--port", 0, 65535, &n);
+            o->s.port = (uint16_t)n;
             break;
         case 'b':
             o->s.bind = optarg;
@@ -151,31 +169,33 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->s.record_only = true;
             break;
         case 'm':
-            o->s.max_clients = (unsigned)num(optarg, 100000, &bad);
+            bad |= !count_opt("--max-clients", 1, SERVE_CLIENTS_MAX, &o->s.max_clients);
             break;
         case 'A':
-            o->s.max_per_address = (unsigned)num(optarg, 100000, &bad);
+            bad |= !count_opt("--max-per-address", 1, SERVE_CLIENTS_MAX, &o->s.max_per_address);
             break;
         case 'H':
-            o->s.hello_timeout_ms = (unsigned)num(optarg, 3600, &bad) * 1000;
+            bad |= !ms_opt("--hello-timeout", SERVE_HANDSHAKE_TIME_MAX_MS, &o->s.hello_timeout_ms);
             break;
         case 'u':
             o->user = optarg;
             break;
         case 't':
-            o->s.handshake_timeout_ms = (unsigned)num(optarg, 3600, &bad) * 1000;
+            bad |= !ms_opt("--handshake-timeout", SERVE_HANDSHAKE_TIME_MAX_MS,
+                           &o->s.handshake_timeout_ms);
             break;
         case 'i':
-            o->s.idle_timeout_ms = (unsigned)num(optarg, 86400, &bad) * 1000;
+            bad |= !ms_opt("--idle-timeout", SERVE_IDLE_TIME_MAX_MS, &o->s.idle_timeout_ms);
             break;
         case 'B':
-            o->s.max_bytes = num(optarg, 1ul << 30, &bad);
+            bad |= tool_parse_size("serve", "--max-bytes", optarg, 1, SERVE_BYTES_MAX, &v) < 0;
+            o->s.max_bytes = (size_t)v;
             break;
         case 'n':
-            o->s.count = (unsigned)num(optarg, 1000000, &bad);
+            bad |= !count_opt("--count", 0, SERVE_COUNT_MAX, &o->s.count);
             break;
         case 'f':
-            o->n_fixes = num(optarg, 20, &bad);
+            bad |= tool_parse_fixes("serve", optarg, &o->n_fixes) < 0;
             break;
         case 'j':
             o->json = true;
@@ -184,16 +204,19 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->jsonl = true;
             break;
         default: {
-            int r = tool_common_option(c, "serve", help_text, &o->color);
+            int r = tool_common_option(c, help_text, &o->color);
             if (r != 0)
                 return r;
         }
         }
     }
-    if (bad || optind < argc || !o->profile || o->s.max_clients == 0 || o->s.max_per_address == 0 ||
-        o->s.hello_timeout_ms == 0 || o->s.handshake_timeout_ms == 0 || o->s.idle_timeout_ms == 0 ||
-        (o->json && o->jsonl)) {
-        tool_err("serve", "%s", !o->profile ? "--profile is required" : "bad arguments");
+    if (bad) /* the value's parser said why */
+        return -1;
+    if (optind < argc || !o->profile || (o->json && o->jsonl)) {
+        tool_err("serve", "%s",
+                 !o->profile     ? "--profile is required"
+                 : optind < argc ? "unexpected operand (serve takes options only)"
+                                 : "--json and --jsonl: one or the other");
         return -1;
     }
     return 0;

@@ -49,7 +49,7 @@ static const char help_text[] =
 struct watch_opts {
     struct tool_conn_opts out;
     const char *iface, *user;
-    unsigned long count;
+    uint64_t count;
 };
 
 static volatile sig_atomic_t stop_flag;
@@ -71,7 +71,6 @@ static int parse_opts(int argc, char **argv, struct watch_opts *o)
                                              TOOL_CONN_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
     int c, rc;
-    char *end;
     int nopt = tool_permute(argc, argv, "+i:u:c:h", longopts);
     while ((c = getopt_long(nopt, argv, "+i:u:c:h", longopts, NULL)) != -1) {
         if (c == 'i') {
@@ -79,19 +78,14 @@ static int parse_opts(int argc, char **argv, struct watch_opts *o)
         } else if (c == 'u') {
             o->user = optarg;
         } else if (c == 'c') {
-            errno = 0;
-            o->count = strtoul(optarg, &end, 10);
-            if (errno || *end || !*optarg) {
-                tool_err("watch", "--count: '%s' is not a count", optarg);
+            if (tool_parse_number("watch", "--count", optarg, 0, UINT64_MAX, &o->count) < 0)
                 return -1;
-            }
         } else if ((rc = tool_conn_option(c, "watch", help_text, &o->out)) != 0) {
             return rc;
         }
     }
     if (!o->iface) {
         tool_err("watch", "no interface given (-i IFACE)");
-        fprintf(stderr, "Try 'tlsdiag watch --help'.\n");
         return -1;
     }
     return 0;

@@ -14,7 +14,7 @@ synth_dir="$TLSD_SRCDIR/tests/integration"
 # ---- usage: every limit option, both commands ----
 for bad in "--max-flows abc" "--max-flows 0" "--max-flows 1e3" "--max-buffer 12X" \
   "--max-buffer 0" "--max-buffer 4KB" "--max-flow-buffer -1" "--max-flow-buffer 1.5M" \
-  "--idle-timeout 0" "--idle-timeout 10s"; do
+  "--idle-timeout 0" "--idle-timeout 10x" "--idle-timeout 1.5s"; do
   read -r opt val <<<"$bad"
   run analyze "$opt" "$val" x.pcap
   expect_rc 2 "analyze $bad"

@@ -47,4 +47,31 @@ expect_rc 2 "connect --fixes -1"
 run match --client legacy-printer --server windows-2025 --fixes 2
 expect_rc 1 "match --fixes 2"
 [ "$(grep -cE '^  [0-9]+\. ' <<<"$OUT")" = 3 ] && ok || bad "--fixes 2: 2 client fixes + the 1 server fix"
+# Durations and counts: one parser. A bad, zero or too large value is a usage error that
+# names the option and its range, never silently 0 (connect --timeout abc was 0 before);
+# a unit suffix (ms, s, m, h) is accepted wherever a duration is.
+for bad in "connect --timeout abc 127.0.0.1:1" "connect --timeout 0 127.0.0.1:1" \
+  "connect --timeout 2h 127.0.0.1:1" "scan --timeout 5q 127.0.0.1:1" \
+  "scan --target-timeout -1 127.0.0.1:1" "scan --retries 101 127.0.0.1:1" \
+  "scan --port 70000 127.0.0.1" "serve --max-bytes 2X" "serve --hello-timeout 0" \
+  "serve --idle-timeout 1.5s" "explain --max -1 alert-40" "watch --count x -i lo" \
+  "analyze --idle-timeout 0 x.pcap"; do
+  read -r cmd opt val rest <<<"$bad"
+  # shellcheck disable=SC2086 # rest is the operands, split on purpose
+  run "$cmd" "$opt" "$val" $rest
+  expect_rc 2 "$bad"
+  expect_grep "^tlsdiag $cmd: $opt '$val': a (duration|number|size) from " "$ERR" "$bad: names the option and range"
+  [ "$(grep -c "^Try 'tlsdiag $cmd --help'\.$" <<<"$ERR")" = 1 ] && ok || bad "$bad: one 'Try' line: $ERR"
+done
+for good in "connect --timeout 2s 127.0.0.1:1" "connect --timeout 1500ms 127.0.0.1:1" \
+  "scan --timeout 2s 127.0.0.1:1" "scan --target-timeout 1m 127.0.0.1:1"; do
+  # shellcheck disable=SC2086
+  run $good
+  [ "$RC" != 2 ] && ok || bad "$good: refused as a usage error: $ERR"
+done
+# Every command takes the common options, colour included.
+run match --no-color --client legacy-printer --server windows-2025
+expect_rc 1 "match --no-color"
+run profiles --color windows-2022
+expect_rc 0 "profiles --color"
 finish
