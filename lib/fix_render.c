@@ -61,12 +61,13 @@ static char *render_codes(const struct tlsd_profile *p, bool tls13, enum tlsd_su
 static void cert_name(const struct tlsd_cert_key *k, struct tlsd_strbuf *b)
 {
     const struct tlsd_group *g = k->curve ? tlsd_group_by_code(k->curve) : NULL;
+    const char *type = tlsd_key_type_name(k->type);
     if (g && g->openssl_name)
-        tlsd_sb_printf(b, "%s %.*s", k->type, (int)strcspn(g->openssl_name, ","), g->openssl_name);
+        tlsd_sb_printf(b, "%s %.*s", type, (int)strcspn(g->openssl_name, ","), g->openssl_name);
     else if (k->bits)
-        tlsd_sb_printf(b, "%s %d-bit", k->type, k->bits);
+        tlsd_sb_printf(b, "%s %d-bit", type, k->bits);
     else
-        tlsd_sb_puts(b, k->type);
+        tlsd_sb_puts(b, type);
 }
 
 static const char *win_version(unsigned bit)
@@ -533,10 +534,10 @@ int tlsd_fix_render(const struct tlsd_fix *f, const struct tlsd_profile *p,
     memset(out, 0, sizeof *out);
     struct tlsd_profile after = *p;
     tlsd_fix_apply(f, &after);
-    if (f->add_cert.type[0]) {
+    if (f->add_cert.type != TLSD_KEY_NONE) {
         bool replaces = false;
         for (size_t i = 0; i < p->n_certs; i++)
-            replaces |= strcmp(p->certs[i].type, f->add_cert.type) == 0;
+            replaces |= p->certs[i].type == f->add_cert.type;
         struct tlsd_strbuf t = {0};
         tlsd_sb_puts(&t, "install a certificate with an ");
         cert_name(&f->add_cert, &t);
@@ -659,7 +660,7 @@ void tlsd_fix_summary(const struct tlsd_fix *f, char *buf, size_t len)
                 tlsd_sb_printf(&b, " %s", v ? v->name : "?");
             }
     }
-    if (f->add_cert.type[0]) {
+    if (f->add_cert.type != TLSD_KEY_NONE) {
         tlsd_sb_printf(&b, "%sadd an ", sep);
         cert_name(&f->add_cert, &b);
         tlsd_sb_puts(&b, " certificate");

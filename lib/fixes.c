@@ -129,9 +129,9 @@ void tlsd_fix_apply(const struct tlsd_fix *f, struct tlsd_profile *p)
         p->groups[p->n_groups++] = f->add_group;
     /* A certificate of a key type the side has replaces that one (OpenSSL holds one
      * certificate per key type); another type is added next to it. */
-    if (f->add_cert.type[0]) {
+    if (f->add_cert.type != TLSD_KEY_NONE) {
         size_t i = 0;
-        while (i < p->n_certs && strcmp(p->certs[i].type, f->add_cert.type) != 0)
+        while (i < p->n_certs && p->certs[i].type != f->add_cert.type)
             i++;
         if (i < p->n_certs)
             p->certs[i] = f->add_cert;
@@ -279,13 +279,14 @@ static enum tlsd_class added_class(const struct tlsd_fix *f)
 
 /* Certificates a server may add: an ECDSA key on each curve TLS clients commonly
  * accept, an RSA key; one it already has (same type and curve) is no change. */
-static const struct tlsd_cert_key extra_certs[] = {
-    {"ecdsa", 0, 0x0017}, {"ecdsa", 0, 0x0018}, {"rsa", 2048, 0}};
+static const struct tlsd_cert_key extra_certs[] = {{TLSD_KEY_ECDSA, 0, TLSD_GROUP_SECP256R1},
+                                                   {TLSD_KEY_ECDSA, 0, TLSD_GROUP_SECP384R1},
+                                                   {TLSD_KEY_RSA, TLSD_CERT_BITS_DEFAULT, 0}};
 
 static bool has_cert(const struct tlsd_profile *p, const struct tlsd_cert_key *k)
 {
     for (size_t i = 0; i < p->n_certs; i++)
-        if (strcmp(p->certs[i].type, k->type) == 0 && (!k->curve || p->certs[i].curve == k->curve))
+        if (p->certs[i].type == k->type && (!k->curve || p->certs[i].curve == k->curve))
             return true;
     return false;
 }
@@ -294,12 +295,16 @@ static bool has_cert(const struct tlsd_profile *p, const struct tlsd_cert_key *k
 static uint16_t tls13_scheme_for(const struct tlsd_cert_key *k)
 {
     static const struct {
-        const char *type;
+        enum tlsd_key_type type;
         uint16_t curve, scheme;
-    } schemes[] = {{"rsa", 0, 0x0804},        {"ecdsa", 0x0017, 0x0403}, {"ecdsa", 0x0018, 0x0503},
-                   {"ecdsa", 0x0019, 0x0603}, {"ed25519", 0, 0x0807},    {"ed448", 0, 0x0808}};
+    } schemes[] = {{TLSD_KEY_RSA, 0, TLSD_SIGSCHEME_RSA_PSS_RSAE_SHA256},
+                   {TLSD_KEY_ECDSA, TLSD_GROUP_SECP256R1, TLSD_SIGSCHEME_ECDSA_SECP256R1_SHA256},
+                   {TLSD_KEY_ECDSA, TLSD_GROUP_SECP384R1, TLSD_SIGSCHEME_ECDSA_SECP384R1_SHA384},
+                   {TLSD_KEY_ECDSA, TLSD_GROUP_SECP521R1, TLSD_SIGSCHEME_ECDSA_SECP521R1_SHA512},
+                   {TLSD_KEY_ED25519, 0, TLSD_SIGSCHEME_ED25519},
+                   {TLSD_KEY_ED448, 0, TLSD_SIGSCHEME_ED448}};
     for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
-        if (strcmp(k->type, schemes[i].type) == 0 && k->curve == schemes[i].curve)
+        if (k->type == schemes[i].type && k->curve == schemes[i].curve)
             return schemes[i].scheme;
     return 0;
 }
@@ -388,7 +393,8 @@ static size_t candidates(const struct tlsd_profile *self, const struct tlsd_prof
 static bool combine(const struct tlsd_fix *a, const struct tlsd_fix *b, struct tlsd_fix *out)
 {
     if ((a->add_versions && b->add_versions) || (a->n_add_suites && b->n_add_suites) ||
-        (a->add_group && b->add_group) || (a->add_cert.type[0] && b->add_cert.type[0]) ||
+        (a->add_group && b->add_group) ||
+        (a->add_cert.type != TLSD_KEY_NONE && b->add_cert.type != TLSD_KEY_NONE) ||
         (a->add_sigalg && b->add_sigalg) || (a->dotnet && b->dotnet) ||
         (a->seclevel0 && b->seclevel0))
         return false;
@@ -404,7 +410,7 @@ static bool combine(const struct tlsd_fix *a, const struct tlsd_fix *b, struct t
     }
     if (b->add_group)
         out->add_group = b->add_group;
-    if (b->add_cert.type[0])
+    if (b->add_cert.type != TLSD_KEY_NONE)
         out->add_cert = b->add_cert;
     if (b->add_sigalg)
         out->add_sigalg = b->add_sigalg;
@@ -513,7 +519,7 @@ static int weaknesses(const struct tlsd_suite *st)
 static size_t parts(const struct tlsd_fix *f)
 {
     return (f->add_versions != 0) + (f->n_add_suites != 0) + (f->add_group != 0) +
-           (f->add_sigalg != 0) + (f->add_cert.type[0] != 0) + (f->dotnet != 0) +
+           (f->add_sigalg != 0) + (f->add_cert.type != TLSD_KEY_NONE) + (f->dotnet != 0) +
            (f->seclevel0 ? 1 : 0);
 }
 
@@ -526,8 +532,8 @@ static bool strict_part(const struct tlsd_fix *a, const struct tlsd_fix *b)
     if ((a->add_versions & b->add_versions) != a->add_versions ||
         (a->add_group && a->add_group != b->add_group) ||
         (a->add_sigalg && a->add_sigalg != b->add_sigalg) || (a->seclevel0 && !b->seclevel0) ||
-        (a->add_cert.type[0] &&
-         (strcmp(a->add_cert.type, b->add_cert.type) != 0 || a->add_cert.bits != b->add_cert.bits ||
+        (a->add_cert.type != TLSD_KEY_NONE &&
+         (a->add_cert.type != b->add_cert.type || a->add_cert.bits != b->add_cert.bits ||
           a->add_cert.curve != b->add_cert.curve)))
         return false;
     for (size_t i = 0; i < a->n_add_suites; i++) {
@@ -622,9 +628,9 @@ static bool dominated(const struct tlsd_fix *a, const struct tlsd_fix *b)
            a->n_add_suites == b->n_add_suites &&
            (!a->n_add_suites || a->add_suites[0] == b->add_suites[0]) &&
            a->add_group == b->add_group && a->add_sigalg == b->add_sigalg &&
-           strcmp(a->add_cert.type, b->add_cert.type) == 0 &&
-           a->add_cert.curve == b->add_cert.curve && a->after.version == b->after.version &&
-           a->after.suite == b->after.suite && a->after.group == b->after.group &&
+           a->add_cert.type == b->add_cert.type && a->add_cert.curve == b->add_cert.curve &&
+           a->after.version == b->after.version && a->after.suite == b->after.suite &&
+           a->after.group == b->after.group &&
            (a->versions_added & b->versions_added) == a->versions_added &&
            a->versions_added != b->versions_added;
 }

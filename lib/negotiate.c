@@ -120,15 +120,15 @@ static bool key_signs_with(const struct tlsd_cert_key *k, const struct tlsd_sigs
     switch (sc->signature) {
     case TLSD_SIG_ALG_RSA_PKCS1:
     case TLSD_SIG_ALG_RSA_PSS_RSAE:
-        return strcmp(k->type, "rsa") == 0;
+        return k->type == TLSD_KEY_RSA;
     case TLSD_SIG_ALG_ECDSA:
-        return strcmp(k->type, "ecdsa") == 0;
+        return k->type == TLSD_KEY_ECDSA;
     case TLSD_SIG_ALG_DSA:
-        return strcmp(k->type, "dsa") == 0;
+        return k->type == TLSD_KEY_DSA;
     case TLSD_SIG_ALG_ED25519:
-        return strcmp(k->type, "ed25519") == 0;
+        return k->type == TLSD_KEY_ED25519;
     case TLSD_SIG_ALG_ED448:
-        return strcmp(k->type, "ed448") == 0;
+        return k->type == TLSD_KEY_ED448;
     default:
         return false;
     }
@@ -172,20 +172,15 @@ static uint16_t sig_for_key_13(const struct tlsd_profile *c, const struct tlsd_p
  * supported_groups names; no extension: any). True for other keys. */
 static bool cert_curve_named(const struct tlsd_profile *c, const struct tlsd_cert_key *k)
 {
-    return strcmp(k->type, "ecdsa") != 0 || !(c->flags & TLSD_PF_SENDS_GROUPS) ||
+    return k->type != TLSD_KEY_ECDSA || !(c->flags & TLSD_PF_SENDS_GROUPS) ||
            tlsd_has_u16(c->groups, c->n_groups, k->curve);
 }
 
 static bool cert_fits_suite(const struct tlsd_cert_key *k, const struct tlsd_suite *s)
 {
-    switch (s->cert) {
-    case TLSD_CERT_RSA:
-    case TLSD_CERT_ECDSA:
-    case TLSD_CERT_DSA: /* a profile's key type is spelt as the registry's certificate kind */
-        return strcmp(k->type, tlsd_cert_kind_name(s->cert)) == 0;
-    default:
-        return false; /* anon, PSK, SRP, static DH/ECDH, GOST: not configured on our servers */
-    }
+    /* anon, PSK, SRP, static DH/ECDH, GOST: not configured on our servers */
+    enum tlsd_key_type need = tlsd_key_type_of_cert_kind(s->cert);
+    return need != TLSD_KEY_NONE && k->type == need;
 }
 
 /* Why suite s cannot be used (TLSD_FAIL_NONE when it can); fills cert/group. */
@@ -464,7 +459,7 @@ static void negotiate_12(const struct tlsd_profile *c, const struct tlsd_profile
  * SP 800-57 estimate for RSA and DSA, half the order for elliptic curves). */
 static int key_security_bits(const struct tlsd_cert_key *k)
 {
-    if (strcmp(k->type, "rsa") == 0 || strcmp(k->type, "dsa") == 0)
+    if (k->type == TLSD_KEY_RSA || k->type == TLSD_KEY_DSA)
         return k->bits >= 15360  ? 256
                : k->bits >= 7680 ? 192
                : k->bits >= 4096 ? 152
@@ -473,10 +468,10 @@ static int key_security_bits(const struct tlsd_cert_key *k)
                : k->bits >= 1024 ? 80
                                  : 0;
     const struct tlsd_group *g = tlsd_group_by_code(k->curve);
-    return strcmp(k->type, "ed25519") == 0 ? 128
-           : strcmp(k->type, "ed448") == 0 ? 224
-           : g                             ? g->bits / 2
-                                           : 0;
+    return k->type == TLSD_KEY_ED25519 ? 128
+           : k->type == TLSD_KEY_ED448 ? 224
+           : g                         ? g->bits / 2
+                                       : 0;
 }
 
 /* The DHE prime the server sends at TLS <= 1.2: what a scan measured (dh_bits); else, for

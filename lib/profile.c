@@ -51,6 +51,47 @@ const char *tlsd_side_name(enum tlsd_side s)
     return s == TLSD_SIDE_CLIENT ? "client" : s == TLSD_SIDE_SERVER ? "server" : "any";
 }
 
+static const char *const key_type_names[TLSD_KEY_TYPE_COUNT] = {
+    [TLSD_KEY_NONE] = "",   [TLSD_KEY_RSA] = "rsa",         [TLSD_KEY_ECDSA] = "ecdsa",
+    [TLSD_KEY_DSA] = "dsa", [TLSD_KEY_ED25519] = "ed25519", [TLSD_KEY_ED448] = "ed448"};
+
+const char *tlsd_key_type_name(enum tlsd_key_type t)
+{
+    return (size_t)t < TLSD_KEY_TYPE_COUNT ? key_type_names[t] : "";
+}
+
+const char *tlsd_key_type_label(enum tlsd_key_type t)
+{
+    static const char *const labels[TLSD_KEY_TYPE_COUNT] = {
+        [TLSD_KEY_NONE] = "",   [TLSD_KEY_RSA] = "RSA",         [TLSD_KEY_ECDSA] = "ECDSA",
+        [TLSD_KEY_DSA] = "DSA", [TLSD_KEY_ED25519] = "ED25519", [TLSD_KEY_ED448] = "ED448"};
+    return (size_t)t < TLSD_KEY_TYPE_COUNT ? labels[t] : "";
+}
+
+enum tlsd_key_type tlsd_key_type_from_name(const char *name)
+{
+    if (strcasecmp(name, "ec") == 0)
+        return TLSD_KEY_ECDSA;
+    for (size_t i = 1; i < TLSD_KEY_TYPE_COUNT; i++)
+        if (strcasecmp(name, key_type_names[i]) == 0)
+            return (enum tlsd_key_type)i;
+    return TLSD_KEY_NONE;
+}
+
+enum tlsd_key_type tlsd_key_type_of_cert_kind(enum tlsd_cert_kind c)
+{
+    switch (c) {
+    case TLSD_CERT_RSA:
+        return TLSD_KEY_RSA;
+    case TLSD_CERT_ECDSA:
+        return TLSD_KEY_ECDSA;
+    case TLSD_CERT_DSA:
+        return TLSD_KEY_DSA;
+    default:
+        return TLSD_KEY_NONE;
+    }
+}
+
 static const char *const impl_names[] = {"generic", "openssl", "gnutls", "schannel", "java"};
 
 const char *tlsd_impl_name(enum tlsd_impl i)
@@ -96,7 +137,7 @@ void tlsd_profile_init(struct tlsd_profile *p, enum tlsd_side side)
     p->n_key_shares = 1;
     memcpy(p->sigalgs, default_sigalgs, sizeof default_sigalgs);
     p->n_sigalgs = sizeof default_sigalgs / sizeof default_sigalgs[0];
-    snprintf(p->certs[0].type, sizeof p->certs[0].type, "rsa");
+    p->certs[0].type = TLSD_KEY_RSA;
     p->certs[0].bits = 2048;
     p->n_certs = 1;
     p->flags = TLSD_PF_SENDS_RENEG_INFO | TLSD_PF_SENDS_GROUPS | TLSD_PF_SENDS_SIGALGS;

@@ -224,24 +224,25 @@ static int parse_certs(char *val, struct tlsd_profile *p, struct tlsd_profile_er
                                      TLSD_PROFILE_MAX_CERTS);
         struct tlsd_cert_key *k = &p->certs[p->n_certs];
         memset(k, 0, sizeof *k);
-        for (size_t i = 0; type[i] && i < sizeof k->type - 1; i++)
-            k->type[i] = (char)tolower((unsigned char)type[i]);
-        if (strcmp(k->type, "ec") == 0)
-            snprintf(k->type, sizeof k->type, "ecdsa");
-        if (strcmp(k->type, "rsa") != 0 && strcmp(k->type, "ecdsa") != 0 &&
-            strcmp(k->type, "dsa") != 0 && strcmp(k->type, "ed25519") != 0 &&
-            strcmp(k->type, "ed448") != 0)
+        k->type = tlsd_key_type_from_name(type);
+        if (k->type == TLSD_KEY_NONE)
             return tlsd_profile_fail(
                 err, "unknown certificate key type '%s' (rsa, ecdsa, dsa, ed25519, ed448)", type);
-        if (strcmp(k->type, "ecdsa") == 0) {
-            uint16_t g = 0x0017;
+        if (k->type == TLSD_KEY_ECDSA) {
+            uint16_t g = TLSD_GROUP_SECP256R1;
             if (arg[0] && parse_u16_name(arg, &g, true) < 0)
                 return tlsd_profile_fail(err, "unknown curve '%s'", arg);
             k->curve = g;
         } else if (arg[0]) {
-            k->bits = atoi(arg);
-        } else if (strcmp(k->type, "rsa") == 0 || strcmp(k->type, "dsa") == 0) {
-            k->bits = 2048;
+            char *end;
+            long bits = strtol(arg, &end, 10);
+            if (*end || bits < TLSD_CERT_BITS_MIN || bits > TLSD_CERT_BITS_MAX)
+                return tlsd_profile_fail(err, "%s key size '%s': a number of bits from %d to %d",
+                                         tlsd_key_type_name(k->type), arg, TLSD_CERT_BITS_MIN,
+                                         TLSD_CERT_BITS_MAX);
+            k->bits = (int)bits;
+        } else if (k->type == TLSD_KEY_RSA || k->type == TLSD_KEY_DSA) {
+            k->bits = TLSD_CERT_BITS_DEFAULT;
         }
         p->n_certs++;
     }
@@ -681,7 +682,7 @@ char *tlsd_profile_format(const struct tlsd_profile *p)
         tlsd_sb_puts(&b, "certificates =");
         for (size_t i = 0; i < p->n_certs; i++) {
             const struct tlsd_cert_key *k = &p->certs[i];
-            tlsd_sb_printf(&b, "%s %s", i ? "," : "", k->type);
+            tlsd_sb_printf(&b, "%s %s", i ? "," : "", tlsd_key_type_name(k->type));
             if (k->curve)
                 tlsd_sb_printf(&b, " 0x%04X", (unsigned)k->curve);
             else if (k->bits)

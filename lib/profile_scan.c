@@ -123,13 +123,13 @@ static void scan_certs(json_t *t, struct tlsd_profile *p)
             continue;
         sscanf(key, "%*s %d", &bits);
         if (strncmp(key, "RSA", 3) == 0) {
-            snprintf(k.type, sizeof k.type, "rsa");
+            k.type = TLSD_KEY_RSA;
             k.bits = bits;
         } else if (strncmp(key, "EC ", 3) == 0) {
-            snprintf(k.type, sizeof k.type, "ecdsa");
+            k.type = TLSD_KEY_ECDSA;
             k.curve = bits <= 256 ? 0x0017 : bits <= 384 ? 0x0018 : 0x0019;
         } else if (strncmp(key, "ED25519", 7) == 0) {
-            snprintf(k.type, sizeof k.type, "ed25519");
+            k.type = TLSD_KEY_ED25519;
         } else {
             continue;
         }

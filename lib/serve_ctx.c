@@ -156,16 +156,17 @@ static void set_sigalgs(SSL_CTX *ctx, const struct tlsd_profile *p, struct tlsd_
 
 static EVP_PKEY *gen_key(const struct tlsd_cert_key *k)
 {
-    if (strcmp(k->type, "rsa") == 0)
-        return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)(k->bits >= 1024 ? k->bits : 2048));
-    if (strcmp(k->type, "ecdsa") == 0) {
+    if (k->type == TLSD_KEY_RSA)
+        return EVP_PKEY_Q_keygen(NULL, NULL, "RSA",
+                                 (size_t)(k->bits >= 1024 ? k->bits : TLSD_CERT_BITS_DEFAULT));
+    if (k->type == TLSD_KEY_ECDSA) {
         const struct tlsd_group *g = tlsd_group_by_code(k->curve);
         char name[64] = "P-256";
         if (g && g->openssl_name)
             first_name(g->openssl_name, name, sizeof name);
         return EVP_PKEY_Q_keygen(NULL, NULL, "EC", name);
     }
-    if (strcmp(k->type, "ed25519") == 0)
+    if (k->type == TLSD_KEY_ED25519)
         return EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
     return NULL;
 }
@@ -219,12 +220,8 @@ static int use_generated(SSL_CTX *ctx, const struct tlsd_cert_key *k, struct tls
     int rc =
         x && SSL_CTX_use_certificate(ctx, x) == 1 && SSL_CTX_use_PrivateKey(ctx, key) == 1 ? 0 : -1;
     if (rc == 0 && s->n_certs < TLSD_PROFILE_MAX_CERTS) {
-        if (strcmp(k->type, "ecdsa") == 0)
-            snprintf(s->certs[s->n_certs++], sizeof s->certs[0], "ECDSA %d (generated)",
-                     EVP_PKEY_get_bits(key));
-        else
-            snprintf(s->certs[s->n_certs++], sizeof s->certs[0], "%s %d (generated)",
-                     strcmp(k->type, "rsa") == 0 ? "RSA" : k->type, EVP_PKEY_get_bits(key));
+        snprintf(s->certs[s->n_certs++], sizeof s->certs[0], "%s %d (generated)",
+                 tlsd_key_type_label(k->type), EVP_PKEY_get_bits(key));
     }
     X509_free(x);
     EVP_PKEY_free(key);
@@ -250,11 +247,11 @@ static int set_certs(SSL_CTX *ctx, const struct tlsd_profile *p, const char *cer
         if (use_generated(ctx, &p->certs[i], s) < 0) {
             char msg[200];
             snprintf(msg, sizeof msg, "no %s certificate: libcrypto cannot generate that key type",
-                     p->certs[i].type);
+                     tlsd_key_type_name(p->certs[i].type));
             note(s, msg);
         }
     if (s->n_certs == 0) {
-        struct tlsd_cert_key rsa = {.type = "rsa", .bits = 2048};
+        struct tlsd_cert_key rsa = {.type = TLSD_KEY_RSA, .bits = TLSD_CERT_BITS_DEFAULT};
         note(s, "the profile lists no key type libcrypto can generate: RSA 2048 is used");
         if (use_generated(ctx, &rsa, s) < 0)
             return snprintf(err, errlen, "cannot generate a certificate"), -1;

@@ -98,8 +98,9 @@ static json_t *profile_json(const struct tlsd_profile *p)
         json_array_append_new(g, gr ? json_string(gr->name) : json_integer(p->groups[i]));
     }
     for (size_t i = 0; i < p->n_certs; i++)
-        json_array_append_new(
-            c, json_pack("{s:s, s:i}", "type", p->certs[i].type, "bits", p->certs[i].bits));
+        json_array_append_new(c,
+                              json_pack("{s:s, s:i}", "type", tlsd_key_type_name(p->certs[i].type),
+                                        "bits", p->certs[i].bits));
     json_object_set_new(j, "versions", v);
     json_object_set_new(j, "suites", s);
     json_object_set_new(j, "groups", g);
@@ -140,7 +141,7 @@ static void print_profile(const struct tlsd_profile *p)
     }
     printf("\n  certificates:");
     for (size_t i = 0; i < p->n_certs; i++)
-        printf(" %s%s", p->certs[i].type, i + 1 < p->n_certs ? "," : "");
+        printf(" %s%s", tlsd_key_type_name(p->certs[i].type), i + 1 < p->n_certs ? "," : "");
     if (p->dh_bits)
         printf("\n  DHE prime (TLS <= 1.2): %d bits", p->dh_bits);
     if (p->dh_bits_min || p->dh_bits_max)

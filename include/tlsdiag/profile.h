@@ -10,14 +10,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tlsdiag/registry_codes.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define TLSD_PROFILE_MAX_SUITES        512
-#define TLSD_PROFILE_MAX_GROUPS        64
-#define TLSD_PROFILE_MAX_SIGALGS       64
-#define TLSD_PROFILE_MAX_CERTS         4
+#define TLSD_PROFILE_MAX_SUITES  512
+#define TLSD_PROFILE_MAX_GROUPS  64
+#define TLSD_PROFILE_MAX_SIGALGS 64
+#define TLSD_PROFILE_MAX_CERTS   4
+/* RSA and DSA key sizes a profile may give (bits); the size when it gives none. */
+#define TLSD_CERT_BITS_MIN             512
+#define TLSD_CERT_BITS_MAX             16384
+#define TLSD_CERT_BITS_DEFAULT         2048
 #define TLSD_PROFILE_MAX_CIPHER_STRING 512
 #define TLSD_PROFILE_MAX_DH_BITS       16384 /* ffdhe8192 is the largest in use */
 
@@ -57,10 +63,21 @@ enum tlsd_profile_flag {
     TLSD_PF_POLICY_SUITE_ORDER = 1u << 7,
 };
 
-/* A server certificate key: type "rsa", "ecdsa", "dsa", "ed25519", "ed448";
- * bits for RSA/DSA, group (curve) for ECDSA. */
+/* The key type of a server certificate a profile lists; its name, as profiles spell it,
+ * is tlsd_key_type_name() ("rsa", "ecdsa", ...). */
+enum tlsd_key_type {
+    TLSD_KEY_NONE = 0,
+    TLSD_KEY_RSA,
+    TLSD_KEY_ECDSA,
+    TLSD_KEY_DSA,
+    TLSD_KEY_ED25519,
+    TLSD_KEY_ED448,
+};
+#define TLSD_KEY_TYPE_COUNT 6
+
+/* A server certificate key: bits for RSA/DSA, group (curve) for ECDSA. */
 struct tlsd_cert_key {
-    char type[12];
+    enum tlsd_key_type type;
     int bits;
     uint16_t curve;
 };
@@ -163,6 +180,15 @@ struct tlsd_profile {
 #define TLSD_ALERT_UNKNOWN    (-1)
 
 const char *tlsd_side_name(enum tlsd_side s);
+/* "rsa", "ecdsa", "dsa", "ed25519", "ed448"; "" for TLSD_KEY_NONE. */
+const char *tlsd_key_type_name(enum tlsd_key_type t);
+/* "RSA", "ECDSA", "DSA", "ED25519", "ED448" (as certificate summaries spell them). */
+const char *tlsd_key_type_label(enum tlsd_key_type t);
+/* A key type by its name, any case ("ec" is ecdsa); TLSD_KEY_NONE when unknown. */
+enum tlsd_key_type tlsd_key_type_from_name(const char *name);
+/* The key type a suite's certificate kind needs (RSA, ECDSA, DSA); TLSD_KEY_NONE for the
+ * kinds no profile configures (anon, static DH/ECDH, GOST, ...). */
+enum tlsd_key_type tlsd_key_type_of_cert_kind(enum tlsd_cert_kind c);
 const char *tlsd_impl_name(enum tlsd_impl i);
 int tlsd_impl_from_name(const char *name, enum tlsd_impl *out) __attribute__((warn_unused_result));
 /* The preference a server really follows (DEFAULT resolved by implementation). */

@@ -218,7 +218,7 @@ static void certificate_type(void **state)
              "suites = ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-AES128-GCM-SHA256, AES128-SHA\n",
              TLSD_SIDE_SERVER);
     struct tlsd_fix f = first_server_fix(&c, &s, TLSD_FAIL_CERT);
-    assert_string_equal(f.add_cert.type, "rsa");
+    assert_int_equal(f.add_cert.type, TLSD_KEY_RSA);
 }
 
 /* windows_notes.md 2: 2012 R2 has no ECDHE_RSA + AES-GCM. */
@@ -551,12 +551,14 @@ static void smallest_settings_and_real_strings(void **state)
 static void parse_errors(void **state)
 {
     (void)state;
-    const char *bad[] = {"frobnicate = 1\n",          "versions = TLSv9\n",
-                         "suites = NOT_A_SUITE\n",    "groups = bogus\n",
-                         "certificates = rsb 2048\n", "no equals sign\n",
-                         "preference = sideways\n",   "flags = nope\n",
-                         "dh_bits = 2048x\n",         "dh_bits_max = -1\n",
-                         "ssl3_alert = 999\n",        "ssl3_alert = nonsense\n"};
+    const char *bad[] = {"frobnicate = 1\n",           "versions = TLSv9\n",
+                         "suites = NOT_A_SUITE\n",     "groups = bogus\n",
+                         "certificates = rsb 2048\n",  "no equals sign\n",
+                         "preference = sideways\n",    "flags = nope\n",
+                         "dh_bits = 2048x\n",          "dh_bits_max = -1\n",
+                         "ssl3_alert = 999\n",         "ssl3_alert = nonsense\n",
+                         "certificates = rsa abc\n",   "certificates = rsa 2048bits\n",
+                         "certificates = dsa 99999\n", "certificates = ecdsa P-999\n"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct tlsd_profile p;
         struct tlsd_profile_err err;
@@ -564,8 +566,22 @@ static void parse_errors(void **state)
             fail_msg("accepted: %s", bad[i]);
         assert_non_null(strstr(err.msg, "line 1"));
     }
+    /* Key types: one enum, any case, "ec" for ECDSA; bits default to 2048 for RSA. */
     struct tlsd_profile p;
     struct tlsd_profile_err err;
+    const char *keys = "certificates = RSA, EC secp384r1, Ed25519, dsa 1024\n";
+    assert_int_equal(tlsd_profile_parse_text(keys, strlen(keys), TLSD_SIDE_SERVER, &p, &err), 0);
+    assert_int_equal(p.n_certs, 4);
+    assert_int_equal(p.certs[0].type, TLSD_KEY_RSA);
+    assert_int_equal(p.certs[0].bits, TLSD_CERT_BITS_DEFAULT);
+    assert_int_equal(p.certs[1].type, TLSD_KEY_ECDSA);
+    assert_int_equal(p.certs[1].curve, TLSD_GROUP_SECP384R1);
+    assert_int_equal(p.certs[2].type, TLSD_KEY_ED25519);
+    assert_int_equal(p.certs[3].type, TLSD_KEY_DSA);
+    assert_int_equal(p.certs[3].bits, 1024);
+    assert_string_equal(tlsd_key_type_name(p.certs[2].type), "ed25519");
+    assert_int_equal(tlsd_key_type_of_cert_kind(TLSD_CERT_ECDSA), TLSD_KEY_ECDSA);
+    assert_int_equal(tlsd_key_type_of_cert_kind(TLSD_CERT_ECDH), TLSD_KEY_NONE);
     assert_int_equal(tlsd_profile_builtin("windows-3.11", TLSD_SIDE_SERVER, &p, &err), -1);
     assert_int_equal(tlsd_profile_load("hex:16030100", TLSD_SIDE_CLIENT, &p, &err), -1);
     assert_int_equal(tlsd_profile_load("scan:/dev/null", TLSD_SIDE_SERVER, &p, &err), -1);
@@ -742,7 +758,7 @@ static void p384_cert_server(void **state)
     struct tlsd_fix_list l;
     struct tlsd_fix f = first_fix(&c, &s, TLSD_SIDE_SERVER, &l);
     assert_false(f.stopgap);
-    assert_string_equal(f.add_cert.type, "ecdsa");
+    assert_int_equal(f.add_cert.type, TLSD_KEY_ECDSA);
     assert_int_equal(f.add_cert.curve, 0x0017);
     struct tlsd_profile after = s;
     tlsd_fix_apply(&f, &after);

@@ -45,8 +45,8 @@ static void scan_as_server(void **state)
     assert_int_equal(p.groups[1], 0x001D);
     assert_int_equal(p.n_sigalgs, 2);
     assert_int_equal(p.n_certs, 2);
-    assert_string_equal(p.certs[0].type, "rsa");
-    assert_string_equal(p.certs[1].type, "ecdsa");
+    assert_int_equal(p.certs[0].type, TLSD_KEY_RSA);
+    assert_int_equal(p.certs[1].type, TLSD_KEY_ECDSA);
     /* A file given without the prefix is recognised by its content. */
     assert_int_equal(tlsd_profile_load(path, TLSD_SIDE_SERVER, &p, &err), 0);
     assert_int_equal(p.n_suites, 4);

@@ -211,7 +211,7 @@ static void scan_json_profile(void **state)
     assert_int_equal(p.suites[1], 0xC030);
     assert_int_equal(tlsd_profile_pref(&p), TLSD_PREF_SERVER);
     assert_int_equal(p.n_groups, 2);
-    assert_string_equal(p.certs[0].type, "ecdsa");
+    assert_int_equal(p.certs[0].type, TLSD_KEY_ECDSA);
     assert_true(p.flags & TLSD_PF_REQUIRE_RENEG_INFO);
 
     static const char failed[] = "{\"target\":\"x:443\",\"error\":\"cannot resolve x\"}";
