@@ -26,8 +26,8 @@
 #include "tlsdiag/suitelist.h"
 
 static const char *const status_names[] = {
-    "ok",      "alert",           "reset",          "closed",         "timeout", "no-connection",
-    "not-tls", "starttls-failed", "client-refused", "illegal-answer",
+    "ok",      "alert",           "reset",          "closed",         "timeout", "no_connection",
+    "not_tls", "starttls_failed", "client_refused", "illegal_answer",
 };
 
 const char *tlsd_connect_status_name(enum tlsd_connect_status s)

@@ -67,8 +67,8 @@ struct server {
 };
 
 static const char *const end_names[] = {
-    "handshake-ok", "sent-alert", "sent-reset", "recorded",      "client-alert", "client-closed",
-    "not-tls",      "timeout",    "too-large",  "over-capacity", "evicted",
+    "handshake_ok", "sent_alert", "sent_reset", "recorded",      "client_alert", "client_closed",
+    "not_tls",      "timeout",    "too_large",  "over_capacity", "evicted",
 };
 
 const char *tlsd_serve_end_name(enum tlsd_serve_end e)

@@ -98,7 +98,7 @@ enum tlsd_serve_end {
                                     connected and none of them stalled before its hello */
     TLSD_SERVE_EVICTED,          /* closed before its hello was whole, to make room */
 };
-const char *tlsd_serve_end_name(enum tlsd_serve_end e); /* "handshake-ok", ... */
+const char *tlsd_serve_end_name(enum tlsd_serve_end e); /* "handshake_ok", ... */
 
 struct tlsd_serve_client {
     unsigned id;   /* 1, 2, ... in accept order */

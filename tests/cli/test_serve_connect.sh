@@ -78,7 +78,7 @@ for _ in $(seq 100); do kill -0 "${SERVE_PIDS[-1]}" 2>/dev/null || break; sleep 
 python3 -c '
 import json, sys
 a = json.load(open(sys.argv[1]))
-assert [c["end"] for c in a] == ["sent-reset", "client-closed"], [c["end"] for c in a]
+assert [c["end"] for c in a] == ["sent_reset", "client_closed"], [c["end"] for c in a]
 assert a[0]["real"]["reset"] and a[0]["agree"] and a[1]["agree"]
 assert a[1]["real"]["suite_code"] == a[1]["predicted"]["suite_code"]
 ' "$WORK/win.out" && ok || bad "serve --json --count 2: $(head -c 300 "$WORK/win.out")"
@@ -109,7 +109,7 @@ if [ -n "$PORT" ]; then
   expect_grep 'DISAGREE: the local OpenSSL cannot serve TLS_RSA_WITH_3DES_EDE_CBC_SHA, which the real server would choose' \
     "$(tr '\n' ' ' <<<"$sum" | sed 's/  */ /g')" "the disagreement says why"
   expect_grep '^Summary: 3 clients$' "$sum" "summary: clients seen"
-  expect_grep '^  outcomes: handshake-ok 2, sent-reset 1$' "$sum" "summary: outcomes"
+  expect_grep '^  outcomes: handshake_ok 2, sent_reset 1$' "$sum" "summary: outcomes"
   expect_grep '^  the model and the real handshake: 2 agree, 1 disagree$' "$sum" "summary: agreement"
   expect_grep '^  distinct hellos: 2$' "$sum" "summary: distinct hellos"
   expect_grep '^    JA4 t13[^ ]*  2 clients, first 127\.0\.0\.1:' "$sum" "summary: a hello sent twice"

@@ -101,7 +101,7 @@ except ConnectionRefusedError:
 run connect --json "127.0.0.1:${PORT[refused]}"
 expect_rc 1 "connect to a closed port"
 got=$(jq -r '"\(.status) \(.ending)"' <<<"$OUT")
-[ "$got" = "no-connection tcp_refused" ] && ok || bad "connect to a closed port: status/ending [$got], want [no-connection tcp_refused]"
+[ "$got" = "no_connection tcp_refused" ] && ok || bad "connect to a closed port: status/ending [$got], want [no_connection tcp_refused]"
 run connect "127.0.0.1:${PORT[refused]}"
 expect_grep 'refused \(a reset answered the SYN\)' "$OUT" "connect text: the refused SYN"
 expect_grep "findstr :${PORT[refused]}" "$OUT" "connect text: what to check, with the port"

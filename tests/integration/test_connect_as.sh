@@ -54,7 +54,7 @@ for line in open(work + "/servers"):
             counts["ok"] += 1
             counts["hrr"] += r["hello_retry_request"]
             got = ["OK", r["version"], r["suite_code"], r["hello_retry_request"]]
-        elif r["status"] == "client-refused":
+        elif r["status"] == "client_refused":
             # the server answered; the client (Java 6: a DHE prime over 1024 bits) ends it
             counts["refused"] += 1
             got = ["CLIENT-REFUSES", r.get("version"), r.get("suite_code")]

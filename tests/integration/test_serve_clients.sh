@@ -176,7 +176,7 @@ n=$(sed -n 's/^SUMMARY \([0-9]*\) .*/\1/p' "$WORK/report")
 [ "${n:-0}" -eq $((3 * ${#CLIENTS[@]})) ] && ok || bad "expected $((3 * ${#CLIENTS[@]})) client runs, got ${n:-0}"
 grep -q '^DISAGREE' "$WORK/report" && bad "serve, the clients and the model disagree (listed above)" || ok
 # Each kind of outcome was exercised: successes, alerts and Windows resets.
-for want in '"end":"handshake-ok"' '"end":"sent-alert"' '"end":"sent-reset"'; do
+for want in '"end":"handshake_ok"' '"end":"sent_alert"' '"end":"sent_reset"'; do
   grep -qh "$want" "$WORK"/*.jsonl && ok || bad "no client ended with $want"
 done
 finish

@@ -67,7 +67,7 @@ import json, sys, collections
 d = json.load(open(sys.argv[1]))
 ends = collections.Counter(c["end"] for c in d)
 print("serve reported:", dict(ends))
-assert ends["handshake-ok"] >= 10, ends
+assert ends["handshake_ok"] >= 10, ends
 assert ends["evicted"] > 0, ends            # room was made by evicting stalled clients
 assert ends["timeout"] >= 1, ends           # the dripping hello hit the hello deadline
 assert any("no whole ClientHello" in c.get("hello_error", "") for c in d), d[-3:]
