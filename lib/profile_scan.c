@@ -12,6 +12,7 @@
 
 #include "profile_internal.h"
 #include "tlsdiag/registry.h"
+#include "tlsdiag/scan.h"
 
 static const char *str(json_t *j)
 {
@@ -162,24 +163,12 @@ static void scan_behaviour(json_t *t, struct tlsd_profile *p)
     }
 }
 
-int tlsd_profile_from_scan_json(const char *text, size_t len, struct tlsd_profile *p,
-                                struct tlsd_profile_err *err)
+/* One target of the scan document into p. */
+static int from_target(json_t *t, struct tlsd_profile *p, struct tlsd_profile_err *err)
 {
-    if (p->side == TLSD_SIDE_CLIENT)
-        return tlsd_profile_fail(err, "a scan describes a server, not a client");
-    json_error_t je;
-    json_t *root = json_loadb(text, len, JSON_DISABLE_EOF_CHECK, &je);
-    json_t *t = root ? first_target(root) : NULL;
-    if (!t) {
-        json_decref(root);
-        return tlsd_profile_fail(err, "scan JSON: %s", root ? "no target in it" : je.text);
-    }
     const char *e = json_string_value(json_object_get(t, "error"));
-    if (e) {
-        int rc = tlsd_profile_fail(err, "scan JSON: the target was not scanned: %s", e);
-        json_decref(root);
-        return rc;
-    }
+    if (e)
+        return tlsd_profile_fail(err, "scan JSON: the target was not scanned: %s", e);
     snprintf(p->name, sizeof p->name, "scan of %s", str(json_object_get(t, "target")));
     snprintf(p->source, sizeof p->source, "tlsdiag scan --json");
     p->side = TLSD_SIDE_SERVER;
@@ -190,8 +179,33 @@ int tlsd_profile_from_scan_json(const char *text, size_t len, struct tlsd_profil
     json_t *f = json_object_get(t, "features");
     if (json_is_true(json_object_get(f, "refuses_tls12_without_renegotiation_signal")))
         p->flags |= TLSD_PF_REQUIRE_RENEG_INFO;
-    json_decref(root);
     if (p->versions == 0)
         return tlsd_profile_fail(err, "scan JSON: the server accepted no version");
     return 0;
+}
+
+int tlsd_profile_from_scan_json(const char *text, size_t len, struct tlsd_profile *p,
+                                struct tlsd_profile_err *err)
+{
+    if (p->side == TLSD_SIDE_CLIENT)
+        return tlsd_profile_fail(err, "a scan describes a server, not a client");
+    json_error_t je;
+    json_t *root = json_loadb(text, len, JSON_DISABLE_EOF_CHECK, &je);
+    json_t *t = root ? first_target(root) : NULL;
+    int rc = t ? from_target(t, p, err)
+               : tlsd_profile_fail(err, "scan JSON: %s", root ? "no target in it" : je.text);
+    json_decref(root);
+    return rc;
+}
+
+/* The same reading of a scan this process ran: its result's document, without writing
+ * it out as text and parsing it back. */
+int tlsd_profile_from_scan(const struct tlsd_scan_result *r, struct tlsd_profile *p,
+                           struct tlsd_profile_err *err)
+{
+    tlsd_profile_init(p, TLSD_SIDE_SERVER);
+    json_t *t = tlsd_scan_result_json(r);
+    int rc = t ? from_target(t, p, err) : tlsd_profile_fail(err, "out of memory");
+    json_decref(t);
+    return rc;
 }

@@ -480,22 +480,14 @@ static int load_live(const char *spec, struct tlsd_profile *p, struct tlsd_profi
     int rc = tlsd_scan_run(&t, &so, &r, NULL, NULL, NULL);
     if (isatty(STDERR_FILENO))
         fprintf(stderr, "\r\033[K");
-    char *text = NULL;
     if (rc == 0 && r.error[0]) {
         snprintf(err->msg, sizeof err->msg, "could not scan it: %.200s", r.error);
         tlsd_scan_result_free(&r);
         tlsd_target_list_free(&t);
         return -1;
     }
-    if (rc == 0) {
-        json_t *doc = json_pack("{s:[o]}", "targets", tlsd_scan_result_json(&r));
-        text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-        json_decref(doc);
-    }
-    rc = text ? tlsd_profile_parse_form(TLSD_PROFILE_SCAN_JSON, text, strlen(text),
-                                        TLSD_SIDE_SERVER, p, err)
-              : (snprintf(err->msg, sizeof err->msg, "the scan could not run"), -1);
-    free(text);
+    rc = rc == 0 ? tlsd_profile_from_scan(&r, p, err)
+                 : (snprintf(err->msg, sizeof err->msg, "the scan could not run"), -1);
     tlsd_scan_result_free(&r);
     tlsd_target_list_free(&t);
     return rc;

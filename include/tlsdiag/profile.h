@@ -268,6 +268,11 @@ enum tlsd_profile_form tlsd_profile_detect(const char *text, size_t len);
 int tlsd_profile_parse_form(enum tlsd_profile_form form, const char *text, size_t len,
                             enum tlsd_side side, struct tlsd_profile *p,
                             struct tlsd_profile_err *err) __attribute__((warn_unused_result));
+/* A scan this process ran as a server profile: what the server was seen to accept, read as
+ * TLSD_PROFILE_SCAN_JSON reads the saved scan. */
+struct tlsd_scan_result;
+int tlsd_profile_from_scan(const struct tlsd_scan_result *r, struct tlsd_profile *p,
+                           struct tlsd_profile_err *err) __attribute__((warn_unused_result));
 /* A ClientHello's bytes (whole records) as a client profile. */
 int tlsd_profile_from_hello(const uint8_t *rec, size_t len, struct tlsd_profile *p,
                             struct tlsd_profile_err *err) __attribute__((warn_unused_result));

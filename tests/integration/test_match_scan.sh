@@ -37,6 +37,20 @@ done <"$WORK/servers"
 wait "${PROBES[@]}"
 agreement "the predictions from the saved scans"
 
+# A server given as HOST:PORT is scanned by match itself and read as the saved scan is:
+# the same predictions for the 162 hellos (only the server's name differs).
+norm() { jq -S 'walk(if type == "object" then del(.server) else . end)' "$1"; }
+while read -r name port; do
+  "$TLSDIAG" match --clients-from testssl --server "127.0.0.1:$port" --json --fixes 0 \
+    >"$WORK/$name.live.json" 2>"$WORK/$name.liveerr"
+  [ $? -le 1 ] || { bad "$name: match on the live server failed: $(head -3 "$WORK/$name.liveerr")"; continue; }
+  n=$(jq '[.. | objects | select(has("outcome"))] | length' "$WORK/$name.live.json")
+  [ "$n" -ge 162 ] && ok || bad "$name: match on the live server gave $n predictions, want 162"
+  if cmp -s <(norm "$WORK/$name.pred") <(norm "$WORK/$name.live.json"); then ok; else
+    bad "$name: match --server 127.0.0.1:$port differs from scan:FILE: $(diff <(norm "$WORK/$name.pred") <(norm "$WORK/$name.live.json") | head -5)"
+  fi
+done <"$WORK/servers"
+
 # What the saved scans carry, as match reads them.
 show() { "$TLSDIAG" profiles --json "scan:$WORK/$1.scan.json"; }
 show ossl-dhe2048 | python3 -c 'import json,sys; p=json.load(sys.stdin); sys.exit(not (p.get("dh_bits") == 2048 and p.get("ssl3_alert") == 40))' &&
