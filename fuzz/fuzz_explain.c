@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "tlsdiag/explain.h"
+#include "tlsdiag/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

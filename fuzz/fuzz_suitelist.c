@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "tlsdiag/json.h"
 #include "tlsdiag/suite_render.h"
 #include "tlsdiag/suitelist.h"
 

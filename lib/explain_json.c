@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "tlsdiag/explain.h"
+#include "tlsdiag/json.h"
 
 static json_t *str_array(const char *const *v, size_t n)
 {

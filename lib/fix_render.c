@@ -1,6 +1,7 @@
 /* The exact commands and settings for a fix, per implementation: PowerShell, the
  * SCHANNEL registry and the GPO string for Windows (windows_notes.md 4, 5); the
  * OpenSSL, nginx and Apache lines; GnuTLS priority strings; Java security properties. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

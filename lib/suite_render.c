@@ -1,5 +1,6 @@
 /* Cipher suite lists written in each naming scheme, and as JSON. */
 #include "tlsdiag/suite_render.h"
+#include "tlsdiag/json.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -7,6 +7,7 @@
 
 #include "platform.h"
 
+#include "tlsdiag/json.h"
 #include "tlsdiag/suite_render.h"
 #include "tlsdiag/suitelist.h"
 #include "tool.h"

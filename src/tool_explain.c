@@ -10,6 +10,7 @@
 #include "platform.h"
 
 #include "tlsdiag/explain.h"
+#include "tlsdiag/json.h"
 #include "tool.h"
 
 #define MAX_INPUT       (16u * 1024 * 1024)

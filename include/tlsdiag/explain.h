@@ -12,8 +12,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
-
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -95,11 +93,7 @@ __attribute__((warn_unused_result)) int tlsd_explain_query(const char *text, siz
                                                            struct tlsd_explain_result *r);
 void tlsd_explain_result_free(struct tlsd_explain_result *r);
 
-/* JSON: one cause, one entry (every field), one match (entry plus score and the effective
- * causes), the whole result {"count": n, "matches": [...]}. NULL when out of memory. */
-json_t *tlsd_explain_cause_to_json(const struct tlsd_explain_cause *c);
-json_t *tlsd_explain_entry_to_json(const struct tlsd_explain_entry *e);
-json_t *tlsd_explain_result_to_json(const struct tlsd_explain_result *r);
+/* JSON: tlsdiag/json.h. */
 
 #ifdef __cplusplus
 }

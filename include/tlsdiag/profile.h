@@ -268,6 +268,9 @@ enum tlsd_profile_form tlsd_profile_detect(const char *text, size_t len);
 int tlsd_profile_parse_form(enum tlsd_profile_form form, const char *text, size_t len,
                             enum tlsd_side side, struct tlsd_profile *p,
                             struct tlsd_profile_err *err) __attribute__((warn_unused_result));
+/* The profile as `tlsdiag profiles PROFILE` shows it, appended to b (JSON: tlsdiag/json.h). */
+struct tlsd_strbuf;
+void tlsd_profile_text(const struct tlsd_profile *p, struct tlsd_strbuf *b);
 /* A scan this process ran as a server profile: what the server was seen to accept, read as
  * TLSD_PROFILE_SCAN_JSON reads the saved scan. */
 struct tlsd_scan_result;

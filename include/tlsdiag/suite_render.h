@@ -3,8 +3,6 @@
 #ifndef TLSDIAG_SUITE_RENDER_H
 #define TLSDIAG_SUITE_RENDER_H
 
-#include <jansson.h>
-
 #include "tlsdiag/suitelist.h"
 
 enum tlsd_suite_format {
@@ -40,10 +38,7 @@ char *tlsd_render_suite_list(const struct tlsd_suite_list *list, enum tlsd_suite
 char *tlsd_render_powershell(const struct tlsd_suite_list *list, bool keep_tls13,
                              struct tlsd_suite_list *problems);
 
-/* One suite as a JSON object with every registry field. */
-json_t *tlsd_suite_to_json(const struct tlsd_suite *s);
-/* The whole list, with its detected input form, errors and notes. */
-json_t *tlsd_suite_list_to_json(const struct tlsd_suite_list *list);
+/* As JSON: tlsdiag/json.h. */
 
 /* Adds a message to list->errors (for renderers and callers). */
 int tlsd_suite_list_error(struct tlsd_suite_list *list, const char *token, const char *text);

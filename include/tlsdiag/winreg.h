@@ -108,6 +108,10 @@ struct tlsd_win_state {
     size_t n_lines;
 };
 
+/* The effective profile, then each setting's origin, appended to b (JSON: tlsdiag/json.h). */
+struct tlsd_strbuf;
+void tlsd_win_state_text(const struct tlsd_win_state *st, struct tlsd_strbuf *b);
+
 /* "FILE[,FILE...][@BASE]": the registry exports applied in order over BASE (else the
  * version the exports name, else windows-2022); a FILE ending in .xml is gpresult /x
  * output naming the GPOs. side selects the Client or Server protocol keys. */

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "tlsdiag/explain.h"
+#include "tlsdiag/json.h"
 #include "tlsdiag/registry.h"
 
 #define MAX_FIELDS 12

@@ -1,0 +1,38 @@
+/* The library's results as jansson values: the only public header that includes jansson,
+ * so that the others stay free of it. Each returns a new reference (the caller
+ * json_decref()s it), NULL when out of memory. The streaming JSON writer of analyze's
+ * large documents is private (lib/json_writer.h). */
+#ifndef TLSDIAG_JSON_H
+#define TLSDIAG_JSON_H
+
+#include <jansson.h>
+
+#include "tlsdiag/explain.h"
+#include "tlsdiag/profile.h"
+#include "tlsdiag/suite_render.h"
+#include "tlsdiag/winreg.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- explain: one cause, one entry (every field), the whole result
+ * {"count": n, "matches": [...]} (each match: entry plus score and effective causes). */
+json_t *tlsd_explain_cause_to_json(const struct tlsd_explain_cause *c);
+json_t *tlsd_explain_entry_to_json(const struct tlsd_explain_entry *e);
+json_t *tlsd_explain_result_to_json(const struct tlsd_explain_result *r);
+
+/* ---- suites: one suite with every registry field; a whole list with its detected input
+ * form, errors and notes. */
+json_t *tlsd_suite_to_json(const struct tlsd_suite *s);
+json_t *tlsd_suite_list_to_json(const struct tlsd_suite_list *list);
+
+/* ---- profiles (`tlsdiag profiles --json`): a profile; a Windows server's effective
+ * profile with "windows": where each setting came from. */
+json_t *tlsd_profile_to_json(const struct tlsd_profile *p);
+json_t *tlsd_win_state_to_json(const struct tlsd_win_state *st);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
