@@ -174,18 +174,12 @@ const char *tool_suite_name(uint32_t code);
 const char *tool_group_name(uint16_t code);
 const char *tool_version_name(uint16_t code);
 const char *tool_alert_name(int code);
-/* The model's outcome and the fixes for one side, as text on stdout or as JSON. */
+/* The model's outcome and the fixes for one side, printed on stdout (the library's
+ * renderers: tlsd_outcome_text, tlsd_fixes_text; JSON in tlsdiag/json.h). */
 struct tlsd_outcome;
 struct tlsd_profile;
 void tool_print_outcome(const struct tlsd_outcome *o);
 int tool_print_fixes(const struct tlsd_profile *c, const struct tlsd_profile *s,
                      enum tlsd_side side, size_t max);
-json_t *tool_outcome_json(const struct tlsd_outcome *o);
-/* Sets "version", "suite" + "suite_code", "group" on j (each only when non-zero). */
-void tool_json_choice(json_t *j, uint16_t version, uint32_t suite, uint16_t group);
-/* {"code", "name", "sent_by"} */
-json_t *tool_alert_json(int code, bool by_client);
-json_t *tool_fixes_json(const struct tlsd_profile *c, const struct tlsd_profile *s,
-                        enum tlsd_side side, size_t max);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "tlsdiag/connect.h"
 #include "tlsdiag/explain.h"
+#include "tlsdiag/json.h"
 #include "tlsdiag/negotiate.h"
 #include "tlsdiag/scan.h"
 #include "tlsdiag/textout.h"
@@ -336,11 +337,11 @@ static json_t *result_json(const struct tlsd_connect_result *r)
                   tlsd_connect_status_name(r->status), "ok", r->status == TLSD_CONNECT_OK, "ending",
                   r->ending_known ? json_string(tlsd_conn_outcome_name(r->ending)) : json_null());
     if (r->status == TLSD_CONNECT_CLIENT_REFUSED && r->version) /* what the server chose */
-        tool_json_choice(j, r->version, r->suite, r->group);
+        tlsd_json_add_choice(j, r->version, r->suite, r->group);
     if (r->dh_bits)
         json_object_set_new(j, "dh_bits", json_integer(r->dh_bits));
     if (r->status == TLSD_CONNECT_OK) {
-        tool_json_choice(j, r->version, r->suite, r->group);
+        tlsd_json_add_choice(j, r->version, r->suite, r->group);
         json_object_set_new(j, "hello_retry_request", json_boolean(r->hrr));
         json_object_set_new(j, "alpn", json_string(r->alpn));
         json_object_set_new(j, "chain", chain_json(r));
@@ -353,7 +354,7 @@ static json_t *result_json(const struct tlsd_connect_result *r)
     }
     if (r->alert >= 0)
         json_object_set_new(j, "alert",
-                            tool_alert_json(r->alert, r->status == TLSD_CONNECT_CLIENT_REFUSED));
+                            tlsd_alert_to_json(r->alert, r->status == TLSD_CONNECT_CLIENT_REFUSED));
     if (r->note[0])
         json_object_set_new(j, "note", json_string(r->note));
     if (r->status != TLSD_CONNECT_OK) {
@@ -441,10 +442,10 @@ static void report_json(const struct opts *o, const struct as_client *a,
     if (a->have_server) {
         struct tlsd_outcome p;
         tlsd_negotiate(&a->client, &a->server, &p);
-        json_object_set_new(j, "predicted", tool_outcome_json(&p));
+        json_object_set_new(j, "predicted", tlsd_outcome_to_json(&p));
         json_object_set_new(j, "agree", json_boolean(agrees(&p, r)));
         if (!p.ok && o->n_fixes > 0) {
-            json_t *sf = tool_fixes_json(&a->client, &a->server, TLSD_SIDE_SERVER, o->n_fixes);
+            json_t *sf = tlsd_fixes_to_json(&a->client, &a->server, TLSD_SIDE_SERVER, o->n_fixes);
             json_object_set_new(j, "server_fixes", sf ? sf : json_null());
         }
     }

@@ -13,6 +13,7 @@
 
 #include "tlsdiag/analyze.h"
 #include "tlsdiag/fixes.h"
+#include "tlsdiag/json.h"
 #include "tlsdiag/negotiate.h"
 #include "tlsdiag/profile.h"
 #include "tlsdiag/report_html.h"
@@ -163,14 +164,16 @@ static json_t *pair_json(const struct tlsd_profile *c, const struct tlsd_profile
                          const struct opts *o, const struct tlsd_outcome *out)
 {
     json_t *j = json_pack("{s:s, s:s, s:o}", "client", c->name, "server", s->name, "outcome",
-                          tool_outcome_json(out));
+                          tlsd_outcome_to_json(out));
     if (c->versions_assumed)
         json_object_set_new(j, "client_versions_assumed", assumed_json(c));
     if (s->versions_assumed)
         json_object_set_new(j, "server_versions_assumed", assumed_json(s));
     if (!out->ok && o->n_fixes > 0) {
-        json_object_set_new(j, "server_fixes", tool_fixes_json(c, s, TLSD_SIDE_SERVER, o->n_fixes));
-        json_object_set_new(j, "client_fixes", tool_fixes_json(c, s, TLSD_SIDE_CLIENT, o->n_fixes));
+        json_object_set_new(j, "server_fixes",
+                            tlsd_fixes_to_json(c, s, TLSD_SIDE_SERVER, o->n_fixes));
+        json_object_set_new(j, "client_fixes",
+                            tlsd_fixes_to_json(c, s, TLSD_SIDE_CLIENT, o->n_fixes));
     }
     return j;
 }

@@ -1,14 +1,14 @@
-/* Shared renderers of predictions and fixes: `match`, `serve` and `connect` print
- * the model's outcome and the fixes the same way, in text and JSON. */
+/* Names for the command's own lines, and the model's outcome and fixes printed as
+ * `match`, `serve` and `connect` show them (lib/outcome_render.c renders them). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "tlsdiag/fixes.h"
+#include "tlsdiag/json.h"
 #include "tlsdiag/negotiate.h"
 #include "tlsdiag/profile.h"
+#include "tlsdiag/strbuf.h"
 #include "tool.h"
 
 const char *tool_suite_name(uint32_t code)
@@ -35,167 +35,24 @@ const char *tool_alert_name(int code)
     return a ? a->name : "undefined";
 }
 
+static int print_sb(struct tlsd_strbuf *b, int rc)
+{
+    if (b->s)
+        fputs(b->s, stdout);
+    tlsd_sb_free(b);
+    return rc;
+}
+
 void tool_print_outcome(const struct tlsd_outcome *o)
 {
-    if (o->ok) {
-        printf("Result: handshake succeeds: %s, %s (0x%04X)", tool_version_name(o->version),
-               tool_suite_name(o->suite), (unsigned)o->suite);
-        if (o->group)
-            printf(", group %s%s", tool_group_name(o->group),
-                   o->hrr ? " after HelloRetryRequest" : "");
-        printf("\n");
-        return;
-    }
-    printf("Result: handshake fails: %s\n  %s\n", tlsd_fail_class_text(o->fail), o->detail);
-    if (o->reset)
-        printf("  The server closes the connection without an alert (the client sees a reset, "
-               "WSAECONNRESET 10054).\n");
-    else if (o->alert >= 0)
-        printf("  The %s sends alert %d (%s).\n", o->alert_from_client ? "client" : "server",
-               o->alert, tool_alert_name(o->alert));
-    for (size_t i = 0; i < o->n_events; i++) {
-        printf("  Schannel event %d on the server", o->events[i]);
-        if (o->event_alert[i] >= 0)
-            printf(" (alert %d, %s)", o->event_alert[i], tool_alert_name(o->event_alert[i]));
-        printf("\n");
-    }
+    struct tlsd_strbuf b = {0};
+    tlsd_outcome_text(o, &b);
+    print_sb(&b, 0);
 }
 
 int tool_print_fixes(const struct tlsd_profile *c, const struct tlsd_profile *s,
                      enum tlsd_side side, size_t max)
 {
-    struct tlsd_fix_list l;
-    if (tlsd_find_fixes(c, s, side, max, &l) < 0)
-        return -1;
-    printf("\nFixes on the %s (%s):\n", tlsd_side_name(side),
-           side == TLSD_SIDE_SERVER ? s->name : c->name);
-    if (l.n == 0)
-        printf("  none found by adding up to %d versions, suites, groups, signature schemes or "
-               "certificates\n",
-               TLSD_FIX_MAX_CHANGES);
-    if (l.only_insecure)
-        printf("  No secure fix exists (none within %d changes): every change below gives a weak "
-               "or insecure connection.\n",
-               TLSD_FIX_MAX_CHANGES);
-    for (size_t i = 0; i < l.n; i++) {
-        char sum[300], risk[300];
-        struct tlsd_fix_steps st;
-        tlsd_fix_summary(&l.fixes[i], sum, sizeof sum);
-        tlsd_fix_risk(&l.fixes[i], risk, sizeof risk);
-        printf("  %zu. %s%s -> %s %s, class %s\n", i + 1,
-               l.fixes[i].stopgap ? "stopgap (weaker): " : "", sum,
-               tool_version_name(l.fixes[i].after.version), tool_suite_name(l.fixes[i].after.suite),
-               tlsd_class_name(l.fixes[i].cls));
-        if (risk[0])
-            printf("     risk: %s\n", risk);
-        if (tlsd_fix_render(&l.fixes[i], side == TLSD_SIDE_SERVER ? s : c, &st) < 0) {
-            tlsd_fix_list_free(&l);
-            return -1;
-        }
-        for (size_t k = 0; k < st.n; k++)
-            printf("     %s: %s\n", st.v[k].what, st.v[k].text);
-        for (size_t k = 0; k < st.n_notes; k++)
-            printf("     note: %s\n", st.notes[k]);
-        tlsd_fix_steps_free(&st);
-    }
-    tlsd_fix_list_free(&l);
-    return 0;
-}
-
-void tool_json_choice(json_t *j, uint16_t version, uint32_t suite, uint16_t group)
-{
-    if (version)
-        json_object_set_new(j, "version", json_string(tool_version_name(version)));
-    if (suite) {
-        char hex[12];
-        snprintf(hex, sizeof hex, "0x%04X", (unsigned)suite);
-        json_object_set_new(j, "suite", json_string(tool_suite_name(suite)));
-        json_object_set_new(j, "suite_code", json_string(hex));
-    }
-    if (group) {
-        char hex[8];
-        snprintf(hex, sizeof hex, "0x%04X", (unsigned)group);
-        json_object_set_new(j, "group", json_string(tool_group_name(group)));
-        json_object_set_new(j, "group_code", json_string(hex));
-    }
-}
-
-json_t *tool_alert_json(int code, bool by_client)
-{
-    return json_pack("{s:i, s:s, s:s}", "code", code, "name", tool_alert_name(code), "sent_by",
-                     by_client ? "client" : "server");
-}
-
-json_t *tool_outcome_json(const struct tlsd_outcome *o)
-{
-    json_t *j = json_object();
-    json_object_set_new(j, "ok", json_boolean(o->ok));
-    /* A client that refuses the server's choice refuses what the server chose. */
-    bool chose = o->ok || o->fail == TLSD_FAIL_CLIENT_REFUSES;
-    tool_json_choice(j, o->version, chose ? o->suite : 0, chose ? o->group : 0);
-    if (o->ok) {
-        json_object_set_new(j, "hello_retry_request", json_boolean(o->hrr));
-        return j;
-    }
-    json_object_set_new(j, "failure", json_string(tlsd_fail_class_name(o->fail)));
-    json_object_set_new(j, "detail", json_string(o->detail));
-    json_object_set_new(j, "reset", json_boolean(o->reset));
-    if (o->alert >= 0)
-        json_object_set_new(j, "alert", tool_alert_json(o->alert, o->alert_from_client));
-    json_t *ev = json_array();
-    for (size_t i = 0; i < o->n_events; i++) {
-        json_t *e = json_pack("{s:i}", "id", o->events[i]);
-        if (o->event_alert[i] >= 0)
-            json_object_set_new(e, "alert", json_integer(o->event_alert[i]));
-        json_array_append_new(ev, e);
-    }
-    json_object_set_new(j, "schannel_events", ev);
-    return j;
-}
-
-json_t *tool_fixes_json(const struct tlsd_profile *c, const struct tlsd_profile *s,
-                        enum tlsd_side side, size_t max)
-{
-    struct tlsd_fix_list l;
-    if (tlsd_find_fixes(c, s, side, max, &l) < 0)
-        return NULL;
-    json_t *arr = json_array();
-    for (size_t i = 0; i < l.n; i++) {
-        char sum[300], risk[300];
-        struct tlsd_fix_steps st;
-        tlsd_fix_summary(&l.fixes[i], sum, sizeof sum);
-        tlsd_fix_risk(&l.fixes[i], risk, sizeof risk);
-        json_t *f = json_pack("{s:s, s:i, s:s, s:b, s:o}", "change", sum, "changes",
-                              (int)l.fixes[i].n_changes, "class", tlsd_class_name(l.fixes[i].cls),
-                              "stopgap", l.fixes[i].stopgap, "result",
-                              tool_outcome_json(&l.fixes[i].after));
-        if (risk[0])
-            json_object_set_new(f, "risk", json_string(risk));
-        if (l.fixes[i].dotnet)
-            json_object_set_new(f, "dotnet_fix",
-                                json_string(tlsd_dotnet_fix_name(l.fixes[i].dotnet)));
-        /* The side with the fix, in the profile format: 'tlsdiag connect --as' or
-         * 'tlsdiag serve --profile' can try it. */
-        struct tlsd_profile after = side == TLSD_SIDE_SERVER ? *s : *c;
-        tlsd_fix_apply(&l.fixes[i], &after);
-        char *text = tlsd_profile_format(&after);
-        if (text)
-            json_object_set_new(f, "profile_after", json_string(text));
-        free(text);
-        json_t *steps = json_array(), *notes = json_array();
-        if (tlsd_fix_render(&l.fixes[i], side == TLSD_SIDE_SERVER ? s : c, &st) == 0) {
-            for (size_t k = 0; k < st.n; k++)
-                json_array_append_new(
-                    steps, json_pack("{s:s, s:s}", "for", st.v[k].what, "text", st.v[k].text));
-            for (size_t k = 0; k < st.n_notes; k++)
-                json_array_append_new(notes, json_string(st.notes[k]));
-            tlsd_fix_steps_free(&st);
-        }
-        json_object_set_new(f, "steps", steps);
-        json_object_set_new(f, "notes", notes);
-        json_array_append_new(arr, f);
-    }
-    json_t *j = json_pack("{s:o, s:b}", "fixes", arr, "only_insecure", l.only_insecure);
-    tlsd_fix_list_free(&l);
-    return j;
+    struct tlsd_strbuf b = {0};
+    return print_sb(&b, tlsd_fixes_text(c, s, side, max, &b));
 }

@@ -12,6 +12,7 @@
 
 #include "tlsdiag/fingerprint.h"
 #include "tlsdiag/fixes.h"
+#include "tlsdiag/json.h"
 #include "tlsdiag/serve.h"
 #include "tlsdiag/textout.h"
 #include "tool.h"
@@ -433,11 +434,11 @@ static json_t *real_json(const struct tlsd_serve_client *c)
     json_t *j = json_pack("{s:b, s:s}", "ok", c->end == TLSD_SERVE_HANDSHAKE_OK, "end",
                           tlsd_serve_end_name(c->end));
     if (c->suite)
-        tool_json_choice(j, c->version, c->suite, c->group);
+        tlsd_json_add_choice(j, c->version, c->suite, c->group);
     json_object_set_new(j, "reset", json_boolean(c->end == TLSD_SERVE_SENT_RESET));
     if (c->alert >= 0)
         json_object_set_new(j, "alert",
-                            tool_alert_json(c->alert, c->end == TLSD_SERVE_CLIENT_ALERT));
+                            tlsd_alert_to_json(c->alert, c->end == TLSD_SERVE_CLIENT_ALERT));
     if (c->ssl_error[0])
         json_object_set_new(j, "openssl_error", json_string(c->ssl_error));
     return j;
@@ -456,13 +457,13 @@ static json_t *client_json(const struct run *r, const struct tlsd_serve_client *
         return j;
     }
     json_object_set_new(j, "offered", offer_json(c));
-    json_object_set_new(j, "predicted", tool_outcome_json(&c->predicted));
+    json_object_set_new(j, "predicted", tlsd_outcome_to_json(&c->predicted));
     json_object_set_new(j, "real", real_json(c));
     if (c->end != TLSD_SERVE_RECORDED)
         json_object_set_new(j, "agree", json_boolean(agrees(c)));
     if (!c->predicted.ok && r->o->n_fixes > 0) {
-        json_t *sf = tool_fixes_json(c->client, r->server, TLSD_SIDE_SERVER, r->o->n_fixes);
-        json_t *cf = tool_fixes_json(c->client, r->server, TLSD_SIDE_CLIENT, r->o->n_fixes);
+        json_t *sf = tlsd_fixes_to_json(c->client, r->server, TLSD_SIDE_SERVER, r->o->n_fixes);
+        json_t *cf = tlsd_fixes_to_json(c->client, r->server, TLSD_SIDE_CLIENT, r->o->n_fixes);
         json_object_set_new(j, "server_fixes", sf ? sf : json_null());
         json_object_set_new(j, "client_fixes", cf ? cf : json_null());
     }

@@ -100,6 +100,15 @@ void tlsd_fix_summary(const struct tlsd_fix *f, char *buf, size_t len);
  * block (Sweet32); ..."); "" for a secure fix. */
 void tlsd_fix_risk(const struct tlsd_fix *f, char *buf, size_t len);
 
+/* The model's outcome ("Result: handshake succeeds: ..." or "fails: ..." with the alert
+ * and the Schannel events) and the fixes for one side (at most max, numbered, with risks,
+ * steps and notes), appended to b as match, serve and connect show them; JSON in
+ * tlsdiag/json.h. tlsd_fixes_text returns 0, or -1 when out of memory. */
+struct tlsd_strbuf;
+void tlsd_outcome_text(const struct tlsd_outcome *o, struct tlsd_strbuf *b);
+int tlsd_fixes_text(const struct tlsd_profile *c, const struct tlsd_profile *s, enum tlsd_side side,
+                    size_t max, struct tlsd_strbuf *b) __attribute__((warn_unused_result));
+
 #ifdef __cplusplus
 }
 #endif

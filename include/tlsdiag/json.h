@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "tlsdiag/explain.h"
+#include "tlsdiag/negotiate.h"
 #include "tlsdiag/profile.h"
 #include "tlsdiag/suite_render.h"
 #include "tlsdiag/winreg.h"
@@ -31,6 +32,16 @@ json_t *tlsd_suite_list_to_json(const struct tlsd_suite_list *list);
  * profile with "windows": where each setting came from. */
 json_t *tlsd_profile_to_json(const struct tlsd_profile *p);
 json_t *tlsd_win_state_to_json(const struct tlsd_win_state *st);
+
+/* ---- the model (match, serve, connect): an outcome {"ok", "version", "suite", ...}; the
+ * fixes for one side {"fixes": [...], "only_insecure"} (docs/serve-json.md); "version",
+ * "suite" + "suite_code", "group" + "group_code" set on j, each only when non-zero; an
+ * alert {"code", "name", "sent_by"}. */
+json_t *tlsd_outcome_to_json(const struct tlsd_outcome *o);
+json_t *tlsd_fixes_to_json(const struct tlsd_profile *c, const struct tlsd_profile *s,
+                           enum tlsd_side side, size_t max);
+void tlsd_json_add_choice(json_t *j, uint16_t version, uint32_t suite, uint16_t group);
+json_t *tlsd_alert_to_json(int code, bool by_client);
 
 #ifdef __cplusplus
 }
