@@ -11,6 +11,7 @@
 
 #include "tlsdiag/explain.h"
 #include "tlsdiag/json.h"
+#include "tlsdiag/strbuf.h"
 #include "tool.h"
 
 #define MAX_INPUT       (16u * 1024 * 1024)
@@ -114,6 +115,14 @@ static char *read_input(int argc, char **argv, const struct opts *o, size_t *len
     return text;
 }
 
+/* Prints a renderer's text. */
+static void print_text(struct tlsd_strbuf *b)
+{
+    if (b->s)
+        fputs(b->s, stdout);
+    tlsd_sb_free(b);
+}
+
 static void print_json(json_t *j)
 {
     if (j)
@@ -131,93 +140,10 @@ static int list_entries(const struct opts *o)
         print_json(a);
         return TOOL_EXIT_OK;
     }
-    for (size_t i = 0; i < tlsd_explain_count(); i++) {
-        const struct tlsd_explain_entry *e = tlsd_explain_at(i);
-        printf("%-44s %-34s %s\n", e->key, e->name, e->causes[0]->id);
-    }
+    struct tlsd_strbuf b = {0};
+    tlsd_explain_list_text(&b);
+    print_text(&b);
     return TOOL_EXIT_OK;
-}
-
-/* Prints label then text, fitted to the terminal; continuation lines are indented to the end
- * of the label. A registry path with spaces in it stays on one line (tlsd_text_wrap). */
-static void print_wrapped(const char *label, const char *text)
-{
-    tool_wrapf(strlen(label), "%s%s", label, text);
-}
-
-static void print_cause(size_t rank, const struct tlsd_explain_cause *c, bool full, bool color)
-{
-    printf("  %zu) %s%s%s: %s\n", rank, color ? "\033[1m" : "", c->id, tool_reset(color), c->title);
-    if (!full)
-        return;
-    print_wrapped("     Why: ", c->why);
-    for (size_t i = 0; i < c->n_checks; i++) {
-        print_wrapped("     Check: ", c->checks[i].what);
-        printf("            $ %s\n", c->checks[i].command);
-    }
-    for (size_t i = 0; i < c->n_fix_windows; i++)
-        print_wrapped("     Fix (Windows): ", c->fix_windows[i]);
-    for (size_t i = 0; i < c->n_fix_other; i++)
-        print_wrapped("     Fix (elsewhere): ", c->fix_other[i]);
-    print_wrapped("     See: ", c->refs);
-}
-
-static void print_title(const struct tlsd_explain_match *m)
-{
-    const struct tlsd_explain_entry *e = m->entry;
-    switch (e->kind) {
-    case TLSD_EXPLAIN_ALERT:
-        printf("TLS alert %u %s", (unsigned)e->code, e->name);
-        break;
-    case TLSD_EXPLAIN_EVENT:
-        printf("Schannel event %u (%s)", (unsigned)e->code, e->level);
-        if (m->alert >= 0) {
-            const struct tlsd_alert *a = tlsd_alert_by_code(m->alert);
-            printf(" with alert %d %s", m->alert, a ? a->name : "");
-        }
-        break;
-    case TLSD_EXPLAIN_STATUS:
-        printf("%s 0x%08X (%d, %u)", e->name, (unsigned)e->code, (int)(int32_t)e->code,
-               (unsigned)e->code);
-        break;
-    case TLSD_EXPLAIN_MESSAGE:
-        printf("%s message %s", e->source, e->name);
-        break;
-    }
-}
-
-static void print_related(const struct tlsd_explain_entry *e)
-{
-    char buf[2048];
-    size_t n = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < e->n_related && n < sizeof buf; i++)
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", i ? " " : "", e->related[i]);
-    if (e->n_related)
-        print_wrapped("  Related: ", buf);
-}
-
-static void print_match(size_t rank, const struct tlsd_explain_match *m, bool full, bool color)
-{
-    const struct tlsd_explain_entry *e = m->entry;
-    printf("%s%zu. ", color ? "\033[1;36m" : "", rank);
-    print_title(m);
-    printf("%s  [score %d, matched \"%s\"]\n", tool_reset(color), m->score, m->matched);
-    print_wrapped("  Meaning: ", e->meaning);
-    printf("  %s: %s\n", e->kind == TLSD_EXPLAIN_EVENT ? "Logged on" : "Raised by", e->side);
-    if (m->alert >= 0) {
-        const struct tlsd_alert *a = tlsd_alert_by_code(m->alert);
-        char label[32];
-        snprintf(label, sizeof label, "  Alert %d: ", m->alert);
-        if (a)
-            print_wrapped(label, a->description);
-    }
-    print_related(e);
-    printf("  Likely causes, most likely first:\n");
-    for (size_t i = 0; i < m->n_causes; i++)
-        print_cause(i + 1, m->causes[i], full, color);
-    if (full)
-        print_wrapped("  References: ", e->refs);
 }
 
 static int explain(const char *text, size_t len, const struct opts *o)
@@ -232,14 +158,9 @@ static int explain(const char *text, size_t len, const struct opts *o)
     if (o->json) {
         print_json(tlsd_explain_result_to_json(&cut));
     } else {
-        bool color = tool_use_color(o->color, stdout);
-        for (size_t i = 0; i < shown; i++) {
-            if (i)
-                putchar('\n');
-            print_match(i + 1, &r.matches[i], i == 0, color);
-        }
-        if (r.n > shown)
-            printf("\n(%zu more candidates; --max 0 shows all)\n", r.n - shown);
+        struct tlsd_strbuf b = {0};
+        tlsd_explain_text(&r, shown, tool_term_width(), tool_use_color(o->color, stdout), &b);
+        print_text(&b);
     }
     if (r.n == 0)
         tool_err("explain", "no entry matches the input (tlsdiag explain --list shows them all)");

@@ -93,7 +93,13 @@ __attribute__((warn_unused_result)) int tlsd_explain_query(const char *text, siz
                                                            struct tlsd_explain_result *r);
 void tlsd_explain_result_free(struct tlsd_explain_result *r);
 
-/* JSON: tlsdiag/json.h. */
+/* The first shown matches of r as `tlsdiag explain` shows them (the first with its causes in
+ * full), wrapped to width columns, with ANSI colour when color; the whole knowledge base
+ * as one line per entry (key, name, first cause). Appended to b; JSON: tlsdiag/json.h. */
+struct tlsd_strbuf;
+void tlsd_explain_text(const struct tlsd_explain_result *r, size_t shown, size_t width, bool color,
+                       struct tlsd_strbuf *b);
+void tlsd_explain_list_text(struct tlsd_strbuf *b);
 
 #ifdef __cplusplus
 }
