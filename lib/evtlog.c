@@ -30,13 +30,13 @@ const char *tlsd_event_format_name(enum tlsd_event_format f)
     return (size_t)f < sizeof names / sizeof names[0] ? names[f] : "?";
 }
 
-bool tlsd_event_is_schannel(const struct tlsd_event *e)
+bool tlsd_event_is_schannel(const struct tlsd_win_event *e)
 {
     return strcasecmp(e->provider, TLSD_SCHANNEL_PROVIDER) == 0 ||
            strcasecmp(e->provider, TLSD_SCHANNEL_PROVIDER_GUID) == 0;
 }
 
-const char *tlsd_event_get(const struct tlsd_event *e, const char *name)
+const char *tlsd_event_get(const struct tlsd_win_event *e, const char *name)
 {
     for (size_t i = 0; i < e->n_data; i++)
         if (strcasecmp(e->data[i].name, name) == 0)
@@ -67,18 +67,18 @@ bool tlsd_event_list_item(const char *list, size_t n, char *out, size_t len)
     return false;
 }
 
-const char *tlsd_event_field_decode(uint32_t id, const char *field)
+enum tlsd_event_value_kind tlsd_event_field_kind(uint32_t id, const char *field)
 {
-    static char buf[16];
     const struct tlsd_schannel_event_fields *f = tlsd_event_fields_of(id);
     char name[48];
-    for (size_t i = 0; f && tlsd_event_list_item(f->fields, i, name, sizeof name); i++)
-        if (strcasecmp(name, field) == 0 && tlsd_event_list_item(f->decode, i, buf, sizeof buf))
-            return buf;
-    return "-";
+    for (size_t i = 0;
+         f && i < f->n_decode && tlsd_event_list_item(f->fields, i, name, sizeof name); i++)
+        if (strcasecmp(name, field) == 0)
+            return f->decode[i];
+    return TLSD_EVENT_VALUE_PLAIN;
 }
 
-void tlsd_event_add_data(struct tlsd_event *e, const char *name, const char *value, size_t vlen)
+void tlsd_event_add_data(struct tlsd_win_event *e, const char *name, const char *value, size_t vlen)
 {
     if (e->n_data == TLSD_EVENT_MAX_DATA)
         return;
@@ -108,14 +108,14 @@ int64_t tlsd_event_parse_time(const char *s)
     return (int64_t)tlsd_timegm(&tm) * US_PER_S + frac;
 }
 
-int tlsd_event_log_push(struct tlsd_event_log *log, const struct tlsd_event *e, bool all)
+int tlsd_event_log_push(struct tlsd_event_log *log, const struct tlsd_win_event *e, bool all)
 {
     log->n_records++;
     if (!all && !tlsd_event_is_schannel(e))
         return 0;
     if (log->n == log->cap) {
         size_t cap = log->cap ? log->cap * 2 : 64;
-        struct tlsd_event *nv = realloc(log->ev, cap * sizeof *nv);
+        struct tlsd_win_event *nv = realloc(log->ev, cap * sizeof *nv);
         if (!nv)
             return -1;
         log->ev = nv;
@@ -239,7 +239,7 @@ static bool child_text(struct span s, const char *name, char *out, size_t len)
 }
 
 /* <EventData><Data Name="AlertDesc">40</Data>...; unnamed Data get the manifest's names. */
-static void event_data(struct span ev, struct tlsd_event *e)
+static void event_data(struct span ev, struct tlsd_win_event *e)
 {
     long at = find_tag(ev, "<EventData");
     struct span body;
@@ -265,7 +265,7 @@ static void event_data(struct span ev, struct tlsd_event *e)
 }
 
 /* <UserData><Anything><Field>v</Field>...</Anything></UserData>: each leaf as a value. */
-static void user_data(struct span ev, struct tlsd_event *e)
+static void user_data(struct span ev, struct tlsd_win_event *e)
 {
     long at = find_tag(ev, "<UserData");
     struct span body;
@@ -293,7 +293,7 @@ static void user_data(struct span ev, struct tlsd_event *e)
     }
 }
 
-static int one_xml_event(struct span ev, struct tlsd_event *e)
+static int one_xml_event(struct span ev, struct tlsd_win_event *e)
 {
     char buf[64] = "";
     long at = find_tag(ev, "<Provider");
@@ -318,7 +318,7 @@ static int one_xml_event(struct span ev, struct tlsd_event *e)
     return 0;
 }
 
-void tlsd_event_init(struct tlsd_event *e)
+void tlsd_event_init(struct tlsd_win_event *e)
 {
     memset(e, 0, sizeof *e);
     e->time_us = TLSD_EVENT_NO_TIME;
@@ -336,7 +336,7 @@ int tlsd_events_parse_xml(const char *text, size_t len, bool all, struct tlsd_ev
             return -1;
         }
         struct span whole = {ev.p, (size_t)(body.p + body.n - ev.p)};
-        struct tlsd_event e;
+        struct tlsd_win_event e;
         tlsd_event_init(&e);
         if (one_xml_event(whole, &e) < 0) {
             snprintf(err, err_len, "event %zu: no <Provider> or <EventID>", found + 1);
@@ -374,7 +374,7 @@ static void evtx_error(libevtx_error_t *e, const char *what, char *err, size_t e
 
 static int evtx_record(libevtx_record_t *rec, bool all, struct tlsd_event_log *log)
 {
-    struct tlsd_event e;
+    struct tlsd_win_event e;
     tlsd_event_init(&e);
     size_t xml_size = 0;
     if (libevtx_record_get_utf8_xml_string_size(rec, &xml_size, NULL) == 1 && xml_size > 1) {
@@ -500,20 +500,20 @@ int tlsd_events_read_file(const char *path, bool all, struct tlsd_event_log *log
 
 /* ---- summary --------------------------------------------------------------------- */
 
-int tlsd_event_alert(const struct tlsd_event *e)
+int tlsd_event_alert(const struct tlsd_win_event *e)
 {
     char field[48];
     const struct tlsd_schannel_event_fields *f = tlsd_event_fields_of(e->id);
     for (size_t i = 0; f && tlsd_event_list_item(f->fields, i, field, sizeof field); i++) {
         const char *v = tlsd_event_get(e, field);
-        if (v && strcmp(tlsd_event_field_decode(e->id, field), "alert") == 0 &&
+        if (v && tlsd_event_field_kind(e->id, field) == TLSD_EVENT_VALUE_ALERT &&
             isdigit((unsigned char)v[0]))
             return atoi(v);
     }
     return -1;
 }
 
-static void group_add(struct tlsd_event_group *g, const struct tlsd_event *e)
+static void group_add(struct tlsd_event_group *g, const struct tlsd_win_event *e)
 {
     if (g->count++ == 0 || (e->time_us != TLSD_EVENT_NO_TIME && e->time_us < g->first_us)) {
         g->first_us = e->time_us;
@@ -531,7 +531,7 @@ size_t tlsd_events_summarize(const struct tlsd_event_log *log, bool by_alert,
     struct tlsd_event_group *g = calloc(log->n + 1, sizeof *g);
     size_t n = 0;
     for (size_t i = 0; g && i < log->n; i++) {
-        const struct tlsd_event *e = &log->ev[i];
+        const struct tlsd_win_event *e = &log->ev[i];
         int alert = tlsd_event_alert(e);
         if (by_alert && alert < 0)
             continue;

@@ -5,10 +5,11 @@
 #include "tlsdiag/evtlog.h"
 #include "winreg_internal.h"
 
-void tlsd_event_init(struct tlsd_event *e);
+void tlsd_event_init(struct tlsd_win_event *e);
 /* Appends e (counted as a record either way; kept when all or Schannel); -1 out of memory. */
-int tlsd_event_log_push(struct tlsd_event_log *log, const struct tlsd_event *e, bool all);
-void tlsd_event_add_data(struct tlsd_event *e, const char *name, const char *value, size_t vlen);
+int tlsd_event_log_push(struct tlsd_event_log *log, const struct tlsd_win_event *e, bool all);
+void tlsd_event_add_data(struct tlsd_win_event *e, const char *name, const char *value,
+                         size_t vlen);
 const struct tlsd_schannel_event_fields *tlsd_event_fields_of(uint32_t id);
 /* The n-th entry of a comma list. */
 bool tlsd_event_list_item(const char *list, size_t n, char *out, size_t len);

@@ -37,7 +37,7 @@ static const struct {
 /* 9999-12-31T23:59:59.999Z: the last time a /Date(ms)/ of Windows can name. */
 #define JSON_DATE_MAX_MS 253402300799999LL
 
-static void from_message(struct tlsd_event *e, const char *msg)
+static void from_message(struct tlsd_win_event *e, const char *msg)
 {
     for (size_t i = 0; i < sizeof message_fields / sizeof message_fields[0]; i++) {
         const char *p = strstr(msg, message_fields[i].label);
@@ -61,7 +61,7 @@ static void from_message(struct tlsd_event *e, const char *msg)
 }
 
 /* PowerShell's culture-dependent times: ISO 8601, or the en-US "12/4/2026 5:01:02 PM". */
-static void set_time(struct tlsd_event *e, const char *t)
+static void set_time(struct tlsd_win_event *e, const char *t)
 {
     snprintf(e->time, sizeof e->time, "%s", t);
     e->time_us = tlsd_event_parse_time(t);
@@ -169,7 +169,7 @@ static const char *cell(const struct csv *row, int col)
 static int csv_row_event(const struct csv *head, const struct csv *row, bool all,
                          struct tlsd_event_log *log)
 {
-    struct tlsd_event e;
+    struct tlsd_win_event e;
     tlsd_event_init(&e);
     const char *v;
     if ((v = cell(row, column(head, "ProviderName")))) {
@@ -234,7 +234,7 @@ int tlsd_events_parse_csv(const char *text, size_t len, bool all, struct tlsd_ev
 
 /* ---- JSON ------------------------------------------------------------------------ */
 
-static void json_time(struct tlsd_event *e, json_t *t)
+static void json_time(struct tlsd_win_event *e, json_t *t)
 {
     if (json_is_object(t)) /* PowerShell 5 with -Depth: {"value": "/Date(...)/", "DateTime": ...} */
         t = json_object_get(t, "value");
@@ -258,7 +258,7 @@ static void json_time(struct tlsd_event *e, json_t *t)
     snprintf(e->time, sizeof e->time, "%.19s.%03dZ", day, (int)(ms % MS_PER_S));
 }
 
-static void json_properties(struct tlsd_event *e, json_t *props)
+static void json_properties(struct tlsd_win_event *e, json_t *props)
 {
     const struct tlsd_schannel_event_fields *f =
         tlsd_event_is_schannel(e) ? tlsd_event_fields_of(e->id) : NULL;
@@ -284,7 +284,7 @@ static void json_properties(struct tlsd_event *e, json_t *props)
 
 static int json_event(json_t *o, bool all, struct tlsd_event_log *log)
 {
-    struct tlsd_event e;
+    struct tlsd_win_event e;
     tlsd_event_init(&e);
     const char *s = json_string_value(json_object_get(o, "ProviderName"));
     json_t *id = json_object_get(o, "Id");

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "tlsdiag/evtlog.h"
+
 enum tlsd_setting_kind {
     TLSD_SET_PROTOCOL,
     TLSD_SET_CIPHER,
@@ -44,8 +46,9 @@ extern const size_t tlsd_windows_support_n_;
 /* One row of data/schannel_event_fields.tsv (comma lists of the same length). */
 struct tlsd_schannel_event_fields {
     unsigned id;
-    const char *fields;
-    const char *decode;
+    const char *fields;                       /* "Name,Name,..." in the manifest's order */
+    const enum tlsd_event_value_kind *decode; /* one per field */
+    size_t n_decode;
 };
 extern const struct tlsd_schannel_event_fields tlsd_schannel_event_fields_[];
 extern const size_t tlsd_schannel_event_fields_n_;

@@ -70,9 +70,13 @@ def main():
         if len(fields) != len(decode) or not r["id"].isdigit():
             raise SystemExit("schannel_event_fields.tsv: row %s: fields and decode differ"
                              % r["id"])
-        if any(d not in ("-", "alert", "suite", "protocol", "status") for d in decode):
+        kinds = {"-": "PLAIN", "alert": "ALERT", "suite": "SUITE", "protocol": "PROTOCOL",
+                 "status": "STATUS"}
+        if any(d not in kinds for d in decode):
             raise SystemExit("schannel_event_fields.tsv: row %s: unknown decode" % r["id"])
-        out.append("    {%s, %s, %s}," % (r["id"], cstr(r["fields"]), cstr(r["decode"])))
+        out.append("    {%s, %s, (const enum tlsd_event_value_kind[]){%s}, %d}," % (
+            r["id"], cstr(r["fields"]),
+            ", ".join("TLSD_EVENT_VALUE_" + kinds[d] for d in decode), len(decode)))
         k += 1
     out += ["};", "const size_t tlsd_schannel_event_fields_n_ = %d;" % k]
     with open(output + ".tmp", "w", encoding="utf-8") as f:

@@ -52,7 +52,7 @@ void tool_events_pairing_conn(void *ctx, const struct tlsd_conn *c)
                              TOOL_PAIR_MAX_EVENTS);
 }
 
-static void print_event_line(const struct tlsd_event *e)
+static void print_event_line(const struct tlsd_win_event *e)
 {
     int alert = tlsd_event_alert(e);
     const struct tlsd_alert *a = alert >= 0 ? tlsd_alert_by_code(alert) : NULL;

@@ -31,7 +31,7 @@ struct tlsd_event_data {
     char value[256];
 };
 
-struct tlsd_event {
+struct tlsd_win_event {
     uint64_t record_id; /* 0 when the export has none */
     char time[40];      /* as written, ISO 8601 UTC when the source is */
     int64_t time_us;    /* Unix time in microseconds; TLSD_EVENT_NO_TIME when unknown */
@@ -46,7 +46,7 @@ struct tlsd_event {
 #define TLSD_EVENT_NO_TIME INT64_MIN
 
 struct tlsd_event_log {
-    struct tlsd_event *ev;
+    struct tlsd_win_event *ev;
     size_t n, cap;
     size_t n_records; /* every record read, Schannel or not */
 };
@@ -63,18 +63,39 @@ int tlsd_events_parse_text(const char *text, size_t len, bool all, struct tlsd_e
     __attribute__((warn_unused_result));
 void tlsd_event_log_free(struct tlsd_event_log *log);
 
-bool tlsd_event_is_schannel(const struct tlsd_event *e);
+bool tlsd_event_is_schannel(const struct tlsd_win_event *e);
 /* A data value by name, NULL when absent. */
-const char *tlsd_event_get(const struct tlsd_event *e, const char *name);
-/* How a Schannel event's data field is decoded: "alert", "suite", "protocol", "status"
- * or "-" (data/schannel_event_fields.tsv); "-" for unknown fields. */
-const char *tlsd_event_field_decode(uint32_t id, const char *field);
+const char *tlsd_event_get(const struct tlsd_win_event *e, const char *name);
+/* What a Schannel event's data field holds (data/schannel_event_fields.tsv, column
+ * decode); TLSD_EVENT_VALUE_PLAIN for unknown events and fields. */
+enum tlsd_event_value_kind {
+    TLSD_EVENT_VALUE_PLAIN = 0,
+    TLSD_EVENT_VALUE_ALERT,    /* a TLS alert code */
+    TLSD_EVENT_VALUE_SUITE,    /* a cipher suite (code or name) */
+    TLSD_EVENT_VALUE_PROTOCOL, /* an SCHANNEL protocol bit mask */
+    TLSD_EVENT_VALUE_STATUS,   /* an SSPI status */
+};
+enum tlsd_event_value_kind tlsd_event_field_kind(uint32_t id, const char *field);
+
+/* One file given to `tlsdiag events`: its form, the records read and the events kept, or
+ * why it could not be read (err non-empty). */
+struct tlsd_event_file {
+    const char *path;
+    enum tlsd_event_format fmt;
+    size_t records, kept;
+    char err[400];
+};
+/* The files' events as `tlsdiag events` shows them (all: every record listed, no
+ * explanations), appended to b; JSON in tlsdiag/json.h. */
+struct tlsd_strbuf;
+void tlsd_events_text(const struct tlsd_event_log *log, const struct tlsd_event_file *files,
+                      size_t nf, bool all, struct tlsd_strbuf *b);
 /* "2024-05-01T10:00:01.1234567Z" (fraction and Z optional) -> Unix microseconds;
  * TLSD_EVENT_NO_TIME when malformed. */
 int64_t tlsd_event_parse_time(const char *s);
 
 /* The TLS alert code an event carries (36887, 36888: AlertDesc), -1 for none. */
-int tlsd_event_alert(const struct tlsd_event *e);
+int tlsd_event_alert(const struct tlsd_win_event *e);
 
 /* Events grouped by ID (by_alert false) or by alert code (true; events without one are
  * left out), in order of first appearance, with the first and last time seen. */

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "tlsdiag/evtlog.h"
 #include "tlsdiag/explain.h"
 #include "tlsdiag/negotiate.h"
 #include "tlsdiag/profile.h"
@@ -42,6 +43,10 @@ json_t *tlsd_fixes_to_json(const struct tlsd_profile *c, const struct tlsd_profi
                            enum tlsd_side side, size_t max);
 void tlsd_json_add_choice(json_t *j, uint16_t version, uint32_t suite, uint16_t group);
 json_t *tlsd_alert_to_json(int code, bool by_client);
+
+/* ---- events: {"files": [...], "events": [...], "summary": {"by_event", "by_alert"}}. */
+json_t *tlsd_events_to_json(const struct tlsd_event_log *log, const struct tlsd_event_file *files,
+                            size_t nf, bool all);
 
 #ifdef __cplusplus
 }
