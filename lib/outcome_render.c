@@ -11,37 +11,14 @@
 #include "tlsdiag/registry.h"
 #include "tlsdiag/strbuf.h"
 
-static const char *suite_name(uint32_t code)
-{
-    const struct tlsd_suite *s = tlsd_suite_by_code(code);
-    return s ? s->iana_name : "?";
-}
-
-static const char *group_name(uint16_t code)
-{
-    const struct tlsd_group *g = tlsd_group_by_code(code);
-    return g ? g->name : "-";
-}
-
-static const char *version_name(uint16_t code)
-{
-    const struct tlsd_version *v = tlsd_version_by_code(code);
-    return v ? v->name : "-";
-}
-
-static const char *alert_name(int code)
-{
-    const struct tlsd_alert *a = code >= 0 ? tlsd_alert_by_code(code) : NULL;
-    return a ? a->name : "undefined";
-}
-
 void tlsd_outcome_text(const struct tlsd_outcome *o, struct tlsd_strbuf *b)
 {
     if (o->ok) {
-        tlsd_sb_printf(b, "Result: handshake succeeds: %s, %s (0x%04X)", version_name(o->version),
-                       suite_name(o->suite), (unsigned)o->suite);
+        tlsd_sb_printf(b, "Result: handshake succeeds: %s, %s (0x%04X)",
+                       tlsd_version_code_name(o->version), tlsd_suite_code_name(o->suite),
+                       (unsigned)o->suite);
         if (o->group)
-            tlsd_sb_printf(b, ", group %s%s", group_name(o->group),
+            tlsd_sb_printf(b, ", group %s%s", tlsd_group_code_name(o->group),
                            o->hrr ? " after HelloRetryRequest" : "");
         tlsd_sb_puts(b, "\n");
         return;
@@ -54,11 +31,13 @@ void tlsd_outcome_text(const struct tlsd_outcome *o, struct tlsd_strbuf *b)
                "WSAECONNRESET 10054).\n");
     else if (o->alert >= 0)
         tlsd_sb_printf(b, "  The %s sends alert %d (%s).\n",
-                       o->alert_from_client ? "client" : "server", o->alert, alert_name(o->alert));
+                       o->alert_from_client ? "client" : "server", o->alert,
+                       tlsd_alert_code_name(o->alert));
     for (size_t i = 0; i < o->n_events; i++) {
         tlsd_sb_printf(b, "  Schannel event %d on the server", o->events[i]);
         if (o->event_alert[i] >= 0)
-            tlsd_sb_printf(b, " (alert %d, %s)", o->event_alert[i], alert_name(o->event_alert[i]));
+            tlsd_sb_printf(b, " (alert %d, %s)", o->event_alert[i],
+                           tlsd_alert_code_name(o->event_alert[i]));
         tlsd_sb_puts(b, "\n");
     }
 }
@@ -90,7 +69,8 @@ int tlsd_fixes_text(const struct tlsd_profile *c, const struct tlsd_profile *s, 
         tlsd_fix_risk(&l.fixes[i], risk, sizeof risk);
         tlsd_sb_printf(b, "  %zu. %s%s -> %s %s, class %s\n", i + 1,
                        l.fixes[i].stopgap ? "stopgap (weaker): " : "", sum,
-                       version_name(l.fixes[i].after.version), suite_name(l.fixes[i].after.suite),
+                       tlsd_version_code_name(l.fixes[i].after.version),
+                       tlsd_suite_code_name(l.fixes[i].after.suite),
                        tlsd_class_name(l.fixes[i].cls));
         if (risk[0])
             tlsd_sb_printf(b, "     risk: %s\n", risk);
@@ -111,24 +91,24 @@ int tlsd_fixes_text(const struct tlsd_profile *c, const struct tlsd_profile *s, 
 void tlsd_json_add_choice(json_t *j, uint16_t version, uint32_t suite, uint16_t group)
 {
     if (version)
-        json_object_set_new(j, "version", json_string(version_name(version)));
+        json_object_set_new(j, "version", json_string(tlsd_version_code_name(version)));
     if (suite) {
         char hex[12];
         snprintf(hex, sizeof hex, "0x%04X", (unsigned)suite);
-        json_object_set_new(j, "suite", json_string(suite_name(suite)));
+        json_object_set_new(j, "suite", json_string(tlsd_suite_code_name(suite)));
         json_object_set_new(j, "suite_code", json_string(hex));
     }
     if (group) {
         char hex[8];
         snprintf(hex, sizeof hex, "0x%04X", (unsigned)group);
-        json_object_set_new(j, "group", json_string(group_name(group)));
+        json_object_set_new(j, "group", json_string(tlsd_group_code_name(group)));
         json_object_set_new(j, "group_code", json_string(hex));
     }
 }
 
 json_t *tlsd_alert_to_json(int code, bool by_client)
 {
-    return json_pack("{s:i, s:s, s:s}", "code", code, "name", alert_name(code), "sent_by",
+    return json_pack("{s:i, s:s, s:s}", "code", code, "name", tlsd_alert_code_name(code), "sent_by",
                      by_client ? "client" : "server");
 }
 

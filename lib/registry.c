@@ -197,3 +197,27 @@ const char *tlsd_version_str(uint16_t code, char buf[16])
     snprintf(buf, 16, "0x%04X", code);
     return buf;
 }
+
+const char *tlsd_suite_code_name(uint32_t code)
+{
+    const struct tlsd_suite *s = tlsd_suite_by_code(code);
+    return s ? s->iana_name : "?";
+}
+
+const char *tlsd_version_code_name(uint16_t code)
+{
+    const struct tlsd_version *v = tlsd_version_by_code(code);
+    return v ? v->name : "-";
+}
+
+const char *tlsd_group_code_name(uint16_t code)
+{
+    const struct tlsd_group *g = tlsd_group_by_code(code);
+    return g ? g->name : "-";
+}
+
+const char *tlsd_alert_code_name(int code)
+{
+    const struct tlsd_alert *a = code >= 0 ? tlsd_alert_by_code(code) : NULL;
+    return a ? a->name : "undefined";
+}

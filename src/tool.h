@@ -169,11 +169,6 @@ int tool_write_html(const char *cmd, const char *path, struct tlsd_strbuf *b);
 void tool_err(const char *cmd, const char *fmt, ...)
     __attribute__((format(TLSD_PRINTF_FORMAT, 2, 3)));
 
-/* Names for the renderers ("?" / "-" when unknown); tool_report.c. */
-const char *tool_suite_name(uint32_t code);
-const char *tool_group_name(uint16_t code);
-const char *tool_version_name(uint16_t code);
-const char *tool_alert_name(int code);
 /* The model's outcome and the fixes for one side, printed on stdout (the library's
  * renderers: tlsd_outcome_text, tlsd_fixes_text; JSON in tlsdiag/json.h). */
 struct tlsd_outcome;

@@ -6,16 +6,14 @@
 #include <string.h>
 #include <time.h>
 
-#include <jansson.h>
 #include <openssl/opensslv.h>
 
 #include "platform.h"
 
 #include "tlsdiag/connect.h"
-#include "tlsdiag/explain.h"
 #include "tlsdiag/json.h"
 #include "tlsdiag/negotiate.h"
-#include "tlsdiag/scan.h"
+#include "tlsdiag/strbuf.h"
 #include "tlsdiag/textout.h"
 #include "tool.h"
 
@@ -147,233 +145,6 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     return 0;
 }
 
-/* ---- the explanation of a failure ---------------------------------------------------- */
-
-/* The explain query for a failure: the alert, or the reset as Windows reports it. */
-static const char *explain_query(const struct tlsd_connect_result *r, char *buf, size_t len)
-{
-    if (r->status == TLSD_CONNECT_ALERT || r->status == TLSD_CONNECT_CLIENT_REFUSED)
-        snprintf(buf, len, "alert %d", r->alert);
-    else if (r->status == TLSD_CONNECT_RESET)
-        snprintf(buf, len, "WSAECONNRESET");
-    else if (r->ending_known && r->ending == TLSD_OUTCOME_TCP_REFUSED)
-        snprintf(buf, len, "WSAECONNREFUSED");
-    else
-        return NULL;
-    return buf;
-}
-
-static const struct tlsd_explain_match *explain_top(const struct tlsd_connect_result *r,
-                                                    struct tlsd_explain_result *er)
-{
-    char q[64];
-    memset(er, 0, sizeof *er);
-    if (!explain_query(r, q, sizeof q) || tlsd_explain_query(q, strlen(q), er) < 0 || er->n == 0)
-        return NULL;
-    return &er->matches[0];
-}
-
-/* How the connection ended, told from the socket as analyze tells it from a capture. */
-static const char *ending_text(const struct tlsd_connect_result *r)
-{
-    if (!r->ending_known)
-        return NULL;
-    switch (r->ending) {
-    case TLSD_OUTCOME_TCP_REFUSED:
-        return "the TCP connection was refused (a reset answered the SYN): nothing listens on "
-               "that port, or a firewall rejects it";
-    case TLSD_OUTCOME_TCP_NO_ANSWER:
-        return "the SYN was never answered (TCP connect timed out): a firewall drops it, a "
-               "wrong address, the server is down, or its listen queue is full";
-    case TLSD_OUTCOME_NO_ANSWER:
-        return "connected, but the server never answered the ClientHello in time";
-    case TLSD_OUTCOME_RESET_AFTER_HELLO:
-        return "the server reset the connection right after the ClientHello, without an alert";
-    case TLSD_OUTCOME_CLOSE_AFTER_HELLO:
-        return "the server closed the connection right after the ClientHello, without an "
-               "answer";
-    case TLSD_OUTCOME_ABORTED:
-        return "the connection ended after the ServerHello without an alert";
-    default:
-        return NULL;
-    }
-}
-
-static const char *status_text(const struct tlsd_connect_result *r)
-{
-    const char *e = ending_text(r);
-    if (e)
-        return e;
-    switch (r->status) {
-    case TLSD_CONNECT_ALERT:
-        return "the server sent a fatal alert";
-    case TLSD_CONNECT_RESET:
-        return "the server reset the connection without an alert";
-    case TLSD_CONNECT_CLOSED:
-        return "the server closed the connection without an answer";
-    case TLSD_CONNECT_TIMEOUT:
-        return "no answer in time";
-    case TLSD_CONNECT_NO_CONNECTION:
-        return "no TCP connection";
-    case TLSD_CONNECT_NOT_TLS:
-        return "the answer is not TLS, or libssl rejected it";
-    case TLSD_CONNECT_STARTTLS_FAILED:
-        return "the server refused STARTTLS";
-    case TLSD_CONNECT_CLIENT_REFUSED:
-        return "the client refuses the server's answer";
-    case TLSD_CONNECT_ILLEGAL:
-        return "the server answered illegally";
-    default:
-        return "ok";
-    }
-}
-
-/* ---- text ----------------------------------------------------------------------------- */
-
-static void print_time(const char *label, time_t t)
-{
-    char buf[32];
-    struct tm tm;
-    strftime(buf, sizeof buf, "%Y-%m-%d", tlsd_gmtime(&t, &tm));
-    printf("%s%s", label, buf);
-}
-
-static void print_chain(const struct tlsd_connect_result *r)
-{
-    if (r->n_chain == 0)
-        return;
-    printf("Certificate chain (%zu):\n", r->n_chain);
-    for (size_t i = 0; i < r->n_chain; i++) {
-        const struct tlsd_cert_summary *c = &r->chain[i];
-        printf("  %zu %s\n    issuer %s\n    %s %d%s%s, %s", i, c->subject, c->issuer, c->key_type,
-               c->key_bits, c->curve[0] ? " " : "", c->curve, c->sig_alg);
-        print_time(", valid ", c->not_before);
-        print_time(" to ", c->not_after);
-        printf("\n");
-    }
-    if (!r->chain_checked)
-        return;
-    printf("Verification: %s%s\n", r->trusted ? "trusted" : "NOT trusted: ", r->verify_error);
-    printf("Host name: %s %s\n", r->checked_name,
-           r->name_matches ? "matches the certificate" : "does NOT match the certificate");
-}
-
-static void print_result(const struct tlsd_connect_result *r)
-{
-    if (r->status == TLSD_CONNECT_OK) {
-        printf("Result: %s: %s, %s (0x%04X)", r->hrr ? "HelloRetryRequest" : "handshake succeeds",
-               tool_version_name(r->version), tool_suite_name(r->suite), (unsigned)r->suite);
-        if (r->group)
-            printf(", group %s", tool_group_name(r->group));
-        if (r->dh_bits)
-            printf(", DHE prime %d bits", r->dh_bits);
-        if (r->alpn[0])
-            printf(", ALPN %s", r->alpn);
-        printf("\n");
-        print_chain(r);
-        return;
-    }
-    printf("Result: handshake fails: %s", r->note[0] ? r->note : status_text(r));
-    if (r->alert >= 0 && !r->note[0])
-        printf(": alert %d (%s)", r->alert, tool_alert_name(r->alert));
-    if (r->ending_known)
-        printf(" [%s]", tlsd_conn_outcome_name(r->ending));
-    bool again = strcmp(r->note, r->error) == 0; /* the note says it already */
-    printf("%s%s\n", r->error[0] && !again ? "\n  " : "", again ? "" : r->error);
-    const char *port = strrchr(r->address, ':');
-    if (r->ending_known && tlsd_conn_outcome_before_tls(r->ending) && port)
-        printf("Check: on the server, netstat -ano | findstr %s (Windows) or ss -ltnp "
-               "'sport = %s' (Linux) shows what listens; then the firewalls between the two "
-               "hosts\n",
-               port, port);
-    struct tlsd_explain_result er;
-    const struct tlsd_explain_match *m = explain_top(r, &er);
-    if (m) {
-        printf("Meaning: %s\n", m->entry->meaning);
-        for (size_t i = 0; i < m->n_causes && i < 3; i++)
-            printf("  likely cause %zu: %s\n", i + 1, m->causes[i]->title);
-    }
-    tlsd_explain_result_free(&er);
-}
-
-/* The model's prediction agrees with the server's answer: both succeed with the same
- * version and suite, or both fail. */
-static bool agrees(const struct tlsd_outcome *p, const struct tlsd_connect_result *r)
-{
-    if (r->status == TLSD_CONNECT_OK)
-        return p->ok && p->version == r->version && p->suite == r->suite && p->hrr == r->hrr;
-    if (r->status == TLSD_CONNECT_CLIENT_REFUSED) /* the server answered; the client ends it */
-        return !p->ok && p->alert_from_client && p->version == r->version && p->suite == r->suite;
-    return !p->ok && !p->alert_from_client &&
-           (r->status == TLSD_CONNECT_ALERT || r->status == TLSD_CONNECT_RESET ||
-            r->status == TLSD_CONNECT_CLOSED);
-}
-
-/* ---- JSON (docs/serve-json.md) ---------------------------------------------------------- */
-
-static json_t *chain_json(const struct tlsd_connect_result *r)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < r->n_chain; i++) {
-        const struct tlsd_cert_summary *c = &r->chain[i];
-        json_t *sans = json_array();
-        for (size_t k = 0; k < c->n_sans; k++)
-            json_array_append_new(sans, json_string(c->sans[k]));
-        json_t *cert =
-            json_pack("{s:s, s:s, s:s, s:i, s:s, s:I, s:I, s:b, s:o}", "subject", c->subject,
-                      "issuer", c->issuer, "key_type", c->key_type, "key_bits", c->key_bits,
-                      "sig_alg", c->sig_alg, "not_before", (json_int_t)c->not_before, "not_after",
-                      (json_int_t)c->not_after, "self_signed", c->self_signed, "sans", sans);
-        tlsd_cert_dates_json(cert, c);
-        json_array_append_new(a, cert);
-    }
-    return a;
-}
-
-static json_t *result_json(const struct tlsd_connect_result *r)
-{
-    json_t *j =
-        json_pack("{s:s, s:s, s:b, s:o}", "address", r->address, "status",
-                  tlsd_connect_status_name(r->status), "ok", r->status == TLSD_CONNECT_OK, "ending",
-                  r->ending_known ? json_string(tlsd_conn_outcome_name(r->ending)) : json_null());
-    if (r->status == TLSD_CONNECT_CLIENT_REFUSED && r->version) /* what the server chose */
-        tlsd_json_add_choice(j, r->version, r->suite, r->group);
-    if (r->dh_bits)
-        json_object_set_new(j, "dh_bits", json_integer(r->dh_bits));
-    if (r->status == TLSD_CONNECT_OK) {
-        tlsd_json_add_choice(j, r->version, r->suite, r->group);
-        json_object_set_new(j, "hello_retry_request", json_boolean(r->hrr));
-        json_object_set_new(j, "alpn", json_string(r->alpn));
-        json_object_set_new(j, "chain", chain_json(r));
-    }
-    if (r->chain_checked) {
-        json_object_set_new(j, "trusted", json_boolean(r->trusted));
-        json_object_set_new(j, "verify_error", json_string(r->verify_error));
-        json_object_set_new(j, "name_matches", json_boolean(r->name_matches));
-        json_object_set_new(j, "checked_name", json_string(r->checked_name));
-    }
-    if (r->alert >= 0)
-        json_object_set_new(j, "alert",
-                            tlsd_alert_to_json(r->alert, r->status == TLSD_CONNECT_CLIENT_REFUSED));
-    if (r->note[0])
-        json_object_set_new(j, "note", json_string(r->note));
-    if (r->status != TLSD_CONNECT_OK) {
-        json_object_set_new(j, "error", json_string(r->error));
-        struct tlsd_explain_result er;
-        const struct tlsd_explain_match *m = explain_top(r, &er);
-        if (m) {
-            json_t *causes = json_array();
-            for (size_t i = 0; i < m->n_causes && i < 3; i++)
-                json_array_append_new(causes, json_string(m->causes[i]->id));
-            json_object_set_new(j, "explain",
-                                json_pack("{s:s, s:s, s:o}", "key", m->entry->key, "meaning",
-                                          m->entry->meaning, "causes", causes));
-        }
-        tlsd_explain_result_free(&er);
-    }
-    return j;
-}
-
 /* ---- the command -------------------------------------------------------------------------- */
 
 struct as_client {
@@ -412,14 +183,18 @@ static void report_text(const struct opts *o, const struct as_client *a,
                a->captured ? "its captured" : "a built", a->hello_len);
     else
         printf("Client: the local %s\n", OPENSSL_VERSION_TEXT);
-    print_result(r);
+    struct tlsd_strbuf b = {0};
+    tlsd_connect_result_text(r, &b);
+    if (b.s)
+        fputs(b.s, stdout);
+    tlsd_sb_free(&b);
     if (!a->have_server)
         return;
     struct tlsd_outcome p;
     tlsd_negotiate(&a->client, &a->server, &p);
     printf("Model (%s): ", a->server.name);
     tool_print_outcome(&p);
-    bool same = agrees(&p, r), on = tool_use_color(o->color, stdout);
+    bool same = tlsd_connect_agrees(&p, r), on = tool_use_color(o->color, stdout);
     printf("%sThe model and the server's answer %s%s\n",
            tool_class_color(same ? TLSD_CLASS_RECOMMENDED : TLSD_CLASS_INSECURE, on),
            same ? "agree" : "DISAGREE", tool_reset(on));
@@ -432,7 +207,7 @@ static void report_text(const struct opts *o, const struct as_client *a,
 static void report_json(const struct opts *o, const struct as_client *a,
                         const struct tlsd_connect_result *r)
 {
-    json_t *j = result_json(r);
+    json_t *j = tlsd_connect_result_to_json(r);
     json_object_set_new(j, "target", json_string(o->target));
     json_object_set_new(j, "client", json_string(a->hello ? a->client.name : "openssl"));
     if (a->hello) {
@@ -443,7 +218,7 @@ static void report_json(const struct opts *o, const struct as_client *a,
         struct tlsd_outcome p;
         tlsd_negotiate(&a->client, &a->server, &p);
         json_object_set_new(j, "predicted", tlsd_outcome_to_json(&p));
-        json_object_set_new(j, "agree", json_boolean(agrees(&p, r)));
+        json_object_set_new(j, "agree", json_boolean(tlsd_connect_agrees(&p, r)));
         if (!p.ok && o->n_fixes > 0) {
             json_t *sf = tlsd_fixes_to_json(&a->client, &a->server, TLSD_SIDE_SERVER, o->n_fixes);
             json_object_set_new(j, "server_fixes", sf ? sf : json_null());

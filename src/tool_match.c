@@ -108,14 +108,14 @@ static void versions_text(unsigned set, char *buf, size_t len)
     for (unsigned b = lo; range && b <= hi; b <<= 1)
         range = (set & b) != 0;
     if (range) {
-        snprintf(buf, len, "%s to %s", tool_version_name(tlsd_versions_min(set)),
-                 tool_version_name(tlsd_versions_max(set)));
+        snprintf(buf, len, "%s to %s", tlsd_version_code_name(tlsd_versions_min(set)),
+                 tlsd_version_code_name(tlsd_versions_max(set)));
         return;
     }
     for (unsigned b = TLSD_V_SSL2; b <= TLSD_V_TLS13 && n < len; b <<= 1)
         if (set & b)
             n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "",
-                                  tool_version_name(tlsd_version_of_bit(b)));
+                                  tlsd_version_code_name(tlsd_version_of_bit(b)));
 }
 
 /* The versions a profile's input did not state, said where the report starts. */
@@ -135,7 +135,7 @@ static json_t *assumed_json(const struct tlsd_profile *p)
     json_t *a = json_array();
     for (unsigned b = TLSD_V_SSL2; b <= TLSD_V_TLS13; b <<= 1)
         if (p->versions & b)
-            json_array_append_new(a, json_string(tool_version_name(tlsd_version_of_bit(b))));
+            json_array_append_new(a, json_string(tlsd_version_code_name(tlsd_version_of_bit(b))));
     return a;
 }
 
@@ -184,8 +184,8 @@ static void matrix_cell(const struct tlsd_outcome *o, char *buf, size_t len)
 {
     if (o->ok) {
         const struct tlsd_suite *s = tlsd_suite_by_code(o->suite);
-        snprintf(buf, len, "%s %s", tool_version_name(o->version),
-                 s && s->openssl_name ? s->openssl_name : tool_suite_name(o->suite));
+        snprintf(buf, len, "%s %s", tlsd_version_code_name(o->version),
+                 s && s->openssl_name ? s->openssl_name : tlsd_suite_code_name(o->suite));
     } else {
         snprintf(buf, len, "FAIL %s", tlsd_fail_class_name(o->fail));
     }

@@ -11,30 +11,6 @@
 #include "tlsdiag/strbuf.h"
 #include "tool.h"
 
-const char *tool_suite_name(uint32_t code)
-{
-    const struct tlsd_suite *s = tlsd_suite_by_code(code);
-    return s ? s->iana_name : "?";
-}
-
-const char *tool_group_name(uint16_t code)
-{
-    const struct tlsd_group *g = tlsd_group_by_code(code);
-    return g ? g->name : "-";
-}
-
-const char *tool_version_name(uint16_t code)
-{
-    const struct tlsd_version *v = tlsd_version_by_code(code);
-    return v ? v->name : "-";
-}
-
-const char *tool_alert_name(int code)
-{
-    const struct tlsd_alert *a = code >= 0 ? tlsd_alert_by_code(code) : NULL;
-    return a ? a->name : "undefined";
-}
-
 static int print_sb(struct tlsd_strbuf *b, int rc)
 {
     if (b->s)

@@ -232,7 +232,7 @@ static void versions_text(const struct tlsd_profile *p, char *buf, size_t len)
         if (p->versions & bit) {
             size_t n = strlen(buf);
             snprintf(buf + n, len - n, "%s%s", n ? " " : "",
-                     tool_version_name(tlsd_version_of_bit(bit)));
+                     tlsd_version_code_name(tlsd_version_of_bit(bit)));
         }
 }
 
@@ -242,11 +242,11 @@ static void print_offer(const struct tlsd_serve_client *c)
     versions_text(c->client, v, sizeof v);
     printf("  offered: %s; %zu suites:", v, c->client->n_suites);
     for (size_t i = 0; i < c->client->n_suites && i < 8; i++)
-        printf(" %s", tool_suite_name(c->client->suites[i]));
+        printf(" %s", tlsd_suite_code_name(c->client->suites[i]));
     printf("%s\n", c->client->n_suites > 8 ? " ..." : "");
     printf("           groups:");
     for (size_t i = 0; i < c->client->n_groups; i++)
-        printf(" %s", tool_group_name(c->client->groups[i]));
+        printf(" %s", tlsd_group_code_name(c->client->groups[i]));
     char sni[4 * 256];
     const char *name = c->hello->server_name;
     printf("%s; server name: %s\n", c->client->n_groups ? "" : " none",
@@ -258,17 +258,17 @@ static void print_real(const struct tlsd_serve_client *c)
     printf("  real:    ");
     switch (c->end) {
     case TLSD_SERVE_HANDSHAKE_OK:
-        printf("handshake completed: %s, %s (0x%04X)", tool_version_name(c->version),
-               tool_suite_name(c->suite), (unsigned)c->suite);
+        printf("handshake completed: %s, %s (0x%04X)", tlsd_version_code_name(c->version),
+               tlsd_suite_code_name(c->suite), (unsigned)c->suite);
         if (c->group)
-            printf(", group %s", tool_group_name(c->group));
+            printf(", group %s", tlsd_group_code_name(c->group));
         printf("\n");
         return;
     case TLSD_SERVE_SENT_ALERT:
     case TLSD_SERVE_RECORDED:
     case TLSD_SERVE_CLIENT_ALERT:
         printf("%s alert %d (%s)", c->end == TLSD_SERVE_CLIENT_ALERT ? "the client sent" : "sent",
-               c->alert, tool_alert_name(c->alert));
+               c->alert, tlsd_alert_code_name(c->alert));
         break;
     case TLSD_SERVE_SENT_RESET:
         printf("refused: TCP reset without an alert, as Schannel does");
@@ -277,8 +277,8 @@ static void print_real(const struct tlsd_serve_client *c)
         printf("%s", tlsd_serve_end_name(c->end));
     }
     if (c->end != TLSD_SERVE_HANDSHAKE_OK && c->suite)
-        printf(" after the server chose %s, %s", tool_version_name(c->version),
-               tool_suite_name(c->suite));
+        printf(" after the server chose %s, %s", tlsd_version_code_name(c->version),
+               tlsd_suite_code_name(c->suite));
     printf("%s%s%s\n", c->ssl_error[0] ? " (OpenSSL: " : "", c->ssl_error,
            c->ssl_error[0] ? ")" : "");
 }
@@ -323,15 +323,15 @@ static void disagree_reason(const struct run *r, const struct tlsd_serve_client 
     bool real_ok = c->end == TLSD_SERVE_HANDSHAKE_OK || c->suite != 0;
     if (p->ok && has_suite(s->unservable, s->n_unservable, p->suite))
         snprintf(buf, len, "the local OpenSSL cannot serve %s, which the real server would choose",
-                 tool_suite_name(p->suite));
+                 tlsd_suite_code_name(p->suite));
     else if (p->ok && (s->unservable_versions & tlsd_version_bit(p->version)))
         snprintf(buf, len, "the local OpenSSL cannot serve %s, which the real server would use",
-                 tool_version_name(p->version));
+                 tlsd_version_code_name(p->version));
     else if (p->ok && p->group && has_group(s->unservable_groups, s->n_unservable_groups, p->group))
         snprintf(buf, len,
                  "the local OpenSSL does not know group %s, which the real server "
                  "would use",
-                 tool_group_name(p->group));
+                 tlsd_group_code_name(p->group));
     else if (p->ok && !real_ok)
         snprintf(buf, len, "the local OpenSSL refused what the model accepts%s%s",
                  c->ssl_error[0] ? ": " : "", c->ssl_error);
@@ -339,8 +339,8 @@ static void disagree_reason(const struct run *r, const struct tlsd_serve_client 
         snprintf(buf, len,
                  "the local OpenSSL chose %s %s where the model chose %s %s (its "
                  "order or limits differ from the real server's)",
-                 tool_version_name(c->version), tool_suite_name(c->suite),
-                 tool_version_name(p->version), tool_suite_name(p->suite));
+                 tlsd_version_code_name(c->version), tlsd_suite_code_name(c->suite),
+                 tlsd_version_code_name(p->version), tlsd_suite_code_name(p->suite));
     else if (real_ok)
         snprintf(buf, len, "the local OpenSSL accepted what the real server refuses (%s)",
                  tlsd_fail_class_text(p->fail));
@@ -403,15 +403,16 @@ static json_t *offer_json(const struct tlsd_serve_client *c)
         char hex[12];
         snprintf(hex, sizeof hex, "0x%04X", (unsigned)c->client->suites[i]);
         json_array_append_new(suites, json_pack("{s:s, s:s}", "code", hex, "name",
-                                                tool_suite_name(c->client->suites[i])));
+                                                tlsd_suite_code_name(c->client->suites[i])));
     }
     for (unsigned bit = 1; bit <= TLSD_V_TLS13; bit <<= 1)
         if (c->client->versions & bit)
-            json_array_append_new(vers, json_string(tool_version_name(tlsd_version_of_bit(bit))));
-    json_t *j =
-        json_pack("{s:o, s:o, s:o, s:o}", "versions", vers, "suites", suites, "groups",
-                  codes16(c->client->groups, c->client->n_groups, tool_group_name), "key_shares",
-                  codes16(c->client->key_shares, c->client->n_key_shares, tool_group_name));
+            json_array_append_new(vers,
+                                  json_string(tlsd_version_code_name(tlsd_version_of_bit(bit))));
+    json_t *j = json_pack(
+        "{s:o, s:o, s:o, s:o}", "versions", vers, "suites", suites, "groups",
+        codes16(c->client->groups, c->client->n_groups, tlsd_group_code_name), "key_shares",
+        codes16(c->client->key_shares, c->client->n_key_shares, tlsd_group_code_name));
     char *hex = malloc(c->hello_raw_len * 2 + 1);
     for (size_t i = 0; hex && i < c->hello_raw_len; i++)
         snprintf(hex + 2 * i, 3, "%02x", c->hello_raw[i]);
@@ -578,15 +579,15 @@ static void on_ready(void *ctx, const char *addr, uint16_t port,
                 "(clients needing only these are refused, unlike the real server):\n",
                 setup->n_unservable);
         for (size_t i = 0; i < setup->n_unservable; i++)
-            fprintf(stderr, "    %s\n", tool_suite_name(setup->unservable[i]));
+            fprintf(stderr, "    %s\n", tlsd_suite_code_name(setup->unservable[i]));
     }
     for (unsigned bit = 1; bit <= TLSD_V_TLS13; bit <<= 1)
         if (setup->unservable_versions & bit)
             fprintf(stderr, "  the local OpenSSL cannot serve %s\n",
-                    tool_version_name(tlsd_version_of_bit(bit)));
+                    tlsd_version_code_name(tlsd_version_of_bit(bit)));
     for (size_t i = 0; i < setup->n_unservable_groups; i++)
         fprintf(stderr, "  the local OpenSSL does not know group %s\n",
-                tool_group_name(setup->unservable_groups[i]));
+                tlsd_group_code_name(setup->unservable_groups[i]));
     for (size_t i = 0; i < setup->n_notes; i++)
         fprintf(stderr, "  note: %s\n", setup->notes[i]);
     fflush(stderr);

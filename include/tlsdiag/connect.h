@@ -91,6 +91,15 @@ int tlsd_connect_run(const struct tlsd_connect_opts *o, struct tlsd_connect_resu
     __attribute__((warn_unused_result));
 void tlsd_connect_result_free(struct tlsd_connect_result *r);
 
+/* The result as `tlsdiag connect` shows it, appended to b (JSON: tlsdiag/json.h). */
+struct tlsd_strbuf;
+void tlsd_connect_result_text(const struct tlsd_connect_result *r, struct tlsd_strbuf *b);
+/* The model's prediction agrees with the server's answer: both succeed with the same
+ * version and suite, or both fail (the client refusing what the server chose, when the
+ * model says the client refuses it). */
+struct tlsd_outcome;
+bool tlsd_connect_agrees(const struct tlsd_outcome *p, const struct tlsd_connect_result *r);
+
 /* The ClientHello records a client PROFILE sends (for --as): the captured hello of a
  * built-in or file profile that has one (client_hello = HEX, or hex: input), else one
  * built with the codec from the profile's versions, suites, groups, signature schemes

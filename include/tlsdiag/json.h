@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "tlsdiag/connect.h"
 #include "tlsdiag/evtlog.h"
 #include "tlsdiag/explain.h"
 #include "tlsdiag/negotiate.h"
@@ -47,6 +48,9 @@ json_t *tlsd_alert_to_json(int code, bool by_client);
 /* ---- events: {"files": [...], "events": [...], "summary": {"by_event", "by_alert"}}. */
 json_t *tlsd_events_to_json(const struct tlsd_event_log *log, const struct tlsd_event_file *files,
                             size_t nf, bool all);
+
+/* ---- connect: the result {"address", "status", "ok", "ending", ...} (docs/serve-json.md). */
+json_t *tlsd_connect_result_to_json(const struct tlsd_connect_result *r);
 
 #ifdef __cplusplus
 }

@@ -154,9 +154,18 @@ const struct tlsd_sigscheme *tlsd_sigscheme_by_name(const char *name);
 const struct tlsd_extension *tlsd_extension_by_code(uint16_t code);
 const struct tlsd_extension *tlsd_extension_by_name(const char *name);
 const struct tlsd_alert *tlsd_alert_by_code(int code);
+
 const struct tlsd_alert *tlsd_alert_by_name(const char *name);
 const struct tlsd_handshake_type *tlsd_handshake_type_by_code(int code);
 const struct tlsd_content_type *tlsd_content_type_by_code(int code);
+
+/* Names for renderers, with the mark each uses for a code the registry does not have: the
+ * suite's IANA name or "?", the version's or group's name or "-", the alert's name or
+ * "undefined" (also for a negative code). */
+const char *tlsd_suite_code_name(uint32_t code);
+const char *tlsd_version_code_name(uint16_t code);
+const char *tlsd_group_code_name(uint16_t code);
+const char *tlsd_alert_code_name(int code);
 
 /* An alert as received, in words: "handshake_failure (40)", "255 (no alert TLS defines)",
  * and a level other than fatal (2) named: "handshake_failure (40) of level 7 (neither
