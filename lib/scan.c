@@ -135,6 +135,10 @@ struct scan {
     const struct tlsd_scan_opts *o;
     struct tscan *targets;
     size_t n_targets, targets_done;
+    /* Targets are admitted a few at a time (SCAN_ACTIVE_TARGETS): each one's time limit,
+     * state and queued probes start when it does, so a fleet of thousands neither times
+     * out waiting behind the others nor holds every target's state at once. */
+    size_t targets_started, targets_active, max_active;
     unsigned inflight;
     unsigned probes_done;
     struct task *queue_head, *queue_tail; /* tasks waiting for a global slot */
@@ -339,6 +343,8 @@ static uint32_t *suites_for(struct scan *sc, uint16_t v, size_t *n)
 
 static void probe_done(void *ctx, struct probe_res *res);
 static void maybe_finish_target(struct tscan *t);
+static void admit_targets(struct scan *s);
+static void start_target(struct tscan *t);
 static void pump(struct scan *s);
 static void end_task(struct task *k);
 static void drop_task(struct task *k);
@@ -2595,10 +2601,12 @@ static void maybe_finish_target(struct tscan *t)
         scan_findings(t->r);
     }
     s->targets_done++;
+    s->targets_active--;
     if (s->done)
         s->done(s->ctx, t->r);
     if (s->progress)
         s->progress(s->ctx, s->targets_done, s->n_targets, s->probes_done);
+    admit_targets(s);
 }
 
 static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
@@ -2675,10 +2683,32 @@ static void on_scan_signal(uv_signal_t *h, int signum)
         return;
     s->interrupted = true;
     atomic_store(&s->stop_fullhs, true);
-    for (size_t i = 0; i < s->n_targets; i++)
+    for (size_t i = 0; i < s->targets_started; i++)
         stop_target(&s->targets[i], "interrupted before the scan of this target was finished");
+    for (size_t i = s->targets_started; i < s->n_targets; i++) { /* never admitted */
+        struct tscan *t = &s->targets[i];
+        snprintf(t->r->error, sizeof t->r->error,
+                 "interrupted before the scan of this target began");
+        t->failed = t->resolved = t->finished = true;
+        s->targets_done++;
+        if (s->done)
+            s->done(s->ctx, t->r);
+    }
+    s->targets_started = s->n_targets;
     probe_stop_all(&s->probes, "interrupted");
     tlsd_stop_done(&s->stop);
+}
+
+/* Starts targets while fewer than max_active are under way (none after a signal: the
+ * rest are told they were not scanned). */
+static void admit_targets(struct scan *s)
+{
+    while (s->targets_started < s->n_targets && s->targets_active < s->max_active &&
+           !s->interrupted) {
+        struct tscan *t = &s->targets[s->targets_started++];
+        s->targets_active++;
+        start_target(t);
+    }
 }
 
 static void start_target(struct tscan *t)
@@ -2752,8 +2782,10 @@ int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan
         t->limit = opts->max_per_target ? opts->max_per_target : 1;
         t->no_groups_answer = t->curve_answer = t->shares[0].answered = t->shares[1].answered = -1;
         t->sni = opts->no_sni ? NULL : opts->sni ? opts->sni : targets->v[i].sni;
-        start_target(t);
     }
+    /* As many targets as probes may be in flight: each can then have one probe out. */
+    s.max_active = s.max_now;
+    admit_targets(&s);
     uv_run(&s.loop, UV_RUN_DEFAULT);
     if (opts->rate)
         uv_close((uv_handle_t *)&s.rate_timer, NULL);
