@@ -356,7 +356,8 @@ static void print_text(const struct tlsd_scan_result *r, bool color)
 struct run {
     struct opts *o;
     bool progress;
-    const json_t *old; /* --diff: the saved scan */
+    uint64_t started_ms; /* tlsd_now_ms when the scan started: the ETA's clock */
+    const json_t *old;   /* --diff: the saved scan */
 };
 
 static json_t *target_json(const struct run *run, const struct tlsd_scan_result *r);
@@ -373,14 +374,49 @@ static void on_done(void *ctx, const struct tlsd_scan_result *r)
     }
 }
 
+#define ETA_MIN_DONE  5u   /* targets finished before an ETA is shown */
+#define ETA_MIN_MS    1000 /* and milliseconds elapsed: a rate from less says little */
+#define PROGRESS_COLS 79u  /* the line fits 80 columns without wrapping */
+#define SECS_PER_MIN  60u
+#define SECS_PER_HOUR 3600u
+#define ETA_MAX_HOURS 99u /* longer is shown as ">99h" */
+#define MS_PER_S      1000u
+
+/* "ETA 42s", "ETA 12m05s", "ETA 3h07m": the remaining targets at the rate seen so far. */
+static void format_eta(char *buf, size_t size, uint64_t secs)
+{
+    if (secs >= (uint64_t)ETA_MAX_HOURS * SECS_PER_HOUR)
+        snprintf(buf, size, ", ETA >%uh", ETA_MAX_HOURS);
+    else if (secs >= SECS_PER_HOUR)
+        snprintf(buf, size, ", ETA %uh%02um", (unsigned)(secs / SECS_PER_HOUR),
+                 (unsigned)(secs % SECS_PER_HOUR / SECS_PER_MIN));
+    else if (secs >= SECS_PER_MIN)
+        snprintf(buf, size, ", ETA %um%02us", (unsigned)(secs / SECS_PER_MIN),
+                 (unsigned)(secs % SECS_PER_MIN));
+    else
+        snprintf(buf, size, ", ETA %us", (unsigned)secs);
+}
+
+/* "scan: 1234/10000 targets, 98765 probes, ETA 5m12s", cut to PROGRESS_COLS; cleared at
+ * the end. The ETA is left out until ETA_MIN_DONE targets and ETA_MIN_MS have passed. */
 static void on_progress(void *ctx, size_t done, size_t total, unsigned probes)
 {
     struct run *run = ctx;
     if (!run->progress)
         return;
-    fprintf(stderr, "\r\033[Kscan: %zu/%zu targets, %u probes", done, total, probes);
-    if (done == total)
+    if (done == total) {
         fputs("\r\033[K", stderr);
+        return;
+    }
+    uint64_t elapsed = tlsd_now_ms() - run->started_ms;
+    char eta[32] = "", line[PROGRESS_COLS + 1];
+    if (done >= ETA_MIN_DONE && elapsed >= ETA_MIN_MS) {
+        /* elapsed / done per target, for the targets not finished, rounded up to a second */
+        uint64_t left_ms = elapsed * (uint64_t)(total - done) / done;
+        format_eta(eta, sizeof eta, (left_ms + MS_PER_S - 1) / MS_PER_S);
+    }
+    snprintf(line, sizeof line, "scan: %zu/%zu targets, %u probes%s", done, total, probes, eta);
+    fprintf(stderr, "\r\033[K%s", line);
 }
 
 static int read_list(const char *path, struct opts *o, struct tlsd_target_list *l)
@@ -652,7 +688,10 @@ int tool_scan(int argc, char **argv)
     if (!o.json && !o.jsonl)
         tool_fit_stdout();
     struct tlsd_scan_result *results = calloc(targets.n, sizeof *results);
-    struct run run = {.o = &o, .progress = !o.quiet && isatty(STDERR_FILENO), .old = old};
+    struct run run = {.o = &o,
+                      .progress = !o.quiet && isatty(STDERR_FILENO),
+                      .started_ms = tlsd_now_ms(),
+                      .old = old};
     o.scan.stop_on_signal = true; /* what is finished is still written */
     int ran = results ? tlsd_scan_run(&targets, &o.scan, results, on_done, on_progress, &run) : -1;
     if (ran < 0) {
