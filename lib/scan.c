@@ -2177,6 +2177,71 @@ static void note_client_auth(struct tlsd_scan_result *r, const struct fullhs *h)
     }
 }
 
+/* What a libssl handshake of each role would have told, for the report when it never
+ * connected. */
+static const char *fullhs_question(int role)
+{
+    switch (role) {
+    case FH_CERTS13:
+        return "a TLS 1.3 certificate and the client-certificate request";
+    case FH_MAIN:
+        return "the client-certificate request and session resumption";
+    case FH_ID12:
+        return "renegotiation and session ID resumption";
+    case FH_TICKET12:
+        return "TLS 1.2 session ticket resumption";
+    case FH_RESUME:
+        return "session resumption";
+    case FH_RESUME_ID:
+        return "session ID resumption";
+    default:
+        return "the certificate a client without SNI gets";
+    }
+}
+
+static void fullhs_retry_closed(uv_handle_t *hd)
+{
+    struct fullhs *h = hd->data;
+    struct tscan *t = h->ctx;
+    if (t->failed) { /* stopped meanwhile: not run again */
+        scan_fullhs_free(h);
+        free(h);
+        t->tasks_open--;
+        maybe_finish_target(t);
+        return;
+    }
+    t->tasks_open--; /* queue_fullhs counts it again */
+    queue_fullhs(t, h);
+}
+
+static void on_fullhs_retry(uv_timer_t *tm)
+{
+    uv_close((uv_handle_t *)tm, fullhs_retry_closed);
+}
+
+/* A handshake that found no TCP connection (EMFILE, a refused or timed-out connect) is
+ * run again after the probes' back-off, as often as a probe is retried; if it never
+ * connects, what it was for is reported as not decided (the result is incomplete). Returns
+ * true when it was taken for a retry. */
+static bool fullhs_again(struct tscan *t, struct fullhs *h)
+{
+    if (!h->no_connection)
+        return false;
+    if (h->attempts <= t->s->o->retries && !t->failed) {
+        unsigned delay = BACKOFF_MS << (h->attempts - 1 < 5 ? h->attempts - 1 : 5);
+        uv_timer_init(&t->s->loop, &h->retry);
+        h->retry.data = h;
+        uv_timer_start(&h->retry, on_fullhs_retry, delay < BACKOFF_MAX_MS ? delay : BACKOFF_MAX_MS,
+                       0);
+        t->r->probes_retried++;
+        return true;
+    }
+    if (!t->failed)
+        add_undecided(t->r, "%s not decided (the libssl handshake could not connect: %s)",
+                      fullhs_question(h->role), h->error);
+    return false;
+}
+
 static void fullhs_after(uv_work_t *w, int status)
 {
     struct fullhs *h = w->data;
@@ -2184,6 +2249,8 @@ static void fullhs_after(uv_work_t *w, int status)
     (void)status;
     struct tlsd_scan_result *r = t->r;
     r->connections++;
+    if (fullhs_again(t, h))
+        return; /* tasks_open stays counted until the retry ends */
     r->handshakes += h->connected;
     if (!h->connected && h->hrrs >= 2)
         t->hrr_loop = true;
@@ -2240,6 +2307,7 @@ static struct fullhs *new_fullhs(struct tscan *t, uint16_t version, const char *
 static void queue_fullhs(struct tscan *t, struct fullhs *h)
 {
     t->tasks_open++;
+    h->attempts++;
     if (uv_queue_work(&t->s->loop, &h->work, fullhs_work, fullhs_after) < 0) {
         t->tasks_open--;
         scan_fullhs_free(h);

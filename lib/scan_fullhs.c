@@ -154,9 +154,12 @@ int scan_full_handshake(struct fullhs *h)
     h->reneg = -1;
     h->cert_required = -1;
     h->refusal_alert = -1;
+    h->no_connection = false;
     int fd = connect_socket(&h->addr, h->timeout_ms, h->error, sizeof h->error);
-    if (fd < 0)
+    if (fd < 0) {
+        h->no_connection = true;
         return -1;
+    }
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
     SSL *ssl = ctx ? SSL_new(ctx) : NULL;
     if (!ssl) {

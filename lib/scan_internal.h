@@ -138,6 +138,10 @@ struct fullhs {
     char ca_names[512];   /* certificate_authorities of the request, "; " between */
     uint16_t got_version; /* the version negotiated (or tried) */
     bool connected;       /* the handshake completed */
+    bool no_connection;   /* no TCP connection (a local error such as EMFILE, or connect
+                             failed): nothing was learnt; the scan retries it */
+    unsigned attempts;    /* runs so far (scan.c) */
+    uv_timer_t retry;     /* the back-off before the next run (scan.c) */
     bool reused;          /* resume: the session was resumed */
     bool has_ticket;      /* the session kept has a ticket */
     int reneg;            /* try_reneg: 1 done, 0 refused, -1 cannot tell */

@@ -141,4 +141,20 @@ for x in json.load(open(sys.argv[2]))["targets"]:
         print(x["target"], x.get("error"))
         sys.exit(1)
 PY
+# ... nor a fact silently lost: the libssl handshakes (renegotiation, resumption, client
+# certificates, certificates) that could not connect are retried, and what one never
+# learnt is listed as undecided (a complete result has every fact of the direct scan).
+python3 - "$WORK/direct.json" "$WORK/emfile.json" <<'PY' && ok || bad "EMFILE lost a fact silently"
+import json, sys
+d = json.load(open(sys.argv[1]))["targets"][0]
+keys = ("resumption_session_id", "resumption_ticket_tls12", "resumption_ticket_tls13",
+        "client_renegotiation")
+for x in json.load(open(sys.argv[2]))["targets"]:
+    if x.get("incomplete") or "versions" not in x:
+        continue
+    lost = [k for k in keys if x["features"].get(k) != d["features"].get(k)]
+    if lost or len(x["certificates"]) != len(d["certificates"]):
+        print(x["target"], "complete, but differs from the direct scan in", lost or "certificates")
+        sys.exit(1)
+PY
 finish
