@@ -412,6 +412,19 @@ void tlsd_ja4s(const struct tlsd_server_hello *sh, enum tlsd_ja_transport t,
         free(b);
     ja4_alpn((const uint8_t *)sh->alpn, strlen(sh->alpn), alpn);
     uint16_t v = sh->has_supported_version ? sh->supported_version : sh->legacy_version;
-    snprintf(out, TLSD_JA4S_LEN + 1, "%c%s%02zu%s_%04x_%s", (char)t, ja4_version(v),
-             sh->n_exts > 99 ? (size_t)99 : sh->n_exts, alpn, sh->suite, h);
+    /* "%c%s%02zu%s_%04x_%s", by hand: this runs for every ServerHello. */
+    const char *ver = ja4_version(v);
+    size_t n_e = sh->n_exts > 99 ? 99 : sh->n_exts;
+    char *o = out;
+    *o++ = (char)t;
+    *o++ = ver[0];
+    *o++ = ver[1];
+    *o++ = (char)('0' + n_e / 10);
+    *o++ = (char)('0' + n_e % 10);
+    *o++ = alpn[0];
+    *o++ = alpn[1];
+    o = put_hex4(o, '_', sh->suite);
+    *o++ = '_';
+    memcpy(o, h, 12);
+    o[12] = '\0';
 }
