@@ -327,17 +327,24 @@ static uint16_t ja4_client_version(const struct tlsd_client_hello *ch)
     return highest;
 }
 
+/* Lists up to this long are copied on the stack (a hello's are), longer ones malloc'd. */
+#define JA4_SMALL 256
+
 void tlsd_ja4(const struct tlsd_client_hello *ch, enum tlsd_ja_transport t,
               char out[TLSD_JA4_LEN + 1])
 {
     /* Suites and extension types as 16-bit lists (SSLv2 kinds cannot be
      * expressed in JA4; they are left out). */
-    uint16_t *suites = malloc((ch->n_suites + 1) * sizeof *suites);
-    uint16_t *exts = malloc((ch->n_exts + 1) * sizeof *exts);
+    uint16_t suites_small[JA4_SMALL], exts_small[JA4_SMALL];
+    uint16_t *suites =
+        ch->n_suites < JA4_SMALL ? suites_small : malloc((ch->n_suites + 1) * sizeof *suites);
+    uint16_t *exts = ch->n_exts < JA4_SMALL ? exts_small : malloc((ch->n_exts + 1) * sizeof *exts);
     size_t ns = 0;
     if (!suites || !exts) {
-        free(suites);
-        free(exts);
+        if (suites != suites_small)
+            free(suites);
+        if (exts != exts_small)
+            free(exts);
         snprintf(out, TLSD_JA4_LEN + 1, "%s", "out-of-memory");
         return;
     }
@@ -394,8 +401,10 @@ void tlsd_ja4(const struct tlsd_client_hello *ch, enum tlsd_ja_transport t,
     *o++ = '_';
     memcpy(o, hc, 12);
     o[12] = '\0';
-    free(suites);
-    free(exts);
+    if (suites != suites_small)
+        free(suites);
+    if (exts != exts_small)
+        free(exts);
 }
 
 void tlsd_ja4s(const struct tlsd_server_hello *sh, enum tlsd_ja_transport t,
