@@ -148,8 +148,43 @@ static enum tlsd_cerr grow(uint8_t **buf, size_t *cap, size_t need)
     return TLSD_CERR_OK;
 }
 
+/* The unparsed input: the borrowed bytes, or the reassembler's own buffer. */
+static const uint8_t *input(const struct tlsd_reasm *r)
+{
+    return r->view ? r->view : r->in;
+}
+
+/* Copies what is left of the borrowed bytes (from the current record's fragment when one
+ * is partly delivered) into the reassembler's own buffer. */
+static enum tlsd_cerr keep_view(struct tlsd_reasm *r)
+{
+    const uint8_t *v = r->view;
+    size_t from = r->rec_active ? (size_t)(r->rec_frag - v) : r->in_off;
+    size_t n = r->in_len - from, off = r->in_off - from;
+    size_t frag_off = r->rec_active ? (size_t)(r->rec_frag - (v + from)) : 0;
+    r->view = NULL;
+    r->in_len = r->in_off = 0;
+    if (grow(&r->in, &r->in_cap, n))
+        return TLSD_CERR_NOMEM;
+    if (n)
+        memcpy(r->in, v + from, n);
+    r->in_len = n;
+    r->in_off = off;
+    if (r->rec_active)
+        r->rec_frag = r->in + frag_off;
+    return TLSD_CERR_OK;
+}
+
 enum tlsd_cerr tlsd_reasm_feed(struct tlsd_reasm *r, const void *data, size_t len)
 {
+    if (r->view && keep_view(r) != TLSD_CERR_OK)
+        return TLSD_CERR_NOMEM;
+    if (r->borrow && len && r->in_off == r->in_len && !r->rec_active) {
+        r->view = data;
+        r->in_off = 0;
+        r->in_len = len;
+        return TLSD_CERR_OK;
+    }
     /* rec_frag may point into r->in: keep it as an offset across moves. */
     size_t frag_off = r->rec_active ? (size_t)(r->rec_frag - r->in) : 0;
     if (!r->rec_active && r->in_off) {
@@ -211,7 +246,7 @@ static enum tlsd_cerr next_record(struct tlsd_reasm *r)
     size_t left = r->in_len - r->in_off;
     if (left == 0) /* also before any input: r->in is still NULL then */
         return TLSD_CERR_NEED_MORE;
-    const uint8_t *p = r->in + r->in_off;
+    const uint8_t *p = input(r) + r->in_off;
     if (!r->started) {
         r->sslv2 = tlsd_record_looks_sslv2(p, left);
         r->started = true;
@@ -482,7 +517,18 @@ static void drop_delivered(struct tlsd_reasm *r)
     r->hs_len -= 4 + body;
 }
 
+static enum tlsd_cerr reasm_next(struct tlsd_reasm *r, struct tlsd_event *ev);
+
 enum tlsd_cerr tlsd_reasm_next(struct tlsd_reasm *r, struct tlsd_event *ev)
+{
+    enum tlsd_cerr e = reasm_next(r, ev);
+    /* Borrowed bytes are the caller's only until it is told to feed more. */
+    if (e == TLSD_CERR_NEED_MORE && r->view && keep_view(r) != TLSD_CERR_OK)
+        return reasm_fail(r, TLSD_CERR_NOMEM, "record buffer");
+    return e;
+}
+
+static enum tlsd_cerr reasm_next(struct tlsd_reasm *r, struct tlsd_event *ev)
 {
     if (r->err.code != TLSD_CERR_OK)
         return r->err.code;
