@@ -1033,6 +1033,10 @@ static void on_tcp_event(struct tlsd_analyzer *a, struct tlsd_tcp_flow *flow,
         fs->now = ev->ts_usec;
         if (tlsd_sdir_feed(&fs->d[ev->dir], ev->data, ev->len) != TLSD_CERR_OK)
             a->stats.nomem++;
+        /* The segment's bytes stay valid while drain reads them to the end (NEED_MORE):
+         * the record layer may read them where they are (record.h, borrow). */
+        if (fs->d[ev->dir].state == TLSD_SDIR_TLS)
+            fs->d[ev->dir].rs.borrow = true;
         /* A segment that completes no record is still part of the connection (drain may
          * free fs, so this comes first). */
         if (fs->conn)

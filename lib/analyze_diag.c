@@ -1105,11 +1105,19 @@ static void diag_success(const struct tlsd_conn *c, struct tlsd_strbuf *b)
                        tlsd_class_name(ver->cls));
 }
 
+/* Diagnosis texts run to a few hundred bytes: room for them from the start, instead of
+ * three reallocations and a second formatting pass of each piece that did not fit. */
+#define DIAG_TEXT_ROOM 1024
+
 void tlsd_diagnose(struct tlsd_conn *c, const struct tlsd_server_sum *known)
 {
     struct tlsd_diagnosis *d = &c->diag;
     tlsd_diagnosis_free(d);
     struct tlsd_strbuf b = {0};
+    if ((b.s = malloc(DIAG_TEXT_ROOM)) != NULL) {
+        b.cap = DIAG_TEXT_ROOM;
+        b.s[0] = '\0';
+    }
     if (c->outcome == TLSD_OUTCOME_SUCCESS)
         diag_success(c, &b);
     else

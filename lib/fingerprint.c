@@ -327,17 +327,24 @@ static uint16_t ja4_client_version(const struct tlsd_client_hello *ch)
     return highest;
 }
 
-void tlsd_ja4(const struct tlsd_client_hello *ch, enum tlsd_ja_transport t,
-              char out[TLSD_JA4_LEN + 1])
+/* Lists up to this long are copied on the stack (a hello's are), longer ones malloc'd. */
+#define JA4_SMALL 256
+
+static void ja4_compute(const struct tlsd_client_hello *ch, enum tlsd_ja_transport t,
+                        char out[TLSD_JA4_LEN + 1])
 {
     /* Suites and extension types as 16-bit lists (SSLv2 kinds cannot be
      * expressed in JA4; they are left out). */
-    uint16_t *suites = malloc((ch->n_suites + 1) * sizeof *suites);
-    uint16_t *exts = malloc((ch->n_exts + 1) * sizeof *exts);
+    uint16_t suites_small[JA4_SMALL], exts_small[JA4_SMALL];
+    uint16_t *suites =
+        ch->n_suites < JA4_SMALL ? suites_small : malloc((ch->n_suites + 1) * sizeof *suites);
+    uint16_t *exts = ch->n_exts < JA4_SMALL ? exts_small : malloc((ch->n_exts + 1) * sizeof *exts);
     size_t ns = 0;
     if (!suites || !exts) {
-        free(suites);
-        free(exts);
+        if (suites != suites_small)
+            free(suites);
+        if (exts != exts_small)
+            free(exts);
         snprintf(out, TLSD_JA4_LEN + 1, "%s", "out-of-memory");
         return;
     }
@@ -394,8 +401,10 @@ void tlsd_ja4(const struct tlsd_client_hello *ch, enum tlsd_ja_transport t,
     *o++ = '_';
     memcpy(o, hc, 12);
     o[12] = '\0';
-    free(suites);
-    free(exts);
+    if (suites != suites_small)
+        free(suites);
+    if (exts != exts_small)
+        free(exts);
 }
 
 void tlsd_ja4s(const struct tlsd_server_hello *sh, enum tlsd_ja_transport t,
@@ -412,6 +421,89 @@ void tlsd_ja4s(const struct tlsd_server_hello *sh, enum tlsd_ja_transport t,
         free(b);
     ja4_alpn((const uint8_t *)sh->alpn, strlen(sh->alpn), alpn);
     uint16_t v = sh->has_supported_version ? sh->supported_version : sh->legacy_version;
-    snprintf(out, TLSD_JA4S_LEN + 1, "%c%s%02zu%s_%04x_%s", (char)t, ja4_version(v),
-             sh->n_exts > 99 ? (size_t)99 : sh->n_exts, alpn, sh->suite, h);
+    /* "%c%s%02zu%s_%04x_%s", by hand: this runs for every ServerHello. */
+    const char *ver = ja4_version(v);
+    size_t n_e = sh->n_exts > 99 ? 99 : sh->n_exts;
+    char *o = out;
+    *o++ = (char)t;
+    *o++ = ver[0];
+    *o++ = ver[1];
+    *o++ = (char)('0' + n_e / 10);
+    *o++ = (char)('0' + n_e % 10);
+    *o++ = alpn[0];
+    *o++ = alpn[1];
+    o = put_hex4(o, '_', sh->suite);
+    *o++ = '_';
+    memcpy(o, h, 12);
+    o[12] = '\0';
+}
+
+/* JA4 by its inputs, per thread: a capture's hellos come from a handful of client builds,
+ * and sorting, formatting and looking up the digests of their lists took 5% of analyze.
+ * The key is everything ja4_compute reads (transport, the highest version offered, SNI
+ * or not, the ALPN characters, the suites, extension types and signature algorithms);
+ * lists too long for the key, or for ja4_compute's stack buffers, are not remembered. */
+#define JA4_MEMO_SLOTS 32
+#define JA4_KEY_MAX    1024
+#define JA4_MEMO_LIST  64 /* sorted_hex sorts up to this many on the stack */
+
+struct ja4_memo {
+    size_t key_len;
+    char out[TLSD_JA4_LEN + 1];
+    uint8_t key[JA4_KEY_MAX];
+};
+
+static uint8_t *key_put(uint8_t *k, const void *p, size_t n)
+{
+    if (n) /* p may be NULL for an absent list */
+        memcpy(k, p, n);
+    return k + n;
+}
+
+/* The key at k; its length, 0 when the hello is not remembered. */
+static size_t ja4_key(const struct tlsd_client_hello *ch, enum tlsd_ja_transport t, uint8_t *k)
+{
+    size_t need = 32 + ch->n_suites * sizeof *ch->suites + ch->n_exts * sizeof(uint16_t) +
+                  ch->n_sigalgs * sizeof *ch->sigalgs;
+    if (need > JA4_KEY_MAX || ch->n_suites >= JA4_MEMO_LIST || ch->n_exts >= JA4_MEMO_LIST)
+        return 0;
+    char alpn[3];
+    ja4_alpn(ch->n_alpn ? ch->alpn[0].p : NULL, ch->n_alpn ? ch->alpn[0].len : 0, alpn);
+    uint16_t ver = ja4_client_version(ch);
+    uint8_t flags[3] = {(uint8_t)t, ch->server_name != NULL, ch->has_sigalgs};
+    uint32_t counts[3] = {(uint32_t)ch->n_suites, (uint32_t)ch->n_exts, (uint32_t)ch->n_sigalgs};
+    uint8_t *o = k;
+    o = key_put(o, flags, sizeof flags);
+    o = key_put(o, alpn, 2);
+    o = key_put(o, &ver, sizeof ver);
+    o = key_put(o, counts, sizeof counts);
+    o = key_put(o, ch->suites, ch->n_suites * sizeof *ch->suites);
+    for (size_t i = 0; i < ch->n_exts; i++)
+        o = key_put(o, &ch->exts[i].type, sizeof ch->exts[i].type);
+    o = key_put(o, ch->sigalgs, ch->n_sigalgs * sizeof *ch->sigalgs);
+    return (size_t)(o - k);
+}
+
+void tlsd_ja4(const struct tlsd_client_hello *ch, enum tlsd_ja_transport t,
+              char out[TLSD_JA4_LEN + 1])
+{
+    static _Thread_local struct ja4_memo memo[JA4_MEMO_SLOTS];
+    uint8_t key[JA4_KEY_MAX];
+    size_t kl = ja4_key(ch, t, key);
+    if (!kl) {
+        ja4_compute(ch, t, out);
+        return;
+    }
+    struct ja4_memo *m = &memo[tlsd_hash_bytes(key, kl) % JA4_MEMO_SLOTS];
+    if (m->key_len == kl && memcmp(m->key, key, kl) == 0) {
+        memcpy(out, m->out, sizeof m->out);
+        return;
+    }
+    ja4_compute(ch, t, out);
+    /* Both digests made (a failed one leaves its part short): remembered. */
+    if (strlen(out) == TLSD_JA4_LEN - 1 || strlen(out) == TLSD_JA4_LEN) {
+        m->key_len = kl;
+        memcpy(m->key, key, kl);
+        memcpy(m->out, out, sizeof m->out);
+    }
 }

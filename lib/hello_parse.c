@@ -34,11 +34,52 @@ bool tlsd_msg_is_hrr(int content_type, const void *msg, size_t len)
            memcmp(random, tlsd_hrr_random, 32) == 0;
 }
 
+/* The lists of the ClientHello being parsed are made in a per-thread scratch area, then
+ * copied into the hello's one block (pack_hello): a dozen malloc/free pairs per hello,
+ * half of a capture analyser's allocations, were spent on lists that lived for
+ * microseconds. A list that does not fit is malloc'd as before. Only while a ClientHello
+ * is parsed (scratch.active): other parsers (the ServerHello's extensions) use malloc. */
+#define SCRATCH_SIZE  4096
+#define SCRATCH_ALIGN 8
+
+static _Thread_local struct {
+    bool active;
+    size_t used;
+    _Alignas(SCRATCH_ALIGN) uint8_t buf[SCRATCH_SIZE];
+} scratch;
+
+static size_t align8(size_t n)
+{
+    return (n + 7) & ~(size_t)7;
+}
+
+static void *ch_alloc(size_t n)
+{
+    if (scratch.active && align8(n) <= SCRATCH_SIZE - scratch.used) {
+        void *p = scratch.buf + scratch.used;
+        scratch.used += align8(n);
+        return p;
+    }
+    return malloc(n);
+}
+
+static bool in_scratch(const void *p)
+{
+    uintptr_t a = (uintptr_t)p, b = (uintptr_t)scratch.buf;
+    return a >= b && a < b + SCRATCH_SIZE;
+}
+
+static void ch_free(void *p)
+{
+    if (!in_scratch(p))
+        free(p);
+}
+
 enum tlsd_cerr tlsd_read_extensions(struct tlsd_rd *block, struct tlsd_ext **exts, size_t *n)
 {
     /* Each extension takes at least 4 bytes, which bounds the array. */
     size_t cap = tlsd_rd_left(block) / 4 + 1;
-    struct tlsd_ext *e = malloc(cap * sizeof *e); /* filled up to *n */
+    struct tlsd_ext *e = ch_alloc(cap * sizeof *e); /* filled up to *n */
     *exts = e;
     *n = 0;
     if (!e)
@@ -76,13 +117,49 @@ enum tlsd_cerr tlsd_decode_extensions(struct tlsd_rd *block, struct tlsd_ext **e
     return framing;
 }
 
+/* tlsd_rd_u16_list and tlsd_rd_u8_list (bytes.c), the same checks and errors, with the
+ * list made by ch_alloc. */
+static enum tlsd_cerr u16_list(struct tlsd_rd *r, uint16_t **out, size_t *n, const char *what)
+{
+    size_t left = tlsd_rd_left(r);
+    *out = NULL;
+    *n = 0;
+    if (left % 2)
+        return tlsd_rd_fail(r, TLSD_CERR_LENGTH, what);
+    uint16_t *v = ch_alloc((left / 2 + 1) * sizeof *v);
+    if (!v)
+        return tlsd_rd_fail(r, TLSD_CERR_NOMEM, what);
+    for (size_t i = 0; i < left / 2; i++) {
+        if (tlsd_rd_u16(r, &v[i], what) != TLSD_CERR_OK) {
+            ch_free(v);
+            return r->err->code;
+        }
+    }
+    *out = v;
+    *n = left / 2;
+    return TLSD_CERR_OK;
+}
+
+static enum tlsd_cerr u8_list(struct tlsd_rd *r, uint8_t **out, size_t *n, const char *what)
+{
+    size_t left = tlsd_rd_left(r);
+    *out = ch_alloc(left + 1);
+    *n = 0;
+    if (!*out)
+        return tlsd_rd_fail(r, TLSD_CERR_NOMEM, what);
+    if (tlsd_rd_copy(r, *out, left, what) != TLSD_CERR_OK)
+        return r->err->code;
+    *n = left;
+    return TLSD_CERR_OK;
+}
+
 static enum tlsd_cerr u16_vec(struct tlsd_rd *ext, unsigned width, uint16_t **v, size_t *n,
                               const char *what)
 {
     struct tlsd_rd list;
     TLSD_TRY(width == 1 ? tlsd_rd_vec8(ext, &list, what) : tlsd_rd_vec16(ext, &list, what));
     TLSD_TRY(tlsd_rd_done(ext, what));
-    return tlsd_rd_u16_list(&list, v, n, what);
+    return u16_list(&list, v, n, what);
 }
 
 static enum tlsd_cerr u8_vec(struct tlsd_rd *ext, uint8_t **v, size_t *n, const char *what)
@@ -90,7 +167,7 @@ static enum tlsd_cerr u8_vec(struct tlsd_rd *ext, uint8_t **v, size_t *n, const 
     struct tlsd_rd list;
     TLSD_TRY(tlsd_rd_vec8(ext, &list, what));
     TLSD_TRY(tlsd_rd_done(ext, what));
-    return tlsd_rd_u8_list(&list, v, n, what);
+    return u8_list(&list, v, n, what);
 }
 
 /* RFC 6066 3: the first host_name of a non-empty server_name_list. */
@@ -109,7 +186,7 @@ static enum tlsd_cerr ext_server_name(struct tlsd_rd *ext, struct tlsd_client_he
         size_t len = tlsd_rd_left(&name);
         if (type != 0 || ch->server_name)
             continue;
-        ch->server_name = malloc(len + 1);
+        ch->server_name = ch_alloc(len + 1);
         if (!ch->server_name)
             return tlsd_rd_fail(&list, TLSD_CERR_NOMEM, "server_name");
         memcpy(ch->server_name, name.p, len);
@@ -126,7 +203,7 @@ static enum tlsd_cerr ext_alpn(struct tlsd_rd *ext, struct tlsd_client_hello *ch
     TLSD_TRY(tlsd_rd_done(ext, "ALPN"));
     if (!tlsd_rd_left(&list))
         return tlsd_rd_fail(&list, TLSD_CERR_EMPTY, "ALPN list");
-    ch->alpn = malloc((tlsd_rd_left(&list) / 2 + 1) * sizeof *ch->alpn);
+    ch->alpn = ch_alloc((tlsd_rd_left(&list) / 2 + 1) * sizeof *ch->alpn);
     if (!ch->alpn)
         return tlsd_rd_fail(&list, TLSD_CERR_NOMEM, "ALPN");
     while (tlsd_rd_left(&list)) {
@@ -149,7 +226,7 @@ static enum tlsd_cerr ext_key_share(struct tlsd_rd *ext, struct tlsd_client_hell
     struct tlsd_rd list;
     TLSD_TRY(tlsd_rd_vec16(ext, &list, "key_share client_shares"));
     TLSD_TRY(tlsd_rd_done(ext, "key_share"));
-    ch->key_shares = malloc((tlsd_rd_left(&list) / 4 + 1) * sizeof *ch->key_shares);
+    ch->key_shares = ch_alloc((tlsd_rd_left(&list) / 4 + 1) * sizeof *ch->key_shares);
     if (!ch->key_shares)
         return tlsd_rd_fail(&list, TLSD_CERR_NOMEM, "key_share");
     while (tlsd_rd_left(&list)) {
@@ -332,7 +409,7 @@ static enum tlsd_cerr parse_suites(struct tlsd_rd *list, unsigned width,
     struct tlsd_rd start = *list;
     if (left == 0)
         return tlsd_rd_fail(list, TLSD_CERR_EMPTY, "cipher_suites");
-    ch->suites = malloc((left / width + 1) * sizeof *ch->suites);
+    ch->suites = ch_alloc((left / width + 1) * sizeof *ch->suites);
     if (!ch->suites)
         return tlsd_rd_fail(list, TLSD_CERR_NOMEM, "cipher_suites");
     for (size_t i = 0; i < left / width; i++) {
@@ -435,9 +512,9 @@ static enum tlsd_cerr keep_message(struct tlsd_client_hello *ch, const uint8_t *
 {
     ch->msg = malloc(len ? len : 1);
     if (!ch->msg) {
-        free(ch->exts);
-        free(ch->key_shares);
-        free(ch->alpn);
+        ch_free(ch->exts);
+        ch_free(ch->key_shares);
+        ch_free(ch->alpn);
         ch->exts = NULL;
         ch->key_shares = NULL;
         ch->alpn = NULL;
@@ -465,11 +542,6 @@ static enum tlsd_cerr keep_message(struct tlsd_client_hello *ch, const uint8_t *
     X(ec_point_formats, n_ec_point_formats)                                                        \
     X(psk_modes, n_psk_modes)
 
-static size_t align8(size_t n)
-{
-    return (n + 7) & ~(size_t)7;
-}
-
 /* Moves everything the hello owns, with its own copy of the message, into one
  * allocation: a hello kept for a while (a capture analyser's record) then costs one
  * block instead of a dozen, and the lists just made are freed at once, while malloc's
@@ -487,7 +559,7 @@ static bool pack_hello(struct tlsd_client_hello *ch, const uint8_t *msg, size_t 
 #define PACK_MOVE(f, n)                                                                            \
     if (ch->f) {                                                                                   \
         memcpy(o, ch->f, ch->n * sizeof *ch->f);                                                   \
-        free(ch->f);                                                                               \
+        ch_free(ch->f);                                                                            \
         ch->f = (void *)o;                                                                         \
     }                                                                                              \
     o += align8(ch->n * sizeof *ch->f);
@@ -495,7 +567,7 @@ static bool pack_hello(struct tlsd_client_hello *ch, const uint8_t *msg, size_t 
 #undef PACK_MOVE
     if (ch->server_name) {
         memcpy(o, ch->server_name, name_len);
-        free(ch->server_name);
+        ch_free(ch->server_name);
         ch->server_name = (char *)o;
         o += align8(name_len);
     }
@@ -507,14 +579,44 @@ static bool pack_hello(struct tlsd_client_hello *ch, const uint8_t *msg, size_t 
     return true;
 }
 
+/* Without memory for the one block: each list still in the scratch area gets its own
+ * allocation (the next hello reuses the scratch). False when one could not (it is then
+ * left out, empty). */
+static bool own_lists(struct tlsd_client_hello *ch)
+{
+    bool ok = true;
+#define OWN_FIELD(f, n)                                                                            \
+    if (ch->f && in_scratch(ch->f)) {                                                              \
+        void *p = malloc(ch->n * sizeof *ch->f + 1);                                               \
+        if (p) {                                                                                   \
+            memcpy(p, ch->f, ch->n * sizeof *ch->f);                                               \
+        } else {                                                                                   \
+            ok = false;                                                                            \
+            ch->n = 0;                                                                             \
+        }                                                                                          \
+        ch->f = p;                                                                                 \
+    }
+    PACK_FIELDS(OWN_FIELD)
+#undef OWN_FIELD
+    if (ch->server_name && in_scratch(ch->server_name)) {
+        char *name = strdup(ch->server_name);
+        ok = ok && name;
+        ch->server_name = name;
+    }
+    return ok;
+}
+
 static enum tlsd_cerr parse_at(struct tlsd_rd *msg, bool sslv2, struct tlsd_client_hello *ch)
 {
     const uint8_t *start = msg->p;
     size_t len = tlsd_rd_left(msg);
+    scratch.active = true;
+    scratch.used = 0;
     enum tlsd_cerr e = sslv2 ? parse_ssl2_msg(msg, ch) : parse_tls_msg(msg, ch);
     ch->partial = ch->partial && e != TLSD_CERR_OK;
-    if (!pack_hello(ch, start, len) && keep_message(ch, start, len) != TLSD_CERR_OK &&
-        e == TLSD_CERR_OK)
+    bool packed = pack_hello(ch, start, len), owned = packed || own_lists(ch);
+    scratch.active = false;
+    if (!packed && (keep_message(ch, start, len) != TLSD_CERR_OK || !owned) && e == TLSD_CERR_OK)
         return tlsd_rd_fail(msg, TLSD_CERR_NOMEM, "ClientHello");
     return e;
 }

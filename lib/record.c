@@ -148,8 +148,43 @@ static enum tlsd_cerr grow(uint8_t **buf, size_t *cap, size_t need)
     return TLSD_CERR_OK;
 }
 
+/* The unparsed input: the borrowed bytes, or the reassembler's own buffer. */
+static const uint8_t *input(const struct tlsd_reasm *r)
+{
+    return r->view ? r->view : r->in;
+}
+
+/* Copies what is left of the borrowed bytes (from the current record's fragment when one
+ * is partly delivered) into the reassembler's own buffer. */
+static enum tlsd_cerr keep_view(struct tlsd_reasm *r)
+{
+    const uint8_t *v = r->view;
+    size_t from = r->rec_active ? (size_t)(r->rec_frag - v) : r->in_off;
+    size_t n = r->in_len - from, off = r->in_off - from;
+    size_t frag_off = r->rec_active ? (size_t)(r->rec_frag - (v + from)) : 0;
+    r->view = NULL;
+    r->in_len = r->in_off = 0;
+    if (grow(&r->in, &r->in_cap, n))
+        return TLSD_CERR_NOMEM;
+    if (n)
+        memcpy(r->in, v + from, n);
+    r->in_len = n;
+    r->in_off = off;
+    if (r->rec_active)
+        r->rec_frag = r->in + frag_off;
+    return TLSD_CERR_OK;
+}
+
 enum tlsd_cerr tlsd_reasm_feed(struct tlsd_reasm *r, const void *data, size_t len)
 {
+    if (r->view && keep_view(r) != TLSD_CERR_OK)
+        return TLSD_CERR_NOMEM;
+    if (r->borrow && len && r->in_off == r->in_len && !r->rec_active) {
+        r->view = data;
+        r->in_off = 0;
+        r->in_len = len;
+        return TLSD_CERR_OK;
+    }
     /* rec_frag may point into r->in: keep it as an offset across moves. */
     size_t frag_off = r->rec_active ? (size_t)(r->rec_frag - r->in) : 0;
     if (!r->rec_active && r->in_off) {
@@ -211,7 +246,7 @@ static enum tlsd_cerr next_record(struct tlsd_reasm *r)
     size_t left = r->in_len - r->in_off;
     if (left == 0) /* also before any input: r->in is still NULL then */
         return TLSD_CERR_NEED_MORE;
-    const uint8_t *p = r->in + r->in_off;
+    const uint8_t *p = input(r) + r->in_off;
     if (!r->started) {
         r->sslv2 = tlsd_record_looks_sslv2(p, left);
         r->started = true;
@@ -266,7 +301,7 @@ static void check_server_hello(struct tlsd_reasm *r, const uint8_t *msg, size_t 
 {
     struct tlsd_server_hello sh;
     struct tlsd_err err = {0};
-    if (tlsd_server_hello_parse(msg, len, &sh, &err) == TLSD_CERR_OK &&
+    if (tlsd_server_hello_parse_view(msg, len, &sh, &err) == TLSD_CERR_OK &&
         tlsd_version_is_tls13(sh.version)) {
         r->tls13 = true;
         if (!sh.is_hrr && r->auto_encrypt)
@@ -325,21 +360,60 @@ static bool hs_message_complete(const struct tlsd_reasm *r)
     return r->hs_len >= 4 + body;
 }
 
-/* NEED_MORE after buffering the fragment; OK with *ev for an encrypted record. */
+/* The length of the whole handshake message at the start of the current record's
+ * fragment, 0 when the fragment does not hold one whole. */
+static size_t whole_message_in_record(const struct tlsd_reasm *r)
+{
+    if (r->rec_len < 4)
+        return 0;
+    const uint8_t *m = r->rec_frag;
+    size_t len = 4 + (((size_t)m[1] << 16) | ((size_t)m[2] << 8) | m[3]);
+    return len <= r->rec_len ? len : 0;
+}
+
+/* A message that lies whole in the record is handed out where it is, not copied into the
+ * message buffer first (most records hold whole messages: one copy and the buffer's
+ * allocation per connection direction saved). The record stays current while bytes of it
+ * remain; the next call goes on with them. The same checks as take_message: the length is
+ * below TLSD_MAX_HANDSHAKE_SIZE (a record is shorter), a ServerHello is looked at. */
+static enum tlsd_cerr message_in_place(struct tlsd_reasm *r, struct tlsd_event *ev, size_t len)
+{
+    event_init(r, ev, TLSD_EV_HANDSHAKE);
+    ev->hs_type = r->rec_frag[0];
+    ev->data = r->rec_frag;
+    ev->len = len;
+    r->rec_frag += len;
+    r->rec_len -= len;
+    r->rec_active = r->rec_len > 0;
+    r->stats.handshake_msgs++;
+    if (ev->hs_type == TLSD_HS_SERVER_HELLO)
+        check_server_hello(r, ev->data, ev->len);
+    r->hs_delivered = true; /* for the key-change check of the next call */
+    return TLSD_CERR_OK;
+}
+
+/* NEED_MORE after buffering the fragment; OK with *ev for an encrypted record or a
+ * message handed out in place. */
 static enum tlsd_cerr on_handshake(struct tlsd_reasm *r, struct tlsd_event *ev)
 {
+    /* Nothing of the record handed out yet (not a rest after messages in place). */
+    bool fresh = r->rec_len == r->rec.len;
     /* A record that starts a message with a type no TLS peer sends in the clear, and
      * is long enough to be a ciphertext, is protected: a Finished after a
      * ChangeCipherSpec we did not see, or a record we cannot read. tshark labels it
      * "Encrypted Handshake Message" by the same rule. */
-    if (r->hs_len == 0 && r->rec_len >= TLSD_MIN_CIPHERTEXT && !tls_handshake_type(r->rec_frag[0]))
+    if (fresh && r->hs_len == 0 && r->rec_len >= TLSD_MIN_CIPHERTEXT &&
+        !tls_handshake_type(r->rec_frag[0]))
         return encrypted_record(r, ev);
+    size_t whole = r->hs_len == 0 ? whole_message_in_record(r) : 0;
+    if (whole)
+        return message_in_place(r, ev, whole);
     if (grow(&r->hs, &r->hs_cap, r->hs_len + r->rec_len))
         return reasm_fail(r, TLSD_CERR_NOMEM, "handshake buffer");
     memcpy(r->hs + r->hs_len, r->rec_frag, r->rec_len);
     r->hs_len += r->rec_len;
     r->rec_active = false;
-    if (!hs_message_complete(r)) /* the start or a middle piece of a message */
+    if (fresh && !hs_message_complete(r)) /* the start or a middle piece of a message */
         r->stats.hs_fragment_records++;
     return TLSD_CERR_NEED_MORE;
 }
@@ -443,15 +517,27 @@ static void drop_delivered(struct tlsd_reasm *r)
     r->hs_len -= 4 + body;
 }
 
+static enum tlsd_cerr reasm_next(struct tlsd_reasm *r, struct tlsd_event *ev);
+
 enum tlsd_cerr tlsd_reasm_next(struct tlsd_reasm *r, struct tlsd_event *ev)
+{
+    enum tlsd_cerr e = reasm_next(r, ev);
+    /* Borrowed bytes are the caller's only until it is told to feed more. */
+    if (e == TLSD_CERR_NEED_MORE && r->view && keep_view(r) != TLSD_CERR_OK)
+        return reasm_fail(r, TLSD_CERR_NOMEM, "record buffer");
+    return e;
+}
+
+static enum tlsd_cerr reasm_next(struct tlsd_reasm *r, struct tlsd_event *ev)
 {
     if (r->err.code != TLSD_CERR_OK)
         return r->err.code;
     if (r->hs_delivered) {
         drop_delivered(r);
         r->hs_delivered = false;
-        /* RFC 8446 5.1: a key change must fall on a record boundary. */
-        if (r->encrypted && r->hs_len)
+        /* RFC 8446 5.1: a key change must fall on a record boundary (handshake bytes
+         * buffered, or left in the current record after a message handed out in place). */
+        if (r->encrypted && (r->hs_len || r->rec_active))
             return reasm_fail(r, TLSD_CERR_UNEXPECTED, "handshake data after a key change");
     }
     for (;;) {

@@ -213,8 +213,8 @@ static enum tlsd_cerr sh_keep(struct tlsd_server_hello *sh, const uint8_t *msg, 
     return TLSD_CERR_OK;
 }
 
-enum tlsd_cerr tlsd_server_hello_parse(const uint8_t *msg, size_t len,
-                                       struct tlsd_server_hello *out, struct tlsd_err *err)
+static enum tlsd_cerr sh_parse(const uint8_t *msg, size_t len, struct tlsd_server_hello *out,
+                               struct tlsd_err *err, bool keep)
 {
     struct tlsd_err local;
     struct tlsd_rd r, body;
@@ -223,9 +223,21 @@ enum tlsd_cerr tlsd_server_hello_parse(const uint8_t *msg, size_t len,
     enum tlsd_cerr e = sh_fields(&body, out);
     out->version = out->has_supported_version ? out->supported_version : out->legacy_version;
     out->partial = out->partial && e != TLSD_CERR_OK;
-    if (sh_keep(out, msg, len) != TLSD_CERR_OK && e == TLSD_CERR_OK)
+    if (keep && sh_keep(out, msg, len) != TLSD_CERR_OK && e == TLSD_CERR_OK)
         return tlsd_rd_fail(&r, TLSD_CERR_NOMEM, "ServerHello");
     return e;
+}
+
+enum tlsd_cerr tlsd_server_hello_parse(const uint8_t *msg, size_t len,
+                                       struct tlsd_server_hello *out, struct tlsd_err *err)
+{
+    return sh_parse(msg, len, out, err, true);
+}
+
+enum tlsd_cerr tlsd_server_hello_parse_view(const uint8_t *msg, size_t len,
+                                            struct tlsd_server_hello *out, struct tlsd_err *err)
+{
+    return sh_parse(msg, len, out, err, false);
 }
 
 void tlsd_server_hello_free(struct tlsd_server_hello *sh)

@@ -150,6 +150,12 @@ bool tlsd_version_is_tls13(uint16_t v);
 TLSD_WUR enum tlsd_cerr tlsd_server_hello_parse(const uint8_t *msg, size_t len,
                                                 struct tlsd_server_hello *out,
                                                 struct tlsd_err *err);
+/* The same parse without the copy of the message: msg stays NULL and what points into
+ * the message points into the caller's buffer (valid as long as it is). For a look at a
+ * ServerHello on the way (the record layer learns the version from it). */
+TLSD_WUR enum tlsd_cerr tlsd_server_hello_parse_view(const uint8_t *msg, size_t len,
+                                                     struct tlsd_server_hello *out,
+                                                     struct tlsd_err *err);
 void tlsd_server_hello_free(struct tlsd_server_hello *sh);
 TLSD_WUR enum tlsd_cerr tlsd_certificate_parse(const uint8_t *msg, size_t len,
                                                const struct tlsd_hs_ctx *ctx,

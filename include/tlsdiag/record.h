@@ -98,6 +98,12 @@ struct tlsd_reasm {
     bool started, sslv2, encrypted, tls13;
     bool ssl2_compat;  /* a v2-compatible CLIENT-HELLO was read: TLS records may follow */
     bool auto_encrypt; /* detect the start of encryption (default true) */
+    /* Opt-in (a capture analyser, which reads every event before the next bytes come):
+     * bytes fed while nothing is buffered are read where they are, not copied into in;
+     * what is left of them is copied when tlsd_reasm_next returns NEED_MORE (or at the
+     * next feed). The caller keeps the fed bytes valid until then. */
+    bool borrow;
+    const uint8_t *view; /* the borrowed bytes (in_off and in_len then count in them) */
     size_t record_index;
     struct tlsd_reasm_stats stats;
     struct tlsd_err err; /* first fatal error; the stream is dead after it */
