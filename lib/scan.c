@@ -1695,24 +1695,41 @@ static void start_sigalgs(struct tscan *t)
 }
 
 /* TLS 1.3 signature schemes: the server picks its scheme for CertificateVerify, which is
- * encrypted, so a probe offers one scheme at a time. A server with no certificate it can
- * sign for with that scheme refuses the hello (handshake_failure) instead of answering
- * it (RFC 8446 4.2.3, 4.4.2.2). An HRR names a group: the probe is sent again with a key
- * share for it. */
-static int sig13_hello(struct tscan *t, uint16_t scheme, uint16_t share, uint8_t **rec, size_t *len)
+ * encrypted, so an answer tells only that the server can sign with one of the schemes
+ * offered. A server with no certificate it can sign for with any of them refuses the hello
+ * (handshake_failure) instead of answering it (RFC 8446 4.2.3, 4.4.2.2). So the schemes are
+ * found by group tests: a refused offer rules out all of its schemes, an answered one is
+ * split (by signature algorithm, then one scheme each) until each answer names one scheme.
+ * The first offers follow the certificate the TLS <= 1.2 answers showed: one probe per
+ * scheme of its key type and one for all the others, so a server with one certificate
+ * costs a round and a few probes instead of one probe per scheme of the registry. An HRR
+ * names a group: the probe is sent again with a key share for it. */
+enum sig13_split {
+    SIG13_BY_ALG,  /* an answered offer is split by signature algorithm */
+    SIG13_BY_EACH, /* into one scheme each */
+};
+
+static int sig13_hello(struct tscan *t, const uint32_t *idx, size_t n, uint16_t share,
+                       uint8_t **rec, size_t *len)
 {
-    size_t n;
-    uint32_t *suites = suites_for(t->s, TLSD_VERSION_TLS1_3, &n);
-    if (!suites)
+    size_t ns;
+    uint16_t *schemes = malloc((n ? n : 1) * sizeof *schemes);
+    uint32_t *suites = schemes ? suites_for(t->s, TLSD_VERSION_TLS1_3, &ns) : NULL;
+    if (!suites) {
+        free(schemes);
         return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        schemes[i] = tlsd_sigscheme_at(idx[i])->code;
     struct hello_opts h = {.version = TLSD_VERSION_TLS1_3,
                            .suites = suites,
-                           .n_suites = n,
-                           .sigalgs = &scheme,
-                           .n_sigalgs = 1,
+                           .n_suites = ns,
+                           .sigalgs = schemes,
+                           .n_sigalgs = n,
                            .share_group = share};
     int rc = build_hello(t, &h, rec, len);
     free(suites);
+    free(schemes);
     return rc;
 }
 
@@ -1730,55 +1747,142 @@ static void sig13_finish(struct tscan *t)
     t->sig13_ok = NULL;
 }
 
+static void sig13_result(struct task *k, struct probe_res *res);
+
+/* Offers the schemes idx (registry indexes); split: what an answer leads to. */
+static void sig13_offer(struct tscan *t, const uint32_t *idx, size_t n, enum sig13_split split)
+{
+    uint8_t *rec;
+    size_t len;
+    if (n == 0 || sig13_hello(t, idx, n, 0, &rec, &len) != 0)
+        return;
+    struct task *k = new_task(t, sig13_result);
+    if (k && !(k->remaining = malloc(n * sizeof *k->remaining))) {
+        end_task(k);
+        k = NULL;
+    }
+    if (!k) {
+        free(rec);
+        return;
+    }
+    memcpy(k->remaining, idx, n * sizeof *idx);
+    k->n_remaining = n;
+    k->kind = split;
+    k->background = true;
+    t->sig13_left++;
+    submit(k, rec, len);
+}
+
+/* Offers idx one scheme each (each), or one offer per signature algorithm. */
+static void sig13_split(struct tscan *t, const uint32_t *idx, size_t n, bool each)
+{
+    uint32_t *part = malloc((n ? n : 1) * sizeof *part);
+    bool *done = calloc(n ? n : 1, sizeof *done);
+    for (size_t i = 0; part && done && i < n; i++) {
+        if (done[i])
+            continue;
+        size_t m = 0;
+        enum tlsd_sig_alg alg = tlsd_sigscheme_at(idx[i])->signature;
+        for (size_t j = i; j < n && !(each && m); j++)
+            if (!done[j] && tlsd_sigscheme_at(idx[j])->signature == alg) {
+                done[j] = true;
+                part[m++] = idx[j];
+            }
+        sig13_offer(t, part, m, SIG13_BY_EACH);
+    }
+    free(part);
+    free(done);
+}
+
 static void sig13_result(struct task *k, struct probe_res *res)
 {
     struct tscan *t = k->t;
-    size_t i = (size_t)k->kind;
-    uint16_t scheme = tlsd_sigscheme_at(i)->code;
     bool answered = res->outcome == PROBE_SERVER_HELLO && res->have_sh;
     if (answered && res->sh.is_hrr && !k->gen && res->sh.key_share_group) {
         uint8_t *rec;
         size_t len;
         k->gen = 1; /* once */
-        if (sig13_hello(t, scheme, res->sh.key_share_group, &rec, &len) == 0) {
+        if (sig13_hello(t, k->remaining, k->n_remaining, res->sh.key_share_group, &rec, &len) ==
+            0) {
             submit(k, rec, len);
             return;
         }
     }
-    if (answered && !res->sh.is_hrr && tlsd_version_is_tls13(res->sh.version))
-        t->sig13_ok[i] = true;
-    if (res->outcome == PROBE_UNDECIDED)
+    bool ok = answered && !res->sh.is_hrr && tlsd_version_is_tls13(res->sh.version);
+    t->sig13_left++; /* held while the parts are queued */
+    if (k->n_remaining > 1 && (ok || res->outcome == PROBE_UNDECIDED)) {
+        /* Which of them: an undecided offer is asked again scheme by scheme, so that each
+         * scheme that stays undecided is said so on its own. */
+        sig13_split(t, k->remaining, k->n_remaining,
+                    k->kind == SIG13_BY_EACH || res->outcome == PROBE_UNDECIDED);
+    } else if (ok) {
+        t->sig13_ok[k->remaining[0]] = true;
+    } else if (res->outcome == PROBE_UNDECIDED) {
         add_undecided(t->r, "TLSv1.3 signature scheme %s not decided (%s)",
-                      tlsd_sigscheme_at(i)->name, res->error);
-    else if (res->confirmed_reset)
-        add_doubt(t, -1, "TLSv1.3 signature scheme %s not decided", tlsd_sigscheme_at(i)->name);
+                      tlsd_sigscheme_at(k->remaining[0])->name, res->error);
+    }
+    for (size_t i = 0; res->confirmed_reset && !ok && i < k->n_remaining; i++)
+        add_doubt(t, -1, "TLSv1.3 signature scheme %s not decided",
+                  tlsd_sigscheme_at(k->remaining[i])->name);
+    t->sig13_left--;
     if (--t->sig13_left == 0)
         sig13_finish(t);
     end_task(k);
 }
 
+/* The signature algorithm a certificate's key signs TLS 1.3 handshakes with (RFC 8446
+ * 4.2.3: an RSA key with RSASSA-PSS rsae, an EC key with ECDSA on its curve...), or -1. */
+static int sig13_alg_of_key(const char *key_type)
+{
+    static const struct {
+        const char *key;
+        enum tlsd_sig_alg alg;
+    } keys[] = {
+        {"RSA", TLSD_SIG_ALG_RSA_PSS_RSAE}, {"RSA-PSS", TLSD_SIG_ALG_RSA_PSS_PSS},
+        {"EC", TLSD_SIG_ALG_ECDSA},         {"ED25519", TLSD_SIG_ALG_ED25519},
+        {"ED448", TLSD_SIG_ALG_ED448},
+    };
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (strcmp(key_type, keys[i].key) == 0)
+            return (int)keys[i].alg;
+    return -1;
+}
+
+/* Whether a certificate seen so far has a key that signs with algorithm alg. */
+static bool sig13_likely(const struct tlsd_scan_result *r, enum tlsd_sig_alg alg)
+{
+    for (size_t i = 0; i < r->n_certs; i++)
+        if (sig13_alg_of_key(r->certs[i].chain[0].key_type) == (int)alg)
+            return true;
+    return false;
+}
+
 static void start_sigalgs13(struct tscan *t)
 {
-    size_t n = tlsd_sigscheme_count();
-    if (!(t->sig13_ok = calloc(n, sizeof *t->sig13_ok)))
+    size_t n = tlsd_sigscheme_count(), n_likely = 0, n_rest = 0;
+    uint32_t *likely = malloc(n * sizeof *likely), *rest = malloc(n * sizeof *rest);
+    if (!likely || !rest || !(t->sig13_ok = calloc(n, sizeof *t->sig13_ok))) {
+        free(likely);
+        free(rest);
         return;
-    t->sig13_left = 1; /* held while the probes are queued */
+    }
     for (size_t i = 0; i < n; i++) {
         const struct tlsd_sigscheme *x = tlsd_sigscheme_at(i);
-        uint8_t *rec;
-        size_t len;
-        if (!x->tls13 || sig13_hello(t, x->code, 0, &rec, &len) != 0)
+        if (!x->tls13)
             continue;
-        struct task *k = new_task(t, sig13_result);
-        if (!k) {
-            free(rec);
-            continue;
-        }
-        k->kind = (int)i;
-        k->background = true;
-        t->sig13_left++;
-        submit(k, rec, len);
+        if (sig13_likely(t->r, x->signature))
+            likely[n_likely++] = (uint32_t)i;
+        else
+            rest[n_rest++] = (uint32_t)i;
     }
+    t->sig13_left = 1; /* held while the probes are queued */
+    sig13_split(t, likely, n_likely, true);
+    if (n_likely)
+        sig13_offer(t, rest, n_rest, SIG13_BY_ALG);
+    else /* no certificate seen (TLS 1.3 only): one offer per signature algorithm */
+        sig13_split(t, rest, n_rest, false);
+    free(likely);
+    free(rest);
     if (--t->sig13_left == 0)
         sig13_finish(t);
 }
