@@ -1349,7 +1349,7 @@ static size_t cand_index(const struct elim *e, uint32_t c)
 static void note_beats(struct elim *e, uint32_t w, const uint32_t *offered, size_t n)
 {
     size_t wi = cand_index(e, w);
-    if (!w || wi == e->n_cands)
+    if (!w || wi == e->n_cands || e->order != 1) /* only a server's own order needs them */
         return;
     if (!e->beats && !(e->beats = calloc(e->n_cands * e->n_cands, 1)))
         return;
