@@ -2,6 +2,7 @@
 """Scan speed, side by side with sslscan and nmap ssl-enum-ciphers.
 
 Usage: bench/scan_bench.py TLSDIAG [ROUNDS] [--write docs/benchmarks.md]
+                           [--only 1,2,2b,2c,3] [--also OTHER_TLSDIAG] [--tlsdiag-only]
 
 1. loopback, openssl s_server with its TLS 1.2+1.3 defaults: tlsdiag, sslscan
    and nmap in turn, ROUNDS times (default 5); medians, ratios, and the TCP
@@ -10,8 +11,16 @@ Usage: bench/scan_bench.py TLSDIAG [ROUNDS] [--write docs/benchmarks.md]
    its TLS 1.2+1.3 defaults (nginx serves connections in parallel; s_server
    takes one at a time, which would bound every scanner by its accept loop):
    tlsdiag and sslscan in turn;
+   2b. the same at 150 ms each way (tlsdiag alone: sslscan takes minutes there);
+   2c. through the 50 ms proxy in front of openssl s_server with its defaults,
+   which serves one connection at a time: tlsdiag, sslscan and nmap;
+   the latency rows give the TCP connections each tool opened (counted by the
+   proxy, once, outside the timing) and the wall time in round trips;
 3. a fleet: one nginx listening on 500 loopback ports, scanned completely by
    one tlsdiag run: wall time, peak RSS, handshakes per second.
+--only runs the scenarios listed; --also adds a row for another tlsdiag binary
+(a build before a change, side by side in the same run); --tlsdiag-only leaves
+out sslscan and nmap (a quick check; --write refuses both, and --only).
 Only loopback addresses are used.
 """
 import json
@@ -28,7 +37,18 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 TLSDIAG = os.path.abspath(sys.argv[1])
 ROUNDS = int(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2].isdigit() else 5
-WRITE = sys.argv[sys.argv.index("--write") + 1] if "--write" in sys.argv else None
+
+
+def option(name):
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else None
+
+
+WRITE = option("--write")
+ONLY = option("--only").split(",") if option("--only") else ["1", "2", "2b", "2c", "3"]
+ALSO = os.path.abspath(option("--also")) if option("--also") else None
+OTHERS = "--tlsdiag-only" not in sys.argv
+if WRITE and (len(ONLY) < 5 or not OTHERS or ALSO):
+    raise SystemExit("--write needs every scenario, sslscan and nmap, and no --also")
 WORK = tempfile.mkdtemp(prefix="tlsd-bench-")
 ENV = dict(os.environ, OPENSSL_CONF=os.path.join(WORK, "openssl.cnf"))
 procs = []
@@ -111,10 +131,11 @@ def scenario_loopback(out):
            f"{WORK}/rsa.key", "-quiet", "-naccept", "1000000"])
     wait_port(port)
     target = f"localhost:{port}"
-    cmds = {"tlsdiag": [TLSDIAG, "scan", "-q", "--json", target],
-            "sslscan": ["sslscan", "--no-colour", target],
-            "nmap": ["nmap", "-Pn", "-n", "-p", str(port), "--script", "ssl-enum-ciphers",
-                     "127.0.0.1"]}
+    cmds = tlsdiag_cmds(target)
+    if OTHERS:
+        cmds["sslscan"] = ["sslscan", "--no-colour", target]
+        cmds["nmap"] = ["nmap", "-Pn", "-n", "-p", str(port), "--script", "ssl-enum-ciphers",
+                        "127.0.0.1"]
     times = {k: [] for k in cmds}
     for _ in range(ROUNDS):
         for k, c in cmds.items():
@@ -135,32 +156,73 @@ def scenario_loopback(out):
     return m, conns
 
 
-def scenario_latency(out):
-    port = free_port()
-    nginx([port], "rsa")
-    pf = os.path.join(WORK, "proxyport")
-    start([sys.executable, os.path.join(HERE, "delay_proxy.py"), "0", str(port), "50", pf])
+def delay_proxy(port, delay_ms):
+    """Starts bench/delay_proxy.py in front of port; its port."""
+    pf = os.path.join(WORK, f"proxyport-{port}-{delay_ms}")
+    start([sys.executable, os.path.join(HERE, "delay_proxy.py"), "0", str(port), str(delay_ms),
+           pf])
     while not os.path.exists(pf):
         time.sleep(0.05)
     pport = int(open(pf).read())
     wait_port(pport)
-    target = f"localhost:{pport}"
-    cmds = {"tlsdiag": [TLSDIAG, "scan", "-q", "--json", target],
-            "sslscan": ["sslscan", "--no-colour", target]}
+    return pport
+
+
+def tlsdiag_cmds(target):
+    cmds = {"tlsdiag": [TLSDIAG, "scan", "-q", "--json", target]}
+    if ALSO:
+        cmds["tlsdiag (--also)"] = [ALSO, "scan", "-q", "--json", target]
+    return cmds
+
+
+def latency_table(out, title, cmds, pport, delay_ms):
+    """Runs cmds in turn ROUNDS times through the proxy on pport; one table."""
     times = {k: [] for k in cmds}
     for _ in range(ROUNDS):
         for k, c in cmds.items():
             t, r = timed(c)
             times[k].append(t)
+    conns = {k: count_connects(c, pport) for k, c in cmds.items()}
     m = {k: med(v) for k, v in times.items()}
-    out.append("### 2. Through `bench/delay_proxy.py` (+50 ms each way), nginx TLS 1.2+1.3 defaults\n")
-    out.append("| tool | median wall time (s) | runs (s) | vs tlsdiag |")
-    out.append("|---|---|---|---|")
+    rtt = 2 * delay_ms / 1000.0
+    out.append(f"### {title}\n")
+    out.append("| tool | median wall time (s) | runs (s) | in round trips | TCP connections "
+               "| vs tlsdiag |")
+    out.append("|---|---|---|---|---|---|")
     for k in cmds:
         out.append(f"| {k} | {m[k]:.2f} | {', '.join(f'{x:.2f}' for x in times[k])} "
-                   f"| {m[k] / m['tlsdiag']:.1f}x |")
+                   f"| {m[k] / rtt:.1f} | {conns[k]} | {m[k] / m['tlsdiag']:.1f}x |")
     out.append("")
-    return m
+    return m, conns
+
+
+def scenario_latency(out, delay_ms=50, label="2"):
+    port = free_port()
+    nginx([port], "rsa")
+    pport = delay_proxy(port, delay_ms)
+    target = f"localhost:{pport}"
+    cmds = tlsdiag_cmds(target)
+    if OTHERS and delay_ms <= 50:
+        cmds["sslscan"] = ["sslscan", "--no-colour", target]
+    return latency_table(out, f"{label}. Through `bench/delay_proxy.py` (+{delay_ms} ms each way), "
+                         "nginx TLS 1.2+1.3 defaults", cmds, pport, delay_ms)
+
+
+def scenario_latency_one_at_a_time(out, delay_ms=50):
+    port = free_port()
+    start(["openssl", "s_server", "-accept", str(port), "-cert", f"{WORK}/rsa.pem", "-key",
+           f"{WORK}/rsa.key", "-quiet", "-naccept", "1000000"])
+    wait_port(port)
+    pport = delay_proxy(port, delay_ms)
+    target = f"localhost:{pport}"
+    cmds = tlsdiag_cmds(target)
+    if OTHERS:
+        cmds["sslscan"] = ["sslscan", "--no-colour", target]
+        cmds["nmap"] = ["nmap", "-Pn", "-n", "-p", str(pport), "--script", "ssl-enum-ciphers",
+                        "127.0.0.1"]
+    return latency_table(out, f"2c. Through `bench/delay_proxy.py` (+{delay_ms} ms each way), "
+                         "`openssl s_server` with its defaults (one connection at a time)",
+                         cmds, pport, delay_ms)
 
 
 def scenario_fleet(out, n=500):
@@ -202,9 +264,16 @@ def main():
     certs()
     out = []
     try:
-        m1, c1 = scenario_loopback(out)
-        m2 = scenario_latency(out)
-        t3, rss, complete = scenario_fleet(out)
+        if "1" in ONLY:
+            scenario_loopback(out)
+        if "2" in ONLY:
+            scenario_latency(out)
+        if "2b" in ONLY:
+            scenario_latency(out, 150, "2b")
+        if "2c" in ONLY:
+            scenario_latency_one_at_a_time(out)
+        if "3" in ONLY:
+            scenario_fleet(out)
     finally:
         for p in procs:
             p.terminate()

@@ -1040,6 +1040,25 @@ struct elim {
     int root_alert;  /* the alert the first hello got, -1 none */
     uint32_t pinned; /* groups: kept in every offer (the ECDSA certificate's curve) */
     int key;         /* signature schemes: TLSD_SCAN_KEY_*, the suites' certificate type */
+    /* Server order (see spec_round): every element any answer showed accepted, which
+     * beat which (beats[w * n_cands + x]: w was picked from an offer holding x), the
+     * server's order so far (placed), and the round of probes in flight for the rest. */
+    uint32_t *known;
+    size_t n_known;
+    uint8_t *beats;
+    uint32_t *placed;
+    size_t n_placed;
+    bool spec_wanted; /* the order is the server's: speculate once the parts have ended */
+    struct spec {
+        uint32_t *guess; /* the order guessed for what is not placed yet */
+        size_t m;        /* guesses; position m offers what is left after all of them */
+        uint32_t *ans;   /* per position: the pick (0 refused) */
+        bool *have;      /* per position: answered */
+        bool *noted;     /* per position: recorded when it came */
+        size_t next;     /* the first position not confirmed */
+        unsigned gen;    /* of the round: the probes of older ones are not needed */
+        size_t depth;    /* guesses the next round may make */
+    } spec;
     void (*on_root)(struct elim *e, bool accepted);
     void (*on_done)(struct elim *e);
 };
@@ -1180,6 +1199,13 @@ static void record(struct elim *e, uint32_t c, const struct probe_res *res)
         e->found = f;
         f[e->n_found++] = c;
     }
+    if (!tlsd_has_u32(e->known, e->n_known, c)) {
+        uint32_t *v = realloc(e->known, (e->n_known + 1) * sizeof *v);
+        if (v) {
+            e->known = v;
+            v[e->n_known++] = c;
+        }
+    }
     if (e->kind == E_SUITES) {
         add_suite(&t->r->versions[e->vi], res);
         note_fingerprints(t, res);
@@ -1192,13 +1218,17 @@ static void record(struct elim *e, uint32_t c, const struct probe_res *res)
 
 static void elim_result(struct task *k, struct probe_res *res);
 
-static struct task *elim_task(struct elim *e, const uint32_t *set, size_t n)
+/* A task of e offering set (copied); fn takes its answers. */
+static struct task *elim_task_fn(struct elim *e, const uint32_t *set, size_t n,
+                                 void (*fn)(struct task *, struct probe_res *), int kind,
+                                 unsigned gen)
 {
-    struct task *k = new_task(e->t, elim_result);
+    struct task *k = new_task(e->t, fn);
     if (!k)
         return NULL;
     k->e = e;
-    k->gen = e->gen;
+    k->gen = gen;
+    k->kind = kind;
     k->remaining = malloc((n ? n : 1) * sizeof *k->remaining);
     if (!k->remaining) {
         end_task(k);
@@ -1215,13 +1245,24 @@ static struct task *elim_task(struct elim *e, const uint32_t *set, size_t n)
     return k;
 }
 
+static struct task *elim_task(struct elim *e, const uint32_t *set, size_t n)
+{
+    return elim_task_fn(e, set, n, elim_result, 0, e->gen);
+}
+
 static void elim_finish(struct elim *e);
+
+static void spec_round(struct elim *e);
 
 static void elim_task_end(struct task *k)
 {
     struct elim *e = k->e;
     e->open--;
     end_task(k);
+    if (e->open == 0 && e->spec_wanted) {
+        e->spec_wanted = false;
+        spec_round(e);
+    }
     if (e->open == 0)
         elim_finish(e);
 }
@@ -1289,6 +1330,261 @@ static void elim_ask_order(struct elim *e)
     }
 }
 
+/* ---- the server's order, by speculation ---------------------------------------------
+ *
+ * A server that keeps its own order answers each offer with the best element of it, so
+ * the order is what a sequential elimination finds: offer everything, then everything
+ * but the picks so far, until the server refuses (one round trip per element). The
+ * same probes are sent at once instead, each for a guess of the picks before it: the
+ * guess orders the elements already seen accepted by what beat what in the answers so
+ * far (and the offering order where nothing tells). Each probe is the very hello the
+ * sequential elimination would send if the guesses before it hold; the answers are
+ * taken in that order, and at the first one that differs from its guess a new round
+ * starts from there with what it showed. A right guess costs one round trip for the
+ * whole order, a wrong one a round trip more from where it went wrong. */
+
+static size_t cand_index(const struct elim *e, uint32_t c)
+{
+    size_t i = 0;
+    while (i < e->n_cands && e->cands[i] != c)
+        i++;
+    return i;
+}
+
+/* w was picked from the n elements of offered: it beats each of them. */
+static void note_beats(struct elim *e, uint32_t w, const uint32_t *offered, size_t n)
+{
+    size_t wi = cand_index(e, w);
+    if (!w || wi == e->n_cands || e->order != 1) /* only a server's own order needs them */
+        return;
+    if (!e->beats && !(e->beats = calloc(e->n_cands * e->n_cands, 1)))
+        return;
+    for (size_t i = 0; i < n; i++) {
+        size_t xi = cand_index(e, offered[i]);
+        if (xi < e->n_cands && xi != wi)
+            e->beats[wi * e->n_cands + xi] = 1;
+    }
+}
+
+static bool beaten(const struct elim *e, uint32_t x, uint32_t by)
+{
+    size_t xi = cand_index(e, x), bi = cand_index(e, by);
+    return e->beats && xi < e->n_cands && bi < e->n_cands && e->beats[bi * e->n_cands + xi];
+}
+
+/* The known elements not placed yet, in the order guessed: repeatedly the first (in
+ * offering order) that nothing left is known to beat. */
+static uint32_t *spec_guess(const struct elim *e, size_t *m)
+{
+    uint32_t *left = malloc((e->n_known ? e->n_known : 1) * sizeof *left);
+    uint32_t *out = malloc((e->n_known ? e->n_known : 1) * sizeof *out);
+    size_t n = 0;
+    *m = 0;
+    if (!left || !out) {
+        free(left);
+        free(out);
+        return NULL;
+    }
+    for (size_t i = 0; i < e->n_cands; i++) /* offering order */
+        if (tlsd_has_u32(e->known, e->n_known, e->cands[i]) &&
+            !tlsd_has_u32(e->placed, e->n_placed, e->cands[i]))
+            left[n++] = e->cands[i];
+    while (n > 0) {
+        size_t pick = 0; /* the first, when every one is beaten (answers that disagree) */
+        for (size_t i = 0; i < n; i++) {
+            bool free_of = true;
+            for (size_t j = 0; j < n && free_of; j++)
+                free_of = j == i || !beaten(e, left[i], left[j]);
+            if (free_of) {
+                pick = i;
+                break;
+            }
+        }
+        out[(*m)++] = left[pick];
+        memmove(&left[pick], &left[pick + 1], (n - pick - 1) * sizeof *left);
+        n--;
+    }
+    free(left);
+    return out;
+}
+
+/* Guesses in a round: the first round guesses this many at most; after a wrong guess
+ * as many as the last round got right before it (none: the next round is the one probe
+ * of the sequential elimination), after a round all right one more. A wrong guess costs
+ * the probes after it: with guesses that are always wrong, the probes are at most 1.5
+ * times the sequential elimination's. */
+#define SPEC_DEPTH_FIRST 16u
+
+static void spec_free(struct spec *sp)
+{
+    unsigned gen = sp->gen;
+    size_t depth = sp->depth;
+    free(sp->guess);
+    free(sp->ans);
+    free(sp->have);
+    free(sp->noted);
+    memset(sp, 0, sizeof *sp);
+    sp->gen = gen + 1; /* the probes in flight are not needed */
+    sp->depth = depth;
+}
+
+static void place(struct elim *e, uint32_t c)
+{
+    uint32_t *v = realloc(e->placed, (e->n_placed + 1) * sizeof *v);
+    if (v) {
+        e->placed = v;
+        v[e->n_placed++] = c;
+    }
+}
+
+/* The order is known: found (and the version's suites) become the placed elements, in
+ * their order. */
+static void spec_done(struct elim *e)
+{
+    spec_free(&e->spec);
+    free(e->found);
+    e->found = e->placed;
+    e->n_found = e->n_placed;
+    e->placed = NULL;
+    e->n_placed = 0;
+    if (e->kind != E_SUITES)
+        return;
+    struct tlsd_scan_version *sv = &e->t->r->versions[e->vi];
+    struct tlsd_scan_suite *v = malloc((e->n_found ? e->n_found : 1) * sizeof *v);
+    size_t n = 0;
+    for (size_t i = 0; v && i < e->n_found; i++)
+        for (size_t j = 0; j < sv->n_suites; j++)
+            if (sv->suites[j].code == e->found[i]) {
+                v[n++] = sv->suites[j];
+                break;
+            }
+    if (v) {
+        free(sv->suites);
+        sv->suites = v;
+        sv->n_suites = n;
+    }
+}
+
+static void spec_result(struct task *k, struct probe_res *res);
+
+/* The sequential elimination from the placed elements on (an answer that cannot be
+ * decided, or a reset taken as a refusal, is handled as there). */
+static void spec_fall_back(struct elim *e)
+{
+    uint32_t *rest = malloc((e->n_cands ? e->n_cands : 1) * sizeof *rest);
+    size_t m = 0;
+    spec_done(e); /* found: the placed ones; elim_result adds the rest in order */
+    for (size_t i = 0; rest && i < e->n_cands; i++)
+        if (!tlsd_has_u32(e->found, e->n_found, e->cands[i]))
+            rest[m++] = e->cands[i];
+    if (rest && m)
+        elim_task(e, rest, m);
+    free(rest);
+}
+
+/* A round: position i offers what is left when the first i guesses are placed. */
+static void spec_round(struct elim *e)
+{
+    struct spec *sp = &e->spec;
+    spec_free(sp);
+    sp->guess = spec_guess(e, &sp->m);
+    if (sp->m > sp->depth)
+        sp->m = sp->depth;
+    sp->ans = calloc(sp->m + 1, sizeof *sp->ans);
+    sp->have = calloc(sp->m + 1, sizeof *sp->have);
+    sp->noted = calloc(sp->m + 1, sizeof *sp->noted);
+    uint32_t *set = malloc((e->n_cands ? e->n_cands : 1) * sizeof *set);
+    if (!sp->guess || !sp->ans || !sp->have || !sp->noted || !set) {
+        free(set);
+        spec_fall_back(e);
+        return;
+    }
+    for (size_t i = 0; i <= sp->m; i++) {
+        size_t n = 0;
+        for (size_t c = 0; c < e->n_cands; c++)
+            if (!tlsd_has_u32(e->placed, e->n_placed, e->cands[c]) &&
+                !tlsd_has_u32(sp->guess, i, e->cands[c]))
+                set[n++] = e->cands[c];
+        if (n == 0 || !elim_task_fn(e, set, n, spec_result, (int)i, sp->gen)) {
+            sp->have[i] = true; /* nothing left to offer: as refused */
+            if (n != 0) {       /* could not send it */
+                free(set);
+                spec_fall_back(e);
+                return;
+            }
+        }
+    }
+    free(set);
+}
+
+/* Takes the answers in position order as far as they are in. */
+static void spec_advance(struct elim *e)
+{
+    struct spec *sp = &e->spec;
+    while (sp->guess && sp->next <= sp->m && sp->have[sp->next]) {
+        uint32_t a = sp->ans[sp->next];
+        if (sp->next < sp->m && a && a == sp->guess[sp->next]) {
+            place(e, a);
+            sp->next++;
+            continue;
+        }
+        if (!a) { /* refused: the end, as in the sequential elimination */
+            spec_done(e);
+            return;
+        }
+        /* Another pick than guessed: it beat all that was offered there (taken in
+         * position order, so the next guess does not depend on which answer came
+         * first); placed when an answer recorded it, else asked again first. */
+        uint32_t *offered = malloc((e->n_cands ? e->n_cands : 1) * sizeof *offered);
+        size_t n = 0;
+        for (size_t c = 0; offered && c < e->n_cands; c++)
+            if (!tlsd_has_u32(e->placed, e->n_placed, e->cands[c]))
+                offered[n++] = e->cands[c];
+        note_beats(e, a, offered, n);
+        free(offered);
+        if (!tlsd_has_u32(e->known, e->n_known, a)) {
+            uint32_t *v = realloc(e->known, (e->n_known + 1) * sizeof *v);
+            if (v) {
+                e->known = v;
+                v[e->n_known++] = a;
+            }
+        }
+        if (sp->noted[sp->next])
+            place(e, a);
+        sp->depth = sp->next >= sp->m ? sp->m + 1 : sp->next;
+        spec_round(e);
+        return;
+    }
+}
+
+static void spec_result(struct task *k, struct probe_res *res)
+{
+    struct elim *e = k->e;
+    struct spec *sp = &e->spec;
+    size_t i = (size_t)k->kind;
+    if (k->gen != sp->gen || !sp->guess) {
+        elim_task_end(k);
+        return;
+    }
+    if (res->outcome == PROBE_UNDECIDED || res->confirmed_reset) {
+        spec_fall_back(e);
+        elim_task_end(k);
+        return;
+    }
+    uint32_t c = picked(k, res);
+    /* The parts found every element with what its answer showed; one they did not is
+     * recorded from this answer (then taken in order, see spec_advance). */
+    if (c && !tlsd_has_u32(e->found, e->n_found, c) && i == sp->next) {
+        record(e, c, res);
+        sp->noted[i] = true;
+    }
+    sp->noted[i] = sp->noted[i] || tlsd_has_u32(e->found, e->n_found, c);
+    sp->ans[i] = c;
+    sp->have[i] = true;
+    spec_advance(e);
+    elim_task_end(k);
+}
+
 static void order_result(struct task *k, struct probe_res *res)
 {
     struct elim *e = k->e;
@@ -1304,27 +1600,12 @@ static void order_result(struct task *k, struct probe_res *res)
     } else if (e->order_answers == 2 && e->order_picks[0] && e->order_picks[1]) {
         e->order = e->order_picks[0] == e->order_picks[1];
         if (e->order == 1) {
-            /* Server order: abandon the parts, eliminate the whole list in
-             * sequence from the server's first choice on. */
-            struct tlsd_scan_version *sv = &e->t->r->versions[e->vi];
-            e->gen++;
-            e->n_found = 1;
-            e->found[0] = e->first_pick;
-            for (size_t i = 0; e->kind == E_SUITES && i < sv->n_suites; i++)
-                if (sv->suites[i].code == e->first_pick) {
-                    struct tlsd_scan_suite first = sv->suites[i];
-                    sv->suites[0] = first;
-                    sv->n_suites = 1;
-                    break;
-                }
-            uint32_t *rest = malloc(e->n_cands * sizeof *rest);
-            size_t m = 0;
-            for (size_t i = 0; rest && i < e->n_cands; i++)
-                if (e->cands[i] != e->first_pick)
-                    rest[m++] = e->cands[i];
-            if (rest && m)
-                elim_task(e, rest, m);
-            free(rest);
+            /* Server order: once the parts have found what is accepted, the order from
+             * the server's first choice on, by speculation (spec_round). */
+            e->n_placed = 0;
+            place(e, e->first_pick);
+            e->spec.depth = SPEC_DEPTH_FIRST;
+            e->spec_wanted = true; /* once the parts have ended (elim_task_end) */
         }
     }
     elim_task_end(k);
@@ -1411,6 +1692,7 @@ static void elim_result(struct task *k, struct probe_res *res)
         return;
     }
     uint32_t c = picked(k, res);
+    note_beats(e, c, k->remaining, k->n_remaining);
     if (res->confirmed_reset)
         elim_undecided(e, k, res, root);
     if (root) {
@@ -1488,6 +1770,10 @@ static void elim_finish(struct elim *e)
         e->on_done(e);
     free(e->cands);
     free(e->found);
+    free(e->known);
+    free(e->beats);
+    free(e->placed);
+    spec_free(&e->spec);
     free(e);
     t->tasks_open--;
     maybe_finish_target(t);
@@ -1701,24 +1987,41 @@ static void start_sigalgs(struct tscan *t)
 }
 
 /* TLS 1.3 signature schemes: the server picks its scheme for CertificateVerify, which is
- * encrypted, so a probe offers one scheme at a time. A server with no certificate it can
- * sign for with that scheme refuses the hello (handshake_failure) instead of answering
- * it (RFC 8446 4.2.3, 4.4.2.2). An HRR names a group: the probe is sent again with a key
- * share for it. */
-static int sig13_hello(struct tscan *t, uint16_t scheme, uint16_t share, uint8_t **rec, size_t *len)
+ * encrypted, so an answer tells only that the server can sign with one of the schemes
+ * offered. A server with no certificate it can sign for with any of them refuses the hello
+ * (handshake_failure) instead of answering it (RFC 8446 4.2.3, 4.4.2.2). So the schemes are
+ * found by group tests: a refused offer rules out all of its schemes, an answered one is
+ * split (by signature algorithm, then one scheme each) until each answer names one scheme.
+ * The first offers follow the certificate the TLS <= 1.2 answers showed: one probe per
+ * scheme of its key type and one for all the others, so a server with one certificate
+ * costs a round and a few probes instead of one probe per scheme of the registry. An HRR
+ * names a group: the probe is sent again with a key share for it. */
+enum sig13_split {
+    SIG13_BY_ALG,  /* an answered offer is split by signature algorithm */
+    SIG13_BY_EACH, /* into one scheme each */
+};
+
+static int sig13_hello(struct tscan *t, const uint32_t *idx, size_t n, uint16_t share,
+                       uint8_t **rec, size_t *len)
 {
-    size_t n;
-    uint32_t *suites = suites_for(t->s, TLSD_VERSION_TLS1_3, &n);
-    if (!suites)
+    size_t ns;
+    uint16_t *schemes = malloc((n ? n : 1) * sizeof *schemes);
+    uint32_t *suites = schemes ? suites_for(t->s, TLSD_VERSION_TLS1_3, &ns) : NULL;
+    if (!suites) {
+        free(schemes);
         return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        schemes[i] = tlsd_sigscheme_at(idx[i])->code;
     struct hello_opts h = {.version = TLSD_VERSION_TLS1_3,
                            .suites = suites,
-                           .n_suites = n,
-                           .sigalgs = &scheme,
-                           .n_sigalgs = 1,
+                           .n_suites = ns,
+                           .sigalgs = schemes,
+                           .n_sigalgs = n,
                            .share_group = share};
     int rc = build_hello(t, &h, rec, len);
     free(suites);
+    free(schemes);
     return rc;
 }
 
@@ -1736,55 +2039,142 @@ static void sig13_finish(struct tscan *t)
     t->sig13_ok = NULL;
 }
 
+static void sig13_result(struct task *k, struct probe_res *res);
+
+/* Offers the schemes idx (registry indexes); split: what an answer leads to. */
+static void sig13_offer(struct tscan *t, const uint32_t *idx, size_t n, enum sig13_split split)
+{
+    uint8_t *rec;
+    size_t len;
+    if (n == 0 || sig13_hello(t, idx, n, 0, &rec, &len) != 0)
+        return;
+    struct task *k = new_task(t, sig13_result);
+    if (k && !(k->remaining = malloc(n * sizeof *k->remaining))) {
+        end_task(k);
+        k = NULL;
+    }
+    if (!k) {
+        free(rec);
+        return;
+    }
+    memcpy(k->remaining, idx, n * sizeof *idx);
+    k->n_remaining = n;
+    k->kind = split;
+    k->background = true;
+    t->sig13_left++;
+    submit(k, rec, len);
+}
+
+/* Offers idx one scheme each (each), or one offer per signature algorithm. */
+static void sig13_split(struct tscan *t, const uint32_t *idx, size_t n, bool each)
+{
+    uint32_t *part = malloc((n ? n : 1) * sizeof *part);
+    bool *done = calloc(n ? n : 1, sizeof *done);
+    for (size_t i = 0; part && done && i < n; i++) {
+        if (done[i])
+            continue;
+        size_t m = 0;
+        enum tlsd_sig_alg alg = tlsd_sigscheme_at(idx[i])->signature;
+        for (size_t j = i; j < n && !(each && m); j++)
+            if (!done[j] && tlsd_sigscheme_at(idx[j])->signature == alg) {
+                done[j] = true;
+                part[m++] = idx[j];
+            }
+        sig13_offer(t, part, m, SIG13_BY_EACH);
+    }
+    free(part);
+    free(done);
+}
+
 static void sig13_result(struct task *k, struct probe_res *res)
 {
     struct tscan *t = k->t;
-    size_t i = (size_t)k->kind;
-    uint16_t scheme = tlsd_sigscheme_at(i)->code;
     bool answered = res->outcome == PROBE_SERVER_HELLO && res->have_sh;
     if (answered && res->sh.is_hrr && !k->gen && res->sh.key_share_group) {
         uint8_t *rec;
         size_t len;
         k->gen = 1; /* once */
-        if (sig13_hello(t, scheme, res->sh.key_share_group, &rec, &len) == 0) {
+        if (sig13_hello(t, k->remaining, k->n_remaining, res->sh.key_share_group, &rec, &len) ==
+            0) {
             submit(k, rec, len);
             return;
         }
     }
-    if (answered && !res->sh.is_hrr && tlsd_version_is_tls13(res->sh.version))
-        t->sig13_ok[i] = true;
-    if (res->outcome == PROBE_UNDECIDED)
+    bool ok = answered && !res->sh.is_hrr && tlsd_version_is_tls13(res->sh.version);
+    t->sig13_left++; /* held while the parts are queued */
+    if (k->n_remaining > 1 && (ok || res->outcome == PROBE_UNDECIDED)) {
+        /* Which of them: an undecided offer is asked again scheme by scheme, so that each
+         * scheme that stays undecided is said so on its own. */
+        sig13_split(t, k->remaining, k->n_remaining,
+                    k->kind == SIG13_BY_EACH || res->outcome == PROBE_UNDECIDED);
+    } else if (ok) {
+        t->sig13_ok[k->remaining[0]] = true;
+    } else if (res->outcome == PROBE_UNDECIDED) {
         add_undecided(t->r, "TLSv1.3 signature scheme %s not decided (%s)",
-                      tlsd_sigscheme_at(i)->name, res->error);
-    else if (res->confirmed_reset)
-        add_doubt(t, -1, "TLSv1.3 signature scheme %s not decided", tlsd_sigscheme_at(i)->name);
+                      tlsd_sigscheme_at(k->remaining[0])->name, res->error);
+    }
+    for (size_t i = 0; res->confirmed_reset && !ok && i < k->n_remaining; i++)
+        add_doubt(t, -1, "TLSv1.3 signature scheme %s not decided",
+                  tlsd_sigscheme_at(k->remaining[i])->name);
+    t->sig13_left--;
     if (--t->sig13_left == 0)
         sig13_finish(t);
     end_task(k);
 }
 
+/* The signature algorithm a certificate's key signs TLS 1.3 handshakes with (RFC 8446
+ * 4.2.3: an RSA key with RSASSA-PSS rsae, an EC key with ECDSA on its curve...), or -1. */
+static int sig13_alg_of_key(const char *key_type)
+{
+    static const struct {
+        const char *key;
+        enum tlsd_sig_alg alg;
+    } keys[] = {
+        {"RSA", TLSD_SIG_ALG_RSA_PSS_RSAE}, {"RSA-PSS", TLSD_SIG_ALG_RSA_PSS_PSS},
+        {"EC", TLSD_SIG_ALG_ECDSA},         {"ED25519", TLSD_SIG_ALG_ED25519},
+        {"ED448", TLSD_SIG_ALG_ED448},
+    };
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (strcmp(key_type, keys[i].key) == 0)
+            return (int)keys[i].alg;
+    return -1;
+}
+
+/* Whether a certificate seen so far has a key that signs with algorithm alg. */
+static bool sig13_likely(const struct tlsd_scan_result *r, enum tlsd_sig_alg alg)
+{
+    for (size_t i = 0; i < r->n_certs; i++)
+        if (sig13_alg_of_key(r->certs[i].chain[0].key_type) == (int)alg)
+            return true;
+    return false;
+}
+
 static void start_sigalgs13(struct tscan *t)
 {
-    size_t n = tlsd_sigscheme_count();
-    if (!(t->sig13_ok = calloc(n, sizeof *t->sig13_ok)))
+    size_t n = tlsd_sigscheme_count(), n_likely = 0, n_rest = 0;
+    uint32_t *likely = malloc(n * sizeof *likely), *rest = malloc(n * sizeof *rest);
+    if (!likely || !rest || !(t->sig13_ok = calloc(n, sizeof *t->sig13_ok))) {
+        free(likely);
+        free(rest);
         return;
-    t->sig13_left = 1; /* held while the probes are queued */
+    }
     for (size_t i = 0; i < n; i++) {
         const struct tlsd_sigscheme *x = tlsd_sigscheme_at(i);
-        uint8_t *rec;
-        size_t len;
-        if (!x->tls13 || sig13_hello(t, x->code, 0, &rec, &len) != 0)
+        if (!x->tls13)
             continue;
-        struct task *k = new_task(t, sig13_result);
-        if (!k) {
-            free(rec);
-            continue;
-        }
-        k->kind = (int)i;
-        k->background = true;
-        t->sig13_left++;
-        submit(k, rec, len);
+        if (sig13_likely(t->r, x->signature))
+            likely[n_likely++] = (uint32_t)i;
+        else
+            rest[n_rest++] = (uint32_t)i;
     }
+    t->sig13_left = 1; /* held while the probes are queued */
+    sig13_split(t, likely, n_likely, true);
+    if (n_likely)
+        sig13_offer(t, rest, n_rest, SIG13_BY_ALG);
+    else /* no certificate seen (TLS 1.3 only): one offer per signature algorithm */
+        sig13_split(t, rest, n_rest, false);
+    free(likely);
+    free(rest);
     if (--t->sig13_left == 0)
         sig13_finish(t);
 }
