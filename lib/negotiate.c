@@ -224,12 +224,6 @@ static enum tlsd_fail_class suite_check(const struct tlsd_profile *c, const stru
 
 /* ---- suite choice ------------------------------------------------------------- */
 
-static bool is_chacha(uint32_t code)
-{
-    const struct tlsd_suite *s = tlsd_suite_by_code(code);
-    return s && (s->cipher_flags & TLSD_CIPHERF_CHACHA20);
-}
-
 /* The client's most preferred suite that is valid at version v (OpenSSL skips the
  * others before looking for ChaCha20, ssl/s3_lib.c ssl3_choose_cipher). */
 static uint32_t first_suite_at(const struct tlsd_profile *c, uint16_t v)
@@ -245,7 +239,7 @@ static uint32_t first_suite_at(const struct tlsd_profile *c, uint16_t v)
 static bool chacha_first(const struct tlsd_profile *c, const struct tlsd_profile *s, uint16_t v)
 {
     return tlsd_profile_pref(s) == TLSD_PREF_SERVER && (s->flags & TLSD_PF_PRIORITIZE_CHACHA) &&
-           is_chacha(first_suite_at(c, v));
+           tlsd_suite_cipher_is(first_suite_at(c, v), TLSD_CIPHERF_CHACHA20);
 }
 
 struct pick {
@@ -259,7 +253,7 @@ struct pick {
 static void consider(const struct tlsd_profile *c, const struct tlsd_profile *s, uint32_t code,
                      uint16_t v, bool server_order, bool chacha_only, struct pick *pk)
 {
-    if (pk->suite || (chacha_only && !is_chacha(code)))
+    if (pk->suite || (chacha_only && !tlsd_suite_cipher_is(code, TLSD_CIPHERF_CHACHA20)))
         return;
     const struct tlsd_suite *st = tlsd_suite_by_code(code);
     if (!st)
@@ -357,7 +351,8 @@ static uint32_t pick_suite_13(const struct tlsd_profile *c, const struct tlsd_pr
         for (size_t i = 0; i < a->n_suites; i++) {
             const struct tlsd_suite *st = tlsd_suite_by_code(a->suites[i]);
             if (st && st->min_version == TLSD_VERSION_TLS1_3 &&
-                tlsd_profile_has_suite(b, a->suites[i]) && (pass == 1 || is_chacha(a->suites[i])))
+                tlsd_profile_has_suite(b, a->suites[i]) &&
+                (pass == 1 || tlsd_suite_cipher_is(a->suites[i], TLSD_CIPHERF_CHACHA20)))
                 return a->suites[i];
         }
     return 0;

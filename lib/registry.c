@@ -221,3 +221,9 @@ const char *tlsd_alert_code_name(int code)
     const struct tlsd_alert *a = code >= 0 ? tlsd_alert_by_code(code) : NULL;
     return a ? a->name : "undefined";
 }
+
+bool tlsd_suite_cipher_is(uint32_t code, unsigned cipher_flags)
+{
+    const struct tlsd_suite *s = tlsd_suite_by_code(code);
+    return s && (s->cipher_flags & cipher_flags) == cipher_flags;
+}

@@ -951,12 +951,6 @@ static void note_cert(struct tscan *t, const struct probe_res *res, uint32_t sui
 
 /* A block cipher in CBC mode: the suites RFC 7366 encrypt-then-MAC applies to (a
  * server never sends it with an AEAD or stream cipher, RFC 7366 section 2). */
-static bool is_cbc(uint32_t code)
-{
-    const struct tlsd_suite *s = tlsd_suite_by_code(code);
-    return s && (s->cipher_flags & TLSD_CIPHERF_CBC);
-}
-
 /* JA3S/JA4S and the features below come from the answer at the highest version to
  * tlsdiag's full hello; at one version, the first answer is the root probe's (every
  * other probe of that version waits for it), so the same server always gives the
@@ -990,7 +984,7 @@ static void note_features(struct tscan *t, const struct probe_res *res)
     if (!res->have_sh || res->sh.version >= TLSD_VERSION_TLS1_3 ||
         res->sh.version < TLSD_VERSION_TLS1_0)
         return;
-    if (is_cbc(res->sh.suite) && r->etm != TLSD_YES)
+    if (tlsd_suite_cipher_is(res->sh.suite, TLSD_CIPHERF_CBC) && r->etm != TLSD_YES)
         r->etm = res->sh.encrypt_then_mac ? TLSD_YES : TLSD_NO;
     if (!from_best_answer(&t->features_version, res->sh.version))
         return;
@@ -1067,12 +1061,6 @@ static bool is_ecdhe(uint32_t code)
 {
     const struct tlsd_suite *s = tlsd_suite_by_code(code);
     return s && s->kx == TLSD_KX_ECDHE && s->auth != TLSD_AUTH_ANON;
-}
-
-static bool is_chacha(uint32_t code)
-{
-    const struct tlsd_suite *s = tlsd_suite_by_code(code);
-    return s && (s->cipher_flags & TLSD_CIPHERF_CHACHA20);
 }
 
 static bool signs_ske(uint32_t code)
@@ -1298,7 +1286,7 @@ static void elim_ask_order(struct elim *e)
      * for clients that prefer it answers a pair with it like a client-order server. */
     size_t pick[2], m = 0;
     for (size_t i = 0; i < e->n_found && m < 2; i++)
-        if (!is_chacha(e->found[i]))
+        if (!tlsd_suite_cipher_is(e->found[i], TLSD_CIPHERF_CHACHA20))
             pick[m++] = i;
     if (m < 2) {
         if (e->chacha_ambiguous)
@@ -1592,7 +1580,8 @@ static void order_result(struct task *k, struct probe_res *res)
     e->order_picks[k->kind] = c;
     if (++e->order_answers == 2 && e->order_picks[0] && e->order_picks[1] &&
         e->order_picks[0] != e->order_picks[1] &&
-        (is_chacha(k->remaining[0]) || is_chacha(k->remaining[1]))) {
+        (tlsd_suite_cipher_is(k->remaining[0], TLSD_CIPHERF_CHACHA20) ||
+         tlsd_suite_cipher_is(k->remaining[1], TLSD_CIPHERF_CHACHA20))) {
         /* Client order, or ChaCha20 priority: ask again with two other suites. */
         e->chacha_ambiguous = true;
         e->order_asked = false;
@@ -1802,7 +1791,9 @@ static void chacha_result(struct task *k, struct probe_res *res)
     struct tlsd_scan_version *sv = &k->t->r->versions[k->kind];
     bool answered = res->outcome == PROBE_SERVER_HELLO && res->have_sh && !res->sh.is_hrr &&
                     res->sh.version == sv->version;
-    sv->chacha_priority = answered ? tri_of(is_chacha(res->sh.suite)) : TLSD_UNKNOWN;
+    sv->chacha_priority = answered
+                              ? tri_of(tlsd_suite_cipher_is(res->sh.suite, TLSD_CIPHERF_CHACHA20))
+                              : TLSD_UNKNOWN;
     end_task(k);
 }
 
@@ -1814,10 +1805,11 @@ static void start_chacha_probe(struct tscan *t, int vi)
     struct tlsd_scan_version *sv = &t->r->versions[vi];
     uint32_t offer[8];
     size_t n = 0;
-    if (sv->server_order != TLSD_YES || sv->n_suites < 2 || is_chacha(sv->suites[0].code))
+    if (sv->server_order != TLSD_YES || sv->n_suites < 2 ||
+        tlsd_suite_cipher_is(sv->suites[0].code, TLSD_CIPHERF_CHACHA20))
         return;
     for (size_t i = 0; i < sv->n_suites && n < sizeof offer / sizeof offer[0] - 1; i++)
-        if (is_chacha(sv->suites[i].code))
+        if (tlsd_suite_cipher_is(sv->suites[i].code, TLSD_CIPHERF_CHACHA20))
             offer[n++] = sv->suites[i].code;
     if (n == 0)
         return;

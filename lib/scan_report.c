@@ -147,11 +147,6 @@ static void dh_findings(struct tlsd_scan_result *r)
     }
 }
 
-static bool is_cbc_suite(const struct tlsd_suite *s)
-{
-    return s && (s->cipher_flags & TLSD_CIPHERF_CBC);
-}
-
 /* What the versions mean together: no TLS 1.2 nor 1.3 (every current client needs one
  * of them, RFC 8996), no TLS 1.3, and CBC suites at SSL 3.0 / TLS 1.0, whose records
  * use the previous record's last block as IV (BEAST, CVE-2011-3389; TLS 1.1 fixed it,
@@ -175,7 +170,7 @@ static void version_findings(struct tlsd_scan_result *r, bool any)
     for (int i = TLSD_SCAN_SSL3; i <= TLSD_SCAN_TLS10; i++) {
         size_t cbc = 0;
         for (size_t k = 0; k < v[i].n_suites; k++)
-            cbc += is_cbc_suite(tlsd_suite_by_code(v[i].suites[k].code));
+            cbc += tlsd_suite_cipher_is(v[i].suites[k].code, TLSD_CIPHERF_CBC);
         if (cbc) /* a count from an incomplete scan is a lower bound */
             finding(r, TLSD_CLASS_WEAK,
                     "%s%zu CBC suite%s at %s: predictable record IVs (BEAST, CVE-2011-3389)",

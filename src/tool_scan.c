@@ -355,7 +355,7 @@ static void print_text(const struct tlsd_scan_result *r, bool color)
 
 struct run {
     struct opts *o;
-    bool progress;
+    bool progress;       /* shown until every target is done, then cleared once */
     uint64_t started_ms; /* tlsd_now_ms when the scan started: the ETA's clock */
     const json_t *old;   /* --diff: the saved scan */
 };
@@ -404,8 +404,9 @@ static void on_progress(void *ctx, size_t done, size_t total, unsigned probes)
     struct run *run = ctx;
     if (!run->progress)
         return;
-    if (done == total) {
+    if (done == total) { /* probes of the last target may still report: one clear */
         fputs("\r\033[K", stderr);
+        run->progress = false;
         return;
     }
     uint64_t elapsed = tlsd_now_ms() - run->started_ms;

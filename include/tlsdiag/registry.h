@@ -64,6 +64,9 @@ size_t tlsd_suite_count(void);
 const struct tlsd_suite *tlsd_suite_at(size_t i);
 /* Exact code; NULL when the code is not in the registry (GREASE included). */
 const struct tlsd_suite *tlsd_suite_by_code(uint32_t code);
+/* The suite's cipher has every TLSD_CIPHERF_* flag given (CBC, ChaCha20, ...); false for a
+ * code the registry does not have. */
+bool tlsd_suite_cipher_is(uint32_t code, unsigned cipher_flags);
 /* Exact name in any naming scheme (IANA, OpenSSL and its old spellings,
  * GnuTLS, Windows), case-insensitive. NULL when unknown. */
 const struct tlsd_suite *tlsd_suite_by_name(const char *name);
