@@ -344,19 +344,20 @@ enum tlsd_cerr tlsd_wr_take(struct tlsd_wr *w, uint8_t **buf, size_t *len)
     return TLSD_CERR_OK;
 }
 
-enum tlsd_cerr tlsd_rd_u16_list(struct tlsd_rd *r, uint16_t **out, size_t *n, const char *what)
+enum tlsd_cerr tlsd_rd_u16_list_in(struct tlsd_rd *r, uint16_t **out, size_t *n, const char *what,
+                                   void *(*alloc)(size_t), void (*release)(void *))
 {
     size_t left = tlsd_rd_left(r);
     *out = NULL;
     *n = 0;
     if (left % 2)
         return tlsd_rd_fail(r, TLSD_CERR_LENGTH, what);
-    uint16_t *v = malloc((left / 2 + 1) * sizeof *v); /* not calloc: malloc's cache serves it */
+    uint16_t *v = alloc((left / 2 + 1) * sizeof *v);
     if (!v)
         return tlsd_rd_fail(r, TLSD_CERR_NOMEM, what);
     for (size_t i = 0; i < left / 2; i++) {
         if (tlsd_rd_u16(r, &v[i], what) != TLSD_CERR_OK) {
-            free(v);
+            release(v);
             return r->err->code;
         }
     }
@@ -365,10 +366,11 @@ enum tlsd_cerr tlsd_rd_u16_list(struct tlsd_rd *r, uint16_t **out, size_t *n, co
     return TLSD_CERR_OK;
 }
 
-enum tlsd_cerr tlsd_rd_u8_list(struct tlsd_rd *r, uint8_t **out, size_t *n, const char *what)
+enum tlsd_cerr tlsd_rd_u8_list_in(struct tlsd_rd *r, uint8_t **out, size_t *n, const char *what,
+                                  void *(*alloc)(size_t))
 {
     size_t left = tlsd_rd_left(r);
-    *out = malloc(left + 1);
+    *out = alloc(left + 1);
     *n = 0;
     if (!*out)
         return tlsd_rd_fail(r, TLSD_CERR_NOMEM, what);
@@ -376,4 +378,15 @@ enum tlsd_cerr tlsd_rd_u8_list(struct tlsd_rd *r, uint8_t **out, size_t *n, cons
         return r->err->code;
     *n = left;
     return TLSD_CERR_OK;
+}
+
+/* malloc, not calloc: malloc's per-thread cache serves it. */
+enum tlsd_cerr tlsd_rd_u16_list(struct tlsd_rd *r, uint16_t **out, size_t *n, const char *what)
+{
+    return tlsd_rd_u16_list_in(r, out, n, what, malloc, free);
+}
+
+enum tlsd_cerr tlsd_rd_u8_list(struct tlsd_rd *r, uint8_t **out, size_t *n, const char *what)
+{
+    return tlsd_rd_u8_list_in(r, out, n, what, malloc);
 }

@@ -117,40 +117,15 @@ enum tlsd_cerr tlsd_decode_extensions(struct tlsd_rd *block, struct tlsd_ext **e
     return framing;
 }
 
-/* tlsd_rd_u16_list and tlsd_rd_u8_list (bytes.c), the same checks and errors, with the
- * list made by ch_alloc. */
+/* bytes.c's list readers, with the list made by ch_alloc. */
 static enum tlsd_cerr u16_list(struct tlsd_rd *r, uint16_t **out, size_t *n, const char *what)
 {
-    size_t left = tlsd_rd_left(r);
-    *out = NULL;
-    *n = 0;
-    if (left % 2)
-        return tlsd_rd_fail(r, TLSD_CERR_LENGTH, what);
-    uint16_t *v = ch_alloc((left / 2 + 1) * sizeof *v);
-    if (!v)
-        return tlsd_rd_fail(r, TLSD_CERR_NOMEM, what);
-    for (size_t i = 0; i < left / 2; i++) {
-        if (tlsd_rd_u16(r, &v[i], what) != TLSD_CERR_OK) {
-            ch_free(v);
-            return r->err->code;
-        }
-    }
-    *out = v;
-    *n = left / 2;
-    return TLSD_CERR_OK;
+    return tlsd_rd_u16_list_in(r, out, n, what, ch_alloc, ch_free);
 }
 
 static enum tlsd_cerr u8_list(struct tlsd_rd *r, uint8_t **out, size_t *n, const char *what)
 {
-    size_t left = tlsd_rd_left(r);
-    *out = ch_alloc(left + 1);
-    *n = 0;
-    if (!*out)
-        return tlsd_rd_fail(r, TLSD_CERR_NOMEM, what);
-    if (tlsd_rd_copy(r, *out, left, what) != TLSD_CERR_OK)
-        return r->err->code;
-    *n = left;
-    return TLSD_CERR_OK;
+    return tlsd_rd_u8_list_in(r, out, n, what, ch_alloc);
 }
 
 static enum tlsd_cerr u16_vec(struct tlsd_rd *ext, unsigned width, uint16_t **v, size_t *n,

@@ -128,7 +128,9 @@ static void scan_certs(json_t *t, struct tlsd_profile *p)
             k.bits = bits;
         } else if (strncmp(key, "EC ", 3) == 0) {
             k.type = TLSD_KEY_ECDSA;
-            k.curve = bits <= 256 ? 0x0017 : bits <= 384 ? 0x0018 : 0x0019;
+            k.curve = bits <= 256   ? TLSD_GROUP_SECP256R1
+                      : bits <= 384 ? TLSD_GROUP_SECP384R1
+                                    : TLSD_GROUP_SECP521R1;
         } else if (strncmp(key, "ED25519", 7) == 0) {
             k.type = TLSD_KEY_ED25519;
         } else {

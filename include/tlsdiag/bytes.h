@@ -107,6 +107,13 @@ TLSD_WUR enum tlsd_cerr tlsd_rd_u16_list(struct tlsd_rd *r, uint16_t **out, size
                                          const char *what);
 TLSD_WUR enum tlsd_cerr tlsd_rd_u8_list(struct tlsd_rd *r, uint8_t **out, size_t *n,
                                         const char *what);
+/* The same with the array from alloc (release frees it on a short read): the ClientHello
+ * parser puts its lists in a per-thread scratch area. */
+TLSD_WUR enum tlsd_cerr tlsd_rd_u16_list_in(struct tlsd_rd *r, uint16_t **out, size_t *n,
+                                            const char *what, void *(*alloc)(size_t),
+                                            void (*release)(void *));
+TLSD_WUR enum tlsd_cerr tlsd_rd_u8_list_in(struct tlsd_rd *r, uint8_t **out, size_t *n,
+                                           const char *what, void *(*alloc)(size_t));
 /* OK when r was consumed exactly, TRAILING otherwise. */
 TLSD_WUR enum tlsd_cerr tlsd_rd_done(struct tlsd_rd *r, const char *what);
 
