@@ -2144,7 +2144,7 @@ static bool sig13_likely(const struct tlsd_scan_result *r, enum tlsd_sig_alg alg
 static void start_sigalgs13(struct tscan *t)
 {
     size_t n = tlsd_sigscheme_count(), n_likely = 0, n_rest = 0;
-    uint32_t *likely = malloc(n * sizeof *likely), *rest = malloc(n * sizeof *rest);
+    uint32_t *likely = calloc(n ? n : 1, sizeof *likely), *rest = calloc(n ? n : 1, sizeof *rest);
     if (!likely || !rest || !(t->sig13_ok = calloc(n, sizeof *t->sig13_ok))) {
         free(likely);
         free(rest);
