@@ -1,5 +1,5 @@
 /* Names for the command's own lines, and the model's outcome and fixes printed as
- * `match`, `serve` and `connect` show them (lib/outcome_render.c renders them). */
+ * `match`, `serve` and `connect` show them (lib/model/outcome_render.c renders them). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* The library's results as jansson values: the only public header that includes jansson,
  * so that the others stay free of it. Each returns a new reference (the caller
  * json_decref()s it), NULL when out of memory. The streaming JSON writer of analyze's
- * large documents is private (lib/json_writer.h). */
+ * large documents is private (lib/analyze/json_writer.h). */
 #ifndef TLSDIAG_JSON_H
 #define TLSDIAG_JSON_H
 

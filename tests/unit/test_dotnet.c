@@ -1,4 +1,4 @@
-/* lib/dotnet.c: the versions a .NET application offers (Microsoft, "Transport Layer
+/* lib/model/dotnet.c: the versions a .NET application offers (Microsoft, "Transport Layer
  * Security (TLS) best practices with the .NET Framework"), the profile keys that describe
  * one, and the typed .NET fixes (kind, ranking, rendered commands). Negative cases:
  * unknown names, a .NET profile without a Windows version or with its own versions, a

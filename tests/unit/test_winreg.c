@@ -1,5 +1,5 @@
-/* .reg parsing (lib/winreg.c) and the effective Schannel configuration
- * (lib/winreg_schannel.c): value types, escapes, continuation lines, deletions, later
+/* .reg parsing (lib/windows/winreg.c) and the effective Schannel configuration
+ * (lib/windows/winreg_schannel.c): value types, escapes, continuation lines, deletions, later
  * files winning, key normalisation; malformed input refused with file:line. */
 #include "testutil.h"
 

@@ -1,0 +1,315 @@
+/* Streaming JSON text writer (json_writer.h). Strings are escaped as RFC 8259 section 7
+ * requires: quote, backslash and control characters. Well-formed UTF-8 passes through;
+ * a byte that is not part of it (a peer's server name or ALPN may hold any bytes) is
+ * written as \u00XX, the byte's value as a code point (as Latin-1 reads it), so that the
+ * output is always valid UTF-8 (RFC 8259 8.1). */
+#include "analyze/json_writer.h"
+
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/utf8_internal.h"
+
+/* The common case, room in the buffer, without a call; the buffer stays terminated. */
+static inline void put(struct tlsd_jw *w, const char *p, size_t n)
+{
+    struct tlsd_strbuf *b = w->b;
+    if (b->len + n < b->cap && !b->failed) {
+        memcpy(b->s + b->len, p, n);
+        b->len += n;
+        b->s[b->len] = '\0';
+        return;
+    }
+    tlsd_sb_putn(b, p, n);
+}
+
+/* Bytes that need an escape (RFC 8259 7): control characters, quote, backslash; and a
+ * look at bytes >= 0x80 (UTF-8, or a byte to escape). */
+static inline bool needs_escape(unsigned char c)
+{
+    return c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+}
+
+static void put_escaped_slow(struct tlsd_jw *w, const char *v, size_t n);
+
+/* The common case, a plain string with room for it: checked while it is copied. */
+static void put_escaped(struct tlsd_jw *w, const char *v, size_t n)
+{
+    struct tlsd_strbuf *b = w->b;
+    if (!b->failed && b->cap - b->len > n + 2) {
+        char *o = b->s + b->len + 1;
+        size_t i = 0;
+        while (i < n && !needs_escape((unsigned char)v[i])) {
+            o[i] = v[i];
+            i++;
+        }
+        if (i == n) {
+            o[-1] = '"';
+            o[n] = '"';
+            b->len += n + 2;
+            b->s[b->len] = '\0';
+            return;
+        }
+    }
+    put_escaped_slow(w, v, n);
+}
+
+static void put_escaped_slow(struct tlsd_jw *w, const char *v, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    put(w, "\"", 1);
+    size_t run = 0; /* start of the plain bytes not yet written */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+        size_t seq = c >= 0x80 ? tlsd_utf8_seq((const unsigned char *)v + i, n - i) : 0;
+        if (seq) {
+            i += seq - 1;
+            continue;
+        }
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\')
+            continue;
+        put(w, v + run, i - run);
+        run = i + 1;
+        char esc[6] = {'\\', (char)c, 0, 0, 0, 0};
+        size_t len = 2;
+        if (c == '\n')
+            esc[1] = 'n';
+        else if (c == '\t')
+            esc[1] = 't';
+        else if (c == '\r')
+            esc[1] = 'r';
+        else if (c < 0x20 || c >= 0x80) {
+            memcpy(esc, "\\u00", 4);
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            len = 6;
+        }
+        put(w, esc, len);
+    }
+    put(w, v + run, n - run);
+    put(w, "\"", 1);
+}
+
+/* The separator and the member name before a value. */
+static void prefix_slow(struct tlsd_jw *w, const char *key, bool comma)
+{
+    if (comma)
+        put(w, ",", 1);
+    if (key) {
+        put_escaped(w, key, strlen(key));
+        put(w, ":", 1);
+    }
+}
+
+#define KEY_FAST 48 /* member names up to this long take the fast path */
+
+/* Member names are string literals, a few dozen of them written millions of times: their
+ * lengths (and that they need no escape) are kept per thread by address, and a known
+ * name is copied a word at a time instead of checked byte by byte. */
+#define KEY_CACHE 256
+
+static _Thread_local struct {
+    const char *key;
+    size_t len;
+} key_cache[KEY_CACHE];
+
+static inline size_t key_slot(const char *key)
+{
+    return (size_t)(((uintptr_t)key * 0x9e3779b97f4a7c15ull) >> 56) % KEY_CACHE;
+}
+
+/* Copies a cached name to o, a word at a time (no byte past the name is read); its
+ * length in *n. False when the name is not in the cache. */
+static inline bool known_key(const char *key, char *o, size_t *n)
+{
+    size_t slot = key_slot(key), len = key_cache[slot].len;
+    if (key_cache[slot].key != key)
+        return false;
+    if (len >= 8) {
+        for (size_t i = 0; i + 8 <= len; i += 8)
+            memcpy(o + i, key + i, 8);
+        memcpy(o + len - 8, key + len - 8, 8);
+    } else if (len >= 4) {
+        memcpy(o, key, 4);
+        memcpy(o + len - 4, key + len - 4, 4);
+    } else {
+        for (size_t i = 0; i < len; i++)
+            o[i] = key[i];
+    }
+    *n = len;
+    return true;
+}
+
+/* Copies a name to o, checking it on the way: false when it needs an escape or is longer
+ * than KEY_FAST; else its length in *n, and it is remembered. */
+static inline bool plain_key(const char *key, char *o, size_t *n)
+{
+    size_t i = 0;
+    for (; key[i]; i++) {
+        unsigned char c = (unsigned char)key[i];
+        if (c < 0x20 || c == '"' || c == '\\' || i >= KEY_FAST)
+            return false;
+        o[i] = (char)c;
+    }
+    key_cache[key_slot(key)].key = key;
+    key_cache[key_slot(key)].len = i;
+    *n = i;
+    return true;
+}
+
+static void prefix(struct tlsd_jw *w, const char *key)
+{
+    bool comma = false;
+    if (w->depth > 0) {
+        comma = !w->first[w->depth - 1];
+        w->first[w->depth - 1] = false;
+    }
+    struct tlsd_strbuf *b = w->b;
+    if (b->failed || b->cap - b->len < KEY_FAST + 8) {
+        prefix_slow(w, key, comma);
+        return;
+    }
+    /* Straight into the buffer. */
+    char *o = b->s + b->len;
+    *o = ',';
+    o += comma;
+    if (key) {
+        size_t n;
+        *o++ = '"';
+        if (!known_key(key, o, &n) && !plain_key(key, o, &n)) {
+            prefix_slow(w, key, comma);
+            return;
+        }
+        o += n;
+        *o++ = '"';
+        *o++ = ':';
+    }
+    b->len = (size_t)(o - b->s);
+    b->s[b->len] = '\0';
+}
+
+static void open_level(struct tlsd_jw *w, const char *key, const char *bracket)
+{
+    prefix(w, key);
+    put(w, bracket, 1);
+    if (w->depth >= TLSD_JW_MAX_DEPTH) {
+        w->b->failed = true;
+        return;
+    }
+    w->first[w->depth++] = true;
+}
+
+static void close_level(struct tlsd_jw *w, const char *bracket)
+{
+    if (w->depth > 0)
+        w->depth--;
+    put(w, bracket, 1);
+}
+
+void tlsd_jw_begin_object(struct tlsd_jw *w, const char *key)
+{
+    open_level(w, key, "{");
+}
+
+void tlsd_jw_end_object(struct tlsd_jw *w)
+{
+    close_level(w, "}");
+}
+
+void tlsd_jw_begin_array(struct tlsd_jw *w, const char *key)
+{
+    open_level(w, key, "[");
+}
+
+void tlsd_jw_end_array(struct tlsd_jw *w)
+{
+    close_level(w, "]");
+}
+
+void tlsd_jw_stringn(struct tlsd_jw *w, const char *key, const char *v, size_t n)
+{
+    prefix(w, key);
+    put_escaped(w, v, n);
+}
+
+void tlsd_jw_string(struct tlsd_jw *w, const char *key, const char *v)
+{
+    if (!v) {
+        tlsd_jw_null(w, key);
+        return;
+    }
+    tlsd_jw_stringn(w, key, v, strlen(v));
+}
+
+void tlsd_jw_int(struct tlsd_jw *w, const char *key, int64_t v)
+{
+    char tmp[24], *p = tmp + sizeof tmp;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    prefix(w, key);
+    put(w, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+void tlsd_jw_uint_or_null(struct tlsd_jw *w, const char *key, uint64_t v)
+{
+    if (v == 0 || v > INT64_MAX)
+        tlsd_jw_null(w, key);
+    else
+        tlsd_jw_int(w, key, (int64_t)v);
+}
+
+void tlsd_jw_bool(struct tlsd_jw *w, const char *key, bool v)
+{
+    prefix(w, key);
+    put(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+void tlsd_jw_null(struct tlsd_jw *w, const char *key)
+{
+    prefix(w, key);
+    put(w, "null", 4);
+}
+
+void tlsd_jw_hex(struct tlsd_jw *w, const char *key, uint32_t v)
+{
+    static const char hex[] = "0123456789abcdef";
+    char tmp[12];
+    size_t digits = v > 0xffff ? 6 : 4, n = 0;
+    tmp[n++] = '"';
+    tmp[n++] = '0';
+    tmp[n++] = 'x';
+    for (size_t i = digits; i-- > 0;)
+        tmp[n++] = hex[(v >> (4 * i)) & 15];
+    tmp[n++] = '"';
+    prefix(w, key);
+    put(w, tmp, n);
+}
+
+void tlsd_jw_usec(struct tlsd_jw *w, const char *key, int64_t usec)
+{
+    char tmp[32], *p = tmp + sizeof tmp;
+    uint64_t u = usec < 0 ? (uint64_t)0 - (uint64_t)usec : (uint64_t)usec;
+    uint64_t frac = u % 1000000, sec = u / 1000000;
+    for (int i = 0; i < 6; i++, frac /= 10)
+        *--p = (char)('0' + frac % 10);
+    *--p = '.';
+    do
+        *--p = (char)('0' + sec % 10);
+    while (sec /= 10);
+    if (usec < 0)
+        *--p = '-';
+    prefix(w, key);
+    put(w, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+void tlsd_jw_raw(struct tlsd_jw *w, const char *key, const char *json, size_t n)
+{
+    prefix(w, key);
+    put(w, json, n);
+}

@@ -1,0 +1,363 @@
+/* Peer-supplied text made safe for a terminal and for JSON (textout.h). */
+#include "platform.h"
+
+#include "tlsdiag/textout.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tlsdiag/strbuf.h"
+
+#include "base/utf8_internal.h"
+
+/* The length of the well-formed UTF-8 sequence (or ASCII byte) at s, 0 when s does not start
+ * one; *cp gets the code point. */
+static size_t seq_at(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
+    size_t k = tlsd_utf8_seq(s, n);
+    if (k)
+        *cp = tlsd_utf8_decode(s, k);
+    return k;
+}
+
+char *tlsd_text_escape(const char *s, size_t n, char *out, size_t outlen)
+{
+    if (outlen < 4) {
+        if (outlen)
+            out[0] = '\0';
+        return out;
+    }
+    const unsigned char *u = (const unsigned char *)s;
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t k = seq_at(u + i, n - i, &cp);
+        char esc[12];
+        const char *piece = s + i;
+        size_t plen = k;
+        if (k == 0 || tlsd_cp_is_control(cp)) {
+            k = k ? k : 1;
+            /* A C1 control in UTF-8 is two bytes: each shown. */
+            plen = 0;
+            for (size_t j = 0; j < k; j++)
+                plen += (size_t)snprintf(esc + plen, sizeof esc - plen, "\\x%02X", u[i + j]);
+            piece = esc;
+        } else if (cp == '\\') {
+            piece = "\\\\";
+            plen = 2;
+        }
+        /* o + 4 <= outlen holds throughout: room is kept for "..." and the NUL. */
+        if (o + plen + 4 > outlen) {
+            memcpy(out + o, "...", 3);
+            o += 3;
+            break;
+        }
+        memcpy(out + o, piece, plen);
+        o += plen;
+        i += k;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+char *tlsd_text_utf8(const char *s, size_t n)
+{
+    char *out = malloc(n * 3 + 1); /* a byte becomes at most three (U+FFFD) */
+    if (!out)
+        return NULL;
+    const unsigned char *u = (const unsigned char *)s;
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t k = seq_at(u + i, n - i, &cp);
+        if (k > 0 && cp != 0) {
+            memcpy(out + o, s + i, k);
+            o += k;
+            i += k;
+            continue;
+        }
+        /* The byte as Latin-1 (U+0080..U+00FF); a NUL, which would end a C string, as
+         * U+FFFD. */
+        if (u[i] == 0) {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+            continue;
+        }
+        unsigned b = u[i];
+        out[o++] = (char)(0xC0 | b >> 6);
+        out[o++] = (char)(0x80 | (b & 0x3F));
+        i++;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* The length of the colour sequence at s (ESC '[' digits and ';' 'm'), 0 when there is
+ * none there. */
+static size_t sgr_len(const char *s, size_t n)
+{
+    if (n < 3 || s[0] != '\033' || s[1] != '[')
+        return 0;
+    for (size_t i = 2; i < n; i++) {
+        if (s[i] == 'm')
+            return i + 1;
+        if (!isdigit((unsigned char)s[i]) && s[i] != ';')
+            return 0;
+    }
+    return 0;
+}
+
+/* The bytes of the character or colour sequence at s; *cols gets its columns. */
+static size_t char_at(const char *s, size_t n, size_t *cols)
+{
+    size_t k = sgr_len(s, n);
+    if (k) {
+        *cols = 0;
+        return k;
+    }
+    *cols = 1;
+    const unsigned char *u = (const unsigned char *)s;
+    if (u[0] < 0x80)
+        return 1;
+    k = tlsd_utf8_seq(u, n);
+    return k ? k : 1;
+}
+
+size_t tlsd_text_columns(const char *s, size_t n)
+{
+    size_t cols = 0;
+    for (size_t i = 0; i < n;) {
+        size_t c;
+        i += char_at(s + i, n - i, &c);
+        cols += c;
+    }
+    return cols;
+}
+
+/* Whether the character before s[i] joins two items, so that the line may break after it:
+ * "A,B", "A;B", "A|B", "A:B" -- but not a time or address ("10:05", "[::1]:443") nor
+ * "https://". */
+static bool joins(const char *s, size_t n, size_t i)
+{
+    if (i < 2 || i >= n || s[i] == ' ')
+        return false;
+    char c = s[i - 1];
+    if (c == ',' || c == ';' || c == '|')
+        return true;
+    if (c != ':' || s[i] == '/' || s[i] == ':' || s[i - 2] == ':')
+        return false;
+    return !(isdigit((unsigned char)s[i - 2]) && isdigit((unsigned char)s[i]));
+}
+
+/* Whether the space at s[i] is inside a Windows registry path ("...\\Protocols\\TLS
+ * 1.2\\Client"): the words on both sides hold a backslash. Such a path stays on one line,
+ * to be copied. */
+static bool in_path(const char *s, size_t n, size_t i)
+{
+    bool before = false, after = false;
+    for (size_t j = i; j > 0 && s[j - 1] != ' ' && !before; j--)
+        before = s[j - 1] == '\\';
+    for (size_t j = i + 1; j < n && s[j] != ' ' && !after; j++)
+        after = s[j] == '\\';
+    return before && after;
+}
+
+/* Where the piece of s that starts at pos and fits in room columns ends (at the last item
+ * boundary that fits, or at the first one when none does); *next gets where the following
+ * piece starts (past the spaces at the break). */
+static size_t piece_end(const char *s, size_t n, size_t pos, size_t room, size_t *next)
+{
+    size_t cols = 0, end = 0;
+    bool text = false;
+    for (size_t i = pos; i < n;) {
+        size_t c, k = char_at(s + i, n - i, &c);
+        if (cols + c > room && end)
+            return end;
+        cols += c;
+        text = text || s[i] != ' ';
+        i += k;
+        if (i == n)
+            break;
+        if (!text)
+            continue; /* a break inside the leading spaces would print nothing */
+        size_t e = 0, nx = i;
+        if (s[i] == ' ' && s[i - 1] == ' ')
+            continue; /* the break is before the first of several spaces */
+        if (s[i] == ' ' && !in_path(s, n, i)) {
+            e = i;
+            while (nx < n && s[nx] == ' ')
+                nx++;
+        } else if (joins(s, n, i)) {
+            e = i;
+        }
+        if (e && (cols <= room || !end)) {
+            end = e;
+            *next = nx;
+        }
+        if (e && cols > room)
+            return end; /* the first boundary past the room: a word longer than the room */
+    }
+    *next = n;
+    return n;
+}
+
+/* The columns of the label a continuation line is indented under (TLSD_WRAP_AUTO), or 0. */
+static size_t label_columns(const char *s, size_t n, size_t lead)
+{
+    const char *p = s + lead;
+    size_t m = n - lead, at = 0;
+    if (m >= 2 && (p[0] == '-' || p[0] == '*') && p[1] == ' ')
+        return lead + 2;
+    size_t d = 0;
+    while (d < m && d < 4 && isdigit((unsigned char)p[d]))
+        d++;
+    if (d > 0 && d + 1 < m && p[d] == '.' && p[d + 1] == ' ')
+        return lead + d + 2;
+    size_t w = 0;
+    while (w < m && p[w] != ' ')
+        w++;
+    if (w > 0 && w + 1 < m && p[w + 1] == ' ') { /* "offered  up to ..." */
+        at = w;
+    } else {
+        for (size_t i = 0; i + 1 < m && !at; i++)
+            if (p[i] == ':' && p[i + 1] == ' ') /* "Cipher Suite Order: ..." */
+                at = i + 1;
+    }
+    if (!at)
+        return 0;
+    while (at < m && p[at] == ' ')
+        at++;
+    return at < m ? tlsd_text_columns(s, lead + at) : 0;
+}
+
+static size_t auto_indent(const char *s, size_t n, size_t width)
+{
+    size_t lead = 0;
+    while (lead < n && s[lead] == ' ')
+        lead++;
+    size_t label = label_columns(s, n, lead);
+    return label && label <= width / 2 ? label : lead + 2;
+}
+
+void tlsd_text_wrap(const char *s, size_t n, size_t width, size_t indent, struct tlsd_strbuf *out)
+{
+    if (tlsd_text_columns(s, n) <= width) {
+        tlsd_sb_putn(out, s, n);
+        tlsd_sb_putn(out, "\n", 1);
+        return;
+    }
+    if (indent == TLSD_WRAP_AUTO)
+        indent = auto_indent(s, n, width);
+    if (width < indent + TLSD_WRAP_MIN_ROOM)
+        indent = width > TLSD_WRAP_MIN_ROOM ? width - TLSD_WRAP_MIN_ROOM : 0;
+    size_t pos = 0;
+    for (bool first = true; pos < n; first = false) {
+        size_t next;
+        size_t end = piece_end(s, n, pos, width - (first ? 0 : indent), &next);
+        if (!first)
+            for (size_t i = 0; i < indent; i++)
+                tlsd_sb_putn(out, " ", 1);
+        tlsd_sb_putn(out, s + pos, end - pos);
+        tlsd_sb_putn(out, "\n", 1);
+        pos = next;
+    }
+}
+
+/* Splits usec into whole seconds (floor) and the microseconds past them; false when the
+ * broken-down time is outside the years 0000-9999. */
+static bool split_time(int64_t usec, bool local, struct tm *tm, long *micros)
+{
+    int64_t sec = usec / 1000000, rest = usec % 1000000;
+    if (rest < 0) {
+        sec--;
+        rest += 1000000;
+    }
+    time_t t = (time_t)sec;
+    *micros = (long)rest;
+    if (!(local ? tlsd_localtime(&t, tm) : tlsd_gmtime(&t, tm)))
+        return false;
+    return tm->tm_year >= -1900 && tm->tm_year <= 9999 - 1900;
+}
+
+char *tlsd_time_utc(int64_t usec, bool frac, char *out, size_t len)
+{
+    struct tm tm;
+    long micros;
+    if (len)
+        out[0] = '\0';
+    if (!split_time(usec, false, &tm, &micros) || len < TLSD_TIME_LEN)
+        return NULL;
+    size_t n = strftime(out, len, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + n, len - n, frac ? ".%06ldZ" : "Z", micros);
+    return out;
+}
+
+char *tlsd_time_local(int64_t usec, char *out, size_t len)
+{
+    struct tm tm;
+    long micros;
+    if (len)
+        out[0] = '\0';
+    if (!split_time(usec, true, &tm, &micros) || len < TLSD_TIME_LEN)
+        return NULL;
+    size_t n = strftime(out, len, "%Y-%m-%d %H:%M:%S", &tm);
+    long off = tlsd_utc_offset_min(&tm); /* minutes east of UTC */
+    char sign = off < 0 ? '-' : '+';
+    off = off < 0 ? -off : off;
+    snprintf(out + n, len - n, ".%03ld %c%02ld:%02ld", micros / 1000, sign, off / 60, off % 60);
+    return out;
+}
+
+static const char *html_entity(unsigned char c)
+{
+    switch (c) {
+    case '&':
+        return "&amp;";
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    case '"':
+        return "&quot;";
+    case '\'':
+        return "&#39;";
+    default:
+        return NULL;
+    }
+}
+
+void tlsd_text_put(struct tlsd_strbuf *b, const char *s, size_t n, enum tlsd_text_dest dest)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t cp;
+        size_t seq = seq_at(p + i, n - i, &cp);
+        const char *ent = dest == TLSD_TEXT_HTML && seq == 1 ? html_entity(p[i]) : NULL;
+        if (seq && !ent && !tlsd_cp_is_control(cp)) {
+            i += seq - 1;
+            continue;
+        }
+        tlsd_sb_putn(b, s + run, i - run);
+        size_t len = seq ? seq : 1;
+        if (ent)
+            tlsd_sb_puts(b, ent);
+        for (size_t k = 0; !ent && k < len; k++) {
+            char esc[4] = {'\\', 'x', hex[p[i + k] >> 4], hex[p[i + k] & 15]};
+            tlsd_sb_putn(b, esc, sizeof esc);
+        }
+        i += len - 1;
+        run = i + 1;
+    }
+    tlsd_sb_putn(b, s + run, n - run);
+}

@@ -1,0 +1,261 @@
+/* A full TLS 1.3 handshake through libssl, for what a TLS 1.3 server only
+ * sends encrypted (RFC 8446 4.3.1): the certificate chain, the ALPN pick and the
+ * stapled OCSP response (both in EncryptedExtensions / Certificate). Runs on the libuv thread pool
+ * (blocking socket with time limits). */
+#include <errno.h>
+#include <netinet/tcp.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "platform.h"
+
+#include "scan/scan_internal.h"
+#include "tlsdiag/hello.h"
+
+static int connect_socket(const struct sockaddr_storage *addr, unsigned timeout_ms, char *err,
+                          size_t errlen)
+{
+    int fd = socket(addr->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        snprintf(err, errlen, "socket: %s", strerror(tlsd_sock_errno()));
+        return -1;
+    }
+    tlsd_sock_timeouts(fd, timeout_ms);
+    socklen_t len =
+        addr->ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+    if (connect(fd, (const struct sockaddr *)addr, len) < 0) {
+        snprintf(err, errlen, "connect: %s", strerror(tlsd_sock_errno()));
+        tlsd_sock_close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Before each read and write on the socket: the time left of the whole exchange
+ * (fullhs.deadline_ms) bounds the time limit of that one call, and none left ends it. */
+static long deadline_cb(BIO *b, int oper, const char *argp, size_t len, int argi, long argl,
+                        int ret, size_t *processed)
+{
+    (void)argp, (void)len, (void)argi, (void)argl, (void)processed;
+    struct fullhs *h = (struct fullhs *)BIO_get_callback_arg(b);
+    if ((oper != BIO_CB_READ && oper != BIO_CB_WRITE) || !h)
+        return ret;
+    uint64_t now = uv_hrtime() / 1000000;
+    if ((h->stop && atomic_load(h->stop)) || (h->deadline_ms && now >= h->deadline_ms)) {
+        h->timed_out = true;
+        return -1; /* the call is not made */
+    }
+    uint64_t ms = h->timeout_ms;
+    if (h->deadline_ms && h->deadline_ms - now < ms)
+        ms = h->deadline_ms - now;
+    (void)oper; /* both directions: the next call, either way, has what is left */
+    tlsd_sock_timeouts((int)BIO_get_fd(b, NULL), (unsigned)ms);
+    return ret;
+}
+
+/* A CertificateRequest: keep its CA names, send no certificate. */
+static int client_cert_cb(SSL *ssl, X509 **x509, EVP_PKEY **pkey)
+{
+    struct fullhs *h = SSL_get_app_data(ssl);
+    STACK_OF(X509_NAME) *cas = SSL_get_client_CA_list(ssl);
+    (void)x509;
+    (void)pkey;
+    h->cert_requested = true;
+    h->ca_names[0] = '\0';
+    for (int i = 0; cas && i < sk_X509_NAME_num(cas); i++) {
+        char name[256] = "";
+        BIO *b = BIO_new(BIO_s_mem());
+        if (b && X509_NAME_print_ex(b, sk_X509_NAME_value(cas, i), 0, XN_FLAG_RFC2253) >= 0) {
+            int n = BIO_read(b, name, (int)sizeof name - 1);
+            name[n > 0 ? n : 0] = '\0';
+        }
+        BIO_free(b);
+        size_t used = strlen(h->ca_names);
+        snprintf(h->ca_names + used, sizeof h->ca_names - used, "%s%s", used ? "; " : "", name);
+    }
+    return 0;
+}
+
+/* RFC 8446 4.1.4: a client that gets a second HelloRetryRequest aborts; counted to say so. */
+static void on_msg(int write_p, int version, int content_type, const void *buf, size_t len,
+                   SSL *ssl, void *arg)
+{
+    (void)version, (void)arg;
+    struct fullhs *h = SSL_get_app_data(ssl);
+    if (!write_p && h && tlsd_msg_is_hrr(content_type, buf, len))
+        h->hrrs++;
+}
+
+/* The alert in a libssl error (its reasons from SSL_AD_REASON_OFFSET on are alerts), or -1. */
+static int alert_of(unsigned long e)
+{
+    int reason = ERR_GET_REASON(e);
+    return reason > SSL_AD_REASON_OFFSET && reason < SSL_AD_REASON_OFFSET + 256
+               ? reason - SSL_AD_REASON_OFFSET
+               : -1;
+}
+
+/* Client-initiated renegotiation (RFC 5746; refused by most servers today, a DoS
+ * lever otherwise): a new handshake on the same connection. */
+static void renegotiate(SSL *ssl, struct fullhs *h)
+{
+    if (SSL_renegotiate(ssl) != 1) {
+        h->reneg = -1;
+        return;
+    }
+    int rc = SSL_do_handshake(ssl);
+    int err = rc == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl, rc);
+    h->reneg = rc == 1 ? 1 : err == SSL_ERROR_SSL || err == SSL_ERROR_ZERO_RETURN ? 0 : -1;
+    ERR_clear_error();
+}
+
+/* TLS 1.3 tickets arrive after the handshake (RFC 8446 4.6.1): read until one has. */
+static void read_tickets(SSL *ssl)
+{
+    char buf[256];
+    SSL_clear_mode(ssl, SSL_MODE_AUTO_RETRY);
+    for (int i = 0; i < 2 && !SSL_SESSION_has_ticket(SSL_get0_session(ssl)); i++) {
+        int n = SSL_read(ssl, buf, sizeof buf);
+        if (n <= 0 && SSL_get_error(ssl, n) != SSL_ERROR_WANT_READ)
+            break;
+    }
+    ERR_clear_error();
+}
+
+/* TLS 1.3: the server judges the client's (empty) Certificate after the client's
+ * handshake is done (RFC 8446 4.4.2.4: certificate_required, 116). Its next record
+ * tells: an alert refuses, a NewSessionTicket or data accepts. */
+static void tls13_verdict(SSL *ssl, struct fullhs *h)
+{
+    char buf[256];
+    SSL_clear_mode(ssl, SSL_MODE_AUTO_RETRY); /* return after each post-handshake message */
+    int n = SSL_read(ssl, buf, sizeof buf);
+    int err = n > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl, n);
+    unsigned long e = ERR_peek_error();
+    if (n > 0 || err == SSL_ERROR_WANT_READ) {
+        h->cert_required = 0;
+    } else if (err == SSL_ERROR_SSL || err == SSL_ERROR_ZERO_RETURN) {
+        h->cert_required = 1;
+        h->refusal_alert = alert_of(e);
+    }
+}
+
+int scan_full_handshake(struct fullhs *h)
+{
+    h->ok = false;
+    h->reneg = -1;
+    h->cert_required = -1;
+    h->refusal_alert = -1;
+    h->no_connection = false;
+    int fd = connect_socket(&h->addr, h->timeout_ms, h->error, sizeof h->error);
+    if (fd < 0) {
+        h->no_connection = true;
+        return -1;
+    }
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    SSL *ssl = ctx ? SSL_new(ctx) : NULL;
+    if (!ssl) {
+        snprintf(h->error, sizeof h->error, "libssl: cannot create a connection");
+        goto out;
+    }
+    SSL_CTX_set_security_level(ctx, 0);
+    SSL_set_min_proto_version(ssl, h->version);
+    SSL_set_max_proto_version(ssl, h->version);
+    SSL_set_verify(ssl, SSL_VERIFY_NONE, NULL);
+    static const unsigned char alpn[] = "\x02h2\x08http/1.1";
+    if (h->sni[0])
+        SSL_set_tlsext_host_name(ssl, h->sni);
+    if (h->sigalgs && SSL_set1_sigalgs_list(ssl, h->sigalgs) != 1) {
+        snprintf(h->error, sizeof h->error, "libssl: cannot offer %s", h->sigalgs);
+        goto out;
+    }
+    SSL_set_alpn_protos(ssl, alpn, sizeof alpn - 1);
+    SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp);
+    SSL_set_app_data(ssl, h);
+    SSL_set_msg_callback(ssl, on_msg);
+    SSL_CTX_set_client_cert_cb(ctx, client_cert_cb);
+    if (h->no_ticket)
+        SSL_set_options(ssl, SSL_OP_NO_TICKET);
+    if (h->try_reneg) /* also from a server without RFC 5746: that is worth knowing */
+        SSL_set_options(ssl, SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION);
+    if (h->resume)
+        SSL_set_session(ssl, h->resume);
+    SSL_set_fd(ssl, fd);
+    BIO *bio = SSL_get_rbio(ssl);
+    if (bio) {
+        BIO_set_callback_arg(bio, (char *)h);
+        BIO_set_callback_ex(bio, deadline_cb);
+    }
+    if (SSL_connect(ssl) != 1) {
+        unsigned long e = ERR_get_error();
+        if (h->timed_out)
+            snprintf(h->error, sizeof h->error, "handshake: not finished within %u s",
+                     (h->timeout_ms * FULLHS_TIMEOUTS + 999) / 1000);
+        else
+            snprintf(h->error, sizeof h->error, "handshake: %s",
+                     e ? ERR_reason_error_string(e) : "connection closed");
+        if (h->cert_requested) { /* TLS <= 1.2: refused in the handshake */
+            h->cert_required = 1;
+            h->refusal_alert = alert_of(e);
+        }
+        h->got_version = (uint16_t)SSL_version(ssl);
+        goto out;
+    }
+    h->got_version = (uint16_t)SSL_version(ssl);
+    h->connected = true;
+    h->reused = SSL_session_reused(ssl) == 1;
+    if (h->cert_requested && h->got_version < TLS1_3_VERSION)
+        h->cert_required = 0;
+    STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
+    for (int i = 0; chain && i < sk_X509_num(chain) && h->n_der < FULLHS_MAX_CHAIN; i++) {
+        unsigned char *der = NULL;
+        int len = i2d_X509(sk_X509_value(chain, i), &der);
+        if (len <= 0)
+            break;
+        h->der[h->n_der] = der;
+        h->der_len[h->n_der] = (size_t)len;
+        h->n_der++;
+    }
+    h->suite = SSL_CIPHER_get_protocol_id(SSL_get_current_cipher(ssl));
+    const unsigned char *sel = NULL, *ocsp = NULL;
+    unsigned sel_len = 0;
+    SSL_get0_alpn_selected(ssl, &sel, &sel_len);
+    snprintf(h->alpn, sizeof h->alpn, "%.*s", (int)sel_len, sel ? (const char *)sel : "");
+    h->stapled = SSL_get_tlsext_status_ocsp_resp(ssl, &ocsp) > 0;
+    h->ok = h->n_der > 0;
+    if (h->cert_requested && h->got_version >= TLS1_3_VERSION)
+        tls13_verdict(ssl, h);
+    else if (h->want_session && h->got_version >= TLS1_3_VERSION)
+        read_tickets(ssl);
+    if (h->try_reneg && h->got_version < TLS1_3_VERSION)
+        renegotiate(ssl, h);
+    if (h->want_session) {
+        h->session = SSL_get1_session(ssl);
+        h->has_ticket = h->session && SSL_SESSION_has_ticket(h->session);
+    }
+    SSL_shutdown(ssl);
+out:
+    SSL_free(ssl);
+    SSL_CTX_free(ctx);
+    ERR_clear_error();
+    tlsd_sock_close(fd);
+    return h->ok ? 0 : -1;
+}
+
+void scan_fullhs_free(struct fullhs *h)
+{
+    SSL_SESSION_free(h->resume);
+    SSL_SESSION_free(h->session);
+    h->resume = h->session = NULL;
+    for (size_t i = 0; i < h->n_der; i++)
+        OPENSSL_free(h->der[i]);
+    h->n_der = 0;
+}
