@@ -18,7 +18,7 @@ struct dirs {
     bool dead[2];
 };
 
-static void parse_message(const struct tlsd_event *ev)
+static void parse_message(struct tlsd_reasm *rs, const struct tlsd_event *ev)
 {
     struct tlsd_err err = {0};
     if (ev->kind == TLSD_EV_HANDSHAKE && ev->hs_type == 1) {
@@ -28,8 +28,8 @@ static void parse_message(const struct tlsd_event *ev)
         tlsd_client_hello_free(&ch);
     } else if (ev->kind == TLSD_EV_HANDSHAKE && ev->hs_type == 2) {
         struct tlsd_server_hello sh;
-        enum tlsd_cerr e = tlsd_server_hello_parse(ev->data, ev->len, &sh, &err);
-        (void)e;
+        if (tlsd_server_hello_parse(ev->data, ev->len, &sh, &err) == TLSD_CERR_OK)
+            tlsd_reasm_server_hello(rs, sh.version, sh.is_hrr);
         tlsd_server_hello_free(&sh);
     }
 }
@@ -42,7 +42,7 @@ static void feed(struct dirs *d, unsigned dir, const uint8_t *p, size_t len)
         return;
     }
     while (tlsd_reasm_next(&d->rs[dir], &ev) == TLSD_CERR_OK)
-        parse_message(&ev);
+        parse_message(&d->rs[dir], &ev);
 }
 
 static void on_tcp(void *ctx, struct tlsd_tcp_flow *flow, const struct tlsd_tcp_ev *ev)

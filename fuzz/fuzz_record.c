@@ -9,7 +9,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void on_event(const struct tlsd_event *ev, struct tlsd_hs_ctx *ctx)
+static void on_event(struct tlsd_reasm *r, const struct tlsd_event *ev, struct tlsd_hs_ctx *ctx)
 {
     if (ev->kind == TLSD_EV_ALERT) {
         struct tlsd_alert_msg a;
@@ -25,6 +25,7 @@ static void on_event(const struct tlsd_event *ev, struct tlsd_hs_ctx *ctx)
         m.type == TLSD_HS_SERVER_HELLO) {
         ctx->version = m.u.server_hello.version;
         ctx->suite = m.u.server_hello.suite;
+        tlsd_reasm_server_hello(r, m.u.server_hello.version, m.u.server_hello.is_hrr);
     }
     tlsd_hs_msg_free(&m);
 }
@@ -43,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         struct tlsd_event ev;
         while (tlsd_reasm_next(&r, &ev) == TLSD_CERR_OK)
-            on_event(&ev, &ctx);
+            on_event(&r, &ev, &ctx);
     }
     tlsd_reasm_free(&r);
     struct tlsd_record rec;

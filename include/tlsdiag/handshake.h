@@ -142,9 +142,6 @@ struct tlsd_ssl2_server_hello {
     size_t connection_id_len;
 };
 
-/* TLS 1.3: 0x0304, or a draft version 0x7fNN (draft-ietf-tls-tls13-NN). */
-bool tlsd_version_is_tls13(uint16_t v);
-
 /* Parsers of a whole handshake message (4-byte header included) of the given type.
  * Results own their memory: free with the matching _free (also after an error). */
 TLSD_WUR enum tlsd_cerr tlsd_server_hello_parse(const uint8_t *msg, size_t len,

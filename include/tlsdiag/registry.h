@@ -149,6 +149,10 @@ struct tlsd_content_type {
 
 /* Lookups by code (NULL when unassigned) and by any name (case-insensitive). */
 const struct tlsd_version *tlsd_version_by_code(uint16_t code);
+/* A draft of TLS 1.3: 0x7fNN (draft-ietf-tls-tls13-NN), registered or not. */
+bool tlsd_version_is_draft13(uint16_t v);
+/* TLS 1.3: 0x0304, or a draft. */
+bool tlsd_version_is_tls13(uint16_t v);
 const struct tlsd_version *tlsd_version_by_name(const char *name);
 const struct tlsd_group *tlsd_group_by_code(uint16_t code);
 const struct tlsd_group *tlsd_group_by_name(const char *name);

@@ -395,6 +395,7 @@ static void on_server_hello(struct tlsd_analyzer *a, struct fstate *fs, unsigned
             c->n_server_hellos++;
         return;
     }
+    tlsd_reasm_server_hello(&fs->d[dir].rs, sh.version, sh.is_hrr);
     /* RFC 8446 2: after a TLS 1.3 ServerHello the client's records are encrypted too.
      * After a HelloRetryRequest they are not, but the client's CCS is then a
      * compatibility no-op (RFC 8446 D.4), not the start of encryption. */

@@ -146,12 +146,6 @@ static int downgrade_sentinel(const uint8_t random[32])
     return random[31] == 1 ? 11 : random[31] == 0 ? 10 : 0;
 }
 
-bool tlsd_version_is_tls13(uint16_t v)
-{
-    return v == TLSD_VERSION_TLS1_3 ||
-           (v >> 8) == 0x7f; /* final, or draft-ietf-tls-tls13-NN (0x7fNN) */
-}
-
 /* Drafts of TLS 1.3 before -22 sent version, random, cipher_suite, extensions
  * (draft-ietf-tls-tls13-18 4.1.3), the version field holding the selected draft.
  * Draft -22 restored legacy_session_id_echo and legacy_compression_method for

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tlsdiag/handshake.h"
 #include "tlsdiag/registry.h"
 
 bool tlsd_record_looks_sslv2(const uint8_t *buf, size_t len)
@@ -208,6 +207,16 @@ void tlsd_reasm_set_encrypted(struct tlsd_reasm *r, bool tls13)
     r->tls13 = r->tls13 || tls13;
 }
 
+/* TLS 1.3 is chosen by a ServerHello that is not an HRR (RFC 8446 4.1.3, 4.2.1). */
+void tlsd_reasm_server_hello(struct tlsd_reasm *r, uint16_t version, bool hrr)
+{
+    if (!tlsd_version_is_tls13(version))
+        return;
+    r->tls13 = true;
+    if (!hrr && r->auto_encrypt)
+        r->encrypted = true;
+}
+
 void tlsd_reasm_note_hrr(struct tlsd_reasm *r)
 {
     /* RFC 8446 4.1.4: the client answers in the clear with a second ClientHello; a
@@ -296,20 +305,6 @@ static void whole_record(struct tlsd_reasm *r, struct tlsd_event *ev, enum tlsd_
     r->rec_active = false;
 }
 
-/* TLS 1.3 is chosen by a ServerHello that is not an HRR (RFC 8446 4.1.3, 4.2.1). */
-static void check_server_hello(struct tlsd_reasm *r, const uint8_t *msg, size_t len)
-{
-    struct tlsd_server_hello sh;
-    struct tlsd_err err = {0};
-    if (tlsd_server_hello_parse_view(msg, len, &sh, &err) == TLSD_CERR_OK &&
-        tlsd_version_is_tls13(sh.version)) {
-        r->tls13 = true;
-        if (!sh.is_hrr && r->auto_encrypt)
-            r->encrypted = true;
-    }
-    tlsd_server_hello_free(&sh);
-}
-
 /* A whole handshake message at the start of r->hs, if there is one. */
 static enum tlsd_cerr take_message(struct tlsd_reasm *r, struct tlsd_event *ev)
 {
@@ -325,8 +320,6 @@ static enum tlsd_cerr take_message(struct tlsd_reasm *r, struct tlsd_event *ev)
     ev->data = r->hs;
     ev->len = 4 + body;
     r->stats.handshake_msgs++;
-    if (ev->hs_type == TLSD_HS_SERVER_HELLO)
-        check_server_hello(r, ev->data, ev->len);
     return TLSD_CERR_OK;
 }
 
@@ -375,7 +368,7 @@ static size_t whole_message_in_record(const struct tlsd_reasm *r)
  * message buffer first (most records hold whole messages: one copy and the buffer's
  * allocation per connection direction saved). The record stays current while bytes of it
  * remain; the next call goes on with them. The same checks as take_message: the length is
- * below TLSD_MAX_HANDSHAKE_SIZE (a record is shorter), a ServerHello is looked at. */
+ * below TLSD_MAX_HANDSHAKE_SIZE (a record is shorter). */
 static enum tlsd_cerr message_in_place(struct tlsd_reasm *r, struct tlsd_event *ev, size_t len)
 {
     event_init(r, ev, TLSD_EV_HANDSHAKE);
@@ -386,8 +379,6 @@ static enum tlsd_cerr message_in_place(struct tlsd_reasm *r, struct tlsd_event *
     r->rec_len -= len;
     r->rec_active = r->rec_len > 0;
     r->stats.handshake_msgs++;
-    if (ev->hs_type == TLSD_HS_SERVER_HELLO)
-        check_server_hello(r, ev->data, ev->len);
     r->hs_delivered = true; /* for the key-change check of the next call */
     return TLSD_CERR_OK;
 }

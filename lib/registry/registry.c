@@ -227,3 +227,13 @@ bool tlsd_suite_cipher_is(uint32_t code, unsigned cipher_flags)
     const struct tlsd_suite *s = tlsd_suite_by_code(code);
     return s && (s->cipher_flags & cipher_flags) == cipher_flags;
 }
+
+bool tlsd_version_is_draft13(uint16_t v)
+{
+    return (v >> 8) == (TLSD_VERSION_TLS1_3_DRAFT14 >> 8);
+}
+
+bool tlsd_version_is_tls13(uint16_t v)
+{
+    return v == TLSD_VERSION_TLS1_3 || tlsd_version_is_draft13(v);
+}

@@ -447,6 +447,7 @@ static void handle_handshake(struct probe *p, const struct tlsd_event *ev)
         }
         p->res.have_sh = true;
         p->version = p->res.sh.version;
+        tlsd_reasm_server_hello(&p->reasm, p->res.sh.version, p->res.sh.is_hrr);
         if (p->req.hello_enough) {
             p->flight_done = true; /* not awaited: not missing */
             finish(p, PROBE_SERVER_HELLO);

@@ -110,7 +110,7 @@ struct answer {
     size_t sh_len;
 };
 
-static bool handle_event(const struct tlsd_event *ev, struct answer *ans)
+static bool handle_event(struct tlsd_reasm *r, const struct tlsd_event *ev, struct answer *ans)
 {
     if (ev->kind == TLSD_EV_ALERT) {
         ans->alert = ev->alert_desc;
@@ -122,6 +122,7 @@ static bool handle_event(const struct tlsd_event *ev, struct answer *ans)
         struct tlsd_err err = {0};
         assert_int_equal(tlsd_server_hello_parse(ev->data, ev->len, &ans->sh, &err), TLSD_CERR_OK);
         ans->got_sh = true;
+        tlsd_reasm_server_hello(r, ans->sh.version, ans->sh.is_hrr);
         assert_true(ev->len <= sizeof ans->sh_bytes);
         memcpy(ans->sh_bytes, ev->data, ev->len);
         ans->sh_len = ev->len;
@@ -150,7 +151,7 @@ static void exchange(int s, const uint8_t *hello, size_t len, struct answer *ans
         assert_int_equal(tlsd_reasm_feed(&r, buf, (size_t)n), TLSD_CERR_OK);
         enum tlsd_cerr e;
         while (!done && (e = tlsd_reasm_next(&r, &ev)) == TLSD_CERR_OK)
-            done = handle_event(&ev, ans);
+            done = handle_event(&r, &ev, ans);
         if (!done)
             assert_int_equal(e, TLSD_CERR_NEED_MORE);
     }

@@ -130,7 +130,8 @@ static void on_client_hello(struct frow *r, const struct tlsd_event *ev, bool ss
     tlsd_client_hello_free(&ch);
 }
 
-static void on_server_hello(struct frow *r, const struct tlsd_event *ev, struct dir_tls *client)
+static void on_server_hello(struct frow *r, const struct tlsd_event *ev, struct tlsd_reasm *server,
+                            struct dir_tls *client)
 {
     struct tlsd_server_hello sh;
     struct tlsd_err err = {0};
@@ -149,6 +150,8 @@ static void on_server_hello(struct frow *r, const struct tlsd_event *ev, struct 
     /* RFC 8446 2: after a TLS 1.3 ServerHello the client's records are encrypted too;
      * after a HelloRetryRequest they are not (RFC 8446 4.1.4, D.4). Only a ServerHello
      * that parsed whole decides. */
+    if (e == TLSD_CERR_OK)
+        tlsd_reasm_server_hello(server, sh.version, sh.is_hrr);
     if (e == TLSD_CERR_OK && tlsd_version_is_tls13(sh.version) && client->state == D_TLS) {
         if (sh.is_hrr)
             tlsd_reasm_note_hrr(&client->rs);
@@ -186,7 +189,8 @@ static void on_ssl2(struct frow *r, const struct tlsd_event *ev)
     }
 }
 
-static void on_event(struct frow *r, const struct tlsd_event *ev, struct dir_tls *other)
+static void on_event(struct frow *r, const struct tlsd_event *ev, struct dir_tls *self,
+                     struct dir_tls *other)
 {
     switch (ev->kind) {
     case TLSD_EV_HANDSHAKE:
@@ -194,7 +198,7 @@ static void on_event(struct frow *r, const struct tlsd_event *ev, struct dir_tls
         if (ev->hs_type == 1)
             on_client_hello(r, ev, false);
         else if (ev->hs_type == 2)
-            on_server_hello(r, ev, other);
+            on_server_hello(r, ev, &self->rs, other);
         break;
     case TLSD_EV_ALERT:
         add(r, F_ALERT, "%u", ev->alert_desc);
@@ -226,7 +230,7 @@ static void drain_tls(struct run *run, struct dir_tls *d, struct dir_tls *other,
             fprintf(stderr, "frame %llu event %d ct %u type %u len %zu\n",
                     (unsigned long long)frame, ev.kind, ev.content_type, ev.hs_type, ev.len);
         if (event_listed(&ev))
-            on_event(frow_at(&run->ours, frame), &ev, other);
+            on_event(frow_at(&run->ours, frame), &ev, d, other);
     }
     /* A handshake record that completed no message (the start or a middle piece of
      * one): tshark lists its frame, with no type. */

@@ -92,11 +92,23 @@ struct seen {
     size_t n;
 };
 
+/* What every caller does with a ServerHello: parse it once and tell the record layer the
+ * version it chose (the record layer does not parse it itself). */
+static void report_server_hello(struct tlsd_reasm *r, const struct tlsd_event *ev)
+{
+    struct tlsd_server_hello sh = {0};
+    if (ev->kind == TLSD_EV_HANDSHAKE && ev->hs_type == TLSD_HS_SERVER_HELLO &&
+        tlsd_server_hello_parse(ev->data, ev->len, &sh, NULL) == TLSD_CERR_OK)
+        tlsd_reasm_server_hello(r, sh.version, sh.is_hrr);
+    tlsd_server_hello_free(&sh);
+}
+
 static enum tlsd_cerr drain(struct tlsd_reasm *r, struct seen *s)
 {
     struct tlsd_event ev;
     enum tlsd_cerr e;
     while ((e = tlsd_reasm_next(r, &ev)) == TLSD_CERR_OK) {
+        report_server_hello(r, &ev);
         assert_true(s->n < 16);
         s->kinds[s->n] = ev.kind;
         s->types[s->n] = ev.hs_type;
@@ -254,6 +266,8 @@ static void test_tls13_encryption_starts(void **state)
     assert_int_equal(tlsd_reasm_feed(&r, b, len), TLSD_CERR_OK);
     assert_int_equal(tlsd_reasm_next(&r, &ev), TLSD_CERR_OK);
     assert_int_equal(ev.hs_type, TLSD_HS_SERVER_HELLO);
+    assert_false(r.encrypted || r.tls13); /* until its caller reports what it chose */
+    report_server_hello(&r, &ev);
     assert_true(r.encrypted && r.tls13);
     assert_int_equal(tlsd_reasm_next(&r, &ev), TLSD_CERR_OK);
     assert_int_equal(ev.kind, TLSD_EV_CCS);
