@@ -1,6 +1,9 @@
-/* Shared between the event log readers (evtlog.c, evtlog_ps.c). */
+/* Shared between the event log readers (evtlog.c, evtlog_ps.c) and the event record
+ * (evtlog_event.c). */
 #ifndef TLSDIAG_EVTLOG_INTERNAL_H
 #define TLSDIAG_EVTLOG_INTERNAL_H
+
+#define TLSD_EVENT_US_PER_S 1000000LL /* event times are Unix microseconds */
 
 #include "tlsdiag/evtlog.h"
 #include "windows/winreg_internal.h"
