@@ -262,6 +262,8 @@ class Gen:
         self.out.append("};")
         self.out.append("const size_t tlsd_explain_entries_count = %d;" % len(rows))
 
+SCHANNEL_ID_FIRST, SCHANNEL_ID_LAST = 0x9000, 0x903F
+
 
 def header(g):
     """tlsdiag/explain_codes.h: one named constant per Schannel event ID."""
@@ -269,7 +271,13 @@ def header(g):
          "#ifndef TLSDIAG_EXPLAIN_CODES_H", "#define TLSDIAG_EXPLAIN_CODES_H", "",
          "/* Schannel event IDs (System log, provider Schannel). */", "enum tlsd_event_id {"]
     h.extend("    TLSD_EVENT_%s = %d," % (n.upper(), i) for n, i in g.event_names.items())
-    h.extend(["};", "", "#endif"])
+    ids = sorted(g.event_names.values())
+    if ids[0] < SCHANNEL_ID_FIRST or ids[-1] > SCHANNEL_ID_LAST:
+        raise ValueError("an event ID outside the Schannel range %d-%d" %
+                         (SCHANNEL_ID_FIRST, SCHANNEL_ID_LAST))
+    h.extend(["};", "/* The Schannel provider's block of event IDs (0x9000-0x903F); every ID above",
+              " * is in it. */", "#define TLSD_EVENT_ID_FIRST %d" % SCHANNEL_ID_FIRST,
+              "#define TLSD_EVENT_ID_LAST %d" % SCHANNEL_ID_LAST, "", "#endif"])
     return h
 
 

@@ -83,7 +83,7 @@ static void print_versions(const struct tlsd_scan_result *r, bool color)
 {
     char vb[16];
     printf("  Protocols\n");
-    for (int i = 0; i < TLSD_SCAN_NVERSIONS; i++) {
+    for (int i = 0; i < TLSD_PROTO_COUNT; i++) {
         const struct tlsd_scan_version *v = &r->versions[i];
         const struct tlsd_version *ver = tlsd_version_by_code(v->version);
         enum tlsd_class c = ver ? ver->cls : TLSD_CLASS_UNKNOWN;
@@ -109,7 +109,7 @@ static void print_versions(const struct tlsd_scan_result *r, bool color)
 static void print_suites(const struct tlsd_scan_result *r, bool color)
 {
     char vb[16];
-    for (int i = TLSD_SCAN_NVERSIONS - 1; i >= 0; i--) {
+    for (int i = TLSD_PROTO_COUNT - 1; i >= 0; i--) {
         const struct tlsd_scan_version *v = &r->versions[i];
         if (!v->accepted)
             continue;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tlsdiag/registry.h"
 #include "tlsdiag/registry_codes.h"
 
 #ifdef __cplusplus
@@ -82,15 +83,7 @@ struct tlsd_cert_key {
     uint16_t curve;
 };
 
-/* Protocol versions as a bit set: SSLv2 .. TLSv1.3. */
-enum {
-    TLSD_V_SSL2 = 1u << 0,
-    TLSD_V_SSL3 = 1u << 1,
-    TLSD_V_TLS10 = 1u << 2,
-    TLSD_V_TLS11 = 1u << 3,
-    TLSD_V_TLS12 = 1u << 4,
-    TLSD_V_TLS13 = 1u << 5,
-};
+/* Protocol versions as a bit set (TLSD_V_*, registry.h): SSLv2 .. TLSv1.3. */
 /* Bit of a version code (0x0002, 0x0300..0x0304), 0 for anything else. */
 unsigned tlsd_version_bit(uint16_t code);
 /* Code of a single version bit; 0 when the bit is not a version. */

@@ -147,6 +147,29 @@ struct tlsd_content_type {
     const char *reference;
 };
 
+/* The protocol versions a profile holds and a scan probes, oldest first: one index,
+ * its bit in a version set (TLSD_V_*) and its wire code (tlsd_proto_codes). */
+enum tlsd_proto {
+    TLSD_PROTO_SSL2,
+    TLSD_PROTO_SSL3,
+    TLSD_PROTO_TLS10,
+    TLSD_PROTO_TLS11,
+    TLSD_PROTO_TLS12,
+    TLSD_PROTO_TLS13,
+    TLSD_PROTO_COUNT
+};
+enum {
+    TLSD_V_SSL2 = 1u << TLSD_PROTO_SSL2,
+    TLSD_V_SSL3 = 1u << TLSD_PROTO_SSL3,
+    TLSD_V_TLS10 = 1u << TLSD_PROTO_TLS10,
+    TLSD_V_TLS11 = 1u << TLSD_PROTO_TLS11,
+    TLSD_V_TLS12 = 1u << TLSD_PROTO_TLS12,
+    TLSD_V_TLS13 = 1u << TLSD_PROTO_TLS13,
+};
+extern const uint16_t tlsd_proto_codes[TLSD_PROTO_COUNT];
+/* The index of a version code (0x0002, 0x0300..0x0304); -1 for anything else. */
+int tlsd_proto_of_code(uint16_t code);
+
 /* Lookups by code (NULL when unassigned) and by any name (case-insensitive). */
 const struct tlsd_version *tlsd_version_by_code(uint16_t code);
 /* A draft of TLS 1.3: 0x7fNN (draft-ietf-tls-tls13-NN), registered or not. */

@@ -40,17 +40,7 @@ struct tlsd_scan_opts {
 
 void tlsd_scan_opts_default(struct tlsd_scan_opts *o);
 
-/* Versions in the order a report lists them. */
-enum {
-    TLSD_SCAN_SSL2,
-    TLSD_SCAN_SSL3,
-    TLSD_SCAN_TLS10,
-    TLSD_SCAN_TLS11,
-    TLSD_SCAN_TLS12,
-    TLSD_SCAN_TLS13,
-    TLSD_SCAN_NVERSIONS
-};
-extern const uint16_t tlsd_scan_version_codes[TLSD_SCAN_NVERSIONS];
+/* Versions are indexed by enum tlsd_proto (registry.h), in the order a report lists them. */
 
 /* Certificate key types a TLS 1.2 suite can select (its "auth"). */
 enum { TLSD_SCAN_KEY_RSA, TLSD_SCAN_KEY_ECDSA, TLSD_SCAN_KEY_DSA, TLSD_SCAN_NKEYS };
@@ -106,7 +96,7 @@ struct tlsd_scan_result {
     const struct tlsd_target *target;
     char address[64]; /* the address connected to */
     char error[256];  /* non-empty: the target could not be scanned */
-    struct tlsd_scan_version versions[TLSD_SCAN_NVERSIONS];
+    struct tlsd_scan_version versions[TLSD_PROTO_COUNT];
     uint16_t *groups; /* TLS 1.3 groups, in the server's order when it has one */
     size_t n_groups;
     uint16_t *groups12; /* TLS <= 1.2 ECDHE curves (ServerKeyExchange) */

@@ -29,7 +29,7 @@ static enum tlsd_cerr ssl2_header(struct tlsd_rd *r, struct tlsd_record *rec, si
     if (tlsd_rd_u8(r, &b0, "SSLv2 record header") || tlsd_rd_u8(r, &b1, "SSLv2 record header"))
         return TLSD_CERR_NEED_MORE;
     rec->content_type = TLSD_SSL2_HEADER;
-    rec->version = 0x0002;
+    rec->version = TLSD_VERSION_SSL2;
     if (b0 & 0x80) {
         rec->header_len = 2; /* SSLv2 spec 1.2: no padding */
         rec->len = ((size_t)(b0 & 0x7f) << 8) | b1;

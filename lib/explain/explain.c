@@ -15,6 +15,7 @@
 #include "platform.h"
 
 #include "explain/explain_internal.h"
+#include "tlsdiag/explain_codes.h"
 
 /* Only the first part of a huge paste is read: error lines are short, logs are not. */
 #define MAX_SCAN  (256u * 1024u)
@@ -274,7 +275,8 @@ static void match_number(struct scan *sc, size_t i, long long v, bool hex)
         sc->after_event = false;
         return;
     }
-    if (!hex && v >= 36864 && v <= 36927 && (e = find_code(TLSD_EXPLAIN_EVENT, (uint32_t)v))) {
+    if (!hex && v >= TLSD_EVENT_ID_FIRST && v <= TLSD_EVENT_ID_LAST &&
+        (e = find_code(TLSD_EXPLAIN_EVENT, (uint32_t)v))) {
         credit(sc->a, e, SCORE_EVENT, tok);
         sc->after_event = e->carries_alert;
         return;

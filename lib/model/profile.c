@@ -9,24 +9,19 @@
 #include "model/profile_internal.h"
 #include "tlsdiag/registry.h"
 
-static const uint16_t version_codes[] = {TLSD_VERSION_SSL2,   TLSD_VERSION_SSL3,
-                                         TLSD_VERSION_TLS1_0, TLSD_VERSION_TLS1_1,
-                                         TLSD_VERSION_TLS1_2, TLSD_VERSION_TLS1_3};
-#define N_VERSIONS (sizeof version_codes / sizeof version_codes[0])
+#define N_VERSIONS TLSD_PROTO_COUNT
 
 unsigned tlsd_version_bit(uint16_t code)
 {
-    for (size_t i = 0; i < N_VERSIONS; i++)
-        if (version_codes[i] == code)
-            return 1u << i;
-    return 0;
+    int p = tlsd_proto_of_code(code);
+    return p < 0 ? 0 : 1u << p;
 }
 
 uint16_t tlsd_version_of_bit(unsigned bit)
 {
     for (size_t i = 0; i < N_VERSIONS; i++)
         if (bit == 1u << i)
-            return version_codes[i];
+            return tlsd_proto_codes[i];
     return 0;
 }
 
@@ -34,7 +29,7 @@ uint16_t tlsd_versions_max(unsigned set)
 {
     for (size_t i = N_VERSIONS; i-- > 0;)
         if (set & (1u << i))
-            return version_codes[i];
+            return tlsd_proto_codes[i];
     return 0;
 }
 
@@ -42,7 +37,7 @@ uint16_t tlsd_versions_min(unsigned set)
 {
     for (size_t i = 0; i < N_VERSIONS; i++)
         if (set & (1u << i))
-            return version_codes[i];
+            return tlsd_proto_codes[i];
     return 0;
 }
 

@@ -173,6 +173,14 @@ static void directive_value(const char *p, char *out, size_t outlen)
     out[n] = '\0';
 }
 
+/* A version by any of its registry spellings (Apache and OpenSSL write TLSv1, TLSv1.2);
+ * its bit, 0 for a name that is no version a profile holds (DTLS, unknown). */
+static unsigned version_bit_of_name(const char *name)
+{
+    const struct tlsd_version *v = tlsd_version_by_name(name);
+    return v ? tlsd_version_bit(v->code) : 0;
+}
+
 /* "TLSv1.2 TLSv1.3" (nginx) or "all -SSLv3 +TLSv1.2" (Apache mod_ssl). */
 static int web_protocols(const char *val, struct tlsd_profile *p, struct tlsd_profile_err *err)
 {
@@ -187,19 +195,7 @@ static int web_protocols(const char *val, struct tlsd_profile *p, struct tlsd_pr
         unsigned bits;
         if (strcasecmp(t, "all") == 0)
             bits = TLSD_V_TLS10 | TLSD_V_TLS11 | TLSD_V_TLS12 | TLSD_V_TLS13;
-        else if (strcasecmp(t, "TLSv1") == 0)
-            bits = TLSD_V_TLS10;
-        else if (strcasecmp(t, "TLSv1.1") == 0)
-            bits = TLSD_V_TLS11;
-        else if (strcasecmp(t, "TLSv1.2") == 0)
-            bits = TLSD_V_TLS12;
-        else if (strcasecmp(t, "TLSv1.3") == 0)
-            bits = TLSD_V_TLS13;
-        else if (strcasecmp(t, "SSLv3") == 0)
-            bits = TLSD_V_SSL3;
-        else if (strcasecmp(t, "SSLv2") == 0)
-            bits = TLSD_V_SSL2;
-        else
+        else if (!(bits = version_bit_of_name(t)))
             return tlsd_profile_fail(err, "unknown protocol '%s' in protocol line", t);
         if (sign == '-')
             set &= ~bits;

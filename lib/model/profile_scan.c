@@ -122,20 +122,20 @@ static void scan_certs(json_t *t, struct tlsd_profile *p)
         int bits = 0;
         if (!key || n >= TLSD_PROFILE_MAX_CERTS)
             continue;
-        sscanf(key, "%*s %d", &bits);
-        if (strncmp(key, "RSA", 3) == 0) {
-            k.type = TLSD_KEY_RSA;
+        char word[16] = "";
+        /* "RSA 2048", "RSA-PSS 2048" (an RSA key), "EC 256", "ED25519 256" */
+        if (sscanf(key, "%15s %d", word, &bits) < 1)
+            continue;
+        word[strcspn(word, "-")] = '\0';
+        k.type = tlsd_key_type_from_name(word);
+        if (k.type == TLSD_KEY_RSA)
             k.bits = bits;
-        } else if (strncmp(key, "EC ", 3) == 0) {
-            k.type = TLSD_KEY_ECDSA;
+        else if (k.type == TLSD_KEY_ECDSA)
             k.curve = bits <= 256   ? TLSD_GROUP_SECP256R1
                       : bits <= 384 ? TLSD_GROUP_SECP384R1
                                     : TLSD_GROUP_SECP521R1;
-        } else if (strncmp(key, "ED25519", 7) == 0) {
-            k.type = TLSD_KEY_ED25519;
-        } else {
-            continue;
-        }
+        else if (k.type != TLSD_KEY_ED25519)
+            continue; /* DSA, Ed448: no suite of a profile's model selects them */
         p->certs[n++] = k;
     }
     if (n)
@@ -159,7 +159,8 @@ static void scan_behaviour(json_t *t, struct tlsd_profile *p)
     json_array_foreach(json_object_get(t, "versions"), i, v)
     {
         json_t *code = json_object_get(json_object_get(v, "alert"), "code");
-        if (strcmp(str(json_object_get(v, "version")), "SSLv3") == 0 && json_is_integer(code) &&
+        const struct tlsd_version *ver = tlsd_version_by_name(str(json_object_get(v, "version")));
+        if (ver && ver->code == TLSD_VERSION_SSL3 && json_is_integer(code) &&
             tlsd_alert_by_code((int)json_integer_value(code)))
             p->ssl3_alert = (int)json_integer_value(code);
     }

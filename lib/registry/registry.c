@@ -237,3 +237,16 @@ bool tlsd_version_is_tls13(uint16_t v)
 {
     return v == TLSD_VERSION_TLS1_3 || tlsd_version_is_draft13(v);
 }
+
+const uint16_t tlsd_proto_codes[TLSD_PROTO_COUNT] = {
+    [TLSD_PROTO_SSL2] = TLSD_VERSION_SSL2,    [TLSD_PROTO_SSL3] = TLSD_VERSION_SSL3,
+    [TLSD_PROTO_TLS10] = TLSD_VERSION_TLS1_0, [TLSD_PROTO_TLS11] = TLSD_VERSION_TLS1_1,
+    [TLSD_PROTO_TLS12] = TLSD_VERSION_TLS1_2, [TLSD_PROTO_TLS13] = TLSD_VERSION_TLS1_3};
+
+int tlsd_proto_of_code(uint16_t code)
+{
+    for (int p = 0; p < TLSD_PROTO_COUNT; p++)
+        if (tlsd_proto_codes[p] == code)
+            return p;
+    return -1;
+}

@@ -43,7 +43,7 @@ static void versions_chips(struct tlsd_strbuf *b, const struct tlsd_scan_result 
 {
     char vb[24];
     tlsd_sb_puts(b, "<div class=\"chips\">");
-    for (int i = TLSD_SCAN_NVERSIONS - 1; i >= 0; i--) {
+    for (int i = TLSD_PROTO_COUNT - 1; i >= 0; i--) {
         const struct tlsd_scan_version *v = &r->versions[i];
         if (v->accepted)
             tlsd_sb_printf(b, "<span class=\"chip %s\">%s <i>yes, %s</i></span>",
@@ -82,7 +82,7 @@ static void overview(struct tlsd_strbuf *b, const struct tlsd_scan_result *r, si
             continue;
         }
         size_t suites = 0;
-        for (int k = TLSD_SCAN_NVERSIONS - 1; k >= 0; k--) {
+        for (int k = TLSD_PROTO_COUNT - 1; k >= 0; k--) {
             const struct tlsd_scan_version *v = &r[i].versions[k];
             suites += v->accepted ? v->n_suites : 0;
             if (v->accepted)
@@ -143,7 +143,7 @@ static void suite_row(struct tlsd_strbuf *b, const struct tlsd_scan_suite *x, si
 static void suites_of(struct tlsd_strbuf *b, const struct tlsd_scan_result *r, int cert)
 {
     char vb[24];
-    for (int i = TLSD_SCAN_NVERSIONS - 1; i >= 0; i--) {
+    for (int i = TLSD_PROTO_COUNT - 1; i >= 0; i--) {
         const struct tlsd_scan_version *v = &r->versions[i];
         size_t shown = 0;
         for (size_t k = 0; v->accepted && k < v->n_suites; k++) {

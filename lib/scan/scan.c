@@ -26,10 +26,6 @@
 
 #include "platform.h"
 
-const uint16_t tlsd_scan_version_codes[TLSD_SCAN_NVERSIONS] = {
-    TLSD_VERSION_SSL2,   TLSD_VERSION_SSL3,   TLSD_VERSION_TLS1_0,
-    TLSD_VERSION_TLS1_1, TLSD_VERSION_TLS1_2, TLSD_VERSION_TLS1_3};
-
 const enum tlsd_auth tlsd_scan_key_auth[TLSD_SCAN_NKEYS] = {TLSD_AUTH_RSA, TLSD_AUTH_ECDSA,
                                                             TLSD_AUTH_DSS};
 
@@ -148,8 +144,8 @@ struct scan {
     tlsd_scan_done_cb done;
     tlsd_scan_progress_cb progress;
     void *ctx;
-    uint32_t *suites[TLSD_SCAN_NVERSIONS]; /* suites_for's lists, made once per scan */
-    size_t n_suites[TLSD_SCAN_NVERSIONS];
+    uint32_t *suites[TLSD_PROTO_COUNT]; /* suites_for's lists, made once per scan */
+    size_t n_suites[TLSD_PROTO_COUNT];
     unsigned max_now;     /* probes in flight overall: max_inflight, lowered on EMFILE */
     struct task *delayed; /* retries waiting for their back-off, earliest first */
     uv_timer_t retry_timer;
@@ -316,7 +312,7 @@ static int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **re
 static uint32_t *suites_for(struct scan *sc, uint16_t v, size_t *n)
 {
     int vi = 0;
-    while (vi < TLSD_SCAN_NVERSIONS - 1 && tlsd_scan_version_codes[vi] != v)
+    while (vi < TLSD_PROTO_COUNT - 1 && tlsd_proto_codes[vi] != v)
         vi++;
     if (!sc->suites[vi]) {
         uint32_t *all = malloc(tlsd_suite_count() * sizeof *all);
@@ -567,7 +563,7 @@ static void doubts_to_undecided(struct tscan *t)
                       "%s (a reset taken as a refusal before the server was seen to reset "
                       "at random)",
                       t->doubts[i]);
-    for (int vi = 0; vi < TLSD_SCAN_NVERSIONS; vi++)
+    for (int vi = 0; vi < TLSD_PROTO_COUNT; vi++)
         if (t->doubt_versions & (1u << vi))
             r->versions[vi].undecided = true;
 }
@@ -728,8 +724,8 @@ static void note_flight_incomplete(struct tscan *t, const struct probe_res *res)
     char vb[16];
     if (res->timed_out)
         t->flight_stalls = true;
-    for (int vi = 0; vi < TLSD_SCAN_NVERSIONS; vi++) {
-        if (tlsd_scan_version_codes[vi] != res->sh.version || (t->flight_noted & (1u << vi)))
+    for (int vi = 0; vi < TLSD_PROTO_COUNT; vi++) {
+        if (tlsd_proto_codes[vi] != res->sh.version || (t->flight_noted & (1u << vi)))
             continue;
         t->flight_noted |= 1u << vi;
         add_undecided(t->r,
@@ -1086,7 +1082,7 @@ static int elim_probe(struct task *k, const uint32_t *set, size_t n)
 {
     struct elim *e = k->e;
     struct tscan *t = e->t;
-    uint16_t v = tlsd_scan_version_codes[e->vi];
+    uint16_t v = tlsd_proto_codes[e->vi];
     struct hello_opts h = {.version = v};
     uint16_t *list16 = NULL;
     uint32_t *suites = NULL;
@@ -1135,8 +1131,8 @@ static int elim_probe(struct task *k, const uint32_t *set, size_t n)
 static uint32_t picked(const struct task *k, const struct probe_res *res)
 {
     const struct elim *e = k->e;
-    uint16_t v = tlsd_scan_version_codes[e->vi];
-    if (e->kind == E_SUITES && e->vi == TLSD_SCAN_SSL2)
+    uint16_t v = tlsd_proto_codes[e->vi];
+    if (e->kind == E_SUITES && e->vi == TLSD_PROTO_SSL2)
         return 0;
     if (res->outcome != PROBE_SERVER_HELLO || !res->have_sh || res->sh.version != v)
         return 0;
@@ -1632,7 +1628,7 @@ static void elim_undecided(struct elim *e, const struct task *k, const struct pr
                            bool root)
 {
     char vb[16], nb[16];
-    const char *v = tlsd_version_str(tlsd_scan_version_codes[e->vi], vb);
+    const char *v = tlsd_version_str(tlsd_proto_codes[e->vi], vb);
     if (res->confirmed_reset) {
         if (root && e->kind == E_SUITES) {
             add_doubt(e->t, e->vi, "%s: whether it is accepted", v);
@@ -1691,12 +1687,12 @@ static void elim_result(struct task *k, struct probe_res *res)
             char buf[160];
             const char *txt = outcome_text(res, buf, sizeof buf);
             if (res->outcome == PROBE_SERVER_HELLO && res->have_sh &&
-                res->sh.version != tlsd_scan_version_codes[e->vi]) {
+                res->sh.version != tlsd_proto_codes[e->vi]) {
                 char vb[16];
                 snprintf(buf, sizeof buf, "answered with %s%s",
                          res->sh.is_hrr ? "a HelloRetryRequest for " : "",
                          tlsd_version_str(res->sh.version, vb));
-                if (e->vi == TLSD_SCAN_TLS13 && res->sh.version == TLSD_VERSION_TLS1_2)
+                if (e->vi == TLSD_PROTO_TLS13 && res->sh.version == TLSD_VERSION_TLS1_2)
                     t->r->tls13_hello_answered_12 = TLSD_YES;
             }
             snprintf(e->root_note, sizeof e->root_note, "%s", txt);
@@ -1872,14 +1868,14 @@ static uint16_t *found_in_offer_order(const struct elim *e, uint32_t pinned, siz
 static void groups_done(struct elim *e)
 {
     struct tlsd_scan_result *r = e->t->r;
-    uint16_t **list = e->vi == TLSD_SCAN_TLS13 ? &r->groups : &r->groups12;
-    size_t *count = e->vi == TLSD_SCAN_TLS13 ? &r->n_groups : &r->n_groups12;
-    if (e->vi == TLSD_SCAN_TLS13 && r->hrr == TLSD_UNKNOWN && e->root_answered)
+    uint16_t **list = e->vi == TLSD_PROTO_TLS13 ? &r->groups : &r->groups12;
+    size_t *count = e->vi == TLSD_PROTO_TLS13 ? &r->n_groups : &r->n_groups12;
+    if (e->vi == TLSD_PROTO_TLS13 && r->hrr == TLSD_UNKNOWN && e->root_answered)
         r->hrr = e->n_found ? TLSD_YES : TLSD_NO;
-    *(e->vi == TLSD_SCAN_TLS13 ? &r->groups_order : &r->groups12_order) = e->order == 1 ? TLSD_YES
-                                                                          : e->order == 0
-                                                                              ? TLSD_NO
-                                                                              : TLSD_UNKNOWN;
+    *(e->vi == TLSD_PROTO_TLS13 ? &r->groups_order : &r->groups12_order) = e->order == 1 ? TLSD_YES
+                                                                           : e->order == 0
+                                                                               ? TLSD_NO
+                                                                               : TLSD_UNKNOWN;
     if (e->order == 1) { /* found in sequence: the server's order */
         *list = malloc((e->n_found ? e->n_found : 1) * sizeof **list);
         for (size_t i = 0; *list && i < e->n_found; i++)
@@ -1887,8 +1883,8 @@ static void groups_done(struct elim *e)
     } else {
         *list = found_in_offer_order(e, e->pinned, count);
     }
-    if (e->vi < TLSD_SCAN_TLS13)
-        r->groups12_version = tlsd_scan_version_codes[e->vi];
+    if (e->vi < TLSD_PROTO_TLS13)
+        r->groups12_version = tlsd_proto_codes[e->vi];
 }
 
 static void sigalgs_done(struct elim *e)
@@ -1960,8 +1956,8 @@ static uint16_t group_to_pin(const struct tlsd_scan_result *r)
 static void start_groups(struct tscan *t, int vi)
 {
     size_t n;
-    uint16_t *g = all_groups(tlsd_scan_version_codes[vi], &n);
-    start_elim16(t, E_GROUPS, vi, g, n, vi < TLSD_SCAN_TLS13 ? group_to_pin(t->r) : 0, 0,
+    uint16_t *g = all_groups(tlsd_proto_codes[vi], &n);
+    start_elim16(t, E_GROUPS, vi, g, n, vi < TLSD_PROTO_TLS13 ? group_to_pin(t->r) : 0, 0,
                  groups_done);
 }
 
@@ -1974,7 +1970,7 @@ static void start_sigalgs(struct tscan *t)
     for (int key = 0; key < TLSD_SCAN_NKEYS; key++) {
         size_t n;
         uint16_t *v = all_sigalgs(&n);
-        start_elim16(t, E_SIGALGS, TLSD_SCAN_TLS12, v, n, 0, key, sigalgs_done);
+        start_elim16(t, E_SIGALGS, TLSD_PROTO_TLS12, v, n, 0, key, sigalgs_done);
     }
 }
 
@@ -2176,7 +2172,7 @@ static void start_sigalgs13(struct tscan *t)
 static void ssl2_result(struct task *k, struct probe_res *res)
 {
     struct tscan *t = k->t;
-    struct tlsd_scan_version *sv = &t->r->versions[TLSD_SCAN_SSL2];
+    struct tlsd_scan_version *sv = &t->r->versions[TLSD_PROTO_SSL2];
     char buf[160];
     if (res->outcome == PROBE_SSL2_HELLO && res->ssl2.n_kinds > 0) {
         sv->suites = calloc(res->ssl2.n_kinds, sizeof *sv->suites);
@@ -2194,7 +2190,7 @@ static void ssl2_result(struct task *k, struct probe_res *res)
             sv->undecided = true;
             add_undecided(t->r, "SSLv2: whether it is accepted (%s)", res->error);
         } else if (res->confirmed_reset) {
-            add_doubt(t, TLSD_SCAN_SSL2, "SSLv2: whether it is accepted");
+            add_doubt(t, TLSD_PROTO_SSL2, "SSLv2: whether it is accepted");
         }
     }
     /* The work after the roots first: ending this task may otherwise end the target. */
@@ -2228,7 +2224,7 @@ static const uint16_t non_nist_curves[] = {0x001D, 0x001E}; /* x25519, x448 */
 
 static int highest_accepted(const struct tlsd_scan_result *r, bool below13)
 {
-    for (int i = below13 ? TLSD_SCAN_TLS12 : TLSD_SCAN_TLS13; i >= TLSD_SCAN_SSL3; i--)
+    for (int i = below13 ? TLSD_PROTO_TLS12 : TLSD_PROTO_TLS13; i >= TLSD_PROTO_SSL3; i--)
         if (r->versions[i].n_suites > 0)
             return i;
     return -1;
@@ -2396,10 +2392,10 @@ static void feature_probe(struct tscan *t, enum feature f, int vi)
 {
     size_t n, ng = 0;
     uint16_t *groups = NULL;
-    uint32_t *suites = suites_where(t->s, tlsd_scan_version_codes[vi], feature_suites(f), &n);
+    uint32_t *suites = suites_where(t->s, tlsd_proto_codes[vi], feature_suites(f), &n);
     if (!suites)
         return;
-    struct hello_opts h = {.version = tlsd_scan_version_codes[vi], .suites = suites, .n_suites = n};
+    struct hello_opts h = {.version = tlsd_proto_codes[vi], .suites = suites, .n_suites = n};
     switch (f) {
     case F_FALLBACK:
         h.fallback_scsv = true;
@@ -2466,25 +2462,25 @@ static void start_features(struct tscan *t)
         return;
     /* A lower version than the best, with TLS_FALLBACK_SCSV. */
     int lower = -1;
-    for (int i = top - 1; i >= TLSD_SCAN_SSL3 && lower < 0; i--)
+    for (int i = top - 1; i >= TLSD_PROTO_SSL3 && lower < 0; i--)
         if (r->versions[i].n_suites > 0)
             lower = i;
     if (lower >= 0)
         feature_probe(t, F_FALLBACK, lower);
     if (top12 >= 0) {
         feature_probe(t, F_COMPRESSION, top12);
-        if (top12 >= TLSD_SCAN_TLS10)
+        if (top12 >= TLSD_PROTO_TLS10)
             feature_probe(t, F_DHE_NO_FFDHE, top12);
-        if (top12 == TLSD_SCAN_TLS12)
+        if (top12 == TLSD_PROTO_TLS12)
             feature_probe(t, F_NO_RENEG_SIGNAL, top12);
-        if (top12 >= TLSD_SCAN_TLS10) {
+        if (top12 >= TLSD_PROTO_TLS10) {
             feature_probe(t, F_NO_GROUPS, top12);
             feature_probe(t, F_CERT_CURVE, top12);
         }
     }
-    if (top >= TLSD_SCAN_TLS10)
+    if (top >= TLSD_PROTO_TLS10)
         feature_probe(t, F_SNI_NOT_HOST, top);
-    if (top == TLSD_SCAN_TLS13) {
+    if (top == TLSD_PROTO_TLS13) {
         feature_probe(t, F_SHARE_X25519, top);
         feature_probe(t, F_SHARE_P256, top);
     }
@@ -2714,38 +2710,38 @@ static void start_full_handshakes(struct tscan *t)
     if (t->target->starttls != TLSD_STARTTLS_NONE)
         return;
     int top = -1, top12 = -1; /* what libssl speaks: TLS 1.0 and up */
-    for (int vi = TLSD_SCAN_TLS13; vi >= TLSD_SCAN_TLS10; vi--)
+    for (int vi = TLSD_PROTO_TLS13; vi >= TLSD_PROTO_TLS10; vi--)
         if (r->versions[vi].n_suites) {
             top = top < 0 ? vi : top;
-            top12 = top12 < 0 && vi < TLSD_SCAN_TLS13 ? vi : top12;
+            top12 = top12 < 0 && vi < TLSD_PROTO_TLS13 ? vi : top12;
         }
     if (top < 0)
         return;
-    if (top == TLSD_SCAN_TLS13 && r->n_certs == 0) {
+    if (top == TLSD_PROTO_TLS13 && r->n_certs == 0) {
         for (size_t i = 0; i < sizeof sigalgs / sizeof sigalgs[0]; i++)
             if ((h = new_fullhs(t, TLS1_3_VERSION, sigalgs[i], i ? FH_CERTS13 : FH_MAIN))) {
                 h->want_session = i == 0;
                 queue_fullhs(t, h);
             }
-    } else if ((h = new_fullhs(t, tlsd_scan_version_codes[top], NULL, FH_MAIN))) {
+    } else if ((h = new_fullhs(t, tlsd_proto_codes[top], NULL, FH_MAIN))) {
         h->want_session = true;
         queue_fullhs(t, h);
     }
     /* The certificate a client without SNI gets: in TLS 1.3 only libssl can see it (the
      * feature probe without SNI shows it at TLS <= 1.2). */
-    if (t->sni && top == TLSD_SCAN_TLS13 && !t->s->o->skip_features &&
+    if (t->sni && top == TLSD_PROTO_TLS13 && !t->s->o->skip_features &&
         (h = new_fullhs(t, TLS1_3_VERSION, NULL, FH_NO_SNI))) {
         h->sni[0] = '\0';
         queue_fullhs(t, h);
     }
     /* TLS <= 1.2 tickets, when the server sends them and FH_MAIN is TLS 1.3. */
     if (top12 >= 0 && top != top12 && r->session_ticket == TLSD_YES &&
-        (h = new_fullhs(t, tlsd_scan_version_codes[top12], NULL, FH_TICKET12))) {
+        (h = new_fullhs(t, tlsd_proto_codes[top12], NULL, FH_TICKET12))) {
         h->want_session = true;
         queue_fullhs(t, h);
     }
     /* TLS <= 1.2: resumption by session ID alone, and a renegotiation on the way. */
-    if (top12 >= 0 && (h = new_fullhs(t, tlsd_scan_version_codes[top12], NULL, FH_ID12))) {
+    if (top12 >= 0 && (h = new_fullhs(t, tlsd_proto_codes[top12], NULL, FH_ID12))) {
         h->want_session = h->no_ticket = h->try_reneg = true;
         queue_fullhs(t, h);
     }
@@ -2755,7 +2751,7 @@ static void start_full_handshakes(struct tscan *t)
  * highest TLS <= 1.2 version that has a DHE suite. */
 static void note_dh_ffdhe(struct tlsd_scan_result *r)
 {
-    for (int i = TLSD_SCAN_TLS12; i >= TLSD_SCAN_SSL3 && !r->dh_bits_ffdhe; i--)
+    for (int i = TLSD_PROTO_TLS12; i >= TLSD_PROTO_SSL3 && !r->dh_bits_ffdhe; i--)
         for (size_t k = 0; k < r->versions[i].n_suites && !r->dh_bits_ffdhe; k++)
             r->dh_bits_ffdhe = r->versions[i].suites[k].dh_bits;
 }
@@ -2763,7 +2759,7 @@ static void note_dh_ffdhe(struct tlsd_scan_result *r)
 /* An accepted suite at version v that keep holds for. */
 static bool accepts_where(const struct tlsd_scan_result *r, uint16_t v, bool (*keep)(uint32_t))
 {
-    for (int i = 0; i < TLSD_SCAN_NVERSIONS; i++)
+    for (int i = 0; i < TLSD_PROTO_COUNT; i++)
         for (size_t k = 0; r->versions[i].version == v && k < r->versions[i].n_suites; k++)
             if (keep(r->versions[i].suites[k].code))
                 return true;
@@ -2804,7 +2800,7 @@ static void judge_differences(struct tscan *t)
  * suite does not depend on the certificate (RFC 8446 4.4.2.2). */
 static void add_tls13_suites(struct tlsd_scan_result *r)
 {
-    const struct tlsd_scan_version *v = &r->versions[TLSD_SCAN_TLS13];
+    const struct tlsd_scan_version *v = &r->versions[TLSD_PROTO_TLS13];
     for (size_t i = 0; i < r->n_certs; i++) {
         struct tlsd_scan_cert *c = &r->certs[i];
         uint32_t *s =
@@ -2826,15 +2822,15 @@ static void start_after_roots(struct tscan *t)
     const struct tlsd_scan_result *r = t->r;
     start_full_handshakes(t);
     if (!o->skip_groups) {
-        if (r->versions[TLSD_SCAN_TLS13].n_suites)
-            start_groups(t, TLSD_SCAN_TLS13);
+        if (r->versions[TLSD_PROTO_TLS13].n_suites)
+            start_groups(t, TLSD_PROTO_TLS13);
         int v12 = highest_accepted(r, true);
-        if (v12 >= TLSD_SCAN_TLS10)
+        if (v12 >= TLSD_PROTO_TLS10)
             start_groups(t, v12);
     }
-    if (!o->skip_sigalgs && r->versions[TLSD_SCAN_TLS12].n_suites)
+    if (!o->skip_sigalgs && r->versions[TLSD_PROTO_TLS12].n_suites)
         start_sigalgs(t);
-    if (!o->skip_sigalgs && r->versions[TLSD_SCAN_TLS13].n_suites)
+    if (!o->skip_sigalgs && r->versions[TLSD_PROTO_TLS13].n_suites)
         start_sigalgs13(t);
     if (!o->skip_features)
         start_features(t);
@@ -2844,14 +2840,14 @@ static void start_after_roots(struct tscan *t)
 
 static void start_versions(struct tscan *t)
 {
-    t->roots_left = TLSD_SCAN_NVERSIONS;
+    t->roots_left = TLSD_PROTO_COUNT;
     t->tasks_open++; /* held until every enumeration is started */
-    for (int vi = 0; vi < TLSD_SCAN_NVERSIONS; vi++) {
+    for (int vi = 0; vi < TLSD_PROTO_COUNT; vi++) {
         struct tlsd_scan_version *sv = &t->r->versions[vi];
-        sv->version = tlsd_scan_version_codes[vi];
+        sv->version = tlsd_proto_codes[vi];
         sv->server_order = sv->chacha_priority = TLSD_UNKNOWN;
         sv->refusal_alert = -1;
-        if (vi == TLSD_SCAN_SSL2) {
+        if (vi == TLSD_PROTO_SSL2) {
             size_t n = 0;
             uint32_t *kinds = malloc(tlsd_suite_count() * sizeof *kinds);
             for (size_t i = 0; kinds && i < tlsd_suite_count(); i++)
@@ -2919,19 +2915,19 @@ static void summarize_failure(struct tlsd_scan_result *r)
          "answer",
          NULL},
     };
-    for (int i = 0; i < TLSD_SCAN_NVERSIONS; i++)
+    for (int i = 0; i < TLSD_PROTO_COUNT; i++)
         if (r->versions[i].accepted)
             return;
     /* An undecided version's note is "unknown: " and what its probes met. */
     static const char unknown[] = "unknown: ";
-    const char *first = r->versions[TLSD_SCAN_SSL3].note;
+    const char *first = r->versions[TLSD_PROTO_SSL3].note;
     if (strncmp(first, unknown, strlen(unknown)) == 0)
         first += strlen(unknown);
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         size_t pl = strlen(kinds[k].prefix);
         bool all = true;
         const char *from = NULL;
-        for (int i = TLSD_SCAN_SSL3; i < TLSD_SCAN_NVERSIONS && all; i++) {
+        for (int i = TLSD_PROTO_SSL3; i < TLSD_PROTO_COUNT && all; i++) {
             const char *n = r->versions[i].note;
             if (r->versions[i].undecided && strncmp(n, unknown, strlen(unknown)) == 0)
                 n += strlen(unknown);
@@ -2956,7 +2952,7 @@ static void summarize_failure(struct tlsd_scan_result *r)
     /* Mixed answers, none of them TLS (no alert): not a TLS server. */
     bool alert = false;
     const char *not_tls = NULL;
-    for (int i = TLSD_SCAN_SSL3; i < TLSD_SCAN_NVERSIONS; i++) {
+    for (int i = TLSD_PROTO_SSL3; i < TLSD_PROTO_COUNT; i++) {
         alert = alert || strncmp(r->versions[i].note, "alert", 5) == 0 ||
                 strncmp(r->versions[i].note, "answered", 8) == 0;
         if (!not_tls && strncmp(r->versions[i].note, "not_tls", 7) == 0)
@@ -2971,7 +2967,7 @@ static void summarize_failure(struct tlsd_scan_result *r)
  * aborts): whether a TLS 1.3 handshake can ever complete is not known. */
 static void judge_hrr_loop(struct tscan *t)
 {
-    struct tlsd_scan_version *sv = &t->r->versions[TLSD_SCAN_TLS13];
+    struct tlsd_scan_version *sv = &t->r->versions[TLSD_PROTO_TLS13];
     if (!t->hrr_loop || t->tls13_answered || !sv->accepted)
         return;
     sv->accepted = false;
@@ -3252,7 +3248,7 @@ int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan
         free_doubts(&s.targets[i]);
     }
     free(s.targets);
-    for (int vi = 0; vi < TLSD_SCAN_NVERSIONS; vi++)
+    for (int vi = 0; vi < TLSD_PROTO_COUNT; vi++)
         free(s.suites[vi]);
     return s.interrupted ? TLSD_SCAN_INTERRUPTED : 0;
 }

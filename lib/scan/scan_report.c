@@ -157,17 +157,17 @@ static void version_findings(struct tlsd_scan_result *r, bool any)
     char vb[16];
     if (!any)
         return;
-    if (v[TLSD_SCAN_TLS13].undecided ||
-        (!v[TLSD_SCAN_TLS13].accepted && v[TLSD_SCAN_TLS12].undecided))
+    if (v[TLSD_PROTO_TLS13].undecided ||
+        (!v[TLSD_PROTO_TLS13].accepted && v[TLSD_PROTO_TLS12].undecided))
         ; /* not known: nothing to say about what is missing */
-    else if (!v[TLSD_SCAN_TLS12].accepted && !v[TLSD_SCAN_TLS13].accepted)
+    else if (!v[TLSD_PROTO_TLS12].accepted && !v[TLSD_PROTO_TLS13].accepted)
         finding(r, TLSD_CLASS_INSECURE,
                 "no TLS 1.2 and no TLS 1.3: clients that follow RFC 8996 (current browsers, "
                 "OpenSSL 3 at its default security level, Windows with TLS 1.0/1.1 disabled) "
                 "cannot connect");
-    else if (!v[TLSD_SCAN_TLS13].accepted)
+    else if (!v[TLSD_PROTO_TLS13].accepted)
         finding(r, TLSD_CLASS_WEAK, "TLS 1.3 is not enabled");
-    for (int i = TLSD_SCAN_SSL3; i <= TLSD_SCAN_TLS10; i++) {
+    for (int i = TLSD_PROTO_SSL3; i <= TLSD_PROTO_TLS10; i++) {
         size_t cbc = 0;
         for (size_t k = 0; k < v[i].n_suites; k++)
             cbc += tlsd_suite_cipher_is(v[i].suites[k].code, TLSD_CIPHERF_CBC);
@@ -183,7 +183,7 @@ void scan_findings(struct tlsd_scan_result *r)
 {
     char vb[16];
     bool any = false;
-    for (int i = 0; i < TLSD_SCAN_NVERSIONS; i++) {
+    for (int i = 0; i < TLSD_PROTO_COUNT; i++) {
         const struct tlsd_scan_version *v = &r->versions[i];
         if (!v->accepted)
             continue;
@@ -204,7 +204,7 @@ void scan_findings(struct tlsd_scan_result *r)
     /* A version the server speaks elsewhere but refuses with handshake_failure
      * for every suite: typically suites that do not fit the certificate (an
      * RSA certificate while only ECDSA suites are enabled, or the reverse). */
-    for (int i = TLSD_SCAN_TLS12; i <= TLSD_SCAN_TLS12 && any; i++) {
+    for (int i = TLSD_PROTO_TLS12; i <= TLSD_PROTO_TLS12 && any; i++) {
         const struct tlsd_scan_version *v = &r->versions[i];
         if (!v->accepted && strstr(v->note, "handshake_failure"))
             finding(r, TLSD_CLASS_WEAK,
@@ -281,7 +281,7 @@ void scan_findings(struct tlsd_scan_result *r)
 
 void tlsd_scan_result_free(struct tlsd_scan_result *r)
 {
-    for (int i = 0; i < TLSD_SCAN_NVERSIONS; i++)
+    for (int i = 0; i < TLSD_PROTO_COUNT; i++)
         free(r->versions[i].suites);
     for (size_t i = 0; i < r->n_certs; i++) {
         for (size_t k = 0; k < r->certs[i].n_chain; k++) {
@@ -425,7 +425,7 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
     }
     json_t *vers = json_array();
     char vb[16];
-    for (int i = 0; i < TLSD_SCAN_NVERSIONS; i++) {
+    for (int i = 0; i < TLSD_PROTO_COUNT; i++) {
         const struct tlsd_scan_version *v = &r->versions[i];
         json_t *suites = json_array();
         for (size_t k = 0; k < v->n_suites; k++)

@@ -606,6 +606,16 @@ static void input_forms(void **state)
                           TLSD_SIDE_SERVER, &p, &err),
         0);
     assert_int_equal(p.versions, TLSD_V_TLS12 | TLSD_V_TLS13);
+    /* versions by their registry spellings (case aside); DTLS and unknown names refused */
+    assert_int_equal(
+        tlsd_profile_load("apache:SSLProtocol -all +tlsv1.2 +SSLv3\n", TLSD_SIDE_SERVER, &p, &err),
+        0);
+    assert_int_equal(p.versions, TLSD_V_TLS12 | TLSD_V_SSL3);
+    assert_int_not_equal(
+        tlsd_profile_load("apache:SSLProtocol +DTLSv1.2\n", TLSD_SIDE_SERVER, &p, &err), 0);
+    assert_non_null(strstr(err.msg, "unknown protocol 'DTLSv1.2'"));
+    assert_int_not_equal(
+        tlsd_profile_load("apache:SSLProtocol +TLSv9\n", TLSD_SIDE_SERVER, &p, &err), 0);
     /* a protocol line too long to hold is refused, not cut */
     char longline[400] = "apache:SSLProtocol";
     while (strlen(longline) < 320)

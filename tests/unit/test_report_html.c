@@ -62,17 +62,17 @@ static void test_scan_results(void **state)
     char *und[] = {"TLSv1.1: whether it is accepted (reset 2 times)"};
     for (int i = 0; i < N; i++) {
         r[i].target = &t[i];
-        for (int v = 0; v < TLSD_SCAN_NVERSIONS; v++)
-            r[i].versions[v].version = tlsd_scan_version_codes[v];
+        for (int v = 0; v < TLSD_PROTO_COUNT; v++)
+            r[i].versions[v].version = tlsd_proto_codes[v];
     }
     snprintf(r[0].error, sizeof r[0].error, "connection refused");
     static struct tlsd_scan_suite suites[] = {{.code = 0xC02F, .group = 0x001D}, {.code = 0x000A}};
-    r[1].versions[TLSD_SCAN_TLS12] = (struct tlsd_scan_version){.version = 0x0303,
-                                                                .accepted = true,
-                                                                .suites = suites,
-                                                                .n_suites = 2,
-                                                                .server_order = TLSD_YES};
-    r[2].versions[TLSD_SCAN_TLS11].undecided = true;
+    r[1].versions[TLSD_PROTO_TLS12] = (struct tlsd_scan_version){.version = 0x0303,
+                                                                 .accepted = true,
+                                                                 .suites = suites,
+                                                                 .n_suites = 2,
+                                                                 .server_order = TLSD_YES};
+    r[2].versions[TLSD_PROTO_TLS11].undecided = true;
     r[2].undecided = und;
     r[2].n_undecided = 1;
     struct tlsd_strbuf b = {0};
