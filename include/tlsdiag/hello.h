@@ -122,6 +122,41 @@ struct tlsd_hello_spec {
     size_t record_fragment; /* split into records of at most this many bytes (0: 2^14) */
 };
 
+/* What a client offers, in the terms scan's probes and connect's profiles both speak;
+ * tlsd_hello_spec_offer turns it into a spec by the protocol's rules, kept here once:
+ * SSLv2's own format for an SSLv2 hello; legacy_version at most TLS 1.2, TLS 1.3 offered
+ * by supported_versions with key_share and psk_key_exchange_modes (RFC 8446 4.1.2,
+ * 4.2.1, 4.2.8, 4.2.9); no extensions in an SSL 3.0 hello (RFC 6101 has none);
+ * signature_algorithms from TLS 1.2 on (RFC 5246 7.4.1.4.1); encrypt_then_mac and the
+ * renegotiation SCSV only in a hello whose highest version is below TLS 1.3 (RFC 7366
+ * is for the CBC suites of TLS 1.0-1.2; TLS 1.3 has no renegotiation, RFC 8446 4.1.2). */
+struct tlsd_hello_offer {          /* a list is sent when present (its length aside) */
+    uint16_t max_version;          /* the highest version offered */
+    struct tlsd_u16_list versions; /* supported_versions, highest first; present: TLS 1.3 */
+    const uint32_t *suites;
+    size_t n_suites;
+    struct tlsd_u8_list compression;
+    const char *server_name; /* sent as given (the caller leaves out addresses) */
+    struct tlsd_u16_list groups;
+    struct tlsd_u8_list ec_point_formats;
+    struct tlsd_u16_list sigalgs;
+    const struct tlsd_key_share_spec *key_shares; /* with supported_versions */
+    size_t n_key_shares;
+    bool compat_session_id; /* with supported_versions: 32 bytes (RFC 8446 D.4) */
+    bool reneg_scsv;        /* TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 3.4) */
+    bool reneg_info;        /* the empty renegotiation_info extension instead */
+    bool fallback_scsv;     /* RFC 7507 */
+    bool extended_master_secret, encrypt_then_mac, session_ticket, status_request;
+    const char *const *alpn;
+    size_t n_alpn;
+    const struct tlsd_raw_ext *extra; /* sent as given, extensions allowed */
+    size_t n_extra;
+    size_t pad_to; /* pad the handshake message to this size (0: no padding) */
+};
+
+/* The spec for an offer (the rules above); points into the offer, which must outlive it. */
+void tlsd_hello_spec_offer(const struct tlsd_hello_offer *o, struct tlsd_hello_spec *sp);
+
 /* Builds the handshake message (TLS: 4-byte header + body; SSLv2: the CLIENT-HELLO
  * message) into *msg, and the whole record(s) into *rec (either may be NULL).
  * Caller frees both. */

@@ -216,91 +216,57 @@ static uint16_t *all_sigalgs(size_t *n)
     return v;
 }
 
-/* Builds the records of a ClientHello for a probe. */
+/* Builds the records of a ClientHello for a probe: every extension a current client
+ * sends, so that a server answers as it answers real clients; an SSL 3.0 probe plain. */
 static int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **rec, size_t *len)
 {
     static const uint16_t v13[] = {TLSD_VERSION_TLS1_3};
     static const uint8_t pf[] = {0, 1, 2};
-    static const uint8_t psk_modes[] = {1};
     static const uint8_t comp_deflate[] = {1, 0};
-    static const struct tlsd_key_share_spec shares[] = {{.group = 0x001D}, {.group = 0x0017}};
+    static const struct tlsd_key_share_spec shares[] = {{.group = TLSD_GROUP_X25519},
+                                                        {.group = TLSD_GROUP_SECP256R1}};
     static const char *const alpn[] = {"h2", "http/1.1"};
-    struct tlsd_hello_spec sp = {0};
+    static const uint8_t hb_allowed[] = {1}; /* peer_allowed_to_send (RFC 6520 2) */
+    static const struct tlsd_raw_ext hb = {TLSD_EXT_HEARTBEAT, hb_allowed, sizeof hb_allowed};
     struct tlsd_key_share_spec one = {.group = h->share_group}; /* lives until the build */
     size_t ng = 0, ns = 0;
-    uint16_t *groups = NULL, *sig = NULL;
-    if (!h->groups)
-        groups = all_groups(h->version, &ng);
-    if (!h->sigalgs)
-        sig = all_sigalgs(&ns);
-    sp.random_mode = TLSD_RANDOM_AUTO;
-    sp.suites = h->suites;
-    sp.n_suites = h->n_suites;
-    if (h->compression) {
-        sp.compression.v = comp_deflate;
-        sp.compression.n = 2;
-        sp.compression.present = true;
-    }
-    if (h->version == TLSD_VERSION_SSL2) {
-        sp.format = TLSD_HELLO_SSL2;
-        sp.legacy_version = TLSD_VERSION_SSL2;
-    } else {
-        sp.format = TLSD_HELLO_TLS;
-        sp.legacy_version = h->version >= TLSD_VERSION_TLS1_3 ? TLSD_VERSION_TLS1_2 : h->version;
-        sp.record_version = h->version >= TLSD_VERSION_TLS1_0 ? TLSD_VERSION_TLS1_0 : h->version;
-        sp.session_id_len =
-            h->version >= TLSD_VERSION_TLS1_3 ? 32 : 0; /* middlebox compatibility */
-        for (size_t i = 0; i < sp.session_id_len; i++)
-            sp.session_id[i] = (uint8_t)(i * 7 + 1);
-        if (h->version >= TLSD_VERSION_TLS1_0) {
-            const char *sni = h->no_sni ? NULL : h->sni ? h->sni : t->sni;
-            sp.server_name = sni;
-            if (!h->no_groups) {
-                sp.groups.v = h->groups ? h->groups : groups;
-                sp.groups.n = h->groups ? h->n_groups : ng;
-                sp.groups.present = true;
-            }
-            sp.ec_point_formats.v = pf;
-            sp.ec_point_formats.n = 3;
-            sp.ec_point_formats.present = true;
-            sp.scsv = !h->no_reneg_scsv && h->version < TLSD_VERSION_TLS1_3;
-            sp.fallback_scsv = h->fallback_scsv;
-            sp.extended_master_secret = true;
-            sp.session_ticket = true;
-            sp.status_request = true;
-            sp.alpn = alpn;
-            sp.n_alpn = 2;
-        }
-        if (h->version >= TLSD_VERSION_TLS1_2) {
-            sp.sigalgs.v = h->sigalgs ? h->sigalgs : sig;
-            sp.sigalgs.n = h->sigalgs ? h->n_sigalgs : ns;
-            sp.sigalgs.present = true;
-        }
-        if (h->version >= TLSD_VERSION_TLS1_0 &&
-            h->version < TLSD_VERSION_TLS1_3) /* RFC 7366: TLS 1.0 too */
-            sp.encrypt_then_mac = true;
-        if (h->version >= TLSD_VERSION_TLS1_3) {
-            sp.versions.v = v13;
-            sp.versions.n = 1;
-            sp.versions.present = true;
-            sp.key_shares = h->no_key_shares ? NULL : h->share_group ? &one : shares;
-            sp.n_key_shares = h->no_key_shares ? 0 : h->share_group ? 1 : 2;
-            sp.key_share_present = true;
-            sp.psk_modes.v = psk_modes;
-            sp.psk_modes.n = 1;
-            sp.psk_modes.present = true;
-        }
-        if (h->pad_to) {
-            sp.padding = TLSD_PAD_TO_SIZE;
-            sp.pad_target = h->pad_to;
-        }
-    }
-    static const uint8_t hb_allowed[] = {1};
-    static const struct tlsd_raw_ext hb = {TLSD_EXT_HEARTBEAT, hb_allowed, sizeof hb_allowed};
-    if (h->heartbeat && h->version >= TLSD_VERSION_TLS1_0 && h->version < TLSD_VERSION_TLS1_3) {
-        sp.extra = &hb;
-        sp.n_extra = 1;
-    }
+    uint16_t *groups = h->groups ? NULL : all_groups(h->version, &ng);
+    uint16_t *sig = h->sigalgs ? NULL : all_sigalgs(&ns);
+    bool tls10 = h->version >= TLSD_VERSION_TLS1_0, tls13 = h->version >= TLSD_VERSION_TLS1_3;
+    bool heartbeat = h->heartbeat && tls10 && !tls13;
+    struct tlsd_hello_offer o = {
+        .max_version = h->version,
+        .versions = {v13, 1, tls13},
+        .suites = h->suites,
+        .n_suites = h->n_suites,
+        .compression = {comp_deflate, h->compression ? 2 : 0, h->compression},
+        .server_name = h->no_sni ? NULL
+                       : h->sni  ? h->sni
+                                 : t->sni,
+        .groups = {h->groups ? h->groups : groups, h->groups ? h->n_groups : ng, !h->no_groups},
+        .ec_point_formats = {pf, 3, true},
+        .sigalgs = {h->sigalgs ? h->sigalgs : sig, h->sigalgs ? h->n_sigalgs : ns, true},
+        .key_shares = h->no_key_shares ? NULL
+                      : h->share_group ? &one
+                                       : shares,
+        .n_key_shares = h->no_key_shares ? 0
+                        : h->share_group ? 1
+                                         : 2,
+        .compat_session_id = true,
+        .reneg_scsv = !h->no_reneg_scsv && tls10,
+        .fallback_scsv = h->fallback_scsv && tls10,
+        .extended_master_secret = true,
+        .encrypt_then_mac = true,
+        .session_ticket = true,
+        .status_request = true,
+        .alpn = alpn,
+        .n_alpn = 2,
+        .extra = heartbeat ? &hb : NULL,
+        .n_extra = heartbeat ? 1 : 0,
+        .pad_to = h->pad_to,
+    };
+    struct tlsd_hello_spec sp;
+    tlsd_hello_spec_offer(&o, &sp);
     enum tlsd_cerr e = tlsd_hello_build(&sp, NULL, NULL, rec, len);
     free(groups);
     free(sig);

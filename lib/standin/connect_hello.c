@@ -72,49 +72,48 @@ static bool has_ecc_suite(const struct tlsd_profile *p)
     return false;
 }
 
-/* RFC 8446 4.1.2 / 4.2.1: legacy_version at most TLS 1.2; supported_versions lists
- * every version, highest first. */
+/* The profile's offer: supported_versions lists every version, highest first (RFC 8446
+ * 4.2.1); the rules of the hello itself are tlsd_hello_spec_offer's. */
 static int build_hello(const struct tlsd_profile *p, const char *sni, uint8_t **rec, size_t *len,
                        struct tlsd_profile_err *err)
 {
-    static const uint8_t null_comp[] = {0}, uncompressed[] = {0}, psk_dhe[] = {1};
-    uint16_t versions[8];
+    static const uint8_t null_comp[] = {0}, uncompressed[] = {0};
+    uint16_t versions[TLSD_PROTO_COUNT];
     size_t nv = 0;
     for (unsigned bit = TLSD_V_TLS13; bit >= TLSD_V_SSL3; bit >>= 1)
         if (p->versions & bit)
             versions[nv++] = tlsd_version_of_bit(bit);
     uint16_t hi = tlsd_versions_max(p->versions);
     bool t13 = (p->versions & TLSD_V_TLS13) && p->supported_versions_ext;
-    /* SSLv2 cipher kinds (24-bit) have no place in a TLS hello. */
+    /* SSLv2 cipher kinds (24-bit) have no place in a TLS hello (an SSLv2-only client
+     * sends SSLv2's CLIENT-HELLO, which carries both). */
     uint32_t suites[TLSD_PROFILE_MAX_SUITES];
     size_t ns = 0;
     for (size_t i = 0; i < p->n_suites; i++)
-        if (p->suites[i] <= 0xffff)
+        if (p->suites[i] <= 0xffff || hi == TLSD_VERSION_SSL2)
             suites[ns++] = p->suites[i];
     struct tlsd_key_share_spec shares[TLSD_PROFILE_MAX_GROUPS];
     for (size_t i = 0; i < p->n_key_shares; i++)
         shares[i] = (struct tlsd_key_share_spec){.group = p->key_shares[i]};
     bool groups = (p->flags & TLSD_PF_SENDS_GROUPS) && (t13 || has_ecc_suite(p));
-    bool sigalgs =
-        (p->flags & TLSD_PF_SENDS_SIGALGS) && hi >= TLSD_VERSION_TLS1_2; /* RFC 5246 7.4.1.4.1 */
-    struct tlsd_hello_spec s = {
-        .legacy_version = hi > TLSD_VERSION_TLS1_2 ? TLSD_VERSION_TLS1_2 : hi,
+    struct tlsd_hello_offer o = {
+        .max_version = hi,
+        .versions = {versions, t13 ? nv : 0, t13},
         .suites = suites,
         .n_suites = ns,
         .compression = {null_comp, 1, true},
         .server_name = sni && !tlsd_host_is_ip(sni) ? sni : NULL,
         .groups = {p->groups, groups ? p->n_groups : 0, groups},
         .ec_point_formats = {uncompressed, 1, groups},
-        .sigalgs = {p->sigalgs, sigalgs ? p->n_sigalgs : 0, sigalgs},
-        .versions = {versions, t13 ? nv : 0, t13},
-        .key_shares = t13 ? shares : NULL,
-        .n_key_shares = t13 ? p->n_key_shares : 0,
-        .key_share_present = t13,
-        .psk_modes = {psk_dhe, 1, t13},
-        .renegotiation_info = (p->flags & TLSD_PF_SENDS_RENEG_INFO) &&
-                              !tlsd_profile_has_suite(p, TLSD_SUITE_EMPTY_RENEGOTIATION_INFO_SCSV),
+        .sigalgs = {p->sigalgs, p->n_sigalgs, (p->flags & TLSD_PF_SENDS_SIGALGS) != 0},
+        .key_shares = shares,
+        .n_key_shares = p->n_key_shares,
+        .reneg_info = (p->flags & TLSD_PF_SENDS_RENEG_INFO) &&
+                      !tlsd_profile_has_suite(p, TLSD_SUITE_EMPTY_RENEGOTIATION_INFO_SCSV),
         .extended_master_secret = hi >= TLSD_VERSION_TLS1_2,
     };
+    struct tlsd_hello_spec s;
+    tlsd_hello_spec_offer(&o, &s);
     enum tlsd_cerr rc = tlsd_hello_build(&s, NULL, NULL, rec, len);
     if (rc != TLSD_CERR_OK)
         return tlsd_profile_fail(err, "cannot build a ClientHello for %s: %s", p->name,
