@@ -609,15 +609,6 @@ void tlsd_conn_render_json(struct tlsd_strbuf *b, const struct tlsd_conn *c,
     tlsd_jw_end_object(&w);
 }
 
-json_t *tlsd_conn_to_json(const struct tlsd_conn *c)
-{
-    struct tlsd_strbuf b = {0};
-    tlsd_conn_render_json(&b, c, NULL);
-    json_t *j = b.failed || !b.s ? NULL : json_loadb(b.s, b.len, 0, NULL);
-    tlsd_sb_free(&b);
-    return j;
-}
-
 /* ---- summaries (once per run, but with up to 65,536 clients: streamed too) ---- */
 
 static void outcomes_json(struct tlsd_jw *w, const char *key, const uint64_t *v)
@@ -790,13 +781,4 @@ void tlsd_analyze_summary_render_json(struct tlsd_strbuf *b, const struct tlsd_a
     before_tls_json(&w, a);
     diags_json(&w, a);
     tlsd_jw_end_object(&w);
-}
-
-json_t *tlsd_analyze_summary_to_json(const struct tlsd_analyzer *a)
-{
-    struct tlsd_strbuf b = {0};
-    tlsd_analyze_summary_render_json(&b, a);
-    json_t *j = b.failed || !b.s ? NULL : json_loadb(b.s, b.len, 0, NULL);
-    tlsd_sb_free(&b);
-    return j;
 }

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "profile_internal.h"
+#include "tlsdiag/json.h"
 #include "tlsdiag/registry.h"
 #include "tlsdiag/scan.h"
 

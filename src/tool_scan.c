@@ -8,6 +8,7 @@
 
 #include "platform.h"
 
+#include "tlsdiag/json.h"
 #include "tlsdiag/report_html.h"
 #include "tlsdiag/scan.h"
 #include "tlsdiag/strbuf.h"

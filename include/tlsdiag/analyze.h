@@ -15,8 +15,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
-
 #include "tlsdiag/capture.h"
 #include "tlsdiag/explain.h"
 #include "tlsdiag/fingerprint.h"
@@ -285,12 +283,8 @@ void tlsd_diag_table_render_json(struct tlsd_strbuf *b, const struct tlsd_diag_t
  * diagnosis as an index into diags (added when new), or inline when diags is NULL. */
 void tlsd_conn_render_json(struct tlsd_strbuf *b, const struct tlsd_conn *c,
                            struct tlsd_diag_table *diags);
-/* The same as a jansson value, diagnosis inline (NULL when out of memory). */
-json_t *tlsd_conn_to_json(const struct tlsd_conn *c);
-/* The summaries as one JSON object appended to b (streamed: up to 65,536 clients), and
- * the same as a jansson value. */
+/* The summaries as one JSON object appended to b (streamed: up to 65,536 clients). */
 void tlsd_analyze_summary_render_json(struct tlsd_strbuf *b, const struct tlsd_analyzer *a);
-json_t *tlsd_analyze_summary_to_json(const struct tlsd_analyzer *a);
 /* Text: appended to b; color adds ANSI colours. */
 void tlsd_conn_render_text(struct tlsd_strbuf *b, const struct tlsd_conn *c, bool color);
 void tlsd_analyze_summary_render_text(struct tlsd_strbuf *b, const struct tlsd_analyzer *a,
