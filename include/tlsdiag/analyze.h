@@ -136,6 +136,9 @@ struct tlsd_conn {
 
     enum tlsd_conn_outcome outcome;
     struct tlsd_diagnosis diag;
+    /* The analyser's memos (private), used by the diagnosis and the renderers; NULL for a
+     * record made elsewhere (then nothing is remembered). */
+    struct tlsd_analyze_memo *memo;
 };
 
 /* Summaries, bounded: at most TLSD_SUMMARY_MAX entries per table (then counted in
