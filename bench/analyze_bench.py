@@ -29,17 +29,11 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+from loopback import free_port  # noqa: E402
 TSHARK_FIELDS = ["ip.src", "ip.dst", "tcp.srcport", "tcp.dstport", "tls.handshake.type",
                  "tls.handshake.version", "tls.handshake.ciphersuite",
                  "tls.handshake.extensions_server_name", "tls.alert_message.desc"]
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def make_cert(d):

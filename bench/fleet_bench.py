@@ -35,7 +35,6 @@ import os
 import re
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,6 +43,8 @@ import time
 import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
+from loopback import free_ports, make_certs, need_addr, nginx_server, silent_server, spawn  # noqa: E402
 ARGS = sys.argv[1:]
 
 
@@ -67,43 +68,17 @@ def say(*a):
     print(*a, file=sys.stderr, flush=True)
 
 
-def free_ports(n):
-    out, socks = [], []
-    while len(out) < n:
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        socks.append(s)
-        out.append(s.getsockname()[1])
-    for s in socks:
-        s.close()
-    return out
+def wait_port(addr, port):
+    need_addr(addr, port, 60)
 
 
-def wait_port(addr, port, seconds=60):
-    end = time.time() + seconds
-    while time.time() < end:
-        try:
-            socket.create_connection((addr, port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit(f"{addr}:{port} did not open")
-
-
-def start(args, **kw):
-    p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         stdin=subprocess.DEVNULL, env=ENV, **kw)
-    procs.append(p)
-    return p
+def start(args):
+    return spawn(args, ENV, procs)
 
 
 def certs():
     open(ENV["OPENSSL_CONF"], "w").write("# empty\n")
-    for name, alg in (("rsa", ["-newkey", "rsa:2048"]),
-                      ("ec", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"])):
-        subprocess.run(["openssl", "req", "-x509", *alg, "-nodes", "-days", "2", "-keyout",
-                        f"{WORK}/{name}.key", "-out", f"{WORK}/{name}.pem", "-subj",
-                        "/CN=localhost"], capture_output=True, check=True, env=ENV)
+    make_certs(WORK, ENV)
 
 
 # ---- the fleet ---------------------------------------------------------------------
@@ -141,9 +116,6 @@ def layout():
 
 
 def nginx(addrs, ports):
-    prefix = os.path.join(WORK, "nginx")
-    os.makedirs(os.path.join(prefix, "logs"), exist_ok=True)
-
     def listens(kind):
         return "\n".join(f"  listen {a}:{p} ssl;" for a in addrs[kind] for p in ports)
 
@@ -156,42 +128,16 @@ def nginx(addrs, ports):
   server_name localhost; ssl_protocols {protos}; {extra}
   ssl_certificate {WORK}/{cert}.pem; ssl_certificate_key {WORK}/{cert}.key;
   location / {{ return 200 ok; }} }}""" for kind, (cert, protos, extra) in blocks.items())
-    conf = f"""daemon off; pid {prefix}/pid; error_log {prefix}/logs/error.log crit;
-worker_processes 2; worker_rlimit_nofile 65536;
-events {{ worker_connections 16384; }}
-http {{ access_log off; client_body_temp_path {prefix}; proxy_temp_path {prefix};
- fastcgi_temp_path {prefix}; uwsgi_temp_path {prefix}; scgi_temp_path {prefix};
-{servers} }}
-"""
-    open(f"{prefix}/nginx.conf", "w").write(conf)
-    start(["nginx", "-p", prefix, "-c", f"{prefix}/nginx.conf"])
+    start(nginx_server(WORK, 0, "fleet", servers, connections=16384, workers=2,
+                       main="worker_rlimit_nofile 65536;", log_level="crit"))
     for kind in blocks:
         if addrs[kind]:
             wait_port(addrs[kind][-1], ports[-1])
 
 
-SILENT_PY = """
-import signal, socket, sys
-socks = []
-port_list = [int(p) for p in sys.argv[1].split(",")]
-for a in sys.argv[2:]:
-    for p in port_list:
-        s = socket.socket()
-        s.bind((a, p))
-        s.listen(4096)
-        socks.append(s)
-print("ready", flush=True)
-signal.sigwait([signal.SIGTERM])
-"""
-
-
 def silent(addrs, ports):
     """Listeners that never accept: connected, never answered."""
-    p = subprocess.Popen([sys.executable, "-c", SILENT_PY, ",".join(map(str, ports)), *addrs],
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    procs.append(p)
-    if p.stdout.readline().strip() != "ready":
-        raise SystemExit("silent listeners did not start")
+    procs.append(silent_server(ports, addrs))
 
 
 def build_fleet():

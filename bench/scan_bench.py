@@ -27,7 +27,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,6 +34,8 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
+from loopback import free_port, make_certs, need_addr, nginx_server, spawn  # noqa: E402
 TLSDIAG = os.path.abspath(sys.argv[1])
 ROUNDS = int(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2].isdigit() else 5
 
@@ -54,30 +55,12 @@ ENV = dict(os.environ, OPENSSL_CONF=os.path.join(WORK, "openssl.cnf"))
 procs = []
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-def wait_port(port, seconds=15):
-    end = time.time() + seconds
-    while time.time() < end:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit(f"port {port} did not open")
+def wait_port(port):
+    need_addr("127.0.0.1", port, 15)
 
 
 def start(args, **kw):
-    p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         stdin=subprocess.DEVNULL, env=ENV, **kw)
-    procs.append(p)
-    return p
+    return spawn(args, ENV, procs, **kw)
 
 
 def timed(args):
@@ -95,28 +78,16 @@ def count_connects(args, port):
 
 def certs():
     open(ENV["OPENSSL_CONF"], "w").write("# empty\n")
-    for name, alg in (("rsa", ["-newkey", "rsa:2048"]),
-                      ("ec", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"])):
-        subprocess.run(["openssl", "req", "-x509", *alg, "-nodes", "-days", "2", "-keyout",
-                        f"{WORK}/{name}.key", "-out", f"{WORK}/{name}.pem", "-subj", "/CN=localhost"],
-                       capture_output=True, check=True, env=ENV)
+    make_certs(WORK, ENV)
 
 
 def nginx(ports, cert, workers=2):
-    prefix = os.path.join(WORK, f"nginx-{ports[0]}")
-    os.makedirs(os.path.join(prefix, "logs"), exist_ok=True)
     listens = "\n".join(f"listen 127.0.0.1:{p} ssl;" for p in ports)
-    conf = f"""daemon off; pid {prefix}/pid; error_log {prefix}/logs/error.log crit;
-worker_processes {workers}; worker_rlimit_nofile 65536;
-events {{ worker_connections 16384; }}
-http {{ access_log off; client_body_temp_path {prefix}; proxy_temp_path {prefix};
- fastcgi_temp_path {prefix}; uwsgi_temp_path {prefix}; scgi_temp_path {prefix};
- server {{ {listens} server_name localhost;
+    body = f""" server {{ {listens} server_name localhost;
    ssl_certificate {WORK}/{cert}.pem; ssl_certificate_key {WORK}/{cert}.key;
-   ssl_protocols TLSv1.2 TLSv1.3; }} }}
-"""
-    open(f"{prefix}/nginx.conf", "w").write(conf)
-    start(["nginx", "-p", prefix, "-c", f"{prefix}/nginx.conf"])
+   ssl_protocols TLSv1.2 TLSv1.3; }}"""
+    start(nginx_server(WORK, 0, str(ports[0]), body, connections=16384, workers=workers,
+                       main="worker_rlimit_nofile 65536;", log_level="crit"))
     for p in ports[:5] + ports[-5:]:
         wait_port(p)
 

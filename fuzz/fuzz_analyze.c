@@ -7,13 +7,26 @@
 
 #include "tlsdiag/analyze.h"
 
+#include <jansson.h>
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* What the JSON renderer wrote must parse as JSON. */
+static void check_json(struct tlsd_strbuf *b)
+{
+    json_t *j = b->failed || !b->s ? NULL : json_loadb(b->s, b->len, 0, NULL);
+    if (b->s && !b->failed && !j)
+        abort();
+    json_decref(j);
+    tlsd_sb_free(b);
+}
 
 static void on_conn(void *ctx, const struct tlsd_conn *c)
 {
     (void)ctx;
-    json_decref(tlsd_conn_to_json(c));
     struct tlsd_strbuf b = {0};
+    tlsd_conn_render_json(&b, c, NULL);
+    check_json(&b);
     tlsd_conn_render_text(&b, c, true);
     tlsd_sb_free(&b);
 }
@@ -33,8 +46,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 break;
         tlsd_analyzer_end(a);
         tlsd_analyzer_add_capture_stats(a, tlsd_capture_get_stats(cap));
-        json_decref(tlsd_analyze_summary_to_json(a));
         struct tlsd_strbuf b = {0};
+        tlsd_analyze_summary_render_json(&b, a);
+        check_json(&b);
         tlsd_analyze_summary_render_text(&b, a, false);
         tlsd_sb_free(&b);
     }

@@ -164,6 +164,10 @@ int tool_check_readable(const char *cmd, const char *opt, const char *path);
  * report that ran out of memory) said on stderr. 0, or -1. */
 struct tlsd_strbuf;
 int tool_write_html(const char *cmd, const char *path, struct tlsd_strbuf *b);
+/* A renderer's text on stdout, then b freed (errors: checked once at exit, tlsdiag.c). */
+void tool_print_sb(struct tlsd_strbuf *b);
+/* A document as indented JSON and a newline on stdout, then j released (NULL: the newline). */
+void tool_print_json(json_t *j);
 
 /* Prints "tlsdiag COMMAND: message" on stderr. */
 void tool_err(const char *cmd, const char *fmt, ...)

@@ -299,6 +299,21 @@ int tool_check_readable(const char *cmd, const char *opt, const char *path)
     return 0;
 }
 
+void tool_print_sb(struct tlsd_strbuf *b)
+{
+    if (b->s)
+        fputs(b->s, stdout);
+    tlsd_sb_free(b);
+}
+
+void tool_print_json(json_t *j)
+{
+    if (j)
+        json_dumpf(j, stdout, JSON_INDENT(2));
+    putchar('\n');
+    json_decref(j);
+}
+
 int tool_write_html(const char *cmd, const char *path, struct tlsd_strbuf *b)
 {
     if (b->failed || !b->s) {

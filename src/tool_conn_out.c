@@ -293,9 +293,7 @@ void tool_conn_print(void *ctx, const struct tlsd_conn *c)
     if (o->format == TOOL_OUT_TEXT) {
         struct tlsd_strbuf b = {0};
         tlsd_conn_render_text(&b, c, o->color);
-        if (b.s)
-            fputs(b.s, stdout);
-        tlsd_sb_free(&b);
+        tool_print_sb(&b);
     } else {
         print_json(o, c);
     }
@@ -352,9 +350,7 @@ void tool_conn_finish(struct tool_conn_opts *o, const struct tlsd_analyzer *a, j
                            tlsd_analyzer_stats(a)->unfinished == 1 ? "" : "s",
                            tlsd_analyzer_stats(a)->unfinished == 1 ? "is" : "are");
         tlsd_analyze_summary_render_text(&b, a, o->color);
-        if (b.s)
-            fputs(b.s, stdout);
-        tlsd_sb_free(&b);
+        tool_print_sb(&b);
     }
     writer_end(o);
     tlsd_sb_free(&o->buf);

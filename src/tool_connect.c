@@ -185,9 +185,7 @@ static void report_text(const struct opts *o, const struct as_client *a,
         printf("Client: the local %s\n", OPENSSL_VERSION_TEXT);
     struct tlsd_strbuf b = {0};
     tlsd_connect_result_text(r, &b);
-    if (b.s)
-        fputs(b.s, stdout);
-    tlsd_sb_free(&b);
+    tool_print_sb(&b);
     if (!a->have_server)
         return;
     struct tlsd_outcome p;
@@ -224,9 +222,7 @@ static void report_json(const struct opts *o, const struct as_client *a,
             json_object_set_new(j, "server_fixes", sf ? sf : json_null());
         }
     }
-    json_dumpf(j, stdout, JSON_INDENT(2));
-    putchar('\n');
-    json_decref(j);
+    tool_print_json(j);
 }
 
 int tool_connect(int argc, char **argv)

@@ -69,16 +69,12 @@ static void output(const struct tlsd_event_log *log, const struct tlsd_event_fil
 {
     if (json) {
         json_t *j = tlsd_events_to_json(log, files, nf, all);
-        json_dumpf(j, stdout, JSON_INDENT(2));
-        putchar('\n');
-        json_decref(j);
+        tool_print_json(j);
         return;
     }
     struct tlsd_strbuf b = {0};
     tlsd_events_text(log, files, nf, all, &b);
-    if (b.s)
-        fputs(b.s, stdout);
-    tlsd_sb_free(&b);
+    tool_print_sb(&b);
 }
 
 int tool_events(int argc, char **argv)

@@ -115,34 +115,18 @@ static char *read_input(int argc, char **argv, const struct opts *o, size_t *len
     return text;
 }
 
-/* Prints a renderer's text. */
-static void print_text(struct tlsd_strbuf *b)
-{
-    if (b->s)
-        fputs(b->s, stdout);
-    tlsd_sb_free(b);
-}
-
-static void print_json(json_t *j)
-{
-    if (j)
-        json_dumpf(j, stdout, JSON_INDENT(2));
-    putchar('\n');
-    json_decref(j);
-}
-
 static int list_entries(const struct opts *o)
 {
     if (o->json) {
         json_t *a = json_array();
         for (size_t i = 0; a && i < tlsd_explain_count(); i++)
             json_array_append_new(a, tlsd_explain_entry_to_json(tlsd_explain_at(i)));
-        print_json(a);
+        tool_print_json(a);
         return TOOL_EXIT_OK;
     }
     struct tlsd_strbuf b = {0};
     tlsd_explain_list_text(&b);
-    print_text(&b);
+    tool_print_sb(&b);
     return TOOL_EXIT_OK;
 }
 
@@ -156,11 +140,11 @@ static int explain(const char *text, size_t len, const struct opts *o)
     size_t shown = o->max == 0 || o->max > r.n ? r.n : (size_t)o->max;
     struct tlsd_explain_result cut = {r.matches, shown};
     if (o->json) {
-        print_json(tlsd_explain_result_to_json(&cut));
+        tool_print_json(tlsd_explain_result_to_json(&cut));
     } else {
         struct tlsd_strbuf b = {0};
         tlsd_explain_text(&r, shown, tool_term_width(), tool_use_color(o->color, stdout), &b);
-        print_text(&b);
+        tool_print_sb(&b);
     }
     if (r.n == 0)
         tool_err("explain", "no entry matches the input (tlsdiag explain --list shows them all)");

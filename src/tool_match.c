@@ -301,9 +301,7 @@ static int run_matrix(struct tlsd_profile *cs, size_t nc, struct tlsd_profile *s
         json_t *j = json_pack("{s:i, s:i, s:i, s:o, s:o}", "clients", (int)nc, "servers", (int)ns,
                               "failures", (int)fails, "results", results, "breaks",
                               breaks(cs, nc, ss, ns, out, false));
-        json_dumpf(j, stdout, JSON_INDENT(2));
-        putchar('\n');
-        json_decref(j);
+        tool_print_json(j);
     } else {
         for (size_t i = 0; i < nc; i++)
             print_assumed(&cs[i]);
@@ -581,9 +579,7 @@ int tool_match(int argc, char **argv)
         struct tlsd_outcome out;
         tlsd_negotiate(&cs[0], &ss[0], &out);
         json_t *j = pair_json(&cs[0], &ss[0], o, &out);
-        json_dumpf(j, stdout, JSON_INDENT(2));
-        putchar('\n');
-        json_decref(j);
+        tool_print_json(j);
         rc = out.ok ? 0 : 1;
     } else {
         rc = report_pair(&cs[0], &ss[0], o);

@@ -34,21 +34,6 @@ static const char help_text[] =
     "      --color, --no-color accepted by every command; profiles has no colour\n"
     "  -h, --help          this help\n";
 
-/* Prints a renderer's text; its JSON as a document. */
-static void print_text(struct tlsd_strbuf *b)
-{
-    if (b->s)
-        fputs(b->s, stdout);
-    tlsd_sb_free(b);
-}
-
-static void print_json(json_t *j)
-{
-    json_dumpf(j, stdout, JSON_INDENT(2));
-    putchar('\n');
-    json_decref(j);
-}
-
 /* A Windows server's exports: the effective profile, then each setting's origin. */
 static int show_windows(const char *spec, bool json)
 {
@@ -61,10 +46,10 @@ static int show_windows(const char *spec, bool json)
     }
     struct tlsd_strbuf b = {0};
     if (json) {
-        print_json(tlsd_win_state_to_json(st));
+        tool_print_json(tlsd_win_state_to_json(st));
     } else {
         tlsd_win_state_text(st, &b);
-        print_text(&b);
+        tool_print_sb(&b);
     }
     free(st);
     return TOOL_EXIT_OK;
@@ -91,11 +76,8 @@ static int list(const char *family, bool json)
         else
             tool_wrapf(PROFILE_DESC_COL, "%-30s %-8s %-6s %s", b->name, b->family, b->side, desc);
     }
-    if (json) {
-        json_dumpf(arr, stdout, JSON_INDENT(2));
-        putchar('\n');
-        json_decref(arr);
-    }
+    if (json)
+        tool_print_json(arr);
     return TOOL_EXIT_OK;
 }
 
@@ -139,10 +121,10 @@ int tool_profiles(int argc, char **argv)
     tool_note("profiles", err.note);
     struct tlsd_strbuf b = {0};
     if (json) {
-        print_json(tlsd_profile_to_json(&p));
+        tool_print_json(tlsd_profile_to_json(&p));
     } else {
         tlsd_profile_text(&p, &b);
-        print_text(&b);
+        tool_print_sb(&b);
     }
     return TOOL_EXIT_OK;
 }

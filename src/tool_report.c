@@ -11,24 +11,18 @@
 #include "tlsdiag/strbuf.h"
 #include "tool.h"
 
-static int print_sb(struct tlsd_strbuf *b, int rc)
-{
-    if (b->s)
-        fputs(b->s, stdout);
-    tlsd_sb_free(b);
-    return rc;
-}
-
 void tool_print_outcome(const struct tlsd_outcome *o)
 {
     struct tlsd_strbuf b = {0};
     tlsd_outcome_text(o, &b);
-    print_sb(&b, 0);
+    tool_print_sb(&b);
 }
 
 int tool_print_fixes(const struct tlsd_profile *c, const struct tlsd_profile *s,
                      enum tlsd_side side, size_t max)
 {
     struct tlsd_strbuf b = {0};
-    return print_sb(&b, tlsd_fixes_text(c, s, side, max, &b));
+    int n = tlsd_fixes_text(c, s, side, max, &b);
+    tool_print_sb(&b);
+    return n;
 }

@@ -8,6 +8,7 @@
 
 #include "platform.h"
 
+#include "tlsdiag/json.h"
 #include "tlsdiag/report_html.h"
 #include "tlsdiag/scan.h"
 #include "tlsdiag/strbuf.h"
@@ -737,9 +738,7 @@ int tool_scan(int argc, char **argv)
     if (all) {
         json_t *doc = json_pack("{s:s, s:b, s:o}", "tlsdiag", TLSD_VERSION, "interrupted",
                                 interrupted, "targets", all);
-        json_dumpf(doc, stdout, JSON_INDENT(2));
-        putchar('\n');
-        json_decref(doc);
+        tool_print_json(doc);
     }
     json_decref(old);
     free(results);

@@ -507,7 +507,7 @@ static void sum_add(struct serve_sum *s, const struct tlsd_serve_client *c)
         s->disagree += !a;
     }
     char ja4[TLSD_JA4_LEN + 1];
-    tlsd_ja4(c->hello, TLSD_JA_TCP, ja4);
+    tlsd_ja4(NULL, c->hello, TLSD_JA_TCP, ja4);
     for (size_t i = 0; i < s->n_hellos; i++)
         if (strcmp(s->hellos[i], ja4) == 0) {
             s->hello_count[i]++;

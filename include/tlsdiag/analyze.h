@@ -15,8 +15,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
-
 #include "tlsdiag/capture.h"
 #include "tlsdiag/explain.h"
 #include "tlsdiag/fingerprint.h"
@@ -138,6 +136,9 @@ struct tlsd_conn {
 
     enum tlsd_conn_outcome outcome;
     struct tlsd_diagnosis diag;
+    /* The analyser's memos (private), used by the diagnosis and the renderers; NULL for a
+     * record made elsewhere (then nothing is remembered). */
+    struct tlsd_analyze_memo *memo;
 };
 
 /* Summaries, bounded: at most TLSD_SUMMARY_MAX entries per table (then counted in
@@ -285,12 +286,8 @@ void tlsd_diag_table_render_json(struct tlsd_strbuf *b, const struct tlsd_diag_t
  * diagnosis as an index into diags (added when new), or inline when diags is NULL. */
 void tlsd_conn_render_json(struct tlsd_strbuf *b, const struct tlsd_conn *c,
                            struct tlsd_diag_table *diags);
-/* The same as a jansson value, diagnosis inline (NULL when out of memory). */
-json_t *tlsd_conn_to_json(const struct tlsd_conn *c);
-/* The summaries as one JSON object appended to b (streamed: up to 65,536 clients), and
- * the same as a jansson value. */
+/* The summaries as one JSON object appended to b (streamed: up to 65,536 clients). */
 void tlsd_analyze_summary_render_json(struct tlsd_strbuf *b, const struct tlsd_analyzer *a);
-json_t *tlsd_analyze_summary_to_json(const struct tlsd_analyzer *a);
 /* Text: appended to b; color adds ANSI colours. */
 void tlsd_conn_render_text(struct tlsd_strbuf *b, const struct tlsd_conn *c, bool color);
 void tlsd_analyze_summary_render_text(struct tlsd_strbuf *b, const struct tlsd_analyzer *a,

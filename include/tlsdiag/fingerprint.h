@@ -28,21 +28,30 @@ struct tlsd_ja3 {
 
 enum tlsd_ja_transport { TLSD_JA_TCP = 't', TLSD_JA_QUIC = 'q', TLSD_JA_DTLS = 'd' };
 
+/* A fingerprint context, for a caller fingerprinting many hellos (the capture analyser):
+ * the digests fetched once, one digest context reused, recent fingerprints remembered.
+ * Every function below takes one, or NULL to compute each fingerprint on its own (the
+ * same answer, slower). One context per thread; tlsd_fp_ctx_new returns NULL when out
+ * of memory. */
+struct tlsd_fp_ctx;
+struct tlsd_fp_ctx *tlsd_fp_ctx_new(void);
+void tlsd_fp_ctx_free(struct tlsd_fp_ctx *fp);
+
 /* JA3 of a ClientHello: SSLVersion,Ciphers,Extensions,EllipticCurves,
  * EllipticCurvePointFormats (decimal, '-' joined, GREASE left out).
  * Returns 0, or -1 when out of memory. Free with tlsd_ja3_free. */
-int tlsd_ja3(const struct tlsd_client_hello *ch, struct tlsd_ja3 *out)
+int tlsd_ja3(struct tlsd_fp_ctx *fp, const struct tlsd_client_hello *ch, struct tlsd_ja3 *out)
     __attribute__((warn_unused_result));
 /* JA3S of a ServerHello: SSLVersion,Cipher,Extensions. */
-int tlsd_ja3s(const struct tlsd_server_hello *sh, struct tlsd_ja3 *out)
+int tlsd_ja3s(struct tlsd_fp_ctx *fp, const struct tlsd_server_hello *sh, struct tlsd_ja3 *out)
     __attribute__((warn_unused_result));
 void tlsd_ja3_free(struct tlsd_ja3 *j);
 
 /* JA4 of a ClientHello into out[TLSD_JA4_LEN + 1]. */
-void tlsd_ja4(const struct tlsd_client_hello *ch, enum tlsd_ja_transport t,
+void tlsd_ja4(struct tlsd_fp_ctx *fp, const struct tlsd_client_hello *ch, enum tlsd_ja_transport t,
               char out[TLSD_JA4_LEN + 1]);
 /* JA4S of a ServerHello into out[TLSD_JA4S_LEN + 1]. */
-void tlsd_ja4s(const struct tlsd_server_hello *sh, enum tlsd_ja_transport t,
+void tlsd_ja4s(struct tlsd_fp_ctx *fp, const struct tlsd_server_hello *sh, enum tlsd_ja_transport t,
                char out[TLSD_JA4S_LEN + 1]);
 
 #ifdef __cplusplus

@@ -10,8 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
-
 #include "tlsdiag/handshake.h"
 #include "tlsdiag/outcome.h"
 #include "tlsdiag/profile.h"
@@ -188,25 +186,7 @@ int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan
                   tlsd_scan_progress_cb progress, void *ctx) __attribute__((warn_unused_result));
 void tlsd_scan_result_free(struct tlsd_scan_result *r);
 
-/* The result as one JSON object (schema in docs/scan-json.md). */
-json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r);
-/* What changed between two scans of one server: old and new are target objects of
- * `tlsdiag scan --json` (docs/scan-json.md). Returns the changes as a JSON array (caller
- * owns it): {"what": "version", "version", "accepted"} for a version now (no longer)
- * accepted; {"what": LIST, "added": [...], "removed": [...]} or {"what": LIST,
- * "reordered": true} for LIST "TLSv1.2 cipher suites" (one per version), "groups",
- * "signature schemes", "certificates", "findings". Empty: nothing changed. */
-json_t *tlsd_scan_diff(const json_t *old_target, const json_t *new_target);
-/* The changes as text, a line each (or one line saying nothing changed). Returns how many. */
-struct tlsd_strbuf;
-size_t tlsd_scan_diff_text(const json_t *changes, struct tlsd_strbuf *b);
-/* The target object named target ("host:port" as given) in a scan document, or NULL. */
-const json_t *tlsd_scan_doc_target(const json_t *doc, const char *target);
-
-/* Sets "not_before_time" and "not_after_time" on a certificate's JSON object: the dates
- * as RFC 3339 UTC ("2026-12-05T08:00:00Z"), beside the "not_before"/"not_after" Unix
- * times (null when a date cannot be shown). */
-void tlsd_cert_dates_json(json_t *obj, const struct tlsd_cert_summary *x);
+/* The result as JSON, the difference of two scans: tlsdiag/json.h. */
 
 #ifdef __cplusplus
 }

@@ -111,6 +111,7 @@ static struct tlsd_conn *conn_new(struct tlsd_analyzer *a, const struct tlsd_tcp
         return NULL;
     c->id = flow->id;
     c->source = a->source;
+    c->memo = a->memo;
     c->fatal = -1;
     c->client_cert = -1;
     c->first_frame = flow->first_frame;
@@ -369,9 +370,9 @@ static void on_client_hello(struct tlsd_analyzer *a, struct fstate *fs, unsigned
     c->ch_frame = frame;
     c->ch_ts = fs->now;
     tlsd_client_hello_versions(&ch, &c->offered_low, &c->offered_high);
-    if (tlsd_ja3(&ch, &c->ja3) != 0)
+    if (tlsd_ja3(a->memo->fp, &ch, &c->ja3) != 0)
         a->stats.nomem++;
-    tlsd_ja4(&ch, TLSD_JA_TCP, c->ja4);
+    tlsd_ja4(a->memo->fp, &ch, TLSD_JA_TCP, c->ja4);
     /* RFC 5246 E.2: after a v2-compatible CLIENT-HELLO offering SSLv3 or later, the
      * client's next records are SSLv3/TLS records. */
     if (sslv2 && ch.legacy_version >= TLSD_VERSION_SSL3 && fs->d[dir].state == TLSD_SDIR_TLS)
@@ -425,9 +426,9 @@ static void on_server_hello(struct tlsd_analyzer *a, struct fstate *fs, unsigned
     c->sh_frame = frame;
     if (tlsd_version_is_tls13(sh.version))
         ks_start(a, fs, dir);
-    if (tlsd_ja3s(&sh, &c->ja3s) != 0)
+    if (tlsd_ja3s(a->memo->fp, &sh, &c->ja3s) != 0)
         a->stats.nomem++;
-    tlsd_ja4s(&sh, TLSD_JA_TCP, c->ja4s);
+    tlsd_ja4s(a->memo->fp, &sh, TLSD_JA_TCP, c->ja4s);
 }
 
 /* The parsed chain, from the cache when the same bytes were seen before. */
@@ -1094,6 +1095,10 @@ struct tlsd_analyzer *tlsd_analyzer_new(const struct tlsd_analyze_config *cfg, t
         free(a);
         return NULL;
     }
+    if (!(a->memo = tlsd_analyze_memo_new())) {
+        tlsd_analyzer_free(a);
+        return NULL;
+    }
     return a;
 }
 
@@ -1204,5 +1209,31 @@ void tlsd_analyzer_free(struct tlsd_analyzer *a)
     for (size_t i = 0; i < TLSD_CERT_CACHE; i++)
         cert_unref(a->cert_cache[i]);
     free(a->source);
+    tlsd_analyze_memo_free(a->memo);
     free(a);
+}
+
+struct tlsd_analyze_memo *tlsd_analyze_memo_new(void)
+{
+    struct tlsd_analyze_memo *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    tlsd_diag_memo_init(m);
+    tlsd_render_memo_init(m);
+    m->fp = tlsd_fp_ctx_new(); /* NULL: fingerprints computed each time */
+    return m;
+}
+
+void tlsd_analyze_memo_free(struct tlsd_analyze_memo *m)
+{
+    if (!m)
+        return;
+    tlsd_memo_free(&m->kb_causes);
+    tlsd_memo_free(&m->kb_alerts);
+    tlsd_memo_free(&m->kb_events);
+    tlsd_memo_free(&m->offers);
+    tlsd_memo_free(&m->time);
+    tlsd_jw_memo_free(&m->json);
+    tlsd_fp_ctx_free(m->fp);
+    free(m);
 }

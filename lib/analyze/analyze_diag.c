@@ -45,96 +45,93 @@ void tlsd_diagnosis_free(struct tlsd_diagnosis *d)
 /* ---- causes and events from the knowledge base ---- */
 
 /* Knowledge-base look-ups are by name, over a few hundred entries; a capture asks for the
- * same few thousands of times, so the answers are kept (per thread, by code or by the
- * address of the literal naming a cause). */
-#define KB_CACHE 32
-
-struct kb_cache {
-    const char *cause_key[KB_CACHE];
-    const struct tlsd_explain_cause *cause[KB_CACHE];
-    bool alert_done[256];
-    const struct tlsd_explain_entry *alert[256];
-    uint32_t event_id[KB_CACHE];
-    const struct tlsd_explain_entry *event[KB_CACHE];
-};
-
-static _Thread_local struct kb_cache kb;
-
-static const struct tlsd_explain_cause *cause_by_id(const char *id)
+ * same few thousands of times, so the answers are kept in the analyser's memos (by the
+ * address of the literal naming a cause, by alert code, by event ID). A NULL answer (no
+ * entry) is remembered too. */
+static const struct tlsd_explain_cause *cause_by_id(struct tlsd_analyze_memo *memo, const char *id)
 {
-    size_t slot = ((uintptr_t)id >> 3) % KB_CACHE;
-    if (kb.cause_key[slot] == id)
-        return kb.cause[slot];
-    for (size_t i = 0; i < tlsd_explain_cause_count(); i++)
-        if (strcmp(tlsd_explain_cause_at(i)->id, id) == 0) {
-            kb.cause_key[slot] = id;
-            kb.cause[slot] = tlsd_explain_cause_at(i);
-            return kb.cause[slot];
-        }
-    return NULL;
+    uint64_t h = tlsd_memo_hash_ptr(id);
+    const struct tlsd_explain_cause **known =
+        memo ? tlsd_memo_get(&memo->kb_causes, h, &id, sizeof id, NULL) : NULL;
+    if (known)
+        return *known;
+    const struct tlsd_explain_cause *c = NULL;
+    for (size_t i = 0; !c && i < tlsd_explain_cause_count(); i++)
+        if (strcmp(tlsd_explain_cause_at(i)->id, id) == 0)
+            c = tlsd_explain_cause_at(i);
+    const struct tlsd_explain_cause **m =
+        memo ? tlsd_memo_put(&memo->kb_causes, h, &id, sizeof id, sizeof c) : NULL;
+    if (m)
+        *m = c;
+    return c;
 }
 
-static const struct tlsd_explain_entry *alert_entry(int alert)
+/* The knowledge base's entry "kind:n", through memo (key n). */
+static const struct tlsd_explain_entry *kb_entry(struct tlsd_memo *memo, const char *kind,
+                                                 uint32_t n)
+{
+    const struct tlsd_explain_entry **known = tlsd_memo_get(memo, n, &n, sizeof n, NULL);
+    if (known)
+        return *known;
+    char key[32];
+    snprintf(key, sizeof key, "%s:%" PRIu32, kind, n);
+    const struct tlsd_explain_entry *e = tlsd_explain_by_key(key);
+    const struct tlsd_explain_entry **m = tlsd_memo_put(memo, n, &n, sizeof n, sizeof e);
+    if (m)
+        *m = e;
+    return e;
+}
+
+static const struct tlsd_explain_entry *alert_entry(struct tlsd_analyze_memo *memo, int alert)
 {
     if (alert < 0 || alert > 255) /* encrypted (-1): the knowledge base has codes 0-255 */
         return NULL;
-    if (!kb.alert_done[alert]) {
-        char key[32];
-        snprintf(key, sizeof key, "alert:%d", alert);
-        kb.alert[alert] = tlsd_explain_by_key(key);
-        kb.alert_done[alert] = true;
-    }
-    return kb.alert[alert];
+    return kb_entry(memo ? &memo->kb_alerts : NULL, "alert", (uint32_t)alert);
 }
 
-static const struct tlsd_explain_entry *event_entry(uint32_t id)
+static const struct tlsd_explain_entry *event_entry(struct tlsd_analyze_memo *memo, uint32_t id)
 {
-    size_t slot = id % KB_CACHE;
-    if (kb.event_id[slot] == id)
-        return kb.event[slot];
-    char key[32];
-    snprintf(key, sizeof key, "event:%u", id);
-    kb.event[slot] = tlsd_explain_by_key(key);
-    kb.event_id[slot] = id;
-    return kb.event[slot];
+    return kb_entry(memo ? &memo->kb_events : NULL, "event", id);
 }
 
-static void add_cause(struct tlsd_diagnosis *d, const char *id)
+static void add_cause(struct tlsd_analyze_memo *memo, struct tlsd_diagnosis *d, const char *id)
 {
     if (d->n_causes >= TLSD_DIAG_MAX_CAUSES)
         return;
     for (size_t i = 0; i < d->n_causes; i++)
         if (strcmp(d->causes[i]->id, id) == 0)
             return;
-    const struct tlsd_explain_cause *c = cause_by_id(id);
+    const struct tlsd_explain_cause *c = cause_by_id(memo, id);
     if (c)
         d->causes[d->n_causes++] = c;
 }
 
 /* The causes the knowledge base ranks for an alert code. */
-static void add_alert_causes(struct tlsd_diagnosis *d, int alert)
+static void add_alert_causes(struct tlsd_analyze_memo *memo, struct tlsd_diagnosis *d, int alert)
 {
-    const struct tlsd_explain_entry *e = alert_entry(alert);
+    const struct tlsd_explain_entry *e = alert_entry(memo, alert);
     for (size_t i = 0; e && i < e->n_causes; i++)
-        add_cause(d, e->causes[i]->id);
+        add_cause(memo, d, e->causes[i]->id);
 }
 
-static void add_event(struct tlsd_diagnosis *d, uint32_t id, int alert, enum tlsd_peer on)
+static void add_event(struct tlsd_analyze_memo *memo, struct tlsd_diagnosis *d, uint32_t id,
+                      int alert, enum tlsd_peer on)
 {
     if (d->n_events >= TLSD_DIAG_MAX_EVENTS)
         return;
-    const struct tlsd_explain_entry *e = event_entry(id);
+    const struct tlsd_explain_entry *e = event_entry(memo, id);
     d->events[d->n_events++] = (struct tlsd_schannel_event){
         .id = id, .alert = alert, .logged_on = on, .meaning = e ? e->meaning : ""};
 }
 
 /* A fatal alert: the sender logs 36888 (generated), the receiver 36887 (received). */
-static void alert_events(struct tlsd_diagnosis *d, enum tlsd_peer sender, int alert)
+static void alert_events(struct tlsd_analyze_memo *memo, struct tlsd_diagnosis *d,
+                         enum tlsd_peer sender, int alert)
 {
     if (alert < 0)
         return;
-    add_event(d, TLSD_EVENT_FATAL_ALERT_GENERATED, alert, sender);
-    add_event(d, TLSD_EVENT_FATAL_ALERT_RECEIVED, alert,
+    add_event(memo, d, TLSD_EVENT_FATAL_ALERT_GENERATED, alert, sender);
+    add_event(memo, d, TLSD_EVENT_FATAL_ALERT_RECEIVED, alert,
               sender == TLSD_PEER_SERVER ? TLSD_PEER_CLIENT : TLSD_PEER_SERVER);
 }
 
@@ -231,31 +228,37 @@ struct offer {
 
 static void describe_offer_now(const struct tlsd_client_hello *ch, struct offer *o);
 
-/* The description of recent suite lists, per thread: clients repeat their offers. */
-#define OFFER_SLOTS      16
+/* The description of recent suite lists, in the analyser's memo: clients repeat their
+ * offers. */
 #define OFFER_MAX_SUITES 128
 
-struct offer_memo {
-    size_t n;
-    uint32_t suites[OFFER_MAX_SUITES];
-    struct offer o;
-};
-
-static void describe_offer(const struct tlsd_client_hello *ch, struct offer *o)
+void tlsd_diag_memo_init(struct tlsd_analyze_memo *m)
 {
-    static _Thread_local struct offer_memo memo[OFFER_SLOTS];
-    if (ch->n_suites == 0 || ch->n_suites > OFFER_MAX_SUITES) {
+    /* Causes by literal, events by ID: a few dozen are used; alerts: every code its own slot. */
+    (void)tlsd_memo_init(&m->kb_causes, 32, sizeof(const char *), sizeof(void *));
+    (void)tlsd_memo_init(&m->kb_alerts, 256, sizeof(uint32_t), sizeof(void *));
+    (void)tlsd_memo_init(&m->kb_events, 32, sizeof(uint32_t), sizeof(void *));
+    (void)tlsd_memo_init(&m->offers, 16, OFFER_MAX_SUITES * sizeof(uint32_t), sizeof(struct offer));
+}
+
+static void describe_offer(struct tlsd_analyze_memo *memo, const struct tlsd_client_hello *ch,
+                           struct offer *o)
+{
+    size_t bytes = ch->n_suites * sizeof ch->suites[0];
+    if (!memo || ch->n_suites == 0 || ch->n_suites > OFFER_MAX_SUITES) {
         describe_offer_now(ch, o);
         return;
     }
-    size_t bytes = ch->n_suites * sizeof ch->suites[0];
-    struct offer_memo *m = &memo[tlsd_hash_bytes(ch->suites, bytes) % OFFER_SLOTS];
-    if (m->n != ch->n_suites || memcmp(m->suites, ch->suites, bytes) != 0) {
-        describe_offer_now(ch, &m->o);
-        m->n = ch->n_suites;
-        memcpy(m->suites, ch->suites, bytes);
+    uint64_t h = tlsd_hash_bytes(ch->suites, bytes);
+    struct offer *known = tlsd_memo_get(&memo->offers, h, ch->suites, bytes, NULL);
+    if (known) {
+        *o = *known;
+        return;
     }
-    *o = m->o;
+    describe_offer_now(ch, o);
+    struct offer *m = tlsd_memo_put(&memo->offers, h, ch->suites, bytes, sizeof *m);
+    if (m)
+        *m = *o;
 }
 
 static void describe_offer_now(const struct tlsd_client_hello *ch, struct offer *o)
@@ -411,8 +414,8 @@ static bool diag_version(const struct tlsd_conn *c, struct tlsd_diagnosis *d, st
     } else {
         return false;
     }
-    add_cause(d, "no-common-version");
-    add_cause(d, "old-client-defaults");
+    add_cause(c->memo, d, "no-common-version");
+    add_cause(c->memo, d, "old-client-defaults");
     return true;
 }
 
@@ -450,8 +453,8 @@ static bool diag_cert_type(const struct tlsd_conn *c, const struct offer *o,
                    "client",
                    only_ecdsa ? "n" : "n", need, only_ecdsa ? "ECDHE_RSA" : "ECDHE_ECDSA");
     (void)c;
-    add_cause(d, "cert-key-type");
-    add_cause(d, "no-common-cipher");
+    add_cause(c->memo, d, "cert-key-type");
+    add_cause(c->memo, d, "no-common-cipher");
     return true;
 }
 
@@ -469,8 +472,8 @@ static void diag_suites(const struct tlsd_conn *c, const struct offer *o, struct
         if (o->all_legacy)
             tlsd_sb_puts(b, " (better: update the client so that it offers ECDHE with AES-GCM)");
     }
-    add_cause(d, "no-common-cipher");
-    add_cause(d, "cert-key-type");
+    add_cause(c->memo, d, "no-common-cipher");
+    add_cause(c->memo, d, "cert-key-type");
 }
 
 /* A TLS 1.3 suite the client offers that the server chose with other clients. */
@@ -546,7 +549,7 @@ static bool diag_tls13_params(const struct tlsd_conn *c, const struct tlsd_serve
                         "(rsa_pss_rsae_* for RSA, ecdsa_* for ECDSA), or give the server a "
                         "certificate of a type the client can verify");
     }
-    add_cause(d, "no-common-group-sigalg");
+    add_cause(c->memo, d, "no-common-group-sigalg");
     return true;
 }
 
@@ -555,7 +558,7 @@ static void diag_refused_hello(const struct tlsd_conn *c, const struct tlsd_serv
                                struct tlsd_diagnosis *d, struct tlsd_strbuf *b, const char *refusal)
 {
     struct offer o;
-    describe_offer(&c->ch, &o);
+    describe_offer(c->memo, &c->ch, &o);
     uint16_t proven = proven_version(c, known);
     if (diag_version(c, d, b, refusal, proven))
         return;
@@ -585,7 +588,7 @@ static void diag_sni(const struct tlsd_conn *c, struct tlsd_diagnosis *d, struct
         tlsd_sb_puts(b, "the client sent no server name (SNI) and the server refused with "
                         "unrecognized_name (112): the server requires a name; configure the "
                         "client with the host name, not an address");
-    add_cause(d, "sni-unknown");
+    add_cause(c->memo, d, "sni-unknown");
 }
 
 static void cert_text(const struct tlsd_conn *c, struct tlsd_strbuf *b)
@@ -652,8 +655,8 @@ static bool diag_name_mismatch(const struct tlsd_conn *c, struct tlsd_diagnosis 
                    ": give the server a certificate for '%s' (or configure the site for that "
                    "name), or connect with a name the certificate holds",
                    host);
-    add_cause(d, "name-mismatch");
-    add_cause(d, "sni-unknown");
+    add_cause(c->memo, d, "name-mismatch");
+    add_cause(c->memo, d, "sni-unknown");
     return true;
 }
 
@@ -664,9 +667,9 @@ static void diag_client_alert(const struct tlsd_conn *c, const struct tlsd_conn_
         tlsd_sb_puts(b, "the client ended the TLS 1.3 handshake with an encrypted alert right "
                         "after the server's certificate: most often it does not trust the "
                         "certificate (unknown CA, wrong name, expired)");
-        add_cause(d, "untrusted-ca");
-        add_cause(d, "name-mismatch");
-        add_cause(d, "cert-expired");
+        add_cause(c->memo, d, "untrusted-ca");
+        add_cause(c->memo, d, "name-mismatch");
+        add_cause(c->memo, d, "cert-expired");
         return;
     }
     int code = fa->description;
@@ -682,7 +685,7 @@ static void diag_client_alert(const struct tlsd_conn *c, const struct tlsd_conn_
         tlsd_sb_puts(b, ": install the issuing CA in the client's trust store, or give the "
                         "server a certificate from a CA the client trusts (with its "
                         "intermediates)");
-    add_alert_causes(d, code);
+    add_alert_causes(c->memo, d, code);
 }
 
 /* "a (1), b (2) or c (3)" from the registry's names. */
@@ -721,13 +724,13 @@ static void diag_refused_finished(const struct tlsd_conn *c, struct tlsd_diagnos
         tlsd_sb_puts(b, ": the server sent a CertificateRequest, the client sent a certificate "
                         "and the server did not accept it: make the server trust the issuer of "
                         "the client's certificate, or give the client one from a CA it trusts");
-        add_cause(d, "untrusted-ca");
+        add_cause(c->memo, d, "untrusted-ca");
     } else {
         alerts_text(b, any, sizeof any / sizeof any[0]);
         tlsd_sb_puts(b, ": a client certificate the server requires and did not get, or does "
                         "not trust");
     }
-    add_cause(d, "client-cert");
+    add_cause(c->memo, d, "client-cert");
 }
 
 /* The client sent its ClientHello again after the server's hello (RFC 8446 4.1.2 allows a
@@ -757,7 +760,7 @@ static void diag_dup_hello(const struct tlsd_conn *c, int code, struct tlsd_diag
     else
         tlsd_sb_puts(b, ": the client's TLS stack is faulty, or something between the two "
                         "replayed its hello; update the client");
-    add_cause(d, "implementation-bug");
+    add_cause(c->memo, d, "implementation-bug");
 }
 
 static void diag_server_alert(const struct tlsd_conn *c, const struct tlsd_conn_alert *fa,
@@ -780,7 +783,7 @@ static void diag_server_alert(const struct tlsd_conn *c, const struct tlsd_conn_
         diag_refused_finished(c, d, b);
     } else if (code < 0) {
         tlsd_sb_puts(b, "the server ended the handshake with an encrypted alert");
-        add_cause(d, "client-cert");
+        add_cause(c->memo, d, "client-cert");
     } else {
         /* The registry's description, a sentence of its own, follows in lower case
          * without its final full stop. */
@@ -802,7 +805,7 @@ static void diag_server_alert(const struct tlsd_conn *c, const struct tlsd_conn_
         if (c->decrypted)
             tlsd_sb_puts(b, " (read with the key log)");
     }
-    add_alert_causes(d, code);
+    add_alert_causes(c->memo, d, code);
 }
 
 /* The side's first line, printable ASCII only ('.' for other bytes); line ends before any
@@ -866,7 +869,7 @@ static void diag_tcp_refused(const struct tlsd_conn *c, struct tlsd_diagnosis *d
                    "server check what listens (Windows: netstat -ano | findstr :%u; Linux: ss "
                    "-ltnp) and its firewall rules",
                    c->server, c->server_port, c->server_port);
-    add_cause(d, "port-closed");
+    add_cause(c->memo, d, "port-closed");
 }
 
 static void diag_tcp_no_answer(const struct tlsd_conn *c, struct tlsd_diagnosis *d,
@@ -886,8 +889,8 @@ static void diag_tcp_no_answer(const struct tlsd_conn *c, struct tlsd_diagnosis 
                    "the server is down; from the client check: Test-NetConnection %s -Port %u "
                    "(Windows) or tlsdiag connect %s:%u, then the firewalls between the two hosts",
                    c->server, c->server_port, c->server, c->server_port);
-    add_cause(d, "port-closed");
-    add_cause(d, "middlebox");
+    add_cause(c->memo, d, "port-closed");
+    add_cause(c->memo, d, "middlebox");
 }
 
 static void diag_no_client_hello(const struct tlsd_conn *c, struct tlsd_diagnosis *d,
@@ -901,7 +904,7 @@ static void diag_no_client_hello(const struct tlsd_conn *c, struct tlsd_diagnosi
                        "up for plain text (or STARTTLS) on a TLS port; enable TLS (SSL) in the "
                        "client, or point it at the plain-text port",
                        c->server_port, head);
-        add_cause(d, "not-tls");
+        add_cause(c->memo, d, "not-tls");
         return;
     }
     int ended = tlsd_conn_ended_first(c);
@@ -915,7 +918,7 @@ static void diag_no_client_hello(const struct tlsd_conn *c, struct tlsd_diagnosi
                     "a browser's unused preconnection, a client waiting for the server to speak "
                     "first, or one set up for STARTTLS or plain text; check the client's TLS "
                     "(SSL) setting and port");
-    add_cause(d, "client-silent");
+    add_cause(c->memo, d, "client-silent");
 }
 
 /* The STARTTLS protocol a server's greeting names, or NULL: SMTP and FTP greet with 220
@@ -952,7 +955,7 @@ static void diag_server_spoke_first(const struct tlsd_conn *c, struct tlsd_diagn
                    "not the service the client wants; point the client at the TLS port, or use "
                    "STARTTLS (tlsdiag connect %s:%u --starttls %s)",
                    c->server_port, head, c->server, c->server_port, proto ? proto : "PROTO");
-    add_cause(d, "not-tls");
+    add_cause(c->memo, d, "not-tls");
 }
 
 /* A connection one of the analyser's caps cut short (docs/limits.md): what is missing was
@@ -987,14 +990,14 @@ static void diag_failure(const struct tlsd_conn *c, const struct tlsd_server_sum
     switch (c->outcome) {
     case TLSD_OUTCOME_SERVER_ALERT:
         diag_server_alert(c, fa, known, d, b);
-        alert_events(d, TLSD_PEER_SERVER, fa->description);
+        alert_events(c->memo, d, TLSD_PEER_SERVER, fa->description);
         break;
     case TLSD_OUTCOME_CLIENT_ALERT:
         if (fa->description == TLSD_ALERT_PROTOCOL_VERSION && diag_version(c, d, b, "", 0))
             ;
         else
             diag_client_alert(c, fa, d, b);
-        alert_events(d, TLSD_PEER_CLIENT, fa->description);
+        alert_events(c->memo, d, TLSD_PEER_CLIENT, fa->description);
         break;
     case TLSD_OUTCOME_RESET_AFTER_HELLO:
     case TLSD_OUTCOME_CLOSE_AFTER_HELLO: {
@@ -1009,12 +1012,12 @@ static void diag_failure(const struct tlsd_conn *c, const struct tlsd_server_sum
                            "; or port %u is a plain-text service (TLS usually lives on "
                            "another port): check the port the client uses",
                            c->server_port);
-            add_cause(d, "not-tls");
+            add_cause(c->memo, d, "not-tls");
         }
-        add_event(d, TLSD_EVENT_NO_COMMON_CIPHER, -1, TLSD_PEER_SERVER);
-        add_event(d, TLSD_EVENT_FATAL_ALERT_GENERATED, TLSD_ALERT_HANDSHAKE_FAILURE,
+        add_event(c->memo, d, TLSD_EVENT_NO_COMMON_CIPHER, -1, TLSD_PEER_SERVER);
+        add_event(c->memo, d, TLSD_EVENT_FATAL_ALERT_GENERATED, TLSD_ALERT_HANDSHAKE_FAILURE,
                   TLSD_PEER_SERVER);
-        add_cause(d, "connection-dropped");
+        add_cause(c->memo, d, "connection-dropped");
         break;
     }
     case TLSD_OUTCOME_NOT_TLS:
@@ -1023,7 +1026,7 @@ static void diag_failure(const struct tlsd_conn *c, const struct tlsd_server_sum
                        "the server does not speak TLS on port %u: it answered in plain text "
                        "('%s'): connect to the service's TLS port, or enable TLS on this one",
                        c->server_port, head);
-        add_cause(d, "not-tls");
+        add_cause(c->memo, d, "not-tls");
         break;
     case TLSD_OUTCOME_NO_ANSWER:
         tlsd_sb_puts(b, "the server never answered the ClientHello (");
@@ -1036,8 +1039,8 @@ static void diag_failure(const struct tlsd_conn *c, const struct tlsd_server_sum
                                 : "silence until the capture ends");
         tlsd_sb_puts(b, "): a firewall or proxy dropping it, or a server that waits for "
                         "something else");
-        add_cause(d, "middlebox");
-        add_cause(d, "handshake-cancelled");
+        add_cause(c->memo, d, "middlebox");
+        add_cause(c->memo, d, "handshake-cancelled");
         break;
     case TLSD_OUTCOME_TCP_REFUSED:
         diag_tcp_refused(c, d, b);
@@ -1056,8 +1059,8 @@ static void diag_failure(const struct tlsd_conn *c, const struct tlsd_server_sum
         enum tlsd_peer first = ended < 0 ? TLSD_PEER_SERVER : (enum tlsd_peer)ended;
         tlsd_sb_printf(b, "the %s %s the connection during the handshake without a TLS alert",
                        tlsd_peer_name(first), c->rst_frame[first] ? "reset" : "closed");
-        add_cause(d, "connection-dropped");
-        add_cause(d, "middlebox");
+        add_cause(c->memo, d, "connection-dropped");
+        add_cause(c->memo, d, "middlebox");
         break;
     }
     default:

@@ -2,7 +2,28 @@
 #ifndef TLSDIAG_ANALYZE_INTERNAL_H
 #define TLSDIAG_ANALYZE_INTERNAL_H
 
+#include "analyze/json_writer.h"
+#include "base/memo_internal.h"
 #include "tlsdiag/analyze.h"
+#include "tlsdiag/fingerprint.h"
+
+/* What the analyser remembers between connections, to answer repeated questions at once:
+ * its memos, made with it and freed with it (each connection points to them while it is
+ * diagnosed and rendered). */
+struct tlsd_analyze_memo {
+    struct tlsd_memo kb_causes, kb_alerts, kb_events; /* knowledge-base look-ups */
+    struct tlsd_memo offers;                          /* a suite list's description */
+    struct tlsd_memo time;                            /* a second's date and time of day */
+    struct tlsd_jw_memo json;                         /* member names, rendered lists */
+    struct tlsd_fp_ctx *fp;                           /* digests, JA4 */
+};
+
+/* NULL when out of memory. */
+struct tlsd_analyze_memo *tlsd_analyze_memo_new(void);
+void tlsd_analyze_memo_free(struct tlsd_analyze_memo *m);
+/* The memos of analyze_diag.c and analyze_json.c. */
+void tlsd_diag_memo_init(struct tlsd_analyze_memo *m);
+void tlsd_render_memo_init(struct tlsd_analyze_memo *m);
 
 /* A bounded open-addressing table of summaries keyed by text. */
 struct tlsd_sumtab {
@@ -37,6 +58,7 @@ struct tlsd_analyzer {
     uint64_t diags_other; /* failed connections whose diagnosis found no room */
     bool discard;         /* interrupted: connections still open are counted, not reported */
     uint8_t tls_ports[65536 / 8]; /* server ports where a ClientHello was seen */
+    struct tlsd_analyze_memo *memo;
 };
 
 /* True when a hello states its lowest version: supported_versions, or the SSLv2 format

@@ -74,23 +74,14 @@ static void ext_names(struct tlsd_jw *w, const char *key, const struct tlsd_ext 
 /* ---- lists of codes, rendered once per distinct list ---- */
 
 /* Clients repeat their hellos: the JSON array of a list (names looked up in the
- * registry) is kept per thread for the most recently used lists and copied when the same
- * list comes again. Fully associative (a scan of the hashes; a capture's working set is
- * a few dozen lists, and hashing into sets made lists of one hello evict each other),
- * least recently used entry replaced. */
-#define LIST_SLOTS 64
+ * registry) is kept in the analyser's memo, by kind and values, and copied when the same
+ * list comes again. A capture's working set is a few dozen lists; the memo has several
+ * times as many slots, so that the lists of one hello seldom evict each other. */
+#define LIST_SLOTS 256
 #define LIST_MAX   48   /* longer lists are rendered every time */
 #define LIST_JSON  1024 /* as are those whose JSON is longer */
 
 enum list_kind { LIST_SUITES = 1, LIST_GROUPS, LIST_SIGALGS, LIST_EXTS };
-
-struct list_memo {
-    enum list_kind kind;
-    size_t n, json_len;
-    uint64_t used; /* when last used (a per-thread tick) */
-    uint32_t v[LIST_MAX];
-    char json[LIST_JSON];
-};
 
 static void list_item(struct tlsd_jw *w, enum list_kind kind, uint32_t v)
 {
@@ -121,41 +112,29 @@ static void list_render(struct tlsd_jw *w, const char *key, enum list_kind kind,
 static void list_json(struct tlsd_jw *w, const char *key, enum list_kind kind, const uint32_t *v,
                       size_t n)
 {
-    static _Thread_local uint64_t hashes[LIST_SLOTS]; /* 0: empty */
-    static _Thread_local struct list_memo memo[LIST_SLOTS];
-    static _Thread_local uint64_t tick;
-    if (n > LIST_MAX) {
+    struct tlsd_memo *memo = w->memo ? &w->memo->values : NULL;
+    if (n > LIST_MAX || !memo) {
         list_render(w, key, kind, v, n);
         return;
     }
-    uint64_t h = tlsd_hash_bytes(v, n * sizeof *v) ^ kind;
-    h |= 1; /* never 0 */
-    size_t oldest = 0;
-    for (size_t i = 0; i < LIST_SLOTS; i++) {
-        struct list_memo *m = &memo[i];
-        if (hashes[i] == h && m->kind == kind && m->n == n && memcmp(m->v, v, n * sizeof *v) == 0) {
-            m->used = ++tick;
-            tlsd_jw_raw(w, key, m->json, m->json_len);
-            return;
-        }
-        if (m->used < memo[oldest].used)
-            oldest = i;
+    uint32_t k[LIST_MAX + 1] = {kind}; /* the memo's key: kind, then the values */
+    memcpy(k + 1, v, n * sizeof *v);
+    size_t kl = (n + 1) * sizeof *k, len;
+    uint64_t h = tlsd_hash_bytes(k, kl);
+    const char *known = tlsd_memo_get(memo, h, k, kl, &len);
+    if (known) {
+        tlsd_jw_raw(w, key, known, len);
+        return;
     }
     struct tlsd_strbuf tmp = {0};
-    struct tlsd_jw tw = {.b = &tmp};
+    struct tlsd_jw tw = {.b = &tmp, .memo = w->memo};
     list_render(&tw, NULL, kind, v, n);
-    if (tmp.failed || !tmp.s || tmp.len > LIST_JSON) {
-        list_render(w, key, kind, v, n);
+    char *m = tmp.failed || !tmp.s ? NULL : tlsd_memo_put(memo, h, k, kl, tmp.len);
+    if (m) {
+        memcpy(m, tmp.s, tmp.len);
+        tlsd_jw_raw(w, key, m, tmp.len);
     } else {
-        struct list_memo *m = &memo[oldest];
-        hashes[oldest] = h;
-        m->kind = kind;
-        m->n = n;
-        m->used = ++tick;
-        memcpy(m->v, v, n * sizeof *v);
-        memcpy(m->json, tmp.s, tmp.len);
-        m->json_len = tmp.len;
-        tlsd_jw_raw(w, key, m->json, m->json_len);
+        list_render(w, key, kind, v, n);
     }
     tlsd_sb_free(&tmp);
 }
@@ -532,33 +511,33 @@ static void answer_json(struct tlsd_jw *w, const struct tlsd_conn *c)
 #define USEC_SUFFIX_LEN 8
 #define USEC_PER_SEC    1000000
 
+/* The memo of start_time's date and time of day: one slot, by second. */
+#define TIME_PREFIX_MAX TLSD_TIME_LEN
+
 /* tlsd_time_utc(usec, true): connections start within the same second by the thousand, so
- * the date and time of day are remembered per second (strftime and snprintf took 5% of a
- * run) and only the microseconds are written by hand. */
-static const char *start_time(int64_t usec, char out[TLSD_TIME_LEN])
+ * the date and time of day are remembered per second in the analyser's memo (strftime and
+ * snprintf took 5% of a run) and only the microseconds are written by hand. */
+static const char *start_time(struct tlsd_analyze_memo *memo, int64_t usec, char out[TLSD_TIME_LEN])
 {
-    static _Thread_local struct {
-        bool valid;
-        int64_t sec;
-        size_t len;
-        char prefix[TLSD_TIME_LEN];
-    } memo;
     int64_t sec = usec / USEC_PER_SEC, micros = usec % USEC_PER_SEC;
     if (micros < 0) {
         sec--;
         micros += USEC_PER_SEC;
     }
-    if (!memo.valid || memo.sec != sec) {
+    size_t len;
+    const char *prefix =
+        memo ? tlsd_memo_get(&memo->time, (uint64_t)sec, &sec, sizeof sec, &len) : NULL;
+    if (!prefix) {
         if (!tlsd_time_utc(usec, true, out, TLSD_TIME_LEN))
             return NULL;
-        memo.valid = true;
-        memo.sec = sec;
-        memo.len = strlen(out) - USEC_SUFFIX_LEN;
-        memcpy(memo.prefix, out, memo.len);
+        len = strlen(out) - USEC_SUFFIX_LEN;
+        char *m = memo ? tlsd_memo_put(&memo->time, (uint64_t)sec, &sec, sizeof sec, len) : NULL;
+        if (m)
+            memcpy(m, out, len);
         return out;
     }
-    memcpy(out, memo.prefix, memo.len);
-    char *o = out + memo.len;
+    memcpy(out, prefix, len);
+    char *o = out + len;
     *o++ = '.';
     for (int i = 5; i >= 0; i--) {
         o[i] = (char)('0' + micros % 10);
@@ -569,10 +548,16 @@ static const char *start_time(int64_t usec, char out[TLSD_TIME_LEN])
     return out;
 }
 
+void tlsd_render_memo_init(struct tlsd_analyze_memo *m)
+{
+    tlsd_jw_memo_init(&m->json, LIST_SLOTS, (LIST_MAX + 1) * sizeof(uint32_t), LIST_JSON);
+    (void)tlsd_memo_init(&m->time, 1, sizeof(int64_t), TIME_PREFIX_MAX);
+}
+
 void tlsd_conn_render_json(struct tlsd_strbuf *b, const struct tlsd_conn *c,
                            struct tlsd_diag_table *diags)
 {
-    struct tlsd_jw w = {.b = b};
+    struct tlsd_jw w = {.b = b, .memo = c->memo ? &c->memo->json : NULL};
     tlsd_jw_begin_object(&w, NULL);
     tlsd_jw_string(&w, "source", c->source ? c->source : "");
     tlsd_jw_int(&w, "stream", (int64_t)c->id);
@@ -580,7 +565,7 @@ void tlsd_conn_render_json(struct tlsd_strbuf *b, const struct tlsd_conn *c,
     tlsd_jw_int(&w, "last_frame", (int64_t)c->last_frame);
     tlsd_jw_usec(&w, "start", c->first_ts);
     char when[TLSD_TIME_LEN];
-    tlsd_jw_string(&w, "start_time", start_time(c->first_ts, when));
+    tlsd_jw_string(&w, "start_time", start_time(c->memo, c->first_ts, when));
     endpoint_json(&w, "client", c->client, c->client_port);
     endpoint_json(&w, "server", c->server, c->server_port);
     tlsd_jw_string(&w, "sni", c->has_ch ? c->ch.server_name : NULL);
@@ -607,15 +592,6 @@ void tlsd_conn_render_json(struct tlsd_strbuf *b, const struct tlsd_conn *c,
     if (c->limit != TLSD_TCP_LIMIT_NONE)
         tlsd_jw_string(&w, "limit", tlsd_tcp_limit_name(c->limit));
     tlsd_jw_end_object(&w);
-}
-
-json_t *tlsd_conn_to_json(const struct tlsd_conn *c)
-{
-    struct tlsd_strbuf b = {0};
-    tlsd_conn_render_json(&b, c, NULL);
-    json_t *j = b.failed || !b.s ? NULL : json_loadb(b.s, b.len, 0, NULL);
-    tlsd_sb_free(&b);
-    return j;
 }
 
 /* ---- summaries (once per run, but with up to 65,536 clients: streamed too) ---- */
@@ -780,7 +756,7 @@ static void before_tls_json(struct tlsd_jw *w, const struct tlsd_analyzer *a)
 
 void tlsd_analyze_summary_render_json(struct tlsd_strbuf *b, const struct tlsd_analyzer *a)
 {
-    struct tlsd_jw w = {.b = b};
+    struct tlsd_jw w = {.b = b, .memo = &a->memo->json};
     tlsd_jw_begin_object(&w, NULL);
     stats_json(&w, &a->stats);
     limits_json(&w, a);
@@ -790,13 +766,4 @@ void tlsd_analyze_summary_render_json(struct tlsd_strbuf *b, const struct tlsd_a
     before_tls_json(&w, a);
     diags_json(&w, a);
     tlsd_jw_end_object(&w);
-}
-
-json_t *tlsd_analyze_summary_to_json(const struct tlsd_analyzer *a)
-{
-    struct tlsd_strbuf b = {0};
-    tlsd_analyze_summary_render_json(&b, a);
-    json_t *j = b.failed || !b.s ? NULL : json_loadb(b.s, b.len, 0, NULL);
-    tlsd_sb_free(&b);
-    return j;
 }

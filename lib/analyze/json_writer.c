@@ -106,27 +106,31 @@ static void prefix_slow(struct tlsd_jw *w, const char *key, bool comma)
 #define KEY_FAST 48 /* member names up to this long take the fast path */
 
 /* Member names are string literals, a few dozen of them written millions of times: their
- * lengths (and that they need no escape) are kept per thread by address, and a known
- * name is copied a word at a time instead of checked byte by byte. */
-#define KEY_CACHE 256
+ * lengths (and that they need no escape) are kept in the writer's memo by address, and a
+ * known name is copied a word at a time instead of checked byte by byte. */
+#define KEY_SLOTS 256
 
-static _Thread_local struct {
-    const char *key;
-    size_t len;
-} key_cache[KEY_CACHE];
-
-static inline size_t key_slot(const char *key)
+void tlsd_jw_memo_init(struct tlsd_jw_memo *m, size_t slots, size_t key_max, size_t value_max)
 {
-    return (size_t)(((uintptr_t)key * 0x9e3779b97f4a7c15ull) >> 56) % KEY_CACHE;
+    (void)tlsd_memo_init(&m->keys, KEY_SLOTS, sizeof(const char *), sizeof(size_t));
+    (void)tlsd_memo_init(&m->values, slots, key_max, value_max);
 }
 
-/* Copies a cached name to o, a word at a time (no byte past the name is read); its
- * length in *n. False when the name is not in the cache. */
-static inline bool known_key(const char *key, char *o, size_t *n)
+void tlsd_jw_memo_free(struct tlsd_jw_memo *m)
 {
-    size_t slot = key_slot(key), len = key_cache[slot].len;
-    if (key_cache[slot].key != key)
+    tlsd_memo_free(&m->keys);
+    tlsd_memo_free(&m->values);
+}
+
+/* Copies a remembered name to o, a word at a time (no byte past the name is read); its
+ * length in *n. False when the name is not remembered. */
+static inline bool known_key(struct tlsd_jw_memo *memo, const char *key, char *o, size_t *n)
+{
+    const size_t *known =
+        memo ? tlsd_memo_get(&memo->keys, tlsd_memo_hash_ptr(key), &key, sizeof key, NULL) : NULL;
+    if (!known)
         return false;
+    size_t len = *known;
     if (len >= 8) {
         for (size_t i = 0; i + 8 <= len; i += 8)
             memcpy(o + i, key + i, 8);
@@ -144,7 +148,7 @@ static inline bool known_key(const char *key, char *o, size_t *n)
 
 /* Copies a name to o, checking it on the way: false when it needs an escape or is longer
  * than KEY_FAST; else its length in *n, and it is remembered. */
-static inline bool plain_key(const char *key, char *o, size_t *n)
+static inline bool plain_key(struct tlsd_jw_memo *memo, const char *key, char *o, size_t *n)
 {
     size_t i = 0;
     for (; key[i]; i++) {
@@ -153,8 +157,11 @@ static inline bool plain_key(const char *key, char *o, size_t *n)
             return false;
         o[i] = (char)c;
     }
-    key_cache[key_slot(key)].key = key;
-    key_cache[key_slot(key)].len = i;
+    size_t *m =
+        memo ? tlsd_memo_put(&memo->keys, tlsd_memo_hash_ptr(key), &key, sizeof key, sizeof i)
+             : NULL;
+    if (m)
+        *m = i;
     *n = i;
     return true;
 }
@@ -178,7 +185,7 @@ static void prefix(struct tlsd_jw *w, const char *key)
     if (key) {
         size_t n;
         *o++ = '"';
-        if (!known_key(key, o, &n) && !plain_key(key, o, &n)) {
+        if (!known_key(w->memo, key, o, &n) && !plain_key(w->memo, key, o, &n)) {
             prefix_slow(w, key, comma);
             return;
         }

@@ -10,18 +10,32 @@
 
 #define TLSD_JW_MAX_DEPTH 16
 
+#include "base/memo_internal.h"
 #include "tlsdiag/strbuf.h"
+
+/* What a writer of many documents remembers between them, kept by its owner (the
+ * analyser) and freed with it: member names by address (their length, and that they need
+ * no escape), and values rendered once, by a key of the caller's (tlsd_jw_raw). */
+struct tlsd_jw_memo {
+    struct tlsd_memo keys, values;
+};
+
+/* values: slots, key and value bytes at most; each memo empty (remembering nothing) when
+ * out of memory. */
+void tlsd_jw_memo_init(struct tlsd_jw_memo *m, size_t slots, size_t key_max, size_t value_max);
+void tlsd_jw_memo_free(struct tlsd_jw_memo *m);
 
 /* Writes into b (appending); b->failed tells of an allocation failure or too deep nesting. */
 struct tlsd_jw {
     struct tlsd_strbuf *b;
+    struct tlsd_jw_memo *memo; /* NULL: nothing remembered */
     int depth;
     bool first[TLSD_JW_MAX_DEPTH]; /* no value yet at this level */
 };
 
 /* key is the member name inside an object, NULL inside an array or at the top. It must
  * not change for the life of the program (a literal, or a static name such as
- * tlsd_conn_outcome_name gives): its length is cached by address. */
+ * tlsd_conn_outcome_name gives): its length is remembered by address. */
 void tlsd_jw_begin_object(struct tlsd_jw *w, const char *key);
 void tlsd_jw_end_object(struct tlsd_jw *w);
 void tlsd_jw_begin_array(struct tlsd_jw *w, const char *key);

@@ -1,6 +1,7 @@
 /* JA3/JA3S and JA4/JA4S from parsed hellos. */
 #include "tlsdiag/fingerprint.h"
 #include "base/hash_internal.h"
+#include "base/memo_internal.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -15,84 +16,101 @@
 
 static const char hexdig[] = "0123456789abcdef";
 
-/* Fingerprints are computed for every hello of a capture: the digests are fetched once
- * (an implicit fetch per call takes the provider store's locks) and numbers are formatted
- * by hand rather than through printf. */
-static const EVP_MD *digest(const char *name, const EVP_MD **cache)
-{
-    if (!*cache)
-        *cache = EVP_MD_fetch(NULL, name, NULL);
-    return *cache;
-}
+/* Fingerprints are computed for every hello of a capture: a context keeps the digests
+ * fetched once (an implicit fetch per call takes the provider store's locks), one digest
+ * context reused (EVP_Digest would allocate and free one, and the provider's state behind
+ * it, for every fingerprint) and two memos, as a capture holds thousands of hellos from a
+ * handful of client and server builds: digests by input string, JA4 by its inputs (below).
+ * Numbers are formatted by hand rather than through printf. */
+#define DIGEST_SLOTS   64
+#define DIGEST_INPUT   512
+#define JA4_MEMO_SLOTS 32
+#define JA4_KEY_MAX    1024
 
-static const EVP_MD *md_md5(void)
-{
-    static const EVP_MD *md;
-    return digest("MD5", &md);
-}
-
-static const EVP_MD *md_sha256(void)
-{
-    static const EVP_MD *md;
-    return digest("SHA256", &md);
-}
-
-/* One digest context per thread, reused: EVP_Digest would allocate and free a context
- * (and the provider's state behind it) for every fingerprint. */
-static bool digest_once(const EVP_MD *md, const char *s, size_t len, unsigned char *d,
-                        unsigned int *dl)
-{
-    static _Thread_local EVP_MD_CTX *ctx;
-    if (!ctx && !(ctx = EVP_MD_CTX_new()))
-        return EVP_Digest(s, len, d, dl, md, NULL) == 1;
-    return EVP_DigestInit_ex2(ctx, md, NULL) == 1 && EVP_DigestUpdate(ctx, s, len) == 1 &&
-           EVP_DigestFinal_ex(ctx, d, dl) == 1;
-}
-
-/* Recent digests by input, per thread: a capture holds thousands of hellos from a
- * handful of client and server builds, so most fingerprint strings repeat. */
-#define MEMO_SLOTS 64
-#define MEMO_INPUT 512
-
-struct memo {
-    const EVP_MD *md;
-    size_t len;
-    unsigned int dl;
-    unsigned char d[EVP_MAX_MD_SIZE];
-    char in[MEMO_INPUT];
+struct tlsd_fp_ctx {
+    EVP_MD *md5, *sha256;
+    EVP_MD_CTX *ctx;
+    struct tlsd_memo digests, ja4;
 };
 
-static uint64_t memo_hash(const char *p, size_t n)
+/* A remembered digest (the memo's value). */
+struct digest_memo {
+    const EVP_MD *md;
+    unsigned int dl;
+    unsigned char d[EVP_MAX_MD_SIZE];
+};
+
+struct tlsd_fp_ctx *tlsd_fp_ctx_new(void)
 {
-    return tlsd_hash_bytes(p, n);
+    struct tlsd_fp_ctx *fp = calloc(1, sizeof *fp);
+    if (!fp)
+        return NULL;
+    fp->md5 = EVP_MD_fetch(NULL, "MD5", NULL);
+    fp->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    fp->ctx = EVP_MD_CTX_new();
+    /* A memo that could not be allocated remembers nothing: slower, same answers. */
+    (void)tlsd_memo_init(&fp->digests, DIGEST_SLOTS, DIGEST_INPUT, sizeof(struct digest_memo));
+    (void)tlsd_memo_init(&fp->ja4, JA4_MEMO_SLOTS, JA4_KEY_MAX, TLSD_JA4_LEN + 1);
+    return fp;
 }
 
-static bool digest_memo(const EVP_MD *md, const char *s, size_t len, unsigned char *d,
-                        unsigned int *dl)
+void tlsd_fp_ctx_free(struct tlsd_fp_ctx *fp)
 {
-    static _Thread_local struct memo memo[MEMO_SLOTS];
-    if (len > MEMO_INPUT)
-        return digest_once(md, s, len, d, dl);
-    struct memo *m = &memo[memo_hash(s, len) % MEMO_SLOTS];
-    if (m->md != md || m->len != len || memcmp(m->in, s, len) != 0) {
-        if (!digest_once(md, s, len, m->d, &m->dl)) {
-            m->md = NULL;
+    if (!fp)
+        return;
+    EVP_MD_free(fp->md5);
+    EVP_MD_free(fp->sha256);
+    EVP_MD_CTX_free(fp->ctx);
+    tlsd_memo_free(&fp->digests);
+    tlsd_memo_free(&fp->ja4);
+    free(fp);
+}
+
+static const EVP_MD *md_md5(const struct tlsd_fp_ctx *fp)
+{
+    return fp && fp->md5 ? fp->md5 : EVP_md5();
+}
+
+static const EVP_MD *md_sha256(const struct tlsd_fp_ctx *fp)
+{
+    return fp && fp->sha256 ? fp->sha256 : EVP_sha256();
+}
+
+static bool digest_once(struct tlsd_fp_ctx *fp, const EVP_MD *md, const char *s, size_t len,
+                        unsigned char *d, unsigned int *dl)
+{
+    if (!fp || !fp->ctx)
+        return EVP_Digest(s, len, d, dl, md, NULL) == 1;
+    return EVP_DigestInit_ex2(fp->ctx, md, NULL) == 1 && EVP_DigestUpdate(fp->ctx, s, len) == 1 &&
+           EVP_DigestFinal_ex(fp->ctx, d, dl) == 1;
+}
+
+static bool digest_memo(struct tlsd_fp_ctx *fp, const EVP_MD *md, const char *s, size_t len,
+                        unsigned char *d, unsigned int *dl)
+{
+    uint64_t h = tlsd_hash_bytes(s, len);
+    struct digest_memo *m = fp ? tlsd_memo_get(&fp->digests, h, s, len, NULL) : NULL;
+    if (!m || m->md != md) {
+        if (!digest_once(fp, md, s, len, d, dl))
             return false;
+        m = fp ? tlsd_memo_put(&fp->digests, h, s, len, sizeof *m) : NULL;
+        if (m) {
+            *m = (struct digest_memo){.md = md, .dl = *dl};
+            memcpy(m->d, d, *dl);
         }
-        m->md = md;
-        m->len = len;
-        memcpy(m->in, s, len);
+        return true;
     }
     memcpy(d, m->d, m->dl);
     *dl = m->dl;
     return true;
 }
 
-static void hex_digest(const EVP_MD *md, const char *s, size_t len, char *out, size_t hexlen)
+static void hex_digest(struct tlsd_fp_ctx *fp, const EVP_MD *md, const char *s, size_t len,
+                       char *out, size_t hexlen)
 {
     unsigned char d[EVP_MAX_MD_SIZE];
     unsigned int dl = 0;
-    if (!md || !digest_memo(md, s, len, d, &dl))
+    if (!md || !digest_memo(fp, md, s, len, d, &dl))
         dl = 0;
     size_t i = 0;
     for (; i < dl && 2 * i + 2 < hexlen + 1 && 2 * i + 1 < hexlen; i++) {
@@ -157,7 +175,7 @@ static char *ja3_exts(char *o, const struct tlsd_ext *exts, size_t n)
     return o;
 }
 
-int tlsd_ja3(const struct tlsd_client_hello *ch, struct tlsd_ja3 *out)
+int tlsd_ja3(struct tlsd_fp_ctx *fp, const struct tlsd_client_hello *ch, struct tlsd_ja3 *out)
 {
     memset(out, 0, sizeof *out);
     /* 8 digits and a separator per suite (SSLv2 kinds are 24-bit), 5 + 1 per 16-bit
@@ -178,11 +196,11 @@ int tlsd_ja3(const struct tlsd_client_hello *ch, struct tlsd_ja3 *out)
     o = ja3_list(o, ch->ec_point_formats, ch->n_ec_point_formats, 1);
     *o = '\0';
     out->full = s;
-    hex_digest(md_md5(), s, (size_t)(o - s), out->hash, sizeof out->hash);
+    hex_digest(fp, md_md5(fp), s, (size_t)(o - s), out->hash, sizeof out->hash);
     return 0;
 }
 
-int tlsd_ja3s(const struct tlsd_server_hello *sh, struct tlsd_ja3 *out)
+int tlsd_ja3s(struct tlsd_fp_ctx *fp, const struct tlsd_server_hello *sh, struct tlsd_ja3 *out)
 {
     memset(out, 0, sizeof *out);
     char *s = malloc(24 + 6 * sh->n_exts), *o = s;
@@ -194,7 +212,7 @@ int tlsd_ja3s(const struct tlsd_server_hello *sh, struct tlsd_ja3 *out)
     o = ja3_exts(o, sh->exts, sh->n_exts);
     *o = '\0';
     out->full = s;
-    hex_digest(md_md5(), s, (size_t)(o - s), out->hash, sizeof out->hash);
+    hex_digest(fp, md_md5(fp), s, (size_t)(o - s), out->hash, sizeof out->hash);
     return 0;
 }
 
@@ -239,14 +257,14 @@ static int cmp_u16(const void *a, const void *b)
 }
 
 /* SHA-256 of s, first 12 hex digits; "000000000000" for an empty list. */
-static void ja4_hash(const char *s, size_t len, char out[13])
+static void ja4_hash(struct tlsd_fp_ctx *fp, const char *s, size_t len, char out[13])
 {
     if (!len) {
         memcpy(out, "000000000000", 13);
         return;
     }
     char full[65];
-    hex_digest(md_sha256(), s, len, full, sizeof full);
+    hex_digest(fp, md_sha256(fp), s, len, full, sizeof full);
     memcpy(out, full, 12);
     out[12] = '\0';
 }
@@ -330,8 +348,8 @@ static uint16_t ja4_client_version(const struct tlsd_client_hello *ch)
 /* Lists up to this long are copied on the stack (a hello's are), longer ones malloc'd. */
 #define JA4_SMALL 256
 
-static void ja4_compute(const struct tlsd_client_hello *ch, enum tlsd_ja_transport t,
-                        char out[TLSD_JA4_LEN + 1])
+static void ja4_compute(struct tlsd_fp_ctx *fp, const struct tlsd_client_hello *ch,
+                        enum tlsd_ja_transport t, char out[TLSD_JA4_LEN + 1])
 {
     /* Suites and extension types as 16-bit lists (SSLv2 kinds cannot be
      * expressed in JA4; they are left out). */
@@ -374,8 +392,8 @@ static void ja4_compute(const struct tlsd_client_hello *ch, enum tlsd_ja_transpo
                 ce = put_hex4(ce, k++ ? ',' : 0, ch->sigalgs[i]);
     }
     char hb[13], hc[13];
-    ja4_hash(b ? b : "", be ? (size_t)(be - b) : 0, hb);
-    ja4_hash(c ? c : "", ce ? (size_t)(ce - c) : 0, hc);
+    ja4_hash(fp, b ? b : "", be ? (size_t)(be - b) : 0, hb);
+    ja4_hash(fp, c ? c : "", ce ? (size_t)(ce - c) : 0, hc);
     if (b != bs)
         free(b);
     if (c != cs)
@@ -407,7 +425,7 @@ static void ja4_compute(const struct tlsd_client_hello *ch, enum tlsd_ja_transpo
         free(exts);
 }
 
-void tlsd_ja4s(const struct tlsd_server_hello *sh, enum tlsd_ja_transport t,
+void tlsd_ja4s(struct tlsd_fp_ctx *fp, const struct tlsd_server_hello *sh, enum tlsd_ja_transport t,
                char out[TLSD_JA4S_LEN + 1])
 {
     char bs[1024];
@@ -416,7 +434,7 @@ void tlsd_ja4s(const struct tlsd_server_hello *sh, enum tlsd_ja_transport t,
     for (size_t i = 0; be && i < sh->n_exts; i++)
         be = put_hex4(be, i ? ',' : 0, sh->exts[i].type);
     char h[13], alpn[3];
-    ja4_hash(b ? b : "", b ? (size_t)(be - b) : 0, h);
+    ja4_hash(fp, b ? b : "", b ? (size_t)(be - b) : 0, h);
     if (b != bs)
         free(b);
     ja4_alpn((const uint8_t *)sh->alpn, strlen(sh->alpn), alpn);
@@ -438,20 +456,12 @@ void tlsd_ja4s(const struct tlsd_server_hello *sh, enum tlsd_ja_transport t,
     o[12] = '\0';
 }
 
-/* JA4 by its inputs, per thread: a capture's hellos come from a handful of client builds,
- * and sorting, formatting and looking up the digests of their lists took 5% of analyze.
- * The key is everything ja4_compute reads (transport, the highest version offered, SNI
- * or not, the ALPN characters, the suites, extension types and signature algorithms);
- * lists too long for the key, or for ja4_compute's stack buffers, are not remembered. */
-#define JA4_MEMO_SLOTS 32
-#define JA4_KEY_MAX    1024
-#define JA4_MEMO_LIST  64 /* sorted_hex sorts up to this many on the stack */
-
-struct ja4_memo {
-    size_t key_len;
-    char out[TLSD_JA4_LEN + 1];
-    uint8_t key[JA4_KEY_MAX];
-};
+/* JA4 by its inputs, in the context's memo: a capture's hellos come from a handful of client
+ * builds, and sorting, formatting and looking up the digests of their lists took 5% of analyze. The
+ * key is everything ja4_compute reads (transport, the highest version offered, SNI or not, the ALPN
+ * characters, the suites, extension types and signature algorithms); lists too long for the key, or
+ * for ja4_compute's stack buffers, are not remembered. */
+#define JA4_MEMO_LIST 64 /* sorted_hex sorts up to this many on the stack */
 
 static uint8_t *key_put(uint8_t *k, const void *p, size_t n)
 {
@@ -484,26 +494,26 @@ static size_t ja4_key(const struct tlsd_client_hello *ch, enum tlsd_ja_transport
     return (size_t)(o - k);
 }
 
-void tlsd_ja4(const struct tlsd_client_hello *ch, enum tlsd_ja_transport t,
+void tlsd_ja4(struct tlsd_fp_ctx *fp, const struct tlsd_client_hello *ch, enum tlsd_ja_transport t,
               char out[TLSD_JA4_LEN + 1])
 {
-    static _Thread_local struct ja4_memo memo[JA4_MEMO_SLOTS];
     uint8_t key[JA4_KEY_MAX];
-    size_t kl = ja4_key(ch, t, key);
+    size_t kl = fp ? ja4_key(ch, t, key) : 0;
     if (!kl) {
-        ja4_compute(ch, t, out);
+        ja4_compute(fp, ch, t, out);
         return;
     }
-    struct ja4_memo *m = &memo[tlsd_hash_bytes(key, kl) % JA4_MEMO_SLOTS];
-    if (m->key_len == kl && memcmp(m->key, key, kl) == 0) {
-        memcpy(out, m->out, sizeof m->out);
+    uint64_t h = tlsd_hash_bytes(key, kl);
+    const char *known = tlsd_memo_get(&fp->ja4, h, key, kl, NULL);
+    if (known) {
+        memcpy(out, known, TLSD_JA4_LEN + 1);
         return;
     }
-    ja4_compute(ch, t, out);
+    ja4_compute(fp, ch, t, out);
     /* Both digests made (a failed one leaves its part short): remembered. */
-    if (strlen(out) == TLSD_JA4_LEN - 1 || strlen(out) == TLSD_JA4_LEN) {
-        m->key_len = kl;
-        memcpy(m->key, key, kl);
-        memcpy(m->out, out, sizeof m->out);
-    }
+    char *m = NULL;
+    if (strlen(out) == TLSD_JA4_LEN - 1 || strlen(out) == TLSD_JA4_LEN)
+        m = tlsd_memo_put(&fp->ja4, h, key, kl, TLSD_JA4_LEN + 1);
+    if (m)
+        memcpy(m, out, TLSD_JA4_LEN + 1);
 }

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "model/profile_internal.h"
+#include "tlsdiag/json.h"
 #include "tlsdiag/registry.h"
 #include "tlsdiag/scan.h"
 

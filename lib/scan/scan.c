@@ -930,11 +930,11 @@ static void note_fingerprints(struct tscan *t, const struct probe_res *res)
     if (!res->have_sh || res->sh.is_hrr || !from_best_answer(&t->fp_version, res->sh.version))
         return;
     struct tlsd_ja3 j;
-    if (tlsd_ja3s(&res->sh, &j) == 0) {
+    if (tlsd_ja3s(NULL, &res->sh, &j) == 0) {
         memcpy(t->r->ja3s, j.hash, sizeof t->r->ja3s);
         tlsd_ja3_free(&j);
     }
-    tlsd_ja4s(&res->sh, TLSD_JA_TCP, t->r->ja4s);
+    tlsd_ja4s(NULL, &res->sh, TLSD_JA_TCP, t->r->ja4s);
 }
 
 /* Features of a TLS <= 1.2 ServerHello to our full hello. Encrypt-then-MAC is

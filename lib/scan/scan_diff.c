@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tlsdiag/json.h"
 #include "tlsdiag/scan.h"
 #include "tlsdiag/strbuf.h"
 

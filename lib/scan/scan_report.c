@@ -12,6 +12,7 @@
 #include "platform.h"
 
 #include "scan/scan_internal.h"
+#include "tlsdiag/json.h"
 #include "tlsdiag/scan.h"
 #include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
 #include "tlsdiag/target.h"

@@ -35,6 +35,7 @@
 
 #include <jansson.h>
 
+#include "tlsdiag/json.h"
 #include "tlsdiag/scan.h"
 #include "tlsdiag/target.h"
 

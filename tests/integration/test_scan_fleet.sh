@@ -10,55 +10,26 @@
 # (the refused ones at once, the silent ones not before their 1.5 s probe time limit, after
 # the ETA's 1 s), not from how fast anything is.
 . "$(dirname "$0")/../cli/lib.sh"
+. "$(dirname "$0")/loopback.sh"
 command -v nginx >/dev/null && command -v openssl >/dev/null && command -v script >/dev/null ||
   exit 77
 EC=10 RSA=10 CLOSED=5 SILENT=3
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() {
-  for _ in $(seq 100); do (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null && return 0; sleep 0.1; done
-  return 1
-}
-
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/ec.key" \
-  -out "$WORK/ec.pem" -days 2 -subj /CN=localhost 2>/dev/null
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/rsa.key" -out "$WORK/rsa.pem" \
-  -days 2 -subj /CN=localhost 2>/dev/null
-
+make_certs
 PORT=$(free_port) SILENT_PORT=$(free_port)
-listens() { for i in $(seq "$2"); do printf '    listen 127.0.%d.%d:%d ssl;\n' "$1" "$i" "$PORT"; done; }
-mkdir -p "$WORK/nginx/logs"
-cat >"$WORK/nginx/nginx.conf" <<EOF
-daemon off; pid $WORK/nginx/nginx.pid; error_log $WORK/nginx/logs/error.log;
-worker_processes 1; events { worker_connections 1024; }
-http { access_log off; client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx;
-  fastcgi_temp_path $WORK/nginx; uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
+start_nginx fleet 1024 300 <<EOF
   server {
-$(listens 11 "$EC")
+$(listens 11 "$EC" "$PORT")
     ssl_certificate $WORK/ec.pem; ssl_certificate_key $WORK/ec.key;
     ssl_protocols TLSv1.2 TLSv1.3; location / { return 200 ok; } }
   server {
-$(listens 12 "$RSA")
+$(listens 12 "$RSA" "$PORT")
     ssl_certificate $WORK/rsa.pem; ssl_certificate_key $WORK/rsa.key;
-    ssl_protocols TLSv1.2; location / { return 200 ok; } } }
+    ssl_protocols TLSv1.2; location / { return 200 ok; } }
 EOF
-timeout 300 nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" >/dev/null 2>&1 &
-SERVE_PIDS+=($!)
-silent=()
-for i in $(seq "$SILENT"); do silent+=("127.0.15.$i"); done
-timeout 300 python3 -c '
-import signal, socket, sys
-socks = []
-for a in sys.argv[2:]:
-    s = socket.socket()
-    s.bind((a, int(sys.argv[1])))
-    s.listen(1024)
-    socks.append(s)
-signal.sigwait([signal.SIGTERM])' "$SILENT_PORT" "${silent[@]}" >"$WORK/silent.out" 2>&1 &
-SERVE_PIDS+=($!)
-wait_port 127.0.11.1 "$PORT" && wait_port "127.0.12.$RSA" "$PORT" && ok ||
-  { bad "nginx did not start: $(cat "$WORK/nginx/logs/error.log")"; finish; exit; }
-wait_port "127.0.15.$SILENT" "$SILENT_PORT" && ok ||
+wait_addr 127.0.11.1 "$PORT" && wait_addr "127.0.12.$RSA" "$PORT" && ok ||
+  { bad "nginx did not start: $(cat "$WORK/nginx-fleet/logs/error.log")"; finish; exit; }
+start_silent 300 "$SILENT_PORT" 15 "$SILENT" && ok ||
   { bad "silent listeners: $(cat "$WORK/silent.out")"; finish; exit; }
 
 {

@@ -30,68 +30,39 @@
 #                         faster. LeakSanitizer still reports a leak, without where it was
 #                         allocated: run scan_soak again with malloc_context_size=30 for that.
 . "$(dirname "$0")/../cli/lib.sh"
+. "$(dirname "$0")/loopback.sh"
 SOAK="$TLSD_BUILD/tests/scan_soak"
 command -v nginx >/dev/null && command -v openssl >/dev/null || exit 77
 BOTH=150 ORDER=100 T13=150 CLOSED=50 SILENT=50
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() {
-  for _ in $(seq 100); do (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null && return 0; sleep 0.1; done
-  return 1
-}
-
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/ec.key" \
-  -out "$WORK/ec.pem" -days 2 -subj /CN=localhost 2>/dev/null
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/rsa.key" -out "$WORK/rsa.pem" \
-  -days 2 -subj /CN=localhost 2>/dev/null
+make_certs
 cat "$WORK/ec.pem" "$WORK/rsa.pem" >"$WORK/ca.pem"
 
 PORT=$(free_port) SILENT_PORT=$(free_port)
-# listens NET COUNT: "listen 127.0.NET.1:PORT ssl;" ... "listen 127.0.NET.COUNT:PORT ssl;"
-listens() { for i in $(seq "$2"); do printf '    listen 127.0.%d.%d:%d ssl;\n' "$1" "$i" "$PORT"; done; }
-mkdir -p "$WORK/nginx/logs"
-cat >"$WORK/nginx/nginx.conf" <<EOF
-daemon off; pid $WORK/nginx/nginx.pid; error_log $WORK/nginx/logs/error.log;
-worker_processes 1; events { worker_connections 2048; }
-http { access_log off; client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx;
-  fastcgi_temp_path $WORK/nginx; uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
+start_nginx soak 2048 900 <<EOF
   server {
-$(listens 1 "$BOTH")
+$(listens 1 "$BOTH" "$PORT")
     ssl_certificate $WORK/ec.pem; ssl_certificate_key $WORK/ec.key;
     ssl_protocols TLSv1.2 TLSv1.3; ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256;
     ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256;
     location / { return 200 ok; } }
   server {
-$(listens 2 "$ORDER")
+$(listens 2 "$ORDER" "$PORT")
     ssl_certificate $WORK/rsa.pem; ssl_certificate_key $WORK/rsa.key;
     ssl_protocols TLSv1.2; ssl_prefer_server_ciphers on;
     ssl_ciphers ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256;
     location / { return 200 ok; } }
   server {
-$(listens 3 "$T13")
+$(listens 3 "$T13" "$PORT")
     ssl_certificate $WORK/rsa.pem; ssl_certificate_key $WORK/rsa.key;
     ssl_protocols TLSv1.3; ssl_conf_command Ciphersuites TLS_AES_256_GCM_SHA384;
-    location / { return 200 ok; } } }
+    location / { return 200 ok; } }
 EOF
-timeout 900 nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" >/dev/null 2>&1 &
-SERVE_PIDS+=($!)
 # Listeners that never accept: the kernel completes each connection (a backlog of 4096 holds
 # those of all ten rounds), nothing reads the hello.
-silent=()
-for i in $(seq "$SILENT"); do silent+=("127.0.5.$i"); done
-timeout 900 python3 -c '
-import signal, socket, sys
-socks = []
-for a in sys.argv[2:]:
-    s = socket.socket()
-    s.bind((a, int(sys.argv[1])))
-    s.listen(4096)
-    socks.append(s)
-signal.sigwait([signal.SIGTERM])' "$SILENT_PORT" "${silent[@]}" >"$WORK/silent.out" 2>&1 &
-SERVE_PIDS+=($!)
-wait_port 127.0.1.1 "$PORT" && wait_port "127.0.3.$T13" "$PORT" && ok ||
-  { bad "nginx did not start: $(cat "$WORK/nginx/logs/error.log")"; finish; exit; }
-wait_port "127.0.5.$SILENT" "$SILENT_PORT" && ok ||
+wait_addr 127.0.1.1 "$PORT" && wait_addr "127.0.3.$T13" "$PORT" && ok ||
+  { bad "nginx did not start: $(cat "$WORK/nginx-soak/logs/error.log")"; finish; exit; }
+start_silent 900 "$SILENT_PORT" 5 "$SILENT" && ok ||
   { bad "silent listeners: $(cat "$WORK/silent.out")"; finish; exit; }
 
 {

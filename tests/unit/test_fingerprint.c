@@ -60,9 +60,9 @@ static void ja4_spec_example(void **state)
     (void)state;
     struct tlsd_client_hello ch = chrome();
     char ja4[TLSD_JA4_LEN + 1];
-    tlsd_ja4(&ch, TLSD_JA_TCP, ja4);
+    tlsd_ja4(NULL, &ch, TLSD_JA_TCP, ja4);
     assert_string_equal(ja4, "t13d1516h2_8daaf6152771_e5627efa2ab1");
-    tlsd_ja4(&ch, TLSD_JA_QUIC, ja4);
+    tlsd_ja4(NULL, &ch, TLSD_JA_QUIC, ja4);
     assert_string_equal(ja4, "q13d1516h2_8daaf6152771_e5627efa2ab1");
 }
 
@@ -76,7 +76,7 @@ static void ja4_edge_cases(void **state)
     ch.has_versions = false;
     ch.n_versions = 0;
     ch.n_alpn = 0;
-    tlsd_ja4(&ch, TLSD_JA_TCP, ja4);
+    tlsd_ja4(NULL, &ch, TLSD_JA_TCP, ja4);
     assert_memory_equal(ja4, "t12i1516", 8);
     assert_memory_equal(ja4 + 8, "00_8daaf6152771_", 16);
     /* Non-alphanumeric ALPN ends: first and last hex digits. */
@@ -84,23 +84,23 @@ static void ja4_edge_cases(void **state)
     alpn_store[0].p = odd;
     alpn_store[0].len = 3;
     ch.n_alpn = 1;
-    tlsd_ja4(&ch, TLSD_JA_TCP, ja4);
+    tlsd_ja4(NULL, &ch, TLSD_JA_TCP, ja4);
     assert_memory_equal(ja4 + 8, "ac_", 3);
     /* No suites, no extensions: zero hashes. */
     ch.n_suites = 0;
     ch.n_exts = 0;
     ch.has_sigalgs = false;
     ch.n_alpn = 0;
-    tlsd_ja4(&ch, TLSD_JA_TCP, ja4);
+    tlsd_ja4(NULL, &ch, TLSD_JA_TCP, ja4);
     assert_string_equal(ja4, "t12i000000_000000000000_000000000000");
     /* Extensions but no signature algorithms: no trailing underscore part. */
     ch = chrome();
     ch.has_sigalgs = false;
     ch.n_sigalgs = 0;
     char with[TLSD_JA4_LEN + 1], without[TLSD_JA4_LEN + 1];
-    tlsd_ja4(&ch, TLSD_JA_TCP, without);
+    tlsd_ja4(NULL, &ch, TLSD_JA_TCP, without);
     ch = chrome();
-    tlsd_ja4(&ch, TLSD_JA_TCP, with);
+    tlsd_ja4(NULL, &ch, TLSD_JA_TCP, with);
     assert_memory_equal(with, without, 24);
     assert_string_not_equal(with + 24, without + 24);
 }
@@ -110,30 +110,40 @@ static void ja4_edge_cases(void **state)
 static void repeated_hellos(void **state)
 {
     (void)state;
+    /* Through a context's memos: the same answers as without one, again and again. */
+    struct tlsd_fp_ctx *fp = tlsd_fp_ctx_new();
+    assert_non_null(fp);
     struct tlsd_client_hello a = chrome(), b = chrome();
     b.n_suites = 5;
     b.n_sigalgs = 3;
     char ja4a[TLSD_JA4_LEN + 1], ja4b[TLSD_JA4_LEN + 1], again[TLSD_JA4_LEN + 1];
-    tlsd_ja4(&a, TLSD_JA_TCP, ja4a);
-    tlsd_ja4(&b, TLSD_JA_TCP, ja4b);
+    tlsd_ja4(fp, &a, TLSD_JA_TCP, ja4a);
+    tlsd_ja4(fp, &b, TLSD_JA_TCP, ja4b);
     assert_string_not_equal(ja4a, ja4b);
     for (int i = 0; i < 3; i++) {
-        tlsd_ja4(&a, TLSD_JA_TCP, again);
+        tlsd_ja4(fp, &a, TLSD_JA_TCP, again);
         assert_string_equal(again, "t13d1516h2_8daaf6152771_e5627efa2ab1");
-        tlsd_ja4(&b, TLSD_JA_TCP, again);
+        tlsd_ja4(fp, &b, TLSD_JA_TCP, again);
         assert_string_equal(again, ja4b);
     }
+    tlsd_ja4(NULL, &b, TLSD_JA_TCP, again);
+    assert_string_equal(again, ja4b);
     struct tlsd_ja3 j1, j2;
-    assert_int_equal(tlsd_ja3(&a, &j1), 0);
+    assert_int_equal(tlsd_ja3(fp, &a, &j1), 0);
     a.legacy_version = 0x0301; /* the same lists, another version: another digest */
-    assert_int_equal(tlsd_ja3(&a, &j2), 0);
+    assert_int_equal(tlsd_ja3(fp, &a, &j2), 0);
     assert_string_not_equal(j1.hash, j2.hash);
     tlsd_ja3_free(&j1);
     a.legacy_version = 0x0303;
-    assert_int_equal(tlsd_ja3(&a, &j1), 0);
+    assert_int_equal(tlsd_ja3(fp, &a, &j1), 0);
     assert_string_not_equal(j1.hash, j2.hash);
+    struct tlsd_ja3 alone;
+    assert_int_equal(tlsd_ja3(NULL, &a, &alone), 0);
+    assert_string_equal(alone.hash, j1.hash);
+    tlsd_ja3_free(&alone);
     tlsd_ja3_free(&j1);
     tlsd_ja3_free(&j2);
+    tlsd_fp_ctx_free(fp);
 }
 
 static void ja3_readme_example(void **state)
@@ -157,7 +167,7 @@ static void ja3_readme_example(void **state)
     ch.ec_point_formats = pf;
     ch.n_ec_point_formats = 1;
     struct tlsd_ja3 j;
-    assert_int_equal(tlsd_ja3(&ch, &j), 0);
+    assert_int_equal(tlsd_ja3(NULL, &ch, &j), 0);
     assert_string_equal(j.full,
                         "769,47-53-5-10-49161-49162-49171-49172-50-56-19-4,0-10-11,23-24-25,0");
     assert_string_equal(j.hash, "ada70206e40642a3e4461f35503241d5");
@@ -166,7 +176,7 @@ static void ja3_readme_example(void **state)
     ch.n_exts = 0;
     ch.n_groups = 0;
     ch.n_ec_point_formats = 0;
-    assert_int_equal(tlsd_ja3(&ch, &j), 0);
+    assert_int_equal(tlsd_ja3(NULL, &ch, &j), 0);
     assert_string_equal(j.full, "769,47-53-5-10-49161-49162-49171-49172-50-56-19-4,,,");
     tlsd_ja3_free(&j);
 }
@@ -186,10 +196,10 @@ static void server_side(void **state)
     sh.exts = exts;
     sh.n_exts = 2;
     char ja4s[TLSD_JA4S_LEN + 1];
-    tlsd_ja4s(&sh, TLSD_JA_TCP, ja4s);
+    tlsd_ja4s(NULL, &sh, TLSD_JA_TCP, ja4s);
     assert_string_equal(ja4s, "t130200_1301_234ea6891581");
     struct tlsd_ja3 j;
-    assert_int_equal(tlsd_ja3s(&sh, &j), 0);
+    assert_int_equal(tlsd_ja3s(NULL, &sh, &j), 0);
     assert_string_equal(j.full, "771,4865,51-43");
     assert_int_equal(strlen(j.hash), 32);
     tlsd_ja3_free(&j);
@@ -197,7 +207,7 @@ static void server_side(void **state)
     sh.has_supported_version = false;
     snprintf(sh.alpn, sizeof sh.alpn, "http/1.1");
     sh.suite = 0xc02f;
-    tlsd_ja4s(&sh, TLSD_JA_TCP, ja4s);
+    tlsd_ja4s(NULL, &sh, TLSD_JA_TCP, ja4s);
     assert_memory_equal(ja4s, "t1202h1_c02f_", 13);
 }
 
