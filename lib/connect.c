@@ -1,5 +1,5 @@
 /* One connection to a server (tlsdiag connect). The TCP connection and any STARTTLS
- * exchange are the scanner's probe (scan_probe.c) on a private libuv loop; then either
+ * exchange are the probe (probe.c, probe_internal.h) on a private libuv loop; then either
  * the probe sends the given ClientHello and reads the answer with the codec, or it hands
  * the socket over and the local libssl makes a full handshake on it (non-blocking, with
  * poll and one deadline), verifying the chain and the host name afterwards so that both
@@ -18,7 +18,7 @@
 
 #include "platform.h"
 
-#include "scan_internal.h"
+#include "probe_internal.h"
 #include "tlsdiag/connect.h"
 #include "tlsdiag/hello_check.h"
 #include "tlsdiag/record.h"

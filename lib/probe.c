@@ -9,7 +9,7 @@
 
 #include "platform.h"
 
-#include "scan_internal.h"
+#include "probe_internal.h"
 #include "tlsdiag/record.h"
 #include "tlsdiag/registry.h"
 #include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
