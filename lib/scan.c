@@ -876,7 +876,8 @@ static struct tlsd_scan_cert *add_chain(struct tscan *t, const uint8_t *const *d
         return NULL;
     for (size_t i = 0; i < r->n_certs; i++) {
         struct tlsd_scan_cert *c = &r->certs[i];
-        if (c->chain[0].der_len == len[0] && memcmp(c->chain[0].der, der[0], len[0]) == 0) {
+        const struct tlsd_cert_summary *leaf = &c->chain.certs[0];
+        if (leaf->der_len == len[0] && memcmp(leaf->der, der[0], len[0]) == 0) {
             if (suite && !tlsd_has_u32(c->suites, c->n_suites, suite)) {
                 uint32_t *v = realloc(c->suites, (c->n_suites + 1) * sizeof *v);
                 if (v) {
@@ -893,29 +894,15 @@ static struct tlsd_scan_cert *add_chain(struct tscan *t, const uint8_t *const *d
     r->certs = nc;
     struct tlsd_scan_cert *c = &nc[r->n_certs];
     memset(c, 0, sizeof *c);
-    c->chain = calloc(n, sizeof *c->chain);
-    if (!c->chain)
-        return NULL;
     /* Summarise private copies: the messages the DER came from go away. */
-    for (size_t i = 0; i < n; i++) {
-        uint8_t *copy = malloc(len[i] ? len[i] : 1);
-        if (!copy)
+    for (size_t i = 0; i < n; i++)
+        if (!tlsd_cert_chain_add(&c->chain, der[i], len[i]))
             break;
-        memcpy(copy, der[i], len[i]);
-        if (tlsd_cert_summarize(copy, len[i], &c->chain[c->n_chain]) != TLSD_CERR_OK ||
-            !c->chain[c->n_chain].decoded) {
-            tlsd_cert_summary_free(&c->chain[c->n_chain]);
-            free(copy);
-            break;
-        }
-        c->chain[c->n_chain].der = copy;
-        c->n_chain++;
-    }
-    if (c->n_chain == 0) {
-        free(c->chain);
+    if (c->chain.n == 0) {
+        tlsd_cert_chain_free(&c->chain);
         return NULL;
     }
-    const struct tlsd_cert_summary *l = &c->chain[0];
+    const struct tlsd_cert_summary *l = &c->chain.certs[0];
     if (l->curve[0])
         snprintf(c->label, sizeof c->label, "%.31s %d (%.40s)", l->key_type, l->key_bits, l->curve);
     else
@@ -1949,7 +1936,7 @@ static uint16_t group_to_pin(const struct tlsd_scan_result *r)
 {
     uint16_t pin = 0;
     for (size_t i = 0; i < r->n_certs; i++) {
-        uint16_t g = cert_curve_group(&r->certs[i].chain[0]);
+        uint16_t g = cert_curve_group(&r->certs[i].chain.certs[0]);
         if (!g)
             return 0;
         pin = pin ? pin : g;
@@ -2136,7 +2123,7 @@ static int sig13_alg_of_key(const char *key_type)
 static bool sig13_likely(const struct tlsd_scan_result *r, enum tlsd_sig_alg alg)
 {
     for (size_t i = 0; i < r->n_certs; i++)
-        if (sig13_alg_of_key(r->certs[i].chain[0].key_type) == (int)alg)
+        if (sig13_alg_of_key(r->certs[i].chain.certs[0].key_type) == (int)alg)
             return true;
     return false;
 }
@@ -2252,8 +2239,8 @@ static void judge_no_sni_cert(struct tscan *t)
         return;
     r->sni_selects_cert = TLSD_YES;
     for (size_t i = 0; i < r->n_certs; i++)
-        if (r->certs[i].chain[0].der_len == t->no_sni_len &&
-            memcmp(r->certs[i].chain[0].der, t->no_sni_leaf, t->no_sni_len) == 0)
+        if (r->certs[i].chain.certs[0].der_len == t->no_sni_len &&
+            memcmp(r->certs[i].chain.certs[0].der, t->no_sni_leaf, t->no_sni_len) == 0)
             r->sni_selects_cert = TLSD_NO;
     struct tlsd_cert_summary sum;
     if (r->sni_selects_cert == TLSD_YES &&
@@ -2999,9 +2986,9 @@ static int cmp_cert(const void *a, const void *b)
     int c = strcmp(x->label, y->label);
     if (c)
         return c;
-    if (x->chain[0].der_len != y->chain[0].der_len)
-        return x->chain[0].der_len < y->chain[0].der_len ? -1 : 1;
-    return memcmp(x->chain[0].der, y->chain[0].der, x->chain[0].der_len);
+    if (x->chain.certs[0].der_len != y->chain.certs[0].der_len)
+        return x->chain.certs[0].der_len < y->chain.certs[0].der_len ? -1 : 1;
+    return memcmp(x->chain.certs[0].der, y->chain.certs[0].der, x->chain.certs[0].der_len);
 }
 
 /* Certificates arrive in whichever order their probes answered: sort them (by key,

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "tlsdiag/certchain.h"
 #include "tlsdiag/handshake.h"
 #include "tlsdiag/outcome.h"
 #include "tlsdiag/profile.h"
@@ -84,15 +85,9 @@ struct tlsd_scan_version {
 };
 
 struct tlsd_scan_cert {
-    char label[96];                  /* "RSA 2048", "EC 256 (prime256v1)" */
-    struct tlsd_cert_summary *chain; /* leaf first */
-    size_t n_chain;
-    bool trusted; /* chain verifies against the trust store */
-    char verify_error[160];
-    char verify_subject[512]; /* the certificate verification failed at (chain or store) */
-    int verify_depth;         /* its position: 0 the leaf, 1 the first intermediate, ... */
-    bool name_matches;        /* the leaf covers the SNI / host name */
-    uint32_t *suites;         /* accepted suites this certificate serves */
+    char label[96];               /* "RSA 2048", "EC 256 (prime256v1)" */
+    struct tlsd_cert_chain chain; /* verified against the trust store and the SNI / host */
+    uint32_t *suites;             /* accepted suites this certificate serves */
     size_t n_suites;
     bool tls13; /* served in a TLS 1.3 handshake: it serves every TLS 1.3 suite */
 };
@@ -212,11 +207,6 @@ struct tlsd_strbuf;
 size_t tlsd_scan_diff_text(const json_t *changes, struct tlsd_strbuf *b);
 /* The target object named target ("host:port" as given) in a scan document, or NULL. */
 const json_t *tlsd_scan_doc_target(const json_t *doc, const char *target);
-
-/* Sets "not_before_time" and "not_after_time" on a certificate's JSON object: the dates
- * as RFC 3339 UTC ("2026-12-05T08:00:00Z"), beside the "not_before"/"not_after" Unix
- * times (null when a date cannot be shown). */
-void tlsd_cert_dates_json(json_t *obj, const struct tlsd_cert_summary *x);
 
 #ifdef __cplusplus
 }
