@@ -74,7 +74,8 @@ struct task {
         enum probe_outcome outcome;
         int uv_err;
         char error[200];
-    } held; /* the last ambiguous answer (reset, closed) */
+    } held;  /* the last ambiguous answer (reset, closed) */
+    int met; /* answered undecided: how its probes ended (enum probe_outcome), -1 no answer */
 };
 
 struct tscan {
@@ -624,9 +625,11 @@ static void on_retry_timer(uv_timer_t *tm)
     pump(s);
 }
 
-/* Answers the task "undecided" with why. */
-static void deliver_undecided(struct task *k, const char *why)
+/* Answers the task "undecided" with why; met: how its probes ended (enum probe_outcome),
+ * -1 not at all. */
+static void deliver_undecided(struct task *k, int met, const char *why)
 {
+    k->met = met;
     struct probe_res res;
     memset(&res, 0, sizeof res);
     res.outcome = PROBE_UNDECIDED;
@@ -635,6 +638,12 @@ static void deliver_undecided(struct task *k, const char *why)
     k->tries = 0;
     k->held.set = false;
     k->on_result(k, &res);
+}
+
+/* The ending undecided_why names. */
+static int held_met(const struct task *k)
+{
+    return k->held.set ? (int)k->held.outcome : -1;
 }
 
 static void undecided_why(const struct task *k, char *buf, size_t len)
@@ -650,7 +659,7 @@ static void start_control(struct task *k)
     struct tscan *t = k->t;
     uint8_t *copy = malloc(t->good_len);
     if (!copy) {
-        deliver_undecided(k, "out of memory");
+        deliver_undecided(k, -1, "out of memory");
         return;
     }
     memcpy(copy, t->good_hello, t->good_len);
@@ -690,7 +699,7 @@ static void release_parked(struct tscan *t, bool stopped)
         char why[240], buf[160];
         undecided_why(p, buf, sizeof buf);
         snprintf(why, sizeof why, "%s, and the server answered no hello to confirm it with", buf);
-        deliver_undecided(p, why);
+        deliver_undecided(p, held_met(p), why);
     }
 }
 
@@ -718,7 +727,7 @@ static void control_done(struct task *k, const struct probe_res *res)
     undecided_why(k, buf, sizeof buf);
     snprintf(why, sizeof why, "%s, and a hello it accepted before then got %s", buf,
              probe_outcome_name(res->outcome));
-    deliver_undecided(k, why);
+    deliver_undecided(k, held_met(k), why);
 }
 
 /* A ServerHello whose flight never ended (an endless or cut Certificate message): the
@@ -779,7 +788,7 @@ static void probe_done(void *ctx, struct probe_res *res)
                      "out of file descriptors (%s): raise the limit (ulimit -n) or lower "
                      "--concurrency",
                      uv_err_name(res->uv_err));
-            deliver_undecided(k, why);
+            deliver_undecided(k, -1, why);
         }
     } else if (k->control) {
         control_done(k, res);
@@ -801,11 +810,11 @@ static void probe_done(void *ctx, struct probe_res *res)
         } else if (!ambiguous(res)) {
             snprintf(why, sizeof why, "%s after %u tries: %.150s", probe_outcome_name(res->outcome),
                      k->tries + 1, res->error);
-            deliver_undecided(k, why);
+            deliver_undecided(k, (int)res->outcome, why);
         } else if (t->flaky) {
             undecided_why(k, why, sizeof why);
             strncat(why, " (the server resets at random)", sizeof why - strlen(why) - 1);
-            deliver_undecided(k, why);
+            deliver_undecided(k, held_met(k), why);
         } else if (t->good_hello) {
             start_control(k);
         } else {
@@ -850,20 +859,44 @@ static void remove_code(uint32_t *v, size_t *n, uint32_t code)
         }
 }
 
+/* A probe's answer as a version's refusal (scan.h). */
+static const enum tlsd_scan_refusal_kind refusal_of_probe[] = {
+    [PROBE_SERVER_HELLO] = TLSD_REFUSAL_NOTHING_PICKED,
+    [PROBE_SSL2_HELLO] = TLSD_REFUSAL_SSL2_HELLO,
+    [PROBE_ALERT] = TLSD_REFUSAL_UNREAD_ALERT,
+    [PROBE_CLOSED] = TLSD_REFUSAL_CLOSED,
+    [PROBE_RESET] = TLSD_REFUSAL_RESET,
+    [PROBE_TIMEOUT] = TLSD_REFUSAL_TIMEOUT,
+    [PROBE_CONNECT_FAILED] = TLSD_REFUSAL_CONNECT_FAILED,
+    [PROBE_NOT_TLS] = TLSD_REFUSAL_NOT_TLS,
+    [PROBE_STARTTLS_FAILED] = TLSD_REFUSAL_STARTTLS_FAILED,
+    [PROBE_HANDOVER] = TLSD_REFUSAL_HANDOVER,
+    [PROBE_UNDECIDED] = TLSD_REFUSAL_UNDECIDED,
+};
+
+/* k: the task answered (its probes' endings when undecided), NULL: not known. */
+static void refusal_of(const struct task *k, const struct probe_res *res,
+                       struct tlsd_scan_refusal *f)
+{
+    memset(f, 0, sizeof *f);
+    f->kind = refusal_of_probe[res->outcome];
+    if (res->outcome == PROBE_ALERT && res->have_alert) {
+        f->kind = TLSD_REFUSAL_ALERT;
+        f->alert_level = res->alert.level;
+        f->alert = res->alert.description;
+    }
+    f->version = res->sh.version;
+    f->no_syn_answer = res->outcome == PROBE_TIMEOUT && !res->connected;
+    if (k && res->outcome == PROBE_UNDECIDED && k->met >= 0)
+        f->met = refusal_of_probe[k->met];
+    snprintf(f->error, sizeof f->error, "%s", res->error);
+}
+
 static const char *outcome_text(const struct probe_res *res, char *buf, size_t len)
 {
-    if (res->outcome == PROBE_ALERT && res->have_alert) {
-        char a[120];
-        tlsd_alert_describe(res->alert.level, res->alert.description, a, sizeof a);
-        snprintf(buf, len, "alert %s", a);
-    } else if (res->outcome == PROBE_SERVER_HELLO) {
-        char v[16];
-        snprintf(buf, len, "accepted (%s)", tlsd_version_str(res->sh.version, v));
-    } else {
-        snprintf(buf, len, "%s%s%.140s", probe_outcome_name(res->outcome),
-                 res->error[0] ? ": " : "", res->error);
-    }
-    return buf;
+    struct tlsd_scan_refusal f;
+    refusal_of(NULL, res, &f);
+    return tlsd_scan_refusal_text(&f, buf, len);
 }
 
 /* Keeps a certificate chain (DER, leaf first), one entry per distinct leaf,
@@ -1016,9 +1049,9 @@ struct elim {
     uint32_t order_picks[2];
     int order_answers;
     bool root_answered;
-    bool root_undecided; /* the first probe's answer could not be decided */
-    char root_note[160];
-    int root_alert;  /* the alert the first hello got, -1 none */
+    bool root_undecided;                   /* the first probe's answer could not be decided */
+    struct tlsd_scan_refusal root_refusal; /* the first hello, refused */
+    int root_alert;                        /* the alert the first hello got, -1 none */
     uint32_t pinned; /* groups: kept in every offer (the ECDSA certificate's curve) */
     int key;         /* signature schemes: TLSD_SCAN_KEY_*, the suites' certificate type */
     /* Server order (see spec_round): every element any answer showed accepted, which
@@ -1627,7 +1660,7 @@ static void elim_undecided(struct elim *e, const struct task *k, const struct pr
         }
     } else if (root) {
         e->root_undecided = true;
-        snprintf(e->root_note, sizeof e->root_note, "unknown: %.140s", res->error);
+        refusal_of(k, res, &e->root_refusal);
         if (e->kind == E_SUITES)
             return; /* suites_done marks the version */
     }
@@ -1675,18 +1708,14 @@ static void elim_result(struct task *k, struct probe_res *res)
         e->root_answered = true;
         e->first_pick = c;
         if (!c) {
-            char buf[160];
-            const char *txt = outcome_text(res, buf, sizeof buf);
+            refusal_of(k, res, &e->root_refusal);
             if (res->outcome == PROBE_SERVER_HELLO && res->have_sh &&
                 res->sh.version != tlsd_scan_version_codes[e->vi]) {
-                char vb[16];
-                snprintf(buf, sizeof buf, "answered with %s%s",
-                         res->sh.is_hrr ? "a HelloRetryRequest for " : "",
-                         tlsd_version_str(res->sh.version, vb));
+                e->root_refusal.kind = TLSD_REFUSAL_OTHER_VERSION;
+                e->root_refusal.hrr = res->sh.is_hrr;
                 if (e->vi == TLSD_SCAN_TLS13 && res->sh.version == TLSD_VERSION_TLS1_2)
                     t->r->tls13_hello_answered_12 = TLSD_YES;
             }
-            snprintf(e->root_note, sizeof e->root_note, "%s", txt);
             e->root_alert = res->outcome == PROBE_ALERT ? res->alert.description : -1;
         }
     }
@@ -1817,14 +1846,14 @@ static void suites_done(struct elim *e)
     struct tlsd_scan_version *sv = &e->t->r->versions[e->vi];
     sv->accepted = sv->n_suites > 0;
     if (!sv->accepted) {
-        snprintf(sv->note, sizeof sv->note, "%s", e->root_note);
+        sv->refusal = e->root_refusal;
         sv->refusal_alert = e->root_answered ? e->root_alert : -1;
     }
     if (!sv->accepted && e->root_undecided) {
         char vb[16];
         sv->undecided = true;
-        add_undecided(e->t->r, "%s: whether it is accepted (%s)", tlsd_version_str(sv->version, vb),
-                      e->root_note + strlen("unknown: "));
+        add_undecided(e->t->r, "%s: whether it is accepted (%.140s)",
+                      tlsd_version_str(sv->version, vb), e->root_refusal.error);
     }
     sv->server_order = e->order == 1 ? TLSD_YES : e->order == 0 ? TLSD_NO : TLSD_UNKNOWN;
     if (sv->server_order != TLSD_YES && sv->n_suites > 1)
@@ -2164,19 +2193,18 @@ static void ssl2_result(struct task *k, struct probe_res *res)
 {
     struct tscan *t = k->t;
     struct tlsd_scan_version *sv = &t->r->versions[TLSD_SCAN_SSL2];
-    char buf[160];
     if (res->outcome == PROBE_SSL2_HELLO && res->ssl2.n_kinds > 0) {
         sv->suites = calloc(res->ssl2.n_kinds, sizeof *sv->suites);
         for (size_t i = 0; sv->suites && i < res->ssl2.n_kinds; i++)
             sv->suites[sv->n_suites++].code = res->ssl2.kinds[i];
         sv->accepted = sv->n_suites > 0;
     } else if (res->outcome == PROBE_SERVER_HELLO && res->have_sh) {
-        char vb[16]; /* a TLS answer to the SSLv2 hello: no SSLv2 here */
-        snprintf(sv->note, sizeof sv->note, "answered with a TLS %s (%s)",
-                 res->sh.is_hrr ? "HelloRetryRequest" : "ServerHello",
-                 tlsd_version_str(res->sh.version, vb));
+        /* a TLS answer to the SSLv2 hello: no SSLv2 here */
+        sv->refusal.kind = TLSD_REFUSAL_TLS_TO_SSL2;
+        sv->refusal.version = res->sh.version;
+        sv->refusal.hrr = res->sh.is_hrr;
     } else {
-        snprintf(sv->note, sizeof sv->note, "%s", outcome_text(res, buf, sizeof buf));
+        refusal_of(k, res, &sv->refusal);
         if (res->outcome == PROBE_UNDECIDED) {
             sv->undecided = true;
             add_undecided(t->r, "SSLv2: whether it is accepted (%s)", res->error);
@@ -2871,37 +2899,59 @@ static void start_versions(struct tscan *t)
     maybe_finish_target(t);
 }
 
+/* How a version's first hello ended, for summarize_failure: an undecided version's by
+ * what its probes met. */
+static enum tlsd_scan_refusal_kind ending_of(const struct tlsd_scan_version *v)
+{
+    return v->undecided && v->refusal.kind == TLSD_REFUSAL_UNDECIDED ? v->refusal.met
+                                                                     : v->refusal.kind;
+}
+
+/* The probe's words of a refusal as its note quotes them (at most 140 characters); an
+ * undecided one's after the count of tries ("reset 3 times: ..."). */
+static void refusal_words(const struct tlsd_scan_version *v, char *out, size_t len)
+{
+    snprintf(out, len, "%.140s", v->refusal.error);
+    if (v->refusal.kind != TLSD_REFUSAL_UNDECIDED)
+        return;
+    const char *colon = strchr(out, ':');
+    memmove(out, colon ? colon + 2 : "", strlen(colon ? colon + 2 : "") + 1);
+}
+
 /* When no version answered, one clear error for the target from what every
  * version probe met, if they all met the same thing. */
 static void summarize_failure(struct tlsd_scan_result *r)
 {
     /* contains: the probes' own words that tell this kind from the plain one after it, when
      * any version's probe met it (bytes came: "never answers" would not be true); the
-     * error then quotes them from there on (to ", and", where the retries' story starts). */
+     * error then quotes them from there on (to ", and", where the retries' story starts).
+     * no_syn: a TCP connect never answered. */
     static const struct {
-        const char *prefix, *text, *contains;
+        enum tlsd_scan_refusal_kind kind;
+        bool no_syn;
+        const char *text, *contains;
     } kinds[] = {
-        {"connect_failed", "cannot connect: ", NULL},
-        {"timeout",
+        {TLSD_REFUSAL_CONNECT_FAILED, false, "cannot connect: ", NULL},
+        {TLSD_REFUSAL_TIMEOUT, false,
          "the server answers every ClientHello, but never with a whole ServerHello in time: ",
          "no ServerHello within"},
-        {"reset", "the server cuts every answer short: ", "reset after "},
-        {"closed", "the server cuts every answer short: ", "closed after "},
-        {"timeout: no answer to the SYN",
+        {TLSD_REFUSAL_RESET, false, "the server cuts every answer short: ", "reset after "},
+        {TLSD_REFUSAL_CLOSED, false, "the server cuts every answer short: ", "closed after "},
+        {TLSD_REFUSAL_TIMEOUT, true,
          "cannot connect: no answer to the SYN (a firewall drops it, a wrong address, the "
          "server is down, or its listen queue is full)",
          NULL},
-        {"timeout",
+        {TLSD_REFUSAL_TIMEOUT, false,
          "no answer: the server accepts the connection but never answers a "
          "ClientHello in time",
          NULL},
-        {"not_tls", "the server does not speak TLS: ", NULL},
-        {"starttls_failed", "STARTTLS failed: ", NULL},
-        {"reset",
+        {TLSD_REFUSAL_NOT_TLS, false, "the server does not speak TLS: ", NULL},
+        {TLSD_REFUSAL_STARTTLS_FAILED, false, "STARTTLS failed: ", NULL},
+        {TLSD_REFUSAL_RESET, false,
          "the server resets every connection right after the ClientHello (no TLS "
          "here, or no version and suite in common; Windows schannel answers so)",
          NULL},
-        {"closed",
+        {TLSD_REFUSAL_CLOSED, false,
          "the server closes every connection right after the ClientHello without an "
          "answer",
          NULL},
@@ -2909,22 +2959,19 @@ static void summarize_failure(struct tlsd_scan_result *r)
     for (int i = 0; i < TLSD_SCAN_NVERSIONS; i++)
         if (r->versions[i].accepted)
             return;
-    /* An undecided version's note is "unknown: " and what its probes met. */
-    static const char unknown[] = "unknown: ";
-    const char *first = r->versions[TLSD_SCAN_SSL3].note;
-    if (strncmp(first, unknown, strlen(unknown)) == 0)
-        first += strlen(unknown);
+    char words[TLSD_SCAN_NVERSIONS][160];
+    for (int i = TLSD_SCAN_SSL3; i < TLSD_SCAN_NVERSIONS; i++)
+        refusal_words(&r->versions[i], words[i], sizeof words[i]);
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-        size_t pl = strlen(kinds[k].prefix);
         bool all = true;
         const char *from = NULL;
         for (int i = TLSD_SCAN_SSL3; i < TLSD_SCAN_NVERSIONS && all; i++) {
-            const char *n = r->versions[i].note;
-            if (r->versions[i].undecided && strncmp(n, unknown, strlen(unknown)) == 0)
-                n += strlen(unknown);
-            all = strncmp(n, kinds[k].prefix, pl) == 0;
+            const struct tlsd_scan_version *v = &r->versions[i];
+            all = ending_of(v) == kinds[k].kind &&
+                  (!kinds[k].no_syn ||
+                   (v->refusal.kind == TLSD_REFUSAL_TIMEOUT && v->refusal.no_syn_answer));
             if (all && kinds[k].contains && !from)
-                from = strstr(n, kinds[k].contains);
+                from = strstr(words[i], kinds[k].contains);
         }
         if (!all || (kinds[k].contains && !from))
             continue;
@@ -2934,23 +2981,23 @@ static void summarize_failure(struct tlsd_scan_result *r)
                      (int)(to ? (size_t)(to - from) : strlen(from)), from);
             return;
         }
-        const char *detail = strchr(first, ':');
         bool with_detail = kinds[k].text[strlen(kinds[k].text) - 1] == ' ';
         snprintf(r->error, sizeof r->error, "%s%s", kinds[k].text,
-                 with_detail && detail ? detail + 2 : "");
+                 with_detail ? words[TLSD_SCAN_SSL3] : "");
         return;
     }
     /* Mixed answers, none of them TLS (no alert): not a TLS server. */
     bool alert = false;
     const char *not_tls = NULL;
     for (int i = TLSD_SCAN_SSL3; i < TLSD_SCAN_NVERSIONS; i++) {
-        alert = alert || strncmp(r->versions[i].note, "alert", 5) == 0 ||
-                strncmp(r->versions[i].note, "answered", 8) == 0;
-        if (!not_tls && strncmp(r->versions[i].note, "not_tls", 7) == 0)
-            not_tls = r->versions[i].note;
+        enum tlsd_scan_refusal_kind f = r->versions[i].refusal.kind;
+        alert = alert || f == TLSD_REFUSAL_ALERT || f == TLSD_REFUSAL_UNREAD_ALERT ||
+                f == TLSD_REFUSAL_OTHER_VERSION;
+        if (!not_tls && f == TLSD_REFUSAL_NOT_TLS)
+            not_tls = words[i];
     }
     if (not_tls && !alert)
-        snprintf(r->error, sizeof r->error, "the server does not speak TLS: %s", not_tls + 9);
+        snprintf(r->error, sizeof r->error, "the server does not speak TLS: %s", not_tls);
 }
 
 /* TLS 1.3 counted as accepted from HelloRetryRequests alone (each names the suite the
@@ -2966,9 +3013,8 @@ static void judge_hrr_loop(struct tscan *t)
     free(sv->suites);
     sv->suites = NULL;
     sv->n_suites = 0;
-    snprintf(sv->note, sizeof sv->note,
-             "unknown: the server answers every ClientHello with a HelloRetryRequest, the "
-             "retried one too");
+    memset(&sv->refusal, 0, sizeof sv->refusal);
+    sv->refusal.kind = TLSD_REFUSAL_HRR_LOOP;
     add_undecided(t->r,
                   "TLSv1.3: whether it is accepted (only HelloRetryRequests came, and a client's "
                   "retried ClientHello got a second one: RFC 8446 4.1.4, the client aborts)");

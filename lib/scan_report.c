@@ -20,6 +20,55 @@ void scan_verify_certs(struct tlsd_scan_result *r, const char *cafile, const cha
         tlsd_cert_chain_verify(&r->certs[i].chain, cafile, host);
 }
 
+/* The probe endings' names, as probe_outcome_name gives them. */
+static const char *const end_names[] = {
+    [TLSD_REFUSAL_SSL2_HELLO] = "ssl2_server_hello",
+    [TLSD_REFUSAL_UNREAD_ALERT] = "alert",
+    [TLSD_REFUSAL_CLOSED] = "closed",
+    [TLSD_REFUSAL_RESET] = "reset",
+    [TLSD_REFUSAL_TIMEOUT] = "timeout",
+    [TLSD_REFUSAL_CONNECT_FAILED] = "connect_failed",
+    [TLSD_REFUSAL_NOT_TLS] = "not_tls",
+    [TLSD_REFUSAL_STARTTLS_FAILED] = "starttls_failed",
+    [TLSD_REFUSAL_HANDOVER] = "handover",
+};
+
+const char *tlsd_scan_refusal_text(const struct tlsd_scan_refusal *f, char *buf, size_t len)
+{
+    char vb[16], a[120];
+    const char *v = tlsd_version_str(f->version, vb);
+    switch (f->kind) {
+    case TLSD_REFUSAL_NONE:
+        snprintf(buf, len, "%s", "");
+        break;
+    case TLSD_REFUSAL_ALERT:
+        tlsd_alert_describe(f->alert_level, f->alert, a, sizeof a);
+        snprintf(buf, len, "alert %s", a);
+        break;
+    case TLSD_REFUSAL_OTHER_VERSION:
+        snprintf(buf, len, "answered with %s%s", f->hrr ? "a HelloRetryRequest for " : "", v);
+        break;
+    case TLSD_REFUSAL_TLS_TO_SSL2:
+        snprintf(buf, len, "answered with a TLS %s (%s)",
+                 f->hrr ? "HelloRetryRequest" : "ServerHello", v);
+        break;
+    case TLSD_REFUSAL_NOTHING_PICKED:
+        snprintf(buf, len, "accepted (%s)", v);
+        break;
+    case TLSD_REFUSAL_HRR_LOOP:
+        snprintf(buf, len,
+                 "unknown: the server answers every ClientHello with a "
+                 "HelloRetryRequest, the retried one too");
+        break;
+    case TLSD_REFUSAL_UNDECIDED:
+        snprintf(buf, len, "unknown: %.140s", f->error);
+        break;
+    default:
+        snprintf(buf, len, "%s%s%.140s", end_names[f->kind], f->error[0] ? ": " : "", f->error);
+    }
+    return buf;
+}
+
 /* DH primes: below 2048 bits is weak (NIST SP 800-57, RFC 7919 offers 2048 at least),
  * below 1024 broken (Logjam). */
 #define TLSD_MIN_DH_BITS    2048
@@ -130,7 +179,8 @@ void scan_findings(struct tlsd_scan_result *r)
      * RSA certificate while only ECDSA suites are enabled, or the reverse). */
     for (int i = TLSD_SCAN_TLS12; i <= TLSD_SCAN_TLS12 && any; i++) {
         const struct tlsd_scan_version *v = &r->versions[i];
-        if (!v->accepted && strstr(v->note, "handshake_failure"))
+        if (!v->accepted && v->refusal.kind == TLSD_REFUSAL_ALERT &&
+            v->refusal.alert == TLSD_ALERT_HANDSHAKE_FAILURE)
             finding(r, TLSD_CLASS_WEAK,
                     "%s is refused with handshake_failure for every suite although the server "
                     "speaks TLS: its %s suites may not fit its certificate type (e.g. an RSA "
@@ -341,8 +391,10 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
                                "accepted", v->undecided ? json_null() : json_boolean(v->accepted),
                                "server_order", tri(v->server_order), "suites", suites);
         json_object_set_new(vo, "chacha20_priority", tri(v->chacha_priority));
-        if (v->note[0])
-            json_object_set_new(vo, "note", json_string(v->note));
+        char note[160];
+        if (v->refusal.kind != TLSD_REFUSAL_NONE)
+            json_object_set_new(
+                vo, "note", json_string(tlsd_scan_refusal_text(&v->refusal, note, sizeof note)));
         if (!v->accepted)
             json_object_set_new(vo, "alert", alert_json(v->refusal_alert));
         json_array_append_new(vers, vo);

@@ -100,8 +100,9 @@ static void print_versions(const struct tlsd_scan_result *r, bool color)
                                                 : "order not tested",
                    v->chacha_priority == TLSD_YES ? " (ChaCha20 first for clients that prefer it)"
                                                   : "");
-        if (v->note[0])
-            printf("  (%s)", v->note);
+        char note[160];
+        if (v->refusal.kind != TLSD_REFUSAL_NONE)
+            printf("  (%s)", tlsd_scan_refusal_text(&v->refusal, note, sizeof note));
         putchar('\n');
     }
 }

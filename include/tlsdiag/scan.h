@@ -67,6 +67,44 @@ struct tlsd_scan_suite {
 
 enum tlsd_tristate { TLSD_UNKNOWN = -1, TLSD_NO = 0, TLSD_YES = 1 };
 
+/* How the first hello of a version was refused, typed; tlsd_scan_refusal_text words it
+ * (the "note" of docs/scan-json.md). */
+enum tlsd_scan_refusal_kind {
+    TLSD_REFUSAL_NONE = 0,       /* accepted, or nothing to say */
+    TLSD_REFUSAL_ALERT,          /* an alert: alert_level, alert */
+    TLSD_REFUSAL_OTHER_VERSION,  /* a ServerHello (hrr: a HelloRetryRequest) for version */
+    TLSD_REFUSAL_TLS_TO_SSL2,    /* the SSLv2 hello got a TLS ServerHello (or HRR) of version */
+    TLSD_REFUSAL_NOTHING_PICKED, /* a ServerHello of version that chose nothing offered */
+    TLSD_REFUSAL_HRR_LOOP,       /* TLS 1.3: a HelloRetryRequest for the retried hello too */
+    /* The probe ended without a ServerHello; error: the probe's words. */
+    TLSD_REFUSAL_SSL2_HELLO,
+    TLSD_REFUSAL_UNREAD_ALERT, /* an alert that could not be read */
+    TLSD_REFUSAL_CLOSED,
+    TLSD_REFUSAL_RESET,
+    TLSD_REFUSAL_TIMEOUT,
+    TLSD_REFUSAL_CONNECT_FAILED,
+    TLSD_REFUSAL_NOT_TLS,
+    TLSD_REFUSAL_STARTTLS_FAILED,
+    TLSD_REFUSAL_HANDOVER,
+    /* Not decided (after retries); met: how its probes ended (one of the kinds above,
+     * NONE: no answer at all); error: what happened. */
+    TLSD_REFUSAL_UNDECIDED,
+};
+
+struct tlsd_scan_refusal {
+    enum tlsd_scan_refusal_kind kind;
+    int alert_level, alert;          /* ALERT */
+    uint16_t version;                /* OTHER_VERSION, TLS_TO_SSL2, NOTHING_PICKED */
+    bool hrr;                        /* OTHER_VERSION, TLS_TO_SSL2 */
+    bool no_syn_answer;              /* TIMEOUT: the TCP connect was never answered */
+    enum tlsd_scan_refusal_kind met; /* UNDECIDED */
+    char error[200];
+};
+
+/* The refusal in words ("alert handshake_failure (40)", "answered with TLSv1.2",
+ * "reset: ..."), "" for NONE; returns buf. */
+const char *tlsd_scan_refusal_text(const struct tlsd_scan_refusal *f, char *buf, size_t len);
+
 struct tlsd_scan_version {
     uint16_t version;
     bool accepted;
@@ -77,7 +115,7 @@ struct tlsd_scan_version {
      * SSL_OP_PRIORITIZE_CHACHA, nginx/Apache "PrioritizeChaCha"): tested when the
      * server's order puts another suite before an accepted ChaCha20 suite. */
     enum tlsd_tristate chacha_priority;
-    char note[160]; /* e.g. "answered with TLSv1.2" */
+    struct tlsd_scan_refusal refusal; /* not accepted: why (e.g. answered with TLSv1.2) */
     /* Whether the version is accepted could not be decided (accepted is false): its
      * probes were reset or dropped although the server answered others (note says how). */
     bool undecided;
