@@ -372,23 +372,6 @@ void note_features(struct tscan *t, const struct probe_res *res)
 
 /* ---- features --------------------------------------------------------------- */
 
-enum feature {
-    F_FALLBACK,
-    F_COMPRESSION,
-    F_NO_SNI,
-    F_WRONG_SNI,
-    F_LARGE,
-    F_NO_RENEG_SIGNAL,
-    F_DHE_NO_FFDHE,
-    /* Where implementations differ (scan_impl.c tells which one from them). */
-    F_SNI_NOT_HOST, /* server_name "tlsdiag_not_a_host": GnuTLS refuses it (illegal_parameter) */
-    F_NO_GROUPS,    /* ECDHE suites, no supported_groups: OpenSSL finds no shared curve */
-    F_CERT_CURVE,   /* ECDHE_ECDSA suites with only x25519/x448: OpenSSL needs the cert's curve */
-    F_SHARE_X25519, /* TLS 1.3, every group, one key share: GnuTLS (server precedence) */
-    F_SHARE_P256,   /* asks for its own first group by HRR; OpenSSL takes the share */
-};
-#define F_COUNT (F_SHARE_P256 + 1)
-
 /* The names F_SNI_NOT_HOST sends and F_CERT_CURVE offers. */
 #define SNI_NOT_HOST "tlsdiag_not_a_host"
 static const uint16_t non_nist_curves[] = {0x001D, 0x001E}; /* x25519, x448 */
@@ -439,7 +422,7 @@ static bool sh_has_ext(const struct tlsd_server_hello *sh, uint16_t type)
     return false;
 }
 
-static void feature_result(struct task *k, struct probe_res *res)
+void feature_result(struct task *k, struct probe_res *res)
 {
     struct tlsd_scan_result *r = k->t->r;
     char buf[96];
@@ -459,13 +442,13 @@ static void feature_result(struct task *k, struct probe_res *res)
         [F_SHARE_P256] = "TLS 1.3 with a secp256r1 key share",
     };
     if (res->outcome == PROBE_UNDECIDED) { /* the feature stays unknown */
-        add_undecided(r, "%s: not decided (%s)", what[k->kind], res->error);
+        add_undecided(r, "%s: not decided (%s)", what[k->feature], res->error);
         end_task(k);
         return;
     }
     if (res->confirmed_reset)
-        add_doubt(k->t, -1, "%s: not decided", what[k->kind]);
-    switch (k->kind) {
+        add_doubt(k->t, -1, "%s: not decided", what[k->feature]);
+    switch (k->feature) {
     case F_FALLBACK:
         /* RFC 7507: inappropriate_fallback (86) to a lower version with the SCSV. */
         r->fallback_scsv = res->outcome == PROBE_ALERT &&
@@ -513,7 +496,7 @@ static void feature_result(struct task *k, struct probe_res *res)
         break;
     case F_SHARE_X25519:
     case F_SHARE_P256: {
-        struct share_answer *a = &k->t->shares[k->kind - F_SHARE_X25519];
+        struct share_answer *a = &k->t->shares[k->feature - F_SHARE_X25519];
         a->answered = accepted;
         a->hrr = accepted && res->sh.is_hrr;
         a->group = accepted ? res->sh.key_share_group : 0;
@@ -615,13 +598,12 @@ static void feature_probe(struct tscan *t, enum feature f, int vi)
     free(groups);
     if (rc < 0)
         return;
-    struct task *k = new_task(t, feature_result);
+    struct task *k = new_task(t, TASK_FEATURE);
     if (!k) {
         free(rec);
         return;
     }
-    k->kind = f;
-    k->background = true;
+    k->feature = f;
     submit(k, rec, len);
 }
 
@@ -1028,7 +1010,7 @@ void start_versions(struct tscan *t)
             uint8_t *rec;
             size_t len;
             struct task *k =
-                kinds && build_hello(t, &h, &rec, &len) == 0 ? new_task(t, ssl2_result) : NULL;
+                kinds && build_hello(t, &h, &rec, &len) == 0 ? new_task(t, TASK_SSL2) : NULL;
             free(kinds);
             if (k)
                 submit(k, rec, len);

@@ -22,22 +22,70 @@
 
 struct scan;
 struct tscan;
+struct task;
+
+/* What a task asks. task_kinds[] (scan_sched.c) gives each kind the handler of its
+ * answers and its place in the queue. */
+enum task_kind {
+    TASK_ELIM,    /* a part of an enumeration by elimination (scan_enum.c) */
+    TASK_ORDER,   /* one of the two hellos of the server-order check */
+    TASK_SPEC,    /* one probe of a speculative round for the server's order */
+    TASK_CHACHA,  /* ChaCha20 first for a client that lists it first, at one version */
+    TASK_SIG13,   /* TLS 1.3 signature schemes, by group tests */
+    TASK_SSL2,    /* the SSLv2 hello (scan.c) */
+    TASK_FEATURE, /* a feature probe (scan.c) */
+    TASK_NKINDS
+};
+
+struct task_kind_info {
+    void (*on_result)(struct task *k, struct probe_res *res);
+    bool background; /* waits behind every other queued probe */
+};
+extern const struct task_kind_info task_kinds[TASK_NKINDS];
+
+/* The feature probes (scan.c). */
+enum feature {
+    F_FALLBACK,
+    F_COMPRESSION,
+    F_NO_SNI,
+    F_WRONG_SNI,
+    F_LARGE,
+    F_NO_RENEG_SIGNAL,
+    F_DHE_NO_FFDHE,
+    /* Where implementations differ (scan_impl.c tells which one from them). */
+    F_SNI_NOT_HOST, /* server_name "tlsdiag_not_a_host": GnuTLS refuses it (illegal_parameter) */
+    F_NO_GROUPS,    /* ECDHE suites, no supported_groups: OpenSSL finds no shared curve */
+    F_CERT_CURVE,   /* ECDHE_ECDSA suites with only x25519/x448: OpenSSL needs the cert's curve */
+    F_SHARE_X25519, /* TLS 1.3, every group, one key share: GnuTLS (server precedence) */
+    F_SHARE_P256,   /* asks for its own first group by HRR; OpenSSL takes the share */
+};
+#define F_COUNT (F_SHARE_P256 + 1)
+
+/* How a TLS 1.3 signature scheme offer that was answered is split (scan_enum.c). */
+enum sig13_split {
+    SIG13_BY_ALG,  /* an answered offer is split by signature algorithm */
+    SIG13_BY_EACH, /* into one scheme each */
+};
 
 /* A task issues probes one at a time and decides the next from each answer. */
 struct task {
     struct tscan *t;
-    void (*on_result)(struct task *k, struct probe_res *res);
+    enum task_kind kind;
     unsigned tries;
     uint8_t *pending_hello; /* for a retry */
     size_t pending_len;
-    /* state for the different task kinds */
     uint32_t *remaining; /* codes still offered */
     size_t n_remaining;
-    int kind;       /* feature probes: which one; order probes: 0 or 1 */
-    struct elim *e; /* the enumeration this task belongs to */
-    unsigned gen;
+    /* What the kind asks in particular. */
+    struct elim *e;           /* ELIM, ORDER, SPEC: the enumeration the task belongs to */
+    unsigned gen;             /* ELIM, SPEC: its generation; an older one was abandoned */
+    int order;                /* ORDER: which of the two hellos (0: a before b, 1: b before a) */
+    size_t guess;             /* SPEC: the position in the guessed order that the probe tests */
+    int vi;                   /* CHACHA: the version (TLSD_SCAN_*) */
+    enum sig13_split split;   /* SIG13 */
+    bool retried;             /* SIG13: sent again with the group a HelloRetryRequest named */
+    enum feature feature;     /* FEATURE */
     struct task *next_queued; /* scheduler queue */
-    bool background;          /* waits behind every other queued probe */
     /* Faults (see probe_done): a reset or refused probe is retried after a back-off, and a
      * reset that persists is confirmed as a refusal by a hello the server accepted before
      * (the control) or, failing that, answered as undecided. */
@@ -189,10 +237,18 @@ void start_after_roots(struct tscan *t);
 void start_versions(struct tscan *t);
 void maybe_finish_target(struct tscan *t);
 
+/* the answers of each task kind (task_kinds[]) */
+void elim_result(struct task *k, struct probe_res *res);
+void order_result(struct task *k, struct probe_res *res);
+void spec_result(struct task *k, struct probe_res *res);
+void chacha_result(struct task *k, struct probe_res *res);
+void sig13_result(struct task *k, struct probe_res *res);
+void feature_result(struct task *k, struct probe_res *res);
+
 /* sched */
 uint64_t now_ms(struct scan *s);
 void submit(struct task *k, uint8_t *hello, size_t len);
-struct task *new_task(struct tscan *t, void (*fn)(struct task *, struct probe_res *));
+struct task *new_task(struct tscan *t, enum task_kind kind);
 void end_task(struct task *k);
 bool answered(const struct probe_res *res);
 void add_undecided(struct tlsd_scan_result *r, const char *fmt, ...)

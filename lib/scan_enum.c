@@ -233,19 +233,16 @@ static void record(struct elim *e, uint32_t c, const struct probe_res *res)
     note_cert(t, res, res->sh.suite);
 }
 
-static void elim_result(struct task *k, struct probe_res *res);
-
 /* A task of e offering set (copied); fn takes its answers. */
-static struct task *elim_task_fn(struct elim *e, const uint32_t *set, size_t n,
-                                 void (*fn)(struct task *, struct probe_res *), int kind,
-                                 unsigned gen)
+static struct task *elim_task_fn(struct elim *e, const uint32_t *set, size_t n, enum task_kind kind,
+                                 size_t guess, unsigned gen)
 {
-    struct task *k = new_task(e->t, fn);
+    struct task *k = new_task(e->t, kind);
     if (!k)
         return NULL;
     k->e = e;
     k->gen = gen;
-    k->kind = kind;
+    k->guess = guess;
     k->remaining = malloc((n ? n : 1) * sizeof *k->remaining);
     if (!k->remaining) {
         end_task(k);
@@ -264,7 +261,7 @@ static struct task *elim_task_fn(struct elim *e, const uint32_t *set, size_t n,
 
 static struct task *elim_task(struct elim *e, const uint32_t *set, size_t n)
 {
-    return elim_task_fn(e, set, n, elim_result, 0, e->gen);
+    return elim_task_fn(e, set, n, TASK_ELIM, 0, e->gen);
 }
 
 static void elim_finish(struct elim *e);
@@ -302,8 +299,6 @@ static void elim_fan_out(struct elim *e, const uint32_t *rest, size_t n)
     }
 }
 
-static void order_result(struct task *k, struct probe_res *res);
-
 /* Offers two known elements in both orders. */
 static void elim_ask_order(struct elim *e)
 {
@@ -327,11 +322,11 @@ static void elim_ask_order(struct elim *e)
     uint32_t a = e->found[pick[0]], b = e->found[pick[1]];
     uint32_t pair[2][2] = {{a, b}, {b, a}};
     for (int i = 0; i < 2; i++) {
-        struct task *k = new_task(e->t, order_result);
+        struct task *k = new_task(e->t, TASK_ORDER);
         if (!k)
             continue;
         k->e = e;
-        k->kind = i;
+        k->order = i;
         k->remaining = malloc(2 * sizeof *k->remaining);
         if (!k->remaining) {
             end_task(k);
@@ -482,8 +477,6 @@ static void spec_done(struct elim *e)
     }
 }
 
-static void spec_result(struct task *k, struct probe_res *res);
-
 /* The sequential elimination from the placed elements on (an answer that cannot be
  * decided, or a reset taken as a refusal, is handled as there). */
 static void spec_fall_back(struct elim *e)
@@ -522,7 +515,7 @@ static void spec_round(struct elim *e)
             if (!tlsd_has_u32(e->placed, e->n_placed, e->cands[c]) &&
                 !tlsd_has_u32(sp->guess, i, e->cands[c]))
                 set[n++] = e->cands[c];
-        if (n == 0 || !elim_task_fn(e, set, n, spec_result, (int)i, sp->gen)) {
+        if (n == 0 || !elim_task_fn(e, set, n, TASK_SPEC, i, sp->gen)) {
             sp->have[i] = true; /* nothing left to offer: as refused */
             if (n != 0) {       /* could not send it */
                 free(set);
@@ -574,11 +567,11 @@ static void spec_advance(struct elim *e)
     }
 }
 
-static void spec_result(struct task *k, struct probe_res *res)
+void spec_result(struct task *k, struct probe_res *res)
 {
     struct elim *e = k->e;
     struct spec *sp = &e->spec;
-    size_t i = (size_t)k->kind;
+    size_t i = k->guess;
     if (k->gen != sp->gen || !sp->guess) {
         elim_task_end(k);
         return;
@@ -602,11 +595,11 @@ static void spec_result(struct task *k, struct probe_res *res)
     elim_task_end(k);
 }
 
-static void order_result(struct task *k, struct probe_res *res)
+void order_result(struct task *k, struct probe_res *res)
 {
     struct elim *e = k->e;
     uint32_t c = picked(k, res);
-    e->order_picks[k->kind] = c;
+    e->order_picks[k->order] = c;
     if (++e->order_answers == 2 && e->order_picks[0] && e->order_picks[1] &&
         e->order_picks[0] != e->order_picks[1] &&
         (tlsd_suite_cipher_is(k->remaining[0], TLSD_CIPHERF_CHACHA20) ||
@@ -691,7 +684,7 @@ static void elim_undecided(struct elim *e, const struct task *k, const struct pr
     free(names);
 }
 
-static void elim_result(struct task *k, struct probe_res *res)
+void elim_result(struct task *k, struct probe_res *res)
 {
     struct elim *e = k->e;
     struct tscan *t = e->t;
@@ -809,9 +802,9 @@ void suites_root(struct elim *e, bool accepted)
         start_after_roots(t);
 }
 
-static void chacha_result(struct task *k, struct probe_res *res)
+void chacha_result(struct task *k, struct probe_res *res)
 {
-    struct tlsd_scan_version *sv = &k->t->r->versions[k->kind];
+    struct tlsd_scan_version *sv = &k->t->r->versions[k->vi];
     bool answered = res->outcome == PROBE_SERVER_HELLO && res->have_sh && !res->sh.is_hrr &&
                     res->sh.version == sv->version;
     sv->chacha_priority = answered
@@ -840,11 +833,10 @@ static void start_chacha_probe(struct tscan *t, int vi)
     struct hello_opts h = {.version = sv->version, .suites = offer, .n_suites = n};
     uint8_t *rec;
     size_t len;
-    struct task *k = build_hello(t, &h, &rec, &len) == 0 ? new_task(t, chacha_result) : NULL;
+    struct task *k = build_hello(t, &h, &rec, &len) == 0 ? new_task(t, TASK_CHACHA) : NULL;
     if (!k)
         return;
-    k->kind = vi;
-    k->background = true;
+    k->vi = vi;
     submit(k, rec, len);
 }
 
@@ -1011,10 +1003,6 @@ void start_sigalgs(struct tscan *t)
  * scheme of its key type and one for all the others, so a server with one certificate
  * costs a round and a few probes instead of one probe per scheme of the registry. An HRR
  * names a group: the probe is sent again with a key share for it. */
-enum sig13_split {
-    SIG13_BY_ALG,  /* an answered offer is split by signature algorithm */
-    SIG13_BY_EACH, /* into one scheme each */
-};
 
 static int sig13_hello(struct tscan *t, const uint32_t *idx, size_t n, uint16_t share,
                        uint8_t **rec, size_t *len)
@@ -1054,8 +1042,6 @@ static void sig13_finish(struct tscan *t)
     t->sig13_ok = NULL;
 }
 
-static void sig13_result(struct task *k, struct probe_res *res);
-
 /* Offers the schemes idx (registry indexes); split: what an answer leads to. */
 static void sig13_offer(struct tscan *t, const uint32_t *idx, size_t n, enum sig13_split split)
 {
@@ -1063,7 +1049,7 @@ static void sig13_offer(struct tscan *t, const uint32_t *idx, size_t n, enum sig
     size_t len;
     if (n == 0 || sig13_hello(t, idx, n, 0, &rec, &len) != 0)
         return;
-    struct task *k = new_task(t, sig13_result);
+    struct task *k = new_task(t, TASK_SIG13);
     if (k && !(k->remaining = malloc(n * sizeof *k->remaining))) {
         end_task(k);
         k = NULL;
@@ -1074,8 +1060,7 @@ static void sig13_offer(struct tscan *t, const uint32_t *idx, size_t n, enum sig
     }
     memcpy(k->remaining, idx, n * sizeof *idx);
     k->n_remaining = n;
-    k->kind = split;
-    k->background = true;
+    k->split = split;
     t->sig13_left++;
     submit(k, rec, len);
 }
@@ -1101,14 +1086,14 @@ static void sig13_split(struct tscan *t, const uint32_t *idx, size_t n, bool eac
     free(done);
 }
 
-static void sig13_result(struct task *k, struct probe_res *res)
+void sig13_result(struct task *k, struct probe_res *res)
 {
     struct tscan *t = k->t;
     bool answered = res->outcome == PROBE_SERVER_HELLO && res->have_sh;
-    if (answered && res->sh.is_hrr && !k->gen && res->sh.key_share_group) {
+    if (answered && res->sh.is_hrr && !k->retried && res->sh.key_share_group) {
         uint8_t *rec;
         size_t len;
-        k->gen = 1; /* once */
+        k->retried = true; /* once */
         if (sig13_hello(t, k->remaining, k->n_remaining, res->sh.key_share_group, &rec, &len) ==
             0) {
             submit(k, rec, len);
@@ -1121,7 +1106,7 @@ static void sig13_result(struct task *k, struct probe_res *res)
         /* Which of them: an undecided offer is asked again scheme by scheme, so that each
          * scheme that stays undecided is said so on its own. */
         sig13_split(t, k->remaining, k->n_remaining,
-                    k->kind == SIG13_BY_EACH || res->outcome == PROBE_UNDECIDED);
+                    k->split == SIG13_BY_EACH || res->outcome == PROBE_UNDECIDED);
     } else if (ok) {
         t->sig13_ok[k->remaining[0]] = true;
     } else if (res->outcome == PROBE_UNDECIDED) {

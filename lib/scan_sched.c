@@ -42,7 +42,7 @@ static void drop_task(struct task *k);
 static void enqueue(struct scan *s, struct task *k)
 {
     struct task **at = &s->queue_head; /* background: at the end */
-    if (!k->background)
+    if (!task_kinds[k->kind].background)
         at = s->queue_fg_tail ? &s->queue_fg_tail->next_queued : &s->queue_head;
     else if (s->queue_tail)
         at = &s->queue_tail->next_queued;
@@ -50,7 +50,7 @@ static void enqueue(struct scan *s, struct task *k)
     *at = k;
     if (!k->next_queued)
         s->queue_tail = k;
-    if (!k->background)
+    if (!task_kinds[k->kind].background)
         s->queue_fg_tail = k;
 }
 
@@ -133,13 +133,20 @@ static void on_rate_tick(uv_timer_t *tm)
         uv_timer_stop(tm);
 }
 
-struct task *new_task(struct tscan *t, void (*fn)(struct task *, struct probe_res *))
+const struct task_kind_info task_kinds[TASK_NKINDS] = {
+    [TASK_ELIM] = {elim_result, false},      [TASK_ORDER] = {order_result, false},
+    [TASK_SPEC] = {spec_result, false},      [TASK_CHACHA] = {chacha_result, true},
+    [TASK_SIG13] = {sig13_result, true},     [TASK_SSL2] = {ssl2_result, false},
+    [TASK_FEATURE] = {feature_result, true},
+};
+
+struct task *new_task(struct tscan *t, enum task_kind kind)
 {
     struct task *k = calloc(1, sizeof *k);
     if (!k)
         return NULL;
     k->t = t;
-    k->on_result = fn;
+    k->kind = kind;
     t->tasks_open++;
     t->live_tasks++;
     return k;
@@ -316,7 +323,7 @@ static void deliver_undecided(struct task *k, int met, const char *why)
     snprintf(res.error, sizeof res.error, "%s", why);
     k->tries = 0;
     k->held.set = false;
-    k->on_result(k, &res);
+    task_kinds[k->kind].on_result(k, &res);
 }
 
 /* The ending undecided_why names. */
@@ -399,7 +406,7 @@ static void control_done(struct task *k, const struct probe_res *res)
         t->r->resets_confirmed++;
         k->tries = 0;
         k->held.set = false;
-        k->on_result(k, &held);
+        task_kinds[k->kind].on_result(k, &held);
         return;
     }
     char why[240], buf[160];
@@ -485,7 +492,7 @@ static void probe_done(void *ctx, struct probe_res *res)
         } else if (!ambiguous(res) && res->outcome != PROBE_CONNECT_FAILED) {
             k->tries = 0; /* a timeout: the answer as it is (as before) */
             k->held.set = false;
-            k->on_result(k, res);
+            task_kinds[k->kind].on_result(k, res);
         } else if (!ambiguous(res)) {
             snprintf(why, sizeof why, "%s after %u tries: %.150s", probe_outcome_name(res->outcome),
                      k->tries + 1, res->error);
@@ -513,7 +520,7 @@ static void probe_done(void *ctx, struct probe_res *res)
         }
         k->tries = 0;
         k->held.set = false;
-        k->on_result(k, res);
+        task_kinds[k->kind].on_result(k, res);
     }
     pump(s);
     release_parked(t, false);
