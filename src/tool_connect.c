@@ -278,7 +278,7 @@ int tool_connect(int argc, char **argv)
     /* A handshake to a certificate that does not verify, or not for this name, is what a
      * real client refuses: not success, unless --no-verify. */
     bool ok = rc == 0 && r.status == TLSD_CONNECT_OK &&
-              (o.no_verify || !r.chain_checked || (r.trusted && r.name_matches));
+              (o.no_verify || !r.chain.checked || (r.chain.trusted && r.chain.name_matches));
     tlsd_connect_result_free(&r);
     tlsd_target_list_free(&tl);
     free(a.hello);

@@ -101,8 +101,9 @@ static void print_versions(const struct tlsd_scan_result *r, bool color)
                                                 : "order not tested",
                    v->chacha_priority == TLSD_YES ? " (ChaCha20 first for clients that prefer it)"
                                                   : "");
-        if (v->note[0])
-            printf("  (%s)", v->note);
+        char note[160];
+        if (v->refusal.kind != TLSD_REFUSAL_NONE)
+            printf("  (%s)", tlsd_scan_refusal_text(&v->refusal, note, sizeof note));
         putchar('\n');
     }
 }
@@ -145,38 +146,33 @@ static void print_suites(const struct tlsd_scan_result *r, bool color)
     }
 }
 
-static void print_date(const char *label, time_t t)
+/* Trusted or why not (where, when not at the leaf), the host name, the chain's length. */
+static void print_trust(const struct tlsd_cert_chain *c)
 {
-    char buf[32];
-    struct tm tm;
-    tlsd_gmtime(&t, &tm);
-    strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-    printf("%s%s", label, buf);
+    struct tlsd_strbuf b = {0};
+    tlsd_sb_printf(&b, "\n    trusted   %s%s", c->trusted ? "yes" : "no", c->trusted ? "" : ": ");
+    tlsd_cert_chain_failure_text(c, &b);
+    tlsd_sb_printf(&b, "; host name %s; chain of %zu\n",
+                   c->name_matches ? "matches" : "does NOT match", c->n);
+    fputs(b.s ? b.s : "", stdout);
+    tlsd_sb_free(&b);
 }
 
 /* Every certificate the server sent, leaf first, so an expired or wrong intermediate
  * shows where it is. */
-static void print_chain(const struct tlsd_scan_cert *c)
+static void print_chain(const struct tlsd_cert_chain *c)
 {
-    time_t now = time(NULL);
-    for (size_t k = 0; k < c->n_chain; k++) {
-        const struct tlsd_cert_summary *x = &c->chain[k];
-        printf("    [%zu] %s\n        issuer %s\n        key %s %d%s%s%s, ", k + 1, x->subject,
-               x->issuer, x->key_type, x->key_bits, x->curve[0] ? " (" : "", x->curve,
-               x->curve[0] ? ")" : "");
-        print_date("not before ", x->not_before);
-        print_date(", not after ", x->not_after);
-        printf("%s\n", x->not_after < now    ? "  EXPIRED"
-                       : x->not_before > now ? "  NOT YET VALID"
-                                             : "");
-    }
+    struct tlsd_strbuf b = {0};
+    tlsd_cert_chain_text(c, "    ", &b);
+    fputs(b.s ? b.s : "", stdout);
+    tlsd_sb_free(&b);
 }
 
 static void print_certs(const struct tlsd_scan_result *r)
 {
     for (size_t i = 0; i < r->n_certs; i++) {
         const struct tlsd_scan_cert *c = &r->certs[i];
-        const struct tlsd_cert_summary *l = &c->chain[0];
+        const struct tlsd_cert_summary *l = &c->chain.certs[0];
         printf("  Certificate %s, serves %zu accepted suite%s\n", c->label, c->n_suites,
                c->n_suites == 1 ? "" : "s");
         printf("    subject   %s\n    issuer    %s\n    signature %s\n", l->subject, l->issuer,
@@ -186,15 +182,10 @@ static void print_certs(const struct tlsd_scan_result *r)
             printf(" %s", l->sans[k]);
         if (!l->n_sans)
             printf(" none (no subjectAltName)");
-        printf("\n    trusted   %s%s%s", c->trusted ? "yes" : "no", c->trusted ? "" : ": ",
-               c->verify_error);
-        if (!c->trusted && c->verify_subject[0])
-            printf(" (at %s, chain position %d)", c->verify_subject, c->verify_depth + 1);
-        printf("; host name %s; chain of %zu\n", c->name_matches ? "matches" : "does NOT match",
-               c->n_chain);
+        print_trust(&c->chain);
         if (r->sni_selects_cert == TLSD_YES)
             printf("    SNI required to get this certificate (without SNI: %s)\n", r->no_sni_cert);
-        print_chain(c);
+        print_chain(&c->chain);
     }
 }
 

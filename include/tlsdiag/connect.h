@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tlsdiag/certchain.h"
 #include "tlsdiag/handshake.h"
 #include "tlsdiag/outcome.h"
 #include "tlsdiag/profile.h"
@@ -75,14 +76,9 @@ struct tlsd_connect_result {
     int dh_bits;    /* DHE: the prime's size in the ServerKeyExchange; 0: none */
     bool hrr;       /* hello mode: the answer was a HelloRetryRequest */
     char alpn[64];
-    struct tlsd_cert_summary chain[TLSD_CONNECT_MAX_CHAIN]; /* leaf first */
-    uint8_t *der[TLSD_CONNECT_MAX_CHAIN];
-    size_t n_chain;
-    bool chain_checked; /* libssl mode: verification was done */
-    bool trusted;       /* the chain verifies against the trust anchors */
-    char verify_error[200];
-    bool name_matches; /* the leaf covers the SNI / host name (or address) */
-    char checked_name[256];
+    /* The server's certificates (at most TLSD_CONNECT_MAX_CHAIN); libssl mode: verified
+     * against the trust anchors and the SNI / host name (or address), chain.checked. */
+    struct tlsd_cert_chain chain;
 };
 
 /* Runs one connection. Returns 0 (the result says what happened), or -1 when it could

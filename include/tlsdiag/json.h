@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "tlsdiag/certchain.h"
 #include "tlsdiag/connect.h"
 #include "tlsdiag/evtlog.h"
 #include "tlsdiag/explain.h"
@@ -50,6 +51,16 @@ json_t *tlsd_alert_to_json(int code, bool by_client);
 /* ---- events: {"files": [...], "events": [...], "summary": {"by_event", "by_alert"}}. */
 json_t *tlsd_events_to_json(const struct tlsd_event_log *log, const struct tlsd_event_file *files,
                             size_t nf, bool all);
+
+/* ---- certificates (scan and connect): one certificate {"subject", "issuer", "sans",
+ * "key_type", "key_bits", "signature", "not_before", "not_after", "not_before_time",
+ * "not_after_time", "self_signed"}; a chain as an array of them, leaf first; the
+ * verification of a chain set on o: "trusted", "verify_error", "name_matches",
+ * "checked_name", and "verify_failed_at" {"subject", "depth"} when it failed at a known
+ * certificate. */
+json_t *tlsd_cert_summary_to_json(const struct tlsd_cert_summary *x);
+json_t *tlsd_cert_chain_to_json(const struct tlsd_cert_chain *c);
+void tlsd_cert_chain_verify_json(json_t *o, const struct tlsd_cert_chain *c);
 
 /* ---- connect: the result {"address", "status", "ok", "ending", ...} (docs/serve-json.md). */
 json_t *tlsd_connect_result_to_json(const struct tlsd_connect_result *r);

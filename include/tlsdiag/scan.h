@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tlsdiag/certchain.h"
 #include "tlsdiag/handshake.h"
 #include "tlsdiag/outcome.h"
 #include "tlsdiag/profile.h"
@@ -54,6 +55,44 @@ struct tlsd_scan_suite {
 
 enum tlsd_tristate { TLSD_UNKNOWN = -1, TLSD_NO = 0, TLSD_YES = 1 };
 
+/* How the first hello of a version was refused, typed; tlsd_scan_refusal_text words it
+ * (the "note" of docs/scan-json.md). */
+enum tlsd_scan_refusal_kind {
+    TLSD_REFUSAL_NONE = 0,       /* accepted, or nothing to say */
+    TLSD_REFUSAL_ALERT,          /* an alert: alert_level, alert */
+    TLSD_REFUSAL_OTHER_VERSION,  /* a ServerHello (hrr: a HelloRetryRequest) for version */
+    TLSD_REFUSAL_TLS_TO_SSL2,    /* the SSLv2 hello got a TLS ServerHello (or HRR) of version */
+    TLSD_REFUSAL_NOTHING_PICKED, /* a ServerHello of version that chose nothing offered */
+    TLSD_REFUSAL_HRR_LOOP,       /* TLS 1.3: a HelloRetryRequest for the retried hello too */
+    /* The probe ended without a ServerHello; error: the probe's words. */
+    TLSD_REFUSAL_SSL2_HELLO,
+    TLSD_REFUSAL_UNREAD_ALERT, /* an alert that could not be read */
+    TLSD_REFUSAL_CLOSED,
+    TLSD_REFUSAL_RESET,
+    TLSD_REFUSAL_TIMEOUT,
+    TLSD_REFUSAL_CONNECT_FAILED,
+    TLSD_REFUSAL_NOT_TLS,
+    TLSD_REFUSAL_STARTTLS_FAILED,
+    TLSD_REFUSAL_HANDOVER,
+    /* Not decided (after retries); met: how its probes ended (one of the kinds above,
+     * NONE: no answer at all); error: what happened. */
+    TLSD_REFUSAL_UNDECIDED,
+};
+
+struct tlsd_scan_refusal {
+    enum tlsd_scan_refusal_kind kind;
+    int alert_level, alert;          /* ALERT */
+    uint16_t version;                /* OTHER_VERSION, TLS_TO_SSL2, NOTHING_PICKED */
+    bool hrr;                        /* OTHER_VERSION, TLS_TO_SSL2 */
+    bool no_syn_answer;              /* TIMEOUT: the TCP connect was never answered */
+    enum tlsd_scan_refusal_kind met; /* UNDECIDED */
+    char error[200];
+};
+
+/* The refusal in words ("alert handshake_failure (40)", "answered with TLSv1.2",
+ * "reset: ..."), "" for NONE; returns buf. */
+const char *tlsd_scan_refusal_text(const struct tlsd_scan_refusal *f, char *buf, size_t len);
+
 struct tlsd_scan_version {
     uint16_t version;
     bool accepted;
@@ -64,7 +103,7 @@ struct tlsd_scan_version {
      * SSL_OP_PRIORITIZE_CHACHA, nginx/Apache "PrioritizeChaCha"): tested when the
      * server's order puts another suite before an accepted ChaCha20 suite. */
     enum tlsd_tristate chacha_priority;
-    char note[160]; /* e.g. "answered with TLSv1.2" */
+    struct tlsd_scan_refusal refusal; /* not accepted: why (e.g. answered with TLSv1.2) */
     /* Whether the version is accepted could not be decided (accepted is false): its
      * probes were reset or dropped although the server answered others (note says how). */
     bool undecided;
@@ -72,15 +111,9 @@ struct tlsd_scan_version {
 };
 
 struct tlsd_scan_cert {
-    char label[96];                  /* "RSA 2048", "EC 256 (prime256v1)" */
-    struct tlsd_cert_summary *chain; /* leaf first */
-    size_t n_chain;
-    bool trusted; /* chain verifies against the trust store */
-    char verify_error[160];
-    char verify_subject[512]; /* the certificate verification failed at (chain or store) */
-    int verify_depth;         /* its position: 0 the leaf, 1 the first intermediate, ... */
-    bool name_matches;        /* the leaf covers the SNI / host name */
-    uint32_t *suites;         /* accepted suites this certificate serves */
+    char label[96];               /* "RSA 2048", "EC 256 (prime256v1)" */
+    struct tlsd_cert_chain chain; /* verified against the trust store and the SNI / host */
+    uint32_t *suites;             /* accepted suites this certificate serves */
     size_t n_suites;
     bool tls13; /* served in a TLS 1.3 handshake: it serves every TLS 1.3 suite */
 };

@@ -177,12 +177,12 @@ static void date_text(struct tlsd_strbuf *b, time_t t)
     tlsd_sb_puts(b, buf);
 }
 
-static void chain(struct tlsd_strbuf *b, const struct tlsd_scan_cert *c)
+static void chain(struct tlsd_strbuf *b, const struct tlsd_cert_chain *c)
 {
     time_t now = time(NULL);
     tlsd_sb_puts(b, "<ol class=\"chain\">");
-    for (size_t k = 0; k < c->n_chain; k++) {
-        const struct tlsd_cert_summary *x = &c->chain[k];
+    for (size_t k = 0; k < c->n; k++) {
+        const struct tlsd_cert_summary *x = &c->certs[k];
         tlsd_sb_puts(b, "<li><b>");
         tlsd_html_text(b, x->subject);
         tlsd_sb_puts(b, "</b><br>issuer ");
@@ -220,13 +220,13 @@ static void chain(struct tlsd_strbuf *b, const struct tlsd_scan_cert *c)
 static void certificates(struct tlsd_strbuf *b, const struct tlsd_scan_result *r)
 {
     for (size_t i = 0; i < r->n_certs; i++) {
-        const struct tlsd_scan_cert *c = &r->certs[i];
+        const struct tlsd_cert_chain *c = &r->certs[i].chain;
         tlsd_sb_puts(b, "<h3>Certificate ");
-        tlsd_html_text(b, c->label);
+        tlsd_html_text(b, r->certs[i].label);
         tlsd_sb_printf(b, "</h3>\n<p>%s; host name %s; chain of %zu",
                        c->trusted ? "<span class=\"lbl k4\">trusted</span>"
                                   : "<span class=\"lbl k1\">NOT trusted</span>",
-                       c->name_matches ? "matches" : "<b>does NOT match</b>", c->n_chain);
+                       c->name_matches ? "matches" : "<b>does NOT match</b>", c->n);
         if (!c->trusted) {
             tlsd_sb_puts(b, " (");
             tlsd_html_text(b, c->verify_error);

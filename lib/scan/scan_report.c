@@ -1,8 +1,4 @@
 /* After the probes: certificate verification, findings, JSON, freeing. */
-#include <openssl/err.h>
-#include <openssl/x509.h>
-#include <openssl/x509_vfy.h>
-#include <openssl/x509v3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,83 +14,59 @@
 #include "tlsdiag/target.h"
 #include "tlsdiag/textout.h"
 
-static X509 *to_x509(const struct tlsd_cert_summary *c)
-{
-    const unsigned char *p = c->der;
-    return d2i_X509(NULL, &p, (long)c->der_len);
-}
-
-/* The subject of the certificate verification failed at: one the server sent, or
- * one from the trust store (then summarised here). */
-static void name_failed_cert(struct tlsd_scan_cert *c, X509 *bad)
-{
-    if (c->verify_depth >= 0 && (size_t)c->verify_depth < c->n_chain) {
-        snprintf(c->verify_subject, sizeof c->verify_subject, "%s",
-                 c->chain[c->verify_depth].subject);
-        return;
-    }
-    unsigned char *der = NULL;
-    int len = bad ? i2d_X509(bad, &der) : -1;
-    struct tlsd_cert_summary sum;
-    if (len > 0 && tlsd_cert_summarize(der, (size_t)len, &sum) == TLSD_CERR_OK) {
-        snprintf(c->verify_subject, sizeof c->verify_subject, "%s", sum.subject);
-        tlsd_cert_summary_free(&sum);
-    }
-    OPENSSL_free(der);
-}
-
-static void verify_one(struct tlsd_scan_cert *c, X509_STORE *store, const char *host)
-{
-    X509 *leaf = to_x509(&c->chain[0]);
-    STACK_OF(X509) *untrusted = sk_X509_new_null();
-    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
-    if (!leaf || !untrusted || !ctx) {
-        snprintf(c->verify_error, sizeof c->verify_error, "cannot decode the certificate");
-        goto out;
-    }
-    for (size_t i = 1; i < c->n_chain; i++) {
-        X509 *x = to_x509(&c->chain[i]);
-        if (x && !sk_X509_push(untrusted, x))
-            X509_free(x);
-    }
-    if (X509_STORE_CTX_init(ctx, store, leaf, untrusted) == 1) {
-        c->trusted = X509_verify_cert(ctx) == 1;
-        if (!c->trusted) {
-            snprintf(c->verify_error, sizeof c->verify_error, "%s",
-                     X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
-            /* Name the certificate that failed: an expired intermediate is not the leaf. */
-            c->verify_depth = X509_STORE_CTX_get_error_depth(ctx);
-            name_failed_cert(c, X509_STORE_CTX_get_current_cert(ctx));
-        }
-    }
-    if (host && *host)
-        c->name_matches = tlsd_host_is_ip(host) ? X509_check_ip_asc(leaf, host, 0) == 1
-                                                : X509_check_host(leaf, host, 0, 0, NULL) == 1;
-out:
-    X509_STORE_CTX_free(ctx);
-    sk_X509_pop_free(untrusted, X509_free);
-    X509_free(leaf);
-    ERR_clear_error();
-}
-
 void scan_verify_certs(struct tlsd_scan_result *r, const char *cafile, const char *host)
 {
-    if (r->n_certs == 0)
-        return;
-    X509_STORE *store = X509_STORE_new();
-    if (!store)
-        return;
-    if (cafile ? X509_STORE_load_file(store, cafile) != 1
-               : X509_STORE_set_default_paths(store) != 1) {
-        for (size_t i = 0; i < r->n_certs; i++)
-            snprintf(r->certs[i].verify_error, sizeof r->certs[i].verify_error,
-                     "cannot load the trust store%s%s", cafile ? " " : "", cafile ? cafile : "");
-    } else {
-        for (size_t i = 0; i < r->n_certs; i++)
-            verify_one(&r->certs[i], store, host);
+    for (size_t i = 0; i < r->n_certs; i++)
+        tlsd_cert_chain_verify(&r->certs[i].chain, cafile, host);
+}
+
+/* The probe endings' names, as probe_outcome_name gives them. */
+static const char *const end_names[] = {
+    [TLSD_REFUSAL_SSL2_HELLO] = "ssl2_server_hello",
+    [TLSD_REFUSAL_UNREAD_ALERT] = "alert",
+    [TLSD_REFUSAL_CLOSED] = "closed",
+    [TLSD_REFUSAL_RESET] = "reset",
+    [TLSD_REFUSAL_TIMEOUT] = "timeout",
+    [TLSD_REFUSAL_CONNECT_FAILED] = "connect_failed",
+    [TLSD_REFUSAL_NOT_TLS] = "not_tls",
+    [TLSD_REFUSAL_STARTTLS_FAILED] = "starttls_failed",
+    [TLSD_REFUSAL_HANDOVER] = "handover",
+};
+
+const char *tlsd_scan_refusal_text(const struct tlsd_scan_refusal *f, char *buf, size_t len)
+{
+    char vb[16], a[120];
+    const char *v = tlsd_version_str(f->version, vb);
+    switch (f->kind) {
+    case TLSD_REFUSAL_NONE:
+        snprintf(buf, len, "%s", "");
+        break;
+    case TLSD_REFUSAL_ALERT:
+        tlsd_alert_describe(f->alert_level, f->alert, a, sizeof a);
+        snprintf(buf, len, "alert %s", a);
+        break;
+    case TLSD_REFUSAL_OTHER_VERSION:
+        snprintf(buf, len, "answered with %s%s", f->hrr ? "a HelloRetryRequest for " : "", v);
+        break;
+    case TLSD_REFUSAL_TLS_TO_SSL2:
+        snprintf(buf, len, "answered with a TLS %s (%s)",
+                 f->hrr ? "HelloRetryRequest" : "ServerHello", v);
+        break;
+    case TLSD_REFUSAL_NOTHING_PICKED:
+        snprintf(buf, len, "accepted (%s)", v);
+        break;
+    case TLSD_REFUSAL_HRR_LOOP:
+        snprintf(buf, len,
+                 "unknown: the server answers every ClientHello with a "
+                 "HelloRetryRequest, the retried one too");
+        break;
+    case TLSD_REFUSAL_UNDECIDED:
+        snprintf(buf, len, "unknown: %.140s", f->error);
+        break;
+    default:
+        snprintf(buf, len, "%s%s%.140s", end_names[f->kind], f->error[0] ? ": " : "", f->error);
     }
-    X509_STORE_free(store);
-    ERR_clear_error();
+    return buf;
 }
 
 /* DH primes: below 2048 bits is weak (NIST SP 800-57, RFC 7919 offers 2048 at least),
@@ -207,7 +179,8 @@ void scan_findings(struct tlsd_scan_result *r)
      * RSA certificate while only ECDSA suites are enabled, or the reverse). */
     for (int i = TLSD_PROTO_TLS12; i <= TLSD_PROTO_TLS12 && any; i++) {
         const struct tlsd_scan_version *v = &r->versions[i];
-        if (!v->accepted && strstr(v->note, "handshake_failure"))
+        if (!v->accepted && v->refusal.kind == TLSD_REFUSAL_ALERT &&
+            v->refusal.alert == TLSD_ALERT_HANDSHAKE_FAILURE)
             finding(r, TLSD_CLASS_WEAK,
                     "%s is refused with handshake_failure for every suite although the server "
                     "speaks TLS: its %s suites may not fit its certificate type (e.g. an RSA "
@@ -216,7 +189,7 @@ void scan_findings(struct tlsd_scan_result *r)
     }
     for (size_t i = 0; i < r->n_certs; i++) {
         const struct tlsd_scan_cert *c = &r->certs[i];
-        bool rsa = strcmp(c->chain[0].key_type, "RSA") == 0;
+        bool rsa = strcmp(c->chain.certs[0].key_type, "RSA") == 0;
         for (size_t k = 0; k < c->n_suites; k++) {
             const struct tlsd_suite *s = tlsd_suite_by_code(c->suites[k]);
             if (s && ((rsa && s->cert == TLSD_CERT_ECDSA) || (!rsa && s->cert == TLSD_CERT_RSA)))
@@ -233,16 +206,18 @@ void scan_findings(struct tlsd_scan_result *r)
     time_t now = time(NULL);
     for (size_t i = 0; i < r->n_certs; i++) {
         const struct tlsd_scan_cert *c = &r->certs[i];
-        const struct tlsd_cert_summary *l = &c->chain[0];
-        if (!c->trusted && c->verify_depth > 0 && c->verify_subject[0])
+        const struct tlsd_cert_chain *ch = &c->chain;
+        const struct tlsd_cert_summary *l = &ch->certs[0];
+        if (!ch->trusted && ch->verify_depth > 0 && ch->verify_subject[0])
             finding(r, TLSD_CLASS_INSECURE,
                     "certificate chain of %s (%s) does not verify: %s (chain position %d, "
                     "not the leaf): %s",
-                    l->subject, c->label, c->verify_subject, c->verify_depth + 1, c->verify_error);
-        else if (!c->trusted)
+                    l->subject, c->label, ch->verify_subject, ch->verify_depth + 1,
+                    ch->verify_error);
+        else if (!ch->trusted)
             finding(r, TLSD_CLASS_INSECURE, "certificate %s (%s) does not verify: %s", l->subject,
-                    c->label, c->verify_error);
-        if (!c->name_matches)
+                    c->label, ch->verify_error);
+        if (!ch->name_matches)
             finding(r, TLSD_CLASS_INSECURE, "certificate %s does not cover the host name",
                     l->subject);
         if (l->not_after < now)
@@ -285,11 +260,7 @@ void tlsd_scan_result_free(struct tlsd_scan_result *r)
     for (int i = 0; i < TLSD_PROTO_COUNT; i++)
         free(r->versions[i].suites);
     for (size_t i = 0; i < r->n_certs; i++) {
-        for (size_t k = 0; k < r->certs[i].n_chain; k++) {
-            free((void *)r->certs[i].chain[k].der);
-            tlsd_cert_summary_free(&r->certs[i].chain[k]);
-        }
-        free(r->certs[i].chain);
+        tlsd_cert_chain_free(&r->certs[i].chain);
         free(r->certs[i].suites);
     }
     free(r->certs);
@@ -338,28 +309,13 @@ static json_t *suite_json(const struct tlsd_scan_suite *x)
 
 static json_t *cert_json(const struct tlsd_scan_cert *c)
 {
-    json_t *chain = json_array(), *suites = json_array();
-    for (size_t i = 0; i < c->n_chain; i++) {
-        const struct tlsd_cert_summary *x = &c->chain[i];
-        json_t *sans = json_array();
-        for (size_t k = 0; k < x->n_sans; k++)
-            json_array_append_new(sans, json_string(x->sans[k]));
-        json_t *cert = json_pack("{s:s, s:s, s:o, s:s, s:i, s:s, s:I, s:I}", "subject", x->subject,
-                                 "issuer", x->issuer, "sans", sans, "key_type", x->key_type,
-                                 "key_bits", x->key_bits, "signature", x->sig_alg, "not_before",
-                                 (json_int_t)x->not_before, "not_after", (json_int_t)x->not_after);
-        tlsd_cert_dates_json(cert, x);
-        json_array_append_new(chain, cert);
-    }
+    json_t *suites = json_array();
     for (size_t i = 0; i < c->n_suites; i++)
         json_array_append_new(suites, code16(c->suites[i]));
-    json_t *o = json_pack("{s:s, s:b, s:s, s:b, s:o, s:o}", "key", c->label, "trusted", c->trusted,
-                          "verify_error", c->verify_error, "name_matches", c->name_matches, "chain",
-                          chain, "suites", suites);
-    if (!c->trusted && c->verify_subject[0])
-        json_object_set_new(
-            o, "verify_failed_at",
-            json_pack("{s:s, s:i}", "subject", c->verify_subject, "depth", c->verify_depth));
+    json_t *o = json_pack("{s:s}", "key", c->label);
+    tlsd_cert_chain_verify_json(o, &c->chain);
+    json_object_set_new(o, "chain", tlsd_cert_chain_to_json(&c->chain));
+    json_object_set_new(o, "suites", suites);
     return o;
 }
 
@@ -435,8 +391,10 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
                                "accepted", v->undecided ? json_null() : json_boolean(v->accepted),
                                "server_order", tri(v->server_order), "suites", suites);
         json_object_set_new(vo, "chacha20_priority", tri(v->chacha_priority));
-        if (v->note[0])
-            json_object_set_new(vo, "note", json_string(v->note));
+        char note[160];
+        if (v->refusal.kind != TLSD_REFUSAL_NONE)
+            json_object_set_new(
+                vo, "note", json_string(tlsd_scan_refusal_text(&v->refusal, note, sizeof note)));
         if (!v->accepted)
             json_object_set_new(vo, "alert", alert_json(v->refusal_alert));
         json_array_append_new(vers, vo);
@@ -516,19 +474,4 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
                         json_pack("{s:i, s:i, s:f}", "connections", r->connections, "handshakes",
                                   r->handshakes, "seconds", r->seconds));
     return o;
-}
-
-static json_t *date_json(time_t t)
-{
-    char buf[TLSD_TIME_LEN];
-    return tlsd_time_utc((int64_t)t * 1000000, false, buf, sizeof buf) ? json_string(buf)
-                                                                       : json_null();
-}
-
-void tlsd_cert_dates_json(json_t *obj, const struct tlsd_cert_summary *x)
-{
-    if (!obj)
-        return;
-    json_object_set_new(obj, "not_before_time", date_json(x->not_before));
-    json_object_set_new(obj, "not_after_time", date_json(x->not_after));
 }

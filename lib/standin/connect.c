@@ -1,5 +1,5 @@
 /* One connection to a server (tlsdiag connect). The TCP connection and any STARTTLS
- * exchange are the scanner's probe (scan_probe.c) on a private libuv loop; then either
+ * exchange are the probe (probe.c, probe_internal.h) on a private libuv loop; then either
  * the probe sends the given ClientHello and reads the answer with the codec, or it hands
  * the socket over and the local libssl makes a full handshake on it (non-blocking, with
  * poll and one deadline), verifying the chain and the host name afterwards so that both
@@ -14,11 +14,10 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 
 #include "platform.h"
 
-#include "scan/scan_internal.h"
+#include "scan/probe_internal.h"
 #include "tlsdiag/connect.h"
 #include "tlsdiag/hello_check.h"
 #include "tlsdiag/record.h"
@@ -37,11 +36,7 @@ const char *tlsd_connect_status_name(enum tlsd_connect_status s)
 
 void tlsd_connect_result_free(struct tlsd_connect_result *r)
 {
-    for (size_t i = 0; i < r->n_chain; i++) {
-        tlsd_cert_summary_free(&r->chain[i]);
-        free(r->der[i]);
-    }
-    r->n_chain = 0;
+    tlsd_cert_chain_free(&r->chain);
 }
 
 static uint64_t now_ms(void)
@@ -53,29 +48,14 @@ static uint64_t now_ms(void)
 
 static void add_cert(struct tlsd_connect_result *r, const uint8_t *der, size_t len)
 {
-    if (r->n_chain >= TLSD_CONNECT_MAX_CHAIN)
-        return;
-    uint8_t *copy = malloc(len);
-    if (!copy)
-        return;
-    memcpy(copy, der, len);
-    if (tlsd_cert_summarize(copy, len, &r->chain[r->n_chain]) != TLSD_CERR_OK) {
-        free(copy);
-        return;
-    }
-    r->der[r->n_chain++] = copy;
+    if (r->chain.n < TLSD_CONNECT_MAX_CHAIN)
+        (void)tlsd_cert_chain_add(&r->chain, der, len);
 }
 
-static void name_check(struct tlsd_connect_result *r, X509 *leaf, const char *name)
-{
-    snprintf(r->checked_name, sizeof r->checked_name, "%s", name);
-    if (tlsd_host_is_ip(name))
-        r->name_matches = X509_check_ip_asc(leaf, name, 0) == 1;
-    else
-        r->name_matches = X509_check_host(leaf, name, 0, 0, NULL) == 1;
-}
-
-static void collect_chain(struct tlsd_connect_result *r, SSL *ssl, const char *name)
+/* The peer's chain as libssl received it, verified (certchain.c) against the same trust
+ * anchors the handshake was given. */
+static void collect_chain(struct tlsd_connect_result *r, SSL *ssl, const char *cafile,
+                          const char *name)
 {
     STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
     for (int i = 0; chain && i < sk_X509_num(chain); i++) {
@@ -85,15 +65,7 @@ static void collect_chain(struct tlsd_connect_result *r, SSL *ssl, const char *n
             add_cert(r, der, (size_t)n);
         OPENSSL_free(der);
     }
-    X509 *leaf = SSL_get0_peer_certificate(ssl);
-    if (!leaf)
-        return;
-    r->chain_checked = true;
-    long v = SSL_get_verify_result(ssl);
-    r->trusted = v == X509_V_OK;
-    snprintf(r->verify_error, sizeof r->verify_error, "%s",
-             r->trusted ? "" : X509_verify_cert_error_string(v));
-    name_check(r, leaf, name);
+    tlsd_cert_chain_verify(&r->chain, cafile, name);
 }
 
 /* ---- the libssl handshake ------------------------------------------------------------ */
@@ -383,7 +355,7 @@ static void handshake_on(int fd, const struct tlsd_connect_opts *o, const char *
     unsigned plen;
     SSL_get0_alpn_selected(ssl, &proto, &plen);
     snprintf(r->alpn, sizeof r->alpn, "%.*s", (int)plen, proto ? (const char *)proto : "");
-    collect_chain(r, ssl, sni ? sni : o->host);
+    collect_chain(r, ssl, o->cafile, sni ? sni : o->host);
     (void)SSL_shutdown(ssl);
 out:
     ERR_clear_error();

@@ -4,7 +4,6 @@
  * it. Renderers only: the caller prints. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "platform.h"
 #include "tlsdiag/connect.h"
@@ -98,33 +97,19 @@ static const char *status_text(const struct tlsd_connect_result *r)
 
 /* ---- text ----------------------------------------------------------------------------- */
 
-static void time_text(struct tlsd_strbuf *b, const char *label, time_t t)
+/* The chain (certchain_render.c), then libssl mode's verification of it. */
+static void chain_text(const struct tlsd_cert_chain *c, struct tlsd_strbuf *b)
 {
-    char buf[32];
-    struct tm tm;
-    strftime(buf, sizeof buf, "%Y-%m-%d", tlsd_gmtime(&t, &tm));
-    tlsd_sb_printf(b, "%s%s", label, buf);
-}
-
-static void chain_text(const struct tlsd_connect_result *r, struct tlsd_strbuf *b)
-{
-    if (r->n_chain == 0)
+    if (c->n == 0)
         return;
-    tlsd_sb_printf(b, "Certificate chain (%zu):\n", r->n_chain);
-    for (size_t i = 0; i < r->n_chain; i++) {
-        const struct tlsd_cert_summary *c = &r->chain[i];
-        tlsd_sb_printf(b, "  %zu %s\n    issuer %s\n    %s %d%s%s, %s", i, c->subject, c->issuer,
-                       c->key_type, c->key_bits, c->curve[0] ? " " : "", c->curve, c->sig_alg);
-        time_text(b, ", valid ", c->not_before);
-        time_text(b, " to ", c->not_after);
-        tlsd_sb_puts(b, "\n");
-    }
-    if (!r->chain_checked)
+    tlsd_sb_printf(b, "Certificate chain (%zu):\n", c->n);
+    tlsd_cert_chain_text(c, "  ", b);
+    if (!c->checked)
         return;
-    tlsd_sb_printf(b, "Verification: %s%s\n",
-                   r->trusted ? "trusted" : "NOT trusted: ", r->verify_error);
-    tlsd_sb_printf(b, "Host name: %s %s\n", r->checked_name,
-                   r->name_matches ? "matches the certificate" : "does NOT match the certificate");
+    tlsd_sb_printf(b, "Verification: %s", c->trusted ? "trusted" : "NOT trusted: ");
+    tlsd_cert_chain_failure_text(c, b);
+    tlsd_sb_printf(b, "\nHost name: %s %s\n", c->checked_name,
+                   c->name_matches ? "matches the certificate" : "does NOT match the certificate");
 }
 
 void tlsd_connect_result_text(const struct tlsd_connect_result *r, struct tlsd_strbuf *b)
@@ -140,7 +125,7 @@ void tlsd_connect_result_text(const struct tlsd_connect_result *r, struct tlsd_s
         if (r->alpn[0])
             tlsd_sb_printf(b, ", ALPN %s", r->alpn);
         tlsd_sb_puts(b, "\n");
-        chain_text(r, b);
+        chain_text(&r->chain, b);
         return;
     }
     tlsd_sb_printf(b, "Result: handshake fails: %s", r->note[0] ? r->note : status_text(r));
@@ -183,25 +168,6 @@ bool tlsd_connect_agrees(const struct tlsd_outcome *p, const struct tlsd_connect
 
 /* ---- JSON (docs/serve-json.md) ---------------------------------------------------------- */
 
-static json_t *chain_json(const struct tlsd_connect_result *r)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < r->n_chain; i++) {
-        const struct tlsd_cert_summary *c = &r->chain[i];
-        json_t *sans = json_array();
-        for (size_t k = 0; k < c->n_sans; k++)
-            json_array_append_new(sans, json_string(c->sans[k]));
-        json_t *cert =
-            json_pack("{s:s, s:s, s:s, s:i, s:s, s:I, s:I, s:b, s:o}", "subject", c->subject,
-                      "issuer", c->issuer, "key_type", c->key_type, "key_bits", c->key_bits,
-                      "sig_alg", c->sig_alg, "not_before", (json_int_t)c->not_before, "not_after",
-                      (json_int_t)c->not_after, "self_signed", c->self_signed, "sans", sans);
-        tlsd_cert_dates_json(cert, c);
-        json_array_append_new(a, cert);
-    }
-    return a;
-}
-
 json_t *tlsd_connect_result_to_json(const struct tlsd_connect_result *r)
 {
     json_t *j =
@@ -216,14 +182,10 @@ json_t *tlsd_connect_result_to_json(const struct tlsd_connect_result *r)
         tlsd_json_add_choice(j, r->version, r->suite, r->group);
         json_object_set_new(j, "hello_retry_request", json_boolean(r->hrr));
         json_object_set_new(j, "alpn", json_string(r->alpn));
-        json_object_set_new(j, "chain", chain_json(r));
+        json_object_set_new(j, "chain", tlsd_cert_chain_to_json(&r->chain));
     }
-    if (r->chain_checked) {
-        json_object_set_new(j, "trusted", json_boolean(r->trusted));
-        json_object_set_new(j, "verify_error", json_string(r->verify_error));
-        json_object_set_new(j, "name_matches", json_boolean(r->name_matches));
-        json_object_set_new(j, "checked_name", json_string(r->checked_name));
-    }
+    if (r->chain.checked)
+        tlsd_cert_chain_verify_json(j, &r->chain);
     if (r->alert >= 0)
         json_object_set_new(j, "alert",
                             tlsd_alert_to_json(r->alert, r->status == TLSD_CONNECT_CLIENT_REFUSED));

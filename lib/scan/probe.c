@@ -9,7 +9,7 @@
 
 #include "platform.h"
 
-#include "scan/scan_internal.h"
+#include "scan/probe_internal.h"
 #include "tlsdiag/record.h"
 #include "tlsdiag/registry.h"
 #include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */

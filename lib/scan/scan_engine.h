@@ -1,0 +1,260 @@
+/* Private to the scan engine (scan.c, scan_sched.c, scan_enum.c): a target's state, the
+ * tasks that issue its probes, the scan's loop and limits, and the functions the three
+ * files share. Scheduling (the libuv loop, limits, admission, retries): scan_sched.c;
+ * enumeration by elimination (suites, groups, signature schemes, the server's order):
+ * scan_enum.c; hellos, results, features, full handshakes, judgements: scan.c. */
+#ifndef TLSDIAG_SCAN_ENGINE_H
+#define TLSDIAG_SCAN_ENGINE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/stop_internal.h"
+#include "scan/scan_internal.h"
+#include "tlsdiag/scan.h"
+#include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
+
+/* Retries (scan_sched.c, and the libssl handshakes' in scan.c) back off. */
+#define BACKOFF_MS     50u   /* first retry; doubled each time */
+#define BACKOFF_MAX_MS 2000u /* at most */
+
+struct scan;
+struct tscan;
+struct task;
+
+/* What a task asks. task_kinds[] (scan_sched.c) gives each kind the handler of its
+ * answers and its place in the queue. */
+enum task_kind {
+    TASK_ELIM,    /* a part of an enumeration by elimination (scan_enum.c) */
+    TASK_ORDER,   /* one of the two hellos of the server-order check */
+    TASK_SPEC,    /* one probe of a speculative round for the server's order */
+    TASK_CHACHA,  /* ChaCha20 first for a client that lists it first, at one version */
+    TASK_SIG13,   /* TLS 1.3 signature schemes, by group tests */
+    TASK_SSL2,    /* the SSLv2 hello (scan.c) */
+    TASK_FEATURE, /* a feature probe (scan.c) */
+    TASK_NKINDS
+};
+
+struct task_kind_info {
+    void (*on_result)(struct task *k, struct probe_res *res);
+    bool background; /* waits behind every other queued probe */
+};
+extern const struct task_kind_info task_kinds[TASK_NKINDS];
+
+/* The feature probes (scan.c). */
+enum feature {
+    F_FALLBACK,
+    F_COMPRESSION,
+    F_NO_SNI,
+    F_WRONG_SNI,
+    F_LARGE,
+    F_NO_RENEG_SIGNAL,
+    F_DHE_NO_FFDHE,
+    /* Where implementations differ (scan_impl.c tells which one from them). */
+    F_SNI_NOT_HOST, /* server_name "tlsdiag_not_a_host": GnuTLS refuses it (illegal_parameter) */
+    F_NO_GROUPS,    /* ECDHE suites, no supported_groups: OpenSSL finds no shared curve */
+    F_CERT_CURVE,   /* ECDHE_ECDSA suites with only x25519/x448: OpenSSL needs the cert's curve */
+    F_SHARE_X25519, /* TLS 1.3, every group, one key share: GnuTLS (server precedence) */
+    F_SHARE_P256,   /* asks for its own first group by HRR; OpenSSL takes the share */
+};
+#define F_COUNT (F_SHARE_P256 + 1)
+
+/* How a TLS 1.3 signature scheme offer that was answered is split (scan_enum.c). */
+enum sig13_split {
+    SIG13_BY_ALG,  /* an answered offer is split by signature algorithm */
+    SIG13_BY_EACH, /* into one scheme each */
+};
+
+/* A task issues probes one at a time and decides the next from each answer. */
+struct task {
+    struct tscan *t;
+    enum task_kind kind;
+    unsigned tries;
+    uint8_t *pending_hello; /* for a retry */
+    size_t pending_len;
+    uint32_t *remaining; /* codes still offered */
+    size_t n_remaining;
+    /* What the kind asks in particular. */
+    struct elim *e;           /* ELIM, ORDER, SPEC: the enumeration the task belongs to */
+    unsigned gen;             /* ELIM, SPEC: its generation; an older one was abandoned */
+    int order;                /* ORDER: which of the two hellos (0: a before b, 1: b before a) */
+    size_t guess;             /* SPEC: the position in the guessed order that the probe tests */
+    int vi;                   /* CHACHA: the version (TLSD_SCAN_*) */
+    enum sig13_split split;   /* SIG13 */
+    bool retried;             /* SIG13: sent again with the group a HelloRetryRequest named */
+    enum feature feature;     /* FEATURE */
+    struct task *next_queued; /* scheduler queue */
+    /* Faults (see probe_done): a reset or refused probe is retried after a back-off, and a
+     * reset that persists is confirmed as a refusal by a hello the server accepted before
+     * (the control) or, failing that, answered as undecided. */
+    struct task *next_delayed; /* waiting for its back-off */
+    uint64_t due_ms;
+    struct task *next_parked; /* waiting for a known-good hello to confirm with */
+    bool control;             /* the probe in flight is the control */
+    unsigned local_tries;     /* requeued because this process ran out of descriptors */
+    struct {
+        bool set;
+        enum probe_outcome outcome;
+        int uv_err;
+        char error[200];
+    } held;  /* the last ambiguous answer (reset, closed) */
+    int met; /* answered undecided: how its probes ended (enum probe_outcome), -1 no answer */
+};
+
+struct tscan {
+    struct scan *s;
+    const struct tlsd_target *target;
+    struct tlsd_scan_result *r;
+    struct sockaddr_storage addr;
+    const char *sni;
+    unsigned inflight;
+    unsigned tasks_open;
+    bool resolved, failed, finished;
+    uint64_t started_ms;
+    uv_getaddrinfo_t gai;
+    uv_timer_t deadline;
+    bool deadline_running;
+    /* what later tasks need from the version tasks */
+    int roots_left;                        /* versions whose first probe has not answered */
+    size_t sig13_left;                     /* TLS 1.3 signature scheme probes not done */
+    bool *sig13_ok;                        /* per registry scheme: accepted in TLS 1.3 */
+    uint16_t fp_version, features_version; /* the answers JA3S and features come from */
+    uint8_t *no_sni_leaf;                  /* the certificate a hello without SNI got (DER) */
+    size_t no_sni_len;
+    /* faults */
+    unsigned limit;      /* probes in flight for this target (lowered when it limits) */
+    unsigned live_tasks; /* tasks not ended */
+    bool ever_connected; /* a probe got through connect() */
+    /* How its probes ended (bits of enum tlsd_conn_outcome, probe_ending), and whether
+     * one ended in a way that cannot be told: the target's ending when it failed. */
+    uint32_t endings;
+    bool ending_unknown;
+    bool flaky;          /* a reset or refused hello was answered when tried again */
+    uint8_t *good_hello; /* a hello the server answered with a ServerHello (a copy) */
+    size_t good_len;
+    struct task *parked; /* tasks waiting for good_hello */
+    unsigned n_parked;
+    /* What was decided from confirmed resets: undecided after all if the server turns
+     * out to reset at random (doubt_versions: TLSD_SCAN_* bits whose acceptance). */
+    char **doubts;
+    size_t n_doubts;
+    unsigned doubt_versions;
+    unsigned flight_noted; /* TLSD_SCAN_* bits: an unfinished first flight was reported */
+    bool flight_stalls;    /* a first flight ran into the time limit: later probes end at
+                              the ServerHello instead of waiting for it each time */
+    bool tls13_answered;   /* a TLS 1.3 ServerHello that is no HelloRetryRequest came */
+    bool hrr_loop;         /* a libssl handshake met a second HelloRetryRequest */
+    /* Probes where implementations differ: -1 not sent, 0 refused, 1 answered. */
+    int no_groups_answer, curve_answer;
+    uint16_t no_groups_version, curve_version;
+    struct share_answer {
+        int answered;          /* -1 not sent, 0 refused, 1 answered */
+        bool hrr;              /* by a HelloRetryRequest */
+        uint16_t share, group; /* the key share sent, the group answered */
+    } shares[2];
+};
+
+struct scan {
+    uv_loop_t loop;
+    const struct tlsd_scan_opts *o;
+    struct tscan *targets;
+    size_t n_targets, targets_done;
+    /* Targets are admitted a few at a time (SCAN_ACTIVE_TARGETS): each one's time limit,
+     * state and queued probes start when it does, so a fleet of thousands neither times
+     * out waiting behind the others nor holds every target's state at once. */
+    size_t targets_started, targets_active, max_active;
+    unsigned inflight;
+    unsigned probes_done;
+    struct task *queue_head, *queue_tail; /* tasks waiting for a global slot */
+    struct task *queue_fg_tail;           /* the last one that is not background */
+    uv_timer_t rate_timer;
+    unsigned rate_tokens;
+    tlsd_scan_done_cb done;
+    tlsd_scan_progress_cb progress;
+    void *ctx;
+    uint32_t *suites[TLSD_PROTO_COUNT]; /* suites_for's lists, made once per scan */
+    size_t n_suites[TLSD_PROTO_COUNT];
+    unsigned max_now;     /* probes in flight overall: max_inflight, lowered on EMFILE */
+    struct task *delayed; /* retries waiting for their back-off, earliest first */
+    uv_timer_t retry_timer;
+    struct probe_set probes; /* in flight */
+    uv_signal_t sigint, sigterm;
+    bool interrupted;
+    struct tlsd_stop_request stop; /* SIGINT/SIGTERM */
+    atomic_bool stop_fullhs;       /* set on a signal: libssl handshakes on the thread pool end */
+};
+struct hello_opts {
+    uint16_t version; /* the version to ask for */
+    const uint32_t *suites;
+    size_t n_suites;
+    const uint16_t *groups; /* NULL: every group fit for the version */
+    size_t n_groups;
+    const uint16_t *sigalgs; /* NULL: every scheme */
+    size_t n_sigalgs;
+    bool no_key_shares;   /* TLS 1.3: empty key_share (forces an HRR) */
+    uint16_t share_group; /* TLS 1.3: the one key share to send (0: x25519 and P-256) */
+    bool no_reneg_scsv;   /* leave out the renegotiation SCSV / extension */
+    bool fallback_scsv;
+    bool compression; /* offer DEFLATE */
+    bool heartbeat;   /* the heartbeat extension, peer_allowed_to_send (RFC 6520 2) */
+    bool no_sni;
+    bool no_groups;  /* no supported_groups extension */
+    const char *sni; /* override */
+    size_t pad_to;   /* pad the handshake message to this size */
+};
+
+enum ekind { E_SUITES, E_GROUPS, E_SIGALGS };
+
+/* enum */
+bool is_ecdhe(uint32_t code);
+uint32_t *suites_where(struct scan *sc, uint16_t v, bool (*keep)(uint32_t), size_t *n);
+void elim_task_end(struct task *k);
+struct elim *elim_start(struct tscan *t, enum ekind kind, int vi, uint32_t *cands, size_t n,
+                        uint32_t pinned, int key, void (*on_root)(struct elim *, bool),
+                        void (*on_done)(struct elim *));
+void suites_root(struct elim *e, bool accepted);
+void suites_done(struct elim *e);
+void merge_sigschemes(struct tlsd_scan_result *r);
+void start_groups(struct tscan *t, int vi);
+void start_sigalgs(struct tscan *t);
+void start_sigalgs13(struct tscan *t);
+void ssl2_result(struct task *k, struct probe_res *res);
+
+/* scan */
+uint16_t *all_groups(uint16_t version, size_t *n);
+uint16_t *all_sigalgs(size_t *n);
+int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **rec, size_t *len);
+uint32_t *suites_for(struct scan *sc, uint16_t v, size_t *n);
+enum tlsd_tristate tri_of(bool b);
+void remove_code(uint32_t *v, size_t *n, uint32_t code);
+void refusal_of(const struct task *k, const struct probe_res *res, struct tlsd_scan_refusal *f);
+void note_cert(struct tscan *t, const struct probe_res *res, uint32_t suite);
+void note_fingerprints(struct tscan *t, const struct probe_res *res);
+void note_features(struct tscan *t, const struct probe_res *res);
+void start_after_roots(struct tscan *t);
+void start_versions(struct tscan *t);
+void maybe_finish_target(struct tscan *t);
+
+/* the answers of each task kind (task_kinds[]) */
+void elim_result(struct task *k, struct probe_res *res);
+void order_result(struct task *k, struct probe_res *res);
+void spec_result(struct task *k, struct probe_res *res);
+void chacha_result(struct task *k, struct probe_res *res);
+void sig13_result(struct task *k, struct probe_res *res);
+void feature_result(struct task *k, struct probe_res *res);
+
+/* sched */
+uint64_t now_ms(struct scan *s);
+void submit(struct task *k, uint8_t *hello, size_t len);
+struct task *new_task(struct tscan *t, enum task_kind kind);
+void end_task(struct task *k);
+bool answered(const struct probe_res *res);
+void add_undecided(struct tlsd_scan_result *r, const char *fmt, ...)
+    __attribute__((format(TLSD_PRINTF_FORMAT, 2, 3)));
+void add_doubt(struct tscan *t, int vi, const char *fmt, ...)
+    __attribute__((format(TLSD_PRINTF_FORMAT, 3, 4)));
+void admit_targets(struct scan *s);
+
+#endif
