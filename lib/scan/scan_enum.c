@@ -275,7 +275,11 @@ void elim_task_end(struct task *k)
     end_task(k);
     if (e->open == 0 && e->spec_wanted) {
         e->spec_wanted = false;
+        /* Held open across the round: a scan being stopped drops each task the round
+         * submits at once, and that task's end must not finish (free) e under it. */
+        e->open++;
         spec_round(e);
+        e->open--;
     }
     if (e->open == 0)
         elim_finish(e);
