@@ -71,7 +71,9 @@ struct task {
     unsigned local_tries;     /* requeued because this process ran out of descriptors */
     struct {
         bool set;
-        enum probe_outcome outcome;
+        enum tlsd_conn_outcome ending;
+        bool ending_known;
+        enum tlsd_ending_detail detail;
         int uv_err;
         char error[200];
     } held; /* the last ambiguous answer (reset, closed) */
@@ -101,7 +103,7 @@ struct tscan {
     unsigned limit;      /* probes in flight for this target (lowered when it limits) */
     unsigned live_tasks; /* tasks not ended */
     bool ever_connected; /* a probe got through connect() */
-    /* How its probes ended (bits of enum tlsd_conn_outcome, probe_ending), and whether
+    /* How its probes ended (bits of enum tlsd_conn_outcome, probe_res.ending), and whether
      * one ended in a way that cannot be told: the target's ending when it failed. */
     uint32_t endings;
     bool ending_unknown;
@@ -499,12 +501,12 @@ _Static_assert(TLSD_OUTCOME_COUNT <= 32, "struct tscan.endings has a bit for eve
 
 static bool ambiguous(const struct probe_res *res)
 {
-    return res->outcome == PROBE_RESET || res->outcome == PROBE_CLOSED;
+    return res->detail == TLSD_DETAIL_RESET || res->detail == TLSD_DETAIL_CLOSED;
 }
 
 static bool out_of_fds(const struct probe_res *res)
 {
-    return res->outcome == PROBE_CONNECT_FAILED &&
+    return res->detail == TLSD_DETAIL_NO_CONNECTION &&
            (res->uv_err == UV_EMFILE || res->uv_err == UV_ENFILE);
 }
 
@@ -513,13 +515,14 @@ static bool out_of_fds(const struct probe_res *res)
  * its queue is full). */
 static bool transient(const struct tscan *t, const struct probe_res *res)
 {
-    return res->outcome == PROBE_TIMEOUT || (res->outcome == PROBE_CONNECT_FAILED &&
-                                             (res->uv_err != UV_ECONNREFUSED || t->ever_connected));
+    return res->detail == TLSD_DETAIL_TIMEOUT ||
+           (res->detail == TLSD_DETAIL_NO_CONNECTION &&
+            (res->uv_err != UV_ECONNREFUSED || t->ever_connected));
 }
 
 static bool answered(const struct probe_res *res)
 {
-    return (res->outcome == PROBE_SERVER_HELLO && res->have_sh) || res->outcome == PROBE_SSL2_HELLO;
+    return (probe_server_hello(res) && res->have_sh) || probe_ssl2_hello(res);
 }
 
 /* Appends a formatted line to a list of lines. */
@@ -629,7 +632,7 @@ static void deliver_undecided(struct task *k, const char *why)
 {
     struct probe_res res;
     memset(&res, 0, sizeof res);
-    res.outcome = PROBE_UNDECIDED;
+    res.detail = TLSD_DETAIL_UNDECIDED;
     res.fd = -1;
     snprintf(res.error, sizeof res.error, "%s", why);
     k->tries = 0;
@@ -639,7 +642,7 @@ static void deliver_undecided(struct task *k, const char *why)
 
 static void undecided_why(const struct task *k, char *buf, size_t len)
 {
-    const char *what = k->held.set ? probe_outcome_name(k->held.outcome) : "no answer";
+    const char *what = k->held.set ? tlsd_ending_detail_name(k->held.detail) : "no answer";
     snprintf(buf, len, "%s %u times%s%.100s", what, k->tries + 1, k->held.error[0] ? ": " : "",
              k->held.error);
 }
@@ -703,7 +706,9 @@ static void control_done(struct task *k, const struct probe_res *res)
     if (answered(res) && !t->flaky) {
         struct probe_res held;
         memset(&held, 0, sizeof held);
-        held.outcome = k->held.outcome;
+        held.ending = k->held.ending;
+        held.ending_known = k->held.ending_known;
+        held.detail = k->held.detail;
         held.uv_err = k->held.uv_err;
         held.fd = -1;
         held.confirmed_reset = true;
@@ -717,7 +722,7 @@ static void control_done(struct task *k, const struct probe_res *res)
     char why[240], buf[160];
     undecided_why(k, buf, sizeof buf);
     snprintf(why, sizeof why, "%s, and a hello it accepted before then got %s", buf,
-             probe_outcome_name(res->outcome));
+             probe_what(res));
     deliver_undecided(k, why);
 }
 
@@ -751,11 +756,10 @@ static void probe_done(void *ctx, struct probe_res *res)
         t->r->handshakes++;
     if (res->have_sh && !res->sh.is_hrr && tlsd_version_is_tls13(res->sh.version))
         t->tls13_answered = true;
-    if (res->outcome != PROBE_CONNECT_FAILED)
+    if (res->detail != TLSD_DETAIL_NO_CONNECTION)
         t->ever_connected = true;
-    enum tlsd_conn_outcome ending;
-    if (probe_ending(res, &ending))
-        t->endings |= 1u << ending;
+    if (res->ending_known)
+        t->endings |= 1u << res->ending;
     else
         t->ending_unknown = true;
     if (t->failed) {
@@ -784,23 +788,26 @@ static void probe_done(void *ctx, struct probe_res *res)
     } else if (k->control) {
         control_done(k, res);
     } else if (transient(t, res) || ambiguous(res)) {
-        if (res->outcome == PROBE_CONNECT_FAILED && res->uv_err == UV_ECONNREFUSED && t->limit > 1)
+        if (res->detail == TLSD_DETAIL_NO_CONNECTION && res->uv_err == UV_ECONNREFUSED &&
+            t->limit > 1)
             t->limit /= 2; /* a full listen queue: fewer at once */
         if (ambiguous(res)) {
             k->held.set = true;
-            k->held.outcome = res->outcome;
+            k->held.ending = res->ending;
+            k->held.ending_known = res->ending_known;
+            k->held.detail = res->detail;
             k->held.uv_err = res->uv_err;
             snprintf(k->held.error, sizeof k->held.error, "%s", res->error);
         }
         if (k->tries < tries_max) {
             schedule_retry(k);
-        } else if (!ambiguous(res) && res->outcome != PROBE_CONNECT_FAILED) {
+        } else if (!ambiguous(res) && res->detail != TLSD_DETAIL_NO_CONNECTION) {
             k->tries = 0; /* a timeout: the answer as it is (as before) */
             k->held.set = false;
             k->on_result(k, res);
         } else if (!ambiguous(res)) {
-            snprintf(why, sizeof why, "%s after %u tries: %.150s", probe_outcome_name(res->outcome),
-                     k->tries + 1, res->error);
+            snprintf(why, sizeof why, "%s after %u tries: %.150s", probe_what(res), k->tries + 1,
+                     res->error);
             deliver_undecided(k, why);
         } else if (t->flaky) {
             undecided_why(k, why, sizeof why);
@@ -852,16 +859,15 @@ static void remove_code(uint32_t *v, size_t *n, uint32_t code)
 
 static const char *outcome_text(const struct probe_res *res, char *buf, size_t len)
 {
-    if (res->outcome == PROBE_ALERT && res->have_alert) {
+    if (res->ending == TLSD_OUTCOME_SERVER_ALERT && res->have_alert) {
         char a[120];
         tlsd_alert_describe(res->alert.level, res->alert.description, a, sizeof a);
         snprintf(buf, len, "alert %s", a);
-    } else if (res->outcome == PROBE_SERVER_HELLO) {
+    } else if (probe_server_hello(res)) {
         char v[16];
         snprintf(buf, len, "accepted (%s)", tlsd_version_str(res->sh.version, v));
     } else {
-        snprintf(buf, len, "%s%s%.140s", probe_outcome_name(res->outcome),
-                 res->error[0] ? ": " : "", res->error);
+        snprintf(buf, len, "%s%s%.140s", probe_what(res), res->error[0] ? ": " : "", res->error);
     }
     return buf;
 }
@@ -1138,7 +1144,7 @@ static uint32_t picked(const struct task *k, const struct probe_res *res)
     uint16_t v = tlsd_scan_version_codes[e->vi];
     if (e->kind == E_SUITES && e->vi == TLSD_SCAN_SSL2)
         return 0;
-    if (res->outcome != PROBE_SERVER_HELLO || !res->have_sh || res->sh.version != v)
+    if (!probe_server_hello(res) || !res->have_sh || res->sh.version != v)
         return 0;
     uint32_t c = 0;
     if (e->kind == E_SUITES)
@@ -1554,7 +1560,7 @@ static void spec_result(struct task *k, struct probe_res *res)
         elim_task_end(k);
         return;
     }
-    if (res->outcome == PROBE_UNDECIDED || res->confirmed_reset) {
+    if (res->detail == TLSD_DETAIL_UNDECIDED || res->confirmed_reset) {
         spec_fall_back(e);
         elim_task_end(k);
         return;
@@ -1671,7 +1677,7 @@ static void elim_result(struct task *k, struct probe_res *res)
         elim_task_end(k);
         return;
     }
-    if (res->outcome == PROBE_UNDECIDED) {
+    if (res->detail == TLSD_DETAIL_UNDECIDED) {
         elim_undecided(e, k, res, root);
         if (root)
             e->root_answered = true;
@@ -1690,7 +1696,7 @@ static void elim_result(struct task *k, struct probe_res *res)
         if (!c) {
             char buf[160];
             const char *txt = outcome_text(res, buf, sizeof buf);
-            if (res->outcome == PROBE_SERVER_HELLO && res->have_sh &&
+            if (probe_server_hello(res) && res->have_sh &&
                 res->sh.version != tlsd_scan_version_codes[e->vi]) {
                 char vb[16];
                 snprintf(buf, sizeof buf, "answered with %s%s",
@@ -1700,7 +1706,7 @@ static void elim_result(struct task *k, struct probe_res *res)
                     t->r->tls13_hello_answered_12 = TLSD_YES;
             }
             snprintf(e->root_note, sizeof e->root_note, "%s", txt);
-            e->root_alert = res->outcome == PROBE_ALERT ? res->alert.description : -1;
+            e->root_alert = res->ending == TLSD_OUTCOME_SERVER_ALERT ? res->alert.description : -1;
         }
     }
     if (c)
@@ -1789,7 +1795,7 @@ static void suites_root(struct elim *e, bool accepted)
 static void chacha_result(struct task *k, struct probe_res *res)
 {
     struct tlsd_scan_version *sv = &k->t->r->versions[k->kind];
-    bool answered = res->outcome == PROBE_SERVER_HELLO && res->have_sh && !res->sh.is_hrr &&
+    bool answered = probe_server_hello(res) && res->have_sh && !res->sh.is_hrr &&
                     res->sh.version == sv->version;
     sv->chacha_priority = answered
                               ? tri_of(tlsd_suite_cipher_is(res->sh.suite, TLSD_CIPHERF_CHACHA20))
@@ -2081,7 +2087,7 @@ static void sig13_split(struct tscan *t, const uint32_t *idx, size_t n, bool eac
 static void sig13_result(struct task *k, struct probe_res *res)
 {
     struct tscan *t = k->t;
-    bool answered = res->outcome == PROBE_SERVER_HELLO && res->have_sh;
+    bool answered = probe_server_hello(res) && res->have_sh;
     if (answered && res->sh.is_hrr && !k->gen && res->sh.key_share_group) {
         uint8_t *rec;
         size_t len;
@@ -2094,14 +2100,14 @@ static void sig13_result(struct task *k, struct probe_res *res)
     }
     bool ok = answered && !res->sh.is_hrr && tlsd_version_is_tls13(res->sh.version);
     t->sig13_left++; /* held while the parts are queued */
-    if (k->n_remaining > 1 && (ok || res->outcome == PROBE_UNDECIDED)) {
+    if (k->n_remaining > 1 && (ok || res->detail == TLSD_DETAIL_UNDECIDED)) {
         /* Which of them: an undecided offer is asked again scheme by scheme, so that each
          * scheme that stays undecided is said so on its own. */
         sig13_split(t, k->remaining, k->n_remaining,
-                    k->kind == SIG13_BY_EACH || res->outcome == PROBE_UNDECIDED);
+                    k->kind == SIG13_BY_EACH || res->detail == TLSD_DETAIL_UNDECIDED);
     } else if (ok) {
         t->sig13_ok[k->remaining[0]] = true;
-    } else if (res->outcome == PROBE_UNDECIDED) {
+    } else if (res->detail == TLSD_DETAIL_UNDECIDED) {
         add_undecided(t->r, "TLSv1.3 signature scheme %s not decided (%s)",
                       tlsd_sigscheme_at(k->remaining[0])->name, res->error);
     }
@@ -2178,19 +2184,19 @@ static void ssl2_result(struct task *k, struct probe_res *res)
     struct tscan *t = k->t;
     struct tlsd_scan_version *sv = &t->r->versions[TLSD_SCAN_SSL2];
     char buf[160];
-    if (res->outcome == PROBE_SSL2_HELLO && res->ssl2.n_kinds > 0) {
+    if (probe_ssl2_hello(res) && res->ssl2.n_kinds > 0) {
         sv->suites = calloc(res->ssl2.n_kinds, sizeof *sv->suites);
         for (size_t i = 0; sv->suites && i < res->ssl2.n_kinds; i++)
             sv->suites[sv->n_suites++].code = res->ssl2.kinds[i];
         sv->accepted = sv->n_suites > 0;
-    } else if (res->outcome == PROBE_SERVER_HELLO && res->have_sh) {
+    } else if (probe_server_hello(res) && res->have_sh) {
         char vb[16]; /* a TLS answer to the SSLv2 hello: no SSLv2 here */
         snprintf(sv->note, sizeof sv->note, "answered with a TLS %s (%s)",
                  res->sh.is_hrr ? "HelloRetryRequest" : "ServerHello",
                  tlsd_version_str(res->sh.version, vb));
     } else {
         snprintf(sv->note, sizeof sv->note, "%s", outcome_text(res, buf, sizeof buf));
-        if (res->outcome == PROBE_UNDECIDED) {
+        if (res->detail == TLSD_DETAIL_UNDECIDED) {
             sv->undecided = true;
             add_undecided(t->r, "SSLv2: whether it is accepted (%s)", res->error);
         } else if (res->confirmed_reset) {
@@ -2276,7 +2282,7 @@ static void feature_result(struct task *k, struct probe_res *res)
 {
     struct tlsd_scan_result *r = k->t->r;
     char buf[96];
-    bool accepted = res->outcome == PROBE_SERVER_HELLO && res->have_sh;
+    bool accepted = probe_server_hello(res) && res->have_sh;
     static const char *const what[F_COUNT] = {
         [F_FALLBACK] = "TLS_FALLBACK_SCSV",
         [F_COMPRESSION] = "compression and heartbeat",
@@ -2291,7 +2297,7 @@ static void feature_result(struct task *k, struct probe_res *res)
         [F_SHARE_X25519] = "TLS 1.3 with an x25519 key share",
         [F_SHARE_P256] = "TLS 1.3 with a secp256r1 key share",
     };
-    if (res->outcome == PROBE_UNDECIDED) { /* the feature stays unknown */
+    if (res->detail == TLSD_DETAIL_UNDECIDED) { /* the feature stays unknown */
         add_undecided(r, "%s: not decided (%s)", what[k->kind], res->error);
         end_task(k);
         return;
@@ -2301,7 +2307,7 @@ static void feature_result(struct task *k, struct probe_res *res)
     switch (k->kind) {
     case F_FALLBACK:
         /* RFC 7507: inappropriate_fallback (86) to a lower version with the SCSV. */
-        r->fallback_scsv = res->outcome == PROBE_ALERT &&
+        r->fallback_scsv = res->ending == TLSD_OUTCOME_SERVER_ALERT &&
                                    res->alert.description == TLSD_ALERT_INAPPROPRIATE_FALLBACK
                                ? TLSD_YES
                            : accepted ? TLSD_NO
@@ -2333,7 +2339,7 @@ static void feature_result(struct task *k, struct probe_res *res)
             r->dh_bits_no_ffdhe = res->ske.dh_p_bits;
         break;
     case F_SNI_NOT_HOST:
-        if (accepted || res->outcome == PROBE_ALERT) {
+        if (accepted || res->ending == TLSD_OUTCOME_SERVER_ALERT) {
             r->refuses_sni_not_host = tri_of(!accepted);
             r->sni_not_host_alert = accepted ? -1 : res->alert.description;
         }
@@ -2894,7 +2900,7 @@ static void summarize_failure(struct tlsd_scan_result *r)
     static const struct {
         const char *prefix, *text, *contains;
     } kinds[] = {
-        {"connect_failed", "cannot connect: ", NULL},
+        {"no_connection", "cannot connect: ", NULL},
         {"timeout",
          "the server answers every ClientHello, but never with a whole ServerHello in time: ",
          "no ServerHello within"},

@@ -281,7 +281,7 @@ int tool_connect(int argc, char **argv)
         tool_err("connect", "could not run (out of memory)");
     /* A handshake to a certificate that does not verify, or not for this name, is what a
      * real client refuses: not success, unless --no-verify. */
-    bool ok = rc == 0 && r.status == TLSD_CONNECT_OK &&
+    bool ok = rc == 0 && tlsd_connect_succeeded(&r) &&
               (o.no_verify || !r.chain_checked || (r.trusted && r.name_matches));
     tlsd_connect_result_free(&r);
     tlsd_target_list_free(&tl);
