@@ -277,7 +277,7 @@ int tool_connect(int argc, char **argv)
         tool_err("connect", "could not run (out of memory)");
     /* A handshake to a certificate that does not verify, or not for this name, is what a
      * real client refuses: not success, unless --no-verify. */
-    bool ok = rc == 0 && r.status == TLSD_CONNECT_OK &&
+    bool ok = rc == 0 && tlsd_connect_succeeded(&r) &&
               (o.no_verify || !r.chain.checked || (r.chain.trusted && r.chain.name_matches));
     tlsd_connect_result_free(&r);
     tlsd_target_list_free(&tl);

@@ -85,7 +85,7 @@ struct opts {
 /* What the summary says when serve stops (text output). */
 struct serve_sum {
     unsigned clients, agree, disagree;
-    unsigned ends[TLSD_SERVE_EVICTED + 1];
+    unsigned endings[TLSD_OUTCOME_COUNT], details[TLSD_DETAIL_COUNT]; /* by end_word */
     char hellos[SERVE_SUM_HELLOS][TLSD_JA4_LEN + 1];
     char hello_peer[SERVE_SUM_HELLOS][64]; /* the first client that sent it */
     unsigned hello_count[SERVE_SUM_HELLOS];
@@ -253,48 +253,68 @@ static void print_offer(const struct tlsd_serve_client *c)
            name ? tlsd_text_escape(name, strlen(name), sni, sizeof sni) : "none");
 }
 
+/* How a client's connection ended, in a word: the detail where it says more than the
+ * ending (a time limit, a cap, --record-only), else the ending. */
+static bool word_is_detail(const struct tlsd_serve_client *c)
+{
+    return c->detail != TLSD_DETAIL_NONE && c->detail != TLSD_DETAIL_RESET &&
+           c->detail != TLSD_DETAIL_CLOSED;
+}
+
+static const char *end_word(const struct tlsd_serve_client *c)
+{
+    return word_is_detail(c) ? tlsd_ending_detail_name(c->detail)
+                             : tlsd_conn_outcome_name(c->ending);
+}
+
 static void print_real(const struct tlsd_serve_client *c)
 {
     printf("  real:    ");
-    switch (c->end) {
-    case TLSD_SERVE_HANDSHAKE_OK:
+    switch (c->ending) {
+    case TLSD_OUTCOME_SUCCESS:
         printf("handshake completed: %s, %s (0x%04X)", tlsd_version_code_name(c->version),
                tlsd_suite_code_name(c->suite), (unsigned)c->suite);
         if (c->group)
             printf(", group %s", tlsd_group_code_name(c->group));
         printf("\n");
         return;
-    case TLSD_SERVE_SENT_ALERT:
-    case TLSD_SERVE_RECORDED:
-    case TLSD_SERVE_CLIENT_ALERT:
-        printf("%s alert %d (%s)", c->end == TLSD_SERVE_CLIENT_ALERT ? "the client sent" : "sent",
-               c->alert, tlsd_alert_code_name(c->alert));
+    case TLSD_OUTCOME_SERVER_ALERT:
+    case TLSD_OUTCOME_CLIENT_ALERT:
+        printf("%s alert %d (%s)",
+               c->ending == TLSD_OUTCOME_CLIENT_ALERT ? "the client sent" : "sent", c->alert,
+               tlsd_alert_code_name(c->alert));
         break;
-    case TLSD_SERVE_SENT_RESET:
+    case TLSD_OUTCOME_RESET_AFTER_HELLO:
         printf("refused: TCP reset without an alert, as Schannel does");
         break;
     default:
-        printf("%s", tlsd_serve_end_name(c->end));
+        printf("%s", end_word(c));
     }
-    if (c->end != TLSD_SERVE_HANDSHAKE_OK && c->suite)
+    if (c->ending != TLSD_OUTCOME_SUCCESS && c->suite)
         printf(" after the server chose %s, %s", tlsd_version_code_name(c->version),
                tlsd_suite_code_name(c->suite));
     printf("%s%s%s\n", c->ssl_error[0] ? " (OpenSSL: " : "", c->ssl_error,
            c->ssl_error[0] ? ")" : "");
 }
 
-/* The model and libssl agree: both succeed with the same version and suite, or both
- * refuse (alert or reset alike, as the prediction says). */
+/* The model and libssl agree: both succeed with the same version and suite (a client
+ * that went away after the server's choice counts as success), or both refuse (alert or
+ * reset alike, as the prediction says). */
 static bool agrees(const struct tlsd_serve_client *c)
 {
     const struct tlsd_outcome *p = &c->predicted;
-    if (c->end == TLSD_SERVE_HANDSHAKE_OK || (c->end == TLSD_SERVE_CLIENT_CLOSED && c->suite != 0))
+    enum tlsd_conn_outcome want = tlsd_outcome_ending(p);
+    bool client_went = c->ending == TLSD_OUTCOME_ABORTED &&
+                       (c->detail == TLSD_DETAIL_RESET || c->detail == TLSD_DETAIL_CLOSED);
+    if (c->detail == TLSD_DETAIL_RECORDED)
+        return true;
+    if (c->ending == TLSD_OUTCOME_SUCCESS || (client_went && c->suite != 0))
         return p->ok && p->version == c->version && p->suite == c->suite;
-    if (c->end == TLSD_SERVE_SENT_RESET)
-        return !p->ok && p->reset;
-    if (c->end == TLSD_SERVE_SENT_ALERT || c->end == TLSD_SERVE_CLIENT_ALERT)
-        return !p->ok && !p->reset;
-    return c->end == TLSD_SERVE_RECORDED;
+    if (c->ending == TLSD_OUTCOME_RESET_AFTER_HELLO)
+        return want == TLSD_OUTCOME_RESET_AFTER_HELLO;
+    if (c->ending == TLSD_OUTCOME_SERVER_ALERT || c->ending == TLSD_OUTCOME_CLIENT_ALERT)
+        return want == TLSD_OUTCOME_SERVER_ALERT || want == TLSD_OUTCOME_CLIENT_ALERT;
+    return false;
 }
 
 static bool has_suite(const uint32_t *v, size_t n, uint32_t x)
@@ -320,7 +340,7 @@ static void disagree_reason(const struct run *r, const struct tlsd_serve_client 
 {
     const struct tlsd_outcome *p = &c->predicted;
     const struct tlsd_serve_setup *s = &r->setup;
-    bool real_ok = c->end == TLSD_SERVE_HANDSHAKE_OK || c->suite != 0;
+    bool real_ok = c->ending == TLSD_OUTCOME_SUCCESS || c->suite != 0;
     if (p->ok && has_suite(s->unservable, s->n_unservable, p->suite))
         snprintf(buf, len, "the local OpenSSL cannot serve %s, which the real server would choose",
                  tlsd_suite_code_name(p->suite));
@@ -351,12 +371,13 @@ static void disagree_reason(const struct run *r, const struct tlsd_serve_client 
 
 static void print_client(const struct run *r, const struct tlsd_serve_client *c)
 {
-    printf("client %u %s: %s\n", c->id, c->peer, tlsd_serve_end_name(c->end));
+    printf("client %u %s: %s\n", c->id, c->peer, end_word(c));
     if (c->note[0])
         printf("  %s\n", c->note);
     if (!c->have_hello) {
         if (c->hello_error[0])
-            printf("  %s: %s\n", c->end == TLSD_SERVE_NOT_TLS ? "not a ClientHello" : "no hello",
+            printf("  %s: %s\n",
+                   c->ending == TLSD_OUTCOME_NOT_TLS ? "not a ClientHello" : "no hello",
                    c->hello_error);
         printf("\n");
         fflush(stdout);
@@ -367,7 +388,7 @@ static void print_client(const struct run *r, const struct tlsd_serve_client *c)
     fflush(stdout);
     tool_print_outcome(&c->predicted);
     print_real(c);
-    if (c->end != TLSD_SERVE_RECORDED) {
+    if (c->detail != TLSD_DETAIL_RECORDED) {
         bool a = agrees(c);
         char why[400] = "";
         if (!a)
@@ -430,16 +451,21 @@ static json_t *offer_json(const struct tlsd_serve_client *c)
     return j;
 }
 
+static json_t *detail_json(const struct tlsd_serve_client *c)
+{
+    return c->detail ? json_string(tlsd_ending_detail_name(c->detail)) : json_null();
+}
+
 static json_t *real_json(const struct tlsd_serve_client *c)
 {
-    json_t *j = json_pack("{s:b, s:s}", "ok", c->end == TLSD_SERVE_HANDSHAKE_OK, "end",
-                          tlsd_serve_end_name(c->end));
+    json_t *j = json_pack("{s:b, s:s, s:o}", "ok", c->ending == TLSD_OUTCOME_SUCCESS, "ending",
+                          tlsd_conn_outcome_name(c->ending), "ending_detail", detail_json(c));
     if (c->suite)
         tlsd_json_add_choice(j, c->version, c->suite, c->group);
-    json_object_set_new(j, "reset", json_boolean(c->end == TLSD_SERVE_SENT_RESET));
+    json_object_set_new(j, "reset", json_boolean(c->ending == TLSD_OUTCOME_RESET_AFTER_HELLO));
     if (c->alert >= 0)
         json_object_set_new(j, "alert",
-                            tlsd_alert_to_json(c->alert, c->end == TLSD_SERVE_CLIENT_ALERT));
+                            tlsd_alert_to_json(c->alert, c->ending == TLSD_OUTCOME_CLIENT_ALERT));
     if (c->ssl_error[0])
         json_object_set_new(j, "openssl_error", json_string(c->ssl_error));
     return j;
@@ -447,9 +473,10 @@ static json_t *real_json(const struct tlsd_serve_client *c)
 
 static json_t *client_json(const struct run *r, const struct tlsd_serve_client *c)
 {
-    json_t *j = json_pack("{s:i, s:s, s:s, s:I, s:I, s:f}", "id", (int)c->id, "peer", c->peer,
-                          "end", tlsd_serve_end_name(c->end), "bytes_in", (json_int_t)c->bytes_in,
-                          "bytes_out", (json_int_t)c->bytes_out, "seconds", c->seconds);
+    json_t *j = json_pack("{s:i, s:s, s:s, s:o, s:I, s:I, s:f}", "id", (int)c->id, "peer", c->peer,
+                          "ending", tlsd_conn_outcome_name(c->ending), "ending_detail",
+                          detail_json(c), "bytes_in", (json_int_t)c->bytes_in, "bytes_out",
+                          (json_int_t)c->bytes_out, "seconds", c->seconds);
     if (c->note[0])
         json_object_set_new(j, "note", json_string(c->note));
     if (!c->have_hello) {
@@ -460,7 +487,7 @@ static json_t *client_json(const struct run *r, const struct tlsd_serve_client *
     json_object_set_new(j, "offered", offer_json(c));
     json_object_set_new(j, "predicted", tlsd_outcome_to_json(&c->predicted));
     json_object_set_new(j, "real", real_json(c));
-    if (c->end != TLSD_SERVE_RECORDED)
+    if (c->detail != TLSD_DETAIL_RECORDED)
         json_object_set_new(j, "agree", json_boolean(agrees(c)));
     if (!c->predicted.ok && r->o->n_fixes > 0) {
         json_t *sf = tlsd_fixes_to_json(c->client, r->server, TLSD_SIDE_SERVER, r->o->n_fixes);
@@ -497,11 +524,13 @@ static void json_array_item(struct run *r, json_t *j)
 static void sum_add(struct serve_sum *s, const struct tlsd_serve_client *c)
 {
     s->clients++;
-    if ((size_t)c->end < sizeof s->ends / sizeof s->ends[0])
-        s->ends[c->end]++;
+    if (word_is_detail(c))
+        s->details[c->detail]++;
+    else
+        s->endings[c->ending]++;
     if (!c->have_hello)
         return;
-    if (c->end != TLSD_SERVE_RECORDED) {
+    if (c->detail != TLSD_DETAIL_RECORDED) {
         bool a = agrees(c);
         s->agree += a;
         s->disagree += !a;
@@ -529,10 +558,16 @@ static void print_summary(const struct serve_sum *s)
         return;
     printf("  outcomes:");
     bool first = true;
-    for (size_t i = 0; i < sizeof s->ends / sizeof s->ends[0]; i++)
-        if (s->ends[i]) {
-            printf("%s %s %u", first ? "" : ",", tlsd_serve_end_name((enum tlsd_serve_end)i),
-                   s->ends[i]);
+    for (int i = 0; i < TLSD_OUTCOME_COUNT; i++)
+        if (s->endings[i]) {
+            printf("%s %s %u", first ? "" : ",", tlsd_conn_outcome_name((enum tlsd_conn_outcome)i),
+                   s->endings[i]);
+            first = false;
+        }
+    for (int i = 0; i < TLSD_DETAIL_COUNT; i++)
+        if (s->details[i]) {
+            printf("%s %s %u", first ? "" : ",",
+                   tlsd_ending_detail_name((enum tlsd_ending_detail)i), s->details[i]);
             first = false;
         }
     printf("\n  the model and the real handshake: %u agree, %u disagree\n", s->agree, s->disagree);

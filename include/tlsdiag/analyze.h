@@ -29,9 +29,6 @@
 extern "C" {
 #endif
 
-enum tlsd_peer { TLSD_PEER_CLIENT = 0, TLSD_PEER_SERVER = 1 };
-const char *tlsd_peer_name(enum tlsd_peer s); /* "client", "server" */
-
 #define TLSD_CONN_MAX_ALERTS 8
 
 struct tlsd_conn_alert {

@@ -31,45 +31,35 @@ struct tlsd_connect_opts {
     size_t hello_len;
     /* hello mode: the DHE prime sizes the client whose hello it is accepts (its profile's
      * dh_bits_min/max, 0: no limit); a prime outside them ends the handshake there, as
-     * that client ends it (TLSD_CONNECT_CLIENT_REFUSED). */
+     * that client ends it (ending client_alert). */
     int client_dh_bits_min, client_dh_bits_max;
 };
-
-enum tlsd_connect_status {
-    TLSD_CONNECT_OK = 0,          /* handshake done (libssl), or a ServerHello came (hello) */
-    TLSD_CONNECT_ALERT,           /* the server sent a fatal alert */
-    TLSD_CONNECT_RESET,           /* the server reset the connection */
-    TLSD_CONNECT_CLOSED,          /* the server closed without an answer */
-    TLSD_CONNECT_TIMEOUT,         /* no answer in time */
-    TLSD_CONNECT_NO_CONNECTION,   /* name not resolved, connection refused/unreachable */
-    TLSD_CONNECT_NOT_TLS,         /* the answer is not TLS */
-    TLSD_CONNECT_STARTTLS_FAILED, /* the plain-text protocol refused STARTTLS */
-    TLSD_CONNECT_CLIENT_REFUSED,  /* the client refused the server's choice: local libssl
-                                     (alert sent), or in hello mode what the client whose
-                                     hello it is does (a DHE prime outside its limits) */
-    TLSD_CONNECT_ILLEGAL,         /* hello mode: the ServerHello chose what the hello did not
-                                     offer; a real client aborts with illegal_parameter */
-};
-const char *tlsd_connect_status_name(enum tlsd_connect_status s); /* "ok", "alert", ... */
 
 #define TLSD_CONNECT_MAX_CHAIN 10
 
 struct tlsd_connect_result {
     char address[80]; /* address:port connected to */
-    enum tlsd_connect_status status;
-    /* How the connection ended, in analyze's words (outcome.h): tcp_refused, tcp_no_answer
+    /* How the connection ended, in analyze's words (outcome.h): success (libssl: the
+     * handshake done; hello mode: a ServerHello came), server_alert, client_alert (the
+     * local libssl sent an alert, or in hello mode what the client whose hello it is does:
+     * a DHE prime outside its limits, or detail illegal_answer), tcp_refused, tcp_no_answer
      * (no answer to the SYN), no_answer (none to the hello), reset_after_client_hello,
-     * aborted (after the ServerHello), server_alert, client_alert, not_tls, success;
-     * ending_known false when it cannot be told (the name did not resolve, a local error). */
+     * close_after_client_hello, aborted (after the ServerHello), not_tls; ending_known false
+     * when it cannot be told (the name did not resolve, a local error, bytes but no
+     * ServerHello in time). */
     enum tlsd_conn_outcome ending;
     bool ending_known;
-    char error[256]; /* a sentence for anything but OK */
+    /* What the socket saw beyond the ending: timeout, reset, closed, no_connection,
+     * starttls_failed, ssl2_server_hello, illegal_answer (hello mode: the ServerHello chose
+     * what the hello did not offer; a real client aborts with illegal_parameter). */
+    enum tlsd_ending_detail detail;
+    char error[256]; /* a sentence for anything but success */
     /* What happened, in words, where the status's general sentence would not be true or
      * not all of it: bytes that came to no ServerHello, a second HelloRetryRequest, an
      * alert of an undefined level or code, an answer in SSLv2, a flight cut after the
      * ServerHello. "" otherwise. */
     char note[256];
-    int alert; /* ALERT: received; CLIENT_REFUSED: sent by us; else -1 */
+    int alert; /* server_alert: received; client_alert: sent by the client; else -1 */
     uint16_t version;
     uint32_t suite;
     uint16_t group; /* 0: none / unknown */
@@ -80,6 +70,12 @@ struct tlsd_connect_result {
      * against the trust anchors and the SNI / host name (or address), chain.checked. */
     struct tlsd_cert_chain chain;
 };
+
+/* The handshake succeeded (libssl), or a ServerHello came (hello mode). */
+static inline bool tlsd_connect_succeeded(const struct tlsd_connect_result *r)
+{
+    return r->ending_known && r->ending == TLSD_OUTCOME_SUCCESS;
+}
 
 /* Runs one connection. Returns 0 (the result says what happened), or -1 when it could
  * not run at all (out of memory, loop setup). */

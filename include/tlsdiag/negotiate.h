@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tlsdiag/outcome.h"
 #include "tlsdiag/profile.h"
 
 #ifdef __cplusplus
@@ -46,6 +47,11 @@ struct tlsd_outcome {
     size_t n_events;
     char detail[300];
 };
+
+/* How the predicted handshake ends, in the words of outcome.h: success, server_alert,
+ * client_alert (the client refuses the server's choice), or reset_after_client_hello (the
+ * server closes without an alert, as Schannel does). */
+enum tlsd_conn_outcome tlsd_outcome_ending(const struct tlsd_outcome *o);
 
 /* Predicts the handshake. Never fails: the result says what happens. */
 void tlsd_negotiate(const struct tlsd_profile *client, const struct tlsd_profile *server,

@@ -147,6 +147,12 @@ struct tlsd_content_type {
     const char *reference;
 };
 
+/* An alert's level (RFC 5246 7.2; RFC 8446 6: every alert is fatal but close_notify and
+ * user_canceled, whatever its level says). */
+enum tlsd_alert_level { TLSD_ALERT_LEVEL_WARNING = 1, TLSD_ALERT_LEVEL_FATAL = 2 };
+/* "fatal", "warning", NULL for any other value. */
+const char *tlsd_alert_level_name(int level);
+
 /* The protocol versions a profile holds and a scan probes, oldest first: one index,
  * its bit in a version set (TLSD_V_*) and its wire code (tlsd_proto_codes). */
 enum tlsd_proto {
@@ -172,7 +178,10 @@ int tlsd_proto_of_code(uint16_t code);
 
 /* Lookups by code (NULL when unassigned) and by any name (case-insensitive). */
 const struct tlsd_version *tlsd_version_by_code(uint16_t code);
-/* A draft of TLS 1.3: 0x7fNN (draft-ietf-tls-tls13-NN), registered or not. */
+/* Drafts of TLS 1.3 are 0x7fNN (draft-ietf-tls-tls13-NN): from here on no code is a
+ * final TLS version. */
+#define TLSD_VERSION_DRAFT13_BASE 0x7f00
+/* A draft of TLS 1.3, registered or not. */
 bool tlsd_version_is_draft13(uint16_t v);
 /* TLS 1.3: 0x0304, or a draft. */
 bool tlsd_version_is_tls13(uint16_t v);

@@ -64,28 +64,22 @@ enum tlsd_scan_refusal_kind {
     TLSD_REFUSAL_TLS_TO_SSL2,    /* the SSLv2 hello got a TLS ServerHello (or HRR) of version */
     TLSD_REFUSAL_NOTHING_PICKED, /* a ServerHello of version that chose nothing offered */
     TLSD_REFUSAL_HRR_LOOP,       /* TLS 1.3: a HelloRetryRequest for the retried hello too */
-    /* The probe ended without a ServerHello; error: the probe's words. */
-    TLSD_REFUSAL_SSL2_HELLO,
-    TLSD_REFUSAL_UNREAD_ALERT, /* an alert that could not be read */
-    TLSD_REFUSAL_CLOSED,
-    TLSD_REFUSAL_RESET,
-    TLSD_REFUSAL_TIMEOUT,
-    TLSD_REFUSAL_CONNECT_FAILED,
-    TLSD_REFUSAL_NOT_TLS,
-    TLSD_REFUSAL_STARTTLS_FAILED,
-    TLSD_REFUSAL_HANDOVER,
-    /* Not decided (after retries); met: how its probes ended (one of the kinds above,
-     * NONE: no answer at all); error: what happened. */
+    /* The probe ended without a ServerHello it could use: ending and detail say how,
+     * in the words of every ending (tlsdiag/outcome.h); error: the probe's words. */
+    TLSD_REFUSAL_ENDED,
+    /* Not decided (after retries); detail: what its probes met (reset, closed,
+     * no_connection; none: no answer at all); error: what happened. */
     TLSD_REFUSAL_UNDECIDED,
 };
 
 struct tlsd_scan_refusal {
     enum tlsd_scan_refusal_kind kind;
-    int alert_level, alert;          /* ALERT */
-    uint16_t version;                /* OTHER_VERSION, TLS_TO_SSL2, NOTHING_PICKED */
-    bool hrr;                        /* OTHER_VERSION, TLS_TO_SSL2 */
-    bool no_syn_answer;              /* TIMEOUT: the TCP connect was never answered */
-    enum tlsd_scan_refusal_kind met; /* UNDECIDED */
+    int alert_level, alert;         /* ALERT */
+    uint16_t version;               /* OTHER_VERSION, TLS_TO_SSL2, NOTHING_PICKED */
+    bool hrr;                       /* OTHER_VERSION, TLS_TO_SSL2 */
+    enum tlsd_conn_outcome ending;  /* ENDED */
+    enum tlsd_ending_detail detail; /* ENDED, UNDECIDED */
+    bool no_syn_answer;             /* ENDED by a timeout: the TCP connect never answered */
     char error[200];
 };
 

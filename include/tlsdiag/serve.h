@@ -13,6 +13,7 @@
 #include "tlsdiag/bytes.h"
 #include "tlsdiag/hello.h"
 #include "tlsdiag/negotiate.h"
+#include "tlsdiag/outcome.h"
 #include "tlsdiag/profile.h"
 #include "tlsdiag/record.h"
 
@@ -83,23 +84,6 @@ struct tlsd_serve_opts {
 };
 void tlsd_serve_opts_default(struct tlsd_serve_opts *o);
 
-/* How a client's connection ended (or how far it got when reported). */
-enum tlsd_serve_end {
-    TLSD_SERVE_HANDSHAKE_OK = 0, /* the handshake completed */
-    TLSD_SERVE_SENT_ALERT,       /* the server refused with a fatal alert */
-    TLSD_SERVE_SENT_RESET,       /* the server refused with a TCP reset (schannel) */
-    TLSD_SERVE_RECORDED,         /* --record-only: hello recorded, handshake_failure sent */
-    TLSD_SERVE_CLIENT_ALERT,     /* the client sent a fatal alert */
-    TLSD_SERVE_CLIENT_CLOSED,    /* the client closed before the handshake ended */
-    TLSD_SERVE_NOT_TLS,          /* the first bytes are not a ClientHello */
-    TLSD_SERVE_TIMEOUT,          /* the handshake time limit passed */
-    TLSD_SERVE_TOO_LARGE,        /* the client sent more than the byte cap */
-    TLSD_SERVE_OVER_CAPACITY,    /* refused: max_clients (or max_per_address) already
-                                    connected and none of them stalled before its hello */
-    TLSD_SERVE_EVICTED,          /* closed before its hello was whole, to make room */
-};
-const char *tlsd_serve_end_name(enum tlsd_serve_end e); /* "handshake_ok", ... */
-
 struct tlsd_serve_client {
     unsigned id;   /* 1, 2, ... in accept order */
     char peer[64]; /* address:port */
@@ -110,13 +94,23 @@ struct tlsd_serve_client {
     char hello_error[200];             /* when the first bytes were not a hello */
     const struct tlsd_profile *client; /* built from the hello */
     struct tlsd_outcome predicted;     /* the model: client profile vs server profile */
-    enum tlsd_serve_end end;
-    /* HANDSHAKE_OK; also CLIENT_CLOSED / CLIENT_ALERT / TIMEOUT after the server's
-     * ServerHello went out (suite != 0): what the server chose */
+    /* How the client's connection ended (or how far it got when reported), in analyze's
+     * words (outcome.h): success; server_alert (detail recorded: --record-only, the hello
+     * recorded and handshake_failure sent); reset_after_client_hello (the server refused
+     * with a TCP reset, as schannel does; detail reset); client_alert; not_tls (the first
+     * bytes are not a ClientHello); aborted after the client's hello, no_client_hello
+     * before it, with the detail: reset or closed (by the client), timeout (the handshake
+     * time limit), too_large (more than the byte cap), evicted (closed before its hello was
+     * whole, to make room), over_capacity (refused with a reset: max_clients or
+     * max_per_address already connected and none of them stalled before its hello). */
+    enum tlsd_conn_outcome ending;
+    enum tlsd_ending_detail detail;
+    /* success; also aborted / client_alert after the server's ServerHello went out
+     * (suite != 0): what the server chose */
     uint16_t version;
     uint32_t suite;
     uint16_t group;
-    int alert;           /* SENT_ALERT / RECORDED / CLIENT_ALERT: the alert, else -1 */
+    int alert;           /* server_alert / client_alert: the alert, else -1 */
     char ssl_error[200]; /* libssl's reason for a refusal */
     char note[256];      /* how the connection ended, in words ("" for a handshake that
                             completed) */

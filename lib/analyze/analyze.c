@@ -54,11 +54,6 @@ struct keystate {
 
 static void ks_start(struct tlsd_analyzer *a, struct fstate *fs, unsigned server_dir);
 
-const char *tlsd_peer_name(enum tlsd_peer s)
-{
-    return s == TLSD_PEER_CLIENT ? "client" : "server";
-}
-
 /* ---- connection records ---- */
 
 /* IPv4 by hand: glibc's inet_ntop formats it with sprintf, once per connection. */
@@ -265,7 +260,8 @@ static void add_alert(struct tlsd_conn *c, enum tlsd_peer side, int level, int d
                                                       .frame = frame};
     /* A fatal alert ends the handshake (RFC 8446 6.2); in TLS 1.3 every error alert
      * is fatal whatever its level says, and a warning unrecognized_name may go on. */
-    if (c->fatal < 0 && !c->handshake_done && (level == 2 || (encrypted && level == 0)))
+    if (c->fatal < 0 && !c->handshake_done &&
+        (level == TLSD_ALERT_LEVEL_FATAL || (encrypted && level == 0)))
         c->fatal = (int)c->n_alerts;
     c->n_alerts++;
 }

@@ -20,7 +20,7 @@
 
 const char *tlsd_version_label(uint16_t v, char buf[24])
 {
-    if (v == 0x0002)
+    if (v == TLSD_VERSION_SSL2)
         return "SSL 2.0";
     if (v == TLSD_VERSION_SSL3)
         return "SSL 3.0";
@@ -381,7 +381,8 @@ static bool diag_version(const struct tlsd_conn *c, struct tlsd_diagnosis *d, st
                c->offered_low >= TLSD_VERSION_TLS1_2) {
         /* A current client and an old server: the server needs the client's lowest
          * version, or the client the version below it. */
-        bool only13 = c->offered_low >= TLSD_VERSION_TLS1_3 && c->offered_low < 0x7f00;
+        bool only13 =
+            c->offered_low >= TLSD_VERSION_TLS1_3 && c->offered_low < TLSD_VERSION_DRAFT13_BASE;
         tlsd_sb_printf(b,
                        "the client offers only %s; the server answered protocol_version (70): it "
                        "accepts none of them (an old server): enable %s on the server or %s on "
@@ -1088,7 +1089,7 @@ static void diag_success(const struct tlsd_conn *c, struct tlsd_strbuf *b)
     tlsd_sb_printf(b, "negotiated %s with %s (%s)", v, s ? s->iana_name : "an unknown suite",
                    s ? tlsd_class_name(s->cls) : "unknown");
     bool weak_suite = s && s->cls < TLSD_CLASS_SECURE;
-    bool draft = c->sh.version >= 0x7f00; /* a TLS 1.3 draft (0x7fNN) */
+    bool draft = c->sh.version >= TLSD_VERSION_DRAFT13_BASE;
     bool weak_version = !draft && ver && ver->cls < TLSD_CLASS_SECURE;
     if (draft)
         tlsd_sb_printf(b,

@@ -259,7 +259,7 @@ static void alerts_json(struct tlsd_jw *w, const struct tlsd_conn *c)
         tlsd_jw_string(w, "side", tlsd_peer_name(al->side));
         tlsd_jw_int(w, "frame", (int64_t)al->frame);
         tlsd_jw_bool(w, "encrypted", al->encrypted);
-        tlsd_jw_string(w, "level", al->level == 2 ? "fatal" : al->level == 1 ? "warning" : NULL);
+        tlsd_jw_string(w, "level", tlsd_alert_level_name(al->level));
         if (al->description >= 0)
             tlsd_jw_int(w, "code", al->description);
         else

@@ -209,7 +209,7 @@ static void add_server(struct tlsd_server_sum *s, const struct tlsd_conn *c)
     s->handshakes++;
     s->failures += tlsd_conn_outcome_failed(c->outcome);
     s->outcomes[c->outcome]++;
-    if (c->has_sh && c->sh.version > s->best_version && c->sh.version < 0x7f00)
+    if (c->has_sh && c->sh.version > s->best_version && c->sh.version < TLSD_VERSION_DRAFT13_BASE)
         s->best_version = c->sh.version;
     unsigned bit = c->has_sh ? c->sh.version - TLSD_SUM_VERSION_BASE : TLSD_SUM_VERSION_BITS;
     if (c->outcome == TLSD_OUTCOME_SUCCESS && c->sh.version >= TLSD_SUM_VERSION_BASE &&

@@ -108,9 +108,9 @@ static void answer_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)
         }
         const struct tlsd_alert *r = tlsd_alert_by_code(a->description);
         tlsd_sb_printf(b, "  alert    from the %s: %s %s (%d)%s, frame %llu\n",
-                       tlsd_peer_name(a->side), a->level == 2 ? "fatal" : "warning",
-                       r ? r->name : "?", a->description,
-                       a->encrypted ? ", encrypted (read with the key log)" : "",
+                       tlsd_peer_name(a->side),
+                       a->level == TLSD_ALERT_LEVEL_FATAL ? "fatal" : "warning", r ? r->name : "?",
+                       a->description, a->encrypted ? ", encrypted (read with the key log)" : "",
                        (unsigned long long)a->frame);
     }
 }

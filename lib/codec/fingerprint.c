@@ -237,13 +237,13 @@ static const char *ja4_version(uint16_t v)
         return "10";
     case TLSD_VERSION_SSL3:
         return "s3";
-    case 0x0002:
+    case TLSD_VERSION_SSL2:
         return "s2";
-    case 0xFEFF:
+    case TLSD_VERSION_DTLS1_0:
         return "d1";
-    case 0xFEFD:
+    case TLSD_VERSION_DTLS1_2:
         return "d2";
-    case 0xFEFC:
+    case TLSD_VERSION_DTLS1_3:
         return "d3";
     default:
         return "00";
@@ -382,7 +382,8 @@ static void ja4_compute(struct tlsd_fp_ctx *fp, const struct tlsd_client_hello *
     size_t bmax = 5 * ns + 1, cmax = 5 * (ch->n_exts + ch->n_sigalgs) + 2;
     char *b = bmax <= sizeof bs ? bs : malloc(bmax), *c = cmax <= sizeof cs ? cs : malloc(cmax);
     char *be = b ? sorted_hex(b, suites, ns, NULL, 0) : NULL;
-    static const uint16_t skip[] = {0x0000, 0x0010};
+    static const uint16_t skip[] = {TLSD_EXT_SERVER_NAME,
+                                    TLSD_EXT_APPLICATION_LAYER_PROTOCOL_NEGOTIATION};
     char *ce = c ? sorted_hex(c, exts, ch->n_exts, skip, 2) : NULL;
     if (ce && ce > c && ch->has_sigalgs && ch->n_sigalgs > 0) {
         *ce++ = '_';

@@ -520,7 +520,7 @@ enum tlsd_cerr tlsd_alert_parse(const uint8_t *frag, size_t len, struct tlsd_ale
     tlsd_rd_init(&r, frag, len, err_or(err, &local));
     TLSD_TRY(tlsd_rd_u8(&r, &out->level, "Alert.level"));
     TLSD_TRY(tlsd_rd_u8(&r, &out->description, "Alert.description"));
-    if (out->level != 1 && out->level != 2)
+    if (out->level != TLSD_ALERT_LEVEL_WARNING && out->level != TLSD_ALERT_LEVEL_FATAL)
         return tlsd_rd_fail(&r, TLSD_CERR_BAD_VALUE, "Alert.level");
     return tlsd_rd_done(&r, "Alert");
 }

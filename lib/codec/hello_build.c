@@ -23,10 +23,11 @@ struct group_alg {
 
 /* RFC 8446 4.2.7 named groups libcrypto can make keys for. */
 static const struct group_alg group_algs[] = {
-    {0x0017, "EC", "P-256"},     {0x0018, "EC", "P-384"},     {0x0019, "EC", "P-521"},
-    {0x001d, "X25519", NULL},    {0x001e, "X448", NULL},      {0x0100, "DH", "ffdhe2048"},
-    {0x0101, "DH", "ffdhe3072"}, {0x0102, "DH", "ffdhe4096"}, {0x0103, "DH", "ffdhe6144"},
-    {0x0104, "DH", "ffdhe8192"},
+    {TLSD_GROUP_SECP256R1, "EC", "P-256"},     {TLSD_GROUP_SECP384R1, "EC", "P-384"},
+    {TLSD_GROUP_SECP521R1, "EC", "P-521"},     {TLSD_GROUP_X25519, "X25519", NULL},
+    {TLSD_GROUP_X448, "X448", NULL},           {TLSD_GROUP_FFDHE2048, "DH", "ffdhe2048"},
+    {TLSD_GROUP_FFDHE3072, "DH", "ffdhe3072"}, {TLSD_GROUP_FFDHE4096, "DH", "ffdhe4096"},
+    {TLSD_GROUP_FFDHE6144, "DH", "ffdhe6144"}, {TLSD_GROUP_FFDHE8192, "DH", "ffdhe8192"},
 };
 
 static EVP_PKEY *keygen(const struct group_alg *g)

@@ -26,8 +26,8 @@ static enum tlsd_class outcome_class(const struct tlsd_outcome *o)
  * the FFDHE groups). */
 static bool tls13_group(uint16_t g)
 {
-    return (g >= 0x0017 && g <= 0x0019) || g == 0x001D || g == 0x001E ||
-           (g >= 0x0100 && g <= 0x0104);
+    return (g >= TLSD_GROUP_SECP256R1 && g <= TLSD_GROUP_SECP521R1) || g == TLSD_GROUP_X25519 ||
+           g == TLSD_GROUP_X448 || (g >= TLSD_GROUP_FFDHE2048 && g <= TLSD_GROUP_FFDHE8192);
 }
 
 /* A client that starts sending supported_groups: its own groups, or the default

@@ -40,6 +40,15 @@ const char *tlsd_fail_class_text(enum tlsd_fail_class c)
     return (size_t)c < sizeof fail_names / sizeof fail_names[0] ? fail_names[c][1] : "?";
 }
 
+enum tlsd_conn_outcome tlsd_outcome_ending(const struct tlsd_outcome *o)
+{
+    if (o->ok)
+        return TLSD_OUTCOME_SUCCESS;
+    if (o->reset)
+        return TLSD_OUTCOME_RESET_AFTER_HELLO;
+    return o->alert_from_client ? TLSD_OUTCOME_CLIENT_ALERT : TLSD_OUTCOME_SERVER_ALERT;
+}
+
 /* ---- versions ---------------------------------------------------------------- */
 
 static uint16_t server_choice_legacy(const struct tlsd_profile *c, const struct tlsd_profile *s)
@@ -49,7 +58,7 @@ static uint16_t server_choice_legacy(const struct tlsd_profile *c, const struct 
         if (s->versions & tlsd_version_bit(v))
             return v;
     if ((c->versions & TLSD_V_SSL2) && (s->versions & TLSD_V_SSL2))
-        return 0x0002;
+        return TLSD_VERSION_SSL2;
     return 0;
 }
 

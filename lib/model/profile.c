@@ -116,9 +116,21 @@ enum tlsd_pref tlsd_profile_pref(const struct tlsd_profile *p)
 }
 
 /* Signature schemes a current stack offers (OpenSSL 3 default order, trimmed). */
-static const uint16_t default_sigalgs[] = {0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0804, 0x0805,
-                                           0x0806, 0x0401, 0x0501, 0x0601, 0x0203, 0x0201};
-static const uint16_t default_groups[] = {0x001D, 0x0017, 0x0018};
+static const uint16_t default_sigalgs[] = {TLSD_SIGSCHEME_ECDSA_SECP256R1_SHA256,
+                                           TLSD_SIGSCHEME_ECDSA_SECP384R1_SHA384,
+                                           TLSD_SIGSCHEME_ECDSA_SECP521R1_SHA512,
+                                           TLSD_SIGSCHEME_ED25519,
+                                           TLSD_SIGSCHEME_ED448,
+                                           TLSD_SIGSCHEME_RSA_PSS_RSAE_SHA256,
+                                           TLSD_SIGSCHEME_RSA_PSS_RSAE_SHA384,
+                                           TLSD_SIGSCHEME_RSA_PSS_RSAE_SHA512,
+                                           TLSD_SIGSCHEME_RSA_PKCS1_SHA256,
+                                           TLSD_SIGSCHEME_RSA_PKCS1_SHA384,
+                                           TLSD_SIGSCHEME_RSA_PKCS1_SHA512,
+                                           TLSD_SIGSCHEME_ECDSA_SHA1,
+                                           TLSD_SIGSCHEME_RSA_PKCS1_SHA1};
+static const uint16_t default_groups[] = {TLSD_GROUP_X25519, TLSD_GROUP_SECP256R1,
+                                          TLSD_GROUP_SECP384R1};
 
 void tlsd_profile_init(struct tlsd_profile *p, enum tlsd_side side)
 {
@@ -128,7 +140,7 @@ void tlsd_profile_init(struct tlsd_profile *p, enum tlsd_side side)
     p->supported_versions_ext = true;
     memcpy(p->groups, default_groups, sizeof default_groups);
     p->n_groups = sizeof default_groups / sizeof default_groups[0];
-    p->key_shares[0] = 0x001D;
+    p->key_shares[0] = TLSD_GROUP_X25519;
     p->n_key_shares = 1;
     memcpy(p->sigalgs, default_sigalgs, sizeof default_sigalgs);
     p->n_sigalgs = sizeof default_sigalgs / sizeof default_sigalgs[0];
@@ -215,7 +227,8 @@ void tlsd_profile_versions_from_suites(struct tlsd_profile *p)
 }
 
 /* Windows 10 1607+/Server 2016+ default ECC curve order (windows_notes.md 1). */
-static const uint16_t schannel_curves[] = {0x001D, 0x0017, 0x0018};
+static const uint16_t schannel_curves[] = {TLSD_GROUP_X25519, TLSD_GROUP_SECP256R1,
+                                           TLSD_GROUP_SECP384R1};
 
 void tlsd_profile_impl_defaults(struct tlsd_profile *p)
 {

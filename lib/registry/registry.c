@@ -69,9 +69,9 @@ void tlsd_alert_describe(int level, int desc, char *out, size_t len)
         snprintf(name, sizeof name, "%s (%d)", a->name, desc);
     else
         snprintf(name, sizeof name, "%d (no alert TLS defines)", desc);
-    if (level < 0 || level == 2)
+    if (level < 0 || level == TLSD_ALERT_LEVEL_FATAL)
         snprintf(out, len, "%s", name);
-    else if (level == 1)
+    else if (level == TLSD_ALERT_LEVEL_WARNING)
         snprintf(out, len, "%s of level 1 (warning)", name);
     else
         snprintf(out, len, "%s of level %d (neither warning 1 nor fatal 2)", name, level);
@@ -230,7 +230,7 @@ bool tlsd_suite_cipher_is(uint32_t code, unsigned cipher_flags)
 
 bool tlsd_version_is_draft13(uint16_t v)
 {
-    return (v >> 8) == (TLSD_VERSION_TLS1_3_DRAFT14 >> 8);
+    return (v >> 8) == (TLSD_VERSION_DRAFT13_BASE >> 8);
 }
 
 bool tlsd_version_is_tls13(uint16_t v)
@@ -249,4 +249,11 @@ int tlsd_proto_of_code(uint16_t code)
         if (tlsd_proto_codes[p] == code)
             return p;
     return -1;
+}
+
+const char *tlsd_alert_level_name(int level)
+{
+    return level == TLSD_ALERT_LEVEL_FATAL     ? "fatal"
+           : level == TLSD_ALERT_LEVEL_WARNING ? "warning"
+                                               : NULL;
 }

@@ -299,7 +299,8 @@ static void add_alerts(struct ladder *l, const struct tlsd_conn *c)
             snprintf(e->label, sizeof e->label, "Alert (encrypted)");
         else
             snprintf(e->label, sizeof e->label, "Alert %s %s (%d)",
-                     a->level == 2 ? "fatal" : "warning", r ? r->name : "?", a->description);
+                     a->level == TLSD_ALERT_LEVEL_FATAL ? "fatal" : "warning", r ? r->name : "?",
+                     a->description);
     }
 }
 

@@ -44,16 +44,10 @@ struct probe {
     char rbuf[65536];
 };
 
-static const char *const outcome_names[] = {
-    "server_hello",   "ssl2_server_hello", "alert",           "closed",   "reset",   "timeout",
-    "connect_failed", "not_tls",           "starttls_failed", "handover", "unknown",
-};
-_Static_assert(sizeof outcome_names / sizeof outcome_names[0] == PROBE_UNDECIDED + 1,
-               "a name for every probe outcome");
-
-const char *probe_outcome_name(enum probe_outcome o)
+const char *probe_what(const struct probe_res *res)
 {
-    return outcome_names[o];
+    return res->detail != TLSD_DETAIL_NONE ? tlsd_ending_detail_name(res->detail)
+                                           : tlsd_conn_outcome_name(res->ending);
 }
 
 void probe_bytes_text(size_t bytes, size_t ignored, int ignored_type, size_t have, size_t want,
@@ -101,13 +95,41 @@ static void on_closed(uv_handle_t *h)
     free(p);
 }
 
+/* How the probe's connection ended, named as analyze names it: the ending e, told for a
+ * time limit, a failed connection, a reset or a close (detail d) from what the socket saw. */
+static void set_ending(struct probe_res *r, enum tlsd_conn_outcome e, enum tlsd_ending_detail d)
+{
+    r->ending = e;
+    r->detail = d;
+    r->ending_known = true;
+    if (d == TLSD_DETAIL_TIMEOUT) {
+        /* Bytes that came to no ServerHello are an answer, though none the endings name;
+         * a stop by signal (probe_stop_all) is no time limit of the probe's. */
+        r->ending = r->connected ? TLSD_OUTCOME_NO_ANSWER : TLSD_OUTCOME_TCP_NO_ANSWER;
+        r->ending_known = r->timed_out && r->bytes_in == 0;
+    } else if (d == TLSD_DETAIL_NO_CONNECTION) {
+        /* The SYN answered by a reset; or no answer (the kernel's SYN retries ran out, or
+         * an ICMP unreachable: a capture shows the SYN unanswered). Else a local error. */
+        r->ending =
+            r->uv_err == UV_ECONNREFUSED ? TLSD_OUTCOME_TCP_REFUSED : TLSD_OUTCOME_TCP_NO_ANSWER;
+        r->ending_known =
+            !r->connected && (r->uv_err == UV_ECONNREFUSED || r->uv_err == UV_ETIMEDOUT ||
+                              r->uv_err == UV_EHOSTUNREACH || r->uv_err == UV_ENETUNREACH);
+    } else if ((d == TLSD_DETAIL_RESET || d == TLSD_DETAIL_CLOSED) && r->have_sh) {
+        r->ending = TLSD_OUTCOME_ABORTED;
+    } else if (e == TLSD_OUTCOME_SUCCESS && r->have_ssl2) {
+        r->detail = TLSD_DETAIL_SSL2_SERVER_HELLO;
+    }
+}
+
 /* Reports once and closes everything. */
-static void finish(struct probe *p, enum probe_outcome o)
+static void finish(struct probe *p, enum tlsd_conn_outcome e, enum tlsd_ending_detail d)
 {
     if (p->state == ST_DONE)
         return;
     p->state = ST_DONE;
-    p->res.flight_incomplete = o == PROBE_SERVER_HELLO && p->res.have_sh && !p->res.sh.is_hrr &&
+    set_ending(&p->res, e, d);
+    p->res.flight_incomplete = e == TLSD_OUTCOME_SUCCESS && p->res.have_sh && !p->res.sh.is_hrr &&
                                p->res.sh.version < TLSD_VERSION_TLS1_3 && !p->flight_done &&
                                !p->res.have_alert;
     if (p->res.flight_incomplete && !p->res.error[0])
@@ -122,7 +144,6 @@ static void finish(struct probe *p, enum probe_outcome o)
         if (p->next)
             p->next->prev = p->prev;
     }
-    p->res.outcome = o;
     p->req.cb(p->req.ctx, &p->res);
     uv_timer_stop(&p->timer);
     uv_read_stop((uv_stream_t *)&p->tcp);
@@ -130,58 +151,20 @@ static void finish(struct probe *p, enum probe_outcome o)
     uv_close((uv_handle_t *)&p->tcp, on_closed);
 }
 
-__attribute__((format(TLSD_PRINTF_FORMAT, 3, 4))) static void
-fail(struct probe *p, enum probe_outcome o, const char *fmt, ...)
+__attribute__((format(TLSD_PRINTF_FORMAT, 4, 5))) static void
+fail(struct probe *p, enum tlsd_conn_outcome e, enum tlsd_ending_detail d, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(p->res.error, sizeof p->res.error, fmt, ap);
     va_end(ap);
-    finish(p, o);
+    finish(p, e, d);
 }
 
 void probe_stop_all(struct probe_set *set, const char *why)
 {
     while (set->head)
-        fail(set->head, PROBE_TIMEOUT, "%s", why);
-}
-
-bool probe_ending(const struct probe_res *res, enum tlsd_conn_outcome *out)
-{
-    switch (res->outcome) {
-    case PROBE_SERVER_HELLO:
-    case PROBE_SSL2_HELLO:
-    case PROBE_HANDOVER:
-        *out = TLSD_OUTCOME_SUCCESS;
-        return true;
-    case PROBE_ALERT:
-        *out = TLSD_OUTCOME_SERVER_ALERT;
-        return true;
-    case PROBE_RESET:
-        *out = res->have_sh ? TLSD_OUTCOME_ABORTED : TLSD_OUTCOME_RESET_AFTER_HELLO;
-        return true;
-    case PROBE_CLOSED:
-        *out = res->have_sh ? TLSD_OUTCOME_ABORTED : TLSD_OUTCOME_CLOSE_AFTER_HELLO;
-        return true;
-    case PROBE_TIMEOUT:
-        /* Bytes that came to no ServerHello are an answer, though none the outcomes name. */
-        *out = res->connected ? TLSD_OUTCOME_NO_ANSWER : TLSD_OUTCOME_TCP_NO_ANSWER;
-        return res->timed_out && res->bytes_in == 0;
-    case PROBE_CONNECT_FAILED:
-        /* The SYN answered by a reset; or no answer (the kernel's SYN retries ran out, or
-         * an ICMP unreachable: a capture shows the SYN unanswered). */
-        *out =
-            res->uv_err == UV_ECONNREFUSED ? TLSD_OUTCOME_TCP_REFUSED : TLSD_OUTCOME_TCP_NO_ANSWER;
-        return !res->connected && (res->uv_err == UV_ECONNREFUSED || res->uv_err == UV_ETIMEDOUT ||
-                                   res->uv_err == UV_EHOSTUNREACH || res->uv_err == UV_ENETUNREACH);
-    case PROBE_NOT_TLS:
-    case PROBE_STARTTLS_FAILED:
-        *out = TLSD_OUTCOME_NOT_TLS;
-        return true;
-    case PROBE_UNDECIDED:
-        break;
-    }
-    return false;
+        fail(set->head, TLSD_OUTCOME_NO_ANSWER, TLSD_DETAIL_TIMEOUT, "%s", why);
 }
 
 static void on_timeout(uv_timer_t *t)
@@ -189,16 +172,19 @@ static void on_timeout(uv_timer_t *t)
     struct probe *p = t->data;
     p->res.timed_out = true;
     if (p->state == ST_CONNECTING) {
-        fail(p, PROBE_TIMEOUT, "no answer to the SYN (TCP connect) before the time limit");
+        fail(p, TLSD_OUTCOME_NO_ANSWER, TLSD_DETAIL_TIMEOUT,
+             "no answer to the SYN (TCP connect) before the time limit");
         return;
     }
     if (!p->res.have_sh && p->res.bytes_in > 0 && p->state == ST_TLS) {
         char so_far[160];
         answer_so_far(p, so_far, sizeof so_far);
-        fail(p, PROBE_TIMEOUT, "no ServerHello within %u ms, after %s", p->req.timeout_ms, so_far);
+        fail(p, TLSD_OUTCOME_NO_ANSWER, TLSD_DETAIL_TIMEOUT,
+             "no ServerHello within %u ms, after %s", p->req.timeout_ms, so_far);
         return;
     }
-    fail(p, p->res.have_sh ? PROBE_SERVER_HELLO : PROBE_TIMEOUT, "%s",
+    fail(p, p->res.have_sh ? TLSD_OUTCOME_SUCCESS : TLSD_OUTCOME_NO_ANSWER,
+         p->res.have_sh ? TLSD_DETAIL_NONE : TLSD_DETAIL_TIMEOUT, "%s",
          p->res.have_sh ? "no ServerHelloDone before the time limit"
                         : "no complete answer before the time limit");
 }
@@ -208,7 +194,9 @@ static void on_write(uv_write_t *w, int status)
     struct probe *p = w->data;
     if (status < 0 && status != UV_ECANCELED && p->state != ST_DONE) {
         p->res.uv_err = status;
-        fail(p, status == UV_ECONNRESET || status == UV_EPIPE ? PROBE_RESET : PROBE_CONNECT_FAILED,
+        fail(p, TLSD_OUTCOME_RESET_AFTER_HELLO,
+             status == UV_ECONNRESET || status == UV_EPIPE ? TLSD_DETAIL_RESET
+                                                           : TLSD_DETAIL_NO_CONNECTION,
              "write: %s", uv_strerror(status));
     }
 }
@@ -222,7 +210,8 @@ static void send_bytes(struct probe *p, const void *data, size_t len)
     int rc = uv_write(&p->wr, (uv_stream_t *)&p->tcp, &b, 1, on_write);
     if (rc < 0) {
         p->res.uv_err = rc;
-        fail(p, PROBE_CONNECT_FAILED, "write: %s", uv_strerror(rc));
+        fail(p, TLSD_OUTCOME_TCP_NO_ANSWER, TLSD_DETAIL_NO_CONNECTION, "write: %s",
+             uv_strerror(rc));
     }
 }
 
@@ -232,9 +221,10 @@ static void send_hello(struct probe *p)
         uv_os_fd_t fd;
         p->res.fd = uv_fileno((uv_handle_t *)&p->tcp, &fd) == 0 ? tlsd_sock_dup((intptr_t)fd) : -1;
         if (p->res.fd < 0)
-            fail(p, PROBE_CONNECT_FAILED, "cannot hand the connection over");
+            fail(p, TLSD_OUTCOME_TCP_NO_ANSWER, TLSD_DETAIL_NO_CONNECTION,
+                 "cannot hand the connection over");
         else
-            finish(p, PROBE_HANDOVER);
+            finish(p, TLSD_OUTCOME_SUCCESS, TLSD_DETAIL_NONE);
         return;
     }
     p->state = ST_TLS;
@@ -385,7 +375,8 @@ static void starttls_begin(struct probe *p)
 static void starttls_input(struct probe *p, const char *data, size_t len)
 {
     if (p->plain_len + len > MAX_PLAIN) {
-        fail(p, PROBE_STARTTLS_FAILED, "%s", "STARTTLS: answer too long");
+        fail(p, TLSD_OUTCOME_NOT_TLS, TLSD_DETAIL_STARTTLS_FAILED, "%s",
+             "STARTTLS: answer too long");
         return;
     }
     memcpy(p->plain + p->plain_len, data, len);
@@ -396,7 +387,8 @@ static void starttls_input(struct probe *p, const char *data, size_t len)
         if (p->plain[0] == 'S')
             send_hello(p);
         else
-            fail(p, PROBE_STARTTLS_FAILED, "PostgreSQL answered '%.1s' to SSLRequest", p->plain);
+            fail(p, TLSD_OUTCOME_NOT_TLS, TLSD_DETAIL_STARTTLS_FAILED,
+                 "PostgreSQL answered '%.1s' to SSLRequest", p->plain);
         return;
     }
     if (s == TLSD_STARTTLS_LDAP) {
@@ -404,7 +396,8 @@ static void starttls_input(struct probe *p, const char *data, size_t len)
         if (a > 0)
             send_hello(p);
         else if (a < 0)
-            fail(p, PROBE_STARTTLS_FAILED, "%s", "LDAP server refused StartTLS");
+            fail(p, TLSD_OUTCOME_NOT_TLS, TLSD_DETAIL_STARTTLS_FAILED, "%s",
+                 "LDAP server refused StartTLS");
         return;
     }
     size_t n;
@@ -418,7 +411,8 @@ static void starttls_input(struct probe *p, const char *data, size_t len)
                          ? any_final(p->plain, p->plain_len)
                          : memchr(p->plain, '\n', p->plain_len) != NULL && s != TLSD_STARTTLS_XMPP;
         if (other)
-            fail(p, PROBE_STARTTLS_FAILED, "STARTTLS refused: %.120s", p->plain);
+            fail(p, TLSD_OUTCOME_NOT_TLS, TLSD_DETAIL_STARTTLS_FAILED, "STARTTLS refused: %.120s",
+                 p->plain);
         return;
     }
     p->plain_len = 0;
@@ -442,7 +436,7 @@ static void handle_handshake(struct probe *p, const struct tlsd_event *ev)
             return;
         if (tlsd_server_hello_parse(ev->data, ev->len, &p->res.sh, &err) != TLSD_CERR_OK) {
             tlsd_err_format(&err, msg, sizeof msg);
-            fail(p, PROBE_NOT_TLS, "ServerHello: %s", msg);
+            fail(p, TLSD_OUTCOME_NOT_TLS, TLSD_DETAIL_NONE, "ServerHello: %s", msg);
             return;
         }
         p->res.have_sh = true;
@@ -450,12 +444,12 @@ static void handle_handshake(struct probe *p, const struct tlsd_event *ev)
         tlsd_reasm_server_hello(&p->reasm, p->res.sh.version, p->res.sh.is_hrr);
         if (p->req.hello_enough) {
             p->flight_done = true; /* not awaited: not missing */
-            finish(p, PROBE_SERVER_HELLO);
+            finish(p, TLSD_OUTCOME_SUCCESS, TLSD_DETAIL_NONE);
             return;
         }
         /* TLS 1.3 and HRR: everything after is encrypted or a new round. */
         if (p->res.sh.is_hrr || p->res.sh.version >= TLSD_VERSION_TLS1_3)
-            finish(p, PROBE_SERVER_HELLO);
+            finish(p, TLSD_OUTCOME_SUCCESS, TLSD_DETAIL_NONE);
         return;
     case TLSD_HS_CERTIFICATE:
         if (!p->res.have_cert &&
@@ -472,7 +466,7 @@ static void handle_handshake(struct probe *p, const struct tlsd_event *ev)
         return;
     case TLSD_HS_SERVER_HELLO_DONE:
         p->flight_done = true;
-        finish(p, PROBE_SERVER_HELLO);
+        finish(p, TLSD_OUTCOME_SUCCESS, TLSD_DETAIL_NONE);
         return;
     default:
         if (!p->res.have_sh) {
@@ -486,7 +480,7 @@ static void handle_handshake(struct probe *p, const struct tlsd_event *ev)
 static void tls_input(struct probe *p, const char *data, size_t len)
 {
     if (tlsd_reasm_feed(&p->reasm, data, len) != TLSD_CERR_OK) {
-        fail(p, PROBE_NOT_TLS, "%s", "out of memory");
+        fail(p, TLSD_OUTCOME_NOT_TLS, TLSD_DETAIL_NONE, "%s", "out of memory");
         return;
     }
     struct tlsd_event ev;
@@ -503,8 +497,9 @@ static void tls_input(struct probe *p, const char *data, size_t len)
                 p->res.alert.description = ev.alert_desc;
             }
             /* A warning (e.g. unrecognized_name) may precede the answer. */
-            if (ev.alert_level != 1)
-                finish(p, p->res.have_sh ? PROBE_SERVER_HELLO : PROBE_ALERT);
+            if (ev.alert_level != TLSD_ALERT_LEVEL_WARNING)
+                finish(p, p->res.have_sh ? TLSD_OUTCOME_SUCCESS : TLSD_OUTCOME_SERVER_ALERT,
+                       TLSD_DETAIL_NONE);
             break;
         case TLSD_EV_SSL2: {
             /* Only an SSLv2 hello (first byte with the high bit set) can get an
@@ -512,42 +507,46 @@ static void tls_input(struct probe *p, const char *data, size_t len)
              * TLS at all. */
             struct tlsd_err err = {0};
             bool sent_ssl2 = p->req.hello_len > 0 && (p->req.hello[0] & 0x80);
+            p->res.ssl2_record = true;
             if (!sent_ssl2 && ev.len > 0 && ev.data[0] == 4)
-                fail(p, PROBE_NOT_TLS, "%s",
+                fail(p, TLSD_OUTCOME_NOT_TLS, TLSD_DETAIL_NONE, "%s",
                      "an SSLv2 SERVER-HELLO in answer to a TLS ClientHello: the server "
                      "speaks SSLv2 only");
             else if (sent_ssl2 && ev.len > 0 && ev.data[0] == 4 &&
                      tlsd_ssl2_server_hello_parse(ev.data, ev.len, &p->res.ssl2, &err) ==
                          TLSD_CERR_OK) {
                 p->res.have_ssl2 = true;
-                finish(p, PROBE_SSL2_HELLO);
+                finish(p, TLSD_OUTCOME_SUCCESS, TLSD_DETAIL_NONE);
             } else if (sent_ssl2 && ev.len > 0 && ev.data[0] == 0) {
-                finish(p, PROBE_ALERT);
+                finish(p, TLSD_OUTCOME_SERVER_ALERT, TLSD_DETAIL_NONE);
             } else {
-                fail(p, PROBE_NOT_TLS, "%s", "an SSLv2 record that is no SSLv2 answer");
+                fail(p, TLSD_OUTCOME_NOT_TLS, TLSD_DETAIL_NONE, "%s",
+                     "an SSLv2 record that is no SSLv2 answer");
             }
             break;
         }
         default:
             p->flight_done = true; /* ChangeCipherSpec: an abbreviated handshake */
             if (!p->res.have_sh)
-                fail(p, PROBE_NOT_TLS, "%s", "unexpected record before ServerHello");
+                fail(p, TLSD_OUTCOME_NOT_TLS, TLSD_DETAIL_NONE, "%s",
+                     "unexpected record before ServerHello");
             else
-                finish(p, PROBE_SERVER_HELLO);
+                finish(p, TLSD_OUTCOME_SUCCESS, TLSD_DETAIL_NONE);
             break;
         }
     }
     if (p->state != ST_DONE && !p->res.have_sh && p->res.bytes_in > MAX_BEFORE_SERVER_HELLO) {
         char so_far[160];
         answer_so_far(p, so_far, sizeof so_far);
-        fail(p, PROBE_NOT_TLS, "more than %d bytes and no ServerHello: %s", MAX_BEFORE_SERVER_HELLO,
-             so_far);
+        fail(p, TLSD_OUTCOME_NOT_TLS, TLSD_DETAIL_NONE, "more than %d bytes and no ServerHello: %s",
+             MAX_BEFORE_SERVER_HELLO, so_far);
         return;
     }
     if (p->state != ST_DONE && e != TLSD_CERR_NEED_MORE) {
         char msg[160];
         tlsd_err_format(&p->reasm.err, msg, sizeof msg);
-        fail(p, p->res.have_sh ? PROBE_SERVER_HELLO : PROBE_NOT_TLS, "%s", msg);
+        fail(p, p->res.have_sh ? TLSD_OUTCOME_SUCCESS : TLSD_OUTCOME_NOT_TLS, TLSD_DETAIL_NONE,
+             "%s", msg);
     }
 }
 
@@ -567,17 +566,19 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
         bool reset = n == UV_ECONNRESET;
         p->res.uv_err = (int)n;
         if (p->res.have_sh || p->res.have_ssl2)
-            finish(p, p->res.have_ssl2 ? PROBE_SSL2_HELLO : PROBE_SERVER_HELLO);
+            finish(p, TLSD_OUTCOME_SUCCESS, TLSD_DETAIL_NONE);
         else if (p->state == ST_STARTTLS)
-            fail(p, PROBE_STARTTLS_FAILED, "connection closed during STARTTLS (%s)",
-                 uv_strerror((int)n));
+            fail(p, TLSD_OUTCOME_NOT_TLS, TLSD_DETAIL_STARTTLS_FAILED,
+                 "connection closed during STARTTLS (%s)", uv_strerror((int)n));
         else if (p->res.bytes_in > 0) {
             char so_far[160];
             answer_so_far(p, so_far, sizeof so_far);
-            fail(p, reset ? PROBE_RESET : PROBE_CLOSED, "%s after %s", reset ? "reset" : "closed",
-                 so_far);
+            fail(p, reset ? TLSD_OUTCOME_RESET_AFTER_HELLO : TLSD_OUTCOME_CLOSE_AFTER_HELLO,
+                 reset ? TLSD_DETAIL_RESET : TLSD_DETAIL_CLOSED, "%s after %s",
+                 reset ? "reset" : "closed", so_far);
         } else
-            finish(p, reset ? PROBE_RESET : PROBE_CLOSED);
+            finish(p, reset ? TLSD_OUTCOME_RESET_AFTER_HELLO : TLSD_OUTCOME_CLOSE_AFTER_HELLO,
+                   reset ? TLSD_DETAIL_RESET : TLSD_DETAIL_CLOSED);
         return;
     }
     if (p->state == ST_STARTTLS)
@@ -595,13 +596,14 @@ static void on_connect(uv_connect_t *c, int status)
         return;
     if (status < 0) {
         p->res.uv_err = status;
-        fail(p, PROBE_CONNECT_FAILED, "connect: %s", uv_strerror(status));
+        fail(p, TLSD_OUTCOME_TCP_NO_ANSWER, TLSD_DETAIL_NO_CONNECTION, "connect: %s",
+             uv_strerror(status));
         return;
     }
     p->res.connected = true;
     int rc = uv_read_start((uv_stream_t *)&p->tcp, on_alloc, on_read);
     if (rc < 0) {
-        fail(p, PROBE_CONNECT_FAILED, "read: %s", uv_strerror(rc));
+        fail(p, TLSD_OUTCOME_TCP_NO_ANSWER, TLSD_DETAIL_NO_CONNECTION, "read: %s", uv_strerror(rc));
         return;
     }
     uv_tcp_nodelay(&p->tcp, 1);
@@ -615,7 +617,8 @@ void probe_start(uv_loop_t *loop, const struct probe_req *req)
 {
     struct probe *p = calloc(1, sizeof *p);
     if (!p) {
-        struct probe_res res = {.outcome = PROBE_CONNECT_FAILED, .fd = -1};
+        struct probe_res res = {
+            .ending = TLSD_OUTCOME_TCP_NO_ANSWER, .detail = TLSD_DETAIL_NO_CONNECTION, .fd = -1};
         snprintf(res.error, sizeof res.error, "out of memory");
         free(req->hello);
         req->cb(req->ctx, &res);
@@ -639,6 +642,7 @@ void probe_start(uv_loop_t *loop, const struct probe_req *req)
     int rc = uv_tcp_connect(&p->conn, &p->tcp, (const struct sockaddr *)&p->req.addr, on_connect);
     if (rc < 0) {
         p->res.uv_err = rc;
-        fail(p, PROBE_CONNECT_FAILED, "connect: %s", uv_strerror(rc));
+        fail(p, TLSD_OUTCOME_TCP_NO_ANSWER, TLSD_DETAIL_NO_CONNECTION, "connect: %s",
+             uv_strerror(rc));
     }
 }

@@ -15,23 +15,24 @@
 #include "tlsdiag/outcome.h"
 #include "tlsdiag/target.h"
 
-enum probe_outcome {
-    PROBE_SERVER_HELLO = 0, /* a ServerHello (or HRR) arrived; see res.sh */
-    PROBE_SSL2_HELLO,       /* an SSLv2 SERVER-HELLO */
-    PROBE_ALERT,            /* an alert before any ServerHello */
-    PROBE_CLOSED,           /* the server closed (FIN) before any ServerHello */
-    PROBE_RESET,            /* connection reset before any ServerHello */
-    PROBE_TIMEOUT,          /* no complete answer in time */
-    PROBE_CONNECT_FAILED,   /* refused, unreachable, ... (uv_err) */
-    PROBE_NOT_TLS,          /* the answer is not TLS (error says why) */
-    PROBE_STARTTLS_FAILED,  /* the plain-text protocol refused STARTTLS */
-    PROBE_HANDOVER,         /* no hello given: connected (and STARTTLS done); res.fd */
-    PROBE_UNDECIDED,        /* scan.c: reset/refused after retries and not confirmed as a
-                               refusal; error says what happened */
-};
-
+/* How a probe ended is the ending analyze names (tlsdiag/outcome.h), with a detail:
+ *   a ServerHello (or HRR; see sh), an SSLv2 SERVER-HELLO (detail ssl2_server_hello), or
+ *     the connected socket handed over (fd, when no hello was given): success;
+ *   an alert before any ServerHello: server_alert;
+ *   a reset or close (detail reset, closed): reset_after_client_hello,
+ *     close_after_client_hello, or aborted after a ServerHello;
+ *   a time limit (detail timeout): no_answer, tcp_no_answer (no SYN answer);
+ *   a failed connection (detail no_connection): tcp_refused, tcp_no_answer (uv_err);
+ *   an answer that is not TLS: not_tls (error says why); detail starttls_failed when the
+ *     plain-text protocol refused STARTTLS;
+ *   scan.c: reset/refused after retries and not confirmed as a refusal: detail undecided
+ *     (error says what happened).
+ * ending_known is false when the ending cannot be told: a local error, a stop by signal,
+ * bytes that came to no ServerHello before the time limit. */
 struct probe_res {
-    enum probe_outcome outcome;
+    enum tlsd_conn_outcome ending;
+    bool ending_known;
+    enum tlsd_ending_detail detail;
     int uv_err;
     char error[200];
     bool have_sh, have_cert, have_ske, have_ssl2, cert_status;
@@ -39,8 +40,9 @@ struct probe_res {
     struct tlsd_certificate_msg cert;
     struct tlsd_server_key_exchange ske;
     struct tlsd_ssl2_server_hello ssl2;
-    struct tlsd_alert_msg alert; /* first alert seen (PROBE_ALERT, or after SH) */
+    struct tlsd_alert_msg alert; /* first alert seen (server_alert, or after SH) */
     bool have_alert;
+    bool ssl2_record; /* the answer was an SSLv2 record (the error then says what of) */
     /* TLS <= 1.2: the ServerHello came but the rest of the first flight (Certificate,
      * ServerKeyExchange, ServerHelloDone) did not end: time limit, close, or a message
      * that cannot be read (error says which). */
@@ -51,7 +53,7 @@ struct probe_res {
     /* scan.c: a reset (or close) taken as the server's refusal because a hello it had
      * accepted was answered right after; in doubt if the server later resets at random. */
     bool confirmed_reset;
-    int fd; /* PROBE_HANDOVER: a dup of the socket, the callee closes it; else -1 */
+    int fd; /* handed over (no hello): a dup of the socket, the callee closes it; else -1 */
 };
 
 typedef void (*probe_cb)(void *ctx, struct probe_res *res);
@@ -66,7 +68,7 @@ struct probe_req {
     struct sockaddr_storage addr;
     enum tlsd_starttls starttls;
     uint8_t *hello; /* whole records to send; the probe frees it. NULL: hand the
-                       connected socket over (PROBE_HANDOVER) instead */
+                       connected socket over (res.fd) instead */
     size_t hello_len;
     unsigned timeout_ms;
     probe_cb cb;
@@ -79,20 +81,24 @@ struct probe_req {
  * start, from within this call). The result is valid during the callback. */
 void probe_start(uv_loop_t *loop, const struct probe_req *req);
 
-const char *probe_outcome_name(enum probe_outcome o);
+/* How the probe ended, in a word for scan's prose: its detail, or else its ending. */
+const char *probe_what(const struct probe_res *res);
+/* A ServerHello (or HRR) came; an SSLv2 SERVER-HELLO came. */
+static inline bool probe_server_hello(const struct probe_res *res)
+{
+    return res->ending == TLSD_OUTCOME_SUCCESS && res->detail == TLSD_DETAIL_NONE && res->fd < 0;
+}
+static inline bool probe_ssl2_hello(const struct probe_res *res)
+{
+    return res->ending == TLSD_OUTCOME_SUCCESS && res->detail == TLSD_DETAIL_SSL2_SERVER_HELLO;
+}
 /* The bytes of an answer that did not come to a ServerHello, in words: "8 bytes: a
  * record of 69 bytes begun, 8 of them came". ignored: handshake messages a client
  * ignores (HelloRequest) read before it, of type ignored_type. */
 void probe_bytes_text(size_t bytes, size_t ignored, int ignored_type, size_t have, size_t want,
                       char *out, size_t len);
 
-/* How the probe's connection ended, named as analyze names it (tlsdiag/outcome.h): a
- * refused SYN, no answer to it, no answer to the hello, a reset or close before or after
- * the ServerHello...; false when that is not known (a local error, a stop by signal).
- * PROBE_HANDOVER and a ServerHello give success: the hello was answered. */
-bool probe_ending(const struct probe_res *res, enum tlsd_conn_outcome *out);
-
-/* Ends every probe of set now: each reports PROBE_TIMEOUT with error why. */
+/* Ends every probe of set now: each reports a time limit (ending not known) with error why. */
 void probe_stop_all(struct probe_set *set, const char *why);
 
 /* The protocol the ServerHello's ALPN extension selected, as safe text: the peer's bytes

@@ -27,9 +27,6 @@
 
 #include "platform.h"
 
-const enum tlsd_auth tlsd_scan_key_auth[TLSD_SCAN_NKEYS] = {TLSD_AUTH_RSA, TLSD_AUTH_ECDSA,
-                                                            TLSD_AUTH_DSS};
-
 void tlsd_scan_opts_default(struct tlsd_scan_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -46,7 +43,8 @@ void tlsd_scan_opts_default(struct tlsd_scan_opts *o)
  * server honouring the client's order uses what real clients get). */
 uint16_t *all_groups(uint16_t version, size_t *n)
 {
-    static const uint16_t first[] = {0x001D, 0x0017, 0x001E, 0x0018, 0x0019};
+    static const uint16_t first[] = {TLSD_GROUP_X25519, TLSD_GROUP_SECP256R1, TLSD_GROUP_X448,
+                                     TLSD_GROUP_SECP384R1, TLSD_GROUP_SECP521R1};
     uint16_t *g = malloc(tlsd_group_count() * sizeof *g);
     size_t k = 0;
     for (size_t i = 0; g && i < sizeof first / sizeof first[0]; i++)
@@ -177,35 +175,32 @@ void remove_code(uint32_t *v, size_t *n, uint32_t code)
         }
 }
 
-/* A probe's answer as a version's refusal (scan.h). */
-static const enum tlsd_scan_refusal_kind refusal_of_probe[] = {
-    [PROBE_SERVER_HELLO] = TLSD_REFUSAL_NOTHING_PICKED,
-    [PROBE_SSL2_HELLO] = TLSD_REFUSAL_SSL2_HELLO,
-    [PROBE_ALERT] = TLSD_REFUSAL_UNREAD_ALERT,
-    [PROBE_CLOSED] = TLSD_REFUSAL_CLOSED,
-    [PROBE_RESET] = TLSD_REFUSAL_RESET,
-    [PROBE_TIMEOUT] = TLSD_REFUSAL_TIMEOUT,
-    [PROBE_CONNECT_FAILED] = TLSD_REFUSAL_CONNECT_FAILED,
-    [PROBE_NOT_TLS] = TLSD_REFUSAL_NOT_TLS,
-    [PROBE_STARTTLS_FAILED] = TLSD_REFUSAL_STARTTLS_FAILED,
-    [PROBE_HANDOVER] = TLSD_REFUSAL_HANDOVER,
-    [PROBE_UNDECIDED] = TLSD_REFUSAL_UNDECIDED,
-};
+/* A probe's answer as a version's refusal: undecided, a ServerHello that picked nothing
+ * offered, or how the probe ended. */
+static enum tlsd_scan_refusal_kind refusal_kind(const struct probe_res *res)
+{
+    if (res->detail == TLSD_DETAIL_UNDECIDED)
+        return TLSD_REFUSAL_UNDECIDED;
+    return probe_server_hello(res) ? TLSD_REFUSAL_NOTHING_PICKED : TLSD_REFUSAL_ENDED;
+}
 
 /* k: the task answered (its probes' endings when undecided), NULL: not known. */
 void refusal_of(const struct task *k, const struct probe_res *res, struct tlsd_scan_refusal *f)
 {
     memset(f, 0, sizeof *f);
-    f->kind = refusal_of_probe[res->outcome];
-    if (res->outcome == PROBE_ALERT && res->have_alert) {
+    f->kind = refusal_kind(res);
+    if (res->ending == TLSD_OUTCOME_SERVER_ALERT && res->have_alert) {
         f->kind = TLSD_REFUSAL_ALERT;
         f->alert_level = res->alert.level;
         f->alert = res->alert.description;
     }
     f->version = res->sh.version;
-    f->no_syn_answer = res->outcome == PROBE_TIMEOUT && !res->connected;
-    if (k && res->outcome == PROBE_UNDECIDED && k->met >= 0)
-        f->met = refusal_of_probe[k->met];
+    f->ending = res->ending;
+    f->detail = res->detail;
+    f->no_syn_answer = res->detail == TLSD_DETAIL_TIMEOUT && !res->connected;
+    if (f->kind == TLSD_REFUSAL_UNDECIDED)
+        f->detail = k && k->met > 0 && k->met < TLSD_DETAIL_COUNT ? (enum tlsd_ending_detail)k->met
+                                                                  : TLSD_DETAIL_NONE;
     snprintf(f->error, sizeof f->error, "%s", res->error);
 }
 
@@ -388,7 +383,7 @@ void feature_result(struct task *k, struct probe_res *res)
 {
     struct tlsd_scan_result *r = k->t->r;
     char buf[96];
-    bool accepted = res->outcome == PROBE_SERVER_HELLO && res->have_sh;
+    bool accepted = probe_server_hello(res) && res->have_sh;
     static const char *const what[F_COUNT] = {
         [F_FALLBACK] = "TLS_FALLBACK_SCSV",
         [F_COMPRESSION] = "compression and heartbeat",
@@ -403,7 +398,7 @@ void feature_result(struct task *k, struct probe_res *res)
         [F_SHARE_X25519] = "TLS 1.3 with an x25519 key share",
         [F_SHARE_P256] = "TLS 1.3 with a secp256r1 key share",
     };
-    if (res->outcome == PROBE_UNDECIDED) { /* the feature stays unknown */
+    if (res->detail == TLSD_DETAIL_UNDECIDED) { /* the feature stays unknown */
         add_undecided(r, "%s: not decided (%s)", what[k->feature], res->error);
         end_task(k);
         return;
@@ -413,7 +408,7 @@ void feature_result(struct task *k, struct probe_res *res)
     switch (k->feature) {
     case F_FALLBACK:
         /* RFC 7507: inappropriate_fallback (86) to a lower version with the SCSV. */
-        r->fallback_scsv = res->outcome == PROBE_ALERT &&
+        r->fallback_scsv = res->ending == TLSD_OUTCOME_SERVER_ALERT &&
                                    res->alert.description == TLSD_ALERT_INAPPROPRIATE_FALLBACK
                                ? TLSD_YES
                            : accepted ? TLSD_NO
@@ -445,7 +440,7 @@ void feature_result(struct task *k, struct probe_res *res)
             r->dh_bits_no_ffdhe = res->ske.dh_p_bits;
         break;
     case F_SNI_NOT_HOST:
-        if (accepted || res->outcome == PROBE_ALERT) {
+        if (accepted || res->ending == TLSD_OUTCOME_SERVER_ALERT) {
             r->refuses_sni_not_host = tri_of(!accepted);
             r->sni_not_host_alert = accepted ? -1 : res->alert.description;
         }
@@ -995,12 +990,18 @@ void start_versions(struct tscan *t)
     maybe_finish_target(t);
 }
 
-/* How a version's first hello ended, for summarize_failure: an undecided version's by
- * what its probes met. */
-static enum tlsd_scan_refusal_kind ending_of(const struct tlsd_scan_version *v)
+/* Whether a version's first hello ended as an entry of summarize_failure says: its
+ * detail, else its ending (an undecided version's by the detail its probes met). */
+static bool ended_as(const struct tlsd_scan_version *v, enum tlsd_conn_outcome ending,
+                     enum tlsd_ending_detail detail)
 {
-    return v->undecided && v->refusal.kind == TLSD_REFUSAL_UNDECIDED ? v->refusal.met
-                                                                     : v->refusal.kind;
+    const struct tlsd_scan_refusal *f = &v->refusal;
+    if (f->kind == TLSD_REFUSAL_UNDECIDED && v->undecided)
+        return detail != TLSD_DETAIL_NONE && f->detail == detail;
+    if (f->kind != TLSD_REFUSAL_ENDED)
+        return false;
+    return detail != TLSD_DETAIL_NONE ? f->detail == detail
+                                      : f->detail == TLSD_DETAIL_NONE && f->ending == ending;
 }
 
 /* The probe's words of a refusal as its note quotes them (at most 140 characters); an
@@ -1023,31 +1024,32 @@ static void summarize_failure(struct tlsd_scan_result *r)
      * error then quotes them from there on (to ", and", where the retries' story starts).
      * no_syn: a TCP connect never answered. */
     static const struct {
-        enum tlsd_scan_refusal_kind kind;
+        enum tlsd_conn_outcome ending; /* when detail is none */
+        enum tlsd_ending_detail detail;
         bool no_syn;
         const char *text, *contains;
     } kinds[] = {
-        {TLSD_REFUSAL_CONNECT_FAILED, false, "cannot connect: ", NULL},
-        {TLSD_REFUSAL_TIMEOUT, false,
+        {0, TLSD_DETAIL_NO_CONNECTION, false, "cannot connect: ", NULL},
+        {0, TLSD_DETAIL_TIMEOUT, false,
          "the server answers every ClientHello, but never with a whole ServerHello in time: ",
          "no ServerHello within"},
-        {TLSD_REFUSAL_RESET, false, "the server cuts every answer short: ", "reset after "},
-        {TLSD_REFUSAL_CLOSED, false, "the server cuts every answer short: ", "closed after "},
-        {TLSD_REFUSAL_TIMEOUT, true,
+        {0, TLSD_DETAIL_RESET, false, "the server cuts every answer short: ", "reset after "},
+        {0, TLSD_DETAIL_CLOSED, false, "the server cuts every answer short: ", "closed after "},
+        {0, TLSD_DETAIL_TIMEOUT, true,
          "cannot connect: no answer to the SYN (a firewall drops it, a wrong address, the "
          "server is down, or its listen queue is full)",
          NULL},
-        {TLSD_REFUSAL_TIMEOUT, false,
+        {0, TLSD_DETAIL_TIMEOUT, false,
          "no answer: the server accepts the connection but never answers a "
          "ClientHello in time",
          NULL},
-        {TLSD_REFUSAL_NOT_TLS, false, "the server does not speak TLS: ", NULL},
-        {TLSD_REFUSAL_STARTTLS_FAILED, false, "STARTTLS failed: ", NULL},
-        {TLSD_REFUSAL_RESET, false,
+        {TLSD_OUTCOME_NOT_TLS, TLSD_DETAIL_NONE, false, "the server does not speak TLS: ", NULL},
+        {0, TLSD_DETAIL_STARTTLS_FAILED, false, "STARTTLS failed: ", NULL},
+        {0, TLSD_DETAIL_RESET, false,
          "the server resets every connection right after the ClientHello (no TLS "
          "here, or no version and suite in common; Windows schannel answers so)",
          NULL},
-        {TLSD_REFUSAL_CLOSED, false,
+        {0, TLSD_DETAIL_CLOSED, false,
          "the server closes every connection right after the ClientHello without an "
          "answer",
          NULL},
@@ -1063,9 +1065,9 @@ static void summarize_failure(struct tlsd_scan_result *r)
         const char *from = NULL;
         for (int i = TLSD_PROTO_SSL3; i < TLSD_PROTO_COUNT && all; i++) {
             const struct tlsd_scan_version *v = &r->versions[i];
-            all = ending_of(v) == kinds[k].kind &&
+            all = ended_as(v, kinds[k].ending, kinds[k].detail) &&
                   (!kinds[k].no_syn ||
-                   (v->refusal.kind == TLSD_REFUSAL_TIMEOUT && v->refusal.no_syn_answer));
+                   (v->refusal.kind == TLSD_REFUSAL_ENDED && v->refusal.no_syn_answer));
             if (all && kinds[k].contains && !from)
                 from = strstr(words[i], kinds[k].contains);
         }
@@ -1086,10 +1088,11 @@ static void summarize_failure(struct tlsd_scan_result *r)
     bool alert = false;
     const char *not_tls = NULL;
     for (int i = TLSD_PROTO_SSL3; i < TLSD_PROTO_COUNT; i++) {
-        enum tlsd_scan_refusal_kind f = r->versions[i].refusal.kind;
-        alert = alert || f == TLSD_REFUSAL_ALERT || f == TLSD_REFUSAL_UNREAD_ALERT ||
-                f == TLSD_REFUSAL_OTHER_VERSION;
-        if (!not_tls && f == TLSD_REFUSAL_NOT_TLS)
+        const struct tlsd_scan_refusal *f = &r->versions[i].refusal;
+        bool ended = f->kind == TLSD_REFUSAL_ENDED;
+        alert = alert || f->kind == TLSD_REFUSAL_ALERT || f->kind == TLSD_REFUSAL_OTHER_VERSION ||
+                (ended && f->ending == TLSD_OUTCOME_SERVER_ALERT);
+        if (!not_tls && ended && f->ending == TLSD_OUTCOME_NOT_TLS && f->detail == TLSD_DETAIL_NONE)
             not_tls = words[i];
     }
     if (not_tls && !alert)

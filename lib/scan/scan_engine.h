@@ -96,11 +96,13 @@ struct task {
     unsigned local_tries;     /* requeued because this process ran out of descriptors */
     struct {
         bool set;
-        enum probe_outcome outcome;
+        enum tlsd_conn_outcome ending;
+        bool ending_known;
+        enum tlsd_ending_detail detail;
         int uv_err;
         char error[200];
     } held;  /* the last ambiguous answer (reset, closed) */
-    int met; /* answered undecided: how its probes ended (enum probe_outcome), -1 no answer */
+    int met; /* answered undecided: how its probes ended (enum tlsd_ending_detail), -1 none */
 };
 
 struct tscan {
@@ -127,7 +129,7 @@ struct tscan {
     unsigned limit;      /* probes in flight for this target (lowered when it limits) */
     unsigned live_tasks; /* tasks not ended */
     bool ever_connected; /* a probe got through connect() */
-    /* How its probes ended (bits of enum tlsd_conn_outcome, probe_ending), and whether
+    /* How its probes ended (bits of enum tlsd_conn_outcome, probe_res.ending), and whether
      * one ended in a way that cannot be told: the target's ending when it failed. */
     uint32_t endings;
     bool ending_unknown;

@@ -167,7 +167,7 @@ static uint32_t picked(const struct task *k, const struct probe_res *res)
     uint16_t v = tlsd_proto_codes[e->vi];
     if (e->kind == E_SUITES && e->vi == TLSD_PROTO_SSL2)
         return 0;
-    if (res->outcome != PROBE_SERVER_HELLO || !res->have_sh || res->sh.version != v)
+    if (!probe_server_hello(res) || !res->have_sh || res->sh.version != v)
         return 0;
     uint32_t c = 0;
     if (e->kind == E_SUITES)
@@ -580,7 +580,7 @@ void spec_result(struct task *k, struct probe_res *res)
         elim_task_end(k);
         return;
     }
-    if (res->outcome == PROBE_UNDECIDED || res->confirmed_reset) {
+    if (res->detail == TLSD_DETAIL_UNDECIDED || res->confirmed_reset) {
         spec_fall_back(e);
         elim_task_end(k);
         return;
@@ -697,7 +697,7 @@ void elim_result(struct task *k, struct probe_res *res)
         elim_task_end(k);
         return;
     }
-    if (res->outcome == PROBE_UNDECIDED) {
+    if (res->detail == TLSD_DETAIL_UNDECIDED) {
         elim_undecided(e, k, res, root);
         if (root)
             e->root_answered = true;
@@ -715,14 +715,14 @@ void elim_result(struct task *k, struct probe_res *res)
         e->first_pick = c;
         if (!c) {
             refusal_of(k, res, &e->root_refusal);
-            if (res->outcome == PROBE_SERVER_HELLO && res->have_sh &&
+            if (probe_server_hello(res) && res->have_sh &&
                 res->sh.version != tlsd_proto_codes[e->vi]) {
                 e->root_refusal.kind = TLSD_REFUSAL_OTHER_VERSION;
                 e->root_refusal.hrr = res->sh.is_hrr;
                 if (e->vi == TLSD_PROTO_TLS13 && res->sh.version == TLSD_VERSION_TLS1_2)
                     t->r->tls13_hello_answered_12 = TLSD_YES;
             }
-            e->root_alert = res->outcome == PROBE_ALERT ? res->alert.description : -1;
+            e->root_alert = res->ending == TLSD_OUTCOME_SERVER_ALERT ? res->alert.description : -1;
         }
     }
     if (c)
@@ -809,7 +809,7 @@ void suites_root(struct elim *e, bool accepted)
 void chacha_result(struct task *k, struct probe_res *res)
 {
     struct tlsd_scan_version *sv = &k->t->r->versions[k->vi];
-    bool answered = res->outcome == PROBE_SERVER_HELLO && res->have_sh && !res->sh.is_hrr &&
+    bool answered = probe_server_hello(res) && res->have_sh && !res->sh.is_hrr &&
                     res->sh.version == sv->version;
     sv->chacha_priority = answered
                               ? tri_of(tlsd_suite_cipher_is(res->sh.suite, TLSD_CIPHERF_CHACHA20))
@@ -1093,7 +1093,7 @@ static void sig13_split(struct tscan *t, const uint32_t *idx, size_t n, bool eac
 void sig13_result(struct task *k, struct probe_res *res)
 {
     struct tscan *t = k->t;
-    bool answered = res->outcome == PROBE_SERVER_HELLO && res->have_sh;
+    bool answered = probe_server_hello(res) && res->have_sh;
     if (answered && res->sh.is_hrr && !k->retried && res->sh.key_share_group) {
         uint8_t *rec;
         size_t len;
@@ -1106,14 +1106,14 @@ void sig13_result(struct task *k, struct probe_res *res)
     }
     bool ok = answered && !res->sh.is_hrr && tlsd_version_is_tls13(res->sh.version);
     t->sig13_left++; /* held while the parts are queued */
-    if (k->n_remaining > 1 && (ok || res->outcome == PROBE_UNDECIDED)) {
+    if (k->n_remaining > 1 && (ok || res->detail == TLSD_DETAIL_UNDECIDED)) {
         /* Which of them: an undecided offer is asked again scheme by scheme, so that each
          * scheme that stays undecided is said so on its own. */
         sig13_split(t, k->remaining, k->n_remaining,
-                    k->split == SIG13_BY_EACH || res->outcome == PROBE_UNDECIDED);
+                    k->split == SIG13_BY_EACH || res->detail == TLSD_DETAIL_UNDECIDED);
     } else if (ok) {
         t->sig13_ok[k->remaining[0]] = true;
-    } else if (res->outcome == PROBE_UNDECIDED) {
+    } else if (res->detail == TLSD_DETAIL_UNDECIDED) {
         add_undecided(t->r, "TLSv1.3 signature scheme %s not decided (%s)",
                       tlsd_sigscheme_at(k->remaining[0])->name, res->error);
     }
@@ -1189,19 +1189,19 @@ void ssl2_result(struct task *k, struct probe_res *res)
 {
     struct tscan *t = k->t;
     struct tlsd_scan_version *sv = &t->r->versions[TLSD_PROTO_SSL2];
-    if (res->outcome == PROBE_SSL2_HELLO && res->ssl2.n_kinds > 0) {
+    if (probe_ssl2_hello(res) && res->ssl2.n_kinds > 0) {
         sv->suites = calloc(res->ssl2.n_kinds, sizeof *sv->suites);
         for (size_t i = 0; sv->suites && i < res->ssl2.n_kinds; i++)
             sv->suites[sv->n_suites++].code = res->ssl2.kinds[i];
         sv->accepted = sv->n_suites > 0;
-    } else if (res->outcome == PROBE_SERVER_HELLO && res->have_sh) {
+    } else if (probe_server_hello(res) && res->have_sh) {
         /* a TLS answer to the SSLv2 hello: no SSLv2 here */
         sv->refusal.kind = TLSD_REFUSAL_TLS_TO_SSL2;
         sv->refusal.version = res->sh.version;
         sv->refusal.hrr = res->sh.is_hrr;
     } else {
         refusal_of(k, res, &sv->refusal);
-        if (res->outcome == PROBE_UNDECIDED) {
+        if (res->detail == TLSD_DETAIL_UNDECIDED) {
             sv->undecided = true;
             add_undecided(t->r, "SSLv2: whether it is accepted (%s)", res->error);
         } else if (res->confirmed_reset) {

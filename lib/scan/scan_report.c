@@ -20,18 +20,10 @@ void scan_verify_certs(struct tlsd_scan_result *r, const char *cafile, const cha
         tlsd_cert_chain_verify(&r->certs[i].chain, cafile, host);
 }
 
-/* The probe endings' names, as probe_outcome_name gives them. */
-static const char *const end_names[] = {
-    [TLSD_REFUSAL_SSL2_HELLO] = "ssl2_server_hello",
-    [TLSD_REFUSAL_UNREAD_ALERT] = "alert",
-    [TLSD_REFUSAL_CLOSED] = "closed",
-    [TLSD_REFUSAL_RESET] = "reset",
-    [TLSD_REFUSAL_TIMEOUT] = "timeout",
-    [TLSD_REFUSAL_CONNECT_FAILED] = "connect_failed",
-    [TLSD_REFUSAL_NOT_TLS] = "not_tls",
-    [TLSD_REFUSAL_STARTTLS_FAILED] = "starttls_failed",
-    [TLSD_REFUSAL_HANDOVER] = "handover",
-};
+/* The key types scan measures signature schemes for, as the suites' authentication
+ * (here, with the report that names them, so that the report needs nothing of the engine). */
+const enum tlsd_auth tlsd_scan_key_auth[TLSD_SCAN_NKEYS] = {TLSD_AUTH_RSA, TLSD_AUTH_ECDSA,
+                                                            TLSD_AUTH_DSS};
 
 const char *tlsd_scan_refusal_text(const struct tlsd_scan_refusal *f, char *buf, size_t len)
 {
@@ -63,8 +55,12 @@ const char *tlsd_scan_refusal_text(const struct tlsd_scan_refusal *f, char *buf,
     case TLSD_REFUSAL_UNDECIDED:
         snprintf(buf, len, "unknown: %.140s", f->error);
         break;
-    default:
-        snprintf(buf, len, "%s%s%.140s", end_names[f->kind], f->error[0] ? ": " : "", f->error);
+    case TLSD_REFUSAL_ENDED: /* the ending's words, as every JSON document spells them */
+        snprintf(buf, len, "%s%s%.140s",
+                 f->detail != TLSD_DETAIL_NONE ? tlsd_ending_detail_name(f->detail)
+                                               : tlsd_conn_outcome_name(f->ending),
+                 f->error[0] ? ": " : "", f->error);
+        break;
     }
     return buf;
 }

@@ -190,12 +190,12 @@ _Static_assert(TLSD_OUTCOME_COUNT <= 32, "struct tscan.endings has a bit for eve
 
 static bool ambiguous(const struct probe_res *res)
 {
-    return res->outcome == PROBE_RESET || res->outcome == PROBE_CLOSED;
+    return res->detail == TLSD_DETAIL_RESET || res->detail == TLSD_DETAIL_CLOSED;
 }
 
 static bool out_of_fds(const struct probe_res *res)
 {
-    return res->outcome == PROBE_CONNECT_FAILED &&
+    return res->detail == TLSD_DETAIL_NO_CONNECTION &&
            (res->uv_err == UV_EMFILE || res->uv_err == UV_ENFILE);
 }
 
@@ -204,13 +204,14 @@ static bool out_of_fds(const struct probe_res *res)
  * its queue is full). */
 static bool transient(const struct tscan *t, const struct probe_res *res)
 {
-    return res->outcome == PROBE_TIMEOUT || (res->outcome == PROBE_CONNECT_FAILED &&
-                                             (res->uv_err != UV_ECONNREFUSED || t->ever_connected));
+    return res->detail == TLSD_DETAIL_TIMEOUT ||
+           (res->detail == TLSD_DETAIL_NO_CONNECTION &&
+            (res->uv_err != UV_ECONNREFUSED || t->ever_connected));
 }
 
 bool answered(const struct probe_res *res)
 {
-    return (res->outcome == PROBE_SERVER_HELLO && res->have_sh) || res->outcome == PROBE_SSL2_HELLO;
+    return (probe_server_hello(res) && res->have_sh) || probe_ssl2_hello(res);
 }
 
 /* Appends a formatted line to a list of lines. */
@@ -311,14 +312,14 @@ static void on_retry_timer(uv_timer_t *tm)
     pump(s);
 }
 
-/* Answers the task "undecided" with why; met: how its probes ended (enum probe_outcome),
- * -1 not at all. */
+/* Answers the task "undecided" with why; met: how its probes ended (enum
+ * tlsd_ending_detail), -1 not at all. */
 static void deliver_undecided(struct task *k, int met, const char *why)
 {
     k->met = met;
     struct probe_res res;
     memset(&res, 0, sizeof res);
-    res.outcome = PROBE_UNDECIDED;
+    res.detail = TLSD_DETAIL_UNDECIDED;
     res.fd = -1;
     snprintf(res.error, sizeof res.error, "%s", why);
     k->tries = 0;
@@ -329,12 +330,12 @@ static void deliver_undecided(struct task *k, int met, const char *why)
 /* The ending undecided_why names. */
 static int held_met(const struct task *k)
 {
-    return k->held.set ? (int)k->held.outcome : -1;
+    return k->held.set ? (int)k->held.detail : -1;
 }
 
 static void undecided_why(const struct task *k, char *buf, size_t len)
 {
-    const char *what = k->held.set ? probe_outcome_name(k->held.outcome) : "no answer";
+    const char *what = k->held.set ? tlsd_ending_detail_name(k->held.detail) : "no answer";
     snprintf(buf, len, "%s %u times%s%.100s", what, k->tries + 1, k->held.error[0] ? ": " : "",
              k->held.error);
 }
@@ -398,7 +399,9 @@ static void control_done(struct task *k, const struct probe_res *res)
     if (answered(res) && !t->flaky) {
         struct probe_res held;
         memset(&held, 0, sizeof held);
-        held.outcome = k->held.outcome;
+        held.ending = k->held.ending;
+        held.ending_known = k->held.ending_known;
+        held.detail = k->held.detail;
         held.uv_err = k->held.uv_err;
         held.fd = -1;
         held.confirmed_reset = true;
@@ -412,7 +415,7 @@ static void control_done(struct task *k, const struct probe_res *res)
     char why[240], buf[160];
     undecided_why(k, buf, sizeof buf);
     snprintf(why, sizeof why, "%s, and a hello it accepted before then got %s", buf,
-             probe_outcome_name(res->outcome));
+             probe_what(res));
     deliver_undecided(k, held_met(k), why);
 }
 
@@ -446,11 +449,10 @@ static void probe_done(void *ctx, struct probe_res *res)
         t->r->handshakes++;
     if (res->have_sh && !res->sh.is_hrr && tlsd_version_is_tls13(res->sh.version))
         t->tls13_answered = true;
-    if (res->outcome != PROBE_CONNECT_FAILED)
+    if (res->detail != TLSD_DETAIL_NO_CONNECTION)
         t->ever_connected = true;
-    enum tlsd_conn_outcome ending;
-    if (probe_ending(res, &ending))
-        t->endings |= 1u << ending;
+    if (res->ending_known)
+        t->endings |= 1u << res->ending;
     else
         t->ending_unknown = true;
     if (t->failed) {
@@ -479,24 +481,27 @@ static void probe_done(void *ctx, struct probe_res *res)
     } else if (k->control) {
         control_done(k, res);
     } else if (transient(t, res) || ambiguous(res)) {
-        if (res->outcome == PROBE_CONNECT_FAILED && res->uv_err == UV_ECONNREFUSED && t->limit > 1)
+        if (res->detail == TLSD_DETAIL_NO_CONNECTION && res->uv_err == UV_ECONNREFUSED &&
+            t->limit > 1)
             t->limit /= 2; /* a full listen queue: fewer at once */
         if (ambiguous(res)) {
             k->held.set = true;
-            k->held.outcome = res->outcome;
+            k->held.ending = res->ending;
+            k->held.ending_known = res->ending_known;
+            k->held.detail = res->detail;
             k->held.uv_err = res->uv_err;
             snprintf(k->held.error, sizeof k->held.error, "%s", res->error);
         }
         if (k->tries < tries_max) {
             schedule_retry(k);
-        } else if (!ambiguous(res) && res->outcome != PROBE_CONNECT_FAILED) {
+        } else if (!ambiguous(res) && res->detail != TLSD_DETAIL_NO_CONNECTION) {
             k->tries = 0; /* a timeout: the answer as it is (as before) */
             k->held.set = false;
             task_kinds[k->kind].on_result(k, res);
         } else if (!ambiguous(res)) {
-            snprintf(why, sizeof why, "%s after %u tries: %.150s", probe_outcome_name(res->outcome),
-                     k->tries + 1, res->error);
-            deliver_undecided(k, (int)res->outcome, why);
+            snprintf(why, sizeof why, "%s after %u tries: %.150s", probe_what(res), k->tries + 1,
+                     res->error);
+            deliver_undecided(k, (int)res->detail, why);
         } else if (t->flaky) {
             undecided_why(k, why, sizeof why);
             strncat(why, " (the server resets at random)", sizeof why - strlen(why) - 1);

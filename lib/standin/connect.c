@@ -24,16 +24,6 @@
 #include "tlsdiag/registry.h"
 #include "tlsdiag/suitelist.h"
 
-static const char *const status_names[] = {
-    "ok",      "alert",           "reset",          "closed",         "timeout", "no_connection",
-    "not_tls", "starttls_failed", "client_refused", "illegal_answer",
-};
-
-const char *tlsd_connect_status_name(enum tlsd_connect_status s)
-{
-    return (size_t)s < sizeof status_names / sizeof status_names[0] ? status_names[s] : "?";
-}
-
 void tlsd_connect_result_free(struct tlsd_connect_result *r)
 {
     tlsd_cert_chain_free(&r->chain);
@@ -190,7 +180,8 @@ static void failure_note(struct tlsd_connect_result *r, const struct alerts *a, 
         snprintf(r->note, sizeof r->note,
                  "the server answered the retried ClientHello with a second HelloRetryRequest "
                  "(RFC 8446 4.1.4: the client aborts with unexpected_message)");
-    } else if (a->rcv_level >= 0 && (a->rcv_level != 2 || !tlsd_alert_by_code(a->rcv_desc))) {
+    } else if (a->rcv_level >= 0 &&
+               (a->rcv_level != TLSD_ALERT_LEVEL_FATAL || !tlsd_alert_by_code(a->rcv_desc))) {
         tlsd_alert_describe(a->rcv_level, a->rcv_desc, what, sizeof what);
         snprintf(r->note, sizeof r->note, "the server sent an alert %s", what);
     } else if (a->bytes_in >= 3 && (f[0] & 0x80) && f[2] == 4) {
@@ -204,12 +195,12 @@ static void failure_note(struct tlsd_connect_result *r, const struct alerts *a, 
                  "the server's first handshake message (%s) claims %u bytes: libssl takes no "
                  "message that long",
                  ht ? ht->name : "of an unknown type", (unsigned)m.hs_len);
-    } else if (r->status == TLSD_CONNECT_NOT_TLS && a->bytes_in > 0) {
+    } else if (r->ending == TLSD_OUTCOME_NOT_TLS && a->bytes_in > 0) {
         not_tls_note(r, a);
-    } else if (!a->server_hello && a->bytes_in > 0 && r->status != TLSD_CONNECT_NOT_TLS) {
+    } else if (!a->server_hello && a->bytes_in > 0 && r->ending != TLSD_OUTCOME_NOT_TLS) {
         bytes_note(a, what, sizeof what);
         snprintf(r->note, sizeof r->note, "the server %s the connection after %s",
-                 r->status == TLSD_CONNECT_RESET ? "reset" : "closed", what);
+                 r->detail == TLSD_DETAIL_RESET ? "reset" : "closed", what);
     }
 }
 
@@ -250,7 +241,7 @@ static bool wait_fd(int fd, int ssl_err, uint64_t deadline)
 static void timed_out(struct tlsd_connect_result *r, const struct alerts *a)
 {
     char what[160];
-    r->status = TLSD_CONNECT_TIMEOUT;
+    r->detail = TLSD_DETAIL_TIMEOUT;
     r->ending = TLSD_OUTCOME_NO_ANSWER; /* connected: no answer to the hello */
     r->ending_known = a->bytes_in == 0; /* bytes came: an answer none of the outcomes names */
     snprintf(r->error, sizeof r->error, "no answer within %u ms", a->timeout_ms);
@@ -275,28 +266,25 @@ static void failed(struct tlsd_connect_result *r, const struct alerts *a, int ss
     }
     if (e && ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING && a->received < 0) {
         /* libssl names the alert it would send (decode_error): the server closed */
-        r->status = TLSD_CONNECT_CLOSED;
+        r->detail = TLSD_DETAIL_CLOSED;
         r->ending = a->server_hello ? TLSD_OUTCOME_ABORTED : TLSD_OUTCOME_CLOSE_AFTER_HELLO;
         if (a->server_hello)
             snprintf(r->note, sizeof r->note,
                      "the server closed the connection after its ServerHello, before the "
                      "handshake ended");
     } else if (a->received >= 0) {
-        r->status = TLSD_CONNECT_ALERT;
         r->ending = TLSD_OUTCOME_SERVER_ALERT;
         r->alert = a->received;
     } else if (a->sent >= 0) {
-        r->status = TLSD_CONNECT_CLIENT_REFUSED;
         r->ending = TLSD_OUTCOME_CLIENT_ALERT;
         r->alert = a->sent;
     } else if (ssl_err == SSL_ERROR_SYSCALL && sys_errno == ECONNRESET) {
-        r->status = TLSD_CONNECT_RESET;
+        r->detail = TLSD_DETAIL_RESET;
         r->ending = a->server_hello ? TLSD_OUTCOME_ABORTED : TLSD_OUTCOME_RESET_AFTER_HELLO;
     } else if (ssl_err == SSL_ERROR_SYSCALL || ssl_err == SSL_ERROR_ZERO_RETURN) {
-        r->status = TLSD_CONNECT_CLOSED;
+        r->detail = TLSD_DETAIL_CLOSED;
         r->ending = a->server_hello ? TLSD_OUTCOME_ABORTED : TLSD_OUTCOME_CLOSE_AFTER_HELLO;
     } else {
-        r->status = TLSD_CONNECT_NOT_TLS;
         r->ending = TLSD_OUTCOME_NOT_TLS;
     }
     snprintf(r->error, sizeof r->error, "%s", why ? why : sys_errno ? strerror(sys_errno) : "");
@@ -312,7 +300,7 @@ static void handshake_on(int fd, const struct tlsd_connect_opts *o, const char *
     SSL *ssl = ctx ? SSL_new(ctx) : NULL;
     struct alerts a = {.sent = -1, .received = -1, .rcv_level = -1, .rcv_desc = -1};
     if (!ssl || SSL_set_fd(ssl, fd) != 1) {
-        r->status = TLSD_CONNECT_NOT_TLS;
+        r->ending = TLSD_OUTCOME_NOT_TLS;
         r->ending_known = false; /* a local failure */
         snprintf(r->error, sizeof r->error, "libssl: cannot set up the connection");
         goto out;
@@ -345,7 +333,6 @@ static void handshake_on(int fd, const struct tlsd_connect_opts *o, const char *
         failed(r, &a, e, se);
         goto out;
     }
-    r->status = TLSD_CONNECT_OK;
     r->ending = TLSD_OUTCOME_SUCCESS;
     r->ending_known = true;
     r->version = (uint16_t)SSL_version(ssl);
@@ -371,27 +358,14 @@ struct probe_ctx {
     const char *sni;
 };
 
-static const enum tlsd_connect_status of_probe[] = {
-    [PROBE_SERVER_HELLO] = TLSD_CONNECT_OK,
-    [PROBE_SSL2_HELLO] = TLSD_CONNECT_OK,
-    [PROBE_ALERT] = TLSD_CONNECT_ALERT,
-    [PROBE_CLOSED] = TLSD_CONNECT_CLOSED,
-    [PROBE_RESET] = TLSD_CONNECT_RESET,
-    [PROBE_TIMEOUT] = TLSD_CONNECT_TIMEOUT,
-    [PROBE_CONNECT_FAILED] = TLSD_CONNECT_NO_CONNECTION,
-    [PROBE_NOT_TLS] = TLSD_CONNECT_NOT_TLS,
-    [PROBE_STARTTLS_FAILED] = TLSD_CONNECT_STARTTLS_FAILED,
-    [PROBE_HANDOVER] = TLSD_CONNECT_OK,
-};
-
 /* The answer to a sent hello, as the codec read it. */
 static void hello_answer(struct tlsd_connect_result *r, struct probe_res *res)
 {
-    if (res->outcome == PROBE_SSL2_HELLO) {
-        r->version = 0x0002;
+    if (probe_ssl2_hello(res)) {
+        r->version = TLSD_VERSION_SSL2;
         return;
     }
-    if (res->outcome == PROBE_ALERT && res->have_alert)
+    if (res->ending == TLSD_OUTCOME_SERVER_ALERT && res->have_alert)
         r->alert = res->alert.description;
     if (!res->have_sh)
         return;
@@ -421,8 +395,8 @@ static void check_legal(struct tlsd_connect_result *r, const struct tlsd_connect
     char why[200];
     if (tlsd_client_hello_parse_records(o->hello, o->hello_len, &ch, &err) == TLSD_CERR_OK &&
         !tlsd_server_hello_legal(&ch, &res->sh, why, sizeof why)) {
-        r->status = TLSD_CONNECT_ILLEGAL;
         r->ending = TLSD_OUTCOME_CLIENT_ALERT;
+        r->detail = TLSD_DETAIL_ILLEGAL_ANSWER;
         snprintf(r->error, sizeof r->error,
                  "the server %s; a real client aborts with illegal_parameter", why);
     }
@@ -436,9 +410,8 @@ static void check_dh(struct tlsd_connect_result *r, const struct tlsd_connect_op
 {
     bool over = o->client_dh_bits_max && r->dh_bits > o->client_dh_bits_max;
     bool under = o->client_dh_bits_min && r->dh_bits && r->dh_bits < o->client_dh_bits_min;
-    if (r->status != TLSD_CONNECT_OK || !r->dh_bits || !(over || under))
+    if (!tlsd_connect_succeeded(r) || !r->dh_bits || !(over || under))
         return;
-    r->status = TLSD_CONNECT_CLIENT_REFUSED;
     r->ending = TLSD_OUTCOME_CLIENT_ALERT;
     r->alert = over ? TLSD_ALERT_INTERNAL_ERROR : TLSD_ALERT_INSUFFICIENT_SECURITY;
     snprintf(r->error, sizeof r->error,
@@ -453,26 +426,25 @@ static void check_dh(struct tlsd_connect_result *r, const struct tlsd_connect_op
 static void probe_note(struct tlsd_connect_result *r, const struct probe_res *res)
 {
     char what[120], vb[16];
-    if (res->outcome == PROBE_ALERT && res->have_alert &&
-        (res->alert.level != 2 || !tlsd_alert_by_code(res->alert.description))) {
+    bool not_tls = res->ending == TLSD_OUTCOME_NOT_TLS && res->detail == TLSD_DETAIL_NONE;
+    if (res->ending == TLSD_OUTCOME_SERVER_ALERT && res->have_alert &&
+        (res->alert.level != TLSD_ALERT_LEVEL_FATAL ||
+         !tlsd_alert_by_code(res->alert.description))) {
         tlsd_alert_describe(res->alert.level, res->alert.description, what, sizeof what);
         snprintf(r->note, sizeof r->note, "the server sent an alert %s", what);
-    } else if (res->flight_incomplete && r->status == TLSD_CONNECT_OK) {
-        r->status = res->timed_out                 ? TLSD_CONNECT_TIMEOUT
-                    : res->uv_err == UV_ECONNRESET ? TLSD_CONNECT_RESET
-                                                   : TLSD_CONNECT_CLOSED;
+    } else if (res->flight_incomplete && tlsd_connect_succeeded(r)) {
+        r->detail = res->timed_out                 ? TLSD_DETAIL_TIMEOUT
+                    : res->uv_err == UV_ECONNRESET ? TLSD_DETAIL_RESET
+                                                   : TLSD_DETAIL_CLOSED;
         r->ending = TLSD_OUTCOME_ABORTED;
         r->ending_known = true;
         snprintf(r->note, sizeof r->note, "the server's ServerHello (%s) came, then: %s",
                  tlsd_version_str(res->sh.version, vb), res->error);
     } else if (!res->have_sh && res->bytes_in > 0 &&
-               (res->outcome == PROBE_TIMEOUT || res->outcome == PROBE_CLOSED ||
-                res->outcome == PROBE_RESET || res->outcome == PROBE_NOT_TLS)) {
+               (res->detail == TLSD_DETAIL_TIMEOUT || res->detail == TLSD_DETAIL_CLOSED ||
+                res->detail == TLSD_DETAIL_RESET || not_tls)) {
         snprintf(r->note, sizeof r->note, "%s%s",
-                 res->outcome == PROBE_NOT_TLS && !strstr(res->error, "SSLv2")
-                     ? "the answer is not TLS: "
-                     : "",
-                 res->error);
+                 not_tls && !res->ssl2_record ? "the answer is not TLS: " : "", res->error);
     }
 }
 
@@ -480,10 +452,11 @@ static void on_probe(void *ctx, struct probe_res *res)
 {
     struct probe_ctx *pc = ctx;
     struct tlsd_connect_result *r = pc->r;
-    r->status = of_probe[res->outcome];
-    r->ending_known = probe_ending(res, &r->ending);
+    r->ending = res->ending;
+    r->ending_known = res->ending_known;
+    r->detail = res->detail;
     snprintf(r->error, sizeof r->error, "%s", res->error);
-    if (res->outcome != PROBE_HANDOVER) {
+    if (res->fd < 0) { /* a hello was sent: its answer */
         hello_answer(r, res);
         check_legal(r, pc->o, res);
         check_dh(r, pc->o);
@@ -502,7 +475,7 @@ static int resolve(const struct tlsd_connect_opts *o, struct sockaddr_storage *s
     snprintf(port, sizeof port, "%u", (unsigned)o->port);
     int rc = getaddrinfo(o->host, port, &hints, &ai);
     if (rc != 0 || !ai) {
-        r->status = TLSD_CONNECT_NO_CONNECTION;
+        r->detail = TLSD_DETAIL_NO_CONNECTION;
         snprintf(r->error, sizeof r->error, "cannot resolve %s: %s", o->host, gai_strerror(rc));
         return -1;
     }

@@ -16,12 +16,19 @@
 
 /* ---- the explanation of a failure ---------------------------------------------------- */
 
+/* The client refused the server's answer (an alert it sent, or would send); an illegal
+ * answer is the server's doing. */
+static bool client_refused(const struct tlsd_connect_result *r)
+{
+    return r->ending == TLSD_OUTCOME_CLIENT_ALERT && r->detail != TLSD_DETAIL_ILLEGAL_ANSWER;
+}
+
 /* The explain query for a failure: the alert, or the reset as Windows reports it. */
 static const char *explain_query(const struct tlsd_connect_result *r, char *buf, size_t len)
 {
-    if (r->status == TLSD_CONNECT_ALERT || r->status == TLSD_CONNECT_CLIENT_REFUSED)
+    if (r->ending == TLSD_OUTCOME_SERVER_ALERT || client_refused(r))
         snprintf(buf, len, "alert %d", r->alert);
-    else if (r->status == TLSD_CONNECT_RESET)
+    else if (r->detail == TLSD_DETAIL_RESET)
         snprintf(buf, len, "WSAECONNRESET");
     else if (r->ending_known && r->ending == TLSD_OUTCOME_TCP_REFUSED)
         snprintf(buf, len, "WSAECONNREFUSED");
@@ -66,30 +73,41 @@ static const char *ending_text(const struct tlsd_connect_result *r)
     }
 }
 
-static const char *status_text(const struct tlsd_connect_result *r)
+/* What the detail adds where the ending has no sentence of its own. */
+static const char *detail_text(const struct tlsd_connect_result *r)
+{
+    switch (r->detail) {
+    case TLSD_DETAIL_RESET:
+        return "the server reset the connection without an alert";
+    case TLSD_DETAIL_CLOSED:
+        return "the server closed the connection without an answer";
+    case TLSD_DETAIL_TIMEOUT:
+        return "no answer in time";
+    case TLSD_DETAIL_NO_CONNECTION:
+        return "no TCP connection";
+    case TLSD_DETAIL_STARTTLS_FAILED:
+        return "the server refused STARTTLS";
+    case TLSD_DETAIL_ILLEGAL_ANSWER:
+        return "the server answered illegally";
+    default:
+        return NULL;
+    }
+}
+
+static const char *failure_text(const struct tlsd_connect_result *r)
 {
     const char *e = ending_text(r);
+    if (!e)
+        e = detail_text(r);
     if (e)
         return e;
-    switch (r->status) {
-    case TLSD_CONNECT_ALERT:
+    switch (r->ending) {
+    case TLSD_OUTCOME_SERVER_ALERT:
         return "the server sent a fatal alert";
-    case TLSD_CONNECT_RESET:
-        return "the server reset the connection without an alert";
-    case TLSD_CONNECT_CLOSED:
-        return "the server closed the connection without an answer";
-    case TLSD_CONNECT_TIMEOUT:
-        return "no answer in time";
-    case TLSD_CONNECT_NO_CONNECTION:
-        return "no TCP connection";
-    case TLSD_CONNECT_NOT_TLS:
+    case TLSD_OUTCOME_NOT_TLS:
         return "the answer is not TLS, or libssl rejected it";
-    case TLSD_CONNECT_STARTTLS_FAILED:
-        return "the server refused STARTTLS";
-    case TLSD_CONNECT_CLIENT_REFUSED:
+    case TLSD_OUTCOME_CLIENT_ALERT:
         return "the client refuses the server's answer";
-    case TLSD_CONNECT_ILLEGAL:
-        return "the server answered illegally";
     default:
         return "ok";
     }
@@ -114,7 +132,7 @@ static void chain_text(const struct tlsd_cert_chain *c, struct tlsd_strbuf *b)
 
 void tlsd_connect_result_text(const struct tlsd_connect_result *r, struct tlsd_strbuf *b)
 {
-    if (r->status == TLSD_CONNECT_OK) {
+    if (tlsd_connect_succeeded(r)) {
         tlsd_sb_printf(
             b, "Result: %s: %s, %s (0x%04X)", r->hrr ? "HelloRetryRequest" : "handshake succeeds",
             tlsd_version_code_name(r->version), tlsd_suite_code_name(r->suite), (unsigned)r->suite);
@@ -128,7 +146,7 @@ void tlsd_connect_result_text(const struct tlsd_connect_result *r, struct tlsd_s
         chain_text(&r->chain, b);
         return;
     }
-    tlsd_sb_printf(b, "Result: handshake fails: %s", r->note[0] ? r->note : status_text(r));
+    tlsd_sb_printf(b, "Result: handshake fails: %s", r->note[0] ? r->note : failure_text(r));
     if (r->alert >= 0 && !r->note[0])
         tlsd_sb_printf(b, ": alert %d (%s)", r->alert, tlsd_alert_code_name(r->alert));
     if (r->ending_known)
@@ -157,28 +175,32 @@ void tlsd_connect_result_text(const struct tlsd_connect_result *r, struct tlsd_s
  * version and suite, or both fail. */
 bool tlsd_connect_agrees(const struct tlsd_outcome *p, const struct tlsd_connect_result *r)
 {
-    if (r->status == TLSD_CONNECT_OK)
-        return p->ok && p->version == r->version && p->suite == r->suite && p->hrr == r->hrr;
-    if (r->status == TLSD_CONNECT_CLIENT_REFUSED) /* the server answered; the client ends it */
-        return !p->ok && p->alert_from_client && p->version == r->version && p->suite == r->suite;
-    return !p->ok && !p->alert_from_client &&
-           (r->status == TLSD_CONNECT_ALERT || r->status == TLSD_CONNECT_RESET ||
-            r->status == TLSD_CONNECT_CLOSED);
+    enum tlsd_conn_outcome want = tlsd_outcome_ending(p);
+    if (tlsd_connect_succeeded(r))
+        return want == TLSD_OUTCOME_SUCCESS && p->version == r->version && p->suite == r->suite &&
+               p->hrr == r->hrr;
+    if (client_refused(r)) /* the server answered; the client ends it */
+        return want == TLSD_OUTCOME_CLIENT_ALERT && p->version == r->version &&
+               p->suite == r->suite;
+    /* the server refused: by an alert, a reset or a close, as the model's alert or reset */
+    return (want == TLSD_OUTCOME_SERVER_ALERT || want == TLSD_OUTCOME_RESET_AFTER_HELLO) &&
+           (r->ending == TLSD_OUTCOME_SERVER_ALERT || r->detail == TLSD_DETAIL_RESET ||
+            r->detail == TLSD_DETAIL_CLOSED);
 }
 
 /* ---- JSON (docs/serve-json.md) ---------------------------------------------------------- */
 
 json_t *tlsd_connect_result_to_json(const struct tlsd_connect_result *r)
 {
-    json_t *j =
-        json_pack("{s:s, s:s, s:b, s:o}", "address", r->address, "status",
-                  tlsd_connect_status_name(r->status), "ok", r->status == TLSD_CONNECT_OK, "ending",
-                  r->ending_known ? json_string(tlsd_conn_outcome_name(r->ending)) : json_null());
-    if (r->status == TLSD_CONNECT_CLIENT_REFUSED && r->version) /* what the server chose */
+    json_t *j = json_pack(
+        "{s:s, s:b, s:o, s:o}", "address", r->address, "ok", tlsd_connect_succeeded(r), "ending",
+        r->ending_known ? json_string(tlsd_conn_outcome_name(r->ending)) : json_null(),
+        "ending_detail", r->detail ? json_string(tlsd_ending_detail_name(r->detail)) : json_null());
+    if (client_refused(r) && r->version) /* what the server chose */
         tlsd_json_add_choice(j, r->version, r->suite, r->group);
     if (r->dh_bits)
         json_object_set_new(j, "dh_bits", json_integer(r->dh_bits));
-    if (r->status == TLSD_CONNECT_OK) {
+    if (tlsd_connect_succeeded(r)) {
         tlsd_json_add_choice(j, r->version, r->suite, r->group);
         json_object_set_new(j, "hello_retry_request", json_boolean(r->hrr));
         json_object_set_new(j, "alpn", json_string(r->alpn));
@@ -187,11 +209,10 @@ json_t *tlsd_connect_result_to_json(const struct tlsd_connect_result *r)
     if (r->chain.checked)
         tlsd_cert_chain_verify_json(j, &r->chain);
     if (r->alert >= 0)
-        json_object_set_new(j, "alert",
-                            tlsd_alert_to_json(r->alert, r->status == TLSD_CONNECT_CLIENT_REFUSED));
+        json_object_set_new(j, "alert", tlsd_alert_to_json(r->alert, client_refused(r)));
     if (r->note[0])
         json_object_set_new(j, "note", json_string(r->note));
-    if (r->status != TLSD_CONNECT_OK) {
+    if (!tlsd_connect_succeeded(r)) {
         json_object_set_new(j, "error", json_string(r->error));
         struct tlsd_explain_result er;
         const struct tlsd_explain_match *m = explain_top(r, &er);

@@ -66,16 +66,6 @@ struct server {
     char rbuf[65536];
 };
 
-static const char *const end_names[] = {
-    "handshake_ok", "sent_alert", "sent_reset", "recorded",      "client_alert", "client_closed",
-    "not_tls",      "timeout",    "too_large",  "over_capacity", "evicted",
-};
-
-const char *tlsd_serve_end_name(enum tlsd_serve_end e)
-{
-    return (size_t)e < sizeof end_names / sizeof end_names[0] ? end_names[e] : "?";
-}
-
 void tlsd_serve_opts_default(struct tlsd_serve_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -127,87 +117,111 @@ static void note_choice(struct conn *c)
     c->rep.suite = SSL_CIPHER_get_protocol_id(ci);
 }
 
-/* How the connection ended, in words (tlsd_serve_client.note). */
-static void end_note(struct conn *c, enum tlsd_serve_end end)
+/* The note of a refusal by the server: an alert or a reset. */
+static void refusal_note(struct conn *c)
 {
     struct tlsd_serve_client *r = &c->rep;
     char a[120];
+    tlsd_alert_describe(-1, r->alert, a, sizeof a);
+    if (c->hrrs && c->hellos > 1)
+        snprintf(r->note, sizeof r->note,
+                 "after the server's HelloRetryRequest the client's ClientHello number %u "
+                 "was refused (%.100s)",
+                 c->hellos, r->ssl_error);
+    else if (c->have_hello && c->hello.legacy_version == TLSD_VERSION_SSL2)
+        snprintf(r->note, sizeof r->note,
+                 "the client offered SSLv2 only (an SSLv2 CLIENT-HELLO): refused (%.100s)",
+                 r->ssl_error);
+    else
+        snprintf(r->note, sizeof r->note, "the server refused %.100s (%.100s)",
+                 r->ending == TLSD_OUTCOME_RESET_AFTER_HELLO ? "with a TCP reset" : a,
+                 r->ssl_error);
+}
+
+/* The client went away (closed or reset) before the handshake ended. */
+static bool client_left(const struct tlsd_serve_client *r)
+{
+    return r->ending != TLSD_OUTCOME_RESET_AFTER_HELLO &&
+           (r->detail == TLSD_DETAIL_RESET || r->detail == TLSD_DETAIL_CLOSED);
+}
+
+/* The note of a connection that ended short of the handshake (serve.h: the details). */
+static void short_note(struct conn *c)
+{
+    struct tlsd_serve_client *r = &c->rep;
     const char *how = c->peer_reset ? "reset" : "closed";
-    switch (end) {
-    case TLSD_SERVE_CLIENT_ALERT:
-        tlsd_alert_describe(c->rcv_level, r->alert, a, sizeof a);
-        snprintf(r->note, sizeof r->note, "the client sent an alert %s", a);
-        break;
-    case TLSD_SERVE_CLIENT_CLOSED:
-        if (!c->have_hello)
-            snprintf(r->note, sizeof r->note, "the client %s the connection after %zu bytes, %s",
-                     how, r->bytes_in,
-                     r->bytes_in ? "in the middle of its ClientHello" : "before any byte");
-        else
-            snprintf(r->note, sizeof r->note,
-                     "the client %s the connection after its ClientHello, %s", how,
-                     r->bytes_out ? "once the server had answered" : "before the server answered");
-        break;
-    case TLSD_SERVE_SENT_ALERT:
-    case TLSD_SERVE_SENT_RESET:
-        tlsd_alert_describe(-1, r->alert, a, sizeof a);
-        if (c->hrrs && c->hellos > 1)
-            snprintf(r->note, sizeof r->note,
-                     "after the server's HelloRetryRequest the client's ClientHello number %u "
-                     "was refused (%.100s)",
-                     c->hellos, r->ssl_error);
-        else if (c->have_hello && c->hello.legacy_version == 0x0002)
-            snprintf(r->note, sizeof r->note,
-                     "the client offered SSLv2 only (an SSLv2 CLIENT-HELLO): refused (%.100s)",
-                     r->ssl_error);
-        else
-            snprintf(r->note, sizeof r->note, "the server refused %.100s (%.100s)",
-                     end == TLSD_SERVE_SENT_RESET ? "with a TCP reset" : a, r->ssl_error);
-        break;
-    case TLSD_SERVE_TOO_LARGE:
-        if (r->hello_error[0])
-            snprintf(r->note, sizeof r->note, "the ClientHello cannot be read: %.200s",
-                     r->hello_error);
-        else
-            snprintf(r->note, sizeof r->note,
-                     "the client sent more than %zu bytes (the --max-bytes cap)%s",
-                     c->srv->o->max_bytes,
-                     c->have_hello ? "" : " before its ClientHello was whole");
-        break;
-    case TLSD_SERVE_NOT_TLS:
-        snprintf(r->note, sizeof r->note, "the first bytes are no ClientHello: %.200s",
-                 r->hello_error);
-        break;
-    case TLSD_SERVE_TIMEOUT:
-    case TLSD_SERVE_EVICTED:
-        if (r->hello_error[0])
-            snprintf(r->note, sizeof r->note, "%s", r->hello_error);
-        else
-            snprintf(r->note, sizeof r->note,
-                     "the handshake did not end within %.1f s (%zu bytes from the client)",
-                     (double)c->srv->o->handshake_timeout_ms / 1000.0, r->bytes_in);
-        break;
-    case TLSD_SERVE_OVER_CAPACITY:
+    if (client_left(r) && !c->have_hello)
+        snprintf(r->note, sizeof r->note, "the client %s the connection after %zu bytes, %s", how,
+                 r->bytes_in, r->bytes_in ? "in the middle of its ClientHello" : "before any byte");
+    else if (client_left(r))
+        snprintf(r->note, sizeof r->note, "the client %s the connection after its ClientHello, %s",
+                 how, r->bytes_out ? "once the server had answered" : "before the server answered");
+    else if (r->detail == TLSD_DETAIL_TOO_LARGE && r->hello_error[0])
+        snprintf(r->note, sizeof r->note, "the ClientHello cannot be read: %.200s", r->hello_error);
+    else if (r->detail == TLSD_DETAIL_TOO_LARGE)
+        snprintf(r->note, sizeof r->note,
+                 "the client sent more than %zu bytes (the --max-bytes cap)%s",
+                 c->srv->o->max_bytes, c->have_hello ? "" : " before its ClientHello was whole");
+    else if (r->detail == TLSD_DETAIL_OVER_CAPACITY)
         snprintf(r->note, sizeof r->note,
                  "refused with a TCP reset: --max-clients or --max-per-address connections open, "
                  "none of them stalled before its ClientHello");
+    else if (r->hello_error[0]) /* timeout, evicted */
+        snprintf(r->note, sizeof r->note, "%s", r->hello_error);
+    else
+        snprintf(r->note, sizeof r->note,
+                 "the handshake did not end within %.1f s (%zu bytes from the client)",
+                 (double)c->srv->o->handshake_timeout_ms / 1000.0, r->bytes_in);
+}
+
+/* How the connection ended, in words (tlsd_serve_client.note); "" for a handshake that
+ * completed and for --record-only's alert. */
+static void end_note(struct conn *c)
+{
+    struct tlsd_serve_client *r = &c->rep;
+    char a[120];
+    switch (r->ending) {
+    case TLSD_OUTCOME_SUCCESS:
         break;
-    default:
+    case TLSD_OUTCOME_RESET_AFTER_HELLO:
+        refusal_note(c);
         break;
+    case TLSD_OUTCOME_SERVER_ALERT:
+        if (r->detail != TLSD_DETAIL_RECORDED)
+            refusal_note(c);
+        break;
+    case TLSD_OUTCOME_CLIENT_ALERT:
+        tlsd_alert_describe(c->rcv_level, r->alert, a, sizeof a);
+        snprintf(r->note, sizeof r->note, "the client sent an alert %s", a);
+        break;
+    case TLSD_OUTCOME_NOT_TLS:
+        snprintf(r->note, sizeof r->note, "the first bytes are no ClientHello: %.200s",
+                 r->hello_error);
+        break;
+    default: /* aborted, no_client_hello */
+        short_note(c);
     }
 }
 
-static void report(struct conn *c, enum tlsd_serve_end end)
+/* A connection that ended before the handshake did, not by an alert: after the client's
+ * hello or before it (serve.h). */
+static enum tlsd_conn_outcome unfinished(const struct conn *c)
+{
+    return c->have_hello ? TLSD_OUTCOME_ABORTED : TLSD_OUTCOME_NO_CLIENT_HELLO;
+}
+
+static void report(struct conn *c, enum tlsd_conn_outcome ending, enum tlsd_ending_detail detail)
 {
     if (c->reported)
         return;
-    end_note(c, end);
-    if (end == TLSD_SERVE_CLIENT_CLOSED || end == TLSD_SERVE_CLIENT_ALERT ||
-        end == TLSD_SERVE_TIMEOUT)
+    c->rep.ending = ending;
+    c->rep.detail = detail;
+    end_note(c);
+    if (ending == TLSD_OUTCOME_CLIENT_ALERT || detail == TLSD_DETAIL_TIMEOUT ||
+        client_left(&c->rep))
         note_choice(c);
     c->reported = true;
     struct server *s = c->srv;
-    c->rep.end = end;
     c->rep.seconds = (double)(uv_now(&s->loop) - c->started_ms) / 1000.0;
     c->rep.have_hello = c->have_hello;
     c->rep.hello = c->have_hello ? &c->hello : NULL;
@@ -269,7 +283,7 @@ static void send_bytes(struct conn *c, const void *p, size_t n)
     if (c->closing || n == 0)
         return;
     if (c->tcp.write_queue_size > WRITE_QUEUE_MAX) { /* a client that never reads */
-        report(c, TLSD_SERVE_TIMEOUT);
+        report(c, unfinished(c), TLSD_DETAIL_TIMEOUT);
         close_conn(c, true);
         return;
     }
@@ -352,7 +366,7 @@ static void handshake_done(struct conn *c)
     if (c->rep.version == TLS1_3_VERSION ||
         (st && st->kx_flags & TLSD_KXF_EC && st->kx_flags & TLSD_KXF_EPHEMERAL))
         c->rep.group = tlsd_openssl_negotiated_group(c->ssl);
-    report(c, TLSD_SERVE_HANDSHAKE_OK);
+    report(c, TLSD_OUTCOME_SUCCESS, TLSD_DETAIL_NONE);
 }
 
 static bool version_refusal(int reason)
@@ -370,7 +384,7 @@ static void refused(struct conn *c)
     if (c->alert_received >= 0) {
         c->rep.alert = c->alert_received;
         flush_ssl(c);
-        report(c, TLSD_SERVE_CLIENT_ALERT);
+        report(c, TLSD_OUTCOME_CLIENT_ALERT, TLSD_DETAIL_NONE);
         close_after_write(c);
         return;
     }
@@ -378,13 +392,13 @@ static void refused(struct conn *c)
      * alert. A version mismatch is not reset (Schannel sends protocol_version, as the
      * model says): libssl's alert goes out as it wrote it. */
     if (c->reset_on_refusal && c->rep.bytes_out == 0 && !version_refusal(c->ssl_reason)) {
-        report(c, TLSD_SERVE_SENT_RESET);
+        report(c, TLSD_OUTCOME_RESET_AFTER_HELLO, TLSD_DETAIL_RESET);
         close_conn(c, true);
         return;
     }
     c->rep.alert = c->alert_sent;
     flush_ssl(c);
-    report(c, TLSD_SERVE_SENT_ALERT);
+    report(c, TLSD_OUTCOME_SERVER_ALERT, TLSD_DETAIL_NONE);
     close_after_write(c);
 }
 
@@ -462,7 +476,7 @@ static void hello_recorded(struct conn *c)
     if (s->o->record_only) {
         c->rep.alert = TLSD_ALERT_HANDSHAKE_FAILURE;
         send_bytes(c, handshake_failure_alert, sizeof handshake_failure_alert);
-        report(c, TLSD_SERVE_RECORDED);
+        report(c, TLSD_OUTCOME_SERVER_ALERT, TLSD_DETAIL_RECORDED);
         close_after_write(c);
         return;
     }
@@ -473,7 +487,7 @@ static void on_bytes(struct conn *c, const uint8_t *p, size_t n)
 {
     c->rep.bytes_in += n;
     if (c->rep.bytes_in > c->srv->o->max_bytes) {
-        report(c, TLSD_SERVE_TOO_LARGE);
+        report(c, unfinished(c), TLSD_DETAIL_TOO_LARGE);
         close_conn(c, true);
         return;
     }
@@ -495,7 +509,10 @@ static void on_bytes(struct conn *c, const uint8_t *p, size_t n)
     if (rc == TLSD_CERR_NEED_MORE)
         return;
     tlsd_err_format(&err, c->rep.hello_error, sizeof c->rep.hello_error);
-    report(c, rc == TLSD_CERR_MSG_TOO_LARGE ? TLSD_SERVE_TOO_LARGE : TLSD_SERVE_NOT_TLS);
+    if (rc == TLSD_CERR_MSG_TOO_LARGE)
+        report(c, unfinished(c), TLSD_DETAIL_TOO_LARGE);
+    else
+        report(c, TLSD_OUTCOME_NOT_TLS, TLSD_DETAIL_NONE);
     close_conn(c, false);
 }
 
@@ -522,7 +539,7 @@ static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
         return;
     c->peer_reset = n == UV_ECONNRESET;
     if (!c->have_hello || !c->handshake_done)
-        report(c, TLSD_SERVE_CLIENT_CLOSED);
+        report(c, unfinished(c), c->peer_reset ? TLSD_DETAIL_RESET : TLSD_DETAIL_CLOSED);
     close_conn(c, false);
 }
 
@@ -534,7 +551,7 @@ static void on_timer(uv_timer_t *t)
                  "no whole ClientHello within %.1f s (%zu bytes received)",
                  (double)(uv_now(&c->srv->loop) - c->started_ms) / 1000.0, c->rep.bytes_in);
     if (!c->handshake_done)
-        report(c, TLSD_SERVE_TIMEOUT);
+        report(c, unfinished(c), TLSD_DETAIL_TIMEOUT);
     close_conn(c, !c->handshake_done);
 }
 
@@ -604,7 +621,7 @@ static bool make_room(struct server *s, const struct conn *newc, const char *add
     snprintf(victim->rep.hello_error, sizeof victim->rep.hello_error,
              "evicted for a new client after %.1f s without a whole ClientHello (%zu bytes)",
              (double)(uv_now(&s->loop) - victim->started_ms) / 1000.0, victim->rep.bytes_in);
-    report(victim, TLSD_SERVE_EVICTED);
+    report(victim, TLSD_OUTCOME_NO_CLIENT_HELLO, TLSD_DETAIL_EVICTED);
     close_conn(victim, true);
     return true;
 }
@@ -658,7 +675,7 @@ static void on_connection(uv_stream_t *l, int status)
     }
     peer_name(&c->tcp, c->rep.peer, sizeof c->rep.peer, c->addr);
     if (!admit(s, c) || conn_ssl(c) < 0) {
-        report(c, TLSD_SERVE_OVER_CAPACITY);
+        report(c, TLSD_OUTCOME_NO_CLIENT_HELLO, TLSD_DETAIL_OVER_CAPACITY);
         close_conn(c, true);
         return;
     }

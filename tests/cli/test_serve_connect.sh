@@ -22,7 +22,7 @@ timeout 10 openssl s_client -connect "127.0.0.1:$PORT" </dev/null >"$WORK/rec.cl
 expect_grep 'alert handshake failure|sslv3 alert handshake' "$(cat "$WORK/rec.client")" "record-only alert seen by s_client"
 wait_lines "$WORK/rec.out" 1
 rec=$(cat "$WORK/rec.out")
-expect_grep '"end":"recorded"' "$rec" "record-only report"
+expect_grep '"ending":"server_alert","ending_detail":"recorded"' "$rec" "record-only report"
 hex=$(python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["offered"]["hello_hex"])' <<<"$rec")
 run match --client "hex:$hex" --server windows-2022 --json --fixes 0
 expect_rc 0 "match on the recorded hello"
@@ -68,7 +68,7 @@ fi
 start_serve win --profile windows-2025 --json --count 2
 run connect "127.0.0.1:$PORT" --as legacy-printer --server windows-2025 --json
 expect_rc 1 "legacy printer refused"
-expect_grep '"status": "reset"' "$OUT" "refused by a reset"
+expect_grep '"ending": "reset_after_client_hello"' "$OUT" "refused by a reset"
 expect_grep '"agree": true' "$OUT" "as the model predicts"
 expect_grep '"key": "status:' "$OUT" "the reset explained"
 run connect "127.0.0.1:$PORT" --as testssl-chrome-101-win10 --server windows-2025
@@ -78,7 +78,8 @@ for _ in $(seq 100); do kill -0 "${SERVE_PIDS[-1]}" 2>/dev/null || break; sleep 
 python3 -c '
 import json, sys
 a = json.load(open(sys.argv[1]))
-assert [c["end"] for c in a] == ["sent_reset", "client_closed"], [c["end"] for c in a]
+ends = [(c["ending"], c["ending_detail"]) for c in a]
+assert ends == [("reset_after_client_hello", "reset"), ("aborted", "closed")], ends
 assert a[0]["real"]["reset"] and a[0]["agree"] and a[1]["agree"]
 assert a[1]["real"]["suite_code"] == a[1]["predicted"]["suite_code"]
 ' "$WORK/win.out" && ok || bad "serve --json --count 2: $(head -c 300 "$WORK/win.out")"
@@ -109,7 +110,7 @@ if [ -n "$PORT" ]; then
   expect_grep 'DISAGREE: the local OpenSSL cannot serve TLS_RSA_WITH_3DES_EDE_CBC_SHA, which the real server would choose' \
     "$(tr '\n' ' ' <<<"$sum" | sed 's/  */ /g')" "the disagreement says why"
   expect_grep '^Summary: 3 clients$' "$sum" "summary: clients seen"
-  expect_grep '^  outcomes: handshake_ok 2, sent_reset 1$' "$sum" "summary: outcomes"
+  expect_grep '^  outcomes: success 2, reset_after_client_hello 1$' "$sum" "summary: outcomes"
   expect_grep '^  the model and the real handshake: 2 agree, 1 disagree$' "$sum" "summary: agreement"
   expect_grep '^  distinct hellos: 2$' "$sum" "summary: distinct hellos"
   expect_grep '^    JA4 t13[^ ]*  2 clients, first 127\.0\.0\.1:' "$sum" "summary: a hello sent twice"

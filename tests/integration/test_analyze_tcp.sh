@@ -100,8 +100,8 @@ except ConnectionRefusedError:
     print("refused")' "${PORT[refused]}" >refused.py.out
 run connect --json "127.0.0.1:${PORT[refused]}"
 expect_rc 1 "connect to a closed port"
-got=$(jq -r '"\(.status) \(.ending)"' <<<"$OUT")
-[ "$got" = "no_connection tcp_refused" ] && ok || bad "connect to a closed port: status/ending [$got], want [no_connection tcp_refused]"
+got=$(jq -r '"\(.ending) \(.ending_detail)"' <<<"$OUT")
+[ "$got" = "tcp_refused no_connection" ] && ok || bad "connect to a closed port: ending/detail [$got], want [tcp_refused no_connection]"
 run connect "127.0.0.1:${PORT[refused]}"
 expect_grep 'refused \(a reset answered the SYN\)' "$OUT" "connect text: the refused SYN"
 expect_grep "findstr :${PORT[refused]}" "$OUT" "connect text: what to check, with the port"
@@ -145,8 +145,8 @@ analyze_json || { finish; exit; }
 
 [ "$(cat refused.py.out)" = refused ] && ok || bad "refused: the plain client got [$(cat refused.py.out)]"
 grep -q '^failed' noanswer.py.out && ok || bad "noanswer: the plain client got [$(cat noanswer.py.out)] (was the listen queue full?)"
-got=$(jq -r '"\(.status) \(.ending) \(.error)"' connect.noanswer)
-[ "$got" = "timeout tcp_no_answer no answer to the SYN (TCP connect) before the time limit" ] && ok ||
+got=$(jq -r '"\(.ending) \(.ending_detail) \(.error)"' connect.noanswer)
+[ "$got" = "tcp_no_answer timeout no answer to the SYN (TCP connect) before the time limit" ] && ok ||
   bad "connect to a full listener: [$got]"
 got=$(jq -r '.targets[0] | "\(.ending) \(.error)"' scan.noanswer)
 expect_grep '^tcp_no_answer cannot connect: no answer to the SYN' "$got" "scan of a full listener"

@@ -54,13 +54,14 @@ for line in open(work + "/servers"):
             counts["ok"] += 1
             counts["hrr"] += r["hello_retry_request"]
             got = ["OK", r["version"], r["suite_code"], r["hello_retry_request"]]
-        elif r["status"] == "client_refused":
+        elif r["ending"] == "client_alert" and r["ending_detail"] is None:
             # the server answered; the client (Java 6: a DHE prime over 1024 bits) ends it
             counts["refused"] += 1
             got = ["CLIENT-REFUSES", r.get("version"), r.get("suite_code")]
         else:
             counts["refused"] += 1
-            got = ["FAIL" if r["status"] in ("alert", "closed", "reset") else r["status"]]
+            got = ["FAIL" if r["ending"] == "server_alert" or r["ending_detail"] in ("closed", "reset")
+                   else r["ending_detail"] or r["ending"]]
         want = (["OK", o["version"], o["suite_code"], o["hello_retry_request"]] if o["ok"]
                 else ["CLIENT-REFUSES", o.get("version"), o.get("suite_code")]
                 if o.get("failure") == "client-refuses" else ["FAIL"])
@@ -108,7 +109,7 @@ import json, sys
 for client in open(sys.argv[2]).read().split():
     try:
         r = json.load(open(f"{sys.argv[1]}/{client}"))
-        print(client, r["agree"], r["status"])
+        print(client, r["agree"], r["ending"], r["ending_detail"])
     except Exception as e:
         print(client, "no result", e)
 PY
@@ -131,7 +132,7 @@ for client in open(sys.argv[2]).read().split():
     try:
         r = json.load(open(f"{sys.argv[1]}/{client}"))
         ok = r["agree"] is True and r["hello_captured"] is False
-        print("AGREE" if ok else "DISAGREE", client, r["status"], r.get("suite", "-"))
+        print("AGREE" if ok else "DISAGREE", client, r["ending"], r["ending_detail"], r.get("suite", "-"))
     except Exception as e:
         print("DISAGREE", client, "no result:", e, open(f"{sys.argv[1]}/{client}.err").read()[:200])
 PY
@@ -144,10 +145,10 @@ python3 - "$WORK/serve.jsonl" "$nlines" <<'PY' && ok || bad "serve's own report 
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])][int(sys.argv[2]):]
 hellos = [r for r in rows if "offered" in r]
-off = [(r["id"], r["end"], r["predicted"].get("failure")) for r in hellos if not r.get("agree")]
+off = [(r["id"], r["ending"], r["predicted"].get("failure")) for r in hellos if not r.get("agree")]
 ends = {}
 for r in hellos:
-    ends[r["end"]] = ends.get(r["end"], 0) + 1
+    ends[r["ending"]] = ends.get(r["ending"], 0) + 1
 print(f"serve (windows-2025): {len(hellos)} hellos recorded, {ends}; {len(off)} disagree with its model {off[:5]}")
 sys.exit(0 if len(hellos) >= 162 and not off else 1)
 PY

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `connect --as` judges the server's answer as a real client does: a ServerHello that chose a
 # version, suite or key share group the hello never offered (or an HRR asking for a share the
-# hello already sent) is an illegal answer (exit 1, status illegal_answer, the reason named),
+# hello already sent) is an illegal answer (exit 1, ending client_alert with detail illegal_answer, the reason named),
 # never "handshake succeeds". A legal answer to the same hello still succeeds. And the
 # certificate names a server sends (here a subjectAltName with an ESC sequence and a byte that
 # is not UTF-8) reach neither connect's nor scan's output raw; their JSON stays valid UTF-8.
@@ -32,7 +32,7 @@ for case in "legal legacy-printer 0" "suite legacy-printer 1" "version legacy-pr
     expect_grep 'answered illegally' "$OUT" "$mode: called illegal"
     expect_grep 'illegal_parameter' "$OUT" "$mode: what a real client does"
     run connect "127.0.0.1:$PORT" --as "$client" --timeout 4 --json
-    expect_grep '"status": "illegal_answer"' "$OUT" "$mode: JSON status"
+    expect_grep '"ending_detail": "illegal_answer"' "$OUT" "$mode: JSON detail"
   fi
 done
 run connect "127.0.0.1:$(cat "$WORK/suite.port")" --as legacy-printer --timeout 4

@@ -117,23 +117,23 @@ conn_check() {
 import json, sys
 d = json.load(open(sys.argv[1]))
 if not eval(sys.argv[2]):
-    print({k: d.get(k) for k in ("status", "ending", "note", "error", "alert")})
+    print({k: d.get(k) for k in ("ending", "ending_detail", "note", "error", "alert")})
     sys.exit(1)
 PY
   local kb; kb=$(cat "$WORK/$1.rss")
   [ "$kb" -lt 204800 ] && ok || bad "$1: peak RSS $kb kB (bound 200 MB)"
 }
 conn_check conn.silent 1 'd["ending"] == "no_answer" and "no answer within 2000 ms" in d["error"]' "silence"
-conn_check conn.drip 1 'd["status"] == "timeout" and d["note"] == "the server sent bytes but no ServerHello in time" and "no ServerHello within 2000 ms, after" in d["error"]' "a byte a second"
+conn_check conn.drip 1 'd["ending"] is None and d["ending_detail"] == "timeout" and d["note"] == "the server sent bytes but no ServerHello in time" and "no ServerHello within 2000 ms, after" in d["error"]' "a byte a second"
 conn_check conn.garbage 1 'd["note"].startswith("the answer is not TLS: BAD_CONTENT_TYPE")' "garbage"
 conn_check conn.huge 1 '"claims 16777215 bytes" in d["note"]' "2^24-byte message"
 conn_check conn.hrr 1 '"second HelloRetryRequest" in d["note"] and d["alert"]["code"] == 10' "endless HelloRetryRequests"
 conn_check conn.alert255 1 'd["note"] == "the server sent an alert 255 (no alert TLS defines)"' "alert 255"
 conn_check conn.alert_level7 1 'd["note"] == "the server sent an alert handshake_failure (40) of level 7 (neither warning 1 nor fatal 2)"' "alert of level 7"
-conn_check conn.sh_close 1 'd["ending"] == "aborted" and d["status"] == "closed" and d["note"] == "the server closed the connection after its ServerHello, before the handshake ended"' "close after the ServerHello"
-conn_check conn.midrecord_rst 1 'd["status"] == "reset" and d["note"] == "the server reset the connection after 8 bytes: a record of 69 bytes begun, 8 of them came"' "reset mid-record"
+conn_check conn.sh_close 1 'd["ending"] == "aborted" and d["ending_detail"] == "closed" and d["note"] == "the server closed the connection after its ServerHello, before the handshake ended"' "close after the ServerHello"
+conn_check conn.midrecord_rst 1 'd["ending_detail"] == "reset" and d["note"] == "the server reset the connection after 8 bytes: a record of 69 bytes begun, 8 of them came"' "reset mid-record"
 conn_check conn.sslv2 1 '"SSLv2 SERVER-HELLO" in d["note"]' "SSLv2 only"
-conn_check conn.flood 1 'd["status"] == "timeout" and "hello_request messages, which a client ignores" in d["error"]' "HelloRequest flood"
+conn_check conn.flood 1 'd["ending_detail"] == "timeout" and "hello_request messages, which a client ignores" in d["error"]' "HelloRequest flood"
 conn_check conna.silent 1 'd["ending"] == "no_answer"' "silence"
 conn_check conna.drip 1 'd["ending"] is None and d["note"].startswith("no ServerHello within 2000 ms, after")' "a byte a second"
 conn_check conna.garbage 1 'd["note"].startswith("the answer is not TLS: BAD_CONTENT_TYPE")' "garbage"

@@ -72,7 +72,7 @@ import json, sys
 j = json.load(open(sys.argv[1]))
 p = j["predicted"]
 # the real server chose a DHE suite with a 2048-bit prime; the client ends it; the model says so
-assert j["status"] == "client_refused" and j.get("dh_bits") == 2048, j
+assert j["ending"] == "client_alert" and j["ending_detail"] is None and j.get("dh_bits") == 2048, j
 assert "DHE" in j["suite"], j
 assert not p["ok"] and p["failure"] == "client-refuses" and p["suite_code"] == j["suite_code"], p
 assert j["agree"] is True, j

@@ -137,7 +137,7 @@ for line in open(work + "/servers"):
         seen = seen.split()
         problems = []
         if "offered" not in r:
-            problems.append(f"no hello recorded ({r.get('end')})")
+            problems.append(f"no hello recorded ({r.get('ending')} {r.get('ending_detail')})")
         else:
             real, pred = r["real"], r["predicted"]
             m = json.loads(subprocess.run([tlsdiag, "match", "--client", "hex:" + r["offered"]["hello_hex"],
@@ -176,7 +176,7 @@ n=$(sed -n 's/^SUMMARY \([0-9]*\) .*/\1/p' "$WORK/report")
 [ "${n:-0}" -eq $((3 * ${#CLIENTS[@]})) ] && ok || bad "expected $((3 * ${#CLIENTS[@]})) client runs, got ${n:-0}"
 grep -q '^DISAGREE' "$WORK/report" && bad "serve, the clients and the model disagree (listed above)" || ok
 # Each kind of outcome was exercised: successes, alerts and Windows resets.
-for want in '"end":"handshake_ok"' '"end":"sent_alert"' '"end":"sent_reset"'; do
+for want in '"ending":"success"' '"ending":"server_alert"' '"ending":"reset_after_client_hello"'; do
   grep -qh "$want" "$WORK"/*.jsonl && ok || bad "no client ended with $want"
 done
 finish

@@ -40,7 +40,7 @@ echo "serve peak RSS (VmHWM): ${hwm} kB"
 [ "${hwm:-0}" -gt 0 ] && [ "$hwm" -lt 204800 ] && ok || bad "serve peak RSS ${hwm} kB (bound 200 MB)"
 kill "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null; SERVE_PID=""
 
-# check MODE END NOTE_CONDITION MESSAGE: the record of that client's connection (found by its
+# check MODE 'ENDING DETAIL' NOTE_CONDITION MESSAGE (detail - for none): the record of that client's connection (found by its
 # port); NOTE_CONDITION is Python on n (the note) and d (the record).
 check() {
   python3 - "$WORK/clients.json" "$WORK/serve.jsonl" "$1" "$2" "$3" <<'PY' && ok || bad "serve, $1 client: $4"
@@ -53,22 +53,22 @@ if len(rows) != 1:
     sys.exit(1)
 d = rows[0]
 n = d.get("note", "")
-if d["end"] != sys.argv[4] or not eval(sys.argv[5]):
+if f'{d["ending"]} {d["ending_detail"] or "-"}' != sys.argv[4] or not eval(sys.argv[5]):
     print(json.dumps(d)[:800])
     sys.exit(1)
 PY
 }
-check silent timeout 'n == "no whole ClientHello within 2.0 s (0 bytes received)"' "silence"
-check drip timeout 'n.startswith("no whole ClientHello within 2.0 s (") and d["bytes_in"] > 0' "a byte a second"
-check garbage not_tls 'n.startswith("the first bytes are no ClientHello: BAD_CONTENT_TYPE")' "garbage"
-check huge too_large '"MSG_TOO_LARGE" in n and "handshake message length" in n' "2^24-byte claim"
-check hrr_loop sent_alert 'n == "after the server'"'"'s HelloRetryRequest the client'"'"'s ClientHello number 2 was refused (bad key share)"' "ClientHellos after a HelloRetryRequest"
-check alert255 client_alert 'n == "the client sent an alert 255 (no alert TLS defines)" and d["real"]["alert"]["name"] == "undefined"' "alert 255"
-check alert_level7 client_alert 'n == "the client sent an alert handshake_failure (40) of level 7 (neither warning 1 nor fatal 2)"' "alert of level 7"
-check close_hello client_closed 'n == "the client closed the connection after its ClientHello, once the server had answered"' "close after the ClientHello"
-check rst_midrecord client_closed 'n.startswith("the client reset the connection after ") and n.endswith(" bytes, in the middle of its ClientHello")' "reset mid-record"
-check sslv2 sent_alert 'n.startswith("the client offered SSLv2 only (an SSLv2 CLIENT-HELLO): refused")' "SSLv2-only hello"
-check flood too_large '"first flight larger than the recorder keeps" in n' "connect-then-flood"
+check silent 'no_client_hello timeout' 'n == "no whole ClientHello within 2.0 s (0 bytes received)"' "silence"
+check drip 'no_client_hello timeout' 'n.startswith("no whole ClientHello within 2.0 s (") and d["bytes_in"] > 0' "a byte a second"
+check garbage 'not_tls -' 'n.startswith("the first bytes are no ClientHello: BAD_CONTENT_TYPE")' "garbage"
+check huge 'no_client_hello too_large' '"MSG_TOO_LARGE" in n and "handshake message length" in n' "2^24-byte claim"
+check hrr_loop 'server_alert -' 'n == "after the server'"'"'s HelloRetryRequest the client'"'"'s ClientHello number 2 was refused (bad key share)"' "ClientHellos after a HelloRetryRequest"
+check alert255 'client_alert -' 'n == "the client sent an alert 255 (no alert TLS defines)" and d["real"]["alert"]["name"] == "undefined"' "alert 255"
+check alert_level7 'client_alert -' 'n == "the client sent an alert handshake_failure (40) of level 7 (neither warning 1 nor fatal 2)"' "alert of level 7"
+check close_hello 'aborted closed' 'n == "the client closed the connection after its ClientHello, once the server had answered"' "close after the ClientHello"
+check rst_midrecord 'no_client_hello reset' 'n.startswith("the client reset the connection after ") and n.endswith(" bytes, in the middle of its ClientHello")' "reset mid-record"
+check sslv2 'server_alert -' 'n.startswith("the client offered SSLv2 only (an SSLv2 CLIENT-HELLO): refused")' "SSLv2-only hello"
+check flood 'no_client_hello too_large' '"first flight larger than the recorder keeps" in n' "connect-then-flood"
 python3 - "$WORK/clients.json" <<'PY' && ok || bad "a hostile client was left hanging by serve"
 import json, sys
 c = json.load(open(sys.argv[1]))

@@ -73,8 +73,8 @@ for kind in ("tls", "garbage", "mid_hello", "silent", "flood", "tls_idle"):
     assert s.get(kind, {}).get("n", 0) > 0, (kind, "not tried")
 PY
   # serve accounted for the hostile ones.
-  for want in not_tls timeout too_large handshake_ok; do
-    n=$(grep -c "\"end\":\"$want\"" "$WORK/storm.jsonl")
+  for want in '"ending":"not_tls"' '"ending_detail":"timeout"' '"ending_detail":"too_large"' '"ending":"success"'; do
+    n=$(grep -c "$want" "$WORK/storm.jsonl")
     echo "serve reported $n clients as $want"
     [ "$n" -gt 0 ] && ok || bad "serve reported no $want client"
   done
@@ -105,6 +105,6 @@ PY
   [ "$(cat "$WORK/cap.out")" = 5 ] && ok || bad "clients beyond --max-clients not refused: $(cat "$WORK/cap.out")"
   sleep 2.5
   handshake && ok || bad "no handshake once the held connections timed out"
-  grep -q '"end":"over_capacity"' "$WORK/cap.jsonl" && ok || bad "serve did not report over_capacity"
+  grep -q '"ending_detail":"over_capacity"' "$WORK/cap.jsonl" && ok || bad "serve did not report over_capacity"
 fi
 finish

@@ -277,12 +277,31 @@ static void test_names(void **state)
     assert_string_equal(tlsd_version_label(0x1234, b), "0x1234");
 }
 
+/* One name per state: no detail is spelt as an ending, no name twice. */
+static void test_ending_vocabulary(void **state)
+{
+    (void)state;
+    const char *seen[TLSD_OUTCOME_COUNT + TLSD_DETAIL_COUNT];
+    size_t n = 0;
+    for (int i = 0; i < TLSD_OUTCOME_COUNT; i++)
+        seen[n++] = tlsd_conn_outcome_name((enum tlsd_conn_outcome)i);
+    for (int i = 0; i < TLSD_DETAIL_COUNT; i++) {
+        const char *d = tlsd_ending_detail_name((enum tlsd_ending_detail)i);
+        assert_int_equal(tlsd_conn_outcome_from_name(d), -1);
+        seen[n++] = d;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = i + 1; k < n; k++)
+            assert_string_not_equal(seen[i], seen[k]);
+    assert_string_equal(tlsd_ending_detail_name(TLSD_DETAIL_COUNT), "?");
+    assert_string_equal(tlsd_ending_detail_name(TLSD_DETAIL_ILLEGAL_ANSWER), "illegal_answer");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_outcomes),
-        cmocka_unit_test(test_no_common_suite),
-        cmocka_unit_test(test_reported_as_they_complete),
+        cmocka_unit_test(test_outcomes),        cmocka_unit_test(test_ending_vocabulary),
+        cmocka_unit_test(test_no_common_suite), cmocka_unit_test(test_reported_as_they_complete),
         cmocka_unit_test(test_names),
     };
     diags = tlsd_diag_table_new();

@@ -75,7 +75,7 @@ serve_once() {
 }
 linux=$(serve_once "$TLSDIAG")
 wine=$(serve_once "$WINE" "$TLSD_WINEXE")
-expect_grep '"end": "handshake_ok"' "$wine" "serve under Wine: handshake ok"
+expect_grep '"ending": "success"' "$wine" "serve under Wine: handshake ok"
 expect_grep '"agree": true' "$wine" "serve under Wine: prediction agrees"
 [ -n "$linux" ] && [ "$linux" = "$wine" ] && ok ||
   { bad "serve records differ"; diff <(echo "$linux") <(echo "$wine") | head -20 >&2; }
