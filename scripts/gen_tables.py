@@ -309,7 +309,8 @@ def gen_vocabulary(h, c):
 
 
 # Named constants for registry codes: table, C enum tag, constant prefix, number format.
-CODE_NAMES = [("versions", "tlsd_version_code", "TLSD_VERSION_", "0x%04X"),
+CODE_NAMES = [("suites", "tlsd_suite_code", "TLSD_SUITE_", "0x%04X"),
+              ("versions", "tlsd_version_code", "TLSD_VERSION_", "0x%04X"),
               ("alerts", "tlsd_alert_code", "TLSD_ALERT_", "%d"),
               ("groups", "tlsd_group_code", "TLSD_GROUP_", "0x%04X"),
               ("sigschemes", "tlsd_sigscheme_code", "TLSD_SIGSCHEME_", "0x%04X"),
@@ -327,8 +328,13 @@ def code_const(prefix, name):
 def gen_codes(h, tables):
     for tname, tag, prefix, fmt in CODE_NAMES:
         h.append("enum %s {" % tag)
+        seen = set()
         for row, _ in tables[tname]:
-            h.append("    %s = %s," % (code_const(prefix, row["name"]), fmt % row["code"]))
+            const = code_const(prefix, row.get("name") or row["iana_name"])
+            if const in seen:
+                raise DataError("two %s rows are both named %s" % (tname, const))
+            seen.add(const)
+            h.append("    %s = %s," % (const, fmt % row["code"]))
         h.append("};")
         h.append("")
 

@@ -64,7 +64,8 @@ struct tlsd_cert_summary {
     char subject[512], issuer[512];
     char **sans; /* "DNS:example.com", "IP:192.0.2.1", ... */
     size_t n_sans;
-    char key_type[32]; /* "RSA", "EC", "ED25519", "DSA", ... */
+    char key_type[32]; /* "RSA", "EC", "ED25519", "DSA", ... (OpenSSL's name, shown as is) */
+    enum tlsd_cert_kind key_kind; /* RSA (not RSA-PSS), ECDSA (EC), DSA; NONE: another */
     int key_bits;
     char curve[64];   /* EC keys: the curve's name */
     char sig_alg[64]; /* "sha256WithRSAEncryption", ... */

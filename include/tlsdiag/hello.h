@@ -21,8 +21,7 @@ extern "C" {
  * code of draft-ietf-tls-tls13 up to -22, registered as reserved_40: */
 #define TLSD_EXT_KEY_SHARE_DRAFT TLSD_EXT_RESERVED_40
 
-#define TLSD_SUITE_EMPTY_RENEGOTIATION_INFO_SCSV 0x00ff
-#define TLSD_SUITE_FALLBACK_SCSV                 0x5600
+/* Suite codes, the SCSVs too: enum tlsd_suite_code (TLSD_SUITE_TLS_*), registry_codes.h. */
 
 enum tlsd_hello_format {
     TLSD_HELLO_TLS = 0, /* SSLv3 / TLS record + handshake message */

@@ -533,8 +533,11 @@ static size_t tls13_record_len(const struct tlsd_conn *c, size_t content)
  * and Finished with an empty certificate holds a certificate. */
 static int client_cert_from(const struct tlsd_conn *c, size_t len)
 {
-    const struct tlsd_suite *s = tlsd_suite_by_code(c->sh.suite);
-    size_t hash = s && strstr(s->iana_name, "SHA384") ? 48 : 32;
+    /* RFC 8446 B.4, RFC 9150, draft-irtf-cfrg-aegis-aead: the TLS 1.3 suites of SHA-384 */
+    bool sha384 = c->sh.suite == TLSD_SUITE_TLS_AES_256_GCM_SHA384 ||
+                  c->sh.suite == TLSD_SUITE_TLS_AEGIS_256_SHA384 ||
+                  c->sh.suite == TLSD_SUITE_TLS_SHA384_SHA384;
+    size_t hash = sha384 ? 48 : 32;
     size_t empty = TLS13_HS_HEADER + TLS13_EMPTY_CERT_BODY, fin = TLS13_HS_HEADER + hash;
     if (len == tls13_record_len(c, empty) || len == tls13_record_len(c, empty + fin))
         return 0;

@@ -139,8 +139,8 @@ static void alert_events(struct tlsd_analyze_memo *memo, struct tlsd_diagnosis *
 
 static bool real_suite(uint32_t code)
 {
-    return !tlsd_is_grease(code) && code != TLSD_SUITE_EMPTY_RENEGOTIATION_INFO_SCSV &&
-           code != TLSD_SUITE_FALLBACK_SCSV;
+    return !tlsd_is_grease(code) && code != TLSD_SUITE_TLS_EMPTY_RENEGOTIATION_INFO_SCSV &&
+           code != TLSD_SUITE_TLS_FALLBACK_SCSV;
 }
 
 static const char *cipher_family(enum tlsd_cipher c)

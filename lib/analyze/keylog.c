@@ -4,6 +4,7 @@
 #include "platform.h"
 
 #include "tlsdiag/keylog.h"
+#include "tlsdiag/registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,9 +161,9 @@ struct aead {
 
 /* RFC 8446 B.4 (the CCM suites are not read). */
 static const struct aead aeads[] = {
-    {0x1301, "SHA256", 16, EVP_aes_128_gcm},
-    {0x1302, "SHA384", 32, EVP_aes_256_gcm},
-    {0x1303, "SHA256", 32, EVP_chacha20_poly1305},
+    {TLSD_SUITE_TLS_AES_128_GCM_SHA256, "SHA256", 16, EVP_aes_128_gcm},
+    {TLSD_SUITE_TLS_AES_256_GCM_SHA384, "SHA384", 32, EVP_aes_256_gcm},
+    {TLSD_SUITE_TLS_CHACHA20_POLY1305_SHA256, "SHA256", 32, EVP_chacha20_poly1305},
 };
 
 static const struct aead *aead_of(uint16_t suite)

@@ -288,9 +288,9 @@ static enum tlsd_cerr write_suites(struct tlsd_wr *w, const struct tlsd_hello_sp
         tlsd_wr_u16(w, (uint16_t)s->suites[i]);
     }
     if (s->scsv)
-        tlsd_wr_u16(w, TLSD_SUITE_EMPTY_RENEGOTIATION_INFO_SCSV);
+        tlsd_wr_u16(w, TLSD_SUITE_TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
     if (s->fallback_scsv)
-        tlsd_wr_u16(w, TLSD_SUITE_FALLBACK_SCSV);
+        tlsd_wr_u16(w, TLSD_SUITE_TLS_FALLBACK_SCSV);
     tlsd_wr_close_vec(w);
     return TLSD_CERR_OK;
 }
@@ -351,9 +351,9 @@ static enum tlsd_cerr build_ssl2_msg(const struct tlsd_hello_spec *s, struct tls
     for (size_t i = 0; i < s->n_suites; i++)
         tlsd_wr_u24(w, s->suites[i]);
     if (s->scsv)
-        tlsd_wr_u24(w, TLSD_SUITE_EMPTY_RENEGOTIATION_INFO_SCSV);
+        tlsd_wr_u24(w, TLSD_SUITE_TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
     if (s->fallback_scsv)
-        tlsd_wr_u24(w, TLSD_SUITE_FALLBACK_SCSV);
+        tlsd_wr_u24(w, TLSD_SUITE_TLS_FALLBACK_SCSV);
     tlsd_wr_bytes(w, s->session_id, s->session_id_len);
     tlsd_wr_bytes(w, random + 32 - chlen, chlen);
     if (n * 3 > 0xffff)

@@ -397,8 +397,8 @@ static enum tlsd_cerr parse_suites(struct tlsd_rd *list, unsigned width,
             c = c16;
         }
         ch->suites[ch->n_suites++] = c;
-        ch->scsv |= c == TLSD_SUITE_EMPTY_RENEGOTIATION_INFO_SCSV;
-        ch->fallback_scsv |= c == TLSD_SUITE_FALLBACK_SCSV;
+        ch->scsv |= c == TLSD_SUITE_TLS_EMPTY_RENEGOTIATION_INFO_SCSV;
+        ch->fallback_scsv |= c == TLSD_SUITE_TLS_FALLBACK_SCSV;
         if (tlsd_is_grease(c))
             ch->grease |= TLSD_GREASE_SUITE;
     }

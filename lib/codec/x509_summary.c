@@ -100,6 +100,11 @@ static void key_info(X509 *x, struct tlsd_cert_summary *out)
         return;
     }
     const char *type = EVP_PKEY_get0_type_name(pk);
+    int id = EVP_PKEY_get_base_id(pk);
+    out->key_kind = id == EVP_PKEY_RSA   ? TLSD_CERT_RSA
+                    : id == EVP_PKEY_EC  ? TLSD_CERT_ECDSA
+                    : id == EVP_PKEY_DSA ? TLSD_CERT_DSA
+                                         : TLSD_CERT_NONE;
     snprintf(out->key_type, sizeof out->key_type, "%s", type ? type : "unknown");
     out->key_bits = EVP_PKEY_get_bits(pk);
     size_t glen = 0;

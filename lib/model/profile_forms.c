@@ -15,7 +15,9 @@
 
 /* OpenSSL's default TLS 1.3 suites (ssl/ssl_ciph.c TLS_DEFAULT_CIPHERSUITES), which
  * SSL_CTX_set_cipher_list leaves untouched. */
-static const uint32_t openssl_tls13_default[] = {0x1302, 0x1303, 0x1301};
+static const uint32_t openssl_tls13_default[] = {TLSD_SUITE_TLS_AES_256_GCM_SHA384,
+                                                 TLSD_SUITE_TLS_CHACHA20_POLY1305_SHA256,
+                                                 TLSD_SUITE_TLS_AES_128_GCM_SHA256};
 
 const char *tlsd_profile_form_name(enum tlsd_profile_form f)
 {

@@ -185,7 +185,7 @@ void scan_findings(struct tlsd_scan_result *r)
     }
     for (size_t i = 0; i < r->n_certs; i++) {
         const struct tlsd_scan_cert *c = &r->certs[i];
-        bool rsa = strcmp(c->chain.certs[0].key_type, "RSA") == 0;
+        bool rsa = c->chain.certs[0].key_kind == TLSD_CERT_RSA;
         for (size_t k = 0; k < c->n_suites; k++) {
             const struct tlsd_suite *s = tlsd_suite_by_code(c->suites[k]);
             if (s && ((rsa && s->cert == TLSD_CERT_ECDSA) || (!rsa && s->cert == TLSD_CERT_RSA)))
@@ -220,7 +220,7 @@ void scan_findings(struct tlsd_scan_result *r)
             finding(r, TLSD_CLASS_INSECURE, "certificate %s has expired", l->subject);
         if (l->not_before > now)
             finding(r, TLSD_CLASS_INSECURE, "certificate %s is not valid yet", l->subject);
-        if (strcmp(l->key_type, "RSA") == 0 && l->key_bits < 2048)
+        if (l->key_kind == TLSD_CERT_RSA && l->key_bits < 2048)
             finding(r, TLSD_CLASS_INSECURE, "certificate key RSA %d bits is too short",
                     l->key_bits);
     }

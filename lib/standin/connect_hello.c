@@ -109,7 +109,7 @@ static int build_hello(const struct tlsd_profile *p, const char *sni, uint8_t **
         .key_shares = shares,
         .n_key_shares = p->n_key_shares,
         .reneg_info = (p->flags & TLSD_PF_SENDS_RENEG_INFO) &&
-                      !tlsd_profile_has_suite(p, TLSD_SUITE_EMPTY_RENEGOTIATION_INFO_SCSV),
+                      !tlsd_profile_has_suite(p, TLSD_SUITE_TLS_EMPTY_RENEGOTIATION_INFO_SCSV),
         .extended_master_secret = hi >= TLSD_VERSION_TLS1_2,
     };
     struct tlsd_hello_spec s;

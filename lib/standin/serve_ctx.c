@@ -42,7 +42,8 @@ static bool is_tls13_suite(uint32_t code)
 
 static bool is_signalling(uint32_t code)
 {
-    return code == TLSD_SUITE_EMPTY_RENEGOTIATION_INFO_SCSV || code == TLSD_SUITE_FALLBACK_SCSV;
+    return code == TLSD_SUITE_TLS_EMPTY_RENEGOTIATION_INFO_SCSV ||
+           code == TLSD_SUITE_TLS_FALLBACK_SCSV;
 }
 
 /* Cipher list (TLS <= 1.2) and ciphersuites (TLS 1.3), in the profile's order. */

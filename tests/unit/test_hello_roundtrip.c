@@ -21,8 +21,8 @@ static uint16_t plain_code(void)
 {
     for (;;) {
         uint16_t c = (uint16_t)rnd(0x10000);
-        if (!tlsd_is_grease(c) && c != TLSD_SUITE_EMPTY_RENEGOTIATION_INFO_SCSV &&
-            c != TLSD_SUITE_FALLBACK_SCSV)
+        if (!tlsd_is_grease(c) && c != TLSD_SUITE_TLS_EMPTY_RENEGOTIATION_INFO_SCSV &&
+            c != TLSD_SUITE_TLS_FALLBACK_SCSV)
             return c;
     }
 }
