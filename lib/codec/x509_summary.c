@@ -11,8 +11,8 @@
 
 #include "platform.h"
 
-#include "tlsdiag/handshake.h"
 #include "tlsdiag/textout.h"
+#include "tlsdiag/x509_summary.h"
 
 static void name_text(const X509_NAME *name, char *out, size_t len)
 {
