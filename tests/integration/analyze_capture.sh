@@ -1,17 +1,14 @@
 # Shared by the analyze tests that record real failures on loopback (sourced after
 # cli/lib.sh): servers killed on exit, free ports, certificates, tcpdump on lo for the
 # ports in PORT, and the analysis as JSON. TLSD_KEEP=1 keeps the work directory in /tmp/keep.
+. "$(dirname "${BASH_SOURCE[0]}")/loopback.sh" # free_port, wait_addr
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; [ -n "${TLSD_KEEP:-}" ] && cp -r "$WORK" /tmp/keep; rm -rf "$WORK"; }
 trap cleanup EXIT
 cd "$WORK" || exit 3
 declare -A PORT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_port() { # PORT: until something listens (at most ~5 s)
-  for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
-  bad "nothing listens on port $1"; return 1
-}
+wait_port() { wait_addr 127.0.0.1 "$1" || { bad "nothing listens on port $1"; return 1; }; }
 cert() { # NAME CN [KEYOPTS...]: a self-signed certificate NAME.pem / NAME.key
   local name=$1 cn=$2; shift 2
   openssl req -x509 -newkey "$@" -nodes -days 2 -subj "/CN=$cn" -addext "subjectAltName=DNS:$cn" \

@@ -5,6 +5,8 @@ LOOPBACK_PY="$(dirname "${BASH_SOURCE[0]}")/loopback.py"
 free_port() { python3 "$LOOPBACK_PY" free-port; }
 # wait_addr ADDR PORT: until something listens there (at most 10 s).
 wait_addr() { python3 "$LOOPBACK_PY" wait "$1" "$2"; }
+# wait_port PORT: wait_addr on 127.0.0.1.
+wait_port() { wait_addr 127.0.0.1 "$1"; }
 # $WORK/ec.key, ec.pem (P-256) and $WORK/rsa.key, rsa.pem: self-signed, CN=localhost.
 make_certs() { python3 "$LOOPBACK_PY" certs "$WORK"; }
 # listens NET COUNT PORT: nginx's "listen 127.0.NET.I:PORT ssl;" for I from 1 to COUNT.

@@ -1,5 +1,6 @@
 # Real servers on loopback for the integration tests (sourced after cli/lib.sh).
 # Every server runs under `timeout`, on a free port, and is killed on exit.
+. "$(dirname "${BASH_SOURCE[0]}")/loopback.sh" # free_port, wait_port
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
@@ -18,11 +19,6 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$W
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout "$WORK/ec384.key" \
   -out "$WORK/ec384.pem" -days 2 -subj /CN=localhost 2>/dev/null
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() {
-  for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
-  return 1
-}
 # IANA names of a TLS <= 1.2 cipher string (the TLS 1.3 suites are set apart).
 iana() { openssl ciphers -stdname "$1" | awk '$1 !~ /^TLS_(AES_|CHACHA20_POLY1305_SHA256)/ {print $1}' | paste -sd,; }
 

@@ -13,6 +13,7 @@
 #                       Schannel does when nothing is in common)
 #   unclean close       a listener that closes (FIN, no alert) after the ClientHello
 . "$(dirname "$0")/../cli/lib.sh"
+. "$(dirname "$0")/loopback.sh" # free_port, wait_addr
 for tool in openssl gnutls-cli curl python3 timeout; do
   command -v "$tool" >/dev/null || { echo "SKIP: $tool not installed"; exit 77; }
 done
@@ -20,11 +21,7 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_port() { # PORT: until something listens (at most ~5 s)
-  for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
-  bad "nothing listens on port $1"; return 1
-}
+wait_port() { wait_addr 127.0.0.1 "$1" || { bad "nothing listens on port $1"; return 1; }; }
 
 # Certificates: a self-signed one for localhost; a CA and a leaf for other.example signed by it.
 cd "$WORK" || exit 3

@@ -9,12 +9,11 @@
 # each reset confirmed. Running out of file descriptors (ulimit -n) is never "not
 # accepted" either.
 . "$(dirname "$0")/../cli/lib.sh"
+. "$(dirname "$0")/loopback.sh" # free_port, wait_port
 here=$(dirname "$0")
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/k.pem" -out "$WORK/c.pem" -days 2 \
   -subj /CN=localhost >/dev/null 2>&1
