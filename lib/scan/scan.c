@@ -37,294 +37,11 @@ void tlsd_scan_opts_default(struct tlsd_scan_opts *o)
     o->target_timeout_ms = 120000;
 }
 
-/* ---- hellos -------------------------------------------------------------- */
-
-/* Every group fit for the version, the common modern ones first (so that a
- * server honouring the client's order uses what real clients get). */
-uint16_t *all_groups(uint16_t version, size_t *n)
-{
-    static const uint16_t first[] = {TLSD_GROUP_X25519, TLSD_GROUP_SECP256R1, TLSD_GROUP_X448,
-                                     TLSD_GROUP_SECP384R1, TLSD_GROUP_SECP521R1};
-    uint16_t *g = malloc(tlsd_group_count() * sizeof *g);
-    size_t k = 0;
-    for (size_t i = 0; g && i < sizeof first / sizeof first[0]; i++)
-        g[k++] = first[i];
-    for (size_t i = 0; g && i < tlsd_group_count(); i++) {
-        const struct tlsd_group *x = tlsd_group_at(i);
-        bool ok = x->kind != TLSD_GROUP_KIND_EXPLICIT;
-        if (version >= TLSD_VERSION_TLS1_3) /* RFC 8446 4.2.7 (the registry's tls13 column) */
-            ok = ok && x->tls13;
-        for (size_t j = 0; j < sizeof first / sizeof first[0]; j++)
-            ok = ok && x->code != first[j];
-        if (ok)
-            g[k++] = x->code;
-    }
-    *n = k;
-    return g;
-}
-
-uint16_t *all_sigalgs(size_t *n)
-{
-    uint16_t *v = malloc(tlsd_sigscheme_count() * sizeof *v);
-    size_t k = 0;
-    for (size_t i = 0; v && i < tlsd_sigscheme_count(); i++)
-        v[k++] = tlsd_sigscheme_at(i)->code;
-    *n = k;
-    return v;
-}
-
-/* Builds the records of a ClientHello for a probe: every extension a current client
- * sends, so that a server answers as it answers real clients; an SSL 3.0 probe plain. */
-int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **rec, size_t *len)
-{
-    static const uint16_t v13[] = {TLSD_VERSION_TLS1_3};
-    static const uint8_t pf[] = {0, 1, 2};
-    static const uint8_t comp_deflate[] = {1, 0};
-    static const struct tlsd_key_share_spec shares[] = {{.group = TLSD_GROUP_X25519},
-                                                        {.group = TLSD_GROUP_SECP256R1}};
-    static const char *const alpn[] = {"h2", "http/1.1"};
-    static const uint8_t hb_allowed[] = {1}; /* peer_allowed_to_send (RFC 6520 2) */
-    static const struct tlsd_raw_ext hb = {TLSD_EXT_HEARTBEAT, hb_allowed, sizeof hb_allowed};
-    struct tlsd_key_share_spec one = {.group = h->share_group}; /* lives until the build */
-    size_t ng = 0, ns = 0;
-    uint16_t *groups = h->groups ? NULL : all_groups(h->version, &ng);
-    uint16_t *sig = h->sigalgs ? NULL : all_sigalgs(&ns);
-    bool tls10 = h->version >= TLSD_VERSION_TLS1_0, tls13 = h->version >= TLSD_VERSION_TLS1_3;
-    bool heartbeat = h->heartbeat && tls10 && !tls13;
-    struct tlsd_hello_offer o = {
-        .max_version = h->version,
-        .versions = {v13, 1, tls13},
-        .suites = h->suites,
-        .n_suites = h->n_suites,
-        .compression = {comp_deflate, h->compression ? 2 : 0, h->compression},
-        .server_name = h->no_sni ? NULL
-                       : h->sni  ? h->sni
-                                 : t->sni,
-        .groups = {h->groups ? h->groups : groups, h->groups ? h->n_groups : ng, !h->no_groups},
-        .ec_point_formats = {pf, 3, true},
-        .sigalgs = {h->sigalgs ? h->sigalgs : sig, h->sigalgs ? h->n_sigalgs : ns, true},
-        .key_shares = h->no_key_shares ? NULL
-                      : h->share_group ? &one
-                                       : shares,
-        .n_key_shares = h->no_key_shares ? 0
-                        : h->share_group ? 1
-                                         : 2,
-        .compat_session_id = true,
-        .reneg_scsv = !h->no_reneg_scsv && tls10,
-        .fallback_scsv = h->fallback_scsv && tls10,
-        .extended_master_secret = true,
-        .encrypt_then_mac = true,
-        .session_ticket = true,
-        .status_request = true,
-        .alpn = alpn,
-        .n_alpn = 2,
-        .extra = heartbeat ? &hb : NULL,
-        .n_extra = heartbeat ? 1 : 0,
-        .pad_to = h->pad_to,
-    };
-    struct tlsd_hello_spec sp;
-    tlsd_hello_spec_offer(&o, &sp);
-    enum tlsd_cerr e = tlsd_hello_build(&sp, NULL, NULL, rec, len);
-    free(groups);
-    free(sig);
-    return e == TLSD_CERR_OK ? 0 : -1;
-}
-
-/* Suites of the registry that can be negotiated at version v (SCSVs aside), as a copy
- * the caller frees; the list is made once per scan and version (probes ask for it). */
-uint32_t *suites_for(struct scan *sc, uint16_t v, size_t *n)
-{
-    int vi = 0;
-    while (vi < TLSD_PROTO_COUNT - 1 && tlsd_proto_codes[vi] != v)
-        vi++;
-    if (!sc->suites[vi]) {
-        uint32_t *all = malloc(tlsd_suite_count() * sizeof *all);
-        size_t k = 0;
-        for (size_t i = 0; all && i < tlsd_suite_count(); i++) {
-            const struct tlsd_suite *s = tlsd_suite_at(i);
-            if (s->status == TLSD_STATUS_SCSV || !tlsd_suite_usable_at(s, v))
-                continue;
-            all[k++] = s->code;
-        }
-        sc->suites[vi] = all;
-        sc->n_suites[vi] = k;
-    }
-    *n = 0;
-    uint32_t *out = sc->suites[vi] ? malloc((sc->n_suites[vi] + 1) * sizeof *out) : NULL;
-    if (out) {
-        memcpy(out, sc->suites[vi], sc->n_suites[vi] * sizeof *out);
-        *n = sc->n_suites[vi];
-    }
-    return out;
-}
-
-/* ---- result helpers ------------------------------------------------------ */
-
-enum tlsd_tristate tri_of(bool b)
-{
-    return b ? TLSD_YES : TLSD_NO;
-}
-
-void remove_code(uint32_t *v, size_t *n, uint32_t code)
-{
-    for (size_t i = 0; i < *n; i++)
-        if (v[i] == code) {
-            memmove(&v[i], &v[i + 1], (*n - i - 1) * sizeof *v);
-            (*n)--;
-            return;
-        }
-}
-
-/* A probe's answer as a version's refusal: undecided, a ServerHello that picked nothing
- * offered, or how the probe ended. */
-static enum tlsd_scan_refusal_kind refusal_kind(const struct probe_res *res)
-{
-    if (res->detail == TLSD_DETAIL_UNDECIDED)
-        return TLSD_REFUSAL_UNDECIDED;
-    return probe_server_hello(res) ? TLSD_REFUSAL_NOTHING_PICKED : TLSD_REFUSAL_ENDED;
-}
-
-/* k: the task answered (its probes' endings when undecided), NULL: not known. */
-void refusal_of(const struct task *k, const struct probe_res *res, struct tlsd_scan_refusal *f)
-{
-    memset(f, 0, sizeof *f);
-    f->kind = refusal_kind(res);
-    if (res->ending == TLSD_OUTCOME_SERVER_ALERT && res->have_alert) {
-        f->kind = TLSD_REFUSAL_ALERT;
-        f->alert_level = res->alert.level;
-        f->alert = res->alert.description;
-    }
-    f->version = res->sh.version;
-    f->ending = res->ending;
-    f->detail = res->detail;
-    f->no_syn_answer = res->detail == TLSD_DETAIL_TIMEOUT && !res->connected;
-    if (f->kind == TLSD_REFUSAL_UNDECIDED)
-        f->detail = k && k->met > 0 && k->met < TLSD_DETAIL_COUNT ? (enum tlsd_ending_detail)k->met
-                                                                  : TLSD_DETAIL_NONE;
-    snprintf(f->error, sizeof f->error, "%s", res->error);
-}
-
 static const char *outcome_text(const struct probe_res *res, char *buf, size_t len)
 {
     struct tlsd_scan_refusal f;
     refusal_of(NULL, res, &f);
     return tlsd_scan_refusal_text(&f, buf, len);
-}
-
-/* Keeps a certificate chain (DER, leaf first), one entry per distinct leaf,
- * with the suites it served; the entry, or NULL. */
-static struct tlsd_scan_cert *add_chain(struct tscan *t, const uint8_t *const *der,
-                                        const size_t *len, size_t n, uint32_t suite)
-{
-    struct tlsd_scan_result *r = t->r;
-    if (n == 0)
-        return NULL;
-    for (size_t i = 0; i < r->n_certs; i++) {
-        struct tlsd_scan_cert *c = &r->certs[i];
-        const struct tlsd_cert_summary *leaf = &c->chain.certs[0];
-        if (leaf->der_len == len[0] && memcmp(leaf->der, der[0], len[0]) == 0) {
-            if (suite && !tlsd_has_u32(c->suites, c->n_suites, suite)) {
-                uint32_t *v = realloc(c->suites, (c->n_suites + 1) * sizeof *v);
-                if (v) {
-                    c->suites = v;
-                    c->suites[c->n_suites++] = suite;
-                }
-            }
-            return c;
-        }
-    }
-    struct tlsd_scan_cert *nc = realloc(r->certs, (r->n_certs + 1) * sizeof *nc);
-    if (!nc)
-        return NULL;
-    r->certs = nc;
-    struct tlsd_scan_cert *c = &nc[r->n_certs];
-    memset(c, 0, sizeof *c);
-    /* Summarise private copies: the messages the DER came from go away. */
-    for (size_t i = 0; i < n; i++)
-        if (!tlsd_cert_chain_add(&c->chain, der[i], len[i]))
-            break;
-    if (c->chain.n == 0) {
-        tlsd_cert_chain_free(&c->chain);
-        return NULL;
-    }
-    const struct tlsd_cert_summary *l = &c->chain.certs[0];
-    if (l->curve[0])
-        snprintf(c->label, sizeof c->label, "%.31s %d (%.40s)", l->key_type, l->key_bits, l->curve);
-    else
-        snprintf(c->label, sizeof c->label, "%.31s %d", l->key_type, l->key_bits);
-    if (suite) {
-        c->suites = malloc(sizeof *c->suites);
-        if (c->suites) {
-            c->suites[0] = suite;
-            c->n_suites = 1;
-        }
-    }
-    r->n_certs++;
-    return c;
-}
-
-void note_cert(struct tscan *t, const struct probe_res *res, uint32_t suite)
-{
-    if (!res->have_cert || res->cert.n_certs == 0)
-        return;
-    size_t n = res->cert.n_certs;
-    const uint8_t **der = malloc(n * sizeof *der);
-    size_t *len = malloc(n * sizeof *len);
-    if (der && len) {
-        for (size_t i = 0; i < n; i++) {
-            der[i] = res->cert.certs[i].der;
-            len[i] = res->cert.certs[i].der_len;
-        }
-        add_chain(t, der, len, n, suite);
-    }
-    free(der);
-    free(len);
-}
-
-/* A block cipher in CBC mode: the suites RFC 7366 encrypt-then-MAC applies to (a
- * server never sends it with an AEAD or stream cipher, RFC 7366 section 2). */
-/* JA3S/JA4S and the features below come from the answer at the highest version to
- * tlsdiag's full hello; at one version, the first answer is the root probe's (every
- * other probe of that version waits for it), so the same server always gives the
- * same report. */
-static bool from_best_answer(uint16_t *best, uint16_t version)
-{
-    if (version <= *best)
-        return false;
-    *best = version;
-    return true;
-}
-
-void note_fingerprints(struct tscan *t, const struct probe_res *res)
-{
-    if (!res->have_sh || res->sh.is_hrr || !from_best_answer(&t->fp_version, res->sh.version))
-        return;
-    struct tlsd_ja3 j;
-    if (tlsd_ja3s(NULL, &res->sh, &j) == 0) {
-        memcpy(t->r->ja3s, j.hash, sizeof t->r->ja3s);
-        tlsd_ja3_free(&j);
-    }
-    tlsd_ja4s(NULL, &res->sh, TLSD_JA_TCP, t->r->ja4s);
-}
-
-/* Features of a TLS <= 1.2 ServerHello to our full hello. Encrypt-then-MAC is
- * decided by the answers with a CBC suite only (TLS 1.0 included: RFC 7366 covers
- * it): yes when any of them carries it. */
-void note_features(struct tscan *t, const struct probe_res *res)
-{
-    struct tlsd_scan_result *r = t->r;
-    if (!res->have_sh || res->sh.version >= TLSD_VERSION_TLS1_3 ||
-        res->sh.version < TLSD_VERSION_TLS1_0)
-        return;
-    if (tlsd_suite_cipher_is(res->sh.suite, TLSD_CIPHERF_CBC) && r->etm != TLSD_YES)
-        r->etm = res->sh.encrypt_then_mac ? TLSD_YES : TLSD_NO;
-    if (!from_best_answer(&t->features_version, res->sh.version))
-        return;
-    r->secure_renegotiation = res->sh.renegotiation_info ? TLSD_YES : TLSD_NO;
-    r->ems = res->sh.extended_master_secret ? TLSD_YES : TLSD_NO;
-    r->session_ticket = res->sh.session_ticket ? TLSD_YES : TLSD_NO;
-    r->ocsp_stapling = res->sh.status_request && res->cert_status ? TLSD_YES : TLSD_NO;
-    probe_alpn(res, r->alpn, sizeof r->alpn);
 }
 
 /* ---- features --------------------------------------------------------------- */
@@ -944,6 +661,45 @@ void start_after_roots(struct tscan *t)
         start_sigalgs13(t);
     if (!o->skip_features)
         start_features(t);
+}
+
+/* A version's first answer is in (accepted or not). */
+static void suites_root(struct tscan *t, bool accepted)
+{
+    (void)accepted;
+    if (--t->roots_left == 0)
+        start_after_roots(t);
+}
+
+/* SSLv2: one CLIENT-HELLO with every kind; the SERVER-HELLO lists the
+ * server's kinds at once (SSLv2 spec, 2.6). */
+void ssl2_result(struct task *k, struct probe_res *res)
+{
+    struct tscan *t = k->t;
+    struct tlsd_scan_version *sv = &t->r->versions[TLSD_PROTO_SSL2];
+    if (probe_ssl2_hello(res) && res->ssl2.n_kinds > 0) {
+        sv->suites = calloc(res->ssl2.n_kinds, sizeof *sv->suites);
+        for (size_t i = 0; sv->suites && i < res->ssl2.n_kinds; i++)
+            sv->suites[sv->n_suites++].code = res->ssl2.kinds[i];
+        sv->accepted = sv->n_suites > 0;
+    } else if (probe_server_hello(res) && res->have_sh) {
+        /* a TLS answer to the SSLv2 hello: no SSLv2 here */
+        sv->refusal.kind = TLSD_REFUSAL_TLS_TO_SSL2;
+        sv->refusal.version = res->sh.version;
+        sv->refusal.hrr = res->sh.is_hrr;
+    } else {
+        refusal_of(k, res, &sv->refusal);
+        if (res->detail == TLSD_DETAIL_UNDECIDED) {
+            sv->undecided = true;
+            add_undecided(t->r, "SSLv2: whether it is accepted (%s)", res->error);
+        } else if (res->confirmed_reset) {
+            add_doubt(t, TLSD_PROTO_SSL2, "SSLv2: whether it is accepted");
+        }
+    }
+    /* The work after the roots first: ending this task may otherwise end the target. */
+    if (--t->roots_left == 0)
+        start_after_roots(t);
+    end_task(k);
 }
 
 /* ---- targets ------------------------------------------------------------------ */

@@ -214,15 +214,13 @@ bool is_ecdhe(uint32_t code);
 uint32_t *suites_where(struct scan *sc, uint16_t v, bool (*keep)(uint32_t), size_t *n);
 void elim_task_end(struct task *k);
 struct elim *elim_start(struct tscan *t, enum ekind kind, int vi, uint32_t *cands, size_t n,
-                        uint32_t pinned, int key, void (*on_root)(struct elim *, bool),
+                        uint32_t pinned, int key, void (*on_root)(struct tscan *, bool),
                         void (*on_done)(struct elim *));
-void suites_root(struct elim *e, bool accepted);
 void suites_done(struct elim *e);
 void merge_sigschemes(struct tlsd_scan_result *r);
 void start_groups(struct tscan *t, int vi);
 void start_sigalgs(struct tscan *t);
 void start_sigalgs13(struct tscan *t);
-void ssl2_result(struct task *k, struct probe_res *res);
 
 /* scan */
 uint16_t *all_groups(uint16_t version, size_t *n);
@@ -232,6 +230,8 @@ uint32_t *suites_for(struct scan *sc, uint16_t v, size_t *n);
 enum tlsd_tristate tri_of(bool b);
 void remove_code(uint32_t *v, size_t *n, uint32_t code);
 void refusal_of(const struct task *k, const struct probe_res *res, struct tlsd_scan_refusal *f);
+struct tlsd_scan_cert *add_chain(struct tscan *t, const uint8_t *const *der, const size_t *len,
+                                 size_t n, uint32_t suite);
 void note_cert(struct tscan *t, const struct probe_res *res, uint32_t suite);
 void note_fingerprints(struct tscan *t, const struct probe_res *res);
 void note_features(struct tscan *t, const struct probe_res *res);
@@ -246,6 +246,7 @@ void spec_result(struct task *k, struct probe_res *res);
 void chacha_result(struct task *k, struct probe_res *res);
 void sig13_result(struct task *k, struct probe_res *res);
 void feature_result(struct task *k, struct probe_res *res);
+void ssl2_result(struct task *k, struct probe_res *res);
 
 /* sched */
 uint64_t now_ms(struct scan *s);

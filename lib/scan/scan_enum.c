@@ -82,7 +82,7 @@ struct elim {
         unsigned gen;    /* of the round: the probes of older ones are not needed */
         size_t depth;    /* guesses the next round may make */
     } spec;
-    void (*on_root)(struct elim *e, bool accepted);
+    void (*on_root)(struct tscan *t, bool accepted); /* the first probe answered */
     void (*on_done)(struct elim *e);
 };
 
@@ -702,7 +702,7 @@ void elim_result(struct task *k, struct probe_res *res)
         if (root)
             e->root_answered = true;
         if (root && e->on_root)
-            e->on_root(e, false);
+            e->on_root(e->t, false);
         elim_task_end(k);
         return;
     }
@@ -728,7 +728,7 @@ void elim_result(struct task *k, struct probe_res *res)
     if (c)
         record(e, c, res);
     if (root && e->on_root)
-        e->on_root(e, c != 0);
+        e->on_root(e->t, c != 0);
     if (!c) {
         elim_task_end(k);
         return;
@@ -745,7 +745,7 @@ void elim_result(struct task *k, struct probe_res *res)
 }
 
 struct elim *elim_start(struct tscan *t, enum ekind kind, int vi, uint32_t *cands, size_t n,
-                        uint32_t pinned, int key, void (*on_root)(struct elim *, bool),
+                        uint32_t pinned, int key, void (*on_root)(struct tscan *, bool),
                         void (*on_done)(struct elim *))
 {
     struct elim *e = calloc(1, sizeof *e);
@@ -767,7 +767,7 @@ struct elim *elim_start(struct tscan *t, enum ekind kind, int vi, uint32_t *cand
     t->tasks_open++; /* the enumeration itself, until elim_finish */
     if (!elim_task(e, cands, n)) {
         if (on_root)
-            on_root(e, false);
+            on_root(t, false);
         elim_finish(e);
         return NULL;
     }
@@ -796,14 +796,6 @@ static int cmp_suite(const void *a, const void *b)
 {
     const struct tlsd_scan_suite *x = a, *y = b;
     return (x->code > y->code) - (x->code < y->code);
-}
-
-void suites_root(struct elim *e, bool accepted)
-{
-    struct tscan *t = e->t;
-    (void)accepted;
-    if (--t->roots_left == 0)
-        start_after_roots(t);
 }
 
 void chacha_result(struct task *k, struct probe_res *res)
@@ -1181,35 +1173,4 @@ void start_sigalgs13(struct tscan *t)
     free(rest);
     if (--t->sig13_left == 0)
         sig13_finish(t);
-}
-
-/* SSLv2: one CLIENT-HELLO with every kind; the SERVER-HELLO lists the
- * server's kinds at once (SSLv2 spec, 2.6). */
-void ssl2_result(struct task *k, struct probe_res *res)
-{
-    struct tscan *t = k->t;
-    struct tlsd_scan_version *sv = &t->r->versions[TLSD_PROTO_SSL2];
-    if (probe_ssl2_hello(res) && res->ssl2.n_kinds > 0) {
-        sv->suites = calloc(res->ssl2.n_kinds, sizeof *sv->suites);
-        for (size_t i = 0; sv->suites && i < res->ssl2.n_kinds; i++)
-            sv->suites[sv->n_suites++].code = res->ssl2.kinds[i];
-        sv->accepted = sv->n_suites > 0;
-    } else if (probe_server_hello(res) && res->have_sh) {
-        /* a TLS answer to the SSLv2 hello: no SSLv2 here */
-        sv->refusal.kind = TLSD_REFUSAL_TLS_TO_SSL2;
-        sv->refusal.version = res->sh.version;
-        sv->refusal.hrr = res->sh.is_hrr;
-    } else {
-        refusal_of(k, res, &sv->refusal);
-        if (res->detail == TLSD_DETAIL_UNDECIDED) {
-            sv->undecided = true;
-            add_undecided(t->r, "SSLv2: whether it is accepted (%s)", res->error);
-        } else if (res->confirmed_reset) {
-            add_doubt(t, TLSD_PROTO_SSL2, "SSLv2: whether it is accepted");
-        }
-    }
-    /* The work after the roots first: ending this task may otherwise end the target. */
-    if (--t->roots_left == 0)
-        start_after_roots(t);
-    end_task(k);
 }
