@@ -96,7 +96,7 @@ static bool sh_has_ext(const struct tlsd_server_hello *sh, uint16_t type)
     return false;
 }
 
-void feature_result(struct task *k, struct probe_res *res)
+static void feature_result(struct task *k, struct probe_res *res)
 {
     struct tlsd_scan_result *r = k->t->r;
     char buf[96];
@@ -179,6 +179,8 @@ void feature_result(struct task *k, struct probe_res *res)
     }
     end_task(k);
 }
+
+static const struct scan_task_kind feature_kind = {feature_result, NULL, true};
 
 static bool is_dhe(uint32_t code)
 {
@@ -272,7 +274,7 @@ static void feature_probe(struct tscan *t, enum feature f, int vi)
     free(groups);
     if (rc < 0)
         return;
-    struct task *k = new_task(t, TASK_FEATURE);
+    struct task *k = new_task(t, &feature_kind);
     if (!k) {
         free(rec);
         return;
@@ -643,7 +645,7 @@ static void add_tls13_suites(struct tlsd_scan_result *r)
 
 /* Every version's first answer is in: start what depends on which versions
  * the server speaks. */
-void start_after_roots(struct tscan *t)
+static void start_after_roots(struct tscan *t)
 {
     const struct tlsd_scan_opts *o = t->s->o;
     const struct tlsd_scan_result *r = t->r;
@@ -673,7 +675,7 @@ static void suites_root(struct tscan *t, bool accepted)
 
 /* SSLv2: one CLIENT-HELLO with every kind; the SERVER-HELLO lists the
  * server's kinds at once (SSLv2 spec, 2.6). */
-void ssl2_result(struct task *k, struct probe_res *res)
+static void ssl2_result(struct task *k, struct probe_res *res)
 {
     struct tscan *t = k->t;
     struct tlsd_scan_version *sv = &t->r->versions[TLSD_PROTO_SSL2];
@@ -702,9 +704,11 @@ void ssl2_result(struct task *k, struct probe_res *res)
     end_task(k);
 }
 
+static const struct scan_task_kind ssl2_kind = {ssl2_result, NULL, false};
+
 /* ---- targets ------------------------------------------------------------------ */
 
-void start_versions(struct tscan *t)
+static void start_versions(struct tscan *t)
 {
     t->roots_left = TLSD_PROTO_COUNT;
     t->tasks_open++; /* held until every enumeration is started */
@@ -723,7 +727,7 @@ void start_versions(struct tscan *t)
             uint8_t *rec;
             size_t len;
             struct task *k =
-                kinds && build_hello(t, &h, &rec, &len) == 0 ? new_task(t, TASK_SSL2) : NULL;
+                kinds && build_hello(t, &h, &rec, &len) == 0 ? new_task(t, &ssl2_kind) : NULL;
             free(kinds);
             if (k)
                 submit(k, rec, len);
@@ -904,17 +908,10 @@ static void sort_certs(struct tlsd_scan_result *r)
                        cmp_u32);
 }
 
-void maybe_finish_target(struct tscan *t)
+/* Judges what a target's probes found, once its last task has ended (the hooks'
+ * finish: the scheduler reports the target next). */
+static void finish_target(struct tscan *t)
 {
-    if (t->finished || t->tasks_open > 0 || !t->resolved)
-        return;
-    t->finished = true;
-    struct scan *s = t->s;
-    if (t->deadline_running) {
-        t->deadline_running = false;
-        uv_close((uv_handle_t *)&t->deadline, NULL);
-    }
-    t->r->seconds = (double)(now_ms(s) - t->started_ms) / 1000.0;
     if (!t->failed)
         judge_hrr_loop(t);
     if (!t->failed)
@@ -935,14 +932,15 @@ void maybe_finish_target(struct tscan *t)
             t->r->resume_ticket12 = TLSD_NO;
         sort_certs(t->r);
         merge_sigschemes(t->r);
-        scan_verify_certs(t->r, s->o->cafile, t->sni ? t->sni : t->target->host);
+        scan_verify_certs(t->r, t->s->o->cafile, t->sni ? t->sni : t->target->host);
         scan_findings(t->r);
     }
-    s->targets_done++;
-    s->targets_active--;
-    if (s->done)
-        s->done(s->ctx, t->r);
-    if (s->progress)
-        s->progress(s->ctx, s->targets_done, s->n_targets, s->probes_done);
-    admit_targets(s);
+}
+
+int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan_opts *opts,
+                  struct tlsd_scan_result *results, tlsd_scan_done_cb done,
+                  tlsd_scan_progress_cb progress, void *ctx)
+{
+    static const struct scan_hooks hooks = {.start = start_versions, .finish = finish_target};
+    return scan_run(&hooks, targets, opts, results, done, progress, ctx);
 }

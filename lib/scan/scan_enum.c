@@ -1,6 +1,6 @@
 /* The scan's enumerations by elimination: every suite of a version, group and signature
  * scheme a server accepts, and the server's order (checked, then found by speculative
- * rounds); what they feed (ChaCha20 priority, TLS 1.3 signature schemes, SSLv2). Moved
+ * rounds); what they feed (ChaCha20 priority, TLS 1.3 signature schemes). Moved
  * from scan.c as is. */
 #include "tlsdiag/scan.h"
 #include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
@@ -25,6 +25,21 @@
 #include <openssl/ssl.h>
 
 #include "platform.h"
+
+/* The kinds of task of the enumerations. A part, an order check or a speculative probe
+ * of a stopped target ends with its enumeration's count of live tasks (elim_task_end);
+ * the ChaCha20 and TLS 1.3 signature scheme probes wait behind every other one. */
+static void elim_task_end(struct task *k);
+static void elim_result(struct task *k, struct probe_res *res);
+static void order_result(struct task *k, struct probe_res *res);
+static void spec_result(struct task *k, struct probe_res *res);
+static void chacha_result(struct task *k, struct probe_res *res);
+static void sig13_result(struct task *k, struct probe_res *res);
+static const struct scan_task_kind elim_kind = {elim_result, elim_task_end, false};
+static const struct scan_task_kind order_kind = {order_result, elim_task_end, false};
+static const struct scan_task_kind spec_kind = {spec_result, elim_task_end, false};
+static const struct scan_task_kind chacha_kind = {chacha_result, NULL, true};
+static const struct scan_task_kind sig13_kind = {sig13_result, NULL, true};
 
 /* ---- enumerations by elimination ------------------------------------------- */
 
@@ -234,8 +249,8 @@ static void record(struct elim *e, uint32_t c, const struct probe_res *res)
 }
 
 /* A task of e offering set (copied); fn takes its answers. */
-static struct task *elim_task_fn(struct elim *e, const uint32_t *set, size_t n, enum task_kind kind,
-                                 size_t guess, unsigned gen)
+static struct task *elim_task_fn(struct elim *e, const uint32_t *set, size_t n,
+                                 const struct scan_task_kind *kind, size_t guess, unsigned gen)
 {
     struct task *k = new_task(e->t, kind);
     if (!k)
@@ -261,14 +276,14 @@ static struct task *elim_task_fn(struct elim *e, const uint32_t *set, size_t n, 
 
 static struct task *elim_task(struct elim *e, const uint32_t *set, size_t n)
 {
-    return elim_task_fn(e, set, n, TASK_ELIM, 0, e->gen);
+    return elim_task_fn(e, set, n, &elim_kind, 0, e->gen);
 }
 
 static void elim_finish(struct elim *e);
 
 static void spec_round(struct elim *e);
 
-void elim_task_end(struct task *k)
+static void elim_task_end(struct task *k)
 {
     struct elim *e = k->e;
     e->open--;
@@ -326,7 +341,7 @@ static void elim_ask_order(struct elim *e)
     uint32_t a = e->found[pick[0]], b = e->found[pick[1]];
     uint32_t pair[2][2] = {{a, b}, {b, a}};
     for (int i = 0; i < 2; i++) {
-        struct task *k = new_task(e->t, TASK_ORDER);
+        struct task *k = new_task(e->t, &order_kind);
         if (!k)
             continue;
         k->e = e;
@@ -519,7 +534,7 @@ static void spec_round(struct elim *e)
             if (!tlsd_has_u32(e->placed, e->n_placed, e->cands[c]) &&
                 !tlsd_has_u32(sp->guess, i, e->cands[c]))
                 set[n++] = e->cands[c];
-        if (n == 0 || !elim_task_fn(e, set, n, TASK_SPEC, i, sp->gen)) {
+        if (n == 0 || !elim_task_fn(e, set, n, &spec_kind, i, sp->gen)) {
             sp->have[i] = true; /* nothing left to offer: as refused */
             if (n != 0) {       /* could not send it */
                 free(set);
@@ -571,7 +586,7 @@ static void spec_advance(struct elim *e)
     }
 }
 
-void spec_result(struct task *k, struct probe_res *res)
+static void spec_result(struct task *k, struct probe_res *res)
 {
     struct elim *e = k->e;
     struct spec *sp = &e->spec;
@@ -599,7 +614,7 @@ void spec_result(struct task *k, struct probe_res *res)
     elim_task_end(k);
 }
 
-void order_result(struct task *k, struct probe_res *res)
+static void order_result(struct task *k, struct probe_res *res)
 {
     struct elim *e = k->e;
     uint32_t c = picked(k, res);
@@ -688,7 +703,7 @@ static void elim_undecided(struct elim *e, const struct task *k, const struct pr
     free(names);
 }
 
-void elim_result(struct task *k, struct probe_res *res)
+static void elim_result(struct task *k, struct probe_res *res)
 {
     struct elim *e = k->e;
     struct tscan *t = e->t;
@@ -798,7 +813,7 @@ static int cmp_suite(const void *a, const void *b)
     return (x->code > y->code) - (x->code < y->code);
 }
 
-void chacha_result(struct task *k, struct probe_res *res)
+static void chacha_result(struct task *k, struct probe_res *res)
 {
     struct tlsd_scan_version *sv = &k->t->r->versions[k->vi];
     bool answered = probe_server_hello(res) && res->have_sh && !res->sh.is_hrr &&
@@ -829,7 +844,7 @@ static void start_chacha_probe(struct tscan *t, int vi)
     struct hello_opts h = {.version = sv->version, .suites = offer, .n_suites = n};
     uint8_t *rec;
     size_t len;
-    struct task *k = build_hello(t, &h, &rec, &len) == 0 ? new_task(t, TASK_CHACHA) : NULL;
+    struct task *k = build_hello(t, &h, &rec, &len) == 0 ? new_task(t, &chacha_kind) : NULL;
     if (!k)
         return;
     k->vi = vi;
@@ -1045,7 +1060,7 @@ static void sig13_offer(struct tscan *t, const uint32_t *idx, size_t n, enum sig
     size_t len;
     if (n == 0 || sig13_hello(t, idx, n, 0, &rec, &len) != 0)
         return;
-    struct task *k = new_task(t, TASK_SIG13);
+    struct task *k = new_task(t, &sig13_kind);
     if (k && !(k->remaining = malloc(n * sizeof *k->remaining))) {
         end_task(k);
         k = NULL;
@@ -1082,7 +1097,7 @@ static void sig13_split(struct tscan *t, const uint32_t *idx, size_t n, bool eac
     free(done);
 }
 
-void sig13_result(struct task *k, struct probe_res *res)
+static void sig13_result(struct task *k, struct probe_res *res)
 {
     struct tscan *t = k->t;
     bool answered = probe_server_hello(res) && res->have_sh;

@@ -34,6 +34,7 @@ uint64_t now_ms(struct scan *s)
 
 static void probe_done(void *ctx, struct probe_res *res);
 static void start_target(struct tscan *t);
+static void admit_targets(struct scan *s);
 static void pump(struct scan *s);
 static void drop_task(struct task *k);
 
@@ -42,7 +43,7 @@ static void drop_task(struct task *k);
 static void enqueue(struct scan *s, struct task *k)
 {
     struct task **at = &s->queue_head; /* background: at the end */
-    if (!task_kinds[k->kind].background)
+    if (!k->kind->background)
         at = s->queue_fg_tail ? &s->queue_fg_tail->next_queued : &s->queue_head;
     else if (s->queue_tail)
         at = &s->queue_tail->next_queued;
@@ -50,7 +51,7 @@ static void enqueue(struct scan *s, struct task *k)
     *at = k;
     if (!k->next_queued)
         s->queue_tail = k;
-    if (!task_kinds[k->kind].background)
+    if (!k->kind->background)
         s->queue_fg_tail = k;
 }
 
@@ -133,14 +134,7 @@ static void on_rate_tick(uv_timer_t *tm)
         uv_timer_stop(tm);
 }
 
-const struct task_kind_info task_kinds[TASK_NKINDS] = {
-    [TASK_ELIM] = {elim_result, false},      [TASK_ORDER] = {order_result, false},
-    [TASK_SPEC] = {spec_result, false},      [TASK_CHACHA] = {chacha_result, true},
-    [TASK_SIG13] = {sig13_result, true},     [TASK_SSL2] = {ssl2_result, false},
-    [TASK_FEATURE] = {feature_result, true},
-};
-
-struct task *new_task(struct tscan *t, enum task_kind kind)
+struct task *new_task(struct tscan *t, const struct scan_task_kind *kind)
 {
     struct task *k = calloc(1, sizeof *k);
     if (!k)
@@ -166,8 +160,8 @@ void end_task(struct task *k)
 /* Ends a task of a stopped target, and its enumeration with its last task. */
 static void drop_task(struct task *k)
 {
-    if (k->e)
-        elim_task_end(k);
+    if (k->kind->on_drop)
+        k->kind->on_drop(k);
     else
         end_task(k);
 }
@@ -324,7 +318,7 @@ static void deliver_undecided(struct task *k, int met, const char *why)
     snprintf(res.error, sizeof res.error, "%s", why);
     k->tries = 0;
     k->held.set = false;
-    task_kinds[k->kind].on_result(k, &res);
+    k->kind->on_result(k, &res);
 }
 
 /* The ending undecided_why names. */
@@ -409,7 +403,7 @@ static void control_done(struct task *k, const struct probe_res *res)
         t->r->resets_confirmed++;
         k->tries = 0;
         k->held.set = false;
-        task_kinds[k->kind].on_result(k, &held);
+        k->kind->on_result(k, &held);
         return;
     }
     char why[240], buf[160];
@@ -497,7 +491,7 @@ static void probe_done(void *ctx, struct probe_res *res)
         } else if (!ambiguous(res) && res->detail != TLSD_DETAIL_NO_CONNECTION) {
             k->tries = 0; /* a timeout: the answer as it is (as before) */
             k->held.set = false;
-            task_kinds[k->kind].on_result(k, res);
+            k->kind->on_result(k, res);
         } else if (!ambiguous(res)) {
             snprintf(why, sizeof why, "%s after %u tries: %.150s", probe_what(res), k->tries + 1,
                      res->error);
@@ -525,7 +519,7 @@ static void probe_done(void *ctx, struct probe_res *res)
         }
         k->tries = 0;
         k->held.set = false;
-        task_kinds[k->kind].on_result(k, res);
+        k->kind->on_result(k, res);
     }
     pump(s);
     release_parked(t, false);
@@ -562,7 +556,7 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
     uv_ip_name((struct sockaddr *)&t->addr, ip, sizeof ip);
     snprintf(t->r->address, sizeof t->r->address,
              t->addr.ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip, t->target->port);
-    start_versions(t);
+    t->s->hooks->start(t);
 }
 
 /* Ends a target early (time limit, signal) with why as its error. */
@@ -623,9 +617,32 @@ static void on_scan_signal(uv_signal_t *h, int signum)
     tlsd_stop_done(&s->stop);
 }
 
+/* Ends t once its last task has ended: what scan.c judges (hooks->finish), the time it
+ * took, the caller told, the next target admitted. */
+void maybe_finish_target(struct tscan *t)
+{
+    if (t->finished || t->tasks_open > 0 || !t->resolved)
+        return;
+    t->finished = true;
+    struct scan *s = t->s;
+    if (t->deadline_running) {
+        t->deadline_running = false;
+        uv_close((uv_handle_t *)&t->deadline, NULL);
+    }
+    t->r->seconds = (double)(now_ms(s) - t->started_ms) / 1000.0;
+    s->hooks->finish(t);
+    s->targets_done++;
+    s->targets_active--;
+    if (s->done)
+        s->done(s->ctx, t->r);
+    if (s->progress)
+        s->progress(s->ctx, s->targets_done, s->n_targets, s->probes_done);
+    admit_targets(s);
+}
+
 /* Starts targets while fewer than max_active are under way (none after a signal: the
  * rest are told they were not scanned). */
-void admit_targets(struct scan *s)
+static void admit_targets(struct scan *s)
 {
     while (s->targets_started < s->n_targets && s->targets_active < s->max_active &&
            !s->interrupted) {
@@ -656,11 +673,11 @@ static void start_target(struct tscan *t)
     }
 }
 
-int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan_opts *opts,
-                  struct tlsd_scan_result *results, tlsd_scan_done_cb done,
-                  tlsd_scan_progress_cb progress, void *ctx)
+int scan_run(const struct scan_hooks *hooks, const struct tlsd_target_list *targets,
+             const struct tlsd_scan_opts *opts, struct tlsd_scan_result *results,
+             tlsd_scan_done_cb done, tlsd_scan_progress_cb progress, void *ctx)
 {
-    struct scan s = {.o = opts, .done = done, .progress = progress, .ctx = ctx};
+    struct scan s = {.hooks = hooks, .o = opts, .done = done, .progress = progress, .ctx = ctx};
     s.max_now = opts->max_inflight ? opts->max_inflight : 1;
     if (uv_loop_init(&s.loop) < 0)
         return -1;
