@@ -40,7 +40,7 @@ void tlsd_scan_opts_default(struct tlsd_scan_opts *o)
 static const char *outcome_text(const struct probe_res *res, char *buf, size_t len)
 {
     struct tlsd_scan_refusal f;
-    refusal_of(NULL, res, &f);
+    scan_refusal_of(NULL, res, &f);
     return tlsd_scan_refusal_text(&f, buf, len);
 }
 
@@ -116,12 +116,12 @@ static void feature_result(struct task *k, struct probe_res *res)
         [F_SHARE_P256] = "TLS 1.3 with a secp256r1 key share",
     };
     if (res->detail == TLSD_DETAIL_UNDECIDED) { /* the feature stays unknown */
-        add_undecided(r, "%s: not decided (%s)", what[k->feature], res->error);
-        end_task(k);
+        scan_add_undecided(r, "%s: not decided (%s)", what[k->feature], res->error);
+        scan_end_task(k);
         return;
     }
     if (res->confirmed_reset)
-        add_doubt(k->t, -1, "%s: not decided", what[k->feature]);
+        scan_add_doubt(k->t, -1, "%s: not decided", what[k->feature]);
     switch (k->feature) {
     case F_FALLBACK:
         /* RFC 7507: inappropriate_fallback (86) to a lower version with the SCSV. */
@@ -133,7 +133,8 @@ static void feature_result(struct task *k, struct probe_res *res)
         break;
     case F_COMPRESSION: /* and heartbeat: one probe */
         r->compression = accepted ? (res->sh.compression != 0 ? TLSD_YES : TLSD_NO) : TLSD_UNKNOWN;
-        r->heartbeat = accepted ? tri_of(sh_has_ext(&res->sh, TLSD_EXT_HEARTBEAT)) : TLSD_UNKNOWN;
+        r->heartbeat =
+            accepted ? scan_tri_of(sh_has_ext(&res->sh, TLSD_EXT_HEARTBEAT)) : TLSD_UNKNOWN;
         break;
     case F_NO_SNI:
         snprintf(r->no_sni_answer, sizeof r->no_sni_answer, "%s",
@@ -158,7 +159,7 @@ static void feature_result(struct task *k, struct probe_res *res)
         break;
     case F_SNI_NOT_HOST:
         if (accepted || res->ending == TLSD_OUTCOME_SERVER_ALERT) {
-            r->refuses_sni_not_host = tri_of(!accepted);
+            r->refuses_sni_not_host = scan_tri_of(!accepted);
             r->sni_not_host_alert = accepted ? -1 : res->alert.description;
         }
         break;
@@ -177,7 +178,7 @@ static void feature_result(struct task *k, struct probe_res *res)
         break;
     }
     }
-    end_task(k);
+    scan_end_task(k);
 }
 
 static const struct scan_task_kind feature_kind = {feature_result, NULL, true};
@@ -192,7 +193,7 @@ static bool is_dhe(uint32_t code)
  * server's own DH parameters, RFC 7919 4). */
 static uint16_t *groups_without_ffdhe(uint16_t v, size_t *n)
 {
-    uint16_t *g = all_groups(v, n);
+    uint16_t *g = scan_all_groups(v, n);
     size_t w = 0;
     for (size_t i = 0; g && i < *n; i++) {
         const struct tlsd_group *x = tlsd_group_by_code(g[i]);
@@ -206,14 +207,14 @@ static uint16_t *groups_without_ffdhe(uint16_t v, size_t *n)
 static bool is_ecdhe_ecdsa(uint32_t code)
 {
     const struct tlsd_suite *s = tlsd_suite_by_code(code);
-    return is_ecdhe(code) && s && s->auth == TLSD_AUTH_ECDSA;
+    return scan_is_ecdhe(code) && s && s->auth == TLSD_AUTH_ECDSA;
 }
 
 /* The suites a feature probe offers: those it is about, else all. */
 static bool (*feature_suites(enum feature f))(uint32_t)
 {
     return f == F_DHE_NO_FFDHE ? is_dhe
-           : f == F_NO_GROUPS  ? is_ecdhe
+           : f == F_NO_GROUPS  ? scan_is_ecdhe
            : f == F_CERT_CURVE ? is_ecdhe_ecdsa
                                : NULL;
 }
@@ -222,7 +223,7 @@ static void feature_probe(struct tscan *t, enum feature f, int vi)
 {
     size_t n, ng = 0;
     uint16_t *groups = NULL;
-    uint32_t *suites = suites_where(t->s, tlsd_proto_codes[vi], feature_suites(f), &n);
+    uint32_t *suites = scan_suites_where(t->s, tlsd_proto_codes[vi], feature_suites(f), &n);
     if (!suites)
         return;
     struct hello_opts h = {.version = tlsd_proto_codes[vi], .suites = suites, .n_suites = n};
@@ -269,18 +270,18 @@ static void feature_probe(struct tscan *t, enum feature f, int vi)
     }
     uint8_t *rec;
     size_t len;
-    int rc = n && (f != F_DHE_NO_FFDHE || groups) ? build_hello(t, &h, &rec, &len) : -1;
+    int rc = n && (f != F_DHE_NO_FFDHE || groups) ? scan_build_hello(t, &h, &rec, &len) : -1;
     free(suites);
     free(groups);
     if (rc < 0)
         return;
-    struct task *k = new_task(t, &feature_kind);
+    struct task *k = scan_new_task(t, &feature_kind);
     if (!k) {
         free(rec);
         return;
     }
     k->feature = f;
-    submit(k, rec, len);
+    scan_submit(k, rec, len);
 }
 
 static void start_features(struct tscan *t)
@@ -358,11 +359,11 @@ static void note_session(struct tscan *t, struct fullhs *h)
         }
     }
     if (h->role == FH_RESUME && h->got_version >= TLS1_3_VERSION)
-        r->resume_ticket13 = h->has_ticket ? tri_of(h->reused) : TLSD_NO;
+        r->resume_ticket13 = h->has_ticket ? scan_tri_of(h->reused) : TLSD_NO;
     else if (h->role == FH_RESUME && h->has_ticket)
-        r->resume_ticket12 = tri_of(h->reused);
+        r->resume_ticket12 = scan_tri_of(h->reused);
     else if (h->role == FH_RESUME_ID)
-        r->resume_session_id = tri_of(h->reused);
+        r->resume_session_id = scan_tri_of(h->reused);
 }
 
 /* What a handshake without a client certificate met; a request seen by any wins. */
@@ -414,7 +415,7 @@ static void fullhs_retry_closed(uv_handle_t *hd)
         scan_fullhs_free(h);
         free(h);
         t->tasks_open--;
-        maybe_finish_target(t);
+        scan_maybe_finish_target(t);
         return;
     }
     t->tasks_open--; /* queue_fullhs counts it again */
@@ -444,8 +445,8 @@ static bool fullhs_again(struct tscan *t, struct fullhs *h)
         return true;
     }
     if (!t->failed)
-        add_undecided(t->r, "%s not decided (the libssl handshake could not connect: %s)",
-                      fullhs_question(h->role), h->error);
+        scan_add_undecided(t->r, "%s not decided (the libssl handshake could not connect: %s)",
+                           fullhs_question(h->role), h->error);
     return false;
 }
 
@@ -466,7 +467,7 @@ static void fullhs_after(uv_work_t *w, int status)
             keep_no_sni_leaf(t, h->der[0], h->der_len[0]);
     } else if (h->ok) {
         struct tlsd_scan_cert *c =
-            add_chain(t, (const uint8_t *const *)h->der, h->der_len, h->n_der, h->suite);
+            scan_add_chain(t, (const uint8_t *const *)h->der, h->der_len, h->n_der, h->suite);
         if (c)
             c->tls13 = true;
         if (t->features_version == 0 && h->version >= TLS1_3_VERSION) {
@@ -482,7 +483,7 @@ static void fullhs_after(uv_work_t *w, int status)
     scan_fullhs_free(h);
     free(h);
     t->tasks_open--;
-    maybe_finish_target(t);
+    scan_maybe_finish_target(t);
 }
 
 /* A libssl handshake to run (queue_fullhs), or NULL. */
@@ -499,7 +500,7 @@ static struct fullhs *new_fullhs(struct tscan *t, uint16_t version, const char *
     h->timeout_ms = t->s->o->timeout_ms;
     uint64_t budget = (uint64_t)h->timeout_ms * FULLHS_TIMEOUTS;
     if (t->s->o->target_timeout_ms) { /* and never past the target's time limit */
-        uint64_t used = now_ms(t->s) - t->started_ms;
+        uint64_t used = scan_now_ms(t->s) - t->started_ms;
         uint64_t left = used < t->s->o->target_timeout_ms ? t->s->o->target_timeout_ms - used : 0;
         budget = left < budget ? left : budget;
     }
@@ -604,7 +605,7 @@ static void judge_differences(struct tscan *t)
     struct tlsd_scan_result *r = t->r;
     if (t->no_groups_answer == 1)
         r->ecdhe_needs_groups = TLSD_NO;
-    else if (t->no_groups_answer == 0 && accepts_where(r, t->no_groups_version, is_ecdhe))
+    else if (t->no_groups_answer == 0 && accepts_where(r, t->no_groups_version, scan_is_ecdhe))
         r->ecdhe_needs_groups = TLSD_YES;
     bool other_curve = false;
     for (size_t i = 0; i < sizeof non_nist_curves / sizeof non_nist_curves[0]; i++)
@@ -652,15 +653,15 @@ static void start_after_roots(struct tscan *t)
     start_full_handshakes(t);
     if (!o->skip_groups) {
         if (r->versions[TLSD_PROTO_TLS13].n_suites)
-            start_groups(t, TLSD_PROTO_TLS13);
+            scan_start_groups(t, TLSD_PROTO_TLS13);
         int v12 = highest_accepted(r, true);
         if (v12 >= TLSD_PROTO_TLS10)
-            start_groups(t, v12);
+            scan_start_groups(t, v12);
     }
     if (!o->skip_sigalgs && r->versions[TLSD_PROTO_TLS12].n_suites)
-        start_sigalgs(t);
+        scan_start_sigalgs(t);
     if (!o->skip_sigalgs && r->versions[TLSD_PROTO_TLS13].n_suites)
-        start_sigalgs13(t);
+        scan_start_sigalgs13(t);
     if (!o->skip_features)
         start_features(t);
 }
@@ -690,18 +691,18 @@ static void ssl2_result(struct task *k, struct probe_res *res)
         sv->refusal.version = res->sh.version;
         sv->refusal.hrr = res->sh.is_hrr;
     } else {
-        refusal_of(k, res, &sv->refusal);
+        scan_refusal_of(k, res, &sv->refusal);
         if (res->detail == TLSD_DETAIL_UNDECIDED) {
             sv->undecided = true;
-            add_undecided(t->r, "SSLv2: whether it is accepted (%s)", res->error);
+            scan_add_undecided(t->r, "SSLv2: whether it is accepted (%s)", res->error);
         } else if (res->confirmed_reset) {
-            add_doubt(t, TLSD_PROTO_SSL2, "SSLv2: whether it is accepted");
+            scan_add_doubt(t, TLSD_PROTO_SSL2, "SSLv2: whether it is accepted");
         }
     }
     /* The work after the roots first: ending this task may otherwise end the target. */
     if (--t->roots_left == 0)
         start_after_roots(t);
-    end_task(k);
+    scan_end_task(k);
 }
 
 static const struct scan_task_kind ssl2_kind = {ssl2_result, NULL, false};
@@ -726,28 +727,29 @@ static void start_versions(struct tscan *t)
             struct hello_opts h = {.version = TLSD_VERSION_SSL2, .suites = kinds, .n_suites = n};
             uint8_t *rec;
             size_t len;
-            struct task *k =
-                kinds && build_hello(t, &h, &rec, &len) == 0 ? new_task(t, &ssl2_kind) : NULL;
+            struct task *k = kinds && scan_build_hello(t, &h, &rec, &len) == 0
+                                 ? scan_new_task(t, &ssl2_kind)
+                                 : NULL;
             free(kinds);
             if (k)
-                submit(k, rec, len);
+                scan_submit(k, rec, len);
             else
                 t->roots_left--;
             continue;
         }
         size_t n;
-        uint32_t *cands = suites_for(t->s, sv->version, &n);
+        uint32_t *cands = scan_suites_for(t->s, sv->version, &n);
         if (!cands || n == 0) {
             free(cands);
             t->roots_left--;
             continue;
         }
-        elim_start(t, E_SUITES, vi, cands, n, 0, 0, suites_root, suites_done);
+        scan_elim_start(t, E_SUITES, vi, cands, n, 0, 0, suites_root, scan_suites_done);
     }
     t->tasks_open--;
     if (t->roots_left == 0)
         start_after_roots(t);
-    maybe_finish_target(t);
+    scan_maybe_finish_target(t);
 }
 
 /* Whether a version's first hello ended as an entry of summarize_failure says: its
@@ -874,9 +876,9 @@ static void judge_hrr_loop(struct tscan *t)
     sv->n_suites = 0;
     memset(&sv->refusal, 0, sizeof sv->refusal);
     sv->refusal.kind = TLSD_REFUSAL_HRR_LOOP;
-    add_undecided(t->r,
-                  "TLSv1.3: whether it is accepted (only HelloRetryRequests came, and a client's "
-                  "retried ClientHello got a second one: RFC 8446 4.1.4, the client aborts)");
+    scan_add_undecided(
+        t->r, "TLSv1.3: whether it is accepted (only HelloRetryRequests came, and a client's "
+              "retried ClientHello got a second one: RFC 8446 4.1.4, the client aborts)");
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -931,7 +933,7 @@ static void finish_target(struct tscan *t)
         if (t->r->session_ticket == TLSD_NO) /* no ticket, nothing to resume with */
             t->r->resume_ticket12 = TLSD_NO;
         sort_certs(t->r);
-        merge_sigschemes(t->r);
+        scan_merge_sigschemes(t->r);
         scan_verify_certs(t->r, t->s->o->cafile, t->sni ? t->sni : t->target->host);
         scan_findings(t->r);
     }

@@ -17,7 +17,7 @@
 
 /* Every group fit for the version, the common modern ones first (so that a
  * server honouring the client's order uses what real clients get). */
-uint16_t *all_groups(uint16_t version, size_t *n)
+uint16_t *scan_all_groups(uint16_t version, size_t *n)
 {
     static const uint16_t first[] = {TLSD_GROUP_X25519, TLSD_GROUP_SECP256R1, TLSD_GROUP_X448,
                                      TLSD_GROUP_SECP384R1, TLSD_GROUP_SECP521R1};
@@ -39,7 +39,7 @@ uint16_t *all_groups(uint16_t version, size_t *n)
     return g;
 }
 
-uint16_t *all_sigalgs(size_t *n)
+uint16_t *scan_all_sigalgs(size_t *n)
 {
     uint16_t *v = malloc(tlsd_sigscheme_count() * sizeof *v);
     size_t k = 0;
@@ -51,7 +51,7 @@ uint16_t *all_sigalgs(size_t *n)
 
 /* Builds the records of a ClientHello for a probe: every extension a current client
  * sends, so that a server answers as it answers real clients; an SSL 3.0 probe plain. */
-int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **rec, size_t *len)
+int scan_build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **rec, size_t *len)
 {
     static const uint16_t v13[] = {TLSD_VERSION_TLS1_3};
     static const uint8_t pf[] = {0, 1, 2};
@@ -63,8 +63,8 @@ int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **rec, size
     static const struct tlsd_raw_ext hb = {TLSD_EXT_HEARTBEAT, hb_allowed, sizeof hb_allowed};
     struct tlsd_key_share_spec one = {.group = h->share_group}; /* lives until the build */
     size_t ng = 0, ns = 0;
-    uint16_t *groups = h->groups ? NULL : all_groups(h->version, &ng);
-    uint16_t *sig = h->sigalgs ? NULL : all_sigalgs(&ns);
+    uint16_t *groups = h->groups ? NULL : scan_all_groups(h->version, &ng);
+    uint16_t *sig = h->sigalgs ? NULL : scan_all_sigalgs(&ns);
     bool tls10 = h->version >= TLSD_VERSION_TLS1_0, tls13 = h->version >= TLSD_VERSION_TLS1_3;
     bool heartbeat = h->heartbeat && tls10 && !tls13;
     struct tlsd_hello_offer o = {
@@ -108,7 +108,7 @@ int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **rec, size
 
 /* Suites of the registry that can be negotiated at version v (SCSVs aside), as a copy
  * the caller frees; the list is made once per scan and version (probes ask for it). */
-uint32_t *suites_for(struct scan *sc, uint16_t v, size_t *n)
+uint32_t *scan_suites_for(struct scan *sc, uint16_t v, size_t *n)
 {
     int vi = 0;
     while (vi < TLSD_PROTO_COUNT - 1 && tlsd_proto_codes[vi] != v)

@@ -15,12 +15,12 @@
 
 /* ---- result helpers ------------------------------------------------------ */
 
-enum tlsd_tristate tri_of(bool b)
+enum tlsd_tristate scan_tri_of(bool b)
 {
     return b ? TLSD_YES : TLSD_NO;
 }
 
-void remove_code(uint32_t *v, size_t *n, uint32_t code)
+void scan_remove_code(uint32_t *v, size_t *n, uint32_t code)
 {
     for (size_t i = 0; i < *n; i++)
         if (v[i] == code) {
@@ -40,7 +40,7 @@ static enum tlsd_scan_refusal_kind refusal_kind(const struct probe_res *res)
 }
 
 /* k: the task answered (its probes' endings when undecided), NULL: not known. */
-void refusal_of(const struct task *k, const struct probe_res *res, struct tlsd_scan_refusal *f)
+void scan_refusal_of(const struct task *k, const struct probe_res *res, struct tlsd_scan_refusal *f)
 {
     memset(f, 0, sizeof *f);
     f->kind = refusal_kind(res);
@@ -61,8 +61,8 @@ void refusal_of(const struct task *k, const struct probe_res *res, struct tlsd_s
 
 /* Keeps a certificate chain (DER, leaf first), one entry per distinct leaf,
  * with the suites it served; the entry, or NULL. */
-struct tlsd_scan_cert *add_chain(struct tscan *t, const uint8_t *const *der, const size_t *len,
-                                 size_t n, uint32_t suite)
+struct tlsd_scan_cert *scan_add_chain(struct tscan *t, const uint8_t *const *der, const size_t *len,
+                                      size_t n, uint32_t suite)
 {
     struct tlsd_scan_result *r = t->r;
     if (n == 0)
@@ -111,7 +111,7 @@ struct tlsd_scan_cert *add_chain(struct tscan *t, const uint8_t *const *der, con
     return c;
 }
 
-void note_cert(struct tscan *t, const struct probe_res *res, uint32_t suite)
+void scan_note_cert(struct tscan *t, const struct probe_res *res, uint32_t suite)
 {
     if (!res->have_cert || res->cert.n_certs == 0)
         return;
@@ -123,7 +123,7 @@ void note_cert(struct tscan *t, const struct probe_res *res, uint32_t suite)
             der[i] = res->cert.certs[i].der;
             len[i] = res->cert.certs[i].der_len;
         }
-        add_chain(t, der, len, n, suite);
+        scan_add_chain(t, der, len, n, suite);
     }
     free(der);
     free(len);
@@ -143,7 +143,7 @@ static bool from_best_answer(uint16_t *best, uint16_t version)
     return true;
 }
 
-void note_fingerprints(struct tscan *t, const struct probe_res *res)
+void scan_note_fingerprints(struct tscan *t, const struct probe_res *res)
 {
     if (!res->have_sh || res->sh.is_hrr || !from_best_answer(&t->fp_version, res->sh.version))
         return;
@@ -158,7 +158,7 @@ void note_fingerprints(struct tscan *t, const struct probe_res *res)
 /* Features of a TLS <= 1.2 ServerHello to our full hello. Encrypt-then-MAC is
  * decided by the answers with a CBC suite only (TLS 1.0 included: RFC 7366 covers
  * it): yes when any of them carries it. */
-void note_features(struct tscan *t, const struct probe_res *res)
+void scan_note_features(struct tscan *t, const struct probe_res *res)
 {
     struct tlsd_scan_result *r = t->r;
     if (!res->have_sh || res->sh.version >= TLSD_VERSION_TLS1_3 ||

@@ -25,7 +25,7 @@
 
 #include "platform.h"
 
-uint64_t now_ms(struct scan *s)
+uint64_t scan_now_ms(struct scan *s)
 {
     return uv_now(&s->loop);
 }
@@ -66,7 +66,7 @@ static void unqueue(struct scan *s, struct task **pp, struct task *k, struct tas
 }
 
 /* Queues a probe for task k with the given hello (taking ownership). */
-void submit(struct task *k, uint8_t *hello, size_t len)
+void scan_submit(struct task *k, uint8_t *hello, size_t len)
 {
     free(k->pending_hello);
     k->pending_hello = hello;
@@ -134,7 +134,7 @@ static void on_rate_tick(uv_timer_t *tm)
         uv_timer_stop(tm);
 }
 
-struct task *new_task(struct tscan *t, const struct scan_task_kind *kind)
+struct task *scan_new_task(struct tscan *t, const struct scan_task_kind *kind)
 {
     struct task *k = calloc(1, sizeof *k);
     if (!k)
@@ -146,7 +146,7 @@ struct task *new_task(struct tscan *t, const struct scan_task_kind *kind)
     return k;
 }
 
-void end_task(struct task *k)
+void scan_end_task(struct task *k)
 {
     struct tscan *t = k->t;
     free(k->pending_hello);
@@ -154,7 +154,7 @@ void end_task(struct task *k)
     free(k);
     t->live_tasks--;
     t->tasks_open--;
-    maybe_finish_target(t);
+    scan_maybe_finish_target(t);
 }
 
 /* Ends a task of a stopped target, and its enumeration with its last task. */
@@ -163,7 +163,7 @@ static void drop_task(struct task *k)
     if (k->kind->on_drop)
         k->kind->on_drop(k);
     else
-        end_task(k);
+        scan_end_task(k);
 }
 
 /* ---- faults: retries, back-off, confirmation ------------------------------------
@@ -203,7 +203,7 @@ static bool transient(const struct tscan *t, const struct probe_res *res)
             (res->uv_err != UV_ECONNREFUSED || t->ever_connected));
 }
 
-bool answered(const struct probe_res *res)
+static bool answered(const struct probe_res *res)
 {
     return (probe_server_hello(res) && res->have_sh) || probe_ssl2_hello(res);
 }
@@ -221,7 +221,7 @@ static void add_line(char ***lines, size_t *n, const char *fmt, va_list ap)
         (*n)++;
 }
 
-void add_undecided(struct tlsd_scan_result *r, const char *fmt, ...)
+void scan_add_undecided(struct tlsd_scan_result *r, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -230,7 +230,7 @@ void add_undecided(struct tlsd_scan_result *r, const char *fmt, ...)
 }
 
 /* A decision taken from a confirmed reset (vi >= 0: whether that version is accepted). */
-void add_doubt(struct tscan *t, int vi, const char *fmt, ...)
+void scan_add_doubt(struct tscan *t, int vi, const char *fmt, ...)
 {
     if (vi >= 0)
         t->doubt_versions |= 1u << vi;
@@ -245,10 +245,10 @@ static void doubts_to_undecided(struct tscan *t)
 {
     struct tlsd_scan_result *r = t->r;
     for (size_t i = 0; i < t->n_doubts; i++)
-        add_undecided(r,
-                      "%s (a reset taken as a refusal before the server was seen to reset "
-                      "at random)",
-                      t->doubts[i]);
+        scan_add_undecided(r,
+                           "%s (a reset taken as a refusal before the server was seen to reset "
+                           "at random)",
+                           t->doubts[i]);
     for (int vi = 0; vi < TLSD_PROTO_COUNT; vi++)
         if (t->doubt_versions & (1u << vi))
             r->versions[vi].undecided = true;
@@ -271,7 +271,7 @@ static void arm_retry_timer(struct scan *s)
         uv_timer_stop(&s->retry_timer);
         return;
     }
-    uint64_t now = now_ms(s);
+    uint64_t now = scan_now_ms(s);
     uv_timer_start(&s->retry_timer, on_retry_timer,
                    s->delayed->due_ms > now ? s->delayed->due_ms - now : 0, 0);
 }
@@ -281,7 +281,7 @@ static void schedule_retry(struct task *k)
     struct scan *s = k->t->s;
     unsigned shift = k->tries < 6 ? k->tries : 6;
     unsigned delay = BACKOFF_MS << shift;
-    k->due_ms = now_ms(s) + (delay < BACKOFF_MAX_MS ? delay : BACKOFF_MAX_MS);
+    k->due_ms = scan_now_ms(s) + (delay < BACKOFF_MAX_MS ? delay : BACKOFF_MAX_MS);
     k->tries++;
     k->t->r->probes_retried++;
     struct task **pp = &s->delayed;
@@ -295,7 +295,7 @@ static void schedule_retry(struct task *k)
 static void on_retry_timer(uv_timer_t *tm)
 {
     struct scan *s = tm->data;
-    uint64_t now = now_ms(s);
+    uint64_t now = scan_now_ms(s);
     while (s->delayed && s->delayed->due_ms <= now) {
         struct task *k = s->delayed;
         s->delayed = k->next_delayed;
@@ -345,7 +345,7 @@ static void start_control(struct task *k)
     }
     memcpy(copy, t->good_hello, t->good_len);
     k->control = true;
-    submit(k, copy, t->good_len);
+    scan_submit(k, copy, t->good_len);
 }
 
 static void keep_good_hello(struct tscan *t, const struct task *k)
@@ -424,10 +424,10 @@ static void note_flight_incomplete(struct tscan *t, const struct probe_res *res)
         if (tlsd_proto_codes[vi] != res->sh.version || (t->flight_noted & (1u << vi)))
             continue;
         t->flight_noted |= 1u << vi;
-        add_undecided(t->r,
-                      "%s: the server's flight after its ServerHello did not end (%s): the "
-                      "certificate and key exchange of such answers are not known",
-                      tlsd_version_str(res->sh.version, vb), res->error);
+        scan_add_undecided(t->r,
+                           "%s: the server's flight after its ServerHello did not end (%s): the "
+                           "certificate and key exchange of such answers are not known",
+                           tlsd_version_str(res->sh.version, vb), res->error);
     }
 }
 
@@ -534,7 +534,7 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
     if (t->failed) { /* stopped (signal, time limit) while the name was being resolved */
         if (res)
             uv_freeaddrinfo(res);
-        maybe_finish_target(t);
+        scan_maybe_finish_target(t);
         return;
     }
     if (status < 0 || !res) {
@@ -543,7 +543,7 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
         t->failed = true;
         if (res)
             uv_freeaddrinfo(res);
-        maybe_finish_target(t);
+        scan_maybe_finish_target(t);
         return;
     }
     memcpy(&t->addr, res->ai_addr, res->ai_addrlen);
@@ -580,7 +580,7 @@ static void stop_target(struct tscan *t, const char *why)
     arm_retry_timer(t->s);
     release_parked(t, true);
     pump(t->s);
-    maybe_finish_target(t);
+    scan_maybe_finish_target(t);
 }
 
 static void on_deadline(uv_timer_t *tm)
@@ -619,7 +619,7 @@ static void on_scan_signal(uv_signal_t *h, int signum)
 
 /* Ends t once its last task has ended: what scan.c judges (hooks->finish), the time it
  * took, the caller told, the next target admitted. */
-void maybe_finish_target(struct tscan *t)
+void scan_maybe_finish_target(struct tscan *t)
 {
     if (t->finished || t->tasks_open > 0 || !t->resolved)
         return;
@@ -629,7 +629,7 @@ void maybe_finish_target(struct tscan *t)
         t->deadline_running = false;
         uv_close((uv_handle_t *)&t->deadline, NULL);
     }
-    t->r->seconds = (double)(now_ms(s) - t->started_ms) / 1000.0;
+    t->r->seconds = (double)(scan_now_ms(s) - t->started_ms) / 1000.0;
     s->hooks->finish(t);
     s->targets_done++;
     s->targets_active--;
@@ -655,7 +655,7 @@ static void admit_targets(struct scan *s)
 static void start_target(struct tscan *t)
 {
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC};
-    t->started_ms = now_ms(t->s);
+    t->started_ms = scan_now_ms(t->s);
     if (t->s->o->target_timeout_ms) {
         uv_timer_init(&t->s->loop, &t->deadline);
         t->deadline.data = t;
@@ -669,7 +669,7 @@ static void start_target(struct tscan *t)
         t->failed = true;
         snprintf(t->r->error, sizeof t->r->error, "cannot resolve %s: %s", t->target->host,
                  uv_strerror(rc));
-        maybe_finish_target(t);
+        scan_maybe_finish_target(t);
     }
 }
 
