@@ -1,6 +1,8 @@
 /* The scan's scheduling: the libuv loop, the limits on probes in flight (overall, per
  * target, the connection rate), the admission of targets, and the faults (retries with
- * back-off, confirmation of resets by a known-good hello). Moved from scan.c as is. */
+ * back-off, confirmation of resets by a known-good hello). The bottom layer of the engine:
+ * a task's kind (struct scan_task_kind) and a target's start and judgements (struct
+ * scan_hooks) are given to it by the files above, which it never names. */
 #include "tlsdiag/scan.h"
 #include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
 
