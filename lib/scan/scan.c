@@ -37,294 +37,11 @@ void tlsd_scan_opts_default(struct tlsd_scan_opts *o)
     o->target_timeout_ms = 120000;
 }
 
-/* ---- hellos -------------------------------------------------------------- */
-
-/* Every group fit for the version, the common modern ones first (so that a
- * server honouring the client's order uses what real clients get). */
-uint16_t *all_groups(uint16_t version, size_t *n)
-{
-    static const uint16_t first[] = {TLSD_GROUP_X25519, TLSD_GROUP_SECP256R1, TLSD_GROUP_X448,
-                                     TLSD_GROUP_SECP384R1, TLSD_GROUP_SECP521R1};
-    uint16_t *g = malloc(tlsd_group_count() * sizeof *g);
-    size_t k = 0;
-    for (size_t i = 0; g && i < sizeof first / sizeof first[0]; i++)
-        g[k++] = first[i];
-    for (size_t i = 0; g && i < tlsd_group_count(); i++) {
-        const struct tlsd_group *x = tlsd_group_at(i);
-        bool ok = x->kind != TLSD_GROUP_KIND_EXPLICIT;
-        if (version >= TLSD_VERSION_TLS1_3) /* RFC 8446 4.2.7 (the registry's tls13 column) */
-            ok = ok && x->tls13;
-        for (size_t j = 0; j < sizeof first / sizeof first[0]; j++)
-            ok = ok && x->code != first[j];
-        if (ok)
-            g[k++] = x->code;
-    }
-    *n = k;
-    return g;
-}
-
-uint16_t *all_sigalgs(size_t *n)
-{
-    uint16_t *v = malloc(tlsd_sigscheme_count() * sizeof *v);
-    size_t k = 0;
-    for (size_t i = 0; v && i < tlsd_sigscheme_count(); i++)
-        v[k++] = tlsd_sigscheme_at(i)->code;
-    *n = k;
-    return v;
-}
-
-/* Builds the records of a ClientHello for a probe: every extension a current client
- * sends, so that a server answers as it answers real clients; an SSL 3.0 probe plain. */
-int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **rec, size_t *len)
-{
-    static const uint16_t v13[] = {TLSD_VERSION_TLS1_3};
-    static const uint8_t pf[] = {0, 1, 2};
-    static const uint8_t comp_deflate[] = {1, 0};
-    static const struct tlsd_key_share_spec shares[] = {{.group = TLSD_GROUP_X25519},
-                                                        {.group = TLSD_GROUP_SECP256R1}};
-    static const char *const alpn[] = {"h2", "http/1.1"};
-    static const uint8_t hb_allowed[] = {1}; /* peer_allowed_to_send (RFC 6520 2) */
-    static const struct tlsd_raw_ext hb = {TLSD_EXT_HEARTBEAT, hb_allowed, sizeof hb_allowed};
-    struct tlsd_key_share_spec one = {.group = h->share_group}; /* lives until the build */
-    size_t ng = 0, ns = 0;
-    uint16_t *groups = h->groups ? NULL : all_groups(h->version, &ng);
-    uint16_t *sig = h->sigalgs ? NULL : all_sigalgs(&ns);
-    bool tls10 = h->version >= TLSD_VERSION_TLS1_0, tls13 = h->version >= TLSD_VERSION_TLS1_3;
-    bool heartbeat = h->heartbeat && tls10 && !tls13;
-    struct tlsd_hello_offer o = {
-        .max_version = h->version,
-        .versions = {v13, 1, tls13},
-        .suites = h->suites,
-        .n_suites = h->n_suites,
-        .compression = {comp_deflate, h->compression ? 2 : 0, h->compression},
-        .server_name = h->no_sni ? NULL
-                       : h->sni  ? h->sni
-                                 : t->sni,
-        .groups = {h->groups ? h->groups : groups, h->groups ? h->n_groups : ng, !h->no_groups},
-        .ec_point_formats = {pf, 3, true},
-        .sigalgs = {h->sigalgs ? h->sigalgs : sig, h->sigalgs ? h->n_sigalgs : ns, true},
-        .key_shares = h->no_key_shares ? NULL
-                      : h->share_group ? &one
-                                       : shares,
-        .n_key_shares = h->no_key_shares ? 0
-                        : h->share_group ? 1
-                                         : 2,
-        .compat_session_id = true,
-        .reneg_scsv = !h->no_reneg_scsv && tls10,
-        .fallback_scsv = h->fallback_scsv && tls10,
-        .extended_master_secret = true,
-        .encrypt_then_mac = true,
-        .session_ticket = true,
-        .status_request = true,
-        .alpn = alpn,
-        .n_alpn = 2,
-        .extra = heartbeat ? &hb : NULL,
-        .n_extra = heartbeat ? 1 : 0,
-        .pad_to = h->pad_to,
-    };
-    struct tlsd_hello_spec sp;
-    tlsd_hello_spec_offer(&o, &sp);
-    enum tlsd_cerr e = tlsd_hello_build(&sp, NULL, NULL, rec, len);
-    free(groups);
-    free(sig);
-    return e == TLSD_CERR_OK ? 0 : -1;
-}
-
-/* Suites of the registry that can be negotiated at version v (SCSVs aside), as a copy
- * the caller frees; the list is made once per scan and version (probes ask for it). */
-uint32_t *suites_for(struct scan *sc, uint16_t v, size_t *n)
-{
-    int vi = 0;
-    while (vi < TLSD_PROTO_COUNT - 1 && tlsd_proto_codes[vi] != v)
-        vi++;
-    if (!sc->suites[vi]) {
-        uint32_t *all = malloc(tlsd_suite_count() * sizeof *all);
-        size_t k = 0;
-        for (size_t i = 0; all && i < tlsd_suite_count(); i++) {
-            const struct tlsd_suite *s = tlsd_suite_at(i);
-            if (s->status == TLSD_STATUS_SCSV || !tlsd_suite_usable_at(s, v))
-                continue;
-            all[k++] = s->code;
-        }
-        sc->suites[vi] = all;
-        sc->n_suites[vi] = k;
-    }
-    *n = 0;
-    uint32_t *out = sc->suites[vi] ? malloc((sc->n_suites[vi] + 1) * sizeof *out) : NULL;
-    if (out) {
-        memcpy(out, sc->suites[vi], sc->n_suites[vi] * sizeof *out);
-        *n = sc->n_suites[vi];
-    }
-    return out;
-}
-
-/* ---- result helpers ------------------------------------------------------ */
-
-enum tlsd_tristate tri_of(bool b)
-{
-    return b ? TLSD_YES : TLSD_NO;
-}
-
-void remove_code(uint32_t *v, size_t *n, uint32_t code)
-{
-    for (size_t i = 0; i < *n; i++)
-        if (v[i] == code) {
-            memmove(&v[i], &v[i + 1], (*n - i - 1) * sizeof *v);
-            (*n)--;
-            return;
-        }
-}
-
-/* A probe's answer as a version's refusal: undecided, a ServerHello that picked nothing
- * offered, or how the probe ended. */
-static enum tlsd_scan_refusal_kind refusal_kind(const struct probe_res *res)
-{
-    if (res->detail == TLSD_DETAIL_UNDECIDED)
-        return TLSD_REFUSAL_UNDECIDED;
-    return probe_server_hello(res) ? TLSD_REFUSAL_NOTHING_PICKED : TLSD_REFUSAL_ENDED;
-}
-
-/* k: the task answered (its probes' endings when undecided), NULL: not known. */
-void refusal_of(const struct task *k, const struct probe_res *res, struct tlsd_scan_refusal *f)
-{
-    memset(f, 0, sizeof *f);
-    f->kind = refusal_kind(res);
-    if (res->ending == TLSD_OUTCOME_SERVER_ALERT && res->have_alert) {
-        f->kind = TLSD_REFUSAL_ALERT;
-        f->alert_level = res->alert.level;
-        f->alert = res->alert.description;
-    }
-    f->version = res->sh.version;
-    f->ending = res->ending;
-    f->detail = res->detail;
-    f->no_syn_answer = res->detail == TLSD_DETAIL_TIMEOUT && !res->connected;
-    if (f->kind == TLSD_REFUSAL_UNDECIDED)
-        f->detail = k && k->met > 0 && k->met < TLSD_DETAIL_COUNT ? (enum tlsd_ending_detail)k->met
-                                                                  : TLSD_DETAIL_NONE;
-    snprintf(f->error, sizeof f->error, "%s", res->error);
-}
-
 static const char *outcome_text(const struct probe_res *res, char *buf, size_t len)
 {
     struct tlsd_scan_refusal f;
-    refusal_of(NULL, res, &f);
+    scan_refusal_of(NULL, res, &f);
     return tlsd_scan_refusal_text(&f, buf, len);
-}
-
-/* Keeps a certificate chain (DER, leaf first), one entry per distinct leaf,
- * with the suites it served; the entry, or NULL. */
-static struct tlsd_scan_cert *add_chain(struct tscan *t, const uint8_t *const *der,
-                                        const size_t *len, size_t n, uint32_t suite)
-{
-    struct tlsd_scan_result *r = t->r;
-    if (n == 0)
-        return NULL;
-    for (size_t i = 0; i < r->n_certs; i++) {
-        struct tlsd_scan_cert *c = &r->certs[i];
-        const struct tlsd_cert_summary *leaf = &c->chain.certs[0];
-        if (leaf->der_len == len[0] && memcmp(leaf->der, der[0], len[0]) == 0) {
-            if (suite && !tlsd_has_u32(c->suites, c->n_suites, suite)) {
-                uint32_t *v = realloc(c->suites, (c->n_suites + 1) * sizeof *v);
-                if (v) {
-                    c->suites = v;
-                    c->suites[c->n_suites++] = suite;
-                }
-            }
-            return c;
-        }
-    }
-    struct tlsd_scan_cert *nc = realloc(r->certs, (r->n_certs + 1) * sizeof *nc);
-    if (!nc)
-        return NULL;
-    r->certs = nc;
-    struct tlsd_scan_cert *c = &nc[r->n_certs];
-    memset(c, 0, sizeof *c);
-    /* Summarise private copies: the messages the DER came from go away. */
-    for (size_t i = 0; i < n; i++)
-        if (!tlsd_cert_chain_add(&c->chain, der[i], len[i]))
-            break;
-    if (c->chain.n == 0) {
-        tlsd_cert_chain_free(&c->chain);
-        return NULL;
-    }
-    const struct tlsd_cert_summary *l = &c->chain.certs[0];
-    if (l->curve[0])
-        snprintf(c->label, sizeof c->label, "%.31s %d (%.40s)", l->key_type, l->key_bits, l->curve);
-    else
-        snprintf(c->label, sizeof c->label, "%.31s %d", l->key_type, l->key_bits);
-    if (suite) {
-        c->suites = malloc(sizeof *c->suites);
-        if (c->suites) {
-            c->suites[0] = suite;
-            c->n_suites = 1;
-        }
-    }
-    r->n_certs++;
-    return c;
-}
-
-void note_cert(struct tscan *t, const struct probe_res *res, uint32_t suite)
-{
-    if (!res->have_cert || res->cert.n_certs == 0)
-        return;
-    size_t n = res->cert.n_certs;
-    const uint8_t **der = malloc(n * sizeof *der);
-    size_t *len = malloc(n * sizeof *len);
-    if (der && len) {
-        for (size_t i = 0; i < n; i++) {
-            der[i] = res->cert.certs[i].der;
-            len[i] = res->cert.certs[i].der_len;
-        }
-        add_chain(t, der, len, n, suite);
-    }
-    free(der);
-    free(len);
-}
-
-/* A block cipher in CBC mode: the suites RFC 7366 encrypt-then-MAC applies to (a
- * server never sends it with an AEAD or stream cipher, RFC 7366 section 2). */
-/* JA3S/JA4S and the features below come from the answer at the highest version to
- * tlsdiag's full hello; at one version, the first answer is the root probe's (every
- * other probe of that version waits for it), so the same server always gives the
- * same report. */
-static bool from_best_answer(uint16_t *best, uint16_t version)
-{
-    if (version <= *best)
-        return false;
-    *best = version;
-    return true;
-}
-
-void note_fingerprints(struct tscan *t, const struct probe_res *res)
-{
-    if (!res->have_sh || res->sh.is_hrr || !from_best_answer(&t->fp_version, res->sh.version))
-        return;
-    struct tlsd_ja3 j;
-    if (tlsd_ja3s(NULL, &res->sh, &j) == 0) {
-        memcpy(t->r->ja3s, j.hash, sizeof t->r->ja3s);
-        tlsd_ja3_free(&j);
-    }
-    tlsd_ja4s(NULL, &res->sh, TLSD_JA_TCP, t->r->ja4s);
-}
-
-/* Features of a TLS <= 1.2 ServerHello to our full hello. Encrypt-then-MAC is
- * decided by the answers with a CBC suite only (TLS 1.0 included: RFC 7366 covers
- * it): yes when any of them carries it. */
-void note_features(struct tscan *t, const struct probe_res *res)
-{
-    struct tlsd_scan_result *r = t->r;
-    if (!res->have_sh || res->sh.version >= TLSD_VERSION_TLS1_3 ||
-        res->sh.version < TLSD_VERSION_TLS1_0)
-        return;
-    if (tlsd_suite_cipher_is(res->sh.suite, TLSD_CIPHERF_CBC) && r->etm != TLSD_YES)
-        r->etm = res->sh.encrypt_then_mac ? TLSD_YES : TLSD_NO;
-    if (!from_best_answer(&t->features_version, res->sh.version))
-        return;
-    r->secure_renegotiation = res->sh.renegotiation_info ? TLSD_YES : TLSD_NO;
-    r->ems = res->sh.extended_master_secret ? TLSD_YES : TLSD_NO;
-    r->session_ticket = res->sh.session_ticket ? TLSD_YES : TLSD_NO;
-    r->ocsp_stapling = res->sh.status_request && res->cert_status ? TLSD_YES : TLSD_NO;
-    probe_alpn(res, r->alpn, sizeof r->alpn);
 }
 
 /* ---- features --------------------------------------------------------------- */
@@ -379,7 +96,7 @@ static bool sh_has_ext(const struct tlsd_server_hello *sh, uint16_t type)
     return false;
 }
 
-void feature_result(struct task *k, struct probe_res *res)
+static void feature_result(struct task *k, struct probe_res *res)
 {
     struct tlsd_scan_result *r = k->t->r;
     char buf[96];
@@ -399,12 +116,12 @@ void feature_result(struct task *k, struct probe_res *res)
         [F_SHARE_P256] = "TLS 1.3 with a secp256r1 key share",
     };
     if (res->detail == TLSD_DETAIL_UNDECIDED) { /* the feature stays unknown */
-        add_undecided(r, "%s: not decided (%s)", what[k->feature], res->error);
-        end_task(k);
+        scan_add_undecided(r, "%s: not decided (%s)", what[k->feature], res->error);
+        scan_end_task(k);
         return;
     }
     if (res->confirmed_reset)
-        add_doubt(k->t, -1, "%s: not decided", what[k->feature]);
+        scan_add_doubt(k->t, -1, "%s: not decided", what[k->feature]);
     switch (k->feature) {
     case F_FALLBACK:
         /* RFC 7507: inappropriate_fallback (86) to a lower version with the SCSV. */
@@ -416,7 +133,8 @@ void feature_result(struct task *k, struct probe_res *res)
         break;
     case F_COMPRESSION: /* and heartbeat: one probe */
         r->compression = accepted ? (res->sh.compression != 0 ? TLSD_YES : TLSD_NO) : TLSD_UNKNOWN;
-        r->heartbeat = accepted ? tri_of(sh_has_ext(&res->sh, TLSD_EXT_HEARTBEAT)) : TLSD_UNKNOWN;
+        r->heartbeat =
+            accepted ? scan_tri_of(sh_has_ext(&res->sh, TLSD_EXT_HEARTBEAT)) : TLSD_UNKNOWN;
         break;
     case F_NO_SNI:
         snprintf(r->no_sni_answer, sizeof r->no_sni_answer, "%s",
@@ -441,7 +159,7 @@ void feature_result(struct task *k, struct probe_res *res)
         break;
     case F_SNI_NOT_HOST:
         if (accepted || res->ending == TLSD_OUTCOME_SERVER_ALERT) {
-            r->refuses_sni_not_host = tri_of(!accepted);
+            r->refuses_sni_not_host = scan_tri_of(!accepted);
             r->sni_not_host_alert = accepted ? -1 : res->alert.description;
         }
         break;
@@ -460,8 +178,10 @@ void feature_result(struct task *k, struct probe_res *res)
         break;
     }
     }
-    end_task(k);
+    scan_end_task(k);
 }
+
+static const struct scan_task_kind feature_kind = {feature_result, NULL, true};
 
 static bool is_dhe(uint32_t code)
 {
@@ -473,7 +193,7 @@ static bool is_dhe(uint32_t code)
  * server's own DH parameters, RFC 7919 4). */
 static uint16_t *groups_without_ffdhe(uint16_t v, size_t *n)
 {
-    uint16_t *g = all_groups(v, n);
+    uint16_t *g = scan_all_groups(v, n);
     size_t w = 0;
     for (size_t i = 0; g && i < *n; i++) {
         const struct tlsd_group *x = tlsd_group_by_code(g[i]);
@@ -487,14 +207,14 @@ static uint16_t *groups_without_ffdhe(uint16_t v, size_t *n)
 static bool is_ecdhe_ecdsa(uint32_t code)
 {
     const struct tlsd_suite *s = tlsd_suite_by_code(code);
-    return is_ecdhe(code) && s && s->auth == TLSD_AUTH_ECDSA;
+    return scan_is_ecdhe(code) && s && s->auth == TLSD_AUTH_ECDSA;
 }
 
 /* The suites a feature probe offers: those it is about, else all. */
 static bool (*feature_suites(enum feature f))(uint32_t)
 {
     return f == F_DHE_NO_FFDHE ? is_dhe
-           : f == F_NO_GROUPS  ? is_ecdhe
+           : f == F_NO_GROUPS  ? scan_is_ecdhe
            : f == F_CERT_CURVE ? is_ecdhe_ecdsa
                                : NULL;
 }
@@ -503,7 +223,7 @@ static void feature_probe(struct tscan *t, enum feature f, int vi)
 {
     size_t n, ng = 0;
     uint16_t *groups = NULL;
-    uint32_t *suites = suites_where(t->s, tlsd_proto_codes[vi], feature_suites(f), &n);
+    uint32_t *suites = scan_suites_where(t->s, tlsd_proto_codes[vi], feature_suites(f), &n);
     if (!suites)
         return;
     struct hello_opts h = {.version = tlsd_proto_codes[vi], .suites = suites, .n_suites = n};
@@ -550,18 +270,18 @@ static void feature_probe(struct tscan *t, enum feature f, int vi)
     }
     uint8_t *rec;
     size_t len;
-    int rc = n && (f != F_DHE_NO_FFDHE || groups) ? build_hello(t, &h, &rec, &len) : -1;
+    int rc = n && (f != F_DHE_NO_FFDHE || groups) ? scan_build_hello(t, &h, &rec, &len) : -1;
     free(suites);
     free(groups);
     if (rc < 0)
         return;
-    struct task *k = new_task(t, TASK_FEATURE);
+    struct task *k = scan_new_task(t, &feature_kind);
     if (!k) {
         free(rec);
         return;
     }
     k->feature = f;
-    submit(k, rec, len);
+    scan_submit(k, rec, len);
 }
 
 static void start_features(struct tscan *t)
@@ -639,11 +359,11 @@ static void note_session(struct tscan *t, struct fullhs *h)
         }
     }
     if (h->role == FH_RESUME && h->got_version >= TLS1_3_VERSION)
-        r->resume_ticket13 = h->has_ticket ? tri_of(h->reused) : TLSD_NO;
+        r->resume_ticket13 = h->has_ticket ? scan_tri_of(h->reused) : TLSD_NO;
     else if (h->role == FH_RESUME && h->has_ticket)
-        r->resume_ticket12 = tri_of(h->reused);
+        r->resume_ticket12 = scan_tri_of(h->reused);
     else if (h->role == FH_RESUME_ID)
-        r->resume_session_id = tri_of(h->reused);
+        r->resume_session_id = scan_tri_of(h->reused);
 }
 
 /* What a handshake without a client certificate met; a request seen by any wins. */
@@ -695,7 +415,7 @@ static void fullhs_retry_closed(uv_handle_t *hd)
         scan_fullhs_free(h);
         free(h);
         t->tasks_open--;
-        maybe_finish_target(t);
+        scan_maybe_finish_target(t);
         return;
     }
     t->tasks_open--; /* queue_fullhs counts it again */
@@ -725,8 +445,8 @@ static bool fullhs_again(struct tscan *t, struct fullhs *h)
         return true;
     }
     if (!t->failed)
-        add_undecided(t->r, "%s not decided (the libssl handshake could not connect: %s)",
-                      fullhs_question(h->role), h->error);
+        scan_add_undecided(t->r, "%s not decided (the libssl handshake could not connect: %s)",
+                           fullhs_question(h->role), h->error);
     return false;
 }
 
@@ -747,7 +467,7 @@ static void fullhs_after(uv_work_t *w, int status)
             keep_no_sni_leaf(t, h->der[0], h->der_len[0]);
     } else if (h->ok) {
         struct tlsd_scan_cert *c =
-            add_chain(t, (const uint8_t *const *)h->der, h->der_len, h->n_der, h->suite);
+            scan_add_chain(t, (const uint8_t *const *)h->der, h->der_len, h->n_der, h->suite);
         if (c)
             c->tls13 = true;
         if (t->features_version == 0 && h->version >= TLS1_3_VERSION) {
@@ -763,7 +483,7 @@ static void fullhs_after(uv_work_t *w, int status)
     scan_fullhs_free(h);
     free(h);
     t->tasks_open--;
-    maybe_finish_target(t);
+    scan_maybe_finish_target(t);
 }
 
 /* A libssl handshake to run (queue_fullhs), or NULL. */
@@ -780,7 +500,7 @@ static struct fullhs *new_fullhs(struct tscan *t, uint16_t version, const char *
     h->timeout_ms = t->s->o->timeout_ms;
     uint64_t budget = (uint64_t)h->timeout_ms * FULLHS_TIMEOUTS;
     if (t->s->o->target_timeout_ms) { /* and never past the target's time limit */
-        uint64_t used = now_ms(t->s) - t->started_ms;
+        uint64_t used = scan_now_ms(t->s) - t->started_ms;
         uint64_t left = used < t->s->o->target_timeout_ms ? t->s->o->target_timeout_ms - used : 0;
         budget = left < budget ? left : budget;
     }
@@ -885,7 +605,7 @@ static void judge_differences(struct tscan *t)
     struct tlsd_scan_result *r = t->r;
     if (t->no_groups_answer == 1)
         r->ecdhe_needs_groups = TLSD_NO;
-    else if (t->no_groups_answer == 0 && accepts_where(r, t->no_groups_version, is_ecdhe))
+    else if (t->no_groups_answer == 0 && accepts_where(r, t->no_groups_version, scan_is_ecdhe))
         r->ecdhe_needs_groups = TLSD_YES;
     bool other_curve = false;
     for (size_t i = 0; i < sizeof non_nist_curves / sizeof non_nist_curves[0]; i++)
@@ -926,29 +646,70 @@ static void add_tls13_suites(struct tlsd_scan_result *r)
 
 /* Every version's first answer is in: start what depends on which versions
  * the server speaks. */
-void start_after_roots(struct tscan *t)
+static void start_after_roots(struct tscan *t)
 {
     const struct tlsd_scan_opts *o = t->s->o;
     const struct tlsd_scan_result *r = t->r;
     start_full_handshakes(t);
     if (!o->skip_groups) {
         if (r->versions[TLSD_PROTO_TLS13].n_suites)
-            start_groups(t, TLSD_PROTO_TLS13);
+            scan_start_groups(t, TLSD_PROTO_TLS13);
         int v12 = highest_accepted(r, true);
         if (v12 >= TLSD_PROTO_TLS10)
-            start_groups(t, v12);
+            scan_start_groups(t, v12);
     }
     if (!o->skip_sigalgs && r->versions[TLSD_PROTO_TLS12].n_suites)
-        start_sigalgs(t);
+        scan_start_sigalgs(t);
     if (!o->skip_sigalgs && r->versions[TLSD_PROTO_TLS13].n_suites)
-        start_sigalgs13(t);
+        scan_start_sigalgs13(t);
     if (!o->skip_features)
         start_features(t);
 }
 
+/* A version's first answer is in (accepted or not). */
+static void suites_root(struct tscan *t, bool accepted)
+{
+    (void)accepted;
+    if (--t->roots_left == 0)
+        start_after_roots(t);
+}
+
+/* SSLv2: one CLIENT-HELLO with every kind; the SERVER-HELLO lists the
+ * server's kinds at once (SSLv2 spec, 2.6). */
+static void ssl2_result(struct task *k, struct probe_res *res)
+{
+    struct tscan *t = k->t;
+    struct tlsd_scan_version *sv = &t->r->versions[TLSD_PROTO_SSL2];
+    if (probe_ssl2_hello(res) && res->ssl2.n_kinds > 0) {
+        sv->suites = calloc(res->ssl2.n_kinds, sizeof *sv->suites);
+        for (size_t i = 0; sv->suites && i < res->ssl2.n_kinds; i++)
+            sv->suites[sv->n_suites++].code = res->ssl2.kinds[i];
+        sv->accepted = sv->n_suites > 0;
+    } else if (probe_server_hello(res) && res->have_sh) {
+        /* a TLS answer to the SSLv2 hello: no SSLv2 here */
+        sv->refusal.kind = TLSD_REFUSAL_TLS_TO_SSL2;
+        sv->refusal.version = res->sh.version;
+        sv->refusal.hrr = res->sh.is_hrr;
+    } else {
+        scan_refusal_of(k, res, &sv->refusal);
+        if (res->detail == TLSD_DETAIL_UNDECIDED) {
+            sv->undecided = true;
+            scan_add_undecided(t->r, "SSLv2: whether it is accepted (%s)", res->error);
+        } else if (res->confirmed_reset) {
+            scan_add_doubt(t, TLSD_PROTO_SSL2, "SSLv2: whether it is accepted");
+        }
+    }
+    /* The work after the roots first: ending this task may otherwise end the target. */
+    if (--t->roots_left == 0)
+        start_after_roots(t);
+    scan_end_task(k);
+}
+
+static const struct scan_task_kind ssl2_kind = {ssl2_result, NULL, false};
+
 /* ---- targets ------------------------------------------------------------------ */
 
-void start_versions(struct tscan *t)
+static void start_versions(struct tscan *t)
 {
     t->roots_left = TLSD_PROTO_COUNT;
     t->tasks_open++; /* held until every enumeration is started */
@@ -966,28 +727,29 @@ void start_versions(struct tscan *t)
             struct hello_opts h = {.version = TLSD_VERSION_SSL2, .suites = kinds, .n_suites = n};
             uint8_t *rec;
             size_t len;
-            struct task *k =
-                kinds && build_hello(t, &h, &rec, &len) == 0 ? new_task(t, TASK_SSL2) : NULL;
+            struct task *k = kinds && scan_build_hello(t, &h, &rec, &len) == 0
+                                 ? scan_new_task(t, &ssl2_kind)
+                                 : NULL;
             free(kinds);
             if (k)
-                submit(k, rec, len);
+                scan_submit(k, rec, len);
             else
                 t->roots_left--;
             continue;
         }
         size_t n;
-        uint32_t *cands = suites_for(t->s, sv->version, &n);
+        uint32_t *cands = scan_suites_for(t->s, sv->version, &n);
         if (!cands || n == 0) {
             free(cands);
             t->roots_left--;
             continue;
         }
-        elim_start(t, E_SUITES, vi, cands, n, 0, 0, suites_root, suites_done);
+        scan_elim_start(t, E_SUITES, vi, cands, n, 0, 0, suites_root, scan_suites_done);
     }
     t->tasks_open--;
     if (t->roots_left == 0)
         start_after_roots(t);
-    maybe_finish_target(t);
+    scan_maybe_finish_target(t);
 }
 
 /* Whether a version's first hello ended as an entry of summarize_failure says: its
@@ -1114,9 +876,9 @@ static void judge_hrr_loop(struct tscan *t)
     sv->n_suites = 0;
     memset(&sv->refusal, 0, sizeof sv->refusal);
     sv->refusal.kind = TLSD_REFUSAL_HRR_LOOP;
-    add_undecided(t->r,
-                  "TLSv1.3: whether it is accepted (only HelloRetryRequests came, and a client's "
-                  "retried ClientHello got a second one: RFC 8446 4.1.4, the client aborts)");
+    scan_add_undecided(
+        t->r, "TLSv1.3: whether it is accepted (only HelloRetryRequests came, and a client's "
+              "retried ClientHello got a second one: RFC 8446 4.1.4, the client aborts)");
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -1148,17 +910,10 @@ static void sort_certs(struct tlsd_scan_result *r)
                        cmp_u32);
 }
 
-void maybe_finish_target(struct tscan *t)
+/* Judges what a target's probes found, once its last task has ended (the hooks'
+ * finish: the scheduler reports the target next). */
+static void finish_target(struct tscan *t)
 {
-    if (t->finished || t->tasks_open > 0 || !t->resolved)
-        return;
-    t->finished = true;
-    struct scan *s = t->s;
-    if (t->deadline_running) {
-        t->deadline_running = false;
-        uv_close((uv_handle_t *)&t->deadline, NULL);
-    }
-    t->r->seconds = (double)(now_ms(s) - t->started_ms) / 1000.0;
     if (!t->failed)
         judge_hrr_loop(t);
     if (!t->failed)
@@ -1178,15 +933,16 @@ void maybe_finish_target(struct tscan *t)
         if (t->r->session_ticket == TLSD_NO) /* no ticket, nothing to resume with */
             t->r->resume_ticket12 = TLSD_NO;
         sort_certs(t->r);
-        merge_sigschemes(t->r);
-        scan_verify_certs(t->r, s->o->cafile, t->sni ? t->sni : t->target->host);
+        scan_merge_sigschemes(t->r);
+        scan_verify_certs(t->r, t->s->o->cafile, t->sni ? t->sni : t->target->host);
         scan_findings(t->r);
     }
-    s->targets_done++;
-    s->targets_active--;
-    if (s->done)
-        s->done(s->ctx, t->r);
-    if (s->progress)
-        s->progress(s->ctx, s->targets_done, s->n_targets, s->probes_done);
-    admit_targets(s);
+}
+
+int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan_opts *opts,
+                  struct tlsd_scan_result *results, tlsd_scan_done_cb done,
+                  tlsd_scan_progress_cb progress, void *ctx)
+{
+    static const struct scan_hooks hooks = {.start = start_versions, .finish = finish_target};
+    return scan_run(&hooks, targets, opts, results, done, progress, ctx);
 }

@@ -1,8 +1,9 @@
-/* Private to the scan engine (scan.c, scan_sched.c, scan_enum.c): a target's state, the
- * tasks that issue its probes, the scan's loop and limits, and the functions the three
- * files share. Scheduling (the libuv loop, limits, admission, retries): scan_sched.c;
- * enumeration by elimination (suites, groups, signature schemes, the server's order):
- * scan_enum.c; hellos, results, features, full handshakes, judgements: scan.c. */
+/* Private to the scan engine: a target's state, the tasks that issue its probes, the
+ * scan's loop and limits, and the functions its files share. In layers, each knowing only
+ * those below it: scheduling (the libuv loop, limits, admission, retries): scan_sched.c;
+ * hellos and recording answers: scan_hello.c, scan_results.c; enumeration by elimination
+ * (suites, groups, signature schemes, the server's order): scan_enum.c; the versions,
+ * features, full handshakes and judgements of a target: scan.c. */
 #ifndef TLSDIAG_SCAN_ENGINE_H
 #define TLSDIAG_SCAN_ENGINE_H
 
@@ -24,24 +25,21 @@ struct scan;
 struct tscan;
 struct task;
 
-/* What a task asks. task_kinds[] (scan_sched.c) gives each kind the handler of its
- * answers and its place in the queue. */
-enum task_kind {
-    TASK_ELIM,    /* a part of an enumeration by elimination (scan_enum.c) */
-    TASK_ORDER,   /* one of the two hellos of the server-order check */
-    TASK_SPEC,    /* one probe of a speculative round for the server's order */
-    TASK_CHACHA,  /* ChaCha20 first for a client that lists it first, at one version */
-    TASK_SIG13,   /* TLS 1.3 signature schemes, by group tests */
-    TASK_SSL2,    /* the SSLv2 hello (scan.c) */
-    TASK_FEATURE, /* a feature probe (scan.c) */
-    TASK_NKINDS
+/* What a task asks, as the scheduler sees it: the handler of its answers and its place in
+ * the queue. Each kind is defined by the file that owns it (scan_enum.c, scan.c); a task
+ * points at its kind's descriptor. */
+struct scan_task_kind {
+    void (*on_result)(struct task *k, struct probe_res *res);
+    void (*on_drop)(struct task *k); /* ends a task of a stopped target (NULL: scan_end_task) */
+    bool background;                 /* waits behind every other queued probe */
 };
 
-struct task_kind_info {
-    void (*on_result)(struct task *k, struct probe_res *res);
-    bool background; /* waits behind every other queued probe */
+/* The steps of a target above the scheduler (scan.c): what starts once its name is
+ * resolved, and what is judged once its last task has ended (before it is reported). */
+struct scan_hooks {
+    void (*start)(struct tscan *t);
+    void (*finish)(struct tscan *t);
 };
-extern const struct task_kind_info task_kinds[TASK_NKINDS];
 
 /* The feature probes (scan.c). */
 enum feature {
@@ -70,7 +68,7 @@ enum sig13_split {
 /* A task issues probes one at a time and decides the next from each answer. */
 struct task {
     struct tscan *t;
-    enum task_kind kind;
+    const struct scan_task_kind *kind;
     unsigned tries;
     uint8_t *pending_hello; /* for a retry */
     size_t pending_len;
@@ -160,6 +158,7 @@ struct tscan {
 
 struct scan {
     uv_loop_t loop;
+    const struct scan_hooks *hooks;
     const struct tlsd_scan_opts *o;
     struct tscan *targets;
     size_t n_targets, targets_done;
@@ -176,7 +175,7 @@ struct scan {
     tlsd_scan_done_cb done;
     tlsd_scan_progress_cb progress;
     void *ctx;
-    uint32_t *suites[TLSD_PROTO_COUNT]; /* suites_for's lists, made once per scan */
+    uint32_t *suites[TLSD_PROTO_COUNT]; /* scan_suites_for's lists, made once per scan */
     size_t n_suites[TLSD_PROTO_COUNT];
     unsigned max_now;     /* probes in flight overall: max_inflight, lowered on EMFILE */
     struct task *delayed; /* retries waiting for their back-off, earliest first */
@@ -209,54 +208,49 @@ struct hello_opts {
 
 enum ekind { E_SUITES, E_GROUPS, E_SIGALGS };
 
-/* enum */
-bool is_ecdhe(uint32_t code);
-uint32_t *suites_where(struct scan *sc, uint16_t v, bool (*keep)(uint32_t), size_t *n);
-void elim_task_end(struct task *k);
-struct elim *elim_start(struct tscan *t, enum ekind kind, int vi, uint32_t *cands, size_t n,
-                        uint32_t pinned, int key, void (*on_root)(struct elim *, bool),
-                        void (*on_done)(struct elim *));
-void suites_root(struct elim *e, bool accepted);
-void suites_done(struct elim *e);
-void merge_sigschemes(struct tlsd_scan_result *r);
-void start_groups(struct tscan *t, int vi);
-void start_sigalgs(struct tscan *t);
-void start_sigalgs13(struct tscan *t);
-void ssl2_result(struct task *k, struct probe_res *res);
-
-/* scan */
-uint16_t *all_groups(uint16_t version, size_t *n);
-uint16_t *all_sigalgs(size_t *n);
-int build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **rec, size_t *len);
-uint32_t *suites_for(struct scan *sc, uint16_t v, size_t *n);
-enum tlsd_tristate tri_of(bool b);
-void remove_code(uint32_t *v, size_t *n, uint32_t code);
-void refusal_of(const struct task *k, const struct probe_res *res, struct tlsd_scan_refusal *f);
-void note_cert(struct tscan *t, const struct probe_res *res, uint32_t suite);
-void note_fingerprints(struct tscan *t, const struct probe_res *res);
-void note_features(struct tscan *t, const struct probe_res *res);
-void start_after_roots(struct tscan *t);
-void start_versions(struct tscan *t);
-void maybe_finish_target(struct tscan *t);
-
-/* the answers of each task kind (task_kinds[]) */
-void elim_result(struct task *k, struct probe_res *res);
-void order_result(struct task *k, struct probe_res *res);
-void spec_result(struct task *k, struct probe_res *res);
-void chacha_result(struct task *k, struct probe_res *res);
-void sig13_result(struct task *k, struct probe_res *res);
-void feature_result(struct task *k, struct probe_res *res);
-
-/* sched */
-uint64_t now_ms(struct scan *s);
-void submit(struct task *k, uint8_t *hello, size_t len);
-struct task *new_task(struct tscan *t, enum task_kind kind);
-void end_task(struct task *k);
-bool answered(const struct probe_res *res);
-void add_undecided(struct tlsd_scan_result *r, const char *fmt, ...)
+/* scan_sched.c: the scheduler, knowing nothing above it */
+uint64_t scan_now_ms(struct scan *s);
+void scan_submit(struct task *k, uint8_t *hello, size_t len);
+struct task *scan_new_task(struct tscan *t, const struct scan_task_kind *kind);
+void scan_end_task(struct task *k);
+void scan_add_undecided(struct tlsd_scan_result *r, const char *fmt, ...)
     __attribute__((format(TLSD_PRINTF_FORMAT, 2, 3)));
-void add_doubt(struct tscan *t, int vi, const char *fmt, ...)
+void scan_add_doubt(struct tscan *t, int vi, const char *fmt, ...)
     __attribute__((format(TLSD_PRINTF_FORMAT, 3, 4)));
-void admit_targets(struct scan *s);
+/* Ends t once its last task has ended: the hooks' finish, then the caller's done. */
+void scan_maybe_finish_target(struct tscan *t);
+/* tlsd_scan_run with the steps above the scheduler. */
+int scan_run(const struct scan_hooks *hooks, const struct tlsd_target_list *targets,
+             const struct tlsd_scan_opts *opts, struct tlsd_scan_result *results,
+             tlsd_scan_done_cb done, tlsd_scan_progress_cb progress, void *ctx);
+
+/* scan_hello.c: the hellos of the probes (above the scheduler) */
+uint16_t *scan_all_groups(uint16_t version, size_t *n);
+uint16_t *scan_all_sigalgs(size_t *n);
+int scan_build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **rec, size_t *len);
+uint32_t *scan_suites_for(struct scan *sc, uint16_t v, size_t *n);
+
+/* scan_results.c: an answer recorded in the target's result (above the scheduler) */
+enum tlsd_tristate scan_tri_of(bool b);
+void scan_remove_code(uint32_t *v, size_t *n, uint32_t code);
+void scan_refusal_of(const struct task *k, const struct probe_res *res,
+                     struct tlsd_scan_refusal *f);
+struct tlsd_scan_cert *scan_add_chain(struct tscan *t, const uint8_t *const *der, const size_t *len,
+                                      size_t n, uint32_t suite);
+void scan_note_cert(struct tscan *t, const struct probe_res *res, uint32_t suite);
+void scan_note_fingerprints(struct tscan *t, const struct probe_res *res);
+void scan_note_features(struct tscan *t, const struct probe_res *res);
+
+/* scan_enum.c: the enumerations (above the hellos and results) */
+bool scan_is_ecdhe(uint32_t code);
+uint32_t *scan_suites_where(struct scan *sc, uint16_t v, bool (*keep)(uint32_t), size_t *n);
+struct elim *scan_elim_start(struct tscan *t, enum ekind kind, int vi, uint32_t *cands, size_t n,
+                             uint32_t pinned, int key, void (*on_root)(struct tscan *, bool),
+                             void (*on_done)(struct elim *));
+void scan_suites_done(struct elim *e);
+void scan_merge_sigschemes(struct tlsd_scan_result *r);
+void scan_start_groups(struct tscan *t, int vi);
+void scan_start_sigalgs(struct tscan *t);
+void scan_start_sigalgs13(struct tscan *t);
 
 #endif

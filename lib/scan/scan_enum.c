@@ -1,6 +1,6 @@
 /* The scan's enumerations by elimination: every suite of a version, group and signature
  * scheme a server accepts, and the server's order (checked, then found by speculative
- * rounds); what they feed (ChaCha20 priority, TLS 1.3 signature schemes, SSLv2). Moved
+ * rounds); what they feed (ChaCha20 priority, TLS 1.3 signature schemes). Moved
  * from scan.c as is. */
 #include "tlsdiag/scan.h"
 #include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
@@ -25,6 +25,21 @@
 #include <openssl/ssl.h>
 
 #include "platform.h"
+
+/* The kinds of task of the enumerations. A part, an order check or a speculative probe
+ * of a stopped target ends with its enumeration's count of live tasks (elim_task_end);
+ * the ChaCha20 and TLS 1.3 signature scheme probes wait behind every other one. */
+static void elim_task_end(struct task *k);
+static void elim_result(struct task *k, struct probe_res *res);
+static void order_result(struct task *k, struct probe_res *res);
+static void spec_result(struct task *k, struct probe_res *res);
+static void chacha_result(struct task *k, struct probe_res *res);
+static void sig13_result(struct task *k, struct probe_res *res);
+static const struct scan_task_kind elim_kind = {elim_result, elim_task_end, false};
+static const struct scan_task_kind order_kind = {order_result, elim_task_end, false};
+static const struct scan_task_kind spec_kind = {spec_result, elim_task_end, false};
+static const struct scan_task_kind chacha_kind = {chacha_result, NULL, true};
+static const struct scan_task_kind sig13_kind = {sig13_result, NULL, true};
 
 /* ---- enumerations by elimination ------------------------------------------- */
 
@@ -82,11 +97,11 @@ struct elim {
         unsigned gen;    /* of the round: the probes of older ones are not needed */
         size_t depth;    /* guesses the next round may make */
     } spec;
-    void (*on_root)(struct elim *e, bool accepted);
+    void (*on_root)(struct tscan *t, bool accepted); /* the first probe answered */
     void (*on_done)(struct elim *e);
 };
 
-bool is_ecdhe(uint32_t code)
+bool scan_is_ecdhe(uint32_t code)
 {
     const struct tlsd_suite *s = tlsd_suite_by_code(code);
     return s && s->kx == TLSD_KX_ECDHE && s->auth != TLSD_AUTH_ANON;
@@ -99,10 +114,10 @@ static bool signs_ske(uint32_t code)
 }
 
 /* Registry suites usable at v that pass keep (NULL: all). */
-uint32_t *suites_where(struct scan *sc, uint16_t v, bool (*keep)(uint32_t), size_t *n)
+uint32_t *scan_suites_where(struct scan *sc, uint16_t v, bool (*keep)(uint32_t), size_t *n)
 {
     size_t k = 0;
-    uint32_t *all = suites_for(sc, v, &k), *out = all;
+    uint32_t *all = scan_suites_for(sc, v, &k), *out = all;
     size_t w = 0;
     for (size_t i = 0; all && i < k; i++)
         if (!keep || keep(all[i]))
@@ -132,12 +147,13 @@ static int elim_probe(struct task *k, const uint32_t *set, size_t n)
         if (e->kind == E_GROUPS && e->pinned && !tlsd_has_u32(set, n, e->pinned))
             list16[n++] = (uint16_t)e->pinned; /* last: picked only when nothing else fits */
         if (e->kind == E_GROUPS) {
-            suites = suites_where(e->t->s, v, v >= TLSD_VERSION_TLS1_3 ? NULL : is_ecdhe, &ns);
+            suites =
+                scan_suites_where(e->t->s, v, v >= TLSD_VERSION_TLS1_3 ? NULL : scan_is_ecdhe, &ns);
             h.groups = list16;
             h.n_groups = n;
             h.no_key_shares = true; /* TLS 1.3: the server names its group in an HRR */
         } else {
-            suites = suites_where(e->t->s, v, signs_ske, &ns);
+            suites = scan_suites_where(e->t->s, v, signs_ske, &ns);
             size_t w = 0; /* only suites that select this key type's certificate */
             for (size_t i = 0; suites && i < ns; i++)
                 if (tlsd_suite_by_code(suites[i])->auth == tlsd_scan_key_auth[e->key])
@@ -151,12 +167,12 @@ static int elim_probe(struct task *k, const uint32_t *set, size_t n)
     }
     uint8_t *rec;
     size_t len;
-    int rc = build_hello(t, &h, &rec, &len);
+    int rc = scan_build_hello(t, &h, &rec, &len);
     free(list16);
     free(suites);
     if (rc < 0)
         return -1;
-    submit(k, rec, len);
+    scan_submit(k, rec, len);
     return 0;
 }
 
@@ -225,19 +241,19 @@ static void record(struct elim *e, uint32_t c, const struct probe_res *res)
     }
     if (e->kind == E_SUITES) {
         add_suite(&t->r->versions[e->vi], res);
-        note_fingerprints(t, res);
-        note_features(t, res);
+        scan_note_fingerprints(t, res);
+        scan_note_features(t, res);
     }
     if (res->sh.is_hrr)
         t->r->hrr = TLSD_YES;
-    note_cert(t, res, res->sh.suite);
+    scan_note_cert(t, res, res->sh.suite);
 }
 
 /* A task of e offering set (copied); fn takes its answers. */
-static struct task *elim_task_fn(struct elim *e, const uint32_t *set, size_t n, enum task_kind kind,
-                                 size_t guess, unsigned gen)
+static struct task *elim_task_fn(struct elim *e, const uint32_t *set, size_t n,
+                                 const struct scan_task_kind *kind, size_t guess, unsigned gen)
 {
-    struct task *k = new_task(e->t, kind);
+    struct task *k = scan_new_task(e->t, kind);
     if (!k)
         return NULL;
     k->e = e;
@@ -245,7 +261,7 @@ static struct task *elim_task_fn(struct elim *e, const uint32_t *set, size_t n, 
     k->guess = guess;
     k->remaining = malloc((n ? n : 1) * sizeof *k->remaining);
     if (!k->remaining) {
-        end_task(k);
+        scan_end_task(k);
         return NULL;
     }
     memcpy(k->remaining, set, n * sizeof *set);
@@ -253,7 +269,7 @@ static struct task *elim_task_fn(struct elim *e, const uint32_t *set, size_t n, 
     e->open++;
     if (elim_probe(k, k->remaining, n) < 0) {
         e->open--;
-        end_task(k);
+        scan_end_task(k);
         return NULL;
     }
     return k;
@@ -261,18 +277,18 @@ static struct task *elim_task_fn(struct elim *e, const uint32_t *set, size_t n, 
 
 static struct task *elim_task(struct elim *e, const uint32_t *set, size_t n)
 {
-    return elim_task_fn(e, set, n, TASK_ELIM, 0, e->gen);
+    return elim_task_fn(e, set, n, &elim_kind, 0, e->gen);
 }
 
 static void elim_finish(struct elim *e);
 
 static void spec_round(struct elim *e);
 
-void elim_task_end(struct task *k)
+static void elim_task_end(struct task *k)
 {
     struct elim *e = k->e;
     e->open--;
-    end_task(k);
+    scan_end_task(k);
     if (e->open == 0 && e->spec_wanted) {
         e->spec_wanted = false;
         /* Held open across the round: a scan being stopped drops each task the round
@@ -326,14 +342,14 @@ static void elim_ask_order(struct elim *e)
     uint32_t a = e->found[pick[0]], b = e->found[pick[1]];
     uint32_t pair[2][2] = {{a, b}, {b, a}};
     for (int i = 0; i < 2; i++) {
-        struct task *k = new_task(e->t, TASK_ORDER);
+        struct task *k = scan_new_task(e->t, &order_kind);
         if (!k)
             continue;
         k->e = e;
         k->order = i;
         k->remaining = malloc(2 * sizeof *k->remaining);
         if (!k->remaining) {
-            end_task(k);
+            scan_end_task(k);
             continue;
         }
         memcpy(k->remaining, pair[i], sizeof pair[i]);
@@ -341,7 +357,7 @@ static void elim_ask_order(struct elim *e)
         e->open++;
         if (elim_probe(k, k->remaining, 2) < 0) {
             e->open--;
-            end_task(k);
+            scan_end_task(k);
         }
     }
 }
@@ -519,7 +535,7 @@ static void spec_round(struct elim *e)
             if (!tlsd_has_u32(e->placed, e->n_placed, e->cands[c]) &&
                 !tlsd_has_u32(sp->guess, i, e->cands[c]))
                 set[n++] = e->cands[c];
-        if (n == 0 || !elim_task_fn(e, set, n, TASK_SPEC, i, sp->gen)) {
+        if (n == 0 || !elim_task_fn(e, set, n, &spec_kind, i, sp->gen)) {
             sp->have[i] = true; /* nothing left to offer: as refused */
             if (n != 0) {       /* could not send it */
                 free(set);
@@ -571,7 +587,7 @@ static void spec_advance(struct elim *e)
     }
 }
 
-void spec_result(struct task *k, struct probe_res *res)
+static void spec_result(struct task *k, struct probe_res *res)
 {
     struct elim *e = k->e;
     struct spec *sp = &e->spec;
@@ -599,7 +615,7 @@ void spec_result(struct task *k, struct probe_res *res)
     elim_task_end(k);
 }
 
-void order_result(struct task *k, struct probe_res *res)
+static void order_result(struct task *k, struct probe_res *res)
 {
     struct elim *e = k->e;
     uint32_t c = picked(k, res);
@@ -661,14 +677,14 @@ static void elim_undecided(struct elim *e, const struct task *k, const struct pr
     const char *v = tlsd_version_str(tlsd_proto_codes[e->vi], vb);
     if (res->confirmed_reset) {
         if (root && e->kind == E_SUITES) {
-            add_doubt(e->t, e->vi, "%s: whether it is accepted", v);
+            scan_add_doubt(e->t, e->vi, "%s: whether it is accepted", v);
             return;
         }
     } else if (root) {
         e->root_undecided = true;
-        refusal_of(k, res, &e->root_refusal);
+        scan_refusal_of(k, res, &e->root_refusal);
         if (e->kind == E_SUITES)
-            return; /* suites_done marks the version */
+            return; /* scan_suites_done marks the version */
     }
     size_t len = 0;
     for (size_t i = 0; i < k->n_remaining; i++)
@@ -681,14 +697,14 @@ static void elim_undecided(struct elim *e, const struct task *k, const struct pr
         at += (size_t)sprintf(names + at, "%s%s", i ? ", " : "",
                               element_name(e->kind, k->remaining[i], nb, sizeof nb));
     if (res->confirmed_reset)
-        add_doubt(e->t, -1, "%s %s not decided: %s", v, ekind_what[e->kind], names);
+        scan_add_doubt(e->t, -1, "%s %s not decided: %s", v, ekind_what[e->kind], names);
     else
-        add_undecided(e->t->r, "%s %s not decided (%s): %s", v, ekind_what[e->kind], res->error,
-                      names);
+        scan_add_undecided(e->t->r, "%s %s not decided (%s): %s", v, ekind_what[e->kind],
+                           res->error, names);
     free(names);
 }
 
-void elim_result(struct task *k, struct probe_res *res)
+static void elim_result(struct task *k, struct probe_res *res)
 {
     struct elim *e = k->e;
     struct tscan *t = e->t;
@@ -702,7 +718,7 @@ void elim_result(struct task *k, struct probe_res *res)
         if (root)
             e->root_answered = true;
         if (root && e->on_root)
-            e->on_root(e, false);
+            e->on_root(e->t, false);
         elim_task_end(k);
         return;
     }
@@ -714,7 +730,7 @@ void elim_result(struct task *k, struct probe_res *res)
         e->root_answered = true;
         e->first_pick = c;
         if (!c) {
-            refusal_of(k, res, &e->root_refusal);
+            scan_refusal_of(k, res, &e->root_refusal);
             if (probe_server_hello(res) && res->have_sh &&
                 res->sh.version != tlsd_proto_codes[e->vi]) {
                 e->root_refusal.kind = TLSD_REFUSAL_OTHER_VERSION;
@@ -728,12 +744,12 @@ void elim_result(struct task *k, struct probe_res *res)
     if (c)
         record(e, c, res);
     if (root && e->on_root)
-        e->on_root(e, c != 0);
+        e->on_root(e->t, c != 0);
     if (!c) {
         elim_task_end(k);
         return;
     }
-    remove_code(k->remaining, &k->n_remaining, c);
+    scan_remove_code(k->remaining, &k->n_remaining, c);
     if (root && e->order != 1 && k->n_remaining > CHUNKS) {
         elim_fan_out(e, k->remaining, k->n_remaining);
         elim_task_end(k);
@@ -744,9 +760,9 @@ void elim_result(struct task *k, struct probe_res *res)
         elim_task_end(k);
 }
 
-struct elim *elim_start(struct tscan *t, enum ekind kind, int vi, uint32_t *cands, size_t n,
-                        uint32_t pinned, int key, void (*on_root)(struct elim *, bool),
-                        void (*on_done)(struct elim *))
+struct elim *scan_elim_start(struct tscan *t, enum ekind kind, int vi, uint32_t *cands, size_t n,
+                             uint32_t pinned, int key, void (*on_root)(struct tscan *, bool),
+                             void (*on_done)(struct elim *))
 {
     struct elim *e = calloc(1, sizeof *e);
     if (!e || n == 0) {
@@ -767,7 +783,7 @@ struct elim *elim_start(struct tscan *t, enum ekind kind, int vi, uint32_t *cand
     t->tasks_open++; /* the enumeration itself, until elim_finish */
     if (!elim_task(e, cands, n)) {
         if (on_root)
-            on_root(e, false);
+            on_root(t, false);
         elim_finish(e);
         return NULL;
     }
@@ -787,7 +803,7 @@ static void elim_finish(struct elim *e)
     spec_free(&e->spec);
     free(e);
     t->tasks_open--;
-    maybe_finish_target(t);
+    scan_maybe_finish_target(t);
 }
 
 /* ---- what the enumerations feed ------------------------------------------- */
@@ -798,23 +814,15 @@ static int cmp_suite(const void *a, const void *b)
     return (x->code > y->code) - (x->code < y->code);
 }
 
-void suites_root(struct elim *e, bool accepted)
-{
-    struct tscan *t = e->t;
-    (void)accepted;
-    if (--t->roots_left == 0)
-        start_after_roots(t);
-}
-
-void chacha_result(struct task *k, struct probe_res *res)
+static void chacha_result(struct task *k, struct probe_res *res)
 {
     struct tlsd_scan_version *sv = &k->t->r->versions[k->vi];
     bool answered = probe_server_hello(res) && res->have_sh && !res->sh.is_hrr &&
                     res->sh.version == sv->version;
-    sv->chacha_priority = answered
-                              ? tri_of(tlsd_suite_cipher_is(res->sh.suite, TLSD_CIPHERF_CHACHA20))
-                              : TLSD_UNKNOWN;
-    end_task(k);
+    sv->chacha_priority =
+        answered ? scan_tri_of(tlsd_suite_cipher_is(res->sh.suite, TLSD_CIPHERF_CHACHA20))
+                 : TLSD_UNKNOWN;
+    scan_end_task(k);
 }
 
 /* A server keeping its own order that ranks another suite above an accepted ChaCha20
@@ -837,14 +845,15 @@ static void start_chacha_probe(struct tscan *t, int vi)
     struct hello_opts h = {.version = sv->version, .suites = offer, .n_suites = n};
     uint8_t *rec;
     size_t len;
-    struct task *k = build_hello(t, &h, &rec, &len) == 0 ? new_task(t, TASK_CHACHA) : NULL;
+    struct task *k =
+        scan_build_hello(t, &h, &rec, &len) == 0 ? scan_new_task(t, &chacha_kind) : NULL;
     if (!k)
         return;
     k->vi = vi;
-    submit(k, rec, len);
+    scan_submit(k, rec, len);
 }
 
-void suites_done(struct elim *e)
+void scan_suites_done(struct elim *e)
 {
     struct tlsd_scan_version *sv = &e->t->r->versions[e->vi];
     sv->accepted = sv->n_suites > 0;
@@ -855,8 +864,8 @@ void suites_done(struct elim *e)
     if (!sv->accepted && e->root_undecided) {
         char vb[16];
         sv->undecided = true;
-        add_undecided(e->t->r, "%s: whether it is accepted (%.140s)",
-                      tlsd_version_str(sv->version, vb), e->root_refusal.error);
+        scan_add_undecided(e->t->r, "%s: whether it is accepted (%.140s)",
+                           tlsd_version_str(sv->version, vb), e->root_refusal.error);
     }
     sv->server_order = e->order == 1 ? TLSD_YES : e->order == 0 ? TLSD_NO : TLSD_UNKNOWN;
     if (sv->server_order != TLSD_YES && sv->n_suites > 1)
@@ -917,7 +926,7 @@ static void sigalgs_done(struct elim *e)
 }
 
 /* The TLS 1.2 schemes of every key type, RSA's first, each once. */
-void merge_sigschemes(struct tlsd_scan_result *r)
+void scan_merge_sigschemes(struct tlsd_scan_result *r)
 {
     size_t n = 0;
     for (int k = 0; k < TLSD_SCAN_NKEYS; k++)
@@ -945,7 +954,7 @@ static void start_elim16(struct tscan *t, enum ekind kind, int vi, uint16_t *v, 
         c[i] = v[i];
     free(v);
     if (c)
-        elim_start(t, kind, vi, c, n, pinned, key, NULL, done);
+        scan_elim_start(t, kind, vi, c, n, pinned, key, NULL, done);
 }
 
 /* The group of an EC certificate's curve ("prime256v1", "secp384r1", ...), or 0. */
@@ -976,10 +985,10 @@ static uint16_t group_to_pin(const struct tlsd_scan_result *r)
     return pin;
 }
 
-void start_groups(struct tscan *t, int vi)
+void scan_start_groups(struct tscan *t, int vi)
 {
     size_t n;
-    uint16_t *g = all_groups(tlsd_proto_codes[vi], &n);
+    uint16_t *g = scan_all_groups(tlsd_proto_codes[vi], &n);
     start_elim16(t, E_GROUPS, vi, g, n, vi < TLSD_PROTO_TLS13 ? group_to_pin(t->r) : 0, 0,
                  groups_done);
 }
@@ -988,11 +997,11 @@ void start_groups(struct tscan *t, int vi)
  * that type: a server with RSA and ECDSA certificates signs with the one its chosen
  * suite needs, so one enumeration over every suite sees one key's schemes only. A key
  * type the server has no certificate for costs one refused probe. */
-void start_sigalgs(struct tscan *t)
+void scan_start_sigalgs(struct tscan *t)
 {
     for (int key = 0; key < TLSD_SCAN_NKEYS; key++) {
         size_t n;
-        uint16_t *v = all_sigalgs(&n);
+        uint16_t *v = scan_all_sigalgs(&n);
         start_elim16(t, E_SIGALGS, TLSD_PROTO_TLS12, v, n, 0, key, sigalgs_done);
     }
 }
@@ -1013,7 +1022,7 @@ static int sig13_hello(struct tscan *t, const uint32_t *idx, size_t n, uint16_t 
 {
     size_t ns;
     uint16_t *schemes = malloc((n ? n : 1) * sizeof *schemes);
-    uint32_t *suites = schemes ? suites_for(t->s, TLSD_VERSION_TLS1_3, &ns) : NULL;
+    uint32_t *suites = schemes ? scan_suites_for(t->s, TLSD_VERSION_TLS1_3, &ns) : NULL;
     if (!suites) {
         free(schemes);
         return -1;
@@ -1026,7 +1035,7 @@ static int sig13_hello(struct tscan *t, const uint32_t *idx, size_t n, uint16_t 
                            .sigalgs = schemes,
                            .n_sigalgs = n,
                            .share_group = share};
-    int rc = build_hello(t, &h, rec, len);
+    int rc = scan_build_hello(t, &h, rec, len);
     free(suites);
     free(schemes);
     return rc;
@@ -1053,9 +1062,9 @@ static void sig13_offer(struct tscan *t, const uint32_t *idx, size_t n, enum sig
     size_t len;
     if (n == 0 || sig13_hello(t, idx, n, 0, &rec, &len) != 0)
         return;
-    struct task *k = new_task(t, TASK_SIG13);
+    struct task *k = scan_new_task(t, &sig13_kind);
     if (k && !(k->remaining = malloc(n * sizeof *k->remaining))) {
-        end_task(k);
+        scan_end_task(k);
         k = NULL;
     }
     if (!k) {
@@ -1066,7 +1075,7 @@ static void sig13_offer(struct tscan *t, const uint32_t *idx, size_t n, enum sig
     k->n_remaining = n;
     k->split = split;
     t->sig13_left++;
-    submit(k, rec, len);
+    scan_submit(k, rec, len);
 }
 
 /* Offers idx one scheme each (each), or one offer per signature algorithm. */
@@ -1090,7 +1099,7 @@ static void sig13_split(struct tscan *t, const uint32_t *idx, size_t n, bool eac
     free(done);
 }
 
-void sig13_result(struct task *k, struct probe_res *res)
+static void sig13_result(struct task *k, struct probe_res *res)
 {
     struct tscan *t = k->t;
     bool answered = probe_server_hello(res) && res->have_sh;
@@ -1100,7 +1109,7 @@ void sig13_result(struct task *k, struct probe_res *res)
         k->retried = true; /* once */
         if (sig13_hello(t, k->remaining, k->n_remaining, res->sh.key_share_group, &rec, &len) ==
             0) {
-            submit(k, rec, len);
+            scan_submit(k, rec, len);
             return;
         }
     }
@@ -1114,16 +1123,16 @@ void sig13_result(struct task *k, struct probe_res *res)
     } else if (ok) {
         t->sig13_ok[k->remaining[0]] = true;
     } else if (res->detail == TLSD_DETAIL_UNDECIDED) {
-        add_undecided(t->r, "TLSv1.3 signature scheme %s not decided (%s)",
-                      tlsd_sigscheme_at(k->remaining[0])->name, res->error);
+        scan_add_undecided(t->r, "TLSv1.3 signature scheme %s not decided (%s)",
+                           tlsd_sigscheme_at(k->remaining[0])->name, res->error);
     }
     for (size_t i = 0; res->confirmed_reset && !ok && i < k->n_remaining; i++)
-        add_doubt(t, -1, "TLSv1.3 signature scheme %s not decided",
-                  tlsd_sigscheme_at(k->remaining[i])->name);
+        scan_add_doubt(t, -1, "TLSv1.3 signature scheme %s not decided",
+                       tlsd_sigscheme_at(k->remaining[i])->name);
     t->sig13_left--;
     if (--t->sig13_left == 0)
         sig13_finish(t);
-    end_task(k);
+    scan_end_task(k);
 }
 
 /* The signature algorithm a certificate's key signs TLS 1.3 handshakes with (RFC 8446
@@ -1153,7 +1162,7 @@ static bool sig13_likely(const struct tlsd_scan_result *r, enum tlsd_sig_alg alg
     return false;
 }
 
-void start_sigalgs13(struct tscan *t)
+void scan_start_sigalgs13(struct tscan *t)
 {
     size_t n = tlsd_sigscheme_count(), n_likely = 0, n_rest = 0;
     uint32_t *likely = calloc(n ? n : 1, sizeof *likely), *rest = calloc(n ? n : 1, sizeof *rest);
@@ -1181,35 +1190,4 @@ void start_sigalgs13(struct tscan *t)
     free(rest);
     if (--t->sig13_left == 0)
         sig13_finish(t);
-}
-
-/* SSLv2: one CLIENT-HELLO with every kind; the SERVER-HELLO lists the
- * server's kinds at once (SSLv2 spec, 2.6). */
-void ssl2_result(struct task *k, struct probe_res *res)
-{
-    struct tscan *t = k->t;
-    struct tlsd_scan_version *sv = &t->r->versions[TLSD_PROTO_SSL2];
-    if (probe_ssl2_hello(res) && res->ssl2.n_kinds > 0) {
-        sv->suites = calloc(res->ssl2.n_kinds, sizeof *sv->suites);
-        for (size_t i = 0; sv->suites && i < res->ssl2.n_kinds; i++)
-            sv->suites[sv->n_suites++].code = res->ssl2.kinds[i];
-        sv->accepted = sv->n_suites > 0;
-    } else if (probe_server_hello(res) && res->have_sh) {
-        /* a TLS answer to the SSLv2 hello: no SSLv2 here */
-        sv->refusal.kind = TLSD_REFUSAL_TLS_TO_SSL2;
-        sv->refusal.version = res->sh.version;
-        sv->refusal.hrr = res->sh.is_hrr;
-    } else {
-        refusal_of(k, res, &sv->refusal);
-        if (res->detail == TLSD_DETAIL_UNDECIDED) {
-            sv->undecided = true;
-            add_undecided(t->r, "SSLv2: whether it is accepted (%s)", res->error);
-        } else if (res->confirmed_reset) {
-            add_doubt(t, TLSD_PROTO_SSL2, "SSLv2: whether it is accepted");
-        }
-    }
-    /* The work after the roots first: ending this task may otherwise end the target. */
-    if (--t->roots_left == 0)
-        start_after_roots(t);
-    end_task(k);
 }

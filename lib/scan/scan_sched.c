@@ -1,6 +1,8 @@
 /* The scan's scheduling: the libuv loop, the limits on probes in flight (overall, per
  * target, the connection rate), the admission of targets, and the faults (retries with
- * back-off, confirmation of resets by a known-good hello). Moved from scan.c as is. */
+ * back-off, confirmation of resets by a known-good hello). The bottom layer of the engine:
+ * a task's kind (struct scan_task_kind) and a target's start and judgements (struct
+ * scan_hooks) are given to it by the files above, which it never names. */
 #include "tlsdiag/scan.h"
 #include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
 
@@ -25,7 +27,7 @@
 
 #include "platform.h"
 
-uint64_t now_ms(struct scan *s)
+uint64_t scan_now_ms(struct scan *s)
 {
     return uv_now(&s->loop);
 }
@@ -34,6 +36,7 @@ uint64_t now_ms(struct scan *s)
 
 static void probe_done(void *ctx, struct probe_res *res);
 static void start_target(struct tscan *t);
+static void admit_targets(struct scan *s);
 static void pump(struct scan *s);
 static void drop_task(struct task *k);
 
@@ -42,7 +45,7 @@ static void drop_task(struct task *k);
 static void enqueue(struct scan *s, struct task *k)
 {
     struct task **at = &s->queue_head; /* background: at the end */
-    if (!task_kinds[k->kind].background)
+    if (!k->kind->background)
         at = s->queue_fg_tail ? &s->queue_fg_tail->next_queued : &s->queue_head;
     else if (s->queue_tail)
         at = &s->queue_tail->next_queued;
@@ -50,7 +53,7 @@ static void enqueue(struct scan *s, struct task *k)
     *at = k;
     if (!k->next_queued)
         s->queue_tail = k;
-    if (!task_kinds[k->kind].background)
+    if (!k->kind->background)
         s->queue_fg_tail = k;
 }
 
@@ -65,7 +68,7 @@ static void unqueue(struct scan *s, struct task **pp, struct task *k, struct tas
 }
 
 /* Queues a probe for task k with the given hello (taking ownership). */
-void submit(struct task *k, uint8_t *hello, size_t len)
+void scan_submit(struct task *k, uint8_t *hello, size_t len)
 {
     free(k->pending_hello);
     k->pending_hello = hello;
@@ -133,14 +136,7 @@ static void on_rate_tick(uv_timer_t *tm)
         uv_timer_stop(tm);
 }
 
-const struct task_kind_info task_kinds[TASK_NKINDS] = {
-    [TASK_ELIM] = {elim_result, false},      [TASK_ORDER] = {order_result, false},
-    [TASK_SPEC] = {spec_result, false},      [TASK_CHACHA] = {chacha_result, true},
-    [TASK_SIG13] = {sig13_result, true},     [TASK_SSL2] = {ssl2_result, false},
-    [TASK_FEATURE] = {feature_result, true},
-};
-
-struct task *new_task(struct tscan *t, enum task_kind kind)
+struct task *scan_new_task(struct tscan *t, const struct scan_task_kind *kind)
 {
     struct task *k = calloc(1, sizeof *k);
     if (!k)
@@ -152,7 +148,7 @@ struct task *new_task(struct tscan *t, enum task_kind kind)
     return k;
 }
 
-void end_task(struct task *k)
+void scan_end_task(struct task *k)
 {
     struct tscan *t = k->t;
     free(k->pending_hello);
@@ -160,16 +156,16 @@ void end_task(struct task *k)
     free(k);
     t->live_tasks--;
     t->tasks_open--;
-    maybe_finish_target(t);
+    scan_maybe_finish_target(t);
 }
 
 /* Ends a task of a stopped target, and its enumeration with its last task. */
 static void drop_task(struct task *k)
 {
-    if (k->e)
-        elim_task_end(k);
+    if (k->kind->on_drop)
+        k->kind->on_drop(k);
     else
-        end_task(k);
+        scan_end_task(k);
 }
 
 /* ---- faults: retries, back-off, confirmation ------------------------------------
@@ -209,7 +205,7 @@ static bool transient(const struct tscan *t, const struct probe_res *res)
             (res->uv_err != UV_ECONNREFUSED || t->ever_connected));
 }
 
-bool answered(const struct probe_res *res)
+static bool answered(const struct probe_res *res)
 {
     return (probe_server_hello(res) && res->have_sh) || probe_ssl2_hello(res);
 }
@@ -227,7 +223,7 @@ static void add_line(char ***lines, size_t *n, const char *fmt, va_list ap)
         (*n)++;
 }
 
-void add_undecided(struct tlsd_scan_result *r, const char *fmt, ...)
+void scan_add_undecided(struct tlsd_scan_result *r, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -236,7 +232,7 @@ void add_undecided(struct tlsd_scan_result *r, const char *fmt, ...)
 }
 
 /* A decision taken from a confirmed reset (vi >= 0: whether that version is accepted). */
-void add_doubt(struct tscan *t, int vi, const char *fmt, ...)
+void scan_add_doubt(struct tscan *t, int vi, const char *fmt, ...)
 {
     if (vi >= 0)
         t->doubt_versions |= 1u << vi;
@@ -251,10 +247,10 @@ static void doubts_to_undecided(struct tscan *t)
 {
     struct tlsd_scan_result *r = t->r;
     for (size_t i = 0; i < t->n_doubts; i++)
-        add_undecided(r,
-                      "%s (a reset taken as a refusal before the server was seen to reset "
-                      "at random)",
-                      t->doubts[i]);
+        scan_add_undecided(r,
+                           "%s (a reset taken as a refusal before the server was seen to reset "
+                           "at random)",
+                           t->doubts[i]);
     for (int vi = 0; vi < TLSD_PROTO_COUNT; vi++)
         if (t->doubt_versions & (1u << vi))
             r->versions[vi].undecided = true;
@@ -277,7 +273,7 @@ static void arm_retry_timer(struct scan *s)
         uv_timer_stop(&s->retry_timer);
         return;
     }
-    uint64_t now = now_ms(s);
+    uint64_t now = scan_now_ms(s);
     uv_timer_start(&s->retry_timer, on_retry_timer,
                    s->delayed->due_ms > now ? s->delayed->due_ms - now : 0, 0);
 }
@@ -287,7 +283,7 @@ static void schedule_retry(struct task *k)
     struct scan *s = k->t->s;
     unsigned shift = k->tries < 6 ? k->tries : 6;
     unsigned delay = BACKOFF_MS << shift;
-    k->due_ms = now_ms(s) + (delay < BACKOFF_MAX_MS ? delay : BACKOFF_MAX_MS);
+    k->due_ms = scan_now_ms(s) + (delay < BACKOFF_MAX_MS ? delay : BACKOFF_MAX_MS);
     k->tries++;
     k->t->r->probes_retried++;
     struct task **pp = &s->delayed;
@@ -301,7 +297,7 @@ static void schedule_retry(struct task *k)
 static void on_retry_timer(uv_timer_t *tm)
 {
     struct scan *s = tm->data;
-    uint64_t now = now_ms(s);
+    uint64_t now = scan_now_ms(s);
     while (s->delayed && s->delayed->due_ms <= now) {
         struct task *k = s->delayed;
         s->delayed = k->next_delayed;
@@ -324,7 +320,7 @@ static void deliver_undecided(struct task *k, int met, const char *why)
     snprintf(res.error, sizeof res.error, "%s", why);
     k->tries = 0;
     k->held.set = false;
-    task_kinds[k->kind].on_result(k, &res);
+    k->kind->on_result(k, &res);
 }
 
 /* The ending undecided_why names. */
@@ -351,7 +347,7 @@ static void start_control(struct task *k)
     }
     memcpy(copy, t->good_hello, t->good_len);
     k->control = true;
-    submit(k, copy, t->good_len);
+    scan_submit(k, copy, t->good_len);
 }
 
 static void keep_good_hello(struct tscan *t, const struct task *k)
@@ -409,7 +405,7 @@ static void control_done(struct task *k, const struct probe_res *res)
         t->r->resets_confirmed++;
         k->tries = 0;
         k->held.set = false;
-        task_kinds[k->kind].on_result(k, &held);
+        k->kind->on_result(k, &held);
         return;
     }
     char why[240], buf[160];
@@ -430,10 +426,10 @@ static void note_flight_incomplete(struct tscan *t, const struct probe_res *res)
         if (tlsd_proto_codes[vi] != res->sh.version || (t->flight_noted & (1u << vi)))
             continue;
         t->flight_noted |= 1u << vi;
-        add_undecided(t->r,
-                      "%s: the server's flight after its ServerHello did not end (%s): the "
-                      "certificate and key exchange of such answers are not known",
-                      tlsd_version_str(res->sh.version, vb), res->error);
+        scan_add_undecided(t->r,
+                           "%s: the server's flight after its ServerHello did not end (%s): the "
+                           "certificate and key exchange of such answers are not known",
+                           tlsd_version_str(res->sh.version, vb), res->error);
     }
 }
 
@@ -497,7 +493,7 @@ static void probe_done(void *ctx, struct probe_res *res)
         } else if (!ambiguous(res) && res->detail != TLSD_DETAIL_NO_CONNECTION) {
             k->tries = 0; /* a timeout: the answer as it is (as before) */
             k->held.set = false;
-            task_kinds[k->kind].on_result(k, res);
+            k->kind->on_result(k, res);
         } else if (!ambiguous(res)) {
             snprintf(why, sizeof why, "%s after %u tries: %.150s", probe_what(res), k->tries + 1,
                      res->error);
@@ -525,7 +521,7 @@ static void probe_done(void *ctx, struct probe_res *res)
         }
         k->tries = 0;
         k->held.set = false;
-        task_kinds[k->kind].on_result(k, res);
+        k->kind->on_result(k, res);
     }
     pump(s);
     release_parked(t, false);
@@ -540,7 +536,7 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
     if (t->failed) { /* stopped (signal, time limit) while the name was being resolved */
         if (res)
             uv_freeaddrinfo(res);
-        maybe_finish_target(t);
+        scan_maybe_finish_target(t);
         return;
     }
     if (status < 0 || !res) {
@@ -549,7 +545,7 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
         t->failed = true;
         if (res)
             uv_freeaddrinfo(res);
-        maybe_finish_target(t);
+        scan_maybe_finish_target(t);
         return;
     }
     memcpy(&t->addr, res->ai_addr, res->ai_addrlen);
@@ -562,7 +558,7 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
     uv_ip_name((struct sockaddr *)&t->addr, ip, sizeof ip);
     snprintf(t->r->address, sizeof t->r->address,
              t->addr.ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip, t->target->port);
-    start_versions(t);
+    t->s->hooks->start(t);
 }
 
 /* Ends a target early (time limit, signal) with why as its error. */
@@ -586,7 +582,7 @@ static void stop_target(struct tscan *t, const char *why)
     arm_retry_timer(t->s);
     release_parked(t, true);
     pump(t->s);
-    maybe_finish_target(t);
+    scan_maybe_finish_target(t);
 }
 
 static void on_deadline(uv_timer_t *tm)
@@ -623,9 +619,32 @@ static void on_scan_signal(uv_signal_t *h, int signum)
     tlsd_stop_done(&s->stop);
 }
 
+/* Ends t once its last task has ended: what scan.c judges (hooks->finish), the time it
+ * took, the caller told, the next target admitted. */
+void scan_maybe_finish_target(struct tscan *t)
+{
+    if (t->finished || t->tasks_open > 0 || !t->resolved)
+        return;
+    t->finished = true;
+    struct scan *s = t->s;
+    if (t->deadline_running) {
+        t->deadline_running = false;
+        uv_close((uv_handle_t *)&t->deadline, NULL);
+    }
+    t->r->seconds = (double)(scan_now_ms(s) - t->started_ms) / 1000.0;
+    s->hooks->finish(t);
+    s->targets_done++;
+    s->targets_active--;
+    if (s->done)
+        s->done(s->ctx, t->r);
+    if (s->progress)
+        s->progress(s->ctx, s->targets_done, s->n_targets, s->probes_done);
+    admit_targets(s);
+}
+
 /* Starts targets while fewer than max_active are under way (none after a signal: the
  * rest are told they were not scanned). */
-void admit_targets(struct scan *s)
+static void admit_targets(struct scan *s)
 {
     while (s->targets_started < s->n_targets && s->targets_active < s->max_active &&
            !s->interrupted) {
@@ -638,7 +657,7 @@ void admit_targets(struct scan *s)
 static void start_target(struct tscan *t)
 {
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC};
-    t->started_ms = now_ms(t->s);
+    t->started_ms = scan_now_ms(t->s);
     if (t->s->o->target_timeout_ms) {
         uv_timer_init(&t->s->loop, &t->deadline);
         t->deadline.data = t;
@@ -652,15 +671,15 @@ static void start_target(struct tscan *t)
         t->failed = true;
         snprintf(t->r->error, sizeof t->r->error, "cannot resolve %s: %s", t->target->host,
                  uv_strerror(rc));
-        maybe_finish_target(t);
+        scan_maybe_finish_target(t);
     }
 }
 
-int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan_opts *opts,
-                  struct tlsd_scan_result *results, tlsd_scan_done_cb done,
-                  tlsd_scan_progress_cb progress, void *ctx)
+int scan_run(const struct scan_hooks *hooks, const struct tlsd_target_list *targets,
+             const struct tlsd_scan_opts *opts, struct tlsd_scan_result *results,
+             tlsd_scan_done_cb done, tlsd_scan_progress_cb progress, void *ctx)
 {
-    struct scan s = {.o = opts, .done = done, .progress = progress, .ctx = ctx};
+    struct scan s = {.hooks = hooks, .o = opts, .done = done, .progress = progress, .ctx = ctx};
     s.max_now = opts->max_inflight ? opts->max_inflight : 1;
     if (uv_loop_init(&s.loop) < 0)
         return -1;
