@@ -23,6 +23,7 @@ struct tlsd_cert_summary {
     size_t n_sans;
     char key_type[32]; /* "RSA", "EC", "ED25519", "DSA", ... (OpenSSL's name, shown as is) */
     enum tlsd_cert_kind key_kind; /* RSA (not RSA-PSS), ECDSA (EC), DSA; NONE: another */
+    int key_sig_alg; /* the enum tlsd_sig_alg its key signs with in TLS 1.3; -1: none */
     int key_bits;
     char curve[64];   /* EC keys: the curve's name */
     char sig_alg[64]; /* "sha256WithRSAEncryption", ... */

@@ -95,6 +95,7 @@ static enum tlsd_cerr add_sans(X509 *x, struct tlsd_cert_summary *out)
 static void key_info(X509 *x, struct tlsd_cert_summary *out)
 {
     EVP_PKEY *pk = X509_get0_pubkey(x);
+    out->key_sig_alg = -1;
     if (!pk) {
         snprintf(out->key_type, sizeof out->key_type, "unknown");
         return;
@@ -105,6 +106,14 @@ static void key_info(X509 *x, struct tlsd_cert_summary *out)
                     : id == EVP_PKEY_EC  ? TLSD_CERT_ECDSA
                     : id == EVP_PKEY_DSA ? TLSD_CERT_DSA
                                          : TLSD_CERT_NONE;
+    /* RFC 8446 4.2.3: an rsaEncryption key signs with rsa_pss_rsae_*, an RSASSA-PSS key
+     * with rsa_pss_pss_*. */
+    out->key_sig_alg = id == EVP_PKEY_RSA       ? TLSD_SIG_ALG_RSA_PSS_RSAE
+                       : id == EVP_PKEY_RSA_PSS ? TLSD_SIG_ALG_RSA_PSS_PSS
+                       : id == EVP_PKEY_EC      ? TLSD_SIG_ALG_ECDSA
+                       : id == EVP_PKEY_ED25519 ? TLSD_SIG_ALG_ED25519
+                       : id == EVP_PKEY_ED448   ? TLSD_SIG_ALG_ED448
+                                                : -1;
     snprintf(out->key_type, sizeof out->key_type, "%s", type ? type : "unknown");
     out->key_bits = EVP_PKEY_get_bits(pk);
     size_t glen = 0;
@@ -115,6 +124,7 @@ static void key_info(X509 *x, struct tlsd_cert_summary *out)
 enum tlsd_cerr tlsd_cert_summarize(const uint8_t *der, size_t len, struct tlsd_cert_summary *out)
 {
     memset(out, 0, sizeof *out);
+    out->key_sig_alg = -1;
     out->der = der;
     out->der_len = len;
     const unsigned char *p = der;

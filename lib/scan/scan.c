@@ -48,7 +48,7 @@ static const char *outcome_text(const struct probe_res *res, char *buf, size_t l
 
 /* The names F_SNI_NOT_HOST sends and F_CERT_CURVE offers. */
 #define SNI_NOT_HOST "tlsdiag_not_a_host"
-static const uint16_t non_nist_curves[] = {0x001D, 0x001E}; /* x25519, x448 */
+static const uint16_t non_nist_curves[] = {TLSD_GROUP_X25519, TLSD_GROUP_X448};
 
 static int highest_accepted(const struct tlsd_scan_result *r, bool below13)
 {
@@ -264,7 +264,7 @@ static void feature_probe(struct tscan *t, enum feature f, int vi)
         break;
     case F_SHARE_X25519:
     case F_SHARE_P256:
-        h.share_group = f == F_SHARE_X25519 ? 0x001D : 0x0017;
+        h.share_group = f == F_SHARE_X25519 ? TLSD_GROUP_X25519 : TLSD_GROUP_SECP256R1;
         t->shares[f - F_SHARE_X25519].share = h.share_group;
         break;
     }

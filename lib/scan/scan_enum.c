@@ -960,7 +960,7 @@ static void start_elim16(struct tscan *t, enum ekind kind, int vi, uint16_t *v, 
 /* The group of an EC certificate's curve ("prime256v1", "secp384r1", ...), or 0. */
 static uint16_t cert_curve_group(const struct tlsd_cert_summary *c)
 {
-    if (strcmp(c->key_type, "EC") != 0 || !c->curve[0])
+    if (c->key_kind != TLSD_CERT_ECDSA || !c->curve[0])
         return 0;
     const struct tlsd_group *g = tlsd_group_by_name(c->curve);
     const char *nist = g ? NULL : EC_curve_nid2nist(OBJ_sn2nid(c->curve));
@@ -1137,27 +1137,11 @@ static void sig13_result(struct task *k, struct probe_res *res)
 
 /* The signature algorithm a certificate's key signs TLS 1.3 handshakes with (RFC 8446
  * 4.2.3: an RSA key with RSASSA-PSS rsae, an EC key with ECDSA on its curve...), or -1. */
-static int sig13_alg_of_key(const char *key_type)
-{
-    static const struct {
-        const char *key;
-        enum tlsd_sig_alg alg;
-    } keys[] = {
-        {"RSA", TLSD_SIG_ALG_RSA_PSS_RSAE}, {"RSA-PSS", TLSD_SIG_ALG_RSA_PSS_PSS},
-        {"EC", TLSD_SIG_ALG_ECDSA},         {"ED25519", TLSD_SIG_ALG_ED25519},
-        {"ED448", TLSD_SIG_ALG_ED448},
-    };
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        if (strcmp(key_type, keys[i].key) == 0)
-            return (int)keys[i].alg;
-    return -1;
-}
-
 /* Whether a certificate seen so far has a key that signs with algorithm alg. */
 static bool sig13_likely(const struct tlsd_scan_result *r, enum tlsd_sig_alg alg)
 {
     for (size_t i = 0; i < r->n_certs; i++)
-        if (sig13_alg_of_key(r->certs[i].chain.certs[0].key_type) == (int)alg)
+        if (r->certs[i].chain.certs[0].key_sig_alg == (int)alg)
             return true;
     return false;
 }

@@ -35,11 +35,6 @@ static void note(struct tlsd_serve_setup *s, const char *text)
         snprintf(s->notes[s->n_notes++], sizeof s->notes[0], "%s", text);
 }
 
-static bool is_tls13_suite(uint32_t code)
-{
-    return code >= 0x1301 && code <= 0x13FF;
-}
-
 static bool is_signalling(uint32_t code)
 {
     return code == TLSD_SUITE_TLS_EMPTY_RENEGOTIATION_INFO_SCSV ||
@@ -59,7 +54,7 @@ static int set_suites(SSL_CTX *ctx, const struct tlsd_profile *p, struct tlsd_se
             s->unservable[s->n_unservable++] = p->suites[i];
             continue;
         }
-        strb_add(is_tls13_suite(p->suites[i]) ? &t13 : &legacy, st->openssl_name);
+        strb_add(st->min_version == TLSD_VERSION_TLS1_3 ? &t13 : &legacy, st->openssl_name);
     }
     if (legacy.len == 0) {
         if (p->versions & (TLSD_V_TLS10 | TLSD_V_TLS11 | TLSD_V_TLS12))
