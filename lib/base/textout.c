@@ -171,15 +171,34 @@ static bool in_path(const char *s, size_t n, size_t i)
     return before && after;
 }
 
+/* What a line holds that the wrapping must look at: ASCII without escapes only (plain:
+ * a byte is a column), and backslashes (a registry path may be in it). Found once per
+ * line, so that the byte-by-byte walk of a report's lines skips what cannot apply. */
+struct line_kind {
+    bool plain, paths;
+};
+
+static struct line_kind line_kind(const char *s, size_t n)
+{
+    struct line_kind lk = {.plain = true};
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        lk.plain = lk.plain && c < 0x80 && c != '\033';
+        lk.paths = lk.paths || c == '\\';
+    }
+    return lk;
+}
+
 /* Where the piece of s that starts at pos and fits in room columns ends (at the last item
  * boundary that fits, or at the first one when none does); *next gets where the following
  * piece starts (past the spaces at the break). */
-static size_t piece_end(const char *s, size_t n, size_t pos, size_t room, size_t *next)
+static size_t piece_end(const char *s, size_t n, size_t pos, size_t room, struct line_kind lk,
+                        size_t *next)
 {
     size_t cols = 0, end = 0;
     bool text = false;
     for (size_t i = pos; i < n;) {
-        size_t c, k = char_at(s + i, n - i, &c);
+        size_t c = 1, k = lk.plain ? 1 : char_at(s + i, n - i, &c);
         if (cols + c > room && end)
             return end;
         cols += c;
@@ -192,7 +211,7 @@ static size_t piece_end(const char *s, size_t n, size_t pos, size_t room, size_t
         size_t e = 0, nx = i;
         if (s[i] == ' ' && s[i - 1] == ' ')
             continue; /* the break is before the first of several spaces */
-        if (s[i] == ' ' && !in_path(s, n, i)) {
+        if (s[i] == ' ' && !(lk.paths && in_path(s, n, i))) {
             e = i;
             while (nx < n && s[nx] == ' ')
                 nx++;
@@ -248,9 +267,22 @@ static size_t auto_indent(const char *s, size_t n, size_t width)
     return label && label <= width / 2 ? label : lead + 2;
 }
 
+static void put_spaces(struct tlsd_strbuf *out, size_t n)
+{
+    static const char sp[] = "                                "; /* 32 */
+    for (size_t k; n > 0; n -= k) {
+        k = n < sizeof sp - 1 ? n : sizeof sp - 1;
+        tlsd_sb_putn(out, sp, k);
+    }
+}
+
 void tlsd_text_wrap(const char *s, size_t n, size_t width, size_t indent, struct tlsd_strbuf *out)
 {
-    if (tlsd_text_columns(s, n) <= width) {
+    /* A column takes a byte at least, and a plain line's byte is one. */
+    struct line_kind lk = {.plain = false, .paths = true};
+    if (n > width)
+        lk = line_kind(s, n);
+    if (n <= width || (!lk.plain && tlsd_text_columns(s, n) <= width)) {
         tlsd_sb_putn(out, s, n);
         tlsd_sb_putn(out, "\n", 1);
         return;
@@ -262,10 +294,9 @@ void tlsd_text_wrap(const char *s, size_t n, size_t width, size_t indent, struct
     size_t pos = 0;
     for (bool first = true; pos < n; first = false) {
         size_t next;
-        size_t end = piece_end(s, n, pos, width - (first ? 0 : indent), &next);
+        size_t end = piece_end(s, n, pos, width - (first ? 0 : indent), lk, &next);
         if (!first)
-            for (size_t i = 0; i < indent; i++)
-                tlsd_sb_putn(out, " ", 1);
+            put_spaces(out, indent);
         tlsd_sb_putn(out, s + pos, end - pos);
         tlsd_sb_putn(out, "\n", 1);
         pos = next;
