@@ -319,6 +319,14 @@ static bool split_time(int64_t usec, bool local, struct tm *tm, long *micros)
     return tm->tm_year >= -1900 && tm->tm_year <= 9999 - 1900;
 }
 
+/* v in exactly n decimal digits, zero-padded (v < 10^n). */
+static char *put_digits(char *o, unsigned long v, size_t n)
+{
+    for (size_t i = n; i-- > 0; v /= 10)
+        o[i] = (char)('0' + v % 10);
+    return o + n;
+}
+
 char *tlsd_time_utc(int64_t usec, bool frac, char *out, size_t len)
 {
     struct tm tm;
@@ -327,8 +335,30 @@ char *tlsd_time_utc(int64_t usec, bool frac, char *out, size_t len)
         out[0] = '\0';
     if (!split_time(usec, false, &tm, &micros) || len < TLSD_TIME_LEN)
         return NULL;
-    size_t n = strftime(out, len, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out + n, len - n, frac ? ".%06ldZ" : "Z", micros);
+    if (tm.tm_year + 1900 < 1000) { /* strftime's %Y: no leading zeros */
+        size_t n = strftime(out, len, "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(out + n, len - n, frac ? ".%06ldZ" : "Z", micros);
+        return out;
+    }
+    /* Written by hand: a timestamp or two per connection of a capture. */
+    char *o = out;
+    o = put_digits(o, (unsigned long)tm.tm_year + 1900, 4);
+    *o++ = '-';
+    o = put_digits(o, (unsigned long)tm.tm_mon + 1, 2);
+    *o++ = '-';
+    o = put_digits(o, (unsigned long)tm.tm_mday, 2);
+    *o++ = 'T';
+    o = put_digits(o, (unsigned long)tm.tm_hour, 2);
+    *o++ = ':';
+    o = put_digits(o, (unsigned long)tm.tm_min, 2);
+    *o++ = ':';
+    o = put_digits(o, (unsigned long)tm.tm_sec, 2);
+    if (frac) {
+        *o++ = '.';
+        o = put_digits(o, (unsigned long)micros, 6);
+    }
+    *o++ = 'Z';
+    *o = '\0';
     return out;
 }
 
