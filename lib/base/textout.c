@@ -229,6 +229,45 @@ static size_t piece_end(const char *s, size_t n, size_t pos, size_t room, struct
     return n;
 }
 
+/* piece_end for a plain line without a registry path (the most of a report): the same
+ * breaks, found without the per-byte column and escape bookkeeping. The byte at i - 1 is
+ * taken (cols = i - pos) before a break at i is considered; a piece is over at the first
+ * byte past the room once a break is known. */
+static size_t piece_end_plain(const char *s, size_t n, size_t pos, size_t room, size_t *next)
+{
+    size_t j0 = pos, end = 0;
+    while (j0 < n && s[j0] == ' ')
+        j0++; /* no break inside the leading spaces */
+    for (size_t i = j0 + 1; i < n; i++) {
+        if (i - 1 - pos >= room && end)
+            return end;
+        size_t e = 0, nx = i;
+        if (s[i] == ' ') {
+            if (s[i - 1] == ' ')
+                continue;
+            e = i;
+            while (nx < n && s[nx] == ' ')
+                nx++;
+        } else {
+            char c = s[i - 1]; /* joins() needs one of these before i */
+            if ((c != ',' && c != ';' && c != '|' && c != ':') || !joins(s, n, i))
+                continue;
+            e = i;
+        }
+        size_t cols = i - pos;
+        if (cols <= room || !end) {
+            end = e;
+            *next = nx;
+        }
+        if (cols > room)
+            return end;
+    }
+    if (n > pos && n - 1 - pos >= room && end)
+        return end;
+    *next = n;
+    return n;
+}
+
 /* The columns of the label a continuation line is indented under (TLSD_WRAP_AUTO), or 0. */
 static size_t label_columns(const char *s, size_t n, size_t lead)
 {
@@ -294,7 +333,9 @@ void tlsd_text_wrap(const char *s, size_t n, size_t width, size_t indent, struct
     size_t pos = 0;
     for (bool first = true; pos < n; first = false) {
         size_t next;
-        size_t end = piece_end(s, n, pos, width - (first ? 0 : indent), lk, &next);
+        size_t room = width - (first ? 0 : indent);
+        size_t end = lk.plain && !lk.paths ? piece_end_plain(s, n, pos, room, &next)
+                                           : piece_end(s, n, pos, room, lk, &next);
         if (!first)
             put_spaces(out, indent);
         tlsd_sb_putn(out, s + pos, end - pos);
