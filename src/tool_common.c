@@ -455,6 +455,14 @@ static ssize_t fit_write(void *cookie, const char *buf, size_t size)
     for (size_t i = 0; i < size;) {
         const char *nl = memchr(buf + i, '\n', size - i);
         size_t k = nl ? (size_t)(nl - (buf + i)) : size - i;
+        if (nl && !f->line.len && k <= f->width) {
+            /* A whole line that fits (a column takes a byte at least): as it is, without
+             * a copy (most lines of a report). */
+            if (fwrite(buf + i, 1, k + 1, f->real) != k + 1)
+                return -1;
+            i += k + 1;
+            continue;
+        }
         tlsd_sb_putn(&f->line, buf + i, k);
         if (f->line.failed) {
             errno = ENOMEM;

@@ -25,7 +25,10 @@ const char *tlsd_version_label(uint16_t v, char buf[24])
     if (v == TLSD_VERSION_SSL3)
         return "SSL 3.0";
     if (v >= TLSD_VERSION_TLS1_0 && v <= TLSD_VERSION_TLS1_3) {
-        snprintf(buf, 24, "TLS 1.%u", (unsigned)(v - TLSD_VERSION_TLS1_0));
+        /* Per connection, several times: without a format pass. */
+        memcpy(buf, "TLS 1.", 6);
+        buf[6] = (char)('0' + (v - TLSD_VERSION_TLS1_0));
+        buf[7] = '\0';
         return buf;
     }
     if ((v >> 8) == 0x7f) {
@@ -290,9 +293,12 @@ static void versions_text(const struct tlsd_conn *c, char *buf, size_t len)
     char a[24], b[24];
     /* Without supported_versions a hello names only its highest version (RFC 5246 E.1);
      * SSL 3.0 below it is off everywhere, so the highest is what counts. */
-    if (c->offered_low == c->offered_high || !tlsd_hello_states_lowest(&c->ch))
-        snprintf(buf, len, "%s", tlsd_version_label(c->offered_high, a));
-    else
+    if (c->offered_low == c->offered_high || !tlsd_hello_states_lowest(&c->ch)) {
+        const char *v = tlsd_version_label(c->offered_high, a);
+        size_t n = strnlen(v, len - 1);
+        memcpy(buf, v, n);
+        buf[n] = '\0';
+    } else
         snprintf(buf, len, "%s to %s", tlsd_version_label(c->offered_low, a),
                  tlsd_version_label(c->offered_high, b));
 }

@@ -18,6 +18,14 @@ static const char *col(bool on, const char *c)
     return on ? c : "";
 }
 
+/* Two strings, one after the other: the report's lines are mostly labels and names, which
+ * a format pass per piece (vsnprintf's setup) made a fifth of a text run. */
+static void puts2(struct tlsd_strbuf *b, const char *a, const char *z)
+{
+    tlsd_sb_puts(b, a);
+    tlsd_sb_puts(b, z);
+}
+
 /* "TLS 1.0 to TLS 1.3", "TLS 1.2", or "up to TLS 1.2" when the lowest is not stated
  * (low 0); nothing when high is 0. */
 static void versions_range(struct tlsd_strbuf *b, uint16_t low, uint16_t high)
@@ -25,12 +33,14 @@ static void versions_range(struct tlsd_strbuf *b, uint16_t low, uint16_t high)
     char v1[24], v2[24];
     if (!high)
         return;
-    if (!low)
-        tlsd_sb_printf(b, "up to %s", tlsd_version_label(high, v2));
-    else if (low == high)
+    if (!low) {
+        puts2(b, "up to ", tlsd_version_label(high, v2));
+    } else if (low == high) {
         tlsd_sb_puts(b, tlsd_version_label(low, v1));
-    else
-        tlsd_sb_printf(b, "%s to %s", tlsd_version_label(low, v1), tlsd_version_label(high, v2));
+    } else {
+        puts2(b, tlsd_version_label(low, v1), " to ");
+        tlsd_sb_puts(b, tlsd_version_label(high, v2));
+    }
 }
 
 /* Text from a peer (server name, certificate names, a diagnosis quoting them) for a
@@ -52,7 +62,7 @@ static void offer_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)
         const struct tlsd_suite *s = tlsd_suite_by_code(ch->suites[i]);
         if (!s || tlsd_is_grease(ch->suites[i]))
             continue;
-        tlsd_sb_printf(b, "%s %s", shown ? "," : "", s->iana_name);
+        puts2(b, shown ? ", " : " ", s->iana_name);
         shown++;
     }
     if (ch->n_suites > shown)
@@ -63,11 +73,13 @@ static void offer_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)
         for (size_t i = 0; i < ch->n_groups && i < 8; i++) {
             const struct tlsd_group *g = tlsd_group_by_code(ch->groups[i]);
             if (g)
-                tlsd_sb_printf(b, " %s", g->name);
+                puts2(b, " ", g->name);
         }
         tlsd_sb_puts(b, "\n");
     }
-    tlsd_sb_printf(b, "           JA3 %s  JA4 %s\n", c->ja3.hash, c->ja4);
+    puts2(b, "           JA3 ", c->ja3.hash);
+    puts2(b, "  JA4 ", c->ja4);
+    tlsd_sb_puts(b, "\n");
 }
 
 static void answer_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)
@@ -82,13 +94,14 @@ static void answer_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)
     }
     if (c->has_sh) {
         const struct tlsd_suite *s = tlsd_suite_by_code(c->sh.suite);
-        tlsd_sb_printf(b, "  answer   %s, %s", tlsd_version_label(c->sh.version, v),
-                       s ? s->iana_name : "unknown suite");
+        puts2(b, "  answer   ", tlsd_version_label(c->sh.version, v));
+        puts2(b, ", ", s ? s->iana_name : "unknown suite");
         if (c->sh.has_key_share) {
             const struct tlsd_group *g = tlsd_group_by_code(c->sh.key_share_group);
-            tlsd_sb_printf(b, ", %s", g ? g->name : "?");
+            puts2(b, ", ", g ? g->name : "?");
         }
-        tlsd_sb_printf(b, "  JA4S %s\n", c->ja4s);
+        puts2(b, "  JA4S ", c->ja4s);
+        tlsd_sb_puts(b, "\n");
     }
     if (c->has_cert && c->cert->n_certs && c->cert->certs[0].decoded) {
         const struct tlsd_cert_summary *l = &c->cert->certs[0];
@@ -151,16 +164,19 @@ static void diag_lines(struct tlsd_strbuf *b, const struct tlsd_conn *c, bool co
         put_text(b, d->text);
         tlsd_sb_puts(b, "\n");
     }
-    for (size_t i = 0; i < d->n_causes; i++)
-        tlsd_sb_printf(b, "  cause    %s [%s]\n", d->causes[i]->title, d->causes[i]->id);
+    for (size_t i = 0; i < d->n_causes; i++) {
+        puts2(b, "  cause    ", d->causes[i]->title);
+        puts2(b, " [", d->causes[i]->id);
+        tlsd_sb_puts(b, "]\n");
+    }
     for (size_t i = 0; i < d->n_events; i++) {
         const struct tlsd_schannel_event *e = &d->events[i];
         tlsd_sb_printf(b, "  windows  %sSchannel %u%s", col(color, C_BOLD), e->id,
                        col(color, C_OFF));
         if (e->alert >= 0)
             tlsd_sb_printf(b, " with alert %d", e->alert);
-        tlsd_sb_printf(b, " in the System log of the %s, if it runs Windows\n",
-                       tlsd_peer_name(e->logged_on));
+        puts2(b, " in the System log of the ", tlsd_peer_name(e->logged_on));
+        tlsd_sb_puts(b, ", if it runs Windows\n");
     }
 }
 
@@ -196,9 +212,10 @@ void tlsd_conn_render_text(struct tlsd_strbuf *b, const struct tlsd_conn *c, boo
         option_name(b, c->limit);
         tlsd_sb_puts(b, ")\n");
     } else {
-        tlsd_sb_printf(b, "  outcome  %s%s%s: %s\n", col(color, failed ? C_RED : C_GREEN),
-                       failed ? "FAILED" : "OK", col(color, C_OFF),
-                       tlsd_conn_outcome_text(c->outcome));
+        puts2(b, "  outcome  ", col(color, failed ? C_RED : C_GREEN));
+        puts2(b, failed ? "FAILED" : "OK", col(color, C_OFF));
+        puts2(b, ": ", tlsd_conn_outcome_text(c->outcome));
+        tlsd_sb_puts(b, "\n");
     }
     if (c->has_ch)
         offer_line(b, c);

@@ -171,15 +171,34 @@ static bool in_path(const char *s, size_t n, size_t i)
     return before && after;
 }
 
+/* What a line holds that the wrapping must look at: ASCII without escapes only (plain:
+ * a byte is a column), and backslashes (a registry path may be in it). Found once per
+ * line, so that the byte-by-byte walk of a report's lines skips what cannot apply. */
+struct line_kind {
+    bool plain, paths;
+};
+
+static struct line_kind line_kind(const char *s, size_t n)
+{
+    struct line_kind lk = {.plain = true};
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        lk.plain = lk.plain && c < 0x80 && c != '\033';
+        lk.paths = lk.paths || c == '\\';
+    }
+    return lk;
+}
+
 /* Where the piece of s that starts at pos and fits in room columns ends (at the last item
  * boundary that fits, or at the first one when none does); *next gets where the following
  * piece starts (past the spaces at the break). */
-static size_t piece_end(const char *s, size_t n, size_t pos, size_t room, size_t *next)
+static size_t piece_end(const char *s, size_t n, size_t pos, size_t room, struct line_kind lk,
+                        size_t *next)
 {
     size_t cols = 0, end = 0;
     bool text = false;
     for (size_t i = pos; i < n;) {
-        size_t c, k = char_at(s + i, n - i, &c);
+        size_t c = 1, k = lk.plain ? 1 : char_at(s + i, n - i, &c);
         if (cols + c > room && end)
             return end;
         cols += c;
@@ -192,7 +211,7 @@ static size_t piece_end(const char *s, size_t n, size_t pos, size_t room, size_t
         size_t e = 0, nx = i;
         if (s[i] == ' ' && s[i - 1] == ' ')
             continue; /* the break is before the first of several spaces */
-        if (s[i] == ' ' && !in_path(s, n, i)) {
+        if (s[i] == ' ' && !(lk.paths && in_path(s, n, i))) {
             e = i;
             while (nx < n && s[nx] == ' ')
                 nx++;
@@ -206,6 +225,45 @@ static size_t piece_end(const char *s, size_t n, size_t pos, size_t room, size_t
         if (e && cols > room)
             return end; /* the first boundary past the room: a word longer than the room */
     }
+    *next = n;
+    return n;
+}
+
+/* piece_end for a plain line without a registry path (the most of a report): the same
+ * breaks, found without the per-byte column and escape bookkeeping. The byte at i - 1 is
+ * taken (cols = i - pos) before a break at i is considered; a piece is over at the first
+ * byte past the room once a break is known. */
+static size_t piece_end_plain(const char *s, size_t n, size_t pos, size_t room, size_t *next)
+{
+    size_t j0 = pos, end = 0;
+    while (j0 < n && s[j0] == ' ')
+        j0++; /* no break inside the leading spaces */
+    for (size_t i = j0 + 1; i < n; i++) {
+        if (i - 1 - pos >= room && end)
+            return end;
+        size_t e = 0, nx = i;
+        if (s[i] == ' ') {
+            if (s[i - 1] == ' ')
+                continue;
+            e = i;
+            while (nx < n && s[nx] == ' ')
+                nx++;
+        } else {
+            char c = s[i - 1]; /* joins() needs one of these before i */
+            if ((c != ',' && c != ';' && c != '|' && c != ':') || !joins(s, n, i))
+                continue;
+            e = i;
+        }
+        size_t cols = i - pos;
+        if (cols <= room || !end) {
+            end = e;
+            *next = nx;
+        }
+        if (cols > room)
+            return end;
+    }
+    if (n > pos && n - 1 - pos >= room && end)
+        return end;
     *next = n;
     return n;
 }
@@ -248,9 +306,22 @@ static size_t auto_indent(const char *s, size_t n, size_t width)
     return label && label <= width / 2 ? label : lead + 2;
 }
 
+static void put_spaces(struct tlsd_strbuf *out, size_t n)
+{
+    static const char sp[] = "                                "; /* 32 */
+    for (size_t k; n > 0; n -= k) {
+        k = n < sizeof sp - 1 ? n : sizeof sp - 1;
+        tlsd_sb_putn(out, sp, k);
+    }
+}
+
 void tlsd_text_wrap(const char *s, size_t n, size_t width, size_t indent, struct tlsd_strbuf *out)
 {
-    if (tlsd_text_columns(s, n) <= width) {
+    /* A column takes a byte at least, and a plain line's byte is one. */
+    struct line_kind lk = {.plain = false, .paths = true};
+    if (n > width)
+        lk = line_kind(s, n);
+    if (n <= width || (!lk.plain && tlsd_text_columns(s, n) <= width)) {
         tlsd_sb_putn(out, s, n);
         tlsd_sb_putn(out, "\n", 1);
         return;
@@ -262,10 +333,11 @@ void tlsd_text_wrap(const char *s, size_t n, size_t width, size_t indent, struct
     size_t pos = 0;
     for (bool first = true; pos < n; first = false) {
         size_t next;
-        size_t end = piece_end(s, n, pos, width - (first ? 0 : indent), &next);
+        size_t room = width - (first ? 0 : indent);
+        size_t end = lk.plain && !lk.paths ? piece_end_plain(s, n, pos, room, &next)
+                                           : piece_end(s, n, pos, room, lk, &next);
         if (!first)
-            for (size_t i = 0; i < indent; i++)
-                tlsd_sb_putn(out, " ", 1);
+            put_spaces(out, indent);
         tlsd_sb_putn(out, s + pos, end - pos);
         tlsd_sb_putn(out, "\n", 1);
         pos = next;
@@ -288,6 +360,14 @@ static bool split_time(int64_t usec, bool local, struct tm *tm, long *micros)
     return tm->tm_year >= -1900 && tm->tm_year <= 9999 - 1900;
 }
 
+/* v in exactly n decimal digits, zero-padded (v < 10^n). */
+static char *put_digits(char *o, unsigned long v, size_t n)
+{
+    for (size_t i = n; i-- > 0; v /= 10)
+        o[i] = (char)('0' + v % 10);
+    return o + n;
+}
+
 char *tlsd_time_utc(int64_t usec, bool frac, char *out, size_t len)
 {
     struct tm tm;
@@ -296,8 +376,30 @@ char *tlsd_time_utc(int64_t usec, bool frac, char *out, size_t len)
         out[0] = '\0';
     if (!split_time(usec, false, &tm, &micros) || len < TLSD_TIME_LEN)
         return NULL;
-    size_t n = strftime(out, len, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out + n, len - n, frac ? ".%06ldZ" : "Z", micros);
+    if (tm.tm_year + 1900 < 1000) { /* strftime's %Y: no leading zeros */
+        size_t n = strftime(out, len, "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(out + n, len - n, frac ? ".%06ldZ" : "Z", micros);
+        return out;
+    }
+    /* Written by hand: a timestamp or two per connection of a capture. */
+    char *o = out;
+    o = put_digits(o, (unsigned long)tm.tm_year + 1900, 4);
+    *o++ = '-';
+    o = put_digits(o, (unsigned long)tm.tm_mon + 1, 2);
+    *o++ = '-';
+    o = put_digits(o, (unsigned long)tm.tm_mday, 2);
+    *o++ = 'T';
+    o = put_digits(o, (unsigned long)tm.tm_hour, 2);
+    *o++ = ':';
+    o = put_digits(o, (unsigned long)tm.tm_min, 2);
+    *o++ = ':';
+    o = put_digits(o, (unsigned long)tm.tm_sec, 2);
+    if (frac) {
+        *o++ = '.';
+        o = put_digits(o, (unsigned long)micros, 6);
+    }
+    *o++ = 'Z';
+    *o = '\0';
     return out;
 }
 

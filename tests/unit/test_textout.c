@@ -133,6 +133,13 @@ static void test_times(void **state)
     /* Before the epoch: the fraction counts forward from the whole second below. */
     assert_non_null(tlsd_time_utc(-1500000, true, buf, sizeof buf));
     assert_string_equal(buf, "1969-12-31T23:59:58.500000Z");
+    /* Years below 1000 as strftime's %Y writes them (no leading zeros); 9999 is the last. */
+    assert_non_null(tlsd_time_utc(-59011459200LL * 1000000 + 7, true, buf, sizeof buf));
+    assert_string_equal(buf, "100-01-01T00:00:00.000007Z");
+    assert_non_null(tlsd_time_utc(253402300799LL * 1000000, false, buf, sizeof buf));
+    assert_string_equal(buf, "9999-12-31T23:59:59Z");
+    assert_non_null(tlsd_time_utc(-30610224000LL * 1000000, false, buf, sizeof buf));
+    assert_string_equal(buf, "1000-01-01T00:00:00Z");
     setenv("TZ", "Europe/Berlin", 1);
     tzset();
     assert_non_null(tlsd_time_local(1682060808588381, buf, sizeof buf));
