@@ -26,6 +26,10 @@ enum pstate { ST_CONNECTING, ST_STARTTLS, ST_TLS, ST_DONE };
 struct probe {
     uv_tcp_t tcp;
     uv_timer_t timer;
+    /* The time limit came; it is judged a millisecond later, after the loop has polled the
+     * sockets: libuv runs an iteration's timers before its I/O, so on a busy loop an answer
+     * already in the socket would otherwise be taken for none (a false "no answer"). */
+    bool limit_reached;
     uv_connect_t conn;
     uv_write_t wr;
     struct probe_req req;
@@ -170,6 +174,11 @@ void probe_stop_all(struct probe_set *set, const char *why)
 static void on_timeout(uv_timer_t *t)
 {
     struct probe *p = t->data;
+    if (!p->limit_reached) {
+        p->limit_reached = true;
+        uv_timer_start(&p->timer, on_timeout, 1, 0);
+        return;
+    }
     p->res.timed_out = true;
     if (p->state == ST_CONNECTING) {
         fail(p, TLSD_OUTCOME_NO_ANSWER, TLSD_DETAIL_TIMEOUT,
