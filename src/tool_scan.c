@@ -154,8 +154,7 @@ static void print_trust(const struct tlsd_cert_chain *c)
     tlsd_cert_chain_failure_text(c, &b);
     tlsd_sb_printf(&b, "; host name %s; chain of %zu\n",
                    c->name_matches ? "matches" : "does NOT match", c->n);
-    fputs(b.s ? b.s : "", stdout);
-    tlsd_sb_free(&b);
+    tool_print_sb(&b);
 }
 
 /* Every certificate the server sent, leaf first, so an expired or wrong intermediate
@@ -164,8 +163,7 @@ static void print_chain(const struct tlsd_cert_chain *c)
 {
     struct tlsd_strbuf b = {0};
     tlsd_cert_chain_text(c, "    ", &b);
-    fputs(b.s ? b.s : "", stdout);
-    tlsd_sb_free(&b);
+    tool_print_sb(&b);
 }
 
 static void print_certs(const struct tlsd_scan_result *r)

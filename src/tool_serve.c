@@ -299,15 +299,13 @@ static void print_real(const struct tlsd_serve_client *c)
 
 /* The model and libssl agree: both succeed with the same version and suite (a client
  * that went away after the server's choice counts as success), or both refuse (alert or
- * reset alike, as the prediction says). */
+ * reset alike, as the prediction says). Not asked of a --record-only client. */
 static bool agrees(const struct tlsd_serve_client *c)
 {
     const struct tlsd_outcome *p = &c->predicted;
     enum tlsd_conn_outcome want = tlsd_outcome_ending(p);
     bool client_went = c->ending == TLSD_OUTCOME_ABORTED &&
                        (c->detail == TLSD_DETAIL_RESET || c->detail == TLSD_DETAIL_CLOSED);
-    if (c->detail == TLSD_DETAIL_RECORDED)
-        return true;
     if (c->ending == TLSD_OUTCOME_SUCCESS || (client_went && c->suite != 0))
         return p->ok && p->version == c->version && p->suite == c->suite;
     if (c->ending == TLSD_OUTCOME_RESET_AFTER_HELLO)

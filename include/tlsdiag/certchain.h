@@ -36,6 +36,10 @@ void tlsd_cert_chain_free(struct tlsd_cert_chain *c);
  * cafile, or the system store when cafile is NULL, and checks that the leaf covers name
  * (host name or address; NULL or "": not checked). Fills checked and the fields after it. */
 void tlsd_cert_chain_verify(struct tlsd_cert_chain *c, const char *cafile, const char *name);
+/* The same for n chains with one load of the trust store (parsing the system store costs
+ * more than a verification). */
+void tlsd_cert_chains_verify(struct tlsd_cert_chain *const *chains, size_t n, const char *cafile,
+                             const char *name);
 
 struct tlsd_strbuf;
 /* Every certificate, one numbered entry each (subject; issuer; key and validity, marked

@@ -54,7 +54,7 @@ struct tlsd_connect_result {
      * what the hello did not offer; a real client aborts with illegal_parameter). */
     enum tlsd_ending_detail detail;
     char error[256]; /* a sentence for anything but success */
-    /* What happened, in words, where the status's general sentence would not be true or
+    /* What happened, in words, where the ending's general sentence would not be true or
      * not all of it: bytes that came to no ServerHello, a second HelloRetryRequest, an
      * alert of an undefined level or code, an answer in SSLv2, a flight cut after the
      * ServerHello. "" otherwise. */

@@ -125,7 +125,8 @@ struct tlsd_hello_spec {
  * tlsd_hello_spec_offer turns it into a spec by the protocol's rules, kept here once:
  * SSLv2's own format for an SSLv2 hello; legacy_version at most TLS 1.2, TLS 1.3 offered
  * by supported_versions with key_share and psk_key_exchange_modes (RFC 8446 4.1.2,
- * 4.2.1, 4.2.8, 4.2.9); no extensions in an SSL 3.0 hello (RFC 6101 has none);
+ * 4.2.1, 4.2.8, 4.2.9); no extensions in an SSL 3.0 hello (RFC 6101 has none) but the
+ * padding a large-hello probe asks for;
  * signature_algorithms from TLS 1.2 on (RFC 5246 7.4.1.4.1); encrypt_then_mac and the
  * renegotiation SCSV only in a hello whose highest version is below TLS 1.3 (RFC 7366
  * is for the CBC suites of TLS 1.0-1.2; TLS 1.3 has no renegotiation, RFC 8446 4.1.2). */

@@ -62,10 +62,10 @@ json_t *tlsd_cert_summary_to_json(const struct tlsd_cert_summary *x);
 json_t *tlsd_cert_chain_to_json(const struct tlsd_cert_chain *c);
 void tlsd_cert_chain_verify_json(json_t *o, const struct tlsd_cert_chain *c);
 
-/* ---- connect: the result {"address", "status", "ok", "ending", ...} (docs/serve-json.md). */
+/* ---- connect: the result {"address", "ending", "ending_detail", ...} (docs/serve-json.md). */
 json_t *tlsd_connect_result_to_json(const struct tlsd_connect_result *r);
 
-/* ---- scan: the result, the difference of two scans, certificate dates. */
+/* ---- scan: the result, the difference of two scans. */
 /* The result as one JSON object (schema in docs/scan-json.md). */
 json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r);
 /* What changed between two scans of one server: old and new are target objects of
@@ -79,11 +79,6 @@ json_t *tlsd_scan_diff(const json_t *old_target, const json_t *new_target);
 size_t tlsd_scan_diff_text(const json_t *changes, struct tlsd_strbuf *b);
 /* The target object named target ("host:port" as given) in a scan document, or NULL. */
 const json_t *tlsd_scan_doc_target(const json_t *doc, const char *target);
-
-/* Sets "not_before_time" and "not_after_time" on a certificate's JSON object: the dates
- * as RFC 3339 UTC ("2026-12-05T08:00:00Z"), beside the "not_before"/"not_after" Unix
- * times (null when a date cannot be shown). */
-void tlsd_cert_dates_json(json_t *obj, const struct tlsd_cert_summary *x);
 
 #ifdef __cplusplus
 }

@@ -121,19 +121,16 @@ TLSD_WUR enum tlsd_cerr tlsd_reasm_next(struct tlsd_reasm *r, struct tlsd_event 
 /* From now on records are encrypted: their bodies are counted, not parsed. Called
  * automatically (auto_encrypt) after ChangeCipherSpec in TLS <= 1.2, after a TLS 1.3
  * ServerHello its caller reports (tlsd_reasm_server_hello), after SSLv2 SERVER-HELLO /
- * CLIENT-MASTER-KEY. A capture analyser calls it for the client direction once it saw the server
- * choose TLS 1.3. */
+ * CLIENT-MASTER-KEY. A capture analyser calls it for a stream taken up in the middle. */
 void tlsd_reasm_set_encrypted(struct tlsd_reasm *r, bool tls13);
-/* The ServerHello this reassembler just handed out, as its caller parsed it (the
- * record layer does not parse it again): the version the server chose (its
+/* A ServerHello as its caller parsed it (the record layer does not parse it again), for
+ * either direction of the connection: the version the server chose (its
  * supported_versions answer) and whether it was a HelloRetryRequest. A TLS 1.3 choice
- * that is not an HRR starts encryption after this message (auto_encrypt). Call it
- * before asking for the next event. */
+ * that is not an HRR starts encryption (auto_encrypt): for the server's direction after
+ * this message (call it before asking for the next event), for the client's from its
+ * next record. After an HRR the client goes on in the clear, and its ChangeCipherSpec is
+ * the TLS 1.3 compatibility no-op (RFC 8446 4.1.4, D.4), not the start of encryption. */
 void tlsd_reasm_server_hello(struct tlsd_reasm *r, uint16_t version, bool hrr);
-/* The client direction, once the server answered with a HelloRetryRequest: the client
- * goes on in the clear, and its ChangeCipherSpec is the TLS 1.3 compatibility no-op
- * (RFC 8446 4.1.4, D.4), not the start of encryption. */
-void tlsd_reasm_note_hrr(struct tlsd_reasm *r);
 /* True when the buffered bytes end on a record boundary (nothing partial pending). */
 bool tlsd_reasm_idle(const struct tlsd_reasm *r);
 

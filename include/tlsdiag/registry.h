@@ -72,6 +72,9 @@ bool tlsd_suite_cipher_is(uint32_t code, unsigned cipher_flags);
 const struct tlsd_suite *tlsd_suite_by_name(const char *name);
 /* True for SSLv2 cipher kinds (3-byte codes). */
 bool tlsd_suite_is_sslv2(const struct tlsd_suite *s);
+/* A signalling suite value (the renegotiation and fallback SCSVs: status scsv), not a
+ * suite that can be negotiated. */
+bool tlsd_suite_code_is_scsv(uint32_t code);
 /* True when the suite can be negotiated at protocol version v. */
 bool tlsd_suite_usable_at(const struct tlsd_suite *s, uint16_t version);
 /* True when name is one entry of a comma list such as windows_names. */

@@ -99,9 +99,8 @@ struct tlsd_scan_version {
     enum tlsd_tristate chacha_priority;
     struct tlsd_scan_refusal refusal; /* not accepted: why (e.g. answered with TLSv1.2) */
     /* Whether the version is accepted could not be decided (accepted is false): its
-     * probes were reset or dropped although the server answered others (note says how). */
+     * probes were reset or dropped although the server answered others (refusal says how). */
     bool undecided;
-    int refusal_alert; /* not accepted: the alert the first hello got, -1 none */
 };
 
 struct tlsd_scan_cert {

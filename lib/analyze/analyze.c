@@ -392,16 +392,12 @@ static void on_server_hello(struct tlsd_analyzer *a, struct fstate *fs, unsigned
             c->n_server_hellos++;
         return;
     }
-    tlsd_reasm_server_hello(&fs->d[dir].rs, sh.version, sh.is_hrr);
-    /* RFC 8446 2: after a TLS 1.3 ServerHello the client's records are encrypted too.
-     * After a HelloRetryRequest they are not, but the client's CCS is then a
+    /* Both directions: RFC 8446 2, the client's records are encrypted too after a TLS 1.3
+     * ServerHello; after a HelloRetryRequest they are not, but the client's CCS is then a
      * compatibility no-op (RFC 8446 D.4), not the start of encryption. */
-    if (tlsd_version_is_tls13(sh.version) && client->state == TLSD_SDIR_TLS) {
-        if (sh.is_hrr)
-            tlsd_reasm_note_hrr(&client->rs);
-        else
-            tlsd_reasm_set_encrypted(&client->rs, true);
-    }
+    tlsd_reasm_server_hello(&fs->d[dir].rs, sh.version, sh.is_hrr);
+    if (client->state == TLSD_SDIR_TLS)
+        tlsd_reasm_server_hello(&client->rs, sh.version, sh.is_hrr);
     if (!c) {
         tlsd_server_hello_free(&sh);
         return;

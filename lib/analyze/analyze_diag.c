@@ -31,7 +31,7 @@ const char *tlsd_version_label(uint16_t v, char buf[24])
         buf[7] = '\0';
         return buf;
     }
-    if ((v >> 8) == 0x7f) {
+    if (tlsd_version_is_draft13(v)) {
         snprintf(buf, 24, "TLS 1.3 (draft %u)", v & 0xffu);
         return buf;
     }
@@ -53,7 +53,7 @@ void tlsd_diagnosis_free(struct tlsd_diagnosis *d)
  * entry) is remembered too. */
 static const struct tlsd_explain_cause *cause_by_id(struct tlsd_analyze_memo *memo, const char *id)
 {
-    uint64_t h = tlsd_memo_hash_ptr(id);
+    uint64_t h = tlsd_hash_ptr(id);
     const struct tlsd_explain_cause **known =
         memo ? tlsd_memo_get(&memo->kb_causes, h, &id, sizeof id, NULL) : NULL;
     if (known)
@@ -142,8 +142,7 @@ static void alert_events(struct tlsd_analyze_memo *memo, struct tlsd_diagnosis *
 
 static bool real_suite(uint32_t code)
 {
-    return !tlsd_is_grease(code) && code != TLSD_SUITE_TLS_EMPTY_RENEGOTIATION_INFO_SCSV &&
-           code != TLSD_SUITE_TLS_FALLBACK_SCSV;
+    return !tlsd_is_grease(code) && !tlsd_suite_code_is_scsv(code);
 }
 
 static const char *cipher_family(enum tlsd_cipher c)

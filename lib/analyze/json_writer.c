@@ -146,7 +146,7 @@ void tlsd_jw_memo_free(struct tlsd_jw_memo *m)
 static inline bool known_key(struct tlsd_jw_memo *memo, const char *key, char *o, size_t *n)
 {
     const size_t *known =
-        memo ? tlsd_memo_get(&memo->keys, tlsd_memo_hash_ptr(key), &key, sizeof key, NULL) : NULL;
+        memo ? tlsd_memo_get(&memo->keys, tlsd_hash_ptr(key), &key, sizeof key, NULL) : NULL;
     if (!known)
         return false;
     size_t len = *known;
@@ -177,8 +177,7 @@ static inline bool plain_key(struct tlsd_jw_memo *memo, const char *key, char *o
         o[i] = (char)c;
     }
     size_t *m =
-        memo ? tlsd_memo_put(&memo->keys, tlsd_memo_hash_ptr(key), &key, sizeof key, sizeof i)
-             : NULL;
+        memo ? tlsd_memo_put(&memo->keys, tlsd_hash_ptr(key), &key, sizeof key, sizeof i) : NULL;
     if (m)
         *m = i;
     *n = i;

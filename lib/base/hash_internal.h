@@ -24,4 +24,10 @@ static inline uint64_t tlsd_hash_bytes(const void *data, size_t n)
     return h ^ (h >> 29);
 }
 
+/* A pointer key (a literal's address): one multiply, its high bits to the low end. */
+static inline uint64_t tlsd_hash_ptr(const void *p)
+{
+    return ((uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ull) >> 32;
+}
+
 #endif

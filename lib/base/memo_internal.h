@@ -37,12 +37,6 @@ void tlsd_memo_free(struct tlsd_memo *m);
 void *tlsd_memo_put(struct tlsd_memo *m, uint64_t hash, const void *key, size_t key_len,
                     size_t val_len);
 
-/* A pointer key (a literal's address): one multiply, its high bits to the low end. */
-static inline uint64_t tlsd_memo_hash_ptr(const void *p)
-{
-    return ((uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ull) >> 32;
-}
-
 static inline struct tlsd_memo_head *tlsd_memo_slot(const struct tlsd_memo *m, uint64_t hash)
 {
     return (struct tlsd_memo_head *)(void *)(m->mem + (hash & (m->n - 1)) * m->stride);

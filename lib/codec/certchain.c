@@ -115,7 +115,8 @@ static X509_STORE *load_store(const char *cafile)
     return store;
 }
 
-void tlsd_cert_chain_verify(struct tlsd_cert_chain *c, const char *cafile, const char *name)
+static void verify_in(struct tlsd_cert_chain *c, X509_STORE *store, const char *cafile,
+                      const char *name)
 {
     if (c->n == 0)
         return;
@@ -124,7 +125,6 @@ void tlsd_cert_chain_verify(struct tlsd_cert_chain *c, const char *cafile, const
     c->verify_error[0] = c->verify_subject[0] = c->checked_name[0] = '\0';
     c->verify_depth = 0;
     X509 *leaf = to_x509(&c->certs[0]);
-    X509_STORE *store = load_store(cafile);
     if (!leaf)
         snprintf(c->verify_error, sizeof c->verify_error, "cannot decode the certificate");
     else if (!store)
@@ -134,7 +134,23 @@ void tlsd_cert_chain_verify(struct tlsd_cert_chain *c, const char *cafile, const
         verify_chain(c, store, leaf);
     if (leaf)
         check_name(c, leaf, name);
-    X509_STORE_free(store);
     X509_free(leaf);
     ERR_clear_error();
+}
+
+void tlsd_cert_chains_verify(struct tlsd_cert_chain *const *chains, size_t n, const char *cafile,
+                             const char *name)
+{
+    X509_STORE *store = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (chains[i]->n && !store)
+            store = load_store(cafile);
+        verify_in(chains[i], store, cafile, name);
+    }
+    X509_STORE_free(store);
+}
+
+void tlsd_cert_chain_verify(struct tlsd_cert_chain *c, const char *cafile, const char *name)
+{
+    tlsd_cert_chains_verify(&c, 1, cafile, name);
 }

@@ -152,7 +152,7 @@ static int downgrade_sentinel(const uint8_t random[32])
  * middleboxes and moved the version into supported_versions (RFC 8446 4.1.3). */
 static bool draft_layout(uint16_t version)
 {
-    return (version >> 8) == 0x7f && (version & 0xff) < 22;
+    return tlsd_version_is_draft13(version) && (version & 0xff) < 22;
 }
 
 static enum tlsd_cerr sh_session_id(struct tlsd_rd *body, struct tlsd_server_hello *sh)

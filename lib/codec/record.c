@@ -217,13 +217,6 @@ void tlsd_reasm_server_hello(struct tlsd_reasm *r, uint16_t version, bool hrr)
         r->encrypted = true;
 }
 
-void tlsd_reasm_note_hrr(struct tlsd_reasm *r)
-{
-    /* RFC 8446 4.1.4: the client answers in the clear with a second ClientHello; a
-     * ChangeCipherSpec it sends is the compatibility no-op of RFC 8446 D.4. */
-    r->tls13 = true;
-}
-
 bool tlsd_reasm_idle(const struct tlsd_reasm *r)
 {
     return r->in_off == r->in_len && r->hs_len == 0 && !r->rec_active;

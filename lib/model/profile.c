@@ -9,8 +9,6 @@
 #include "model/profile_internal.h"
 #include "tlsdiag/registry.h"
 
-#define N_VERSIONS TLSD_PROTO_COUNT
-
 unsigned tlsd_version_bit(uint16_t code)
 {
     int p = tlsd_proto_of_code(code);
@@ -19,7 +17,7 @@ unsigned tlsd_version_bit(uint16_t code)
 
 uint16_t tlsd_version_of_bit(unsigned bit)
 {
-    for (size_t i = 0; i < N_VERSIONS; i++)
+    for (size_t i = 0; i < TLSD_PROTO_COUNT; i++)
         if (bit == 1u << i)
             return tlsd_proto_codes[i];
     return 0;
@@ -27,7 +25,7 @@ uint16_t tlsd_version_of_bit(unsigned bit)
 
 uint16_t tlsd_versions_max(unsigned set)
 {
-    for (size_t i = N_VERSIONS; i-- > 0;)
+    for (size_t i = TLSD_PROTO_COUNT; i-- > 0;)
         if (set & (1u << i))
             return tlsd_proto_codes[i];
     return 0;
@@ -35,7 +33,7 @@ uint16_t tlsd_versions_max(unsigned set)
 
 uint16_t tlsd_versions_min(unsigned set)
 {
-    for (size_t i = 0; i < N_VERSIONS; i++)
+    for (size_t i = 0; i < TLSD_PROTO_COUNT; i++)
         if (set & (1u << i))
             return tlsd_proto_codes[i];
     return 0;

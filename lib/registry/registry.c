@@ -257,3 +257,11 @@ const char *tlsd_alert_level_name(int level)
            : level == TLSD_ALERT_LEVEL_WARNING ? "warning"
                                                : NULL;
 }
+
+/* Per offered suite of every connection analyze reads: two comparisons, not a lookup
+ * (test_registry checks them against the rows of status scsv). */
+bool tlsd_suite_code_is_scsv(uint32_t code)
+{
+    return code == TLSD_SUITE_TLS_EMPTY_RENEGOTIATION_INFO_SCSV ||
+           code == TLSD_SUITE_TLS_FALLBACK_SCSV;
+}

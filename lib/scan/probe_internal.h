@@ -25,10 +25,10 @@
  *   a failed connection (detail no_connection): tcp_refused, tcp_no_answer (uv_err);
  *   an answer that is not TLS: not_tls (error says why); detail starttls_failed when the
  *     plain-text protocol refused STARTTLS;
- *   scan.c: reset/refused after retries and not confirmed as a refusal: detail undecided
- *     (error says what happened).
- * ending_known is false when the ending cannot be told: a local error, a stop by signal,
- * bytes that came to no ServerHello before the time limit. */
+ *   the scheduler (scan_sched.c): reset/refused after retries and not confirmed as a refusal:
+ * detail undecided (error says what happened). ending_known is false when the ending cannot be
+ * told: a local error, a stop by signal, bytes that came to no ServerHello before the time limit.
+ */
 struct probe_res {
     enum tlsd_conn_outcome ending;
     bool ending_known;
@@ -50,7 +50,7 @@ struct probe_res {
     bool timed_out;  /* the probe's time limit ended it */
     bool connected;  /* the TCP handshake completed (a time limit before it: no SYN answer) */
     size_t bytes_in; /* of the TLS answer (after any STARTTLS dialogue) */
-    /* scan.c: a reset (or close) taken as the server's refusal because a hello it had
+    /* scan_sched.c: a reset (or close) taken as the server's refusal because a hello it had
      * accepted was answered right after; in doubt if the server later resets at random. */
     bool confirmed_reset;
     int fd; /* handed over (no hello): a dup of the socket, the callee closes it; else -1 */

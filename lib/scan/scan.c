@@ -75,10 +75,8 @@ static void judge_no_sni_cert(struct tscan *t)
     if (!t->no_sni_leaf || r->n_certs == 0)
         return;
     r->sni_selects_cert = TLSD_YES;
-    for (size_t i = 0; i < r->n_certs; i++)
-        if (r->certs[i].chain.certs[0].der_len == t->no_sni_len &&
-            memcmp(r->certs[i].chain.certs[0].der, t->no_sni_leaf, t->no_sni_len) == 0)
-            r->sni_selects_cert = TLSD_NO;
+    if (scan_cert_with_leaf(r, t->no_sni_leaf, t->no_sni_len))
+        r->sni_selects_cert = TLSD_NO;
     struct tlsd_cert_summary sum;
     if (r->sni_selects_cert == TLSD_YES &&
         tlsd_cert_summarize(t->no_sni_leaf, t->no_sni_len, &sum) == TLSD_CERR_OK) {
@@ -717,7 +715,6 @@ static void start_versions(struct tscan *t)
         struct tlsd_scan_version *sv = &t->r->versions[vi];
         sv->version = tlsd_proto_codes[vi];
         sv->server_order = sv->chacha_priority = TLSD_UNKNOWN;
-        sv->refusal_alert = -1;
         if (vi == TLSD_PROTO_SSL2) {
             size_t n = 0;
             uint32_t *kinds = malloc(tlsd_suite_count() * sizeof *kinds);

@@ -74,12 +74,13 @@ struct task {
     size_t pending_len;
     uint32_t *remaining; /* codes still offered */
     size_t n_remaining;
-    /* What the kind asks in particular. */
+    /* What the kind asks in particular (by kind: elim_kind, order_kind, ... in the file that
+     * owns it). */
     struct elim *e;           /* ELIM, ORDER, SPEC: the enumeration the task belongs to */
     unsigned gen;             /* ELIM, SPEC: its generation; an older one was abandoned */
     int order;                /* ORDER: which of the two hellos (0: a before b, 1: b before a) */
     size_t guess;             /* SPEC: the position in the guessed order that the probe tests */
-    int vi;                   /* CHACHA: the version (TLSD_SCAN_*) */
+    int vi;                   /* CHACHA: the version (enum tlsd_proto) */
     enum sig13_split split;   /* SIG13 */
     bool retried;             /* SIG13: sent again with the group a HelloRetryRequest named */
     enum feature feature;     /* FEATURE */
@@ -99,8 +100,8 @@ struct task {
         enum tlsd_ending_detail detail;
         int uv_err;
         char error[200];
-    } held;  /* the last ambiguous answer (reset, closed) */
-    int met; /* answered undecided: how its probes ended (enum tlsd_ending_detail), -1 none */
+    } held;                      /* the last ambiguous answer (reset, closed) */
+    enum tlsd_ending_detail met; /* answered undecided: how its probes ended (none: no answer) */
 };
 
 struct tscan {
@@ -137,11 +138,11 @@ struct tscan {
     struct task *parked; /* tasks waiting for good_hello */
     unsigned n_parked;
     /* What was decided from confirmed resets: undecided after all if the server turns
-     * out to reset at random (doubt_versions: TLSD_SCAN_* bits whose acceptance). */
+     * out to reset at random (doubt_versions: bits of enum tlsd_proto whose acceptance). */
     char **doubts;
     size_t n_doubts;
     unsigned doubt_versions;
-    unsigned flight_noted; /* TLSD_SCAN_* bits: an unfinished first flight was reported */
+    unsigned flight_noted; /* bits of enum tlsd_proto: an unfinished first flight was reported */
     bool flight_stalls;    /* a first flight ran into the time limit: later probes end at
                               the ServerHello instead of waiting for it each time */
     bool tls13_answered;   /* a TLS 1.3 ServerHello that is no HelloRetryRequest came */
@@ -235,6 +236,9 @@ enum tlsd_tristate scan_tri_of(bool b);
 void scan_remove_code(uint32_t *v, size_t *n, uint32_t code);
 void scan_refusal_of(const struct task *k, const struct probe_res *res,
                      struct tlsd_scan_refusal *f);
+/* The certificate of r whose leaf is der, or NULL. */
+struct tlsd_scan_cert *scan_cert_with_leaf(const struct tlsd_scan_result *r, const uint8_t *der,
+                                           size_t len);
 struct tlsd_scan_cert *scan_add_chain(struct tscan *t, const uint8_t *const *der, const size_t *len,
                                       size_t n, uint32_t suite);
 void scan_note_cert(struct tscan *t, const struct probe_res *res, uint32_t suite);

@@ -75,7 +75,6 @@ struct elim {
     bool root_answered;
     bool root_undecided;                   /* the first probe's answer could not be decided */
     struct tlsd_scan_refusal root_refusal; /* the first hello, refused */
-    int root_alert;                        /* the alert the first hello got, -1 none */
     uint32_t pinned; /* groups: kept in every offer (the ECDSA certificate's curve) */
     int key;         /* signature schemes: TLSD_SCAN_KEY_*, the suites' certificate type */
     /* Server order (see spec_round): every element any answer showed accepted, which
@@ -738,7 +737,6 @@ static void elim_result(struct task *k, struct probe_res *res)
                 if (e->vi == TLSD_PROTO_TLS13 && res->sh.version == TLSD_VERSION_TLS1_2)
                     t->r->tls13_hello_answered_12 = TLSD_YES;
             }
-            e->root_alert = res->ending == TLSD_OUTCOME_SERVER_ALERT ? res->alert.description : -1;
         }
     }
     if (c)
@@ -859,7 +857,6 @@ void scan_suites_done(struct elim *e)
     sv->accepted = sv->n_suites > 0;
     if (!sv->accepted) {
         sv->refusal = e->root_refusal;
-        sv->refusal_alert = e->root_answered ? e->root_alert : -1;
     }
     if (!sv->accepted && e->root_undecided) {
         char vb[16];

@@ -110,9 +110,9 @@ int scan_build_hello(struct tscan *t, const struct hello_opts *h, uint8_t **rec,
  * the caller frees; the list is made once per scan and version (probes ask for it). */
 uint32_t *scan_suites_for(struct scan *sc, uint16_t v, size_t *n)
 {
-    int vi = 0;
-    while (vi < TLSD_PROTO_COUNT - 1 && tlsd_proto_codes[vi] != v)
-        vi++;
+    int vi = tlsd_proto_of_code(v);
+    if (vi < 0)
+        vi = TLSD_PROTO_TLS13; /* as before: the last slot for a code that is none */
     if (!sc->suites[vi]) {
         uint32_t *all = malloc(tlsd_suite_count() * sizeof *all);
         size_t k = 0;

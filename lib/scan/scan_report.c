@@ -16,8 +16,12 @@
 
 void scan_verify_certs(struct tlsd_scan_result *r, const char *cafile, const char *host)
 {
-    for (size_t i = 0; i < r->n_certs; i++)
-        tlsd_cert_chain_verify(&r->certs[i].chain, cafile, host);
+    struct tlsd_cert_chain **v = calloc(r->n_certs ? r->n_certs : 1, sizeof *v);
+    for (size_t i = 0; v && i < r->n_certs; i++)
+        v[i] = &r->certs[i].chain;
+    if (v) /* else out of memory: the chains stay unchecked (checked false) */
+        tlsd_cert_chains_verify(v, r->n_certs, cafile, host);
+    free(v);
 }
 
 /* The key types scan measures signature schemes for, as the suites' authentication
@@ -391,8 +395,10 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
         if (v->refusal.kind != TLSD_REFUSAL_NONE)
             json_object_set_new(
                 vo, "note", json_string(tlsd_scan_refusal_text(&v->refusal, note, sizeof note)));
+        /* The alert a TLS version's first hello got (SSLv2's is only in its note). */
+        bool alert = v->refusal.kind == TLSD_REFUSAL_ALERT && v->version != TLSD_VERSION_SSL2;
         if (!v->accepted)
-            json_object_set_new(vo, "alert", alert_json(v->refusal_alert));
+            json_object_set_new(vo, "alert", alert_json(alert ? v->refusal.alert : -1));
         json_array_append_new(vers, vo);
     }
     json_object_set_new(o, "versions", vers);

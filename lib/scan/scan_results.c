@@ -54,33 +54,47 @@ void scan_refusal_of(const struct task *k, const struct probe_res *res, struct t
     f->detail = res->detail;
     f->no_syn_answer = res->detail == TLSD_DETAIL_TIMEOUT && !res->connected;
     if (f->kind == TLSD_REFUSAL_UNDECIDED)
-        f->detail = k && k->met > 0 && k->met < TLSD_DETAIL_COUNT ? (enum tlsd_ending_detail)k->met
-                                                                  : TLSD_DETAIL_NONE;
+        f->detail = k ? k->met : TLSD_DETAIL_NONE;
     snprintf(f->error, sizeof f->error, "%s", res->error);
 }
 
 /* Keeps a certificate chain (DER, leaf first), one entry per distinct leaf,
  * with the suites it served; the entry, or NULL. */
+struct tlsd_scan_cert *scan_cert_with_leaf(const struct tlsd_scan_result *r, const uint8_t *der,
+                                           size_t len)
+{
+    for (size_t i = 0; i < r->n_certs; i++) {
+        const struct tlsd_cert_summary *leaf = &r->certs[i].chain.certs[0];
+        if (leaf->der_len == len && memcmp(leaf->der, der, len) == 0)
+            return &r->certs[i];
+    }
+    return NULL;
+}
+
+/* The certificate known already: the suite added to those it served. */
+static struct tlsd_scan_cert *known_cert(struct tscan *t, const uint8_t *der, size_t len,
+                                         uint32_t suite)
+{
+    struct tlsd_scan_cert *c = scan_cert_with_leaf(t->r, der, len);
+    if (c && suite && !tlsd_has_u32(c->suites, c->n_suites, suite)) {
+        uint32_t *v = realloc(c->suites, (c->n_suites + 1) * sizeof *v);
+        if (v) {
+            c->suites = v;
+            c->suites[c->n_suites++] = suite;
+        }
+    }
+    return c;
+}
+
 struct tlsd_scan_cert *scan_add_chain(struct tscan *t, const uint8_t *const *der, const size_t *len,
                                       size_t n, uint32_t suite)
 {
     struct tlsd_scan_result *r = t->r;
     if (n == 0)
         return NULL;
-    for (size_t i = 0; i < r->n_certs; i++) {
-        struct tlsd_scan_cert *c = &r->certs[i];
-        const struct tlsd_cert_summary *leaf = &c->chain.certs[0];
-        if (leaf->der_len == len[0] && memcmp(leaf->der, der[0], len[0]) == 0) {
-            if (suite && !tlsd_has_u32(c->suites, c->n_suites, suite)) {
-                uint32_t *v = realloc(c->suites, (c->n_suites + 1) * sizeof *v);
-                if (v) {
-                    c->suites = v;
-                    c->suites[c->n_suites++] = suite;
-                }
-            }
-            return c;
-        }
-    }
+    struct tlsd_scan_cert *known = known_cert(t, der[0], len[0], suite);
+    if (known)
+        return known;
     struct tlsd_scan_cert *nc = realloc(r->certs, (r->n_certs + 1) * sizeof *nc);
     if (!nc)
         return NULL;
@@ -113,8 +127,9 @@ struct tlsd_scan_cert *scan_add_chain(struct tscan *t, const uint8_t *const *der
 
 void scan_note_cert(struct tscan *t, const struct probe_res *res, uint32_t suite)
 {
-    if (!res->have_cert || res->cert.n_certs == 0)
-        return;
+    if (!res->have_cert || res->cert.n_certs == 0 ||
+        known_cert(t, res->cert.certs[0].der, res->cert.certs[0].der_len, suite))
+        return; /* the usual case: no copy of the chain to make */
     size_t n = res->cert.n_certs;
     const uint8_t **der = malloc(n * sizeof *der);
     size_t *len = malloc(n * sizeof *len);
@@ -129,8 +144,6 @@ void scan_note_cert(struct tscan *t, const struct probe_res *res, uint32_t suite
     free(len);
 }
 
-/* A block cipher in CBC mode: the suites RFC 7366 encrypt-then-MAC applies to (a
- * server never sends it with an AEAD or stream cipher, RFC 7366 section 2). */
 /* JA3S/JA4S and the features below come from the answer at the highest version to
  * tlsdiag's full hello; at one version, the first answer is the root probe's (every
  * other probe of that version waits for it), so the same server always gives the

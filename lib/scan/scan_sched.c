@@ -15,15 +15,8 @@
 #include <string.h>
 
 #include "base/stop_internal.h"
-#include "registry/codes_internal.h"
 #include "scan/scan_engine.h"
 #include "scan/scan_internal.h"
-#include "tlsdiag/fingerprint.h"
-#include "tlsdiag/hello.h"
-
-#include <openssl/ec.h>
-#include <openssl/objects.h>
-#include <openssl/ssl.h>
 
 #include "platform.h"
 
@@ -308,9 +301,8 @@ static void on_retry_timer(uv_timer_t *tm)
     pump(s);
 }
 
-/* Answers the task "undecided" with why; met: how its probes ended (enum
- * tlsd_ending_detail), -1 not at all. */
-static void deliver_undecided(struct task *k, int met, const char *why)
+/* Answers the task "undecided" with why; met: how its probes ended (none: not at all). */
+static void deliver_undecided(struct task *k, enum tlsd_ending_detail met, const char *why)
 {
     k->met = met;
     struct probe_res res;
@@ -324,9 +316,9 @@ static void deliver_undecided(struct task *k, int met, const char *why)
 }
 
 /* The ending undecided_why names. */
-static int held_met(const struct task *k)
+static enum tlsd_ending_detail held_met(const struct task *k)
 {
-    return k->held.set ? (int)k->held.detail : -1;
+    return k->held.set ? k->held.detail : TLSD_DETAIL_NONE;
 }
 
 static void undecided_why(const struct task *k, char *buf, size_t len)
@@ -422,15 +414,14 @@ static void note_flight_incomplete(struct tscan *t, const struct probe_res *res)
     char vb[16];
     if (res->timed_out)
         t->flight_stalls = true;
-    for (int vi = 0; vi < TLSD_PROTO_COUNT; vi++) {
-        if (tlsd_proto_codes[vi] != res->sh.version || (t->flight_noted & (1u << vi)))
-            continue;
-        t->flight_noted |= 1u << vi;
-        scan_add_undecided(t->r,
-                           "%s: the server's flight after its ServerHello did not end (%s): the "
-                           "certificate and key exchange of such answers are not known",
-                           tlsd_version_str(res->sh.version, vb), res->error);
-    }
+    int vi = tlsd_proto_of_code(res->sh.version);
+    if (vi < 0 || (t->flight_noted & (1u << vi)))
+        return;
+    t->flight_noted |= 1u << vi;
+    scan_add_undecided(t->r,
+                       "%s: the server's flight after its ServerHello did not end (%s): the "
+                       "certificate and key exchange of such answers are not known",
+                       tlsd_version_str(res->sh.version, vb), res->error);
 }
 
 static void probe_done(void *ctx, struct probe_res *res)
@@ -497,7 +488,7 @@ static void probe_done(void *ctx, struct probe_res *res)
         } else if (!ambiguous(res)) {
             snprintf(why, sizeof why, "%s after %u tries: %.150s", probe_what(res), k->tries + 1,
                      res->error);
-            deliver_undecided(k, (int)res->detail, why);
+            deliver_undecided(k, res->detail, why);
         } else if (t->flaky) {
             undecided_why(k, why, sizeof why);
             strncat(why, " (the server resets at random)", sizeof why - strlen(why) - 1);

@@ -42,8 +42,8 @@ static void add_cert(struct tlsd_connect_result *r, const uint8_t *der, size_t l
         (void)tlsd_cert_chain_add(&r->chain, der, len);
 }
 
-/* The peer's chain as libssl received it, verified (certchain.c) against the same trust
- * anchors the handshake was given. */
+/* The peer's chain as libssl received it, verified (certchain.c) against cafile or the
+ * system store. */
 static void collect_chain(struct tlsd_connect_result *r, SSL *ssl, const char *cafile,
                           const char *name)
 {
@@ -215,15 +215,13 @@ static void on_info(const SSL *ssl, int where, int ret)
         a->received = ret & 0xff;
 }
 
-static SSL_CTX *client_ctx(const struct tlsd_connect_opts *o)
+static SSL_CTX *client_ctx(void)
 {
     static const unsigned char alpn[] = "\x02h2\x08http/1.1";
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
     if (!ctx)
         return NULL;
-    if (o->cafile ? SSL_CTX_load_verify_locations(ctx, o->cafile, NULL) != 1
-                  : SSL_CTX_set_default_verify_paths(ctx) != 1)
-        ERR_clear_error(); /* reported as "unable to get local issuer" later */
+    /* The chain is verified after the handshake, by certchain.c (as scan verifies it). */
     SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
     SSL_CTX_set_alpn_protos(ctx, alpn, sizeof alpn - 1);
     return ctx;
@@ -296,7 +294,7 @@ static void failed(struct tlsd_connect_result *r, const struct alerts *a, int ss
 static void handshake_on(int fd, const struct tlsd_connect_opts *o, const char *sni,
                          struct tlsd_connect_result *r)
 {
-    SSL_CTX *ctx = client_ctx(o);
+    SSL_CTX *ctx = client_ctx();
     SSL *ssl = ctx ? SSL_new(ctx) : NULL;
     struct alerts a = {.sent = -1, .received = -1, .rcv_level = -1, .rcv_desc = -1};
     if (!ssl || SSL_set_fd(ssl, fd) != 1) {

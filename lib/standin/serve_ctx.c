@@ -35,12 +35,6 @@ static void note(struct tlsd_serve_setup *s, const char *text)
         snprintf(s->notes[s->n_notes++], sizeof s->notes[0], "%s", text);
 }
 
-static bool is_signalling(uint32_t code)
-{
-    return code == TLSD_SUITE_TLS_EMPTY_RENEGOTIATION_INFO_SCSV ||
-           code == TLSD_SUITE_TLS_FALLBACK_SCSV;
-}
-
 /* Cipher list (TLS <= 1.2) and ciphersuites (TLS 1.3), in the profile's order. */
 static int set_suites(SSL_CTX *ctx, const struct tlsd_profile *p, struct tlsd_serve_setup *s,
                       char *err, size_t errlen)
@@ -48,7 +42,7 @@ static int set_suites(SSL_CTX *ctx, const struct tlsd_profile *p, struct tlsd_se
     struct strb legacy = {0}, t13 = {0};
     for (size_t i = 0; i < p->n_suites; i++) {
         const struct tlsd_suite *st = tlsd_suite_by_code(p->suites[i]);
-        if (is_signalling(p->suites[i]))
+        if (tlsd_suite_code_is_scsv(p->suites[i]))
             continue;
         if (!st || !st->openssl_name || !tlsd_openssl_knows(p->suites[i])) {
             s->unservable[s->n_unservable++] = p->suites[i];

@@ -82,6 +82,7 @@ static void utf8_passes(void **state)
 static void remembered_names(void **state)
 {
     (void)state;
+    static const char *const name = "server_name"; /* one address: the memo's key */
     struct tlsd_jw_memo memo;
     tlsd_jw_memo_init(&memo, 16, 16, 16);
     struct tlsd_strbuf b = {0};
@@ -91,12 +92,14 @@ static void remembered_names(void **state)
         b.len = 0;
         tlsd_jw_begin_object(&w, NULL);
         tlsd_jw_int(&w, "a", 1);
-        tlsd_jw_string(&w, "server_name", "x\"y");
+        tlsd_jw_string(&w, name, "x\"y");
         tlsd_jw_bool(&w, "a_rather_long_member_name_of_thirty", true);
         tlsd_jw_end_object(&w);
         assert_string_equal(
             b.s,
             "{\"a\":1,\"server_name\":\"x\\\"y\",\"a_rather_long_member_name_of_thirty\":true}");
+        /* the name is in the memo after the first round: the second copies it from there */
+        assert_non_null(tlsd_memo_get(&memo.keys, tlsd_hash_ptr(name), &name, sizeof name, NULL));
     }
     tlsd_sb_free(&b);
     tlsd_jw_memo_free(&memo);

@@ -1,4 +1,4 @@
-/* The memo (lib/memo_internal.h): an answer put is got back for the same key and hash,
+/* The memo (lib/base/memo_internal.h): an answer put is got back for the same key and hash,
  * not for another key in its slot; a new answer replaces the slot's; keys and values too
  * long are refused; an empty slot, a memo that could not be allocated and a NULL memo
  * remember nothing. */
@@ -57,7 +57,8 @@ static void nothing_remembered(void **state)
     tlsd_memo_free(&m);
 }
 
-/* Pointer keys: two literals at other addresses are other keys. */
+/* Pointer keys: two literals at other addresses are other keys, also when they land in
+ * the same slot (looked up with the hash of the key that is there). */
 static void pointer_keys(void **state)
 {
     (void)state;
@@ -65,11 +66,11 @@ static void pointer_keys(void **state)
     struct tlsd_memo m;
     assert_true(tlsd_memo_init(&m, 64, sizeof(const char *), sizeof(size_t)));
     const char *pa = a, *pb = b;
-    size_t *v = tlsd_memo_put(&m, tlsd_memo_hash_ptr(pa), &pa, sizeof pa, sizeof *v);
+    size_t *v = tlsd_memo_put(&m, tlsd_hash_ptr(pa), &pa, sizeof pa, sizeof *v);
     assert_non_null(v);
     *v = 1;
-    assert_non_null(tlsd_memo_get(&m, tlsd_memo_hash_ptr(pa), &pa, sizeof pa, NULL));
-    assert_null(tlsd_memo_get(&m, tlsd_memo_hash_ptr(pb), &pb, sizeof pb, NULL));
+    assert_non_null(tlsd_memo_get(&m, tlsd_hash_ptr(pa), &pa, sizeof pa, NULL));
+    assert_null(tlsd_memo_get(&m, tlsd_hash_ptr(pa), &pb, sizeof pb, NULL));
     tlsd_memo_free(&m);
 }
 

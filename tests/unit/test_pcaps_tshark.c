@@ -152,12 +152,8 @@ static void on_server_hello(struct frow *r, const struct tlsd_event *ev, struct 
      * that parsed whole decides. */
     if (e == TLSD_CERR_OK)
         tlsd_reasm_server_hello(server, sh.version, sh.is_hrr);
-    if (e == TLSD_CERR_OK && tlsd_version_is_tls13(sh.version) && client->state == D_TLS) {
-        if (sh.is_hrr)
-            tlsd_reasm_note_hrr(&client->rs);
-        else
-            tlsd_reasm_set_encrypted(&client->rs, true);
-    }
+    if (e == TLSD_CERR_OK && client->state == D_TLS)
+        tlsd_reasm_server_hello(&client->rs, sh.version, sh.is_hrr);
     tlsd_server_hello_free(&sh);
 }
 

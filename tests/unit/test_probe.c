@@ -1,9 +1,8 @@
 /* The probe's time limit on a busy loop (lib/scan/probe.c): an answer that came before the
  * limit, while the loop was busy elsewhere, is read, not taken for "no answer". A server
  * thread answers 40 ms after the hello; the loop is held from about 10 ms to 250 ms, after
- * an iteration's I/O; the
- * probe's limit is 120 ms. libuv runs an iteration's timers before its I/O, so without the
- * probe's grace the timeout fired first (a false no_answer). */
+ * an iteration's I/O; the probe's limit is 120 ms. libuv runs an iteration's timers before
+ * its I/O, so without the probe's grace the timeout fired first (a false no_answer). */
 #include "testutil.h"
 
 #include <arpa/inet.h>

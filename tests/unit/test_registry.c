@@ -145,6 +145,21 @@ static void typed_properties(void **state)
             assert_string_not_equal(tlsd_kx_name((enum tlsd_kx)i), tlsd_kx_name((enum tlsd_kx)j));
 }
 
+/* The SCSV test answers for exactly the rows of status scsv; no code outside the registry. */
+static void scsv_codes(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    for (size_t i = 0; i < tlsd_suite_count(); i++) {
+        const struct tlsd_suite *s = tlsd_suite_at(i);
+        assert_int_equal(tlsd_suite_code_is_scsv(s->code), s->status == TLSD_STATUS_SCSV);
+        n += s->status == TLSD_STATUS_SCSV;
+    }
+    assert_int_equal(n, 2);
+    assert_false(tlsd_suite_code_is_scsv(0x0a0a)); /* GREASE */
+    assert_false(tlsd_suite_code_is_scsv(0xffffff));
+}
+
 static void grease(void **state)
 {
     (void)state;
@@ -193,6 +208,7 @@ int main(void)
         cmocka_unit_test(known_facts),
         cmocka_unit_test(typed_properties),
         cmocka_unit_test(grease),
+        cmocka_unit_test(scsv_codes),
         cmocka_unit_test(other_registries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
