@@ -48,6 +48,16 @@ const char *tlsd_pkt_skip_name(enum tlsd_pkt_skip s); /* "FRAGMENT" */
 
 #define TLSD_MAX_VLANS 4
 
+/* later - earlier, for capture times (microseconds): a file may hold any 64-bit values,
+ * so the difference saturates at INT64_MIN / INT64_MAX instead of overflowing. */
+static inline int64_t tlsd_usec_between(int64_t earlier, int64_t later)
+{
+    int64_t d;
+    if (__builtin_sub_overflow(later, earlier, &d))
+        return later > earlier ? INT64_MAX : INT64_MIN;
+    return d;
+}
+
 /* One decoded frame: the innermost IP header and its TCP or UDP segment. */
 struct tlsd_pkt {
     uint64_t frame;           /* 1-based frame number, as tshark counts */

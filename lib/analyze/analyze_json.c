@@ -286,14 +286,14 @@ static void tcp_json(struct tlsd_jw *w, const struct tlsd_conn *c)
      * the capture). */
     tlsd_jw_uint_or_null(w, "syns", c->syns);
     if (c->syns) {
-        tlsd_jw_int(w, "last_syn_usec", c->last_syn_ts - c->syn_ts);
+        tlsd_jw_int(w, "last_syn_usec", tlsd_usec_between(c->syn_ts, c->last_syn_ts));
         tlsd_jw_string(w, "syn_answer", c->syn_acked ? "syn_ack" : c->answer_ts ? "rst" : NULL);
     } else {
         tlsd_jw_null(w, "last_syn_usec");
         tlsd_jw_null(w, "syn_answer");
     }
     if (c->syns && c->answer_ts)
-        tlsd_jw_int(w, "syn_answer_usec", c->answer_ts - c->syn_ts);
+        tlsd_jw_int(w, "syn_answer_usec", tlsd_usec_between(c->syn_ts, c->answer_ts));
     else
         tlsd_jw_null(w, "syn_answer_usec");
     tlsd_jw_end_object(w);

@@ -134,10 +134,11 @@ static void tcp_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)
     if (c->syns) {
         tlsd_sb_printf(b, "  tcp      %u SYN%s", c->syns, c->syns == 1 ? "" : "s");
         if (c->syns > 1)
-            tlsd_sb_printf(b, " over %.1f s", (double)(c->last_syn_ts - c->syn_ts) / 1e6);
+            tlsd_sb_printf(b, " over %.1f s",
+                           (double)tlsd_usec_between(c->syn_ts, c->last_syn_ts) / 1e6);
         if (c->answer_ts)
             tlsd_sb_printf(b, ", %s after %.1f ms\n", c->syn_acked ? "SYN-ACK" : "RST",
-                           (double)(c->answer_ts - c->syn_ts) / 1e3);
+                           (double)tlsd_usec_between(c->syn_ts, c->answer_ts) / 1e3);
         else
             tlsd_sb_puts(b, ", no answer\n");
     }
@@ -149,7 +150,7 @@ static void tcp_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)
                 tlsd_sb_printf(b,
                                "  tcp      %s from the %s, frame %llu, %.1f s after connecting\n",
                                what[k], tlsd_peer_name((enum tlsd_peer)s), (unsigned long long)f[k],
-                               (double)(c->end_ts[s] - c->answer_ts) / 1e6);
+                               (double)tlsd_usec_between(c->answer_ts, c->end_ts[s]) / 1e6);
             else if (f[k])
                 tlsd_sb_printf(b, "  tcp      %s from the %s, frame %llu\n", what[k],
                                tlsd_peer_name((enum tlsd_peer)s), (unsigned long long)f[k]);

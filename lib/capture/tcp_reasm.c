@@ -503,14 +503,6 @@ static void fin_gap(struct tlsd_tcp *t, struct flow *f, unsigned dir, const stru
     s->next_off += lost;
 }
 
-/* A SYN at now is another one than the SYN at last: later by SYN_SAME_USEC at least.
- * Capture times are any 64-bit values a file holds: the difference is taken unsigned, after
- * the order is known, so that far-apart times do not overflow (an earlier time: the same). */
-static bool syn_apart(int64_t last, int64_t now)
-{
-    return now > last && (uint64_t)now - (uint64_t)last >= SYN_SAME_USEC;
-}
-
 static enum tlsd_caperr segment(struct tlsd_tcp *t, struct flow *f, unsigned dir,
                                 const struct tlsd_pkt *p)
 {
@@ -523,7 +515,7 @@ static enum tlsd_caperr segment(struct tlsd_tcp *t, struct flow *f, unsigned dir
          * capture taken at two points of the stack, as pktmon's), not a retransmission:
          * RFC 6298 2.1 and 5.7 set the first retransmission timeout at 1 s (3 s before);
          * Linux waits 1 s, as test_analyze_tcp's captures show. */
-        if (!info->syns || syn_apart(info->last_syn_ts, p->ts_usec))
+        if (!info->syns || tlsd_usec_between(info->last_syn_ts, p->ts_usec) >= SYN_SAME_USEC)
             info->syns++;
         note(&info->syn_frame, &info->syn_ts, p);
         info->last_syn_ts = p->ts_usec;
@@ -625,7 +617,7 @@ static struct flow *flow_new(struct tlsd_tcp *t, const struct tlsd_pkt *p, uint6
 static void expire(struct tlsd_tcp *t)
 {
     struct flow *f;
-    while ((f = lru_first(t)) && t->now - f->pub.last_ts > t->cfg.idle_usec) {
+    while ((f = lru_first(t)) && tlsd_usec_between(f->pub.last_ts, t->now) > t->cfg.idle_usec) {
         t->stats.flows_idle++;
         flow_close(t, f, TLSD_TCP_CLOSE_IDLE);
     }
