@@ -319,9 +319,15 @@ static void start_features(struct tscan *t)
     feature_probe(t, F_LARGE, top);
 }
 
+/* On a libuv pool thread, which lives until the process ends: the thread's libcrypto
+ * state (error queue, random generators) is freed here, after each handshake. Left to the
+ * thread's end it is never freed, since OPENSSL_cleanup at exit drops the thread-local keys
+ * of threads still alive; valgrind saw it as lost whenever no stale stack word still
+ * pointed at it. */
 static void fullhs_work(uv_work_t *w)
 {
     scan_full_handshake(w->data);
+    OPENSSL_thread_stop();
 }
 
 /* What a libssl handshake is for. */
