@@ -12,6 +12,7 @@
 #include "tlsdiag/profile.h"
 #include "tlsdiag/registry.h"
 #include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
+#include "tlsdiag/textout.h"
 
 /* Exit codes (documented in docs/tlsdiag.1 and README.md). */
 enum {
@@ -51,9 +52,6 @@ int tool_events(int argc, char **argv);
  * --no-color override. */
 enum tool_color_mode { TOOL_COLOR_AUTO, TOOL_COLOR_ALWAYS, TOOL_COLOR_NEVER };
 bool tool_use_color(enum tool_color_mode mode, FILE *f);
-/* ANSI colour for a security class, "" when colour is off. */
-const char *tool_class_color(enum tlsd_class c, bool on);
-const char *tool_reset(bool on);
 
 /* Text fitted to the terminal (issue 17): every text report keeps to the width of the
  * terminal it is printed on. The width is COLUMNS when set to a number, else the size of
@@ -72,22 +70,8 @@ int tool_fit_stdout(void);
 void tool_wrapf(size_t indent, const char *fmt, ...)
     __attribute__((format(TLSD_PRINTF_FORMAT, 2, 3)));
 
-/* A table fitted to the width: columns as wide as their widest cell, two spaces apart;
- * when not all fit, the columns are kept in the order of keep[] (the most important first;
- * a column that does not fit is skipped for the next) and printed in their own order. The
- * first kept column is printed whatever the width. */
-struct tool_table {
-    size_t n_cols, n_rows, cap;
-    const char *const *heads; /* n_cols titles, or NULL for no header row */
-    const size_t *keep;       /* n_cols column indexes, most important first */
-    size_t indent;            /* spaces before each row */
-    char **cells;             /* n_rows * n_cols copies (colour sequences allowed) */
-    bool failed;              /* out of memory: rows were lost */
-};
-/* Adds a row of t->n_cols cells (copied). */
-void tool_table_row(struct tool_table *t, const char *const *cells);
-/* Prints the table to stdout (fitted to tool_term_width()) and frees its rows. */
-void tool_table_print(struct tool_table *t);
+/* Prints a table (tlsdiag/textout.h) to stdout, fitted to tool_term_width(), and frees its rows. */
+void tool_table_print(struct tlsd_table *t);
 
 /* getopt codes of the options every command shares (beyond -h). */
 enum { TOOL_OPT_COLOR = 0x180, TOOL_OPT_NO_COLOR };

@@ -125,7 +125,7 @@ static int one_file(struct tlsd_analyzer *a, const char *path, json_t *files,
     enum tlsd_caperr rc =
         tlsd_analyze_file(a, path, err, sizeof err, show ? show_progress : NULL, &p);
     if (show)
-        fprintf(stderr, "\r\033[K");
+        fprintf(stderr, TLSD_TERM_CLEAR_LINE);
     json_t *f = json_object();
     json_object_set_new(f, "path", json_string(path));
     json_object_set_new(f, "status", json_string(tlsd_caperr_name(rc)));

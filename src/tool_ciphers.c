@@ -102,8 +102,8 @@ static void print_card(const struct tlsd_suite *s, bool color)
         printf("  Protocols     TLSv1.2 only\n");
     else
         printf("  Protocols     %s to TLSv1.2\n", tlsd_version_str(s->min_version, v1));
-    printf("  Class         %s%s%s: %s\n", tool_class_color(s->cls, color), tlsd_class_name(s->cls),
-           tool_reset(color), s->class_reason);
+    printf("  Class         %s%s%s: %s\n", tlsd_class_style(s->cls, color), tlsd_class_name(s->cls),
+           tlsd_style(TLSD_SGR_RESET, color), s->class_reason);
     printf("  Defined in    %s (%s)\n", s->reference, tlsd_suite_status_name(s->status));
     printf("  Local OpenSSL %s\n",
            tlsd_openssl_knows(s->code) ? "can negotiate it" : "cannot negotiate it");
@@ -134,7 +134,7 @@ static void print_table(const struct tlsd_suite_list *l, bool color)
     static const size_t keep[N_COLS] = {COL_IANA, COL_OPENSSL, COL_CLASS, COL_CODE,
                                         COL_MIN,  COL_BITS,    COL_KX,    COL_CIPHER,
                                         COL_AUTH, COL_MAC,     COL_CERT};
-    struct tool_table t = {.n_cols = N_COLS, .heads = heads, .keep = keep};
+    struct tlsd_table t = {.n_cols = N_COLS, .heads = heads, .keep = keep};
     for (size_t i = 0; i < l->n_items; i++) {
         const struct tlsd_suite *s = l->items[i].suite;
         char code[12], ver[16], bits[12], cls[64];
@@ -142,13 +142,13 @@ static void print_table(const struct tlsd_suite_list *l, bool color)
         if (!s) {
             snprintf(code, sizeof code, "0x%04X", (unsigned)l->items[i].code);
             row[COL_IANA] = tlsd_is_grease(l->items[i].code) ? "(GREASE)" : "(unassigned)";
-            tool_table_row(&t, row);
+            tlsd_table_row(&t, row);
             continue;
         }
         tlsd_suite_code_str(s->code, code);
         snprintf(bits, sizeof bits, "%d", s->bits);
-        snprintf(cls, sizeof cls, "%s%s%s", tool_class_color(s->cls, color),
-                 tlsd_class_name(s->cls), tool_reset(color));
+        snprintf(cls, sizeof cls, "%s%s%s", tlsd_class_style(s->cls, color),
+                 tlsd_class_name(s->cls), tlsd_style(TLSD_SGR_RESET, color));
         row[COL_IANA] = s->iana_name;
         row[COL_OPENSSL] = s->openssl_name ? s->openssl_name : "-";
         row[COL_MIN] = tlsd_version_str(s->min_version, ver);
@@ -159,7 +159,7 @@ static void print_table(const struct tlsd_suite_list *l, bool color)
         row[COL_BITS] = bits;
         row[COL_MAC] = tlsd_mac_name(s->mac);
         row[COL_CLASS] = cls;
-        tool_table_row(&t, row);
+        tlsd_table_row(&t, row);
     }
     tool_table_print(&t);
 }

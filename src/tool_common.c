@@ -37,29 +37,6 @@ bool tool_use_color(enum tool_color_mode mode, FILE *f)
     return tlsd_terminal_colour(f);
 }
 
-const char *tool_class_color(enum tlsd_class c, bool on)
-{
-    if (!on)
-        return "";
-    switch (c) {
-    case TLSD_CLASS_INSECURE:
-        return "\033[1;31m";
-    case TLSD_CLASS_WEAK:
-        return "\033[33m";
-    case TLSD_CLASS_SECURE:
-        return "\033[32m";
-    case TLSD_CLASS_RECOMMENDED:
-        return "\033[1;32m";
-    default:
-        return "";
-    }
-}
-
-const char *tool_reset(bool on)
-{
-    return on ? "\033[0m" : "";
-}
-
 char *tool_read_all(FILE *f, size_t max, size_t *len)
 {
     size_t cap = 65536, n = 0;
@@ -528,86 +505,11 @@ void tool_wrapf(size_t indent, const char *fmt, ...)
     tlsd_sb_free(&out);
 }
 
-void tool_table_row(struct tool_table *t, const char *const *cells)
+void tool_table_print(struct tlsd_table *t)
 {
-    if (t->n_rows == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 64;
-        char **c = realloc(t->cells, cap * t->n_cols * sizeof *c);
-        if (!c) {
-            t->failed = true;
-            return;
-        }
-        t->cells = c;
-        t->cap = cap;
-    }
-    char **row = t->cells + t->n_rows * t->n_cols;
-    for (size_t i = 0; i < t->n_cols; i++)
-        if (!(row[i] = strdup(cells[i] ? cells[i] : ""))) {
-            while (i > 0)
-                free(row[--i]);
-            t->failed = true;
-            return;
-        }
-    t->n_rows++;
-}
-
-/* Which columns fit in width (shown[i]), given each column's width. */
-static void table_fit(const struct tool_table *t, const size_t *w, size_t width, bool *shown)
-{
-    size_t used = t->indent;
-    for (size_t k = 0; k < t->n_cols; k++) {
-        size_t c = t->keep[k], need = w[c] + (k ? 2 : 0);
-        shown[c] = k == 0 || used + need <= width;
-        if (shown[c])
-            used += need;
-    }
-}
-
-static void table_line(const struct tool_table *t, const char *const *cells, const size_t *w,
-                       const bool *shown)
-{
-    size_t last = 0; /* no padding after the last cell with text */
-    for (size_t i = 0; i < t->n_cols; i++)
-        if (shown[i] && cells[i][0])
-            last = i;
-    printf("%*s", (int)t->indent, "");
-    bool first = true;
-    for (size_t i = 0; i <= last; i++) {
-        if (!shown[i])
-            continue;
-        size_t pad = i == last ? 0 : w[i] - tlsd_text_columns(cells[i], strlen(cells[i]));
-        printf("%s%s%*s", first ? "" : "  ", cells[i], (int)pad, "");
-        first = false;
-    }
-    putchar('\n');
-}
-
-void tool_table_print(struct tool_table *t)
-{
-    size_t *w = calloc(t->n_cols, sizeof *w);
-    bool *shown = calloc(t->n_cols, sizeof *shown);
-    for (size_t i = 0; w && shown && i < t->n_cols; i++) {
-        w[i] = t->heads ? strlen(t->heads[i]) : 0;
-        for (size_t r = 0; r < t->n_rows; r++) {
-            const char *c = t->cells[r * t->n_cols + i];
-            size_t cw = tlsd_text_columns(c, strlen(c));
-            w[i] = cw > w[i] ? cw : w[i];
-        }
-    }
-    if (w && shown) {
-        table_fit(t, w, tool_term_width(), shown);
-        if (t->heads)
-            table_line(t, t->heads, w, shown);
-        for (size_t r = 0; r < t->n_rows; r++)
-            table_line(t, (const char *const *)t->cells + r * t->n_cols, w, shown);
-    }
-    for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
-        free(t->cells[i]);
-    free(t->cells);
-    t->cells = NULL;
-    t->n_rows = t->cap = 0;
-    free(w);
-    free(shown);
+    struct tlsd_strbuf b = {0};
+    tlsd_table_render(t, tool_term_width(), &b);
+    tool_print_sb(&b);
 }
 
 volatile sig_atomic_t tool_stop_signal;

@@ -194,8 +194,8 @@ static void report_text(const struct opts *o, const struct as_client *a,
     tool_print_outcome(&p);
     bool same = tlsd_connect_agrees(&p, r), on = tool_use_color(o->color, stdout);
     printf("%sThe model and the server's answer %s%s\n",
-           tool_class_color(same ? TLSD_CLASS_RECOMMENDED : TLSD_CLASS_INSECURE, on),
-           same ? "agree" : "DISAGREE", tool_reset(on));
+           tlsd_class_style(same ? TLSD_CLASS_RECOMMENDED : TLSD_CLASS_INSECURE, on),
+           same ? "agree" : "DISAGREE", tlsd_style(TLSD_SGR_RESET, on));
     if (!p.ok && o->n_fixes > 0 &&
         (tool_print_fixes(&a->client, &a->server, TLSD_SIDE_SERVER, o->n_fixes) < 0 ||
          tool_print_fixes(&a->client, &a->server, TLSD_SIDE_CLIENT, o->n_fixes) < 0))

@@ -480,7 +480,7 @@ static int load_live(const char *spec, struct tlsd_profile *p, struct tlsd_profi
         fprintf(stderr, "match: scanning %s ...", spec);
     int rc = tlsd_scan_run(&t, &so, &r, NULL, NULL, NULL);
     if (isatty(STDERR_FILENO))
-        fprintf(stderr, "\r\033[K");
+        fprintf(stderr, TLSD_TERM_CLEAR_LINE);
     if (rc == 0 && r.error[0]) {
         snprintf(err->msg, sizeof err->msg, "could not scan it: %.200s", r.error);
         tlsd_scan_result_free(&r);

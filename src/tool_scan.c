@@ -75,272 +75,11 @@ struct opts {
     enum tlsd_starttls starttls;
 };
 
-static const char *tri(enum tlsd_tristate t)
-{
-    return t == TLSD_YES ? "yes" : t == TLSD_NO ? "no" : "unknown";
-}
-
-static void print_versions(const struct tlsd_scan_result *r, bool color)
-{
-    char vb[16];
-    printf("  Protocols\n");
-    for (int i = 0; i < TLSD_PROTO_COUNT; i++) {
-        const struct tlsd_scan_version *v = &r->versions[i];
-        const struct tlsd_version *ver = tlsd_version_by_code(v->version);
-        enum tlsd_class c = ver ? ver->cls : TLSD_CLASS_UNKNOWN;
-        printf("    %-8s %s%-3s%s", tlsd_version_str(v->version, vb),
-               v->accepted ? tool_class_color(c, color) : "",
-               v->accepted    ? "yes"
-               : v->undecided ? "unknown"
-                              : "no",
-               tool_reset(color && v->accepted));
-        if (v->accepted)
-            printf("  %zu suites, %s%s", v->n_suites,
-                   v->server_order == TLSD_YES  ? "server order"
-                   : v->server_order == TLSD_NO ? "client order"
-                                                : "order not tested",
-                   v->chacha_priority == TLSD_YES ? " (ChaCha20 first for clients that prefer it)"
-                                                  : "");
-        char note[160];
-        if (v->refusal.kind != TLSD_REFUSAL_NONE)
-            printf("  (%s)", tlsd_scan_refusal_text(&v->refusal, note, sizeof note));
-        putchar('\n');
-    }
-}
-
-static void print_suites(const struct tlsd_scan_result *r, bool color)
-{
-    char vb[16];
-    for (int i = TLSD_PROTO_COUNT - 1; i >= 0; i--) {
-        const struct tlsd_scan_version *v = &r->versions[i];
-        if (!v->accepted)
-            continue;
-        printf("  %s cipher suites%s\n", tlsd_version_str(v->version, vb),
-               v->chacha_priority == TLSD_YES ? " (server order, ChaCha20 first for clients "
-                                                "that prefer it)"
-               : v->server_order == TLSD_YES  ? " (server order)"
-                                              : "");
-        /* Fitted to the width: the IANA name kept, then the OpenSSL name (issue 17). */
-        enum { C_CODE, C_IANA, C_OPENSSL, C_KX, C_CLASS, N_C };
-        static const size_t keep[N_C] = {C_IANA, C_OPENSSL, C_CLASS, C_KX, C_CODE};
-        struct tool_table t = {.n_cols = N_C, .keep = keep, .indent = 4};
-        for (size_t k = 0; k < v->n_suites; k++) {
-            const struct tlsd_scan_suite *x = &v->suites[k];
-            const struct tlsd_suite *s = tlsd_suite_by_code(x->code);
-            char kx[48] = "", code[12], cls[64];
-            if (x->group) {
-                const struct tlsd_group *g = tlsd_group_by_code(x->group);
-                snprintf(kx, sizeof kx, "%s", g ? g->name : "?");
-            } else if (x->dh_bits) {
-                snprintf(kx, sizeof kx, "DH %d", x->dh_bits);
-            }
-            tlsd_suite_code_str(x->code, code);
-            snprintf(cls, sizeof cls, "%s%s%s",
-                     tool_class_color(s ? s->cls : TLSD_CLASS_UNKNOWN, color),
-                     s ? tlsd_class_name(s->cls) : "", tool_reset(color));
-            const char *row[N_C] = {code, s ? s->iana_name : "?",
-                                    s && s->openssl_name ? s->openssl_name : "-", kx, cls};
-            tool_table_row(&t, row);
-        }
-        tool_table_print(&t);
-    }
-}
-
-/* Trusted or why not (where, when not at the leaf), the host name, the chain's length. */
-static void print_trust(const struct tlsd_cert_chain *c)
-{
-    struct tlsd_strbuf b = {0};
-    tlsd_sb_printf(&b, "\n    trusted   %s%s", c->trusted ? "yes" : "no", c->trusted ? "" : ": ");
-    tlsd_cert_chain_failure_text(c, &b);
-    tlsd_sb_printf(&b, "; host name %s; chain of %zu\n",
-                   c->name_matches ? "matches" : "does NOT match", c->n);
-    tool_print_sb(&b);
-}
-
-/* Every certificate the server sent, leaf first, so an expired or wrong intermediate
- * shows where it is. */
-static void print_chain(const struct tlsd_cert_chain *c)
-{
-    struct tlsd_strbuf b = {0};
-    tlsd_cert_chain_text(c, "    ", &b);
-    tool_print_sb(&b);
-}
-
-static void print_certs(const struct tlsd_scan_result *r)
-{
-    for (size_t i = 0; i < r->n_certs; i++) {
-        const struct tlsd_scan_cert *c = &r->certs[i];
-        const struct tlsd_cert_summary *l = &c->chain.certs[0];
-        printf("  Certificate %s, serves %zu accepted suite%s\n", c->label, c->n_suites,
-               c->n_suites == 1 ? "" : "s");
-        printf("    subject   %s\n    issuer    %s\n    signature %s\n", l->subject, l->issuer,
-               l->sig_alg);
-        printf("    names    ");
-        for (size_t k = 0; k < l->n_sans; k++)
-            printf(" %s", l->sans[k]);
-        if (!l->n_sans)
-            printf(" none (no subjectAltName)");
-        print_trust(&c->chain);
-        if (r->sni_selects_cert == TLSD_YES)
-            printf("    SNI required to get this certificate (without SNI: %s)\n", r->no_sni_cert);
-        print_chain(&c->chain);
-    }
-}
-
-static void print_list16(const char *title, const uint16_t *v, size_t n, bool groups)
-{
-    if (n == 0)
-        return;
-    printf("  %s:", title);
-    for (size_t i = 0; i < n; i++) {
-        const char *name = NULL;
-        if (groups) {
-            const struct tlsd_group *g = tlsd_group_by_code(v[i]);
-            name = g ? g->name : NULL;
-        } else {
-            const struct tlsd_sigscheme *g = tlsd_sigscheme_by_code(v[i]);
-            name = g ? g->name : NULL;
-        }
-        if (name)
-            printf("%s %s", i ? "," : "", name);
-        else
-            printf("%s 0x%04X", i ? "," : "", v[i]);
-    }
-    putchar('\n');
-}
-
-/* Groups, the DHE sizes, HRR and signature schemes. */
-static void print_kx(const struct tlsd_scan_result *r)
-{
-    char title[64], vb[16];
-    print_list16(r->groups_order == TLSD_YES ? "Groups (TLS 1.3, server order)"
-                                             : "Groups (TLS 1.3)",
-                 r->groups, r->n_groups, true);
-    snprintf(title, sizeof title, "Groups (%s ECDHE%s)",
-             r->groups12_version ? tlsd_version_str(r->groups12_version, vb) : "TLS 1.2",
-             r->groups12_order == TLSD_YES ? ", server order" : "");
-    print_list16(title, r->groups12, r->n_groups12, true);
-    if (r->dh_bits_ffdhe || r->dh_bits_no_ffdhe) {
-        printf("  DHE group: ");
-        if (r->dh_bits_ffdhe)
-            printf("%d bits for clients offering the RFC 7919 groups", r->dh_bits_ffdhe);
-        if (r->dh_bits_no_ffdhe)
-            printf("%s%d bits for clients that do not", r->dh_bits_ffdhe ? ", " : "",
-                   r->dh_bits_no_ffdhe);
-        putchar('\n');
-    }
-    if (r->hrr != TLSD_UNKNOWN)
-        printf("  HelloRetryRequest when no key share fits: %s\n", tri(r->hrr));
-    for (int k = 0; k < TLSD_SCAN_NKEYS; k++) {
-        snprintf(title, sizeof title, "Signature schemes (TLS 1.2, %s certificate)",
-                 tlsd_auth_name(tlsd_scan_key_auth[k]));
-        print_list16(title, r->sigschemes_by_key[k], r->n_sigschemes_by_key[k], false);
-    }
-    print_list16("Signature schemes (TLS 1.3)", r->sigschemes13, r->n_sigschemes13, false);
-}
-
-/* Client certificates: requested, required, how a handshake without one ends. */
-static void print_client_auth(const struct tlsd_scan_result *r)
-{
-    char vb[16];
-    printf("    client certificate %s", r->client_cert_requested == TLSD_NO        ? "not requested"
-                                        : r->client_cert_requested == TLSD_UNKNOWN ? "unknown"
-                                        : r->client_cert_required == TLSD_YES      ? "REQUIRED"
-                                        : r->client_cert_required == TLSD_NO
-                                            ? "requested (optional)"
-                                            : "requested");
-    if (r->client_cert_required == TLSD_YES) {
-        const struct tlsd_alert *a =
-            r->client_cert_alert >= 0 ? tlsd_alert_by_code((uint8_t)r->client_cert_alert) : NULL;
-        printf(": %s without one ends in ", tlsd_version_str(r->client_cert_version, vb));
-        if (r->client_cert_alert >= 0)
-            printf("alert %s (%d)", a ? a->name : "unknown", r->client_cert_alert);
-        else
-            printf("a closed connection");
-    }
-    if (r->client_cert_requested == TLSD_YES)
-        printf("; acceptable CAs: %s", r->client_cas[0] ? r->client_cas : "any (none listed)");
-    putchar('\n');
-}
-
-#define UNDECIDED_TEXT_MAX 160 /* characters of one "not decided" line in the text report */
-
 static void print_text(const struct tlsd_scan_result *r, bool color)
 {
-    printf("%s%s%s", color ? "\033[1m" : "", r->target->input, tool_reset(color));
-    if (r->address[0])
-        printf("  (%s)", r->address);
-    if (r->target->sni)
-        printf("  SNI %s", r->target->sni);
-    if (r->target->starttls)
-        printf("  STARTTLS %s", tlsd_starttls_name(r->target->starttls));
-    putchar('\n');
-    if (r->error[0] && r->ending_known)
-        printf("  error: %s [%s]\n", r->error, tlsd_conn_outcome_name(r->ending));
-    else if (r->error[0])
-        printf("  error: %s\n", r->error);
-    if (r->n_undecided) {
-        printf("  Incomplete: not decided (resets or refusals that did not prove to be the "
-               "server's answer)\n");
-        for (size_t i = 0; i < r->n_undecided; i++) {
-            /* A long list of names is cut at a name; --json has every one. */
-            const char *u = r->undecided[i];
-            size_t n = strlen(u), cut = n;
-            while (cut > UNDECIDED_TEXT_MAX) {
-                const char *sep = tlsd_memrchr(u, ',', cut - 1);
-                cut = sep ? (size_t)(sep - u) : UNDECIDED_TEXT_MAX;
-            }
-            printf("    %.*s%s\n", (int)cut, u, cut < n ? ", ... (--json lists them all)" : "");
-        }
-    }
-    if (r->error[0]) {
-        putchar('\n');
-        return;
-    }
-    print_versions(r, color);
-    print_suites(r, color);
-    print_kx(r);
-    print_certs(r);
-    printf("  Features\n");
-    printf("    secure renegotiation %s, TLS_FALLBACK_SCSV %s, compression %s\n",
-           tri(r->secure_renegotiation), tri(r->fallback_scsv), tri(r->compression));
-    printf("    extended master secret %s, encrypt-then-MAC %s, session tickets %s, OCSP "
-           "stapling %s\n",
-           tri(r->ems), tri(r->etm), tri(r->session_ticket), tri(r->ocsp_stapling));
-    printf("    ALPN from h2,http/1.1: %s\n", r->alpn[0] ? r->alpn : "none");
-    printf("    session resumption: by ID %s, TLS 1.2 tickets %s, TLS 1.3 tickets %s\n",
-           tri(r->resume_session_id), tri(r->resume_ticket12), tri(r->resume_ticket13));
-    printf("    client-initiated renegotiation %s; heartbeat %s\n",
-           r->client_reneg == TLSD_YES  ? "allowed"
-           : r->client_reneg == TLSD_NO ? "refused"
-                                        : "unknown",
-           tri(r->heartbeat));
-    print_client_auth(r);
-    if (r->no_sni_answer[0])
-        printf("    without SNI: %s%s%s; wrong SNI: %s\n", r->no_sni_answer,
-               r->sni_selects_cert == TLSD_YES ? ", certificate " : "", r->no_sni_cert,
-               r->wrong_sni_answer);
-    printf("    large hello refused %s; TLS 1.2 without renegotiation signal refused %s\n",
-           tri(r->large_hello_intolerant), tri(r->needs_reneg_signal));
-    printf("    server_name not a host name refused %s; ECDHE without supported_groups refused "
-           "%s;\n    ECDSA certificate only with its curve listed %s; TLS 1.3 HRR despite a "
-           "usable key share %s\n",
-           tri(r->refuses_sni_not_host), tri(r->ecdhe_needs_groups), tri(r->needs_cert_curve),
-           tri(r->hrr_despite_share));
-    printf("  Implementation: %s\n",
-           r->implementation == TLSD_IMPL_GENERIC ? "not told" : tlsd_impl_name(r->implementation));
-    if (r->ja3s[0])
-        printf("  JA3S %s  JA4S %s\n", r->ja3s, r->ja4s);
-    if (r->n_findings)
-        printf("  Findings\n");
-    for (size_t i = 0; i < r->n_findings; i++)
-        printf("    %s%-11s%s %s\n", tool_class_color(r->findings[i].cls, color),
-               tlsd_class_name(r->findings[i].cls), tool_reset(color), r->findings[i].text);
-    printf("  %u connections, %u handshakes, %.2f s", r->connections, r->handshakes, r->seconds);
-    if (r->probes_retried || r->resets_confirmed)
-        printf("; %u probes retried, %u resets confirmed as refusals", r->probes_retried,
-               r->resets_confirmed);
-    printf("\n\n");
+    struct tlsd_strbuf b = {0};
+    tlsd_scan_result_render_text(&b, r, color, tool_term_width());
+    tool_print_sb(&b);
 }
 
 struct run {
@@ -395,7 +134,7 @@ static void on_progress(void *ctx, size_t done, size_t total, unsigned probes)
     if (!run->progress)
         return;
     if (done == total) { /* probes of the last target may still report: one clear */
-        fputs("\r\033[K", stderr);
+        fputs(TLSD_TERM_CLEAR_LINE, stderr);
         run->progress = false;
         return;
     }
@@ -407,7 +146,7 @@ static void on_progress(void *ctx, size_t done, size_t total, unsigned probes)
         format_eta(eta, sizeof eta, (left_ms + MS_PER_S - 1) / MS_PER_S);
     }
     snprintf(line, sizeof line, "scan: %zu/%zu targets, %u probes%s", done, total, probes, eta);
-    fprintf(stderr, "\r\033[K%s", line);
+    fprintf(stderr, TLSD_TERM_CLEAR_LINE "%s", line);
 }
 
 static int read_list(const char *path, struct opts *o, struct tlsd_target_list *l)
@@ -719,7 +458,7 @@ int tool_scan(int argc, char **argv)
     }
     bool interrupted = ran == TLSD_SCAN_INTERRUPTED;
     if (interrupted && run.progress)
-        fputs("\r\033[K", stderr);
+        fputs(TLSD_TERM_CLEAR_LINE, stderr);
     if (interrupted && !all && !o.jsonl)
         printf("Interrupted: the targets above marked 'interrupted' were not finished.\n");
     if (interrupted)

@@ -392,10 +392,10 @@ static void print_client(const struct run *r, const struct tlsd_serve_client *c)
         if (!a)
             disagree_reason(r, c, why, sizeof why);
         printf("  %s%s%s%s%s\n",
-               tool_class_color(a ? TLSD_CLASS_RECOMMENDED : TLSD_CLASS_INSECURE, r->color),
+               tlsd_class_style(a ? TLSD_CLASS_RECOMMENDED : TLSD_CLASS_INSECURE, r->color),
                a ? "the model and the real handshake agree"
                  : "the model and the real handshake DISAGREE",
-               tool_reset(r->color), why[0] ? ": " : "", why);
+               tlsd_style(TLSD_SGR_RESET, r->color), why[0] ? ": " : "", why);
     }
     if (!c->predicted.ok && r->o->n_fixes > 0 &&
         (tool_print_fixes(c->client, r->server, TLSD_SIDE_SERVER, r->o->n_fixes) < 0 ||

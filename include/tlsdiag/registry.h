@@ -31,6 +31,8 @@ enum tlsd_class {
 };
 
 const char *tlsd_class_name(enum tlsd_class c);
+/* The terminal style of a class (tlsdiag/textout.h), "" when colour is off or for unknown. */
+const char *tlsd_class_style(enum tlsd_class c, bool on);
 /* Parses "insecure", "weak", "secure", "recommended" (any case). */
 enum tlsd_class tlsd_class_from_name(const char *name);
 

@@ -53,6 +53,8 @@ struct tlsd_scan_suite {
     int rsa_kx_bits; /* RSA key exchange: the certificate key size when known */
 };
 
+struct tlsd_strbuf;
+
 enum tlsd_tristate { TLSD_UNKNOWN = -1, TLSD_NO = 0, TLSD_YES = 1 };
 
 /* How the first hello of a version was refused, typed; tlsd_scan_refusal_text words it
@@ -210,6 +212,13 @@ typedef void (*tlsd_scan_progress_cb)(void *ctx, size_t targets_done, size_t tar
 int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan_opts *opts,
                   struct tlsd_scan_result *results, tlsd_scan_done_cb done,
                   tlsd_scan_progress_cb progress, void *ctx) __attribute__((warn_unused_result));
+/* "yes", "no" or "unknown". */
+const char *tlsd_tristate_name(enum tlsd_tristate t);
+/* Appends r as the text report (scan_text.c): colour sequences when color is on, the suite
+ * tables fitted to width columns (other lines are left to the caller's wrapping). The JSON
+ * is tlsd_scan_result_json (tlsdiag/json.h). */
+void tlsd_scan_result_render_text(struct tlsd_strbuf *b, const struct tlsd_scan_result *r,
+                                  bool color, size_t width);
 void tlsd_scan_result_free(struct tlsd_scan_result *r);
 
 /* The result as JSON, the difference of two scans: tlsdiag/json.h. */

@@ -70,4 +70,38 @@ enum tlsd_text_dest {
  * for HTML also & < > " ' as entities. */
 void tlsd_text_put(struct tlsd_strbuf *b, const char *s, size_t n, enum tlsd_text_dest dest);
 
+/* Terminal styles (ANSI SGR sequences) of the text renderers, used only when colour is on
+ * (tlsd_style). tlsd_text_columns counts none of them. */
+#define TLSD_SGR_BOLD       "\033[1m"
+#define TLSD_SGR_BOLD_RED   "\033[1;31m"
+#define TLSD_SGR_YELLOW     "\033[33m"
+#define TLSD_SGR_GREEN      "\033[32m"
+#define TLSD_SGR_BOLD_GREEN "\033[1;32m"
+#define TLSD_SGR_BOLD_CYAN  "\033[1;36m"
+#define TLSD_SGR_RESET      "\033[0m"
+/* A progress line's start on stderr: back to the first column, the old line erased. */
+#define TLSD_TERM_CLEAR_LINE "\r\033[K"
+/* sgr when colour is on, else "". */
+static inline const char *tlsd_style(const char *sgr, bool on)
+{
+    return on ? sgr : "";
+}
+
+/* A table fitted to a width: columns as wide as their widest cell, two spaces apart; when
+ * not all fit, the columns are kept in the order of keep[] (the most important first; a
+ * column that does not fit is skipped for the next) and written in their own order. The
+ * first kept column is written whatever the width. */
+struct tlsd_table {
+    size_t n_cols, n_rows, cap;
+    const char *const *heads; /* n_cols titles, or NULL for no header row */
+    const size_t *keep;       /* n_cols column indexes, most important first */
+    size_t indent;            /* spaces before each row */
+    char **cells;             /* n_rows * n_cols copies (colour sequences allowed) */
+    bool failed;              /* out of memory: rows were lost */
+};
+/* Adds a row of t->n_cols cells (copied; NULL is an empty cell). */
+void tlsd_table_row(struct tlsd_table *t, const char *const *cells);
+/* Appends the table's lines, fitted to width, to out and frees its rows. */
+void tlsd_table_render(struct tlsd_table *t, size_t width, struct tlsd_strbuf *out);
+
 #endif

@@ -8,16 +8,6 @@
 #include "tlsdiag/registry.h"
 #include "tlsdiag/textout.h"
 
-#define C_RED   "\033[1;31m"
-#define C_GREEN "\033[32m"
-#define C_BOLD  "\033[1m"
-#define C_OFF   "\033[0m"
-
-static const char *col(bool on, const char *c)
-{
-    return on ? c : "";
-}
-
 /* Two strings, one after the other: the report's lines are mostly labels and names, which
  * a format pass per piece (vsnprintf's setup) made a fifth of a text run. */
 static void puts2(struct tlsd_strbuf *b, const char *a, const char *z)
@@ -172,8 +162,8 @@ static void diag_lines(struct tlsd_strbuf *b, const struct tlsd_conn *c, bool co
     }
     for (size_t i = 0; i < d->n_events; i++) {
         const struct tlsd_schannel_event *e = &d->events[i];
-        tlsd_sb_printf(b, "  windows  %sSchannel %u%s", col(color, C_BOLD), e->id,
-                       col(color, C_OFF));
+        tlsd_sb_printf(b, "  windows  %sSchannel %u%s", tlsd_style(TLSD_SGR_BOLD, color), e->id,
+                       tlsd_style(TLSD_SGR_RESET, color));
         if (e->alert >= 0)
             tlsd_sb_printf(b, " with alert %d", e->alert);
         puts2(b, " in the System log of the ", tlsd_peer_name(e->logged_on));
@@ -193,28 +183,28 @@ void tlsd_conn_render_text(struct tlsd_strbuf *b, const struct tlsd_conn *c, boo
 {
     bool failed = tlsd_conn_outcome_failed(c->outcome);
     bool v6 = c->ip_version == 6;
-    tlsd_sb_printf(b, "%s%s%s%s:%u -> %s%s%s:%u", col(color, C_BOLD), v6 ? "[" : "", c->client,
-                   v6 ? "]" : "", c->client_port, v6 ? "[" : "", c->server, v6 ? "]" : "",
-                   c->server_port);
+    tlsd_sb_printf(b, "%s%s%s%s:%u -> %s%s%s:%u", tlsd_style(TLSD_SGR_BOLD, color), v6 ? "[" : "",
+                   c->client, v6 ? "]" : "", c->client_port, v6 ? "[" : "", c->server,
+                   v6 ? "]" : "", c->server_port);
     if (c->has_ch && c->ch.server_name) {
         tlsd_sb_puts(b, " (");
         put_text(b, c->ch.server_name);
         tlsd_sb_puts(b, ")");
     }
     char when[TLSD_TIME_LEN];
-    tlsd_sb_printf(b, "%s  %s  %s, frames %llu-%llu\n", col(color, C_OFF),
+    tlsd_sb_printf(b, "%s  %s  %s, frames %llu-%llu\n", tlsd_style(TLSD_SGR_RESET, color),
                    tlsd_time_local(c->first_ts, when, sizeof when) ? when : "time unknown",
                    c->source, (unsigned long long)c->first_frame,
                    (unsigned long long)c->last_frame);
     if (c->limit != TLSD_TCP_LIMIT_NONE && c->outcome == TLSD_OUTCOME_TRUNCATED) {
         /* Not a failure of the peers: the analyser gave it up. */
-        tlsd_sb_printf(b, "  outcome  %sCUT SHORT%s: not analysed to the end (", col(color, C_BOLD),
-                       col(color, C_OFF));
+        tlsd_sb_printf(b, "  outcome  %sCUT SHORT%s: not analysed to the end (",
+                       tlsd_style(TLSD_SGR_BOLD, color), tlsd_style(TLSD_SGR_RESET, color));
         option_name(b, c->limit);
         tlsd_sb_puts(b, ")\n");
     } else {
-        puts2(b, "  outcome  ", col(color, failed ? C_RED : C_GREEN));
-        puts2(b, failed ? "FAILED" : "OK", col(color, C_OFF));
+        puts2(b, "  outcome  ", tlsd_style(failed ? TLSD_SGR_BOLD_RED : TLSD_SGR_GREEN, color));
+        puts2(b, failed ? "FAILED" : "OK", tlsd_style(TLSD_SGR_RESET, color));
         puts2(b, ": ", tlsd_conn_outcome_text(c->outcome));
         tlsd_sb_puts(b, "\n");
     }
@@ -319,11 +309,11 @@ void tlsd_analyze_summary_render_text(struct tlsd_strbuf *b, const struct tlsd_a
     tlsd_sb_printf(b,
                    "%sSummary%s: %llu connection%s with TLS (%llu TCP flow%s without TLS), "
                    "%llu frame%s in %llu file%s\n",
-                   col(color, C_BOLD), col(color, C_OFF), (unsigned long long)tls_conns,
-                   tls_conns == 1 ? "" : "s", (unsigned long long)st->flows_not_tls,
-                   st->flows_not_tls == 1 ? "" : "s", (unsigned long long)st->frames,
-                   st->frames == 1 ? "" : "s", (unsigned long long)st->files,
-                   st->files == 1 ? "" : "s");
+                   tlsd_style(TLSD_SGR_BOLD, color), tlsd_style(TLSD_SGR_RESET, color),
+                   (unsigned long long)tls_conns, tls_conns == 1 ? "" : "s",
+                   (unsigned long long)st->flows_not_tls, st->flows_not_tls == 1 ? "" : "s",
+                   (unsigned long long)st->frames, st->frames == 1 ? "" : "s",
+                   (unsigned long long)st->files, st->files == 1 ? "" : "s");
     tlsd_sb_puts(b, "  by outcome: ");
     outcomes_text(b, st->outcomes);
     before_tls_text(b, a);

@@ -11,10 +11,6 @@
 #include "tlsdiag/strbuf.h"
 #include "tlsdiag/textout.h"
 
-#define BOLD      "\033[1m"
-#define BOLD_CYAN "\033[1;36m"
-#define RESET     "\033[0m"
-
 struct out {
     struct tlsd_strbuf *b;
     size_t width;
@@ -36,12 +32,13 @@ static void wrapped(struct out *o, const char *label, const char *text)
 
 static const char *on(const struct out *o, const char *seq)
 {
-    return o->color ? seq : "";
+    return tlsd_style(seq, o->color);
 }
 
 static void cause_text(struct out *o, size_t rank, const struct tlsd_explain_cause *c, bool full)
 {
-    tlsd_sb_printf(o->b, "  %zu) %s%s%s: %s\n", rank, on(o, BOLD), c->id, on(o, RESET), c->title);
+    tlsd_sb_printf(o->b, "  %zu) %s%s%s: %s\n", rank, on(o, TLSD_SGR_BOLD), c->id,
+                   on(o, TLSD_SGR_RESET), c->title);
     if (!full)
         return;
     wrapped(o, "     Why: ", c->why);
@@ -94,9 +91,10 @@ static void related_text(struct out *o, const struct tlsd_explain_entry *e)
 static void match_text(struct out *o, size_t rank, const struct tlsd_explain_match *m, bool full)
 {
     const struct tlsd_explain_entry *e = m->entry;
-    tlsd_sb_printf(o->b, "%s%zu. ", on(o, BOLD_CYAN), rank);
+    tlsd_sb_printf(o->b, "%s%zu. ", on(o, TLSD_SGR_BOLD_CYAN), rank);
     title_text(o, m);
-    tlsd_sb_printf(o->b, "%s  [score %d, matched \"%s\"]\n", on(o, RESET), m->score, m->matched);
+    tlsd_sb_printf(o->b, "%s  [score %d, matched \"%s\"]\n", on(o, TLSD_SGR_RESET), m->score,
+                   m->matched);
     wrapped(o, "  Meaning: ", e->meaning);
     tlsd_sb_printf(o->b, "  %s: %s\n", e->kind == TLSD_EXPLAIN_EVENT ? "Logged on" : "Raised by",
                    e->side);

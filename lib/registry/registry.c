@@ -2,6 +2,7 @@
  * generator checks it), so code lookups are binary searches; suite names go
  * through a generated sorted index of every spelling. */
 #include "tlsdiag/registry.h"
+#include "tlsdiag/textout.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,24 @@
 #include "registry/registry_internal.h"
 
 static const char *const class_names[] = {"unknown", "insecure", "weak", "secure", "recommended"};
+
+const char *tlsd_class_style(enum tlsd_class c, bool on)
+{
+    if (!on)
+        return "";
+    switch (c) {
+    case TLSD_CLASS_INSECURE:
+        return TLSD_SGR_BOLD_RED;
+    case TLSD_CLASS_WEAK:
+        return TLSD_SGR_YELLOW;
+    case TLSD_CLASS_SECURE:
+        return TLSD_SGR_GREEN;
+    case TLSD_CLASS_RECOMMENDED:
+        return TLSD_SGR_BOLD_GREEN;
+    default:
+        return "";
+    }
+}
 
 const char *tlsd_class_name(enum tlsd_class c)
 {

@@ -13,11 +13,6 @@
 #include "tlsdiag/analyze.h"
 #include "tlsdiag/report_html.h"
 
-static const char *tri(enum tlsd_tristate t)
-{
-    return t == TLSD_YES ? "yes" : t == TLSD_NO ? "no" : "unknown";
-}
-
 static enum tlsd_class version_class(uint16_t v)
 {
     const struct tlsd_version *ver = tlsd_version_by_code(v);
@@ -323,7 +318,8 @@ static void features(struct tlsd_strbuf *b, const struct tlsd_scan_result *r)
     };
     tlsd_sb_puts(b, "<h3>Features</h3>\n<div class=\"chips\">");
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-        tlsd_sb_printf(b, "<span class=\"chip\">%s: <b>%s</b></span>", f[i].name, tri(f[i].v));
+        tlsd_sb_printf(b, "<span class=\"chip\">%s: <b>%s</b></span>", f[i].name,
+                       tlsd_tristate_name(f[i].v));
     tlsd_sb_puts(b, "<span class=\"chip\">ALPN from h2,http/1.1: <b>");
     tlsd_html_text(b, r->alpn[0] ? r->alpn : "none");
     tlsd_sb_puts(b, "</b></span></div>\n");

@@ -175,6 +175,39 @@ static void test_put(void **state)
     tlsd_sb_free(&b);
 }
 
+/* Columns as wide as their widest cell (colour sequences not counted), two spaces apart,
+ * no padding after the last cell; when the width is short, columns go in keep[]'s order
+ * from the least important, and the first kept column stays even when it alone is wider. */
+static void expect_table(size_t width, const char *want)
+{
+    static const char *const heads[] = {"code", "name", "class"};
+    static const size_t keep[] = {1, 2, 0};
+    struct tlsd_table t = {.n_cols = 3, .heads = heads, .keep = keep, .indent = 2};
+    tlsd_table_row(&t, (const char *const[]){"0x1301", "TLS_AES_128_GCM_SHA256",
+                                             TLSD_SGR_GREEN "secure" TLSD_SGR_RESET});
+    tlsd_table_row(&t, (const char *const[]){"0xC030", "ECDHE-RSA", NULL});
+    struct tlsd_strbuf b = {0};
+    tlsd_table_render(&t, width, &b);
+    assert_false(t.failed);
+    assert_null(t.cells);
+    assert_string_equal(b.s, want);
+    tlsd_sb_free(&b);
+}
+
+static void test_table(void **state)
+{
+    (void)state;
+    expect_table(80,
+                 "  code    name                    class\n"
+                 "  0x1301  TLS_AES_128_GCM_SHA256  " TLSD_SGR_GREEN "secure" TLSD_SGR_RESET "\n"
+                 "  0xC030  ECDHE-RSA\n");
+    /* 2 + 22 + 2 + 6 = 32 columns: the code column (last kept) does not fit. */
+    expect_table(33, "  name                    class\n"
+                     "  TLS_AES_128_GCM_SHA256  " TLSD_SGR_GREEN "secure" TLSD_SGR_RESET "\n"
+                     "  ECDHE-RSA\n");
+    expect_table(10, "  name\n  TLS_AES_128_GCM_SHA256\n  ECDHE-RSA\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -182,6 +215,7 @@ int main(void)
         cmocka_unit_test(test_utf8),        cmocka_unit_test(test_columns),
         cmocka_unit_test(test_times),       cmocka_unit_test(test_wrap_items),
         cmocka_unit_test(test_wrap_tokens), cmocka_unit_test(test_put),
+        cmocka_unit_test(test_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
