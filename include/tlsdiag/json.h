@@ -62,6 +62,12 @@ json_t *tlsd_cert_summary_to_json(const struct tlsd_cert_summary *x);
 json_t *tlsd_cert_chain_to_json(const struct tlsd_cert_chain *c);
 void tlsd_cert_chain_verify_json(json_t *o, const struct tlsd_cert_chain *c);
 
+/* ---- serve: one client's record {"id", "peer", "ending", ...} (docs/serve-json.md). */
+struct tlsd_serve_client;
+struct tlsd_serve_render;
+json_t *tlsd_serve_client_json(const struct tlsd_serve_client *c,
+                               const struct tlsd_serve_render *how);
+
 /* ---- connect: the result {"address", "ending", "ending_detail", ...} (docs/serve-json.md). */
 json_t *tlsd_connect_result_to_json(const struct tlsd_connect_result *r);
 

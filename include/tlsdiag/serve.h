@@ -11,11 +11,14 @@
 #include <stdint.h>
 
 #include "tlsdiag/bytes.h"
+#include "tlsdiag/fingerprint.h"
 #include "tlsdiag/hello.h"
 #include "tlsdiag/negotiate.h"
 #include "tlsdiag/outcome.h"
 #include "tlsdiag/profile.h"
 #include "tlsdiag/record.h"
+
+struct tlsd_strbuf;
 
 #ifdef __cplusplus
 extern "C" {
@@ -117,6 +120,43 @@ struct tlsd_serve_client {
     size_t bytes_in, bytes_out;
     double seconds;
 };
+
+/* ---- Rendering a client (serve_render.c; the JSON is in tlsdiag/json.h) ---- */
+
+/* The model and libssl agree: both succeed with the same version and suite (a client that
+ * went away after the server's choice counts as success), or both refuse (alert or reset
+ * alike, as the prediction says). Not asked of a --record-only client (detail recorded). */
+bool tlsd_serve_client_agrees(const struct tlsd_serve_client *c);
+
+/* What a client's report shows beside the client itself. */
+struct tlsd_serve_render {
+    const struct tlsd_serve_setup *setup; /* what the local OpenSSL cannot serve: why the
+                                             model and the real handshake disagree */
+    const struct tlsd_profile *server;    /* the server profile, for the fixes */
+    size_t n_fixes;                       /* fixes per side for a refused client; 0: none */
+    bool color;                           /* terminal styles in the text */
+};
+/* Appends a client's report as text: how it ended, what it offered, the model's outcome,
+ * the real handshake, whether they agree and, when refused, the fixes. -1 when the fixes
+ * ran out of memory (the rest is written). */
+int tlsd_serve_client_text(const struct tlsd_serve_client *c, const struct tlsd_serve_render *how,
+                           struct tlsd_strbuf *b);
+
+/* Distinct ClientHellos (by JA4) a summary names. */
+#define TLSD_SERVE_SUM_HELLOS 16
+/* What the summary says when serve stops: endings, agreement, the distinct hellos. */
+struct tlsd_serve_summary {
+    unsigned clients, agree, disagree;
+    unsigned endings[TLSD_OUTCOME_COUNT], details[TLSD_DETAIL_COUNT]; /* by the client's word */
+    char hellos[TLSD_SERVE_SUM_HELLOS][TLSD_JA4_LEN + 1];
+    char hello_peer[TLSD_SERVE_SUM_HELLOS][64]; /* the first client that sent it */
+    unsigned hello_count[TLSD_SERVE_SUM_HELLOS];
+    size_t n_hellos;
+    unsigned other_hellos; /* clients whose hello was not among the first ones */
+};
+/* Counts a client (s starts zeroed). */
+void tlsd_serve_summary_add(struct tlsd_serve_summary *s, const struct tlsd_serve_client *c);
+void tlsd_serve_summary_text(const struct tlsd_serve_summary *s, struct tlsd_strbuf *b);
 
 /* Called once per client, on the loop thread, as soon as its outcome is known. */
 typedef void (*tlsd_serve_client_cb)(void *ctx, const struct tlsd_serve_client *c);

@@ -7,6 +7,7 @@
 
 #include "tlsdiag/connect.h"
 #include "tlsdiag/serve.h"
+#include "tlsdiag/strbuf.h"
 
 static uint8_t *hello_of(const char *profile, size_t *len, bool *captured)
 {
@@ -224,13 +225,73 @@ static void scan_json_profile(void **state)
                      -1);
 }
 
+/* The model and the real handshake agree on the same choice, or on a refusal of either
+ * kind the prediction allows; a client that left after the server's choice is judged by
+ * that choice; anything else disagrees, with the reason the setup explains. */
+static void agreement(void **state)
+{
+    (void)state;
+    struct tlsd_serve_client c = {.ending = TLSD_OUTCOME_SUCCESS,
+                                  .version = 0x0304,
+                                  .suite = 0x1302,
+                                  .alert = -1,
+                                  .have_hello = false};
+    c.predicted =
+        (struct tlsd_outcome){.ok = true, .version = 0x0304, .suite = 0x1302, .alert = -1};
+    assert_true(tlsd_serve_client_agrees(&c));
+    c.ending = TLSD_OUTCOME_ABORTED; /* the client went after the ServerHello */
+    c.detail = TLSD_DETAIL_CLOSED;
+    assert_true(tlsd_serve_client_agrees(&c));
+    c.detail = TLSD_DETAIL_TIMEOUT; /* not the client's leaving: no agreement */
+    assert_false(tlsd_serve_client_agrees(&c));
+    c.ending = TLSD_OUTCOME_SUCCESS, c.detail = TLSD_DETAIL_NONE, c.suite = 0x1301;
+    assert_false(tlsd_serve_client_agrees(&c));
+    /* a refusal: an alert where the model expects a reset still counts as a refusal only of
+     * its own kind */
+    c.predicted = (struct tlsd_outcome){.ok = false, .reset = true, .alert = -1};
+    c.ending = TLSD_OUTCOME_RESET_AFTER_HELLO, c.suite = 0;
+    assert_true(tlsd_serve_client_agrees(&c));
+    c.ending = TLSD_OUTCOME_SERVER_ALERT, c.alert = 40;
+    assert_false(tlsd_serve_client_agrees(&c));
+    c.predicted.reset = false, c.predicted.alert = 40;
+    assert_true(tlsd_serve_client_agrees(&c));
+}
+
+/* A disagreement is explained in the client's report: here the local OpenSSL cannot serve
+ * the suite the model chose. */
+static void disagreement_reason(void **state)
+{
+    (void)state;
+    struct tlsd_client_hello h = {0};
+    struct tlsd_profile client = {.name = "c"};
+    struct tlsd_serve_setup setup = {.unservable = {0x0005}, .n_unservable = 1};
+    struct tlsd_serve_client c = {.id = 7,
+                                  .peer = "127.0.0.1:1",
+                                  .have_hello = true,
+                                  .hello = &h,
+                                  .client = &client,
+                                  .alert = 40,
+                                  .ending = TLSD_OUTCOME_SERVER_ALERT};
+    c.predicted = (struct tlsd_outcome){
+        .ok = true, .version = 0x0303, .suite = 0x0005, .alert = -1, .cert_index = -1};
+    struct tlsd_serve_render how = {.setup = &setup};
+    struct tlsd_strbuf b = {0};
+    assert_int_equal(tlsd_serve_client_text(&c, &how, &b), 0);
+    assert_non_null(strstr(b.s, "client 7 127.0.0.1:1: server_alert\n"));
+    assert_non_null(strstr(b.s, "the model and the real handshake DISAGREE: the local OpenSSL "
+                                "cannot serve TLS_RSA_WITH_RC4_128_SHA, which the real server "
+                                "would choose\n"));
+    tlsd_sb_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(recorder_any_chunking), cmocka_unit_test(recorder_refuses),
         cmocka_unit_test(recorder_cap),          cmocka_unit_test(recorder_sslv2),
         cmocka_unit_test(ctx_of_profiles),       cmocka_unit_test(built_hello_reads_back),
-        cmocka_unit_test(scan_json_profile),
+        cmocka_unit_test(scan_json_profile),     cmocka_unit_test(agreement),
+        cmocka_unit_test(disagreement_reason),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
