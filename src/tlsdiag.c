@@ -17,14 +17,10 @@ static const struct tool_command commands[] = {
     {"profiles", "list the built-in client and server profiles", tool_profiles},
     {"analyze", "explain every TLS handshake in capture files", tool_analyze},
     {"watch", "explain TLS handshakes live on a network interface", tool_watch},
-    {"explain", "what an alert, Schannel event, SSPI code or error message means, and the fix",
-     tool_explain},
-    {"events", "the Schannel events of a Windows System log (.evtx, XML, CSV, JSON), explained",
-     tool_events},
-    {"serve", "stand in for a server: negotiate as a profile, record and explain each client",
-     tool_serve},
-    {"connect", "one real handshake with a server, or another client's hello, explained",
-     tool_connect},
+    {"explain", "what an alert, Schannel event, SSPI code or error means; the fix", tool_explain},
+    {"events", "the Schannel events of a Windows System log (.evtx, XML, CSV, JSON)", tool_events},
+    {"serve", "stand in for a server profile: record and explain each client", tool_serve},
+    {"connect", "one real handshake with a server, or another client's hello", tool_connect},
 };
 
 static void usage(FILE *f)

@@ -49,7 +49,7 @@ static const char help_text[] =
     "  tlsdiag ciphers 0xC00A\n"
     "  tlsdiag ciphers --format windows 'ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA'\n"
     "  tlsdiag ciphers --format gpo 'HIGH:!aNULL:!MD5'\n"
-    "  Get-TlsCipherSuite output saved to a file: tlsdiag ciphers -f suites.txt -o openssl\n"
+    "  tlsdiag ciphers -f suites.txt -o openssl  (Get-TlsCipherSuite's output, saved)\n"
     "  tlsdiag ciphers --filter kx=ECDHE,auth=RSA,class=recommended\n"
     "\n"
     "The powershell script disables every suite it does not keep; it says so in its\n"

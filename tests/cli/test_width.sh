@@ -100,6 +100,18 @@ for kind in analyze explain; do
   done
 done
 
+# Help is written to fit 80 columns: no line of it needs the wrapper there (a wrapped
+# prose line or example reads badly), so it is the same at 80 and at 1000 columns.
+for cmd in "" ciphers scan analyze watch match profiles explain serve connect events; do
+  # shellcheck disable=SC2086
+  COLUMNS=80 "$TLSDIAG" $cmd --help >"$WORK/out" 2>/dev/null
+  # shellcheck disable=SC2086
+  COLUMNS=1000 "$TLSDIAG" $cmd --help >"$WORK/wide" 2>/dev/null
+  if cmp -s "$WORK/out" "$WORK/wide"; then ok; else
+    bad "tlsdiag $cmd --help has lines wider than 80: $(diff "$WORK/wide" "$WORK/out" | grep '^<' | head -3)"
+  fi
+done
+
 # Not a terminal and no COLUMNS: 80. A number out of range is ignored.
 env -u COLUMNS "$TLSDIAG" match --client legacy-printer --server windows-2025 >"$WORK/out" 2>/dev/null
 [ -z "$(too_wide 80 "$WORK/out")" ] && ok || bad "without COLUMNS the width is not 80"
