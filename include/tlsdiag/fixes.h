@@ -62,6 +62,9 @@ struct tlsd_fix_list {
     /* No secure fix exists (none within TLSD_FIX_MAX_CHANGES changes) and the fixes
      * listed are stopgaps: the caller must say so. */
     bool only_insecure;
+    /* TLSD_V_*: versions the other side offers that this side's Windows release cannot
+     * run at all, whatever its settings (no fix can add them: only another release). */
+    unsigned versions_impossible;
 };
 
 /* Finds fixes for one side (client or server), at most max: the smallest secure fixes

@@ -154,6 +154,10 @@ struct tlsd_profile {
     bool versions_assumed;
     /* A .NET application (target TLSD_DOTNET_NONE: not one): versions are derived. */
     struct tlsd_dotnet dotnet;
+    /* Schannel of a known Windows release (the built-in profile's name, also the base of
+     * a registry export): what that release can be set to (data/windows_support.tsv)
+     * bounds the fixes. "" when not known. */
+    char windows[32];
     /* Server: the DHE prime size in bits it uses at TLS <= 1.2 with a client that offers
      * no RFC 7919 group (its own parameters; a saved scan measures it). 0: unknown. */
     int dh_bits;

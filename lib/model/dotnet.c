@@ -123,35 +123,15 @@ const char *tlsd_dotnet_registry_version(enum tlsd_dotnet_target t)
     return t == TLSD_DOTNET_FX35 ? "v2.0.50727" : "v4.0.30319";
 }
 
-/* "SSLv3,TLSv1.0" -> TLSD_V_* bits. */
-static unsigned version_set(const char *list)
-{
-    unsigned v = 0;
-    char tok[16];
-    for (const char *p = list; *p;) {
-        size_t n = strcspn(p, ",");
-        snprintf(tok, sizeof tok, "%.*s", (int)(n < sizeof tok ? n : sizeof tok - 1), p);
-        const struct tlsd_version *ver = tlsd_version_by_name(tok);
-        if (ver)
-            v |= tlsd_version_bit(ver->code);
-        p += n + (p[n] == ',');
-    }
-    return v;
-}
-
 int tlsd_dotnet_set_windows(struct tlsd_dotnet *d, const char *profile)
 {
-    const struct tlsd_builtin_profile *b = tlsd_builtin_profile_find(profile);
-    for (size_t i = 0; b && i < tlsd_windows_support_n_; i++) {
-        const struct tlsd_windows_support *ws = &tlsd_windows_support_[i];
-        if (strcasecmp(ws->profile, b->name) != 0)
-            continue;
-        snprintf(d->windows, sizeof d->windows, "%s", b->name);
-        d->os_default = version_set(ws->versions_default_client);
-        d->os_supported = version_set(ws->versions_supported_client);
-        return 0;
-    }
-    return -1;
+    const struct tlsd_windows_support *ws = tlsd_windows_support_of(profile);
+    if (!ws)
+        return -1;
+    snprintf(d->windows, sizeof d->windows, "%s", ws->profile);
+    d->os_default = ws->versions_default_client;
+    d->os_supported = ws->versions_supported_client;
+    return 0;
 }
 
 static unsigned settings_of(const struct tlsd_dotnet *d)

@@ -11,6 +11,7 @@
 #include "tlsdiag/dotnet.h"
 #include "tlsdiag/fixes.h"
 #include "tlsdiag/suitelist.h"
+#include "windows/winreg_internal.h"
 
 static enum tlsd_class outcome_class(const struct tlsd_outcome *o)
 {
@@ -232,12 +233,33 @@ static bool certificate_suite(const struct tlsd_suite *st)
     return kx && auth;
 }
 
+/* The Windows release a Schannel side runs, when known: a fix can turn on only what that
+ * release has (no TLS 1.3 before Windows 11 / Server 2022, no GCM suite with ECDHE on
+ * Windows 7), whatever the registry is told. */
+static const struct tlsd_windows_support *windows_of(const struct tlsd_profile *self)
+{
+    return self->impl == TLSD_IMPL_SCHANNEL && self->windows[0]
+               ? tlsd_windows_support_of(self->windows)
+               : NULL;
+}
+
+/* The versions a side can be set to run (TLSD_V_*): all, unless its release says less. */
+static unsigned possible_versions(const struct tlsd_profile *self, enum tlsd_side side)
+{
+    const struct tlsd_windows_support *ws = windows_of(self);
+    if (!ws)
+        return ~0u;
+    return side == TLSD_SIDE_CLIENT ? ws->versions_supported_client : ws->versions_supported_server;
+}
+
 static bool candidate_suite(const struct tlsd_profile *self, enum tlsd_side side, uint32_t code)
 {
     const struct tlsd_suite *st = tlsd_suite_by_code(code);
+    const struct tlsd_windows_support *ws = windows_of(self);
     return st && st->status == TLSD_STATUS_IANA && !tlsd_suite_is_sslv2(st) &&
            certificate_suite(st) && !tlsd_profile_has_suite(self, code) &&
            (self->impl != TLSD_IMPL_SCHANNEL || st->windows_name != NULL) &&
+           (!ws || tlsd_windows_support_has_suite(ws, code)) &&
            (!speaks_openssl(self, side) || tlsd_openssl_knows(code)) &&
            (self->impl != TLSD_IMPL_GNUTLS || st->gnutls_name != NULL);
 }
@@ -344,8 +366,9 @@ static size_t candidates(const struct tlsd_profile *self, const struct tlsd_prof
      * SystemDefault gives after a .NET change */
     unsigned have =
         self->dotnet.target != TLSD_DOTNET_NONE ? self->dotnet.os_default : self->versions;
+    unsigned possible = possible_versions(self, side);
     for (unsigned b = TLSD_V_SSL3; b <= TLSD_V_TLS13 && n < max; b <<= 1)
-        if ((other->versions & b) && !(have & b) && candidate_version(b))
+        if ((other->versions & b) && !(have & b) && (possible & b) && candidate_version(b))
             v[n++] = (struct tlsd_fix){.add_versions = b, .n_changes = 1};
     for (size_t i = 0; i < other->n_suites && n < max; i++)
         if (candidate_suite(self, side, other->suites[i]))
@@ -650,6 +673,11 @@ int tlsd_find_fixes(const struct tlsd_profile *client, const struct tlsd_profile
     const struct tlsd_profile *self = side == TLSD_SIDE_SERVER ? server : client;
     const struct tlsd_profile *other = side == TLSD_SIDE_SERVER ? client : server;
     memset(out, 0, sizeof *out);
+    unsigned possible = possible_versions(self, side);
+    for (unsigned b = TLSD_V_SSL3; b <= TLSD_V_TLS13; b <<= 1)
+        if ((other->versions & b) && !(self->versions & b) && !(possible & b) &&
+            candidate_version(b))
+            out->versions_impossible |= b;
     search(&s, self, other);
     if (s.oom) {
         free(s.v);

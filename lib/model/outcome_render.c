@@ -56,6 +56,14 @@ int tlsd_fixes_text(const struct tlsd_profile *c, const struct tlsd_profile *s, 
             "  none found by adding up to %d versions, suites, groups, signature schemes or "
             "certificates\n",
             TLSD_FIX_MAX_CHANGES);
+    if (l.n == 0 && l.versions_impossible) {
+        const struct tlsd_profile *self = side == TLSD_SIDE_SERVER ? s : c;
+        tlsd_sb_printf(b, "  Schannel on %s cannot run", self->windows);
+        for (unsigned bit = TLSD_V_SSL3; bit <= TLSD_V_TLS13; bit <<= 1)
+            if (l.versions_impossible & bit)
+                tlsd_sb_printf(b, " %s", tlsd_version_code_name(tlsd_version_of_bit(bit)));
+        tlsd_sb_puts(b, ", whatever its registry says: only a newer Windows release can\n");
+    }
     if (l.only_insecure)
         tlsd_sb_printf(
             b,
@@ -182,6 +190,14 @@ json_t *tlsd_fixes_to_json(const struct tlsd_profile *c, const struct tlsd_profi
         json_array_append_new(arr, f);
     }
     json_t *j = json_pack("{s:o, s:b}", "fixes", arr, "only_insecure", l.only_insecure);
+    if (l.versions_impossible) {
+        json_t *v = json_array();
+        for (unsigned bit = TLSD_V_SSL3; bit <= TLSD_V_TLS13; bit <<= 1)
+            if (l.versions_impossible & bit)
+                json_array_append_new(
+                    v, json_string(tlsd_version_code_name(tlsd_version_of_bit(bit))));
+        json_object_set_new(j, "versions_impossible", v);
+    }
     tlsd_fix_list_free(&l);
     return j;
 }

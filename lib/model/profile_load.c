@@ -58,7 +58,7 @@ static int from_file(const char *path, enum tlsd_profile_form form, enum tlsd_si
         return -1;
     int rc = tlsd_profile_parse_form(form, text, len, side, p, err);
     free(text);
-    if (rc == 0 && p->name[0] == '(') {
+    if (rc == 0 && (p->name[0] == '(' || p->name[0] == '\0')) {
         const char *base = strrchr(path, '/');
         snprintf(p->name, sizeof p->name, "%s", base ? base + 1 : path);
     }

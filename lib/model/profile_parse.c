@@ -14,6 +14,7 @@
 #include "tlsdiag/registry.h"
 #include "tlsdiag/strbuf.h"
 #include "tlsdiag/suitelist.h"
+#include "windows/winreg_internal.h"
 
 static char *trim(char *s)
 {
@@ -720,5 +721,8 @@ int tlsd_profile_builtin(const char *name, enum tlsd_side side, struct tlsd_prof
         return -1;
     if (side != TLSD_SIDE_ANY)
         p->side = side;
+    const struct tlsd_windows_support *ws = tlsd_windows_support_of(b->name);
+    if (ws && p->impl == TLSD_IMPL_SCHANNEL)
+        snprintf(p->windows, sizeof p->windows, "%s", ws->profile);
     return 0;
 }

@@ -2,7 +2,9 @@
 #ifndef TLSDIAG_WINREG_INTERNAL_H
 #define TLSDIAG_WINREG_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tlsdiag/evtlog.h"
 
@@ -36,12 +38,18 @@ extern const size_t tlsd_schannel_settings_n_;
 /* One row of data/windows_support.tsv (comma lists). */
 struct tlsd_windows_support {
     const char *profile;
-    const char *versions_supported_server, *versions_supported_client;
-    const char *versions_default_server, *versions_default_client;
-    const char *suites_supported;
+    /* TLSD_V_*: what Schannel can be set to (registry Enabled/DisabledByDefault), and
+     * what it does with no setting, per side */
+    unsigned versions_supported_server, versions_supported_client;
+    unsigned versions_default_server, versions_default_client;
+    const char *suites_supported; /* comma list of Windows suite names */
 };
 extern const struct tlsd_windows_support tlsd_windows_support_[];
 extern const size_t tlsd_windows_support_n_;
+/* The row of a built-in Windows profile (by name or alias), or NULL. */
+const struct tlsd_windows_support *tlsd_windows_support_of(const char *profile);
+/* The release has the suite (under any of its Windows names). */
+bool tlsd_windows_support_has_suite(const struct tlsd_windows_support *ws, uint32_t code);
 
 /* One row of data/schannel_event_fields.tsv (comma lists of the same length). */
 struct tlsd_schannel_event_fields {

@@ -54,28 +54,16 @@ static struct tlsd_win_line *add_line(struct tlsd_win_state *st, const char *set
     return l;
 }
 
-static const struct tlsd_windows_support *support_of(const char *profile)
+const struct tlsd_windows_support *tlsd_windows_support_of(const char *profile)
 {
-    for (size_t i = 0; i < tlsd_windows_support_n_; i++)
-        if (strcasecmp(tlsd_windows_support_[i].profile, profile) == 0)
+    const struct tlsd_builtin_profile *b = tlsd_builtin_profile_find(profile);
+    for (size_t i = 0; b && i < tlsd_windows_support_n_; i++)
+        if (strcasecmp(tlsd_windows_support_[i].profile, b->name) == 0)
             return &tlsd_windows_support_[i];
     return NULL;
 }
 
-static bool in_comma_list(const char *list, const char *name)
-{
-    size_t nl = strlen(name);
-    for (const char *p = list; *p;) {
-        const char *e = strchr(p, ',');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        if (n == nl && strncasecmp(p, name, n) == 0)
-            return true;
-        p += n + (e ? 1 : 0);
-    }
-    return false;
-}
-
-static bool suite_supported(const struct tlsd_windows_support *ws, uint32_t code)
+bool tlsd_windows_support_has_suite(const struct tlsd_windows_support *ws, uint32_t code)
 {
     for (const char *p = ws->suites_supported; *p;) {
         const char *e = strchr(p, ',');
@@ -176,10 +164,9 @@ static void one_protocol(struct tlsd_win_state *st, const struct tlsd_reg *reg,
                side);
     const struct tlsd_reg_value *en = tlsd_reg_find(reg, key, "Enabled"),
                                 *dbd = tlsd_reg_find(reg, key, "DisabledByDefault");
-    bool supported = in_comma_list(
-        client ? ws->versions_supported_client : ws->versions_supported_server, ver->name);
-    bool on = in_comma_list(client ? ws->versions_default_client : ws->versions_default_server,
-                            ver->name);
+    unsigned bit = tlsd_version_bit(ver->code);
+    bool supported = (client ? ws->versions_supported_client : ws->versions_supported_server) & bit;
+    bool on = (client ? ws->versions_default_client : ws->versions_default_server) & bit;
     uint32_t v;
     bool dflt_on = on;
     if (en && tlsd_reg_dword(en, &v))
@@ -199,7 +186,6 @@ static void one_protocol(struct tlsd_win_state *st, const struct tlsd_reg *reg,
         snprintf(l->note, sizeof l->note,
                  "Enabled is set but the version is off by default: DisabledByDefault=0 is "
                  "needed too");
-    unsigned bit = tlsd_version_bit(ver->code);
     st->profile.versions =
         on && supported ? st->profile.versions | bit : st->profile.versions & ~bit;
 }
@@ -260,7 +246,7 @@ static int suite_order(struct tlsd_win_state *st, const struct tlsd_reg *reg,
         if (tlsd_suite_resolve(tok, strlen(tok), &code, &s) != TLSD_TOKEN_OK) {
             add_line(st, "  unknown suite", l->origin, use, "%.100s: left out", tok);
             unknown++;
-        } else if (!suite_supported(ws, code)) {
+        } else if (!tlsd_windows_support_has_suite(ws, code)) {
             add_line(st, "  unsupported suite", l->origin, use, "%.100s: %s does not have it", tok,
                      st->base);
             unsupported++;
@@ -417,7 +403,7 @@ int tlsd_win_state_build(struct tlsd_win_state *st, const struct tlsd_reg *reg, 
         }
     }
     const struct tlsd_builtin_profile *b = tlsd_builtin_profile_find(base);
-    const struct tlsd_windows_support *ws = b ? support_of(b->name) : NULL;
+    const struct tlsd_windows_support *ws = b ? tlsd_windows_support_of(b->name) : NULL;
     if (!ws) {
         snprintf(err->msg, sizeof err->msg, "'%s' is not a built-in Windows profile", base);
         return -1;

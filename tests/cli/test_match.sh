@@ -124,4 +124,26 @@ run match --client testssl-android-404 --server "ps:$WORK/ps16.txt" --fixes 0; e
 expect_grep "no common protocol version" "$OUT" "UTF-16 Get-TlsCipherSuite: its versions line is read"
 if grep -q "assumed" <<<"$OUT"; then bad "a versions line still says assumed"; else ok; fi
 run match --client testssl-android-404 --server "$WORK/ps16.txt" --fixes 0; expect_rc 1 "UTF-16 Get-TlsCipherSuite detected"
+# Fixes are what the release can run (data/windows_support.tsv): Windows Server 2012 R2
+# has no TLS 1.3, so a TLS 1.3-only client gets no "enable TLSv1.3" on that server (and no
+# TLS 1.3 suite), but a fix on the client; Windows 7's Schannel has no ECDHE GCM suite to
+# enable. A Schannel profile of no known release is not bounded.
+printf 'versions = TLSv1.3\nsuites = TLS_AES_256_GCM_SHA384,TLS_AES_128_GCM_SHA256\ngroups = x25519,secp256r1\n' \
+  >"$WORK/t13.txt"
+run match --client "$WORK/t13.txt" --server windows-2012r2; expect_rc 1 "TLS 1.3-only client vs 2012 R2"
+server_fixes=$(sed -n '/^Fixes on the server/,/^Fixes on the client/p' <<<"$OUT")
+if grep -q "TLSv1.3\|TLS_AES" <<<"$(grep -v 'cannot run' <<<"$server_fixes")"; then
+  bad "2012 R2 told to enable TLS 1.3: $server_fixes"; else ok; fi
+expect_grep "Schannel on windows-8.1 cannot run TLSv1.3" "$OUT" "2012 R2: the release cannot run TLS 1.3"
+expect_grep "enable TLSv1.2" "$(sed -n '/^Fixes on the client/,$p' <<<"$OUT")" "the client's fix: TLS 1.2"
+expect_grep "^Client: t13.txt" "$OUT" "a profile file without a name is named after the file"
+run match --json --client "$WORK/t13.txt" --server windows-2012r2
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); f=d["pairs"][0]["server_fixes"] if "pairs" in d else d["server_fixes"]; assert f["versions_impossible"]==["TLSv1.3"] and f["fixes"]==[], f' \
+  "$WORK/out" 2>/dev/null && ok || bad "match --json: versions_impossible: $(head -c 300 <<<"$OUT")"
+run match --client "list:TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" --versions TLSv1.2 --server windows-7 --fixes 5
+if sed -n '/^Fixes on the server/,/^Fixes on the client/p' <<<"$OUT" | grep -q "enable TLS_ECDHE_RSA_WITH_AES_128_GCM"; then
+  bad "Windows 7 told to enable an ECDHE GCM suite it does not have"; else ok; fi
+printf 'implementation = schannel\nside = server\nversions = TLSv1.2\nsuites = TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\n' >"$WORK/sch.txt"
+run match --client "$WORK/t13.txt" --server "$WORK/sch.txt"
+expect_grep "enable TLSv1.3" "$OUT" "a Schannel profile of no known release may enable TLS 1.3"
 finish
