@@ -42,6 +42,22 @@ void tlsd_outcome_text(const struct tlsd_outcome *o, struct tlsd_strbuf *b)
     }
 }
 
+/* "     what: text", a text of several lines (two reg commands) with each line under the
+ * first, so that the terminal's wrapping keeps them apart from the next step. */
+static void step_text(struct tlsd_strbuf *b, const char *what, const char *text)
+{
+    int col = 5 + (int)strlen(what) + 2;
+    tlsd_sb_printf(b, "     %s: ", what);
+    for (const char *p = text;;) {
+        const char *nl = strchr(p, '\n');
+        tlsd_sb_printf(b, "%.*s\n", (int)(nl ? nl - p : (ptrdiff_t)strlen(p)), p);
+        if (!nl || !nl[1])
+            break;
+        p = nl + 1;
+        tlsd_sb_printf(b, "%*s", col, "");
+    }
+}
+
 int tlsd_fixes_text(const struct tlsd_profile *c, const struct tlsd_profile *s, enum tlsd_side side,
                     size_t max, struct tlsd_strbuf *b)
 {
@@ -87,7 +103,7 @@ int tlsd_fixes_text(const struct tlsd_profile *c, const struct tlsd_profile *s, 
             return -1;
         }
         for (size_t k = 0; k < st.n; k++)
-            tlsd_sb_printf(b, "     %s: %s\n", st.v[k].what, st.v[k].text);
+            step_text(b, st.v[k].what, st.v[k].text);
         for (size_t k = 0; k < st.n_notes; k++)
             tlsd_sb_printf(b, "     note: %s\n", st.notes[k]);
         tlsd_fix_steps_free(&st);

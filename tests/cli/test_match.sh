@@ -146,4 +146,10 @@ if sed -n '/^Fixes on the server/,/^Fixes on the client/p' <<<"$OUT" | grep -q "
 printf 'implementation = schannel\nside = server\nversions = TLSv1.2\nsuites = TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\n' >"$WORK/sch.txt"
 run match --client "$WORK/t13.txt" --server "$WORK/sch.txt"
 expect_grep "enable TLSv1.3" "$OUT" "a Schannel profile of no known release may enable TLS 1.3"
+# A step of two commands (Enabled and DisabledByDefault for a version that is off by
+# default): the second starts under the first, not at the line's start.
+printf 'versions = TLSv1.2\nsuites = TLS_RSA_WITH_AES_128_CBC_SHA256\n' >"$WORK/t12.txt"
+COLUMNS=80 run match --client "$WORK/t12.txt" --server windows-7
+expect_grep '^     registry: reg add$' "$OUT" "the first reg command after its label"
+expect_grep '^ {15}reg add$' "$OUT" "the second reg command under the first"
 finish
