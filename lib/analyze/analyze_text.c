@@ -110,10 +110,11 @@ static void answer_line(struct tlsd_strbuf *b, const struct tlsd_conn *c)
             continue;
         }
         const struct tlsd_alert *r = tlsd_alert_by_code(a->description);
+        const char *level = tlsd_alert_level_name(a->level);
         tlsd_sb_printf(b, "  alert    from the %s: %s %s (%d)%s, frame %llu\n",
-                       tlsd_peer_name(a->side),
-                       a->level == TLSD_ALERT_LEVEL_FATAL ? "fatal" : "warning", r ? r->name : "?",
-                       a->description, a->encrypted ? ", encrypted (read with the key log)" : "",
+                       tlsd_peer_name(a->side), level ? level : "(unknown level)",
+                       r ? r->name : "?", a->description,
+                       a->encrypted ? ", encrypted (read with the key log)" : "",
                        (unsigned long long)a->frame);
     }
 }

@@ -297,10 +297,11 @@ static void add_alerts(struct ladder *l, const struct tlsd_conn *c)
             a->description >= 0 ? tlsd_alert_by_code(a->description) : NULL;
         if (a->description < 0)
             snprintf(e->label, sizeof e->label, "Alert (encrypted)");
-        else
+        else {
+            const char *level = tlsd_alert_level_name(a->level);
             snprintf(e->label, sizeof e->label, "Alert %s %s (%d)",
-                     a->level == TLSD_ALERT_LEVEL_FATAL ? "fatal" : "warning", r ? r->name : "?",
-                     a->description);
+                     level ? level : "(unknown level)", r ? r->name : "?", a->description);
+        }
     }
 }
 
