@@ -247,17 +247,18 @@ void tlsd_scan_result_render_text(struct tlsd_strbuf *b, const struct tlsd_scan_
     print_suites(b, r, color, width);
     print_kx(b, r);
     print_certs(b, r);
+    /* Each line at most 80 columns with every answer "unknown": a line is never wrapped
+     * in the middle of a question. */
     tlsd_sb_printf(b, "  Features\n");
     tlsd_sb_printf(b, "    secure renegotiation %s, TLS_FALLBACK_SCSV %s, compression %s\n",
                    tlsd_tristate_name(r->secure_renegotiation),
                    tlsd_tristate_name(r->fallback_scsv), tlsd_tristate_name(r->compression));
-    tlsd_sb_printf(b,
-                   "    extended master secret %s, encrypt-then-MAC %s, session tickets %s, OCSP "
-                   "stapling %s\n",
-                   tlsd_tristate_name(r->ems), tlsd_tristate_name(r->etm),
+    tlsd_sb_printf(b, "    extended master secret %s, encrypt-then-MAC %s\n",
+                   tlsd_tristate_name(r->ems), tlsd_tristate_name(r->etm));
+    tlsd_sb_printf(b, "    session tickets %s, OCSP stapling %s\n",
                    tlsd_tristate_name(r->session_ticket), tlsd_tristate_name(r->ocsp_stapling));
     tlsd_sb_printf(b, "    ALPN from h2,http/1.1: %s\n", r->alpn[0] ? r->alpn : "none");
-    tlsd_sb_printf(b, "    session resumption: by ID %s, TLS 1.2 tickets %s, TLS 1.3 tickets %s\n",
+    tlsd_sb_printf(b, "    session resumption by ID %s; by ticket: TLS 1.2 %s, TLS 1.3 %s\n",
                    tlsd_tristate_name(r->resume_session_id), tlsd_tristate_name(r->resume_ticket12),
                    tlsd_tristate_name(r->resume_ticket13));
     tlsd_sb_printf(b, "    client-initiated renegotiation %s; heartbeat %s\n",
@@ -273,13 +274,14 @@ void tlsd_scan_result_render_text(struct tlsd_strbuf *b, const struct tlsd_scan_
     tlsd_sb_printf(
         b, "    large hello refused %s; TLS 1.2 without renegotiation signal refused %s\n",
         tlsd_tristate_name(r->large_hello_intolerant), tlsd_tristate_name(r->needs_reneg_signal));
-    tlsd_sb_printf(
-        b,
-        "    server_name not a host name refused %s; ECDHE without supported_groups refused "
-        "%s;\n    ECDSA certificate only with its curve listed %s; TLS 1.3 HRR despite a "
-        "usable key share %s\n",
-        tlsd_tristate_name(r->refuses_sni_not_host), tlsd_tristate_name(r->ecdhe_needs_groups),
-        tlsd_tristate_name(r->needs_cert_curve), tlsd_tristate_name(r->hrr_despite_share));
+    tlsd_sb_printf(b, "    server_name not a host name refused %s\n",
+                   tlsd_tristate_name(r->refuses_sni_not_host));
+    tlsd_sb_printf(b, "    ECDHE without supported_groups refused %s\n",
+                   tlsd_tristate_name(r->ecdhe_needs_groups));
+    tlsd_sb_printf(b, "    ECDSA certificate only with its curve listed %s\n",
+                   tlsd_tristate_name(r->needs_cert_curve));
+    tlsd_sb_printf(b, "    TLS 1.3 HelloRetryRequest despite a usable key share %s\n",
+                   tlsd_tristate_name(r->hrr_despite_share));
     tlsd_sb_printf(b, "  Implementation: %s\n",
                    r->implementation == TLSD_IMPL_GENERIC ? "not told"
                                                           : tlsd_impl_name(r->implementation));
