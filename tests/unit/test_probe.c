@@ -1,7 +1,7 @@
 /* The probe's time limit on a busy loop (lib/scan/probe.c): an answer that came before the
  * limit, while the loop was busy elsewhere, is read, not taken for "no answer". A server
- * thread answers 40 ms after the hello; the loop is held from about 10 ms to 250 ms, after
- * an iteration's I/O; the probe's limit is 120 ms (loop_testutil.h). libuv runs an
+ * thread answers 40 ms after the hello; the loop is held from about 10 ms to 510 ms, after
+ * an iteration's I/O; the probe's limit is 300 ms (loop_testutil.h). libuv runs an
  * iteration's timers before its I/O, so without the limit's grace (deadline_internal.h) the
  * timeout fired first (a false no_answer). */
 #include "loop_testutil.h"

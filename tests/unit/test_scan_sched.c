@@ -3,7 +3,7 @@
  * finished with that answer, not stopped as "time limit reached ... incomplete". One
  * target, one probe (hooks and a task kind of the test's own, above the scheduler as
  * scan.c's are); its server answers 40 ms after the hello; the loop is held from about
- * 10 ms to 250 ms, after an iteration's I/O; the target's limit is 120 ms, the probe's
+ * 10 ms to 510 ms, after an iteration's I/O; the target's limit is 300 ms, the probe's
  * 5 s (loop_testutil.h). libuv runs an iteration's timers before its I/O, so without the
  * limit's grace (deadline_internal.h) the target's time limit fired first. */
 #include "loop_testutil.h"

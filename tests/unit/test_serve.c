@@ -230,8 +230,8 @@ static void scan_json_profile(void **state)
 /* serve's time limit before the ClientHello on a busy loop (lib/standin/serve.c): a client
  * whose hello came in time, while the loop was busy with another client's report (a slow
  * output, a loaded machine), is served, not dropped as silent. Client A sends bytes that
- * are not TLS; its report holds the loop for 240 ms; client B, accepted before, sends its
- * hello during that hold; the limit before the hello is 120 ms. libuv runs an iteration's
+ * are not TLS; its report holds the loop for 500 ms; client B, accepted before, sends its
+ * hello during that hold; the limit before the hello is 300 ms. libuv runs an iteration's
  * timers before its I/O, so without the limit's grace (deadline_internal.h) B's time limit
  * fired first (no_client_hello, timeout). */
 struct busy_serve {
