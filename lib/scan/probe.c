@@ -9,6 +9,7 @@
 
 #include "platform.h"
 
+#include "base/deadline_internal.h"
 #include "scan/probe_internal.h"
 #include "tlsdiag/record.h"
 #include "tlsdiag/registry.h"
@@ -25,11 +26,9 @@ enum pstate { ST_CONNECTING, ST_STARTTLS, ST_TLS, ST_DONE };
 
 struct probe {
     uv_tcp_t tcp;
-    uv_timer_t timer;
-    /* The time limit came; it is judged a millisecond later, after the loop has polled the
-     * sockets: libuv runs an iteration's timers before its I/O, so on a busy loop an answer
-     * already in the socket would otherwise be taken for none (a false "no answer"). */
-    bool limit_reached;
+    /* The time limit, judged after the loop has polled the sockets (deadline_internal.h):
+     * on a busy loop an answer already in the socket is not taken for none. */
+    struct tlsd_deadline limit;
     uv_connect_t conn;
     uv_write_t wr;
     struct probe_req req;
@@ -149,9 +148,9 @@ static void finish(struct probe *p, enum tlsd_conn_outcome e, enum tlsd_ending_d
             p->next->prev = p->prev;
     }
     p->req.cb(p->req.ctx, &p->res);
-    uv_timer_stop(&p->timer);
+    uv_timer_stop(&p->limit.timer);
     uv_read_stop((uv_stream_t *)&p->tcp);
-    uv_close((uv_handle_t *)&p->timer, on_closed);
+    uv_close((uv_handle_t *)&p->limit.timer, on_closed);
     uv_close((uv_handle_t *)&p->tcp, on_closed);
 }
 
@@ -174,11 +173,6 @@ void probe_stop_all(struct probe_set *set, const char *why)
 static void on_timeout(uv_timer_t *t)
 {
     struct probe *p = t->data;
-    if (!p->limit_reached) {
-        p->limit_reached = true;
-        uv_timer_start(&p->timer, on_timeout, 1, 0);
-        return;
-    }
     p->res.timed_out = true;
     if (p->state == ST_CONNECTING) {
         fail(p, TLSD_OUTCOME_NO_ANSWER, TLSD_DETAIL_TIMEOUT,
@@ -643,11 +637,11 @@ void probe_start(uv_loop_t *loop, const struct probe_req *req)
     }
     tlsd_reasm_init(&p->reasm);
     p->state = ST_CONNECTING;
-    p->tcp.data = p->timer.data = p->conn.data = p;
+    p->tcp.data = p->limit.timer.data = p->conn.data = p;
     uv_tcp_init(loop, &p->tcp);
-    uv_timer_init(loop, &p->timer);
+    tlsd_deadline_init(loop, &p->limit);
     p->open_handles = 2;
-    uv_timer_start(&p->timer, on_timeout, req->timeout_ms, 0);
+    tlsd_deadline_start(&p->limit, on_timeout, req->timeout_ms);
     int rc = uv_tcp_connect(&p->conn, &p->tcp, (const struct sockaddr *)&p->req.addr, on_connect);
     if (rc < 0) {
         p->res.uv_err = rc;

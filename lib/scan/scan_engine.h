@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/deadline_internal.h"
 #include "base/stop_internal.h"
 #include "scan/scan_internal.h"
 #include "tlsdiag/scan.h"
@@ -115,7 +116,9 @@ struct tscan {
     bool resolved, failed, finished;
     uint64_t started_ms;
     uv_getaddrinfo_t gai;
-    uv_timer_t deadline;
+    /* The target's time limit, judged after the loop has polled the sockets
+     * (deadline_internal.h): answers already in them are read first. */
+    struct tlsd_deadline deadline;
     bool deadline_running;
     /* what later tasks need from the version tasks */
     int roots_left;                        /* versions whose first probe has not answered */

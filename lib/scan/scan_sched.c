@@ -620,7 +620,7 @@ void scan_maybe_finish_target(struct tscan *t)
     struct scan *s = t->s;
     if (t->deadline_running) {
         t->deadline_running = false;
-        uv_close((uv_handle_t *)&t->deadline, NULL);
+        uv_close((uv_handle_t *)&t->deadline.timer, NULL);
     }
     t->r->seconds = (double)(scan_now_ms(s) - t->started_ms) / 1000.0;
     s->hooks->finish(t);
@@ -650,9 +650,9 @@ static void start_target(struct tscan *t)
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC};
     t->started_ms = scan_now_ms(t->s);
     if (t->s->o->target_timeout_ms) {
-        uv_timer_init(&t->s->loop, &t->deadline);
-        t->deadline.data = t;
-        uv_timer_start(&t->deadline, on_deadline, t->s->o->target_timeout_ms, 0);
+        tlsd_deadline_init(&t->s->loop, &t->deadline);
+        t->deadline.timer.data = t;
+        tlsd_deadline_start(&t->deadline, on_deadline, t->s->o->target_timeout_ms);
         t->deadline_running = true;
     }
     t->gai.data = t;

@@ -16,6 +16,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "base/deadline_internal.h"
 #include "base/stop_internal.h"
 #include "tlsdiag/handshake.h"
 #include "tlsdiag/hello.h"
@@ -30,7 +31,10 @@ struct server;
 
 struct conn {
     uv_tcp_t tcp;
-    uv_timer_t timer;
+    /* Before the ClientHello, the handshake, after it: each time limit judged after the
+     * loop has polled the sockets (deadline_internal.h), so that a hello already in the
+     * socket is not taken for a silent client when the loop was busy. */
+    struct tlsd_deadline limit;
     struct server *srv;
     int open_handles;
     bool closing, reported, handshake_done, reset_on_refusal;
@@ -239,8 +243,8 @@ static void close_conn(struct conn *c, bool reset)
     if (c->closing)
         return;
     c->closing = true;
-    uv_timer_stop(&c->timer);
-    uv_close((uv_handle_t *)&c->timer, on_handle_closed);
+    uv_timer_stop(&c->limit.timer);
+    uv_close((uv_handle_t *)&c->limit.timer, on_handle_closed);
     if (reset && uv_tcp_close_reset(&c->tcp, on_handle_closed) == 0)
         return;
     uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
@@ -441,7 +445,7 @@ static void drive_ssl(struct conn *c)
         flush_ssl(c);
         handshake_done(c);
         if (!c->closing)
-            uv_timer_start(&c->timer, on_timer, c->srv->o->idle_timeout_ms, 0);
+            tlsd_deadline_start(&c->limit, on_timer, c->srv->o->idle_timeout_ms);
         after_handshake(c);
         return;
     }
@@ -562,7 +566,7 @@ static void start_handshake_timer(struct conn *c)
     const struct tlsd_serve_opts *o = c->srv->o;
     uint64_t spent = uv_now(&c->srv->loop) - c->started_ms;
     uint64_t left = o->handshake_timeout_ms > spent ? o->handshake_timeout_ms - spent : 1;
-    uv_timer_start(&c->timer, on_timer, left, 0);
+    tlsd_deadline_start(&c->limit, on_timer, left);
 }
 
 static void peer_name(uv_tcp_t *tcp, char *out, size_t len, char host[INET6_ADDRSTRLEN])
@@ -660,8 +664,8 @@ static void on_connection(uv_stream_t *l, int status)
     c->reset_on_refusal = (s->o->profile->flags & TLSD_PF_RESET_ON_NO_MATCH) != 0;
     tlsd_hello_rec_init(&c->rec);
     uv_tcp_init(&s->loop, &c->tcp);
-    uv_timer_init(&s->loop, &c->timer);
-    c->tcp.data = c->timer.data = c;
+    tlsd_deadline_init(&s->loop, &c->limit);
+    c->tcp.data = c->limit.timer.data = c;
     c->open_handles = 2;
     c->next = s->conns;
     if (s->conns)
@@ -682,7 +686,7 @@ static void on_connection(uv_stream_t *l, int status)
     unsigned first = s->o->hello_timeout_ms < s->o->handshake_timeout_ms
                          ? s->o->hello_timeout_ms
                          : s->o->handshake_timeout_ms;
-    uv_timer_start(&c->timer, on_timer, first, 0);
+    tlsd_deadline_start(&c->limit, on_timer, first);
     uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
 }
 

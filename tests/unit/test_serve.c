@@ -2,8 +2,11 @@
  * form, refusals with reasons, the first-flight cap), the libssl context of a profile
  * (what cannot be served is listed, ECDSA certificates, no servable version), the hellos
  * of `connect --as` (captured bytes, hellos built from a profile read back by the codec),
- * and a saved scan JSON as a server profile (and its refusals). */
-#include "testutil.h"
+ * a saved scan JSON as a server profile (and its refusals), and the time limit before the
+ * ClientHello on a busy loop. */
+#include "loop_testutil.h"
+
+#include <semaphore.h>
 
 #include "tlsdiag/connect.h"
 #include "tlsdiag/serve.h"
@@ -284,6 +287,108 @@ static void disagreement_reason(void **state)
     tlsd_sb_free(&b);
 }
 
+/* serve's time limit before the ClientHello on a busy loop (lib/standin/serve.c): a client
+ * whose hello came in time, while the loop was busy with another client's report (a slow
+ * output, a loaded machine), is served, not dropped as silent. Client A sends bytes that
+ * are not TLS; its report holds the loop for 500 ms; client B, accepted before, sends its
+ * hello during that hold; the limit before the hello is 300 ms. libuv runs an iteration's
+ * timers before its I/O, so without the limit's grace (deadline_internal.h) B's time limit
+ * fired first (no_client_hello, timeout). */
+struct busy_serve {
+    uint16_t port;
+    pthread_t th;
+    sem_t held; /* posted by the first report, which then holds the loop */
+    uint8_t *hello;
+    size_t hello_len;
+    unsigned reports;
+    struct {
+        enum tlsd_conn_outcome ending;
+        enum tlsd_ending_detail detail;
+        bool have_hello;
+    } rep[2];
+};
+
+static int connect_loopback(uint16_t port)
+{
+    struct sockaddr_storage ss;
+    tu_loopback(&ss, port);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(connect(fd, (struct sockaddr *)&ss, sizeof(struct sockaddr_in)), 0);
+    return fd;
+}
+
+static void *two_clients(void *arg)
+{
+    struct busy_serve *b = arg;
+    int a = connect_loopback(b->port), c = connect_loopback(b->port);
+    static const char not_tls[] = "GET / HTTP/1.0\r\n\r\n";
+    usleep(TU_HOLD_FROM_MS * 1000); /* both accepted, B's time limit running */
+    if (write(a, not_tls, sizeof not_tls - 1) < 0)
+        perror("write");
+    sem_wait(&b->held);
+    if (write(c, b->hello, b->hello_len) < 0)
+        perror("write");
+    char buf[512];
+    while (read(c, buf, sizeof buf) > 0) /* the alert, then the close */
+        ;
+    close(a);
+    close(c);
+    return NULL;
+}
+
+static void busy_ready(void *ctx, const char *addr, uint16_t port,
+                       const struct tlsd_serve_setup *setup)
+{
+    (void)addr, (void)setup;
+    struct busy_serve *b = ctx;
+    b->port = port;
+    assert_int_equal(pthread_create(&b->th, NULL, two_clients, b), 0);
+}
+
+static void busy_report(void *ctx, const struct tlsd_serve_client *c)
+{
+    struct busy_serve *b = ctx;
+    if (b->reports < 2) {
+        b->rep[b->reports].ending = c->ending;
+        b->rep[b->reports].detail = c->detail;
+        b->rep[b->reports].have_hello = c->have_hello;
+    }
+    if (b->reports++ > 0)
+        return;
+    sem_post(&b->held);
+    usleep(TU_HOLD_MS * 1000);
+}
+
+static void hello_read_on_a_busy_loop(void **state)
+{
+    (void)state;
+    struct busy_serve b = {0};
+    bool captured;
+    b.hello = hello_of("testssl-chrome-101-win10", &b.hello_len, &captured);
+    sem_init(&b.held, 0, 0);
+    struct tlsd_profile p;
+    struct tlsd_profile_err perr;
+    assert_int_equal(tlsd_profile_load("windows-2025", TLSD_SIDE_SERVER, &p, &perr), 0);
+    struct tlsd_serve_opts o;
+    tlsd_serve_opts_default(&o);
+    o.profile = &p;
+    o.bind = "127.0.0.1";
+    o.record_only = true;
+    o.hello_timeout_ms = TU_LIMIT_MS;
+    o.count = 2;
+    char err[256];
+    assert_int_equal(tlsd_serve_run(&o, busy_ready, busy_report, &b, err, sizeof err), 0);
+    pthread_join(b.th, NULL);
+    sem_destroy(&b.held);
+    free(b.hello);
+    assert_int_equal(b.rep[0].ending, TLSD_OUTCOME_NOT_TLS);
+    /* B's hello, in the socket before its time limit was judged, was read and answered. */
+    assert_true(b.rep[1].have_hello);
+    assert_int_equal(b.rep[1].ending, TLSD_OUTCOME_SERVER_ALERT);
+    assert_int_equal(b.rep[1].detail, TLSD_DETAIL_RECORDED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -291,7 +396,7 @@ int main(void)
         cmocka_unit_test(recorder_cap),          cmocka_unit_test(recorder_sslv2),
         cmocka_unit_test(ctx_of_profiles),       cmocka_unit_test(built_hello_reads_back),
         cmocka_unit_test(scan_json_profile),     cmocka_unit_test(agreement),
-        cmocka_unit_test(disagreement_reason),
+        cmocka_unit_test(disagreement_reason),   cmocka_unit_test(hello_read_on_a_busy_loop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
