@@ -54,29 +54,6 @@ static struct tlsd_win_line *add_line(struct tlsd_win_state *st, const char *set
     return l;
 }
 
-const struct tlsd_windows_support *tlsd_windows_support_of(const char *profile)
-{
-    const struct tlsd_builtin_profile *b = tlsd_builtin_profile_find(profile);
-    for (size_t i = 0; b && i < tlsd_windows_support_n_; i++)
-        if (strcasecmp(tlsd_windows_support_[i].profile, b->name) == 0)
-            return &tlsd_windows_support_[i];
-    return NULL;
-}
-
-bool tlsd_windows_support_has_suite(const struct tlsd_windows_support *ws, uint32_t code)
-{
-    for (const char *p = ws->suites_supported; *p;) {
-        const char *e = strchr(p, ',');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        uint32_t c;
-        const struct tlsd_suite *s;
-        if (tlsd_suite_resolve(p, n, &c, &s) == TLSD_TOKEN_OK && c == code)
-            return true;
-        p += n + (e ? 1 : 0);
-    }
-    return false;
-}
-
 /* ---- the base version ---------------------------------------------------------- */
 
 /* Build numbers of the releases the built-in profiles describe (Microsoft's Windows

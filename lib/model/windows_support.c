@@ -1,0 +1,34 @@
+/* What each Windows release's Schannel can be set to (data/windows_support.tsv, generated
+ * into schannel_tables.c): looked up by the profiles, .NET, the fixes and the registry
+ * reader. In the model layer, below the registry reader that also uses it. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+
+#include "tlsdiag/profile.h"
+#include "tlsdiag/suitelist.h"
+#include "windows/winreg_internal.h"
+
+const struct tlsd_windows_support *tlsd_windows_support_of(const char *profile)
+{
+    const struct tlsd_builtin_profile *b = tlsd_builtin_profile_find(profile);
+    for (size_t i = 0; b && i < tlsd_windows_support_n_; i++)
+        if (strcasecmp(tlsd_windows_support_[i].profile, b->name) == 0)
+            return &tlsd_windows_support_[i];
+    return NULL;
+}
+
+bool tlsd_windows_support_has_suite(const struct tlsd_windows_support *ws, uint32_t code)
+{
+    for (const char *p = ws->suites_supported; *p;) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        uint32_t c;
+        const struct tlsd_suite *s;
+        if (tlsd_suite_resolve(p, n, &c, &s) == TLSD_TOKEN_OK && c == code)
+            return true;
+        p += n + (e ? 1 : 0);
+    }
+    return false;
+}
