@@ -504,7 +504,7 @@ static struct fullhs *new_fullhs(struct tscan *t, uint16_t version, const char *
     h->timeout_ms = t->s->o->timeout_ms;
     uint64_t budget = (uint64_t)h->timeout_ms * FULLHS_TIMEOUTS;
     if (t->s->o->target_timeout_ms) { /* and never past the target's time limit */
-        uint64_t used = scan_now_ms(t->s) - t->started_ms;
+        uint64_t used = scan_target_used_ms(t);
         uint64_t left = used < t->s->o->target_timeout_ms ? t->s->o->target_timeout_ms - used : 0;
         budget = left < budget ? left : budget;
     }

@@ -120,6 +120,12 @@ struct tscan {
      * (deadline_internal.h): answers already in them are read first. */
     struct tlsd_deadline deadline;
     bool deadline_running;
+    /* The limit counts the target's own time: not the time it had nothing in flight while
+     * its probes waited in the queue for a free slot of --concurrency (other targets' slow
+     * probes, silent servers, held it up). queued: its tasks in the queue. */
+    unsigned queued;
+    bool waiting;
+    uint64_t wait_since_ms, waited_ms;
     /* what later tasks need from the version tasks */
     int roots_left;                        /* versions whose first probe has not answered */
     size_t sig13_left;                     /* TLS 1.3 signature scheme probes not done */
@@ -214,6 +220,9 @@ enum ekind { E_SUITES, E_GROUPS, E_SIGALGS };
 
 /* scan_sched.c: the scheduler, knowing nothing above it */
 uint64_t scan_now_ms(struct scan *s);
+/* The time t has used of its --target-timeout: since it started, less the time it waited
+ * with nothing in flight for a free slot (struct tscan's queued). */
+uint64_t scan_target_used_ms(const struct tscan *t);
 void scan_submit(struct task *k, uint8_t *hello, size_t len);
 struct task *scan_new_task(struct tscan *t, const struct scan_task_kind *kind);
 void scan_end_task(struct task *k);

@@ -35,6 +35,28 @@ static void drop_task(struct task *k);
 
 /* Background probes (features, TLS 1.3 signature schemes) queue behind the others:
  * the enumerations' next rounds, which each wait for a probe, go first. */
+/* Whether t waits for a slot with nothing in flight (its time limit stands still then). */
+static void note_waiting(struct tscan *t)
+{
+    bool w = t->inflight == 0 && t->queued > 0 && !t->finished;
+    if (w == t->waiting)
+        return;
+    uint64_t now = scan_now_ms(t->s);
+    if (w)
+        t->wait_since_ms = now;
+    else
+        t->waited_ms += now - t->wait_since_ms;
+    t->waiting = w;
+}
+
+uint64_t scan_target_used_ms(const struct tscan *t)
+{
+    uint64_t now = scan_now_ms(t->s);
+    uint64_t waited = t->waited_ms + (t->waiting ? now - t->wait_since_ms : 0);
+    uint64_t elapsed = now - t->started_ms;
+    return elapsed > waited ? elapsed - waited : 0;
+}
+
 static void enqueue(struct scan *s, struct task *k)
 {
     struct task **at = &s->queue_head; /* background: at the end */
@@ -48,6 +70,8 @@ static void enqueue(struct scan *s, struct task *k)
         s->queue_tail = k;
     if (!k->kind->background)
         s->queue_fg_tail = k;
+    k->t->queued++;
+    note_waiting(k->t);
 }
 
 /* Takes k (preceded by prev, NULL at the head) out of the queue; *pp points at k. */
@@ -58,6 +82,7 @@ static void unqueue(struct scan *s, struct task **pp, struct task *k, struct tas
         s->queue_tail = prev;
     if (s->queue_fg_tail == k)
         s->queue_fg_tail = prev; /* foreground tasks come first: prev is one or NULL */
+    k->t->queued--;
 }
 
 /* Queues a probe for task k with the given hello (taking ownership). */
@@ -89,6 +114,7 @@ static void launch(struct task *k)
     req.hello_enough = t->flight_stalls;
     t->inflight++;
     s->inflight++;
+    note_waiting(t);
     t->r->connections++;
     probe_start(&s->loop, &req);
 }
@@ -431,6 +457,7 @@ static void probe_done(void *ctx, struct probe_res *res)
     struct scan *s = t->s;
     t->inflight--;
     s->inflight--;
+    note_waiting(t);
     s->probes_done++;
     if (res->have_sh || res->have_ssl2)
         t->r->handshakes++;
@@ -579,6 +606,11 @@ static void stop_target(struct tscan *t, const char *why)
 static void on_deadline(uv_timer_t *tm)
 {
     struct tscan *t = tm->data;
+    uint64_t limit = t->s->o->target_timeout_ms, used = scan_target_used_ms(t);
+    if (used < limit) { /* it waited for slots: the rest of its time is still its own */
+        tlsd_deadline_start(&t->deadline, on_deadline, limit - used);
+        return;
+    }
     char why[96];
     snprintf(why, sizeof why, "time limit of %u s reached; the results so far are incomplete",
              t->s->o->target_timeout_ms / 1000);

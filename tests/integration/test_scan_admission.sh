@@ -36,6 +36,34 @@ def facts(r):
 assert len({facts(r) for r in rows}) == 1, "targets differ"
 PY
 
+# A target's time limit is its own time: not the time its probes waited for a slot held by
+# other targets' slow probes. Six silent listeners (connected, never answered) come first
+# in the list and hold the 4 slots of --concurrency 4 for their 1 s probe limits (about 18 s
+# in all); the TLS target after them needs a fraction of a second and must be scanned
+# completely within its 5 s --target-timeout (it was cut at its limit, "incomplete").
+# A target that is slow itself is still cut: see test_scan_hostile's drip peers.
+SERVE_PIDS=()
+sport=$(free_port)
+if start_silent 120 "$sport" 77 6; then
+  for i in $(seq 6); do echo "127.0.77.$i:$sport"; done >"$WORK/starve.txt"
+  echo "127.0.0.1:$port" >>"$WORK/starve.txt"
+  timeout 300 "$TLSDIAG" scan --jsonl -q --concurrency 4 --timeout 1s --target-timeout 5s \
+    -iL "$WORK/starve.txt" >"$WORK/starve.jsonl" 2>"$WORK/starve.err"
+  python3 - "$WORK/starve.jsonl" "$WORK/fleet.jsonl" <<'PY' && ok || bad "a target was cut by the time it waited for slots"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert len(rows) == 7, len(rows)
+tls = [r for r in rows if r["host"] == "127.0.0.1"][0]
+assert not tls.get("error") and not tls.get("incomplete"), tls.get("error")
+assert all("no answer" in (r.get("error") or "") for r in rows if r["host"] != "127.0.0.1")
+one = json.loads(open(sys.argv[2]).readline())
+assert tls["versions"] == one["versions"] and tls["certificates"] == one["certificates"]
+PY
+else
+  bad "silent listeners did not start: $(cat "$WORK/silent.out")"
+fi
+kill "${SERVE_PIDS[@]}" 2>/dev/null
+
 # Interrupted: targets never started are reported as such, one line each, exit 130.
 timeout 600 "$TLSDIAG" scan --jsonl -q --concurrency 1 -iL "$WORK/fleet.txt" \
   >"$WORK/int.jsonl" 2>"$WORK/int.err" & spid=$!
