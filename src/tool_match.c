@@ -98,182 +98,15 @@ static void free_opts(struct opts *o)
 
 /* ---- text ------------------------------------------------------------------- */
 
-/* "TLSv1.0 to TLSv1.3" / "TLSv1.0, TLSv1.2" for a set of versions. */
-static void versions_text(unsigned set, char *buf, size_t len)
-{
-    size_t n = 0;
-    buf[0] = '\0';
-    unsigned lo = tlsd_version_bit(tlsd_versions_min(set)),
-             hi = tlsd_version_bit(tlsd_versions_max(set));
-    bool range = lo && hi > lo;
-    for (unsigned b = lo; range && b <= hi; b <<= 1)
-        range = (set & b) != 0;
-    if (range) {
-        snprintf(buf, len, "%s to %s", tlsd_version_code_name(tlsd_versions_min(set)),
-                 tlsd_version_code_name(tlsd_versions_max(set)));
-        return;
-    }
-    for (unsigned b = TLSD_V_SSL2; b <= TLSD_V_TLS13 && n < len; b <<= 1)
-        if (set & b)
-            n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "",
-                                  tlsd_version_code_name(tlsd_version_of_bit(b)));
-}
-
-/* The versions a profile's input did not state, said where the report starts. */
-static void print_assumed(const struct tlsd_profile *p)
-{
-    if (!p->versions_assumed)
-        return;
-    char v[96];
-    versions_text(p->versions, v, sizeof v);
-    printf("  %s versions assumed: %s (the input names none; set them with --versions or a "
-           "'versions =' line)\n",
-           p->name, v);
-}
-
-static json_t *assumed_json(const struct tlsd_profile *p)
-{
-    json_t *a = json_array();
-    for (unsigned b = TLSD_V_SSL2; b <= TLSD_V_TLS13; b <<= 1)
-        if (p->versions & b)
-            json_array_append_new(a, json_string(tlsd_version_code_name(tlsd_version_of_bit(b))));
-    return a;
-}
-
 static int report_pair(const struct tlsd_profile *c, const struct tlsd_profile *s,
                        const struct opts *o)
 {
     struct tlsd_outcome out;
     tlsd_negotiate(c, s, &out);
-    printf("Client: %s (%s)\nServer: %s (%s, %s order)\n", c->name, tlsd_impl_name(c->impl),
-           s->name, tlsd_impl_name(s->impl),
-           tlsd_profile_pref(s) == TLSD_PREF_SERVER ? "server" : "client");
-    print_assumed(c);
-    print_assumed(s);
-    tool_print_outcome(&out);
-    if (!out.ok && o->n_fixes > 0 &&
-        (tool_print_fixes(c, s, TLSD_SIDE_SERVER, o->n_fixes) < 0 ||
-         tool_print_fixes(c, s, TLSD_SIDE_CLIENT, o->n_fixes) < 0))
-        return -1;
-    return out.ok ? 0 : 1;
-}
-
-/* ---- JSON ------------------------------------------------------------------- */
-
-/* The pair's outcome (negotiated by the caller) with its fixes. */
-static json_t *pair_json(const struct tlsd_profile *c, const struct tlsd_profile *s,
-                         const struct opts *o, const struct tlsd_outcome *out)
-{
-    json_t *j = json_pack("{s:s, s:s, s:o}", "client", c->name, "server", s->name, "outcome",
-                          tlsd_outcome_to_json(out));
-    if (c->versions_assumed)
-        json_object_set_new(j, "client_versions_assumed", assumed_json(c));
-    if (s->versions_assumed)
-        json_object_set_new(j, "server_versions_assumed", assumed_json(s));
-    if (!out->ok && o->n_fixes > 0) {
-        json_object_set_new(j, "server_fixes",
-                            tlsd_fixes_to_json(c, s, TLSD_SIDE_SERVER, o->n_fixes));
-        json_object_set_new(j, "client_fixes",
-                            tlsd_fixes_to_json(c, s, TLSD_SIDE_CLIENT, o->n_fixes));
-    }
-    return j;
-}
-
-/* ---- matrix ----------------------------------------------------------------- */
-
-static void matrix_cell(const struct tlsd_outcome *o, char *buf, size_t len)
-{
-    if (o->ok) {
-        const struct tlsd_suite *s = tlsd_suite_by_code(o->suite);
-        snprintf(buf, len, "%s %s", tlsd_version_code_name(o->version),
-                 s && s->openssl_name ? s->openssl_name : tlsd_suite_code_name(o->suite));
-    } else {
-        snprintf(buf, len, "FAIL %s", tlsd_fail_class_name(o->fail));
-    }
-}
-
-/* "What breaks if we upgrade": each client that succeeds with the first server of the
- * list, with every later server it fails with. */
-static json_t *breaks(const struct tlsd_profile *cs, size_t nc, const struct tlsd_profile *ss,
-                      size_t ns, const struct tlsd_outcome *out, bool print)
-{
-    json_t *arr = print ? NULL : json_array();
-    size_t n = 0;
-    for (size_t i = 0; i < nc; i++) {
-        if (!out[i * ns].ok)
-            continue;
-        size_t nk = 0; /* later servers this client fails with */
-        for (size_t k = 1; k < ns; k++) {
-            const struct tlsd_outcome *o = &out[i * ns + k];
-            if (o->ok)
-                continue;
-            if (print && n++ == 0)
-                printf("\nWorks with %s, fails with a later server:\n", ss[0].name);
-            if (print && nk++ == 0)
-                printf("  %s  fails with ", cs[i].name);
-            if (print)
-                printf("%s%s (%s)", nk > 1 ? ", " : "", ss[k].name, tlsd_fail_class_text(o->fail));
-            else
-                json_array_append_new(arr,
-                                      json_pack("{s:s, s:s, s:s, s:s}", "client", cs[i].name,
-                                                "works_with", ss[0].name, "fails_with", ss[k].name,
-                                                "failure", tlsd_fail_class_name(o->fail)));
-        }
-        if (print && nk)
-            printf("\n");
-    }
-    return arr;
-}
-
-/* One block of the matrix: the servers [k0, k1), each column as wide as its widest cell. */
-static void matrix_block(const struct tlsd_profile *cs, size_t nc, const struct tlsd_profile *ss,
-                         size_t k0, size_t k1, size_t ns, const struct tlsd_outcome *out, size_t cw,
-                         const size_t *w)
-{
-    printf("%-*s", (int)cw, "CLIENT \\ SERVER");
-    for (size_t k = k0; k < k1; k++)
-        printf("  %-*s", k + 1 < k1 ? (int)w[k] : 0, ss[k].name);
-    printf("\n");
-    for (size_t i = 0; i < nc; i++) {
-        printf("%-*s", (int)cw, cs[i].name);
-        for (size_t k = k0; k < k1; k++) {
-            char cell[80];
-            matrix_cell(&out[i * ns + k], cell, sizeof cell);
-            printf("  %-*s", k + 1 < k1 ? (int)w[k] : 0, cell);
-        }
-        printf("\n");
-    }
-}
-
-/* The matrix, in blocks of as many server columns as fit the width (each block repeats the
- * client column), as R and PostgreSQL print a table wider than the screen. */
-static void matrix_table(const struct tlsd_profile *cs, size_t nc, const struct tlsd_profile *ss,
-                         size_t ns, const struct tlsd_outcome *out)
-{
-    size_t cw = strlen("CLIENT \\ SERVER");
-    for (size_t i = 0; i < nc; i++)
-        cw = strlen(cs[i].name) > cw ? strlen(cs[i].name) : cw;
-    size_t *w = calloc(ns, sizeof *w);
-    if (!w)
-        return;
-    for (size_t k = 0; k < ns; k++) {
-        w[k] = strlen(ss[k].name);
-        for (size_t i = 0; i < nc; i++) {
-            char cell[80];
-            matrix_cell(&out[i * ns + k], cell, sizeof cell);
-            w[k] = strlen(cell) > w[k] ? strlen(cell) : w[k];
-        }
-    }
-    size_t width = tool_term_width();
-    for (size_t k0 = 0, k1; k0 < ns; k0 = k1) {
-        size_t used = cw + 2 + w[k0];
-        for (k1 = k0 + 1; k1 < ns && used + 2 + w[k1] <= width; k1++)
-            used += 2 + w[k1];
-        if (k0 > 0)
-            printf("\n");
-        matrix_block(cs, nc, ss, k0, k1, ns, out, cw, w);
-    }
-    free(w);
+    struct tlsd_strbuf b = {0};
+    int rc = tlsd_pair_text(c, s, &out, o->n_fixes, &b);
+    tool_print_sb(&b);
+    return rc < 0 ? -1 : out.ok ? 0 : 1;
 }
 
 static int run_matrix(struct tlsd_profile *cs, size_t nc, struct tlsd_profile *ss, size_t ns,
@@ -295,22 +128,13 @@ static int run_matrix(struct tlsd_profile *cs, size_t nc, struct tlsd_profile *s
         if (tool_write_html("match", o->html, &b) < 0)
             rc = -2;
     }
+    struct tlsd_matrix m = {cs, nc, ss, ns, out};
     if (o->json) {
-        json_t *results = json_array();
-        for (size_t i = 0; i < nc * ns; i++)
-            json_array_append_new(results, pair_json(&cs[i / ns], &ss[i % ns], o, &out[i]));
-        json_t *j = json_pack("{s:i, s:i, s:i, s:o, s:o}", "clients", (int)nc, "servers", (int)ns,
-                              "failures", (int)fails, "results", results, "breaks",
-                              breaks(cs, nc, ss, ns, out, false));
-        tool_print_json(j);
+        tool_print_json(tlsd_matrix_json(&m, o->n_fixes));
     } else {
-        for (size_t i = 0; i < nc; i++)
-            print_assumed(&cs[i]);
-        for (size_t i = 0; i < ns; i++)
-            print_assumed(&ss[i]);
-        matrix_table(cs, nc, ss, ns, out);
-        printf("\n%zu of %zu pairs fail.\n", fails, nc * ns);
-        breaks(cs, nc, ss, ns, out, true);
+        struct tlsd_strbuf b = {0};
+        tlsd_matrix_text(&m, tool_term_width(), &b);
+        tool_print_sb(&b);
     }
     free(out);
     return rc;
@@ -579,7 +403,7 @@ int tool_match(int argc, char **argv)
     } else if (o->json) {
         struct tlsd_outcome out;
         tlsd_negotiate(&cs[0], &ss[0], &out);
-        json_t *j = pair_json(&cs[0], &ss[0], o, &out);
+        json_t *j = tlsd_pair_json(&cs[0], &ss[0], &out, o->n_fixes);
         tool_print_json(j);
         rc = out.ok ? 0 : 1;
     } else {

@@ -112,6 +112,24 @@ void tlsd_outcome_text(const struct tlsd_outcome *o, struct tlsd_strbuf *b);
 int tlsd_fixes_text(const struct tlsd_profile *c, const struct tlsd_profile *s, enum tlsd_side side,
                     size_t max, struct tlsd_strbuf *b) __attribute__((warn_unused_result));
 
+/* match's reports (match_render.c; the JSON is in tlsdiag/json.h). One pair: the
+ * profiles, the versions assumed for either, the outcome and, when it fails, n_fixes fixes
+ * per side; -1 when the fixes ran out of memory. */
+int tlsd_pair_text(const struct tlsd_profile *c, const struct tlsd_profile *s,
+                   const struct tlsd_outcome *out, size_t n_fixes, struct tlsd_strbuf *b)
+    __attribute__((warn_unused_result));
+/* Several clients against several servers, each pair negotiated by the caller. */
+struct tlsd_matrix {
+    const struct tlsd_profile *clients;
+    size_t n_clients;
+    const struct tlsd_profile *servers;
+    size_t n_servers;
+    const struct tlsd_outcome *out; /* n_clients * n_servers, a row of servers per client */
+};
+/* The matrix in blocks of the server columns that fit width, the count of failing pairs,
+ * and what breaks for a client that works with the first server but not a later one. */
+void tlsd_matrix_text(const struct tlsd_matrix *m, size_t width, struct tlsd_strbuf *b);
+
 #ifdef __cplusplus
 }
 #endif

@@ -46,6 +46,12 @@ json_t *tlsd_outcome_to_json(const struct tlsd_outcome *o);
 json_t *tlsd_fixes_to_json(const struct tlsd_profile *c, const struct tlsd_profile *s,
                            enum tlsd_side side, size_t max);
 void tlsd_json_add_choice(json_t *j, uint16_t version, uint32_t suite, uint16_t group);
+/* match (match_render.c): one pair {"client", "server", "outcome", "server_fixes", ...};
+ * the matrix {"clients", "servers", "failures", "results": [pair...], "breaks"}. */
+struct tlsd_matrix;
+json_t *tlsd_pair_json(const struct tlsd_profile *c, const struct tlsd_profile *s,
+                       const struct tlsd_outcome *out, size_t n_fixes);
+json_t *tlsd_matrix_json(const struct tlsd_matrix *m, size_t n_fixes);
 json_t *tlsd_alert_to_json(int code, bool by_client);
 
 /* ---- events: {"files": [...], "events": [...], "summary": {"by_event", "by_alert"}}. */
