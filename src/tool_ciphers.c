@@ -59,109 +59,18 @@ static const char help_text[] =
     "chosen format (each reported on stderr, the rest still converted); 2 usage\n"
     "error; 3 could not read the input.\n";
 
-static const char *cert_phrase(enum tlsd_cert_kind cert)
-{
-    switch (cert) {
-    case TLSD_CERT_RSA:
-        return "an RSA certificate";
-    case TLSD_CERT_ECDSA:
-        return "an ECDSA certificate";
-    case TLSD_CERT_DSA:
-        return "a DSA certificate";
-    case TLSD_CERT_DH:
-        return "a static DH certificate";
-    case TLSD_CERT_ECDH:
-        return "a static ECDH certificate";
-    case TLSD_CERT_GOST:
-        return "a GOST certificate";
-    case TLSD_CERT_ANY:
-        return "any certificate type (TLS 1.3 signs with the signature scheme)";
-    default:
-        return "no certificate";
-    }
-}
-
 static void print_card(const struct tlsd_suite *s, bool color)
 {
-    char v1[16];
-    printf("0x%04X  %s\n", (unsigned)s->code, s->iana_name);
-    printf("  OpenSSL       %s%s%s%s\n", s->openssl_name ? s->openssl_name : "-",
-           s->openssl_aliases ? " (also " : "", s->openssl_aliases ? s->openssl_aliases : "",
-           s->openssl_aliases ? ")" : "");
-    printf("  GnuTLS        %s\n", s->gnutls_name ? s->gnutls_name : "-");
-    printf("  Windows       %s\n", s->windows_names ? s->windows_names : "- (no Windows version)");
-    printf("  Key exchange  %s, authentication %s: needs %s\n", tlsd_kx_name(s->kx),
-           tlsd_auth_name(s->auth), cert_phrase(s->cert));
-    printf("  Cipher        %s (%d bits), MAC %s\n", tlsd_cipher_name(s->cipher), s->bits,
-           tlsd_mac_name(s->mac));
-    if (tlsd_suite_is_sslv2(s))
-        printf("  Protocols     SSLv2 only\n");
-    else if (s->min_version == TLSD_VERSION_TLS1_3)
-        printf("  Protocols     TLSv1.3 only\n");
-    else if (s->min_version == TLSD_VERSION_TLS1_2)
-        printf("  Protocols     TLSv1.2 only\n");
-    else
-        printf("  Protocols     %s to TLSv1.2\n", tlsd_version_str(s->min_version, v1));
-    printf("  Class         %s%s%s: %s\n", tlsd_class_style(s->cls, color), tlsd_class_name(s->cls),
-           tlsd_style(TLSD_SGR_RESET, color), s->class_reason);
-    printf("  Defined in    %s (%s)\n", s->reference, tlsd_suite_status_name(s->status));
-    printf("  Local OpenSSL %s\n",
-           tlsd_openssl_knows(s->code) ? "can negotiate it" : "cannot negotiate it");
+    struct tlsd_strbuf b = {0};
+    tlsd_suite_card_text(s, color, &b);
+    tool_print_sb(&b);
 }
-
-/* The table's columns, and the order they are kept in on a narrow terminal: the IANA name
- * first, the OpenSSL name second (issue 17). */
-enum {
-    COL_CODE,
-    COL_IANA,
-    COL_OPENSSL,
-    COL_MIN,
-    COL_KX,
-    COL_AUTH,
-    COL_CERT,
-    COL_CIPHER,
-    COL_BITS,
-    COL_MAC,
-    COL_CLASS,
-    N_COLS
-};
 
 static void print_table(const struct tlsd_suite_list *l, bool color)
 {
-    static const char *const heads[N_COLS] = {"CODE", "IANA NAME", "OPENSSL NAME", "MIN",
-                                              "KX",   "AUTH",      "CERT",         "CIPHER",
-                                              "BITS", "MAC",       "CLASS"};
-    static const size_t keep[N_COLS] = {COL_IANA, COL_OPENSSL, COL_CLASS, COL_CODE,
-                                        COL_MIN,  COL_BITS,    COL_KX,    COL_CIPHER,
-                                        COL_AUTH, COL_MAC,     COL_CERT};
-    struct tlsd_table t = {.n_cols = N_COLS, .heads = heads, .keep = keep};
-    for (size_t i = 0; i < l->n_items; i++) {
-        const struct tlsd_suite *s = l->items[i].suite;
-        char code[12], ver[16], bits[12], cls[64];
-        const char *row[N_COLS] = {code};
-        if (!s) {
-            snprintf(code, sizeof code, "0x%04X", (unsigned)l->items[i].code);
-            row[COL_IANA] = tlsd_is_grease(l->items[i].code) ? "(GREASE)" : "(unassigned)";
-            tlsd_table_row(&t, row);
-            continue;
-        }
-        tlsd_suite_code_str(s->code, code);
-        snprintf(bits, sizeof bits, "%d", s->bits);
-        snprintf(cls, sizeof cls, "%s%s%s", tlsd_class_style(s->cls, color),
-                 tlsd_class_name(s->cls), tlsd_style(TLSD_SGR_RESET, color));
-        row[COL_IANA] = s->iana_name;
-        row[COL_OPENSSL] = s->openssl_name ? s->openssl_name : "-";
-        row[COL_MIN] = tlsd_version_str(s->min_version, ver);
-        row[COL_KX] = tlsd_kx_name(s->kx);
-        row[COL_AUTH] = tlsd_auth_name(s->auth);
-        row[COL_CERT] = tlsd_cert_kind_name(s->cert);
-        row[COL_CIPHER] = tlsd_cipher_name(s->cipher);
-        row[COL_BITS] = bits;
-        row[COL_MAC] = tlsd_mac_name(s->mac);
-        row[COL_CLASS] = cls;
-        tlsd_table_row(&t, row);
-    }
-    tool_table_print(&t);
+    struct tlsd_strbuf b = {0};
+    tlsd_suite_table_text(l, color, tool_term_width(), &b);
+    tool_print_sb(&b);
 }
 
 static void print_msgs(const char *kind, const struct tlsd_list_msg *m, size_t n)

@@ -38,6 +38,13 @@ char *tlsd_render_suite_list(const struct tlsd_suite_list *list, enum tlsd_suite
 char *tlsd_render_powershell(const struct tlsd_suite_list *list, bool keep_tls13,
                              struct tlsd_suite_list *problems);
 
+/* For a reader (the terminal's colour when color): one suite in full (its names in every
+ * scheme, what it needs, its class and source), or a list as a table fitted to width. */
+struct tlsd_strbuf;
+void tlsd_suite_card_text(const struct tlsd_suite *s, bool color, struct tlsd_strbuf *b);
+void tlsd_suite_table_text(const struct tlsd_suite_list *l, bool color, size_t width,
+                           struct tlsd_strbuf *b);
+
 /* As JSON: tlsdiag/json.h. */
 
 /* Adds a message to list->errors (for renderers and callers). */
