@@ -5,22 +5,9 @@
 #include "tlsdiag/evtlog.h"
 #include "tool_analyze.h"
 
-#define TOOL_PAIR_MAX_EVENTS 8
-
-struct tool_event_pair {
-    uint64_t id;
-    char what[200];
-    int64_t first_us;
-    size_t idx[TOOL_PAIR_MAX_EVENTS];
-    size_t n;
-};
-
 struct tool_events_pairing {
     struct tool_conn_opts *o;
-    struct tlsd_event_log log;
-    int64_t offset_us; /* the event log's clock minus the capture's */
-    struct tool_event_pair *pairs;
-    size_t n, cap;
+    struct tlsd_event_pairing pairing;
 };
 
 /* Reads the event log FILE (any form 'tlsdiag events' reads); -1 with a message. */

@@ -119,4 +119,29 @@ size_t tlsd_events_near(const struct tlsd_event_log *log, int64_t from_us, int64
 #ifdef __cplusplus
 }
 #endif
+/* ---- analyze --events: failed connections next to the server's events (evtlog_pair.c) */
+#define TLSD_PAIR_MAX_EVENTS 8
+struct tlsd_event_pair {
+    uint64_t id;    /* the connection's stream number */
+    char what[200]; /* "client:port -> server:port, how it ended" */
+    int64_t first_us;
+    size_t idx[TLSD_PAIR_MAX_EVENTS]; /* into the log's events */
+    size_t n;
+};
+struct tlsd_event_pairing {
+    struct tlsd_event_log log; /* read by the caller (tlsd_events_read_file) */
+    int64_t offset_us;         /* the event log's clock minus the capture's */
+    struct tlsd_event_pair *pairs;
+    size_t n, cap;
+};
+struct tlsd_conn;
+struct tlsd_strbuf;
+/* Pairs a failed connection (a connection that worked is left out); -1 out of memory. */
+int tlsd_event_pairing_add(struct tlsd_event_pairing *p, const struct tlsd_conn *c);
+/* The text section after the connections; file names the log. */
+void tlsd_event_pairing_text(const struct tlsd_event_pairing *p, const char *file,
+                             struct tlsd_strbuf *b);
+/* Frees the pairs and the log. */
+void tlsd_event_pairing_free(struct tlsd_event_pairing *p);
+
 #endif

@@ -170,6 +170,7 @@ expect_grep 'Schannel 36888 alert 40 handshake_failure \(error state 1205\)' "$O
 expect_grep 'Schannel 36874 TLS 1\.2' "$OUT" "36874 paired"
 if grep -qE '^    2022-06-08T00:08:00.* Schannel 36887' <<<"$OUT"; then bad "an event ten minutes away paired"; else ok; fi
 expect_grep '1 of 1 failed connection paired with events; 3 Schannel events' "$OUT" "pairing summary"
+expect_grep '^      check: tlsdiag explain 36888 40$' "$OUT" "the check command on a line of its own"
 run analyze --events "$WORK/server.xml" "$PCAP"
 expect_grep 'no Schannel event within the window' "$OUT" "without the clock offset: nothing paired"
 run analyze --events "$WORK/server.xml" --clock-offset 1h "$PCAP"
