@@ -182,8 +182,11 @@ int tool_analyze(int argc, char **argv)
         tlsd_keylog_free((struct tlsd_keylog *)cfg.keylog);
         return TOOL_EXIT_ERROR;
     }
-    if (o.format == TOOL_OUT_JSON)
-        printf("{\"tool\":\"tlsdiag analyze\",\"version\":\"%s\",\"connections\":[", TLSD_VERSION);
+    if (o.format == TOOL_OUT_JSON) {
+        struct tlsd_strbuf b = {0};
+        tlsd_analyze_document_start_json(&b, "tlsdiag analyze");
+        tool_print_sb(&b);
+    }
     int bad = 0, unreadable = 0, n = argc - optind;
     tool_catch_stop_signals();
     for (int i = optind; i < argc && !tool_stop_signal; i++) {

@@ -306,23 +306,9 @@ void tool_conn_print(void *ctx, const struct tlsd_conn *c)
  * to, the outcome classes in words, the files and the summaries. */
 static void finish_document(struct tool_conn_opts *o, const struct tlsd_analyzer *a, json_t *files)
 {
-    struct tlsd_strbuf *b = &o->buf;
-    tlsd_sb_puts(b, "],\"diagnoses\":");
-    tlsd_diag_table_render_json(b, o->diags);
-    tlsd_sb_puts(b, ",\"outcome_texts\":{");
-    for (int i = 0; i < TLSD_OUTCOME_COUNT; i++)
-        tlsd_sb_printf(b, "%s\"%s\":\"%s\"", i ? "," : "",
-                       tlsd_conn_outcome_name((enum tlsd_conn_outcome)i),
-                       tlsd_conn_outcome_text((enum tlsd_conn_outcome)i));
-    tlsd_sb_printf(b, "},\"connections_listed\":%llu,\"summary_scope\":\"capture\"",
-                   (unsigned long long)o->printed);
-    tlsd_sb_printf(b, ",\"interrupted\":%s", o->interrupted ? "true" : "false");
-    tlsd_sb_puts(b, ",\"files\":");
-    out_flush(o);
-    json_dumpf(files ? files : json_null(), stdout, JSON_COMPACT);
-    tlsd_sb_puts(b, ",\"summary\":");
-    tlsd_analyze_summary_render_json(b, a);
-    tlsd_sb_puts(b, "}\n");
+    char *ft = files ? json_dumps(files, JSON_COMPACT) : NULL;
+    tlsd_analyze_document_end_json(&o->buf, o->diags, o->printed, o->interrupted, ft, a);
+    free(ft);
     out_flush(o);
 }
 

@@ -181,29 +181,17 @@ static int load_as(const struct opts *o, const char *sni, struct as_client *a)
 static void report_text(const struct opts *o, const struct as_client *a,
                         const struct tlsd_connect_result *r)
 {
-    printf("Server: %s (%s)\n", o->target, r->address[0] ? r->address : "not resolved");
-    if (a->hello)
-        printf("Client: %s, %s ClientHello of %zu bytes\n", a->client.name,
-               a->captured ? "its captured" : "a built", a->hello_len);
-    else
-        printf("Client: the local %s\n", OPENSSL_VERSION_TEXT);
+    struct tlsd_connect_report rep = {.target = o->target,
+                                      .client = a->hello ? &a->client : NULL,
+                                      .captured = a->captured,
+                                      .hello_len = a->hello_len,
+                                      .server = a->have_server ? &a->server : NULL,
+                                      .n_fixes = o->n_fixes,
+                                      .color = tool_use_color(o->color, stdout)};
     struct tlsd_strbuf b = {0};
-    tlsd_connect_result_text(r, &b);
-    tool_print_sb(&b);
-    if (!a->have_server)
-        return;
-    struct tlsd_outcome p;
-    tlsd_negotiate(&a->client, &a->server, &p);
-    printf("Model (%s): ", a->server.name);
-    tool_print_outcome(&p);
-    bool same = tlsd_connect_agrees(&p, r), on = tool_use_color(o->color, stdout);
-    printf("%sThe model and the server's answer %s%s\n",
-           tlsd_class_style(same ? TLSD_CLASS_RECOMMENDED : TLSD_CLASS_INSECURE, on),
-           same ? "agree" : "DISAGREE", tlsd_style(TLSD_SGR_RESET, on));
-    if (!p.ok && o->n_fixes > 0 &&
-        (tool_print_fixes(&a->client, &a->server, TLSD_SIDE_SERVER, o->n_fixes) < 0 ||
-         tool_print_fixes(&a->client, &a->server, TLSD_SIDE_CLIENT, o->n_fixes) < 0))
+    if (tlsd_connect_report_text(&rep, r, &b) < 0)
         tool_err("connect", "out of memory");
+    tool_print_sb(&b);
 }
 
 static void report_json(const struct opts *o, const struct as_client *a,

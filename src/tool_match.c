@@ -368,10 +368,10 @@ static void print_scan_changes(const char *a, const char *b)
     if (na && nb && strcmp(na, nb) == 0) {
         struct tlsd_strbuf s = {0};
         json_t *changes = tlsd_scan_diff(ta, tb);
+        tlsd_sb_printf(&s, "\nWhat changed on %s between %s and %s:\n", na, a, b);
         tlsd_scan_diff_text(changes, &s);
         json_decref(changes);
-        printf("\nWhat changed on %s between %s and %s:\n%s", na, a, b, s.s ? s.s : "");
-        tlsd_sb_free(&s);
+        tool_print_sb(&s);
     }
     json_decref(da);
     json_decref(db);

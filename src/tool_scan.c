@@ -237,15 +237,9 @@ static json_t *target_json(const struct run *run, const struct tlsd_scan_result 
 
 static void print_diff(const json_t *d, const struct tlsd_scan_result *r)
 {
-    const char *file = json_string_value(json_object_get(d, "file"));
-    if (!json_is_true(json_object_get(d, "in_file"))) {
-        printf("  Changes since %s: %s is not in it\n\n", file, r->target->input);
-        return;
-    }
     struct tlsd_strbuf b = {0};
-    tlsd_scan_diff_text(json_object_get(d, "changes"), &b);
-    printf("  Changes since %s:\n%s\n", file, b.s ? b.s : "");
-    tlsd_sb_free(&b);
+    tlsd_scan_diff_section_text(d, r->target->input, &b);
+    tool_print_sb(&b);
 }
 
 int tool_scan(int argc, char **argv)

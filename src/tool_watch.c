@@ -180,8 +180,11 @@ static int run(struct watch_opts *o, const char *filter)
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    if (o->out.format == TOOL_OUT_JSON)
-        printf("{\"tool\":\"tlsdiag watch\",\"version\":\"%s\",\"connections\":[", TLSD_VERSION);
+    if (o->out.format == TOOL_OUT_JSON) {
+        struct tlsd_strbuf b = {0};
+        tlsd_analyze_document_start_json(&b, "tlsdiag watch");
+        tool_print_sb(&b);
+    }
     fprintf(stderr, "watch: capturing on %s%s%s\n", o->iface, filter && *filter ? ", filter " : "",
             filter ? filter : "");
     while (!stop_flag) {

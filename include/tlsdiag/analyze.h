@@ -285,6 +285,16 @@ void tlsd_conn_render_json(struct tlsd_strbuf *b, const struct tlsd_conn *c,
                            struct tlsd_diag_table *diags);
 /* The summaries as one JSON object appended to b (streamed: up to 65,536 clients). */
 void tlsd_analyze_summary_render_json(struct tlsd_strbuf *b, const struct tlsd_analyzer *a);
+/* The start of the JSON document of analyze or watch (tool: "tlsdiag analyze"), up to the
+ * opening of its connections array. */
+void tlsd_analyze_document_start_json(struct tlsd_strbuf *b, const char *tool);
+/* The end of analyze's JSON document after the connections (docs/analyze-json.md): closes
+ * their array, then the distinct diagnoses they refer to, the outcome classes in words,
+ * how many connections were listed, whether the run was interrupted, "files" (the
+ * caller's JSON text, or null) and the summary. */
+void tlsd_analyze_document_end_json(struct tlsd_strbuf *b, const struct tlsd_diag_table *diags,
+                                    uint64_t listed, bool interrupted, const char *files_json,
+                                    const struct tlsd_analyzer *a);
 /* Text: appended to b; color adds ANSI colours. */
 void tlsd_conn_render_text(struct tlsd_strbuf *b, const struct tlsd_conn *c, bool color);
 void tlsd_analyze_summary_render_text(struct tlsd_strbuf *b, const struct tlsd_analyzer *a,

@@ -92,6 +92,23 @@ void tlsd_connect_result_text(const struct tlsd_connect_result *r, struct tlsd_s
 struct tlsd_outcome;
 bool tlsd_connect_agrees(const struct tlsd_outcome *p, const struct tlsd_connect_result *r);
 
+/* The whole text report of `tlsdiag connect`: who spoke to whom, the result and, with a
+ * server profile, the model's prediction beside the answer and the fixes. */
+struct tlsd_connect_report {
+    const char *target;                /* as the user gave it */
+    const struct tlsd_profile *client; /* --as: the profile whose hello was sent; NULL: the
+                                          local OpenSSL */
+    bool captured;                     /* that hello was captured, not built */
+    size_t hello_len;
+    const struct tlsd_profile *server; /* --server: what the server is believed to run, or
+                                          NULL */
+    size_t n_fixes;                    /* per side when the model predicts a failure */
+    bool color;
+};
+/* -1 when the fixes ran out of memory (the rest is written). */
+int tlsd_connect_report_text(const struct tlsd_connect_report *rep,
+                             const struct tlsd_connect_result *r, struct tlsd_strbuf *b);
+
 /* The ClientHello records a client PROFILE sends (for --as): the captured hello of a
  * built-in or file profile that has one (client_hello = HEX, or hex: input), else one
  * built with the codec from the profile's versions, suites, groups, signature schemes

@@ -89,6 +89,9 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r);
 json_t *tlsd_scan_diff(const json_t *old_target, const json_t *new_target);
 /* The changes as text, a line each (or one line saying nothing changed). Returns how many. */
 size_t tlsd_scan_diff_text(const json_t *changes, struct tlsd_strbuf *b);
+/* scan --diff's section of a target's text report: d is {"file", "in_file", "changes"}
+ * (what scan --diff adds to the target's JSON). */
+void tlsd_scan_diff_section_text(const json_t *d, const char *target, struct tlsd_strbuf *b);
 /* The target object named target ("host:port" as given) in a scan document, or NULL. */
 const json_t *tlsd_scan_doc_target(const json_t *doc, const char *target);
 

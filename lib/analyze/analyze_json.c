@@ -767,3 +767,28 @@ void tlsd_analyze_summary_render_json(struct tlsd_strbuf *b, const struct tlsd_a
     diags_json(&w, a);
     tlsd_jw_end_object(&w);
 }
+
+void tlsd_analyze_document_end_json(struct tlsd_strbuf *b, const struct tlsd_diag_table *diags,
+                                    uint64_t listed, bool interrupted, const char *files_json,
+                                    const struct tlsd_analyzer *a)
+{
+    tlsd_sb_puts(b, "],\"diagnoses\":");
+    tlsd_diag_table_render_json(b, diags);
+    tlsd_sb_puts(b, ",\"outcome_texts\":{");
+    for (int i = 0; i < TLSD_OUTCOME_COUNT; i++)
+        tlsd_sb_printf(b, "%s\"%s\":\"%s\"", i ? "," : "",
+                       tlsd_conn_outcome_name((enum tlsd_conn_outcome)i),
+                       tlsd_conn_outcome_text((enum tlsd_conn_outcome)i));
+    tlsd_sb_printf(b, "},\"connections_listed\":%llu,\"summary_scope\":\"capture\"",
+                   (unsigned long long)listed);
+    tlsd_sb_printf(b,
+                   ",\"interrupted\":%s,\"files\":%s,\"summary\":", interrupted ? "true" : "false",
+                   files_json ? files_json : "null");
+    tlsd_analyze_summary_render_json(b, a);
+    tlsd_sb_puts(b, "}\n");
+}
+
+void tlsd_analyze_document_start_json(struct tlsd_strbuf *b, const char *tool)
+{
+    tlsd_sb_printf(b, "{\"tool\":\"%s\",\"version\":\"%s\",\"connections\":[", tool, TLSD_VERSION);
+}

@@ -191,3 +191,15 @@ const json_t *tlsd_scan_doc_target(const json_t *doc, const char *target)
     }
     return NULL;
 }
+
+void tlsd_scan_diff_section_text(const json_t *d, const char *target, struct tlsd_strbuf *b)
+{
+    const char *file = json_string_value(json_object_get(d, "file"));
+    if (!json_is_true(json_object_get(d, "in_file"))) {
+        tlsd_sb_printf(b, "  Changes since %s: %s is not in it\n\n", file, target);
+        return;
+    }
+    tlsd_sb_printf(b, "  Changes since %s:\n", file);
+    tlsd_scan_diff_text(json_object_get(d, "changes"), b);
+    tlsd_sb_puts(b, "\n");
+}

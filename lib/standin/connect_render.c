@@ -5,14 +5,19 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/opensslv.h>
+
 #include "platform.h"
 #include "tlsdiag/connect.h"
 #include "tlsdiag/explain.h"
+#include "tlsdiag/fixes.h"
 #include "tlsdiag/json.h"
+#include "tlsdiag/negotiate.h"
 #include "tlsdiag/outcome.h"
 #include "tlsdiag/registry.h"
 #include "tlsdiag/scan.h"
 #include "tlsdiag/strbuf.h"
+#include "tlsdiag/textout.h"
 
 /* ---- the explanation of a failure ---------------------------------------------------- */
 
@@ -227,4 +232,33 @@ json_t *tlsd_connect_result_to_json(const struct tlsd_connect_result *r)
         tlsd_explain_result_free(&er);
     }
     return j;
+}
+
+int tlsd_connect_report_text(const struct tlsd_connect_report *rep,
+                             const struct tlsd_connect_result *r, struct tlsd_strbuf *b)
+{
+    tlsd_sb_printf(b, "Server: %s (%s)\n", rep->target,
+                   r->address[0] ? r->address : "not resolved");
+    if (rep->client)
+        tlsd_sb_printf(b, "Client: %s, %s ClientHello of %zu bytes\n", rep->client->name,
+                       rep->captured ? "its captured" : "a built", rep->hello_len);
+    else
+        tlsd_sb_printf(b, "Client: the local %s\n", OPENSSL_VERSION_TEXT);
+    tlsd_connect_result_text(r, b);
+    if (!rep->server || !rep->client)
+        return 0;
+    struct tlsd_outcome p;
+    tlsd_negotiate(rep->client, rep->server, &p);
+    tlsd_sb_printf(b, "Model (%s): ", rep->server->name);
+    tlsd_outcome_text(&p, b);
+    bool same = tlsd_connect_agrees(&p, r);
+    tlsd_sb_printf(
+        b, "%sThe model and the server's answer %s%s\n",
+        tlsd_class_style(same ? TLSD_CLASS_RECOMMENDED : TLSD_CLASS_INSECURE, rep->color),
+        same ? "agree" : "DISAGREE", tlsd_style(TLSD_SGR_RESET, rep->color));
+    if (!p.ok && rep->n_fixes > 0 &&
+        (tlsd_fixes_text(rep->client, rep->server, TLSD_SIDE_SERVER, rep->n_fixes, b) < 0 ||
+         tlsd_fixes_text(rep->client, rep->server, TLSD_SIDE_CLIENT, rep->n_fixes, b) < 0))
+        return -1;
+    return 0;
 }
