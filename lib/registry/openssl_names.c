@@ -87,35 +87,43 @@ bool tlsd_openssl_valid_token(const char *tok)
     return ok;
 }
 
-int tlsd_openssl_expand(const char *cipherstr, uint32_t **codes, char *err, size_t errlen)
+/* Called with probe_lock held. */
+static int expand_locked(const char *cipherstr, uint32_t **codes, char *err, size_t errlen)
 {
-    *codes = NULL;
-    SSL_CTX *ctx = new_ctx();
-    if (!ctx) {
-        snprintf(err, errlen, "libssl: cannot create a context");
-        return -1;
-    }
     /* TLS 1.3 suites are set apart in libssl (SSL_CTX_set_ciphersuites); a
      * cipher string never selects them, so leave them out of the result. */
-    SSL_CTX_set_ciphersuites(ctx, "");
-    if (SSL_CTX_set_cipher_list(ctx, cipherstr) != 1) {
+    SSL_CTX_set_ciphersuites(probe_ctx, "");
+    if (SSL_CTX_set_cipher_list(probe_ctx, cipherstr) != 1) {
         snprintf(err, errlen, "the local OpenSSL (%s) selects no cipher suite from this string",
                  OpenSSL_version(OPENSSL_VERSION));
-        SSL_CTX_free(ctx);
-        ERR_clear_error();
         return -1;
     }
-    STACK_OF(SSL_CIPHER) *sk = SSL_CTX_get_ciphers(ctx);
+    STACK_OF(SSL_CIPHER) *sk = SSL_CTX_get_ciphers(probe_ctx);
     int n = sk_SSL_CIPHER_num(sk);
     *codes = calloc(n > 0 ? (size_t)n : 1, sizeof **codes);
     if (!*codes) {
-        SSL_CTX_free(ctx);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
     for (int i = 0; i < n; i++)
         (*codes)[i] = SSL_CIPHER_get_protocol_id(sk_SSL_CIPHER_value(sk, i));
-    SSL_CTX_free(ctx);
+    return n;
+}
+
+int tlsd_openssl_expand(const char *cipherstr, uint32_t **codes, char *err, size_t errlen)
+{
+    *codes = NULL;
+    /* The one shared context again (locked): a new SSL_CTX per string loads the
+     * providers' group and signature tables each time, most of a list's parse. */
+    pthread_once(&probe_once, make_probe);
+    if (!probe_ctx) {
+        snprintf(err, errlen, "libssl: cannot create a context");
+        return -1;
+    }
+    pthread_mutex_lock(&probe_lock);
+    int n = expand_locked(cipherstr, codes, err, errlen);
+    ERR_clear_error();
+    pthread_mutex_unlock(&probe_lock);
     return n;
 }
 
