@@ -9,12 +9,38 @@ data/profiles/windows.profiles (see build_windows_profiles.py):
   versions_default_{server,client}   = protocol columns "Enabled"
   suites_supported                   = every suite row of the version (enabled by default
                                        or not), PSK suites included
+  groups_supported                   = the TLS groups the release's Schannel can negotiate:
+      before Windows 10, the curves of its suites' name suffixes (_P256, _P384, _P521);
+      from Windows 10, the curves of Microsoft "TLS Elliptic Curves in Windows 10 1607 and
+      later" that TLS can use (curve25519, NistP256/384/521, brainpoolP256/384/512r1)
+  curve_suffixes                     = before Windows 10 the curve is chosen by a suffix on
+      the suite name (SUFFIX=group pairs); empty from Windows 10, which has an ECC Curve
+      Order setting instead (same page; windows_notes.md "Curves")
+  tls_cmdlets                        = yes when the TLS PowerShell cmdlets that set suites
+      and curves exist (Enable-TlsCipherSuite, Enable-TlsEccCurve: "Applies to: Windows 10";
+      Windows 8.1 / Server 2012 R2's TLS module has only the session ticket cmdlets)
 
 Usage: build_windows_support.py REFERENCE_DIR OUTPUT
 """
 import sys
 
-from build_windows_profiles import PROTO_COLS, VERSIONS, rows
+from build_windows_profiles import CURVES, PROTO_COLS, VERSIONS, rows
+
+# Microsoft "TLS Elliptic Curves in Windows 10 1607 and later": enabled by default and
+# supported; of the supported list only these are TLS curves (the secP*/nistP192/224 ones are
+# aliases or sub-256-bit).
+WIN10_GROUPS = ["x25519", "secp256r1", "secp384r1", "secp521r1", "brainpoolP256r1",
+                "brainpoolP384r1", "brainpoolP512r1"]
+
+
+def suffixes_of(names):
+    """The SUFFIX=group pairs of the curve-suffixed names, in first-seen order."""
+    seen = {}
+    for n in names:
+        suffix = n.rsplit("_", 1)[-1]
+        if suffix in CURVES:
+            seen.setdefault(suffix, CURVES[suffix])
+    return seen
 
 
 def versions(row, side, pred):
@@ -33,10 +59,14 @@ def main():
                   "windows_default_suites.tsv and windows_default_protocols.tsv\n"
                   "# (Microsoft \"Cipher Suites in TLS/SSL (Schannel SSP)\" and \"Protocols in "
                   "TLS/SSL (Schannel SSP)\"). Do not edit by hand.\n"
-                  "# A blank protocol cell in the Microsoft table counts as not supported.\n")
+                  "# A blank protocol cell in the Microsoft table counts as not supported.\n"
+                  "# Groups, curve suffixes and cmdlets: Microsoft \"TLS Elliptic Curves in "
+                  "Windows 10 1607 and later\"\n# and the TLS module's cmdlet pages (see "
+                  "build_windows_support.py).\n")
         out.write("profile\tversions_supported_server\tversions_supported_client\t"
-                  "versions_default_server\tversions_default_client\tsuites_supported\n")
-        for version, name, _aliases, proto_row, _win10 in VERSIONS:
+                  "versions_default_server\tversions_default_client\tsuites_supported\t"
+                  "groups_supported\tcurve_suffixes\ttls_cmdlets\n")
+        for version, name, _aliases, proto_row, win10 in VERSIONS:
             row = [r for r in protocols if r["windows_version"] == proto_row][0]
             names = [r["iana_name"] for r in suites if r["windows_version"] == version]
             names = list(dict.fromkeys(names))
@@ -44,6 +74,10 @@ def main():
                     ",".join(versions(row, "Client", supported)),
                     ",".join(versions(row, "Server", enabled)),
                     ",".join(versions(row, "Client", enabled)), ",".join(names)]
+            suffixes = {} if win10 else suffixes_of(names)
+            cols += [",".join(WIN10_GROUPS if win10 else suffixes.values()),
+                     ",".join("%s=%s" % kv for kv in suffixes.items()),
+                     "yes" if win10 else "no"]
             for n in [name] + (["windows-2022-23h2"] if name == "windows-2022" else []):
                 out.write(n + "\t" + "\t".join(cols) + "\n")
 

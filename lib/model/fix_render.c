@@ -77,10 +77,55 @@ static const char *win_version(unsigned bit)
     return v && v->windows_name ? v->windows_name : "?";
 }
 
+/* The GPO list of a release that picks curves by suffix (before Windows 10): each ECDHE
+ * suite once per curve of the side's groups, under the names the release lists
+ * ("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA_P256"); an unsuffixed ECDHE name would not be
+ * recognised there, and pasting it would leave ECDHE off. */
+static char *gpo_by_suffix(const struct tlsd_profile *p, const struct tlsd_windows_support *ws)
+{
+    struct tlsd_strbuf sb = {0};
+    char name[128];
+    for (size_t i = 0; i < p->n_suites; i++) {
+        const struct tlsd_suite *st = tlsd_suite_by_code(p->suites[i]);
+        if (!st || !st->windows_name || st->status == TLSD_STATUS_SCSV)
+            continue;
+        if (st->kx != TLSD_KX_ECDHE) {
+            tlsd_sb_printf(&sb, "%s%s", sb.len ? "," : "", st->windows_name);
+            continue;
+        }
+        for (size_t g = 0; g < p->n_groups; g++)
+            for (size_t k = 0; k < ws->n_curve_suffixes; k++) {
+                int n = snprintf(name, sizeof name, "%s_%s", st->windows_name,
+                                 ws->curve_suffixes[k].suffix);
+                if (ws->curve_suffixes[k].group == p->groups[g] && n > 0 &&
+                    (size_t)n < sizeof name && tlsd_windows_support_has_name(ws, name, (size_t)n))
+                    tlsd_sb_printf(&sb, "%s%s", sb.len ? "," : "", name);
+            }
+    }
+    return tlsd_sb_take(&sb);
+}
+
+/* The GPO list of the side after the fix, TLS 1.3 suites first. */
+static char *gpo_order(const struct tlsd_profile *after, const struct tlsd_windows_support *ws)
+{
+    if (ws && ws->n_curve_suffixes)
+        return gpo_by_suffix(after, ws);
+    char *gpo = render_codes(after, true, TLSD_FMT_GPO),
+         *gpo12 = render_codes(after, false, TLSD_FMT_GPO);
+    struct tlsd_strbuf sb = {0};
+    if (gpo && gpo12)
+        tlsd_sb_printf(&sb, "%s%s%s", gpo, gpo[0] && gpo12[0] ? "," : "", gpo12);
+    free(gpo);
+    free(gpo12);
+    return tlsd_sb_take(&sb);
+}
+
 static int schannel_steps(const struct tlsd_fix *f, const struct tlsd_profile *before,
                           const struct tlsd_profile *after, struct tlsd_fix_steps *s)
 {
     const char *role = f->side == TLSD_SIDE_SERVER ? "Server" : "Client";
+    const struct tlsd_windows_support *ws = tlsd_windows_support_of_side(before);
+    bool cmdlets = !ws || ws->tls_cmdlets, by_suffix = ws && ws->n_curve_suffixes;
     for (unsigned b = TLSD_V_SSL3; b <= TLSD_V_TLS13; b <<= 1) {
         if (!(f->add_versions & b))
             continue;
@@ -94,7 +139,7 @@ static int schannel_steps(const struct tlsd_fix *f, const struct tlsd_profile *b
             return -1;
     }
     bool by_policy = before->flags & TLSD_PF_POLICY_SUITE_ORDER;
-    for (size_t i = 0; !by_policy && i < f->n_add_suites; i++) {
+    for (size_t i = 0; cmdlets && !by_policy && i < f->n_add_suites; i++) {
         const struct tlsd_suite *st = tlsd_suite_by_code(f->add_suites[i]);
         struct tlsd_strbuf sb = {0};
         size_t pos = 0;
@@ -105,20 +150,14 @@ static int schannel_steps(const struct tlsd_fix *f, const struct tlsd_profile *b
         if (add_step(s, "PowerShell", tlsd_sb_take(&sb)) < 0)
             return -1;
     }
-    if (f->n_add_suites > 0) {
-        char *gpo = render_codes(after, true, TLSD_FMT_GPO),
-             *gpo12 = render_codes(after, false, TLSD_FMT_GPO);
-        struct tlsd_strbuf sb = {0};
-        if (gpo && gpo12)
-            tlsd_sb_printf(&sb, "%s%s%s", gpo, gpo[0] && gpo12[0] ? "," : "", gpo12);
-        free(gpo);
-        free(gpo12);
-        if (sb.len > TLSD_GPO_MAX_CHARS)
+    if (f->n_add_suites > 0 || (f->add_group && by_suffix)) {
+        char *gpo = gpo_order(after, ws);
+        if (gpo && strlen(gpo) > TLSD_GPO_MAX_CHARS)
             note(s, "the GPO string exceeds the 1023-character limit: drop unused suites first");
-        if (add_step(s, "GPO SSL Cipher Suite Order", tlsd_sb_take(&sb)) < 0)
+        if (add_step(s, "GPO SSL Cipher Suite Order", gpo) < 0)
             return -1;
     }
-    if (f->add_group) {
+    if (f->add_group && !by_suffix && cmdlets) {
         const struct tlsd_group *g = tlsd_group_by_code(f->add_group);
         struct tlsd_strbuf sb = {0};
         tlsd_sb_printf(&sb, "Enable-TlsEccCurve -Name %s",
@@ -128,6 +167,13 @@ static int schannel_steps(const struct tlsd_fix *f, const struct tlsd_profile *b
         if (add_step(s, "PowerShell", tlsd_sb_take(&sb)) < 0)
             return -1;
     }
+    if (by_suffix && (f->add_group || f->n_add_suites > 0))
+        note(s, "before Windows 10 the curve is part of the suite's name (_P256, _P384, _P521): "
+                "the list names each ECDHE suite once per curve");
+    if (!cmdlets && (f->add_group || f->n_add_suites > 0))
+        note(s, "no TLS cmdlets before Windows 10: set the list in the GPO (gpedit.msc: Computer "
+                "Configuration > Administrative Templates > Network > SSL Configuration "
+                "Settings)");
     if (by_policy && f->n_add_suites > 0)
         note(s, "the registry export shows a Group Policy \"SSL Cipher Suite Order\": put the new "
                 "list into that GPO (gpresult /h names it); Enable-TlsCipherSuite has no effect "

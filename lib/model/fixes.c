@@ -233,14 +233,9 @@ static bool certificate_suite(const struct tlsd_suite *st)
     return kx && auth;
 }
 
-/* The Windows release a Schannel side runs, when known: a fix can turn on only what that
- * release has (no TLS 1.3 before Windows 11 / Server 2022, no GCM suite with ECDHE on
- * Windows 7), whatever the registry is told. */
 static const struct tlsd_windows_support *windows_of(const struct tlsd_profile *self)
 {
-    return self->impl == TLSD_IMPL_SCHANNEL && self->windows[0]
-               ? tlsd_windows_support_of(self->windows)
-               : NULL;
+    return tlsd_windows_support_of_side(self);
 }
 
 /* The versions a side can be set to run (TLSD_V_*): all, unless its release says less. */
@@ -265,11 +260,14 @@ static bool candidate_suite(const struct tlsd_profile *self, enum tlsd_side side
 }
 
 /* A group worth enabling: not weak (no binary or sub-256-bit curve; OpenSSL 3 refuses
- * them at its default security level), and one the side's implementation names. */
+ * them at its default security level), one the side's implementation names, and on
+ * Windows one its release has (no X25519 before Windows 10). */
 static bool candidate_group(const struct tlsd_profile *self, enum tlsd_side side, uint16_t code)
 {
     const struct tlsd_group *g = tlsd_group_by_code(code);
+    const struct tlsd_windows_support *ws = windows_of(self);
     return g && g->cls >= TLSD_CLASS_SECURE && !tlsd_profile_has_group(self, code) &&
+           (!ws || tlsd_windows_support_has_group(ws, code)) &&
            (!speaks_openssl(self, side) || g->openssl_name != NULL) &&
            (self->impl != TLSD_IMPL_GNUTLS || g->gnutls_name != NULL) &&
            (self->impl != TLSD_IMPL_SCHANNEL || g->windows_name != NULL);

@@ -19,6 +19,12 @@ const struct tlsd_windows_support *tlsd_windows_support_of(const char *profile)
     return NULL;
 }
 
+const struct tlsd_windows_support *tlsd_windows_support_of_side(const struct tlsd_profile *p)
+{
+    return p->impl == TLSD_IMPL_SCHANNEL && p->windows[0] ? tlsd_windows_support_of(p->windows)
+                                                          : NULL;
+}
+
 bool tlsd_windows_support_has_suite(const struct tlsd_windows_support *ws, uint32_t code)
 {
     for (const char *p = ws->suites_supported; *p;) {
@@ -29,6 +35,26 @@ bool tlsd_windows_support_has_suite(const struct tlsd_windows_support *ws, uint3
         if (tlsd_suite_resolve(p, n, &c, &s) == TLSD_TOKEN_OK && c == code)
             return true;
         p += n + (e ? 1 : 0);
+    }
+    return false;
+}
+
+bool tlsd_windows_support_has_group(const struct tlsd_windows_support *ws, uint16_t group)
+{
+    for (size_t i = 0; i < ws->n_groups; i++)
+        if (ws->groups[i] == group)
+            return true;
+    return false;
+}
+
+bool tlsd_windows_support_has_name(const struct tlsd_windows_support *ws, const char *name,
+                                   size_t len)
+{
+    for (const char *p = ws->suites_supported; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n == len && memcmp(p, name, len) == 0)
+            return true;
+        p += n + (p[n] == ',' ? 1 : 0);
     }
     return false;
 }

@@ -912,6 +912,99 @@ static void profile_format_round_trip(void **state)
     }
 }
 
+/* The step of a rendered fix whose label is `what`, or NULL. */
+static const char *step_text(const struct tlsd_fix_steps *st, const char *what)
+{
+    for (size_t i = 0; i < st->n; i++)
+        if (strcmp(st->v[i].what, what) == 0)
+            return st->v[i].text;
+    return NULL;
+}
+
+/* A group fix names only what the server's Windows release has, and in the form that
+ * release takes. A client whose one ECDHE curve is X25519 or P-521, against each built-in
+ * release: before Windows 10 there is no X25519 (never advised) and the curve is a suite
+ * name's suffix (the GPO list names the P-521 suites, no Enable-Tls* cmdlet: those came with
+ * Windows 10); from Windows 10 the fix is Enable-TlsEccCurve. */
+static void windows_group_fixes_by_release(void **state)
+{
+    (void)state;
+    static const char *const releases[] = {"windows-vista",   "windows-7",    "windows-8.1",
+                                           "windows-10-1607", "windows-2019", "windows-2022"};
+    static const uint16_t curves[] = {0x001D, 0x0019};
+    for (size_t r = 0; r < sizeof releases / sizeof releases[0]; r++)
+        for (size_t k = 0; k < 2; k++) {
+            struct tlsd_profile s = builtin(releases[r], TLSD_SIDE_SERVER);
+            struct tlsd_profile c =
+                text("versions = TLSv1.0\nsuites = TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA\n",
+                     TLSD_SIDE_CLIENT);
+            c.groups[0] = curves[k];
+            c.n_groups = 1;
+            bool pre10 = r < 3;
+            struct tlsd_outcome o;
+            tlsd_negotiate(&c, &s, &o);
+            if (o.ok)
+                continue; /* the release has the curve on by default */
+            struct tlsd_fix_list l;
+            assert_int_equal(tlsd_find_fixes(&c, &s, TLSD_SIDE_SERVER, 3, &l), 0);
+            bool grouped = false;
+            for (size_t i = 0; i < l.n; i++) {
+                const struct tlsd_fix *f = &l.fixes[i];
+                if (f->add_group != curves[k])
+                    continue;
+                grouped = true;
+                assert_false(pre10 && curves[k] == 0x001D);
+                struct tlsd_fix_steps st;
+                assert_int_equal(tlsd_fix_render(f, &s, &st), 0);
+                const char *gpo = step_text(&st, "GPO SSL Cipher Suite Order"),
+                           *ps = step_text(&st, "PowerShell");
+                if (pre10) {
+                    assert_null(ps);
+                    assert_non_null(gpo);
+                    assert_non_null(strstr(gpo, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA_P521"));
+                    /* every ECDHE name carries its curve */
+                    for (const char *e = strstr(gpo, "ECDHE_"); e; e = strstr(e + 1, "ECDHE_")) {
+                        size_t n = strcspn(e, ",");
+                        assert_true(n > 5 && e[n - 5] == '_' && e[n - 4] == 'P');
+                    }
+                } else {
+                    assert_non_null(ps);
+                    assert_non_null(strstr(ps, "Enable-TlsEccCurve -Name"));
+                }
+                tlsd_fix_steps_free(&st);
+            }
+            /* P-521 is a Schannel curve on every release: its fix is found */
+            if (curves[k] == 0x0019)
+                assert_true(grouped);
+            tlsd_fix_list_free(&l);
+        }
+}
+
+/* A suite fix on a release without the TLS cmdlets is the GPO alone. */
+static void windows_suite_fix_without_cmdlets(void **state)
+{
+    (void)state;
+    struct tlsd_profile c =
+        text("versions = TLSv1.2\nsuites = TLS_RSA_WITH_NULL_SHA256\n", TLSD_SIDE_CLIENT);
+    static const char *const releases[] = {"windows-8.1", "windows-10-1607"};
+    for (size_t r = 0; r < 2; r++) {
+        struct tlsd_profile s = builtin(releases[r], TLSD_SIDE_SERVER);
+        struct tlsd_fix_list l;
+        assert_int_equal(tlsd_find_fixes(&c, &s, TLSD_SIDE_SERVER, 1, &l), 0);
+        assert_int_equal(l.n, 1);
+        struct tlsd_fix_steps st;
+        assert_int_equal(tlsd_fix_render(&l.fixes[0], &s, &st), 0);
+        assert_non_null(step_text(&st, "GPO SSL Cipher Suite Order"));
+        const char *ps = step_text(&st, "PowerShell");
+        if (r == 0)
+            assert_null(ps);
+        else
+            assert_non_null(strstr(ps, "Enable-TlsCipherSuite -Name TLS_RSA_WITH_NULL_SHA256"));
+        tlsd_fix_steps_free(&st);
+        tlsd_fix_list_free(&l);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -925,6 +1018,8 @@ int main(void)
         cmocka_unit_test(certificate_type),
         cmocka_unit_test(server_2012r2_gcm_trap),
         cmocka_unit_test(p521_only_client),
+        cmocka_unit_test(windows_group_fixes_by_release),
+        cmocka_unit_test(windows_suite_fix_without_cmdlets),
         cmocka_unit_test(legacy_version),
         cmocka_unit_test(legacy_hello_floor),
         cmocka_unit_test(dhe_sizes),
