@@ -192,6 +192,33 @@ static const struct tlsd_reg_value *order_value(const struct tlsd_reg *reg,
     return NULL;
 }
 
+/* The group a curve-suffixed name picks ("..._P384": secp384r1), or 0. */
+static uint16_t suffix_group(const struct tlsd_windows_support *ws, const char *tok)
+{
+    size_t n = strlen(tok);
+    for (size_t i = 0; i < ws->n_curve_suffixes; i++) {
+        size_t k = strlen(ws->curve_suffixes[i].suffix);
+        if (n > k + 1 && tok[n - k - 1] == '_' &&
+            strcmp(tok + n - k, ws->curve_suffixes[i].suffix) == 0)
+            return ws->curve_suffixes[i].group;
+    }
+    return 0;
+}
+
+/* Before Windows 10 a listed name is used only as the release spells it: an ECDHE suite
+ * with its curve suffix, whose curve joins the side's groups in list order. */
+static bool suffix_release_takes(struct tlsd_win_state *st, const struct tlsd_windows_support *ws,
+                                 const char *tok)
+{
+    if (!tlsd_windows_support_has_name(ws, tok, strlen(tok)))
+        return false;
+    uint16_t g = suffix_group(ws, tok);
+    if (g && !tlsd_profile_has_group(&st->profile, g) &&
+        st->profile.n_groups < TLSD_PROFILE_MAX_GROUPS)
+        st->profile.groups[st->profile.n_groups++] = g;
+    return true;
+}
+
 /* The order list (policy over local over the base default) into the profile. */
 static int suite_order(struct tlsd_win_state *st, const struct tlsd_reg *reg,
                        const struct tlsd_windows_support *ws)
@@ -216,6 +243,9 @@ static int suite_order(struct tlsd_win_state *st, const struct tlsd_reg *reg,
     if (pol)
         st->profile.flags |= TLSD_PF_POLICY_SUITE_ORDER;
     st->profile.n_suites = 0;
+    bool by_suffix = ws->n_curve_suffixes > 0;
+    if (by_suffix)
+        st->profile.n_groups = 0; /* the list's suffixes name the curves */
     size_t unsupported = 0, unknown = 0;
     for (char *tok = strtok(text, ", \t"); tok; tok = strtok(NULL, ", \t")) {
         uint32_t code;
@@ -226,6 +256,12 @@ static int suite_order(struct tlsd_win_state *st, const struct tlsd_reg *reg,
         } else if (!tlsd_windows_support_has_suite(ws, code)) {
             add_line(st, "  unsupported suite", l->origin, use, "%.100s: %s does not have it", tok,
                      st->base);
+            unsupported++;
+        } else if (by_suffix && !suffix_release_takes(st, ws, tok)) {
+            add_line(st, "  unsupported suite", l->origin, use,
+                     "%.100s: %s knows ECDHE suites only with a curve suffix (_P256, _P384, "
+                     "_P521)",
+                     tok, st->base);
             unsupported++;
         } else if (tlsd_profile_add_suite(&st->profile, code) < 0) {
             break;
@@ -296,13 +332,20 @@ static void algorithm_switches(struct tlsd_win_state *st, const struct tlsd_reg 
 
 /* ---- curves, limits, .NET, logging --------------------------------------------- */
 
-static void curves(struct tlsd_win_state *st, const struct tlsd_reg *reg)
+static void curves(struct tlsd_win_state *st, const struct tlsd_reg *reg,
+                   const struct tlsd_windows_support *ws)
 {
     const struct tlsd_reg_value *pol = order_value(reg, TLSD_SET_CURVES, ORIGIN_POLICY),
                                 *loc = order_value(reg, TLSD_SET_CURVES, ORIGIN_LOCAL);
     const struct tlsd_reg_value *use = pol ? pol : loc;
-    if (!use) {
-        add_line(st, "ECC curve order", TLSD_WIN_DEFAULT, NULL, "%s default", st->base);
+    if (!use || ws->n_curve_suffixes) {
+        struct tlsd_win_line *l =
+            add_line(st, "ECC curve order", TLSD_WIN_DEFAULT, NULL, "%s",
+                     ws->n_curve_suffixes ? "the suites' curve suffixes" : "default");
+        if (use)
+            snprintf(l->note, sizeof l->note,
+                     "%s:%u is not read: before Windows 10 the curve is the suite name's suffix",
+                     use->file, use->line);
         return;
     }
     char *text = tlsd_reg_string(use, ',');
@@ -399,7 +442,7 @@ int tlsd_win_state_build(struct tlsd_win_state *st, const struct tlsd_reg *reg, 
         return -1;
     }
     algorithm_switches(st, reg);
-    curves(st, reg);
+    curves(st, reg, ws);
     plain_values(st, reg);
     return 0;
 }

@@ -171,12 +171,59 @@ static void test_state_from_values(void **state)
     tlsd_reg_free(&r);
 }
 
+/* Before Windows 10 the curve is a suffix of the suite name: the order list's suffixes are
+ * the side's groups (in list order), an unsuffixed ECDHE name is not taken, and the ECC
+ * Curve Order values are not read; from Windows 10 the same export's curve order counts and
+ * suffixed names still resolve. */
+static void test_curves_by_release(void **state)
+{
+    (void)state;
+    struct tlsd_reg r = {0};
+    struct tlsd_reg_err e;
+    assert_int_equal(apply(&r,
+                           HDR "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\"
+                               "Cryptography\\Configuration\\SSL\\00010002]\n"
+                               "\"Functions\"=\"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384_P384,"
+                               "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,"
+                               "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA_P521,"
+                               "TLS_RSA_WITH_AES_128_CBC_SHA\"\n"
+                               "\"EccCurves\"=hex(7):4e,00,69,00,73,00,74,00,50,00,32,00,35,00,"
+                               "36,00,00,00,00,00\n",
+                           &e),
+                     0);
+    struct tlsd_win_state *st = malloc(sizeof *st);
+    static const char *const pre10[] = {"windows-7", "windows-8.1"};
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(tlsd_win_state_build(st, &r, pre10[i], NULL, TLSD_SIDE_SERVER, &e), 0);
+        assert_int_equal(st->profile.n_suites, 3);
+        assert_int_equal(st->profile.suites[0], 0xC028);
+        assert_int_equal(st->profile.suites[1], 0xC013);
+        assert_int_equal(st->profile.n_groups, 2);
+        assert_int_equal(st->profile.groups[0], 0x0018);
+        assert_int_equal(st->profile.groups[1], 0x0019);
+        bool unsuffixed = false, not_read = false;
+        for (size_t k = 0; k < st->n_lines; k++) {
+            unsuffixed |= strstr(st->lines[k].value, "_SHA: ") != NULL &&
+                          strstr(st->lines[k].value, "curve suffix") != NULL;
+            not_read |= strstr(st->lines[k].note, "is not read") != NULL;
+        }
+        assert_true(unsuffixed);
+        assert_true(not_read);
+    }
+    assert_int_equal(tlsd_win_state_build(st, &r, "windows-2019", NULL, TLSD_SIDE_SERVER, &e), 0);
+    assert_int_equal(st->profile.n_suites, 3); /* _P521 names the suite listed before it */
+    assert_int_equal(st->profile.n_groups, 1);
+    assert_int_equal(st->profile.groups[0], 0x0017);
+    free(st);
+    tlsd_reg_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_value_types),         cmocka_unit_test(test_deletions_and_order),
         cmocka_unit_test(test_controlset_and_case), cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_state_from_values),
+        cmocka_unit_test(test_state_from_values),   cmocka_unit_test(test_curves_by_release),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
