@@ -29,4 +29,11 @@ void tlsd_deadline_init(uv_loop_t *loop, struct tlsd_deadline *d);
  * a start before that replaces the limit (a new phase's). */
 void tlsd_deadline_start(struct tlsd_deadline *d, uv_timer_cb on_limit, uint64_t ms);
 
+/* Blocking I/O on a thread of its own (connect, scan's full handshakes) has the same race
+ * with the scheduler: an answer can be in the socket when the thread wakes up past its
+ * limit. There, past the limit, reads of what is already there go on for this long (one
+ * look that does not wait, then the reads it needs), and only then is the limit judged;
+ * bounded, so a peer that floods cannot stretch it. */
+#define TLSD_DEADLINE_LOOK_MS 20
+
 #endif

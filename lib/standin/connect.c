@@ -17,6 +17,7 @@
 
 #include "platform.h"
 
+#include "base/deadline_internal.h"
 #include "scan/probe_internal.h"
 #include "tlsdiag/connect.h"
 #include "tlsdiag/hello_check.h"
@@ -73,7 +74,9 @@ struct alerts {
     uint8_t first[FIRST_BYTES];
     uint64_t deadline;
     unsigned timeout_ms;
-    bool timed_out; /* a read was refused at the deadline */
+    bool timed_out;      /* a read was refused at the deadline */
+    bool looked;         /* the one look past the deadline was taken */
+    uint64_t look_until; /* past the deadline: reads end then (0: not yet past it) */
 };
 
 static void on_msg(int write_p, int version, int content_type, const void *buf, size_t len,
@@ -98,12 +101,24 @@ static void on_msg(int write_p, int version, int content_type, const void *buf, 
 
 /* Counts and keeps the first bytes read; past the deadline a read is not made (a server that
  * floods HelloRequests keeps SSL_connect reading without ever returning). */
+/* Past the deadline, reads go on for TLSD_DEADLINE_LOOK_MS from when that was first seen
+ * (the thread may wake up long after it), then stop. */
+static bool past_look(struct alerts *a)
+{
+    uint64_t now = now_ms();
+    if (now < a->deadline)
+        return false;
+    if (!a->look_until)
+        a->look_until = now + TLSD_DEADLINE_LOOK_MS;
+    return now >= a->look_until;
+}
+
 static long on_bio(BIO *b, int oper, const char *argp, size_t len, int argi, long argl, int ret,
                    size_t *processed)
 {
     (void)len, (void)argi, (void)argl;
     struct alerts *a = (struct alerts *)BIO_get_callback_arg(b);
-    if (oper == BIO_CB_READ && now_ms() >= a->deadline) {
+    if (oper == BIO_CB_READ && past_look(a)) {
         a->timed_out = true;
         return -1;
     }
@@ -227,13 +242,18 @@ static SSL_CTX *client_ctx(void)
     return ctx;
 }
 
-/* Waits for the socket; false when the deadline passed. */
-static bool wait_fd(int fd, int ssl_err, uint64_t deadline)
+/* Waits for the socket; false when the deadline passed. Past it, one look that does not
+ * wait: what came as the time ran out is still read (deadline_internal.h). */
+static bool wait_fd(int fd, int ssl_err, struct alerts *a)
 {
+    bool wr = ssl_err == SSL_ERROR_WANT_WRITE;
     uint64_t now = now_ms();
-    if (now >= deadline)
+    if (now < a->deadline && tlsd_sock_wait(fd, wr, (int)(a->deadline - now)) > 0)
+        return true;
+    if (a->looked || past_look(a))
         return false;
-    return tlsd_sock_wait(fd, ssl_err == SSL_ERROR_WANT_WRITE, (int)(deadline - now)) > 0;
+    a->looked = true;
+    return tlsd_sock_wait(fd, wr, 0) > 0;
 }
 
 static void timed_out(struct tlsd_connect_result *r, const struct alerts *a)
@@ -323,7 +343,7 @@ static void handshake_on(int fd, const struct tlsd_connect_opts *o, const char *
             break;
         int e = SSL_get_error(ssl, rc), se = tlsd_sock_errno();
         if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-            if (wait_fd(fd, e, deadline))
+            if (wait_fd(fd, e, &a))
                 continue;
             timed_out(r, &a);
             goto out;
