@@ -3,6 +3,7 @@
  * Get-TlsCipherSuite output, GPO strings, plain lists, ClientHello hex). */
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -709,6 +710,41 @@ char *tlsd_profile_format(const struct tlsd_profile *p)
     return tlsd_sb_take(&b);
 }
 
+/* Each built-in parsed once, indexed by its table row: a fix search, a match matrix and the
+ * registry reader ask for the same ones again and again (parsing was half of reading a
+ * registry export). Kept until exit. */
+static struct tlsd_profile **parsed_builtins;
+static pthread_mutex_t parsed_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int builtin_parsed(const struct tlsd_builtin_profile *b, struct tlsd_profile *p,
+                          struct tlsd_profile_err *err)
+{
+    size_t i = (size_t)(b - tlsd_builtin_profile_at(0)), n = tlsd_builtin_profile_count();
+    pthread_mutex_lock(&parsed_lock);
+    if (!parsed_builtins)
+        parsed_builtins = calloc(n, sizeof *parsed_builtins);
+    const struct tlsd_profile *have = parsed_builtins && i < n ? parsed_builtins[i] : NULL;
+    if (have)
+        *p = *have;
+    pthread_mutex_unlock(&parsed_lock);
+    if (have)
+        return 0;
+    if (tlsd_profile_parse_text(b->text, strlen(b->text), TLSD_SIDE_ANY, p, err) < 0)
+        return -1;
+    struct tlsd_profile *keep = parsed_builtins && i < n ? malloc(sizeof *keep) : NULL;
+    if (!keep)
+        return 0; /* parsed, only not kept */
+    *keep = *p;
+    pthread_mutex_lock(&parsed_lock);
+    if (!parsed_builtins[i]) {
+        parsed_builtins[i] = keep;
+        keep = NULL;
+    }
+    pthread_mutex_unlock(&parsed_lock);
+    free(keep);
+    return 0;
+}
+
 int tlsd_profile_builtin(const char *name, enum tlsd_side side, struct tlsd_profile *p,
                          struct tlsd_profile_err *err)
 {
@@ -717,7 +753,7 @@ int tlsd_profile_builtin(const char *name, enum tlsd_side side, struct tlsd_prof
         return tlsd_profile_fail(err, "no built-in profile '%s' (see 'tlsdiag profiles')", name);
     /* Built-in profiles of either side may be used as either: a Windows default
      * list describes the client and the server of that version. */
-    if (tlsd_profile_parse_text(b->text, strlen(b->text), TLSD_SIDE_ANY, p, err) < 0)
+    if (builtin_parsed(b, p, err) < 0)
         return -1;
     if (side != TLSD_SIDE_ANY)
         p->side = side;
