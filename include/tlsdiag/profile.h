@@ -131,6 +131,11 @@ struct tlsd_profile {
     bool supported_versions_ext;
     uint32_t suites[TLSD_PROFILE_MAX_SUITES]; /* preference order; TLS 1.3 suites too */
     size_t n_suites;
+    /* Schannel before Windows 10, read from a registry order list: the curve suffixes
+     * each ECDHE suite was listed with (bit k: the release's k-th curve suffix,
+     * data/windows_support.tsv), so a fix writes the list back as it was; 0: with every
+     * group of the side (a built-in default list). Moves with suites[]. */
+    uint8_t suite_curves[TLSD_PROFILE_MAX_SUITES];
     uint16_t groups[TLSD_PROFILE_MAX_GROUPS]; /* preference order */
     size_t n_groups;
     uint16_t key_shares[TLSD_PROFILE_MAX_GROUPS]; /* client: groups with a key share */

@@ -198,7 +198,7 @@ void tlsd_dotnet_apply(struct tlsd_profile *p)
     for (size_t i = 0; i < p->n_suites; i++) {
         const struct tlsd_suite *st = tlsd_suite_by_code(p->suites[i]);
         if (!strong || !st || !weak_filtered(st))
-            p->suites[k++] = p->suites[i];
+            p->suite_curves[k] = p->suite_curves[i], p->suites[k++] = p->suites[i];
     }
     p->n_suites = k;
 }

@@ -78,10 +78,13 @@ static const char *win_version(unsigned bit)
 }
 
 /* The GPO list of a release that picks curves by suffix (before Windows 10): each ECDHE
- * suite once per curve of the side's groups, under the names the release lists
+ * suite once per curve it goes with, under the names the release lists
  * ("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA_P256"); an unsuffixed ECDHE name would not be
- * recognised there, and pasting it would leave ECDHE off. */
-static char *gpo_by_suffix(const struct tlsd_profile *p, const struct tlsd_windows_support *ws)
+ * recognised there, and pasting it would leave ECDHE off. A suite read from the registry's
+ * list keeps the curves it was listed with (suite_curves), plus a curve the fix adds; one
+ * from a default list or added by the fix goes with every group of the side. */
+static char *gpo_by_suffix(const struct tlsd_profile *p, const struct tlsd_windows_support *ws,
+                           uint16_t added_group)
 {
     struct tlsd_strbuf sb = {0};
     char name[128];
@@ -95,10 +98,12 @@ static char *gpo_by_suffix(const struct tlsd_profile *p, const struct tlsd_windo
         }
         for (size_t g = 0; g < p->n_groups; g++)
             for (size_t k = 0; k < ws->n_curve_suffixes; k++) {
-                int n = snprintf(name, sizeof name, "%s_%s", st->windows_name,
-                                 ws->curve_suffixes[k].suffix);
-                if (ws->curve_suffixes[k].group == p->groups[g] && n > 0 &&
-                    (size_t)n < sizeof name && tlsd_windows_support_has_name(ws, name, (size_t)n))
+                const struct tlsd_windows_curve_suffix *cs = &ws->curve_suffixes[k];
+                bool with = !p->suite_curves[i] || ((p->suite_curves[i] >> k) & 1) ||
+                            cs->group == added_group;
+                int n = snprintf(name, sizeof name, "%s_%s", st->windows_name, cs->suffix);
+                if (with && cs->group == p->groups[g] && n > 0 && (size_t)n < sizeof name &&
+                    tlsd_windows_support_has_name(ws, name, (size_t)n))
                     tlsd_sb_printf(&sb, "%s%s", sb.len ? "," : "", name);
             }
     }
@@ -106,10 +111,11 @@ static char *gpo_by_suffix(const struct tlsd_profile *p, const struct tlsd_windo
 }
 
 /* The GPO list of the side after the fix, TLS 1.3 suites first. */
-static char *gpo_order(const struct tlsd_profile *after, const struct tlsd_windows_support *ws)
+static char *gpo_order(const struct tlsd_profile *after, const struct tlsd_windows_support *ws,
+                       uint16_t added_group)
 {
     if (ws && ws->n_curve_suffixes)
-        return gpo_by_suffix(after, ws);
+        return gpo_by_suffix(after, ws, added_group);
     char *gpo = render_codes(after, true, TLSD_FMT_GPO),
          *gpo12 = render_codes(after, false, TLSD_FMT_GPO);
     struct tlsd_strbuf sb = {0};
@@ -151,7 +157,7 @@ static int schannel_steps(const struct tlsd_fix *f, const struct tlsd_profile *b
             return -1;
     }
     if (f->n_add_suites > 0 || (f->add_group && by_suffix)) {
-        char *gpo = gpo_order(after, ws);
+        char *gpo = gpo_order(after, ws, f->add_group);
         if (gpo && strlen(gpo) > TLSD_GPO_MAX_CHARS)
             note(s, "the GPO string exceeds the 1023-character limit: drop unused suites first");
         if (add_step(s, "GPO SSL Cipher Suite Order", gpo) < 0)

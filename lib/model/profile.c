@@ -199,7 +199,9 @@ int tlsd_profile_insert_suite(struct tlsd_profile *p, size_t pos, uint32_t code)
     if (pos > p->n_suites)
         pos = p->n_suites;
     memmove(p->suites + pos + 1, p->suites + pos, (p->n_suites - pos) * sizeof p->suites[0]);
+    memmove(p->suite_curves + pos + 1, p->suite_curves + pos, p->n_suites - pos);
     p->suites[pos] = code;
+    p->suite_curves[pos] = 0;
     p->n_suites++;
     return 0;
 }

@@ -192,31 +192,39 @@ static const struct tlsd_reg_value *order_value(const struct tlsd_reg *reg,
     return NULL;
 }
 
-/* The group a curve-suffixed name picks ("..._P384": secp384r1), or 0. */
-static uint16_t suffix_group(const struct tlsd_windows_support *ws, const char *tok)
+/* The index in ws->curve_suffixes of a curve-suffixed name's suffix ("..._P384"), or -1. */
+static int suffix_index(const struct tlsd_windows_support *ws, const char *tok)
 {
     size_t n = strlen(tok);
     for (size_t i = 0; i < ws->n_curve_suffixes; i++) {
         size_t k = strlen(ws->curve_suffixes[i].suffix);
         if (n > k + 1 && tok[n - k - 1] == '_' &&
             strcmp(tok + n - k, ws->curve_suffixes[i].suffix) == 0)
-            return ws->curve_suffixes[i].group;
+            return (int)i;
     }
-    return 0;
+    return -1;
 }
 
 /* Before Windows 10 a listed name is used only as the release spells it: an ECDHE suite
- * with its curve suffix, whose curve joins the side's groups in list order. */
-static bool suffix_release_takes(struct tlsd_win_state *st, const struct tlsd_windows_support *ws,
-                                 const char *tok)
+ * with its curve suffix, whose curve joins the side's groups in list order and is kept
+ * with the suite (suite_curves). */
+static int suffix_release_takes(struct tlsd_win_state *st, const struct tlsd_windows_support *ws,
+                                const char *tok, uint32_t code)
 {
     if (!tlsd_windows_support_has_name(ws, tok, strlen(tok)))
-        return false;
-    uint16_t g = suffix_group(ws, tok);
-    if (g && !tlsd_profile_has_group(&st->profile, g) &&
-        st->profile.n_groups < TLSD_PROFILE_MAX_GROUPS)
+        return 0;
+    if (tlsd_profile_add_suite(&st->profile, code) < 0)
+        return -1;
+    int k = suffix_index(ws, tok);
+    if (k < 0)
+        return 1;
+    uint16_t g = ws->curve_suffixes[k].group;
+    if (!tlsd_profile_has_group(&st->profile, g) && st->profile.n_groups < TLSD_PROFILE_MAX_GROUPS)
         st->profile.groups[st->profile.n_groups++] = g;
-    return true;
+    for (size_t i = 0; i < st->profile.n_suites; i++)
+        if (st->profile.suites[i] == code)
+            st->profile.suite_curves[i] |= (uint8_t)(1u << k);
+    return 1;
 }
 
 /* The order list (policy over local over the base default) into the profile. */
@@ -257,12 +265,17 @@ static int suite_order(struct tlsd_win_state *st, const struct tlsd_reg *reg,
             add_line(st, "  unsupported suite", l->origin, use, "%.100s: %s does not have it", tok,
                      st->base);
             unsupported++;
-        } else if (by_suffix && !suffix_release_takes(st, ws, tok)) {
-            add_line(st, "  unsupported suite", l->origin, use,
-                     "%.100s: %s knows ECDHE suites only with a curve suffix (_P256, _P384, "
-                     "_P521)",
-                     tok, st->base);
-            unsupported++;
+        } else if (by_suffix) {
+            int took = suffix_release_takes(st, ws, tok, code);
+            if (took < 0)
+                break;
+            if (!took) {
+                add_line(st, "  unsupported suite", l->origin, use,
+                         "%.100s: %s knows ECDHE suites only with a curve suffix (_P256, "
+                         "_P384, _P521)",
+                         tok, st->base);
+                unsupported++;
+            }
         } else if (tlsd_profile_add_suite(&st->profile, code) < 0) {
             break;
         }
@@ -322,6 +335,7 @@ static void algorithm_switches(struct tlsd_win_state *st, const struct tlsd_reg 
             if (su && field_matches(s->match, su))
                 removed++;
             else
+                st->profile.suite_curves[kept] = st->profile.suite_curves[k],
                 st->profile.suites[kept++] = st->profile.suites[k];
         }
         st->profile.n_suites = kept;

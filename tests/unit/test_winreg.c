@@ -3,6 +3,8 @@
  * files winning, key normalisation; malformed input refused with file:line. */
 #include "testutil.h"
 
+#include "tlsdiag/fixes.h"
+#include "tlsdiag/profile.h"
 #include "tlsdiag/winreg.h"
 
 #define HDR "Windows Registry Editor Version 5.00\n\n"
@@ -218,12 +220,57 @@ static void test_curves_by_release(void **state)
     tlsd_reg_free(&r);
 }
 
+/* A fix on a side read from a pre-Windows 10 registry list writes that list back as it was
+ * (each ECDHE suite with the curves it was listed with), plus the suite it adds. */
+static void test_fix_keeps_listed_curves(void **state)
+{
+    (void)state;
+    struct tlsd_reg r = {0};
+    struct tlsd_reg_err e;
+    assert_int_equal(apply(&r,
+                           HDR "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\"
+                               "Cryptography\\Configuration\\SSL\\00010002]\n"
+                               "\"Functions\"=\"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384_P384,"
+                               "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA_P256,"
+                               "TLS_RSA_WITH_AES_128_CBC_SHA\"\n",
+                           &e),
+                     0);
+    struct tlsd_win_state *st = malloc(sizeof *st);
+    assert_int_equal(tlsd_win_state_build(st, &r, "windows-8.1", NULL, TLSD_SIDE_SERVER, &e), 0);
+    struct tlsd_profile c;
+    struct tlsd_profile_err perr;
+    const char *printer = "versions = TLSv1.0\nsuites = TLS_RSA_WITH_3DES_EDE_CBC_SHA\n";
+    assert_int_equal(tlsd_profile_parse_text(printer, strlen(printer), TLSD_SIDE_CLIENT, &c, &perr),
+                     0);
+    struct tlsd_fix_list l;
+    assert_int_equal(tlsd_find_fixes(&c, &st->profile, TLSD_SIDE_SERVER, 1, &l), 0);
+    assert_int_equal(l.n, 1);
+    struct tlsd_fix_steps steps;
+    assert_int_equal(tlsd_fix_render(&l.fixes[0], &st->profile, &steps), 0);
+    const char *gpo = NULL;
+    for (size_t i = 0; i < steps.n; i++)
+        if (strcmp(steps.v[i].what, "GPO SSL Cipher Suite Order") == 0)
+            gpo = steps.v[i].text;
+    assert_non_null(gpo);
+    assert_string_equal(gpo, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384_P384,"
+                             "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA_P256,"
+                             "TLS_RSA_WITH_AES_128_CBC_SHA,TLS_RSA_WITH_3DES_EDE_CBC_SHA");
+    tlsd_fix_steps_free(&steps);
+    tlsd_fix_list_free(&l);
+    free(st);
+    tlsd_reg_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_value_types),         cmocka_unit_test(test_deletions_and_order),
-        cmocka_unit_test(test_controlset_and_case), cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_state_from_values),   cmocka_unit_test(test_curves_by_release),
+        cmocka_unit_test(test_value_types),
+        cmocka_unit_test(test_deletions_and_order),
+        cmocka_unit_test(test_controlset_and_case),
+        cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_state_from_values),
+        cmocka_unit_test(test_curves_by_release),
+        cmocka_unit_test(test_fix_keeps_listed_curves),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
