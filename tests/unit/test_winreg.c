@@ -8,6 +8,10 @@
 #include "tlsdiag/winreg.h"
 
 #define HDR "Windows Registry Editor Version 5.00\n\n"
+/* The Group Policy key of the cipher suite and curve orders. */
+#define SSL_POLICY                                                                                 \
+    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Cryptography\\Configuration\\SSL\\"       \
+    "00010002]\n"
 #define SCH "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL"
 
 static int apply(struct tlsd_reg *r, const char *text, struct tlsd_reg_err *e)
@@ -183,14 +187,13 @@ static void test_curves_by_release(void **state)
     struct tlsd_reg r = {0};
     struct tlsd_reg_err e;
     assert_int_equal(apply(&r,
-                           HDR "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\"
-                               "Cryptography\\Configuration\\SSL\\00010002]\n"
-                               "\"Functions\"=\"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384_P384,"
-                               "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,"
-                               "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA_P521,"
-                               "TLS_RSA_WITH_AES_128_CBC_SHA\"\n"
-                               "\"EccCurves\"=hex(7):4e,00,69,00,73,00,74,00,50,00,32,00,35,00,"
-                               "36,00,00,00,00,00\n",
+                           HDR SSL_POLICY
+                           "\"Functions\"=\"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384_P384,"
+                           "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,"
+                           "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA_P521,"
+                           "TLS_RSA_WITH_AES_128_CBC_SHA\"\n"
+                           "\"EccCurves\"=hex(7):4e,00,69,00,73,00,74,00,50,00,32,00,35,00,"
+                           "36,00,00,00,00,00\n",
                            &e),
                      0);
     struct tlsd_win_state *st = malloc(sizeof *st);
@@ -228,11 +231,10 @@ static void test_fix_keeps_listed_curves(void **state)
     struct tlsd_reg r = {0};
     struct tlsd_reg_err e;
     assert_int_equal(apply(&r,
-                           HDR "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\"
-                               "Cryptography\\Configuration\\SSL\\00010002]\n"
-                               "\"Functions\"=\"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384_P384,"
-                               "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA_P256,"
-                               "TLS_RSA_WITH_AES_128_CBC_SHA\"\n",
+                           HDR SSL_POLICY
+                           "\"Functions\"=\"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384_P384,"
+                           "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA_P256,"
+                           "TLS_RSA_WITH_AES_128_CBC_SHA\"\n",
                            &e),
                      0);
     struct tlsd_win_state *st = malloc(sizeof *st);
