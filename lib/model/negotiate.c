@@ -17,6 +17,7 @@
 #include "tlsdiag/negotiate.h"
 #include "tlsdiag/registry.h"
 #include "tlsdiag/strbuf.h" /* TLSD_PRINTF_FORMAT */
+#include "windows/winreg_internal.h"
 
 static const char *const fail_names[][2] = {
     {"ok", "handshake succeeds"},
@@ -104,20 +105,45 @@ static bool needs_client_groups(const struct tlsd_profile *s)
     return s->impl == TLSD_IMPL_OPENSSL;
 }
 
+/* The curves (as a suffix bit set) the server's registry list gave suite `code` before
+ * Windows 10 (suite_curves), or 0: any of its groups. */
+static uint8_t listed_curves(const struct tlsd_profile *s, uint32_t code)
+{
+    if (s->impl != TLSD_IMPL_SCHANNEL || !s->windows[0])
+        return 0;
+    for (size_t i = 0; i < s->n_suites; i++)
+        if (s->suites[i] == code)
+            return s->suite_curves[i];
+    return 0;
+}
+
+/* Group g may go with a suite listed with these curves. */
+static bool curve_listed(const struct tlsd_profile *s, uint8_t curves, uint16_t g)
+{
+    if (!curves)
+        return true;
+    const struct tlsd_windows_support *ws = tlsd_windows_support_of_side(s);
+    for (size_t k = 0; ws && k < ws->n_curve_suffixes; k++)
+        if (((curves >> k) & 1) && ws->curve_suffixes[k].group == g)
+            return true;
+    return false;
+}
+
 static uint16_t choose_ec_group(const struct tlsd_profile *c, const struct tlsd_profile *s,
-                                bool server_order)
+                                bool server_order, uint8_t curves)
 {
     if (!(c->flags & TLSD_PF_SENDS_GROUPS) && needs_client_groups(s))
         return 0;
     if (!(c->flags & TLSD_PF_SENDS_GROUPS)) {
         for (size_t i = 0; i < s->n_groups; i++)
-            if (is_ec_group(s->groups[i]))
+            if (is_ec_group(s->groups[i]) && curve_listed(s, curves, s->groups[i]))
                 return s->groups[i];
         return 0;
     }
     const struct tlsd_profile *a = server_order ? s : c, *b = server_order ? c : s;
     for (size_t i = 0; i < a->n_groups; i++)
-        if (is_ec_group(a->groups[i]) && tlsd_has_u16(b->groups, b->n_groups, a->groups[i]))
+        if (is_ec_group(a->groups[i]) && tlsd_has_u16(b->groups, b->n_groups, a->groups[i]) &&
+            curve_listed(s, curves, a->groups[i]))
             return a->groups[i];
     return 0;
 }
@@ -219,7 +245,7 @@ static enum tlsd_fail_class suite_check(const struct tlsd_profile *c, const stru
             continue;
         }
         if (ecdhe) {
-            *group = choose_ec_group(c, s, server_order);
+            *group = choose_ec_group(c, s, server_order, listed_curves(s, st->code));
             if (!*group) {
                 why = TLSD_FAIL_GROUP;
                 continue;

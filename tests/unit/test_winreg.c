@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include "tlsdiag/fixes.h"
+#include "tlsdiag/negotiate.h"
 #include "tlsdiag/profile.h"
 #include "tlsdiag/winreg.h"
 
@@ -259,6 +260,17 @@ static void test_fix_keeps_listed_curves(void **state)
                              "TLS_RSA_WITH_AES_128_CBC_SHA,TLS_RSA_WITH_3DES_EDE_CBC_SHA");
     tlsd_fix_steps_free(&steps);
     tlsd_fix_list_free(&l);
+    /* and the listed curves bind: a P-256-only client gets the suite listed with _P256,
+     * not the server's first, listed with _P384 only */
+    const char *p256 =
+        "versions = TLSv1.2\ngroups = secp256r1\nsuites = "
+        "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384, TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA\n";
+    assert_int_equal(tlsd_profile_parse_text(p256, strlen(p256), TLSD_SIDE_CLIENT, &c, &perr), 0);
+    struct tlsd_outcome o;
+    tlsd_negotiate(&c, &st->profile, &o);
+    assert_true(o.ok);
+    assert_int_equal(o.suite, 0xC013);
+    assert_int_equal(o.group, 0x0017);
     free(st);
     tlsd_reg_free(&r);
 }
