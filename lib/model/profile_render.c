@@ -8,6 +8,7 @@
 #include "tlsdiag/registry.h"
 #include "tlsdiag/strbuf.h"
 #include "tlsdiag/winreg.h"
+#include "windows/winreg_internal.h"
 
 static const char *version_name(unsigned bit)
 {
@@ -57,6 +58,27 @@ static void dotnet_text(struct tlsd_strbuf *b, const struct tlsd_dotnet *d)
                                                 : "");
 }
 
+/* Before Windows 10, the curves a registry list gave each ECDHE suite: {suite: [group]},
+ * or NULL when no suite is bound to some. */
+static json_t *listed_curves_json(const struct tlsd_profile *p)
+{
+    json_t *o = NULL;
+    for (size_t i = 0; i < p->n_suites; i++) {
+        uint16_t g[TLSD_WINDOWS_MAX_SUFFIXES];
+        size_t ng = tlsd_windows_listed_groups(p, i, g);
+        const struct tlsd_suite *st = tlsd_suite_by_code(p->suites[i]);
+        if (!ng || !st || (!o && !(o = json_object())))
+            continue;
+        json_t *a = json_array();
+        for (size_t k = 0; k < ng; k++) {
+            const struct tlsd_group *gr = tlsd_group_by_code(g[k]);
+            json_array_append_new(a, gr ? json_string(gr->name) : json_integer(g[k]));
+        }
+        json_object_set_new(o, st->iana_name, a);
+    }
+    return o;
+}
+
 json_t *tlsd_profile_to_json(const struct tlsd_profile *p)
 {
     json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", p->name, "description",
@@ -83,6 +105,9 @@ json_t *tlsd_profile_to_json(const struct tlsd_profile *p)
                                         "bits", p->certs[i].bits));
     json_object_set_new(j, "versions", v);
     json_object_set_new(j, "suites", s);
+    json_t *listed = listed_curves_json(p);
+    if (listed)
+        json_object_set_new(j, "suite_curves", listed);
     json_object_set_new(j, "groups", g);
     json_object_set_new(j, "certificates", c);
     if (p->dotnet.target != TLSD_DOTNET_NONE)
@@ -135,8 +160,15 @@ void tlsd_profile_text(const struct tlsd_profile *p, struct tlsd_strbuf *b)
     tlsd_sb_printf(b, "\n  suites (%zu):\n", p->n_suites);
     for (size_t i = 0; i < p->n_suites; i++) {
         const struct tlsd_suite *s = tlsd_suite_by_code(p->suites[i]);
-        tlsd_sb_printf(b, "    %3zu 0x%04X %s\n", i + 1, (unsigned)p->suites[i],
+        tlsd_sb_printf(b, "    %3zu 0x%04X %s", i + 1, (unsigned)p->suites[i],
                        s ? s->iana_name : "?");
+        uint16_t g[TLSD_WINDOWS_MAX_SUFFIXES];
+        size_t ng = tlsd_windows_listed_groups(p, i, g);
+        for (size_t k = 0; k < ng; k++) {
+            const struct tlsd_group *gr = tlsd_group_by_code(g[k]);
+            tlsd_sb_printf(b, "%s%s", k ? " " : " (listed with ", gr ? gr->name : "?");
+        }
+        tlsd_sb_puts(b, ng ? ")\n" : "\n");
     }
 }
 

@@ -58,3 +58,14 @@ bool tlsd_windows_support_has_name(const struct tlsd_windows_support *ws, const 
     }
     return false;
 }
+
+size_t tlsd_windows_listed_groups(const struct tlsd_profile *p, size_t i,
+                                  uint16_t out[TLSD_WINDOWS_MAX_SUFFIXES])
+{
+    const struct tlsd_windows_support *ws = tlsd_windows_support_of_side(p);
+    size_t n = 0;
+    for (size_t k = 0; ws && i < p->n_suites && k < ws->n_curve_suffixes && k < 8; k++)
+        if ((p->suite_curves[i] >> k) & 1)
+            out[n++] = ws->curve_suffixes[k].group;
+    return n;
+}

@@ -65,6 +65,11 @@ const struct tlsd_windows_support *tlsd_windows_support_of(const char *profile);
  * Windows 7, no X25519 before Windows 10), whatever the registry is told. */
 struct tlsd_profile;
 const struct tlsd_windows_support *tlsd_windows_support_of_side(const struct tlsd_profile *p);
+/* The groups the registry list gave suite i of p (before Windows 10: its names' curve
+ * suffixes, suite_curves); 0: not bound to some (any of the side's groups). */
+#define TLSD_WINDOWS_MAX_SUFFIXES 8
+size_t tlsd_windows_listed_groups(const struct tlsd_profile *p, size_t i,
+                                  uint16_t out[TLSD_WINDOWS_MAX_SUFFIXES]);
 /* The release has the suite (under any of its Windows names). */
 bool tlsd_windows_support_has_suite(const struct tlsd_windows_support *ws, uint32_t code);
 /* The release's Schannel can negotiate the group. */

@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include "tlsdiag/fixes.h"
+#include "tlsdiag/json.h"
 #include "tlsdiag/negotiate.h"
 #include "tlsdiag/profile.h"
 #include "tlsdiag/winreg.h"
@@ -260,6 +261,15 @@ static void test_fix_keeps_listed_curves(void **state)
                              "TLS_RSA_WITH_AES_128_CBC_SHA,TLS_RSA_WITH_3DES_EDE_CBC_SHA");
     tlsd_fix_steps_free(&steps);
     tlsd_fix_list_free(&l);
+    /* shown in the profile's JSON */
+    json_t *j = tlsd_profile_to_json(&st->profile);
+    json_t *bound = json_object_get(json_object_get(j, "suite_curves"),
+                                    "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384");
+    assert_int_equal(json_array_size(bound), 1);
+    assert_string_equal(json_string_value(json_array_get(bound, 0)), "secp384r1");
+    assert_null(
+        json_object_get(json_object_get(j, "suite_curves"), "TLS_RSA_WITH_AES_128_CBC_SHA"));
+    json_decref(j);
     /* and the listed curves bind: a P-256-only client gets the suite listed with _P256,
      * not the server's first, listed with _P384 only */
     const char *p256 =
