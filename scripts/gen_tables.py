@@ -339,18 +339,30 @@ def gen_codes(h, tables):
         h.append("")
 
 
-def gen_suite_index(out, parsed, name_cols):
-    """Sorted (lower-case name -> row) index over every spelling of every suite."""
-    idx = []
+# The spellings each registry's *_by_name lookup accepts (registry.c): a sorted index of
+# each; where two rows share a spelling, the first row wins, as a scan of the table would.
+NAME_INDEXES = [
+    ("suite", "suites", None),
+    ("version", "versions", ["name", "iana_name", "openssl_name", "gnutls_name", "windows_name"]),
+    ("group", "groups", ["name", "openssl_name", "gnutls_name", "windows_name"]),
+    ("sigscheme", "sigschemes", ["name", "openssl_name", "gnutls_name"]),
+    ("extension", "extensions", ["name"]),
+    ("alert", "alerts", ["name"]),
+]
+
+
+def gen_name_index(out, cname, parsed, name_cols):
+    """Sorted (lower-case name -> first row) index over the given spellings of a table."""
+    first = {}
     for i, (row, _) in enumerate(parsed):
         for n in set(n.lower() for n in names_of(row, name_cols)):
-            idx.append((n, i))
-    idx.sort()
-    out.append("const struct tlsd_name_index tlsd_suite_name_index[] = {")
+            first.setdefault(n, i)
+    idx = sorted(first.items())
+    out.append("const struct tlsd_name_index tlsd_%s_name_index[] = {" % cname)
     for name, i in idx:
         out.append("    {%s, %d}," % (cstr(name), i))
     out.append("};")
-    out.append("const size_t tlsd_suite_name_index_count = %d;" % len(idx))
+    out.append("const size_t tlsd_%s_name_index_count = %d;" % (cname, len(idx)))
 
 
 def main():
@@ -369,7 +381,8 @@ def main():
         gen_vocabulary(h, out)
         for spec in TABLES:
             tables[spec[0]] = gen_table(data_dir, out, spec)
-        gen_suite_index(out, tables["suites"], TABLES[0][4])
+        for cname, tname, cols in NAME_INDEXES:
+            gen_name_index(out, cname, tables[tname], cols or TABLES[0][4])
         gen_codes(h, tables)
     except (DataError, OSError, ValueError) as e:
         sys.stderr.write("gen_tables: %s\n" % e)

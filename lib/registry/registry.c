@@ -124,13 +124,21 @@ static int index_cmp(const void *key, const void *elem)
     return strcasecmp(key, e->name);
 }
 
-const struct tlsd_suite *tlsd_suite_by_name(const char *name)
+/* The row a generated name index gives name (any case), or -1. */
+static int index_row(const struct tlsd_name_index *idx, size_t n, const char *name)
 {
-    const struct tlsd_name_index *e =
-        bsearch(name, tlsd_suite_name_index, tlsd_suite_name_index_count,
-                sizeof tlsd_suite_name_index[0], index_cmp);
-    return e ? &tlsd_suites_table[e->row] : NULL;
+    const struct tlsd_name_index *e = bsearch(name, idx, n, sizeof idx[0], index_cmp);
+    return e ? e->row : -1;
 }
+
+#define DEFINE_BY_NAME(fn, type, table, index)                                                     \
+    const type *fn(const char *name)                                                               \
+    {                                                                                              \
+        int row = index_row(index, index##_count, name);                                           \
+        return row < 0 ? NULL : &table[row];                                                       \
+    }
+
+DEFINE_BY_NAME(tlsd_suite_by_name, struct tlsd_suite, tlsd_suites_table, tlsd_suite_name_index)
 
 /* True when name equals one entry of the comma list (case-insensitive). */
 static bool list_has(const char *list, const char *name)
@@ -177,28 +185,14 @@ bool tlsd_is_grease(uint32_t code)
     return code <= 0xFFFF && (code & 0x0F0F) == 0x0A0A && (code >> 8) == (code & 0xFF);
 }
 
-#define DEFINE_BY_NAME(fn, type, table, count, ...)                                                \
-    const type *fn(const char *name)                                                               \
-    {                                                                                              \
-        for (size_t i = 0; i < count; i++) {                                                       \
-            const type *r = &table[i];                                                             \
-            const char *names[] = {__VA_ARGS__};                                                   \
-            for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)                            \
-                if (names[k] && list_has(names[k], name))                                          \
-                    return r;                                                                      \
-        }                                                                                          \
-        return NULL;                                                                               \
-    }
-
-DEFINE_BY_NAME(tlsd_version_by_name, struct tlsd_version, tlsd_versions_table, tlsd_versions_count,
-               r->name, r->iana_name, r->openssl_name, r->gnutls_name, r->windows_name)
-DEFINE_BY_NAME(tlsd_group_by_name, struct tlsd_group, tlsd_groups_table, tlsd_groups_count, r->name,
-               r->openssl_name, r->gnutls_name, r->windows_name)
+DEFINE_BY_NAME(tlsd_version_by_name, struct tlsd_version, tlsd_versions_table,
+               tlsd_version_name_index)
+DEFINE_BY_NAME(tlsd_group_by_name, struct tlsd_group, tlsd_groups_table, tlsd_group_name_index)
 DEFINE_BY_NAME(tlsd_sigscheme_by_name, struct tlsd_sigscheme, tlsd_sigschemes_table,
-               tlsd_sigschemes_count, r->name, r->openssl_name, r->gnutls_name)
+               tlsd_sigscheme_name_index)
 DEFINE_BY_NAME(tlsd_extension_by_name, struct tlsd_extension, tlsd_extensions_table,
-               tlsd_extensions_count, r->name)
-DEFINE_BY_NAME(tlsd_alert_by_name, struct tlsd_alert, tlsd_alerts_table, tlsd_alerts_count, r->name)
+               tlsd_extension_name_index)
+DEFINE_BY_NAME(tlsd_alert_by_name, struct tlsd_alert, tlsd_alerts_table, tlsd_alert_name_index)
 
 const char *tlsd_suite_code_str(uint32_t code, char buf[12])
 {

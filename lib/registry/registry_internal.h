@@ -13,8 +13,19 @@ struct tlsd_name_index {
 
 extern const struct tlsd_suite tlsd_suites_table[];
 extern const size_t tlsd_suites_count;
+/* Every spelling *_by_name accepts, sorted, with its row (scripts/gen_tables.py). */
 extern const struct tlsd_name_index tlsd_suite_name_index[];
 extern const size_t tlsd_suite_name_index_count;
+extern const struct tlsd_name_index tlsd_version_name_index[];
+extern const size_t tlsd_version_name_index_count;
+extern const struct tlsd_name_index tlsd_group_name_index[];
+extern const size_t tlsd_group_name_index_count;
+extern const struct tlsd_name_index tlsd_sigscheme_name_index[];
+extern const size_t tlsd_sigscheme_name_index_count;
+extern const struct tlsd_name_index tlsd_extension_name_index[];
+extern const size_t tlsd_extension_name_index_count;
+extern const struct tlsd_name_index tlsd_alert_name_index[];
+extern const size_t tlsd_alert_name_index_count;
 extern const struct tlsd_version tlsd_versions_table[];
 extern const size_t tlsd_versions_count;
 extern const struct tlsd_group tlsd_groups_table[];

@@ -200,6 +200,127 @@ static void other_registries(void **state)
     assert_int_equal(tlsd_class_from_name("bogus"), TLSD_CLASS_UNKNOWN);
 }
 
+/* The name lookups (generated sorted indexes) give what a scan of the table in row order
+ * gives: for every spelling of every row, in any case, the first row that has it. */
+static const void *first_row_having(size_t n, const void *(*at)(size_t),
+                                    const char *(*col)(const void *, size_t), size_t ncols,
+                                    const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t c = 0; c < ncols; c++) {
+            const char *list = col(at(i), c);
+            if (list && tlsd_name_in_list(list, name))
+                return at(i);
+        }
+    return NULL;
+}
+
+static bool check_spellings(size_t n, const void *(*at)(size_t),
+                            const char *(*col)(const void *, size_t), size_t ncols,
+                            const void *(*by_name)(const char *))
+{
+    bool ok = true;
+    for (size_t i = 0; i < n; i++)
+        for (size_t c = 0; c < ncols; c++)
+            for (const char *p = col(at(i), c); p && *p;) {
+                char name[128], upper[128];
+                size_t len = strcspn(p, ",");
+                snprintf(name, sizeof name, "%.*s", (int)len, p);
+                for (size_t k = 0; k <= strlen(name); k++)
+                    upper[k] = (char)toupper((unsigned char)name[k]);
+                const void *want = first_row_having(n, at, col, ncols, name);
+                if (by_name(name) != want || by_name(upper) != want) {
+                    print_error("'%s' resolves to another row than a scan finds\n", name);
+                    ok = false;
+                }
+                p += len + (p[len] == ',');
+            }
+    return ok;
+}
+
+static const void *group_at(size_t i)
+{
+    return tlsd_group_at(i);
+}
+static const void *group_by(const char *n)
+{
+    return tlsd_group_by_name(n);
+}
+static const char *group_col(const void *r, size_t c)
+{
+    const struct tlsd_group *g = r;
+    const char *cols[] = {g->name, g->openssl_name, g->gnutls_name, g->windows_name};
+    return cols[c];
+}
+static const void *version_at(size_t i)
+{
+    return tlsd_version_at(i);
+}
+static const void *version_by(const char *n)
+{
+    return tlsd_version_by_name(n);
+}
+static const char *version_col(const void *r, size_t c)
+{
+    const struct tlsd_version *v = r;
+    const char *cols[] = {v->name, v->iana_name, v->openssl_name, v->gnutls_name, v->windows_name};
+    return cols[c];
+}
+static const void *sigscheme_at(size_t i)
+{
+    return tlsd_sigscheme_at(i);
+}
+static const void *sigscheme_by(const char *n)
+{
+    return tlsd_sigscheme_by_name(n);
+}
+static const char *sigscheme_col(const void *r, size_t c)
+{
+    const struct tlsd_sigscheme *s = r;
+    const char *cols[] = {s->name, s->openssl_name, s->gnutls_name};
+    return cols[c];
+}
+static const void *alert_at(size_t i)
+{
+    return tlsd_alert_at(i);
+}
+static const void *alert_by(const char *n)
+{
+    return tlsd_alert_by_name(n);
+}
+static const char *alert_col(const void *r, size_t c)
+{
+    (void)c;
+    return ((const struct tlsd_alert *)r)->name;
+}
+static const void *extension_at(size_t i)
+{
+    return tlsd_extension_at(i);
+}
+static const void *extension_by(const char *n)
+{
+    return tlsd_extension_by_name(n);
+}
+static const char *extension_col(const void *r, size_t c)
+{
+    (void)c;
+    return ((const struct tlsd_extension *)r)->name;
+}
+
+static void name_lookups_match_a_scan(void **state)
+{
+    (void)state;
+    assert_true(check_spellings(tlsd_group_count(), group_at, group_col, 4, group_by));
+    assert_true(check_spellings(tlsd_version_count(), version_at, version_col, 5, version_by));
+    assert_true(
+        check_spellings(tlsd_sigscheme_count(), sigscheme_at, sigscheme_col, 3, sigscheme_by));
+    assert_true(check_spellings(tlsd_alert_count(), alert_at, alert_col, 1, alert_by));
+    assert_true(
+        check_spellings(tlsd_extension_count(), extension_at, extension_col, 1, extension_by));
+    assert_null(tlsd_group_by_name("no-such-group"));
+    assert_null(tlsd_group_by_name(""));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -210,6 +331,7 @@ int main(void)
         cmocka_unit_test(grease),
         cmocka_unit_test(scsv_codes),
         cmocka_unit_test(other_registries),
+        cmocka_unit_test(name_lookups_match_a_scan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
