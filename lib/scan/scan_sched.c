@@ -463,7 +463,7 @@ static void note_flight_incomplete(struct tscan *t, const struct probe_res *res)
  * answer is never taken as the server's answer: the server may have taken the FIN for the
  * client's leaving, so it is asked again with the connection kept open. */
 
-#define SERIAL_LATE       3u /* answers this late make a server one-at-a-time */
+#define SERIAL_LATE       2u /* answers this late make a server one-at-a-time */
 #define SERIAL_SLACK_MS   100u
 #define HALF_CLOSE_MISSES 8u /* then the server is asked without half-closes */
 
@@ -480,7 +480,7 @@ static void serial_check(struct tscan *t, const struct task *k, const struct pro
     uint64_t took = scan_now_ms(t->s) - k->launched_ms;
     if (!t->quickest_ms || took < t->quickest_ms)
         t->quickest_ms = took ? took : 1;
-    if (took <= 2 * t->quickest_ms + SERIAL_SLACK_MS || ++t->late_answers < SERIAL_LATE)
+    if (took <= t->quickest_ms * 3 / 2 + SERIAL_SLACK_MS || ++t->late_answers < SERIAL_LATE)
         return;
     t->serial = true;
     /* The probes already waiting in its queue are half-closed too. */
