@@ -13,6 +13,11 @@ import signal
 import sys
 
 CONNECTIONS = 0
+# The connections' tasks. asyncio holds tasks by weak reference only: a connection whose
+# client has half-closed (shutdown after its hello) waits on the server side alone, and the
+# garbage collector could destroy its task with the connection, which the client then saw
+# closed with no answer.
+TASKS = set()
 
 
 async def pipe(reader, writer, delay):
@@ -53,6 +58,15 @@ async def pipe(reader, writer, delay):
 async def handle(creader, cwriter, target, delay):
     global CONNECTIONS
     CONNECTIONS += 1
+    me = asyncio.current_task()
+    TASKS.add(me)
+    try:
+        await relay(creader, cwriter, target, delay)
+    finally:
+        TASKS.discard(me)
+
+
+async def relay(creader, cwriter, target, delay):
     await asyncio.sleep(delay)  # the SYN's trip
     try:
         sreader, swriter = await asyncio.open_connection("127.0.0.1", target)

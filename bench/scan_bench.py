@@ -13,7 +13,9 @@ Usage: bench/scan_bench.py TLSDIAG [ROUNDS] [--write docs/benchmarks.md]
    tlsdiag and sslscan in turn;
    2b. the same at 150 ms each way (tlsdiag alone: sslscan takes minutes there);
    2c. through the 50 ms proxy in front of openssl s_server with its defaults,
-   which serves one connection at a time: tlsdiag, sslscan and nmap;
+   which serves one connection at a time: tlsdiag, sslscan and nmap; its
+   stdin is a pipe held open, as an admin's s_server on a terminal has (at
+   EOF, s_server ends each connection once its handshake is done);
    the latency rows give the TCP connections each tool opened (counted by the
    proxy, once, outside the timing) and the wall time in round trips;
 3. a fleet: one nginx listening on 500 loopback ports, scanned completely by
@@ -181,8 +183,11 @@ def scenario_latency(out, delay_ms=50, label="2"):
 
 def scenario_latency_one_at_a_time(out, delay_ms=50):
     port = free_port()
-    start(["openssl", "s_server", "-accept", str(port), "-cert", f"{WORK}/rsa.pem", "-key",
-           f"{WORK}/rsa.key", "-quiet", "-naccept", "1000000"])
+    # stdin held open (the pipe's write end stays with this process until the end)
+    procs.append(subprocess.Popen(
+        ["openssl", "s_server", "-accept", str(port), "-cert", f"{WORK}/rsa.pem", "-key",
+         f"{WORK}/rsa.key", "-quiet", "-naccept", "1000000"], stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV))
     wait_port(port)
     pport = delay_proxy(port, delay_ms)
     target = f"localhost:{pport}"

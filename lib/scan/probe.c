@@ -31,6 +31,7 @@ struct probe {
     struct tlsd_deadline limit;
     uv_connect_t conn;
     uv_write_t wr;
+    uv_shutdown_t shut; /* req.half_close */
     struct probe_req req;
     struct probe_res res;
     struct probe *next, *prev; /* in req.set */
@@ -218,6 +219,19 @@ static void send_bytes(struct probe *p, const void *data, size_t len)
     }
 }
 
+/* The FIN's fate changes nothing: the answer (or its absence) is what the probe reports. */
+static void on_shutdown(uv_shutdown_t *req, int status)
+{
+    (void)req;
+    (void)status;
+}
+
+static void half_close(struct probe *p)
+{
+    if (uv_shutdown(&p->shut, (uv_stream_t *)&p->tcp, on_shutdown) == 0)
+        p->res.half_closed = true;
+}
+
 static void send_hello(struct probe *p)
 {
     if (!p->req.hello) {
@@ -232,6 +246,20 @@ static void send_hello(struct probe *p)
     }
     p->state = ST_TLS;
     send_bytes(p, p->req.hello, p->req.hello_len);
+    /* libuv sends the FIN once the hello is written; the answer is read as before. */
+    if (p->req.half_close && p->state == ST_TLS)
+        half_close(p);
+}
+
+void probe_half_close_some(struct probe_set *set, bool (*pick)(void *ctx, void *arg), void *arg)
+{
+    for (struct probe *p = set->head; p; p = p->next) {
+        if (!p->req.hello || p->req.half_close || !pick(p->req.ctx, arg))
+            continue;
+        p->req.half_close = true;
+        if (p->state == ST_TLS)
+            half_close(p);
+    }
 }
 
 /* ---- STARTTLS ------------------------------------------------------------ */

@@ -54,6 +54,7 @@ struct probe_res {
      * accepted was answered right after; in doubt if the server later resets at random. */
     bool confirmed_reset;
     int fd; /* handed over (no hello): a dup of the socket, the callee closes it; else -1 */
+    bool half_closed; /* our FIN followed the hello (req.half_close) */
 };
 
 typedef void (*probe_cb)(void *ctx, struct probe_res *res);
@@ -75,6 +76,10 @@ struct probe_req {
     void *ctx;
     struct probe_set *set; /* the probe is listed there while in flight (may be NULL) */
     bool hello_enough;     /* end at the ServerHello: the rest of the flight is not awaited */
+    /* Shut our side down (a FIN) right after the hello: a server that serves one connection
+     * at a time then ends each one when its answer is out, instead of a round trip later
+     * when our close reaches it. */
+    bool half_close;
 };
 
 /* Starts a probe on loop; req->cb is called exactly once (also on failure to
@@ -97,6 +102,10 @@ static inline bool probe_ssl2_hello(const struct probe_res *res)
  * ignores (HelloRequest) read before it, of type ignored_type. */
 void probe_bytes_text(size_t bytes, size_t ignored, int ignored_type, size_t have, size_t want,
                       char *out, size_t len);
+
+/* Half-closes the probes of set whose ctx pick() chooses (req.half_close): those whose hello
+ * is out send their FIN now, those still connecting after their hello. */
+void probe_half_close_some(struct probe_set *set, bool (*pick)(void *ctx, void *arg), void *arg);
 
 /* Ends every probe of set now: each reports a time limit (ending not known) with error why. */
 void probe_stop_all(struct probe_set *set, const char *why);

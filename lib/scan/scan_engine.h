@@ -103,6 +103,8 @@ struct task {
         char error[200];
     } held;                      /* the last ambiguous answer (reset, closed) */
     enum tlsd_ending_detail met; /* answered undecided: how its probes ended (none: no answer) */
+    uint64_t launched_ms;        /* when its probe in flight was started */
+    bool whole;                  /* its next probe keeps the connection open (no half-close) */
 };
 
 struct tscan {
@@ -134,7 +136,12 @@ struct tscan {
     uint8_t *no_sni_leaf;                  /* the certificate a hello without SNI got (DER) */
     size_t no_sni_len;
     /* faults */
-    unsigned limit;      /* probes in flight for this target (lowered when it limits) */
+    unsigned limit; /* probes in flight for this target (lowered when it limits) */
+    /* A server that serves one connection at a time (scan_sched.c, serial_check): answers
+     * that come far later than its quickest one. Its probes then half-close. */
+    uint64_t quickest_ms;
+    unsigned late_answers, half_close_misses;
+    bool serial, half_close_off;
     unsigned live_tasks; /* tasks not ended */
     bool ever_connected; /* a probe got through connect() */
     /* How its probes ended (bits of enum tlsd_conn_outcome, probe_res.ending), and whether

@@ -112,6 +112,8 @@ static void launch(struct task *k)
     req.ctx = k;
     req.set = &s->probes;
     req.hello_enough = t->flight_stalls;
+    req.half_close = t->serial && !t->half_close_off && !k->whole && !k->control;
+    k->launched_ms = scan_now_ms(s);
     t->inflight++;
     s->inflight++;
     note_waiting(t);
@@ -450,6 +452,61 @@ static void note_flight_incomplete(struct tscan *t, const struct probe_res *res)
                        tlsd_version_str(res->sh.version, vb), res->error);
 }
 
+/* ---- servers that serve one connection at a time --------------------------------
+ *
+ * Such a server (openssl s_server, many devices) answers one probe, then waits for the
+ * client's next move or its close, which reaches it a round trip later; the other probes
+ * wait in its listen queue meanwhile, so each accepted probe costs a round trip of the
+ * scan. It shows as answers much later than the quickest one. From then on, each probe
+ * shuts its sending side down after the hello: the server reads the hello, answers, meets
+ * the end and takes the next connection at once. A half-closed probe that got no clean
+ * answer is never taken as the server's answer: the server may have taken the FIN for the
+ * client's leaving, so it is asked again with the connection kept open. */
+
+#define SERIAL_LATE       2u /* answers this late make a server one-at-a-time */
+#define SERIAL_SLACK_MS   100u
+#define HALF_CLOSE_MISSES 8u /* then the server is asked without half-closes */
+
+static bool of_target(void *ctx, void *arg)
+{
+    const struct task *k = ctx;
+    return k->t == arg && !k->control && !k->whole;
+}
+
+static void serial_check(struct tscan *t, const struct task *k, const struct probe_res *res)
+{
+    if (t->serial || res->bytes_in == 0)
+        return;
+    uint64_t took = scan_now_ms(t->s) - k->launched_ms;
+    if (!t->quickest_ms || took < t->quickest_ms)
+        t->quickest_ms = took ? took : 1;
+    if (took <= t->quickest_ms * 3 / 2 + SERIAL_SLACK_MS || ++t->late_answers < SERIAL_LATE)
+        return;
+    t->serial = true;
+    /* The probes already waiting in its queue are half-closed too. */
+    if (!t->half_close_off)
+        probe_half_close_some(&t->s->probes, of_target, t);
+}
+
+/* Alerts a server may send for the end of the connection rather than for the hello
+ * (RFC 8446 6: close_notify, unexpected_message, decode_error, internal_error; OpenSSL
+ * sends decode_error on an end before a message is whole). */
+static bool eof_alert(const struct probe_res *res)
+{
+    if (res->ending != TLSD_OUTCOME_SERVER_ALERT || !res->have_alert)
+        return false;
+    uint8_t d = res->alert.description;
+    return d == 0 || d == 10 || d == 50 || d == 80;
+}
+
+/* A close, a reset, a cut flight, no answer or such an alert after our FIN: asked again,
+ * whole. */
+static bool half_close_missed(const struct probe_res *res)
+{
+    return res->half_closed && (ambiguous(res) || res->flight_incomplete ||
+                                res->detail == TLSD_DETAIL_TIMEOUT || eof_alert(res));
+}
+
 static void probe_done(void *ctx, struct probe_res *res)
 {
     struct task *k = ctx;
@@ -459,6 +516,17 @@ static void probe_done(void *ctx, struct probe_res *res)
     s->inflight--;
     note_waiting(t);
     s->probes_done++;
+    if (half_close_missed(res) && !t->failed) {
+        k->whole = true;
+        if (++t->half_close_misses >= HALF_CLOSE_MISSES)
+            t->half_close_off = true;
+        enqueue(s, k);
+        pump(s);
+        return;
+    }
+    if (!ambiguous(res))
+        k->whole = false;
+    serial_check(t, k, res);
     if (res->have_sh || res->have_ssl2)
         t->r->handshakes++;
     if (res->have_sh && !res->sh.is_hrr && tlsd_version_is_tls13(res->sh.version))

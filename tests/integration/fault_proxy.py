@@ -8,6 +8,10 @@ Modes:
                   (a seeded generator: the same sequence each run)
   after:N         forward N connections, then reset every later one after its ClientHello
   stop:N          forward N connections, then stop listening (later connects are refused)
+  fin:MS          forward, the server's answer MS ms late; a client that half-closes
+                  (a FIN after its hello) before that gets its connection closed unanswered,
+                  as a server that takes the FIN for the client's leaving (counted in
+                  PORTFILE.fin)
   schannel        forward, but where the server refuses a hello with an alert (or closes
                   without an answer), reset the client's connection instead, as Windows
                   schannel does; no randomness: every reset here is a real refusal
@@ -45,7 +49,7 @@ def pipe(src, dst):
                 pass
 
 
-def forward(conn, backend, schannel):
+def forward(conn, backend, schannel, fin_ms=0, portfile=None):
     try:
         up = socket.create_connection(("127.0.0.1", backend), timeout=10)
     except OSError:
@@ -53,6 +57,8 @@ def forward(conn, backend, schannel):
         return
     conn.settimeout(30)
     up.settimeout(30)
+    if fin_ms and fin_hostile(conn, up, fin_ms, portfile):
+        return
     if schannel:
         try:
             hello = conn.recv(65536)
@@ -80,6 +86,33 @@ def forward(conn, backend, schannel):
     t.join(30)
     conn.close()
     up.close()
+
+
+FIN_DROPS = [0]
+
+
+def fin_hostile(conn, up, delay_ms, portfile):
+    """Forwards the hello, waits delay_ms; True when the client half-closed meanwhile (both
+    connections are then closed, the client's unanswered)."""
+    try:
+        up.sendall(conn.recv(65536))
+        threading.Event().wait(delay_ms / 1000)
+        conn.setblocking(False)
+        try:
+            fin = conn.recv(1, socket.MSG_PEEK) == b""
+        except BlockingIOError:
+            fin = False
+        conn.setblocking(True)
+        conn.settimeout(30)
+    except OSError:
+        fin = True
+    if fin:
+        FIN_DROPS[0] += 1
+        with open(portfile + ".fin", "w") as f:
+            f.write(str(FIN_DROPS[0]))
+        up.close()
+        conn.close()
+    return fin
 
 
 def reset_after_hello(conn):
@@ -116,7 +149,8 @@ def main():
         if kind == "after" and n > int(arg):
             threading.Thread(target=reset_after_hello, args=(conn,), daemon=True).start()
             continue
-        threading.Thread(target=forward, args=(conn, backend, kind == "schannel"),
+        threading.Thread(target=forward, args=(conn, backend, kind == "schannel",
+                                               int(arg) if kind == "fin" else 0, portfile),
                          daemon=True).start()
         if kind == "stop" and n >= int(arg):
             lsock.close()

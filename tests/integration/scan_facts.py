@@ -134,6 +134,9 @@ class JitterProxy:
 
     def __init__(self, target_port):
         self.target, self.connections, self.port = target_port, 0, None
+        # asyncio holds tasks by weak reference only: a connection whose client half-closed
+        # waits on the server side alone, and the collector could end it unanswered
+        self.tasks = set()
         self.loop = asyncio.new_event_loop()
         ready = threading.Event()
         threading.Thread(target=self._run, args=(ready,), daemon=True).start()
@@ -147,6 +150,14 @@ class JitterProxy:
         self.loop.run_forever()
 
     async def _conn(self, cr, cw):
+        me = asyncio.current_task()
+        self.tasks.add(me)
+        try:
+            await self._relay(cr, cw)
+        finally:
+            self.tasks.discard(me)
+
+    async def _relay(self, cr, cw):
         self.connections += 1
         delay = random.uniform(0, 0.04)
         try:

@@ -93,6 +93,15 @@ compare "$WORK/direct.json" "$WORK/schannel.json" 1 && ok || bad "refusals by re
 python3 -c 'import json,sys;sys.exit(0 if json.load(open(sys.argv[1]))["targets"][0]["resets_confirmed"] > 0 else 1)' \
   "$WORK/schannel.json" && ok || bad "schannel proxy: no reset was confirmed as a refusal"
 
+# A server that serves one connection at a time (s_server; its answers 30 ms late, so the
+# scan notices it and half-closes its probes) and drops a connection whose client
+# half-closed: every such probe is asked again whole, and the answers are the direct scan's.
+proxy fin:30 fin
+scan fin "127.0.0.1:$PORT"
+expect_rc 0 "a one-at-a-time server that drops half-closed connections"
+compare "$WORK/direct.json" "$WORK/fin.json" 1 && ok || bad "half-closes dropped: not the direct scan's answers"
+[ -s "$WORK/port.fin.fin" ] && ok || bad "fin:30: the scan never half-closed (nothing to test)"
+
 for mode in random:0.3:7 random:0.5:11 after:30 stop:30; do
   name=${mode//:/_}
   proxy "$mode" "$name"
