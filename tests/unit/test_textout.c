@@ -105,6 +105,13 @@ static void test_wrap_items(void **state)
 static void test_wrap_tokens(void **state)
 {
     (void)state;
+    /* The last break within the room, found back from its end: not between two spaces,
+     * which are dropped at the break. */
+    expect_wrap("aaa bbb ccccccccccccccccc  dddddddddd", 30, 2,
+                "aaa bbb ccccccccccccccccc\n  dddddddddd\n");
+    /* Leading spaces longer than the room: no break among them, the first word stays. */
+    expect_wrap("                                word more", 30, 2,
+                "                                word\n  more\n");
     /* A word longer than the room stays whole on its own line. */
     expect_wrap("see: https://example.invalid/a/very/long/path/x next", 30, TLSD_WRAP_AUTO,
                 "see:\n     https://example.invalid/a/very/long/path/x\n     next\n");
