@@ -390,6 +390,22 @@ static char *put_digits(char *o, unsigned long v, size_t n)
     return o + n;
 }
 
+/* "YYYY-MM-DD", sep, "HH:MM:SS" (a year of four digits). */
+static char *put_date_time(char *o, const struct tm *tm, char sep)
+{
+    o = put_digits(o, (unsigned long)tm->tm_year + 1900, 4);
+    *o++ = '-';
+    o = put_digits(o, (unsigned long)tm->tm_mon + 1, 2);
+    *o++ = '-';
+    o = put_digits(o, (unsigned long)tm->tm_mday, 2);
+    *o++ = sep;
+    o = put_digits(o, (unsigned long)tm->tm_hour, 2);
+    *o++ = ':';
+    o = put_digits(o, (unsigned long)tm->tm_min, 2);
+    *o++ = ':';
+    return put_digits(o, (unsigned long)tm->tm_sec, 2);
+}
+
 char *tlsd_time_utc(int64_t usec, bool frac, char *out, size_t len)
 {
     struct tm tm;
@@ -404,18 +420,7 @@ char *tlsd_time_utc(int64_t usec, bool frac, char *out, size_t len)
         return out;
     }
     /* Written by hand: a timestamp or two per connection of a capture. */
-    char *o = out;
-    o = put_digits(o, (unsigned long)tm.tm_year + 1900, 4);
-    *o++ = '-';
-    o = put_digits(o, (unsigned long)tm.tm_mon + 1, 2);
-    *o++ = '-';
-    o = put_digits(o, (unsigned long)tm.tm_mday, 2);
-    *o++ = 'T';
-    o = put_digits(o, (unsigned long)tm.tm_hour, 2);
-    *o++ = ':';
-    o = put_digits(o, (unsigned long)tm.tm_min, 2);
-    *o++ = ':';
-    o = put_digits(o, (unsigned long)tm.tm_sec, 2);
+    char *o = put_date_time(out, &tm, 'T');
     if (frac) {
         *o++ = '.';
         o = put_digits(o, (unsigned long)micros, 6);
@@ -433,11 +438,24 @@ char *tlsd_time_local(int64_t usec, char *out, size_t len)
         out[0] = '\0';
     if (!split_time(usec, true, &tm, &micros) || len < TLSD_TIME_LEN)
         return NULL;
-    size_t n = strftime(out, len, "%Y-%m-%d %H:%M:%S", &tm);
     long off = tlsd_utc_offset_min(&tm); /* minutes east of UTC */
     char sign = off < 0 ? '-' : '+';
     off = off < 0 ? -off : off;
-    snprintf(out + n, len - n, ".%03ld %c%02ld:%02ld", micros / 1000, sign, off / 60, off % 60);
+    if (tm.tm_year + 1900 < 1000 || off / 60 > 99) { /* strftime's %Y: no leading zeros */
+        size_t n = strftime(out, len, "%Y-%m-%d %H:%M:%S", &tm);
+        snprintf(out + n, len - n, ".%03ld %c%02ld:%02ld", micros / 1000, sign, off / 60, off % 60);
+        return out;
+    }
+    /* By hand, as tlsd_time_utc: one per connection of a text report. */
+    char *o = put_date_time(out, &tm, ' ');
+    *o++ = '.';
+    o = put_digits(o, (unsigned long)micros / 1000, 3);
+    *o++ = ' ';
+    *o++ = sign;
+    o = put_digits(o, (unsigned long)off / 60, 2);
+    *o++ = ':';
+    o = put_digits(o, (unsigned long)off % 60, 2);
+    *o = '\0';
     return out;
 }
 
