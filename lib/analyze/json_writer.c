@@ -5,6 +5,7 @@
  * output is always valid UTF-8 (RFC 8259 8.1). */
 #include "analyze/json_writer.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,6 +45,16 @@ static inline bool word_needs_escape(uint64_t x)
 }
 
 static void put_escaped_slow(struct tlsd_jw *w, const char *v, size_t n);
+
+#ifndef NDEBUG
+static bool key_needs_escape(const char *key, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (needs_escape((unsigned char)key[i]))
+            return true;
+    return false;
+}
+#endif
 
 /* The common case, a plain string with room for it: checked while it is copied. */
 static void put_escaped(struct tlsd_jw *w, const char *v, size_t n)
@@ -184,7 +195,47 @@ static inline bool plain_key(struct tlsd_jw_memo *memo, const char *key, char *o
     return true;
 }
 
-static void prefix(struct tlsd_jw *w, const char *key)
+/* Copies a literal name (its length known to the caller's compiler, TLSD_JW_KLEN) to o
+ * with at most two overlapping moves, no byte past the name read, no look-up and no
+ * check: a literal member name is one of the schema's words, which need no escape (the
+ * Debug build checks it). */
+static inline void literal_key(const char *key, size_t len, char *o)
+{
+    assert(!key_needs_escape(key, len));
+    if (len >= 8) {
+        uint64_t x;
+        for (size_t i = 0; i + 8 < len; i += 8) {
+            memcpy(&x, key + i, 8);
+            memcpy(o + i, &x, 8);
+        }
+        memcpy(&x, key + len - 8, 8);
+        memcpy(o + len - 8, &x, 8);
+    } else if (len >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, key, 4);
+        memcpy(&hi, key + len - 4, 4);
+        memcpy(o, &lo, 4);
+        memcpy(o + len - 4, &hi, 4);
+    } else {
+        for (size_t i = 0; i < len; i++)
+            o[i] = key[i];
+    }
+}
+
+/* The name's bytes into o (after the opening quote), their count in *n; false: the slow
+ * path must write it (an escape, or too long). */
+static inline bool fast_key(struct tlsd_jw *w, const char *key, size_t klen, char *o, size_t *n)
+{
+    if (klen <= KEY_FAST) {
+        literal_key(key, klen, o);
+        *n = klen;
+        return true;
+    }
+    return known_key(w->memo, key, o, n) || plain_key(w->memo, key, o, n);
+}
+
+static inline __attribute__((always_inline)) void prefix(struct tlsd_jw *w, const char *key,
+                                                         size_t klen)
 {
     bool comma = false;
     if (w->depth > 0) {
@@ -203,7 +254,7 @@ static void prefix(struct tlsd_jw *w, const char *key)
     if (key) {
         size_t n;
         *o++ = '"';
-        if (!known_key(w->memo, key, o, &n) && !plain_key(w->memo, key, o, &n)) {
+        if (!fast_key(w, key, klen, o, &n)) {
             prefix_slow(w, key, comma);
             return;
         }
@@ -215,9 +266,9 @@ static void prefix(struct tlsd_jw *w, const char *key)
     b->s[b->len] = '\0';
 }
 
-static void open_level(struct tlsd_jw *w, const char *key, const char *bracket)
+static void open_level(struct tlsd_jw *w, const char *key, size_t klen, const char *bracket)
 {
-    prefix(w, key);
+    prefix(w, key, klen);
     put(w, bracket, 1);
     if (w->depth >= TLSD_JW_MAX_DEPTH) {
         w->b->failed = true;
@@ -233,9 +284,9 @@ static void close_level(struct tlsd_jw *w, const char *bracket)
     put(w, bracket, 1);
 }
 
-void tlsd_jw_begin_object(struct tlsd_jw *w, const char *key)
+void tlsd_jw_begin_object_k(struct tlsd_jw *w, const char *key, size_t klen)
 {
-    open_level(w, key, "{");
+    open_level(w, key, klen, "{");
 }
 
 void tlsd_jw_end_object(struct tlsd_jw *w)
@@ -243,9 +294,9 @@ void tlsd_jw_end_object(struct tlsd_jw *w)
     close_level(w, "}");
 }
 
-void tlsd_jw_begin_array(struct tlsd_jw *w, const char *key)
+void tlsd_jw_begin_array_k(struct tlsd_jw *w, const char *key, size_t klen)
 {
-    open_level(w, key, "[");
+    open_level(w, key, klen, "[");
 }
 
 void tlsd_jw_end_array(struct tlsd_jw *w)
@@ -253,22 +304,22 @@ void tlsd_jw_end_array(struct tlsd_jw *w)
     close_level(w, "]");
 }
 
-void tlsd_jw_stringn(struct tlsd_jw *w, const char *key, const char *v, size_t n)
+void tlsd_jw_stringn_k(struct tlsd_jw *w, const char *key, size_t klen, const char *v, size_t n)
 {
-    prefix(w, key);
+    prefix(w, key, klen);
     put_escaped(w, v, n);
 }
 
-void tlsd_jw_string(struct tlsd_jw *w, const char *key, const char *v)
+void tlsd_jw_string_k(struct tlsd_jw *w, const char *key, size_t klen, const char *v)
 {
     if (!v) {
-        tlsd_jw_null(w, key);
+        tlsd_jw_null_k(w, key, klen);
         return;
     }
-    tlsd_jw_stringn(w, key, v, strlen(v));
+    tlsd_jw_stringn_k(w, key, klen, v, strlen(v));
 }
 
-void tlsd_jw_int(struct tlsd_jw *w, const char *key, int64_t v)
+void tlsd_jw_int_k(struct tlsd_jw *w, const char *key, size_t klen, int64_t v)
 {
     char tmp[24], *p = tmp + sizeof tmp;
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
@@ -277,31 +328,31 @@ void tlsd_jw_int(struct tlsd_jw *w, const char *key, int64_t v)
     while (u /= 10);
     if (v < 0)
         *--p = '-';
-    prefix(w, key);
+    prefix(w, key, klen);
     put(w, p, (size_t)(tmp + sizeof tmp - p));
 }
 
-void tlsd_jw_uint_or_null(struct tlsd_jw *w, const char *key, uint64_t v)
+void tlsd_jw_uint_or_null_k(struct tlsd_jw *w, const char *key, size_t klen, uint64_t v)
 {
     if (v == 0 || v > INT64_MAX)
-        tlsd_jw_null(w, key);
+        tlsd_jw_null_k(w, key, klen);
     else
-        tlsd_jw_int(w, key, (int64_t)v);
+        tlsd_jw_int_k(w, key, klen, (int64_t)v);
 }
 
-void tlsd_jw_bool(struct tlsd_jw *w, const char *key, bool v)
+void tlsd_jw_bool_k(struct tlsd_jw *w, const char *key, size_t klen, bool v)
 {
-    prefix(w, key);
+    prefix(w, key, klen);
     put(w, v ? "true" : "false", v ? 4 : 5);
 }
 
-void tlsd_jw_null(struct tlsd_jw *w, const char *key)
+void tlsd_jw_null_k(struct tlsd_jw *w, const char *key, size_t klen)
 {
-    prefix(w, key);
+    prefix(w, key, klen);
     put(w, "null", 4);
 }
 
-void tlsd_jw_hex(struct tlsd_jw *w, const char *key, uint32_t v)
+void tlsd_jw_hex_k(struct tlsd_jw *w, const char *key, size_t klen, uint32_t v)
 {
     static const char hex[] = "0123456789abcdef";
     char tmp[12];
@@ -312,11 +363,11 @@ void tlsd_jw_hex(struct tlsd_jw *w, const char *key, uint32_t v)
     for (size_t i = digits; i-- > 0;)
         tmp[n++] = hex[(v >> (4 * i)) & 15];
     tmp[n++] = '"';
-    prefix(w, key);
+    prefix(w, key, klen);
     put(w, tmp, n);
 }
 
-void tlsd_jw_usec(struct tlsd_jw *w, const char *key, int64_t usec)
+void tlsd_jw_usec_k(struct tlsd_jw *w, const char *key, size_t klen, int64_t usec)
 {
     char tmp[32], *p = tmp + sizeof tmp;
     uint64_t u = usec < 0 ? (uint64_t)0 - (uint64_t)usec : (uint64_t)usec;
@@ -329,12 +380,12 @@ void tlsd_jw_usec(struct tlsd_jw *w, const char *key, int64_t usec)
     while (sec /= 10);
     if (usec < 0)
         *--p = '-';
-    prefix(w, key);
+    prefix(w, key, klen);
     put(w, p, (size_t)(tmp + sizeof tmp - p));
 }
 
-void tlsd_jw_raw(struct tlsd_jw *w, const char *key, const char *json, size_t n)
+void tlsd_jw_raw_k(struct tlsd_jw *w, const char *key, size_t klen, const char *json, size_t n)
 {
-    prefix(w, key);
+    prefix(w, key, klen);
     put(w, json, n);
 }

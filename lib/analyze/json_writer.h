@@ -35,22 +35,45 @@ struct tlsd_jw {
 
 /* key is the member name inside an object, NULL inside an array or at the top. It must
  * not change for the life of the program (a literal, or a static name such as
- * tlsd_conn_outcome_name gives): its length is remembered by address. */
-void tlsd_jw_begin_object(struct tlsd_jw *w, const char *key);
+ * tlsd_conn_outcome_name gives): its length is remembered by address. The functions are
+ * called through the macros below, which pass the name's length when the compiler knows
+ * it (a literal: copied without a look-up in the memo), else TLSD_JW_KLEN_UNKNOWN. */
+#define TLSD_JW_KLEN_UNKNOWN ((size_t)-1)
+#define TLSD_JW_KLEN(key)                                                                          \
+    (__builtin_constant_p(__builtin_strlen((key) ? (key) : ""))                                    \
+         ? __builtin_strlen((key) ? (key) : "")                                                    \
+         : TLSD_JW_KLEN_UNKNOWN)
+
+void tlsd_jw_begin_object_k(struct tlsd_jw *w, const char *key, size_t klen);
 void tlsd_jw_end_object(struct tlsd_jw *w);
-void tlsd_jw_begin_array(struct tlsd_jw *w, const char *key);
+void tlsd_jw_begin_array_k(struct tlsd_jw *w, const char *key, size_t klen);
 void tlsd_jw_end_array(struct tlsd_jw *w);
-void tlsd_jw_string(struct tlsd_jw *w, const char *key, const char *v); /* NULL: null */
-void tlsd_jw_stringn(struct tlsd_jw *w, const char *key, const char *v, size_t n);
-void tlsd_jw_int(struct tlsd_jw *w, const char *key, int64_t v);
-void tlsd_jw_uint_or_null(struct tlsd_jw *w, const char *key, uint64_t v); /* 0: null */
-void tlsd_jw_bool(struct tlsd_jw *w, const char *key, bool v);
-void tlsd_jw_null(struct tlsd_jw *w, const char *key);
+void tlsd_jw_string_k(struct tlsd_jw *w, const char *key, size_t klen, const char *v);
+void tlsd_jw_stringn_k(struct tlsd_jw *w, const char *key, size_t klen, const char *v, size_t n);
+void tlsd_jw_int_k(struct tlsd_jw *w, const char *key, size_t klen, int64_t v);
+void tlsd_jw_uint_or_null_k(struct tlsd_jw *w, const char *key, size_t klen, uint64_t v);
+void tlsd_jw_bool_k(struct tlsd_jw *w, const char *key, size_t klen, bool v);
+void tlsd_jw_null_k(struct tlsd_jw *w, const char *key, size_t klen);
+void tlsd_jw_hex_k(struct tlsd_jw *w, const char *key, size_t klen, uint32_t v);
+void tlsd_jw_usec_k(struct tlsd_jw *w, const char *key, size_t klen, int64_t usec);
+void tlsd_jw_raw_k(struct tlsd_jw *w, const char *key, size_t klen, const char *json, size_t n);
+
+#define tlsd_jw_begin_object(w, key) tlsd_jw_begin_object_k(w, key, TLSD_JW_KLEN(key))
+#define tlsd_jw_begin_array(w, key)  tlsd_jw_begin_array_k(w, key, TLSD_JW_KLEN(key))
+/* NULL v: null. */
+#define tlsd_jw_string(w, key, ...)  tlsd_jw_string_k(w, key, TLSD_JW_KLEN(key), __VA_ARGS__)
+#define tlsd_jw_stringn(w, key, ...) tlsd_jw_stringn_k(w, key, TLSD_JW_KLEN(key), __VA_ARGS__)
+#define tlsd_jw_int(w, key, ...)     tlsd_jw_int_k(w, key, TLSD_JW_KLEN(key), __VA_ARGS__)
+/* 0: null. */
+#define tlsd_jw_uint_or_null(w, key, ...)                                                          \
+    tlsd_jw_uint_or_null_k(w, key, TLSD_JW_KLEN(key), __VA_ARGS__)
+#define tlsd_jw_bool(w, key, ...) tlsd_jw_bool_k(w, key, TLSD_JW_KLEN(key), __VA_ARGS__)
+#define tlsd_jw_null(w, key)      tlsd_jw_null_k(w, key, TLSD_JW_KLEN(key))
 /* A registry code as a string, "0x%04x" (or "0x%06x" above 0xffff), formatted by hand. */
-void tlsd_jw_hex(struct tlsd_jw *w, const char *key, uint32_t v);
+#define tlsd_jw_hex(w, key, ...) tlsd_jw_hex_k(w, key, TLSD_JW_KLEN(key), __VA_ARGS__)
 /* Microseconds as seconds with six decimals ("%.6f" without the double). */
-void tlsd_jw_usec(struct tlsd_jw *w, const char *key, int64_t usec);
+#define tlsd_jw_usec(w, key, ...) tlsd_jw_usec_k(w, key, TLSD_JW_KLEN(key), __VA_ARGS__)
 /* A value already written as JSON text (n bytes), e.g. rendered once and reused. */
-void tlsd_jw_raw(struct tlsd_jw *w, const char *key, const char *json, size_t n);
+#define tlsd_jw_raw(w, key, ...) tlsd_jw_raw_k(w, key, TLSD_JW_KLEN(key), __VA_ARGS__)
 
 #endif

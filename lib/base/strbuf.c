@@ -33,13 +33,92 @@ void tlsd_sb_putn(struct tlsd_strbuf *b, const char *p, size_t n)
     b->s[b->len] = '\0';
 }
 
-/* One formatting pass when the text fits in the room left (the common case), two
- * otherwise. */
+/* Appends v in decimal (negative: with its sign). */
+static void put_decimal(struct tlsd_strbuf *b, unsigned long long v, bool negative)
+{
+    char tmp[24], *p = tmp + sizeof tmp;
+    do
+        *--p = (char)('0' + v % 10);
+    while (v /= 10);
+    if (negative)
+        *--p = '-';
+    tlsd_sb_putn(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+static void put_signed(struct tlsd_strbuf *b, long long v)
+{
+    put_decimal(b, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v, v < 0);
+}
+
+/* Formats fmt itself when its conversions are only %s, %d, %u, %ld, %lu, %lld, %llu, %zu
+ * and %% (most of the library's texts: the diagnosis' sentences, the text reports):
+ * glibc's vsnprintf sets up a FILE for each call, about a thousand instructions before
+ * the first byte. False for anything else (flags, widths, precisions, other
+ * conversions) or a NULL string, having consumed part of ap and appended part of the
+ * text: the caller takes both back and asks vsnprintf. */
+static bool simple_format(struct tlsd_strbuf *b, const char *fmt, va_list ap)
+{
+    for (const char *p = fmt;;) {
+        const char *q = strchr(p, '%');
+        q = q ? q : p + strlen(p);
+        tlsd_sb_putn(b, p, (size_t)(q - p));
+        if (!*q)
+            return true;
+        const char *s;
+        int longs = 0;
+        for (p = q + 1; *p == 'l' && longs < 2; p++)
+            longs++;
+        switch (*p) {
+        case 's':
+            if (longs || !(s = va_arg(ap, const char *)))
+                return false;
+            tlsd_sb_putn(b, s, strlen(s));
+            break;
+        case 'd':
+            put_signed(b, longs == 2 ? va_arg(ap, long long)
+                          : longs    ? va_arg(ap, long)
+                                     : va_arg(ap, int));
+            break;
+        case 'u':
+            put_decimal(b,
+                        longs == 2 ? va_arg(ap, unsigned long long)
+                        : longs    ? va_arg(ap, unsigned long)
+                                   : va_arg(ap, unsigned),
+                        false);
+            break;
+        case 'z':
+            if (longs || p[1] != 'u')
+                return false;
+            put_decimal(b, va_arg(ap, size_t), false);
+            p++;
+            break;
+        case '%':
+            if (longs)
+                return false;
+            tlsd_sb_putn(b, "%", 1);
+            break;
+        default:
+            return false;
+        }
+        p++;
+    }
+}
+
+/* The simple formats by hand (simple_format); others in one formatting pass when the text
+ * fits in the room left (the common case), two otherwise. */
 void tlsd_sb_printf(struct tlsd_strbuf *b, const char *fmt, ...)
 {
-    va_list ap;
+    va_list ap, simple;
     if (b->failed || !reserve(b, 64))
         return;
+    size_t mark = b->len;
+    va_start(simple, fmt);
+    bool done = simple_format(b, fmt, simple);
+    va_end(simple);
+    if (done || b->failed)
+        return;
+    b->len = mark;
+    b->s[mark] = '\0';
     va_start(ap, fmt);
     int n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
     va_end(ap);

@@ -178,15 +178,32 @@ struct line_kind {
     bool plain, paths;
 };
 
+/* Whether some byte of x is zero (exact: no false positives). */
+static inline uint64_t has_zero_byte(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull;
+    return (x - ones) & ~x & (ones * 0x80);
+}
+
+/* Eight bytes at a time: a report's long lines are most of its bytes. */
 static struct line_kind line_kind(const char *s, size_t n)
 {
-    struct line_kind lk = {.plain = true};
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        lk.plain = lk.plain && c < 0x80 && c != '\033';
-        lk.paths = lk.paths || c == '\\';
+    const uint64_t ones = 0x0101010101010101ull;
+    uint64_t high = 0, esc = 0, slash = 0, x;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&x, s + i, 8);
+        high |= x;
+        esc |= has_zero_byte(x ^ (ones * '\033'));
+        slash |= has_zero_byte(x ^ (ones * '\\'));
     }
-    return lk;
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        high |= c;
+        esc |= c == '\033';
+        slash |= c == '\\';
+    }
+    return (struct line_kind){.plain = !(high & ones * 0x80) && !esc, .paths = slash != 0};
 }
 
 /* Where the piece of s that starts at pos and fits in room columns ends (at the last item
@@ -229,41 +246,46 @@ static size_t piece_end(const char *s, size_t n, size_t pos, size_t room, struct
     return n;
 }
 
-/* piece_end for a plain line without a registry path (the most of a report): the same
- * breaks, found without the per-byte column and escape bookkeeping. The byte at i - 1 is
- * taken (cols = i - pos) before a break at i is considered; a piece is over at the first
- * byte past the room once a break is known. */
+/* Whether a plain line may break at s[i] (after the item before it): at the first of one
+ * or more spaces (*next past them), or after a character that joins two items (*next =
+ * i). */
+static bool plain_break(const char *s, size_t n, size_t i, size_t *next)
+{
+    if (s[i] == ' ') {
+        if (s[i - 1] == ' ')
+            return false; /* the break is before the first of several spaces */
+        size_t nx = i;
+        while (nx < n && s[nx] == ' ')
+            nx++;
+        *next = nx;
+        return true;
+    }
+    char c = s[i - 1]; /* joins() needs one of these before i */
+    if ((c != ',' && c != ';' && c != '|' && c != ':') || !joins(s, n, i))
+        return false;
+    *next = i;
+    return true;
+}
+
+/* piece_end for a plain line without a registry path (the most of a report): a byte is a
+ * column, so the piece is the rest when it fits, else it ends at the last break within
+ * the room, found walking back from the room's end (a word's length, not the whole
+ * piece), else at the first break past it (a word longer than the room). No break inside
+ * the leading spaces: it would print nothing. */
 static size_t piece_end_plain(const char *s, size_t n, size_t pos, size_t room, size_t *next)
 {
-    size_t j0 = pos, end = 0;
+    *next = n;
+    if (n - pos <= room)
+        return n;
+    size_t j0 = pos;
     while (j0 < n && s[j0] == ' ')
-        j0++; /* no break inside the leading spaces */
-    for (size_t i = j0 + 1; i < n; i++) {
-        if (i - 1 - pos >= room && end)
-            return end;
-        size_t e = 0, nx = i;
-        if (s[i] == ' ') {
-            if (s[i - 1] == ' ')
-                continue;
-            e = i;
-            while (nx < n && s[nx] == ' ')
-                nx++;
-        } else {
-            char c = s[i - 1]; /* joins() needs one of these before i */
-            if ((c != ',' && c != ';' && c != '|' && c != ':') || !joins(s, n, i))
-                continue;
-            e = i;
-        }
-        size_t cols = i - pos;
-        if (cols <= room || !end) {
-            end = e;
-            *next = nx;
-        }
-        if (cols > room)
-            return end;
-    }
-    if (n > pos && n - 1 - pos >= room && end)
-        return end;
+        j0++;
+    for (size_t i = pos + room; i > j0; i--)
+        if (plain_break(s, n, i, next))
+            return i;
+    for (size_t i = (j0 > pos + room ? j0 : pos + room) + 1; i < n; i++)
+        if (plain_break(s, n, i, next))
+            return i;
     *next = n;
     return n;
 }
@@ -368,6 +390,22 @@ static char *put_digits(char *o, unsigned long v, size_t n)
     return o + n;
 }
 
+/* "YYYY-MM-DD", sep, "HH:MM:SS" (a year of four digits). */
+static char *put_date_time(char *o, const struct tm *tm, char sep)
+{
+    o = put_digits(o, (unsigned long)tm->tm_year + 1900, 4);
+    *o++ = '-';
+    o = put_digits(o, (unsigned long)tm->tm_mon + 1, 2);
+    *o++ = '-';
+    o = put_digits(o, (unsigned long)tm->tm_mday, 2);
+    *o++ = sep;
+    o = put_digits(o, (unsigned long)tm->tm_hour, 2);
+    *o++ = ':';
+    o = put_digits(o, (unsigned long)tm->tm_min, 2);
+    *o++ = ':';
+    return put_digits(o, (unsigned long)tm->tm_sec, 2);
+}
+
 char *tlsd_time_utc(int64_t usec, bool frac, char *out, size_t len)
 {
     struct tm tm;
@@ -382,18 +420,7 @@ char *tlsd_time_utc(int64_t usec, bool frac, char *out, size_t len)
         return out;
     }
     /* Written by hand: a timestamp or two per connection of a capture. */
-    char *o = out;
-    o = put_digits(o, (unsigned long)tm.tm_year + 1900, 4);
-    *o++ = '-';
-    o = put_digits(o, (unsigned long)tm.tm_mon + 1, 2);
-    *o++ = '-';
-    o = put_digits(o, (unsigned long)tm.tm_mday, 2);
-    *o++ = 'T';
-    o = put_digits(o, (unsigned long)tm.tm_hour, 2);
-    *o++ = ':';
-    o = put_digits(o, (unsigned long)tm.tm_min, 2);
-    *o++ = ':';
-    o = put_digits(o, (unsigned long)tm.tm_sec, 2);
+    char *o = put_date_time(out, &tm, 'T');
     if (frac) {
         *o++ = '.';
         o = put_digits(o, (unsigned long)micros, 6);
@@ -411,11 +438,24 @@ char *tlsd_time_local(int64_t usec, char *out, size_t len)
         out[0] = '\0';
     if (!split_time(usec, true, &tm, &micros) || len < TLSD_TIME_LEN)
         return NULL;
-    size_t n = strftime(out, len, "%Y-%m-%d %H:%M:%S", &tm);
     long off = tlsd_utc_offset_min(&tm); /* minutes east of UTC */
     char sign = off < 0 ? '-' : '+';
     off = off < 0 ? -off : off;
-    snprintf(out + n, len - n, ".%03ld %c%02ld:%02ld", micros / 1000, sign, off / 60, off % 60);
+    if (tm.tm_year + 1900 < 1000 || off / 60 > 99) { /* strftime's %Y: no leading zeros */
+        size_t n = strftime(out, len, "%Y-%m-%d %H:%M:%S", &tm);
+        snprintf(out + n, len - n, ".%03ld %c%02ld:%02ld", micros / 1000, sign, off / 60, off % 60);
+        return out;
+    }
+    /* By hand, as tlsd_time_utc: one per connection of a text report. */
+    char *o = put_date_time(out, &tm, ' ');
+    *o++ = '.';
+    o = put_digits(o, (unsigned long)micros / 1000, 3);
+    *o++ = ' ';
+    *o++ = sign;
+    o = put_digits(o, (unsigned long)off / 60, 2);
+    *o++ = ':';
+    o = put_digits(o, (unsigned long)off % 60, 2);
+    *o = '\0';
     return out;
 }
 

@@ -83,6 +83,7 @@ static void remembered_names(void **state)
 {
     (void)state;
     static const char *const name = "server_name"; /* one address: the memo's key */
+    const char *volatile unknown = name; /* a length the compiler does not know: the memo */
     struct tlsd_jw_memo memo;
     tlsd_jw_memo_init(&memo, 16, 16, 16);
     struct tlsd_strbuf b = {0};
@@ -92,7 +93,7 @@ static void remembered_names(void **state)
         b.len = 0;
         tlsd_jw_begin_object(&w, NULL);
         tlsd_jw_int(&w, "a", 1);
-        tlsd_jw_string(&w, name, "x\"y");
+        tlsd_jw_string(&w, unknown, "x\"y");
         tlsd_jw_bool(&w, "a_rather_long_member_name_of_thirty", true);
         tlsd_jw_end_object(&w);
         assert_string_equal(
@@ -105,12 +106,39 @@ static void remembered_names(void **state)
     tlsd_jw_memo_free(&memo);
 }
 
+/* Literal names (their length known at compile time) of every length up to and past the
+ * fast path's 48 bytes, copied without a look-up. */
+static void literal_names(void **state)
+{
+    (void)state;
+    struct tlsd_strbuf b = {0};
+    struct tlsd_jw w = {.b = &b};
+    roomy(&b);
+    tlsd_jw_begin_object(&w, NULL);
+    tlsd_jw_int(&w, "", 0);
+    tlsd_jw_int(&w, "ab", 2);
+    tlsd_jw_int(&w, "abc", 3);
+    tlsd_jw_int(&w, "abcd", 4);
+    tlsd_jw_int(&w, "abcdefg", 7);
+    tlsd_jw_int(&w, "abcdefgh", 8);
+    tlsd_jw_int(&w, "abcdefghi", 9);
+    tlsd_jw_int(&w, "abcdefghijklmnop", 16);
+    tlsd_jw_int(&w, "abcdefghijklmnopq", 17);
+    tlsd_jw_int(&w, "abcdefghijklmnopqrstuvwxyz_abcdefghijklmnopqrstuvw", 50);
+    tlsd_jw_end_object(&w);
+    assert_string_equal(b.s, "{\"\":0,\"ab\":2,\"abc\":3,\"abcd\":4,\"abcdefg\":7,\"abcdefgh\":8,"
+                             "\"abcdefghi\":9,\"abcdefghijklmnop\":16,\"abcdefghijklmnopq\":17,"
+                             "\"abcdefghijklmnopqrstuvwxyz_abcdefghijklmnopqrstuvw\":50}");
+    tlsd_sb_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_byte_everywhere),
         cmocka_unit_test(utf8_passes),
         cmocka_unit_test(remembered_names),
+        cmocka_unit_test(literal_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -104,6 +105,13 @@ static void test_wrap_items(void **state)
 static void test_wrap_tokens(void **state)
 {
     (void)state;
+    /* The last break within the room, found back from its end: not between two spaces,
+     * which are dropped at the break. */
+    expect_wrap("aaa bbb ccccccccccccccccc  dddddddddd", 30, 2,
+                "aaa bbb ccccccccccccccccc\n  dddddddddd\n");
+    /* Leading spaces longer than the room: no break among them, the first word stays. */
+    expect_wrap("                                word more", 30, 2,
+                "                                word\n  more\n");
     /* A word longer than the room stays whole on its own line. */
     expect_wrap("see: https://example.invalid/a/very/long/path/x next", 30, TLSD_WRAP_AUTO,
                 "see:\n     https://example.invalid/a/very/long/path/x\n     next\n");
@@ -208,6 +216,41 @@ static void test_table(void **state)
     expect_table(10, "  name\n  TLS_AES_128_GCM_SHA256\n  ECDHE-RSA\n");
 }
 
+/* tlsd_sb_printf appended after "x" gives what snprintf gives, through its own
+ * formatting of the simple conversions and through vsnprintf for the rest. */
+#define EXPECT_PRINTF(...)                                                                         \
+    do {                                                                                           \
+        struct tlsd_strbuf b = {0};                                                                \
+        char want[600] = "x";                                                                      \
+        tlsd_sb_puts(&b, "x");                                                                     \
+        tlsd_sb_printf(&b, __VA_ARGS__);                                                           \
+        snprintf(want + 1, sizeof want - 1, __VA_ARGS__);                                          \
+        assert_string_equal(b.s, want);                                                            \
+        assert_int_equal(b.len, strlen(want));                                                     \
+        tlsd_sb_free(&b);                                                                          \
+    } while (0)
+
+static void test_sb_printf(void **state)
+{
+    (void)state;
+    char big[300];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    const char *volatile none = NULL; /* %s of NULL: vsnprintf's "(null)" */
+    EXPECT_PRINTF("plain text, no conversion");
+    EXPECT_PRINTF("%s and %s (%d)", "one", "two", 70);
+    EXPECT_PRINTF("%d %d %u %ld %lu %lld %llu %zu", INT32_MIN, -1, 4294967295u, -7L, 8UL,
+                  (long long)INT64_MIN, 18446744073709551615ull, (size_t)0);
+    EXPECT_PRINTF("100%% of %s%%", "it");
+    EXPECT_PRINTF("%s, then long: %s", "short", big); /* past the 64 bytes reserved */
+    EXPECT_PRINTF("%s then %s", "text", none);
+    /* Not simple: widths, precisions, flags, other conversions (vsnprintf), also after a
+     * simple part already appended. */
+    EXPECT_PRINTF("%s: 0x%04x %5d %-3s| %.1f %c %.*s", "mixed", 0x2f, 42, "a", 1.25, 'z', 3,
+                  "abcdef");
+    EXPECT_PRINTF("%i %x %%%s", -3, 255u, "end");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -215,7 +258,7 @@ int main(void)
         cmocka_unit_test(test_utf8),        cmocka_unit_test(test_columns),
         cmocka_unit_test(test_times),       cmocka_unit_test(test_wrap_items),
         cmocka_unit_test(test_wrap_tokens), cmocka_unit_test(test_put),
-        cmocka_unit_test(test_table),
+        cmocka_unit_test(test_table),       cmocka_unit_test(test_sb_printf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
