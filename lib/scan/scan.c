@@ -484,6 +484,11 @@ static void fullhs_after(uv_work_t *w, int status)
     }
     note_client_auth(r, h);
     note_session(t, h);
+    /* Out of time before the handshake (or its renegotiation) ended: what it was for stays
+     * unknown, and the result says so rather than leaving a silent null. */
+    if (h->timed_out && !t->failed && (!h->ok || (h->role == FH_ID12 && h->reneg < 0)))
+        scan_add_undecided(r, "%s not decided (the libssl handshake: %s)", fullhs_question(h->role),
+                           h->ok ? "the renegotiation did not finish in time" : h->error);
     scan_fullhs_free(h);
     free(h);
     t->tasks_open--;

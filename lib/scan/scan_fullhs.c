@@ -199,15 +199,21 @@ int scan_full_handshake(struct fullhs *h)
         BIO_set_callback_arg(bio, (char *)h);
         BIO_set_callback_ex(bio, deadline_cb);
     }
-    if (SSL_connect(ssl) != 1) {
+    int rc = SSL_connect(ssl);
+    if (rc != 1) {
+        int why = SSL_get_error(ssl, rc); /* before the queue is read */
         unsigned long e = ERR_get_error();
         if (h->timed_out)
             snprintf(h->error, sizeof h->error, "handshake: not finished within %u s",
                      (h->timeout_ms * FULLHS_TIMEOUTS + 999) / 1000);
-        else
+        else if (why == SSL_ERROR_WANT_READ || why == SSL_ERROR_WANT_WRITE) {
+            /* a read or write ran into its own time limit: out of time too */
+            h->timed_out = true;
+            snprintf(h->error, sizeof h->error, "handshake: no answer within %u ms", h->timeout_ms);
+        } else
             snprintf(h->error, sizeof h->error, "handshake: %s",
                      e ? ERR_reason_error_string(e) : "connection closed");
-        if (h->cert_requested) { /* TLS <= 1.2: refused in the handshake */
+        if (h->cert_requested && !h->timed_out) { /* TLS <= 1.2: refused in the handshake */
             h->cert_required = 1;
             h->refusal_alert = alert_of(e);
         }

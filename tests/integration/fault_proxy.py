@@ -12,6 +12,9 @@ Modes:
                   (a FIN after its hello) before that gets its connection closed unanswered,
                   as a server that takes the FIN for the client's leaving (counted in
                   PORTFILE.fin)
+  stall2          forward the hello and the server's answer; hold the client's next flight
+                  (a full handshake's key exchange and Finished; a probe sends none)
+                  unanswered until the client leaves
   schannel        forward, but where the server refuses a hello with an alert (or closes
                   without an answer), reset the client's connection instead, as Windows
                   schannel does; no randomness: every reset here is a real refusal
@@ -49,7 +52,7 @@ def pipe(src, dst):
                 pass
 
 
-def forward(conn, backend, schannel, fin_ms=0, portfile=None):
+def forward(conn, backend, schannel, fin_ms=0, portfile=None, stall=False):
     try:
         up = socket.create_connection(("127.0.0.1", backend), timeout=10)
     except OSError:
@@ -58,6 +61,10 @@ def forward(conn, backend, schannel, fin_ms=0, portfile=None):
     conn.settimeout(30)
     up.settimeout(30)
     if fin_ms and fin_hostile(conn, up, fin_ms, portfile):
+        return
+    if stall:
+        conn.settimeout(None)
+        stall_second_flight(conn, up)
         return
     if schannel:
         try:
@@ -89,6 +96,37 @@ def forward(conn, backend, schannel, fin_ms=0, portfile=None):
 
 
 FIN_DROPS = [0]
+
+
+def stall_second_flight(conn, up):
+    """The hello and the server's answers pass; once the client sends again, nothing more
+    passes either way and its bytes are dropped until it closes."""
+    stop = threading.Event()
+
+    def down():
+        try:
+            while True:
+                b = up.recv(65536)
+                if not b or stop.is_set():
+                    break
+                conn.sendall(b)
+        except OSError:
+            pass
+
+    try:
+        hello = conn.recv(65536)
+        if hello:
+            up.sendall(hello)
+            threading.Thread(target=down, daemon=True).start()
+            b = conn.recv(65536)
+            stop.set()
+            while b:
+                b = conn.recv(65536)
+    except OSError:
+        pass
+    stop.set()
+    up.close()
+    conn.close()
 
 
 def fin_hostile(conn, up, delay_ms, portfile):
@@ -150,7 +188,8 @@ def main():
             threading.Thread(target=reset_after_hello, args=(conn,), daemon=True).start()
             continue
         threading.Thread(target=forward, args=(conn, backend, kind == "schannel",
-                                               int(arg) if kind == "fin" else 0, portfile),
+                                               int(arg) if kind == "fin" else 0, portfile,
+                                               kind == "stall2"),
                          daemon=True).start()
         if kind == "stop" and n >= int(arg):
             lsock.close()
