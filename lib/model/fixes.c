@@ -376,13 +376,15 @@ static size_t candidates(const struct tlsd_profile *self, const struct tlsd_prof
         if (candidate_group(self, side, other->groups[i]))
             v[n++] = (struct tlsd_fix){.add_group = other->groups[i], .n_changes = 1};
     /* Signature schemes: a client may list one a restricted server signs with; such a
-     * server may sign with one the client lists (Schannel picks TLS 1.3 schemes itself). */
-    for (size_t i = 0; side == TLSD_SIDE_CLIENT && i < other->n_sigalgs13 && n < max; i++)
+     * server may sign with one the client lists. Not Schannel, either side: it picks TLS
+     * 1.3 schemes itself, and no setting a fix could show lists a client's. */
+    bool sig_client = side == TLSD_SIDE_CLIENT && self->impl != TLSD_IMPL_SCHANNEL;
+    for (size_t i = 0; sig_client && i < other->n_sigalgs13 && n < max; i++)
         if (!tlsd_profile_has_sigalg(self, other->sigalgs13[i]))
             v[n++] = (struct tlsd_fix){.add_sigalg = other->sigalgs13[i], .n_changes = 1};
     /* A client may list the TLS 1.3 scheme of a server key it lacks (RFC 8446 4.2.3:
      * rsa_pss_rsae_sha256 for RSA, the curve's ECDSA scheme, ed25519, ed448). */
-    for (size_t i = 0; side == TLSD_SIDE_CLIENT && i < other->n_certs && n < max; i++) {
+    for (size_t i = 0; sig_client && i < other->n_certs && n < max; i++) {
         uint16_t x = tls13_scheme_for(&other->certs[i]);
         bool dup = false;
         for (size_t k = 0; k < n; k++)

@@ -1005,6 +1005,32 @@ static void windows_suite_fix_without_cmdlets(void **state)
     }
 }
 
+/* A signature-scheme fix only where a command can set it: a generic client that lists no
+ * scheme the server signs with is told to add one; a Schannel client is not (no setting
+ * lists its schemes), rather than shown a fix with nothing to run. */
+static void no_sigscheme_fix_for_schannel(void **state)
+{
+    (void)state;
+    struct tlsd_profile s = text("versions = TLSv1.3\nsuites = TLS_AES_128_GCM_SHA256\n"
+                                 "sigalgs_tls13 = ecdsa_secp521r1_sha512\n"
+                                 "certificates = ecdsa P-521\n",
+                                 TLSD_SIDE_SERVER);
+    for (int schannel = 0; schannel < 2; schannel++) {
+        struct tlsd_profile c = text("versions = TLSv1.3\nsuites = TLS_AES_128_GCM_SHA256\n"
+                                     "sigalgs = rsa_pss_rsae_sha256, ecdsa_secp256r1_sha256\n",
+                                     TLSD_SIDE_CLIENT);
+        if (schannel)
+            c.impl = TLSD_IMPL_SCHANNEL;
+        struct tlsd_fix_list l;
+        assert_int_equal(tlsd_find_fixes(&c, &s, TLSD_SIDE_CLIENT, 3, &l), 0);
+        bool sig = false;
+        for (size_t i = 0; i < l.n; i++)
+            sig |= l.fixes[i].add_sigalg == 0x0603;
+        assert_int_equal(sig, !schannel);
+        tlsd_fix_list_free(&l);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1020,6 +1046,7 @@ int main(void)
         cmocka_unit_test(p521_only_client),
         cmocka_unit_test(windows_group_fixes_by_release),
         cmocka_unit_test(windows_suite_fix_without_cmdlets),
+        cmocka_unit_test(no_sigscheme_fix_for_schannel),
         cmocka_unit_test(legacy_version),
         cmocka_unit_test(legacy_hello_floor),
         cmocka_unit_test(dhe_sizes),
