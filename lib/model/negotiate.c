@@ -105,45 +105,45 @@ static bool needs_client_groups(const struct tlsd_profile *s)
     return s->impl == TLSD_IMPL_OPENSSL;
 }
 
-/* The curves (as a suffix bit set) the server's registry list gave suite `code` before
- * Windows 10 (suite_curves), or 0: any of its groups. */
-static uint8_t listed_curves(const struct tlsd_profile *s, uint32_t code)
+/* The groups the server's registry list gave suite `code` before Windows 10
+ * (tlsd_windows_listed_groups); none: any of its groups. */
+struct listed {
+    uint16_t g[TLSD_WINDOWS_MAX_SUFFIXES];
+    size_t n;
+};
+
+static struct listed listed_curves(const struct tlsd_profile *s, uint32_t code)
 {
-    if (s->impl != TLSD_IMPL_SCHANNEL || !s->windows[0])
-        return 0;
-    for (size_t i = 0; i < s->n_suites; i++)
-        if (s->suites[i] == code)
-            return s->suite_curves[i];
-    return 0;
+    struct listed l = {.n = 0};
+    for (size_t i = 0; s->impl == TLSD_IMPL_SCHANNEL && i < s->n_suites; i++)
+        if (s->suites[i] == code) {
+            if (s->suite_curves[i]) /* only then is the release looked up */
+                l.n = tlsd_windows_listed_groups(s, i, l.g);
+            break;
+        }
+    return l;
 }
 
-/* Group g may go with a suite listed with these curves. */
-static bool curve_listed(const struct tlsd_profile *s, uint8_t curves, uint16_t g)
+static bool curve_listed(const struct listed *l, uint16_t g)
 {
-    if (!curves)
-        return true;
-    const struct tlsd_windows_support *ws = tlsd_windows_support_of_side(s);
-    for (size_t k = 0; ws && k < ws->n_curve_suffixes; k++)
-        if (((curves >> k) & 1) && ws->curve_suffixes[k].group == g)
-            return true;
-    return false;
+    return !l->n || tlsd_has_u16(l->g, l->n, g);
 }
 
 static uint16_t choose_ec_group(const struct tlsd_profile *c, const struct tlsd_profile *s,
-                                bool server_order, uint8_t curves)
+                                bool server_order, const struct listed *curves)
 {
     if (!(c->flags & TLSD_PF_SENDS_GROUPS) && needs_client_groups(s))
         return 0;
     if (!(c->flags & TLSD_PF_SENDS_GROUPS)) {
         for (size_t i = 0; i < s->n_groups; i++)
-            if (is_ec_group(s->groups[i]) && curve_listed(s, curves, s->groups[i]))
+            if (is_ec_group(s->groups[i]) && curve_listed(curves, s->groups[i]))
                 return s->groups[i];
         return 0;
     }
     const struct tlsd_profile *a = server_order ? s : c, *b = server_order ? c : s;
     for (size_t i = 0; i < a->n_groups; i++)
         if (is_ec_group(a->groups[i]) && tlsd_has_u16(b->groups, b->n_groups, a->groups[i]) &&
-            curve_listed(s, curves, a->groups[i]))
+            curve_listed(curves, a->groups[i]))
             return a->groups[i];
     return 0;
 }
@@ -245,7 +245,8 @@ static enum tlsd_fail_class suite_check(const struct tlsd_profile *c, const stru
             continue;
         }
         if (ecdhe) {
-            *group = choose_ec_group(c, s, server_order, listed_curves(s, st->code));
+            struct listed curves = listed_curves(s, st->code);
+            *group = choose_ec_group(c, s, server_order, &curves);
             if (!*group) {
                 why = TLSD_FAIL_GROUP;
                 continue;
