@@ -22,7 +22,8 @@
  * probes of the loop. */
 #define MAX_BEFORE_SERVER_HELLO 65536
 
-enum pstate { ST_CONNECTING, ST_STARTTLS, ST_TLS, ST_DONE };
+/* ST_WARM: opened ahead of need (probe_warm_open), no request yet. */
+enum pstate { ST_CONNECTING, ST_STARTTLS, ST_TLS, ST_DONE, ST_WARM };
 
 struct probe {
     uv_tcp_t tcp;
@@ -45,6 +46,9 @@ struct probe {
     size_t ignored;   /* handshake messages before the ServerHello that a client ignores */
     int ignored_type;
     int open_handles;
+    /* ST_WARM: told once when the connection is lost before a request takes it. */
+    void (*on_lost)(void *ctx, struct probe *p);
+    void *lost_ctx;
     char rbuf[65536];
 };
 
@@ -85,6 +89,9 @@ void probe_alpn(const struct probe_res *res, char *out, size_t outlen)
 {
     tlsd_text_escape(res->sh.alpn, strlen(res->sh.alpn), out, outlen);
 }
+
+static void warm_lost(struct probe *p);
+static void begin(struct probe *p);
 
 static void on_closed(uv_handle_t *h)
 {
@@ -593,6 +600,10 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     struct probe *p = s->data;
     if (p->state == ST_DONE)
         return;
+    if (p->state == ST_WARM) { /* the server spoke or ended before our hello: not usable */
+        warm_lost(p);
+        return;
+    }
     if (n < 0) {
         bool reset = n == UV_ECONNRESET;
         p->res.uv_err = (int)n;
@@ -625,6 +636,15 @@ static void on_connect(uv_connect_t *c, int status)
     struct probe *p = c->data;
     if (p->state == ST_DONE)
         return;
+    if (p->state == ST_WARM) {
+        if (status < 0 || uv_read_start((uv_stream_t *)&p->tcp, on_alloc, on_read) < 0) {
+            warm_lost(p);
+            return;
+        }
+        p->res.connected = true;
+        uv_tcp_nodelay(&p->tcp, 1);
+        return;
+    }
     if (status < 0) {
         p->res.uv_err = status;
         fail(p, TLSD_OUTCOME_TCP_NO_ANSWER, TLSD_DETAIL_NO_CONNECTION, "connect: %s",
@@ -638,10 +658,97 @@ static void on_connect(uv_connect_t *c, int status)
         return;
     }
     uv_tcp_nodelay(&p->tcp, 1);
+    begin(p);
+}
+
+/* The connection is up: the STARTTLS dialogue or the hello. */
+static void begin(struct probe *p)
+{
     if (p->req.starttls == TLSD_STARTTLS_NONE)
         send_hello(p);
     else
         starttls_begin(p);
+}
+
+static void join_set(struct probe *p)
+{
+    if (p->req.set) {
+        p->next = p->req.set->head;
+        if (p->next)
+            p->next->prev = p;
+        p->req.set->head = p;
+    }
+}
+
+/* The socket and the time limit on loop (closed by finish or warm_end), in state st. */
+static void init_handles(struct probe *p, uv_loop_t *loop, enum pstate st)
+{
+    tlsd_reasm_init(&p->reasm);
+    p->state = st;
+    p->tcp.data = p->limit.timer.data = p->conn.data = p;
+    uv_tcp_init(loop, &p->tcp);
+    tlsd_deadline_init(loop, &p->limit);
+    p->open_handles = 2;
+}
+
+/* Closes a connection no request took (ST_WARM), telling its owner when lost is set. */
+static void warm_end(struct probe *p, bool lost)
+{
+    p->state = ST_DONE;
+    if (lost && p->on_lost)
+        p->on_lost(p->lost_ctx, p);
+    uv_timer_stop(&p->limit.timer);
+    uv_read_stop((uv_stream_t *)&p->tcp);
+    uv_close((uv_handle_t *)&p->limit.timer, on_closed);
+    uv_close((uv_handle_t *)&p->tcp, on_closed);
+}
+
+static void warm_lost(struct probe *p)
+{
+    warm_end(p, true);
+}
+
+static void on_warm_expired(uv_timer_t *t)
+{
+    warm_lost(t->data);
+}
+
+struct probe *probe_warm_open(uv_loop_t *loop, const struct sockaddr_storage *addr,
+                              unsigned max_idle_ms, void (*on_lost)(void *ctx, struct probe *p),
+                              void *ctx)
+{
+    struct probe *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->res.fd = -1;
+    p->req.addr = *addr;
+    p->on_lost = on_lost;
+    p->lost_ctx = ctx;
+    init_handles(p, loop, ST_WARM);
+    if (uv_tcp_connect(&p->conn, &p->tcp, (const struct sockaddr *)&p->req.addr, on_connect) < 0) {
+        warm_end(p, false);
+        return NULL;
+    }
+    tlsd_deadline_start(&p->limit, on_warm_expired, max_idle_ms);
+    return p;
+}
+
+void probe_warm_close(struct probe *p)
+{
+    if (p->state == ST_WARM)
+        warm_end(p, false);
+}
+
+void probe_warm_take(struct probe *p, const struct probe_req *req)
+{
+    p->req = *req;
+    p->on_lost = NULL;
+    join_set(p);
+    tlsd_deadline_start(&p->limit, on_timeout, req->timeout_ms);
+    if (p->res.connected)
+        begin(p);
+    else
+        p->state = ST_CONNECTING; /* on_connect goes on from there */
 }
 
 void probe_start(uv_loop_t *loop, const struct probe_req *req)
@@ -657,18 +764,8 @@ void probe_start(uv_loop_t *loop, const struct probe_req *req)
     }
     p->req = *req;
     p->res.fd = -1;
-    if (req->set) {
-        p->next = req->set->head;
-        if (p->next)
-            p->next->prev = p;
-        req->set->head = p;
-    }
-    tlsd_reasm_init(&p->reasm);
-    p->state = ST_CONNECTING;
-    p->tcp.data = p->limit.timer.data = p->conn.data = p;
-    uv_tcp_init(loop, &p->tcp);
-    tlsd_deadline_init(loop, &p->limit);
-    p->open_handles = 2;
+    join_set(p);
+    init_handles(p, loop, ST_CONNECTING);
     tlsd_deadline_start(&p->limit, on_timeout, req->timeout_ms);
     int rc = uv_tcp_connect(&p->conn, &p->tcp, (const struct sockaddr *)&p->req.addr, on_connect);
     if (rc < 0) {

@@ -86,6 +86,18 @@ struct probe_req {
  * start, from within this call). The result is valid during the callback. */
 void probe_start(uv_loop_t *loop, const struct probe_req *req);
 
+/* A connection opened ahead of need: its TCP handshake is under way or done before the
+ * hello it will carry is known, so that the probe that takes it costs one round trip less.
+ * probe_warm_open starts one (NULL: it could not); probe_warm_take gives it a request, and it
+ * goes on as probe_start would (the request's address is the one it was opened to);
+ * probe_warm_close drops it unused. Until taken, on_lost(ctx, p) is called once (then p is
+ * gone) when the connect fails, the server sends anything or ends it, or max_idle_ms pass. */
+struct probe *probe_warm_open(uv_loop_t *loop, const struct sockaddr_storage *addr,
+                              unsigned max_idle_ms, void (*on_lost)(void *ctx, struct probe *p),
+                              void *ctx);
+void probe_warm_take(struct probe *p, const struct probe_req *req);
+void probe_warm_close(struct probe *p);
+
 /* How the probe ended, in a word for scan's prose: its detail, or else its ending. */
 const char *probe_what(const struct probe_res *res);
 /* A ServerHello (or HRR) came; an SSLv2 SERVER-HELLO came. */

@@ -21,6 +21,12 @@
 /* Retries (scan_sched.c, and the libssl handshakes' in scan.c) back off. */
 #define BACKOFF_MS     50u   /* first retry; doubled each time */
 #define BACKOFF_MAX_MS 2000u /* at most */
+/* Connections opened ahead of need (scan_sched.c, open_warm): once a target's quickest
+ * answer took WARM_MIN_MS, a TCP handshake costs enough to do it before the hello is
+ * known; at most one per probe in flight, WARM_MAX per target, each kept WARM_IDLE_MS. */
+#define WARM_MIN_MS  30u
+#define WARM_MAX     16u
+#define WARM_IDLE_MS 2000u
 
 struct scan;
 struct tscan;
@@ -104,6 +110,7 @@ struct task {
     } held;                      /* the last ambiguous answer (reset, closed) */
     enum tlsd_ending_detail met; /* answered undecided: how its probes ended (none: no answer) */
     uint64_t launched_ms;        /* when its probe in flight was started */
+    bool on_warm;                /* that probe took a connection opened ahead */
     bool whole;                  /* its next probe keeps the connection open (no half-close) */
 };
 
@@ -139,8 +146,12 @@ struct tscan {
     unsigned limit; /* probes in flight for this target (lowered when it limits) */
     /* A server that serves one connection at a time (scan_sched.c, serial_check): answers
      * that come far later than its quickest one. Its probes then half-close. */
-    uint64_t quickest_ms;
+    uint64_t quickest_ms, quickest_warm_ms; /* on a new connection, on one opened ahead */
     unsigned late_answers, half_close_misses;
+    /* Connections opened ahead of need, oldest first (warm_on: its answers are slow enough). */
+    struct probe *warm[WARM_MAX];
+    unsigned n_warm;
+    bool warm_on, warm_off;
     bool serial, half_close_off;
     unsigned live_tasks; /* tasks not ended */
     bool ever_connected; /* a probe got through connect() */
@@ -198,6 +209,7 @@ struct scan {
     struct task *delayed; /* retries waiting for their back-off, earliest first */
     uv_timer_t retry_timer;
     struct probe_set probes; /* in flight */
+    unsigned n_warm;         /* connections opened ahead, every target's */
     uv_signal_t sigint, sigterm;
     bool interrupted;
     struct tlsd_stop_request stop; /* SIGINT/SIGTERM */

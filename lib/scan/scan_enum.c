@@ -439,11 +439,30 @@ static uint32_t *spec_guess(const struct elim *e, size_t *m)
     return out;
 }
 
-/* Guesses in a round: the first round guesses this many at most; after a wrong guess
- * as many as the last round got right before it (none: the next round is the one probe
- * of the sequential elimination), after a round all right one more. A wrong guess costs
- * the probes after it: with guesses that are always wrong, the probes are at most 1.5
- * times the sequential elimination's. */
+/* How many of the m guesses a round makes: up to the one past depth that the answers so
+ * far leave open. A guess known to beat every guess after it is no risk (it is wrong only
+ * if one before it was) and is not counted. */
+static size_t guesses_within(const struct elim *e, const uint32_t *guess, size_t m, size_t depth)
+{
+    size_t open = 0;
+    for (size_t i = 0; i < m; i++) {
+        bool sure = true;
+        for (size_t j = i + 1; j < m && sure; j++)
+            sure = beaten(e, guess[j], guess[i]);
+        if (!sure && ++open > depth)
+            return i;
+    }
+    return m;
+}
+
+/* Open guesses in a round (guesses_within: those the answers so far do not make sure):
+ * the first round makes this many at most; after a wrong guess as many as the last round
+ * got right before it (none: the next round is the one probe of the sequential
+ * elimination, after any sure guesses), after a round all right one more. A wrong guess
+ * costs the probes after it: with open guesses that are always wrong, the probes are at
+ * most 1.5 times the sequential elimination's. A wrong answer's round is taken up once
+ * all of its answers are in (they were sent together), so the next guess has what they
+ * tell. */
 #define SPEC_DEPTH_FIRST 16u
 
 static void spec_free(struct spec *sp)
@@ -517,8 +536,7 @@ static void spec_round(struct elim *e)
     struct spec *sp = &e->spec;
     spec_free(sp);
     sp->guess = spec_guess(e, &sp->m);
-    if (sp->m > sp->depth)
-        sp->m = sp->depth;
+    sp->m = guesses_within(e, sp->guess, sp->m, sp->depth);
     sp->ans = calloc(sp->m + 1, sizeof *sp->ans);
     sp->have = calloc(sp->m + 1, sizeof *sp->have);
     sp->noted = calloc(sp->m + 1, sizeof *sp->noted);
@@ -561,9 +579,14 @@ static void spec_advance(struct elim *e)
             spec_done(e);
             return;
         }
-        /* Another pick than guessed: it beat all that was offered there (taken in
-         * position order, so the next guess does not depend on which answer came
-         * first); placed when an answer recorded it, else asked again first. */
+        /* Another pick than guessed. The round's other answers are a moment away (sent
+         * together): the next guess waits for what they tell of what beats what. */
+        for (size_t j = sp->next + 1; j <= sp->m; j++)
+            if (!sp->have[j])
+                return;
+        /* It beat all that was offered there (taken in position order, so the next guess
+         * does not depend on which answer came first); placed when an answer recorded it,
+         * else asked again first. */
         uint32_t *offered = malloc((e->n_cands ? e->n_cands : 1) * sizeof *offered);
         size_t n = 0;
         for (size_t c = 0; offered && c < e->n_cands; c++)
@@ -591,6 +614,10 @@ static void spec_result(struct task *k, struct probe_res *res)
     struct elim *e = k->e;
     struct spec *sp = &e->spec;
     size_t i = k->guess;
+    /* Every answer tells what beats what, whether or not its round still needs it: the
+     * pick beat all it was offered with (the next guesses start from that). */
+    if (res->detail != TLSD_DETAIL_UNDECIDED && !res->confirmed_reset)
+        note_beats(e, picked(k, res), k->remaining, k->n_remaining);
     if (k->gen != sp->gen || !sp->guess) {
         elim_task_end(k);
         return;

@@ -95,6 +95,70 @@ void scan_submit(struct task *k, uint8_t *hello, size_t len)
     pump(k->t->s);
 }
 
+/* ---- connections opened ahead of need ------------------------------------------- */
+
+static bool warm_wanted(const struct tscan *t)
+{
+    const struct scan *s = t->s;
+    /* Not where a connection is scarce: a server serving one at a time (an idle connection
+     * holds it), one that limits them (limit lowered), resets at random, a rate; nor for a
+     * STARTTLS dialogue, which is a conversation of its own. */
+    return t->warm_on && !t->warm_off && !t->serial && !t->flaky && !t->failed && !t->finished &&
+           t->limit >= s->o->max_per_target && !s->o->rate &&
+           t->target->starttls == TLSD_STARTTLS_NONE;
+}
+
+static void warm_lost(void *ctx, struct probe *p)
+{
+    struct tscan *t = ctx;
+    for (unsigned i = 0; i < t->n_warm; i++)
+        if (t->warm[i] == p) {
+            memmove(&t->warm[i], &t->warm[i + 1], (t->n_warm - i - 1) * sizeof *t->warm);
+            t->n_warm--;
+            t->s->n_warm--;
+            return;
+        }
+}
+
+/* One connection opened ahead per probe in flight: the next probe of a round takes it. */
+static void open_warm(struct tscan *t)
+{
+    struct scan *s = t->s;
+    while (warm_wanted(t) && t->n_warm < t->inflight && t->n_warm < WARM_MAX &&
+           s->inflight + s->n_warm < s->max_now) {
+        struct probe *p = probe_warm_open(&s->loop, &t->addr, WARM_IDLE_MS, warm_lost, t);
+        if (!p) { /* out of descriptors, say: the probes need them more */
+            t->warm_off = true;
+            return;
+        }
+        t->warm[t->n_warm++] = p;
+        s->n_warm++;
+        t->r->connections++;
+    }
+}
+
+static void close_warm(struct tscan *t)
+{
+    for (unsigned i = 0; i < t->n_warm; i++)
+        probe_warm_close(t->warm[i]);
+    t->s->n_warm -= t->n_warm;
+    t->n_warm = 0;
+}
+
+/* The oldest connection opened ahead, or NULL. */
+static struct probe *take_warm(struct tscan *t)
+{
+    if (!warm_wanted(t))
+        close_warm(t); /* no longer wanted (see warm_wanted): none are kept either */
+    if (t->n_warm == 0)
+        return NULL;
+    struct probe *p = t->warm[0];
+    memmove(&t->warm[0], &t->warm[1], (t->n_warm - 1) * sizeof *t->warm);
+    t->n_warm--;
+    t->s->n_warm--;
+    return p;
+}
+
 static void launch(struct task *k)
 {
     struct tscan *t = k->t;
@@ -117,8 +181,16 @@ static void launch(struct task *k)
     t->inflight++;
     s->inflight++;
     note_waiting(t);
+    struct probe *warm = req.half_close ? NULL : take_warm(t);
+    k->on_warm = warm != NULL;
+    if (warm) {
+        probe_warm_take(warm, &req);
+        open_warm(t);
+        return;
+    }
     t->r->connections++;
     probe_start(&s->loop, &req);
+    open_warm(t);
 }
 
 static void pump(struct scan *s)
@@ -478,11 +550,17 @@ static void serial_check(struct tscan *t, const struct task *k, const struct pro
     if (t->serial || res->bytes_in == 0)
         return;
     uint64_t took = scan_now_ms(t->s) - k->launched_ms;
-    if (!t->quickest_ms || took < t->quickest_ms)
-        t->quickest_ms = took ? took : 1;
-    if (took <= t->quickest_ms * 3 / 2 + SERIAL_SLACK_MS || ++t->late_answers < SERIAL_LATE)
+    /* A probe on a connection opened ahead is quicker by a TCP handshake: each kind is
+     * judged against its own quickest. */
+    uint64_t *quickest = k->on_warm ? &t->quickest_warm_ms : &t->quickest_ms;
+    if (!*quickest || took < *quickest)
+        *quickest = took ? took : 1;
+    if (!k->on_warm && took >= WARM_MIN_MS)
+        t->warm_on = true;
+    if (took <= *quickest * 3 / 2 + SERIAL_SLACK_MS || ++t->late_answers < SERIAL_LATE)
         return;
     t->serial = true;
+    close_warm(t);
     /* The probes already waiting in its queue are half-closed too. */
     if (!t->half_close_off)
         probe_half_close_some(&t->s->probes, of_target, t);
@@ -549,7 +627,10 @@ static void probe_done(void *ctx, struct probe_res *res)
     unsigned tries_max = s->o->retries + (t->flaky ? FLAKY_EXTRA_TRIES : 0);
     char why[200];
     if (out_of_fds(res)) {
-        /* This process's limit, not the server's answer: fewer probes at once. */
+        /* This process's limit, not the server's answer: fewer probes at once, and no
+         * connections opened ahead. */
+        t->warm_off = true;
+        close_warm(t);
         if (s->inflight > 0 && k->local_tries++ < LOCAL_TRIES_MAX) {
             s->max_now = s->inflight;
             enqueue(s, k);
@@ -654,6 +735,7 @@ static void stop_target(struct tscan *t, const char *why)
         return;
     snprintf(t->r->error, sizeof t->r->error, "%s", why);
     t->failed = true;
+    close_warm(t);
     /* Drops this target's retries waiting for their back-off, its parked tasks, and (pump)
      * its queued ones. */
     for (struct task **pp = &t->s->delayed; *pp;) {
@@ -716,6 +798,7 @@ void scan_maybe_finish_target(struct tscan *t)
 {
     if (t->finished || t->tasks_open > 0 || !t->resolved)
         return;
+    close_warm(t);
     t->finished = true;
     struct scan *s = t->s;
     if (t->deadline_running) {

@@ -10,6 +10,9 @@
 
 #include "scan/scan_engine.h"
 
+#include <poll.h>
+#include <time.h>
+
 struct seen {
     struct tu_hold hold;
     enum tlsd_conn_outcome ending;
@@ -30,16 +33,22 @@ static void on_result(struct task *k, struct probe_res *res)
 
 static const struct scan_task_kind one_probe = {.on_result = on_result};
 
-static void start(struct tscan *t)
+/* A task of kind whose probe sends the first bytes of a hello. */
+static void submit_hello(struct tscan *t, const struct scan_task_kind *kind)
 {
     static const uint8_t hello[] = {0x16, 0x03, 0x01, 0x00, 0x01, 0x01};
-    tu_hold_start(&t->s->loop, &seen.hold);
-    struct task *k = scan_new_task(t, &one_probe);
+    struct task *k = scan_new_task(t, kind);
     assert_non_null(k);
     uint8_t *copy = malloc(sizeof hello);
     assert_non_null(copy);
     memcpy(copy, hello, sizeof hello);
     scan_submit(k, copy, sizeof hello);
+}
+
+static void start(struct tscan *t)
+{
+    tu_hold_start(&t->s->loop, &seen.hold);
+    submit_hello(t, &one_probe);
 }
 
 static void finish(struct tscan *t)
@@ -80,10 +89,155 @@ static void test_last_answer_read_on_a_busy_loop(void **state)
     assert_int_equal(seen.ending, TLSD_OUTCOME_NOT_TLS);
 }
 
+/* ---- connections opened ahead of need (WARM_MIN_MS) -------------------------------------
+ * A peer that answers every connection's first bytes TU_ANSWER_AFTER_MS later, each
+ * connection on a thread of its own, noting when it was accepted and when its first bytes
+ * came. One target, CHAIN probes one after another (each result starts the next), as an
+ * elimination's rounds do. */
+#define CHAIN     4
+#define MAX_CONNS 16
+
+struct conn_seen {
+    double accepted_ms, first_ms; /* first_ms < 0: nothing came */
+    int fd;
+    pthread_t th;
+};
+
+static struct chain_server {
+    int fd;
+    uint16_t port;
+    pthread_t th;
+    volatile bool stop;
+    pthread_mutex_t mu;
+    struct conn_seen conns[MAX_CONNS];
+    unsigned n;
+} srv;
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static void *chain_conn(void *arg)
+{
+    struct conn_seen *c = arg;
+    char buf[2048];
+    ssize_t n = read(c->fd, buf, sizeof buf);
+    pthread_mutex_lock(&srv.mu);
+    c->first_ms = n > 0 ? now_ms() : -1;
+    pthread_mutex_unlock(&srv.mu);
+    if (n > 0) {
+        usleep(TU_ANSWER_AFTER_MS * 1000);
+        static const char answer[] = "HTTP/1.1 400 Bad Request\r\n\r\n";
+        if (write(c->fd, answer, sizeof answer - 1) < 0)
+            perror("write");
+    }
+    close(c->fd);
+    return NULL;
+}
+
+static void *chain_accept(void *arg)
+{
+    (void)arg;
+    while (!srv.stop) {
+        struct pollfd pfd = {.fd = srv.fd, .events = POLLIN};
+        if (poll(&pfd, 1, 20) <= 0)
+            continue;
+        int fd = accept(srv.fd, NULL, NULL);
+        if (fd < 0)
+            continue;
+        pthread_mutex_lock(&srv.mu);
+        struct conn_seen *c = srv.n < MAX_CONNS ? &srv.conns[srv.n++] : NULL;
+        if (c) {
+            c->accepted_ms = now_ms();
+            c->fd = fd;
+        }
+        pthread_mutex_unlock(&srv.mu);
+        if (!c || pthread_create(&c->th, NULL, chain_conn, c) != 0)
+            close(fd);
+    }
+    return NULL;
+}
+
+static unsigned chain_results, chain_answered;
+
+static void chain_submit(struct tscan *t);
+
+static void chain_result(struct task *k, struct probe_res *res)
+{
+    chain_results++;
+    chain_answered += res->bytes_in > 0 && res->ending == TLSD_OUTCOME_NOT_TLS;
+    struct tscan *t = k->t;
+    if (chain_results < CHAIN)
+        chain_submit(t); /* before this task ends, which would end the target */
+    scan_end_task(k);
+}
+
+static const struct scan_task_kind chain_kind = {.on_result = chain_result};
+
+static void chain_submit(struct tscan *t)
+{
+    submit_hello(t, &chain_kind);
+}
+
+/* Probes whose answers take TU_ANSWER_AFTER_MS (at least WARM_MIN_MS) go out on connections
+ * opened ahead: the server sees a connection accepted well before its first bytes; every
+ * probe still gets the server's answer, and the connections the result counts are the ones
+ * the server accepted (one opened ahead and not needed included). */
+static void test_connections_opened_ahead(void **state)
+{
+    (void)state;
+    assert_true(TU_ANSWER_AFTER_MS >= WARM_MIN_MS);
+    memset(&srv, 0, sizeof srv);
+    pthread_mutex_init(&srv.mu, NULL);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    srv.fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(srv.fd >= 0);
+    assert_int_equal(bind(srv.fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(srv.fd, 16), 0);
+    assert_int_equal(getsockname(srv.fd, (struct sockaddr *)&a, &len), 0);
+    srv.port = ntohs(a.sin_port);
+    assert_int_equal(pthread_create(&srv.th, NULL, chain_accept, NULL), 0);
+
+    char host[] = "127.0.0.1";
+    struct tlsd_target target = {.input = host, .host = host, .port = srv.port};
+    struct tlsd_target_list targets = {.v = &target, .n = 1, .cap = 1};
+    struct tlsd_scan_opts o;
+    tlsd_scan_opts_default(&o);
+    o.timeout_ms = 5000;
+    o.retries = 0;
+    struct tlsd_scan_result r;
+    static const struct scan_hooks hooks = {.start = chain_submit, .finish = finish};
+    assert_int_equal(scan_run(&hooks, &targets, &o, &r, NULL, NULL, NULL), 0);
+    usleep(100 * 1000); /* the last close reaches the server */
+    srv.stop = true;
+    pthread_join(srv.th, NULL);
+    for (unsigned i = 0; i < srv.n; i++)
+        pthread_join(srv.conns[i].th, NULL);
+    close(srv.fd);
+
+    assert_int_equal(chain_results, CHAIN);
+    assert_int_equal(chain_answered, CHAIN);
+    assert_int_equal(r.connections, srv.n);
+    unsigned ahead = 0, with_hello = 0;
+    for (unsigned i = 0; i < srv.n; i++) {
+        const struct conn_seen *c = &srv.conns[i];
+        with_hello += c->first_ms >= 0;
+        ahead += c->first_ms >= 0 && c->first_ms - c->accepted_ms >= TU_ANSWER_AFTER_MS / 2;
+    }
+    assert_int_equal(with_hello, CHAIN);
+    assert_true(ahead >= 1);
+    tlsd_scan_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_last_answer_read_on_a_busy_loop),
+        cmocka_unit_test(test_connections_opened_ahead),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
