@@ -21,12 +21,18 @@
 /* Retries (scan_sched.c, and the libssl handshakes' in scan.c) back off. */
 #define BACKOFF_MS     50u   /* first retry; doubled each time */
 #define BACKOFF_MAX_MS 2000u /* at most */
+
 /* Connections opened ahead of need (scan_sched.c, open_warm): once a target's quickest
  * answer took WARM_MIN_MS, a TCP handshake costs enough to do it before the hello is
  * known; at most one per probe in flight, WARM_MAX per target, each kept WARM_IDLE_MS. */
 #define WARM_MIN_MS  30u
 #define WARM_MAX     16u
-#define WARM_IDLE_MS 2000u
+#define WARM_IDLE_MS 1000u
+#define WARM_MISSES  2u /* answers without bytes on them (warm_missed): then none */
+#define WARM_ASKS    2u /* a probe asked again for such a drop at most */
+/* After the last connection opened ahead is closed, the server may count it a while:
+ * drops are blamed on it for twice the quickest answer, WARM_GRACE_MS at least. */
+#define WARM_GRACE_MS 50u
 
 struct scan;
 struct tscan;
@@ -111,7 +117,12 @@ struct task {
     enum tlsd_ending_detail met; /* answered undecided: how its probes ended (none: no answer) */
     uint64_t launched_ms;        /* when its probe in flight was started */
     bool on_warm;                /* that probe took a connection opened ahead */
-    bool whole;                  /* its next probe keeps the connection open (no half-close) */
+    bool fresh;                  /* its next probe opens a new connection (warm_missed) */
+    bool warm_era;               /* launched while connections were opened ahead for its target */
+    unsigned warm_asks;          /* asked again for a drop in that time (WARM_ASKS at most) */
+    bool urgent; /* on the longest path of its target (a server order still to find): its
+                    probes go ahead of its target's other foreground ones */
+    bool whole;  /* its next probe keeps the connection open (no half-close) */
 };
 
 struct tscan {
@@ -150,7 +161,8 @@ struct tscan {
     unsigned late_answers, half_close_misses;
     /* Connections opened ahead of need, oldest first (warm_on: its answers are slow enough). */
     struct probe *warm[WARM_MAX];
-    unsigned n_warm;
+    unsigned n_warm, warm_misses;
+    uint64_t warm_grace_ms; /* until then a drop may be the server counting closed ones */
     bool warm_on, warm_off;
     bool serial, half_close_off;
     unsigned live_tasks; /* tasks not ended */
@@ -190,14 +202,16 @@ struct scan {
     const struct tlsd_scan_opts *o;
     struct tscan *targets;
     size_t n_targets, targets_done;
-    /* Targets are admitted a few at a time (SCAN_ACTIVE_TARGETS): each one's time limit,
+    /* Targets are admitted a few at a time (max_active: as many as probes may be in flight
+     * in all): each one's time limit,
      * state and queued probes start when it does, so a fleet of thousands neither times
      * out waiting behind the others nor holds every target's state at once. */
     size_t targets_started, targets_active, max_active;
     unsigned inflight;
     unsigned probes_done;
-    struct task *queue_head, *queue_tail; /* tasks waiting for a global slot */
-    struct task *queue_fg_tail;           /* the last one that is not background */
+    struct task *queue_head;    /* tasks waiting for a global slot (see enqueue) */
+    struct task *queue_fg_tail; /* the last foreground one, or NULL */
+    struct task *queue_tail;    /* the last one, or NULL */
     uv_timer_t rate_timer;
     unsigned rate_tokens;
     tlsd_scan_done_cb done;
@@ -245,6 +259,9 @@ uint64_t scan_target_used_ms(const struct tscan *t);
 void scan_submit(struct task *k, uint8_t *hello, size_t len);
 struct task *scan_new_task(struct tscan *t, const struct scan_task_kind *kind);
 void scan_end_task(struct task *k);
+/* The queued tasks that pick(k, arg) chooses become urgent (struct task). */
+void scan_make_urgent(struct scan *s, bool (*pick)(const struct task *k, const void *arg),
+                      const void *arg);
 void scan_add_undecided(struct tlsd_scan_result *r, const char *fmt, ...)
     __attribute__((format(TLSD_PRINTF_FORMAT, 2, 3)));
 void scan_add_doubt(struct tscan *t, int vi, const char *fmt, ...)

@@ -171,6 +171,9 @@ static int elim_probe(struct task *k, const uint32_t *set, size_t n)
     free(suites);
     if (rc < 0)
         return -1;
+    /* A server order takes the speculative rounds after the parts: the longest path. Until
+     * the order is known, any enumeration may be on it; one in the client's order is not. */
+    k->urgent = e->order != 0;
     scan_submit(k, rec, len);
     return 0;
 }
@@ -641,6 +644,11 @@ static void spec_result(struct task *k, struct probe_res *res)
     elim_task_end(k);
 }
 
+static bool of_elim(const struct task *k, const void *e)
+{
+    return k->e == e;
+}
+
 static void order_result(struct task *k, struct probe_res *res)
 {
     struct elim *e = k->e;
@@ -654,6 +662,7 @@ static void order_result(struct task *k, struct probe_res *res)
         e->chacha_ambiguous = true;
         e->order_asked = false;
         e->order_answers = 0;
+        elim_ask_order(e); /* now, when two others are known: the parts may be over */
     } else if (e->order_answers == 2 && e->order_picks[0] && e->order_picks[1]) {
         e->order = e->order_picks[0] == e->order_picks[1];
         if (e->order == 1) {
@@ -663,6 +672,7 @@ static void order_result(struct task *k, struct probe_res *res)
             place(e, e->first_pick);
             e->spec.depth = SPEC_DEPTH_FIRST;
             e->spec_wanted = true; /* once the parts have ended (elim_task_end) */
+            scan_make_urgent(e->t->s, of_elim, e);
         }
     }
     elim_task_end(k);
@@ -771,6 +781,7 @@ static void elim_result(struct task *k, struct probe_res *res)
     if (root && e->on_root)
         e->on_root(e->t, c != 0);
     if (!c) {
+        elim_ask_order(e); /* not asked yet (two others than ChaCha20 were not known) */
         elim_task_end(k);
         return;
     }
@@ -993,20 +1004,30 @@ static uint16_t cert_curve_group(const struct tlsd_cert_summary *c)
     return g ? g->code : 0;
 }
 
-/* TLS <= 1.2 and a server seen only with an ECDSA certificate: its curve must stay in
- * every offer, or the server cannot use that certificate and refuses the hello
+/* TLS <= 1.2 and a server whose first answers chose ECDSA certificates: its curve must
+ * stay in every offer, or the server cannot use that certificate and refuses the hello
  * before the other curves are known (RFC 8422 5.1: supported_groups also limits the
- * certificate's curve). 0 when any other certificate was seen. */
+ * certificate's curve). 0 when a version's first answer chose another kind. Judged from the
+ * versions' first answers alone (the first suite each found), which every scan gets alike:
+ * the certificates that other answers brought by then depend on which came first. */
 static uint16_t group_to_pin(const struct tlsd_scan_result *r)
 {
-    uint16_t pin = 0;
-    for (size_t i = 0; i < r->n_certs; i++) {
-        uint16_t g = cert_curve_group(&r->certs[i].chain.certs[0]);
-        if (!g)
+    bool ecdsa = false;
+    for (int vi = TLSD_PROTO_SSL3; vi < TLSD_PROTO_TLS13; vi++) {
+        const struct tlsd_scan_version *v = &r->versions[vi];
+        if (!v->n_suites)
+            continue;
+        const struct tlsd_suite *s = tlsd_suite_by_code(v->suites[0].code);
+        if (!s || s->auth != TLSD_AUTH_ECDSA)
             return 0;
-        pin = pin ? pin : g;
+        ecdsa = true;
     }
-    return pin;
+    for (size_t i = 0; ecdsa && i < r->n_certs; i++) {
+        uint16_t g = cert_curve_group(&r->certs[i].chain.certs[0]);
+        if (g)
+            return g;
+    }
+    return 0;
 }
 
 void scan_start_groups(struct tscan *t, int vi)

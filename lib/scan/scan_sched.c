@@ -33,8 +33,6 @@ static void admit_targets(struct scan *s);
 static void pump(struct scan *s);
 static void drop_task(struct task *k);
 
-/* Background probes (features, TLS 1.3 signature schemes) queue behind the others:
- * the enumerations' next rounds, which each wait for a probe, go first. */
 /* Whether t waits for a slot with nothing in flight (its time limit stands still then). */
 static void note_waiting(struct tscan *t)
 {
@@ -57,18 +55,29 @@ uint64_t scan_target_used_ms(const struct tscan *t)
     return elapsed > waited ? elapsed - waited : 0;
 }
 
+/* The queue: the foreground tasks of every target, then the background ones (features,
+ * TLS 1.3 signature schemes: the enumerations' next rounds, which each wait for a probe, go
+ * first), each in the order queued. An urgent task (a round on its target's critical path)
+ * goes before its own target's other foreground tasks, never before another target's: a
+ * target's turn does not move because another one is in a hurry. */
 static void enqueue(struct scan *s, struct task *k)
 {
-    struct task **at = &s->queue_head; /* background: at the end */
-    if (!k->kind->background)
-        at = s->queue_fg_tail ? &s->queue_fg_tail->next_queued : &s->queue_head;
-    else if (s->queue_tail)
-        at = &s->queue_tail->next_queued;
+    bool background = k->kind->background;
+    struct task **at = background && s->queue_tail ? &s->queue_tail->next_queued
+                       : s->queue_fg_tail          ? &s->queue_fg_tail->next_queued
+                                                   : &s->queue_head;
+    if (k->urgent && !background)
+        for (struct task **pp = &s->queue_head; *pp && !(*pp)->kind->background;
+             pp = &(*pp)->next_queued)
+            if ((*pp)->t == k->t && !(*pp)->urgent) {
+                at = pp;
+                break;
+            }
     k->next_queued = *at;
     *at = k;
     if (!k->next_queued)
         s->queue_tail = k;
-    if (!k->kind->background)
+    if (!background && (!k->next_queued || k->next_queued->kind->background))
         s->queue_fg_tail = k;
     k->t->queued++;
     note_waiting(k->t);
@@ -83,6 +92,30 @@ static void unqueue(struct scan *s, struct task **pp, struct task *k, struct tas
     if (s->queue_fg_tail == k)
         s->queue_fg_tail = prev; /* foreground tasks come first: prev is one or NULL */
     k->t->queued--;
+}
+
+void scan_make_urgent(struct scan *s, bool (*pick)(const struct task *k, const void *arg),
+                      const void *arg)
+{
+    struct task *moved = NULL, **last = &moved;
+    for (struct task **pp = &s->queue_head, *prev = NULL; *pp;) {
+        struct task *k = *pp;
+        if (k->urgent || k->kind->background || !pick(k, arg)) {
+            prev = k;
+            pp = &k->next_queued;
+            continue;
+        }
+        unqueue(s, pp, k, prev);
+        k->next_queued = NULL;
+        *last = k;
+        last = &k->next_queued;
+    }
+    while (moved) { /* in the order they were queued */
+        struct task *k = moved;
+        moved = k->next_queued;
+        k->urgent = true;
+        enqueue(s, k);
+    }
 }
 
 /* Queues a probe for task k with the given hello (taking ownership). */
@@ -108,9 +141,17 @@ static bool warm_wanted(const struct tscan *t)
            t->target->starttls == TLSD_STARTTLS_NONE;
 }
 
+/* A connection opened ahead was closed: the server may count it a while yet. */
+static void warm_grace(struct tscan *t)
+{
+    uint64_t grace = 2 * t->quickest_ms > WARM_GRACE_MS ? 2 * t->quickest_ms : WARM_GRACE_MS;
+    t->warm_grace_ms = scan_now_ms(t->s) + grace;
+}
+
 static void warm_lost(void *ctx, struct probe *p)
 {
     struct tscan *t = ctx;
+    warm_grace(t);
     for (unsigned i = 0; i < t->n_warm; i++)
         if (t->warm[i] == p) {
             memmove(&t->warm[i], &t->warm[i + 1], (t->n_warm - i - 1) * sizeof *t->warm);
@@ -120,7 +161,10 @@ static void warm_lost(void *ctx, struct probe *p)
         }
 }
 
-/* One connection opened ahead per probe in flight: the next probe of a round takes it. */
+/* One connection opened ahead per probe in flight: the next probe of a round takes it.
+ * A server may drop an idle connection (a limit per address, a short wait for the hello),
+ * and one that refuses by a reset would make that look like a refusal: an answer without
+ * bytes on such a connection is never taken (warm_missed). */
 static void open_warm(struct tscan *t)
 {
     struct scan *s = t->s;
@@ -139,6 +183,8 @@ static void open_warm(struct tscan *t)
 
 static void close_warm(struct tscan *t)
 {
+    if (t->n_warm)
+        warm_grace(t);
     for (unsigned i = 0; i < t->n_warm; i++)
         probe_warm_close(t->warm[i]);
     t->s->n_warm -= t->n_warm;
@@ -148,8 +194,6 @@ static void close_warm(struct tscan *t)
 /* The oldest connection opened ahead, or NULL. */
 static struct probe *take_warm(struct tscan *t)
 {
-    if (!warm_wanted(t))
-        close_warm(t); /* no longer wanted (see warm_wanted): none are kept either */
     if (t->n_warm == 0)
         return NULL;
     struct probe *p = t->warm[0];
@@ -181,16 +225,21 @@ static void launch(struct task *k)
     t->inflight++;
     s->inflight++;
     note_waiting(t);
-    struct probe *warm = req.half_close ? NULL : take_warm(t);
+    /* A retry, a control and a probe asked again after warm_missed go on a new connection. */
+    if (!warm_wanted(t))
+        close_warm(t); /* no longer wanted (see warm_wanted): none are kept either */
+    struct probe *warm = req.half_close || k->tries || k->control || k->fresh ? NULL : take_warm(t);
     k->on_warm = warm != NULL;
     if (warm) {
         probe_warm_take(warm, &req);
         open_warm(t);
-        return;
+    } else {
+        t->r->connections++;
+        probe_start(&s->loop, &req);
+        open_warm(t);
     }
-    t->r->connections++;
-    probe_start(&s->loop, &req);
-    open_warm(t);
+    k->warm_era =
+        k->on_warm || t->n_warm > 0 || warm_wanted(t) || k->launched_ms < t->warm_grace_ms;
 }
 
 static void pump(struct scan *s)
@@ -585,6 +634,13 @@ static bool half_close_missed(const struct probe_res *res)
                                 res->detail == TLSD_DETAIL_TIMEOUT || eof_alert(res));
 }
 
+/* An ending on a connection opened ahead that the server may have chosen before our hello
+ * reached it: a reset or close with no answer, or no answer at all. */
+static bool warm_missed(const struct probe_res *res)
+{
+    return res->bytes_in == 0 && (ambiguous(res) || res->detail == TLSD_DETAIL_TIMEOUT);
+}
+
 static void probe_done(void *ctx, struct probe_res *res)
 {
     struct task *k = ctx;
@@ -602,6 +658,23 @@ static void probe_done(void *ctx, struct probe_res *res)
         pump(s);
         return;
     }
+    /* Connections held ahead while it was in flight: opened before it, or since. */
+    bool warm_era = k->warm_era || t->n_warm > 0 || scan_now_ms(s) < t->warm_grace_ms;
+    if (warm_era && warm_missed(res) && !t->failed && k->warm_asks++ < WARM_ASKS) {
+        /* Perhaps dropped by the server before the hello came: asked again on a new
+         * connection, not counted as a try; after WARM_MISSES none are opened ahead. A
+         * new connection dropped so while others were held open may be the server's limit
+         * on connections per address (idle ones count): none are opened ahead at once. */
+        k->fresh = true;
+        if (!k->on_warm || ++t->warm_misses >= WARM_MISSES) {
+            t->warm_off = true;
+            close_warm(t);
+        }
+        enqueue(s, k);
+        pump(s);
+        return;
+    }
+    k->fresh = false;
     if (!ambiguous(res))
         k->whole = false;
     serial_check(t, k, res);

@@ -120,6 +120,9 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
+#define SLOW_NAME     'b'
+#define SLOW_EXTRA_MS 200
+
 static void *chain_conn(void *arg)
 {
     struct conn_seen *c = arg;
@@ -129,7 +132,8 @@ static void *chain_conn(void *arg)
     c->first_ms = n > 0 ? now_ms() : -1;
     pthread_mutex_unlock(&srv.mu);
     if (n > 0) {
-        usleep(TU_ANSWER_AFTER_MS * 1000);
+        /* A hello named SLOW_NAME (queue_one) is answered later than the others. */
+        usleep((TU_ANSWER_AFTER_MS + (n >= 6 && buf[5] == SLOW_NAME ? SLOW_EXTRA_MS : 0)) * 1000);
         static const char answer[] = "HTTP/1.1 400 Bad Request\r\n\r\n";
         if (write(c->fd, answer, sizeof answer - 1) < 0)
             perror("write");
@@ -182,14 +186,12 @@ static void chain_submit(struct tscan *t)
     submit_hello(t, &chain_kind);
 }
 
-/* Probes whose answers take TU_ANSWER_AFTER_MS (at least WARM_MIN_MS) go out on connections
- * opened ahead: the server sees a connection accepted well before its first bytes; every
- * probe still gets the server's answer, and the connections the result counts are the ones
- * the server accepted (one opened ahead and not needed included). */
-static void test_connections_opened_ahead(void **state)
+/* Starts the server, scans it as n_targets targets (2 at most) with hooks start,
+ * per_target probes in flight at most for each, max_inflight in all (0: the default), and
+ * stops the server once every connection has ended. */
+static void chain_scan_n(void (*start_fn)(struct tscan *), unsigned per_target, size_t n_targets,
+                         unsigned max_inflight, struct tlsd_scan_result *r)
 {
-    (void)state;
-    assert_true(TU_ANSWER_AFTER_MS >= WARM_MIN_MS);
     memset(&srv, 0, sizeof srv);
     pthread_mutex_init(&srv.mu, NULL);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -202,22 +204,104 @@ static void test_connections_opened_ahead(void **state)
     srv.port = ntohs(a.sin_port);
     assert_int_equal(pthread_create(&srv.th, NULL, chain_accept, NULL), 0);
 
-    char host[] = "127.0.0.1";
-    struct tlsd_target target = {.input = host, .host = host, .port = srv.port};
-    struct tlsd_target_list targets = {.v = &target, .n = 1, .cap = 1};
+    char host[] = "127.0.0.1", first[] = "first", second[] = "second";
+    struct tlsd_target target[2] = {{.input = first, .host = host, .port = srv.port},
+                                    {.input = second, .host = host, .port = srv.port}};
+    assert_true(n_targets >= 1 && n_targets <= 2);
+    struct tlsd_target_list targets = {.v = target, .n = n_targets, .cap = 2};
     struct tlsd_scan_opts o;
     tlsd_scan_opts_default(&o);
     o.timeout_ms = 5000;
     o.retries = 0;
-    struct tlsd_scan_result r;
-    static const struct scan_hooks hooks = {.start = chain_submit, .finish = finish};
-    assert_int_equal(scan_run(&hooks, &targets, &o, &r, NULL, NULL, NULL), 0);
+    o.max_per_target = per_target;
+    if (max_inflight)
+        o.max_inflight = max_inflight;
+    struct scan_hooks hooks = {.start = start_fn, .finish = finish};
+    assert_int_equal(scan_run(&hooks, &targets, &o, r, NULL, NULL, NULL), 0);
     usleep(100 * 1000); /* the last close reaches the server */
     srv.stop = true;
     pthread_join(srv.th, NULL);
     for (unsigned i = 0; i < srv.n; i++)
         pthread_join(srv.conns[i].th, NULL);
     close(srv.fd);
+}
+
+static void chain_scan(void (*start_fn)(struct tscan *), unsigned per_target,
+                       struct tlsd_scan_result *r)
+{
+    chain_scan_n(start_fn, per_target, 1, 0, r);
+}
+
+/* ---- the queue's order (enqueue): with one probe in flight for the target, its queued
+ * ones go out urgent first, then the other foreground ones, then the background ones, each
+ * in the order queued; scan_make_urgent moves queued ones up, in their order. */
+#define QUEUED 6
+static char launched[QUEUED + 2];
+static size_t n_launched;
+
+static void order_result(struct task *k, struct probe_res *res)
+{
+    (void)res;
+    launched[n_launched++] = (char)k->order;
+    scan_end_task(k);
+}
+
+static const struct scan_task_kind fg_kind = {.on_result = order_result};
+static const struct scan_task_kind bg_kind = {.on_result = order_result, .background = true};
+
+static struct task *queue_one(struct tscan *t, char name, bool bg, bool urgent)
+{
+    const uint8_t hello[] = {0x16, 0x03, 0x01, 0x00, 0x01, (uint8_t)name};
+    struct task *k = scan_new_task(t, bg ? &bg_kind : &fg_kind);
+    assert_non_null(k);
+    k->order = name;
+    k->urgent = urgent;
+    uint8_t *copy = malloc(sizeof hello);
+    assert_non_null(copy);
+    memcpy(copy, hello, sizeof hello);
+    scan_submit(k, copy, sizeof hello);
+    return k;
+}
+
+static bool named_e(const struct task *k, const void *arg)
+{
+    (void)arg;
+    return k->order == 'e';
+}
+
+static void queue_levels(struct tscan *t)
+{
+    queue_one(t, 'a', false, false); /* in flight: the others wait */
+    queue_one(t, 'b', true, false);
+    queue_one(t, 'c', false, false);
+    queue_one(t, 'd', false, true);
+    queue_one(t, 'e', false, false);
+    queue_one(t, 'f', true, false);
+    queue_one(t, 'g', false, true);
+    scan_make_urgent(t->s, named_e, NULL);
+}
+
+static void test_queue_levels(void **state)
+{
+    (void)state;
+    n_launched = 0;
+    struct tlsd_scan_result r;
+    chain_scan(queue_levels, 1, &r);
+    tlsd_scan_result_free(&r);
+    launched[n_launched] = 0;
+    assert_string_equal(launched, "adgecbf");
+}
+
+/* Probes whose answers take TU_ANSWER_AFTER_MS (at least WARM_MIN_MS) go out on connections
+ * opened ahead: the server sees a connection accepted well before its first bytes; every
+ * probe still gets the server's answer, and the connections the result counts are the ones
+ * the server accepted (one opened ahead and not needed included). */
+static void test_connections_opened_ahead(void **state)
+{
+    (void)state;
+    assert_true(TU_ANSWER_AFTER_MS >= WARM_MIN_MS);
+    struct tlsd_scan_result r;
+    chain_scan(chain_submit, WARM_MAX, &r);
 
     assert_int_equal(chain_results, CHAIN);
     assert_int_equal(chain_answered, CHAIN);
@@ -233,11 +317,50 @@ static void test_connections_opened_ahead(void **state)
     tlsd_scan_result_free(&r);
 }
 
+/* An urgent task goes ahead of its own target's foreground tasks only: with two probes in
+ * flight in all, the first target's 'a' and 'b' fly and its 'c' waits; the second target's
+ * 'x' and urgent 'y' queue after 'c'. 'a' is answered first ('b' late: SLOW_NAME): the
+ * slot goes to 'c', and only the next one to 'y' (before 'x'). Were urgency global, 'y'
+ * would overtake 'c'. If the second target happened to start first, its 'x' and 'y' fly
+ * before the first target's tasks are queued at all. */
+static void queue_two_targets(struct tscan *t)
+{
+    if (strcmp(t->target->input, "first") == 0) {
+        queue_one(t, 'a', false, false);
+        queue_one(t, SLOW_NAME, false, false);
+        queue_one(t, 'c', false, false);
+    } else {
+        queue_one(t, 'x', false, false);
+        queue_one(t, 'y', false, true);
+    }
+}
+
+static void test_urgent_within_its_target(void **state)
+{
+    (void)state;
+    n_launched = 0;
+    struct tlsd_scan_result r[2];
+    chain_scan_n(queue_two_targets, 2, 2, 2, r);
+    tlsd_scan_result_free(&r[0]);
+    tlsd_scan_result_free(&r[1]);
+    launched[n_launched] = 0;
+    assert_int_equal(n_launched, 5);
+    const char *a = strchr(launched, 'a'), *c = strchr(launched, 'c'), *y = strchr(launched, 'y'),
+               *x = strchr(launched, 'x');
+    assert_true(a && c && y && x);
+    if (y < a) /* the second target started first */
+        return;
+    assert_true(c < y);
+    assert_true(y < x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_last_answer_read_on_a_busy_loop),
         cmocka_unit_test(test_connections_opened_ahead),
+        cmocka_unit_test(test_queue_levels),
+        cmocka_unit_test(test_urgent_within_its_target),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
