@@ -351,7 +351,8 @@ static void note_session(struct tscan *t, struct fullhs *h)
     struct tlsd_scan_result *r = t->r;
     if (h->role == FH_ID12 && h->reneg >= 0)
         r->client_reneg = h->reneg ? TLSD_YES : TLSD_NO;
-    if (h->role != FH_CERTS13 && h->role != FH_RESUME && h->role != FH_RESUME_ID && h->session) {
+    if (h->role != FH_CERTS13 && h->role != FH_RESUME && h->role != FH_RESUME_ID && h->session &&
+        h->tickets13 >= 0) { /* tickets not seen: resuming without one would say "no" */
         struct fullhs *n =
             new_fullhs(t, h->got_version, NULL, h->role == FH_ID12 ? FH_RESUME_ID : FH_RESUME);
         if (n) { /* the session moves to the resumption */
@@ -484,11 +485,17 @@ static void fullhs_after(uv_work_t *w, int status)
     }
     note_client_auth(r, h);
     note_session(t, h);
-    /* Out of time before the handshake (or its renegotiation) ended: what it was for stays
-     * unknown, and the result says so rather than leaving a silent null. */
-    if (h->timed_out && !t->failed && (!h->ok || (h->role == FH_ID12 && h->reneg < 0)))
+    /* Out of time before the handshake ended: what it was for stays unknown, and the result
+     * says so rather than leaving a silent null. After it, tickets or the renegotiation
+     * not seen (a time limit, a stall, a reset) are unknown too, never a "no". */
+    if (h->timed_out && !t->failed && !h->connected)
         scan_add_undecided(r, "%s not decided (the libssl handshake: %s)", fullhs_question(h->role),
-                           h->ok ? "the renegotiation did not finish in time" : h->error);
+                           h->error);
+    else if (h->after_error[0] && !t->failed)
+        scan_add_undecided(r, "%s not decided (%s)",
+                           h->tickets13 < 0 ? "TLS 1.3 session tickets and resumption with them"
+                                            : "client-initiated renegotiation",
+                           h->after_error);
     scan_fullhs_free(h);
     free(h);
     t->tasks_open--;
