@@ -371,9 +371,11 @@ static void note_session(struct tscan *t, struct fullhs *h)
         r->resume_session_id = scan_tri_of(h->reused);
 }
 
-/* What a handshake without a client certificate met; a request seen by any wins. */
-static void note_client_auth(struct tlsd_scan_result *r, const struct fullhs *h)
+/* What a handshake without a client certificate met; a request seen by any wins. A
+ * verdict not seen after the handshake (a stall, a reset) is undecided. */
+static void note_client_auth(struct tscan *t, const struct fullhs *h)
 {
+    struct tlsd_scan_result *r = t->r;
     if (h->role != FH_MAIN && h->role != FH_CERTS13) /* at the highest version only */
         return;
     if (h->cert_requested && r->client_cert_requested != TLSD_YES) {
@@ -381,6 +383,9 @@ static void note_client_auth(struct tlsd_scan_result *r, const struct fullhs *h)
         r->client_cert_required = h->cert_required < 0 ? TLSD_UNKNOWN
                                   : h->cert_required   ? TLSD_YES
                                                        : TLSD_NO;
+        if (h->cert_required < 0 && h->connected && h->after_error[0] && !t->failed)
+            scan_add_undecided(r, "whether a client certificate is required not decided (%s)",
+                               h->after_error);
         r->client_cert_alert = h->refusal_alert;
         r->client_cert_version = h->got_version;
         snprintf(r->client_cas, sizeof r->client_cas, "%s", h->ca_names);
@@ -483,7 +488,7 @@ static void fullhs_after(uv_work_t *w, int status)
                 r->ocsp_stapling = h->stapled ? TLSD_YES : TLSD_NO;
         }
     }
-    note_client_auth(r, h);
+    note_client_auth(t, h);
     note_session(t, h);
     /* Out of time before the handshake ended: what it was for stays unknown, and the result
      * says so rather than leaving a silent null. After it, tickets or the renegotiation
@@ -491,7 +496,7 @@ static void fullhs_after(uv_work_t *w, int status)
     if (h->timed_out && !t->failed && !h->connected)
         scan_add_undecided(r, "%s not decided (the libssl handshake: %s)", fullhs_question(h->role),
                            h->error);
-    else if (h->after_error[0] && !t->failed)
+    else if (h->after_error[0] && !t->failed && (h->tickets13 < 0 || h->try_reneg))
         scan_add_undecided(r, "%s not decided (%s)",
                            h->tickets13 < 0 ? "TLS 1.3 session tickets and resumption with them"
                                             : "client-initiated renegotiation",

@@ -171,24 +171,25 @@ static int read_until_ticket(SSL *ssl, int n, int *sys)
     return err;
 }
 
-/* No ticket came within waited ms after the handshake: is the server still there, or
+/* Nothing came within waited ms after the handshake: is the server still there, or
  * stalled? Our close_notify asks (RFC 8446 6.1: a server answers it with its own, or
  * closes); a ticket may still come first. 1 a ticket came, 0 none from a server that
- * answered, -1 cannot tell (after_error says why). */
-static int ask_if_there(SSL *ssl, struct fullhs *h, uint64_t waited)
+ * answered (*alert: the alert it answered with, or -1), -1 cannot tell (after_error
+ * says why). */
+static int ask_if_there(SSL *ssl, struct fullhs *h, uint64_t waited, int *alert)
 {
-    int sys = 0;
     ERR_clear_error();
     int rc = SSL_shutdown(ssl);
-    sys = tlsd_sock_errno();
+    int sys = tlsd_sock_errno();
     int err = rc < 0 ? SSL_get_error(ssl, rc) : read_until_ticket(ssl, 1, &sys);
+    *alert = err == SSL_ERROR_SSL ? alert_of(ERR_peek_error()) : -1;
     if (has_ticket(ssl))
         return 1;
     if (!h->timed_out && (err == SSL_ERROR_ZERO_RETURN || err == SSL_ERROR_SSL ||
                           err == SSL_ERROR_NONE)) /* its close_notify, an alert, a close, data */
         return 0;
     char before[80];
-    snprintf(before, sizeof before, "no ticket within %llu ms after the handshake, then ",
+    snprintf(before, sizeof before, "nothing within %llu ms after the handshake, then ",
              (unsigned long long)waited);
     note_cut(h, err, sys, before, "after close_notify");
     return -1;
@@ -211,27 +212,41 @@ static void read_tickets(SSL *ssl, struct fullhs *h)
         h->tickets13 = -1;
         note_cut(h, err, sys, "", "after the handshake, before a ticket came");
     } else if (err == SSL_ERROR_WANT_READ) {
-        h->tickets13 = ask_if_there(ssl, h, uv_hrtime() / 1000000 - start);
+        int alert;
+        h->tickets13 = ask_if_there(ssl, h, uv_hrtime() / 1000000 - start, &alert);
     } /* else data, an alert or the server's close_notify: no ticket from a server there */
     ERR_clear_error();
 }
 
 /* TLS 1.3: the server judges the client's (empty) Certificate after the client's
  * handshake is done (RFC 8446 4.4.2.4: certificate_required, 116). Its next record
- * tells: an alert refuses, a NewSessionTicket or data accepts. */
+ * tells: an alert refuses, a NewSessionTicket or data accepts; after silence, a server
+ * that answers close_notify without an alert accepted (ask_if_there). A verdict not
+ * seen leaves the tickets unknown too. */
 static void tls13_verdict(SSL *ssl, struct fullhs *h)
 {
     char buf[256];
+    uint64_t start = uv_hrtime() / 1000000;
     SSL_clear_mode(ssl, SSL_MODE_AUTO_RETRY); /* return after each post-handshake message */
     int n = SSL_read(ssl, buf, sizeof buf);
+    int sys = tlsd_sock_errno();
     int err = n > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl, n);
     unsigned long e = ERR_peek_error();
-    if (n > 0 || err == SSL_ERROR_WANT_READ) {
+    if (n > 0 || has_ticket(ssl)) {
         h->cert_required = 0;
-    } else if (err == SSL_ERROR_SSL || err == SSL_ERROR_ZERO_RETURN) {
+    } else if (!h->timed_out && (err == SSL_ERROR_SSL || err == SSL_ERROR_ZERO_RETURN)) {
         h->cert_required = 1;
         h->refusal_alert = alert_of(e);
+    } else if (!h->timed_out && err == SSL_ERROR_WANT_READ) {
+        int alert, seen = ask_if_there(ssl, h, uv_hrtime() / 1000000 - start, &alert);
+        h->cert_required = seen < 0 ? -1 : alert >= 0 ? 1 : 0;
+        h->refusal_alert = seen < 0 ? -1 : alert;
+    } else {
+        note_cut(h, err, sys, "", "after the handshake, before the server's verdict");
     }
+    if (h->cert_required < 0 && h->want_session)
+        h->tickets13 = -1;
+    ERR_clear_error();
 }
 
 int scan_full_handshake(struct fullhs *h)
