@@ -326,7 +326,9 @@ static void start_features(struct tscan *t)
  * pointed at it. */
 static void fullhs_work(uv_work_t *w)
 {
+    tlsd_thread_sigpipe_block(true); /* libssl writing to a server that reset: EPIPE */
     scan_full_handshake(w->data);
+    tlsd_thread_sigpipe_block(false);
     OPENSSL_thread_stop();
 }
 

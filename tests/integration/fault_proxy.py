@@ -20,6 +20,7 @@ Modes:
                   whatever follows the client's Finished, e.g. NewSessionTickets); the
                   client sees a silent server until it leaves (the connection to the server
                   is closed then, so a one-connection-at-a-time server goes on)
+  holdreset       as hold, then the client's connection is reset 200 ms later
   schannel        forward, but where the server refuses a hello with an alert (or closes
                   without an answer), reset the client's connection instead, as Windows
                   schannel does; no randomness: every reset here is a real refusal
@@ -57,7 +58,7 @@ def pipe(src, dst):
                 pass
 
 
-def forward(conn, backend, schannel, fin_ms=0, portfile=None, stall=False, hold=False):
+def forward(conn, backend, schannel, fin_ms=0, portfile=None, stall=False, hold=None):
     try:
         up = socket.create_connection(("127.0.0.1", backend), timeout=10)
     except OSError:
@@ -74,7 +75,7 @@ def forward(conn, backend, schannel, fin_ms=0, portfile=None, stall=False, hold=
     if hold:
         conn.settimeout(None)
         up.settimeout(None)
-        hold_after_finished(conn, up)
+        hold_after_finished(conn, up, hold == "holdreset")
         return
     if schannel:
         try:
@@ -157,15 +158,16 @@ def records(buf):
     return out, buf
 
 
-def hold_after_finished(conn, up):
+def hold_after_finished(conn, up, then_reset=False):
     """Everything passes until the server's Finished; after it, nothing the server sends
     reaches the client, which sees a server gone silent until it leaves. TLS 1.2: the
     server's Finished is its first handshake record after its ChangeCipherSpec (the
     ServerHello's, not a HelloRetryRequest's). TLS 1.3 encrypts it: the first record the
     server sends once the client has sent an encrypted one (its Finished) is held. Then the
     connection to the server is closed: a server that serves one connection at a time (as
-    s_server) goes on with the next, and the client's later bytes are dropped."""
-    client_done, held = threading.Event(), threading.Event()
+    s_server) goes on with the next, and the client's later bytes are dropped; then_reset:
+    the client's connection is reset 200 ms later (once it has surely read the Finished)."""
+    client_done, held, resetting = threading.Event(), threading.Event(), threading.Event()
 
     def hold():
         held.set()
@@ -173,6 +175,13 @@ def hold_after_finished(conn, up):
             up.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+        if then_reset:
+            threading.Event().wait(0.2)
+            resetting.set()
+            try:  # wakes the main loop's recv, sends nothing; its close then resets
+                conn.shutdown(socket.SHUT_RD)
+            except OSError:
+                pass
 
     def down():
         buf, sh, ccs = b"", False, False
@@ -214,6 +223,8 @@ def hold_after_finished(conn, up):
                     pass
     except OSError:
         pass
+    if resetting.is_set():
+        reset(conn)
     for s in (up, conn):  # a shutdown wakes the other thread's recv (a close would not)
         try:
             s.shutdown(socket.SHUT_RDWR)
@@ -282,7 +293,8 @@ def main():
             continue
         threading.Thread(target=forward, args=(conn, backend, kind == "schannel",
                                                int(arg) if kind == "fin" else 0, portfile,
-                                               kind == "stall2", kind == "hold"),
+                                               kind == "stall2",
+                                               kind if kind.startswith("hold") else None),
                          daemon=True).start()
         if kind == "stop" and n >= int(arg):
             lsock.close()

@@ -231,6 +231,15 @@ grep -q "by ticket: TLS 1.2 yes, TLS 1.3 unknown" "$WORK/hold.text" &&
   grep -q "client-initiated renegotiation unknown" "$WORK/hold.text" &&
   grep -q "TLS 1.3 session tickets and resumption with them not decided" "$WORK/hold.text" &&
   ok || { bad "text: tickets or renegotiation not shown unknown"; cat "$WORK/hold.text" >&2; }
+# The same cut by a reset (200 ms after the Finished) instead of a stall: unknown as well,
+# and the scan lives on (a close_notify written after the reset is EPIPE, not a SIGPIPE
+# that ended the whole scan).
+proxy holdreset holdreset
+scan holdreset "127.0.0.1:$PORT"
+expect_rc 1 "a server that resets after its Finished: incomplete"
+cut='the connection ended (Connection reset by peer) after'
+held "$WORK/direct.json" "$WORK/holdreset.json" "{\"features.resumption_ticket_tls13\": \"TLS 1.3 session tickets and resumption with them not decided ($cut\", \"features.client_renegotiation\": \"client-initiated renegotiation not decided ($cut\"}" &&
+  ok || bad "a server that resets after its Finished: wrong answers"
 # The same asking for a client certificate (optional, so it goes on without one): its
 # verdict on none is not seen either.
 cv=$(free_port)
