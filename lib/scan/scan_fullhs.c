@@ -172,8 +172,9 @@ static int read_until_ticket(SSL *ssl, int n, int *sys)
 }
 
 /* Nothing came within waited ms after the handshake: is the server still there, or
- * stalled? Our close_notify asks (RFC 8446 6.1: a server answers it with its own, or
- * closes); a ticket may still come first. 1 a ticket came, 0 none from a server that
+ * stalled? Our close_notify asks: a server that is there closes in answer, sending its
+ * own close_notify before it closes its side (RFC 8446 6.1); a ticket may still come
+ * first. 1 a ticket came, 0 none from a server that
  * answered (*alert: the alert it answered with, or -1), -1 cannot tell (after_error
  * says why). */
 static int ask_if_there(SSL *ssl, struct fullhs *h, uint64_t waited, int *alert)
@@ -350,7 +351,7 @@ int scan_full_handshake(struct fullhs *h)
         h->session = SSL_get1_session(ssl);
         h->has_ticket = h->session && SSL_SESSION_has_ticket(h->session);
     }
-    if (!(SSL_get_shutdown(ssl) & SSL_SENT_SHUTDOWN)) /* read_tickets may have sent it */
+    if (!(SSL_get_shutdown(ssl) & SSL_SENT_SHUTDOWN)) /* ask_if_there may have sent it */
         SSL_shutdown(ssl);
 out:
     SSL_free(ssl);
