@@ -83,6 +83,10 @@ void tlsd_sock_errno_clear(void);
 int tlsd_sock_wait(int fd, bool write, int timeout_ms);
 /* A peer that closes while we write must be an error, not a signal that ends the process. */
 void tlsd_ignore_sigpipe(void);
+/* The same for this thread alone, in library code where the process's disposition is the
+ * caller's: block true, a write to a socket the peer reset fails with EPIPE and raises no
+ * signal; block false undoes it, taking a SIGPIPE that came meanwhile. */
+void tlsd_thread_sigpipe_block(bool block);
 
 /* Time. */
 time_t tlsd_timegm(struct tm *tm);

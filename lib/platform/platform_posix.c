@@ -128,6 +128,21 @@ void tlsd_ignore_sigpipe(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
+void tlsd_thread_sigpipe_block(bool block)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    if (block) {
+        pthread_sigmask(SIG_BLOCK, &set, NULL);
+        return;
+    }
+    const struct timespec now = {0, 0};
+    while (sigtimedwait(&set, NULL, &now) == SIGPIPE) /* pending on this thread */
+        ;
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
 time_t tlsd_timegm(struct tm *tm)
 {
     return timegm(tm);

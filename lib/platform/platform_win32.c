@@ -305,6 +305,11 @@ void tlsd_ignore_sigpipe(void)
     /* Windows sockets report a closed peer as an error (WSAECONNRESET), never a signal. */
 }
 
+void tlsd_thread_sigpipe_block(bool block)
+{
+    (void)block; /* no SIGPIPE on Windows (see tlsd_ignore_sigpipe) */
+}
+
 time_t tlsd_timegm(struct tm *tm)
 {
     return _mkgmtime(tm);

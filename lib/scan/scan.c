@@ -326,7 +326,9 @@ static void start_features(struct tscan *t)
  * pointed at it. */
 static void fullhs_work(uv_work_t *w)
 {
+    tlsd_thread_sigpipe_block(true); /* libssl writing to a server that reset: EPIPE */
     scan_full_handshake(w->data);
+    tlsd_thread_sigpipe_block(false);
     OPENSSL_thread_stop();
 }
 
@@ -351,7 +353,8 @@ static void note_session(struct tscan *t, struct fullhs *h)
     struct tlsd_scan_result *r = t->r;
     if (h->role == FH_ID12 && h->reneg >= 0)
         r->client_reneg = h->reneg ? TLSD_YES : TLSD_NO;
-    if (h->role != FH_CERTS13 && h->role != FH_RESUME && h->role != FH_RESUME_ID && h->session) {
+    if (h->role != FH_CERTS13 && h->role != FH_RESUME && h->role != FH_RESUME_ID && h->session &&
+        h->tickets13 >= 0) { /* tickets not seen: resuming without one would say "no" */
         struct fullhs *n =
             new_fullhs(t, h->got_version, NULL, h->role == FH_ID12 ? FH_RESUME_ID : FH_RESUME);
         if (n) { /* the session moves to the resumption */
@@ -370,9 +373,11 @@ static void note_session(struct tscan *t, struct fullhs *h)
         r->resume_session_id = scan_tri_of(h->reused);
 }
 
-/* What a handshake without a client certificate met; a request seen by any wins. */
-static void note_client_auth(struct tlsd_scan_result *r, const struct fullhs *h)
+/* What a handshake without a client certificate met; a request seen by any wins. A
+ * verdict not seen after the handshake (a stall, a reset) is undecided. */
+static void note_client_auth(struct tscan *t, const struct fullhs *h)
 {
+    struct tlsd_scan_result *r = t->r;
     if (h->role != FH_MAIN && h->role != FH_CERTS13) /* at the highest version only */
         return;
     if (h->cert_requested && r->client_cert_requested != TLSD_YES) {
@@ -380,6 +385,9 @@ static void note_client_auth(struct tlsd_scan_result *r, const struct fullhs *h)
         r->client_cert_required = h->cert_required < 0 ? TLSD_UNKNOWN
                                   : h->cert_required   ? TLSD_YES
                                                        : TLSD_NO;
+        if (h->cert_required < 0 && h->connected && h->after_error[0] && !t->failed)
+            scan_add_undecided(r, "whether a client certificate is required not decided (%s)",
+                               h->after_error);
         r->client_cert_alert = h->refusal_alert;
         r->client_cert_version = h->got_version;
         snprintf(r->client_cas, sizeof r->client_cas, "%s", h->ca_names);
@@ -482,13 +490,19 @@ static void fullhs_after(uv_work_t *w, int status)
                 r->ocsp_stapling = h->stapled ? TLSD_YES : TLSD_NO;
         }
     }
-    note_client_auth(r, h);
+    note_client_auth(t, h);
     note_session(t, h);
-    /* Out of time before the handshake (or its renegotiation) ended: what it was for stays
-     * unknown, and the result says so rather than leaving a silent null. */
-    if (h->timed_out && !t->failed && (!h->ok || (h->role == FH_ID12 && h->reneg < 0)))
+    /* Out of time before the handshake ended: what it was for stays unknown, and the result
+     * says so rather than leaving a silent null. After it, tickets or the renegotiation
+     * not seen (a time limit, a stall, a reset) are unknown too, never a "no". */
+    if (h->timed_out && !t->failed && !h->connected)
         scan_add_undecided(r, "%s not decided (the libssl handshake: %s)", fullhs_question(h->role),
-                           h->ok ? "the renegotiation did not finish in time" : h->error);
+                           h->error);
+    else if (h->after_error[0] && !t->failed && (h->tickets13 < 0 || h->try_reneg))
+        scan_add_undecided(r, "%s not decided (%s)",
+                           h->tickets13 < 0 ? "TLS 1.3 session tickets and resumption with them"
+                                            : "client-initiated renegotiation",
+                           h->after_error);
     scan_fullhs_free(h);
     free(h);
     t->tasks_open--;

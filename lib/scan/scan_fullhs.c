@@ -108,49 +108,146 @@ static int alert_of(unsigned long e)
                : -1;
 }
 
+/* Why what follows a finished handshake was not seen (err: libssl's error of the last
+ * call, sys: its errno): no answer in time, a reset or a close without an alert; the
+ * note is before, the cause, then after. */
+static void note_cut(struct fullhs *h, int err, int sys, const char *before, const char *after)
+{
+    char cause[64];
+    uint64_t now = uv_hrtime() / 1000000;
+    if (h->timed_out || (h->deadline_ms && now >= h->deadline_ms))
+        snprintf(cause, sizeof cause, "the time limit of %u s ran out",
+                 (h->timeout_ms * FULLHS_TIMEOUTS + 999) / 1000);
+    else if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
+        snprintf(cause, sizeof cause, "no answer within %u ms", h->timeout_ms);
+    else
+        snprintf(cause, sizeof cause, "the connection ended (%s)", sys ? strerror(sys) : "closed");
+    snprintf(h->after_error, sizeof h->after_error, "%s%s %s", before, cause, after);
+}
+
 /* Client-initiated renegotiation (RFC 5746; refused by most servers today, a DoS
- * lever otherwise): a new handshake on the same connection. */
+ * lever otherwise): a new handshake on the same connection. An alert or a close
+ * refuses it; no answer or a reset tells nothing. */
 static void renegotiate(SSL *ssl, struct fullhs *h)
 {
     if (SSL_renegotiate(ssl) != 1) {
         h->reneg = -1;
+        snprintf(h->after_error, sizeof h->after_error, "libssl did not start it");
         return;
     }
     int rc = SSL_do_handshake(ssl);
+    int sys = tlsd_sock_errno();
     int err = rc == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl, rc);
-    h->reneg = rc == 1 ? 1 : err == SSL_ERROR_SSL || err == SSL_ERROR_ZERO_RETURN ? 0 : -1;
+    if (rc == 1) {
+        h->reneg = 1;
+    } else if (!h->timed_out && (err == SSL_ERROR_SSL || err == SSL_ERROR_ZERO_RETURN)) {
+        h->reneg = 0;
+    } else {
+        h->reneg = -1;
+        note_cut(h, err, sys, "", "after the renegotiation's ClientHello");
+    }
     ERR_clear_error();
 }
 
-/* TLS 1.3 tickets arrive after the handshake (RFC 8446 4.6.1): read until one has. */
-static void read_tickets(SSL *ssl)
+static bool has_ticket(SSL *ssl)
+{
+    return SSL_SESSION_has_ticket(SSL_get0_session(ssl)) == 1;
+}
+
+/* Up to n reads of what the server sends, until a ticket has come; libssl's error of the
+ * last one (SSL_ERROR_WANT_READ: nothing more came within a read's time limit, or a
+ * post-handshake message was taken), its errno in *sys. */
+static int read_until_ticket(SSL *ssl, int n, int *sys)
 {
     char buf[256];
-    SSL_clear_mode(ssl, SSL_MODE_AUTO_RETRY);
-    for (int i = 0; i < 2 && !SSL_SESSION_has_ticket(SSL_get0_session(ssl)); i++) {
-        int n = SSL_read(ssl, buf, sizeof buf);
-        if (n <= 0 && SSL_get_error(ssl, n) != SSL_ERROR_WANT_READ)
+    int err = SSL_ERROR_WANT_READ;
+    for (int i = 0; i < n && !has_ticket(ssl); i++) {
+        int r = SSL_read(ssl, buf, sizeof buf);
+        *sys = tlsd_sock_errno();
+        err = r > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl, r);
+        if (err != SSL_ERROR_NONE && err != SSL_ERROR_WANT_READ)
             break;
     }
+    return err;
+}
+
+/* Nothing came within waited ms after the handshake: is the server still there, or
+ * stalled? Our close_notify asks: a server that is there closes in answer, sending its
+ * own close_notify before it closes its side (RFC 8446 6.1); a ticket may still come
+ * first. 1 a ticket came, 0 none from a server that
+ * answered (*alert: the alert it answered with, or -1), -1 cannot tell (after_error
+ * says why). */
+static int ask_if_there(SSL *ssl, struct fullhs *h, uint64_t waited, int *alert)
+{
+    ERR_clear_error();
+    int rc = SSL_shutdown(ssl);
+    int sys = tlsd_sock_errno();
+    int err = rc < 0 ? SSL_get_error(ssl, rc) : read_until_ticket(ssl, 1, &sys);
+    *alert = err == SSL_ERROR_SSL ? alert_of(ERR_peek_error()) : -1;
+    if (has_ticket(ssl))
+        return 1;
+    if (!h->timed_out && (err == SSL_ERROR_ZERO_RETURN || err == SSL_ERROR_SSL ||
+                          err == SSL_ERROR_NONE)) /* its close_notify, an alert, a close, data */
+        return 0;
+    char before[80];
+    snprintf(before, sizeof before, "nothing within %llu ms after the handshake, then ",
+             (unsigned long long)waited);
+    note_cut(h, err, sys, before, "after close_notify");
+    return -1;
+}
+
+/* TLS 1.3 tickets arrive after the handshake (RFC 8446 4.6.1): read until one has. A
+ * server that sends none is silent then, and so is one that stalled (ask_if_there tells
+ * them apart). Only a server seen to be there and sending no ticket is a "no". */
+static void read_tickets(SSL *ssl, struct fullhs *h)
+{
+    int sys = 0;
+    uint64_t start = uv_hrtime() / 1000000;
+    SSL_clear_mode(ssl, SSL_MODE_AUTO_RETRY);
+    int err = read_until_ticket(ssl, 2, &sys);
+    unsigned long e = ERR_peek_error();
+    if (has_ticket(ssl)) {
+        h->tickets13 = 1;
+    } else if (h->timed_out || err == SSL_ERROR_SYSCALL ||
+               (err == SSL_ERROR_SSL && alert_of(e) < 0)) { /* e.g. closed without an alert */
+        h->tickets13 = -1;
+        note_cut(h, err, sys, "", "after the handshake, before a ticket came");
+    } else if (err == SSL_ERROR_WANT_READ) {
+        int alert;
+        h->tickets13 = ask_if_there(ssl, h, uv_hrtime() / 1000000 - start, &alert);
+    } /* else data, an alert or the server's close_notify: no ticket from a server there */
     ERR_clear_error();
 }
 
 /* TLS 1.3: the server judges the client's (empty) Certificate after the client's
  * handshake is done (RFC 8446 4.4.2.4: certificate_required, 116). Its next record
- * tells: an alert refuses, a NewSessionTicket or data accepts. */
+ * tells: an alert refuses, a NewSessionTicket or data accepts; after silence, a server
+ * that answers close_notify without an alert accepted (ask_if_there). A verdict not
+ * seen leaves the tickets unknown too. */
 static void tls13_verdict(SSL *ssl, struct fullhs *h)
 {
     char buf[256];
+    uint64_t start = uv_hrtime() / 1000000;
     SSL_clear_mode(ssl, SSL_MODE_AUTO_RETRY); /* return after each post-handshake message */
     int n = SSL_read(ssl, buf, sizeof buf);
+    int sys = tlsd_sock_errno();
     int err = n > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl, n);
     unsigned long e = ERR_peek_error();
-    if (n > 0 || err == SSL_ERROR_WANT_READ) {
+    if (n > 0 || has_ticket(ssl)) {
         h->cert_required = 0;
-    } else if (err == SSL_ERROR_SSL || err == SSL_ERROR_ZERO_RETURN) {
+    } else if (!h->timed_out && (err == SSL_ERROR_SSL || err == SSL_ERROR_ZERO_RETURN)) {
         h->cert_required = 1;
         h->refusal_alert = alert_of(e);
+    } else if (!h->timed_out && err == SSL_ERROR_WANT_READ) {
+        int alert, seen = ask_if_there(ssl, h, uv_hrtime() / 1000000 - start, &alert);
+        h->cert_required = seen < 0 ? -1 : alert >= 0 ? 1 : 0;
+        h->refusal_alert = seen < 0 ? -1 : alert;
+    } else {
+        note_cut(h, err, sys, "", "after the handshake, before the server's verdict");
     }
+    if (h->cert_required < 0 && h->want_session)
+        h->tickets13 = -1;
+    ERR_clear_error();
 }
 
 int scan_full_handshake(struct fullhs *h)
@@ -159,6 +256,8 @@ int scan_full_handshake(struct fullhs *h)
     h->reneg = -1;
     h->cert_required = -1;
     h->refusal_alert = -1;
+    h->tickets13 = 0;
+    h->after_error[0] = '\0';
     h->no_connection = false;
     int fd = connect_socket(&h->addr, h->timeout_ms, h->error, sizeof h->error);
     if (fd < 0) {
@@ -245,14 +344,15 @@ int scan_full_handshake(struct fullhs *h)
     if (h->cert_requested && h->got_version >= TLS1_3_VERSION)
         tls13_verdict(ssl, h);
     else if (h->want_session && h->got_version >= TLS1_3_VERSION)
-        read_tickets(ssl);
+        read_tickets(ssl, h);
     if (h->try_reneg && h->got_version < TLS1_3_VERSION)
         renegotiate(ssl, h);
     if (h->want_session) {
         h->session = SSL_get1_session(ssl);
         h->has_ticket = h->session && SSL_SESSION_has_ticket(h->session);
     }
-    SSL_shutdown(ssl);
+    if (!(SSL_get_shutdown(ssl) & SSL_SENT_SHUTDOWN)) /* ask_if_there may have sent it */
+        SSL_shutdown(ssl);
 out:
     SSL_free(ssl);
     SSL_CTX_free(ctx);

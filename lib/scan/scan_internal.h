@@ -58,9 +58,14 @@ struct fullhs {
     uv_timer_t retry;     /* the back-off before the next run (scan.c) */
     bool reused;          /* resume: the session was resumed */
     bool has_ticket;      /* the session kept has a ticket */
-    int reneg;            /* try_reneg: 1 done, 0 refused, -1 cannot tell */
+    int reneg;            /* try_reneg: 1 done, 0 refused, -1 cannot tell (after_error) */
+    int tickets13;        /* want_session, TLS 1.3: 1 a ticket came, 0 none came from a server
+                             still there, -1 cannot tell (after_error); 0 when not read */
     unsigned hrrs;        /* HelloRetryRequests read (a second one ends the handshake) */
     void *session;        /* want_session: the SSL_SESSION (caller frees) */
+    /* Why what follows the handshake stays unknown: a time limit, a stall or a reset is no
+     * answer, never a "no". */
+    char after_error[160];
 };
 int scan_full_handshake(struct fullhs *h);
 void scan_fullhs_free(struct fullhs *h);

@@ -15,6 +15,12 @@ Modes:
   stall2          forward the hello and the server's answer; hold the client's next flight
                   (a full handshake's key exchange and Finished; a probe sends none)
                   unanswered until the client leaves
+  hold            forward the handshake whole, then hold back everything the server sends
+                  after its Finished (TLS 1.2: the record after its ChangeCipherSpec; TLS 1.3:
+                  whatever follows the client's Finished, e.g. NewSessionTickets); the
+                  client sees a silent server until it leaves (the connection to the server
+                  is closed then, so a one-connection-at-a-time server goes on)
+  holdreset       as hold, then the client's connection is reset 200 ms later
   schannel        forward, but where the server refuses a hello with an alert (or closes
                   without an answer), reset the client's connection instead, as Windows
                   schannel does; no randomness: every reset here is a real refusal
@@ -52,7 +58,7 @@ def pipe(src, dst):
                 pass
 
 
-def forward(conn, backend, schannel, fin_ms=0, portfile=None, stall=False):
+def forward(conn, backend, schannel, fin_ms=0, portfile=None, stall=False, hold=None):
     try:
         up = socket.create_connection(("127.0.0.1", backend), timeout=10)
     except OSError:
@@ -65,6 +71,11 @@ def forward(conn, backend, schannel, fin_ms=0, portfile=None, stall=False):
     if stall:
         conn.settimeout(None)
         stall_second_flight(conn, up)
+        return
+    if hold:
+        conn.settimeout(None)
+        up.settimeout(None)
+        hold_after_finished(conn, up, hold == "holdreset")
         return
     if schannel:
         try:
@@ -125,8 +136,101 @@ def stall_second_flight(conn, up):
     except OSError:
         pass
     stop.set()
-    up.close()
-    conn.close()
+    for s in (up, conn):  # a shutdown wakes down()'s recv, so the server sees the close
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        s.close()
+
+
+# RFC 8446 4.1.3: a ServerHello with this random is a HelloRetryRequest.
+HRR_RANDOM = bytes.fromhex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c")
+
+
+def records(buf):
+    """The whole TLS records at the start of buf, as (type, bytes), and the rest."""
+    out = []
+    while len(buf) >= 5 and len(buf) >= 5 + struct.unpack("!H", buf[3:5])[0]:
+        n = 5 + struct.unpack("!H", buf[3:5])[0]
+        out.append((buf[0], buf[:n]))
+        buf = buf[n:]
+    return out, buf
+
+
+def hold_after_finished(conn, up, then_reset=False):
+    """Everything passes until the server's Finished; after it, nothing the server sends
+    reaches the client, which sees a server gone silent until it leaves. TLS 1.2: the
+    server's Finished is its first handshake record after its ChangeCipherSpec (the
+    ServerHello's, not a HelloRetryRequest's). TLS 1.3 encrypts it: the first record the
+    server sends once the client has sent an encrypted one (its Finished) is held. Then the
+    connection to the server is closed: a server that serves one connection at a time (as
+    s_server) goes on with the next, and the client's later bytes are dropped; then_reset:
+    the client's connection is reset 200 ms later (once it has surely read the Finished)."""
+    client_done, held, resetting = threading.Event(), threading.Event(), threading.Event()
+
+    def hold():
+        held.set()
+        try:
+            up.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        if then_reset:
+            threading.Event().wait(0.2)
+            resetting.set()
+            try:  # wakes the main loop's recv, sends nothing; its close then resets
+                conn.shutdown(socket.SHUT_RD)
+            except OSError:
+                pass
+
+    def down():
+        buf, sh, ccs = b"", False, False
+        try:
+            while not held.is_set():
+                b = up.recv(65536)
+                if not b:
+                    break  # the server's close is held too
+                recs, buf = records(buf + b)
+                for typ, rec in recs:
+                    if typ == 23 and client_done.is_set():
+                        hold()
+                        break
+                    if typ == 22 and rec[5:6] == b"\x02" and rec[11:43] != HRR_RANDOM:
+                        sh, ccs = True, False
+                    elif typ == 20 and sh:
+                        ccs = True
+                    conn.sendall(rec)
+                    if typ == 22 and ccs:  # the TLS 1.2 server Finished: the last to pass
+                        hold()
+                        break
+        except OSError:
+            pass
+
+    threading.Thread(target=down, daemon=True).start()
+    buf = b""
+    try:
+        while True:
+            b = conn.recv(65536)
+            if not b:
+                break
+            recs, buf = records(buf + b)
+            if any(typ == 23 for typ, _ in recs):
+                client_done.set()  # before the server can answer it
+            if not held.is_set():
+                try:
+                    up.sendall(b)
+                except OSError:
+                    pass
+    except OSError:
+        pass
+    if resetting.is_set():
+        reset(conn)
+    for s in (up, conn):  # a shutdown wakes the other thread's recv (a close would not)
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        s.close()
 
 
 def fin_hostile(conn, up, delay_ms, portfile):
@@ -189,7 +293,8 @@ def main():
             continue
         threading.Thread(target=forward, args=(conn, backend, kind == "schannel",
                                                int(arg) if kind == "fin" else 0, portfile,
-                                               kind == "stall2"),
+                                               kind == "stall2",
+                                               kind if kind.startswith("hold") else None),
                          daemon=True).start()
         if kind == "stop" and n >= int(arg):
             lsock.close()

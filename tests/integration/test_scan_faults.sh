@@ -184,4 +184,86 @@ if not x.get("incomplete") or probs:
     print("incomplete:", x.get("incomplete"), "unknown but not listed:", probs, "undecided:", und)
     sys.exit(1)
 PY
+# A server that goes silent right after its Finished (the libssl handshakes complete, what
+# the server sends after them is held): the TLS 1.3 tickets, the answer to a renegotiation
+# and (when it asks for a client certificate) its verdict on none never come. Each is
+# unknown and listed as undecided with the reason, never "no"; the target is incomplete
+# (exit 1) and every other fact is the direct scan's.
+# held DIRECT HELD WANT: WANT is a JSON object {"section.key": "start of its undecided note"}.
+held() {
+  python3 - "$@" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))["targets"][0]
+x = json.load(open(sys.argv[2]))["targets"][0]
+want = json.loads(sys.argv[3])
+probs = []
+for path, note in want.items():
+    sec, key = path.split(".")
+    if d[sec][key] is None:
+        probs.append("the direct scan does not know %s (nothing to test)" % path)
+    if x[sec][key] is not None:
+        probs.append("%s: %s" % (path, x[sec][key]))
+    if sum(u.startswith(note) for u in x["undecided"]) != 1:
+        probs.append("no undecided note %r" % note)
+    d[sec].pop(key)
+    x[sec].pop(key)
+if len(x["undecided"]) != len(want) or not x["incomplete"]:
+    probs.append("incomplete %s, undecided %s" % (x["incomplete"], x["undecided"]))
+for f in x["findings"]:  # an incomplete result counts "at least" so many
+    f["text"] = f["text"][len("at least "):] if f["text"].startswith("at least ") else f["text"]
+for k in set(d) | set(x):
+    if k not in ("target", "port", "address", "stats", "undecided", "incomplete",
+                 "probes_retried") and d.get(k) != x.get(k):
+        probs.append("%s differs: %.300s vs %.300s" % (k, d.get(k), x.get(k)))
+print("\n".join(probs))
+sys.exit(1 if probs else 0)
+PY
+}
+tickets='"features.resumption_ticket_tls13": "TLS 1.3 session tickets and resumption with them not decided (nothing within "'
+reneg='"features.client_renegotiation": "client-initiated renegotiation not decided (no answer within 5000 ms after the renegotiation'"'"'s ClientHello)"'
+proxy hold hold
+scan hold "127.0.0.1:$PORT"
+expect_rc 1 "a server silent after its Finished: incomplete"
+held "$WORK/direct.json" "$WORK/hold.json" "{$tickets, $reneg}" && ok ||
+  bad "a server silent after its Finished: wrong answers"
+"$TLSDIAG" scan -q --target-timeout 240 "127.0.0.1:$PORT" >"$WORK/hold.text" 2>&1
+grep -q "by ticket: TLS 1.2 yes, TLS 1.3 unknown" "$WORK/hold.text" &&
+  grep -q "client-initiated renegotiation unknown" "$WORK/hold.text" &&
+  grep -q "TLS 1.3 session tickets and resumption with them not decided" "$WORK/hold.text" &&
+  ok || { bad "text: tickets or renegotiation not shown unknown"; cat "$WORK/hold.text" >&2; }
+# The same cut by a reset (200 ms after the Finished) instead of a stall: unknown as well,
+# and the scan lives on (a close_notify written after the reset is EPIPE, not a SIGPIPE
+# that ended the whole scan).
+proxy holdreset holdreset
+scan holdreset "127.0.0.1:$PORT"
+expect_rc 1 "a server that resets after its Finished: incomplete"
+cut='the connection ended (Connection reset by peer) after'
+held "$WORK/direct.json" "$WORK/holdreset.json" "{\"features.resumption_ticket_tls13\": \"TLS 1.3 session tickets and resumption with them not decided ($cut\", \"features.client_renegotiation\": \"client-initiated renegotiation not decided ($cut\"}" &&
+  ok || bad "a server that resets after its Finished: wrong answers"
+# The same asking for a client certificate (optional, so it goes on without one): its
+# verdict on none is not seen either.
+cv=$(free_port)
+openssl s_server -accept "127.0.0.1:$cv" -www -cert "$WORK/c.pem" -key "$WORK/k.pem" \
+  -verify 1 </dev/null >/dev/null 2>&1 & pids+=($!)
+wait_port "$cv" || bad "s_server -verify did not start"
+scan certreq "127.0.0.1:$cv"
+expect_rc 0 "direct scan of a server asking for a client certificate"
+srv=$cv proxy hold holdcv
+scan holdcv "127.0.0.1:$PORT"
+expect_rc 1 "asking for a client certificate, silent after its Finished: incomplete"
+required='"client_certificate.required": "whether a client certificate is required not decided (nothing within "'
+held "$WORK/certreq.json" "$WORK/holdcv.json" "{$tickets, $reneg, $required}" && ok ||
+  bad "asking for a client certificate, silent after its Finished: wrong answers"
+# A server that sends no TLS 1.3 ticket and answers close_notify: "no", a complete result
+# (gnutls-serv, which serves connections side by side: s_server serves one at a time, and
+# the wait for tickets would hold up the scan's other handshakes).
+nt=$(free_port)
+gnutls-serv -p "$nt" --x509certfile "$WORK/c.pem" --x509keyfile "$WORK/k.pem" --http -q \
+  --noticket </dev/null >/dev/null 2>&1 & pids+=($!)
+wait_port "$nt" || bad "gnutls-serv --noticket did not start"
+scan noticket "127.0.0.1:$nt"
+expect_rc 0 "a server that sends no TLS 1.3 ticket"
+python3 -c 'import json,sys;x=json.load(open(sys.argv[1]))["targets"][0]
+sys.exit(0 if x["features"]["resumption_ticket_tls13"] is False and not x["incomplete"] else 1)' \
+  "$WORK/noticket.json" && ok || bad "no TLS 1.3 ticket sent: not a plain \"no\""
 finish
