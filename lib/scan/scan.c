@@ -439,16 +439,25 @@ static void on_fullhs_retry(uv_timer_t *tm)
     uv_close((uv_handle_t *)tm, fullhs_retry_closed);
 }
 
-/* A handshake that found no TCP connection (EMFILE, a refused or timed-out connect) is
- * run again after the probes' back-off, as often as a probe is retried; if it never
- * connects, what it was for is reported as not decided (the result is incomplete). Returns
- * true when it was taken for a retry. */
+/* A handshake that found no TCP connection (EMFILE, a refused or timed-out connect) or
+ * was dropped before the server's first byte is run again after the probes' back-off, as
+ * often as a probe is retried; if it never gets through, what it was for is reported as
+ * not decided (the result is incomplete). Returns true when it was taken for a retry. */
 static bool fullhs_again(struct tscan *t, struct fullhs *h)
 {
-    if (!h->no_connection)
+    if (!h->no_connection && !h->dropped)
         return false;
+    if (h->dropped && !t->failed && h->warm_asks < WARM_ASKS &&
+        scan_warm_held_since(t, h->queued_ms)) {
+        /* Perhaps the server's limit on connections, reached with idle ones held ahead
+         * (as a probe's, scan_sched.c): not counted, and none are held from now on. */
+        h->warm_asks++;
+        h->attempts--;
+        scan_warm_stop(t);
+    }
     if (h->attempts <= t->s->o->retries && !t->failed) {
-        unsigned delay = BACKOFF_MS << (h->attempts - 1 < 5 ? h->attempts - 1 : 5);
+        unsigned tried = h->attempts ? h->attempts - 1 : 0;
+        unsigned delay = BACKOFF_MS << (tried < 5 ? tried : 5);
         uv_timer_init(&t->s->loop, &h->retry);
         h->retry.data = h;
         uv_timer_start(&h->retry, on_fullhs_retry, delay < BACKOFF_MAX_MS ? delay : BACKOFF_MAX_MS,
@@ -457,8 +466,10 @@ static bool fullhs_again(struct tscan *t, struct fullhs *h)
         return true;
     }
     if (!t->failed)
-        scan_add_undecided(t->r, "%s not decided (the libssl handshake could not connect: %s)",
-                           fullhs_question(h->role), h->error);
+        scan_add_undecided(
+            t->r, "%s not decided (the libssl handshake %s: %s)", fullhs_question(h->role),
+            h->no_connection ? "could not connect" : "was dropped before the server's first byte",
+            h->error);
     return false;
 }
 
@@ -539,6 +550,7 @@ static void queue_fullhs(struct tscan *t, struct fullhs *h)
 {
     t->tasks_open++;
     h->attempts++;
+    h->queued_ms = scan_now_ms(t->s);
     if (uv_queue_work(&t->s->loop, &h->work, fullhs_work, fullhs_after) < 0) {
         t->tasks_open--;
         scan_fullhs_free(h);

@@ -118,7 +118,6 @@ struct task {
     uint64_t launched_ms;        /* when its probe in flight was started */
     bool on_warm;                /* that probe took a connection opened ahead */
     bool fresh;                  /* its next probe opens a new connection (warm_missed) */
-    bool warm_era;               /* launched while connections were opened ahead for its target */
     unsigned warm_asks;          /* asked again for a drop in that time (WARM_ASKS at most) */
     bool urgent; /* on the longest path of its target (a server order still to find): its
                     probes go ahead of its target's other foreground ones */
@@ -256,6 +255,11 @@ uint64_t scan_now_ms(struct scan *s);
 /* The time t has used of its --target-timeout: since it started, less the time it waited
  * with nothing in flight for a free slot (struct tscan's queued). */
 uint64_t scan_target_used_ms(const struct tscan *t);
+/* Connections opened ahead (scan_sched.c): whether some were held for t at any time since
+ * since_ms (a drop then may be the server's limit on connections, not its answer), and
+ * none from now on. */
+bool scan_warm_held_since(const struct tscan *t, uint64_t since_ms);
+void scan_warm_stop(struct tscan *t);
 void scan_submit(struct task *k, uint8_t *hello, size_t len);
 struct task *scan_new_task(struct tscan *t, const struct scan_task_kind *kind);
 void scan_end_task(struct task *k);

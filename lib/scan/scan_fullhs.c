@@ -95,6 +95,8 @@ static void on_msg(int write_p, int version, int content_type, const void *buf, 
 {
     (void)version, (void)arg;
     struct fullhs *h = SSL_get_app_data(ssl);
+    if (!write_p && h)
+        h->heard = true;
     if (!write_p && h && tlsd_msg_is_hrr(content_type, buf, len))
         h->hrrs++;
 }
@@ -258,7 +260,7 @@ int scan_full_handshake(struct fullhs *h)
     h->refusal_alert = -1;
     h->tickets13 = 0;
     h->after_error[0] = '\0';
-    h->no_connection = false;
+    h->no_connection = h->heard = h->dropped = false;
     int fd = connect_socket(&h->addr, h->timeout_ms, h->error, sizeof h->error);
     if (fd < 0) {
         h->no_connection = true;
@@ -316,6 +318,10 @@ int scan_full_handshake(struct fullhs *h)
             h->cert_required = 1;
             h->refusal_alert = alert_of(e);
         }
+        h->dropped =
+            !h->heard && !h->timed_out &&
+            (why == SSL_ERROR_SYSCALL ||
+             (why == SSL_ERROR_SSL && ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING));
         h->got_version = (uint16_t)SSL_version(ssl);
         goto out;
     }

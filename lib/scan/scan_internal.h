@@ -54,7 +54,13 @@ struct fullhs {
     bool connected;       /* the handshake completed */
     bool no_connection;   /* no TCP connection (a local error such as EMFILE, or connect
                              failed): nothing was learnt; the scan retries it */
+    bool heard;           /* a record came from the server */
+    bool dropped;         /* closed or reset before the server's first byte, in time: nothing
+                             was learnt (a server over its connection limit, a fault); the
+                             scan retries it */
     unsigned attempts;    /* runs so far (scan.c) */
+    uint64_t queued_ms;   /* when the last run was queued (scan_now_ms) */
+    unsigned warm_asks;   /* runs again for a drop while connections were held ahead */
     uv_timer_t retry;     /* the back-off before the next run (scan.c) */
     bool reused;          /* resume: the session was resumed */
     bool has_ticket;      /* the session kept has a ticket */

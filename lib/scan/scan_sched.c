@@ -141,7 +141,14 @@ static bool warm_wanted(const struct tscan *t)
            t->target->starttls == TLSD_STARTTLS_NONE;
 }
 
-/* A connection opened ahead was closed: the server may count it a while yet. */
+/* Held "since": or the last of them closed or taken a grace ago at most (warm_grace): the
+ * server may count it a while yet. */
+bool scan_warm_held_since(const struct tscan *t, uint64_t since_ms)
+{
+    return t->n_warm > 0 || since_ms < t->warm_grace_ms;
+}
+
+/* A connection opened ahead was closed or taken. */
 static void warm_grace(struct tscan *t)
 {
     uint64_t grace = 2 * t->quickest_ms > WARM_GRACE_MS ? 2 * t->quickest_ms : WARM_GRACE_MS;
@@ -191,11 +198,18 @@ static void close_warm(struct tscan *t)
     t->n_warm = 0;
 }
 
+void scan_warm_stop(struct tscan *t)
+{
+    t->warm_off = true;
+    close_warm(t);
+}
+
 /* The oldest connection opened ahead, or NULL. */
 static struct probe *take_warm(struct tscan *t)
 {
     if (t->n_warm == 0)
         return NULL;
+    warm_grace(t);
     struct probe *p = t->warm[0];
     memmove(&t->warm[0], &t->warm[1], (t->n_warm - 1) * sizeof *t->warm);
     t->n_warm--;
@@ -238,8 +252,6 @@ static void launch(struct task *k)
         probe_start(&s->loop, &req);
         open_warm(t);
     }
-    k->warm_era =
-        k->on_warm || t->n_warm > 0 || warm_wanted(t) || k->launched_ms < t->warm_grace_ms;
 }
 
 static void pump(struct scan *s)
@@ -659,17 +671,15 @@ static void probe_done(void *ctx, struct probe_res *res)
         return;
     }
     /* Connections held ahead while it was in flight: opened before it, or since. */
-    bool warm_era = k->warm_era || t->n_warm > 0 || scan_now_ms(s) < t->warm_grace_ms;
-    if (warm_era && warm_missed(res) && !t->failed && k->warm_asks++ < WARM_ASKS) {
+    if (scan_warm_held_since(t, k->launched_ms) && warm_missed(res) && !t->failed &&
+        k->warm_asks++ < WARM_ASKS) {
         /* Perhaps dropped by the server before the hello came: asked again on a new
          * connection, not counted as a try; after WARM_MISSES none are opened ahead. A
          * new connection dropped so while others were held open may be the server's limit
          * on connections per address (idle ones count): none are opened ahead at once. */
         k->fresh = true;
-        if (!k->on_warm || ++t->warm_misses >= WARM_MISSES) {
-            t->warm_off = true;
-            close_warm(t);
-        }
+        if (!k->on_warm || ++t->warm_misses >= WARM_MISSES)
+            scan_warm_stop(t);
         enqueue(s, k);
         pump(s);
         return;

@@ -21,6 +21,10 @@ Modes:
                   client sees a silent server until it leaves (the connection to the server
                   is closed then, so a one-connection-at-a-time server goes on)
   holdreset       as hold, then the client's connection is reset 200 ms later
+  limit:N:MS      at most N client connections open at once, as a server's limit per
+                  address: past it a new connection is reset right after its ClientHello
+                  (an idle connection counts); the others are forwarded with the hello
+                  held MS ms, so the server's answers come that much later
   schannel        forward, but where the server refuses a hello with an alert (or closes
                   without an answer), reset the client's connection instead, as Windows
                   schannel does; no randomness: every reset here is a real refusal
@@ -58,7 +62,8 @@ def pipe(src, dst):
                 pass
 
 
-def forward(conn, backend, schannel, fin_ms=0, portfile=None, stall=False, hold=None):
+def forward(conn, backend, schannel, fin_ms=0, portfile=None, stall=False, hold=None,
+            delay_ms=0):
     try:
         up = socket.create_connection(("127.0.0.1", backend), timeout=10)
     except OSError:
@@ -66,6 +71,15 @@ def forward(conn, backend, schannel, fin_ms=0, portfile=None, stall=False, hold=
         return
     conn.settimeout(30)
     up.settimeout(30)
+    if delay_ms:
+        try:
+            hello = conn.recv(65536)
+            threading.Event().wait(delay_ms / 1000)
+            up.sendall(hello)
+        except OSError:
+            up.close()
+            conn.close()
+            return
     if fin_ms and fin_hostile(conn, up, fin_ms, portfile):
         return
     if stall:
@@ -282,9 +296,27 @@ def main():
         p, _, seed = arg.partition(":")
         rng, prob = random.Random(int(seed or 1)), float(p)
     n = 0
+    open_now, open_lock = [0], threading.Lock()
+
+    def limited(conn, delay_ms):
+        try:
+            forward(conn, backend, False, delay_ms=delay_ms)
+        finally:
+            with open_lock:
+                open_now[0] -= 1
+
     while True:
         conn, _ = lsock.accept()
         n += 1
+        if kind == "limit":
+            most, _, ms = arg.partition(":")
+            with open_lock:
+                over = open_now[0] >= int(most)
+                if not over:
+                    open_now[0] += 1
+            target, args = (reset_after_hello, (conn,)) if over else (limited, (conn, int(ms or 0)))
+            threading.Thread(target=target, args=args, daemon=True).start()
+            continue
         if kind == "random" and rng.random() < prob:
             threading.Thread(target=reset_after_hello, args=(conn,), daemon=True).start()
             continue
