@@ -21,9 +21,13 @@
 extern "C" {
 #endif
 
+/* Probes in flight per target unless --per-target says otherwise; the libssl handshakes
+ * count among them. Connections opened ahead of need only with at least this many. */
+#define TLSD_SCAN_PER_TARGET_DEFAULT 16
+
 struct tlsd_scan_opts {
     unsigned max_inflight;      /* probes in flight overall (default 64) */
-    unsigned max_per_target;    /* probes in flight per target (default 16) */
+    unsigned max_per_target;    /* probes in flight per target (TLSD_SCAN_PER_TARGET_DEFAULT) */
     unsigned rate;              /* new connections per second, 0 = unlimited */
     unsigned timeout_ms;        /* per probe: connect to last answer byte (default 5000) */
     unsigned retries;           /* of a probe that timed out or failed to connect (default 1) */
@@ -188,6 +192,10 @@ struct tlsd_scan_result {
     /* Resets taken as refusals (each confirmed by a known-good hello answered right
      * after), and probes retried because the server reset or refused them. */
     unsigned resets_confirmed, probes_retried;
+    /* Incomplete because the server reset or dropped hellos it had answered before (it
+     * resets at random, or limits the connections one address may hold): a lower
+     * --per-target to scan it again with; 0 when there is none lower to suggest. */
+    unsigned suggest_per_target;
     /* With error: how every connection to the target ended, in analyze's words
      * (outcome.h: tcp_refused, tcp_no_answer, no_answer, reset_after_client_hello,
      * not_tls...); ending_known false when they ended in different ways or it is not

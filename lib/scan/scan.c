@@ -31,7 +31,7 @@ void tlsd_scan_opts_default(struct tlsd_scan_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->max_inflight = 64;
-    o->max_per_target = 16;
+    o->max_per_target = TLSD_SCAN_PER_TARGET_DEFAULT;
     o->timeout_ms = 5000;
     o->retries = 1;
     o->target_timeout_ms = 120000;
@@ -458,6 +458,9 @@ static bool fullhs_again(struct tscan *t, struct fullhs *h)
     if (h->attempts <= t->s->o->retries && !t->failed) {
         unsigned tried = h->attempts ? h->attempts - 1 : 0;
         unsigned delay = BACKOFF_MS << (tried < 5 ? tried : 5);
+        uint64_t now = scan_now_ms(t->s);
+        if (h->warm_asks && t->warm_grace_ms > now + delay) /* see scan_warm_held_since */
+            delay = (unsigned)(t->warm_grace_ms - now);
         uv_timer_init(&t->s->loop, &h->retry);
         h->retry.data = h;
         uv_timer_start(&h->retry, on_fullhs_retry, delay < BACKOFF_MAX_MS ? delay : BACKOFF_MAX_MS,
@@ -480,6 +483,7 @@ static void fullhs_after(uv_work_t *w, int status)
     (void)status;
     struct tlsd_scan_result *r = t->r;
     r->connections++;
+    scan_fullhs_ended(t, h->holds_slot);
     if (fullhs_again(t, h))
         return; /* tasks_open stays counted until the retry ends */
     r->handshakes += h->connected;
@@ -551,7 +555,9 @@ static void queue_fullhs(struct tscan *t, struct fullhs *h)
     t->tasks_open++;
     h->attempts++;
     h->queued_ms = scan_now_ms(t->s);
+    h->holds_slot = scan_fullhs_started(t);
     if (uv_queue_work(&t->s->loop, &h->work, fullhs_work, fullhs_after) < 0) {
+        scan_fullhs_ended(t, h->holds_slot);
         t->tasks_open--;
         scan_fullhs_free(h);
         free(h);

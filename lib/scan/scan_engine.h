@@ -161,6 +161,7 @@ struct tscan {
     /* Connections opened ahead of need, oldest first (warm_on: its answers are slow enough). */
     struct probe *warm[WARM_MAX];
     unsigned n_warm, warm_misses;
+    unsigned n_fullhs;      /* libssl handshakes running (counted in inflight too) */
     uint64_t warm_grace_ms; /* until then a drop may be the server counting closed ones */
     bool warm_on, warm_off;
     bool serial, half_close_off;
@@ -260,6 +261,12 @@ uint64_t scan_target_used_ms(const struct tscan *t);
  * none from now on. */
 bool scan_warm_held_since(const struct tscan *t, uint64_t since_ms);
 void scan_warm_stop(struct tscan *t);
+/* A libssl handshake (scan.c) runs for t. Where connections are scarce (a per-target limit
+ * below TLSD_SCAN_PER_TARGET_DEFAULT, given or lowered) it holds one of the target's slots
+ * meanwhile (true), so the limit bounds every connection to the target; its end lets a
+ * queued probe go. Elsewhere it runs beside the probes, as it costs them time. */
+bool scan_fullhs_started(struct tscan *t);
+void scan_fullhs_ended(struct tscan *t, bool holds_slot);
 void scan_submit(struct task *k, uint8_t *hello, size_t len);
 struct task *scan_new_task(struct tscan *t, const struct scan_task_kind *kind);
 void scan_end_task(struct task *k);

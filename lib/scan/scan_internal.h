@@ -60,6 +60,7 @@ struct fullhs {
                              scan retries it */
     unsigned attempts;    /* runs so far (scan.c) */
     uint64_t queued_ms;   /* when the last run was queued (scan_now_ms) */
+    bool holds_slot;      /* that run holds one of the target's slots (scan_fullhs_started) */
     unsigned warm_asks;   /* runs again for a drop while connections were held ahead */
     uv_timer_t retry;     /* the back-off before the next run (scan.c) */
     bool reused;          /* resume: the session was resumed */

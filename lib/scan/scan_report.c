@@ -373,6 +373,8 @@ json_t *tlsd_scan_result_json(const struct tlsd_scan_result *r)
     json_object_set_new(o, "undecided", und);
     json_object_set_new(o, "resets_confirmed", json_integer(r->resets_confirmed));
     json_object_set_new(o, "probes_retried", json_integer(r->probes_retried));
+    json_object_set_new(o, "suggested_per_target",
+                        r->suggest_per_target ? json_integer(r->suggest_per_target) : json_null());
     if (r->error[0]) {
         json_object_set_new(o, "error", json_string(r->error));
         json_object_set_new(o, "ending",

@@ -137,7 +137,8 @@ static bool warm_wanted(const struct tscan *t)
      * holds it), one that limits them (limit lowered), resets at random, a rate; nor for a
      * STARTTLS dialogue, which is a conversation of its own. */
     return t->warm_on && !t->warm_off && !t->serial && !t->flaky && !t->failed && !t->finished &&
-           t->limit >= s->o->max_per_target && !s->o->rate &&
+           t->limit >= s->o->max_per_target &&
+           s->o->max_per_target >= TLSD_SCAN_PER_TARGET_DEFAULT && !s->o->rate &&
            t->target->starttls == TLSD_STARTTLS_NONE;
 }
 
@@ -175,7 +176,7 @@ static void warm_lost(void *ctx, struct probe *p)
 static void open_warm(struct tscan *t)
 {
     struct scan *s = t->s;
-    while (warm_wanted(t) && t->n_warm < t->inflight && t->n_warm < WARM_MAX &&
+    while (warm_wanted(t) && t->n_warm < t->inflight - t->n_fullhs && t->n_warm < WARM_MAX &&
            s->inflight + s->n_warm < s->max_now) {
         struct probe *p = probe_warm_open(&s->loop, &t->addr, WARM_IDLE_MS, warm_lost, t);
         if (!p) { /* out of descriptors, say: the probes need them more */
@@ -196,6 +197,26 @@ static void close_warm(struct tscan *t)
         probe_warm_close(t->warm[i]);
     t->s->n_warm -= t->n_warm;
     t->n_warm = 0;
+}
+
+bool scan_fullhs_started(struct tscan *t)
+{
+    if (t->limit >= TLSD_SCAN_PER_TARGET_DEFAULT)
+        return false;
+    t->n_fullhs++;
+    t->inflight++;
+    note_waiting(t);
+    return true;
+}
+
+void scan_fullhs_ended(struct tscan *t, bool holds_slot)
+{
+    if (!holds_slot)
+        return;
+    t->n_fullhs--;
+    t->inflight--;
+    note_waiting(t);
+    pump(t->s);
 }
 
 void scan_warm_stop(struct tscan *t)
@@ -432,20 +453,27 @@ static void arm_retry_timer(struct scan *s)
                    s->delayed->due_ms > now ? s->delayed->due_ms - now : 0, 0);
 }
 
-static void schedule_retry(struct task *k)
+/* Queues k again at due_ms (scan_now_ms). */
+static void delay_task(struct task *k, uint64_t due_ms)
 {
     struct scan *s = k->t->s;
-    unsigned shift = k->tries < 6 ? k->tries : 6;
-    unsigned delay = BACKOFF_MS << shift;
-    k->due_ms = scan_now_ms(s) + (delay < BACKOFF_MAX_MS ? delay : BACKOFF_MAX_MS);
-    k->tries++;
-    k->t->r->probes_retried++;
+    k->due_ms = due_ms;
     struct task **pp = &s->delayed;
     while (*pp && (*pp)->due_ms <= k->due_ms)
         pp = &(*pp)->next_delayed;
     k->next_delayed = *pp;
     *pp = k;
     arm_retry_timer(s);
+}
+
+static void schedule_retry(struct task *k)
+{
+    struct scan *s = k->t->s;
+    unsigned shift = k->tries < 6 ? k->tries : 6;
+    unsigned delay = BACKOFF_MS << shift;
+    k->tries++;
+    k->t->r->probes_retried++;
+    delay_task(k, scan_now_ms(s) + (delay < BACKOFF_MAX_MS ? delay : BACKOFF_MAX_MS));
 }
 
 static void on_retry_timer(uv_timer_t *tm)
@@ -680,7 +708,9 @@ static void probe_done(void *ctx, struct probe_res *res)
         k->fresh = true;
         if (!k->on_warm || ++t->warm_misses >= WARM_MISSES)
             scan_warm_stop(t);
-        enqueue(s, k);
+        /* Asked again once the server should have let go of the closed ones. */
+        uint64_t now = scan_now_ms(s);
+        delay_task(k, t->warm_grace_ms > now + BACKOFF_MS ? t->warm_grace_ms : now + BACKOFF_MS);
         pump(s);
         return;
     }
@@ -890,6 +920,12 @@ void scan_maybe_finish_target(struct tscan *t)
     }
     t->r->seconds = (double)(scan_now_ms(s) - t->started_ms) / 1000.0;
     s->hooks->finish(t);
+    if (t->flaky && t->r->n_undecided && !t->failed) {
+        /* Half the limit it was lowered to (and still failed at). */
+        unsigned fewer = t->limit > 1 ? t->limit / 2 : 1;
+        if (fewer < s->o->max_per_target)
+            t->r->suggest_per_target = fewer;
+    }
     s->targets_done++;
     s->targets_active--;
     if (s->done)

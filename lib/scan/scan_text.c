@@ -227,6 +227,12 @@ void tlsd_scan_result_render_text(struct tlsd_strbuf *b, const struct tlsd_scan_
         tlsd_sb_printf(b,
                        "  Incomplete: not decided (resets or refusals that did not prove to be the "
                        "server's answer)\n");
+        if (r->suggest_per_target)
+            tlsd_sb_printf(b,
+                           "    The server reset hellos it had answered before: it resets at "
+                           "random or limits the connections one address may hold. Scan "
+                           "again with fewer at once: --per-target %u\n",
+                           r->suggest_per_target);
         for (size_t i = 0; i < r->n_undecided; i++) {
             /* A long list of names is cut at a name; --json has every one. */
             const char *u = r->undecided[i];

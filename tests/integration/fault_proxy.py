@@ -63,7 +63,9 @@ def pipe(src, dst):
 
 
 def forward(conn, backend, schannel, fin_ms=0, portfile=None, stall=False, hold=None,
-            delay_ms=0):
+            delay_ms=0, gone=None):
+    """gone (limit mode): called once the client's side has ended, as a server that reads
+    the client's close stops counting its connection."""
     try:
         up = socket.create_connection(("127.0.0.1", backend), timeout=10)
     except OSError:
@@ -115,6 +117,9 @@ def forward(conn, backend, schannel, fin_ms=0, portfile=None, stall=False, hold=
     t = threading.Thread(target=pipe, args=(up, conn), daemon=True)
     t.start()
     pipe(conn, up)
+    if gone:
+        gone()
+        gone = None
     t.join(30)
     conn.close()
     up.close()
@@ -213,8 +218,11 @@ def hold_after_finished(conn, up, then_reset=False):
                         sh, ccs = True, False
                     elif typ == 20 and sh:
                         ccs = True
+                    last = typ == 22 and ccs  # the TLS 1.2 server Finished: the last to pass
+                    if last:  # before the client can answer it: its next bytes are dropped
+                        held.set()
                     conn.sendall(rec)
-                    if typ == 22 and ccs:  # the TLS 1.2 server Finished: the last to pass
+                    if last:
                         hold()
                         break
         except OSError:
@@ -299,11 +307,18 @@ def main():
     open_now, open_lock = [0], threading.Lock()
 
     def limited(conn, delay_ms):
-        try:
-            forward(conn, backend, False, delay_ms=delay_ms)
-        finally:
+        counted = [True]
+
+        def gone():
             with open_lock:
-                open_now[0] -= 1
+                if counted[0]:
+                    open_now[0] -= 1
+                    counted[0] = False
+
+        try:
+            forward(conn, backend, False, delay_ms=delay_ms, gone=gone)
+        finally:
+            gone()
 
     while True:
         conn, _ = lsock.accept()
