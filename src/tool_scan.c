@@ -52,7 +52,9 @@ static const char help_text[] =
     "      --target-timeout T  time limit per target, not counting its waits for a\n"
     "                          free slot (default 2m; a bare number is seconds)\n"
     "      --concurrency N     probes in flight overall (default 64)\n"
-    "      --per-target N      probes in flight per target (default 16)\n"
+    "      --per-target N      probes in flight per target (default 16, and 32 for\n"
+    "                          a target whose answers come through latency and\n"
+    "                          that limits nothing; given, N holds throughout)\n"
     "      --rate N            new connections per second at most (default: no limit)\n"
     "      --retries N         retries of a probe that timed out, failed to connect\n"
     "                          or was reset (default 1; a persisting reset is a\n"
@@ -349,6 +351,7 @@ int tool_scan(int argc, char **argv)
             break;
         case O_PERT:
             bad = parse_count("--per-target", optarg, 1, SCAN_COUNT_MAX, &o.scan.max_per_target);
+            o.scan.max_per_target_fast = 0; /* given: kept through latency too */
             break;
         case O_RATE:
             bad = parse_count("--rate", optarg, 0, SCAN_COUNT_MAX, &o.scan.rate);

@@ -24,10 +24,14 @@ extern "C" {
 /* Probes in flight per target unless --per-target says otherwise; the libssl handshakes
  * count among them. Connections opened ahead of need only with at least this many. */
 #define TLSD_SCAN_PER_TARGET_DEFAULT 16
+#define TLSD_SCAN_PER_TARGET_FAST    32
 
 struct tlsd_scan_opts {
-    unsigned max_inflight;      /* probes in flight overall (default 64) */
-    unsigned max_per_target;    /* probes in flight per target (TLSD_SCAN_PER_TARGET_DEFAULT) */
+    unsigned max_inflight;   /* probes in flight overall (default 64) */
+    unsigned max_per_target; /* probes in flight per target (TLSD_SCAN_PER_TARGET_DEFAULT) */
+    /* ... and, once a target's answers come through latency with no sign of a limit on its
+     * connections, this many (TLSD_SCAN_PER_TARGET_FAST; 0 or less: max_per_target) */
+    unsigned max_per_target_fast;
     unsigned rate;              /* new connections per second, 0 = unlimited */
     unsigned timeout_ms;        /* per probe: connect to last answer byte (default 5000) */
     unsigned retries;           /* of a probe that timed out or failed to connect (default 1) */

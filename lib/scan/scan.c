@@ -32,6 +32,7 @@ void tlsd_scan_opts_default(struct tlsd_scan_opts *o)
     memset(o, 0, sizeof *o);
     o->max_inflight = 64;
     o->max_per_target = TLSD_SCAN_PER_TARGET_DEFAULT;
+    o->max_per_target_fast = TLSD_SCAN_PER_TARGET_FAST;
     o->timeout_ms = 5000;
     o->retries = 1;
     o->target_timeout_ms = 120000;
@@ -691,10 +692,11 @@ static void start_after_roots(struct tscan *t)
 {
     const struct tlsd_scan_opts *o = t->s->o;
     const struct tlsd_scan_result *r = t->r;
+    /* The TLS 1.3 groups first: with a server's own order, the longest path of a scan. */
+    if (!o->skip_groups && r->versions[TLSD_PROTO_TLS13].n_suites)
+        scan_start_groups13(t);
     start_full_handshakes(t);
     if (!o->skip_groups) {
-        if (r->versions[TLSD_PROTO_TLS13].n_suites)
-            scan_start_groups(t, TLSD_PROTO_TLS13);
         int v12 = highest_accepted(r, true);
         if (v12 >= TLSD_PROTO_TLS10)
             scan_start_groups(t, v12);
@@ -711,6 +713,12 @@ static void start_after_roots(struct tscan *t)
 static void suites_root(struct tscan *t, bool accepted)
 {
     (void)accepted;
+    if (--t->roots_left == 0)
+        start_after_roots(t);
+}
+
+static void groups13_asked(struct tscan *t)
+{
     if (--t->roots_left == 0)
         start_after_roots(t);
 }
@@ -785,6 +793,11 @@ static void start_versions(struct tscan *t)
             continue;
         }
         scan_elim_start(t, E_SUITES, vi, cands, n, 0, 0, suites_root, scan_suites_done);
+        /* asked with the versions, waited for as one of them (scan_ask_groups13_early),
+         * where it need not wait for a slot behind them */
+        if (vi == TLSD_PROTO_TLS13 && !t->s->o->skip_groups &&
+            scan_target_room(t) > TLSD_PROTO_COUNT && scan_ask_groups13_early(t, groups13_asked))
+            t->roots_left++;
     }
     t->tasks_open--;
     if (t->roots_left == 0)

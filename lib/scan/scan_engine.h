@@ -146,9 +146,10 @@ struct tscan {
     bool waiting;
     uint64_t wait_since_ms, waited_ms;
     /* what later tasks need from the version tasks */
-    int roots_left;                        /* versions whose first probe has not answered */
-    size_t sig13_left;                     /* TLS 1.3 signature scheme probes not done */
-    bool *sig13_ok;                        /* per registry scheme: accepted in TLS 1.3 */
+    int roots_left;    /* versions whose first probe has not answered (and the TLS 1.3
+                          groups' first question, asked with them) */
+    size_t sig13_left; /* TLS 1.3 signature scheme probes not done */
+    bool *sig13_ok;    /* per registry scheme: accepted in TLS 1.3 */
     uint16_t fp_version, features_version; /* the answers JA3S and features come from */
     uint8_t *no_sni_leaf;                  /* the certificate a hello without SNI got (DER) */
     size_t no_sni_len;
@@ -186,6 +187,13 @@ struct tscan {
                               the ServerHello instead of waiting for it each time */
     bool tls13_answered;   /* a TLS 1.3 ServerHello that is no HelloRetryRequest came */
     bool hrr_loop;         /* a libssl handshake met a second HelloRetryRequest */
+    /* The TLS 1.3 groups' first question, asked with the versions' (scan_enum.c): in
+     * flight, what its answer calls, the group its HRR named (0: none to use). */
+    struct {
+        bool asked;
+        void (*on_answer)(struct tscan *t);
+        uint32_t pick;
+    } early13;
     /* Probes where implementations differ: -1 not sent, 0 refused, 1 answered. */
     int no_groups_answer, curve_answer;
     uint16_t no_groups_version, curve_version;
@@ -260,6 +268,11 @@ uint64_t scan_target_used_ms(const struct tscan *t);
  * since_ms (a drop then may be the server's limit on connections, not its answer), and
  * none from now on. */
 bool scan_warm_held_since(const struct tscan *t, uint64_t since_ms);
+/* Whether t takes more probes at once than its limit (through latency, see target_limit
+ * in scan_sched.c); how many it may have in flight at least (its limit, within
+ * --concurrency). */
+bool scan_target_fast(const struct tscan *t);
+unsigned scan_target_room(const struct tscan *t);
 void scan_warm_stop(struct tscan *t);
 /* A libssl handshake (scan.c) runs for t. Where connections are scarce (a per-target limit
  * below TLSD_SCAN_PER_TARGET_DEFAULT, given or lowered) it holds one of the target's slots
@@ -313,6 +326,11 @@ struct elim *scan_elim_start(struct tscan *t, enum ekind kind, int vi, uint32_t 
 void scan_suites_done(struct elim *e);
 void scan_merge_sigschemes(struct tlsd_scan_result *r);
 void scan_start_groups(struct tscan *t, int vi);
+/* The TLS 1.3 groups' first question, asked with the versions' (at most once a target);
+ * on_answer is called when it is answered (false: it was not asked). scan_start_groups13
+ * starts the TLS 1.3 group enumeration with its answer. */
+bool scan_ask_groups13_early(struct tscan *t, void (*on_answer)(struct tscan *t));
+void scan_start_groups13(struct tscan *t);
 void scan_start_sigalgs(struct tscan *t);
 void scan_start_sigalgs13(struct tscan *t);
 

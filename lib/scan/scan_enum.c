@@ -48,13 +48,18 @@ static const struct scan_task_kind sig13_kind = {sig13_result, NULL, true};
  * a set, the server picks one, the next probe offers the set without it, until
  * the server refuses. The first probe offers everything (its pick is the
  * server's preferred element). After it, the rest is split into CHUNKS
- * interleaved parts eliminated in parallel, which cuts the round trips on a
- * slow link at the cost of one refused probe per part. As soon as two
+ * interleaved parts eliminated in parallel (CHUNKS_FAST smaller ones where a
+ * target takes more probes at once), which cuts the round trips on a slow
+ * link at the cost of one refused probe per part. As soon as two
  * elements are known, two probes offering them in both orders tell whether the
  * server keeps its own order; if it does, the parts stop and one sequential
  * elimination gives that whole order (RFC 5246 7.4.1.2 leaves the choice to
  * the server). */
-#define CHUNKS 8
+#define CHUNKS   8
+#define PART_MIN 8 /* candidates a part has at least: a part costs one refused probe */
+/* Through latency, with more probes at once (scan_target_fast) */
+#define CHUNKS_FAST   16
+#define PART_MIN_FAST 4
 
 struct elim {
     struct tscan *t;
@@ -87,15 +92,21 @@ struct elim {
     size_t n_placed;
     bool spec_wanted; /* the order is the server's: speculate once the parts have ended */
     struct spec {
-        uint32_t *guess; /* the order guessed for what is not placed yet */
-        size_t m;        /* guesses; position m offers what is left after all of them */
-        uint32_t *ans;   /* per position: the pick (0 refused) */
-        bool *have;      /* per position: answered */
-        bool *noted;     /* per position: recorded when it came */
-        size_t next;     /* the first position not confirmed */
-        unsigned gen;    /* of the round: the probes of older ones are not needed */
-        size_t depth;    /* guesses the next round may make */
+        uint32_t *guess;   /* the order guessed for what is not placed yet */
+        size_t m;          /* guesses; position m offers what is left after all of them */
+        unsigned inflight; /* the round's probes not answered yet */
+        size_t placed0;    /* elements placed when the round started */
+        unsigned gen;      /* of the round: the probes of older ones are not needed */
+        size_t depth;      /* guesses the next round may make */
     } spec;
+    /* Every decided answer of the speculative rounds, by what it offered (one byte per
+     * candidate): the step that needs an offer takes the answer of any probe that offered
+     * the same accepted elements, whichever round sent it. */
+    struct spec_seen {
+        uint8_t *offered;
+        uint32_t pick; /* 0: refused */
+    } * seen;
+    size_t n_seen;
     void (*on_root)(struct tscan *t, bool accepted); /* the first probe answered */
     void (*on_done)(struct elim *e);
 };
@@ -125,16 +136,17 @@ uint32_t *scan_suites_where(struct scan *sc, uint16_t v, bool (*keep)(uint32_t),
     return out;
 }
 
-static int elim_probe(struct task *k, const uint32_t *set, size_t n)
+/* The hello of an enumeration of kind at version vi offering set (pinned, key: see struct
+ * elim). */
+static int elim_hello(struct tscan *t, enum ekind kind, int vi, uint32_t pinned, int key,
+                      const uint32_t *set, size_t n, uint8_t **rec, size_t *len)
 {
-    struct elim *e = k->e;
-    struct tscan *t = e->t;
-    uint16_t v = tlsd_proto_codes[e->vi];
+    uint16_t v = tlsd_proto_codes[vi];
     struct hello_opts h = {.version = v};
     uint16_t *list16 = NULL;
     uint32_t *suites = NULL;
     size_t ns = 0;
-    if (e->kind == E_SUITES) {
+    if (kind == E_SUITES) {
         h.suites = set;
         h.n_suites = n;
     } else {
@@ -143,19 +155,19 @@ static int elim_probe(struct task *k, const uint32_t *set, size_t n)
             return -1;
         for (size_t i = 0; i < n; i++)
             list16[i] = (uint16_t)set[i];
-        if (e->kind == E_GROUPS && e->pinned && !tlsd_has_u32(set, n, e->pinned))
-            list16[n++] = (uint16_t)e->pinned; /* last: picked only when nothing else fits */
-        if (e->kind == E_GROUPS) {
+        if (kind == E_GROUPS && pinned && !tlsd_has_u32(set, n, pinned))
+            list16[n++] = (uint16_t)pinned; /* last: picked only when nothing else fits */
+        if (kind == E_GROUPS) {
             suites =
-                scan_suites_where(e->t->s, v, v >= TLSD_VERSION_TLS1_3 ? NULL : scan_is_ecdhe, &ns);
+                scan_suites_where(t->s, v, v >= TLSD_VERSION_TLS1_3 ? NULL : scan_is_ecdhe, &ns);
             h.groups = list16;
             h.n_groups = n;
             h.no_key_shares = true; /* TLS 1.3: the server names its group in an HRR */
         } else {
-            suites = scan_suites_where(e->t->s, v, signs_ske, &ns);
+            suites = scan_suites_where(t->s, v, signs_ske, &ns);
             size_t w = 0; /* only suites that select this key type's certificate */
             for (size_t i = 0; suites && i < ns; i++)
-                if (tlsd_suite_by_code(suites[i])->auth == tlsd_scan_key_auth[e->key])
+                if (tlsd_suite_by_code(suites[i])->auth == tlsd_scan_key_auth[key])
                     suites[w++] = suites[i];
             ns = w;
             h.sigalgs = list16;
@@ -164,12 +176,18 @@ static int elim_probe(struct task *k, const uint32_t *set, size_t n)
         h.suites = suites;
         h.n_suites = ns;
     }
-    uint8_t *rec;
-    size_t len;
-    int rc = scan_build_hello(t, &h, &rec, &len);
+    int rc = scan_build_hello(t, &h, rec, len);
     free(list16);
     free(suites);
-    if (rc < 0)
+    return rc;
+}
+
+static int elim_probe(struct task *k, const uint32_t *set, size_t n)
+{
+    struct elim *e = k->e;
+    uint8_t *rec;
+    size_t len;
+    if (elim_hello(e->t, e->kind, e->vi, e->pinned, e->key, set, n, &rec, &len) < 0)
         return -1;
     /* A server order takes the speculative rounds after the parts: the longest path. Until
      * the order is known, any enumeration may be on it; one in the client's order is not. */
@@ -223,10 +241,9 @@ static void add_suite(struct tlsd_scan_version *sv, const struct probe_res *res)
         x->rsa_kx_bits = res->cert.certs[0].key_bits;
 }
 
-/* Records an accepted element and what its probe showed. */
-static void record(struct elim *e, uint32_t c, const struct probe_res *res)
+/* Records an accepted element. */
+static void record_found(struct elim *e, uint32_t c)
 {
-    struct tscan *t = e->t;
     if (!tlsd_has_u32(e->found, e->n_found, c)) {
         uint32_t *f = realloc(e->found, (e->n_found + 1) * sizeof *f);
         if (!f)
@@ -241,6 +258,13 @@ static void record(struct elim *e, uint32_t c, const struct probe_res *res)
             v[e->n_known++] = c;
         }
     }
+}
+
+/* Records an accepted element and what its probe showed. */
+static void record(struct elim *e, uint32_t c, const struct probe_res *res)
+{
+    struct tscan *t = e->t;
+    record_found(e, c);
     if (e->kind == E_SUITES) {
         add_suite(&t->r->versions[e->vi], res);
         scan_note_fingerprints(t, res);
@@ -285,6 +309,7 @@ static struct task *elim_task(struct elim *e, const uint32_t *set, size_t n)
 static void elim_finish(struct elim *e);
 
 static void spec_round(struct elim *e);
+static void spec_advance(struct elim *e);
 
 static void elim_task_end(struct task *k)
 {
@@ -306,8 +331,15 @@ static void elim_task_end(struct task *k)
 /* Splits what the root left into interleaved parts, one task each. */
 static void elim_fan_out(struct elim *e, const uint32_t *rest, size_t n)
 {
-    /* About eight candidates a part at least: a part costs one refused probe. */
-    size_t parts = n / 8 < CHUNKS ? n / 8 : CHUNKS;
+    /* Where probes are many at once (scan_target_fast), twice the parts of half the size
+     * for the enumerations on a scan's longest path: a version's suites (a server accepts
+     * dozens) and the TLS 1.3 groups (whose order, the server's own in most
+     * implementations, takes the speculative rounds after the parts). A part's round trips
+     * are its accepted elements and one refusal; the others run beside them. */
+    bool fast = scan_target_fast(e->t) &&
+                (e->kind == E_SUITES || (e->kind == E_GROUPS && e->vi == TLSD_PROTO_TLS13));
+    size_t per = fast ? PART_MIN_FAST : PART_MIN, most = fast ? CHUNKS_FAST : CHUNKS;
+    size_t parts = n / per < most ? n / per : most;
     if (parts < 1)
         parts = 1;
     for (size_t p = 0; p < parts; p++) {
@@ -473,12 +505,54 @@ static void spec_free(struct spec *sp)
     unsigned gen = sp->gen;
     size_t depth = sp->depth;
     free(sp->guess);
-    free(sp->ans);
-    free(sp->have);
-    free(sp->noted);
     memset(sp, 0, sizeof *sp);
     sp->gen = gen + 1; /* the probes in flight are not needed */
     sp->depth = depth;
+}
+
+static void seen_free(struct elim *e)
+{
+    for (size_t i = 0; i < e->n_seen; i++)
+        free(e->seen[i].offered);
+    free(e->seen);
+    e->seen = NULL;
+    e->n_seen = 0;
+}
+
+/* Keeps the answer pick to the offer set. */
+static void seen_add(struct elim *e, const uint32_t *set, size_t n, uint32_t pick)
+{
+    struct spec_seen *v = realloc(e->seen, (e->n_seen + 1) * sizeof *v);
+    uint8_t *in = v ? calloc(e->n_cands ? e->n_cands : 1, 1) : NULL;
+    if (v)
+        e->seen = v;
+    if (!in)
+        return;
+    for (size_t i = 0; i < e->n_cands; i++)
+        in[i] = tlsd_has_u32(set, n, e->cands[i]);
+    v[e->n_seen++] = (struct spec_seen){in, pick};
+}
+
+/* Whether offering the candidates that out leaves (out_n of them, placed ones
+ * besides) was answered: an answer counts when its offer held the same accepted elements
+ * (the rest changes nothing: the server picks among what it accepts). */
+static bool seen_answer(const struct elim *e, const uint32_t *out, size_t out_n, uint32_t *pick)
+{
+    for (size_t s = 0; s < e->n_seen; s++) {
+        bool same = true;
+        for (size_t i = 0; i < e->n_cands && same; i++) {
+            uint32_t c = e->cands[i];
+            if (!tlsd_has_u32(e->found, e->n_found, c))
+                continue;
+            bool want = !tlsd_has_u32(e->placed, e->n_placed, c) && !tlsd_has_u32(out, out_n, c);
+            same = (e->seen[s].offered[i] != 0) == want;
+        }
+        if (same) {
+            *pick = e->seen[s].pick;
+            return true;
+        }
+    }
+    return false;
 }
 
 static void place(struct elim *e, uint32_t c)
@@ -495,6 +569,7 @@ static void place(struct elim *e, uint32_t c)
 static void spec_done(struct elim *e)
 {
     spec_free(&e->spec);
+    seen_free(e);
     free(e->found);
     e->found = e->placed;
     e->n_found = e->n_placed;
@@ -533,82 +608,82 @@ static void spec_fall_back(struct elim *e)
     free(rest);
 }
 
-/* A round: position i offers what is left when the first i guesses are placed. */
+/* Sends the offer of everything not placed and not in out (n of them), unless an answer
+ * to the same accepted elements is in. false: it could not be sent. */
+static bool spec_ask(struct elim *e, const uint32_t *out, size_t n, size_t pos, uint32_t *set)
+{
+    struct spec *sp = &e->spec;
+    uint32_t pick;
+    if (seen_answer(e, out, n, &pick))
+        return true;
+    size_t m = 0;
+    for (size_t c = 0; c < e->n_cands; c++)
+        if (!tlsd_has_u32(e->placed, e->n_placed, e->cands[c]) &&
+            !tlsd_has_u32(out, n, e->cands[c]))
+            set[m++] = e->cands[c];
+    if (m == 0)
+        return true; /* nothing left to offer: as refused (spec_advance) */
+    if (!elim_task_fn(e, set, m, &spec_kind, pos, sp->gen))
+        return false;
+    sp->inflight++;
+    return true;
+}
+
+/* A round: position i offers what is left when the first i guesses are placed; where the
+ * answers so far do not tell that guess i-1 beats guess i, a hedge offers what is left if
+ * the two come the other way round (so that a swap of the two costs no round more). */
 static void spec_round(struct elim *e)
 {
     struct spec *sp = &e->spec;
     spec_free(sp);
+    sp->placed0 = e->n_placed;
     sp->guess = spec_guess(e, &sp->m);
     sp->m = guesses_within(e, sp->guess, sp->m, sp->depth);
-    sp->ans = calloc(sp->m + 1, sizeof *sp->ans);
-    sp->have = calloc(sp->m + 1, sizeof *sp->have);
-    sp->noted = calloc(sp->m + 1, sizeof *sp->noted);
     uint32_t *set = malloc((e->n_cands ? e->n_cands : 1) * sizeof *set);
-    if (!sp->guess || !sp->ans || !sp->have || !sp->noted || !set) {
-        free(set);
+    uint32_t *out = malloc((sp->m + 1) * sizeof *out);
+    bool ok = sp->guess && set && out;
+    sp->inflight++; /* held: an answer within the round cannot end it */
+    for (size_t i = 0; ok && i <= sp->m; i++) {
+        ok = spec_ask(e, sp->guess, i, i, set);
+        if (ok && i >= 1 && i < sp->m && !beaten(e, sp->guess[i], sp->guess[i - 1])) {
+            memcpy(out, sp->guess, (i - 1) * sizeof *out);
+            out[i - 1] = sp->guess[i];
+            ok = spec_ask(e, out, i, i, set);
+        }
+    }
+    sp->inflight--;
+    free(set);
+    free(out);
+    if (!ok) {
         spec_fall_back(e);
         return;
     }
-    for (size_t i = 0; i <= sp->m; i++) {
-        size_t n = 0;
-        for (size_t c = 0; c < e->n_cands; c++)
-            if (!tlsd_has_u32(e->placed, e->n_placed, e->cands[c]) &&
-                !tlsd_has_u32(sp->guess, i, e->cands[c]))
-                set[n++] = e->cands[c];
-        if (n == 0 || !elim_task_fn(e, set, n, &spec_kind, i, sp->gen)) {
-            sp->have[i] = true; /* nothing left to offer: as refused */
-            if (n != 0) {       /* could not send it */
-                free(set);
-                spec_fall_back(e);
-                return;
-            }
-        }
-    }
-    free(set);
+    spec_advance(e);
 }
 
-/* Takes the answers in position order as far as they are in. */
+/* Places what the answers in tell, in order; a new round when the round's answers are
+ * all in and the next step is still open. */
 static void spec_advance(struct elim *e)
 {
     struct spec *sp = &e->spec;
-    while (sp->guess && sp->next <= sp->m && sp->have[sp->next]) {
-        uint32_t a = sp->ans[sp->next];
-        if (sp->next < sp->m && a && a == sp->guess[sp->next]) {
-            place(e, a);
-            sp->next++;
-            continue;
+    for (;;) {
+        uint32_t a = 0;
+        bool left = false;
+        for (size_t i = 0; i < e->n_cands && !left; i++)
+            left = !tlsd_has_u32(e->placed, e->n_placed, e->cands[i]);
+        if (left && !seen_answer(e, NULL, 0, &a)) {
+            if (sp->inflight)
+                return; /* the next guess waits for what the round's answers tell */
+            size_t right = e->n_placed - sp->placed0;
+            sp->depth = right > sp->m ? sp->m + 1 : right;
+            spec_round(e);
+            return;
         }
-        if (!a) { /* refused: the end, as in the sequential elimination */
+        if (!a) { /* refused (or nothing left): the end, as in the sequential elimination */
             spec_done(e);
             return;
         }
-        /* Another pick than guessed. The round's other answers are a moment away (sent
-         * together): the next guess waits for what they tell of what beats what. */
-        for (size_t j = sp->next + 1; j <= sp->m; j++)
-            if (!sp->have[j])
-                return;
-        /* It beat all that was offered there (taken in position order, so the next guess
-         * does not depend on which answer came first); placed when an answer recorded it,
-         * else asked again first. */
-        uint32_t *offered = malloc((e->n_cands ? e->n_cands : 1) * sizeof *offered);
-        size_t n = 0;
-        for (size_t c = 0; offered && c < e->n_cands; c++)
-            if (!tlsd_has_u32(e->placed, e->n_placed, e->cands[c]))
-                offered[n++] = e->cands[c];
-        note_beats(e, a, offered, n);
-        free(offered);
-        if (!tlsd_has_u32(e->known, e->n_known, a)) {
-            uint32_t *v = realloc(e->known, (e->n_known + 1) * sizeof *v);
-            if (v) {
-                e->known = v;
-                v[e->n_known++] = a;
-            }
-        }
-        if (sp->noted[sp->next])
-            place(e, a);
-        sp->depth = sp->next >= sp->m ? sp->m + 1 : sp->next;
-        spec_round(e);
-        return;
+        place(e, a);
     }
 }
 
@@ -616,30 +691,40 @@ static void spec_result(struct task *k, struct probe_res *res)
 {
     struct elim *e = k->e;
     struct spec *sp = &e->spec;
-    size_t i = k->guess;
+    bool decided = res->detail != TLSD_DETAIL_UNDECIDED && !res->confirmed_reset;
+    uint32_t c = decided ? picked(k, res) : 0;
     /* Every answer tells what beats what, whether or not its round still needs it: the
      * pick beat all it was offered with (the next guesses start from that). */
-    if (res->detail != TLSD_DETAIL_UNDECIDED && !res->confirmed_reset)
-        note_beats(e, picked(k, res), k->remaining, k->n_remaining);
+    if (decided)
+        note_beats(e, c, k->remaining, k->n_remaining);
     if (k->gen != sp->gen || !sp->guess) {
+        /* an older round's: its answer still counts where an offer needs it */
+        if (decided && sp->guess && (!c || tlsd_has_u32(e->found, e->n_found, c))) {
+            seen_add(e, k->remaining, k->n_remaining, c);
+            spec_advance(e);
+        }
         elim_task_end(k);
         return;
     }
-    if (res->detail == TLSD_DETAIL_UNDECIDED || res->confirmed_reset) {
+    sp->inflight--;
+    if (!decided) {
         spec_fall_back(e);
         elim_task_end(k);
         return;
     }
-    uint32_t c = picked(k, res);
-    /* The parts found every element with what its answer showed; one they did not is
-     * recorded from this answer (then taken in order, see spec_advance). */
-    if (c && !tlsd_has_u32(e->found, e->n_found, c) && i == sp->next) {
-        record(e, c, res);
-        sp->noted[i] = true;
+    /* The parts found every element with what its answer showed. One they did not is
+     * recorded from the answer to the offer its step needs (so what is recorded does not
+     * depend on which answer came first), and from no other: that offer is then asked. */
+    bool needed = true;
+    for (size_t i = 0; i < e->n_cands && needed; i++) {
+        uint32_t x = e->cands[i];
+        needed = tlsd_has_u32(e->placed, e->n_placed, x) !=
+                 tlsd_has_u32(k->remaining, k->n_remaining, x);
     }
-    sp->noted[i] = sp->noted[i] || tlsd_has_u32(e->found, e->n_found, c);
-    sp->ans[i] = c;
-    sp->have[i] = true;
+    if (c && !tlsd_has_u32(e->found, e->n_found, c) && needed)
+        record(e, c, res);
+    if (!c || tlsd_has_u32(e->found, e->n_found, c))
+        seen_add(e, k->remaining, k->n_remaining, c);
     spec_advance(e);
     elim_task_end(k);
 }
@@ -740,6 +825,8 @@ static void elim_undecided(struct elim *e, const struct task *k, const struct pr
     free(names);
 }
 
+static void elim_next(struct elim *e, struct task *k, uint32_t c, bool root);
+
 static void elim_result(struct task *k, struct probe_res *res)
 {
     struct elim *e = k->e;
@@ -780,6 +867,12 @@ static void elim_result(struct task *k, struct probe_res *res)
         record(e, c, res);
     if (root && e->on_root)
         e->on_root(e->t, c != 0);
+    elim_next(e, k, c, root);
+}
+
+/* k's probe was answered by picking c (0: refused): the next probe, or the parts. */
+static void elim_next(struct elim *e, struct task *k, uint32_t c, bool root)
+{
     if (!c) {
         elim_ask_order(e); /* not asked yet (two others than ChaCha20 were not known) */
         elim_task_end(k);
@@ -796,7 +889,8 @@ static void elim_result(struct task *k, struct probe_res *res)
         elim_task_end(k);
 }
 
-struct elim *scan_elim_start(struct tscan *t, enum ekind kind, int vi, uint32_t *cands, size_t n,
+/* An enumeration over cands (taken), none of its probes sent yet. */
+static struct elim *elim_new(struct tscan *t, enum ekind kind, int vi, uint32_t *cands, size_t n,
                              uint32_t pinned, int key, void (*on_root)(struct tscan *, bool),
                              void (*on_done)(struct elim *))
 {
@@ -817,7 +911,17 @@ struct elim *scan_elim_start(struct tscan *t, enum ekind kind, int vi, uint32_t 
     e->on_root = on_root;
     e->on_done = on_done;
     t->tasks_open++; /* the enumeration itself, until elim_finish */
-    if (!elim_task(e, cands, n)) {
+    return e;
+}
+
+struct elim *scan_elim_start(struct tscan *t, enum ekind kind, int vi, uint32_t *cands, size_t n,
+                             uint32_t pinned, int key, void (*on_root)(struct tscan *, bool),
+                             void (*on_done)(struct elim *))
+{
+    struct elim *e = elim_new(t, kind, vi, cands, n, pinned, key, on_root, on_done);
+    if (!e)
+        return NULL;
+    if (!elim_task(e, e->cands, n)) {
         if (on_root)
             on_root(t, false);
         elim_finish(e);
@@ -837,6 +941,7 @@ static void elim_finish(struct elim *e)
     free(e->beats);
     free(e->placed);
     spec_free(&e->spec);
+    seen_free(e);
     free(e);
     t->tasks_open--;
     scan_maybe_finish_target(t);
@@ -1036,6 +1141,108 @@ void scan_start_groups(struct tscan *t, int vi)
     uint16_t *g = scan_all_groups(tlsd_proto_codes[vi], &n);
     start_elim16(t, E_GROUPS, vi, g, n, vi < TLSD_PROTO_TLS13 ? group_to_pin(t->r) : 0, 0,
                  groups_done);
+}
+
+/* ---- the TLS 1.3 groups' first question, asked with the versions' ------------------
+ *
+ * The groups' first hello (every TLS 1.3 group, no key share: the server names its group
+ * in a HelloRetryRequest) depends on no other answer, but the enumeration is wanted only
+ * when TLS 1.3 is accepted, so it waited for the versions' first answers: through latency a
+ * round trip on the longest path (the TLS 1.3 groups of a server with its own order). The
+ * question goes out with the versions' now; when the enumeration starts, its answer stands
+ * in for the first probe's, and when TLS 1.3 is not accepted it is left unused. Only an HRR
+ * naming an offered group is used: for anything else the enumeration asks as before. */
+
+static uint32_t *groups13_cands(size_t *n)
+{
+    uint16_t *g = scan_all_groups(TLSD_VERSION_TLS1_3, n);
+    uint32_t *c = g ? malloc((*n ? *n : 1) * sizeof *c) : NULL;
+    for (size_t i = 0; c && i < *n; i++)
+        c[i] = g[i];
+    free(g);
+    return c;
+}
+
+/* The enumeration, its first probe answered by c (an HRR naming it). */
+static void start_groups13_answered(struct tscan *t, uint32_t c)
+{
+    size_t n;
+    uint32_t *cands = groups13_cands(&n);
+    struct elim *e =
+        cands ? elim_new(t, E_GROUPS, TLSD_PROTO_TLS13, cands, n, 0, 0, NULL, groups_done) : NULL;
+    struct task *k = e ? scan_new_task(t, &elim_kind) : NULL;
+    uint32_t *rest = k ? malloc(n * sizeof *rest) : NULL;
+    if (!rest) {
+        if (k)
+            scan_end_task(k);
+        if (e)
+            elim_finish(e);
+        scan_start_groups(t, TLSD_PROTO_TLS13);
+        return;
+    }
+    memcpy(rest, e->cands, n * sizeof *rest);
+    k->e = e;
+    k->gen = e->gen;
+    k->remaining = rest;
+    k->n_remaining = n;
+    e->open++;
+    /* as elim_result takes a first answer */
+    note_beats(e, c, k->remaining, k->n_remaining);
+    e->root_answered = true;
+    e->first_pick = c;
+    record_found(e, c);
+    t->r->hrr = TLSD_YES;
+    elim_next(e, k, c, true);
+}
+
+static void early13_result(struct task *k, struct probe_res *res)
+{
+    struct tscan *t = k->t;
+    uint32_t c = 0;
+    if (res->detail != TLSD_DETAIL_UNDECIDED && !res->confirmed_reset && probe_server_hello(res) &&
+        res->have_sh && res->sh.version == TLSD_VERSION_TLS1_3 && res->sh.is_hrr &&
+        res->sh.has_key_share &&
+        tlsd_has_u32(k->remaining, k->n_remaining, res->sh.key_share_group))
+        c = res->sh.key_share_group;
+    t->early13.asked = false;
+    t->early13.pick = c;
+    /* The work after the versions' first answers first: ending this task may otherwise end
+     * the target. */
+    if (t->early13.on_answer)
+        t->early13.on_answer(t);
+    scan_end_task(k);
+}
+
+static const struct scan_task_kind early13_kind = {early13_result, NULL, false};
+
+bool scan_ask_groups13_early(struct tscan *t, void (*on_answer)(struct tscan *t))
+{
+    size_t n;
+    uint32_t *cands = groups13_cands(&n);
+    struct task *k = cands && n ? scan_new_task(t, &early13_kind) : NULL;
+    uint8_t *rec;
+    size_t len;
+    if (!k || elim_hello(t, E_GROUPS, TLSD_PROTO_TLS13, 0, 0, cands, n, &rec, &len) < 0) {
+        free(cands);
+        if (k)
+            scan_end_task(k);
+        return false;
+    }
+    k->remaining = cands;
+    k->n_remaining = n;
+    k->urgent = true;
+    t->early13.asked = true;
+    t->early13.on_answer = on_answer;
+    scan_submit(k, rec, len);
+    return true;
+}
+
+void scan_start_groups13(struct tscan *t)
+{
+    if (t->early13.pick)
+        start_groups13_answered(t, t->early13.pick);
+    else
+        scan_start_groups(t, TLSD_PROTO_TLS13);
 }
 
 /* One enumeration per certificate key type, each offering only the suites that select

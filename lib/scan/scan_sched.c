@@ -225,6 +225,25 @@ void scan_warm_stop(struct tscan *t)
     close_warm(t);
 }
 
+/* Probes in flight for t at most: more once its answers take long enough that
+ * connections are opened ahead for it (warm_wanted: through latency, and no sign of a
+ * server that limits connections), where each costs a round trip that more at once share. */
+static unsigned target_limit(const struct tscan *t)
+{
+    unsigned fast = t->s->o->max_per_target_fast;
+    return fast > t->limit && warm_wanted(t) ? fast : t->limit;
+}
+
+unsigned scan_target_room(const struct tscan *t)
+{
+    return t->limit < t->s->max_now ? t->limit : t->s->max_now;
+}
+
+bool scan_target_fast(const struct tscan *t)
+{
+    return target_limit(t) > t->limit;
+}
+
 /* The oldest connection opened ahead, or NULL. */
 static struct probe *take_warm(struct tscan *t)
 {
@@ -285,7 +304,7 @@ static void pump(struct scan *s)
             drop_task(k);
             continue;
         }
-        if (k->t->inflight >= k->t->limit) {
+        if (k->t->inflight >= target_limit(k->t)) {
             prev = k;
             pp = &k->next_queued;
             continue;
