@@ -337,7 +337,9 @@ static void fullhs_work(uv_work_t *w)
 enum fullhs_role {
     FH_CERTS13,   /* a TLS 1.3 certificate (and client authentication) */
     FH_MAIN,      /* client authentication; its session is resumed (FH_RESUME) */
-    FH_ID12,      /* TLS <= 1.2 without tickets, renegotiates; resumed (FH_RESUME_ID) */
+    FH_ID12,      /* TLS <= 1.2 without tickets; resumed (FH_RESUME_ID) */
+    FH_RENEG12,   /* TLS <= 1.2 without tickets, renegotiates (a connection of its own: a
+                     refused renegotiation may end the session FH_ID12's resumption needs) */
     FH_TICKET12,  /* TLS <= 1.2 with tickets, when FH_MAIN is TLS 1.3; resumed (FH_RESUME) */
     FH_RESUME,    /* resumes FH_MAIN's session: TLS 1.3 or TLS 1.2 ticket (or ID) */
     FH_RESUME_ID, /* resumes FH_ID12's session: session ID */
@@ -352,7 +354,7 @@ static void queue_fullhs(struct tscan *t, struct fullhs *h);
 static void note_session(struct tscan *t, struct fullhs *h)
 {
     struct tlsd_scan_result *r = t->r;
-    if (h->role == FH_ID12 && h->reneg >= 0)
+    if (h->role == FH_RENEG12 && h->reneg >= 0)
         r->client_reneg = h->reneg ? TLSD_YES : TLSD_NO;
     if (h->role != FH_CERTS13 && h->role != FH_RESUME && h->role != FH_RESUME_ID && h->session &&
         h->tickets13 >= 0) { /* tickets not seen: resuming without one would say "no" */
@@ -408,7 +410,9 @@ static const char *fullhs_question(int role)
     case FH_MAIN:
         return "the client-certificate request and session resumption";
     case FH_ID12:
-        return "renegotiation and session ID resumption";
+        return "session ID resumption";
+    case FH_RENEG12:
+        return "client-initiated renegotiation";
     case FH_TICKET12:
         return "TLS 1.2 session ticket resumption";
     case FH_RESUME:
@@ -612,9 +616,13 @@ static void start_full_handshakes(struct tscan *t)
         h->want_session = true;
         queue_fullhs(t, h);
     }
-    /* TLS <= 1.2: resumption by session ID alone, and a renegotiation on the way. */
+    /* TLS <= 1.2: resumption by session ID alone; a renegotiation beside it. */
     if (top12 >= 0 && (h = new_fullhs(t, tlsd_proto_codes[top12], NULL, FH_ID12))) {
-        h->want_session = h->no_ticket = h->try_reneg = true;
+        h->want_session = h->no_ticket = true;
+        queue_fullhs(t, h);
+    }
+    if (top12 >= 0 && (h = new_fullhs(t, tlsd_proto_codes[top12], NULL, FH_RENEG12))) {
+        h->no_ticket = h->try_reneg = true;
         queue_fullhs(t, h);
     }
 }

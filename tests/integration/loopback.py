@@ -132,10 +132,12 @@ def silent_server(ports, addrs, **popen):
 
 
 @contextlib.contextmanager
-def server(cmd, env):
-    """Runs cmd (a server) while the block runs; yields the process."""
+def server(cmd, env, stdin_open=False):
+    """Runs cmd (a server) while the block runs; yields the process. stdin_open: its stdin
+    is a pipe held open (as on an administrator's terminal; openssl s_server at the end of
+    its stdin ends connections differently), else /dev/null."""
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            stdin=subprocess.DEVNULL, env=env)
+                            stdin=subprocess.PIPE if stdin_open else subprocess.DEVNULL, env=env)
     try:
         yield proc
     finally:
@@ -144,6 +146,8 @@ def server(cmd, env):
             proc.wait(5)
         except subprocess.TimeoutExpired:
             proc.kill()
+        if proc.stdin:
+            proc.stdin.close()
 
 
 def report(results):

@@ -82,10 +82,10 @@ class Run:
         return cond
 
 
-def with_server(name, cmd, body):
+def with_server(name, cmd, body, stdin_open=False):
     run = Run(name)
     port = free_port()
-    with server(cmd(port), ENV) as proc:
+    with server(cmd(port), ENV, stdin_open) as proc:
         if not wait_port(port, proc):
             run.lines.append(f"{name}: server did not start: {' '.join(cmd(port))}")
         else:
@@ -613,6 +613,11 @@ def sessions_body(run, port):
 def sessions():
     return [with_server("sessions-s_server-defaults", lambda p: s_server(p, "rsa"),
                         sessions_body),
+            # stdin open, as on a terminal: its connections end as a client ends them, so a
+            # session survives for resumption by ID (a scan that renegotiated on the
+            # connection it resumed from lost it and said "no")
+            with_server("sessions-s_server-stdin-open", lambda p: s_server(p, "rsa"),
+                        sessions_body, stdin_open=True),
             with_server("sessions-s_server-no-ticket-client-reneg", lambda p: s_server(
                 p, "rsa", "-no_ticket", "-client_renegotiation"), sessions_body),
             with_server("sessions-gnutls-heartbeat-no-ticket", lambda p: gnutls_serv(
