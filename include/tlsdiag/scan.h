@@ -25,6 +25,9 @@ extern "C" {
  * count among them. Connections opened ahead of need only with at least this many. */
 #define TLSD_SCAN_PER_TARGET_DEFAULT 16
 #define TLSD_SCAN_PER_TARGET_FAST    32
+/* tlsd_scan_run sets UV_THREADPOOL_SIZE to this when it is not set (libuv sizes its
+ * thread pool, which runs the libssl handshakes, when it is first used). */
+#define TLSD_SCAN_THREADS "16"
 
 struct tlsd_scan_opts {
     unsigned max_inflight;   /* probes in flight overall (default 64) */

@@ -81,6 +81,8 @@ int tlsd_sock_errno(void);
 void tlsd_sock_errno_clear(void);
 /* Waits until fd is readable (or writable); > 0 ready, 0 time out, < 0 error. */
 int tlsd_sock_wait(int fd, bool write, int timeout_ms);
+/* Sets the environment variable name to value unless it is set already. */
+void tlsd_env_default(const char *name, const char *value);
 /* A peer that closes while we write must be an error, not a signal that ends the process. */
 void tlsd_ignore_sigpipe(void);
 /* The same for this thread alone, in library code where the process's disposition is the

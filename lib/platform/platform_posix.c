@@ -123,6 +123,11 @@ int tlsd_sock_wait(int fd, bool write, int timeout_ms)
     return poll(&p, 1, timeout_ms);
 }
 
+void tlsd_env_default(const char *name, const char *value)
+{
+    setenv(name, value, 0);
+}
+
 void tlsd_ignore_sigpipe(void)
 {
     signal(SIGPIPE, SIG_IGN);

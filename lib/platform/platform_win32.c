@@ -300,6 +300,13 @@ int tlsd_sock_wait(int fd, bool write, int timeout_ms)
     return WSAPoll(&p, 1, timeout_ms);
 }
 
+void tlsd_env_default(const char *name, const char *value)
+{
+    static char entry[128]; /* kept: the C library may keep the string itself */
+    if (!getenv(name) && snprintf(entry, sizeof entry, "%s=%s", name, value) < (int)sizeof entry)
+        _putenv(entry);
+}
+
 void tlsd_ignore_sigpipe(void)
 {
     /* Windows sockets report a closed peer as an error (WSAECONNRESET), never a signal. */

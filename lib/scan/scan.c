@@ -364,16 +364,27 @@ static void note_session(struct tscan *t, struct fullhs *h)
             n->resume = h->session;
             n->no_ticket = h->role == FH_ID12;
             n->has_ticket = h->has_ticket;
+            n->offered_clean = h->closed_clean != 0;
+            if (!n->offered_clean)
+                snprintf(n->offered_end, sizeof n->offered_end, "%s", h->after_error);
             h->session = NULL;
             queue_fullhs(t, n);
         }
     }
+    /* A resumption that did not finish tells nothing (fullhs_after notes it undecided). */
+    if (!h->connected)
+        return;
     if (h->role == FH_RESUME && h->got_version >= TLS1_3_VERSION)
         r->resume_ticket13 = h->has_ticket ? scan_tri_of(h->reused) : TLSD_NO;
     else if (h->role == FH_RESUME && h->has_ticket)
         r->resume_ticket12 = scan_tri_of(h->reused);
-    else if (h->role == FH_RESUME_ID)
+    else if (h->role == FH_RESUME_ID && (h->reused || h->offered_clean))
         r->resume_session_id = scan_tri_of(h->reused);
+    else if (h->role == FH_RESUME_ID && !t->failed) /* the server may have dropped it */
+        scan_add_undecided(r,
+                           "session ID resumption not decided (the connection that made the "
+                           "session ended without the server's answer: %s)",
+                           h->offered_end);
 }
 
 /* What a handshake without a client certificate met; a request seen by any wins. A
@@ -618,7 +629,7 @@ static void start_full_handshakes(struct tscan *t)
     }
     /* TLS <= 1.2: resumption by session ID alone; a renegotiation beside it. */
     if (top12 >= 0 && (h = new_fullhs(t, tlsd_proto_codes[top12], NULL, FH_ID12))) {
-        h->want_session = h->no_ticket = true;
+        h->want_session = h->no_ticket = h->await_close = true;
         queue_fullhs(t, h);
     }
     if (top12 >= 0 && (h = new_fullhs(t, tlsd_proto_codes[top12], NULL, FH_RENEG12))) {
@@ -1005,5 +1016,10 @@ int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan
                   tlsd_scan_progress_cb progress, void *ctx)
 {
     static const struct scan_hooks hooks = {.start = start_versions, .finish = finish_target};
+    /* The libssl handshakes (up to 8 a target, some waiting for others' sessions) and the
+     * name look-ups run on libuv's thread pool, 4 threads unless UV_THREADPOOL_SIZE says
+     * otherwise when it is first used: through latency, handshakes queued behind others
+     * were the end of a scan. */
+    tlsd_env_default("UV_THREADPOOL_SIZE", TLSD_SCAN_THREADS);
     return scan_run(&hooks, targets, opts, results, done, progress, ctx);
 }

@@ -127,6 +127,26 @@ static void note_cut(struct fullhs *h, int err, int sys, const char *before, con
     snprintf(h->after_error, sizeof h->after_error, "%s%s %s", before, cause, after);
 }
 
+/* The server's answer to our close_notify: its own, or its close (await_close). Nothing
+ * in time, or a reset, is not a clean end (after_error says which). */
+static void await_close(SSL *ssl, struct fullhs *h)
+{
+    ERR_clear_error();
+    int rc = SSL_shutdown(ssl);
+    if (rc == 0)
+        rc = SSL_shutdown(ssl); /* reads until the server's close_notify */
+    int sys = tlsd_sock_errno();
+    int err = rc == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl, rc);
+    unsigned long e = ERR_peek_error();
+    h->closed_clean =
+        !h->timed_out &&
+        (rc == 1 || err == SSL_ERROR_ZERO_RETURN || (err == SSL_ERROR_SYSCALL && sys == 0) ||
+         (err == SSL_ERROR_SSL && ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING));
+    if (!h->closed_clean)
+        note_cut(h, err, sys, "", "after close_notify");
+    ERR_clear_error();
+}
+
 /* Client-initiated renegotiation (RFC 5746; refused by most servers today, a DoS
  * lever otherwise): a new handshake on the same connection. An alert or a close
  * refuses it; no answer or a reset tells nothing. */
@@ -259,6 +279,7 @@ int scan_full_handshake(struct fullhs *h)
     h->cert_required = -1;
     h->refusal_alert = -1;
     h->tickets13 = 0;
+    h->closed_clean = -1;
     h->after_error[0] = '\0';
     h->no_connection = h->heard = h->dropped = false;
     int fd = connect_socket(&h->addr, h->timeout_ms, h->error, sizeof h->error);
@@ -357,6 +378,9 @@ int scan_full_handshake(struct fullhs *h)
         h->session = SSL_get1_session(ssl);
         h->has_ticket = h->session && SSL_SESSION_has_ticket(h->session);
     }
+    if (h->await_close && h->got_version < TLS1_3_VERSION &&
+        !(SSL_get_shutdown(ssl) & SSL_SENT_SHUTDOWN))
+        await_close(ssl, h);
     if (!(SSL_get_shutdown(ssl) & SSL_SENT_SHUTDOWN)) /* ask_if_there may have sent it */
         SSL_shutdown(ssl);
 out:

@@ -33,8 +33,12 @@ struct fullhs {
     int role;                /* what the scan does with the result (scan.c) */
     bool no_ticket;          /* offer no session ticket (resumption by session ID only) */
     bool want_session;       /* keep the session (TLS 1.3: read the tickets that follow) */
-    bool try_reneg;          /* TLS <= 1.2: renegotiate once the handshake is done */
-    void *resume;            /* an SSL_SESSION to resume (taken: freed with the handshake) */
+    /* TLS <= 1.2: wait for the server's answer to our close_notify. A server may drop a
+     * session whose connection it saw cut (OpenSSL does), so a resumption by session ID
+     * refused after such an end tells nothing. */
+    bool await_close;
+    bool try_reneg; /* TLS <= 1.2: renegotiate once the handshake is done */
+    void *resume;   /* an SSL_SESSION to resume (taken: freed with the handshake) */
     void *ctx;
     /* results */
     bool ok;
@@ -64,12 +68,18 @@ struct fullhs {
     unsigned warm_asks;   /* runs again for a drop while connections were held ahead */
     uv_timer_t retry;     /* the back-off before the next run (scan.c) */
     bool reused;          /* resume: the session was resumed */
-    bool has_ticket;      /* the session kept has a ticket */
-    int reneg;            /* try_reneg: 1 done, 0 refused, -1 cannot tell (after_error) */
-    int tickets13;        /* want_session, TLS 1.3: 1 a ticket came, 0 none came from a server
-                             still there, -1 cannot tell (after_error); 0 when not read */
-    unsigned hrrs;        /* HelloRetryRequests read (a second one ends the handshake) */
-    void *session;        /* want_session: the SSL_SESSION (caller frees) */
+    int closed_clean;     /* await_close: 1 the server answered close_notify (or closed),
+                             0 it did not (after_error says how it ended) */
+    /* resume: how the offered session's connection ended (its closed_clean, 1 when not
+     * awaited) and, when not cleanly, its after_error */
+    int offered_clean;
+    char offered_end[160];
+    bool has_ticket; /* the session kept has a ticket */
+    int reneg;       /* try_reneg: 1 done, 0 refused, -1 cannot tell (after_error) */
+    int tickets13;   /* want_session, TLS 1.3: 1 a ticket came, 0 none came from a server
+                        still there, -1 cannot tell (after_error); 0 when not read */
+    unsigned hrrs;   /* HelloRetryRequests read (a second one ends the handshake) */
+    void *session;   /* want_session: the SSL_SESSION (caller frees) */
     /* Why what follows the handshake stays unknown: a time limit, a stall or a reset is no
      * answer, never a "no". */
     char after_error[160];
