@@ -631,7 +631,10 @@ static bool spec_ask(struct elim *e, const uint32_t *out, size_t n, size_t pos, 
 
 /* A round: position i offers what is left when the first i guesses are placed; where the
  * answers so far do not tell that guess i-1 beats guess i, a hedge offers what is left if
- * the two come the other way round (so that a swap of the two costs no round more). */
+ * the two come the other way round (so that a swap of the two costs no round more). Hedges
+ * only through latency (scan_target_fast), where a round costs more than the probes: on a
+ * quick link, or to a server serving one connection at a time, they would only add
+ * connections. */
 static void spec_round(struct elim *e)
 {
     struct spec *sp = &e->spec;
@@ -641,11 +644,11 @@ static void spec_round(struct elim *e)
     sp->m = guesses_within(e, sp->guess, sp->m, sp->depth);
     uint32_t *set = malloc((e->n_cands ? e->n_cands : 1) * sizeof *set);
     uint32_t *out = malloc((sp->m + 1) * sizeof *out);
-    bool ok = sp->guess && set && out;
+    bool ok = sp->guess && set && out, hedge = scan_target_fast(e->t);
     sp->inflight++; /* held: an answer within the round cannot end it */
     for (size_t i = 0; ok && i <= sp->m; i++) {
         ok = spec_ask(e, sp->guess, i, i, set);
-        if (ok && i >= 1 && i < sp->m && !beaten(e, sp->guess[i], sp->guess[i - 1])) {
+        if (ok && hedge && i >= 1 && i < sp->m && !beaten(e, sp->guess[i], sp->guess[i - 1])) {
             memcpy(out, sp->guess, (i - 1) * sizeof *out);
             out[i - 1] = sp->guess[i];
             ok = spec_ask(e, out, i, i, set);
