@@ -69,7 +69,7 @@ struct fullhs {
     uv_timer_t retry;     /* the back-off before the next run (scan.c) */
     bool reused;          /* resume: the session was resumed */
     int closed_clean;     /* await_close: 1 the server answered close_notify (or closed),
-                             0 it did not (after_error says how it ended) */
+                             0 it did not (after_error says how it ended), -1 not asked */
     /* resume: how the offered session's connection ended (its closed_clean, 1 when not
      * awaited) and, when not cleanly, its after_error */
     int offered_clean;
