@@ -19,21 +19,28 @@
 struct tlsd_memo {
     unsigned char *mem; /* n slots of stride bytes: head, key (key_max), value (val_max) */
     size_t n, key_max, val_max, stride;
+    size_t n_max; /* n grows up to this (tlsd_memo_put) */
+    size_t puts;  /* answers put since n last grew */
 };
 
 struct tlsd_memo_head {
     uint64_t hash;
-    uint32_t key_len; /* UINT32_MAX: empty */
+    uint32_t key_tag; /* the key's length + 1; 0: empty (a calloc'd slot) */
     uint32_t val_len;
 };
 
-/* n slots (rounded up to a power of two) for keys up to key_max and values up to val_max
- * bytes. False when out of memory (the memo then remembers nothing). */
+/* Up to n slots (rounded up to a power of two) for keys up to key_max and values up to
+ * val_max bytes. A memo starts with a few slots and grows as answers are put (more answers
+ * than slots: eight times the slots, the answers kept so far forgotten), so an owner that
+ * asks a few questions (an analyser of a short capture, one run of a fuzz target) costs a
+ * few hundred bytes, not the full table. False when out of memory (the memo then
+ * remembers nothing). */
 bool tlsd_memo_init(struct tlsd_memo *m, size_t n, size_t key_max, size_t val_max);
 void tlsd_memo_free(struct tlsd_memo *m);
 
 /* Where key's answer goes (val_len bytes, 8-aligned), key remembered in place of the
- * slot's; NULL when the memo has no room for it (the caller then keeps nothing). */
+ * slot's; NULL when the memo has no room for it (the caller then keeps nothing). A put may
+ * grow the memo: a pointer that tlsd_memo_get returned before it is no longer valid. */
 void *tlsd_memo_put(struct tlsd_memo *m, uint64_t hash, const void *key, size_t key_len,
                     size_t val_len);
 
@@ -52,7 +59,7 @@ static inline void *tlsd_memo_get(const struct tlsd_memo *m, uint64_t hash, cons
         return NULL;
     struct tlsd_memo_head *h = tlsd_memo_slot(m, hash);
     unsigned char *k = (unsigned char *)(h + 1);
-    if (h->hash != hash || h->key_len != key_len || memcmp(k, key, key_len) != 0)
+    if (h->hash != hash || h->key_tag != key_len + 1 || memcmp(k, key, key_len) != 0)
         return NULL;
     if (val_len)
         *val_len = h->val_len;
