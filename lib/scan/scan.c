@@ -728,18 +728,19 @@ static void start_after_roots(struct tscan *t)
         start_features(t);
 }
 
-/* A version's first answer is in (accepted or not). */
-static void suites_root(struct tscan *t, bool accepted)
+/* One of the first answers (a version's, SSLv2's, the TLS 1.3 groups' first question)
+ * is in: the last of them starts what depends on them. */
+static void root_answered(struct tscan *t)
 {
-    (void)accepted;
     if (--t->roots_left == 0)
         start_after_roots(t);
 }
 
-static void groups13_asked(struct tscan *t)
+/* A version's first answer is in (accepted or not). */
+static void suites_root(struct tscan *t, bool accepted)
 {
-    if (--t->roots_left == 0)
-        start_after_roots(t);
+    (void)accepted;
+    root_answered(t);
 }
 
 /* SSLv2: one CLIENT-HELLO with every kind; the SERVER-HELLO lists the
@@ -768,8 +769,7 @@ static void ssl2_result(struct task *k, struct probe_res *res)
         }
     }
     /* The work after the roots first: ending this task may otherwise end the target. */
-    if (--t->roots_left == 0)
-        start_after_roots(t);
+    root_answered(t);
     scan_end_task(k);
 }
 
@@ -815,7 +815,7 @@ static void start_versions(struct tscan *t)
         /* asked with the versions, waited for as one of them (scan_ask_groups13_early),
          * where it need not wait for a slot behind them */
         if (vi == TLSD_PROTO_TLS13 && !t->s->o->skip_groups &&
-            scan_target_room(t) > TLSD_PROTO_COUNT && scan_ask_groups13_early(t, groups13_asked))
+            scan_target_room(t) > TLSD_PROTO_COUNT && scan_ask_groups13_early(t, root_answered))
             t->roots_left++;
     }
     t->tasks_open--;

@@ -127,6 +127,12 @@ static void note_cut(struct fullhs *h, int err, int sys, const char *before, con
     snprintf(h->after_error, sizeof h->after_error, "%s%s %s", before, cause, after);
 }
 
+/* libssl 3's report of a connection the server closed without a close_notify. */
+static bool unexpected_eof(int err, unsigned long e)
+{
+    return err == SSL_ERROR_SSL && ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING;
+}
+
 /* The server's answer to our close_notify: its own, or its close (await_close). Nothing
  * in time, or a reset, is not a clean end (after_error says which). */
 static void await_close(SSL *ssl, struct fullhs *h)
@@ -139,9 +145,8 @@ static void await_close(SSL *ssl, struct fullhs *h)
     int err = rc == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl, rc);
     unsigned long e = ERR_peek_error();
     h->closed_clean =
-        !h->timed_out &&
-        (rc == 1 || err == SSL_ERROR_ZERO_RETURN || (err == SSL_ERROR_SYSCALL && sys == 0) ||
-         (err == SSL_ERROR_SSL && ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING));
+        !h->timed_out && (rc == 1 || err == SSL_ERROR_ZERO_RETURN ||
+                          (err == SSL_ERROR_SYSCALL && sys == 0) || unexpected_eof(err, e));
     if (!h->closed_clean)
         note_cut(h, err, sys, "", "after close_notify");
     ERR_clear_error();
@@ -340,9 +345,7 @@ int scan_full_handshake(struct fullhs *h)
             h->refusal_alert = alert_of(e);
         }
         h->dropped =
-            !h->heard && !h->timed_out &&
-            (why == SSL_ERROR_SYSCALL ||
-             (why == SSL_ERROR_SSL && ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING));
+            !h->heard && !h->timed_out && (why == SSL_ERROR_SYSCALL || unexpected_eof(why, e));
         h->got_version = (uint16_t)SSL_version(ssl);
         goto out;
     }
