@@ -348,6 +348,7 @@ enum fullhs_role {
 
 static struct fullhs *new_fullhs(struct tscan *t, uint16_t version, const char *sigalgs, int role);
 static void queue_fullhs(struct tscan *t, struct fullhs *h);
+static void next_fullhs(struct tscan *t);
 
 /* Resumption and renegotiation from what each handshake showed; the next handshake of
  * the chain (the resumption of a session) is started here. */
@@ -499,9 +500,12 @@ static void fullhs_after(uv_work_t *w, int status)
     (void)status;
     struct tlsd_scan_result *r = t->r;
     r->connections++;
+    t->fullhs_running--;
     scan_fullhs_ended(t, h->holds_slot);
-    if (fullhs_again(t, h))
+    if (fullhs_again(t, h)) {
+        next_fullhs(t);
         return; /* tasks_open stays counted until the retry ends */
+    }
     r->handshakes += h->connected;
     if (!h->connected && h->hrrs >= 2)
         t->hrr_loop = true;
@@ -536,8 +540,22 @@ static void fullhs_after(uv_work_t *w, int status)
                            h->after_error);
     scan_fullhs_free(h);
     free(h);
+    next_fullhs(t);
     t->tasks_open--;
     scan_maybe_finish_target(t);
+}
+
+/* The time a handshake has (FULLHS_TIMEOUTS probe time limits), never past the target's
+ * time limit: from its start (one that waited for another's turn starts with its own). */
+static void set_deadline(struct tscan *t, struct fullhs *h)
+{
+    uint64_t budget = (uint64_t)h->timeout_ms * FULLHS_TIMEOUTS;
+    if (t->s->o->target_timeout_ms) {
+        uint64_t used = scan_target_used_ms(t);
+        uint64_t left = used < t->s->o->target_timeout_ms ? t->s->o->target_timeout_ms - used : 0;
+        budget = left < budget ? left : budget;
+    }
+    h->deadline_ms = uv_hrtime() / 1000000 + (budget ? budget : 1);
 }
 
 /* A libssl handshake to run (queue_fullhs), or NULL. */
@@ -552,31 +570,61 @@ static struct fullhs *new_fullhs(struct tscan *t, uint16_t version, const char *
     h->sigalgs = sigalgs;
     h->role = role;
     h->timeout_ms = t->s->o->timeout_ms;
-    uint64_t budget = (uint64_t)h->timeout_ms * FULLHS_TIMEOUTS;
-    if (t->s->o->target_timeout_ms) { /* and never past the target's time limit */
-        uint64_t used = scan_target_used_ms(t);
-        uint64_t left = used < t->s->o->target_timeout_ms ? t->s->o->target_timeout_ms - used : 0;
-        budget = left < budget ? left : budget;
-    }
-    h->deadline_ms = uv_hrtime() / 1000000 + (budget ? budget : 1);
+    set_deadline(t, h);
     h->stop = &t->s->stop_fullhs;
     h->ctx = t;
     h->work.data = h;
     return h;
 }
 
-/* Runs h on the thread pool (blocking); fullhs_after takes the result. */
-static void queue_fullhs(struct tscan *t, struct fullhs *h)
+static void run_fullhs(struct tscan *t, struct fullhs *h)
 {
-    t->tasks_open++;
-    h->attempts++;
+    set_deadline(t, h);
     h->queued_ms = scan_now_ms(t->s);
     h->holds_slot = scan_fullhs_started(t);
+    t->fullhs_running++;
     if (uv_queue_work(&t->s->loop, &h->work, fullhs_work, fullhs_after) < 0) {
+        t->fullhs_running--;
         scan_fullhs_ended(t, h->holds_slot);
         t->tasks_open--;
         scan_fullhs_free(h);
         free(h);
+    }
+}
+
+/* Runs h on the thread pool (blocking); fullhs_after takes the result. A server that
+ * serves one connection at a time (scan_sched.c) gets them one after another: each holds
+ * it for two or three round trips, the client's Finished and close, and the probes queued
+ * behind them at the server would wait for all of them together; one at a time, a
+ * round's probes are answered between two. */
+static void queue_fullhs(struct tscan *t, struct fullhs *h)
+{
+    t->tasks_open++;
+    h->attempts++;
+    if (t->serial && t->fullhs_running > 0) {
+        struct fullhs **pp = &t->fullhs_waiting;
+        while (*pp)
+            pp = &(*pp)->next_waiting;
+        h->next_waiting = NULL;
+        *pp = h;
+        return;
+    }
+    run_fullhs(t, h);
+}
+
+/* One has ended: the next waiting one runs (none of a stopped target: dropped). */
+static void next_fullhs(struct tscan *t)
+{
+    while (t->fullhs_waiting && (t->failed || t->fullhs_running == 0)) {
+        struct fullhs *h = t->fullhs_waiting;
+        t->fullhs_waiting = h->next_waiting;
+        if (t->failed) {
+            scan_fullhs_free(h);
+            free(h);
+            t->tasks_open--;
+        } else {
+            run_fullhs(t, h);
+        }
     }
 }
 

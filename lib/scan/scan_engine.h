@@ -37,6 +37,7 @@
 struct scan;
 struct tscan;
 struct task;
+struct fullhs;
 
 /* What a task asks, as the scheduler sees it: the handler of its answers and its place in
  * the queue. Each kind is defined by the file that owns it (scan_enum.c, scan.c); a task
@@ -162,7 +163,11 @@ struct tscan {
     /* Connections opened ahead of need, oldest first (warm_on: its answers are slow enough). */
     struct probe *warm[WARM_MAX];
     unsigned n_warm, warm_misses;
-    unsigned n_fullhs;      /* libssl handshakes running (counted in inflight too) */
+    unsigned n_fullhs; /* libssl handshakes running (counted in inflight too) */
+    /* A server serving one connection at a time: its libssl handshakes run one after
+     * another (scan.c, queue_fullhs); the others wait here, in order. */
+    unsigned fullhs_running;
+    struct fullhs *fullhs_waiting;
     uint64_t warm_grace_ms; /* until then a drop may be the server counting closed ones */
     bool warm_on, warm_off;
     bool serial, half_close_off;

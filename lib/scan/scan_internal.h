@@ -40,6 +40,7 @@ struct fullhs {
     bool try_reneg; /* TLS <= 1.2: renegotiate once the handshake is done */
     void *resume;   /* an SSL_SESSION to resume (taken: freed with the handshake) */
     void *ctx;
+    struct fullhs *next_waiting; /* in tscan.fullhs_waiting (scan.c) */
     /* results */
     bool ok;
     char error[160];
