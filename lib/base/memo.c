@@ -56,7 +56,7 @@ void *tlsd_memo_put(struct tlsd_memo *m, uint64_t hash, const void *key, size_t 
 {
     if (!m || !m->mem || key_len > m->key_max || val_len > m->val_max)
         return NULL;
-    if (++m->puts > m->n && m->n < m->n_max)
+    if (m->n < m->n_max && ++m->puts > m->n)
         grow(m);
     struct tlsd_memo_head *h = tlsd_memo_slot(m, hash);
     unsigned char *k = (unsigned char *)(h + 1);

@@ -20,7 +20,7 @@ struct tlsd_memo {
     unsigned char *mem; /* n slots of stride bytes: head, key (key_max), value (val_max) */
     size_t n, key_max, val_max, stride;
     size_t n_max; /* n grows up to this (tlsd_memo_put) */
-    size_t puts;  /* answers put since n last grew */
+    size_t puts;  /* answers put since n last grew (counted while it may grow) */
 };
 
 struct tlsd_memo_head {

@@ -569,8 +569,7 @@ static struct fullhs *new_fullhs(struct tscan *t, uint16_t version, const char *
     h->version = version;
     h->sigalgs = sigalgs;
     h->role = role;
-    h->timeout_ms = t->s->o->timeout_ms;
-    set_deadline(t, h);
+    h->timeout_ms = t->s->o->timeout_ms; /* its deadline is set when it runs (run_fullhs) */
     h->stop = &t->s->stop_fullhs;
     h->ctx = t;
     h->work.data = h;

@@ -542,26 +542,28 @@ static bool seen_answer(const struct elim *e, const uint32_t *out, size_t out_n,
 {
     if (!e->n_seen)
         return false;
-    size_t *at = malloc((e->n_found ? e->n_found : 1) * sizeof *at), n = 0;
-    bool *want = malloc((e->n_found ? e->n_found : 1) * sizeof *want), hit = false;
-    for (size_t i = 0; at && want && i < e->n_cands; i++) {
+    struct accepted {
+        size_t at; /* its index in cands (and in each answer's offered) */
+        bool want; /* offered by the step that asks */
+    } *acc = malloc((e->n_found ? e->n_found : 1) * sizeof *acc);
+    size_t n = 0;
+    bool hit = false;
+    for (size_t i = 0; acc && i < e->n_cands && n < e->n_found; i++) {
         uint32_t c = e->cands[i];
-        if (n == e->n_found || !tlsd_has_u32(e->found, e->n_found, c))
-            continue;
-        at[n] = i;
-        want[n++] = !tlsd_has_u32(e->placed, e->n_placed, c) && !tlsd_has_u32(out, out_n, c);
+        if (tlsd_has_u32(e->found, e->n_found, c))
+            acc[n++] = (struct accepted){i, !tlsd_has_u32(e->placed, e->n_placed, c) &&
+                                                !tlsd_has_u32(out, out_n, c)};
     }
-    for (size_t s = 0; at && want && s < e->n_seen && !hit; s++) {
+    for (size_t s = 0; acc && s < e->n_seen && !hit; s++) {
         bool same = true;
         for (size_t j = 0; j < n && same; j++)
-            same = (e->seen[s].offered[at[j]] != 0) == want[j];
+            same = (e->seen[s].offered[acc[j].at] != 0) == acc[j].want;
         if (same) {
             *pick = e->seen[s].pick;
             hit = true;
         }
     }
-    free(at);
-    free(want);
+    free(acc);
     return hit;
 }
 
