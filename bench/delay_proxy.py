@@ -4,8 +4,8 @@ available here). Every chunk read from one side is written to the other side
 DELAY ms later, in order, so a round trip through the proxy costs 2*DELAY.
 
 Usage: delay_proxy.py LISTEN_PORT TARGET_PORT [DELAY_MS] [PORTFILE]
-LISTEN_PORT 0 picks a free port (written to PORTFILE). Counts connections:
-SIGUSR1 prints the count on stderr.
+LISTEN_PORT 0 picks a free port (written to PORTFILE). Counts connections and the bytes
+read from clients: SIGUSR1 prints "connections N" and "client-bytes M" on stderr.
 """
 import asyncio
 import os
@@ -13,6 +13,7 @@ import signal
 import sys
 
 CONNECTIONS = 0
+CLIENT_BYTES = 0
 # The connections' tasks. asyncio holds tasks by weak reference only: a connection whose
 # client has half-closed (shutdown after its hello) waits on the server side alone, and the
 # garbage collector could destroy its task with the connection, which the client then saw
@@ -20,7 +21,8 @@ CONNECTIONS = 0
 TASKS = set()
 
 
-async def pipe(reader, writer, delay):
+async def pipe(reader, writer, delay, from_client):
+    global CLIENT_BYTES
     loop = asyncio.get_running_loop()
     queue = asyncio.Queue()
 
@@ -45,6 +47,8 @@ async def pipe(reader, writer, delay):
             data = await reader.read(65536)
             if not data:
                 break
+            if from_client:
+                CLIENT_BYTES += len(data)
             queue.put_nowait((loop.time() + delay, data))
     except (ConnectionError, OSError):
         pass
@@ -73,7 +77,8 @@ async def relay(creader, cwriter, target, delay):
     except OSError:
         cwriter.close()
         return
-    await asyncio.gather(pipe(creader, swriter, delay), pipe(sreader, cwriter, delay))
+    await asyncio.gather(pipe(creader, swriter, delay, True),
+                         pipe(sreader, cwriter, delay, False))
     for w in (cwriter, swriter):
         try:
             w.close()
@@ -93,8 +98,9 @@ async def main():
             f.write(str(port))
         os.replace(tmp, sys.argv[4])
     loop = asyncio.get_running_loop()
-    loop.add_signal_handler(signal.SIGUSR1,
-                            lambda: print(f"connections {CONNECTIONS}", file=sys.stderr, flush=True))
+    loop.add_signal_handler(
+        signal.SIGUSR1, lambda: print(f"connections {CONNECTIONS}\nclient-bytes {CLIENT_BYTES}",
+                                      file=sys.stderr, flush=True))
     async with server:
         await server.serve_forever()
 

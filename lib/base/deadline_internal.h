@@ -31,9 +31,11 @@ void tlsd_deadline_start(struct tlsd_deadline *d, uv_timer_cb on_limit, uint64_t
 
 /* Blocking I/O on a thread of its own (connect, scan's full handshakes) has the same race
  * with the scheduler: an answer can be in the socket when the thread wakes up past its
- * limit. There, past the limit, reads of what is already there go on for this long (one
- * look that does not wait, then the reads it needs), and only then is the limit judged;
- * bounded, so a peer that floods cannot stretch it. */
-#define TLSD_DEADLINE_LOOK_MS 20
+ * limit. There, past the limit, this many more socket calls are made, none waiting for
+ * what has not come (one look, then the reads and writes it needs: a server's whole flight
+ * takes a few dozen), and only then is the limit judged. Counted, not timed: a thread held
+ * again during its look (a loaded machine) still reads what came; bounded, so a peer that
+ * floods cannot stretch it. */
+#define TLSD_DEADLINE_LOOK_CALLS 256
 
 #endif

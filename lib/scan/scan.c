@@ -556,6 +556,7 @@ static void set_deadline(struct tscan *t, struct fullhs *h)
         budget = left < budget ? left : budget;
     }
     h->deadline_ms = uv_hrtime() / 1000000 + (budget ? budget : 1);
+    h->looks = 0; /* the look past it is the new deadline's */
 }
 
 /* A libssl handshake to run (queue_fullhs), or NULL. */

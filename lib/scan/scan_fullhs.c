@@ -50,14 +50,13 @@ static long deadline_cb(BIO *b, int oper, const char *argp, size_t len, int argi
     if ((oper != BIO_CB_READ && oper != BIO_CB_WRITE) || !h)
         return ret;
     uint64_t now = uv_hrtime() / 1000000;
-    if (h->deadline_ms && now >= h->deadline_ms && !h->look_until_ms)
-        h->look_until_ms = now + TLSD_DEADLINE_LOOK_MS; /* the thread may wake up late */
-    if ((h->stop && atomic_load(h->stop)) || (h->look_until_ms && now >= h->look_until_ms)) {
+    bool past = h->deadline_ms && now >= h->deadline_ms; /* the thread may wake up late */
+    if ((h->stop && atomic_load(h->stop)) || (past && h->looks++ >= TLSD_DEADLINE_LOOK_CALLS)) {
         h->timed_out = true;
         return -1; /* the call is not made */
     }
     uint64_t ms = h->timeout_ms;
-    if (h->deadline_ms && now >= h->deadline_ms)
+    if (past)
         ms = 1; /* past the limit: only what is already there (deadline_internal.h) */
     else if (h->deadline_ms && h->deadline_ms - now < ms)
         ms = h->deadline_ms - now;

@@ -26,7 +26,7 @@ struct fullhs {
     uint16_t version;
     unsigned timeout_ms;     /* each read or write */
     uint64_t deadline_ms;    /* the whole exchange ends by then (uv_hrtime() / 1e6), 0: none */
-    uint64_t look_until_ms;  /* past deadline_ms: reads of what came end then (0: not yet) */
+    unsigned looks;          /* socket calls made past deadline_ms (TLSD_DEADLINE_LOOK_CALLS) */
     const atomic_bool *stop; /* set: end now (the scan was interrupted), NULL: never */
     bool timed_out;          /* it ran into deadline_ms (or stop) */
     const char *sigalgs;     /* libssl's -sigalgs list to offer, NULL: its defaults */

@@ -74,9 +74,9 @@ struct alerts {
     uint8_t first[FIRST_BYTES];
     uint64_t deadline;
     unsigned timeout_ms;
-    bool timed_out;      /* a read was refused at the deadline */
-    bool looked;         /* the one look past the deadline was taken */
-    uint64_t look_until; /* past the deadline: reads end then (0: not yet past it) */
+    bool timed_out; /* a read was refused at the deadline */
+    bool looked;    /* the one look past the deadline was taken */
+    unsigned looks; /* socket calls made past the deadline */
 };
 
 static void on_msg(int write_p, int version, int content_type, const void *buf, size_t len,
@@ -101,16 +101,13 @@ static void on_msg(int write_p, int version, int content_type, const void *buf, 
 
 /* Counts and keeps the first bytes read; past the deadline a read is not made (a server that
  * floods HelloRequests keeps SSL_connect reading without ever returning). */
-/* Past the deadline, reads go on for TLSD_DEADLINE_LOOK_MS from when that was first seen
- * (the thread may wake up long after it), then stop. */
+/* Past the deadline, TLSD_DEADLINE_LOOK_CALLS more socket calls are made (the thread may
+ * wake up long after it), then none. */
 static bool past_look(struct alerts *a)
 {
-    uint64_t now = now_ms();
-    if (now < a->deadline)
+    if (now_ms() < a->deadline)
         return false;
-    if (!a->look_until)
-        a->look_until = now + TLSD_DEADLINE_LOOK_MS;
-    return now >= a->look_until;
+    return a->looks++ >= TLSD_DEADLINE_LOOK_CALLS;
 }
 
 static long on_bio(BIO *b, int oper, const char *argp, size_t len, int argi, long argl, int ret,
@@ -263,8 +260,14 @@ static void timed_out(struct tlsd_connect_result *r, const struct alerts *a)
     r->ending = TLSD_OUTCOME_NO_ANSWER; /* connected: no answer to the hello */
     r->ending_known = a->bytes_in == 0; /* bytes came: an answer none of the outcomes names */
     snprintf(r->error, sizeof r->error, "no answer within %u ms", a->timeout_ms);
-    if (a->bytes_in == 0 || a->server_hello)
+    if (a->bytes_in == 0)
         return;
+    if (a->server_hello) { /* it answered: the handshake did not end in time */
+        snprintf(r->error, sizeof r->error,
+                 "the handshake did not end within %u ms; the server's ServerHello came",
+                 a->timeout_ms);
+        return;
+    }
     bytes_note(a, what, sizeof what);
     snprintf(r->error, sizeof r->error, "no ServerHello within %u ms, after %s", a->timeout_ms,
              what);

@@ -86,8 +86,8 @@ static const char *detail_text(const struct tlsd_connect_result *r)
         return "the server reset the connection without an alert";
     case TLSD_DETAIL_CLOSED:
         return "the server closed the connection without an answer";
-    case TLSD_DETAIL_TIMEOUT:
-        return "no answer in time";
+    case TLSD_DETAIL_TIMEOUT: /* ending not known: bytes came, the time ran out after them */
+        return r->ending_known ? "no answer in time" : "the time limit ran out";
     case TLSD_DETAIL_NO_CONNECTION:
         return "no TCP connection";
     case TLSD_DETAIL_STARTTLS_FAILED:

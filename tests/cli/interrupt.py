@@ -205,6 +205,20 @@ def repeat_cases(tlsdiag, capture, good, silent):
         c.close()
 
 
+def first_socket(p):
+    """Waits until process p holds a socket (its first probe); false if it ended first."""
+    fds = "/proc/%d/fd" % p.pid
+    while p.poll() is None:
+        try:
+            if any(os.readlink(os.path.join(fds, f)).startswith("socket:")
+                   for f in os.listdir(fds)):
+                return True
+        except OSError:
+            pass  # an fd closed while it was read
+        time.sleep(0.005)
+    return False
+
+
 def enumeration_cases(tlsdiag, key, cert):
     """SIGINT while a server's own order is being worked out (speculative rounds): the
     stop drops every queued probe at once, and an enumeration whose round was still
@@ -220,7 +234,10 @@ def enumeration_cases(tlsdiag, key, cert):
         for i in range(12):
             p = subprocess.Popen([tlsdiag, "scan", "--per-target", "1", target, target, target],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            time.sleep(0.1 + 0.07 * i)
+            # timed from its first socket: a signal before the scan installs its handler
+            # (a slow start on a loaded machine) would end it as any program, untested here
+            check(first_socket(p), "scan made no connection")
+            time.sleep(0.07 * i)
             p.send_signal(signal.SIGINT)
             err = p.communicate(timeout=60)[1]
             check("Sanitizer" not in err, "scan stopped during the order rounds: " + err[-600:])
