@@ -4,6 +4,7 @@ a close or a handshake_failure alert, in turn), and a scan of 500 targets (the s
 loopback nginx, 500 times). Each page is checked for its size, its note about what was
 left out, its counts against the run, and (when installed) by tidy and by Chromium for
 console errors. Pages in $TLSD_BUILD/test-output/html_size."""
+import json
 import os
 import re
 import shutil
@@ -95,11 +96,15 @@ def scan(browser):
         # long list needs it raised.
         r = subprocess.run([TLSDIAG, "scan", "-q", "--concurrency", "256", "--no-groups",
                             "--target-timeout", "1400",
-                            "--no-sigalgs", "--no-features", "-iL", targets, "--html", page],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=1500)
+                            "--no-sigalgs", "--no-features", "-iL", targets, "--html", page,
+                            "--jsonl"], capture_output=True, text=True, timeout=1500)
         print(f"scan of {TARGETS} targets: {time.time() - t:.1f} s, exit {r.returncode}")
-    if r.returncode != 0:
-        return ("scan 500", 0, [f"exit {r.returncode}: {r.stderr[-500:]!r}"])
+    if r.returncode != 0:  # which targets, and why (the scan runs with -q)
+        why = [f"{d.get('error')} {d.get('undecided', '')}" for d in
+               (json.loads(x) for x in r.stdout.splitlines() if x.strip())
+               if d.get("error") or d.get("undecided")]
+        return ("scan 500", 0, [f"exit {r.returncode}: {len(why)} targets with an error or "
+                                f"undecided, e.g. {why[:3]}; {r.stderr[-500:]!r}"])
     text = common("scan-500", page, ok, fails, browser)
     cards = text.count('<section class="card"')
     m = re.search(r"Cards for the first (\d+) of (\d+) targets", text)
