@@ -350,6 +350,90 @@ static struct fullhs *new_fullhs(struct tscan *t, uint16_t version, const char *
 static void queue_fullhs(struct tscan *t, struct fullhs *h);
 static void next_fullhs(struct tscan *t);
 
+/* Frees a handshake; a resumption waiting for its parent's close is taken off the parent. */
+static void discard_fullhs(struct fullhs *h)
+{
+    if (h->parent)
+        h->parent->child = NULL;
+    scan_fullhs_free(h);
+    free(h);
+}
+
+/* The resumption of h's session (which moves to it), not yet queued; NULL when h's role
+ * has none or its session is not to be offered (tickets not seen: resuming without one
+ * would say "no"). */
+static struct fullhs *resumption_of(struct tscan *t, struct fullhs *h)
+{
+    if (h->role == FH_CERTS13 || h->role == FH_RESUME || h->role == FH_RESUME_ID || !h->session ||
+        h->tickets13 < 0)
+        return NULL;
+    struct fullhs *n =
+        new_fullhs(t, h->got_version, NULL, h->role == FH_ID12 ? FH_RESUME_ID : FH_RESUME);
+    if (!n)
+        return NULL;
+    n->resume = h->session;
+    n->no_ticket = h->role == FH_ID12;
+    n->has_ticket = h->has_ticket;
+    h->session = NULL;
+    return n;
+}
+
+/* On the worker thread: all that is left of h is the answer to its close_notify
+ * (scan_fullhs.c). The loop takes it at once (scan_fullhs_released). */
+static void fullhs_release(struct fullhs *h)
+{
+    struct scan *s = ((struct tscan *)h->ctx)->s;
+    uv_mutex_lock(&s->released_mu);
+    h->next_released = s->released;
+    s->released = h;
+    uv_mutex_unlock(&s->released_mu);
+    uv_async_send(&s->released_async);
+}
+
+/* A released handshake no longer holds a server that serves one connection at a time:
+ * the next one runs, and the resumption of its session starts; how its close ended is
+ * given to the resumption when it is known (note_session), and a refused resumption is
+ * judged only then. Every handshake whose answer to close_notify is awaited saves that
+ * round trip on the chain. */
+static void take_release(struct fullhs *h)
+{
+    struct tscan *t = h->ctx;
+    h->released = true;
+    t->fullhs_running--;
+    struct fullhs *n = t->failed ? NULL : resumption_of(t, h);
+    if (n) {
+        n->parent = h;
+        h->child = n;
+        queue_fullhs(t, n);
+    }
+    next_fullhs(t);
+}
+
+/* The handshakes released since the last look, in the order of their releases. */
+static void drain_released(struct scan *s)
+{
+    uv_mutex_lock(&s->released_mu);
+    struct fullhs *list = s->released, *order = NULL;
+    s->released = NULL;
+    uv_mutex_unlock(&s->released_mu);
+    while (list) {
+        struct fullhs *next = list->next_released;
+        list->next_released = order;
+        order = list;
+        list = next;
+    }
+    while (order) {
+        struct fullhs *next = order->next_released;
+        take_release(order);
+        order = next;
+    }
+}
+
+void scan_fullhs_released(uv_async_t *a)
+{
+    drain_released(a->data);
+}
+
 /* Resumption and renegotiation from what each handshake showed; the next handshake of
  * the chain (the resumption of a session) is started here. */
 static void note_session(struct tscan *t, struct fullhs *h)
@@ -357,20 +441,13 @@ static void note_session(struct tscan *t, struct fullhs *h)
     struct tlsd_scan_result *r = t->r;
     if (h->role == FH_RENEG12 && h->reneg >= 0)
         r->client_reneg = h->reneg ? TLSD_YES : TLSD_NO;
-    if (h->role != FH_CERTS13 && h->role != FH_RESUME && h->role != FH_RESUME_ID && h->session &&
-        h->tickets13 >= 0) { /* tickets not seen: resuming without one would say "no" */
-        struct fullhs *n =
-            new_fullhs(t, h->got_version, NULL, h->role == FH_ID12 ? FH_RESUME_ID : FH_RESUME);
-        if (n) { /* the session moves to the resumption */
-            n->resume = h->session;
-            n->no_ticket = h->role == FH_ID12;
-            n->has_ticket = h->has_ticket;
-            n->offered_clean = h->closed_clean != 0;
-            if (!n->offered_clean)
-                snprintf(n->offered_end, sizeof n->offered_end, "%s", h->after_error);
-            h->session = NULL;
+    struct fullhs *n = h->child ? h->child : h->released ? NULL : resumption_of(t, h);
+    if (n) { /* how the connection that made the session ended */
+        n->offered_clean = h->closed_clean != 0;
+        if (!n->offered_clean)
+            snprintf(n->offered_end, sizeof n->offered_end, "%s", h->after_error);
+        if (!h->child)
             queue_fullhs(t, n);
-        }
     }
     /* A resumption that did not finish tells nothing (fullhs_after notes it undecided). */
     if (!h->connected)
@@ -441,8 +518,7 @@ static void fullhs_retry_closed(uv_handle_t *hd)
     struct fullhs *h = hd->data;
     struct tscan *t = h->ctx;
     if (t->failed) { /* stopped meanwhile: not run again */
-        scan_fullhs_free(h);
-        free(h);
+        discard_fullhs(h);
         t->tasks_open--;
         scan_maybe_finish_target(t);
         return;
@@ -499,8 +575,15 @@ static void fullhs_after(uv_work_t *w, int status)
     struct tscan *t = h->ctx;
     (void)status;
     struct tlsd_scan_result *r = t->r;
+    drain_released(t->s); /* its own release first, if it is still on the list */
+    if (h->parent) {      /* a resumption ended before the close of its session's connection */
+        h->after_pending = true;
+        return;
+    }
+    struct fullhs *child = h->child;
     r->connections++;
-    t->fullhs_running--;
+    if (!h->released)
+        t->fullhs_running--;
     scan_fullhs_ended(t, h->holds_slot);
     if (fullhs_again(t, h)) {
         next_fullhs(t);
@@ -538,11 +621,14 @@ static void fullhs_after(uv_work_t *w, int status)
                            h->tickets13 < 0 ? "TLS 1.3 session tickets and resumption with them"
                                             : "client-initiated renegotiation",
                            h->after_error);
-    scan_fullhs_free(h);
-    free(h);
+    if (child) /* it knows how the session's connection ended now (note_session) */
+        child->parent = NULL;
+    discard_fullhs(h);
     next_fullhs(t);
     t->tasks_open--;
     scan_maybe_finish_target(t);
+    if (child && child->after_pending)
+        fullhs_after(&child->work, 0);
 }
 
 /* The time a handshake has (FULLHS_TIMEOUTS probe time limits), never past the target's
@@ -571,6 +657,7 @@ static struct fullhs *new_fullhs(struct tscan *t, uint16_t version, const char *
     h->sigalgs = sigalgs;
     h->role = role;
     h->timeout_ms = t->s->o->timeout_ms; /* its deadline is set when it runs (run_fullhs) */
+    h->on_release = fullhs_release;
     h->stop = &t->s->stop_fullhs;
     h->ctx = t;
     h->work.data = h;
@@ -587,8 +674,7 @@ static void run_fullhs(struct tscan *t, struct fullhs *h)
         t->fullhs_running--;
         scan_fullhs_ended(t, h->holds_slot);
         t->tasks_open--;
-        scan_fullhs_free(h);
-        free(h);
+        discard_fullhs(h);
     }
 }
 
@@ -619,8 +705,7 @@ static void next_fullhs(struct tscan *t)
         struct fullhs *h = t->fullhs_waiting;
         t->fullhs_waiting = h->next_waiting;
         if (t->failed) {
-            scan_fullhs_free(h);
-            free(h);
+            discard_fullhs(h);
             t->tasks_open--;
         } else {
             run_fullhs(t, h);

@@ -241,6 +241,10 @@ struct scan {
     bool interrupted;
     struct tlsd_stop_request stop; /* SIGINT/SIGTERM */
     atomic_bool stop_fullhs;       /* set on a signal: libssl handshakes on the thread pool end */
+    /* libssl handshakes released by their worker threads (scan.c, fullhs_release) */
+    uv_async_t released_async;
+    uv_mutex_t released_mu;
+    struct fullhs *released;
 };
 struct hello_opts {
     uint16_t version; /* the version to ask for */
@@ -285,6 +289,8 @@ void scan_warm_stop(struct tscan *t);
  * queued probe go. Elsewhere it runs beside the probes, as it costs them time. */
 bool scan_fullhs_started(struct tscan *t);
 void scan_fullhs_ended(struct tscan *t, bool holds_slot);
+/* scan.released_async's callback: the released libssl handshakes (scan.c). */
+void scan_fullhs_released(uv_async_t *a);
 void scan_submit(struct task *k, uint8_t *hello, size_t len);
 struct task *scan_new_task(struct tscan *t, const struct scan_task_kind *kind);
 void scan_end_task(struct task *k);

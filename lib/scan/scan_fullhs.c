@@ -381,8 +381,13 @@ int scan_full_handshake(struct fullhs *h)
         h->has_ticket = h->session && SSL_SESSION_has_ticket(h->session);
     }
     if (h->await_close && h->got_version < TLS1_3_VERSION &&
-        !(SSL_get_shutdown(ssl) & SSL_SENT_SHUTDOWN))
+        !(SSL_get_shutdown(ssl) & SSL_SENT_SHUTDOWN)) {
+        /* What is left is the server's answer to our close: the next handshake and the
+         * resumption of this session need not wait for it (scan.c, fullhs_release). */
+        if (h->on_release)
+            h->on_release(h);
         await_close(ssl, h);
+    }
     if (!(SSL_get_shutdown(ssl) & SSL_SENT_SHUTDOWN)) /* ask_if_there may have sent it */
         SSL_shutdown(ssl);
 out:

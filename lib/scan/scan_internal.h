@@ -41,6 +41,14 @@ struct fullhs {
     void *resume;   /* an SSL_SESSION to resume (taken: freed with the handshake) */
     void *ctx;
     struct fullhs *next_waiting; /* in tscan.fullhs_waiting (scan.c) */
+    /* Called on the worker thread once all that is left is the answer to our close_notify
+     * (await_close); from then on the thread writes only closed_clean and after_error. */
+    void (*on_release)(struct fullhs *h);
+    struct fullhs *next_released; /* in scan.released (scan.c) */
+    bool released;                /* the loop took the release */
+    struct fullhs *child;         /* the resumption of its session, started at the release */
+    struct fullhs *parent;        /* resume: the handshake whose close it waits for */
+    bool after_pending;           /* resume: ended before that close was known */
     /* results */
     bool ok;
     char error[160];

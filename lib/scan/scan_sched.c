@@ -1006,9 +1006,16 @@ int scan_run(const struct scan_hooks *hooks, const struct tlsd_target_list *targ
         uv_unref((uv_handle_t *)&s.sigint); /* the scan ends when its targets do */
         uv_unref((uv_handle_t *)&s.sigterm);
     }
+    uv_mutex_init(&s.released_mu);
+    uv_async_init(&s.loop, &s.released_async, scan_fullhs_released);
+    s.released_async.data = &s;
+    uv_unref((uv_handle_t *)&s.released_async);
     s.n_targets = targets->n;
     s.targets = calloc(targets->n ? targets->n : 1, sizeof *s.targets);
     if (!s.targets) {
+        uv_close((uv_handle_t *)&s.released_async, NULL);
+        uv_run(&s.loop, UV_RUN_DEFAULT);
+        uv_mutex_destroy(&s.released_mu);
         uv_loop_close(&s.loop);
         return -1;
     }
@@ -1047,8 +1054,10 @@ int scan_run(const struct scan_hooks *hooks, const struct tlsd_target_list *targ
     uv_close((uv_handle_t *)&s.retry_timer, NULL);
     uv_close((uv_handle_t *)&s.sigint, NULL);
     uv_close((uv_handle_t *)&s.sigterm, NULL);
+    uv_close((uv_handle_t *)&s.released_async, NULL);
     tlsd_stop_after_loop(&s.stop);
     uv_run(&s.loop, UV_RUN_DEFAULT);
+    uv_mutex_destroy(&s.released_mu);
     uv_loop_close(&s.loop);
     for (size_t i = 0; i < s.n_targets; i++) {
         free(s.targets[i].sig13_ok); /* a target stopped before its probes ended */
