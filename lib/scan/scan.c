@@ -390,17 +390,20 @@ static void fullhs_release(struct fullhs *h)
     uv_async_send(&s->released_async);
 }
 
-/* A released handshake no longer holds a server that serves one connection at a time:
- * the next one runs, and the resumption of its session starts; how its close ended is
- * given to the resumption when it is known (note_session), and a refused resumption is
- * judged only then. Every handshake whose answer to close_notify is awaited saves that
- * round trip on the chain. */
+/* A released handshake lets the next one run, and the resumption of its session start;
+ * how its close ended is given to the resumption when it is known (note_session), and a
+ * refused resumption is judged only then. That saves the close's round trip on the chain.
+ * Not for a server serving one connection at a time: until the close is answered it is
+ * held, and one that never answers would keep the next hello waiting past its limit (the
+ * next one would then run short of time where it ran in full before). */
 static void take_release(struct fullhs *h)
 {
     struct tscan *t = h->ctx;
+    if (t->serial || t->failed)
+        return; /* taken as before, when it ends (fullhs_after) */
     h->released = true;
     t->fullhs_running--;
-    struct fullhs *n = t->failed ? NULL : resumption_of(t, h);
+    struct fullhs *n = resumption_of(t, h);
     if (n) {
         n->parent = h;
         h->child = n;
