@@ -47,7 +47,8 @@ timeout 30 "$TLSDIAG" watch -i lo --no-color "tcp port $port" >text.out 2>text.e
 W2=$!; PIDS+=($W2)
 for _ in $(seq 100); do grep -q 'capturing on lo' text.err 2>/dev/null && break; sleep 0.1; done
 timeout 5 openssl s_client -connect "127.0.0.1:$port" -tls1_2 -cipher ECDHE-RSA-AES256-GCM-SHA384 </dev/null >/dev/null 2>&1
-sleep 0.5
+# the signal once the connection is printed (a loaded machine may take a while to read it)
+for _ in $(seq 100); do grep -q 'outcome' text.out 2>/dev/null && break; sleep 0.1; done
 kill -INT "$W2"; wait "$W2"
 grep -q 'outcome  FAILED: the server refused with a fatal alert' text.out && ok || bad "text: $(head -c 300 text.out)"
 grep -q '^Summary: 1 connection with TLS' text.out && ok || bad "text summary: $(tail -5 text.out)"
