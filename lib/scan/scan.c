@@ -432,7 +432,7 @@ static void drain_released(struct scan *s)
     }
 }
 
-void scan_fullhs_released(uv_async_t *a)
+static void scan_fullhs_released(uv_async_t *a)
 {
     drain_released(a->data);
 }
@@ -1151,7 +1151,8 @@ int tlsd_scan_run(const struct tlsd_target_list *targets, const struct tlsd_scan
                   struct tlsd_scan_result *results, tlsd_scan_done_cb done,
                   tlsd_scan_progress_cb progress, void *ctx)
 {
-    static const struct scan_hooks hooks = {.start = start_versions, .finish = finish_target};
+    static const struct scan_hooks hooks = {
+        .start = start_versions, .finish = finish_target, .released = scan_fullhs_released};
     /* The libssl handshakes (up to 8 a target, some waiting for others' sessions) and the
      * name look-ups run on libuv's thread pool, 4 threads unless UV_THREADPOOL_SIZE says
      * otherwise when it is first used: through latency, handshakes queued behind others

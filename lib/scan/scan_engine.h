@@ -53,6 +53,7 @@ struct scan_task_kind {
 struct scan_hooks {
     void (*start)(struct tscan *t);
     void (*finish)(struct tscan *t);
+    uv_async_cb released; /* scan.released_async: libssl handshakes released (scan.c) */
 };
 
 /* The feature probes (scan.c). */
@@ -289,8 +290,6 @@ void scan_warm_stop(struct tscan *t);
  * queued probe go. Elsewhere it runs beside the probes, as it costs them time. */
 bool scan_fullhs_started(struct tscan *t);
 void scan_fullhs_ended(struct tscan *t, bool holds_slot);
-/* scan.released_async's callback: the released libssl handshakes (scan.c). */
-void scan_fullhs_released(uv_async_t *a);
 void scan_submit(struct task *k, uint8_t *hello, size_t len);
 struct task *scan_new_task(struct tscan *t, const struct scan_task_kind *kind);
 void scan_end_task(struct task *k);

@@ -1007,7 +1007,7 @@ int scan_run(const struct scan_hooks *hooks, const struct tlsd_target_list *targ
         uv_unref((uv_handle_t *)&s.sigterm);
     }
     uv_mutex_init(&s.released_mu);
-    uv_async_init(&s.loop, &s.released_async, scan_fullhs_released);
+    uv_async_init(&s.loop, &s.released_async, hooks->released);
     s.released_async.data = &s;
     uv_unref((uv_handle_t *)&s.released_async);
     s.n_targets = targets->n;
