@@ -38,4 +38,11 @@ void tlsd_deadline_start(struct tlsd_deadline *d, uv_timer_cb on_limit, uint64_t
  * floods cannot stretch it. */
 #define TLSD_DEADLINE_LOOK_CALLS 256
 
+/* Past the limit, before each socket call: true once the look's calls are spent (*looks
+ * counts them; zero it with each new limit). */
+static inline bool tlsd_deadline_look_spent(unsigned *looks)
+{
+    return (*looks)++ >= TLSD_DEADLINE_LOOK_CALLS;
+}
+
 #endif

@@ -444,7 +444,7 @@ static void note_session(struct tscan *t, struct fullhs *h)
     struct tlsd_scan_result *r = t->r;
     if (h->role == FH_RENEG12 && h->reneg >= 0)
         r->client_reneg = h->reneg ? TLSD_YES : TLSD_NO;
-    struct fullhs *n = h->child ? h->child : h->released ? NULL : resumption_of(t, h);
+    struct fullhs *n = h->child ? h->child : resumption_of(t, h);
     if (n) { /* how the connection that made the session ended */
         n->offered_clean = h->closed_clean != 0;
         if (!n->offered_clean)

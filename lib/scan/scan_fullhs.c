@@ -51,7 +51,7 @@ static long deadline_cb(BIO *b, int oper, const char *argp, size_t len, int argi
         return ret;
     uint64_t now = uv_hrtime() / 1000000;
     bool past = h->deadline_ms && now >= h->deadline_ms; /* the thread may wake up late */
-    if ((h->stop && atomic_load(h->stop)) || (past && h->looks++ >= TLSD_DEADLINE_LOOK_CALLS)) {
+    if ((h->stop && atomic_load(h->stop)) || (past && tlsd_deadline_look_spent(&h->looks))) {
         h->timed_out = true;
         return -1; /* the call is not made */
     }

@@ -1006,19 +1006,16 @@ int scan_run(const struct scan_hooks *hooks, const struct tlsd_target_list *targ
         uv_unref((uv_handle_t *)&s.sigint); /* the scan ends when its targets do */
         uv_unref((uv_handle_t *)&s.sigterm);
     }
+    s.n_targets = targets->n;
+    s.targets = calloc(targets->n ? targets->n : 1, sizeof *s.targets);
+    if (!s.targets) {
+        uv_loop_close(&s.loop);
+        return -1;
+    }
     uv_mutex_init(&s.released_mu);
     uv_async_init(&s.loop, &s.released_async, hooks->released);
     s.released_async.data = &s;
     uv_unref((uv_handle_t *)&s.released_async);
-    s.n_targets = targets->n;
-    s.targets = calloc(targets->n ? targets->n : 1, sizeof *s.targets);
-    if (!s.targets) {
-        uv_close((uv_handle_t *)&s.released_async, NULL);
-        uv_run(&s.loop, UV_RUN_DEFAULT);
-        uv_mutex_destroy(&s.released_mu);
-        uv_loop_close(&s.loop);
-        return -1;
-    }
     if (opts->rate) {
         uv_timer_init(&s.loop, &s.rate_timer);
         s.rate_timer.data = &s;

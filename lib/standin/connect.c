@@ -99,17 +99,15 @@ static void on_msg(int write_p, int version, int content_type, const void *buf, 
     }
 }
 
-/* Counts and keeps the first bytes read; past the deadline a read is not made (a server that
- * floods HelloRequests keeps SSL_connect reading without ever returning). */
-/* Past the deadline, TLSD_DEADLINE_LOOK_CALLS more socket calls are made (the thread may
- * wake up long after it), then none. */
+/* Past the deadline, a few more socket calls are made (the thread may wake up long after
+ * it), then none (deadline_internal.h). */
 static bool past_look(struct alerts *a)
 {
-    if (now_ms() < a->deadline)
-        return false;
-    return a->looks++ >= TLSD_DEADLINE_LOOK_CALLS;
+    return now_ms() >= a->deadline && tlsd_deadline_look_spent(&a->looks);
 }
 
+/* Counts and keeps the first bytes read; past the deadline a read is not made (a server that
+ * floods HelloRequests keeps SSL_connect reading without ever returning). */
 static long on_bio(BIO *b, int oper, const char *argp, size_t len, int argi, long argl, int ret,
                    size_t *processed)
 {
