@@ -348,6 +348,7 @@ enum fullhs_role {
 
 static struct fullhs *new_fullhs(struct tscan *t, uint16_t version, const char *sigalgs, int role);
 static void queue_fullhs(struct tscan *t, struct fullhs *h);
+static void queue_reneg(struct tscan *t, uint16_t version);
 static void next_fullhs(struct tscan *t);
 
 /* Frees a handshake; a resumption waiting for its parent's close is taken off the parent. */
@@ -373,6 +374,7 @@ static struct fullhs *resumption_of(struct tscan *t, struct fullhs *h)
         return NULL;
     n->resume = h->session;
     n->no_ticket = h->role == FH_ID12;
+    n->try_reneg = h->reneg_in_resumption;
     n->has_ticket = h->has_ticket;
     h->session = NULL;
     return n;
@@ -442,7 +444,7 @@ static void scan_fullhs_released(uv_async_t *a)
 static void note_session(struct tscan *t, struct fullhs *h)
 {
     struct tlsd_scan_result *r = t->r;
-    if (h->role == FH_RENEG12 && h->reneg >= 0)
+    if (h->try_reneg && h->reneg >= 0)
         r->client_reneg = h->reneg ? TLSD_YES : TLSD_NO;
     struct fullhs *n = h->child ? h->child : resumption_of(t, h);
     if (n) { /* how the connection that made the session ended */
@@ -451,6 +453,8 @@ static void note_session(struct tscan *t, struct fullhs *h)
             snprintf(n->offered_end, sizeof n->offered_end, "%s", h->after_error);
         if (!h->child)
             queue_fullhs(t, n);
+    } else if (h->reneg_in_resumption && !t->failed) {
+        queue_reneg(t, h->version); /* no resumption to renegotiate on */
     }
     /* A resumption that did not finish tells nothing (fullhs_after notes it undecided). */
     if (!h->connected)
@@ -593,6 +597,8 @@ static void fullhs_after(uv_work_t *w, int status)
         return; /* tasks_open stays counted until the retry ends */
     }
     r->handshakes += h->connected;
+    if (h->role == FH_RESUME_ID && h->try_reneg && !h->connected && !t->failed)
+        queue_reneg(t, h->version); /* the resumption's connection failed: not asked there */
     if (!h->connected && h->hrrs >= 2)
         t->hrr_loop = true;
     if (h->role == FH_NO_SNI) {
@@ -665,6 +671,16 @@ static struct fullhs *new_fullhs(struct tscan *t, uint16_t version, const char *
     h->ctx = t;
     h->work.data = h;
     return h;
+}
+
+/* Client-initiated renegotiation on a TLS <= 1.2 connection of its own (FH_RENEG12). */
+static void queue_reneg(struct tscan *t, uint16_t version)
+{
+    struct fullhs *h = new_fullhs(t, version, NULL, FH_RENEG12);
+    if (h) {
+        h->no_ticket = h->try_reneg = true;
+        queue_fullhs(t, h);
+    }
 }
 
 static void run_fullhs(struct tscan *t, struct fullhs *h)
@@ -763,15 +779,18 @@ static void start_full_handshakes(struct tscan *t)
         h->want_session = true;
         queue_fullhs(t, h);
     }
-    /* TLS <= 1.2: resumption by session ID alone; a renegotiation beside it. */
+    /* TLS <= 1.2: resumption by session ID alone; a renegotiation beside it, or, for a
+     * server serving one connection at a time, on the resumption's connection once it is
+     * resumed (what the resumption tells is known by then; such a server would give the
+     * renegotiation's own handshake two or three round trips of the whole scan). */
+    bool reneg_folded = false;
     if (top12 >= 0 && (h = new_fullhs(t, tlsd_proto_codes[top12], NULL, FH_ID12))) {
         h->want_session = h->no_ticket = h->await_close = true;
+        h->reneg_in_resumption = reneg_folded = t->serial;
         queue_fullhs(t, h);
     }
-    if (top12 >= 0 && (h = new_fullhs(t, tlsd_proto_codes[top12], NULL, FH_RENEG12))) {
-        h->no_ticket = h->try_reneg = true;
-        queue_fullhs(t, h);
-    }
+    if (top12 >= 0 && !reneg_folded)
+        queue_reneg(t, tlsd_proto_codes[top12]);
 }
 
 /* The DHE prime a client offering every group (RFC 7919 ones included) got at the

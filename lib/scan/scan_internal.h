@@ -38,7 +38,10 @@ struct fullhs {
      * refused after such an end tells nothing. */
     bool await_close;
     bool try_reneg; /* TLS <= 1.2: renegotiate once the handshake is done */
-    void *resume;   /* an SSL_SESSION to resume (taken: freed with the handshake) */
+    /* FH_ID12 for a server serving one connection at a time: the resumption of its session
+     * renegotiates once resumed (scan.c, queue_reneg), instead of a handshake of its own. */
+    bool reneg_in_resumption;
+    void *resume; /* an SSL_SESSION to resume (taken: freed with the handshake) */
     void *ctx;
     struct fullhs *next_waiting; /* in tscan.fullhs_waiting (scan.c) */
     /* Called on the worker thread once all that is left is the answer to our close_notify

@@ -591,8 +591,9 @@ TLS12 = "NORMAL:-VERS-TLS1.3"
 TLS13 = "NORMAL:-VERS-ALL:+VERS-TLS1.3"
 
 
-def sessions_body(run, port):
-    """Resumption, renegotiation and heartbeat, each against gnutls-cli."""
+def sessions_body(run, port, scan_port=None):
+    """Resumption, renegotiation and heartbeat, each against gnutls-cli (the scan through
+    scan_port when given)."""
     resumed = "This is a resumed session"
     oracle = {
         "resumption_session_id": resumed in gnutls_cli(port, TLS12, "--resume", "--noticket"),
@@ -604,9 +605,32 @@ def sessions_body(run, port):
             port, TLS12, "--rehandshake"),
         "heartbeat": "Parsing extension 'Heartbeat/15'" in gnutls_cli(port, TLS12, "-d", "4",
                                                                      "-b")}
-    f = scan(port)["features"]
+    f = scan(scan_port or port)["features"]
     for key, want in oracle.items():
         run.expect(f.get(key) is want, f"{key} {f.get(key)}, gnutls-cli says {want}")
+
+
+PROXY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench",
+                     "delay_proxy.py")
+
+
+def sessions_through_latency_body(run, port):
+    """sessions_body with the scan through bench/delay_proxy.py (+50 ms each way): the scan
+    then sees s_server serving one connection at a time and asks the renegotiation on the
+    connection that resumes the session by ID, not on one of its own (lib/scan/scan.c)."""
+    pf = os.path.join(WORK, f"proxy-{port}")
+    proxy = subprocess.Popen([sys.executable, PROXY, "0", str(port), "50", pf],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        end = time.time() + 10
+        while not os.path.exists(pf) and time.time() < end:
+            time.sleep(0.05)
+        if run.expect(os.path.exists(pf), "the delay proxy did not start"):
+            sessions_body(run, port, int(open(pf).read()))
+    finally:
+        proxy.terminate()
+        proxy.wait(5)
 
 
 @check
@@ -620,6 +644,13 @@ def sessions():
                         sessions_body, stdin_open=True),
             with_server("sessions-s_server-no-ticket-client-reneg", lambda p: s_server(
                 p, "rsa", "-no_ticket", "-client_renegotiation"), sessions_body),
+            # one connection at a time, seen so through latency: renegotiation accepted and
+            # refused, asked on the resumption's connection
+            with_server("sessions-s_server-client-reneg-50ms", lambda p: s_server(
+                p, "rsa", "-client_renegotiation"), sessions_through_latency_body,
+                stdin_open=True),
+            with_server("sessions-s_server-50ms", lambda p: s_server(p, "rsa"),
+                        sessions_through_latency_body, stdin_open=True),
             with_server("sessions-gnutls-heartbeat-no-ticket", lambda p: gnutls_serv(
                 p, "rsa", "NORMAL", "-b", "--noticket"), sessions_body)]
 
