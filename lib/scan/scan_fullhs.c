@@ -60,6 +60,7 @@ static long deadline_cb(BIO *b, int oper, const char *argp, size_t len, int argi
         ms = 1; /* past the limit: only what is already there (deadline_internal.h) */
     else if (h->deadline_ms && h->deadline_ms - now < ms)
         ms = h->deadline_ms - now;
+    h->call_capped = ms < h->timeout_ms; /* a wait that ends then is the whole limit's end */
     (void)oper; /* both directions: the next call, either way, has what is left */
     tlsd_sock_timeouts((int)BIO_get_fd(b, NULL), (unsigned)ms);
     return ret;
@@ -116,7 +117,8 @@ static void note_cut(struct fullhs *h, int err, int sys, const char *before, con
 {
     char cause[64];
     uint64_t now = uv_hrtime() / 1000000;
-    if (h->timed_out || (h->deadline_ms && now >= h->deadline_ms))
+    bool waited_out = err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE;
+    if (h->timed_out || (waited_out && h->call_capped) || (h->deadline_ms && now >= h->deadline_ms))
         snprintf(cause, sizeof cause, "the time limit of %u s ran out",
                  (h->timeout_ms * FULLHS_TIMEOUTS + 999) / 1000);
     else if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
@@ -329,10 +331,14 @@ int scan_full_handshake(struct fullhs *h)
     if (rc != 1) {
         int why = SSL_get_error(ssl, rc); /* before the queue is read */
         unsigned long e = ERR_get_error();
-        if (h->timed_out)
+        bool waited_out = why == SSL_ERROR_WANT_READ || why == SSL_ERROR_WANT_WRITE;
+        if (h->timed_out || (waited_out && h->call_capped)) {
+            /* out of the whole time limit (a wait cut to what was left of it included: the
+             * per-call limit did not run out then, the whole one did) */
+            h->timed_out = true;
             snprintf(h->error, sizeof h->error, "handshake: not finished within %u s",
                      (h->timeout_ms * FULLHS_TIMEOUTS + 999) / 1000);
-        else if (why == SSL_ERROR_WANT_READ || why == SSL_ERROR_WANT_WRITE) {
+        } else if (waited_out) {
             /* a read or write ran into its own time limit: out of time too */
             h->timed_out = true;
             snprintf(h->error, sizeof h->error, "handshake: no answer within %u ms", h->timeout_ms);

@@ -29,6 +29,7 @@ struct fullhs {
     unsigned looks;          /* socket calls made past deadline_ms (TLSD_DEADLINE_LOOK_CALLS) */
     const atomic_bool *stop; /* set: end now (the scan was interrupted), NULL: never */
     bool timed_out;          /* it ran into deadline_ms (or stop) */
+    bool call_capped;        /* the last socket call's limit was what is left of deadline_ms */
     const char *sigalgs;     /* libssl's -sigalgs list to offer, NULL: its defaults */
     int role;                /* what the scan does with the result (scan.c) */
     bool no_ticket;          /* offer no session ticket (resumption by session ID only) */

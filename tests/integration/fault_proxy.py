@@ -21,6 +21,10 @@ Modes:
                   client sees a silent server until it leaves (the connection to the server
                   is closed then, so a one-connection-at-a-time server goes on)
   holdreset       as hold, then the client's connection is reset 200 ms later
+  trickle:MS      forward the hello and the server's answer; once the client sends again
+                  (a full handshake's second flight), its bytes pass and what the server
+                  sends from then on reaches the client a byte every MS ms: a server that
+                  keeps answering, slower than any whole time limit
   limit:N:MS      at most N client connections open at once, as a server's limit per
                   address: past it a new connection is reset right after its ClientHello
                   (an idle connection counts); the others are forwarded with the hello
@@ -63,7 +67,7 @@ def pipe(src, dst):
 
 
 def forward(conn, backend, schannel, fin_ms=0, portfile=None, stall=False, hold=None,
-            delay_ms=0, gone=None):
+            delay_ms=0, gone=None, trickle_ms=0):
     """gone (limit mode): called once the client's side has ended, as a server that reads
     the client's close stops counting its connection."""
     try:
@@ -87,6 +91,11 @@ def forward(conn, backend, schannel, fin_ms=0, portfile=None, stall=False, hold=
     if stall:
         conn.settimeout(None)
         stall_second_flight(conn, up)
+        return
+    if trickle_ms:
+        conn.settimeout(None)
+        up.settimeout(None)
+        trickle_second_flight(conn, up, trickle_ms)
         return
     if hold:
         conn.settimeout(None)
@@ -156,6 +165,48 @@ def stall_second_flight(conn, up):
         pass
     stop.set()
     for s in (up, conn):  # a shutdown wakes down()'s recv, so the server sees the close
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        s.close()
+
+
+def trickle_second_flight(conn, up, ms):
+    """The hello and the server's answer pass; from the client's next bytes on, the client's
+    bytes pass and the server's reach the client one at a time, ms apart."""
+    second = threading.Event()
+
+    def down():
+        try:
+            while True:
+                b = up.recv(65536)
+                if not b:
+                    break
+                if not second.is_set():
+                    conn.sendall(b)
+                    continue
+                for i in range(len(b)):
+                    conn.sendall(b[i:i + 1])
+                    threading.Event().wait(ms / 1000)
+        except OSError:
+            pass
+        try:
+            conn.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    try:
+        hello = conn.recv(65536)
+        if hello:
+            up.sendall(hello)
+            threading.Thread(target=down, daemon=True).start()
+            while b := conn.recv(65536):
+                second.set()  # before the server can answer it
+                up.sendall(b)
+    except OSError:
+        pass
+    for s in (up, conn):  # the server sees the client's end; down() wakes up
         try:
             s.shutdown(socket.SHUT_RDWR)
         except OSError:
@@ -342,6 +393,7 @@ def main():
                                                int(arg) if kind == "fin" else 0, portfile,
                                                kind == "stall2",
                                                kind if kind.startswith("hold") else None),
+                         kwargs={"trickle_ms": int(arg) if kind == "trickle" else 0},
                          daemon=True).start()
         if kind == "stop" and n >= int(arg):
             lsock.close()

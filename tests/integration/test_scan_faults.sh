@@ -270,4 +270,26 @@ expect_rc 0 "a server that sends no TLS 1.3 ticket"
 python3 -c 'import json,sys;x=json.load(open(sys.argv[1]))["targets"][0]
 sys.exit(0 if x["features"]["resumption_ticket_tls13"] is False and not x["incomplete"] else 1)' \
   "$WORK/noticket.json" && ok || bad "no TLS 1.3 ticket sent: not a plain \"no\""
+# A server that keeps answering a full handshake, a byte every 200 ms, past the handshake's
+# whole time limit (4 x --timeout): each read gets a byte well within its own limit of
+# 1000 ms, so the handshake the server serves ran out of its whole limit ("not finished
+# within 4 s"), never "no answer within 1000 ms". (s_server without TLS 1.3: the handshake
+# itself trickles, not only the tickets after it; the other handshakes wait behind it,
+# unanswered, and say so.)
+t12=$(free_port)
+openssl s_server -accept "127.0.0.1:$t12" -www -cert "$WORK/c.pem" -key "$WORK/k.pem" \
+  -no_tls1_3 </dev/null >/dev/null 2>&1 & pids+=($!)
+wait_port "$t12" || bad "s_server -no_tls1_3 did not start"
+srv=$t12 proxy trickle:200 trickle
+scan trickle --timeout 1s "127.0.0.1:$PORT"
+expect_rc 1 "a handshake answered slower than its whole time limit: incomplete"
+python3 - "$WORK/trickle.json" <<'PY' && ok || bad "a handshake answered slowly said no answer"
+import json, sys
+x = json.load(open(sys.argv[1]))["targets"][0]
+notes = [u for u in x["undecided"] if "the libssl handshake" in u]
+served = [u for u in notes if u.endswith("handshake: not finished within 4 s)")]
+if not x["incomplete"] or len(served) != 1:
+    print("incomplete:", x["incomplete"], "undecided:", x["undecided"])
+    sys.exit(1)
+PY
 finish
