@@ -137,6 +137,16 @@ def forward(conn, backend, schannel, fin_ms=0, portfile=None, stall=False, hold=
 FIN_DROPS = [0]
 
 
+def pass_hello(conn, up, down):
+    """Forwards the client's hello and starts down (the server's side) on a thread; false
+    when the client sent nothing."""
+    hello = conn.recv(65536)
+    if hello:
+        up.sendall(hello)
+        threading.Thread(target=down, daemon=True).start()
+    return bool(hello)
+
+
 def stall_second_flight(conn, up):
     """The hello and the server's answers pass; once the client sends again, nothing more
     passes either way and its bytes are dropped until it closes."""
@@ -153,10 +163,7 @@ def stall_second_flight(conn, up):
             pass
 
     try:
-        hello = conn.recv(65536)
-        if hello:
-            up.sendall(hello)
-            threading.Thread(target=down, daemon=True).start()
+        if pass_hello(conn, up, down):
             b = conn.recv(65536)
             stop.set()
             while b:
@@ -197,10 +204,7 @@ def trickle_second_flight(conn, up, ms):
             pass
 
     try:
-        hello = conn.recv(65536)
-        if hello:
-            up.sendall(hello)
-            threading.Thread(target=down, daemon=True).start()
+        if pass_hello(conn, up, down):
             while b := conn.recv(65536):
                 second.set()  # before the server can answer it
                 up.sendall(b)
