@@ -93,9 +93,12 @@ def scan(browser):
             return ("scan 500", 0, ["nginx did not start"])
         t = time.time()
         # The per-target time limit runs from the start of the scan for every target: a
-        # long list needs it raised.
+        # long list needs it raised. So does the probe's: 256 handshakes at once on one
+        # nginx, beside a loaded test run (an ASan build, other tests, fuzzers), took more
+        # than the default 5 s for 12 of the 500 targets once ("never answers a ClientHello
+        # in time", exit 1); this test is about the page, not the server's speed.
         r = subprocess.run([TLSDIAG, "scan", "-q", "--concurrency", "256", "--no-groups",
-                            "--target-timeout", "1400",
+                            "--target-timeout", "1400", "--timeout", "30s",
                             "--no-sigalgs", "--no-features", "-iL", targets, "--html", page,
                             "--jsonl"], capture_output=True, text=True, timeout=1500)
         print(f"scan of {TARGETS} targets: {time.time() - t:.1f} s, exit {r.returncode}")
